@@ -1,0 +1,228 @@
+//! The integrity check: every record equals the fold of its events, every
+//! index entry points at a record that agrees with it, and back.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::db::Db;
+use crate::enterprise::Enterprise;
+use crate::error::Result;
+use crate::event::{Event, Horizon};
+use crate::land::Parcel;
+use crate::record::{self, Record};
+use crate::storage::{codec, keys, Tree};
+
+/// What [`Db::check`] found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CheckReport {
+    pub records: u64,
+    pub events: u64,
+    pub index_entries: u64,
+    /// Each problem, said plainly; empty when the database is sound.
+    pub problems: Vec<String>,
+}
+
+impl CheckReport {
+    /// True when no problem was found.
+    #[must_use]
+    pub fn is_clean(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+#[derive(Default)]
+struct Expected {
+    exact: BTreeMap<Vec<u8>, Vec<u8>>,
+    at_least: BTreeSet<Vec<u8>>,
+    entities: BTreeSet<(u8, u64)>,
+}
+
+impl Db {
+    /// Checks the whole database. Problems are reported, not raised: an
+    /// `Err` means the check itself could not run (I/O).
+    ///
+    /// # Errors
+    /// [`crate::Error::Storage`] if the store cannot be read.
+    pub fn check(&self) -> Result<CheckReport> {
+        let _read = self.read_guard();
+        let store = self.inner.store.as_ref();
+        let mut report = CheckReport::default();
+        let mut expected = Expected::default();
+        check_kind::<Parcel>(self, &mut report, &mut expected)?;
+        check_kind::<Enterprise>(self, &mut report, &mut expected)?;
+
+        // Every event belongs to a record and is indexed by its id.
+        let mut event_ids = BTreeMap::new();
+        let mut max_event = 0;
+        store.for_each_prefix(Tree::Events, &[], &mut |k, _| {
+            report.events += 1;
+            match keys::decode_event(k) {
+                Ok((kind, entity, id)) => {
+                    if !expected.entities.contains(&(kind, entity)) {
+                        report.problems.push(format!(
+                            "event #{id} belongs to kind {kind} id {entity}, which has no record"
+                        ));
+                    }
+                    event_ids.insert(id, (kind, entity));
+                    max_event = max_event.max(id);
+                }
+                Err(e) => report.problems.push(format!("event key {k:?}: {e}")),
+            }
+            Ok(true)
+        })?;
+        let next_event = store
+            .get(Tree::Meta, keys::meta::NEXT_EVENT)?
+            .map(|v| keys::u64_at(&v, 0))
+            .transpose()?
+            .unwrap_or(1);
+        if max_event >= next_event {
+            report.problems.push(format!(
+                "event #{max_event} is not below the event counter {next_event}"
+            ));
+        }
+
+        store.for_each_prefix(Tree::Index, &[], &mut |k, v| {
+            report.index_entries += 1;
+            let family = k.first().copied().unwrap_or(0);
+            match family {
+                keys::index::EVENT => {
+                    let id = keys::u64_at(k, 1)?;
+                    let mut want = vec![];
+                    if let Some((kind, entity)) = event_ids.get(&id) {
+                        want.push(*kind);
+                        want.extend_from_slice(&entity.to_be_bytes());
+                    }
+                    if want.as_slice() != v {
+                        report.problems.push(format!(
+                            "index entry for event #{id} does not point at its event"
+                        ));
+                    }
+                }
+                keys::index::PARCEL_EVER_HELD => {
+                    let parcel = keys::u64_at(k, k.len() - 8)?;
+                    if !expected.entities.contains(&(keys::kind::PARCEL, parcel)) {
+                        report
+                            .problems
+                            .push(format!("holder-history entry {k:?} points at no parcel"));
+                    }
+                    expected.at_least.remove(k);
+                }
+                _ => match expected.exact.remove(k) {
+                    Some(want) if want == v => {}
+                    Some(_) => report.problems.push(format!(
+                        "index entry {k:?} holds a value its record disagrees with"
+                    )),
+                    None => report.problems.push(format!(
+                        "index entry {k:?} points at no record that agrees with it"
+                    )),
+                },
+            }
+            Ok(true)
+        })?;
+        for k in &expected.at_least {
+            report
+                .problems
+                .push(format!("holder-history entry {k:?} is missing"));
+        }
+        for k in expected.exact.keys() {
+            report
+                .problems
+                .push(format!("index entry {k:?} is missing"));
+        }
+        let indexed_events = event_ids.len() as u64;
+        let mut event_index_count = 0;
+        store.for_each_prefix(Tree::Index, &[keys::index::EVENT], &mut |_, _| {
+            event_index_count += 1;
+            Ok(true)
+        })?;
+        if event_index_count != indexed_events {
+            report.problems.push(format!(
+                "{indexed_events} events but {event_index_count} event index entries"
+            ));
+        }
+        Ok(report)
+    }
+}
+
+fn check_kind<R: Record>(db: &Db, report: &mut CheckReport, expected: &mut Expected) -> Result<()> {
+    let store = db.inner.store.as_ref();
+    let counter = store
+        .get(Tree::Meta, &keys::meta::next_id(R::KIND))?
+        .map(|v| keys::u64_at(&v, 0))
+        .transpose()?
+        .unwrap_or(1);
+    let mut records = Vec::new();
+    store.for_each_prefix(Tree::Records, &[R::KIND], &mut |k, v| {
+        records.push((k.to_vec(), v.to_vec()));
+        Ok(true)
+    })?;
+    for (k, v) in records {
+        report.records += 1;
+        let id = match keys::decode_record(&k) {
+            Ok((_, id)) => id,
+            Err(e) => {
+                report
+                    .problems
+                    .push(format!("{} record key {k:?}: {e}", R::ENTITY));
+                continue;
+            }
+        };
+        let name = R::display_id(id);
+        if id >= counter {
+            report.problems.push(format!(
+                "{} {name} is not below its id counter {counter}",
+                R::ENTITY
+            ));
+        }
+        expected.entities.insert((R::KIND, id));
+        let stored: R = match codec::decode(&v, R::ENTITY_NAME) {
+            Ok(r) => r,
+            Err(e) => {
+                report.problems.push(format!("{} {name}: {e}", R::ENTITY));
+                continue;
+            }
+        };
+        let mut events: Vec<Event<R::Event>> = Vec::new();
+        let mut bad_event = false;
+        for (ek, ev) in store.scan_prefix(Tree::Events, &keys::entity_prefix(R::KIND, id))? {
+            match codec::decode(&ev, "event") {
+                Ok(e) => events.push(e),
+                Err(e) => {
+                    report
+                        .problems
+                        .push(format!("{} {name}: event {ek:?}: {e}", R::ENTITY));
+                    bad_event = true;
+                }
+            }
+        }
+        if bad_event {
+            continue;
+        }
+        match record::fold::<R>(id, &events, &Horizon::NOW) {
+            Ok(Some(folded)) => {
+                if serialize_eq(&folded, &stored)? {
+                    for (ik, iv) in stored.index_entries() {
+                        expected.exact.insert(ik, iv);
+                    }
+                    expected.at_least.extend(stored.extra_index_keys());
+                } else {
+                    report.problems.push(format!(
+                        "{} {name}: the stored state differs from the fold of its events",
+                        R::ENTITY
+                    ));
+                }
+            }
+            Ok(None) => report.problems.push(format!(
+                "{} {name} has a record but no events in force",
+                R::ENTITY
+            )),
+            Err(e) => report
+                .problems
+                .push(format!("{} {name}: its events do not fold: {e}", R::ENTITY)),
+        }
+    }
+    Ok(())
+}
+
+fn serialize_eq<R: Record>(a: &R, b: &R) -> Result<bool> {
+    Ok(codec::encode(a)? == codec::encode(b)?)
+}

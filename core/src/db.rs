@@ -1,0 +1,322 @@
+//! The database handle: opening, durability, units of work, backup.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock, RwLockReadGuard, Weak};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::event::{Horizon, Recorded};
+use crate::storage::codec::{self, FORMAT_VERSION};
+use crate::storage::{keys, Batch, SledStore, Store, Tree};
+use crate::view::View;
+use crate::writer::Writer;
+
+/// What a crash may lose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Durability {
+    /// Every write is flushed to disk before it returns: a crash loses
+    /// nothing that returned `Ok`.
+    #[default]
+    Immediate,
+    /// Writes reach disk in the background within about half a second, or
+    /// at [`Db::flush`]: a crash may lose the writes of that last moment,
+    /// always whole units of work, never part of one.
+    Eventual,
+}
+
+/// How to open a database.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    pub durability: Durability,
+}
+
+/// Rules with an effective date, set per database.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Policy {
+    /// From this date, developing (填土) land without a certificate is refused
+    /// (已征土地,还没有办证的坚决一律不填土). Earlier history loads as it happened.
+    pub no_development_without_certificate_from: Option<NaiveDate>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) store: Box<dyn Store>,
+    /// Serialises units of work: one writer at a time.
+    writer: Mutex<()>,
+    /// Readers hold it shared while they read several keys, and a commit
+    /// holds it exclusively, so a read never sees half a unit of work.
+    pub(crate) commit: RwLock<()>,
+    durability: Durability,
+    path: Option<PathBuf>,
+}
+
+/// An open parkdb database. Cheap to clone; all clones share one handle.
+#[derive(Clone)]
+pub struct Db {
+    pub(crate) inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db")
+            .field("path", &self.inner.path)
+            .finish()
+    }
+}
+
+fn open_databases() -> &'static Mutex<HashMap<PathBuf, Weak<Inner>>> {
+    static OPEN: OnceLock<Mutex<HashMap<PathBuf, Weak<Inner>>>> = OnceLock::new();
+    OPEN.get_or_init(Mutex::default)
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl Db {
+    /// Opens (creating if needed) the database in directory `path`, with
+    /// every write flushed before it returns.
+    ///
+    /// Opening a directory this process already has open returns the same
+    /// database; another process holding it gives [`Error::Storage`].
+    ///
+    /// # Errors
+    /// [`Error::Storage`], [`Error::Corrupt`] or [`Error::IncompatibleFormat`].
+    pub fn open(path: impl AsRef<Path>) -> Result<Db> {
+        Db::open_with(path, Options::default())
+    }
+
+    /// Opens with explicit [`Options`]. If the database is already open in
+    /// this process, the open handle is returned and `options` are ignored.
+    ///
+    /// # Errors
+    /// As [`Db::open`].
+    pub fn open_with(path: impl AsRef<Path>, options: Options) -> Result<Db> {
+        let path = path.as_ref();
+        std::fs::create_dir_all(path)
+            .map_err(|e| Error::Storage(format!("cannot create {}: {e}", path.display())))?;
+        let canonical = path
+            .canonicalize()
+            .map_err(|e| Error::Storage(format!("cannot resolve {}: {e}", path.display())))?;
+        let mut open = lock(open_databases());
+        if let Some(inner) = open.get(&canonical).and_then(Weak::upgrade) {
+            return Ok(Db { inner });
+        }
+        let store = SledStore::open(&canonical, false)?;
+        let db = Db::from_store(Box::new(store), options.durability, Some(canonical.clone()))?;
+        open.retain(|_, w| w.strong_count() > 0);
+        open.insert(canonical, Arc::downgrade(&db.inner));
+        Ok(db)
+    }
+
+    /// A database that lives in a temporary directory, removed when the
+    /// last handle is dropped.
+    ///
+    /// # Errors
+    /// [`Error::Storage`] if the temporary directory cannot be made.
+    pub fn temporary() -> Result<Db> {
+        let dir = std::env::temp_dir().join(format!(
+            "parkdb-{}-{}",
+            std::process::id(),
+            Utc::now().timestamp_nanos_opt().unwrap_or_default()
+        ));
+        let store = SledStore::open(&dir, true)?;
+        Db::from_store(Box::new(store), Durability::Eventual, None)
+    }
+
+    fn from_store(
+        store: Box<dyn Store>,
+        durability: Durability,
+        path: Option<PathBuf>,
+    ) -> Result<Db> {
+        match store.get(Tree::Meta, keys::meta::FORMAT)? {
+            Some(v) => {
+                let found = *v
+                    .first()
+                    .ok_or_else(|| Error::Corrupt("empty format version".into()))?;
+                if found > FORMAT_VERSION {
+                    return Err(Error::IncompatibleFormat {
+                        found,
+                        supported: FORMAT_VERSION,
+                    });
+                }
+                if found == 0 {
+                    return Err(Error::Corrupt("format version 0".into()));
+                }
+            }
+            None => {
+                let mut batch = Batch::default();
+                batch.put(
+                    Tree::Meta,
+                    keys::meta::FORMAT.to_vec(),
+                    vec![FORMAT_VERSION],
+                );
+                store.apply(&batch)?;
+                store.flush()?;
+            }
+        }
+        Ok(Db {
+            inner: Arc::new(Inner {
+                store,
+                writer: Mutex::new(()),
+                commit: RwLock::new(()),
+                durability,
+                path,
+            }),
+        })
+    }
+
+    /// The directory of the database, if it is not temporary.
+    #[must_use]
+    pub fn path(&self) -> Option<&Path> {
+        self.inner.path.as_deref()
+    }
+
+    /// The durability chosen when the database was opened.
+    #[must_use]
+    pub fn durability(&self) -> Durability {
+        self.inner.durability
+    }
+
+    /// Runs `f` as one unit of work: every write it makes is stored
+    /// together, or, if it returns an error, none is.
+    ///
+    /// ```
+    /// # use parkdb::{Db, NewParcel, LandUse, Mu};
+    /// # use chrono::NaiveDate;
+    /// let db = Db::temporary()?;
+    /// let d = NaiveDate::from_ymd_opt(2004, 5, 1).unwrap();
+    /// let (a, b) = db.write(|w| {
+    ///     let a = w.add_parcel(NewParcel::new("GP-1", "10".parse()?, LandUse::Industrial, d))?;
+    ///     let b = w.add_parcel(NewParcel::new("GP-2", "12.5".parse()?, LandUse::Industrial, d))?;
+    ///     Ok((a, b))
+    /// })?;
+    /// assert_eq!(db.parcel(b)?.area, "12.5".parse::<Mu>()?);
+    /// # let _ = a;
+    /// # Ok::<(), parkdb::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// Whatever `f` returns, or a storage error on commit.
+    pub fn write<T>(&self, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
+        let _one_writer = lock(&self.inner.writer);
+        let store = self.inner.store.as_ref();
+        let mut w = Writer::begin(store)?;
+        let out = f(&mut w)?;
+        let batch = w.finish();
+        {
+            let _commit = self
+                .inner
+                .commit
+                .write()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            store.apply(&batch)?;
+        }
+        if self.inner.durability == Durability::Immediate {
+            store.flush()?;
+        }
+        Ok(out)
+    }
+
+    /// Makes every write so far durable.
+    ///
+    /// # Errors
+    /// [`Error::Storage`] if the disk refuses.
+    pub fn flush(&self) -> Result<()> {
+        self.inner.store.flush()
+    }
+
+    /// Reads as of now: everything known, every event in force.
+    #[must_use]
+    pub fn now(&self) -> View<'_> {
+        View::new(self, Horizon::NOW)
+    }
+
+    /// Reads the state as of the end of `date` (events valid on or before it).
+    #[must_use]
+    pub fn as_of(&self, date: NaiveDate) -> View<'_> {
+        self.now().as_of(date)
+    }
+
+    /// Reads what the database knew at `time`, ignoring what was recorded
+    /// later (events and corrections alike).
+    #[must_use]
+    pub fn as_known_at(&self, time: DateTime<Utc>) -> View<'_> {
+        self.now().known_at(time)
+    }
+
+    pub(crate) fn read_guard(&self) -> RwLockReadGuard<'_, ()> {
+        self.inner
+            .commit
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The policies in force.
+    ///
+    /// # Errors
+    /// [`Error::Corrupt`] if the stored policy cannot be read.
+    pub fn policy(&self) -> Result<Policy> {
+        match self.inner.store.get(Tree::Meta, keys::meta::POLICY)? {
+            Some(v) => codec::decode(&v, "policy"),
+            None => Ok(Policy::default()),
+        }
+    }
+
+    /// The recorded time of the latest unit of work, if any.
+    ///
+    /// # Errors
+    /// [`Error::Corrupt`] if the stored time cannot be read.
+    pub fn last_recorded(&self) -> Result<Option<DateTime<Utc>>> {
+        Ok(self
+            .inner
+            .store
+            .get(Tree::Meta, keys::meta::LAST_RECORDED)?
+            .map(|v| codec::decode::<Recorded>(&v, "last recorded time"))
+            .transpose()?
+            .map(Recorded::to_datetime))
+    }
+
+    /// Bytes the database uses on disk.
+    ///
+    /// # Errors
+    /// [`Error::Storage`] on I/O failure.
+    pub fn size_on_disk(&self) -> Result<u64> {
+        self.inner.store.size_on_disk()
+    }
+
+    /// Writes a consistent copy of the database to the directory `path`
+    /// (which must not exist or be empty); the copy opens with [`Db::open`].
+    ///
+    /// # Errors
+    /// [`Error::Validation`] if `path` holds files; [`Error::Storage`] on I/O failure.
+    pub fn backup(&self, path: impl AsRef<Path>) -> Result<()> {
+        let path = path.as_ref();
+        if path.exists()
+            && std::fs::read_dir(path)
+                .map_err(|e| Error::Storage(format!("cannot read {}: {e}", path.display())))?
+                .next()
+                .is_some()
+        {
+            return Err(Error::validation(
+                "path",
+                format!("{} exists and is not empty", path.display()),
+            ));
+        }
+        // Holding the writer lock keeps every unit of work out while we copy.
+        let _one_writer = lock(&self.inner.writer);
+        let target = SledStore::open(path, false)?;
+        for tree in Tree::ALL {
+            let mut batch = Batch::default();
+            self.inner.store.for_each_prefix(tree, &[], &mut |k, v| {
+                batch.put(tree, k.to_vec(), v.to_vec());
+                Ok(true)
+            })?;
+            target.apply(&batch)?;
+        }
+        target.flush()?;
+        Ok(())
+    }
+}

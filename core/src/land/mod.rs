@@ -1,0 +1,550 @@
+//! The land ledger: parcels (地块) from requisition to production, and the
+//! idle-land path (闲置 → 收回 → 转让).
+
+mod summary;
+
+use chrono::{Months, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use crate::enterprise::EnterpriseId;
+use crate::error::{Entity, Error, Result};
+use crate::units::{Mu, Yuan};
+
+pub use summary::{LandFigures, LandSummary};
+
+/// A parcel's number in this database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct ParcelId(pub u64);
+
+impl std::fmt::Display for ParcelId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "P{}", self.0)
+    }
+}
+
+macro_rules! code_enum {
+    ($(#[$meta:meta])* $name:ident, $what:literal, { $($(#[$vmeta:meta])* $variant:ident = $code:literal / $zh:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        pub enum $name {
+            $($(#[$vmeta])* $variant),+
+        }
+
+        impl $name {
+            /// Every value, in order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The stable lowercase English code.
+            #[must_use]
+            pub fn code(self) -> &'static str {
+                match self { $($name::$variant => $code),+ }
+            }
+
+            /// The Chinese term.
+            #[must_use]
+            pub fn chinese(self) -> &'static str {
+                match self { $($name::$variant => $zh),+ }
+            }
+
+            /// Parses the English code or the Chinese term.
+            ///
+            /// # Errors
+            /// [`Error::Validation`] listing the allowed codes.
+            pub fn parse(text: &str) -> Result<$name> {
+                let t = text.trim();
+                $name::ALL
+                    .iter()
+                    .copied()
+                    .find(|v| v.code().eq_ignore_ascii_case(t) || v.chinese() == t)
+                    .ok_or_else(|| {
+                        let allowed: Vec<&str> = $name::ALL.iter().map(|v| v.code()).collect();
+                        Error::validation(
+                            $what,
+                            format!("{t:?} is not one of {}", allowed.join(", ")),
+                        )
+                    })
+            }
+
+            #[allow(dead_code)]
+            pub(crate) fn byte(self) -> u8 {
+                self as u8
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.code())
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = Error;
+            fn from_str(s: &str) -> Result<$name> {
+                $name::parse(s)
+            }
+        }
+    };
+}
+
+code_enum!(
+    /// What a parcel may be used for (用途).
+    LandUse, "land_use", {
+        Industrial = "industrial" / "工业",
+        CommercialResidential = "commercial_residential" / "商住",
+        Commercial = "commercial" / "商业",
+        Logistics = "logistics" / "仓储物流",
+        Public = "public" / "公共设施",
+        Other = "other" / "其他",
+    }
+);
+
+code_enum!(
+    /// How land is supplied (供地方式).
+    SupplyMethod, "method", {
+        Tender = "tender" / "招标",
+        Auction = "auction" / "拍卖",
+        Listing = "listing" / "挂牌",
+        Agreement = "agreement" / "协议",
+        Allocation = "allocation" / "划拨",
+    }
+);
+
+code_enum!(
+    /// Where a parcel stands in its lifecycle.
+    ParcelStatus, "status", {
+        /// No holder: the zone's reserve (储备).
+        Reserve = "reserve" / "储备",
+        /// Held, construction not started.
+        Allocated = "allocated" / "已供应",
+        UnderConstruction = "under_construction" / "在建",
+        Completed = "completed" / "竣工",
+        /// Split into children (分宗); no longer a parcel of its own.
+        Retired = "retired" / "已分宗",
+    }
+);
+
+/// The terms on which a parcel was supplied (出让/划拨).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SupplyTerms {
+    pub date: NaiveDate,
+    pub method: SupplyMethod,
+    pub price: Yuan,
+    /// The agreed date to start construction (约定动工日期).
+    pub start_by: Option<NaiveDate>,
+    /// The agreed date to complete construction (约定竣工日期).
+    pub complete_by: Option<NaiveDate>,
+}
+
+/// A land-use certificate (国有土地使用证 / 不动产权证).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Certificate {
+    pub date: NaiveDate,
+    /// The certificate's number as written on it, e.g.
+    /// `佛府(顺)国用(2012)第0401285号`.
+    pub number: String,
+}
+
+/// A declaration that a parcel is idle (认定闲置).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdleDeclaration {
+    pub date: NaiveDate,
+    /// The idle fee (闲置费) due.
+    pub fee: Yuan,
+}
+
+/// A reclamation (收回): the zone took the parcel back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reclamation {
+    pub date: NaiveDate,
+    pub former_holder: EnterpriseId,
+    pub reason: String,
+}
+
+/// The state of a parcel: the fold of its events.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Parcel {
+    pub id: ParcelId,
+    /// 地块编号, unique in the database.
+    pub code: String,
+    pub area: Mu,
+    pub land_use: LandUse,
+    pub location: Option<String>,
+    /// 征地: when the zone acquired it.
+    pub requisitioned: NaiveDate,
+    /// 前期开发 (三通一平, 填土).
+    pub developed: Option<NaiveDate>,
+    pub certificate: Option<Certificate>,
+    pub holder: Option<EnterpriseId>,
+    pub supply: Option<SupplyTerms>,
+    pub construction_started: Option<NaiveDate>,
+    pub completed: Option<NaiveDate>,
+    pub idle_declared: Option<IdleDeclaration>,
+    /// This parcel's own reclamations, oldest first.
+    pub reclamations: Vec<Reclamation>,
+    /// Whether this land was ever reclaimed (here or before a split).
+    pub ever_reclaimed: bool,
+    /// The parcel this one was split from.
+    pub parent: Option<ParcelId>,
+    /// The parcels this one was split into.
+    pub children: Vec<ParcelId>,
+    pub retired: Option<NaiveDate>,
+    /// The date of the latest event in force: later events may not be earlier.
+    pub last_event: NaiveDate,
+}
+
+/// Whether a parcel is idle as of a date (闲置土地处置办法, 国土资源部令第53号, 2012).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdleState {
+    NotIdle,
+    /// Idle: a fee (20% of the price unless declared otherwise) is due.
+    Idle {
+        fee: Yuan,
+    },
+    /// Idle more than two years past the agreed start: reclaimable without compensation.
+    Reclaimable {
+        fee: Yuan,
+    },
+}
+
+impl IdleState {
+    /// True when idle or reclaimable.
+    #[must_use]
+    pub fn is_idle(self) -> bool {
+        !matches!(self, IdleState::NotIdle)
+    }
+
+    /// The fee due, if idle.
+    #[must_use]
+    pub fn fee(self) -> Option<Yuan> {
+        match self {
+            IdleState::NotIdle => None,
+            IdleState::Idle { fee } | IdleState::Reclaimable { fee } => Some(fee),
+        }
+    }
+}
+
+impl Parcel {
+    /// The lifecycle status.
+    #[must_use]
+    pub fn status(&self) -> ParcelStatus {
+        if self.retired.is_some() {
+            ParcelStatus::Retired
+        } else if self.holder.is_none() {
+            ParcelStatus::Reserve
+        } else if self.completed.is_some() {
+            ParcelStatus::Completed
+        } else if self.construction_started.is_some() {
+            ParcelStatus::UnderConstruction
+        } else {
+            ParcelStatus::Allocated
+        }
+    }
+
+    /// Idle status and fee as of `date`: held, construction not started,
+    /// and declared idle or more than one year past the agreed start date;
+    /// more than two years past it, reclaimable.
+    #[must_use]
+    pub fn idle_as_of(&self, date: NaiveDate) -> IdleState {
+        if self.retired.is_some() || self.holder.is_none() || self.construction_started.is_some() {
+            return IdleState::NotIdle;
+        }
+        let price = self.supply.as_ref().map_or(Yuan::ZERO, |s| s.price);
+        let default_fee = price.ratio(20, 100).unwrap_or(Yuan::ZERO);
+        let start_by = self.supply.as_ref().and_then(|s| s.start_by);
+        let past = |years: u32| {
+            start_by
+                .and_then(|s| s.checked_add_months(Months::new(12 * years)))
+                .is_some_and(|limit| date > limit)
+        };
+        let declared = self.idle_declared.as_ref().filter(|d| d.date <= date);
+        let fee = declared.map_or(default_fee, |d| d.fee);
+        if past(2) {
+            IdleState::Reclaimable { fee }
+        } else if past(1) || declared.is_some() {
+            IdleState::Idle { fee }
+        } else {
+            IdleState::NotIdle
+        }
+    }
+
+    fn refuse(&self, rule: impl Into<String>) -> Error {
+        Error::lifecycle(Entity::Parcel, format!("{} ({})", self.code, self.id), rule)
+    }
+}
+
+/// What happened to a parcel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ParcelEvent {
+    /// 征地: the parcel enters the zone's reserve.
+    Requisitioned {
+        code: String,
+        area: Mu,
+        land_use: LandUse,
+        location: Option<String>,
+    },
+    /// Created by splitting `parent`: the child's first state.
+    SplitFrom {
+        parent: ParcelId,
+        state: Box<Parcel>,
+    },
+    /// 前期开发: 三通一平, 填土.
+    Developed,
+    /// 办证.
+    Certified { number: String },
+    /// 出让/划拨 to an enterprise.
+    Allocated {
+        holder: EnterpriseId,
+        method: SupplyMethod,
+        price: Yuan,
+        start_by: Option<NaiveDate>,
+        complete_by: Option<NaiveDate>,
+    },
+    /// 动工.
+    ConstructionStarted,
+    /// 竣工.
+    Completed,
+    /// 认定闲置, with the fee due.
+    IdleDeclared { fee: Yuan },
+    /// 收回: back to the reserve.
+    Reclaimed { reason: String },
+    /// 转让 from the holder to another enterprise.
+    Transferred { to: EnterpriseId, price: Yuan },
+    /// 分宗 into children whose areas sum exactly to this parcel's.
+    Split {
+        children: Vec<(ParcelId, String, Mu)>,
+    },
+}
+
+impl ParcelEvent {
+    /// A short English name, as in history tables.
+    #[must_use]
+    pub fn name(&self) -> &'static str {
+        match self {
+            ParcelEvent::Requisitioned { .. } => "requisitioned",
+            ParcelEvent::SplitFrom { .. } => "split_from",
+            ParcelEvent::Developed => "developed",
+            ParcelEvent::Certified { .. } => "certified",
+            ParcelEvent::Allocated { .. } => "allocated",
+            ParcelEvent::ConstructionStarted => "construction_started",
+            ParcelEvent::Completed => "completed",
+            ParcelEvent::IdleDeclared { .. } => "idle_declared",
+            ParcelEvent::Reclaimed { .. } => "reclaimed",
+            ParcelEvent::Transferred { .. } => "transferred",
+            ParcelEvent::Split { .. } => "split",
+        }
+    }
+
+    /// Whether the event creates the parcel (and so cannot be voided alone).
+    #[must_use]
+    pub fn creates(&self) -> bool {
+        matches!(
+            self,
+            ParcelEvent::Requisitioned { .. } | ParcelEvent::SplitFrom { .. }
+        )
+    }
+}
+
+/// Applies one event to a parcel's state: the hard rules of the ledger.
+/// The same function serves writes (to refuse) and reads (to fold).
+pub(crate) fn apply(
+    state: Option<Parcel>,
+    id: ParcelId,
+    date: NaiveDate,
+    event: &ParcelEvent,
+) -> Result<Parcel> {
+    let mut p = match (state, event) {
+        (
+            None,
+            ParcelEvent::Requisitioned {
+                code,
+                area,
+                land_use,
+                location,
+            },
+        ) => {
+            return Ok(Parcel {
+                id,
+                code: code.clone(),
+                area: *area,
+                land_use: *land_use,
+                location: location.clone(),
+                requisitioned: date,
+                developed: None,
+                certificate: None,
+                holder: None,
+                supply: None,
+                construction_started: None,
+                completed: None,
+                idle_declared: None,
+                reclamations: Vec::new(),
+                ever_reclaimed: false,
+                parent: None,
+                children: Vec::new(),
+                retired: None,
+                last_event: date,
+            })
+        }
+        (None, ParcelEvent::SplitFrom { state, .. }) => return Ok((**state).clone()),
+        (None, other) => {
+            return Err(Error::lifecycle(
+                Entity::Parcel,
+                id.to_string(),
+                format!(
+                    "the first event must create the parcel, not {:?}",
+                    other.name()
+                ),
+            ))
+        }
+        (Some(p), ParcelEvent::Requisitioned { .. } | ParcelEvent::SplitFrom { .. }) => {
+            return Err(p.refuse("the parcel already exists"))
+        }
+        (Some(p), _) => p,
+    };
+    if date < p.last_event {
+        return Err(p.refuse(format!(
+            "events out of date order: {date} is before the parcel's latest event on {}",
+            p.last_event
+        )));
+    }
+    if p.retired.is_some() {
+        return Err(p.refuse(format!(
+            "the parcel was split on {}; write to its children",
+            p.last_event
+        )));
+    }
+    match event {
+        ParcelEvent::Requisitioned { .. } | ParcelEvent::SplitFrom { .. } => unreachable!(),
+        ParcelEvent::Developed => {
+            if let Some(d) = p.developed {
+                return Err(p.refuse(format!("already developed on {d}")));
+            }
+            p.developed = Some(date);
+        }
+        ParcelEvent::Certified { number } => {
+            if let Some(c) = &p.certificate {
+                return Err(p.refuse(format!("already certified on {} ({})", c.date, c.number)));
+            }
+            p.certificate = Some(Certificate {
+                date,
+                number: number.clone(),
+            });
+        }
+        ParcelEvent::Allocated {
+            holder,
+            method,
+            price,
+            start_by,
+            complete_by,
+        } => {
+            if let Some(h) = p.holder {
+                return Err(p.refuse(format!(
+                    "cannot allocate a parcel that already has a holder ({h})"
+                )));
+            }
+            p.holder = Some(*holder);
+            p.supply = Some(SupplyTerms {
+                date,
+                method: *method,
+                price: *price,
+                start_by: *start_by,
+                complete_by: *complete_by,
+            });
+        }
+        ParcelEvent::ConstructionStarted => {
+            if p.holder.is_none() {
+                return Err(p.refuse("construction needs a holder; the parcel is in the reserve"));
+            }
+            if let Some(d) = p.construction_started {
+                return Err(p.refuse(format!("construction already started on {d}")));
+            }
+            p.construction_started = Some(date);
+        }
+        ParcelEvent::Completed => {
+            if p.construction_started.is_none() {
+                return Err(p.refuse("cannot complete construction that has not started"));
+            }
+            if let Some(d) = p.completed {
+                return Err(p.refuse(format!("already completed on {d}")));
+            }
+            p.completed = Some(date);
+        }
+        ParcelEvent::IdleDeclared { fee } => {
+            if p.holder.is_none() {
+                return Err(p.refuse("only a held parcel can be declared idle"));
+            }
+            if let Some(d) = p.construction_started {
+                return Err(p.refuse(format!(
+                    "construction started on {d}; the parcel is not idle"
+                )));
+            }
+            if let Some(d) = &p.idle_declared {
+                return Err(p.refuse(format!("already declared idle on {}", d.date)));
+            }
+            p.idle_declared = Some(IdleDeclaration { date, fee: *fee });
+        }
+        ParcelEvent::Reclaimed { reason } => {
+            let Some(former) = p.holder else {
+                return Err(p.refuse("only a held parcel can be reclaimed; it is in the reserve"));
+            };
+            p.reclamations.push(Reclamation {
+                date,
+                former_holder: former,
+                reason: reason.clone(),
+            });
+            p.ever_reclaimed = true;
+            p.holder = None;
+            p.supply = None;
+            p.construction_started = None;
+            p.completed = None;
+            p.idle_declared = None;
+        }
+        ParcelEvent::Transferred { to, .. } => {
+            let Some(from) = p.holder else {
+                return Err(p.refuse("only a held parcel can be transferred; it is in the reserve"));
+            };
+            if from == *to {
+                return Err(p.refuse(format!("the parcel is already held by {to}")));
+            }
+            p.holder = Some(*to);
+            p.idle_declared = None;
+        }
+        ParcelEvent::Split { children } => {
+            if children.len() < 2 {
+                return Err(p.refuse("a split needs at least two parts"));
+            }
+            let total = Mu::sum(children.iter().map(|c| c.2))?;
+            if total != p.area {
+                return Err(p.refuse(format!(
+                    "the parts of a split must sum to the parcel's area: {} ≠ {}",
+                    total, p.area
+                )));
+            }
+            p.children = children.iter().map(|c| c.0).collect();
+            p.retired = Some(date);
+        }
+    }
+    p.last_event = date;
+    Ok(p)
+}
+
+/// The first state of a child of a split: the parent's state, with the
+/// child's own id, code and area.
+pub(crate) fn child_state(
+    parent: &Parcel,
+    id: ParcelId,
+    code: &str,
+    area: Mu,
+    date: NaiveDate,
+) -> Parcel {
+    Parcel {
+        id,
+        code: code.to_owned(),
+        area,
+        reclamations: Vec::new(),
+        parent: Some(parent.id),
+        children: Vec::new(),
+        retired: None,
+        last_event: date,
+        ..parent.clone()
+    }
+}

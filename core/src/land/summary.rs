@@ -1,0 +1,93 @@
+//! Land figures as of a date (land_summary).
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+
+use super::{LandUse, Parcel, ParcelStatus};
+use crate::error::Result;
+use crate::units::Mu;
+
+/// Areas of the land ledger in one breakdown.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LandFigures {
+    /// All land of the zone (征地), a split parent counted once through its children.
+    pub requisitioned_mu: Mu,
+    pub developed_mu: Mu,
+    pub certified_mu: Mu,
+    /// Held by an enterprise (已供应).
+    pub supplied_mu: Mu,
+    /// Not held: the zone's reserve.
+    pub reserve_mu: Mu,
+    pub under_construction_mu: Mu,
+    pub completed_mu: Mu,
+    /// Idle as of the date (闲置), declared or derived.
+    pub idle_mu: Mu,
+    /// Reclaimed (收回) up to the date; a parcel reclaimed twice counts twice.
+    pub reclaimed_mu: Mu,
+    pub parcel_count: u64,
+    pub idle_count: u64,
+    pub reclaimed_count: u64,
+}
+
+impl LandFigures {
+    fn add(&mut self, p: &Parcel, as_of: NaiveDate) -> Result<()> {
+        let reclaimed = p.reclamations.iter().filter(|r| r.date <= as_of).count() as u64;
+        for _ in 0..reclaimed {
+            self.reclaimed_mu = self.reclaimed_mu.checked_add(p.area)?;
+        }
+        self.reclaimed_count += reclaimed;
+        if p.status() == ParcelStatus::Retired {
+            return Ok(());
+        }
+        let add = |field: &mut Mu, yes: bool| -> Result<()> {
+            if yes {
+                *field = field.checked_add(p.area)?;
+            }
+            Ok(())
+        };
+        let status = p.status();
+        let idle = p.idle_as_of(as_of).is_idle();
+        add(&mut self.requisitioned_mu, true)?;
+        add(&mut self.developed_mu, p.developed.is_some())?;
+        add(&mut self.certified_mu, p.certificate.is_some())?;
+        add(&mut self.supplied_mu, p.holder.is_some())?;
+        add(&mut self.reserve_mu, p.holder.is_none())?;
+        add(
+            &mut self.under_construction_mu,
+            status == ParcelStatus::UnderConstruction,
+        )?;
+        add(&mut self.completed_mu, status == ParcelStatus::Completed)?;
+        add(&mut self.idle_mu, idle)?;
+        self.parcel_count += 1;
+        self.idle_count += u64::from(idle);
+        Ok(())
+    }
+}
+
+/// The land ledger as of a date: totals and by land use.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LandSummary {
+    pub as_of: NaiveDate,
+    pub total: LandFigures,
+    pub by_land_use: BTreeMap<LandUse, LandFigures>,
+}
+
+impl LandSummary {
+    /// Sums parcels in their state as of `as_of` (retired parents included,
+    /// for their reclamations).
+    pub(crate) fn from_parcels<'a>(
+        as_of: NaiveDate,
+        parcels: impl IntoIterator<Item = &'a Parcel>,
+    ) -> Result<LandSummary> {
+        let mut s = LandSummary {
+            as_of,
+            ..LandSummary::default()
+        };
+        for p in parcels {
+            s.total.add(p, as_of)?;
+            s.by_land_use.entry(p.land_use).or_default().add(p, as_of)?;
+        }
+        Ok(s)
+    }
+}

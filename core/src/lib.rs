@@ -1,0 +1,66 @@
+//! parkdb: an embedded database for an industrial park (开发区/工业区) and
+//! the district science & technology bureau that funds its firms.
+//!
+//! It keeps ledgers of events — land, enterprises — and derives every
+//! figure from them: nothing is typed in as a total. Every event has a valid
+//! date and a recorded time, so any read can be made as of a date, or as the
+//! database knew it at a past moment.
+//!
+//! ```
+//! use chrono::NaiveDate;
+//! use parkdb::{Allocation, Db, LandUse, NewEnterprise, NewParcel, ParcelStatus, SupplyMethod};
+//!
+//! let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+//! let db = Db::temporary()?;
+//! let firm = db.add_enterprise(NewEnterprise::named("顺德市励精纺织贸易有限公司"))?;
+//! let p = db.add_parcel(NewParcel::new("GP-017", "52.7272".parse()?, LandUse::Industrial, d("2003-05-01")))?;
+//! db.certify(p, d("2003-09-01"), "佛府(顺)国用(2003)第0401285号")?;
+//! db.allocate(p, Allocation {
+//!     holder: firm, date: d("2003-10-01"), method: SupplyMethod::Agreement,
+//!     price: "3163632".parse()?, start_by: Some(d("2004-04-01")), complete_by: None,
+//! })?;
+//! // Two years past the agreed start without construction: reclaimable.
+//! assert!(db.as_of(d("2006-05-01")).parcel(p)?.idle_as_of(d("2006-05-01")).is_idle());
+//! db.reclaim(p, d("2006-06-01"), "闲置满两年")?;
+//! assert_eq!(db.parcel(p)?.status(), ParcelStatus::Reserve);
+//! assert_eq!(db.as_of(d("2006-05-31")).parcel(p)?.holder, Some(firm));
+//! assert!(db.check()?.is_clean());
+//! # Ok::<(), parkdb::Error>(())
+//! ```
+
+#![warn(clippy::pedantic)]
+#![allow(
+    clippy::module_name_repetitions,
+    clippy::cast_precision_loss,
+    clippy::missing_panics_doc,
+    clippy::must_use_candidate
+)]
+
+mod api;
+mod check;
+mod db;
+pub mod enterprise;
+mod error;
+mod event;
+pub mod land;
+mod record;
+mod storage;
+pub mod units;
+mod view;
+mod writer;
+
+pub use check::CheckReport;
+pub use db::{Db, Durability, Options, Policy};
+pub use enterprise::{validate_credit_code, Enterprise, EnterpriseId, NewEnterprise};
+pub use error::{Entity, Error, Result};
+pub use event::{Body, Event, EventId, Horizon, Recorded};
+pub use land::{
+    IdleState, LandFigures, LandSummary, LandUse, Parcel, ParcelEvent, ParcelId, ParcelStatus,
+    SupplyMethod,
+};
+pub use units::{Mu, Yuan};
+pub use view::{HistoryEntry, ParcelFilter, View};
+pub use writer::{Allocation, NewParcel, Writer};
+
+/// The storage format this version of parkdb writes.
+pub const FORMAT_VERSION: u8 = storage::codec::FORMAT_VERSION;

@@ -1,0 +1,170 @@
+//! What every ledger entity shares: a kind, a fold of events, index entries.
+
+use chrono::NaiveDate;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::enterprise::{self, Enterprise, EnterpriseEvent, EnterpriseId};
+use crate::error::{Entity, Error, Result};
+use crate::event::{self, Event, Horizon};
+use crate::land::{self, Parcel, ParcelEvent, ParcelId};
+use crate::storage::keys::{self, index, kind};
+
+/// An entity whose state is the fold of its events.
+pub(crate) trait Record: Serialize + DeserializeOwned + Clone {
+    const KIND: u8;
+    const ENTITY: Entity;
+    const ENTITY_NAME: &'static str;
+    type Event: Serialize + DeserializeOwned + Clone;
+
+    fn id(&self) -> u64;
+    fn display_id(id: u64) -> String;
+    /// The hard rules: one event applied to a state.
+    fn apply(state: Option<Self>, id: u64, date: NaiveDate, event: &Self::Event) -> Result<Self>;
+    /// Index keys (with values) that must exist exactly while this is the state.
+    fn index_entries(&self) -> Vec<(Vec<u8>, Vec<u8>)>;
+    /// Index keys added and never removed (history lookups).
+    fn extra_index_keys(&self) -> Vec<Vec<u8>> {
+        Vec::new()
+    }
+    fn voidable(event: &Self::Event) -> bool;
+    fn event_name(event: &Self::Event) -> &'static str;
+}
+
+/// Folds an entity's events under a horizon; `None` if it did not exist then.
+pub(crate) fn fold<R: Record>(
+    id: u64,
+    events: &[Event<R::Event>],
+    horizon: &Horizon,
+) -> Result<Option<R>> {
+    let mut state = None;
+    for (e, body) in event::active(events, horizon) {
+        state = Some(R::apply(state, id, e.valid, body)?);
+    }
+    Ok(state)
+}
+
+impl Record for Parcel {
+    const KIND: u8 = kind::PARCEL;
+    const ENTITY: Entity = Entity::Parcel;
+    const ENTITY_NAME: &'static str = "parcel";
+    type Event = ParcelEvent;
+
+    fn id(&self) -> u64 {
+        self.id.0
+    }
+
+    fn display_id(id: u64) -> String {
+        ParcelId(id).to_string()
+    }
+
+    fn apply(state: Option<Self>, id: u64, date: NaiveDate, event: &ParcelEvent) -> Result<Self> {
+        land::apply(state, ParcelId(id), date, event)
+    }
+
+    fn index_entries(&self) -> Vec<(Vec<u8>, Vec<u8>)> {
+        let id = self.id.0.to_be_bytes();
+        let mut out = vec![
+            (
+                keys::index_key(index::PARCEL_CODE, &[self.code.as_bytes()]),
+                id.to_vec(),
+            ),
+            (
+                keys::index_key(index::PARCEL_STATUS, &[&[self.status().byte()], &id]),
+                Vec::new(),
+            ),
+            (
+                keys::index_key(index::PARCEL_USE, &[&[self.land_use.byte()], &id]),
+                Vec::new(),
+            ),
+        ];
+        if let Some(h) = self.holder {
+            out.push((
+                keys::index_key(index::PARCEL_HOLDER, &[&h.0.to_be_bytes(), &id]),
+                Vec::new(),
+            ));
+        }
+        out
+    }
+
+    fn extra_index_keys(&self) -> Vec<Vec<u8>> {
+        self.holder
+            .map(|h| {
+                keys::index_key(
+                    index::PARCEL_EVER_HELD,
+                    &[&h.0.to_be_bytes(), &self.id.0.to_be_bytes()],
+                )
+            })
+            .into_iter()
+            .collect()
+    }
+
+    fn voidable(event: &ParcelEvent) -> bool {
+        !event.creates() && !matches!(event, ParcelEvent::Split { .. })
+    }
+
+    fn event_name(event: &ParcelEvent) -> &'static str {
+        event.name()
+    }
+}
+
+impl Record for Enterprise {
+    const KIND: u8 = kind::ENTERPRISE;
+    const ENTITY: Entity = Entity::Enterprise;
+    const ENTITY_NAME: &'static str = "enterprise";
+    type Event = EnterpriseEvent;
+
+    fn id(&self) -> u64 {
+        self.id.0
+    }
+
+    fn display_id(id: u64) -> String {
+        EnterpriseId(id).to_string()
+    }
+
+    fn apply(
+        state: Option<Self>,
+        id: u64,
+        date: NaiveDate,
+        event: &EnterpriseEvent,
+    ) -> Result<Self> {
+        enterprise::apply(state, EnterpriseId(id), date, event)
+    }
+
+    fn index_entries(&self) -> Vec<(Vec<u8>, Vec<u8>)> {
+        self.credit_code
+            .iter()
+            .map(|c| {
+                (
+                    keys::index_key(index::ENTERPRISE_CODE, &[c.as_bytes()]),
+                    self.id.0.to_be_bytes().to_vec(),
+                )
+            })
+            .collect()
+    }
+
+    fn voidable(event: &EnterpriseEvent) -> bool {
+        !matches!(event, EnterpriseEvent::Registered { .. })
+    }
+
+    fn event_name(event: &EnterpriseEvent) -> &'static str {
+        event.name()
+    }
+}
+
+/// Turns a rule failure found while folding *stored* events into corruption:
+/// stored history was legal when written, so this means damage.
+pub(crate) fn stored_fold<R: Record>(
+    id: u64,
+    events: &[Event<R::Event>],
+    horizon: &Horizon,
+) -> Result<Option<R>> {
+    fold::<R>(id, events, horizon).map_err(|e| match e {
+        Error::Lifecycle { .. } | Error::Validation { .. } => Error::Corrupt(format!(
+            "the stored events of {} {} do not fold: {e}",
+            R::ENTITY,
+            R::display_id(id)
+        )),
+        other => other,
+    })
+}

@@ -1,0 +1,83 @@
+//! The storage layer: a few ordered trees of bytes behind a small trait, so
+//! the domain never talks to the engine directly.
+//!
+//! Trees: `meta` (format version, counters, policies), `records` (the current
+//! state of each entity), `events` (every event, appended), `index` (derived
+//! lookups). Keys are hand-made order-preserving bytes ([`keys`]); values
+//! are one format-version byte followed by bincode ([`codec`]).
+
+pub(crate) mod codec;
+pub(crate) mod keys;
+mod sled_store;
+
+use std::collections::BTreeMap;
+
+use crate::error::Result;
+
+pub(crate) use sled_store::SledStore;
+
+/// The trees of a parkdb database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) enum Tree {
+    Meta,
+    Records,
+    Events,
+    Index,
+}
+
+impl Tree {
+    pub(crate) const ALL: [Tree; 4] = [Tree::Meta, Tree::Records, Tree::Events, Tree::Index];
+
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Tree::Meta => "meta",
+            Tree::Records => "records",
+            Tree::Events => "events",
+            Tree::Index => "index",
+        }
+    }
+}
+
+/// Pending writes over all trees: `Some(value)` inserts, `None` removes.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Batch {
+    pub(crate) ops: BTreeMap<(Tree, Vec<u8>), Option<Vec<u8>>>,
+}
+
+impl Batch {
+    pub(crate) fn put(&mut self, tree: Tree, key: Vec<u8>, value: Vec<u8>) {
+        self.ops.insert((tree, key), Some(value));
+    }
+
+    pub(crate) fn remove(&mut self, tree: Tree, key: Vec<u8>) {
+        self.ops.insert((tree, key), None);
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.ops.is_empty()
+    }
+}
+
+/// Key-value pairs as a scan yields them.
+pub(crate) type Pairs = Vec<(Vec<u8>, Vec<u8>)>;
+
+/// What parkdb needs of a storage engine.
+pub(crate) trait Store: Send + Sync {
+    fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<Vec<u8>>>;
+    /// Every pair whose key starts with `prefix`, in key order.
+    fn scan_prefix(&self, tree: Tree, prefix: &[u8]) -> Result<Pairs>;
+    /// Visits every pair whose key starts with `prefix`, in key order,
+    /// without collecting them; stops early when `f` returns `false`.
+    fn for_each_prefix(
+        &self,
+        tree: Tree,
+        prefix: &[u8],
+        f: &mut dyn FnMut(&[u8], &[u8]) -> Result<bool>,
+    ) -> Result<()>;
+    /// Applies every write of the batch, all or nothing.
+    fn apply(&self, batch: &Batch) -> Result<()>;
+    /// Makes every applied batch durable.
+    fn flush(&self) -> Result<()>;
+    /// Bytes used on disk.
+    fn size_on_disk(&self) -> Result<u64>;
+}

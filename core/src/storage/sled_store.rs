@@ -1,0 +1,121 @@
+//! [`Store`] over sled 0.34.
+
+use std::path::Path;
+
+use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
+
+use super::{Batch, Pairs, Store, Tree};
+use crate::error::{Error, Result};
+
+pub(crate) struct SledStore {
+    db: sled::Db,
+    trees: [sled::Tree; 4],
+}
+
+impl SledStore {
+    pub(crate) fn open(path: &Path, temporary: bool) -> Result<SledStore> {
+        let config = sled::Config::new()
+            .path(path)
+            .temporary(temporary)
+            .mode(sled::Mode::LowSpace)
+            .flush_every_ms(Some(500));
+        let db = config.open().map_err(open_error)?;
+        Self::from_db(db)
+    }
+
+    fn from_db(db: sled::Db) -> Result<SledStore> {
+        let trees = [
+            db.open_tree(Tree::Meta.name())?,
+            db.open_tree(Tree::Records.name())?,
+            db.open_tree(Tree::Events.name())?,
+            db.open_tree(Tree::Index.name())?,
+        ];
+        Ok(SledStore { db, trees })
+    }
+
+    fn tree(&self, tree: Tree) -> &sled::Tree {
+        &self.trees[tree as usize]
+    }
+}
+
+fn open_error(e: sled::Error) -> Error {
+    if let sled::Error::Io(io) = &e {
+        let text = io.to_string();
+        if text.contains("lock") || io.kind() == std::io::ErrorKind::WouldBlock {
+            return Error::Storage(format!(
+                "the database is in use by another process ({text})"
+            ));
+        }
+    }
+    Error::from(e)
+}
+
+impl Store for SledStore {
+    fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        Ok(self.tree(tree).get(key)?.map(|v| v.to_vec()))
+    }
+
+    fn scan_prefix(&self, tree: Tree, prefix: &[u8]) -> Result<Pairs> {
+        let mut out = Vec::new();
+        self.for_each_prefix(tree, prefix, &mut |k, v| {
+            out.push((k.to_vec(), v.to_vec()));
+            Ok(true)
+        })?;
+        Ok(out)
+    }
+
+    fn for_each_prefix(
+        &self,
+        tree: Tree,
+        prefix: &[u8],
+        f: &mut dyn FnMut(&[u8], &[u8]) -> Result<bool>,
+    ) -> Result<()> {
+        for item in self.tree(tree).scan_prefix(prefix) {
+            let (k, v) = item?;
+            if !f(&k, &v)? {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn apply(&self, batch: &Batch) -> Result<()> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let [meta, records, events, index] = &self.trees;
+        let result = (meta, records, events, index).transaction(|(m, r, e, i)| {
+            for ((tree, key), value) in &batch.ops {
+                let t = match tree {
+                    Tree::Meta => m,
+                    Tree::Records => r,
+                    Tree::Events => e,
+                    Tree::Index => i,
+                };
+                match value {
+                    Some(v) => {
+                        t.insert(key.as_slice(), v.as_slice())?;
+                    }
+                    None => {
+                        t.remove(key.as_slice())?;
+                    }
+                }
+            }
+            Ok::<(), ConflictableTransactionError<Error>>(())
+        });
+        match result {
+            Ok(()) => Ok(()),
+            Err(TransactionError::Abort(e)) => Err(e),
+            Err(TransactionError::Storage(e)) => Err(e.into()),
+        }
+    }
+
+    fn flush(&self) -> Result<()> {
+        self.db.flush()?;
+        Ok(())
+    }
+
+    fn size_on_disk(&self) -> Result<u64> {
+        Ok(self.db.size_on_disk()?)
+    }
+}

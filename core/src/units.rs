@@ -1,0 +1,418 @@
+//! Exact quantities: area in [`Mu`] (亩) and money in [`Yuan`] (元).
+//!
+//! Both are fixed-point integers. They parse from decimal strings exactly,
+//! never through a float, and their arithmetic is checked: a sum that would
+//! overflow is an error, never a wrapped or saturated number.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// Parses a plain decimal string ("52.7272", "-3", "0.5") into an integer
+/// scaled by `10^scale`, rounding half away from zero past `scale` digits
+/// when `round` is true and refusing extra digits otherwise.
+///
+/// Returns `None` for anything that is not a decimal number or overflows.
+fn parse_fixed(text: &str, scale: u32, round: bool) -> Option<i128> {
+    let s = text.trim();
+    let (neg, digits) = match s.as_bytes().first()? {
+        b'-' => (true, &s[1..]),
+        b'+' => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let (int_part, frac_part) = match digits.split_once('.') {
+        Some((i, f)) => (i, f),
+        None => (digits, ""),
+    };
+    if int_part.is_empty() && frac_part.is_empty() {
+        return None;
+    }
+    let all_digits = |p: &str| {
+        p.bytes()
+            .all(|b| b.is_ascii_digit() || b == b'_' || b == b',')
+    };
+    if !all_digits(int_part) || !frac_part.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let mut value: i128 = 0;
+    for b in int_part.bytes().filter(u8::is_ascii_digit) {
+        value = value.checked_mul(10)?.checked_add(i128::from(b - b'0'))?;
+    }
+    let frac = frac_part.as_bytes();
+    for i in 0..scale as usize {
+        let d = frac.get(i).map_or(0, |b| i128::from(b - b'0'));
+        value = value.checked_mul(10)?.checked_add(d)?;
+    }
+    if frac.len() > scale as usize {
+        let rest = &frac[scale as usize..];
+        if !round {
+            if rest.iter().any(|&b| b != b'0') {
+                return None;
+            }
+        } else if rest[0] >= b'5' {
+            value = value.checked_add(1)?;
+        }
+    }
+    Some(if neg { -value } else { value })
+}
+
+/// Formats an integer scaled by `10^scale` as a decimal, trimming trailing
+/// zeros of the fraction down to `min_frac` digits.
+fn format_fixed(value: i128, scale: u32, min_frac: usize) -> String {
+    let unit = 10i128.pow(scale);
+    let sign = if value < 0 { "-" } else { "" };
+    let abs = value.unsigned_abs();
+    let int = abs / unit.unsigned_abs();
+    let frac = abs % unit.unsigned_abs();
+    let mut frac_s = format!("{frac:0width$}", width = scale as usize);
+    while frac_s.len() > min_frac && frac_s.ends_with('0') {
+        frac_s.pop();
+    }
+    if frac_s.is_empty() {
+        format!("{sign}{int}")
+    } else {
+        format!("{sign}{int}.{frac_s}")
+    }
+}
+
+fn narrow(value: i128, field: &str, text: &str) -> Result<i64> {
+    i64::try_from(value).map_err(|_| Error::validation(field, format!("{text:?} is out of range")))
+}
+
+/// Area in 亩, exact to 0.0001 亩 (stored as ten-thousandths in an `i64`).
+///
+/// 1 亩 = 10000/15 m² exactly, so 1 m² = 0.0015 亩 = 15 units, and
+/// 1 公顷 = 15 亩.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+pub struct Mu(i64);
+
+impl Mu {
+    /// Ten-thousandths of a 亩 in one 亩.
+    pub const SCALE: i64 = 10_000;
+    /// Zero area.
+    pub const ZERO: Mu = Mu(0);
+
+    /// An area from its count of 0.0001 亩 units.
+    #[must_use]
+    pub const fn from_units(units: i64) -> Mu {
+        Mu(units)
+    }
+
+    /// The count of 0.0001 亩 units.
+    #[must_use]
+    pub const fn units(self) -> i64 {
+        self.0
+    }
+
+    /// A whole number of 亩.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] if the area does not fit.
+    pub fn from_mu(mu: i64) -> Result<Mu> {
+        mu.checked_mul(Self::SCALE)
+            .map(Mu)
+            .ok_or_else(|| Error::validation("area", format!("{mu} 亩 is out of range")))
+    }
+
+    /// Parses 亩 from a decimal string, exactly: "52.7272" is 527272 units;
+    /// more than four decimals that are not zero are refused.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] naming the text and why.
+    pub fn parse_mu(text: &str) -> Result<Mu> {
+        let v = parse_fixed(text, 4, false).ok_or_else(|| {
+            Error::validation(
+                "area",
+                format!("{text:?} is not an area in 亩 with at most four decimals"),
+            )
+        })?;
+        narrow(v, "area", text).map(Mu)
+    }
+
+    /// Parses square metres from a decimal string and converts to 亩,
+    /// rounded half away from zero to 0.0001 亩 (1 m² = 0.0015 亩).
+    ///
+    /// # Errors
+    /// [`Error::Validation`] naming the text and why.
+    pub fn parse_m2(text: &str) -> Result<Mu> {
+        // units = m² × 15, computed from m² in ten-thousandths to stay exact.
+        let m2_e4 = parse_fixed(text, 4, true)
+            .ok_or_else(|| Error::validation("area", format!("{text:?} is not an area in m²")))?;
+        let scaled = m2_e4
+            .checked_mul(15)
+            .ok_or_else(|| Error::validation("area", format!("{text:?} is out of range")))?;
+        narrow(round_div(scaled, 10_000), "area", text).map(Mu)
+    }
+
+    /// Parses 公顷 (hectares) from a decimal string and converts to 亩
+    /// (1 公顷 = 15 亩), rounded half away from zero to 0.0001 亩.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] naming the text and why.
+    pub fn parse_hectares(text: &str) -> Result<Mu> {
+        let ha_e6 = parse_fixed(text, 6, true)
+            .ok_or_else(|| Error::validation("area", format!("{text:?} is not an area in 公顷")))?;
+        let scaled = ha_e6
+            .checked_mul(15)
+            .ok_or_else(|| Error::validation("area", format!("{text:?} is out of range")))?;
+        narrow(round_div(scaled, 100), "area", text).map(Mu)
+    }
+
+    /// The area in m², as a float for display and ratios.
+    #[must_use]
+    pub fn to_m2_f64(self) -> f64 {
+        self.0 as f64 / 15.0
+    }
+
+    /// The area in 亩, as a float for ratios (never for storage).
+    #[must_use]
+    pub fn to_f64(self) -> f64 {
+        self.0 as f64 / Self::SCALE as f64
+    }
+
+    /// Checked addition.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] on overflow.
+    pub fn checked_add(self, other: Mu) -> Result<Mu> {
+        self.0
+            .checked_add(other.0)
+            .map(Mu)
+            .ok_or_else(|| Error::validation("area", "sum of areas overflows"))
+    }
+
+    /// Checked subtraction.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] on overflow.
+    pub fn checked_sub(self, other: Mu) -> Result<Mu> {
+        self.0
+            .checked_sub(other.0)
+            .map(Mu)
+            .ok_or_else(|| Error::validation("area", "difference of areas overflows"))
+    }
+
+    /// Checked sum of many areas.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] on overflow.
+    pub fn sum<I: IntoIterator<Item = Mu>>(items: I) -> Result<Mu> {
+        items.into_iter().try_fold(Mu::ZERO, Mu::checked_add)
+    }
+
+    /// True for a strictly positive area.
+    #[must_use]
+    pub const fn is_positive(self) -> bool {
+        self.0 > 0
+    }
+
+    /// The plain decimal in 亩 without unit ("52.7272", "40").
+    #[must_use]
+    pub fn to_decimal_string(self) -> String {
+        format_fixed(i128::from(self.0), 4, 0)
+    }
+}
+
+fn round_div(n: i128, d: i128) -> i128 {
+    let q = n / d;
+    let r = n % d;
+    if r.abs() * 2 >= d {
+        q + n.signum()
+    } else {
+        q
+    }
+}
+
+impl fmt::Display for Mu {
+    /// "52.7272亩".
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}亩", self.to_decimal_string())
+    }
+}
+
+impl FromStr for Mu {
+    type Err = Error;
+    /// Parses "52.7272", "52.7272亩", "21587㎡" / "21587m2" or "3公顷".
+    fn from_str(s: &str) -> Result<Mu> {
+        let t = s.trim();
+        if let Some(v) = t.strip_suffix('亩') {
+            Mu::parse_mu(v)
+        } else if let Some(v) = t
+            .strip_suffix('㎡')
+            .or_else(|| t.strip_suffix("m²"))
+            .or_else(|| t.strip_suffix("m2"))
+            .or_else(|| t.strip_suffix("平方米"))
+        {
+            Mu::parse_m2(v)
+        } else if let Some(v) = t.strip_suffix("公顷").or_else(|| t.strip_suffix("ha")) {
+            Mu::parse_hectares(v)
+        } else {
+            Mu::parse_mu(t)
+        }
+    }
+}
+
+/// Money in 元, exact to the fen (stored as fen in an `i64`).
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+pub struct Yuan(i64);
+
+impl Yuan {
+    /// Fen in one 元.
+    pub const SCALE: i64 = 100;
+    /// No money.
+    pub const ZERO: Yuan = Yuan(0);
+
+    /// An amount from its count of fen.
+    #[must_use]
+    pub const fn from_fen(fen: i64) -> Yuan {
+        Yuan(fen)
+    }
+
+    /// The count of fen.
+    #[must_use]
+    pub const fn fen(self) -> i64 {
+        self.0
+    }
+
+    /// A whole number of 元.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] if the amount does not fit.
+    pub fn from_yuan(yuan: i64) -> Result<Yuan> {
+        yuan.checked_mul(Self::SCALE)
+            .map(Yuan)
+            .ok_or_else(|| Error::validation("amount", format!("{yuan} 元 is out of range")))
+    }
+
+    /// Parses 元 from a decimal string exactly ("8915000", "1234.56");
+    /// more than two decimals that are not zero are refused.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] naming the text and why.
+    pub fn parse_yuan(text: &str) -> Result<Yuan> {
+        let v = parse_fixed(text, 2, false).ok_or_else(|| {
+            Error::validation(
+                "amount",
+                format!("{text:?} is not an amount in 元 with at most two decimals"),
+            )
+        })?;
+        narrow(v, "amount", text).map(Yuan)
+    }
+
+    /// Parses 万元 from a decimal string exactly ("891.5" is 8,915,000 元).
+    ///
+    /// # Errors
+    /// [`Error::Validation`] naming the text and why.
+    pub fn parse_wan(text: &str) -> Result<Yuan> {
+        let v = parse_fixed(text, 6, false).ok_or_else(|| {
+            Error::validation(
+                "amount",
+                format!("{text:?} is not an amount in 万元 exact to the fen"),
+            )
+        })?;
+        narrow(v, "amount", text).map(Yuan)
+    }
+
+    /// The amount in 元 as a float, for ratios (never for storage).
+    #[must_use]
+    pub fn to_f64(self) -> f64 {
+        self.0 as f64 / Self::SCALE as f64
+    }
+
+    /// The amount in 万元 as a float, for ratios.
+    #[must_use]
+    pub fn to_wan_f64(self) -> f64 {
+        self.0 as f64 / 1_000_000.0
+    }
+
+    /// "891.5万元".
+    #[must_use]
+    pub fn display_wan(self) -> String {
+        format!("{}万元", format_fixed(i128::from(self.0), 6, 0))
+    }
+
+    /// The plain decimal in 元 with two decimals ("8915000.00").
+    #[must_use]
+    pub fn to_decimal_string(self) -> String {
+        format_fixed(i128::from(self.0), 2, 2)
+    }
+
+    /// Checked addition.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] on overflow.
+    pub fn checked_add(self, other: Yuan) -> Result<Yuan> {
+        self.0
+            .checked_add(other.0)
+            .map(Yuan)
+            .ok_or_else(|| Error::validation("amount", "sum of amounts overflows"))
+    }
+
+    /// Checked subtraction.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] on overflow.
+    pub fn checked_sub(self, other: Yuan) -> Result<Yuan> {
+        self.0
+            .checked_sub(other.0)
+            .map(Yuan)
+            .ok_or_else(|| Error::validation("amount", "difference of amounts overflows"))
+    }
+
+    /// Checked sum.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] on overflow.
+    pub fn sum<I: IntoIterator<Item = Yuan>>(items: I) -> Result<Yuan> {
+        items.into_iter().try_fold(Yuan::ZERO, Yuan::checked_add)
+    }
+
+    /// `self × numerator / denominator`, rounded half away from zero to the
+    /// fen, computed in 128 bits (used for fees such as 20% of a price).
+    ///
+    /// # Errors
+    /// [`Error::Validation`] if the denominator is zero or the result does not fit.
+    pub fn ratio(self, numerator: i64, denominator: i64) -> Result<Yuan> {
+        if denominator == 0 {
+            return Err(Error::validation("amount", "ratio with a zero denominator"));
+        }
+        let n = i128::from(self.0) * i128::from(numerator);
+        let v = round_div(n, i128::from(denominator));
+        i64::try_from(v)
+            .map(Yuan)
+            .map_err(|_| Error::validation("amount", "amount out of range"))
+    }
+
+    /// True for a strictly positive amount.
+    #[must_use]
+    pub const fn is_positive(self) -> bool {
+        self.0 > 0
+    }
+}
+
+impl fmt::Display for Yuan {
+    /// "8915000.00元".
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}元", self.to_decimal_string())
+    }
+}
+
+impl FromStr for Yuan {
+    type Err = Error;
+    /// Parses "8915000", "8915000元", "891.5万" or "891.5万元".
+    fn from_str(s: &str) -> Result<Yuan> {
+        let t = s.trim();
+        if let Some(v) = t.strip_suffix("万元").or_else(|| t.strip_suffix('万')) {
+            Yuan::parse_wan(v)
+        } else {
+            Yuan::parse_yuan(t.strip_suffix('元').unwrap_or(t))
+        }
+    }
+}

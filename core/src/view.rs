@@ -1,0 +1,382 @@
+//! Reads under a horizon: now, as of a date, as known at a time.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::db::Db;
+use crate::enterprise::{Enterprise, EnterpriseEvent, EnterpriseId};
+use crate::error::{Error, Result};
+use crate::event::{Body, Event, EventId, Horizon, Recorded};
+use crate::land::{LandSummary, LandUse, Parcel, ParcelEvent, ParcelId, ParcelStatus};
+use crate::record::{self, Record};
+use crate::storage::{codec, keys, Tree};
+
+/// Which parcels to list; every field left `None` matches all.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ParcelFilter {
+    pub status: Option<ParcelStatus>,
+    pub holder: Option<EnterpriseId>,
+    pub land_use: Option<LandUse>,
+}
+
+/// One event in an entity's history, with the void that superseded it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryEntry<B> {
+    pub event: Event<B>,
+    /// The void event that supersedes this one, if any (as known under the horizon).
+    pub voided_by: Option<EventId>,
+}
+
+/// A read of the database under a [`Horizon`]. Made by [`Db::now`],
+/// [`Db::as_of`] and [`Db::as_known_at`]; each can be narrowed further.
+#[derive(Clone, Copy)]
+pub struct View<'a> {
+    db: &'a Db,
+    horizon: Horizon,
+}
+
+impl<'a> View<'a> {
+    pub(crate) fn new(db: &'a Db, horizon: Horizon) -> View<'a> {
+        View { db, horizon }
+    }
+
+    /// The same read, as of the end of `date`.
+    #[must_use]
+    pub fn as_of(self, date: NaiveDate) -> View<'a> {
+        View {
+            horizon: Horizon {
+                as_of: Some(date),
+                ..self.horizon
+            },
+            ..self
+        }
+    }
+
+    /// The same read, as the database knew it at `time`.
+    #[must_use]
+    pub fn known_at(self, time: DateTime<Utc>) -> View<'a> {
+        View {
+            horizon: Horizon {
+                known_at: Some(Recorded::from_datetime(time)),
+                ..self.horizon
+            },
+            ..self
+        }
+    }
+
+    /// The horizon of this read.
+    #[must_use]
+    pub fn horizon(&self) -> Horizon {
+        self.horizon
+    }
+
+    /// The date figures are derived for: `as_of`, or today (UTC).
+    #[must_use]
+    pub fn date(&self) -> NaiveDate {
+        self.horizon
+            .as_of
+            .unwrap_or_else(|| Utc::now().date_naive())
+    }
+
+    fn store(&self) -> &dyn crate::storage::Store {
+        self.db.inner.store.as_ref()
+    }
+
+    fn events<R: Record>(&self, id: u64) -> Result<Vec<Event<R::Event>>> {
+        self.store()
+            .scan_prefix(Tree::Events, &keys::entity_prefix(R::KIND, id))?
+            .iter()
+            .map(|(_, v)| codec::decode(v, "event"))
+            .collect()
+    }
+
+    fn record<R: Record>(&self, id: u64) -> Result<Option<R>> {
+        self.store()
+            .get(Tree::Records, &keys::record(R::KIND, id))?
+            .map(|v| codec::decode(&v, R::ENTITY_NAME))
+            .transpose()
+    }
+
+    /// The stored current state serves when nothing in force is later than
+    /// `as_of` and nothing recorded is hidden.
+    fn current_serves(&self, last_event: NaiveDate) -> bool {
+        self.horizon.known_at.is_none() && self.horizon.as_of.is_none_or(|d| last_event <= d)
+    }
+
+    fn one<R: Record + Dated>(&self, id: u64) -> Result<Option<R>> {
+        let Some(current) = self.record::<R>(id)? else {
+            return Ok(None);
+        };
+        if self.current_serves(current.last_event()) {
+            return Ok(Some(current));
+        }
+        record::stored_fold::<R>(id, &self.events::<R>(id)?, &self.horizon)
+    }
+
+    fn all<R: Record + Dated>(&self) -> Result<Vec<R>> {
+        let mut out = Vec::new();
+        if self.horizon.known_at.is_none() {
+            let mut stale = Vec::new();
+            self.store()
+                .for_each_prefix(Tree::Records, &[R::KIND], &mut |_, v| {
+                    let r: R = codec::decode(v, R::ENTITY_NAME)?;
+                    if self.current_serves(r.last_event()) {
+                        out.push(r);
+                    } else {
+                        stale.push(r.id());
+                    }
+                    Ok(true)
+                })?;
+            for id in stale {
+                if let Some(r) =
+                    record::stored_fold::<R>(id, &self.events::<R>(id)?, &self.horizon)?
+                {
+                    out.push(r);
+                }
+            }
+            out.sort_by_key(Record::id);
+            return Ok(out);
+        }
+        let mut current: Option<u64> = None;
+        let mut batch: Vec<Event<R::Event>> = Vec::new();
+        let flush =
+            |id: Option<u64>, batch: &mut Vec<Event<R::Event>>, out: &mut Vec<R>| -> Result<()> {
+                if let Some(id) = id {
+                    if let Some(r) = record::stored_fold::<R>(id, batch, &self.horizon)? {
+                        out.push(r);
+                    }
+                }
+                batch.clear();
+                Ok(())
+            };
+        let mut pending: Vec<(u64, Event<R::Event>)> = Vec::new();
+        self.store()
+            .for_each_prefix(Tree::Events, &[R::KIND], &mut |k, v| {
+                let (_, entity, _) = keys::decode_event(k)?;
+                pending.push((entity, codec::decode(v, "event")?));
+                Ok(true)
+            })?;
+        for (entity, event) in pending {
+            if current != Some(entity) {
+                flush(current, &mut batch, &mut out)?;
+                current = Some(entity);
+            }
+            batch.push(event);
+        }
+        flush(current, &mut batch, &mut out)?;
+        Ok(out)
+    }
+
+    fn history_of<R: Record>(&self, id: u64) -> Result<Vec<HistoryEntry<R::Event>>> {
+        let events: Vec<Event<R::Event>> = self
+            .events::<R>(id)?
+            .into_iter()
+            .filter(|e| self.horizon.known_at.is_none_or(|t| e.recorded <= t))
+            .collect();
+        if events.is_empty() {
+            return Err(Error::not_found(R::ENTITY, R::display_id(id)));
+        }
+        let voids: Vec<(EventId, EventId)> = events
+            .iter()
+            .filter_map(|e| match &e.body {
+                Body::Void { target, .. } => Some((*target, e.id)),
+                Body::Domain(_) => None,
+            })
+            .collect();
+        Ok(events
+            .into_iter()
+            .map(|event| HistoryEntry {
+                voided_by: voids.iter().find(|(t, _)| *t == event.id).map(|(_, v)| *v),
+                event,
+            })
+            .collect())
+    }
+
+    // ---- land ----
+
+    /// A parcel as it stood under this horizon.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] if it did not exist then.
+    pub fn parcel(&self, id: ParcelId) -> Result<Parcel> {
+        let _read = self.db.read_guard();
+        self.one::<Parcel>(id.0)?
+            .ok_or_else(|| Error::not_found(crate::Entity::Parcel, id))
+    }
+
+    /// A parcel by its code (地块编号).
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown code or a parcel that did not exist then.
+    pub fn parcel_by_code(&self, code: &str) -> Result<Parcel> {
+        let id = {
+            let _read = self.db.read_guard();
+            self.store()
+                .get(
+                    Tree::Index,
+                    &keys::index_key(keys::index::PARCEL_CODE, &[code.as_bytes()]),
+                )?
+                .map(|v| keys::u64_at(&v, 0))
+                .transpose()?
+        };
+        let id = id.ok_or_else(|| Error::not_found(crate::Entity::Parcel, code))?;
+        self.parcel(ParcelId(id))
+    }
+
+    fn index_ids(&self, family: u8, prefix: &[u8]) -> Result<BTreeSet<u64>> {
+        let key = keys::index_key(family, &[prefix]);
+        let mut ids = BTreeSet::new();
+        self.store()
+            .for_each_prefix(Tree::Index, &key, &mut |k, _| {
+                ids.insert(keys::u64_at(k, k.len() - 8)?);
+                Ok(true)
+            })?;
+        Ok(ids)
+    }
+
+    /// Parcels under this horizon that match `filter`, by id. Filters go
+    /// through indexes; a read as of a date folds only the candidates.
+    ///
+    /// # Errors
+    /// Storage or corruption errors.
+    pub fn parcels(&self, filter: &ParcelFilter) -> Result<Vec<Parcel>> {
+        let _read = self.db.read_guard();
+        let now = self.horizon == Horizon::NOW;
+        let mut candidates: Option<BTreeSet<u64>> = None;
+        let mut narrow = |ids: BTreeSet<u64>| {
+            candidates = Some(match candidates.take() {
+                Some(c) => c.intersection(&ids).copied().collect(),
+                None => ids,
+            });
+        };
+        if let Some(h) = filter.holder {
+            let family = if now {
+                keys::index::PARCEL_HOLDER
+            } else {
+                keys::index::PARCEL_EVER_HELD
+            };
+            narrow(self.index_ids(family, &h.0.to_be_bytes())?);
+        }
+        if let Some(u) = filter.land_use {
+            narrow(self.index_ids(keys::index::PARCEL_USE, &[u.byte()])?);
+        }
+        if let (Some(s), true) = (filter.status, now) {
+            narrow(self.index_ids(keys::index::PARCEL_STATUS, &[s.byte()])?);
+        }
+        let parcels = match candidates {
+            Some(ids) => {
+                let mut out = Vec::with_capacity(ids.len());
+                for id in ids {
+                    if let Some(p) = self.one::<Parcel>(id)? {
+                        out.push(p);
+                    }
+                }
+                out
+            }
+            None => self.all::<Parcel>()?,
+        };
+        Ok(parcels
+            .into_iter()
+            .filter(|p| filter.status.is_none_or(|s| p.status() == s))
+            .filter(|p| filter.holder.is_none_or(|h| p.holder == Some(h)))
+            .filter(|p| filter.land_use.is_none_or(|u| p.land_use == u))
+            .collect())
+    }
+
+    /// Every parcel under this horizon, retired parents included.
+    ///
+    /// # Errors
+    /// Storage or corruption errors.
+    pub fn all_parcels(&self) -> Result<Vec<Parcel>> {
+        let _read = self.db.read_guard();
+        self.all::<Parcel>()
+    }
+
+    /// The land ledger's figures as of [`View::date`].
+    ///
+    /// # Errors
+    /// Storage or corruption errors.
+    pub fn land_summary(&self) -> Result<LandSummary> {
+        let parcels = self.all_parcels()?;
+        LandSummary::from_parcels(self.date(), &parcels)
+    }
+
+    /// Every event of a parcel, voids included, in recording order.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown parcel.
+    pub fn parcel_history(&self, id: ParcelId) -> Result<Vec<HistoryEntry<ParcelEvent>>> {
+        let _read = self.db.read_guard();
+        self.history_of::<Parcel>(id.0)
+    }
+
+    // ---- enterprises ----
+
+    /// An enterprise as it stood under this horizon.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] if it did not exist then.
+    pub fn enterprise(&self, id: EnterpriseId) -> Result<Enterprise> {
+        let _read = self.db.read_guard();
+        self.one::<Enterprise>(id.0)?
+            .ok_or_else(|| Error::not_found(crate::Entity::Enterprise, id))
+    }
+
+    /// An enterprise by its unified social credit code.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown code.
+    pub fn enterprise_by_code(&self, code: &str) -> Result<Enterprise> {
+        let id = {
+            let _read = self.db.read_guard();
+            self.store()
+                .get(
+                    Tree::Index,
+                    &keys::index_key(keys::index::ENTERPRISE_CODE, &[code.as_bytes()]),
+                )?
+                .map(|v| keys::u64_at(&v, 0))
+                .transpose()?
+        };
+        let id = id.ok_or_else(|| Error::not_found(crate::Entity::Enterprise, code))?;
+        self.enterprise(EnterpriseId(id))
+    }
+
+    /// Every enterprise under this horizon.
+    ///
+    /// # Errors
+    /// Storage or corruption errors.
+    pub fn enterprises(&self) -> Result<Vec<Enterprise>> {
+        let _read = self.db.read_guard();
+        self.all::<Enterprise>()
+    }
+
+    /// Every event of an enterprise, voids included.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown enterprise.
+    pub fn enterprise_history(
+        &self,
+        id: EnterpriseId,
+    ) -> Result<Vec<HistoryEntry<EnterpriseEvent>>> {
+        let _read = self.db.read_guard();
+        self.history_of::<Enterprise>(id.0)
+    }
+}
+
+/// Records that know the date of their latest event in force.
+pub(crate) trait Dated {
+    fn last_event(&self) -> NaiveDate;
+}
+
+impl Dated for Parcel {
+    fn last_event(&self) -> NaiveDate {
+        self.last_event
+    }
+}
+
+impl Dated for Enterprise {
+    fn last_event(&self) -> NaiveDate {
+        self.last_event
+    }
+}

@@ -1,0 +1,356 @@
+//! Every refusal: a typed error naming the parcel and the rule, and the
+//! database exactly as it was before.
+
+mod common;
+
+use common::{d, fingerprint, firm, mu, parcel, terms, yuan};
+use parkdb::{Db, Entity, Error, EventId, LandUse, Mu, NewParcel, ParcelId};
+
+/// Runs `f`, expects an error for which `want` holds, and checks that the
+/// database did not change.
+fn refused(
+    db: &Db,
+    want: impl Fn(&Error) -> bool,
+    f: impl FnOnce(&Db) -> parkdb::Result<()>,
+) -> Error {
+    let before = fingerprint(db);
+    let err = f(db).expect_err("the write must be refused");
+    assert!(want(&err), "unexpected error: {err:?}");
+    assert_eq!(
+        fingerprint(db),
+        before,
+        "a refused write changed the database: {err}"
+    );
+    err
+}
+
+fn lifecycle(e: &Error) -> bool {
+    matches!(
+        e,
+        Error::Lifecycle {
+            entity: Entity::Parcel,
+            ..
+        }
+    )
+}
+
+fn validation(e: &Error) -> bool {
+    matches!(e, Error::Validation { .. })
+}
+
+fn setup() -> (Db, ParcelId, parkdb::EnterpriseId) {
+    let db = Db::temporary().unwrap();
+    let e = firm(&db, "科华电子");
+    let p = parcel(&db, "GP-001", "52.7272", "2004-05-01");
+    (db, p, e)
+}
+
+#[test]
+fn areas_must_be_positive_and_exact() {
+    let (db, _, _) = setup();
+    for text in ["0", "-1", "52.72721", "abc", "", "1.2.3"] {
+        let err = Mu::parse_mu(text);
+        if let Ok(area) = err {
+            refused(&db, validation, |db| {
+                db.add_parcel(NewParcel::new(
+                    "GP-X",
+                    area,
+                    LandUse::Industrial,
+                    d("2004-01-01"),
+                ))
+                .map(|_| ())
+            });
+        } else {
+            assert!(matches!(err, Err(Error::Validation { .. })), "{text:?}");
+        }
+    }
+    let e = refused(&db, validation, |db| {
+        db.add_parcel(NewParcel::new(
+            "GP-X",
+            Mu::from_units(-5),
+            LandUse::Industrial,
+            d("2004-01-01"),
+        ))
+        .map(|_| ())
+    });
+    assert!(e.to_string().contains("GP-X"), "{e}");
+    // Trailing zeros past four decimals are still exact.
+    assert_eq!(Mu::parse_mu("52.727200").unwrap(), mu("52.7272"));
+}
+
+#[test]
+fn codes_must_be_present_and_unique() {
+    let (db, _, _) = setup();
+    let err = refused(
+        &db,
+        |e| matches!(e, Error::Conflict { .. }),
+        |db| {
+            db.add_parcel(NewParcel::new(
+                "GP-001",
+                mu("1"),
+                LandUse::Industrial,
+                d("2004-01-01"),
+            ))
+            .map(|_| ())
+        },
+    );
+    assert!(err.to_string().contains("GP-001"));
+    refused(&db, validation, |db| {
+        db.add_parcel(NewParcel::new(
+            "  ",
+            mu("1"),
+            LandUse::Industrial,
+            d("2004-01-01"),
+        ))
+        .map(|_| ())
+    });
+}
+
+#[test]
+fn unknown_ids_are_not_found() {
+    let (db, _, e) = setup();
+    let ghost = ParcelId(999);
+    let nf = |e: &Error| {
+        matches!(
+            e,
+            Error::NotFound {
+                entity: Entity::Parcel,
+                ..
+            }
+        )
+    };
+    refused(&db, nf, |db| db.develop(ghost, d("2005-01-01")).map(|_| ()));
+    refused(&db, nf, |db| {
+        db.allocate(ghost, terms(e, "2005-01-01", "1", None))
+            .map(|_| ())
+    });
+    refused(&db, nf, |db| {
+        db.reclaim(ghost, d("2005-01-01"), "x").map(|_| ())
+    });
+    refused(
+        &db,
+        |e| {
+            matches!(
+                e,
+                Error::NotFound {
+                    entity: Entity::Enterprise,
+                    ..
+                }
+            )
+        },
+        |db| {
+            db.allocate(
+                ParcelId(1),
+                terms(parkdb::EnterpriseId(77), "2005-01-01", "1", None),
+            )
+            .map(|_| ())
+        },
+    );
+    refused(
+        &db,
+        |e| {
+            matches!(
+                e,
+                Error::NotFound {
+                    entity: Entity::Event,
+                    ..
+                }
+            )
+        },
+        |db| db.void(EventId(12345), "typo").map(|_| ()),
+    );
+    assert!(matches!(
+        db.parcel_by_code("nope"),
+        Err(Error::NotFound { .. })
+    ));
+}
+
+#[test]
+fn events_out_of_date_order_are_refused() {
+    let (db, p, _) = setup();
+    db.develop(p, d("2005-01-01")).unwrap();
+    let err = refused(&db, lifecycle, |db| {
+        db.certify(p, d("2004-12-31"), "证").map(|_| ())
+    });
+    let text = err.to_string();
+    assert!(
+        text.contains("GP-001") && text.contains("out of date order"),
+        "{text}"
+    );
+    // Before the requisition, too.
+    let q = parcel(&db, "GP-002", "1", "2004-05-01");
+    refused(&db, lifecycle, |db| {
+        db.develop(q, d("2004-04-30")).map(|_| ())
+    });
+}
+
+#[test]
+fn every_illegal_lifecycle_step_is_refused() {
+    let (db, p, e) = setup();
+    let other = firm(&db, "启程");
+    // In the reserve: nothing that needs a holder.
+    refused(&db, lifecycle, |db| {
+        db.start_construction(p, d("2005-01-01")).map(|_| ())
+    });
+    refused(&db, lifecycle, |db| {
+        db.complete_construction(p, d("2005-01-01")).map(|_| ())
+    });
+    refused(&db, lifecycle, |db| {
+        db.declare_idle(p, d("2005-01-01"), None).map(|_| ())
+    });
+    refused(&db, lifecycle, |db| {
+        db.reclaim(p, d("2005-01-01"), "x").map(|_| ())
+    });
+    refused(&db, lifecycle, |db| {
+        db.transfer(p, other, d("2005-01-01"), yuan("1"))
+            .map(|_| ())
+    });
+
+    db.develop(p, d("2005-01-01")).unwrap();
+    refused(&db, lifecycle, |db| {
+        db.develop(p, d("2005-02-01")).map(|_| ())
+    });
+    db.certify(p, d("2005-02-01"), "证1").unwrap();
+    refused(&db, lifecycle, |db| {
+        db.certify(p, d("2005-03-01"), "证2").map(|_| ())
+    });
+    refused(&db, validation, |db| {
+        db.certify(p, d("2005-03-01"), " ").map(|_| ())
+    });
+
+    db.allocate(p, terms(e, "2005-03-01", "100", Some("2005-09-01")))
+        .unwrap();
+    let err = refused(&db, lifecycle, |db| {
+        db.allocate(p, terms(other, "2005-04-01", "1", None))
+            .map(|_| ())
+    });
+    assert!(err.to_string().contains("already has a holder"), "{err}");
+    refused(&db, lifecycle, |db| {
+        db.transfer(p, e, d("2005-04-01"), yuan("1")).map(|_| ())
+    });
+    refused(&db, lifecycle, |db| {
+        db.complete_construction(p, d("2005-04-01")).map(|_| ())
+    });
+    refused(&db, validation, |db| {
+        db.transfer(p, other, d("2005-04-01"), yuan("-1"))
+            .map(|_| ())
+    });
+    refused(&db, validation, |db| {
+        db.declare_idle(p, d("2005-04-01"), Some(yuan("-1")))
+            .map(|_| ())
+    });
+
+    db.start_construction(p, d("2005-05-01")).unwrap();
+    refused(&db, lifecycle, |db| {
+        db.start_construction(p, d("2005-06-01")).map(|_| ())
+    });
+    refused(&db, lifecycle, |db| {
+        db.declare_idle(p, d("2005-06-01"), None).map(|_| ())
+    });
+    db.complete_construction(p, d("2006-05-01")).unwrap();
+    refused(&db, lifecycle, |db| {
+        db.complete_construction(p, d("2006-06-01")).map(|_| ())
+    });
+
+    let q = parcel(&db, "GP-003", "10", "2004-05-01");
+    let bad_terms = parkdb::Allocation {
+        complete_by: Some(d("2004-12-01")),
+        start_by: Some(d("2005-01-01")),
+        ..terms(e, "2004-06-01", "1", None)
+    };
+    refused(&db, validation, |db| db.allocate(q, bad_terms).map(|_| ()));
+    refused(&db, validation, |db| {
+        db.allocate(q, terms(e, "2004-06-01", "-5", None))
+            .map(|_| ())
+    });
+}
+
+#[test]
+fn a_split_must_sum_to_the_parent_and_use_new_codes() {
+    let (db, p, _) = setup();
+    let err = refused(&db, lifecycle, |db| {
+        db.split(
+            p,
+            d("2005-01-01"),
+            &[("A".into(), mu("20")), ("B".into(), mu("32.7271"))],
+        )
+        .map(|_| ())
+    });
+    assert!(err.to_string().contains("sum"), "{err}");
+    refused(&db, lifecycle, |db| {
+        db.split(p, d("2005-01-01"), &[("A".into(), mu("52.7272"))])
+            .map(|_| ())
+    });
+    refused(
+        &db,
+        |e| matches!(e, Error::Conflict { .. }),
+        |db| {
+            db.split(
+                p,
+                d("2005-01-01"),
+                &[("GP-001".into(), mu("20")), ("B".into(), mu("32.7272"))],
+            )
+            .map(|_| ())
+        },
+    );
+    refused(&db, validation, |db| {
+        db.split(
+            p,
+            d("2005-01-01"),
+            &[("A".into(), mu("20")), ("A".into(), mu("32.7272"))],
+        )
+        .map(|_| ())
+    });
+    refused(&db, validation, |db| {
+        db.split(
+            p,
+            d("2005-01-01"),
+            &[("A".into(), mu("0")), ("B".into(), mu("52.7272"))],
+        )
+        .map(|_| ())
+    });
+}
+
+#[test]
+fn a_failed_unit_of_work_writes_nothing() {
+    let (db, p, e) = setup();
+    let before = fingerprint(&db);
+    let err = db
+        .write(|w| {
+            w.develop(p, d("2005-01-01"))?;
+            w.add_parcel(NewParcel::new(
+                "GP-NEW",
+                mu("3"),
+                LandUse::Commercial,
+                d("2005-01-01"),
+            ))?;
+            w.allocate(p, terms(e, "2005-02-01", "1", None))?;
+            w.start_construction(p, d("2005-01-15")) // out of order: refused
+        })
+        .unwrap_err();
+    assert!(lifecycle(&err));
+    assert_eq!(fingerprint(&db), before);
+    assert!(db.parcel_by_code("GP-NEW").is_err());
+    // Codes freed by the failed unit can be used.
+    db.add_parcel(NewParcel::new(
+        "GP-NEW",
+        mu("3"),
+        LandUse::Commercial,
+        d("2005-01-01"),
+    ))
+    .unwrap();
+}
+
+#[test]
+fn voids_that_would_break_history_are_refused() {
+    let (db, p, e) = setup();
+    let alloc = db.allocate(p, terms(e, "2005-01-01", "1", None)).unwrap();
+    db.start_construction(p, d("2005-02-01")).unwrap();
+    let err = refused(&db, lifecycle, |db| {
+        db.void(alloc, "entered by mistake").map(|_| ())
+    });
+    assert!(err.to_string().contains("illegal history"), "{err}");
+    let creation = db.history(p).unwrap()[0].event.id;
+    refused(&db, lifecycle, |db| db.void(creation, "typo").map(|_| ()));
+    refused(&db, validation, |db| db.void(alloc, "  ").map(|_| ()));
+}

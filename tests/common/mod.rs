@@ -1,0 +1,59 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use chrono::NaiveDate;
+use parkdb::{
+    Allocation, Db, EnterpriseId, LandUse, Mu, NewEnterprise, NewParcel, ParcelId, SupplyMethod,
+    Yuan,
+};
+
+/// A date from "YYYY-MM-DD".
+pub fn d(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("test date")
+}
+
+pub fn mu(s: &str) -> Mu {
+    s.parse().expect("test area")
+}
+
+pub fn yuan(s: &str) -> Yuan {
+    s.parse().expect("test amount")
+}
+
+pub fn firm(db: &Db, name: &str) -> EnterpriseId {
+    db.add_enterprise(NewEnterprise::named(name))
+        .expect("add enterprise")
+}
+
+pub fn parcel(db: &Db, code: &str, area: &str, date: &str) -> ParcelId {
+    db.add_parcel(NewParcel::new(code, mu(area), LandUse::Industrial, d(date)))
+        .expect("add parcel")
+}
+
+pub fn terms(holder: EnterpriseId, date: &str, price: &str, start_by: Option<&str>) -> Allocation {
+    Allocation {
+        holder,
+        date: d(date),
+        method: SupplyMethod::Listing,
+        price: yuan(price),
+        start_by: start_by.map(d),
+        complete_by: None,
+    }
+}
+
+/// Every byte of every tree, to show that a refused write changed nothing.
+pub fn fingerprint(db: &Db) -> String {
+    let mut out = String::new();
+    for p in db.now().all_parcels().expect("parcels") {
+        out.push_str(&format!("{p:?}\n"));
+        for h in db.history(p.id).expect("history") {
+            out.push_str(&format!("  {h:?}\n"));
+        }
+    }
+    for e in db.now().enterprises().expect("enterprises") {
+        out.push_str(&format!("{e:?}\n"));
+    }
+    let check = db.check().expect("check");
+    out.push_str(&format!("{check:?}\n"));
+    out
+}

@@ -1,0 +1,236 @@
+//! Storage format 1 is pinned: a database written by the first version is
+//! committed under `tests/golden/format1.parkdb`, and every later version
+//! must open it and read the same.
+//!
+//! Regenerate (only when deliberately starting a new format, with a
+//! migration): `PARKDB_WRITE_GOLDEN=1 cargo test --test golden_format`.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{d, mu, yuan};
+use parkdb::{
+    Allocation, Db, Error, LandUse, NewEnterprise, NewParcel, ParcelFilter, ParcelStatus,
+    SupplyMethod,
+};
+
+fn golden_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/golden/format1.parkdb")
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+fn write_golden(path: &Path) {
+    let db = Db::open(path).unwrap();
+    let lijing = db
+        .add_enterprise(NewEnterprise {
+            credit_code: Some("91440300708461136T".into()),
+            industry: Some("C17".into()),
+            registered: Some(d("2001-01-01")),
+            ..NewEnterprise::named("顺德市励精纺织贸易有限公司")
+        })
+        .unwrap();
+    let other = db
+        .add_enterprise(NewEnterprise {
+            registered: Some(d("2001-01-01")),
+            ..NewEnterprise::named("金联化工物流")
+        })
+        .unwrap();
+    let p = db
+        .add_parcel(NewParcel {
+            location: Some("高平工业区兴隆路".into()),
+            ..NewParcel::new(
+                "GP-017",
+                mu("52.7272"),
+                LandUse::Industrial,
+                d("2001-05-01"),
+            )
+        })
+        .unwrap();
+    db.develop(p, d("2001-09-01")).unwrap();
+    db.certify(p, d("2002-01-10"), "佛府(顺)国用(2002)第0401285号")
+        .unwrap();
+    db.allocate(
+        p,
+        Allocation {
+            holder: lijing,
+            date: d("2002-03-01"),
+            method: SupplyMethod::Agreement,
+            price: yuan("3163632"),
+            start_by: Some(d("2002-09-01")),
+            complete_by: Some(d("2004-09-01")),
+        },
+    )
+    .unwrap();
+    let wrong = db.declare_idle(p, d("2003-01-01"), None).unwrap();
+    db.void(wrong, "declared before the year had passed")
+        .unwrap();
+    db.reclaim(p, d("2005-03-15"), "闲置满两年").unwrap();
+    let q = db
+        .add_parcel(NewParcel::new(
+            "SZ-100",
+            mu("100"),
+            LandUse::CommercialResidential,
+            d("2002-01-01"),
+        ))
+        .unwrap();
+    db.split(
+        q,
+        d("2005-06-01"),
+        &[("SZ-100-1".into(), mu("40")), ("SZ-100-2".into(), mu("60"))],
+    )
+    .unwrap();
+    let kid = db.parcel_by_code("SZ-100-1").unwrap().id;
+    db.allocate(
+        kid,
+        Allocation {
+            holder: other,
+            date: d("2005-07-01"),
+            method: SupplyMethod::Tender,
+            price: yuan("12000000.50"),
+            start_by: None,
+            complete_by: None,
+        },
+    )
+    .unwrap();
+    db.flush().unwrap();
+}
+
+#[test]
+fn format_1_opens_and_reads_the_same() {
+    let golden = golden_dir();
+    if std::env::var_os("PARKDB_WRITE_GOLDEN").is_some() {
+        let _ = std::fs::remove_dir_all(&golden);
+        write_golden(&golden);
+    }
+    assert!(
+        golden.exists(),
+        "the golden database is missing at {}",
+        golden.display()
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let copy = tmp.path().join("db");
+    copy_dir(&golden, &copy);
+    let db = Db::open(&copy).unwrap();
+    assert!(db.check().unwrap().is_clean(), "{:?}", db.check().unwrap());
+
+    let p = db.parcel_by_code("GP-017").unwrap();
+    assert_eq!(p.area, mu("52.7272"));
+    assert_eq!(p.location.as_deref(), Some("高平工业区兴隆路"));
+    assert_eq!(p.status(), ParcelStatus::Reserve);
+    assert_eq!(
+        p.certificate.as_ref().unwrap().number,
+        "佛府(顺)国用(2002)第0401285号"
+    );
+    assert_eq!(p.reclamations.len(), 1);
+    let lijing = p.reclamations[0].former_holder;
+    let firm = db.enterprise(lijing).unwrap();
+    assert_eq!(firm.name, "顺德市励精纺织贸易有限公司");
+    assert_eq!(firm.credit_code.as_deref(), Some("91440300708461136T"));
+    assert_eq!(
+        db.now()
+            .enterprise_by_code("91440300708461136T")
+            .unwrap()
+            .id,
+        lijing
+    );
+
+    let before = db.parcel_as_of(p.id, d("2005-01-01")).unwrap();
+    assert_eq!(before.holder, Some(lijing));
+    let terms = before.supply.unwrap();
+    assert_eq!(terms.price, yuan("3163632"));
+    assert_eq!(terms.method, SupplyMethod::Agreement);
+    assert!(
+        before.idle_declared.is_none(),
+        "the voided declaration must stay void"
+    );
+
+    let history = db.history(p.id).unwrap();
+    assert_eq!(history.len(), 7);
+    assert!(history[4].voided_by.is_some());
+    // The time the golden database learned of the allocation is kept.
+    let recorded = history[3].event.recorded.to_datetime();
+    assert!(db
+        .as_known_at(recorded)
+        .parcel(p.id)
+        .unwrap()
+        .holder
+        .is_some());
+
+    let s = db.land_summary(d("2005-12-31")).unwrap();
+    assert_eq!(s.total.requisitioned_mu, mu("152.7272"));
+    assert_eq!(s.total.parcel_count, 3);
+    assert_eq!(s.total.reclaimed_mu, mu("52.7272"));
+    assert_eq!(s.total.supplied_mu, mu("40"));
+    assert_eq!(
+        s.by_land_use[&LandUse::CommercialResidential].reserve_mu,
+        mu("60")
+    );
+    let kid = db.parcel_by_code("SZ-100-1").unwrap();
+    assert_eq!(kid.supply.unwrap().price, yuan("12000000.50"));
+    assert_eq!(
+        db.parcels(&ParcelFilter {
+            status: Some(ParcelStatus::Retired),
+            ..Default::default()
+        })
+        .unwrap()
+        .len(),
+        1
+    );
+}
+
+#[test]
+fn a_format_from_the_future_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let copy = tmp.path().join("db");
+    copy_dir(&golden_dir(), &copy);
+    {
+        let raw = sled::open(&copy).unwrap();
+        raw.open_tree("meta")
+            .unwrap()
+            .insert("format", &[parkdb::FORMAT_VERSION + 1])
+            .unwrap();
+        raw.flush().unwrap();
+    }
+    match Db::open(&copy) {
+        Err(Error::IncompatibleFormat { found, supported }) => {
+            assert_eq!(found, parkdb::FORMAT_VERSION + 1);
+            assert_eq!(supported, parkdb::FORMAT_VERSION);
+        }
+        other => panic!("expected IncompatibleFormat, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_record_from_the_future_is_refused_when_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let copy = tmp.path().join("db");
+    copy_dir(&golden_dir(), &copy);
+    {
+        let raw = sled::open(&copy).unwrap();
+        let records = raw.open_tree("records").unwrap();
+        let (k, v) = records.iter().next().unwrap().unwrap();
+        let mut v = v.to_vec();
+        v[0] = parkdb::FORMAT_VERSION + 1;
+        records.insert(k, v).unwrap();
+        raw.flush().unwrap();
+    }
+    let db = Db::open(&copy).unwrap();
+    assert!(matches!(
+        db.parcel(parkdb::ParcelId(1)),
+        Err(Error::IncompatibleFormat { .. })
+    ));
+    assert!(!db.check().unwrap().is_clean());
+}

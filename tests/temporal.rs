@@ -1,0 +1,148 @@
+//! Valid time and recorded time: as-of reads, as-known-at reads, voids.
+
+mod common;
+
+use std::thread::sleep;
+use std::time::Duration;
+
+use chrono::Utc;
+use common::{d, firm, mu, parcel, terms};
+use parkdb::{Body, Db, Error, ParcelEvent, ParcelFilter, ParcelStatus};
+
+fn tick() -> chrono::DateTime<Utc> {
+    sleep(Duration::from_millis(3));
+    let t = Utc::now();
+    sleep(Duration::from_millis(3));
+    t
+}
+
+#[test]
+fn as_known_at_reproduces_what_was_reported_then() {
+    let db = Db::temporary().unwrap();
+    let e = firm(&db, "励精");
+    let p = parcel(&db, "GP-017", "52.7272", "2001-05-01");
+    db.allocate(p, terms(e, "2002-03-01", "100", Some("2002-09-01")))
+        .unwrap();
+    let report_day = tick();
+    // Learned later: certification had happened in 2003, construction in 2004.
+    db.certify(p, d("2003-01-01"), "佛府(顺)国用(2003)第1号")
+        .unwrap();
+    db.start_construction(p, d("2004-02-01")).unwrap();
+
+    let then = db.as_known_at(report_day).as_of(d("2004-12-31"));
+    let reported = then.parcel(p).unwrap();
+    assert!(reported.certificate.is_none());
+    assert_eq!(reported.status(), ParcelStatus::Allocated);
+    assert!(reported.idle_as_of(d("2004-12-31")).is_idle());
+    let summary_then = then.land_summary().unwrap().total;
+    assert_eq!(summary_then.certified_mu, mu("0"));
+    assert_eq!(summary_then.idle_mu, mu("52.7272"));
+
+    let now = db.as_of(d("2004-12-31")).land_summary().unwrap().total;
+    assert_eq!(now.certified_mu, mu("52.7272"));
+    assert_eq!(now.idle_mu, mu("0"));
+    assert_eq!(now.under_construction_mu, mu("52.7272"));
+
+    // A parcel recorded after the moment did not exist then.
+    let late = parcel(&db, "GP-099", "1", "2001-01-01");
+    assert!(matches!(
+        db.as_known_at(report_day).parcel(late),
+        Err(Error::NotFound { .. })
+    ));
+    assert_eq!(db.as_known_at(report_day).all_parcels().unwrap().len(), 1);
+    // History as known then has only the events recorded by then.
+    assert_eq!(
+        db.as_known_at(report_day).parcel_history(p).unwrap().len(),
+        2
+    );
+    assert_eq!(db.history(p).unwrap().len(), 4);
+}
+
+#[test]
+fn a_void_supersedes_an_event_and_keeps_it_in_history() {
+    let db = Db::temporary().unwrap();
+    let a = firm(&db, "A");
+    let b = firm(&db, "B");
+    let p = parcel(&db, "GP-1", "40", "2004-01-01");
+    let wrong = db.allocate(p, terms(a, "2005-01-01", "100", None)).unwrap();
+    let before_void = tick();
+    let void = db.void(wrong, "allocated to the wrong firm").unwrap();
+    assert_eq!(db.parcel(p).unwrap().status(), ParcelStatus::Reserve);
+    db.allocate(p, terms(b, "2005-01-01", "100", None)).unwrap();
+    assert_eq!(db.parcel(p).unwrap().holder, Some(b));
+
+    let history = db.history(p).unwrap();
+    assert_eq!(history.len(), 4);
+    assert_eq!(history[1].event.id, wrong);
+    assert_eq!(history[1].voided_by, Some(void));
+    assert!(
+        matches!(&history[2].event.body, Body::Void { target, reason } if *target == wrong && reason.contains("wrong"))
+    );
+    assert!(
+        matches!(&history[3].event.body, Body::Domain(ParcelEvent::Allocated { holder, .. }) if *holder == b)
+    );
+
+    // Before the void was recorded, the wrong allocation counted.
+    let then = db.as_known_at(before_void);
+    assert_eq!(then.parcel(p).unwrap().holder, Some(a));
+    assert_eq!(then.parcel_history(p).unwrap()[1].voided_by, None);
+    assert_eq!(
+        then.parcels(&ParcelFilter {
+            holder: Some(a),
+            ..Default::default()
+        })
+        .unwrap()
+        .len(),
+        1
+    );
+    assert!(db
+        .parcels(&ParcelFilter {
+            holder: Some(a),
+            ..Default::default()
+        })
+        .unwrap()
+        .is_empty());
+
+    // Voiding twice, or voiding a void, is refused.
+    assert!(matches!(
+        db.void(wrong, "again"),
+        Err(Error::Lifecycle { .. })
+    ));
+    assert!(matches!(
+        db.void(void, "undo"),
+        Err(Error::Lifecycle { .. })
+    ));
+    assert!(db.check().unwrap().is_clean());
+}
+
+#[test]
+fn a_void_lets_an_earlier_date_in_again() {
+    let db = Db::temporary().unwrap();
+    let p = parcel(&db, "GP-1", "40", "2004-01-01");
+    let typo = db.develop(p, d("2014-06-01")).unwrap(); // should have been 2004
+    assert!(db.certify(p, d("2005-01-01"), "证").is_err());
+    db.void(typo, "year mistyped").unwrap();
+    db.develop(p, d("2004-06-01")).unwrap();
+    db.certify(p, d("2005-01-01"), "证").unwrap();
+    assert_eq!(db.parcel(p).unwrap().developed, Some(d("2004-06-01")));
+    assert!(db.check().unwrap().is_clean());
+}
+
+#[test]
+fn as_of_reads_fold_only_events_valid_by_then() {
+    let db = Db::temporary().unwrap();
+    let e = firm(&db, "E");
+    let p = parcel(&db, "GP-1", "10", "2001-01-01");
+    let q = parcel(&db, "GP-2", "20", "2003-01-01");
+    db.develop(p, d("2002-01-01")).unwrap();
+    db.allocate(q, terms(e, "2004-01-01", "1", None)).unwrap();
+    let s = |date: &str| db.land_summary(d(date)).unwrap().total;
+    assert_eq!(s("2000-12-31").parcel_count, 0);
+    assert_eq!(s("2001-12-31").requisitioned_mu, mu("10"));
+    assert_eq!(s("2001-12-31").developed_mu, mu("0"));
+    assert_eq!(s("2002-01-01").developed_mu, mu("10"));
+    assert_eq!(s("2003-06-30").requisitioned_mu, mu("30"));
+    assert_eq!(s("2003-06-30").supplied_mu, mu("0"));
+    assert_eq!(s("2004-01-01").supplied_mu, mu("20"));
+    assert_eq!(s("2004-01-01").reserve_mu, mu("10"));
+}

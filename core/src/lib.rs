@@ -40,6 +40,7 @@ mod api;
 mod check;
 mod db;
 pub mod enterprise;
+pub mod example;
 mod error;
 mod event;
 pub mod land;

@@ -7,7 +7,10 @@ mod common;
 use std::collections::HashSet;
 
 use chrono::{Days, Months, NaiveDate};
-use parkdb::{Allocation, Db, EnterpriseId, EventId, LandUse, Mu, NewEnterprise, NewParcel, ParcelId, ParcelStatus, SupplyMethod, Yuan};
+use parkdb::{
+    Allocation, Db, EnterpriseId, EventId, LandUse, Mu, NewEnterprise, NewParcel, ParcelId,
+    ParcelStatus, SupplyMethod, Yuan,
+};
 use proptest::prelude::*;
 
 #[derive(Debug, Clone)]
@@ -90,7 +93,9 @@ fn step(s: Option<&M>, date: NaiveDate, e: &MEvent) -> Option<M> {
         }
         MEvent::Start if m.holder.is_some() && !m.started => m.started = true,
         MEvent::Complete if m.started && !m.completed => m.completed = true,
-        MEvent::Declare if m.holder.is_some() && !m.started && m.declared.is_none() => m.declared = Some(date),
+        MEvent::Declare if m.holder.is_some() && !m.started && m.declared.is_none() => {
+            m.declared = Some(date)
+        }
         MEvent::Reclaim if m.holder.is_some() => {
             m.reclaimed.push(date);
             m.holder = None;
@@ -120,7 +125,8 @@ impl MParcel {
     fn fold(&self, as_of: Option<NaiveDate>, without: Option<EventId>) -> Option<Option<M>> {
         let mut s: Option<M> = None;
         for (id, date, e) in &self.events {
-            if self.voided.contains(id) || Some(*id) == without || as_of.is_some_and(|d| *date > d) {
+            if self.voided.contains(id) || Some(*id) == without || as_of.is_some_and(|d| *date > d)
+            {
                 continue;
             }
             s = Some(step(s.as_ref(), *date, e)?);
@@ -137,7 +143,8 @@ fn idle(m: &M, at: NaiveDate) -> bool {
     m.holder.is_some()
         && !m.started
         && !m.retired
-        && (m.declared.is_some_and(|d| d <= at) || m.start_by.is_some_and(|s| at > s + Months::new(12)))
+        && (m.declared.is_some_and(|d| d <= at)
+            || m.start_by.is_some_and(|s| at > s + Months::new(12)))
 }
 
 fn base() -> NaiveDate {
@@ -148,7 +155,9 @@ fn compare(db: &Db, model: &[MParcel], at: NaiveDate) {
     let mut want = [0i64; 9];
     let mut count = 0u64;
     for mp in model {
-        let Some(m) = mp.fold(Some(at), None).unwrap() else { continue };
+        let Some(m) = mp.fold(Some(at), None).unwrap() else {
+            continue;
+        };
         for r in &m.reclaimed {
             if *r <= at {
                 want[8] += m.area;
@@ -158,7 +167,16 @@ fn compare(db: &Db, model: &[MParcel], at: NaiveDate) {
             continue;
         }
         count += 1;
-        let flags = [true, m.developed, m.certified, m.holder.is_some(), m.holder.is_none(), m.started && !m.completed, m.completed, idle(&m, at)];
+        let flags = [
+            true,
+            m.developed,
+            m.certified,
+            m.holder.is_some(),
+            m.holder.is_none(),
+            m.started && !m.completed,
+            m.completed,
+            idle(&m, at),
+        ];
         for (i, f) in flags.iter().enumerate() {
             if *f {
                 want[i] += m.area;
@@ -167,8 +185,15 @@ fn compare(db: &Db, model: &[MParcel], at: NaiveDate) {
     }
     let s = db.land_summary(at).unwrap().total;
     let got = [
-        s.requisitioned_mu, s.developed_mu, s.certified_mu, s.supplied_mu, s.reserve_mu,
-        s.under_construction_mu, s.completed_mu, s.idle_mu, s.reclaimed_mu,
+        s.requisitioned_mu,
+        s.developed_mu,
+        s.certified_mu,
+        s.supplied_mu,
+        s.reserve_mu,
+        s.under_construction_mu,
+        s.completed_mu,
+        s.idle_mu,
+        s.reclaimed_mu,
     ]
     .map(Mu::units);
     assert_eq!(got, want, "summary as of {at}");
@@ -177,7 +202,12 @@ fn compare(db: &Db, model: &[MParcel], at: NaiveDate) {
 
 fn run(ops: Vec<(Op, i16)>) {
     let db = Db::temporary().unwrap();
-    let firms: Vec<EnterpriseId> = (0..3).map(|i| db.add_enterprise(NewEnterprise::named(format!("F{i}"))).unwrap()).collect();
+    let firms: Vec<EnterpriseId> = (0..3)
+        .map(|i| {
+            db.add_enterprise(NewEnterprise::named(format!("F{i}")))
+                .unwrap()
+        })
+        .collect();
     let mut model: Vec<MParcel> = Vec::new();
     let mut all_events: Vec<(usize, EventId)> = Vec::new();
     let mut clock = base();
@@ -194,7 +224,12 @@ fn run(ops: Vec<(Op, i16)>) {
         let single = match &op {
             Op::Develop(p) => pick(*p).map(|i| (i, MEvent::Develop)),
             Op::Certify(p) => pick(*p).map(|i| (i, MEvent::Certify)),
-            Op::Allocate(p, e, s) => pick(*p).map(|i| (i, MEvent::Allocate(*e, s.map(|s| clock + Days::new(u64::from(s)))))),
+            Op::Allocate(p, e, s) => pick(*p).map(|i| {
+                (
+                    i,
+                    MEvent::Allocate(*e, s.map(|s| clock + Days::new(u64::from(s)))),
+                )
+            }),
             Op::Start(p) => pick(*p).map(|i| (i, MEvent::Start)),
             Op::Complete(p) => pick(*p).map(|i| (i, MEvent::Complete)),
             Op::Declare(p) => pick(*p).map(|i| (i, MEvent::Declare)),
@@ -207,7 +242,17 @@ fn run(ops: Vec<(Op, i16)>) {
             let result = match &ev {
                 MEvent::Develop => db.develop(id, clock),
                 MEvent::Certify => db.certify(id, clock, "证"),
-                MEvent::Allocate(e, s) => db.allocate(id, Allocation { holder: firms[*e], date: clock, method: SupplyMethod::Listing, price: Yuan::from_fen(1000), start_by: *s, complete_by: None }),
+                MEvent::Allocate(e, s) => db.allocate(
+                    id,
+                    Allocation {
+                        holder: firms[*e],
+                        date: clock,
+                        method: SupplyMethod::Listing,
+                        price: Yuan::from_fen(1000),
+                        start_by: *s,
+                        complete_by: None,
+                    },
+                ),
                 MEvent::Start => db.start_construction(id, clock),
                 MEvent::Complete => db.complete_construction(id, clock),
                 MEvent::Declare => db.declare_idle(id, clock, None),
@@ -216,7 +261,12 @@ fn run(ops: Vec<(Op, i16)>) {
                 _ => unreachable!(),
             };
             let expected = step(Some(&model[i].now()), clock, &ev);
-            assert_eq!(result.is_ok(), expected.is_some(), "{op:?} on {:?} at {clock}: {result:?}", model[i].now());
+            assert_eq!(
+                result.is_ok(),
+                expected.is_some(),
+                "{op:?} on {:?} at {clock}: {result:?}",
+                model[i].now()
+            );
             if let Ok(eid) = result {
                 model[i].events.push((eid, clock, ev));
                 all_events.push((i, eid));
@@ -225,27 +275,70 @@ fn run(ops: Vec<(Op, i16)>) {
         match op {
             Op::Add(units) => {
                 codes += 1;
-                let m = M { area: units, developed: false, certified: false, holder: None, started: false, completed: false, declared: None, start_by: None, retired: false, reclaimed: vec![], last: clock };
-                let id = db.add_parcel(NewParcel::new(format!("M-{codes}"), Mu::from_units(units), LandUse::Industrial, clock)).unwrap();
+                let m = M {
+                    area: units,
+                    developed: false,
+                    certified: false,
+                    holder: None,
+                    started: false,
+                    completed: false,
+                    declared: None,
+                    start_by: None,
+                    retired: false,
+                    reclaimed: vec![],
+                    last: clock,
+                };
+                let id = db
+                    .add_parcel(NewParcel::new(
+                        format!("M-{codes}"),
+                        Mu::from_units(units),
+                        LandUse::Industrial,
+                        clock,
+                    ))
+                    .unwrap();
                 let eid = db.history(id).unwrap()[0].event.id;
-                model.push(MParcel { id, events: vec![(eid, clock, MEvent::Created(m))], voided: HashSet::new() });
+                model.push(MParcel {
+                    id,
+                    events: vec![(eid, clock, MEvent::Created(m))],
+                    voided: HashSet::new(),
+                });
             }
             Op::Split(p, frac) => {
                 let Some(i) = pick(p) else { continue };
                 let parent = model[i].now();
                 let first = parent.area * i64::from(frac) / 256;
-                let parts = vec![(format!("M-{}", codes + 1), Mu::from_units(first)), (format!("M-{}", codes + 2), Mu::from_units(parent.area - first))];
+                let parts = vec![
+                    (format!("M-{}", codes + 1), Mu::from_units(first)),
+                    (
+                        format!("M-{}", codes + 2),
+                        Mu::from_units(parent.area - first),
+                    ),
+                ];
                 let result = db.split(model[i].id, clock, &parts);
-                let ok = first > 0 && first < parent.area && step(Some(&parent), clock, &MEvent::Split).is_some();
+                let ok = first > 0
+                    && first < parent.area
+                    && step(Some(&parent), clock, &MEvent::Split).is_some();
                 assert_eq!(result.is_ok(), ok, "{op:?} on {parent:?}: {result:?}");
                 if let Ok(kids) = result {
                     codes += 2;
                     let h = db.history(model[i].id).unwrap();
-                    model[i].events.push((h.last().unwrap().event.id, clock, MEvent::Split));
+                    model[i]
+                        .events
+                        .push((h.last().unwrap().event.id, clock, MEvent::Split));
                     for (kid, area) in kids.into_iter().zip([first, parent.area - first]) {
-                        let m = M { area, reclaimed: vec![], last: clock, retired: false, ..parent.clone() };
+                        let m = M {
+                            area,
+                            reclaimed: vec![],
+                            last: clock,
+                            retired: false,
+                            ..parent.clone()
+                        };
                         let eid = db.history(kid).unwrap()[0].event.id;
-                        model.push(MParcel { id: kid, events: vec![(eid, clock, MEvent::Created(m))], voided: HashSet::new() });
+                        model.push(MParcel {
+                            id: kid,
+                            events: vec![(eid, clock, MEvent::Created(m))],
+                            voided: HashSet::new(),
+                        });
                     }
                 }
             }
@@ -254,7 +347,8 @@ fn run(ops: Vec<(Op, i16)>) {
                     continue;
                 }
                 let (i, eid) = all_events[all_events.len() - 1 - k % all_events.len()];
-                let ok = !model[i].voided.contains(&eid) && model[i].fold(None, Some(eid)).is_some_and(|s| s.is_some());
+                let ok = !model[i].voided.contains(&eid)
+                    && model[i].fold(None, Some(eid)).is_some_and(|s| s.is_some());
                 let result = db.void(eid, "model");
                 assert_eq!(result.is_ok(), ok, "void {eid} of parcel {i}: {result:?}");
                 if ok {

@@ -17,7 +17,10 @@ fn the_example_zone_reproduces_the_seed_land_figures() {
     assert_eq!(s.total.certified_mu, mu("4509"));
     assert_eq!(s.total.reclaimed_mu, mu("151.3452"));
     assert_eq!(s.total.reclaimed_count, 3);
-    assert_eq!(s.by_land_use[&LandUse::CommercialResidential].supplied_mu, mu("100"));
+    assert_eq!(
+        s.by_land_use[&LandUse::CommercialResidential].supplied_mu,
+        mu("100")
+    );
 
     // The three reclaimed parcels, their areas and former holders.
     let reclaimed: Vec<(String, String)> = zone
@@ -32,7 +35,10 @@ fn the_example_zone_reproduces_the_seed_land_figures() {
     assert_eq!(
         reclaimed,
         vec![
-            ("52.7272".to_string(), "顺德市励精纺织贸易有限公司".to_string()),
+            (
+                "52.7272".to_string(),
+                "顺德市励精纺织贸易有限公司".to_string()
+            ),
             ("35.618".to_string(), "林健、林嘉敏".to_string()),
             ("63".to_string(), "黄奋强".to_string()),
         ]
@@ -47,9 +53,16 @@ fn the_example_zone_reproduces_the_seed_land_figures() {
     assert_eq!(zone.under_construction.len(), 17);
     assert_eq!(zone.new_projects.len(), 11);
     for (_, p) in &zone.under_construction {
-        assert_eq!(db.parcel(*p).unwrap().status(), ParcelStatus::UnderConstruction);
+        assert_eq!(
+            db.parcel(*p).unwrap().status(),
+            ParcelStatus::UnderConstruction
+        );
     }
-    let cap: Vec<_> = zone.capital_increases.iter().map(|(_, p)| db.parcel(*p).unwrap().area).collect();
+    let cap: Vec<_> = zone
+        .capital_increases
+        .iter()
+        .map(|(_, p)| db.parcel(*p).unwrap().area)
+        .collect();
     assert_eq!(cap, vec![mu("40"), mu("10"), mu("10")]);
     assert!(db.check().unwrap().is_clean());
 }

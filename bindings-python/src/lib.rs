@@ -1,1 +1,610 @@
-pub fn placeholder() {}
+//! `parkdb._native`: the Rust core for the pure-Python `parkdb` package.
+//!
+//! Every rule lives in the `parkdb` crate; this module only converts
+//! Python values in and out, maps errors to `parkdb.errors`, and releases
+//! the GIL around work that touches the database.
+
+mod convert;
+mod table;
+
+use std::sync::Mutex;
+
+use parkdb::{
+    Allocation, Db, Durability, EnterpriseId, EventId, LandUse, Mu, NewEnterprise, NewParcel,
+    Options, ParcelFilter, ParcelId, ParcelStatus, Policy, SupplyMethod, View,
+};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+
+use convert::{date, instant, opt_date, opt_yuan, to_py, validation, yuan, IntoPy};
+use table::{table_rows, Table};
+
+fn closed(py: Python<'_>) -> PyErr {
+    to_py(py, parkdb::Error::Storage("the database is closed".into()))
+}
+
+/// An open database (the native half of `parkdb.Database`).
+#[pyclass(module = "parkdb._native", frozen)]
+struct Database {
+    db: Mutex<Option<Db>>,
+}
+
+impl Database {
+    fn db(&self, py: Python<'_>) -> PyResult<Db> {
+        self.db
+            .lock()
+            .map_err(|_| closed(py))?
+            .clone()
+            .ok_or_else(|| closed(py))
+    }
+}
+
+/// Reads under an optional as-of date and known-at time.
+fn view<'a>(
+    db: &'a Db,
+    as_of: Option<&Bound<'_, PyAny>>,
+    known_at: Option<&Bound<'_, PyAny>>,
+) -> PyResult<View<'a>> {
+    let mut v = db.now();
+    if let Some(d) = opt_date(as_of, "as_of")? {
+        v = v.as_of(d);
+    }
+    if let Some(t) = known_at.filter(|t| !t.is_none()) {
+        v = v.known_at(instant(t)?);
+    }
+    Ok(v)
+}
+
+fn parcel_id(py: Python<'_>, db: &Db, key: &Bound<'_, PyAny>) -> PyResult<ParcelId> {
+    if let Ok(id) = key.extract::<u64>() {
+        return Ok(ParcelId(id));
+    }
+    if let Ok(code) = key.extract::<String>() {
+        return py
+            .detach(|| db.parcel_by_code(&code))
+            .map(|p| p.id)
+            .py_err(py);
+    }
+    Err(validation(
+        py,
+        "parcel",
+        "expected a parcel id (int) or code (str)".into(),
+    ))
+}
+
+#[pymethods]
+impl Database {
+    /// Whether the handle is still open.
+    #[getter]
+    fn closed(&self) -> bool {
+        self.db.lock().map(|d| d.is_none()).unwrap_or(true)
+    }
+
+    /// The database directory, or None for a temporary database.
+    #[getter]
+    fn path(&self, py: Python<'_>) -> PyResult<Option<String>> {
+        Ok(self.db(py)?.path().map(|p| p.display().to_string()))
+    }
+
+    fn close(&self) {
+        if let Ok(mut d) = self.db.lock() {
+            if let Some(db) = d.take() {
+                let _ = db.flush();
+            }
+        }
+    }
+
+    /// Opens a unit of work (see `Database.transaction`).
+    fn begin(&self, py: Python<'_>) -> PyResult<Transaction> {
+        let db = self.db(py)?;
+        let tx = py.detach(|| db.begin()).py_err(py)?;
+        Ok(Transaction {
+            tx: Mutex::new(Some(tx)),
+        })
+    }
+
+    fn flush(&self, py: Python<'_>) -> PyResult<()> {
+        let db = self.db(py)?;
+        py.detach(|| db.flush()).py_err(py)
+    }
+
+    fn backup(&self, py: Python<'_>, path: std::path::PathBuf) -> PyResult<()> {
+        let db = self.db(py)?;
+        py.detach(|| db.backup(&path)).py_err(py)
+    }
+
+    fn check<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let db = self.db(py)?;
+        let r = py.detach(|| db.check()).py_err(py)?;
+        let d = PyDict::new(py);
+        d.set_item("clean", r.is_clean())?;
+        d.set_item("records", r.records)?;
+        d.set_item("events", r.events)?;
+        d.set_item("index_entries", r.index_entries)?;
+        d.set_item("problems", PyList::new(py, &r.problems)?)?;
+        Ok(d)
+    }
+
+    fn size_on_disk(&self, py: Python<'_>) -> PyResult<u64> {
+        self.db(py)?.size_on_disk().py_err(py)
+    }
+
+    #[pyo3(signature = (key, as_of=None, known_at=None))]
+    fn parcel<'py>(
+        &self,
+        py: Python<'py>,
+        key: &Bound<'py, PyAny>,
+        as_of: Option<&Bound<'py, PyAny>>,
+        known_at: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Table> {
+        let db = self.db(py)?;
+        let id = parcel_id(py, &db, key)?;
+        let v = view(&db, as_of, known_at)?;
+        let batch = py
+            .detach(|| -> parkdb::Result<_> {
+                let p = v.parcel(id)?;
+                let names = v
+                    .enterprises()?
+                    .into_iter()
+                    .map(|e| (e.id, e.name))
+                    .collect();
+                parkdb::tables::parcels_batch(std::slice::from_ref(&p), &names, v.date())
+            })
+            .py_err(py)?;
+        Ok(Table::new(vec![batch]))
+    }
+
+    #[pyo3(signature = (as_of=None, known_at=None, status=None, holder=None, land_use=None))]
+    fn parcels<'py>(
+        &self,
+        py: Python<'py>,
+        as_of: Option<&Bound<'py, PyAny>>,
+        known_at: Option<&Bound<'py, PyAny>>,
+        status: Option<&str>,
+        holder: Option<u64>,
+        land_use: Option<&str>,
+    ) -> PyResult<Table> {
+        let db = self.db(py)?;
+        let filter = ParcelFilter {
+            status: status.map(ParcelStatus::parse).transpose().py_err(py)?,
+            holder: holder.map(EnterpriseId),
+            land_use: land_use.map(LandUse::parse).transpose().py_err(py)?,
+        };
+        let v = view(&db, as_of, known_at)?;
+        let batch = py.detach(|| v.parcels_table(&filter)).py_err(py)?;
+        Ok(Table::new(vec![batch]))
+    }
+
+    #[pyo3(signature = (as_of=None, known_at=None))]
+    fn enterprises<'py>(
+        &self,
+        py: Python<'py>,
+        as_of: Option<&Bound<'py, PyAny>>,
+        known_at: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Table> {
+        let db = self.db(py)?;
+        let v = view(&db, as_of, known_at)?;
+        let batch = py.detach(|| v.enterprises_table()).py_err(py)?;
+        Ok(Table::new(vec![batch]))
+    }
+
+    #[pyo3(signature = (kind, key, known_at=None))]
+    fn history<'py>(
+        &self,
+        py: Python<'py>,
+        kind: &str,
+        key: &Bound<'py, PyAny>,
+        known_at: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Table> {
+        let db = self.db(py)?;
+        let v = view(&db, None, known_at)?;
+        let batch = match kind {
+            "parcel" => {
+                let id = parcel_id(py, &db, key)?;
+                py.detach(|| {
+                    v.parcel_history(id).and_then(|h| {
+                        parkdb::tables::history_batch(
+                            &h,
+                            parkdb::ParcelEvent::name,
+                            parkdb::ParcelEvent::describe,
+                        )
+                    })
+                })
+            }
+            "enterprise" => {
+                let id = EnterpriseId(key.extract()?);
+                py.detach(|| {
+                    v.enterprise_history(id).and_then(|h| {
+                        parkdb::tables::history_batch(
+                            &h,
+                            parkdb::enterprise::EnterpriseEvent::name,
+                            parkdb::enterprise::EnterpriseEvent::describe,
+                        )
+                    })
+                })
+            }
+            other => {
+                return Err(validation(
+                    py,
+                    "kind",
+                    format!("{other:?} is not one of parcel, enterprise"),
+                ));
+            }
+        }
+        .py_err(py)?;
+        Ok(Table::new(vec![batch]))
+    }
+
+    #[pyo3(signature = (as_of, known_at=None))]
+    fn land_summary<'py>(
+        &self,
+        py: Python<'py>,
+        as_of: &Bound<'py, PyAny>,
+        known_at: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let db = self.db(py)?;
+        let v = view(&db, Some(as_of), known_at)?;
+        let s = py.detach(|| v.land_summary()).py_err(py)?;
+        let d = figures(py, &s.total)?;
+        d.set_item("as_of", s.as_of)?;
+        let by = PyDict::new(py);
+        for (use_, f) in &s.by_land_use {
+            by.set_item(use_.code(), figures(py, f)?)?;
+        }
+        d.set_item("by_land_use", by)?;
+        Ok(d)
+    }
+}
+
+fn figures<'py>(py: Python<'py>, f: &parkdb::LandFigures) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    let area = |m: Mu| convert::py_decimal(py, &m.to_decimal_string());
+    d.set_item("requisitioned_mu", area(f.requisitioned_mu)?)?;
+    d.set_item("developed_mu", area(f.developed_mu)?)?;
+    d.set_item("certified_mu", area(f.certified_mu)?)?;
+    d.set_item("supplied_mu", area(f.supplied_mu)?)?;
+    d.set_item("reserve_mu", area(f.reserve_mu)?)?;
+    d.set_item("under_construction_mu", area(f.under_construction_mu)?)?;
+    d.set_item("completed_mu", area(f.completed_mu)?)?;
+    d.set_item("idle_mu", area(f.idle_mu)?)?;
+    d.set_item("reclaimed_mu", area(f.reclaimed_mu)?)?;
+    d.set_item("parcel_count", f.parcel_count)?;
+    d.set_item("idle_count", f.idle_count)?;
+    d.set_item("reclaimed_count", f.reclaimed_count)?;
+    Ok(d)
+}
+
+/// An open unit of work (the native half of `parkdb.Transaction`).
+#[pyclass(module = "parkdb._native", frozen)]
+struct Transaction {
+    tx: Mutex<Option<parkdb::Transaction>>,
+}
+
+impl Transaction {
+    fn with<T>(
+        &self,
+        py: Python<'_>,
+        f: impl FnOnce(&mut parkdb::Writer) -> parkdb::Result<T> + Send,
+    ) -> PyResult<T>
+    where
+        T: Send,
+    {
+        let mut guard = self.tx.lock().map_err(|_| closed(py))?;
+        let tx = guard.as_mut().ok_or_else(|| {
+            to_py(
+                py,
+                parkdb::Error::Storage("the transaction has ended".into()),
+            )
+        })?;
+        py.detach(|| f(tx)).py_err(py)
+    }
+
+    /// A parcel id from an id or a code, seeing this transaction's own writes.
+    fn parcel(&self, py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<ParcelId> {
+        if let Ok(id) = key.extract::<u64>() {
+            return Ok(ParcelId(id));
+        }
+        if let Ok(code) = key.extract::<String>() {
+            return self.with(py, move |w| w.parcel_by_code(&code)).map(|p| p.id);
+        }
+        Err(validation(py, "parcel", "expected a parcel id (int) or code (str)".into()))
+    }
+}
+
+fn area_arg(
+    py: Python<'_>,
+    area_mu: Option<&Bound<'_, PyAny>>,
+    area_m2: Option<&Bound<'_, PyAny>>,
+    area_ha: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Mu> {
+    match (area_mu, area_m2, area_ha) {
+        (Some(v), None, None) => convert::mu(v, "area_mu"),
+        (None, Some(v), None) => convert::mu_from_m2(v, "area_m2"),
+        (None, None, Some(v)) => convert::mu_from_hectares(v, "area_ha"),
+        _ => Err(validation(
+            py,
+            "area",
+            "give exactly one of area_mu, area_m2, area_ha".into(),
+        )),
+    }
+}
+
+#[pymethods]
+impl Transaction {
+    fn commit(&self, py: Python<'_>) -> PyResult<()> {
+        let tx = self.tx.lock().map_err(|_| closed(py))?.take();
+        match tx {
+            Some(tx) => py.detach(|| tx.commit()).py_err(py),
+            None => Err(to_py(
+                py,
+                parkdb::Error::Storage("the transaction has ended".into()),
+            )),
+        }
+    }
+
+    fn rollback(&self) {
+        if let Ok(mut tx) = self.tx.lock() {
+            tx.take();
+        }
+    }
+
+    #[getter]
+    fn active(&self) -> bool {
+        self.tx.lock().map(|t| t.is_some()).unwrap_or(false)
+    }
+
+    #[pyo3(signature = (name, *, credit_code=None, industry=None, founded=None, high_tech=false, allow_invalid_code=false, registered=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn add_enterprise(
+        &self,
+        py: Python<'_>,
+        name: String,
+        credit_code: Option<String>,
+        industry: Option<String>,
+        founded: Option<&Bound<'_, PyAny>>,
+        high_tech: bool,
+        allow_invalid_code: bool,
+        registered: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<u64> {
+        let new = NewEnterprise {
+            name,
+            credit_code,
+            industry,
+            founded: opt_date(founded, "founded")?,
+            high_tech,
+            allow_invalid_code,
+            registered: opt_date(registered, "registered")?,
+        };
+        self.with(py, |w| w.add_enterprise(new)).map(|id| id.0)
+    }
+
+    #[pyo3(signature = (code, area_mu=None, *, land_use="industrial", requisitioned, location=None, area_m2=None, area_ha=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn add_parcel(
+        &self,
+        py: Python<'_>,
+        code: String,
+        area_mu: Option<&Bound<'_, PyAny>>,
+        land_use: &str,
+        requisitioned: &Bound<'_, PyAny>,
+        location: Option<String>,
+        area_m2: Option<&Bound<'_, PyAny>>,
+        area_ha: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<u64> {
+        let new = NewParcel {
+            area: area_arg(py, area_mu, area_m2, area_ha)?,
+            land_use: LandUse::parse(land_use).py_err(py)?,
+            requisitioned: date(requisitioned, "requisitioned")?,
+            location,
+            code,
+        };
+        self.with(py, |w| w.add_parcel(new)).map(|id| id.0)
+    }
+
+    fn develop(
+        &self,
+        py: Python<'_>,
+        parcel: &Bound<'_, PyAny>,
+        on: &Bound<'_, PyAny>,
+    ) -> PyResult<u64> {
+        let (p, d) = (self.parcel(py, parcel)?, date(on, "date")?);
+        self.with(py, |w| w.develop(p, d)).map(|e| e.0)
+    }
+
+    #[pyo3(signature = (parcel, on, *, certificate))]
+    fn certify(
+        &self,
+        py: Python<'_>,
+        parcel: &Bound<'_, PyAny>,
+        on: &Bound<'_, PyAny>,
+        certificate: String,
+    ) -> PyResult<u64> {
+        let (p, d) = (self.parcel(py, parcel)?, date(on, "date")?);
+        self.with(py, |w| w.certify(p, d, &certificate))
+            .map(|e| e.0)
+    }
+
+    #[pyo3(signature = (parcel, enterprise, on, *, method, price_yuan, start_by=None, complete_by=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn allocate(
+        &self,
+        py: Python<'_>,
+        parcel: &Bound<'_, PyAny>,
+        enterprise: u64,
+        on: &Bound<'_, PyAny>,
+        method: &str,
+        price_yuan: &Bound<'_, PyAny>,
+        start_by: Option<&Bound<'_, PyAny>>,
+        complete_by: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<u64> {
+        let p = self.parcel(py, parcel)?;
+        let terms = Allocation {
+            holder: EnterpriseId(enterprise),
+            date: date(on, "date")?,
+            method: SupplyMethod::parse(method).py_err(py)?,
+            price: yuan(price_yuan, "price_yuan")?,
+            start_by: opt_date(start_by, "start_by")?,
+            complete_by: opt_date(complete_by, "complete_by")?,
+        };
+        self.with(py, |w| w.allocate(p, terms)).map(|e| e.0)
+    }
+
+    fn start_construction(
+        &self,
+        py: Python<'_>,
+        parcel: &Bound<'_, PyAny>,
+        on: &Bound<'_, PyAny>,
+    ) -> PyResult<u64> {
+        let (p, d) = (self.parcel(py, parcel)?, date(on, "date")?);
+        self.with(py, |w| w.start_construction(p, d)).map(|e| e.0)
+    }
+
+    fn complete_construction(
+        &self,
+        py: Python<'_>,
+        parcel: &Bound<'_, PyAny>,
+        on: &Bound<'_, PyAny>,
+    ) -> PyResult<u64> {
+        let (p, d) = (self.parcel(py, parcel)?, date(on, "date")?);
+        self.with(py, |w| w.complete_construction(p, d))
+            .map(|e| e.0)
+    }
+
+    #[pyo3(signature = (parcel, on, *, fee_yuan=None))]
+    fn declare_idle(
+        &self,
+        py: Python<'_>,
+        parcel: &Bound<'_, PyAny>,
+        on: &Bound<'_, PyAny>,
+        fee_yuan: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<u64> {
+        let (p, d) = (self.parcel(py, parcel)?, date(on, "date")?);
+        let fee = opt_yuan(fee_yuan, "fee_yuan")?;
+        self.with(py, |w| w.declare_idle(p, d, fee)).map(|e| e.0)
+    }
+
+    #[pyo3(signature = (parcel, on, *, reason=String::new()))]
+    fn reclaim(
+        &self,
+        py: Python<'_>,
+        parcel: &Bound<'_, PyAny>,
+        on: &Bound<'_, PyAny>,
+        reason: String,
+    ) -> PyResult<u64> {
+        let (p, d) = (self.parcel(py, parcel)?, date(on, "date")?);
+        self.with(py, |w| w.reclaim(p, d, &reason)).map(|e| e.0)
+    }
+
+    #[pyo3(signature = (parcel, enterprise, on, *, price_yuan=None))]
+    fn transfer(
+        &self,
+        py: Python<'_>,
+        parcel: &Bound<'_, PyAny>,
+        enterprise: u64,
+        on: &Bound<'_, PyAny>,
+        price_yuan: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<u64> {
+        let (p, d) = (self.parcel(py, parcel)?, date(on, "date")?);
+        let price = opt_yuan(price_yuan, "price_yuan")?.unwrap_or(parkdb::Yuan::ZERO);
+        self.with(py, |w| w.transfer(p, EnterpriseId(enterprise), d, price))
+            .map(|e| e.0)
+    }
+
+    fn split(
+        &self,
+        py: Python<'_>,
+        parcel: &Bound<'_, PyAny>,
+        on: &Bound<'_, PyAny>,
+        parts: Vec<(String, Bound<'_, PyAny>)>,
+    ) -> PyResult<Vec<u64>> {
+        let (p, d) = (self.parcel(py, parcel)?, date(on, "date")?);
+        let parts = parts
+            .iter()
+            .map(|(code, area)| Ok((code.clone(), convert::mu(area, "area_mu")?)))
+            .collect::<PyResult<Vec<_>>>()?;
+        self.with(py, |w| w.split(p, d, &parts))
+            .map(|ids| ids.into_iter().map(|i| i.0).collect())
+    }
+
+    #[pyo3(signature = (event_id, *, reason))]
+    fn void(&self, py: Python<'_>, event_id: u64, reason: String) -> PyResult<u64> {
+        self.with(py, |w| w.void(EventId(event_id), &reason))
+            .map(|e| e.0)
+    }
+
+    #[pyo3(signature = (*, no_development_without_certificate_from=None))]
+    fn set_policy(
+        &self,
+        py: Python<'_>,
+        no_development_without_certificate_from: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
+        let policy = Policy {
+            no_development_without_certificate_from: opt_date(
+                no_development_without_certificate_from,
+                "no_development_without_certificate_from",
+            )?,
+        };
+        self.with(py, |w| w.set_policy(policy))
+    }
+}
+
+/// Opens (creating if needed) the database at `path`; the same path open
+/// twice in this process gives the same database.
+#[pyfunction]
+#[pyo3(signature = (path, durability="immediate"))]
+fn open(py: Python<'_>, path: std::path::PathBuf, durability: &str) -> PyResult<Database> {
+    let durability = match durability {
+        "immediate" => Durability::Immediate,
+        "eventual" => Durability::Eventual,
+        other => {
+            return Err(validation(
+                py,
+                "durability",
+                format!("{other:?} is not one of immediate, eventual"),
+            ));
+        }
+    };
+    let db = py
+        .detach(|| Db::open_with(&path, Options { durability }))
+        .py_err(py)?;
+    Ok(Database {
+        db: Mutex::new(Some(db)),
+    })
+}
+
+/// A database in a temporary directory, removed when closed.
+#[pyfunction]
+fn temporary(py: Python<'_>) -> PyResult<Database> {
+    let db = py.detach(Db::temporary).py_err(py)?;
+    Ok(Database {
+        db: Mutex::new(Some(db)),
+    })
+}
+
+/// Builds the seed's example zone into an empty database.
+#[pyfunction]
+fn build_example(py: Python<'_>, db: &Database) -> PyResult<()> {
+    let db = db.db(py)?;
+    py.detach(|| parkdb::example::build_seed_zone(&db).map(|_| ()))
+        .py_err(py)
+}
+
+/// True when `code` is a valid unified social credit code (GB 32100-2015).
+#[pyfunction]
+fn validate_credit_code(code: &str) -> bool {
+    parkdb::validate_credit_code(code)
+}
+
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<Database>()?;
+    m.add_class::<Transaction>()?;
+    m.add_class::<Table>()?;
+    m.add_function(wrap_pyfunction!(open, m)?)?;
+    m.add_function(wrap_pyfunction!(temporary, m)?)?;
+    m.add_function(wrap_pyfunction!(build_example, m)?)?;
+    m.add_function(wrap_pyfunction!(validate_credit_code, m)?)?;
+    m.add_function(wrap_pyfunction!(table_rows, m)?)?;
+    m.add("FORMAT_VERSION", parkdb::FORMAT_VERSION)?;
+    Ok(())
+}

@@ -23,7 +23,7 @@ macro_rules! single_writes {
                 /// # Errors
                 /// As the [`Writer`] method; on error nothing is written.
                 pub fn $name(&self, $($arg: $ty),*) -> Result<$ret> {
-                    self.write(|w: &mut Writer<'_>| w.$name($($arg),*))
+                    self.write(|w: &mut Writer| w.$name($($arg),*))
                 }
             )*
         }

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, RwLock, RwLockReadGuard, Weak};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, RwLock, RwLockReadGuard, Weak};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -43,8 +43,9 @@ pub struct Policy {
 
 pub(crate) struct Inner {
     pub(crate) store: Box<dyn Store>,
-    /// Serialises units of work: one writer at a time.
-    writer: Mutex<()>,
+    /// Serialises units of work: true while a transaction is open.
+    writer_busy: Mutex<bool>,
+    writer_free: Condvar,
     /// Readers hold it shared while they read several keys, and a commit
     /// holds it exclusively, so a read never sees half a unit of work.
     pub(crate) commit: RwLock<()>,
@@ -160,7 +161,8 @@ impl Db {
         Ok(Db {
             inner: Arc::new(Inner {
                 store,
-                writer: Mutex::new(()),
+                writer_busy: Mutex::new(false),
+                writer_free: Condvar::new(),
                 commit: RwLock::new(()),
                 durability,
                 path,
@@ -200,24 +202,42 @@ impl Db {
     ///
     /// # Errors
     /// Whatever `f` returns, or a storage error on commit.
-    pub fn write<T>(&self, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
-        let _one_writer = lock(&self.inner.writer);
+    pub fn write<T>(&self, f: impl FnOnce(&mut Writer) -> Result<T>) -> Result<T> {
+        let mut tx = self.begin()?;
+        let out = f(&mut tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Opens a unit of work that lives until [`Transaction::commit`]; dropped
+    /// without a commit, it writes nothing. One is open at a time: `begin`
+    /// waits for the open one to finish.
+    ///
+    /// # Errors
+    /// [`Error::Storage`] or [`Error::Corrupt`] reading the database's clock.
+    pub fn begin(&self) -> Result<Transaction> {
+        let slot = WriterSlot::acquire(self.inner.clone());
+        let writer = Writer::begin(self.clone())?;
+        Ok(Transaction {
+            writer,
+            slot: Some(slot),
+        })
+    }
+
+    fn commit(&self, writer: &Writer) -> Result<()> {
         let store = self.inner.store.as_ref();
-        let mut w = Writer::begin(store)?;
-        let out = f(&mut w)?;
-        let batch = w.finish();
         {
             let _commit = self
                 .inner
                 .commit
                 .write()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
-            store.apply(&batch)?;
+            store.apply(writer.batch())?;
         }
         if self.inner.durability == Durability::Immediate {
             store.flush()?;
         }
-        Ok(out)
+        Ok(())
     }
 
     /// Makes every write so far durable.
@@ -305,8 +325,8 @@ impl Db {
                 format!("{} exists and is not empty", path.display()),
             ));
         }
-        // Holding the writer lock keeps every unit of work out while we copy.
-        let _one_writer = lock(&self.inner.writer);
+        // Holding the writer slot keeps every unit of work out while we copy.
+        let _slot = WriterSlot::acquire(self.inner.clone());
         let target = SledStore::open(path, false)?;
         for tree in Tree::ALL {
             let mut batch = Batch::default();
@@ -317,6 +337,70 @@ impl Db {
             target.apply(&batch)?;
         }
         target.flush()?;
+        drop(target);
         Ok(())
+    }
+}
+
+/// The right to write: held by the one open transaction.
+struct WriterSlot {
+    inner: Arc<Inner>,
+}
+
+impl WriterSlot {
+    fn acquire(inner: Arc<Inner>) -> WriterSlot {
+        let mut busy = lock(&inner.writer_busy);
+        while *busy {
+            busy = inner
+                .writer_free
+                .wait(busy)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+        *busy = true;
+        drop(busy);
+        WriterSlot { inner }
+    }
+}
+
+impl Drop for WriterSlot {
+    fn drop(&mut self) {
+        *lock(&self.inner.writer_busy) = false;
+        self.inner.writer_free.notify_one();
+    }
+}
+
+/// An open unit of work (see [`Db::begin`]). Use it as a [`Writer`];
+/// [`Transaction::commit`] stores everything, dropping it stores nothing.
+pub struct Transaction {
+    writer: Writer,
+    slot: Option<WriterSlot>,
+}
+
+impl Transaction {
+    /// Stores every write of the unit, all or nothing, and ends it.
+    ///
+    /// # Errors
+    /// [`Error::Storage`] if the store refuses; then nothing was written.
+    pub fn commit(mut self) -> Result<()> {
+        let db = self.writer.db().clone();
+        let result = db.commit(&self.writer);
+        self.slot.take();
+        result
+    }
+
+    /// Ends the unit without writing anything.
+    pub fn rollback(self) {}
+}
+
+impl std::ops::Deref for Transaction {
+    type Target = Writer;
+    fn deref(&self) -> &Writer {
+        &self.writer
+    }
+}
+
+impl std::ops::DerefMut for Transaction {
+    fn deref_mut(&mut self) -> &mut Writer {
+        &mut self.writer
     }
 }

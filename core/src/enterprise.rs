@@ -117,6 +117,19 @@ impl EnterpriseEvent {
             EnterpriseEvent::Registered { .. } => "registered",
         }
     }
+
+    /// What the event says, in a line (for history tables).
+    #[must_use]
+    pub fn describe(&self) -> String {
+        match self {
+            EnterpriseEvent::Registered {
+                name, credit_code, ..
+            } => match credit_code {
+                Some(c) => format!("{name} registered, {c}"),
+                None => format!("{name} registered"),
+            },
+        }
+    }
 }
 
 /// A new enterprise for [`crate::Writer::add_enterprise`].

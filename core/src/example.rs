@@ -52,12 +52,12 @@ fn units(mu_e4: i64) -> Mu {
     Mu::from_units(mu_e4)
 }
 
-struct Builder<'w, 'a> {
-    w: &'w mut Writer<'a>,
+struct Builder<'w> {
+    w: &'w mut Writer,
     next_code: u32,
 }
 
-impl Builder<'_, '_> {
+impl Builder<'_> {
     fn firm(&mut self, name: &str, registered: NaiveDate) -> Result<EnterpriseId> {
         self.w.add_enterprise(NewEnterprise {
             registered: Some(registered),
@@ -65,13 +65,26 @@ impl Builder<'_, '_> {
         })
     }
 
-    fn parcel(&mut self, area: Mu, land_use: LandUse, requisitioned: NaiveDate) -> Result<ParcelId> {
+    fn parcel(
+        &mut self,
+        area: Mu,
+        land_use: LandUse,
+        requisitioned: NaiveDate,
+    ) -> Result<ParcelId> {
         self.next_code += 1;
         let code = format!("GP-{:03}", self.next_code);
-        self.w.add_parcel(NewParcel::new(code, area, land_use, requisitioned))
+        self.w
+            .add_parcel(NewParcel::new(code, area, land_use, requisitioned))
     }
 
-    fn supply(&mut self, p: ParcelId, holder: EnterpriseId, on: NaiveDate, area: Mu, method: SupplyMethod) -> Result<()> {
+    fn supply(
+        &mut self,
+        p: ParcelId,
+        holder: EnterpriseId,
+        on: NaiveDate,
+        area: Mu,
+        method: SupplyMethod,
+    ) -> Result<()> {
         // 6万元/亩, agreed start six months after supply.
         let price = Yuan::from_fen(area.units() * 60_000 * Yuan::SCALE / Mu::SCALE);
         self.w.allocate(
@@ -102,10 +115,25 @@ pub fn build_seed_zone(db: &Db) -> Result<SeedZone> {
         let cert_no = |n: u32, y: i32| format!("佛府(顺)国用({y})第04{n:05}号");
 
         // 52 firms in production: requisitioned 2000–2002, supplied and built by 2004.
-        let named = ["科华电子", "启程五金", "高平工业水厂", "荣辉电子厂", "新大禹环保"];
+        let named = [
+            "科华电子",
+            "启程五金",
+            "高平工业水厂",
+            "荣辉电子厂",
+            "新大禹环保",
+        ];
         for i in 0..52u32 {
-            let name = named.get(i as usize).map_or_else(|| format!("高平{}厂{:02}", ["电子", "电镀", "纺织", "印染"][i as usize % 4], i), |n| (*n).to_string());
-            let y = 2000 + (i % 3) as i32;
+            let name = named.get(i as usize).map_or_else(
+                || {
+                    format!(
+                        "高平{}厂{:02}",
+                        ["电子", "电镀", "纺织", "印染"][i as usize % 4],
+                        i
+                    )
+                },
+                |n| (*n).to_string(),
+            );
+            let y = [2000, 2001, 2002][i as usize % 3];
             let e = b.firm(&name, date(y, 1, 10))?;
             let area = units(300_000 + i64::from(i % 7) * 52_500);
             let p = b.parcel(area, LandUse::Industrial, date(y, 2, 1))?;
@@ -135,7 +163,14 @@ pub fn build_seed_zone(db: &Db) -> Result<SeedZone> {
 
         // 8 firms under construction since 2004, supplied in 2004.
         for i in 0..8u32 {
-            let e = b.firm(&format!("高平{}有限公司{:02}", ["五金", "皮革", "汽配"][i as usize % 3], i), date(2004, 2, 1))?;
+            let e = b.firm(
+                &format!(
+                    "高平{}有限公司{:02}",
+                    ["五金", "皮革", "汽配"][i as usize % 3],
+                    i
+                ),
+                date(2004, 2, 1),
+            )?;
             let area = units(350_000 + i64::from(i) * 25_000);
             let p = b.parcel(area, LandUse::Industrial, date(2003, 6, 1))?;
             b.w.develop(p, date(2003, 9, 1))?;
@@ -158,10 +193,14 @@ pub fn build_seed_zone(db: &Db) -> Result<SeedZone> {
         }
 
         // Reclaimed in 2005 and resupplied to three of the year's new projects.
-        for (k, (p, former, area)) in reclaimed.iter().enumerate() {
-            b.w.reclaim(*p, date(2005, 3, 1 + k as u32), "闲置满两年,依法收回")?;
+        for ((p, former, area), day) in reclaimed.iter().zip(1..) {
+            let k = day as usize - 1;
+            b.w.reclaim(*p, date(2005, 3, day), "闲置满两年,依法收回")?;
             zone.reclaimed.push((*p, *former));
-            let e = b.firm(&["金联化工物流", "高平皮革制品", "高平汽车零部件"][k], date(2005, 4, 1))?;
+            let e = b.firm(
+                ["金联化工物流", "高平皮革制品", "高平汽车零部件"][k],
+                date(2005, 4, 1),
+            )?;
             b.supply(*p, e, date(2005, 5, 1), *area, SupplyMethod::Listing)?;
             b.w.start_construction(*p, date(2005, 10, 1))?;
             zone.new_projects.push((e, *p));
@@ -214,7 +253,10 @@ pub fn build_seed_zone(db: &Db) -> Result<SeedZone> {
         let total_certified = Mu::sum(certified.iter().map(|c| c.1))?;
         let ready = CERTIFIED_MU.parse::<Mu>()?.checked_sub(total_certified)?;
         if !ready.is_positive() {
-            return Err(Error::validation("example", "certified parcels exceed the seed's 4509亩"));
+            return Err(Error::validation(
+                "example",
+                "certified parcels exceed the seed's 4509亩",
+            ));
         }
         let p = b.parcel(ready, LandUse::Industrial, date(2002, 3, 1))?;
         b.w.develop(p, date(2004, 6, 1))?;
@@ -231,10 +273,24 @@ pub fn build_seed_zone(db: &Db) -> Result<SeedZone> {
         let rest = DEVELOPED_MU.parse::<Mu>()?.checked_sub(developed)?;
         let p = b.parcel(rest, LandUse::Logistics, date(2003, 3, 1))?;
         b.w.develop(p, date(2004, 10, 1))?;
-        let undeveloped = REQUISITIONED_MU.parse::<Mu>()?.checked_sub(DEVELOPED_MU.parse::<Mu>()?)?;
+        let undeveloped = REQUISITIONED_MU
+            .parse::<Mu>()?
+            .checked_sub(DEVELOPED_MU.parse::<Mu>()?)?;
         let part = Mu::from_units(undeveloped.units() / 4);
-        for (k, when) in [date(2004, 6, 1), date(2004, 9, 1), date(2005, 2, 1), date(2005, 8, 1)].into_iter().enumerate() {
-            let area = if k == 3 { undeveloped.checked_sub(Mu::from_units(part.units() * 3))? } else { part };
+        for (k, when) in [
+            date(2004, 6, 1),
+            date(2004, 9, 1),
+            date(2005, 2, 1),
+            date(2005, 8, 1),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let area = if k == 3 {
+                undeveloped.checked_sub(Mu::from_units(part.units() * 3))?
+            } else {
+                part
+            };
             b.parcel(area, LandUse::Industrial, when)?;
         }
         Ok(zone)

@@ -33,25 +33,31 @@
     clippy::module_name_repetitions,
     clippy::cast_precision_loss,
     clippy::missing_panics_doc,
-    clippy::must_use_candidate
+    clippy::must_use_candidate,
+    clippy::too_many_lines,
+    clippy::similar_names,
+    clippy::single_match_else,
+    clippy::needless_pass_by_value,
+    clippy::implicit_hasher
 )]
 
 mod api;
 mod check;
 mod db;
 pub mod enterprise;
-pub mod example;
 mod error;
 mod event;
+pub mod example;
 pub mod land;
 mod record;
 mod storage;
+pub mod tables;
 pub mod units;
 mod view;
 mod writer;
 
 pub use check::CheckReport;
-pub use db::{Db, Durability, Options, Policy};
+pub use db::{Db, Durability, Options, Policy, Transaction};
 pub use enterprise::{validate_credit_code, Enterprise, EnterpriseId, NewEnterprise};
 pub use error::{Entity, Error, Result};
 pub use event::{Body, Event, EventId, Horizon, Recorded};

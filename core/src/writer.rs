@@ -7,7 +7,7 @@ use chrono::{NaiveDate, Utc};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::db::Policy;
+use crate::db::{Db, Policy};
 use crate::enterprise::{
     self, check_credit_code, Enterprise, EnterpriseEvent, EnterpriseId, NewEnterprise,
 };
@@ -62,16 +62,18 @@ pub struct Allocation {
     pub complete_by: Option<NaiveDate>,
 }
 
-/// One unit of work. Obtained from [`crate::Db::write`].
-pub struct Writer<'a> {
-    store: &'a dyn Store,
+/// One unit of work: its writes are seen by its own reads and stored
+/// together at commit. Obtained from [`crate::Db::write`] or [`crate::Db::begin`].
+pub struct Writer {
+    db: Db,
     batch: Batch,
     recorded: Recorded,
     policy: Policy,
 }
 
-impl<'a> Writer<'a> {
-    pub(crate) fn begin(store: &'a dyn Store) -> Result<Writer<'a>> {
+impl Writer {
+    pub(crate) fn begin(db: Db) -> Result<Writer> {
+        let store = db.inner.store.as_ref();
         let last = store
             .get(Tree::Meta, keys::meta::LAST_RECORDED)?
             .map(|v| codec::decode::<Recorded>(&v, "last recorded time"))
@@ -86,7 +88,7 @@ impl<'a> Writer<'a> {
             None => Policy::default(),
         };
         let mut w = Writer {
-            store,
+            db,
             batch: Batch::default(),
             recorded,
             policy,
@@ -99,8 +101,12 @@ impl<'a> Writer<'a> {
         Ok(w)
     }
 
-    pub(crate) fn finish(self) -> Batch {
-        self.batch
+    pub(crate) fn batch(&self) -> &Batch {
+        &self.batch
+    }
+
+    fn engine(&self) -> &dyn Store {
+        self.db.inner.store.as_ref()
     }
 
     // ---- reads through pending writes ----
@@ -108,13 +114,16 @@ impl<'a> Writer<'a> {
     fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<Vec<u8>>> {
         match self.batch.ops.get(&(tree, key.to_vec())) {
             Some(v) => Ok(v.clone()),
-            None => self.store.get(tree, key),
+            None => self.engine().get(tree, key),
         }
     }
 
     fn scan(&self, tree: Tree, prefix: &[u8]) -> Result<Pairs> {
-        let mut merged: BTreeMap<Vec<u8>, Vec<u8>> =
-            self.store.scan_prefix(tree, prefix)?.into_iter().collect();
+        let mut merged: BTreeMap<Vec<u8>, Vec<u8>> = self
+            .engine()
+            .scan_prefix(tree, prefix)?
+            .into_iter()
+            .collect();
         let start = (tree, prefix.to_vec());
         for ((t, k), v) in self.batch.ops.range(start..) {
             if *t != tree || !k.starts_with(prefix) {
@@ -139,6 +148,18 @@ impl<'a> Writer<'a> {
             (next + 1).to_be_bytes().to_vec(),
         );
         Ok(next)
+    }
+
+    /// The database this unit of work writes to.
+    #[must_use]
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// The recorded time every event of this unit of work gets.
+    #[must_use]
+    pub fn recorded(&self) -> Recorded {
+        self.recorded
     }
 
     /// The policies in force in this unit of work.
@@ -392,6 +413,25 @@ impl<'a> Writer<'a> {
     }
 
     // ---- land ----
+
+    /// A parcel as this unit of work sees it (its own writes included).
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown id.
+    pub fn parcel(&self, id: ParcelId) -> Result<Parcel> {
+        self.require(id.0)
+    }
+
+    /// A parcel by code, as this unit of work sees it.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown code.
+    pub fn parcel_by_code(&self, code: &str) -> Result<Parcel> {
+        let id = self
+            .code_taken(code)?
+            .ok_or_else(|| Error::not_found(Entity::Parcel, code))?;
+        self.require(id)
+    }
 
     fn code_taken(&self, code: &str) -> Result<Option<u64>> {
         self.get(

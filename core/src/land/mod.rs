@@ -334,6 +334,59 @@ impl ParcelEvent {
         }
     }
 
+    /// What the event says, in a line (for history tables).
+    #[must_use]
+    pub fn describe(&self) -> String {
+        match self {
+            ParcelEvent::Requisitioned {
+                code,
+                area,
+                land_use,
+                location,
+            } => format!(
+                "{code}, {area}, {}{}",
+                land_use.code(),
+                location
+                    .as_ref()
+                    .map(|l| format!(", {l}"))
+                    .unwrap_or_default()
+            ),
+            ParcelEvent::SplitFrom { parent, state } => {
+                format!("{} split from {parent}, {}", state.code, state.area)
+            }
+            ParcelEvent::Developed => "developed".into(),
+            ParcelEvent::Certified { number } => format!("certificate {number}"),
+            ParcelEvent::Allocated {
+                holder,
+                method,
+                price,
+                start_by,
+                complete_by,
+            } => format!(
+                "to {holder} by {}, {price}{}{}",
+                method.code(),
+                start_by
+                    .map(|d| format!(", start by {d}"))
+                    .unwrap_or_default(),
+                complete_by
+                    .map(|d| format!(", complete by {d}"))
+                    .unwrap_or_default()
+            ),
+            ParcelEvent::ConstructionStarted => "construction started".into(),
+            ParcelEvent::Completed => "construction completed".into(),
+            ParcelEvent::IdleDeclared { fee } => format!("declared idle, fee {fee}"),
+            ParcelEvent::Reclaimed { reason } => format!("reclaimed: {reason}"),
+            ParcelEvent::Transferred { to, price } => format!("transferred to {to} for {price}"),
+            ParcelEvent::Split { children } => {
+                let parts: Vec<String> = children
+                    .iter()
+                    .map(|(id, code, area)| format!("{code} ({id}) {area}"))
+                    .collect();
+                format!("split into {}", parts.join(", "))
+            }
+        }
+    }
+
     /// Whether the event creates the parcel (and so cannot be voided alone).
     #[must_use]
     pub fn creates(&self) -> bool {

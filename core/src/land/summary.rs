@@ -1,4 +1,4 @@
-//! Land figures as of a date (land_summary).
+//! Land figures as of a date (`land_summary`).
 
 use std::collections::BTreeMap;
 

@@ -98,7 +98,7 @@ mod tests {
 
     #[test]
     fn record_keys_sort_by_kind_then_id() {
-        let mut keys = vec![record(2, 1), record(1, 300), record(1, 2), record(1, 256)];
+        let mut keys = [record(2, 1), record(1, 300), record(1, 2), record(1, 256)];
         keys.sort();
         let decoded: Vec<_> = keys.iter().map(|k| decode_record(k).unwrap()).collect();
         assert_eq!(decoded, vec![(1, 2), (1, 256), (1, 300), (2, 1)]);

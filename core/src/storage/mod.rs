@@ -61,6 +61,9 @@ impl Batch {
 /// Key-value pairs as a scan yields them.
 pub(crate) type Pairs = Vec<(Vec<u8>, Vec<u8>)>;
 
+/// A visitor of key-value pairs; returns whether to go on.
+pub(crate) type Visit<'a> = &'a mut dyn FnMut(&[u8], &[u8]) -> Result<bool>;
+
 /// What parkdb needs of a storage engine.
 pub(crate) trait Store: Send + Sync {
     fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<Vec<u8>>>;
@@ -72,7 +75,7 @@ pub(crate) trait Store: Send + Sync {
         &self,
         tree: Tree,
         prefix: &[u8],
-        f: &mut dyn FnMut(&[u8], &[u8]) -> Result<bool>,
+        f: Visit<'_>,
     ) -> Result<()>;
     /// Applies every write of the batch, all or nothing.
     fn apply(&self, batch: &Batch) -> Result<()>;

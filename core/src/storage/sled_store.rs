@@ -4,7 +4,7 @@ use std::path::Path;
 
 use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
 
-use super::{Batch, Pairs, Store, Tree};
+use super::{Batch, Pairs, Store, Tree, Visit};
 use crate::error::{Error, Result};
 
 pub(crate) struct SledStore {
@@ -68,7 +68,7 @@ impl Store for SledStore {
         &self,
         tree: Tree,
         prefix: &[u8],
-        f: &mut dyn FnMut(&[u8], &[u8]) -> Result<bool>,
+        f: Visit<'_>,
     ) -> Result<()> {
         for item in self.tree(tree).scan_prefix(prefix) {
             let (k, v) = item?;

@@ -1,0 +1,127 @@
+"""Result objects: attributes, ``to_dict()``, Chinese ``text()``, and HTML for Jupyter."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import html
+from dataclasses import asdict, dataclass, field, fields
+from decimal import Decimal
+from typing import Any
+
+_LAND_USE_ZH = {
+    "industrial": "工业",
+    "commercial_residential": "商住",
+    "commercial": "商业",
+    "logistics": "仓储物流",
+    "public": "公共设施",
+    "other": "其他",
+}
+
+
+def _fmt(v: Decimal) -> str:
+    return format(v.normalize(), "f") if v == v.to_integral() else format(v, "f").rstrip("0").rstrip(".")
+
+
+@dataclass(frozen=True)
+class LandFigures:
+    """Areas of the land ledger (亩, exact ``Decimal``) and counts."""
+
+    requisitioned_mu: Decimal
+    developed_mu: Decimal
+    certified_mu: Decimal
+    supplied_mu: Decimal
+    reserve_mu: Decimal
+    under_construction_mu: Decimal
+    completed_mu: Decimal
+    idle_mu: Decimal
+    reclaimed_mu: Decimal
+    parcel_count: int
+    idle_count: int
+    reclaimed_count: int
+
+    @classmethod
+    def _from(cls, d: dict[str, Any]) -> LandFigures:
+        return cls(**{f.name: d[f.name] for f in fields(cls)})
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+_ROWS = [
+    ("requisitioned_mu", "征地"),
+    ("developed_mu", "开发用地"),
+    ("certified_mu", "已办证"),
+    ("supplied_mu", "已供应"),
+    ("reserve_mu", "储备"),
+    ("under_construction_mu", "在建"),
+    ("completed_mu", "竣工"),
+    ("idle_mu", "闲置"),
+    ("reclaimed_mu", "累计收回"),
+]
+
+
+@dataclass(frozen=True)
+class LandSummary(LandFigures):
+    """The land ledger as of a date: totals as attributes, and ``by_land_use``."""
+
+    as_of: _dt.date = _dt.date.min
+    by_land_use: dict[str, LandFigures] = field(default_factory=dict)
+
+    @classmethod
+    def _from(cls, d: dict[str, Any]) -> LandSummary:  # type: ignore[override]
+        base = {f.name: d[f.name] for f in fields(LandFigures)}
+        by = {k: LandFigures._from(v) for k, v in d["by_land_use"].items()}
+        return cls(**base, as_of=d["as_of"], by_land_use=by)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = {f.name: getattr(self, f.name) for f in fields(LandFigures)}
+        d["as_of"] = self.as_of
+        d["by_land_use"] = {k: v.to_dict() for k, v in self.by_land_use.items()}
+        return d
+
+    def text(self) -> str:
+        """A paragraph in the style of a zone's work report."""
+        return (
+            f"截至{self.as_of.year}年{self.as_of.month}月{self.as_of.day}日,"
+            f"征地{_fmt(self.requisitioned_mu)}亩,开发用地{_fmt(self.developed_mu)}亩,"
+            f"已办国有土地使用证{_fmt(self.certified_mu)}亩;已供应{_fmt(self.supplied_mu)}亩,"
+            f"储备{_fmt(self.reserve_mu)}亩;在建{_fmt(self.under_construction_mu)}亩,"
+            f"竣工{_fmt(self.completed_mu)}亩;闲置{self.idle_count}宗{_fmt(self.idle_mu)}亩,"
+            f"累计收回{self.reclaimed_count}宗{_fmt(self.reclaimed_mu)}亩。"
+        )
+
+    def _repr_html_(self) -> str:
+        uses = list(self.by_land_use)
+        head = "<th></th><th>合计</th>" + "".join(f"<th>{html.escape(_LAND_USE_ZH.get(u, u))}</th>" for u in uses)
+        body = ""
+        for key, label in _ROWS:
+            cells = f"<td>{_fmt(getattr(self, key))}</td>" + "".join(
+                f"<td>{_fmt(getattr(self.by_land_use[u], key))}</td>" for u in uses
+            )
+            body += f"<tr><th>{label} (亩)</th>{cells}</tr>"
+        return (
+            f"<div><p><b>土地台账</b> 截至 {self.as_of.isoformat()} · {self.parcel_count} 宗地块</p>"
+            f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
+        )
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """What ``Database.check()`` found; ``clean`` is true when ``problems`` is empty."""
+
+    clean: bool
+    records: int
+    events: int
+    index_entries: int
+    problems: list[str]
+
+    def __bool__(self) -> bool:
+        return self.clean
+
+    def _repr_html_(self) -> str:
+        state = "无问题 (clean)" if self.clean else f"{len(self.problems)} 个问题"
+        items = "".join(f"<li>{html.escape(p)}</li>" for p in self.problems[:50])
+        return (
+            f"<div><p><b>完整性检查</b>: {state} · {self.records} records, {self.events} events, "
+            f"{self.index_entries} index entries</p><ul>{items}</ul></div>"
+        )

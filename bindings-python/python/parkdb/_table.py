@@ -1,0 +1,94 @@
+"""parkdb.Table: a read result as Arrow, for pyarrow, pandas, polars and DuckDB."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+_PREVIEW_ROWS = 10
+
+
+def _require(module: str, extra: str) -> Any:
+    try:
+        return __import__(module)
+    except ImportError as e:  # pragma: no cover - depends on the environment
+        raise ImportError(
+            f"{module} is needed for this; install it with `pip install parkdb[{extra}]` "
+            f"or `pip install {module}`"
+        ) from e
+
+
+class Table:
+    """A table of rows from parkdb, held as Arrow record batches.
+
+    It speaks the Arrow PyCapsule interface (``__arrow_c_stream__``), so
+    ``pyarrow.table(t)``, ``polars.DataFrame(t)`` and ``duckdb.sql("select … from t")``
+    read it without a copy. Area columns are exact decimals in 亩 (``*_mu``),
+    money exact decimals in 元 (``*_yuan``), dates ``date32``.
+    """
+
+    __slots__ = ("_native",)
+
+    def __init__(self, native: Any) -> None:
+        self._native = native
+
+    def __arrow_c_stream__(self, requested_schema: Any = None) -> Any:
+        return self._native.__arrow_c_stream__(requested_schema)
+
+    def __arrow_c_schema__(self) -> Any:
+        return self._native.__arrow_c_schema__()
+
+    def __len__(self) -> int:
+        return len(self._native)
+
+    @property
+    def columns(self) -> list[str]:
+        """The column names."""
+        return list(self._native.column_names)
+
+    def to_arrow(self) -> Any:
+        """A ``pyarrow.Table`` (requires pyarrow)."""
+        pa = _require("pyarrow", "pyarrow")
+        return pa.table(self)
+
+    def to_pandas(self) -> Any:
+        """A ``pandas.DataFrame`` (requires pandas and pyarrow); decimals stay exact."""
+        _require("pandas", "pandas")
+        return self.to_arrow().to_pandas()
+
+    def to_polars(self) -> Any:
+        """A ``polars.DataFrame`` (requires polars)."""
+        pl = _require("polars", "polars")
+        return pl.DataFrame(self)
+
+    def to_pylist(self) -> list[dict[str, Any]]:
+        """The rows as dicts of Python values (``Decimal``, ``datetime.date``, …)."""
+        return _rows(self)
+
+    def __repr__(self) -> str:
+        return f"<parkdb.Table {len(self)} rows × {len(self.columns)} columns: {', '.join(self.columns)}>"
+
+    def _repr_html_(self) -> str:
+        rows = _rows(self, limit=_PREVIEW_ROWS)
+        head = "".join(f"<th>{html.escape(c)}</th>" for c in self.columns)
+        body = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(_cell(r[c]))}</td>" for c in self.columns) + "</tr>"
+            for r in rows
+        )
+        more = len(self) - len(rows)
+        note = f"<p>… {more} more rows</p>" if more > 0 else ""
+        return (
+            f"<div><p><b>parkdb.Table</b>: {len(self)} rows × {len(self.columns)} columns</p>"
+            f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{note}</div>"
+        )
+
+
+def _cell(v: Any) -> str:
+    return "" if v is None else str(v)
+
+
+def _rows(table: Table, limit: int | None = None) -> list[dict[str, Any]]:
+    """Rows without pyarrow: through the native module's own decoding."""
+    from . import _native
+
+    return _native.table_rows(table._native, limit)

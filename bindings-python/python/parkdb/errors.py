@@ -1,0 +1,64 @@
+"""The exceptions parkdb raises.
+
+Every error says what was refused and why; after an error from a write,
+nothing of that write (or of the enclosing transaction) was stored.
+"""
+
+
+class Error(Exception):
+    """Base class of every parkdb error."""
+
+
+class ValidationError(Error, ValueError):
+    """Input that can never be right: a malformed or out-of-range value.
+
+    Attributes: ``field``, ``reason``.
+    """
+
+
+class LifecycleError(Error, ValueError):
+    """A step the entity's lifecycle does not allow (allocating a held parcel, …).
+
+    Attributes: ``entity``, ``subject``, ``rule``.
+    """
+
+
+class NotFoundError(Error, KeyError):
+    """The entity or event does not exist (or did not at the date asked).
+
+    Attributes: ``entity``, ``key``.
+    """
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class ConflictError(Error):
+    """The write clashes with what is stored (a duplicate code, …).
+
+    Attributes: ``entity``, ``key``, ``reason``.
+    """
+
+
+class StorageError(Error):
+    """The storage engine failed, the database is closed or in use by another process."""
+
+
+class CorruptError(StorageError):
+    """Stored bytes that cannot be what parkdb wrote."""
+
+
+class IncompatibleFormatError(StorageError):
+    """The database was written by a newer parkdb."""
+
+
+__all__ = [
+    "ConflictError",
+    "CorruptError",
+    "Error",
+    "IncompatibleFormatError",
+    "LifecycleError",
+    "NotFoundError",
+    "StorageError",
+    "ValidationError",
+]

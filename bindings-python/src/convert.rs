@@ -1,0 +1,235 @@
+//! Python values in, parkdb values out: dates, exact quantities, codes, errors.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use parkdb::{Error, Mu, Yuan};
+use pyo3::prelude::*;
+use pyo3::types::{PyDate, PyDateTime, PyFloat, PyInt, PyString};
+
+/// Raises the parkdb exception that matches `e` (classes from `parkdb.errors`).
+pub(crate) fn to_py(py: Python<'_>, e: Error) -> PyErr {
+    let (class, attrs): (&str, Vec<(&str, String)>) = match &e {
+        Error::Validation { field, reason } => (
+            "ValidationError",
+            vec![("field", field.clone()), ("reason", reason.clone())],
+        ),
+        Error::NotFound { entity, key } => (
+            "NotFoundError",
+            vec![("entity", entity.to_string()), ("key", key.clone())],
+        ),
+        Error::Lifecycle {
+            entity,
+            subject,
+            rule,
+        } => (
+            "LifecycleError",
+            vec![
+                ("entity", entity.to_string()),
+                ("subject", subject.clone()),
+                ("rule", rule.clone()),
+            ],
+        ),
+        Error::Conflict {
+            entity,
+            key,
+            reason,
+        } => (
+            "ConflictError",
+            vec![
+                ("entity", entity.to_string()),
+                ("key", key.clone()),
+                ("reason", reason.clone()),
+            ],
+        ),
+        Error::Corrupt(_) => ("CorruptError", vec![]),
+        Error::IncompatibleFormat { .. } => ("IncompatibleFormatError", vec![]),
+        _ => ("StorageError", vec![]),
+    };
+    let build = || -> PyResult<PyErr> {
+        let errors = py.import("parkdb.errors")?;
+        let exc = errors.getattr(class)?.call1((e.to_string(),))?;
+        for (k, v) in attrs {
+            exc.setattr(k, v)?;
+        }
+        Ok(PyErr::from_value(exc))
+    };
+    build().unwrap_or_else(|err| err)
+}
+
+/// `Result<T, parkdb::Error>` → `PyResult<T>`.
+pub(crate) trait IntoPy<T> {
+    fn py_err(self, py: Python<'_>) -> PyResult<T>;
+}
+
+impl<T> IntoPy<T> for Result<T, Error> {
+    fn py_err(self, py: Python<'_>) -> PyResult<T> {
+        self.map_err(|e| to_py(py, e))
+    }
+}
+
+pub(crate) fn validation(py: Python<'_>, field: &str, reason: String) -> PyErr {
+    to_py(
+        py,
+        Error::Validation {
+            field: field.into(),
+            reason,
+        },
+    )
+}
+
+/// A date from `datetime.date`, `datetime.datetime` (its date) or "YYYY-MM-DD".
+pub(crate) fn date(value: &Bound<'_, PyAny>, field: &str) -> PyResult<NaiveDate> {
+    let py = value.py();
+    if value.is_instance_of::<PyDateTime>() {
+        return value.call_method0("date")?.extract::<NaiveDate>();
+    }
+    if value.is_instance_of::<PyDate>() {
+        return value.extract::<NaiveDate>();
+    }
+    if let Ok(s) = value.cast::<PyString>() {
+        let text = s.to_str()?;
+        return NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
+            validation(
+                py,
+                field,
+                format!("{text:?} is not a date in the form YYYY-MM-DD"),
+            )
+        });
+    }
+    Err(validation(
+        py,
+        field,
+        format!(
+            "expected a datetime.date or an ISO date string, got {}",
+            type_name(value)
+        ),
+    ))
+}
+
+pub(crate) fn opt_date(
+    value: Option<&Bound<'_, PyAny>>,
+    field: &str,
+) -> PyResult<Option<NaiveDate>> {
+    match value {
+        None => Ok(None),
+        Some(v) if v.is_none() => Ok(None),
+        Some(v) => date(v, field).map(Some),
+    }
+}
+
+/// A UTC instant from `datetime.datetime` (naive means UTC).
+pub(crate) fn instant(value: &Bound<'_, PyAny>) -> PyResult<DateTime<Utc>> {
+    if let Ok(t) = value.extract::<DateTime<Utc>>() {
+        return Ok(t);
+    }
+    if let Ok(t) = value.extract::<DateTime<chrono::FixedOffset>>() {
+        return Ok(t.with_timezone(&Utc));
+    }
+    if let Ok(t) = value.extract::<chrono::NaiveDateTime>() {
+        return Ok(t.and_utc());
+    }
+    if let Ok(s) = value.cast::<PyString>() {
+        let text = s.to_str()?;
+        if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+            return Ok(t.with_timezone(&Utc));
+        }
+    }
+    Err(validation(
+        value.py(),
+        "known_at",
+        format!("expected a datetime.datetime, got {}", type_name(value)),
+    ))
+}
+
+fn type_name(value: &Bound<'_, PyAny>) -> String {
+    value
+        .get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "an unknown type".into())
+}
+
+/// The decimal text of an exact number: `int`, `str`, `Decimal`; a float
+/// is rounded to `places` decimals first.
+fn decimal_text(value: &Bound<'_, PyAny>, field: &str, places: usize) -> PyResult<String> {
+    let py = value.py();
+    if value.is_instance_of::<pyo3::types::PyBool>() {
+        return Err(validation(
+            py,
+            field,
+            "expected a number, got a bool".into(),
+        ));
+    }
+    if value.is_instance_of::<PyInt>() {
+        return Ok(value.str()?.to_str()?.to_owned());
+    }
+    if let Ok(f) = value.cast::<PyFloat>() {
+        let v = f.value();
+        if !v.is_finite() {
+            return Err(validation(py, field, format!("{v} is not a finite number")));
+        }
+        return Ok(format!("{v:.places$}"));
+    }
+    if let Ok(s) = value.cast::<PyString>() {
+        return Ok(s.to_str()?.to_owned());
+    }
+    let decimal = py.import("decimal")?.getattr("Decimal")?;
+    if value.is_instance(&decimal)? {
+        if !value.call_method0("is_finite")?.extract::<bool>()? {
+            return Err(validation(py, field, "a Decimal that is not finite".into()));
+        }
+        let text: String = value.call_method1("__format__", ("f",))?.extract()?;
+        return Ok(text);
+    }
+    Err(validation(
+        py,
+        field,
+        format!("expected int, str, Decimal or float, got {}", type_name(value)),
+    ))
+}
+
+/// Area in 亩.
+pub(crate) fn mu(value: &Bound<'_, PyAny>, field: &str) -> PyResult<Mu> {
+    let text = decimal_text(value, field, 4)?;
+    Mu::parse_mu(&text).map_err(|e| to_py(value.py(), relabel(e, field)))
+}
+
+/// Area in m² (rounded to 0.0001 亩).
+pub(crate) fn mu_from_m2(value: &Bound<'_, PyAny>, field: &str) -> PyResult<Mu> {
+    let text = decimal_text(value, field, 4)?;
+    Mu::parse_m2(&text).map_err(|e| to_py(value.py(), relabel(e, field)))
+}
+
+/// Area in 公顷.
+pub(crate) fn mu_from_hectares(value: &Bound<'_, PyAny>, field: &str) -> PyResult<Mu> {
+    let text = decimal_text(value, field, 6)?;
+    Mu::parse_hectares(&text).map_err(|e| to_py(value.py(), relabel(e, field)))
+}
+
+/// Money in 元.
+pub(crate) fn yuan(value: &Bound<'_, PyAny>, field: &str) -> PyResult<Yuan> {
+    let text = decimal_text(value, field, 2)?;
+    Yuan::parse_yuan(&text).map_err(|e| to_py(value.py(), relabel(e, field)))
+}
+
+pub(crate) fn opt_yuan(value: Option<&Bound<'_, PyAny>>, field: &str) -> PyResult<Option<Yuan>> {
+    match value {
+        None => Ok(None),
+        Some(v) if v.is_none() => Ok(None),
+        Some(v) => yuan(v, field).map(Some),
+    }
+}
+
+fn relabel(e: Error, field: &str) -> Error {
+    match e {
+        Error::Validation { reason, .. } => Error::Validation {
+            field: field.into(),
+            reason,
+        },
+        other => other,
+    }
+}
+
+/// Python `decimal.Decimal` from fixed-point text.
+pub(crate) fn py_decimal<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
+    py.import("decimal")?.getattr("Decimal")?.call1((text,))
+}

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs every test of parkdb: the Rust crate's, then the Python package's
+# against a wheel built here. Installs what it needs into .venv.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+python3 -m venv .venv
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -r bindings-python/requirements-test.txt
+
+echo "== Rust tests"
+cargo test --workspace --exclude parkdb-python
+
+echo "== building the Python wheel"
+rm -rf target/wheels
+.venv/bin/maturin build --release --quiet -m bindings-python/Cargo.toml -o target/wheels
+.venv/bin/python -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps target/wheels/parkdb-*.whl
+
+echo "== Python tests"
+status=0
+( cd bindings-python && ../.venv/bin/python -m pytest -q tests ) || status=$?
+if [ "$status" -eq 5 ]; then
+    echo "pytest collected no tests: that is a failure here" >&2
+    exit 1
+fi
+exit "$status"

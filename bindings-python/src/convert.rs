@@ -183,7 +183,10 @@ fn decimal_text(value: &Bound<'_, PyAny>, field: &str, places: usize) -> PyResul
     Err(validation(
         py,
         field,
-        format!("expected int, str, Decimal or float, got {}", type_name(value)),
+        format!(
+            "expected int, str, Decimal or float, got {}",
+            type_name(value)
+        ),
     ))
 }
 

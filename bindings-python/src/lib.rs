@@ -305,9 +305,15 @@ impl Transaction {
             return Ok(ParcelId(id));
         }
         if let Ok(code) = key.extract::<String>() {
-            return self.with(py, move |w| w.parcel_by_code(&code)).map(|p| p.id);
+            return self
+                .with(py, move |w| w.parcel_by_code(&code))
+                .map(|p| p.id);
         }
-        Err(validation(py, "parcel", "expected a parcel id (int) or code (str)".into()))
+        Err(validation(
+            py,
+            "parcel",
+            "expected a parcel id (int) or code (str)".into(),
+        ))
     }
 }
 

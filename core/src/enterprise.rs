@@ -197,16 +197,22 @@ mod tests {
 
     #[test]
     fn published_codes_pass_and_altered_ones_fail() {
-        // Codes printed on published business licences.
+        // Codes of well-known firms, as published in their business licences.
         for code in [
-            "91350200612003520E",
-            "91110000802100433B",
-            "91440300708461136T",
+            "914403001922038216", // 华为技术有限公司
+            "91440300708461136T", // 深圳市腾讯计算机系统有限公司
+            "91330100716105852F", // 阿里巴巴(中国)有限公司
+            "91110108551385082Q", // 小米科技有限责任公司
+            "91440300192317458F", // 比亚迪股份有限公司
         ] {
             assert!(validate_credit_code(code), "{code}");
         }
-        assert!(!validate_credit_code("91350200612003520F"));
-        assert!(!validate_credit_code("9135020061200352"));
-        assert!(!validate_credit_code("91350200612003520I"));
+        // One character changed, one dropped, letters the alphabet lacks.
+        assert!(!validate_credit_code("914403001922038217"));
+        assert!(!validate_credit_code("91440300708461136"));
+        assert!(!validate_credit_code("91440300708461136I"));
+        assert!(!validate_credit_code("91440300708461I36T"));
+        let err = check_credit_code("914403001922038217").unwrap_err();
+        assert!(err.to_string().contains("'6'"), "{err}");
     }
 }

@@ -71,12 +71,7 @@ pub(crate) trait Store: Send + Sync {
     fn scan_prefix(&self, tree: Tree, prefix: &[u8]) -> Result<Pairs>;
     /// Visits every pair whose key starts with `prefix`, in key order,
     /// without collecting them; stops early when `f` returns `false`.
-    fn for_each_prefix(
-        &self,
-        tree: Tree,
-        prefix: &[u8],
-        f: Visit<'_>,
-    ) -> Result<()>;
+    fn for_each_prefix(&self, tree: Tree, prefix: &[u8], f: Visit<'_>) -> Result<()>;
     /// Applies every write of the batch, all or nothing.
     fn apply(&self, batch: &Batch) -> Result<()>;
     /// Makes every applied batch durable.

@@ -64,12 +64,7 @@ impl Store for SledStore {
         Ok(out)
     }
 
-    fn for_each_prefix(
-        &self,
-        tree: Tree,
-        prefix: &[u8],
-        f: Visit<'_>,
-    ) -> Result<()> {
+    fn for_each_prefix(&self, tree: Tree, prefix: &[u8], f: Visit<'_>) -> Result<()> {
         for item in self.tree(tree).scan_prefix(prefix) {
             let (k, v) = item?;
             if !f(&k, &v)? {

@@ -1,0 +1,34 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+import parkdb
+
+
+@pytest.fixture
+def db():
+    d = parkdb.open()
+    yield d
+    d.close()
+
+
+@pytest.fixture(scope="session")
+def seed():
+    """The seed's example zone (read-only in tests)."""
+    d = parkdb.example()
+    yield d
+    d.close()
+
+
+def fingerprint(db: parkdb.Database) -> tuple:
+    """Everything a refused write must leave unchanged."""
+    parcels = db.parcels().to_pylist()
+    histories = [db.history("parcel", p["parcel_id"]).to_pylist() for p in parcels]
+    firms = db.enterprises().to_pylist()
+    report = db.check()
+    return (parcels, histories, firms, report.records, report.events, report.index_entries)
+
+
+D = dt.date
+M = Decimal

@@ -1,0 +1,127 @@
+"""Every write method's refusal path: a typed exception, and nothing written."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+import parkdb
+from conftest import fingerprint
+
+
+@pytest.fixture
+def world(db):
+    e = db.add_enterprise("科华电子")
+    other = db.add_enterprise("启程")
+    p = db.add_parcel("GP-001", "52.7272", requisitioned="2004-05-01")
+    return db, e, other, p
+
+
+REFUSALS = [
+    ("add_enterprise", lambda db, e, o, p: db.add_enterprise("  "), parkdb.ValidationError),
+    ("add_enterprise", lambda db, e, o, p: db.add_enterprise("X", credit_code="914403001922038217"), parkdb.ValidationError),
+    ("add_parcel", lambda db, e, o, p: db.add_parcel("GP-001", "1", requisitioned="2004-01-01"), parkdb.ConflictError),
+    ("add_parcel", lambda db, e, o, p: db.add_parcel("GP-X", "0", requisitioned="2004-01-01"), parkdb.ValidationError),
+    ("add_parcel", lambda db, e, o, p: db.add_parcel("GP-X", "1.00001", requisitioned="2004-01-01"), parkdb.ValidationError),
+    ("add_parcel", lambda db, e, o, p: db.add_parcel("GP-X", "1", land_use="farm", requisitioned="2004-01-01"), parkdb.ValidationError),
+    ("add_parcel", lambda db, e, o, p: db.add_parcel("GP-X", "1", requisitioned="2004/01/01"), parkdb.ValidationError),
+    ("add_parcel", lambda db, e, o, p: db.add_parcel("GP-X", True, requisitioned="2004-01-01"), parkdb.ValidationError),
+    ("add_parcel", lambda db, e, o, p: db.add_parcel("GP-X", "1", area_m2=3, requisitioned="2004-01-01"), parkdb.ValidationError),
+    ("develop", lambda db, e, o, p: db.develop(p, "2004-04-30"), parkdb.LifecycleError),
+    ("develop", lambda db, e, o, p: db.develop(999, "2005-01-01"), parkdb.NotFoundError),
+    ("certify", lambda db, e, o, p: db.certify(p, "2005-01-01", certificate=" "), parkdb.ValidationError),
+    ("allocate", lambda db, e, o, p: db.allocate(p, 999, "2005-01-01", method="listing", price_yuan=1), parkdb.NotFoundError),
+    ("allocate", lambda db, e, o, p: db.allocate(p, e, "2005-01-01", method="gift", price_yuan=1), parkdb.ValidationError),
+    ("allocate", lambda db, e, o, p: db.allocate(p, e, "2005-01-01", method="listing", price_yuan="-1"), parkdb.ValidationError),
+    ("allocate", lambda db, e, o, p: db.allocate(p, e, "2005-01-01", method="listing", price_yuan="0.001"), parkdb.ValidationError),
+    ("start_construction", lambda db, e, o, p: db.start_construction(p, "2005-01-01"), parkdb.LifecycleError),
+    ("complete_construction", lambda db, e, o, p: db.complete_construction(p, "2005-01-01"), parkdb.LifecycleError),
+    ("declare_idle", lambda db, e, o, p: db.declare_idle(p, "2005-01-01"), parkdb.LifecycleError),
+    ("reclaim", lambda db, e, o, p: db.reclaim(p, "2005-01-01", reason="x"), parkdb.LifecycleError),
+    ("transfer", lambda db, e, o, p: db.transfer(p, o, "2005-01-01"), parkdb.LifecycleError),
+    ("split", lambda db, e, o, p: db.split(p, "2005-01-01", [("A", "20"), ("B", "30")]), parkdb.LifecycleError),
+    ("split", lambda db, e, o, p: db.split(p, "2005-01-01", [("GP-001", "20"), ("B", "32.7272")]), parkdb.ConflictError),
+    ("void", lambda db, e, o, p: db.void(12345, reason="typo"), parkdb.NotFoundError),
+    ("void", lambda db, e, o, p: db.void(1, reason=""), parkdb.ValidationError),
+    ("set_policy", lambda db, e, o, p: db.set_policy(no_development_without_certificate_from="soon"), parkdb.ValidationError),
+]
+
+
+@pytest.mark.parametrize("method,call,exc", REFUSALS, ids=[f"{r[0]}-{i}" for i, r in enumerate(REFUSALS)])
+def test_refusals_are_typed_and_write_nothing(world, method, call, exc):
+    db, e, other, p = world
+    before = fingerprint(db)
+    with pytest.raises(exc) as info:
+        call(db, e, other, p)
+    assert str(info.value), "the message says what and why"
+    assert fingerprint(db) == before
+
+
+def test_every_write_method_has_a_refusal_test():
+    assert {r[0] for r in REFUSALS} == set(parkdb.WRITE_METHODS)
+
+
+def test_the_hierarchy_uses_standard_bases(db):
+    assert issubclass(parkdb.ValidationError, ValueError)
+    assert issubclass(parkdb.LifecycleError, ValueError)
+    assert issubclass(parkdb.NotFoundError, KeyError)
+    for cls in (parkdb.ValidationError, parkdb.LifecycleError, parkdb.NotFoundError, parkdb.ConflictError, parkdb.StorageError):
+        assert issubclass(cls, parkdb.Error)
+    with pytest.raises(parkdb.ValidationError) as info:
+        db.add_parcel("X", "1", land_use="farm", requisitioned="2004-01-01")
+    assert info.value.field == "land_use"
+    assert "industrial, commercial_residential" in str(info.value)
+    with pytest.raises(parkdb.NotFoundError) as info:
+        db.parcel("nope")
+    assert info.value.entity == "parcel" and info.value.key == "nope"
+
+
+def test_lifecycle_errors_name_the_parcel_and_rule(world):
+    db, e, other, p = world
+    db.allocate(p, e, "2005-01-01", method="listing", price_yuan=1)
+    with pytest.raises(parkdb.LifecycleError) as info:
+        db.allocate(p, other, "2005-02-01", method="listing", price_yuan=1)
+    assert "GP-001" in info.value.subject
+    assert "already has a holder" in info.value.rule
+
+
+def test_bad_types_are_validation_errors(db):
+    with pytest.raises(parkdb.ValidationError, match="date"):
+        db.add_parcel("X", "1", requisitioned=20050101)
+    with pytest.raises(parkdb.ValidationError):
+        db.add_parcel("X", object(), requisitioned="2005-01-01")
+    with pytest.raises(parkdb.ValidationError):
+        db.add_parcel("X", float("nan"), requisitioned="2005-01-01")
+    with pytest.raises(parkdb.ValidationError):
+        db.add_parcel("X", Decimal("Infinity"), requisitioned="2005-01-01")
+    with pytest.raises(parkdb.ValidationError, match="status"):
+        db.parcels(status="sold")
+    with pytest.raises(parkdb.ValidationError):
+        db.parcels(as_of="yesterday")
+    with pytest.raises(parkdb.ValidationError):
+        db.history("grant", 1)
+    assert db.parcels().to_pylist() == []
+
+
+def test_closed_database_raises_storage_error(tmp_path):
+    db = parkdb.open(tmp_path / "z.parkdb")
+    db.add_parcel("A", "1", requisitioned="2005-01-01")
+    db.close()
+    assert db.closed
+    with pytest.raises(parkdb.StorageError, match="closed"):
+        db.parcels()
+    again = parkdb.open(tmp_path / "z.parkdb")
+    assert again is not db
+    assert len(again.parcels()) == 1
+    again.close()
+
+
+def test_credit_codes():
+    assert parkdb.validate_credit_code("914403001922038216")
+    assert not parkdb.validate_credit_code("914403001922038217")
+    assert not parkdb.validate_credit_code("")
+
+
+def test_date_subclasses_are_accepted(db):
+    p = db.add_parcel("X", "1", requisitioned=dt.datetime(2005, 3, 1, 23, 59))
+    assert db.parcel(p)["requisitioned"] == dt.date(2005, 3, 1)

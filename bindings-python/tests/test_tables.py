@@ -1,0 +1,90 @@
+"""Tables go to pyarrow, pandas, polars and DuckDB through the Arrow C stream."""
+
+import datetime as dt
+import threading
+from decimal import Decimal
+
+import duckdb
+import pandas as pd
+import polars as pl
+import pyarrow as pa
+
+
+def _norm(v):
+    if isinstance(v, pd.Timestamp):
+        return v.to_pydatetime()
+    if v is None or (isinstance(v, float) and v != v) or v is pd.NaT:
+        return None
+    return v
+
+
+def test_round_trip_through_every_engine(seed):
+    t = seed.parcels(as_of="2004-12-31")
+    rows = t.to_pylist()
+    assert len(rows) == len(t) > 50
+    assert isinstance(rows[0]["area_mu"], Decimal)
+    assert isinstance(rows[0]["requisitioned"], dt.date)
+
+    at = pa.table(t)
+    assert at.schema.field("area_mu").type == pa.decimal128(18, 4)
+    assert at.schema.field("price_yuan").type == pa.decimal128(18, 2)
+    assert at.schema.field("requisitioned").type == pa.date32()
+    assert at.to_pylist() == rows
+    assert t.to_arrow().equals(at)
+
+    assert pl.DataFrame(t).to_dicts() == rows
+    assert t.to_polars().to_dicts() == rows
+
+    df = t.to_pandas()
+    assert list(df.columns) == t.columns
+    from_pandas = [{k: _norm(v) for k, v in r.items()} for r in df.to_dict("records")]
+    assert from_pandas == rows
+
+    got = duckdb.sql("select * from t order by parcel_id").fetchall()
+    assert [dict(zip(t.columns, r)) for r in got] == rows
+    total = duckdb.sql("select sum(area_mu) from t where status <> 'retired'").fetchone()[0]
+    assert total == seed.land_summary(as_of="2004-12-31").requisitioned_mu
+
+
+def test_empty_tables_keep_their_columns(db):
+    t = db.parcels()
+    assert len(t) == 0
+    assert "area_mu" in t.columns
+    assert pa.table(t).num_rows == 0
+
+
+def test_reads_from_several_threads(seed):
+    want = seed.land_summary(as_of="2005-12-31").to_dict()
+    rows = len(seed.parcels())
+    errors = []
+
+    def read():
+        try:
+            for _ in range(20):
+                assert seed.land_summary(as_of="2005-12-31").to_dict() == want
+                assert len(seed.parcels(status="completed")) == 52
+                assert len(seed.parcels()) == rows
+        except Exception as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=read) for _ in range(4)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert errors == []
+
+
+def test_writers_on_several_threads_lose_nothing(db):
+    def write(k):
+        for i in range(25):
+            db.add_parcel(f"T{k}-{i}", "1.5", requisitioned="2005-01-01")
+
+    threads = [threading.Thread(target=write, args=(k,)) for k in range(4)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert len(db.parcels()) == 100
+    assert db.land_summary(as_of="2005-12-31").requisitioned_mu == Decimal("150")
+    assert db.check().clean

@@ -4,12 +4,15 @@
 use chrono::NaiveDate;
 
 use crate::db::{Db, Policy};
-use crate::enterprise::{Enterprise, EnterpriseId, NewEnterprise};
+use crate::enterprise::{Enterprise, EnterpriseId, NewEnterprise, YearlyFigures};
 use crate::error::Result;
 use crate::event::EventId;
+use crate::fund::{Application, ApplicationId, AwardKind, Overdue, ProgrammeId, RecoveryVia};
 use crate::land::{LandSummary, Parcel, ParcelEvent, ParcelId};
+use crate::units::Quantity;
 use crate::units::{Mu, Yuan};
 use crate::view::{HistoryEntry, ParcelFilter};
+use crate::writer::Award;
 use crate::writer::{Allocation, NewParcel, Writer};
 
 macro_rules! single_writes {
@@ -57,6 +60,48 @@ single_writes! {
     fn void(event: EventId, reason: &str) -> EventId;
     /// Sets the dated policies.
     fn set_policy(policy: Policy) -> ();
+    /// 签约.
+    fn enterprise_signed(e: EnterpriseId, date: NaiveDate, investment: Yuan, land: Mu) -> EventId;
+    /// 在建.
+    fn enterprise_construction_started(e: EnterpriseId, date: NaiveDate) -> EventId;
+    /// 投产.
+    fn enterprise_in_production(e: EnterpriseId, date: NaiveDate) -> EventId;
+    /// 增资.
+    fn capital_increased(e: EnterpriseId, date: NaiveDate, investment: Yuan, land: Mu) -> EventId;
+    /// 停产.
+    fn enterprise_suspended(e: EnterpriseId, date: NaiveDate, reason: &str) -> EventId;
+    /// Back from a suspension.
+    fn enterprise_resumed(e: EnterpriseId, date: NaiveDate) -> EventId;
+    /// 关闭.
+    fn enterprise_closed(e: EnterpriseId, date: NaiveDate, reason: &str) -> EventId;
+    /// A year's figures (a second report for the year revises the first).
+    fn report_year(e: EnterpriseId, year: i32, figures: YearlyFigures) -> EventId;
+    /// A tenancy in the incubator.
+    fn lease(e: EnterpriseId, building: &str, unit: Option<&str>, area_m2: Quantity, start: NaiveDate, end: Option<NaiveDate>) -> EventId;
+    /// Ends a tenancy.
+    fn end_lease(e: EnterpriseId, index: u32, date: NaiveDate) -> EventId;
+    /// A programme of the fund.
+    fn add_programme(name: &str, year: i32, budget: Yuan, created: NaiveDate) -> ProgrammeId;
+    /// A programme's budget changes.
+    fn set_budget(programme: ProgrammeId, date: NaiveDate, budget: Yuan) -> EventId;
+    /// 受理.
+    fn apply(programme: ProgrammeId, applicant: EnterpriseId, title: &str, received: NaiveDate, requested: Yuan, field: Option<&str>) -> ApplicationId;
+    /// 评审.
+    fn review(application: ApplicationId, date: NaiveDate, scores: &[u32]) -> EventId;
+    /// 立项.
+    fn approve(application: ApplicationId, date: NaiveDate, award: Award) -> EventId;
+    /// 不予立项.
+    fn reject(application: ApplicationId, date: NaiveDate, reason: &str) -> EventId;
+    /// 拨付.
+    fn disburse(application: ApplicationId, date: NaiveDate, amount: Yuan, kind: AwardKind) -> EventId;
+    /// 还款.
+    fn repay(application: ApplicationId, date: NaiveDate, amount: Yuan) -> EventId;
+    /// 追讨.
+    fn recover(application: ApplicationId, date: NaiveDate, amount: Yuan, via: RecoveryVia) -> EventId;
+    /// 核销.
+    fn write_off(application: ApplicationId, date: NaiveDate, reason: &str) -> EventId;
+    /// 结项.
+    fn close_application(application: ApplicationId, date: NaiveDate) -> EventId;
 }
 
 impl Db {
@@ -106,6 +151,22 @@ impl Db {
     /// [`crate::Error::NotFound`] for an unknown parcel.
     pub fn history(&self, parcel: ParcelId) -> Result<Vec<HistoryEntry<ParcelEvent>>> {
         self.now().parcel_history(parcel)
+    }
+
+    /// An application now.
+    ///
+    /// # Errors
+    /// [`crate::Error::NotFound`] for an unknown id.
+    pub fn application(&self, id: ApplicationId) -> Result<Application> {
+        self.now().application(id)
+    }
+
+    /// Loans overdue as of the end of `date`.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn overdue(&self, as_of: NaiveDate) -> Result<Vec<Overdue>> {
+        self.as_of(as_of).overdue()
     }
 
     /// An enterprise now.

@@ -7,6 +7,7 @@ use crate::db::Db;
 use crate::enterprise::Enterprise;
 use crate::error::Result;
 use crate::event::{Event, Horizon};
+use crate::fund::{Application, Programme};
 use crate::land::Parcel;
 use crate::record::{self, Record};
 use crate::storage::{codec, keys, Tree};
@@ -49,6 +50,8 @@ impl Db {
         let mut expected = Expected::default();
         check_kind::<Parcel>(self, &mut report, &mut expected)?;
         check_kind::<Enterprise>(self, &mut report, &mut expected)?;
+        check_kind::<Programme>(self, &mut report, &mut expected)?;
+        check_kind::<Application>(self, &mut report, &mut expected)?;
 
         // Every event belongs to a record and is indexed by its id.
         let mut event_ids = BTreeMap::new();

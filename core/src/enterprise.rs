@@ -1,9 +1,13 @@
 //! The enterprise register (企业).
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{Entity, Error, Result};
+use crate::land::code_enum;
+use crate::units::{Mu, Quantity, Yuan};
 
 /// An enterprise's number in this database.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -29,6 +33,33 @@ const CODE_WEIGHTS: [u32; 17] = [
 /// # Errors
 /// [`Error::Validation`] saying which part is wrong.
 pub fn check_credit_code(code: &str) -> Result<()> {
+    let values = check_credit_code_shape(code)?;
+    let bytes = code.as_bytes();
+    let sum: u32 = values[..17]
+        .iter()
+        .zip(CODE_WEIGHTS)
+        .map(|(v, w)| v * w)
+        .sum();
+    let expected = (31 - sum % 31) % 31;
+    if values[17] != expected {
+        return Err(Error::validation(
+            "credit_code",
+            format!(
+                "{code:?}: check character is {:?}, the code's own digits give {:?}",
+                char::from(bytes[17]),
+                char::from(CODE_CHARS[expected as usize])
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a credit code's length and alphabet, not its check character;
+/// returns the character values.
+///
+/// # Errors
+/// [`Error::Validation`] saying which character is wrong.
+pub fn check_credit_code_shape(code: &str) -> Result<[u32; 18]> {
     let bytes = code.as_bytes();
     if bytes.len() != 18 {
         return Err(Error::validation(
@@ -56,23 +87,7 @@ pub fn check_credit_code(code: &str) -> Result<()> {
                 )
             })?;
     }
-    let sum: u32 = values[..17]
-        .iter()
-        .zip(CODE_WEIGHTS)
-        .map(|(v, w)| v * w)
-        .sum();
-    let expected = (31 - sum % 31) % 31;
-    if values[17] != expected {
-        return Err(Error::validation(
-            "credit_code",
-            format!(
-                "{code:?}: check character is {:?}, the code's own digits give {:?}",
-                char::from(bytes[17]),
-                char::from(CODE_CHARS[expected as usize])
-            ),
-        ));
-    }
-    Ok(())
+    Ok(values)
 }
 
 /// True when `code` is a well-formed credit code with the right check character.
@@ -81,19 +96,165 @@ pub fn validate_credit_code(code: &str) -> bool {
     check_credit_code(code).is_ok()
 }
 
-/// A firm in the register.
+code_enum!(
+    /// Where an enterprise's investment project stands.
+    EnterpriseStatus, "status", {
+        /// In the register, no project signed yet.
+        Registered = "registered" / "已登记",
+        /// 签约/引进: the project is signed.
+        Signed = "signed" / "签约",
+        UnderConstruction = "under_construction" / "在建",
+        InProduction = "in_production" / "投产",
+        Suspended = "suspended" / "停产",
+        Closed = "closed" / "关闭",
+    }
+);
+
+/// A year's economic figures of an enterprise; a field left `None` was not reported.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct YearlyFigures {
+    /// 产值.
+    pub output_value: Option<Yuan>,
+    /// 营业收入.
+    pub revenue: Option<Yuan>,
+    /// 税收 (tax paid).
+    pub tax: Option<Yuan>,
+    /// 增加值.
+    pub value_added: Option<Yuan>,
+    /// Average employees over the year (年平均职工人数).
+    pub employees: Option<u32>,
+    /// R&D expense (研发经费).
+    pub rd: Option<Yuan>,
+    /// Energy use in tonnes of standard coal (吨标煤).
+    pub energy_tce: Option<Quantity>,
+    /// Electricity use in kWh.
+    pub electricity_kwh: Option<Quantity>,
+    /// Main pollutant emissions in tonnes (主要污染物排放量).
+    pub emissions_t: Option<Quantity>,
+    /// 规模以上 (above designated size).
+    pub above_scale: Option<bool>,
+}
+
+impl YearlyFigures {
+    /// `self` revised by `newer`: every field `newer` reports replaces this one.
+    #[must_use]
+    pub fn revised(&self, newer: &YearlyFigures) -> YearlyFigures {
+        YearlyFigures {
+            output_value: newer.output_value.or(self.output_value),
+            revenue: newer.revenue.or(self.revenue),
+            tax: newer.tax.or(self.tax),
+            value_added: newer.value_added.or(self.value_added),
+            employees: newer.employees.or(self.employees),
+            rd: newer.rd.or(self.rd),
+            energy_tce: newer.energy_tce.or(self.energy_tce),
+            electricity_kwh: newer.electricity_kwh.or(self.electricity_kwh),
+            emissions_t: newer.emissions_t.or(self.emissions_t),
+            above_scale: newer.above_scale.or(self.above_scale),
+        }
+    }
+
+    fn check(&self) -> Result<()> {
+        let money = [
+            ("output_yuan", self.output_value),
+            ("revenue_yuan", self.revenue),
+            ("tax_yuan", self.tax),
+            ("rd_yuan", self.rd),
+        ];
+        for (field, v) in money {
+            if v.is_some_and(|v| v < Yuan::ZERO) {
+                return Err(Error::validation(field, "must not be negative"));
+            }
+        }
+        let quantities = [
+            ("energy_tce", self.energy_tce),
+            ("electricity_kwh", self.electricity_kwh),
+            ("emissions_t", self.emissions_t),
+        ];
+        for (field, v) in quantities {
+            if v.is_some_and(|v| v < Quantity::ZERO) {
+                return Err(Error::validation(field, "must not be negative"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A tenancy in the incubator (科创中心).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lease {
+    pub building: String,
+    pub unit: Option<String>,
+    pub area_m2: Quantity,
+    pub start: NaiveDate,
+    /// The last day of the lease, if it has ended or has an end.
+    pub end: Option<NaiveDate>,
+}
+
+impl Lease {
+    /// Whether the lease occupies its space on `date` (start and end inclusive).
+    #[must_use]
+    pub fn occupies(&self, date: NaiveDate) -> bool {
+        self.start <= date && self.end.is_none_or(|e| date <= e)
+    }
+}
+
+/// A firm in the register: the fold of its events.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Enterprise {
     pub id: EnterpriseId,
     pub name: String,
-    /// 统一社会信用代码; `None` for firms registered before they had one.
+    /// 统一社会信用代码; `None` for firms registered without one.
     pub credit_code: Option<String>,
     /// GB/T 4754 industry code, e.g. `C39`.
     pub industry: Option<String>,
     pub founded: Option<NaiveDate>,
     pub high_tech: bool,
     pub registered: NaiveDate,
+    pub status: EnterpriseStatus,
+    /// The status before a suspension, to resume to.
+    pub resume_to: Option<EnterpriseStatus>,
+    pub signed: Option<NaiveDate>,
+    pub construction_started: Option<NaiveDate>,
+    pub in_production: Option<NaiveDate>,
+    pub closed: Option<NaiveDate>,
+    /// Planned investment and land at signing (签约).
+    pub planned_investment: Yuan,
+    pub planned_land: Mu,
+    /// Capital increases (增资): (date, added investment, added land).
+    pub capital_increases: Vec<(NaiveDate, Yuan, Mu)>,
+    /// Yearly figures by year, as revised.
+    pub yearly: BTreeMap<i32, YearlyFigures>,
+    pub leases: Vec<Lease>,
+    /// The latest project-lifecycle date: lifecycle events may not be earlier.
+    pub last_lifecycle: NaiveDate,
+    /// The latest date of any event in force.
     pub last_event: NaiveDate,
+}
+
+impl Enterprise {
+    /// Planned plus added investment (for 投资强度).
+    ///
+    /// # Errors
+    /// [`Error::Validation`] on overflow.
+    pub fn total_investment(&self) -> Result<Yuan> {
+        Yuan::sum(
+            std::iter::once(self.planned_investment)
+                .chain(self.capital_increases.iter().map(|c| c.1)),
+        )
+    }
+
+    /// The leases that occupy space on `date`.
+    pub fn leases_on(&self, date: NaiveDate) -> impl Iterator<Item = &Lease> {
+        self.leases.iter().filter(move |l| l.occupies(date))
+    }
+
+    fn refuse(&self, rule: impl Into<String>) -> Error {
+        Error::lifecycle(
+            Entity::Enterprise,
+            format!("{} ({})", self.name, self.id),
+            rule,
+        )
+    }
 }
 
 /// What happened to an enterprise.
@@ -107,6 +268,26 @@ pub enum EnterpriseEvent {
         founded: Option<NaiveDate>,
         high_tech: bool,
     },
+    /// 签约/引进: the investment project is signed.
+    Signed { investment: Yuan, land: Mu },
+    /// 在建.
+    ConstructionStarted,
+    /// 投产.
+    InProduction,
+    /// 增资: more investment and/or land.
+    CapitalIncreased { investment: Yuan, land: Mu },
+    /// 停产.
+    Suspended { reason: String },
+    /// Back from a suspension.
+    Resumed,
+    /// 关闭/注销.
+    Closed { reason: String },
+    /// The year's figures; a second report for a year revises the first.
+    YearReported { year: i32, figures: YearlyFigures },
+    /// A tenancy in the incubator begins.
+    Leased(Lease),
+    /// The tenancy at `index` (in order of leasing) ends on the event's date.
+    LeaseEnded { index: u32 },
 }
 
 impl EnterpriseEvent {
@@ -115,6 +296,16 @@ impl EnterpriseEvent {
     pub fn name(&self) -> &'static str {
         match self {
             EnterpriseEvent::Registered { .. } => "registered",
+            EnterpriseEvent::Signed { .. } => "signed",
+            EnterpriseEvent::ConstructionStarted => "construction_started",
+            EnterpriseEvent::InProduction => "in_production",
+            EnterpriseEvent::CapitalIncreased { .. } => "capital_increased",
+            EnterpriseEvent::Suspended { .. } => "suspended",
+            EnterpriseEvent::Resumed => "resumed",
+            EnterpriseEvent::Closed { .. } => "closed",
+            EnterpriseEvent::YearReported { .. } => "year_reported",
+            EnterpriseEvent::Leased(_) => "leased",
+            EnterpriseEvent::LeaseEnded { .. } => "lease_ended",
         }
     }
 
@@ -128,7 +319,36 @@ impl EnterpriseEvent {
                 Some(c) => format!("{name} registered, {c}"),
                 None => format!("{name} registered"),
             },
+            EnterpriseEvent::Signed { investment, land } => format!("signed: {investment}, {land}"),
+            EnterpriseEvent::CapitalIncreased { investment, land } => {
+                format!("capital increased: {investment}, {land}")
+            }
+            EnterpriseEvent::Suspended { reason } => format!("suspended: {reason}"),
+            EnterpriseEvent::Closed { reason } => format!("closed: {reason}"),
+            EnterpriseEvent::YearReported { year, figures } => format!("{year}: {figures:?}"),
+            EnterpriseEvent::Leased(l) => format!(
+                "leased {}{} {}m² from {}",
+                l.building,
+                l.unit
+                    .as_deref()
+                    .map(|u| format!(" {u}"))
+                    .unwrap_or_default(),
+                l.area_m2,
+                l.start
+            ),
+            EnterpriseEvent::LeaseEnded { index } => format!("lease #{index} ended"),
+            other => other.name().replace('_', " "),
         }
+    }
+
+    /// Events of the project lifecycle, which must come in date order.
+    fn is_lifecycle(&self) -> bool {
+        !matches!(
+            self,
+            EnterpriseEvent::YearReported { .. }
+                | EnterpriseEvent::Leased(_)
+                | EnterpriseEvent::LeaseEnded { .. }
+        )
     }
 }
 
@@ -137,12 +357,13 @@ impl EnterpriseEvent {
 pub struct NewEnterprise {
     pub name: String,
     pub credit_code: Option<String>,
+    /// GB/T 4754 code (`C39`, or `39`); checked against the standard.
     pub industry: Option<String>,
     pub founded: Option<NaiveDate>,
     pub high_tech: bool,
     /// Accept a credit code whose check character fails (a few in circulation do).
     pub allow_invalid_code: bool,
-    /// When it entered the register.
+    /// When it entered the register (default: today).
     pub registered: Option<NaiveDate>,
 }
 
@@ -163,7 +384,8 @@ pub(crate) fn apply(
     date: NaiveDate,
     event: &EnterpriseEvent,
 ) -> Result<Enterprise> {
-    match (state, event) {
+    use EnterpriseStatus as S;
+    let mut e = match (state, event) {
         (
             None,
             EnterpriseEvent::Registered {
@@ -173,22 +395,166 @@ pub(crate) fn apply(
                 founded,
                 high_tech,
             },
-        ) => Ok(Enterprise {
-            id,
-            name: name.clone(),
-            credit_code: credit_code.clone(),
-            industry: industry.clone(),
-            founded: *founded,
-            high_tech: *high_tech,
-            registered: date,
-            last_event: date,
-        }),
-        (Some(e), EnterpriseEvent::Registered { .. }) => Err(Error::lifecycle(
-            crate::error::Entity::Enterprise,
-            format!("{} ({})", e.name, e.id),
-            "the enterprise is already registered",
-        )),
+        ) => {
+            return Ok(Enterprise {
+                id,
+                name: name.clone(),
+                credit_code: credit_code.clone(),
+                industry: industry.clone(),
+                founded: *founded,
+                high_tech: *high_tech,
+                registered: date,
+                status: S::Registered,
+                resume_to: None,
+                signed: None,
+                construction_started: None,
+                in_production: None,
+                closed: None,
+                planned_investment: Yuan::ZERO,
+                planned_land: Mu::ZERO,
+                capital_increases: Vec::new(),
+                yearly: BTreeMap::new(),
+                leases: Vec::new(),
+                last_lifecycle: date,
+                last_event: date,
+            })
+        }
+        (None, _) => {
+            return Err(Error::lifecycle(
+                Entity::Enterprise,
+                id.to_string(),
+                "the first event must register the enterprise",
+            ))
+        }
+        (Some(e), EnterpriseEvent::Registered { .. }) => {
+            return Err(e.refuse("the enterprise is already registered"))
+        }
+        (Some(e), _) => e,
+    };
+    if event.is_lifecycle() {
+        if date < e.last_lifecycle {
+            return Err(e.refuse(format!(
+                "events out of date order: {date} is before the enterprise's latest event on {}",
+                e.last_lifecycle
+            )));
+        }
+        if e.status == S::Closed {
+            return Err(e.refuse(format!(
+                "the enterprise closed on {}",
+                e.closed.unwrap_or(date)
+            )));
+        }
+    } else if date < e.registered {
+        return Err(e.refuse(format!(
+            "{date} is before the enterprise was registered on {}",
+            e.registered
+        )));
     }
+    match event {
+        EnterpriseEvent::Registered { .. } => unreachable!("handled above"),
+        EnterpriseEvent::Signed { investment, land } => {
+            if e.status != S::Registered {
+                return Err(e.refuse(format!("a project is already signed (status {})", e.status)));
+            }
+            e.status = S::Signed;
+            e.signed = Some(date);
+            e.planned_investment = *investment;
+            e.planned_land = *land;
+        }
+        EnterpriseEvent::ConstructionStarted => {
+            if e.status != S::Signed {
+                return Err(e.refuse(format!(
+                    "construction starts on a signed project, not one that is {}",
+                    e.status
+                )));
+            }
+            e.status = S::UnderConstruction;
+            e.construction_started = Some(date);
+        }
+        EnterpriseEvent::InProduction => {
+            if !matches!(e.status, S::Signed | S::UnderConstruction) {
+                return Err(e.refuse(format!("production starts on a signed project or one under construction, not one that is {}", e.status)));
+            }
+            e.status = S::InProduction;
+            e.in_production = Some(date);
+        }
+        EnterpriseEvent::CapitalIncreased { investment, land } => {
+            if !matches!(e.status, S::UnderConstruction | S::InProduction | S::Signed) {
+                return Err(e.refuse(format!("capital can be increased on a signed, building or producing project, not one that is {}", e.status)));
+            }
+            e.capital_increases.push((date, *investment, *land));
+        }
+        EnterpriseEvent::Suspended { .. } => {
+            if matches!(e.status, S::Suspended | S::Registered) {
+                return Err(e.refuse(format!("cannot suspend an enterprise that is {}", e.status)));
+            }
+            e.resume_to = Some(e.status);
+            e.status = S::Suspended;
+        }
+        EnterpriseEvent::Resumed => {
+            let Some(back) = e.resume_to.take() else {
+                return Err(e.refuse("only a suspended enterprise can resume"));
+            };
+            e.status = back;
+        }
+        EnterpriseEvent::Closed { .. } => {
+            e.status = S::Closed;
+            e.closed = Some(date);
+        }
+        EnterpriseEvent::YearReported { year, figures } => {
+            figures.check()?;
+            let revised = e
+                .yearly
+                .get(year)
+                .map_or_else(|| figures.clone(), |old| old.revised(figures));
+            e.yearly.insert(*year, revised);
+        }
+        EnterpriseEvent::Leased(lease) => {
+            if !lease.area_m2.is_positive() {
+                return Err(Error::validation(
+                    "area_m2",
+                    format!("a lease needs a positive area, got {}", lease.area_m2),
+                ));
+            }
+            if lease.end.is_some_and(|end| end < lease.start) {
+                return Err(Error::validation(
+                    "end",
+                    "a lease cannot end before it starts",
+                ));
+            }
+            e.leases.push(lease.clone());
+        }
+        EnterpriseEvent::LeaseEnded { index } => {
+            let name = e.name.clone();
+            let lease = e.leases.get_mut(*index as usize).ok_or_else(|| {
+                Error::lifecycle(
+                    Entity::Enterprise,
+                    name.clone(),
+                    format!("has no lease #{index}"),
+                )
+            })?;
+            if lease.end.is_some_and(|end| end < date) {
+                return Err(Error::lifecycle(
+                    Entity::Enterprise,
+                    name,
+                    format!("lease #{index} already ended"),
+                ));
+            }
+            if date < lease.start {
+                return Err(Error::lifecycle(
+                    Entity::Enterprise,
+                    name,
+                    format!("lease #{index} starts on {}, after {date}", lease.start),
+                ));
+            }
+            lease.end = Some(date);
+        }
+    }
+    if event.is_lifecycle() {
+        e.last_lifecycle = date;
+    }
+    e.last_event = e.last_event.max(date);
+    Ok(e)
 }
 
 #[cfg(test)]

@@ -7,6 +7,9 @@ use std::fmt;
 pub enum Entity {
     Parcel,
     Enterprise,
+    Programme,
+    Application,
+    Indicator,
     Event,
 }
 
@@ -15,6 +18,9 @@ impl fmt::Display for Entity {
         f.write_str(match self {
             Entity::Parcel => "parcel",
             Entity::Enterprise => "enterprise",
+            Entity::Programme => "programme",
+            Entity::Application => "application",
+            Entity::Indicator => "indicator",
             Entity::Event => "event",
         })
     }

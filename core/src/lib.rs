@@ -48,6 +48,8 @@ pub mod enterprise;
 mod error;
 mod event;
 pub mod example;
+pub mod fund;
+pub mod industry;
 pub mod land;
 mod record;
 mod storage;
@@ -59,15 +61,18 @@ mod writer;
 pub use check::CheckReport;
 pub use db::{Db, Durability, Options, Policy, Transaction};
 pub use enterprise::{validate_credit_code, Enterprise, EnterpriseId, NewEnterprise};
+pub use enterprise::{EnterpriseStatus, Lease, YearlyFigures};
 pub use error::{Entity, Error, Result};
 pub use event::{Body, Event, EventId, Horizon, Recorded};
+pub use fund::{ApplicationId, ApplicationStatus, AwardKind, ProgrammeId, RecoveryVia};
 pub use land::{
     IdleState, LandFigures, LandSummary, LandUse, Parcel, ParcelEvent, ParcelId, ParcelStatus,
     SupplyMethod,
 };
+pub use units::Quantity;
 pub use units::{Mu, Yuan};
-pub use view::{HistoryEntry, ParcelFilter, View};
-pub use writer::{Allocation, NewParcel, Writer};
+pub use view::{ApplicationFilter, EnterpriseFilter, HistoryEntry, ParcelFilter, View};
+pub use writer::{Allocation, Award, NewParcel, Writer};
 
 /// The storage format this version of parkdb writes.
 pub const FORMAT_VERSION: u8 = storage::codec::FORMAT_VERSION;

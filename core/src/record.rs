@@ -7,6 +7,9 @@ use serde::Serialize;
 use crate::enterprise::{self, Enterprise, EnterpriseEvent, EnterpriseId};
 use crate::error::{Entity, Error, Result};
 use crate::event::{self, Event, Horizon};
+use crate::fund::{
+    self, Application, ApplicationEvent, ApplicationId, Programme, ProgrammeEvent, ProgrammeId,
+};
 use crate::land::{self, Parcel, ParcelEvent, ParcelId};
 use crate::storage::keys::{self, index, kind};
 
@@ -132,15 +135,24 @@ impl Record for Enterprise {
     }
 
     fn index_entries(&self) -> Vec<(Vec<u8>, Vec<u8>)> {
-        self.credit_code
-            .iter()
-            .map(|c| {
-                (
-                    keys::index_key(index::ENTERPRISE_CODE, &[c.as_bytes()]),
-                    self.id.0.to_be_bytes().to_vec(),
-                )
-            })
-            .collect()
+        let id = self.id.0.to_be_bytes();
+        let mut out = vec![(
+            keys::index_key(index::ENTERPRISE_STATUS, &[&[self.status.byte()], &id]),
+            Vec::new(),
+        )];
+        if let Some(c) = &self.credit_code {
+            out.push((
+                keys::index_key(index::ENTERPRISE_CODE, &[c.as_bytes()]),
+                id.to_vec(),
+            ));
+        }
+        if let Some(i) = &self.industry {
+            out.push((
+                keys::index_key(index::ENTERPRISE_INDUSTRY, &[i.as_bytes(), &[0], &id]),
+                Vec::new(),
+            ));
+        }
+        out
     }
 
     fn voidable(event: &EnterpriseEvent) -> bool {
@@ -148,6 +160,98 @@ impl Record for Enterprise {
     }
 
     fn event_name(event: &EnterpriseEvent) -> &'static str {
+        event.name()
+    }
+}
+
+impl Record for Programme {
+    const KIND: u8 = kind::PROGRAMME;
+    const ENTITY: Entity = Entity::Programme;
+    const ENTITY_NAME: &'static str = "programme";
+    type Event = ProgrammeEvent;
+
+    fn id(&self) -> u64 {
+        self.id.0
+    }
+
+    fn display_id(id: u64) -> String {
+        ProgrammeId(id).to_string()
+    }
+
+    fn apply(
+        state: Option<Self>,
+        id: u64,
+        date: NaiveDate,
+        event: &ProgrammeEvent,
+    ) -> Result<Self> {
+        fund::apply_programme(state, ProgrammeId(id), date, event)
+    }
+
+    fn index_entries(&self) -> Vec<(Vec<u8>, Vec<u8>)> {
+        Vec::new()
+    }
+
+    fn voidable(event: &ProgrammeEvent) -> bool {
+        !matches!(event, ProgrammeEvent::Created { .. })
+    }
+
+    fn event_name(event: &ProgrammeEvent) -> &'static str {
+        event.name()
+    }
+}
+
+impl Record for Application {
+    const KIND: u8 = kind::APPLICATION;
+    const ENTITY: Entity = Entity::Application;
+    const ENTITY_NAME: &'static str = "application";
+    type Event = ApplicationEvent;
+
+    fn id(&self) -> u64 {
+        self.id.0
+    }
+
+    fn display_id(id: u64) -> String {
+        ApplicationId(id).to_string()
+    }
+
+    fn apply(
+        state: Option<Self>,
+        id: u64,
+        date: NaiveDate,
+        event: &ApplicationEvent,
+    ) -> Result<Self> {
+        fund::apply_application(state, ApplicationId(id), date, event)
+    }
+
+    fn index_entries(&self) -> Vec<(Vec<u8>, Vec<u8>)> {
+        let id = self.id.0.to_be_bytes();
+        vec![
+            (
+                keys::index_key(
+                    index::APPLICATION_PROGRAMME,
+                    &[&self.programme.0.to_be_bytes(), &id],
+                ),
+                Vec::new(),
+            ),
+            (
+                keys::index_key(
+                    index::APPLICATION_APPLICANT,
+                    &[&self.applicant.0.to_be_bytes(), &id],
+                ),
+                Vec::new(),
+            ),
+            (
+                keys::index_key(index::APPLICATION_STATUS, &[&[self.status.byte()], &id]),
+                Vec::new(),
+            ),
+        ]
+    }
+
+    fn voidable(event: &ApplicationEvent) -> bool {
+        !matches!(event, ApplicationEvent::Received { .. })
+    }
+
+    fn event_name(event: &ApplicationEvent) -> &'static str {
         event.name()
     }
 }

@@ -416,3 +416,90 @@ impl FromStr for Yuan {
         }
     }
 }
+
+/// A physical quantity other than area or money — energy in tce,
+/// electricity in kWh, emissions in t, floor space in m² — exact to 0.0001
+/// of its unit (stored as ten-thousandths in an `i64`). The unit is in the
+/// name of the field that holds it.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+pub struct Quantity(i64);
+
+impl Quantity {
+    /// Ten-thousandths in one unit.
+    pub const SCALE: i64 = 10_000;
+    /// Nothing.
+    pub const ZERO: Quantity = Quantity(0);
+
+    /// A quantity from its count of ten-thousandths.
+    #[must_use]
+    pub const fn from_units(units: i64) -> Quantity {
+        Quantity(units)
+    }
+
+    /// The count of ten-thousandths.
+    #[must_use]
+    pub const fn units(self) -> i64 {
+        self.0
+    }
+
+    /// Parses a decimal string exactly (at most four decimals that are not zero).
+    ///
+    /// # Errors
+    /// [`Error::Validation`] naming `field` and the text.
+    pub fn parse(text: &str, field: &str) -> Result<Quantity> {
+        let v = parse_fixed(text, 4, false).ok_or_else(|| {
+            Error::validation(
+                field,
+                format!("{text:?} is not a number with at most four decimals"),
+            )
+        })?;
+        narrow(v, field, text).map(Quantity)
+    }
+
+    /// The value as a float, for ratios (never for storage).
+    #[must_use]
+    pub fn to_f64(self) -> f64 {
+        self.0 as f64 / Self::SCALE as f64
+    }
+
+    /// The plain decimal ("21587", "0.5").
+    #[must_use]
+    pub fn to_decimal_string(self) -> String {
+        format_fixed(i128::from(self.0), 4, 0)
+    }
+
+    /// Checked addition.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] on overflow.
+    pub fn checked_add(self, other: Quantity) -> Result<Quantity> {
+        self.0
+            .checked_add(other.0)
+            .map(Quantity)
+            .ok_or_else(|| Error::validation("quantity", "sum overflows"))
+    }
+
+    /// Checked sum.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] on overflow.
+    pub fn sum<I: IntoIterator<Item = Quantity>>(items: I) -> Result<Quantity> {
+        items
+            .into_iter()
+            .try_fold(Quantity::ZERO, Quantity::checked_add)
+    }
+
+    /// True for a strictly positive quantity.
+    #[must_use]
+    pub const fn is_positive(self) -> bool {
+        self.0 > 0
+    }
+}
+
+impl fmt::Display for Quantity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_decimal_string())
+    }
+}

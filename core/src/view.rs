@@ -5,12 +5,17 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::db::Db;
-use crate::enterprise::{Enterprise, EnterpriseEvent, EnterpriseId};
+use crate::enterprise::{Enterprise, EnterpriseEvent, EnterpriseId, EnterpriseStatus};
 use crate::error::{Error, Result};
 use crate::event::{Body, Event, EventId, Horizon, Recorded};
+use crate::fund::{
+    Application, ApplicationEvent, ApplicationId, ApplicationStatus, BatchTotals, Overdue,
+    Programme, ProgrammeBudget, ProgrammeId,
+};
 use crate::land::{LandSummary, LandUse, Parcel, ParcelEvent, ParcelId, ParcelStatus};
 use crate::record::{self, Record};
 use crate::storage::{codec, keys, Tree};
+use crate::units::Yuan;
 
 /// Which parcels to list; every field left `None` matches all.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -351,6 +356,18 @@ impl<'a> View<'a> {
         self.all::<Enterprise>()
     }
 
+    /// Every event of an application, voids included.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown application.
+    pub fn application_history(
+        &self,
+        id: ApplicationId,
+    ) -> Result<Vec<HistoryEntry<ApplicationEvent>>> {
+        let _read = self.db.read_guard();
+        self.history_of::<Application>(id.0)
+    }
+
     /// Every event of an enterprise, voids included.
     ///
     /// # Errors
@@ -361,6 +378,250 @@ impl<'a> View<'a> {
     ) -> Result<Vec<HistoryEntry<EnterpriseEvent>>> {
         let _read = self.db.read_guard();
         self.history_of::<Enterprise>(id.0)
+    }
+}
+
+/// Which enterprises to list; every field left `None` matches all.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EnterpriseFilter {
+    pub status: Option<EnterpriseStatus>,
+    /// A section (`C`) or division (`C39`) of GB/T 4754; finer codes match by prefix.
+    pub industry: Option<String>,
+}
+
+/// Which applications to list; every field left `None` matches all.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ApplicationFilter {
+    pub programme: Option<ProgrammeId>,
+    pub applicant: Option<EnterpriseId>,
+    pub status: Option<ApplicationStatus>,
+}
+
+impl View<'_> {
+    /// Enterprises under this horizon matching `filter`; industry and (for
+    /// reads of now) status go through indexes.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] for an unknown industry code; storage errors.
+    pub fn enterprises_where(&self, filter: &EnterpriseFilter) -> Result<Vec<Enterprise>> {
+        let industry = filter
+            .industry
+            .as_deref()
+            .map(crate::industry::normalize_industry)
+            .transpose()?;
+        let _read = self.db.read_guard();
+        let mut candidates: Option<BTreeSet<u64>> = None;
+        if let Some(code) = &industry {
+            // Codes sort by section then digits: a prefix scan finds the division and finer codes.
+            let key = keys::index_key(keys::index::ENTERPRISE_INDUSTRY, &[code.as_bytes()]);
+            let mut ids = BTreeSet::new();
+            self.store()
+                .for_each_prefix(Tree::Index, &key, &mut |k, _| {
+                    ids.insert(keys::u64_at(k, k.len() - 8)?);
+                    Ok(true)
+                })?;
+            candidates = Some(ids);
+        }
+        if let (Some(s), true) = (filter.status, self.horizon == Horizon::NOW) {
+            let ids = self.index_ids(keys::index::ENTERPRISE_STATUS, &[s.byte()])?;
+            candidates = Some(match candidates {
+                Some(c) => c.intersection(&ids).copied().collect(),
+                None => ids,
+            });
+        }
+        let firms = match candidates {
+            Some(ids) => {
+                let mut out = Vec::with_capacity(ids.len());
+                for id in ids {
+                    if let Some(e) = self.one::<Enterprise>(id)? {
+                        out.push(e);
+                    }
+                }
+                out
+            }
+            None => self.all::<Enterprise>()?,
+        };
+        Ok(firms
+            .into_iter()
+            .filter(|e| filter.status.is_none_or(|s| e.status == s))
+            .filter(|e| {
+                industry
+                    .as_deref()
+                    .is_none_or(|i| e.industry.as_deref().is_some_and(|x| x.starts_with(i)))
+            })
+            .collect())
+    }
+
+    /// The parcels an enterprise holds under this horizon (as of its date).
+    ///
+    /// # Errors
+    /// Storage or corruption errors.
+    pub fn holdings(&self, enterprise: EnterpriseId) -> Result<Vec<Parcel>> {
+        self.parcels(&ParcelFilter {
+            holder: Some(enterprise),
+            ..ParcelFilter::default()
+        })
+    }
+
+    /// A programme under this horizon.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] if it did not exist then.
+    pub fn programme(&self, id: ProgrammeId) -> Result<Programme> {
+        let _read = self.db.read_guard();
+        self.one::<Programme>(id.0)?
+            .ok_or_else(|| Error::not_found(crate::Entity::Programme, id))
+    }
+
+    /// Every programme under this horizon.
+    ///
+    /// # Errors
+    /// Storage or corruption errors.
+    pub fn programmes(&self) -> Result<Vec<Programme>> {
+        let _read = self.db.read_guard();
+        self.all::<Programme>()
+    }
+
+    /// An application under this horizon.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] if it did not exist then.
+    pub fn application(&self, id: ApplicationId) -> Result<Application> {
+        let _read = self.db.read_guard();
+        self.one::<Application>(id.0)?
+            .ok_or_else(|| Error::not_found(crate::Entity::Application, id))
+    }
+
+    /// Applications under this horizon matching `filter`, through indexes.
+    ///
+    /// # Errors
+    /// Storage or corruption errors.
+    pub fn applications(&self, filter: &ApplicationFilter) -> Result<Vec<Application>> {
+        let _read = self.db.read_guard();
+        let mut candidates: Option<BTreeSet<u64>> = None;
+        let mut narrow = |ids: BTreeSet<u64>| {
+            candidates = Some(match candidates.take() {
+                Some(c) => c.intersection(&ids).copied().collect(),
+                None => ids,
+            });
+        };
+        if let Some(p) = filter.programme {
+            narrow(self.index_ids(keys::index::APPLICATION_PROGRAMME, &p.0.to_be_bytes())?);
+        }
+        if let Some(a) = filter.applicant {
+            narrow(self.index_ids(keys::index::APPLICATION_APPLICANT, &a.0.to_be_bytes())?);
+        }
+        if let (Some(s), true) = (filter.status, self.horizon == Horizon::NOW) {
+            narrow(self.index_ids(keys::index::APPLICATION_STATUS, &[s.byte()])?);
+        }
+        let apps = match candidates {
+            Some(ids) => {
+                let mut out = Vec::with_capacity(ids.len());
+                for id in ids {
+                    if let Some(a) = self.one::<Application>(id)? {
+                        out.push(a);
+                    }
+                }
+                out
+            }
+            None => self.all::<Application>()?,
+        };
+        Ok(apps
+            .into_iter()
+            .filter(|a| filter.status.is_none_or(|s| a.status == s))
+            .collect())
+    }
+
+    /// Every approval batch: count and awards by kind, in order of first approval.
+    ///
+    /// # Errors
+    /// Storage errors; [`Error::Validation`] on overflow.
+    pub fn batch_totals(&self) -> Result<Vec<BatchTotals>> {
+        let apps = self.applications(&ApplicationFilter::default())?;
+        let mut batches: Vec<(NaiveDate, BatchTotals)> = Vec::new();
+        for a in &apps {
+            let Some(approval) = &a.approval else {
+                continue;
+            };
+            let pos = batches
+                .iter()
+                .position(|(_, b)| b.programme == Some(a.programme) && b.batch == approval.batch);
+            let entry = match pos {
+                Some(i) => &mut batches[i],
+                None => {
+                    batches.push((
+                        approval.date,
+                        BatchTotals {
+                            programme: Some(a.programme),
+                            batch: approval.batch.clone(),
+                            ..BatchTotals::default()
+                        },
+                    ));
+                    batches.last_mut().expect("just pushed")
+                }
+            };
+            entry.0 = entry.0.min(approval.date);
+            entry.1.count += 1;
+            entry.1.awarded.add(&approval.awarded)?;
+        }
+        batches.sort_by(|a, b| (a.0, a.1.programme).cmp(&(b.0, b.1.programme)));
+        Ok(batches.into_iter().map(|b| b.1).collect())
+    }
+
+    /// Loans overdue as of [`View::date`]: due, unpaid, with days and amount.
+    ///
+    /// # Errors
+    /// Storage errors; [`Error::Validation`] on overflow.
+    pub fn overdue(&self) -> Result<Vec<Overdue>> {
+        let date = self.date();
+        let mut out = Vec::new();
+        for a in self.applications(&ApplicationFilter::default())? {
+            if let Some(o) = a.overdue_as_of(date)? {
+                out.push(o);
+            }
+        }
+        Ok(out)
+    }
+
+    /// A programme's budget, committed awards, disbursements and what remains.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown programme; overflow.
+    pub fn programme_budget(&self, id: ProgrammeId) -> Result<ProgrammeBudget> {
+        let p = self.programme(id)?;
+        let apps = self.applications(&ApplicationFilter {
+            programme: Some(id),
+            ..ApplicationFilter::default()
+        })?;
+        let mut committed = Yuan::ZERO;
+        let mut disbursed = Yuan::ZERO;
+        for a in &apps {
+            if let Some(approval) = &a.approval {
+                committed = committed.checked_add(approval.awarded.total()?)?;
+            }
+            disbursed = disbursed.checked_add(a.disbursed.total()?)?;
+        }
+        Ok(ProgrammeBudget {
+            programme: id,
+            budget: p.budget,
+            committed,
+            disbursed,
+            remaining: p.budget.checked_sub(committed)?,
+        })
+    }
+
+    /// Money recovered (追讨) by dates within `from..=to`.
+    ///
+    /// # Errors
+    /// Storage errors; overflow.
+    pub fn recovered_between(&self, from: NaiveDate, to: NaiveDate) -> Result<Yuan> {
+        let apps = self.applications(&ApplicationFilter::default())?;
+        Yuan::sum(
+            apps.iter()
+                .flat_map(|a| a.recoveries.iter())
+                .filter(|r| (from..=to).contains(&r.0))
+                .map(|r| r.1),
+        )
     }
 }
 
@@ -376,6 +637,18 @@ impl Dated for Parcel {
 }
 
 impl Dated for Enterprise {
+    fn last_event(&self) -> NaiveDate {
+        self.last_event
+    }
+}
+
+impl Dated for Programme {
+    fn last_event(&self) -> NaiveDate {
+        self.last_event
+    }
+}
+
+impl Dated for Application {
     fn last_event(&self) -> NaiveDate {
         self.last_event
     }

@@ -50,7 +50,7 @@ macro_rules! code_enum {
             ///
             /// # Errors
             /// [`Error::Validation`] listing the allowed codes.
-            pub fn parse(text: &str) -> Result<$name> {
+            pub fn parse(text: &str) -> $crate::Result<$name> {
                 let t = text.trim();
                 $name::ALL
                     .iter()
@@ -58,7 +58,7 @@ macro_rules! code_enum {
                     .find(|v| v.code().eq_ignore_ascii_case(t) || v.chinese() == t)
                     .ok_or_else(|| {
                         let allowed: Vec<&str> = $name::ALL.iter().map(|v| v.code()).collect();
-                        Error::validation(
+                        $crate::Error::validation(
                             $what,
                             format!("{t:?} is not one of {}", allowed.join(", ")),
                         )
@@ -78,13 +78,14 @@ macro_rules! code_enum {
         }
 
         impl std::str::FromStr for $name {
-            type Err = Error;
-            fn from_str(s: &str) -> Result<$name> {
+            type Err = $crate::Error;
+            fn from_str(s: &str) -> $crate::Result<$name> {
                 $name::parse(s)
             }
         }
     };
 }
+pub(crate) use code_enum;
 
 code_enum!(
     /// What a parcel may be used for (用途).

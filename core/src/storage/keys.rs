@@ -8,6 +8,9 @@ use crate::error::{Error, Result};
 pub(crate) mod kind {
     pub(crate) const PARCEL: u8 = 1;
     pub(crate) const ENTERPRISE: u8 = 2;
+    pub(crate) const PROGRAMME: u8 = 3;
+    pub(crate) const APPLICATION: u8 = 4;
+    pub(crate) const INDICATOR: u8 = 5;
 }
 
 /// Index families (first byte of `index` keys).
@@ -26,6 +29,18 @@ pub(crate) mod index {
     pub(crate) const EVENT: u8 = 0x10;
     /// credit code → enterprise id (unique)
     pub(crate) const ENTERPRISE_CODE: u8 = 0x20;
+    /// (industry code, 0, enterprise id)
+    pub(crate) const ENTERPRISE_INDUSTRY: u8 = 0x21;
+    /// (status, enterprise id)
+    pub(crate) const ENTERPRISE_STATUS: u8 = 0x22;
+    /// (programme id, application id)
+    pub(crate) const APPLICATION_PROGRAMME: u8 = 0x30;
+    /// (applicant id, application id)
+    pub(crate) const APPLICATION_APPLICANT: u8 = 0x31;
+    /// (status, application id)
+    pub(crate) const APPLICATION_STATUS: u8 = 0x32;
+    /// indicator code → indicator id (unique)
+    pub(crate) const INDICATOR_CODE: u8 = 0x40;
 }
 
 /// Keys of the `meta` tree.

@@ -1,0 +1,647 @@
+//! The science & technology fund (科技三项费用 / 科技计划项目): programmes,
+//! applications, review, approval in batches, disbursement by kind,
+//! repayment, recovery (追讨), write-off.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::enterprise::EnterpriseId;
+use crate::error::{Entity, Error, Result};
+use crate::land::code_enum;
+use crate::units::Yuan;
+
+/// A programme's number in this database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct ProgrammeId(pub u64);
+
+impl std::fmt::Display for ProgrammeId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "G{}", self.0)
+    }
+}
+
+/// An application's number in this database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct ApplicationId(pub u64);
+
+impl std::fmt::Display for ApplicationId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "A{}", self.0)
+    }
+}
+
+code_enum!(
+    /// The kinds of award.
+    AwardKind, "kind", {
+        /// 无偿资助.
+        Grant = "grant" / "无偿资助",
+        /// 贷款贴息.
+        InterestSubsidy = "interest_subsidy" / "贷款贴息",
+        /// 有偿资助: a loan to repay.
+        Loan = "loan" / "有偿资助",
+    }
+);
+
+code_enum!(
+    /// Where an application stands.
+    ApplicationStatus, "status", {
+        /// 受理: received, under review.
+        Received = "received" / "受理",
+        Approved = "approved" / "立项",
+        Rejected = "rejected" / "不予立项",
+        Closed = "closed" / "结项",
+        WrittenOff = "written_off" / "核销",
+    }
+);
+
+code_enum!(
+    /// How money was recovered (追讨).
+    RecoveryVia, "via", {
+        /// A demand for payment (催收).
+        Demand = "demand" / "催收",
+        /// Through the court (法院).
+        Court = "court" / "法院",
+    }
+);
+
+/// A programme of the fund: a year's appropriation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Programme {
+    pub id: ProgrammeId,
+    pub name: String,
+    pub year: i32,
+    /// The appropriation (区财政拨款).
+    pub budget: Yuan,
+    pub created: NaiveDate,
+    pub last_event: NaiveDate,
+}
+
+/// What happened to a programme.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ProgrammeEvent {
+    Created {
+        name: String,
+        year: i32,
+        budget: Yuan,
+    },
+    BudgetChanged {
+        budget: Yuan,
+    },
+}
+
+impl ProgrammeEvent {
+    #[must_use]
+    pub fn name(&self) -> &'static str {
+        match self {
+            ProgrammeEvent::Created { .. } => "created",
+            ProgrammeEvent::BudgetChanged { .. } => "budget_changed",
+        }
+    }
+
+    #[must_use]
+    pub fn describe(&self) -> String {
+        match self {
+            ProgrammeEvent::Created { name, year, budget } => {
+                format!("{name} ({year}), budget {budget}")
+            }
+            ProgrammeEvent::BudgetChanged { budget } => format!("budget now {budget}"),
+        }
+    }
+}
+
+pub(crate) fn apply_programme(
+    state: Option<Programme>,
+    id: ProgrammeId,
+    date: NaiveDate,
+    event: &ProgrammeEvent,
+) -> Result<Programme> {
+    match (state, event) {
+        (None, ProgrammeEvent::Created { name, year, budget }) => Ok(Programme {
+            id,
+            name: name.clone(),
+            year: *year,
+            budget: *budget,
+            created: date,
+            last_event: date,
+        }),
+        (Some(mut p), ProgrammeEvent::BudgetChanged { budget }) => {
+            if date < p.last_event {
+                return Err(Error::lifecycle(
+                    Entity::Programme,
+                    p.name.clone(),
+                    format!(
+                        "events out of date order: {date} is before {}",
+                        p.last_event
+                    ),
+                ));
+            }
+            p.budget = *budget;
+            p.last_event = date;
+            Ok(p)
+        }
+        (None, _) => Err(Error::lifecycle(
+            Entity::Programme,
+            id.to_string(),
+            "the first event must create the programme",
+        )),
+        (Some(p), ProgrammeEvent::Created { .. }) => Err(Error::lifecycle(
+            Entity::Programme,
+            p.name,
+            "the programme already exists",
+        )),
+    }
+}
+
+/// Awards by kind (also used for disbursed and other per-kind sums).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ByKind {
+    pub grant: Yuan,
+    pub interest_subsidy: Yuan,
+    pub loan: Yuan,
+}
+
+impl ByKind {
+    /// The amount of one kind.
+    #[must_use]
+    pub fn get(&self, kind: AwardKind) -> Yuan {
+        match kind {
+            AwardKind::Grant => self.grant,
+            AwardKind::InterestSubsidy => self.interest_subsidy,
+            AwardKind::Loan => self.loan,
+        }
+    }
+
+    fn slot(&mut self, kind: AwardKind) -> &mut Yuan {
+        match kind {
+            AwardKind::Grant => &mut self.grant,
+            AwardKind::InterestSubsidy => &mut self.interest_subsidy,
+            AwardKind::Loan => &mut self.loan,
+        }
+    }
+
+    /// The sum of the kinds.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] on overflow.
+    pub fn total(&self) -> Result<Yuan> {
+        Yuan::sum([self.grant, self.interest_subsidy, self.loan])
+    }
+
+    /// Adds another set of amounts kind by kind.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] on overflow.
+    pub fn add(&mut self, other: &ByKind) -> Result<()> {
+        for kind in AwardKind::ALL {
+            let slot = self.slot(*kind);
+            *slot = slot.checked_add(other.get(*kind))?;
+        }
+        Ok(())
+    }
+}
+
+/// The approval of an application, in a named batch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Approval {
+    pub date: NaiveDate,
+    /// 批次, e.g. 第一批.
+    pub batch: String,
+    pub awarded: ByKind,
+    /// When a loan falls due: one date for the whole loan, or a schedule.
+    pub repayment: Vec<(NaiveDate, Yuan)>,
+    /// The award went beyond the programme's budget by explicit decision.
+    pub over_budget: bool,
+}
+
+/// An application to the fund: the fold of its events.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Application {
+    pub id: ApplicationId,
+    pub programme: ProgrammeId,
+    pub applicant: EnterpriseId,
+    pub title: String,
+    /// 领域, e.g. 医药化工, 农业生态.
+    pub field: Option<String>,
+    pub requested: Yuan,
+    /// 受理日期.
+    pub received: NaiveDate,
+    pub status: ApplicationStatus,
+    /// Expert scores, all reviews together.
+    pub scores: Vec<u32>,
+    pub approval: Option<Approval>,
+    pub rejected: Option<(NaiveDate, String)>,
+    pub disbursed: ByKind,
+    /// Disbursements: (date, kind, amount).
+    pub disbursements: Vec<(NaiveDate, AwardKind, Yuan)>,
+    /// Repayments of the loan: (date, amount).
+    pub repayments: Vec<(NaiveDate, Yuan)>,
+    /// Recoveries (追讨): (date, amount, how).
+    pub recoveries: Vec<(NaiveDate, Yuan, RecoveryVia)>,
+    /// Amount written off (核销), with its date.
+    pub written_off: Option<(NaiveDate, Yuan)>,
+    pub closed: Option<NaiveDate>,
+    pub last_event: NaiveDate,
+}
+
+/// A loan that is overdue as of a date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Overdue {
+    pub application: ApplicationId,
+    pub applicant: EnterpriseId,
+    pub title: String,
+    /// Due by the date and not paid.
+    pub amount: Yuan,
+    /// Since the earliest unpaid due date.
+    pub days: i64,
+    pub due_since: NaiveDate,
+    /// The whole outstanding loan (due or not).
+    pub outstanding: Yuan,
+}
+
+impl Application {
+    /// Mean of the expert scores.
+    #[must_use]
+    pub fn score_mean(&self) -> Option<f64> {
+        (!self.scores.is_empty()).then(|| {
+            self.scores.iter().map(|s| f64::from(*s)).sum::<f64>() / self.scores.len() as f64
+        })
+    }
+
+    /// Spread of the expert scores: highest minus lowest.
+    #[must_use]
+    pub fn score_spread(&self) -> Option<u32> {
+        Some(self.scores.iter().max()? - self.scores.iter().min()?)
+    }
+
+    /// The loan paid back: repayments and recoveries.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] on overflow.
+    pub fn paid_back(&self) -> Result<Yuan> {
+        Yuan::sum(
+            self.repayments
+                .iter()
+                .map(|r| r.1)
+                .chain(self.recoveries.iter().map(|r| r.1)),
+        )
+    }
+
+    /// What is still owed on the loan: disbursed − repaid − recovered − written off.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] on overflow.
+    pub fn outstanding(&self) -> Result<Yuan> {
+        let off = self.written_off.map_or(Yuan::ZERO, |w| w.1);
+        self.disbursed
+            .loan
+            .checked_sub(self.paid_back()?)?
+            .checked_sub(off)
+    }
+
+    /// Overdue as of `date`: the part of the loan due by then (capped at
+    /// what was disbursed) and not paid back, with days since the earliest
+    /// unpaid due date. `None` when nothing is overdue.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] on overflow.
+    pub fn overdue_as_of(&self, date: NaiveDate) -> Result<Option<Overdue>> {
+        if self.written_off.is_some() || self.disbursed.loan == Yuan::ZERO {
+            return Ok(None);
+        }
+        let Some(approval) = &self.approval else {
+            return Ok(None);
+        };
+        let paid = self.paid_back()?;
+        let mut due = Yuan::ZERO;
+        let mut since = None;
+        for (when, amount) in &approval.repayment {
+            if *when >= date {
+                break;
+            }
+            due = due.checked_add(*amount)?;
+            // The earliest instalment not covered by what was paid back.
+            if since.is_none() && due > paid {
+                since = Some(*when);
+            }
+        }
+        let due = due.min(self.disbursed.loan);
+        let amount = due.checked_sub(paid)?;
+        match since {
+            Some(since) if amount > Yuan::ZERO => Ok(Some(Overdue {
+                application: self.id,
+                applicant: self.applicant,
+                title: self.title.clone(),
+                amount,
+                days: (date - since).num_days(),
+                due_since: since,
+                outstanding: self.outstanding()?,
+            })),
+            _ => Ok(None),
+        }
+    }
+
+    fn refuse(&self, rule: impl Into<String>) -> Error {
+        Error::lifecycle(
+            Entity::Application,
+            format!("{} ({})", self.title, self.id),
+            rule,
+        )
+    }
+}
+
+/// What happened to an application.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ApplicationEvent {
+    /// 受理.
+    Received {
+        programme: ProgrammeId,
+        applicant: EnterpriseId,
+        title: String,
+        field: Option<String>,
+        requested: Yuan,
+    },
+    /// Expert review (评审).
+    Reviewed {
+        scores: Vec<u32>,
+    },
+    /// 立项 in a batch.
+    Approved {
+        batch: String,
+        awarded: ByKind,
+        repayment: Vec<(NaiveDate, Yuan)>,
+        over_budget: bool,
+    },
+    Rejected {
+        reason: String,
+    },
+    /// 拨付 a tranche of one kind.
+    Disbursed {
+        kind: AwardKind,
+        amount: Yuan,
+    },
+    /// 还款.
+    Repaid {
+        amount: Yuan,
+    },
+    /// 追讨 — money recovered from a debtor.
+    Recovered {
+        amount: Yuan,
+        via: RecoveryVia,
+    },
+    /// 核销: the rest of the loan is written off.
+    WrittenOff {
+        reason: String,
+    },
+    /// 结项.
+    Closed,
+}
+
+impl ApplicationEvent {
+    #[must_use]
+    pub fn name(&self) -> &'static str {
+        match self {
+            ApplicationEvent::Received { .. } => "received",
+            ApplicationEvent::Reviewed { .. } => "reviewed",
+            ApplicationEvent::Approved { .. } => "approved",
+            ApplicationEvent::Rejected { .. } => "rejected",
+            ApplicationEvent::Disbursed { .. } => "disbursed",
+            ApplicationEvent::Repaid { .. } => "repaid",
+            ApplicationEvent::Recovered { .. } => "recovered",
+            ApplicationEvent::WrittenOff { .. } => "written_off",
+            ApplicationEvent::Closed => "closed",
+        }
+    }
+
+    #[must_use]
+    pub fn describe(&self) -> String {
+        match self {
+            ApplicationEvent::Received {
+                title,
+                requested,
+                field,
+                ..
+            } => {
+                format!(
+                    "{title}, requested {requested}{}",
+                    field
+                        .as_deref()
+                        .map(|f| format!(", {f}"))
+                        .unwrap_or_default()
+                )
+            }
+            ApplicationEvent::Reviewed { scores } => format!("scores {scores:?}"),
+            ApplicationEvent::Approved { batch, awarded, .. } => format!(
+                "{batch}: grant {}, interest subsidy {}, loan {}",
+                awarded.grant, awarded.interest_subsidy, awarded.loan
+            ),
+            ApplicationEvent::Rejected { reason } => format!("rejected: {reason}"),
+            ApplicationEvent::Disbursed { kind, amount } => format!("{} {amount}", kind.code()),
+            ApplicationEvent::Repaid { amount } => format!("repaid {amount}"),
+            ApplicationEvent::Recovered { amount, via } => {
+                format!("recovered {amount} by {}", via.code())
+            }
+            ApplicationEvent::WrittenOff { reason } => format!("written off: {reason}"),
+            ApplicationEvent::Closed => "closed".into(),
+        }
+    }
+}
+
+pub(crate) fn apply_application(
+    state: Option<Application>,
+    id: ApplicationId,
+    date: NaiveDate,
+    event: &ApplicationEvent,
+) -> Result<Application> {
+    use ApplicationStatus as S;
+    let mut a = match (state, event) {
+        (
+            None,
+            ApplicationEvent::Received {
+                programme,
+                applicant,
+                title,
+                field,
+                requested,
+            },
+        ) => {
+            return Ok(Application {
+                id,
+                programme: *programme,
+                applicant: *applicant,
+                title: title.clone(),
+                field: field.clone(),
+                requested: *requested,
+                received: date,
+                status: S::Received,
+                scores: Vec::new(),
+                approval: None,
+                rejected: None,
+                disbursed: ByKind::default(),
+                disbursements: Vec::new(),
+                repayments: Vec::new(),
+                recoveries: Vec::new(),
+                written_off: None,
+                closed: None,
+                last_event: date,
+            })
+        }
+        (None, _) => {
+            return Err(Error::lifecycle(
+                Entity::Application,
+                id.to_string(),
+                "the first event must receive the application",
+            ))
+        }
+        (Some(a), ApplicationEvent::Received { .. }) => {
+            return Err(a.refuse("the application was already received"))
+        }
+        (Some(a), _) => a,
+    };
+    if date < a.last_event {
+        return Err(a.refuse(format!(
+            "events out of date order: {date} is before the application's latest event on {}",
+            a.last_event
+        )));
+    }
+    match event {
+        ApplicationEvent::Received { .. } => unreachable!("handled above"),
+        ApplicationEvent::Reviewed { scores } => {
+            if a.status != S::Received {
+                return Err(a.refuse(format!(
+                    "only a received application is reviewed; it is {}",
+                    a.status
+                )));
+            }
+            a.scores.extend_from_slice(scores);
+        }
+        ApplicationEvent::Approved {
+            batch,
+            awarded,
+            repayment,
+            over_budget,
+        } => {
+            if a.status != S::Received {
+                return Err(a.refuse(format!(
+                    "only a received application can be approved; it is {}",
+                    a.status
+                )));
+            }
+            a.status = S::Approved;
+            a.approval = Some(Approval {
+                date,
+                batch: batch.clone(),
+                awarded: *awarded,
+                repayment: repayment.clone(),
+                over_budget: *over_budget,
+            });
+        }
+        ApplicationEvent::Rejected { reason } => {
+            if a.status != S::Received {
+                return Err(a.refuse(format!(
+                    "only a received application can be rejected; it is {}",
+                    a.status
+                )));
+            }
+            a.status = S::Rejected;
+            a.rejected = Some((date, reason.clone()));
+        }
+        ApplicationEvent::Disbursed { kind, amount } => {
+            let Some(approval) = &a.approval else {
+                return Err(a.refuse("no disbursement before approval"));
+            };
+            if a.status != S::Approved {
+                return Err(a.refuse(format!(
+                    "no disbursement on an application that is {}",
+                    a.status
+                )));
+            }
+            let awarded = approval.awarded.get(*kind);
+            let after = a.disbursed.get(*kind).checked_add(*amount)?;
+            if after > awarded {
+                return Err(a.refuse(format!(
+                    "disbursed {} would exceed the {} awarded as {} ({} already disbursed)",
+                    after,
+                    awarded,
+                    kind.code(),
+                    a.disbursed.get(*kind)
+                )));
+            }
+            *a.disbursed.slot(*kind) = after;
+            a.disbursements.push((date, *kind, *amount));
+        }
+        ApplicationEvent::Repaid { amount } | ApplicationEvent::Recovered { amount, .. } => {
+            if !matches!(a.status, S::Approved) {
+                return Err(a.refuse(format!(
+                    "no repayment on an application that is {}",
+                    a.status
+                )));
+            }
+            let outstanding = a.outstanding()?;
+            if *amount > outstanding {
+                return Err(a.refuse(format!(
+                    "{amount} is more than the {outstanding} outstanding on the loan"
+                )));
+            }
+            match event {
+                ApplicationEvent::Recovered { via, .. } => a.recoveries.push((date, *amount, *via)),
+                _ => a.repayments.push((date, *amount)),
+            }
+        }
+        ApplicationEvent::WrittenOff { .. } => {
+            let outstanding = a.outstanding()?;
+            if a.status != S::Approved || outstanding == Yuan::ZERO {
+                return Err(a.refuse(
+                    "only an approved application with a loan outstanding can be written off",
+                ));
+            }
+            a.written_off = Some((date, outstanding));
+            a.status = S::WrittenOff;
+        }
+        ApplicationEvent::Closed => {
+            if a.status != S::Approved {
+                return Err(a.refuse(format!(
+                    "only an approved application can be closed; it is {}",
+                    a.status
+                )));
+            }
+            let outstanding = a.outstanding()?;
+            if outstanding > Yuan::ZERO {
+                return Err(a.refuse(format!("{outstanding} of the loan is outstanding: repay, recover or write it off first")));
+            }
+            a.status = S::Closed;
+            a.closed = Some(date);
+        }
+    }
+    a.last_event = date;
+    Ok(a)
+}
+
+/// The totals of one approval batch.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BatchTotals {
+    pub programme: Option<ProgrammeId>,
+    pub batch: String,
+    pub count: u64,
+    pub awarded: ByKind,
+}
+
+impl BatchTotals {
+    /// All kinds together.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] on overflow.
+    pub fn total(&self) -> Result<Yuan> {
+        self.awarded.total()
+    }
+}
+
+/// A programme's money: budget, committed by approvals, disbursed, remaining.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProgrammeBudget {
+    pub programme: ProgrammeId,
+    pub budget: Yuan,
+    pub committed: Yuan,
+    pub disbursed: Yuan,
+    /// Budget − committed (negative when an override went beyond it).
+    pub remaining: Yuan,
+}

@@ -1,0 +1,268 @@
+//! Writes to the enterprise register.
+
+use super::*;
+use crate::enterprise::{Lease, YearlyFigures};
+use crate::industry::normalize_industry;
+use crate::units::Quantity;
+
+impl Writer {
+    /// Registers an enterprise. A credit code must pass its check character
+    /// unless `allow_invalid_code` (it must still be 18 characters of the
+    /// code alphabet), and must be unique; an industry code must exist in
+    /// GB/T 4754-2017.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] for an empty name, a bad code or industry;
+    /// [`Error::Conflict`] for a code already registered.
+    pub fn add_enterprise(&mut self, new: NewEnterprise) -> Result<EnterpriseId> {
+        let name = new.name.trim().to_owned();
+        if name.is_empty() {
+            return Err(Error::validation("name", "an enterprise needs a name"));
+        }
+        let code = new
+            .credit_code
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(str::to_uppercase);
+        if let Some(code) = &code {
+            if let Err(e) = check_credit_code(code) {
+                let only_check_char = check_credit_code_shape(code).is_ok();
+                if !(new.allow_invalid_code && only_check_char) {
+                    return Err(e);
+                }
+            }
+            let key = keys::index_key(keys::index::ENTERPRISE_CODE, &[code.as_bytes()]);
+            if let Some(v) = self.get(Tree::Index, &key)? {
+                return Err(Error::conflict(
+                    Entity::Enterprise,
+                    code.clone(),
+                    format!(
+                        "credit code already registered to E{}",
+                        keys::u64_at(&v, 0)?
+                    ),
+                ));
+            }
+        }
+        let industry = new
+            .industry
+            .as_deref()
+            .map(str::trim)
+            .filter(|i| !i.is_empty())
+            .map(normalize_industry)
+            .transpose()?;
+        let id = self.next_id(&keys::meta::next_id(keys::kind::ENTERPRISE))?;
+        let date = new
+            .registered
+            .unwrap_or_else(|| self.recorded.to_datetime().date_naive());
+        let event = EnterpriseEvent::Registered {
+            name,
+            credit_code: code,
+            industry,
+            founded: new.founded,
+            high_tech: new.high_tech,
+        };
+        let state = enterprise::apply(None, EnterpriseId(id), date, &event)?;
+        self.append(keys::kind::ENTERPRISE, id, date, Body::Domain(event))?;
+        self.store::<Enterprise>(None, &state)?;
+        Ok(EnterpriseId(id))
+    }
+
+    /// An enterprise as this unit of work sees it.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown id.
+    pub fn enterprise(&self, id: EnterpriseId) -> Result<Enterprise> {
+        self.require(id.0)
+    }
+
+    fn non_negative(field: &str, investment: Yuan, land: Mu) -> Result<()> {
+        if investment < Yuan::ZERO {
+            return Err(Error::validation(
+                field,
+                format!("investment must not be negative, got {investment}"),
+            ));
+        }
+        if land < Mu::ZERO {
+            return Err(Error::validation(
+                field,
+                format!("land must not be negative, got {land}"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// 签约/引进: the enterprise's investment project is signed, with the
+    /// planned investment and land.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] for negative amounts; [`Error::Lifecycle`] if a project is already signed.
+    pub fn enterprise_signed(
+        &mut self,
+        e: EnterpriseId,
+        date: NaiveDate,
+        investment: Yuan,
+        land: Mu,
+    ) -> Result<EventId> {
+        Self::non_negative("signed", investment, land)?;
+        self.record_event::<Enterprise>(e.0, date, EnterpriseEvent::Signed { investment, land })
+    }
+
+    /// 在建: construction of the project started.
+    ///
+    /// # Errors
+    /// [`Error::Lifecycle`] unless the project is signed.
+    pub fn enterprise_construction_started(
+        &mut self,
+        e: EnterpriseId,
+        date: NaiveDate,
+    ) -> Result<EventId> {
+        self.record_event::<Enterprise>(e.0, date, EnterpriseEvent::ConstructionStarted)
+    }
+
+    /// 投产: the project is in production.
+    ///
+    /// # Errors
+    /// [`Error::Lifecycle`] unless the project is signed or under construction.
+    pub fn enterprise_in_production(
+        &mut self,
+        e: EnterpriseId,
+        date: NaiveDate,
+    ) -> Result<EventId> {
+        self.record_event::<Enterprise>(e.0, date, EnterpriseEvent::InProduction)
+    }
+
+    /// 增资: more investment and/or land (科华增资40亩).
+    ///
+    /// # Errors
+    /// [`Error::Validation`] for negative or empty increases; [`Error::Lifecycle`]
+    /// for a firm without a live project.
+    pub fn capital_increased(
+        &mut self,
+        e: EnterpriseId,
+        date: NaiveDate,
+        investment: Yuan,
+        land: Mu,
+    ) -> Result<EventId> {
+        Self::non_negative("capital_increased", investment, land)?;
+        if investment == Yuan::ZERO && land == Mu::ZERO {
+            return Err(Error::validation(
+                "capital_increased",
+                "an increase needs investment or land",
+            ));
+        }
+        self.record_event::<Enterprise>(
+            e.0,
+            date,
+            EnterpriseEvent::CapitalIncreased { investment, land },
+        )
+    }
+
+    /// 停产.
+    ///
+    /// # Errors
+    /// [`Error::Lifecycle`] for a firm already suspended or without a project.
+    pub fn enterprise_suspended(
+        &mut self,
+        e: EnterpriseId,
+        date: NaiveDate,
+        reason: &str,
+    ) -> Result<EventId> {
+        self.record_event::<Enterprise>(
+            e.0,
+            date,
+            EnterpriseEvent::Suspended {
+                reason: reason.trim().to_owned(),
+            },
+        )
+    }
+
+    /// Back from a suspension, to the status before it.
+    ///
+    /// # Errors
+    /// [`Error::Lifecycle`] unless suspended.
+    pub fn enterprise_resumed(&mut self, e: EnterpriseId, date: NaiveDate) -> Result<EventId> {
+        self.record_event::<Enterprise>(e.0, date, EnterpriseEvent::Resumed)
+    }
+
+    /// 关闭: the enterprise closes; no lifecycle event may follow.
+    ///
+    /// # Errors
+    /// [`Error::Lifecycle`] if already closed.
+    pub fn enterprise_closed(
+        &mut self,
+        e: EnterpriseId,
+        date: NaiveDate,
+        reason: &str,
+    ) -> Result<EventId> {
+        self.record_event::<Enterprise>(
+            e.0,
+            date,
+            EnterpriseEvent::Closed {
+                reason: reason.trim().to_owned(),
+            },
+        )
+    }
+
+    /// Reports a year's figures. A second report for the same year is a
+    /// revision: the fields it gives replace the earlier ones, which stay in
+    /// history (see `as_known_at`). The event is valid at the year's end.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] for negative figures, an implausible year or an
+    /// empty report; [`Error::Lifecycle`] for a year before registration.
+    pub fn report_year(
+        &mut self,
+        e: EnterpriseId,
+        year: i32,
+        figures: YearlyFigures,
+    ) -> Result<EventId> {
+        if figures == YearlyFigures::default() {
+            return Err(Error::validation(
+                "figures",
+                "a report needs at least one figure",
+            ));
+        }
+        let date = NaiveDate::from_ymd_opt(year, 12, 31)
+            .filter(|_| (1949..=9999).contains(&year))
+            .ok_or_else(|| Error::validation("year", format!("{year} is not a plausible year")))?;
+        self.record_event::<Enterprise>(e.0, date, EnterpriseEvent::YearReported { year, figures })
+    }
+
+    /// A tenancy in the incubator (科创中心) from `start`, until `end` if known.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] for an empty building, a non-positive area, or an end before the start.
+    pub fn lease(
+        &mut self,
+        e: EnterpriseId,
+        building: &str,
+        unit: Option<&str>,
+        area_m2: Quantity,
+        start: NaiveDate,
+        end: Option<NaiveDate>,
+    ) -> Result<EventId> {
+        if building.trim().is_empty() {
+            return Err(Error::validation("building", "a lease needs a building"));
+        }
+        let lease = Lease {
+            building: building.trim().to_owned(),
+            unit: unit
+                .map(str::trim)
+                .filter(|u| !u.is_empty())
+                .map(str::to_owned),
+            area_m2,
+            start,
+            end,
+        };
+        self.record_event::<Enterprise>(e.0, start, EnterpriseEvent::Leased(lease))
+    }
+
+    /// Ends the enterprise's lease number `index` (in order of leasing, from 0) on `date`.
+    ///
+    /// # Errors
+    /// [`Error::Lifecycle`] for an unknown or already ended lease.
+    pub fn end_lease(&mut self, e: EnterpriseId, index: u32, date: NaiveDate) -> Result<EventId> {
+        self.record_event::<Enterprise>(e.0, date, EnterpriseEvent::LeaseEnded { index })
+    }
+}

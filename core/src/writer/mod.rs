@@ -1,0 +1,367 @@
+//! A unit of work: reads through its own pending writes, and commits them
+//! all at once (see [`crate::Db::write`]). The write methods of each ledger
+//! live beside it: `land_writes.rs`, `enterprise_writes.rs`, `fund_writes.rs`.
+
+mod enterprise_writes;
+mod fund_writes;
+mod land_writes;
+
+pub use fund_writes::Award;
+
+use std::collections::BTreeMap;
+
+use chrono::{NaiveDate, Utc};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::db::{Db, Policy};
+use crate::enterprise::{
+    self, check_credit_code, check_credit_code_shape, Enterprise, EnterpriseEvent, EnterpriseId,
+    NewEnterprise,
+};
+use crate::error::{Entity, Error, Result};
+use crate::event::{Body, Event, EventId, Recorded};
+use crate::fund::{Application, Programme};
+use crate::land::{self, LandUse, Parcel, ParcelEvent, ParcelId, SupplyMethod};
+use crate::record::{self, Record};
+use crate::storage::{codec, keys, Batch, Pairs, Store, Tree};
+use crate::units::{Mu, Yuan};
+
+/// Upper bound of one parcel's area: 10⁸ 亩, more than any province's land.
+pub(crate) const MAX_PARCEL_AREA: Mu = Mu::from_units(100_000_000 * Mu::SCALE);
+
+/// A new parcel, entering the reserve by requisition (征地).
+#[derive(Debug, Clone)]
+pub struct NewParcel {
+    pub code: String,
+    pub area: Mu,
+    pub land_use: LandUse,
+    pub requisitioned: NaiveDate,
+    pub location: Option<String>,
+}
+
+impl NewParcel {
+    /// A parcel with code, area, use and requisition date.
+    #[must_use]
+    pub fn new(
+        code: impl Into<String>,
+        area: Mu,
+        land_use: LandUse,
+        requisitioned: NaiveDate,
+    ) -> NewParcel {
+        NewParcel {
+            code: code.into(),
+            area,
+            land_use,
+            requisitioned,
+            location: None,
+        }
+    }
+}
+
+/// The terms of an allocation (出让/划拨) for [`Writer::allocate`].
+#[derive(Debug, Clone)]
+pub struct Allocation {
+    pub holder: EnterpriseId,
+    pub date: NaiveDate,
+    pub method: SupplyMethod,
+    pub price: Yuan,
+    /// The agreed construction start (约定动工日期); idle status runs from it.
+    pub start_by: Option<NaiveDate>,
+    pub complete_by: Option<NaiveDate>,
+}
+
+/// One unit of work: its writes are seen by its own reads and stored
+/// together at commit. Obtained from [`crate::Db::write`] or [`crate::Db::begin`].
+pub struct Writer {
+    db: Db,
+    batch: Batch,
+    recorded: Recorded,
+    policy: Policy,
+}
+
+impl Writer {
+    pub(crate) fn begin(db: Db) -> Result<Writer> {
+        let store = db.inner.store.as_ref();
+        let last = store
+            .get(Tree::Meta, keys::meta::LAST_RECORDED)?
+            .map(|v| codec::decode::<Recorded>(&v, "last recorded time"))
+            .transpose()?;
+        let now = Recorded::from_datetime(Utc::now());
+        let recorded = match last {
+            Some(last) if last >= now => Recorded(last.0 + 1),
+            _ => now,
+        };
+        let policy = match store.get(Tree::Meta, keys::meta::POLICY)? {
+            Some(v) => codec::decode(&v, "policy")?,
+            None => Policy::default(),
+        };
+        let mut w = Writer {
+            db,
+            batch: Batch::default(),
+            recorded,
+            policy,
+        };
+        w.batch.put(
+            Tree::Meta,
+            keys::meta::LAST_RECORDED.to_vec(),
+            codec::encode(&recorded)?,
+        );
+        Ok(w)
+    }
+
+    pub(crate) fn batch(&self) -> &Batch {
+        &self.batch
+    }
+
+    fn engine(&self) -> &dyn Store {
+        self.db.inner.store.as_ref()
+    }
+
+    // ---- reads through pending writes ----
+
+    fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        match self.batch.ops.get(&(tree, key.to_vec())) {
+            Some(v) => Ok(v.clone()),
+            None => self.engine().get(tree, key),
+        }
+    }
+
+    fn scan(&self, tree: Tree, prefix: &[u8]) -> Result<Pairs> {
+        let mut merged: BTreeMap<Vec<u8>, Vec<u8>> = self
+            .engine()
+            .scan_prefix(tree, prefix)?
+            .into_iter()
+            .collect();
+        let start = (tree, prefix.to_vec());
+        for ((t, k), v) in self.batch.ops.range(start..) {
+            if *t != tree || !k.starts_with(prefix) {
+                break;
+            }
+            match v {
+                Some(v) => merged.insert(k.clone(), v.clone()),
+                None => merged.remove(k),
+            };
+        }
+        Ok(merged.into_iter().collect())
+    }
+
+    fn next_id(&mut self, counter: &[u8]) -> Result<u64> {
+        let next = match self.get(Tree::Meta, counter)? {
+            Some(v) => keys::u64_at(&v, 0)?,
+            None => 1,
+        };
+        self.batch.put(
+            Tree::Meta,
+            counter.to_vec(),
+            (next + 1).to_be_bytes().to_vec(),
+        );
+        Ok(next)
+    }
+
+    /// The database this unit of work writes to.
+    #[must_use]
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// The recorded time every event of this unit of work gets.
+    #[must_use]
+    pub fn recorded(&self) -> Recorded {
+        self.recorded
+    }
+
+    /// The policies in force in this unit of work.
+    #[must_use]
+    pub fn policy(&self) -> Policy {
+        self.policy
+    }
+
+    /// Sets the database's dated policies.
+    ///
+    /// # Errors
+    /// [`Error::Storage`] if it cannot be encoded.
+    pub fn set_policy(&mut self, policy: Policy) -> Result<()> {
+        self.batch.put(
+            Tree::Meta,
+            keys::meta::POLICY.to_vec(),
+            codec::encode(&policy)?,
+        );
+        self.policy = policy;
+        Ok(())
+    }
+
+    // ---- generic records and events ----
+
+    pub(crate) fn load<R: Record>(&self, id: u64) -> Result<Option<R>> {
+        self.get(Tree::Records, &keys::record(R::KIND, id))?
+            .map(|v| codec::decode(&v, R::ENTITY_NAME))
+            .transpose()
+    }
+
+    fn require<R: Record>(&self, id: u64) -> Result<R> {
+        self.load(id)?
+            .ok_or_else(|| Error::not_found(R::ENTITY, R::display_id(id)))
+    }
+
+    fn events_of<B: DeserializeOwned>(&self, kind: u8, id: u64) -> Result<Vec<Event<B>>> {
+        self.scan(Tree::Events, &keys::entity_prefix(kind, id))?
+            .iter()
+            .map(|(_, v)| codec::decode(v, "event"))
+            .collect()
+    }
+
+    fn append<B: Serialize>(
+        &mut self,
+        kind: u8,
+        entity: u64,
+        valid: NaiveDate,
+        body: Body<B>,
+    ) -> Result<EventId> {
+        let id = EventId(self.next_id(keys::meta::NEXT_EVENT)?);
+        let event = Event {
+            id,
+            valid,
+            recorded: self.recorded,
+            body,
+        };
+        self.batch.put(
+            Tree::Events,
+            keys::event(kind, entity, id.0),
+            codec::encode(&event)?,
+        );
+        let mut target = vec![kind];
+        target.extend_from_slice(&entity.to_be_bytes());
+        self.batch.put(
+            Tree::Index,
+            keys::index_key(keys::index::EVENT, &[&id.0.to_be_bytes()]),
+            target,
+        );
+        Ok(id)
+    }
+
+    /// Stores a record's new state and moves its index entries.
+    fn store<R: Record>(&mut self, old: Option<&R>, new: &R) -> Result<()> {
+        let old_entries = old.map(Record::index_entries).unwrap_or_default();
+        let new_entries = new.index_entries();
+        for (k, _) in &old_entries {
+            if !new_entries.iter().any(|(nk, _)| nk == k) {
+                self.batch.remove(Tree::Index, k.clone());
+            }
+        }
+        for (k, v) in new_entries {
+            self.batch.put(Tree::Index, k, v);
+        }
+        for k in new.extra_index_keys() {
+            self.batch.put(Tree::Index, k, Vec::new());
+        }
+        self.batch.put(
+            Tree::Records,
+            keys::record(R::KIND, new.id()),
+            codec::encode(new)?,
+        );
+        Ok(())
+    }
+
+    /// Applies a domain event to an existing record: rule check, event, state.
+    fn record_event<R: Record>(
+        &mut self,
+        id: u64,
+        date: NaiveDate,
+        event: R::Event,
+    ) -> Result<EventId> {
+        let old: R = self.require(id)?;
+        let new = R::apply(Some(old.clone()), id, date, &event)?;
+        let event_id = self.append(R::KIND, id, date, Body::Domain(event))?;
+        self.store(Some(&old), &new)?;
+        Ok(event_id)
+    }
+
+    /// Supersedes an event: it stays in history, but no longer counts.
+    /// The entity's state is refolded without it; if what remains breaks a
+    /// rule (voiding an allocation under a started construction, say) the
+    /// void is refused.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown event; [`Error::Lifecycle`] for an
+    /// event that is already void, a void, one that created its entity,
+    /// a split, or one whose removal leaves an illegal history.
+    pub fn void(&mut self, event: EventId, reason: &str) -> Result<EventId> {
+        if reason.trim().is_empty() {
+            return Err(Error::validation("reason", "a void needs a reason"));
+        }
+        let target = self
+            .get(
+                Tree::Index,
+                &keys::index_key(keys::index::EVENT, &[&event.0.to_be_bytes()]),
+            )?
+            .ok_or_else(|| Error::not_found(Entity::Event, event))?;
+        let (kind, entity) = (target[0], keys::u64_at(&target, 1)?);
+        match kind {
+            keys::kind::PARCEL => self.void_in::<Parcel>(entity, event, reason),
+            keys::kind::ENTERPRISE => self.void_in::<Enterprise>(entity, event, reason),
+            keys::kind::PROGRAMME => self.void_in::<Programme>(entity, event, reason),
+            keys::kind::APPLICATION => self.void_in::<Application>(entity, event, reason),
+            other => Err(Error::Corrupt(format!(
+                "event {event} points at kind {other}"
+            ))),
+        }
+    }
+
+    fn void_in<R: Record>(&mut self, id: u64, target: EventId, reason: &str) -> Result<EventId> {
+        let events: Vec<Event<R::Event>> = self.events_of(R::KIND, id)?;
+        let subject = R::display_id(id);
+        let refuse = |rule: String| Error::lifecycle(R::ENTITY, subject.clone(), rule);
+        let found = events
+            .iter()
+            .find(|e| e.id == target)
+            .ok_or_else(|| Error::not_found(Entity::Event, target))?;
+        match &found.body {
+            Body::Void { .. } => return Err(refuse(format!("event {target} is itself a void"))),
+            Body::Domain(b) if !R::voidable(b) => {
+                return Err(refuse(format!(
+                    "event {target} ({}) cannot be voided: it creates or splits the {}",
+                    R::event_name(b),
+                    R::ENTITY
+                )))
+            }
+            Body::Domain(_) => {}
+        }
+        if events
+            .iter()
+            .any(|e| matches!(&e.body, Body::Void { target: t, .. } if *t == target))
+        {
+            return Err(refuse(format!("event {target} is already void")));
+        }
+        let old: R = self.require(id)?;
+        let today = self.recorded.to_datetime().date_naive();
+        let void_id = self.append::<R::Event>(
+            R::KIND,
+            id,
+            today,
+            Body::Void {
+                target,
+                reason: reason.to_owned(),
+            },
+        )?;
+        let mut all = events;
+        all.push(Event {
+            id: void_id,
+            valid: today,
+            recorded: self.recorded,
+            body: Body::Void {
+                target,
+                reason: reason.to_owned(),
+            },
+        });
+        let new = record::fold::<R>(id, &all, &crate::event::Horizon::NOW)
+            .map_err(|e| {
+                refuse(format!(
+                    "voiding event {target} would leave an illegal history: {e}"
+                ))
+            })?
+            .ok_or_else(|| refuse(format!("voiding event {target} leaves nothing")))?;
+        self.store(Some(&old), &new)?;
+        Ok(void_id)
+    }
+}

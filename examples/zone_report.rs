@@ -5,7 +5,7 @@
 //! database is kept there; without one it is temporary.
 
 use chrono::NaiveDate;
-use parkdb::example::{build_seed_zone, REPORT_YEAR};
+use parkdb::example::{build_seed, REPORT_YEAR};
 use parkdb::{Db, LandUse};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -16,7 +16,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         None => Db::temporary()?,
     };
-    build_seed_zone(&db)?;
+    build_seed(&db)?;
     let year_end = NaiveDate::from_ymd_opt(REPORT_YEAR, 12, 31).expect("valid date");
     let s = db.land_summary(year_end)?;
     let t = &s.total;

@@ -4,13 +4,13 @@
 mod common;
 
 use common::{d, mu};
-use parkdb::example::build_seed_zone;
+use parkdb::example::build_seed;
 use parkdb::{Db, LandUse, ParcelStatus};
 
 #[test]
 fn the_example_zone_reproduces_the_seed_land_figures() {
     let db = Db::temporary().unwrap();
-    let zone = build_seed_zone(&db).unwrap();
+    let zone = build_seed(&db).unwrap();
     let s = db.land_summary(d("2005-12-31")).unwrap();
     assert_eq!(s.total.requisitioned_mu, mu("10100"));
     assert_eq!(s.total.developed_mu, mu("7960"));

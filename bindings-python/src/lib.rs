@@ -591,7 +591,7 @@ fn temporary(py: Python<'_>) -> PyResult<Database> {
 #[pyfunction]
 fn build_example(py: Python<'_>, db: &Database) -> PyResult<()> {
     let db = db.db(py)?;
-    py.detach(|| parkdb::example::build_seed_zone(&db).map(|_| ()))
+    py.detach(|| parkdb::example::build_seed(&db).map(|_| ()))
         .py_err(py)
 }
 

@@ -1,66 +1,98 @@
-//! The example zone of the seed document: an industrial zone's land ledger
-//! as events, whose derived figures equal the ones its annual work report
-//! gives (征地10100亩, 开发用地近8000亩, 已办证4509亩, three idle parcels
-//! reclaimed — 52.7272, 35.6180 and 63亩 — and resupplied, 100亩 of
-//! commercial-residential land tendered, 科华增资40亩 …).
+//! The example of the seed document: an industrial zone and a district
+//! science & technology bureau, as a database of events whose derived
+//! figures equal the ones their annual work reports give.
 //!
-//! The report year is 2005. Figures the report gives are reproduced
-//! exactly; the rest (individual parcel areas, dates, names beyond those the
-//! report names) are made up, deterministically.
+//! The zone: 征地10100亩, 开发用地近8000亩 (7960), 已办证4509亩; 11 industrial
+//! projects signed in the year, 3 of them on reclaimed idle land; 3 capital
+//! increases (科华增资40亩、启程增资10亩、工业水厂增资10亩); 52 firms in
+//! production and 17 under construction at year end with an output value of
+//! 38亿元; three idle parcels reclaimed (52.7272, 35.6180 and 63亩); 100亩 of
+//! commercial-residential land tendered.
+//!
+//! The bureau: a programme of 1314万元; 18 applications received; a first
+//! batch of 13 projects, 891.5万元 (无偿资助411.5万 + 贷款贴息480万); 110万元
+//! of overdue loans recovered, the rest before the court; 7 firms in the
+//! incubator (科创中心) on about 21587㎡, two more signed to enter.
+//!
+//! The report year is 2005. Figures the reports give are reproduced
+//! exactly; the rest (individual areas, dates, names beyond those the
+//! reports name) are made up, deterministically.
 
-use chrono::NaiveDate;
+// Counters here are small constants of the example: casts cannot truncate.
+#![allow(clippy::cast_possible_truncation, clippy::cast_possible_wrap)]
+
+use chrono::{Months, NaiveDate};
 
 use crate::db::{Db, Policy};
-use crate::enterprise::{EnterpriseId, NewEnterprise};
+use crate::enterprise::{EnterpriseId, NewEnterprise, YearlyFigures};
 use crate::error::{Error, Result};
+use crate::fund::{ApplicationId, AwardKind, ProgrammeId, RecoveryVia};
 use crate::land::{LandUse, ParcelId, SupplyMethod};
-use crate::units::{Mu, Yuan};
-use crate::writer::{Allocation, NewParcel, Writer};
+use crate::units::{Mu, Quantity, Yuan};
+use crate::writer::{Allocation, Award, NewParcel, Writer};
 
-/// The year the example's annual report covers.
+/// The year the example's reports cover.
 pub const REPORT_YEAR: i32 = 2005;
-
-/// The land ledger's totals the seed reports, in 亩.
+/// 征地10100亩.
 pub const REQUISITIONED_MU: &str = "10100";
 /// 开发用地近8000亩.
 pub const DEVELOPED_MU: &str = "7960";
 /// 已办国有土地使用证4509亩.
 pub const CERTIFIED_MU: &str = "4509";
+/// 生产总值达到38个亿.
+pub const OUTPUT_VALUE_YUAN: i64 = 3_800_000_000;
+/// 区财政拨款1314万元.
+pub const PROGRAMME_BUDGET_YUAN: i64 = 13_140_000;
+/// 共完成厂房租赁面积约21587㎡.
+pub const LEASED_M2: i64 = 21_587;
 
 /// Handles into the example, for tests and tours.
 #[derive(Debug, Clone, Default)]
-pub struct SeedZone {
+pub struct Seed {
     /// Firms in production at the end of the report year, with their parcels.
     pub in_production: Vec<(EnterpriseId, ParcelId)>,
     /// Firms under construction at the end of the report year.
     pub under_construction: Vec<(EnterpriseId, ParcelId)>,
     /// Industrial projects signed in the report year (11, three on reclaimed land).
     pub new_projects: Vec<(EnterpriseId, ParcelId)>,
-    /// The reclaimed parcels: (code, former holder).
+    /// The reclaimed parcels and their former holders.
     pub reclaimed: Vec<(ParcelId, EnterpriseId)>,
     /// Capital increases with land: (firm, new parcel).
     pub capital_increases: Vec<(EnterpriseId, ParcelId)>,
     /// The commercial-residential land tendered in the report year.
     pub tendered: Option<ParcelId>,
+    /// The report year's programme of the fund.
+    pub programme: Option<ProgrammeId>,
+    /// The 18 applications received in the report year.
+    pub applications: Vec<ApplicationId>,
+    /// The 13 approved in the first batch.
+    pub first_batch: Vec<ApplicationId>,
+    /// Loans of an earlier programme, overdue and under recovery.
+    pub overdue_loans: Vec<ApplicationId>,
+    /// The incubator's tenants at year end (7) and those signed to enter (2).
+    pub tenants: Vec<EnterpriseId>,
+    pub future_tenants: Vec<EnterpriseId>,
 }
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).expect("example dates are valid")
 }
 
-fn units(mu_e4: i64) -> Mu {
-    Mu::from_units(mu_e4)
+fn wan(w: i64) -> Yuan {
+    Yuan::from_fen(w * 1_000_000)
 }
 
 struct Builder<'w> {
     w: &'w mut Writer,
     next_code: u32,
+    next_cert: u32,
 }
 
 impl Builder<'_> {
-    fn firm(&mut self, name: &str, registered: NaiveDate) -> Result<EnterpriseId> {
+    fn firm(&mut self, name: &str, registered: NaiveDate, industry: &str) -> Result<EnterpriseId> {
         self.w.add_enterprise(NewEnterprise {
             registered: Some(registered),
+            industry: Some(industry.to_owned()),
             ..NewEnterprise::named(name)
         })
     }
@@ -77,6 +109,17 @@ impl Builder<'_> {
             .add_parcel(NewParcel::new(code, area, land_use, requisitioned))
     }
 
+    fn certify(&mut self, p: ParcelId, on: NaiveDate) -> Result<()> {
+        self.next_cert += 1;
+        let number = format!(
+            "佛府(顺)国用({})第04{:05}号",
+            on.format("%Y"),
+            self.next_cert
+        );
+        self.w.certify(p, on, &number).map(|_| ())
+    }
+
+    /// Supplies at 6万元/亩, agreed start six months on, completion two years on.
     fn supply(
         &mut self,
         p: ParcelId,
@@ -85,7 +128,6 @@ impl Builder<'_> {
         area: Mu,
         method: SupplyMethod,
     ) -> Result<()> {
-        // 6万元/亩, agreed start six months after supply.
         let price = Yuan::from_fen(area.units() * 60_000 * Yuan::SCALE / Mu::SCALE);
         self.w.allocate(
             p,
@@ -94,205 +136,454 @@ impl Builder<'_> {
                 date: on,
                 method,
                 price,
-                start_by: on.checked_add_months(chrono::Months::new(6)),
-                complete_by: on.checked_add_months(chrono::Months::new(24)),
+                start_by: on.checked_add_months(Months::new(6)),
+                complete_by: on.checked_add_months(Months::new(24)),
             },
         )?;
         Ok(())
     }
+
+    /// A signed project: 投资强度 about 150万元/亩.
+    fn signed(&mut self, e: EnterpriseId, on: NaiveDate, area: Mu) -> Result<()> {
+        let investment = Yuan::from_fen(area.units() * 1_500_000 * Yuan::SCALE / Mu::SCALE);
+        self.w
+            .enterprise_signed(e, on, investment, area)
+            .map(|_| ())
+    }
 }
 
-/// Builds the seed's zone into `db` (which should be empty) in one unit of work.
+/// Builds the seed's zone and bureau into `db` (which should be empty), in
+/// one unit of work.
 ///
 /// # Errors
 /// Any error of the writes (for instance, codes already taken).
-pub fn build_seed_zone(db: &Db) -> Result<SeedZone> {
+pub fn build_seed(db: &Db) -> Result<Seed> {
     db.write(|w| {
-        let mut b = Builder { w, next_code: 0 };
-        let mut zone = SeedZone::default();
-        let mut certified = Vec::new();
-        let mut developed_only = Vec::new();
-        let cert_no = |n: u32, y: i32| format!("佛府(顺)国用({y})第04{n:05}号");
-
-        // 52 firms in production: requisitioned 2000–2002, supplied and built by 2004.
-        let named = [
-            "科华电子",
-            "启程五金",
-            "高平工业水厂",
-            "荣辉电子厂",
-            "新大禹环保",
-        ];
-        for i in 0..52u32 {
-            let name = named.get(i as usize).map_or_else(
-                || {
-                    format!(
-                        "高平{}厂{:02}",
-                        ["电子", "电镀", "纺织", "印染"][i as usize % 4],
-                        i
-                    )
-                },
-                |n| (*n).to_string(),
-            );
-            let y = [2000, 2001, 2002][i as usize % 3];
-            let e = b.firm(&name, date(y, 1, 10))?;
-            let area = units(300_000 + i64::from(i % 7) * 52_500);
-            let p = b.parcel(area, LandUse::Industrial, date(y, 2, 1))?;
-            b.w.develop(p, date(y, 4, 1))?;
-            b.supply(p, e, date(y, 6, 1), area, SupplyMethod::Agreement)?;
-            b.w.start_construction(p, date(y, 10, 1))?;
-            b.w.complete_construction(p, date(y + 2, 3, 1))?;
-            certified.push((p, area));
-            zone.in_production.push((e, p));
-        }
-
-        // The three idle parcels, supplied in 2001–2002 and never built on.
-        let mut reclaimed = Vec::new();
-        for (holder, area, y) in [
-            ("顺德市励精纺织贸易有限公司", "52.7272", 2001),
-            ("林健、林嘉敏", "35.6180", 2002),
-            ("黄奋强", "63", 2002),
-        ] {
-            let e = b.firm(holder, date(y, 1, 5))?;
-            let area: Mu = area.parse()?;
-            let p = b.parcel(area, LandUse::Industrial, date(y, 1, 20))?;
-            b.w.develop(p, date(y, 3, 1))?;
-            b.supply(p, e, date(y, 5, 1), area, SupplyMethod::Agreement)?;
-            certified.push((p, area));
-            reclaimed.push((p, e, area));
-        }
-
-        // 8 firms under construction since 2004, supplied in 2004.
-        for i in 0..8u32 {
-            let e = b.firm(
-                &format!(
-                    "高平{}有限公司{:02}",
-                    ["五金", "皮革", "汽配"][i as usize % 3],
-                    i
-                ),
-                date(2004, 2, 1),
-            )?;
-            let area = units(350_000 + i64::from(i) * 25_000);
-            let p = b.parcel(area, LandUse::Industrial, date(2003, 6, 1))?;
-            b.w.develop(p, date(2003, 9, 1))?;
-            b.supply(p, e, date(2004, 3, 1), area, SupplyMethod::Listing)?;
-            b.w.start_construction(p, date(2004, 8, 1))?;
-            certified.push((p, area));
-            zone.under_construction.push((e, p));
-        }
-
-        // From 2005, uncertified land is not developed (一律不填土).
-        b.w.set_policy(Policy {
-            no_development_without_certificate_from: Some(date(2005, 1, 1)),
-        })?;
-
-        // Certification of 2005 (去年年底到现在共办证4509亩).
-        let mut n = 0;
-        for (p, _) in &certified {
-            n += 1;
-            b.w.certify(*p, date(2005, 1, 15 + n % 10), &cert_no(n, 2005))?;
-        }
-
-        // Reclaimed in 2005 and resupplied to three of the year's new projects.
-        for ((p, former, area), day) in reclaimed.iter().zip(1..) {
-            let k = day as usize - 1;
-            b.w.reclaim(*p, date(2005, 3, day), "闲置满两年,依法收回")?;
-            zone.reclaimed.push((*p, *former));
-            let e = b.firm(
-                ["金联化工物流", "高平皮革制品", "高平汽车零部件"][k],
-                date(2005, 4, 1),
-            )?;
-            b.supply(*p, e, date(2005, 5, 1), *area, SupplyMethod::Listing)?;
-            b.w.start_construction(*p, date(2005, 10, 1))?;
-            zone.new_projects.push((e, *p));
-            zone.under_construction.push((e, *p));
-        }
-
-        // Eight new projects on fresh land: certified before development, six started.
-        for i in 0..8u32 {
-            let e = b.firm(&format!("高平新材料{i:02}"), date(2005, 3, 1))?;
-            let area = units(300_000 + i64::from(i) * 20_000);
-            let p = b.parcel(area, LandUse::Industrial, date(2004, 11, 1))?;
-            n += 1;
-            b.w.certify(p, date(2005, 2, 1), &cert_no(n, 2005))?;
-            b.w.develop(p, date(2005, 3, 1))?;
-            b.supply(p, e, date(2005, 4, 1 + i), area, SupplyMethod::Listing)?;
-            if i < 6 {
-                b.w.start_construction(p, date(2005, 8, 1))?;
-                zone.under_construction.push((e, p));
-            }
-            certified.push((p, area));
-            zone.new_projects.push((e, p));
-        }
-
-        // Capital increases with land: 科华增资40亩、启程增资10亩、工业水厂增资10亩.
-        for (k, area) in ["40", "10", "10"].into_iter().enumerate() {
-            let area: Mu = area.parse()?;
-            let (e, _) = zone.in_production[k];
-            let p = b.parcel(area, LandUse::Industrial, date(2004, 12, 1))?;
-            n += 1;
-            b.w.certify(p, date(2005, 3, 1), &cert_no(n, 2005))?;
-            b.w.develop(p, date(2005, 4, 1))?;
-            b.supply(p, e, date(2005, 6, 1), area, SupplyMethod::Agreement)?;
-            certified.push((p, area));
-            zone.capital_increases.push((e, p));
-        }
-
-        // 100亩 of commercial-residential land tendered (公开投标).
-        let developer = b.firm("高雅商住楼开发", date(2005, 6, 1))?;
-        let area = Mu::from_mu(100)?;
-        let p = b.parcel(area, LandUse::CommercialResidential, date(2003, 1, 1))?;
-        b.w.develop(p, date(2003, 5, 1))?;
-        n += 1;
-        b.w.certify(p, date(2005, 5, 1), &cert_no(n, 2005))?;
-        b.supply(p, developer, date(2005, 7, 1), area, SupplyMethod::Tender)?;
-        certified.push((p, area));
-        zone.tendered = Some(p);
-
-        // The reserve: certified land ready for supply, then land developed
-        // before 2005 without a certificate, then land not yet developed.
-        let total_certified = Mu::sum(certified.iter().map(|c| c.1))?;
-        let ready = CERTIFIED_MU.parse::<Mu>()?.checked_sub(total_certified)?;
-        if !ready.is_positive() {
-            return Err(Error::validation(
-                "example",
-                "certified parcels exceed the seed's 4509亩",
-            ));
-        }
-        let p = b.parcel(ready, LandUse::Industrial, date(2002, 3, 1))?;
-        b.w.develop(p, date(2004, 6, 1))?;
-        n += 1;
-        b.w.certify(p, date(2005, 6, 1), &cert_no(n, 2005))?;
-        let mut developed = CERTIFIED_MU.parse::<Mu>()?;
-        for area in ["900", "800", "750"] {
-            let area: Mu = area.parse()?;
-            let p = b.parcel(area, LandUse::Industrial, date(2003, 3, 1))?;
-            b.w.develop(p, date(2004, 9, 1))?;
-            developed = developed.checked_add(area)?;
-            developed_only.push(p);
-        }
-        let rest = DEVELOPED_MU.parse::<Mu>()?.checked_sub(developed)?;
-        let p = b.parcel(rest, LandUse::Logistics, date(2003, 3, 1))?;
-        b.w.develop(p, date(2004, 10, 1))?;
-        let undeveloped = REQUISITIONED_MU
-            .parse::<Mu>()?
-            .checked_sub(DEVELOPED_MU.parse::<Mu>()?)?;
-        let part = Mu::from_units(undeveloped.units() / 4);
-        for (k, when) in [
-            date(2004, 6, 1),
-            date(2004, 9, 1),
-            date(2005, 2, 1),
-            date(2005, 8, 1),
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            let area = if k == 3 {
-                undeveloped.checked_sub(Mu::from_units(part.units() * 3))?
-            } else {
-                part
-            };
-            b.parcel(area, LandUse::Industrial, when)?;
-        }
-        Ok(zone)
+        let mut b = Builder {
+            w,
+            next_code: 0,
+            next_cert: 0,
+        };
+        let mut seed = Seed::default();
+        build_zone(&mut b, &mut seed)?;
+        build_bureau(&mut b, &mut seed)?;
+        Ok(seed)
     })
+}
+
+fn build_zone(b: &mut Builder<'_>, seed: &mut Seed) -> Result<()> {
+    let mut certified = Vec::new();
+
+    // 52 firms in production: requisitioned 2000–2002, supplied and built by 2004.
+    let named = [
+        "科华电子",
+        "启程五金",
+        "高平工业水厂",
+        "荣辉电子厂",
+        "新大禹环保",
+    ];
+    let trades = [
+        ("电子", "C39"),
+        ("电镀", "C33"),
+        ("纺织", "C17"),
+        ("印染", "C17"),
+    ];
+    for i in 0..52u32 {
+        let (trade, industry) = trades[i as usize % 4];
+        let name = named
+            .get(i as usize)
+            .map_or_else(|| format!("高平{trade}厂{i:02}"), |n| (*n).to_string());
+        let y = [2000, 2001, 2002][i as usize % 3];
+        let e = b.firm(&name, date(y, 1, 10), if i == 2 { "D46" } else { industry })?;
+        let area = Mu::from_units(300_000 + i64::from(i % 7) * 52_500);
+        let p = b.parcel(area, LandUse::Industrial, date(y, 2, 1))?;
+        b.w.develop(p, date(y, 4, 1))?;
+        b.signed(e, date(y, 5, 1), area)?;
+        b.supply(p, e, date(y, 6, 1), area, SupplyMethod::Agreement)?;
+        b.w.start_construction(p, date(y, 10, 1))?;
+        b.w.enterprise_construction_started(e, date(y, 10, 1))?;
+        b.w.complete_construction(p, date(y + 2, 3, 1))?;
+        b.w.enterprise_in_production(e, date(y + 2, 4, 1))?;
+        certified.push((p, area));
+        seed.in_production.push((e, p));
+    }
+
+    // The three idle parcels: supplied in 2001–2002, never built on.
+    let mut idle = Vec::new();
+    for (holder, area, y) in [
+        ("顺德市励精纺织贸易有限公司", "52.7272", 2001),
+        ("林健、林嘉敏", "35.6180", 2002),
+        ("黄奋强", "63", 2002),
+    ] {
+        let e = b.firm(holder, date(y, 1, 5), "C17")?;
+        let area: Mu = area.parse()?;
+        let p = b.parcel(area, LandUse::Industrial, date(y, 1, 20))?;
+        b.w.develop(p, date(y, 3, 1))?;
+        b.signed(e, date(y, 4, 1), area)?;
+        b.supply(p, e, date(y, 5, 1), area, SupplyMethod::Agreement)?;
+        certified.push((p, area));
+        idle.push((p, e, area));
+    }
+
+    // 8 firms under construction since 2004.
+    for i in 0..8u32 {
+        let trade = [("五金", "C33"), ("皮革", "C19"), ("汽配", "C36")][i as usize % 3];
+        let e = b.firm(
+            &format!("高平{}有限公司{i:02}", trade.0),
+            date(2004, 2, 1),
+            trade.1,
+        )?;
+        let area = Mu::from_units(350_000 + i64::from(i) * 25_000);
+        let p = b.parcel(area, LandUse::Industrial, date(2003, 6, 1))?;
+        b.w.develop(p, date(2003, 9, 1))?;
+        b.signed(e, date(2004, 2, 15), area)?;
+        b.supply(p, e, date(2004, 3, 1), area, SupplyMethod::Listing)?;
+        b.w.start_construction(p, date(2004, 8, 1))?;
+        b.w.enterprise_construction_started(e, date(2004, 8, 1))?;
+        certified.push((p, area));
+        seed.under_construction.push((e, p));
+    }
+
+    // From 2005, uncertified land is not developed (一律不填土).
+    b.w.set_policy(Policy {
+        no_development_without_certificate_from: Some(date(2005, 1, 1)),
+    })?;
+
+    // 去年年底到现在共办证4509亩: the built and supplied land first.
+    for (k, (p, _)) in certified.iter().enumerate() {
+        b.certify(*p, date(2005, 1, 10 + (k % 10) as u32))?;
+    }
+
+    // Reclaimed in 2005 and resupplied to three of the year's new projects (利用闲置用地招商).
+    let newcomers = [
+        ("金联化工物流", "G59"),
+        ("高平皮革制品", "C19"),
+        ("高平汽车零部件", "C36"),
+    ];
+    for ((p, former, area), (day, (name, industry))) in idle.iter().zip((1..).zip(newcomers)) {
+        b.w.reclaim(*p, date(2005, 3, day), "闲置满两年,依法收回")?;
+        b.w.enterprise_closed(*former, date(2005, 3, day), "土地被收回")?;
+        seed.reclaimed.push((*p, *former));
+        let e = b.firm(name, date(2005, 4, 1), industry)?;
+        b.signed(e, date(2005, 4, 15), *area)?;
+        b.supply(*p, e, date(2005, 5, 1), *area, SupplyMethod::Listing)?;
+        b.w.start_construction(*p, date(2005, 10, 1))?;
+        b.w.enterprise_construction_started(e, date(2005, 10, 1))?;
+        seed.new_projects.push((e, *p));
+        seed.under_construction.push((e, *p));
+    }
+
+    // Eight new projects on fresh land: certified before development; six started.
+    for i in 0..8u32 {
+        let e = b.firm(&format!("高平新材料{i:02}"), date(2005, 3, 1), "C30")?;
+        let area = Mu::from_units(300_000 + i64::from(i) * 20_000);
+        let p = b.parcel(area, LandUse::Industrial, date(2004, 11, 1))?;
+        b.certify(p, date(2005, 2, 1))?;
+        b.w.develop(p, date(2005, 3, 1))?;
+        b.signed(e, date(2005, 3, 15), area)?;
+        b.supply(p, e, date(2005, 4, 1 + i), area, SupplyMethod::Listing)?;
+        if i < 6 {
+            b.w.start_construction(p, date(2005, 8, 1))?;
+            b.w.enterprise_construction_started(e, date(2005, 8, 1))?;
+            seed.under_construction.push((e, p));
+        }
+        certified.push((p, area));
+        seed.new_projects.push((e, p));
+    }
+
+    // 科华增资40亩、启程增资10亩、工业水厂增资10亩.
+    for (k, area) in ["40", "10", "10"].into_iter().enumerate() {
+        let area: Mu = area.parse()?;
+        let (e, _) = seed.in_production[k];
+        let p = b.parcel(area, LandUse::Industrial, date(2004, 12, 1))?;
+        b.certify(p, date(2005, 3, 1))?;
+        b.w.develop(p, date(2005, 4, 1))?;
+        b.supply(p, e, date(2005, 6, 1), area, SupplyMethod::Agreement)?;
+        let investment = Yuan::from_fen(area.units() * 1_500_000 * Yuan::SCALE / Mu::SCALE);
+        b.w.capital_increased(e, date(2005, 6, 1), investment, area)?;
+        certified.push((p, area));
+        seed.capital_increases.push((e, p));
+    }
+
+    // 100亩 of commercial-residential land tendered (公开投标).
+    let developer = b.firm("高雅商住楼开发", date(2005, 6, 1), "K70")?;
+    let area = Mu::from_mu(100)?;
+    let p = b.parcel(area, LandUse::CommercialResidential, date(2003, 1, 1))?;
+    b.w.develop(p, date(2003, 5, 1))?;
+    b.certify(p, date(2005, 5, 1))?;
+    b.supply(p, developer, date(2005, 7, 1), area, SupplyMethod::Tender)?;
+    certified.push((p, area));
+    seed.tendered = Some(p);
+
+    // The reserve: certified land ready for supply, land developed before
+    // 2005 without a certificate, and land not yet developed.
+    let total_certified = Mu::sum(certified.iter().map(|c| c.1))?;
+    let ready = CERTIFIED_MU.parse::<Mu>()?.checked_sub(total_certified)?;
+    if !ready.is_positive() {
+        return Err(Error::validation(
+            "example",
+            "certified parcels exceed the seed's 4509亩",
+        ));
+    }
+    let p = b.parcel(ready, LandUse::Industrial, date(2002, 3, 1))?;
+    b.w.develop(p, date(2004, 6, 1))?;
+    b.certify(p, date(2005, 6, 1))?;
+    let mut developed = CERTIFIED_MU.parse::<Mu>()?;
+    for area in ["900", "800", "750"] {
+        let area: Mu = area.parse()?;
+        let p = b.parcel(area, LandUse::Industrial, date(2003, 3, 1))?;
+        b.w.develop(p, date(2004, 9, 1))?;
+        developed = developed.checked_add(area)?;
+    }
+    let rest = DEVELOPED_MU.parse::<Mu>()?.checked_sub(developed)?;
+    let p = b.parcel(rest, LandUse::Logistics, date(2003, 3, 1))?;
+    b.w.develop(p, date(2004, 10, 1))?;
+    let undeveloped = REQUISITIONED_MU
+        .parse::<Mu>()?
+        .checked_sub(DEVELOPED_MU.parse::<Mu>()?)?;
+    let part = Mu::from_units(undeveloped.units() / 4);
+    for (k, when) in [
+        date(2004, 6, 1),
+        date(2004, 9, 1),
+        date(2005, 2, 1),
+        date(2005, 8, 1),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let area = if k == 3 {
+            undeveloped.checked_sub(Mu::from_units(part.units() * 3))?
+        } else {
+            part
+        };
+        b.parcel(area, LandUse::Industrial, when)?;
+    }
+
+    // The year's figures of the firms in production: 生产总值38亿元 in 2005.
+    let n = seed.in_production.len() as i64;
+    let mut output_left = Yuan::from_yuan(OUTPUT_VALUE_YUAN)?;
+    for (k, (e, _)) in seed.in_production.clone().into_iter().enumerate() {
+        let k = k as i64;
+        let output = if k == n - 1 {
+            output_left
+        } else {
+            Yuan::from_yuan(40_000_000 + (k % 9) * 7_500_000)?
+        };
+        output_left = output_left.checked_sub(output)?;
+        let value_added = output.ratio(25, 100)?;
+        b.w.report_year(
+            e,
+            REPORT_YEAR,
+            YearlyFigures {
+                output_value: Some(output),
+                revenue: Some(output.ratio(95, 100)?),
+                tax: Some(output.ratio(4, 100)?),
+                value_added: Some(value_added),
+                employees: Some(120 + u32::try_from(k % 11).unwrap_or(0) * 35),
+                rd: Some(output.ratio(2 + k % 3, 100)?),
+                energy_tce: Some(Quantity::from_units(
+                    (800 + (k % 5) * 350) * Quantity::SCALE,
+                )),
+                electricity_kwh: Some(Quantity::from_units(
+                    (3_000_000 + (k % 7) * 400_000) * Quantity::SCALE,
+                )),
+                emissions_t: if k % 10 == 9 {
+                    None
+                } else {
+                    Some(Quantity::from_units((20 + (k % 4) * 6) * Quantity::SCALE))
+                },
+                above_scale: Some(k % 13 != 12),
+            },
+        )?;
+    }
+    if output_left != Yuan::ZERO {
+        return Err(Error::validation(
+            "example",
+            "output values do not sum to 38亿",
+        ));
+    }
+    Ok(())
+}
+
+fn build_bureau(b: &mut Builder<'_>, seed: &mut Seed) -> Result<()> {
+    // Loans of an earlier programme, fallen due in 2004 and unpaid.
+    let old =
+        b.w.add_programme("2002年度科技三项费用", 2002, wan(800), date(2002, 1, 5))?;
+    for (name, loan, due) in [
+        ("海沧精细化工", 150, date(2004, 6, 30)),
+        ("海沧生物饲料", 100, date(2004, 12, 31)),
+    ] {
+        let e = b.firm(name, date(2001, 6, 1), "C26")?;
+        let a = b.w.apply(
+            old,
+            e,
+            &format!("{name}技术改造"),
+            date(2002, 3, 1),
+            wan(loan),
+            Some("医药化工"),
+        )?;
+        b.w.approve(
+            a,
+            date(2002, 6, 1),
+            Award {
+                batch: "第一批".into(),
+                loan: wan(loan),
+                repay_by: Some(due),
+                ..Award::default()
+            },
+        )?;
+        b.w.disburse(a, date(2002, 7, 1), wan(loan), AwardKind::Loan)?;
+        seed.overdue_loans.push(a);
+    }
+    // 经过积极追讨,今年共回收科技三项费用110万元; the rest is before the court.
+    b.w.recover(
+        seed.overdue_loans[0],
+        date(2005, 5, 20),
+        wan(80),
+        RecoveryVia::Demand,
+    )?;
+    b.w.recover(
+        seed.overdue_loans[1],
+        date(2005, 11, 8),
+        wan(30),
+        RecoveryVia::Court,
+    )?;
+
+    // 今年区财政拨款1314万元作为科技三项费用经费.
+    let programme = b.w.add_programme(
+        "2005年度科技三项费用",
+        REPORT_YEAR,
+        Yuan::from_yuan(PROGRAMME_BUDGET_YUAN)?,
+        date(2005, 1, 5),
+    )?;
+    seed.programme = Some(programme);
+
+    // 上半年共受理了18项科技计划项目.
+    let applicants = [
+        ("海投科技创业中心", "M75", "科创中心建设", "科创中心"),
+        ("迈克制药", "C27", "新型抗抑郁药物产业化", "医药化工"),
+        ("通士达照明", "C38", "半导体照明灯具开发", "电子信息"),
+        ("尚明达机电", "C38", "机电一体化控制系统", "机械电子"),
+        ("英科新创", "C27", "SARS病毒核酸检测试剂盒", "医药化工"),
+        ("海沧观光农业", "A01", "观光农业示范", "农业生态"),
+        ("海沧港口物流", "G59", "港口物流信息平台", "港口物流"),
+        ("海沧新材料", "C30", "新型建材研发", "新材料"),
+        ("海沧精密模具", "C35", "精密模具数控加工", "机械电子"),
+        ("海沧环保科技", "N77", "工业废水处理", "社会发展"),
+        ("海沧生物医药", "C27", "生物制药中试", "医药化工"),
+        ("海沧电子信息", "C39", "电子元器件自动化", "电子信息"),
+        ("海沧化工助剂", "C26", "化工助剂清洁生产", "医药化工"),
+        ("海沧水产养殖", "A04", "水产健康养殖", "农业生态"),
+        ("海沧软件", "I65", "企业管理软件", "电子信息"),
+        ("海沧汽车电子", "C36", "车载电子控制器", "机械电子"),
+        ("海沧食品", "C14", "食品保鲜技术", "农业生态"),
+        ("海沧医疗器械", "C35", "医疗器械研发", "医药化工"),
+    ];
+    for (k, (name, industry, title, field)) in applicants.iter().enumerate() {
+        let e = b.w.add_enterprise(NewEnterprise {
+            registered: Some(date(2003, 1, 1)),
+            industry: Some((*industry).to_owned()),
+            high_tech: k % 3 != 2,
+            ..NewEnterprise::named(*name)
+        })?;
+        let requested = if k == 0 {
+            wan(450)
+        } else {
+            wan(20 + (k as i64 % 6) * 15)
+        };
+        let received = date(2005, 1 + (k as u32 % 6), 5 + k as u32);
+        let a =
+            b.w.apply(programme, e, title, received, requested, Some(field))?;
+        b.w.review(
+            a,
+            date(2005, 7, 20),
+            &[
+                70 + (k as u32 * 7) % 25,
+                75 + (k as u32 * 3) % 20,
+                68 + (k as u32 * 5) % 30,
+            ],
+        )?;
+        seed.applications.push(a);
+    }
+
+    // 9月份下达了今年第一批13个项目,共计891.5万元,其中无偿资助411.5万元,贷款贴息480万元.
+    let approved_on = date(2005, 9, 15);
+    let grants: [(usize, Yuan); 5] = [
+        (0, wan(400)),
+        (1, wan(3)),
+        (2, wan(3)),
+        (3, wan(3)),
+        (4, Yuan::from_fen(2_500_000)),
+    ];
+    for (k, grant) in grants {
+        let a = seed.applications[k];
+        b.w.approve(
+            a,
+            approved_on,
+            Award {
+                batch: "第一批".into(),
+                grant,
+                ..Award::default()
+            },
+        )?;
+        b.w.disburse(a, date(2005, 10, 10), grant, AwardKind::Grant)?;
+        seed.first_batch.push(a);
+    }
+    for k in 5..13 {
+        let a = seed.applications[k];
+        b.w.approve(
+            a,
+            approved_on,
+            Award {
+                batch: "第一批".into(),
+                interest_subsidy: wan(60),
+                ..Award::default()
+            },
+        )?;
+        b.w.disburse(a, date(2005, 12, 1), wan(30), AwardKind::InterestSubsidy)?;
+        seed.first_batch.push(a);
+    }
+    // Two rejected; three wait for the second batch (拟在12月中旬前完成).
+    b.w.reject(seed.applications[13], date(2005, 9, 15), "评审未通过")?;
+    b.w.reject(seed.applications[14], date(2005, 9, 15), "不符合申报条件")?;
+
+    // 凯弗隆、迪尔康等7家企业进驻,另有两家签订入驻协议,共完成厂房租赁面积约21587㎡.
+    let tenants = [
+        "凯弗隆(厦门)科技有限公司",
+        "迪尔康科技有限公司",
+        "科创中心光电",
+        "科创中心软件",
+        "科创中心生物",
+        "科创中心精密",
+        "科创中心新能源",
+    ];
+    let areas = [4200, 3800, 3100, 2900, 2700, 2600];
+    let last = LEASED_M2 - areas.iter().sum::<i64>();
+    for (k, name) in tenants.iter().enumerate() {
+        let e = b.firm(name, date(2005, 5, 1), "M73")?;
+        let m2 = areas.get(k).copied().unwrap_or(last);
+        let building = if k < 4 { "1#" } else { "2#" };
+        b.w.lease(
+            e,
+            building,
+            Some(&format!("{}0{}", k % 4 + 1, k)),
+            Quantity::from_units(m2 * Quantity::SCALE),
+            date(2005, 6, 15 + k as u32),
+            None,
+        )?;
+        seed.tenants.push(e);
+    }
+    for name in ["科创中心微电子", "科创中心医药研发"] {
+        let e = b.firm(name, date(2005, 11, 1), "M73")?;
+        b.w.lease(
+            e,
+            "3#",
+            None,
+            Quantity::from_units(1500 * Quantity::SCALE),
+            date(2006, 1, 15),
+            None,
+        )?;
+        seed.future_tenants.push(e);
+    }
+    Ok(())
 }

@@ -7,15 +7,17 @@ use crate::error::{Error, Result};
 
 const DATA: &str = include_str!("../data/gbt4754_2017.tsv");
 
+/// A section: its letter, name, and divisions (number, name) in order.
+type Section = (char, &'static str, Vec<(u8, &'static str)>);
+
 struct Standard {
-    /// (section letter, name, divisions of the section in order)
-    sections: Vec<(char, &'static str, Vec<(u8, &'static str)>)>,
+    sections: Vec<Section>,
 }
 
 fn standard() -> &'static Standard {
     static STANDARD: OnceLock<Standard> = OnceLock::new();
     STANDARD.get_or_init(|| {
-        let mut sections: Vec<(char, &'static str, Vec<(u8, &'static str)>)> = Vec::new();
+        let mut sections: Vec<Section> = Vec::new();
         for line in DATA
             .lines()
             .filter(|l| !l.starts_with('#') && !l.trim().is_empty())

@@ -38,7 +38,8 @@
     clippy::similar_names,
     clippy::single_match_else,
     clippy::needless_pass_by_value,
-    clippy::implicit_hasher
+    clippy::implicit_hasher,
+    clippy::wildcard_imports
 )]
 
 mod api;

@@ -564,7 +564,7 @@ impl View<'_> {
             entry.1.count += 1;
             entry.1.awarded.add(&approval.awarded)?;
         }
-        batches.sort_by(|a, b| (a.0, a.1.programme).cmp(&(b.0, b.1.programme)));
+        batches.sort_by_key(|b| (b.0, b.1.programme));
         Ok(batches.into_iter().map(|b| b.1).collect())
     }
 

@@ -1,63 +1,55 @@
-//! parkdb's main job: build the seed's example zone as a database of events
-//! and print its figures for the report year.
+//! parkdb's main job: build the seed's example zone and bureau as a
+//! database of events and print their annual report for 2005.
 //!
 //! `cargo run --release --example zone_report [-- PATH]`: with a path the
-//! database is kept there; without one it is temporary.
+//! database is kept there (replacing what was there); without one it is
+//! temporary.
 
-use chrono::NaiveDate;
 use parkdb::example::{build_seed, REPORT_YEAR};
-use parkdb::{Db, LandUse};
+use parkdb::scheme::huangyan_2022;
+use parkdb::Db;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let db = match std::env::args().nth(1) {
         Some(path) => {
-            let _ = std::fs::remove_dir_all(&path);
+            if std::path::Path::new(&path).exists() {
+                std::fs::remove_dir_all(&path)?;
+            }
             Db::open(&path)?
         }
         None => Db::temporary()?,
     };
     build_seed(&db)?;
-    let year_end = NaiveDate::from_ymd_opt(REPORT_YEAR, 12, 31).expect("valid date");
-    let s = db.land_summary(year_end)?;
-    let t = &s.total;
-    println!("{REPORT_YEAR}年 工业区土地台账 (截至{year_end})");
+    let report = db.now().annual_report(REPORT_YEAR)?;
+    println!("{REPORT_YEAR}年度工作报告(由台账事件生成)\n");
+    print!("{}", report.text());
+
+    let evaluation = db.now().evaluate(&huangyan_2022(), REPORT_YEAR)?;
+    let counts: Vec<String> = evaluation
+        .grade_counts()
+        .iter()
+        .map(|(g, n)| format!("{g}类{n}家"))
+        .collect();
+    let out = evaluation.rows.iter().filter(|r| !r.in_scope).count();
     println!(
-        "  征地 {}, 开发用地 {}, 已办证 {}",
-        t.requisitioned_mu, t.developed_mu, t.certified_mu
+        "五、亩均效益评价(黄岩2022方法):{},不在评价范围{}家。",
+        counts.join("、"),
+        out
     );
+
+    let check = db.check()?;
     println!(
-        "  已供应 {}, 储备 {}, 在建 {}, 竣工 {}",
-        t.supplied_mu, t.reserve_mu, t.under_construction_mu, t.completed_mu
-    );
-    println!(
-        "  闲置 {} ({}宗), 累计收回 {} ({}宗), 地块 {}宗",
-        t.idle_mu, t.idle_count, t.reclaimed_mu, t.reclaimed_count, t.parcel_count
-    );
-    for (land_use, f) in &s.by_land_use {
-        println!(
-            "  {:<8} 征地 {}, 已供应 {}",
-            land_use.chinese(),
-            f.requisitioned_mu,
-            f.supplied_mu
-        );
-    }
-    let commercial = s
-        .by_land_use
-        .get(&LandUse::CommercialResidential)
-        .map(|f| f.supplied_mu);
-    if let Some(m) = commercial {
-        println!("  商住用地公开投标 {m}");
-    }
-    let report = db.check()?;
-    println!(
-        "完整性检查: {} 条记录, {} 个事件, {}",
-        report.records,
-        report.events,
-        if report.is_clean() {
+        "\n完整性检查:{}条记录,{}个事件,{}。",
+        check.records,
+        check.events,
+        if check.is_clean() {
             "无问题"
         } else {
-            "有问题"
+            "发现问题"
         }
     );
+    if !check.is_clean() {
+        return Err(format!("integrity check failed: {:?}", check.problems).into());
+    }
     Ok(())
 }

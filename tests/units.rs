@@ -46,6 +46,18 @@ fn yuan_parses_yuan_and_wan_exactly() {
         "891.5万元"
     );
     assert_eq!(Yuan::from_fen(1).display_wan(), "0.000001万元");
+    assert_eq!(
+        Yuan::from_yuan(3_800_000_000).unwrap().display_large(),
+        "38亿元"
+    );
+    assert_eq!(
+        Yuan::from_yuan(125_000_000).unwrap().display_large(),
+        "1.25亿元"
+    );
+    assert_eq!(
+        Yuan::from_yuan(99_990_000).unwrap().display_large(),
+        "9999万元"
+    );
 }
 
 #[test]

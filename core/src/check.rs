@@ -8,6 +8,7 @@ use crate::enterprise::Enterprise;
 use crate::error::Result;
 use crate::event::{Event, Horizon};
 use crate::fund::{Application, Programme};
+use crate::indicators::Indicator;
 use crate::land::Parcel;
 use crate::record::{self, Record};
 use crate::storage::{codec, keys, Tree};
@@ -52,6 +53,7 @@ impl Db {
         check_kind::<Enterprise>(self, &mut report, &mut expected)?;
         check_kind::<Programme>(self, &mut report, &mut expected)?;
         check_kind::<Application>(self, &mut report, &mut expected)?;
+        check_kind::<Indicator>(self, &mut report, &mut expected)?;
 
         // Every event belongs to a record and is indexed by its id.
         let mut event_ids = BTreeMap::new();

@@ -10,6 +10,7 @@ use crate::event::{self, Event, Horizon};
 use crate::fund::{
     self, Application, ApplicationEvent, ApplicationId, Programme, ProgrammeEvent, ProgrammeId,
 };
+use crate::indicators::{self, Indicator, IndicatorEvent, IndicatorId};
 use crate::land::{self, Parcel, ParcelEvent, ParcelId};
 use crate::storage::keys::{self, index, kind};
 
@@ -252,6 +253,45 @@ impl Record for Application {
     }
 
     fn event_name(event: &ApplicationEvent) -> &'static str {
+        event.name()
+    }
+}
+
+impl Record for Indicator {
+    const KIND: u8 = kind::INDICATOR;
+    const ENTITY: Entity = Entity::Indicator;
+    const ENTITY_NAME: &'static str = "indicator";
+    type Event = IndicatorEvent;
+
+    fn id(&self) -> u64 {
+        self.id.0
+    }
+
+    fn display_id(id: u64) -> String {
+        IndicatorId(id).to_string()
+    }
+
+    fn apply(
+        state: Option<Self>,
+        id: u64,
+        date: NaiveDate,
+        event: &IndicatorEvent,
+    ) -> Result<Self> {
+        indicators::apply(state, IndicatorId(id), date, event)
+    }
+
+    fn index_entries(&self) -> Vec<(Vec<u8>, Vec<u8>)> {
+        vec![(
+            keys::index_key(index::INDICATOR_CODE, &[self.code.as_bytes()]),
+            self.id.0.to_be_bytes().to_vec(),
+        )]
+    }
+
+    fn voidable(event: &IndicatorEvent) -> bool {
+        !matches!(event, IndicatorEvent::Defined { .. })
+    }
+
+    fn event_name(event: &IndicatorEvent) -> &'static str {
         event.name()
     }
 }

@@ -338,6 +338,16 @@ impl Yuan {
         format!("{}万元", format_fixed(i128::from(self.0), 6, 0))
     }
 
+    /// In 亿元 from one 亿 up ("38亿元"), in 万元 below ("891.5万元").
+    #[must_use]
+    pub fn display_large(self) -> String {
+        if self.0.unsigned_abs() >= 10_000_000_000 {
+            format!("{}亿元", format_fixed(i128::from(self.0), 10, 0))
+        } else {
+            self.display_wan()
+        }
+    }
+
     /// The plain decimal in 元 with two decimals ("8915000.00").
     #[must_use]
     pub fn to_decimal_string(self) -> String {

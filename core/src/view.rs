@@ -12,6 +12,7 @@ use crate::fund::{
     Application, ApplicationEvent, ApplicationId, ApplicationStatus, BatchTotals, Overdue,
     Programme, ProgrammeBudget, ProgrammeId,
 };
+use crate::indicators::Indicator;
 use crate::land::{LandSummary, LandUse, Parcel, ParcelEvent, ParcelId, ParcelStatus};
 use crate::record::{self, Record};
 use crate::storage::{codec, keys, Tree};
@@ -68,6 +69,23 @@ impl<'a> View<'a> {
             },
             ..self
         }
+    }
+
+    /// The database read.
+    pub(crate) fn db(&self) -> &Db {
+        self.db
+    }
+
+    /// One record under the horizon, with the read guard held.
+    pub(crate) fn one_record<R: Record + Dated>(&self, id: u64) -> Result<Option<R>> {
+        let _read = self.db.read_guard();
+        self.one::<R>(id)
+    }
+
+    /// Every record of a kind under the horizon, with the read guard held.
+    pub(crate) fn all_records<R: Record + Dated>(&self) -> Result<Vec<R>> {
+        let _read = self.db.read_guard();
+        self.all::<R>()
     }
 
     /// The horizon of this read.
@@ -637,6 +655,12 @@ impl Dated for Parcel {
 }
 
 impl Dated for Enterprise {
+    fn last_event(&self) -> NaiveDate {
+        self.last_event
+    }
+}
+
+impl Dated for Indicator {
     fn last_event(&self) -> NaiveDate {
         self.last_event
     }

@@ -4,6 +4,7 @@
 
 mod enterprise_writes;
 mod fund_writes;
+mod indicator_writes;
 mod land_writes;
 
 pub use fund_writes::Award;
@@ -22,6 +23,7 @@ use crate::enterprise::{
 use crate::error::{Entity, Error, Result};
 use crate::event::{Body, Event, EventId, Recorded};
 use crate::fund::{Application, Programme};
+use crate::indicators::Indicator;
 use crate::land::{self, LandUse, Parcel, ParcelEvent, ParcelId, SupplyMethod};
 use crate::record::{self, Record};
 use crate::storage::{codec, keys, Batch, Pairs, Store, Tree};
@@ -302,6 +304,7 @@ impl Writer {
             keys::kind::ENTERPRISE => self.void_in::<Enterprise>(entity, event, reason),
             keys::kind::PROGRAMME => self.void_in::<Programme>(entity, event, reason),
             keys::kind::APPLICATION => self.void_in::<Application>(entity, event, reason),
+            keys::kind::INDICATOR => self.void_in::<Indicator>(entity, event, reason),
             other => Err(Error::Corrupt(format!(
                 "event {event} points at kind {other}"
             ))),

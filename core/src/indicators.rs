@@ -1,0 +1,370 @@
+//! Indicators (指标): definitions and observations kept with their revisions,
+//! and indicators derived from the ledgers on demand.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::enterprise::{Enterprise, YearlyFigures};
+use crate::error::{Entity, Error, Result};
+use crate::land::{code_enum, LandSummary, Parcel};
+use crate::units::{Mu, Quantity, Yuan};
+
+/// An indicator definition's number in this database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct IndicatorId(pub u64);
+
+impl std::fmt::Display for IndicatorId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "I{}", self.0)
+    }
+}
+
+code_enum!(
+    /// Whether more is better.
+    Direction, "direction", {
+        Higher = "higher" / "越高越好",
+        Lower = "lower" / "越低越好",
+    }
+);
+
+code_enum!(
+    /// What an indicator is measured on.
+    SubjectKind, "subject", {
+        Zone = "zone" / "园区",
+        Enterprise = "enterprise" / "企业",
+        Parcel = "parcel" / "地块",
+    }
+);
+
+/// One observed value, as revised.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Observation {
+    /// The subject: `zone`, or an enterprise or parcel id as text.
+    pub subject: String,
+    /// The period: a year (`2005`), a quarter (`2005-Q1`), a month (`2005-03`).
+    pub period: String,
+    pub value: Quantity,
+    pub source: Option<String>,
+    /// When it was observed (the event's date).
+    pub date: NaiveDate,
+}
+
+/// An indicator: its definition and every observation, as revised.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Indicator {
+    pub id: IndicatorId,
+    pub code: String,
+    pub name: String,
+    pub unit: Option<String>,
+    pub direction: Direction,
+    pub subject: SubjectKind,
+    /// Observations by (subject, period).
+    pub observations: BTreeMap<(String, String), Observation>,
+    pub last_event: NaiveDate,
+}
+
+/// What happened to an indicator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum IndicatorEvent {
+    Defined {
+        code: String,
+        name: String,
+        unit: Option<String>,
+        direction: Direction,
+        subject: SubjectKind,
+    },
+    /// A value for (subject, period); a second one revises the first.
+    Observed {
+        subject: String,
+        period: String,
+        value: Quantity,
+        source: Option<String>,
+    },
+}
+
+impl IndicatorEvent {
+    #[must_use]
+    pub fn name(&self) -> &'static str {
+        match self {
+            IndicatorEvent::Defined { .. } => "defined",
+            IndicatorEvent::Observed { .. } => "observed",
+        }
+    }
+
+    #[must_use]
+    pub fn describe(&self) -> String {
+        match self {
+            IndicatorEvent::Defined {
+                code, name, unit, ..
+            } => {
+                format!(
+                    "{code} {name}{}",
+                    unit.as_deref()
+                        .map(|u| format!(" ({u})"))
+                        .unwrap_or_default()
+                )
+            }
+            IndicatorEvent::Observed {
+                subject,
+                period,
+                value,
+                ..
+            } => format!("{subject} {period}: {value}"),
+        }
+    }
+}
+
+pub(crate) fn apply(
+    state: Option<Indicator>,
+    id: IndicatorId,
+    date: NaiveDate,
+    event: &IndicatorEvent,
+) -> Result<Indicator> {
+    match (state, event) {
+        (
+            None,
+            IndicatorEvent::Defined {
+                code,
+                name,
+                unit,
+                direction,
+                subject,
+            },
+        ) => Ok(Indicator {
+            id,
+            code: code.clone(),
+            name: name.clone(),
+            unit: unit.clone(),
+            direction: *direction,
+            subject: *subject,
+            observations: BTreeMap::new(),
+            last_event: date,
+        }),
+        (
+            Some(mut i),
+            IndicatorEvent::Observed {
+                subject,
+                period,
+                value,
+                source,
+            },
+        ) => {
+            i.observations.insert(
+                (subject.clone(), period.clone()),
+                Observation {
+                    subject: subject.clone(),
+                    period: period.clone(),
+                    value: *value,
+                    source: source.clone(),
+                    date,
+                },
+            );
+            i.last_event = i.last_event.max(date);
+            Ok(i)
+        }
+        (None, _) => Err(Error::lifecycle(
+            Entity::Indicator,
+            id.to_string(),
+            "the first event must define the indicator",
+        )),
+        (Some(i), IndicatorEvent::Defined { .. }) => Err(Error::lifecycle(
+            Entity::Indicator,
+            i.code,
+            "the indicator is already defined",
+        )),
+    }
+}
+
+/// Checks a period: `YYYY`, `YYYY-Qn` or `YYYY-MM`. Returns its last day.
+///
+/// # Errors
+/// [`Error::Validation`] for anything else.
+pub fn period_end(period: &str) -> Result<NaiveDate> {
+    let bad = || {
+        Error::validation(
+            "period",
+            format!("{period:?} is not a year (2005), quarter (2005-Q1) or month (2005-03)"),
+        )
+    };
+    let (year, rest) = period
+        .split_once('-')
+        .map_or((period, None), |(y, r)| (y, Some(r)));
+    let year: i32 = year.parse().map_err(|_| bad())?;
+    if !(1949..=9999).contains(&year) || period.len() < 4 {
+        return Err(bad());
+    }
+    let last_month = match rest {
+        None => 12,
+        Some(q) if q.starts_with('Q') => match q[1..].parse::<u32>() {
+            Ok(n @ 1..=4) => n * 3,
+            _ => return Err(bad()),
+        },
+        Some(m) if m.len() == 2 => match m.parse::<u32>() {
+            Ok(n @ 1..=12) => n,
+            _ => return Err(bad()),
+        },
+        Some(_) => return Err(bad()),
+    };
+    let next = if last_month == 12 {
+        NaiveDate::from_ymd_opt(year + 1, 1, 1)
+    } else {
+        NaiveDate::from_ymd_opt(year, last_month + 1, 1)
+    };
+    next.and_then(|d| d.pred_opt()).ok_or_else(bad)
+}
+
+code_enum!(
+    /// Indicators parkdb derives per enterprise and year, in the units of the
+    /// Huangyan preset: 万元/亩, 万元/吨标煤, 万元/吨, 万元/人, a ratio, 元/千瓦时.
+    Metric, "indicator", {
+        /// 亩均税收 (万元/亩).
+        TaxPerMu = "tax_per_mu" / "亩均税收",
+        /// 亩均增加值 (万元/亩).
+        ValueAddedPerMu = "value_added_per_mu" / "亩均增加值",
+        /// 单位能耗增加值 (万元/吨标煤).
+        ValueAddedPerEnergy = "value_added_per_energy" / "单位能耗增加值",
+        /// 单位排放增加值 (万元/吨).
+        ValueAddedPerEmission = "value_added_per_emission" / "单位排放增加值",
+        /// 全员劳动生产率 (万元/人).
+        LabourProductivity = "labour_productivity" / "全员劳动生产率",
+        /// R&D占比 (R&D expense / revenue).
+        RdRatio = "rd_ratio" / "R&D占比",
+        /// 单位电耗税收 (元/千瓦时).
+        TaxPerElectricity = "tax_per_electricity" / "单位电耗税收",
+        /// 投资强度 (万元/亩).
+        InvestmentPerMu = "investment_per_mu" / "投资强度",
+    }
+);
+
+impl Metric {
+    /// The unit the value is in.
+    #[must_use]
+    pub fn unit(self) -> &'static str {
+        match self {
+            Metric::TaxPerMu | Metric::ValueAddedPerMu | Metric::InvestmentPerMu => "万元/亩",
+            Metric::ValueAddedPerEnergy => "万元/吨标煤",
+            Metric::ValueAddedPerEmission => "万元/吨",
+            Metric::LabourProductivity => "万元/人",
+            Metric::RdRatio => "ratio",
+            Metric::TaxPerElectricity => "元/千瓦时",
+        }
+    }
+}
+
+/// A derived value, or why it is missing.
+pub type Derived = std::result::Result<f64, String>;
+
+/// What an enterprise's indicators for a year are computed from.
+#[derive(Debug, Clone)]
+pub struct EnterpriseYear<'a> {
+    pub enterprise: &'a Enterprise,
+    pub year: i32,
+    pub figures: Option<&'a YearlyFigures>,
+    /// Land used: parcels held at year end, plus leased space where counted.
+    pub land: Mu,
+}
+
+fn ratio(num: Option<f64>, num_name: &str, den: Option<f64>, den_name: &str) -> Derived {
+    let num = num.ok_or_else(|| format!("no {num_name} reported"))?;
+    match den {
+        None => Err(format!("no {den_name} reported")),
+        Some(d) if d <= 0.0 => Err(format!("{den_name} is zero")),
+        Some(d) => Ok(num / d),
+    }
+}
+
+impl EnterpriseYear<'_> {
+    /// One derived indicator, or the reason it cannot be computed.
+    #[must_use]
+    pub fn metric(&self, metric: Metric) -> Derived {
+        let Some(f) = self.figures else {
+            return Err(format!("no figures for {}", self.year));
+        };
+        let wan = |y: Option<Yuan>| y.map(Yuan::to_wan_f64);
+        let land = Some(self.land.to_f64()).filter(|l| *l > 0.0);
+        let land_name = "land";
+        match metric {
+            Metric::TaxPerMu => ratio(wan(f.tax), "tax", land, land_name),
+            Metric::ValueAddedPerMu => ratio(wan(f.value_added), "value added", land, land_name),
+            Metric::ValueAddedPerEnergy => ratio(
+                wan(f.value_added),
+                "value added",
+                f.energy_tce.map(Quantity::to_f64),
+                "energy use",
+            ),
+            Metric::ValueAddedPerEmission => ratio(
+                wan(f.value_added),
+                "value added",
+                f.emissions_t.map(Quantity::to_f64),
+                "emissions",
+            ),
+            Metric::LabourProductivity => ratio(
+                wan(f.value_added),
+                "value added",
+                f.employees.map(f64::from),
+                "employees",
+            ),
+            Metric::RdRatio => ratio(
+                f.rd.map(Yuan::to_f64),
+                "R&D expense",
+                f.revenue.map(Yuan::to_f64),
+                "revenue",
+            ),
+            Metric::TaxPerElectricity => ratio(
+                f.tax.map(Yuan::to_f64),
+                "tax",
+                f.electricity_kwh.map(Quantity::to_f64),
+                "electricity use",
+            ),
+            Metric::InvestmentPerMu => {
+                let investment = self
+                    .enterprise
+                    .total_investment()
+                    .map_err(|e| e.to_string())?;
+                ratio(Some(investment.to_wan_f64()), "investment", land, land_name)
+            }
+        }
+    }
+}
+
+/// The land an enterprise uses: the area of `parcels` plus, when
+/// `leased_m2` is given, that floor space in 亩.
+///
+/// # Errors
+/// [`Error::Validation`] on overflow.
+pub fn land_used(parcels: &[Parcel], leased_m2: Option<Quantity>) -> Result<Mu> {
+    let held = Mu::sum(parcels.iter().map(|p| p.area))?;
+    match leased_m2 {
+        // m² × 0.0015 亩/m², in 0.0001 亩 units: m²·10⁴ × 15 / 10⁴.
+        Some(m2) => held.checked_add(Mu::from_units(m2.units() * 15 / Quantity::SCALE)),
+        None => Ok(held),
+    }
+}
+
+/// Zone-level rates derived from a land summary.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ZoneRates {
+    /// 土地供应率: supplied / land ready for supply (supplied + developed reserve).
+    pub supply_rate: Option<f64>,
+    /// 建成率: completed / supplied.
+    pub built_rate: Option<f64>,
+}
+
+/// 土地供应率 and 建成率 from the summary and its parcels as of the same date.
+#[must_use]
+pub fn zone_rates(summary: &LandSummary, parcels: &[Parcel]) -> ZoneRates {
+    let developed_reserve: i64 = parcels
+        .iter()
+        .filter(|p| p.retired.is_none() && p.holder.is_none() && p.developed.is_some())
+        .map(|p| p.area.units())
+        .sum();
+    let supplied = summary.total.supplied_mu.units();
+    let ready = supplied + developed_reserve;
+    ZoneRates {
+        supply_rate: (ready > 0).then(|| supplied as f64 / ready as f64),
+        built_rate: (supplied > 0)
+            .then(|| summary.total.completed_mu.units() as f64 / supplied as f64),
+    }
+}

@@ -1,0 +1,498 @@
+//! Evaluations, assessments and the annual report: the reads that gather
+//! several ledgers.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+
+use chrono::{Datelike, NaiveDate};
+
+use crate::enterprise::{Enterprise, EnterpriseStatus};
+use crate::error::{Error, Result};
+use crate::fund::{AwardKind, ByKind};
+use crate::indicators::{land_used, zone_rates, EnterpriseYear, Indicator, Metric, ZoneRates};
+use crate::land::{LandUse, Parcel, SupplyMethod};
+use crate::scheme::{Assessment, Candidate, Evaluation, Scheme, TargetFramework};
+use crate::storage::{keys, Tree};
+use crate::units::{Mu, Quantity, Yuan};
+use crate::view::{ApplicationFilter, View};
+
+fn year_end(year: i32) -> Result<NaiveDate> {
+    NaiveDate::from_ymd_opt(year, 12, 31)
+        .ok_or_else(|| Error::validation("year", format!("{year} is not a year")))
+}
+
+/// A reclaimed parcel, as the annual report lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReclaimedParcel {
+    pub code: String,
+    pub area: Mu,
+    pub former_holder: String,
+    pub date: NaiveDate,
+}
+
+/// The totals of one approval batch in the report year.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BatchFigures {
+    pub count: u64,
+    pub total: Yuan,
+    pub awarded: ByKind,
+}
+
+/// Every figure of the two work reports, derived from the ledgers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnnualReport {
+    pub year: i32,
+    // land at year end
+    pub requisitioned_mu: Mu,
+    pub developed_mu: Mu,
+    pub certified_mu: Mu,
+    pub supplied_mu: Mu,
+    pub idle_mu: Mu,
+    // land in the year
+    pub requisitioned_in_year_mu: Mu,
+    pub developed_in_year_mu: Mu,
+    pub certified_in_year_mu: Mu,
+    pub reclaimed: Vec<ReclaimedParcel>,
+    pub reclaimed_in_year_mu: Mu,
+    /// Commercial and commercial-residential land supplied by tender, auction or listing in the year.
+    pub commercial_tendered_mu: Mu,
+    pub commercial_tendered_count: u64,
+    pub supply_rate: Option<f64>,
+    pub built_rate: Option<f64>,
+    // enterprises
+    pub projects_signed: u64,
+    /// Signed in the year and supplied with a parcel that had been reclaimed.
+    pub projects_on_reclaimed_land: u64,
+    pub capital_increases: u64,
+    pub capital_increase_land_mu: Mu,
+    pub capital_increase_yuan: Yuan,
+    pub in_production: u64,
+    pub under_construction: u64,
+    pub output_value_yuan: Yuan,
+    pub tax_yuan: Yuan,
+    // fund
+    pub applications_received: u64,
+    /// Batch → totals, for approvals dated in the year.
+    pub approved_by_batch: BTreeMap<String, BatchFigures>,
+    pub disbursed_yuan: Yuan,
+    pub disbursed_by_kind: ByKind,
+    pub repaid_yuan: Yuan,
+    pub recovered_yuan: Yuan,
+    pub overdue_yuan: Yuan,
+    pub overdue_count: u64,
+    // incubator
+    pub tenants: u64,
+    pub leased_m2: Quantity,
+    /// Firms whose tenancy starts after the year: signed to enter.
+    pub tenants_signed: u64,
+}
+
+fn wan(y: Yuan) -> String {
+    y.display_wan()
+}
+
+impl AnnualReport {
+    /// The report as Chinese paragraphs in the style of the work reports.
+    #[must_use]
+    pub fn text(&self) -> String {
+        let mut t = String::new();
+        let y = self.year;
+        let _ = writeln!(
+            t,
+            "一、土地。截至{y}年末,全区征地{}亩,开发用地{}亩,已办国有土地使用证{}亩(其中本年办证{}亩);已供应土地{}亩,闲置土地{}亩。",
+            self.requisitioned_mu.to_decimal_string(),
+            self.developed_mu.to_decimal_string(),
+            self.certified_mu.to_decimal_string(),
+            self.certified_in_year_mu.to_decimal_string(),
+            self.supplied_mu.to_decimal_string(),
+            self.idle_mu.to_decimal_string(),
+        );
+        if !self.reclaimed.is_empty() {
+            let list: Vec<String> = self
+                .reclaimed
+                .iter()
+                .map(|r| format!("{}{}亩", r.former_holder, r.area.to_decimal_string()))
+                .collect();
+            let _ = writeln!(
+                t,
+                "本年依法收回闲置土地{}宗{}亩:{}。",
+                self.reclaimed.len(),
+                self.reclaimed_in_year_mu.to_decimal_string(),
+                list.join("、")
+            );
+        }
+        if self.commercial_tendered_count > 0 {
+            let _ = writeln!(
+                t,
+                "对区内{}亩商住用地进行了公开出让。",
+                self.commercial_tendered_mu.to_decimal_string()
+            );
+        }
+        let _ = writeln!(
+            t,
+            "二、招商与企业。本年共引进工业项目{}个,其中{}个项目利用闲置用地招商;增资项目{}个,增加用地{}亩。年末已有企业{}家投产,{}家在建,全年生产总值{}。",
+            self.projects_signed,
+            self.projects_on_reclaimed_land,
+            self.capital_increases,
+            self.capital_increase_land_mu.to_decimal_string(),
+            self.in_production,
+            self.under_construction,
+            self.output_value_yuan.display_large(),
+        );
+        let _ = write!(
+            t,
+            "三、科技经费。本年共受理科技计划项目{}项",
+            self.applications_received
+        );
+        for (batch, b) in &self.approved_by_batch {
+            let mut kinds = Vec::new();
+            for kind in AwardKind::ALL {
+                let v = b.awarded.get(*kind);
+                if v > Yuan::ZERO {
+                    kinds.push(format!("{}{}", kind.chinese(), wan(v)));
+                }
+            }
+            let _ = write!(
+                t,
+                ";下达{batch}{}个项目,共计{},其中{}",
+                b.count,
+                wan(b.total),
+                kinds.join(",")
+            );
+        }
+        let _ = writeln!(
+            t,
+            "。全年拨付{},回收逾期经费{};年末逾期未还{}项{}。",
+            wan(self.disbursed_yuan),
+            wan(self.recovered_yuan),
+            self.overdue_count,
+            wan(self.overdue_yuan)
+        );
+        let _ = writeln!(
+            t,
+            "四、科创中心。年末已有{}家企业进驻,另有{}家签订入驻协议,租赁面积{}㎡。",
+            self.tenants,
+            self.tenants_signed,
+            self.leased_m2.to_decimal_string()
+        );
+        t
+    }
+}
+
+impl View<'_> {
+    /// An indicator by code, as defined and observed under this horizon.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown code.
+    pub fn indicator(&self, code: &str) -> Result<Indicator> {
+        let id = self
+            .db()
+            .inner
+            .store
+            .get(
+                Tree::Index,
+                &keys::index_key(keys::index::INDICATOR_CODE, &[code.as_bytes()]),
+            )?
+            .map(|v| keys::u64_at(&v, 0))
+            .transpose()?
+            .ok_or_else(|| Error::not_found(crate::Entity::Indicator, code))?;
+        self.indicator_by_id(id)?
+            .ok_or_else(|| Error::not_found(crate::Entity::Indicator, code))
+    }
+
+    /// Every indicator under this horizon.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn indicators(&self) -> Result<Vec<Indicator>> {
+        self.all_indicators()
+    }
+
+    /// The derived indicators of every enterprise for `year`, with land
+    /// taken as the parcels held at the year's end plus, if `include_leased`,
+    /// leased floor space at the year's end. Reads as of the year's end.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn enterprise_years(&self, year: i32, include_leased: bool) -> Result<Vec<Candidate>> {
+        let end = year_end(year)?;
+        let at = self.as_of(end);
+        let firms = at.enterprises()?;
+        let parcels = at.all_parcels()?;
+        let mut held: HashMap<u64, Vec<Parcel>> = HashMap::new();
+        for p in parcels.into_iter().filter(|p| p.retired.is_none()) {
+            if let Some(h) = p.holder {
+                held.entry(h.0).or_default().push(p);
+            }
+        }
+        let mut out = Vec::with_capacity(firms.len());
+        for e in &firms {
+            let leased = include_leased
+                .then(|| Quantity::sum(e.leases_on(end).map(|l| l.area_m2)))
+                .transpose()?;
+            let land = land_used(held.get(&e.id.0).map_or(&[][..], Vec::as_slice), leased)?;
+            let figures = e.yearly.get(&year);
+            let ey = EnterpriseYear {
+                enterprise: e,
+                year,
+                figures,
+                land,
+            };
+            let unfit = if e.status == EnterpriseStatus::Closed {
+                Some(format!(
+                    "closed on {}",
+                    e.closed.map(|d| d.to_string()).unwrap_or_default()
+                ))
+            } else if figures.is_none() {
+                Some(format!("no figures for {year}"))
+            } else {
+                None
+            };
+            out.push(Candidate {
+                enterprise: e.id,
+                name: e.name.clone(),
+                land,
+                above_scale: figures.and_then(|f| f.above_scale),
+                unfit,
+                values: Metric::ALL.iter().map(|m| (*m, ey.metric(*m))).collect(),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Evaluates every enterprise with `scheme` on `year`'s figures.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] for an invalid scheme; storage errors.
+    pub fn evaluate(&self, scheme: &Scheme, year: i32) -> Result<Evaluation> {
+        scheme.validate()?;
+        let candidates = self.enterprise_years(year, scheme.scope.include_leased)?;
+        scheme.score(year, candidates)
+    }
+
+    /// Scores the zone's observations for `period` against a target framework.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] for bad targets; storage errors.
+    pub fn assess(&self, framework: &TargetFramework, period: &str) -> Result<Assessment> {
+        let mut values = BTreeMap::new();
+        for i in self.indicators()? {
+            if let Some(o) = i.observations.get(&("zone".to_owned(), period.to_owned())) {
+                values.insert(i.code.clone(), o.value.to_f64());
+            }
+        }
+        framework.score(period, &values)
+    }
+
+    /// 土地供应率 and 建成率 as of [`View::date`].
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn zone_rates(&self) -> Result<ZoneRates> {
+        let parcels = self.all_parcels()?;
+        let summary = crate::land::LandSummary::from_parcels(self.date(), &parcels)?;
+        Ok(zone_rates(&summary, &parcels))
+    }
+
+    /// Every figure of the annual work reports for `year`, derived from the
+    /// ledgers as of the year's end (under this view's known-at time).
+    ///
+    /// # Errors
+    /// Storage errors; overflow.
+    pub fn annual_report(&self, year: i32) -> Result<AnnualReport> {
+        let end = year_end(year)?;
+        let start = NaiveDate::from_ymd_opt(year, 1, 1)
+            .ok_or_else(|| Error::validation("year", "no such year"))?;
+        let in_year = |d: NaiveDate| d.year() == year;
+        let at = self.as_of(end);
+        let parcels = at.all_parcels()?;
+        let summary = crate::land::LandSummary::from_parcels(end, &parcels)?;
+        let rates = zone_rates(&summary, &parcels);
+        let firms = at.enterprises()?;
+        let names: HashMap<u64, &str> = firms.iter().map(|e| (e.id.0, e.name.as_str())).collect();
+        let live = || parcels.iter().filter(|p| p.retired.is_none());
+        let area_where =
+            |f: &dyn Fn(&Parcel) -> bool| Mu::sum(live().filter(|p| f(p)).map(|p| p.area));
+
+        let mut reclaimed = Vec::new();
+        for p in &parcels {
+            for r in p.reclamations.iter().filter(|r| in_year(r.date)) {
+                reclaimed.push(ReclaimedParcel {
+                    code: p.code.clone(),
+                    area: p.area,
+                    former_holder: names
+                        .get(&r.former_holder.0)
+                        .map_or_else(|| r.former_holder.to_string(), |n| (*n).to_owned()),
+                    date: r.date,
+                });
+            }
+        }
+        reclaimed.sort_by(|a, b| (a.date, &a.code).cmp(&(b.date, &b.code)));
+        let commercial_tendered: Vec<&Parcel> = live()
+            .filter(|p| {
+                matches!(
+                    p.land_use,
+                    LandUse::Commercial | LandUse::CommercialResidential
+                )
+            })
+            .filter(|p| {
+                p.supply.as_ref().is_some_and(|s| {
+                    in_year(s.date)
+                        && matches!(
+                            s.method,
+                            SupplyMethod::Tender | SupplyMethod::Auction | SupplyMethod::Listing
+                        )
+                })
+            })
+            .collect();
+
+        let signed: Vec<&Enterprise> = firms
+            .iter()
+            .filter(|e| e.signed.is_some_and(in_year))
+            .collect();
+        let on_reclaimed = signed
+            .iter()
+            .filter(|e| {
+                live().any(|p| {
+                    p.holder == Some(e.id)
+                        && p.ever_reclaimed
+                        && p.supply.as_ref().is_some_and(|s| in_year(s.date))
+                })
+            })
+            .count() as u64;
+        let increases: Vec<&(NaiveDate, Yuan, Mu)> = firms
+            .iter()
+            .flat_map(|e| e.capital_increases.iter())
+            .filter(|c| in_year(c.0))
+            .collect();
+        let count_status =
+            |s: EnterpriseStatus| firms.iter().filter(|e| e.status == s).count() as u64;
+        let output = Yuan::sum(
+            firms
+                .iter()
+                .filter_map(|e| e.yearly.get(&year).and_then(|f| f.output_value)),
+        )?;
+        let tax = Yuan::sum(
+            firms
+                .iter()
+                .filter_map(|e| e.yearly.get(&year).and_then(|f| f.tax)),
+        )?;
+
+        let apps = at.applications(&ApplicationFilter::default())?;
+        let mut batches: BTreeMap<String, BatchFigures> = BTreeMap::new();
+        let mut disbursed = ByKind::default();
+        let mut repaid = Yuan::ZERO;
+        let mut recovered = Yuan::ZERO;
+        for a in &apps {
+            if let Some(approval) = a.approval.as_ref().filter(|ap| in_year(ap.date)) {
+                let b = batches.entry(approval.batch.clone()).or_default();
+                b.count += 1;
+                b.awarded.add(&approval.awarded)?;
+                b.total = b.awarded.total()?;
+            }
+            for (d, kind, amount) in &a.disbursements {
+                if in_year(*d) {
+                    disbursed.add(&match kind {
+                        AwardKind::Grant => ByKind {
+                            grant: *amount,
+                            ..ByKind::default()
+                        },
+                        AwardKind::InterestSubsidy => ByKind {
+                            interest_subsidy: *amount,
+                            ..ByKind::default()
+                        },
+                        AwardKind::Loan => ByKind {
+                            loan: *amount,
+                            ..ByKind::default()
+                        },
+                    })?;
+                }
+            }
+            repaid = repaid.checked_add(Yuan::sum(
+                a.repayments.iter().filter(|r| in_year(r.0)).map(|r| r.1),
+            )?)?;
+            recovered = recovered.checked_add(Yuan::sum(
+                a.recoveries.iter().filter(|r| in_year(r.0)).map(|r| r.1),
+            )?)?;
+        }
+        let overdue: Vec<_> = apps
+            .iter()
+            .filter_map(|a| a.overdue_as_of(end).transpose())
+            .collect::<Result<_>>()?;
+
+        // Tenancies: occupied at year end; those starting later were signed
+        // by then if they were recorded as leases of firms already registered.
+        let tenants: Vec<&Enterprise> = firms
+            .iter()
+            .filter(|e| e.leases_on(end).next().is_some())
+            .collect();
+        let leased = Quantity::sum(
+            tenants
+                .iter()
+                .flat_map(|e| e.leases_on(end).map(|l| l.area_m2)),
+        )?;
+        let later = self.enterprises()?;
+        let tenants_signed = later
+            .iter()
+            .filter(|e| {
+                e.registered <= end
+                    && e.leases.iter().any(|l| l.start > end)
+                    && e.leases_on(end).next().is_none()
+            })
+            .count() as u64;
+
+        Ok(AnnualReport {
+            year,
+            requisitioned_mu: summary.total.requisitioned_mu,
+            developed_mu: summary.total.developed_mu,
+            certified_mu: summary.total.certified_mu,
+            supplied_mu: summary.total.supplied_mu,
+            idle_mu: summary.total.idle_mu,
+            requisitioned_in_year_mu: area_where(&|p| in_year(p.requisitioned))?,
+            developed_in_year_mu: area_where(&|p| p.developed.is_some_and(in_year))?,
+            certified_in_year_mu: area_where(&|p| {
+                p.certificate.as_ref().is_some_and(|c| in_year(c.date))
+            })?,
+            reclaimed_in_year_mu: Mu::sum(reclaimed.iter().map(|r| r.area))?,
+            reclaimed,
+            commercial_tendered_mu: Mu::sum(commercial_tendered.iter().map(|p| p.area))?,
+            commercial_tendered_count: commercial_tendered.len() as u64,
+            supply_rate: rates.supply_rate,
+            built_rate: rates.built_rate,
+            projects_signed: signed.len() as u64,
+            projects_on_reclaimed_land: on_reclaimed,
+            capital_increases: increases.len() as u64,
+            capital_increase_land_mu: Mu::sum(increases.iter().map(|c| c.2))?,
+            capital_increase_yuan: Yuan::sum(increases.iter().map(|c| c.1))?,
+            in_production: count_status(EnterpriseStatus::InProduction),
+            under_construction: count_status(EnterpriseStatus::UnderConstruction),
+            output_value_yuan: output,
+            tax_yuan: tax,
+            applications_received: apps
+                .iter()
+                .filter(|a| (start..=end).contains(&a.received))
+                .count() as u64,
+            approved_by_batch: batches,
+            disbursed_yuan: disbursed.total()?,
+            disbursed_by_kind: disbursed,
+            repaid_yuan: repaid,
+            recovered_yuan: recovered,
+            overdue_yuan: Yuan::sum(overdue.iter().map(|o| o.amount))?,
+            overdue_count: overdue.len() as u64,
+            tenants: tenants.len() as u64,
+            leased_m2: leased,
+            tenants_signed,
+        })
+    }
+}
+
+// Indicator reads use the view's private machinery through these helpers.
+impl View<'_> {
+    fn indicator_by_id(&self, id: u64) -> Result<Option<Indicator>> {
+        self.one_record::<Indicator>(id)
+    }
+
+    fn all_indicators(&self) -> Result<Vec<Indicator>> {
+        self.all_records::<Indicator>()
+    }
+}

@@ -1,0 +1,123 @@
+//! Writes of indicator definitions and observations.
+
+use super::*;
+use crate::indicators::{self, period_end, Direction, IndicatorEvent, IndicatorId, SubjectKind};
+use crate::units::Quantity;
+
+impl Writer {
+    fn indicator_id(&self, code: &str) -> Result<Option<u64>> {
+        self.get(
+            Tree::Index,
+            &keys::index_key(keys::index::INDICATOR_CODE, &[code.as_bytes()]),
+        )?
+        .map(|v| keys::u64_at(&v, 0))
+        .transpose()
+    }
+
+    /// Defines an indicator (code unique, e.g. `R&D_GDP`).
+    ///
+    /// # Errors
+    /// [`Error::Validation`] for an empty code or name; [`Error::Conflict`] for a code in use.
+    pub fn define_indicator(
+        &mut self,
+        code: &str,
+        name: &str,
+        unit: Option<&str>,
+        direction: Direction,
+        subject: SubjectKind,
+    ) -> Result<IndicatorId> {
+        let code = code.trim();
+        if code.is_empty() || name.trim().is_empty() {
+            return Err(Error::validation(
+                "code",
+                "an indicator needs a code and a name",
+            ));
+        }
+        if self.indicator_id(code)?.is_some() {
+            return Err(Error::conflict(
+                Entity::Indicator,
+                code,
+                "indicator code already defined",
+            ));
+        }
+        let id = IndicatorId(self.next_id(&keys::meta::next_id(keys::kind::INDICATOR))?);
+        let date = self.recorded.to_datetime().date_naive();
+        let event = IndicatorEvent::Defined {
+            code: code.to_owned(),
+            name: name.trim().to_owned(),
+            unit: unit
+                .map(str::trim)
+                .filter(|u| !u.is_empty())
+                .map(str::to_owned),
+            direction,
+            subject,
+        };
+        let state = indicators::apply(None, id, date, &event)?;
+        self.append(keys::kind::INDICATOR, id.0, date, Body::Domain(event))?;
+        self.store::<Indicator>(None, &state)?;
+        Ok(id)
+    }
+
+    /// Observes a value of an indicator for a subject (`zone`, or an
+    /// enterprise or parcel id) and a period (`2005`, `2005-Q1`, `2005-03`).
+    /// A second observation of the same subject and period is a revision.
+    /// The event is valid at the period's end.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown indicator or subject; [`Error::Validation`] for a bad period.
+    pub fn observe(
+        &mut self,
+        code: &str,
+        subject: &str,
+        period: &str,
+        value: Quantity,
+        source: Option<&str>,
+    ) -> Result<EventId> {
+        let id = self
+            .indicator_id(code.trim())?
+            .ok_or_else(|| Error::not_found(Entity::Indicator, code))?;
+        let indicator: Indicator = self.require(id)?;
+        let subject = subject.trim();
+        match indicator.subject {
+            SubjectKind::Zone if subject != "zone" => {
+                return Err(Error::validation(
+                    "subject",
+                    format!("{code} is observed on the zone, not {subject:?}"),
+                ));
+            }
+            SubjectKind::Enterprise => {
+                let e: u64 = subject.parse().map_err(|_| {
+                    Error::validation(
+                        "subject",
+                        format!("{code} is observed on an enterprise id, not {subject:?}"),
+                    )
+                })?;
+                self.require::<Enterprise>(e)?;
+            }
+            SubjectKind::Parcel => {
+                let p: u64 = subject.parse().map_err(|_| {
+                    Error::validation(
+                        "subject",
+                        format!("{code} is observed on a parcel id, not {subject:?}"),
+                    )
+                })?;
+                self.require::<Parcel>(p)?;
+            }
+            SubjectKind::Zone => {}
+        }
+        let date = period_end(period)?;
+        self.record_event::<Indicator>(
+            id,
+            date,
+            IndicatorEvent::Observed {
+                subject: subject.to_owned(),
+                period: period.to_owned(),
+                value,
+                source: source
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned),
+            },
+        )
+    }
+}

@@ -10,9 +10,10 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::{d, mu, yuan};
+use parkdb::indicators::{Direction, SubjectKind};
 use parkdb::{
-    Allocation, Db, Error, LandUse, NewEnterprise, NewParcel, ParcelFilter, ParcelStatus,
-    SupplyMethod,
+    Allocation, ApplicationFilter, Award, AwardKind, Db, EnterpriseStatus, Error, LandUse,
+    NewEnterprise, NewParcel, ParcelFilter, ParcelStatus, Quantity, SupplyMethod, YearlyFigures,
 };
 
 fn golden_dir() -> PathBuf {
@@ -105,6 +106,82 @@ fn write_golden(path: &Path) {
         },
     )
     .unwrap();
+    // The enterprise register, the fund and the indicators: one of each record kind.
+    db.enterprise_signed(other, d("2005-04-01"), yuan("30000000"), mu("40"))
+        .unwrap();
+    db.enterprise_construction_started(other, d("2005-08-01"))
+        .unwrap();
+    db.report_year(
+        other,
+        2005,
+        YearlyFigures {
+            output_value: Some(yuan("88000000")),
+            employees: Some(120),
+            energy_tce: Some(Quantity::parse("530.25", "energy").unwrap()),
+            above_scale: Some(true),
+            ..YearlyFigures::default()
+        },
+    )
+    .unwrap();
+    db.lease(
+        other,
+        "1#",
+        Some("301"),
+        Quantity::parse("4200", "area").unwrap(),
+        d("2005-06-15"),
+        None,
+    )
+    .unwrap();
+    let g = db
+        .add_programme(
+            "2005年度科技三项费用",
+            2005,
+            yuan("13140000"),
+            d("2005-01-05"),
+        )
+        .unwrap();
+    let a = db
+        .apply(
+            g,
+            other,
+            "危化品物流信息平台",
+            d("2005-03-10"),
+            yuan("1000000"),
+            Some("港口物流"),
+        )
+        .unwrap();
+    db.review(a, d("2005-07-20"), &[82, 90, 77]).unwrap();
+    db.approve(
+        a,
+        d("2005-09-15"),
+        Award {
+            batch: "第一批".into(),
+            grant: yuan("300000"),
+            loan: yuan("500000"),
+            repay_by: Some(d("2007-09-15")),
+            ..Award::default()
+        },
+    )
+    .unwrap();
+    db.disburse(a, d("2005-10-01"), yuan("500000"), AwardKind::Loan)
+        .unwrap();
+    db.write(|w| {
+        w.define_indicator(
+            "R&D_GDP",
+            "R&D经费占GDP比重",
+            Some("%"),
+            Direction::Higher,
+            SubjectKind::Zone,
+        )?;
+        w.observe(
+            "R&D_GDP",
+            "zone",
+            "2005",
+            Quantity::parse("1.8", "v")?,
+            Some("统计年鉴"),
+        )
+    })
+    .unwrap();
     db.flush().unwrap();
 }
 
@@ -179,7 +256,7 @@ fn format_1_opens_and_reads_the_same() {
         mu("60")
     );
     let kid = db.parcel_by_code("SZ-100-1").unwrap();
-    assert_eq!(kid.supply.unwrap().price, yuan("12000000.50"));
+    assert_eq!(kid.supply.as_ref().unwrap().price, yuan("12000000.50"));
     assert_eq!(
         db.parcels(&ParcelFilter {
             status: Some(ParcelStatus::Retired),
@@ -188,6 +265,34 @@ fn format_1_opens_and_reads_the_same() {
         .unwrap()
         .len(),
         1
+    );
+
+    let firm = db.now().enterprise_by_code("91440300708461136T").unwrap();
+    assert_eq!(firm.industry.as_deref(), Some("C17"));
+    let other = db.enterprise(kid.holder.unwrap()).unwrap();
+    assert_eq!(other.status, EnterpriseStatus::UnderConstruction);
+    assert_eq!(other.planned_land, mu("40"));
+    assert_eq!(
+        other.yearly[&2005].energy_tce,
+        Some(Quantity::parse("530.25", "energy").unwrap())
+    );
+    assert_eq!(other.leases[0].unit.as_deref(), Some("301"));
+    let app = db
+        .now()
+        .applications(&ApplicationFilter::default())
+        .unwrap()
+        .remove(0);
+    assert_eq!(app.scores, vec![82, 90, 77]);
+    assert_eq!(app.approval.as_ref().unwrap().awarded.loan, yuan("500000"));
+    assert_eq!(app.outstanding().unwrap(), yuan("500000"));
+    assert_eq!(
+        db.overdue(d("2007-12-31")).unwrap()[0].amount,
+        yuan("500000")
+    );
+    let r = db.now().indicator("R&D_GDP").unwrap();
+    assert_eq!(
+        r.observations[&("zone".to_string(), "2005".to_string())].value,
+        Quantity::parse("1.8", "v").unwrap()
     );
 }
 

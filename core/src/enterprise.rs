@@ -209,7 +209,9 @@ pub struct Enterprise {
     pub industry: Option<String>,
     pub founded: Option<NaiveDate>,
     pub high_tech: bool,
-    pub registered: NaiveDate,
+    /// When it entered the register; `None` when not known (then it counts
+    /// as registered at every date).
+    pub registered: Option<NaiveDate>,
     pub status: EnterpriseStatus,
     /// The status before a suspension, to resume to.
     pub resume_to: Option<EnterpriseStatus>,
@@ -363,7 +365,8 @@ pub struct NewEnterprise {
     pub high_tech: bool,
     /// Accept a credit code whose check character fails (a few in circulation do).
     pub allow_invalid_code: bool,
-    /// When it entered the register (default: today).
+    /// When it entered the register; default `founded`, else unknown (then
+    /// the firm counts as registered at every date, so its history loads).
     pub registered: Option<NaiveDate>,
 }
 
@@ -403,7 +406,7 @@ pub(crate) fn apply(
                 industry: industry.clone(),
                 founded: *founded,
                 high_tech: *high_tech,
-                registered: date,
+                registered: (date != NaiveDate::MIN).then_some(date),
                 status: S::Registered,
                 resume_to: None,
                 signed: None,
@@ -444,10 +447,9 @@ pub(crate) fn apply(
                 e.closed.unwrap_or(date)
             )));
         }
-    } else if date < e.registered {
+    } else if let Some(registered) = e.registered.filter(|r| date < *r) {
         return Err(e.refuse(format!(
-            "{date} is before the enterprise was registered on {}",
-            e.registered
+            "{date} is before the enterprise was registered on {registered}"
         )));
     }
     match event {

@@ -277,17 +277,24 @@ fn ratio(num: Option<f64>, num_name: &str, den: Option<f64>, den_name: &str) -> 
 
 impl EnterpriseYear<'_> {
     /// One derived indicator, or the reason it cannot be computed.
-    #[must_use]
+    ///
+    /// # Errors
+    /// The reason, as text, when a figure is missing or a denominator is zero.
     pub fn metric(&self, metric: Metric) -> Derived {
         let Some(f) = self.figures else {
             return Err(format!("no figures for {}", self.year));
         };
         let wan = |y: Option<Yuan>| y.map(Yuan::to_wan_f64);
-        let land = Some(self.land.to_f64()).filter(|l| *l > 0.0);
-        let land_name = "land";
+        let per_land = |num: Option<f64>, name: &str| {
+            if self.land.is_positive() {
+                ratio(num, name, Some(self.land.to_f64()), "land")
+            } else {
+                Err(format!("no land held at the end of {}", self.year))
+            }
+        };
         match metric {
-            Metric::TaxPerMu => ratio(wan(f.tax), "tax", land, land_name),
-            Metric::ValueAddedPerMu => ratio(wan(f.value_added), "value added", land, land_name),
+            Metric::TaxPerMu => per_land(wan(f.tax), "tax"),
+            Metric::ValueAddedPerMu => per_land(wan(f.value_added), "value added"),
             Metric::ValueAddedPerEnergy => ratio(
                 wan(f.value_added),
                 "value added",
@@ -323,7 +330,7 @@ impl EnterpriseYear<'_> {
                     .enterprise
                     .total_investment()
                     .map_err(|e| e.to_string())?;
-                ratio(Some(investment.to_wan_f64()), "investment", land, land_name)
+                per_land(Some(investment.to_wan_f64()), "investment")
             }
         }
     }

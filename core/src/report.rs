@@ -435,7 +435,7 @@ impl View<'_> {
         let tenants_signed = later
             .iter()
             .filter(|e| {
-                e.registered <= end
+                e.registered.is_none_or(|r| r <= end)
                     && e.leases.iter().any(|l| l.start > end)
                     && e.leases_on(end).next().is_none()
             })

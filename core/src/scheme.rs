@@ -249,10 +249,10 @@ impl Scheme {
                     n += 1;
                 }
             }
-            let fill = match item.missing {
-                MissingRule::Zero => 0.0,
-                MissingRule::ScopeMean if n > 0 => sum / f64::from(n),
-                MissingRule::ScopeMean => 0.0,
+            let fill = if item.missing == MissingRule::ScopeMean && n > 0 {
+                sum / f64::from(n)
+            } else {
+                0.0
             };
             for row in rows.iter_mut().filter(|r| r.in_scope) {
                 if let Some(Err(why)) = row.values.get(&item.metric) {
@@ -277,7 +277,7 @@ impl Scheme {
         let mut scores: Vec<f64> = rows.iter().filter_map(|r| r.score).collect();
         scores.sort_by(|a, b| b.total_cmp(a));
         let n = scores.len();
-        for row in rows.iter_mut() {
+        for row in &mut rows {
             let Some(s) = row.score else { continue };
             let ahead = scores.iter().take_while(|x| **x > s + 1e-9).count();
             row.rank = Some(u32::try_from(ahead + 1).unwrap_or(u32::MAX));
@@ -357,9 +357,9 @@ pub fn huangyan_2022() -> Scheme {
     }
 }
 
-/// Huangyan 2022 for firms below designated size (规下): 亩均税收 / 11.5932 × 50
-/// + 单位电耗税收 / 0.2352 × 50 (source as [`huangyan_2022`]; cap, scope
-/// minimum and grading are parkdb's defaults).
+/// Huangyan 2022 for firms below designated size (规下): score =
+/// 亩均税收 / 11.5932 × 50 + 单位电耗税收 / 0.2352 × 50 (source as
+/// [`huangyan_2022`]; cap, scope minimum and grading are parkdb's defaults).
 #[must_use]
 pub fn huangyan_2022_small() -> Scheme {
     let item = |metric, benchmark| SchemeItem {

@@ -277,7 +277,7 @@ pub fn enterprises_batch(firms: &[Enterprise]) -> Result<RecordBatch> {
     c.text("industry", firms.iter().map(|e| e.industry.as_deref()));
     c.date("founded", firms.iter().map(|e| e.founded));
     c.flag("high_tech", firms.iter().map(|e| Some(e.high_tech)));
-    c.date("registered", firms.iter().map(|e| Some(e.registered)));
+    c.date("registered", firms.iter().map(|e| e.registered));
     c.finish()
 }
 

@@ -52,9 +52,7 @@ impl Writer {
             .map(normalize_industry)
             .transpose()?;
         let id = self.next_id(&keys::meta::next_id(keys::kind::ENTERPRISE))?;
-        let date = new
-            .registered
-            .unwrap_or_else(|| self.recorded.to_datetime().date_naive());
+        let date = new.registered.or(new.founded).unwrap_or(NaiveDate::MIN);
         let event = EnterpriseEvent::Registered {
             name,
             credit_code: code,

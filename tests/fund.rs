@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{d, fingerprint, firm, yuan};
+use common::{d, fingerprint, firm};
 use parkdb::example::build_seed;
 use parkdb::{
     ApplicationFilter, ApplicationStatus, Award, AwardKind, Db, Entity, Error, RecoveryVia, Yuan,

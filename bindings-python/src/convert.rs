@@ -1,7 +1,7 @@
 //! Python values in, parkdb values out: dates, exact quantities, codes, errors.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use parkdb::{Error, Mu, Yuan};
+use parkdb::{Error, Mu, Quantity, Yuan};
 use pyo3::prelude::*;
 use pyo3::types::{PyDate, PyDateTime, PyFloat, PyInt, PyString};
 
@@ -219,6 +219,31 @@ pub(crate) fn opt_yuan(value: Option<&Bound<'_, PyAny>>, field: &str) -> PyResul
         None => Ok(None),
         Some(v) if v.is_none() => Ok(None),
         Some(v) => yuan(v, field).map(Some),
+    }
+}
+
+pub(crate) fn opt_mu(value: Option<&Bound<'_, PyAny>>, field: &str) -> PyResult<Option<Mu>> {
+    match value {
+        None => Ok(None),
+        Some(v) if v.is_none() => Ok(None),
+        Some(v) => mu(v, field).map(Some),
+    }
+}
+
+/// A quantity (energy, electricity, emissions, m²), exact to 0.0001.
+pub(crate) fn quantity(value: &Bound<'_, PyAny>, field: &str) -> PyResult<Quantity> {
+    let text = decimal_text(value, field, 4)?;
+    Quantity::parse(&text, field).map_err(|e| to_py(value.py(), e))
+}
+
+pub(crate) fn opt_quantity(
+    value: Option<&Bound<'_, PyAny>>,
+    field: &str,
+) -> PyResult<Option<Quantity>> {
+    match value {
+        None => Ok(None),
+        Some(v) if v.is_none() => Ok(None),
+        Some(v) => quantity(v, field).map(Some),
     }
 }
 

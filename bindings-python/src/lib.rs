@@ -5,18 +5,24 @@
 //! the GIL around work that touches the database.
 
 mod convert;
+mod report;
 mod table;
 
 use std::sync::Mutex;
 
+use parkdb::indicators::{Direction, SubjectKind};
 use parkdb::{
-    Allocation, Db, Durability, EnterpriseId, EventId, LandUse, Mu, NewEnterprise, NewParcel,
-    Options, ParcelFilter, ParcelId, ParcelStatus, Policy, SupplyMethod, View,
+    Allocation, ApplicationFilter, ApplicationId, ApplicationStatus, Award, AwardKind, Db,
+    Durability, EnterpriseFilter, EnterpriseId, EnterpriseStatus, EventId, LandUse, Mu,
+    NewEnterprise, NewParcel, Options, ParcelFilter, ParcelId, ParcelStatus, Policy, ProgrammeId,
+    RecoveryVia, SupplyMethod, View, YearlyFigures, Yuan,
 };
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
-use convert::{date, instant, opt_date, opt_yuan, to_py, validation, yuan, IntoPy};
+use convert::{
+    date, instant, opt_date, opt_mu, opt_quantity, opt_yuan, to_py, validation, yuan, IntoPy,
+};
 use table::{table_rows, Table};
 
 fn closed(py: Python<'_>) -> PyErr {
@@ -175,8 +181,63 @@ impl Database {
         Ok(Table::new(vec![batch]))
     }
 
-    #[pyo3(signature = (as_of=None, known_at=None))]
+    #[pyo3(signature = (as_of=None, known_at=None, status=None, industry=None))]
     fn enterprises<'py>(
+        &self,
+        py: Python<'py>,
+        as_of: Option<&Bound<'py, PyAny>>,
+        known_at: Option<&Bound<'py, PyAny>>,
+        status: Option<&str>,
+        industry: Option<String>,
+    ) -> PyResult<Table> {
+        let db = self.db(py)?;
+        let filter = EnterpriseFilter {
+            status: status.map(EnterpriseStatus::parse).transpose().py_err(py)?,
+            industry,
+        };
+        let v = view(&db, as_of, known_at)?;
+        let batch = py.detach(|| v.enterprises_table(&filter)).py_err(py)?;
+        Ok(Table::new(vec![batch]))
+    }
+
+    #[pyo3(signature = (key, as_of=None, known_at=None))]
+    fn enterprise<'py>(
+        &self,
+        py: Python<'py>,
+        key: &Bound<'py, PyAny>,
+        as_of: Option<&Bound<'py, PyAny>>,
+        known_at: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Table> {
+        let db = self.db(py)?;
+        let v = view(&db, as_of, known_at)?;
+        let e = if let Ok(id) = key.extract::<u64>() {
+            py.detach(|| v.enterprise(EnterpriseId(id))).py_err(py)?
+        } else {
+            let code: String = key.extract()?;
+            py.detach(|| v.enterprise_by_code(&code)).py_err(py)?
+        };
+        Ok(Table::new(vec![
+            parkdb::tables::enterprises_batch(&[e]).py_err(py)?
+        ]))
+    }
+
+    #[pyo3(signature = (year=None, as_of=None, known_at=None))]
+    fn yearly<'py>(
+        &self,
+        py: Python<'py>,
+        year: Option<i32>,
+        as_of: Option<&Bound<'py, PyAny>>,
+        known_at: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Table> {
+        let db = self.db(py)?;
+        let v = view(&db, as_of, known_at)?;
+        Ok(Table::new(vec![py
+            .detach(|| v.yearly_table(year))
+            .py_err(py)?]))
+    }
+
+    #[pyo3(signature = (as_of=None, known_at=None))]
+    fn leases<'py>(
         &self,
         py: Python<'py>,
         as_of: Option<&Bound<'py, PyAny>>,
@@ -184,8 +245,156 @@ impl Database {
     ) -> PyResult<Table> {
         let db = self.db(py)?;
         let v = view(&db, as_of, known_at)?;
-        let batch = py.detach(|| v.enterprises_table()).py_err(py)?;
+        Ok(Table::new(vec![py
+            .detach(|| v.leases_table())
+            .py_err(py)?]))
+    }
+
+    #[pyo3(signature = (as_of=None, known_at=None, programme=None, applicant=None, status=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn grants<'py>(
+        &self,
+        py: Python<'py>,
+        as_of: Option<&Bound<'py, PyAny>>,
+        known_at: Option<&Bound<'py, PyAny>>,
+        programme: Option<u64>,
+        applicant: Option<u64>,
+        status: Option<&str>,
+    ) -> PyResult<Table> {
+        let db = self.db(py)?;
+        let filter = ApplicationFilter {
+            programme: programme.map(ProgrammeId),
+            applicant: applicant.map(EnterpriseId),
+            status: status
+                .map(ApplicationStatus::parse)
+                .transpose()
+                .py_err(py)?,
+        };
+        let v = view(&db, as_of, known_at)?;
+        Ok(Table::new(vec![py
+            .detach(|| v.applications_table(&filter))
+            .py_err(py)?]))
+    }
+
+    #[pyo3(signature = (year=None, as_of=None, known_at=None))]
+    fn disbursements<'py>(
+        &self,
+        py: Python<'py>,
+        year: Option<i32>,
+        as_of: Option<&Bound<'py, PyAny>>,
+        known_at: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Table> {
+        let db = self.db(py)?;
+        let v = view(&db, as_of, known_at)?;
+        Ok(Table::new(vec![py
+            .detach(|| v.disbursements_table(year))
+            .py_err(py)?]))
+    }
+
+    #[pyo3(signature = (as_of=None, known_at=None))]
+    fn programmes<'py>(
+        &self,
+        py: Python<'py>,
+        as_of: Option<&Bound<'py, PyAny>>,
+        known_at: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Table> {
+        let db = self.db(py)?;
+        let v = view(&db, as_of, known_at)?;
+        Ok(Table::new(vec![py
+            .detach(|| v.programmes_table())
+            .py_err(py)?]))
+    }
+
+    #[pyo3(signature = (as_of, known_at=None))]
+    fn overdue<'py>(
+        &self,
+        py: Python<'py>,
+        as_of: &Bound<'py, PyAny>,
+        known_at: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Table> {
+        let db = self.db(py)?;
+        let v = view(&db, Some(as_of), known_at)?;
+        Ok(Table::new(vec![py
+            .detach(|| v.overdue_table())
+            .py_err(py)?]))
+    }
+
+    #[pyo3(signature = (code=None, known_at=None))]
+    fn observations<'py>(
+        &self,
+        py: Python<'py>,
+        code: Option<String>,
+        known_at: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Table> {
+        let db = self.db(py)?;
+        let v = view(&db, None, known_at)?;
+        Ok(Table::new(vec![py
+            .detach(|| v.observations_table(code.as_deref()))
+            .py_err(py)?]))
+    }
+
+    #[pyo3(signature = (year, known_at=None))]
+    fn annual_report<'py>(
+        &self,
+        py: Python<'py>,
+        year: i32,
+        known_at: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let db = self.db(py)?;
+        let v = view(&db, None, known_at)?;
+        let r = py.detach(|| v.annual_report(year)).py_err(py)?;
+        report::annual_report_dict(py, &r)
+    }
+
+    #[pyo3(signature = (scheme, year, known_at=None))]
+    fn evaluate<'py>(
+        &self,
+        py: Python<'py>,
+        scheme: &Bound<'py, PyDict>,
+        year: i32,
+        known_at: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Table> {
+        let db = self.db(py)?;
+        let scheme = report::scheme_from_dict(scheme)?;
+        let v = view(&db, None, known_at)?;
+        let metrics: Vec<_> = scheme.items.iter().map(|i| i.metric).collect();
+        let batch = py
+            .detach(|| {
+                v.evaluate(&scheme, year)
+                    .and_then(|e| parkdb::tables::evaluation_batch(&e, &metrics))
+            })
+            .py_err(py)?;
         Ok(Table::new(vec![batch]))
+    }
+
+    #[pyo3(signature = (targets, period, name=String::new(), known_at=None))]
+    fn assess<'py>(
+        &self,
+        py: Python<'py>,
+        targets: Vec<(String, f64, f64)>,
+        period: &Bound<'py, PyAny>,
+        name: String,
+        known_at: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let db = self.db(py)?;
+        let period: String = period.str()?.to_str()?.to_owned();
+        let framework = parkdb::scheme::TargetFramework { name, targets };
+        let v = view(&db, None, known_at)?;
+        let a = py.detach(|| v.assess(&framework, &period)).py_err(py)?;
+        let d = PyDict::new(py);
+        d.set_item("period", &a.period)?;
+        d.set_item("score", a.score)?;
+        d.set_item("max_score", a.max_score)?;
+        let items = PyList::empty(py);
+        for (code, value, score) in &a.items {
+            let item = PyDict::new(py);
+            item.set_item("code", code)?;
+            item.set_item("value", *value)?;
+            item.set_item("score", *score)?;
+            items.append(item)?;
+        }
+        d.set_item("items", items)?;
+        Ok(d)
     }
 
     #[pyo3(signature = (kind, key, known_at=None))]
@@ -538,6 +747,407 @@ impl Transaction {
             .map(|e| e.0)
     }
 
+    #[pyo3(signature = (enterprise, on, *, investment_yuan=None, land_mu=None))]
+    fn enterprise_signed(
+        &self,
+        py: Python<'_>,
+        enterprise: u64,
+        on: &Bound<'_, PyAny>,
+        investment_yuan: Option<&Bound<'_, PyAny>>,
+        land_mu: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<u64> {
+        let d = date(on, "date")?;
+        let investment = opt_yuan(investment_yuan, "investment_yuan")?.unwrap_or(Yuan::ZERO);
+        let land = opt_mu(land_mu, "land_mu")?.unwrap_or(Mu::ZERO);
+        self.with(py, |w| {
+            w.enterprise_signed(EnterpriseId(enterprise), d, investment, land)
+        })
+        .map(|e| e.0)
+    }
+
+    fn enterprise_construction_started(
+        &self,
+        py: Python<'_>,
+        enterprise: u64,
+        on: &Bound<'_, PyAny>,
+    ) -> PyResult<u64> {
+        let d = date(on, "date")?;
+        self.with(py, |w| {
+            w.enterprise_construction_started(EnterpriseId(enterprise), d)
+        })
+        .map(|e| e.0)
+    }
+
+    fn enterprise_in_production(
+        &self,
+        py: Python<'_>,
+        enterprise: u64,
+        on: &Bound<'_, PyAny>,
+    ) -> PyResult<u64> {
+        let d = date(on, "date")?;
+        self.with(py, |w| {
+            w.enterprise_in_production(EnterpriseId(enterprise), d)
+        })
+        .map(|e| e.0)
+    }
+
+    #[pyo3(signature = (enterprise, on, *, investment_yuan=None, land_mu=None))]
+    fn capital_increased(
+        &self,
+        py: Python<'_>,
+        enterprise: u64,
+        on: &Bound<'_, PyAny>,
+        investment_yuan: Option<&Bound<'_, PyAny>>,
+        land_mu: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<u64> {
+        let d = date(on, "date")?;
+        let investment = opt_yuan(investment_yuan, "investment_yuan")?.unwrap_or(Yuan::ZERO);
+        let land = opt_mu(land_mu, "land_mu")?.unwrap_or(Mu::ZERO);
+        self.with(py, |w| {
+            w.capital_increased(EnterpriseId(enterprise), d, investment, land)
+        })
+        .map(|e| e.0)
+    }
+
+    #[pyo3(signature = (enterprise, on, *, reason=String::new()))]
+    fn enterprise_suspended(
+        &self,
+        py: Python<'_>,
+        enterprise: u64,
+        on: &Bound<'_, PyAny>,
+        reason: String,
+    ) -> PyResult<u64> {
+        let d = date(on, "date")?;
+        self.with(py, |w| {
+            w.enterprise_suspended(EnterpriseId(enterprise), d, &reason)
+        })
+        .map(|e| e.0)
+    }
+
+    fn enterprise_resumed(
+        &self,
+        py: Python<'_>,
+        enterprise: u64,
+        on: &Bound<'_, PyAny>,
+    ) -> PyResult<u64> {
+        let d = date(on, "date")?;
+        self.with(py, |w| w.enterprise_resumed(EnterpriseId(enterprise), d))
+            .map(|e| e.0)
+    }
+
+    #[pyo3(signature = (enterprise, on, *, reason=String::new()))]
+    fn enterprise_closed(
+        &self,
+        py: Python<'_>,
+        enterprise: u64,
+        on: &Bound<'_, PyAny>,
+        reason: String,
+    ) -> PyResult<u64> {
+        let d = date(on, "date")?;
+        self.with(py, |w| {
+            w.enterprise_closed(EnterpriseId(enterprise), d, &reason)
+        })
+        .map(|e| e.0)
+    }
+
+    #[pyo3(signature = (enterprise, year, *, output_yuan=None, revenue_yuan=None, tax_yuan=None, value_added_yuan=None, employees=None, rd_yuan=None, energy_tce=None, electricity_kwh=None, emissions_t=None, above_scale=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn report_year(
+        &self,
+        py: Python<'_>,
+        enterprise: u64,
+        year: i32,
+        output_yuan: Option<&Bound<'_, PyAny>>,
+        revenue_yuan: Option<&Bound<'_, PyAny>>,
+        tax_yuan: Option<&Bound<'_, PyAny>>,
+        value_added_yuan: Option<&Bound<'_, PyAny>>,
+        employees: Option<u32>,
+        rd_yuan: Option<&Bound<'_, PyAny>>,
+        energy_tce: Option<&Bound<'_, PyAny>>,
+        electricity_kwh: Option<&Bound<'_, PyAny>>,
+        emissions_t: Option<&Bound<'_, PyAny>>,
+        above_scale: Option<bool>,
+    ) -> PyResult<u64> {
+        let figures = YearlyFigures {
+            output_value: opt_yuan(output_yuan, "output_yuan")?,
+            revenue: opt_yuan(revenue_yuan, "revenue_yuan")?,
+            tax: opt_yuan(tax_yuan, "tax_yuan")?,
+            value_added: opt_yuan(value_added_yuan, "value_added_yuan")?,
+            employees,
+            rd: opt_yuan(rd_yuan, "rd_yuan")?,
+            energy_tce: opt_quantity(energy_tce, "energy_tce")?,
+            electricity_kwh: opt_quantity(electricity_kwh, "electricity_kwh")?,
+            emissions_t: opt_quantity(emissions_t, "emissions_t")?,
+            above_scale,
+        };
+        self.with(py, |w| {
+            w.report_year(EnterpriseId(enterprise), year, figures)
+        })
+        .map(|e| e.0)
+    }
+
+    #[pyo3(signature = (enterprise, *, building, area_m2, start, unit=None, end=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn lease(
+        &self,
+        py: Python<'_>,
+        enterprise: u64,
+        building: String,
+        area_m2: &Bound<'_, PyAny>,
+        start: &Bound<'_, PyAny>,
+        unit: Option<String>,
+        end: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<u64> {
+        let area = convert::quantity(area_m2, "area_m2")?;
+        let (s, e) = (date(start, "start")?, opt_date(end, "end")?);
+        self.with(py, |w| {
+            w.lease(
+                EnterpriseId(enterprise),
+                &building,
+                unit.as_deref(),
+                area,
+                s,
+                e,
+            )
+        })
+        .map(|e| e.0)
+    }
+
+    fn end_lease(
+        &self,
+        py: Python<'_>,
+        enterprise: u64,
+        index: u32,
+        on: &Bound<'_, PyAny>,
+    ) -> PyResult<u64> {
+        let d = date(on, "date")?;
+        self.with(py, |w| w.end_lease(EnterpriseId(enterprise), index, d))
+            .map(|e| e.0)
+    }
+
+    #[pyo3(signature = (name, year, *, budget_yuan, created=None))]
+    fn add_programme(
+        &self,
+        py: Python<'_>,
+        name: String,
+        year: i32,
+        budget_yuan: &Bound<'_, PyAny>,
+        created: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<u64> {
+        let budget = yuan(budget_yuan, "budget_yuan")?;
+        let created = match opt_date(created, "created")? {
+            Some(d) => d,
+            None => chrono::NaiveDate::from_ymd_opt(year, 1, 1)
+                .ok_or_else(|| validation(py, "year", format!("{year} is not a year")))?,
+        };
+        self.with(py, |w| w.add_programme(&name, year, budget, created))
+            .map(|p| p.0)
+    }
+
+    fn set_budget(
+        &self,
+        py: Python<'_>,
+        programme: u64,
+        on: &Bound<'_, PyAny>,
+        budget_yuan: &Bound<'_, PyAny>,
+    ) -> PyResult<u64> {
+        let (d, b) = (date(on, "date")?, yuan(budget_yuan, "budget_yuan")?);
+        self.with(py, |w| w.set_budget(ProgrammeId(programme), d, b))
+            .map(|e| e.0)
+    }
+
+    #[pyo3(signature = (programme, enterprise, title, received, *, requested_yuan, field=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn apply(
+        &self,
+        py: Python<'_>,
+        programme: u64,
+        enterprise: u64,
+        title: String,
+        received: &Bound<'_, PyAny>,
+        requested_yuan: &Bound<'_, PyAny>,
+        field: Option<String>,
+    ) -> PyResult<u64> {
+        let (d, r) = (
+            date(received, "received")?,
+            yuan(requested_yuan, "requested_yuan")?,
+        );
+        self.with(py, |w| {
+            w.apply(
+                ProgrammeId(programme),
+                EnterpriseId(enterprise),
+                &title,
+                d,
+                r,
+                field.as_deref(),
+            )
+        })
+        .map(|a| a.0)
+    }
+
+    #[pyo3(signature = (application, on, *, scores))]
+    fn review(
+        &self,
+        py: Python<'_>,
+        application: u64,
+        on: &Bound<'_, PyAny>,
+        scores: Vec<u32>,
+    ) -> PyResult<u64> {
+        let d = date(on, "date")?;
+        self.with(py, |w| w.review(ApplicationId(application), d, &scores))
+            .map(|e| e.0)
+    }
+
+    #[pyo3(signature = (application, on, *, batch, grant_yuan=None, interest_subsidy_yuan=None, loan_yuan=None, repay_by=None, schedule=None, override_budget=false))]
+    #[allow(clippy::too_many_arguments)]
+    fn approve(
+        &self,
+        py: Python<'_>,
+        application: u64,
+        on: &Bound<'_, PyAny>,
+        batch: String,
+        grant_yuan: Option<&Bound<'_, PyAny>>,
+        interest_subsidy_yuan: Option<&Bound<'_, PyAny>>,
+        loan_yuan: Option<&Bound<'_, PyAny>>,
+        repay_by: Option<&Bound<'_, PyAny>>,
+        schedule: Option<Vec<(Bound<'_, PyAny>, Bound<'_, PyAny>)>>,
+        override_budget: bool,
+    ) -> PyResult<u64> {
+        let d = date(on, "date")?;
+        let schedule = schedule
+            .unwrap_or_default()
+            .iter()
+            .map(|(due, amount)| Ok((date(due, "schedule")?, yuan(amount, "schedule")?)))
+            .collect::<PyResult<Vec<_>>>()?;
+        let award = Award {
+            batch,
+            grant: opt_yuan(grant_yuan, "grant_yuan")?.unwrap_or(Yuan::ZERO),
+            interest_subsidy: opt_yuan(interest_subsidy_yuan, "interest_subsidy_yuan")?
+                .unwrap_or(Yuan::ZERO),
+            loan: opt_yuan(loan_yuan, "loan_yuan")?.unwrap_or(Yuan::ZERO),
+            repay_by: opt_date(repay_by, "repay_by")?,
+            schedule,
+            override_budget,
+        };
+        self.with(py, |w| w.approve(ApplicationId(application), d, award))
+            .map(|e| e.0)
+    }
+
+    #[pyo3(signature = (application, on, *, reason=String::new()))]
+    fn reject(
+        &self,
+        py: Python<'_>,
+        application: u64,
+        on: &Bound<'_, PyAny>,
+        reason: String,
+    ) -> PyResult<u64> {
+        let d = date(on, "date")?;
+        self.with(py, |w| w.reject(ApplicationId(application), d, &reason))
+            .map(|e| e.0)
+    }
+
+    #[pyo3(signature = (application, on, amount_yuan, *, kind))]
+    fn disburse(
+        &self,
+        py: Python<'_>,
+        application: u64,
+        on: &Bound<'_, PyAny>,
+        amount_yuan: &Bound<'_, PyAny>,
+        kind: &str,
+    ) -> PyResult<u64> {
+        let (d, a) = (date(on, "date")?, yuan(amount_yuan, "amount_yuan")?);
+        let kind = AwardKind::parse(kind).py_err(py)?;
+        self.with(py, |w| w.disburse(ApplicationId(application), d, a, kind))
+            .map(|e| e.0)
+    }
+
+    fn repay(
+        &self,
+        py: Python<'_>,
+        application: u64,
+        on: &Bound<'_, PyAny>,
+        amount_yuan: &Bound<'_, PyAny>,
+    ) -> PyResult<u64> {
+        let (d, a) = (date(on, "date")?, yuan(amount_yuan, "amount_yuan")?);
+        self.with(py, |w| w.repay(ApplicationId(application), d, a))
+            .map(|e| e.0)
+    }
+
+    #[pyo3(signature = (application, on, amount_yuan, *, via))]
+    fn recover(
+        &self,
+        py: Python<'_>,
+        application: u64,
+        on: &Bound<'_, PyAny>,
+        amount_yuan: &Bound<'_, PyAny>,
+        via: &str,
+    ) -> PyResult<u64> {
+        let (d, a) = (date(on, "date")?, yuan(amount_yuan, "amount_yuan")?);
+        let via = RecoveryVia::parse(via).py_err(py)?;
+        self.with(py, |w| w.recover(ApplicationId(application), d, a, via))
+            .map(|e| e.0)
+    }
+
+    #[pyo3(signature = (application, on, *, reason=String::new()))]
+    fn write_off(
+        &self,
+        py: Python<'_>,
+        application: u64,
+        on: &Bound<'_, PyAny>,
+        reason: String,
+    ) -> PyResult<u64> {
+        let d = date(on, "date")?;
+        self.with(py, |w| w.write_off(ApplicationId(application), d, &reason))
+            .map(|e| e.0)
+    }
+
+    fn close_application(
+        &self,
+        py: Python<'_>,
+        application: u64,
+        on: &Bound<'_, PyAny>,
+    ) -> PyResult<u64> {
+        let d = date(on, "date")?;
+        self.with(py, |w| w.close_application(ApplicationId(application), d))
+            .map(|e| e.0)
+    }
+
+    #[pyo3(signature = (code, name, *, unit=None, direction="higher", subject="zone"))]
+    fn define_indicator(
+        &self,
+        py: Python<'_>,
+        code: String,
+        name: String,
+        unit: Option<String>,
+        direction: &str,
+        subject: &str,
+    ) -> PyResult<u64> {
+        let direction = Direction::parse(direction).py_err(py)?;
+        let subject = SubjectKind::parse(subject).py_err(py)?;
+        self.with(py, |w| {
+            w.define_indicator(&code, &name, unit.as_deref(), direction, subject)
+        })
+        .map(|i| i.0)
+    }
+
+    #[pyo3(signature = (code, period, value, *, subject="zone".to_string(), source=None))]
+    fn observe(
+        &self,
+        py: Python<'_>,
+        code: String,
+        period: &Bound<'_, PyAny>,
+        value: &Bound<'_, PyAny>,
+        subject: String,
+        source: Option<String>,
+    ) -> PyResult<u64> {
+        let period: String = period.str()?.to_str()?.to_owned();
+        let value = convert::quantity(value, "value")?;
+        self.with(py, |w| {
+            w.observe(&code, &subject, &period, value, source.as_deref())
+        })
+        .map(|e| e.0)
+    }
+
     #[pyo3(signature = (*, no_development_without_certificate_from=None))]
     fn set_policy(
         &self,
@@ -611,6 +1221,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(build_example, m)?)?;
     m.add_function(wrap_pyfunction!(validate_credit_code, m)?)?;
     m.add_function(wrap_pyfunction!(table_rows, m)?)?;
+    m.add_function(wrap_pyfunction!(report::scheme_preset, m)?)?;
     m.add("FORMAT_VERSION", parkdb::FORMAT_VERSION)?;
     Ok(())
 }

@@ -8,17 +8,20 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use arrow_array::{
-    ArrayRef, BooleanArray, Date32Array, Decimal128Array, RecordBatch, StringArray,
-    TimestampMicrosecondArray, UInt64Array,
+    ArrayRef, BooleanArray, Date32Array, Decimal128Array, Float64Array, Int64Array, RecordBatch,
+    StringArray, TimestampMicrosecondArray, UInt64Array,
 };
 use arrow_schema::{Field, Schema};
 use chrono::NaiveDate;
 
-use crate::enterprise::{Enterprise, EnterpriseId};
+use crate::enterprise::{Enterprise, EnterpriseId, Lease, YearlyFigures};
 use crate::error::{Error, Result};
 use crate::event::{Body, Event};
+use crate::fund::{Application, AwardKind, Overdue, Programme, ProgrammeBudget};
+use crate::indicators::{Indicator, Metric, Observation};
 use crate::land::{IdleState, Parcel};
-use crate::units::{Mu, Yuan};
+use crate::scheme::Evaluation;
+use crate::units::{Mu, Quantity, Yuan};
 use crate::view::{HistoryEntry, ParcelFilter, View};
 
 const UNIX_EPOCH_DAY: i32 = 719_163; // days from 0001-01-01 (CE) to 1970-01-01
@@ -147,12 +150,85 @@ impl View<'_> {
         parcels_batch(&parcels, &names, self.date())
     }
 
-    /// The enterprise register under this horizon.
+    /// The enterprise register under this horizon, with status and project figures.
     ///
     /// # Errors
     /// Storage or corruption errors.
-    pub fn enterprises_table(&self) -> Result<RecordBatch> {
-        enterprises_batch(&self.enterprises()?)
+    pub fn enterprises_table(&self, filter: &crate::view::EnterpriseFilter) -> Result<RecordBatch> {
+        enterprises_batch(&self.enterprises_where(filter)?)
+    }
+
+    /// Yearly figures under this horizon; `year` filters.
+    ///
+    /// # Errors
+    /// Storage or corruption errors.
+    pub fn yearly_table(&self, year: Option<i32>) -> Result<RecordBatch> {
+        yearly_batch(&self.enterprises()?, year)
+    }
+
+    /// Incubator leases, occupancy as of [`View::date`].
+    ///
+    /// # Errors
+    /// Storage or corruption errors.
+    pub fn leases_table(&self) -> Result<RecordBatch> {
+        leases_batch(&self.enterprises()?, self.date())
+    }
+
+    /// Applications to the fund matching `filter`; overdue as of [`View::date`].
+    ///
+    /// # Errors
+    /// Storage or corruption errors.
+    pub fn applications_table(
+        &self,
+        filter: &crate::view::ApplicationFilter,
+    ) -> Result<RecordBatch> {
+        let names = names(self)?;
+        applications_batch(&self.applications(filter)?, &names, self.date())
+    }
+
+    /// The fund's money movements; `year` filters.
+    ///
+    /// # Errors
+    /// Storage or corruption errors.
+    pub fn disbursements_table(&self, year: Option<i32>) -> Result<RecordBatch> {
+        disbursements_batch(
+            &self.applications(&crate::view::ApplicationFilter::default())?,
+            year,
+        )
+    }
+
+    /// Programmes with their budgets.
+    ///
+    /// # Errors
+    /// Storage or corruption errors.
+    pub fn programmes_table(&self) -> Result<RecordBatch> {
+        let mut rows = Vec::new();
+        for p in self.programmes()? {
+            let budget = self.programme_budget(p.id)?;
+            rows.push((p, budget));
+        }
+        programmes_batch(&rows)
+    }
+
+    /// Loans overdue as of [`View::date`].
+    ///
+    /// # Errors
+    /// Storage or corruption errors.
+    pub fn overdue_table(&self) -> Result<RecordBatch> {
+        overdue_batch(&self.overdue()?, &names(self)?)
+    }
+
+    /// Indicator observations; `code` filters.
+    ///
+    /// # Errors
+    /// Storage or corruption errors.
+    pub fn observations_table(&self, code: Option<&str>) -> Result<RecordBatch> {
+        let indicators: Vec<Indicator> = self
+            .indicators()?
+            .into_iter()
+            .filter(|i| code.is_none_or(|c| i.code == c))
+            .collect();
+        observations_batch(&indicators)
     }
 }
 
@@ -262,25 +338,6 @@ pub fn parcels_batch(
     c.finish()
 }
 
-/// Enterprises as a table.
-///
-/// # Errors
-/// Never in practice; a column mismatch would be a bug.
-pub fn enterprises_batch(firms: &[Enterprise]) -> Result<RecordBatch> {
-    let mut c = Columns::default();
-    c.id("enterprise_id", firms.iter().map(|e| Some(e.id.0)));
-    c.text("name", firms.iter().map(|e| Some(e.name.as_str())));
-    c.text(
-        "credit_code",
-        firms.iter().map(|e| e.credit_code.as_deref()),
-    );
-    c.text("industry", firms.iter().map(|e| e.industry.as_deref()));
-    c.date("founded", firms.iter().map(|e| e.founded));
-    c.flag("high_tech", firms.iter().map(|e| Some(e.high_tech)));
-    c.date("registered", firms.iter().map(|e| e.registered));
-    c.finish()
-}
-
 /// A history as a table: one row per event, voids included.
 ///
 /// # Errors
@@ -321,4 +378,360 @@ fn detail<B>(e: &Event<B>, describe: &impl Fn(&B) -> String) -> String {
         Body::Domain(b) => describe(b),
         Body::Void { target, reason } => format!("voids {target}: {reason}"),
     }
+}
+
+fn quantity(
+    c: &mut Columns,
+    name: &str,
+    values: impl IntoIterator<Item = Option<Quantity>>,
+) -> Result<()> {
+    c.decimal(
+        name,
+        values.into_iter().map(|v| v.map(|q| i128::from(q.units()))),
+        4,
+    )
+}
+
+fn float(c: &mut Columns, name: &str, values: impl IntoIterator<Item = Option<f64>>) {
+    c.push(name, Arc::new(values.into_iter().collect::<Float64Array>()));
+}
+
+/// The register with status and project figures, one row per enterprise.
+///
+/// # Errors
+/// Never in practice; a column mismatch would be a bug.
+pub fn enterprises_batch(firms: &[Enterprise]) -> Result<RecordBatch> {
+    let mut c = Columns::default();
+    c.id("enterprise_id", firms.iter().map(|e| Some(e.id.0)));
+    c.text("name", firms.iter().map(|e| Some(e.name.as_str())));
+    c.text(
+        "credit_code",
+        firms.iter().map(|e| e.credit_code.as_deref()),
+    );
+    c.text("industry", firms.iter().map(|e| e.industry.as_deref()));
+    c.text("status", firms.iter().map(|e| Some(e.status.code())));
+    c.date("founded", firms.iter().map(|e| e.founded));
+    c.flag("high_tech", firms.iter().map(|e| Some(e.high_tech)));
+    c.date("registered", firms.iter().map(|e| e.registered));
+    c.date("signed", firms.iter().map(|e| e.signed));
+    c.date(
+        "construction_started",
+        firms.iter().map(|e| e.construction_started),
+    );
+    c.date("in_production", firms.iter().map(|e| e.in_production));
+    c.date("closed", firms.iter().map(|e| e.closed));
+    c.yuan(
+        "planned_investment_yuan",
+        firms.iter().map(|e| Some(e.planned_investment)),
+    )?;
+    c.mu(
+        "planned_land_mu",
+        firms.iter().map(|e| Some(e.planned_land)),
+    )?;
+    c.yuan(
+        "added_investment_yuan",
+        firms
+            .iter()
+            .map(|e| Yuan::sum(e.capital_increases.iter().map(|x| x.1)).ok()),
+    )?;
+    c.mu(
+        "added_land_mu",
+        firms
+            .iter()
+            .map(|e| Mu::sum(e.capital_increases.iter().map(|x| x.2)).ok()),
+    )?;
+    c.id(
+        "capital_increases",
+        firms.iter().map(|e| Some(e.capital_increases.len() as u64)),
+    );
+    c.finish()
+}
+
+/// Yearly figures, one row per enterprise and year (`year` filters).
+///
+/// # Errors
+/// Never in practice; a column mismatch would be a bug.
+pub fn yearly_batch(firms: &[Enterprise], year: Option<i32>) -> Result<RecordBatch> {
+    let rows: Vec<(&Enterprise, i32, &YearlyFigures)> = firms
+        .iter()
+        .flat_map(|e| e.yearly.iter().map(move |(y, f)| (e, *y, f)))
+        .filter(|(_, y, _)| year.is_none_or(|want| *y == want))
+        .collect();
+    let mut c = Columns::default();
+    c.id("enterprise_id", rows.iter().map(|r| Some(r.0.id.0)));
+    c.text("name", rows.iter().map(|r| Some(r.0.name.as_str())));
+    c.id("year", rows.iter().map(|r| u64::try_from(r.1).ok()));
+    c.yuan("output_yuan", rows.iter().map(|r| r.2.output_value))?;
+    c.yuan("revenue_yuan", rows.iter().map(|r| r.2.revenue))?;
+    c.yuan("tax_yuan", rows.iter().map(|r| r.2.tax))?;
+    c.yuan("value_added_yuan", rows.iter().map(|r| r.2.value_added))?;
+    c.id(
+        "employees",
+        rows.iter().map(|r| r.2.employees.map(u64::from)),
+    );
+    c.yuan("rd_yuan", rows.iter().map(|r| r.2.rd))?;
+    quantity(&mut c, "energy_tce", rows.iter().map(|r| r.2.energy_tce))?;
+    quantity(
+        &mut c,
+        "electricity_kwh",
+        rows.iter().map(|r| r.2.electricity_kwh),
+    )?;
+    quantity(&mut c, "emissions_t", rows.iter().map(|r| r.2.emissions_t))?;
+    c.flag("above_scale", rows.iter().map(|r| r.2.above_scale));
+    c.finish()
+}
+
+/// Incubator leases, one row per lease, `occupied` as of `at`.
+///
+/// # Errors
+/// Never in practice; a column mismatch would be a bug.
+pub fn leases_batch(firms: &[Enterprise], at: NaiveDate) -> Result<RecordBatch> {
+    let rows: Vec<(&Enterprise, usize, &Lease)> = firms
+        .iter()
+        .flat_map(|e| e.leases.iter().enumerate().map(move |(i, l)| (e, i, l)))
+        .collect();
+    let mut c = Columns::default();
+    c.id("enterprise_id", rows.iter().map(|r| Some(r.0.id.0)));
+    c.text("name", rows.iter().map(|r| Some(r.0.name.as_str())));
+    c.id("lease_index", rows.iter().map(|r| Some(r.1 as u64)));
+    c.text("building", rows.iter().map(|r| Some(r.2.building.as_str())));
+    c.text("unit", rows.iter().map(|r| r.2.unit.as_deref()));
+    quantity(&mut c, "area_m2", rows.iter().map(|r| Some(r.2.area_m2)))?;
+    c.date("start", rows.iter().map(|r| Some(r.2.start)));
+    c.date("end", rows.iter().map(|r| r.2.end));
+    c.flag("occupied", rows.iter().map(|r| Some(r.2.occupies(at))));
+    c.finish()
+}
+
+/// Applications to the fund, one row each, with awards and money by kind.
+///
+/// # Errors
+/// Never in practice; a column mismatch would be a bug.
+pub fn applications_batch(
+    apps: &[Application],
+    names: &HashMap<EnterpriseId, String>,
+    at: NaiveDate,
+) -> Result<RecordBatch> {
+    let awarded = |a: &Application, k: AwardKind| a.approval.as_ref().map(|p| p.awarded.get(k));
+    let overdue: Vec<Option<Yuan>> = apps
+        .iter()
+        .map(|a| a.overdue_as_of(at).ok().flatten().map(|o| o.amount))
+        .collect();
+    let mut c = Columns::default();
+    c.id("application_id", apps.iter().map(|a| Some(a.id.0)));
+    c.id("programme_id", apps.iter().map(|a| Some(a.programme.0)));
+    c.id("applicant_id", apps.iter().map(|a| Some(a.applicant.0)));
+    c.text(
+        "applicant",
+        apps.iter()
+            .map(|a| names.get(&a.applicant).map(String::as_str)),
+    );
+    c.text("title", apps.iter().map(|a| Some(a.title.as_str())));
+    c.text("field", apps.iter().map(|a| a.field.as_deref()));
+    c.yuan("requested_yuan", apps.iter().map(|a| Some(a.requested)))?;
+    c.date("received", apps.iter().map(|a| Some(a.received)));
+    c.text("status", apps.iter().map(|a| Some(a.status.code())));
+    c.id(
+        "review_count",
+        apps.iter().map(|a| Some(a.scores.len() as u64)),
+    );
+    float(
+        &mut c,
+        "score_mean",
+        apps.iter().map(Application::score_mean),
+    );
+    c.id(
+        "score_spread",
+        apps.iter().map(|a| a.score_spread().map(u64::from)),
+    );
+    c.text(
+        "batch",
+        apps.iter()
+            .map(|a| a.approval.as_ref().map(|p| p.batch.as_str())),
+    );
+    c.date(
+        "approved",
+        apps.iter().map(|a| a.approval.as_ref().map(|p| p.date)),
+    );
+    c.yuan(
+        "grant_yuan",
+        apps.iter().map(|a| awarded(a, AwardKind::Grant)),
+    )?;
+    c.yuan(
+        "interest_subsidy_yuan",
+        apps.iter().map(|a| awarded(a, AwardKind::InterestSubsidy)),
+    )?;
+    c.yuan(
+        "loan_yuan",
+        apps.iter().map(|a| awarded(a, AwardKind::Loan)),
+    )?;
+    c.yuan(
+        "disbursed_yuan",
+        apps.iter().map(|a| a.disbursed.total().ok()),
+    )?;
+    c.yuan(
+        "repaid_yuan",
+        apps.iter()
+            .map(|a| Yuan::sum(a.repayments.iter().map(|r| r.1)).ok()),
+    )?;
+    c.yuan(
+        "recovered_yuan",
+        apps.iter()
+            .map(|a| Yuan::sum(a.recoveries.iter().map(|r| r.1)).ok()),
+    )?;
+    c.yuan(
+        "outstanding_yuan",
+        apps.iter().map(|a| a.outstanding().ok()),
+    )?;
+    c.yuan("overdue_yuan", overdue)?;
+    c.date(
+        "repay_by",
+        apps.iter().map(|a| {
+            a.approval
+                .as_ref()
+                .and_then(|p| p.repayment.last().map(|r| r.0))
+        }),
+    );
+    c.date(
+        "rejected",
+        apps.iter().map(|a| a.rejected.as_ref().map(|r| r.0)),
+    );
+    c.finish()
+}
+
+/// Money movements of the fund: disbursements, repayments and recoveries, one row each.
+///
+/// # Errors
+/// Never in practice; a column mismatch would be a bug.
+pub fn disbursements_batch(apps: &[Application], year: Option<i32>) -> Result<RecordBatch> {
+    let mut rows: Vec<(&Application, NaiveDate, &'static str, &'static str, Yuan)> = Vec::new();
+    for a in apps {
+        for (d, kind, amount) in &a.disbursements {
+            rows.push((a, *d, "disbursement", kind.code(), *amount));
+        }
+        for (d, amount) in &a.repayments {
+            rows.push((a, *d, "repayment", AwardKind::Loan.code(), *amount));
+        }
+        for (d, amount, via) in &a.recoveries {
+            rows.push((
+                a,
+                *d,
+                if matches!(via, crate::fund::RecoveryVia::Court) {
+                    "recovery_court"
+                } else {
+                    "recovery_demand"
+                },
+                AwardKind::Loan.code(),
+                *amount,
+            ));
+        }
+    }
+    rows.retain(|r| year.is_none_or(|y| chrono::Datelike::year(&r.1) == y));
+    rows.sort_by_key(|r| (r.1, r.0.id));
+    let mut c = Columns::default();
+    c.id("application_id", rows.iter().map(|r| Some(r.0.id.0)));
+    c.id("programme_id", rows.iter().map(|r| Some(r.0.programme.0)));
+    c.date("date", rows.iter().map(|r| Some(r.1)));
+    c.text("movement", rows.iter().map(|r| Some(r.2)));
+    c.text("kind", rows.iter().map(|r| Some(r.3)));
+    c.yuan("amount_yuan", rows.iter().map(|r| Some(r.4)))?;
+    c.finish()
+}
+
+/// Programmes of the fund with their budget, committed, disbursed and remaining money.
+///
+/// # Errors
+/// Never in practice; a column mismatch would be a bug.
+pub fn programmes_batch(rows: &[(Programme, ProgrammeBudget)]) -> Result<RecordBatch> {
+    let mut c = Columns::default();
+    c.id("programme_id", rows.iter().map(|r| Some(r.0.id.0)));
+    c.text("name", rows.iter().map(|r| Some(r.0.name.as_str())));
+    c.id("year", rows.iter().map(|r| u64::try_from(r.0.year).ok()));
+    c.yuan("budget_yuan", rows.iter().map(|r| Some(r.1.budget)))?;
+    c.yuan("committed_yuan", rows.iter().map(|r| Some(r.1.committed)))?;
+    c.yuan("disbursed_yuan", rows.iter().map(|r| Some(r.1.disbursed)))?;
+    c.yuan("remaining_yuan", rows.iter().map(|r| Some(r.1.remaining)))?;
+    c.finish()
+}
+
+/// Overdue loans, one row each.
+///
+/// # Errors
+/// Never in practice; a column mismatch would be a bug.
+pub fn overdue_batch(
+    rows: &[Overdue],
+    names: &HashMap<EnterpriseId, String>,
+) -> Result<RecordBatch> {
+    let mut c = Columns::default();
+    c.id("application_id", rows.iter().map(|o| Some(o.application.0)));
+    c.id("applicant_id", rows.iter().map(|o| Some(o.applicant.0)));
+    c.text(
+        "applicant",
+        rows.iter()
+            .map(|o| names.get(&o.applicant).map(String::as_str)),
+    );
+    c.text("title", rows.iter().map(|o| Some(o.title.as_str())));
+    c.yuan("overdue_yuan", rows.iter().map(|o| Some(o.amount)))?;
+    c.yuan("outstanding_yuan", rows.iter().map(|o| Some(o.outstanding)))?;
+    c.date("due_since", rows.iter().map(|o| Some(o.due_since)));
+    c.push(
+        "days_overdue",
+        Arc::new(rows.iter().map(|o| Some(o.days)).collect::<Int64Array>()),
+    );
+    c.finish()
+}
+
+/// Indicator observations, one row per (indicator, subject, period).
+///
+/// # Errors
+/// Never in practice; a column mismatch would be a bug.
+pub fn observations_batch(indicators: &[Indicator]) -> Result<RecordBatch> {
+    let rows: Vec<(&Indicator, &Observation)> = indicators
+        .iter()
+        .flat_map(|i| i.observations.values().map(move |o| (i, o)))
+        .collect();
+    let mut c = Columns::default();
+    c.text("code", rows.iter().map(|r| Some(r.0.code.as_str())));
+    c.text("name", rows.iter().map(|r| Some(r.0.name.as_str())));
+    c.text("unit", rows.iter().map(|r| r.0.unit.as_deref()));
+    c.text("subject", rows.iter().map(|r| Some(r.1.subject.as_str())));
+    c.text("period", rows.iter().map(|r| Some(r.1.period.as_str())));
+    quantity(&mut c, "value", rows.iter().map(|r| Some(r.1.value)))?;
+    c.text("source", rows.iter().map(|r| r.1.source.as_deref()));
+    c.finish()
+}
+
+/// An evaluation: per enterprise each indicator value and item score, the
+/// total score, rank, grade, whether in scope, and why not (or which items
+/// are missing).
+///
+/// # Errors
+/// Never in practice; a column mismatch would be a bug.
+pub fn evaluation_batch(eval: &Evaluation, metrics: &[Metric]) -> Result<RecordBatch> {
+    let rows = &eval.rows;
+    let mut c = Columns::default();
+    c.id("enterprise_id", rows.iter().map(|r| Some(r.enterprise.0)));
+    c.text("name", rows.iter().map(|r| Some(r.name.as_str())));
+    c.mu("land_mu", rows.iter().map(|r| Some(r.land)))?;
+    for m in metrics {
+        float(
+            &mut c,
+            m.code(),
+            rows.iter()
+                .map(|r| r.values.get(m).and_then(|v| v.as_ref().ok().copied())),
+        );
+    }
+    for m in metrics {
+        float(
+            &mut c,
+            &format!("{}_score", m.code()),
+            rows.iter().map(|r| r.item_scores.get(m).copied()),
+        );
+    }
+    float(&mut c, "score", rows.iter().map(|r| r.score));
+    c.id("rank", rows.iter().map(|r| r.rank.map(u64::from)));
+    c.text("grade", rows.iter().map(|r| r.grade.as_deref()));
+    c.flag("in_scope", rows.iter().map(|r| Some(r.in_scope)));
+    c.text("reason", rows.iter().map(|r| r.reason.as_deref()));
+    c.finish()
 }

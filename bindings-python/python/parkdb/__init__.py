@@ -18,7 +18,8 @@ import weakref
 from typing import Any, Callable
 
 from . import _native
-from ._reports import CheckReport, LandFigures, LandSummary
+from . import schemes
+from ._reports import AnnualReport, CheckReport, LandFigures, LandSummary
 from ._table import Table
 from .errors import (
     ConflictError,
@@ -50,11 +51,37 @@ WRITE_METHODS = (
     "split",
     "void",
     "set_policy",
+    "enterprise_signed",
+    "enterprise_construction_started",
+    "enterprise_in_production",
+    "capital_increased",
+    "enterprise_suspended",
+    "enterprise_resumed",
+    "enterprise_closed",
+    "report_year",
+    "lease",
+    "end_lease",
+    "add_programme",
+    "set_budget",
+    "apply",
+    "review",
+    "approve",
+    "reject",
+    "disburse",
+    "repay",
+    "recover",
+    "write_off",
+    "close_application",
+    "define_indicator",
+    "observe",
 )
 
 LAND_USES = ("industrial", "commercial_residential", "commercial", "logistics", "public", "other")
 SUPPLY_METHODS = ("tender", "auction", "listing", "agreement", "allocation")
 PARCEL_STATUSES = ("reserve", "allocated", "under_construction", "completed", "retired")
+ENTERPRISE_STATUSES = ("registered", "signed", "under_construction", "in_production", "suspended", "closed")
+APPLICATION_STATUSES = ("received", "approved", "rejected", "closed", "written_off")
+AWARD_KINDS = ("grant", "interest_subsidy", "loan")
 
 _open_lock = threading.Lock()
 _open_databases: weakref.WeakValueDictionary[str, Database] = weakref.WeakValueDictionary()
@@ -200,12 +227,70 @@ class Database:
         """The parcels table, filtered; ``idle`` is derived as of ``as_of`` (or today)."""
         return Table(self._native.parcels(as_of, known_at, status, holder, land_use))
 
-    def enterprises(self, as_of: Any = None, known_at: Any = None) -> Table:
-        """The enterprise register."""
-        return Table(self._native.enterprises(as_of, known_at))
+    def enterprises(
+        self, as_of: Any = None, status: str | None = None, industry: str | None = None, known_at: Any = None
+    ) -> Table:
+        """The enterprise register with status and project figures; ``industry``
+        is a GB/T 4754 section or division (``"C"``, ``"C39"``)."""
+        return Table(self._native.enterprises(as_of, known_at, status, industry))
+
+    def enterprise(self, key: int | str, as_of: Any = None, known_at: Any = None) -> dict[str, Any]:
+        """One enterprise by id or unified social credit code, as a dict."""
+        return Table(self._native.enterprise(key, as_of, known_at)).to_pylist()[0]
+
+    def yearly(self, year: int | None = None, as_of: Any = None, known_at: Any = None) -> Table:
+        """Yearly figures, one row per enterprise and year, as revised (or as known at a time)."""
+        return Table(self._native.yearly(year, as_of, known_at))
+
+    def leases(self, as_of: Any = None, known_at: Any = None) -> Table:
+        """Incubator leases; ``occupied`` as of ``as_of`` (or today)."""
+        return Table(self._native.leases(as_of, known_at))
+
+    def grants(
+        self,
+        as_of: Any = None,
+        programme: int | None = None,
+        applicant: int | None = None,
+        status: str | None = None,
+        known_at: Any = None,
+    ) -> Table:
+        """Applications to the fund with awards by kind, money moved, and overdue as of ``as_of``."""
+        return Table(self._native.grants(as_of, known_at, programme, applicant, status))
+
+    def disbursements(self, year: int | None = None, as_of: Any = None, known_at: Any = None) -> Table:
+        """The fund's money movements: disbursements, repayments, recoveries."""
+        return Table(self._native.disbursements(year, as_of, known_at))
+
+    def programmes(self, as_of: Any = None, known_at: Any = None) -> Table:
+        """Programmes with budget, committed, disbursed and remaining money."""
+        return Table(self._native.programmes(as_of, known_at))
+
+    def overdue(self, as_of: Any = None, known_at: Any = None) -> Table:
+        """Loans overdue as of a date (default today): amount, days, since when."""
+        if as_of is None:
+            as_of = _dt.date.today()
+        return Table(self._native.overdue(as_of, known_at))
+
+    def observations(self, code: str | None = None, known_at: Any = None) -> Table:
+        """Indicator observations, as revised (or as known at a time)."""
+        return Table(self._native.observations(code, known_at))
+
+    def annual_report(self, year: int, known_at: Any = None) -> AnnualReport:
+        """Every figure of the zone's and the bureau's work reports for ``year``."""
+        return AnnualReport._from(self._native.annual_report(year, known_at))
+
+    def evaluate(self, scheme: schemes.Scheme, year: int, known_at: Any = None) -> Table:
+        """Evaluates every enterprise with a scheme (``parkdb.schemes.huangyan_2022()``)
+        on ``year``'s figures: indicator values, item scores, score, rank, grade,
+        ``in_scope`` and ``reason``."""
+        return Table(self._native.evaluate(scheme.to_dict(), year, known_at))
+
+    def assess(self, framework: schemes.TargetFramework, period: Any, known_at: Any = None) -> dict[str, Any]:
+        """Scores the zone's observations for ``period`` against a target framework."""
+        return dict(self._native.assess(list(framework.targets), period, framework.name, known_at))
 
     def history(self, kind: str, key: int | str, known_at: Any = None) -> Table:
-        """Every event of a ``"parcel"`` or ``"enterprise"``, voids included."""
+        """Every event of a ``"parcel"``, ``"enterprise"`` or ``"application"``, voids included."""
         return Table(self._native.history(kind, key, known_at))
 
     def land_summary(self, as_of: Any = None, known_at: Any = None) -> LandSummary:
@@ -260,11 +345,15 @@ def validate_credit_code(code: str) -> bool:
 
 
 __all__ = [
+    "APPLICATION_STATUSES",
+    "AWARD_KINDS",
+    "ENTERPRISE_STATUSES",
     "FORMAT_VERSION",
     "LAND_USES",
     "PARCEL_STATUSES",
     "SUPPLY_METHODS",
     "WRITE_METHODS",
+    "AnnualReport",
     "CheckReport",
     "ConflictError",
     "CorruptError",
@@ -281,6 +370,7 @@ __all__ = [
     "ValidationError",
     "example",
     "open",
+    "schemes",
     "validate_credit_code",
 ]
 

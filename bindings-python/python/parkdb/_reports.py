@@ -125,3 +125,42 @@ class CheckReport:
             f"<div><p><b>完整性检查</b>: {state} · {self.records} records, {self.events} events, "
             f"{self.index_entries} index entries</p><ul>{items}</ul></div>"
         )
+
+
+class AnnualReport:
+    """Every figure of the two work reports for a year, derived from the ledgers.
+
+    Figures are attributes (area ``Decimal`` 亩, money ``Decimal`` 元, counts
+    ``int``); ``to_dict()`` gives them as a dict, ``text()`` as Chinese
+    paragraphs in the style of the reports.
+    """
+
+    def __init__(self, d: dict[str, Any]) -> None:
+        self._d = dict(d)
+        self._text = self._d.pop("text")
+
+    @classmethod
+    def _from(cls, d: dict[str, Any]) -> AnnualReport:
+        return cls(d)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._d[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __dir__(self) -> list[str]:
+        return sorted(set(super().__dir__()) | set(self._d))
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self._d)
+
+    def text(self) -> str:
+        return str(self._text)
+
+    def __repr__(self) -> str:
+        return f"<parkdb.AnnualReport {self._d['year']}>"
+
+    def _repr_html_(self) -> str:
+        paragraphs = "".join(f"<p>{html.escape(p)}</p>" for p in self._text.splitlines() if p)
+        return f"<div><h4>{self._d['year']}年度工作报告</h4>{paragraphs}</div>"

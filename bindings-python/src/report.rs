@@ -1,0 +1,236 @@
+//! Reports and schemes across the boundary: the annual report as a dict,
+//! schemes to and from dicts (the presets' numbers live in the core only).
+
+use parkdb::indicators::{Direction, Metric};
+use parkdb::report::AnnualReport;
+use parkdb::scheme::{Grading, MissingRule, Scheme, SchemeItem, Scope};
+use parkdb::{EnterpriseId, Mu, Yuan};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+
+use crate::convert::{self, py_decimal, validation, IntoPy};
+
+fn yuan<'py>(py: Python<'py>, y: Yuan) -> PyResult<Bound<'py, PyAny>> {
+    py_decimal(py, &y.to_decimal_string())
+}
+
+fn mu<'py>(py: Python<'py>, m: Mu) -> PyResult<Bound<'py, PyAny>> {
+    py_decimal(py, &m.to_decimal_string())
+}
+
+/// The annual report's fields, with `text` (Chinese paragraphs) added.
+pub(crate) fn annual_report_dict<'py>(
+    py: Python<'py>,
+    r: &AnnualReport,
+) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("year", r.year)?;
+    for (k, v) in [
+        ("requisitioned_mu", r.requisitioned_mu),
+        ("developed_mu", r.developed_mu),
+        ("certified_mu", r.certified_mu),
+        ("supplied_mu", r.supplied_mu),
+        ("idle_mu", r.idle_mu),
+        ("requisitioned_in_year_mu", r.requisitioned_in_year_mu),
+        ("developed_in_year_mu", r.developed_in_year_mu),
+        ("certified_in_year_mu", r.certified_in_year_mu),
+        ("reclaimed_in_year_mu", r.reclaimed_in_year_mu),
+        ("commercial_tendered_mu", r.commercial_tendered_mu),
+        ("capital_increase_land_mu", r.capital_increase_land_mu),
+    ] {
+        d.set_item(k, mu(py, v)?)?;
+    }
+    for (k, v) in [
+        ("output_value_yuan", r.output_value_yuan),
+        ("tax_yuan", r.tax_yuan),
+        ("capital_increase_yuan", r.capital_increase_yuan),
+        ("disbursed_yuan", r.disbursed_yuan),
+        ("repaid_yuan", r.repaid_yuan),
+        ("recovered_yuan", r.recovered_yuan),
+        ("overdue_yuan", r.overdue_yuan),
+    ] {
+        d.set_item(k, yuan(py, v)?)?;
+    }
+    for (k, v) in [
+        ("commercial_tendered_count", r.commercial_tendered_count),
+        ("projects_signed", r.projects_signed),
+        ("projects_on_reclaimed_land", r.projects_on_reclaimed_land),
+        ("capital_increases", r.capital_increases),
+        ("in_production", r.in_production),
+        ("under_construction", r.under_construction),
+        ("applications_received", r.applications_received),
+        ("overdue_count", r.overdue_count),
+        ("tenants", r.tenants),
+        ("tenants_signed", r.tenants_signed),
+    ] {
+        d.set_item(k, v)?;
+    }
+    d.set_item("supply_rate", r.supply_rate)?;
+    d.set_item("built_rate", r.built_rate)?;
+    d.set_item(
+        "leased_m2",
+        py_decimal(py, &r.leased_m2.to_decimal_string())?,
+    )?;
+    let reclaimed = PyList::empty(py);
+    for x in &r.reclaimed {
+        let item = PyDict::new(py);
+        item.set_item("code", &x.code)?;
+        item.set_item("area_mu", mu(py, x.area)?)?;
+        item.set_item("former_holder", &x.former_holder)?;
+        item.set_item("date", x.date)?;
+        reclaimed.append(item)?;
+    }
+    d.set_item("reclaimed", reclaimed)?;
+    let batches = PyDict::new(py);
+    for (name, b) in &r.approved_by_batch {
+        let item = PyDict::new(py);
+        item.set_item("count", b.count)?;
+        item.set_item("total_yuan", yuan(py, b.total)?)?;
+        item.set_item("grant_yuan", yuan(py, b.awarded.grant)?)?;
+        item.set_item(
+            "interest_subsidy_yuan",
+            yuan(py, b.awarded.interest_subsidy)?,
+        )?;
+        item.set_item("loan_yuan", yuan(py, b.awarded.loan)?)?;
+        batches.set_item(name, item)?;
+    }
+    d.set_item("approved_by_batch", batches)?;
+    let by_kind = PyDict::new(py);
+    by_kind.set_item("grant", yuan(py, r.disbursed_by_kind.grant)?)?;
+    by_kind.set_item(
+        "interest_subsidy",
+        yuan(py, r.disbursed_by_kind.interest_subsidy)?,
+    )?;
+    by_kind.set_item("loan", yuan(py, r.disbursed_by_kind.loan)?)?;
+    d.set_item("disbursed_by_kind", by_kind)?;
+    d.set_item("text", r.text())?;
+    Ok(d)
+}
+
+fn scheme_dict<'py>(py: Python<'py>, s: &Scheme) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("name", &s.name)?;
+    d.set_item("source", &s.source)?;
+    let items = PyList::empty(py);
+    for i in &s.items {
+        let item = PyDict::new(py);
+        item.set_item("indicator", i.metric.code())?;
+        item.set_item("weight", i.weight)?;
+        item.set_item("benchmark", i.benchmark)?;
+        item.set_item("cap", i.cap)?;
+        item.set_item("direction", i.direction.code())?;
+        item.set_item(
+            "missing",
+            match i.missing {
+                MissingRule::Zero => "zero",
+                MissingRule::ScopeMean => "scope_mean",
+            },
+        )?;
+        items.append(item)?;
+    }
+    d.set_item("items", items)?;
+    d.set_item("above_scale", s.scope.above_scale)?;
+    d.set_item(
+        "min_land_mu",
+        py_decimal(py, &s.scope.min_land.to_decimal_string())?,
+    )?;
+    d.set_item(
+        "exempt",
+        s.scope.exempt.iter().map(|e| e.0).collect::<Vec<_>>(),
+    )?;
+    d.set_item("include_leased", s.scope.include_leased)?;
+    let (kind, cuts) = match &s.grading {
+        Grading::Percentile(c) => ("percentile", c),
+        Grading::Absolute(c) => ("absolute", c),
+    };
+    d.set_item("grading", kind)?;
+    d.set_item("grades", cuts.clone())?;
+    Ok(d)
+}
+
+/// A preset scheme as a dict (`huangyan_2022`, `huangyan_2022_small`).
+#[pyfunction]
+pub(crate) fn scheme_preset<'py>(py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyDict>> {
+    let scheme = match name {
+        "huangyan_2022" => parkdb::scheme::huangyan_2022(),
+        "huangyan_2022_small" => parkdb::scheme::huangyan_2022_small(),
+        other => {
+            return Err(validation(
+                py,
+                "scheme",
+                format!("{other:?} is not one of huangyan_2022, huangyan_2022_small"),
+            ))
+        }
+    };
+    scheme_dict(py, &scheme)
+}
+
+fn field<'py>(d: &Bound<'py, PyDict>, key: &str) -> PyResult<Bound<'py, PyAny>> {
+    d.get_item(key)?
+        .ok_or_else(|| validation(d.py(), "scheme", format!("missing {key:?}")))
+}
+
+/// A scheme from the dict form (as `parkdb.schemes.Scheme.to_dict()` gives).
+pub(crate) fn scheme_from_dict(d: &Bound<'_, PyDict>) -> PyResult<Scheme> {
+    let py = d.py();
+    let mut items = Vec::new();
+    for item in field(d, "items")?.extract::<Vec<Bound<'_, PyDict>>>()? {
+        let metric = Metric::parse(&field(&item, "indicator")?.extract::<String>()?).py_err(py)?;
+        let missing = match field(&item, "missing")?.extract::<String>()?.as_str() {
+            "zero" => MissingRule::Zero,
+            "scope_mean" => MissingRule::ScopeMean,
+            other => {
+                return Err(validation(
+                    py,
+                    "missing",
+                    format!("{other:?} is not one of zero, scope_mean"),
+                ))
+            }
+        };
+        items.push(SchemeItem {
+            metric,
+            weight: field(&item, "weight")?.extract()?,
+            benchmark: field(&item, "benchmark")?.extract()?,
+            cap: field(&item, "cap")?.extract()?,
+            direction: Direction::parse(&field(&item, "direction")?.extract::<String>()?)
+                .py_err(py)?,
+            missing,
+        });
+    }
+    let min_land = match d.get_item("min_land_mu")? {
+        Some(v) if !v.is_none() => convert::mu(&v, "min_land_mu")?,
+        _ => Mu::ZERO,
+    };
+    let cuts: Vec<(String, f64)> = field(d, "grades")?.extract()?;
+    let grading = match field(d, "grading")?.extract::<String>()?.as_str() {
+        "percentile" => Grading::Percentile(cuts),
+        "absolute" => Grading::Absolute(cuts),
+        other => {
+            return Err(validation(
+                py,
+                "grading",
+                format!("{other:?} is not one of percentile, absolute"),
+            ))
+        }
+    };
+    let scheme = Scheme {
+        name: field(d, "name")?.extract()?,
+        source: field(d, "source")?
+            .extract::<Option<String>>()?
+            .unwrap_or_default(),
+        items,
+        scope: Scope {
+            above_scale: field(d, "above_scale")?.extract()?,
+            min_land,
+            exempt: field(d, "exempt")?
+                .extract::<Vec<u64>>()?
+                .into_iter()
+                .map(EnterpriseId)
+                .collect(),
+            include_leased: field(d, "include_leased")?.extract()?,
+        },
+        grading,
+    };
+    scheme.validate().py_err(py)?;
+    Ok(scheme)
+}

@@ -432,11 +432,23 @@ impl Database {
                     })
                 })
             }
+            "application" => {
+                let id = ApplicationId(key.extract()?);
+                py.detach(|| {
+                    v.application_history(id).and_then(|h| {
+                        parkdb::tables::history_batch(
+                            &h,
+                            parkdb::fund::ApplicationEvent::name,
+                            parkdb::fund::ApplicationEvent::describe,
+                        )
+                    })
+                })
+            }
             other => {
                 return Err(validation(
                     py,
                     "kind",
-                    format!("{other:?} is not one of parcel, enterprise"),
+                    format!("{other:?} is not one of parcel, enterprise, application"),
                 ));
             }
         }

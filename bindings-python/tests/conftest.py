@@ -26,8 +26,22 @@ def fingerprint(db: parkdb.Database) -> tuple:
     parcels = db.parcels().to_pylist()
     histories = [db.history("parcel", p["parcel_id"]).to_pylist() for p in parcels]
     firms = db.enterprises().to_pylist()
+    firm_histories = [db.history("enterprise", f["enterprise_id"]).to_pylist() for f in firms]
     report = db.check()
-    return (parcels, histories, firms, report.records, report.events, report.index_entries)
+    return (
+        parcels,
+        histories,
+        firms,
+        firm_histories,
+        db.yearly().to_pylist(),
+        db.leases().to_pylist(),
+        db.grants().to_pylist(),
+        db.programmes().to_pylist(),
+        db.observations().to_pylist(),
+        report.records,
+        report.events,
+        report.index_entries,
+    )
 
 
 D = dt.date

@@ -14,6 +14,9 @@ def world(db):
     e = db.add_enterprise("科华电子")
     other = db.add_enterprise("启程")
     p = db.add_parcel("GP-001", "52.7272", requisitioned="2004-05-01")
+    g = db.add_programme("2005年度科技三项费用", 2005, budget_yuan="1000000")
+    db.apply(g, e, "新药", "2005-03-10", requested_yuan=500000)  # application 1
+    db.define_indicator("R&D_GDP", "R&D经费占GDP比重", unit="%")
     return db, e, other, p
 
 
@@ -44,6 +47,41 @@ REFUSALS = [
     ("void", lambda db, e, o, p: db.void(12345, reason="typo"), parkdb.NotFoundError),
     ("void", lambda db, e, o, p: db.void(1, reason=""), parkdb.ValidationError),
     ("set_policy", lambda db, e, o, p: db.set_policy(no_development_without_certificate_from="soon"), parkdb.ValidationError),
+    ("enterprise_signed", lambda db, e, o, p: db.enterprise_signed(e, "2005-01-01", investment_yuan=-1), parkdb.ValidationError),
+    ("enterprise_signed", lambda db, e, o, p: db.enterprise_signed(999, "2005-01-01"), parkdb.NotFoundError),
+    ("enterprise_construction_started", lambda db, e, o, p: db.enterprise_construction_started(e, "2005-01-01"), parkdb.LifecycleError),
+    ("enterprise_in_production", lambda db, e, o, p: db.enterprise_in_production(e, "2005-01-01"), parkdb.LifecycleError),
+    ("capital_increased", lambda db, e, o, p: db.capital_increased(e, "2005-01-01", land_mu="40"), parkdb.LifecycleError),
+    ("capital_increased", lambda db, e, o, p: db.capital_increased(e, "2005-01-01"), parkdb.ValidationError),
+    ("enterprise_suspended", lambda db, e, o, p: db.enterprise_suspended(e, "2005-01-01"), parkdb.LifecycleError),
+    ("enterprise_resumed", lambda db, e, o, p: db.enterprise_resumed(e, "2005-01-01"), parkdb.LifecycleError),
+    ("enterprise_closed", lambda db, e, o, p: db.enterprise_closed(999, "2005-01-01"), parkdb.NotFoundError),
+    ("report_year", lambda db, e, o, p: db.report_year(e, 2005), parkdb.ValidationError),
+    ("report_year", lambda db, e, o, p: db.report_year(e, 2005, tax_yuan=-5), parkdb.ValidationError),
+    ("report_year", lambda db, e, o, p: db.report_year(e, 2005, energy_tce="1.23456"), parkdb.ValidationError),
+    ("lease", lambda db, e, o, p: db.lease(e, building="1#", area_m2=0, start="2005-01-01"), parkdb.ValidationError),
+    ("lease", lambda db, e, o, p: db.lease(e, building="1#", area_m2=10, start="2005-01-01", end="2004-01-01"), parkdb.ValidationError),
+    ("end_lease", lambda db, e, o, p: db.end_lease(e, 0, "2005-01-01"), parkdb.LifecycleError),
+    ("add_programme", lambda db, e, o, p: db.add_programme(" ", 2005, budget_yuan=1), parkdb.ValidationError),
+    ("add_programme", lambda db, e, o, p: db.add_programme("P", 2005, budget_yuan=-1), parkdb.ValidationError),
+    ("set_budget", lambda db, e, o, p: db.set_budget(99, "2005-06-01", 1), parkdb.NotFoundError),
+    ("apply", lambda db, e, o, p: db.apply(99, e, "T", "2005-03-01", requested_yuan=1), parkdb.NotFoundError),
+    ("apply", lambda db, e, o, p: db.apply(1, e, "T", "2005-03-01", requested_yuan=0), parkdb.ValidationError),
+    ("review", lambda db, e, o, p: db.review(1, "2005-07-01", scores=[101]), parkdb.ValidationError),
+    ("approve", lambda db, e, o, p: db.approve(1, "2005-09-01", batch="第一批", grant_yuan=2_000_000), parkdb.ConflictError),
+    ("approve", lambda db, e, o, p: db.approve(1, "2005-09-01", batch="第一批", loan_yuan=1), parkdb.ValidationError),
+    ("approve", lambda db, e, o, p: db.approve(1, "2005-01-01", batch="第一批", grant_yuan=1), parkdb.LifecycleError),
+    ("reject", lambda db, e, o, p: db.reject(99, "2005-09-01"), parkdb.NotFoundError),
+    ("disburse", lambda db, e, o, p: db.disburse(1, "2005-09-01", 1, kind="grant"), parkdb.LifecycleError),
+    ("disburse", lambda db, e, o, p: db.disburse(1, "2005-09-01", 1, kind="gift"), parkdb.ValidationError),
+    ("repay", lambda db, e, o, p: db.repay(1, "2005-09-01", 1), parkdb.LifecycleError),
+    ("recover", lambda db, e, o, p: db.recover(1, "2005-09-01", 1, via="bailiff"), parkdb.ValidationError),
+    ("write_off", lambda db, e, o, p: db.write_off(1, "2005-09-01"), parkdb.LifecycleError),
+    ("close_application", lambda db, e, o, p: db.close_application(1, "2005-09-01"), parkdb.LifecycleError),
+    ("define_indicator", lambda db, e, o, p: db.define_indicator("R&D_GDP", "again"), parkdb.ConflictError),
+    ("define_indicator", lambda db, e, o, p: db.define_indicator("X", "x", direction="up"), parkdb.ValidationError),
+    ("observe", lambda db, e, o, p: db.observe("R&D_GDP", "2005-13", "1"), parkdb.ValidationError),
+    ("observe", lambda db, e, o, p: db.observe("NOPE", 2005, "1"), parkdb.NotFoundError),
 ]
 
 

@@ -349,7 +349,13 @@ pub fn history_batch<B>(
 ) -> Result<RecordBatch> {
     let mut c = Columns::default();
     c.id("event_id", entries.iter().map(|h| Some(h.event.id.0)));
-    c.date("valid", entries.iter().map(|h| Some(h.event.valid)));
+    // A registration of unknown date is valid "since always": no date to show.
+    c.date(
+        "valid",
+        entries
+            .iter()
+            .map(|h| Some(h.event.valid).filter(|d| *d != NaiveDate::MIN)),
+    );
     c.timestamp("recorded", entries.iter().map(|h| Some(h.event.recorded.0)));
     c.text(
         "event",

@@ -88,3 +88,19 @@ def test_writers_on_several_threads_lose_nothing(db):
     assert len(db.parcels()) == 100
     assert db.land_summary(as_of="2005-12-31").requisitioned_mu == Decimal("150")
     assert db.check().clean
+
+
+def test_missing_optional_libraries_give_a_clear_message(seed, monkeypatch):
+    import sys
+
+    import pytest
+
+    t = seed.parcels()
+    monkeypatch.setitem(sys.modules, "polars", None)
+    with pytest.raises(ImportError, match="pip install parkdb\\[polars\\]"):
+        t.to_polars()
+    monkeypatch.setitem(sys.modules, "pyarrow", None)
+    with pytest.raises(ImportError, match="pyarrow"):
+        t.to_arrow()
+    # Without any of them the rows still come out.
+    assert len(t.to_pylist()) == len(t)

@@ -42,15 +42,54 @@ impl Tree {
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Batch {
     pub(crate) ops: BTreeMap<(Tree, Vec<u8>), Option<Vec<u8>>>,
+    /// While a savepoint is open: each key's entry before its first change since.
+    undo: Option<BTreeMap<(Tree, Vec<u8>), Option<Option<Vec<u8>>>>>,
 }
 
 impl Batch {
+    fn record(&mut self, key: &(Tree, Vec<u8>)) {
+        if let Some(undo) = &mut self.undo {
+            if !undo.contains_key(key) {
+                undo.insert(key.clone(), self.ops.get(key).cloned());
+            }
+        }
+    }
+
     pub(crate) fn put(&mut self, tree: Tree, key: Vec<u8>, value: Vec<u8>) {
-        self.ops.insert((tree, key), Some(value));
+        let key = (tree, key);
+        self.record(&key);
+        self.ops.insert(key, Some(value));
     }
 
     pub(crate) fn remove(&mut self, tree: Tree, key: Vec<u8>) {
-        self.ops.insert((tree, key), None);
+        let key = (tree, key);
+        self.record(&key);
+        self.ops.insert(key, None);
+    }
+
+    /// Starts remembering changes so that [`Batch::rollback`] can undo them.
+    /// Savepoints do not nest.
+    pub(crate) fn savepoint(&mut self) {
+        self.undo = Some(BTreeMap::new());
+    }
+
+    /// Keeps the changes since the savepoint.
+    pub(crate) fn release(&mut self) {
+        self.undo = None;
+    }
+
+    /// Undoes every change since the savepoint.
+    pub(crate) fn rollback(&mut self) {
+        for (key, before) in self.undo.take().unwrap_or_default() {
+            match before {
+                Some(entry) => {
+                    self.ops.insert(key, entry);
+                }
+                None => {
+                    self.ops.remove(&key);
+                }
+            }
+        }
     }
 
     pub(crate) fn is_empty(&self) -> bool {

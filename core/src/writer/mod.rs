@@ -173,6 +173,25 @@ impl Writer {
         self.recorded
     }
 
+    /// Runs `f` as one step of this unit of work: if it fails, its writes are
+    /// undone and the unit goes on as before it (an import uses this to
+    /// report every bad row, not only the first). Steps do not nest.
+    ///
+    /// # Errors
+    /// Whatever `f` returns.
+    pub fn attempt<T>(&mut self, f: impl FnOnce(&mut Writer) -> Result<T>) -> Result<T> {
+        let policy = self.policy;
+        self.batch.savepoint();
+        let out = f(self);
+        if out.is_err() {
+            self.batch.rollback();
+            self.policy = policy;
+        } else {
+            self.batch.release();
+        }
+        out
+    }
+
     /// The policies in force in this unit of work.
     #[must_use]
     pub fn policy(&self) -> Policy {

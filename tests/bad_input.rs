@@ -363,7 +363,12 @@ fn a_failed_step_inside_a_unit_is_undone_and_the_unit_goes_on() {
             w.develop(p, d("2005-01-01"))?;
             // A step that writes a parcel, then fails: all of it is undone.
             let failed = w.attempt(|w| {
-                w.add_parcel(NewParcel::new("GP-HALF", mu("3"), LandUse::Commercial, d("2005-01-01")))?;
+                w.add_parcel(NewParcel::new(
+                    "GP-HALF",
+                    mu("3"),
+                    LandUse::Commercial,
+                    d("2005-01-01"),
+                ))?;
                 w.start_construction(p, d("2005-02-01"))
             });
             let kept = w.attempt(|w| w.allocate(p, terms(e, "2005-03-01", "1", None)))?;
@@ -376,6 +381,12 @@ fn a_failed_step_inside_a_unit_is_undone_and_the_unit_goes_on() {
     let parcel = db.parcel(p).unwrap();
     assert!(parcel.developed.is_some() && parcel.holder == Some(e));
     // The code the undone step used is free.
-    db.add_parcel(NewParcel::new("GP-HALF", mu("3"), LandUse::Commercial, d("2005-01-01"))).unwrap();
+    db.add_parcel(NewParcel::new(
+        "GP-HALF",
+        mu("3"),
+        LandUse::Commercial,
+        d("2005-01-01"),
+    ))
+    .unwrap();
     assert!(db.check().unwrap().is_clean());
 }

@@ -53,6 +53,8 @@ pub mod fund;
 pub mod indicators;
 pub mod industry;
 pub mod land;
+#[cfg(feature = "ledgers")]
+pub mod ledger;
 mod record;
 pub mod report;
 pub mod scheme;

@@ -220,6 +220,14 @@ impl Writer {
             .transpose()
     }
 
+    /// Every record of a kind, as this unit of work sees it.
+    pub(crate) fn records<R: Record>(&self) -> Result<Vec<R>> {
+        self.scan(Tree::Records, &[R::KIND])?
+            .iter()
+            .map(|(_, v)| codec::decode(v, R::ENTITY_NAME))
+            .collect()
+    }
+
     fn require<R: Record>(&self, id: u64) -> Result<R> {
         self.load(id)?
             .ok_or_else(|| Error::not_found(R::ENTITY, R::display_id(id)))

@@ -1,0 +1,338 @@
+//! `parkdb`: the command-line tool for data officers — load the Excel/CSV
+//! ledgers (台账), export tables, print the annual report.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand, ValueEnum};
+use parkdb::ledger::{self, ImportOptions};
+use parkdb::{Db, ParcelFilter};
+
+#[derive(Parser)]
+#[command(name = "parkdb", version, about = "parkdb: the ledgers of an industrial park and its S&T fund", long_about = None)]
+struct Cli {
+    /// The database directory (or set PARKDB_DB).
+    #[arg(long, global = true, env = "PARKDB_DB", default_value = "park.parkdb")]
+    db: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Table {
+    Parcels,
+    Enterprises,
+    Yearly,
+    Leases,
+    Grants,
+    Disbursements,
+    Programmes,
+    Overdue,
+    Observations,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create an empty database.
+    Init,
+    /// Import ledgers from .xlsx or .csv files, all or nothing.
+    ///
+    /// Each sheet (or CSV file) is named after its ledger: 企业名录, 地块台账,
+    /// 地块事件, 年度经济指标, 科技计划, 项目申报, 项目流程 (or enterprises,
+    /// parcels, parcel_events, yearly, programmes, applications,
+    /// application_steps). Every bad row is reported with its sheet, row,
+    /// column and reason; if there is one, nothing is written.
+    Import {
+        /// The files to import, in one unit of work.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Check and report only; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Export a table to .csv or .xlsx (by the extension of --out).
+    Export {
+        #[arg(value_enum)]
+        table: Table,
+        /// The file to write: .csv or .xlsx.
+        #[arg(long)]
+        out: PathBuf,
+        /// The date the table is read as of (default: today).
+        #[arg(long)]
+        as_of: Option<String>,
+        /// For yearly and disbursements: only this year.
+        #[arg(long)]
+        year: Option<i32>,
+    },
+    /// Print the annual report of a year; optionally write it as .xlsx or text.
+    Report {
+        year: i32,
+        /// Also write the report as a workbook.
+        #[arg(long)]
+        xlsx: Option<PathBuf>,
+        /// Also write the report's text to a file.
+        #[arg(long)]
+        text: Option<PathBuf>,
+    },
+    /// Evaluate every enterprise with a scheme (huangyan_2022, huangyan_2022_small).
+    Evaluate {
+        scheme: String,
+        year: i32,
+        /// Write the evaluation to .csv or .xlsx.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Print the land ledger's figures as of a date.
+    Summary {
+        #[arg(long)]
+        as_of: String,
+    },
+    /// Check the database's integrity.
+    Check,
+    /// Write a consistent copy of the database to a new directory.
+    Backup { target: PathBuf },
+    /// Build the seed document's example zone and bureau into an empty database.
+    Example,
+}
+
+fn date(text: &str) -> Result<NaiveDate, String> {
+    ledger::dates::parse_date(text)
+        .ok_or_else(|| format!("{text:?} is not a date (2005-12-31, 2005/12/31, 2005年12月31日)"))
+}
+
+fn open(path: &Path, must_exist: bool) -> Result<Db, String> {
+    if must_exist && !path.exists() {
+        return Err(format!(
+            "no database at {}; create one with `parkdb --db {} init`",
+            path.display(),
+            path.display()
+        ));
+    }
+    Db::open(path).map_err(|e| e.to_string())
+}
+
+fn write_table(batch: &arrow_array::RecordBatch, name: &str, out: &Path) -> Result<(), String> {
+    let ext = out
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_lowercase();
+    match ext.as_str() {
+        "csv" => ledger::write_csv(batch, out),
+        "xlsx" => ledger::write_xlsx(&[(name, batch)], out),
+        other => return Err(format!("{}: {other:?} is not .csv or .xlsx", out.display())),
+    }
+    .map_err(|e| e.to_string())?;
+    println!("wrote {} rows to {}", batch.num_rows(), out.display());
+    Ok(())
+}
+
+fn run(cli: Cli) -> Result<ExitCode, String> {
+    match cli.command {
+        Command::Init => {
+            let existed = cli.db.exists();
+            open(&cli.db, false)?;
+            println!(
+                "{} database at {}",
+                if existed {
+                    "opened the existing"
+                } else {
+                    "created a"
+                },
+                cli.db.display()
+            );
+        }
+        Command::Import { files, dry_run } => {
+            let db = open(&cli.db, true)?;
+            let mut sheets = Vec::new();
+            for f in &files {
+                sheets.extend(ledger::read_file(f).map_err(|e| e.to_string())?);
+            }
+            let total: usize = sheets.iter().map(|s| s.rows.len()).sum();
+            let bar = (total > 2000).then(|| {
+                let bar = indicatif::ProgressBar::new(total as u64);
+                bar.set_style(
+                    indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} rows {eta}")
+                        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                );
+                bar
+            });
+            let mut tick = |done: usize, _: usize| {
+                if let Some(b) = &bar {
+                    b.set_position(done as u64);
+                }
+            };
+            let report = ledger::import(
+                &db,
+                &sheets,
+                ImportOptions {
+                    dry_run,
+                    progress: Some(&mut tick),
+                },
+            )
+            .map_err(|e| e.to_string())?;
+            if let Some(b) = bar {
+                b.finish_and_clear();
+            }
+            for (ledger, n) in &report.rows {
+                println!("{ledger}: {n} rows");
+            }
+            for e in &report.errors {
+                eprintln!("{e}");
+            }
+            if !report.is_clean() {
+                eprintln!("{} bad rows; nothing was written", report.errors.len());
+                return Ok(ExitCode::FAILURE);
+            }
+            println!(
+                "{}",
+                if report.written {
+                    "imported"
+                } else {
+                    "checked: every row is good (dry run, nothing written)"
+                }
+            );
+        }
+        Command::Export {
+            table,
+            out,
+            as_of,
+            year,
+        } => {
+            let db = open(&cli.db, true)?;
+            let mut view = db.now();
+            if let Some(d) = as_of.as_deref() {
+                view = view.as_of(date(d)?);
+            }
+            let (name, batch) = match table {
+                Table::Parcels => ("parcels", view.parcels_table(&ParcelFilter::default())),
+                Table::Enterprises => (
+                    "enterprises",
+                    view.enterprises_table(&parkdb::EnterpriseFilter::default()),
+                ),
+                Table::Yearly => ("yearly", view.yearly_table(year)),
+                Table::Leases => ("leases", view.leases_table()),
+                Table::Grants => (
+                    "grants",
+                    view.applications_table(&parkdb::ApplicationFilter::default()),
+                ),
+                Table::Disbursements => ("disbursements", view.disbursements_table(year)),
+                Table::Programmes => ("programmes", view.programmes_table()),
+                Table::Overdue => ("overdue", view.overdue_table()),
+                Table::Observations => ("observations", view.observations_table(None)),
+            };
+            write_table(&batch.map_err(|e| e.to_string())?, name, &out)?;
+        }
+        Command::Report { year, xlsx, text } => {
+            let db = open(&cli.db, true)?;
+            let report = db.now().annual_report(year).map_err(|e| e.to_string())?;
+            print!("{}", report.text());
+            if let Some(path) = xlsx {
+                ledger::write_report_xlsx(&report, &path).map_err(|e| e.to_string())?;
+                println!("wrote {}", path.display());
+            }
+            if let Some(path) = text {
+                std::fs::write(&path, report.text())
+                    .map_err(|e| format!("{}: {e}", path.display()))?;
+                println!("wrote {}", path.display());
+            }
+        }
+        Command::Evaluate { scheme, year, out } => {
+            let db = open(&cli.db, true)?;
+            let s = match scheme.as_str() {
+                "huangyan_2022" => parkdb::scheme::huangyan_2022(),
+                "huangyan_2022_small" => parkdb::scheme::huangyan_2022_small(),
+                other => {
+                    return Err(format!(
+                        "{other:?} is not one of huangyan_2022, huangyan_2022_small"
+                    ))
+                }
+            };
+            let eval = db.now().evaluate(&s, year).map_err(|e| e.to_string())?;
+            for r in eval.rows.iter().filter(|r| r.in_scope) {
+                println!(
+                    "{:>4} {:<2} {:>8.2}  {}",
+                    r.rank.unwrap_or(0),
+                    r.grade.as_deref().unwrap_or(""),
+                    r.score.unwrap_or(0.0),
+                    r.name
+                );
+            }
+            let counts: Vec<String> = eval
+                .grade_counts()
+                .iter()
+                .map(|(g, n)| format!("{g}: {n}"))
+                .collect();
+            println!(
+                "{}; out of scope: {}",
+                counts.join(", "),
+                eval.rows.iter().filter(|r| !r.in_scope).count()
+            );
+            if let Some(out) = out {
+                let metrics: Vec<_> = s.items.iter().map(|i| i.metric).collect();
+                let batch =
+                    parkdb::tables::evaluation_batch(&eval, &metrics).map_err(|e| e.to_string())?;
+                write_table(&batch, "evaluation", &out)?;
+            }
+        }
+        Command::Summary { as_of } => {
+            let db = open(&cli.db, true)?;
+            let s = db.land_summary(date(&as_of)?).map_err(|e| e.to_string())?;
+            let t = &s.total;
+            println!("截至 {}: {} 宗地块", s.as_of, t.parcel_count);
+            for (label, v) in [
+                ("征地 requisitioned", t.requisitioned_mu),
+                ("开发 developed", t.developed_mu),
+                ("办证 certified", t.certified_mu),
+                ("已供应 supplied", t.supplied_mu),
+                ("储备 reserve", t.reserve_mu),
+                ("在建 under construction", t.under_construction_mu),
+                ("竣工 completed", t.completed_mu),
+                ("闲置 idle", t.idle_mu),
+                ("收回 reclaimed", t.reclaimed_mu),
+            ] {
+                println!("  {label:<28} {v}");
+            }
+        }
+        Command::Check => {
+            let db = open(&cli.db, true)?;
+            let r = db.check().map_err(|e| e.to_string())?;
+            println!(
+                "{} records, {} events, {} index entries",
+                r.records, r.events, r.index_entries
+            );
+            for p in &r.problems {
+                eprintln!("problem: {p}");
+            }
+            if !r.is_clean() {
+                return Ok(ExitCode::FAILURE);
+            }
+            println!("clean");
+        }
+        Command::Backup { target } => {
+            let db = open(&cli.db, true)?;
+            db.backup(&target).map_err(|e| e.to_string())?;
+            println!("backed up to {}", target.display());
+        }
+        Command::Example => {
+            let db = open(&cli.db, false)?;
+            parkdb::example::build_seed(&db).map_err(|e| e.to_string())?;
+            println!(
+                "built the example zone and bureau into {}",
+                cli.db.display()
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("parkdb: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,350 @@
+//! The columns of each ledger, in Chinese and English — the one place that
+//! says what an imported sheet may hold.
+//!
+//! A header is a name with an optional unit in brackets (half- or
+//! full-width): `面积(亩)`, `面积（㎡）`, `price_yuan`, `价格(万元)`. Money
+//! columns take 元 or 万元; area columns 亩, ㎡/m2/平方米 or 公顷/ha.
+//! Unknown columns are refused, so a typo is not silently ignored.
+//!
+//! | ledger | sheet or file names |
+//! |---|---|
+//! | enterprises | 企业名录, 企业, enterprises |
+//! | parcels | 地块台账, 地块, parcels |
+//! | parcel events | 地块事件, 土地事件, parcel_events |
+//! | yearly figures | 年度经济指标, 经济指标, yearly |
+//! | programmes | 科技计划, 计划, programmes |
+//! | applications | 项目申报, 申报, applications |
+//! | application steps | 项目流程, 流程, application_steps |
+
+/// What a column holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    Text,
+    Date,
+    /// 元 by default; 万元 when the header says so.
+    Money,
+    /// 亩 by default; ㎡ or 公顷 when the header says so.
+    Area,
+    /// An exact decimal (energy, electricity, emissions, m²).
+    Quantity,
+    Integer,
+    /// 是/否, yes/no, true/false, 1/0, Y/N.
+    Flag,
+    /// A code or its Chinese term, checked by the importer.
+    Code,
+}
+
+/// One column a ledger may have.
+#[derive(Debug, Clone, Copy)]
+pub struct Field {
+    /// The English name, used in exports and as a header.
+    pub name: &'static str,
+    /// Chinese headers that mean this column.
+    pub chinese: &'static [&'static str],
+    pub kind: FieldKind,
+    pub required: bool,
+}
+
+const fn f(
+    name: &'static str,
+    chinese: &'static [&'static str],
+    kind: FieldKind,
+    required: bool,
+) -> Field {
+    Field {
+        name,
+        chinese,
+        kind,
+        required,
+    }
+}
+
+use FieldKind::{Area, Code, Date, Flag, Integer, Money, Quantity, Text};
+
+const ENTERPRISE_FIELDS: &[Field] = &[
+    f("name", &["企业名称", "名称"], Text, true),
+    f(
+        "credit_code",
+        &["统一社会信用代码", "信用代码"],
+        Text,
+        false,
+    ),
+    f("industry", &["行业代码", "行业"], Text, false),
+    f("founded", &["成立日期"], Date, false),
+    f("high_tech", &["高新技术企业", "高新"], Flag, false),
+    f("registered", &["登记日期", "入驻日期"], Date, false),
+    f("allow_invalid_code", &["允许无效代码"], Flag, false),
+];
+
+const PARCEL_FIELDS: &[Field] = &[
+    f("code", &["地块编号", "编号"], Text, true),
+    f("area", &["面积"], Area, true),
+    f("land_use", &["用途", "土地用途"], Code, true),
+    f("location", &["位置", "坐落"], Text, false),
+    f("requisitioned", &["征地日期"], Date, true),
+];
+
+const PARCEL_EVENT_FIELDS: &[Field] = &[
+    f("code", &["地块编号", "编号"], Text, true),
+    f("event", &["事件", "事项"], Code, true),
+    f("date", &["日期"], Date, true),
+    f(
+        "enterprise",
+        &["企业名称", "受让企业", "用地企业"],
+        Text,
+        false,
+    ),
+    f("credit_code", &["统一社会信用代码"], Text, false),
+    f("method", &["供地方式", "出让方式"], Code, false),
+    f("price", &["价格", "出让价格", "成交价"], Money, false),
+    f("start_by", &["约定动工日期"], Date, false),
+    f("complete_by", &["约定竣工日期"], Date, false),
+    f("certificate", &["证书编号", "土地证号"], Text, false),
+    f("fee", &["闲置费"], Money, false),
+    f("reason", &["原因", "备注"], Text, false),
+];
+
+const YEARLY_FIELDS: &[Field] = &[
+    f("enterprise", &["企业名称"], Text, false),
+    f("credit_code", &["统一社会信用代码"], Text, false),
+    f("year", &["年份", "年度"], Integer, true),
+    f("output", &["产值", "工业总产值"], Money, false),
+    f("revenue", &["营业收入"], Money, false),
+    f("tax", &["税收", "实缴税金"], Money, false),
+    f("value_added", &["增加值"], Money, false),
+    f("employees", &["年平均职工人数", "职工人数"], Integer, false),
+    f("rd", &["研发经费", "R&D经费"], Money, false),
+    f("energy_tce", &["能耗", "综合能耗"], Quantity, false),
+    f("electricity_kwh", &["用电量"], Quantity, false),
+    f(
+        "emissions_t",
+        &["排放量", "主要污染物排放量"],
+        Quantity,
+        false,
+    ),
+    f("above_scale", &["规上", "规模以上"], Flag, false),
+];
+
+const PROGRAMME_FIELDS: &[Field] = &[
+    f("programme", &["计划名称"], Text, true),
+    f("year", &["年度", "年份"], Integer, true),
+    f("budget", &["预算", "财政拨款"], Money, true),
+    f("created", &["下达日期"], Date, false),
+];
+
+const APPLICATION_FIELDS: &[Field] = &[
+    f("ref", &["项目编号"], Text, true),
+    f("programme", &["计划名称"], Text, true),
+    f("enterprise", &["申报单位", "企业名称"], Text, false),
+    f("credit_code", &["统一社会信用代码"], Text, false),
+    f("title", &["项目名称"], Text, true),
+    f("field", &["领域"], Text, false),
+    f("requested", &["申请金额"], Money, true),
+    f("received", &["受理日期"], Date, true),
+];
+
+const STEP_FIELDS: &[Field] = &[
+    f("ref", &["项目编号"], Text, true),
+    f("step", &["步骤", "环节"], Code, true),
+    f("date", &["日期"], Date, true),
+    f("scores", &["评分"], Text, false),
+    f("batch", &["批次"], Text, false),
+    f("grant", &["无偿资助"], Money, false),
+    f("interest_subsidy", &["贷款贴息"], Money, false),
+    f("loan", &["有偿资助", "贷款"], Money, false),
+    f("repay_by", &["还款期限"], Date, false),
+    f("amount", &["金额"], Money, false),
+    f("kind", &["类别"], Code, false),
+    f("via", &["方式"], Code, false),
+    f("reason", &["原因", "备注"], Text, false),
+];
+
+/// The ledgers parkdb imports, in the order they are applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Ledger {
+    Enterprises,
+    Parcels,
+    ParcelEvents,
+    Yearly,
+    Programmes,
+    Applications,
+    ApplicationSteps,
+}
+
+impl Ledger {
+    pub const ALL: [Ledger; 7] = [
+        Ledger::Enterprises,
+        Ledger::Parcels,
+        Ledger::ParcelEvents,
+        Ledger::Yearly,
+        Ledger::Programmes,
+        Ledger::Applications,
+        Ledger::ApplicationSteps,
+    ];
+
+    /// The English name.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Ledger::Enterprises => "enterprises",
+            Ledger::Parcels => "parcels",
+            Ledger::ParcelEvents => "parcel_events",
+            Ledger::Yearly => "yearly",
+            Ledger::Programmes => "programmes",
+            Ledger::Applications => "applications",
+            Ledger::ApplicationSteps => "application_steps",
+        }
+    }
+
+    fn names(self) -> &'static [&'static str] {
+        match self {
+            Ledger::Enterprises => &["企业名录", "企业", "enterprises"],
+            Ledger::Parcels => &["地块台账", "地块", "parcels"],
+            Ledger::ParcelEvents => &["地块事件", "土地事件", "parcel_events"],
+            Ledger::Yearly => &["年度经济指标", "经济指标", "yearly"],
+            Ledger::Programmes => &["科技计划", "计划", "programmes"],
+            Ledger::Applications => &["项目申报", "申报", "applications"],
+            Ledger::ApplicationSteps => &["项目流程", "流程", "application_steps"],
+        }
+    }
+
+    /// The ledger a sheet or file name means (`地块台账`, `parcels.csv`, `2005年地块台账`).
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<Ledger> {
+        let stem = name.rsplit(['/', '\\']).next().unwrap_or(name);
+        let stem = stem.split('.').next().unwrap_or(stem).trim().to_lowercase();
+        // Longest names first, so that 地块事件 is not taken for 地块.
+        let mut all: Vec<(Ledger, &str)> = Ledger::ALL
+            .iter()
+            .flat_map(|l| l.names().iter().map(move |n| (*l, *n)))
+            .collect();
+        all.sort_by_key(|(_, n)| std::cmp::Reverse(n.chars().count()));
+        all.into_iter()
+            .find(|(_, n)| stem == *n || stem.ends_with(n) || stem.starts_with(n))
+            .map(|(l, _)| l)
+    }
+
+    /// The columns of the ledger.
+    #[must_use]
+    pub fn fields(self) -> &'static [Field] {
+        match self {
+            Ledger::Enterprises => ENTERPRISE_FIELDS,
+            Ledger::Parcels => PARCEL_FIELDS,
+            Ledger::ParcelEvents => PARCEL_EVENT_FIELDS,
+            Ledger::Yearly => YEARLY_FIELDS,
+            Ledger::Programmes => PROGRAMME_FIELDS,
+            Ledger::Applications => APPLICATION_FIELDS,
+            Ledger::ApplicationSteps => STEP_FIELDS,
+        }
+    }
+}
+
+/// A unit named in a header, as a multiple of the column's base unit
+/// (元 for money, 0.0001 亩 units for area).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    Base,
+    Wan,
+    SquareMetres,
+    Hectares,
+}
+
+/// Splits a header into its name and unit: `面积（㎡）` → ("面积", "㎡").
+#[must_use]
+pub fn split_header(header: &str) -> (String, Option<String>) {
+    let h = header.trim().replace('（', "(").replace('）', ")");
+    match (h.find('('), h.rfind(')')) {
+        (Some(open), Some(close)) if close > open => (
+            h[..open].trim().to_owned(),
+            Some(h[open + 1..close].trim().to_owned()),
+        ),
+        _ => (h, None),
+    }
+}
+
+/// Finds the field a header means, and the unit its values are in.
+///
+/// # Errors
+/// A reason, when the header is unknown or its unit does not fit the column.
+pub fn resolve(ledger: Ledger, header: &str) -> Result<(&'static Field, Unit), String> {
+    let (name, unit) = split_header(header);
+    // English headers may carry the unit as a suffix: price_yuan, area_mu, area_m2.
+    let lower = name.to_lowercase();
+    let (base, suffix_unit) = ["_wan_yuan", "_yuan", "_mu", "_m2", "_ha"]
+        .iter()
+        .find_map(|s| {
+            lower
+                .strip_suffix(s)
+                .map(|b| (b.to_owned(), Some(s.trim_start_matches('_').to_owned())))
+        })
+        .unwrap_or((lower.clone(), None));
+    let field = ledger
+        .fields()
+        .iter()
+        .find(|f| f.name == lower || f.name == base || f.chinese.contains(&name.as_str()))
+        .ok_or_else(|| {
+            let known: Vec<String> = ledger
+                .fields()
+                .iter()
+                .map(|f| format!("{}/{}", f.chinese[0], f.name))
+                .collect();
+            format!(
+                "unknown column for the {} ledger; known: {}",
+                ledger.name(),
+                known.join(", ")
+            )
+        })?;
+    let unit_text = unit.or(if field.name == lower {
+        None
+    } else {
+        suffix_unit
+    });
+    let unit = match (field.kind, unit_text.as_deref()) {
+        (_, None) => Unit::Base,
+        (FieldKind::Money, Some("元" | "yuan")) => Unit::Base,
+        (FieldKind::Money, Some("万元" | "wan_yuan" | "万")) => Unit::Wan,
+        (FieldKind::Area, Some("亩" | "mu")) => Unit::Base,
+        (FieldKind::Area, Some("㎡" | "m2" | "m²" | "平方米")) => Unit::SquareMetres,
+        (FieldKind::Area, Some("公顷" | "ha")) => Unit::Hectares,
+        (
+            FieldKind::Quantity
+            | FieldKind::Integer
+            | FieldKind::Text
+            | FieldKind::Date
+            | FieldKind::Flag
+            | FieldKind::Code,
+            Some(_),
+        ) => Unit::Base,
+        (_, Some(u)) => return Err(format!("unit {u:?} does not fit the {} column", field.name)),
+    };
+    Ok((field, unit))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_in_chinese_and_english_resolve_with_units() {
+        let p = Ledger::Parcels;
+        assert_eq!(resolve(p, "面积(亩)").unwrap().1, Unit::Base);
+        assert_eq!(resolve(p, "面积（㎡）").unwrap().1, Unit::SquareMetres);
+        assert_eq!(resolve(p, "area_ha").unwrap().1, Unit::Hectares);
+        assert_eq!(resolve(p, "地块编号").unwrap().0.name, "code");
+        assert!(resolve(p, "面积(元)").is_err());
+        assert!(resolve(p, "面基").unwrap_err().contains("地块编号/code"));
+        let e = Ledger::ParcelEvents;
+        assert_eq!(resolve(e, "价格(万元)").unwrap().1, Unit::Wan);
+        assert_eq!(resolve(e, "price_yuan").unwrap().0.name, "price");
+        assert_eq!(
+            Ledger::from_name("2005年地块台账.csv"),
+            Some(Ledger::Parcels)
+        );
+        assert_eq!(Ledger::from_name("地块事件"), Some(Ledger::ParcelEvents));
+        assert_eq!(
+            Ledger::from_name("ledgers/parcel_events.csv"),
+            Some(Ledger::ParcelEvents)
+        );
+        assert_eq!(Ledger::from_name("budget"), None);
+    }
+}

@@ -1,0 +1,675 @@
+//! Importing ledgers: every row checked, every bad row reported with its
+//! sheet, row, column and reason, and nothing written unless all are good.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::NaiveDate;
+
+use super::columns::{resolve, Field, Ledger, Unit};
+use super::dates::parse_date;
+use super::read::Sheet;
+use crate::db::Db;
+use crate::enterprise::{Enterprise, EnterpriseId, NewEnterprise, YearlyFigures};
+use crate::error::{Error, Result};
+use crate::fund::{ApplicationId, AwardKind, Programme, ProgrammeId, RecoveryVia};
+use crate::land::{LandUse, SupplyMethod};
+use crate::units::{Mu, Quantity, Yuan};
+use crate::writer::{Allocation, Award, NewParcel, Writer};
+
+/// A bad row: where, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowError {
+    pub sheet: String,
+    /// The row as the spreadsheet numbers it (the header is row 1); 0 for the sheet itself.
+    pub row: usize,
+    /// The column's header as written, or empty when the whole row is at fault.
+    pub column: String,
+    pub reason: String,
+}
+
+impl std::fmt::Display for RowError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.row, self.column.is_empty()) {
+            (0, _) => write!(f, "{}: {}", self.sheet, self.reason),
+            (r, true) => write!(f, "{}, row {r}: {}", self.sheet, self.reason),
+            (r, false) => write!(
+                f,
+                "{}, row {r}, column {}: {}",
+                self.sheet, self.column, self.reason
+            ),
+        }
+    }
+}
+
+/// How to import.
+#[derive(Default)]
+pub struct ImportOptions<'a> {
+    /// Check every row, report, and write nothing.
+    pub dry_run: bool,
+    /// Called with (rows applied so far, rows in all) as the import goes.
+    pub progress: Option<&'a mut dyn FnMut(usize, usize)>,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    /// Rows read per ledger.
+    pub rows: BTreeMap<&'static str, usize>,
+    pub errors: Vec<RowError>,
+    /// True when the rows were stored (no errors, not a dry run).
+    pub written: bool,
+}
+
+impl ImportReport {
+    /// True when every row was good.
+    #[must_use]
+    pub fn is_clean(&self) -> bool {
+        self.errors.is_empty()
+    }
+}
+
+/// A row's cells by field, with the header each came from.
+struct Row<'s> {
+    sheet: &'s str,
+    number: usize,
+    cells: HashMap<&'static str, (&'s str, &'s str, Unit)>,
+}
+
+impl<'s> Row<'s> {
+    fn err(&self, field: &str, reason: impl Into<String>) -> RowError {
+        let column = self.cells.get(field).map_or(field, |c| c.0).to_owned();
+        RowError {
+            sheet: self.sheet.to_owned(),
+            row: self.number,
+            column,
+            reason: reason.into(),
+        }
+    }
+
+    fn whole(&self, reason: impl Into<String>) -> RowError {
+        RowError {
+            sheet: self.sheet.to_owned(),
+            row: self.number,
+            column: String::new(),
+            reason: reason.into(),
+        }
+    }
+
+    fn raw(&self, field: &str) -> Option<&'s str> {
+        self.cells.get(field).map(|c| c.1).filter(|v| !v.is_empty())
+    }
+
+    fn text(&self, field: &str) -> Option<String> {
+        self.raw(field).map(str::to_owned)
+    }
+
+    fn need<T>(&self, field: &str, v: Result<Option<T>, RowError>) -> Result<T, RowError> {
+        v?.ok_or_else(|| self.err(field, "is empty; this column is required"))
+    }
+
+    fn date(&self, field: &str) -> Result<Option<NaiveDate>, RowError> {
+        self.raw(field)
+            .map(|t| {
+                parse_date(t).ok_or_else(|| {
+                    self.err(
+                        field,
+                        format!("{t:?} is not a date (2005-03-01, 2005/3/1, 2005年3月1日)"),
+                    )
+                })
+            })
+            .transpose()
+    }
+
+    fn money(&self, field: &str) -> Result<Option<Yuan>, RowError> {
+        let Some(t) = self.raw(field) else {
+            return Ok(None);
+        };
+        let t = t.replace([',', '，'], "");
+        let unit = self.cells[field].2;
+        let parsed = if unit == Unit::Wan {
+            Yuan::parse_wan(&t)
+        } else {
+            Yuan::parse_yuan(&t)
+        };
+        parsed.map(Some).map_err(|e| self.err(field, reason(&e)))
+    }
+
+    fn area(&self, field: &str) -> Result<Option<Mu>, RowError> {
+        let Some(t) = self.raw(field) else {
+            return Ok(None);
+        };
+        let t = t.replace([',', '，'], "");
+        let parsed = match self.cells[field].2 {
+            Unit::SquareMetres => Mu::parse_m2(&t),
+            Unit::Hectares => Mu::parse_hectares(&t),
+            _ => Mu::parse_mu(&t),
+        };
+        parsed.map(Some).map_err(|e| self.err(field, reason(&e)))
+    }
+
+    fn quantity(&self, field: &str) -> Result<Option<Quantity>, RowError> {
+        let Some(t) = self.raw(field) else {
+            return Ok(None);
+        };
+        Quantity::parse(&t.replace([',', '，'], ""), field)
+            .map(Some)
+            .map_err(|e| self.err(field, reason(&e)))
+    }
+
+    fn int<T: std::str::FromStr>(&self, field: &str) -> Result<Option<T>, RowError> {
+        self.raw(field)
+            .map(|t| {
+                t.parse::<T>()
+                    .map_err(|_| self.err(field, format!("{t:?} is not a whole number")))
+            })
+            .transpose()
+    }
+
+    fn flag(&self, field: &str) -> Result<Option<bool>, RowError> {
+        self.raw(field)
+            .map(|t| match t.to_lowercase().as_str() {
+                "是" | "yes" | "y" | "true" | "1" | "√" => Ok(true),
+                "否" | "no" | "n" | "false" | "0" => Ok(false),
+                _ => Err(self.err(field, format!("{t:?} is not 是/否 or yes/no"))),
+            })
+            .transpose()
+    }
+
+    fn code<T>(
+        &self,
+        field: &str,
+        parse: impl Fn(&str) -> Result<T>,
+    ) -> Result<Option<T>, RowError> {
+        self.raw(field)
+            .map(|t| parse(t).map_err(|e| self.err(field, reason(&e))))
+            .transpose()
+    }
+}
+
+fn reason(e: &Error) -> String {
+    match e {
+        Error::Validation { reason, .. } => reason.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Who a row names: a credit code, else a name.
+fn firm_ref(row: &Row<'_>) -> Option<(Option<String>, Option<String>)> {
+    let code = row.text("credit_code").map(|c| c.to_uppercase());
+    let name = row.text("enterprise");
+    (code.is_some() || name.is_some()).then_some((code, name))
+}
+
+struct Lookups {
+    by_code: HashMap<String, EnterpriseId>,
+    by_name: HashMap<String, Vec<EnterpriseId>>,
+    programmes: HashMap<String, ProgrammeId>,
+    applications: HashMap<String, ApplicationId>,
+}
+
+impl Lookups {
+    fn load(w: &Writer) -> Result<Lookups> {
+        let mut l = Lookups {
+            by_code: HashMap::new(),
+            by_name: HashMap::new(),
+            programmes: HashMap::new(),
+            applications: HashMap::new(),
+        };
+        for e in w.records::<Enterprise>()? {
+            l.add_firm(&e.name, e.credit_code.as_deref(), e.id);
+        }
+        for p in w.records::<Programme>()? {
+            l.programmes.insert(p.name, p.id);
+        }
+        Ok(l)
+    }
+
+    fn add_firm(&mut self, name: &str, code: Option<&str>, id: EnterpriseId) {
+        if let Some(c) = code {
+            self.by_code.insert(c.to_owned(), id);
+        }
+        self.by_name.entry(name.to_owned()).or_default().push(id);
+    }
+
+    fn firm(&self, row: &Row<'_>) -> Result<EnterpriseId, RowError> {
+        match firm_ref(row) {
+            None => Err(row.whole("names no enterprise: give 企业名称 or 统一社会信用代码")),
+            Some((Some(code), _)) => self.by_code.get(&code).copied().ok_or_else(|| {
+                row.err(
+                    "credit_code",
+                    format!("no enterprise has credit code {code}"),
+                )
+            }),
+            Some((None, Some(name))) => match self.by_name.get(&name).map(Vec::as_slice) {
+                Some([one]) => Ok(*one),
+                Some([_, ..]) => Err(row.err(
+                    "enterprise",
+                    format!("{name:?} names several enterprises; give the credit code"),
+                )),
+                _ => Err(row.err("enterprise", format!("no enterprise is named {name:?}"))),
+            },
+            Some((None, None)) => unreachable!("firm_ref returns a code or a name"),
+        }
+    }
+
+    fn application(&self, row: &Row<'_>) -> Result<ApplicationId, RowError> {
+        let r = row.text("ref").unwrap_or_default();
+        if let Some(id) = self.applications.get(&r) {
+            return Ok(*id);
+        }
+        r.strip_prefix('A')
+            .and_then(|n| n.parse().ok())
+            .map(ApplicationId)
+            .ok_or_else(|| row.err("ref", format!("no application {r:?} in this import (an earlier one is named A and its id, e.g. A12)")))
+    }
+}
+
+/// The rows of one ledger, ready to apply.
+struct Prepared<'s> {
+    ledger: Ledger,
+    rows: Vec<Row<'s>>,
+}
+
+fn prepare<'s>(sheets: &'s [Sheet], errors: &mut Vec<RowError>) -> Vec<Prepared<'s>> {
+    let mut out: Vec<Prepared<'s>> = Vec::new();
+    for sheet in sheets {
+        let Some(ledger) = Ledger::from_name(&sheet.name) else {
+            errors.push(RowError {
+                sheet: sheet.name.clone(),
+                row: 0,
+                column: String::new(),
+                reason: format!(
+                    "is not a ledger parkdb knows; name the sheet or file after one of: {}",
+                    Ledger::ALL
+                        .iter()
+                        .map(|l| l.name())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            });
+            continue;
+        };
+        let mut columns: Vec<Option<(&'static Field, Unit)>> = Vec::new();
+        let mut bad_header = false;
+        for h in &sheet.headers {
+            if h.trim().is_empty() {
+                columns.push(None);
+                continue;
+            }
+            match resolve(ledger, h) {
+                Ok(c) => columns.push(Some(c)),
+                Err(reason) => {
+                    bad_header = true;
+                    errors.push(RowError {
+                        sheet: sheet.name.clone(),
+                        row: 1,
+                        column: h.clone(),
+                        reason,
+                    });
+                    columns.push(None);
+                }
+            }
+        }
+        for field in ledger.fields().iter().filter(|f| f.required) {
+            let has = columns.iter().flatten().any(|(f, _)| f.name == field.name);
+            let alternative = field.name == "enterprise" || field.name == "credit_code";
+            if !has && !alternative {
+                bad_header = true;
+                errors.push(RowError {
+                    sheet: sheet.name.clone(),
+                    row: 1,
+                    column: format!("{}/{}", field.chinese[0], field.name),
+                    reason: "a required column is missing".into(),
+                });
+            }
+        }
+        if bad_header {
+            continue;
+        }
+        let rows = sheet
+            .rows
+            .iter()
+            .map(|(number, cells)| {
+                let mut map = HashMap::new();
+                for ((cell, header), column) in cells.iter().zip(&sheet.headers).zip(&columns) {
+                    if let Some((field, unit)) = column {
+                        map.insert(field.name, (header.as_str(), cell.as_str(), *unit));
+                    }
+                }
+                Row {
+                    sheet: &sheet.name,
+                    number: *number,
+                    cells: map,
+                }
+            })
+            .collect();
+        match out.iter_mut().find(|p| p.ledger == ledger) {
+            Some(p) => p.rows.extend(rows),
+            None => out.push(Prepared { ledger, rows }),
+        }
+    }
+    out.sort_by_key(|p| p.ledger);
+    out
+}
+
+/// Imports sheets into `db` in one unit of work: enterprises, parcels,
+/// parcel events, yearly figures, programmes, applications and their steps,
+/// in that order. If any row is bad (or `dry_run`), nothing is written and
+/// the report lists every bad row.
+///
+/// # Errors
+/// Storage errors only; bad rows are in the report.
+pub fn import(db: &Db, sheets: &[Sheet], options: ImportOptions<'_>) -> Result<ImportReport> {
+    let mut report = ImportReport::default();
+    let prepared = prepare(sheets, &mut report.errors);
+    for p in &prepared {
+        *report.rows.entry(p.ledger.name()).or_default() += p.rows.len();
+    }
+    let total: usize = prepared.iter().map(|p| p.rows.len()).sum();
+    let mut progress = options.progress;
+    let mut abandon = false;
+    let result = db.write(|w| {
+        let mut lookups = Lookups::load(w)?;
+        let mut done = 0;
+        for p in &prepared {
+            for row in &p.rows {
+                if let Err(e) = apply_row(w, &mut lookups, p.ledger, row) {
+                    report.errors.push(e);
+                }
+                done += 1;
+                if let Some(cb) = progress.as_mut() {
+                    cb(done, total);
+                }
+            }
+        }
+        if options.dry_run || !report.errors.is_empty() {
+            abandon = true;
+            return Err(Error::validation("import", "abandoned"));
+        }
+        Ok(())
+    });
+    match result {
+        Ok(()) => report.written = true,
+        Err(_) if abandon => {}
+        Err(e) => return Err(e),
+    }
+    report
+        .errors
+        .sort_by(|a, b| (a.sheet.as_str(), a.row).cmp(&(b.sheet.as_str(), b.row)));
+    Ok(report)
+}
+
+/// Checks one row's cells and applies it as one step: a failure undoes the
+/// step and is reported against the row.
+fn apply_row(
+    w: &mut Writer,
+    lookups: &mut Lookups,
+    ledger: Ledger,
+    row: &Row<'_>,
+) -> Result<(), RowError> {
+    match ledger {
+        Ledger::Enterprises => {
+            let new = NewEnterprise {
+                name: row.need("name", Ok(row.text("name")))?,
+                credit_code: row.text("credit_code"),
+                industry: row.text("industry"),
+                founded: row.date("founded")?,
+                high_tech: row.flag("high_tech")?.unwrap_or(false),
+                allow_invalid_code: row.flag("allow_invalid_code")?.unwrap_or(false),
+                registered: row.date("registered")?,
+            };
+            let (name, code) = (
+                new.name.clone(),
+                new.credit_code.clone().map(|c| c.to_uppercase()),
+            );
+            let id = w
+                .attempt(|w| w.add_enterprise(new))
+                .map_err(|e| blame(row, &e))?;
+            lookups.add_firm(&name, code.as_deref(), id);
+        }
+        Ledger::Parcels => {
+            let new = NewParcel {
+                code: row.need("code", Ok(row.text("code")))?,
+                area: row.need("area", row.area("area"))?,
+                land_use: row.need("land_use", row.code("land_use", LandUse::parse))?,
+                requisitioned: row.need("requisitioned", row.date("requisitioned"))?,
+                location: row.text("location"),
+            };
+            w.attempt(|w| w.add_parcel(new))
+                .map_err(|e| blame(row, &e))?;
+        }
+        Ledger::ParcelEvents => parcel_event(w, lookups, row)?,
+        Ledger::Yearly => {
+            let firm = lookups.firm(row)?;
+            let year = row.need("year", row.int::<i32>("year"))?;
+            let figures = YearlyFigures {
+                output_value: row.money("output")?,
+                revenue: row.money("revenue")?,
+                tax: row.money("tax")?,
+                value_added: row.money("value_added")?,
+                employees: row.int("employees")?,
+                rd: row.money("rd")?,
+                energy_tce: row.quantity("energy_tce")?,
+                electricity_kwh: row.quantity("electricity_kwh")?,
+                emissions_t: row.quantity("emissions_t")?,
+                above_scale: row.flag("above_scale")?,
+            };
+            w.attempt(|w| w.report_year(firm, year, figures))
+                .map_err(|e| blame(row, &e))?;
+        }
+        Ledger::Programmes => {
+            let name = row.need("programme", Ok(row.text("programme")))?;
+            let year = row.need("year", row.int::<i32>("year"))?;
+            let budget = row.need("budget", row.money("budget"))?;
+            let created = match row.date("created")? {
+                Some(d) => d,
+                None => NaiveDate::from_ymd_opt(year, 1, 1)
+                    .ok_or_else(|| row.err("year", format!("{year} is not a year")))?,
+            };
+            if lookups.programmes.contains_key(&name) {
+                return Err(row.err(
+                    "programme",
+                    format!("a programme named {name:?} exists already"),
+                ));
+            }
+            let id = w
+                .attempt(|w| w.add_programme(&name, year, budget, created))
+                .map_err(|e| blame(row, &e))?;
+            lookups.programmes.insert(name, id);
+        }
+        Ledger::Applications => {
+            let r = row.need("ref", Ok(row.text("ref")))?;
+            if lookups.applications.contains_key(&r) {
+                return Err(row.err("ref", format!("application {r:?} appears twice")));
+            }
+            let programme_name = row.need("programme", Ok(row.text("programme")))?;
+            let programme = *lookups.programmes.get(&programme_name).ok_or_else(|| {
+                row.err(
+                    "programme",
+                    format!("no programme is named {programme_name:?}"),
+                )
+            })?;
+            let firm = lookups.firm(row)?;
+            let title = row.need("title", Ok(row.text("title")))?;
+            let requested = row.need("requested", row.money("requested"))?;
+            let received = row.need("received", row.date("received"))?;
+            let field = row.text("field");
+            let id = w
+                .attempt(|w| {
+                    w.apply(
+                        programme,
+                        firm,
+                        &title,
+                        received,
+                        requested,
+                        field.as_deref(),
+                    )
+                })
+                .map_err(|e| blame(row, &e))?;
+            lookups.applications.insert(r, id);
+        }
+        Ledger::ApplicationSteps => application_step(w, lookups, row)?,
+    }
+    Ok(())
+}
+
+fn blame(row: &Row<'_>, e: &Error) -> RowError {
+    match e {
+        Error::Validation { field, reason } => {
+            let column = row
+                .cells
+                .iter()
+                .find(|(name, _)| field.starts_with(**name) || field == *name)
+                .map(|(_, c)| c.0);
+            match column {
+                Some(c) => RowError {
+                    sheet: row.sheet.to_owned(),
+                    row: row.number,
+                    column: c.to_owned(),
+                    reason: reason.clone(),
+                },
+                None => row.whole(e.to_string()),
+            }
+        }
+        other => row.whole(other.to_string()),
+    }
+}
+
+const PARCEL_EVENTS: &[(&str, &[&str])] = &[
+    ("developed", &["开发", "前期开发", "填土"]),
+    ("certified", &["办证"]),
+    ("allocated", &["供地", "出让", "划拨"]),
+    ("construction_started", &["动工", "开工"]),
+    ("completed", &["竣工"]),
+    ("idle_declared", &["认定闲置", "闲置"]),
+    ("reclaimed", &["收回"]),
+    ("transferred", &["转让"]),
+];
+
+const STEPS: &[(&str, &[&str])] = &[
+    ("reviewed", &["评审"]),
+    ("approved", &["立项", "批准"]),
+    ("rejected", &["不予立项", "否决"]),
+    ("disbursed", &["拨付", "拨款"]),
+    ("repaid", &["还款"]),
+    ("recovered", &["追讨", "回收"]),
+    ("written_off", &["核销"]),
+    ("closed", &["结项"]),
+];
+
+fn which(
+    row: &Row<'_>,
+    field: &str,
+    table: &[(&'static str, &[&str])],
+) -> Result<&'static str, RowError> {
+    let t = row.need(field, Ok(row.text(field)))?;
+    table
+        .iter()
+        .find(|(code, zh)| code.eq_ignore_ascii_case(&t) || zh.contains(&t.as_str()))
+        .map(|(code, _)| *code)
+        .ok_or_else(|| {
+            let allowed: Vec<String> = table
+                .iter()
+                .map(|(c, zh)| format!("{}/{c}", zh[0]))
+                .collect();
+            row.err(field, format!("{t:?} is not one of {}", allowed.join(", ")))
+        })
+}
+
+fn parcel_event(w: &mut Writer, lookups: &Lookups, row: &Row<'_>) -> Result<(), RowError> {
+    let code = row.need("code", Ok(row.text("code")))?;
+    let event = which(row, "event", PARCEL_EVENTS)?;
+    let date = row.need("date", row.date("date"))?;
+    let parcel = w
+        .parcel_by_code(&code)
+        .map_err(|_| row.err("code", format!("no parcel has code {code:?}")))?
+        .id;
+    let result = match event {
+        "developed" => w.attempt(|w| w.develop(parcel, date)),
+        "certified" => {
+            let number = row.need("certificate", Ok(row.text("certificate")))?;
+            w.attempt(|w| w.certify(parcel, date, &number))
+        }
+        "allocated" => {
+            let terms = Allocation {
+                holder: lookups.firm(row)?,
+                date,
+                method: row.need("method", row.code("method", SupplyMethod::parse))?,
+                price: row.need("price", row.money("price"))?,
+                start_by: row.date("start_by")?,
+                complete_by: row.date("complete_by")?,
+            };
+            w.attempt(|w| w.allocate(parcel, terms))
+        }
+        "construction_started" => w.attempt(|w| w.start_construction(parcel, date)),
+        "completed" => w.attempt(|w| w.complete_construction(parcel, date)),
+        "idle_declared" => {
+            let fee = row.money("fee")?;
+            w.attempt(|w| w.declare_idle(parcel, date, fee))
+        }
+        "reclaimed" => {
+            let why = row.text("reason").unwrap_or_default();
+            w.attempt(|w| w.reclaim(parcel, date, &why))
+        }
+        _ => {
+            let to = lookups.firm(row)?;
+            let price = row.money("price")?.unwrap_or(Yuan::ZERO);
+            w.attempt(|w| w.transfer(parcel, to, date, price))
+        }
+    };
+    result.map(|_| ()).map_err(|e| blame(row, &e))
+}
+
+fn application_step(w: &mut Writer, lookups: &Lookups, row: &Row<'_>) -> Result<(), RowError> {
+    let app = lookups.application(row)?;
+    let step = which(row, "step", STEPS)?;
+    let date = row.need("date", row.date("date"))?;
+    let amount = || row.need("amount", row.money("amount"));
+    let why = row.text("reason").unwrap_or_default();
+    let result = match step {
+        "reviewed" => {
+            let text = row.need("scores", Ok(row.text("scores")))?;
+            let scores = text
+                .split([',', '，', ';', '、', ' '])
+                .filter(|s| !s.is_empty())
+                .map(|s| {
+                    s.parse::<u32>().map_err(|_| {
+                        row.err("scores", format!("{s:?} is not a whole-number score"))
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            w.attempt(|w| w.review(app, date, &scores))
+        }
+        "approved" => {
+            let award = Award {
+                batch: row.need("batch", Ok(row.text("batch")))?,
+                grant: row.money("grant")?.unwrap_or(Yuan::ZERO),
+                interest_subsidy: row.money("interest_subsidy")?.unwrap_or(Yuan::ZERO),
+                loan: row.money("loan")?.unwrap_or(Yuan::ZERO),
+                repay_by: row.date("repay_by")?,
+                ..Award::default()
+            };
+            w.attempt(|w| w.approve(app, date, award))
+        }
+        "rejected" => w.attempt(|w| w.reject(app, date, &why)),
+        "disbursed" => {
+            let kind = row.need("kind", row.code("kind", AwardKind::parse))?;
+            let amount = amount()?;
+            w.attempt(|w| w.disburse(app, date, amount, kind))
+        }
+        "repaid" => {
+            let amount = amount()?;
+            w.attempt(|w| w.repay(app, date, amount))
+        }
+        "recovered" => {
+            let via = row
+                .code("via", RecoveryVia::parse)?
+                .unwrap_or(RecoveryVia::Demand);
+            let amount = amount()?;
+            w.attempt(|w| w.recover(app, date, amount, via))
+        }
+        "written_off" => w.attempt(|w| w.write_off(app, date, &why)),
+        _ => w.attempt(|w| w.close_application(app, date)),
+    };
+    result.map(|_| ()).map_err(|e| blame(row, &e))
+}

@@ -1,0 +1,16 @@
+//! Ledgers in and out: the Excel and CSV ledgers (台账) that parks and
+//! bureaus keep, imported all or nothing with a message for every bad row;
+//! tables and the annual report exported to CSV and `.xlsx`.
+//!
+//! The columns each ledger may have, in Chinese or English, are listed in
+//! one place: [`columns`].
+
+pub mod columns;
+pub mod dates;
+pub mod export;
+pub mod import;
+pub mod read;
+
+pub use export::{neutralise, write_csv, write_report_xlsx, write_xlsx};
+pub use import::{import, ImportOptions, ImportReport, RowError};
+pub use read::{read_file, Sheet};

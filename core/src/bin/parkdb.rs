@@ -9,6 +9,26 @@ use clap::{Parser, Subcommand, ValueEnum};
 use parkdb::ledger::{self, ImportOptions};
 use parkdb::{Db, ParcelFilter};
 
+/// `println!` that ends quietly when stdout is closed (`parkdb report 2005 | head`).
+macro_rules! say {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        if writeln!(std::io::stdout(), $($t)*).is_err() {
+            std::process::exit(0);
+        }
+    }};
+}
+
+/// `print!` that ends quietly when stdout is closed.
+macro_rules! say_raw {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        if write!(std::io::stdout(), $($t)*).is_err() {
+            std::process::exit(0);
+        }
+    }};
+}
+
 #[derive(Parser)]
 #[command(name = "parkdb", version, about = "parkdb: the ledgers of an industrial park and its S&T fund", long_about = None)]
 struct Cli {
@@ -124,7 +144,7 @@ fn write_table(batch: &arrow_array::RecordBatch, name: &str, out: &Path) -> Resu
         other => return Err(format!("{}: {other:?} is not .csv or .xlsx", out.display())),
     }
     .map_err(|e| e.to_string())?;
-    println!("wrote {} rows to {}", batch.num_rows(), out.display());
+    say!("wrote {} rows to {}", batch.num_rows(), out.display());
     Ok(())
 }
 
@@ -133,7 +153,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Init => {
             let existed = cli.db.exists();
             open(&cli.db, false)?;
-            println!(
+            say!(
                 "{} database at {}",
                 if existed {
                     "opened the existing"
@@ -176,16 +196,16 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 b.finish_and_clear();
             }
             for (ledger, n) in &report.rows {
-                println!("{ledger}: {n} rows");
+                say!("{ledger}: {n} rows");
             }
             for e in &report.errors {
-                eprintln!("{e}");
+                esay!("{e}");
             }
             if !report.is_clean() {
-                eprintln!("{} bad rows; nothing was written", report.errors.len());
+                esay!("{} bad rows; nothing was written", report.errors.len());
                 return Ok(ExitCode::FAILURE);
             }
-            println!(
+            say!(
                 "{}",
                 if report.written {
                     "imported"
@@ -227,15 +247,15 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Report { year, xlsx, text } => {
             let db = open(&cli.db, true)?;
             let report = db.now().annual_report(year).map_err(|e| e.to_string())?;
-            print!("{}", report.text());
+            say_raw!("{}", report.text());
             if let Some(path) = xlsx {
                 ledger::write_report_xlsx(&report, &path).map_err(|e| e.to_string())?;
-                println!("wrote {}", path.display());
+                say!("wrote {}", path.display());
             }
             if let Some(path) = text {
                 std::fs::write(&path, report.text())
                     .map_err(|e| format!("{}: {e}", path.display()))?;
-                println!("wrote {}", path.display());
+                say!("wrote {}", path.display());
             }
         }
         Command::Evaluate { scheme, year, out } => {
@@ -251,7 +271,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             };
             let eval = db.now().evaluate(&s, year).map_err(|e| e.to_string())?;
             for r in eval.rows.iter().filter(|r| r.in_scope) {
-                println!(
+                say!(
                     "{:>4} {:<2} {:>8.2}  {}",
                     r.rank.unwrap_or(0),
                     r.grade.as_deref().unwrap_or(""),
@@ -264,7 +284,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 .iter()
                 .map(|(g, n)| format!("{g}: {n}"))
                 .collect();
-            println!(
+            say!(
                 "{}; out of scope: {}",
                 counts.join(", "),
                 eval.rows.iter().filter(|r| !r.in_scope).count()
@@ -280,7 +300,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             let db = open(&cli.db, true)?;
             let s = db.land_summary(date(&as_of)?).map_err(|e| e.to_string())?;
             let t = &s.total;
-            println!("截至 {}: {} 宗地块", s.as_of, t.parcel_count);
+            say!("截至 {}: {} 宗地块", s.as_of, t.parcel_count);
             for (label, v) in [
                 ("征地 requisitioned", t.requisitioned_mu),
                 ("开发 developed", t.developed_mu),
@@ -292,33 +312,35 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 ("闲置 idle", t.idle_mu),
                 ("收回 reclaimed", t.reclaimed_mu),
             ] {
-                println!("  {label:<28} {v}");
+                say!("  {label:<28} {v}");
             }
         }
         Command::Check => {
             let db = open(&cli.db, true)?;
             let r = db.check().map_err(|e| e.to_string())?;
-            println!(
+            say!(
                 "{} records, {} events, {} index entries",
-                r.records, r.events, r.index_entries
+                r.records,
+                r.events,
+                r.index_entries
             );
             for p in &r.problems {
-                eprintln!("problem: {p}");
+                esay!("problem: {p}");
             }
             if !r.is_clean() {
                 return Ok(ExitCode::FAILURE);
             }
-            println!("clean");
+            say!("clean");
         }
         Command::Backup { target } => {
             let db = open(&cli.db, true)?;
             db.backup(&target).map_err(|e| e.to_string())?;
-            println!("backed up to {}", target.display());
+            say!("backed up to {}", target.display());
         }
         Command::Example => {
             let db = open(&cli.db, false)?;
             parkdb::example::build_seed(&db).map_err(|e| e.to_string())?;
-            println!(
+            say!(
                 "built the example zone and bureau into {}",
                 cli.db.display()
             );
@@ -331,7 +353,7 @@ fn main() -> ExitCode {
     match run(Cli::parse()) {
         Ok(code) => code,
         Err(message) => {
-            eprintln!("parkdb: {message}");
+            esay!("parkdb: {message}");
             ExitCode::FAILURE
         }
     }

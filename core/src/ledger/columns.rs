@@ -220,7 +220,7 @@ impl Ledger {
             .collect();
         all.sort_by_key(|(_, n)| std::cmp::Reverse(n.chars().count()));
         all.into_iter()
-            .find(|(_, n)| stem == *n || stem.ends_with(n) || stem.starts_with(n))
+            .find(|(_, n)| stem == *n || stem.ends_with(n))
             .map(|(l, _)| l)
     }
 
@@ -300,22 +300,22 @@ pub fn resolve(ledger: Ledger, header: &str) -> Result<(&'static Field, Unit), S
         suffix_unit
     });
     let unit = match (field.kind, unit_text.as_deref()) {
-        (_, None) => Unit::Base,
-        (FieldKind::Money, Some("元" | "yuan")) => Unit::Base,
         (FieldKind::Money, Some("万元" | "wan_yuan" | "万")) => Unit::Wan,
-        (FieldKind::Area, Some("亩" | "mu")) => Unit::Base,
         (FieldKind::Area, Some("㎡" | "m2" | "m²" | "平方米")) => Unit::SquareMetres,
         (FieldKind::Area, Some("公顷" | "ha")) => Unit::Hectares,
-        (
-            FieldKind::Quantity
-            | FieldKind::Integer
-            | FieldKind::Text
-            | FieldKind::Date
-            | FieldKind::Flag
-            | FieldKind::Code,
-            Some(_),
-        ) => Unit::Base,
-        (_, Some(u)) => return Err(format!("unit {u:?} does not fit the {} column", field.name)),
+        (FieldKind::Money, Some(u)) if !matches!(u, "元" | "yuan") => {
+            return Err(format!(
+                "unit {u:?} does not fit the {} column (元 or 万元)",
+                field.name
+            ))
+        }
+        (FieldKind::Area, Some(u)) if !matches!(u, "亩" | "mu") => {
+            return Err(format!(
+                "unit {u:?} does not fit the {} column (亩, ㎡ or 公顷)",
+                field.name
+            ))
+        }
+        _ => Unit::Base,
     };
     Ok((field, unit))
 }

@@ -19,11 +19,7 @@ pub fn parse_date(text: &str) -> Option<NaiveDate> {
     if t.len() == 8 && t.bytes().all(|b| b.is_ascii_digit()) {
         return NaiveDate::parse_from_str(t, "%Y%m%d").ok();
     }
-    let normal: String = t
-        .replace('年', "-")
-        .replace('月', "-")
-        .replace('日', "")
-        .replace(['/', '.'], "-");
+    let normal: String = t.replace(['年', '月', '/', '.'], "-").replace('日', "");
     let date_part = normal.split([' ', 'T']).next().unwrap_or("");
     let mut parts = date_part.split('-').filter(|p| !p.is_empty());
     let y: i32 = parts.next()?.trim().parse().ok()?;
@@ -42,6 +38,8 @@ pub fn from_excel_serial(serial: f64) -> Option<NaiveDate> {
     if !(1.0..2_958_466.0).contains(&serial) {
         return None;
     }
+    // In range by the check above, so the cast is exact.
+    #[allow(clippy::cast_possible_truncation)]
     let days = serial.floor() as i64;
     let base = NaiveDate::from_ymd_opt(1899, 12, 30)?;
     let days = if days < 61 { days + 1 } else { days };

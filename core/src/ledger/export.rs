@@ -101,8 +101,7 @@ pub fn write_csv(batch: &RecordBatch, path: &Path) -> Result<()> {
             .iter()
             .map(|c| match cell(c.as_ref(), row) {
                 Cell::Empty => String::new(),
-                Cell::Text(t) => t,
-                Cell::Number(t, _) => t,
+                Cell::Text(t) | Cell::Number(t, _) => t,
                 Cell::Date(d) => d.to_string(),
                 Cell::Flag(b) => b.to_string(),
             })

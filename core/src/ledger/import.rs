@@ -1,7 +1,7 @@
 //! Importing ledgers: every row checked, every bad row reported with its
 //! sheet, row, column and reason, and nothing written unless all are good.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
@@ -53,8 +53,8 @@ pub struct ImportOptions<'a> {
 /// What an import did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ImportReport {
-    /// Rows read per ledger.
-    pub rows: BTreeMap<&'static str, usize>,
+    /// Rows read per ledger, in the order the ledgers are applied.
+    pub rows: Vec<(&'static str, usize)>,
     pub errors: Vec<RowError>,
     /// True when the rows were stored (no errors, not a dry run).
     pub written: bool,
@@ -362,9 +362,10 @@ fn prepare<'s>(sheets: &'s [Sheet], errors: &mut Vec<RowError>) -> Vec<Prepared<
 pub fn import(db: &Db, sheets: &[Sheet], options: ImportOptions<'_>) -> Result<ImportReport> {
     let mut report = ImportReport::default();
     let prepared = prepare(sheets, &mut report.errors);
-    for p in &prepared {
-        *report.rows.entry(p.ledger.name()).or_default() += p.rows.len();
-    }
+    report.rows = prepared
+        .iter()
+        .map(|p| (p.ledger.name(), p.rows.len()))
+        .collect();
     let total: usize = prepared.iter().map(|p| p.rows.len()).sum();
     let mut progress = options.progress;
     let mut abandon = false;
@@ -514,7 +515,23 @@ fn apply_row(
 }
 
 fn blame(row: &Row<'_>, e: &Error) -> RowError {
+    let at = |field: &str| {
+        row.cells.get(field).map(|c| RowError {
+            sheet: row.sheet.to_owned(),
+            row: row.number,
+            column: c.0.to_owned(),
+            reason: e.to_string(),
+        })
+    };
     match e {
+        Error::Conflict {
+            entity: crate::Entity::Enterprise,
+            ..
+        } => at("credit_code").unwrap_or_else(|| row.whole(e.to_string())),
+        Error::Conflict {
+            entity: crate::Entity::Parcel,
+            ..
+        } => at("code").unwrap_or_else(|| row.whole(e.to_string())),
         Error::Validation { field, reason } => {
             let column = row
                 .cells

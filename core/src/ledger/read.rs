@@ -87,8 +87,7 @@ fn cell_text(cell: &Data) -> String {
         Data::Bool(b) => b.to_string(),
         Data::DateTime(dt) => dt
             .as_datetime()
-            .map(|d| d.date().to_string())
-            .unwrap_or_else(|| dt.as_f64().to_string()),
+            .map_or_else(|| dt.as_f64().to_string(), |d| d.date().to_string()),
         Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
         Data::Error(e) => format!("#{e:?}"),
     }

@@ -38,12 +38,15 @@ impl Tree {
     }
 }
 
+/// A key of a tree, and its pending entry before a savepoint (`None`: it had none).
+type Undo = BTreeMap<(Tree, Vec<u8>), Option<Option<Vec<u8>>>>;
+
 /// Pending writes over all trees: `Some(value)` inserts, `None` removes.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Batch {
     pub(crate) ops: BTreeMap<(Tree, Vec<u8>), Option<Vec<u8>>>,
     /// While a savepoint is open: each key's entry before its first change since.
-    undo: Option<BTreeMap<(Tree, Vec<u8>), Option<Option<Vec<u8>>>>>,
+    undo: Option<Undo>,
 }
 
 impl Batch {

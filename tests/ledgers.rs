@@ -1,0 +1,765 @@
+//! Ledgers in and out: the example ledgers import (CSV and xlsx) to the same
+//! database as the same facts entered through the API; bad rows are all
+//! reported and nothing is written; exports round-trip and neutralise
+//! formula-like text; the command-line tool works end to end.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::{d, fingerprint, mu, yuan};
+use parkdb::ledger::{self, read_file, ImportOptions, Sheet};
+use parkdb::{
+    Allocation, ApplicationFilter, Award, AwardKind, Db, LandUse, NewEnterprise, NewParcel,
+    ParcelFilter, Quantity, SupplyMethod, YearlyFigures,
+};
+
+fn ledgers_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/ledgers")
+}
+
+fn csv_sheets() -> Vec<Sheet> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(ledgers_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "csv"))
+        .collect();
+    files.sort();
+    files.iter().flat_map(|f| read_file(f).unwrap()).collect()
+}
+
+fn xlsx_path() -> PathBuf {
+    ledgers_dir().join("高平工业区台账.xlsx")
+}
+
+fn wan(s: &str) -> parkdb::Yuan {
+    parkdb::Yuan::parse_wan(s).unwrap()
+}
+
+/// The example ledgers' facts, entered through the API in the import's order.
+fn build_by_api(db: &Db) {
+    db.write(|w| {
+        let firm = |w: &mut parkdb::Writer,
+                    name: &str,
+                    code: Option<&str>,
+                    industry: &str,
+                    founded: &str,
+                    high_tech: bool,
+                    registered: &str| {
+            w.add_enterprise(NewEnterprise {
+                name: name.into(),
+                credit_code: code.map(str::to_owned),
+                industry: Some(industry.into()),
+                founded: Some(d(founded)),
+                high_tech,
+                registered: Some(d(registered)),
+                allow_invalid_code: false,
+            })
+        };
+        let kehua = firm(
+            w,
+            "科华电子",
+            Some("91440606MA4UJ0001L"),
+            "C39",
+            "1998-03-12",
+            true,
+            "2001-01-10",
+        )?;
+        let qicheng = firm(
+            w,
+            "启程五金",
+            Some("91440606MA4UJ0002P"),
+            "C33",
+            "1999-06-01",
+            false,
+            "2001-02-01",
+        )?;
+        let lijing = firm(
+            w,
+            "顺德市励精纺织贸易有限公司",
+            Some("91440606MA4UJ0003T"),
+            "C17",
+            "2000-01-05",
+            false,
+            "2001-01-05",
+        )?;
+        let jinlian = firm(
+            w,
+            "金联化工物流",
+            Some("91440606MA4UJ0004X"),
+            "G59",
+            "2003-08-18",
+            false,
+            "2005-04-01",
+        )?;
+        firm(
+            w,
+            "高平工业水厂",
+            Some("91440606MA4UJ00051"),
+            "D46",
+            "1995-05-05",
+            false,
+            "2001-01-10",
+        )?;
+        let maike = firm(
+            w,
+            "迈克制药",
+            Some("91350205MA2XN0001N"),
+            "C27",
+            "2001-09-09",
+            true,
+            "2003-01-01",
+        )?;
+        let gaoya = firm(
+            w,
+            "高雅商住楼开发",
+            None,
+            "K70",
+            "2004-12-01",
+            false,
+            "2005-06-01",
+        )?;
+        let parcel = |w: &mut parkdb::Writer,
+                      code: &str,
+                      area: &str,
+                      use_: LandUse,
+                      loc: &str,
+                      req: &str| {
+            w.add_parcel(NewParcel {
+                location: Some(loc.into()),
+                ..NewParcel::new(code, mu(area), use_, d(req))
+            })
+        };
+        let p1 = parcel(
+            w,
+            "GP-001",
+            "120.5",
+            LandUse::Industrial,
+            "兴隆路北",
+            "2001-03-01",
+        )?;
+        let p2 = parcel(
+            w,
+            "GP-002",
+            "80",
+            LandUse::Industrial,
+            "广进路",
+            "2001-03-01",
+        )?;
+        let p17 = parcel(
+            w,
+            "GP-017",
+            "52.7272",
+            LandUse::Industrial,
+            "兴隆路南",
+            "2001-05-01",
+        )?;
+        let p40 = parcel(
+            w,
+            "GP-040",
+            "40",
+            LandUse::Industrial,
+            "高平大道",
+            "2004-12-01",
+        )?;
+        let sz = parcel(
+            w,
+            "SZ-100",
+            "100",
+            LandUse::CommercialResidential,
+            "高平中心",
+            "2003-01-01",
+        )?;
+        let terms = |holder,
+                     date: &str,
+                     method,
+                     price: &str,
+                     start: Option<&str>,
+                     complete: Option<&str>| Allocation {
+            holder,
+            date: d(date),
+            method,
+            price: wan(price),
+            start_by: start.map(d),
+            complete_by: complete.map(d),
+        };
+        w.develop(p1, d("2001-06-01"))?;
+        w.allocate(
+            p1,
+            terms(
+                kehua,
+                "2002-03-01",
+                SupplyMethod::Agreement,
+                "723",
+                Some("2002-09-01"),
+                Some("2004-03-01"),
+            ),
+        )?;
+        w.start_construction(p1, d("2002-08-01"))?;
+        w.complete_construction(p1, d("2003-05-01"))?;
+        w.certify(p1, d("2005-01-15"), "佛府(顺)国用(2005)第0400001号")?;
+        w.develop(p2, d("2001-06-01"))?;
+        w.allocate(
+            p2,
+            terms(
+                qicheng,
+                "2002-05-01",
+                SupplyMethod::Listing,
+                "480",
+                Some("2002-11-01"),
+                None,
+            ),
+        )?;
+        w.start_construction(p2, d("2002-10-01"))?;
+        w.develop(p17, d("2001-09-01"))?;
+        w.certify(p17, d("2002-01-10"), "佛府(顺)国用(2002)第0401285号")?;
+        w.allocate(
+            p17,
+            terms(
+                lijing,
+                "2002-03-01",
+                SupplyMethod::Agreement,
+                "316.3632",
+                Some("2002-09-01"),
+                Some("2004-09-01"),
+            ),
+        )?;
+        w.reclaim(p17, d("2005-03-15"), "闲置满两年")?;
+        w.allocate(
+            p17,
+            terms(
+                jinlian,
+                "2005-05-01",
+                SupplyMethod::Listing,
+                "350",
+                Some("2005-11-01"),
+                None,
+            ),
+        )?;
+        w.start_construction(p17, d("2005-10-01"))?;
+        w.certify(p40, d("2005-03-01"), "佛府(顺)国用(2005)第0400040号")?;
+        w.develop(p40, d("2005-04-01"))?;
+        w.allocate(
+            p40,
+            terms(
+                kehua,
+                "2005-06-01",
+                SupplyMethod::Agreement,
+                "240",
+                Some("2005-12-01"),
+                None,
+            ),
+        )?;
+        w.develop(sz, d("2003-05-01"))?;
+        w.certify(sz, d("2005-05-01"), "佛府(顺)国用(2005)第0400100号")?;
+        w.allocate(
+            sz,
+            terms(
+                gaoya,
+                "2005-07-01",
+                SupplyMethod::Tender,
+                "1200",
+                None,
+                None,
+            ),
+        )?;
+        let q = |s: &str| Quantity::parse(s, "q").unwrap();
+        w.report_year(
+            kehua,
+            2005,
+            YearlyFigures {
+                output_value: Some(wan("52000")),
+                revenue: Some(wan("49400")),
+                tax: Some(wan("2080")),
+                value_added: Some(wan("13000")),
+                employees: Some(860),
+                rd: Some(wan("1560")),
+                energy_tce: Some(q("5200")),
+                electricity_kwh: Some(q("12000000")),
+                emissions_t: Some(q("30")),
+                above_scale: Some(true),
+            },
+        )?;
+        w.report_year(
+            qicheng,
+            2005,
+            YearlyFigures {
+                output_value: Some(wan("18000")),
+                revenue: Some(wan("17100")),
+                tax: Some(wan("540")),
+                value_added: Some(wan("3600")),
+                employees: Some(310),
+                rd: Some(wan("180")),
+                energy_tce: Some(q("900")),
+                electricity_kwh: Some(q("3500000")),
+                emissions_t: None,
+                above_scale: Some(true),
+            },
+        )?;
+        let g = w.add_programme("2005年度科技三项费用", 2005, wan("1314"), d("2005-01-05"))?;
+        let a1 = w.apply(
+            g,
+            maike,
+            "新型抗抑郁药物产业化",
+            d("2005-03-10"),
+            wan("100"),
+            Some("医药化工"),
+        )?;
+        let a2 = w.apply(
+            g,
+            kehua,
+            "电子元器件自动化",
+            d("2005-04-02"),
+            wan("60"),
+            Some("电子信息"),
+        )?;
+        let a3 = w.apply(
+            g,
+            qicheng,
+            "精密五金模具",
+            d("2005-05-20"),
+            wan("30"),
+            Some("机械电子"),
+        )?;
+        w.review(a1, d("2005-07-20"), &[82, 90, 77])?;
+        w.approve(
+            a1,
+            d("2005-09-15"),
+            Award {
+                batch: "第一批".into(),
+                grant: wan("30"),
+                loan: wan("50"),
+                repay_by: Some(d("2007-09-15")),
+                ..Award::default()
+            },
+        )?;
+        w.disburse(a1, d("2005-10-01"), wan("30"), AwardKind::Grant)?;
+        w.disburse(a1, d("2005-10-01"), wan("50"), AwardKind::Loan)?;
+        w.review(a2, d("2005-07-20"), &[75, 80, 78])?;
+        w.approve(
+            a2,
+            d("2005-09-15"),
+            Award {
+                batch: "第一批".into(),
+                interest_subsidy: wan("60"),
+                ..Award::default()
+            },
+        )?;
+        w.disburse(a2, d("2005-12-01"), wan("30"), AwardKind::InterestSubsidy)?;
+        w.review(a3, d("2005-07-20"), &[60, 58, 65])?;
+        w.reject(a3, d("2005-09-15"), "评审未通过")?;
+        Ok(())
+    })
+    .unwrap();
+}
+
+/// The ledgers' state, without recorded times.
+fn state(db: &Db) -> String {
+    let now = db.now();
+    format!(
+        "{:#?}\n{:#?}\n{:#?}\n{:#?}\n{:#?}",
+        now.all_parcels().unwrap(),
+        now.enterprises().unwrap(),
+        now.programmes().unwrap(),
+        now.applications(&ApplicationFilter::default()).unwrap(),
+        db.policy().unwrap()
+    )
+}
+
+#[test]
+fn the_example_ledgers_import_as_the_api_would_enter_them() {
+    let by_api = Db::temporary().unwrap();
+    build_by_api(&by_api);
+
+    let from_csv = Db::temporary().unwrap();
+    let report = ledger::import(&from_csv, &csv_sheets(), ImportOptions::default()).unwrap();
+    assert!(report.is_clean(), "{:#?}", report.errors);
+    assert!(report.written);
+    assert_eq!(
+        report.rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+        [
+            "enterprises",
+            "parcels",
+            "parcel_events",
+            "yearly",
+            "programmes",
+            "applications",
+            "application_steps"
+        ]
+    );
+    assert_eq!(report.rows[2], ("parcel_events", 20));
+    assert_eq!(state(&from_csv), state(&by_api));
+    assert!(from_csv.check().unwrap().is_clean());
+
+    // The workbook holds the same ledgers as sheets, with real Excel dates and numbers.
+    if std::env::var_os("PARKDB_WRITE_LEDGERS").is_some() {
+        write_workbook_from_csv();
+    }
+    let from_xlsx = Db::temporary().unwrap();
+    let report = ledger::import(
+        &from_xlsx,
+        &read_file(&xlsx_path()).unwrap(),
+        ImportOptions::default(),
+    )
+    .unwrap();
+    assert!(report.is_clean(), "{:#?}", report.errors);
+    assert_eq!(state(&from_xlsx), state(&by_api));
+
+    let r = from_csv.now().annual_report(2005).unwrap();
+    assert_eq!(r.reclaimed_in_year_mu, mu("52.7272"));
+    assert_eq!(r.approved_by_batch["第一批"].total, wan("140"));
+}
+
+/// Writes the workbook from the CSV files: numbers as numbers, dates as Excel dates.
+fn write_workbook_from_csv() {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let mut book = Workbook::new();
+    let date_format = Format::new().set_num_format("yyyy-mm-dd");
+    for sheet in csv_sheets() {
+        let ws = book.add_worksheet();
+        ws.set_name(&sheet.name).unwrap();
+        for (c, h) in sheet.headers.iter().enumerate() {
+            ws.write_string(0, c as u16, h).unwrap();
+        }
+        for (i, (_, cells)) in sheet.rows.iter().enumerate() {
+            for (c, v) in cells.iter().enumerate() {
+                let r = (i + 1) as u32;
+                if v.is_empty() {
+                    continue;
+                }
+                let is_code = sheet.headers[c].contains("编号")
+                    || sheet.headers[c].contains("代码")
+                    || sheet.headers[c].contains("评分");
+                if let (false, Some(date)) = (
+                    is_code,
+                    ledger::dates::parse_date(v).filter(|_| v.len() > 6),
+                ) {
+                    let dt = ExcelDateTime::from_ymd(
+                        chrono::Datelike::year(&date) as u16,
+                        chrono::Datelike::month(&date) as u8,
+                        chrono::Datelike::day(&date) as u8,
+                    )
+                    .unwrap();
+                    ws.write_datetime_with_format(r, c as u16, &dt, &date_format)
+                        .unwrap();
+                } else if let (false, Ok(n)) = (is_code, v.parse::<f64>()) {
+                    ws.write_number(r, c as u16, n).unwrap();
+                } else {
+                    ws.write_string(r, c as u16, v).unwrap();
+                }
+            }
+        }
+    }
+    book.save(xlsx_path()).unwrap();
+}
+
+fn sheet(name: &str, csv: &str) -> Sheet {
+    let mut lines = csv.lines();
+    let headers = lines
+        .next()
+        .unwrap()
+        .split(',')
+        .map(str::to_owned)
+        .collect();
+    let rows = lines
+        .enumerate()
+        .map(|(i, l)| (i + 2, l.split(',').map(str::to_owned).collect()))
+        .collect();
+    Sheet {
+        name: name.into(),
+        headers,
+        rows,
+    }
+}
+
+#[test]
+fn every_bad_row_is_reported_and_nothing_is_written() {
+    let db = Db::temporary().unwrap();
+    ledger::import(&db, &csv_sheets(), ImportOptions::default()).unwrap();
+    let before = fingerprint(&db);
+    let sheets = vec![
+        sheet("企业名录", "企业名称,统一社会信用代码,行业代码\n好企业,,C39\n坏代码,91440606MA4UJ0001X,C39\n坏行业,,C98\n科华电子,91440606MA4UJ0001L,C39"),
+        sheet("地块台账", "地块编号,面积(亩),用途,征地日期\nGP-900,10,工业,2005-01-01\nGP-901,-3,工业,2005-01-01\nGP-902,10,农田,2005-01-01\nGP-903,10,工业,2005-02-30\nGP-001,10,工业,2005-01-01\nGP-904,1.23456,工业,2005-01-01"),
+        sheet("地块事件", "地块编号,事件,日期,企业名称,供地方式,价格(元)\nGP-900,开发,2005-02-01,,,\nGP-900,动工,2005-03-01,,,\nGP-999,开发,2005-03-01,,,\nGP-002,供地,2005-03-01,科华电子,挂牌,100\nGP-040,开发,2004-01-01,,,\nGP-900,飞天,2005-04-01,,,\nGP-900,供地,2005-05-01,无名公司,挂牌,1"),
+        sheet("年度经济指标", "企业名称,年份,税收(万元)\n科华电子,二〇〇五,1\n科华电子,2006,-5"),
+        sheet("项目流程", "项目编号,步骤,日期,金额(万元),类别\nA-77,拨付,2005-10-01,1,无偿资助"),
+        sheet("地块台帐备份", "x\n1"),
+        sheet("parcels", "地块编号,面基,用途,征地日期\nGP-905,1,工业,2005-01-01"),
+    ];
+    let report = ledger::import(&db, &sheets, ImportOptions::default()).unwrap();
+    assert!(!report.written);
+    assert_eq!(fingerprint(&db), before, "a failed import wrote something");
+    let found: Vec<(String, usize, String)> = report
+        .errors
+        .iter()
+        .map(|e| (e.sheet.clone(), e.row, e.column.clone()))
+        .collect();
+    let has = |sheet: &str, row: usize, column: &str| {
+        assert!(
+            found
+                .iter()
+                .any(|(s, r, c)| s == sheet && *r == row && c == column),
+            "expected an error at {sheet} row {row} column {column:?}; got {:#?}",
+            report.errors
+        );
+    };
+    has("企业名录", 3, "统一社会信用代码");
+    has("企业名录", 4, "行业代码");
+    has("企业名录", 5, "统一社会信用代码"); // already registered
+    has("地块台账", 3, "面积(亩)");
+    has("地块台账", 4, "用途");
+    has("地块台账", 5, "征地日期");
+    has("地块台账", 6, "地块编号"); // code in use
+    has("地块台账", 7, "面积(亩)");
+    has("地块事件", 3, ""); // construction without a holder
+    has("地块事件", 4, "地块编号");
+    has("地块事件", 5, ""); // already held
+    has("地块事件", 6, ""); // out of date order
+    has("地块事件", 7, "事件");
+    has("地块事件", 8, "企业名称");
+    has("年度经济指标", 2, "年份");
+    has("年度经济指标", 3, "税收(万元)");
+    has("项目流程", 2, "项目编号");
+    has("地块台帐备份", 0, "");
+    has("parcels", 1, "面基");
+    has("parcels", 1, "面积/area"); // and so the area column is missing
+    assert_eq!(report.errors.len(), 20, "{:#?}", report.errors);
+    // Good rows are not errors.
+    assert!(!found.iter().any(|(s, r, _)| s == "企业名录" && *r == 2));
+    let text = report
+        .errors
+        .iter()
+        .find(|e| e.sheet == "地块台账" && e.row == 4)
+        .unwrap()
+        .to_string();
+    assert!(
+        text.contains("地块台账, row 4, column 用途") && text.contains("industrial"),
+        "{text}"
+    );
+
+    // A dry run of good rows reports clean and writes nothing.
+    let good = vec![sheet(
+        "地块台账",
+        "地块编号,面积(亩),用途,征地日期\nGP-950,10,工业,2005-01-01",
+    )];
+    let dry = ledger::import(
+        &db,
+        &good,
+        ImportOptions {
+            dry_run: true,
+            progress: None,
+        },
+    )
+    .unwrap();
+    assert!(dry.is_clean() && !dry.written);
+    assert_eq!(fingerprint(&db), before);
+}
+
+#[test]
+fn exports_round_trip_and_neutralise_formulas() {
+    let db = Db::temporary().unwrap();
+    ledger::import(&db, &csv_sheets(), ImportOptions::default()).unwrap();
+    db.add_enterprise(NewEnterprise::named("=HYPERLINK(\"http://x\",\"点我\")"))
+        .unwrap();
+    db.add_enterprise(NewEnterprise::named("@SUM(A1)")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+
+    let parcels = db.now().parcels_table(&ParcelFilter::default()).unwrap();
+    let csv_path = dir.path().join("parcels.csv");
+    ledger::write_csv(&parcels, &csv_path).unwrap();
+    let back = &read_file(&csv_path).unwrap()[0];
+    assert_eq!(back.headers[..3], ["parcel_id", "code", "area_mu"]);
+    let areas: Vec<&str> = back.rows.iter().map(|r| r.1[2].as_str()).collect();
+    assert_eq!(
+        areas,
+        ["120.5000", "80.0000", "52.7272", "40.0000", "100.0000"]
+    );
+    let prices: Vec<&str> = back
+        .rows
+        .iter()
+        .map(|r| r.1[back.headers.iter().position(|h| h == "price_yuan").unwrap()].as_str())
+        .collect();
+    assert_eq!(prices[2], "3500000.00");
+
+    let xlsx_path = dir.path().join("tables.xlsx");
+    let firms = db
+        .now()
+        .enterprises_table(&parkdb::EnterpriseFilter::default())
+        .unwrap();
+    ledger::write_xlsx(
+        &[("parcels", &parcels), ("enterprises", &firms)],
+        &xlsx_path,
+    )
+    .unwrap();
+    let book = read_file(&xlsx_path).unwrap();
+    assert_eq!(
+        book.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(),
+        ["parcels", "enterprises"]
+    );
+    let x = &book[0];
+    assert_eq!(x.rows.len(), 5);
+    assert_eq!(x.rows[2].1[1], "GP-017");
+    assert_eq!(x.rows[2].1[2], "52.7272");
+    let req = x.headers.iter().position(|h| h == "requisitioned").unwrap();
+    assert_eq!(x.rows[0].1[req], "2001-03-01", "dates come back as dates");
+
+    // Formula-like text gets a leading quote in both formats.
+    let names: Vec<&str> = book[1].rows.iter().map(|r| r.1[1].as_str()).collect();
+    assert!(
+        names.contains(&"'=HYPERLINK(\"http://x\",\"点我\")"),
+        "{names:?}"
+    );
+    assert!(names.contains(&"'@SUM(A1)"));
+    let firms_csv = dir.path().join("firms.csv");
+    ledger::write_csv(&firms, &firms_csv).unwrap();
+    let raw = std::fs::read_to_string(&firms_csv).unwrap();
+    assert!(raw.contains("'@SUM(A1)") && !raw.contains(",@SUM"));
+    // Numbers are not text: a negative amount stays a number.
+    assert_eq!(ledger::neutralise("-300"), "'-300");
+    assert_eq!(ledger::neutralise("科华"), "科华");
+
+    let report = db.now().annual_report(2005).unwrap();
+    let report_path = dir.path().join("report.xlsx");
+    ledger::write_report_xlsx(&report, &report_path).unwrap();
+    let sheets = read_file(&report_path).unwrap();
+    assert_eq!(sheets[0].name, "2005年度报告");
+    assert!(sheets[0]
+        .rows
+        .iter()
+        .any(|r| r.1[0].starts_with("征地") && r.1[1] == "393.2272"));
+    assert_eq!(sheets[1].rows[0].1[2], "顺德市励精纺织贸易有限公司");
+}
+
+fn parkdb_cli(dir: &Path, args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_parkdb"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_data_officers_session_from_an_empty_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledgers = ledgers_dir();
+    let files: Vec<String> = [
+        "企业名录.csv",
+        "地块台账.csv",
+        "地块事件.csv",
+        "年度经济指标.csv",
+        "科技计划.csv",
+        "项目申报.csv",
+        "项目流程.csv",
+    ]
+    .iter()
+    .map(|f| ledgers.join(f).display().to_string())
+    .collect();
+    let (ok, out, _) = parkdb_cli(dir.path(), &["init"]);
+    assert!(ok && out.contains("created"), "{out}");
+    let mut args = vec!["import", "--dry-run"];
+    args.extend(files.iter().map(String::as_str));
+    let (ok, out, err) = parkdb_cli(dir.path(), &args);
+    assert!(ok && out.contains("dry run"), "{out}{err}");
+    args.remove(1);
+    let (ok, out, err) = parkdb_cli(dir.path(), &args);
+    assert!(ok && out.contains("imported"), "{out}{err}");
+    // Importing again fails on every duplicate, writing nothing.
+    let (ok, _, err) = parkdb_cli(dir.path(), &args);
+    assert!(
+        !ok && err.contains("nothing was written") && err.contains("企业名录, row 2"),
+        "{err}"
+    );
+    let (ok, out, _) = parkdb_cli(dir.path(), &["report", "2005", "--xlsx", "report.xlsx"]);
+    assert!(
+        ok && out.contains("征地393.2272亩") && dir.path().join("report.xlsx").exists(),
+        "{out}"
+    );
+    let (ok, out, _) = parkdb_cli(
+        dir.path(),
+        &[
+            "export",
+            "parcels",
+            "--out",
+            "parcels.csv",
+            "--as-of",
+            "2004-12-31",
+        ],
+    );
+    assert!(ok && out.contains("wrote 5 rows"), "{out}");
+    let (ok, out, _) = parkdb_cli(dir.path(), &["summary", "--as-of", "2005年12月31日"]);
+    assert!(ok && out.contains("393.2272亩"), "{out}");
+    let (ok, out, _) = parkdb_cli(
+        dir.path(),
+        &["evaluate", "huangyan_2022", "2005", "--out", "eval.xlsx"],
+    );
+    assert!(ok && out.contains("科华电子"), "{out}");
+    let (ok, out, _) = parkdb_cli(dir.path(), &["check"]);
+    assert!(ok && out.contains("clean"), "{out}");
+    let (ok, _, _) = parkdb_cli(dir.path(), &["backup", "copy.parkdb"]);
+    assert!(ok);
+    let (ok, out, _) = parkdb_cli(
+        dir.path(),
+        &["--db", "copy.parkdb", "summary", "--as-of", "2005-12-31"],
+    );
+    assert!(ok && out.contains("393.2272亩"), "{out}");
+    let (ok, _, err) = parkdb_cli(dir.path(), &["--db", "missing.parkdb", "check"]);
+    assert!(
+        !ok && err.contains("no database at missing.parkdb"),
+        "{err}"
+    );
+    let (ok, _, err) = parkdb_cli(dir.path(), &["summary", "--as-of", "someday"]);
+    assert!(!ok && err.contains("not a date"), "{err}");
+}
+
+#[test]
+fn every_command_has_help() {
+    let dir = tempfile::tempdir().unwrap();
+    for cmd in [
+        "init", "import", "export", "report", "evaluate", "summary", "check", "backup", "example",
+    ] {
+        let (ok, out, _) = parkdb_cli(dir.path(), &[cmd, "--help"]);
+        assert!(ok && out.contains("Usage: parkdb"), "{cmd}: {out}");
+    }
+    let (_, out, _) = parkdb_cli(dir.path(), &["import", "--help"]);
+    assert!(out.contains("地块台账") && out.contains("--dry-run"));
+}
+
+#[test]
+fn large_imports_report_progress() {
+    let db = Db::temporary().unwrap();
+    let mut csv = String::from("地块编号,面积(亩),用途,征地日期");
+    for i in 0..3000 {
+        csv.push_str(&format!("\nL-{i:05},1.5,工业,2005-01-01"));
+    }
+    let mut calls = 0;
+    let mut last = (0, 0);
+    let mut progress = |done: usize, total: usize| {
+        calls += 1;
+        last = (done, total);
+    };
+    let report = ledger::import(
+        &db,
+        &[sheet("地块台账", &csv)],
+        ImportOptions {
+            dry_run: false,
+            progress: Some(&mut progress),
+        },
+    )
+    .unwrap();
+    assert!(report.written);
+    assert_eq!((calls, last), (3000, (3000, 3000)));
+    assert_eq!(
+        db.land_summary(d("2005-12-31"))
+            .unwrap()
+            .total
+            .requisitioned_mu,
+        mu("4500")
+    );
+    let _ = yuan("0");
+}

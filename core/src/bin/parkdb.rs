@@ -199,10 +199,10 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 say!("{ledger}: {n} rows");
             }
             for e in &report.errors {
-                esay!("{e}");
+                eprintln!("{e}");
             }
             if !report.is_clean() {
-                esay!("{} bad rows; nothing was written", report.errors.len());
+                eprintln!("{} bad rows; nothing was written", report.errors.len());
                 return Ok(ExitCode::FAILURE);
             }
             say!(
@@ -325,7 +325,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 r.index_entries
             );
             for p in &r.problems {
-                esay!("problem: {p}");
+                eprintln!("problem: {p}");
             }
             if !r.is_clean() {
                 return Ok(ExitCode::FAILURE);
@@ -353,7 +353,7 @@ fn main() -> ExitCode {
     match run(Cli::parse()) {
         Ok(code) => code,
         Err(message) => {
-            esay!("parkdb: {message}");
+            eprintln!("parkdb: {message}");
             ExitCode::FAILURE
         }
     }

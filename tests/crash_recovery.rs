@@ -63,7 +63,7 @@ fn crash_recovery_keeps_every_flushed_write() {
     let kills: usize = std::env::var("PARKDB_CRASH_KILLS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(25);
+        .unwrap_or(200);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("crash.parkdb");
     let exe = std::env::current_exe().unwrap();

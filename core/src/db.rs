@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::event::{Horizon, Recorded};
+use crate::seal;
 use crate::storage::codec::{self, FORMAT_VERSION};
 use crate::storage::{keys, Batch, SledStore, Store, Tree};
 use crate::view::View;
@@ -51,6 +52,25 @@ pub(crate) struct Inner {
     pub(crate) commit: RwLock<()>,
     durability: Durability,
     path: Option<PathBuf>,
+}
+
+impl Inner {
+    /// Flushes the engine, then seals what was flushed.
+    fn flush(&self) -> Result<()> {
+        self.store.flush()?;
+        match &self.path {
+            Some(dir) => seal::write(dir, self.store.as_ref()),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        // Closing flushes; an error here has no one to go to, and the data
+        // is as safe as the chosen durability made it.
+        let _ = self.flush();
+    }
 }
 
 /// An open parkdb database. Cheap to clone; all clones share one handle.
@@ -106,6 +126,7 @@ impl Db {
             return Ok(Db { inner });
         }
         let store = SledStore::open(&canonical, false)?;
+        seal::verify(&canonical, &store)?;
         let db = Db::from_store(Box::new(store), options.durability, Some(canonical.clone()))?;
         open.retain(|_, w| w.strong_count() > 0);
         open.insert(canonical, Arc::downgrade(&db.inner));
@@ -235,7 +256,7 @@ impl Db {
             store.apply(writer.batch())?;
         }
         if self.inner.durability == Durability::Immediate {
-            store.flush()?;
+            self.inner.flush()?;
         }
         Ok(())
     }
@@ -245,7 +266,7 @@ impl Db {
     /// # Errors
     /// [`Error::Storage`] if the disk refuses.
     pub fn flush(&self) -> Result<()> {
-        self.inner.store.flush()
+        self.inner.flush()
     }
 
     /// Reads as of now: everything known, every event in force.

@@ -58,6 +58,7 @@ pub mod ledger;
 mod record;
 pub mod report;
 pub mod scheme;
+mod seal;
 mod storage;
 pub mod tables;
 pub mod units;

@@ -12,8 +12,29 @@ pub(crate) struct SledStore {
     trees: [sled::Tree; 4],
 }
 
+/// Runs a call into sled, turning a panic (sled panics on some damaged
+/// files) into [`Error::Corrupt`]: no panic crosses parkdb's API.
+fn guarded<T>(what: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|panic| {
+        let detail = panic
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| panic.downcast_ref::<&str>().copied())
+            .unwrap_or("no detail");
+        Err(Error::Corrupt(format!(
+            "the storage engine failed while {what}: {detail}"
+        )))
+    })
+}
+
 impl SledStore {
     pub(crate) fn open(path: &Path, temporary: bool) -> Result<SledStore> {
+        guarded("opening the database", || {
+            Self::open_unguarded(path, temporary)
+        })
+    }
+
+    fn open_unguarded(path: &Path, temporary: bool) -> Result<SledStore> {
         let config = sled::Config::new()
             .path(path)
             .temporary(temporary)
@@ -52,7 +73,9 @@ fn open_error(e: sled::Error) -> Error {
 
 impl Store for SledStore {
     fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<Vec<u8>>> {
-        Ok(self.tree(tree).get(key)?.map(|v| v.to_vec()))
+        guarded("reading", || {
+            Ok(self.tree(tree).get(key)?.map(|v| v.to_vec()))
+        })
     }
 
     fn scan_prefix(&self, tree: Tree, prefix: &[u8]) -> Result<Pairs> {
@@ -75,6 +98,23 @@ impl Store for SledStore {
     }
 
     fn apply(&self, batch: &Batch) -> Result<()> {
+        guarded("writing", || self.apply_unguarded(batch))
+    }
+
+    fn flush(&self) -> Result<()> {
+        guarded("flushing", || {
+            self.db.flush()?;
+            Ok(())
+        })
+    }
+
+    fn size_on_disk(&self) -> Result<u64> {
+        guarded("measuring", || Ok(self.db.size_on_disk()?))
+    }
+}
+
+impl SledStore {
+    fn apply_unguarded(&self, batch: &Batch) -> Result<()> {
         if batch.is_empty() {
             return Ok(());
         }
@@ -103,14 +143,5 @@ impl Store for SledStore {
             Err(TransactionError::Abort(e)) => Err(e),
             Err(TransactionError::Storage(e)) => Err(e.into()),
         }
-    }
-
-    fn flush(&self) -> Result<()> {
-        self.db.flush()?;
-        Ok(())
-    }
-
-    fn size_on_disk(&self) -> Result<u64> {
-        Ok(self.db.size_on_disk()?)
     }
 }

@@ -163,3 +163,36 @@ def test_credit_codes():
 def test_date_subclasses_are_accepted(db):
     p = db.add_parcel("X", "1", requisitioned=dt.datetime(2005, 3, 1, 23, 59))
     assert db.parcel(p)["requisitioned"] == dt.date(2005, 3, 1)
+
+
+def test_damaged_files_raise_corrupt_not_a_crash(tmp_path):
+    path = tmp_path / "z.parkdb"
+    db = parkdb.open(path)
+    for i in range(100):
+        db.add_parcel(f"GP-{i:03}", "52.7272", requisitioned="2001-05-01")
+    db.close()
+    data = (path / "db").read_bytes()
+    (path / "db").write_bytes(data[: len(data) // 3])
+    with pytest.raises(parkdb.CorruptError, match="restore it from a backup"):
+        parkdb.open(path)
+
+
+def test_a_second_process_gets_a_clear_error(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "z.parkdb"
+    parkdb.open(path).close()
+    child = subprocess.Popen(
+        [sys.executable, "-c", f"import parkdb, time; db = parkdb.open({str(path)!r}); print('open', flush=True); time.sleep(30)"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stdout.readline().strip() == "open"
+        with pytest.raises(parkdb.StorageError, match="in use by another process"):
+            parkdb.open(path)
+    finally:
+        child.kill()
+        child.wait()
+        child.stdout.close()

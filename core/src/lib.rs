@@ -50,6 +50,8 @@ mod error;
 mod event;
 pub mod example;
 pub mod fund;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod indicators;
 pub mod industry;
 pub mod land;

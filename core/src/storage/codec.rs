@@ -5,6 +5,9 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 
+/// The most bytes one stored value may decode from (64 MiB).
+const DECODE_LIMIT: usize = 64 << 20;
+
 /// The storage format this version writes and reads.
 pub(crate) const FORMAT_VERSION: u8 = 1;
 
@@ -31,7 +34,10 @@ pub(crate) fn decode<T: DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T>
             "value for {what} has format byte 0"
         )));
     }
-    let (value, used) = bincode::serde::decode_from_slice(body, bincode::config::standard())
+    // The limit bounds what a damaged length prefix can make the decoder
+    // allocate: a record is never near it.
+    let config = bincode::config::standard().with_limit::<DECODE_LIMIT>();
+    let (value, used) = bincode::serde::decode_from_slice(body, config)
         .map_err(|e| Error::Corrupt(format!("cannot decode {what}: {e}")))?;
     if used != body.len() {
         return Err(Error::Corrupt(format!(

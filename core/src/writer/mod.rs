@@ -221,6 +221,7 @@ impl Writer {
     }
 
     /// Every record of a kind, as this unit of work sees it.
+    #[cfg_attr(not(feature = "ledgers"), allow(dead_code))]
     pub(crate) fn records<R: Record>(&self) -> Result<Vec<R>> {
         self.scan(Tree::Records, &[R::KIND])?
             .iter()

@@ -1,0 +1,1 @@
+//! The benchmark crate: see `province.rs` (run with `cargo bench -p parkdb-bench`).

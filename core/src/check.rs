@@ -85,6 +85,30 @@ impl Db {
             ));
         }
 
+        // Running totals of awards per programme agree with the applications.
+        let mut want: BTreeMap<u64, i64> = BTreeMap::new();
+        store.for_each_prefix(Tree::Records, &[keys::kind::APPLICATION], &mut |_, v| {
+            if let Ok(a) = codec::decode::<Application>(v, "application") {
+                if let Some((programme, amount)) = a.committed() {
+                    *want.entry(programme).or_default() += amount.fen();
+                }
+            }
+            Ok(true)
+        })?;
+        store.for_each_prefix(Tree::Meta, keys::meta::COMMITTED_PREFIX, &mut |k, v| {
+            let programme = keys::u64_at(k, k.len() - 8)?;
+            let stored = <[u8; 8]>::try_from(v).map(i64::from_be_bytes).unwrap_or(i64::MIN);
+            if want.remove(&programme).unwrap_or(0) != stored {
+                report.problems.push(format!("the committed total of programme G{programme} disagrees with its applications"));
+            }
+            Ok(true)
+        })?;
+        for (programme, amount) in want {
+            if amount != 0 {
+                report.problems.push(format!("programme G{programme} has no committed total"));
+            }
+        }
+
         store.for_each_prefix(Tree::Index, &[], &mut |k, v| {
             report.index_entries += 1;
             let family = k.first().copied().unwrap_or(0);

@@ -39,6 +39,7 @@ pub struct Options {
 pub struct Policy {
     /// From this date, developing (填土) land without a certificate is refused
     /// (已征土地,还没有办证的坚决一律不填土). Earlier history loads as it happened.
+    #[serde(with = "crate::days::opt")]
     pub no_development_without_certificate_from: Option<NaiveDate>,
 }
 
@@ -50,6 +51,8 @@ pub(crate) struct Inner {
     /// Readers hold it shared while they read several keys, and a commit
     /// holds it exclusively, so a read never sees half a unit of work.
     pub(crate) commit: RwLock<()>,
+    /// Current records, decoded; updated at each commit.
+    pub(crate) cache: crate::cache::Cache,
     durability: Durability,
     path: Option<PathBuf>,
 }
@@ -185,6 +188,7 @@ impl Db {
                 writer_busy: Mutex::new(false),
                 writer_free: Condvar::new(),
                 commit: RwLock::new(()),
+                cache: crate::cache::Cache::default(),
                 durability,
                 path,
             }),
@@ -254,6 +258,7 @@ impl Db {
                 .write()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             store.apply(writer.batch())?;
+            self.inner.cache.apply(writer.batch());
         }
         if self.inner.durability == Durability::Immediate {
             self.inner.flush()?;

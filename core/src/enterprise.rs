@@ -185,8 +185,10 @@ pub struct Lease {
     pub building: String,
     pub unit: Option<String>,
     pub area_m2: Quantity,
+    #[serde(with = "crate::days::day")]
     pub start: NaiveDate,
     /// The last day of the lease, if it has ended or has an end.
+    #[serde(with = "crate::days::opt")]
     pub end: Option<NaiveDate>,
 }
 
@@ -207,29 +209,38 @@ pub struct Enterprise {
     pub credit_code: Option<String>,
     /// GB/T 4754 industry code, e.g. `C39`.
     pub industry: Option<String>,
+    #[serde(with = "crate::days::opt")]
     pub founded: Option<NaiveDate>,
     pub high_tech: bool,
     /// When it entered the register; `None` when not known (then it counts
     /// as registered at every date).
+    #[serde(with = "crate::days::opt")]
     pub registered: Option<NaiveDate>,
     pub status: EnterpriseStatus,
     /// The status before a suspension, to resume to.
     pub resume_to: Option<EnterpriseStatus>,
+    #[serde(with = "crate::days::opt")]
     pub signed: Option<NaiveDate>,
+    #[serde(with = "crate::days::opt")]
     pub construction_started: Option<NaiveDate>,
+    #[serde(with = "crate::days::opt")]
     pub in_production: Option<NaiveDate>,
+    #[serde(with = "crate::days::opt")]
     pub closed: Option<NaiveDate>,
     /// Planned investment and land at signing (签约).
     pub planned_investment: Yuan,
     pub planned_land: Mu,
     /// Capital increases (增资): (date, added investment, added land).
+    #[serde(with = "crate::days::dated3")]
     pub capital_increases: Vec<(NaiveDate, Yuan, Mu)>,
     /// Yearly figures by year, as revised.
     pub yearly: BTreeMap<i32, YearlyFigures>,
     pub leases: Vec<Lease>,
     /// The latest project-lifecycle date: lifecycle events may not be earlier.
+    #[serde(with = "crate::days::day")]
     pub last_lifecycle: NaiveDate,
     /// The latest date of any event in force.
+    #[serde(with = "crate::days::day")]
     pub last_event: NaiveDate,
 }
 
@@ -267,6 +278,7 @@ pub enum EnterpriseEvent {
         name: String,
         credit_code: Option<String>,
         industry: Option<String>,
+        #[serde(with = "crate::days::opt")]
         founded: Option<NaiveDate>,
         high_tech: bool,
     },

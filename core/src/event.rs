@@ -40,6 +40,7 @@ impl Recorded {
 pub struct Event<B> {
     pub id: EventId,
     /// When it happened (for a void: when the correction was made, in UTC).
+    #[serde(with = "crate::days::day")]
     pub valid: NaiveDate,
     pub recorded: Recorded,
     pub body: Body<B>,

@@ -72,7 +72,9 @@ pub struct Programme {
     pub year: i32,
     /// The appropriation (区财政拨款).
     pub budget: Yuan,
+    #[serde(with = "crate::days::day")]
     pub created: NaiveDate,
+    #[serde(with = "crate::days::day")]
     pub last_event: NaiveDate,
 }
 
@@ -203,11 +205,13 @@ impl ByKind {
 /// The approval of an application, in a named batch.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Approval {
+    #[serde(with = "crate::days::day")]
     pub date: NaiveDate,
     /// 批次, e.g. 第一批.
     pub batch: String,
     pub awarded: ByKind,
     /// When a loan falls due: one date for the whole loan, or a schedule.
+    #[serde(with = "crate::days::dated")]
     pub repayment: Vec<(NaiveDate, Yuan)>,
     /// The award went beyond the programme's budget by explicit decision.
     pub over_budget: bool,
@@ -224,22 +228,30 @@ pub struct Application {
     pub field: Option<String>,
     pub requested: Yuan,
     /// 受理日期.
+    #[serde(with = "crate::days::day")]
     pub received: NaiveDate,
     pub status: ApplicationStatus,
     /// Expert scores, all reviews together.
     pub scores: Vec<u32>,
     pub approval: Option<Approval>,
+    #[serde(with = "crate::days::opt_dated")]
     pub rejected: Option<(NaiveDate, String)>,
     pub disbursed: ByKind,
     /// Disbursements: (date, kind, amount).
+    #[serde(with = "crate::days::dated3")]
     pub disbursements: Vec<(NaiveDate, AwardKind, Yuan)>,
     /// Repayments of the loan: (date, amount).
+    #[serde(with = "crate::days::dated")]
     pub repayments: Vec<(NaiveDate, Yuan)>,
     /// Recoveries (追讨): (date, amount, how).
+    #[serde(with = "crate::days::dated3")]
     pub recoveries: Vec<(NaiveDate, Yuan, RecoveryVia)>,
     /// Amount written off (核销), with its date.
+    #[serde(with = "crate::days::opt_dated")]
     pub written_off: Option<(NaiveDate, Yuan)>,
+    #[serde(with = "crate::days::opt")]
     pub closed: Option<NaiveDate>,
+    #[serde(with = "crate::days::day")]
     pub last_event: NaiveDate,
 }
 
@@ -368,6 +380,7 @@ pub enum ApplicationEvent {
     Approved {
         batch: String,
         awarded: ByKind,
+        #[serde(with = "crate::days::dated")]
         repayment: Vec<(NaiveDate, Yuan)>,
         over_budget: bool,
     },

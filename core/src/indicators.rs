@@ -48,6 +48,7 @@ pub struct Observation {
     pub value: Quantity,
     pub source: Option<String>,
     /// When it was observed (the event's date).
+    #[serde(with = "crate::days::day")]
     pub date: NaiveDate,
 }
 
@@ -62,6 +63,7 @@ pub struct Indicator {
     pub subject: SubjectKind,
     /// Observations by (subject, period).
     pub observations: BTreeMap<(String, String), Observation>,
+    #[serde(with = "crate::days::day")]
     pub last_event: NaiveDate,
 }
 

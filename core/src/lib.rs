@@ -43,7 +43,9 @@
 )]
 
 mod api;
+mod cache;
 mod check;
+mod days;
 mod db;
 pub mod enterprise;
 mod error;

@@ -15,7 +15,7 @@ use crate::land::{self, Parcel, ParcelEvent, ParcelId};
 use crate::storage::keys::{self, index, kind};
 
 /// An entity whose state is the fold of its events.
-pub(crate) trait Record: Serialize + DeserializeOwned + Clone {
+pub(crate) trait Record: Serialize + DeserializeOwned + Clone + Send + Sync + 'static {
     const KIND: u8;
     const ENTITY: Entity;
     const ENTITY_NAME: &'static str;
@@ -32,6 +32,10 @@ pub(crate) trait Record: Serialize + DeserializeOwned + Clone {
         Vec::new()
     }
     fn voidable(event: &Self::Event) -> bool;
+    /// A running total this record adds to: (programme, amount committed).
+    fn committed(&self) -> Option<(u64, crate::units::Yuan)> {
+        None
+    }
     fn event_name(event: &Self::Event) -> &'static str;
 }
 
@@ -250,6 +254,11 @@ impl Record for Application {
 
     fn voidable(event: &ApplicationEvent) -> bool {
         !matches!(event, ApplicationEvent::Received { .. })
+    }
+
+    fn committed(&self) -> Option<(u64, crate::units::Yuan)> {
+        let total = self.approval.as_ref().map_or(Ok(crate::units::Yuan::ZERO), |a| a.awarded.total()).ok()?;
+        Some((self.programme.0, total))
     }
 
     fn event_name(event: &ApplicationEvent) -> &'static str {

@@ -128,11 +128,14 @@ impl<'a> View<'a> {
     }
 
     fn one<R: Record + Dated>(&self, id: u64) -> Result<Option<R>> {
-        let Some(current) = self.record::<R>(id)? else {
+        if self.horizon.known_at.is_none() {
+            let current = self.db.inner.cache.with::<R, _>(self.store(), |m| m.get(&id).cloned())?;
+            let Some(current) = current else { return Ok(None) };
+            if self.current_serves(current.last_event()) {
+                return Ok(Some((*current).clone()));
+            }
+        } else if self.record::<R>(id)?.is_none() {
             return Ok(None);
-        };
-        if self.current_serves(current.last_event()) {
-            return Ok(Some(current));
         }
         record::stored_fold::<R>(id, &self.events::<R>(id)?, &self.horizon)
     }
@@ -141,20 +144,18 @@ impl<'a> View<'a> {
         let mut out = Vec::new();
         if self.horizon.known_at.is_none() {
             let mut stale = Vec::new();
-            self.store()
-                .for_each_prefix(Tree::Records, &[R::KIND], &mut |_, v| {
-                    let r: R = codec::decode(v, R::ENTITY_NAME)?;
+            self.db.inner.cache.with::<R, _>(self.store(), |m| {
+                out.reserve(m.len());
+                for (id, r) in m {
                     if self.current_serves(r.last_event()) {
-                        out.push(r);
+                        out.push((**r).clone());
                     } else {
-                        stale.push(r.id());
+                        stale.push(*id);
                     }
-                    Ok(true)
-                })?;
+                }
+            })?;
             for id in stale {
-                if let Some(r) =
-                    record::stored_fold::<R>(id, &self.events::<R>(id)?, &self.horizon)?
-                {
+                if let Some(r) = record::stored_fold::<R>(id, &self.events::<R>(id)?, &self.horizon)? {
                     out.push(r);
                 }
             }

@@ -127,18 +127,22 @@ code_enum!(
 /// The terms on which a parcel was supplied (出让/划拨).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SupplyTerms {
+    #[serde(with = "crate::days::day")]
     pub date: NaiveDate,
     pub method: SupplyMethod,
     pub price: Yuan,
     /// The agreed date to start construction (约定动工日期).
+    #[serde(with = "crate::days::opt")]
     pub start_by: Option<NaiveDate>,
     /// The agreed date to complete construction (约定竣工日期).
+    #[serde(with = "crate::days::opt")]
     pub complete_by: Option<NaiveDate>,
 }
 
 /// A land-use certificate (国有土地使用证 / 不动产权证).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Certificate {
+    #[serde(with = "crate::days::day")]
     pub date: NaiveDate,
     /// The certificate's number as written on it, e.g.
     /// `佛府(顺)国用(2012)第0401285号`.
@@ -148,6 +152,7 @@ pub struct Certificate {
 /// A declaration that a parcel is idle (认定闲置).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IdleDeclaration {
+    #[serde(with = "crate::days::day")]
     pub date: NaiveDate,
     /// The idle fee (闲置费) due.
     pub fee: Yuan,
@@ -156,6 +161,7 @@ pub struct IdleDeclaration {
 /// A reclamation (收回): the zone took the parcel back.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reclamation {
+    #[serde(with = "crate::days::day")]
     pub date: NaiveDate,
     pub former_holder: EnterpriseId,
     pub reason: String,
@@ -171,13 +177,17 @@ pub struct Parcel {
     pub land_use: LandUse,
     pub location: Option<String>,
     /// 征地: when the zone acquired it.
+    #[serde(with = "crate::days::day")]
     pub requisitioned: NaiveDate,
     /// 前期开发 (三通一平, 填土).
+    #[serde(with = "crate::days::opt")]
     pub developed: Option<NaiveDate>,
     pub certificate: Option<Certificate>,
     pub holder: Option<EnterpriseId>,
     pub supply: Option<SupplyTerms>,
+    #[serde(with = "crate::days::opt")]
     pub construction_started: Option<NaiveDate>,
+    #[serde(with = "crate::days::opt")]
     pub completed: Option<NaiveDate>,
     pub idle_declared: Option<IdleDeclaration>,
     /// This parcel's own reclamations, oldest first.
@@ -188,8 +198,10 @@ pub struct Parcel {
     pub parent: Option<ParcelId>,
     /// The parcels this one was split into.
     pub children: Vec<ParcelId>,
+    #[serde(with = "crate::days::opt")]
     pub retired: Option<NaiveDate>,
     /// The date of the latest event in force: later events may not be earlier.
+    #[serde(with = "crate::days::day")]
     pub last_event: NaiveDate,
 }
 
@@ -297,7 +309,9 @@ pub enum ParcelEvent {
         holder: EnterpriseId,
         method: SupplyMethod,
         price: Yuan,
+        #[serde(with = "crate::days::opt")]
         start_by: Option<NaiveDate>,
+        #[serde(with = "crate::days::opt")]
         complete_by: Option<NaiveDate>,
     },
     /// 动工.

@@ -50,6 +50,15 @@ pub(crate) mod meta {
     pub(crate) const LAST_RECORDED: &[u8] = b"last_recorded";
     pub(crate) const POLICY: &[u8] = b"policy";
 
+    /// The running total of awards approved under a programme.
+    pub(crate) fn committed(programme: u64) -> Vec<u8> {
+        let mut k = b"committed/".to_vec();
+        k.extend_from_slice(&programme.to_be_bytes());
+        k
+    }
+
+    pub(crate) const COMMITTED_PREFIX: &[u8] = b"committed/";
+
     pub(crate) fn next_id(kind: u8) -> Vec<u8> {
         let mut k = b"next/".to_vec();
         k.push(kind);

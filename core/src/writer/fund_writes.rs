@@ -129,26 +129,6 @@ impl Writer {
         )
     }
 
-    /// The programme's committed total: every approved award under it.
-    fn committed(&self, programme: ProgrammeId, except: ApplicationId) -> Result<Yuan> {
-        let prefix = keys::index_key(
-            keys::index::APPLICATION_PROGRAMME,
-            &[&programme.0.to_be_bytes()],
-        );
-        let mut total = Yuan::ZERO;
-        for (k, _) in self.scan(Tree::Index, &prefix)? {
-            let id = keys::u64_at(&k, k.len() - 8)?;
-            if id == except.0 {
-                continue;
-            }
-            let a: Application = self.require(id)?;
-            if let Some(approval) = &a.approval {
-                total = total.checked_add(approval.awarded.total()?)?;
-            }
-        }
-        Ok(total)
-    }
-
     /// 立项: approves an application in a named batch with an award per kind.
     /// A loan needs a repay-by date or a schedule summing to it. Awards that
     /// take the programme beyond its budget are refused unless `override_budget`.
@@ -235,8 +215,7 @@ impl Writer {
             ));
         }
         let programme: Programme = self.require(a.programme.0)?;
-        let committed = self
-            .committed(a.programme, application)?
+        let committed = self.committed_total(a.programme.0)?
             .checked_add(total)?;
         if committed > programme.budget && !award.override_budget {
             return Err(Error::conflict(

@@ -290,7 +290,29 @@ impl Writer {
             keys::record(R::KIND, new.id()),
             codec::encode(new)?,
         );
+        let before = old.and_then(Record::committed);
+        let after = new.committed();
+        if before != after {
+            if let Some((programme, amount)) = before {
+                let total = self.committed_total(programme)?.checked_sub(amount)?;
+                self.batch.put(Tree::Meta, keys::meta::committed(programme), total.fen().to_be_bytes().to_vec());
+            }
+            if let Some((programme, amount)) = after {
+                let total = self.committed_total(programme)?.checked_add(amount)?;
+                self.batch.put(Tree::Meta, keys::meta::committed(programme), total.fen().to_be_bytes().to_vec());
+            }
+        }
         Ok(())
+    }
+
+    /// The running total of awards approved under a programme.
+    pub(crate) fn committed_total(&self, programme: u64) -> Result<Yuan> {
+        match self.get(Tree::Meta, &keys::meta::committed(programme))? {
+            Some(v) => Ok(Yuan::from_fen(i64::from_be_bytes(
+                v.as_slice().try_into().map_err(|_| Error::Corrupt("committed total of the wrong size".into()))?,
+            ))),
+            None => Ok(Yuan::ZERO),
+        }
     }
 
     /// Applies a domain event to an existing record: rule check, event, state.

@@ -1,0 +1,104 @@
+//! The in-memory view of current records: decoded once, kept up to date at
+//! every commit, so reads of the present (and of any date after a record's
+//! last event) need no disk access and no decoding.
+
+use std::any::Any;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, PoisonError, RwLock};
+
+use crate::enterprise::Enterprise;
+use crate::error::Result;
+use crate::fund::{Application, Programme};
+use crate::indicators::Indicator;
+use crate::land::Parcel;
+use crate::record::Record;
+use crate::storage::{codec, keys, Batch, Store, Tree};
+
+/// Current records of one kind, by id.
+pub(crate) type Map<R> = BTreeMap<u64, Arc<R>>;
+
+/// Every kind loaded so far (a kind loads on its first read).
+#[derive(Default)]
+pub(crate) struct Cache {
+    kinds: RwLock<HashMap<u8, Box<dyn Any + Send + Sync>>>,
+}
+
+fn load<R: Record + Send + Sync + 'static>(store: &dyn Store) -> Result<Map<R>> {
+    let mut map = Map::new();
+    let mut failure = None;
+    store.for_each_prefix(Tree::Records, &[R::KIND], &mut |k, v| {
+        match (keys::decode_record(k), codec::decode::<R>(v, R::ENTITY_NAME)) {
+            (Ok((_, id)), Ok(r)) => {
+                map.insert(id, Arc::new(r));
+            }
+            (Err(e), _) | (_, Err(e)) => failure = Some(e),
+        }
+        Ok(failure.is_none())
+    })?;
+    failure.map_or(Ok(map), Err)
+}
+
+fn update<R: Record + Send + Sync + 'static>(slot: &mut Box<dyn Any + Send + Sync>, id: u64, value: Option<&[u8]>) -> bool {
+    let Some(map) = slot.downcast_mut::<Map<R>>() else { return false };
+    match value.map(|v| codec::decode::<R>(v, R::ENTITY_NAME)) {
+        None => {
+            map.remove(&id);
+            true
+        }
+        Some(Ok(r)) => {
+            map.insert(id, Arc::new(r));
+            true
+        }
+        Some(Err(_)) => false,
+    }
+}
+
+impl Cache {
+    /// Runs `f` on the current records of kind `R`, loading them first if needed.
+    pub(crate) fn with<R: Record + Send + Sync + 'static, T>(&self, store: &dyn Store, f: impl FnOnce(&Map<R>) -> T) -> Result<T> {
+        {
+            let kinds = self.kinds.read().unwrap_or_else(PoisonError::into_inner);
+            if let Some(map) = kinds.get(&R::KIND).and_then(|m| m.downcast_ref::<Map<R>>()) {
+                return Ok(f(map));
+            }
+        }
+        let mut kinds = self.kinds.write().unwrap_or_else(PoisonError::into_inner);
+        if !kinds.contains_key(&R::KIND) {
+            kinds.insert(R::KIND, Box::new(load::<R>(store)?));
+        }
+        let map = kinds
+            .get(&R::KIND)
+            .and_then(|m| m.downcast_ref::<Map<R>>())
+            .ok_or_else(|| crate::Error::Corrupt("record cache of the wrong type".into()))?;
+        Ok(f(map))
+    }
+
+    /// Brings loaded kinds up to date with a committed batch. A value that
+    /// does not decode drops its kind, to be reloaded (and the damage
+    /// reported) on the next read.
+    pub(crate) fn apply(&self, batch: &Batch) {
+        let mut kinds = self.kinds.write().unwrap_or_else(PoisonError::into_inner);
+        if kinds.is_empty() {
+            return;
+        }
+        for ((tree, key), value) in &batch.ops {
+            if *tree != Tree::Records {
+                continue;
+            }
+            let Ok((kind, id)) = keys::decode_record(key) else { continue };
+            let Some(slot) = kinds.get_mut(&kind) else { continue };
+            let value = value.as_deref();
+            let ok = match kind {
+                keys::kind::PARCEL => update::<Parcel>(slot, id, value),
+                keys::kind::ENTERPRISE => update::<Enterprise>(slot, id, value),
+                keys::kind::PROGRAMME => update::<Programme>(slot, id, value),
+                keys::kind::APPLICATION => update::<Application>(slot, id, value),
+                keys::kind::INDICATOR => update::<Indicator>(slot, id, value),
+                _ => false,
+            };
+            if !ok {
+                kinds.remove(&kind);
+            }
+        }
+    }
+}

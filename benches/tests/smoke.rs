@@ -12,8 +12,13 @@ fn every_row_runs_and_the_engines_agree() {
     let rows = province::run(0.002, &dir);
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(rows.len(), 11);
+    assert!(rows.iter().any(|r| r.name == "first read after import"));
     for r in &rows {
-        assert!(r.parkdb.is_finite() && r.parkdb >= 0.0 && r.sqlite.is_finite() && r.sqlite >= 0.0, "{}", r.name);
+        assert!(
+            r.parkdb.is_finite() && r.parkdb >= 0.0 && r.sqlite.is_finite() && r.sqlite >= 0.0,
+            "{}",
+            r.name
+        );
     }
     province::print(&rows, 0.002);
 }

@@ -36,6 +36,20 @@ struct Database {
 }
 
 impl Database {
+    /// A table read under an optional as-of date and known-at time, without the GIL.
+    fn read(
+        &self,
+        py: Python<'_>,
+        as_of: Option<&Bound<'_, PyAny>>,
+        known_at: Option<&Bound<'_, PyAny>>,
+        f: impl FnOnce(&View<'_>) -> parkdb::Result<arrow_array::RecordBatch> + Send,
+    ) -> PyResult<Table> {
+        let db = self.db(py)?;
+        let v = view(&db, as_of, known_at)?;
+        let batch = py.detach(|| f(&v)).py_err(py)?;
+        Ok(Table::new(vec![batch]))
+    }
+
     fn db(&self, py: Python<'_>) -> PyResult<Db> {
         self.db
             .lock()
@@ -170,15 +184,12 @@ impl Database {
         holder: Option<u64>,
         land_use: Option<&str>,
     ) -> PyResult<Table> {
-        let db = self.db(py)?;
         let filter = ParcelFilter {
             status: status.map(ParcelStatus::parse).transpose().py_err(py)?,
             holder: holder.map(EnterpriseId),
             land_use: land_use.map(LandUse::parse).transpose().py_err(py)?,
         };
-        let v = view(&db, as_of, known_at)?;
-        let batch = py.detach(|| v.parcels_table(&filter)).py_err(py)?;
-        Ok(Table::new(vec![batch]))
+        self.read(py, as_of, known_at, |v| v.parcels_table(&filter))
     }
 
     #[pyo3(signature = (as_of=None, known_at=None, status=None, industry=None))]
@@ -190,14 +201,11 @@ impl Database {
         status: Option<&str>,
         industry: Option<String>,
     ) -> PyResult<Table> {
-        let db = self.db(py)?;
         let filter = EnterpriseFilter {
             status: status.map(EnterpriseStatus::parse).transpose().py_err(py)?,
             industry,
         };
-        let v = view(&db, as_of, known_at)?;
-        let batch = py.detach(|| v.enterprises_table(&filter)).py_err(py)?;
-        Ok(Table::new(vec![batch]))
+        self.read(py, as_of, known_at, |v| v.enterprises_table(&filter))
     }
 
     #[pyo3(signature = (key, as_of=None, known_at=None))]
@@ -229,11 +237,7 @@ impl Database {
         as_of: Option<&Bound<'py, PyAny>>,
         known_at: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Table> {
-        let db = self.db(py)?;
-        let v = view(&db, as_of, known_at)?;
-        Ok(Table::new(vec![py
-            .detach(|| v.yearly_table(year))
-            .py_err(py)?]))
+        self.read(py, as_of, known_at, |v| v.yearly_table(year))
     }
 
     #[pyo3(signature = (as_of=None, known_at=None))]
@@ -243,11 +247,7 @@ impl Database {
         as_of: Option<&Bound<'py, PyAny>>,
         known_at: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Table> {
-        let db = self.db(py)?;
-        let v = view(&db, as_of, known_at)?;
-        Ok(Table::new(vec![py
-            .detach(|| v.leases_table())
-            .py_err(py)?]))
+        self.read(py, as_of, known_at, |v| v.leases_table())
     }
 
     #[pyo3(signature = (as_of=None, known_at=None, programme=None, applicant=None, status=None))]
@@ -261,7 +261,6 @@ impl Database {
         applicant: Option<u64>,
         status: Option<&str>,
     ) -> PyResult<Table> {
-        let db = self.db(py)?;
         let filter = ApplicationFilter {
             programme: programme.map(ProgrammeId),
             applicant: applicant.map(EnterpriseId),
@@ -270,10 +269,7 @@ impl Database {
                 .transpose()
                 .py_err(py)?,
         };
-        let v = view(&db, as_of, known_at)?;
-        Ok(Table::new(vec![py
-            .detach(|| v.applications_table(&filter))
-            .py_err(py)?]))
+        self.read(py, as_of, known_at, |v| v.applications_table(&filter))
     }
 
     #[pyo3(signature = (year=None, as_of=None, known_at=None))]
@@ -284,11 +280,7 @@ impl Database {
         as_of: Option<&Bound<'py, PyAny>>,
         known_at: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Table> {
-        let db = self.db(py)?;
-        let v = view(&db, as_of, known_at)?;
-        Ok(Table::new(vec![py
-            .detach(|| v.disbursements_table(year))
-            .py_err(py)?]))
+        self.read(py, as_of, known_at, |v| v.disbursements_table(year))
     }
 
     #[pyo3(signature = (as_of=None, known_at=None))]
@@ -298,11 +290,7 @@ impl Database {
         as_of: Option<&Bound<'py, PyAny>>,
         known_at: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Table> {
-        let db = self.db(py)?;
-        let v = view(&db, as_of, known_at)?;
-        Ok(Table::new(vec![py
-            .detach(|| v.programmes_table())
-            .py_err(py)?]))
+        self.read(py, as_of, known_at, |v| v.programmes_table())
     }
 
     #[pyo3(signature = (as_of, known_at=None))]
@@ -312,11 +300,7 @@ impl Database {
         as_of: &Bound<'py, PyAny>,
         known_at: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Table> {
-        let db = self.db(py)?;
-        let v = view(&db, Some(as_of), known_at)?;
-        Ok(Table::new(vec![py
-            .detach(|| v.overdue_table())
-            .py_err(py)?]))
+        self.read(py, Some(as_of), known_at, |v| v.overdue_table())
     }
 
     #[pyo3(signature = (code=None, known_at=None))]
@@ -326,11 +310,9 @@ impl Database {
         code: Option<String>,
         known_at: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Table> {
-        let db = self.db(py)?;
-        let v = view(&db, None, known_at)?;
-        Ok(Table::new(vec![py
-            .detach(|| v.observations_table(code.as_deref()))
-            .py_err(py)?]))
+        self.read(py, None, known_at, |v| {
+            v.observations_table(code.as_deref())
+        })
     }
 
     #[pyo3(signature = (year, known_at=None))]

@@ -27,7 +27,10 @@ fn load<R: Record + Send + Sync + 'static>(store: &dyn Store) -> Result<Map<R>> 
     let mut map = Map::new();
     let mut failure = None;
     store.for_each_prefix(Tree::Records, &[R::KIND], &mut |k, v| {
-        match (keys::decode_record(k), codec::decode::<R>(v, R::ENTITY_NAME)) {
+        match (
+            keys::decode_record(k),
+            codec::decode::<R>(v, R::ENTITY_NAME),
+        ) {
             (Ok((_, id)), Ok(r)) => {
                 map.insert(id, Arc::new(r));
             }
@@ -38,8 +41,14 @@ fn load<R: Record + Send + Sync + 'static>(store: &dyn Store) -> Result<Map<R>> 
     failure.map_or(Ok(map), Err)
 }
 
-fn update<R: Record + Send + Sync + 'static>(slot: &mut Box<dyn Any + Send + Sync>, id: u64, value: Option<&[u8]>) -> bool {
-    let Some(map) = slot.downcast_mut::<Map<R>>() else { return false };
+fn update<R: Record + Send + Sync + 'static>(
+    slot: &mut Box<dyn Any + Send + Sync>,
+    id: u64,
+    value: Option<&[u8]>,
+) -> bool {
+    let Some(map) = slot.downcast_mut::<Map<R>>() else {
+        return false;
+    };
     match value.map(|v| codec::decode::<R>(v, R::ENTITY_NAME)) {
         None => {
             map.remove(&id);
@@ -55,7 +64,11 @@ fn update<R: Record + Send + Sync + 'static>(slot: &mut Box<dyn Any + Send + Syn
 
 impl Cache {
     /// Runs `f` on the current records of kind `R`, loading them first if needed.
-    pub(crate) fn with<R: Record + Send + Sync + 'static, T>(&self, store: &dyn Store, f: impl FnOnce(&Map<R>) -> T) -> Result<T> {
+    pub(crate) fn with<R: Record + Send + Sync + 'static, T>(
+        &self,
+        store: &dyn Store,
+        f: impl FnOnce(&Map<R>) -> T,
+    ) -> Result<T> {
         {
             let kinds = self.kinds.read().unwrap_or_else(PoisonError::into_inner);
             if let Some(map) = kinds.get(&R::KIND).and_then(|m| m.downcast_ref::<Map<R>>()) {
@@ -63,8 +76,8 @@ impl Cache {
             }
         }
         let mut kinds = self.kinds.write().unwrap_or_else(PoisonError::into_inner);
-        if !kinds.contains_key(&R::KIND) {
-            kinds.insert(R::KIND, Box::new(load::<R>(store)?));
+        if let std::collections::hash_map::Entry::Vacant(slot) = kinds.entry(R::KIND) {
+            slot.insert(Box::new(load::<R>(store)?));
         }
         let map = kinds
             .get(&R::KIND)
@@ -85,8 +98,12 @@ impl Cache {
             if *tree != Tree::Records {
                 continue;
             }
-            let Ok((kind, id)) = keys::decode_record(key) else { continue };
-            let Some(slot) = kinds.get_mut(&kind) else { continue };
+            let Ok((kind, id)) = keys::decode_record(key) else {
+                continue;
+            };
+            let Some(slot) = kinds.get_mut(&kind) else {
+                continue;
+            };
             let value = value.as_deref();
             let ok = match kind {
                 keys::kind::PARCEL => update::<Parcel>(slot, id, value),

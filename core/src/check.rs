@@ -97,15 +97,19 @@ impl Db {
         })?;
         store.for_each_prefix(Tree::Meta, keys::meta::COMMITTED_PREFIX, &mut |k, v| {
             let programme = keys::u64_at(k, k.len() - 8)?;
-            let stored = <[u8; 8]>::try_from(v).map(i64::from_be_bytes).unwrap_or(i64::MIN);
+            let stored = <[u8; 8]>::try_from(v).map_or(i64::MIN, i64::from_be_bytes);
             if want.remove(&programme).unwrap_or(0) != stored {
-                report.problems.push(format!("the committed total of programme G{programme} disagrees with its applications"));
+                report.problems.push(format!(
+                    "the committed total of programme G{programme} disagrees with its applications"
+                ));
             }
             Ok(true)
         })?;
         for (programme, amount) in want {
             if amount != 0 {
-                report.problems.push(format!("programme G{programme} has no committed total"));
+                report
+                    .problems
+                    .push(format!("programme G{programme} has no committed total"));
             }
         }
 

@@ -21,6 +21,8 @@ fn from_days<E: serde::de::Error>(n: i32) -> Result<NaiveDate, E> {
 pub(crate) mod day {
     use super::*;
 
+    // serde's `with` passes a reference.
+    #[allow(clippy::trivially_copy_pass_by_ref)]
     pub(crate) fn serialize<S: Serializer>(d: &NaiveDate, s: S) -> Result<S::Ok, S::Error> {
         to_days(*d).serialize(s)
     }
@@ -34,12 +36,14 @@ pub(crate) mod day {
 pub(crate) mod opt {
     use super::*;
 
-    #[allow(clippy::ref_option)]
+    #[allow(clippy::ref_option, clippy::trivially_copy_pass_by_ref)]
     pub(crate) fn serialize<S: Serializer>(d: &Option<NaiveDate>, s: S) -> Result<S::Ok, S::Error> {
         d.map(to_days).serialize(s)
     }
 
-    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<NaiveDate>, D::Error> {
         Option::<i32>::deserialize(d)?.map(from_days).transpose()
     }
 }
@@ -48,12 +52,20 @@ pub(crate) mod opt {
 pub(crate) mod dated {
     use super::*;
 
-    pub(crate) fn serialize<S: Serializer, T: Serialize>(v: &[(NaiveDate, T)], s: S) -> Result<S::Ok, S::Error> {
+    pub(crate) fn serialize<S: Serializer, T: Serialize>(
+        v: &[(NaiveDate, T)],
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
         s.collect_seq(v.iter().map(|(d, t)| (to_days(*d), t)))
     }
 
-    pub(crate) fn deserialize<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<(NaiveDate, T)>, D::Error> {
-        Vec::<(i32, T)>::deserialize(d)?.into_iter().map(|(n, t)| Ok((from_days(n)?, t))).collect()
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+        d: D,
+    ) -> Result<Vec<(NaiveDate, T)>, D::Error> {
+        Vec::<(i32, T)>::deserialize(d)?
+            .into_iter()
+            .map(|(n, t)| Ok((from_days(n)?, t)))
+            .collect()
     }
 }
 
@@ -61,12 +73,25 @@ pub(crate) mod dated {
 pub(crate) mod dated3 {
     use super::*;
 
-    pub(crate) fn serialize<S: Serializer, T: Serialize, U: Serialize>(v: &[(NaiveDate, T, U)], s: S) -> Result<S::Ok, S::Error> {
+    pub(crate) fn serialize<S: Serializer, T: Serialize, U: Serialize>(
+        v: &[(NaiveDate, T, U)],
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
         s.collect_seq(v.iter().map(|(d, t, u)| (to_days(*d), t, u)))
     }
 
-    pub(crate) fn deserialize<'de, D: Deserializer<'de>, T: Deserialize<'de>, U: Deserialize<'de>>(d: D) -> Result<Vec<(NaiveDate, T, U)>, D::Error> {
-        Vec::<(i32, T, U)>::deserialize(d)?.into_iter().map(|(n, t, u)| Ok((from_days(n)?, t, u))).collect()
+    pub(crate) fn deserialize<
+        'de,
+        D: Deserializer<'de>,
+        T: Deserialize<'de>,
+        U: Deserialize<'de>,
+    >(
+        d: D,
+    ) -> Result<Vec<(NaiveDate, T, U)>, D::Error> {
+        Vec::<(i32, T, U)>::deserialize(d)?
+            .into_iter()
+            .map(|(n, t, u)| Ok((from_days(n)?, t, u)))
+            .collect()
     }
 }
 
@@ -75,11 +100,18 @@ pub(crate) mod opt_dated {
     use super::*;
 
     #[allow(clippy::ref_option)]
-    pub(crate) fn serialize<S: Serializer, T: Serialize>(v: &Option<(NaiveDate, T)>, s: S) -> Result<S::Ok, S::Error> {
+    pub(crate) fn serialize<S: Serializer, T: Serialize>(
+        v: &Option<(NaiveDate, T)>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
         v.as_ref().map(|(d, t)| (to_days(*d), t)).serialize(s)
     }
 
-    pub(crate) fn deserialize<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<(NaiveDate, T)>, D::Error> {
-        Option::<(i32, T)>::deserialize(d)?.map(|(n, t)| Ok((from_days(n)?, t))).transpose()
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+        d: D,
+    ) -> Result<Option<(NaiveDate, T)>, D::Error> {
+        Option::<(i32, T)>::deserialize(d)?
+            .map(|(n, t)| Ok((from_days(n)?, t)))
+            .transpose()
     }
 }

@@ -245,6 +245,34 @@ pub struct Enterprise {
 }
 
 impl Enterprise {
+    /// A firm just entered in the register: no code, project or figures yet.
+    #[must_use]
+    pub fn new(id: EnterpriseId, name: &str, registered: Option<NaiveDate>) -> Enterprise {
+        let since = registered.unwrap_or(NaiveDate::MIN);
+        Enterprise {
+            id,
+            name: name.to_owned(),
+            credit_code: None,
+            industry: None,
+            founded: None,
+            high_tech: false,
+            registered,
+            status: EnterpriseStatus::Registered,
+            resume_to: None,
+            signed: None,
+            construction_started: None,
+            in_production: None,
+            closed: None,
+            planned_investment: Yuan::ZERO,
+            planned_land: Mu::ZERO,
+            capital_increases: Vec::new(),
+            yearly: BTreeMap::new(),
+            leases: Vec::new(),
+            last_lifecycle: since,
+            last_event: since,
+        }
+    }
+
     /// Planned plus added investment (for 投资强度).
     ///
     /// # Errors
@@ -412,26 +440,11 @@ pub(crate) fn apply(
             },
         ) => {
             return Ok(Enterprise {
-                id,
-                name: name.clone(),
                 credit_code: credit_code.clone(),
                 industry: industry.clone(),
                 founded: *founded,
                 high_tech: *high_tech,
-                registered: (date != NaiveDate::MIN).then_some(date),
-                status: S::Registered,
-                resume_to: None,
-                signed: None,
-                construction_started: None,
-                in_production: None,
-                closed: None,
-                planned_investment: Yuan::ZERO,
-                planned_land: Mu::ZERO,
-                capital_increases: Vec::new(),
-                yearly: BTreeMap::new(),
-                leases: Vec::new(),
-                last_lifecycle: date,
-                last_event: date,
+                ..Enterprise::new(id, name, (date != NaiveDate::MIN).then_some(date))
             })
         }
         (None, _) => {

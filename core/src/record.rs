@@ -15,7 +15,9 @@ use crate::land::{self, Parcel, ParcelEvent, ParcelId};
 use crate::storage::keys::{self, index, kind};
 
 /// An entity whose state is the fold of its events.
-pub(crate) trait Record: Serialize + DeserializeOwned + Clone + Send + Sync + 'static {
+pub(crate) trait Record:
+    Serialize + DeserializeOwned + Clone + Send + Sync + 'static
+{
     const KIND: u8;
     const ENTITY: Entity;
     const ENTITY_NAME: &'static str;
@@ -257,7 +259,11 @@ impl Record for Application {
     }
 
     fn committed(&self) -> Option<(u64, crate::units::Yuan)> {
-        let total = self.approval.as_ref().map_or(Ok(crate::units::Yuan::ZERO), |a| a.awarded.total()).ok()?;
+        let total = self
+            .approval
+            .as_ref()
+            .map_or(Ok(crate::units::Yuan::ZERO), |a| a.awarded.total())
+            .ok()?;
         Some((self.programme.0, total))
     }
 

@@ -279,7 +279,8 @@ impl Scheme {
         let n = scores.len();
         for row in &mut rows {
             let Some(s) = row.score else { continue };
-            let ahead = scores.iter().take_while(|x| **x > s + 1e-9).count();
+            // Scores are sorted best first: the firms ahead are a prefix.
+            let ahead = scores.partition_point(|x| *x > s + 1e-9);
             row.rank = Some(u32::try_from(ahead + 1).unwrap_or(u32::MAX));
             row.grade = Some(match &self.grading {
                 Grading::Percentile(cuts) => {

@@ -129,8 +129,14 @@ impl<'a> View<'a> {
 
     fn one<R: Record + Dated>(&self, id: u64) -> Result<Option<R>> {
         if self.horizon.known_at.is_none() {
-            let current = self.db.inner.cache.with::<R, _>(self.store(), |m| m.get(&id).cloned())?;
-            let Some(current) = current else { return Ok(None) };
+            let current = self
+                .db
+                .inner
+                .cache
+                .with::<R, _>(self.store(), |m| m.get(&id).cloned())?;
+            let Some(current) = current else {
+                return Ok(None);
+            };
             if self.current_serves(current.last_event()) {
                 return Ok(Some((*current).clone()));
             }
@@ -138,6 +144,41 @@ impl<'a> View<'a> {
             return Ok(None);
         }
         record::stored_fold::<R>(id, &self.events::<R>(id)?, &self.horizon)
+    }
+
+    /// Visits every record under this horizon without copying the ones the
+    /// in-memory view holds as they are.
+    pub(crate) fn visit<R: Record + Dated>(
+        &self,
+        f: &mut dyn FnMut(&R) -> Result<()>,
+    ) -> Result<()> {
+        if self.horizon.known_at.is_some() {
+            for r in self.all::<R>()? {
+                f(&r)?;
+            }
+            return Ok(());
+        }
+        let _read = self.db.read_guard();
+        let mut stale = Vec::new();
+        self.db
+            .inner
+            .cache
+            .with::<R, _>(self.store(), |m| -> Result<()> {
+                for (id, r) in m {
+                    if self.current_serves(r.last_event()) {
+                        f(r)?;
+                    } else {
+                        stale.push(*id);
+                    }
+                }
+                Ok(())
+            })??;
+        for id in stale {
+            if let Some(r) = record::stored_fold::<R>(id, &self.events::<R>(id)?, &self.horizon)? {
+                f(&r)?;
+            }
+        }
+        Ok(())
     }
 
     fn all<R: Record + Dated>(&self) -> Result<Vec<R>> {
@@ -155,7 +196,9 @@ impl<'a> View<'a> {
                 }
             })?;
             for id in stale {
-                if let Some(r) = record::stored_fold::<R>(id, &self.events::<R>(id)?, &self.horizon)? {
+                if let Some(r) =
+                    record::stored_fold::<R>(id, &self.events::<R>(id)?, &self.horizon)?
+                {
                     out.push(r);
                 }
             }
@@ -267,39 +310,22 @@ impl<'a> View<'a> {
     pub fn parcels(&self, filter: &ParcelFilter) -> Result<Vec<Parcel>> {
         let _read = self.db.read_guard();
         let now = self.horizon == Horizon::NOW;
-        let mut candidates: Option<BTreeSet<u64>> = None;
-        let mut narrow = |ids: BTreeSet<u64>| {
-            candidates = Some(match candidates.take() {
-                Some(c) => c.intersection(&ids).copied().collect(),
-                None => ids,
-            });
-        };
+        let mut candidates = Candidates::default();
         if let Some(h) = filter.holder {
             let family = if now {
                 keys::index::PARCEL_HOLDER
             } else {
                 keys::index::PARCEL_EVER_HELD
             };
-            narrow(self.index_ids(family, &h.0.to_be_bytes())?);
+            candidates.narrow(self.index_ids(family, &h.0.to_be_bytes())?);
         }
         if let Some(u) = filter.land_use {
-            narrow(self.index_ids(keys::index::PARCEL_USE, &[u.byte()])?);
+            candidates.narrow(self.index_ids(keys::index::PARCEL_USE, &[u.byte()])?);
         }
         if let (Some(s), true) = (filter.status, now) {
-            narrow(self.index_ids(keys::index::PARCEL_STATUS, &[s.byte()])?);
+            candidates.narrow(self.index_ids(keys::index::PARCEL_STATUS, &[s.byte()])?);
         }
-        let parcels = match candidates {
-            Some(ids) => {
-                let mut out = Vec::with_capacity(ids.len());
-                for id in ids {
-                    if let Some(p) = self.one::<Parcel>(id)? {
-                        out.push(p);
-                    }
-                }
-                out
-            }
-            None => self.all::<Parcel>()?,
-        };
+        let parcels = candidates.load::<Parcel>(self)?;
         Ok(parcels
             .into_iter()
             .filter(|p| filter.status.is_none_or(|s| p.status() == s))
@@ -322,8 +348,9 @@ impl<'a> View<'a> {
     /// # Errors
     /// Storage or corruption errors.
     pub fn land_summary(&self) -> Result<LandSummary> {
-        let parcels = self.all_parcels()?;
-        LandSummary::from_parcels(self.date(), &parcels)
+        let mut summary = LandSummary::new(self.date());
+        self.visit::<Parcel>(&mut |p| summary.add(p))?;
+        Ok(summary)
     }
 
     /// Every event of a parcel, voids included, in recording order.
@@ -429,7 +456,7 @@ impl View<'_> {
             .map(crate::industry::normalize_industry)
             .transpose()?;
         let _read = self.db.read_guard();
-        let mut candidates: Option<BTreeSet<u64>> = None;
+        let mut candidates = Candidates::default();
         if let Some(code) = &industry {
             // Codes sort by section then digits: a prefix scan finds the division and finer codes.
             let key = keys::index_key(keys::index::ENTERPRISE_INDUSTRY, &[code.as_bytes()]);
@@ -439,27 +466,12 @@ impl View<'_> {
                     ids.insert(keys::u64_at(k, k.len() - 8)?);
                     Ok(true)
                 })?;
-            candidates = Some(ids);
+            candidates.narrow(ids);
         }
         if let (Some(s), true) = (filter.status, self.horizon == Horizon::NOW) {
-            let ids = self.index_ids(keys::index::ENTERPRISE_STATUS, &[s.byte()])?;
-            candidates = Some(match candidates {
-                Some(c) => c.intersection(&ids).copied().collect(),
-                None => ids,
-            });
+            candidates.narrow(self.index_ids(keys::index::ENTERPRISE_STATUS, &[s.byte()])?);
         }
-        let firms = match candidates {
-            Some(ids) => {
-                let mut out = Vec::with_capacity(ids.len());
-                for id in ids {
-                    if let Some(e) = self.one::<Enterprise>(id)? {
-                        out.push(e);
-                    }
-                }
-                out
-            }
-            None => self.all::<Enterprise>()?,
-        };
+        let firms = candidates.load::<Enterprise>(self)?;
         Ok(firms
             .into_iter()
             .filter(|e| filter.status.is_none_or(|s| e.status == s))
@@ -517,34 +529,19 @@ impl View<'_> {
     /// Storage or corruption errors.
     pub fn applications(&self, filter: &ApplicationFilter) -> Result<Vec<Application>> {
         let _read = self.db.read_guard();
-        let mut candidates: Option<BTreeSet<u64>> = None;
-        let mut narrow = |ids: BTreeSet<u64>| {
-            candidates = Some(match candidates.take() {
-                Some(c) => c.intersection(&ids).copied().collect(),
-                None => ids,
-            });
-        };
+        let mut candidates = Candidates::default();
         if let Some(p) = filter.programme {
-            narrow(self.index_ids(keys::index::APPLICATION_PROGRAMME, &p.0.to_be_bytes())?);
+            candidates
+                .narrow(self.index_ids(keys::index::APPLICATION_PROGRAMME, &p.0.to_be_bytes())?);
         }
         if let Some(a) = filter.applicant {
-            narrow(self.index_ids(keys::index::APPLICATION_APPLICANT, &a.0.to_be_bytes())?);
+            candidates
+                .narrow(self.index_ids(keys::index::APPLICATION_APPLICANT, &a.0.to_be_bytes())?);
         }
         if let (Some(s), true) = (filter.status, self.horizon == Horizon::NOW) {
-            narrow(self.index_ids(keys::index::APPLICATION_STATUS, &[s.byte()])?);
+            candidates.narrow(self.index_ids(keys::index::APPLICATION_STATUS, &[s.byte()])?);
         }
-        let apps = match candidates {
-            Some(ids) => {
-                let mut out = Vec::with_capacity(ids.len());
-                for id in ids {
-                    if let Some(a) = self.one::<Application>(id)? {
-                        out.push(a);
-                    }
-                }
-                out
-            }
-            None => self.all::<Application>()?,
-        };
+        let apps = candidates.load::<Application>(self)?;
         Ok(apps
             .into_iter()
             .filter(|a| filter.status.is_none_or(|s| a.status == s))
@@ -641,6 +638,36 @@ impl View<'_> {
                 .filter(|r| (from..=to).contains(&r.0))
                 .map(|r| r.1),
         )
+    }
+}
+
+/// The ids that index lookups leave, or `None` (no filter: every record).
+#[derive(Default)]
+struct Candidates(Option<BTreeSet<u64>>);
+
+impl Candidates {
+    /// Keeps only the ids also in `ids`.
+    fn narrow(&mut self, ids: BTreeSet<u64>) {
+        self.0 = Some(match self.0.take() {
+            Some(c) => c.intersection(&ids).copied().collect(),
+            None => ids,
+        });
+    }
+
+    /// The records under the view's horizon: the candidates, or all.
+    fn load<R: Record + Dated>(self, view: &View<'_>) -> Result<Vec<R>> {
+        match self.0 {
+            Some(ids) => {
+                let mut out = Vec::with_capacity(ids.len());
+                for id in ids {
+                    if let Some(r) = view.one::<R>(id)? {
+                        out.push(r);
+                    }
+                }
+                Ok(out)
+            }
+            None => view.all::<R>(),
+        }
     }
 }
 

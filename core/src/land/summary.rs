@@ -74,6 +74,23 @@ pub struct LandSummary {
 }
 
 impl LandSummary {
+    /// An empty summary as of a date.
+    pub(crate) fn new(as_of: NaiveDate) -> LandSummary {
+        LandSummary {
+            as_of,
+            ..LandSummary::default()
+        }
+    }
+
+    /// Adds a parcel in its state as of the summary's date.
+    pub(crate) fn add(&mut self, p: &Parcel) -> Result<()> {
+        self.total.add(p, self.as_of)?;
+        self.by_land_use
+            .entry(p.land_use)
+            .or_default()
+            .add(p, self.as_of)
+    }
+
     /// Sums parcels in their state as of `as_of` (retired parents included,
     /// for their reclamations).
     pub(crate) fn from_parcels<'a>(

@@ -215,8 +215,7 @@ impl Writer {
             ));
         }
         let programme: Programme = self.require(a.programme.0)?;
-        let committed = self.committed_total(a.programme.0)?
-            .checked_add(total)?;
+        let committed = self.committed_total(a.programme.0)?.checked_add(total)?;
         if committed > programme.budget && !award.override_budget {
             return Err(Error::conflict(
                 Entity::Programme,

@@ -295,11 +295,19 @@ impl Writer {
         if before != after {
             if let Some((programme, amount)) = before {
                 let total = self.committed_total(programme)?.checked_sub(amount)?;
-                self.batch.put(Tree::Meta, keys::meta::committed(programme), total.fen().to_be_bytes().to_vec());
+                self.batch.put(
+                    Tree::Meta,
+                    keys::meta::committed(programme),
+                    total.fen().to_be_bytes().to_vec(),
+                );
             }
             if let Some((programme, amount)) = after {
                 let total = self.committed_total(programme)?.checked_add(amount)?;
-                self.batch.put(Tree::Meta, keys::meta::committed(programme), total.fen().to_be_bytes().to_vec());
+                self.batch.put(
+                    Tree::Meta,
+                    keys::meta::committed(programme),
+                    total.fen().to_be_bytes().to_vec(),
+                );
             }
         }
         Ok(())
@@ -309,7 +317,9 @@ impl Writer {
     pub(crate) fn committed_total(&self, programme: u64) -> Result<Yuan> {
         match self.get(Tree::Meta, &keys::meta::committed(programme))? {
             Some(v) => Ok(Yuan::from_fen(i64::from_be_bytes(
-                v.as_slice().try_into().map_err(|_| Error::Corrupt("committed total of the wrong size".into()))?,
+                v.as_slice()
+                    .try_into()
+                    .map_err(|_| Error::Corrupt("committed total of the wrong size".into()))?,
             ))),
             None => Ok(Yuan::ZERO),
         }

@@ -61,11 +61,14 @@ pub struct ParcelRow {
     pub completed: i32,
 }
 
+/// (firm index, year, output, tax, value added, employees, rd, revenue, energy, emissions, above scale)
+pub type YearRow = (u64, i32, i64, i64, i64, u32, i64, i64, i64, i64, bool);
+
 pub struct Workload {
     pub firms: Vec<(String, String, String)>,
     pub parcels: Vec<ParcelRow>,
     /// (firm index, year, output, tax, value added, employees, rd, revenue, energy, emissions, above scale)
-    pub yearly: Vec<(u64, i32, i64, i64, i64, u32, i64, i64, i64, i64, bool)>,
+    pub yearly: Vec<YearRow>,
     /// (firm index, requested fen, received day, grant fen or 0)
     pub applications: Vec<(u64, i64, i32, i64)>,
 }
@@ -151,7 +154,7 @@ impl Workload {
         let mut yearly = Vec::new();
         for f in 0..firms.len() as u64 {
             for y in 0..years_per_firm as i32 {
-                let output = 1_000_000_00 + rng.below(50_000_000_000) as i64;
+                let output = 100_000_000 + rng.below(50_000_000_000) as i64;
                 yearly.push((
                     f,
                     YEAR - y,
@@ -305,7 +308,7 @@ pub fn load_parkdb(db: &Db, w: &Workload) -> parkdb::Result<()> {
     db.flush()
 }
 
-fn figures(y: &(u64, i32, i64, i64, i64, u32, i64, i64, i64, i64, bool)) -> YearlyFigures {
+fn figures(y: &YearRow) -> YearlyFigures {
     YearlyFigures {
         output_value: Some(Yuan::from_fen(y.2)),
         revenue: Some(Yuan::from_fen(y.7)),

@@ -676,32 +676,15 @@ pub(crate) trait Dated {
     fn last_event(&self) -> NaiveDate;
 }
 
-impl Dated for Parcel {
-    fn last_event(&self) -> NaiveDate {
-        self.last_event
-    }
+/// Every record kind keeps the date of its latest event in force.
+macro_rules! dated {
+    ($($t:ty),*) => {
+        $(impl Dated for $t {
+            fn last_event(&self) -> NaiveDate {
+                self.last_event
+            }
+        })*
+    };
 }
 
-impl Dated for Enterprise {
-    fn last_event(&self) -> NaiveDate {
-        self.last_event
-    }
-}
-
-impl Dated for Indicator {
-    fn last_event(&self) -> NaiveDate {
-        self.last_event
-    }
-}
-
-impl Dated for Programme {
-    fn last_event(&self) -> NaiveDate {
-        self.last_event
-    }
-}
-
-impl Dated for Application {
-    fn last_event(&self) -> NaiveDate {
-        self.last_event
-    }
-}
+dated!(Parcel, Enterprise, Indicator, Programme, Application);

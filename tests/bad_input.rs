@@ -376,7 +376,8 @@ fn a_failed_step_inside_a_unit_is_undone_and_the_unit_goes_on() {
         })
         .unwrap();
     assert!(matches!(failed, Err(Error::Lifecycle { .. })));
-    let _ = kept;
+    // The kept step's event is the parcel's latest.
+    assert_eq!(db.history(p).unwrap().last().unwrap().event.id, kept);
     assert!(db.parcel_by_code("GP-HALF").is_err());
     let parcel = db.parcel(p).unwrap();
     assert!(parcel.developed.is_some() && parcel.holder == Some(e));

@@ -145,6 +145,16 @@ impl Database {
         Ok(d)
     }
 
+    fn policy<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let p = self.db(py)?.policy().py_err(py)?;
+        let d = PyDict::new(py);
+        d.set_item(
+            "no_development_without_certificate_from",
+            p.no_development_without_certificate_from,
+        )?;
+        Ok(d)
+    }
+
     fn size_on_disk(&self, py: Python<'_>) -> PyResult<u64> {
         self.db(py)?.size_on_disk().py_err(py)
     }

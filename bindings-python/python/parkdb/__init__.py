@@ -303,6 +303,10 @@ class Database:
         """Checks every record against its events and every index entry."""
         return CheckReport(**self._native.check())
 
+    def policy(self) -> dict[str, Any]:
+        """The dated policies in force (see ``set_policy``)."""
+        return dict(self._native.policy())
+
     def size_on_disk(self) -> int:
         return int(self._native.size_on_disk())
 

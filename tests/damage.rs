@@ -101,6 +101,25 @@ fn truncated_and_bit_flipped_files_never_panic() {
     assert_eq!(outcomes.values().sum::<i32>(), 40, "{outcomes:?}");
 }
 
+/// A process killed while sled wrote a snapshot leaves `snap.<lsn>.generating`;
+/// sled 0.34.7 then takes it for the latest snapshot and reports corruption.
+/// parkdb removes the unfinished file and opens.
+#[test]
+fn an_unfinished_snapshot_left_by_a_crash_does_not_block_opening() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    write_some(&path);
+    std::fs::write(
+        path.join("snap.FFFFFFFFFFFFFFFF.generating"),
+        b"half a snapshot, then the kill",
+    )
+    .unwrap();
+    let db = Db::open(&path).unwrap();
+    assert_eq!(db.now().all_parcels().unwrap().len(), 200);
+    assert!(db.check().unwrap().is_clean());
+    assert!(!path.join("snap.FFFFFFFFFFFFFFFF.generating").exists());
+}
+
 const HOLDER_ENV: &str = "PARKDB_TEST_HOLD_DB";
 
 /// The child: holds the database open until killed.

@@ -29,9 +29,20 @@ fn guarded<T>(what: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
 
 impl SledStore {
     pub(crate) fn open(path: &Path, temporary: bool) -> Result<SledStore> {
-        guarded("opening the database", || {
-            Self::open_unguarded(path, temporary)
-        })
+        let open = || {
+            guarded("opening the database", || {
+                Self::open_unguarded(path, temporary)
+            })
+        };
+        match open() {
+            // sled 0.34.7 writes a snapshot to `snap.<lsn>.generating` and
+            // renames it when complete, but on recovery takes a leftover
+            // `.generating` file (from a process killed mid-snapshot) for the
+            // latest snapshot and reports corruption. Such a file is never a
+            // finished snapshot: remove it and open again, once.
+            Err(Error::Corrupt(_)) if remove_unfinished_snapshots(path)? > 0 => open(),
+            other => other,
+        }
     }
 
     fn open_unguarded(path: &Path, temporary: bool) -> Result<SledStore> {
@@ -57,6 +68,25 @@ impl SledStore {
     fn tree(&self, tree: Tree) -> &sled::Tree {
         &self.trees[tree as usize]
     }
+}
+
+/// Removes snapshot files a killed process left unfinished; returns how many.
+fn remove_unfinished_snapshots(dir: &Path) -> Result<usize> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(0);
+    };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with("snap.") && name.ends_with(".generating") {
+            std::fs::remove_file(entry.path()).map_err(|e| {
+                Error::Storage(format!("cannot remove {}: {e}", entry.path().display()))
+            })?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
 }
 
 fn open_error(e: sled::Error) -> Error {

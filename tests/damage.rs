@@ -176,6 +176,29 @@ fn a_second_process_gets_a_clear_error() {
 }
 
 #[test]
+fn temporary_databases_made_at_once_are_distinct() {
+    let dbs: Vec<Db> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..8)
+            .map(|_| s.spawn(|| Db::temporary().unwrap()))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for (i, db) in dbs.iter().enumerate() {
+        parcel(db, &format!("T-{i}"), "1", "2005-01-01");
+    }
+    for (i, db) in dbs.iter().enumerate() {
+        let codes: Vec<String> = db
+            .now()
+            .all_parcels()
+            .unwrap()
+            .into_iter()
+            .map(|p| p.code)
+            .collect();
+        assert_eq!(codes, vec![format!("T-{i}")]);
+    }
+}
+
+#[test]
 fn writers_on_several_threads_lose_nothing() {
     let db = Db::temporary().unwrap();
     let e = firm(&db, "E");

@@ -142,8 +142,12 @@ impl Db {
     /// # Errors
     /// [`Error::Storage`] if the temporary directory cannot be made.
     pub fn temporary() -> Result<Db> {
+        // Unique within the process by a counter (two threads can read the
+        // same clock), and across processes by the process id and time.
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let dir = std::env::temp_dir().join(format!(
-            "parkdb-{}-{}",
+            "parkdb-{}-{}-{n}",
             std::process::id(),
             Utc::now().timestamp_nanos_opt().unwrap_or_default()
         ));

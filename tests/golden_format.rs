@@ -1,9 +1,11 @@
-//! Storage format 1 is pinned: a database written by the first version is
-//! committed under `tests/golden/format1.parkdb`, and every later version
-//! must open it and read the same.
+//! Storage formats are pinned: a database written by each format's first
+//! version is committed under `tests/golden/format<N>.parkdb`, and every
+//! later version must open it and read the same. Format 1 (a sled tree per
+//! key space, a key per event) is migrated to format 2 at open.
 //!
-//! Regenerate (only when deliberately starting a new format, with a
-//! migration): `PARKDB_WRITE_GOLDEN=1 cargo test --test golden_format`.
+//! Write the current format's golden database (only when deliberately
+//! starting a new format, with a migration from the last):
+//! `PARKDB_WRITE_GOLDEN=1 cargo test --test golden_format`.
 
 mod common;
 
@@ -16,8 +18,21 @@ use parkdb::{
     NewEnterprise, NewParcel, ParcelFilter, ParcelStatus, Quantity, SupplyMethod, YearlyFigures,
 };
 
-fn golden_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/golden/format1.parkdb")
+fn golden_dir(format: u8) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../tests/golden/format{format}.parkdb"))
+}
+
+/// A copy of a golden database in a temporary directory.
+fn golden_copy(format: u8, tmp: &tempfile::TempDir) -> PathBuf {
+    let golden = golden_dir(format);
+    assert!(
+        golden.exists(),
+        "the golden database is missing at {}",
+        golden.display()
+    );
+    let copy = tmp.path().join("db");
+    copy_dir(&golden, &copy);
+    copy
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -186,21 +201,57 @@ fn write_golden(path: &Path) {
 }
 
 #[test]
-fn format_1_opens_and_reads_the_same() {
-    let golden = golden_dir();
+fn the_current_format_opens_and_reads_the_same() {
+    let golden = golden_dir(parkdb::FORMAT_VERSION);
     if std::env::var_os("PARKDB_WRITE_GOLDEN").is_some() {
         let _ = std::fs::remove_dir_all(&golden);
         write_golden(&golden);
     }
-    assert!(
-        golden.exists(),
-        "the golden database is missing at {}",
-        golden.display()
-    );
     let tmp = tempfile::tempdir().unwrap();
-    let copy = tmp.path().join("db");
-    copy_dir(&golden, &copy);
+    let db = Db::open(golden_copy(parkdb::FORMAT_VERSION, &tmp)).unwrap();
+    reads_the_golden_facts(&db);
+}
+
+#[test]
+fn format_1_is_migrated_and_reads_the_same() {
+    let tmp = tempfile::tempdir().unwrap();
+    let copy = golden_copy(1, &tmp);
+    {
+        let db = Db::open(&copy).unwrap();
+        reads_the_golden_facts(&db);
+    }
+    {
+        let raw = sled::open(&copy).unwrap();
+        let names: Vec<_> = raw.tree_names().into_iter().map(|n| n.to_vec()).collect();
+        for old in ["meta", "records", "events", "index"] {
+            assert!(
+                !names.contains(&old.as_bytes().to_vec()),
+                "format 1's tree {old} is left after the migration"
+            );
+        }
+    }
+    // Opened again, it is format 2 and takes new writes beside the old,
+    // including a void of an event written in format 1.
     let db = Db::open(&copy).unwrap();
+    reads_the_golden_facts(&db);
+    let p = db.parcel_by_code("SZ-100-1").unwrap();
+    let history = db.history(p.id).unwrap();
+    let last = history.last().unwrap().event.id;
+    db.void(last, "entered in the wrong parcel").unwrap();
+    assert!(db.check().unwrap().is_clean(), "{:?}", db.check().unwrap());
+    let q = db
+        .add_parcel(NewParcel::new(
+            "NEW-1",
+            mu("5"),
+            LandUse::Industrial,
+            d("2006-01-01"),
+        ))
+        .unwrap();
+    db.develop(q, d("2006-02-01")).unwrap();
+    assert!(db.check().unwrap().is_clean(), "{:?}", db.check().unwrap());
+}
+
+fn reads_the_golden_facts(db: &Db) {
     assert!(db.check().unwrap().is_clean(), "{:?}", db.check().unwrap());
 
     let p = db.parcel_by_code("GP-017").unwrap();
@@ -296,20 +347,8 @@ fn format_1_opens_and_reads_the_same() {
     );
 }
 
-#[test]
-fn a_format_from_the_future_is_refused() {
-    let tmp = tempfile::tempdir().unwrap();
-    let copy = tmp.path().join("db");
-    copy_dir(&golden_dir(), &copy);
-    {
-        let raw = sled::open(&copy).unwrap();
-        raw.open_tree("meta")
-            .unwrap()
-            .insert("format", &[parkdb::FORMAT_VERSION + 1])
-            .unwrap();
-        raw.flush().unwrap();
-    }
-    match Db::open(&copy) {
+fn expect_future_format(copy: &Path) {
+    match Db::open(copy) {
         Err(Error::IncompatibleFormat { found, supported }) => {
             assert_eq!(found, parkdb::FORMAT_VERSION + 1);
             assert_eq!(supported, parkdb::FORMAT_VERSION);
@@ -319,17 +358,49 @@ fn a_format_from_the_future_is_refused() {
 }
 
 #[test]
-fn a_record_from_the_future_is_refused_when_read() {
+fn a_format_from_the_future_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
-    let copy = tmp.path().join("db");
-    copy_dir(&golden_dir(), &copy);
+    let copy = golden_copy(parkdb::FORMAT_VERSION, &tmp);
     {
         let raw = sled::open(&copy).unwrap();
-        let records = raw.open_tree("records").unwrap();
-        let (k, v) = records.iter().next().unwrap().unwrap();
+        raw.open_tree("parkdb")
+            .unwrap()
+            .insert(b"mformat", &[parkdb::FORMAT_VERSION + 1])
+            .unwrap();
+        raw.flush().unwrap();
+    }
+    expect_future_format(&copy);
+}
+
+#[test]
+fn a_future_format_in_the_old_layout_is_refused_and_left_as_it_was() {
+    let tmp = tempfile::tempdir().unwrap();
+    let copy = golden_copy(1, &tmp);
+    {
+        let raw = sled::open(&copy).unwrap();
+        raw.open_tree("meta")
+            .unwrap()
+            .insert("format", &[parkdb::FORMAT_VERSION + 1])
+            .unwrap();
+        raw.flush().unwrap();
+    }
+    expect_future_format(&copy);
+    let raw = sled::open(&copy).unwrap();
+    assert!(raw.tree_names().iter().any(|n| n.as_ref() == b"records"));
+    assert!(raw.open_tree("parkdb").unwrap().is_empty());
+}
+
+#[test]
+fn a_record_from_the_future_is_refused_when_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let copy = golden_copy(parkdb::FORMAT_VERSION, &tmp);
+    {
+        let raw = sled::open(&copy).unwrap();
+        let tree = raw.open_tree("parkdb").unwrap();
+        let (k, v) = tree.scan_prefix(b"r").next().unwrap().unwrap();
         let mut v = v.to_vec();
         v[0] = parkdb::FORMAT_VERSION + 1;
-        records.insert(k, v).unwrap();
+        tree.insert(k, v).unwrap();
         raw.flush().unwrap();
     }
     let db = Db::open(&copy).unwrap();

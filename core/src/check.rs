@@ -55,20 +55,28 @@ impl Db {
         check_kind::<Application>(self, &mut report, &mut expected)?;
         check_kind::<Indicator>(self, &mut report, &mut expected)?;
 
-        // Every event belongs to a record and is indexed by its id.
-        let mut event_ids = BTreeMap::new();
+        // Every event belongs to a record; every run of events (the events
+        // one unit of work recorded in a row for one entity) is indexed by
+        // its first id, and its events' ids ascend from it.
+        let mut runs: BTreeMap<u64, (u8, u64)> = BTreeMap::new();
         let mut max_event = 0;
-        store.for_each_prefix(Tree::Events, &[], &mut |k, _| {
-            report.events += 1;
+        store.for_each_prefix(Tree::Events, &[], &mut |k, v| {
             match keys::decode_event(k) {
-                Ok((kind, entity, id)) => {
+                Ok((kind, entity, first)) => {
                     if !expected.entities.contains(&(kind, entity)) {
                         report.problems.push(format!(
-                            "event #{id} belongs to kind {kind} id {entity}, which has no record"
+                            "event #{first} belongs to kind {kind} id {entity}, which has no record"
                         ));
                     }
-                    event_ids.insert(id, (kind, entity));
-                    max_event = max_event.max(id);
+                    let ids = run_ids(kind, v).unwrap_or_default();
+                    if ids.first() != Some(&first) || ids.windows(2).any(|w| w[0] >= w[1]) {
+                        report.problems.push(format!(
+                            "the events stored under event #{first} do not start with it in order"
+                        ));
+                    }
+                    report.events += ids.len().max(1) as u64;
+                    runs.insert(first, (kind, entity));
+                    max_event = max_event.max(ids.last().copied().unwrap_or(first));
                 }
                 Err(e) => report.problems.push(format!("event key {k:?}: {e}")),
             }
@@ -120,7 +128,7 @@ impl Db {
                 keys::index::EVENT => {
                     let id = keys::u64_at(k, 1)?;
                     let mut want = vec![];
-                    if let Some((kind, entity)) = event_ids.get(&id) {
+                    if let Some((kind, entity)) = runs.get(&id) {
                         want.push(*kind);
                         want.extend_from_slice(&entity.to_be_bytes());
                     }
@@ -161,15 +169,15 @@ impl Db {
                 .problems
                 .push(format!("index entry {k:?} is missing"));
         }
-        let indexed_events = event_ids.len() as u64;
+        let indexed_runs = runs.len() as u64;
         let mut event_index_count = 0;
         store.for_each_prefix(Tree::Index, &[keys::index::EVENT], &mut |_, _| {
             event_index_count += 1;
             Ok(true)
         })?;
-        if event_index_count != indexed_events {
+        if event_index_count != indexed_runs {
             report.problems.push(format!(
-                "{indexed_events} events but {event_index_count} event index entries"
+                "{indexed_runs} runs of events but {event_index_count} event index entries"
             ));
         }
         Ok(report)
@@ -217,8 +225,8 @@ fn check_kind<R: Record>(db: &Db, report: &mut CheckReport, expected: &mut Expec
         let mut events: Vec<Event<R::Event>> = Vec::new();
         let mut bad_event = false;
         for (ek, ev) in store.scan_prefix(Tree::Events, &keys::entity_prefix(R::KIND, id))? {
-            match codec::decode(&ev, "event") {
-                Ok(e) => events.push(e),
+            match codec::decode_run(&ev, "event") {
+                Ok(run) => events.extend(run),
                 Err(e) => {
                     report
                         .problems
@@ -254,6 +262,26 @@ fn check_kind<R: Record>(db: &Db, report: &mut CheckReport, expected: &mut Expec
         }
     }
     Ok(())
+}
+
+/// The ids of the events in a run of an entity of `kind`.
+fn run_ids(kind: u8, run: &[u8]) -> Result<Vec<u64>> {
+    fn ids<R: Record>(run: &[u8]) -> Result<Vec<u64>> {
+        Ok(codec::decode_run::<Event<R::Event>>(run, "event")?
+            .iter()
+            .map(|e| e.id.0)
+            .collect())
+    }
+    match kind {
+        keys::kind::PARCEL => ids::<Parcel>(run),
+        keys::kind::ENTERPRISE => ids::<Enterprise>(run),
+        keys::kind::PROGRAMME => ids::<Programme>(run),
+        keys::kind::APPLICATION => ids::<Application>(run),
+        keys::kind::INDICATOR => ids::<Indicator>(run),
+        other => Err(crate::Error::Corrupt(format!(
+            "events of unknown kind {other}"
+        ))),
+    }
 }
 
 fn serialize_eq<R: Record>(a: &R, b: &R) -> Result<bool> {

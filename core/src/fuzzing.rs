@@ -21,6 +21,8 @@ pub fn decode_values(data: &[u8]) {
     let _ = codec::decode::<Application>(data, "application");
     let _ = codec::decode::<Indicator>(data, "indicator");
     let _ = codec::decode::<Event<ParcelEvent>>(data, "event");
+    let _ = codec::decode_run::<Event<ParcelEvent>>(data, "event run");
+    let _ = codec::decode_run::<Event<crate::enterprise::EnterpriseEvent>>(data, "event run");
 }
 
 /// Decodes bytes as record and event keys.

@@ -107,11 +107,16 @@ impl<'a> View<'a> {
     }
 
     fn events<R: Record>(&self, id: u64) -> Result<Vec<Event<R::Event>>> {
-        self.store()
-            .scan_prefix(Tree::Events, &keys::entity_prefix(R::KIND, id))?
-            .iter()
-            .map(|(_, v)| codec::decode(v, "event"))
-            .collect()
+        let mut out = Vec::new();
+        self.store().for_each_prefix(
+            Tree::Events,
+            &keys::entity_prefix(R::KIND, id),
+            &mut |_, v| {
+                out.extend(codec::decode_run::<Event<R::Event>>(v, "event")?);
+                Ok(true)
+            },
+        )?;
+        Ok(out)
     }
 
     fn record<R: Record>(&self, id: u64) -> Result<Option<R>> {
@@ -221,7 +226,9 @@ impl<'a> View<'a> {
         self.store()
             .for_each_prefix(Tree::Events, &[R::KIND], &mut |k, v| {
                 let (_, entity, _) = keys::decode_event(k)?;
-                pending.push((entity, codec::decode(v, "event")?));
+                for event in codec::decode_run(v, "event")? {
+                    pending.push((entity, event));
+                }
                 Ok(true)
             })?;
         for (entity, event) in pending {

@@ -1,4 +1,6 @@
 //! Values: one format-version byte, then bincode 2 (`config::standard()`).
+//! An event run (the `events` key space) is the byte followed by one or more
+//! events back to back; a format-1 event value is a run of one.
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -8,18 +10,25 @@ use crate::error::{Error, Result};
 /// The most bytes one stored value may decode from (64 MiB).
 const DECODE_LIMIT: usize = 64 << 20;
 
-/// The storage format this version writes and reads.
-pub(crate) const FORMAT_VERSION: u8 = 1;
+/// The storage format this version writes and reads. Format 1 (a sled tree
+/// per key space, one key per event) is read and migrated at open.
+pub(crate) const FORMAT_VERSION: u8 = 2;
 
 pub(crate) fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>> {
     let mut out = vec![FORMAT_VERSION];
-    let body = bincode::serde::encode_to_vec(value, bincode::config::standard())
-        .map_err(|e| Error::Storage(format!("cannot encode a record: {e}")))?;
-    out.extend_from_slice(&body);
+    encode_more(&mut out, value)?;
     Ok(out)
 }
 
-pub(crate) fn decode<T: DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T> {
+/// Appends one more value to a run made by [`encode`].
+pub(crate) fn encode_more<T: Serialize>(run: &mut Vec<u8>, value: &T) -> Result<()> {
+    bincode::serde::encode_into_std_write(value, run, bincode::config::standard())
+        .map_err(|e| Error::Storage(format!("cannot encode a record: {e}")))?;
+    Ok(())
+}
+
+/// The body of a value after its format byte, refusing unknown formats.
+fn body<'a>(bytes: &'a [u8], what: &str) -> Result<&'a [u8]> {
     let (&version, body) = bytes
         .split_first()
         .ok_or_else(|| Error::Corrupt(format!("empty value for {what}")))?;
@@ -34,11 +43,21 @@ pub(crate) fn decode<T: DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T>
             "value for {what} has format byte 0"
         )));
     }
+    Ok(body)
+}
+
+/// Decodes one value from the front of `body`; returns it and the bytes used.
+fn decode_one<T: DeserializeOwned>(body: &[u8], what: &str) -> Result<(T, usize)> {
     // The limit bounds what a damaged length prefix can make the decoder
     // allocate: a record is never near it.
     let config = bincode::config::standard().with_limit::<DECODE_LIMIT>();
-    let (value, used) = bincode::serde::decode_from_slice(body, config)
-        .map_err(|e| Error::Corrupt(format!("cannot decode {what}: {e}")))?;
+    bincode::serde::decode_from_slice(body, config)
+        .map_err(|e| Error::Corrupt(format!("cannot decode {what}: {e}")))
+}
+
+pub(crate) fn decode<T: DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T> {
+    let body = body(bytes, what)?;
+    let (value, used) = decode_one(body, what)?;
     if used != body.len() {
         return Err(Error::Corrupt(format!(
             "{what} has {} trailing bytes",
@@ -46,4 +65,21 @@ pub(crate) fn decode<T: DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T>
         )));
     }
     Ok(value)
+}
+
+/// Decodes a run: one or more values back to back after the format byte.
+pub(crate) fn decode_run<T: DeserializeOwned>(bytes: &[u8], what: &str) -> Result<Vec<T>> {
+    let mut rest = body(bytes, what)?;
+    let mut out = Vec::with_capacity(1);
+    loop {
+        let (value, used) = decode_one(rest, what)?;
+        if used == 0 {
+            return Err(Error::Corrupt(format!("{what}: an empty value in a run")));
+        }
+        out.push(value);
+        rest = &rest[used..];
+        if rest.is_empty() {
+            return Ok(out);
+        }
+    }
 }

@@ -1,10 +1,14 @@
-//! The storage layer: a few ordered trees of bytes behind a small trait, so
-//! the domain never talks to the engine directly.
+//! The storage layer: a few ordered key spaces of bytes behind a small trait,
+//! so the domain never talks to the engine directly.
 //!
-//! Trees: `meta` (format version, counters, policies), `records` (the current
-//! state of each entity), `events` (every event, appended), `index` (derived
-//! lookups). Keys are hand-made order-preserving bytes ([`keys`]); values
-//! are one format-version byte followed by bincode ([`codec`]).
+//! Key spaces ("trees"): `meta` (format version, counters, policies),
+//! `records` (the current state of each entity), `events` (every event,
+//! appended in runs: the events one unit of work records for one entity
+//! share a key), `index` (derived lookups). Keys are hand-made
+//! order-preserving bytes ([`keys`]); values are one format-version byte
+//! followed by bincode ([`codec`]). Since format 2 all four live in one sled
+//! tree under a one-byte prefix, so that a unit of work is one atomic sled
+//! batch rather than a multi-tree transaction.
 
 pub(crate) mod codec;
 pub(crate) mod keys;
@@ -28,12 +32,23 @@ pub(crate) enum Tree {
 impl Tree {
     pub(crate) const ALL: [Tree; 4] = [Tree::Meta, Tree::Records, Tree::Events, Tree::Index];
 
-    pub(crate) fn name(self) -> &'static str {
+    /// The name of the sled tree that held this key space in format 1.
+    pub(crate) fn format1_name(self) -> &'static str {
         match self {
             Tree::Meta => "meta",
             Tree::Records => "records",
             Tree::Events => "events",
             Tree::Index => "index",
+        }
+    }
+
+    /// The byte that starts every key of this key space in the one tree.
+    pub(crate) fn prefix(self) -> u8 {
+        match self {
+            Tree::Meta => b'm',
+            Tree::Records => b'r',
+            Tree::Events => b'e',
+            Tree::Index => b'i',
         }
     }
 }
@@ -68,6 +83,16 @@ impl Batch {
         let key = (tree, key);
         self.record(&key);
         self.ops.insert(key, None);
+    }
+
+    /// Drops a pending write, as if it had never been made: for a key the
+    /// store cannot hold (an index entry of a record created in this batch).
+    pub(crate) fn forget(&mut self, tree: Tree, key: Vec<u8>) {
+        let key = (tree, key);
+        if self.ops.contains_key(&key) {
+            self.record(&key);
+            self.ops.remove(&key);
+        }
     }
 
     /// Starts remembering changes so that [`Batch::rollback`] can undo them.
@@ -114,6 +139,14 @@ pub(crate) trait Store: Send + Sync {
     /// Visits every pair whose key starts with `prefix`, in key order,
     /// without collecting them; stops early when `f` returns `false`.
     fn for_each_prefix(&self, tree: Tree, prefix: &[u8], f: Visit<'_>) -> Result<()>;
+    /// The pair with the greatest key at or below `key` among those that
+    /// start with `prefix`.
+    fn last_at_or_below(
+        &self,
+        tree: Tree,
+        prefix: &[u8],
+        key: &[u8],
+    ) -> Result<Option<(Vec<u8>, Vec<u8>)>>;
     /// Applies every write of the batch, all or nothing.
     fn apply(&self, batch: &Batch) -> Result<()>;
     /// Makes every applied batch durable.

@@ -2,14 +2,26 @@
 
 use std::path::Path;
 
-use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
-
-use super::{Batch, Pairs, Store, Tree, Visit};
+use super::{keys, Batch, Pairs, Store, Tree, Visit};
 use crate::error::{Error, Result};
+
+/// The one sled tree that holds every key space since format 2.
+const TREE: &str = "parkdb";
+
+/// The format whose four key spaces were four sled trees.
+const FORMAT_1: u8 = 1;
 
 pub(crate) struct SledStore {
     db: sled::Db,
-    trees: [sled::Tree; 4],
+    tree: sled::Tree,
+}
+
+/// `key` under its key space's prefix.
+fn full_key(tree: Tree, key: &[u8]) -> Vec<u8> {
+    let mut k = Vec::with_capacity(key.len() + 1);
+    k.push(tree.prefix());
+    k.extend_from_slice(key);
+    k
 }
 
 /// Runs a call into sled, turning a panic (sled panics on some damaged
@@ -56,17 +68,60 @@ impl SledStore {
     }
 
     fn from_db(db: sled::Db) -> Result<SledStore> {
-        let trees = [
-            db.open_tree(Tree::Meta.name())?,
-            db.open_tree(Tree::Records.name())?,
-            db.open_tree(Tree::Events.name())?,
-            db.open_tree(Tree::Index.name())?,
-        ];
-        Ok(SledStore { db, trees })
+        let tree = db.open_tree(TREE)?;
+        let store = SledStore { db, tree };
+        store.migrate_format_1()?;
+        Ok(store)
     }
 
-    fn tree(&self, tree: Tree) -> &sled::Tree {
-        &self.trees[tree as usize]
+    /// Moves a format-1 database (a sled tree per key space) into the one
+    /// tree, in one atomic batch, then drops the old trees. A crash before
+    /// the batch leaves format 1 as it was; after it, the next open only
+    /// drops the old trees. A format from the future is left untouched.
+    fn migrate_format_1(&self) -> Result<()> {
+        let names = self.db.tree_names();
+        let has = |t: Tree| {
+            names
+                .iter()
+                .any(|n| n.as_ref() == t.format1_name().as_bytes())
+        };
+        if !Tree::ALL.into_iter().any(has) {
+            return Ok(());
+        }
+        if self
+            .tree
+            .get(full_key(Tree::Meta, keys::meta::FORMAT))?
+            .is_none()
+        {
+            let old_meta = self.db.open_tree(Tree::Meta.format1_name())?;
+            let found = old_meta
+                .get(keys::meta::FORMAT)?
+                .and_then(|v| v.first().copied());
+            if let Some(found) = found.filter(|f| *f != FORMAT_1) {
+                return Err(Error::IncompatibleFormat {
+                    found,
+                    supported: super::codec::FORMAT_VERSION,
+                });
+            }
+            let mut batch = sled::Batch::default();
+            for t in Tree::ALL.into_iter().filter(|t| has(*t)) {
+                for item in &self.db.open_tree(t.format1_name())? {
+                    let (k, v) = item?;
+                    batch.insert(full_key(t, &k), v);
+                }
+            }
+            batch.insert(
+                full_key(Tree::Meta, keys::meta::FORMAT),
+                &[super::codec::FORMAT_VERSION],
+            );
+            self.tree.apply_batch(batch)?;
+            self.db.flush()?;
+        }
+        for t in Tree::ALL.into_iter().filter(|t| has(*t)) {
+            self.db.drop_tree(t.format1_name())?;
+        }
+        self.db.flush()?;
+        Ok(())
     }
 }
 
@@ -104,7 +159,26 @@ fn open_error(e: sled::Error) -> Error {
 impl Store for SledStore {
     fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<Vec<u8>>> {
         guarded("reading", || {
-            Ok(self.tree(tree).get(key)?.map(|v| v.to_vec()))
+            Ok(self.tree.get(full_key(tree, key))?.map(|v| v.to_vec()))
+        })
+    }
+
+    fn last_at_or_below(
+        &self,
+        tree: Tree,
+        prefix: &[u8],
+        key: &[u8],
+    ) -> Result<Option<(Vec<u8>, Vec<u8>)>> {
+        guarded("reading", || {
+            let start = full_key(tree, prefix);
+            let end = full_key(tree, key);
+            match self.tree.range(start..=end).next_back() {
+                Some(item) => {
+                    let (k, v) = item?;
+                    Ok(Some((k[1..].to_vec(), v.to_vec())))
+                }
+                None => Ok(None),
+            }
         })
     }
 
@@ -118,9 +192,9 @@ impl Store for SledStore {
     }
 
     fn for_each_prefix(&self, tree: Tree, prefix: &[u8], f: Visit<'_>) -> Result<()> {
-        for item in self.tree(tree).scan_prefix(prefix) {
+        for item in self.tree.scan_prefix(full_key(tree, prefix)) {
             let (k, v) = item?;
-            if !f(&k, &v)? {
+            if !f(&k[1..], &v)? {
                 break;
             }
         }
@@ -148,30 +222,16 @@ impl SledStore {
         if batch.is_empty() {
             return Ok(());
         }
-        let [meta, records, events, index] = &self.trees;
-        let result = (meta, records, events, index).transaction(|(m, r, e, i)| {
-            for ((tree, key), value) in &batch.ops {
-                let t = match tree {
-                    Tree::Meta => m,
-                    Tree::Records => r,
-                    Tree::Events => e,
-                    Tree::Index => i,
-                };
-                match value {
-                    Some(v) => {
-                        t.insert(key.as_slice(), v.as_slice())?;
-                    }
-                    None => {
-                        t.remove(key.as_slice())?;
-                    }
-                }
+        // One sled batch on one tree is atomic, also across a crash; parkdb's
+        // writer slot makes it the only writer, so no transaction is needed.
+        let mut out = sled::Batch::default();
+        for ((tree, key), value) in &batch.ops {
+            match value {
+                Some(v) => out.insert(full_key(*tree, key), v.as_slice()),
+                None => out.remove(full_key(*tree, key)),
             }
-            Ok::<(), ConflictableTransactionError<Error>>(())
-        });
-        match result {
-            Ok(()) => Ok(()),
-            Err(TransactionError::Abort(e)) => Err(e),
-            Err(TransactionError::Storage(e)) => Err(e.into()),
         }
+        self.tree.apply_batch(out)?;
+        Ok(())
     }
 }

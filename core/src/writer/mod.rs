@@ -9,7 +9,7 @@ mod land_writes;
 
 pub use fund_writes::Award;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use chrono::{NaiveDate, Utc};
 use serde::de::DeserializeOwned;
@@ -80,6 +80,11 @@ pub struct Writer {
     batch: Batch,
     recorded: Recorded,
     policy: Policy,
+    /// The event run being written: (kind, entity, first event id, last event id).
+    run: Option<(u8, u64, u64, u64)>,
+    /// Entities created in this unit of work: the store holds none of their
+    /// index entries, so a moved entry needs no removal there.
+    created: HashSet<(u8, u64)>,
 }
 
 impl Writer {
@@ -103,6 +108,8 @@ impl Writer {
             batch: Batch::default(),
             recorded,
             policy,
+            run: None,
+            created: HashSet::new(),
         };
         w.batch.put(
             Tree::Meta,
@@ -180,12 +187,13 @@ impl Writer {
     /// # Errors
     /// Whatever `f` returns.
     pub fn attempt<T>(&mut self, f: impl FnOnce(&mut Writer) -> Result<T>) -> Result<T> {
-        let policy = self.policy;
+        let (policy, run) = (self.policy, self.run);
         self.batch.savepoint();
         let out = f(self);
         if out.is_err() {
             self.batch.rollback();
             self.policy = policy;
+            self.run = run;
         } else {
             self.batch.release();
         }
@@ -235,10 +243,11 @@ impl Writer {
     }
 
     fn events_of<B: DeserializeOwned>(&self, kind: u8, id: u64) -> Result<Vec<Event<B>>> {
-        self.scan(Tree::Events, &keys::entity_prefix(kind, id))?
-            .iter()
-            .map(|(_, v)| codec::decode(v, "event"))
-            .collect()
+        let mut out = Vec::new();
+        for (_, v) in self.scan(Tree::Events, &keys::entity_prefix(kind, id))? {
+            out.extend(codec::decode_run::<Event<B>>(&v, "event")?);
+        }
+        Ok(out)
     }
 
     fn append<B: Serialize>(
@@ -255,28 +264,82 @@ impl Writer {
             recorded: self.recorded,
             body,
         };
-        self.batch.put(
-            Tree::Events,
-            keys::event(kind, entity, id.0),
-            codec::encode(&event)?,
-        );
-        let mut target = vec![kind];
-        target.extend_from_slice(&entity.to_be_bytes());
-        self.batch.put(
-            Tree::Index,
-            keys::index_key(keys::index::EVENT, &[&id.0.to_be_bytes()]),
-            target,
-        );
+        // The events one unit of work records in a row for one entity share
+        // a key (a run), and the event index holds the run's first id.
+        let extends = matches!(self.run, Some((k, e, _, last)) if k == kind && e == entity && last + 1 == id.0);
+        let pending = match self.run {
+            Some((_, _, first, _)) if extends => {
+                let key = keys::event(kind, entity, first);
+                self.batch
+                    .ops
+                    .get(&(Tree::Events, key.clone()))
+                    .cloned()
+                    .flatten()
+                    .map(|run| (key, first, run))
+            }
+            _ => None,
+        };
+        match pending {
+            Some((key, first, mut run)) => {
+                codec::encode_more(&mut run, &event)?;
+                self.batch.put(Tree::Events, key, run);
+                self.run = Some((kind, entity, first, id.0));
+            }
+            None => {
+                self.batch.put(
+                    Tree::Events,
+                    keys::event(kind, entity, id.0),
+                    codec::encode(&event)?,
+                );
+                let mut target = vec![kind];
+                target.extend_from_slice(&entity.to_be_bytes());
+                self.batch.put(
+                    Tree::Index,
+                    keys::index_key(keys::index::EVENT, &[&id.0.to_be_bytes()]),
+                    target,
+                );
+                self.run = Some((kind, entity, id.0, id.0));
+            }
+        }
         Ok(id)
+    }
+
+    /// The entity an event belongs to: the run whose first id is the
+    /// greatest at or below the event's (the caller finds the event in it).
+    fn event_target(&self, event: EventId) -> Result<Option<Vec<u8>>> {
+        let family = [keys::index::EVENT];
+        let key = keys::index_key(keys::index::EVENT, &[&event.0.to_be_bytes()]);
+        let stored = self.engine().last_at_or_below(Tree::Index, &family, &key)?;
+        let pending = self
+            .batch
+            .ops
+            .range((Tree::Index, family.to_vec())..=(Tree::Index, key))
+            .filter_map(|((_, k), v)| v.as_ref().map(|v| (k.clone(), v.clone())))
+            .next_back();
+        Ok(match (stored, pending) {
+            (Some(s), Some(p)) => Some(if p.0 > s.0 { p.1 } else { s.1 }),
+            (s, p) => s.or(p).map(|(_, v)| v),
+        })
     }
 
     /// Stores a record's new state and moves its index entries.
     fn store<R: Record>(&mut self, old: Option<&R>, new: &R) -> Result<()> {
         let old_entries = old.map(Record::index_entries).unwrap_or_default();
         let new_entries = new.index_entries();
+        let created = match old {
+            None => {
+                self.created.insert((R::KIND, new.id()));
+                true
+            }
+            Some(_) => self.created.contains(&(R::KIND, new.id())),
+        };
         for (k, _) in &old_entries {
             if !new_entries.iter().any(|(nk, _)| nk == k) {
-                self.batch.remove(Tree::Index, k.clone());
+                if created {
+                    self.batch.forget(Tree::Index, k.clone());
+                } else {
+                    self.batch.remove(Tree::Index, k.clone());
+                }
             }
         }
         for (k, v) in new_entries {
@@ -353,10 +416,7 @@ impl Writer {
             return Err(Error::validation("reason", "a void needs a reason"));
         }
         let target = self
-            .get(
-                Tree::Index,
-                &keys::index_key(keys::index::EVENT, &[&event.0.to_be_bytes()]),
-            )?
+            .event_target(event)?
             .ok_or_else(|| Error::not_found(Entity::Event, event))?;
         let (kind, entity) = (target[0], keys::u64_at(&target, 1)?);
         match kind {

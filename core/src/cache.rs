@@ -1,9 +1,12 @@
 //! The in-memory view of current records: decoded once, kept up to date at
 //! every commit, so reads of the present (and of any date after a record's
-//! last event) need no disk access and no decoding.
+//! last event) need no disk access and no decoding. It also keeps each
+//! record's lookups (status, holder, land use, industry, codes…: see
+//! [`Record::lookups`]), which are never stored: filters of the present
+//! are answered from memory.
 
 use std::any::Any;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, PoisonError, RwLock};
 
 use crate::enterprise::Enterprise;
@@ -17,23 +20,81 @@ use crate::storage::{codec, keys, Batch, Store, Tree};
 /// Current records of one kind, by id.
 pub(crate) type Map<R> = BTreeMap<u64, Arc<R>>;
 
+/// The current records of one kind and their lookups.
+pub(crate) struct Kind<R> {
+    pub(crate) records: Map<R>,
+    /// (family, value) → the ids of the records with that lookup.
+    lookups: BTreeMap<(u8, Vec<u8>), BTreeSet<u64>>,
+}
+
+impl<R: Record> Kind<R> {
+    fn new() -> Kind<R> {
+        Kind {
+            records: Map::new(),
+            lookups: BTreeMap::new(),
+        }
+    }
+
+    fn insert(&mut self, id: u64, record: R) {
+        self.remove(id);
+        for key in record.lookups() {
+            self.lookups.entry(key).or_default().insert(id);
+        }
+        self.records.insert(id, Arc::new(record));
+    }
+
+    fn remove(&mut self, id: u64) {
+        if let Some(old) = self.records.remove(&id) {
+            for key in old.lookups() {
+                if let Some(ids) = self.lookups.get_mut(&key) {
+                    ids.remove(&id);
+                    if ids.is_empty() {
+                        self.lookups.remove(&key);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The ids of the records whose lookup of `family` is `value`.
+    pub(crate) fn ids(&self, family: u8, value: &[u8]) -> BTreeSet<u64> {
+        self.lookups
+            .get(&(family, value.to_vec()))
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// The ids of the records whose lookup of `family` starts with `prefix`.
+    pub(crate) fn ids_with_prefix(&self, family: u8, prefix: &[u8]) -> BTreeSet<u64> {
+        self.lookups
+            .range((family, prefix.to_vec())..)
+            .take_while(|((f, v), _)| *f == family && v.starts_with(prefix))
+            .flat_map(|(_, ids)| ids.iter().copied())
+            .collect()
+    }
+
+    /// The one record whose (unique) lookup of `family` is `value`.
+    pub(crate) fn unique(&self, family: u8, value: &[u8]) -> Option<&Arc<R>> {
+        let ids = self.lookups.get(&(family, value.to_vec()))?;
+        ids.first().and_then(|id| self.records.get(id))
+    }
+}
+
 /// Every kind loaded so far (a kind loads on its first read).
 #[derive(Default)]
 pub(crate) struct Cache {
     kinds: RwLock<HashMap<u8, Box<dyn Any + Send + Sync>>>,
 }
 
-fn load<R: Record + Send + Sync + 'static>(store: &dyn Store) -> Result<Map<R>> {
-    let mut map = Map::new();
+fn load<R: Record + Send + Sync + 'static>(store: &dyn Store) -> Result<Kind<R>> {
+    let mut map = Kind::new();
     let mut failure = None;
     store.for_each_prefix(Tree::Records, &[R::KIND], &mut |k, v| {
         match (
             keys::decode_record(k),
             codec::decode::<R>(v, R::ENTITY_NAME),
         ) {
-            (Ok((_, id)), Ok(r)) => {
-                map.insert(id, Arc::new(r));
-            }
+            (Ok((_, id)), Ok(r)) => map.insert(id, r),
             (Err(e), _) | (_, Err(e)) => failure = Some(e),
         }
         Ok(failure.is_none())
@@ -46,16 +107,16 @@ fn update<R: Record + Send + Sync + 'static>(
     id: u64,
     value: Option<&[u8]>,
 ) -> bool {
-    let Some(map) = slot.downcast_mut::<Map<R>>() else {
+    let Some(map) = slot.downcast_mut::<Kind<R>>() else {
         return false;
     };
     match value.map(|v| codec::decode::<R>(v, R::ENTITY_NAME)) {
         None => {
-            map.remove(&id);
+            map.remove(id);
             true
         }
         Some(Ok(r)) => {
-            map.insert(id, Arc::new(r));
+            map.insert(id, r);
             true
         }
         Some(Err(_)) => false,
@@ -67,11 +128,14 @@ impl Cache {
     pub(crate) fn with<R: Record + Send + Sync + 'static, T>(
         &self,
         store: &dyn Store,
-        f: impl FnOnce(&Map<R>) -> T,
+        f: impl FnOnce(&Kind<R>) -> T,
     ) -> Result<T> {
         {
             let kinds = self.kinds.read().unwrap_or_else(PoisonError::into_inner);
-            if let Some(map) = kinds.get(&R::KIND).and_then(|m| m.downcast_ref::<Map<R>>()) {
+            if let Some(map) = kinds
+                .get(&R::KIND)
+                .and_then(|m| m.downcast_ref::<Kind<R>>())
+            {
                 return Ok(f(map));
             }
         }
@@ -81,7 +145,7 @@ impl Cache {
         }
         let map = kinds
             .get(&R::KIND)
-            .and_then(|m| m.downcast_ref::<Map<R>>())
+            .and_then(|m| m.downcast_ref::<Kind<R>>())
             .ok_or_else(|| crate::Error::Corrupt("record cache of the wrong type".into()))?;
         Ok(f(map))
     }

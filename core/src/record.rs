@@ -28,7 +28,16 @@ pub(crate) trait Record:
     /// The hard rules: one event applied to a state.
     fn apply(state: Option<Self>, id: u64, date: NaiveDate, event: &Self::Event) -> Result<Self>;
     /// Index keys (with values) that must exist exactly while this is the state.
-    fn index_entries(&self) -> Vec<(Vec<u8>, Vec<u8>)>;
+    /// Stored index entries (key → value): the unique codes, which a
+    /// writer checks before the record is stored.
+    fn index_entries(&self) -> Vec<(Vec<u8>, Vec<u8>)> {
+        Vec::new()
+    }
+    /// Lookups the in-memory view keeps for this record: (family, value).
+    /// They are derived at load and kept up to date at commit, never stored.
+    fn lookups(&self) -> Vec<(u8, Vec<u8>)> {
+        Vec::new()
+    }
     /// Index keys added and never removed (history lookups).
     fn extra_index_keys(&self) -> Vec<Vec<u8>> {
         Vec::new()
@@ -73,26 +82,20 @@ impl Record for Parcel {
     }
 
     fn index_entries(&self) -> Vec<(Vec<u8>, Vec<u8>)> {
-        let id = self.id.0.to_be_bytes();
+        vec![(
+            keys::index_key(index::PARCEL_CODE, &[self.code.as_bytes()]),
+            self.id.0.to_be_bytes().to_vec(),
+        )]
+    }
+
+    fn lookups(&self) -> Vec<(u8, Vec<u8>)> {
         let mut out = vec![
-            (
-                keys::index_key(index::PARCEL_CODE, &[self.code.as_bytes()]),
-                id.to_vec(),
-            ),
-            (
-                keys::index_key(index::PARCEL_STATUS, &[&[self.status().byte()], &id]),
-                Vec::new(),
-            ),
-            (
-                keys::index_key(index::PARCEL_USE, &[&[self.land_use.byte()], &id]),
-                Vec::new(),
-            ),
+            (index::PARCEL_CODE, self.code.as_bytes().to_vec()),
+            (index::PARCEL_STATUS, vec![self.status().byte()]),
+            (index::PARCEL_USE, vec![self.land_use.byte()]),
         ];
         if let Some(h) = self.holder {
-            out.push((
-                keys::index_key(index::PARCEL_HOLDER, &[&h.0.to_be_bytes(), &id]),
-                Vec::new(),
-            ));
+            out.push((index::PARCEL_HOLDER, h.0.to_be_bytes().to_vec()));
         }
         out
     }
@@ -142,22 +145,24 @@ impl Record for Enterprise {
     }
 
     fn index_entries(&self) -> Vec<(Vec<u8>, Vec<u8>)> {
-        let id = self.id.0.to_be_bytes();
-        let mut out = vec![(
-            keys::index_key(index::ENTERPRISE_STATUS, &[&[self.status.byte()], &id]),
-            Vec::new(),
-        )];
+        self.credit_code
+            .iter()
+            .map(|c| {
+                (
+                    keys::index_key(index::ENTERPRISE_CODE, &[c.as_bytes()]),
+                    self.id.0.to_be_bytes().to_vec(),
+                )
+            })
+            .collect()
+    }
+
+    fn lookups(&self) -> Vec<(u8, Vec<u8>)> {
+        let mut out = vec![(index::ENTERPRISE_STATUS, vec![self.status.byte()])];
         if let Some(c) = &self.credit_code {
-            out.push((
-                keys::index_key(index::ENTERPRISE_CODE, &[c.as_bytes()]),
-                id.to_vec(),
-            ));
+            out.push((index::ENTERPRISE_CODE, c.as_bytes().to_vec()));
         }
         if let Some(i) = &self.industry {
-            out.push((
-                keys::index_key(index::ENTERPRISE_INDUSTRY, &[i.as_bytes(), &[0], &id]),
-                Vec::new(),
-            ));
+            out.push((index::ENTERPRISE_INDUSTRY, i.as_bytes().to_vec()));
         }
         out
     }
@@ -194,10 +199,6 @@ impl Record for Programme {
         fund::apply_programme(state, ProgrammeId(id), date, event)
     }
 
-    fn index_entries(&self) -> Vec<(Vec<u8>, Vec<u8>)> {
-        Vec::new()
-    }
-
     fn voidable(event: &ProgrammeEvent) -> bool {
         !matches!(event, ProgrammeEvent::Created { .. })
     }
@@ -230,27 +231,17 @@ impl Record for Application {
         fund::apply_application(state, ApplicationId(id), date, event)
     }
 
-    fn index_entries(&self) -> Vec<(Vec<u8>, Vec<u8>)> {
-        let id = self.id.0.to_be_bytes();
+    fn lookups(&self) -> Vec<(u8, Vec<u8>)> {
         vec![
             (
-                keys::index_key(
-                    index::APPLICATION_PROGRAMME,
-                    &[&self.programme.0.to_be_bytes(), &id],
-                ),
-                Vec::new(),
+                index::APPLICATION_PROGRAMME,
+                self.programme.0.to_be_bytes().to_vec(),
             ),
             (
-                keys::index_key(
-                    index::APPLICATION_APPLICANT,
-                    &[&self.applicant.0.to_be_bytes(), &id],
-                ),
-                Vec::new(),
+                index::APPLICATION_APPLICANT,
+                self.applicant.0.to_be_bytes().to_vec(),
             ),
-            (
-                keys::index_key(index::APPLICATION_STATUS, &[&[self.status.byte()], &id]),
-                Vec::new(),
-            ),
+            (index::APPLICATION_STATUS, vec![self.status.byte()]),
         ]
     }
 
@@ -300,6 +291,10 @@ impl Record for Indicator {
             keys::index_key(index::INDICATOR_CODE, &[self.code.as_bytes()]),
             self.id.0.to_be_bytes().to_vec(),
         )]
+    }
+
+    fn lookups(&self) -> Vec<(u8, Vec<u8>)> {
+        vec![(index::INDICATOR_CODE, self.code.as_bytes().to_vec())]
     }
 
     fn voidable(event: &IndicatorEvent) -> bool {

@@ -138,7 +138,7 @@ impl<'a> View<'a> {
                 .db
                 .inner
                 .cache
-                .with::<R, _>(self.store(), |m| m.get(&id).cloned())?;
+                .with::<R, _>(self.store(), |m| m.records.get(&id).cloned())?;
             let Some(current) = current else {
                 return Ok(None);
             };
@@ -169,7 +169,7 @@ impl<'a> View<'a> {
             .inner
             .cache
             .with::<R, _>(self.store(), |m| -> Result<()> {
-                for (id, r) in m {
+                for (id, r) in &m.records {
                     if self.current_serves(r.last_event()) {
                         f(r)?;
                     } else {
@@ -191,8 +191,8 @@ impl<'a> View<'a> {
         if self.horizon.known_at.is_none() {
             let mut stale = Vec::new();
             self.db.inner.cache.with::<R, _>(self.store(), |m| {
-                out.reserve(m.len());
-                for (id, r) in m {
+                out.reserve(m.records.len());
+                for (id, r) in &m.records {
                     if self.current_serves(r.last_event()) {
                         out.push((**r).clone());
                     } else {
@@ -286,20 +286,38 @@ impl<'a> View<'a> {
     pub fn parcel_by_code(&self, code: &str) -> Result<Parcel> {
         let id = {
             let _read = self.db.read_guard();
-            self.store()
-                .get(
-                    Tree::Index,
-                    &keys::index_key(keys::index::PARCEL_CODE, &[code.as_bytes()]),
-                )?
-                .map(|v| keys::u64_at(&v, 0))
-                .transpose()?
+            self.unique_id::<Parcel>(keys::index::PARCEL_CODE, code)?
         };
         let id = id.ok_or_else(|| Error::not_found(crate::Entity::Parcel, code))?;
         self.parcel(ParcelId(id))
     }
 
-    fn index_ids(&self, family: u8, prefix: &[u8]) -> Result<BTreeSet<u64>> {
-        let key = keys::index_key(family, &[prefix]);
+    /// The id of the record whose unique code (a lookup of `family`) is `code`.
+    fn unique_id<R: Record + Send + Sync + 'static>(
+        &self,
+        family: u8,
+        code: &str,
+    ) -> Result<Option<u64>> {
+        self.db.inner.cache.with::<R, _>(self.store(), |m| {
+            m.unique(family, code.as_bytes()).map(|r| r.id())
+        })
+    }
+
+    /// The ids whose in-memory lookup of `family` is `value`.
+    fn lookup<R: Record + Send + Sync + 'static>(
+        &self,
+        family: u8,
+        value: &[u8],
+    ) -> Result<BTreeSet<u64>> {
+        self.db
+            .inner
+            .cache
+            .with::<R, _>(self.store(), |m| m.ids(family, value))
+    }
+
+    /// The parcels ever held by an enterprise (a stored index that only grows).
+    fn ever_held(&self, holder: EnterpriseId) -> Result<BTreeSet<u64>> {
+        let key = keys::index_key(keys::index::PARCEL_EVER_HELD, &[&holder.0.to_be_bytes()]);
         let mut ids = BTreeSet::new();
         self.store()
             .for_each_prefix(Tree::Index, &key, &mut |k, _| {
@@ -319,18 +337,17 @@ impl<'a> View<'a> {
         let now = self.horizon == Horizon::NOW;
         let mut candidates = Candidates::default();
         if let Some(h) = filter.holder {
-            let family = if now {
-                keys::index::PARCEL_HOLDER
+            candidates.narrow(if now {
+                self.lookup::<Parcel>(keys::index::PARCEL_HOLDER, &h.0.to_be_bytes())?
             } else {
-                keys::index::PARCEL_EVER_HELD
-            };
-            candidates.narrow(self.index_ids(family, &h.0.to_be_bytes())?);
+                self.ever_held(h)?
+            });
         }
         if let Some(u) = filter.land_use {
-            candidates.narrow(self.index_ids(keys::index::PARCEL_USE, &[u.byte()])?);
+            candidates.narrow(self.lookup::<Parcel>(keys::index::PARCEL_USE, &[u.byte()])?);
         }
         if let (Some(s), true) = (filter.status, now) {
-            candidates.narrow(self.index_ids(keys::index::PARCEL_STATUS, &[s.byte()])?);
+            candidates.narrow(self.lookup::<Parcel>(keys::index::PARCEL_STATUS, &[s.byte()])?);
         }
         let parcels = candidates.load::<Parcel>(self)?;
         Ok(parcels
@@ -388,13 +405,7 @@ impl<'a> View<'a> {
     pub fn enterprise_by_code(&self, code: &str) -> Result<Enterprise> {
         let id = {
             let _read = self.db.read_guard();
-            self.store()
-                .get(
-                    Tree::Index,
-                    &keys::index_key(keys::index::ENTERPRISE_CODE, &[code.as_bytes()]),
-                )?
-                .map(|v| keys::u64_at(&v, 0))
-                .transpose()?
+            self.unique_id::<Enterprise>(keys::index::ENTERPRISE_CODE, code)?
         };
         let id = id.ok_or_else(|| Error::not_found(crate::Entity::Enterprise, code))?;
         self.enterprise(EnterpriseId(id))
@@ -465,18 +476,19 @@ impl View<'_> {
         let _read = self.db.read_guard();
         let mut candidates = Candidates::default();
         if let Some(code) = &industry {
-            // Codes sort by section then digits: a prefix scan finds the division and finer codes.
-            let key = keys::index_key(keys::index::ENTERPRISE_INDUSTRY, &[code.as_bytes()]);
-            let mut ids = BTreeSet::new();
-            self.store()
-                .for_each_prefix(Tree::Index, &key, &mut |k, _| {
-                    ids.insert(keys::u64_at(k, k.len() - 8)?);
-                    Ok(true)
-                })?;
-            candidates.narrow(ids);
+            // Codes sort by section then digits: a prefix finds the division and finer codes.
+            candidates.narrow(
+                self.db
+                    .inner
+                    .cache
+                    .with::<Enterprise, _>(self.store(), |m| {
+                        m.ids_with_prefix(keys::index::ENTERPRISE_INDUSTRY, code.as_bytes())
+                    })?,
+            );
         }
         if let (Some(s), true) = (filter.status, self.horizon == Horizon::NOW) {
-            candidates.narrow(self.index_ids(keys::index::ENTERPRISE_STATUS, &[s.byte()])?);
+            candidates
+                .narrow(self.lookup::<Enterprise>(keys::index::ENTERPRISE_STATUS, &[s.byte()])?);
         }
         let firms = candidates.load::<Enterprise>(self)?;
         Ok(firms
@@ -538,15 +550,18 @@ impl View<'_> {
         let _read = self.db.read_guard();
         let mut candidates = Candidates::default();
         if let Some(p) = filter.programme {
-            candidates
-                .narrow(self.index_ids(keys::index::APPLICATION_PROGRAMME, &p.0.to_be_bytes())?);
+            candidates.narrow(
+                self.lookup::<Application>(keys::index::APPLICATION_PROGRAMME, &p.0.to_be_bytes())?,
+            );
         }
         if let Some(a) = filter.applicant {
-            candidates
-                .narrow(self.index_ids(keys::index::APPLICATION_APPLICANT, &a.0.to_be_bytes())?);
+            candidates.narrow(
+                self.lookup::<Application>(keys::index::APPLICATION_APPLICANT, &a.0.to_be_bytes())?,
+            );
         }
         if let (Some(s), true) = (filter.status, self.horizon == Horizon::NOW) {
-            candidates.narrow(self.index_ids(keys::index::APPLICATION_STATUS, &[s.byte()])?);
+            candidates
+                .narrow(self.lookup::<Application>(keys::index::APPLICATION_STATUS, &[s.byte()])?);
         }
         let apps = candidates.load::<Application>(self)?;
         Ok(apps

@@ -107,6 +107,10 @@ impl SledStore {
             for t in Tree::ALL.into_iter().filter(|t| has(*t)) {
                 for item in &self.db.open_tree(t.format1_name())? {
                     let (k, v) = item?;
+                    // Lookups that are now derived in memory are left behind.
+                    if t == Tree::Index && !k.first().copied().is_some_and(keys::index::stored) {
+                        continue;
+                    }
                     batch.insert(full_key(t, &k), v);
                 }
             }

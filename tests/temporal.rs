@@ -146,3 +146,69 @@ fn as_of_reads_fold_only_events_valid_by_then() {
     assert_eq!(s("2004-01-01").supplied_mu, mu("20"));
     assert_eq!(s("2004-01-01").reserve_mu, mu("10"));
 }
+
+/// Reads of the past over many records fold from event runs held in memory
+/// (loaded once, then kept up to date at each commit): they must agree with
+/// a fresh open of the same files, which loads them again from disk.
+#[test]
+fn many_records_as_of_a_past_date_agree_after_later_writes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("db");
+    let e = {
+        let db = Db::open(&path).unwrap();
+        let e = firm(&db, "励精");
+        db.write(|tx| {
+            for i in 0..400 {
+                let p = tx.add_parcel(parkdb::NewParcel::new(
+                    format!("P{i}"),
+                    mu("10"),
+                    parkdb::LandUse::Industrial,
+                    d("2001-01-01"),
+                ))?;
+                tx.develop(p, d("2002-01-01"))?;
+                if i % 2 == 0 {
+                    tx.allocate(p, terms(e, "2003-06-01", "100", None))?;
+                }
+            }
+            Ok(())
+        })
+        .unwrap();
+        let mid = db.land_summary(d("2002-06-30")).unwrap().total;
+        assert_eq!(mid.developed_mu, mu("4000"));
+        assert_eq!(mid.supplied_mu, mu("0"));
+        // Later writes, some dated before the day read, after the runs loaded.
+        let late = parcel(&db, "LATE", "5", "2001-03-01");
+        db.develop(late, d("2002-02-01")).unwrap();
+        let first = db.parcel_by_code("P1").unwrap().id;
+        db.allocate(first, terms(e, "2002-03-01", "7", None))
+            .unwrap();
+        let wrong = db.history(first).unwrap().last().unwrap().event.id;
+        db.void(wrong, "allocated to the wrong parcel").unwrap();
+        db.allocate(first, terms(e, "2002-04-01", "8", None))
+            .unwrap();
+        let after = db.land_summary(d("2002-06-30")).unwrap();
+        assert_eq!(after.total.developed_mu, mu("4005"));
+        assert_eq!(after.total.supplied_mu, mu("10"));
+        assert_eq!(
+            db.as_of(d("2002-06-30"))
+                .parcel(first)
+                .unwrap()
+                .supply
+                .unwrap()
+                .price,
+            common::yuan("8")
+        );
+        db.flush().unwrap();
+        (e, after)
+    };
+    let db = Db::open(&path).unwrap();
+    assert_eq!(db.land_summary(d("2002-06-30")).unwrap(), e.1);
+    let held = db
+        .as_of(d("2002-06-30"))
+        .parcels(&ParcelFilter {
+            holder: Some(e.0),
+            ..ParcelFilter::default()
+        })
+        .unwrap();
+    assert_eq!(held.len(), 1);
+}

@@ -178,7 +178,7 @@ impl Database {
                     .into_iter()
                     .map(|e| (e.id, e.name))
                     .collect();
-                parkdb::tables::parcels_batch(std::slice::from_ref(&p), &names, v.date())
+                parkdb::tables::parcels_batch(&[&p], &names, v.date())
             })
             .py_err(py)?;
         Ok(Table::new(vec![batch]))

@@ -84,6 +84,21 @@ impl<R: Record> Kind<R> {
 #[derive(Default)]
 pub(crate) struct Cache {
     kinds: RwLock<HashMap<u8, Box<dyn Any + Send + Sync>>>,
+    /// The stored event runs of each kind read as of a past date so far
+    /// (loaded in one pass on the first such read), kept encoded: folds
+    /// decode them, and no read of the past goes to disk again.
+    runs: RwLock<HashMap<u8, Runs>>,
+}
+
+/// Encoded event runs by entity, each entity's in order of first event id.
+pub(crate) type Runs = HashMap<u64, Vec<(u64, Arc<[u8]>)>>;
+
+fn insert_run(runs: &mut Runs, entity: u64, first: u64, run: &[u8]) {
+    let list = runs.entry(entity).or_default();
+    match list.binary_search_by_key(&first, |(f, _)| *f) {
+        Ok(i) => list[i].1 = Arc::from(run),
+        Err(i) => list.insert(i, (first, Arc::from(run))),
+    }
 }
 
 fn load<R: Record + Send + Sync + 'static>(store: &dyn Store) -> Result<Kind<R>> {
@@ -153,7 +168,53 @@ impl Cache {
     /// Brings loaded kinds up to date with a committed batch. A value that
     /// does not decode drops its kind, to be reloaded (and the damage
     /// reported) on the next read.
+    /// Runs `f` on the event runs of one entity if its kind's runs are
+    /// loaded; `None` if they are not.
+    pub(crate) fn with_runs<T>(
+        &self,
+        kind: u8,
+        entity: u64,
+        f: impl FnOnce(&[(u64, Arc<[u8]>)]) -> T,
+    ) -> Option<T> {
+        let runs = self.runs.read().unwrap_or_else(PoisonError::into_inner);
+        let of_kind = runs.get(&kind)?;
+        Some(f(of_kind.get(&entity).map_or(&[][..], Vec::as_slice)))
+    }
+
+    /// Loads every stored event run of a kind, in one pass, unless loaded.
+    pub(crate) fn load_runs(&self, store: &dyn Store, kind: u8) -> Result<()> {
+        let mut runs = self.runs.write().unwrap_or_else(PoisonError::into_inner);
+        if !runs.contains_key(&kind) {
+            let mut loaded = Runs::new();
+            store.for_each_prefix(Tree::Events, &[kind], &mut |k, v| {
+                let (_, entity, first) = keys::decode_event(k)?;
+                insert_run(&mut loaded, entity, first, v);
+                Ok(true)
+            })?;
+            runs.insert(kind, loaded);
+        }
+        Ok(())
+    }
+
     pub(crate) fn apply(&self, batch: &Batch) {
+        {
+            let mut runs = self.runs.write().unwrap_or_else(PoisonError::into_inner);
+            if !runs.is_empty() {
+                let start = (Tree::Events, Vec::new());
+                for ((tree, key), value) in batch.ops.range(start..) {
+                    if *tree != Tree::Events {
+                        break;
+                    }
+                    let (Ok((kind, entity, first)), Some(value)) = (keys::decode_event(key), value)
+                    else {
+                        continue;
+                    };
+                    if let Some(of_kind) = runs.get_mut(&kind) {
+                        insert_run(of_kind, entity, first, value);
+                    }
+                }
+            }
+        }
         let mut kinds = self.kinds.write().unwrap_or_else(PoisonError::into_inner);
         if kinds.is_empty() {
             return;

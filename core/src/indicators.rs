@@ -344,7 +344,11 @@ impl EnterpriseYear<'_> {
 /// # Errors
 /// [`Error::Validation`] on overflow.
 pub fn land_used(parcels: &[Parcel], leased_m2: Option<Quantity>) -> Result<Mu> {
-    let held = Mu::sum(parcels.iter().map(|p| p.area))?;
+    with_leased(Mu::sum(parcels.iter().map(|p| p.area))?, leased_m2)
+}
+
+/// Land held plus leased space (m² as 亩) when the scheme counts it.
+pub(crate) fn with_leased(held: Mu, leased_m2: Option<Quantity>) -> Result<Mu> {
     match leased_m2 {
         // m² × 0.0015 亩/m², in 0.0001 亩 units: m²·10⁴ × 15 / 10⁴.
         Some(m2) => held.checked_add(Mu::from_units(m2.units() * 15 / Quantity::SCALE)),

@@ -9,7 +9,7 @@ use chrono::{Datelike, NaiveDate};
 use crate::enterprise::{Enterprise, EnterpriseStatus};
 use crate::error::{Error, Result};
 use crate::fund::{AwardKind, ByKind};
-use crate::indicators::{land_used, zone_rates, EnterpriseYear, Indicator, Metric, ZoneRates};
+use crate::indicators::{with_leased, zone_rates, EnterpriseYear, Indicator, Metric, ZoneRates};
 use crate::land::{LandUse, Parcel, SupplyMethod};
 use crate::scheme::{Assessment, Candidate, Evaluation, Scheme, TargetFramework};
 use crate::storage::{keys, Tree};
@@ -217,20 +217,21 @@ impl View<'_> {
     pub fn enterprise_years(&self, year: i32, include_leased: bool) -> Result<Vec<Candidate>> {
         let end = year_end(year)?;
         let at = self.as_of(end);
-        let firms = at.enterprises()?;
-        let parcels = at.all_parcels()?;
-        let mut held: HashMap<u64, Vec<Parcel>> = HashMap::new();
-        for p in parcels.into_iter().filter(|p| p.retired.is_none()) {
-            if let Some(h) = p.holder {
-                held.entry(h.0).or_default().push(p);
+        let firms = at.all_shared::<Enterprise>()?;
+        let mut held: HashMap<u64, Mu> = HashMap::new();
+        at.visit::<Parcel>(&mut |p| {
+            if let (Some(h), None) = (p.holder, p.retired) {
+                let sum = held.entry(h.0).or_insert(Mu::ZERO);
+                *sum = sum.checked_add(p.area)?;
             }
-        }
+            Ok(())
+        })?;
         let mut out = Vec::with_capacity(firms.len());
         for e in &firms {
             let leased = include_leased
                 .then(|| Quantity::sum(e.leases_on(end).map(|l| l.area_m2)))
                 .transpose()?;
-            let land = land_used(held.get(&e.id.0).map_or(&[][..], Vec::as_slice), leased)?;
+            let land = with_leased(held.get(&e.id.0).copied().unwrap_or(Mu::ZERO), leased)?;
             let figures = e.yearly.get(&year);
             let ey = EnterpriseYear {
                 enterprise: e,

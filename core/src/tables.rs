@@ -131,11 +131,12 @@ impl Columns {
 }
 
 fn names(view: &View<'_>) -> Result<HashMap<EnterpriseId, String>> {
-    Ok(view
-        .enterprises()?
-        .into_iter()
-        .map(|e| (e.id, e.name))
-        .collect())
+    let mut names = HashMap::new();
+    view.visit::<Enterprise>(&mut |e| {
+        names.insert(e.id, e.name.clone());
+        Ok(())
+    })?;
+    Ok(names)
 }
 
 impl View<'_> {
@@ -145,7 +146,7 @@ impl View<'_> {
     /// # Errors
     /// Storage or corruption errors.
     pub fn parcels_table(&self, filter: &ParcelFilter) -> Result<RecordBatch> {
-        let parcels = self.parcels(filter)?;
+        let parcels = self.parcels_shared(filter)?;
         let names = names(self)?;
         parcels_batch(&parcels, &names, self.date())
     }
@@ -236,8 +237,8 @@ impl View<'_> {
 ///
 /// # Errors
 /// Never in practice; a column mismatch would be a bug.
-pub fn parcels_batch(
-    parcels: &[Parcel],
+pub fn parcels_batch<P: std::ops::Deref<Target = Parcel>>(
+    parcels: &[P],
     names: &HashMap<EnterpriseId, String>,
     at: NaiveDate,
 ) -> Result<RecordBatch> {

@@ -1,6 +1,7 @@
 //! Reads under a horizon: now, as of a date, as known at a time.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -106,17 +107,44 @@ impl<'a> View<'a> {
         self.db.inner.store.as_ref()
     }
 
+    /// An entity's events: from the in-memory runs of its kind once a read
+    /// of many records' past has loaded them, else from disk.
     fn events<R: Record>(&self, id: u64) -> Result<Vec<Event<R::Event>>> {
-        let mut out = Vec::new();
-        self.store().for_each_prefix(
-            Tree::Events,
-            &keys::entity_prefix(R::KIND, id),
-            &mut |_, v| {
-                out.extend(codec::decode_run::<Event<R::Event>>(v, "event")?);
-                Ok(true)
-            },
-        )?;
-        Ok(out)
+        let decode = |runs: &mut dyn Iterator<Item = &[u8]>| -> Result<Vec<Event<R::Event>>> {
+            let mut out = Vec::new();
+            for run in runs {
+                out.extend(codec::decode_run::<Event<R::Event>>(run, "event")?);
+            }
+            Ok(out)
+        };
+        if let Some(events) = self.db.inner.cache.with_runs(R::KIND, id, |runs| {
+            decode(&mut runs.iter().map(|(_, run)| &run[..]))
+        }) {
+            return events;
+        }
+        let stored = self
+            .store()
+            .scan_prefix(Tree::Events, &keys::entity_prefix(R::KIND, id))?;
+        decode(&mut stored.iter().map(|(_, run)| run.as_slice()))
+    }
+
+    /// Folds records whose current state is later than this view's date,
+    /// loading their kind's event runs into memory when there are many.
+    fn fold_stale<R: Record + Dated>(
+        &self,
+        stale: &[u64],
+        f: &mut dyn FnMut(R) -> Result<()>,
+    ) -> Result<()> {
+        if stale.len() > STALE_IN_MEMORY {
+            self.db.inner.cache.load_runs(self.store(), R::KIND)?;
+        }
+        for id in stale {
+            if let Some(r) = record::stored_fold::<R>(*id, &self.events::<R>(*id)?, &self.horizon)?
+            {
+                f(r)?;
+            }
+        }
+        Ok(())
     }
 
     fn record<R: Record>(&self, id: u64) -> Result<Option<R>> {
@@ -133,6 +161,12 @@ impl<'a> View<'a> {
     }
 
     fn one<R: Record + Dated>(&self, id: u64) -> Result<Option<R>> {
+        Ok(self.one_shared::<R>(id)?.map(|r| (*r).clone()))
+    }
+
+    /// A record under this horizon, shared with the in-memory view when it
+    /// holds it as it stood.
+    fn one_shared<R: Record + Dated>(&self, id: u64) -> Result<Option<Arc<R>>> {
         if self.horizon.known_at.is_none() {
             let current = self
                 .db
@@ -143,12 +177,12 @@ impl<'a> View<'a> {
                 return Ok(None);
             };
             if self.current_serves(current.last_event()) {
-                return Ok(Some((*current).clone()));
+                return Ok(Some(current));
             }
         } else if self.record::<R>(id)?.is_none() {
             return Ok(None);
         }
-        record::stored_fold::<R>(id, &self.events::<R>(id)?, &self.horizon)
+        Ok(record::stored_fold::<R>(id, &self.events::<R>(id)?, &self.horizon)?.map(Arc::new))
     }
 
     /// Visits every record under this horizon without copying the ones the
@@ -178,50 +212,55 @@ impl<'a> View<'a> {
                 }
                 Ok(())
             })??;
-        for id in stale {
-            if let Some(r) = record::stored_fold::<R>(id, &self.events::<R>(id)?, &self.horizon)? {
-                f(&r)?;
-            }
-        }
-        Ok(())
+        self.fold_stale::<R>(&stale, &mut |r| f(&r))
     }
 
     fn all<R: Record + Dated>(&self) -> Result<Vec<R>> {
-        let mut out = Vec::new();
+        Ok(self
+            .all_shared::<R>()?
+            .into_iter()
+            .map(Arc::unwrap_or_clone)
+            .collect())
+    }
+
+    /// Every record under this horizon, by id, shared with the in-memory
+    /// view where it holds them as they stood.
+    pub(crate) fn all_shared<R: Record + Dated>(&self) -> Result<Vec<Arc<R>>> {
         if self.horizon.known_at.is_none() {
+            let mut out = Vec::new();
             let mut stale = Vec::new();
             self.db.inner.cache.with::<R, _>(self.store(), |m| {
                 out.reserve(m.records.len());
                 for (id, r) in &m.records {
                     if self.current_serves(r.last_event()) {
-                        out.push((**r).clone());
+                        out.push(r.clone());
                     } else {
                         stale.push(*id);
                     }
                 }
             })?;
-            for id in stale {
-                if let Some(r) =
-                    record::stored_fold::<R>(id, &self.events::<R>(id)?, &self.horizon)?
-                {
-                    out.push(r);
-                }
-            }
-            out.sort_by_key(Record::id);
+            self.fold_stale::<R>(&stale, &mut |r| {
+                out.push(Arc::new(r));
+                Ok(())
+            })?;
+            out.sort_by_key(|r| r.id());
             return Ok(out);
         }
+        let mut out = Vec::new();
         let mut current: Option<u64> = None;
         let mut batch: Vec<Event<R::Event>> = Vec::new();
-        let flush =
-            |id: Option<u64>, batch: &mut Vec<Event<R::Event>>, out: &mut Vec<R>| -> Result<()> {
-                if let Some(id) = id {
-                    if let Some(r) = record::stored_fold::<R>(id, batch, &self.horizon)? {
-                        out.push(r);
-                    }
+        let flush = |id: Option<u64>,
+                     batch: &mut Vec<Event<R::Event>>,
+                     out: &mut Vec<Arc<R>>|
+         -> Result<()> {
+            if let Some(id) = id {
+                if let Some(r) = record::stored_fold::<R>(id, batch, &self.horizon)? {
+                    out.push(Arc::new(r));
                 }
-                batch.clear();
-                Ok(())
-            };
+            }
+            batch.clear();
+            Ok(())
+        };
         let mut pending: Vec<(u64, Event<R::Event>)> = Vec::new();
         self.store()
             .for_each_prefix(Tree::Events, &[R::KIND], &mut |k, v| {
@@ -333,6 +372,15 @@ impl<'a> View<'a> {
     /// # Errors
     /// Storage or corruption errors.
     pub fn parcels(&self, filter: &ParcelFilter) -> Result<Vec<Parcel>> {
+        Ok(self
+            .parcels_shared(filter)?
+            .into_iter()
+            .map(Arc::unwrap_or_clone)
+            .collect())
+    }
+
+    /// [`View::parcels`], shared with the in-memory view (no copies).
+    pub(crate) fn parcels_shared(&self, filter: &ParcelFilter) -> Result<Vec<Arc<Parcel>>> {
         let _read = self.db.read_guard();
         let now = self.horizon == Horizon::NOW;
         let mut candidates = Candidates::default();
@@ -499,6 +547,7 @@ impl View<'_> {
                     .as_deref()
                     .is_none_or(|i| e.industry.as_deref().is_some_and(|x| x.starts_with(i)))
             })
+            .map(Arc::unwrap_or_clone)
             .collect())
     }
 
@@ -567,6 +616,7 @@ impl View<'_> {
         Ok(apps
             .into_iter()
             .filter(|a| filter.status.is_none_or(|s| a.status == s))
+            .map(Arc::unwrap_or_clone)
             .collect())
     }
 
@@ -663,6 +713,10 @@ impl View<'_> {
     }
 }
 
+/// More records than this to fold as of a past date load their kind's
+/// event runs into memory (one pass over the stored events) first.
+const STALE_IN_MEMORY: usize = 256;
+
 /// The ids that index lookups leave, or `None` (no filter: every record).
 #[derive(Default)]
 struct Candidates(Option<BTreeSet<u64>>);
@@ -677,18 +731,18 @@ impl Candidates {
     }
 
     /// The records under the view's horizon: the candidates, or all.
-    fn load<R: Record + Dated>(self, view: &View<'_>) -> Result<Vec<R>> {
+    fn load<R: Record + Dated>(self, view: &View<'_>) -> Result<Vec<Arc<R>>> {
         match self.0 {
             Some(ids) => {
                 let mut out = Vec::with_capacity(ids.len());
                 for id in ids {
-                    if let Some(r) = view.one::<R>(id)? {
+                    if let Some(r) = view.one_shared::<R>(id)? {
                         out.push(r);
                     }
                 }
                 Ok(out)
             }
-            None => view.all::<R>(),
+            None => view.all_shared::<R>(),
         }
     }
 }

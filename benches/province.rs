@@ -828,6 +828,17 @@ pub fn run(scale: f64, dir: &Path) -> Vec<Row> {
         sqlite: sq,
         unit: "s",
     });
+    // A second date: parkdb's event runs are in memory since the first.
+    let later = day(DATE_BASE + 3365);
+    let (a, pk) = time(|| summary_parkdb(&db, later));
+    let (b, sq) = time(|| summary_sqlite(&conn, later));
+    assert_eq!(a, b, "land_summary disagrees");
+    rows.push(Row {
+        name: "land_summary(as_of), a second date",
+        parkdb: pk,
+        sqlite: sq,
+        unit: "s",
+    });
 
     let (a, pk) = time(|| evaluate_parkdb(&db));
     let (b, sq) = time(|| evaluate_sqlite(&conn));

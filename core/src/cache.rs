@@ -184,14 +184,14 @@ impl Cache {
     /// Loads every stored event run of a kind, in one pass, unless loaded.
     pub(crate) fn load_runs(&self, store: &dyn Store, kind: u8) -> Result<()> {
         let mut runs = self.runs.write().unwrap_or_else(PoisonError::into_inner);
-        if !runs.contains_key(&kind) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = runs.entry(kind) {
             let mut loaded = Runs::new();
             store.for_each_prefix(Tree::Events, &[kind], &mut |k, v| {
                 let (_, entity, first) = keys::decode_event(k)?;
                 insert_run(&mut loaded, entity, first, v);
                 Ok(true)
             })?;
-            runs.insert(kind, loaded);
+            slot.insert(loaded);
         }
         Ok(())
     }

@@ -121,23 +121,24 @@ impl Db {
             }
         }
 
+        let mut indexed_runs = 0u64;
         store.for_each_prefix(Tree::Index, &[], &mut |k, v| {
             report.index_entries += 1;
             let family = k.first().copied().unwrap_or(0);
             match family {
-                keys::index::EVENT => {
-                    let id = keys::u64_at(k, 1)?;
-                    let mut want = vec![];
-                    if let Some((kind, entity)) = runs.get(&id) {
-                        want.push(*kind);
-                        want.extend_from_slice(&entity.to_be_bytes());
+                keys::index::EVENT => match keys::decode_runs(keys::u64_at(k, 1)?, v) {
+                    Ok(listed) => {
+                        for (first, kind, entity) in listed {
+                            indexed_runs += 1;
+                            if runs.get(&first) != Some(&(kind, entity)) {
+                                report.problems.push(format!(
+                                    "the event index lists a run at event #{first} that is not stored"
+                                ));
+                            }
+                        }
                     }
-                    if want.as_slice() != v {
-                        report.problems.push(format!(
-                            "index entry for event #{id} does not point at its event"
-                        ));
-                    }
-                }
+                    Err(e) => report.problems.push(format!("event index entry {k:?}: {e}")),
+                },
                 keys::index::PARCEL_EVER_HELD => {
                     let parcel = keys::u64_at(k, k.len() - 8)?;
                     if !expected.entities.contains(&(keys::kind::PARCEL, parcel)) {
@@ -169,15 +170,10 @@ impl Db {
                 .problems
                 .push(format!("index entry {k:?} is missing"));
         }
-        let indexed_runs = runs.len() as u64;
-        let mut event_index_count = 0;
-        store.for_each_prefix(Tree::Index, &[keys::index::EVENT], &mut |_, _| {
-            event_index_count += 1;
-            Ok(true)
-        })?;
-        if event_index_count != indexed_runs {
+        if indexed_runs != runs.len() as u64 {
             report.problems.push(format!(
-                "{indexed_runs} runs of events but {event_index_count} event index entries"
+                "{} runs of events but {indexed_runs} listed in the event index",
+                runs.len()
             ));
         }
         Ok(report)

@@ -253,7 +253,8 @@ impl Db {
         })
     }
 
-    fn commit(&self, writer: &Writer) -> Result<()> {
+    fn commit(&self, writer: &mut Writer) -> Result<()> {
+        writer.finish();
         let store = self.inner.store.as_ref();
         {
             let _commit = self
@@ -413,7 +414,7 @@ impl Transaction {
     /// [`Error::Storage`] if the store refuses; then nothing was written.
     pub fn commit(mut self) -> Result<()> {
         let db = self.writer.db().clone();
-        let result = db.commit(&self.writer);
+        let result = db.commit(&mut self.writer);
         self.slot.take();
         result
     }

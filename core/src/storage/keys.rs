@@ -35,7 +35,7 @@ pub(crate) mod index {
     pub(crate) const PARCEL_USE: u8 = 0x04;
     /// (any holder ever, parcel id): candidates for holder queries as of a date
     pub(crate) const PARCEL_EVER_HELD: u8 = 0x05;
-    /// event id → (kind, entity id)
+    /// a unit of work's first event id → its event runs ([`super::encode_runs`])
     pub(crate) const EVENT: u8 = 0x10;
     /// credit code → enterprise id (unique)
     pub(crate) const ENTERPRISE_CODE: u8 = 0x20;
@@ -117,6 +117,36 @@ pub(crate) fn u64_at(bytes: &[u8], at: usize) -> Result<u64> {
         .ok_or_else(|| Error::Corrupt(format!("key too short for an id at byte {at}")))
 }
 
+/// The value of an event index entry: each run a unit of work wrote, as
+/// (first event id, kind, entity id), 17 bytes each.
+pub(crate) fn encode_runs(runs: &[(u64, u8, u64)]) -> Vec<u8> {
+    let mut v = Vec::with_capacity(runs.len() * 17);
+    for (first, kind, entity) in runs {
+        v.extend_from_slice(&first.to_be_bytes());
+        v.push(*kind);
+        v.extend_from_slice(&entity.to_be_bytes());
+    }
+    v
+}
+
+/// Reads an event index entry keyed by `unit`. Format 1 wrote one entry per
+/// event, (kind, entity id) in 9 bytes: a run of one starting at the key.
+pub(crate) fn decode_runs(unit: u64, value: &[u8]) -> Result<Vec<(u64, u8, u64)>> {
+    if value.len() == 9 {
+        return Ok(vec![(unit, value[0], u64_at(value, 1)?)]);
+    }
+    if value.is_empty() || !value.len().is_multiple_of(17) {
+        return Err(Error::Corrupt(format!(
+            "event index entry of {} bytes",
+            value.len()
+        )));
+    }
+    value
+        .chunks(17)
+        .map(|c| Ok((u64_at(c, 0)?, c[8], u64_at(c, 9)?)))
+        .collect()
+}
+
 /// An index key: family byte, then parts.
 pub(crate) fn index_key(family: u8, parts: &[&[u8]]) -> Vec<u8> {
     let mut k = vec![family];
@@ -136,6 +166,17 @@ mod tests {
         keys.sort();
         let decoded: Vec<_> = keys.iter().map(|k| decode_record(k).unwrap()).collect();
         assert_eq!(decoded, vec![(1, 2), (1, 256), (1, 300), (2, 1)]);
+    }
+
+    #[test]
+    fn event_index_entries_round_trip_and_read_format_1() {
+        let runs = vec![(5, 1, 7), (9, 2, 1 << 40)];
+        assert_eq!(decode_runs(5, &encode_runs(&runs)).unwrap(), runs);
+        let mut legacy = vec![4];
+        legacy.extend_from_slice(&3u64.to_be_bytes());
+        assert_eq!(decode_runs(11, &legacy).unwrap(), vec![(11, 4, 3)]);
+        assert!(decode_runs(1, &[0; 16]).is_err());
+        assert!(decode_runs(1, &[]).is_err());
     }
 
     #[test]

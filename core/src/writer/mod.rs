@@ -82,6 +82,9 @@ pub struct Writer {
     policy: Policy,
     /// The event run being written: (kind, entity, first event id, last event id).
     run: Option<(u8, u64, u64, u64)>,
+    /// Every run this unit of work started: (first event id, kind, entity).
+    /// They are indexed together, under the unit's first event id, at commit.
+    runs: Vec<(u64, u8, u64)>,
     /// Entities created in this unit of work: the store holds none of their
     /// index entries, so a moved entry needs no removal there.
     created: HashSet<(u8, u64)>,
@@ -109,6 +112,7 @@ impl Writer {
             recorded,
             policy,
             run: None,
+            runs: Vec::new(),
             created: HashSet::new(),
         };
         w.batch.put(
@@ -187,13 +191,14 @@ impl Writer {
     /// # Errors
     /// Whatever `f` returns.
     pub fn attempt<T>(&mut self, f: impl FnOnce(&mut Writer) -> Result<T>) -> Result<T> {
-        let (policy, run) = (self.policy, self.run);
+        let (policy, run, runs) = (self.policy, self.run, self.runs.len());
         self.batch.savepoint();
         let out = f(self);
         if out.is_err() {
             self.batch.rollback();
             self.policy = policy;
             self.run = run;
+            self.runs.truncate(runs);
         } else {
             self.batch.release();
         }
@@ -291,35 +296,43 @@ impl Writer {
                     keys::event(kind, entity, id.0),
                     codec::encode(&event)?,
                 );
-                let mut target = vec![kind];
-                target.extend_from_slice(&entity.to_be_bytes());
-                self.batch.put(
-                    Tree::Index,
-                    keys::index_key(keys::index::EVENT, &[&id.0.to_be_bytes()]),
-                    target,
-                );
+                self.runs.push((id.0, kind, entity));
                 self.run = Some((kind, entity, id.0, id.0));
             }
         }
         Ok(id)
     }
 
+    /// Stores the index of this unit's event runs: one entry, keyed by the
+    /// unit's first event id. Called once, just before commit.
+    pub(crate) fn finish(&mut self) {
+        if let Some((first, _, _)) = self.runs.first() {
+            let key = keys::index_key(keys::index::EVENT, &[&first.to_be_bytes()]);
+            self.batch
+                .put(Tree::Index, key, keys::encode_runs(&self.runs));
+            self.runs.clear();
+            self.run = None;
+        }
+    }
+
     /// The entity an event belongs to: the run whose first id is the
     /// greatest at or below the event's (the caller finds the event in it).
-    fn event_target(&self, event: EventId) -> Result<Option<Vec<u8>>> {
+    fn event_target(&self, event: EventId) -> Result<Option<(u8, u64)>> {
+        let in_unit = |runs: &[(u64, u8, u64)]| {
+            runs.iter()
+                .rev()
+                .find(|(first, _, _)| *first <= event.0)
+                .map(|(_, kind, entity)| (*kind, *entity))
+        };
+        if let Some(found) = in_unit(&self.runs) {
+            return Ok(Some(found));
+        }
         let family = [keys::index::EVENT];
         let key = keys::index_key(keys::index::EVENT, &[&event.0.to_be_bytes()]);
-        let stored = self.engine().last_at_or_below(Tree::Index, &family, &key)?;
-        let pending = self
-            .batch
-            .ops
-            .range((Tree::Index, family.to_vec())..=(Tree::Index, key))
-            .filter_map(|((_, k), v)| v.as_ref().map(|v| (k.clone(), v.clone())))
-            .next_back();
-        Ok(match (stored, pending) {
-            (Some(s), Some(p)) => Some(if p.0 > s.0 { p.1 } else { s.1 }),
-            (s, p) => s.or(p).map(|(_, v)| v),
-        })
+        match self.engine().last_at_or_below(Tree::Index, &family, &key)? {
+            Some((k, v)) => Ok(in_unit(&keys::decode_runs(keys::u64_at(&k, 1)?, &v)?)),
+            None => Ok(None),
+        }
     }
 
     /// Stores a record's new state and moves its index entries.
@@ -415,10 +428,9 @@ impl Writer {
         if reason.trim().is_empty() {
             return Err(Error::validation("reason", "a void needs a reason"));
         }
-        let target = self
+        let (kind, entity) = self
             .event_target(event)?
             .ok_or_else(|| Error::not_found(Entity::Event, event))?;
-        let (kind, entity) = (target[0], keys::u64_at(&target, 1)?);
         match kind {
             keys::kind::PARCEL => self.void_in::<Parcel>(entity, event, reason),
             keys::kind::ENTERPRISE => self.void_in::<Enterprise>(entity, event, reason),

@@ -8,6 +8,11 @@ use crate::error::{Error, Result};
 /// The one sled tree that holds every key space since format 2.
 const TREE: &str = "parkdb";
 
+/// How long an open waits for a lock that a closing handle still holds.
+const LOCK_WAIT_MS: u64 = 1_000;
+
+const IN_USE: &str = "the database is in use by another process";
+
 /// The format whose four key spaces were four sled trees.
 const FORMAT_1: u8 = 1;
 
@@ -42,9 +47,21 @@ fn guarded<T>(what: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
 impl SledStore {
     pub(crate) fn open(path: &Path, temporary: bool) -> Result<SledStore> {
         let open = || {
-            guarded("opening the database", || {
-                Self::open_unguarded(path, temporary)
-            })
+            // A handle closed a moment ago may still hold the directory's
+            // lock while sled's threads wind down: wait briefly before
+            // calling the database in use.
+            let mut waited = 0;
+            loop {
+                match guarded("opening the database", || {
+                    Self::open_unguarded(path, temporary)
+                }) {
+                    Err(Error::Storage(m)) if m.contains(IN_USE) && waited < LOCK_WAIT_MS => {
+                        std::thread::sleep(std::time::Duration::from_millis(20));
+                        waited += 20;
+                    }
+                    other => return other,
+                }
+            }
         };
         match open() {
             // sled 0.34.7 writes a snapshot to `snap.<lsn>.generating` and
@@ -152,9 +169,7 @@ fn open_error(e: sled::Error) -> Error {
     if let sled::Error::Io(io) = &e {
         let text = io.to_string();
         if text.contains("lock") || io.kind() == std::io::ErrorKind::WouldBlock {
-            return Error::Storage(format!(
-                "the database is in use by another process ({text})"
-            ));
+            return Error::Storage(format!("{IN_USE} ({text})"));
         }
     }
     Error::from(e)

@@ -168,6 +168,19 @@ impl Cache {
     /// Brings loaded kinds up to date with a committed batch. A value that
     /// does not decode drops its kind, to be reloaded (and the damage
     /// reported) on the next read.
+    /// Runs `f` on the current records of kind `R` if they are loaded;
+    /// `None` if they are not (a point read then goes to the store).
+    pub(crate) fn if_loaded<R: Record + Send + Sync + 'static, T>(
+        &self,
+        f: impl FnOnce(&Kind<R>) -> T,
+    ) -> Option<T> {
+        let kinds = self.kinds.read().unwrap_or_else(PoisonError::into_inner);
+        kinds
+            .get(&R::KIND)
+            .and_then(|m| m.downcast_ref::<Kind<R>>())
+            .map(f)
+    }
+
     /// Runs `f` on the event runs of one entity if its kind's runs are
     /// loaded; `None` if they are not.
     pub(crate) fn with_runs<T>(

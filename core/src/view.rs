@@ -168,11 +168,17 @@ impl<'a> View<'a> {
     /// holds it as it stood.
     fn one_shared<R: Record + Dated>(&self, id: u64) -> Result<Option<Arc<R>>> {
         if self.horizon.known_at.is_none() {
-            let current = self
+            // Point reads do not load a kind into memory: until a wider read
+            // has, they decode the one stored record.
+            let current = match self
                 .db
                 .inner
                 .cache
-                .with::<R, _>(self.store(), |m| m.records.get(&id).cloned())?;
+                .if_loaded::<R, _>(|m| m.records.get(&id).cloned())
+            {
+                Some(current) => current,
+                None => self.record::<R>(id)?.map(Arc::new),
+            };
             let Some(current) = current else {
                 return Ok(None);
             };
@@ -337,9 +343,17 @@ impl<'a> View<'a> {
         family: u8,
         code: &str,
     ) -> Result<Option<u64>> {
-        self.db.inner.cache.with::<R, _>(self.store(), |m| {
-            m.unique(family, code.as_bytes()).map(|r| r.id())
-        })
+        let cache = &self.db.inner.cache;
+        if let Some(id) =
+            cache.if_loaded::<R, _>(|m| m.unique(family, code.as_bytes()).map(|r| r.id()))
+        {
+            return Ok(id);
+        }
+        // Not in memory yet: the stored index of codes answers.
+        self.store()
+            .get(Tree::Index, &keys::index_key(family, &[code.as_bytes()]))?
+            .map(|v| keys::u64_at(&v, 0))
+            .transpose()
     }
 
     /// The ids whose in-memory lookup of `family` is `value`.

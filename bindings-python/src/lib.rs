@@ -170,17 +170,7 @@ impl Database {
         let db = self.db(py)?;
         let id = parcel_id(py, &db, key)?;
         let v = view(&db, as_of, known_at)?;
-        let batch = py
-            .detach(|| -> parkdb::Result<_> {
-                let p = v.parcel(id)?;
-                let names = v
-                    .enterprises()?
-                    .into_iter()
-                    .map(|e| (e.id, e.name))
-                    .collect();
-                parkdb::tables::parcels_batch(&[&p], &names, v.date())
-            })
-            .py_err(py)?;
+        let batch = py.detach(|| v.parcel_table(id)).py_err(py)?;
         Ok(Table::new(vec![batch]))
     }
 

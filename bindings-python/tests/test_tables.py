@@ -104,3 +104,29 @@ def test_missing_optional_libraries_give_a_clear_message(seed, monkeypatch):
         t.to_arrow()
     # Without any of them the rows still come out.
     assert len(t.to_pylist()) == len(t)
+
+
+def test_to_pandas_with_pandas_dtype_backends(seed):
+    t = seed.parcels(as_of="2004-12-31")
+    rows = t.to_pylist()
+    arrow = t.to_pandas(dtype_backend="pyarrow")
+    assert isinstance(arrow["area_mu"].dtype, pd.ArrowDtype)
+    assert arrow["area_mu"].dtype.pyarrow_dtype == pa.decimal128(18, 4)
+    assert isinstance(arrow["code"].dtype, pd.ArrowDtype)
+    assert [_norm(v) for v in arrow["area_mu"].tolist()] == [r["area_mu"] for r in rows]
+    assert arrow["code"].tolist() == [r["code"] for r in rows]
+    assert arrow["holder_id"].isna().sum() == sum(r["holder_id"] is None for r in rows)
+
+    nullable = t.to_pandas(dtype_backend="numpy_nullable")
+    assert nullable["parcel_id"].dtype == pd.UInt64Dtype()
+    assert nullable["code"].dtype == pd.StringDtype()
+    assert nullable["idle"].dtype == pd.BooleanDtype()
+    assert nullable["holder_id"].isna().sum() == arrow["holder_id"].isna().sum()
+    assert [_norm(v) for v in nullable["area_mu"].tolist()] == [r["area_mu"] for r in rows]
+
+    try:
+        t.to_pandas(dtype_backend="numpy")
+    except ValueError as e:
+        assert "dtype_backend" in str(e)
+    else:
+        raise AssertionError("an unknown dtype_backend must be refused")

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use arrow_array::{
     ArrayRef, BooleanArray, Date32Array, Decimal128Array, Float64Array, Int64Array, RecordBatch,
-    StringArray, TimestampMicrosecondArray, UInt64Array,
+    TimestampMicrosecondArray, UInt64Array,
 };
 use arrow_schema::{Field, Schema};
 use chrono::NaiveDate;
@@ -53,7 +53,14 @@ impl Columns {
         name: &str,
         values: I,
     ) {
-        self.push(name, Arc::new(values.into_iter().collect::<StringArray>()));
+        // Sized up front: a growing string buffer would be copied at each doubling.
+        let values: Vec<Option<S>> = values.into_iter().collect();
+        let bytes = values.iter().flatten().map(|v| v.as_ref().len()).sum();
+        let mut b = arrow_array::builder::StringBuilder::with_capacity(values.len(), bytes);
+        for v in values {
+            b.append_option(v);
+        }
+        self.push(name, Arc::new(b.finish()));
     }
 
     pub(crate) fn flag<I: IntoIterator<Item = Option<bool>>>(&mut self, name: &str, values: I) {
@@ -130,15 +137,6 @@ impl Columns {
     }
 }
 
-fn names(view: &View<'_>) -> Result<HashMap<EnterpriseId, String>> {
-    let mut names = HashMap::new();
-    view.visit::<Enterprise>(&mut |e| {
-        names.insert(e.id, e.name.clone());
-        Ok(())
-    })?;
-    Ok(names)
-}
-
 impl View<'_> {
     /// The parcels table under this horizon; `idle`, `idle_fee_yuan` and
     /// `reclaimable` are derived as of [`View::date`].
@@ -147,8 +145,18 @@ impl View<'_> {
     /// Storage or corruption errors.
     pub fn parcels_table(&self, filter: &ParcelFilter) -> Result<RecordBatch> {
         let parcels = self.parcels_shared(filter)?;
-        let names = names(self)?;
+        let names = self.names_of(parcels.iter().filter_map(|p| p.holder))?;
         parcels_batch(&parcels, &names, self.date())
+    }
+
+    /// One parcel as a one-row parcels table.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] if it did not exist under this horizon.
+    pub fn parcel_table(&self, id: crate::land::ParcelId) -> Result<RecordBatch> {
+        let parcel = self.parcel(id)?;
+        let names = self.names_of(parcel.holder)?;
+        parcels_batch(&[&parcel], &names, self.date())
     }
 
     /// The enterprise register under this horizon, with status and project figures.
@@ -183,8 +191,9 @@ impl View<'_> {
         &self,
         filter: &crate::view::ApplicationFilter,
     ) -> Result<RecordBatch> {
-        let names = names(self)?;
-        applications_batch(&self.applications(filter)?, &names, self.date())
+        let apps = self.applications(filter)?;
+        let names = self.names_of(apps.iter().map(|a| a.applicant))?;
+        applications_batch(&apps, &names, self.date())
     }
 
     /// The fund's money movements; `year` filters.
@@ -216,7 +225,9 @@ impl View<'_> {
     /// # Errors
     /// Storage or corruption errors.
     pub fn overdue_table(&self) -> Result<RecordBatch> {
-        overdue_batch(&self.overdue()?, &names(self)?)
+        let overdue = self.overdue()?;
+        let names = self.names_of(overdue.iter().map(|o| o.applicant))?;
+        overdue_batch(&overdue, &names)
     }
 
     /// Indicator observations; `code` filters.
@@ -233,16 +244,49 @@ impl View<'_> {
     }
 }
 
+/// Enterprises by id, for the names a table shows beside ids.
+pub type Names = HashMap<EnterpriseId, Arc<Enterprise>>;
+
 /// Parcels as a table, idle status derived as of `at`; `names` gives holder names.
 ///
 /// # Errors
 /// Never in practice; a column mismatch would be a bug.
-pub fn parcels_batch<P: std::ops::Deref<Target = Parcel>>(
+pub fn parcels_batch<P: std::ops::Deref<Target = Parcel> + Sync>(
     parcels: &[P],
-    names: &HashMap<EnterpriseId, String>,
+    names: &Names,
     at: NaiveDate,
 ) -> Result<RecordBatch> {
-    let idle: Vec<IdleState> = parcels.iter().map(|p| p.idle_as_of(at)).collect();
+    // A large table builds its two halves of columns on two threads.
+    let (c, rest) = if parcels.len() >= PARALLEL_ROWS {
+        std::thread::scope(|s| {
+            let first = s.spawn(|| parcel_columns_ledger(parcels, names));
+            let rest = parcel_columns_supply(parcels, at);
+            let first = first.join().unwrap_or_else(|_| {
+                Err(Error::Storage("building the parcels table failed".into()))
+            });
+            (first, rest)
+        })
+    } else {
+        (
+            parcel_columns_ledger(parcels, names),
+            parcel_columns_supply(parcels, at),
+        )
+    };
+    let mut c = c?;
+    let rest = rest?;
+    c.fields.extend(rest.fields);
+    c.arrays.extend(rest.arrays);
+    c.finish()
+}
+
+/// Rows from which a table's columns are built on two threads.
+const PARALLEL_ROWS: usize = 20_000;
+
+/// The parcels table's columns up to the certificate.
+fn parcel_columns_ledger<P: std::ops::Deref<Target = Parcel>>(
+    parcels: &[P],
+    names: &Names,
+) -> Result<Columns> {
     let mut c = Columns::default();
     c.id("parcel_id", parcels.iter().map(|p| Some(p.id.0)));
     c.text("code", parcels.iter().map(|p| Some(p.code.as_str())));
@@ -252,9 +296,11 @@ pub fn parcels_batch<P: std::ops::Deref<Target = Parcel>>(
     c.id("holder_id", parcels.iter().map(|p| p.holder.map(|h| h.0)));
     c.text(
         "holder_name",
-        parcels
-            .iter()
-            .map(|p| p.holder.and_then(|h| names.get(&h)).map(String::as_str)),
+        parcels.iter().map(|p| {
+            p.holder
+                .and_then(|h| names.get(&h))
+                .map(|e| e.name.as_str())
+        }),
     );
     c.text("location", parcels.iter().map(|p| p.location.as_deref()));
     c.date(
@@ -282,6 +328,16 @@ pub fn parcels_batch<P: std::ops::Deref<Target = Parcel>>(
             .iter()
             .map(|p| p.certificate.as_ref().map(|x| x.number.as_str())),
     );
+    Ok(c)
+}
+
+/// The parcels table's columns from supply on, idleness derived as of `at`.
+fn parcel_columns_supply<P: std::ops::Deref<Target = Parcel>>(
+    parcels: &[P],
+    at: NaiveDate,
+) -> Result<Columns> {
+    let idle: Vec<IdleState> = parcels.iter().map(|p| p.idle_as_of(at)).collect();
+    let mut c = Columns::default();
     c.text(
         "supply_method",
         parcels
@@ -336,7 +392,7 @@ pub fn parcels_batch<P: std::ops::Deref<Target = Parcel>>(
     );
     c.id("parent_id", parcels.iter().map(|p| p.parent.map(|x| x.0)));
     c.date("retired_on", parcels.iter().map(|p| p.retired));
-    c.finish()
+    Ok(c)
 }
 
 /// A history as a table: one row per event, voids included.
@@ -516,7 +572,7 @@ pub fn leases_batch(firms: &[Enterprise], at: NaiveDate) -> Result<RecordBatch> 
 /// Never in practice; a column mismatch would be a bug.
 pub fn applications_batch(
     apps: &[Application],
-    names: &HashMap<EnterpriseId, String>,
+    names: &Names,
     at: NaiveDate,
 ) -> Result<RecordBatch> {
     let awarded = |a: &Application, k: AwardKind| a.approval.as_ref().map(|p| p.awarded.get(k));
@@ -531,7 +587,7 @@ pub fn applications_batch(
     c.text(
         "applicant",
         apps.iter()
-            .map(|a| names.get(&a.applicant).map(String::as_str)),
+            .map(|a| names.get(&a.applicant).map(|e| e.name.as_str())),
     );
     c.text("title", apps.iter().map(|a| Some(a.title.as_str())));
     c.text("field", apps.iter().map(|a| a.field.as_deref()));
@@ -665,17 +721,14 @@ pub fn programmes_batch(rows: &[(Programme, ProgrammeBudget)]) -> Result<RecordB
 ///
 /// # Errors
 /// Never in practice; a column mismatch would be a bug.
-pub fn overdue_batch(
-    rows: &[Overdue],
-    names: &HashMap<EnterpriseId, String>,
-) -> Result<RecordBatch> {
+pub fn overdue_batch(rows: &[Overdue], names: &Names) -> Result<RecordBatch> {
     let mut c = Columns::default();
     c.id("application_id", rows.iter().map(|o| Some(o.application.0)));
     c.id("applicant_id", rows.iter().map(|o| Some(o.applicant.0)));
     c.text(
         "applicant",
         rows.iter()
-            .map(|o| names.get(&o.applicant).map(String::as_str)),
+            .map(|o| names.get(&o.applicant).map(|e| e.name.as_str())),
     );
     c.text("title", rows.iter().map(|o| Some(o.title.as_str())));
     c.yuan("overdue_yuan", rows.iter().map(|o| Some(o.amount)))?;

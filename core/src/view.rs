@@ -84,6 +84,47 @@ impl<'a> View<'a> {
     }
 
     /// Every record of a kind under the horizon, with the read guard held.
+    /// The names of enterprises, as they stood under this horizon, read
+    /// from the in-memory view in one pass where it holds them as they stood.
+    pub(crate) fn names_of(
+        &self,
+        ids: impl IntoIterator<Item = EnterpriseId>,
+    ) -> Result<crate::tables::Names> {
+        let mut names = std::collections::HashMap::new();
+        let mut stale = Vec::new();
+        let ids = ids.into_iter();
+        if self.horizon.known_at.is_none() {
+            self.db
+                .inner
+                .cache
+                .with::<Enterprise, _>(self.store(), |m| {
+                    for id in ids {
+                        if names.contains_key(&id) {
+                            continue;
+                        }
+                        match m.records.get(&id.0) {
+                            Some(e) if self.current_serves(e.last_event) => {
+                                names.insert(id, e.clone());
+                            }
+                            Some(_) => stale.push(id),
+                            None => {}
+                        }
+                    }
+                })?;
+        } else {
+            stale.extend(ids);
+        }
+        for id in stale {
+            if names.contains_key(&id) {
+                continue;
+            }
+            if let Some(e) = self.one_shared::<Enterprise>(id.0)? {
+                names.insert(id, e);
+            }
+        }
+        Ok(names)
+    }
+
     pub(crate) fn all_records<R: Record + Dated>(&self) -> Result<Vec<R>> {
         let _read = self.db.read_guard();
         self.all::<R>()

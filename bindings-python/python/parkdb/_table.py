@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from typing import Any
+from typing import Any, Literal
 
 _PREVIEW_ROWS = 10
 
@@ -51,10 +51,27 @@ class Table:
         pa = _require("pyarrow", "pyarrow")
         return pa.table(self)
 
-    def to_pandas(self) -> Any:
-        """A ``pandas.DataFrame`` (requires pandas and pyarrow); decimals stay exact."""
-        _require("pandas", "pandas")
-        return self.to_arrow().to_pandas()
+    def to_pandas(self, dtype_backend: Literal["numpy_nullable", "pyarrow"] | None = None) -> Any:
+        """A ``pandas.DataFrame`` (requires pandas and pyarrow); decimals stay exact.
+
+        ``dtype_backend`` is pandas' own choice of column types (as in
+        ``pandas.read_sql``): ``None`` gives NumPy columns (text and decimals
+        as Python objects, ``decimal.Decimal``); ``"pyarrow"`` gives
+        ``pd.ArrowDtype`` columns, converted without a Python object per
+        cell, so it is much faster on large tables; ``"numpy_nullable"``
+        gives pandas' nullable ``Int64``/``boolean``/``string`` columns.
+        """
+        pd = _require("pandas", "pandas")
+        table = self.to_arrow()
+        if dtype_backend is None:
+            return table.to_pandas()
+        if dtype_backend == "pyarrow":
+            return table.to_pandas(types_mapper=pd.ArrowDtype)
+        if dtype_backend == "numpy_nullable":
+            return table.to_pandas(types_mapper=_nullable_types(pd).get)
+        raise ValueError(
+            f"dtype_backend must be None, 'numpy_nullable' or 'pyarrow', not {dtype_backend!r}"
+        )
 
     def to_polars(self) -> Any:
         """A ``polars.DataFrame`` (requires polars)."""
@@ -81,6 +98,21 @@ class Table:
             f"<div><p><b>parkdb.Table</b>: {len(self)} rows × {len(self.columns)} columns</p>"
             f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{note}</div>"
         )
+
+
+def _nullable_types(pd: Any) -> dict[Any, Any]:
+    import pyarrow as pa
+
+    return {
+        pa.int64(): pd.Int64Dtype(),
+        pa.uint64(): pd.UInt64Dtype(),
+        pa.int32(): pd.Int32Dtype(),
+        pa.uint32(): pd.UInt32Dtype(),
+        pa.bool_(): pd.BooleanDtype(),
+        pa.float64(): pd.Float64Dtype(),
+        pa.string(): pd.StringDtype(),
+        pa.large_string(): pd.StringDtype(),
+    }
 
 
 def _cell(v: Any) -> str:

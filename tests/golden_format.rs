@@ -410,3 +410,28 @@ fn a_record_from_the_future_is_refused_when_read() {
     ));
     assert!(!db.check().unwrap().is_clean());
 }
+
+#[test]
+fn check_finds_two_records_sharing_a_code() {
+    let tmp = tempfile::tempdir().unwrap();
+    let copy = golden_copy(parkdb::FORMAT_VERSION, &tmp);
+    {
+        let raw = sled::open(&copy).unwrap();
+        let tree = raw.open_tree("parkdb").unwrap();
+        let parcels: Vec<_> = tree
+            .scan_prefix([b'r', 1])
+            .map(|item| item.unwrap())
+            .collect();
+        assert!(parcels.len() >= 2);
+        // The second parcel's record overwritten by the first's.
+        tree.insert(&parcels[1].0, parcels[0].1.clone()).unwrap();
+        raw.flush().unwrap();
+    }
+    let db = Db::open(&copy).unwrap();
+    let report = db.check().unwrap();
+    assert!(
+        report.problems.iter().any(|p| p.contains("share the code")),
+        "{:?}",
+        report.problems
+    );
+}

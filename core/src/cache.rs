@@ -16,6 +16,7 @@ use crate::indicators::Indicator;
 use crate::land::Parcel;
 use crate::record::Record;
 use crate::storage::{codec, keys, Batch, Store, Tree};
+use crate::writer::Shared;
 
 /// Current records of one kind, by id.
 pub(crate) type Map<R> = BTreeMap<u64, Arc<R>>;
@@ -35,12 +36,12 @@ impl<R: Record> Kind<R> {
         }
     }
 
-    fn insert(&mut self, id: u64, record: R) {
+    fn insert(&mut self, id: u64, record: Arc<R>) {
         self.remove(id);
         for key in record.lookups() {
             self.lookups.entry(key).or_default().insert(id);
         }
-        self.records.insert(id, Arc::new(record));
+        self.records.insert(id, record);
     }
 
     fn remove(&mut self, id: u64) {
@@ -109,7 +110,7 @@ fn load<R: Record + Send + Sync + 'static>(store: &dyn Store) -> Result<Kind<R>>
             keys::decode_record(k),
             codec::decode::<R>(v, R::ENTITY_NAME),
         ) {
-            (Ok((_, id)), Ok(r)) => map.insert(id, r),
+            (Ok((_, id)), Ok(r)) => map.insert(id, Arc::new(r)),
             (Err(e), _) | (_, Err(e)) => failure = Some(e),
         }
         Ok(failure.is_none())
@@ -121,17 +122,22 @@ fn update<R: Record + Send + Sync + 'static>(
     slot: &mut Box<dyn Any + Send + Sync>,
     id: u64,
     value: Option<&[u8]>,
+    decoded: Option<&Shared>,
 ) -> bool {
     let Some(map) = slot.downcast_mut::<Kind<R>>() else {
         return false;
     };
+    if let (Some(_), Some(r)) = (value, decoded.and_then(|d| d.clone().downcast::<R>().ok())) {
+        map.insert(id, r);
+        return true;
+    }
     match value.map(|v| codec::decode::<R>(v, R::ENTITY_NAME)) {
         None => {
             map.remove(id);
             true
         }
         Some(Ok(r)) => {
-            map.insert(id, r);
+            map.insert(id, Arc::new(r));
             true
         }
         Some(Err(_)) => false,
@@ -209,7 +215,9 @@ impl Cache {
         Ok(())
     }
 
-    pub(crate) fn apply(&self, batch: &Batch) {
+    /// Brings loaded kinds up to date with a committed batch, taking the
+    /// records the unit of work already holds decoded from `decoded`.
+    pub(crate) fn apply(&self, batch: &Batch, decoded: &HashMap<(u8, u64), Shared>) {
         {
             let mut runs = self.runs.write().unwrap_or_else(PoisonError::into_inner);
             if !runs.is_empty() {
@@ -243,12 +251,13 @@ impl Cache {
                 continue;
             };
             let value = value.as_deref();
+            let d = decoded.get(&(kind, id));
             let ok = match kind {
-                keys::kind::PARCEL => update::<Parcel>(slot, id, value),
-                keys::kind::ENTERPRISE => update::<Enterprise>(slot, id, value),
-                keys::kind::PROGRAMME => update::<Programme>(slot, id, value),
-                keys::kind::APPLICATION => update::<Application>(slot, id, value),
-                keys::kind::INDICATOR => update::<Indicator>(slot, id, value),
+                keys::kind::PARCEL => update::<Parcel>(slot, id, value, d),
+                keys::kind::ENTERPRISE => update::<Enterprise>(slot, id, value, d),
+                keys::kind::PROGRAMME => update::<Programme>(slot, id, value, d),
+                keys::kind::APPLICATION => update::<Application>(slot, id, value, d),
+                keys::kind::INDICATOR => update::<Indicator>(slot, id, value, d),
                 _ => false,
             };
             if !ok {

@@ -36,6 +36,8 @@ struct Expected {
     exact: BTreeMap<Vec<u8>, Vec<u8>>,
     at_least: BTreeSet<Vec<u8>>,
     entities: BTreeSet<(u8, u64)>,
+    /// Unique codes seen so far, and the record holding each.
+    codes: BTreeMap<(u8, Vec<u8>), u64>,
 }
 
 impl Db {
@@ -236,6 +238,19 @@ fn check_kind<R: Record>(db: &Db, report: &mut CheckReport, expected: &mut Expec
         }
         match record::fold::<R>(id, &events, &Horizon::NOW) {
             Ok(Some(folded)) => {
+                for (family, code) in stored.lookups() {
+                    if !keys::index::unique(family) {
+                        continue;
+                    }
+                    if let Some(other) = expected.codes.insert((family, code.clone()), id) {
+                        report.problems.push(format!(
+                            "{} {name} and {} share the code {}",
+                            R::ENTITY,
+                            R::display_id(other),
+                            String::from_utf8_lossy(&code)
+                        ));
+                    }
+                }
                 if serialize_eq(&folded, &stored)? {
                     for (ik, iv) in stored.index_entries() {
                         expected.exact.insert(ik, iv);

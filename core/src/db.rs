@@ -263,7 +263,7 @@ impl Db {
                 .write()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             store.apply(writer.batch())?;
-            self.inner.cache.apply(writer.batch());
+            self.inner.cache.apply(writer.batch(), writer.decoded());
         }
         if self.inner.durability == Durability::Immediate {
             self.inner.flush()?;

@@ -28,8 +28,7 @@ pub(crate) trait Record:
     /// The hard rules: one event applied to a state.
     fn apply(state: Option<Self>, id: u64, date: NaiveDate, event: &Self::Event) -> Result<Self>;
     /// Index keys (with values) that must exist exactly while this is the state.
-    /// Stored index entries (key → value): the unique codes, which a
-    /// writer checks before the record is stored.
+    /// Stored index entries (key → value).
     fn index_entries(&self) -> Vec<(Vec<u8>, Vec<u8>)> {
         Vec::new()
     }
@@ -79,13 +78,6 @@ impl Record for Parcel {
 
     fn apply(state: Option<Self>, id: u64, date: NaiveDate, event: &ParcelEvent) -> Result<Self> {
         land::apply(state, ParcelId(id), date, event)
-    }
-
-    fn index_entries(&self) -> Vec<(Vec<u8>, Vec<u8>)> {
-        vec![(
-            keys::index_key(index::PARCEL_CODE, &[self.code.as_bytes()]),
-            self.id.0.to_be_bytes().to_vec(),
-        )]
     }
 
     fn lookups(&self) -> Vec<(u8, Vec<u8>)> {
@@ -142,18 +134,6 @@ impl Record for Enterprise {
         event: &EnterpriseEvent,
     ) -> Result<Self> {
         enterprise::apply(state, EnterpriseId(id), date, event)
-    }
-
-    fn index_entries(&self) -> Vec<(Vec<u8>, Vec<u8>)> {
-        self.credit_code
-            .iter()
-            .map(|c| {
-                (
-                    keys::index_key(index::ENTERPRISE_CODE, &[c.as_bytes()]),
-                    self.id.0.to_be_bytes().to_vec(),
-                )
-            })
-            .collect()
     }
 
     fn lookups(&self) -> Vec<(u8, Vec<u8>)> {

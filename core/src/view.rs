@@ -384,17 +384,9 @@ impl<'a> View<'a> {
         family: u8,
         code: &str,
     ) -> Result<Option<u64>> {
-        let cache = &self.db.inner.cache;
-        if let Some(id) =
-            cache.if_loaded::<R, _>(|m| m.unique(family, code.as_bytes()).map(|r| r.id()))
-        {
-            return Ok(id);
-        }
-        // Not in memory yet: the stored index of codes answers.
-        self.store()
-            .get(Tree::Index, &keys::index_key(family, &[code.as_bytes()]))?
-            .map(|v| keys::u64_at(&v, 0))
-            .transpose()
+        self.db.inner.cache.with::<R, _>(self.store(), |m| {
+            m.unique(family, code.as_bytes()).map(|r| r.id())
+        })
     }
 
     /// The ids whose in-memory lookup of `family` is `value`.

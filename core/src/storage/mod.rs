@@ -27,6 +27,9 @@ pub(crate) enum Tree {
     Records,
     Events,
     Index,
+    /// Entries a unit of work keeps for itself and never stores (the codes
+    /// it has taken, checked against the in-memory view and each other).
+    Scratch,
 }
 
 impl Tree {
@@ -39,6 +42,7 @@ impl Tree {
             Tree::Records => "records",
             Tree::Events => "events",
             Tree::Index => "index",
+            Tree::Scratch => "scratch",
         }
     }
 
@@ -49,6 +53,7 @@ impl Tree {
             Tree::Records => b'r',
             Tree::Events => b'e',
             Tree::Index => b'i',
+            Tree::Scratch => b's',
         }
     }
 }

@@ -8,6 +8,10 @@ use crate::error::{Error, Result};
 /// The one sled tree that holds every key space since format 2.
 const TREE: &str = "parkdb";
 
+/// sled's page cache: parkdb keeps current records decoded in its own
+/// in-memory view, so sled's cache serves mostly the write path.
+const SLED_CACHE_BYTES: u64 = 64 << 20;
+
 /// How long an open waits for a lock that a closing handle still holds.
 const LOCK_WAIT_MS: u64 = 1_000;
 
@@ -79,7 +83,8 @@ impl SledStore {
             .path(path)
             .temporary(temporary)
             .mode(sled::Mode::LowSpace)
-            .flush_every_ms(Some(500));
+            .flush_every_ms(Some(500))
+            .cache_capacity(SLED_CACHE_BYTES);
         let db = config.open().map_err(open_error)?;
         Self::from_db(db)
     }
@@ -245,12 +250,23 @@ impl SledStore {
         // writer slot makes it the only writer, so no transaction is needed.
         let mut out = sled::Batch::default();
         for ((tree, key), value) in &batch.ops {
+            if *tree == Tree::Scratch {
+                continue;
+            }
             match value {
                 Some(v) => out.insert(full_key(*tree, key), v.as_slice()),
                 None => out.remove(full_key(*tree, key)),
             }
         }
         self.tree.apply_batch(out)?;
+        // sled frees the pages a write replaced through epoch-based
+        // reclamation, which only goes on as threads pin: a batch pins once,
+        // however many keys it writes, so garbage would pile up for as long
+        // as a bulk import runs (gigabytes at province scale). Each flush
+        // hands this thread's garbage on and collects some of what is due.
+        for _ in 0..=batch.ops.len() / 32 {
+            sled::crossbeam_pin().flush();
+        }
         Ok(())
     }
 }

@@ -32,15 +32,13 @@ impl Writer {
                     return Err(e);
                 }
             }
-            let key = keys::index_key(keys::index::ENTERPRISE_CODE, &[code.as_bytes()]);
-            if let Some(v) = self.get(Tree::Index, &key)? {
+            if let Some(owner) =
+                self.code_owner::<Enterprise>(keys::index::ENTERPRISE_CODE, code)?
+            {
                 return Err(Error::conflict(
                     Entity::Enterprise,
                     code.clone(),
-                    format!(
-                        "credit code already registered to E{}",
-                        keys::u64_at(&v, 0)?
-                    ),
+                    format!("credit code already registered to E{owner}"),
                 ));
             }
         }
@@ -62,7 +60,7 @@ impl Writer {
         };
         let state = enterprise::apply(None, EnterpriseId(id), date, &event)?;
         self.append(keys::kind::ENTERPRISE, id, date, Body::Domain(event))?;
-        self.store::<Enterprise>(None, &state)?;
+        self.store::<Enterprise>(None, state)?;
         Ok(EnterpriseId(id))
     }
 

@@ -51,7 +51,7 @@ impl Writer {
         };
         let state = apply_programme(None, id, created, &event)?;
         self.append(keys::kind::PROGRAMME, id.0, created, Body::Domain(event))?;
-        self.store::<Programme>(None, &state)?;
+        self.store::<Programme>(None, state)?;
         Ok(id)
     }
 
@@ -93,7 +93,7 @@ impl Writer {
         };
         let state = apply_application(None, id, received, &event)?;
         self.append(keys::kind::APPLICATION, id.0, received, Body::Domain(event))?;
-        self.store::<Application>(None, &state)?;
+        self.store::<Application>(None, state)?;
         Ok(id)
     }
 

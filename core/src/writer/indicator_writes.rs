@@ -54,7 +54,7 @@ impl Writer {
         };
         let state = indicators::apply(None, id, date, &event)?;
         self.append(keys::kind::INDICATOR, id.0, date, Body::Domain(event))?;
-        self.store::<Indicator>(None, &state)?;
+        self.store::<Indicator>(None, state)?;
         Ok(id)
     }
 

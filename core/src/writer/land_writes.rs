@@ -25,12 +25,7 @@ impl Writer {
     }
 
     fn code_taken(&self, code: &str) -> Result<Option<u64>> {
-        self.get(
-            Tree::Index,
-            &keys::index_key(keys::index::PARCEL_CODE, &[code.as_bytes()]),
-        )?
-        .map(|v| keys::u64_at(&v, 0))
-        .transpose()
+        self.code_owner::<Parcel>(keys::index::PARCEL_CODE, code)
     }
 
     fn check_new_parcel(&self, code: &str, area: Mu) -> Result<()> {
@@ -89,7 +84,7 @@ impl Writer {
             new.requisitioned,
             Body::Domain(event),
         )?;
-        self.store::<Parcel>(None, &state)?;
+        self.store::<Parcel>(None, state)?;
         Ok(id)
     }
 
@@ -299,7 +294,7 @@ impl Writer {
                     state: Box::new(state.clone()),
                 }),
             )?;
-            self.store::<Parcel>(None, &state)?;
+            self.store::<Parcel>(None, state)?;
         }
         self.append(
             keys::kind::PARCEL,
@@ -309,7 +304,7 @@ impl Writer {
                 children: children.clone(),
             }),
         )?;
-        self.store(Some(&parent), &retired)?;
+        self.store(Some(&parent), retired)?;
         Ok(children.into_iter().map(|c| c.0).collect())
     }
 }

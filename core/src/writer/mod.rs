@@ -9,7 +9,9 @@ mod land_writes;
 
 pub use fund_writes::Award;
 
-use std::collections::{BTreeMap, HashSet};
+use std::any::Any;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 use chrono::{NaiveDate, Utc};
 use serde::de::DeserializeOwned;
@@ -88,6 +90,40 @@ pub struct Writer {
     /// Entities created in this unit of work: the store holds none of their
     /// index entries, so a moved entry needs no removal there.
     created: HashSet<(u8, u64)>,
+    /// The records this unit of work stored, decoded: read back without
+    /// decoding, and handed to the in-memory view at commit.
+    decoded: Decoded,
+}
+
+/// A record's state, type-erased (an `Arc<R>` for its kind's `R`).
+pub(crate) type Shared = Arc<dyn Any + Send + Sync>;
+
+/// A decoded record's key and its entry before a step changed it.
+type DecodedUndo = ((u8, u64), Option<Shared>);
+
+/// Decoded records of a unit of work, with an undo log while a step is open.
+#[derive(Default)]
+pub(crate) struct Decoded {
+    pub(crate) records: HashMap<(u8, u64), Shared>,
+    undo: Option<Vec<DecodedUndo>>,
+}
+
+impl Decoded {
+    fn put(&mut self, key: (u8, u64), value: Shared) {
+        let before = self.records.insert(key, value);
+        if let Some(undo) = &mut self.undo {
+            undo.push((key, before));
+        }
+    }
+
+    fn rollback(&mut self) {
+        for (key, before) in self.undo.take().unwrap_or_default().into_iter().rev() {
+            match before {
+                Some(v) => self.records.insert(key, v),
+                None => self.records.remove(&key),
+            };
+        }
+    }
 }
 
 impl Writer {
@@ -114,6 +150,7 @@ impl Writer {
             run: None,
             runs: Vec::new(),
             created: HashSet::new(),
+            decoded: Decoded::default(),
         };
         w.batch.put(
             Tree::Meta,
@@ -193,13 +230,16 @@ impl Writer {
     pub fn attempt<T>(&mut self, f: impl FnOnce(&mut Writer) -> Result<T>) -> Result<T> {
         let (policy, run, runs) = (self.policy, self.run, self.runs.len());
         self.batch.savepoint();
+        self.decoded.undo = Some(Vec::new());
         let out = f(self);
         if out.is_err() {
             self.batch.rollback();
+            self.decoded.rollback();
             self.policy = policy;
             self.run = run;
             self.runs.truncate(runs);
         } else {
+            self.decoded.undo = None;
             self.batch.release();
         }
         out
@@ -228,9 +268,34 @@ impl Writer {
     // ---- generic records and events ----
 
     pub(crate) fn load<R: Record>(&self, id: u64) -> Result<Option<R>> {
-        self.get(Tree::Records, &keys::record(R::KIND, id))?
+        if let Some(r) = self
+            .decoded
+            .records
+            .get(&(R::KIND, id))
+            .and_then(|r| r.downcast_ref::<R>())
+        {
+            return Ok(Some(r.clone()));
+        }
+        let key = keys::record(R::KIND, id);
+        if !self.batch.ops.contains_key(&(Tree::Records, key.clone())) {
+            // Committed state: the in-memory view holds it decoded, if loaded.
+            if let Some(r) = self
+                .db
+                .inner
+                .cache
+                .if_loaded::<R, _>(|m| m.records.get(&id).map(|r| (**r).clone()))
+            {
+                return Ok(r);
+            }
+        }
+        self.get(Tree::Records, &key)?
             .map(|v| codec::decode(&v, R::ENTITY_NAME))
             .transpose()
+    }
+
+    /// The decoded records this unit of work stored.
+    pub(crate) fn decoded(&self) -> &HashMap<(u8, u64), Shared> {
+        &self.decoded.records
     }
 
     /// Every record of a kind, as this unit of work sees it.
@@ -336,7 +401,7 @@ impl Writer {
     }
 
     /// Stores a record's new state and moves its index entries.
-    fn store<R: Record>(&mut self, old: Option<&R>, new: &R) -> Result<()> {
+    fn store<R: Record>(&mut self, old: Option<&R>, new: R) -> Result<()> {
         let old_entries = old.map(Record::index_entries).unwrap_or_default();
         let new_entries = new.index_entries();
         let created = match old {
@@ -361,10 +426,19 @@ impl Writer {
         for k in new.extra_index_keys() {
             self.batch.put(Tree::Index, k, Vec::new());
         }
+        for (family, code) in new.lookups() {
+            if keys::index::unique(family) {
+                self.batch.put(
+                    Tree::Scratch,
+                    keys::index_key(family, &[&code]),
+                    new.id().to_be_bytes().to_vec(),
+                );
+            }
+        }
         self.batch.put(
             Tree::Records,
             keys::record(R::KIND, new.id()),
-            codec::encode(new)?,
+            codec::encode(&new)?,
         );
         let before = old.and_then(Record::committed);
         let after = new.committed();
@@ -386,7 +460,24 @@ impl Writer {
                 );
             }
         }
+        self.decoded.put((R::KIND, new.id()), Arc::new(new));
         Ok(())
+    }
+
+    /// The record that holds a unique code (a lookup of `family`): one this
+    /// unit of work stored, else one in the in-memory view.
+    pub(crate) fn code_owner<R: Record + Send + Sync + 'static>(
+        &self,
+        family: u8,
+        code: &str,
+    ) -> Result<Option<u64>> {
+        let key = keys::index_key(family, &[code.as_bytes()]);
+        if let Some(Some(v)) = self.batch.ops.get(&(Tree::Scratch, key)) {
+            return Ok(Some(keys::u64_at(v, 0)?));
+        }
+        self.db.inner.cache.with::<R, _>(self.engine(), |m| {
+            m.unique(family, code.as_bytes()).map(|r| r.id())
+        })
     }
 
     /// The running total of awards approved under a programme.
@@ -411,7 +502,7 @@ impl Writer {
         let old: R = self.require(id)?;
         let new = R::apply(Some(old.clone()), id, date, &event)?;
         let event_id = self.append(R::KIND, id, date, Body::Domain(event))?;
-        self.store(Some(&old), &new)?;
+        self.store(Some(&old), new)?;
         Ok(event_id)
     }
 
@@ -496,7 +587,7 @@ impl Writer {
                 ))
             })?
             .ok_or_else(|| refuse(format!("voiding event {target} leaves nothing")))?;
-        self.store(Some(&old), &new)?;
+        self.store(Some(&old), new)?;
         Ok(void_id)
     }
 }

@@ -55,14 +55,16 @@ pub(crate) struct Inner {
     pub(crate) cache: crate::cache::Cache,
     durability: Durability,
     path: Option<PathBuf>,
+    /// The seal of a database on disk (a temporary one has none).
+    seal: Option<seal::Seal>,
 }
 
 impl Inner {
     /// Flushes the engine, then seals what was flushed.
     fn flush(&self) -> Result<()> {
         self.store.flush()?;
-        match &self.path {
-            Some(dir) => seal::write(dir, self.store.as_ref()),
+        match &self.seal {
+            Some(seal) => seal.write(self.store.as_ref()),
             None => Ok(()),
         }
     }
@@ -194,6 +196,7 @@ impl Db {
                 commit: RwLock::new(()),
                 cache: crate::cache::Cache::default(),
                 durability,
+                seal: path.as_deref().map(seal::Seal::open).transpose()?,
                 path,
             }),
         })

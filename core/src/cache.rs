@@ -102,20 +102,43 @@ fn insert_run(runs: &mut Runs, entity: u64, first: u64, run: &[u8]) {
     }
 }
 
+/// Records handed from the reading thread to the indexing one at a time.
+const LOAD_CHUNK: usize = 1024;
+
+/// Loads every record of a kind: this thread reads and decodes while a
+/// second indexes what it has decoded.
 fn load<R: Record + Send + Sync + 'static>(store: &dyn Store) -> Result<Kind<R>> {
-    let mut map = Kind::new();
-    let mut failure = None;
-    store.for_each_prefix(Tree::Records, &[R::KIND], &mut |k, v| {
-        match (
-            keys::decode_record(k),
-            codec::decode::<R>(v, R::ENTITY_NAME),
-        ) {
-            (Ok((_, id)), Ok(r)) => map.insert(id, Arc::new(r)),
-            (Err(e), _) | (_, Err(e)) => failure = Some(e),
+    let (send, receive) = std::sync::mpsc::sync_channel::<Vec<(u64, Arc<R>)>>(8);
+    std::thread::scope(|s| {
+        let builder = s.spawn(move || {
+            let mut map = Kind::new();
+            for chunk in receive {
+                for (id, r) in chunk {
+                    map.insert(id, r);
+                }
+            }
+            map
+        });
+        let mut chunk = Vec::with_capacity(LOAD_CHUNK);
+        let read = store.for_each_prefix(Tree::Records, &[R::KIND], &mut |k, v| {
+            let (_, id) = keys::decode_record(k)?;
+            chunk.push((id, Arc::new(codec::decode::<R>(v, R::ENTITY_NAME)?)));
+            if chunk.len() == LOAD_CHUNK {
+                let full = std::mem::replace(&mut chunk, Vec::with_capacity(LOAD_CHUNK));
+                return Ok(send.send(full).is_ok());
+            }
+            Ok(true)
+        });
+        if !chunk.is_empty() {
+            let _ = send.send(chunk);
         }
-        Ok(failure.is_none())
-    })?;
-    failure.map_or(Ok(map), Err)
+        drop(send);
+        let built = builder
+            .join()
+            .map_err(|_| crate::Error::Corrupt("indexing loaded records failed".into()));
+        read?;
+        built
+    })
 }
 
 fn update<R: Record + Send + Sync + 'static>(

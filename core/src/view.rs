@@ -83,25 +83,26 @@ impl<'a> View<'a> {
         self.one::<R>(id)
     }
 
-    /// Every record of a kind under the horizon, with the read guard held.
-    /// The names of enterprises, as they stood under this horizon, read
-    /// from the in-memory view in one pass where it holds them as they stood.
+    /// The enterprises `ids` names, as they stood under this horizon (for
+    /// the names tables show), from the in-memory view in one pass where it
+    /// holds them as they stood.
     pub(crate) fn names_of(
         &self,
         ids: impl IntoIterator<Item = EnterpriseId>,
     ) -> Result<crate::tables::Names> {
-        let mut names = std::collections::HashMap::new();
+        let _read = self.db.read_guard();
+        // Sorted and without repeats: one lookup per enterprise, in key order.
+        let mut ids: Vec<EnterpriseId> = ids.into_iter().collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut names = std::collections::HashMap::with_capacity(ids.len());
         let mut stale = Vec::new();
-        let ids = ids.into_iter();
         if self.horizon.known_at.is_none() {
             self.db
                 .inner
                 .cache
                 .with::<Enterprise, _>(self.store(), |m| {
                     for id in ids {
-                        if names.contains_key(&id) {
-                            continue;
-                        }
                         match m.records.get(&id.0) {
                             Some(e) if self.current_serves(e.last_event) => {
                                 names.insert(id, e.clone());
@@ -112,12 +113,9 @@ impl<'a> View<'a> {
                     }
                 })?;
         } else {
-            stale.extend(ids);
+            stale = ids;
         }
         for id in stale {
-            if names.contains_key(&id) {
-                continue;
-            }
             if let Some(e) = self.one_shared::<Enterprise>(id.0)? {
                 names.insert(id, e);
             }
@@ -125,6 +123,7 @@ impl<'a> View<'a> {
         Ok(names)
     }
 
+    /// Every record of a kind under the horizon, with the read guard held.
     pub(crate) fn all_records<R: Record + Dated>(&self) -> Result<Vec<R>> {
         let _read = self.db.read_guard();
         self.all::<R>()

@@ -8,9 +8,10 @@ use crate::error::{Error, Result};
 /// The one sled tree that holds every key space since format 2.
 const TREE: &str = "parkdb";
 
-/// sled's page cache: parkdb keeps current records decoded in its own
-/// in-memory view, so sled's cache serves mostly the write path.
-const SLED_CACHE_BYTES: u64 = 64 << 20;
+/// sled's page cache, half sled's default: parkdb keeps current records
+/// decoded in its own in-memory view, so sled's cache serves mostly writes
+/// (random writes into a large tree slow down several times below this).
+const SLED_CACHE_BYTES: u64 = 512 << 20;
 
 /// How long an open waits for a lock that a closing handle still holds.
 const LOCK_WAIT_MS: u64 = 1_000;

@@ -91,11 +91,28 @@ pub(crate) struct Cache {
     runs: RwLock<HashMap<u8, Runs>>,
 }
 
-/// Encoded event runs by entity, each entity's in order of first event id.
-pub(crate) type Runs = HashMap<u64, Vec<(u64, Arc<[u8]>)>>;
+/// Encoded event runs by entity id (ids are dense from 1), each entity's in
+/// order of first event id.
+pub(crate) type Runs = Vec<Vec<(u64, Arc<[u8]>)>>;
+
+/// The encoded runs of one entity.
+pub(crate) fn runs_of(runs: &Runs, entity: u64) -> impl Iterator<Item = &[u8]> {
+    usize::try_from(entity)
+        .ok()
+        .and_then(|i| runs.get(i))
+        .map_or(&[][..], Vec::as_slice)
+        .iter()
+        .map(|(_, run)| &run[..])
+}
 
 fn insert_run(runs: &mut Runs, entity: u64, first: u64, run: &[u8]) {
-    let list = runs.entry(entity).or_default();
+    let Ok(at) = usize::try_from(entity) else {
+        return;
+    };
+    if runs.len() <= at {
+        runs.resize_with(at + 1, Vec::new);
+    }
+    let list = &mut runs[at];
     match list.binary_search_by_key(&first, |(f, _)| *f) {
         Ok(i) => list[i].1 = Arc::from(run),
         Err(i) => list.insert(i, (first, Arc::from(run))),
@@ -210,17 +227,11 @@ impl Cache {
             .map(f)
     }
 
-    /// Runs `f` on the event runs of one entity if its kind's runs are
-    /// loaded; `None` if they are not.
-    pub(crate) fn with_runs<T>(
-        &self,
-        kind: u8,
-        entity: u64,
-        f: impl FnOnce(&[(u64, Arc<[u8]>)]) -> T,
-    ) -> Option<T> {
+    /// Runs `f` with the event runs of a kind, if they are loaded: `f`
+    /// gets each entity's runs by id. `None` if they are not loaded.
+    pub(crate) fn with_runs<T>(&self, kind: u8, f: impl FnOnce(&Runs) -> T) -> Option<T> {
         let runs = self.runs.read().unwrap_or_else(PoisonError::into_inner);
-        let of_kind = runs.get(&kind)?;
-        Some(f(of_kind.get(&entity).map_or(&[][..], Vec::as_slice)))
+        runs.get(&kind).map(f)
     }
 
     /// Loads every stored event run of a kind, in one pass, unless loaded.

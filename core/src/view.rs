@@ -3,6 +3,8 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+use crate::cache::runs_of;
+
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::db::Db;
@@ -150,22 +152,18 @@ impl<'a> View<'a> {
     /// An entity's events: from the in-memory runs of its kind once a read
     /// of many records' past has loaded them, else from disk.
     fn events<R: Record>(&self, id: u64) -> Result<Vec<Event<R::Event>>> {
-        let decode = |runs: &mut dyn Iterator<Item = &[u8]>| -> Result<Vec<Event<R::Event>>> {
-            let mut out = Vec::new();
-            for run in runs {
-                out.extend(codec::decode_run::<Event<R::Event>>(run, "event")?);
-            }
-            Ok(out)
-        };
-        if let Some(events) = self.db.inner.cache.with_runs(R::KIND, id, |runs| {
-            decode(&mut runs.iter().map(|(_, run)| &run[..]))
-        }) {
+        if let Some(events) = self
+            .db
+            .inner
+            .cache
+            .with_runs(R::KIND, |runs| decode_runs::<R>(runs_of(runs, id)))
+        {
             return events;
         }
         let stored = self
             .store()
             .scan_prefix(Tree::Events, &keys::entity_prefix(R::KIND, id))?;
-        decode(&mut stored.iter().map(|(_, run)| run.as_slice()))
+        decode_runs::<R>(stored.iter().map(|(_, run)| run.as_slice()))
     }
 
     /// Folds records whose current state is later than this view's date,
@@ -178,9 +176,30 @@ impl<'a> View<'a> {
         if stale.len() > STALE_IN_MEMORY {
             self.db.inner.cache.load_runs(self.store(), R::KIND)?;
         }
-        for id in stale {
-            if let Some(r) = record::stored_fold::<R>(*id, &self.events::<R>(*id)?, &self.horizon)?
-            {
+        let fold = |id: u64, events: &[Event<R::Event>]| {
+            record::stored_fold::<R>(id, events, &self.horizon)
+        };
+        // A chunk of ids at a time: with the runs in memory, under one lock,
+        // else from disk; `f` is called outside the lock (it may read more).
+        for chunk in stale.chunks(1024) {
+            let in_memory = self.db.inner.cache.with_runs(R::KIND, |runs| {
+                let mut out = Vec::with_capacity(chunk.len());
+                for id in chunk {
+                    out.extend(fold(*id, &decode_runs::<R>(runs_of(runs, *id))?)?);
+                }
+                Ok::<_, Error>(out)
+            });
+            let folded = match in_memory {
+                Some(folded) => folded?,
+                None => {
+                    let mut out = Vec::with_capacity(chunk.len());
+                    for id in chunk {
+                        out.extend(fold(*id, &self.events::<R>(*id)?)?);
+                    }
+                    out
+                }
+            };
+            for r in folded {
                 f(r)?;
             }
         }
@@ -757,6 +776,17 @@ impl View<'_> {
                 .map(|r| r.1),
         )
     }
+}
+
+/// The events of an entity, decoded from its runs in order.
+fn decode_runs<'a, R: Record>(
+    runs: impl Iterator<Item = &'a [u8]>,
+) -> Result<Vec<Event<R::Event>>> {
+    let mut out = Vec::new();
+    for run in runs {
+        out.extend(codec::decode_run::<Event<R::Event>>(run, "event")?);
+    }
+    Ok(out)
 }
 
 /// More records than this to fold as of a past date load their kind's

@@ -16,7 +16,7 @@ use crate::indicators::Indicator;
 use crate::land::Parcel;
 use crate::record::Record;
 use crate::storage::{codec, keys, Batch, Store, Tree};
-use crate::writer::Shared;
+use crate::writer::Pending;
 
 /// Current records of one kind, by id.
 pub(crate) type Map<R> = BTreeMap<u64, Arc<R>>;
@@ -162,12 +162,15 @@ fn update<R: Record + Send + Sync + 'static>(
     slot: &mut Box<dyn Any + Send + Sync>,
     id: u64,
     value: Option<&[u8]>,
-    decoded: Option<&Shared>,
+    decoded: Option<&Pending>,
 ) -> bool {
     let Some(map) = slot.downcast_mut::<Kind<R>>() else {
         return false;
     };
-    if let (Some(_), Some(r)) = (value, decoded.and_then(|d| d.clone().downcast::<R>().ok())) {
+    if let (Some(_), Some(r)) = (
+        value,
+        decoded.and_then(|d| d.state.clone().downcast::<R>().ok()),
+    ) {
         map.insert(id, r);
         return true;
     }
@@ -251,7 +254,7 @@ impl Cache {
 
     /// Brings loaded kinds up to date with a committed batch, taking the
     /// records the unit of work already holds decoded from `decoded`.
-    pub(crate) fn apply(&self, batch: &Batch, decoded: &HashMap<(u8, u64), Shared>) {
+    pub(crate) fn apply(&self, batch: &Batch, decoded: &HashMap<(u8, u64), Pending>) {
         {
             let mut runs = self.runs.write().unwrap_or_else(PoisonError::into_inner);
             if !runs.is_empty() {

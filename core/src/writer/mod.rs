@@ -98,18 +98,36 @@ pub struct Writer {
 /// A record's state, type-erased (an `Arc<R>` for its kind's `R`).
 pub(crate) type Shared = Arc<dyn Any + Send + Sync>;
 
+/// A stored record's state and how to encode it (it is encoded once, when
+/// the unit of work commits, however often the unit changed it).
+#[derive(Clone)]
+pub(crate) struct Pending {
+    pub(crate) state: Shared,
+    encode: fn(&Shared) -> Result<Vec<u8>>,
+}
+
+fn encode_shared<R: Record>(state: &Shared) -> Result<Vec<u8>> {
+    match state.downcast_ref::<R>() {
+        Some(r) => codec::encode(r),
+        None => Err(Error::Storage(format!(
+            "a pending {} of another type",
+            R::ENTITY_NAME
+        ))),
+    }
+}
+
 /// A decoded record's key and its entry before a step changed it.
-type DecodedUndo = ((u8, u64), Option<Shared>);
+type DecodedUndo = ((u8, u64), Option<Pending>);
 
 /// Decoded records of a unit of work, with an undo log while a step is open.
 #[derive(Default)]
 pub(crate) struct Decoded {
-    pub(crate) records: HashMap<(u8, u64), Shared>,
+    pub(crate) records: HashMap<(u8, u64), Pending>,
     undo: Option<Vec<DecodedUndo>>,
 }
 
 impl Decoded {
-    fn put(&mut self, key: (u8, u64), value: Shared) {
+    fn put(&mut self, key: (u8, u64), value: Pending) {
         let before = self.records.insert(key, value);
         if let Some(undo) = &mut self.undo {
             undo.push((key, before));
@@ -272,7 +290,7 @@ impl Writer {
             .decoded
             .records
             .get(&(R::KIND, id))
-            .and_then(|r| r.downcast_ref::<R>())
+            .and_then(|r| r.state.downcast_ref::<R>())
         {
             return Ok(Some(r.clone()));
         }
@@ -294,7 +312,7 @@ impl Writer {
     }
 
     /// The decoded records this unit of work stored.
-    pub(crate) fn decoded(&self) -> &HashMap<(u8, u64), Shared> {
+    pub(crate) fn decoded(&self) -> &HashMap<(u8, u64), Pending> {
         &self.decoded.records
     }
 
@@ -303,7 +321,14 @@ impl Writer {
     pub(crate) fn records<R: Record>(&self) -> Result<Vec<R>> {
         self.scan(Tree::Records, &[R::KIND])?
             .iter()
-            .map(|(_, v)| codec::decode(v, R::ENTITY_NAME))
+            .map(|(k, v)| {
+                // Records this unit stored are held decoded until commit.
+                let (_, id) = keys::decode_record(k)?;
+                match self.load::<R>(id)? {
+                    Some(r) if v.is_empty() => Ok(r),
+                    _ => codec::decode(v, R::ENTITY_NAME),
+                }
+            })
             .collect()
     }
 
@@ -368,9 +393,17 @@ impl Writer {
         Ok(id)
     }
 
-    /// Stores the index of this unit's event runs: one entry, keyed by the
-    /// unit's first event id. Called once, just before commit.
-    pub(crate) fn finish(&mut self) {
+    /// Encodes the records this unit stored and stores the index of its
+    /// event runs (one entry, keyed by the unit's first event id). Called
+    /// once, just before commit.
+    pub(crate) fn finish(&mut self) -> Result<()> {
+        for ((kind, id), pending) in &self.decoded.records {
+            self.batch.put(
+                Tree::Records,
+                keys::record(*kind, *id),
+                (pending.encode)(&pending.state)?,
+            );
+        }
         if let Some((first, _, _)) = self.runs.first() {
             let key = keys::index_key(keys::index::EVENT, &[&first.to_be_bytes()]);
             self.batch
@@ -378,6 +411,7 @@ impl Writer {
             self.runs.clear();
             self.run = None;
         }
+        Ok(())
     }
 
     /// The entity an event belongs to: the run whose first id is the
@@ -435,11 +469,9 @@ impl Writer {
                 );
             }
         }
-        self.batch.put(
-            Tree::Records,
-            keys::record(R::KIND, new.id()),
-            codec::encode(&new)?,
-        );
+        // A placeholder: the record is encoded once, at commit ([`Writer::finish`]).
+        self.batch
+            .put(Tree::Records, keys::record(R::KIND, new.id()), Vec::new());
         let before = old.and_then(Record::committed);
         let after = new.committed();
         if before != after {
@@ -460,7 +492,13 @@ impl Writer {
                 );
             }
         }
-        self.decoded.put((R::KIND, new.id()), Arc::new(new));
+        self.decoded.put(
+            (R::KIND, new.id()),
+            Pending {
+                state: Arc::new(new),
+                encode: encode_shared::<R>,
+            },
+        );
         Ok(())
     }
 

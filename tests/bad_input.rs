@@ -391,3 +391,45 @@ fn a_failed_step_inside_a_unit_is_undone_and_the_unit_goes_on() {
     .unwrap();
     assert!(db.check().unwrap().is_clean());
 }
+
+/// A step that changes a record and then fails leaves the unit seeing the
+/// record as it was before the step — the unit keeps changed records
+/// decoded until commit, and those must roll back with the step too.
+#[test]
+fn a_failed_step_undoes_its_changes_to_records_the_unit_holds() {
+    let (db, p, e) = setup();
+    // Loaded into memory first, so the unit reads committed state from there.
+    assert_eq!(
+        db.parcels(&parkdb::ParcelFilter::default()).unwrap().len(),
+        1
+    );
+    let other = parcel(&db, "GP-002", "10", "2004-05-01");
+    db.write(|w| {
+        w.develop(p, d("2005-01-01"))?;
+        let failed = w.attempt(|w| {
+            w.allocate(p, terms(e, "2005-02-01", "1", None))?;
+            // Refused: the other parcel has no holder.
+            w.start_construction(other, d("2005-03-01"))
+        });
+        assert!(matches!(failed, Err(Error::Lifecycle { .. })));
+        // Within the unit, the parcel is developed but not allocated again.
+        let seen = w.parcel_by_code("GP-001")?;
+        assert!(seen.developed.is_some() && seen.holder.is_none());
+        w.allocate(p, terms(e, "2005-04-01", "2", None))?;
+        Ok(())
+    })
+    .unwrap();
+    let stored = db.parcel(p).unwrap();
+    assert_eq!(stored.supply.as_ref().unwrap().date, d("2005-04-01"));
+    assert_eq!(
+        db.parcels(&parkdb::ParcelFilter {
+            holder: Some(e),
+            ..Default::default()
+        })
+        .unwrap()
+        .len(),
+        1
+    );
+    assert_eq!(db.history(p).unwrap().len(), 3);
+    assert!(db.check().unwrap().is_clean(), "{:?}", db.check().unwrap());
+}

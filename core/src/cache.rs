@@ -11,6 +11,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 
 use crate::enterprise::Enterprise;
 use crate::error::Result;
+use crate::event::Event;
 use crate::fund::{Application, Programme};
 use crate::indicators::Indicator;
 use crate::land::Parcel;
@@ -85,37 +86,79 @@ impl<R: Record> Kind<R> {
 #[derive(Default)]
 pub(crate) struct Cache {
     kinds: RwLock<HashMap<u8, Box<dyn Any + Send + Sync>>>,
-    /// The stored event runs of each kind read as of a past date so far
-    /// (loaded in one pass on the first such read), kept encoded: folds
-    /// decode them, and no read of the past goes to disk again.
-    runs: RwLock<HashMap<u8, Runs>>,
+    /// The event runs of each kind read as of a past date so far (loaded in
+    /// one pass on the first such read, each decoded on first use):
+    /// `Runs<R::Event>` by kind. No read of the past goes to disk again, and
+    /// none decodes a run twice.
+    runs: RwLock<HashMap<u8, Box<dyn Any + Send + Sync>>>,
 }
 
-/// Encoded event runs by entity id (ids are dense from 1), each entity's in
-/// order of first event id.
-pub(crate) type Runs = Vec<Vec<(u64, Arc<[u8]>)>>;
-
-/// The encoded runs of one entity.
-pub(crate) fn runs_of(runs: &Runs, entity: u64) -> impl Iterator<Item = &[u8]> {
-    usize::try_from(entity)
-        .ok()
-        .and_then(|i| runs.get(i))
-        .map_or(&[][..], Vec::as_slice)
-        .iter()
-        .map(|(_, run)| &run[..])
+/// The event runs of one kind by entity id (ids are dense from 1), each
+/// entity's in order of first event id: loaded encoded, decoded on first use.
+pub(crate) struct Runs<B> {
+    by_entity: Vec<Vec<Run<B>>>,
 }
 
-fn insert_run(runs: &mut Runs, entity: u64, first: u64, run: &[u8]) {
-    let Ok(at) = usize::try_from(entity) else {
-        return;
-    };
-    if runs.len() <= at {
-        runs.resize_with(at + 1, Vec::new);
+/// One stored run of events.
+pub(crate) struct Run<B> {
+    first: u64,
+    encoded: Arc<[u8]>,
+    decoded: std::sync::OnceLock<Arc<[Event<B>]>>,
+}
+
+impl<B: serde::de::DeserializeOwned> Run<B> {
+    /// The run's events, decoded once.
+    pub(crate) fn events(&self) -> Result<&[Event<B>]> {
+        if let Some(events) = self.decoded.get() {
+            return Ok(events);
+        }
+        let events: Arc<[Event<B>]> = codec::decode_run(&self.encoded, "event")?.into();
+        Ok(self.decoded.get_or_init(|| events))
     }
-    let list = &mut runs[at];
-    match list.binary_search_by_key(&first, |(f, _)| *f) {
-        Ok(i) => list[i].1 = Arc::from(run),
-        Err(i) => list.insert(i, (first, Arc::from(run))),
+}
+
+impl<B> Runs<B> {
+    /// The runs of one entity.
+    pub(crate) fn of(&self, entity: u64) -> &[Run<B>] {
+        usize::try_from(entity)
+            .ok()
+            .and_then(|i| self.by_entity.get(i))
+            .map_or(&[][..], Vec::as_slice)
+    }
+
+    fn insert(&mut self, entity: u64, first: u64, encoded: &[u8]) {
+        let Ok(at) = usize::try_from(entity) else {
+            return;
+        };
+        if self.by_entity.len() <= at {
+            self.by_entity.resize_with(at + 1, Vec::new);
+        }
+        let list = &mut self.by_entity[at];
+        let run = Run {
+            first,
+            encoded: Arc::from(encoded),
+            decoded: std::sync::OnceLock::new(),
+        };
+        match list.binary_search_by_key(&first, |r| r.first) {
+            Ok(i) => list[i] = run,
+            Err(i) => list.insert(i, run),
+        }
+    }
+}
+
+/// Adds a committed run to the loaded runs of its kind.
+fn update_runs<R: Record>(
+    slot: &mut Box<dyn Any + Send + Sync>,
+    entity: u64,
+    first: u64,
+    value: &[u8],
+) -> bool {
+    match slot.downcast_mut::<Runs<R::Event>>() {
+        Some(runs) => {
+            runs.insert(entity, first, value);
+            true
+        }
+        None => false,
     }
 }
 
@@ -230,24 +273,31 @@ impl Cache {
             .map(f)
     }
 
-    /// Runs `f` with the event runs of a kind, if they are loaded: `f`
-    /// gets each entity's runs by id. `None` if they are not loaded.
-    pub(crate) fn with_runs<T>(&self, kind: u8, f: impl FnOnce(&Runs) -> T) -> Option<T> {
+    /// Runs `f` with the event runs of kind `R`, if they are loaded;
+    /// `None` if they are not.
+    pub(crate) fn with_runs<R: Record, T>(
+        &self,
+        f: impl FnOnce(&Runs<R::Event>) -> T,
+    ) -> Option<T> {
         let runs = self.runs.read().unwrap_or_else(PoisonError::into_inner);
-        runs.get(&kind).map(f)
+        runs.get(&R::KIND)
+            .and_then(|r| r.downcast_ref::<Runs<R::Event>>())
+            .map(f)
     }
 
-    /// Loads every stored event run of a kind, in one pass, unless loaded.
-    pub(crate) fn load_runs(&self, store: &dyn Store, kind: u8) -> Result<()> {
+    /// Loads every stored event run of kind `R`, in one pass, unless loaded.
+    pub(crate) fn load_runs<R: Record>(&self, store: &dyn Store) -> Result<()> {
         let mut runs = self.runs.write().unwrap_or_else(PoisonError::into_inner);
-        if let std::collections::hash_map::Entry::Vacant(slot) = runs.entry(kind) {
-            let mut loaded = Runs::new();
-            store.for_each_prefix(Tree::Events, &[kind], &mut |k, v| {
+        if let std::collections::hash_map::Entry::Vacant(slot) = runs.entry(R::KIND) {
+            let mut loaded = Runs::<R::Event> {
+                by_entity: Vec::new(),
+            };
+            store.for_each_prefix(Tree::Events, &[R::KIND], &mut |k, v| {
                 let (_, entity, first) = keys::decode_event(k)?;
-                insert_run(&mut loaded, entity, first, v);
+                loaded.insert(entity, first, v);
                 Ok(true)
             })?;
-            slot.insert(loaded);
+            slot.insert(Box::new(loaded));
         }
         Ok(())
     }
@@ -267,8 +317,27 @@ impl Cache {
                     else {
                         continue;
                     };
-                    if let Some(of_kind) = runs.get_mut(&kind) {
-                        insert_run(of_kind, entity, first, value);
+                    let Some(slot) = runs.get_mut(&kind) else {
+                        continue;
+                    };
+                    let ok = match kind {
+                        keys::kind::PARCEL => update_runs::<Parcel>(slot, entity, first, value),
+                        keys::kind::ENTERPRISE => {
+                            update_runs::<Enterprise>(slot, entity, first, value)
+                        }
+                        keys::kind::PROGRAMME => {
+                            update_runs::<Programme>(slot, entity, first, value)
+                        }
+                        keys::kind::APPLICATION => {
+                            update_runs::<Application>(slot, entity, first, value)
+                        }
+                        keys::kind::INDICATOR => {
+                            update_runs::<Indicator>(slot, entity, first, value)
+                        }
+                        _ => false,
+                    };
+                    if !ok {
+                        runs.remove(&kind);
                     }
                 }
             }

@@ -236,7 +236,7 @@ fn check_kind<R: Record>(db: &Db, report: &mut CheckReport, expected: &mut Expec
         if bad_event {
             continue;
         }
-        match record::fold::<R>(id, &events, &Horizon::NOW) {
+        match record::fold::<R, _>(id, &events, &Horizon::NOW) {
             Ok(Some(folded)) => {
                 for (family, code) in stored.lookups() {
                     if !keys::index::unique(family) {

@@ -4,6 +4,8 @@
 //! Events are appended, never changed. A correction is a [`Body::Void`]
 //! event that supersedes an earlier one; both stay in history.
 
+use std::borrow::Borrow;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -79,12 +81,13 @@ impl Horizon {
 
 /// The domain events in force under `horizon`, in recording order: known
 /// by then, not voided by a void known by then, and valid by `as_of`.
-pub(crate) fn active<'a, B>(
-    events: &'a [Event<B>],
+pub(crate) fn active<'a, B: 'a, E: std::borrow::Borrow<Event<B>>>(
+    events: &'a [E],
     horizon: &Horizon,
 ) -> impl Iterator<Item = (&'a Event<B>, &'a B)> + 'a {
     let voided: std::collections::HashSet<EventId> = events
         .iter()
+        .map(Borrow::borrow)
         .filter(|e| horizon.known(e))
         .filter_map(|e| match &e.body {
             Body::Void { target, .. } => Some(*target),
@@ -92,10 +95,13 @@ pub(crate) fn active<'a, B>(
         })
         .collect();
     let horizon = *horizon;
-    events.iter().filter_map(move |e| match &e.body {
-        Body::Domain(b) if horizon.known(e) && horizon.valid(e) && !voided.contains(&e.id) => {
-            Some((e, b))
-        }
-        _ => None,
-    })
+    events
+        .iter()
+        .map(Borrow::borrow)
+        .filter_map(move |e: &Event<B>| match &e.body {
+            Body::Domain(b) if horizon.known(e) && horizon.valid(e) && !voided.contains(&e.id) => {
+                Some((e, b))
+            }
+            _ => None,
+        })
 }

@@ -21,7 +21,7 @@ pub(crate) trait Record:
     const KIND: u8;
     const ENTITY: Entity;
     const ENTITY_NAME: &'static str;
-    type Event: Serialize + DeserializeOwned + Clone;
+    type Event: Serialize + DeserializeOwned + Clone + Send + Sync + 'static;
 
     fn id(&self) -> u64;
     fn display_id(id: u64) -> String;
@@ -50,9 +50,9 @@ pub(crate) trait Record:
 }
 
 /// Folds an entity's events under a horizon; `None` if it did not exist then.
-pub(crate) fn fold<R: Record>(
+pub(crate) fn fold<R: Record, E: std::borrow::Borrow<Event<R::Event>>>(
     id: u64,
-    events: &[Event<R::Event>],
+    events: &[E],
     horizon: &Horizon,
 ) -> Result<Option<R>> {
     let mut state = None;
@@ -288,12 +288,12 @@ impl Record for Indicator {
 
 /// Turns a rule failure found while folding *stored* events into corruption:
 /// stored history was legal when written, so this means damage.
-pub(crate) fn stored_fold<R: Record>(
+pub(crate) fn stored_fold<R: Record, E: std::borrow::Borrow<Event<R::Event>>>(
     id: u64,
-    events: &[Event<R::Event>],
+    events: &[E],
     horizon: &Horizon,
 ) -> Result<Option<R>> {
-    fold::<R>(id, events, horizon).map_err(|e| match e {
+    fold::<R, E>(id, events, horizon).map_err(|e| match e {
         Error::Lifecycle { .. } | Error::Validation { .. } => Error::Corrupt(format!(
             "the stored events of {} {} do not fold: {e}",
             R::ENTITY,

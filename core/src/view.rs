@@ -3,8 +3,6 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use crate::cache::runs_of;
-
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::db::Db;
@@ -152,12 +150,13 @@ impl<'a> View<'a> {
     /// An entity's events: from the in-memory runs of its kind once a read
     /// of many records' past has loaded them, else from disk.
     fn events<R: Record>(&self, id: u64) -> Result<Vec<Event<R::Event>>> {
-        if let Some(events) = self
-            .db
-            .inner
-            .cache
-            .with_runs(R::KIND, |runs| decode_runs::<R>(runs_of(runs, id)))
-        {
+        if let Some(events) = self.db.inner.cache.with_runs::<R, _>(|runs| {
+            let mut out = Vec::new();
+            for run in runs.of(id) {
+                out.extend(run.events()?.iter().cloned());
+            }
+            Ok(out)
+        }) {
             return events;
         }
         let stored = self
@@ -174,18 +173,28 @@ impl<'a> View<'a> {
         f: &mut dyn FnMut(R) -> Result<()>,
     ) -> Result<()> {
         if stale.len() > STALE_IN_MEMORY {
-            self.db.inner.cache.load_runs(self.store(), R::KIND)?;
+            self.db.inner.cache.load_runs::<R>(self.store())?;
         }
         let fold = |id: u64, events: &[Event<R::Event>]| {
-            record::stored_fold::<R>(id, events, &self.horizon)
+            record::stored_fold::<R, _>(id, events, &self.horizon)
         };
         // A chunk of ids at a time: with the runs in memory, under one lock,
         // else from disk; `f` is called outside the lock (it may read more).
         for chunk in stale.chunks(1024) {
-            let in_memory = self.db.inner.cache.with_runs(R::KIND, |runs| {
+            let in_memory = self.db.inner.cache.with_runs::<R, _>(|runs| {
                 let mut out = Vec::with_capacity(chunk.len());
                 for id in chunk {
-                    out.extend(fold(*id, &decode_runs::<R>(runs_of(runs, *id))?)?);
+                    let folded = match runs.of(*id) {
+                        [run] => record::stored_fold::<R, _>(*id, run.events()?, &self.horizon)?,
+                        several => {
+                            let mut events: Vec<&Event<R::Event>> = Vec::new();
+                            for run in several {
+                                events.extend(run.events()?);
+                            }
+                            record::stored_fold::<R, _>(*id, &events, &self.horizon)?
+                        }
+                    };
+                    out.extend(folded);
                 }
                 Ok::<_, Error>(out)
             });
@@ -247,7 +256,7 @@ impl<'a> View<'a> {
         } else if self.record::<R>(id)?.is_none() {
             return Ok(None);
         }
-        Ok(record::stored_fold::<R>(id, &self.events::<R>(id)?, &self.horizon)?.map(Arc::new))
+        Ok(record::stored_fold::<R, _>(id, &self.events::<R>(id)?, &self.horizon)?.map(Arc::new))
     }
 
     /// Visits every record under this horizon without copying the ones the
@@ -319,7 +328,7 @@ impl<'a> View<'a> {
                      out: &mut Vec<Arc<R>>|
          -> Result<()> {
             if let Some(id) = id {
-                if let Some(r) = record::stored_fold::<R>(id, batch, &self.horizon)? {
+                if let Some(r) = record::stored_fold::<R, _>(id, batch, &self.horizon)? {
                     out.push(Arc::new(r));
                 }
             }

@@ -618,7 +618,7 @@ impl Writer {
                 reason: reason.to_owned(),
             },
         });
-        let new = record::fold::<R>(id, &all, &crate::event::Horizon::NOW)
+        let new = record::fold::<R, _>(id, &all, &crate::event::Horizon::NOW)
             .map_err(|e| {
                 refuse(format!(
                     "voiding event {target} would leave an illegal history: {e}"

@@ -3,7 +3,9 @@
 //! last event) need no disk access and no decoding. It also keeps each
 //! record's lookups (status, holder, land use, industry, codes…: see
 //! [`Record::lookups`]), which are never stored: filters of the present
-//! are answered from memory.
+//! are answered from memory. Once a read of the past over many records has
+//! needed them, a kind's event runs are held here too, each decoded on
+//! first use, so later reads of the past neither touch disk nor decode.
 
 use std::any::Any;
 use std::collections::{BTreeMap, BTreeSet, HashMap};

@@ -175,44 +175,82 @@ impl<'a> View<'a> {
         if stale.len() > STALE_IN_MEMORY {
             self.db.inner.cache.load_runs::<R>(self.store())?;
         }
-        let fold = |id: u64, events: &[Event<R::Event>]| {
-            record::stored_fold::<R, _>(id, events, &self.horizon)
-        };
-        // A chunk of ids at a time: with the runs in memory, under one lock,
-        // else from disk; `f` is called outside the lock (it may read more).
-        for chunk in stale.chunks(1024) {
-            let in_memory = self.db.inner.cache.with_runs::<R, _>(|runs| {
-                let mut out = Vec::with_capacity(chunk.len());
-                for id in chunk {
-                    let folded = match runs.of(*id) {
-                        [run] => record::stored_fold::<R, _>(*id, run.events()?, &self.horizon)?,
-                        several => {
-                            let mut events: Vec<&Event<R::Event>> = Vec::new();
-                            for run in several {
-                                events.extend(run.events()?);
-                            }
-                            record::stored_fold::<R, _>(*id, &events, &self.horizon)?
-                        }
-                    };
-                    out.extend(folded);
+        // A chunk of ids at a time, `f` called outside any lock (it may read
+        // more); many chunks are folded on two threads.
+        let chunks: Vec<&[u64]> = stale.chunks(1024).collect();
+        if chunks.len() < 4 {
+            for chunk in chunks {
+                for r in self.fold_chunk::<R>(chunk)? {
+                    f(r)?;
                 }
-                Ok::<_, Error>(out)
-            });
-            let folded = match in_memory {
-                Some(folded) => folded?,
-                None => {
-                    let mut out = Vec::with_capacity(chunk.len());
-                    for id in chunk {
-                        out.extend(fold(*id, &self.events::<R>(*id)?)?);
-                    }
-                    out
-                }
-            };
-            for r in folded {
-                f(r)?;
             }
+            return Ok(());
         }
-        Ok(())
+        let (send, receive) = std::sync::mpsc::sync_channel::<Result<Vec<R>>>(4);
+        std::thread::scope(|s| {
+            let odd = &chunks;
+            s.spawn(move || {
+                for chunk in odd.iter().skip(1).step_by(2) {
+                    let folded = self.fold_chunk::<R>(chunk);
+                    let failed = folded.is_err();
+                    // A closed channel: this thread's reader has stopped.
+                    if send.send(folded).is_err() || failed {
+                        break;
+                    }
+                }
+            });
+            // Returning early drops `receive`, which ends the other thread.
+            for chunk in chunks.iter().step_by(2) {
+                for r in self.fold_chunk::<R>(chunk)? {
+                    f(r)?;
+                }
+                if let Ok(folded) = receive.recv() {
+                    for r in folded? {
+                        f(r)?;
+                    }
+                }
+            }
+            for folded in receive {
+                for r in folded? {
+                    f(r)?;
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// Folds a chunk of records as of this view's horizon: from their
+    /// kind's runs in memory, under one lock, else from disk.
+    fn fold_chunk<R: Record + Dated>(&self, chunk: &[u64]) -> Result<Vec<R>> {
+        let in_memory = self.db.inner.cache.with_runs::<R, _>(|runs| {
+            let mut out = Vec::with_capacity(chunk.len());
+            for id in chunk {
+                let folded = match runs.of(*id) {
+                    [run] => record::stored_fold::<R, _>(*id, run.events()?, &self.horizon)?,
+                    several => {
+                        let mut events: Vec<&Event<R::Event>> = Vec::new();
+                        for run in several {
+                            events.extend(run.events()?);
+                        }
+                        record::stored_fold::<R, _>(*id, &events, &self.horizon)?
+                    }
+                };
+                out.extend(folded);
+            }
+            Ok::<_, Error>(out)
+        });
+        if let Some(folded) = in_memory {
+            return folded;
+        }
+        let mut out = Vec::with_capacity(chunk.len());
+        for id in chunk {
+            out.extend(record::stored_fold::<R, _>(
+                *id,
+                &self.events::<R>(*id)?,
+                &self.horizon,
+            )?);
+        }
+        Ok(out)
     }
 
     fn record<R: Record>(&self, id: u64) -> Result<Option<R>> {

@@ -435,3 +435,29 @@ fn check_finds_two_records_sharing_a_code() {
         report.problems
     );
 }
+
+#[test]
+fn check_finds_a_stray_stored_lookup() {
+    let tmp = tempfile::tempdir().unwrap();
+    let copy = golden_copy(parkdb::FORMAT_VERSION, &tmp);
+    {
+        let raw = sled::open(&copy).unwrap();
+        let tree = raw.open_tree("parkdb").unwrap();
+        // A status lookup (family 0x02) as format 1 stored it: format 2 keeps
+        // lookups in memory only.
+        let mut key = vec![b'i', 0x02, 1];
+        key.extend_from_slice(&1u64.to_be_bytes());
+        tree.insert(key, Vec::<u8>::new()).unwrap();
+        raw.flush().unwrap();
+    }
+    let db = Db::open(&copy).unwrap();
+    let report = db.check().unwrap();
+    assert!(
+        report
+            .problems
+            .iter()
+            .any(|p| p.contains("is not one parkdb stores")),
+        "{:?}",
+        report.problems
+    );
+}

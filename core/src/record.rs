@@ -27,11 +27,6 @@ pub(crate) trait Record:
     fn display_id(id: u64) -> String;
     /// The hard rules: one event applied to a state.
     fn apply(state: Option<Self>, id: u64, date: NaiveDate, event: &Self::Event) -> Result<Self>;
-    /// Index keys (with values) that must exist exactly while this is the state.
-    /// Stored index entries (key → value).
-    fn index_entries(&self) -> Vec<(Vec<u8>, Vec<u8>)> {
-        Vec::new()
-    }
     /// Lookups the in-memory view keeps for this record: (family, value).
     /// They are derived at load and kept up to date at commit, never stored.
     fn lookups(&self) -> Vec<(u8, Vec<u8>)> {
@@ -264,13 +259,6 @@ impl Record for Indicator {
         event: &IndicatorEvent,
     ) -> Result<Self> {
         indicators::apply(state, IndicatorId(id), date, event)
-    }
-
-    fn index_entries(&self) -> Vec<(Vec<u8>, Vec<u8>)> {
-        vec![(
-            keys::index_key(index::INDICATOR_CODE, &[self.code.as_bytes()]),
-            self.id.0.to_be_bytes().to_vec(),
-        )]
     }
 
     fn lookups(&self) -> Vec<(u8, Vec<u8>)> {

@@ -12,7 +12,7 @@ use crate::fund::{AwardKind, ByKind};
 use crate::indicators::{with_leased, zone_rates, EnterpriseYear, Indicator, Metric, ZoneRates};
 use crate::land::{LandUse, Parcel, SupplyMethod};
 use crate::scheme::{Assessment, Candidate, Evaluation, Scheme, TargetFramework};
-use crate::storage::{keys, Tree};
+use crate::storage::keys;
 use crate::units::{Mu, Quantity, Yuan};
 use crate::view::{ApplicationFilter, View};
 
@@ -186,15 +186,7 @@ impl View<'_> {
     /// [`Error::NotFound`] for an unknown code.
     pub fn indicator(&self, code: &str) -> Result<Indicator> {
         let id = self
-            .db()
-            .inner
-            .store
-            .get(
-                Tree::Index,
-                &keys::index_key(keys::index::INDICATOR_CODE, &[code.as_bytes()]),
-            )?
-            .map(|v| keys::u64_at(&v, 0))
-            .transpose()?
+            .unique_id::<Indicator>(keys::index::INDICATOR_CODE, code)?
             .ok_or_else(|| Error::not_found(crate::Entity::Indicator, code))?;
         self.indicator_by_id(id)?
             .ok_or_else(|| Error::not_found(crate::Entity::Indicator, code))

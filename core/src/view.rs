@@ -72,11 +72,6 @@ impl<'a> View<'a> {
         }
     }
 
-    /// The database read.
-    pub(crate) fn db(&self) -> &Db {
-        self.db
-    }
-
     /// One record under the horizon, with the read guard held.
     pub(crate) fn one_record<R: Record + Dated>(&self, id: u64) -> Result<Option<R>> {
         let _read = self.db.read_guard();
@@ -444,7 +439,7 @@ impl<'a> View<'a> {
     }
 
     /// The id of the record whose unique code (a lookup of `family`) is `code`.
-    fn unique_id<R: Record + Send + Sync + 'static>(
+    pub(crate) fn unique_id<R: Record + Send + Sync + 'static>(
         &self,
         family: u8,
         code: &str,

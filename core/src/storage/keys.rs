@@ -13,13 +13,13 @@ pub(crate) mod kind {
     pub(crate) const INDICATOR: u8 = 5;
 }
 
-/// Index families (first byte of `index` keys). Only the event runs, the
-/// holder history and indicator codes are stored; the others are lookups the
-/// in-memory view derives from current records ([`stored`]).
+/// Index families (first byte of `index` keys). Only the event runs and the
+/// holder history are stored; the others are lookups the in-memory view
+/// derives from current records ([`stored`]).
 pub(crate) mod index {
     /// Whether entries of `family` are stored (format 1 stored them all).
     pub(crate) fn stored(family: u8) -> bool {
-        matches!(family, PARCEL_EVER_HELD | EVENT | INDICATOR_CODE)
+        matches!(family, PARCEL_EVER_HELD | EVENT)
     }
 
     /// Families whose lookups are unique codes (a code names one record).

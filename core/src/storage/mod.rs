@@ -84,22 +84,6 @@ impl Batch {
         self.ops.insert(key, Some(value));
     }
 
-    pub(crate) fn remove(&mut self, tree: Tree, key: Vec<u8>) {
-        let key = (tree, key);
-        self.record(&key);
-        self.ops.insert(key, None);
-    }
-
-    /// Drops a pending write, as if it had never been made: for a key the
-    /// store cannot hold (an index entry of a record created in this batch).
-    pub(crate) fn forget(&mut self, tree: Tree, key: Vec<u8>) {
-        let key = (tree, key);
-        if self.ops.contains_key(&key) {
-            self.record(&key);
-            self.ops.remove(&key);
-        }
-    }
-
     /// Starts remembering changes so that [`Batch::rollback`] can undo them.
     /// Savepoints do not nest.
     pub(crate) fn savepoint(&mut self) {

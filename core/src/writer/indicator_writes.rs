@@ -6,12 +6,7 @@ use crate::units::Quantity;
 
 impl Writer {
     fn indicator_id(&self, code: &str) -> Result<Option<u64>> {
-        self.get(
-            Tree::Index,
-            &keys::index_key(keys::index::INDICATOR_CODE, &[code.as_bytes()]),
-        )?
-        .map(|v| keys::u64_at(&v, 0))
-        .transpose()
+        self.code_owner::<Indicator>(keys::index::INDICATOR_CODE, code)
     }
 
     /// Defines an indicator (code unique, e.g. `R&D_GDP`).

@@ -10,7 +10,7 @@ mod land_writes;
 pub use fund_writes::Award;
 
 use std::any::Any;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use chrono::{NaiveDate, Utc};
@@ -87,9 +87,6 @@ pub struct Writer {
     /// Every run this unit of work started: (first event id, kind, entity).
     /// They are indexed together, under the unit's first event id, at commit.
     runs: Vec<(u64, u8, u64)>,
-    /// Entities created in this unit of work: the store holds none of their
-    /// index entries, so a moved entry needs no removal there.
-    created: HashSet<(u8, u64)>,
     /// The records this unit of work stored, decoded: read back without
     /// decoding, and handed to the in-memory view at commit.
     decoded: Decoded,
@@ -167,7 +164,6 @@ impl Writer {
             policy,
             run: None,
             runs: Vec::new(),
-            created: HashSet::new(),
             decoded: Decoded::default(),
         };
         w.batch.put(
@@ -294,19 +290,18 @@ impl Writer {
         {
             return Ok(Some(r.clone()));
         }
-        let key = keys::record(R::KIND, id);
-        if !self.batch.ops.contains_key(&(Tree::Records, key.clone())) {
-            // Committed state: the in-memory view holds it decoded, if loaded.
-            if let Some(r) = self
-                .db
-                .inner
-                .cache
-                .if_loaded::<R, _>(|m| m.records.get(&id).map(|r| (**r).clone()))
-            {
-                return Ok(r);
-            }
+        // Not stored by this unit (every record it stores is in `decoded`):
+        // the committed state, decoded in the in-memory view if loaded.
+        if let Some(r) = self
+            .db
+            .inner
+            .cache
+            .if_loaded::<R, _>(|m| m.records.get(&id).map(|r| (**r).clone()))
+        {
+            return Ok(r);
         }
-        self.get(Tree::Records, &key)?
+        self.engine()
+            .get(Tree::Records, &keys::record(R::KIND, id))?
             .map(|v| codec::decode(&v, R::ENTITY_NAME))
             .transpose()
     }
@@ -436,27 +431,6 @@ impl Writer {
 
     /// Stores a record's new state and moves its index entries.
     fn store<R: Record>(&mut self, old: Option<&R>, new: R) -> Result<()> {
-        let old_entries = old.map(Record::index_entries).unwrap_or_default();
-        let new_entries = new.index_entries();
-        let created = match old {
-            None => {
-                self.created.insert((R::KIND, new.id()));
-                true
-            }
-            Some(_) => self.created.contains(&(R::KIND, new.id())),
-        };
-        for (k, _) in &old_entries {
-            if !new_entries.iter().any(|(nk, _)| nk == k) {
-                if created {
-                    self.batch.forget(Tree::Index, k.clone());
-                } else {
-                    self.batch.remove(Tree::Index, k.clone());
-                }
-            }
-        }
-        for (k, v) in new_entries {
-            self.batch.put(Tree::Index, k, v);
-        }
         for k in new.extra_index_keys() {
             self.batch.put(Tree::Index, k, Vec::new());
         }

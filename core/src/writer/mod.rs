@@ -451,19 +451,11 @@ impl Writer {
         if before != after {
             if let Some((programme, amount)) = before {
                 let total = self.committed_total(programme)?.checked_sub(amount)?;
-                self.batch.put(
-                    Tree::Meta,
-                    keys::meta::committed(programme),
-                    total.fen().to_be_bytes().to_vec(),
-                );
+                self.set_committed_total(programme, total);
             }
             if let Some((programme, amount)) = after {
                 let total = self.committed_total(programme)?.checked_add(amount)?;
-                self.batch.put(
-                    Tree::Meta,
-                    keys::meta::committed(programme),
-                    total.fen().to_be_bytes().to_vec(),
-                );
+                self.set_committed_total(programme, total);
             }
         }
         self.decoded.put(
@@ -490,6 +482,14 @@ impl Writer {
         self.db.inner.cache.with::<R, _>(self.engine(), |m| {
             m.unique(family, code.as_bytes()).map(|r| r.id())
         })
+    }
+
+    fn set_committed_total(&mut self, programme: u64, total: Yuan) {
+        self.batch.put(
+            Tree::Meta,
+            keys::meta::committed(programme),
+            total.fen().to_be_bytes().to_vec(),
+        );
     }
 
     /// The running total of awards approved under a programme.

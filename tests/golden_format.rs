@@ -1,7 +1,8 @@
 //! Storage formats are pinned: a database written by each format's first
 //! version is committed under `tests/golden/format<N>.parkdb`, and every
 //! later version must open it and read the same. Format 1 (a sled tree per
-//! key space, a key per event) is migrated to format 2 at open.
+//! key space, a key per event) and format 2 (current states stored beside
+//! the events) are migrated to the current format at open.
 //!
 //! Write the current format's golden database (only when deliberately
 //! starting a new format, with a migration from the last):
@@ -212,26 +213,16 @@ fn the_current_format_opens_and_reads_the_same() {
     reads_the_golden_facts(&db);
 }
 
-#[test]
-fn format_1_is_migrated_and_reads_the_same() {
+/// Opens an older golden database (migrated on the way), reads it the same,
+/// and, opened again, takes new writes beside the old, including a void of
+/// an event written in the old format.
+fn migrates_and_reads_the_same(format: u8) {
     let tmp = tempfile::tempdir().unwrap();
-    let copy = golden_copy(1, &tmp);
+    let copy = golden_copy(format, &tmp);
     {
         let db = Db::open(&copy).unwrap();
         reads_the_golden_facts(&db);
     }
-    {
-        let raw = sled::open(&copy).unwrap();
-        let names: Vec<_> = raw.tree_names().into_iter().map(|n| n.to_vec()).collect();
-        for old in ["meta", "records", "events", "index"] {
-            assert!(
-                !names.contains(&old.as_bytes().to_vec()),
-                "format 1's tree {old} is left after the migration"
-            );
-        }
-    }
-    // Opened again, it is format 2 and takes new writes beside the old,
-    // including a void of an event written in format 1.
     let db = Db::open(&copy).unwrap();
     reads_the_golden_facts(&db);
     let p = db.parcel_by_code("SZ-100-1").unwrap();
@@ -249,6 +240,32 @@ fn format_1_is_migrated_and_reads_the_same() {
         .unwrap();
     db.develop(q, d("2006-02-01")).unwrap();
     assert!(db.check().unwrap().is_clean(), "{:?}", db.check().unwrap());
+    drop(db);
+    // What is left on disk is the current format: one tree, no stored states.
+    let raw = sled::open(&copy).unwrap();
+    let names: Vec<_> = raw.tree_names().into_iter().map(|n| n.to_vec()).collect();
+    for old in ["meta", "records", "events", "index"] {
+        assert!(
+            !names.contains(&old.as_bytes().to_vec()),
+            "format 1's tree {old} is left after the migration"
+        );
+    }
+    let tree = raw.open_tree("parkdb").unwrap();
+    assert_eq!(
+        tree.get(b"mformat").unwrap().as_deref(),
+        Some(&[parkdb::FORMAT_VERSION][..])
+    );
+    assert_eq!(tree.scan_prefix(b"r").count(), 0, "stored states are left");
+}
+
+#[test]
+fn format_1_is_migrated_and_reads_the_same() {
+    migrates_and_reads_the_same(1);
+}
+
+#[test]
+fn format_2_is_migrated_and_reads_the_same() {
+    migrates_and_reads_the_same(2);
 }
 
 fn reads_the_golden_facts(db: &Db) {
@@ -391,13 +408,14 @@ fn a_future_format_in_the_old_layout_is_refused_and_left_as_it_was() {
 }
 
 #[test]
-fn a_record_from_the_future_is_refused_when_read() {
+fn an_event_run_from_the_future_is_refused_when_read() {
     let tmp = tempfile::tempdir().unwrap();
     let copy = golden_copy(parkdb::FORMAT_VERSION, &tmp);
     {
         let raw = sled::open(&copy).unwrap();
         let tree = raw.open_tree("parkdb").unwrap();
-        let (k, v) = tree.scan_prefix(b"r").next().unwrap().unwrap();
+        // The first run of parcel P1.
+        let (k, v) = tree.scan_prefix([b'e', 1]).next().unwrap().unwrap();
         let mut v = v.to_vec();
         v[0] = parkdb::FORMAT_VERSION + 1;
         tree.insert(k, v).unwrap();
@@ -418,19 +436,44 @@ fn check_finds_two_records_sharing_a_code() {
     {
         let raw = sled::open(&copy).unwrap();
         let tree = raw.open_tree("parkdb").unwrap();
-        let parcels: Vec<_> = tree
-            .scan_prefix([b'r', 1])
-            .map(|item| item.unwrap())
-            .collect();
-        assert!(parcels.len() >= 2);
-        // The second parcel's record overwritten by the first's.
-        tree.insert(&parcels[1].0, parcels[0].1.clone()).unwrap();
+        // Parcel P1's first run (its requisition, code GP-017) stored again
+        // as the first run of a parcel P9.
+        let (k, v) = tree.scan_prefix([b'e', 1]).next().unwrap().unwrap();
+        let mut key = k.to_vec();
+        key[2..10].copy_from_slice(&9u64.to_be_bytes());
+        key[10..].copy_from_slice(&0u64.to_be_bytes());
+        tree.insert(key, v).unwrap();
         raw.flush().unwrap();
     }
     let db = Db::open(&copy).unwrap();
     let report = db.check().unwrap();
     assert!(
         report.problems.iter().any(|p| p.contains("share the code")),
+        "{:?}",
+        report.problems
+    );
+}
+
+#[test]
+fn check_finds_a_stored_state() {
+    let tmp = tempfile::tempdir().unwrap();
+    let copy = golden_copy(parkdb::FORMAT_VERSION, &tmp);
+    {
+        let raw = sled::open(&copy).unwrap();
+        let tree = raw.open_tree("parkdb").unwrap();
+        // A parcel's state as format 2 stored it beside its events.
+        let mut key = vec![b'r', 1];
+        key.extend_from_slice(&1u64.to_be_bytes());
+        tree.insert(key, vec![2, 0]).unwrap();
+        raw.flush().unwrap();
+    }
+    let db = Db::open(&copy).unwrap();
+    let report = db.check().unwrap();
+    assert!(
+        report
+            .problems
+            .iter()
+            .any(|p| p.contains("parkdb stores only events")),
         "{:?}",
         report.problems
     );

@@ -1,5 +1,5 @@
-//! The in-memory view of current records: decoded once, kept up to date at
-//! every commit, so reads of the present (and of any date after a record's
+//! The in-memory view of current records: folded once from the stored
+//! events (only events are stored), kept up to date at every commit, so reads of the present (and of any date after a record's
 //! last event) need no disk access and no decoding. It also keeps each
 //! record's lookups (status, holder, land use, industry, codes…: see
 //! [`Record::lookups`]), which are never stored: filters of the present
@@ -13,11 +13,11 @@ use std::sync::{Arc, PoisonError, RwLock};
 
 use crate::enterprise::Enterprise;
 use crate::error::Result;
-use crate::event::Event;
+use crate::event::{Event, Horizon};
 use crate::fund::{Application, Programme};
 use crate::indicators::Indicator;
 use crate::land::Parcel;
-use crate::record::Record;
+use crate::record::{self, Record};
 use crate::storage::{codec, keys, Batch, Store, Tree};
 use crate::writer::Pending;
 
@@ -167,8 +167,8 @@ fn update_runs<R: Record>(
 /// Records handed from the reading thread to the indexing one at a time.
 const LOAD_CHUNK: usize = 1024;
 
-/// Loads every record of a kind: this thread reads and decodes while a
-/// second indexes what it has decoded.
+/// Loads every record of a kind, folding each entity's stored events: this
+/// thread reads, decodes and folds while a second indexes what it has folded.
 fn load<R: Record + Send + Sync + 'static>(store: &dyn Store) -> Result<Kind<R>> {
     let (send, receive) = std::sync::mpsc::sync_channel::<Vec<(u64, Arc<R>)>>(8);
     std::thread::scope(|s| {
@@ -182,9 +182,10 @@ fn load<R: Record + Send + Sync + 'static>(store: &dyn Store) -> Result<Kind<R>>
             map
         });
         let mut chunk = Vec::with_capacity(LOAD_CHUNK);
-        let read = store.for_each_prefix(Tree::Records, &[R::KIND], &mut |k, v| {
-            let (_, id) = keys::decode_record(k)?;
-            chunk.push((id, Arc::new(codec::decode::<R>(v, R::ENTITY_NAME)?)));
+        let read = record::for_each_stored::<R>(store, &mut |id, events| {
+            if let Some(r) = record::stored_fold::<R, _>(id, &events?, &Horizon::NOW)? {
+                chunk.push((id, Arc::new(r)));
+            }
             if chunk.len() == LOAD_CHUNK {
                 let full = std::mem::replace(&mut chunk, Vec::with_capacity(LOAD_CHUNK));
                 return Ok(send.send(full).is_ok());
@@ -203,32 +204,22 @@ fn load<R: Record + Send + Sync + 'static>(store: &dyn Store) -> Result<Kind<R>>
     })
 }
 
+/// Puts a record a unit of work stored into its loaded kind; `false` if
+/// the slot holds another kind.
 fn update<R: Record + Send + Sync + 'static>(
     slot: &mut Box<dyn Any + Send + Sync>,
     id: u64,
-    value: Option<&[u8]>,
-    decoded: Option<&Pending>,
+    stored: &Pending,
 ) -> bool {
-    let Some(map) = slot.downcast_mut::<Kind<R>>() else {
-        return false;
-    };
-    if let (Some(_), Some(r)) = (
-        value,
-        decoded.and_then(|d| d.state.clone().downcast::<R>().ok()),
+    match (
+        slot.downcast_mut::<Kind<R>>(),
+        stored.state.clone().downcast::<R>(),
     ) {
-        map.insert(id, r);
-        return true;
-    }
-    match value.map(|v| codec::decode::<R>(v, R::ENTITY_NAME)) {
-        None => {
-            map.remove(id);
+        (Some(map), Ok(r)) => {
+            map.insert(id, r);
             true
         }
-        Some(Ok(r)) => {
-            map.insert(id, Arc::new(r));
-            true
-        }
-        Some(Err(_)) => false,
+        _ => false,
     }
 }
 
@@ -259,9 +250,6 @@ impl Cache {
         Ok(f(map))
     }
 
-    /// Brings loaded kinds up to date with a committed batch. A value that
-    /// does not decode drops its kind, to be reloaded (and the damage
-    /// reported) on the next read.
     /// Runs `f` on the current records of kind `R` if they are loaded;
     /// `None` if they are not (a point read then goes to the store).
     pub(crate) fn if_loaded<R: Record + Send + Sync + 'static, T>(
@@ -304,8 +292,10 @@ impl Cache {
         Ok(())
     }
 
-    /// Brings loaded kinds up to date with a committed batch, taking the
-    /// records the unit of work already holds decoded from `decoded`.
+    /// Brings the loaded event runs up to date with a committed batch, and
+    /// the loaded kinds with the records the unit of work stored
+    /// (`decoded`). Anything that does not fit drops its kind, to be
+    /// reloaded (and any damage reported) on the next read.
     pub(crate) fn apply(&self, batch: &Batch, decoded: &HashMap<(u8, u64), Pending>) {
         {
             let mut runs = self.runs.write().unwrap_or_else(PoisonError::into_inner);
@@ -348,24 +338,16 @@ impl Cache {
         if kinds.is_empty() {
             return;
         }
-        for ((tree, key), value) in &batch.ops {
-            if *tree != Tree::Records {
-                continue;
-            }
-            let Ok((kind, id)) = keys::decode_record(key) else {
-                continue;
-            };
+        for (&(kind, id), stored) in decoded {
             let Some(slot) = kinds.get_mut(&kind) else {
                 continue;
             };
-            let value = value.as_deref();
-            let d = decoded.get(&(kind, id));
             let ok = match kind {
-                keys::kind::PARCEL => update::<Parcel>(slot, id, value, d),
-                keys::kind::ENTERPRISE => update::<Enterprise>(slot, id, value, d),
-                keys::kind::PROGRAMME => update::<Programme>(slot, id, value, d),
-                keys::kind::APPLICATION => update::<Application>(slot, id, value, d),
-                keys::kind::INDICATOR => update::<Indicator>(slot, id, value, d),
+                keys::kind::PARCEL => update::<Parcel>(slot, id, stored),
+                keys::kind::ENTERPRISE => update::<Enterprise>(slot, id, stored),
+                keys::kind::PROGRAMME => update::<Programme>(slot, id, stored),
+                keys::kind::APPLICATION => update::<Application>(slot, id, stored),
+                keys::kind::INDICATOR => update::<Indicator>(slot, id, stored),
                 _ => false,
             };
             if !ok {

@@ -1,7 +1,9 @@
-//! The integrity check: every record equals the fold of its events, every
-//! index entry points at a record that agrees with it, and back.
+//! The integrity check: every entity's stored events fold under the rules
+//! (and agree with the in-memory view, if loaded), codes are unique, every
+//! stored index entry points at what it should, and back.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use crate::db::Db;
 use crate::enterprise::Enterprise;
@@ -37,6 +39,8 @@ struct Expected {
     entities: BTreeSet<(u8, u64)>,
     /// Unique codes seen so far, and the record holding each.
     codes: BTreeMap<(u8, Vec<u8>), u64>,
+    /// Awards committed per programme, in fen, summed over the applications.
+    committed: BTreeMap<u64, i64>,
 }
 
 impl Db {
@@ -55,6 +59,15 @@ impl Db {
         check_kind::<Programme>(self, &mut report, &mut expected)?;
         check_kind::<Application>(self, &mut report, &mut expected)?;
         check_kind::<Indicator>(self, &mut report, &mut expected)?;
+
+        // Only events, the holder history and counters are stored: a
+        // stored record (format 2 kept them) is stray.
+        store.for_each_prefix(Tree::Records, &[], &mut |k, _| {
+            report
+                .problems
+                .push(format!("stored record {k:?}: parkdb stores only events"));
+            Ok(true)
+        })?;
 
         // Every event belongs to a record; every run of events (the events
         // one unit of work recorded in a row for one entity) is indexed by
@@ -95,15 +108,7 @@ impl Db {
         }
 
         // Running totals of awards per programme agree with the applications.
-        let mut want: BTreeMap<u64, i64> = BTreeMap::new();
-        store.for_each_prefix(Tree::Records, &[keys::kind::APPLICATION], &mut |_, v| {
-            if let Ok(a) = codec::decode::<Application>(v, "application") {
-                if let Some((programme, amount)) = a.committed() {
-                    *want.entry(programme).or_default() += amount.fen();
-                }
-            }
-            Ok(true)
-        })?;
+        let mut want = std::mem::take(&mut expected.committed);
         store.for_each_prefix(Tree::Meta, keys::meta::COMMITTED_PREFIX, &mut |k, v| {
             let programme = keys::u64_at(k, k.len() - 8)?;
             let stored = <[u8; 8]>::try_from(v).map_or(i64::MIN, i64::from_be_bytes);
@@ -178,22 +183,13 @@ fn check_kind<R: Record>(db: &Db, report: &mut CheckReport, expected: &mut Expec
         .map(|v| keys::u64_at(&v, 0))
         .transpose()?
         .unwrap_or(1);
-    let mut records = Vec::new();
-    store.for_each_prefix(Tree::Records, &[R::KIND], &mut |k, v| {
-        records.push((k.to_vec(), v.to_vec()));
-        Ok(true)
-    })?;
-    for (k, v) in records {
+    // The in-memory view, if loaded, must hold exactly the folds.
+    let mut in_memory: Option<BTreeMap<u64, Arc<R>>> = db
+        .inner
+        .cache
+        .if_loaded::<R, _>(|m| m.records.clone());
+    record::for_each_stored::<R>(store, &mut |id, events| {
         report.records += 1;
-        let id = match keys::decode_record(&k) {
-            Ok((_, id)) => id,
-            Err(e) => {
-                report
-                    .problems
-                    .push(format!("{} record key {k:?}: {e}", R::ENTITY));
-                continue;
-            }
-        };
         let name = R::display_id(id);
         if id >= counter {
             report.problems.push(format!(
@@ -202,61 +198,65 @@ fn check_kind<R: Record>(db: &Db, report: &mut CheckReport, expected: &mut Expec
             ));
         }
         expected.entities.insert((R::KIND, id));
-        let stored: R = match codec::decode(&v, R::ENTITY_NAME) {
-            Ok(r) => r,
+        let events = match events {
+            Ok(events) => events,
             Err(e) => {
                 report.problems.push(format!("{} {name}: {e}", R::ENTITY));
-                continue;
+                return Ok(true);
             }
         };
-        let mut events: Vec<Event<R::Event>> = Vec::new();
-        let mut bad_event = false;
-        for (ek, ev) in store.scan_prefix(Tree::Events, &keys::entity_prefix(R::KIND, id))? {
-            match codec::decode_run(&ev, "event") {
-                Ok(run) => events.extend(run),
-                Err(e) => {
-                    report
-                        .problems
-                        .push(format!("{} {name}: event {ek:?}: {e}", R::ENTITY));
-                    bad_event = true;
-                }
+        let folded = match record::fold::<R, _>(id, &events, &Horizon::NOW) {
+            Ok(Some(folded)) => folded,
+            Ok(None) => {
+                report
+                    .problems
+                    .push(format!("{} {name} has no events in force", R::ENTITY));
+                return Ok(true);
+            }
+            Err(e) => {
+                report
+                    .problems
+                    .push(format!("{} {name}: its events do not fold: {e}", R::ENTITY));
+                return Ok(true);
+            }
+        };
+        for (family, code) in folded.lookups() {
+            if !keys::index::unique(family) {
+                continue;
+            }
+            if let Some(other) = expected.codes.insert((family, code.clone()), id) {
+                report.problems.push(format!(
+                    "{} {name} and {} share the code {}",
+                    R::ENTITY,
+                    R::display_id(other),
+                    String::from_utf8_lossy(&code)
+                ));
             }
         }
-        if bad_event {
-            continue;
-        }
-        match record::fold::<R, _>(id, &events, &Horizon::NOW) {
-            Ok(Some(folded)) => {
-                for (family, code) in stored.lookups() {
-                    if !keys::index::unique(family) {
-                        continue;
-                    }
-                    if let Some(other) = expected.codes.insert((family, code.clone()), id) {
-                        report.problems.push(format!(
-                            "{} {name} and {} share the code {}",
-                            R::ENTITY,
-                            R::display_id(other),
-                            String::from_utf8_lossy(&code)
-                        ));
-                    }
-                }
-                if serialize_eq(&folded, &stored)? {
-                    expected.at_least.extend(stored.extra_index_keys());
-                } else {
-                    report.problems.push(format!(
-                        "{} {name}: the stored state differs from the fold of its events",
-                        R::ENTITY
-                    ));
-                }
+        if let Some(memory) = &mut in_memory {
+            let agrees = match memory.remove(&id) {
+                Some(held) => serialize_eq(&folded, &held)?,
+                None => false,
+            };
+            if !agrees {
+                report.problems.push(format!(
+                    "{} {name}: the in-memory view differs from the fold of its events",
+                    R::ENTITY
+                ));
             }
-            Ok(None) => report.problems.push(format!(
-                "{} {name} has a record but no events in force",
-                R::ENTITY
-            )),
-            Err(e) => report
-                .problems
-                .push(format!("{} {name}: its events do not fold: {e}", R::ENTITY)),
         }
+        if let Some((programme, amount)) = folded.committed() {
+            *expected.committed.entry(programme).or_default() += amount.fen();
+        }
+        expected.at_least.extend(folded.extra_index_keys());
+        Ok(true)
+    })?;
+    for id in in_memory.unwrap_or_default().keys() {
+        report.problems.push(format!(
+            "{} {}: in the in-memory view but has no stored events",
+            R::ENTITY,
+            R::display_id(*id)
+        ));
     }
     Ok(())
 }

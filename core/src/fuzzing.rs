@@ -4,37 +4,39 @@
 use chrono::{Days, NaiveDate};
 
 use crate::db::Db;
-use crate::enterprise::{check_credit_code, Enterprise, NewEnterprise};
+use crate::enterprise::{check_credit_code, EnterpriseEvent, NewEnterprise};
 use crate::event::Event;
-use crate::fund::{Application, Programme};
-use crate::indicators::Indicator;
-use crate::land::{LandUse, Parcel, ParcelEvent, SupplyMethod};
+use crate::fund::{ApplicationEvent, ProgrammeEvent};
+use crate::indicators::IndicatorEvent;
+use crate::land::{LandUse, ParcelEvent, SupplyMethod};
 use crate::storage::{codec, keys};
 use crate::units::{Mu, Quantity, Yuan};
 use crate::writer::{Allocation, NewParcel};
 
-/// Decodes bytes as every stored value type; errors are fine, panics are not.
+/// Decodes bytes as every stored value type (event runs of each kind);
+/// errors are fine, panics are not.
 pub fn decode_values(data: &[u8]) {
-    let _ = codec::decode::<Parcel>(data, "parcel");
-    let _ = codec::decode::<Enterprise>(data, "enterprise");
-    let _ = codec::decode::<Programme>(data, "programme");
-    let _ = codec::decode::<Application>(data, "application");
-    let _ = codec::decode::<Indicator>(data, "indicator");
-    let _ = codec::decode::<Event<ParcelEvent>>(data, "event");
     let _ = codec::decode_run::<Event<ParcelEvent>>(data, "event run");
-    let _ = codec::decode_run::<Event<crate::enterprise::EnterpriseEvent>>(data, "event run");
+    let _ = codec::decode_run::<Event<EnterpriseEvent>>(data, "event run");
+    let _ = codec::decode_run::<Event<ProgrammeEvent>>(data, "event run");
+    let _ = codec::decode_run::<Event<ApplicationEvent>>(data, "event run");
+    let _ = codec::decode_run::<Event<IndicatorEvent>>(data, "event run");
+    let _ = codec::decode::<crate::db::Policy>(data, "policy");
 }
 
-/// Decodes bytes as record and event keys.
+/// Decodes bytes as event keys and event-index entries.
 pub fn decode_keys(data: &[u8]) {
-    let _ = keys::decode_record(data);
-    let _ = keys::decode_event(data);
-    if let Ok((kind, id)) = keys::decode_record(data) {
+    if let Ok((kind, entity, first)) = keys::decode_event(data) {
         assert_eq!(
-            keys::record(kind, id),
+            keys::event(kind, entity, first),
             data,
-            "a decoded record key re-encodes to itself"
+            "a decoded event key re-encodes to itself"
         );
+    }
+    if let Ok(runs) = keys::decode_runs(1, data) {
+        if data.len() % 17 == 0 {
+            assert_eq!(keys::encode_runs(&runs), data, "runs re-encode to themselves");
+        }
     }
 }
 

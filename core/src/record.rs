@@ -13,6 +13,7 @@ use crate::fund::{
 use crate::indicators::{self, Indicator, IndicatorEvent, IndicatorId};
 use crate::land::{self, Parcel, ParcelEvent, ParcelId};
 use crate::storage::keys::{self, index, kind};
+use crate::storage::{codec, Store, Tree};
 
 /// An entity whose state is the fold of its events.
 pub(crate) trait Record:
@@ -20,7 +21,6 @@ pub(crate) trait Record:
 {
     const KIND: u8;
     const ENTITY: Entity;
-    const ENTITY_NAME: &'static str;
     type Event: Serialize + DeserializeOwned + Clone + Send + Sync + 'static;
 
     fn id(&self) -> u64;
@@ -60,7 +60,6 @@ pub(crate) fn fold<R: Record, E: std::borrow::Borrow<Event<R::Event>>>(
 impl Record for Parcel {
     const KIND: u8 = kind::PARCEL;
     const ENTITY: Entity = Entity::Parcel;
-    const ENTITY_NAME: &'static str = "parcel";
     type Event = ParcelEvent;
 
     fn id(&self) -> u64 {
@@ -111,7 +110,6 @@ impl Record for Parcel {
 impl Record for Enterprise {
     const KIND: u8 = kind::ENTERPRISE;
     const ENTITY: Entity = Entity::Enterprise;
-    const ENTITY_NAME: &'static str = "enterprise";
     type Event = EnterpriseEvent;
 
     fn id(&self) -> u64 {
@@ -154,7 +152,6 @@ impl Record for Enterprise {
 impl Record for Programme {
     const KIND: u8 = kind::PROGRAMME;
     const ENTITY: Entity = Entity::Programme;
-    const ENTITY_NAME: &'static str = "programme";
     type Event = ProgrammeEvent;
 
     fn id(&self) -> u64 {
@@ -186,7 +183,6 @@ impl Record for Programme {
 impl Record for Application {
     const KIND: u8 = kind::APPLICATION;
     const ENTITY: Entity = Entity::Application;
-    const ENTITY_NAME: &'static str = "application";
     type Event = ApplicationEvent;
 
     fn id(&self) -> u64 {
@@ -241,7 +237,6 @@ impl Record for Application {
 impl Record for Indicator {
     const KIND: u8 = kind::INDICATOR;
     const ENTITY: Entity = Entity::Indicator;
-    const ENTITY_NAME: &'static str = "indicator";
     type Event = IndicatorEvent;
 
     fn id(&self) -> u64 {
@@ -289,4 +284,53 @@ pub(crate) fn stored_fold<R: Record, E: std::borrow::Borrow<Event<R::Event>>>(
         )),
         other => other,
     })
+}
+
+/// The stored events of one entity, in order: its runs, decoded.
+pub(crate) fn stored_events<R: Record>(store: &dyn Store, id: u64) -> Result<Vec<Event<R::Event>>> {
+    let mut events = Vec::new();
+    store.for_each_prefix(Tree::Events, &keys::entity_prefix(R::KIND, id), &mut |_, run| {
+        events.extend(codec::decode_run::<Event<R::Event>>(run, "event")?);
+        Ok(true)
+    })?;
+    Ok(events)
+}
+
+/// An entity's current state: the fold of its stored events (only events
+/// are stored; `None` if it has none).
+pub(crate) fn stored<R: Record>(store: &dyn Store, id: u64) -> Result<Option<R>> {
+    stored_fold::<R, _>(id, &stored_events::<R>(store, id)?, &Horizon::NOW)
+}
+
+/// Visits every entity of kind `R` that has stored events, in id order,
+/// with its events (its runs decoded, in order) or the error decoding one
+/// of them gave. Stops when `f` returns `false`.
+pub(crate) fn for_each_stored<R: Record>(
+    store: &dyn Store,
+    f: &mut dyn FnMut(u64, Result<Vec<Event<R::Event>>>) -> Result<bool>,
+) -> Result<()> {
+    let mut current: Option<(u64, Result<Vec<Event<R::Event>>>)> = None;
+    let mut go_on = true;
+    store.for_each_prefix(Tree::Events, &[R::KIND], &mut |k, run| {
+        let (_, entity, _) = keys::decode_event(k)?;
+        if current.as_ref().is_some_and(|(id, _)| *id != entity) {
+            if let Some((id, events)) = current.take() {
+                go_on = f(id, events)?;
+            }
+        }
+        let (_, events) = current.get_or_insert_with(|| (entity, Ok(Vec::new())));
+        if let Ok(list) = events {
+            match codec::decode_run::<Event<R::Event>>(run, "event") {
+                Ok(decoded) => list.extend(decoded),
+                Err(e) => *events = Err(e),
+            }
+        }
+        Ok(go_on)
+    })?;
+    if go_on {
+        if let Some((id, events)) = current {
+            f(id, events)?;
+        }
+    }
+    Ok(())
 }

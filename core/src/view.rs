@@ -16,7 +16,7 @@ use crate::fund::{
 use crate::indicators::Indicator;
 use crate::land::{LandSummary, LandUse, Parcel, ParcelEvent, ParcelId, ParcelStatus};
 use crate::record::{self, Record};
-use crate::storage::{codec, keys, Tree};
+use crate::storage::{keys, Tree};
 use crate::units::Yuan;
 
 /// Which parcels to list; every field left `None` matches all.
@@ -154,10 +154,7 @@ impl<'a> View<'a> {
         }) {
             return events;
         }
-        let stored = self
-            .store()
-            .scan_prefix(Tree::Events, &keys::entity_prefix(R::KIND, id))?;
-        decode_runs::<R>(stored.iter().map(|(_, run)| run.as_slice()))
+        record::stored_events::<R>(self.store(), id)
     }
 
     /// Folds records whose current state is later than this view's date,
@@ -248,13 +245,6 @@ impl<'a> View<'a> {
         Ok(out)
     }
 
-    fn record<R: Record>(&self, id: u64) -> Result<Option<R>> {
-        self.store()
-            .get(Tree::Records, &keys::record(R::KIND, id))?
-            .map(|v| codec::decode(&v, R::ENTITY_NAME))
-            .transpose()
-    }
-
     /// The stored current state serves when nothing in force is later than
     /// `as_of` and nothing recorded is hidden.
     fn current_serves(&self, last_event: NaiveDate) -> bool {
@@ -270,24 +260,20 @@ impl<'a> View<'a> {
     fn one_shared<R: Record + Dated>(&self, id: u64) -> Result<Option<Arc<R>>> {
         if self.horizon.known_at.is_none() {
             // Point reads do not load a kind into memory: until a wider read
-            // has, they decode the one stored record.
-            let current = match self
+            // has, they fold the one entity's stored events.
+            if let Some(current) = self
                 .db
                 .inner
                 .cache
                 .if_loaded::<R, _>(|m| m.records.get(&id).cloned())
             {
-                Some(current) => current,
-                None => self.record::<R>(id)?.map(Arc::new),
-            };
-            let Some(current) = current else {
-                return Ok(None);
-            };
-            if self.current_serves(current.last_event()) {
-                return Ok(Some(current));
+                let Some(current) = current else {
+                    return Ok(None);
+                };
+                if self.current_serves(current.last_event()) {
+                    return Ok(Some(current));
+                }
             }
-        } else if self.record::<R>(id)?.is_none() {
-            return Ok(None);
         }
         Ok(record::stored_fold::<R, _>(id, &self.events::<R>(id)?, &self.horizon)?.map(Arc::new))
     }
@@ -354,37 +340,12 @@ impl<'a> View<'a> {
             return Ok(out);
         }
         let mut out = Vec::new();
-        let mut current: Option<u64> = None;
-        let mut batch: Vec<Event<R::Event>> = Vec::new();
-        let flush = |id: Option<u64>,
-                     batch: &mut Vec<Event<R::Event>>,
-                     out: &mut Vec<Arc<R>>|
-         -> Result<()> {
-            if let Some(id) = id {
-                if let Some(r) = record::stored_fold::<R, _>(id, batch, &self.horizon)? {
-                    out.push(Arc::new(r));
-                }
+        record::for_each_stored::<R>(self.store(), &mut |id, events| {
+            if let Some(r) = record::stored_fold::<R, _>(id, &events?, &self.horizon)? {
+                out.push(Arc::new(r));
             }
-            batch.clear();
-            Ok(())
-        };
-        let mut pending: Vec<(u64, Event<R::Event>)> = Vec::new();
-        self.store()
-            .for_each_prefix(Tree::Events, &[R::KIND], &mut |k, v| {
-                let (_, entity, _) = keys::decode_event(k)?;
-                for event in codec::decode_run(v, "event")? {
-                    pending.push((entity, event));
-                }
-                Ok(true)
-            })?;
-        for (entity, event) in pending {
-            if current != Some(entity) {
-                flush(current, &mut batch, &mut out)?;
-                current = Some(entity);
-            }
-            batch.push(event);
-        }
-        flush(current, &mut batch, &mut out)?;
+            Ok(true)
+        })?;
         Ok(out)
     }
 
@@ -821,15 +782,6 @@ impl View<'_> {
 }
 
 /// The events of an entity, decoded from its runs in order.
-fn decode_runs<'a, R: Record>(
-    runs: impl Iterator<Item = &'a [u8]>,
-) -> Result<Vec<Event<R::Event>>> {
-    let mut out = Vec::new();
-    for run in runs {
-        out.extend(codec::decode_run::<Event<R::Event>>(run, "event")?);
-    }
-    Ok(out)
-}
 
 /// More records than this to fold as of a past date load their kind's
 /// event runs into memory (one pass over the stored events) first.

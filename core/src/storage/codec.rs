@@ -10,9 +10,11 @@ use crate::error::{Error, Result};
 /// The most bytes one stored value may decode from (64 MiB).
 const DECODE_LIMIT: usize = 64 << 20;
 
-/// The storage format this version writes and reads. Format 1 (a sled tree
-/// per key space, one key per event) is read and migrated at open.
-pub(crate) const FORMAT_VERSION: u8 = 2;
+/// The storage format this version writes and reads: one sled tree, events
+/// stored in runs, no stored states. Formats 1 (a sled tree per key space,
+/// one key per event) and 2 (current states stored beside the events) are
+/// migrated at open; their event values read as they are.
+pub(crate) const FORMAT_VERSION: u8 = 3;
 
 pub(crate) fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>> {
     let mut out = vec![FORMAT_VERSION];

@@ -78,29 +78,19 @@ pub(crate) mod meta {
     }
 }
 
-pub(crate) fn record(kind: u8, id: u64) -> Vec<u8> {
-    let mut k = Vec::with_capacity(9);
+/// The start of every event key of one entity: its kind and id.
+pub(crate) fn entity_prefix(kind: u8, id: u64) -> Vec<u8> {
+    let mut k = Vec::with_capacity(17);
     k.push(kind);
     k.extend_from_slice(&id.to_be_bytes());
     k
 }
 
-pub(crate) fn entity_prefix(kind: u8, id: u64) -> Vec<u8> {
-    record(kind, id)
-}
-
+/// The key of a run of events: kind, entity id, first event id.
 pub(crate) fn event(kind: u8, entity: u64, event: u64) -> Vec<u8> {
-    let mut k = record(kind, entity);
+    let mut k = entity_prefix(kind, entity);
     k.extend_from_slice(&event.to_be_bytes());
     k
-}
-
-/// Splits a `records` key into (kind, id).
-pub(crate) fn decode_record(key: &[u8]) -> Result<(u8, u64)> {
-    if key.len() != 9 {
-        return Err(Error::Corrupt(format!("record key of {} bytes", key.len())));
-    }
-    Ok((key[0], u64_at(key, 1)?))
 }
 
 /// Splits an `events` key into (kind, entity id, event id).
@@ -163,11 +153,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn record_keys_sort_by_kind_then_id() {
-        let mut keys = [record(2, 1), record(1, 300), record(1, 2), record(1, 256)];
+    fn event_keys_sort_by_kind_then_entity_then_first_event() {
+        let mut keys = [
+            event(2, 1, 1),
+            event(1, 300, 2),
+            event(1, 2, 9),
+            event(1, 256, 1),
+            event(1, 2, 258),
+        ];
         keys.sort();
-        let decoded: Vec<_> = keys.iter().map(|k| decode_record(k).unwrap()).collect();
-        assert_eq!(decoded, vec![(1, 2), (1, 256), (1, 300), (2, 1)]);
+        let decoded: Vec<_> = keys.iter().map(|k| decode_event(k).unwrap()).collect();
+        assert_eq!(
+            decoded,
+            vec![(1, 2, 9), (1, 2, 258), (1, 256, 1), (1, 300, 2), (2, 1, 1)]
+        );
+        assert!(event(1, 2, 9).starts_with(&entity_prefix(1, 2)));
     }
 
     #[test]
@@ -186,6 +186,5 @@ mod tests {
         let k = event(1, 7, 1 << 40);
         assert_eq!(decode_event(&k).unwrap(), (1, 7, 1 << 40));
         assert!(matches!(decode_event(&k[..16]), Err(Error::Corrupt(_))));
-        assert!(matches!(decode_record(&[1, 2]), Err(Error::Corrupt(_))));
     }
 }

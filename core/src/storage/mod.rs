@@ -84,6 +84,17 @@ impl Batch {
         self.ops.insert(key, Some(value));
     }
 
+    /// The pending value of a key, to change in place (remembered for a
+    /// rollback); `None` if the batch holds no value for it.
+    pub(crate) fn value_mut(&mut self, tree: Tree, key: Vec<u8>) -> Option<&mut Vec<u8>> {
+        let key = (tree, key);
+        if !matches!(self.ops.get(&key), Some(Some(_))) {
+            return None;
+        }
+        self.record(&key);
+        self.ops.get_mut(&key).and_then(Option::as_mut)
+    }
+
     /// Starts remembering changes so that [`Batch::rollback`] can undo them.
     /// Savepoints do not nest.
     pub(crate) fn savepoint(&mut self) {

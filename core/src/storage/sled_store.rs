@@ -21,6 +21,9 @@ const IN_USE: &str = "the database is in use by another process";
 /// The format whose four key spaces were four sled trees.
 const FORMAT_1: u8 = 1;
 
+/// The format that stored each entity's current state beside its events.
+const FORMAT_2: u8 = 2;
+
 pub(crate) struct SledStore {
     db: sled::Db,
     tree: sled::Tree,
@@ -94,7 +97,27 @@ impl SledStore {
         let tree = db.open_tree(TREE)?;
         let store = SledStore { db, tree };
         store.migrate_format_1()?;
+        store.migrate_format_2()?;
         Ok(store)
+    }
+
+    /// Format 2 also stored each entity's current state beside its events;
+    /// format 3 stores only the events (the state is their fold, kept in
+    /// memory). One atomic batch removes the stored states and sets the
+    /// format; a crash before it leaves format 2 as it was.
+    fn migrate_format_2(&self) -> Result<()> {
+        let format = full_key(Tree::Meta, keys::meta::FORMAT);
+        if self.tree.get(&format)?.as_deref() != Some(&[FORMAT_2][..]) {
+            return Ok(());
+        }
+        let mut batch = sled::Batch::default();
+        for item in self.tree.scan_prefix([Tree::Records.prefix()]) {
+            batch.remove(item?.0);
+        }
+        batch.insert(format, &[super::codec::FORMAT_VERSION]);
+        self.tree.apply_batch(batch)?;
+        self.db.flush()?;
+        Ok(())
     }
 
     /// Moves a format-1 database (a sled tree per key space) into the one
@@ -130,8 +153,10 @@ impl SledStore {
             for t in Tree::ALL.into_iter().filter(|t| has(*t)) {
                 for item in &self.db.open_tree(t.format1_name())? {
                     let (k, v) = item?;
-                    // Lookups that are now derived in memory are left behind.
-                    if t == Tree::Index && !k.first().copied().is_some_and(keys::index::stored) {
+                    // States and lookups, now derived in memory, are left behind.
+                    if t == Tree::Records
+                        || t == Tree::Index && !k.first().copied().is_some_and(keys::index::stored)
+                    {
                         continue;
                     }
                     batch.insert(full_key(t, &k), v);

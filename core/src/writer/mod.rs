@@ -95,22 +95,11 @@ pub struct Writer {
 /// A record's state, type-erased (an `Arc<R>` for its kind's `R`).
 pub(crate) type Shared = Arc<dyn Any + Send + Sync>;
 
-/// A stored record's state and how to encode it (it is encoded once, when
-/// the unit of work commits, however often the unit changed it).
+/// The new state of a record a unit of work changed. Only its events are
+/// stored; the state goes to the in-memory view at commit.
 #[derive(Clone)]
 pub(crate) struct Pending {
     pub(crate) state: Shared,
-    encode: fn(&Shared) -> Result<Vec<u8>>,
-}
-
-fn encode_shared<R: Record>(state: &Shared) -> Result<Vec<u8>> {
-    match state.downcast_ref::<R>() {
-        Some(r) => codec::encode(r),
-        None => Err(Error::Storage(format!(
-            "a pending {} of another type",
-            R::ENTITY_NAME
-        ))),
-    }
 }
 
 /// A decoded record's key and its entry before a step changed it.
@@ -300,10 +289,7 @@ impl Writer {
         {
             return Ok(r);
         }
-        self.engine()
-            .get(Tree::Records, &keys::record(R::KIND, id))?
-            .map(|v| codec::decode(&v, R::ENTITY_NAME))
-            .transpose()
+        record::stored::<R>(self.engine(), id)
     }
 
     /// The decoded records this unit of work stored.
@@ -314,17 +300,23 @@ impl Writer {
     /// Every record of a kind, as this unit of work sees it.
     #[cfg_attr(not(feature = "ledgers"), allow(dead_code))]
     pub(crate) fn records<R: Record>(&self) -> Result<Vec<R>> {
-        self.scan(Tree::Records, &[R::KIND])?
-            .iter()
-            .map(|(k, v)| {
-                // Records this unit stored are held decoded until commit.
-                let (_, id) = keys::decode_record(k)?;
-                match self.load::<R>(id)? {
-                    Some(r) if v.is_empty() => Ok(r),
-                    _ => codec::decode(v, R::ENTITY_NAME),
-                }
-            })
-            .collect()
+        let mut ids: std::collections::BTreeSet<u64> = self
+            .db
+            .inner
+            .cache
+            .with::<R, _>(self.engine(), |m| m.records.keys().copied().collect())?;
+        ids.extend(
+            self.decoded
+                .records
+                .keys()
+                .filter(|(kind, _)| *kind == R::KIND)
+                .map(|(_, id)| *id),
+        );
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.extend(self.load::<R>(id)?);
+        }
+        Ok(out)
     }
 
     fn require<R: Record>(&self, id: u64) -> Result<R> {
@@ -358,21 +350,15 @@ impl Writer {
         // a key (a run), and the event index holds the run's first id.
         let extends = matches!(self.run, Some((k, e, _, last)) if k == kind && e == entity && last + 1 == id.0);
         let pending = match self.run {
-            Some((_, _, first, _)) if extends => {
-                let key = keys::event(kind, entity, first);
-                self.batch
-                    .ops
-                    .get(&(Tree::Events, key.clone()))
-                    .cloned()
-                    .flatten()
-                    .map(|run| (key, first, run))
-            }
+            Some((_, _, first, _)) if extends => self
+                .batch
+                .value_mut(Tree::Events, keys::event(kind, entity, first))
+                .map(|run| (first, run)),
             _ => None,
         };
         match pending {
-            Some((key, first, mut run)) => {
-                codec::encode_more(&mut run, &event)?;
-                self.batch.put(Tree::Events, key, run);
+            Some((first, run)) => {
+                codec::encode_more(run, &event)?;
                 self.run = Some((kind, entity, first, id.0));
             }
             None => {
@@ -388,17 +374,9 @@ impl Writer {
         Ok(id)
     }
 
-    /// Encodes the records this unit stored and stores the index of its
-    /// event runs (one entry, keyed by the unit's first event id). Called
-    /// once, just before commit.
+    /// Stores the index of this unit's event runs (one entry, keyed by the
+    /// unit's first event id). Called once, just before commit.
     pub(crate) fn finish(&mut self) -> Result<()> {
-        for ((kind, id), pending) in &self.decoded.records {
-            self.batch.put(
-                Tree::Records,
-                keys::record(*kind, *id),
-                (pending.encode)(&pending.state)?,
-            );
-        }
         if let Some((first, _, _)) = self.runs.first() {
             let key = keys::index_key(keys::index::EVENT, &[&first.to_be_bytes()]);
             self.batch
@@ -429,7 +407,9 @@ impl Writer {
         }
     }
 
-    /// Stores a record's new state and moves its index entries.
+    /// Keeps a record's new state (read back by this unit, handed to the
+    /// in-memory view at commit; only events are stored), with its codes,
+    /// its holder-history entry and the programme total it adds to.
     fn store<R: Record>(&mut self, old: Option<&R>, new: R) -> Result<()> {
         for k in new.extra_index_keys() {
             self.batch.put(Tree::Index, k, Vec::new());
@@ -443,9 +423,6 @@ impl Writer {
                 );
             }
         }
-        // A placeholder: the record is encoded once, at commit ([`Writer::finish`]).
-        self.batch
-            .put(Tree::Records, keys::record(R::KIND, new.id()), Vec::new());
         let before = old.and_then(Record::committed);
         let after = new.committed();
         if before != after {
@@ -462,7 +439,6 @@ impl Writer {
             (R::KIND, new.id()),
             Pending {
                 state: Arc::new(new),
-                encode: encode_shared::<R>,
             },
         );
         Ok(())

@@ -40,21 +40,25 @@ impl<R: Record> Kind<R> {
     }
 
     fn insert(&mut self, id: u64, record: Arc<R>) {
-        self.remove(id);
-        for key in record.lookups() {
+        let new = record.lookups();
+        if let Some(old) = self.records.insert(id, record) {
+            let old = old.lookups();
+            if old == new {
+                return;
+            }
+            self.forget(id, old);
+        }
+        for key in new {
             self.lookups.entry(key).or_default().insert(id);
         }
-        self.records.insert(id, record);
     }
 
-    fn remove(&mut self, id: u64) {
-        if let Some(old) = self.records.remove(&id) {
-            for key in old.lookups() {
-                if let Some(ids) = self.lookups.get_mut(&key) {
-                    ids.remove(&id);
-                    if ids.is_empty() {
-                        self.lookups.remove(&key);
-                    }
+    fn forget(&mut self, id: u64, lookups: Vec<(u8, Vec<u8>)>) {
+        for key in lookups {
+            if let Some(ids) = self.lookups.get_mut(&key) {
+                ids.remove(&id);
+                if ids.is_empty() {
+                    self.lookups.remove(&key);
                 }
             }
         }

@@ -200,9 +200,13 @@ impl Writer {
     }
 
     fn next_id(&mut self, counter: &[u8]) -> Result<u64> {
-        let next = match self.get(Tree::Meta, counter)? {
-            Some(v) => keys::u64_at(&v, 0)?,
-            None => 1,
+        let next = match self.batch.ops.get(&(Tree::Meta, counter.to_vec())) {
+            Some(Some(v)) => keys::u64_at(v, 0)?,
+            Some(None) => 1,
+            None => match self.engine().get(Tree::Meta, counter)? {
+                Some(v) => keys::u64_at(&v, 0)?,
+                None => 1,
+            },
         };
         self.batch.put(
             Tree::Meta,
@@ -411,11 +415,16 @@ impl Writer {
     /// in-memory view at commit; only events are stored), with its codes,
     /// its holder-history entry and the programme total it adds to.
     fn store<R: Record>(&mut self, old: Option<&R>, new: R) -> Result<()> {
+        // Only what the change added: most events leave codes and holder alone.
+        let held_before = old.map(Record::extra_index_keys).unwrap_or_default();
         for k in new.extra_index_keys() {
-            self.batch.put(Tree::Index, k, Vec::new());
+            if !held_before.contains(&k) {
+                self.batch.put(Tree::Index, k, Vec::new());
+            }
         }
+        let before = old.map(Record::lookups).unwrap_or_default();
         for (family, code) in new.lookups() {
-            if keys::index::unique(family) {
+            if keys::index::unique(family) && !before.contains(&(family, code.clone())) {
                 self.batch.put(
                     Tree::Scratch,
                     keys::index_key(family, &[&code]),

@@ -118,7 +118,7 @@ impl<B: serde::de::DeserializeOwned> Run<B> {
         if let Some(events) = self.decoded.get() {
             return Ok(events);
         }
-        let events: Arc<[Event<B>]> = codec::decode_run(&self.encoded, "event")?.into();
+        let events: Arc<[Event<B>]> = codec::decode_events(&self.encoded, self.first)?.into();
         Ok(self.decoded.get_or_init(|| events))
     }
 }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crate::db::Db;
 use crate::enterprise::Enterprise;
 use crate::error::Result;
-use crate::event::{Event, Horizon};
+use crate::event::Horizon;
 use crate::fund::{Application, Programme};
 use crate::indicators::Indicator;
 use crate::land::Parcel;
@@ -82,7 +82,7 @@ impl Db {
                             "event #{first} belongs to kind {kind} id {entity}, which has no record"
                         ));
                     }
-                    let ids = run_ids(kind, v).unwrap_or_default();
+                    let ids = run_ids(kind, first, v).unwrap_or_default();
                     if ids.first() != Some(&first) || ids.windows(2).any(|w| w[0] >= w[1]) {
                         report.problems.push(format!(
                             "the events stored under event #{first} do not start with it in order"
@@ -262,19 +262,19 @@ fn check_kind<R: Record>(db: &Db, report: &mut CheckReport, expected: &mut Expec
 }
 
 /// The ids of the events in a run of an entity of `kind`.
-fn run_ids(kind: u8, run: &[u8]) -> Result<Vec<u64>> {
-    fn ids<R: Record>(run: &[u8]) -> Result<Vec<u64>> {
-        Ok(codec::decode_run::<Event<R::Event>>(run, "event")?
+fn run_ids(kind: u8, first: u64, run: &[u8]) -> Result<Vec<u64>> {
+    fn ids<R: Record>(first: u64, run: &[u8]) -> Result<Vec<u64>> {
+        Ok(codec::decode_events::<R::Event>(run, first)?
             .iter()
             .map(|e| e.id.0)
             .collect())
     }
     match kind {
-        keys::kind::PARCEL => ids::<Parcel>(run),
-        keys::kind::ENTERPRISE => ids::<Enterprise>(run),
-        keys::kind::PROGRAMME => ids::<Programme>(run),
-        keys::kind::APPLICATION => ids::<Application>(run),
-        keys::kind::INDICATOR => ids::<Indicator>(run),
+        keys::kind::PARCEL => ids::<Parcel>(first, run),
+        keys::kind::ENTERPRISE => ids::<Enterprise>(first, run),
+        keys::kind::PROGRAMME => ids::<Programme>(first, run),
+        keys::kind::APPLICATION => ids::<Application>(first, run),
+        keys::kind::INDICATOR => ids::<Indicator>(first, run),
         other => Err(crate::Error::Corrupt(format!(
             "events of unknown kind {other}"
         ))),

@@ -7,14 +7,18 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 const EPOCH_FROM_CE: i32 = 719_163;
 
-fn to_days(d: NaiveDate) -> i32 {
+pub(crate) fn to_days(d: NaiveDate) -> i32 {
     d.num_days_from_ce() - EPOCH_FROM_CE
 }
 
-fn from_days<E: serde::de::Error>(n: i32) -> Result<NaiveDate, E> {
+/// The date of a day number, if it is one.
+pub(crate) fn from_day_number(n: i32) -> Option<NaiveDate> {
     n.checked_add(EPOCH_FROM_CE)
         .and_then(NaiveDate::from_num_days_from_ce_opt)
-        .ok_or_else(|| E::custom(format!("day number {n} is out of range")))
+}
+
+fn from_days<E: serde::de::Error>(n: i32) -> Result<NaiveDate, E> {
+    from_day_number(n).ok_or_else(|| E::custom(format!("day number {n} is out of range")))
 }
 
 /// `NaiveDate`.

@@ -5,7 +5,6 @@ use chrono::{Days, NaiveDate};
 
 use crate::db::Db;
 use crate::enterprise::{check_credit_code, EnterpriseEvent, NewEnterprise};
-use crate::event::Event;
 use crate::fund::{ApplicationEvent, ProgrammeEvent};
 use crate::indicators::IndicatorEvent;
 use crate::land::{LandUse, ParcelEvent, SupplyMethod};
@@ -16,11 +15,11 @@ use crate::writer::{Allocation, NewParcel};
 /// Decodes bytes as every stored value type (event runs of each kind);
 /// errors are fine, panics are not.
 pub fn decode_values(data: &[u8]) {
-    let _ = codec::decode_run::<Event<ParcelEvent>>(data, "event run");
-    let _ = codec::decode_run::<Event<EnterpriseEvent>>(data, "event run");
-    let _ = codec::decode_run::<Event<ProgrammeEvent>>(data, "event run");
-    let _ = codec::decode_run::<Event<ApplicationEvent>>(data, "event run");
-    let _ = codec::decode_run::<Event<IndicatorEvent>>(data, "event run");
+    let _ = codec::decode_events::<ParcelEvent>(data, 1);
+    let _ = codec::decode_events::<EnterpriseEvent>(data, 1);
+    let _ = codec::decode_events::<ProgrammeEvent>(data, 1);
+    let _ = codec::decode_events::<ApplicationEvent>(data, 1);
+    let _ = codec::decode_events::<IndicatorEvent>(data, 1);
     let _ = codec::decode::<crate::db::Policy>(data, "policy");
 }
 

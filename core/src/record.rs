@@ -289,8 +289,9 @@ pub(crate) fn stored_fold<R: Record, E: std::borrow::Borrow<Event<R::Event>>>(
 /// The stored events of one entity, in order: its runs, decoded.
 pub(crate) fn stored_events<R: Record>(store: &dyn Store, id: u64) -> Result<Vec<Event<R::Event>>> {
     let mut events = Vec::new();
-    store.for_each_prefix(Tree::Events, &keys::entity_prefix(R::KIND, id), &mut |_, run| {
-        events.extend(codec::decode_run::<Event<R::Event>>(run, "event")?);
+    store.for_each_prefix(Tree::Events, &keys::entity_prefix(R::KIND, id), &mut |k, run| {
+        let (_, _, first) = keys::decode_event(k)?;
+        events.extend(codec::decode_events::<R::Event>(run, first)?);
         Ok(true)
     })?;
     Ok(events)
@@ -312,7 +313,7 @@ pub(crate) fn for_each_stored<R: Record>(
     let mut current: Option<(u64, Result<Vec<Event<R::Event>>>)> = None;
     let mut go_on = true;
     store.for_each_prefix(Tree::Events, &[R::KIND], &mut |k, run| {
-        let (_, entity, _) = keys::decode_event(k)?;
+        let (_, entity, first) = keys::decode_event(k)?;
         if current.as_ref().is_some_and(|(id, _)| *id != entity) {
             if let Some((id, events)) = current.take() {
                 go_on = f(id, events)?;
@@ -320,7 +321,7 @@ pub(crate) fn for_each_stored<R: Record>(
         }
         let (_, events) = current.get_or_insert_with(|| (entity, Ok(Vec::new())));
         if let Ok(list) = events {
-            match codec::decode_run::<Event<R::Event>>(run, "event") {
+            match codec::decode_events::<R::Event>(run, first) {
                 Ok(decoded) => list.extend(decoded),
                 Err(e) => *events = Err(e),
             }

@@ -1,11 +1,15 @@
 //! Values: one format-version byte, then bincode 2 (`config::standard()`).
-//! An event run (the `events` key space) is the byte followed by one or more
-//! events back to back; a format-1 event value is a run of one.
+//! An event run (the `events` key space) is the byte, the time its unit of
+//! work recorded it, and each event's valid day and body ([`encode_events`]);
+//! in formats 1 and 2 it was whole events back to back (a format-1 event
+//! value is a run of one).
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use crate::days;
 use crate::error::{Error, Result};
+use crate::event::{Body, Event, EventId, Recorded};
 
 /// The most bytes one stored value may decode from (64 MiB).
 const DECODE_LIMIT: usize = 64 << 20;
@@ -69,9 +73,8 @@ pub(crate) fn decode<T: DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T>
     Ok(value)
 }
 
-/// Decodes a run: one or more values back to back after the format byte.
-pub(crate) fn decode_run<T: DeserializeOwned>(bytes: &[u8], what: &str) -> Result<Vec<T>> {
-    let mut rest = body(bytes, what)?;
+/// Decodes one or more values back to back.
+fn decode_seq<T: DeserializeOwned>(mut rest: &[u8], what: &str) -> Result<Vec<T>> {
     let mut out = Vec::with_capacity(1);
     loop {
         let (value, used) = decode_one(rest, what)?;
@@ -83,5 +86,113 @@ pub(crate) fn decode_run<T: DeserializeOwned>(bytes: &[u8], what: &str) -> Resul
         if rest.is_empty() {
             return Ok(out);
         }
+    }
+}
+
+/// An event as a run stores it since format 3: its valid day and body. Its
+/// id and recorded time are the run's (see [`encode_events`]).
+type Stored<B> = (i32, Body<B>);
+
+/// Starts a run of events with its first: since format 3, a run holds the
+/// recorded time once (all its events come from one unit of work), then
+/// each event's valid day and body; their ids are the run's first id (in
+/// its key) and the ones after it.
+pub(crate) fn encode_events<B: Serialize>(first: &Event<B>) -> Result<Vec<u8>> {
+    let mut out = encode(&first.recorded)?;
+    encode_more(&mut out, &(days::to_days(first.valid), &first.body))?;
+    Ok(out)
+}
+
+/// Appends the next event (the id after the run's last, recorded by the
+/// same unit of work) to a run made by [`encode_events`].
+pub(crate) fn extend_events<B: Serialize>(run: &mut Vec<u8>, event: &Event<B>) -> Result<()> {
+    encode_more(run, &(days::to_days(event.valid), &event.body))
+}
+
+/// The events of a run whose key names `first` as its first id; a run of
+/// format 1 or 2 holds whole events.
+pub(crate) fn decode_events<B: DeserializeOwned>(bytes: &[u8], first: u64) -> Result<Vec<Event<B>>> {
+    const WHAT: &str = "event run";
+    let rest = body(bytes, WHAT)?;
+    if bytes[0] < 3 {
+        return decode_seq(rest, WHAT);
+    }
+    let (recorded, used): (Recorded, usize) = decode_one(rest, WHAT)?;
+    let stored: Vec<Stored<B>> = decode_seq(&rest[used..], WHAT)?;
+    stored
+        .into_iter()
+        .zip(first..)
+        .map(|((day, body), id)| {
+            Ok(Event {
+                id: EventId(id),
+                valid: days::from_day_number(day)
+                    .ok_or_else(|| Error::Corrupt(format!("{WHAT}: day number {day} is out of range")))?,
+                recorded,
+                body,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    fn event(id: u64, day: u32, body: Body<String>) -> Event<String> {
+        Event {
+            id: EventId(id),
+            valid: NaiveDate::from_ymd_opt(2005, 3, day).unwrap(),
+            recorded: Recorded(1_130_000_000_000_000),
+            body,
+        }
+    }
+
+    #[test]
+    fn a_run_keeps_each_event_and_stores_ids_and_recorded_time_once() {
+        let events = vec![
+            event(41, 1, Body::Domain("征地".into())),
+            event(42, 9, Body::Domain("出让".into())),
+            event(
+                43,
+                10,
+                Body::Void {
+                    target: EventId(42),
+                    reason: "录入错误".into(),
+                },
+            ),
+        ];
+        let mut run = encode_events(&events[0]).unwrap();
+        for e in &events[1..] {
+            extend_events(&mut run, e).unwrap();
+        }
+        assert_eq!(decode_events::<String>(&run, 41).unwrap(), events);
+        // Whole events, as format 2 stored them, are larger and still read.
+        let mut legacy = vec![2];
+        for e in &events {
+            encode_more(&mut legacy, e).unwrap();
+        }
+        assert!(legacy.len() > run.len() + 2 * 8);
+        assert_eq!(decode_events::<String>(&legacy, 41).unwrap(), events);
+    }
+
+    #[test]
+    fn a_damaged_run_is_corrupt() {
+        let mut run = encode_events(&event(1, 1, Body::Domain("x".into()))).unwrap();
+        run.push(0xff);
+        assert!(matches!(
+            decode_events::<String>(&run, 1),
+            Err(Error::Corrupt(_))
+        ));
+        let mut far = encode(&Recorded(0)).unwrap();
+        encode_more(&mut far, &(i32::MAX, Body::<String>::Domain("x".into()))).unwrap();
+        assert!(matches!(
+            decode_events::<String>(&far, 1),
+            Err(Error::Corrupt(_))
+        ));
+        assert!(matches!(
+            decode_events::<String>(&[FORMAT_VERSION + 1, 0], 1),
+            Err(Error::IncompatibleFormat { .. })
+        ));
     }
 }

@@ -330,8 +330,9 @@ impl Writer {
 
     fn events_of<B: DeserializeOwned>(&self, kind: u8, id: u64) -> Result<Vec<Event<B>>> {
         let mut out = Vec::new();
-        for (_, v) in self.scan(Tree::Events, &keys::entity_prefix(kind, id))? {
-            out.extend(codec::decode_run::<Event<B>>(&v, "event")?);
+        for (k, v) in self.scan(Tree::Events, &keys::entity_prefix(kind, id))? {
+            let (_, _, first) = keys::decode_event(&k)?;
+            out.extend(codec::decode_events::<B>(&v, first)?);
         }
         Ok(out)
     }
@@ -362,14 +363,14 @@ impl Writer {
         };
         match pending {
             Some((first, run)) => {
-                codec::encode_more(run, &event)?;
+                codec::extend_events(run, &event)?;
                 self.run = Some((kind, entity, first, id.0));
             }
             None => {
                 self.batch.put(
                     Tree::Events,
                     keys::event(kind, entity, id.0),
-                    codec::encode(&event)?,
+                    codec::encode_events(&event)?,
                 );
                 self.runs.push((id.0, kind, entity));
                 self.run = Some((kind, entity, id.0, id.0));

@@ -171,8 +171,10 @@ fn update_runs<R: Record>(
 /// Records handed from the reading thread to the indexing one at a time.
 const LOAD_CHUNK: usize = 1024;
 
-/// Loads every record of a kind, folding each entity's stored events: this
-/// thread reads, decodes and folds while a second indexes what it has folded.
+/// Loads every record of a kind by folding each entity's stored events:
+/// this thread reads, decodes and folds while a second indexes what it has
+/// folded. (Folding on the second thread instead is slower: the decoded
+/// events would be freed on another thread than the one that made them.)
 fn load<R: Record + Send + Sync + 'static>(store: &dyn Store) -> Result<Kind<R>> {
     let (send, receive) = std::sync::mpsc::sync_channel::<Vec<(u64, Arc<R>)>>(8);
     std::thread::scope(|s| {

@@ -291,7 +291,7 @@ pub(crate) fn stored_events<R: Record>(store: &dyn Store, id: u64) -> Result<Vec
     let mut events = Vec::new();
     store.for_each_prefix(Tree::Events, &keys::entity_prefix(R::KIND, id), &mut |k, run| {
         let (_, _, first) = keys::decode_event(k)?;
-        events.extend(codec::decode_events::<R::Event>(run, first)?);
+        codec::decode_events_into::<R::Event>(run, first, &mut events)?;
         Ok(true)
     })?;
     Ok(events)
@@ -321,9 +321,8 @@ pub(crate) fn for_each_stored<R: Record>(
         }
         let (_, events) = current.get_or_insert_with(|| (entity, Ok(Vec::new())));
         if let Ok(list) = events {
-            match codec::decode_events::<R::Event>(run, first) {
-                Ok(decoded) => list.extend(decoded),
-                Err(e) => *events = Err(e),
+            if let Err(e) = codec::decode_events_into::<R::Event>(run, first, list) {
+                *events = Err(e);
             }
         }
         Ok(go_on)

@@ -112,26 +112,55 @@ pub(crate) fn extend_events<B: Serialize>(run: &mut Vec<u8>, event: &Event<B>) -
 /// The events of a run whose key names `first` as its first id; a run of
 /// format 1 or 2 holds whole events.
 pub(crate) fn decode_events<B: DeserializeOwned>(bytes: &[u8], first: u64) -> Result<Vec<Event<B>>> {
+    let mut out = Vec::new();
+    decode_events_into(bytes, first, &mut out)?;
+    Ok(out)
+}
+
+/// [`decode_events`], appending to `out` (left as it was on an error).
+pub(crate) fn decode_events_into<B: DeserializeOwned>(
+    bytes: &[u8],
+    first: u64,
+    out: &mut Vec<Event<B>>,
+) -> Result<()> {
     const WHAT: &str = "event run";
     let rest = body(bytes, WHAT)?;
     if bytes[0] < 3 {
-        return decode_seq(rest, WHAT);
+        out.extend(decode_seq::<Event<B>>(rest, WHAT)?);
+        return Ok(());
     }
-    let (recorded, used): (Recorded, usize) = decode_one(rest, WHAT)?;
-    let stored: Vec<Stored<B>> = decode_seq(&rest[used..], WHAT)?;
-    stored
-        .into_iter()
-        .zip(first..)
-        .map(|((day, body), id)| {
-            Ok(Event {
+    let start = out.len();
+    let decoded = (|| {
+        let (recorded, used): (Recorded, usize) = decode_one(rest, WHAT)?;
+        let mut rest = &rest[used..];
+        let mut id = first;
+        loop {
+            let ((day, body), used): (Stored<B>, usize) = decode_one(rest, WHAT)?;
+            if used == 0 {
+                return Err(Error::Corrupt(format!("{WHAT}: an empty event")));
+            }
+            let valid = days::from_day_number(day).ok_or_else(|| {
+                Error::Corrupt(format!("{WHAT}: day number {day} is out of range"))
+            })?;
+            out.push(Event {
                 id: EventId(id),
-                valid: days::from_day_number(day)
-                    .ok_or_else(|| Error::Corrupt(format!("{WHAT}: day number {day} is out of range")))?,
+                valid,
                 recorded,
                 body,
-            })
-        })
-        .collect()
+            });
+            rest = &rest[used..];
+            if rest.is_empty() {
+                return Ok(());
+            }
+            id = id
+                .checked_add(1)
+                .ok_or_else(|| Error::Corrupt(format!("{WHAT}: event ids run out")))?;
+        }
+    })();
+    if decoded.is_err() {
+        out.truncate(start);
+    }
+    decoded
 }
 
 #[cfg(test)]

@@ -28,7 +28,45 @@ pub(crate) type Map<R> = BTreeMap<u64, Arc<R>>;
 pub(crate) struct Kind<R> {
     pub(crate) records: Map<R>,
     /// (family, value) → the ids of the records with that lookup.
-    lookups: BTreeMap<(u8, Vec<u8>), BTreeSet<u64>>,
+    lookups: BTreeMap<(u8, Vec<u8>), IdSet>,
+}
+
+/// The ids of the records that share a lookup. Most lookups (a code, the
+/// holder of one parcel) name one record, held without a set.
+enum IdSet {
+    One(u64),
+    Many(BTreeSet<u64>),
+}
+
+impl IdSet {
+    fn add(&mut self, id: u64) {
+        match self {
+            IdSet::One(one) if *one == id => {}
+            IdSet::One(one) => *self = IdSet::Many(BTreeSet::from([*one, id])),
+            IdSet::Many(ids) => {
+                ids.insert(id);
+            }
+        }
+    }
+
+    /// Removes `id`; true if none is left.
+    fn remove(&mut self, id: u64) -> bool {
+        match self {
+            IdSet::One(one) => *one == id,
+            IdSet::Many(ids) => {
+                ids.remove(&id);
+                ids.is_empty()
+            }
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = u64> + '_ {
+        let (one, many) = match self {
+            IdSet::One(one) => (Some(*one), None),
+            IdSet::Many(ids) => (None, Some(ids.iter().copied())),
+        };
+        one.into_iter().chain(many.into_iter().flatten())
+    }
 }
 
 impl<R: Record> Kind<R> {
@@ -49,17 +87,19 @@ impl<R: Record> Kind<R> {
             self.forget(id, old);
         }
         for key in new {
-            self.lookups.entry(key).or_default().insert(id);
+            match self.lookups.entry(key) {
+                std::collections::btree_map::Entry::Vacant(slot) => {
+                    slot.insert(IdSet::One(id));
+                }
+                std::collections::btree_map::Entry::Occupied(mut slot) => slot.get_mut().add(id),
+            }
         }
     }
 
     fn forget(&mut self, id: u64, lookups: Vec<(u8, Vec<u8>)>) {
         for key in lookups {
-            if let Some(ids) = self.lookups.get_mut(&key) {
-                ids.remove(&id);
-                if ids.is_empty() {
-                    self.lookups.remove(&key);
-                }
+            if self.lookups.get_mut(&key).is_some_and(|ids| ids.remove(id)) {
+                self.lookups.remove(&key);
             }
         }
     }
@@ -68,7 +108,7 @@ impl<R: Record> Kind<R> {
     pub(crate) fn ids(&self, family: u8, value: &[u8]) -> BTreeSet<u64> {
         self.lookups
             .get(&(family, value.to_vec()))
-            .cloned()
+            .map(|ids| ids.iter().collect())
             .unwrap_or_default()
     }
 
@@ -77,14 +117,14 @@ impl<R: Record> Kind<R> {
         self.lookups
             .range((family, prefix.to_vec())..)
             .take_while(|((f, v), _)| *f == family && v.starts_with(prefix))
-            .flat_map(|(_, ids)| ids.iter().copied())
+            .flat_map(|(_, ids)| ids.iter())
             .collect()
     }
 
     /// The one record whose (unique) lookup of `family` is `value`.
     pub(crate) fn unique(&self, family: u8, value: &[u8]) -> Option<&Arc<R>> {
         let ids = self.lookups.get(&(family, value.to_vec()))?;
-        ids.first().and_then(|id| self.records.get(id))
+        ids.iter().next().and_then(|id| self.records.get(&id))
     }
 }
 
@@ -133,9 +173,13 @@ impl<B> Runs<B> {
     }
 
     fn insert(&mut self, entity: u64, first: u64, encoded: &[u8]) {
-        let Ok(at) = usize::try_from(entity) else {
-            return;
-        };
+        if let Ok(at) = usize::try_from(entity) {
+            self.insert_at(at, first, encoded);
+        }
+    }
+
+    /// Inserts a run at a place in `by_entity`.
+    fn insert_at(&mut self, at: usize, first: u64, encoded: &[u8]) {
         if self.by_entity.len() <= at {
             self.by_entity.resize_with(at + 1, Vec::new);
         }
@@ -168,15 +212,34 @@ fn update_runs<R: Record>(
     }
 }
 
-/// Records handed from the reading thread to the indexing one at a time.
+/// Records handed from a reading thread to the indexing one at a time.
 const LOAD_CHUNK: usize = 1024;
 
 /// Loads every record of a kind by folding each entity's stored events:
-/// this thread reads, decodes and folds while a second indexes what it has
-/// folded. (Folding on the second thread instead is slower: the decoded
-/// events would be freed on another thread than the one that made them.)
+/// two threads read, decode and fold a half of the ids each while a third
+/// indexes what they have folded. (Folding on the indexing thread is
+/// slower, the decoded events being freed on another thread than the one
+/// that made them; so is indexing each half apart and joining them.)
 fn load<R: Record + Send + Sync + 'static>(store: &dyn Store) -> Result<Kind<R>> {
     let (send, receive) = std::sync::mpsc::sync_channel::<Vec<(u64, Arc<R>)>>(8);
+    let read = |ids: record::Ids, send: std::sync::mpsc::SyncSender<Vec<(u64, Arc<R>)>>| {
+        let mut chunk = Vec::with_capacity(LOAD_CHUNK);
+        record::for_each_stored_in::<R>(store, ids, &mut |id, events| {
+            if let Some(r) = record::stored_fold::<R, _>(id, &events?, &Horizon::NOW)? {
+                chunk.push((id, Arc::new(r)));
+            }
+            if chunk.len() == LOAD_CHUNK {
+                let full = std::mem::replace(&mut chunk, Vec::with_capacity(LOAD_CHUNK));
+                return Ok(send.send(full).is_ok());
+            }
+            Ok(true)
+        })?;
+        if !chunk.is_empty() {
+            let _ = send.send(chunk);
+        }
+        Ok::<_, crate::Error>(())
+    };
+    let [low, high] = record::Ids::halves::<R>(store)?;
     std::thread::scope(|s| {
         let builder = s.spawn(move || {
             let mut map = Kind::new();
@@ -187,25 +250,19 @@ fn load<R: Record + Send + Sync + 'static>(store: &dyn Store) -> Result<Kind<R>>
             }
             map
         });
-        let mut chunk = Vec::with_capacity(LOAD_CHUNK);
-        let read = record::for_each_stored::<R>(store, &mut |id, events| {
-            if let Some(r) = record::stored_fold::<R, _>(id, &events?, &Horizon::NOW)? {
-                chunk.push((id, Arc::new(r)));
-            }
-            if chunk.len() == LOAD_CHUNK {
-                let full = std::mem::replace(&mut chunk, Vec::with_capacity(LOAD_CHUNK));
-                return Ok(send.send(full).is_ok());
-            }
-            Ok(true)
-        });
-        if !chunk.is_empty() {
-            let _ = send.send(chunk);
-        }
-        drop(send);
+        let upper = {
+            let send = send.clone();
+            s.spawn(move || read(high, send))
+        };
+        let lower = read(low, send);
+        let upper = upper
+            .join()
+            .map_err(|_| crate::Error::Corrupt("reading stored events failed".into()));
         let built = builder
             .join()
             .map_err(|_| crate::Error::Corrupt("indexing loaded records failed".into()));
-        read?;
+        lower?;
+        upper??;
         built
     })
 }
@@ -285,14 +342,44 @@ impl Cache {
     pub(crate) fn load_runs<R: Record>(&self, store: &dyn Store) -> Result<()> {
         let mut runs = self.runs.write().unwrap_or_else(PoisonError::into_inner);
         if let std::collections::hash_map::Entry::Vacant(slot) = runs.entry(R::KIND) {
-            let mut loaded = Runs::<R::Event> {
-                by_entity: Vec::new(),
+            // Each half of the ids on a thread of its own; the upper half's
+            // runs are placed from the middle id on, so the halves join
+            // end to end.
+            let [low, high] = record::Ids::halves::<R>(store)?;
+            let limit = high.from.saturating_mul(2).max(1);
+            let read = |ids: record::Ids| {
+                let mut part = Runs::<R::Event> {
+                    by_entity: Vec::new(),
+                };
+                let (start, end) = ids.event_keys(R::KIND);
+                store.for_each_between(Tree::Events, &start, &end, &mut |k, v| {
+                    let (_, entity, first) = keys::decode_event(k)?;
+                    // Ids are dense below the kind's counter; one beyond it
+                    // is damage, not a reason to allocate without bound.
+                    if entity > limit {
+                        return Err(crate::Error::Corrupt(format!(
+                            "events of kind {} stored under id {entity}, beyond its counter",
+                            R::KIND
+                        )));
+                    }
+                    let at = usize::try_from(entity - ids.from)
+                        .map_err(|_| crate::Error::Corrupt("entity id out of range".into()))?;
+                    part.insert_at(at, first, v);
+                    Ok(true)
+                })?;
+                Ok::<_, crate::Error>(part)
             };
-            store.for_each_prefix(Tree::Events, &[R::KIND], &mut |k, v| {
-                let (_, entity, first) = keys::decode_event(k)?;
-                loaded.insert(entity, first, v);
-                Ok(true)
-            })?;
+            let (lower, upper) = std::thread::scope(|s| {
+                let upper = s.spawn(move || read(high));
+                (read(low), upper.join())
+            });
+            let mut loaded = lower?;
+            let upper = upper
+                .map_err(|_| crate::Error::Corrupt("reading stored events failed".into()))??;
+            let mid = usize::try_from(high.from)
+                .map_err(|_| crate::Error::Corrupt("entity id out of range".into()))?;
+            loaded.by_entity.resize_with(mid, Vec::new);
+            loaded.by_entity.extend(upper.by_entity);
             slot.insert(Box::new(loaded));
         }
         Ok(())

@@ -184,10 +184,8 @@ fn check_kind<R: Record>(db: &Db, report: &mut CheckReport, expected: &mut Expec
         .transpose()?
         .unwrap_or(1);
     // The in-memory view, if loaded, must hold exactly the folds.
-    let mut in_memory: Option<BTreeMap<u64, Arc<R>>> = db
-        .inner
-        .cache
-        .if_loaded::<R, _>(|m| m.records.clone());
+    let mut in_memory: Option<BTreeMap<u64, Arc<R>>> =
+        db.inner.cache.if_loaded::<R, _>(|m| m.records.clone());
     record::for_each_stored::<R>(store, &mut |id, events| {
         report.records += 1;
         let name = R::display_id(id);

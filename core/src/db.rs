@@ -51,7 +51,8 @@ pub(crate) struct Inner {
     /// Readers hold it shared while they read several keys, and a commit
     /// holds it exclusively, so a read never sees half a unit of work.
     pub(crate) commit: RwLock<()>,
-    /// Current records, decoded; updated at each commit.
+    /// Current records (folded from the stored events), with their lookups;
+    /// updated at each commit.
     pub(crate) cache: crate::cache::Cache,
     durability: Durability,
     path: Option<PathBuf>,

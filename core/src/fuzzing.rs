@@ -33,8 +33,12 @@ pub fn decode_keys(data: &[u8]) {
         );
     }
     if let Ok(runs) = keys::decode_runs(1, data) {
-        if data.len() % 17 == 0 {
-            assert_eq!(keys::encode_runs(&runs), data, "runs re-encode to themselves");
+        if data.len().is_multiple_of(17) {
+            assert_eq!(
+                keys::encode_runs(&runs),
+                data,
+                "runs re-encode to themselves"
+            );
         }
     }
 }

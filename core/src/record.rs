@@ -289,11 +289,15 @@ pub(crate) fn stored_fold<R: Record, E: std::borrow::Borrow<Event<R::Event>>>(
 /// The stored events of one entity, in order: its runs, decoded.
 pub(crate) fn stored_events<R: Record>(store: &dyn Store, id: u64) -> Result<Vec<Event<R::Event>>> {
     let mut events = Vec::new();
-    store.for_each_prefix(Tree::Events, &keys::entity_prefix(R::KIND, id), &mut |k, run| {
-        let (_, _, first) = keys::decode_event(k)?;
-        codec::decode_events_into::<R::Event>(run, first, &mut events)?;
-        Ok(true)
-    })?;
+    store.for_each_prefix(
+        Tree::Events,
+        &keys::entity_prefix(R::KIND, id),
+        &mut |k, run| {
+            let (_, _, first) = keys::decode_event(k)?;
+            codec::decode_events_into::<R::Event>(run, first, &mut events)?;
+            Ok(true)
+        },
+    )?;
     Ok(events)
 }
 
@@ -303,16 +307,75 @@ pub(crate) fn stored<R: Record>(store: &dyn Store, id: u64) -> Result<Option<R>>
     stored_fold::<R, _>(id, &stored_events::<R>(store, id)?, &Horizon::NOW)
 }
 
+/// An entity's stored events, in order, or the error decoding them gave.
+pub(crate) type StoredEvents<R> = Result<Vec<Event<<R as Record>::Event>>>;
+
+/// A visitor of entities and their stored events; returns whether to go on.
+pub(crate) type VisitStored<'a, R> = &'a mut dyn FnMut(u64, StoredEvents<R>) -> Result<bool>;
+
 /// Visits every entity of kind `R` that has stored events, in id order,
 /// with its events (its runs decoded, in order) or the error decoding one
 /// of them gave. Stops when `f` returns `false`.
-pub(crate) fn for_each_stored<R: Record>(
+pub(crate) fn for_each_stored<R: Record>(store: &dyn Store, f: VisitStored<'_, R>) -> Result<()> {
+    for_each_stored_in::<R>(store, Ids::ALL, f)
+}
+
+/// A range of entity ids: `from` on, up to `until` (exclusive) if given.
+#[derive(Clone, Copy)]
+pub(crate) struct Ids {
+    pub(crate) from: u64,
+    pub(crate) until: Option<u64>,
+}
+
+impl Ids {
+    pub(crate) const ALL: Ids = Ids {
+        from: 0,
+        until: None,
+    };
+
+    /// Every id of kind `R`, in two halves of the ids handed out so far
+    /// (an id at or above the counter, which only damage makes, falls in
+    /// the second).
+    pub(crate) fn halves<R: Record>(store: &dyn Store) -> Result<[Ids; 2]> {
+        let next = store
+            .get(Tree::Meta, &keys::meta::next_id(R::KIND))?
+            .map(|v| keys::u64_at(&v, 0))
+            .transpose()?
+            .unwrap_or(1);
+        let mid = next / 2;
+        Ok([
+            Ids {
+                from: 0,
+                until: Some(mid),
+            },
+            Ids {
+                from: mid,
+                until: None,
+            },
+        ])
+    }
+
+    /// The event keys of kind `kind` these ids span: [start, end).
+    pub(crate) fn event_keys(self, kind: u8) -> (Vec<u8>, Vec<u8>) {
+        let start = keys::entity_prefix(kind, self.from);
+        let end = match self.until {
+            Some(until) => keys::entity_prefix(kind, until),
+            None => vec![kind.saturating_add(1)],
+        };
+        (start, end)
+    }
+}
+
+/// [`for_each_stored`] over the entities with ids in `ids`.
+pub(crate) fn for_each_stored_in<R: Record>(
     store: &dyn Store,
-    f: &mut dyn FnMut(u64, Result<Vec<Event<R::Event>>>) -> Result<bool>,
+    ids: Ids,
+    f: VisitStored<'_, R>,
 ) -> Result<()> {
-    let mut current: Option<(u64, Result<Vec<Event<R::Event>>>)> = None;
+    let mut current: Option<(u64, StoredEvents<R>)> = None;
     let mut go_on = true;
-    store.for_each_prefix(Tree::Events, &[R::KIND], &mut |k, run| {
+    let (start, end) = ids.event_keys(R::KIND);
+    store.for_each_between(Tree::Events, &start, &end, &mut |k, run| {
         let (_, entity, first) = keys::decode_event(k)?;
         if current.as_ref().is_some_and(|(id, _)| *id != entity) {
             if let Some((id, events)) = current.take() {

@@ -781,8 +781,6 @@ impl View<'_> {
     }
 }
 
-/// The events of an entity, decoded from its runs in order.
-
 /// More records than this to fold as of a past date load their kind's
 /// event runs into memory (one pass over the stored events) first.
 const STALE_IN_MEMORY: usize = 256;

@@ -111,7 +111,10 @@ pub(crate) fn extend_events<B: Serialize>(run: &mut Vec<u8>, event: &Event<B>) -
 
 /// The events of a run whose key names `first` as its first id; a run of
 /// format 1 or 2 holds whole events.
-pub(crate) fn decode_events<B: DeserializeOwned>(bytes: &[u8], first: u64) -> Result<Vec<Event<B>>> {
+pub(crate) fn decode_events<B: DeserializeOwned>(
+    bytes: &[u8],
+    first: u64,
+) -> Result<Vec<Event<B>>> {
     let mut out = Vec::new();
     decode_events_into(bytes, first, &mut out)?;
     Ok(out)

@@ -2,13 +2,16 @@
 //! so the domain never talks to the engine directly.
 //!
 //! Key spaces ("trees"): `meta` (format version, counters, policies),
-//! `records` (the current state of each entity), `events` (every event,
-//! appended in runs: the events one unit of work records for one entity
-//! share a key), `index` (derived lookups). Keys are hand-made
-//! order-preserving bytes ([`keys`]); values are one format-version byte
-//! followed by bincode ([`codec`]). Since format 2 all four live in one sled
-//! tree under a one-byte prefix, so that a unit of work is one atomic sled
-//! batch rather than a multi-tree transaction.
+//! `events` (every event, appended in runs: the events one unit of work
+//! records for one entity share a key), `index` (the event index and the
+//! holder history). Keys are hand-made order-preserving bytes ([`keys`]);
+//! values are one format-version byte followed by bincode ([`codec`]).
+//! Since format 2 all key spaces live in one sled tree under a one-byte
+//! prefix, so that a unit of work is one atomic sled batch rather than a
+//! multi-tree transaction. Since format 3 nothing else is stored: an
+//! entity's current state is the fold of its events, kept in memory
+//! (`records`, the key space where format 2 stored it, is only read to
+//! migrate).
 
 pub(crate) mod codec;
 pub(crate) mod keys;
@@ -139,6 +142,9 @@ pub(crate) trait Store: Send + Sync {
     /// Visits every pair whose key starts with `prefix`, in key order,
     /// without collecting them; stops early when `f` returns `false`.
     fn for_each_prefix(&self, tree: Tree, prefix: &[u8], f: Visit<'_>) -> Result<()>;
+    /// Visits every pair with `start <= key < end`, in key order; stops
+    /// early when `f` returns `false`.
+    fn for_each_between(&self, tree: Tree, start: &[u8], end: &[u8], f: Visit<'_>) -> Result<()>;
     /// The pair with the greatest key at or below `key` among those that
     /// start with `prefix`.
     fn last_at_or_below(

@@ -251,6 +251,16 @@ impl Store for SledStore {
         Ok(())
     }
 
+    fn for_each_between(&self, tree: Tree, start: &[u8], end: &[u8], f: Visit<'_>) -> Result<()> {
+        for item in self.tree.range(full_key(tree, start)..full_key(tree, end)) {
+            let (k, v) = item?;
+            if !f(&k[1..], &v)? {
+                break;
+            }
+        }
+        Ok(())
+    }
+
     fn apply(&self, batch: &Batch) -> Result<()> {
         guarded("writing", || self.apply_unguarded(batch))
     }

@@ -258,7 +258,7 @@ impl Db {
     }
 
     fn commit(&self, writer: &mut Writer) -> Result<()> {
-        writer.finish()?;
+        writer.finish();
         let store = self.inner.store.as_ref();
         {
             let _commit = self

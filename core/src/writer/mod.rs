@@ -381,7 +381,7 @@ impl Writer {
 
     /// Stores the index of this unit's event runs (one entry, keyed by the
     /// unit's first event id). Called once, just before commit.
-    pub(crate) fn finish(&mut self) -> Result<()> {
+    pub(crate) fn finish(&mut self) {
         if let Some((first, _, _)) = self.runs.first() {
             let key = keys::index_key(keys::index::EVENT, &[&first.to_be_bytes()]);
             self.batch
@@ -389,7 +389,6 @@ impl Writer {
             self.runs.clear();
             self.run = None;
         }
-        Ok(())
     }
 
     /// The entity an event belongs to: the run whose first id is the

@@ -504,3 +504,31 @@ fn check_finds_a_stray_stored_lookup() {
         report.problems
     );
 }
+
+#[test]
+fn check_finds_a_committed_total_that_disagrees_with_the_applications() {
+    let tmp = tempfile::tempdir().unwrap();
+    let copy = golden_copy(parkdb::FORMAT_VERSION, &tmp);
+    {
+        let raw = sled::open(&copy).unwrap();
+        let tree = raw.open_tree("parkdb").unwrap();
+        let (k, v) = tree.scan_prefix(b"mcommitted/").next().unwrap().unwrap();
+        // The golden programme's approval committed ¥800,000 (grant and loan).
+        assert_eq!(
+            i64::from_be_bytes(v.as_ref().try_into().unwrap()),
+            80_000_000
+        );
+        tree.insert(k, &1i64.to_be_bytes()).unwrap();
+        raw.flush().unwrap();
+    }
+    let db = Db::open(&copy).unwrap();
+    let report = db.check().unwrap();
+    assert!(
+        report
+            .problems
+            .iter()
+            .any(|p| p.contains("disagrees with its applications")),
+        "{:?}",
+        report.problems
+    );
+}

@@ -275,25 +275,31 @@ impl Writer {
     // ---- generic records and events ----
 
     pub(crate) fn load<R: Record>(&self, id: u64) -> Result<Option<R>> {
+        Ok(self.load_shared::<R>(id)?.map(Arc::unwrap_or_clone))
+    }
+
+    /// A record as this unit of work sees it, shared, not copied.
+    fn load_shared<R: Record>(&self, id: u64) -> Result<Option<Arc<R>>> {
         if let Some(r) = self
             .decoded
             .records
             .get(&(R::KIND, id))
-            .and_then(|r| r.state.downcast_ref::<R>())
+            .and_then(|r| r.state.clone().downcast::<R>().ok())
         {
-            return Ok(Some(r.clone()));
+            return Ok(Some(r));
         }
         // Not stored by this unit (every record it stores is in `decoded`):
-        // the committed state, decoded in the in-memory view if loaded.
+        // the committed state, in the in-memory view if loaded, else the
+        // fold of its stored events.
         if let Some(r) = self
             .db
             .inner
             .cache
-            .if_loaded::<R, _>(|m| m.records.get(&id).map(|r| (**r).clone()))
+            .if_loaded::<R, _>(|m| m.records.get(&id).cloned())
         {
             return Ok(r);
         }
-        record::stored::<R>(self.engine(), id)
+        Ok(record::stored::<R>(self.engine(), id)?.map(Arc::new))
     }
 
     /// The decoded records this unit of work stored.
@@ -496,10 +502,12 @@ impl Writer {
         date: NaiveDate,
         event: R::Event,
     ) -> Result<EventId> {
-        let old: R = self.require(id)?;
-        let new = R::apply(Some(old.clone()), id, date, &event)?;
+        let old = self
+            .load_shared::<R>(id)?
+            .ok_or_else(|| Error::not_found(R::ENTITY, R::display_id(id)))?;
+        let new = R::apply(Some((*old).clone()), id, date, &event)?;
         let event_id = self.append(R::KIND, id, date, Body::Domain(event))?;
-        self.store(Some(&old), new)?;
+        self.store(Some(&*old), new)?;
         Ok(event_id)
     }
 

@@ -437,12 +437,17 @@ fn check_finds_two_records_sharing_a_code() {
         let raw = sled::open(&copy).unwrap();
         let tree = raw.open_tree("parkdb").unwrap();
         // Parcel P1's first run (its requisition, code GP-017) stored again
-        // as the first run of a parcel P9.
+        // as the first run of a parcel P9, in a value of its own: the format
+        // byte, then per run its entity, first event id, length and bytes.
         let (k, v) = tree.scan_prefix([b'e', 1]).next().unwrap().unwrap();
+        assert_eq!(&v[1..9], &1u64.to_be_bytes(), "the block starts with P1");
+        let len = u32::from_be_bytes(v[17..21].try_into().unwrap()) as usize;
+        let mut block = vec![v[0]];
+        block.extend_from_slice(&9u64.to_be_bytes());
+        block.extend_from_slice(&v[9..21 + len]);
         let mut key = k.to_vec();
-        key[2..10].copy_from_slice(&9u64.to_be_bytes());
         key[10..].copy_from_slice(&0u64.to_be_bytes());
-        tree.insert(key, v).unwrap();
+        tree.insert(key, block).unwrap();
         raw.flush().unwrap();
     }
     let db = Db::open(&copy).unwrap();

@@ -18,8 +18,8 @@ use crate::fund::{Application, Programme};
 use crate::indicators::Indicator;
 use crate::land::Parcel;
 use crate::record::{self, Record};
-use crate::storage::{codec, keys, Batch, Store, Tree};
-use crate::writer::Pending;
+use crate::storage::{codec, keys, Store, Tree};
+use crate::writer::{Pending, PendingRun};
 
 /// Current records of one kind, by id.
 pub(crate) type Map<R> = BTreeMap<u64, Arc<R>>;
@@ -239,7 +239,7 @@ fn load<R: Record + Send + Sync + 'static>(store: &dyn Store) -> Result<Kind<R>>
         }
         Ok::<_, crate::Error>(())
     };
-    let [low, high] = record::Ids::halves::<R>(store)?;
+    let [low, high] = record::Ids::halves(record::Ids::next::<R>(store)?);
     std::thread::scope(|s| {
         let builder = s.spawn(move || {
             let mut map = Kind::new();
@@ -345,26 +345,28 @@ impl Cache {
             // Each half of the ids on a thread of its own; the upper half's
             // runs are placed from the middle id on, so the halves join
             // end to end.
-            let [low, high] = record::Ids::halves::<R>(store)?;
-            let limit = high.from.saturating_mul(2).max(1);
+            let limit = record::Ids::next::<R>(store)?;
+            let [low, high] = record::Ids::halves(limit);
             let read = |ids: record::Ids| {
                 let mut part = Runs::<R::Event> {
                     by_entity: Vec::new(),
                 };
                 let (start, end) = ids.event_keys(R::KIND);
-                store.for_each_between(Tree::Events, &start, &end, &mut |k, v| {
-                    let (_, entity, first) = keys::decode_event(k)?;
-                    // Ids are dense below the kind's counter; one beyond it
-                    // is damage, not a reason to allocate without bound.
-                    if entity > limit {
-                        return Err(crate::Error::Corrupt(format!(
-                            "events of kind {} stored under id {entity}, beyond its counter",
-                            R::KIND
-                        )));
+                store.for_each_between(Tree::Events, &start, &end, &mut |_, v| {
+                    for r in codec::decode_block(v)? {
+                        // Ids are dense below the kind's counter; one beyond
+                        // it is damage, not a reason to allocate without bound.
+                        if r.entity >= limit || r.entity < ids.from {
+                            return Err(crate::Error::Corrupt(format!(
+                                "events of kind {} stored under id {}, out of place",
+                                R::KIND,
+                                r.entity
+                            )));
+                        }
+                        let at = usize::try_from(r.entity - ids.from)
+                            .map_err(|_| crate::Error::Corrupt("entity id out of range".into()))?;
+                        part.insert_at(at, r.first, r.run);
                     }
-                    let at = usize::try_from(entity - ids.from)
-                        .map_err(|_| crate::Error::Corrupt("entity id out of range".into()))?;
-                    part.insert_at(at, first, v);
                     Ok(true)
                 })?;
                 Ok::<_, crate::Error>(part)
@@ -385,23 +387,17 @@ impl Cache {
         Ok(())
     }
 
-    /// Brings the loaded event runs up to date with a committed batch, and
-    /// the loaded kinds with the records the unit of work stored
+    /// Brings the loaded event runs up to date with the runs a committed
+    /// unit of work wrote, and the loaded kinds with the records it stored
     /// (`decoded`). Anything that does not fit drops its kind, to be
     /// reloaded (and any damage reported) on the next read.
-    pub(crate) fn apply(&self, batch: &Batch, decoded: &HashMap<(u8, u64), Pending>) {
+    pub(crate) fn apply(&self, written: &[PendingRun], decoded: &HashMap<(u8, u64), Pending>) {
         {
             let mut runs = self.runs.write().unwrap_or_else(PoisonError::into_inner);
             if !runs.is_empty() {
-                let start = (Tree::Events, Vec::new());
-                for ((tree, key), value) in batch.ops.range(start..) {
-                    if *tree != Tree::Events {
-                        break;
-                    }
-                    let (Ok((kind, entity, first)), Some(value)) = (keys::decode_event(key), value)
-                    else {
-                        continue;
-                    };
+                for run in written {
+                    let (kind, entity, first, value) =
+                        (run.kind, run.entity, run.first, run.bytes.as_slice());
                     let Some(slot) = runs.get_mut(&kind) else {
                         continue;
                     };

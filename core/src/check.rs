@@ -69,30 +69,53 @@ impl Db {
             Ok(true)
         })?;
 
-        // Every event belongs to a record; every run of events (the events
-        // one unit of work recorded in a row for one entity) is indexed by
-        // its first id, and its events' ids ascend from it.
+        // Every event belongs to a record; every block value holds runs of
+        // its own block's entities, the first named in its key, in order;
+        // every run (the events one unit of work recorded in a row for one
+        // entity) is indexed by its first id.
         let mut runs: BTreeMap<u64, (u8, u64)> = BTreeMap::new();
         let mut max_event = 0;
         store.for_each_prefix(Tree::Events, &[], &mut |k, v| {
-            match keys::decode_event(k) {
-                Ok((kind, entity, first)) => {
-                    if !expected.entities.contains(&(kind, entity)) {
-                        report.problems.push(format!(
-                            "event #{first} belongs to kind {kind} id {entity}, which has no record"
-                        ));
-                    }
-                    let ids = run_ids(kind, first, v).unwrap_or_default();
-                    if ids.first() != Some(&first) || ids.windows(2).any(|w| w[0] >= w[1]) {
-                        report.problems.push(format!(
-                            "the events stored under event #{first} do not start with it in order"
-                        ));
-                    }
-                    report.events += ids.len().max(1) as u64;
-                    runs.insert(first, (kind, entity));
-                    max_event = max_event.max(ids.last().copied().unwrap_or(first));
+            let (kind, block, first) = match keys::decode_event(k) {
+                Ok(key) => key,
+                Err(e) => {
+                    report.problems.push(format!("event key {k:?}: {e}"));
+                    return Ok(true);
                 }
-                Err(e) => report.problems.push(format!("event key {k:?}: {e}")),
+            };
+            let block_runs = match codec::decode_block(v) {
+                Ok(r) => r,
+                Err(e) => {
+                    report.problems.push(format!("events at {k:?}: {e}"));
+                    return Ok(true);
+                }
+            };
+            if block_runs[0].first != first
+                || block_runs.windows(2).any(|w| w[0].first >= w[1].first)
+            {
+                report.problems.push(format!(
+                    "the runs stored under event #{first} do not start with it in order"
+                ));
+            }
+            for r in block_runs {
+                if keys::block_of(r.entity) != block
+                    || !expected.entities.contains(&(kind, r.entity))
+                {
+                    report.problems.push(format!(
+                        "event #{} belongs to kind {kind} id {}, stored out of place",
+                        r.first, r.entity
+                    ));
+                }
+                let ids = run_ids(kind, r.first, r.run).unwrap_or_default();
+                if ids.first() != Some(&r.first) || ids.windows(2).any(|w| w[0] >= w[1]) {
+                    report.problems.push(format!(
+                        "the events of the run at event #{} do not start with it in order",
+                        r.first
+                    ));
+                }
+                report.events += ids.len().max(1) as u64;
+                runs.insert(r.first, (kind, r.entity));
+                max_event = max_event.max(ids.last().copied().unwrap_or(r.first));
             }
             Ok(true)
         })?;

@@ -258,7 +258,7 @@ impl Db {
     }
 
     fn commit(&self, writer: &mut Writer) -> Result<()> {
-        writer.finish();
+        writer.finish()?;
         let store = self.inner.store.as_ref();
         {
             let _commit = self
@@ -267,7 +267,7 @@ impl Db {
                 .write()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             store.apply(writer.batch())?;
-            self.inner.cache.apply(writer.batch(), writer.decoded());
+            self.inner.cache.apply(writer.runs(), writer.decoded());
         }
         if self.inner.durability == Durability::Immediate {
             self.inner.flush()?;

@@ -12,15 +12,31 @@ use crate::storage::{codec, keys};
 use crate::units::{Mu, Quantity, Yuan};
 use crate::writer::{Allocation, NewParcel};
 
-/// Decodes bytes as every stored value type (event runs of each kind);
-/// errors are fine, panics are not.
+/// Decodes bytes as every stored value type (blocks of event runs, event
+/// runs of each kind); errors are fine, panics are not.
 pub fn decode_values(data: &[u8]) {
-    let _ = codec::decode_events::<ParcelEvent>(data, 1);
-    let _ = codec::decode_events::<EnterpriseEvent>(data, 1);
-    let _ = codec::decode_events::<ProgrammeEvent>(data, 1);
-    let _ = codec::decode_events::<ApplicationEvent>(data, 1);
-    let _ = codec::decode_events::<IndicatorEvent>(data, 1);
+    decode_runs(data, 1);
+    if let Ok(runs) = codec::decode_block(data) {
+        for r in &runs {
+            decode_runs(r.run, r.first);
+        }
+        if data.first() == Some(&codec::FORMAT_VERSION) {
+            assert_eq!(
+                codec::encode_block(&runs).ok().as_deref(),
+                Some(data),
+                "a decoded block re-encodes to itself"
+            );
+        }
+    }
     let _ = codec::decode::<crate::db::Policy>(data, "policy");
+}
+
+fn decode_runs(run: &[u8], first: u64) {
+    let _ = codec::decode_events::<ParcelEvent>(run, first);
+    let _ = codec::decode_events::<EnterpriseEvent>(run, first);
+    let _ = codec::decode_events::<ProgrammeEvent>(run, first);
+    let _ = codec::decode_events::<ApplicationEvent>(run, first);
+    let _ = codec::decode_events::<IndicatorEvent>(run, first);
 }
 
 /// Decodes bytes as event keys and event-index entries.

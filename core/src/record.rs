@@ -1,5 +1,7 @@
 //! What every ledger entity shares: a kind, a fold of events, index entries.
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -286,18 +288,19 @@ pub(crate) fn stored_fold<R: Record, E: std::borrow::Borrow<Event<R::Event>>>(
     })
 }
 
-/// The stored events of one entity, in order: its runs, decoded.
+/// The stored events of one entity, in order: its runs (in its block's
+/// values), decoded.
 pub(crate) fn stored_events<R: Record>(store: &dyn Store, id: u64) -> Result<Vec<Event<R::Event>>> {
     let mut events = Vec::new();
-    store.for_each_prefix(
-        Tree::Events,
-        &keys::entity_prefix(R::KIND, id),
-        &mut |k, run| {
-            let (_, _, first) = keys::decode_event(k)?;
-            codec::decode_events_into::<R::Event>(run, first, &mut events)?;
-            Ok(true)
-        },
-    )?;
+    let prefix = keys::block_prefix(R::KIND, keys::block_of(id));
+    store.for_each_prefix(Tree::Events, &prefix, &mut |_, block| {
+        for r in codec::decode_block(block)? {
+            if r.entity == id {
+                codec::decode_events_into::<R::Event>(r.run, r.first, &mut events)?;
+            }
+        }
+        Ok(true)
+    })?;
     Ok(events)
 }
 
@@ -320,7 +323,8 @@ pub(crate) fn for_each_stored<R: Record>(store: &dyn Store, f: VisitStored<'_, R
     for_each_stored_in::<R>(store, Ids::ALL, f)
 }
 
-/// A range of entity ids: `from` on, up to `until` (exclusive) if given.
+/// A range of entity ids, whole blocks of them: `from` on, up to `until`
+/// (exclusive) if given.
 #[derive(Clone, Copy)]
 pub(crate) struct Ids {
     pub(crate) from: u64,
@@ -333,17 +337,20 @@ impl Ids {
         until: None,
     };
 
-    /// Every id of kind `R`, in two halves of the ids handed out so far
-    /// (an id at or above the counter, which only damage makes, falls in
-    /// the second).
-    pub(crate) fn halves<R: Record>(store: &dyn Store) -> Result<[Ids; 2]> {
-        let next = store
+    /// The id kind `R` hands out next: every stored one is below it.
+    pub(crate) fn next<R: Record>(store: &dyn Store) -> Result<u64> {
+        Ok(store
             .get(Tree::Meta, &keys::meta::next_id(R::KIND))?
             .map(|v| keys::u64_at(&v, 0))
             .transpose()?
-            .unwrap_or(1);
-        let mid = next / 2;
-        Ok([
+            .unwrap_or(1))
+    }
+
+    /// Every id below `next`, in two halves split at a block boundary (an
+    /// id at or above `next`, which only damage makes, falls in the second).
+    pub(crate) fn halves(next: u64) -> [Ids; 2] {
+        let mid = keys::block_start(keys::block_of(next / 2));
+        [
             Ids {
                 from: 0,
                 until: Some(mid),
@@ -352,48 +359,79 @@ impl Ids {
                 from: mid,
                 until: None,
             },
-        ])
+        ]
     }
 
     /// The event keys of kind `kind` these ids span: [start, end).
     pub(crate) fn event_keys(self, kind: u8) -> (Vec<u8>, Vec<u8>) {
-        let start = keys::entity_prefix(kind, self.from);
+        let start = keys::block_prefix(kind, keys::block_of(self.from));
         let end = match self.until {
-            Some(until) => keys::entity_prefix(kind, until),
+            Some(until) => keys::block_prefix(kind, keys::block_of(until)),
             None => vec![kind.saturating_add(1)],
         };
         (start, end)
     }
 }
 
-/// [`for_each_stored`] over the entities with ids in `ids`.
+/// [`for_each_stored`] over the entities with ids in `ids`: a block at a
+/// time (its values in the order written), each entity's runs decoded into
+/// its list.
 pub(crate) fn for_each_stored_in<R: Record>(
     store: &dyn Store,
     ids: Ids,
     f: VisitStored<'_, R>,
 ) -> Result<()> {
-    let mut current: Option<(u64, StoredEvents<R>)> = None;
+    let mut block: Option<u64> = None;
+    let mut entities: BTreeMap<u64, StoredEvents<R>> = BTreeMap::new();
     let mut go_on = true;
-    let (start, end) = ids.event_keys(R::KIND);
-    store.for_each_between(Tree::Events, &start, &end, &mut |k, run| {
-        let (_, entity, first) = keys::decode_event(k)?;
-        if current.as_ref().is_some_and(|(id, _)| *id != entity) {
-            if let Some((id, events)) = current.take() {
-                go_on = f(id, events)?;
+    let mut hand_on = |entities: &mut BTreeMap<u64, StoredEvents<R>>| -> Result<bool> {
+        for (id, events) in std::mem::take(entities) {
+            if !f(id, events)? {
+                return Ok(false);
             }
         }
-        let (_, events) = current.get_or_insert_with(|| (entity, Ok(Vec::new())));
-        if let Ok(list) = events {
-            if let Err(e) = codec::decode_events_into::<R::Event>(run, first, list) {
+        Ok(true)
+    };
+    let (start, end) = ids.event_keys(R::KIND);
+    store.for_each_between(Tree::Events, &start, &end, &mut |k, value| {
+        let (_, this, _) = keys::decode_event(k)?;
+        if block.is_some_and(|b| b != this) {
+            go_on = hand_on(&mut entities)?;
+            if !go_on {
+                return Ok(false);
+            }
+        }
+        block = Some(this);
+        let runs = match codec::decode_block(value) {
+            Ok(runs) => runs,
+            Err(e) => {
+                // The damage is the block's; its first id carries it.
+                entities.insert(keys::block_start(this), Err(e));
+                return Ok(true);
+            }
+        };
+        for r in runs {
+            let events = entities.entry(r.entity).or_insert_with(|| Ok(Vec::new()));
+            let Ok(list) = events else {
+                continue;
+            };
+            let decoded = if keys::block_of(r.entity) == this {
+                codec::decode_events_into::<R::Event>(r.run, r.first, list)
+            } else {
+                Err(Error::Corrupt(format!(
+                    "the events of {} {} are stored in another block",
+                    R::ENTITY,
+                    R::display_id(r.entity)
+                )))
+            };
+            if let Err(e) = decoded {
                 *events = Err(e);
             }
         }
-        Ok(go_on)
+        Ok(true)
     })?;
     if go_on {
-        if let Some((id, events)) = current {
-            f(id, events)?;
-        }
+        hand_on(&mut entities)?;
     }
     Ok(())
 }

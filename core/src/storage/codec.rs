@@ -89,6 +89,59 @@ fn decode_seq<T: DeserializeOwned>(mut rest: &[u8], what: &str) -> Result<Vec<T>
     }
 }
 
+/// One run of a block value: the entity, its first event id, the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct BlockRun<'a> {
+    pub(crate) entity: u64,
+    pub(crate) first: u64,
+    pub(crate) run: &'a [u8],
+}
+
+/// A block value (the `events` key space since format 3): the runs one unit
+/// of work wrote for entities of one block, in the order written. After the
+/// format byte, each run is its entity id and first event id (8 bytes
+/// each, big-endian), its length (4 bytes) and the run as [`encode_events`]
+/// made it (with its own format byte: runs of formats 1 and 2 are kept as
+/// they were when migrated).
+pub(crate) fn encode_block(runs: &[BlockRun<'_>]) -> Result<Vec<u8>> {
+    let size: usize = runs.iter().map(|r| r.run.len() + 20).sum();
+    let mut out = Vec::with_capacity(size + 1);
+    out.push(FORMAT_VERSION);
+    for r in runs {
+        let len = u32::try_from(r.run.len())
+            .map_err(|_| Error::Storage("a run of events over 4 GiB".into()))?;
+        out.extend_from_slice(&r.entity.to_be_bytes());
+        out.extend_from_slice(&r.first.to_be_bytes());
+        out.extend_from_slice(&len.to_be_bytes());
+        out.extend_from_slice(r.run);
+    }
+    Ok(out)
+}
+
+/// The runs of a block value, borrowed from it.
+pub(crate) fn decode_block(bytes: &[u8]) -> Result<Vec<BlockRun<'_>>> {
+    const WHAT: &str = "block of event runs";
+    let mut rest = body(bytes, WHAT)?;
+    let mut out = Vec::new();
+    while !rest.is_empty() {
+        let head = rest
+            .get(..20)
+            .ok_or_else(|| Error::Corrupt(format!("{WHAT}: a run header cut short")))?;
+        let entity = u64::from_be_bytes(head[..8].try_into().unwrap_or_default());
+        let first = u64::from_be_bytes(head[8..16].try_into().unwrap_or_default());
+        let len = u32::from_be_bytes(head[16..].try_into().unwrap_or_default()) as usize;
+        let run = rest
+            .get(20..20 + len)
+            .ok_or_else(|| Error::Corrupt(format!("{WHAT}: a run cut short")))?;
+        out.push(BlockRun { entity, first, run });
+        rest = &rest[20 + len..];
+    }
+    if out.is_empty() {
+        return Err(Error::Corrupt(format!("{WHAT}: no runs")));
+    }
+    Ok(out)
+}
+
 /// An event as a run stores it since format 3: its valid day and body. Its
 /// id and recorded time are the run's (see [`encode_events`]).
 type Stored<B> = (i32, Body<B>);

@@ -78,22 +78,39 @@ pub(crate) mod meta {
     }
 }
 
-/// The start of every event key of one entity: its kind and id.
-pub(crate) fn entity_prefix(kind: u8, id: u64) -> Vec<u8> {
+/// Entities per block, as a power of two: the runs of events one unit of
+/// work writes for the entities of one block share a stored value (sled's
+/// cost is per key far more than per byte).
+pub(crate) const BLOCK_BITS: u32 = 6;
+
+/// The block that holds an entity's runs.
+pub(crate) fn block_of(entity: u64) -> u64 {
+    entity >> BLOCK_BITS
+}
+
+/// The first entity id of a block.
+pub(crate) fn block_start(block: u64) -> u64 {
+    block << BLOCK_BITS
+}
+
+/// The start of every event key of one block: the kind and block number.
+pub(crate) fn block_prefix(kind: u8, block: u64) -> Vec<u8> {
     let mut k = Vec::with_capacity(17);
     k.push(kind);
-    k.extend_from_slice(&id.to_be_bytes());
+    k.extend_from_slice(&block.to_be_bytes());
     k
 }
 
-/// The key of a run of events: kind, entity id, first event id.
-pub(crate) fn event(kind: u8, entity: u64, event: u64) -> Vec<u8> {
-    let mut k = entity_prefix(kind, entity);
-    k.extend_from_slice(&event.to_be_bytes());
+/// The key of the runs a unit of work wrote for a block: kind, block, the
+/// first event id among them.
+pub(crate) fn event(kind: u8, block: u64, first: u64) -> Vec<u8> {
+    let mut k = block_prefix(kind, block);
+    k.extend_from_slice(&first.to_be_bytes());
     k
 }
 
-/// Splits an `events` key into (kind, entity id, event id).
+/// Splits an `events` key into (kind, block or, before format 3, entity id,
+/// first event id).
 pub(crate) fn decode_event(key: &[u8]) -> Result<(u8, u64, u64)> {
     if key.len() != 17 {
         return Err(Error::Corrupt(format!("event key of {} bytes", key.len())));
@@ -153,7 +170,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn event_keys_sort_by_kind_then_entity_then_first_event() {
+    fn event_keys_sort_by_kind_then_block_then_first_event() {
         let mut keys = [
             event(2, 1, 1),
             event(1, 300, 2),
@@ -167,7 +184,10 @@ mod tests {
             decoded,
             vec![(1, 2, 9), (1, 2, 258), (1, 256, 1), (1, 300, 2), (2, 1, 1)]
         );
-        assert!(event(1, 2, 9).starts_with(&entity_prefix(1, 2)));
+        assert!(event(1, 2, 9).starts_with(&block_prefix(1, 2)));
+        assert_eq!(block_of(63), 0);
+        assert_eq!(block_of(64), 1);
+        assert_eq!(block_start(block_of(130)), 128);
     }
 
     #[test]

@@ -87,17 +87,6 @@ impl Batch {
         self.ops.insert(key, Some(value));
     }
 
-    /// The pending value of a key, to change in place (remembered for a
-    /// rollback); `None` if the batch holds no value for it.
-    pub(crate) fn value_mut(&mut self, tree: Tree, key: Vec<u8>) -> Option<&mut Vec<u8>> {
-        let key = (tree, key);
-        if !matches!(self.ops.get(&key), Some(Some(_))) {
-            return None;
-        }
-        self.record(&key);
-        self.ops.get_mut(&key).and_then(Option::as_mut)
-    }
-
     /// Starts remembering changes so that [`Batch::rollback`] can undo them.
     /// Savepoints do not nest.
     pub(crate) fn savepoint(&mut self) {
@@ -128,17 +117,12 @@ impl Batch {
     }
 }
 
-/// Key-value pairs as a scan yields them.
-pub(crate) type Pairs = Vec<(Vec<u8>, Vec<u8>)>;
-
 /// A visitor of key-value pairs; returns whether to go on.
 pub(crate) type Visit<'a> = &'a mut dyn FnMut(&[u8], &[u8]) -> Result<bool>;
 
 /// What parkdb needs of a storage engine.
 pub(crate) trait Store: Send + Sync {
     fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<Vec<u8>>>;
-    /// Every pair whose key starts with `prefix`, in key order.
-    fn scan_prefix(&self, tree: Tree, prefix: &[u8]) -> Result<Pairs>;
     /// Visits every pair whose key starts with `prefix`, in key order,
     /// without collecting them; stops early when `f` returns `false`.
     fn for_each_prefix(&self, tree: Tree, prefix: &[u8], f: Visit<'_>) -> Result<()>;

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use super::{keys, Batch, Pairs, Store, Tree, Visit};
+use super::{codec, keys, Batch, Store, Tree, Visit};
 use crate::error::{Error, Result};
 
 /// The one sled tree that holds every key space since format 2.
@@ -101,9 +101,11 @@ impl SledStore {
         Ok(store)
     }
 
-    /// Format 2 also stored each entity's current state beside its events;
-    /// format 3 stores only the events (the state is their fold, kept in
-    /// memory). One atomic batch removes the stored states and sets the
+    /// Format 2 also stored each entity's current state beside its events,
+    /// and each run of events under a key of its own; format 3 stores only
+    /// the events (the state is their fold, kept in memory), a block of
+    /// entities' runs to a value. One atomic batch removes the stored
+    /// states, moves each run into a block value of its own and sets the
     /// format; a crash before it leaves format 2 as it was.
     fn migrate_format_2(&self) -> Result<()> {
         let format = full_key(Tree::Meta, keys::meta::FORMAT);
@@ -113,6 +115,17 @@ impl SledStore {
         let mut batch = sled::Batch::default();
         for item in self.tree.scan_prefix([Tree::Records.prefix()]) {
             batch.remove(item?.0);
+        }
+        let mut moved = Vec::new();
+        for item in self.tree.scan_prefix([Tree::Events.prefix()]) {
+            let (k, v) = item?;
+            batch.remove(k.clone());
+            moved.push(in_block(&k[1..], &v)?);
+        }
+        // After every removal: a new key never equals an old one (a run's
+        // first event id is its own), but the batch keeps the last word.
+        for (k, v) in moved {
+            batch.insert(full_key(Tree::Events, &k), v);
         }
         batch.insert(format, &[super::codec::FORMAT_VERSION]);
         self.tree.apply_batch(batch)?;
@@ -159,7 +172,12 @@ impl SledStore {
                     {
                         continue;
                     }
-                    batch.insert(full_key(t, &k), v);
+                    if t == Tree::Events {
+                        let (k, v) = in_block(&k, &v)?;
+                        batch.insert(full_key(t, &k), v);
+                    } else {
+                        batch.insert(full_key(t, &k), v);
+                    }
                 }
             }
             batch.insert(
@@ -175,6 +193,14 @@ impl SledStore {
         self.db.flush()?;
         Ok(())
     }
+}
+
+/// A run of events as formats 1 and 2 stored it (keyed by kind, entity and
+/// first event id) as format 3 stores it: a block value holding that run.
+fn in_block(key: &[u8], run: &[u8]) -> Result<(Vec<u8>, Vec<u8>)> {
+    let (kind, entity, first) = keys::decode_event(key)?;
+    let value = codec::encode_block(&[codec::BlockRun { entity, first, run }])?;
+    Ok((keys::event(kind, keys::block_of(entity), first), value))
 }
 
 /// Removes snapshot files a killed process left unfinished; returns how many.
@@ -230,15 +256,6 @@ impl Store for SledStore {
                 None => Ok(None),
             }
         })
-    }
-
-    fn scan_prefix(&self, tree: Tree, prefix: &[u8]) -> Result<Pairs> {
-        let mut out = Vec::new();
-        self.for_each_prefix(tree, prefix, &mut |k, v| {
-            out.push((k.to_vec(), v.to_vec()));
-            Ok(true)
-        })?;
-        Ok(out)
     }
 
     fn for_each_prefix(&self, tree: Tree, prefix: &[u8], f: Visit<'_>) -> Result<()> {

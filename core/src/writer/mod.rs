@@ -14,7 +14,6 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use chrono::{NaiveDate, Utc};
-use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::db::{Db, Policy};
@@ -28,7 +27,7 @@ use crate::fund::{Application, Programme};
 use crate::indicators::Indicator;
 use crate::land::{self, LandUse, Parcel, ParcelEvent, ParcelId, SupplyMethod};
 use crate::record::{self, Record};
-use crate::storage::{codec, keys, Batch, Pairs, Store, Tree};
+use crate::storage::{codec, keys, Batch, Store, Tree};
 use crate::units::{Mu, Yuan};
 
 /// Upper bound of one parcel's area: 10⁸ 亩, more than any province's land.
@@ -82,14 +81,25 @@ pub struct Writer {
     batch: Batch,
     recorded: Recorded,
     policy: Policy,
-    /// The event run being written: (kind, entity, first event id, last event id).
-    run: Option<(u8, u64, u64, u64)>,
-    /// Every run this unit of work started: (first event id, kind, entity).
-    /// They are indexed together, under the unit's first event id, at commit.
-    runs: Vec<(u64, u8, u64)>,
+    /// The last event id of the last run, while the next event may extend it.
+    run: Option<u64>,
+    /// Every run of events this unit of work wrote, in order. At commit they
+    /// are stored a block of entities to a value, and indexed together
+    /// under the unit's first event id.
+    runs: Vec<PendingRun>,
     /// The records this unit of work stored, decoded: read back without
     /// decoding, and handed to the in-memory view at commit.
     decoded: Decoded,
+}
+
+/// A run of events a unit of work wrote: the events it recorded in a row
+/// for one entity.
+pub(crate) struct PendingRun {
+    pub(crate) first: u64,
+    pub(crate) kind: u8,
+    pub(crate) entity: u64,
+    /// As [`codec::encode_events`] makes it.
+    pub(crate) bytes: Vec<u8>,
 }
 
 /// A record's state, type-erased (an `Arc<R>` for its kind's `R`).
@@ -180,25 +190,6 @@ impl Writer {
         }
     }
 
-    fn scan(&self, tree: Tree, prefix: &[u8]) -> Result<Pairs> {
-        let mut merged: BTreeMap<Vec<u8>, Vec<u8>> = self
-            .engine()
-            .scan_prefix(tree, prefix)?
-            .into_iter()
-            .collect();
-        let start = (tree, prefix.to_vec());
-        for ((t, k), v) in self.batch.ops.range(start..) {
-            if *t != tree || !k.starts_with(prefix) {
-                break;
-            }
-            match v {
-                Some(v) => merged.insert(k.clone(), v.clone()),
-                None => merged.remove(k),
-            };
-        }
-        Ok(merged.into_iter().collect())
-    }
-
     fn next_id(&mut self, counter: &[u8]) -> Result<u64> {
         let next = match self.batch.ops.get(&(Tree::Meta, counter.to_vec())) {
             Some(Some(v)) => keys::u64_at(v, 0)?,
@@ -236,6 +227,7 @@ impl Writer {
     /// Whatever `f` returns.
     pub fn attempt<T>(&mut self, f: impl FnOnce(&mut Writer) -> Result<T>) -> Result<T> {
         let (policy, run, runs) = (self.policy, self.run, self.runs.len());
+        let last_len = self.runs.last().map(|r| r.bytes.len());
         self.batch.savepoint();
         self.decoded.undo = Some(Vec::new());
         let out = f(self);
@@ -245,6 +237,9 @@ impl Writer {
             self.policy = policy;
             self.run = run;
             self.runs.truncate(runs);
+            if let (Some(last), Some(len)) = (self.runs.last_mut(), last_len) {
+                last.bytes.truncate(len);
+            }
         } else {
             self.decoded.undo = None;
             self.batch.release();
@@ -334,11 +329,13 @@ impl Writer {
             .ok_or_else(|| Error::not_found(R::ENTITY, R::display_id(id)))
     }
 
-    fn events_of<B: DeserializeOwned>(&self, kind: u8, id: u64) -> Result<Vec<Event<B>>> {
-        let mut out = Vec::new();
-        for (k, v) in self.scan(Tree::Events, &keys::entity_prefix(kind, id))? {
-            let (_, _, first) = keys::decode_event(&k)?;
-            out.extend(codec::decode_events::<B>(&v, first)?);
+    /// An entity's events: the stored ones, then this unit's.
+    fn events_of<R: Record>(&self, id: u64) -> Result<Vec<Event<R::Event>>> {
+        let mut out = record::stored_events::<R>(self.engine(), id)?;
+        for run in &self.runs {
+            if run.kind == R::KIND && run.entity == id {
+                codec::decode_events_into(&run.bytes, run.first, &mut out)?;
+            }
         }
         Ok(out)
     }
@@ -357,44 +354,67 @@ impl Writer {
             recorded: self.recorded,
             body,
         };
-        // The events one unit of work records in a row for one entity share
-        // a key (a run), and the event index holds the run's first id.
-        let extends = matches!(self.run, Some((k, e, _, last)) if k == kind && e == entity && last + 1 == id.0);
-        let pending = match self.run {
-            Some((_, _, first, _)) if extends => self
-                .batch
-                .value_mut(Tree::Events, keys::event(kind, entity, first))
-                .map(|run| (first, run)),
-            _ => None,
-        };
-        match pending {
-            Some((first, run)) => {
-                codec::extend_events(run, &event)?;
-                self.run = Some((kind, entity, first, id.0));
+        // The events one unit of work records in a row for one entity form
+        // a run, and the event index holds the run's first id.
+        match self.runs.last_mut() {
+            Some(last)
+                if last.kind == kind
+                    && last.entity == entity
+                    && self.run.is_some_and(|l| l + 1 == id.0) =>
+            {
+                codec::extend_events(&mut last.bytes, &event)?;
             }
-            None => {
-                self.batch.put(
-                    Tree::Events,
-                    keys::event(kind, entity, id.0),
-                    codec::encode_events(&event)?,
-                );
-                self.runs.push((id.0, kind, entity));
-                self.run = Some((kind, entity, id.0, id.0));
-            }
+            _ => self.runs.push(PendingRun {
+                first: id.0,
+                kind,
+                entity,
+                bytes: codec::encode_events(&event)?,
+            }),
         }
+        self.run = Some(id.0);
         Ok(id)
     }
 
-    /// Stores the index of this unit's event runs (one entry, keyed by the
-    /// unit's first event id). Called once, just before commit.
-    pub(crate) fn finish(&mut self) {
-        if let Some((first, _, _)) = self.runs.first() {
-            let key = keys::index_key(keys::index::EVENT, &[&first.to_be_bytes()]);
-            self.batch
-                .put(Tree::Index, key, keys::encode_runs(&self.runs));
-            self.runs.clear();
-            self.run = None;
+    /// Stores this unit's runs of events, one value per block of entities
+    /// (keyed by the first event id among its runs), and their index (one
+    /// entry, keyed by the unit's first event id). Called once, just before
+    /// commit.
+    pub(crate) fn finish(&mut self) -> Result<()> {
+        let Some(first) = self.runs.first() else {
+            return Ok(());
+        };
+        let key = keys::index_key(keys::index::EVENT, &[&first.first.to_be_bytes()]);
+        let listed: Vec<(u64, u8, u64)> = self
+            .runs
+            .iter()
+            .map(|r| (r.first, r.kind, r.entity))
+            .collect();
+        self.batch.put(Tree::Index, key, keys::encode_runs(&listed));
+        let mut blocks: BTreeMap<(u8, u64), Vec<codec::BlockRun<'_>>> = BTreeMap::new();
+        for r in &self.runs {
+            blocks
+                .entry((r.kind, keys::block_of(r.entity)))
+                .or_default()
+                .push(codec::BlockRun {
+                    entity: r.entity,
+                    first: r.first,
+                    run: &r.bytes,
+                });
         }
+        for ((kind, block), runs) in blocks {
+            self.batch.put(
+                Tree::Events,
+                keys::event(kind, block, runs[0].first),
+                codec::encode_block(&runs)?,
+            );
+        }
+        self.run = None;
+        Ok(())
+    }
+
+    /// The runs of events this unit of work wrote.
+    pub(crate) fn runs(&self) -> &[PendingRun] {
+        &self.runs
     }
 
     /// The entity an event belongs to: the run whose first id is the
@@ -406,7 +426,13 @@ impl Writer {
                 .find(|(first, _, _)| *first <= event.0)
                 .map(|(_, kind, entity)| (*kind, *entity))
         };
-        if let Some(found) = in_unit(&self.runs) {
+        if let Some(found) = self
+            .runs
+            .iter()
+            .rev()
+            .find(|r| r.first <= event.0)
+            .map(|r| (r.kind, r.entity))
+        {
             return Ok(Some(found));
         }
         let family = [keys::index::EVENT];
@@ -540,7 +566,7 @@ impl Writer {
     }
 
     fn void_in<R: Record>(&mut self, id: u64, target: EventId, reason: &str) -> Result<EventId> {
-        let events: Vec<Event<R::Event>> = self.events_of(R::KIND, id)?;
+        let events: Vec<Event<R::Event>> = self.events_of::<R>(id)?;
         let subject = R::display_id(id);
         let refuse = |rule: String| Error::lifecycle(R::ENTITY, subject.clone(), rule);
         let found = events

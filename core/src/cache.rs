@@ -78,14 +78,18 @@ impl<R: Record> Kind<R> {
     }
 
     fn insert(&mut self, id: u64, record: Arc<R>) {
-        let new = record.lookups();
-        if let Some(old) = self.records.insert(id, record) {
-            let old = old.lookups();
-            if old == new {
-                return;
+        let old = self.records.insert(id, record.clone());
+        debug_assert!(old
+            .as_ref()
+            .is_none_or(|old| old.same_lookups(&record) == (old.lookups() == record.lookups())));
+        let new = match old {
+            Some(old) if old.same_lookups(&record) => return,
+            Some(old) => {
+                self.forget(id, old.lookups());
+                record.lookups()
             }
-            self.forget(id, old);
-        }
+            None => record.lookups(),
+        };
         for key in new {
             match self.lookups.entry(key) {
                 std::collections::btree_map::Entry::Vacant(slot) => {

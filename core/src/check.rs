@@ -241,16 +241,13 @@ fn check_kind<R: Record>(db: &Db, report: &mut CheckReport, expected: &mut Expec
                 return Ok(true);
             }
         };
-        for (family, code) in folded.lookups() {
-            if !keys::index::unique(family) {
-                continue;
-            }
-            if let Some(other) = expected.codes.insert((family, code.clone()), id) {
+        if let Some((family, code)) = folded.code() {
+            if let Some(other) = expected.codes.insert((family, code.to_vec()), id) {
                 report.problems.push(format!(
                     "{} {name} and {} share the code {}",
                     R::ENTITY,
                     R::display_id(other),
-                    String::from_utf8_lossy(&code)
+                    String::from_utf8_lossy(code)
                 ));
             }
         }

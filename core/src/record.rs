@@ -34,6 +34,14 @@ pub(crate) trait Record:
     fn lookups(&self) -> Vec<(u8, Vec<u8>)> {
         Vec::new()
     }
+    /// Whether `other` has the same lookups (cheaper than comparing them).
+    fn same_lookups(&self, other: &Self) -> bool {
+        self.lookups() == other.lookups()
+    }
+    /// The unique code that names this record, if it has one: (family, code).
+    fn code(&self) -> Option<(u8, &[u8])> {
+        None
+    }
     /// Index keys added and never removed (history lookups).
     fn extra_index_keys(&self) -> Vec<Vec<u8>> {
         Vec::new()
@@ -88,6 +96,17 @@ impl Record for Parcel {
         out
     }
 
+    fn same_lookups(&self, other: &Self) -> bool {
+        self.code == other.code
+            && self.holder == other.holder
+            && self.land_use == other.land_use
+            && self.status() == other.status()
+    }
+
+    fn code(&self) -> Option<(u8, &[u8])> {
+        Some((index::PARCEL_CODE, self.code.as_bytes()))
+    }
+
     fn extra_index_keys(&self) -> Vec<Vec<u8>> {
         self.holder
             .map(|h| {
@@ -140,6 +159,18 @@ impl Record for Enterprise {
             out.push((index::ENTERPRISE_INDUSTRY, i.as_bytes().to_vec()));
         }
         out
+    }
+
+    fn same_lookups(&self, other: &Self) -> bool {
+        self.status == other.status
+            && self.credit_code == other.credit_code
+            && self.industry == other.industry
+    }
+
+    fn code(&self) -> Option<(u8, &[u8])> {
+        self.credit_code
+            .as_deref()
+            .map(|c| (index::ENTERPRISE_CODE, c.as_bytes()))
     }
 
     fn voidable(event: &EnterpriseEvent) -> bool {
@@ -218,6 +249,12 @@ impl Record for Application {
         ]
     }
 
+    fn same_lookups(&self, other: &Self) -> bool {
+        self.programme == other.programme
+            && self.applicant == other.applicant
+            && self.status == other.status
+    }
+
     fn voidable(event: &ApplicationEvent) -> bool {
         !matches!(event, ApplicationEvent::Received { .. })
     }
@@ -260,6 +297,10 @@ impl Record for Indicator {
 
     fn lookups(&self) -> Vec<(u8, Vec<u8>)> {
         vec![(index::INDICATOR_CODE, self.code.as_bytes().to_vec())]
+    }
+
+    fn code(&self) -> Option<(u8, &[u8])> {
+        Some((index::INDICATOR_CODE, self.code.as_bytes()))
     }
 
     fn voidable(event: &IndicatorEvent) -> bool {

@@ -22,11 +22,6 @@ pub(crate) mod index {
         matches!(family, PARCEL_EVER_HELD | EVENT)
     }
 
-    /// Families whose lookups are unique codes (a code names one record).
-    pub(crate) fn unique(family: u8) -> bool {
-        matches!(family, PARCEL_CODE | ENTERPRISE_CODE | INDICATOR_CODE)
-    }
-
     /// parcel code → parcel id (unique)
     pub(crate) const PARCEL_CODE: u8 = 0x01;
     /// (status, parcel id)

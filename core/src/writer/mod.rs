@@ -448,18 +448,20 @@ impl Writer {
     /// its holder-history entry and the programme total it adds to.
     fn store<R: Record>(&mut self, old: Option<&R>, new: R) -> Result<()> {
         // Only what the change added: most events leave codes and holder alone.
-        let held_before = old.map(Record::extra_index_keys).unwrap_or_default();
-        for k in new.extra_index_keys() {
-            if !held_before.contains(&k) {
-                self.batch.put(Tree::Index, k, Vec::new());
+        let added = new.extra_index_keys();
+        if !added.is_empty() {
+            let before = old.map(Record::extra_index_keys).unwrap_or_default();
+            for k in added {
+                if !before.contains(&k) {
+                    self.batch.put(Tree::Index, k, Vec::new());
+                }
             }
         }
-        let before = old.map(Record::lookups).unwrap_or_default();
-        for (family, code) in new.lookups() {
-            if keys::index::unique(family) && !before.contains(&(family, code.clone())) {
+        if let Some((family, code)) = new.code() {
+            if old.and_then(Record::code) != Some((family, code)) {
                 self.batch.put(
                     Tree::Scratch,
-                    keys::index_key(family, &[&code]),
+                    keys::index_key(family, &[code]),
                     new.id().to_be_bytes().to_vec(),
                 );
             }

@@ -90,6 +90,8 @@ pub struct Writer {
     /// The records this unit of work stored, decoded: read back without
     /// decoding, and handed to the in-memory view at commit.
     decoded: Decoded,
+    /// The id counters this unit of work moved: key → next id.
+    counters: BTreeMap<Vec<u8>, u64>,
 }
 
 /// A run of events a unit of work wrote: the events it recorded in a row
@@ -164,6 +166,7 @@ impl Writer {
             run: None,
             runs: Vec::new(),
             decoded: Decoded::default(),
+            counters: BTreeMap::new(),
         };
         w.batch.put(
             Tree::Meta,
@@ -190,21 +193,24 @@ impl Writer {
         }
     }
 
+    /// The next id of a counter; the counters this unit moved are stored
+    /// at commit ([`Writer::finish`]).
     fn next_id(&mut self, counter: &[u8]) -> Result<u64> {
-        let next = match self.batch.ops.get(&(Tree::Meta, counter.to_vec())) {
-            Some(Some(v)) => keys::u64_at(v, 0)?,
-            Some(None) => 1,
-            None => match self.engine().get(Tree::Meta, counter)? {
-                Some(v) => keys::u64_at(&v, 0)?,
-                None => 1,
-            },
+        let next = match self.counters.get_mut(counter) {
+            Some(next) => next,
+            None => {
+                let stored = match self.engine().get(Tree::Meta, counter)? {
+                    Some(v) => keys::u64_at(&v, 0)?,
+                    None => 1,
+                };
+                self.counters.entry(counter.to_vec()).or_insert(stored)
+            }
         };
-        self.batch.put(
-            Tree::Meta,
-            counter.to_vec(),
-            (next + 1).to_be_bytes().to_vec(),
-        );
-        Ok(next)
+        let id = *next;
+        *next = id
+            .checked_add(1)
+            .ok_or_else(|| Error::Corrupt("an id counter ran out".into()))?;
+        Ok(id)
     }
 
     /// The database this unit of work writes to.
@@ -227,6 +233,7 @@ impl Writer {
     /// Whatever `f` returns.
     pub fn attempt<T>(&mut self, f: impl FnOnce(&mut Writer) -> Result<T>) -> Result<T> {
         let (policy, run, runs) = (self.policy, self.run, self.runs.len());
+        let counters = self.counters.clone();
         let last_len = self.runs.last().map(|r| r.bytes.len());
         self.batch.savepoint();
         self.decoded.undo = Some(Vec::new());
@@ -237,6 +244,7 @@ impl Writer {
             self.policy = policy;
             self.run = run;
             self.runs.truncate(runs);
+            self.counters = counters;
             if let (Some(last), Some(len)) = (self.runs.last_mut(), last_len) {
                 last.bytes.truncate(len);
             }
@@ -375,11 +383,15 @@ impl Writer {
         Ok(id)
     }
 
-    /// Stores this unit's runs of events, one value per block of entities
-    /// (keyed by the first event id among its runs), and their index (one
-    /// entry, keyed by the unit's first event id). Called once, just before
-    /// commit.
+    /// Stores the id counters this unit moved and its runs of events, one
+    /// value per block of entities (keyed by the first event id among its
+    /// runs), and their index (one entry, keyed by the unit's first event
+    /// id). Called once, just before commit.
     pub(crate) fn finish(&mut self) -> Result<()> {
+        for (counter, next) in &self.counters {
+            self.batch
+                .put(Tree::Meta, counter.clone(), next.to_be_bytes().to_vec());
+        }
         let Some(first) = self.runs.first() else {
             return Ok(());
         };

@@ -264,3 +264,67 @@ fn a_read_of_the_past_over_thousands_of_records_agrees_with_each_record() {
     assert_eq!(all_then.len(), 5000);
     assert!(all_then.windows(2).all(|w| w[0].id < w[1].id));
 }
+
+/// Who held a parcel at a past date, or as known at a past moment, is
+/// answered from every holder its events ever named — a voided allocation
+/// and a transfer's seller included — both in the session that wrote them
+/// and in a later one that derives them from the stored events.
+#[test]
+fn holders_of_the_past_include_voided_and_transferred_ones_after_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let (seller, buyer, wrong, p, q, before_void) = {
+        let db = Db::open(&path).unwrap();
+        let seller = firm(&db, "卖方");
+        let buyer = firm(&db, "买方");
+        let wrong = firm(&db, "错录");
+        let p = parcel(&db, "GP-1", "10", "2001-01-01");
+        let q = parcel(&db, "GP-2", "20", "2001-01-01");
+        // The in-memory view is loaded now, and kept up to date by each write.
+        assert_eq!(db.parcels(&ParcelFilter::default()).unwrap().len(), 2);
+        db.allocate(p, terms(seller, "2002-01-01", "100", None))
+            .unwrap();
+        db.transfer(p, buyer, d("2004-01-01"), "150".parse().unwrap())
+            .unwrap();
+        let mistaken = db
+            .allocate(q, terms(wrong, "2002-06-01", "200", None))
+            .unwrap();
+        let before_void = tick();
+        db.void(mistaken, "entered under the wrong firm").unwrap();
+        let then = db
+            .as_known_at(before_void)
+            .as_of(d("2003-01-01"))
+            .parcels(&ParcelFilter {
+                holder: Some(wrong),
+                ..ParcelFilter::default()
+            })
+            .unwrap();
+        assert_eq!(then.len(), 1);
+        assert_eq!(then[0].id, q);
+        db.flush().unwrap();
+        (seller, buyer, wrong, p, q, before_void)
+    };
+    for _session in 0..2 {
+        let db = Db::open(&path).unwrap();
+        let held = |view: parkdb::View<'_>, holder| -> Vec<parkdb::ParcelId> {
+            view.parcels(&ParcelFilter {
+                holder: Some(holder),
+                ..ParcelFilter::default()
+            })
+            .unwrap()
+            .iter()
+            .map(|p| p.id)
+            .collect()
+        };
+        assert_eq!(held(db.as_of(d("2003-01-01")), seller), vec![p]);
+        assert_eq!(held(db.as_of(d("2003-01-01")), buyer), vec![]);
+        assert_eq!(held(db.as_of(d("2005-01-01")), buyer), vec![p]);
+        assert_eq!(held(db.as_of(d("2005-01-01")), seller), vec![]);
+        assert_eq!(held(db.as_of(d("2003-01-01")), wrong), vec![]);
+        assert_eq!(
+            held(db.as_known_at(before_void).as_of(d("2003-01-01")), wrong),
+            vec![q]
+        );
+        drop(db);
+    }
+}

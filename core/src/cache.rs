@@ -13,13 +13,13 @@ use std::sync::{Arc, PoisonError, RwLock};
 
 use crate::enterprise::Enterprise;
 use crate::error::Result;
-use crate::event::{Event, Horizon};
+use crate::event::{Body, Event, Horizon};
 use crate::fund::{Application, Programme};
 use crate::indicators::Indicator;
 use crate::land::Parcel;
 use crate::record::{self, Record};
 use crate::storage::{codec, keys, Store, Tree};
-use crate::writer::{Pending, PendingRun};
+use crate::writer::{History, Pending, PendingRun};
 
 /// Current records of one kind, by id.
 pub(crate) type Map<R> = BTreeMap<u64, Arc<R>>;
@@ -29,6 +29,18 @@ pub(crate) struct Kind<R> {
     pub(crate) records: Map<R>,
     /// (family, value) → the ids of the records with that lookup.
     lookups: BTreeMap<(u8, Vec<u8>), IdSet>,
+    /// (family, value) → the ids of the records one of whose events ever
+    /// added that lookup ([`Record::history`]); never removed.
+    history: BTreeMap<(u8, Vec<u8>), IdSet>,
+}
+
+fn add(map: &mut BTreeMap<(u8, Vec<u8>), IdSet>, key: (u8, Vec<u8>), id: u64) {
+    match map.entry(key) {
+        std::collections::btree_map::Entry::Vacant(slot) => {
+            slot.insert(IdSet::One(id));
+        }
+        std::collections::btree_map::Entry::Occupied(mut slot) => slot.get_mut().add(id),
+    }
 }
 
 /// The ids of the records that share a lookup. Most lookups (a code, the
@@ -74,6 +86,7 @@ impl<R: Record> Kind<R> {
         Kind {
             records: Map::new(),
             lookups: BTreeMap::new(),
+            history: BTreeMap::new(),
         }
     }
 
@@ -91,13 +104,12 @@ impl<R: Record> Kind<R> {
             None => record.lookups(),
         };
         for key in new {
-            match self.lookups.entry(key) {
-                std::collections::btree_map::Entry::Vacant(slot) => {
-                    slot.insert(IdSet::One(id));
-                }
-                std::collections::btree_map::Entry::Occupied(mut slot) => slot.get_mut().add(id),
-            }
+            add(&mut self.lookups, key, id);
         }
+    }
+
+    fn add_history(&mut self, key: (u8, Vec<u8>), id: u64) {
+        add(&mut self.history, key, id);
     }
 
     fn forget(&mut self, id: u64, lookups: Vec<(u8, Vec<u8>)>) {
@@ -111,6 +123,15 @@ impl<R: Record> Kind<R> {
     /// The ids of the records whose lookup of `family` is `value`.
     pub(crate) fn ids(&self, family: u8, value: &[u8]) -> BTreeSet<u64> {
         self.lookups
+            .get(&(family, value.to_vec()))
+            .map(|ids| ids.iter().collect())
+            .unwrap_or_default()
+    }
+
+    /// The ids of the records one of whose events ever added the lookup
+    /// `family` = `value`.
+    pub(crate) fn history_ids(&self, family: u8, value: &[u8]) -> BTreeSet<u64> {
+        self.history
             .get(&(family, value.to_vec()))
             .map(|ids| ids.iter().collect())
             .unwrap_or_default()
@@ -219,18 +240,29 @@ fn update_runs<R: Record>(
 /// Records handed from a reading thread to the indexing one at a time.
 const LOAD_CHUNK: usize = 1024;
 
+/// A record folded from its events, with the lookups they added for good.
+type Loaded<R> = (u64, Arc<R>, Vec<(u8, Vec<u8>)>);
+
 /// Loads every record of a kind by folding each entity's stored events:
 /// two threads read, decode and fold a half of the ids each while a third
 /// indexes what they have folded. (Folding on the indexing thread is
 /// slower, the decoded events being freed on another thread than the one
 /// that made them; so is indexing each half apart and joining them.)
 fn load<R: Record + Send + Sync + 'static>(store: &dyn Store) -> Result<Kind<R>> {
-    let (send, receive) = std::sync::mpsc::sync_channel::<Vec<(u64, Arc<R>)>>(8);
-    let read = |ids: record::Ids, send: std::sync::mpsc::SyncSender<Vec<(u64, Arc<R>)>>| {
+    let (send, receive) = std::sync::mpsc::sync_channel::<Vec<Loaded<R>>>(8);
+    let read = |ids: record::Ids, send: std::sync::mpsc::SyncSender<Vec<Loaded<R>>>| {
         let mut chunk = Vec::with_capacity(LOAD_CHUNK);
         record::for_each_stored_in::<R>(store, ids, &mut |id, events| {
-            if let Some(r) = record::stored_fold::<R, _>(id, &events?, &Horizon::NOW)? {
-                chunk.push((id, Arc::new(r)));
+            let events = events?;
+            let history: Vec<(u8, Vec<u8>)> = events
+                .iter()
+                .filter_map(|e| match &e.body {
+                    Body::Domain(event) => R::history(event),
+                    Body::Void { .. } => None,
+                })
+                .collect();
+            if let Some(r) = record::stored_fold::<R, _>(id, &events, &Horizon::NOW)? {
+                chunk.push((id, Arc::new(r), history));
             }
             if chunk.len() == LOAD_CHUNK {
                 let full = std::mem::replace(&mut chunk, Vec::with_capacity(LOAD_CHUNK));
@@ -248,8 +280,11 @@ fn load<R: Record + Send + Sync + 'static>(store: &dyn Store) -> Result<Kind<R>>
         let builder = s.spawn(move || {
             let mut map = Kind::new();
             for chunk in receive {
-                for (id, r) in chunk {
+                for (id, r, history) in chunk {
                     map.insert(id, r);
+                    for key in history {
+                        map.add_history(key, id);
+                    }
                 }
             }
             map
@@ -269,6 +304,22 @@ fn load<R: Record + Send + Sync + 'static>(store: &dyn Store) -> Result<Kind<R>>
         upper??;
         built
     })
+}
+
+/// Adds a lookup an event added for good to its loaded kind; `false` if
+/// the slot holds another kind.
+fn add_history<R: Record + Send + Sync + 'static>(
+    slot: &mut Box<dyn Any + Send + Sync>,
+    key: (u8, Vec<u8>),
+    id: u64,
+) -> bool {
+    match slot.downcast_mut::<Kind<R>>() {
+        Some(map) => {
+            map.add_history(key, id);
+            true
+        }
+        None => false,
+    }
 }
 
 /// Puts a record a unit of work stored into its loaded kind; `false` if
@@ -395,7 +446,12 @@ impl Cache {
     /// unit of work wrote, and the loaded kinds with the records it stored
     /// (`decoded`). Anything that does not fit drops its kind, to be
     /// reloaded (and any damage reported) on the next read.
-    pub(crate) fn apply(&self, written: &[PendingRun], decoded: &HashMap<(u8, u64), Pending>) {
+    pub(crate) fn apply(
+        &self,
+        written: &[PendingRun],
+        decoded: &HashMap<(u8, u64), Pending>,
+        history: &[History],
+    ) {
         {
             let mut runs = self.runs.write().unwrap_or_else(PoisonError::into_inner);
             if !runs.is_empty() {
@@ -445,6 +501,23 @@ impl Cache {
             };
             if !ok {
                 kinds.remove(&kind);
+            }
+        }
+        for (kind, family, value, id) in history {
+            let Some(slot) = kinds.get_mut(kind) else {
+                continue;
+            };
+            let key = (*family, value.clone());
+            let ok = match *kind {
+                keys::kind::PARCEL => add_history::<Parcel>(slot, key, *id),
+                keys::kind::ENTERPRISE => add_history::<Enterprise>(slot, key, *id),
+                keys::kind::PROGRAMME => add_history::<Programme>(slot, key, *id),
+                keys::kind::APPLICATION => add_history::<Application>(slot, key, *id),
+                keys::kind::INDICATOR => add_history::<Indicator>(slot, key, *id),
+                _ => false,
+            };
+            if !ok {
+                kinds.remove(kind);
             }
         }
     }

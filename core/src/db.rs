@@ -267,7 +267,9 @@ impl Db {
                 .write()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             store.apply(writer.batch())?;
-            self.inner.cache.apply(writer.runs(), writer.decoded());
+            self.inner
+                .cache
+                .apply(writer.runs(), writer.decoded(), writer.history());
         }
         if self.inner.durability == Durability::Immediate {
             self.inner.flush()?;

@@ -42,9 +42,12 @@ pub(crate) trait Record:
     fn code(&self) -> Option<(u8, &[u8])> {
         None
     }
-    /// Index keys added and never removed (history lookups).
-    fn extra_index_keys(&self) -> Vec<Vec<u8>> {
-        Vec::new()
+    /// A lookup an event adds for good, voided or not (the in-memory view
+    /// keeps them: which parcels an enterprise ever held, say, to answer
+    /// reads of the past and as known at a past moment).
+    fn history(event: &Self::Event) -> Option<(u8, Vec<u8>)> {
+        let _ = event;
+        None
     }
     fn voidable(event: &Self::Event) -> bool;
     /// A running total this record adds to: (programme, amount committed).
@@ -107,16 +110,14 @@ impl Record for Parcel {
         Some((index::PARCEL_CODE, self.code.as_bytes()))
     }
 
-    fn extra_index_keys(&self) -> Vec<Vec<u8>> {
-        self.holder
-            .map(|h| {
-                keys::index_key(
-                    index::PARCEL_EVER_HELD,
-                    &[&h.0.to_be_bytes(), &self.id.0.to_be_bytes()],
-                )
-            })
-            .into_iter()
-            .collect()
+    fn history(event: &ParcelEvent) -> Option<(u8, Vec<u8>)> {
+        let holder = match event {
+            ParcelEvent::Allocated { holder, .. } => *holder,
+            ParcelEvent::Transferred { to, .. } => *to,
+            ParcelEvent::SplitFrom { state, .. } => state.holder?,
+            _ => return None,
+        };
+        Some((index::PARCEL_EVER_HELD, holder.0.to_be_bytes().to_vec()))
     }
 
     fn voidable(event: &ParcelEvent) -> bool {

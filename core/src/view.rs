@@ -16,7 +16,7 @@ use crate::fund::{
 use crate::indicators::Indicator;
 use crate::land::{LandSummary, LandUse, Parcel, ParcelEvent, ParcelId, ParcelStatus};
 use crate::record::{self, Record};
-use crate::storage::{keys, Tree};
+use crate::storage::keys;
 use crate::units::Yuan;
 
 /// Which parcels to list; every field left `None` matches all.
@@ -422,16 +422,12 @@ impl<'a> View<'a> {
             .with::<R, _>(self.store(), |m| m.ids(family, value))
     }
 
-    /// The parcels ever held by an enterprise (a stored index that only grows).
+    /// The parcels an enterprise ever held, by any event, voided or not:
+    /// candidates for who held what as of a date or as known at a moment.
     fn ever_held(&self, holder: EnterpriseId) -> Result<BTreeSet<u64>> {
-        let key = keys::index_key(keys::index::PARCEL_EVER_HELD, &[&holder.0.to_be_bytes()]);
-        let mut ids = BTreeSet::new();
-        self.store()
-            .for_each_prefix(Tree::Index, &key, &mut |k, _| {
-                ids.insert(keys::u64_at(k, k.len() - 8)?);
-                Ok(true)
-            })?;
-        Ok(ids)
+        self.db.inner.cache.with::<Parcel, _>(self.store(), |m| {
+            m.history_ids(keys::index::PARCEL_EVER_HELD, &holder.0.to_be_bytes())
+        })
     }
 
     /// Parcels under this horizon that match `filter`, by id. Filters go

@@ -13,13 +13,14 @@ pub(crate) mod kind {
     pub(crate) const INDICATOR: u8 = 5;
 }
 
-/// Index families (first byte of `index` keys). Only the event runs and the
-/// holder history are stored; the others are lookups the in-memory view
-/// derives from current records ([`stored`]).
+/// Index families (first byte of `index` keys). Only the event index is
+/// stored; the others are lookups the in-memory view derives from current
+/// records and their events ([`stored`]).
 pub(crate) mod index {
-    /// Whether entries of `family` are stored (format 1 stored them all).
+    /// Whether entries of `family` are stored (format 1 stored them all,
+    /// format 2 the holder history too).
     pub(crate) fn stored(family: u8) -> bool {
-        matches!(family, PARCEL_EVER_HELD | EVENT)
+        family == EVENT
     }
 
     /// parcel code → parcel id (unique)
@@ -30,7 +31,7 @@ pub(crate) mod index {
     pub(crate) const PARCEL_HOLDER: u8 = 0x03;
     /// (land use, parcel id)
     pub(crate) const PARCEL_USE: u8 = 0x04;
-    /// (any holder ever, parcel id): candidates for holder queries as of a date
+    /// any holder ever → parcel ids: candidates for holder queries of the past
     pub(crate) const PARCEL_EVER_HELD: u8 = 0x05;
     /// a unit of work's first event id → its event runs ([`super::encode_runs`])
     pub(crate) const EVENT: u8 = 0x10;

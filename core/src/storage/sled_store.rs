@@ -102,11 +102,12 @@ impl SledStore {
     }
 
     /// Format 2 also stored each entity's current state beside its events,
-    /// and each run of events under a key of its own; format 3 stores only
-    /// the events (the state is their fold, kept in memory), a block of
-    /// entities' runs to a value. One atomic batch removes the stored
-    /// states, moves each run into a block value of its own and sets the
-    /// format; a crash before it leaves format 2 as it was.
+    /// the holder history, and each run of events under a key of its own;
+    /// format 3 stores only the events and their index (states and history
+    /// are derived from the events, in memory), a block of entities' runs
+    /// to a value. One atomic batch removes the stored states and history,
+    /// moves each run into a block value of its own and sets the format; a
+    /// crash before it leaves format 2 as it was.
     fn migrate_format_2(&self) -> Result<()> {
         let format = full_key(Tree::Meta, keys::meta::FORMAT);
         if self.tree.get(&format)?.as_deref() != Some(&[FORMAT_2][..]) {
@@ -115,6 +116,13 @@ impl SledStore {
         let mut batch = sled::Batch::default();
         for item in self.tree.scan_prefix([Tree::Records.prefix()]) {
             batch.remove(item?.0);
+        }
+        // The holder history is derived in memory from the events now.
+        for item in self.tree.scan_prefix([Tree::Index.prefix()]) {
+            let (k, _) = item?;
+            if !k.get(1).copied().is_some_and(keys::index::stored) {
+                batch.remove(k);
+            }
         }
         let mut moved = Vec::new();
         for item in self.tree.scan_prefix([Tree::Events.prefix()]) {

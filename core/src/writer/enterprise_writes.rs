@@ -59,7 +59,7 @@ impl Writer {
             high_tech: new.high_tech,
         };
         let state = enterprise::apply(None, EnterpriseId(id), date, &event)?;
-        self.append(keys::kind::ENTERPRISE, id, date, Body::Domain(event))?;
+        self.append::<Enterprise>(id, date, Body::Domain(event))?;
         self.store::<Enterprise>(None, state)?;
         Ok(EnterpriseId(id))
     }

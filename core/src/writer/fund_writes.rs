@@ -50,7 +50,7 @@ impl Writer {
             budget,
         };
         let state = apply_programme(None, id, created, &event)?;
-        self.append(keys::kind::PROGRAMME, id.0, created, Body::Domain(event))?;
+        self.append::<Programme>(id.0, created, Body::Domain(event))?;
         self.store::<Programme>(None, state)?;
         Ok(id)
     }
@@ -92,7 +92,7 @@ impl Writer {
             requested,
         };
         let state = apply_application(None, id, received, &event)?;
-        self.append(keys::kind::APPLICATION, id.0, received, Body::Domain(event))?;
+        self.append::<Application>(id.0, received, Body::Domain(event))?;
         self.store::<Application>(None, state)?;
         Ok(id)
     }

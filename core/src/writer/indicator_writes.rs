@@ -48,7 +48,7 @@ impl Writer {
             subject,
         };
         let state = indicators::apply(None, id, date, &event)?;
-        self.append(keys::kind::INDICATOR, id.0, date, Body::Domain(event))?;
+        self.append::<Indicator>(id.0, date, Body::Domain(event))?;
         self.store::<Indicator>(None, state)?;
         Ok(id)
     }

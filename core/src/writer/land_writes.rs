@@ -78,12 +78,7 @@ impl Writer {
             location: new.location.filter(|l| !l.trim().is_empty()),
         };
         let state = land::apply(None, id, new.requisitioned, &event)?;
-        self.append(
-            keys::kind::PARCEL,
-            id.0,
-            new.requisitioned,
-            Body::Domain(event),
-        )?;
+        self.append::<Parcel>(id.0, new.requisitioned, Body::Domain(event))?;
         self.store::<Parcel>(None, state)?;
         Ok(id)
     }
@@ -285,8 +280,7 @@ impl Writer {
         )?;
         for (id, code, area) in &children {
             let state = land::child_state(&parent, *id, code, *area, date);
-            self.append(
-                keys::kind::PARCEL,
+            self.append::<Parcel>(
                 id.0,
                 date,
                 Body::Domain(ParcelEvent::SplitFrom {
@@ -296,8 +290,7 @@ impl Writer {
             )?;
             self.store::<Parcel>(None, state)?;
         }
-        self.append(
-            keys::kind::PARCEL,
+        self.append::<Parcel>(
             parcel.0,
             date,
             Body::Domain(ParcelEvent::Split {

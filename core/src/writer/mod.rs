@@ -14,7 +14,6 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use chrono::{NaiveDate, Utc};
-use serde::Serialize;
 
 use crate::db::{Db, Policy};
 use crate::enterprise::{
@@ -92,7 +91,13 @@ pub struct Writer {
     decoded: Decoded,
     /// The id counters this unit of work moved: key → next id.
     counters: BTreeMap<Vec<u8>, u64>,
+    /// Lookups its events added for good ([`Record::history`]): (kind,
+    /// family, value, entity), for the in-memory view at commit.
+    history: Vec<History>,
 }
+
+/// A lookup an event added for good: (kind, family, value, entity id).
+pub(crate) type History = (u8, u8, Vec<u8>, u64);
 
 /// A run of events a unit of work wrote: the events it recorded in a row
 /// for one entity.
@@ -167,6 +172,7 @@ impl Writer {
             runs: Vec::new(),
             decoded: Decoded::default(),
             counters: BTreeMap::new(),
+            history: Vec::new(),
         };
         w.batch.put(
             Tree::Meta,
@@ -234,6 +240,7 @@ impl Writer {
     pub fn attempt<T>(&mut self, f: impl FnOnce(&mut Writer) -> Result<T>) -> Result<T> {
         let (policy, run, runs) = (self.policy, self.run, self.runs.len());
         let counters = self.counters.clone();
+        let history = self.history.len();
         let last_len = self.runs.last().map(|r| r.bytes.len());
         self.batch.savepoint();
         self.decoded.undo = Some(Vec::new());
@@ -245,6 +252,7 @@ impl Writer {
             self.run = run;
             self.runs.truncate(runs);
             self.counters = counters;
+            self.history.truncate(history);
             if let (Some(last), Some(len)) = (self.runs.last_mut(), last_len) {
                 last.bytes.truncate(len);
             }
@@ -348,13 +356,18 @@ impl Writer {
         Ok(out)
     }
 
-    fn append<B: Serialize>(
+    fn append<R: Record>(
         &mut self,
-        kind: u8,
         entity: u64,
         valid: NaiveDate,
-        body: Body<B>,
+        body: Body<R::Event>,
     ) -> Result<EventId> {
+        let kind = R::KIND;
+        if let Body::Domain(event) = &body {
+            if let Some((family, value)) = R::history(event) {
+                self.history.push((kind, family, value, entity));
+            }
+        }
         let id = EventId(self.next_id(keys::meta::NEXT_EVENT)?);
         let event = Event {
             id,
@@ -429,6 +442,11 @@ impl Writer {
         &self.runs
     }
 
+    /// The lookups this unit's events added for good.
+    pub(crate) fn history(&self) -> &[History] {
+        &self.history
+    }
+
     /// The entity an event belongs to: the run whose first id is the
     /// greatest at or below the event's (the caller finds the event in it).
     fn event_target(&self, event: EventId) -> Result<Option<(u8, u64)>> {
@@ -459,16 +477,7 @@ impl Writer {
     /// in-memory view at commit; only events are stored), with its codes,
     /// its holder-history entry and the programme total it adds to.
     fn store<R: Record>(&mut self, old: Option<&R>, new: R) -> Result<()> {
-        // Only what the change added: most events leave codes and holder alone.
-        let added = new.extra_index_keys();
-        if !added.is_empty() {
-            let before = old.map(Record::extra_index_keys).unwrap_or_default();
-            for k in added {
-                if !before.contains(&k) {
-                    self.batch.put(Tree::Index, k, Vec::new());
-                }
-            }
-        }
+        // Only a code the change added: most events leave codes alone.
         if let Some((family, code)) = new.code() {
             if old.and_then(Record::code) != Some((family, code)) {
                 self.batch.put(
@@ -546,7 +555,7 @@ impl Writer {
             .load_shared::<R>(id)?
             .ok_or_else(|| Error::not_found(R::ENTITY, R::display_id(id)))?;
         let new = R::apply(Some((*old).clone()), id, date, &event)?;
-        let event_id = self.append(R::KIND, id, date, Body::Domain(event))?;
+        let event_id = self.append::<R>(id, date, Body::Domain(event))?;
         self.store(Some(&*old), new)?;
         Ok(event_id)
     }
@@ -606,8 +615,7 @@ impl Writer {
         }
         let old: R = self.require(id)?;
         let today = self.recorded.to_datetime().date_naive();
-        let void_id = self.append::<R::Event>(
-            R::KIND,
+        let void_id = self.append::<R>(
             id,
             today,
             Body::Void {

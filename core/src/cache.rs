@@ -28,18 +28,22 @@ pub(crate) type Map<R> = BTreeMap<u64, Arc<R>>;
 pub(crate) struct Kind<R> {
     pub(crate) records: Map<R>,
     /// (family, value) → the ids of the records with that lookup.
-    lookups: BTreeMap<(u8, Vec<u8>), IdSet>,
+    lookups: Lookups,
     /// (family, value) → the ids of the records one of whose events ever
     /// added that lookup ([`Record::history`]); never removed.
-    history: BTreeMap<(u8, Vec<u8>), IdSet>,
+    history: Lookups,
 }
 
-fn add(map: &mut BTreeMap<(u8, Vec<u8>), IdSet>, key: (u8, Vec<u8>), id: u64) {
+/// (family, value) → ids. Hashed: most values are codes, one per record,
+/// and a hash map takes a million of them far faster than an ordered one.
+type Lookups = HashMap<(u8, Vec<u8>), IdSet>;
+
+fn add(map: &mut Lookups, key: (u8, Vec<u8>), id: u64) {
     match map.entry(key) {
-        std::collections::btree_map::Entry::Vacant(slot) => {
+        std::collections::hash_map::Entry::Vacant(slot) => {
             slot.insert(IdSet::One(id));
         }
-        std::collections::btree_map::Entry::Occupied(mut slot) => slot.get_mut().add(id),
+        std::collections::hash_map::Entry::Occupied(mut slot) => slot.get_mut().add(id),
     }
 }
 
@@ -85,8 +89,8 @@ impl<R: Record> Kind<R> {
     fn new() -> Kind<R> {
         Kind {
             records: Map::new(),
-            lookups: BTreeMap::new(),
-            history: BTreeMap::new(),
+            lookups: Lookups::new(),
+            history: Lookups::new(),
         }
     }
 
@@ -140,8 +144,8 @@ impl<R: Record> Kind<R> {
     /// The ids of the records whose lookup of `family` starts with `prefix`.
     pub(crate) fn ids_with_prefix(&self, family: u8, prefix: &[u8]) -> BTreeSet<u64> {
         self.lookups
-            .range((family, prefix.to_vec())..)
-            .take_while(|((f, v), _)| *f == family && v.starts_with(prefix))
+            .iter()
+            .filter(|((f, v), _)| *f == family && v.starts_with(prefix))
             .flat_map(|(_, ids)| ids.iter())
             .collect()
     }
@@ -173,7 +177,10 @@ pub(crate) struct Runs<B> {
 /// One stored run of events.
 pub(crate) struct Run<B> {
     first: u64,
-    encoded: Arc<[u8]>,
+    /// The stored value the run is part of (a block's runs share it).
+    value: Arc<[u8]>,
+    /// Where in `value` the run is.
+    at: std::ops::Range<usize>,
     decoded: std::sync::OnceLock<Arc<[Event<B>]>>,
 }
 
@@ -183,7 +190,8 @@ impl<B: serde::de::DeserializeOwned> Run<B> {
         if let Some(events) = self.decoded.get() {
             return Ok(events);
         }
-        let events: Arc<[Event<B>]> = codec::decode_events(&self.encoded, self.first)?.into();
+        let encoded = self.value.get(self.at.clone()).unwrap_or_default();
+        let events: Arc<[Event<B>]> = codec::decode_events(encoded, self.first)?.into();
         Ok(self.decoded.get_or_init(|| events))
     }
 }
@@ -199,19 +207,26 @@ impl<B> Runs<B> {
 
     fn insert(&mut self, entity: u64, first: u64, encoded: &[u8]) {
         if let Ok(at) = usize::try_from(entity) {
-            self.insert_at(at, first, encoded);
+            self.insert_at(at, first, &Arc::from(encoded), 0..encoded.len());
         }
     }
 
     /// Inserts a run at a place in `by_entity`.
-    fn insert_at(&mut self, at: usize, first: u64, encoded: &[u8]) {
+    fn insert_at(
+        &mut self,
+        at: usize,
+        first: u64,
+        value: &Arc<[u8]>,
+        range: std::ops::Range<usize>,
+    ) {
         if self.by_entity.len() <= at {
             self.by_entity.resize_with(at + 1, Vec::new);
         }
         let list = &mut self.by_entity[at];
         let run = Run {
             first,
-            encoded: Arc::from(encoded),
+            value: value.clone(),
+            at: range,
             decoded: std::sync::OnceLock::new(),
         };
         match list.binary_search_by_key(&first, |r| r.first) {
@@ -408,7 +423,8 @@ impl Cache {
                 };
                 let (start, end) = ids.event_keys(R::KIND);
                 store.for_each_between(Tree::Events, &start, &end, &mut |_, v| {
-                    for r in codec::decode_block(v)? {
+                    let value: Arc<[u8]> = Arc::from(v);
+                    for r in codec::decode_block(&value)? {
                         // Ids are dense below the kind's counter; one beyond
                         // it is damage, not a reason to allocate without bound.
                         if r.entity >= limit || r.entity < ids.from {
@@ -420,7 +436,9 @@ impl Cache {
                         }
                         let at = usize::try_from(r.entity - ids.from)
                             .map_err(|_| crate::Error::Corrupt("entity id out of range".into()))?;
-                        part.insert_at(at, r.first, r.run);
+                        // The run is a slice of `value`: where it starts.
+                        let from = r.run.as_ptr() as usize - value.as_ptr() as usize;
+                        part.insert_at(at, r.first, &value, from..from + r.run.len());
                     }
                     Ok(true)
                 })?;

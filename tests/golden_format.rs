@@ -429,111 +429,101 @@ fn an_event_run_from_the_future_is_refused_when_read() {
     assert!(!db.check().unwrap().is_clean());
 }
 
-#[test]
-fn check_finds_two_records_sharing_a_code() {
+/// Edits a copy of the current golden database below parkdb, then opens
+/// it: `check` must report a problem that says `expected`.
+fn check_reports_after(edit: impl FnOnce(&sled::Tree), expected: &str) {
     let tmp = tempfile::tempdir().unwrap();
     let copy = golden_copy(parkdb::FORMAT_VERSION, &tmp);
     {
         let raw = sled::open(&copy).unwrap();
-        let tree = raw.open_tree("parkdb").unwrap();
-        // Parcel P1's first run (its requisition, code GP-017) stored again
-        // as the first run of a parcel P9, in a value of its own: the format
-        // byte, then per run its entity, first event id, length and bytes.
-        let (k, v) = tree.scan_prefix([b'e', 1]).next().unwrap().unwrap();
-        assert_eq!(&v[1..9], &1u64.to_be_bytes(), "the block starts with P1");
-        let len = u32::from_be_bytes(v[17..21].try_into().unwrap()) as usize;
-        let mut block = vec![v[0]];
-        block.extend_from_slice(&9u64.to_be_bytes());
-        block.extend_from_slice(&v[9..21 + len]);
-        let mut key = k.to_vec();
-        key[10..].copy_from_slice(&0u64.to_be_bytes());
-        tree.insert(key, block).unwrap();
+        edit(&raw.open_tree("parkdb").unwrap());
         raw.flush().unwrap();
     }
     let db = Db::open(&copy).unwrap();
     let report = db.check().unwrap();
     assert!(
-        report.problems.iter().any(|p| p.contains("share the code")),
+        report.problems.iter().any(|p| p.contains(expected)),
         "{:?}",
         report.problems
+    );
+}
+
+#[test]
+fn check_finds_two_records_sharing_a_code() {
+    check_reports_after(
+        |tree| {
+            // Parcel P1's first run (its requisition, code GP-017) stored
+            // again as the first run of a parcel P9, in a value of its own:
+            // the format byte, then per run its entity, first event id,
+            // length and bytes.
+            let (k, v) = tree.scan_prefix([b'e', 1]).next().unwrap().unwrap();
+            assert_eq!(&v[1..9], &1u64.to_be_bytes(), "the block starts with P1");
+            let len = u32::from_be_bytes(v[17..21].try_into().unwrap()) as usize;
+            let mut block = vec![v[0]];
+            block.extend_from_slice(&9u64.to_be_bytes());
+            block.extend_from_slice(&v[9..21 + len]);
+            let mut key = k.to_vec();
+            key[10..].copy_from_slice(&0u64.to_be_bytes());
+            tree.insert(key, block).unwrap();
+        },
+        "share the code",
     );
 }
 
 #[test]
 fn check_finds_a_stored_state() {
-    let tmp = tempfile::tempdir().unwrap();
-    let copy = golden_copy(parkdb::FORMAT_VERSION, &tmp);
-    {
-        let raw = sled::open(&copy).unwrap();
-        let tree = raw.open_tree("parkdb").unwrap();
-        // A parcel's state as format 2 stored it beside its events.
-        let mut key = vec![b'r', 1];
-        key.extend_from_slice(&1u64.to_be_bytes());
-        tree.insert(key, vec![2, 0]).unwrap();
-        raw.flush().unwrap();
-    }
-    let db = Db::open(&copy).unwrap();
-    let report = db.check().unwrap();
-    assert!(
-        report
-            .problems
-            .iter()
-            .any(|p| p.contains("parkdb stores only events")),
-        "{:?}",
-        report.problems
+    check_reports_after(
+        |tree| {
+            // A parcel's state as format 2 stored it beside its events.
+            let mut key = vec![b'r', 1];
+            key.extend_from_slice(&1u64.to_be_bytes());
+            tree.insert(key, vec![2, 0]).unwrap();
+        },
+        "parkdb stores only events",
     );
 }
 
 #[test]
 fn check_finds_a_stray_stored_lookup() {
-    let tmp = tempfile::tempdir().unwrap();
-    let copy = golden_copy(parkdb::FORMAT_VERSION, &tmp);
-    {
-        let raw = sled::open(&copy).unwrap();
-        let tree = raw.open_tree("parkdb").unwrap();
-        // A status lookup (family 0x02) as format 1 stored it: format 2 keeps
-        // lookups in memory only.
-        let mut key = vec![b'i', 0x02, 1];
-        key.extend_from_slice(&1u64.to_be_bytes());
-        tree.insert(key, Vec::<u8>::new()).unwrap();
-        raw.flush().unwrap();
-    }
-    let db = Db::open(&copy).unwrap();
-    let report = db.check().unwrap();
-    assert!(
-        report
-            .problems
-            .iter()
-            .any(|p| p.contains("is not one parkdb stores")),
-        "{:?}",
-        report.problems
+    check_reports_after(
+        |tree| {
+            // A status lookup (family 0x02) as format 1 stored it: lookups
+            // live in memory only since format 2.
+            let mut key = vec![b'i', 0x02, 1];
+            key.extend_from_slice(&1u64.to_be_bytes());
+            tree.insert(key, Vec::<u8>::new()).unwrap();
+        },
+        "is not one parkdb stores",
     );
 }
 
 #[test]
 fn check_finds_a_committed_total_that_disagrees_with_the_applications() {
-    let tmp = tempfile::tempdir().unwrap();
-    let copy = golden_copy(parkdb::FORMAT_VERSION, &tmp);
-    {
-        let raw = sled::open(&copy).unwrap();
-        let tree = raw.open_tree("parkdb").unwrap();
-        let (k, v) = tree.scan_prefix(b"mcommitted/").next().unwrap().unwrap();
-        // The golden programme's approval committed ¥800,000 (grant and loan).
-        assert_eq!(
-            i64::from_be_bytes(v.as_ref().try_into().unwrap()),
-            80_000_000
-        );
-        tree.insert(k, &1i64.to_be_bytes()).unwrap();
-        raw.flush().unwrap();
-    }
-    let db = Db::open(&copy).unwrap();
-    let report = db.check().unwrap();
-    assert!(
-        report
-            .problems
-            .iter()
-            .any(|p| p.contains("disagrees with its applications")),
-        "{:?}",
-        report.problems
+    check_reports_after(
+        |tree| {
+            let (k, v) = tree.scan_prefix(b"mcommitted/").next().unwrap().unwrap();
+            // The golden programme's approval committed ¥800,000 (grant and loan).
+            assert_eq!(
+                i64::from_be_bytes(v.as_ref().try_into().unwrap()),
+                80_000_000
+            );
+            tree.insert(k, &1i64.to_be_bytes()).unwrap();
+        },
+        "disagrees with its applications",
+    );
+}
+
+#[test]
+fn check_finds_runs_stored_in_another_block() {
+    check_reports_after(
+        |tree| {
+            // The first parcels' block (entities 0–63) stored again under
+            // block 5, as if its runs were of entities 320–383.
+            let (k, v) = tree.scan_prefix([b'e', 1]).next().unwrap().unwrap();
+            let mut key = k.to_vec();
+            key[2..10].copy_from_slice(&5u64.to_be_bytes());
+            tree.insert(key, v).unwrap();
+        },
+        "stored out of place",
     );
 }

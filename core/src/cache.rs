@@ -1,11 +1,13 @@
 //! The in-memory view of current records: folded once from the stored
-//! events (only events are stored), kept up to date at every commit, so reads of the present (and of any date after a record's
-//! last event) need no disk access and no decoding. It also keeps each
-//! record's lookups (status, holder, land use, industry, codes…: see
-//! [`Record::lookups`]), which are never stored: filters of the present
-//! are answered from memory. Once a read of the past over many records has
-//! needed them, a kind's event runs are held here too, each decoded on
-//! first use, so later reads of the past neither touch disk nor decode.
+//! events (only events are stored), kept up to date at every commit, so
+//! reads of the present (and of any date after a record's last event) need
+//! no disk access and no decoding. It also keeps each record's lookups
+//! (status, holder, land use, industry, codes…: see [`Record::lookups`])
+//! and the lookups its events ever added (every holder a parcel had: see
+//! [`Record::history`]), none of them stored: filters are answered from
+//! memory. Once a read of the past over many records has needed them, a
+//! kind's event runs are held here too, each decoded on first use, so
+//! later reads of the past neither touch disk nor decode.
 
 use std::any::Any;
 use std::collections::{BTreeMap, BTreeSet, HashMap};

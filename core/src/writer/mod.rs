@@ -363,11 +363,10 @@ impl Writer {
         body: Body<R::Event>,
     ) -> Result<EventId> {
         let kind = R::KIND;
-        if let Body::Domain(event) = &body {
-            if let Some((family, value)) = R::history(event) {
-                self.history.push((kind, family, value, entity));
-            }
-        }
+        let history = match &body {
+            Body::Domain(event) => R::history(event),
+            Body::Void { .. } => None,
+        };
         let id = EventId(self.next_id(keys::meta::NEXT_EVENT)?);
         let event = Event {
             id,
@@ -393,6 +392,9 @@ impl Writer {
             }),
         }
         self.run = Some(id.0);
+        if let Some((family, value)) = history {
+            self.history.push((kind, family, value, entity));
+        }
         Ok(id)
     }
 

@@ -800,7 +800,7 @@ pub fn run(scale: f64, dir: &Path) -> Vec<Row> {
         unit: "s",
     });
 
-    // The first read after opening: parkdb decodes the one stored record;
+    // The first read after opening: parkdb folds the one parcel's events;
     // SQLite reads through its page cache.
     let (_, pk) = time(|| db.parcel(ParcelId(1)).unwrap().area.units());
     let (_, sq) = time(|| {

@@ -59,8 +59,8 @@ impl Db {
         check_kind::<Application>(self, &mut report, &mut expected)?;
         check_kind::<Indicator>(self, &mut report, &mut expected)?;
 
-        // Only events, the holder history and counters are stored: a
-        // stored record (format 2 kept them) is stray.
+        // Only events, their index and counters are stored: a stored
+        // state (format 2 kept them) is stray.
         store.for_each_prefix(Tree::Records, &[], &mut |k, _| {
             report
                 .problems

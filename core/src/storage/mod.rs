@@ -2,16 +2,17 @@
 //! so the domain never talks to the engine directly.
 //!
 //! Key spaces ("trees"): `meta` (format version, counters, policies),
-//! `events` (every event, appended in runs: the events one unit of work
-//! records for one entity share a key), `index` (the event index and the
-//! holder history). Keys are hand-made order-preserving bytes ([`keys`]);
-//! values are one format-version byte followed by bincode ([`codec`]).
-//! Since format 2 all key spaces live in one sled tree under a one-byte
-//! prefix, so that a unit of work is one atomic sled batch rather than a
-//! multi-tree transaction. Since format 3 nothing else is stored: an
-//! entity's current state is the fold of its events, kept in memory
-//! (`records`, the key space where format 2 stored it, is only read to
-//! migrate).
+//! `events` (every event, in runs: the events one unit of work records in
+//! a row for one entity; the runs a unit writes for a block of 64 entities
+//! share a key), `index` (which unit of work wrote which runs). Keys are
+//! hand-made order-preserving bytes ([`keys`]); values are one
+//! format-version byte followed by bincode or, for blocks, a small framing
+//! of their runs ([`codec`]). Since format 2 all key spaces live in one
+//! sled tree under a one-byte prefix, so that a unit of work is one atomic
+//! sled batch rather than a multi-tree transaction. Since format 3 nothing
+//! else is stored: an entity's current state is the fold of its events,
+//! kept in memory with every lookup (`records`, the key space where format
+//! 2 stored states, is only read to migrate).
 
 pub(crate) mod codec;
 pub(crate) mod keys;

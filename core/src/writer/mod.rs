@@ -476,8 +476,8 @@ impl Writer {
     }
 
     /// Keeps a record's new state (read back by this unit, handed to the
-    /// in-memory view at commit; only events are stored), with its codes,
-    /// its holder-history entry and the programme total it adds to.
+    /// in-memory view at commit; only events are stored), with the code it
+    /// takes and the programme total it adds to.
     fn store<R: Record>(&mut self, old: Option<&R>, new: R) -> Result<()> {
         // Only a code the change added: most events leave codes alone.
         if let Some((family, code)) = new.code() {

@@ -268,6 +268,28 @@ fn format_2_is_migrated_and_reads_the_same() {
     migrates_and_reads_the_same(2);
 }
 
+/// Format 2 kept each run of events under a key of its own; migrated, the
+/// runs one unit of work wrote for a block share a value, as format 3
+/// writes them (the golden split wrote three parcels' runs in one unit).
+#[test]
+fn format_2_runs_are_grouped_by_unit_and_block_when_migrated() {
+    let tmp = tempfile::tempdir().unwrap();
+    let copy = golden_copy(2, &tmp);
+    let event_keys = |path: &Path| {
+        let raw = sled::open(path).unwrap();
+        let n = raw.open_tree("parkdb").unwrap().scan_prefix(b"e").count();
+        n
+    };
+    let before = event_keys(&copy);
+    {
+        let db = Db::open(&copy).unwrap();
+        assert!(db.check().unwrap().is_clean(), "{:?}", db.check().unwrap());
+        reads_the_golden_facts(&db);
+    }
+    let after = event_keys(&copy);
+    assert!(after < before, "{after} values for {before} runs");
+}
+
 fn reads_the_golden_facts(db: &Db) {
     assert!(db.check().unwrap().is_clean(), "{:?}", db.check().unwrap());
 

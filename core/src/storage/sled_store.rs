@@ -1,5 +1,6 @@
 //! [`Store`] over sled 0.34.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::{codec, keys, Batch, Store, Tree, Visit};
@@ -106,8 +107,9 @@ impl SledStore {
     /// format 3 stores only the events and their index (states and history
     /// are derived from the events, in memory), a block of entities' runs
     /// to a value. One atomic batch removes the stored states and history,
-    /// moves each run into a block value of its own and sets the format; a
-    /// crash before it leaves format 2 as it was.
+    /// moves the runs each unit of work wrote for a block into one value
+    /// (the event index says which unit wrote which run) and sets the
+    /// format; a crash before it leaves format 2 as it was.
     fn migrate_format_2(&self) -> Result<()> {
         let format = full_key(Tree::Meta, keys::meta::FORMAT);
         if self.tree.get(&format)?.as_deref() != Some(&[FORMAT_2][..]) {
@@ -124,16 +126,45 @@ impl SledStore {
                 batch.remove(k);
             }
         }
-        let mut moved = Vec::new();
+        // Which unit of work wrote each run, from the event index.
+        let mut unit_of = std::collections::HashMap::new();
+        let index = full_key(Tree::Index, &[keys::index::EVENT]);
+        for item in self.tree.scan_prefix(&index) {
+            let (k, v) = item?;
+            let unit = keys::u64_at(&k, 2)?;
+            for (first, _, _) in keys::decode_runs(unit, &v)? {
+                unit_of.insert(first, unit);
+            }
+        }
+        // The runs one unit wrote for one block go into one value, as
+        // format 3 writes them.
+        let mut blocks: BTreeMap<(u8, u64, u64), Vec<(u64, u64, sled::IVec)>> = BTreeMap::new();
         for item in self.tree.scan_prefix([Tree::Events.prefix()]) {
             let (k, v) = item?;
-            batch.remove(k.clone());
-            moved.push(in_block(&k[1..], &v)?);
+            let (kind, entity, first) = keys::decode_event(&k[1..])?;
+            batch.remove(k);
+            let unit = unit_of.get(&first).copied().unwrap_or(first);
+            blocks
+                .entry((kind, keys::block_of(entity), unit))
+                .or_default()
+                .push((first, entity, v));
         }
         // After every removal: a new key never equals an old one (a run's
         // first event id is its own), but the batch keeps the last word.
-        for (k, v) in moved {
-            batch.insert(full_key(Tree::Events, &k), v);
+        for ((kind, block, _), mut runs) in blocks {
+            runs.sort_by_key(|(first, _, _)| *first);
+            let framed: Vec<codec::BlockRun<'_>> = runs
+                .iter()
+                .map(|(first, entity, run)| codec::BlockRun {
+                    entity: *entity,
+                    first: *first,
+                    run,
+                })
+                .collect();
+            batch.insert(
+                full_key(Tree::Events, &keys::event(kind, block, runs[0].0)),
+                codec::encode_block(&framed)?,
+            );
         }
         batch.insert(format, &[super::codec::FORMAT_VERSION]);
         self.tree.apply_batch(batch)?;

@@ -138,7 +138,7 @@ impl SledStore {
         }
         // The runs one unit wrote for one block go into one value, as
         // format 3 writes them.
-        let mut blocks: BTreeMap<(u8, u64, u64), Vec<(u64, u64, sled::IVec)>> = BTreeMap::new();
+        let mut blocks: BTreeMap<(u8, u64, u64), Vec<OldRun>> = BTreeMap::new();
         for item in self.tree.scan_prefix([Tree::Events.prefix()]) {
             let (k, v) = item?;
             let (kind, entity, first) = keys::decode_event(&k[1..])?;
@@ -233,6 +233,9 @@ impl SledStore {
         Ok(())
     }
 }
+
+/// A run of events as format 2 stored it: (first event id, entity, run).
+type OldRun = (u64, u64, sled::IVec);
 
 /// A run of events as formats 1 and 2 stored it (keyed by kind, entity and
 /// first event id) as format 3 stores it: a block value holding that run.

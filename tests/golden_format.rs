@@ -277,8 +277,7 @@ fn format_2_runs_are_grouped_by_unit_and_block_when_migrated() {
     let copy = golden_copy(2, &tmp);
     let event_keys = |path: &Path| {
         let raw = sled::open(path).unwrap();
-        let n = raw.open_tree("parkdb").unwrap().scan_prefix(b"e").count();
-        n
+        raw.open_tree("parkdb").unwrap().scan_prefix(b"e").count()
     };
     let before = event_keys(&copy);
     {

@@ -328,3 +328,77 @@ fn holders_of_the_past_include_voided_and_transferred_ones_after_reopening() {
         drop(db);
     }
 }
+
+/// As of a date before a parcel's requisition the parcel does not exist,
+/// whether it is read alone, among a few changed since or among hundreds
+/// (a split's children inherit their parent's requisition date but exist
+/// only from the split).
+#[test]
+fn parcels_requisitioned_later_do_not_exist_as_of_earlier_dates() {
+    let db = Db::temporary().unwrap();
+    let early = parcel(&db, "A", "10", "2001-01-01");
+    db.develop(early, d("2005-01-01")).unwrap();
+    let whole = parcel(&db, "C", "30", "2001-01-01");
+    let kids = db
+        .split(
+            whole,
+            d("2004-06-01"),
+            &[("C-1".into(), mu("10")), ("C-2".into(), mu("20"))],
+        )
+        .unwrap();
+    let late = parcel(&db, "B", "5", "2004-01-01");
+    db.develop(late, d("2004-06-01")).unwrap();
+    let at = d("2003-12-31");
+    {
+        let s = db.land_summary(at).unwrap().total;
+        assert_eq!(s.parcel_count, 2, "A and C, not yet split");
+        assert_eq!(s.requisitioned_mu, mu("40"));
+        assert!(matches!(
+            db.parcel_as_of(late, at),
+            Err(Error::NotFound { .. })
+        ));
+        for kid in &kids {
+            assert!(matches!(
+                db.parcel_as_of(*kid, at),
+                Err(Error::NotFound { .. })
+            ));
+        }
+        assert_eq!(db.parcel_as_of(whole, at).unwrap().area, mu("30"));
+        let listed = db.as_of(at).parcels(&ParcelFilter::default()).unwrap();
+        assert_eq!(listed.len(), 2);
+        assert_eq!(db.parcels(&ParcelFilter::default()).unwrap().len(), 5);
+    }
+    // Hundreds more changed since the date: the read folds from the
+    // events in memory.
+    db.write(|tx| {
+        for i in 0..400 {
+            let p = tx.add_parcel(parkdb::NewParcel::new(
+                format!("L{i}"),
+                mu("1"),
+                parkdb::LandUse::Industrial,
+                d(if i % 2 == 0 {
+                    "2002-01-01"
+                } else {
+                    "2006-01-01"
+                }),
+            ))?;
+            tx.develop(p, d("2007-01-01"))?;
+        }
+        Ok(())
+    })
+    .unwrap();
+    let s = db.land_summary(at).unwrap().total;
+    assert_eq!(s.parcel_count, 2 + 200);
+    assert_eq!(s.requisitioned_mu, mu("240"));
+    assert!(matches!(
+        db.parcel_as_of(late, at),
+        Err(Error::NotFound { .. })
+    ));
+    assert_eq!(
+        db.as_of(at)
+            .parcels(&ParcelFilter::default())
+            .unwrap()
+            .len(),
+        202
+    );
+}

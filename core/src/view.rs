@@ -251,6 +251,11 @@ impl<'a> View<'a> {
         self.horizon.known_at.is_none() && self.horizon.as_of.is_none_or(|d| last_event <= d)
     }
 
+    /// Whether a record cannot have existed as of this view's date.
+    fn not_yet<R: Dated>(&self, r: &R) -> bool {
+        self.horizon.as_of.is_some_and(|d| d < r.exists_from())
+    }
+
     fn one<R: Record + Dated>(&self, id: u64) -> Result<Option<R>> {
         Ok(self.one_shared::<R>(id)?.map(|r| (*r).clone()))
     }
@@ -272,6 +277,9 @@ impl<'a> View<'a> {
                 };
                 if self.current_serves(current.last_event()) {
                     return Ok(Some(current));
+                }
+                if self.not_yet(&*current) {
+                    return Ok(None);
                 }
             }
         }
@@ -299,7 +307,7 @@ impl<'a> View<'a> {
                 for (id, r) in &m.records {
                     if self.current_serves(r.last_event()) {
                         f(r)?;
-                    } else {
+                    } else if !self.not_yet(&**r) {
                         stale.push(*id);
                     }
                 }
@@ -327,7 +335,7 @@ impl<'a> View<'a> {
                 for (id, r) in &m.records {
                     if self.current_serves(r.last_event()) {
                         out.push(r.clone());
-                    } else {
+                    } else if !self.not_yet(&**r) {
                         stale.push(*id);
                     }
                 }
@@ -814,6 +822,12 @@ impl Candidates {
 /// Records that know the date of their latest event in force.
 pub(crate) trait Dated {
     fn last_event(&self) -> NaiveDate;
+    /// No state of the record exists as of a date before this one (its
+    /// first event is not valid earlier): a read of such a date need not
+    /// fold its events.
+    fn exists_from(&self) -> NaiveDate {
+        NaiveDate::MIN
+    }
 }
 
 /// Every record kind keeps the date of its latest event in force.
@@ -827,4 +841,16 @@ macro_rules! dated {
     };
 }
 
-dated!(Parcel, Enterprise, Indicator, Programme, Application);
+dated!(Enterprise, Indicator, Programme, Application);
+
+impl Dated for Parcel {
+    fn last_event(&self) -> NaiveDate {
+        self.last_event
+    }
+
+    /// A parcel begins with its requisition (a split's children inherit
+    /// their parent's date, earlier than the split that creates them).
+    fn exists_from(&self) -> NaiveDate {
+        self.requisitioned
+    }
+}

@@ -453,7 +453,9 @@ pub(crate) fn for_each_stored_in<R: Record>(
             }
         };
         for r in runs {
-            let events = entities.entry(r.entity).or_insert_with(|| Ok(Vec::new()));
+            let events = entities
+                .entry(r.entity)
+                .or_insert_with(|| Ok(Vec::with_capacity(8)));
             let Ok(list) = events else {
                 continue;
             };

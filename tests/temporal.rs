@@ -6,7 +6,7 @@ use std::thread::sleep;
 use std::time::Duration;
 
 use chrono::Utc;
-use common::{d, firm, mu, parcel, terms};
+use common::{d, firm, mu, parcel, parcel_in, terms};
 use parkdb::{Body, Db, Error, ParcelEvent, ParcelFilter, ParcelStatus};
 
 fn tick() -> chrono::DateTime<Utc> {
@@ -159,12 +159,7 @@ fn many_records_as_of_a_past_date_agree_after_later_writes() {
         let e = firm(&db, "励精");
         db.write(|tx| {
             for i in 0..400 {
-                let p = tx.add_parcel(parkdb::NewParcel::new(
-                    format!("P{i}"),
-                    mu("10"),
-                    parkdb::LandUse::Industrial,
-                    d("2001-01-01"),
-                ))?;
+                let p = parcel_in(tx, &format!("P{i}"), "10", "2001-01-01")?;
                 tx.develop(p, d("2002-01-01"))?;
                 if i % 2 == 0 {
                     tx.allocate(p, terms(e, "2003-06-01", "100", None))?;
@@ -372,16 +367,16 @@ fn parcels_requisitioned_later_do_not_exist_as_of_earlier_dates() {
     // events in memory.
     db.write(|tx| {
         for i in 0..400 {
-            let p = tx.add_parcel(parkdb::NewParcel::new(
-                format!("L{i}"),
-                mu("1"),
-                parkdb::LandUse::Industrial,
-                d(if i % 2 == 0 {
+            let p = parcel_in(
+                tx,
+                &format!("L{i}"),
+                "1",
+                if i % 2 == 0 {
                     "2002-01-01"
                 } else {
                     "2006-01-01"
-                }),
-            ))?;
+                },
+            )?;
             tx.develop(p, d("2007-01-01"))?;
         }
         Ok(())
@@ -418,12 +413,7 @@ fn a_ledger_loaded_in_halves_answers_every_lookup() {
             .write(|tx| {
                 let mut ids = Vec::new();
                 for i in 0..300 {
-                    let p = tx.add_parcel(parkdb::NewParcel::new(
-                        format!("H{i}"),
-                        mu("1"),
-                        parkdb::LandUse::Industrial,
-                        d("2001-01-01"),
-                    ))?;
+                    let p = parcel_in(tx, &format!("H{i}"), "1", "2001-01-01")?;
                     let holder = if i % 2 == 0 { a } else { b };
                     tx.allocate(p, terms(holder, "2002-01-01", "1", None))?;
                     if i % 3 == 0 {

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use parkdb::{
     Allocation, Db, EnterpriseId, LandUse, Mu, NewEnterprise, NewParcel, ParcelId, SupplyMethod,
-    Yuan,
+    Writer, Yuan,
 };
 
 /// A date from "YYYY-MM-DD".
@@ -28,6 +28,11 @@ pub fn firm(db: &Db, name: &str) -> EnterpriseId {
 pub fn parcel(db: &Db, code: &str, area: &str, date: &str) -> ParcelId {
     db.add_parcel(NewParcel::new(code, mu(area), LandUse::Industrial, d(date)))
         .expect("add parcel")
+}
+
+/// An industrial parcel added within a unit of work.
+pub fn parcel_in(tx: &mut Writer, code: &str, area: &str, date: &str) -> parkdb::Result<ParcelId> {
+    tx.add_parcel(NewParcel::new(code, mu(area), LandUse::Industrial, d(date)))
 }
 
 pub fn terms(holder: EnterpriseId, date: &str, price: &str, start_by: Option<&str>) -> Allocation {

@@ -49,6 +49,23 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// The database's sled files, opened below parkdb. A handle closed a moment
+/// ago (parkdb's, or one that refused to open) may still hold the lock
+/// while sled's threads wind down: wait for it, as parkdb's own open does.
+fn raw_open(path: &Path) -> sled::Db {
+    let mut waited = 0;
+    loop {
+        match sled::open(path) {
+            Ok(db) => return db,
+            Err(sled::Error::Io(e)) if e.to_string().contains("lock") && waited < 5_000 => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+                waited += 20;
+            }
+            Err(e) => panic!("cannot open {}: {e}", path.display()),
+        }
+    }
+}
+
 fn write_golden(path: &Path) {
     let db = Db::open(path).unwrap();
     let lijing = db
@@ -242,7 +259,7 @@ fn migrates_and_reads_the_same(format: u8) {
     assert!(db.check().unwrap().is_clean(), "{:?}", db.check().unwrap());
     drop(db);
     // What is left on disk is the current format: one tree, no stored states.
-    let raw = sled::open(&copy).unwrap();
+    let raw = raw_open(&copy);
     let names: Vec<_> = raw.tree_names().into_iter().map(|n| n.to_vec()).collect();
     for old in ["meta", "records", "events", "index"] {
         assert!(
@@ -276,7 +293,7 @@ fn format_2_runs_are_grouped_by_unit_and_block_when_migrated() {
     let tmp = tempfile::tempdir().unwrap();
     let copy = golden_copy(2, &tmp);
     let event_keys = |path: &Path| {
-        let raw = sled::open(path).unwrap();
+        let raw = raw_open(path);
         raw.open_tree("parkdb").unwrap().scan_prefix(b"e").count()
     };
     let before = event_keys(&copy);
@@ -400,7 +417,7 @@ fn a_format_from_the_future_is_refused() {
     let tmp = tempfile::tempdir().unwrap();
     let copy = golden_copy(parkdb::FORMAT_VERSION, &tmp);
     {
-        let raw = sled::open(&copy).unwrap();
+        let raw = raw_open(&copy);
         raw.open_tree("parkdb")
             .unwrap()
             .insert(b"mformat", &[parkdb::FORMAT_VERSION + 1])
@@ -415,7 +432,7 @@ fn a_future_format_in_the_old_layout_is_refused_and_left_as_it_was() {
     let tmp = tempfile::tempdir().unwrap();
     let copy = golden_copy(1, &tmp);
     {
-        let raw = sled::open(&copy).unwrap();
+        let raw = raw_open(&copy);
         raw.open_tree("meta")
             .unwrap()
             .insert("format", &[parkdb::FORMAT_VERSION + 1])
@@ -423,7 +440,7 @@ fn a_future_format_in_the_old_layout_is_refused_and_left_as_it_was() {
         raw.flush().unwrap();
     }
     expect_future_format(&copy);
-    let raw = sled::open(&copy).unwrap();
+    let raw = raw_open(&copy);
     assert!(raw.tree_names().iter().any(|n| n.as_ref() == b"records"));
     assert!(raw.open_tree("parkdb").unwrap().is_empty());
 }
@@ -433,7 +450,7 @@ fn an_event_run_from_the_future_is_refused_when_read() {
     let tmp = tempfile::tempdir().unwrap();
     let copy = golden_copy(parkdb::FORMAT_VERSION, &tmp);
     {
-        let raw = sled::open(&copy).unwrap();
+        let raw = raw_open(&copy);
         let tree = raw.open_tree("parkdb").unwrap();
         // The first run of parcel P1.
         let (k, v) = tree.scan_prefix([b'e', 1]).next().unwrap().unwrap();
@@ -456,7 +473,7 @@ fn check_reports_after(edit: impl FnOnce(&sled::Tree), expected: &str) {
     let tmp = tempfile::tempdir().unwrap();
     let copy = golden_copy(parkdb::FORMAT_VERSION, &tmp);
     {
-        let raw = sled::open(&copy).unwrap();
+        let raw = raw_open(&copy);
         edit(&raw.open_tree("parkdb").unwrap());
         raw.flush().unwrap();
     }

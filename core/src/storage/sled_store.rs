@@ -234,6 +234,17 @@ impl SledStore {
     }
 }
 
+/// Hands each pair of a sled scan to `f`, without the key-space prefix.
+fn visit(items: sled::Iter, f: Visit<'_>) -> Result<()> {
+    for item in items {
+        let (k, v) = item?;
+        if !f(&k[1..], &v)? {
+            break;
+        }
+    }
+    Ok(())
+}
+
 /// A run of events as format 2 stored it: (first event id, entity, run).
 type OldRun = (u64, u64, sled::IVec);
 
@@ -301,23 +312,16 @@ impl Store for SledStore {
     }
 
     fn for_each_prefix(&self, tree: Tree, prefix: &[u8], f: Visit<'_>) -> Result<()> {
-        for item in self.tree.scan_prefix(full_key(tree, prefix)) {
-            let (k, v) = item?;
-            if !f(&k[1..], &v)? {
-                break;
-            }
-        }
-        Ok(())
+        guarded("reading", || visit(self.tree.scan_prefix(full_key(tree, prefix)), f))
     }
 
     fn for_each_between(&self, tree: Tree, start: &[u8], end: &[u8], f: Visit<'_>) -> Result<()> {
-        for item in self.tree.range(full_key(tree, start)..full_key(tree, end)) {
-            let (k, v) = item?;
-            if !f(&k[1..], &v)? {
-                break;
-            }
-        }
-        Ok(())
+        guarded("reading", || {
+            visit(
+                self.tree.range(full_key(tree, start)..full_key(tree, end)),
+                f,
+            )
+        })
     }
 
     fn apply(&self, batch: &Batch) -> Result<()> {

@@ -142,6 +142,9 @@ pub(crate) fn decode_block(bytes: &[u8]) -> Result<Vec<BlockRun<'_>>> {
     Ok(out)
 }
 
+/// The first format whose runs hold their recorded time once and no ids.
+const COMPACT_RUNS: u8 = 3;
+
 /// An event as a run stores it since format 3: its valid day and body. Its
 /// id and recorded time are the run's (see [`encode_events`]).
 type Stored<B> = (i32, Body<B>);
@@ -181,7 +184,7 @@ pub(crate) fn decode_events_into<B: DeserializeOwned>(
 ) -> Result<()> {
     const WHAT: &str = "event run";
     let rest = body(bytes, WHAT)?;
-    if bytes[0] < 3 {
+    if bytes[0] < COMPACT_RUNS {
         out.extend(decode_seq::<Event<B>>(rest, WHAT)?);
         return Ok(());
     }
@@ -259,6 +262,38 @@ mod tests {
         }
         assert!(legacy.len() > run.len() + 2 * 8);
         assert_eq!(decode_events::<String>(&legacy, 41).unwrap(), events);
+    }
+
+    #[test]
+    fn a_block_keeps_its_runs_and_a_cut_block_is_corrupt() {
+        let runs = [
+            BlockRun {
+                entity: 64,
+                first: 7,
+                run: &[3, 1, 2, 3],
+            },
+            BlockRun {
+                entity: 127,
+                first: 9,
+                run: &[2, 4],
+            },
+        ];
+        let block = encode_block(&runs).unwrap();
+        assert_eq!(block.len(), 1 + 2 * 20 + 4 + 2);
+        assert_eq!(decode_block(&block).unwrap(), runs);
+        // Cut in a header, cut in a run, or holding no run at all.
+        for bad in [&block[..10], &block[..block.len() - 1], &block[..1]] {
+            assert!(
+                matches!(decode_block(bad), Err(Error::Corrupt(_))),
+                "{bad:?}"
+            );
+        }
+        let mut future = block.clone();
+        future[0] = FORMAT_VERSION + 1;
+        assert!(matches!(
+            decode_block(&future),
+            Err(Error::IncompatibleFormat { .. })
+        ));
     }
 
     #[test]

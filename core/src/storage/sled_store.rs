@@ -312,7 +312,9 @@ impl Store for SledStore {
     }
 
     fn for_each_prefix(&self, tree: Tree, prefix: &[u8], f: Visit<'_>) -> Result<()> {
-        guarded("reading", || visit(self.tree.scan_prefix(full_key(tree, prefix)), f))
+        guarded("reading", || {
+            visit(self.tree.scan_prefix(full_key(tree, prefix)), f)
+        })
     }
 
     fn for_each_between(&self, tree: Tree, start: &[u8], end: &[u8], f: Visit<'_>) -> Result<()> {

@@ -1,6 +1,6 @@
 //! [`Store`] over sled 0.34.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use super::{codec, keys, Batch, Store, Tree, Visit};
@@ -127,7 +127,7 @@ impl SledStore {
             }
         }
         // Which unit of work wrote each run, from the event index.
-        let mut unit_of = std::collections::HashMap::new();
+        let mut unit_of = HashMap::new();
         let index = full_key(Tree::Index, &[keys::index::EVENT]);
         for item in self.tree.scan_prefix(&index) {
             let (k, v) = item?;
@@ -136,35 +136,16 @@ impl SledStore {
                 unit_of.insert(first, unit);
             }
         }
-        // The runs one unit wrote for one block go into one value, as
-        // format 3 writes them.
-        let mut blocks: BTreeMap<(u8, u64, u64), Vec<OldRun>> = BTreeMap::new();
+        let mut old = Vec::new();
         for item in self.tree.scan_prefix([Tree::Events.prefix()]) {
             let (k, v) = item?;
-            let (kind, entity, first) = keys::decode_event(&k[1..])?;
-            batch.remove(k);
-            let unit = unit_of.get(&first).copied().unwrap_or(first);
-            blocks
-                .entry((kind, keys::block_of(entity), unit))
-                .or_default()
-                .push((first, entity, v));
+            batch.remove(k.clone());
+            old.push((k.subslice(1, k.len() - 1), v));
         }
         // After every removal: a new key never equals an old one (a run's
         // first event id is its own), but the batch keeps the last word.
-        for ((kind, block, _), mut runs) in blocks {
-            runs.sort_by_key(|(first, _, _)| *first);
-            let framed: Vec<codec::BlockRun<'_>> = runs
-                .iter()
-                .map(|(first, entity, run)| codec::BlockRun {
-                    entity: *entity,
-                    first: *first,
-                    run,
-                })
-                .collect();
-            batch.insert(
-                full_key(Tree::Events, &keys::event(kind, block, runs[0].0)),
-                codec::encode_block(&framed)?,
-            );
+        for (k, v) in in_blocks(old, &unit_of)? {
+            batch.insert(full_key(Tree::Events, &k), v);
         }
         batch.insert(format, &[super::codec::FORMAT_VERSION]);
         self.tree.apply_batch(batch)?;
@@ -202,6 +183,7 @@ impl SledStore {
                 });
             }
             let mut batch = sled::Batch::default();
+            let mut events = Vec::new();
             for t in Tree::ALL.into_iter().filter(|t| has(*t)) {
                 for item in &self.db.open_tree(t.format1_name())? {
                     let (k, v) = item?;
@@ -212,12 +194,15 @@ impl SledStore {
                         continue;
                     }
                     if t == Tree::Events {
-                        let (k, v) = in_block(&k, &v)?;
-                        batch.insert(full_key(t, &k), v);
+                        events.push((k, v));
                     } else {
                         batch.insert(full_key(t, &k), v);
                     }
                 }
+            }
+            // Format 1 indexed each event alone: each is a unit of its own.
+            for (k, v) in in_blocks(events, &HashMap::new())? {
+                batch.insert(full_key(Tree::Events, &k), v);
             }
             batch.insert(
                 full_key(Tree::Meta, keys::meta::FORMAT),
@@ -245,15 +230,43 @@ fn visit(items: sled::Iter, f: Visit<'_>) -> Result<()> {
     Ok(())
 }
 
-/// A run of events as format 2 stored it: (first event id, entity, run).
+/// A run of events as formats 1 and 2 stored it: (first event id, entity, run).
 type OldRun = (u64, u64, sled::IVec);
 
-/// A run of events as formats 1 and 2 stored it (keyed by kind, entity and
-/// first event id) as format 3 stores it: a block value holding that run.
-fn in_block(key: &[u8], run: &[u8]) -> Result<(Vec<u8>, Vec<u8>)> {
-    let (kind, entity, first) = keys::decode_event(key)?;
-    let value = codec::encode_block(&[codec::BlockRun { entity, first, run }])?;
-    Ok((keys::event(kind, keys::block_of(entity), first), value))
+/// Runs of events as formats 1 and 2 stored them (keyed by kind, entity and
+/// first event id) as format 3 stores them: the runs one unit of work wrote
+/// for one block in one value. `unit_of` names each run's unit by its first
+/// event id; a run it does not name is a unit of its own.
+fn in_blocks(
+    old: Vec<(sled::IVec, sled::IVec)>,
+    unit_of: &HashMap<u64, u64>,
+) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+    let mut blocks: BTreeMap<(u8, u64, u64), Vec<OldRun>> = BTreeMap::new();
+    for (k, v) in old {
+        let (kind, entity, first) = keys::decode_event(&k)?;
+        let unit = unit_of.get(&first).copied().unwrap_or(first);
+        blocks
+            .entry((kind, keys::block_of(entity), unit))
+            .or_default()
+            .push((first, entity, v));
+    }
+    let mut out = Vec::with_capacity(blocks.len());
+    for ((kind, block, _), mut runs) in blocks {
+        runs.sort_by_key(|(first, _, _)| *first);
+        let framed: Vec<codec::BlockRun<'_>> = runs
+            .iter()
+            .map(|(first, entity, run)| codec::BlockRun {
+                entity: *entity,
+                first: *first,
+                run,
+            })
+            .collect();
+        out.push((
+            keys::event(kind, block, runs[0].0),
+            codec::encode_block(&framed)?,
+        ));
+    }
+    Ok(out)
 }
 
 /// Removes snapshot files a killed process left unfinished; returns how many.

@@ -13,15 +13,11 @@ use std::any::Any;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, PoisonError, RwLock};
 
-use crate::enterprise::Enterprise;
 use crate::error::Result;
-use crate::event::{Body, Event, Horizon};
-use crate::fund::{Application, Programme};
-use crate::indicators::Indicator;
-use crate::land::Parcel;
+use crate::event::{Event, Horizon};
 use crate::record::{self, Record};
-use crate::storage::{codec, keys, Store, Tree};
-use crate::writer::{History, Pending, PendingRun};
+use crate::storage::{codec, Store, Tree};
+use crate::writer::{History, PendingRun, Shared};
 
 /// Current records of one kind, by id.
 pub(crate) type Map<R> = BTreeMap<u64, Arc<R>>;
@@ -263,22 +259,6 @@ impl<B> Runs<B> {
     }
 }
 
-/// Adds a committed run to the loaded runs of its kind.
-fn update_runs<R: Record>(
-    slot: &mut Box<dyn Any + Send + Sync>,
-    entity: u64,
-    first: u64,
-    value: &[u8],
-) -> bool {
-    match slot.downcast_mut::<Runs<R::Event>>() {
-        Some(runs) => {
-            runs.insert(entity, first, value);
-            true
-        }
-        None => false,
-    }
-}
-
 /// Loads every record of a kind by folding each entity's stored events:
 /// two threads each read, decode, fold and index a half of the ids, and
 /// the halves are joined. (Handing folded records to a third thread to
@@ -288,12 +268,11 @@ fn load<R: Record + Send + Sync + 'static>(store: &dyn Store) -> Result<Kind<R>>
         let mut part = Kind::new();
         record::for_each_stored_in::<R>(store, ids, &mut |id, events| {
             let events = events?;
-            for e in &events {
-                if let Body::Domain(event) = &e.body {
-                    if let Some(key) = R::history(event) {
-                        part.add_history(key, id);
-                    }
-                }
+            for key in events
+                .iter()
+                .filter_map(|e| record::history_of::<R>(&e.body))
+            {
+                part.add_history(key, id);
             }
             if let Some(r) = record::stored_fold::<R, _>(id, &events, &Horizon::NOW)? {
                 part.insert(id, Arc::new(r));
@@ -312,41 +291,6 @@ fn load<R: Record + Send + Sync + 'static>(store: &dyn Store) -> Result<Kind<R>>
         upper.map_err(|_| crate::Error::Corrupt("reading stored events failed".into()))??;
     lower.join(upper);
     Ok(lower)
-}
-
-/// Adds a lookup an event added for good to its loaded kind; `false` if
-/// the slot holds another kind.
-fn add_history<R: Record + Send + Sync + 'static>(
-    slot: &mut Box<dyn Any + Send + Sync>,
-    key: (u8, Vec<u8>),
-    id: u64,
-) -> bool {
-    match slot.downcast_mut::<Kind<R>>() {
-        Some(map) => {
-            map.add_history(key, id);
-            true
-        }
-        None => false,
-    }
-}
-
-/// Puts a record a unit of work stored into its loaded kind; `false` if
-/// the slot holds another kind.
-fn update<R: Record + Send + Sync + 'static>(
-    slot: &mut Box<dyn Any + Send + Sync>,
-    id: u64,
-    stored: &Pending,
-) -> bool {
-    match (
-        slot.downcast_mut::<Kind<R>>(),
-        stored.state.clone().downcast::<R>(),
-    ) {
-        (Some(map), Ok(r)) => {
-            map.insert(id, r);
-            true
-        }
-        _ => false,
-    }
 }
 
 impl Cache {
@@ -455,81 +399,89 @@ impl Cache {
 
     /// Brings the loaded event runs up to date with the runs a committed
     /// unit of work wrote, and the loaded kinds with the records it stored
-    /// (`decoded`). Anything that does not fit drops its kind, to be
-    /// reloaded (and any damage reported) on the next read.
+    /// (`decoded`) and the lookups its events added for good. Anything that
+    /// does not fit drops its kind, to be reloaded (and any damage
+    /// reported) on the next read.
     pub(crate) fn apply(
         &self,
         written: &[PendingRun],
-        decoded: &HashMap<(u8, u64), Pending>,
+        decoded: &HashMap<(u8, u64), Shared>,
+        history: &[History],
+    ) {
+        struct Apply<'a> {
+            cache: &'a Cache,
+            written: &'a [PendingRun],
+            decoded: &'a HashMap<(u8, u64), Shared>,
+            history: &'a [History],
+        }
+        impl record::ForKind for Apply<'_> {
+            type Out = ();
+            fn run<R: Record>(self) {
+                self.cache
+                    .apply_kind::<R>(self.written, self.decoded, self.history);
+            }
+        }
+        for kind in record::KINDS {
+            record::for_kind(
+                kind,
+                Apply {
+                    cache: self,
+                    written,
+                    decoded,
+                    history,
+                },
+            );
+        }
+    }
+
+    /// [`Cache::apply`] for the records of one kind.
+    fn apply_kind<R: Record>(
+        &self,
+        written: &[PendingRun],
+        decoded: &HashMap<(u8, u64), Shared>,
         history: &[History],
     ) {
         {
             let mut runs = self.runs.write().unwrap_or_else(PoisonError::into_inner);
-            if !runs.is_empty() {
-                for run in written {
-                    let (kind, entity, first, value) =
-                        (run.kind, run.entity, run.first, run.bytes.as_slice());
-                    let Some(slot) = runs.get_mut(&kind) else {
-                        continue;
-                    };
-                    let ok = match kind {
-                        keys::kind::PARCEL => update_runs::<Parcel>(slot, entity, first, value),
-                        keys::kind::ENTERPRISE => {
-                            update_runs::<Enterprise>(slot, entity, first, value)
+            if let Some(slot) = runs.get_mut(&R::KIND) {
+                match slot.downcast_mut::<Runs<R::Event>>() {
+                    Some(loaded) => {
+                        for run in written.iter().filter(|r| r.kind == R::KIND) {
+                            loaded.insert(run.entity, run.first, &run.bytes);
                         }
-                        keys::kind::PROGRAMME => {
-                            update_runs::<Programme>(slot, entity, first, value)
-                        }
-                        keys::kind::APPLICATION => {
-                            update_runs::<Application>(slot, entity, first, value)
-                        }
-                        keys::kind::INDICATOR => {
-                            update_runs::<Indicator>(slot, entity, first, value)
-                        }
-                        _ => false,
-                    };
-                    if !ok {
-                        runs.remove(&kind);
+                    }
+                    None => {
+                        runs.remove(&R::KIND);
                     }
                 }
             }
         }
         let mut kinds = self.kinds.write().unwrap_or_else(PoisonError::into_inner);
-        if kinds.is_empty() {
+        let Some(slot) = kinds.get_mut(&R::KIND) else {
             return;
-        }
-        for (&(kind, id), stored) in decoded {
-            let Some(slot) = kinds.get_mut(&kind) else {
-                continue;
-            };
-            let ok = match kind {
-                keys::kind::PARCEL => update::<Parcel>(slot, id, stored),
-                keys::kind::ENTERPRISE => update::<Enterprise>(slot, id, stored),
-                keys::kind::PROGRAMME => update::<Programme>(slot, id, stored),
-                keys::kind::APPLICATION => update::<Application>(slot, id, stored),
-                keys::kind::INDICATOR => update::<Indicator>(slot, id, stored),
-                _ => false,
-            };
-            if !ok {
-                kinds.remove(&kind);
+        };
+        let fits = match slot.downcast_mut::<Kind<R>>() {
+            Some(map) => {
+                let mut fits = true;
+                for (&(kind, id), state) in decoded {
+                    if kind == R::KIND {
+                        match state.clone().downcast::<R>() {
+                            Ok(r) => map.insert(id, r),
+                            Err(_) => fits = false,
+                        }
+                    }
+                }
+                for (kind, family, value, id) in history {
+                    if *kind == R::KIND {
+                        map.add_history((*family, value.clone()), *id);
+                    }
+                }
+                fits
             }
-        }
-        for (kind, family, value, id) in history {
-            let Some(slot) = kinds.get_mut(kind) else {
-                continue;
-            };
-            let key = (*family, value.clone());
-            let ok = match *kind {
-                keys::kind::PARCEL => add_history::<Parcel>(slot, key, *id),
-                keys::kind::ENTERPRISE => add_history::<Enterprise>(slot, key, *id),
-                keys::kind::PROGRAMME => add_history::<Programme>(slot, key, *id),
-                keys::kind::APPLICATION => add_history::<Application>(slot, key, *id),
-                keys::kind::INDICATOR => add_history::<Indicator>(slot, key, *id),
-                _ => false,
-            };
-            if !ok {
-                kinds.remove(kind);
-            }
+            None => false,
+        };
+        if !fits {
+            kinds.remove(&R::KIND);
         }
     }
 }

@@ -186,11 +186,7 @@ impl Db {
 
 fn check_kind<R: Record>(db: &Db, report: &mut CheckReport, expected: &mut Expected) -> Result<()> {
     let store = db.inner.store.as_ref();
-    let counter = store
-        .get(Tree::Meta, &keys::meta::next_id(R::KIND))?
-        .map(|v| keys::u64_at(&v, 0))
-        .transpose()?
-        .unwrap_or(1);
+    let counter = record::Ids::next::<R>(store)?;
     // The in-memory view, if loaded, must hold exactly the folds.
     let mut in_memory: Option<BTreeMap<u64, Arc<R>>> =
         db.inner.cache.if_loaded::<R, _>(|m| m.records.clone());
@@ -265,22 +261,21 @@ fn check_kind<R: Record>(db: &Db, report: &mut CheckReport, expected: &mut Expec
 
 /// The ids of the events in a run of an entity of `kind`.
 fn run_ids(kind: u8, first: u64, run: &[u8]) -> Result<Vec<u64>> {
-    fn ids<R: Record>(first: u64, run: &[u8]) -> Result<Vec<u64>> {
-        Ok(codec::decode_events::<R::Event>(run, first)?
-            .iter()
-            .map(|e| e.id.0)
-            .collect())
+    struct Ids<'a>(u64, &'a [u8]);
+    impl record::ForKind for Ids<'_> {
+        type Out = Result<Vec<u64>>;
+        fn run<R: Record>(self) -> Self::Out {
+            Ok(codec::decode_events::<R::Event>(self.1, self.0)?
+                .iter()
+                .map(|e| e.id.0)
+                .collect())
+        }
     }
-    match kind {
-        keys::kind::PARCEL => ids::<Parcel>(first, run),
-        keys::kind::ENTERPRISE => ids::<Enterprise>(first, run),
-        keys::kind::PROGRAMME => ids::<Programme>(first, run),
-        keys::kind::APPLICATION => ids::<Application>(first, run),
-        keys::kind::INDICATOR => ids::<Indicator>(first, run),
-        other => Err(crate::Error::Corrupt(format!(
-            "events of unknown kind {other}"
-        ))),
-    }
+    record::for_kind(kind, Ids(first, run)).unwrap_or_else(|| {
+        Err(crate::Error::Corrupt(format!(
+            "events of unknown kind {kind}"
+        )))
+    })
 }
 
 fn serialize_eq<R: Record>(a: &R, b: &R) -> Result<bool> {

@@ -1,4 +1,5 @@
-//! What every ledger entity shares: a kind, a fold of events, index entries.
+//! What every ledger entity shares: a kind, a fold of events, lookups; and
+//! reading an entity's stored events back.
 
 use std::collections::BTreeMap;
 
@@ -55,6 +56,42 @@ pub(crate) trait Record:
         None
     }
     fn event_name(event: &Self::Event) -> &'static str;
+}
+
+/// Something to do with the record type of a kind byte ([`for_kind`]).
+pub(crate) trait ForKind {
+    type Out;
+    fn run<R: Record>(self) -> Self::Out;
+}
+
+/// Every kind of record, by its kind byte.
+pub(crate) const KINDS: [u8; 5] = [
+    kind::PARCEL,
+    kind::ENTERPRISE,
+    kind::PROGRAMME,
+    kind::APPLICATION,
+    kind::INDICATOR,
+];
+
+/// Runs `f` with the record type of `kind`: the one place a stored kind
+/// byte becomes a type. `None` for a byte that names no kind.
+pub(crate) fn for_kind<F: ForKind>(kind: u8, f: F) -> Option<F::Out> {
+    Some(match kind {
+        kind::PARCEL => f.run::<Parcel>(),
+        kind::ENTERPRISE => f.run::<Enterprise>(),
+        kind::PROGRAMME => f.run::<Programme>(),
+        kind::APPLICATION => f.run::<Application>(),
+        kind::INDICATOR => f.run::<Indicator>(),
+        _ => return None,
+    })
+}
+
+/// The lookup an event adds for good ([`Record::history`]); a void adds none.
+pub(crate) fn history_of<R: Record>(body: &crate::event::Body<R::Event>) -> Option<(u8, Vec<u8>)> {
+    match body {
+        crate::event::Body::Domain(event) => R::history(event),
+        crate::event::Body::Void { .. } => None,
+    }
 }
 
 /// Folds an entity's events under a horizon; `None` if it did not exist then.

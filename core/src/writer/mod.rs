@@ -109,28 +109,23 @@ pub(crate) struct PendingRun {
     pub(crate) bytes: Vec<u8>,
 }
 
-/// A record's state, type-erased (an `Arc<R>` for its kind's `R`).
+/// A record's state, type-erased (an `Arc<R>` for its kind's `R`): the
+/// new state of a record a unit of work changed, for the unit's reads and,
+/// at commit, the in-memory view (only its events are stored).
 pub(crate) type Shared = Arc<dyn Any + Send + Sync>;
 
-/// The new state of a record a unit of work changed. Only its events are
-/// stored; the state goes to the in-memory view at commit.
-#[derive(Clone)]
-pub(crate) struct Pending {
-    pub(crate) state: Shared,
-}
-
 /// A decoded record's key and its entry before a step changed it.
-type DecodedUndo = ((u8, u64), Option<Pending>);
+type DecodedUndo = ((u8, u64), Option<Shared>);
 
 /// Decoded records of a unit of work, with an undo log while a step is open.
 #[derive(Default)]
 pub(crate) struct Decoded {
-    pub(crate) records: HashMap<(u8, u64), Pending>,
+    pub(crate) records: HashMap<(u8, u64), Shared>,
     undo: Option<Vec<DecodedUndo>>,
 }
 
 impl Decoded {
-    fn put(&mut self, key: (u8, u64), value: Pending) {
+    fn put(&mut self, key: (u8, u64), value: Shared) {
         let before = self.records.insert(key, value);
         if let Some(undo) = &mut self.undo {
             undo.push((key, before));
@@ -295,7 +290,7 @@ impl Writer {
             .decoded
             .records
             .get(&(R::KIND, id))
-            .and_then(|r| r.state.clone().downcast::<R>().ok())
+            .and_then(|r| r.clone().downcast::<R>().ok())
         {
             return Ok(Some(r));
         }
@@ -314,7 +309,7 @@ impl Writer {
     }
 
     /// The decoded records this unit of work stored.
-    pub(crate) fn decoded(&self) -> &HashMap<(u8, u64), Pending> {
+    pub(crate) fn decoded(&self) -> &HashMap<(u8, u64), Shared> {
         &self.decoded.records
     }
 
@@ -363,10 +358,7 @@ impl Writer {
         body: Body<R::Event>,
     ) -> Result<EventId> {
         let kind = R::KIND;
-        let history = match &body {
-            Body::Domain(event) => R::history(event),
-            Body::Void { .. } => None,
-        };
+        let history = record::history_of::<R>(&body);
         let id = EventId(self.next_id(keys::meta::NEXT_EVENT)?);
         let event = Event {
             id,
@@ -452,25 +444,20 @@ impl Writer {
     /// The entity an event belongs to: the run whose first id is the
     /// greatest at or below the event's (the caller finds the event in it).
     fn event_target(&self, event: EventId) -> Result<Option<(u8, u64)>> {
-        let in_unit = |runs: &[(u64, u8, u64)]| {
-            runs.iter()
-                .rev()
+        let in_unit = |runs: &mut dyn DoubleEndedIterator<Item = (u64, u8, u64)>| {
+            runs.rev()
                 .find(|(first, _, _)| *first <= event.0)
-                .map(|(_, kind, entity)| (*kind, *entity))
+                .map(|(_, kind, entity)| (kind, entity))
         };
-        if let Some(found) = self
-            .runs
-            .iter()
-            .rev()
-            .find(|r| r.first <= event.0)
-            .map(|r| (r.kind, r.entity))
-        {
+        if let Some(found) = in_unit(&mut self.runs.iter().map(|r| (r.first, r.kind, r.entity))) {
             return Ok(Some(found));
         }
         let family = [keys::index::EVENT];
         let key = keys::index_key(keys::index::EVENT, &[&event.0.to_be_bytes()]);
         match self.engine().last_at_or_below(Tree::Index, &family, &key)? {
-            Some((k, v)) => Ok(in_unit(&keys::decode_runs(keys::u64_at(&k, 1)?, &v)?)),
+            Some((k, v)) => Ok(in_unit(
+                &mut keys::decode_runs(keys::u64_at(&k, 1)?, &v)?.into_iter(),
+            )),
             None => Ok(None),
         }
     }
@@ -501,12 +488,7 @@ impl Writer {
                 self.set_committed_total(programme, total);
             }
         }
-        self.decoded.put(
-            (R::KIND, new.id()),
-            Pending {
-                state: Arc::new(new),
-            },
-        );
+        self.decoded.put((R::KIND, new.id()), Arc::new(new));
         Ok(())
     }
 
@@ -572,22 +554,36 @@ impl Writer {
     /// event that is already void, a void, one that created its entity,
     /// a split, or one whose removal leaves an illegal history.
     pub fn void(&mut self, event: EventId, reason: &str) -> Result<EventId> {
+        struct VoidIn<'a> {
+            writer: &'a mut Writer,
+            entity: u64,
+            event: EventId,
+            reason: &'a str,
+        }
+        impl record::ForKind for VoidIn<'_> {
+            type Out = Result<EventId>;
+            fn run<R: Record>(self) -> Self::Out {
+                self.writer
+                    .void_in::<R>(self.entity, self.event, self.reason)
+            }
+        }
         if reason.trim().is_empty() {
             return Err(Error::validation("reason", "a void needs a reason"));
         }
         let (kind, entity) = self
             .event_target(event)?
             .ok_or_else(|| Error::not_found(Entity::Event, event))?;
-        match kind {
-            keys::kind::PARCEL => self.void_in::<Parcel>(entity, event, reason),
-            keys::kind::ENTERPRISE => self.void_in::<Enterprise>(entity, event, reason),
-            keys::kind::PROGRAMME => self.void_in::<Programme>(entity, event, reason),
-            keys::kind::APPLICATION => self.void_in::<Application>(entity, event, reason),
-            keys::kind::INDICATOR => self.void_in::<Indicator>(entity, event, reason),
-            other => Err(Error::Corrupt(format!(
-                "event {event} points at kind {other}"
-            ))),
-        }
+        let void = VoidIn {
+            writer: self,
+            entity,
+            event,
+            reason,
+        };
+        record::for_kind(kind, void).unwrap_or_else(|| {
+            Err(Error::Corrupt(format!(
+                "event {event} points at kind {kind}"
+            )))
+        })
     }
 
     fn void_in<R: Record>(&mut self, id: u64, target: EventId, reason: &str) -> Result<EventId> {

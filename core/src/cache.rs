@@ -164,7 +164,9 @@ impl<R: Record> Kind<R> {
             .unwrap_or_default()
     }
 
-    /// The ids of the records whose lookup of `family` starts with `prefix`.
+    /// The ids of the records whose lookup of `family` starts with `prefix`
+    /// (a pass over every lookup of the kind: milliseconds for a province's
+    /// register, and only industry filters ask).
     pub(crate) fn ids_with_prefix(&self, family: u8, prefix: &[u8]) -> BTreeSet<u64> {
         self.lookups
             .iter()

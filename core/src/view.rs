@@ -596,7 +596,7 @@ impl View<'_> {
         let _read = self.db.read_guard();
         let mut candidates = Candidates::default();
         if let Some(code) = &industry {
-            // Codes sort by section then digits: a prefix finds the division and finer codes.
+            // A code is its section then digits: a prefix finds the division and finer codes.
             candidates.narrow(
                 self.db
                     .inner

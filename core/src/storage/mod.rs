@@ -31,9 +31,6 @@ pub(crate) enum Tree {
     Records,
     Events,
     Index,
-    /// Entries a unit of work keeps for itself and never stores (the codes
-    /// it has taken, checked against the in-memory view and each other).
-    Scratch,
 }
 
 impl Tree {
@@ -46,7 +43,6 @@ impl Tree {
             Tree::Records => "records",
             Tree::Events => "events",
             Tree::Index => "index",
-            Tree::Scratch => "scratch",
         }
     }
 
@@ -57,60 +53,19 @@ impl Tree {
             Tree::Records => b'r',
             Tree::Events => b'e',
             Tree::Index => b'i',
-            Tree::Scratch => b's',
         }
     }
 }
-
-/// A key of a tree, and its pending entry before a savepoint (`None`: it had none).
-type Undo = BTreeMap<(Tree, Vec<u8>), Option<Option<Vec<u8>>>>;
 
 /// Pending writes over all trees: `Some(value)` inserts, `None` removes.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Batch {
     pub(crate) ops: BTreeMap<(Tree, Vec<u8>), Option<Vec<u8>>>,
-    /// While a savepoint is open: each key's entry before its first change since.
-    undo: Option<Undo>,
 }
 
 impl Batch {
-    fn record(&mut self, key: &(Tree, Vec<u8>)) {
-        if let Some(undo) = &mut self.undo {
-            if !undo.contains_key(key) {
-                undo.insert(key.clone(), self.ops.get(key).cloned());
-            }
-        }
-    }
-
     pub(crate) fn put(&mut self, tree: Tree, key: Vec<u8>, value: Vec<u8>) {
-        let key = (tree, key);
-        self.record(&key);
-        self.ops.insert(key, Some(value));
-    }
-
-    /// Starts remembering changes so that [`Batch::rollback`] can undo them.
-    /// Savepoints do not nest.
-    pub(crate) fn savepoint(&mut self) {
-        self.undo = Some(BTreeMap::new());
-    }
-
-    /// Keeps the changes since the savepoint.
-    pub(crate) fn release(&mut self) {
-        self.undo = None;
-    }
-
-    /// Undoes every change since the savepoint.
-    pub(crate) fn rollback(&mut self) {
-        for (key, before) in self.undo.take().unwrap_or_default() {
-            match before {
-                Some(entry) => {
-                    self.ops.insert(key, entry);
-                }
-                None => {
-                    self.ops.remove(&key);
-                }
-            }
-        }
+        self.ops.insert((tree, key), Some(value));
     }
 
     pub(crate) fn is_empty(&self) -> bool {

@@ -364,9 +364,6 @@ impl SledStore {
         // writer slot makes it the only writer, so no transaction is needed.
         let mut out = sled::Batch::default();
         for ((tree, key), value) in &batch.ops {
-            if *tree == Tree::Scratch {
-                continue;
-            }
             match value {
                 Some(v) => out.insert(full_key(*tree, key), v.as_slice()),
                 None => out.remove(full_key(*tree, key)),

@@ -15,53 +15,55 @@ impl Writer {
     /// [`Error::Validation`] for an empty name, a bad code or industry;
     /// [`Error::Conflict`] for a code already registered.
     pub fn add_enterprise(&mut self, new: NewEnterprise) -> Result<EnterpriseId> {
-        let name = new.name.trim().to_owned();
-        if name.is_empty() {
-            return Err(Error::validation("name", "an enterprise needs a name"));
-        }
-        let code = new
-            .credit_code
-            .as_deref()
-            .map(str::trim)
-            .filter(|c| !c.is_empty())
-            .map(str::to_uppercase);
-        if let Some(code) = &code {
-            if let Err(e) = check_credit_code(code) {
-                let only_check_char = check_credit_code_shape(code).is_ok();
-                if !(new.allow_invalid_code && only_check_char) {
-                    return Err(e);
+        self.attempt(|w| {
+            let name = new.name.trim().to_owned();
+            if name.is_empty() {
+                return Err(Error::validation("name", "an enterprise needs a name"));
+            }
+            let code = new
+                .credit_code
+                .as_deref()
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(str::to_uppercase);
+            if let Some(code) = &code {
+                if let Err(e) = check_credit_code(code) {
+                    let only_check_char = check_credit_code_shape(code).is_ok();
+                    if !(new.allow_invalid_code && only_check_char) {
+                        return Err(e);
+                    }
+                }
+                if let Some(owner) =
+                    w.code_owner::<Enterprise>(keys::index::ENTERPRISE_CODE, code)?
+                {
+                    return Err(Error::conflict(
+                        Entity::Enterprise,
+                        code.clone(),
+                        format!("credit code already registered to E{owner}"),
+                    ));
                 }
             }
-            if let Some(owner) =
-                self.code_owner::<Enterprise>(keys::index::ENTERPRISE_CODE, code)?
-            {
-                return Err(Error::conflict(
-                    Entity::Enterprise,
-                    code.clone(),
-                    format!("credit code already registered to E{owner}"),
-                ));
-            }
-        }
-        let industry = new
-            .industry
-            .as_deref()
-            .map(str::trim)
-            .filter(|i| !i.is_empty())
-            .map(normalize_industry)
-            .transpose()?;
-        let id = self.next_id(&keys::meta::next_id(keys::kind::ENTERPRISE))?;
-        let date = new.registered.or(new.founded).unwrap_or(NaiveDate::MIN);
-        let event = EnterpriseEvent::Registered {
-            name,
-            credit_code: code,
-            industry,
-            founded: new.founded,
-            high_tech: new.high_tech,
-        };
-        let state = enterprise::apply(None, EnterpriseId(id), date, &event)?;
-        self.append::<Enterprise>(id, date, Body::Domain(event))?;
-        self.store::<Enterprise>(None, state)?;
-        Ok(EnterpriseId(id))
+            let industry = new
+                .industry
+                .as_deref()
+                .map(str::trim)
+                .filter(|i| !i.is_empty())
+                .map(normalize_industry)
+                .transpose()?;
+            let id = w.next_id(&keys::meta::next_id(keys::kind::ENTERPRISE))?;
+            let date = new.registered.or(new.founded).unwrap_or(NaiveDate::MIN);
+            let event = EnterpriseEvent::Registered {
+                name,
+                credit_code: code,
+                industry,
+                founded: new.founded,
+                high_tech: new.high_tech,
+            };
+            let state = enterprise::apply(None, EnterpriseId(id), date, &event)?;
+            w.append::<Enterprise>(id, date, Body::Domain(event))?;
+            w.store::<Enterprise>(None, state)?;
+            Ok(EnterpriseId(id))
+        })
     }
 
     /// An enterprise as this unit of work sees it.
@@ -100,8 +102,10 @@ impl Writer {
         investment: Yuan,
         land: Mu,
     ) -> Result<EventId> {
-        Self::non_negative("signed", investment, land)?;
-        self.record_event::<Enterprise>(e.0, date, EnterpriseEvent::Signed { investment, land })
+        self.attempt(|w| {
+            Self::non_negative("signed", investment, land)?;
+            w.record_event::<Enterprise>(e.0, date, EnterpriseEvent::Signed { investment, land })
+        })
     }
 
     /// 在建: construction of the project started.
@@ -113,7 +117,9 @@ impl Writer {
         e: EnterpriseId,
         date: NaiveDate,
     ) -> Result<EventId> {
-        self.record_event::<Enterprise>(e.0, date, EnterpriseEvent::ConstructionStarted)
+        self.attempt(|w| {
+            w.record_event::<Enterprise>(e.0, date, EnterpriseEvent::ConstructionStarted)
+        })
     }
 
     /// 投产: the project is in production.
@@ -125,7 +131,7 @@ impl Writer {
         e: EnterpriseId,
         date: NaiveDate,
     ) -> Result<EventId> {
-        self.record_event::<Enterprise>(e.0, date, EnterpriseEvent::InProduction)
+        self.attempt(|w| w.record_event::<Enterprise>(e.0, date, EnterpriseEvent::InProduction))
     }
 
     /// 增资: more investment and/or land (科华增资40亩).
@@ -140,18 +146,20 @@ impl Writer {
         investment: Yuan,
         land: Mu,
     ) -> Result<EventId> {
-        Self::non_negative("capital_increased", investment, land)?;
-        if investment == Yuan::ZERO && land == Mu::ZERO {
-            return Err(Error::validation(
-                "capital_increased",
-                "an increase needs investment or land",
-            ));
-        }
-        self.record_event::<Enterprise>(
-            e.0,
-            date,
-            EnterpriseEvent::CapitalIncreased { investment, land },
-        )
+        self.attempt(|w| {
+            Self::non_negative("capital_increased", investment, land)?;
+            if investment == Yuan::ZERO && land == Mu::ZERO {
+                return Err(Error::validation(
+                    "capital_increased",
+                    "an increase needs investment or land",
+                ));
+            }
+            w.record_event::<Enterprise>(
+                e.0,
+                date,
+                EnterpriseEvent::CapitalIncreased { investment, land },
+            )
+        })
     }
 
     /// 停产.
@@ -164,13 +172,15 @@ impl Writer {
         date: NaiveDate,
         reason: &str,
     ) -> Result<EventId> {
-        self.record_event::<Enterprise>(
-            e.0,
-            date,
-            EnterpriseEvent::Suspended {
-                reason: reason.trim().to_owned(),
-            },
-        )
+        self.attempt(|w| {
+            w.record_event::<Enterprise>(
+                e.0,
+                date,
+                EnterpriseEvent::Suspended {
+                    reason: reason.trim().to_owned(),
+                },
+            )
+        })
     }
 
     /// Back from a suspension, to the status before it.
@@ -178,7 +188,7 @@ impl Writer {
     /// # Errors
     /// [`Error::Lifecycle`] unless suspended.
     pub fn enterprise_resumed(&mut self, e: EnterpriseId, date: NaiveDate) -> Result<EventId> {
-        self.record_event::<Enterprise>(e.0, date, EnterpriseEvent::Resumed)
+        self.attempt(|w| w.record_event::<Enterprise>(e.0, date, EnterpriseEvent::Resumed))
     }
 
     /// 关闭: the enterprise closes; no lifecycle event may follow.
@@ -191,13 +201,15 @@ impl Writer {
         date: NaiveDate,
         reason: &str,
     ) -> Result<EventId> {
-        self.record_event::<Enterprise>(
-            e.0,
-            date,
-            EnterpriseEvent::Closed {
-                reason: reason.trim().to_owned(),
-            },
-        )
+        self.attempt(|w| {
+            w.record_event::<Enterprise>(
+                e.0,
+                date,
+                EnterpriseEvent::Closed {
+                    reason: reason.trim().to_owned(),
+                },
+            )
+        })
     }
 
     /// Reports a year's figures. A second report for the same year is a
@@ -213,16 +225,20 @@ impl Writer {
         year: i32,
         figures: YearlyFigures,
     ) -> Result<EventId> {
-        if figures == YearlyFigures::default() {
-            return Err(Error::validation(
-                "figures",
-                "a report needs at least one figure",
-            ));
-        }
-        let date = NaiveDate::from_ymd_opt(year, 12, 31)
-            .filter(|_| (1949..=9999).contains(&year))
-            .ok_or_else(|| Error::validation("year", format!("{year} is not a plausible year")))?;
-        self.record_event::<Enterprise>(e.0, date, EnterpriseEvent::YearReported { year, figures })
+        self.attempt(|w| {
+            if figures == YearlyFigures::default() {
+                return Err(Error::validation(
+                    "figures",
+                    "a report needs at least one figure",
+                ));
+            }
+            let date = NaiveDate::from_ymd_opt(year, 12, 31)
+                .filter(|_| (1949..=9999).contains(&year))
+                .ok_or_else(|| {
+                    Error::validation("year", format!("{year} is not a plausible year"))
+                })?;
+            w.record_event::<Enterprise>(e.0, date, EnterpriseEvent::YearReported { year, figures })
+        })
     }
 
     /// A tenancy in the incubator (科创中心) from `start`, until `end` if known.
@@ -238,20 +254,22 @@ impl Writer {
         start: NaiveDate,
         end: Option<NaiveDate>,
     ) -> Result<EventId> {
-        if building.trim().is_empty() {
-            return Err(Error::validation("building", "a lease needs a building"));
-        }
-        let lease = Lease {
-            building: building.trim().to_owned(),
-            unit: unit
-                .map(str::trim)
-                .filter(|u| !u.is_empty())
-                .map(str::to_owned),
-            area_m2,
-            start,
-            end,
-        };
-        self.record_event::<Enterprise>(e.0, start, EnterpriseEvent::Leased(lease))
+        self.attempt(|w| {
+            if building.trim().is_empty() {
+                return Err(Error::validation("building", "a lease needs a building"));
+            }
+            let lease = Lease {
+                building: building.trim().to_owned(),
+                unit: unit
+                    .map(str::trim)
+                    .filter(|u| !u.is_empty())
+                    .map(str::to_owned),
+                area_m2,
+                start,
+                end,
+            };
+            w.record_event::<Enterprise>(e.0, start, EnterpriseEvent::Leased(lease))
+        })
     }
 
     /// Ends the enterprise's lease number `index` (in order of leasing, from 0) on `date`.
@@ -259,6 +277,8 @@ impl Writer {
     /// # Errors
     /// [`Error::Lifecycle`] for an unknown or already ended lease.
     pub fn end_lease(&mut self, e: EnterpriseId, index: u32, date: NaiveDate) -> Result<EventId> {
-        self.record_event::<Enterprise>(e.0, date, EnterpriseEvent::LeaseEnded { index })
+        self.attempt(|w| {
+            w.record_event::<Enterprise>(e.0, date, EnterpriseEvent::LeaseEnded { index })
+        })
     }
 }

@@ -34,25 +34,27 @@ impl Writer {
         budget: Yuan,
         created: NaiveDate,
     ) -> Result<ProgrammeId> {
-        if name.trim().is_empty() {
-            return Err(Error::validation("name", "a programme needs a name"));
-        }
-        if budget < Yuan::ZERO {
-            return Err(Error::validation(
-                "budget_yuan",
-                format!("budget must not be negative, got {budget}"),
-            ));
-        }
-        let id = ProgrammeId(self.next_id(&keys::meta::next_id(keys::kind::PROGRAMME))?);
-        let event = ProgrammeEvent::Created {
-            name: name.trim().to_owned(),
-            year,
-            budget,
-        };
-        let state = apply_programme(None, id, created, &event)?;
-        self.append::<Programme>(id.0, created, Body::Domain(event))?;
-        self.store::<Programme>(None, state)?;
-        Ok(id)
+        self.attempt(|w| {
+            if name.trim().is_empty() {
+                return Err(Error::validation("name", "a programme needs a name"));
+            }
+            if budget < Yuan::ZERO {
+                return Err(Error::validation(
+                    "budget_yuan",
+                    format!("budget must not be negative, got {budget}"),
+                ));
+            }
+            let id = ProgrammeId(w.next_id(&keys::meta::next_id(keys::kind::PROGRAMME))?);
+            let event = ProgrammeEvent::Created {
+                name: name.trim().to_owned(),
+                year,
+                budget,
+            };
+            let state = apply_programme(None, id, created, &event)?;
+            w.append::<Programme>(id.0, created, Body::Domain(event))?;
+            w.store::<Programme>(None, state)?;
+            Ok(id)
+        })
     }
 
     /// 受理: receives an application from an enterprise under a programme.
@@ -69,32 +71,34 @@ impl Writer {
         requested: Yuan,
         field: Option<&str>,
     ) -> Result<ApplicationId> {
-        self.require::<Programme>(programme.0)?;
-        self.require::<Enterprise>(applicant.0)?;
-        if title.trim().is_empty() {
-            return Err(Error::validation("title", "an application needs a title"));
-        }
-        if !requested.is_positive() {
-            return Err(Error::validation(
-                "requested_yuan",
-                format!("the request must be positive, got {requested}"),
-            ));
-        }
-        let id = ApplicationId(self.next_id(&keys::meta::next_id(keys::kind::APPLICATION))?);
-        let event = ApplicationEvent::Received {
-            programme,
-            applicant,
-            title: title.trim().to_owned(),
-            field: field
-                .map(str::trim)
-                .filter(|f| !f.is_empty())
-                .map(str::to_owned),
-            requested,
-        };
-        let state = apply_application(None, id, received, &event)?;
-        self.append::<Application>(id.0, received, Body::Domain(event))?;
-        self.store::<Application>(None, state)?;
-        Ok(id)
+        self.attempt(|w| {
+            w.require::<Programme>(programme.0)?;
+            w.require::<Enterprise>(applicant.0)?;
+            if title.trim().is_empty() {
+                return Err(Error::validation("title", "an application needs a title"));
+            }
+            if !requested.is_positive() {
+                return Err(Error::validation(
+                    "requested_yuan",
+                    format!("the request must be positive, got {requested}"),
+                ));
+            }
+            let id = ApplicationId(w.next_id(&keys::meta::next_id(keys::kind::APPLICATION))?);
+            let event = ApplicationEvent::Received {
+                programme,
+                applicant,
+                title: title.trim().to_owned(),
+                field: field
+                    .map(str::trim)
+                    .filter(|f| !f.is_empty())
+                    .map(str::to_owned),
+                requested,
+            };
+            let state = apply_application(None, id, received, &event)?;
+            w.append::<Application>(id.0, received, Body::Domain(event))?;
+            w.store::<Application>(None, state)?;
+            Ok(id)
+        })
     }
 
     /// Expert review (评审): scores from 0 to 100.
@@ -108,25 +112,27 @@ impl Writer {
         date: NaiveDate,
         scores: &[u32],
     ) -> Result<EventId> {
-        if scores.is_empty() {
-            return Err(Error::validation(
-                "scores",
-                "a review needs at least one score",
-            ));
-        }
-        if let Some(s) = scores.iter().find(|s| **s > 100) {
-            return Err(Error::validation(
-                "scores",
-                format!("scores are 0 to 100, got {s}"),
-            ));
-        }
-        self.record_event::<Application>(
-            application.0,
-            date,
-            ApplicationEvent::Reviewed {
-                scores: scores.to_vec(),
-            },
-        )
+        self.attempt(|w| {
+            if scores.is_empty() {
+                return Err(Error::validation(
+                    "scores",
+                    "a review needs at least one score",
+                ));
+            }
+            if let Some(s) = scores.iter().find(|s| **s > 100) {
+                return Err(Error::validation(
+                    "scores",
+                    format!("scores are 0 to 100, got {s}"),
+                ));
+            }
+            w.record_event::<Application>(
+                application.0,
+                date,
+                ApplicationEvent::Reviewed {
+                    scores: scores.to_vec(),
+                },
+            )
+        })
     }
 
     /// 立项: approves an application in a named batch with an award per kind.
@@ -142,101 +148,103 @@ impl Writer {
         date: NaiveDate,
         award: Award,
     ) -> Result<EventId> {
-        let a: Application = self.require(application.0)?;
-        if award.batch.trim().is_empty() {
-            return Err(Error::validation(
-                "batch",
-                "an approval names its batch (第一批, …)",
-            ));
-        }
-        let awarded = ByKind {
-            grant: award.grant,
-            interest_subsidy: award.interest_subsidy,
-            loan: award.loan,
-        };
-        for kind in AwardKind::ALL {
-            if awarded.get(*kind) < Yuan::ZERO {
+        self.attempt(|w| {
+            let a: Application = w.require(application.0)?;
+            if award.batch.trim().is_empty() {
                 return Err(Error::validation(
-                    format!("{}_yuan", kind.code()),
-                    "must not be negative",
+                    "batch",
+                    "an approval names its batch (第一批, …)",
                 ));
             }
-        }
-        let total = awarded.total()?;
-        if total == Yuan::ZERO {
-            return Err(Error::validation("award", "an approval awards something"));
-        }
-        let repayment = match (
-            award.loan.is_positive(),
-            award.repay_by,
-            award.schedule.is_empty(),
-        ) {
-            (false, None, true) => Vec::new(),
-            (false, _, _) => {
-                return Err(Error::validation(
-                    "repay_by",
-                    "repayment terms without a loan",
-                ))
-            }
-            (true, Some(_), false) => {
-                return Err(Error::validation(
-                    "repay_by",
-                    "give a repay-by date or a schedule, not both",
-                ))
-            }
-            (true, None, true) => {
-                return Err(Error::validation(
-                    "repay_by",
-                    "a loan needs a repay-by date or a schedule",
-                ))
-            }
-            (true, Some(by), true) => vec![(by, award.loan)],
-            (true, None, false) => {
-                let mut schedule = award.schedule.clone();
-                schedule.sort();
-                if Yuan::sum(schedule.iter().map(|s| s.1))? != award.loan
-                    || schedule.iter().any(|s| !s.1.is_positive())
-                {
+            let awarded = ByKind {
+                grant: award.grant,
+                interest_subsidy: award.interest_subsidy,
+                loan: award.loan,
+            };
+            for kind in AwardKind::ALL {
+                if awarded.get(*kind) < Yuan::ZERO {
                     return Err(Error::validation(
-                        "schedule",
-                        format!(
-                            "the instalments must be positive and sum to the loan of {}",
-                            award.loan
-                        ),
+                        format!("{}_yuan", kind.code()),
+                        "must not be negative",
                     ));
                 }
-                schedule
             }
-        };
-        if repayment.iter().any(|(d, _)| *d <= date) {
-            return Err(Error::validation(
-                "repay_by",
-                "a loan falls due after its approval",
-            ));
-        }
-        let programme: Programme = self.require(a.programme.0)?;
-        let committed = self.committed_total(a.programme.0)?.checked_add(total)?;
-        if committed > programme.budget && !award.override_budget {
-            return Err(Error::conflict(
-                Entity::Programme,
-                programme.name.clone(),
-                format!(
-                    "awards would reach {} against a budget of {}; approve with override_budget to go beyond it",
-                    committed.display_wan(),
-                    programme.budget.display_wan()
-                ),
-            ));
-        }
-        self.record_event::<Application>(
-            application.0,
-            date,
-            ApplicationEvent::Approved {
-                batch: award.batch.trim().to_owned(),
-                awarded,
-                repayment,
-                over_budget: committed > programme.budget,
-            },
-        )
+            let total = awarded.total()?;
+            if total == Yuan::ZERO {
+                return Err(Error::validation("award", "an approval awards something"));
+            }
+            let repayment = match (
+                award.loan.is_positive(),
+                award.repay_by,
+                award.schedule.is_empty(),
+            ) {
+                (false, None, true) => Vec::new(),
+                (false, _, _) => {
+                    return Err(Error::validation(
+                        "repay_by",
+                        "repayment terms without a loan",
+                    ))
+                }
+                (true, Some(_), false) => {
+                    return Err(Error::validation(
+                        "repay_by",
+                        "give a repay-by date or a schedule, not both",
+                    ))
+                }
+                (true, None, true) => {
+                    return Err(Error::validation(
+                        "repay_by",
+                        "a loan needs a repay-by date or a schedule",
+                    ))
+                }
+                (true, Some(by), true) => vec![(by, award.loan)],
+                (true, None, false) => {
+                    let mut schedule = award.schedule.clone();
+                    schedule.sort();
+                    if Yuan::sum(schedule.iter().map(|s| s.1))? != award.loan
+                        || schedule.iter().any(|s| !s.1.is_positive())
+                    {
+                        return Err(Error::validation(
+                            "schedule",
+                            format!(
+                                "the instalments must be positive and sum to the loan of {}",
+                                award.loan
+                            ),
+                        ));
+                    }
+                    schedule
+                }
+            };
+            if repayment.iter().any(|(d, _)| *d <= date) {
+                return Err(Error::validation(
+                    "repay_by",
+                    "a loan falls due after its approval",
+                ));
+            }
+            let programme: Programme = w.require(a.programme.0)?;
+            let committed = w.committed_total(a.programme.0)?.checked_add(total)?;
+            if committed > programme.budget && !award.override_budget {
+                return Err(Error::conflict(
+                    Entity::Programme,
+                    programme.name.clone(),
+                    format!(
+                        "awards would reach {} against a budget of {}; approve with override_budget to go beyond it",
+                        committed.display_wan(),
+                        programme.budget.display_wan()
+                    ),
+                ));
+            }
+            w.record_event::<Application>(
+                application.0,
+                date,
+                ApplicationEvent::Approved {
+                    batch: award.batch.trim().to_owned(),
+                    awarded,
+                    repayment,
+                    over_budget: committed > programme.budget,
+                },
+            )
+        })
     }
 
     /// 不予立项.
@@ -249,13 +257,15 @@ impl Writer {
         date: NaiveDate,
         reason: &str,
     ) -> Result<EventId> {
-        self.record_event::<Application>(
-            application.0,
-            date,
-            ApplicationEvent::Rejected {
-                reason: reason.trim().to_owned(),
-            },
-        )
+        self.attempt(|w| {
+            w.record_event::<Application>(
+                application.0,
+                date,
+                ApplicationEvent::Rejected {
+                    reason: reason.trim().to_owned(),
+                },
+            )
+        })
     }
 
     fn positive(field: &str, amount: Yuan) -> Result<()> {
@@ -282,12 +292,14 @@ impl Writer {
         amount: Yuan,
         kind: AwardKind,
     ) -> Result<EventId> {
-        Self::positive("amount_yuan", amount)?;
-        self.record_event::<Application>(
-            application.0,
-            date,
-            ApplicationEvent::Disbursed { kind, amount },
-        )
+        self.attempt(|w| {
+            Self::positive("amount_yuan", amount)?;
+            w.record_event::<Application>(
+                application.0,
+                date,
+                ApplicationEvent::Disbursed { kind, amount },
+            )
+        })
     }
 
     /// 还款: a repayment of the loan, at most what is outstanding.
@@ -300,8 +312,10 @@ impl Writer {
         date: NaiveDate,
         amount: Yuan,
     ) -> Result<EventId> {
-        Self::positive("amount_yuan", amount)?;
-        self.record_event::<Application>(application.0, date, ApplicationEvent::Repaid { amount })
+        self.attempt(|w| {
+            Self::positive("amount_yuan", amount)?;
+            w.record_event::<Application>(application.0, date, ApplicationEvent::Repaid { amount })
+        })
     }
 
     /// 追讨: money recovered from a debtor, by demand or through the court.
@@ -315,12 +329,14 @@ impl Writer {
         amount: Yuan,
         via: RecoveryVia,
     ) -> Result<EventId> {
-        Self::positive("amount_yuan", amount)?;
-        self.record_event::<Application>(
-            application.0,
-            date,
-            ApplicationEvent::Recovered { amount, via },
-        )
+        self.attempt(|w| {
+            Self::positive("amount_yuan", amount)?;
+            w.record_event::<Application>(
+                application.0,
+                date,
+                ApplicationEvent::Recovered { amount, via },
+            )
+        })
     }
 
     /// 核销: writes off what is outstanding on the loan.
@@ -333,13 +349,15 @@ impl Writer {
         date: NaiveDate,
         reason: &str,
     ) -> Result<EventId> {
-        self.record_event::<Application>(
-            application.0,
-            date,
-            ApplicationEvent::WrittenOff {
-                reason: reason.trim().to_owned(),
-            },
-        )
+        self.attempt(|w| {
+            w.record_event::<Application>(
+                application.0,
+                date,
+                ApplicationEvent::WrittenOff {
+                    reason: reason.trim().to_owned(),
+                },
+            )
+        })
     }
 
     /// 结项: closes an approved application with nothing outstanding.
@@ -351,7 +369,9 @@ impl Writer {
         application: ApplicationId,
         date: NaiveDate,
     ) -> Result<EventId> {
-        self.record_event::<Application>(application.0, date, ApplicationEvent::Closed)
+        self.attempt(|w| {
+            w.record_event::<Application>(application.0, date, ApplicationEvent::Closed)
+        })
     }
 
     /// The programme's budget changes (a supplementary appropriation, say).
@@ -364,12 +384,14 @@ impl Writer {
         date: NaiveDate,
         budget: Yuan,
     ) -> Result<EventId> {
-        if budget < Yuan::ZERO {
-            return Err(Error::validation(
-                "budget_yuan",
-                format!("budget must not be negative, got {budget}"),
-            ));
-        }
-        self.record_event::<Programme>(programme.0, date, ProgrammeEvent::BudgetChanged { budget })
+        self.attempt(|w| {
+            if budget < Yuan::ZERO {
+                return Err(Error::validation(
+                    "budget_yuan",
+                    format!("budget must not be negative, got {budget}"),
+                ));
+            }
+            w.record_event::<Programme>(programme.0, date, ProgrammeEvent::BudgetChanged { budget })
+        })
     }
 }

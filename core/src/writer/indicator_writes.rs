@@ -21,36 +21,38 @@ impl Writer {
         direction: Direction,
         subject: SubjectKind,
     ) -> Result<IndicatorId> {
-        let code = code.trim();
-        if code.is_empty() || name.trim().is_empty() {
-            return Err(Error::validation(
-                "code",
-                "an indicator needs a code and a name",
-            ));
-        }
-        if self.indicator_id(code)?.is_some() {
-            return Err(Error::conflict(
-                Entity::Indicator,
-                code,
-                "indicator code already defined",
-            ));
-        }
-        let id = IndicatorId(self.next_id(&keys::meta::next_id(keys::kind::INDICATOR))?);
-        let date = self.recorded.to_datetime().date_naive();
-        let event = IndicatorEvent::Defined {
-            code: code.to_owned(),
-            name: name.trim().to_owned(),
-            unit: unit
-                .map(str::trim)
-                .filter(|u| !u.is_empty())
-                .map(str::to_owned),
-            direction,
-            subject,
-        };
-        let state = indicators::apply(None, id, date, &event)?;
-        self.append::<Indicator>(id.0, date, Body::Domain(event))?;
-        self.store::<Indicator>(None, state)?;
-        Ok(id)
+        self.attempt(|w| {
+            let code = code.trim();
+            if code.is_empty() || name.trim().is_empty() {
+                return Err(Error::validation(
+                    "code",
+                    "an indicator needs a code and a name",
+                ));
+            }
+            if w.indicator_id(code)?.is_some() {
+                return Err(Error::conflict(
+                    Entity::Indicator,
+                    code,
+                    "indicator code already defined",
+                ));
+            }
+            let id = IndicatorId(w.next_id(&keys::meta::next_id(keys::kind::INDICATOR))?);
+            let date = w.recorded.to_datetime().date_naive();
+            let event = IndicatorEvent::Defined {
+                code: code.to_owned(),
+                name: name.trim().to_owned(),
+                unit: unit
+                    .map(str::trim)
+                    .filter(|u| !u.is_empty())
+                    .map(str::to_owned),
+                direction,
+                subject,
+            };
+            let state = indicators::apply(None, id, date, &event)?;
+            w.append::<Indicator>(id.0, date, Body::Domain(event))?;
+            w.store::<Indicator>(None, state)?;
+            Ok(id)
+        })
     }
 
     /// Observes a value of an indicator for a subject (`zone`, or an
@@ -68,51 +70,53 @@ impl Writer {
         value: Quantity,
         source: Option<&str>,
     ) -> Result<EventId> {
-        let id = self
-            .indicator_id(code.trim())?
-            .ok_or_else(|| Error::not_found(Entity::Indicator, code))?;
-        let indicator: Indicator = self.require(id)?;
-        let subject = subject.trim();
-        match indicator.subject {
-            SubjectKind::Zone if subject != "zone" => {
-                return Err(Error::validation(
-                    "subject",
-                    format!("{code} is observed on the zone, not {subject:?}"),
-                ));
-            }
-            SubjectKind::Enterprise => {
-                let e: u64 = subject.parse().map_err(|_| {
-                    Error::validation(
+        self.attempt(|w| {
+            let id = w
+                .indicator_id(code.trim())?
+                .ok_or_else(|| Error::not_found(Entity::Indicator, code))?;
+            let indicator: Indicator = w.require(id)?;
+            let subject = subject.trim();
+            match indicator.subject {
+                SubjectKind::Zone if subject != "zone" => {
+                    return Err(Error::validation(
                         "subject",
-                        format!("{code} is observed on an enterprise id, not {subject:?}"),
-                    )
-                })?;
-                self.require::<Enterprise>(e)?;
+                        format!("{code} is observed on the zone, not {subject:?}"),
+                    ));
+                }
+                SubjectKind::Enterprise => {
+                    let e: u64 = subject.parse().map_err(|_| {
+                        Error::validation(
+                            "subject",
+                            format!("{code} is observed on an enterprise id, not {subject:?}"),
+                        )
+                    })?;
+                    w.require::<Enterprise>(e)?;
+                }
+                SubjectKind::Parcel => {
+                    let p: u64 = subject.parse().map_err(|_| {
+                        Error::validation(
+                            "subject",
+                            format!("{code} is observed on a parcel id, not {subject:?}"),
+                        )
+                    })?;
+                    w.require::<Parcel>(p)?;
+                }
+                SubjectKind::Zone => {}
             }
-            SubjectKind::Parcel => {
-                let p: u64 = subject.parse().map_err(|_| {
-                    Error::validation(
-                        "subject",
-                        format!("{code} is observed on a parcel id, not {subject:?}"),
-                    )
-                })?;
-                self.require::<Parcel>(p)?;
-            }
-            SubjectKind::Zone => {}
-        }
-        let date = period_end(period)?;
-        self.record_event::<Indicator>(
-            id,
-            date,
-            IndicatorEvent::Observed {
-                subject: subject.to_owned(),
-                period: period.to_owned(),
-                value,
-                source: source
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_owned),
-            },
-        )
+            let date = period_end(period)?;
+            w.record_event::<Indicator>(
+                id,
+                date,
+                IndicatorEvent::Observed {
+                    subject: subject.to_owned(),
+                    period: period.to_owned(),
+                    value,
+                    source: source
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_owned),
+                },
+            )
+        })
     }
 }

@@ -69,18 +69,20 @@ impl Writer {
     /// [`Error::Validation`] for an empty code or a non-positive area;
     /// [`Error::Conflict`] for a code already in use.
     pub fn add_parcel(&mut self, new: NewParcel) -> Result<ParcelId> {
-        self.check_new_parcel(&new.code, new.area)?;
-        let id = ParcelId(self.next_id(&keys::meta::next_id(keys::kind::PARCEL))?);
-        let event = ParcelEvent::Requisitioned {
-            code: new.code,
-            area: new.area,
-            land_use: new.land_use,
-            location: new.location.filter(|l| !l.trim().is_empty()),
-        };
-        let state = land::apply(None, id, new.requisitioned, &event)?;
-        self.append::<Parcel>(id.0, new.requisitioned, Body::Domain(event))?;
-        self.store::<Parcel>(None, state)?;
-        Ok(id)
+        self.attempt(|w| {
+            w.check_new_parcel(&new.code, new.area)?;
+            let id = ParcelId(w.next_id(&keys::meta::next_id(keys::kind::PARCEL))?);
+            let event = ParcelEvent::Requisitioned {
+                code: new.code,
+                area: new.area,
+                land_use: new.land_use,
+                location: new.location.filter(|l| !l.trim().is_empty()),
+            };
+            let state = land::apply(None, id, new.requisitioned, &event)?;
+            w.append::<Parcel>(id.0, new.requisitioned, Body::Domain(event))?;
+            w.store::<Parcel>(None, state)?;
+            Ok(id)
+        })
     }
 
     /// 前期开发 (三通一平, 填土). Refused for uncertified land from the
@@ -89,20 +91,22 @@ impl Writer {
     /// # Errors
     /// [`Error::NotFound`], or [`Error::Lifecycle`] naming the rule.
     pub fn develop(&mut self, parcel: ParcelId, date: NaiveDate) -> Result<EventId> {
-        if let Some(from) = self.policy.no_development_without_certificate_from {
-            let p: Parcel = self.require(parcel.0)?;
-            if date >= from && p.certificate.is_none() {
-                return Err(Error::lifecycle(
-                    Entity::Parcel,
-                    format!("{} ({})", p.code, p.id),
-                    format!(
-                        "policy from {from}: land without a certificate may not be developed \
-                         (已征土地,还没有办证的坚决一律不填土)"
-                    ),
-                ));
+        self.attempt(|w| {
+            if let Some(from) = w.pending.policy.no_development_without_certificate_from {
+                let p: Parcel = w.require(parcel.0)?;
+                if date >= from && p.certificate.is_none() {
+                    return Err(Error::lifecycle(
+                        Entity::Parcel,
+                        format!("{} ({})", p.code, p.id),
+                        format!(
+                            "policy from {from}: land without a certificate may not be developed \
+                             (已征土地,还没有办证的坚决一律不填土)"
+                        ),
+                    ));
+                }
             }
-        }
-        self.record_event::<Parcel>(parcel.0, date, ParcelEvent::Developed)
+            w.record_event::<Parcel>(parcel.0, date, ParcelEvent::Developed)
+        })
     }
 
     /// 办证: records the land-use certificate.
@@ -110,20 +114,22 @@ impl Writer {
     /// # Errors
     /// [`Error::Validation`] for an empty number; [`Error::NotFound`]; [`Error::Lifecycle`].
     pub fn certify(&mut self, parcel: ParcelId, date: NaiveDate, number: &str) -> Result<EventId> {
-        let number = number.trim();
-        if number.is_empty() {
-            return Err(Error::validation(
-                "certificate",
-                "a certificate needs its number",
-            ));
-        }
-        self.record_event::<Parcel>(
-            parcel.0,
-            date,
-            ParcelEvent::Certified {
-                number: number.to_owned(),
-            },
-        )
+        self.attempt(|w| {
+            let number = number.trim();
+            if number.is_empty() {
+                return Err(Error::validation(
+                    "certificate",
+                    "a certificate needs its number",
+                ));
+            }
+            w.record_event::<Parcel>(
+                parcel.0,
+                date,
+                ParcelEvent::Certified {
+                    number: number.to_owned(),
+                },
+            )
+        })
     }
 
     /// 出让/划拨: supplies a parcel in the reserve to an enterprise.
@@ -133,33 +139,35 @@ impl Writer {
     /// for a negative price or agreed dates out of order; [`Error::Lifecycle`]
     /// for a parcel that has a holder.
     pub fn allocate(&mut self, parcel: ParcelId, terms: Allocation) -> Result<EventId> {
-        self.require::<Enterprise>(terms.holder.0)?;
-        if terms.price < Yuan::ZERO {
-            return Err(Error::validation(
-                "price",
-                format!("price must not be negative, got {}", terms.price),
-            ));
-        }
-        if let (Some(s), Some(c)) = (terms.start_by, terms.complete_by) {
-            if c < s {
+        self.attempt(|w| {
+            w.require::<Enterprise>(terms.holder.0)?;
+            if terms.price < Yuan::ZERO {
                 return Err(Error::validation(
-                    "complete_by",
-                    format!("agreed completion {c} is before agreed start {s}"),
+                    "price",
+                    format!("price must not be negative, got {}", terms.price),
                 ));
             }
-        }
-        let id = self.record_event::<Parcel>(
-            parcel.0,
-            terms.date,
-            ParcelEvent::Allocated {
-                holder: terms.holder,
-                method: terms.method,
-                price: terms.price,
-                start_by: terms.start_by,
-                complete_by: terms.complete_by,
-            },
-        )?;
-        Ok(id)
+            if let (Some(s), Some(c)) = (terms.start_by, terms.complete_by) {
+                if c < s {
+                    return Err(Error::validation(
+                        "complete_by",
+                        format!("agreed completion {c} is before agreed start {s}"),
+                    ));
+                }
+            }
+            let id = w.record_event::<Parcel>(
+                parcel.0,
+                terms.date,
+                ParcelEvent::Allocated {
+                    holder: terms.holder,
+                    method: terms.method,
+                    price: terms.price,
+                    start_by: terms.start_by,
+                    complete_by: terms.complete_by,
+                },
+            )?;
+            Ok(id)
+        })
     }
 
     /// 动工.
@@ -167,7 +175,7 @@ impl Writer {
     /// # Errors
     /// [`Error::NotFound`]; [`Error::Lifecycle`] without a holder or when already started.
     pub fn start_construction(&mut self, parcel: ParcelId, date: NaiveDate) -> Result<EventId> {
-        self.record_event::<Parcel>(parcel.0, date, ParcelEvent::ConstructionStarted)
+        self.attempt(|w| w.record_event::<Parcel>(parcel.0, date, ParcelEvent::ConstructionStarted))
     }
 
     /// 竣工.
@@ -175,7 +183,7 @@ impl Writer {
     /// # Errors
     /// [`Error::NotFound`]; [`Error::Lifecycle`] before construction started.
     pub fn complete_construction(&mut self, parcel: ParcelId, date: NaiveDate) -> Result<EventId> {
-        self.record_event::<Parcel>(parcel.0, date, ParcelEvent::Completed)
+        self.attempt(|w| w.record_event::<Parcel>(parcel.0, date, ParcelEvent::Completed))
     }
 
     /// 认定闲置: declares a held parcel idle. The fee defaults to 20% of
@@ -190,21 +198,23 @@ impl Writer {
         date: NaiveDate,
         fee: Option<Yuan>,
     ) -> Result<EventId> {
-        let p: Parcel = self.require(parcel.0)?;
-        let fee = match fee {
-            Some(f) if f < Yuan::ZERO => {
-                return Err(Error::validation(
-                    "fee",
-                    format!("fee must not be negative, got {f}"),
-                ))
-            }
-            Some(f) => f,
-            None => p
-                .supply
-                .as_ref()
-                .map_or(Ok(Yuan::ZERO), |s| s.price.ratio(20, 100))?,
-        };
-        self.record_event::<Parcel>(parcel.0, date, ParcelEvent::IdleDeclared { fee })
+        self.attempt(|w| {
+            let p: Parcel = w.require(parcel.0)?;
+            let fee = match fee {
+                Some(f) if f < Yuan::ZERO => {
+                    return Err(Error::validation(
+                        "fee",
+                        format!("fee must not be negative, got {f}"),
+                    ))
+                }
+                Some(f) => f,
+                None => p
+                    .supply
+                    .as_ref()
+                    .map_or(Ok(Yuan::ZERO), |s| s.price.ratio(20, 100))?,
+            };
+            w.record_event::<Parcel>(parcel.0, date, ParcelEvent::IdleDeclared { fee })
+        })
     }
 
     /// 收回: takes a held parcel back into the reserve.
@@ -212,13 +222,15 @@ impl Writer {
     /// # Errors
     /// [`Error::NotFound`]; [`Error::Lifecycle`] for land in the reserve.
     pub fn reclaim(&mut self, parcel: ParcelId, date: NaiveDate, reason: &str) -> Result<EventId> {
-        self.record_event::<Parcel>(
-            parcel.0,
-            date,
-            ParcelEvent::Reclaimed {
-                reason: reason.trim().to_owned(),
-            },
-        )
+        self.attempt(|w| {
+            w.record_event::<Parcel>(
+                parcel.0,
+                date,
+                ParcelEvent::Reclaimed {
+                    reason: reason.trim().to_owned(),
+                },
+            )
+        })
     }
 
     /// 转让: the holder passes the parcel to another enterprise.
@@ -234,14 +246,16 @@ impl Writer {
         date: NaiveDate,
         price: Yuan,
     ) -> Result<EventId> {
-        self.require::<Enterprise>(to.0)?;
-        if price < Yuan::ZERO {
-            return Err(Error::validation(
-                "price",
-                format!("price must not be negative, got {price}"),
-            ));
-        }
-        self.record_event::<Parcel>(parcel.0, date, ParcelEvent::Transferred { to, price })
+        self.attempt(|w| {
+            w.require::<Enterprise>(to.0)?;
+            if price < Yuan::ZERO {
+                return Err(Error::validation(
+                    "price",
+                    format!("price must not be negative, got {price}"),
+                ));
+            }
+            w.record_event::<Parcel>(parcel.0, date, ParcelEvent::Transferred { to, price })
+        })
     }
 
     /// 分宗: splits a parcel into parts with new codes whose areas sum
@@ -257,47 +271,49 @@ impl Writer {
         date: NaiveDate,
         parts: &[(String, Mu)],
     ) -> Result<Vec<ParcelId>> {
-        let parent: Parcel = self.require(parcel.0)?;
-        let mut children = Vec::with_capacity(parts.len());
-        for (i, (code, area)) in parts.iter().enumerate() {
-            self.check_new_parcel(code, *area)?;
-            if parts[..i].iter().any(|(c, _)| c == code) {
-                return Err(Error::validation(
-                    "code",
-                    format!("split part code {code} appears twice"),
-                ));
+        self.attempt(|w| {
+            let parent: Parcel = w.require(parcel.0)?;
+            let mut children = Vec::with_capacity(parts.len());
+            for (i, (code, area)) in parts.iter().enumerate() {
+                w.check_new_parcel(code, *area)?;
+                if parts[..i].iter().any(|(c, _)| c == code) {
+                    return Err(Error::validation(
+                        "code",
+                        format!("split part code {code} appears twice"),
+                    ));
+                }
+                let id = ParcelId(w.next_id(&keys::meta::next_id(keys::kind::PARCEL))?);
+                children.push((id, code.clone(), *area));
             }
-            let id = ParcelId(self.next_id(&keys::meta::next_id(keys::kind::PARCEL))?);
-            children.push((id, code.clone(), *area));
-        }
-        let retired = land::apply(
-            Some(parent.clone()),
-            parcel,
-            date,
-            &ParcelEvent::Split {
-                children: children.clone(),
-            },
-        )?;
-        for (id, code, area) in &children {
-            let state = land::child_state(&parent, *id, code, *area, date);
-            self.append::<Parcel>(
-                id.0,
+            let retired = land::apply(
+                Some(parent.clone()),
+                parcel,
                 date,
-                Body::Domain(ParcelEvent::SplitFrom {
-                    parent: parcel,
-                    state: Box::new(state.clone()),
+                &ParcelEvent::Split {
+                    children: children.clone(),
+                },
+            )?;
+            for (id, code, area) in &children {
+                let state = land::child_state(&parent, *id, code, *area, date);
+                w.append::<Parcel>(
+                    id.0,
+                    date,
+                    Body::Domain(ParcelEvent::SplitFrom {
+                        parent: parcel,
+                        state: Box::new(state.clone()),
+                    }),
+                )?;
+                w.store::<Parcel>(None, state)?;
+            }
+            w.append::<Parcel>(
+                parcel.0,
+                date,
+                Body::Domain(ParcelEvent::Split {
+                    children: children.clone(),
                 }),
             )?;
-            self.store::<Parcel>(None, state)?;
-        }
-        self.append::<Parcel>(
-            parcel.0,
-            date,
-            Body::Domain(ParcelEvent::Split {
-                children: children.clone(),
-            }),
-        )?;
-        self.store(Some(&parent), retired)?;
-        Ok(children.into_iter().map(|c| c.0).collect())
+            w.store(Some(&parent), retired)?;
+            Ok(children.into_iter().map(|c| c.0).collect())
+        })
     }
 }

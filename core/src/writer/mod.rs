@@ -6,8 +6,10 @@ mod enterprise_writes;
 mod fund_writes;
 mod indicator_writes;
 mod land_writes;
+mod pending;
 
 pub use fund_writes::Award;
+use pending::Pending;
 
 use std::any::Any;
 use std::collections::{BTreeMap, HashMap};
@@ -77,23 +79,11 @@ pub struct Allocation {
 /// together at commit. Obtained from [`crate::Db::write`] or [`crate::Db::begin`].
 pub struct Writer {
     db: Db,
-    batch: Batch,
     recorded: Recorded,
-    policy: Policy,
-    /// The last event id of the last run, while the next event may extend it.
-    run: Option<u64>,
-    /// Every run of events this unit of work wrote, in order. At commit they
-    /// are stored a block of entities to a value, and indexed together
-    /// under the unit's first event id.
-    runs: Vec<PendingRun>,
-    /// The records this unit of work stored, decoded: read back without
-    /// decoding, and handed to the in-memory view at commit.
-    decoded: Decoded,
-    /// The id counters this unit of work moved: key → next id.
-    counters: BTreeMap<Vec<u8>, u64>,
-    /// Lookups its events added for good ([`Record::history`]): (kind,
-    /// family, value, entity), for the in-memory view at commit.
-    history: Vec<History>,
+    /// Everything written and not yet committed: runs of events (stored at
+    /// commit a block of entities to a value, indexed together under the
+    /// unit's first event id), new states, counters, codes, lookups.
+    pending: Pending,
 }
 
 /// A lookup an event added for good: (kind, family, value, entity id).
@@ -114,34 +104,6 @@ pub(crate) struct PendingRun {
 /// at commit, the in-memory view (only its events are stored).
 pub(crate) type Shared = Arc<dyn Any + Send + Sync>;
 
-/// A decoded record's key and its entry before a step changed it.
-type DecodedUndo = ((u8, u64), Option<Shared>);
-
-/// Decoded records of a unit of work, with an undo log while a step is open.
-#[derive(Default)]
-pub(crate) struct Decoded {
-    pub(crate) records: HashMap<(u8, u64), Shared>,
-    undo: Option<Vec<DecodedUndo>>,
-}
-
-impl Decoded {
-    fn put(&mut self, key: (u8, u64), value: Shared) {
-        let before = self.records.insert(key, value);
-        if let Some(undo) = &mut self.undo {
-            undo.push((key, before));
-        }
-    }
-
-    fn rollback(&mut self) {
-        for (key, before) in self.undo.take().unwrap_or_default().into_iter().rev() {
-            match before {
-                Some(v) => self.records.insert(key, v),
-                None => self.records.remove(&key),
-            };
-        }
-    }
-}
-
 impl Writer {
     pub(crate) fn begin(db: Db) -> Result<Writer> {
         let store = db.inner.store.as_ref();
@@ -160,16 +122,10 @@ impl Writer {
         };
         let mut w = Writer {
             db,
-            batch: Batch::default(),
             recorded,
-            policy,
-            run: None,
-            runs: Vec::new(),
-            decoded: Decoded::default(),
-            counters: BTreeMap::new(),
-            history: Vec::new(),
+            pending: Pending::new(policy),
         };
-        w.batch.put(
+        w.pending.put(
             Tree::Meta,
             keys::meta::LAST_RECORDED.to_vec(),
             codec::encode(&recorded)?,
@@ -178,7 +134,7 @@ impl Writer {
     }
 
     pub(crate) fn batch(&self) -> &Batch {
-        &self.batch
+        &self.pending.batch
     }
 
     fn engine(&self) -> &dyn Store {
@@ -188,7 +144,7 @@ impl Writer {
     // ---- reads through pending writes ----
 
     fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<Vec<u8>>> {
-        match self.batch.ops.get(&(tree, key.to_vec())) {
+        match self.pending.get(tree, key) {
             Some(v) => Ok(v.clone()),
             None => self.engine().get(tree, key),
         }
@@ -197,20 +153,17 @@ impl Writer {
     /// The next id of a counter; the counters this unit moved are stored
     /// at commit ([`Writer::finish`]).
     fn next_id(&mut self, counter: &[u8]) -> Result<u64> {
-        let next = match self.counters.get_mut(counter) {
-            Some(next) => next,
-            None => {
-                let stored = match self.engine().get(Tree::Meta, counter)? {
-                    Some(v) => keys::u64_at(&v, 0)?,
-                    None => 1,
-                };
-                self.counters.entry(counter.to_vec()).or_insert(stored)
-            }
+        let id = match self.pending.counters.get(counter) {
+            Some(next) => *next,
+            None => match self.engine().get(Tree::Meta, counter)? {
+                Some(v) => keys::u64_at(&v, 0)?,
+                None => 1,
+            },
         };
-        let id = *next;
-        *next = id
+        let next = id
             .checked_add(1)
             .ok_or_else(|| Error::Corrupt("an id counter ran out".into()))?;
+        self.pending.set_counter(counter, next);
         Ok(id)
     }
 
@@ -228,40 +181,36 @@ impl Writer {
 
     /// Runs `f` as one step of this unit of work: if it fails, its writes are
     /// undone and the unit goes on as before it (an import uses this to
-    /// report every bad row, not only the first). Steps do not nest.
+    /// report every bad row, not only the first). Steps nest; every write
+    /// method of the writer is itself such a step, so a refused write
+    /// leaves nothing behind even when its error is caught and the unit
+    /// committed.
     ///
     /// # Errors
     /// Whatever `f` returns.
     pub fn attempt<T>(&mut self, f: impl FnOnce(&mut Writer) -> Result<T>) -> Result<T> {
-        let (policy, run, runs) = (self.policy, self.run, self.runs.len());
-        let counters = self.counters.clone();
-        let history = self.history.len();
-        let last_len = self.runs.last().map(|r| r.bytes.len());
-        self.batch.savepoint();
-        self.decoded.undo = Some(Vec::new());
+        let point = self.pending.savepoint();
         let out = f(self);
         if out.is_err() {
-            self.batch.rollback();
-            self.decoded.rollback();
-            self.policy = policy;
-            self.run = run;
-            self.runs.truncate(runs);
-            self.counters = counters;
-            self.history.truncate(history);
-            if let (Some(last), Some(len)) = (self.runs.last_mut(), last_len) {
-                last.bytes.truncate(len);
-            }
+            self.pending.rollback(point);
         } else {
-            self.decoded.undo = None;
-            self.batch.release();
+            self.pending.release(point);
         }
         out
+    }
+
+    /// Everything this unit of work has pending, as text in a stable
+    /// order: equal before and after a refused write. For tests.
+    #[doc(hidden)]
+    #[must_use]
+    pub fn pending_digest(&self) -> String {
+        self.pending.digest()
     }
 
     /// The policies in force in this unit of work.
     #[must_use]
     pub fn policy(&self) -> Policy {
-        self.policy
+        self.pending.policy
     }
 
     /// Sets the database's dated policies.
@@ -269,13 +218,15 @@ impl Writer {
     /// # Errors
     /// [`Error::Storage`] if it cannot be encoded.
     pub fn set_policy(&mut self, policy: Policy) -> Result<()> {
-        self.batch.put(
-            Tree::Meta,
-            keys::meta::POLICY.to_vec(),
-            codec::encode(&policy)?,
-        );
-        self.policy = policy;
-        Ok(())
+        self.attempt(|w| {
+            w.pending.put(
+                Tree::Meta,
+                keys::meta::POLICY.to_vec(),
+                codec::encode(&policy)?,
+            );
+            w.pending.set_policy(policy);
+            Ok(())
+        })
     }
 
     // ---- generic records and events ----
@@ -287,7 +238,7 @@ impl Writer {
     /// A record as this unit of work sees it, shared, not copied.
     fn load_shared<R: Record>(&self, id: u64) -> Result<Option<Arc<R>>> {
         if let Some(r) = self
-            .decoded
+            .pending
             .records
             .get(&(R::KIND, id))
             .and_then(|r| r.clone().downcast::<R>().ok())
@@ -308,9 +259,9 @@ impl Writer {
         Ok(record::stored::<R>(self.engine(), id)?.map(Arc::new))
     }
 
-    /// The decoded records this unit of work stored.
+    /// The new states of the records this unit of work changed.
     pub(crate) fn decoded(&self) -> &HashMap<(u8, u64), Shared> {
-        &self.decoded.records
+        &self.pending.records
     }
 
     /// Every record of a kind, as this unit of work sees it.
@@ -322,7 +273,7 @@ impl Writer {
             .cache
             .with::<R, _>(self.engine(), |m| m.records.keys().copied().collect())?;
         ids.extend(
-            self.decoded
+            self.pending
                 .records
                 .keys()
                 .filter(|(kind, _)| *kind == R::KIND)
@@ -343,7 +294,7 @@ impl Writer {
     /// An entity's events: the stored ones, then this unit's.
     fn events_of<R: Record>(&self, id: u64) -> Result<Vec<Event<R::Event>>> {
         let mut out = record::stored_events::<R>(self.engine(), id)?;
-        for run in &self.runs {
+        for run in &self.pending.runs {
             if run.kind == R::KIND && run.entity == id {
                 codec::decode_events_into(&run.bytes, run.first, &mut out)?;
             }
@@ -368,24 +319,25 @@ impl Writer {
         };
         // The events one unit of work records in a row for one entity form
         // a run, and the event index holds the run's first id.
-        match self.runs.last_mut() {
+        let run = self.pending.run;
+        match self.pending.runs.last_mut() {
             Some(last)
                 if last.kind == kind
                     && last.entity == entity
-                    && self.run.is_some_and(|l| l + 1 == id.0) =>
+                    && run.is_some_and(|l| l + 1 == id.0) =>
             {
                 codec::extend_events(&mut last.bytes, &event)?;
             }
-            _ => self.runs.push(PendingRun {
+            _ => self.pending.push_run(PendingRun {
                 first: id.0,
                 kind,
                 entity,
                 bytes: codec::encode_events(&event)?,
             }),
         }
-        self.run = Some(id.0);
+        self.pending.run = Some(id.0);
         if let Some((family, value)) = history {
-            self.history.push((kind, family, value, entity));
+            self.pending.push_history((kind, family, value, entity));
         }
         Ok(id)
     }
@@ -395,22 +347,26 @@ impl Writer {
     /// runs), and their index (one entry, keyed by the unit's first event
     /// id). Called once, just before commit.
     pub(crate) fn finish(&mut self) -> Result<()> {
-        for (counter, next) in &self.counters {
-            self.batch
+        let pending = &mut self.pending;
+        for (counter, next) in &pending.counters {
+            pending
+                .batch
                 .put(Tree::Meta, counter.clone(), next.to_be_bytes().to_vec());
         }
-        let Some(first) = self.runs.first() else {
+        let Some(first) = pending.runs.first() else {
             return Ok(());
         };
         let key = keys::index_key(keys::index::EVENT, &[&first.first.to_be_bytes()]);
-        let listed: Vec<(u64, u8, u64)> = self
+        let listed: Vec<(u64, u8, u64)> = pending
             .runs
             .iter()
             .map(|r| (r.first, r.kind, r.entity))
             .collect();
-        self.batch.put(Tree::Index, key, keys::encode_runs(&listed));
+        pending
+            .batch
+            .put(Tree::Index, key, keys::encode_runs(&listed));
         let mut blocks: BTreeMap<(u8, u64), Vec<codec::BlockRun<'_>>> = BTreeMap::new();
-        for r in &self.runs {
+        for r in &pending.runs {
             blocks
                 .entry((r.kind, keys::block_of(r.entity)))
                 .or_default()
@@ -421,24 +377,24 @@ impl Writer {
                 });
         }
         for ((kind, block), runs) in blocks {
-            self.batch.put(
+            pending.batch.put(
                 Tree::Events,
                 keys::event(kind, block, runs[0].first),
                 codec::encode_block(&runs)?,
             );
         }
-        self.run = None;
+        pending.run = None;
         Ok(())
     }
 
     /// The runs of events this unit of work wrote.
     pub(crate) fn runs(&self) -> &[PendingRun] {
-        &self.runs
+        &self.pending.runs
     }
 
     /// The lookups this unit's events added for good.
     pub(crate) fn history(&self) -> &[History] {
-        &self.history
+        &self.pending.history
     }
 
     /// The entity an event belongs to: the run whose first id is the
@@ -449,7 +405,13 @@ impl Writer {
                 .find(|(first, _, _)| *first <= event.0)
                 .map(|(_, kind, entity)| (kind, entity))
         };
-        if let Some(found) = in_unit(&mut self.runs.iter().map(|r| (r.first, r.kind, r.entity))) {
+        if let Some(found) = in_unit(
+            &mut self
+                .pending
+                .runs
+                .iter()
+                .map(|r| (r.first, r.kind, r.entity)),
+        ) {
             return Ok(Some(found));
         }
         let family = [keys::index::EVENT];
@@ -469,11 +431,7 @@ impl Writer {
         // Only a code the change added: most events leave codes alone.
         if let Some((family, code)) = new.code() {
             if old.and_then(Record::code) != Some((family, code)) {
-                self.batch.put(
-                    Tree::Scratch,
-                    keys::index_key(family, &[code]),
-                    new.id().to_be_bytes().to_vec(),
-                );
+                self.pending.take_code(family, code, new.id());
             }
         }
         let before = old.and_then(Record::committed);
@@ -488,7 +446,7 @@ impl Writer {
                 self.set_committed_total(programme, total);
             }
         }
-        self.decoded.put((R::KIND, new.id()), Arc::new(new));
+        self.pending.put_record((R::KIND, new.id()), Arc::new(new));
         Ok(())
     }
 
@@ -499,9 +457,8 @@ impl Writer {
         family: u8,
         code: &str,
     ) -> Result<Option<u64>> {
-        let key = keys::index_key(family, &[code.as_bytes()]);
-        if let Some(Some(v)) = self.batch.ops.get(&(Tree::Scratch, key)) {
-            return Ok(Some(keys::u64_at(v, 0)?));
+        if let Some(id) = self.pending.codes.get(&(family, code.as_bytes().to_vec())) {
+            return Ok(Some(*id));
         }
         self.db.inner.cache.with::<R, _>(self.engine(), |m| {
             m.unique(family, code.as_bytes()).map(|r| r.id())
@@ -509,7 +466,7 @@ impl Writer {
     }
 
     fn set_committed_total(&mut self, programme: u64, total: Yuan) {
-        self.batch.put(
+        self.pending.put(
             Tree::Meta,
             keys::meta::committed(programme),
             total.fen().to_be_bytes().to_vec(),
@@ -554,35 +511,37 @@ impl Writer {
     /// event that is already void, a void, one that created its entity,
     /// a split, or one whose removal leaves an illegal history.
     pub fn void(&mut self, event: EventId, reason: &str) -> Result<EventId> {
-        struct VoidIn<'a> {
-            writer: &'a mut Writer,
-            entity: u64,
-            event: EventId,
-            reason: &'a str,
-        }
-        impl record::ForKind for VoidIn<'_> {
-            type Out = Result<EventId>;
-            fn run<R: Record>(self) -> Self::Out {
-                self.writer
-                    .void_in::<R>(self.entity, self.event, self.reason)
+        self.attempt(|w| {
+            struct VoidIn<'a> {
+                writer: &'a mut Writer,
+                entity: u64,
+                event: EventId,
+                reason: &'a str,
             }
-        }
-        if reason.trim().is_empty() {
-            return Err(Error::validation("reason", "a void needs a reason"));
-        }
-        let (kind, entity) = self
-            .event_target(event)?
-            .ok_or_else(|| Error::not_found(Entity::Event, event))?;
-        let void = VoidIn {
-            writer: self,
-            entity,
-            event,
-            reason,
-        };
-        record::for_kind(kind, void).unwrap_or_else(|| {
-            Err(Error::Corrupt(format!(
-                "event {event} points at kind {kind}"
-            )))
+            impl record::ForKind for VoidIn<'_> {
+                type Out = Result<EventId>;
+                fn run<R: Record>(self) -> Self::Out {
+                    self.writer
+                        .void_in::<R>(self.entity, self.event, self.reason)
+                }
+            }
+            if reason.trim().is_empty() {
+                return Err(Error::validation("reason", "a void needs a reason"));
+            }
+            let (kind, entity) = w
+                .event_target(event)?
+                .ok_or_else(|| Error::not_found(Entity::Event, event))?;
+            let void = VoidIn {
+                writer: w,
+                entity,
+                event,
+                reason,
+            };
+            record::for_kind(kind, void).unwrap_or_else(|| {
+                Err(Error::Corrupt(format!(
+                    "event {event} points at kind {kind}"
+                )))
+            })
         })
     }
 

@@ -1,0 +1,250 @@
+//! What a unit of work has written and not yet committed, with savepoints.
+//!
+//! Every write method of [`super::Writer`] runs as a statement: it takes a
+//! savepoint first and, if it fails, rolls back to it, so a refused write
+//! leaves the unit exactly as it was (SQLite's statement atomicity). The
+//! savepoints nest: a write method may call another, and an import's step
+//! ([`super::Writer::attempt`]) wraps them. Each change made while a
+//! savepoint is open is remembered in an undo log, which is dropped when
+//! the outermost savepoint is released.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use crate::db::Policy;
+use crate::storage::{Batch, Tree};
+
+use super::{History, PendingRun, Shared};
+
+/// The pending state of one unit of work.
+#[derive(Default)]
+pub(crate) struct Pending {
+    /// Values stored at commit besides the events (the clock, policies,
+    /// programme totals); the counters, runs and index are added by
+    /// [`super::Writer::finish`].
+    pub(crate) batch: Batch,
+    /// The policies in force in this unit.
+    pub(crate) policy: Policy,
+    /// The last event id of the last run, while the next event may extend it.
+    pub(crate) run: Option<u64>,
+    /// Every run of events this unit wrote, in order.
+    pub(crate) runs: Vec<PendingRun>,
+    /// The new states of the records this unit changed (only their events
+    /// are stored): read back by the unit and handed to the in-memory view
+    /// at commit.
+    pub(crate) records: HashMap<(u8, u64), Shared>,
+    /// The id counters this unit moved: key → next id.
+    pub(crate) counters: BTreeMap<Vec<u8>, u64>,
+    /// The unique codes this unit took: (lookup family, code) → entity.
+    pub(crate) codes: HashMap<(u8, Vec<u8>), u64>,
+    /// Lookups this unit's events added for good.
+    pub(crate) history: Vec<History>,
+    undo: Vec<Undo>,
+    open: usize,
+}
+
+/// A change, and what to put back to undo it.
+enum Undo {
+    Put {
+        key: (Tree, Vec<u8>),
+        before: Option<Option<Vec<u8>>>,
+    },
+    Record {
+        key: (u8, u64),
+        before: Option<Shared>,
+    },
+    Counter {
+        key: Vec<u8>,
+        before: Option<u64>,
+    },
+    Code {
+        key: (u8, Vec<u8>),
+        before: Option<u64>,
+    },
+    Policy(Policy),
+}
+
+/// Where a unit stood when a savepoint was taken.
+#[must_use = "a savepoint is released or rolled back"]
+pub(crate) struct Savepoint {
+    undo: usize,
+    runs: usize,
+    last_run_len: Option<usize>,
+    history: usize,
+    run: Option<u64>,
+}
+
+impl Pending {
+    pub(crate) fn new(policy: Policy) -> Pending {
+        Pending {
+            policy,
+            ..Pending::default()
+        }
+    }
+
+    fn remember(&mut self, undo: impl FnOnce() -> Undo) {
+        if self.open > 0 {
+            self.undo.push(undo());
+        }
+    }
+
+    /// Stores `value` under `key` at commit.
+    pub(crate) fn put(&mut self, tree: Tree, key: Vec<u8>, value: Vec<u8>) {
+        let key = (tree, key);
+        if self.open > 0 {
+            let before = self.batch.ops.get(&key).cloned();
+            self.undo.push(Undo::Put {
+                key: key.clone(),
+                before,
+            });
+        }
+        self.batch.ops.insert(key, Some(value));
+    }
+
+    /// The value this unit will store under `key`, if it wrote one.
+    pub(crate) fn get(&self, tree: Tree, key: &[u8]) -> Option<&Option<Vec<u8>>> {
+        self.batch.ops.get(&(tree, key.to_vec()))
+    }
+
+    /// Keeps a record's new state.
+    pub(crate) fn put_record(&mut self, key: (u8, u64), value: Shared) {
+        let before = self.records.insert(key, value);
+        self.remember(|| Undo::Record { key, before });
+    }
+
+    /// Moves a counter to `next` (`stored` is its committed value, read
+    /// by the caller when this unit had not moved it yet).
+    pub(crate) fn set_counter(&mut self, key: &[u8], next: u64) {
+        let before = self.counters.insert(key.to_vec(), next);
+        self.remember(|| Undo::Counter {
+            key: key.to_vec(),
+            before,
+        });
+    }
+
+    /// Takes a unique code for an entity.
+    pub(crate) fn take_code(&mut self, family: u8, code: &[u8], entity: u64) {
+        let key = (family, code.to_vec());
+        let before = self.codes.insert(key.clone(), entity);
+        self.remember(|| Undo::Code { key, before });
+    }
+
+    pub(crate) fn set_policy(&mut self, policy: Policy) {
+        let before = std::mem::replace(&mut self.policy, policy);
+        self.remember(|| Undo::Policy(before));
+    }
+
+    /// Adds a run of events, or extends the last one.
+    pub(crate) fn push_run(&mut self, run: PendingRun) {
+        self.runs.push(run);
+    }
+
+    pub(crate) fn push_history(&mut self, history: History) {
+        self.history.push(history);
+    }
+
+    /// Starts a statement: its changes can be rolled back until it is
+    /// released.
+    pub(crate) fn savepoint(&mut self) -> Savepoint {
+        self.open += 1;
+        Savepoint {
+            undo: self.undo.len(),
+            runs: self.runs.len(),
+            last_run_len: self.runs.last().map(|r| r.bytes.len()),
+            history: self.history.len(),
+            run: self.run,
+        }
+    }
+
+    /// Keeps the statement's changes.
+    pub(crate) fn release(&mut self, _point: Savepoint) {
+        self.open -= 1;
+        if self.open == 0 {
+            self.undo.clear();
+        }
+    }
+
+    /// Undoes every change since the savepoint.
+    pub(crate) fn rollback(&mut self, point: Savepoint) {
+        for undo in self.undo.drain(point.undo..).rev() {
+            match undo {
+                Undo::Put { key, before } => match before {
+                    Some(entry) => {
+                        self.batch.ops.insert(key, entry);
+                    }
+                    None => {
+                        self.batch.ops.remove(&key);
+                    }
+                },
+                Undo::Record { key, before } => match before {
+                    Some(v) => {
+                        self.records.insert(key, v);
+                    }
+                    None => {
+                        self.records.remove(&key);
+                    }
+                },
+                Undo::Counter { key, before } => match before {
+                    Some(v) => {
+                        self.counters.insert(key, v);
+                    }
+                    None => {
+                        self.counters.remove(&key);
+                    }
+                },
+                Undo::Code { key, before } => match before {
+                    Some(v) => {
+                        self.codes.insert(key, v);
+                    }
+                    None => {
+                        self.codes.remove(&key);
+                    }
+                },
+                Undo::Policy(p) => self.policy = p,
+            }
+        }
+        self.runs.truncate(point.runs);
+        if let (Some(last), Some(len)) = (self.runs.last_mut(), point.last_run_len) {
+            last.bytes.truncate(len);
+        }
+        self.history.truncate(point.history);
+        self.run = point.run;
+        self.open -= 1;
+        if self.open == 0 {
+            self.undo.clear();
+        }
+    }
+
+    /// Every part of the pending state, in a stable order, for tests that
+    /// compare it before and after a refused write. A record's state is
+    /// named by the address of its shared value: a rollback puts back the
+    /// very value that was there.
+    pub(crate) fn digest(&self) -> String {
+        use std::fmt::Write;
+        let mut out = String::new();
+        let _ = writeln!(out, "batch {:?}", self.batch.ops);
+        let _ = writeln!(out, "policy {:?}", self.policy);
+        let _ = writeln!(out, "run {:?}", self.run);
+        for r in &self.runs {
+            let _ = writeln!(
+                out,
+                "run kind {} entity {} first {} {:?}",
+                r.kind, r.entity, r.first, r.bytes
+            );
+        }
+        let mut records: Vec<_> = self
+            .records
+            .iter()
+            .map(|(k, v)| (*k, Arc::as_ptr(v).cast::<()>() as usize))
+            .collect();
+        records.sort_unstable();
+        let _ = writeln!(out, "records {records:?}");
+        let _ = writeln!(out, "counters {:?}", self.counters);
+        let mut codes: Vec<_> = self.codes.iter().collect();
+        codes.sort_unstable();
+        let _ = writeln!(out, "codes {codes:?}");
+        let _ = writeln!(out, "history {:?}", self.history);
+        let _ = writeln!(out, "open {}", self.open);
+        out
+    }
+}

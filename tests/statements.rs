@@ -1,0 +1,414 @@
+//! Statement atomicity: a write refused inside a unit of work leaves the
+//! unit exactly as it was, even when the caller catches the error and
+//! commits the rest (as `try: tx.void(...) except LifecycleError: pass`
+//! does in Python).
+
+mod common;
+
+use common::{d, firm, mu, parcel, terms, yuan};
+use parkdb::{
+    Allocation, ApplicationId, Award, AwardKind, Db, EnterpriseId, EventId, LandUse,
+    NewEnterprise, NewParcel, ParcelId, Policy, ProgrammeId, Quantity, RecoveryVia, SupplyMethod,
+    Writer, YearlyFigures,
+};
+
+/// A database with a parcel under construction on an allocation, an
+/// enterprise building a signed project, and an approved application.
+struct Fixture {
+    db: Db,
+    p: ParcelId,
+    e: EnterpriseId,
+    allocation: EventId,
+    signed: EventId,
+    programme: ProgrammeId,
+    app: ApplicationId,
+    approval: EventId,
+}
+
+fn fixture() -> Fixture {
+    let db = Db::temporary().unwrap();
+    let e = firm(&db, "东岸精密机械有限公司");
+    let p = parcel(&db, "GP-001", "52.7272", "2004-01-01");
+    let allocation = db.allocate(p, terms(e, "2004-03-01", "1000", None)).unwrap();
+    let signed = db
+        .enterprise_signed(e, d("2004-02-01"), yuan("5000000"), mu("52.7272"))
+        .unwrap();
+    let programme = db
+        .add_programme("2005年度科技三项费用", 2005, yuan("1000000"), d("2005-01-05"))
+        .unwrap();
+    let app = db
+        .apply(programme, e, "数控机床", d("2005-03-01"), yuan("100000"), None)
+        .unwrap();
+    let approval = db
+        .approve(
+            app,
+            d("2005-04-01"),
+            Award {
+                batch: "第一批".into(),
+                grant: yuan("50000"),
+                ..Award::default()
+            },
+        )
+        .unwrap();
+    Fixture {
+        db,
+        p,
+        e,
+        allocation,
+        signed,
+        programme,
+        app,
+        approval,
+    }
+}
+
+type Step = fn(&mut Writer, &Fixture) -> parkdb::Result<()>;
+
+/// For each case: a write that succeeds and extends a run of the entity
+/// the refused write touches, then the refused write.
+fn cases() -> Vec<(&'static str, Step, Step)> {
+    fn ok(_: &mut Writer, _: &Fixture) -> parkdb::Result<()> {
+        Ok(())
+    }
+    vec![
+        (
+            "void an allocation under a started construction",
+            |w, f| w.start_construction(f.p, d("2004-06-01")).map(drop),
+            |w, f| w.void(f.allocation, "entered by mistake").map(drop),
+        ),
+        (
+            "void a signing under a started construction",
+            |w, f| {
+                w.enterprise_construction_started(f.e, d("2004-05-01"))
+                    .map(drop)
+            },
+            |w, f| w.void(f.signed, "entered by mistake").map(drop),
+        ),
+        (
+            "void an approval with money paid under it",
+            |w, f| {
+                w.disburse(f.app, d("2005-05-01"), yuan("50000"), AwardKind::Grant)
+                    .map(drop)
+            },
+            |w, f| w.void(f.approval, "mistake").map(drop),
+        ),
+        ("void an unknown event", ok, |w, _| {
+            w.void(EventId(999_999), "typo").map(drop)
+        }),
+        ("void without a reason", ok, |w, f| {
+            w.void(f.allocation, " ").map(drop)
+        }),
+        (
+            "add a parcel with a taken code",
+            |w, _| {
+                w.add_parcel(NewParcel::new(
+                    "GP-002",
+                    mu("1"),
+                    LandUse::Industrial,
+                    d("2004-01-01"),
+                ))
+                .map(drop)
+            },
+            |w, _| {
+                w.add_parcel(NewParcel::new(
+                    "GP-002",
+                    mu("1"),
+                    LandUse::Industrial,
+                    d("2004-01-01"),
+                ))
+                .map(drop)
+            },
+        ),
+        (
+            "split into parts that do not sum",
+            |w, f| w.certify(f.p, d("2004-04-01"), "佛府国用(2004)第1号").map(drop),
+            |w, f| {
+                w.split(
+                    f.p,
+                    d("2004-07-01"),
+                    &[("GP-001-1".into(), mu("2")), ("GP-001-2".into(), mu("3"))],
+                )
+                .map(drop)
+            },
+        ),
+        ("develop an unknown parcel", ok, |w, _| {
+            w.develop(ParcelId(77), d("2004-01-01")).map(drop)
+        }),
+        ("certify without a number", ok, |w, f| {
+            w.certify(f.p, d("2004-04-01"), "  ").map(drop)
+        }),
+        ("allocate a held parcel", ok, |w, f| {
+            w.allocate(f.p, terms(f.e, "2004-05-01", "1", None)).map(drop)
+        }),
+        ("complete before starting", ok, |w, f| {
+            w.complete_construction(f.p, d("2004-05-01")).map(drop)
+        }),
+        ("declare idle with a negative fee", ok, |w, f| {
+            w.declare_idle(f.p, d("2006-05-01"), Some(yuan("-1")))
+                .map(drop)
+        }),
+        ("transfer at a negative price", ok, |w, f| {
+            w.transfer(f.p, f.e, d("2005-01-01"), yuan("-1")).map(drop)
+        }),
+        (
+            "reclaim land in the reserve",
+            |w, f| w.reclaim(f.p, d("2006-01-01"), "闲置").map(drop),
+            |w, f| w.reclaim(f.p, d("2006-02-01"), "again").map(drop),
+        ),
+        (
+            "add an enterprise with a bad credit code",
+            |w, _| w.add_enterprise(NewEnterprise::named("甲")).map(drop),
+            |w, _| {
+                let mut new = NewEnterprise::named("乙");
+                new.credit_code = Some("914403001922038217".into());
+                w.add_enterprise(new).map(drop)
+            },
+        ),
+        ("sign twice", ok, |w, f| {
+            w.enterprise_signed(f.e, d("2004-03-01"), yuan("1"), mu("1"))
+                .map(drop)
+        }),
+        (
+            "start production on a registered firm",
+            |w, _| w.add_enterprise(NewEnterprise::named("丙")).map(drop),
+            |w, _| {
+                w.enterprise_in_production(EnterpriseId(2), d("2005-01-01"))
+                    .map(drop)
+            },
+        ),
+        ("increase capital by a negative amount", ok, |w, f| {
+            w.capital_increased(f.e, d("2005-01-01"), yuan("-1"), mu("0"))
+                .map(drop)
+        }),
+        ("resume a firm that is not suspended", ok, |w, f| {
+            w.enterprise_resumed(f.e, d("2005-01-01")).map(drop)
+        }),
+        (
+            "suspend twice",
+            |w, f| w.enterprise_suspended(f.e, d("2005-01-01"), "停电").map(drop),
+            |w, f| w.enterprise_suspended(f.e, d("2005-02-01"), "停电").map(drop),
+        ),
+        (
+            "close out of date order",
+            |w, f| {
+                w.enterprise_construction_started(f.e, d("2005-01-01"))
+                    .map(drop)
+            },
+            |w, f| w.enterprise_closed(f.e, d("2004-12-01"), "倒闭").map(drop),
+        ),
+        ("report a year with negative figures", ok, |w, f| {
+            let figures = YearlyFigures {
+                output_value: Some(yuan("-1")),
+                ..YearlyFigures::default()
+            };
+            w.report_year(f.e, 2005, figures).map(drop)
+        }),
+        ("lease no area", ok, |w, f| {
+            w.lease(
+                f.e,
+                "1#厂房",
+                None,
+                Quantity::ZERO,
+                d("2005-01-01"),
+                None,
+            )
+            .map(drop)
+        }),
+        ("end a lease that does not exist", ok, |w, f| {
+            w.end_lease(f.e, 3, d("2005-01-01")).map(drop)
+        }),
+        ("a programme without a name", ok, |w, _| {
+            w.add_programme(" ", 2005, yuan("1"), d("2005-01-01"))
+                .map(drop)
+        }),
+        ("apply for a negative amount", ok, |w, f| {
+            w.apply(f.programme, f.e, "T", d("2005-03-01"), yuan("-1"), None)
+                .map(drop)
+        }),
+        ("review without scores", ok, |w, f| {
+            w.review(f.app, d("2005-03-05"), &[]).map(drop)
+        }),
+        ("approve twice", ok, |w, f| {
+            w.approve(
+                f.app,
+                d("2005-04-02"),
+                Award {
+                    batch: "第二批".into(),
+                    grant: yuan("1"),
+                    ..Award::default()
+                },
+            )
+            .map(drop)
+        }),
+        ("reject an approved application", ok, |w, f| {
+            w.reject(f.app, d("2005-04-02"), "no").map(drop)
+        }),
+        ("disburse more than awarded", ok, |w, f| {
+            w.disburse(f.app, d("2005-05-01"), yuan("60000"), AwardKind::Grant)
+                .map(drop)
+        }),
+        ("repay a grant", ok, |w, f| {
+            w.repay(f.app, d("2005-06-01"), yuan("1")).map(drop)
+        }),
+        ("recover nothing owed", ok, |w, f| {
+            w.recover(f.app, d("2005-06-01"), yuan("1"), RecoveryVia::Court)
+                .map(drop)
+        }),
+        ("write off nothing owed", ok, |w, f| {
+            w.write_off(f.app, d("2005-06-01"), "无法收回").map(drop)
+        }),
+        ("close an unknown application", ok, |w, _| {
+            w.close_application(ApplicationId(99), d("2005-06-01"))
+                .map(drop)
+        }),
+        ("a negative budget", ok, |w, f| {
+            w.set_budget(f.programme, d("2005-02-01"), yuan("-1"))
+                .map(drop)
+        }),
+        ("an indicator without a code", ok, |w, _| {
+            w.define_indicator(
+                " ",
+                "亩均税收",
+                Some("万元/亩"),
+                parkdb::indicators::Direction::Higher,
+                parkdb::indicators::SubjectKind::Enterprise,
+            )
+            .map(drop)
+        }),
+        ("observe an unknown indicator", ok, |w, _| {
+            w.observe("NO-SUCH", "E1", "2005", Quantity::parse("1", "value").unwrap(), None)
+                .map(drop)
+        }),
+    ]
+}
+
+#[test]
+fn a_refused_write_inside_a_unit_leaves_its_pending_state_as_it_was() {
+    for (name, before, refused) in cases() {
+        let f = fixture();
+        let mut tx = f.db.begin().unwrap();
+        before(&mut tx, &f).unwrap_or_else(|e| panic!("{name}: the step before failed: {e}"));
+        let digest = tx.pending_digest();
+        let err = refused(&mut tx, &f);
+        assert!(err.is_err(), "{name}: expected a refusal");
+        assert_eq!(
+            tx.pending_digest(),
+            digest,
+            "{name}: the refused write left something behind ({err:?})"
+        );
+        tx.commit().unwrap();
+        let report = f.db.check().unwrap();
+        assert!(report.is_clean(), "{name}: {report:?}");
+    }
+}
+
+/// The finding as reported: a void refused inside a transaction and
+/// caught, then the transaction committed, made the ledger unreadable
+/// after a reopen. Each ledger, on a database on disk.
+#[test]
+fn a_caught_refused_void_commits_nothing_and_the_ledgers_reopen() {
+    for (name, before, refused) in cases().into_iter().take(3) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("park.parkdb");
+        {
+            let db = Db::open(&path).unwrap();
+            let e = firm(&db, "东岸精密机械有限公司");
+            let p = parcel(&db, "GP-001", "52.7272", "2004-01-01");
+            let f = rebuild(db, p, e);
+            let mut tx = f.db.begin().unwrap();
+            before(&mut tx, &f).unwrap();
+            assert!(refused(&mut tx, &f).is_err(), "{name}");
+            tx.commit().unwrap();
+            assert!(f.db.check().unwrap().is_clean(), "{name}");
+        }
+        let db = Db::open(&path).unwrap();
+        assert!(db.check().unwrap().is_clean(), "{name}");
+        assert_eq!(db.now().all_parcels().unwrap().len(), 1, "{name}");
+        db.land_summary(d("2006-12-31")).unwrap();
+        db.now().annual_report(2005).unwrap();
+        assert_eq!(db.now().enterprises().unwrap().len(), 1, "{name}");
+        db.add_parcel(NewParcel::new(
+            "GP-009",
+            mu("3"),
+            LandUse::Industrial,
+            d("2006-01-01"),
+        ))
+        .unwrap();
+    }
+}
+
+/// The fixture's writes on a database that already has `p` and `e`.
+fn rebuild(db: Db, p: ParcelId, e: EnterpriseId) -> Fixture {
+    let allocation = db
+        .allocate(
+            p,
+            Allocation {
+                holder: e,
+                date: d("2004-03-01"),
+                method: SupplyMethod::Agreement,
+                price: yuan("1000"),
+                start_by: None,
+                complete_by: None,
+            },
+        )
+        .unwrap();
+    let signed = db
+        .enterprise_signed(e, d("2004-02-01"), yuan("5000000"), mu("52.7272"))
+        .unwrap();
+    let programme = db
+        .add_programme("P", 2005, yuan("1000000"), d("2005-01-05"))
+        .unwrap();
+    let app = db
+        .apply(programme, e, "T", d("2005-03-01"), yuan("100000"), None)
+        .unwrap();
+    let approval = db
+        .approve(
+            app,
+            d("2005-04-01"),
+            Award {
+                batch: "第一批".into(),
+                grant: yuan("50000"),
+                ..Award::default()
+            },
+        )
+        .unwrap();
+    Fixture {
+        db,
+        p,
+        e,
+        allocation,
+        signed,
+        programme,
+        app,
+        approval,
+    }
+}
+
+#[test]
+fn steps_nest_and_an_inner_refusal_keeps_the_outer_step() {
+    let f = fixture();
+    let mut tx = f.db.begin().unwrap();
+    let kept = tx
+        .attempt(|w| {
+            let q = w.add_parcel(NewParcel::new(
+                "GP-100",
+                mu("5"),
+                LandUse::Industrial,
+                d("2005-01-01"),
+            ))?;
+            let inner = w.attempt(|w| {
+                w.develop(q, d("2005-02-01"))?;
+                w.certify(q, d("2005-03-01"), " ")
+            });
+            assert!(inner.is_err());
+            Ok(q)
+        })
+        .unwrap();
+    tx.set_policy(Policy::default()).unwrap();
+    tx.commit().unwrap();
+    let q = f.db.parcel(kept).unwrap();
+    assert_eq!(q.code, "GP-100");
+    // The inner step's development was undone with it.
+    assert_eq!(f.db.history(kept).unwrap().len(), 1);
+    assert!(f.db.check().unwrap().is_clean());
+}

@@ -7,9 +7,9 @@ mod common;
 
 use common::{d, firm, mu, parcel, terms, yuan};
 use parkdb::{
-    Allocation, ApplicationId, Award, AwardKind, Db, EnterpriseId, EventId, LandUse,
-    NewEnterprise, NewParcel, ParcelId, Policy, ProgrammeId, Quantity, RecoveryVia, SupplyMethod,
-    Writer, YearlyFigures,
+    Allocation, ApplicationId, Award, AwardKind, Db, EnterpriseId, EventId, LandUse, NewEnterprise,
+    NewParcel, ParcelId, Policy, ProgrammeId, Quantity, RecoveryVia, SupplyMethod, Writer,
+    YearlyFigures,
 };
 
 /// A database with a parcel under construction on an allocation, an
@@ -29,15 +29,29 @@ fn fixture() -> Fixture {
     let db = Db::temporary().unwrap();
     let e = firm(&db, "东岸精密机械有限公司");
     let p = parcel(&db, "GP-001", "52.7272", "2004-01-01");
-    let allocation = db.allocate(p, terms(e, "2004-03-01", "1000", None)).unwrap();
+    let allocation = db
+        .allocate(p, terms(e, "2004-03-01", "1000", None))
+        .unwrap();
     let signed = db
         .enterprise_signed(e, d("2004-02-01"), yuan("5000000"), mu("52.7272"))
         .unwrap();
     let programme = db
-        .add_programme("2005年度科技三项费用", 2005, yuan("1000000"), d("2005-01-05"))
+        .add_programme(
+            "2005年度科技三项费用",
+            2005,
+            yuan("1000000"),
+            d("2005-01-05"),
+        )
         .unwrap();
     let app = db
-        .apply(programme, e, "数控机床", d("2005-03-01"), yuan("100000"), None)
+        .apply(
+            programme,
+            e,
+            "数控机床",
+            d("2005-03-01"),
+            yuan("100000"),
+            None,
+        )
         .unwrap();
     let approval = db
         .approve(
@@ -121,7 +135,10 @@ fn cases() -> Vec<(&'static str, Step, Step)> {
         ),
         (
             "split into parts that do not sum",
-            |w, f| w.certify(f.p, d("2004-04-01"), "佛府国用(2004)第1号").map(drop),
+            |w, f| {
+                w.certify(f.p, d("2004-04-01"), "佛府国用(2004)第1号")
+                    .map(drop)
+            },
             |w, f| {
                 w.split(
                     f.p,
@@ -138,7 +155,8 @@ fn cases() -> Vec<(&'static str, Step, Step)> {
             w.certify(f.p, d("2004-04-01"), "  ").map(drop)
         }),
         ("allocate a held parcel", ok, |w, f| {
-            w.allocate(f.p, terms(f.e, "2004-05-01", "1", None)).map(drop)
+            w.allocate(f.p, terms(f.e, "2004-05-01", "1", None))
+                .map(drop)
         }),
         ("complete before starting", ok, |w, f| {
             w.complete_construction(f.p, d("2004-05-01")).map(drop)
@@ -185,8 +203,14 @@ fn cases() -> Vec<(&'static str, Step, Step)> {
         }),
         (
             "suspend twice",
-            |w, f| w.enterprise_suspended(f.e, d("2005-01-01"), "停电").map(drop),
-            |w, f| w.enterprise_suspended(f.e, d("2005-02-01"), "停电").map(drop),
+            |w, f| {
+                w.enterprise_suspended(f.e, d("2005-01-01"), "停电")
+                    .map(drop)
+            },
+            |w, f| {
+                w.enterprise_suspended(f.e, d("2005-02-01"), "停电")
+                    .map(drop)
+            },
         ),
         (
             "close out of date order",
@@ -204,15 +228,8 @@ fn cases() -> Vec<(&'static str, Step, Step)> {
             w.report_year(f.e, 2005, figures).map(drop)
         }),
         ("lease no area", ok, |w, f| {
-            w.lease(
-                f.e,
-                "1#厂房",
-                None,
-                Quantity::ZERO,
-                d("2005-01-01"),
-                None,
-            )
-            .map(drop)
+            w.lease(f.e, "1#厂房", None, Quantity::ZERO, d("2005-01-01"), None)
+                .map(drop)
         }),
         ("end a lease that does not exist", ok, |w, f| {
             w.end_lease(f.e, 3, d("2005-01-01")).map(drop)
@@ -276,8 +293,14 @@ fn cases() -> Vec<(&'static str, Step, Step)> {
             .map(drop)
         }),
         ("observe an unknown indicator", ok, |w, _| {
-            w.observe("NO-SUCH", "E1", "2005", Quantity::parse("1", "value").unwrap(), None)
-                .map(drop)
+            w.observe(
+                "NO-SUCH",
+                "E1",
+                "2005",
+                Quantity::parse("1", "value").unwrap(),
+                None,
+            )
+            .map(drop)
         }),
     ]
 }

@@ -2,7 +2,7 @@
 //!
 //! Every write method of [`super::Writer`] runs as a statement: it takes a
 //! savepoint first and, if it fails, rolls back to it, so a refused write
-//! leaves the unit exactly as it was (SQLite's statement atomicity). The
+//! leaves the unit exactly as it was (statement atomicity, as in `SQLite`). The
 //! savepoints nest: a write method may call another, and an import's step
 //! ([`super::Writer::attempt`]) wraps them. Each change made while a
 //! savepoint is open is remembered in an undo log, which is dropped when
@@ -47,6 +47,9 @@ pub(crate) struct Pending {
 enum Undo {
     Put {
         key: (Tree, Vec<u8>),
+        /// The key's pending entry before (`None`: it had none; an entry
+        /// is itself `None` for a removal).
+        #[allow(clippy::option_option)]
         before: Option<Option<Vec<u8>>>,
     },
     Record {

@@ -1,8 +1,9 @@
 //! Storage formats are pinned: a database written by each format's first
 //! version is committed under `tests/golden/format<N>.parkdb`, and every
 //! later version must open it and read the same. Format 1 (a sled tree per
-//! key space, a key per event) and format 2 (current states stored beside
-//! the events) are migrated to the current format at open.
+//! key space, a key per event), format 2 (current states stored beside
+//! the events) and format 3 (no checksums, no counts of events) are
+//! migrated to the current format at open.
 //!
 //! Write the current format's golden database (only when deliberately
 //! starting a new format, with a migration from the last):
@@ -285,6 +286,45 @@ fn format_2_is_migrated_and_reads_the_same() {
     migrates_and_reads_the_same(2);
 }
 
+#[test]
+fn format_3_is_migrated_and_reads_the_same() {
+    migrates_and_reads_the_same(3);
+}
+
+/// Format 4 counts the events of each kind and sums each block value:
+/// format 3's are counted and summed when it is migrated.
+#[test]
+fn format_3_gets_counts_and_checksums_when_migrated() {
+    let tmp = tempfile::tempdir().unwrap();
+    let copy = golden_copy(3, &tmp);
+    drop(Db::open(&copy).unwrap());
+    let raw = raw_open(&copy);
+    let tree = raw.open_tree("parkdb").unwrap();
+    let mut blocks = 0;
+    for item in tree.scan_prefix(b"e") {
+        let (_, v) = item.unwrap();
+        assert_eq!(v[0], parkdb::FORMAT_VERSION);
+        blocks += 1;
+    }
+    assert!(blocks > 0);
+    let next = u64::from_be_bytes(
+        tree.get(b"mnext/event")
+            .unwrap()
+            .unwrap()
+            .as_ref()
+            .try_into()
+            .unwrap(),
+    );
+    let counted: u64 = tree
+        .scan_prefix(b"mcount/")
+        .map(|item| {
+            let (_, v) = item.unwrap();
+            u64::from_be_bytes(v.as_ref().try_into().unwrap())
+        })
+        .sum();
+    assert_eq!(counted, next - 1);
+}
+
 /// Format 2 kept each run of events under a key of its own; migrated, the
 /// runs one unit of work wrote for a block share a value, as format 3
 /// writes them (the golden split wrote three parcels' runs in one unit).
@@ -494,12 +534,14 @@ fn check_finds_two_records_sharing_a_code() {
             // again as the first run of a parcel P9, in a value of its own:
             // the format byte, then per run its entity, first event id,
             // length and bytes.
+            // (Written as format 3 wrote blocks, without a checksum: they
+            // still read.)
             let (k, v) = tree.scan_prefix([b'e', 1]).next().unwrap().unwrap();
-            assert_eq!(&v[1..9], &1u64.to_be_bytes(), "the block starts with P1");
-            let len = u32::from_be_bytes(v[17..21].try_into().unwrap()) as usize;
-            let mut block = vec![v[0]];
+            assert_eq!(&v[5..13], &1u64.to_be_bytes(), "the block starts with P1");
+            let len = u32::from_be_bytes(v[21..25].try_into().unwrap()) as usize;
+            let mut block = vec![3];
             block.extend_from_slice(&9u64.to_be_bytes());
-            block.extend_from_slice(&v[9..21 + len]);
+            block.extend_from_slice(&v[13..25 + len]);
             let mut key = k.to_vec();
             key[10..].copy_from_slice(&0u64.to_be_bytes());
             tree.insert(key, block).unwrap();

@@ -268,8 +268,10 @@ impl<B> Runs<B> {
 fn load<R: Record + Send + Sync + 'static>(store: &dyn Store) -> Result<Kind<R>> {
     let read = |ids: record::Ids| {
         let mut part = Kind::new();
+        let mut count = 0u64;
         record::for_each_stored_in::<R>(store, ids, &mut |id, events| {
             let events = events?;
+            count += events.len() as u64;
             for key in events
                 .iter()
                 .filter_map(|e| record::history_of::<R>(&e.body))
@@ -281,16 +283,17 @@ fn load<R: Record + Send + Sync + 'static>(store: &dyn Store) -> Result<Kind<R>>
             }
             Ok(true)
         })?;
-        Ok::<_, crate::Error>(part)
+        Ok::<_, crate::Error>((part, count))
     };
     let [low, high] = record::Ids::halves(record::Ids::next::<R>(store)?);
     let (lower, upper) = std::thread::scope(|s| {
         let upper = s.spawn(move || read(high));
         (read(low), upper.join())
     });
-    let mut lower = lower?;
-    let upper =
+    let (mut lower, low_count) = lower?;
+    let (upper, high_count) =
         upper.map_err(|_| crate::Error::Corrupt("reading stored events failed".into()))??;
+    crate::counts::verify_loaded(store, R::KIND, low_count + high_count)?;
     lower.join(upper);
     Ok(lower)
 }

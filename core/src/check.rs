@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
+use crate::counts;
 use crate::db::Db;
 use crate::enterprise::Enterprise;
 use crate::error::Result;
@@ -73,6 +74,7 @@ impl Db {
         // every run (the events one unit of work recorded in a row for one
         // entity) is indexed by its first id.
         let mut runs: BTreeMap<u64, (u8, u64)> = BTreeMap::new();
+        let mut per_kind: BTreeMap<u8, u64> = BTreeMap::new();
         let mut max_event = 0;
         store.for_each_prefix(Tree::Events, &[], &mut |k, v| {
             let (kind, block, first) = match keys::decode_event(k) {
@@ -105,7 +107,7 @@ impl Db {
                         r.first, r.entity
                     ));
                 }
-                let ids = run_ids(kind, r.first, r.run).unwrap_or_default();
+                let ids = record::run_ids(kind, r.first, r.run).unwrap_or_default();
                 if ids.first() != Some(&r.first) || ids.windows(2).any(|w| w[0] >= w[1]) {
                     report.problems.push(format!(
                         "the events of the run at event #{} do not start with it in order",
@@ -113,6 +115,7 @@ impl Db {
                     ));
                 }
                 report.events += ids.len().max(1) as u64;
+                *per_kind.entry(kind).or_default() += ids.len() as u64;
                 runs.insert(r.first, (kind, r.entity));
                 max_event = max_event.max(ids.last().copied().unwrap_or(r.first));
             }
@@ -127,6 +130,36 @@ impl Db {
             report.problems.push(format!(
                 "event #{max_event} is not below the event counter {next_event}"
             ));
+        }
+        // The counts of events per kind, the event counter and the seal
+        // agree with the events actually stored: a copy cut short, or a
+        // log that lost values, shows here.
+        let mut counted = counts::uncounted(store)?;
+        for kind in record::KINDS {
+            let want = counts::of_kind(store, kind)?;
+            let found = per_kind.get(&kind).copied().unwrap_or(0);
+            counted += found;
+            if want != found {
+                report.problems.push(format!(
+                    "the {} ledger counts {want} events and {found} are stored",
+                    counts::ledger_name(kind)
+                ));
+            }
+        }
+        if counted != next_event - 1 {
+            report.problems.push(format!(
+                "the event counter says {} events were stored and {counted} are",
+                next_event - 1
+            ));
+        }
+        if let Some(sealed) = self.path().and_then(crate::seal::sealed_in) {
+            if sealed > next_event {
+                report.problems.push(format!(
+                    "the seal says {} events were flushed and the counter says {}",
+                    sealed - 1,
+                    next_event - 1
+                ));
+            }
         }
 
         // Running totals of awards per programme agree with the applications.
@@ -257,25 +290,6 @@ fn check_kind<R: Record>(db: &Db, report: &mut CheckReport, expected: &mut Expec
         ));
     }
     Ok(())
-}
-
-/// The ids of the events in a run of an entity of `kind`.
-fn run_ids(kind: u8, first: u64, run: &[u8]) -> Result<Vec<u64>> {
-    struct Ids<'a>(u64, &'a [u8]);
-    impl record::ForKind for Ids<'_> {
-        type Out = Result<Vec<u64>>;
-        fn run<R: Record>(self) -> Self::Out {
-            Ok(codec::decode_events::<R::Event>(self.1, self.0)?
-                .iter()
-                .map(|e| e.id.0)
-                .collect())
-        }
-    }
-    record::for_kind(kind, Ids(first, run)).unwrap_or_else(|| {
-        Err(crate::Error::Corrupt(format!(
-            "events of unknown kind {kind}"
-        )))
-    })
 }
 
 fn serialize_eq<R: Record>(a: &R, b: &R) -> Result<bool> {

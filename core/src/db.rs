@@ -177,6 +177,9 @@ impl Db {
                 if found == 0 {
                     return Err(Error::Corrupt("format version 0".into()));
                 }
+                if found < FORMAT_VERSION {
+                    crate::counts::upgrade_format_3(store.as_ref())?;
+                }
             }
             None => {
                 let mut batch = Batch::default();
@@ -189,6 +192,7 @@ impl Db {
                 store.flush()?;
             }
         }
+        crate::counts::verify_at_open(store.as_ref())?;
         Ok(Db {
             inner: Arc::new(Inner {
                 store,

@@ -45,6 +45,7 @@
 mod api;
 mod cache;
 mod check;
+mod counts;
 mod days;
 mod db;
 pub mod enterprise;

@@ -516,3 +516,19 @@ pub(crate) fn for_each_stored_in<R: Record>(
     }
     Ok(())
 }
+
+/// The ids of the events in a run of an entity of `kind`.
+pub(crate) fn run_ids(kind: u8, first: u64, run: &[u8]) -> Result<Vec<u64>> {
+    struct Ids<'a>(u64, &'a [u8]);
+    impl ForKind for Ids<'_> {
+        type Out = Result<Vec<u64>>;
+        fn run<R: Record>(self) -> Self::Out {
+            Ok(codec::decode_events::<R::Event>(self.1, self.0)?
+                .iter()
+                .map(|e| e.id.0)
+                .collect())
+        }
+    }
+    for_kind(kind, Ids(first, run))
+        .unwrap_or_else(|| Err(Error::Corrupt(format!("events of unknown kind {kind}"))))
+}

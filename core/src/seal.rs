@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 
 use crate::error::{Error, Result};
-use crate::storage::{keys, Store, Tree};
+use crate::storage::Store;
 
 const FILE: &str = "parkdb.seal";
 /// The first seal: a file replaced at each flush.
@@ -15,11 +15,7 @@ const TAG_1: &str = "parkdb-seal-1 next_event=";
 /// Fixed-width, rewritten in place, with a check that a torn write fails.
 const TAG_2: &str = "parkdb-seal-2 next_event=";
 
-fn next_event(store: &dyn Store) -> Result<u64> {
-    store
-        .get(Tree::Meta, keys::meta::NEXT_EVENT)?
-        .map_or(Ok(1), |v| keys::u64_at(&v, 0))
-}
+use crate::counts::next_event;
 
 fn check(n: u64) -> u64 {
     (n ^ 0x5EA1_5EA1).wrapping_mul(0x9E37_79B9_7F4A_7C15)
@@ -81,13 +77,17 @@ fn sealed(text: &str) -> Option<u64> {
     (c.parse::<u64>().ok()? == check(n)).then_some(n)
 }
 
-/// Checks that nothing flushed before the last seal is missing.
-pub(crate) fn verify(dir: &Path, store: &dyn Store) -> Result<()> {
-    // A missing or unreadable seal (never flushed, or torn) proves nothing.
-    let Some(sealed) = std::fs::read_to_string(dir.join(FILE))
+/// The event counter the seal of the database in `dir` records, if it
+/// has a whole one (a missing or torn seal proves nothing).
+pub(crate) fn sealed_in(dir: &Path) -> Option<u64> {
+    std::fs::read_to_string(dir.join(FILE))
         .ok()
         .and_then(|t| sealed(&t))
-    else {
+}
+
+/// Checks that nothing flushed before the last seal is missing.
+pub(crate) fn verify(dir: &Path, store: &dyn Store) -> Result<()> {
+    let Some(sealed) = sealed_in(dir) else {
         return Ok(());
     };
     let now = next_event(store)?;

@@ -15,10 +15,15 @@ use crate::event::{Body, Event, EventId, Recorded};
 const DECODE_LIMIT: usize = 64 << 20;
 
 /// The storage format this version writes and reads: one sled tree, events
-/// stored in runs, no stored states. Formats 1 (a sled tree per key space,
-/// one key per event) and 2 (current states stored beside the events) are
-/// migrated at open; their event values read as they are.
-pub(crate) const FORMAT_VERSION: u8 = 3;
+/// stored in runs a block of entities to a value, each block value with a
+/// checksum, a count of events per kind. Formats 1 (a sled tree per key
+/// space, one key per event), 2 (current states stored beside the events)
+/// and 3 (no checksums, no counts) are migrated at open; their event runs
+/// read as they are.
+pub(crate) const FORMAT_VERSION: u8 = 4;
+
+/// The first format whose block values carry a checksum.
+const CHECKSUMMED_BLOCKS: u8 = 4;
 
 pub(crate) fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>> {
     let mut out = vec![FORMAT_VERSION];
@@ -102,11 +107,14 @@ pub(crate) struct BlockRun<'a> {
 /// format byte, each run is its entity id and first event id (8 bytes
 /// each, big-endian), its length (4 bytes) and the run as [`encode_events`]
 /// made it (with its own format byte: runs of formats 1 and 2 are kept as
-/// they were when migrated).
+/// they were when migrated). Since format 4 the format byte is followed by
+/// a CRC-32 of everything after it (4 bytes, big-endian): damage inside a
+/// value is found when it is read, not folded into wrong figures.
 pub(crate) fn encode_block(runs: &[BlockRun<'_>]) -> Result<Vec<u8>> {
     let size: usize = runs.iter().map(|r| r.run.len() + 20).sum();
-    let mut out = Vec::with_capacity(size + 1);
+    let mut out = Vec::with_capacity(size + 5);
     out.push(FORMAT_VERSION);
+    out.extend_from_slice(&[0; 4]);
     for r in runs {
         let len = u32::try_from(r.run.len())
             .map_err(|_| Error::Storage("a run of events over 4 GiB".into()))?;
@@ -115,6 +123,8 @@ pub(crate) fn encode_block(runs: &[BlockRun<'_>]) -> Result<Vec<u8>> {
         out.extend_from_slice(&len.to_be_bytes());
         out.extend_from_slice(r.run);
     }
+    let sum = crc32fast::hash(&out[5..]);
+    out[1..5].copy_from_slice(&sum.to_be_bytes());
     Ok(out)
 }
 
@@ -122,6 +132,17 @@ pub(crate) fn encode_block(runs: &[BlockRun<'_>]) -> Result<Vec<u8>> {
 pub(crate) fn decode_block(bytes: &[u8]) -> Result<Vec<BlockRun<'_>>> {
     const WHAT: &str = "block of event runs";
     let mut rest = body(bytes, WHAT)?;
+    if bytes[0] >= CHECKSUMMED_BLOCKS {
+        let (sum, runs) = rest
+            .split_first_chunk::<4>()
+            .ok_or_else(|| Error::Corrupt(format!("{WHAT}: its checksum is cut short")))?;
+        if u32::from_be_bytes(*sum) != crc32fast::hash(runs) {
+            return Err(Error::Corrupt(format!(
+                "{WHAT}: the checksum does not match: the value was damaged on disk"
+            )));
+        }
+        rest = runs;
+    }
     let mut out = Vec::new();
     while !rest.is_empty() {
         let head = rest
@@ -279,21 +300,51 @@ mod tests {
             },
         ];
         let block = encode_block(&runs).unwrap();
-        assert_eq!(block.len(), 1 + 2 * 20 + 4 + 2);
+        assert_eq!(block.len(), 1 + 4 + 2 * 20 + 4 + 2);
         assert_eq!(decode_block(&block).unwrap(), runs);
         // Cut in a header, cut in a run, or holding no run at all.
-        for bad in [&block[..10], &block[..block.len() - 1], &block[..1]] {
+        for bad in [
+            &block[..10],
+            &block[..block.len() - 1],
+            &block[..1],
+            &block[..5],
+        ] {
             assert!(
                 matches!(decode_block(bad), Err(Error::Corrupt(_))),
                 "{bad:?}"
             );
         }
+        // Format 3's blocks had no checksum, and still read.
+        let mut unsummed = block.clone();
+        unsummed.drain(1..5);
+        unsummed[0] = 3;
+        assert_eq!(decode_block(&unsummed).unwrap(), runs);
         let mut future = block.clone();
         future[0] = FORMAT_VERSION + 1;
         assert!(matches!(
             decode_block(&future),
             Err(Error::IncompatibleFormat { .. })
         ));
+    }
+
+    #[test]
+    fn any_flipped_bit_in_a_block_is_caught_by_its_checksum() {
+        let runs = [BlockRun {
+            entity: 3,
+            first: 11,
+            run: &[4, 9, 9, 9, 9, 1, 2, 3, 4, 5],
+        }];
+        let block = encode_block(&runs).unwrap();
+        for byte in 1..block.len() {
+            for bit in 0..8 {
+                let mut damaged = block.clone();
+                damaged[byte] ^= 1 << bit;
+                assert!(
+                    matches!(decode_block(&damaged), Err(Error::Corrupt(_))),
+                    "bit {bit} of byte {byte}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -72,6 +72,19 @@ pub(crate) mod meta {
         k.push(kind);
         k
     }
+
+    /// How many events of a kind are stored (since format 4): a ledger
+    /// that loads fewer was damaged.
+    pub(crate) fn events_of(kind: u8) -> Vec<u8> {
+        let mut k = b"count/".to_vec();
+        k.push(kind);
+        k
+    }
+
+    /// Event ids handed out before format 4 that no stored event has
+    /// (absent when none): with the counts per kind they add up to the
+    /// event counter.
+    pub(crate) const UNCOUNTED_EVENTS: &[u8] = b"count/uncounted";
 }
 
 /// Entities per block, as a power of two: the runs of events one unit of

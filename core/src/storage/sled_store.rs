@@ -25,6 +25,10 @@ const FORMAT_1: u8 = 1;
 /// The format that stored each entity's current state beside its events.
 const FORMAT_2: u8 = 2;
 
+/// The format formats 1 and 2 are migrated to here; format 4 adds
+/// checksums and counts (see `crate::counts`), which need the record types.
+const FORMAT_3: u8 = 3;
+
 pub(crate) struct SledStore {
     db: sled::Db,
     tree: sled::Tree,
@@ -147,7 +151,7 @@ impl SledStore {
         for (k, v) in in_blocks(old, &unit_of)? {
             batch.insert(full_key(Tree::Events, &k), v);
         }
-        batch.insert(format, &[super::codec::FORMAT_VERSION]);
+        batch.insert(format, &[FORMAT_3]);
         self.tree.apply_batch(batch)?;
         self.db.flush()?;
         Ok(())
@@ -204,10 +208,7 @@ impl SledStore {
             for (k, v) in in_blocks(events, &HashMap::new())? {
                 batch.insert(full_key(Tree::Events, &k), v);
             }
-            batch.insert(
-                full_key(Tree::Meta, keys::meta::FORMAT),
-                &[super::codec::FORMAT_VERSION],
-            );
+            batch.insert(full_key(Tree::Meta, keys::meta::FORMAT), &[FORMAT_3]);
             self.tree.apply_batch(batch)?;
             self.db.flush()?;
         }

@@ -95,6 +95,8 @@ pub(crate) struct PendingRun {
     pub(crate) first: u64,
     pub(crate) kind: u8,
     pub(crate) entity: u64,
+    /// How many events it holds.
+    pub(crate) count: u64,
     /// As [`codec::encode_events`] makes it.
     pub(crate) bytes: Vec<u8>,
 }
@@ -327,11 +329,13 @@ impl Writer {
                     && run.is_some_and(|l| l + 1 == id.0) =>
             {
                 codec::extend_events(&mut last.bytes, &event)?;
+                last.count += 1;
             }
             _ => self.pending.push_run(PendingRun {
                 first: id.0,
                 kind,
                 entity,
+                count: 1,
                 bytes: codec::encode_events(&event)?,
             }),
         }
@@ -344,9 +348,24 @@ impl Writer {
 
     /// Stores the id counters this unit moved and its runs of events, one
     /// value per block of entities (keyed by the first event id among its
-    /// runs), and their index (one entry, keyed by the unit's first event
-    /// id). Called once, just before commit.
+    /// runs), their index (one entry, keyed by the unit's first event
+    /// id) and the count of events of each kind. Called once, just before
+    /// commit.
     pub(crate) fn finish(&mut self) -> Result<()> {
+        let mut added: BTreeMap<u8, u64> = BTreeMap::new();
+        for r in &self.pending.runs {
+            *added.entry(r.kind).or_default() += r.count;
+        }
+        for (kind, added) in added {
+            let key = keys::meta::events_of(kind);
+            let stored = match self.engine().get(Tree::Meta, &key)? {
+                Some(v) => keys::u64_at(&v, 0)?,
+                None => 0,
+            };
+            self.pending
+                .batch
+                .put(Tree::Meta, key, (stored + added).to_be_bytes().to_vec());
+        }
         let pending = &mut self.pending;
         for (counter, next) in &pending.counters {
             pending

@@ -72,7 +72,7 @@ enum Undo {
 pub(crate) struct Savepoint {
     undo: usize,
     runs: usize,
-    last_run_len: Option<usize>,
+    last_run_len: Option<(usize, u64)>,
     history: usize,
     run: Option<u64>,
 }
@@ -153,7 +153,7 @@ impl Pending {
         Savepoint {
             undo: self.undo.len(),
             runs: self.runs.len(),
-            last_run_len: self.runs.last().map(|r| r.bytes.len()),
+            last_run_len: self.runs.last().map(|r| (r.bytes.len(), r.count)),
             history: self.history.len(),
             run: self.run,
         }
@@ -207,8 +207,9 @@ impl Pending {
             }
         }
         self.runs.truncate(point.runs);
-        if let (Some(last), Some(len)) = (self.runs.last_mut(), point.last_run_len) {
+        if let (Some(last), Some((len, count))) = (self.runs.last_mut(), point.last_run_len) {
             last.bytes.truncate(len);
+            last.count = count;
         }
         self.history.truncate(point.history);
         self.run = point.run;
@@ -231,8 +232,8 @@ impl Pending {
         for r in &self.runs {
             let _ = writeln!(
                 out,
-                "run kind {} entity {} first {} {:?}",
-                r.kind, r.entity, r.first, r.bytes
+                "run kind {} entity {} first {} count {} {:?}",
+                r.kind, r.entity, r.first, r.count, r.bytes
             );
         }
         let mut records: Vec<_> = self

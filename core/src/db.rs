@@ -45,8 +45,8 @@ pub struct Policy {
 
 pub(crate) struct Inner {
     pub(crate) store: Box<dyn Store>,
-    /// Serialises units of work: true while a transaction is open.
-    writer_busy: Mutex<bool>,
+    /// Serialises units of work: the thread whose transaction is open.
+    writer_busy: Mutex<Option<std::thread::ThreadId>>,
     writer_free: Condvar,
     /// Readers hold it shared while they read several keys, and a commit
     /// holds it exclusively, so a read never sees half a unit of work.
@@ -122,8 +122,14 @@ impl Db {
     /// As [`Db::open`].
     pub fn open_with(path: impl AsRef<Path>, options: Options) -> Result<Db> {
         let path = path.as_ref();
-        std::fs::create_dir_all(path)
-            .map_err(|e| Error::Storage(format!("cannot create {}: {e}", path.display())))?;
+        if path.as_os_str().is_empty() {
+            return Err(Error::validation(
+                "path",
+                "the path of the database's directory is empty",
+            ));
+        }
+        let new = !path.exists();
+        crate::files::create_private_dir(path)?;
         let canonical = path
             .canonicalize()
             .map_err(|e| Error::Storage(format!("cannot resolve {}: {e}", path.display())))?;
@@ -132,6 +138,9 @@ impl Db {
             return Ok(Db { inner });
         }
         let store = SledStore::open(&canonical, false)?;
+        if new {
+            crate::files::protect_files(&canonical)?;
+        }
         seal::verify(&canonical, &store)?;
         let db = Db::from_store(Box::new(store), options.durability, Some(canonical.clone()))?;
         open.retain(|_, w| w.strong_count() > 0);
@@ -149,12 +158,19 @@ impl Db {
         // same clock), and across processes by the process id and time.
         static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let dir = std::env::temp_dir().join(format!(
-            "parkdb-{}-{}-{n}",
+        let temp = std::env::temp_dir();
+        if n == 0 {
+            crate::files::remove_abandoned_temporaries(&temp);
+        }
+        let dir = temp.join(format!(
+            "{}{}-{}-{n}",
+            crate::files::TEMPORARY_PREFIX,
             std::process::id(),
             Utc::now().timestamp_nanos_opt().unwrap_or_default()
         ));
+        crate::files::create_private_dir(&dir)?;
         let store = SledStore::open(&dir, true)?;
+        crate::files::protect_files(&dir)?;
         Db::from_store(Box::new(store), Durability::Eventual, None)
     }
 
@@ -196,7 +212,7 @@ impl Db {
         Ok(Db {
             inner: Arc::new(Inner {
                 store,
-                writer_busy: Mutex::new(false),
+                writer_busy: Mutex::new(None),
                 writer_free: Condvar::new(),
                 commit: RwLock::new(()),
                 cache: crate::cache::Cache::default(),
@@ -248,12 +264,14 @@ impl Db {
 
     /// Opens a unit of work that lives until [`Transaction::commit`]; dropped
     /// without a commit, it writes nothing. One is open at a time: `begin`
-    /// waits for the open one to finish.
+    /// waits for the open one to finish, on another thread; on the thread
+    /// that has it open, it is refused.
     ///
     /// # Errors
+    /// [`Error::Conflict`] when this thread has a transaction open;
     /// [`Error::Storage`] or [`Error::Corrupt`] reading the database's clock.
     pub fn begin(&self) -> Result<Transaction> {
-        let slot = WriterSlot::acquire(self.inner.clone());
+        let slot = WriterSlot::acquire(self.inner.clone())?;
         let writer = Writer::begin(self.clone())?;
         Ok(Transaction {
             writer,
@@ -348,38 +366,37 @@ impl Db {
         self.inner.store.size_on_disk()
     }
 
-    /// Writes a consistent copy of the database to the directory `path`
-    /// (which must not exist or be empty); the copy opens with [`Db::open`].
+    /// Writes a consistent copy of the database to the directory `path`,
+    /// which must not exist or be an empty directory; the copy opens with
+    /// [`Db::open`]. The copy is written beside `path` under a hidden
+    /// name, flushed, sealed and synced, then renamed into place: a backup
+    /// interrupted at any moment leaves `path` absent (and the hidden
+    /// remains, which the next backup to `path` removes), never a copy
+    /// that looks whole and is not.
     ///
     /// # Errors
-    /// [`Error::Validation`] if `path` holds files; [`Error::Storage`] on I/O failure.
+    /// [`Error::Validation`] for an empty path, or one that holds files or
+    /// is not a directory; [`Error::Conflict`] when this thread has a
+    /// transaction open; [`Error::Storage`] on I/O failure.
     pub fn backup(&self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
-        if path.exists()
-            && std::fs::read_dir(path)
-                .map_err(|e| Error::Storage(format!("cannot read {}: {e}", path.display())))?
-                .next()
-                .is_some()
-        {
-            return Err(Error::validation(
-                "path",
-                format!("{} exists and is not empty", path.display()),
-            ));
-        }
+        let target = crate::backup::Target::new(path)?;
         // Holding the writer slot keeps every unit of work out while we copy.
-        let _slot = WriterSlot::acquire(self.inner.clone());
-        let target = SledStore::open(path, false)?;
-        for tree in Tree::ALL {
-            let mut batch = Batch::default();
-            self.inner.store.for_each_prefix(tree, &[], &mut |k, v| {
-                batch.put(tree, k.to_vec(), v.to_vec());
-                Ok(true)
-            })?;
-            target.apply(&batch)?;
-        }
-        target.flush()?;
-        drop(target);
-        Ok(())
+        let _slot = WriterSlot::acquire(self.inner.clone())?;
+        target.write(|partial| {
+            let copy = SledStore::open(partial, false)?;
+            for tree in Tree::ALL {
+                let mut batch = Batch::default();
+                self.inner.store.for_each_prefix(tree, &[], &mut |k, v| {
+                    batch.put(tree, k.to_vec(), v.to_vec());
+                    Ok(true)
+                })?;
+                copy.apply(&batch)?;
+            }
+            copy.flush()?;
+            seal::Seal::open(partial)?.write(&copy)?;
+            crate::files::protect_files(partial)
+        })
     }
 }
 
@@ -389,23 +406,34 @@ struct WriterSlot {
 }
 
 impl WriterSlot {
-    fn acquire(inner: Arc<Inner>) -> WriterSlot {
-        let mut busy = lock(&inner.writer_busy);
-        while *busy {
-            busy = inner
+    /// Waits for the slot. A thread that holds it already (a transaction
+    /// it has open) would wait for itself forever: that is refused.
+    fn acquire(inner: Arc<Inner>) -> Result<WriterSlot> {
+        let me = std::thread::current().id();
+        let mut holder = lock(&inner.writer_busy);
+        while let Some(other) = *holder {
+            if other == me {
+                return Err(Error::conflict(
+                    crate::error::Entity::Transaction,
+                    "open",
+                    "this thread has a transaction open: commit or roll it back first \
+                     (or make this write through it)",
+                ));
+            }
+            holder = inner
                 .writer_free
-                .wait(busy)
+                .wait(holder)
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
         }
-        *busy = true;
-        drop(busy);
-        WriterSlot { inner }
+        *holder = Some(me);
+        drop(holder);
+        Ok(WriterSlot { inner })
     }
 }
 
 impl Drop for WriterSlot {
     fn drop(&mut self) {
-        *lock(&self.inner.writer_busy) = false;
+        *lock(&self.inner.writer_busy) = None;
         self.inner.writer_free.notify_one();
     }
 }

@@ -4,6 +4,7 @@ use std::fmt;
 
 /// What an entity is, in error messages and keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Entity {
     Parcel,
     Enterprise,
@@ -11,6 +12,8 @@ pub enum Entity {
     Application,
     Indicator,
     Event,
+    /// A unit of work (a transaction).
+    Transaction,
 }
 
 impl fmt::Display for Entity {
@@ -22,6 +25,7 @@ impl fmt::Display for Entity {
             Entity::Application => "application",
             Entity::Indicator => "indicator",
             Entity::Event => "event",
+            Entity::Transaction => "transaction",
         })
     }
 }

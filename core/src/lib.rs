@@ -43,6 +43,7 @@
 )]
 
 mod api;
+mod backup;
 mod cache;
 mod check;
 mod counts;
@@ -52,6 +53,7 @@ pub mod enterprise;
 mod error;
 mod event;
 pub mod example;
+mod files;
 pub mod fund;
 #[doc(hidden)]
 pub mod fuzzing;

@@ -1,0 +1,75 @@
+//! The database's directory on disk: private to its owner, as a
+//! PostgreSQL data directory is (the directory 0700, its files 0600),
+//! whatever the umask; temporary databases left by a killed process are
+//! removed by the next one made.
+
+use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+use std::path::Path;
+
+use crate::error::{Error, Result};
+
+/// The name every temporary database's directory starts with.
+pub(crate) const TEMPORARY_PREFIX: &str = "parkdb-";
+
+/// Creates `dir` (and any missing parent) readable by its owner only; a
+/// directory that exists already is left as it is.
+pub(crate) fn create_private_dir(dir: &Path) -> Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(|e| Error::Storage(format!("cannot create {}: {e}", dir.display())))?;
+    // The mode is masked by the umask: set it as asked.
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+        .map_err(|e| Error::Storage(format!("cannot protect {}: {e}", dir.display())))
+}
+
+/// Makes every file directly in `dir` readable by its owner only (the
+/// storage engine creates them with the umask's mode).
+pub(crate) fn protect_files(dir: &Path) -> Result<()> {
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| Error::Storage(format!("cannot read {}: {e}", dir.display())))?;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let mode = if path.is_dir() { 0o700 } else { 0o600 };
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode))
+            .map_err(|e| Error::Storage(format!("cannot protect {}: {e}", path.display())))?;
+    }
+    Ok(())
+}
+
+/// Removes temporary databases whose process no longer runs (killed
+/// before it could remove its own).
+pub(crate) fn remove_abandoned_temporaries(temp: &Path) {
+    let Ok(entries) = std::fs::read_dir(temp) else {
+        return;
+    };
+    let me = std::process::id().to_string();
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(TEMPORARY_PREFIX)) else {
+            continue;
+        };
+        let mut parts = rest.split('-');
+        let (Some(pid), Some(nanos), Some(n), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            continue;
+        };
+        let numeric = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        if !(numeric(pid) && numeric(nanos) && numeric(n)) || pid == me {
+            continue;
+        }
+        // Only a directory that holds what parkdb's engine writes.
+        let path = entry.path();
+        if !path.join("conf").exists() && !path.join("db").exists() {
+            continue;
+        }
+        if !Path::new("/proc").join(pid).exists() {
+            let _ = std::fs::remove_dir_all(&path);
+        }
+    }
+}

@@ -1,5 +1,5 @@
-//! The database's directory on disk: private to its owner, as a
-//! PostgreSQL data directory is (the directory 0700, its files 0600),
+//! The database's directory on disk: private to its owner, as a data
+//! directory of `PostgreSQL` is (the directory 0700, its files 0600),
 //! whatever the umask; temporary databases left by a killed process are
 //! removed by the next one made.
 

@@ -433,3 +433,37 @@ fn a_failed_step_undoes_its_changes_to_records_the_unit_holds() {
     assert_eq!(db.history(p).unwrap().len(), 3);
     assert!(db.check().unwrap().is_clean(), "{:?}", db.check().unwrap());
 }
+
+/// Dates outside 1900–2200 are refused at the door: far dates broke every
+/// reader later (Python's `datetime` stops at year 9999).
+#[test]
+fn dates_outside_the_range_every_reader_takes_are_refused() {
+    let db = parkdb::Db::temporary().unwrap();
+    for far in [
+        chrono::NaiveDate::from_ymd_opt(-44, 3, 15).unwrap(),
+        chrono::NaiveDate::from_ymd_opt(0, 6, 1).unwrap(),
+        chrono::NaiveDate::from_ymd_opt(10_000, 1, 1).unwrap(),
+        chrono::NaiveDate::from_ymd_opt(1899, 12, 31).unwrap(),
+    ] {
+        let r = db.add_parcel(parkdb::NewParcel::new(
+            "GP-1",
+            "1".parse().unwrap(),
+            parkdb::LandUse::Industrial,
+            far,
+        ));
+        match r {
+            Err(parkdb::Error::Validation { reason, .. }) => {
+                assert!(reason.contains("1900-01-01"), "{reason}");
+            }
+            other => panic!("{far}: expected a validation error, got {other:?}"),
+        }
+    }
+    assert!(db.now().all_parcels().unwrap().is_empty());
+    db.add_parcel(parkdb::NewParcel::new(
+        "GP-1",
+        "1".parse().unwrap(),
+        parkdb::LandUse::Industrial,
+        chrono::NaiveDate::from_ymd_opt(2200, 12, 31).unwrap(),
+    ))
+    .unwrap();
+}

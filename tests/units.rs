@@ -82,3 +82,19 @@ fn arithmetic_refuses_to_overflow() {
     // 20% fee rounds half away from zero to the fen.
     assert_eq!(Yuan::from_fen(3).ratio(20, 100).unwrap().fen(), 1);
 }
+
+/// A comma is a thousands separator only in groups of three before the
+/// decimal point: `"1,5"` was stored as 15 亩 and `"52,7272"` as 527272.
+#[test]
+fn a_comma_groups_thousands_only_in_threes_and_is_refused_elsewhere() {
+    assert_eq!("1,205".parse::<Mu>().unwrap(), Mu::from_mu(1205).unwrap());
+    assert_eq!("52,000.5".parse::<Mu>().unwrap().units(), 520_005_000);
+    assert_eq!(Yuan::parse_yuan("1,234,567.89").unwrap().fen(), 123_456_789);
+    assert_eq!(Yuan::parse_yuan("1_000").unwrap().fen(), 100_000);
+    for bad in [
+        "1,5", "0,5", "52,7272", "2,50", ",500", "1,,000", "1000,000", "1,000,00", "1__0", "_1",
+    ] {
+        assert!(Mu::parse_mu(bad).is_err(), "{bad} as an area");
+        assert!(Yuan::parse_yuan(bad).is_err(), "{bad} as money");
+    }
+}

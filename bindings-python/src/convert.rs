@@ -78,6 +78,12 @@ pub(crate) fn validation(py: Python<'_>, field: &str, reason: String) -> PyErr {
 
 /// A date from `datetime.date`, `datetime.datetime` (its date) or "YYYY-MM-DD".
 pub(crate) fn date(value: &Bound<'_, PyAny>, field: &str) -> PyResult<NaiveDate> {
+    let d = any_date(value, field)?;
+    parkdb::check_date(field, d).py_err(value.py())?;
+    Ok(d)
+}
+
+fn any_date(value: &Bound<'_, PyAny>, field: &str) -> PyResult<NaiveDate> {
     let py = value.py();
     if value.is_instance_of::<PyDateTime>() {
         return value.call_method0("date")?.extract::<NaiveDate>();

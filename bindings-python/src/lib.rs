@@ -8,7 +8,8 @@ mod convert;
 mod report;
 mod table;
 
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use parkdb::indicators::{Direction, SubjectKind};
 use parkdb::{
@@ -33,6 +34,32 @@ fn closed(py: Python<'_>) -> PyErr {
 #[pyclass(module = "parkdb._native", frozen)]
 struct Database {
     db: Mutex<Option<Db>>,
+    /// Set by `close`: transactions begun before it can no longer commit.
+    closed: Arc<AtomicBool>,
+    /// The process that opened it: a child made by `os.fork()` must open
+    /// the database again (the engine's threads did not come along).
+    pid: u32,
+}
+
+impl Database {
+    fn new(db: Db) -> Database {
+        Database {
+            db: Mutex::new(Some(db)),
+            closed: Arc::new(AtomicBool::new(false)),
+            pid: std::process::id(),
+        }
+    }
+}
+
+fn forked(py: Python<'_>) -> PyErr {
+    to_py(
+        py,
+        parkdb::Error::Storage(
+            "this database was opened by the parent process before os.fork(): \
+             open it again in this process"
+                .into(),
+        ),
+    )
 }
 
 impl Database {
@@ -51,6 +78,9 @@ impl Database {
     }
 
     fn db(&self, py: Python<'_>) -> PyResult<Db> {
+        if self.pid != std::process::id() {
+            return Err(forked(py));
+        }
         self.db
             .lock()
             .map_err(|_| closed(py))?
@@ -106,21 +136,33 @@ impl Database {
         Ok(self.db(py)?.path().map(|p| p.display().to_string()))
     }
 
-    fn close(&self) {
-        if let Ok(mut d) = self.db.lock() {
-            if let Some(db) = d.take() {
-                let _ = db.flush();
-            }
+    /// Flushes and closes; a flush that fails is raised (after closing).
+    fn close(&self, py: Python<'_>) -> PyResult<()> {
+        self.closed.store(true, Ordering::SeqCst);
+        if self.pid != std::process::id() {
+            return Ok(());
+        }
+        let db = self.db.lock().ok().and_then(|mut d| d.take());
+        match db {
+            Some(db) => py.detach(|| db.flush()).py_err(py),
+            None => Ok(()),
         }
     }
 
-    /// Opens a unit of work (see `Database.transaction`).
+    /// Opens a unit of work (see `Database.transaction`). Waiting for a
+    /// transaction of another thread, it lets Ctrl-C through.
     fn begin(&self, py: Python<'_>) -> PyResult<Transaction> {
         let db = self.db(py)?;
-        let tx = py.detach(|| db.begin()).py_err(py)?;
-        Ok(Transaction {
-            tx: Mutex::new(Some(tx)),
-        })
+        loop {
+            let step = std::time::Duration::from_millis(100);
+            if let Some(tx) = py.detach(|| db.try_begin_for(step)).py_err(py)? {
+                return Ok(Transaction {
+                    tx: Mutex::new(Some(tx)),
+                    closed: self.closed.clone(),
+                });
+            }
+            py.check_signals()?;
+        }
     }
 
     fn flush(&self, py: Python<'_>) -> PyResult<()> {
@@ -481,6 +523,25 @@ fn figures<'py>(py: Python<'py>, f: &parkdb::LandFigures) -> PyResult<Bound<'py,
 #[pyclass(module = "parkdb._native", frozen)]
 struct Transaction {
     tx: Mutex<Option<parkdb::Transaction>>,
+    /// The database's: once it is closed, the transaction is ended.
+    closed: Arc<AtomicBool>,
+}
+
+fn ended(py: Python<'_>) -> PyErr {
+    to_py(
+        py,
+        parkdb::Error::Storage("the transaction has ended".into()),
+    )
+}
+
+fn closed_under(py: Python<'_>) -> PyErr {
+    to_py(
+        py,
+        parkdb::Error::Storage(
+            "the database was closed while this transaction was open: nothing of it was stored"
+                .into(),
+        ),
+    )
 }
 
 impl Transaction {
@@ -493,12 +554,11 @@ impl Transaction {
         T: Send,
     {
         let mut guard = self.tx.lock().map_err(|_| closed(py))?;
-        let tx = guard.as_mut().ok_or_else(|| {
-            to_py(
-                py,
-                parkdb::Error::Storage("the transaction has ended".into()),
-            )
-        })?;
+        if self.closed.load(Ordering::SeqCst) {
+            guard.take();
+            return Err(closed_under(py));
+        }
+        let tx = guard.as_mut().ok_or_else(|| ended(py))?;
         py.detach(|| f(tx)).py_err(py)
     }
 
@@ -543,11 +603,9 @@ impl Transaction {
     fn commit(&self, py: Python<'_>) -> PyResult<()> {
         let tx = self.tx.lock().map_err(|_| closed(py))?.take();
         match tx {
+            Some(_) if self.closed.load(Ordering::SeqCst) => Err(closed_under(py)),
             Some(tx) => py.detach(|| tx.commit()).py_err(py),
-            None => Err(to_py(
-                py,
-                parkdb::Error::Storage("the transaction has ended".into()),
-            )),
+            None => Err(ended(py)),
         }
     }
 
@@ -1177,26 +1235,31 @@ fn open(py: Python<'_>, path: std::path::PathBuf, durability: &str) -> PyResult<
     let db = py
         .detach(|| Db::open_with(&path, Options { durability }))
         .py_err(py)?;
-    Ok(Database {
-        db: Mutex::new(Some(db)),
-    })
+    Ok(Database::new(db))
 }
 
 /// A database in a temporary directory, removed when closed.
 #[pyfunction]
 fn temporary(py: Python<'_>) -> PyResult<Database> {
     let db = py.detach(Db::temporary).py_err(py)?;
-    Ok(Database {
-        db: Mutex::new(Some(db)),
-    })
+    Ok(Database::new(db))
 }
 
 /// Builds the seed's example zone into an empty database.
 #[pyfunction]
 fn build_example(py: Python<'_>, db: &Database) -> PyResult<()> {
     let db = db.db(py)?;
-    py.detach(|| parkdb::example::build_seed(&db).map(|_| ()))
-        .py_err(py)
+    py.detach(|| {
+        if db.last_recorded()?.is_some() {
+            return Err(parkdb::Error::Validation {
+                field: "path".into(),
+                reason: "the example zone is built into a new, empty database; this one holds data"
+                    .into(),
+            });
+        }
+        parkdb::example::build_seed(&db).map(|_| ())
+    })
+    .py_err(py)
 }
 
 /// True when `code` is a valid unified social credit code (GB 32100-2015).

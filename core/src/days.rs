@@ -119,3 +119,30 @@ pub(crate) mod opt_dated {
             .transpose()
     }
 }
+
+/// The first date parkdb takes: every reader (Python's `datetime`, pandas,
+/// Arrow, Excel) handles 1900–2200, which is generous for a park.
+pub const FIRST_DATE: NaiveDate = match NaiveDate::from_ymd_opt(1900, 1, 1) {
+    Some(d) => d,
+    None => NaiveDate::MIN,
+};
+
+/// The last date parkdb takes (see [`FIRST_DATE`]).
+pub const LAST_DATE: NaiveDate = match NaiveDate::from_ymd_opt(2200, 12, 31) {
+    Some(d) => d,
+    None => NaiveDate::MAX,
+};
+
+/// Refuses a date outside [`FIRST_DATE`]..=[`LAST_DATE`].
+///
+/// # Errors
+/// [`crate::Error::Validation`] naming the field, the date and the range.
+pub fn check_date(field: &str, date: NaiveDate) -> crate::Result<()> {
+    if (FIRST_DATE..=LAST_DATE).contains(&date) {
+        return Ok(());
+    }
+    Err(crate::Error::validation(
+        field,
+        format!("{date} is outside the dates parkdb takes, {FIRST_DATE} to {LAST_DATE}"),
+    ))
+}

@@ -279,6 +279,23 @@ impl Db {
         })
     }
 
+    /// As [`Db::begin`], but waits at most `wait` for a transaction open on
+    /// another thread: `None` if it is still open then (a caller that must
+    /// stay responsive, to a Ctrl-C say, waits in such steps).
+    ///
+    /// # Errors
+    /// As [`Db::begin`].
+    pub fn try_begin_for(&self, wait: std::time::Duration) -> Result<Option<Transaction>> {
+        let Some(slot) = WriterSlot::acquire_for(self.inner.clone(), Some(wait))? else {
+            return Ok(None);
+        };
+        let writer = Writer::begin(self.clone())?;
+        Ok(Some(Transaction {
+            writer,
+            slot: Some(slot),
+        }))
+    }
+
     fn commit(&self, writer: &mut Writer) -> Result<()> {
         writer.finish()?;
         let store = self.inner.store.as_ref();
@@ -409,7 +426,18 @@ impl WriterSlot {
     /// Waits for the slot. A thread that holds it already (a transaction
     /// it has open) would wait for itself forever: that is refused.
     fn acquire(inner: Arc<Inner>) -> Result<WriterSlot> {
+        WriterSlot::acquire_for(inner, None)?
+            .ok_or_else(|| Error::Storage("the writer slot was not taken".into()))
+    }
+
+    /// As [`WriterSlot::acquire`], waiting at most `wait` (`None` if the
+    /// slot is still held then).
+    fn acquire_for(
+        inner: Arc<Inner>,
+        wait: Option<std::time::Duration>,
+    ) -> Result<Option<WriterSlot>> {
         let me = std::thread::current().id();
+        let deadline = wait.map(|w| std::time::Instant::now() + w);
         let mut holder = lock(&inner.writer_busy);
         while let Some(other) = *holder {
             if other == me {
@@ -420,14 +448,27 @@ impl WriterSlot {
                      (or make this write through it)",
                 ));
             }
-            holder = inner
-                .writer_free
-                .wait(holder)
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            holder = match deadline {
+                None => inner
+                    .writer_free
+                    .wait(holder)
+                    .unwrap_or_else(std::sync::PoisonError::into_inner),
+                Some(deadline) => {
+                    let left = deadline.saturating_duration_since(std::time::Instant::now());
+                    if left.is_zero() {
+                        return Ok(None);
+                    }
+                    inner
+                        .writer_free
+                        .wait_timeout(holder, left)
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .0
+                }
+            };
         }
         *holder = Some(me);
         drop(holder);
-        Ok(WriterSlot { inner })
+        Ok(Some(WriterSlot { inner }))
     }
 }
 

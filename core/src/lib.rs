@@ -73,6 +73,7 @@ mod view;
 mod writer;
 
 pub use check::CheckReport;
+pub use days::{check_date, FIRST_DATE, LAST_DATE};
 pub use db::{Db, Durability, Options, Policy, Transaction};
 pub use enterprise::{validate_credit_code, Enterprise, EnterpriseId, NewEnterprise};
 pub use enterprise::{EnterpriseStatus, Lease, YearlyFigures};

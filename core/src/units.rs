@@ -16,6 +16,24 @@ use crate::error::{Error, Result};
 /// when `round` is true and refusing extra digits otherwise.
 ///
 /// Returns `None` for anything that is not a decimal number or overflows.
+/// Whether the whole part of a number is plain digits, or digits in
+/// groups of three after the first (`1,205`, `52,000`), or digits with
+/// single underscores between them as Python writes them (`1_000`). A comma
+/// anywhere else (`1,5`, `52,7272`) is a decimal comma or a typo: refused,
+/// never read as a thousands separator.
+fn grouped_digits(part: &str) -> bool {
+    if part.contains(',') {
+        let mut groups = part.split(',');
+        let first = groups.next().unwrap_or_default();
+        return (1..=3).contains(&first.len())
+            && first.bytes().all(|b| b.is_ascii_digit())
+            && groups.all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()));
+    }
+    part.split('_')
+        .all(|g| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit()))
+        || part.is_empty()
+}
+
 fn parse_fixed(text: &str, scale: u32, round: bool) -> Option<i128> {
     let s = text.trim();
     let (neg, digits) = match s.as_bytes().first()? {
@@ -30,11 +48,7 @@ fn parse_fixed(text: &str, scale: u32, round: bool) -> Option<i128> {
     if int_part.is_empty() && frac_part.is_empty() {
         return None;
     }
-    let all_digits = |p: &str| {
-        p.bytes()
-            .all(|b| b.is_ascii_digit() || b == b'_' || b == b',')
-    };
-    if !all_digits(int_part) || !frac_part.bytes().all(|b| b.is_ascii_digit()) {
+    if !grouped_digits(int_part) || !frac_part.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
     let mut value: i128 = 0;

@@ -152,6 +152,7 @@ class Database:
     def __init__(self, native: Any) -> None:
         self._native = native
         self._local = threading.local()
+        self._pid = os.getpid()
 
     # ---- life ----
 
@@ -162,7 +163,10 @@ class Database:
         self.close()
 
     def close(self) -> None:
-        """Flushes and closes this handle; later calls raise ``StorageError``."""
+        """Flushes and closes this handle; later calls raise ``StorageError``.
+
+        A flush that fails (a full disk) raises ``StorageError`` after the
+        handle is closed. A transaction still open stores nothing."""
         self._native.close()
 
     @property
@@ -186,21 +190,22 @@ class Database:
     def transaction(self) -> Transaction:
         """A unit of work: ``with db.transaction() as tx: tx.add_parcel(...)``.
 
-        One transaction is open at a time; another thread waits for it. A
-        write on the database itself from the thread that holds an open
-        transaction is refused (it would wait for itself).
+        One transaction is open at a time; another thread waits for it
+        (Ctrl-C interrupts the wait). A write, a transaction or a backup on
+        the database itself from the thread that holds an open transaction
+        is refused with ``ConflictError`` (it would wait for itself).
+
+        Inside the transaction each write is all or nothing on its own: a
+        write that raises leaves nothing behind, and if the error is caught
+        the transaction goes on and commits the rest (as a statement in
+        SQLite). If the error leaves the ``with`` block, nothing of the
+        transaction is stored. A transaction that is dropped without a
+        commit, or whose database is closed first, stores nothing.
         """
-        if getattr(self._local, "open", False):
-            raise ConflictError(
-                "a transaction is already open in this thread; write through it, "
-                "or end it before writing on the database"
-            )
-        tx = Transaction(self, self._native.begin())
-        self._local.open = True
-        return tx
+        return Transaction(self, self._native.begin())
 
     def _tx_done(self) -> None:
-        self._local.open = False
+        """Kept for the transaction's hooks; the native side tracks it."""
 
     def flush(self) -> None:
         """Makes every write so far durable."""
@@ -329,7 +334,7 @@ def open(path: str | os.PathLike[str] | None = None, *, durability: str = "immed
     key = os.path.realpath(os.fspath(path))
     with _open_lock:
         db = _open_databases.get(key)
-        if db is not None and not db.closed:
+        if db is not None and not db.closed and db._pid == os.getpid():
             return db
         db = Database(_native.open(os.fspath(path), durability))
         _open_databases[key] = db
@@ -337,7 +342,9 @@ def open(path: str | os.PathLike[str] | None = None, *, durability: str = "immed
 
 
 def example(path: str | os.PathLike[str] | None = None) -> Database:
-    """The seed's example zone, built into a new database (temporary without a path)."""
+    """The seed's example zone, built into a new database (temporary without a path).
+
+    A path that holds a database with data is refused (``ValidationError``)."""
     db = open(path)
     _native.build_example(db._native)
     return db

@@ -1,7 +1,10 @@
 """The exceptions parkdb raises.
 
 Every error says what was refused and why; after an error from a write,
-nothing of that write (or of the enclosing transaction) was stored.
+nothing of that write was stored. Inside a transaction the rest of the
+transaction is kept and goes on (statement atomicity, as in SQLite): if
+the error leaves the ``with db.transaction()`` block, nothing of the
+transaction is stored; if it is caught inside, the other writes commit.
 """
 
 

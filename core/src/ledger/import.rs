@@ -124,7 +124,7 @@ impl<'s> Row<'s> {
         let Some(t) = self.raw(field) else {
             return Ok(None);
         };
-        let t = t.replace([',', '，'], "");
+        let t = t.replace('，', ",");
         let unit = self.cells[field].2;
         let parsed = if unit == Unit::Wan {
             Yuan::parse_wan(&t)
@@ -138,7 +138,7 @@ impl<'s> Row<'s> {
         let Some(t) = self.raw(field) else {
             return Ok(None);
         };
-        let t = t.replace([',', '，'], "");
+        let t = t.replace('，', ",");
         let parsed = match self.cells[field].2 {
             Unit::SquareMetres => Mu::parse_m2(&t),
             Unit::Hectares => Mu::parse_hectares(&t),

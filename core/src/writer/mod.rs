@@ -311,6 +311,10 @@ impl Writer {
         body: Body<R::Event>,
     ) -> Result<EventId> {
         let kind = R::KIND;
+        // `NaiveDate::MIN` is an enterprise registered without a date.
+        if valid != NaiveDate::MIN {
+            crate::days::check_date("date", valid)?;
+        }
         let history = record::history_of::<R>(&body);
         let id = EventId(self.next_id(keys::meta::NEXT_EVENT)?);
         let event = Event {

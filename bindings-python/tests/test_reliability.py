@@ -1,0 +1,196 @@
+"""Reliability findings: refused writes inside transactions, backups, waits
+that cannot hang, transactions and close, fork."""
+
+import os
+import threading
+
+import pytest
+
+import parkdb
+from conftest import fingerprint
+from test_errors import REFUSALS
+
+
+@pytest.fixture
+def world(db):
+    e = db.add_enterprise("科华电子")
+    other = db.add_enterprise("启程")
+    p = db.add_parcel("GP-001", "52.7272", requisitioned="2004-05-01")
+    g = db.add_programme("2005年度科技三项费用", 2005, budget_yuan="1000000")
+    db.apply(g, e, "新药", "2005-03-10", requested_yuan=500000)
+    db.define_indicator("R&D_GDP", "R&D经费占GDP比重", unit="%")
+    return db, e, other, p
+
+
+@pytest.mark.parametrize("method,call,exc", REFUSALS, ids=[f"{r[0]}-{i}" for i, r in enumerate(REFUSALS)])
+def test_a_refusal_caught_inside_a_transaction_stores_nothing(world, method, call, exc):
+    db, e, other, p = world
+    before = fingerprint(db)
+    with db.transaction() as tx:
+        with pytest.raises(exc):
+            call(tx, e, other, p)
+    assert fingerprint(db) == before
+
+
+def test_a_refused_void_caught_in_a_transaction_leaves_every_ledger_readable(tmp_path):
+    path = tmp_path / "z.parkdb"
+    db = parkdb.open(path)
+    e = db.add_enterprise("科华电子")
+    p = db.add_parcel("P1", "10", requisitioned="2004-01-01")
+    alloc = db.allocate(p, e, "2004-03-01", method="listing", price_yuan=100)
+    signed = db.enterprise_signed(e, "2004-02-01", investment_yuan=1000, land_mu="10")
+    g = db.add_programme("G", 2005, budget_yuan=100000)
+    a = db.apply(g, e, "T", "2005-03-01", requested_yuan=50000)
+    approval = db.approve(a, "2005-04-01", batch="第一批", grant_yuan=40000)
+    with db.transaction() as tx:
+        tx.start_construction(p, "2004-06-01")
+        tx.enterprise_construction_started(e, "2004-05-01")
+        tx.disburse(a, "2005-05-01", amount_yuan=40000, kind="grant")
+        for event in (alloc, signed, approval):
+            try:
+                tx.void(event, reason="entered by mistake")
+            except parkdb.LifecycleError:
+                pass
+    assert db.check()["clean"]
+    db.close()
+    db = parkdb.open(path)
+    assert db.check()["clean"]
+    assert len(db.parcels()) == 1
+    db.land_summary(as_of="2005-12-31")
+    db.annual_report(2005)
+    db.add_parcel("P2", "1", requisitioned="2006-01-01")
+    assert db.parcel("P1")["status"] == "under_construction"
+    db.close()
+
+
+def test_an_empty_backup_path_is_refused_and_the_current_directory_untouched(tmp_path, monkeypatch, db):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "other.txt").write_text("x")
+    db.add_parcel("A", "1", requisitioned="2005-01-01")
+    with pytest.raises(parkdb.ValidationError, match="empty"):
+        db.backup("")
+    assert sorted(os.listdir(tmp_path)) == ["other.txt"]
+    with pytest.raises(parkdb.ValidationError, match="not a directory"):
+        db.backup(tmp_path / "other.txt")
+    db.backup(tmp_path / "copy")
+    assert oct((tmp_path / "copy").stat().st_mode & 0o777) == "0o700"
+
+
+def _finishes(f, seconds=20.0):
+    """Runs `f` on a thread; returns what it raised, failing if it hangs."""
+    out = {}
+
+    def run():
+        try:
+            f()
+        except BaseException as e:  # noqa: BLE001 - handed to the test
+            out["error"] = e
+
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    t.join(seconds)
+    assert not t.is_alive(), "the call hung"
+    return out.get("error")
+
+
+def test_waits_for_oneself_are_refused_never_hung(tmp_path):
+    db = parkdb.open(tmp_path / "z.parkdb")
+
+    def scenario():
+        tx1 = db.transaction()
+        tx1.rollback()
+        tx2 = db.transaction()
+        tx1.rollback()  # already ended: changes nothing
+        with pytest.raises(parkdb.ConflictError, match="transaction open"):
+            db.add_parcel("A", "1", requisitioned="2005-01-01")
+        with pytest.raises(parkdb.ConflictError):
+            db.backup(tmp_path / "copy")
+        with pytest.raises(parkdb.ConflictError):
+            parkdb.example(tmp_path / "z.parkdb")
+        tx2.add_parcel("B", "1", requisitioned="2005-01-01")
+        tx2.commit()
+        db.add_parcel("C", "1", requisitioned="2005-01-01")
+
+    assert _finishes(scenario) is None
+    assert sorted(r["code"] for r in db.parcels().to_pylist()) == ["B", "C"]
+    db.close()
+
+
+def test_a_dropped_transaction_rolls_back_and_frees_the_thread(db):
+    tx = db.transaction()
+    tx.add_parcel("A", "1", requisitioned="2005-01-01")
+    del tx
+    import gc
+
+    gc.collect()
+    db.add_parcel("B", "1", requisitioned="2005-01-01")
+    assert [r["code"] for r in db.parcels().to_pylist()] == ["B"]
+
+
+def test_a_transaction_open_at_close_stores_nothing(tmp_path):
+    path = tmp_path / "z.parkdb"
+    db = parkdb.open(path)
+    tx = db.transaction()
+    tx.add_parcel("A", "1", requisitioned="2005-01-01")
+    db.close()
+    with pytest.raises(parkdb.StorageError, match="closed"):
+        tx.commit()
+    again = parkdb.open(path)
+    assert len(again.parcels()) == 0
+    again.add_parcel("B", "1", requisitioned="2005-01-01")
+    again.close()
+
+
+def test_example_refuses_a_database_with_data(tmp_path):
+    db = parkdb.open(tmp_path / "z.parkdb")
+    db.add_parcel("A", "1", requisitioned="2005-01-01")
+    with pytest.raises(parkdb.ValidationError, match="empty"):
+        parkdb.example(tmp_path / "z.parkdb")
+    assert len(db.parcels()) == 1
+    db.close()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork here")
+def test_a_child_made_by_fork_is_told_to_open_the_database_again(tmp_path):
+    db = parkdb.open(tmp_path / "z.parkdb")
+    db.add_parcel("A", "1", requisitioned="2005-01-01")
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into pytest
+        code = 1
+        try:
+            db.add_parcel("B", "1", requisitioned="2005-01-01")
+        except parkdb.StorageError as e:
+            code = 0 if "fork" in str(e) else 2
+        except BaseException:  # noqa: BLE001
+            code = 3
+        os.write(w, bytes([code]))
+        os._exit(0)
+    os.close(w)
+    got = os.read(r, 1)
+    os.waitpid(pid, 0)
+    assert got == bytes([0])
+    assert [p["code"] for p in db.parcels().to_pylist()] == ["A"]
+    db.close()
+
+
+def test_a_comma_is_a_thousands_separator_only_in_groups_of_three(db):
+    for bad in ["1,5", "0,5", "52,7272"]:
+        with pytest.raises(parkdb.ValidationError):
+            db.add_parcel("X", bad, requisitioned="2005-01-01")
+    p = db.add_parcel("X", "1,205", requisitioned="2005-01-01")
+    assert str(db.parcel(p)["area_mu"]) in ("1205", "1205.0000")
+    e = db.add_enterprise("E")
+    with pytest.raises(parkdb.ValidationError):
+        db.allocate(p, e, "2005-02-01", method="listing", price_yuan="2,50")
+
+
+def test_dates_outside_1900_to_2200_are_refused_at_the_door(db):
+    import datetime as dt
+
+    for far in ["+10000-01-01", "0000-06-01", "-0044-03-15", dt.date(1, 1, 1), dt.date(9999, 12, 31)]:
+        with pytest.raises(parkdb.ValidationError):
+            db.add_parcel("X", "1", requisitioned=far)
+    assert len(db.parcels()) == 0
+    db.add_parcel("X", "1", requisitioned=dt.date(1900, 1, 1))
+    assert db.parcels().to_pylist()[0]["requisitioned"] == dt.date(1900, 1, 1)

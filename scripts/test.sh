@@ -7,6 +7,10 @@ cd "$(dirname "$0")/.."
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r bindings-python/requirements-test.txt
 
+echo "== formatting and lints"
+cargo fmt --all --check
+cargo clippy --workspace --all-targets -- -D warnings
+
 echo "== Rust tests"
 cargo test --workspace --exclude parkdb-python
 

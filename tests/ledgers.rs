@@ -618,6 +618,22 @@ fn exports_round_trip_and_neutralise_formulas() {
     // Numbers are not text: a negative amount stays a number.
     assert_eq!(ledger::neutralise("-300"), "'-300");
     assert_eq!(ledger::neutralise("科华"), "科华");
+    // Characters a spreadsheet skips before a formula do not hide it.
+    for hidden in [
+        "\n=1+1",
+        " =1+1",
+        "\u{a0}@SUM(A1)",
+        "\u{200b}-2",
+        "\u{feff}+3",
+        "\n \u{a0}=x",
+    ] {
+        assert_eq!(
+            ledger::neutralise(hidden),
+            format!("'{hidden}"),
+            "{hidden:?}"
+        );
+    }
+    assert_eq!(ledger::neutralise(" 科华"), " 科华");
 
     let report = db.now().annual_report(2005).unwrap();
     let report_path = dir.path().join("report.xlsx");

@@ -1,7 +1,9 @@
 //! Tables and the annual report out to CSV and `.xlsx`.
 //!
-//! Text cells that begin with `=`, `+`, `-` or `@` (or a tab or carriage
-//! return) get a leading `'`, so a spreadsheet never runs them as formulas.
+//! Text cells that begin with `=`, `+`, `-` or `@` (also after leading
+//! line feeds, spaces, no-break or zero-width spaces or a byte-order mark),
+//! or with a tab or carriage return, get a leading `'`, so a spreadsheet
+//! never runs them as formulas.
 //! Numbers stay numbers; decimals are written exactly in CSV.
 
 use std::path::Path;
@@ -17,11 +19,17 @@ use rust_xlsxwriter::{Format, Workbook, Worksheet};
 use crate::error::{Error, Result};
 use crate::report::AnnualReport;
 
-/// A text cell made safe for spreadsheets.
+/// A text cell made safe for spreadsheets: one that begins with a formula
+/// character, or with a tab or carriage return, gets a leading `'`; so
+/// does one whose formula character follows a line feed, space, no-break
+/// space, zero-width space or byte-order mark (spreadsheets skip those).
 #[must_use]
 pub fn neutralise(text: &str) -> String {
-    match text.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
+    let skipped = text.trim_start_matches(['\n', ' ', '\u{a0}', '\u{200b}', '\u{feff}']);
+    match (text.chars().next(), skipped.chars().next()) {
+        (Some('\t' | '\r'), _) | (_, Some('=' | '+' | '-' | '@' | '\t' | '\r')) => {
+            format!("'{text}")
+        }
         _ => text.to_owned(),
     }
 }

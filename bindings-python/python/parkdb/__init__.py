@@ -334,7 +334,9 @@ def open(path: str | os.PathLike[str] | None = None, *, durability: str = "immed
     key = os.path.realpath(os.fspath(path))
     with _open_lock:
         db = _open_databases.get(key)
-        if db is not None and not db.closed and db._pid == os.getpid():
+        # In a child made by os.fork() this is the parent's handle, which
+        # refuses every call with a StorageError that says so.
+        if db is not None and not db.closed:
             return db
         db = Database(_native.open(os.fspath(path), durability))
         _open_databases[key] = db

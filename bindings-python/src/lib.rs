@@ -55,8 +55,9 @@ fn forked(py: Python<'_>) -> PyErr {
     to_py(
         py,
         parkdb::Error::Storage(
-            "this database was opened by the parent process before os.fork(): \
-             open it again in this process"
+            "this database was opened by the parent process before os.fork(): a child \
+             cannot use it; open it in a process of its own (multiprocessing's spawn) \
+             once the parent has closed it"
                 .into(),
         ),
     )

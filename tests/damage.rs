@@ -214,7 +214,7 @@ fn events_lost_below_the_counters_are_corrupt_not_a_shorter_ledger() {
     let db = Db::open(&path).unwrap();
     match db.now().all_parcels() {
         Err(Error::Corrupt(message)) => {
-            assert!(message.contains("parcels ledger"), "{message}");
+            assert!(message.contains("the parcel ledger"), "{message}");
             assert!(message.contains("missing"), "{message}");
         }
         other => panic!("expected Corrupt, got {other:?}"),
@@ -224,7 +224,7 @@ fn events_lost_below_the_counters_are_corrupt_not_a_shorter_ledger() {
         report
             .problems
             .iter()
-            .any(|p| p.contains("the parcels ledger counts")),
+            .any(|p| p.contains("the parcel ledger counts")),
         "{report:?}"
     );
 }

@@ -121,11 +121,8 @@ impl Db {
             }
             Ok(true)
         })?;
-        let next_event = store
-            .get(Tree::Meta, keys::meta::NEXT_EVENT)?
-            .map(|v| keys::u64_at(&v, 0))
-            .transpose()?
-            .unwrap_or(1);
+        let stored = counts::Stored::read(store)?;
+        let next_event = stored.next_event;
         if max_event >= next_event {
             report.problems.push(format!(
                 "event #{max_event} is not below the event counter {next_event}"
@@ -134,9 +131,8 @@ impl Db {
         // The counts of events per kind, the event counter and the seal
         // agree with the events actually stored: a copy cut short, or a
         // log that lost values, shows here.
-        let mut counted = counts::uncounted(store)?;
-        for kind in record::KINDS {
-            let want = counts::of_kind(store, kind)?;
+        let mut counted = stored.uncounted;
+        for &(kind, want) in &stored.per_kind {
             let found = per_kind.get(&kind).copied().unwrap_or(0);
             counted += found;
             if want != found {

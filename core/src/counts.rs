@@ -37,33 +37,53 @@ pub(crate) fn uncounted(store: &dyn Store) -> Result<u64> {
     Ok(meta_u64(store, keys::meta::UNCOUNTED_EVENTS)?.unwrap_or(0))
 }
 
-/// The plural name of a kind's ledger, for messages.
-pub(crate) fn ledger_name(kind: u8) -> &'static str {
-    match kind {
-        keys::kind::PARCEL => "parcels",
-        keys::kind::ENTERPRISE => "enterprises",
-        keys::kind::PROGRAMME => "programmes",
-        keys::kind::APPLICATION => "applications",
-        keys::kind::INDICATOR => "indicators",
-        _ => "records of an unknown kind",
+/// The counts a database stores: the event counter, the count of each
+/// kind, and the ids handed out before format 4 that no event has.
+pub(crate) struct Stored {
+    pub(crate) next_event: u64,
+    pub(crate) per_kind: Vec<(u8, u64)>,
+    pub(crate) uncounted: u64,
+}
+
+impl Stored {
+    pub(crate) fn read(store: &dyn Store) -> Result<Stored> {
+        Ok(Stored {
+            next_event: next_event(store)?,
+            per_kind: KINDS
+                .into_iter()
+                .map(|kind| Ok((kind, of_kind(store, kind)?)))
+                .collect::<Result<_>>()?,
+            uncounted: uncounted(store)?,
+        })
     }
+
+    /// What the counts per kind add up to, with the uncounted ids.
+    pub(crate) fn counted(&self) -> u64 {
+        self.per_kind
+            .iter()
+            .fold(self.uncounted, |sum, (_, n)| sum.saturating_add(*n))
+    }
+}
+
+/// The name of a kind's ledger, for messages ("the parcel ledger").
+pub(crate) fn ledger_name(kind: u8) -> String {
+    record::entity_of(kind).map_or_else(|| format!("kind {kind}"), |e| e.to_string())
 }
 
 /// At open: the counts per kind add up to the event counter.
 pub(crate) fn verify_at_open(store: &dyn Store) -> Result<()> {
-    let next = next_event(store)?;
-    let mut counted = uncounted(store)?;
-    let mut per_kind = Vec::new();
-    for kind in KINDS {
-        let n = of_kind(store, kind)?;
-        counted = counted.saturating_add(n);
-        per_kind.push(format!("{} {n}", ledger_name(kind)));
-    }
-    if counted != next - 1 {
+    let stored = Stored::read(store)?;
+    let counted = stored.counted();
+    if counted != stored.next_event - 1 {
+        let per_kind: Vec<String> = stored
+            .per_kind
+            .iter()
+            .map(|(kind, n)| format!("{} {n}", ledger_name(*kind)))
+            .collect();
         return Err(Error::Corrupt(format!(
             "the event counter says {} events were stored, the counts per ledger say {counted} ({}): \
              the database's files were damaged; restore it from a backup",
-            next - 1,
+            stored.next_event - 1,
             per_kind.join(", ")
         )));
     }

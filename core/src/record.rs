@@ -532,3 +532,15 @@ pub(crate) fn run_ids(kind: u8, first: u64, run: &[u8]) -> Result<Vec<u64>> {
     for_kind(kind, Ids(first, run))
         .unwrap_or_else(|| Err(Error::Corrupt(format!("events of unknown kind {kind}"))))
 }
+
+/// The entity of a kind byte, if it is one.
+pub(crate) fn entity_of(kind: u8) -> Option<Entity> {
+    struct Of;
+    impl ForKind for Of {
+        type Out = Entity;
+        fn run<R: Record>(self) -> Entity {
+            R::ENTITY
+        }
+    }
+    for_kind(kind, Of)
+}

@@ -155,8 +155,8 @@ impl Writer {
     /// The next id of a counter; the counters this unit moved are stored
     /// at commit ([`Writer::finish`]).
     fn next_id(&mut self, counter: &[u8]) -> Result<u64> {
-        let id = match self.pending.counters.get(counter) {
-            Some(next) => *next,
+        let id = match self.pending.counter(counter) {
+            Some(next) => next,
             None => match self.engine().get(Tree::Meta, counter)? {
                 Some(v) => keys::u64_at(&v, 0)?,
                 None => 1,
@@ -335,7 +335,7 @@ impl Writer {
                 codec::extend_events(&mut last.bytes, &event)?;
                 last.count += 1;
             }
-            _ => self.pending.push_run(PendingRun {
+            _ => self.pending.runs.push(PendingRun {
                 first: id.0,
                 kind,
                 entity,
@@ -345,7 +345,7 @@ impl Writer {
         }
         self.pending.run = Some(id.0);
         if let Some((family, value)) = history {
-            self.pending.push_history((kind, family, value, entity));
+            self.pending.history.push((kind, family, value, entity));
         }
         Ok(id)
     }

@@ -8,7 +8,7 @@
 //! savepoint is open is remembered in an undo log, which is dropped when
 //! the outermost savepoint is released.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::db::Policy;
@@ -33,8 +33,10 @@ pub(crate) struct Pending {
     /// are stored): read back by the unit and handed to the in-memory view
     /// at commit.
     pub(crate) records: HashMap<(u8, u64), Shared>,
-    /// The id counters this unit moved: key → next id.
-    pub(crate) counters: BTreeMap<Vec<u8>, u64>,
+    /// The id counters this unit moved: key and next id. A handful (the
+    /// event counter and one per kind), so a list: moving one again, once
+    /// per event, allocates nothing.
+    pub(crate) counters: Vec<(Vec<u8>, u64)>,
     /// The unique codes this unit took: (lookup family, code) → entity.
     pub(crate) codes: HashMap<(u8, Vec<u8>), u64>,
     /// Lookups this unit's events added for good.
@@ -56,10 +58,13 @@ enum Undo {
         key: (u8, u64),
         before: Option<Shared>,
     },
+    /// The counter at this index of the list moved from `before`.
     Counter {
-        key: Vec<u8>,
-        before: Option<u64>,
+        index: usize,
+        before: u64,
     },
+    /// A counter was added at the end of the list.
+    CounterAdded,
     Code {
         key: (u8, Vec<u8>),
         before: Option<u64>,
@@ -115,14 +120,26 @@ impl Pending {
         self.remember(|| Undo::Record { key, before });
     }
 
-    /// Moves a counter to `next` (`stored` is its committed value, read
-    /// by the caller when this unit had not moved it yet).
+    /// The next id of a counter this unit moved.
+    pub(crate) fn counter(&self, key: &[u8]) -> Option<u64> {
+        self.counters
+            .iter()
+            .find(|(k, _)| k.as_slice() == key)
+            .map(|(_, next)| *next)
+    }
+
+    /// Moves a counter to `next`.
     pub(crate) fn set_counter(&mut self, key: &[u8], next: u64) {
-        let before = self.counters.insert(key.to_vec(), next);
-        self.remember(|| Undo::Counter {
-            key: key.to_vec(),
-            before,
-        });
+        match self.counters.iter().position(|(k, _)| k.as_slice() == key) {
+            Some(index) => {
+                let before = std::mem::replace(&mut self.counters[index].1, next);
+                self.remember(|| Undo::Counter { index, before });
+            }
+            None => {
+                self.counters.push((key.to_vec(), next));
+                self.remember(|| Undo::CounterAdded);
+            }
+        }
     }
 
     /// Takes a unique code for an entity.
@@ -135,15 +152,6 @@ impl Pending {
     pub(crate) fn set_policy(&mut self, policy: Policy) {
         let before = std::mem::replace(&mut self.policy, policy);
         self.remember(|| Undo::Policy(before));
-    }
-
-    /// Adds a run of events, or extends the last one.
-    pub(crate) fn push_run(&mut self, run: PendingRun) {
-        self.runs.push(run);
-    }
-
-    pub(crate) fn push_history(&mut self, history: History) {
-        self.history.push(history);
     }
 
     /// Starts a statement: its changes can be rolled back until it is
@@ -187,14 +195,10 @@ impl Pending {
                         self.records.remove(&key);
                     }
                 },
-                Undo::Counter { key, before } => match before {
-                    Some(v) => {
-                        self.counters.insert(key, v);
-                    }
-                    None => {
-                        self.counters.remove(&key);
-                    }
-                },
+                Undo::Counter { index, before } => self.counters[index].1 = before,
+                Undo::CounterAdded => {
+                    self.counters.pop();
+                }
                 Undo::Code { key, before } => match before {
                     Some(v) => {
                         self.codes.insert(key, v);

@@ -66,3 +66,18 @@ fn the_example_zone_reproduces_the_seed_land_figures() {
     assert_eq!(cap, vec![mu("40"), mu("10"), mu("10")]);
     assert!(db.check().unwrap().is_clean());
 }
+
+/// The example goes into a new database only: added to one with data, it
+/// mixed silently with the user's ledgers (from Python and the CLI alike).
+#[test]
+fn the_example_is_refused_for_a_database_with_data() {
+    let db = Db::temporary().unwrap();
+    common::parcel(&db, "GP-001", "10", "2005-01-01");
+    match build_seed(&db) {
+        Err(parkdb::Error::Validation { reason, .. }) => {
+            assert!(reason.contains("empty"), "{reason}")
+        }
+        other => panic!("expected a validation error, got {other:?}"),
+    }
+    assert_eq!(db.now().all_parcels().unwrap().len(), 1);
+}

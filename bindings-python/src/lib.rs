@@ -1250,17 +1250,8 @@ fn temporary(py: Python<'_>) -> PyResult<Database> {
 #[pyfunction]
 fn build_example(py: Python<'_>, db: &Database) -> PyResult<()> {
     let db = db.db(py)?;
-    py.detach(|| {
-        if db.last_recorded()?.is_some() {
-            return Err(parkdb::Error::Validation {
-                field: "path".into(),
-                reason: "the example zone is built into a new, empty database; this one holds data"
-                    .into(),
-            });
-        }
-        parkdb::example::build_seed(&db).map(|_| ())
-    })
-    .py_err(py)
+    py.detach(|| parkdb::example::build_seed(&db).map(|_| ()))
+        .py_err(py)
 }
 
 /// True when `code` is a valid unified social credit code (GB 32100-2015).

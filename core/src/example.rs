@@ -152,12 +152,19 @@ impl Builder<'_> {
     }
 }
 
-/// Builds the seed's zone and bureau into `db` (which should be empty), in
-/// one unit of work.
+/// Builds the seed's zone and bureau into `db`, which must be new (no
+/// unit of work ever committed), in one unit of work.
 ///
 /// # Errors
-/// Any error of the writes (for instance, codes already taken).
+/// [`crate::Error::Validation`] for a database that holds data; any error
+/// of the writes.
 pub fn build_seed(db: &Db) -> Result<Seed> {
+    if db.last_recorded()?.is_some() {
+        return Err(crate::Error::validation(
+            "path",
+            "the example zone is built into a new, empty database; this one holds data",
+        ));
+    }
     db.write(|w| {
         let mut b = Builder {
             w,

@@ -99,25 +99,18 @@ class Transaction:
         return self
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
-        try:
-            if exc_type is None and self._native.active:
-                self._native.commit()
-            else:
-                self._native.rollback()
-        finally:
-            self._db._tx_done()
+        if exc_type is None and self._native.active:
+            self._native.commit()
+        else:
+            self._native.rollback()
 
     def commit(self) -> None:
         """Stores every write of the transaction and ends it."""
-        try:
-            self._native.commit()
-        finally:
-            self._db._tx_done()
+        self._native.commit()
 
     def rollback(self) -> None:
         """Ends the transaction without writing anything."""
         self._native.rollback()
-        self._db._tx_done()
 
 
 def _tx_method(name: str) -> Callable[..., Any]:
@@ -151,8 +144,6 @@ class Database:
 
     def __init__(self, native: Any) -> None:
         self._native = native
-        self._local = threading.local()
-        self._pid = os.getpid()
 
     # ---- life ----
 
@@ -203,9 +194,6 @@ class Database:
         commit, or whose database is closed first, stores nothing.
         """
         return Transaction(self, self._native.begin())
-
-    def _tx_done(self) -> None:
-        """Kept for the transaction's hooks; the native side tracks it."""
 
     def flush(self) -> None:
         """Makes every write so far durable."""

@@ -3,10 +3,8 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::{d, parcel};
 use parkdb::{Db, Error};
@@ -138,43 +136,12 @@ fn a_backup_killed_at_any_moment_is_whole_or_absent() {
         .unwrap();
     }
     let backups = dir.path().join("backups");
-    let exe = std::env::current_exe().unwrap();
     let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
     let mut returned = Vec::new();
     for round in 0..10 {
         std::fs::create_dir_all(&backups).unwrap();
-        let mut child = Command::new(&exe)
-            .args([
-                "--ignored",
-                "--exact",
-                "backup_child",
-                "--nocapture",
-                "--test-threads=1",
-            ])
-            .env(CHILD_ENV, &path)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let reader = std::thread::spawn(move || {
-            BufReader::new(stdout)
-                .lines()
-                .map_while(Result::ok)
-                .filter_map(|l| l.trim().parse::<usize>().ok())
-                .collect::<Vec<_>>()
-        });
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        let wait = Duration::from_millis(30 + seed % 150);
-        let started = Instant::now();
-        while started.elapsed() < wait {
-            std::thread::sleep(Duration::from_millis(5));
-        }
-        child.kill().unwrap();
-        child.wait().unwrap();
-        let done = reader.join().unwrap();
+        let wait = Duration::from_millis(30 + common::xorshift(&mut seed) % 150);
+        let done = common::numbers_printed_until_killed("backup_child", CHILD_ENV, &path, wait);
         for entry in std::fs::read_dir(&backups).unwrap() {
             let entry = entry.unwrap();
             let name = entry.file_name().to_string_lossy().into_owned();

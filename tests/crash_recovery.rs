@@ -4,9 +4,8 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::io::Write;
+use std::time::Duration;
 
 use common::{d, mu};
 use parkdb::{Allocation, Db, LandUse, NewEnterprise, NewParcel, SupplyMethod, Yuan};
@@ -66,43 +65,17 @@ fn crash_recovery_keeps_every_flushed_write() {
         .unwrap_or(200);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("crash.parkdb");
-    let exe = std::env::current_exe().unwrap();
     // A fixed seed: each run kills at the same spread of moments.
     let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut confirmed: Vec<usize> = Vec::new();
     for round in 0..kills {
-        let mut child = Command::new(&exe)
-            .args([
-                "--ignored",
-                "--exact",
-                "crash_child",
-                "--nocapture",
-                "--test-threads=1",
-            ])
-            .env(CHILD_ENV, &path)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let reader = std::thread::spawn(move || {
-            BufReader::new(stdout)
-                .lines()
-                .map_while(Result::ok)
-                .filter_map(|l| l.trim().parse::<usize>().ok())
-                .collect::<Vec<_>>()
-        });
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        let wait = Duration::from_millis(50 + seed % 250);
-        let started = Instant::now();
-        while started.elapsed() < wait {
-            std::thread::sleep(Duration::from_millis(5));
-        }
-        child.kill().unwrap();
-        child.wait().unwrap();
-        confirmed.extend(reader.join().unwrap());
+        let wait = Duration::from_millis(50 + common::xorshift(&mut seed) % 250);
+        confirmed.extend(common::numbers_printed_until_killed(
+            "crash_child",
+            CHILD_ENV,
+            &path,
+            wait,
+        ));
 
         let db = Db::open(&path).unwrap();
         let report = db.check().unwrap();

@@ -79,12 +79,7 @@ fn truncated_and_bit_flipped_files_never_panic() {
     let len = std::fs::metadata(&file).unwrap().len();
     let mut outcomes = std::collections::BTreeMap::new();
     let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
-    let mut next = || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed
-    };
+    let mut next = || common::xorshift(&mut seed);
     for round in 0..40 {
         let copy = dir.path().join(format!("copy{round}"));
         copy_dir(&original, &copy);
@@ -160,12 +155,7 @@ fn a_bit_flipped_inside_a_log_record_is_refused_or_harmless_never_a_silent_loss(
     places.extend(find_all(&log, b"GQ-0"));
     assert!(places.len() >= 300, "the codes are in the log");
     let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut next = || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed
-    };
+    let mut next = || common::xorshift(&mut seed);
     let mut outcomes = std::collections::BTreeMap::new();
     for round in 0..24 {
         let copy = dir.path().join(format!("flip{round}"));

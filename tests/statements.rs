@@ -7,9 +7,8 @@ mod common;
 
 use common::{d, firm, mu, parcel, terms, yuan};
 use parkdb::{
-    Allocation, ApplicationId, Award, AwardKind, Db, EnterpriseId, EventId, LandUse, NewEnterprise,
-    NewParcel, ParcelId, Policy, ProgrammeId, Quantity, RecoveryVia, SupplyMethod, Writer,
-    YearlyFigures,
+    ApplicationId, Award, AwardKind, Db, EnterpriseId, EventId, LandUse, NewEnterprise, NewParcel,
+    ParcelId, Policy, ProgrammeId, Quantity, RecoveryVia, Writer, YearlyFigures,
 };
 
 /// A database with a parcel under construction on an allocation, an
@@ -26,7 +25,11 @@ struct Fixture {
 }
 
 fn fixture() -> Fixture {
-    let db = Db::temporary().unwrap();
+    fixture_in(Db::temporary().unwrap())
+}
+
+/// The fixture's writes into `db`, which is empty.
+fn fixture_in(db: Db) -> Fixture {
     let e = firm(&db, "东岸精密机械有限公司");
     let p = parcel(&db, "GP-001", "52.7272", "2004-01-01");
     let allocation = db
@@ -334,10 +337,7 @@ fn a_caught_refused_void_commits_nothing_and_the_ledgers_reopen() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("park.parkdb");
         {
-            let db = Db::open(&path).unwrap();
-            let e = firm(&db, "东岸精密机械有限公司");
-            let p = parcel(&db, "GP-001", "52.7272", "2004-01-01");
-            let f = rebuild(db, p, e);
+            let f = fixture_in(Db::open(&path).unwrap());
             let mut tx = f.db.begin().unwrap();
             before(&mut tx, &f).unwrap();
             assert!(refused(&mut tx, &f).is_err(), "{name}");
@@ -357,53 +357,6 @@ fn a_caught_refused_void_commits_nothing_and_the_ledgers_reopen() {
             d("2006-01-01"),
         ))
         .unwrap();
-    }
-}
-
-/// The fixture's writes on a database that already has `p` and `e`.
-fn rebuild(db: Db, p: ParcelId, e: EnterpriseId) -> Fixture {
-    let allocation = db
-        .allocate(
-            p,
-            Allocation {
-                holder: e,
-                date: d("2004-03-01"),
-                method: SupplyMethod::Agreement,
-                price: yuan("1000"),
-                start_by: None,
-                complete_by: None,
-            },
-        )
-        .unwrap();
-    let signed = db
-        .enterprise_signed(e, d("2004-02-01"), yuan("5000000"), mu("52.7272"))
-        .unwrap();
-    let programme = db
-        .add_programme("P", 2005, yuan("1000000"), d("2005-01-05"))
-        .unwrap();
-    let app = db
-        .apply(programme, e, "T", d("2005-03-01"), yuan("100000"), None)
-        .unwrap();
-    let approval = db
-        .approve(
-            app,
-            d("2005-04-01"),
-            Award {
-                batch: "第一批".into(),
-                grant: yuan("50000"),
-                ..Award::default()
-            },
-        )
-        .unwrap();
-    Fixture {
-        db,
-        p,
-        e,
-        allocation,
-        signed,
-        programme,
-        app,
-        approval,
     }
 }
 

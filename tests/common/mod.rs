@@ -62,3 +62,52 @@ pub fn fingerprint(db: &Db) -> String {
     out.push_str(&format!("{check:?}\n"));
     out
 }
+
+/// Runs the ignored test `child` of this test binary as a child process
+/// (with `env` set to `value`), kills it after `wait`, and returns the
+/// numbers it printed, one a line, before the kill.
+pub fn numbers_printed_until_killed(
+    child: &str,
+    env: &str,
+    value: &std::path::Path,
+    wait: std::time::Duration,
+) -> Vec<usize> {
+    use std::io::BufRead;
+    let mut process = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--ignored",
+            "--exact",
+            child,
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(env, value)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = process.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+            .filter_map(|l| l.trim().parse::<usize>().ok())
+            .collect::<Vec<_>>()
+    });
+    let started = std::time::Instant::now();
+    while started.elapsed() < wait {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    process.kill().unwrap();
+    process.wait().unwrap();
+    reader.join().unwrap()
+}
+
+/// The next number of a fixed xorshift sequence: kill moments that are
+/// spread, and the same in every run.
+pub fn xorshift(seed: &mut u64) -> u64 {
+    *seed ^= *seed << 13;
+    *seed ^= *seed >> 7;
+    *seed ^= *seed << 17;
+    *seed
+}

@@ -13,6 +13,18 @@ def db():
     d.close()
 
 
+@pytest.fixture
+def world(db):
+    """Two enterprises, a parcel, a programme with application 1, an indicator."""
+    e = db.add_enterprise("科华电子")
+    other = db.add_enterprise("启程")
+    p = db.add_parcel("GP-001", "52.7272", requisitioned="2004-05-01")
+    g = db.add_programme("2005年度科技三项费用", 2005, budget_yuan="1000000")
+    db.apply(g, e, "新药", "2005-03-10", requested_yuan=500000)  # application 1
+    db.define_indicator("R&D_GDP", "R&D经费占GDP比重", unit="%")
+    return db, e, other, p
+
+
 @pytest.fixture(scope="session")
 def seed():
     """The seed's example zone (read-only in tests)."""

@@ -9,17 +9,6 @@ import parkdb
 from conftest import fingerprint
 
 
-@pytest.fixture
-def world(db):
-    e = db.add_enterprise("科华电子")
-    other = db.add_enterprise("启程")
-    p = db.add_parcel("GP-001", "52.7272", requisitioned="2004-05-01")
-    g = db.add_programme("2005年度科技三项费用", 2005, budget_yuan="1000000")
-    db.apply(g, e, "新药", "2005-03-10", requested_yuan=500000)  # application 1
-    db.define_indicator("R&D_GDP", "R&D经费占GDP比重", unit="%")
-    return db, e, other, p
-
-
 REFUSALS = [
     ("add_enterprise", lambda db, e, o, p: db.add_enterprise("  "), parkdb.ValidationError),
     ("add_enterprise", lambda db, e, o, p: db.add_enterprise("X", credit_code="914403001922038217"), parkdb.ValidationError),

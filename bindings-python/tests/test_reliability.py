@@ -11,17 +11,6 @@ from conftest import fingerprint
 from test_errors import REFUSALS
 
 
-@pytest.fixture
-def world(db):
-    e = db.add_enterprise("科华电子")
-    other = db.add_enterprise("启程")
-    p = db.add_parcel("GP-001", "52.7272", requisitioned="2004-05-01")
-    g = db.add_programme("2005年度科技三项费用", 2005, budget_yuan="1000000")
-    db.apply(g, e, "新药", "2005-03-10", requested_yuan=500000)
-    db.define_indicator("R&D_GDP", "R&D经费占GDP比重", unit="%")
-    return db, e, other, p
-
-
 @pytest.mark.parametrize("method,call,exc", REFUSALS, ids=[f"{r[0]}-{i}" for i, r in enumerate(REFUSALS)])
 def test_a_refusal_caught_inside_a_transaction_stores_nothing(world, method, call, exc):
     db, e, other, p = world

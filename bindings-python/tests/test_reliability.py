@@ -183,3 +183,79 @@ def test_dates_outside_1900_to_2200_are_refused_at_the_door(db):
     assert len(db.parcels()) == 0
     db.add_parcel("X", "1", requisitioned=dt.date(1900, 1, 1))
     assert db.parcels().to_pylist()[0]["requisitioned"] == dt.date(1900, 1, 1)
+
+
+_DISK_FULL = r"""
+import os, resource, signal, sys
+import parkdb
+
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+path = sys.argv[1]
+
+def largest():
+    return max(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(path) for f in fs)
+
+def full(on):
+    limit = largest() if on else resource.RLIM_INFINITY
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, resource.RLIM_INFINITY))
+
+db = parkdb.open(path)
+db.add_parcel("P0", "1", requisitioned="2005-01-01")
+# Tables read once load into memory, and answer from there while the disk is
+# full (a table never read needs the disk, and fails until it has room).
+assert len(db.parcels()) == 1
+full(True)
+n = 1
+while True:
+    try:
+        db.add_parcel(f"P{n}", "1", requisitioned="2005-01-01", location="东岸" * 200)
+        n += 1
+    except parkdb.StorageError as e:
+        assert "not stored" in str(e), e
+        break
+    assert n < 5000
+codes = {p["code"] for p in db.parcels().to_pylist()}
+assert codes == {f"P{i}" for i in range(n)}, (len(codes), n)
+full(False)
+assert db.check().clean
+db.add_parcel(f"P{n}", "1", requisitioned="2005-01-01")
+assert len(db.parcels()) == n + 1
+db.close()
+
+eventual = parkdb.open(path + "-eventual", durability="eventual")
+eventual.add_parcel("E0", "1", requisitioned="2005-01-01")
+eventual.flush()
+full(True)
+returned, failed = 1, None
+for i in range(1, 1000):
+    try:
+        eventual.add_parcel(f"E{i}", "1", requisitioned="2005-01-01", location="东岸" * 200)
+        returned += 1
+    except parkdb.StorageError as e:
+        failed = e
+        break
+try:
+    eventual.close()
+except parkdb.StorageError as e:
+    failed = e
+assert failed is not None, "the disk never filled"
+full(False)
+kept = len(parkdb.open(path + "-eventual").parcels())
+# Writes that returned and were lost were reported, by a write or by close.
+assert kept <= returned, (kept, returned)
+print(len(parkdb.open(path).parcels()), kept)
+"""
+
+
+def test_a_full_disk_refuses_a_write_whole_and_close_reports_a_failed_flush(tmp_path):
+    import subprocess
+    import sys
+
+    path = str(tmp_path / "z.parkdb")
+    run = subprocess.run(
+        [sys.executable, "-c", _DISK_FULL, path], capture_output=True, text=True, timeout=120
+    )
+    assert run.returncode == 0, run.stderr
+    stored, eventual = map(int, run.stdout.split())
+    assert stored >= 2
+    assert eventual >= 1

@@ -299,6 +299,19 @@ fn load<R: Record + Send + Sync + 'static>(store: &dyn Store) -> Result<Kind<R>>
 }
 
 impl Cache {
+    /// Forgets everything loaded: each kind reloads from the store on its
+    /// next read (after the store reopened from disk).
+    pub(crate) fn reset(&self) {
+        self.kinds
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+        self.runs
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+    }
+
     /// Runs `f` on the current records of kind `R`, loading them first if needed.
     pub(crate) fn with<R: Record + Send + Sync + 'static, T>(
         &self,

@@ -50,6 +50,7 @@ impl Db {
     /// # Errors
     /// [`crate::Error::Storage`] if the store cannot be read.
     pub fn check(&self) -> Result<CheckReport> {
+        self.inner.ready()?;
         let _read = self.read_guard();
         let store = self.inner.store.as_ref();
         let mut report = CheckReport::default();

@@ -2,7 +2,9 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, RwLock, RwLockReadGuard, Weak};
+use std::sync::{
+    Arc, Condvar, Mutex, MutexGuard, OnceLock, PoisonError, RwLock, RwLockReadGuard, Weak,
+};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -58,23 +60,81 @@ pub(crate) struct Inner {
     path: Option<PathBuf>,
     /// The seal of a database on disk (a temporary one has none).
     seal: Option<seal::Seal>,
+    /// The process that opened it: a child made by `fork` shares its memory
+    /// but not the storage engine's threads and locks, and must not use it.
+    pid: u32,
 }
 
 impl Inner {
+    /// Refuses a process made by `fork` after this handle was opened.
+    fn same_process(&self) -> Result<()> {
+        if self.pid == std::process::id() {
+            return Ok(());
+        }
+        Err(Error::Storage(format!(
+            "this database was opened by process {} before it forked: a child \
+             cannot use that handle; open the database in a process of its own \
+             once the parent has closed it",
+            self.pid
+        )))
+    }
+
     /// Flushes the engine, then seals what was flushed.
     fn flush(&self) -> Result<()> {
+        self.same_process()?;
         self.store.flush()?;
         match &self.seal {
             Some(seal) => seal.write(self.store.as_ref()),
             None => Ok(()),
         }
     }
+
+    /// After a write or flush the store refused (a full disk): reopens the
+    /// store from disk, and makes the in-memory view what the disk holds.
+    /// With eventual durability, writes not yet flushed are gone, as after
+    /// a crash, so the view is dropped (and reloads on the next read) even
+    /// if the store cannot reopen yet; with immediate durability the view
+    /// held only flushed writes and stays until the store reopens.
+    /// Call with the commit lock held.
+    fn recover(&self) -> Result<()> {
+        if self.durability == Durability::Eventual {
+            self.cache.reset();
+        }
+        self.store.reopen()?;
+        self.cache.reset();
+        Ok(())
+    }
+
+    /// Reopens a store a failed write closed, if it is closed.
+    pub(crate) fn ready(&self) -> Result<()> {
+        self.same_process()?;
+        if self.store.is_open() {
+            return Ok(());
+        }
+        let _commit = self.commit.write().unwrap_or_else(PoisonError::into_inner);
+        if self.store.is_open() {
+            return Ok(());
+        }
+        self.recover()
+    }
+
+    /// Flushes; a failed flush reopens the store (see [`Inner::recover`]).
+    fn flush_or_recover(&self) -> Result<()> {
+        self.ready()?;
+        let flushed = self.flush();
+        if flushed.is_err() {
+            let _commit = self.commit.write().unwrap_or_else(PoisonError::into_inner);
+            let _ = self.recover();
+        }
+        flushed
+    }
 }
 
 impl Drop for Inner {
     fn drop(&mut self) {
-        // Closing flushes; an error here has no one to go to, and the data
-        // is as safe as the chosen durability made it.
+        // Closing flushes; an error here has no one to go to (call
+        // `Db::close` to see it), and the data is as safe as the chosen
+        // durability made it.
         let _ = self.flush();
     }
 }
@@ -135,7 +195,11 @@ impl Db {
             .map_err(|e| Error::Storage(format!("cannot resolve {}: {e}", path.display())))?;
         let mut open = lock(open_databases());
         if let Some(inner) = open.get(&canonical).and_then(Weak::upgrade) {
-            return Ok(Db { inner });
+            // A child made by fork finds its parent's handle here: it must
+            // open its own (which the parent's lock refuses while it lives).
+            if inner.pid == std::process::id() {
+                return Ok(Db { inner });
+            }
         }
         let store = SledStore::open(&canonical, false)?;
         if new {
@@ -219,6 +283,7 @@ impl Db {
                 durability,
                 seal: path.as_deref().map(seal::Seal::open).transpose()?,
                 path,
+                pid: std::process::id(),
             }),
         })
     }
@@ -272,6 +337,7 @@ impl Db {
     /// [`Error::Storage`] or [`Error::Corrupt`] reading the database's clock.
     pub fn begin(&self) -> Result<Transaction> {
         let slot = WriterSlot::acquire(self.inner.clone())?;
+        self.inner.ready()?;
         let writer = Writer::begin(self.clone())?;
         Ok(Transaction {
             writer,
@@ -289,6 +355,7 @@ impl Db {
         let Some(slot) = WriterSlot::acquire_for(self.inner.clone(), Some(wait))? else {
             return Ok(None);
         };
+        self.inner.ready()?;
         let writer = Writer::begin(self.clone())?;
         Ok(Some(Transaction {
             writer,
@@ -296,37 +363,74 @@ impl Db {
         }))
     }
 
+    /// Stores a unit of work and brings the in-memory view up to date,
+    /// readers held off meanwhile. The view changes only once the store
+    /// took the unit (and, with immediate durability, the disk has it): a
+    /// commit that fails leaves the view as it was, and reopens the store
+    /// from disk (see [`Inner::recover`]), so the handle works again once
+    /// the disk has room.
     fn commit(&self, writer: &mut Writer) -> Result<()> {
         writer.finish()?;
-        let store = self.inner.store.as_ref();
-        {
-            let _commit = self
-                .inner
-                .commit
-                .write()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            store.apply(writer.batch())?;
-            self.inner
-                .cache
-                .apply(writer.runs(), writer.decoded(), writer.history());
+        let inner = &*self.inner;
+        let _commit = inner.commit.write().unwrap_or_else(PoisonError::into_inner);
+        let batch = writer.batch();
+        let stored = inner.store.apply(batch).and_then(|()| {
+            if inner.durability == Durability::Immediate {
+                inner.flush()
+            } else {
+                Ok(())
+            }
+        });
+        match stored {
+            Ok(()) => {
+                inner
+                    .cache
+                    .apply(writer.runs(), writer.decoded(), writer.history());
+                Ok(())
+            }
+            Err(e) => match inner.recover() {
+                // The disk may have taken the unit before refusing (a
+                // failed sync of a complete write): then it is stored, and
+                // the view (reloading from disk) shows it.
+                Ok(()) if holds(inner.store.as_ref(), batch)? => Ok(()),
+                Ok(()) => Err(failed_commit(&e, inner.durability, "")),
+                Err(_) => Err(failed_commit(
+                    &e,
+                    inner.durability,
+                    "; the database reopens at its next use",
+                )),
+            },
         }
-        if self.inner.durability == Durability::Immediate {
-            self.inner.flush()?;
-        }
-        Ok(())
     }
 
-    /// Makes every write so far durable.
+    /// Makes every write so far durable. If the disk refuses, the store
+    /// reopens from disk: with eventual durability the writes that were
+    /// not flushed are then gone (as after a crash), and reads show what
+    /// the disk holds.
     ///
     /// # Errors
     /// [`Error::Storage`] if the disk refuses.
     pub fn flush(&self) -> Result<()> {
-        self.inner.flush()
+        self.inner.flush_or_recover()
+    }
+
+    /// Flushes and lets go of this handle; the database closes when its
+    /// last handle (every clone) is gone. Unlike dropping the handle, this
+    /// reports a final flush that failed (with eventual durability, writes
+    /// that returned may then be lost).
+    ///
+    /// # Errors
+    /// [`Error::Storage`] if the disk refuses the final flush.
+    pub fn close(self) -> Result<()> {
+        self.flush()
     }
 
     /// Reads as of now: everything known, every event in force.
     #[must_use]
     pub fn now(&self) -> View<'_> {
+        // A store a failed write closed reopens here once the disk has
+        // room; until then reads answer from memory or report the failure.
+        let _ = self.inner.ready();
         View::new(self, Horizon::NOW)
     }
 
@@ -417,6 +521,31 @@ impl Db {
     }
 }
 
+/// Whether the store holds every write of `batch` (each key with its value).
+fn holds(store: &dyn Store, batch: &Batch) -> Result<bool> {
+    for ((tree, key), value) in &batch.ops {
+        if store.get(*tree, key)? != *value {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// The error of a commit the store refused: nothing of the unit is stored.
+fn failed_commit(cause: &Error, durability: Durability, then: &str) -> Error {
+    let cause = match cause {
+        Error::Storage(m) => m.clone(),
+        other => other.to_string(),
+    };
+    let lost = match durability {
+        Durability::Immediate => "",
+        Durability::Eventual => " (nor were the writes since the last flush)",
+    };
+    Error::Storage(format!(
+        "the unit of work was not stored{lost}: {cause}{then}"
+    ))
+}
+
 /// The right to write: held by the one open transaction.
 struct WriterSlot {
     inner: Arc<Inner>,
@@ -436,6 +565,7 @@ impl WriterSlot {
         inner: Arc<Inner>,
         wait: Option<std::time::Duration>,
     ) -> Result<Option<WriterSlot>> {
+        inner.same_process()?;
         let me = std::thread::current().id();
         let deadline = wait.map(|w| std::time::Instant::now() + w);
         let mut holder = lock(&inner.writer_busy);

@@ -123,6 +123,11 @@ impl From<sled::Error> for Error {
             sled::Error::Io(io) if io.kind() == std::io::ErrorKind::WouldBlock => Error::Storage(
                 "the database is in use by another process (its lock file is held)".into(),
             ),
+            // sled hands a stored error on as a copy whose message is the
+            // original's debug form: say what kind it was instead.
+            sled::Error::Io(io) if io.to_string().starts_with("Os {") => {
+                Error::Storage(io.kind().to_string())
+            }
             sled::Error::Io(io) => Error::Storage(io.to_string()),
             sled::Error::Corruption { at, .. } => Error::Corrupt(match at {
                 Some(at) => format!("sled reports corruption at {at}"),

@@ -99,4 +99,11 @@ pub(crate) trait Store: Send + Sync {
     fn flush(&self) -> Result<()>;
     /// Bytes used on disk.
     fn size_on_disk(&self) -> Result<u64>;
+    /// False after a failed write closed the store and reopening failed.
+    fn is_open(&self) -> bool;
+    /// Closes the store and opens it again from disk: after a write or a
+    /// flush failed (a full disk), the engine refuses everything until
+    /// then, and what it had not flushed is gone. On failure the store
+    /// stays closed, refusing every call, until a later `reopen`.
+    fn reopen(&self) -> Result<()>;
 }

@@ -1,7 +1,8 @@
 //! [`Store`] over sled 0.34.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::{PoisonError, RwLock};
 
 use super::{codec, keys, Batch, Store, Tree, Visit};
 use crate::error::{Error, Result};
@@ -29,7 +30,21 @@ const FORMAT_2: u8 = 2;
 /// checksums and counts (see `crate::counts`), which need the record types.
 const FORMAT_3: u8 = 3;
 
+/// sled's handle on a database's directory, reopened from disk after a
+/// failed write (see [`Store::reopen`]).
 pub(crate) struct SledStore {
+    dir: PathBuf,
+    /// A temporary database: its directory goes when the store does.
+    temporary: bool,
+    /// `None` after a failed reopen: every call tries again.
+    open: RwLock<Option<Open>>,
+    /// The process that opened it (see `Drop`).
+    pid: u32,
+}
+
+/// An open sled database and parkdb's one tree in it (both cheap to clone).
+#[derive(Clone)]
+struct Open {
     db: sled::Db,
     tree: sled::Tree,
 }
@@ -58,16 +73,63 @@ fn guarded<T>(what: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
 }
 
 impl SledStore {
+    /// Opens the database in `path`; a `temporary` one is removed with
+    /// the store.
     pub(crate) fn open(path: &Path, temporary: bool) -> Result<SledStore> {
+        let open = Open::new(path)?;
+        Ok(SledStore {
+            dir: path.to_path_buf(),
+            temporary,
+            open: RwLock::new(Some(open)),
+            pid: std::process::id(),
+        })
+    }
+
+    /// The open database; an error after a failed write whose reopen
+    /// failed too (see [`Store::reopen`]).
+    fn handle(&self) -> Result<Open> {
+        self.open
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+            .ok_or_else(|| {
+                Error::Storage(
+                    "the database closed after a failed write and could not reopen yet \
+                     (is the disk full?); it tries again at its next use"
+                        .into(),
+                )
+            })
+    }
+}
+
+impl Drop for SledStore {
+    fn drop(&mut self) {
+        // A child made by fork holds a copy of its parent's handle: closing
+        // it would flush into the parent's files, and a temporary
+        // database's directory is the parent's to remove. Let it go as is.
+        if self.pid != std::process::id() {
+            if let Some(open) = self.open.get_mut().map(Option::take).ok().flatten() {
+                std::mem::forget(open);
+            }
+            return;
+        }
+        if self.temporary {
+            // sled's files close with its handle; then the directory goes.
+            drop(self.open.get_mut().map(Option::take));
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+impl Open {
+    fn new(path: &Path) -> Result<Open> {
         let open = || {
             // A handle closed a moment ago may still hold the directory's
             // lock while sled's threads wind down: wait briefly before
             // calling the database in use.
             let mut waited = 0;
             loop {
-                match guarded("opening the database", || {
-                    Self::open_unguarded(path, temporary)
-                }) {
+                match guarded("opening the database", || Self::open_unguarded(path)) {
                     Err(Error::Storage(m)) if m.contains(IN_USE) && waited < LOCK_WAIT_MS => {
                         std::thread::sleep(std::time::Duration::from_millis(20));
                         waited += 20;
@@ -87,10 +149,9 @@ impl SledStore {
         }
     }
 
-    fn open_unguarded(path: &Path, temporary: bool) -> Result<SledStore> {
+    fn open_unguarded(path: &Path) -> Result<Open> {
         let config = sled::Config::new()
             .path(path)
-            .temporary(temporary)
             .mode(sled::Mode::LowSpace)
             .flush_every_ms(Some(500))
             .cache_capacity(SLED_CACHE_BYTES);
@@ -98,9 +159,9 @@ impl SledStore {
         Self::from_db(db)
     }
 
-    fn from_db(db: sled::Db) -> Result<SledStore> {
+    fn from_db(db: sled::Db) -> Result<Open> {
         let tree = db.open_tree(TREE)?;
-        let store = SledStore { db, tree };
+        let store = Open { db, tree };
         store.migrate_format_1()?;
         store.migrate_format_2()?;
         Ok(store)
@@ -301,8 +362,9 @@ fn open_error(e: sled::Error) -> Error {
 
 impl Store for SledStore {
     fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        let open = self.handle()?;
         guarded("reading", || {
-            Ok(self.tree.get(full_key(tree, key))?.map(|v| v.to_vec()))
+            Ok(open.tree.get(full_key(tree, key))?.map(|v| v.to_vec()))
         })
     }
 
@@ -312,10 +374,11 @@ impl Store for SledStore {
         prefix: &[u8],
         key: &[u8],
     ) -> Result<Option<(Vec<u8>, Vec<u8>)>> {
+        let open = self.handle()?;
         guarded("reading", || {
             let start = full_key(tree, prefix);
             let end = full_key(tree, key);
-            match self.tree.range(start..=end).next_back() {
+            match open.tree.range(start..=end).next_back() {
                 Some(item) => {
                     let (k, v) = item?;
                     Ok(Some((k[1..].to_vec(), v.to_vec())))
@@ -326,38 +389,61 @@ impl Store for SledStore {
     }
 
     fn for_each_prefix(&self, tree: Tree, prefix: &[u8], f: Visit<'_>) -> Result<()> {
+        let open = self.handle()?;
         guarded("reading", || {
-            visit(self.tree.scan_prefix(full_key(tree, prefix)), f)
+            visit(open.tree.scan_prefix(full_key(tree, prefix)), f)
         })
     }
 
     fn for_each_between(&self, tree: Tree, start: &[u8], end: &[u8], f: Visit<'_>) -> Result<()> {
+        let open = self.handle()?;
         guarded("reading", || {
             visit(
-                self.tree.range(full_key(tree, start)..full_key(tree, end)),
+                open.tree.range(full_key(tree, start)..full_key(tree, end)),
                 f,
             )
         })
     }
 
     fn apply(&self, batch: &Batch) -> Result<()> {
-        guarded("writing", || self.apply_unguarded(batch))
+        let open = self.handle()?;
+        guarded("writing", || open.apply(batch))
     }
 
     fn flush(&self) -> Result<()> {
+        let open = self.handle()?;
         guarded("flushing", || {
-            self.db.flush()?;
+            open.db.flush()?;
             Ok(())
         })
     }
 
     fn size_on_disk(&self) -> Result<u64> {
-        guarded("measuring", || Ok(self.db.size_on_disk()?))
+        let open = self.handle()?;
+        guarded("measuring", || Ok(open.db.size_on_disk()?))
+    }
+
+    fn is_open(&self) -> bool {
+        self.open
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .is_some()
+    }
+
+    fn reopen(&self) -> Result<()> {
+        let mut slot = self.open.write().unwrap_or_else(PoisonError::into_inner);
+        // sled keeps refusing once a write to its log failed: close it (what
+        // it had not flushed is lost, as after a crash) and read the
+        // directory again. The old handle must let go of the directory's
+        // lock first, which `Open::new` waits for.
+        drop(slot.take());
+        *slot = Some(Open::new(&self.dir)?);
+        Ok(())
     }
 }
 
-impl SledStore {
-    fn apply_unguarded(&self, batch: &Batch) -> Result<()> {
+impl Open {
+    fn apply(&self, batch: &Batch) -> Result<()> {
         if batch.is_empty() {
             return Ok(());
         }

@@ -1,0 +1,166 @@
+//! A full disk (#19, finding 7): a commit the disk refuses changes nothing
+//! a reader can see, the handle works again once there is room, and
+//! `close` reports a final flush that failed.
+//!
+//! The disk fills by a limit on file size (`RLIMIT_FSIZE`, which needs no
+//! privileges): sled's writes past it fail as writes to a full disk do.
+//! The limit holds for the whole process, so this binary has one test,
+//! which runs its cases in turn.
+
+mod common;
+
+use common::{d, mu};
+use parkdb::{Db, Durability, Error, LandUse, NewParcel, Options};
+
+/// Sets the largest file this process may write (`None`: no limit).
+fn limit_file_size(bytes: Option<u64>) {
+    let value = bytes.unwrap_or(libc::RLIM_INFINITY);
+    let limit = libc::rlimit {
+        rlim_cur: value,
+        rlim_max: libc::RLIM_INFINITY,
+    };
+    // SAFETY: plain system calls with a valid struct; ignoring SIGXFSZ makes
+    // a write past the limit fail with EFBIG instead of killing the process.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+        assert_eq!(libc::setrlimit(libc::RLIMIT_FSIZE, &limit), 0);
+    }
+}
+
+/// The size of the largest file in `dir`: no file may grow past it.
+fn largest_file(dir: &std::path::Path) -> u64 {
+    let mut largest = 0;
+    for entry in walk(dir) {
+        largest = largest.max(entry.metadata().map(|m| m.len()).unwrap_or(0));
+    }
+    largest
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::fs::DirEntry> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("read dir").flatten() {
+        if entry.path().is_dir() {
+            out.extend(walk(&entry.path()));
+        } else {
+            out.push(entry);
+        }
+    }
+    out
+}
+
+/// A unit of work adding one parcel with a long note (so the log grows).
+fn add(db: &Db, i: usize) -> parkdb::Result<()> {
+    db.write(|w| {
+        let mut p = NewParcel::new(
+            format!("GP-{i}"),
+            mu("10"),
+            LandUse::Industrial,
+            d("2005-01-01"),
+        );
+        p.location = Some("东岸".repeat(200));
+        w.add_parcel(p).map(drop)
+    })
+}
+
+fn codes(db: &Db) -> Vec<String> {
+    db.now()
+        .all_parcels()
+        .expect("parcels")
+        .into_iter()
+        .map(|p| p.code)
+        .collect()
+}
+
+fn immediate(dir: &std::path::Path) {
+    let db = Db::open(dir).expect("open");
+    for i in 0..20 {
+        add(&db, i).expect("write with room on disk");
+    }
+    limit_file_size(Some(largest_file(dir)));
+    let mut stored = 20;
+    let refused = loop {
+        assert!(stored < 5_000, "the disk never filled");
+        match add(&db, stored) {
+            Ok(()) => stored += 1,
+            Err(e) => break e,
+        }
+    };
+    assert!(matches!(refused, Error::Storage(_)), "{refused:?}");
+    assert!(refused.to_string().contains("not stored"), "{refused}");
+    // The refused unit is nowhere: not in the tables, not in check().
+    let expected: Vec<String> = (0..stored).map(|i| format!("GP-{i}")).collect();
+    let mut seen = codes(&db);
+    seen.sort_by_key(|c| c[3..].parse::<usize>().unwrap());
+    assert_eq!(seen, expected);
+    assert!(db.parcel_by_code(&format!("GP-{stored}")).is_err());
+    // Still full: refused again, and still nothing shows.
+    assert!(add(&db, stored).is_err());
+    assert_eq!(codes(&db).len(), stored);
+    // Room again: the same handle writes, without a reopen.
+    limit_file_size(None);
+    add(&db, stored).expect("write once the disk has room");
+    stored += 1;
+    assert_eq!(codes(&db).len(), stored);
+    assert!(db.check().expect("check").is_clean());
+    db.close().expect("close");
+    let db = Db::open(dir).expect("reopen");
+    assert_eq!(
+        codes(&db).len(),
+        stored,
+        "every write that returned is on disk"
+    );
+    assert!(db.check().expect("check").is_clean());
+}
+
+fn eventual(dir: &std::path::Path) {
+    let options = Options {
+        durability: Durability::Eventual,
+    };
+    let db = Db::open_with(dir, options).expect("open");
+    add(&db, 0).expect("write with room");
+    db.flush().expect("flush with room");
+    limit_file_size(Some(largest_file(dir)));
+    let mut returned = 1;
+    let mut refused = None;
+    for i in 1..2_000 {
+        match add(&db, i) {
+            Ok(()) => returned += 1,
+            Err(e) => {
+                refused = Some(e);
+                break;
+            }
+        }
+    }
+    let closed = db.clone().close();
+    // Writes that returned were lost: close (or a later commit) says so.
+    assert!(
+        refused.is_some() || closed.is_err(),
+        "{returned} writes returned and close reported nothing"
+    );
+    if let Err(e) = &closed {
+        assert!(matches!(e, Error::Storage(_)), "{e:?}");
+    }
+    // Once there is room, the handle shows what the disk holds.
+    limit_file_size(None);
+    let shown = codes(&db);
+    assert!(
+        shown.len() <= returned,
+        "{} shown of {returned}",
+        shown.len()
+    );
+    eprintln!(
+        "eventual: {returned} returned, {} shown, refused: {refused:?}, close: {closed:?}",
+        shown.len()
+    );
+    drop(db);
+    let db = Db::open(dir).expect("reopen");
+    assert_eq!(codes(&db), shown);
+    assert!(db.check().expect("check").is_clean());
+}
+
+#[test]
+fn a_full_disk_refuses_a_commit_whole_and_the_handle_recovers() {
+    let base = tempfile::tempdir().expect("tempdir");
+    immediate(&base.path().join("immediate"));
+    eventual(&base.path().join("eventual"));
+}

@@ -467,3 +467,71 @@ fn dates_outside_the_range_every_reader_takes_are_refused() {
     ))
     .unwrap();
 }
+
+#[test]
+fn codes_are_one_code_however_typed_and_control_characters_are_refused() {
+    let (db, _, _) = setup();
+    parcel(&db, "GP-RES", "1", "2005-01-01");
+    for twin in ["GP\u{200B}-RES", "\u{FEFF}GP-RES", "ＧＰ-ＲＥＳ"] {
+        let e = refused(
+            &db,
+            |e| matches!(e, Error::Conflict { .. }),
+            |db| {
+                db.add_parcel(NewParcel::new(
+                    twin,
+                    mu("1"),
+                    LandUse::Industrial,
+                    d("2005-01-01"),
+                ))
+                .map(drop)
+            },
+        );
+        assert!(e.to_string().contains("GP-RES"), "{e}");
+    }
+    assert_eq!(db.parcel_by_code("ＧＰ-ＲＥＳ").unwrap().code, "GP-RES");
+    for bad in ["GP\u{0}1", "GP\n1", "\u{1b}[31mGP", "GP\u{202E}1"] {
+        refused(&db, validation, |db| {
+            db.add_parcel(NewParcel::new(
+                bad,
+                mu("1"),
+                LandUse::Industrial,
+                d("2005-01-01"),
+            ))
+            .map(drop)
+        });
+    }
+    let huge = "G".repeat(1_000_000);
+    let e = refused(&db, validation, |db| {
+        db.add_parcel(NewParcel::new(
+            huge.as_str(),
+            mu("1"),
+            LandUse::Industrial,
+            d("2005-01-01"),
+        ))
+        .map(drop)
+    });
+    assert!(e.to_string().len() < 300, "{}", e.to_string().len());
+}
+
+#[test]
+fn impossible_years_and_founding_dates_are_refused() {
+    let (db, _, _) = setup();
+    for year in [0, -1, 10_000] {
+        refused(&db, validation, |db| {
+            db.write(|w| w.add_programme("科技计划", year, yuan("100"), d("2005-01-01")))
+                .map(drop)
+        });
+    }
+    refused(&db, validation, |db| {
+        let mut e = parkdb::NewEnterprise::named("东岸");
+        e.founded = Some(d("2010-01-01"));
+        e.registered = Some(d("2005-01-01"));
+        db.add_enterprise(e).map(drop)
+    });
+    let p = parcel(&db, "GP-V", "1", "2005-01-01");
+    db.write(|w| w.develop(p, d("2005-02-01"))).unwrap();
+    let event = db.history(p).unwrap()[1].event.id;
+    refused(&db, validation, |db| {
+        db.write(|w| w.void(event, "\u{200B}")).map(drop)
+    });
+}

@@ -168,6 +168,14 @@ fn decimal_text(value: &Bound<'_, PyAny>, field: &str, places: usize) -> PyResul
     if value.is_instance_of::<PyInt>() {
         return Ok(value.str()?.to_str()?.to_owned());
     }
+    // A NumPy scalar (numpy.int64, numpy.float64…, say from a DataFrame's
+    // column) is read as the Python number it holds.
+    if value.hasattr("dtype")? && value.hasattr("item")? {
+        let item = value.call_method0("item")?;
+        if !item.is(value) && (item.is_instance_of::<PyInt>() || item.is_instance_of::<PyFloat>()) {
+            return decimal_text(&item, field, places);
+        }
+    }
     if let Ok(f) = value.cast::<PyFloat>() {
         let v = f.value();
         if !v.is_finite() {
@@ -266,4 +274,81 @@ fn relabel(e: Error, field: &str) -> Error {
 /// Python `decimal.Decimal` from fixed-point text.
 pub(crate) fn py_decimal<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
     py.import("decimal")?.getattr("Decimal")?.call1((text,))
+}
+
+/// A whole-number argument (an id, a count, a year), as the bindings take
+/// it: any integer Python has (`int`, NumPy's integers), but not a `bool`
+/// (`True` is not enterprise 1), and a negative or too large number is a
+/// `ValidationError`, not an `OverflowError`. pyo3 notes which argument.
+pub(crate) struct Whole<T>(pub T);
+
+impl<'a, 'py, T: TryFrom<i64> + TryFrom<u64>> FromPyObject<'a, 'py> for Whole<T> {
+    type Error = PyErr;
+
+    fn extract(obj: pyo3::Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        let py = obj.py();
+        if obj.is_instance_of::<pyo3::types::PyBool>() {
+            return Err(validation(
+                py,
+                "argument",
+                format!("expected a whole number, got the bool {}", obj.str()?),
+            ));
+        }
+        let fits = match obj.extract::<i64>() {
+            Ok(n) => T::try_from(n).ok(),
+            Err(e) if e.is_instance_of::<pyo3::exceptions::PyOverflowError>(py) => {
+                obj.extract::<u64>().ok().and_then(|n| T::try_from(n).ok())
+            }
+            Err(e) => return Err(e),
+        };
+        fits.map(Whole).ok_or_else(|| {
+            let shown = obj
+                .str()
+                .map(|s| parkdb::text::shown(&s.to_string_lossy()))
+                .unwrap_or_default();
+            validation(
+                py,
+                "argument",
+                format!("{shown} is out of range here (ids and counts are not negative)"),
+            )
+        })
+    }
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<Text> for String {
+    fn from(t: Text) -> String {
+        t.0
+    }
+}
+
+/// A text argument: a `str` that holds a lone surrogate (which no file or
+/// table can store) is a `ValidationError`, not a `UnicodeEncodeError`.
+#[derive(Debug)]
+pub(crate) struct Text(pub String);
+
+impl<'a, 'py> FromPyObject<'a, 'py> for Text {
+    type Error = PyErr;
+
+    fn extract(obj: pyo3::Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        let py = obj.py();
+        let s = obj.cast::<PyString>().map_err(PyErr::from)?;
+        match s.to_str() {
+            Ok(text) => Ok(Text(text.to_owned())),
+            Err(_) => Err(validation(
+                py,
+                "argument",
+                format!(
+                    "{} holds a lone surrogate, which is not text",
+                    parkdb::text::shown(&s.to_string_lossy())
+                ),
+            )),
+        }
+    }
 }

@@ -22,7 +22,8 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
 use convert::{
-    date, instant, opt_date, opt_mu, opt_quantity, opt_yuan, to_py, validation, yuan, IntoPy,
+    date, instant, opt_date, opt_mu, opt_quantity, opt_yuan, to_py, validation, yuan, IntoPy, Text,
+    Whole,
 };
 use table::{table_rows, Table};
 
@@ -107,7 +108,7 @@ fn view<'a>(
 }
 
 fn parcel_id(py: Python<'_>, db: &Db, key: &Bound<'_, PyAny>) -> PyResult<ParcelId> {
-    if let Ok(id) = key.extract::<u64>() {
+    if let Ok(Whole(id)) = key.extract::<Whole<u64>>() {
         return Ok(ParcelId(id));
     }
     if let Ok(code) = key.extract::<String>() {
@@ -223,14 +224,22 @@ impl Database {
         py: Python<'py>,
         as_of: Option<&Bound<'py, PyAny>>,
         known_at: Option<&Bound<'py, PyAny>>,
-        status: Option<&str>,
-        holder: Option<u64>,
-        land_use: Option<&str>,
+        status: Option<Text>,
+        holder: Option<Whole<u64>>,
+        land_use: Option<Text>,
     ) -> PyResult<Table> {
         let filter = ParcelFilter {
-            status: status.map(ParcelStatus::parse).transpose().py_err(py)?,
-            holder: holder.map(EnterpriseId),
-            land_use: land_use.map(LandUse::parse).transpose().py_err(py)?,
+            status: status
+                .as_deref()
+                .map(ParcelStatus::parse)
+                .transpose()
+                .py_err(py)?,
+            holder: holder.map(|h| EnterpriseId(h.0)),
+            land_use: land_use
+                .as_deref()
+                .map(LandUse::parse)
+                .transpose()
+                .py_err(py)?,
         };
         self.read(py, as_of, known_at, |v| v.parcels_table(&filter))
     }
@@ -241,12 +250,16 @@ impl Database {
         py: Python<'py>,
         as_of: Option<&Bound<'py, PyAny>>,
         known_at: Option<&Bound<'py, PyAny>>,
-        status: Option<&str>,
-        industry: Option<String>,
+        status: Option<Text>,
+        industry: Option<Text>,
     ) -> PyResult<Table> {
         let filter = EnterpriseFilter {
-            status: status.map(EnterpriseStatus::parse).transpose().py_err(py)?,
-            industry,
+            status: status
+                .as_deref()
+                .map(EnterpriseStatus::parse)
+                .transpose()
+                .py_err(py)?,
+            industry: industry.map(String::from),
         };
         self.read(py, as_of, known_at, |v| v.enterprises_table(&filter))
     }
@@ -261,7 +274,7 @@ impl Database {
     ) -> PyResult<Table> {
         let db = self.db(py)?;
         let v = view(&db, as_of, known_at)?;
-        let e = if let Ok(id) = key.extract::<u64>() {
+        let e = if let Ok(Whole(id)) = key.extract::<Whole<u64>>() {
             py.detach(|| v.enterprise(EnterpriseId(id))).py_err(py)?
         } else {
             let code: String = key.extract()?;
@@ -276,11 +289,11 @@ impl Database {
     fn yearly<'py>(
         &self,
         py: Python<'py>,
-        year: Option<i32>,
+        year: Option<Whole<i32>>,
         as_of: Option<&Bound<'py, PyAny>>,
         known_at: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Table> {
-        self.read(py, as_of, known_at, |v| v.yearly_table(year))
+        self.read(py, as_of, known_at, |v| v.yearly_table(year.map(|y| y.0)))
     }
 
     #[pyo3(signature = (as_of=None, known_at=None))]
@@ -300,14 +313,15 @@ impl Database {
         py: Python<'py>,
         as_of: Option<&Bound<'py, PyAny>>,
         known_at: Option<&Bound<'py, PyAny>>,
-        programme: Option<u64>,
-        applicant: Option<u64>,
-        status: Option<&str>,
+        programme: Option<Whole<u64>>,
+        applicant: Option<Whole<u64>>,
+        status: Option<Text>,
     ) -> PyResult<Table> {
         let filter = ApplicationFilter {
-            programme: programme.map(ProgrammeId),
-            applicant: applicant.map(EnterpriseId),
+            programme: programme.map(|p| ProgrammeId(p.0)),
+            applicant: applicant.map(|a| EnterpriseId(a.0)),
             status: status
+                .as_deref()
                 .map(ApplicationStatus::parse)
                 .transpose()
                 .py_err(py)?,
@@ -319,11 +333,13 @@ impl Database {
     fn disbursements<'py>(
         &self,
         py: Python<'py>,
-        year: Option<i32>,
+        year: Option<Whole<i32>>,
         as_of: Option<&Bound<'py, PyAny>>,
         known_at: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Table> {
-        self.read(py, as_of, known_at, |v| v.disbursements_table(year))
+        self.read(py, as_of, known_at, |v| {
+            v.disbursements_table(year.map(|y| y.0))
+        })
     }
 
     #[pyo3(signature = (as_of=None, known_at=None))]
@@ -350,7 +366,7 @@ impl Database {
     fn observations<'py>(
         &self,
         py: Python<'py>,
-        code: Option<String>,
+        code: Option<Text>,
         known_at: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Table> {
         self.read(py, None, known_at, |v| {
@@ -362,12 +378,12 @@ impl Database {
     fn annual_report<'py>(
         &self,
         py: Python<'py>,
-        year: i32,
+        year: Whole<i32>,
         known_at: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyDict>> {
         let db = self.db(py)?;
         let v = view(&db, None, known_at)?;
-        let r = py.detach(|| v.annual_report(year)).py_err(py)?;
+        let r = py.detach(|| v.annual_report(year.0)).py_err(py)?;
         report::annual_report_dict(py, &r)
     }
 
@@ -376,7 +392,7 @@ impl Database {
         &self,
         py: Python<'py>,
         scheme: &Bound<'py, PyDict>,
-        year: i32,
+        year: Whole<i32>,
         known_at: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Table> {
         let db = self.db(py)?;
@@ -385,25 +401,28 @@ impl Database {
         let metrics: Vec<_> = scheme.items.iter().map(|i| i.metric).collect();
         let batch = py
             .detach(|| {
-                v.evaluate(&scheme, year)
+                v.evaluate(&scheme, year.0)
                     .and_then(|e| parkdb::tables::evaluation_batch(&e, &metrics))
             })
             .py_err(py)?;
         Ok(Table::new(vec![batch]))
     }
 
-    #[pyo3(signature = (targets, period, name=String::new(), known_at=None))]
+    #[pyo3(signature = (targets, period, name=Text(String::new()), known_at=None))]
     fn assess<'py>(
         &self,
         py: Python<'py>,
         targets: Vec<(String, f64, f64)>,
         period: &Bound<'py, PyAny>,
-        name: String,
+        name: Text,
         known_at: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyDict>> {
         let db = self.db(py)?;
         let period: String = period.str()?.to_str()?.to_owned();
-        let framework = parkdb::scheme::TargetFramework { name, targets };
+        let framework = parkdb::scheme::TargetFramework {
+            name: name.0,
+            targets,
+        };
         let v = view(&db, None, known_at)?;
         let a = py.detach(|| v.assess(&framework, &period)).py_err(py)?;
         let d = PyDict::new(py);
@@ -426,13 +445,13 @@ impl Database {
     fn history<'py>(
         &self,
         py: Python<'py>,
-        kind: &str,
+        kind: Text,
         key: &Bound<'py, PyAny>,
         known_at: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Table> {
         let db = self.db(py)?;
         let v = view(&db, None, known_at)?;
-        let batch = match kind {
+        let batch = match &*kind {
             "parcel" => {
                 let id = parcel_id(py, &db, key)?;
                 py.detach(|| {
@@ -565,7 +584,7 @@ impl Transaction {
 
     /// A parcel id from an id or a code, seeing this transaction's own writes.
     fn parcel(&self, py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<ParcelId> {
-        if let Ok(id) = key.extract::<u64>() {
+        if let Ok(Whole(id)) = key.extract::<Whole<u64>>() {
             return Ok(ParcelId(id));
         }
         if let Ok(code) = key.extract::<String>() {
@@ -626,18 +645,18 @@ impl Transaction {
     fn add_enterprise(
         &self,
         py: Python<'_>,
-        name: String,
-        credit_code: Option<String>,
-        industry: Option<String>,
+        name: Text,
+        credit_code: Option<Text>,
+        industry: Option<Text>,
         founded: Option<&Bound<'_, PyAny>>,
         high_tech: bool,
         allow_invalid_code: bool,
         registered: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<u64> {
         let new = NewEnterprise {
-            name,
-            credit_code,
-            industry,
+            name: name.0,
+            credit_code: credit_code.map(String::from),
+            industry: industry.map(String::from),
             founded: opt_date(founded, "founded")?,
             high_tech,
             allow_invalid_code,
@@ -646,25 +665,25 @@ impl Transaction {
         self.with(py, |w| w.add_enterprise(new)).map(|id| id.0)
     }
 
-    #[pyo3(signature = (code, area_mu=None, *, land_use="industrial", requisitioned, location=None, area_m2=None, area_ha=None))]
+    #[pyo3(signature = (code, area_mu=None, *, land_use=Text("industrial".into()), requisitioned, location=None, area_m2=None, area_ha=None))]
     #[allow(clippy::too_many_arguments)]
     fn add_parcel(
         &self,
         py: Python<'_>,
-        code: String,
+        code: Text,
         area_mu: Option<&Bound<'_, PyAny>>,
-        land_use: &str,
+        land_use: Text,
         requisitioned: &Bound<'_, PyAny>,
-        location: Option<String>,
+        location: Option<Text>,
         area_m2: Option<&Bound<'_, PyAny>>,
         area_ha: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<u64> {
         let new = NewParcel {
             area: area_arg(py, area_mu, area_m2, area_ha)?,
-            land_use: LandUse::parse(land_use).py_err(py)?,
+            land_use: LandUse::parse(&land_use).py_err(py)?,
             requisitioned: date(requisitioned, "requisitioned")?,
-            location,
-            code,
+            location: location.map(String::from),
+            code: code.0,
         };
         self.with(py, |w| w.add_parcel(new)).map(|id| id.0)
     }
@@ -685,7 +704,7 @@ impl Transaction {
         py: Python<'_>,
         parcel: &Bound<'_, PyAny>,
         on: &Bound<'_, PyAny>,
-        certificate: String,
+        certificate: Text,
     ) -> PyResult<u64> {
         let (p, d) = (self.parcel(py, parcel)?, date(on, "date")?);
         self.with(py, |w| w.certify(p, d, &certificate))
@@ -698,18 +717,18 @@ impl Transaction {
         &self,
         py: Python<'_>,
         parcel: &Bound<'_, PyAny>,
-        enterprise: u64,
+        enterprise: Whole<u64>,
         on: &Bound<'_, PyAny>,
-        method: &str,
+        method: Text,
         price_yuan: &Bound<'_, PyAny>,
         start_by: Option<&Bound<'_, PyAny>>,
         complete_by: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<u64> {
         let p = self.parcel(py, parcel)?;
         let terms = Allocation {
-            holder: EnterpriseId(enterprise),
+            holder: EnterpriseId(enterprise.0),
             date: date(on, "date")?,
-            method: SupplyMethod::parse(method).py_err(py)?,
+            method: SupplyMethod::parse(&method).py_err(py)?,
             price: yuan(price_yuan, "price_yuan")?,
             start_by: opt_date(start_by, "start_by")?,
             complete_by: opt_date(complete_by, "complete_by")?,
@@ -751,13 +770,13 @@ impl Transaction {
         self.with(py, |w| w.declare_idle(p, d, fee)).map(|e| e.0)
     }
 
-    #[pyo3(signature = (parcel, on, *, reason=String::new()))]
+    #[pyo3(signature = (parcel, on, *, reason=Text(String::new())))]
     fn reclaim(
         &self,
         py: Python<'_>,
         parcel: &Bound<'_, PyAny>,
         on: &Bound<'_, PyAny>,
-        reason: String,
+        reason: Text,
     ) -> PyResult<u64> {
         let (p, d) = (self.parcel(py, parcel)?, date(on, "date")?);
         self.with(py, |w| w.reclaim(p, d, &reason)).map(|e| e.0)
@@ -768,13 +787,13 @@ impl Transaction {
         &self,
         py: Python<'_>,
         parcel: &Bound<'_, PyAny>,
-        enterprise: u64,
+        enterprise: Whole<u64>,
         on: &Bound<'_, PyAny>,
         price_yuan: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<u64> {
         let (p, d) = (self.parcel(py, parcel)?, date(on, "date")?);
         let price = opt_yuan(price_yuan, "price_yuan")?.unwrap_or(parkdb::Yuan::ZERO);
-        self.with(py, |w| w.transfer(p, EnterpriseId(enterprise), d, price))
+        self.with(py, |w| w.transfer(p, EnterpriseId(enterprise.0), d, price))
             .map(|e| e.0)
     }
 
@@ -795,8 +814,8 @@ impl Transaction {
     }
 
     #[pyo3(signature = (event_id, *, reason))]
-    fn void(&self, py: Python<'_>, event_id: u64, reason: String) -> PyResult<u64> {
-        self.with(py, |w| w.void(EventId(event_id), &reason))
+    fn void(&self, py: Python<'_>, event_id: Whole<u64>, reason: Text) -> PyResult<u64> {
+        self.with(py, |w| w.void(EventId(event_id.0), &reason))
             .map(|e| e.0)
     }
 
@@ -804,7 +823,7 @@ impl Transaction {
     fn enterprise_signed(
         &self,
         py: Python<'_>,
-        enterprise: u64,
+        enterprise: Whole<u64>,
         on: &Bound<'_, PyAny>,
         investment_yuan: Option<&Bound<'_, PyAny>>,
         land_mu: Option<&Bound<'_, PyAny>>,
@@ -813,7 +832,7 @@ impl Transaction {
         let investment = opt_yuan(investment_yuan, "investment_yuan")?.unwrap_or(Yuan::ZERO);
         let land = opt_mu(land_mu, "land_mu")?.unwrap_or(Mu::ZERO);
         self.with(py, |w| {
-            w.enterprise_signed(EnterpriseId(enterprise), d, investment, land)
+            w.enterprise_signed(EnterpriseId(enterprise.0), d, investment, land)
         })
         .map(|e| e.0)
     }
@@ -821,12 +840,12 @@ impl Transaction {
     fn enterprise_construction_started(
         &self,
         py: Python<'_>,
-        enterprise: u64,
+        enterprise: Whole<u64>,
         on: &Bound<'_, PyAny>,
     ) -> PyResult<u64> {
         let d = date(on, "date")?;
         self.with(py, |w| {
-            w.enterprise_construction_started(EnterpriseId(enterprise), d)
+            w.enterprise_construction_started(EnterpriseId(enterprise.0), d)
         })
         .map(|e| e.0)
     }
@@ -834,12 +853,12 @@ impl Transaction {
     fn enterprise_in_production(
         &self,
         py: Python<'_>,
-        enterprise: u64,
+        enterprise: Whole<u64>,
         on: &Bound<'_, PyAny>,
     ) -> PyResult<u64> {
         let d = date(on, "date")?;
         self.with(py, |w| {
-            w.enterprise_in_production(EnterpriseId(enterprise), d)
+            w.enterprise_in_production(EnterpriseId(enterprise.0), d)
         })
         .map(|e| e.0)
     }
@@ -848,7 +867,7 @@ impl Transaction {
     fn capital_increased(
         &self,
         py: Python<'_>,
-        enterprise: u64,
+        enterprise: Whole<u64>,
         on: &Bound<'_, PyAny>,
         investment_yuan: Option<&Bound<'_, PyAny>>,
         land_mu: Option<&Bound<'_, PyAny>>,
@@ -857,22 +876,22 @@ impl Transaction {
         let investment = opt_yuan(investment_yuan, "investment_yuan")?.unwrap_or(Yuan::ZERO);
         let land = opt_mu(land_mu, "land_mu")?.unwrap_or(Mu::ZERO);
         self.with(py, |w| {
-            w.capital_increased(EnterpriseId(enterprise), d, investment, land)
+            w.capital_increased(EnterpriseId(enterprise.0), d, investment, land)
         })
         .map(|e| e.0)
     }
 
-    #[pyo3(signature = (enterprise, on, *, reason=String::new()))]
+    #[pyo3(signature = (enterprise, on, *, reason=Text(String::new())))]
     fn enterprise_suspended(
         &self,
         py: Python<'_>,
-        enterprise: u64,
+        enterprise: Whole<u64>,
         on: &Bound<'_, PyAny>,
-        reason: String,
+        reason: Text,
     ) -> PyResult<u64> {
         let d = date(on, "date")?;
         self.with(py, |w| {
-            w.enterprise_suspended(EnterpriseId(enterprise), d, &reason)
+            w.enterprise_suspended(EnterpriseId(enterprise.0), d, &reason)
         })
         .map(|e| e.0)
     }
@@ -880,25 +899,25 @@ impl Transaction {
     fn enterprise_resumed(
         &self,
         py: Python<'_>,
-        enterprise: u64,
+        enterprise: Whole<u64>,
         on: &Bound<'_, PyAny>,
     ) -> PyResult<u64> {
         let d = date(on, "date")?;
-        self.with(py, |w| w.enterprise_resumed(EnterpriseId(enterprise), d))
+        self.with(py, |w| w.enterprise_resumed(EnterpriseId(enterprise.0), d))
             .map(|e| e.0)
     }
 
-    #[pyo3(signature = (enterprise, on, *, reason=String::new()))]
+    #[pyo3(signature = (enterprise, on, *, reason=Text(String::new())))]
     fn enterprise_closed(
         &self,
         py: Python<'_>,
-        enterprise: u64,
+        enterprise: Whole<u64>,
         on: &Bound<'_, PyAny>,
-        reason: String,
+        reason: Text,
     ) -> PyResult<u64> {
         let d = date(on, "date")?;
         self.with(py, |w| {
-            w.enterprise_closed(EnterpriseId(enterprise), d, &reason)
+            w.enterprise_closed(EnterpriseId(enterprise.0), d, &reason)
         })
         .map(|e| e.0)
     }
@@ -908,13 +927,13 @@ impl Transaction {
     fn report_year(
         &self,
         py: Python<'_>,
-        enterprise: u64,
-        year: i32,
+        enterprise: Whole<u64>,
+        year: Whole<i32>,
         output_yuan: Option<&Bound<'_, PyAny>>,
         revenue_yuan: Option<&Bound<'_, PyAny>>,
         tax_yuan: Option<&Bound<'_, PyAny>>,
         value_added_yuan: Option<&Bound<'_, PyAny>>,
-        employees: Option<u32>,
+        employees: Option<Whole<u32>>,
         rd_yuan: Option<&Bound<'_, PyAny>>,
         energy_tce: Option<&Bound<'_, PyAny>>,
         electricity_kwh: Option<&Bound<'_, PyAny>>,
@@ -926,7 +945,7 @@ impl Transaction {
             revenue: opt_yuan(revenue_yuan, "revenue_yuan")?,
             tax: opt_yuan(tax_yuan, "tax_yuan")?,
             value_added: opt_yuan(value_added_yuan, "value_added_yuan")?,
-            employees,
+            employees: employees.map(|n| n.0),
             rd: opt_yuan(rd_yuan, "rd_yuan")?,
             energy_tce: opt_quantity(energy_tce, "energy_tce")?,
             electricity_kwh: opt_quantity(electricity_kwh, "electricity_kwh")?,
@@ -934,7 +953,7 @@ impl Transaction {
             above_scale,
         };
         self.with(py, |w| {
-            w.report_year(EnterpriseId(enterprise), year, figures)
+            w.report_year(EnterpriseId(enterprise.0), year.0, figures)
         })
         .map(|e| e.0)
     }
@@ -944,18 +963,18 @@ impl Transaction {
     fn lease(
         &self,
         py: Python<'_>,
-        enterprise: u64,
-        building: String,
+        enterprise: Whole<u64>,
+        building: Text,
         area_m2: &Bound<'_, PyAny>,
         start: &Bound<'_, PyAny>,
-        unit: Option<String>,
+        unit: Option<Text>,
         end: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<u64> {
         let area = convert::quantity(area_m2, "area_m2")?;
         let (s, e) = (date(start, "start")?, opt_date(end, "end")?);
         self.with(py, |w| {
             w.lease(
-                EnterpriseId(enterprise),
+                EnterpriseId(enterprise.0),
                 &building,
                 unit.as_deref(),
                 area,
@@ -969,12 +988,12 @@ impl Transaction {
     fn end_lease(
         &self,
         py: Python<'_>,
-        enterprise: u64,
-        index: u32,
+        enterprise: Whole<u64>,
+        index: Whole<u32>,
         on: &Bound<'_, PyAny>,
     ) -> PyResult<u64> {
         let d = date(on, "date")?;
-        self.with(py, |w| w.end_lease(EnterpriseId(enterprise), index, d))
+        self.with(py, |w| w.end_lease(EnterpriseId(enterprise.0), index.0, d))
             .map(|e| e.0)
     }
 
@@ -982,30 +1001,30 @@ impl Transaction {
     fn add_programme(
         &self,
         py: Python<'_>,
-        name: String,
-        year: i32,
+        name: Text,
+        year: Whole<i32>,
         budget_yuan: &Bound<'_, PyAny>,
         created: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<u64> {
         let budget = yuan(budget_yuan, "budget_yuan")?;
         let created = match opt_date(created, "created")? {
             Some(d) => d,
-            None => chrono::NaiveDate::from_ymd_opt(year, 1, 1)
-                .ok_or_else(|| validation(py, "year", format!("{year} is not a year")))?,
+            None => chrono::NaiveDate::from_ymd_opt(year.0, 1, 1)
+                .ok_or_else(|| validation(py, "year", format!("{} is not a year", year.0)))?,
         };
-        self.with(py, |w| w.add_programme(&name, year, budget, created))
+        self.with(py, |w| w.add_programme(&name, year.0, budget, created))
             .map(|p| p.0)
     }
 
     fn set_budget(
         &self,
         py: Python<'_>,
-        programme: u64,
+        programme: Whole<u64>,
         on: &Bound<'_, PyAny>,
         budget_yuan: &Bound<'_, PyAny>,
     ) -> PyResult<u64> {
         let (d, b) = (date(on, "date")?, yuan(budget_yuan, "budget_yuan")?);
-        self.with(py, |w| w.set_budget(ProgrammeId(programme), d, b))
+        self.with(py, |w| w.set_budget(ProgrammeId(programme.0), d, b))
             .map(|e| e.0)
     }
 
@@ -1014,12 +1033,12 @@ impl Transaction {
     fn apply(
         &self,
         py: Python<'_>,
-        programme: u64,
-        enterprise: u64,
-        title: String,
+        programme: Whole<u64>,
+        enterprise: Whole<u64>,
+        title: Text,
         received: &Bound<'_, PyAny>,
         requested_yuan: &Bound<'_, PyAny>,
-        field: Option<String>,
+        field: Option<Text>,
     ) -> PyResult<u64> {
         let (d, r) = (
             date(received, "received")?,
@@ -1027,8 +1046,8 @@ impl Transaction {
         );
         self.with(py, |w| {
             w.apply(
-                ProgrammeId(programme),
-                EnterpriseId(enterprise),
+                ProgrammeId(programme.0),
+                EnterpriseId(enterprise.0),
                 &title,
                 d,
                 r,
@@ -1042,12 +1061,12 @@ impl Transaction {
     fn review(
         &self,
         py: Python<'_>,
-        application: u64,
+        application: Whole<u64>,
         on: &Bound<'_, PyAny>,
         scores: Vec<u32>,
     ) -> PyResult<u64> {
         let d = date(on, "date")?;
-        self.with(py, |w| w.review(ApplicationId(application), d, &scores))
+        self.with(py, |w| w.review(ApplicationId(application.0), d, &scores))
             .map(|e| e.0)
     }
 
@@ -1056,9 +1075,9 @@ impl Transaction {
     fn approve(
         &self,
         py: Python<'_>,
-        application: u64,
+        application: Whole<u64>,
         on: &Bound<'_, PyAny>,
-        batch: String,
+        batch: Text,
         grant_yuan: Option<&Bound<'_, PyAny>>,
         interest_subsidy_yuan: Option<&Bound<'_, PyAny>>,
         loan_yuan: Option<&Bound<'_, PyAny>>,
@@ -1073,7 +1092,7 @@ impl Transaction {
             .map(|(due, amount)| Ok((date(due, "schedule")?, yuan(amount, "schedule")?)))
             .collect::<PyResult<Vec<_>>>()?;
         let award = Award {
-            batch,
+            batch: batch.0,
             grant: opt_yuan(grant_yuan, "grant_yuan")?.unwrap_or(Yuan::ZERO),
             interest_subsidy: opt_yuan(interest_subsidy_yuan, "interest_subsidy_yuan")?
                 .unwrap_or(Yuan::ZERO),
@@ -1082,20 +1101,20 @@ impl Transaction {
             schedule,
             override_budget,
         };
-        self.with(py, |w| w.approve(ApplicationId(application), d, award))
+        self.with(py, |w| w.approve(ApplicationId(application.0), d, award))
             .map(|e| e.0)
     }
 
-    #[pyo3(signature = (application, on, *, reason=String::new()))]
+    #[pyo3(signature = (application, on, *, reason=Text(String::new())))]
     fn reject(
         &self,
         py: Python<'_>,
-        application: u64,
+        application: Whole<u64>,
         on: &Bound<'_, PyAny>,
-        reason: String,
+        reason: Text,
     ) -> PyResult<u64> {
         let d = date(on, "date")?;
-        self.with(py, |w| w.reject(ApplicationId(application), d, &reason))
+        self.with(py, |w| w.reject(ApplicationId(application.0), d, &reason))
             .map(|e| e.0)
     }
 
@@ -1103,26 +1122,26 @@ impl Transaction {
     fn disburse(
         &self,
         py: Python<'_>,
-        application: u64,
+        application: Whole<u64>,
         on: &Bound<'_, PyAny>,
         amount_yuan: &Bound<'_, PyAny>,
-        kind: &str,
+        kind: Text,
     ) -> PyResult<u64> {
         let (d, a) = (date(on, "date")?, yuan(amount_yuan, "amount_yuan")?);
-        let kind = AwardKind::parse(kind).py_err(py)?;
-        self.with(py, |w| w.disburse(ApplicationId(application), d, a, kind))
+        let kind = AwardKind::parse(&kind).py_err(py)?;
+        self.with(py, |w| w.disburse(ApplicationId(application.0), d, a, kind))
             .map(|e| e.0)
     }
 
     fn repay(
         &self,
         py: Python<'_>,
-        application: u64,
+        application: Whole<u64>,
         on: &Bound<'_, PyAny>,
         amount_yuan: &Bound<'_, PyAny>,
     ) -> PyResult<u64> {
         let (d, a) = (date(on, "date")?, yuan(amount_yuan, "amount_yuan")?);
-        self.with(py, |w| w.repay(ApplicationId(application), d, a))
+        self.with(py, |w| w.repay(ApplicationId(application.0), d, a))
             .map(|e| e.0)
     }
 
@@ -1130,68 +1149,70 @@ impl Transaction {
     fn recover(
         &self,
         py: Python<'_>,
-        application: u64,
+        application: Whole<u64>,
         on: &Bound<'_, PyAny>,
         amount_yuan: &Bound<'_, PyAny>,
-        via: &str,
+        via: Text,
     ) -> PyResult<u64> {
         let (d, a) = (date(on, "date")?, yuan(amount_yuan, "amount_yuan")?);
-        let via = RecoveryVia::parse(via).py_err(py)?;
-        self.with(py, |w| w.recover(ApplicationId(application), d, a, via))
+        let via = RecoveryVia::parse(&via).py_err(py)?;
+        self.with(py, |w| w.recover(ApplicationId(application.0), d, a, via))
             .map(|e| e.0)
     }
 
-    #[pyo3(signature = (application, on, *, reason=String::new()))]
+    #[pyo3(signature = (application, on, *, reason=Text(String::new())))]
     fn write_off(
         &self,
         py: Python<'_>,
-        application: u64,
+        application: Whole<u64>,
         on: &Bound<'_, PyAny>,
-        reason: String,
+        reason: Text,
     ) -> PyResult<u64> {
         let d = date(on, "date")?;
-        self.with(py, |w| w.write_off(ApplicationId(application), d, &reason))
-            .map(|e| e.0)
+        self.with(py, |w| {
+            w.write_off(ApplicationId(application.0), d, &reason)
+        })
+        .map(|e| e.0)
     }
 
     fn close_application(
         &self,
         py: Python<'_>,
-        application: u64,
+        application: Whole<u64>,
         on: &Bound<'_, PyAny>,
     ) -> PyResult<u64> {
         let d = date(on, "date")?;
-        self.with(py, |w| w.close_application(ApplicationId(application), d))
+        self.with(py, |w| w.close_application(ApplicationId(application.0), d))
             .map(|e| e.0)
     }
 
-    #[pyo3(signature = (code, name, *, unit=None, direction="higher", subject="zone"))]
+    #[pyo3(signature = (code, name, *, unit=None, direction=Text("higher".into()), subject=Text("zone".into())))]
     fn define_indicator(
         &self,
         py: Python<'_>,
-        code: String,
-        name: String,
-        unit: Option<String>,
-        direction: &str,
-        subject: &str,
+        code: Text,
+        name: Text,
+        unit: Option<Text>,
+        direction: Text,
+        subject: Text,
     ) -> PyResult<u64> {
-        let direction = Direction::parse(direction).py_err(py)?;
-        let subject = SubjectKind::parse(subject).py_err(py)?;
+        let direction = Direction::parse(&direction).py_err(py)?;
+        let subject = SubjectKind::parse(&subject).py_err(py)?;
         self.with(py, |w| {
             w.define_indicator(&code, &name, unit.as_deref(), direction, subject)
         })
         .map(|i| i.0)
     }
 
-    #[pyo3(signature = (code, period, value, *, subject="zone".to_string(), source=None))]
+    #[pyo3(signature = (code, period, value, *, subject=Text("zone".to_string()), source=None))]
     fn observe(
         &self,
         py: Python<'_>,
-        code: String,
+        code: Text,
         period: &Bound<'_, PyAny>,
         value: &Bound<'_, PyAny>,
-        subject: String,
-        source: Option<String>,
+        subject: Text,
+        source: Option<Text>,
     ) -> PyResult<u64> {
         let period: String = period.str()?.to_str()?.to_owned();
         let value = convert::quantity(value, "value")?;
@@ -1220,9 +1241,9 @@ impl Transaction {
 /// Opens (creating if needed) the database at `path`; the same path open
 /// twice in this process gives the same database.
 #[pyfunction]
-#[pyo3(signature = (path, durability="immediate"))]
-fn open(py: Python<'_>, path: std::path::PathBuf, durability: &str) -> PyResult<Database> {
-    let durability = match durability {
+#[pyo3(signature = (path, durability=Text("immediate".into())))]
+fn open(py: Python<'_>, path: std::path::PathBuf, durability: Text) -> PyResult<Database> {
+    let durability = match &*durability {
         "immediate" => Durability::Immediate,
         "eventual" => Durability::Eventual,
         other => {
@@ -1256,8 +1277,8 @@ fn build_example(py: Python<'_>, db: &Database) -> PyResult<()> {
 
 /// True when `code` is a valid unified social credit code (GB 32100-2015).
 #[pyfunction]
-fn validate_credit_code(code: &str) -> bool {
-    parkdb::validate_credit_code(code)
+fn validate_credit_code(code: Text) -> bool {
+    parkdb::validate_credit_code(&code)
 }
 
 #[pymodule]

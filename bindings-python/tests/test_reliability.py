@@ -259,3 +259,61 @@ def test_a_full_disk_refuses_a_write_whole_and_close_reports_a_failed_flush(tmp_
     stored, eventual = map(int, run.stdout.split())
     assert stored >= 2
     assert eventual >= 1
+
+
+def test_codes_that_look_alike_are_one_code_and_controls_are_refused(db):
+    db.add_parcel("GP-RES", "1", requisitioned="2005-01-01")
+    for twin in ["GP\u200b-RES", "\ufeffGP-RES", "ＧＰ-ＲＥＳ", " GP-RES\u200d"]:
+        with pytest.raises(parkdb.ConflictError):
+            db.add_parcel(twin, "1", requisitioned="2005-01-01")
+    assert db.parcel("ＧＰ-ＲＥＳ")["code"] == "GP-RES"
+    for bad in ["GP\x001", "GP\n1", "\x1b[31mGP", "GP\u202e1", "\u2066GP"]:
+        with pytest.raises(parkdb.ValidationError, match="control character"):
+            db.add_parcel(bad, "1", requisitioned="2005-01-01")
+    huge = "G" * 5_000_000
+    with pytest.raises(parkdb.ValidationError) as refused:
+        db.add_parcel(huge, "1", requisitioned="2005-01-01")
+    assert len(str(refused.value)) < 300 and "5000000 characters" in str(refused.value)
+    with pytest.raises(parkdb.ValidationError):
+        db.add_enterprise("东岸\x00机械")
+    assert [p["code"] for p in db.parcels().to_pylist()] == ["GP-RES"]
+    assert len(db.enterprises()) == 0
+
+
+def test_bools_negatives_and_surrogates_are_validation_errors(db):
+    e = db.add_enterprise("E")
+    p = db.add_parcel("P", "10", requisitioned="2005-01-01")
+    calls = [
+        lambda: db.allocate(p, True, "2005-02-01", method="listing", price_yuan="1"),
+        lambda: db.allocate(p, -1, "2005-02-01", method="listing", price_yuan="1"),
+        lambda: db.allocate(p, 2**70, "2005-02-01", method="listing", price_yuan="1"),
+        lambda: db.report_year(e, 2005, employees=True),
+        lambda: db.report_year(e, 2005, employees=-3),
+        lambda: db.void(-5, reason="wrong"),
+        lambda: db.add_parcel("Q\ud800", "1", requisitioned="2005-01-01"),
+        lambda: db.add_enterprise("\udcff"),
+        lambda: db.parcel("\ud800"),
+        lambda: db.parcel(True),
+        lambda: db.add_programme("P", 0, budget_yuan="100", created="2005-01-01"),
+        lambda: db.add_programme("P", -1, budget_yuan="100", created="2005-01-01"),
+        lambda: db.add_enterprise("F", founded="2010-01-01", registered="2005-01-01"),
+        lambda: db.void(1, reason="\u200b"),
+    ]
+    before = fingerprint(db)
+    for i, call in enumerate(calls):
+        with pytest.raises(parkdb.ValidationError):
+            call()
+    assert fingerprint(db) == before
+
+
+def test_numpy_scalars_are_numbers(db):
+    np = pytest.importorskip("numpy")
+    p = db.add_parcel("N", np.int64(12), requisitioned="2005-01-01")
+    q = db.add_parcel("F", np.float64(2.5), requisitioned="2005-01-01")
+    assert str(db.parcel(p)["area_mu"]).startswith("12")
+    assert str(db.parcel(q)["area_mu"]).startswith("2.5")
+    e = db.add_enterprise("E")
+    db.allocate(p, np.int64(e), "2005-02-01", method="listing", price_yuan=np.int32(1000))
+    assert db.parcel(p)["holder_id"] == e
+    with pytest.raises(parkdb.ValidationError):
+        db.add_parcel("B", np.bool_(True), requisitioned="2005-01-01")

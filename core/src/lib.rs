@@ -68,6 +68,7 @@ pub mod scheme;
 mod seal;
 mod storage;
 pub mod tables;
+pub mod text;
 pub mod units;
 mod view;
 mod writer;

@@ -413,6 +413,7 @@ impl<'a> View<'a> {
         family: u8,
         code: &str,
     ) -> Result<Option<u64>> {
+        let code = crate::text::lookup(code);
         self.db.inner.cache.with::<R, _>(self.store(), |m| {
             m.unique(family, code.as_bytes()).map(|r| r.id())
         })

@@ -16,16 +16,20 @@ impl Writer {
     /// [`Error::Conflict`] for a code already registered.
     pub fn add_enterprise(&mut self, new: NewEnterprise) -> Result<EnterpriseId> {
         self.attempt(|w| {
-            let name = new.name.trim().to_owned();
-            if name.is_empty() {
+            if new.name.trim().is_empty() {
                 return Err(Error::validation("name", "an enterprise needs a name"));
             }
-            let code = new
-                .credit_code
-                .as_deref()
-                .map(str::trim)
-                .filter(|c| !c.is_empty())
-                .map(str::to_uppercase);
+            let name = crate::text::name("name", &new.name)?;
+            if let (Some(founded), Some(registered)) = (new.founded, new.registered) {
+                if founded > registered {
+                    return Err(Error::validation(
+                        "founded",
+                        format!("{name}: founded {founded}, after it registered in the zone ({registered})"),
+                    ));
+                }
+            }
+            let code = crate::text::optional("credit_code", new.credit_code.as_deref(), crate::text::code)?
+                .map(|c| c.to_uppercase());
             if let Some(code) = &code {
                 if let Err(e) = check_credit_code(code) {
                     let only_check_char = check_credit_code_shape(code).is_ok();
@@ -43,12 +47,8 @@ impl Writer {
                     ));
                 }
             }
-            let industry = new
-                .industry
-                .as_deref()
-                .map(str::trim)
-                .filter(|i| !i.is_empty())
-                .map(normalize_industry)
+            let industry = crate::text::optional("industry", new.industry.as_deref(), crate::text::code)?
+                .map(|i| normalize_industry(&i))
                 .transpose()?;
             let id = w.next_id(&keys::meta::next_id(keys::kind::ENTERPRISE))?;
             let date = new.registered.or(new.founded).unwrap_or(NaiveDate::MIN);
@@ -177,7 +177,7 @@ impl Writer {
                 e.0,
                 date,
                 EnterpriseEvent::Suspended {
-                    reason: reason.trim().to_owned(),
+                    reason: crate::text::note("reason", reason)?.unwrap_or_default(),
                 },
             )
         })
@@ -206,7 +206,7 @@ impl Writer {
                 e.0,
                 date,
                 EnterpriseEvent::Closed {
-                    reason: reason.trim().to_owned(),
+                    reason: crate::text::note("reason", reason)?.unwrap_or_default(),
                 },
             )
         })
@@ -259,11 +259,8 @@ impl Writer {
                 return Err(Error::validation("building", "a lease needs a building"));
             }
             let lease = Lease {
-                building: building.trim().to_owned(),
-                unit: unit
-                    .map(str::trim)
-                    .filter(|u| !u.is_empty())
-                    .map(str::to_owned),
+                building: crate::text::name("building", building)?,
+                unit: crate::text::optional("unit", unit, crate::text::code)?,
                 area_m2,
                 start,
                 end,

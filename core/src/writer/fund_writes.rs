@@ -38,6 +38,19 @@ impl Writer {
             if name.trim().is_empty() {
                 return Err(Error::validation("name", "a programme needs a name"));
             }
+            let name = crate::text::name("name", name)?;
+            let years = chrono::Datelike::year(&crate::FIRST_DATE)
+                ..=chrono::Datelike::year(&crate::LAST_DATE);
+            if !years.contains(&year) {
+                return Err(Error::validation(
+                    "year",
+                    format!(
+                        "a programme's year must be from {} to {}, got {year}",
+                        years.start(),
+                        years.end()
+                    ),
+                ));
+            }
             if budget < Yuan::ZERO {
                 return Err(Error::validation(
                     "budget_yuan",
@@ -45,11 +58,7 @@ impl Writer {
                 ));
             }
             let id = ProgrammeId(w.next_id(&keys::meta::next_id(keys::kind::PROGRAMME))?);
-            let event = ProgrammeEvent::Created {
-                name: name.trim().to_owned(),
-                year,
-                budget,
-            };
+            let event = ProgrammeEvent::Created { name, year, budget };
             let state = apply_programme(None, id, created, &event)?;
             w.append::<Programme>(id.0, created, Body::Domain(event))?;
             w.store::<Programme>(None, state)?;
@@ -77,6 +86,8 @@ impl Writer {
             if title.trim().is_empty() {
                 return Err(Error::validation("title", "an application needs a title"));
             }
+            let title = crate::text::name("title", title)?;
+            let field = crate::text::optional("field", field, crate::text::name)?;
             if !requested.is_positive() {
                 return Err(Error::validation(
                     "requested_yuan",
@@ -87,11 +98,8 @@ impl Writer {
             let event = ApplicationEvent::Received {
                 programme,
                 applicant,
-                title: title.trim().to_owned(),
-                field: field
-                    .map(str::trim)
-                    .filter(|f| !f.is_empty())
-                    .map(str::to_owned),
+                title,
+                field,
                 requested,
             };
             let state = apply_application(None, id, received, &event)?;
@@ -150,6 +158,7 @@ impl Writer {
     ) -> Result<EventId> {
         self.attempt(|w| {
             let a: Application = w.require(application.0)?;
+            let batch = crate::text::name("batch", &award.batch);
             if award.batch.trim().is_empty() {
                 return Err(Error::validation(
                     "batch",
@@ -238,7 +247,7 @@ impl Writer {
                 application.0,
                 date,
                 ApplicationEvent::Approved {
-                    batch: award.batch.trim().to_owned(),
+                    batch: batch?,
                     awarded,
                     repayment,
                     over_budget: committed > programme.budget,
@@ -262,7 +271,7 @@ impl Writer {
                 application.0,
                 date,
                 ApplicationEvent::Rejected {
-                    reason: reason.trim().to_owned(),
+                    reason: crate::text::note("reason", reason)?.unwrap_or_default(),
                 },
             )
         })
@@ -354,7 +363,7 @@ impl Writer {
                 application.0,
                 date,
                 ApplicationEvent::WrittenOff {
-                    reason: reason.trim().to_owned(),
+                    reason: crate::text::note("reason", reason)?.unwrap_or_default(),
                 },
             )
         })

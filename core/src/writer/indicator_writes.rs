@@ -22,14 +22,16 @@ impl Writer {
         subject: SubjectKind,
     ) -> Result<IndicatorId> {
         self.attempt(|w| {
-            let code = code.trim();
-            if code.is_empty() || name.trim().is_empty() {
+            if code.trim().is_empty() || name.trim().is_empty() {
                 return Err(Error::validation(
                     "code",
                     "an indicator needs a code and a name",
                 ));
             }
-            if w.indicator_id(code)?.is_some() {
+            let code = crate::text::code("code", code)?;
+            let name = crate::text::name("name", name)?;
+            let unit = crate::text::optional("unit", unit, crate::text::name)?;
+            if w.indicator_id(&code)?.is_some() {
                 return Err(Error::conflict(
                     Entity::Indicator,
                     code,
@@ -39,12 +41,9 @@ impl Writer {
             let id = IndicatorId(w.next_id(&keys::meta::next_id(keys::kind::INDICATOR))?);
             let date = w.recorded.to_datetime().date_naive();
             let event = IndicatorEvent::Defined {
-                code: code.to_owned(),
-                name: name.trim().to_owned(),
-                unit: unit
-                    .map(str::trim)
-                    .filter(|u| !u.is_empty())
-                    .map(str::to_owned),
+                code,
+                name,
+                unit,
                 direction,
                 subject,
             };
@@ -111,10 +110,10 @@ impl Writer {
                     subject: subject.to_owned(),
                     period: period.to_owned(),
                     value,
-                    source: source
-                        .map(str::trim)
-                        .filter(|s| !s.is_empty())
-                        .map(str::to_owned),
+                    source: match source {
+                        Some(s) => crate::text::note("source", s)?,
+                        None => None,
+                    },
                 },
             )
         })

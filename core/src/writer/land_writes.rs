@@ -28,19 +28,17 @@ impl Writer {
         self.code_owner::<Parcel>(keys::index::PARCEL_CODE, code)
     }
 
-    fn check_new_parcel(&self, code: &str, area: Mu) -> Result<()> {
+    /// Cleans a new parcel's code (see [`crate::text`]) and checks it and
+    /// the area; returns the code as stored.
+    fn check_new_parcel(&self, code: &str, area: Mu) -> Result<String> {
         if code.trim().is_empty() {
             return Err(Error::validation(
                 "code",
                 "a parcel needs a code (地块编号)",
             ));
         }
-        if code.trim() != code {
-            return Err(Error::validation(
-                "code",
-                format!("{code:?} has surrounding spaces"),
-            ));
-        }
+        let code = crate::text::code("code", code)?;
+        let code = code.as_str();
         if !area.is_positive() {
             return Err(Error::validation(
                 "area",
@@ -60,7 +58,7 @@ impl Writer {
                 format!("code already used by parcel P{other}"),
             ));
         }
-        Ok(())
+        Ok(code.to_owned())
     }
 
     /// 征地: adds a parcel to the zone's reserve.
@@ -70,13 +68,17 @@ impl Writer {
     /// [`Error::Conflict`] for a code already in use.
     pub fn add_parcel(&mut self, new: NewParcel) -> Result<ParcelId> {
         self.attempt(|w| {
-            w.check_new_parcel(&new.code, new.area)?;
+            let code = w.check_new_parcel(&new.code, new.area)?;
+            let location = match &new.location {
+                Some(l) => crate::text::note("location", l)?,
+                None => None,
+            };
             let id = ParcelId(w.next_id(&keys::meta::next_id(keys::kind::PARCEL))?);
             let event = ParcelEvent::Requisitioned {
-                code: new.code,
+                code,
                 area: new.area,
                 land_use: new.land_use,
-                location: new.location.filter(|l| !l.trim().is_empty()),
+                location,
             };
             let state = land::apply(None, id, new.requisitioned, &event)?;
             w.append::<Parcel>(id.0, new.requisitioned, Body::Domain(event))?;
@@ -115,20 +117,14 @@ impl Writer {
     /// [`Error::Validation`] for an empty number; [`Error::NotFound`]; [`Error::Lifecycle`].
     pub fn certify(&mut self, parcel: ParcelId, date: NaiveDate, number: &str) -> Result<EventId> {
         self.attempt(|w| {
-            let number = number.trim();
-            if number.is_empty() {
+            if number.trim().is_empty() {
                 return Err(Error::validation(
                     "certificate",
                     "a certificate needs its number",
                 ));
             }
-            w.record_event::<Parcel>(
-                parcel.0,
-                date,
-                ParcelEvent::Certified {
-                    number: number.to_owned(),
-                },
-            )
+            let number = crate::text::code("certificate", number)?;
+            w.record_event::<Parcel>(parcel.0, date, ParcelEvent::Certified { number })
         })
     }
 
@@ -227,7 +223,7 @@ impl Writer {
                 parcel.0,
                 date,
                 ParcelEvent::Reclaimed {
-                    reason: reason.trim().to_owned(),
+                    reason: crate::text::note("reason", reason)?.unwrap_or_default(),
                 },
             )
         })
@@ -274,16 +270,16 @@ impl Writer {
         self.attempt(|w| {
             let parent: Parcel = w.require(parcel.0)?;
             let mut children = Vec::with_capacity(parts.len());
-            for (i, (code, area)) in parts.iter().enumerate() {
-                w.check_new_parcel(code, *area)?;
-                if parts[..i].iter().any(|(c, _)| c == code) {
+            for (code, area) in parts {
+                let code = w.check_new_parcel(code, *area)?;
+                if children.iter().any(|(_, c, _)| *c == code) {
                     return Err(Error::validation(
                         "code",
                         format!("split part code {code} appears twice"),
                     ));
                 }
                 let id = ParcelId(w.next_id(&keys::meta::next_id(keys::kind::PARCEL))?);
-                children.push((id, code.clone(), *area));
+                children.push((id, code, *area));
             }
             let retired = land::apply(
                 Some(parent.clone()),

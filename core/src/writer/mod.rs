@@ -480,6 +480,8 @@ impl Writer {
         family: u8,
         code: &str,
     ) -> Result<Option<u64>> {
+        let code = crate::text::lookup(code);
+        let code = code.as_ref();
         if let Some(id) = self.pending.codes.get(&(family, code.as_bytes().to_vec())) {
             return Ok(Some(*id));
         }
@@ -551,6 +553,7 @@ impl Writer {
             if reason.trim().is_empty() {
                 return Err(Error::validation("reason", "a void needs a reason"));
             }
+            let reason = &crate::text::required_note("reason", reason, "a void needs a reason")?;
             let (kind, entity) = w
                 .event_target(event)?
                 .ok_or_else(|| Error::not_found(Entity::Event, event))?;

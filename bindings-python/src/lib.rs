@@ -37,9 +37,47 @@ struct Database {
     db: Mutex<Option<Db>>,
     /// Set by `close`: transactions begun before it can no longer commit.
     closed: Arc<AtomicBool>,
+    /// The transactions begun here: `close` rolls back those still open,
+    /// so that none keeps the database (and this thread's right to write)
+    /// alive after it.
+    begun: Mutex<Vec<std::sync::Weak<OpenUnit>>>,
     /// The process that opened it: a child made by `os.fork()` must open
     /// the database again (the engine's threads did not come along).
     pid: u32,
+}
+
+/// A transaction's native half.
+type OpenUnit = Mutex<Unit>;
+
+/// Where a transaction is.
+enum Unit {
+    Open(parkdb::Transaction),
+    /// Committed or rolled back.
+    Ended,
+    /// Rolled back by the database's `close` while it was open.
+    ClosedUnder,
+}
+
+impl Unit {
+    /// Ends the unit; the transaction if it was open.
+    fn end(&mut self) -> Option<parkdb::Transaction> {
+        match std::mem::replace(self, Unit::Ended) {
+            Unit::Open(tx) => Some(tx),
+            Unit::ClosedUnder => {
+                *self = Unit::ClosedUnder;
+                None
+            }
+            Unit::Ended => None,
+        }
+    }
+
+    /// The error of a unit that is not open.
+    fn not_open(&self, py: Python<'_>) -> PyErr {
+        match self {
+            Unit::ClosedUnder => closed_under(py),
+            _ => ended(py),
+        }
+    }
 }
 
 impl Database {
@@ -47,6 +85,7 @@ impl Database {
         Database {
             db: Mutex::new(Some(db)),
             closed: Arc::new(AtomicBool::new(false)),
+            begun: Mutex::new(Vec::new()),
             pid: std::process::id(),
         }
     }
@@ -145,6 +184,19 @@ impl Database {
             return Ok(());
         }
         let db = self.db.lock().ok().and_then(|mut d| d.take());
+        let begun = std::mem::take(&mut *self.begun.lock().unwrap_or_else(|e| e.into_inner()));
+        // Without the GIL: a thread writing through one of them holds its
+        // lock until its write returns, and needs the GIL to return.
+        py.detach(|| {
+            for unit in begun.iter().filter_map(std::sync::Weak::upgrade) {
+                let mut unit = unit.lock().unwrap_or_else(|e| e.into_inner());
+                if let Unit::Open(tx) = std::mem::replace(&mut *unit, Unit::ClosedUnder) {
+                    tx.rollback();
+                } else {
+                    *unit = Unit::Ended;
+                }
+            }
+        });
         match db {
             Some(db) => py.detach(|| db.flush()).py_err(py),
             None => Ok(()),
@@ -158,8 +210,12 @@ impl Database {
         loop {
             let step = std::time::Duration::from_millis(100);
             if let Some(tx) = py.detach(|| db.try_begin_for(step)).py_err(py)? {
+                let unit = Arc::new(Mutex::new(Unit::Open(tx)));
+                let mut begun = self.begun.lock().unwrap_or_else(|e| e.into_inner());
+                begun.retain(|w| w.strong_count() > 0);
+                begun.push(Arc::downgrade(&unit));
                 return Ok(Transaction {
-                    tx: Mutex::new(Some(tx)),
+                    tx: unit,
                     closed: self.closed.clone(),
                 });
             }
@@ -542,7 +598,7 @@ fn figures<'py>(py: Python<'py>, f: &parkdb::LandFigures) -> PyResult<Bound<'py,
 /// An open unit of work (the native half of `parkdb.Transaction`).
 #[pyclass(module = "parkdb._native", frozen)]
 struct Transaction {
-    tx: Mutex<Option<parkdb::Transaction>>,
+    tx: Arc<OpenUnit>,
     /// The database's: once it is closed, the transaction is ended.
     closed: Arc<AtomicBool>,
 }
@@ -574,12 +630,13 @@ impl Transaction {
         T: Send,
     {
         let mut guard = self.tx.lock().map_err(|_| closed(py))?;
-        if self.closed.load(Ordering::SeqCst) {
-            guard.take();
+        if self.closed.load(Ordering::SeqCst) && guard.end().is_some() {
             return Err(closed_under(py));
         }
-        let tx = guard.as_mut().ok_or_else(|| ended(py))?;
-        py.detach(|| f(tx)).py_err(py)
+        match &mut *guard {
+            Unit::Open(tx) => py.detach(|| f(tx)).py_err(py),
+            other => Err(other.not_open(py)),
+        }
     }
 
     /// A parcel id from an id or a code, seeing this transaction's own writes.
@@ -621,23 +678,26 @@ fn area_arg(
 #[pymethods]
 impl Transaction {
     fn commit(&self, py: Python<'_>) -> PyResult<()> {
-        let tx = self.tx.lock().map_err(|_| closed(py))?.take();
-        match tx {
+        let mut unit = self.tx.lock().map_err(|_| closed(py))?;
+        match unit.end() {
             Some(_) if self.closed.load(Ordering::SeqCst) => Err(closed_under(py)),
             Some(tx) => py.detach(|| tx.commit()).py_err(py),
-            None => Err(ended(py)),
+            None => Err(unit.not_open(py)),
         }
     }
 
     fn rollback(&self) {
-        if let Ok(mut tx) = self.tx.lock() {
-            tx.take();
+        if let Ok(mut unit) = self.tx.lock() {
+            unit.end();
         }
     }
 
     #[getter]
     fn active(&self) -> bool {
-        self.tx.lock().map(|t| t.is_some()).unwrap_or(false)
+        self.tx
+            .lock()
+            .map(|u| matches!(*u, Unit::Open(_)))
+            .unwrap_or(false)
     }
 
     #[pyo3(signature = (name, *, credit_code=None, industry=None, founded=None, high_tech=false, allow_invalid_code=false, registered=None))]

@@ -130,6 +130,23 @@ def test_a_transaction_open_at_close_stores_nothing(tmp_path):
     again.close()
 
 
+def test_a_transaction_left_open_at_close_does_not_hold_the_reopened_database(tmp_path):
+    # Found by test_fuzz_transactions: the old handle's transaction kept the
+    # database and this thread's right to write, so the next begin failed.
+    path = tmp_path / "z.parkdb"
+    db = parkdb.open(path)
+    tx = db.transaction()
+    tx.add_parcel("A", "1", requisitioned="2005-01-01")
+    db.close()
+    again = parkdb.open(path)
+    with again.transaction() as fresh:
+        fresh.add_parcel("B", "1", requisitioned="2005-01-01")
+    with pytest.raises(parkdb.StorageError, match="closed"):
+        tx.commit()
+    assert [p["code"] for p in again.parcels().to_pylist()] == ["B"]
+    again.close()
+
+
 def test_example_refuses_a_database_with_data(tmp_path):
     db = parkdb.open(tmp_path / "z.parkdb")
     db.add_parcel("A", "1", requisitioned="2005-01-01")

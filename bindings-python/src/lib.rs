@@ -51,7 +51,7 @@ type OpenUnit = Mutex<Unit>;
 
 /// Where a transaction is.
 enum Unit {
-    Open(parkdb::Transaction),
+    Open(Box<parkdb::Transaction>),
     /// Committed or rolled back.
     Ended,
     /// Rolled back by the database's `close` while it was open.
@@ -60,7 +60,7 @@ enum Unit {
 
 impl Unit {
     /// Ends the unit; the transaction if it was open.
-    fn end(&mut self) -> Option<parkdb::Transaction> {
+    fn end(&mut self) -> Option<Box<parkdb::Transaction>> {
         match std::mem::replace(self, Unit::Ended) {
             Unit::Open(tx) => Some(tx),
             Unit::ClosedUnder => {
@@ -210,7 +210,7 @@ impl Database {
         loop {
             let step = std::time::Duration::from_millis(100);
             if let Some(tx) = py.detach(|| db.try_begin_for(step)).py_err(py)? {
-                let unit = Arc::new(Mutex::new(Unit::Open(tx)));
+                let unit = Arc::new(Mutex::new(Unit::Open(Box::new(tx))));
                 let mut begun = self.begun.lock().unwrap_or_else(|e| e.into_inner());
                 begun.retain(|w| w.strong_count() > 0);
                 begun.push(Arc::downgrade(&unit));

@@ -16,7 +16,7 @@ fn child(db: &Db, dir: &std::path::Path) -> i32 {
         Ok(_) => 11,
     };
     let reopened = match Db::open(dir) {
-        Err(Error::Storage(m)) if m.contains("in use") => 0,
+        Err(Error::InUse { .. }) => 0,
         Err(_) => 20,
         Ok(_) => 21,
     };

@@ -42,6 +42,9 @@ pub(crate) fn to_py(py: Python<'_>, e: Error) -> PyErr {
         ),
         Error::Corrupt(_) => ("CorruptError", vec![]),
         Error::IncompatibleFormat { .. } => ("IncompatibleFormatError", vec![]),
+        Error::InUse { path } => ("InUseError", vec![("path", path.clone())]),
+        Error::Closed(_) => ("ClosedError", vec![]),
+        Error::Internal(_) => ("InternalError", vec![]),
         _ => ("StorageError", vec![]),
     };
     let build = || -> PyResult<PyErr> {

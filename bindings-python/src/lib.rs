@@ -28,7 +28,7 @@ use convert::{
 use table::{table_rows, Table};
 
 fn closed(py: Python<'_>) -> PyErr {
-    to_py(py, parkdb::Error::Storage("the database is closed".into()))
+    to_py(py, parkdb::Error::Closed("the database is closed".into()))
 }
 
 /// An open database (the native half of `parkdb.Database`).
@@ -606,14 +606,14 @@ struct Transaction {
 fn ended(py: Python<'_>) -> PyErr {
     to_py(
         py,
-        parkdb::Error::Storage("the transaction has ended".into()),
+        parkdb::Error::Closed("the transaction has ended".into()),
     )
 }
 
 fn closed_under(py: Python<'_>) -> PyErr {
     to_py(
         py,
-        parkdb::Error::Storage(
+        parkdb::Error::Closed(
             "the database was closed while this transaction was open: nothing of it was stored"
                 .into(),
         ),

@@ -185,3 +185,30 @@ def test_a_second_process_gets_a_clear_error(tmp_path):
         child.kill()
         child.wait()
         child.stdout.close()
+
+
+def test_closed_and_in_use_have_their_own_classes_under_storage_error(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "z.parkdb"
+    db = parkdb.open(path)
+    tx = db.transaction()
+    db.close()
+    with pytest.raises(parkdb.ClosedError):
+        db.parcels()
+    with pytest.raises(parkdb.ClosedError, match="closed while this transaction was open"):
+        tx.commit()
+    assert issubclass(parkdb.ClosedError, parkdb.StorageError)
+    assert issubclass(parkdb.InUseError, parkdb.StorageError)
+    assert issubclass(parkdb.InternalError, parkdb.Error)
+    held = parkdb.open(path)
+    code = (
+        "import parkdb, sys\n"
+        "try:\n    parkdb.open(sys.argv[1])\n"
+        "except parkdb.InUseError as e:\n    print(e.path)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip().endswith("z.parkdb")
+    held.close()

@@ -17,7 +17,10 @@ pub(crate) struct Target {
 }
 
 fn io_error(what: &str, path: &Path, e: &std::io::Error) -> Error {
-    Error::Storage(format!("cannot {what} {}: {e}", path.display()))
+    Error::io(
+        format!("cannot {what} {}", path.display()),
+        std::io::Error::new(e.kind(), e.to_string()),
+    )
 }
 
 impl Target {

@@ -291,8 +291,8 @@ fn load<R: Record + Send + Sync + 'static>(store: &dyn Store) -> Result<Kind<R>>
         (read(low), upper.join())
     });
     let (mut lower, low_count) = lower?;
-    let (upper, high_count) =
-        upper.map_err(|_| crate::Error::Corrupt("reading stored events failed".into()))??;
+    let (upper, high_count) = upper
+        .map_err(|_| crate::Error::Internal("a thread reading stored events failed".into()))??;
     crate::counts::verify_loaded(store, R::KIND, low_count + high_count)?;
     lower.join(upper);
     Ok(lower)
@@ -404,8 +404,9 @@ impl Cache {
                 (read(low), upper.join())
             });
             let mut loaded = lower?;
-            let upper = upper
-                .map_err(|_| crate::Error::Corrupt("reading stored events failed".into()))??;
+            let upper = upper.map_err(|_| {
+                crate::Error::Internal("a thread reading stored events failed".into())
+            })??;
             let mid = usize::try_from(high.from)
                 .map_err(|_| crate::Error::Corrupt("entity id out of range".into()))?;
             loaded.by_entity.resize_with(mid, Vec::new);

@@ -167,10 +167,10 @@ impl Db {
     /// every write flushed before it returns.
     ///
     /// Opening a directory this process already has open returns the same
-    /// database; another process holding it gives [`Error::Storage`].
+    /// database; another process holding it gives [`Error::InUse`].
     ///
     /// # Errors
-    /// [`Error::Storage`], [`Error::Corrupt`] or [`Error::IncompatibleFormat`].
+    /// [`Error::InUse`], [`Error::Io`], [`Error::Corrupt`] or [`Error::IncompatibleFormat`].
     pub fn open(path: impl AsRef<Path>) -> Result<Db> {
         Db::open_with(path, Options::default())
     }
@@ -192,7 +192,7 @@ impl Db {
         crate::files::create_private_dir(path)?;
         let canonical = path
             .canonicalize()
-            .map_err(|e| Error::Storage(format!("cannot resolve {}: {e}", path.display())))?;
+            .map_err(|e| Error::io(format!("cannot resolve {}", path.display()), e))?;
         let mut open = lock(open_databases());
         if let Some(inner) = open.get(&canonical).and_then(Weak::upgrade) {
             // A child made by fork finds its parent's handle here: it must
@@ -393,9 +393,9 @@ impl Db {
                 // failed sync of a complete write): then it is stored, and
                 // the view (reloading from disk) shows it.
                 Ok(()) if holds(inner.store.as_ref(), batch)? => Ok(()),
-                Ok(()) => Err(failed_commit(&e, inner.durability, "")),
+                Ok(()) => Err(failed_commit(e, inner.durability, "")),
                 Err(_) => Err(failed_commit(
-                    &e,
+                    e,
                     inner.durability,
                     "; the database reopens at its next use",
                 )),
@@ -532,18 +532,21 @@ fn holds(store: &dyn Store, batch: &Batch) -> Result<bool> {
 }
 
 /// The error of a commit the store refused: nothing of the unit is stored.
-fn failed_commit(cause: &Error, durability: Durability, then: &str) -> Error {
-    let cause = match cause {
-        Error::Storage(m) => m.clone(),
-        other => other.to_string(),
-    };
+/// An I/O error stays one (its kind says "no space", say).
+fn failed_commit(cause: Error, durability: Durability, then: &str) -> Error {
     let lost = match durability {
         Durability::Immediate => "",
         Durability::Eventual => " (nor were the writes since the last flush)",
     };
-    Error::Storage(format!(
-        "the unit of work was not stored{lost}: {cause}{then}"
-    ))
+    let what = format!("the unit of work was not stored{lost}{then}");
+    match cause {
+        Error::Io { context, source } => Error::Io {
+            context: format!("{what}; {context}"),
+            source,
+        },
+        Error::Storage(m) => Error::Storage(format!("{what}: {m}")),
+        other => Error::Storage(format!("{what}: {other}")),
+    }
 }
 
 /// The right to write: held by the one open transaction.
@@ -556,7 +559,7 @@ impl WriterSlot {
     /// it has open) would wait for itself forever: that is refused.
     fn acquire(inner: Arc<Inner>) -> Result<WriterSlot> {
         WriterSlot::acquire_for(inner, None)?
-            .ok_or_else(|| Error::Storage("the writer slot was not taken".into()))
+            .ok_or_else(|| Error::Internal("the writer slot was not taken".into()))
     }
 
     /// As [`WriterSlot::acquire`], waiting at most `wait` (`None` if the

@@ -61,9 +61,34 @@ pub enum Error {
         reason: String,
     },
 
-    /// The storage engine failed (I/O, a lock held by another process).
+    /// The storage engine failed.
     #[error("storage: {0}")]
     Storage(String),
+
+    /// An I/O error, with what parkdb was doing and the error itself (kept
+    /// whole: `std::error::Error::source` gives it, `kind()` says what it
+    /// was, a full disk say). Python raises it as `StorageError`.
+    #[error("storage: {context}: {source}")]
+    Io {
+        context: String,
+        #[source]
+        source: std::sync::Arc<std::io::Error>,
+    },
+
+    /// Another process has the database open (sled's lock on its directory
+    /// is held). Python: `InUseError`, a `StorageError`.
+    #[error("the database at {path} is in use by another process")]
+    InUse { path: String },
+
+    /// The database handle was closed, or the transaction has ended.
+    /// Python: `ClosedError`, a `StorageError`.
+    #[error("{0}")]
+    Closed(String),
+
+    /// A fault of parkdb itself (a worker thread that failed, a table that
+    /// could not be built): never the caller's input.
+    #[error("internal error: {0}")]
+    Internal(String),
 
     /// Stored bytes that cannot be what parkdb wrote.
     #[error("corrupt database: {0}")]
@@ -117,23 +142,21 @@ impl Error {
     }
 }
 
-impl From<sled::Error> for Error {
-    fn from(e: sled::Error) -> Self {
-        match e {
-            sled::Error::Io(io) if io.kind() == std::io::ErrorKind::WouldBlock => Error::Storage(
-                "the database is in use by another process (its lock file is held)".into(),
-            ),
-            // sled hands a stored error on as a copy whose message is the
-            // original's debug form: say what kind it was instead.
-            sled::Error::Io(io) if io.to_string().starts_with("Os {") => {
-                Error::Storage(io.kind().to_string())
-            }
-            sled::Error::Io(io) => Error::Storage(io.to_string()),
-            sled::Error::Corruption { at, .. } => Error::Corrupt(match at {
-                Some(at) => format!("sled reports corruption at {at}"),
-                None => "sled reports corruption".into(),
-            }),
-            other => Error::Storage(other.to_string()),
+impl Error {
+    /// An I/O error while doing `context`.
+    pub(crate) fn io(context: impl Into<String>, source: std::io::Error) -> Self {
+        Error::Io {
+            context: context.into(),
+            source: std::sync::Arc::new(source),
+        }
+    }
+
+    /// The kind of I/O error behind this one, if it is one.
+    #[must_use]
+    pub fn io_kind(&self) -> Option<std::io::ErrorKind> {
+        match self {
+            Error::Io { source, .. } => Some(source.kind()),
+            _ => None,
         }
     }
 }

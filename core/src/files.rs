@@ -21,22 +21,22 @@ pub(crate) fn create_private_dir(dir: &Path) -> Result<()> {
         .recursive(true)
         .mode(0o700)
         .create(dir)
-        .map_err(|e| Error::Storage(format!("cannot create {}: {e}", dir.display())))?;
+        .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
     // The mode is masked by the umask: set it as asked.
     std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
-        .map_err(|e| Error::Storage(format!("cannot protect {}: {e}", dir.display())))
+        .map_err(|e| Error::io(format!("cannot protect {}", dir.display()), e))
 }
 
 /// Makes every file directly in `dir` readable by its owner only (the
 /// storage engine creates them with the umask's mode).
 pub(crate) fn protect_files(dir: &Path) -> Result<()> {
     let entries = std::fs::read_dir(dir)
-        .map_err(|e| Error::Storage(format!("cannot read {}: {e}", dir.display())))?;
+        .map_err(|e| Error::io(format!("cannot read {}", dir.display()), e))?;
     for entry in entries.flatten() {
         let path = entry.path();
         let mode = if path.is_dir() { 0o700 } else { 0o600 };
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode))
-            .map_err(|e| Error::Storage(format!("cannot protect {}: {e}", path.display())))?;
+            .map_err(|e| Error::io(format!("cannot protect {}", path.display()), e))?;
     }
     Ok(())
 }

@@ -42,7 +42,7 @@ impl Seal {
             .create(true)
             .truncate(false)
             .open(&path)
-            .map_err(|e| Error::Storage(format!("cannot open {}: {e}", path.display())))?;
+            .map_err(|e| Error::io(format!("cannot open {}", path.display()), e))?;
         Ok(Seal {
             file: Mutex::new((file, false)),
             path,
@@ -62,7 +62,7 @@ impl Seal {
             }
             Ok(())
         });
-        written.map_err(|e| Error::Storage(format!("cannot write {}: {e}", self.path.display())))
+        written.map_err(|e| Error::io(format!("cannot write {}", self.path.display()), e))
     }
 }
 

@@ -133,7 +133,7 @@ impl Columns {
     pub(crate) fn finish(self) -> Result<RecordBatch> {
         let schema = Arc::new(Schema::new(self.fields));
         RecordBatch::try_new(schema, self.arrays)
-            .map_err(|e| Error::validation("table", e.to_string()))
+            .map_err(|e| Error::Internal(format!("building a table: {e}")))
     }
 }
 
@@ -281,7 +281,7 @@ pub fn parcels_batch<P: std::ops::Deref<Target = Parcel> + Sync>(
         let mine = build(even);
         let other = other
             .join()
-            .unwrap_or_else(|_| Err(Error::Storage("building the parcels table failed".into())));
+            .unwrap_or_else(|_| Err(Error::Internal("building the parcels table failed".into())));
         (mine, other)
     });
     let mut built = a?;
@@ -289,7 +289,7 @@ pub fn parcels_batch<P: std::ops::Deref<Target = Parcel> + Sync>(
     built.sort_by_key(|(i, _)| *i);
     let batches: Vec<RecordBatch> = built.into_iter().map(|(_, b)| b).collect();
     arrow_select::concat::concat_batches(&batches[0].schema(), &batches)
-        .map_err(|e| Error::validation("table", e.to_string()))
+        .map_err(|e| Error::Internal(format!("building a table: {e}")))
 }
 
 /// Rows of a table built together (see [`parcels_batch`]).

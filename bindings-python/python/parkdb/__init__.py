@@ -22,10 +22,13 @@ from . import schemes
 from ._reports import AnnualReport, CheckReport, LandFigures, LandSummary
 from ._table import Table
 from .errors import (
+    ClosedError,
     ConflictError,
     CorruptError,
     Error,
     IncompatibleFormatError,
+    InternalError,
+    InUseError,
     LifecycleError,
     NotFoundError,
     StorageError,
@@ -356,8 +359,11 @@ __all__ = [
     "WRITE_METHODS",
     "AnnualReport",
     "CheckReport",
+    "ClosedError",
     "ConflictError",
     "CorruptError",
+    "InUseError",
+    "InternalError",
     "Database",
     "Error",
     "IncompatibleFormatError",

@@ -10,7 +10,10 @@ from ._reports import CheckReport as CheckReport
 from ._reports import LandFigures as LandFigures
 from ._reports import LandSummary as LandSummary
 from ._table import Table as Table
+from .errors import ClosedError as ClosedError
 from .errors import ConflictError as ConflictError
+from .errors import InUseError as InUseError
+from .errors import InternalError as InternalError
 from .errors import CorruptError as CorruptError
 from .errors import Error as Error
 from .errors import IncompatibleFormatError as IncompatibleFormatError

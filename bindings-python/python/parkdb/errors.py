@@ -55,11 +55,29 @@ class IncompatibleFormatError(StorageError):
     """The database was written by a newer parkdb."""
 
 
+class InUseError(StorageError):
+    """Another process has the database open.
+
+    Attributes: ``path``.
+    """
+
+
+class ClosedError(StorageError):
+    """The database was closed, or the transaction has ended."""
+
+
+class InternalError(Error):
+    """A fault of parkdb itself, never of the caller's input: please report it."""
+
+
 __all__ = [
+    "ClosedError",
     "ConflictError",
     "CorruptError",
     "Error",
+    "InUseError",
     "IncompatibleFormatError",
+    "InternalError",
     "LifecycleError",
     "NotFoundError",
     "StorageError",

@@ -85,7 +85,10 @@ fn cell(col: &dyn Array, row: usize) -> Cell {
 }
 
 fn io(path: &Path, e: impl std::fmt::Display) -> Error {
-    Error::Storage(format!("{}: {e}", path.display()))
+    Error::io(
+        format!("cannot write {}", path.display()),
+        std::io::Error::other(e.to_string()),
+    )
 }
 
 /// Writes a table as CSV (UTF-8 with a BOM, so spreadsheets read the Chinese right).

@@ -18,8 +18,6 @@ const SLED_CACHE_BYTES: u64 = 512 << 20;
 /// How long an open waits for a lock that a closing handle still holds.
 const LOCK_WAIT_MS: u64 = 1_000;
 
-const IN_USE: &str = "the database is in use by another process";
-
 /// The format whose four key spaces were four sled trees.
 const FORMAT_1: u8 = 1;
 
@@ -130,7 +128,7 @@ impl Open {
             let mut waited = 0;
             loop {
                 match guarded("opening the database", || Self::open_unguarded(path)) {
-                    Err(Error::Storage(m)) if m.contains(IN_USE) && waited < LOCK_WAIT_MS => {
+                    Err(Error::InUse { .. }) if waited < LOCK_WAIT_MS => {
                         std::thread::sleep(std::time::Duration::from_millis(20));
                         waited += 20;
                     }
@@ -155,7 +153,7 @@ impl Open {
             .mode(sled::Mode::LowSpace)
             .flush_every_ms(Some(500))
             .cache_capacity(SLED_CACHE_BYTES);
-        let db = config.open().map_err(open_error)?;
+        let db = config.open().map_err(|e| open_error(path, e))?;
         Self::from_db(db)
     }
 
@@ -341,23 +339,47 @@ fn remove_unfinished_snapshots(dir: &Path) -> Result<usize> {
         let name = entry.file_name();
         let name = name.to_string_lossy();
         if name.starts_with("snap.") && name.ends_with(".generating") {
-            std::fs::remove_file(entry.path()).map_err(|e| {
-                Error::Storage(format!("cannot remove {}: {e}", entry.path().display()))
-            })?;
+            std::fs::remove_file(entry.path())
+                .map_err(|e| Error::io(format!("cannot remove {}", entry.path().display()), e))?;
             removed += 1;
         }
     }
     Ok(removed)
 }
 
-fn open_error(e: sled::Error) -> Error {
+fn open_error(path: &Path, e: sled::Error) -> Error {
     if let sled::Error::Io(io) = &e {
-        let text = io.to_string();
-        if text.contains("lock") || io.kind() == std::io::ErrorKind::WouldBlock {
-            return Error::Storage(format!("{IN_USE} ({text})"));
+        if io.to_string().contains("lock") || io.kind() == std::io::ErrorKind::WouldBlock {
+            return Error::InUse {
+                path: path.display().to_string(),
+            };
         }
     }
     Error::from(e)
+}
+
+/// sled's errors as parkdb's: I/O errors keep their source, sled's
+/// corruption is [`Error::Corrupt`]. sled stays behind the storage trait.
+impl From<sled::Error> for Error {
+    fn from(e: sled::Error) -> Self {
+        match e {
+            // sled hands a stored error on as a copy whose message is the
+            // original's debug form: say what kind it was instead.
+            sled::Error::Io(io) if io.to_string().starts_with("Os {") => {
+                let kind = io.kind();
+                Error::io(
+                    "the storage engine",
+                    std::io::Error::new(kind, kind.to_string()),
+                )
+            }
+            sled::Error::Io(io) => Error::io("the storage engine", io),
+            sled::Error::Corruption { at, .. } => Error::Corrupt(match at {
+                Some(at) => format!("sled reports corruption at {at}"),
+                None => "sled reports corruption".into(),
+            }),
+            other => Error::Storage(other.to_string()),
+        }
+    }
 }
 
 impl Store for SledStore {

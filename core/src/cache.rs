@@ -9,15 +9,14 @@
 //! kind's event runs are held here too, each decoded on first use, so
 //! later reads of the past neither touch disk nor decode.
 
-use std::any::Any;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, PoisonError, RwLock};
 
+use crate::changes::Changes;
 use crate::error::Result;
 use crate::event::{Event, Horizon};
-use crate::record::{self, Record};
+use crate::record::{self, ByKind, PerRecord, Record};
 use crate::storage::{codec, Store, Tree};
-use crate::writer::{History, PendingRun, Shared};
 
 /// Current records of one kind, by id.
 pub(crate) type Map<R> = BTreeMap<u64, Arc<R>>;
@@ -185,12 +184,25 @@ impl<R: Record> Kind<R> {
 /// Every kind loaded so far (a kind loads on its first read).
 #[derive(Default)]
 pub(crate) struct Cache {
-    kinds: RwLock<HashMap<u8, Box<dyn Any + Send + Sync>>>,
+    kinds: RwLock<ByKind<Loaded>>,
     /// The event runs of each kind read as of a past date so far (loaded in
-    /// one pass on the first such read, each decoded on first use):
-    /// `Runs<R::Event>` by kind. No read of the past goes to disk again, and
-    /// none decodes a run twice.
-    runs: RwLock<HashMap<u8, Box<dyn Any + Send + Sync>>>,
+    /// one pass on the first such read, each decoded on first use). No read
+    /// of the past goes to disk again, and none decodes a run twice.
+    runs: RwLock<ByKind<LoadedRuns>>,
+}
+
+/// A kind's current records, once loaded.
+struct Loaded;
+
+impl PerRecord for Loaded {
+    type Of<R: Record> = Option<Kind<R>>;
+}
+
+/// A kind's event runs, once loaded.
+struct LoadedRuns;
+
+impl PerRecord for LoadedRuns {
+    type Of<R: Record> = Option<Runs<R::Event>>;
 }
 
 /// The event runs of one kind by entity id (ids are dense from 1), each
@@ -302,53 +314,38 @@ impl Cache {
     /// Forgets everything loaded: each kind reloads from the store on its
     /// next read (after the store reopened from disk).
     pub(crate) fn reset(&self) {
-        self.kinds
-            .write()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clear();
-        self.runs
-            .write()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clear();
+        *self.kinds.write().unwrap_or_else(PoisonError::into_inner) = ByKind::default();
+        *self.runs.write().unwrap_or_else(PoisonError::into_inner) = ByKind::default();
     }
 
     /// Runs `f` on the current records of kind `R`, loading them first if needed.
-    pub(crate) fn with<R: Record + Send + Sync + 'static, T>(
+    pub(crate) fn with<R: Record, T>(
         &self,
         store: &dyn Store,
         f: impl FnOnce(&Kind<R>) -> T,
     ) -> Result<T> {
         {
             let kinds = self.kinds.read().unwrap_or_else(PoisonError::into_inner);
-            if let Some(map) = kinds
-                .get(&R::KIND)
-                .and_then(|m| m.downcast_ref::<Kind<R>>())
-            {
-                return Ok(f(map));
+            if let Some(kind) = R::mine(&kinds) {
+                return Ok(f(kind));
             }
         }
         let mut kinds = self.kinds.write().unwrap_or_else(PoisonError::into_inner);
-        if let std::collections::hash_map::Entry::Vacant(slot) = kinds.entry(R::KIND) {
-            slot.insert(Box::new(load::<R>(store)?));
+        let slot = R::mine_mut(&mut kinds);
+        if slot.is_none() {
+            *slot = Some(load::<R>(store)?);
         }
-        let map = kinds
-            .get(&R::KIND)
-            .and_then(|m| m.downcast_ref::<Kind<R>>())
-            .ok_or_else(|| crate::Error::Corrupt("record cache of the wrong type".into()))?;
-        Ok(f(map))
+        let kind = slot
+            .as_ref()
+            .ok_or_else(|| crate::Error::Internal("a kind just loaded is gone".into()))?;
+        Ok(f(kind))
     }
 
     /// Runs `f` on the current records of kind `R` if they are loaded;
     /// `None` if they are not (a point read then goes to the store).
-    pub(crate) fn if_loaded<R: Record + Send + Sync + 'static, T>(
-        &self,
-        f: impl FnOnce(&Kind<R>) -> T,
-    ) -> Option<T> {
+    pub(crate) fn if_loaded<R: Record, T>(&self, f: impl FnOnce(&Kind<R>) -> T) -> Option<T> {
         let kinds = self.kinds.read().unwrap_or_else(PoisonError::into_inner);
-        kinds
-            .get(&R::KIND)
-            .and_then(|m| m.downcast_ref::<Kind<R>>())
-            .map(f)
+        R::mine(&kinds).as_ref().map(f)
     }
 
     /// Runs `f` with the event runs of kind `R`, if they are loaded;
@@ -358,15 +355,14 @@ impl Cache {
         f: impl FnOnce(&Runs<R::Event>) -> T,
     ) -> Option<T> {
         let runs = self.runs.read().unwrap_or_else(PoisonError::into_inner);
-        runs.get(&R::KIND)
-            .and_then(|r| r.downcast_ref::<Runs<R::Event>>())
-            .map(f)
+        R::mine(&runs).as_ref().map(f)
     }
 
     /// Loads every stored event run of kind `R`, in one pass, unless loaded.
     pub(crate) fn load_runs<R: Record>(&self, store: &dyn Store) -> Result<()> {
         let mut runs = self.runs.write().unwrap_or_else(PoisonError::into_inner);
-        if let std::collections::hash_map::Entry::Vacant(slot) = runs.entry(R::KIND) {
+        let slot = R::mine_mut(&mut runs);
+        if slot.is_none() {
             // Each half of the ids on a thread of its own; the upper half's
             // runs are placed from the middle id on, so the halves join
             // end to end.
@@ -411,96 +407,41 @@ impl Cache {
                 .map_err(|_| crate::Error::Corrupt("entity id out of range".into()))?;
             loaded.by_entity.resize_with(mid, Vec::new);
             loaded.by_entity.extend(upper.by_entity);
-            slot.insert(Box::new(loaded));
+            *slot = Some(loaded);
         }
         Ok(())
     }
 
     /// Brings the loaded event runs up to date with the runs a committed
-    /// unit of work wrote, and the loaded kinds with the records it stored
-    /// (`decoded`) and the lookups its events added for good. Anything that
-    /// does not fit drops its kind, to be reloaded (and any damage
-    /// reported) on the next read.
-    pub(crate) fn apply(
-        &self,
-        written: &[PendingRun],
-        decoded: &HashMap<(u8, u64), Shared>,
-        history: &[History],
-    ) {
-        struct Apply<'a> {
-            cache: &'a Cache,
-            written: &'a [PendingRun],
-            decoded: &'a HashMap<(u8, u64), Shared>,
-            history: &'a [History],
-        }
-        impl record::ForKind for Apply<'_> {
-            type Out = ();
-            fn run<R: Record>(self) {
-                self.cache
-                    .apply_kind::<R>(self.written, self.decoded, self.history);
-            }
-        }
-        for kind in record::KINDS {
-            record::for_kind(
-                kind,
-                Apply {
-                    cache: self,
-                    written,
-                    decoded,
-                    history,
-                },
-            );
-        }
+    /// unit of work wrote, and the loaded kinds with the records it changed
+    /// and the lookups its events added for good.
+    pub(crate) fn apply(&self, changes: &Changes) {
+        self.apply_kind::<crate::land::Parcel>(changes);
+        self.apply_kind::<crate::enterprise::Enterprise>(changes);
+        self.apply_kind::<crate::fund::Programme>(changes);
+        self.apply_kind::<crate::fund::Application>(changes);
+        self.apply_kind::<crate::indicators::Indicator>(changes);
     }
 
     /// [`Cache::apply`] for the records of one kind.
-    fn apply_kind<R: Record>(
-        &self,
-        written: &[PendingRun],
-        decoded: &HashMap<(u8, u64), Shared>,
-        history: &[History],
-    ) {
+    fn apply_kind<R: Record>(&self, changes: &Changes) {
         {
             let mut runs = self.runs.write().unwrap_or_else(PoisonError::into_inner);
-            if let Some(slot) = runs.get_mut(&R::KIND) {
-                match slot.downcast_mut::<Runs<R::Event>>() {
-                    Some(loaded) => {
-                        for run in written.iter().filter(|r| r.kind == R::KIND) {
-                            loaded.insert(run.entity, run.first, &run.bytes);
-                        }
-                    }
-                    None => {
-                        runs.remove(&R::KIND);
-                    }
+            if let Some(loaded) = R::mine_mut(&mut runs) {
+                for run in changes.runs.iter().filter(|r| r.kind == R::KIND) {
+                    loaded.insert(run.entity, run.first, &run.bytes);
                 }
             }
         }
         let mut kinds = self.kinds.write().unwrap_or_else(PoisonError::into_inner);
-        let Some(slot) = kinds.get_mut(&R::KIND) else {
+        let Some(kind) = R::mine_mut(&mut kinds) else {
             return;
         };
-        let fits = match slot.downcast_mut::<Kind<R>>() {
-            Some(map) => {
-                let mut fits = true;
-                for (&(kind, id), state) in decoded {
-                    if kind == R::KIND {
-                        match state.clone().downcast::<R>() {
-                            Ok(r) => map.insert(id, r),
-                            Err(_) => fits = false,
-                        }
-                    }
-                }
-                for (kind, family, value, id) in history {
-                    if *kind == R::KIND {
-                        map.add_history((*family, value.clone()), *id);
-                    }
-                }
-                fits
-            }
-            None => false,
-        };
-        if !fits {
-            kinds.remove(&R::KIND);
+        for (id, record) in R::mine(&changes.records) {
+            kind.insert(*id, record.clone());
+        }
+        for lookup in changes.lookups.iter().filter(|l| l.kind == R::KIND) {
+            kind.add_history((lookup.family, lookup.value.clone()), lookup.entity);
         }
     }
 }

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use crate::counts;
-use crate::db::Db;
+use crate::engine::Engine;
 use crate::enterprise::Enterprise;
 use crate::error::Result;
 use crate::event::Horizon;
@@ -16,7 +16,7 @@ use crate::land::Parcel;
 use crate::record::{self, Record};
 use crate::storage::{codec, keys, Tree};
 
-/// What [`Db::check`] found.
+/// What [`crate::Db::check`] found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CheckReport {
     pub records: u64,
@@ -43,183 +43,179 @@ struct Expected {
     committed: BTreeMap<u64, i64>,
 }
 
-impl Db {
-    /// Checks the whole database. Problems are reported, not raised: an
-    /// `Err` means the check itself could not run (I/O).
-    ///
-    /// # Errors
-    /// [`crate::Error::Storage`] if the store cannot be read.
-    pub fn check(&self) -> Result<CheckReport> {
-        self.inner.ready()?;
-        let _read = self.read_guard();
-        let store = self.inner.store.as_ref();
-        let mut report = CheckReport::default();
-        let mut expected = Expected::default();
-        check_kind::<Parcel>(self, &mut report, &mut expected)?;
-        check_kind::<Enterprise>(self, &mut report, &mut expected)?;
-        check_kind::<Programme>(self, &mut report, &mut expected)?;
-        check_kind::<Application>(self, &mut report, &mut expected)?;
-        check_kind::<Indicator>(self, &mut report, &mut expected)?;
+/// Checks the whole database under `engine` (see [`crate::Db::check`]).
+pub(crate) fn check(engine: &Engine) -> Result<CheckReport> {
+    engine.ready()?;
+    let _read = engine.read_guard();
+    let store = engine.store.as_ref();
+    let mut report = CheckReport::default();
+    let mut expected = Expected::default();
+    check_kind::<Parcel>(engine, &mut report, &mut expected)?;
+    check_kind::<Enterprise>(engine, &mut report, &mut expected)?;
+    check_kind::<Programme>(engine, &mut report, &mut expected)?;
+    check_kind::<Application>(engine, &mut report, &mut expected)?;
+    check_kind::<Indicator>(engine, &mut report, &mut expected)?;
 
-        // Only events, their index and counters are stored: a stored
-        // state (format 2 kept them) is stray.
-        store.for_each_prefix(Tree::Records, &[], &mut |k, _| {
-            report
-                .problems
-                .push(format!("stored record {k:?}: parkdb stores only events"));
-            Ok(true)
-        })?;
+    // Only events, their index and counters are stored: a stored
+    // state (format 2 kept them) is stray.
+    store.for_each_prefix(Tree::Records, &[], &mut |k, _| {
+        report
+            .problems
+            .push(format!("stored record {k:?}: parkdb stores only events"));
+        Ok(true)
+    })?;
 
-        // Every event belongs to a record; every block value holds runs of
-        // its own block's entities, the first named in its key, in order;
-        // every run (the events one unit of work recorded in a row for one
-        // entity) is indexed by its first id.
-        let mut runs: BTreeMap<u64, (u8, u64)> = BTreeMap::new();
-        let mut per_kind: BTreeMap<u8, u64> = BTreeMap::new();
-        let mut max_event = 0;
-        store.for_each_prefix(Tree::Events, &[], &mut |k, v| {
-            let (kind, block, first) = match keys::decode_event(k) {
-                Ok(key) => key,
-                Err(e) => {
-                    report.problems.push(format!("event key {k:?}: {e}"));
-                    return Ok(true);
-                }
-            };
-            let block_runs = match codec::decode_block(v) {
-                Ok(r) => r,
-                Err(e) => {
-                    report.problems.push(format!("events at {k:?}: {e}"));
-                    return Ok(true);
-                }
-            };
-            if block_runs[0].first != first
-                || block_runs.windows(2).any(|w| w[0].first >= w[1].first)
-            {
-                report.problems.push(format!(
-                    "the runs stored under event #{first} do not start with it in order"
-                ));
+    // Every event belongs to a record; every block value holds runs of
+    // its own block's entities, the first named in its key, in order;
+    // every run (the events one unit of work recorded in a row for one
+    // entity) is indexed by its first id.
+    let mut runs: BTreeMap<u64, (u8, u64)> = BTreeMap::new();
+    let mut per_kind: BTreeMap<u8, u64> = BTreeMap::new();
+    let mut max_event = 0;
+    store.for_each_prefix(Tree::Events, &[], &mut |k, v| {
+        let (kind, block, first) = match keys::decode_event(k) {
+            Ok(key) => key,
+            Err(e) => {
+                report.problems.push(format!("event key {k:?}: {e}"));
+                return Ok(true);
             }
-            for r in block_runs {
-                if keys::block_of(r.entity) != block
-                    || !expected.entities.contains(&(kind, r.entity))
-                {
-                    report.problems.push(format!(
-                        "event #{} belongs to kind {kind} id {}, stored out of place",
-                        r.first, r.entity
-                    ));
-                }
-                let ids = record::run_ids(kind, r.first, r.run).unwrap_or_default();
-                if ids.first() != Some(&r.first) || ids.windows(2).any(|w| w[0] >= w[1]) {
-                    report.problems.push(format!(
-                        "the events of the run at event #{} do not start with it in order",
-                        r.first
-                    ));
-                }
-                report.events += ids.len().max(1) as u64;
-                *per_kind.entry(kind).or_default() += ids.len() as u64;
-                runs.insert(r.first, (kind, r.entity));
-                max_event = max_event.max(ids.last().copied().unwrap_or(r.first));
+        };
+        let block_runs = match codec::decode_block(v) {
+            Ok(r) => r,
+            Err(e) => {
+                report.problems.push(format!("events at {k:?}: {e}"));
+                return Ok(true);
             }
-            Ok(true)
-        })?;
-        let stored = counts::Stored::read(store)?;
-        let next_event = stored.next_event;
-        if max_event >= next_event {
+        };
+        if block_runs[0].first != first || block_runs.windows(2).any(|w| w[0].first >= w[1].first) {
             report.problems.push(format!(
-                "event #{max_event} is not below the event counter {next_event}"
+                "the runs stored under event #{first} do not start with it in order"
             ));
         }
-        // The counts of events per kind, the event counter and the seal
-        // agree with the events actually stored: a copy cut short, or a
-        // log that lost values, shows here.
-        let mut counted = stored.uncounted;
-        for &(kind, want) in &stored.per_kind {
-            let found = per_kind.get(&kind).copied().unwrap_or(0);
-            counted += found;
-            if want != found {
+        for r in block_runs {
+            if keys::block_of(r.entity) != block || !expected.entities.contains(&(kind, r.entity)) {
                 report.problems.push(format!(
-                    "the {} ledger counts {want} events and {found} are stored",
-                    counts::ledger_name(kind)
+                    "event #{} belongs to kind {kind} id {}, stored out of place",
+                    r.first, r.entity
                 ));
             }
+            let ids = record::run_ids(kind, r.first, r.run).unwrap_or_default();
+            if ids.first() != Some(&r.first) || ids.windows(2).any(|w| w[0] >= w[1]) {
+                report.problems.push(format!(
+                    "the events of the run at event #{} do not start with it in order",
+                    r.first
+                ));
+            }
+            report.events += ids.len().max(1) as u64;
+            *per_kind.entry(kind).or_default() += ids.len() as u64;
+            runs.insert(r.first, (kind, r.entity));
+            max_event = max_event.max(ids.last().copied().unwrap_or(r.first));
         }
-        if counted != next_event - 1 {
+        Ok(true)
+    })?;
+    let stored = counts::Stored::read(store)?;
+    let next_event = stored.next_event;
+    if max_event >= next_event {
+        report.problems.push(format!(
+            "event #{max_event} is not below the event counter {next_event}"
+        ));
+    }
+    // The counts of events per kind, the event counter and the seal
+    // agree with the events actually stored: a copy cut short, or a
+    // log that lost values, shows here.
+    let mut counted = stored.uncounted;
+    for &(kind, want) in &stored.per_kind {
+        let found = per_kind.get(&kind).copied().unwrap_or(0);
+        counted += found;
+        if want != found {
             report.problems.push(format!(
-                "the event counter says {} events were stored and {counted} are",
+                "the {} ledger counts {want} events and {found} are stored",
+                counts::ledger_name(kind)
+            ));
+        }
+    }
+    if counted != next_event - 1 {
+        report.problems.push(format!(
+            "the event counter says {} events were stored and {counted} are",
+            next_event - 1
+        ));
+    }
+    if let Some(sealed) = engine.path.as_deref().and_then(crate::seal::sealed_in) {
+        if sealed > next_event {
+            report.problems.push(format!(
+                "the seal says {} events were flushed and the counter says {}",
+                sealed - 1,
                 next_event - 1
             ));
         }
-        if let Some(sealed) = self.path().and_then(crate::seal::sealed_in) {
-            if sealed > next_event {
-                report.problems.push(format!(
-                    "the seal says {} events were flushed and the counter says {}",
-                    sealed - 1,
-                    next_event - 1
-                ));
-            }
-        }
+    }
 
-        // Running totals of awards per programme agree with the applications.
-        let mut want = std::mem::take(&mut expected.committed);
-        store.for_each_prefix(Tree::Meta, keys::meta::COMMITTED_PREFIX, &mut |k, v| {
-            let programme = keys::u64_at(k, k.len() - 8)?;
-            let stored = <[u8; 8]>::try_from(v).map_or(i64::MIN, i64::from_be_bytes);
-            if want.remove(&programme).unwrap_or(0) != stored {
-                report.problems.push(format!(
-                    "the committed total of programme G{programme} disagrees with its applications"
-                ));
-            }
-            Ok(true)
-        })?;
-        for (programme, amount) in want {
-            if amount != 0 {
-                report
-                    .problems
-                    .push(format!("programme G{programme} has no committed total"));
-            }
-        }
-
-        let mut indexed_runs = 0u64;
-        store.for_each_prefix(Tree::Index, &[], &mut |k, v| {
-            report.index_entries += 1;
-            let family = k.first().copied().unwrap_or(0);
-            match family {
-                keys::index::EVENT => match keys::decode_runs(keys::u64_at(k, 1)?, v) {
-                    Ok(listed) => {
-                        for (first, kind, entity) in listed {
-                            indexed_runs += 1;
-                            if runs.get(&first) != Some(&(kind, entity)) {
-                                report.problems.push(format!(
-                                    "the event index lists a run at event #{first} that is not stored"
-                                ));
-                            }
-                        }
-                    }
-                    Err(e) => report.problems.push(format!("event index entry {k:?}: {e}")),
-                },
-                // Every other lookup lives in memory: a stored one is stray.
-                _ => report
-                    .problems
-                    .push(format!("index entry {k:?} is not one parkdb stores")),
-            }
-            Ok(true)
-        })?;
-        if indexed_runs != runs.len() as u64 {
+    // Running totals of awards per programme agree with the applications.
+    let mut want = std::mem::take(&mut expected.committed);
+    store.for_each_prefix(Tree::Meta, keys::meta::COMMITTED_PREFIX, &mut |k, v| {
+        let programme = keys::u64_at(k, k.len() - 8)?;
+        let stored = <[u8; 8]>::try_from(v).map_or(i64::MIN, i64::from_be_bytes);
+        if want.remove(&programme).unwrap_or(0) != stored {
             report.problems.push(format!(
-                "{} runs of events but {indexed_runs} listed in the event index",
-                runs.len()
+                "the committed total of programme G{programme} disagrees with its applications"
             ));
         }
-        Ok(report)
+        Ok(true)
+    })?;
+    for (programme, amount) in want {
+        if amount != 0 {
+            report
+                .problems
+                .push(format!("programme G{programme} has no committed total"));
+        }
     }
+
+    let mut indexed_runs = 0u64;
+    store.for_each_prefix(Tree::Index, &[], &mut |k, v| {
+        report.index_entries += 1;
+        let family = k.first().copied().unwrap_or(0);
+        match family {
+            keys::index::EVENT => match keys::decode_runs(keys::u64_at(k, 1)?, v) {
+                Ok(listed) => {
+                    for (first, kind, entity) in listed {
+                        indexed_runs += 1;
+                        if runs.get(&first) != Some(&(kind, entity)) {
+                            report.problems.push(format!(
+                                "the event index lists a run at event #{first} that is not stored"
+                            ));
+                        }
+                    }
+                }
+                Err(e) => report
+                    .problems
+                    .push(format!("event index entry {k:?}: {e}")),
+            },
+            // Every other lookup lives in memory: a stored one is stray.
+            _ => report
+                .problems
+                .push(format!("index entry {k:?} is not one parkdb stores")),
+        }
+        Ok(true)
+    })?;
+    if indexed_runs != runs.len() as u64 {
+        report.problems.push(format!(
+            "{} runs of events but {indexed_runs} listed in the event index",
+            runs.len()
+        ));
+    }
+    Ok(report)
 }
 
-fn check_kind<R: Record>(db: &Db, report: &mut CheckReport, expected: &mut Expected) -> Result<()> {
-    let store = db.inner.store.as_ref();
+fn check_kind<R: Record>(
+    engine: &Engine,
+    report: &mut CheckReport,
+    expected: &mut Expected,
+) -> Result<()> {
+    let store = engine.store.as_ref();
     let counter = record::Ids::next::<R>(store)?;
     // The in-memory view, if loaded, must hold exactly the folds.
     let mut in_memory: Option<BTreeMap<u64, Arc<R>>> =
-        db.inner.cache.if_loaded::<R, _>(|m| m.records.clone());
+        engine.cache.if_loaded::<R, _>(|m| m.records.clone());
     record::for_each_stored::<R>(store, &mut |id, events| {
         report.records += 1;
         let name = R::display_id(id);

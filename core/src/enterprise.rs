@@ -6,19 +6,10 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Entity, Error, Result};
-use crate::land::code_enum;
+use crate::ids::code_enum;
 use crate::units::{Mu, Quantity, Yuan};
 
-/// An enterprise's number in this database.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub struct EnterpriseId(pub u64);
-
-impl std::fmt::Display for EnterpriseId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "E{}", self.0)
-    }
-}
-
+pub use crate::ids::EnterpriseId;
 /// The characters of a unified social credit code, in value order.
 const CODE_CHARS: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
 /// `3^(i-1) mod 31` for the first 17 characters.

@@ -5,31 +5,13 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::enterprise::EnterpriseId;
 use crate::error::{Entity, Error, Result};
-use crate::land::code_enum;
+use crate::ids::code_enum;
+use crate::ids::EnterpriseId;
 use crate::units::Yuan;
 
-/// A programme's number in this database.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub struct ProgrammeId(pub u64);
-
-impl std::fmt::Display for ProgrammeId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "G{}", self.0)
-    }
-}
-
-/// An application's number in this database.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub struct ApplicationId(pub u64);
-
-impl std::fmt::Display for ApplicationId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "A{}", self.0)
-    }
-}
-
+pub use crate::ids::ApplicationId;
+pub use crate::ids::ProgrammeId;
 code_enum!(
     /// The kinds of award.
     AwardKind, "kind", {

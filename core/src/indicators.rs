@@ -8,19 +8,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::enterprise::{Enterprise, YearlyFigures};
 use crate::error::{Entity, Error, Result};
-use crate::land::{code_enum, LandSummary, Parcel};
+use crate::ids::code_enum;
+use crate::land::{LandSummary, Parcel};
 use crate::units::{Mu, Quantity, Yuan};
 
-/// An indicator definition's number in this database.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub struct IndicatorId(pub u64);
-
-impl std::fmt::Display for IndicatorId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "I{}", self.0)
-    }
-}
-
+pub use crate::ids::IndicatorId;
 code_enum!(
     /// Whether more is better.
     Direction, "direction", {

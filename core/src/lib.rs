@@ -45,10 +45,12 @@
 mod api;
 mod backup;
 mod cache;
+mod changes;
 mod check;
 mod counts;
 mod days;
 mod db;
+mod engine;
 pub mod enterprise;
 mod error;
 mod event;
@@ -57,6 +59,7 @@ mod files;
 pub mod fund;
 #[doc(hidden)]
 pub mod fuzzing;
+mod ids;
 pub mod indicators;
 pub mod industry;
 pub mod land;

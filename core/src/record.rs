@@ -56,6 +56,56 @@ pub(crate) trait Record:
         None
     }
     fn event_name(event: &Self::Event) -> &'static str;
+    /// This record type's place in a [`ByKind`].
+    fn mine<M: PerRecord>(all: &ByKind<M>) -> &M::Of<Self>;
+    /// This record type's place in a [`ByKind`], to change.
+    fn mine_mut<M: PerRecord>(all: &mut ByKind<M>) -> &mut M::Of<Self>;
+}
+
+/// A family of types, one per record type (`Option<Kind<R>>`, say).
+pub(crate) trait PerRecord {
+    type Of<R: Record>;
+}
+
+/// One value per kind of record, each of its own type: what the in-memory
+/// view and a unit of work keep per ledger, without type erasure.
+pub(crate) struct ByKind<M: PerRecord> {
+    parcel: M::Of<Parcel>,
+    enterprise: M::Of<Enterprise>,
+    programme: M::Of<Programme>,
+    application: M::Of<Application>,
+    indicator: M::Of<Indicator>,
+}
+
+impl<M: PerRecord> Default for ByKind<M>
+where
+    M::Of<Parcel>: Default,
+    M::Of<Enterprise>: Default,
+    M::Of<Programme>: Default,
+    M::Of<Application>: Default,
+    M::Of<Indicator>: Default,
+{
+    fn default() -> Self {
+        ByKind {
+            parcel: Default::default(),
+            enterprise: Default::default(),
+            programme: Default::default(),
+            application: Default::default(),
+            indicator: Default::default(),
+        }
+    }
+}
+
+/// `mine` and `mine_mut` of a record type: its field of [`ByKind`].
+macro_rules! place_in_by_kind {
+    ($field:ident) => {
+        fn mine<M: PerRecord>(all: &ByKind<M>) -> &M::Of<Self> {
+            &all.$field
+        }
+        fn mine_mut<M: PerRecord>(all: &mut ByKind<M>) -> &mut M::Of<Self> {
+            &mut all.$field
+        }
+    };
 }
 
 /// Something to do with the record type of a kind byte ([`for_kind`]).
@@ -108,6 +158,7 @@ pub(crate) fn fold<R: Record, E: std::borrow::Borrow<Event<R::Event>>>(
 }
 
 impl Record for Parcel {
+    place_in_by_kind!(parcel);
     const KIND: u8 = kind::PARCEL;
     const ENTITY: Entity = Entity::Parcel;
     type Event = ParcelEvent;
@@ -167,6 +218,7 @@ impl Record for Parcel {
 }
 
 impl Record for Enterprise {
+    place_in_by_kind!(enterprise);
     const KIND: u8 = kind::ENTERPRISE;
     const ENTITY: Entity = Entity::Enterprise;
     type Event = EnterpriseEvent;
@@ -221,6 +273,7 @@ impl Record for Enterprise {
 }
 
 impl Record for Programme {
+    place_in_by_kind!(programme);
     const KIND: u8 = kind::PROGRAMME;
     const ENTITY: Entity = Entity::Programme;
     type Event = ProgrammeEvent;
@@ -252,6 +305,7 @@ impl Record for Programme {
 }
 
 impl Record for Application {
+    place_in_by_kind!(application);
     const KIND: u8 = kind::APPLICATION;
     const ENTITY: Entity = Entity::Application;
     type Event = ApplicationEvent;
@@ -312,6 +366,7 @@ impl Record for Application {
 }
 
 impl Record for Indicator {
+    place_in_by_kind!(indicator);
     const KIND: u8 = kind::INDICATOR;
     const ENTITY: Entity = Entity::Indicator;
     type Event = IndicatorEvent;

@@ -4,7 +4,6 @@
 //! `decimal128(18, 4)` 亩, money `decimal128(18, 2)` 元 (exact), dates `date32`,
 //! categories stable lowercase codes.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use arrow_array::{
@@ -14,7 +13,7 @@ use arrow_array::{
 use arrow_schema::{Field, Schema};
 use chrono::NaiveDate;
 
-use crate::enterprise::{Enterprise, EnterpriseId, Lease, YearlyFigures};
+use crate::enterprise::{Enterprise, Lease, YearlyFigures};
 use crate::error::{Error, Result};
 use crate::event::{Body, Event};
 use crate::fund::{Application, AwardKind, Overdue, Programme, ProgrammeBudget};
@@ -244,8 +243,7 @@ impl View<'_> {
     }
 }
 
-/// Enterprises by id, for the names a table shows beside ids.
-pub type Names = HashMap<EnterpriseId, Arc<Enterprise>>;
+pub use crate::view::Names;
 
 /// Parcels as a table, idle status derived as of `at`; `names` gives holder names.
 ///

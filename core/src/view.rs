@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::db::Db;
+use crate::engine::Engine;
 use crate::enterprise::{Enterprise, EnterpriseEvent, EnterpriseId, EnterpriseStatus};
 use crate::error::{Error, Result};
 use crate::event::{Body, Event, EventId, Horizon, Recorded};
@@ -35,17 +35,20 @@ pub struct HistoryEntry<B> {
     pub voided_by: Option<EventId>,
 }
 
+/// Enterprises by id, for the names a table shows beside ids.
+pub type Names = std::collections::HashMap<crate::enterprise::EnterpriseId, Arc<Enterprise>>;
+
 /// A read of the database under a [`Horizon`]. Made by [`Db::now`],
 /// [`Db::as_of`] and [`Db::as_known_at`]; each can be narrowed further.
 #[derive(Clone, Copy)]
 pub struct View<'a> {
-    db: &'a Db,
+    engine: &'a Engine,
     horizon: Horizon,
 }
 
 impl<'a> View<'a> {
-    pub(crate) fn new(db: &'a Db, horizon: Horizon) -> View<'a> {
-        View { db, horizon }
+    pub(crate) fn new(engine: &'a Engine, horizon: Horizon) -> View<'a> {
+        View { engine, horizon }
     }
 
     /// The same read, as of the end of `date`.
@@ -74,18 +77,15 @@ impl<'a> View<'a> {
 
     /// One record under the horizon, with the read guard held.
     pub(crate) fn one_record<R: Record + Dated>(&self, id: u64) -> Result<Option<R>> {
-        let _read = self.db.read_guard();
+        let _read = self.engine.read_guard();
         self.one::<R>(id)
     }
 
     /// The enterprises `ids` names, as they stood under this horizon (for
     /// the names tables show), from the in-memory view in one pass where it
     /// holds them as they stood.
-    pub(crate) fn names_of(
-        &self,
-        ids: impl IntoIterator<Item = EnterpriseId>,
-    ) -> Result<crate::tables::Names> {
-        let _read = self.db.read_guard();
+    pub(crate) fn names_of(&self, ids: impl IntoIterator<Item = EnterpriseId>) -> Result<Names> {
+        let _read = self.engine.read_guard();
         // Sorted and without repeats: one lookup per enterprise, in key order.
         let mut ids: Vec<EnterpriseId> = ids.into_iter().collect();
         ids.sort_unstable();
@@ -93,20 +93,17 @@ impl<'a> View<'a> {
         let mut names = std::collections::HashMap::with_capacity(ids.len());
         let mut stale = Vec::new();
         if self.horizon.known_at.is_none() {
-            self.db
-                .inner
-                .cache
-                .with::<Enterprise, _>(self.store(), |m| {
-                    for id in ids {
-                        match m.records.get(&id.0) {
-                            Some(e) if self.current_serves(e.last_event) => {
-                                names.insert(id, e.clone());
-                            }
-                            Some(_) => stale.push(id),
-                            None => {}
+            self.engine.cache.with::<Enterprise, _>(self.store(), |m| {
+                for id in ids {
+                    match m.records.get(&id.0) {
+                        Some(e) if self.current_serves(e.last_event) => {
+                            names.insert(id, e.clone());
                         }
+                        Some(_) => stale.push(id),
+                        None => {}
                     }
-                })?;
+                }
+            })?;
         } else {
             stale = ids;
         }
@@ -120,7 +117,7 @@ impl<'a> View<'a> {
 
     /// Every record of a kind under the horizon, with the read guard held.
     pub(crate) fn all_records<R: Record + Dated>(&self) -> Result<Vec<R>> {
-        let _read = self.db.read_guard();
+        let _read = self.engine.read_guard();
         self.all::<R>()
     }
 
@@ -139,13 +136,13 @@ impl<'a> View<'a> {
     }
 
     fn store(&self) -> &dyn crate::storage::Store {
-        self.db.inner.store.as_ref()
+        self.engine.store.as_ref()
     }
 
     /// An entity's events: from the in-memory runs of its kind once a read
     /// of many records' past has loaded them, else from disk.
     fn events<R: Record>(&self, id: u64) -> Result<Vec<Event<R::Event>>> {
-        if let Some(events) = self.db.inner.cache.with_runs::<R, _>(|runs| {
+        if let Some(events) = self.engine.cache.with_runs::<R, _>(|runs| {
             let mut out = Vec::new();
             for run in runs.of(id) {
                 out.extend(run.events()?.iter().cloned());
@@ -165,7 +162,7 @@ impl<'a> View<'a> {
         f: &mut dyn FnMut(R) -> Result<()>,
     ) -> Result<()> {
         if stale.len() > STALE_IN_MEMORY {
-            self.db.inner.cache.load_runs::<R>(self.store())?;
+            self.engine.cache.load_runs::<R>(self.store())?;
         }
         // A chunk of ids at a time, `f` called outside any lock (it may read
         // more); many chunks are folded on two threads.
@@ -214,7 +211,7 @@ impl<'a> View<'a> {
     /// Folds a chunk of records as of this view's horizon: from their
     /// kind's runs in memory, under one lock, else from disk.
     fn fold_chunk<R: Record + Dated>(&self, chunk: &[u64]) -> Result<Vec<R>> {
-        let in_memory = self.db.inner.cache.with_runs::<R, _>(|runs| {
+        let in_memory = self.engine.cache.with_runs::<R, _>(|runs| {
             let mut out = Vec::with_capacity(chunk.len());
             for id in chunk {
                 let folded = match runs.of(*id) {
@@ -267,8 +264,7 @@ impl<'a> View<'a> {
             // Point reads do not load a kind into memory: until a wider read
             // has, they fold the one entity's stored events.
             if let Some(current) = self
-                .db
-                .inner
+                .engine
                 .cache
                 .if_loaded::<R, _>(|m| m.records.get(&id).cloned())
             {
@@ -298,10 +294,9 @@ impl<'a> View<'a> {
             }
             return Ok(());
         }
-        let _read = self.db.read_guard();
+        let _read = self.engine.read_guard();
         let mut stale = Vec::new();
-        self.db
-            .inner
+        self.engine
             .cache
             .with::<R, _>(self.store(), |m| -> Result<()> {
                 for (id, r) in &m.records {
@@ -330,7 +325,7 @@ impl<'a> View<'a> {
         if self.horizon.known_at.is_none() {
             let mut out = Vec::new();
             let mut stale = Vec::new();
-            self.db.inner.cache.with::<R, _>(self.store(), |m| {
+            self.engine.cache.with::<R, _>(self.store(), |m| {
                 out.reserve(m.records.len());
                 for (id, r) in &m.records {
                     if self.current_serves(r.last_event()) {
@@ -389,7 +384,7 @@ impl<'a> View<'a> {
     /// # Errors
     /// [`Error::NotFound`] if it did not exist then.
     pub fn parcel(&self, id: ParcelId) -> Result<Parcel> {
-        let _read = self.db.read_guard();
+        let _read = self.engine.read_guard();
         self.one::<Parcel>(id.0)?
             .ok_or_else(|| Error::not_found(crate::Entity::Parcel, id))
     }
@@ -400,7 +395,7 @@ impl<'a> View<'a> {
     /// [`Error::NotFound`] for an unknown code or a parcel that did not exist then.
     pub fn parcel_by_code(&self, code: &str) -> Result<Parcel> {
         let id = {
-            let _read = self.db.read_guard();
+            let _read = self.engine.read_guard();
             self.unique_id::<Parcel>(keys::index::PARCEL_CODE, code)?
         };
         let id = id.ok_or_else(|| Error::not_found(crate::Entity::Parcel, code))?;
@@ -414,7 +409,7 @@ impl<'a> View<'a> {
         code: &str,
     ) -> Result<Option<u64>> {
         let code = crate::text::lookup(code);
-        self.db.inner.cache.with::<R, _>(self.store(), |m| {
+        self.engine.cache.with::<R, _>(self.store(), |m| {
             m.unique(family, code.as_bytes()).map(|r| r.id())
         })
     }
@@ -425,8 +420,7 @@ impl<'a> View<'a> {
         family: u8,
         value: &[u8],
     ) -> Result<BTreeSet<u64>> {
-        self.db
-            .inner
+        self.engine
             .cache
             .with::<R, _>(self.store(), |m| m.ids(family, value))
     }
@@ -434,7 +428,7 @@ impl<'a> View<'a> {
     /// The parcels an enterprise ever held, by any event, voided or not:
     /// candidates for who held what as of a date or as known at a moment.
     fn ever_held(&self, holder: EnterpriseId) -> Result<BTreeSet<u64>> {
-        self.db.inner.cache.with::<Parcel, _>(self.store(), |m| {
+        self.engine.cache.with::<Parcel, _>(self.store(), |m| {
             m.history_ids(keys::index::PARCEL_EVER_HELD, &holder.0.to_be_bytes())
         })
     }
@@ -454,7 +448,7 @@ impl<'a> View<'a> {
 
     /// [`View::parcels`], shared with the in-memory view (no copies).
     pub(crate) fn parcels_shared(&self, filter: &ParcelFilter) -> Result<Vec<Arc<Parcel>>> {
-        let _read = self.db.read_guard();
+        let _read = self.engine.read_guard();
         let now = self.horizon == Horizon::NOW;
         let mut candidates = Candidates::default();
         if let Some(h) = filter.holder {
@@ -484,7 +478,7 @@ impl<'a> View<'a> {
     /// # Errors
     /// Storage or corruption errors.
     pub fn all_parcels(&self) -> Result<Vec<Parcel>> {
-        let _read = self.db.read_guard();
+        let _read = self.engine.read_guard();
         self.all::<Parcel>()
     }
 
@@ -503,7 +497,7 @@ impl<'a> View<'a> {
     /// # Errors
     /// [`Error::NotFound`] for an unknown parcel.
     pub fn parcel_history(&self, id: ParcelId) -> Result<Vec<HistoryEntry<ParcelEvent>>> {
-        let _read = self.db.read_guard();
+        let _read = self.engine.read_guard();
         self.history_of::<Parcel>(id.0)
     }
 
@@ -514,7 +508,7 @@ impl<'a> View<'a> {
     /// # Errors
     /// [`Error::NotFound`] if it did not exist then.
     pub fn enterprise(&self, id: EnterpriseId) -> Result<Enterprise> {
-        let _read = self.db.read_guard();
+        let _read = self.engine.read_guard();
         self.one::<Enterprise>(id.0)?
             .ok_or_else(|| Error::not_found(crate::Entity::Enterprise, id))
     }
@@ -525,7 +519,7 @@ impl<'a> View<'a> {
     /// [`Error::NotFound`] for an unknown code.
     pub fn enterprise_by_code(&self, code: &str) -> Result<Enterprise> {
         let id = {
-            let _read = self.db.read_guard();
+            let _read = self.engine.read_guard();
             self.unique_id::<Enterprise>(keys::index::ENTERPRISE_CODE, code)?
         };
         let id = id.ok_or_else(|| Error::not_found(crate::Entity::Enterprise, code))?;
@@ -537,7 +531,7 @@ impl<'a> View<'a> {
     /// # Errors
     /// Storage or corruption errors.
     pub fn enterprises(&self) -> Result<Vec<Enterprise>> {
-        let _read = self.db.read_guard();
+        let _read = self.engine.read_guard();
         self.all::<Enterprise>()
     }
 
@@ -549,7 +543,7 @@ impl<'a> View<'a> {
         &self,
         id: ApplicationId,
     ) -> Result<Vec<HistoryEntry<ApplicationEvent>>> {
-        let _read = self.db.read_guard();
+        let _read = self.engine.read_guard();
         self.history_of::<Application>(id.0)
     }
 
@@ -561,7 +555,7 @@ impl<'a> View<'a> {
         &self,
         id: EnterpriseId,
     ) -> Result<Vec<HistoryEntry<EnterpriseEvent>>> {
-        let _read = self.db.read_guard();
+        let _read = self.engine.read_guard();
         self.history_of::<Enterprise>(id.0)
     }
 }
@@ -594,18 +588,13 @@ impl View<'_> {
             .as_deref()
             .map(crate::industry::normalize_industry)
             .transpose()?;
-        let _read = self.db.read_guard();
+        let _read = self.engine.read_guard();
         let mut candidates = Candidates::default();
         if let Some(code) = &industry {
             // A code is its section then digits: a prefix finds the division and finer codes.
-            candidates.narrow(
-                self.db
-                    .inner
-                    .cache
-                    .with::<Enterprise, _>(self.store(), |m| {
-                        m.ids_with_prefix(keys::index::ENTERPRISE_INDUSTRY, code.as_bytes())
-                    })?,
-            );
+            candidates.narrow(self.engine.cache.with::<Enterprise, _>(self.store(), |m| {
+                m.ids_with_prefix(keys::index::ENTERPRISE_INDUSTRY, code.as_bytes())
+            })?);
         }
         if let (Some(s), true) = (filter.status, self.horizon == Horizon::NOW) {
             candidates
@@ -640,7 +629,7 @@ impl View<'_> {
     /// # Errors
     /// [`Error::NotFound`] if it did not exist then.
     pub fn programme(&self, id: ProgrammeId) -> Result<Programme> {
-        let _read = self.db.read_guard();
+        let _read = self.engine.read_guard();
         self.one::<Programme>(id.0)?
             .ok_or_else(|| Error::not_found(crate::Entity::Programme, id))
     }
@@ -650,7 +639,7 @@ impl View<'_> {
     /// # Errors
     /// Storage or corruption errors.
     pub fn programmes(&self) -> Result<Vec<Programme>> {
-        let _read = self.db.read_guard();
+        let _read = self.engine.read_guard();
         self.all::<Programme>()
     }
 
@@ -659,7 +648,7 @@ impl View<'_> {
     /// # Errors
     /// [`Error::NotFound`] if it did not exist then.
     pub fn application(&self, id: ApplicationId) -> Result<Application> {
-        let _read = self.db.read_guard();
+        let _read = self.engine.read_guard();
         self.one::<Application>(id.0)?
             .ok_or_else(|| Error::not_found(crate::Entity::Application, id))
     }
@@ -669,7 +658,7 @@ impl View<'_> {
     /// # Errors
     /// Storage or corruption errors.
     pub fn applications(&self, filter: &ApplicationFilter) -> Result<Vec<Application>> {
-        let _read = self.db.read_guard();
+        let _read = self.engine.read_guard();
         let mut candidates = Candidates::default();
         if let Some(p) = filter.programme {
             candidates.narrow(

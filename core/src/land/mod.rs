@@ -6,86 +6,14 @@ mod summary;
 use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use crate::enterprise::EnterpriseId;
 use crate::error::{Entity, Error, Result};
+use crate::ids::EnterpriseId;
 use crate::units::{Mu, Yuan};
 
 pub use summary::{LandFigures, LandSummary};
 
-/// A parcel's number in this database.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub struct ParcelId(pub u64);
-
-impl std::fmt::Display for ParcelId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "P{}", self.0)
-    }
-}
-
-macro_rules! code_enum {
-    ($(#[$meta:meta])* $name:ident, $what:literal, { $($(#[$vmeta:meta])* $variant:ident = $code:literal / $zh:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-        pub enum $name {
-            $($(#[$vmeta])* $variant),+
-        }
-
-        impl $name {
-            /// Every value, in order.
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            /// The stable lowercase English code.
-            #[must_use]
-            pub fn code(self) -> &'static str {
-                match self { $($name::$variant => $code),+ }
-            }
-
-            /// The Chinese term.
-            #[must_use]
-            pub fn chinese(self) -> &'static str {
-                match self { $($name::$variant => $zh),+ }
-            }
-
-            /// Parses the English code or the Chinese term.
-            ///
-            /// # Errors
-            /// [`Error::Validation`] listing the allowed codes.
-            pub fn parse(text: &str) -> $crate::Result<$name> {
-                let t = text.trim();
-                $name::ALL
-                    .iter()
-                    .copied()
-                    .find(|v| v.code().eq_ignore_ascii_case(t) || v.chinese() == t)
-                    .ok_or_else(|| {
-                        let allowed: Vec<&str> = $name::ALL.iter().map(|v| v.code()).collect();
-                        $crate::Error::validation(
-                            $what,
-                            format!("{t:?} is not one of {}", allowed.join(", ")),
-                        )
-                    })
-            }
-
-            #[allow(dead_code)]
-            pub(crate) fn byte(self) -> u8 {
-                self as u8
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.code())
-            }
-        }
-
-        impl std::str::FromStr for $name {
-            type Err = $crate::Error;
-            fn from_str(s: &str) -> $crate::Result<$name> {
-                $name::parse(s)
-            }
-        }
-    };
-}
-pub(crate) use code_enum;
+use crate::ids::code_enum;
+pub use crate::ids::ParcelId;
 
 code_enum!(
     /// What a parcel may be used for (用途).

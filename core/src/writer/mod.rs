@@ -11,13 +11,13 @@ mod pending;
 pub use fund_writes::Award;
 use pending::Pending;
 
-use std::any::Any;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::{NaiveDate, Utc};
 
-use crate::db::{Db, Policy};
+use crate::changes::{Changes, Lookup, PendingRun};
+use crate::engine::{Engine, Policy};
 use crate::enterprise::{
     self, check_credit_code, check_credit_code_shape, Enterprise, EnterpriseEvent, EnterpriseId,
     NewEnterprise,
@@ -28,7 +28,7 @@ use crate::fund::{Application, Programme};
 use crate::indicators::Indicator;
 use crate::land::{self, LandUse, Parcel, ParcelEvent, ParcelId, SupplyMethod};
 use crate::record::{self, Record};
-use crate::storage::{codec, keys, Batch, Store, Tree};
+use crate::storage::{codec, keys, Store, Tree};
 use crate::units::{Mu, Yuan};
 
 /// Upper bound of one parcel's area: 10⁸ 亩, more than any province's land.
@@ -78,7 +78,7 @@ pub struct Allocation {
 /// One unit of work: its writes are seen by its own reads and stored
 /// together at commit. Obtained from [`crate::Db::write`] or [`crate::Db::begin`].
 pub struct Writer {
-    db: Db,
+    engine: Arc<Engine>,
     recorded: Recorded,
     /// Everything written and not yet committed: runs of events (stored at
     /// commit a block of entities to a value, indexed together under the
@@ -86,29 +86,9 @@ pub struct Writer {
     pending: Pending,
 }
 
-/// A lookup an event added for good: (kind, family, value, entity id).
-pub(crate) type History = (u8, u8, Vec<u8>, u64);
-
-/// A run of events a unit of work wrote: the events it recorded in a row
-/// for one entity.
-pub(crate) struct PendingRun {
-    pub(crate) first: u64,
-    pub(crate) kind: u8,
-    pub(crate) entity: u64,
-    /// How many events it holds.
-    pub(crate) count: u64,
-    /// As [`codec::encode_events`] makes it.
-    pub(crate) bytes: Vec<u8>,
-}
-
-/// A record's state, type-erased (an `Arc<R>` for its kind's `R`): the
-/// new state of a record a unit of work changed, for the unit's reads and,
-/// at commit, the in-memory view (only its events are stored).
-pub(crate) type Shared = Arc<dyn Any + Send + Sync>;
-
 impl Writer {
-    pub(crate) fn begin(db: Db) -> Result<Writer> {
-        let store = db.inner.store.as_ref();
+    pub(crate) fn begin(engine: Arc<Engine>) -> Result<Writer> {
+        let store = engine.store.as_ref();
         let last = store
             .get(Tree::Meta, keys::meta::LAST_RECORDED)?
             .map(|v| codec::decode::<Recorded>(&v, "last recorded time"))
@@ -123,7 +103,7 @@ impl Writer {
             None => Policy::default(),
         };
         let mut w = Writer {
-            db,
+            engine,
             recorded,
             pending: Pending::new(policy),
         };
@@ -135,12 +115,8 @@ impl Writer {
         Ok(w)
     }
 
-    pub(crate) fn batch(&self) -> &Batch {
-        &self.pending.batch
-    }
-
     fn engine(&self) -> &dyn Store {
-        self.db.inner.store.as_ref()
+        self.engine.store.as_ref()
     }
 
     // ---- reads through pending writes ----
@@ -169,10 +145,8 @@ impl Writer {
         Ok(id)
     }
 
-    /// The database this unit of work writes to.
-    #[must_use]
-    pub fn db(&self) -> &Db {
-        &self.db
+    pub(crate) fn engine_handle(&self) -> &Arc<Engine> {
+        &self.engine
     }
 
     /// The recorded time every event of this unit of work gets.
@@ -239,20 +213,14 @@ impl Writer {
 
     /// A record as this unit of work sees it, shared, not copied.
     fn load_shared<R: Record>(&self, id: u64) -> Result<Option<Arc<R>>> {
-        if let Some(r) = self
-            .pending
-            .records
-            .get(&(R::KIND, id))
-            .and_then(|r| r.clone().downcast::<R>().ok())
-        {
-            return Ok(Some(r));
+        if let Some(r) = R::mine(&self.pending.records).get(&id) {
+            return Ok(Some(r.clone()));
         }
-        // Not stored by this unit (every record it stores is in `decoded`):
+        // Not changed by this unit (every record it changes is in `records`):
         // the committed state, in the in-memory view if loaded, else the
         // fold of its stored events.
         if let Some(r) = self
-            .db
-            .inner
+            .engine
             .cache
             .if_loaded::<R, _>(|m| m.records.get(&id).cloned())
         {
@@ -261,26 +229,14 @@ impl Writer {
         Ok(record::stored::<R>(self.engine(), id)?.map(Arc::new))
     }
 
-    /// The new states of the records this unit of work changed.
-    pub(crate) fn decoded(&self) -> &HashMap<(u8, u64), Shared> {
-        &self.pending.records
-    }
-
     /// Every record of a kind, as this unit of work sees it.
     #[cfg_attr(not(feature = "ledgers"), allow(dead_code))]
     pub(crate) fn records<R: Record>(&self) -> Result<Vec<R>> {
         let mut ids: std::collections::BTreeSet<u64> = self
-            .db
-            .inner
+            .engine
             .cache
             .with::<R, _>(self.engine(), |m| m.records.keys().copied().collect())?;
-        ids.extend(
-            self.pending
-                .records
-                .keys()
-                .filter(|(kind, _)| *kind == R::KIND)
-                .map(|(_, id)| *id),
-        );
+        ids.extend(R::mine(&self.pending.records).keys());
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
             out.extend(self.load::<R>(id)?);
@@ -345,17 +301,34 @@ impl Writer {
         }
         self.pending.run = Some(id.0);
         if let Some((family, value)) = history {
-            self.pending.history.push((kind, family, value, entity));
+            self.pending.history.push(Lookup {
+                kind,
+                family,
+                value,
+                entity,
+            });
         }
         Ok(id)
+    }
+
+    /// Ends the unit of work: what it stores and hands the in-memory view
+    /// (see [`Writer::finish`]).
+    pub(crate) fn into_changes(mut self) -> Result<Changes> {
+        self.finish()?;
+        let pending = self.pending;
+        Ok(Changes {
+            batch: pending.batch,
+            runs: pending.runs,
+            records: pending.records,
+            lookups: pending.history,
+        })
     }
 
     /// Stores the id counters this unit moved and its runs of events, one
     /// value per block of entities (keyed by the first event id among its
     /// runs), their index (one entry, keyed by the unit's first event
-    /// id) and the count of events of each kind. Called once, just before
-    /// commit.
-    pub(crate) fn finish(&mut self) -> Result<()> {
+    /// id) and the count of events of each kind.
+    fn finish(&mut self) -> Result<()> {
         let mut added: BTreeMap<u8, u64> = BTreeMap::new();
         for r in &self.pending.runs {
             *added.entry(r.kind).or_default() += r.count;
@@ -410,16 +383,6 @@ impl Writer {
         Ok(())
     }
 
-    /// The runs of events this unit of work wrote.
-    pub(crate) fn runs(&self) -> &[PendingRun] {
-        &self.pending.runs
-    }
-
-    /// The lookups this unit's events added for good.
-    pub(crate) fn history(&self) -> &[History] {
-        &self.pending.history
-    }
-
     /// The entity an event belongs to: the run whose first id is the
     /// greatest at or below the event's (the caller finds the event in it).
     fn event_target(&self, event: EventId) -> Result<Option<(u8, u64)>> {
@@ -469,7 +432,7 @@ impl Writer {
                 self.set_committed_total(programme, total);
             }
         }
-        self.pending.put_record((R::KIND, new.id()), Arc::new(new));
+        self.pending.put_record::<R>(new.id(), Arc::new(new));
         Ok(())
     }
 
@@ -485,7 +448,7 @@ impl Writer {
         if let Some(id) = self.pending.codes.get(&(family, code.as_bytes().to_vec())) {
             return Ok(Some(*id));
         }
-        self.db.inner.cache.with::<R, _>(self.engine(), |m| {
+        self.engine.cache.with::<R, _>(self.engine(), |m| {
             m.unique(family, code.as_bytes()).map(|r| r.id())
         })
     }

@@ -11,10 +11,10 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::db::Policy;
+use crate::changes::{Changed, Lookup, PendingRun};
+use crate::engine::Policy;
+use crate::record::{ByKind, Record};
 use crate::storage::{Batch, Tree};
-
-use super::{History, PendingRun, Shared};
 
 /// The pending state of one unit of work.
 #[derive(Default)]
@@ -32,7 +32,7 @@ pub(crate) struct Pending {
     /// The new states of the records this unit changed (only their events
     /// are stored): read back by the unit and handed to the in-memory view
     /// at commit.
-    pub(crate) records: HashMap<(u8, u64), Shared>,
+    pub(crate) records: ByKind<Changed>,
     /// The id counters this unit moved: key and next id. A handful (the
     /// event counter and one per kind), so a list: moving one again, once
     /// per event, allocates nothing.
@@ -40,7 +40,7 @@ pub(crate) struct Pending {
     /// The unique codes this unit took: (lookup family, code) → entity.
     pub(crate) codes: HashMap<(u8, Vec<u8>), u64>,
     /// Lookups this unit's events added for good.
-    pub(crate) history: Vec<History>,
+    pub(crate) history: Vec<Lookup>,
     undo: Vec<Undo>,
     open: usize,
 }
@@ -54,10 +54,8 @@ enum Undo {
         #[allow(clippy::option_option)]
         before: Option<Option<Vec<u8>>>,
     },
-    Record {
-        key: (u8, u64),
-        before: Option<Shared>,
-    },
+    /// Puts a record's state back as it was.
+    Record(Restore),
     /// The counter at this index of the list moved from `before`.
     Counter {
         index: usize,
@@ -70,6 +68,18 @@ enum Undo {
         before: Option<u64>,
     },
     Policy(Policy),
+}
+
+/// Puts one record's state in a unit's changed records back as it was.
+type Restore = Box<dyn FnOnce(&mut ByKind<Changed>) + Send>;
+
+/// The address of each changed record's state, by (kind, id): a rollback
+/// puts back the very value that was there.
+fn addresses<R: Record>(all: &ByKind<Changed>) -> Vec<((u8, u64), usize)> {
+    R::mine(all)
+        .iter()
+        .map(|(id, v)| ((R::KIND, *id), Arc::as_ptr(v).cast::<()>() as usize))
+        .collect()
 }
 
 /// Where a unit stood when a savepoint was taken.
@@ -115,9 +125,17 @@ impl Pending {
     }
 
     /// Keeps a record's new state.
-    pub(crate) fn put_record(&mut self, key: (u8, u64), value: Shared) {
-        let before = self.records.insert(key, value);
-        self.remember(|| Undo::Record { key, before });
+    pub(crate) fn put_record<R: Record>(&mut self, id: u64, value: Arc<R>) {
+        let before = R::mine_mut(&mut self.records).insert(id, value);
+        self.remember(|| {
+            Undo::Record(Box::new(move |records| {
+                let records = R::mine_mut(records);
+                match before {
+                    Some(v) => records.insert(id, v),
+                    None => records.remove(&id),
+                };
+            }))
+        });
     }
 
     /// The next id of a counter this unit moved.
@@ -187,14 +205,7 @@ impl Pending {
                         self.batch.ops.remove(&key);
                     }
                 },
-                Undo::Record { key, before } => match before {
-                    Some(v) => {
-                        self.records.insert(key, v);
-                    }
-                    None => {
-                        self.records.remove(&key);
-                    }
-                },
+                Undo::Record(restore) => restore(&mut self.records),
                 Undo::Counter { index, before } => self.counters[index].1 = before,
                 Undo::CounterAdded => {
                     self.counters.pop();
@@ -240,12 +251,14 @@ impl Pending {
                 r.kind, r.entity, r.first, r.count, r.bytes
             );
         }
-        let mut records: Vec<_> = self
-            .records
-            .iter()
-            .map(|(k, v)| (*k, Arc::as_ptr(v).cast::<()>() as usize))
-            .collect();
-        records.sort_unstable();
+        let records: Vec<_> = [
+            addresses::<crate::land::Parcel>(&self.records),
+            addresses::<crate::enterprise::Enterprise>(&self.records),
+            addresses::<crate::fund::Programme>(&self.records),
+            addresses::<crate::fund::Application>(&self.records),
+            addresses::<crate::indicators::Indicator>(&self.records),
+        ]
+        .concat();
         let _ = writeln!(out, "records {records:?}");
         let _ = writeln!(out, "counters {:?}", self.counters);
         let mut codes: Vec<_> = self.codes.iter().collect();

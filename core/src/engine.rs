@@ -1,0 +1,321 @@
+//! The engine under a database handle: the store, the in-memory view of
+//! current records, the lock that keeps readers off a commit, and the slot
+//! of the one writer. [`crate::Db`] wraps it; a [`crate::Writer`] and a
+//! [`crate::View`] hold it. It opens a store (checking and upgrading its
+//! format), commits the [`Changes`] a unit of work hands it, and recovers a
+//! store whose write failed.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard};
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::cache::Cache;
+use crate::changes::Changes;
+use crate::error::{Error, Result};
+use crate::seal;
+use crate::storage::codec::FORMAT_VERSION;
+use crate::storage::{keys, Batch, Store, Tree};
+
+/// What a crash may lose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Durability {
+    /// Every write is flushed to disk before it returns: a crash loses
+    /// nothing that returned `Ok`.
+    #[default]
+    Immediate,
+    /// Writes reach disk in the background within about half a second, or
+    /// at [`Db::flush`]: a crash may lose the writes of that last moment,
+    /// always whole units of work, never part of one.
+    Eventual,
+}
+
+/// Rules with an effective date, set per database.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Policy {
+    /// From this date, developing (填土) land without a certificate is refused
+    /// (已征土地,还没有办证的坚决一律不填土). Earlier history loads as it happened.
+    #[serde(with = "crate::days::opt")]
+    pub no_development_without_certificate_from: Option<NaiveDate>,
+}
+
+pub(crate) struct Engine {
+    pub(crate) store: Box<dyn Store>,
+    /// Serialises units of work: the thread whose transaction is open.
+    writer_busy: Mutex<Option<std::thread::ThreadId>>,
+    writer_free: Condvar,
+    /// Readers hold it shared while they read several keys, and a commit
+    /// holds it exclusively, so a read never sees half a unit of work.
+    pub(crate) commit: RwLock<()>,
+    /// Current records (folded from the stored events), with their lookups;
+    /// updated at each commit.
+    pub(crate) cache: Cache,
+    pub(crate) durability: Durability,
+    pub(crate) path: Option<PathBuf>,
+    /// The seal of a database on disk (a temporary one has none).
+    seal: Option<seal::Seal>,
+    /// The process that opened it: a child made by `fork` shares its memory
+    /// but not the storage engine's threads and locks, and must not use it.
+    pub(crate) pid: u32,
+}
+
+impl Engine {
+    /// The engine over `store`: checks its format (upgrading format 3, or
+    /// marking a new store with the current one) and its counts.
+    pub(crate) fn open(
+        store: Box<dyn Store>,
+        durability: Durability,
+        path: Option<PathBuf>,
+    ) -> Result<Engine> {
+        match store.get(Tree::Meta, keys::meta::FORMAT)? {
+            Some(v) => {
+                let found = *v
+                    .first()
+                    .ok_or_else(|| Error::Corrupt("empty format version".into()))?;
+                if found > FORMAT_VERSION {
+                    return Err(Error::IncompatibleFormat {
+                        found,
+                        supported: FORMAT_VERSION,
+                    });
+                }
+                if found == 0 {
+                    return Err(Error::Corrupt("format version 0".into()));
+                }
+                if found < FORMAT_VERSION {
+                    crate::counts::upgrade_format_3(store.as_ref())?;
+                }
+            }
+            None => {
+                let mut batch = Batch::default();
+                batch.put(
+                    Tree::Meta,
+                    keys::meta::FORMAT.to_vec(),
+                    vec![FORMAT_VERSION],
+                );
+                store.apply(&batch)?;
+                store.flush()?;
+            }
+        }
+        crate::counts::verify_at_open(store.as_ref())?;
+        Ok(Engine {
+            store,
+            writer_busy: Mutex::new(None),
+            writer_free: Condvar::new(),
+            commit: RwLock::new(()),
+            cache: Cache::default(),
+            durability,
+            seal: path.as_deref().map(seal::Seal::open).transpose()?,
+            path,
+            pid: std::process::id(),
+        })
+    }
+
+    /// Held by readers while they read several keys; a commit takes it
+    /// exclusively, so no read sees half a unit of work.
+    pub(crate) fn read_guard(&self) -> RwLockReadGuard<'_, ()> {
+        self.commit.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Stores a unit of work and brings the in-memory view up to date,
+    /// readers held off meanwhile. The view changes only once the store
+    /// took the unit (and, with immediate durability, the disk has it): a
+    /// commit that fails leaves the view as it was, and reopens the store
+    /// from disk (see [`Engine::recover`]), so the handle works again once
+    /// the disk has room.
+    pub(crate) fn commit(&self, changes: Changes) -> Result<()> {
+        let _commit = self.commit.write().unwrap_or_else(PoisonError::into_inner);
+        let stored = self.store.apply(&changes.batch).and_then(|()| {
+            if self.durability == Durability::Immediate {
+                self.flush()
+            } else {
+                Ok(())
+            }
+        });
+        match stored {
+            Ok(()) => {
+                self.cache.apply(&changes);
+                Ok(())
+            }
+            Err(e) => match self.recover() {
+                // The disk may have taken the unit before refusing (a
+                // failed sync of a complete write): then it is stored, and
+                // the view (reloading from disk) shows it.
+                Ok(()) if holds(self.store.as_ref(), &changes.batch)? => Ok(()),
+                Ok(()) => Err(failed_commit(e, self.durability, "")),
+                Err(_) => Err(failed_commit(
+                    e,
+                    self.durability,
+                    "; the database reopens at its next use",
+                )),
+            },
+        }
+    }
+
+    /// Refuses a process made by `fork` after this handle was opened.
+    fn same_process(&self) -> Result<()> {
+        if self.pid == std::process::id() {
+            return Ok(());
+        }
+        Err(Error::Storage(format!(
+            "this database was opened by process {} before it forked: a child \
+             cannot use that handle; open the database in a process of its own \
+             once the parent has closed it",
+            self.pid
+        )))
+    }
+
+    /// Flushes the engine, then seals what was flushed.
+    fn flush(&self) -> Result<()> {
+        self.same_process()?;
+        self.store.flush()?;
+        match &self.seal {
+            Some(seal) => seal.write(self.store.as_ref()),
+            None => Ok(()),
+        }
+    }
+
+    /// After a write or flush the store refused (a full disk): reopens the
+    /// store from disk, and makes the in-memory view what the disk holds.
+    /// With eventual durability, writes not yet flushed are gone, as after
+    /// a crash, so the view is dropped (and reloads on the next read) even
+    /// if the store cannot reopen yet; with immediate durability the view
+    /// held only flushed writes and stays until the store reopens.
+    /// Call with the commit lock held.
+    fn recover(&self) -> Result<()> {
+        if self.durability == Durability::Eventual {
+            self.cache.reset();
+        }
+        self.store.reopen()?;
+        self.cache.reset();
+        Ok(())
+    }
+
+    /// Reopens a store a failed write closed, if it is closed.
+    pub(crate) fn ready(&self) -> Result<()> {
+        self.same_process()?;
+        if self.store.is_open() {
+            return Ok(());
+        }
+        let _commit = self.commit.write().unwrap_or_else(PoisonError::into_inner);
+        if self.store.is_open() {
+            return Ok(());
+        }
+        self.recover()
+    }
+
+    /// Flushes; a failed flush reopens the store (see [`Engine::recover`]).
+    pub(crate) fn flush_or_recover(&self) -> Result<()> {
+        self.ready()?;
+        let flushed = self.flush();
+        if flushed.is_err() {
+            let _commit = self.commit.write().unwrap_or_else(PoisonError::into_inner);
+            let _ = self.recover();
+        }
+        flushed
+    }
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        // Closing flushes; an error here has no one to go to (call
+        // `Db::close` to see it), and the data is as safe as the chosen
+        // durability made it.
+        let _ = self.flush();
+    }
+}
+
+/// Whether the store holds every write of `batch` (each key with its value).
+fn holds(store: &dyn Store, batch: &Batch) -> Result<bool> {
+    for ((tree, key), value) in &batch.ops {
+        if store.get(*tree, key)? != *value {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// The error of a commit the store refused: nothing of the unit is stored.
+/// An I/O error stays one (its kind says "no space", say).
+fn failed_commit(cause: Error, durability: Durability, then: &str) -> Error {
+    let lost = match durability {
+        Durability::Immediate => "",
+        Durability::Eventual => " (nor were the writes since the last flush)",
+    };
+    let what = format!("the unit of work was not stored{lost}{then}");
+    match cause {
+        Error::Io { context, source } => Error::Io {
+            context: format!("{what}; {context}"),
+            source,
+        },
+        Error::Storage(m) => Error::Storage(format!("{what}: {m}")),
+        other => Error::Storage(format!("{what}: {other}")),
+    }
+}
+
+/// The right to write: held by the one open transaction.
+pub(crate) struct WriterSlot {
+    engine: Arc<Engine>,
+}
+
+impl WriterSlot {
+    /// Waits for the slot. A thread that holds it already (a transaction
+    /// it has open) would wait for itself forever: that is refused.
+    pub(crate) fn acquire(engine: Arc<Engine>) -> Result<WriterSlot> {
+        WriterSlot::acquire_for(engine, None)?
+            .ok_or_else(|| Error::Internal("the writer slot was not taken".into()))
+    }
+
+    /// As [`WriterSlot::acquire`], waiting at most `wait` (`None` if the
+    /// slot is still held then).
+    pub(crate) fn acquire_for(
+        engine: Arc<Engine>,
+        wait: Option<std::time::Duration>,
+    ) -> Result<Option<WriterSlot>> {
+        engine.same_process()?;
+        let me = std::thread::current().id();
+        let deadline = wait.map(|w| std::time::Instant::now() + w);
+        let mut holder = lock(&engine.writer_busy);
+        while let Some(other) = *holder {
+            if other == me {
+                return Err(Error::conflict(
+                    crate::error::Entity::Transaction,
+                    "open",
+                    "this thread has a transaction open: commit or roll it back first \
+                     (or make this write through it)",
+                ));
+            }
+            holder = match deadline {
+                None => engine
+                    .writer_free
+                    .wait(holder)
+                    .unwrap_or_else(std::sync::PoisonError::into_inner),
+                Some(deadline) => {
+                    let left = deadline.saturating_duration_since(std::time::Instant::now());
+                    if left.is_zero() {
+                        return Ok(None);
+                    }
+                    engine
+                        .writer_free
+                        .wait_timeout(holder, left)
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .0
+                }
+            };
+        }
+        *holder = Some(me);
+        drop(holder);
+        Ok(Some(WriterSlot { engine }))
+    }
+}
+
+impl Drop for WriterSlot {
+    fn drop(&mut self) {
+        *lock(&self.engine.writer_busy) = None;
+        self.engine.writer_free.notify_one();
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}

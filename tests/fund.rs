@@ -13,18 +13,27 @@ fn wan(s: &str) -> Yuan {
     Yuan::parse_wan(s).unwrap()
 }
 
+/// True for a lifecycle refusal of an application; anything else fails
+/// the test, showing what came instead.
+#[track_caller]
 fn lifecycle<T: std::fmt::Debug>(r: parkdb::Result<T>) -> bool {
-    matches!(
-        r,
+    match r {
         Err(Error::Lifecycle {
             entity: Entity::Application,
             ..
-        })
-    )
+        }) => true,
+        other => panic!("expected a lifecycle refusal of an application, got {other:?}"),
+    }
 }
 
+/// True for a validation refusal; anything else fails the test, showing
+/// what came instead.
+#[track_caller]
 fn validation<T: std::fmt::Debug>(r: parkdb::Result<T>) -> bool {
-    matches!(r, Err(Error::Validation { .. }))
+    match r {
+        Err(Error::Validation { .. }) => true,
+        other => panic!("expected a validation refusal, got {other:?}"),
+    }
 }
 
 #[test]

@@ -1353,5 +1353,11 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(table_rows, m)?)?;
     m.add_function(wrap_pyfunction!(report::scheme_preset, m)?)?;
     m.add("FORMAT_VERSION", parkdb::FORMAT_VERSION)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    let vocabulary = PyDict::new(m.py());
+    for (name, terms) in parkdb::vocabulary() {
+        vocabulary.set_item(name, terms)?;
+    }
+    m.add("VOCABULARY", vocabulary)?;
     Ok(())
 }

@@ -212,3 +212,46 @@ def test_closed_and_in_use_have_their_own_classes_under_storage_error(tmp_path):
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip().endswith("z.parkdb")
     held.close()
+
+
+def test_the_version_is_written_once():
+    import importlib.metadata
+    import pathlib
+    import tomllib
+
+    workspace = tomllib.loads((pathlib.Path(__file__).parents[2] / "Cargo.toml").read_text())
+    assert parkdb.__version__ == workspace["workspace"]["package"]["version"]
+    assert importlib.metadata.version("parkdb") == parkdb.__version__
+
+
+def test_the_stubs_and_the_package_speak_the_native_vocabulary():
+    """The codes are defined once, in Rust: the package's constants come
+    from the native module, and the stubs' literals must match them."""
+    import ast
+    import pathlib
+
+    native = parkdb._native.VOCABULARY
+    assert parkdb.LAND_USES == tuple(code for code, _ in native["LAND_USES"])
+    assert parkdb.TERMS["LAND_USES"]["industrial"] == "工业"
+    for name in ("SUPPLY_METHODS", "PARCEL_STATUSES", "ENTERPRISE_STATUSES", "APPLICATION_STATUSES", "AWARD_KINDS"):
+        assert getattr(parkdb, name) == tuple(code for code, _ in native[name]), name
+        assert len(getattr(parkdb, name)) >= 3
+    stubs = ast.parse((pathlib.Path(parkdb.__file__).parent / "__init__.pyi").read_text())
+    literals = {}
+    for node in stubs.body:
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Subscript):
+            if getattr(node.value.value, "id", None) == "Literal":
+                elts = node.value.slice.elts if isinstance(node.value.slice, ast.Tuple) else [node.value.slice]
+                literals[node.targets[0].id] = tuple(e.value for e in elts)
+    assert literals["LandUse"] == parkdb.LAND_USES
+    assert literals["Method"] == parkdb.SUPPLY_METHODS
+    assert literals["Kind"] == parkdb.AWARD_KINDS
+
+
+def test_every_native_write_method_is_published():
+    native = {
+        name
+        for name in dir(parkdb._native.Transaction)
+        if not name.startswith("_") and name not in ("commit", "rollback", "active")
+    }
+    assert native == set(parkdb.WRITE_METHODS)

@@ -95,3 +95,34 @@ pub use writer::{Allocation, Award, NewParcel, Writer};
 
 /// The storage format this version of parkdb writes.
 pub const FORMAT_VERSION: u8 = storage::codec::FORMAT_VERSION;
+
+/// One coded vocabulary: each value's stable code and its Chinese term, in
+/// order (see [`vocabulary`]).
+pub type Terms = Vec<(&'static str, &'static str)>;
+
+/// Every coded vocabulary parkdb publishes, by the name the Python package
+/// gives it (`LAND_USES`, `PARCEL_STATUSES`…): the one definition the
+/// command, the importer's messages and the Python package read, so a
+/// value added to an enum reaches them all.
+#[must_use]
+pub fn vocabulary() -> Vec<(&'static str, Terms)> {
+    macro_rules! terms {
+        ($enum:ty) => {
+            <$enum>::ALL
+                .iter()
+                .map(|v| (v.code(), v.chinese()))
+                .collect::<Terms>()
+        };
+    }
+    vec![
+        ("LAND_USES", terms!(LandUse)),
+        ("SUPPLY_METHODS", terms!(SupplyMethod)),
+        ("PARCEL_STATUSES", terms!(ParcelStatus)),
+        ("ENTERPRISE_STATUSES", terms!(EnterpriseStatus)),
+        ("APPLICATION_STATUSES", terms!(ApplicationStatus)),
+        ("AWARD_KINDS", terms!(AwardKind)),
+        ("RECOVERY_VIAS", terms!(RecoveryVia)),
+        ("DIRECTIONS", terms!(indicators::Direction)),
+        ("SUBJECT_KINDS", terms!(indicators::SubjectKind)),
+    ]
+}

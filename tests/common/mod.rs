@@ -46,18 +46,35 @@ pub fn terms(holder: EnterpriseId, date: &str, price: &str, start_by: Option<&st
     }
 }
 
-/// Every byte of every tree, to show that a refused write changed nothing.
+/// Every ledger as read (each record with its whole history for parcels,
+/// every enterprise, programme, application and indicator), the policy
+/// and the check report: equal before and after a write that changed
+/// nothing.
 pub fn fingerprint(db: &Db) -> String {
     let mut out = String::new();
-    for p in db.now().all_parcels().expect("parcels") {
+    let now = db.now();
+    for p in now.all_parcels().expect("parcels") {
         out.push_str(&format!("{p:?}\n"));
         for h in db.history(p.id).expect("history") {
             out.push_str(&format!("  {h:?}\n"));
         }
     }
-    for e in db.now().enterprises().expect("enterprises") {
+    for e in now.enterprises().expect("enterprises") {
         out.push_str(&format!("{e:?}\n"));
     }
+    for g in now.programmes().expect("programmes") {
+        out.push_str(&format!("{g:?}\n"));
+    }
+    for a in now
+        .applications(&parkdb::ApplicationFilter::default())
+        .expect("applications")
+    {
+        out.push_str(&format!("{a:?}\n"));
+    }
+    for i in now.indicators().expect("indicators") {
+        out.push_str(&format!("{i:?}\n"));
+    }
+    out.push_str(&format!("{:?}\n", db.policy().expect("policy")));
     let check = db.check().expect("check");
     out.push_str(&format!("{check:?}\n"));
     out

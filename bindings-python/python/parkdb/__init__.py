@@ -35,7 +35,7 @@ from .errors import (
     ValidationError,
 )
 
-__version__ = "0.1.0"
+__version__: str = _native.__version__
 FORMAT_VERSION: int = _native.FORMAT_VERSION
 
 #: The write methods; on a ``Database`` each is its own transaction, on a
@@ -79,12 +79,18 @@ WRITE_METHODS = (
     "observe",
 )
 
-LAND_USES = ("industrial", "commercial_residential", "commercial", "logistics", "public", "other")
-SUPPLY_METHODS = ("tender", "auction", "listing", "agreement", "allocation")
-PARCEL_STATUSES = ("reserve", "allocated", "under_construction", "completed", "retired")
-ENTERPRISE_STATUSES = ("registered", "signed", "under_construction", "in_production", "suspended", "closed")
-APPLICATION_STATUSES = ("received", "approved", "rejected", "closed", "written_off")
-AWARD_KINDS = ("grant", "interest_subsidy", "loan")
+#: Each coded vocabulary as parkdb defines it (in Rust, once): name →
+#: {code: Chinese term}, in order. ``TERMS["LAND_USES"]["industrial"]`` is
+#: ``"工业"``; every write and filter takes the code or the term.
+TERMS: dict[str, dict[str, str]] = {
+    name: dict(values) for name, values in _native.VOCABULARY.items()
+}
+LAND_USES: tuple[str, ...] = tuple(TERMS["LAND_USES"])
+SUPPLY_METHODS: tuple[str, ...] = tuple(TERMS["SUPPLY_METHODS"])
+PARCEL_STATUSES: tuple[str, ...] = tuple(TERMS["PARCEL_STATUSES"])
+ENTERPRISE_STATUSES: tuple[str, ...] = tuple(TERMS["ENTERPRISE_STATUSES"])
+APPLICATION_STATUSES: tuple[str, ...] = tuple(TERMS["APPLICATION_STATUSES"])
+AWARD_KINDS: tuple[str, ...] = tuple(TERMS["AWARD_KINDS"])
 
 _open_lock = threading.Lock()
 _open_databases: weakref.WeakValueDictionary[str, Database] = weakref.WeakValueDictionary()
@@ -210,7 +216,7 @@ class Database:
 
     def parcel(self, key: int | str, as_of: Any = None, known_at: Any = None) -> dict[str, Any]:
         """One parcel by id or code, as a dict of the parcels table's columns."""
-        return Table(self._native.parcel(key, as_of, known_at)).to_pylist()[0]
+        return Table(self._native.parcel(key, as_of=as_of, known_at=known_at)).to_pylist()[0]
 
     def parcels(
         self,
@@ -221,26 +227,28 @@ class Database:
         known_at: Any = None,
     ) -> Table:
         """The parcels table, filtered; ``idle`` is derived as of ``as_of`` (or today)."""
-        return Table(self._native.parcels(as_of, known_at, status, holder, land_use))
+        return Table(self._native.parcels(
+            as_of=as_of, known_at=known_at, status=status, holder=holder, land_use=land_use
+        ))
 
     def enterprises(
         self, as_of: Any = None, status: str | None = None, industry: str | None = None, known_at: Any = None
     ) -> Table:
         """The enterprise register with status and project figures; ``industry``
         is a GB/T 4754 section or division (``"C"``, ``"C39"``)."""
-        return Table(self._native.enterprises(as_of, known_at, status, industry))
+        return Table(self._native.enterprises(as_of=as_of, known_at=known_at, status=status, industry=industry))
 
     def enterprise(self, key: int | str, as_of: Any = None, known_at: Any = None) -> dict[str, Any]:
         """One enterprise by id or unified social credit code, as a dict."""
-        return Table(self._native.enterprise(key, as_of, known_at)).to_pylist()[0]
+        return Table(self._native.enterprise(key, as_of=as_of, known_at=known_at)).to_pylist()[0]
 
     def yearly(self, year: int | None = None, as_of: Any = None, known_at: Any = None) -> Table:
         """Yearly figures, one row per enterprise and year, as revised (or as known at a time)."""
-        return Table(self._native.yearly(year, as_of, known_at))
+        return Table(self._native.yearly(year=year, as_of=as_of, known_at=known_at))
 
     def leases(self, as_of: Any = None, known_at: Any = None) -> Table:
         """Incubator leases; ``occupied`` as of ``as_of`` (or today)."""
-        return Table(self._native.leases(as_of, known_at))
+        return Table(self._native.leases(as_of=as_of, known_at=known_at))
 
     def grants(
         self,
@@ -251,49 +259,53 @@ class Database:
         known_at: Any = None,
     ) -> Table:
         """Applications to the fund with awards by kind, money moved, and overdue as of ``as_of``."""
-        return Table(self._native.grants(as_of, known_at, programme, applicant, status))
+        return Table(self._native.grants(
+                as_of=as_of, known_at=known_at, programme=programme, applicant=applicant, status=status
+            ))
 
     def disbursements(self, year: int | None = None, as_of: Any = None, known_at: Any = None) -> Table:
         """The fund's money movements: disbursements, repayments, recoveries."""
-        return Table(self._native.disbursements(year, as_of, known_at))
+        return Table(self._native.disbursements(year=year, as_of=as_of, known_at=known_at))
 
     def programmes(self, as_of: Any = None, known_at: Any = None) -> Table:
         """Programmes with budget, committed, disbursed and remaining money."""
-        return Table(self._native.programmes(as_of, known_at))
+        return Table(self._native.programmes(as_of=as_of, known_at=known_at))
 
     def overdue(self, as_of: Any = None, known_at: Any = None) -> Table:
         """Loans overdue as of a date (default today): amount, days, since when."""
         if as_of is None:
             as_of = _dt.date.today()
-        return Table(self._native.overdue(as_of, known_at))
+        return Table(self._native.overdue(as_of=as_of, known_at=known_at))
 
     def observations(self, code: str | None = None, known_at: Any = None) -> Table:
         """Indicator observations, as revised (or as known at a time)."""
-        return Table(self._native.observations(code, known_at))
+        return Table(self._native.observations(code=code, known_at=known_at))
 
     def annual_report(self, year: int, known_at: Any = None) -> AnnualReport:
         """Every figure of the zone's and the bureau's work reports for ``year``."""
-        return AnnualReport._from(self._native.annual_report(year, known_at))
+        return AnnualReport._from(self._native.annual_report(year=year, known_at=known_at))
 
     def evaluate(self, scheme: schemes.Scheme, year: int, known_at: Any = None) -> Table:
         """Evaluates every enterprise with a scheme (``parkdb.schemes.huangyan_2022()``)
         on ``year``'s figures: indicator values, item scores, score, rank, grade,
         ``in_scope`` and ``reason``."""
-        return Table(self._native.evaluate(scheme.to_dict(), year, known_at))
+        return Table(self._native.evaluate(scheme.to_dict(), year=year, known_at=known_at))
 
     def assess(self, framework: schemes.TargetFramework, period: Any, known_at: Any = None) -> dict[str, Any]:
         """Scores the zone's observations for ``period`` against a target framework."""
-        return dict(self._native.assess(list(framework.targets), period, framework.name, known_at))
+        return dict(self._native.assess(
+                list(framework.targets), period=period, name=framework.name, known_at=known_at
+            ))
 
     def history(self, kind: str, key: int | str, known_at: Any = None) -> Table:
         """Every event of a ``"parcel"``, ``"enterprise"`` or ``"application"``, voids included."""
-        return Table(self._native.history(kind, key, known_at))
+        return Table(self._native.history(kind=kind, key=key, known_at=known_at))
 
     def land_summary(self, as_of: Any = None, known_at: Any = None) -> LandSummary:
         """The land ledger's figures as of a date (default: today)."""
         if as_of is None:
             as_of = _dt.date.today()
-        return LandSummary._from(self._native.land_summary(as_of, known_at))
+        return LandSummary._from(self._native.land_summary(as_of=as_of, known_at=known_at))
 
     def check(self) -> CheckReport:
         """Checks every record against its events and every index entry."""

@@ -25,6 +25,7 @@ from .errors import ValidationError as ValidationError
 __version__: str
 FORMAT_VERSION: int
 WRITE_METHODS: tuple[str, ...]
+TERMS: dict[str, dict[str, str]]
 LAND_USES: tuple[str, ...]
 SUPPLY_METHODS: tuple[str, ...]
 PARCEL_STATUSES: tuple[str, ...]

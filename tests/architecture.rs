@@ -1,0 +1,163 @@
+//! The layers of `core` import one way (ARCHITECTURE.md): no module
+//! imports one that imports it back, directly or around a loop. Read from
+//! the sources: a module's imports are the `crate::<module>` paths in its
+//! files, outside its tests and comments.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// Module → the modules it imports.
+type Graph = BTreeMap<String, BTreeSet<String>>;
+
+fn sources(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("read core/src") {
+        let path = entry.expect("entry").path();
+        if path.is_dir() {
+            sources(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// The code of a file without its test module and comments.
+fn code(text: &str) -> String {
+    let text = text.split("#[cfg(test)]").next().unwrap_or_default();
+    text.lines()
+        .map(|l| l.split("//").next().unwrap_or_default())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn graph() -> Graph {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    sources(&src, &mut files);
+    let mut graph = Graph::new();
+    for file in &files {
+        let relative = file.strip_prefix(&src).expect("under src");
+        let top = relative
+            .components()
+            .next()
+            .and_then(|c| c.as_os_str().to_str())
+            .expect("a name")
+            .trim_end_matches(".rs")
+            .to_owned();
+        if top == "lib" || top == "bin" {
+            continue;
+        }
+        let text = code(&std::fs::read_to_string(file).expect("read a source"));
+        let imports = graph.entry(top.clone()).or_default();
+        for (at, _) in text.match_indices("crate::") {
+            let name: String = text[at + "crate::".len()..]
+                .chars()
+                .take_while(|c| c.is_ascii_lowercase() || *c == '_')
+                .collect();
+            if !name.is_empty() && name != top {
+                imports.insert(name);
+            }
+        }
+    }
+    let modules: BTreeSet<String> = graph.keys().cloned().collect();
+    for imports in graph.values_mut() {
+        imports.retain(|m| modules.contains(m));
+    }
+    graph
+}
+
+/// A loop of imports through `module`, if there is one.
+fn cycle_from(graph: &Graph, module: &str) -> Option<Vec<String>> {
+    fn walk(graph: &Graph, at: &str, path: &mut Vec<String>, done: &mut BTreeSet<String>) -> bool {
+        if let Some(i) = path.iter().position(|m| m == at) {
+            path.drain(..i);
+            path.push(at.to_owned());
+            return true;
+        }
+        if !done.insert(at.to_owned()) {
+            return false;
+        }
+        path.push(at.to_owned());
+        for next in graph.get(at).into_iter().flatten() {
+            if walk(graph, next, path, done) {
+                return true;
+            }
+        }
+        path.pop();
+        false
+    }
+    let mut path = Vec::new();
+    walk(graph, module, &mut path, &mut BTreeSet::new()).then_some(path)
+}
+
+#[test]
+fn no_module_of_core_imports_one_that_imports_it_back() {
+    let graph = graph();
+    assert!(graph.len() > 20, "the sources were not found: {graph:?}");
+    for module in graph.keys() {
+        if let Some(cycle) = cycle_from(&graph, module) {
+            panic!("an import cycle: {}", cycle.join(" -> "));
+        }
+    }
+}
+
+#[test]
+fn the_lowest_layers_import_nothing_above_them() {
+    let graph = graph();
+    for (module, allowed) in [
+        ("error", &[][..]),
+        ("ids", &[]),
+        ("days", &["error"]),
+        ("land", &["days", "error", "ids", "units"]),
+        ("storage", &["days", "error", "event"]),
+        (
+            "engine",
+            &[
+                "cache", "changes", "counts", "days", "error", "seal", "storage",
+            ],
+        ),
+    ] {
+        let imports = &graph[module];
+        let extra: Vec<_> = imports
+            .iter()
+            .filter(|m| !allowed.contains(&m.as_str()))
+            .collect();
+        assert!(extra.is_empty(), "{module} imports {extra:?}");
+    }
+}
+
+#[test]
+fn a_cycle_is_found() {
+    let mut graph = Graph::new();
+    graph.insert("a".into(), BTreeSet::from(["b".into()]));
+    graph.insert("b".into(), BTreeSet::from(["c".into()]));
+    graph.insert("c".into(), BTreeSet::from(["a".into()]));
+    assert_eq!(cycle_from(&graph, "a").unwrap(), ["a", "b", "c", "a"]);
+    graph.get_mut("c").unwrap().clear();
+    assert_eq!(cycle_from(&graph, "a"), None);
+}
+
+/// Test files live in the top-level `tests/` and the crate lists each as
+/// a `[[test]]` (cargo finds tests only beside a package's manifest): a
+/// file left out of the list would never run, so that fails here.
+#[test]
+fn every_test_file_is_listed_and_runs() {
+    let core = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let manifest = std::fs::read_to_string(core.join("Cargo.toml")).expect("core/Cargo.toml");
+    let listed: BTreeSet<String> = manifest
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("path = \"../tests/"))
+        .filter_map(|l| l.strip_suffix('"'))
+        .map(str::to_owned)
+        .collect();
+    let present: BTreeSet<String> = std::fs::read_dir(core.join("../tests"))
+        .expect("tests/")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|name| name.ends_with(".rs"))
+        .collect();
+    let missing: Vec<_> = present.difference(&listed).collect();
+    assert!(
+        missing.is_empty(),
+        "not listed as [[test]] in core/Cargo.toml: {missing:?}"
+    );
+    assert!(present.len() > 15, "{present:?}");
+}

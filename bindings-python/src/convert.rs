@@ -100,7 +100,10 @@ fn any_date(value: &Bound<'_, PyAny>, field: &str) -> PyResult<NaiveDate> {
             validation(
                 py,
                 field,
-                format!("{text:?} is not a date in the form YYYY-MM-DD"),
+                format!(
+                    "{} is not a date in the form YYYY-MM-DD",
+                    parkdb::text::shown(&text)
+                ),
             )
         });
     }

@@ -548,7 +548,10 @@ impl Database {
                 return Err(validation(
                     py,
                     "kind",
-                    format!("{other:?} is not one of parcel, enterprise, application"),
+                    format!(
+                        "{} is not one of parcel, enterprise, application",
+                        parkdb::text::shown(&other)
+                    ),
                 ));
             }
         }
@@ -1310,7 +1313,10 @@ fn open(py: Python<'_>, path: std::path::PathBuf, durability: Text) -> PyResult<
             return Err(validation(
                 py,
                 "durability",
-                format!("{other:?} is not one of immediate, eventual"),
+                format!(
+                    "{} is not one of immediate, eventual",
+                    parkdb::text::shown(&other)
+                ),
             ));
         }
     };

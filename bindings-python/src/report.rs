@@ -158,7 +158,10 @@ pub(crate) fn scheme_preset<'py>(py: Python<'py>, name: &str) -> PyResult<Bound<
             return Err(validation(
                 py,
                 "scheme",
-                format!("{other:?} is not one of huangyan_2022, huangyan_2022_small"),
+                format!(
+                    "{} is not one of huangyan_2022, huangyan_2022_small",
+                    parkdb::text::shown(&other)
+                ),
             ))
         }
     };
@@ -183,7 +186,10 @@ pub(crate) fn scheme_from_dict(d: &Bound<'_, PyDict>) -> PyResult<Scheme> {
                 return Err(validation(
                     py,
                     "missing",
-                    format!("{other:?} is not one of zero, scope_mean"),
+                    format!(
+                        "{} is not one of zero, scope_mean",
+                        parkdb::text::shown(&other)
+                    ),
                 ))
             }
         };
@@ -209,7 +215,10 @@ pub(crate) fn scheme_from_dict(d: &Bound<'_, PyDict>) -> PyResult<Scheme> {
             return Err(validation(
                 py,
                 "grading",
-                format!("{other:?} is not one of percentile, absolute"),
+                format!(
+                    "{} is not one of percentile, absolute",
+                    parkdb::text::shown(&other)
+                ),
             ))
         }
     };

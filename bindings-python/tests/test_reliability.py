@@ -334,3 +334,19 @@ def test_numpy_scalars_are_numbers(db):
     assert db.parcel(p)["holder_id"] == e
     with pytest.raises(parkdb.ValidationError):
         db.add_parcel("B", np.bool_(True), requisitioned="2005-01-01")
+
+
+def test_no_error_repeats_a_huge_input_in_full(db):
+    huge = "9" * 2_000_000
+    calls = [
+        lambda: db.add_parcel("H", huge, requisitioned="2005-01-01"),
+        lambda: db.add_parcel("H", "1", requisitioned=huge),
+        lambda: db.add_parcel("H", "1", requisitioned="2005-01-01", land_use=huge),
+        lambda: db.add_enterprise("E", industry=huge),
+        lambda: db.add_enterprise("E" * 1_000_000),
+        lambda: db.parcels(status=huge),
+    ]
+    for call in calls:
+        with pytest.raises(parkdb.ValidationError) as refused:
+            call()
+        assert len(str(refused.value)) < 400, str(refused.value)[:200]

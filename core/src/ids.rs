@@ -84,7 +84,7 @@ macro_rules! code_enum {
                         let allowed: Vec<&str> = $name::ALL.iter().map(|v| v.code()).collect();
                         $crate::Error::validation(
                             $what,
-                            format!("{t:?} is not one of {}", allowed.join(", ")),
+                            format!("{} is not one of {}", $crate::text::shown(&t), allowed.join(", ")),
                         )
                     })
             }

@@ -49,7 +49,12 @@ fn standard() -> &'static Standard {
 /// [`Error::Validation`] naming the code and what is wrong with it.
 pub fn normalize_industry(code: &str) -> Result<String> {
     let text = code.trim().to_uppercase();
-    let bad = |why: &str| Error::validation("industry", format!("{code:?} {why} (GB/T 4754-2017)"));
+    let bad = |why: &str| {
+        Error::validation(
+            "industry",
+            format!("{} {why} (GB/T 4754-2017)", crate::text::shown(&code)),
+        )
+    };
     let (letter, digits) = match text.chars().next() {
         Some(c) if c.is_ascii_alphabetic() => (Some(c), &text[1..]),
         Some(_) => (None, text.as_str()),

@@ -93,7 +93,12 @@ fn format_fixed(value: i128, scale: u32, min_frac: usize) -> String {
 }
 
 fn narrow(value: i128, field: &str, text: &str) -> Result<i64> {
-    i64::try_from(value).map_err(|_| Error::validation(field, format!("{text:?} is out of range")))
+    i64::try_from(value).map_err(|_| {
+        Error::validation(
+            field,
+            format!("{} is out of range", crate::text::shown(&text)),
+        )
+    })
 }
 
 /// Area in 亩, exact to 0.0001 亩 (stored as ten-thousandths in an `i64`).
@@ -142,7 +147,10 @@ impl Mu {
         let v = parse_fixed(text, 4, false).ok_or_else(|| {
             Error::validation(
                 "area",
-                format!("{text:?} is not an area in 亩 with at most four decimals"),
+                format!(
+                    "{} is not an area in 亩 with at most four decimals",
+                    crate::text::shown(&text)
+                ),
             )
         })?;
         narrow(v, "area", text).map(Mu)
@@ -155,11 +163,18 @@ impl Mu {
     /// [`Error::Validation`] naming the text and why.
     pub fn parse_m2(text: &str) -> Result<Mu> {
         // units = m² × 15, computed from m² in ten-thousandths to stay exact.
-        let m2_e4 = parse_fixed(text, 4, true)
-            .ok_or_else(|| Error::validation("area", format!("{text:?} is not an area in m²")))?;
-        let scaled = m2_e4
-            .checked_mul(15)
-            .ok_or_else(|| Error::validation("area", format!("{text:?} is out of range")))?;
+        let m2_e4 = parse_fixed(text, 4, true).ok_or_else(|| {
+            Error::validation(
+                "area",
+                format!("{} is not an area in m²", crate::text::shown(&text)),
+            )
+        })?;
+        let scaled = m2_e4.checked_mul(15).ok_or_else(|| {
+            Error::validation(
+                "area",
+                format!("{} is out of range", crate::text::shown(&text)),
+            )
+        })?;
         narrow(round_div(scaled, 10_000), "area", text).map(Mu)
     }
 
@@ -169,11 +184,18 @@ impl Mu {
     /// # Errors
     /// [`Error::Validation`] naming the text and why.
     pub fn parse_hectares(text: &str) -> Result<Mu> {
-        let ha_e6 = parse_fixed(text, 6, true)
-            .ok_or_else(|| Error::validation("area", format!("{text:?} is not an area in 公顷")))?;
-        let scaled = ha_e6
-            .checked_mul(15)
-            .ok_or_else(|| Error::validation("area", format!("{text:?} is out of range")))?;
+        let ha_e6 = parse_fixed(text, 6, true).ok_or_else(|| {
+            Error::validation(
+                "area",
+                format!("{} is not an area in 公顷", crate::text::shown(&text)),
+            )
+        })?;
+        let scaled = ha_e6.checked_mul(15).ok_or_else(|| {
+            Error::validation(
+                "area",
+                format!("{} is out of range", crate::text::shown(&text)),
+            )
+        })?;
         narrow(round_div(scaled, 100), "area", text).map(Mu)
     }
 
@@ -314,7 +336,10 @@ impl Yuan {
         let v = parse_fixed(text, 2, false).ok_or_else(|| {
             Error::validation(
                 "amount",
-                format!("{text:?} is not an amount in 元 with at most two decimals"),
+                format!(
+                    "{} is not an amount in 元 with at most two decimals",
+                    crate::text::shown(&text)
+                ),
             )
         })?;
         narrow(v, "amount", text).map(Yuan)
@@ -328,7 +353,10 @@ impl Yuan {
         let v = parse_fixed(text, 6, false).ok_or_else(|| {
             Error::validation(
                 "amount",
-                format!("{text:?} is not an amount in 万元 exact to the fen"),
+                format!(
+                    "{} is not an amount in 万元 exact to the fen",
+                    crate::text::shown(&text)
+                ),
             )
         })?;
         narrow(v, "amount", text).map(Yuan)
@@ -476,7 +504,10 @@ impl Quantity {
         let v = parse_fixed(text, 4, false).ok_or_else(|| {
             Error::validation(
                 field,
-                format!("{text:?} is not a number with at most four decimals"),
+                format!(
+                    "{} is not a number with at most four decimals",
+                    crate::text::shown(&text)
+                ),
             )
         })?;
         narrow(v, field, text).map(Quantity)

@@ -117,8 +117,12 @@ enum Command {
 }
 
 fn date(text: &str) -> Result<NaiveDate, String> {
-    ledger::dates::parse_date(text)
-        .ok_or_else(|| format!("{text:?} is not a date (2005-12-31, 2005/12/31, 2005年12月31日)"))
+    ledger::dates::parse_date(text).ok_or_else(|| {
+        format!(
+            "{} is not a date (2005-12-31, 2005/12/31, 2005年12月31日)",
+            parkdb::text::shown(&text)
+        )
+    })
 }
 
 fn open(path: &Path, must_exist: bool) -> Result<Db, String> {

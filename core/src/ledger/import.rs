@@ -113,7 +113,10 @@ impl<'s> Row<'s> {
                 parse_date(t).ok_or_else(|| {
                     self.err(
                         field,
-                        format!("{t:?} is not a date (2005-03-01, 2005/3/1, 2005年3月1日)"),
+                        format!(
+                            "{} is not a date (2005-03-01, 2005/3/1, 2005年3月1日)",
+                            crate::text::shown(&t)
+                        ),
                     )
                 })
             })
@@ -159,8 +162,12 @@ impl<'s> Row<'s> {
     fn int<T: std::str::FromStr>(&self, field: &str) -> Result<Option<T>, RowError> {
         self.raw(field)
             .map(|t| {
-                t.parse::<T>()
-                    .map_err(|_| self.err(field, format!("{t:?} is not a whole number")))
+                t.parse::<T>().map_err(|_| {
+                    self.err(
+                        field,
+                        format!("{} is not a whole number", crate::text::shown(&t)),
+                    )
+                })
             })
             .transpose()
     }
@@ -170,7 +177,10 @@ impl<'s> Row<'s> {
             .map(|t| match t.to_lowercase().as_str() {
                 "是" | "yes" | "y" | "true" | "1" | "√" => Ok(true),
                 "否" | "no" | "n" | "false" | "0" => Ok(false),
-                _ => Err(self.err(field, format!("{t:?} is not 是/否 or yes/no"))),
+                _ => Err(self.err(
+                    field,
+                    format!("{} is not 是/否 or yes/no", crate::text::shown(&t)),
+                )),
             })
             .transpose()
     }
@@ -589,7 +599,14 @@ fn which(
                 .iter()
                 .map(|(c, zh)| format!("{}/{c}", zh[0]))
                 .collect();
-            row.err(field, format!("{t:?} is not one of {}", allowed.join(", ")))
+            row.err(
+                field,
+                format!(
+                    "{} is not one of {}",
+                    crate::text::shown(&t),
+                    allowed.join(", ")
+                ),
+            )
         })
 }
 
@@ -651,7 +668,10 @@ fn application_step(w: &mut Writer, lookups: &Lookups, row: &Row<'_>) -> Result<
                 .filter(|s| !s.is_empty())
                 .map(|s| {
                     s.parse::<u32>().map_err(|_| {
-                        row.err("scores", format!("{s:?} is not a whole-number score"))
+                        row.err(
+                            "scores",
+                            format!("{} is not a whole-number score", crate::text::shown(&s)),
+                        )
                     })
                 })
                 .collect::<Result<Vec<_>, _>>()?;

@@ -102,7 +102,7 @@ fn any_date(value: &Bound<'_, PyAny>, field: &str) -> PyResult<NaiveDate> {
                 field,
                 format!(
                     "{} is not a date in the form YYYY-MM-DD",
-                    parkdb::text::shown(&text)
+                    parkdb::text::shown(text)
                 ),
             )
         });

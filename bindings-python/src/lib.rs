@@ -550,7 +550,7 @@ impl Database {
                     "kind",
                     format!(
                         "{} is not one of parcel, enterprise, application",
-                        parkdb::text::shown(&other)
+                        parkdb::text::shown(other)
                     ),
                 ));
             }
@@ -1315,7 +1315,7 @@ fn open(py: Python<'_>, path: std::path::PathBuf, durability: Text) -> PyResult<
                 "durability",
                 format!(
                     "{} is not one of immediate, eventual",
-                    parkdb::text::shown(&other)
+                    parkdb::text::shown(other)
                 ),
             ));
         }

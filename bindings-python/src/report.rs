@@ -160,7 +160,7 @@ pub(crate) fn scheme_preset<'py>(py: Python<'py>, name: &str) -> PyResult<Bound<
                 "scheme",
                 format!(
                     "{} is not one of huangyan_2022, huangyan_2022_small",
-                    parkdb::text::shown(&other)
+                    parkdb::text::shown(other)
                 ),
             ))
         }
@@ -188,7 +188,7 @@ pub(crate) fn scheme_from_dict(d: &Bound<'_, PyDict>) -> PyResult<Scheme> {
                     "missing",
                     format!(
                         "{} is not one of zero, scope_mean",
-                        parkdb::text::shown(&other)
+                        parkdb::text::shown(other)
                     ),
                 ))
             }
@@ -217,7 +217,7 @@ pub(crate) fn scheme_from_dict(d: &Bound<'_, PyDict>) -> PyResult<Scheme> {
                 "grading",
                 format!(
                     "{} is not one of percentile, absolute",
-                    parkdb::text::shown(&other)
+                    parkdb::text::shown(other)
                 ),
             ))
         }

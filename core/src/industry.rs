@@ -52,7 +52,7 @@ pub fn normalize_industry(code: &str) -> Result<String> {
     let bad = |why: &str| {
         Error::validation(
             "industry",
-            format!("{} {why} (GB/T 4754-2017)", crate::text::shown(&code)),
+            format!("{} {why} (GB/T 4754-2017)", crate::text::shown(code)),
         )
     };
     let (letter, digits) = match text.chars().next() {

@@ -96,7 +96,7 @@ fn narrow(value: i128, field: &str, text: &str) -> Result<i64> {
     i64::try_from(value).map_err(|_| {
         Error::validation(
             field,
-            format!("{} is out of range", crate::text::shown(&text)),
+            format!("{} is out of range", crate::text::shown(text)),
         )
     })
 }
@@ -149,7 +149,7 @@ impl Mu {
                 "area",
                 format!(
                     "{} is not an area in 亩 with at most four decimals",
-                    crate::text::shown(&text)
+                    crate::text::shown(text)
                 ),
             )
         })?;
@@ -166,13 +166,13 @@ impl Mu {
         let m2_e4 = parse_fixed(text, 4, true).ok_or_else(|| {
             Error::validation(
                 "area",
-                format!("{} is not an area in m²", crate::text::shown(&text)),
+                format!("{} is not an area in m²", crate::text::shown(text)),
             )
         })?;
         let scaled = m2_e4.checked_mul(15).ok_or_else(|| {
             Error::validation(
                 "area",
-                format!("{} is out of range", crate::text::shown(&text)),
+                format!("{} is out of range", crate::text::shown(text)),
             )
         })?;
         narrow(round_div(scaled, 10_000), "area", text).map(Mu)
@@ -187,13 +187,13 @@ impl Mu {
         let ha_e6 = parse_fixed(text, 6, true).ok_or_else(|| {
             Error::validation(
                 "area",
-                format!("{} is not an area in 公顷", crate::text::shown(&text)),
+                format!("{} is not an area in 公顷", crate::text::shown(text)),
             )
         })?;
         let scaled = ha_e6.checked_mul(15).ok_or_else(|| {
             Error::validation(
                 "area",
-                format!("{} is out of range", crate::text::shown(&text)),
+                format!("{} is out of range", crate::text::shown(text)),
             )
         })?;
         narrow(round_div(scaled, 100), "area", text).map(Mu)
@@ -338,7 +338,7 @@ impl Yuan {
                 "amount",
                 format!(
                     "{} is not an amount in 元 with at most two decimals",
-                    crate::text::shown(&text)
+                    crate::text::shown(text)
                 ),
             )
         })?;
@@ -355,7 +355,7 @@ impl Yuan {
                 "amount",
                 format!(
                     "{} is not an amount in 万元 exact to the fen",
-                    crate::text::shown(&text)
+                    crate::text::shown(text)
                 ),
             )
         })?;
@@ -506,7 +506,7 @@ impl Quantity {
                 field,
                 format!(
                     "{} is not a number with at most four decimals",
-                    crate::text::shown(&text)
+                    crate::text::shown(text)
                 ),
             )
         })?;

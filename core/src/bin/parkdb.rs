@@ -120,7 +120,7 @@ fn date(text: &str) -> Result<NaiveDate, String> {
     ledger::dates::parse_date(text).ok_or_else(|| {
         format!(
             "{} is not a date (2005-12-31, 2005/12/31, 2005年12月31日)",
-            parkdb::text::shown(&text)
+            parkdb::text::shown(text)
         )
     })
 }

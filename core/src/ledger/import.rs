@@ -115,7 +115,7 @@ impl<'s> Row<'s> {
                         field,
                         format!(
                             "{} is not a date (2005-03-01, 2005/3/1, 2005年3月1日)",
-                            crate::text::shown(&t)
+                            crate::text::shown(t)
                         ),
                     )
                 })
@@ -165,7 +165,7 @@ impl<'s> Row<'s> {
                 t.parse::<T>().map_err(|_| {
                     self.err(
                         field,
-                        format!("{} is not a whole number", crate::text::shown(&t)),
+                        format!("{} is not a whole number", crate::text::shown(t)),
                     )
                 })
             })
@@ -179,7 +179,7 @@ impl<'s> Row<'s> {
                 "否" | "no" | "n" | "false" | "0" => Ok(false),
                 _ => Err(self.err(
                     field,
-                    format!("{} is not 是/否 or yes/no", crate::text::shown(&t)),
+                    format!("{} is not 是/否 or yes/no", crate::text::shown(t)),
                 )),
             })
             .transpose()
@@ -670,7 +670,7 @@ fn application_step(w: &mut Writer, lookups: &Lookups, row: &Row<'_>) -> Result<
                     s.parse::<u32>().map_err(|_| {
                         row.err(
                             "scores",
-                            format!("{} is not a whole-number score", crate::text::shown(&s)),
+                            format!("{} is not a whole-number score", crate::text::shown(s)),
                         )
                     })
                 })

@@ -778,3 +778,25 @@ fn large_imports_report_progress() {
         mu("4500")
     );
 }
+
+#[test]
+fn import_steps_are_one_vocabulary_with_their_synonyms() {
+    use parkdb::ledger::import::{ApplicationStep, ParcelStep};
+    assert_eq!(ParcelStep::parse("填土").unwrap(), ParcelStep::Developed);
+    assert_eq!(ParcelStep::parse("出让").unwrap(), ParcelStep::Allocated);
+    assert_eq!(
+        ParcelStep::parse("Transferred").unwrap(),
+        ParcelStep::Transferred
+    );
+    assert_eq!(
+        ApplicationStep::parse("拨款").unwrap(),
+        ApplicationStep::Disbursed
+    );
+    let e = ParcelStep::parse("转让了").unwrap_err();
+    assert!(e.to_string().contains("transferred"), "{e}");
+    // Every value's code and Chinese term parse back to it.
+    for step in ParcelStep::ALL {
+        assert_eq!(ParcelStep::parse(step.code()).unwrap(), *step);
+        assert_eq!(ParcelStep::parse(step.chinese()).unwrap(), *step);
+    }
+}

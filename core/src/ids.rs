@@ -47,7 +47,7 @@ id_type!(
 /// A coded enum: each value has a stable lowercase English code (what
 /// tables, files and Python use) and its Chinese term; both parse.
 macro_rules! code_enum {
-    ($(#[$meta:meta])* $name:ident, $what:literal, { $($(#[$vmeta:meta])* $variant:ident = $code:literal / $zh:literal),+ $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident, $what:literal, { $($(#[$vmeta:meta])* $variant:ident = $code:literal / $zh:literal $(| $synonym:literal)*),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
         pub enum $name {
@@ -70,7 +70,13 @@ macro_rules! code_enum {
                 match self { $($name::$variant => $zh),+ }
             }
 
-            /// Parses the English code or the Chinese term.
+            /// Other Chinese terms a ledger may use for the value.
+            #[must_use]
+            pub fn synonyms(self) -> &'static [&'static str] {
+                match self { $($name::$variant => &[$($synonym),*]),+ }
+            }
+
+            /// Parses the English code, the Chinese term or a synonym.
             ///
             /// # Errors
             /// [`Error::Validation`] listing the allowed codes.
@@ -79,7 +85,9 @@ macro_rules! code_enum {
                 $name::ALL
                     .iter()
                     .copied()
-                    .find(|v| v.code().eq_ignore_ascii_case(t) || v.chinese() == t)
+                    .find(|v| {
+                        v.code().eq_ignore_ascii_case(t) || v.chinese() == t || v.synonyms().contains(&t)
+                    })
                     .ok_or_else(|| {
                         let allowed: Vec<&str> = $name::ALL.iter().map(|v| v.code()).collect();
                         $crate::Error::validation(

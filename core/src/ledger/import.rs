@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
 
 use super::columns::{resolve, Field, Ledger, Unit};
 use super::dates::parse_date;
@@ -12,6 +13,7 @@ use crate::db::Db;
 use crate::enterprise::{Enterprise, EnterpriseId, NewEnterprise, YearlyFigures};
 use crate::error::{Error, Result};
 use crate::fund::{ApplicationId, AwardKind, Programme, ProgrammeId, RecoveryVia};
+use crate::ids::code_enum;
 use crate::land::{LandUse, SupplyMethod};
 use crate::units::{Mu, Quantity, Yuan};
 use crate::writer::{Allocation, Award, NewParcel, Writer};
@@ -562,69 +564,49 @@ fn blame(row: &Row<'_>, e: &Error) -> RowError {
     }
 }
 
-const PARCEL_EVENTS: &[(&str, &[&str])] = &[
-    ("developed", &["开发", "前期开发", "填土"]),
-    ("certified", &["办证"]),
-    ("allocated", &["供地", "出让", "划拨"]),
-    ("construction_started", &["动工", "开工"]),
-    ("completed", &["竣工"]),
-    ("idle_declared", &["认定闲置", "闲置"]),
-    ("reclaimed", &["收回"]),
-    ("transferred", &["转让"]),
-];
+code_enum!(
+    /// What a row of a parcel events sheet records (its `event` column).
+    ParcelStep, "event", {
+        Developed = "developed" / "开发" | "前期开发" | "填土",
+        Certified = "certified" / "办证",
+        Allocated = "allocated" / "供地" | "出让" | "划拨",
+        ConstructionStarted = "construction_started" / "动工" | "开工",
+        Completed = "completed" / "竣工",
+        IdleDeclared = "idle_declared" / "认定闲置" | "闲置",
+        Reclaimed = "reclaimed" / "收回",
+        Transferred = "transferred" / "转让",
+    }
+);
 
-const STEPS: &[(&str, &[&str])] = &[
-    ("reviewed", &["评审"]),
-    ("approved", &["立项", "批准"]),
-    ("rejected", &["不予立项", "否决"]),
-    ("disbursed", &["拨付", "拨款"]),
-    ("repaid", &["还款"]),
-    ("recovered", &["追讨", "回收"]),
-    ("written_off", &["核销"]),
-    ("closed", &["结项"]),
-];
-
-fn which(
-    row: &Row<'_>,
-    field: &str,
-    table: &[(&'static str, &[&str])],
-) -> Result<&'static str, RowError> {
-    let t = row.need(field, Ok(row.text(field)))?;
-    table
-        .iter()
-        .find(|(code, zh)| code.eq_ignore_ascii_case(&t) || zh.contains(&t.as_str()))
-        .map(|(code, _)| *code)
-        .ok_or_else(|| {
-            let allowed: Vec<String> = table
-                .iter()
-                .map(|(c, zh)| format!("{}/{c}", zh[0]))
-                .collect();
-            row.err(
-                field,
-                format!(
-                    "{} is not one of {}",
-                    crate::text::shown(&t),
-                    allowed.join(", ")
-                ),
-            )
-        })
-}
+code_enum!(
+    /// What a row of a fund steps sheet records (its `step` column).
+    ApplicationStep, "step", {
+        Reviewed = "reviewed" / "评审",
+        Approved = "approved" / "立项" | "批准",
+        Rejected = "rejected" / "不予立项" | "否决",
+        Disbursed = "disbursed" / "拨付" | "拨款",
+        Repaid = "repaid" / "还款",
+        Recovered = "recovered" / "追讨" | "回收",
+        WrittenOff = "written_off" / "核销",
+        Closed = "closed" / "结项",
+    }
+);
 
 fn parcel_event(w: &mut Writer, lookups: &Lookups, row: &Row<'_>) -> Result<(), RowError> {
     let code = row.need("code", Ok(row.text("code")))?;
-    let event = which(row, "event", PARCEL_EVENTS)?;
+    let event = row.need("event", row.code("event", ParcelStep::parse))?;
     let date = row.need("date", row.date("date"))?;
     let parcel = w
         .parcel_by_code(&code)
         .map_err(|_| row.err("code", format!("no parcel has code {code:?}")))?
         .id;
     let result = match event {
-        "developed" => w.attempt(|w| w.develop(parcel, date)),
-        "certified" => {
+        ParcelStep::Developed => w.attempt(|w| w.develop(parcel, date)),
+        ParcelStep::Certified => {
             let number = row.need("certificate", Ok(row.text("certificate")))?;
             w.attempt(|w| w.certify(parcel, date, &number))
         }
-        "allocated" => {
+        ParcelStep::Allocated => {
             let terms = Allocation {
                 holder: lookups.firm(row)?,
                 date,
@@ -635,17 +617,17 @@ fn parcel_event(w: &mut Writer, lookups: &Lookups, row: &Row<'_>) -> Result<(), 
             };
             w.attempt(|w| w.allocate(parcel, terms))
         }
-        "construction_started" => w.attempt(|w| w.start_construction(parcel, date)),
-        "completed" => w.attempt(|w| w.complete_construction(parcel, date)),
-        "idle_declared" => {
+        ParcelStep::ConstructionStarted => w.attempt(|w| w.start_construction(parcel, date)),
+        ParcelStep::Completed => w.attempt(|w| w.complete_construction(parcel, date)),
+        ParcelStep::IdleDeclared => {
             let fee = row.money("fee")?;
             w.attempt(|w| w.declare_idle(parcel, date, fee))
         }
-        "reclaimed" => {
+        ParcelStep::Reclaimed => {
             let why = row.text("reason").unwrap_or_default();
             w.attempt(|w| w.reclaim(parcel, date, &why))
         }
-        _ => {
+        ParcelStep::Transferred => {
             let to = lookups.firm(row)?;
             let price = row.money("price")?.unwrap_or(Yuan::ZERO);
             w.attempt(|w| w.transfer(parcel, to, date, price))
@@ -656,12 +638,12 @@ fn parcel_event(w: &mut Writer, lookups: &Lookups, row: &Row<'_>) -> Result<(), 
 
 fn application_step(w: &mut Writer, lookups: &Lookups, row: &Row<'_>) -> Result<(), RowError> {
     let app = lookups.application(row)?;
-    let step = which(row, "step", STEPS)?;
+    let step = row.need("step", row.code("step", ApplicationStep::parse))?;
     let date = row.need("date", row.date("date"))?;
     let amount = || row.need("amount", row.money("amount"));
     let why = row.text("reason").unwrap_or_default();
     let result = match step {
-        "reviewed" => {
+        ApplicationStep::Reviewed => {
             let text = row.need("scores", Ok(row.text("scores")))?;
             let scores = text
                 .split([',', '，', ';', '、', ' '])
@@ -677,7 +659,7 @@ fn application_step(w: &mut Writer, lookups: &Lookups, row: &Row<'_>) -> Result<
                 .collect::<Result<Vec<_>, _>>()?;
             w.attempt(|w| w.review(app, date, &scores))
         }
-        "approved" => {
+        ApplicationStep::Approved => {
             let award = Award {
                 batch: row.need("batch", Ok(row.text("batch")))?,
                 grant: row.money("grant")?.unwrap_or(Yuan::ZERO),
@@ -688,25 +670,25 @@ fn application_step(w: &mut Writer, lookups: &Lookups, row: &Row<'_>) -> Result<
             };
             w.attempt(|w| w.approve(app, date, award))
         }
-        "rejected" => w.attempt(|w| w.reject(app, date, &why)),
-        "disbursed" => {
+        ApplicationStep::Rejected => w.attempt(|w| w.reject(app, date, &why)),
+        ApplicationStep::Disbursed => {
             let kind = row.need("kind", row.code("kind", AwardKind::parse))?;
             let amount = amount()?;
             w.attempt(|w| w.disburse(app, date, amount, kind))
         }
-        "repaid" => {
+        ApplicationStep::Repaid => {
             let amount = amount()?;
             w.attempt(|w| w.repay(app, date, amount))
         }
-        "recovered" => {
+        ApplicationStep::Recovered => {
             let via = row
                 .code("via", RecoveryVia::parse)?
                 .unwrap_or(RecoveryVia::Demand);
             let amount = amount()?;
             w.attempt(|w| w.recover(app, date, amount, via))
         }
-        "written_off" => w.attempt(|w| w.write_off(app, date, &why)),
-        _ => w.attempt(|w| w.close_application(app, date)),
+        ApplicationStep::WrittenOff => w.attempt(|w| w.write_off(app, date, &why)),
+        ApplicationStep::Closed => w.attempt(|w| w.close_application(app, date)),
     };
     result.map(|_| ()).map_err(|e| blame(row, &e))
 }

@@ -1,0 +1,93 @@
+//! The enterprise register's reads.
+
+use super::*;
+
+/// Which enterprises to list; every field left `None` matches all.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EnterpriseFilter {
+    pub status: Option<EnterpriseStatus>,
+    /// A section (`C`) or division (`C39`) of GB/T 4754; finer codes match by prefix.
+    pub industry: Option<String>,
+}
+
+impl View<'_> {
+    /// An enterprise as it stood under this horizon.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] if it did not exist then.
+    pub fn enterprise(&self, id: EnterpriseId) -> Result<Enterprise> {
+        let _read = self.engine.read_guard();
+        self.one::<Enterprise>(id.0)?
+            .ok_or_else(|| Error::not_found(crate::Entity::Enterprise, id))
+    }
+
+    /// An enterprise by its unified social credit code.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown code.
+    pub fn enterprise_by_code(&self, code: &str) -> Result<Enterprise> {
+        let id = {
+            let _read = self.engine.read_guard();
+            self.unique_id::<Enterprise>(keys::index::ENTERPRISE_CODE, code)?
+        };
+        let id = id.ok_or_else(|| Error::not_found(crate::Entity::Enterprise, code))?;
+        self.enterprise(EnterpriseId(id))
+    }
+
+    /// Every enterprise under this horizon.
+    ///
+    /// # Errors
+    /// Storage or corruption errors.
+    pub fn enterprises(&self) -> Result<Vec<Enterprise>> {
+        let _read = self.engine.read_guard();
+        self.all::<Enterprise>()
+    }
+
+    /// Every event of an enterprise, voids included.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown enterprise.
+    pub fn enterprise_history(
+        &self,
+        id: EnterpriseId,
+    ) -> Result<Vec<HistoryEntry<EnterpriseEvent>>> {
+        let _read = self.engine.read_guard();
+        self.history_of::<Enterprise>(id.0)
+    }
+
+    /// Enterprises under this horizon matching `filter`; industry and (for
+    /// reads of now) status go through indexes.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] for an unknown industry code; storage errors.
+    pub fn enterprises_where(&self, filter: &EnterpriseFilter) -> Result<Vec<Enterprise>> {
+        let industry = filter
+            .industry
+            .as_deref()
+            .map(crate::industry::normalize_industry)
+            .transpose()?;
+        let _read = self.engine.read_guard();
+        let mut candidates = Candidates::default();
+        if let Some(code) = &industry {
+            // A code is its section then digits: a prefix finds the division and finer codes.
+            candidates.narrow(self.engine.cache.with::<Enterprise, _>(self.store(), |m| {
+                m.ids_with_prefix(keys::index::ENTERPRISE_INDUSTRY, code.as_bytes())
+            })?);
+        }
+        if let (Some(s), true) = (filter.status, self.horizon == Horizon::NOW) {
+            candidates
+                .narrow(self.lookup::<Enterprise>(keys::index::ENTERPRISE_STATUS, &[s.byte()])?);
+        }
+        let firms = candidates.load::<Enterprise>(self)?;
+        Ok(firms
+            .into_iter()
+            .filter(|e| filter.status.is_none_or(|s| e.status == s))
+            .filter(|e| {
+                industry
+                    .as_deref()
+                    .is_none_or(|i| e.industry.as_deref().is_some_and(|x| x.starts_with(i)))
+            })
+            .map(Arc::unwrap_or_clone)
+            .collect())
+    }
+}

@@ -298,13 +298,8 @@ fn load<R: Record + Send + Sync + 'static>(store: &dyn Store) -> Result<Kind<R>>
         Ok::<_, crate::Error>((part, count))
     };
     let [low, high] = record::Ids::halves(record::Ids::next::<R>(store)?);
-    let (lower, upper) = std::thread::scope(|s| {
-        let upper = s.spawn(move || read(high));
-        (read(low), upper.join())
-    });
-    let (mut lower, low_count) = lower?;
-    let (upper, high_count) = upper
-        .map_err(|_| crate::Error::Internal("a thread reading stored events failed".into()))??;
+    let ((mut lower, low_count), (upper, high_count)) =
+        crate::threads::both("reading stored events", || read(low), || read(high))?;
     crate::counts::verify_loaded(store, R::KIND, low_count + high_count)?;
     lower.join(upper);
     Ok(lower)
@@ -395,14 +390,8 @@ impl Cache {
                 })?;
                 Ok::<_, crate::Error>(part)
             };
-            let (lower, upper) = std::thread::scope(|s| {
-                let upper = s.spawn(move || read(high));
-                (read(low), upper.join())
-            });
-            let mut loaded = lower?;
-            let upper = upper.map_err(|_| {
-                crate::Error::Internal("a thread reading stored events failed".into())
-            })??;
+            let (mut loaded, upper) =
+                crate::threads::both("reading stored events", || read(low), || read(high))?;
             let mid = usize::try_from(high.from)
                 .map_err(|_| crate::Error::Corrupt("entity id out of range".into()))?;
             loaded.by_entity.resize_with(mid, Vec::new);

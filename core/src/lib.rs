@@ -72,6 +72,7 @@ mod seal;
 mod storage;
 pub mod tables;
 pub mod text;
+mod threads;
 pub mod units;
 mod view;
 mod writer;

@@ -1,0 +1,73 @@
+//! Indicators' tables: observations, evaluations.
+
+use super::*;
+
+impl View<'_> {
+    /// Indicator observations; `code` filters.
+    ///
+    /// # Errors
+    /// Storage or corruption errors.
+    pub fn observations_table(&self, code: Option<&str>) -> Result<RecordBatch> {
+        let indicators: Vec<Indicator> = self
+            .indicators()?
+            .into_iter()
+            .filter(|i| code.is_none_or(|c| i.code == c))
+            .collect();
+        observations_batch(&indicators)
+    }
+}
+
+/// Indicator observations, one row per (indicator, subject, period).
+///
+/// # Errors
+/// Never in practice; a column mismatch would be a bug.
+pub fn observations_batch(indicators: &[Indicator]) -> Result<RecordBatch> {
+    let rows: Vec<(&Indicator, &Observation)> = indicators
+        .iter()
+        .flat_map(|i| i.observations.values().map(move |o| (i, o)))
+        .collect();
+    let mut c = Columns::default();
+    c.text("code", rows.iter().map(|r| Some(r.0.code.as_str())));
+    c.text("name", rows.iter().map(|r| Some(r.0.name.as_str())));
+    c.text("unit", rows.iter().map(|r| r.0.unit.as_deref()));
+    c.text("subject", rows.iter().map(|r| Some(r.1.subject.as_str())));
+    c.text("period", rows.iter().map(|r| Some(r.1.period.as_str())));
+    quantity(&mut c, "value", rows.iter().map(|r| Some(r.1.value)))?;
+    c.text("source", rows.iter().map(|r| r.1.source.as_deref()));
+    c.finish()
+}
+
+/// An evaluation: per enterprise each indicator value and item score, the
+/// total score, rank, grade, whether in scope, and why not (or which items
+/// are missing).
+///
+/// # Errors
+/// Never in practice; a column mismatch would be a bug.
+pub fn evaluation_batch(eval: &Evaluation, metrics: &[Metric]) -> Result<RecordBatch> {
+    let rows = &eval.rows;
+    let mut c = Columns::default();
+    c.id("enterprise_id", rows.iter().map(|r| Some(r.enterprise.0)));
+    c.text("name", rows.iter().map(|r| Some(r.name.as_str())));
+    c.mu("land_mu", rows.iter().map(|r| Some(r.land)))?;
+    for m in metrics {
+        float(
+            &mut c,
+            m.code(),
+            rows.iter()
+                .map(|r| r.values.get(m).and_then(|v| v.as_ref().ok().copied())),
+        );
+    }
+    for m in metrics {
+        float(
+            &mut c,
+            &format!("{}_score", m.code()),
+            rows.iter().map(|r| r.item_scores.get(m).copied()),
+        );
+    }
+    float(&mut c, "score", rows.iter().map(|r| r.score));
+    c.id("rank", rows.iter().map(|r| r.rank.map(u64::from)));
+    c.text("grade", rows.iter().map(|r| r.grade.as_deref()));
+    c.flag("in_scope", rows.iter().map(|r| Some(r.in_scope)));
+    c.text("reason", rows.iter().map(|r| r.reason.as_deref()));
+    c.finish()
+}

@@ -1,0 +1,180 @@
+//! The land ledger's tables: parcels.
+
+use super::*;
+
+impl View<'_> {
+    /// The parcels table under this horizon; `idle`, `idle_fee_yuan` and
+    /// `reclaimable` are derived as of [`View::date`].
+    ///
+    /// # Errors
+    /// Storage or corruption errors.
+    pub fn parcels_table(&self, filter: &ParcelFilter) -> Result<RecordBatch> {
+        let parcels = self.parcels_shared(filter)?;
+        let names = self.names_of(parcels.iter().filter_map(|p| p.holder))?;
+        parcels_batch(&parcels, &names, self.date())
+    }
+
+    /// One parcel as a one-row parcels table.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] if it did not exist under this horizon.
+    pub fn parcel_table(&self, id: crate::land::ParcelId) -> Result<RecordBatch> {
+        let parcel = self.parcel(id)?;
+        let names = self.names_of(parcel.holder)?;
+        parcels_batch(&[&parcel], &names, self.date())
+    }
+}
+
+/// Parcels as a table, idle status derived as of `at`; `names` gives holder names.
+///
+/// # Errors
+/// Never in practice; a column mismatch would be a bug.
+pub fn parcels_batch<P: std::ops::Deref<Target = Parcel> + Sync>(
+    parcels: &[P],
+    names: &Names,
+    at: NaiveDate,
+) -> Result<RecordBatch> {
+    // Built a block of rows at a time, so that the 29 passes over a block
+    // find its parcels in the processor's cache; a large table's blocks are
+    // shared out between two threads.
+    let block = |rows: &[P]| -> Result<RecordBatch> {
+        let mut c = parcel_columns_ledger(rows, names)?;
+        let rest = parcel_columns_supply(rows, at)?;
+        c.fields.extend(rest.fields);
+        c.arrays.extend(rest.arrays);
+        c.finish()
+    };
+    if parcels.len() <= BLOCK_ROWS {
+        return block(parcels);
+    }
+    let blocks: Vec<&[P]> = parcels.chunks(BLOCK_ROWS).collect();
+    let (even, odd): (Vec<_>, Vec<_>) = blocks.iter().enumerate().partition(|(i, _)| i % 2 == 0);
+    let build = |part: Vec<(usize, &&[P])>| -> Result<Vec<(usize, RecordBatch)>> {
+        part.into_iter()
+            .map(|(i, rows)| Ok((i, block(rows)?)))
+            .collect()
+    };
+    let (mut built, other) =
+        crate::threads::both("building the parcels table", || build(even), || build(odd))?;
+    built.extend(other);
+    built.sort_by_key(|(i, _)| *i);
+    let batches: Vec<RecordBatch> = built.into_iter().map(|(_, b)| b).collect();
+    arrow_select::concat::concat_batches(&batches[0].schema(), &batches)
+        .map_err(|e| Error::Internal(format!("building a table: {e}")))
+}
+
+/// Rows of a table built together (see [`parcels_batch`]).
+const BLOCK_ROWS: usize = 16_384;
+
+/// The parcels table's columns up to the certificate.
+fn parcel_columns_ledger<P: std::ops::Deref<Target = Parcel>>(
+    parcels: &[P],
+    names: &Names,
+) -> Result<Columns> {
+    let mut c = Columns::default();
+    c.id("parcel_id", parcels.iter().map(|p| Some(p.id.0)));
+    c.text("code", parcels.iter().map(|p| Some(p.code.as_str())));
+    c.mu("area_mu", parcels.iter().map(|p| Some(p.area)))?;
+    c.text("land_use", parcels.iter().map(|p| Some(p.land_use.code())));
+    c.text("status", parcels.iter().map(|p| Some(p.status().code())));
+    c.id("holder_id", parcels.iter().map(|p| p.holder.map(|h| h.0)));
+    c.text(
+        "holder_name",
+        parcels.iter().map(|p| {
+            p.holder
+                .and_then(|h| names.get(&h))
+                .map(|e| e.name.as_str())
+        }),
+    );
+    c.text("location", parcels.iter().map(|p| p.location.as_deref()));
+    c.date(
+        "requisitioned",
+        parcels.iter().map(|p| Some(p.requisitioned)),
+    );
+    c.flag(
+        "developed",
+        parcels.iter().map(|p| Some(p.developed.is_some())),
+    );
+    c.date("developed_on", parcels.iter().map(|p| p.developed));
+    c.flag(
+        "certified",
+        parcels.iter().map(|p| Some(p.certificate.is_some())),
+    );
+    c.date(
+        "certified_on",
+        parcels
+            .iter()
+            .map(|p| p.certificate.as_ref().map(|x| x.date)),
+    );
+    c.text(
+        "certificate",
+        parcels
+            .iter()
+            .map(|p| p.certificate.as_ref().map(|x| x.number.as_str())),
+    );
+    Ok(c)
+}
+
+/// The parcels table's columns from supply on, idleness derived as of `at`.
+fn parcel_columns_supply<P: std::ops::Deref<Target = Parcel>>(
+    parcels: &[P],
+    at: NaiveDate,
+) -> Result<Columns> {
+    let idle: Vec<IdleState> = parcels.iter().map(|p| p.idle_as_of(at)).collect();
+    let mut c = Columns::default();
+    c.text(
+        "supply_method",
+        parcels
+            .iter()
+            .map(|p| p.supply.as_ref().map(|s| s.method.code())),
+    );
+    c.date(
+        "supplied_on",
+        parcels.iter().map(|p| p.supply.as_ref().map(|s| s.date)),
+    );
+    c.yuan(
+        "price_yuan",
+        parcels.iter().map(|p| p.supply.as_ref().map(|s| s.price)),
+    )?;
+    c.date(
+        "start_by",
+        parcels
+            .iter()
+            .map(|p| p.supply.as_ref().and_then(|s| s.start_by)),
+    );
+    c.date(
+        "complete_by",
+        parcels
+            .iter()
+            .map(|p| p.supply.as_ref().and_then(|s| s.complete_by)),
+    );
+    c.date(
+        "construction_started",
+        parcels.iter().map(|p| p.construction_started),
+    );
+    c.date("completed_on", parcels.iter().map(|p| p.completed));
+    c.flag("idle", idle.iter().map(|i| Some(i.is_idle())));
+    c.yuan("idle_fee_yuan", idle.iter().map(|i| i.fee()))?;
+    c.flag(
+        "reclaimable",
+        idle.iter()
+            .map(|i| Some(matches!(i, IdleState::Reclaimable { .. }))),
+    );
+    c.date(
+        "idle_declared_on",
+        parcels
+            .iter()
+            .map(|p| p.idle_declared.as_ref().map(|d| d.date)),
+    );
+    c.id(
+        "times_reclaimed",
+        parcels.iter().map(|p| Some(p.reclamations.len() as u64)),
+    );
+    c.flag(
+        "ever_reclaimed",
+        parcels.iter().map(|p| Some(p.ever_reclaimed)),
+    );
+    c.id("parent_id", parcels.iter().map(|p| p.parent.map(|x| x.0)));
+    c.date("retired_on", parcels.iter().map(|p| p.retired));
+    Ok(c)
+}

@@ -1,0 +1,554 @@
+//! `Database`: an open database, its reads and its life (close, flush,
+//! backup, check).
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use parkdb::{
+    ApplicationFilter, ApplicationId, ApplicationStatus, Db, EnterpriseFilter, EnterpriseId,
+    EnterpriseStatus, LandUse, Mu, ParcelFilter, ParcelId, ParcelStatus, ProgrammeId, View,
+};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+
+use crate::convert::{self, instant, opt_date, to_py, validation, IntoPy, Text, Whole};
+use crate::report;
+use crate::table::Table;
+use crate::transaction::{OpenUnit, Transaction, Unit};
+
+pub(crate) fn closed(py: Python<'_>) -> PyErr {
+    to_py(py, parkdb::Error::Closed("the database is closed".into()))
+}
+
+/// An open database (the native half of `parkdb.Database`).
+#[pyclass(module = "parkdb._native", frozen)]
+pub(crate) struct Database {
+    db: Mutex<Option<Db>>,
+    /// Set by `close`: transactions begun before it can no longer commit.
+    closed: Arc<AtomicBool>,
+    /// The transactions begun here: `close` rolls back those still open,
+    /// so that none keeps the database (and this thread's right to write)
+    /// alive after it.
+    begun: Mutex<Vec<std::sync::Weak<OpenUnit>>>,
+    /// The process that opened it: a child made by `os.fork()` must open
+    /// the database again (the engine's threads did not come along).
+    pid: u32,
+}
+
+impl Database {
+    pub(crate) fn new(db: Db) -> Database {
+        Database {
+            db: Mutex::new(Some(db)),
+            closed: Arc::new(AtomicBool::new(false)),
+            begun: Mutex::new(Vec::new()),
+            pid: std::process::id(),
+        }
+    }
+}
+
+fn forked(py: Python<'_>) -> PyErr {
+    to_py(
+        py,
+        parkdb::Error::Storage(
+            "this database was opened by the parent process before os.fork(): a child \
+             cannot use it; open it in a process of its own (multiprocessing's spawn) \
+             once the parent has closed it"
+                .into(),
+        ),
+    )
+}
+
+impl Database {
+    /// A table read under an optional as-of date and known-at time, without the GIL.
+    fn read(
+        &self,
+        py: Python<'_>,
+        as_of: Option<&Bound<'_, PyAny>>,
+        known_at: Option<&Bound<'_, PyAny>>,
+        f: impl FnOnce(&View<'_>) -> parkdb::Result<arrow_array::RecordBatch> + Send,
+    ) -> PyResult<Table> {
+        let db = self.db(py)?;
+        let v = view(&db, as_of, known_at)?;
+        let batch = py.detach(|| f(&v)).py_err(py)?;
+        Ok(Table::new(vec![batch]))
+    }
+
+    pub(crate) fn db(&self, py: Python<'_>) -> PyResult<Db> {
+        if self.pid != std::process::id() {
+            return Err(forked(py));
+        }
+        self.db
+            .lock()
+            .map_err(|_| closed(py))?
+            .clone()
+            .ok_or_else(|| closed(py))
+    }
+}
+
+/// Reads under an optional as-of date and known-at time.
+fn view<'a>(
+    db: &'a Db,
+    as_of: Option<&Bound<'_, PyAny>>,
+    known_at: Option<&Bound<'_, PyAny>>,
+) -> PyResult<View<'a>> {
+    let mut v = db.now();
+    if let Some(d) = opt_date(as_of, "as_of")? {
+        v = v.as_of(d);
+    }
+    if let Some(t) = known_at.filter(|t| !t.is_none()) {
+        v = v.known_at(instant(t)?);
+    }
+    Ok(v)
+}
+
+fn parcel_id(py: Python<'_>, db: &Db, key: &Bound<'_, PyAny>) -> PyResult<ParcelId> {
+    if let Ok(Whole(id)) = key.extract::<Whole<u64>>() {
+        return Ok(ParcelId(id));
+    }
+    if let Ok(code) = key.extract::<String>() {
+        return py
+            .detach(|| db.parcel_by_code(&code))
+            .map(|p| p.id)
+            .py_err(py);
+    }
+    Err(validation(
+        py,
+        "parcel",
+        "expected a parcel id (int) or code (str)".into(),
+    ))
+}
+
+#[pymethods]
+impl Database {
+    /// Whether the handle is still open.
+    #[getter]
+    fn closed(&self) -> bool {
+        self.db.lock().map(|d| d.is_none()).unwrap_or(true)
+    }
+
+    /// The database directory, or None for a temporary database.
+    #[getter]
+    fn path(&self, py: Python<'_>) -> PyResult<Option<String>> {
+        Ok(self.db(py)?.path().map(|p| p.display().to_string()))
+    }
+
+    /// Flushes and closes; a flush that fails is raised (after closing).
+    fn close(&self, py: Python<'_>) -> PyResult<()> {
+        self.closed.store(true, Ordering::SeqCst);
+        if self.pid != std::process::id() {
+            return Ok(());
+        }
+        let db = self.db.lock().ok().and_then(|mut d| d.take());
+        let begun = std::mem::take(&mut *self.begun.lock().unwrap_or_else(|e| e.into_inner()));
+        // Without the GIL: a thread writing through one of them holds its
+        // lock until its write returns, and needs the GIL to return.
+        py.detach(|| {
+            for unit in begun.iter().filter_map(std::sync::Weak::upgrade) {
+                let mut unit = unit.lock().unwrap_or_else(|e| e.into_inner());
+                if let Unit::Open(tx) = std::mem::replace(&mut *unit, Unit::ClosedUnder) {
+                    tx.rollback();
+                } else {
+                    *unit = Unit::Ended;
+                }
+            }
+        });
+        match db {
+            Some(db) => py.detach(|| db.flush()).py_err(py),
+            None => Ok(()),
+        }
+    }
+
+    /// Opens a unit of work (see `Database.transaction`). Waiting for a
+    /// transaction of another thread, it lets Ctrl-C through.
+    fn begin(&self, py: Python<'_>) -> PyResult<Transaction> {
+        let db = self.db(py)?;
+        loop {
+            let step = std::time::Duration::from_millis(100);
+            if let Some(tx) = py.detach(|| db.try_begin_for(step)).py_err(py)? {
+                let unit = Arc::new(Mutex::new(Unit::Open(Box::new(tx))));
+                let mut begun = self.begun.lock().unwrap_or_else(|e| e.into_inner());
+                begun.retain(|w| w.strong_count() > 0);
+                begun.push(Arc::downgrade(&unit));
+                return Ok(Transaction {
+                    tx: unit,
+                    closed: self.closed.clone(),
+                });
+            }
+            py.check_signals()?;
+        }
+    }
+
+    fn flush(&self, py: Python<'_>) -> PyResult<()> {
+        let db = self.db(py)?;
+        py.detach(|| db.flush()).py_err(py)
+    }
+
+    fn backup(&self, py: Python<'_>, path: std::path::PathBuf) -> PyResult<()> {
+        let db = self.db(py)?;
+        py.detach(|| db.backup(&path)).py_err(py)
+    }
+
+    fn check<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let db = self.db(py)?;
+        let r = py.detach(|| db.check()).py_err(py)?;
+        let d = PyDict::new(py);
+        d.set_item("clean", r.is_clean())?;
+        d.set_item("records", r.records)?;
+        d.set_item("events", r.events)?;
+        d.set_item("index_entries", r.index_entries)?;
+        d.set_item("problems", PyList::new(py, &r.problems)?)?;
+        Ok(d)
+    }
+
+    fn policy<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let p = self.db(py)?.policy().py_err(py)?;
+        let d = PyDict::new(py);
+        d.set_item(
+            "no_development_without_certificate_from",
+            p.no_development_without_certificate_from,
+        )?;
+        Ok(d)
+    }
+
+    fn size_on_disk(&self, py: Python<'_>) -> PyResult<u64> {
+        self.db(py)?.size_on_disk().py_err(py)
+    }
+
+    #[pyo3(signature = (key, as_of=None, known_at=None))]
+    fn parcel<'py>(
+        &self,
+        py: Python<'py>,
+        key: &Bound<'py, PyAny>,
+        as_of: Option<&Bound<'py, PyAny>>,
+        known_at: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Table> {
+        let db = self.db(py)?;
+        let id = parcel_id(py, &db, key)?;
+        let v = view(&db, as_of, known_at)?;
+        let batch = py.detach(|| v.parcel_table(id)).py_err(py)?;
+        Ok(Table::new(vec![batch]))
+    }
+
+    #[pyo3(signature = (as_of=None, known_at=None, status=None, holder=None, land_use=None))]
+    fn parcels<'py>(
+        &self,
+        py: Python<'py>,
+        as_of: Option<&Bound<'py, PyAny>>,
+        known_at: Option<&Bound<'py, PyAny>>,
+        status: Option<Text>,
+        holder: Option<Whole<u64>>,
+        land_use: Option<Text>,
+    ) -> PyResult<Table> {
+        let filter = ParcelFilter {
+            status: status
+                .as_deref()
+                .map(ParcelStatus::parse)
+                .transpose()
+                .py_err(py)?,
+            holder: holder.map(|h| EnterpriseId(h.0)),
+            land_use: land_use
+                .as_deref()
+                .map(LandUse::parse)
+                .transpose()
+                .py_err(py)?,
+        };
+        self.read(py, as_of, known_at, |v| v.parcels_table(&filter))
+    }
+
+    #[pyo3(signature = (as_of=None, known_at=None, status=None, industry=None))]
+    fn enterprises<'py>(
+        &self,
+        py: Python<'py>,
+        as_of: Option<&Bound<'py, PyAny>>,
+        known_at: Option<&Bound<'py, PyAny>>,
+        status: Option<Text>,
+        industry: Option<Text>,
+    ) -> PyResult<Table> {
+        let filter = EnterpriseFilter {
+            status: status
+                .as_deref()
+                .map(EnterpriseStatus::parse)
+                .transpose()
+                .py_err(py)?,
+            industry: industry.map(String::from),
+        };
+        self.read(py, as_of, known_at, |v| v.enterprises_table(&filter))
+    }
+
+    #[pyo3(signature = (key, as_of=None, known_at=None))]
+    fn enterprise<'py>(
+        &self,
+        py: Python<'py>,
+        key: &Bound<'py, PyAny>,
+        as_of: Option<&Bound<'py, PyAny>>,
+        known_at: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Table> {
+        let db = self.db(py)?;
+        let v = view(&db, as_of, known_at)?;
+        let e = if let Ok(Whole(id)) = key.extract::<Whole<u64>>() {
+            py.detach(|| v.enterprise(EnterpriseId(id))).py_err(py)?
+        } else {
+            let code: String = key.extract()?;
+            py.detach(|| v.enterprise_by_code(&code)).py_err(py)?
+        };
+        Ok(Table::new(vec![
+            parkdb::tables::enterprises_batch(&[e]).py_err(py)?
+        ]))
+    }
+
+    #[pyo3(signature = (year=None, as_of=None, known_at=None))]
+    fn yearly<'py>(
+        &self,
+        py: Python<'py>,
+        year: Option<Whole<i32>>,
+        as_of: Option<&Bound<'py, PyAny>>,
+        known_at: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Table> {
+        self.read(py, as_of, known_at, |v| v.yearly_table(year.map(|y| y.0)))
+    }
+
+    #[pyo3(signature = (as_of=None, known_at=None))]
+    fn leases<'py>(
+        &self,
+        py: Python<'py>,
+        as_of: Option<&Bound<'py, PyAny>>,
+        known_at: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Table> {
+        self.read(py, as_of, known_at, |v| v.leases_table())
+    }
+
+    #[pyo3(signature = (as_of=None, known_at=None, programme=None, applicant=None, status=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn grants<'py>(
+        &self,
+        py: Python<'py>,
+        as_of: Option<&Bound<'py, PyAny>>,
+        known_at: Option<&Bound<'py, PyAny>>,
+        programme: Option<Whole<u64>>,
+        applicant: Option<Whole<u64>>,
+        status: Option<Text>,
+    ) -> PyResult<Table> {
+        let filter = ApplicationFilter {
+            programme: programme.map(|p| ProgrammeId(p.0)),
+            applicant: applicant.map(|a| EnterpriseId(a.0)),
+            status: status
+                .as_deref()
+                .map(ApplicationStatus::parse)
+                .transpose()
+                .py_err(py)?,
+        };
+        self.read(py, as_of, known_at, |v| v.applications_table(&filter))
+    }
+
+    #[pyo3(signature = (year=None, as_of=None, known_at=None))]
+    fn disbursements<'py>(
+        &self,
+        py: Python<'py>,
+        year: Option<Whole<i32>>,
+        as_of: Option<&Bound<'py, PyAny>>,
+        known_at: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Table> {
+        self.read(py, as_of, known_at, |v| {
+            v.disbursements_table(year.map(|y| y.0))
+        })
+    }
+
+    #[pyo3(signature = (as_of=None, known_at=None))]
+    fn programmes<'py>(
+        &self,
+        py: Python<'py>,
+        as_of: Option<&Bound<'py, PyAny>>,
+        known_at: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Table> {
+        self.read(py, as_of, known_at, |v| v.programmes_table())
+    }
+
+    #[pyo3(signature = (as_of, known_at=None))]
+    fn overdue<'py>(
+        &self,
+        py: Python<'py>,
+        as_of: &Bound<'py, PyAny>,
+        known_at: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Table> {
+        self.read(py, Some(as_of), known_at, |v| v.overdue_table())
+    }
+
+    #[pyo3(signature = (code=None, known_at=None))]
+    fn observations<'py>(
+        &self,
+        py: Python<'py>,
+        code: Option<Text>,
+        known_at: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Table> {
+        self.read(py, None, known_at, |v| {
+            v.observations_table(code.as_deref())
+        })
+    }
+
+    #[pyo3(signature = (year, known_at=None))]
+    fn annual_report<'py>(
+        &self,
+        py: Python<'py>,
+        year: Whole<i32>,
+        known_at: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let db = self.db(py)?;
+        let v = view(&db, None, known_at)?;
+        let r = py.detach(|| v.annual_report(year.0)).py_err(py)?;
+        report::annual_report_dict(py, &r)
+    }
+
+    #[pyo3(signature = (scheme, year, known_at=None))]
+    fn evaluate<'py>(
+        &self,
+        py: Python<'py>,
+        scheme: &Bound<'py, PyDict>,
+        year: Whole<i32>,
+        known_at: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Table> {
+        let db = self.db(py)?;
+        let scheme = report::scheme_from_dict(scheme)?;
+        let v = view(&db, None, known_at)?;
+        let metrics: Vec<_> = scheme.items.iter().map(|i| i.metric).collect();
+        let batch = py
+            .detach(|| {
+                v.evaluate(&scheme, year.0)
+                    .and_then(|e| parkdb::tables::evaluation_batch(&e, &metrics))
+            })
+            .py_err(py)?;
+        Ok(Table::new(vec![batch]))
+    }
+
+    #[pyo3(signature = (targets, period, name=Text(String::new()), known_at=None))]
+    fn assess<'py>(
+        &self,
+        py: Python<'py>,
+        targets: Vec<(String, f64, f64)>,
+        period: &Bound<'py, PyAny>,
+        name: Text,
+        known_at: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let db = self.db(py)?;
+        let period: String = period.str()?.to_str()?.to_owned();
+        let framework = parkdb::scheme::TargetFramework {
+            name: name.0,
+            targets,
+        };
+        let v = view(&db, None, known_at)?;
+        let a = py.detach(|| v.assess(&framework, &period)).py_err(py)?;
+        let d = PyDict::new(py);
+        d.set_item("period", &a.period)?;
+        d.set_item("score", a.score)?;
+        d.set_item("max_score", a.max_score)?;
+        let items = PyList::empty(py);
+        for (code, value, score) in &a.items {
+            let item = PyDict::new(py);
+            item.set_item("code", code)?;
+            item.set_item("value", *value)?;
+            item.set_item("score", *score)?;
+            items.append(item)?;
+        }
+        d.set_item("items", items)?;
+        Ok(d)
+    }
+
+    #[pyo3(signature = (kind, key, known_at=None))]
+    fn history<'py>(
+        &self,
+        py: Python<'py>,
+        kind: Text,
+        key: &Bound<'py, PyAny>,
+        known_at: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Table> {
+        let db = self.db(py)?;
+        let v = view(&db, None, known_at)?;
+        let batch = match &*kind {
+            "parcel" => {
+                let id = parcel_id(py, &db, key)?;
+                py.detach(|| {
+                    v.parcel_history(id).and_then(|h| {
+                        parkdb::tables::history_batch(
+                            &h,
+                            parkdb::ParcelEvent::name,
+                            parkdb::ParcelEvent::describe,
+                        )
+                    })
+                })
+            }
+            "enterprise" => {
+                let id = EnterpriseId(key.extract()?);
+                py.detach(|| {
+                    v.enterprise_history(id).and_then(|h| {
+                        parkdb::tables::history_batch(
+                            &h,
+                            parkdb::enterprise::EnterpriseEvent::name,
+                            parkdb::enterprise::EnterpriseEvent::describe,
+                        )
+                    })
+                })
+            }
+            "application" => {
+                let id = ApplicationId(key.extract()?);
+                py.detach(|| {
+                    v.application_history(id).and_then(|h| {
+                        parkdb::tables::history_batch(
+                            &h,
+                            parkdb::fund::ApplicationEvent::name,
+                            parkdb::fund::ApplicationEvent::describe,
+                        )
+                    })
+                })
+            }
+            other => {
+                return Err(validation(
+                    py,
+                    "kind",
+                    format!(
+                        "{} is not one of parcel, enterprise, application",
+                        parkdb::text::shown(other)
+                    ),
+                ));
+            }
+        }
+        .py_err(py)?;
+        Ok(Table::new(vec![batch]))
+    }
+
+    #[pyo3(signature = (as_of, known_at=None))]
+    fn land_summary<'py>(
+        &self,
+        py: Python<'py>,
+        as_of: &Bound<'py, PyAny>,
+        known_at: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let db = self.db(py)?;
+        let v = view(&db, Some(as_of), known_at)?;
+        let s = py.detach(|| v.land_summary()).py_err(py)?;
+        let d = figures(py, &s.total)?;
+        d.set_item("as_of", s.as_of)?;
+        let by = PyDict::new(py);
+        for (use_, f) in &s.by_land_use {
+            by.set_item(use_.code(), figures(py, f)?)?;
+        }
+        d.set_item("by_land_use", by)?;
+        Ok(d)
+    }
+}
+
+fn figures<'py>(py: Python<'py>, f: &parkdb::LandFigures) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    let area = |m: Mu| convert::py_decimal(py, &m.to_decimal_string());
+    d.set_item("requisitioned_mu", area(f.requisitioned_mu)?)?;
+    d.set_item("developed_mu", area(f.developed_mu)?)?;
+    d.set_item("certified_mu", area(f.certified_mu)?)?;
+    d.set_item("supplied_mu", area(f.supplied_mu)?)?;
+    d.set_item("reserve_mu", area(f.reserve_mu)?)?;
+    d.set_item("under_construction_mu", area(f.under_construction_mu)?)?;
+    d.set_item("completed_mu", area(f.completed_mu)?)?;
+    d.set_item("idle_mu", area(f.idle_mu)?)?;
+    d.set_item("reclaimed_mu", area(f.reclaimed_mu)?)?;
+    d.set_item("parcel_count", f.parcel_count)?;
+    d.set_item("idle_count", f.idle_count)?;
+    d.set_item("reclaimed_count", f.reclaimed_count)?;
+    Ok(d)
+}

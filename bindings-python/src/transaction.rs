@@ -1,0 +1,754 @@
+//! `Transaction`: an open unit of work and every write method.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use parkdb::indicators::{Direction, SubjectKind};
+use parkdb::{
+    Allocation, ApplicationId, Award, AwardKind, EnterpriseId, EventId, LandUse, Mu, NewEnterprise,
+    NewParcel, ParcelId, Policy, ProgrammeId, RecoveryVia, SupplyMethod, YearlyFigures, Yuan,
+};
+use pyo3::prelude::*;
+
+use crate::convert::{
+    self, date, opt_date, opt_mu, opt_quantity, opt_yuan, to_py, validation, yuan, IntoPy, Text,
+    Whole,
+};
+use crate::database::closed;
+
+/// A transaction's native half.
+pub(crate) type OpenUnit = Mutex<Unit>;
+
+/// Where a transaction is.
+pub(crate) enum Unit {
+    Open(Box<parkdb::Transaction>),
+    /// Committed or rolled back.
+    Ended,
+    /// Rolled back by the database's `close` while it was open.
+    ClosedUnder,
+}
+
+impl Unit {
+    /// Ends the unit; the transaction if it was open.
+    fn end(&mut self) -> Option<Box<parkdb::Transaction>> {
+        match std::mem::replace(self, Unit::Ended) {
+            Unit::Open(tx) => Some(tx),
+            Unit::ClosedUnder => {
+                *self = Unit::ClosedUnder;
+                None
+            }
+            Unit::Ended => None,
+        }
+    }
+
+    /// The error of a unit that is not open.
+    fn not_open(&self, py: Python<'_>) -> PyErr {
+        match self {
+            Unit::ClosedUnder => closed_under(py),
+            _ => ended(py),
+        }
+    }
+}
+
+/// An open unit of work (the native half of `parkdb.Transaction`).
+#[pyclass(module = "parkdb._native", frozen)]
+pub(crate) struct Transaction {
+    pub(crate) tx: Arc<OpenUnit>,
+    /// The database's: once it is closed, the transaction is ended.
+    pub(crate) closed: Arc<AtomicBool>,
+}
+
+fn ended(py: Python<'_>) -> PyErr {
+    to_py(
+        py,
+        parkdb::Error::Closed("the transaction has ended".into()),
+    )
+}
+
+fn closed_under(py: Python<'_>) -> PyErr {
+    to_py(
+        py,
+        parkdb::Error::Closed(
+            "the database was closed while this transaction was open: nothing of it was stored"
+                .into(),
+        ),
+    )
+}
+
+impl Transaction {
+    fn with<T>(
+        &self,
+        py: Python<'_>,
+        f: impl FnOnce(&mut parkdb::Writer) -> parkdb::Result<T> + Send,
+    ) -> PyResult<T>
+    where
+        T: Send,
+    {
+        let mut guard = self.tx.lock().map_err(|_| closed(py))?;
+        if self.closed.load(Ordering::SeqCst) && guard.end().is_some() {
+            return Err(closed_under(py));
+        }
+        match &mut *guard {
+            Unit::Open(tx) => py.detach(|| f(tx)).py_err(py),
+            other => Err(other.not_open(py)),
+        }
+    }
+
+    /// A parcel id from an id or a code, seeing this transaction's own writes.
+    fn parcel(&self, py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<ParcelId> {
+        if let Ok(Whole(id)) = key.extract::<Whole<u64>>() {
+            return Ok(ParcelId(id));
+        }
+        if let Ok(code) = key.extract::<String>() {
+            return self
+                .with(py, move |w| w.parcel_by_code(&code))
+                .map(|p| p.id);
+        }
+        Err(validation(
+            py,
+            "parcel",
+            "expected a parcel id (int) or code (str)".into(),
+        ))
+    }
+}
+
+fn area_arg(
+    py: Python<'_>,
+    area_mu: Option<&Bound<'_, PyAny>>,
+    area_m2: Option<&Bound<'_, PyAny>>,
+    area_ha: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Mu> {
+    match (area_mu, area_m2, area_ha) {
+        (Some(v), None, None) => convert::mu(v, "area_mu"),
+        (None, Some(v), None) => convert::mu_from_m2(v, "area_m2"),
+        (None, None, Some(v)) => convert::mu_from_hectares(v, "area_ha"),
+        _ => Err(validation(
+            py,
+            "area",
+            "give exactly one of area_mu, area_m2, area_ha".into(),
+        )),
+    }
+}
+
+#[pymethods]
+impl Transaction {
+    fn commit(&self, py: Python<'_>) -> PyResult<()> {
+        let mut unit = self.tx.lock().map_err(|_| closed(py))?;
+        match unit.end() {
+            Some(_) if self.closed.load(Ordering::SeqCst) => Err(closed_under(py)),
+            Some(tx) => py.detach(|| tx.commit()).py_err(py),
+            None => Err(unit.not_open(py)),
+        }
+    }
+
+    fn rollback(&self) {
+        if let Ok(mut unit) = self.tx.lock() {
+            unit.end();
+        }
+    }
+
+    #[getter]
+    fn active(&self) -> bool {
+        self.tx
+            .lock()
+            .map(|u| matches!(*u, Unit::Open(_)))
+            .unwrap_or(false)
+    }
+
+    #[pyo3(signature = (name, *, credit_code=None, industry=None, founded=None, high_tech=false, allow_invalid_code=false, registered=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn add_enterprise(
+        &self,
+        py: Python<'_>,
+        name: Text,
+        credit_code: Option<Text>,
+        industry: Option<Text>,
+        founded: Option<&Bound<'_, PyAny>>,
+        high_tech: bool,
+        allow_invalid_code: bool,
+        registered: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<u64> {
+        let new = NewEnterprise {
+            name: name.0,
+            credit_code: credit_code.map(String::from),
+            industry: industry.map(String::from),
+            founded: opt_date(founded, "founded")?,
+            high_tech,
+            allow_invalid_code,
+            registered: opt_date(registered, "registered")?,
+        };
+        self.with(py, |w| w.add_enterprise(new)).map(|id| id.0)
+    }
+
+    #[pyo3(signature = (code, area_mu=None, *, land_use=Text("industrial".into()), requisitioned, location=None, area_m2=None, area_ha=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn add_parcel(
+        &self,
+        py: Python<'_>,
+        code: Text,
+        area_mu: Option<&Bound<'_, PyAny>>,
+        land_use: Text,
+        requisitioned: &Bound<'_, PyAny>,
+        location: Option<Text>,
+        area_m2: Option<&Bound<'_, PyAny>>,
+        area_ha: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<u64> {
+        let new = NewParcel {
+            area: area_arg(py, area_mu, area_m2, area_ha)?,
+            land_use: LandUse::parse(&land_use).py_err(py)?,
+            requisitioned: date(requisitioned, "requisitioned")?,
+            location: location.map(String::from),
+            code: code.0,
+        };
+        self.with(py, |w| w.add_parcel(new)).map(|id| id.0)
+    }
+
+    fn develop(
+        &self,
+        py: Python<'_>,
+        parcel: &Bound<'_, PyAny>,
+        on: &Bound<'_, PyAny>,
+    ) -> PyResult<u64> {
+        let (p, d) = (self.parcel(py, parcel)?, date(on, "date")?);
+        self.with(py, |w| w.develop(p, d)).map(|e| e.0)
+    }
+
+    #[pyo3(signature = (parcel, on, *, certificate))]
+    fn certify(
+        &self,
+        py: Python<'_>,
+        parcel: &Bound<'_, PyAny>,
+        on: &Bound<'_, PyAny>,
+        certificate: Text,
+    ) -> PyResult<u64> {
+        let (p, d) = (self.parcel(py, parcel)?, date(on, "date")?);
+        self.with(py, |w| w.certify(p, d, &certificate))
+            .map(|e| e.0)
+    }
+
+    #[pyo3(signature = (parcel, enterprise, on, *, method, price_yuan, start_by=None, complete_by=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn allocate(
+        &self,
+        py: Python<'_>,
+        parcel: &Bound<'_, PyAny>,
+        enterprise: Whole<u64>,
+        on: &Bound<'_, PyAny>,
+        method: Text,
+        price_yuan: &Bound<'_, PyAny>,
+        start_by: Option<&Bound<'_, PyAny>>,
+        complete_by: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<u64> {
+        let p = self.parcel(py, parcel)?;
+        let terms = Allocation {
+            holder: EnterpriseId(enterprise.0),
+            date: date(on, "date")?,
+            method: SupplyMethod::parse(&method).py_err(py)?,
+            price: yuan(price_yuan, "price_yuan")?,
+            start_by: opt_date(start_by, "start_by")?,
+            complete_by: opt_date(complete_by, "complete_by")?,
+        };
+        self.with(py, |w| w.allocate(p, terms)).map(|e| e.0)
+    }
+
+    fn start_construction(
+        &self,
+        py: Python<'_>,
+        parcel: &Bound<'_, PyAny>,
+        on: &Bound<'_, PyAny>,
+    ) -> PyResult<u64> {
+        let (p, d) = (self.parcel(py, parcel)?, date(on, "date")?);
+        self.with(py, |w| w.start_construction(p, d)).map(|e| e.0)
+    }
+
+    fn complete_construction(
+        &self,
+        py: Python<'_>,
+        parcel: &Bound<'_, PyAny>,
+        on: &Bound<'_, PyAny>,
+    ) -> PyResult<u64> {
+        let (p, d) = (self.parcel(py, parcel)?, date(on, "date")?);
+        self.with(py, |w| w.complete_construction(p, d))
+            .map(|e| e.0)
+    }
+
+    #[pyo3(signature = (parcel, on, *, fee_yuan=None))]
+    fn declare_idle(
+        &self,
+        py: Python<'_>,
+        parcel: &Bound<'_, PyAny>,
+        on: &Bound<'_, PyAny>,
+        fee_yuan: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<u64> {
+        let (p, d) = (self.parcel(py, parcel)?, date(on, "date")?);
+        let fee = opt_yuan(fee_yuan, "fee_yuan")?;
+        self.with(py, |w| w.declare_idle(p, d, fee)).map(|e| e.0)
+    }
+
+    #[pyo3(signature = (parcel, on, *, reason=Text(String::new())))]
+    fn reclaim(
+        &self,
+        py: Python<'_>,
+        parcel: &Bound<'_, PyAny>,
+        on: &Bound<'_, PyAny>,
+        reason: Text,
+    ) -> PyResult<u64> {
+        let (p, d) = (self.parcel(py, parcel)?, date(on, "date")?);
+        self.with(py, |w| w.reclaim(p, d, &reason)).map(|e| e.0)
+    }
+
+    #[pyo3(signature = (parcel, enterprise, on, *, price_yuan=None))]
+    fn transfer(
+        &self,
+        py: Python<'_>,
+        parcel: &Bound<'_, PyAny>,
+        enterprise: Whole<u64>,
+        on: &Bound<'_, PyAny>,
+        price_yuan: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<u64> {
+        let (p, d) = (self.parcel(py, parcel)?, date(on, "date")?);
+        let price = opt_yuan(price_yuan, "price_yuan")?.unwrap_or(parkdb::Yuan::ZERO);
+        self.with(py, |w| w.transfer(p, EnterpriseId(enterprise.0), d, price))
+            .map(|e| e.0)
+    }
+
+    fn split(
+        &self,
+        py: Python<'_>,
+        parcel: &Bound<'_, PyAny>,
+        on: &Bound<'_, PyAny>,
+        parts: Vec<(String, Bound<'_, PyAny>)>,
+    ) -> PyResult<Vec<u64>> {
+        let (p, d) = (self.parcel(py, parcel)?, date(on, "date")?);
+        let parts = parts
+            .iter()
+            .map(|(code, area)| Ok((code.clone(), convert::mu(area, "area_mu")?)))
+            .collect::<PyResult<Vec<_>>>()?;
+        self.with(py, |w| w.split(p, d, &parts))
+            .map(|ids| ids.into_iter().map(|i| i.0).collect())
+    }
+
+    #[pyo3(signature = (event_id, *, reason))]
+    fn void(&self, py: Python<'_>, event_id: Whole<u64>, reason: Text) -> PyResult<u64> {
+        self.with(py, |w| w.void(EventId(event_id.0), &reason))
+            .map(|e| e.0)
+    }
+
+    #[pyo3(signature = (enterprise, on, *, investment_yuan=None, land_mu=None))]
+    fn enterprise_signed(
+        &self,
+        py: Python<'_>,
+        enterprise: Whole<u64>,
+        on: &Bound<'_, PyAny>,
+        investment_yuan: Option<&Bound<'_, PyAny>>,
+        land_mu: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<u64> {
+        let d = date(on, "date")?;
+        let investment = opt_yuan(investment_yuan, "investment_yuan")?.unwrap_or(Yuan::ZERO);
+        let land = opt_mu(land_mu, "land_mu")?.unwrap_or(Mu::ZERO);
+        self.with(py, |w| {
+            w.enterprise_signed(EnterpriseId(enterprise.0), d, investment, land)
+        })
+        .map(|e| e.0)
+    }
+
+    fn enterprise_construction_started(
+        &self,
+        py: Python<'_>,
+        enterprise: Whole<u64>,
+        on: &Bound<'_, PyAny>,
+    ) -> PyResult<u64> {
+        let d = date(on, "date")?;
+        self.with(py, |w| {
+            w.enterprise_construction_started(EnterpriseId(enterprise.0), d)
+        })
+        .map(|e| e.0)
+    }
+
+    fn enterprise_in_production(
+        &self,
+        py: Python<'_>,
+        enterprise: Whole<u64>,
+        on: &Bound<'_, PyAny>,
+    ) -> PyResult<u64> {
+        let d = date(on, "date")?;
+        self.with(py, |w| {
+            w.enterprise_in_production(EnterpriseId(enterprise.0), d)
+        })
+        .map(|e| e.0)
+    }
+
+    #[pyo3(signature = (enterprise, on, *, investment_yuan=None, land_mu=None))]
+    fn capital_increased(
+        &self,
+        py: Python<'_>,
+        enterprise: Whole<u64>,
+        on: &Bound<'_, PyAny>,
+        investment_yuan: Option<&Bound<'_, PyAny>>,
+        land_mu: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<u64> {
+        let d = date(on, "date")?;
+        let investment = opt_yuan(investment_yuan, "investment_yuan")?.unwrap_or(Yuan::ZERO);
+        let land = opt_mu(land_mu, "land_mu")?.unwrap_or(Mu::ZERO);
+        self.with(py, |w| {
+            w.capital_increased(EnterpriseId(enterprise.0), d, investment, land)
+        })
+        .map(|e| e.0)
+    }
+
+    #[pyo3(signature = (enterprise, on, *, reason=Text(String::new())))]
+    fn enterprise_suspended(
+        &self,
+        py: Python<'_>,
+        enterprise: Whole<u64>,
+        on: &Bound<'_, PyAny>,
+        reason: Text,
+    ) -> PyResult<u64> {
+        let d = date(on, "date")?;
+        self.with(py, |w| {
+            w.enterprise_suspended(EnterpriseId(enterprise.0), d, &reason)
+        })
+        .map(|e| e.0)
+    }
+
+    fn enterprise_resumed(
+        &self,
+        py: Python<'_>,
+        enterprise: Whole<u64>,
+        on: &Bound<'_, PyAny>,
+    ) -> PyResult<u64> {
+        let d = date(on, "date")?;
+        self.with(py, |w| w.enterprise_resumed(EnterpriseId(enterprise.0), d))
+            .map(|e| e.0)
+    }
+
+    #[pyo3(signature = (enterprise, on, *, reason=Text(String::new())))]
+    fn enterprise_closed(
+        &self,
+        py: Python<'_>,
+        enterprise: Whole<u64>,
+        on: &Bound<'_, PyAny>,
+        reason: Text,
+    ) -> PyResult<u64> {
+        let d = date(on, "date")?;
+        self.with(py, |w| {
+            w.enterprise_closed(EnterpriseId(enterprise.0), d, &reason)
+        })
+        .map(|e| e.0)
+    }
+
+    #[pyo3(signature = (enterprise, year, *, output_yuan=None, revenue_yuan=None, tax_yuan=None, value_added_yuan=None, employees=None, rd_yuan=None, energy_tce=None, electricity_kwh=None, emissions_t=None, above_scale=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn report_year(
+        &self,
+        py: Python<'_>,
+        enterprise: Whole<u64>,
+        year: Whole<i32>,
+        output_yuan: Option<&Bound<'_, PyAny>>,
+        revenue_yuan: Option<&Bound<'_, PyAny>>,
+        tax_yuan: Option<&Bound<'_, PyAny>>,
+        value_added_yuan: Option<&Bound<'_, PyAny>>,
+        employees: Option<Whole<u32>>,
+        rd_yuan: Option<&Bound<'_, PyAny>>,
+        energy_tce: Option<&Bound<'_, PyAny>>,
+        electricity_kwh: Option<&Bound<'_, PyAny>>,
+        emissions_t: Option<&Bound<'_, PyAny>>,
+        above_scale: Option<bool>,
+    ) -> PyResult<u64> {
+        let figures = YearlyFigures {
+            output_value: opt_yuan(output_yuan, "output_yuan")?,
+            revenue: opt_yuan(revenue_yuan, "revenue_yuan")?,
+            tax: opt_yuan(tax_yuan, "tax_yuan")?,
+            value_added: opt_yuan(value_added_yuan, "value_added_yuan")?,
+            employees: employees.map(|n| n.0),
+            rd: opt_yuan(rd_yuan, "rd_yuan")?,
+            energy_tce: opt_quantity(energy_tce, "energy_tce")?,
+            electricity_kwh: opt_quantity(electricity_kwh, "electricity_kwh")?,
+            emissions_t: opt_quantity(emissions_t, "emissions_t")?,
+            above_scale,
+        };
+        self.with(py, |w| {
+            w.report_year(EnterpriseId(enterprise.0), year.0, figures)
+        })
+        .map(|e| e.0)
+    }
+
+    #[pyo3(signature = (enterprise, *, building, area_m2, start, unit=None, end=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn lease(
+        &self,
+        py: Python<'_>,
+        enterprise: Whole<u64>,
+        building: Text,
+        area_m2: &Bound<'_, PyAny>,
+        start: &Bound<'_, PyAny>,
+        unit: Option<Text>,
+        end: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<u64> {
+        let area = convert::quantity(area_m2, "area_m2")?;
+        let (s, e) = (date(start, "start")?, opt_date(end, "end")?);
+        self.with(py, |w| {
+            w.lease(
+                EnterpriseId(enterprise.0),
+                &building,
+                unit.as_deref(),
+                area,
+                s,
+                e,
+            )
+        })
+        .map(|e| e.0)
+    }
+
+    fn end_lease(
+        &self,
+        py: Python<'_>,
+        enterprise: Whole<u64>,
+        index: Whole<u32>,
+        on: &Bound<'_, PyAny>,
+    ) -> PyResult<u64> {
+        let d = date(on, "date")?;
+        self.with(py, |w| w.end_lease(EnterpriseId(enterprise.0), index.0, d))
+            .map(|e| e.0)
+    }
+
+    #[pyo3(signature = (name, year, *, budget_yuan, created=None))]
+    fn add_programme(
+        &self,
+        py: Python<'_>,
+        name: Text,
+        year: Whole<i32>,
+        budget_yuan: &Bound<'_, PyAny>,
+        created: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<u64> {
+        let budget = yuan(budget_yuan, "budget_yuan")?;
+        let created = match opt_date(created, "created")? {
+            Some(d) => d,
+            None => chrono::NaiveDate::from_ymd_opt(year.0, 1, 1)
+                .ok_or_else(|| validation(py, "year", format!("{} is not a year", year.0)))?,
+        };
+        self.with(py, |w| w.add_programme(&name, year.0, budget, created))
+            .map(|p| p.0)
+    }
+
+    fn set_budget(
+        &self,
+        py: Python<'_>,
+        programme: Whole<u64>,
+        on: &Bound<'_, PyAny>,
+        budget_yuan: &Bound<'_, PyAny>,
+    ) -> PyResult<u64> {
+        let (d, b) = (date(on, "date")?, yuan(budget_yuan, "budget_yuan")?);
+        self.with(py, |w| w.set_budget(ProgrammeId(programme.0), d, b))
+            .map(|e| e.0)
+    }
+
+    #[pyo3(signature = (programme, enterprise, title, received, *, requested_yuan, field=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn apply(
+        &self,
+        py: Python<'_>,
+        programme: Whole<u64>,
+        enterprise: Whole<u64>,
+        title: Text,
+        received: &Bound<'_, PyAny>,
+        requested_yuan: &Bound<'_, PyAny>,
+        field: Option<Text>,
+    ) -> PyResult<u64> {
+        let (d, r) = (
+            date(received, "received")?,
+            yuan(requested_yuan, "requested_yuan")?,
+        );
+        self.with(py, |w| {
+            w.apply(
+                ProgrammeId(programme.0),
+                EnterpriseId(enterprise.0),
+                &title,
+                d,
+                r,
+                field.as_deref(),
+            )
+        })
+        .map(|a| a.0)
+    }
+
+    #[pyo3(signature = (application, on, *, scores))]
+    fn review(
+        &self,
+        py: Python<'_>,
+        application: Whole<u64>,
+        on: &Bound<'_, PyAny>,
+        scores: Vec<u32>,
+    ) -> PyResult<u64> {
+        let d = date(on, "date")?;
+        self.with(py, |w| w.review(ApplicationId(application.0), d, &scores))
+            .map(|e| e.0)
+    }
+
+    #[pyo3(signature = (application, on, *, batch, grant_yuan=None, interest_subsidy_yuan=None, loan_yuan=None, repay_by=None, schedule=None, override_budget=false))]
+    #[allow(clippy::too_many_arguments)]
+    fn approve(
+        &self,
+        py: Python<'_>,
+        application: Whole<u64>,
+        on: &Bound<'_, PyAny>,
+        batch: Text,
+        grant_yuan: Option<&Bound<'_, PyAny>>,
+        interest_subsidy_yuan: Option<&Bound<'_, PyAny>>,
+        loan_yuan: Option<&Bound<'_, PyAny>>,
+        repay_by: Option<&Bound<'_, PyAny>>,
+        schedule: Option<Vec<(Bound<'_, PyAny>, Bound<'_, PyAny>)>>,
+        override_budget: bool,
+    ) -> PyResult<u64> {
+        let d = date(on, "date")?;
+        let schedule = schedule
+            .unwrap_or_default()
+            .iter()
+            .map(|(due, amount)| Ok((date(due, "schedule")?, yuan(amount, "schedule")?)))
+            .collect::<PyResult<Vec<_>>>()?;
+        let award = Award {
+            batch: batch.0,
+            grant: opt_yuan(grant_yuan, "grant_yuan")?.unwrap_or(Yuan::ZERO),
+            interest_subsidy: opt_yuan(interest_subsidy_yuan, "interest_subsidy_yuan")?
+                .unwrap_or(Yuan::ZERO),
+            loan: opt_yuan(loan_yuan, "loan_yuan")?.unwrap_or(Yuan::ZERO),
+            repay_by: opt_date(repay_by, "repay_by")?,
+            schedule,
+            override_budget,
+        };
+        self.with(py, |w| w.approve(ApplicationId(application.0), d, award))
+            .map(|e| e.0)
+    }
+
+    #[pyo3(signature = (application, on, *, reason=Text(String::new())))]
+    fn reject(
+        &self,
+        py: Python<'_>,
+        application: Whole<u64>,
+        on: &Bound<'_, PyAny>,
+        reason: Text,
+    ) -> PyResult<u64> {
+        let d = date(on, "date")?;
+        self.with(py, |w| w.reject(ApplicationId(application.0), d, &reason))
+            .map(|e| e.0)
+    }
+
+    #[pyo3(signature = (application, on, amount_yuan, *, kind))]
+    fn disburse(
+        &self,
+        py: Python<'_>,
+        application: Whole<u64>,
+        on: &Bound<'_, PyAny>,
+        amount_yuan: &Bound<'_, PyAny>,
+        kind: Text,
+    ) -> PyResult<u64> {
+        let (d, a) = (date(on, "date")?, yuan(amount_yuan, "amount_yuan")?);
+        let kind = AwardKind::parse(&kind).py_err(py)?;
+        self.with(py, |w| w.disburse(ApplicationId(application.0), d, a, kind))
+            .map(|e| e.0)
+    }
+
+    fn repay(
+        &self,
+        py: Python<'_>,
+        application: Whole<u64>,
+        on: &Bound<'_, PyAny>,
+        amount_yuan: &Bound<'_, PyAny>,
+    ) -> PyResult<u64> {
+        let (d, a) = (date(on, "date")?, yuan(amount_yuan, "amount_yuan")?);
+        self.with(py, |w| w.repay(ApplicationId(application.0), d, a))
+            .map(|e| e.0)
+    }
+
+    #[pyo3(signature = (application, on, amount_yuan, *, via))]
+    fn recover(
+        &self,
+        py: Python<'_>,
+        application: Whole<u64>,
+        on: &Bound<'_, PyAny>,
+        amount_yuan: &Bound<'_, PyAny>,
+        via: Text,
+    ) -> PyResult<u64> {
+        let (d, a) = (date(on, "date")?, yuan(amount_yuan, "amount_yuan")?);
+        let via = RecoveryVia::parse(&via).py_err(py)?;
+        self.with(py, |w| w.recover(ApplicationId(application.0), d, a, via))
+            .map(|e| e.0)
+    }
+
+    #[pyo3(signature = (application, on, *, reason=Text(String::new())))]
+    fn write_off(
+        &self,
+        py: Python<'_>,
+        application: Whole<u64>,
+        on: &Bound<'_, PyAny>,
+        reason: Text,
+    ) -> PyResult<u64> {
+        let d = date(on, "date")?;
+        self.with(py, |w| {
+            w.write_off(ApplicationId(application.0), d, &reason)
+        })
+        .map(|e| e.0)
+    }
+
+    fn close_application(
+        &self,
+        py: Python<'_>,
+        application: Whole<u64>,
+        on: &Bound<'_, PyAny>,
+    ) -> PyResult<u64> {
+        let d = date(on, "date")?;
+        self.with(py, |w| w.close_application(ApplicationId(application.0), d))
+            .map(|e| e.0)
+    }
+
+    #[pyo3(signature = (code, name, *, unit=None, direction=Text("higher".into()), subject=Text("zone".into())))]
+    fn define_indicator(
+        &self,
+        py: Python<'_>,
+        code: Text,
+        name: Text,
+        unit: Option<Text>,
+        direction: Text,
+        subject: Text,
+    ) -> PyResult<u64> {
+        let direction = Direction::parse(&direction).py_err(py)?;
+        let subject = SubjectKind::parse(&subject).py_err(py)?;
+        self.with(py, |w| {
+            w.define_indicator(&code, &name, unit.as_deref(), direction, subject)
+        })
+        .map(|i| i.0)
+    }
+
+    #[pyo3(signature = (code, period, value, *, subject=Text("zone".to_string()), source=None))]
+    fn observe(
+        &self,
+        py: Python<'_>,
+        code: Text,
+        period: &Bound<'_, PyAny>,
+        value: &Bound<'_, PyAny>,
+        subject: Text,
+        source: Option<Text>,
+    ) -> PyResult<u64> {
+        let period: String = period.str()?.to_str()?.to_owned();
+        let value = convert::quantity(value, "value")?;
+        self.with(py, |w| {
+            w.observe(&code, &subject, &period, value, source.as_deref())
+        })
+        .map(|e| e.0)
+    }
+
+    #[pyo3(signature = (*, no_development_without_certificate_from=None))]
+    fn set_policy(
+        &self,
+        py: Python<'_>,
+        no_development_without_certificate_from: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
+        let policy = Policy {
+            no_development_without_certificate_from: opt_date(
+                no_development_without_certificate_from,
+                "no_development_without_certificate_from",
+            )?,
+        };
+        self.with(py, |w| w.set_policy(policy))
+    }
+}

@@ -538,17 +538,11 @@ impl Database {
 fn figures<'py>(py: Python<'py>, f: &parkdb::LandFigures) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
     let area = |m: Mu| convert::py_decimal(py, &m.to_decimal_string());
-    d.set_item("requisitioned_mu", area(f.requisitioned_mu)?)?;
-    d.set_item("developed_mu", area(f.developed_mu)?)?;
-    d.set_item("certified_mu", area(f.certified_mu)?)?;
-    d.set_item("supplied_mu", area(f.supplied_mu)?)?;
-    d.set_item("reserve_mu", area(f.reserve_mu)?)?;
-    d.set_item("under_construction_mu", area(f.under_construction_mu)?)?;
-    d.set_item("completed_mu", area(f.completed_mu)?)?;
-    d.set_item("idle_mu", area(f.idle_mu)?)?;
-    d.set_item("reclaimed_mu", area(f.reclaimed_mu)?)?;
-    d.set_item("parcel_count", f.parcel_count)?;
-    d.set_item("idle_count", f.idle_count)?;
-    d.set_item("reclaimed_count", f.reclaimed_count)?;
+    for (label, value) in f.areas() {
+        d.set_item(label.field, area(value)?)?;
+    }
+    for (field, count) in f.counts() {
+        d.set_item(field, count)?;
+    }
     Ok(d)
 }

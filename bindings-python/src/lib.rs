@@ -83,5 +83,10 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
         vocabulary.set_item(name, terms)?;
     }
     m.add("VOCABULARY", vocabulary)?;
+    let areas: Vec<(&str, &str)> = parkdb::LandFigures::AREAS
+        .iter()
+        .map(|l| (l.field, l.chinese))
+        .collect();
+    m.add("LAND_AREAS", areas)?;
     Ok(())
 }

@@ -255,3 +255,13 @@ def test_every_native_write_method_is_published():
         if not name.startswith("_") and name not in ("commit", "rollback", "active")
     }
     assert native == set(parkdb.WRITE_METHODS)
+
+
+def test_the_land_summary_rows_are_parkdbs():
+    from dataclasses import fields
+
+    from parkdb._reports import LandFigures
+
+    areas = [name for name, _ in parkdb._native.LAND_AREAS]
+    assert [f.name for f in fields(LandFigures) if f.name.endswith("_mu")] == areas
+    assert dict(parkdb._native.LAND_AREAS)["reclaimed_mu"] == "累计收回"

@@ -8,14 +8,11 @@ from dataclasses import asdict, dataclass, field, fields
 from decimal import Decimal
 from typing import Any
 
-_LAND_USE_ZH = {
-    "industrial": "工业",
-    "commercial_residential": "商住",
-    "commercial": "商业",
-    "logistics": "仓储物流",
-    "public": "公共设施",
-    "other": "其他",
-}
+from . import _native
+
+# The labels are parkdb's (Rust), defined once: land uses' Chinese terms
+# and the report's rows of areas.
+_LAND_USE_ZH = dict(_native.VOCABULARY["LAND_USES"])
 
 
 def _fmt(v: Decimal) -> str:
@@ -47,17 +44,7 @@ class LandFigures:
         return asdict(self)
 
 
-_ROWS = [
-    ("requisitioned_mu", "征地"),
-    ("developed_mu", "开发用地"),
-    ("certified_mu", "已办证"),
-    ("supplied_mu", "已供应"),
-    ("reserve_mu", "储备"),
-    ("under_construction_mu", "在建"),
-    ("completed_mu", "竣工"),
-    ("idle_mu", "闲置"),
-    ("reclaimed_mu", "累计收回"),
-]
+_ROWS = [(name, label) for name, label in _native.LAND_AREAS]
 
 
 @dataclass(frozen=True)

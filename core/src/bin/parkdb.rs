@@ -305,17 +305,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             let s = db.land_summary(date(&as_of)?).map_err(|e| e.to_string())?;
             let t = &s.total;
             say!("截至 {}: {} 宗地块", s.as_of, t.parcel_count);
-            for (label, v) in [
-                ("征地 requisitioned", t.requisitioned_mu),
-                ("开发 developed", t.developed_mu),
-                ("办证 certified", t.certified_mu),
-                ("已供应 supplied", t.supplied_mu),
-                ("储备 reserve", t.reserve_mu),
-                ("在建 under construction", t.under_construction_mu),
-                ("竣工 completed", t.completed_mu),
-                ("闲置 idle", t.idle_mu),
-                ("收回 reclaimed", t.reclaimed_mu),
-            ] {
+            for (label, v) in t.areas() {
+                let label = format!("{} {}", label.chinese, label.english);
                 say!("  {label:<28} {v}");
             }
         }

@@ -10,7 +10,7 @@ use crate::error::{Entity, Error, Result};
 use crate::ids::EnterpriseId;
 use crate::units::{Mu, Yuan};
 
-pub use summary::{LandFigures, LandSummary};
+pub use summary::{AreaLabel, LandFigures, LandSummary};
 
 use crate::ids::code_enum;
 pub use crate::ids::ParcelId;

@@ -30,7 +30,69 @@ pub struct LandFigures {
     pub reclaimed_count: u64,
 }
 
+/// One area of [`LandFigures`]: its field (and column) name, and its label
+/// in a work report, in Chinese and in English.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AreaLabel {
+    pub field: &'static str,
+    pub chinese: &'static str,
+    pub english: &'static str,
+}
+
+const fn label(field: &'static str, chinese: &'static str, english: &'static str) -> AreaLabel {
+    AreaLabel {
+        field,
+        chinese,
+        english,
+    }
+}
+
 impl LandFigures {
+    /// The areas, in the order a work report gives them: the one list the
+    /// command, the Python package and its tables read.
+    pub const AREAS: [AreaLabel; 9] = [
+        label("requisitioned_mu", "征地", "requisitioned"),
+        label("developed_mu", "开发用地", "developed"),
+        label("certified_mu", "已办证", "certified"),
+        label("supplied_mu", "已供应", "supplied"),
+        label("reserve_mu", "储备", "reserve"),
+        label("under_construction_mu", "在建", "under construction"),
+        label("completed_mu", "竣工", "completed"),
+        label("idle_mu", "闲置", "idle"),
+        label("reclaimed_mu", "累计收回", "reclaimed"),
+    ];
+
+    /// Each area with its label, in [`LandFigures::AREAS`] order.
+    #[must_use]
+    pub fn areas(&self) -> [(AreaLabel, Mu); 9] {
+        let values = [
+            self.requisitioned_mu,
+            self.developed_mu,
+            self.certified_mu,
+            self.supplied_mu,
+            self.reserve_mu,
+            self.under_construction_mu,
+            self.completed_mu,
+            self.idle_mu,
+            self.reclaimed_mu,
+        ];
+        let mut i = 0;
+        values.map(|v| {
+            i += 1;
+            (Self::AREAS[i - 1], v)
+        })
+    }
+
+    /// The counts, by field name.
+    #[must_use]
+    pub fn counts(&self) -> [(&'static str, u64); 3] {
+        [
+            ("parcel_count", self.parcel_count),
+            ("idle_count", self.idle_count),
+            ("reclaimed_count", self.reclaimed_count),
+        ]
+    }
+
     fn add(&mut self, p: &Parcel, as_of: NaiveDate) -> Result<()> {
         let reclaimed = p.reclamations.iter().filter(|r| r.date <= as_of).count() as u64;
         for _ in 0..reclaimed {

@@ -25,44 +25,13 @@ pub(crate) fn annual_report_dict<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
     d.set_item("year", r.year)?;
-    for (k, v) in [
-        ("requisitioned_mu", r.requisitioned_mu),
-        ("developed_mu", r.developed_mu),
-        ("certified_mu", r.certified_mu),
-        ("supplied_mu", r.supplied_mu),
-        ("idle_mu", r.idle_mu),
-        ("requisitioned_in_year_mu", r.requisitioned_in_year_mu),
-        ("developed_in_year_mu", r.developed_in_year_mu),
-        ("certified_in_year_mu", r.certified_in_year_mu),
-        ("reclaimed_in_year_mu", r.reclaimed_in_year_mu),
-        ("commercial_tendered_mu", r.commercial_tendered_mu),
-        ("capital_increase_land_mu", r.capital_increase_land_mu),
-    ] {
+    for (k, v) in r.areas() {
         d.set_item(k, mu(py, v)?)?;
     }
-    for (k, v) in [
-        ("output_value_yuan", r.output_value_yuan),
-        ("tax_yuan", r.tax_yuan),
-        ("capital_increase_yuan", r.capital_increase_yuan),
-        ("disbursed_yuan", r.disbursed_yuan),
-        ("repaid_yuan", r.repaid_yuan),
-        ("recovered_yuan", r.recovered_yuan),
-        ("overdue_yuan", r.overdue_yuan),
-    ] {
+    for (k, v) in r.amounts() {
         d.set_item(k, yuan(py, v)?)?;
     }
-    for (k, v) in [
-        ("commercial_tendered_count", r.commercial_tendered_count),
-        ("projects_signed", r.projects_signed),
-        ("projects_on_reclaimed_land", r.projects_on_reclaimed_land),
-        ("capital_increases", r.capital_increases),
-        ("in_production", r.in_production),
-        ("under_construction", r.under_construction),
-        ("applications_received", r.applications_received),
-        ("overdue_count", r.overdue_count),
-        ("tenants", r.tenants),
-        ("tenants_signed", r.tenants_signed),
-    ] {
+    for (k, v) in r.counts() {
         d.set_item(k, v)?;
     }
     d.set_item("supply_rate", r.supply_rate)?;

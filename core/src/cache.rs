@@ -15,7 +15,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 use crate::changes::Changes;
 use crate::error::Result;
 use crate::event::{Event, Horizon};
-use crate::record::{self, ByKind, PerRecord, Record};
+use crate::record::{self, PerLedger, PerRecord, Record};
 use crate::storage::{codec, Store, Tree};
 
 /// Current records of one kind, by id.
@@ -184,11 +184,11 @@ impl<R: Record> Kind<R> {
 /// Every kind loaded so far (a kind loads on its first read).
 #[derive(Default)]
 pub(crate) struct Cache {
-    kinds: RwLock<ByKind<Loaded>>,
+    kinds: RwLock<PerLedger<Loaded>>,
     /// The event runs of each kind read as of a past date so far (loaded in
     /// one pass on the first such read, each decoded on first use). No read
     /// of the past goes to disk again, and none decodes a run twice.
-    runs: RwLock<ByKind<LoadedRuns>>,
+    runs: RwLock<PerLedger<LoadedRuns>>,
 }
 
 /// A kind's current records, once loaded.
@@ -309,8 +309,8 @@ impl Cache {
     /// Forgets everything loaded: each kind reloads from the store on its
     /// next read (after the store reopened from disk).
     pub(crate) fn reset(&self) {
-        *self.kinds.write().unwrap_or_else(PoisonError::into_inner) = ByKind::default();
-        *self.runs.write().unwrap_or_else(PoisonError::into_inner) = ByKind::default();
+        *self.kinds.write().unwrap_or_else(PoisonError::into_inner) = PerLedger::default();
+        *self.runs.write().unwrap_or_else(PoisonError::into_inner) = PerLedger::default();
     }
 
     /// Runs `f` on the current records of kind `R`, loading them first if needed.

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::record::{ByKind, PerRecord, Record};
+use crate::record::{PerLedger, PerRecord, Record};
 use crate::storage::Batch;
 
 /// The new states of the records a unit of work changed, by id, per kind:
@@ -43,6 +43,6 @@ pub(crate) struct PendingRun {
 pub(crate) struct Changes {
     pub(crate) batch: Batch,
     pub(crate) runs: Vec<PendingRun>,
-    pub(crate) records: ByKind<Changed>,
+    pub(crate) records: PerLedger<Changed>,
     pub(crate) lookups: Vec<Lookup>,
 }

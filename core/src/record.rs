@@ -56,10 +56,10 @@ pub(crate) trait Record:
         None
     }
     fn event_name(event: &Self::Event) -> &'static str;
-    /// This record type's place in a [`ByKind`].
-    fn mine<M: PerRecord>(all: &ByKind<M>) -> &M::Of<Self>;
-    /// This record type's place in a [`ByKind`], to change.
-    fn mine_mut<M: PerRecord>(all: &mut ByKind<M>) -> &mut M::Of<Self>;
+    /// This record type's place in a [`PerLedger`].
+    fn mine<M: PerRecord>(all: &PerLedger<M>) -> &M::Of<Self>;
+    /// This record type's place in a [`PerLedger`], to change.
+    fn mine_mut<M: PerRecord>(all: &mut PerLedger<M>) -> &mut M::Of<Self>;
 }
 
 /// A family of types, one per record type (`Option<Kind<R>>`, say).
@@ -69,7 +69,7 @@ pub(crate) trait PerRecord {
 
 /// One value per kind of record, each of its own type: what the in-memory
 /// view and a unit of work keep per ledger, without type erasure.
-pub(crate) struct ByKind<M: PerRecord> {
+pub(crate) struct PerLedger<M: PerRecord> {
     parcel: M::Of<Parcel>,
     enterprise: M::Of<Enterprise>,
     programme: M::Of<Programme>,
@@ -77,7 +77,7 @@ pub(crate) struct ByKind<M: PerRecord> {
     indicator: M::Of<Indicator>,
 }
 
-impl<M: PerRecord> Default for ByKind<M>
+impl<M: PerRecord> Default for PerLedger<M>
 where
     M::Of<Parcel>: Default,
     M::Of<Enterprise>: Default,
@@ -86,7 +86,7 @@ where
     M::Of<Indicator>: Default,
 {
     fn default() -> Self {
-        ByKind {
+        PerLedger {
             parcel: Default::default(),
             enterprise: Default::default(),
             programme: Default::default(),
@@ -96,13 +96,13 @@ where
     }
 }
 
-/// `mine` and `mine_mut` of a record type: its field of [`ByKind`].
-macro_rules! place_in_by_kind {
+/// `mine` and `mine_mut` of a record type: its field of [`PerLedger`].
+macro_rules! place_in_per_ledger {
     ($field:ident) => {
-        fn mine<M: PerRecord>(all: &ByKind<M>) -> &M::Of<Self> {
+        fn mine<M: PerRecord>(all: &PerLedger<M>) -> &M::Of<Self> {
             &all.$field
         }
-        fn mine_mut<M: PerRecord>(all: &mut ByKind<M>) -> &mut M::Of<Self> {
+        fn mine_mut<M: PerRecord>(all: &mut PerLedger<M>) -> &mut M::Of<Self> {
             &mut all.$field
         }
     };
@@ -158,7 +158,7 @@ pub(crate) fn fold<R: Record, E: std::borrow::Borrow<Event<R::Event>>>(
 }
 
 impl Record for Parcel {
-    place_in_by_kind!(parcel);
+    place_in_per_ledger!(parcel);
     const KIND: u8 = kind::PARCEL;
     const ENTITY: Entity = Entity::Parcel;
     type Event = ParcelEvent;
@@ -218,7 +218,7 @@ impl Record for Parcel {
 }
 
 impl Record for Enterprise {
-    place_in_by_kind!(enterprise);
+    place_in_per_ledger!(enterprise);
     const KIND: u8 = kind::ENTERPRISE;
     const ENTITY: Entity = Entity::Enterprise;
     type Event = EnterpriseEvent;
@@ -273,7 +273,7 @@ impl Record for Enterprise {
 }
 
 impl Record for Programme {
-    place_in_by_kind!(programme);
+    place_in_per_ledger!(programme);
     const KIND: u8 = kind::PROGRAMME;
     const ENTITY: Entity = Entity::Programme;
     type Event = ProgrammeEvent;
@@ -305,7 +305,7 @@ impl Record for Programme {
 }
 
 impl Record for Application {
-    place_in_by_kind!(application);
+    place_in_per_ledger!(application);
     const KIND: u8 = kind::APPLICATION;
     const ENTITY: Entity = Entity::Application;
     type Event = ApplicationEvent;
@@ -366,7 +366,7 @@ impl Record for Application {
 }
 
 impl Record for Indicator {
-    place_in_by_kind!(indicator);
+    place_in_per_ledger!(indicator);
     const KIND: u8 = kind::INDICATOR;
     const ENTITY: Entity = Entity::Indicator;
     type Event = IndicatorEvent;

@@ -92,6 +92,59 @@ fn wan(y: Yuan) -> String {
 }
 
 impl AnnualReport {
+    /// The report's areas by field name (亩), in order: the one list the
+    /// bindings publish (Python's `AnnualReport` attributes).
+    #[must_use]
+    pub fn areas(&self) -> [(&'static str, Mu); 11] {
+        [
+            ("requisitioned_mu", self.requisitioned_mu),
+            ("developed_mu", self.developed_mu),
+            ("certified_mu", self.certified_mu),
+            ("supplied_mu", self.supplied_mu),
+            ("idle_mu", self.idle_mu),
+            ("requisitioned_in_year_mu", self.requisitioned_in_year_mu),
+            ("developed_in_year_mu", self.developed_in_year_mu),
+            ("certified_in_year_mu", self.certified_in_year_mu),
+            ("reclaimed_in_year_mu", self.reclaimed_in_year_mu),
+            ("commercial_tendered_mu", self.commercial_tendered_mu),
+            ("capital_increase_land_mu", self.capital_increase_land_mu),
+        ]
+    }
+
+    /// The report's amounts of money by field name (元), in order.
+    #[must_use]
+    pub fn amounts(&self) -> [(&'static str, Yuan); 7] {
+        [
+            ("output_value_yuan", self.output_value_yuan),
+            ("tax_yuan", self.tax_yuan),
+            ("capital_increase_yuan", self.capital_increase_yuan),
+            ("disbursed_yuan", self.disbursed_yuan),
+            ("repaid_yuan", self.repaid_yuan),
+            ("recovered_yuan", self.recovered_yuan),
+            ("overdue_yuan", self.overdue_yuan),
+        ]
+    }
+
+    /// The report's counts by field name, in order.
+    #[must_use]
+    pub fn counts(&self) -> [(&'static str, u64); 10] {
+        [
+            ("commercial_tendered_count", self.commercial_tendered_count),
+            ("projects_signed", self.projects_signed),
+            (
+                "projects_on_reclaimed_land",
+                self.projects_on_reclaimed_land,
+            ),
+            ("capital_increases", self.capital_increases),
+            ("in_production", self.in_production),
+            ("under_construction", self.under_construction),
+            ("applications_received", self.applications_received),
+            ("overdue_count", self.overdue_count),
+            ("tenants", self.tenants),
+            ("tenants_signed", self.tenants_signed),
+        ]
+    }
+
     /// The report as Chinese paragraphs in the style of the work reports.
     #[must_use]
     pub fn text(&self) -> String {

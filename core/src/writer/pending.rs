@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use crate::changes::{Changed, Lookup, PendingRun};
 use crate::engine::Policy;
-use crate::record::{ByKind, Record};
+use crate::record::{PerLedger, Record};
 use crate::storage::{Batch, Tree};
 
 /// The pending state of one unit of work.
@@ -32,7 +32,7 @@ pub(crate) struct Pending {
     /// The new states of the records this unit changed (only their events
     /// are stored): read back by the unit and handed to the in-memory view
     /// at commit.
-    pub(crate) records: ByKind<Changed>,
+    pub(crate) records: PerLedger<Changed>,
     /// The id counters this unit moved: key and next id. A handful (the
     /// event counter and one per kind), so a list: moving one again, once
     /// per event, allocates nothing.
@@ -71,11 +71,11 @@ enum Undo {
 }
 
 /// Puts one record's state in a unit's changed records back as it was.
-type Restore = Box<dyn FnOnce(&mut ByKind<Changed>) + Send>;
+type Restore = Box<dyn FnOnce(&mut PerLedger<Changed>) + Send>;
 
 /// The address of each changed record's state, by (kind, id): a rollback
 /// puts back the very value that was there.
-fn addresses<R: Record>(all: &ByKind<Changed>) -> Vec<((u8, u64), usize)> {
+fn addresses<R: Record>(all: &PerLedger<Changed>) -> Vec<((u8, u64), usize)> {
     R::mine(all)
         .iter()
         .map(|(id, v)| ((R::KIND, *id), Arc::as_ptr(v).cast::<()>() as usize))

@@ -91,10 +91,10 @@ fn truncated_and_bit_flipped_files_never_panic() {
         let target = copy.join("db");
         let mut bytes = std::fs::read(&target).unwrap();
         if round % 2 == 0 {
-            bytes.truncate((next() % len) as usize);
+            bytes.truncate(usize::try_from(next() % len).unwrap());
         } else {
             for _ in 0..=(round % 8) {
-                let at = (next() % bytes.len() as u64) as usize;
+                let at = usize::try_from(next() % bytes.len() as u64).unwrap();
                 bytes[at] ^= 1 << (next() % 8);
             }
         }
@@ -167,7 +167,8 @@ fn a_bit_flipped_inside_a_log_record_is_refused_or_harmless_never_a_silent_loss(
         copy_dir(&original, &copy);
         let mut bytes = log.clone();
         // Spread over the log: early records have many later ones.
-        let at = places[(round * places.len() / 24 + (next() as usize % 7)) % places.len()];
+        let at = places
+            [(round * places.len() / 24 + usize::try_from(next() % 7).unwrap()) % places.len()];
         bytes[at + 4] ^= 1 << (next() % 8);
         std::fs::write(copy.join("db"), &bytes).unwrap();
         let outcome = match Db::open(&copy) {

@@ -23,7 +23,7 @@ fn limit_file_size(bytes: Option<u64>) {
     // a write past the limit fail with EFBIG instead of killing the process.
     unsafe {
         libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
-        assert_eq!(libc::setrlimit(libc::RLIMIT_FSIZE, &limit), 0);
+        assert_eq!(libc::setrlimit(libc::RLIMIT_FSIZE, &raw const limit), 0);
     }
 }
 
@@ -31,7 +31,7 @@ fn limit_file_size(bytes: Option<u64>) {
 fn largest_file(dir: &std::path::Path) -> u64 {
     let mut largest = 0;
     for entry in walk(dir) {
-        largest = largest.max(entry.metadata().map(|m| m.len()).unwrap_or(0));
+        largest = largest.max(entry.metadata().map_or(0, |m| m.len()));
     }
     largest
 }

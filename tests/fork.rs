@@ -43,7 +43,7 @@ fn a_child_made_by_fork_is_refused_and_the_parent_keeps_its_data() {
     }
     let mut status = 0;
     // SAFETY: waits for the child made above.
-    assert_eq!(unsafe { libc::waitpid(pid, &mut status, 0) }, pid);
+    assert_eq!(unsafe { libc::waitpid(pid, &raw mut status, 0) }, pid);
     assert!(libc::WIFEXITED(status), "the child did not exit: {status}");
     assert_eq!(libc::WEXITSTATUS(status), 0, "what the child found");
     parcel(&db, "PARENT-2", "1", "2005-01-01");

@@ -291,7 +291,7 @@ fn fingerprint_fund(db: &Db) -> String {
         .applications(&ApplicationFilter::default())
         .unwrap()
     {
-        out.push_str(&format!("{a:?}\n"));
+        std::fmt::Write::write_fmt(&mut out, format_args!("{a:?}\n")).unwrap();
     }
     out
 }

@@ -485,10 +485,7 @@ fn observations_revise_and_target_frameworks_score() {
     assert_eq!(db.now().indicator("R&D_GDP").unwrap().observations.len(), 1);
 
     let refused = |r: parkdb::Result<parkdb::EventId>| {
-        matches!(
-            r,
-            Err(Error::Validation { .. }) | Err(Error::NotFound { .. })
-        )
+        matches!(r, Err(Error::Validation { .. } | Error::NotFound { .. }))
     };
     assert!(refused(db.write(|w| w.observe(
         "NOPE",

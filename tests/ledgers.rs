@@ -420,11 +420,11 @@ fn write_workbook_from_csv() {
         let ws = book.add_worksheet();
         ws.set_name(&sheet.name).unwrap();
         for (c, h) in sheet.headers.iter().enumerate() {
-            ws.write_string(0, c as u16, h).unwrap();
+            ws.write_string(0, u16::try_from(c).unwrap(), h).unwrap();
         }
         for (i, (_, cells)) in sheet.rows.iter().enumerate() {
             for (c, v) in cells.iter().enumerate() {
-                let r = (i + 1) as u32;
+                let r = u32::try_from(i + 1).unwrap();
                 if v.is_empty() {
                     continue;
                 }
@@ -436,17 +436,17 @@ fn write_workbook_from_csv() {
                     ledger::dates::parse_date(v).filter(|_| v.len() > 6),
                 ) {
                     let dt = ExcelDateTime::from_ymd(
-                        chrono::Datelike::year(&date) as u16,
-                        chrono::Datelike::month(&date) as u8,
-                        chrono::Datelike::day(&date) as u8,
+                        u16::try_from(chrono::Datelike::year(&date)).unwrap(),
+                        u8::try_from(chrono::Datelike::month(&date)).unwrap(),
+                        u8::try_from(chrono::Datelike::day(&date)).unwrap(),
                     )
                     .unwrap();
-                    ws.write_datetime_with_format(r, c as u16, &dt, &date_format)
+                    ws.write_datetime_with_format(r, u16::try_from(c).unwrap(), &dt, &date_format)
                         .unwrap();
                 } else if let (false, Ok(n)) = (is_code, v.parse::<f64>()) {
-                    ws.write_number(r, c as u16, n).unwrap();
+                    ws.write_number(r, u16::try_from(c).unwrap(), n).unwrap();
                 } else {
-                    ws.write_string(r, c as u16, v).unwrap();
+                    ws.write_string(r, u16::try_from(c).unwrap(), v).unwrap();
                 }
             }
         }
@@ -751,7 +751,8 @@ fn large_imports_report_progress() {
     let db = Db::temporary().unwrap();
     let mut csv = String::from("地块编号,面积(亩),用途,征地日期");
     for i in 0..3000 {
-        csv.push_str(&format!("\nL-{i:05},1.5,工业,2005-01-01"));
+        std::fmt::Write::write_fmt(&mut csv, format_args!("\nL-{i:05},1.5,工业,2005-01-01"))
+            .unwrap();
     }
     let mut calls = 0;
     let mut last = (0, 0);

@@ -2,6 +2,15 @@
 //! against a small in-memory model of the land rules; after every step the
 //! outcome, each parcel's state, the summaries and `check()` must agree.
 
+// The model mirrors the rules in the plainest form: flags for each step of
+// a parcel, short names for the dates of a scenario, a small signed step.
+#![allow(
+    clippy::many_single_char_names,
+    clippy::struct_excessive_bools,
+    clippy::option_option,
+    clippy::cast_sign_loss
+)]
+
 mod common;
 
 use std::collections::HashSet;
@@ -94,7 +103,7 @@ fn step(s: Option<&M>, date: NaiveDate, e: &MEvent) -> Option<M> {
         MEvent::Start if m.holder.is_some() && !m.started => m.started = true,
         MEvent::Complete if m.started && !m.completed => m.completed = true,
         MEvent::Declare if m.holder.is_some() && !m.started && m.declared.is_none() => {
-            m.declared = Some(date)
+            m.declared = Some(date);
         }
         MEvent::Reclaim if m.holder.is_some() => {
             m.reclaimed.push(date);
@@ -216,7 +225,7 @@ fn run(ops: Vec<(Op, i16)>) {
         clock = if delta >= 0 {
             clock + Days::new(delta as u64)
         } else {
-            clock - Days::new(delta.unsigned_abs() as u64)
+            clock - Days::new(u64::from(delta.unsigned_abs()))
         };
         let n = model.len();
         let pick = |p: usize| if n == 0 { None } else { Some(p % n) };

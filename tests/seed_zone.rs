@@ -75,7 +75,7 @@ fn the_example_is_refused_for_a_database_with_data() {
     common::parcel(&db, "GP-001", "10", "2005-01-01");
     match build_seed(&db) {
         Err(parkdb::Error::Validation { reason, .. }) => {
-            assert!(reason.contains("empty"), "{reason}")
+            assert!(reason.contains("empty"), "{reason}");
         }
         other => panic!("expected a validation error, got {other:?}"),
     }

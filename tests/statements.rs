@@ -84,6 +84,8 @@ type Step = fn(&mut Writer, &Fixture) -> parkdb::Result<()>;
 /// For each case: a write that succeeds and extends a run of the entity
 /// the refused write touches, then the refused write.
 fn cases() -> Vec<(&'static str, Step, Step)> {
+    // A step that writes nothing: a `Step`, so it returns a `Result`.
+    #[allow(clippy::unnecessary_wraps)]
     fn ok(_: &mut Writer, _: &Fixture) -> parkdb::Result<()> {
         Ok(())
     }

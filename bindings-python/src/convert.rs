@@ -156,8 +156,7 @@ fn type_name(value: &Bound<'_, PyAny>) -> String {
     value
         .get_type()
         .name()
-        .map(|n| n.to_string())
-        .unwrap_or_else(|_| "an unknown type".into())
+        .map_or_else(|_| "an unknown type".into(), |n| n.to_string())
 }
 
 /// The decimal text of an exact number: `int`, `str`, `Decimal`; a float
@@ -283,7 +282,7 @@ pub(crate) fn py_decimal<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py
 }
 
 /// A whole-number argument (an id, a count, a year), as the bindings take
-/// it: any integer Python has (`int`, NumPy's integers), but not a `bool`
+/// it: any integer Python has (`int`, `NumPy`'s integers), but not a `bool`
 /// (`True` is not enterprise 1), and a negative or too large number is a
 /// `ValidationError`, not an `OverflowError`. pyo3 notes which argument.
 pub(crate) struct Whole<T>(pub T);

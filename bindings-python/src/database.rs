@@ -123,7 +123,7 @@ impl Database {
     /// Whether the handle is still open.
     #[getter]
     fn closed(&self) -> bool {
-        self.db.lock().map(|d| d.is_none()).unwrap_or(true)
+        self.db.lock().map_or(true, |d| d.is_none())
     }
 
     /// The database directory, or None for a temporary database.
@@ -139,12 +139,19 @@ impl Database {
             return Ok(());
         }
         let db = self.db.lock().ok().and_then(|mut d| d.take());
-        let begun = std::mem::take(&mut *self.begun.lock().unwrap_or_else(|e| e.into_inner()));
+        let begun = std::mem::take(
+            &mut *self
+                .begun
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
         // Without the GIL: a thread writing through one of them holds its
         // lock until its write returns, and needs the GIL to return.
         py.detach(|| {
             for unit in begun.iter().filter_map(std::sync::Weak::upgrade) {
-                let mut unit = unit.lock().unwrap_or_else(|e| e.into_inner());
+                let mut unit = unit
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
                 if let Unit::Open(tx) = std::mem::replace(&mut *unit, Unit::ClosedUnder) {
                     tx.rollback();
                 } else {
@@ -166,7 +173,10 @@ impl Database {
             let step = std::time::Duration::from_millis(100);
             if let Some(tx) = py.detach(|| db.try_begin_for(step)).py_err(py)? {
                 let unit = Arc::new(Mutex::new(Unit::Open(Box::new(tx))));
-                let mut begun = self.begun.lock().unwrap_or_else(|e| e.into_inner());
+                let mut begun = self
+                    .begun
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
                 begun.retain(|w| w.strong_count() > 0);
                 begun.push(Arc::downgrade(&unit));
                 return Ok(Transaction {
@@ -314,7 +324,13 @@ impl Database {
         as_of: Option<&Bound<'py, PyAny>>,
         known_at: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Table> {
-        self.read(py, as_of, known_at, |v| v.leases_table())
+        self.read(
+            py,
+            as_of,
+            known_at,
+            #[allow(clippy::redundant_closure_for_method_calls)]
+            |v| v.leases_table(),
+        )
     }
 
     #[pyo3(signature = (as_of=None, known_at=None, programme=None, applicant=None, status=None))]
@@ -360,7 +376,13 @@ impl Database {
         as_of: Option<&Bound<'py, PyAny>>,
         known_at: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Table> {
-        self.read(py, as_of, known_at, |v| v.programmes_table())
+        self.read(
+            py,
+            as_of,
+            known_at,
+            #[allow(clippy::redundant_closure_for_method_calls)]
+            |v| v.programmes_table(),
+        )
     }
 
     #[pyo3(signature = (as_of, known_at=None))]
@@ -370,7 +392,13 @@ impl Database {
         as_of: &Bound<'py, PyAny>,
         known_at: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Table> {
-        self.read(py, Some(as_of), known_at, |v| v.overdue_table())
+        self.read(
+            py,
+            Some(as_of),
+            known_at,
+            #[allow(clippy::redundant_closure_for_method_calls)]
+            |v| v.overdue_table(),
+        )
     }
 
     #[pyo3(signature = (code=None, known_at=None))]

@@ -10,11 +10,11 @@ use pyo3::types::{PyDict, PyList};
 
 use crate::convert::{self, py_decimal, validation, IntoPy};
 
-fn yuan<'py>(py: Python<'py>, y: Yuan) -> PyResult<Bound<'py, PyAny>> {
+fn yuan(py: Python<'_>, y: Yuan) -> PyResult<Bound<'_, PyAny>> {
     py_decimal(py, &y.to_decimal_string())
 }
 
-fn mu<'py>(py: Python<'py>, m: Mu) -> PyResult<Bound<'py, PyAny>> {
+fn mu(py: Python<'_>, m: Mu) -> PyResult<Bound<'_, PyAny>> {
     py_decimal(py, &m.to_decimal_string())
 }
 

@@ -1,5 +1,5 @@
 //! `parkdb._native.Table`: record batches exported through the Arrow
-//! PyCapsule interface, so pyarrow, polars and DuckDB read them without a copy.
+//! `PyCapsule` interface, so pyarrow, polars and `DuckDB` read them without a copy.
 
 use std::sync::Arc;
 
@@ -103,18 +103,18 @@ pub(crate) fn table_rows<'py>(
                 }
                 match col.data_type() {
                     DataType::UInt64 => {
-                        d.set_item(name, col.as_primitive::<UInt64Type>().value(row))?
+                        d.set_item(name, col.as_primitive::<UInt64Type>().value(row))?;
                     }
                     DataType::Int64 => {
-                        d.set_item(name, col.as_primitive::<Int64Type>().value(row))?
+                        d.set_item(name, col.as_primitive::<Int64Type>().value(row))?;
                     }
                     DataType::Float64 => {
-                        d.set_item(name, col.as_primitive::<Float64Type>().value(row))?
+                        d.set_item(name, col.as_primitive::<Float64Type>().value(row))?;
                     }
                     DataType::Boolean => d.set_item(name, col.as_boolean().value(row))?,
                     DataType::Utf8 => d.set_item(name, col.as_string::<i32>().value(row))?,
                     DataType::Date32 => {
-                        d.set_item(name, col.as_primitive::<Date32Type>().value_as_date(row))?
+                        d.set_item(name, col.as_primitive::<Date32Type>().value_as_date(row))?;
                     }
                     DataType::Timestamp(_, _) => {
                         let micros = col.as_primitive::<TimestampMicrosecondType>().value(row);

@@ -149,10 +149,7 @@ impl Transaction {
 
     #[getter]
     fn active(&self) -> bool {
-        self.tx
-            .lock()
-            .map(|u| matches!(*u, Unit::Open(_)))
-            .unwrap_or(false)
+        self.tx.lock().is_ok_and(|u| matches!(*u, Unit::Open(_)))
     }
 
     #[pyo3(signature = (name, *, credit_code=None, industry=None, founded=None, high_tech=false, allow_invalid_code=false, registered=None))]

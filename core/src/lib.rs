@@ -28,20 +28,6 @@
 //! # Ok::<(), parkdb::Error>(())
 //! ```
 
-#![warn(clippy::pedantic)]
-#![allow(
-    clippy::module_name_repetitions,
-    clippy::cast_precision_loss,
-    clippy::missing_panics_doc,
-    clippy::must_use_candidate,
-    clippy::too_many_lines,
-    clippy::similar_names,
-    clippy::single_match_else,
-    clippy::needless_pass_by_value,
-    clippy::implicit_hasher,
-    clippy::wildcard_imports
-)]
-
 mod api;
 mod backup;
 mod cache;

@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+use std::fmt::Write as _;
+
 use chrono::NaiveDate;
 use parkdb::{
     Allocation, Db, EnterpriseId, LandUse, Mu, NewEnterprise, NewParcel, ParcelId, SupplyMethod,
@@ -54,29 +56,29 @@ pub fn fingerprint(db: &Db) -> String {
     let mut out = String::new();
     let now = db.now();
     for p in now.all_parcels().expect("parcels") {
-        out.push_str(&format!("{p:?}\n"));
+        let _ = writeln!(out, "{p:?}");
         for h in db.history(p.id).expect("history") {
-            out.push_str(&format!("  {h:?}\n"));
+            let _ = writeln!(out, "  {h:?}");
         }
     }
     for e in now.enterprises().expect("enterprises") {
-        out.push_str(&format!("{e:?}\n"));
+        let _ = writeln!(out, "{e:?}");
     }
     for g in now.programmes().expect("programmes") {
-        out.push_str(&format!("{g:?}\n"));
+        let _ = writeln!(out, "{g:?}");
     }
     for a in now
         .applications(&parkdb::ApplicationFilter::default())
         .expect("applications")
     {
-        out.push_str(&format!("{a:?}\n"));
+        let _ = writeln!(out, "{a:?}");
     }
     for i in now.indicators().expect("indicators") {
-        out.push_str(&format!("{i:?}\n"));
+        let _ = writeln!(out, "{i:?}");
     }
-    out.push_str(&format!("{:?}\n", db.policy().expect("policy")));
+    let _ = writeln!(out, "{:?}", db.policy().expect("policy"));
     let check = db.check().expect("check");
-    out.push_str(&format!("{check:?}\n"));
+    let _ = writeln!(out, "{check:?}");
     out
 }
 

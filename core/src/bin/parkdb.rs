@@ -32,7 +32,7 @@ macro_rules! say_raw {
 #[derive(Parser)]
 #[command(name = "parkdb", version, about = "parkdb: the ledgers of an industrial park and its S&T fund", long_about = None)]
 struct Cli {
-    /// The database directory (or set PARKDB_DB).
+    /// The database directory (or set `PARKDB_DB`).
     #[arg(long, global = true, env = "PARKDB_DB", default_value = "park.parkdb")]
     db: PathBuf,
     #[command(subcommand)]
@@ -60,8 +60,8 @@ enum Command {
     ///
     /// Each sheet (or CSV file) is named after its ledger: 企业名录, 地块台账,
     /// 地块事件, 年度经济指标, 科技计划, 项目申报, 项目流程 (or enterprises,
-    /// parcels, parcel_events, yearly, programmes, applications,
-    /// application_steps). Every bad row is reported with its sheet, row,
+    /// parcels, `parcel_events`, yearly, programmes, applications,
+    /// `application_steps`). Every bad row is reported with its sheet, row,
     /// column and reason; if there is one, nothing is written.
     Import {
         /// The files to import, in one unit of work.
@@ -95,7 +95,7 @@ enum Command {
         #[arg(long)]
         text: Option<PathBuf>,
     },
-    /// Evaluate every enterprise with a scheme (huangyan_2022, huangyan_2022_small).
+    /// Evaluate every enterprise with a scheme (`huangyan_2022`, `huangyan_2022_small`).
     Evaluate {
         scheme: String,
         year: i32,

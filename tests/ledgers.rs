@@ -801,3 +801,70 @@ fn import_steps_are_one_vocabulary_with_their_synonyms() {
         assert_eq!(ParcelStep::parse(step.chinese()).unwrap(), *step);
     }
 }
+
+#[test]
+fn known_at_on_the_command_line_is_local_time_without_an_offset() {
+    use chrono::{FixedOffset, Utc};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("z.parkdb");
+    let db = Db::open(&path).unwrap();
+    let parcel = |code: &str| {
+        db.add_parcel(parkdb::NewParcel::new(
+            code,
+            "1".parse().unwrap(),
+            parkdb::LandUse::Industrial,
+            chrono::NaiveDate::from_ymd_opt(2005, 1, 1).unwrap(),
+        ))
+        .unwrap()
+    };
+    parcel("BEFORE");
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    let between = Utc::now();
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    parcel("AFTER");
+    drop(db);
+    let shanghai = FixedOffset::east_opt(8 * 3600).unwrap();
+    let local = between.with_timezone(&shanghai).naive_local();
+    let export = |known_at: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_parkdb"))
+            .env("TZ", "Asia/Shanghai")
+            .args(["--db", path.to_str().unwrap(), "--known-at", known_at])
+            .args(["export", "parcels", "--out"])
+            .arg(dir.path().join("p.csv"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = std::fs::read_to_string(dir.path().join("p.csv")).unwrap();
+        (text.contains("BEFORE"), text.contains("AFTER"))
+    };
+    // Naive: local time, UTC+8 here; read as UTC it would be hours ahead.
+    assert_eq!(
+        export(&local.format("%Y-%m-%d %H:%M:%S%.6f").to_string()),
+        (true, false)
+    );
+    assert_eq!(export(&between.to_rfc3339()), (true, false));
+    assert_eq!(
+        export(&(between + chrono::Duration::hours(1)).to_rfc3339()),
+        (true, true)
+    );
+    // A date is the start of that day: nothing was recorded before today.
+    let today = Utc::now().with_timezone(&shanghai).date_naive().to_string();
+    assert_eq!(export(&today), (false, false));
+    let (ok, _, err) = parkdb_cli(
+        dir.path(),
+        &[
+            "--db",
+            path.to_str().unwrap(),
+            "--known-at",
+            "soon",
+            "summary",
+            "--as-of",
+            "2005-12-31",
+        ],
+    );
+    assert!(!ok && err.contains("not a moment"), "{err}");
+}

@@ -128,28 +128,89 @@ pub(crate) fn opt_date(
     }
 }
 
-/// A UTC instant from `datetime.datetime` (naive means UTC).
+/// A moment from Python, as Python and its libraries mean it:
+/// - an aware `datetime` (or `pandas.Timestamp`) is the moment it says;
+/// - a naive `datetime` is local time (Python's own convention, as
+///   `datetime.astimezone()` reads it), and a `date` is the start of that
+///   day in local time;
+/// - a naive `pandas.Timestamp` and a `numpy.datetime64` are UTC, as pandas
+///   and NumPy mean them (`Timestamp.timestamp()` reads naive as UTC);
+/// - text in ISO 8601 (`2024-03-01`, `2024-03-01T09:30`, with or without an
+///   offset or `Z`), read as `datetime.fromisoformat` reads it, then as above.
 pub(crate) fn instant(value: &Bound<'_, PyAny>) -> PyResult<DateTime<Utc>> {
-    if let Ok(t) = value.extract::<DateTime<Utc>>() {
-        return Ok(t);
-    }
-    if let Ok(t) = value.extract::<DateTime<chrono::FixedOffset>>() {
-        return Ok(t.with_timezone(&Utc));
-    }
-    if let Ok(t) = value.extract::<chrono::NaiveDateTime>() {
-        return Ok(t.and_utc());
-    }
-    if let Ok(s) = value.cast::<PyString>() {
-        let text = s.to_str()?;
-        if let Ok(t) = DateTime::parse_from_rfc3339(text) {
-            return Ok(t.with_timezone(&Utc));
+    let py = value.py();
+    let refuse = |what: String| validation(py, "known_at", what);
+    let module = value
+        .get_type()
+        .module()
+        .map(|m| m.to_string())
+        .unwrap_or_default();
+    if module == "numpy" && type_name(value) == "datetime64" {
+        let numpy = py.import("numpy")?;
+        let micros = numpy.getattr("datetime64")?.call1((value, "us"))?;
+        let naive = micros.call_method0("item")?;
+        if naive.is_none() {
+            return Err(refuse(
+                "a numpy.datetime64 that is NaT is not a moment".into(),
+            ));
         }
+        return Ok(naive.extract::<chrono::NaiveDateTime>()?.and_utc());
     }
-    Err(validation(
-        value.py(),
-        "known_at",
-        format!("expected a datetime.datetime, got {}", type_name(value)),
-    ))
+    if module.starts_with("pandas") && value.is_instance_of::<PyDateTime>() {
+        if value.getattr("tzinfo")?.is_none() {
+            return Ok(value
+                .call_method0("to_pydatetime")?
+                .extract::<chrono::NaiveDateTime>()?
+                .and_utc());
+        }
+        return in_utc(&value.call_method0("to_pydatetime")?);
+    }
+    let moment = if value.is_instance_of::<PyDateTime>() {
+        value.clone()
+    } else if value.is_instance_of::<PyDate>() {
+        let datetime = py.import("datetime")?;
+        let midnight = datetime.getattr("time")?.call0()?;
+        datetime
+            .getattr("datetime")?
+            .call_method1("combine", (value, midnight))?
+    } else if let Ok(s) = value.cast::<PyString>() {
+        let text = s.to_str()?.trim().to_owned();
+        py.import("datetime")?
+            .getattr("datetime")?
+            .call_method1("fromisoformat", (text.as_str(),))
+            .map_err(|_| {
+                refuse(format!(
+                    "{} is not an ISO 8601 date or time (2024-03-01, 2024-03-01T09:30+08:00)",
+                    parkdb::text::shown(&text)
+                ))
+            })?
+    } else {
+        return Err(refuse(format!(
+            "expected a datetime, a date, ISO text, a pandas.Timestamp or a numpy.datetime64, got {}",
+            type_name(value)
+        )));
+    };
+    // Naive: local time, as Python means it; aware: unchanged.
+    let aware = if moment.getattr("tzinfo")?.is_none() {
+        moment
+            .call_method0("astimezone")
+            .map_err(|e| refuse(format!("{moment} cannot be read as local time: {e}")))?
+    } else {
+        moment
+    };
+    in_utc(&aware)
+}
+
+/// An aware `datetime` (any `tzinfo`: fixed, `zoneinfo`, `pytz`) in UTC.
+fn in_utc(aware: &Bound<'_, PyAny>) -> PyResult<DateTime<Utc>> {
+    let utc = aware
+        .py()
+        .import("datetime")?
+        .getattr("timezone")?
+        .getattr("utc")?;
+    aware
+        .call_method1("astimezone", (utc,))?
+        .extract::<DateTime<Utc>>()
 }
 
 fn type_name(value: &Bound<'_, PyAny>) -> String {

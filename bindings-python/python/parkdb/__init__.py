@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
+import inspect
 import os
 import threading
 import weakref
@@ -321,6 +322,21 @@ class Database:
 
 for _name in WRITE_METHODS:
     setattr(Database, _name, _db_method(_name))
+
+#: What every read's ``known_at`` means; appended to each such docstring.
+KNOWN_AT = """
+``known_at`` reads what the database knew at a moment, ignoring what was
+recorded later. It takes an aware ``datetime`` (the moment it says); a
+naive ``datetime`` in local time, as Python means it
+(``datetime.astimezone()``); a ``date``, from the start of that day in
+local time; ISO text (``"2024-03-01T09:30+08:00"``; without an offset,
+local time); a ``pandas.Timestamp`` or ``numpy.datetime64``, naive ones in
+UTC, as pandas and NumPy mean them. Recorded times in tables are
+``timestamp[us, tz=UTC]``."""
+
+for _name, _read in list(vars(Database).items()):
+    if inspect.isfunction(_read) and "known_at" in inspect.signature(_read).parameters:
+        _read.__doc__ = (_read.__doc__ or "").rstrip() + "\n" + KNOWN_AT
 
 
 def open(path: str | os.PathLike[str] | None = None, *, durability: str = "immediate") -> Database:  # noqa: A001

@@ -4,10 +4,10 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use clap::{Parser, Subcommand, ValueEnum};
 use parkdb::ledger::{self, ImportOptions};
-use parkdb::{Db, ParcelFilter};
+use parkdb::{Db, ParcelFilter, View};
 
 /// `println!` that ends quietly when stdout is closed (`parkdb report 2005 | head`).
 macro_rules! say {
@@ -35,6 +35,12 @@ struct Cli {
     /// The database directory (or set `PARKDB_DB`).
     #[arg(long, global = true, env = "PARKDB_DB", default_value = "park.parkdb")]
     db: PathBuf,
+    /// Read what the database knew at this moment (export, report,
+    /// evaluate, summary): ISO 8601, with an offset (`2024-03-01T09:30+08:00`)
+    /// or without one, in local time (`2024-03-01 09:30`, `2024-03-01`: the
+    /// start of that day).
+    #[arg(long, global = true)]
+    known_at: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -122,6 +128,43 @@ fn date(text: &str) -> Result<NaiveDate, String> {
             "{} is not a date (2005-12-31, 2005/12/31, 2005年12月31日)",
             parkdb::text::shown(text)
         )
+    })
+}
+
+/// A moment from the command line: with an offset, the moment it says;
+/// without one, local time (as a person at the terminal means it).
+fn moment(text: &str) -> Result<DateTime<Utc>, String> {
+    let t = text.trim();
+    if let Ok(m) = DateTime::parse_from_rfc3339(t) {
+        return Ok(m.with_timezone(&Utc));
+    }
+    let naive = [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M",
+    ]
+    .iter()
+    .find_map(|f| NaiveDateTime::parse_from_str(t, f).ok())
+    .or_else(|| date(t).ok().map(|d| d.and_time(NaiveTime::MIN)))
+    .ok_or_else(|| {
+        format!(
+            "{} is not a moment (2024-03-01T09:30+08:00, 2024-03-01 09:30, 2024-03-01)",
+            parkdb::text::shown(t)
+        )
+    })?;
+    chrono::Local
+        .from_local_datetime(&naive)
+        .earliest()
+        .map(|m| m.with_timezone(&Utc))
+        .ok_or_else(|| format!("{naive} does not exist in local time"))
+}
+
+/// The view a read command reads through: now, or as known at `known_at`.
+fn view<'a>(db: &'a Db, known_at: Option<&str>) -> Result<View<'a>, String> {
+    Ok(match known_at {
+        Some(t) => db.as_known_at(moment(t)?),
+        None => db.now(),
     })
 }
 
@@ -225,7 +268,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             year,
         } => {
             let db = open(&cli.db, true)?;
-            let mut view = db.now();
+            let mut view = view(&db, cli.known_at.as_deref())?;
             if let Some(d) = as_of.as_deref() {
                 view = view.as_of(date(d)?);
             }
@@ -250,7 +293,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Command::Report { year, xlsx, text } => {
             let db = open(&cli.db, true)?;
-            let report = db.now().annual_report(year).map_err(|e| e.to_string())?;
+            let report = view(&db, cli.known_at.as_deref())?
+                .annual_report(year)
+                .map_err(|e| e.to_string())?;
             say_raw!("{}", report.text());
             if let Some(path) = xlsx {
                 ledger::write_report_xlsx(&report, &path).map_err(|e| e.to_string())?;
@@ -273,7 +318,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     ))
                 }
             };
-            let eval = db.now().evaluate(&s, year).map_err(|e| e.to_string())?;
+            let eval = view(&db, cli.known_at.as_deref())?
+                .evaluate(&s, year)
+                .map_err(|e| e.to_string())?;
             for r in eval.rows.iter().filter(|r| r.in_scope) {
                 say!(
                     "{:>4} {:<2} {:>8.2}  {}",
@@ -302,7 +349,10 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Command::Summary { as_of } => {
             let db = open(&cli.db, true)?;
-            let s = db.land_summary(date(&as_of)?).map_err(|e| e.to_string())?;
+            let s = view(&db, cli.known_at.as_deref())?
+                .as_of(date(&as_of)?)
+                .land_summary()
+                .map_err(|e| e.to_string())?;
             let t = &s.total;
             say!("截至 {}: {} 宗地块", s.as_of, t.parcel_count);
             for (label, v) in t.areas() {

@@ -134,7 +134,7 @@ pub(crate) fn opt_date(
 ///   `datetime.astimezone()` reads it), and a `date` is the start of that
 ///   day in local time;
 /// - a naive `pandas.Timestamp` and a `numpy.datetime64` are UTC, as pandas
-///   and NumPy mean them (`Timestamp.timestamp()` reads naive as UTC);
+///   and `NumPy` mean them (`Timestamp.timestamp()` reads naive as UTC);
 /// - text in ISO 8601 (`2024-03-01`, `2024-03-01T09:30`, with or without an
 ///   offset or `Z`), read as `datetime.fromisoformat` reads it, then as above.
 pub(crate) fn instant(value: &Bound<'_, PyAny>) -> PyResult<DateTime<Utc>> {

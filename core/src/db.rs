@@ -247,7 +247,9 @@ impl Db {
     pub fn now(&self) -> View<'_> {
         // A store a failed write closed reopens here once the disk has
         // room; until then reads answer from memory or report the failure.
-        let _ = self.engine.ready();
+        if !self.engine.store.is_open() {
+            let _ = self.engine.ready();
+        }
         View::new(&self.engine, Horizon::NOW)
     }
 

@@ -68,6 +68,10 @@ fn clean(field: &str, raw: &str, kind: Kind) -> Result<String> {
         Kind::Name => (MAX_NAME_CHARS, "a name"),
         Kind::Note => (MAX_NOTE_CHARS, "a note"),
     };
+    // Printable ASCII without spaces (most codes) is its own clean form.
+    if raw.len() <= limit && raw.bytes().all(|b| b.is_ascii_graphic()) {
+        return Ok(raw.to_owned());
+    }
     // Counted on the raw text first, so a huge input costs no more work.
     if raw.chars().nth(limit * 4).is_some() {
         return Err(Error::validation(
@@ -156,6 +160,10 @@ pub fn required_note(field: &str, raw: &str, what: &str) -> Result<String> {
 /// given if it would be refused (and then matches nothing stored since).
 #[must_use]
 pub fn lookup(raw: &str) -> std::borrow::Cow<'_, str> {
+    // Printable ASCII without spaces is its own clean form (most codes).
+    if !raw.is_empty() && raw.bytes().all(|b| b.is_ascii_graphic()) {
+        return std::borrow::Cow::Borrowed(raw);
+    }
     match code("code", raw) {
         Ok(clean) if clean != raw => std::borrow::Cow::Owned(clean),
         _ => std::borrow::Cow::Borrowed(raw),
@@ -220,6 +228,14 @@ mod tests {
         let message = code("code", &huge).unwrap_err().to_string();
         assert!(message.len() < 200, "{}", message.len());
         assert!(message.contains("50000000 characters"));
+    }
+
+    #[test]
+    fn a_lookup_cleans_as_a_code_does() {
+        for raw in ["GP-RES", "ＧＰ-ＲＥＳ", " GP-RES", "GP\u{200B}-RES"] {
+            assert_eq!(lookup(raw), "GP-RES", "{raw:?}");
+        }
+        assert_eq!(lookup("GP\u{0}1"), "GP\u{0}1");
     }
 
     #[test]

@@ -36,6 +36,9 @@ pub(crate) struct SledStore {
     temporary: bool,
     /// `None` after a failed reopen: every call tries again.
     open: RwLock<Option<Open>>,
+    /// Whether `open` holds a database: read on every read of the handle,
+    /// so without the lock.
+    is_open: std::sync::atomic::AtomicBool,
     /// The process that opened it (see `Drop`).
     pid: u32,
 }
@@ -79,6 +82,7 @@ impl SledStore {
             dir: path.to_path_buf(),
             temporary,
             open: RwLock::new(Some(open)),
+            is_open: std::sync::atomic::AtomicBool::new(true),
             pid: std::process::id(),
         })
     }
@@ -446,10 +450,7 @@ impl Store for SledStore {
     }
 
     fn is_open(&self) -> bool {
-        self.open
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .is_some()
+        self.is_open.load(std::sync::atomic::Ordering::Acquire)
     }
 
     fn reopen(&self) -> Result<()> {
@@ -458,8 +459,12 @@ impl Store for SledStore {
         // it had not flushed is lost, as after a crash) and read the
         // directory again. The old handle must let go of the directory's
         // lock first, which `Open::new` waits for.
+        self.is_open
+            .store(false, std::sync::atomic::Ordering::Release);
         drop(slot.take());
         *slot = Some(Open::new(&self.dir)?);
+        self.is_open
+            .store(true, std::sync::atomic::Ordering::Release);
         Ok(())
     }
 }

@@ -708,6 +708,18 @@ fn a_data_officers_session_from_an_empty_directory() {
         ],
     );
     assert!(ok && out.contains("wrote 5 rows"), "{out}");
+    let (ok, out, _) = parkdb_cli(dir.path(), &["export", "events", "--out", "events.csv"]);
+    assert!(ok && out.contains("wrote"), "{out}");
+    let events = std::fs::read_to_string(dir.path().join("events.csv")).unwrap();
+    // The CSV starts with a byte-order mark, for Excel.
+    let events = events.trim_start_matches('\u{feff}');
+    assert!(
+        events.starts_with("kind,entity_id,code,event_id,event,date"),
+        "{events:.200}"
+    );
+    assert!(events
+        .lines()
+        .any(|l| l.starts_with("parcel,") && l.contains(",allocated,")));
     let (ok, out, _) = parkdb_cli(dir.path(), &["summary", "--as-of", "2005年12月31日"]);
     assert!(ok && out.contains("393.2272亩"), "{out}");
     let (ok, out, _) = parkdb_cli(

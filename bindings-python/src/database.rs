@@ -480,6 +480,29 @@ impl Database {
         Ok(d)
     }
 
+    #[pyo3(signature = (kind=None, *, since=None, until=None, known_at=None, include_voided=false))]
+    fn events<'py>(
+        &self,
+        py: Python<'py>,
+        kind: Option<Text>,
+        since: Option<&Bound<'py, PyAny>>,
+        until: Option<&Bound<'py, PyAny>>,
+        known_at: Option<&Bound<'py, PyAny>>,
+        include_voided: bool,
+    ) -> PyResult<Table> {
+        let filter = parkdb::tables::EventFilter {
+            kind: kind
+                .as_deref()
+                .map(parkdb::tables::EventKind::parse)
+                .transpose()
+                .py_err(py)?,
+            since: opt_date(since, "since")?,
+            until: opt_date(until, "until")?,
+            include_voided,
+        };
+        self.read(py, None, known_at, |v| v.events_table(&filter))
+    }
+
     #[pyo3(signature = (kind, key, known_at=None))]
     fn history<'py>(
         &self,
@@ -495,7 +518,7 @@ impl Database {
                 let id = parcel_id(py, &db, key)?;
                 py.detach(|| {
                     v.parcel_history(id).and_then(|h| {
-                        parkdb::tables::history_batch(
+                        parkdb::tables::history_with_facts_batch(
                             &h,
                             parkdb::ParcelEvent::name,
                             parkdb::ParcelEvent::describe,
@@ -504,10 +527,10 @@ impl Database {
                 })
             }
             "enterprise" => {
-                let id = EnterpriseId(key.extract()?);
+                let id = EnterpriseId(key.extract::<Whole<u64>>()?.0);
                 py.detach(|| {
                     v.enterprise_history(id).and_then(|h| {
-                        parkdb::tables::history_batch(
+                        parkdb::tables::history_with_facts_batch(
                             &h,
                             parkdb::enterprise::EnterpriseEvent::name,
                             parkdb::enterprise::EnterpriseEvent::describe,
@@ -516,10 +539,10 @@ impl Database {
                 })
             }
             "application" => {
-                let id = ApplicationId(key.extract()?);
+                let id = ApplicationId(key.extract::<Whole<u64>>()?.0);
                 py.detach(|| {
                     v.application_history(id).and_then(|h| {
-                        parkdb::tables::history_batch(
+                        parkdb::tables::history_with_facts_batch(
                             &h,
                             parkdb::fund::ApplicationEvent::name,
                             parkdb::fund::ApplicationEvent::describe,

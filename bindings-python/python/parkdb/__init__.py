@@ -298,8 +298,42 @@ class Database:
                 list(framework.targets), period=period, name=framework.name, known_at=known_at
             ))
 
+    def events(
+        self,
+        kind: str | None = None,
+        *,
+        since: Any = None,
+        until: Any = None,
+        known_at: Any = None,
+        include_voided: bool = False,
+    ) -> Table:
+        """Every event of every ledger (or of one ``kind``: ``"parcel"``,
+        ``"enterprise"``, ``"programme"``, ``"application"``,
+        ``"indicator"``), one row each, valid from ``since`` to ``until``
+        (dates, inclusive). Columns: ``kind``, ``entity_id``, ``code``,
+        ``event_id``, ``event``, ``date`` (valid), ``recorded_at``,
+        ``voided``, ``voided_by``, then the event's own facts, null where it
+        has none: ``holder_id``, ``to_id``, ``programme_id``, ``area_mu``,
+        ``area_m2``, ``price_yuan``, ``fee_yuan``, ``amount_yuan``,
+        ``award_kind``, ``method``, ``land_use``, ``year``, ``certificate``,
+        ``reason``; and ``detail``. Voided events and voids are left out
+        unless ``include_voided``.
+
+        Land supplied per year, counting every supply (also a parcel
+        reclaimed and supplied again)::
+
+            ev = db.events("parcel", include_voided=False).to_pandas()
+            ev[ev.event == "allocated"].groupby(ev.date.map(lambda d: d.year)).size()
+        """
+        return Table(
+            self._native.events(
+                kind=kind, since=since, until=until, known_at=known_at, include_voided=include_voided
+            )
+        )
+
     def history(self, kind: str, key: int | str, known_at: Any = None) -> Table:
-        """Every event of a ``"parcel"``, ``"enterprise"`` or ``"application"``, voids included."""
+        """Every event of a ``"parcel"``, ``"enterprise"`` or ``"application"``,
+        voids included, with the same fact columns as ``events()``."""
         return Table(self._native.history(kind=kind, key=key, known_at=known_at))
 
     def land_summary(self, as_of: Any = None, known_at: Any = None) -> LandSummary:

@@ -56,6 +56,9 @@ enum Table {
     Programmes,
     Overdue,
     Observations,
+    /// Every event of every ledger, with its facts (as of is ignored;
+    /// --known-at applies).
+    Events,
 }
 
 #[derive(Subcommand)]
@@ -288,6 +291,10 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 Table::Programmes => ("programmes", view.programmes_table()),
                 Table::Overdue => ("overdue", view.overdue_table()),
                 Table::Observations => ("observations", view.observations_table(None)),
+                Table::Events => (
+                    "events",
+                    view.events_table(&parkdb::tables::EventFilter::default()),
+                ),
             };
             write_table(&batch.map_err(|e| e.to_string())?, name, &out)?;
         }

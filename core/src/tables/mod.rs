@@ -6,11 +6,13 @@
 //! column builder: `land.rs`, `enterprise.rs`, `fund.rs`, `indicators.rs`.
 
 mod enterprise;
+mod events;
 mod fund;
 mod indicators;
 mod land;
 
 pub use enterprise::{enterprises_batch, leases_batch, yearly_batch};
+pub use events::{history_with_facts_batch, EventFacts, EventFilter, EventKind, Facts};
 pub use fund::{applications_batch, disbursements_batch, overdue_batch, programmes_batch};
 pub use indicators::{evaluation_batch, observations_batch};
 pub use land::parcels_batch;
@@ -73,6 +75,10 @@ impl Columns {
         self.push(name, Arc::new(b.finish()));
     }
 
+    pub(crate) fn int<I: IntoIterator<Item = Option<i64>>>(&mut self, name: &str, values: I) {
+        self.push(name, Arc::new(values.into_iter().collect::<Int64Array>()));
+    }
+
     pub(crate) fn flag<I: IntoIterator<Item = Option<bool>>>(&mut self, name: &str, values: I) {
         self.push(name, Arc::new(values.into_iter().collect::<BooleanArray>()));
     }
@@ -111,7 +117,7 @@ impl Columns {
             .into_iter()
             .collect::<Decimal128Array>()
             .with_precision_and_scale(18, scale)
-            .map_err(|e| Error::validation(name, e.to_string()))?;
+            .map_err(|e| Error::Internal(format!("building the column {name}: {e}")))?;
         self.push(name, Arc::new(array));
         Ok(())
     }

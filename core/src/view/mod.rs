@@ -38,6 +38,9 @@ pub struct HistoryEntry<B> {
     pub voided_by: Option<EventId>,
 }
 
+/// An entity's id, unique code (if it has one) and events.
+pub(crate) type EntityHistory<B> = (u64, Option<String>, Vec<HistoryEntry<B>>);
+
 /// Enterprises by id, for the names a table shows beside ids.
 pub type Names = std::collections::HashMap<crate::enterprise::EnterpriseId, Arc<Enterprise>>;
 
@@ -378,6 +381,30 @@ impl<'a> View<'a> {
                 event,
             })
             .collect())
+    }
+
+    /// Every entity of kind `R` with its events as known under the horizon
+    /// (voids marked) and its unique code, in id order. The kind's runs are
+    /// loaded into memory first, so no entity is read from disk alone.
+    pub(crate) fn every_history<R: Record + Dated>(&self) -> Result<Vec<EntityHistory<R::Event>>> {
+        let _read = self.engine.read_guard();
+        let next = record::Ids::next::<R>(self.store())?;
+        self.engine.cache.load_runs::<R>(self.store())?;
+        let mut out = Vec::new();
+        for id in 1..next {
+            let history = match self.history_of::<R>(id) {
+                Ok(history) => history,
+                // Nothing of it was known yet at this horizon.
+                Err(Error::NotFound { .. }) => continue,
+                Err(e) => return Err(e),
+            };
+            let code = self.one_shared::<R>(id)?.and_then(|r| {
+                r.code()
+                    .map(|(_, c)| String::from_utf8_lossy(c).into_owned())
+            });
+            out.push((id, code, history));
+        }
+        Ok(out)
     }
 
     /// The id of the record whose unique code (a lookup of `family`) is `code`.

@@ -1,0 +1,427 @@
+//! The events table: one row per event of every ledger, with each event's
+//! own facts as typed columns, so that "land supplied per year" is a group
+//! by over `allocated` events rather than over the latest supply date.
+
+use super::*;
+use crate::enterprise::EnterpriseEvent;
+use crate::fund::{ApplicationEvent, ProgrammeEvent};
+use crate::indicators::IndicatorEvent;
+use crate::land::ParcelEvent;
+
+/// An event's own facts, as the events table's columns; `None` where the
+/// event has no such fact.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Facts {
+    /// The enterprise an allocation supplies, or an application's applicant.
+    pub holder_id: Option<u64>,
+    /// The enterprise a transfer passes the parcel to.
+    pub to_id: Option<u64>,
+    /// The programme an application is made to.
+    pub programme_id: Option<u64>,
+    /// An area in 亩: a requisition's, the land of a signing or a capital
+    /// increase.
+    pub area_mu: Option<Mu>,
+    /// A leased floor area in ㎡.
+    pub area_m2: Option<Quantity>,
+    /// The price of an allocation or a transfer.
+    pub price_yuan: Option<Yuan>,
+    /// An idle-land fee.
+    pub fee_yuan: Option<Yuan>,
+    /// Money moved or promised: a disbursement, repayment, recovery, a
+    /// request, an award's total, an investment, a budget.
+    pub amount_yuan: Option<Yuan>,
+    /// `grant`, `interest_subsidy` or `loan`, for a disbursement.
+    pub award_kind: Option<&'static str>,
+    /// The supply method of an allocation.
+    pub method: Option<&'static str>,
+    /// The land use of a requisition.
+    pub land_use: Option<&'static str>,
+    /// A programme's year, or the year a report of figures is for.
+    pub year: Option<i32>,
+    /// A certificate's number.
+    pub certificate: Option<String>,
+    /// The reason of a reclaim, suspension, closing, rejection, write-off or void.
+    pub reason: Option<String>,
+}
+
+/// The facts of an event of one ledger.
+pub trait EventFacts {
+    fn facts(&self) -> Facts;
+}
+
+impl EventFacts for ParcelEvent {
+    fn facts(&self) -> Facts {
+        match self {
+            ParcelEvent::Requisitioned { area, land_use, .. } => Facts {
+                area_mu: Some(*area),
+                land_use: Some(land_use.code()),
+                ..Facts::default()
+            },
+            ParcelEvent::SplitFrom { state, .. } => Facts {
+                area_mu: Some(state.area),
+                ..Facts::default()
+            },
+            ParcelEvent::Certified { number } => Facts {
+                certificate: Some(number.clone()),
+                ..Facts::default()
+            },
+            ParcelEvent::Allocated {
+                holder,
+                method,
+                price,
+                ..
+            } => Facts {
+                holder_id: Some(holder.0),
+                method: Some(method.code()),
+                price_yuan: Some(*price),
+                ..Facts::default()
+            },
+            ParcelEvent::IdleDeclared { fee } => Facts {
+                fee_yuan: Some(*fee),
+                ..Facts::default()
+            },
+            ParcelEvent::Reclaimed { reason } => Facts {
+                reason: Some(reason.clone()).filter(|r| !r.is_empty()),
+                ..Facts::default()
+            },
+            ParcelEvent::Transferred { to, price } => Facts {
+                to_id: Some(to.0),
+                price_yuan: Some(*price),
+                ..Facts::default()
+            },
+            ParcelEvent::Developed
+            | ParcelEvent::ConstructionStarted
+            | ParcelEvent::Completed
+            | ParcelEvent::Split { .. } => Facts::default(),
+        }
+    }
+}
+
+impl EventFacts for EnterpriseEvent {
+    fn facts(&self) -> Facts {
+        match self {
+            EnterpriseEvent::Signed { investment, land }
+            | EnterpriseEvent::CapitalIncreased { investment, land } => Facts {
+                amount_yuan: Some(*investment),
+                area_mu: Some(*land),
+                ..Facts::default()
+            },
+            EnterpriseEvent::Suspended { reason } | EnterpriseEvent::Closed { reason } => Facts {
+                reason: Some(reason.clone()).filter(|r| !r.is_empty()),
+                ..Facts::default()
+            },
+            EnterpriseEvent::YearReported { year, .. } => Facts {
+                year: Some(*year),
+                ..Facts::default()
+            },
+            EnterpriseEvent::Leased(lease) => Facts {
+                area_m2: Some(lease.area_m2),
+                ..Facts::default()
+            },
+            EnterpriseEvent::Registered { .. }
+            | EnterpriseEvent::ConstructionStarted
+            | EnterpriseEvent::InProduction
+            | EnterpriseEvent::Resumed
+            | EnterpriseEvent::LeaseEnded { .. } => Facts::default(),
+        }
+    }
+}
+
+impl EventFacts for ProgrammeEvent {
+    fn facts(&self) -> Facts {
+        match self {
+            ProgrammeEvent::Created { year, budget, .. } => Facts {
+                year: Some(*year),
+                amount_yuan: Some(*budget),
+                ..Facts::default()
+            },
+            ProgrammeEvent::BudgetChanged { budget } => Facts {
+                amount_yuan: Some(*budget),
+                ..Facts::default()
+            },
+        }
+    }
+}
+
+impl EventFacts for ApplicationEvent {
+    fn facts(&self) -> Facts {
+        match self {
+            ApplicationEvent::Received {
+                programme,
+                applicant,
+                requested,
+                ..
+            } => Facts {
+                programme_id: Some(programme.0),
+                holder_id: Some(applicant.0),
+                amount_yuan: Some(*requested),
+                ..Facts::default()
+            },
+            ApplicationEvent::Approved { awarded, .. } => Facts {
+                amount_yuan: awarded.total().ok(),
+                ..Facts::default()
+            },
+            ApplicationEvent::Rejected { reason } | ApplicationEvent::WrittenOff { reason } => {
+                Facts {
+                    reason: Some(reason.clone()).filter(|r| !r.is_empty()),
+                    ..Facts::default()
+                }
+            }
+            ApplicationEvent::Disbursed { kind, amount } => Facts {
+                award_kind: Some(kind.code()),
+                amount_yuan: Some(*amount),
+                ..Facts::default()
+            },
+            ApplicationEvent::Repaid { amount } | ApplicationEvent::Recovered { amount, .. } => {
+                Facts {
+                    amount_yuan: Some(*amount),
+                    ..Facts::default()
+                }
+            }
+            ApplicationEvent::Reviewed { .. } | ApplicationEvent::Closed => Facts::default(),
+        }
+    }
+}
+
+impl EventFacts for IndicatorEvent {
+    fn facts(&self) -> Facts {
+        Facts::default()
+    }
+}
+
+/// The facts of an event, a void's reason included.
+fn facts_of<B: EventFacts>(e: &Event<B>) -> Facts {
+    match &e.body {
+        Body::Domain(b) => b.facts(),
+        Body::Void { reason, .. } => Facts {
+            reason: Some(reason.clone()),
+            ..Facts::default()
+        },
+    }
+}
+
+/// Adds the facts' columns, in [`Facts`] order.
+fn facts_columns(c: &mut Columns, facts: &[Facts]) -> Result<()> {
+    c.id("holder_id", facts.iter().map(|f| f.holder_id));
+    c.id("to_id", facts.iter().map(|f| f.to_id));
+    c.id("programme_id", facts.iter().map(|f| f.programme_id));
+    c.mu("area_mu", facts.iter().map(|f| f.area_mu))?;
+    quantity(c, "area_m2", facts.iter().map(|f| f.area_m2))?;
+    c.yuan("price_yuan", facts.iter().map(|f| f.price_yuan))?;
+    c.yuan("fee_yuan", facts.iter().map(|f| f.fee_yuan))?;
+    c.yuan("amount_yuan", facts.iter().map(|f| f.amount_yuan))?;
+    c.text("award_kind", facts.iter().map(|f| f.award_kind));
+    c.text("method", facts.iter().map(|f| f.method));
+    c.text("land_use", facts.iter().map(|f| f.land_use));
+    c.int("year", facts.iter().map(|f| f.year.map(i64::from)));
+    c.text(
+        "certificate",
+        facts.iter().map(|f| f.certificate.as_deref()),
+    );
+    c.text("reason", facts.iter().map(|f| f.reason.as_deref()));
+    Ok(())
+}
+
+/// An entity's history as a table: [`history_batch`]'s columns, then the
+/// events' facts.
+///
+/// # Errors
+/// Never in practice; a column mismatch would be a bug.
+pub fn history_with_facts_batch<B: EventFacts>(
+    entries: &[HistoryEntry<B>],
+    name: impl Fn(&B) -> &'static str,
+    describe: impl Fn(&B) -> String,
+) -> Result<RecordBatch> {
+    let base = history_batch(entries, name, describe)?;
+    let facts: Vec<Facts> = entries.iter().map(|h| facts_of(&h.event)).collect();
+    let mut c = Columns::default();
+    for (field, array) in base.schema().fields().iter().zip(base.columns()) {
+        c.push(field.name(), array.clone());
+    }
+    facts_columns(&mut c, &facts)?;
+    c.finish()
+}
+
+/// The ledgers of the events table, as its `kind` column names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventKind {
+    Parcel,
+    Enterprise,
+    Programme,
+    Application,
+    Indicator,
+}
+
+impl EventKind {
+    pub const ALL: [EventKind; 5] = [
+        EventKind::Parcel,
+        EventKind::Enterprise,
+        EventKind::Programme,
+        EventKind::Application,
+        EventKind::Indicator,
+    ];
+
+    /// The `kind` column's value.
+    #[must_use]
+    pub fn code(self) -> &'static str {
+        match self {
+            EventKind::Parcel => "parcel",
+            EventKind::Enterprise => "enterprise",
+            EventKind::Programme => "programme",
+            EventKind::Application => "application",
+            EventKind::Indicator => "indicator",
+        }
+    }
+
+    /// Parses a `kind` value.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] listing the kinds.
+    pub fn parse(text: &str) -> Result<EventKind> {
+        EventKind::ALL
+            .into_iter()
+            .find(|k| k.code() == text.trim())
+            .ok_or_else(|| {
+                Error::validation(
+                    "kind",
+                    format!(
+                        "{} is not one of parcel, enterprise, programme, application, indicator",
+                        crate::text::shown(text)
+                    ),
+                )
+            })
+    }
+}
+
+/// Which events the events table lists; the default lists every event
+/// in force of every ledger.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EventFilter {
+    /// One ledger, or all.
+    pub kind: Option<EventKind>,
+    /// Events valid on or after this date.
+    pub since: Option<NaiveDate>,
+    /// Events valid on or before this date.
+    pub until: Option<NaiveDate>,
+    /// Also voided events and the voids themselves (`voided` says which).
+    pub include_voided: bool,
+}
+
+/// One row of the events table.
+struct Row {
+    kind: &'static str,
+    entity: u64,
+    code: Option<String>,
+    event: u64,
+    name: &'static str,
+    valid: Option<NaiveDate>,
+    recorded: i64,
+    voided_by: Option<u64>,
+    facts: Facts,
+    detail: String,
+}
+
+impl View<'_> {
+    /// Every event as known under this view's horizon (`known_at`), one
+    /// row each, in ledger then entity then event order: `kind`,
+    /// `entity_id`, `code`, `event_id`, `event`, `date` (valid), `recorded_at`,
+    /// `voided`, `voided_by`, the facts ([`Facts`]) and `detail`.
+    ///
+    /// # Errors
+    /// Storage or corruption errors.
+    pub fn events_table(&self, filter: &EventFilter) -> Result<RecordBatch> {
+        let mut rows = Vec::new();
+        for kind in EventKind::ALL {
+            if filter.kind.is_some_and(|k| k != kind) {
+                continue;
+            }
+            match kind {
+                EventKind::Parcel => self
+                    .event_rows::<Parcel>(kind, filter, &mut rows, |e| (e.name(), e.describe()))?,
+                EventKind::Enterprise => {
+                    self.event_rows::<Enterprise>(kind, filter, &mut rows, |e| {
+                        (e.name(), e.describe())
+                    })?;
+                }
+                EventKind::Programme => {
+                    self.event_rows::<Programme>(kind, filter, &mut rows, |e| {
+                        (e.name(), e.describe())
+                    })?;
+                }
+                EventKind::Application => {
+                    self.event_rows::<Application>(kind, filter, &mut rows, |e| {
+                        (e.name(), e.describe())
+                    })?;
+                }
+                EventKind::Indicator => {
+                    self.event_rows::<Indicator>(kind, filter, &mut rows, |e| {
+                        (e.name(), e.describe())
+                    })?;
+                }
+            }
+        }
+        events_batch(&rows)
+    }
+
+    fn event_rows<R>(
+        &self,
+        kind: EventKind,
+        filter: &EventFilter,
+        rows: &mut Vec<Row>,
+        name: impl Fn(&R::Event) -> (&'static str, String),
+    ) -> Result<()>
+    where
+        R: crate::record::Record + crate::view::Dated,
+        R::Event: EventFacts,
+    {
+        for (entity, code, history) in self.every_history::<R>()? {
+            for h in history {
+                let e = &h.event;
+                let void = matches!(e.body, Body::Void { .. });
+                if !filter.include_voided && (void || h.voided_by.is_some()) {
+                    continue;
+                }
+                let valid = Some(e.valid).filter(|d| *d != NaiveDate::MIN);
+                if filter.since.is_some_and(|s| valid.is_none_or(|v| v < s))
+                    || filter.until.is_some_and(|u| valid.is_some_and(|v| v > u))
+                {
+                    continue;
+                }
+                let (event, detail) = match &e.body {
+                    Body::Domain(b) => name(b),
+                    Body::Void { target, .. } => ("void", format!("voids {target}")),
+                };
+                rows.push(Row {
+                    kind: kind.code(),
+                    entity,
+                    code: code.clone(),
+                    event: e.id.0,
+                    name: event,
+                    valid,
+                    recorded: e.recorded.0,
+                    voided_by: h.voided_by.map(|v| v.0),
+                    facts: facts_of(e),
+                    detail,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+fn events_batch(rows: &[Row]) -> Result<RecordBatch> {
+    let mut c = Columns::default();
+    c.text("kind", rows.iter().map(|r| Some(r.kind)));
+    c.id("entity_id", rows.iter().map(|r| Some(r.entity)));
+    c.text("code", rows.iter().map(|r| r.code.as_deref()));
+    c.id("event_id", rows.iter().map(|r| Some(r.event)));
+    c.text("event", rows.iter().map(|r| Some(r.name)));
+    c.date("date", rows.iter().map(|r| r.valid));
+    c.timestamp("recorded_at", rows.iter().map(|r| Some(r.recorded)));
+    c.flag("voided", rows.iter().map(|r| Some(r.voided_by.is_some())));
+    c.id("voided_by", rows.iter().map(|r| r.voided_by));
+    let facts: Vec<Facts> = rows.iter().map(|r| r.facts.clone()).collect();
+    facts_columns(&mut c, &facts)?;
+    c.text("detail", rows.iter().map(|r| Some(r.detail.as_str())));
+    c.finish()
+}

@@ -134,5 +134,5 @@ def test_seed_zone_figures(seed):
     assert s.reclaimed_mu == M("151.3452")
     assert "征地10100亩" in s.text() and "已办国有土地使用证4509亩" in s.text()
     assert s.by_land_use["commercial_residential"].supplied_mu == M("100")
-    idle_2004 = seed.parcels(as_of="2004-12-31").to_pandas().query("idle")
+    idle_2004 = seed.parcels(as_of="2004-12-31").to_pandas(exact=True).query("idle")
     assert sorted(idle_2004["area_mu"].astype(str)) == ["35.6180", "52.7272", "63.0000"]

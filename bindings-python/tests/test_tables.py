@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import duckdb
 import pandas as pd
+import pytest
 import polars as pl
 import pyarrow as pa
 
@@ -35,7 +36,7 @@ def test_round_trip_through_every_engine(seed):
     assert pl.DataFrame(t).to_dicts() == rows
     assert t.to_polars().to_dicts() == rows
 
-    df = t.to_pandas()
+    df = t.to_pandas(exact=True)
     assert list(df.columns) == t.columns
     from_pandas = [{k: _norm(v) for k, v in r.items()} for r in df.to_dict("records")]
     assert from_pandas == rows
@@ -109,7 +110,7 @@ def test_missing_optional_libraries_give_a_clear_message(seed, monkeypatch):
 def test_to_pandas_with_pandas_dtype_backends(seed):
     t = seed.parcels(as_of="2004-12-31")
     rows = t.to_pylist()
-    arrow = t.to_pandas(dtype_backend="pyarrow")
+    arrow = t.to_pandas(dtype_backend="pyarrow", exact=True)
     assert isinstance(arrow["area_mu"].dtype, pd.ArrowDtype)
     assert arrow["area_mu"].dtype.pyarrow_dtype == pa.decimal128(18, 4)
     assert isinstance(arrow["code"].dtype, pd.ArrowDtype)
@@ -117,7 +118,7 @@ def test_to_pandas_with_pandas_dtype_backends(seed):
     assert arrow["code"].tolist() == [r["code"] for r in rows]
     assert arrow["holder_id"].isna().sum() == sum(r["holder_id"] is None for r in rows)
 
-    nullable = t.to_pandas(dtype_backend="numpy_nullable")
+    nullable = t.to_pandas(dtype_backend="numpy_nullable", exact=True)
     assert nullable["parcel_id"].dtype == pd.UInt64Dtype()
     assert nullable["code"].dtype == pd.StringDtype()
     assert nullable["idle"].dtype == pd.BooleanDtype()
@@ -130,3 +131,25 @@ def test_to_pandas_with_pandas_dtype_backends(seed):
         assert "dtype_backend" in str(e)
     else:
         raise AssertionError("an unknown dtype_backend must be refused")
+
+
+def test_default_to_pandas_is_for_computing(seed):
+    """#14, point 2: the default frame computes and plots as pandas users expect."""
+    t = seed.parcels(as_of="2004-12-31")
+    rows = t.to_pylist()
+    df = t.to_pandas()
+    assert df["supplied_on"].dt.year.dropna().astype(int).min() >= 1990
+    assert df["area_mu"].dtype == "float64" and df["price_yuan"].dtype == "float64"
+    by_use = df.groupby("land_use").area_mu.sum()
+    assert by_use.sum() == pytest.approx(float(sum(r["area_mu"] for r in rows)))
+    assert (df["price_yuan"] * 0.2).notna().sum() == sum(r["price_yuan"] is not None for r in rows)
+    assert df["holder_id"].dtype == pd.Int64Dtype()
+    assert df["idle"].dtype == pd.BooleanDtype()
+    held = df["holder_id"].dropna().iloc[0]
+    assert seed.enterprise(held)["enterprise_id"] == held  # the id goes back into the API
+    assert (df["requisitioned"] > pd.Timestamp("1990-01-01")).all()
+    arrow = t.to_pandas(dtype_backend="pyarrow")
+    assert (arrow["supplied_on"] > pd.Timestamp("2000-01-01")).any()
+    assert arrow.sort_values("parcel_id")["area_mu"].pct_change(fill_method=None).notna().any()
+    exact = t.to_pandas(exact=True)
+    assert exact["area_mu"].map(type).eq(Decimal).all()

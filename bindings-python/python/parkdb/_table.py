@@ -51,20 +51,35 @@ class Table:
         pa = _require("pyarrow", "pyarrow")
         return pa.table(self)
 
-    def to_pandas(self, dtype_backend: Literal["numpy_nullable", "pyarrow"] | None = None) -> Any:
-        """A ``pandas.DataFrame`` (requires pandas and pyarrow); decimals stay exact.
+    def to_pandas(
+        self,
+        dtype_backend: Literal["numpy_nullable", "pyarrow"] | None = None,
+        *,
+        exact: bool = False,
+    ) -> Any:
+        """A ``pandas.DataFrame`` (requires pandas and pyarrow) to compute on.
 
-        ``dtype_backend`` is pandas' own choice of column types (as in
-        ``pandas.read_sql``): ``None`` gives NumPy columns (text and decimals
-        as Python objects, ``decimal.Decimal``); ``"pyarrow"`` gives
-        ``pd.ArrowDtype`` columns, converted without a Python object per
-        cell, so it is much faster on large tables; ``"numpy_nullable"``
-        gives pandas' nullable ``Int64``/``boolean``/``string`` columns.
+        By default, as ``pandas.read_sql`` does (``coerce_float=True``):
+        money and area as ``float64`` (they are exact in parkdb and in Arrow;
+        the float is a convenience for computing, with the usual rounding
+        of binary floats), dates as ``datetime64``, ids and counts as
+        nullable ``Int64``, flags as nullable ``boolean``. ``exact=True``
+        keeps money and area as ``decimal.Decimal`` and dates as
+        ``datetime.date``, as stored.
+
+        ``dtype_backend`` is pandas' own choice of column types:
+        ``"pyarrow"`` gives ``pd.ArrowDtype`` columns (much faster on large
+        tables; ``double`` and ``timestamp`` for money and dates unless
+        ``exact``), ``"numpy_nullable"`` pandas' nullable types.
         """
         pd = _require("pandas", "pandas")
         table = self.to_arrow()
+        if not exact:
+            table = _for_computing(table)
         if dtype_backend is None:
-            return table.to_pandas()
+            if exact:
+                return table.to_pandas()
+            return table.to_pandas(types_mapper=_analyst_types(pd).get)
         if dtype_backend == "pyarrow":
             return table.to_pandas(types_mapper=pd.ArrowDtype)
         if dtype_backend == "numpy_nullable":
@@ -98,6 +113,33 @@ class Table:
             f"<div><p><b>parkdb.Table</b>: {len(self)} rows × {len(self.columns)} columns</p>"
             f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{note}</div>"
         )
+
+
+def _for_computing(table: Any) -> Any:
+    """Money and area as float64, dates as timestamps: columns pandas and
+    its plotting compute on."""
+    import pyarrow as pa
+
+    columns = []
+    for column in table.columns:
+        if pa.types.is_decimal(column.type):
+            column = column.cast(pa.float64())
+        elif pa.types.is_date32(column.type):
+            column = column.cast(pa.timestamp("ms"))
+        columns.append(column)
+    return pa.table(columns, names=table.column_names)
+
+
+def _analyst_types(pd: Any) -> dict[Any, Any]:
+    import pyarrow as pa
+
+    return {
+        pa.int64(): pd.Int64Dtype(),
+        pa.uint64(): pd.Int64Dtype(),
+        pa.int32(): pd.Int64Dtype(),
+        pa.uint32(): pd.Int64Dtype(),
+        pa.bool_(): pd.BooleanDtype(),
+    }
 
 
 def _nullable_types(pd: Any) -> dict[Any, Any]:

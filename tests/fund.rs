@@ -464,3 +464,24 @@ fn the_seed_bureau_figures_come_from_events() {
     );
     assert!(db.check().unwrap().is_clean());
 }
+
+#[test]
+fn a_programme_of_the_same_name_and_year_is_refused() {
+    let db = Db::temporary().unwrap();
+    db.add_programme("科技三项费用", 2005, wan("100"), d("2005-01-05"))
+        .unwrap();
+    let twin = db.add_programme(" 科技三项费用", 2005, wan("5"), d("2005-02-01"));
+    assert!(
+        matches!(&twin, Err(Error::Conflict { entity: Entity::Programme, key, .. }) if key.contains("2005")),
+        "{twin:?}"
+    );
+    // Another year's is another programme, also within one unit of work.
+    db.write(|w| {
+        w.add_programme("科技三项费用", 2006, wan("100"), d("2006-01-05"))?;
+        let again = w.add_programme("科技三项费用", 2006, wan("1"), d("2006-01-06"));
+        assert!(matches!(again, Err(Error::Conflict { .. })), "{again:?}");
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(db.now().programmes().unwrap().len(), 2);
+}

@@ -53,6 +53,7 @@ REFUSALS = [
     ("end_lease", lambda db, e, o, p: db.end_lease(e, 0, "2005-01-01"), parkdb.LifecycleError),
     ("add_programme", lambda db, e, o, p: db.add_programme(" ", 2005, budget_yuan=1), parkdb.ValidationError),
     ("add_programme", lambda db, e, o, p: db.add_programme("P", 2005, budget_yuan=-1), parkdb.ValidationError),
+    ("add_programme", lambda db, e, o, p: db.add_programme("2005年度科技三项费用", 2005, budget_yuan=1), parkdb.ConflictError),
     ("set_budget", lambda db, e, o, p: db.set_budget(99, "2005-06-01", 1), parkdb.NotFoundError),
     ("apply", lambda db, e, o, p: db.apply(99, e, "T", "2005-03-01", requested_yuan=1), parkdb.NotFoundError),
     ("apply", lambda db, e, o, p: db.apply(1, e, "T", "2005-03-01", requested_yuan=0), parkdb.ValidationError),

@@ -26,7 +26,9 @@ impl Writer {
     /// A programme of the fund: a year's appropriation (区财政拨款).
     ///
     /// # Errors
-    /// [`Error::Validation`] for an empty name or a negative budget.
+    /// [`Error::Validation`] for an empty name, a year outside 1900–2200 or
+    /// a negative budget; [`Error::Conflict`] for a programme of the same
+    /// name and year.
     pub fn add_programme(
         &mut self,
         name: &str,
@@ -39,6 +41,17 @@ impl Writer {
                 return Err(Error::validation("name", "a programme needs a name"));
             }
             let name = crate::text::name("name", name)?;
+            if let Some(twin) = w
+                .records::<Programme>()?
+                .into_iter()
+                .find(|p| p.name == name && p.year == year)
+            {
+                return Err(Error::conflict(
+                    Entity::Programme,
+                    format!("{name} ({year})"),
+                    format!("a programme of that name and year exists: {}", twin.id),
+                ));
+            }
             let years = chrono::Datelike::year(&crate::FIRST_DATE)
                 ..=chrono::Datelike::year(&crate::LAST_DATE);
             if !years.contains(&year) {

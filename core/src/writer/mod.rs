@@ -230,7 +230,6 @@ impl Writer {
     }
 
     /// Every record of a kind, as this unit of work sees it.
-    #[cfg_attr(not(feature = "ledgers"), allow(dead_code))]
     pub(crate) fn records<R: Record>(&self) -> Result<Vec<R>> {
         let mut ids: std::collections::BTreeSet<u64> = self
             .engine

@@ -390,3 +390,34 @@ fn steps_nest_and_an_inner_refusal_keeps_the_outer_step() {
     assert_eq!(f.db.history(kept).unwrap().len(), 1);
     assert!(f.db.check().unwrap().is_clean());
 }
+
+#[test]
+fn savepoints_undo_a_group_of_writes_and_end_innermost_first() {
+    let db = Db::temporary().unwrap();
+    db.write(|w| {
+        common::parcel_in(w, "KEEP", "1", "2005-01-01")?;
+        let outer = w.savepoint();
+        common::parcel_in(w, "OUTER", "1", "2005-01-01")?;
+        let inner = w.savepoint();
+        common::parcel_in(w, "INNER", "1", "2005-01-01")?;
+        // The outer one cannot end while the inner one is open.
+        let wrong = w.release(outer);
+        assert!(matches!(wrong, Err(parkdb::Error::Conflict { .. })), "{wrong:?}");
+        w.rollback_to(inner)?;
+        assert!(w.parcel_by_code("INNER").is_err());
+        assert!(w.parcel_by_code("OUTER").is_ok());
+        let again = w.savepoint();
+        common::parcel_in(w, "LATER", "1", "2005-01-01")?;
+        w.release(again)
+    })
+    .unwrap();
+    let codes: Vec<String> = db
+        .now()
+        .all_parcels()
+        .unwrap()
+        .into_iter()
+        .map(|p| p.code)
+        .collect();
+    assert_eq!(codes, ["KEEP", "OUTER", "LATER"]);
+    assert!(db.check().unwrap().is_clean());
+}

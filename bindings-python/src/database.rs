@@ -181,6 +181,7 @@ impl Database {
                 begun.push(Arc::downgrade(&unit));
                 return Ok(Transaction {
                     tx: unit,
+                    savepoints: Mutex::new(Vec::new()),
                     closed: self.closed.clone(),
                 });
             }

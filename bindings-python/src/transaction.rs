@@ -56,6 +56,8 @@ pub(crate) struct Transaction {
     pub(crate) tx: Arc<OpenUnit>,
     /// The database's: once it is closed, the transaction is ended.
     pub(crate) closed: Arc<AtomicBool>,
+    /// The open savepoints, innermost last.
+    pub(crate) savepoints: Mutex<Vec<parkdb::Savepoint>>,
 }
 
 fn ended(py: Python<'_>) -> PyErr {
@@ -145,6 +147,40 @@ impl Transaction {
         if let Ok(mut unit) = self.tx.lock() {
             unit.end();
         }
+    }
+
+    /// Opens a savepoint (the native half of `Transaction.savepoint()`).
+    #[pyo3(name = "_begin_savepoint")]
+    fn begin_savepoint(&self, py: Python<'_>) -> PyResult<()> {
+        let point = self.with(py, |w| Ok(w.savepoint()))?;
+        self.savepoints
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(point);
+        Ok(())
+    }
+
+    /// Ends the innermost savepoint, undoing its writes if `undo`.
+    #[pyo3(name = "_end_savepoint")]
+    fn end_savepoint(&self, py: Python<'_>, undo: bool) -> PyResult<()> {
+        let point = self
+            .savepoints
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .pop()
+            .ok_or_else(|| {
+                to_py(
+                    py,
+                    parkdb::Error::Closed("no savepoint is open in this transaction".into()),
+                )
+            })?;
+        self.with(py, move |w| {
+            if undo {
+                w.rollback_to(point)
+            } else {
+                w.release(point)
+            }
+        })
     }
 
     #[getter]

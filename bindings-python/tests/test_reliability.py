@@ -350,3 +350,20 @@ def test_no_error_repeats_a_huge_input_in_full(db):
         with pytest.raises(parkdb.ValidationError) as refused:
             call()
         assert len(str(refused.value)) < 400, str(refused.value)[:200]
+
+
+def test_a_savepoint_undoes_its_group_and_the_transaction_goes_on(db):
+    with db.transaction() as tx:
+        tx.add_parcel("GP-1", "10", requisitioned="2005-01-01")
+        with pytest.raises(parkdb.LifecycleError):
+            with tx.savepoint():
+                tx.add_parcel("GP-2", "5", requisitioned="2005-01-01")
+                tx.develop("GP-2", "2004-01-01")
+        with tx.savepoint():
+            tx.add_parcel("GP-3", "5", requisitioned="2005-01-01")
+            with pytest.raises(ValueError):
+                with tx.savepoint():
+                    tx.add_parcel("GP-4", "5", requisitioned="2005-01-01")
+                    raise ValueError("the caller's own error")
+    assert sorted(p["code"] for p in db.parcels().to_pylist()) == ["GP-1", "GP-3"]
+    assert db.check().clean

@@ -78,7 +78,7 @@ pub use land::{
 pub use units::Quantity;
 pub use units::{Mu, Yuan};
 pub use view::{ApplicationFilter, EnterpriseFilter, HistoryEntry, ParcelFilter, View};
-pub use writer::{Allocation, Award, NewParcel, Writer};
+pub use writer::{Allocation, Award, NewParcel, Savepoint, Writer};
 
 /// The storage format this version of parkdb writes.
 pub const FORMAT_VERSION: u8 = storage::codec::FORMAT_VERSION;

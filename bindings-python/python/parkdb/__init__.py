@@ -10,13 +10,14 @@ Decimal('52.7272')
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import functools
 import inspect
 import os
 import threading
 import weakref
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from . import _native
 from . import schemes
@@ -121,6 +122,29 @@ class Transaction:
     def rollback(self) -> None:
         """Ends the transaction without writing anything."""
         self._native.rollback()
+
+    @contextlib.contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A group of writes inside the transaction that is undone together
+        if the block raises, while the transaction goes on (a write that is
+        refused undoes only itself; see ``parkdb.errors``)::
+
+            with db.transaction() as tx:
+                tx.add_parcel("GP-1", "10", requisitioned="2005-01-01")
+                try:
+                    with tx.savepoint():
+                        tx.add_parcel("GP-2", "5", requisitioned="2005-01-01")
+                        tx.develop("GP-2", "2004-01-01")  # refused: before its requisition
+                except parkdb.LifecycleError:
+                    pass  # GP-2 is not added either; GP-1 is
+        """
+        self._native._begin_savepoint()
+        try:
+            yield
+        except BaseException:
+            self._native._end_savepoint(True)
+            raise
+        self._native._end_savepoint(False)
 
 
 def _tx_method(name: str) -> Callable[..., Any]:

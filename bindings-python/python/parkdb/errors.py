@@ -5,6 +5,8 @@ nothing of that write was stored. Inside a transaction the rest of the
 transaction is kept and goes on (statement atomicity, as in SQLite): if
 the error leaves the ``with db.transaction()`` block, nothing of the
 transaction is stored; if it is caught inside, the other writes commit.
+To undo a group of writes together while the transaction goes on, write
+them in ``with tx.savepoint():``.
 """
 
 

@@ -75,6 +75,13 @@ pub struct Allocation {
     pub complete_by: Option<NaiveDate>,
 }
 
+/// A point in a unit of work to roll back to (see [`Writer::savepoint`]).
+#[must_use = "a savepoint is released or rolled back"]
+pub struct Savepoint {
+    point: pending::Savepoint,
+    depth: usize,
+}
+
 /// One unit of work: its writes are seen by its own reads and stored
 /// together at commit. Obtained from [`crate::Db::write`] or [`crate::Db::begin`].
 pub struct Writer {
@@ -173,6 +180,50 @@ impl Writer {
             self.pending.release(point);
         }
         out
+    }
+
+    /// Opens a savepoint: the writes after it can be undone together with
+    /// [`Writer::rollback_to`] while the unit of work goes on, or kept with
+    /// [`Writer::release`]. Savepoints end in the reverse order they were
+    /// taken (the innermost first); [`Writer::attempt`] is the closure form,
+    /// which cannot get the order wrong.
+    pub fn savepoint(&mut self) -> Savepoint {
+        let point = self.pending.savepoint();
+        Savepoint {
+            point,
+            depth: self.pending.depth(),
+        }
+    }
+
+    /// Undoes every write since `savepoint` and ends it.
+    ///
+    /// # Errors
+    /// [`Error::Conflict`] if a savepoint taken after it is still open.
+    pub fn rollback_to(&mut self, savepoint: Savepoint) -> Result<()> {
+        self.innermost(&savepoint)?;
+        self.pending.rollback(savepoint.point);
+        Ok(())
+    }
+
+    /// Keeps the writes since `savepoint` and ends it.
+    ///
+    /// # Errors
+    /// [`Error::Conflict`] if a savepoint taken after it is still open.
+    pub fn release(&mut self, savepoint: Savepoint) -> Result<()> {
+        self.innermost(&savepoint)?;
+        self.pending.release(savepoint.point);
+        Ok(())
+    }
+
+    fn innermost(&self, savepoint: &Savepoint) -> Result<()> {
+        if savepoint.depth == self.pending.depth() {
+            return Ok(());
+        }
+        Err(Error::conflict(
+            Entity::Transaction,
+            "savepoint",
+            "a savepoint taken after this one is still open: end the innermost first",
+        ))
     }
 
     /// Everything this unit of work has pending, as text in a stable

@@ -185,6 +185,11 @@ impl Pending {
         }
     }
 
+    /// How many savepoints are open.
+    pub(crate) fn depth(&self) -> usize {
+        self.open
+    }
+
     /// Keeps the statement's changes.
     pub(crate) fn release(&mut self, _point: Savepoint) {
         self.open -= 1;

@@ -402,7 +402,10 @@ fn savepoints_undo_a_group_of_writes_and_end_innermost_first() {
         common::parcel_in(w, "INNER", "1", "2005-01-01")?;
         // The outer one cannot end while the inner one is open.
         let wrong = w.release(outer);
-        assert!(matches!(wrong, Err(parkdb::Error::Conflict { .. })), "{wrong:?}");
+        assert!(
+            matches!(wrong, Err(parkdb::Error::Conflict { .. })),
+            "{wrong:?}"
+        );
         w.rollback_to(inner)?;
         assert!(w.parcel_by_code("INNER").is_err());
         assert!(w.parcel_by_code("OUTER").is_ok());

@@ -266,3 +266,14 @@ def test_the_land_summary_rows_are_parkdbs():
     areas = [name for name, _ in parkdb._native.LAND_AREAS]
     assert [f.name for f in fields(LandFigures) if f.name.endswith("_mu")] == areas
     assert dict(parkdb._native.LAND_AREAS)["reclaimed_mu"] == "累计收回"
+
+
+def test_every_write_method_says_what_it_records_its_errors_and_an_example():
+    import inspect
+
+    for name in parkdb.WRITE_METHODS:
+        for cls in (parkdb.Database, parkdb.Transaction):
+            doc = inspect.getdoc(getattr(cls, name))
+            assert doc and len(doc.splitlines()) >= 4, (cls, name)
+            assert f".{name}(" in doc, (cls, name)  # an example
+            assert "Raises" in doc or name == "set_policy", (cls, name)

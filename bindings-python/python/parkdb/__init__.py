@@ -20,7 +20,7 @@ import weakref
 from typing import Any, Callable, Iterator
 
 from . import _native
-from . import schemes
+from . import _writes, schemes
 from ._reports import AnnualReport, CheckReport, LandFigures, LandSummary
 from ._table import Table
 from .errors import (
@@ -154,6 +154,7 @@ def _tx_method(name: str) -> Callable[..., Any]:
     def method(self: Transaction, *args: Any, **kwargs: Any) -> Any:
         return getattr(self._native, name)(*args, **kwargs)
 
+    method.__doc__ = _writes.DOCS[name] + _writes.FOOTER
     return method
 
 
@@ -165,6 +166,7 @@ def _db_method(name: str) -> Callable[..., Any]:
         with self.transaction() as tx:
             return getattr(tx, name)(*args, **kwargs)
 
+    method.__doc__ = _writes.DOCS[name] + _writes.FOOTER
     return method
 
 

@@ -1,0 +1,281 @@
+"""The docstrings of the write methods, shared by ``Database`` (where each
+write is a transaction of its own) and ``Transaction`` (where it joins the
+open one). Every write returns the new entity's id or the event's id; a
+refused write raises and stores nothing of itself."""
+
+from __future__ import annotations
+
+_DATES = "Dates are ``datetime.date`` or ``\"YYYY-MM-DD\"``, from 1900 to 2200."
+_EXACT = "Areas and money take ``int``, ``str`` (``\"1,205.5\"``) or ``Decimal`` exactly; floats are rounded."
+
+DOCS: dict[str, str] = {
+    "add_enterprise": """Registers an enterprise (企业) and returns its id.
+
+A unified social credit code (统一社会信用代码, GB 32100) must pass its check
+character unless ``allow_invalid_code`` and be unique; an industry must be a
+GB/T 4754-2017 code; ``founded`` may not be after ``registered``.
+
+Raises ``ValidationError`` (empty name, bad code or industry),
+``ConflictError`` (a code already registered).
+
+    e = db.add_enterprise("东岸精密机械有限公司", credit_code="91330100000000001X",
+                          industry="C34", registered="2004-05-01")
+""",
+    "add_parcel": """征地: adds a parcel to the zone's reserve and returns its id.
+
+Give the area in 亩 (``area_mu``), ㎡ (``area_m2``) or 公顷 (``area_ha``).
+Codes are compared as written in Unicode's compatibility form, without
+invisible characters, so ``ＧＰ-１`` is ``GP-1``.
+
+Raises ``ValidationError`` (empty or bad code, non-positive area),
+``ConflictError`` (a code in use).
+
+    p = db.add_parcel("GP-001", "52.7272", requisitioned="2004-05-01")
+""",
+    "develop": """前期开发 (三通一平, 填土): records the parcel's development.
+
+From the date the policy ``no_development_without_certificate_from`` takes
+effect, land without a certificate is refused (已征土地,还没有办证的坚决一律不填土).
+
+Raises ``NotFoundError``, ``LifecycleError`` (naming the rule).
+
+    db.develop("GP-001", "2004-06-01")
+""",
+    "certify": """办证: records the parcel's land-use certificate.
+
+Raises ``ValidationError`` (empty number), ``NotFoundError``, ``LifecycleError``.
+
+    db.certify("GP-001", "2004-07-01", certificate="东国用(2004)第12号")
+""",
+    "allocate": """出让/划拨: supplies a parcel in the reserve to an enterprise.
+
+``method`` is ``tender``, ``auction``, ``listing``, ``agreement`` or
+``allocation`` (or 招标, 拍卖, 挂牌, 协议, 划拨); ``start_by`` is the agreed
+construction start, from which idleness is counted.
+
+Raises ``NotFoundError``, ``ValidationError`` (negative price, dates out of
+order), ``LifecycleError`` (the parcel has a holder).
+
+    db.allocate("GP-001", e, "2004-08-01", method="listing", price_yuan="1,800,000",
+                start_by="2005-02-01")
+""",
+    "start_construction": """动工: construction starts on a held parcel.
+
+Raises ``NotFoundError``, ``LifecycleError`` (no holder, or already started).
+
+    db.start_construction("GP-001", "2005-01-15")
+""",
+    "complete_construction": """竣工: construction on the parcel is complete.
+
+Raises ``NotFoundError``, ``LifecycleError`` (construction not started).
+
+    db.complete_construction("GP-001", "2006-03-01")
+""",
+    "declare_idle": """认定闲置: declares a held parcel idle; the fee defaults to 20% of the
+supply price.
+
+Raises ``NotFoundError``, ``ValidationError`` (negative fee),
+``LifecycleError`` (land in the reserve or under construction).
+
+    db.declare_idle("GP-053", "2005-03-01")
+""",
+    "reclaim": """收回: takes a held parcel back into the reserve.
+
+Raises ``NotFoundError``, ``LifecycleError`` (land in the reserve).
+
+    db.reclaim("GP-053", "2005-09-01", reason="闲置满两年")
+""",
+    "transfer": """转让: the holder passes the parcel to another enterprise.
+
+Raises ``NotFoundError``, ``ValidationError`` (negative price),
+``LifecycleError`` (land in the reserve, or a transfer to the holder itself).
+
+    db.transfer("GP-001", other, "2006-01-01", price_yuan="2000000")
+""",
+    "split": """分宗: splits a parcel into parts whose areas sum exactly to its own; the
+parent retires and the parts inherit its state. Returns the parts' ids.
+
+Raises ``ValidationError`` or ``ConflictError`` (a bad or taken code),
+``LifecycleError`` (areas that do not sum to the parcel's).
+
+    db.split("GP-001", "2005-01-01", [("GP-001-1", "30"), ("GP-001-2", "22.7272")])
+""",
+    "void": """Supersedes an event entered by mistake: it stays in history, no longer
+counts, and the entity is refolded without it. Returns the void's id.
+
+Raises ``NotFoundError``, ``ValidationError`` (a reason that says nothing),
+``LifecycleError`` (a void, a creation, a split, or a void that would leave
+an illegal history).
+
+    db.void(event_id, reason="录入错误")
+""",
+    "set_policy": """Sets the database's dated policies.
+
+    db.set_policy(no_development_without_certificate_from="2005-01-01")
+""",
+    "enterprise_signed": """签约/引进: the enterprise's project is signed, with its planned
+investment and land.
+
+Raises ``ValidationError`` (negative amounts), ``LifecycleError`` (already signed).
+
+    db.enterprise_signed(e, "2004-03-01", investment_yuan="50,000,000", land_mu=40)
+""",
+    "enterprise_construction_started": """在建: construction of the project started.
+
+Raises ``LifecycleError`` (the project is not signed).
+
+    db.enterprise_construction_started(e, "2004-09-01")
+""",
+    "enterprise_in_production": """投产: the project is in production.
+
+Raises ``LifecycleError`` (the project is neither signed nor under construction).
+
+    db.enterprise_in_production(e, "2005-06-01")
+""",
+    "capital_increased": """增资: more investment and/or land (科华增资40亩).
+
+Raises ``ValidationError`` (negative or empty increase), ``LifecycleError``
+(no live project).
+
+    db.capital_increased(e, "2005-08-01", investment_yuan="10,000,000", land_mu=40)
+""",
+    "enterprise_suspended": """停产: the enterprise's production is suspended.
+
+Raises ``LifecycleError`` (already suspended, or no project).
+
+    db.enterprise_suspended(e, "2005-10-01", reason="整改")
+""",
+    "enterprise_resumed": """Back from a suspension, to the status before it.
+
+Raises ``LifecycleError`` (not suspended).
+
+    db.enterprise_resumed(e, "2006-01-01")
+""",
+    "enterprise_closed": """关闭: the enterprise closes; no lifecycle event may follow.
+
+Raises ``LifecycleError`` (already closed).
+
+    db.enterprise_closed(e, "2007-01-01", reason="迁出")
+""",
+    "report_year": """Reports a year's figures (valid at the year's end). A second report for
+the same year is a revision: the fields it gives replace the earlier ones,
+which stay in history (``known_at`` shows them).
+
+Raises ``ValidationError`` (negative figures, an implausible year, an empty
+report), ``LifecycleError`` (a year before registration).
+
+    db.report_year(e, 2005, output_yuan="380,000,000", tax_yuan="12,000,000",
+                   employees=900, energy_tce="5200", above_scale=True)
+""",
+    "lease": """A tenancy in the incubator (科创中心) from ``start``, until ``end`` if known.
+
+Raises ``ValidationError`` (empty building, non-positive area, an end before
+the start).
+
+    db.lease(e, building="1#厂房", area_m2="2,400", start="2005-06-01")
+""",
+    "end_lease": """Ends the enterprise's lease number ``index`` (in order of leasing, from 0).
+
+Raises ``LifecycleError`` (an unknown or already ended lease).
+
+    db.end_lease(e, 0, "2006-12-31")
+""",
+    "add_programme": """A programme of the fund: a year's appropriation (区财政拨款). Returns its id.
+
+Raises ``ValidationError`` (empty name, a year outside 1900–2200, negative
+budget), ``ConflictError`` (a programme of the same name and year).
+
+    g = db.add_programme("2005年度科技三项费用", 2005, budget_yuan="13,140,000")
+""",
+    "set_budget": """The programme's budget changes (a supplementary appropriation, say).
+
+Raises ``ValidationError`` (negative budget).
+
+    db.set_budget(g, "2005-07-01", "15,000,000")
+""",
+    "apply": """受理: receives an application from an enterprise under a programme.
+Returns its id.
+
+Raises ``NotFoundError`` (programme or applicant), ``ValidationError`` (empty
+title, non-positive request).
+
+    a = db.apply(g, e, "新型LED封装", "2005-02-01", requested_yuan="500,000")
+""",
+    "review": """评审: experts' scores, 0 to 100.
+
+Raises ``ValidationError`` (no scores, one above 100), ``LifecycleError``
+(the application is not received).
+
+    db.review(a, "2005-03-01", scores=[82, 90, 77])
+""",
+    "approve": """立项: approves an application in a named batch with an award per kind.
+A loan needs ``repay_by`` or a ``schedule`` summing to it; awards beyond the
+programme's budget are refused unless ``override_budget``.
+
+Raises ``ValidationError`` (bad amounts or terms), ``ConflictError`` (beyond
+the budget), ``LifecycleError`` (the application is not received).
+
+    db.approve(a, "2005-04-01", batch="第一批", grant_yuan="200,000",
+               loan_yuan="300,000", repay_by="2007-04-01")
+""",
+    "reject": """不予立项: the application is rejected.
+
+Raises ``LifecycleError`` (the application is not received).
+
+    db.reject(a, "2005-04-01", reason="不符合申报条件")
+""",
+    "disburse": """拨付: pays a tranche of one kind (``grant``, ``interest_subsidy``,
+``loan``); what is disbursed of a kind may not exceed its award.
+
+Raises ``ValidationError`` (non-positive amount), ``LifecycleError`` (before
+approval, or beyond the award).
+
+    db.disburse(a, "2005-05-01", "200,000", kind="grant")
+""",
+    "repay": """还款: a repayment of the loan, at most what is outstanding.
+
+Raises ``ValidationError`` (non-positive amount), ``LifecycleError`` (beyond
+the outstanding loan).
+
+    db.repay(a, "2007-04-01", "300,000")
+""",
+    "recover": """追讨: money recovered from a debtor, by ``demand`` or through the ``court``.
+
+Raises as ``repay``.
+
+    db.recover(a, "2008-01-01", "100,000", via="court")
+""",
+    "write_off": """核销: writes off what is outstanding on the loan.
+
+Raises ``LifecycleError`` (no loan outstanding).
+
+    db.write_off(a, "2009-01-01", reason="企业注销")
+""",
+    "close_application": """结项: closes an approved application with nothing outstanding.
+
+Raises ``LifecycleError`` (a loan outstanding, or not approved).
+
+    db.close_application(a, "2007-06-01")
+""",
+    "define_indicator": """Defines an indicator (its code unique, e.g. ``R&D_GDP``) observed on the
+``zone``, an ``enterprise`` or a ``parcel``. Returns its id.
+
+Raises ``ValidationError`` (empty code or name), ``ConflictError`` (a code in use).
+
+    db.define_indicator("R&D_GDP", "R&D经费占GDP比重", unit="%")
+""",
+    "observe": """Observes a value of an indicator for a subject and a period (``2005``,
+``2005-Q1``, ``2005-03``), valid at the period's end; a second observation
+of the same subject and period is a revision.
+
+Raises ``NotFoundError`` (indicator or subject), ``ValidationError`` (a bad period).
+
+    db.observe("R&D_GDP", 2005, "2.1")
+""",
+}
+
+FOOTER = f"""
+
+{_DATES} {_EXACT}
+On a ``Database`` the write is a transaction of its own; on a
+``Transaction`` it joins the open one."""

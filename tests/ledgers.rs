@@ -880,3 +880,39 @@ fn known_at_on_the_command_line_is_local_time_without_an_offset() {
     );
     assert!(!ok && err.contains("not a moment"), "{err}");
 }
+
+#[test]
+fn the_command_reads_a_snapshot_while_another_process_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("z.parkdb");
+    let writer = Db::open(&path).unwrap();
+    writer
+        .add_parcel(parkdb::NewParcel::new(
+            "GP-1",
+            "12.5".parse().unwrap(),
+            parkdb::LandUse::Industrial,
+            chrono::NaiveDate::from_ymd_opt(2005, 1, 1).unwrap(),
+        ))
+        .unwrap();
+    let db = path.to_str().unwrap();
+    let (ok, _, err) = parkdb_cli(
+        dir.path(),
+        &["--db", db, "summary", "--as-of", "2005-12-31"],
+    );
+    assert!(!ok && err.contains("in use"), "{err}");
+    let (ok, out, err) = parkdb_cli(
+        dir.path(),
+        &[
+            "--db",
+            db,
+            "--read-only",
+            "summary",
+            "--as-of",
+            "2005-12-31",
+        ],
+    );
+    assert!(ok && out.contains("12.5"), "{out}{err}");
+    let (ok, out, _) = parkdb_cli(dir.path(), &["--db", db, "--read-only", "check"]);
+    assert!(ok && out.contains("clean"), "{out}");
+    drop(writer);
+}

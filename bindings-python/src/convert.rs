@@ -44,6 +44,7 @@ pub(crate) fn to_py(py: Python<'_>, e: Error) -> PyErr {
         Error::IncompatibleFormat { .. } => ("IncompatibleFormatError", vec![]),
         Error::InUse { path } => ("InUseError", vec![("path", path.clone())]),
         Error::Closed(_) => ("ClosedError", vec![]),
+        Error::ReadOnly(_) => ("ReadOnlyError", vec![]),
         Error::Internal(_) => ("InternalError", vec![]),
         _ => ("StorageError", vec![]),
     };

@@ -132,6 +132,24 @@ impl Database {
         Ok(self.db(py)?.path().map(|p| p.display().to_string()))
     }
 
+    /// Whether this handle is a read-only snapshot.
+    #[getter]
+    fn read_only(&self, py: Python<'_>) -> PyResult<bool> {
+        Ok(self.db(py)?.is_read_only())
+    }
+
+    /// A read-only handle takes a new snapshot, with what writers added
+    /// since; a read-write handle has nothing to do.
+    fn refresh(&self, py: Python<'_>) -> PyResult<()> {
+        let db = self.db(py)?;
+        let fresh = py.detach(|| db.refreshed()).py_err(py)?;
+        let mut slot = self.db.lock().map_err(|_| closed(py))?;
+        if slot.is_some() {
+            *slot = Some(fresh);
+        }
+        Ok(())
+    }
+
     /// Flushes and closes; a flush that fails is raised (after closing).
     fn close(&self, py: Python<'_>) -> PyResult<()> {
         self.closed.store(true, Ordering::SeqCst);

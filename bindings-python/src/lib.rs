@@ -44,6 +44,19 @@ fn open(py: Python<'_>, path: std::path::PathBuf, durability: Text) -> PyResult<
     Ok(Database::new(db))
 }
 
+/// A read-only snapshot of the database at `path`, waiting at most `wait`
+/// seconds for a consistent copy.
+#[pyfunction]
+#[pyo3(signature = (path, wait=2.0))]
+fn open_read_only(py: Python<'_>, path: std::path::PathBuf, wait: f64) -> PyResult<Database> {
+    let wait = std::time::Duration::try_from_secs_f64(wait)
+        .map_err(|_| validation(py, "wait", format!("{wait} is not a number of seconds")))?;
+    let db = py
+        .detach(|| Db::open_read_only_waiting(&path, wait))
+        .py_err(py)?;
+    Ok(Database::new(db))
+}
+
 /// A database in a temporary directory, removed when closed.
 #[pyfunction]
 fn temporary(py: Python<'_>) -> PyResult<Database> {
@@ -72,6 +85,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Table>()?;
     m.add_function(wrap_pyfunction!(open, m)?)?;
     m.add_function(wrap_pyfunction!(temporary, m)?)?;
+    m.add_function(wrap_pyfunction!(open_read_only, m)?)?;
     m.add_function(wrap_pyfunction!(build_example, m)?)?;
     m.add_function(wrap_pyfunction!(validate_credit_code, m)?)?;
     m.add_function(wrap_pyfunction!(table_rows, m)?)?;

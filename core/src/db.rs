@@ -113,24 +113,91 @@ impl Db {
     /// # Errors
     /// [`Error::Storage`] if the temporary directory cannot be made.
     pub fn temporary() -> Result<Db> {
-        // Unique within the process by a counter (two threads can read the
-        // same clock), and across processes by the process id and time.
-        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let temp = std::env::temp_dir();
-        if n == 0 {
-            crate::files::remove_abandoned_temporaries(&temp);
-        }
-        let dir = temp.join(format!(
-            "{}{}-{}-{n}",
-            crate::files::TEMPORARY_PREFIX,
-            std::process::id(),
-            Utc::now().timestamp_nanos_opt().unwrap_or_default()
-        ));
-        crate::files::create_private_dir(&dir)?;
+        let dir = temporary_dir()?;
         let store = SledStore::open(&dir, true)?;
         crate::files::protect_files(&dir)?;
         Db::from_store(Box::new(store), Durability::Eventual, None)
+    }
+
+    /// Opens a read-only snapshot of the database in `path`, waiting up to
+    /// two seconds for a consistent one (see [`Db::open_read_only_waiting`]).
+    ///
+    /// # Errors
+    /// As [`Db::open_read_only_waiting`].
+    pub fn open_read_only(path: impl AsRef<Path>) -> Result<Db> {
+        Db::open_read_only_waiting(path, std::time::Duration::from_secs(2))
+    }
+
+    /// Opens a read-only snapshot of the database in `path`: its files are
+    /// copied aside (a private temporary directory, removed with the
+    /// handle) and the copy opened, so the handle holds no lock on `path`
+    /// and any number of processes can read while one writes. A copy taken
+    /// while a writer flushes may miss what the seal and the counts say was
+    /// flushed: it is then refused by the same checks that guard an
+    /// ordinary open, and taken again, for at most `wait`. Writes are
+    /// refused with [`Error::ReadOnly`]; [`Db::refreshed`] takes a new
+    /// snapshot.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] if `path` holds no database; [`Error::InUse`]
+    /// if no consistent copy could be taken within `wait`;
+    /// [`Error::Io`], [`Error::Corrupt`] or [`Error::IncompatibleFormat`].
+    pub fn open_read_only_waiting(path: impl AsRef<Path>, wait: std::time::Duration) -> Result<Db> {
+        let path = path.as_ref();
+        if !path.join("conf").exists() && !path.join("db").exists() {
+            return Err(Error::validation(
+                "path",
+                format!("no database at {}", path.display()),
+            ));
+        }
+        let deadline = std::time::Instant::now() + wait;
+        loop {
+            let dir = temporary_dir()?;
+            let opened = crate::files::copy_database(path, &dir).and_then(|()| {
+                let store = SledStore::open(&dir, true)?;
+                seal::verify(&dir, &store)?;
+                let engine = Engine::open(Box::new(store), Durability::Eventual, None)?;
+                Ok(Db::from_engine(Arc::new(engine.into_read_only(path))))
+            });
+            match opened {
+                Ok(db) => return Ok(db),
+                // A copy torn by a flush in progress: sled may fail on it
+                // in several ways before parkdb's own checks do.
+                Err(Error::Corrupt(_) | Error::Storage(_) | Error::Io { .. })
+                    if std::time::Instant::now() < deadline =>
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                Err(Error::Corrupt(why)) => {
+                    return Err(Error::InUse {
+                        path: format!(
+                            "{} (a writer kept changing it; no consistent copy within {:?}: {why})",
+                            path.display(),
+                            wait
+                        ),
+                    })
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// A new read-only snapshot of the same database, with what writers
+    /// added since this one was taken (for a read-write handle, itself).
+    ///
+    /// # Errors
+    /// As [`Db::open_read_only`].
+    pub fn refreshed(&self) -> Result<Db> {
+        match (&self.engine.read_only_of, self.engine.read_only) {
+            (Some(origin), true) => Db::open_read_only(origin),
+            _ => Ok(self.clone()),
+        }
+    }
+
+    /// Whether this is a read-only snapshot.
+    #[must_use]
+    pub fn is_read_only(&self) -> bool {
+        self.engine.read_only
     }
 
     /// The directory of the database, if it is not temporary.
@@ -339,6 +406,27 @@ impl Writer {
     pub fn db(&self) -> Db {
         Db::from_engine(self.engine_handle().clone())
     }
+}
+
+/// A new private directory for a temporary database or a read-only copy:
+/// unique within the process by a counter (two threads can read the same
+/// clock), and across processes by the process id and time. The first
+/// one a process makes removes those that killed processes left.
+fn temporary_dir() -> Result<PathBuf> {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let temp = std::env::temp_dir();
+    if n == 0 {
+        crate::files::remove_abandoned_temporaries(&temp);
+    }
+    let dir = temp.join(format!(
+        "{}{}-{}-{n}",
+        crate::files::TEMPORARY_PREFIX,
+        std::process::id(),
+        Utc::now().timestamp_nanos_opt().unwrap_or_default()
+    ));
+    crate::files::create_private_dir(&dir)?;
+    Ok(dir)
 }
 
 /// An open unit of work (see [`Db::begin`]). Use it as a [`Writer`];

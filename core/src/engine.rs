@@ -58,6 +58,10 @@ pub(crate) struct Engine {
     /// The process that opened it: a child made by `fork` shares its memory
     /// but not the storage engine's threads and locks, and must not use it.
     pub(crate) pid: u32,
+    /// A read-only snapshot: writes are refused.
+    pub(crate) read_only: bool,
+    /// The database a read-only snapshot was copied from.
+    pub(crate) read_only_of: Option<PathBuf>,
 }
 
 impl Engine {
@@ -108,7 +112,16 @@ impl Engine {
             seal: path.as_deref().map(seal::Seal::open).transpose()?,
             path,
             pid: std::process::id(),
+            read_only: false,
+            read_only_of: None,
         })
+    }
+
+    /// This engine as a read-only snapshot of the database in `origin`.
+    pub(crate) fn into_read_only(mut self, origin: &std::path::Path) -> Engine {
+        self.read_only = true;
+        self.read_only_of = Some(origin.to_path_buf());
+        self
     }
 
     /// Held by readers while they read several keys; a commit takes it
@@ -273,6 +286,12 @@ impl WriterSlot {
         wait: Option<std::time::Duration>,
     ) -> Result<Option<WriterSlot>> {
         engine.same_process()?;
+        if let Some(origin) = &engine.read_only_of {
+            return Err(Error::ReadOnly(format!(
+                "this handle is a read-only snapshot of {}: open it without read_only to write",
+                origin.display()
+            )));
+        }
         let me = std::thread::current().id();
         let deadline = wait.map(|w| std::time::Instant::now() + w);
         let mut holder = lock(&engine.writer_busy);

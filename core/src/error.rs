@@ -85,6 +85,11 @@ pub enum Error {
     #[error("{0}")]
     Closed(String),
 
+    /// A write through a read-only handle. Python: `ReadOnlyError`, a
+    /// `StorageError`.
+    #[error("{0}")]
+    ReadOnly(String),
+
     /// A fault of parkdb itself (a worker thread that failed, a table that
     /// could not be built): never the caller's input.
     #[error("internal error: {0}")]

@@ -41,6 +41,46 @@ pub(crate) fn protect_files(dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Copies the database in `from` into the empty directory `to`: the seal
+/// first, so that the copy holds at least what the seal says was flushed,
+/// then every other file, recursively.
+pub(crate) fn copy_database(from: &Path, to: &Path) -> Result<()> {
+    let seal = from.join(crate::seal::FILE);
+    if seal.exists() {
+        std::fs::copy(&seal, to.join(crate::seal::FILE))
+            .map_err(|e| Error::io(format!("cannot copy {}", seal.display()), e))?;
+    }
+    copy_tree(from, to, true)?;
+    protect_files(to)
+}
+
+fn copy_tree(from: &Path, to: &Path, top: bool) -> Result<()> {
+    let entries = std::fs::read_dir(from)
+        .map_err(|e| Error::io(format!("cannot read {}", from.display()), e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io(format!("cannot read {}", from.display()), e))?;
+        let source = entry.path();
+        let target = to.join(entry.file_name());
+        if top && entry.file_name() == crate::seal::FILE {
+            continue;
+        }
+        if source.is_dir() {
+            create_private_dir(&target)?;
+            copy_tree(&source, &target, false)?;
+        } else {
+            // A file removed meanwhile (a snapshot replaced) is simply absent.
+            match std::fs::copy(&source, &target) {
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => {
+                    return Err(Error::io(format!("cannot copy {}", source.display()), e));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Removes temporary databases whose process no longer runs (killed
 /// before it could remove its own).
 pub(crate) fn remove_abandoned_temporaries(temp: &Path) {

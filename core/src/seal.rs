@@ -9,7 +9,7 @@ use std::sync::{Mutex, PoisonError};
 use crate::error::{Error, Result};
 use crate::storage::Store;
 
-const FILE: &str = "parkdb.seal";
+pub(crate) const FILE: &str = "parkdb.seal";
 /// The first seal: a file replaced at each flush.
 const TAG_1: &str = "parkdb-seal-1 next_event=";
 /// Fixed-width, rewritten in place, with a check that a torn write fails.

@@ -26,6 +26,7 @@ from ._table import Table
 from .errors import (
     ClosedError,
     ConflictError,
+    ReadOnlyError,
     CorruptError,
     Error,
     IncompatibleFormatError,
@@ -231,6 +232,16 @@ class Database:
         """
         return Transaction(self, self._native.begin())
 
+    @property
+    def read_only(self) -> bool:
+        """Whether this handle is a read-only snapshot (see ``parkdb.open``)."""
+        return bool(self._native.read_only)
+
+    def refresh(self) -> None:
+        """Takes a new snapshot for a read-only handle, with what writers added
+        since it was taken; nothing for a read-write handle."""
+        self._native.refresh()
+
     def flush(self) -> None:
         """Makes every write so far durable."""
         self._native.flush()
@@ -399,7 +410,13 @@ for _name, _read in list(vars(Database).items()):
         _read.__doc__ = (_read.__doc__ or "").rstrip() + "\n" + KNOWN_AT
 
 
-def open(path: str | os.PathLike[str] | None = None, *, durability: str = "immediate") -> Database:  # noqa: A001
+def open(  # noqa: A001
+    path: str | os.PathLike[str] | None = None,
+    *,
+    durability: str = "immediate",
+    read_only: bool = False,
+    wait: float = 2.0,
+) -> Database:
     """Opens (creating if needed) the database in directory ``path``.
 
     Without a path, a temporary database that disappears when closed.
@@ -407,7 +424,23 @@ def open(path: str | os.PathLike[str] | None = None, *, durability: str = "immed
     ``Database``, so re-running a notebook cell works. ``durability`` is
     ``"immediate"`` (every write flushed before it returns) or
     ``"eventual"`` (flushed in the background within about half a second).
+
+    ``read_only=True`` takes a snapshot instead: the database's files are
+    copied aside and opened there, so the handle holds no lock, any number
+    of notebooks and processes can read while one writes, and writes raise
+    ``ReadOnlyError``. ``refresh()`` takes a new snapshot with what was
+    written since. While a writer is flushing, a copy may be torn: it is
+    taken again for at most ``wait`` seconds, then ``InUseError``. A writer
+    that runs for long should flush (``durability="immediate"``, the
+    default) so that readers see its work, or write ``backup()`` copies on
+    a schedule for them.
     """
+    if read_only:
+        if path is None:
+            refused = ValidationError("invalid path: a read-only handle needs the path of a database")
+            refused.field, refused.reason = "path", "a read-only handle needs the path of a database"
+            raise refused
+        return Database(_native.open_read_only(os.fspath(path), wait))
     if path is None:
         return Database(_native.temporary())
     key = os.path.realpath(os.fspath(path))
@@ -449,6 +482,7 @@ __all__ = [
     "CheckReport",
     "ClosedError",
     "ConflictError",
+    "ReadOnlyError",
     "CorruptError",
     "InUseError",
     "InternalError",

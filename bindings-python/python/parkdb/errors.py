@@ -64,6 +64,10 @@ class InUseError(StorageError):
     """
 
 
+class ReadOnlyError(StorageError):
+    """A write through a read-only handle (``parkdb.open(path, read_only=True)``)."""
+
+
 class ClosedError(StorageError):
     """The database was closed, or the transaction has ended."""
 
@@ -82,6 +86,7 @@ __all__ = [
     "InternalError",
     "LifecycleError",
     "NotFoundError",
+    "ReadOnlyError",
     "StorageError",
     "ValidationError",
 ]

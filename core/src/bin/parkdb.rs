@@ -41,6 +41,10 @@ struct Cli {
     /// start of that day).
     #[arg(long, global = true)]
     known_at: Option<String>,
+    /// Read a snapshot of the database (export, report, evaluate, summary,
+    /// check): no lock is taken, so it works while another process writes.
+    #[arg(long, global = true)]
+    read_only: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -182,6 +186,15 @@ fn open(path: &Path, must_exist: bool) -> Result<Db, String> {
     Db::open(path).map_err(|e| e.to_string())
 }
 
+/// The database a read command reads: the database itself, or a
+/// snapshot of it with `--read-only`.
+fn reader(path: &Path, read_only: bool) -> Result<Db, String> {
+    if read_only {
+        return Db::open_read_only(path).map_err(|e| e.to_string());
+    }
+    open(path, true)
+}
+
 fn write_table(batch: &arrow_array::RecordBatch, name: &str, out: &Path) -> Result<(), String> {
     let ext = out
         .extension()
@@ -270,7 +283,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             as_of,
             year,
         } => {
-            let db = open(&cli.db, true)?;
+            let db = reader(&cli.db, cli.read_only)?;
             let mut view = view(&db, cli.known_at.as_deref())?;
             if let Some(d) = as_of.as_deref() {
                 view = view.as_of(date(d)?);
@@ -299,7 +312,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             write_table(&batch.map_err(|e| e.to_string())?, name, &out)?;
         }
         Command::Report { year, xlsx, text } => {
-            let db = open(&cli.db, true)?;
+            let db = reader(&cli.db, cli.read_only)?;
             let report = view(&db, cli.known_at.as_deref())?
                 .annual_report(year)
                 .map_err(|e| e.to_string())?;
@@ -315,7 +328,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             }
         }
         Command::Evaluate { scheme, year, out } => {
-            let db = open(&cli.db, true)?;
+            let db = reader(&cli.db, cli.read_only)?;
             let s = match scheme.as_str() {
                 "huangyan_2022" => parkdb::scheme::huangyan_2022(),
                 "huangyan_2022_small" => parkdb::scheme::huangyan_2022_small(),
@@ -355,7 +368,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             }
         }
         Command::Summary { as_of } => {
-            let db = open(&cli.db, true)?;
+            let db = reader(&cli.db, cli.read_only)?;
             let s = view(&db, cli.known_at.as_deref())?
                 .as_of(date(&as_of)?)
                 .land_summary()
@@ -368,7 +381,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             }
         }
         Command::Check => {
-            let db = open(&cli.db, true)?;
+            let db = reader(&cli.db, cli.read_only)?;
             let r = db.check().map_err(|e| e.to_string())?;
             say!(
                 "{} records, {} events, {} index entries",

@@ -136,28 +136,31 @@ fn a_cycle_is_found() {
     assert_eq!(cycle_from(&graph, "a"), None);
 }
 
-/// Test files live in the top-level `tests/` and the crate lists each as
-/// a `[[test]]` (cargo finds tests only beside a package's manifest): a
-/// file left out of the list would never run, so that fails here.
+/// Test files live in the top-level `tests/`, and cargo finds each of them
+/// without a hand-written entry: `core/tests` is a link to that directory,
+/// so a new test file always runs. (Only a test that needs a feature, the
+/// command's, is declared, to say so.)
 #[test]
-fn every_test_file_is_listed_and_runs() {
+fn every_test_file_is_found_by_cargo() {
     let core = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let found = core.join("tests").canonicalize().expect("core/tests");
+    let top = core.join("../tests").canonicalize().expect("tests/");
+    assert_eq!(found, top, "core/tests must lead to the top-level tests/");
     let manifest = std::fs::read_to_string(core.join("Cargo.toml")).expect("core/Cargo.toml");
-    let listed: BTreeSet<String> = manifest
-        .lines()
-        .filter_map(|l| l.trim().strip_prefix("path = \"../tests/"))
-        .filter_map(|l| l.strip_suffix('"'))
-        .map(str::to_owned)
-        .collect();
-    let present: BTreeSet<String> = std::fs::read_dir(core.join("../tests"))
+    assert!(
+        !manifest.contains("autotests = false"),
+        "cargo must find the tests"
+    );
+    let declared = manifest.matches("[[test]]").count();
+    let needing_features = manifest.matches("required-features").count();
+    assert!(
+        declared <= needing_features,
+        "a [[test]] entry that only repeats a file name"
+    );
+    let present = std::fs::read_dir(&top)
         .expect("tests/")
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
         .filter(|name| Path::new(name).extension().is_some_and(|e| e == "rs"))
-        .collect();
-    let missing: Vec<_> = present.difference(&listed).collect();
-    assert!(
-        missing.is_empty(),
-        "not listed as [[test]] in core/Cargo.toml: {missing:?}"
-    );
-    assert!(present.len() > 15, "{present:?}");
+        .count();
+    assert!(present > 15, "{present}");
 }

@@ -96,6 +96,8 @@ fn an_application_from_receipt_to_closing() {
 }
 
 #[test]
+// A scenario's names: e(nterprise), g (programme), a and b (applications).
+#[allow(clippy::many_single_char_names)]
 fn the_rules_refuse_and_write_nothing() {
     let db = Db::temporary().unwrap();
     let e = firm(&db, "E");
@@ -110,110 +112,157 @@ fn the_rules_refuse_and_write_nothing() {
         .unwrap();
     let before = fingerprint_fund(&db);
 
-    assert!(
-        lifecycle(db.disburse(a, d("2005-04-01"), wan("1"), AwardKind::Grant)),
-        "no disbursement before approval"
+    // What each case does, the error it must get, and why.
+    type Case = (
+        &'static str,
+        Box<dyn Fn(&Db) -> parkdb::Result<()>>,
+        fn(&Error) -> bool,
     );
-    assert!(lifecycle(db.repay(a, d("2005-04-01"), wan("1"))));
-    assert!(validation(db.review(a, d("2005-04-01"), &[])));
-    assert!(validation(db.review(a, d("2005-04-01"), &[101])));
-    assert!(
-        validation(db.approve(
-            a,
-            d("2005-04-01"),
-            Award {
-                batch: "第一批".into(),
-                ..Award::default()
-            }
-        )),
-        "nothing awarded"
-    );
-    assert!(validation(db.approve(
-        a,
-        d("2005-04-01"),
-        Award {
-            batch: " ".into(),
-            grant: wan("1"),
-            ..Award::default()
-        }
-    )));
-    assert!(
-        validation(db.approve(
-            a,
-            d("2005-04-01"),
-            Award {
-                batch: "第一批".into(),
-                loan: wan("1"),
-                ..Award::default()
-            }
-        )),
-        "a loan needs repayment terms"
-    );
-    assert!(validation(db.approve(
-        a,
-        d("2005-04-01"),
-        Award {
-            batch: "第一批".into(),
-            grant: wan("-1"),
-            ..Award::default()
-        }
-    )));
-    assert!(
-        validation(db.approve(
-            a,
-            d("2005-04-01"),
-            Award {
-                batch: "第一批".into(),
-                loan: wan("10"),
-                schedule: vec![(d("2006-01-01"), wan("4"))],
-                ..Award::default()
-            }
-        )),
-        "the schedule must sum to the loan"
-    );
-    assert!(
-        validation(db.approve(
-            a,
-            d("2005-04-01"),
-            Award {
-                batch: "第一批".into(),
-                loan: wan("10"),
-                repay_by: Some(d("2005-03-01")),
-                ..Award::default()
-            }
-        )),
-        "due before approval"
-    );
-    assert!(validation(db.apply(
-        g,
-        e,
-        "V",
-        d("2005-03-01"),
-        wan("0"),
-        None
-    )));
-    assert!(matches!(
-        db.apply(
-            parkdb::ProgrammeId(9),
+    let is_lifecycle: fn(&Error) -> bool = |e| {
+        matches!(
             e,
-            "V",
-            d("2005-03-01"),
-            wan("1"),
-            None
+            Error::Lifecycle {
+                entity: Entity::Application,
+                ..
+            }
+        )
+    };
+    let is_validation: fn(&Error) -> bool = |e| matches!(e, Error::Validation { .. });
+    let is_not_found: fn(&Error) -> bool = |e| matches!(e, Error::NotFound { .. });
+    let award = |f: fn(&mut Award)| {
+        let mut award = Award {
+            batch: "第一批".into(),
+            ..Award::default()
+        };
+        f(&mut award);
+        award
+    };
+    let cases: Vec<Case> = vec![
+        (
+            "no disbursement before approval",
+            Box::new(move |db| {
+                db.disburse(a, d("2005-04-01"), wan("1"), AwardKind::Grant)
+                    .map(drop)
+            }),
+            is_lifecycle,
         ),
-        Err(Error::NotFound { .. })
-    ));
-    assert!(matches!(
-        db.apply(
-            g,
-            parkdb::EnterpriseId(99),
-            "V",
-            d("2005-03-01"),
-            wan("1"),
-            None
+        (
+            "no repayment before approval",
+            Box::new(move |db| db.repay(a, d("2005-04-01"), wan("1")).map(drop)),
+            is_lifecycle,
         ),
-        Err(Error::NotFound { .. })
-    ));
+        (
+            "a review needs scores",
+            Box::new(move |db| db.review(a, d("2005-04-01"), &[]).map(drop)),
+            is_validation,
+        ),
+        (
+            "scores are at most 100",
+            Box::new(move |db| db.review(a, d("2005-04-01"), &[101]).map(drop)),
+            is_validation,
+        ),
+        (
+            "nothing awarded",
+            Box::new(move |db| db.approve(a, d("2005-04-01"), award(|_| {})).map(drop)),
+            is_validation,
+        ),
+        (
+            "a batch needs a name",
+            Box::new(move |db| {
+                let mut x = award(|w| w.grant = wan("1"));
+                x.batch = " ".into();
+                db.approve(a, d("2005-04-01"), x).map(drop)
+            }),
+            is_validation,
+        ),
+        (
+            "a loan needs repayment terms",
+            Box::new(move |db| {
+                db.approve(a, d("2005-04-01"), award(|w| w.loan = wan("1")))
+                    .map(drop)
+            }),
+            is_validation,
+        ),
+        (
+            "no negative award",
+            Box::new(move |db| {
+                db.approve(a, d("2005-04-01"), award(|w| w.grant = wan("-1")))
+                    .map(drop)
+            }),
+            is_validation,
+        ),
+        (
+            "the schedule must sum to the loan",
+            Box::new(move |db| {
+                let x = award(|w| {
+                    w.loan = wan("10");
+                    w.schedule = vec![(d("2006-01-01"), wan("4"))];
+                });
+                db.approve(a, d("2005-04-01"), x).map(drop)
+            }),
+            is_validation,
+        ),
+        (
+            "due before approval",
+            Box::new(move |db| {
+                let x = award(|w| {
+                    w.loan = wan("10");
+                    w.repay_by = Some(d("2005-03-01"));
+                });
+                db.approve(a, d("2005-04-01"), x).map(drop)
+            }),
+            is_validation,
+        ),
+        (
+            "a request must be positive",
+            Box::new(move |db| {
+                db.apply(g, e, "V", d("2005-03-01"), wan("0"), None)
+                    .map(drop)
+            }),
+            is_validation,
+        ),
+        (
+            "an unknown programme",
+            Box::new(move |db| {
+                db.apply(
+                    parkdb::ProgrammeId(9),
+                    e,
+                    "V",
+                    d("2005-03-01"),
+                    wan("1"),
+                    None,
+                )
+                .map(drop)
+            }),
+            is_not_found,
+        ),
+        (
+            "an unknown applicant",
+            Box::new(move |db| {
+                db.apply(
+                    g,
+                    parkdb::EnterpriseId(99),
+                    "V",
+                    d("2005-03-01"),
+                    wan("1"),
+                    None,
+                )
+                .map(drop)
+            }),
+            is_not_found,
+        ),
+    ];
+    for (why, case, expected) in &cases {
+        match case(&db) {
+            Err(e) if expected(&e) => {}
+            other => panic!("{why}: got {other:?}"),
+        }
+        assert_eq!(
+            fingerprint_fund(&db),
+            before,
+            "{why}: something was written"
+        );
+    }
     assert_eq!(fingerprint_fund(&db), before);
 
     db.approve(

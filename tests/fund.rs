@@ -95,6 +95,13 @@ fn an_application_from_receipt_to_closing() {
     assert!(db.check().unwrap().is_clean());
 }
 
+/// A refusal case: what it does, the error it must get, and why.
+type Case = (
+    &'static str,
+    Box<dyn Fn(&Db) -> parkdb::Result<()>>,
+    fn(&Error) -> bool,
+);
+
 #[test]
 // A scenario's names: e(nterprise), g (programme), a and b (applications).
 #[allow(clippy::many_single_char_names)]
@@ -112,12 +119,6 @@ fn the_rules_refuse_and_write_nothing() {
         .unwrap();
     let before = fingerprint_fund(&db);
 
-    // What each case does, the error it must get, and why.
-    type Case = (
-        &'static str,
-        Box<dyn Fn(&Db) -> parkdb::Result<()>>,
-        fn(&Error) -> bool,
-    );
     let is_lifecycle: fn(&Error) -> bool = |e| {
         matches!(
             e,

@@ -584,6 +584,32 @@ impl Database {
         Ok(Table::new(vec![batch]))
     }
 
+    #[pyo3(signature = (dates, *, known_at=None, by_land_use=false))]
+    fn land_summaries<'py>(
+        &self,
+        py: Python<'py>,
+        dates: Vec<Bound<'py, PyAny>>,
+        known_at: Option<&Bound<'py, PyAny>>,
+        by_land_use: bool,
+    ) -> PyResult<Table> {
+        let db = self.db(py)?;
+        let v = view(&db, None, known_at)?;
+        let dates = dates
+            .iter()
+            .map(|d| convert::date(d, "dates"))
+            .collect::<PyResult<Vec<_>>>()?;
+        let batch = py
+            .detach(|| {
+                let summaries = dates
+                    .iter()
+                    .map(|d| v.as_of(*d).land_summary())
+                    .collect::<parkdb::Result<Vec<_>>>()?;
+                parkdb::tables::land_summaries_batch(&summaries, by_land_use)
+            })
+            .py_err(py)?;
+        Ok(Table::new(vec![batch]))
+    }
+
     #[pyo3(signature = (as_of, known_at=None))]
     fn land_summary<'py>(
         &self,

@@ -136,3 +136,22 @@ def test_seed_zone_figures(seed):
     assert s.by_land_use["commercial_residential"].supplied_mu == M("100")
     idle_2004 = seed.parcels(as_of="2004-12-31").to_pandas(exact=True).query("idle")
     assert sorted(idle_2004["area_mu"].astype(str)) == ["35.6180", "52.7272", "63.0000"]
+
+
+def test_land_summaries_as_a_table_and_summaries_to_pandas(seed):
+    dates = ["2003-12-31", "2004-12-31", "2005-12-31"]
+    table = seed.land_summaries(dates).to_pylist()
+    assert [r["as_of"].isoformat() for r in table] == dates
+    for row, date in zip(table, dates):
+        one = seed.land_summary(as_of=date)
+        assert row["requisitioned_mu"] == one.requisitioned_mu
+        assert row["reclaimed_count"] == one.reclaimed_count
+    by_use = seed.land_summaries(dates[-1:], by_land_use=True).to_pylist()
+    assert by_use[0]["land_use"] is None and {r["land_use"] for r in by_use[1:]} >= {"industrial"}
+    assert sum(r["requisitioned_mu"] for r in by_use[1:]) == by_use[0]["requisitioned_mu"]
+    frame = seed.land_summary(as_of="2005-12-31").to_pandas()
+    assert frame.loc[0, "requisitioned_mu"] == float(table[-1]["requisitioned_mu"])
+    assert frame["land_use"].isna().sum() == 1
+    report = seed.annual_report(2005).to_pandas()
+    assert len(report) == 1 and report.loc[0, "year"] == 2005
+    assert report.loc[0, "requisitioned_mu"] == float(seed.annual_report(2005).requisitioned_mu)

@@ -373,6 +373,18 @@ class Database:
         voids included, with the same fact columns as ``events()``."""
         return Table(self._native.history(kind=kind, key=key, known_at=known_at))
 
+    def land_summaries(self, dates: Any, *, known_at: Any = None, by_land_use: bool = False) -> Table:
+        """The land ledger's figures as of each of ``dates``, one row per date
+        (``as_of``, then ``requisitioned_mu`` … ``reclaimed_mu`` and the
+        counts); with ``by_land_use``, also a row per land use (``land_use``
+        null on the zone's totals). For a series::
+
+            db.land_summaries([f"{y}-12-31" for y in range(2000, 2006)]).to_pandas()
+        """
+        return Table(
+            self._native.land_summaries(list(dates), known_at=known_at, by_land_use=by_land_use)
+        )
+
     def land_summary(self, as_of: Any = None, known_at: Any = None) -> LandSummary:
         """The land ledger's figures as of a date (default: today)."""
         if as_of is None:

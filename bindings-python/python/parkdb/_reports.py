@@ -66,6 +66,22 @@ class LandSummary(LandFigures):
         d["by_land_use"] = {k: v.to_dict() for k, v in self.by_land_use.items()}
         return d
 
+    def to_pandas(self) -> Any:
+        """The totals and each land use's figures as a ``pandas.DataFrame``,
+        one row each (``land_use`` is ``None`` on the totals); areas as
+        floats, as ``Table.to_pandas()`` gives them."""
+        import pandas as pd
+
+        names = [f.name for f in fields(LandFigures)]
+        rows = [{"as_of": self.as_of, "land_use": None, **{n: getattr(self, n) for n in names}}]
+        for use, figures in self.by_land_use.items():
+            rows.append({"as_of": self.as_of, "land_use": use, **{n: getattr(figures, n) for n in names}})
+        frame = pd.DataFrame(rows)
+        for n in names:
+            frame[n] = frame[n].astype("float64" if n.endswith("_mu") else "int64")
+        frame["as_of"] = pd.to_datetime(frame["as_of"])
+        return frame
+
     def text(self) -> str:
         """A paragraph in the style of a zone's work report."""
         return (
@@ -141,6 +157,19 @@ class AnnualReport:
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self._d)
+
+    def to_pandas(self) -> Any:
+        """The report's figures as a one-row ``pandas.DataFrame`` (its scalar
+        figures: areas, money, counts and rates; lists and breakdowns stay
+        in ``to_dict()``). Areas and money as floats."""
+        import pandas as pd
+
+        scalars = {
+            k: (float(v) if isinstance(v, Decimal) else v)
+            for k, v in self._d.items()
+            if not isinstance(v, (list, dict))
+        }
+        return pd.DataFrame([scalars])
 
     def text(self) -> str:
         return str(self._text)

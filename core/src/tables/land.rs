@@ -178,3 +178,39 @@ fn parcel_columns_supply<P: std::ops::Deref<Target = Parcel>>(
     c.date("retired_on", parcels.iter().map(|p| p.retired));
     Ok(c)
 }
+
+/// Land summaries as a table, one row per summary: `as_of`, then the areas
+/// in [`crate::LandFigures::AREAS`] order and the counts; `land_use` is
+/// null for the zone's totals, else the land use of a row of its breakdown
+/// (with `by_land_use`).
+///
+/// # Errors
+/// Never in practice; a column mismatch would be a bug.
+pub fn land_summaries_batch(
+    summaries: &[crate::LandSummary],
+    by_land_use: bool,
+) -> Result<RecordBatch> {
+    let mut rows: Vec<(NaiveDate, Option<&'static str>, &crate::LandFigures)> = Vec::new();
+    for s in summaries {
+        rows.push((s.as_of, None, &s.total));
+        if by_land_use {
+            for (use_, f) in &s.by_land_use {
+                rows.push((s.as_of, Some(use_.code()), f));
+            }
+        }
+    }
+    let mut c = Columns::default();
+    c.date("as_of", rows.iter().map(|r| Some(r.0)));
+    c.text("land_use", rows.iter().map(|r| r.1));
+    for (i, label) in crate::LandFigures::AREAS.iter().enumerate() {
+        c.mu(label.field, rows.iter().map(|r| Some(r.2.areas()[i].1)))?;
+    }
+    for (i, (field, _)) in crate::LandFigures::default().counts().iter().enumerate() {
+        c.int(
+            field,
+            rows.iter()
+                .map(|r| Some(i64::try_from(r.2.counts()[i].1).unwrap_or(i64::MAX))),
+        );
+    }
+    c.finish()
+}

@@ -247,6 +247,16 @@ def test_the_stubs_and_the_package_speak_the_native_vocabulary():
     assert literals["LandUse"] == parkdb.LAND_USES
     assert literals["Method"] == parkdb.SUPPLY_METHODS
     assert literals["Kind"] == parkdb.AWARD_KINDS
+    assert literals["LandUseTerm"] == tuple(parkdb.TERMS["LAND_USES"].values())
+    assert literals["MethodTerm"] == tuple(parkdb.TERMS["SUPPLY_METHODS"].values())
+    assert literals["KindTerm"] == tuple(parkdb.TERMS["AWARD_KINDS"].values())
+    # Reports are typed: every figure the native report gives has a type.
+    from parkdb._reports import AnnualReport
+
+    report = parkdb.example().annual_report(2005)
+    assert set(report.to_dict()) <= set(AnnualReport.__annotations__), set(report.to_dict()) - set(
+        AnnualReport.__annotations__
+    )
 
 
 def test_every_native_write_method_is_published():

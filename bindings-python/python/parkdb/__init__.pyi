@@ -45,6 +45,10 @@ Exact = int | str | Decimal | float
 LandUse = Literal["industrial", "commercial_residential", "commercial", "logistics", "public", "other"]
 Method = Literal["tender", "auction", "listing", "agreement", "allocation"]
 Kind = Literal["grant", "interest_subsidy", "loan"]
+# The Chinese terms every write also takes (parkdb.TERMS).
+LandUseTerm = Literal["工业", "商住", "商业", "仓储物流", "公共设施", "其他"]
+MethodTerm = Literal["招标", "拍卖", "挂牌", "协议", "划拨"]
+KindTerm = Literal["无偿资助", "贷款贴息", "有偿资助"]
 
 class _Writes:
     def add_enterprise(
@@ -63,7 +67,7 @@ class _Writes:
         code: str,
         area_mu: Exact | None = None,
         *,
-        land_use: LandUse | str = "industrial",
+        land_use: LandUse | LandUseTerm = "industrial",
         requisitioned: DateLike,
         location: str | None = None,
         area_m2: Exact | None = None,
@@ -77,7 +81,7 @@ class _Writes:
         enterprise: int,
         on: DateLike,
         *,
-        method: Method | str,
+        method: Method | MethodTerm,
         price_yuan: Exact,
         start_by: DateLike | None = None,
         complete_by: DateLike | None = None,
@@ -133,7 +137,7 @@ class _Writes:
         override_budget: bool = False,
     ) -> int: ...
     def reject(self, application: int, on: DateLike, *, reason: str = "") -> int: ...
-    def disburse(self, application: int, on: DateLike, amount_yuan: Exact, *, kind: Kind | str) -> int: ...
+    def disburse(self, application: int, on: DateLike, amount_yuan: Exact, *, kind: Kind | KindTerm) -> int: ...
     def repay(self, application: int, on: DateLike, amount_yuan: Exact) -> int: ...
     def recover(self, application: int, on: DateLike, amount_yuan: Exact, *, via: Literal["demand", "court"] | str) -> int: ...
     def write_off(self, application: int, on: DateLike, *, reason: str = "") -> int: ...

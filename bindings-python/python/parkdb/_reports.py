@@ -138,6 +138,43 @@ class AnnualReport:
     paragraphs in the style of the reports.
     """
 
+    # The figures, typed for type checkers (they are read through __getattr__).
+    year: int
+    requisitioned_mu: Decimal
+    developed_mu: Decimal
+    certified_mu: Decimal
+    supplied_mu: Decimal
+    idle_mu: Decimal
+    requisitioned_in_year_mu: Decimal
+    developed_in_year_mu: Decimal
+    certified_in_year_mu: Decimal
+    reclaimed_in_year_mu: Decimal
+    commercial_tendered_mu: Decimal
+    capital_increase_land_mu: Decimal
+    output_value_yuan: Decimal
+    tax_yuan: Decimal
+    capital_increase_yuan: Decimal
+    disbursed_yuan: Decimal
+    repaid_yuan: Decimal
+    recovered_yuan: Decimal
+    overdue_yuan: Decimal
+    leased_m2: Decimal
+    commercial_tendered_count: int
+    projects_signed: int
+    projects_on_reclaimed_land: int
+    capital_increases: int
+    in_production: int
+    under_construction: int
+    applications_received: int
+    overdue_count: int
+    tenants: int
+    tenants_signed: int
+    supply_rate: float
+    built_rate: float
+    reclaimed: list[dict[str, Any]]
+    approved_by_batch: dict[str, dict[str, Any]]
+    disbursed_by_kind: dict[str, Decimal]
+
     def __init__(self, d: dict[str, Any]) -> None:
         self._d = dict(d)
         self._text = self._d.pop("text")

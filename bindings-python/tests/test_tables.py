@@ -7,6 +7,8 @@ from decimal import Decimal
 import duckdb
 import pandas as pd
 import pytest
+
+import parkdb
 import polars as pl
 import pyarrow as pa
 
@@ -153,3 +155,10 @@ def test_default_to_pandas_is_for_computing(seed):
     assert arrow.sort_values("parcel_id")["area_mu"].pct_change(fill_method=None).notna().any()
     exact = t.to_pandas(exact=True)
     assert exact["area_mu"].map(type).eq(Decimal).all()
+
+
+def test_evaluation_columns_say_their_units(seed):
+    table = pa.table(seed.evaluate(parkdb.schemes.huangyan_2022(), 2005))
+    assert table.schema.field("tax_per_mu").metadata == {b"unit": "万元/亩".encode()}
+    assert table.schema.field("value_added_per_energy").metadata[b"unit"] == "万元/吨标煤".encode()
+    assert "万元/亩" in parkdb.Database.evaluate.__doc__

@@ -326,7 +326,14 @@ class Database:
     def evaluate(self, scheme: schemes.Scheme, year: int, known_at: Any = None) -> Table:
         """Evaluates every enterprise with a scheme (``parkdb.schemes.huangyan_2022()``)
         on ``year``'s figures: indicator values, item scores, score, rank, grade,
-        ``in_scope`` and ``reason``."""
+        ``in_scope`` and ``reason``. The indicator columns are in the scheme's
+        units, which each column's Arrow field metadata says (``unit``):
+        ``tax_per_mu`` and ``value_added_per_mu`` in 万元/亩,
+        ``value_added_per_energy`` in 万元/吨标煤, ``value_added_per_emission``
+        in 万元/吨, ``labour_productivity`` in 万元/人, ``rd_ratio`` a ratio.
+        They are floats: a ratio of two money columns computed in polars or
+        DuckDB from the exact decimal tables is exact only to the decimals
+        those engines keep, so cast to float first."""
         return Table(self._native.evaluate(scheme.to_dict(), year=year, known_at=known_at))
 
     def assess(self, framework: schemes.TargetFramework, period: Any, known_at: Any = None) -> dict[str, Any]:

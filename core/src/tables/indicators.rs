@@ -56,6 +56,7 @@ pub fn evaluation_batch(eval: &Evaluation, metrics: &[Metric]) -> Result<RecordB
             rows.iter()
                 .map(|r| r.values.get(m).and_then(|v| v.as_ref().ok().copied())),
         );
+        c.unit(m.unit());
     }
     for m in metrics {
         float(

@@ -56,6 +56,15 @@ impl Columns {
         self.arrays.push(array);
     }
 
+    /// Says the unit of the column last pushed, in its field's metadata
+    /// (`unit`), for a column whose name cannot say it.
+    pub(crate) fn unit(&mut self, unit: &str) {
+        if let Some(field) = self.fields.pop() {
+            let metadata = std::collections::HashMap::from([("unit".to_owned(), unit.to_owned())]);
+            self.fields.push(field.with_metadata(metadata));
+        }
+    }
+
     pub(crate) fn id<I: IntoIterator<Item = Option<u64>>>(&mut self, name: &str, values: I) {
         self.push(name, Arc::new(values.into_iter().collect::<UInt64Array>()));
     }

@@ -6,11 +6,11 @@ from decimal import Decimal
 
 import duckdb
 import pandas as pd
+import polars as pl
+import pyarrow as pa
 import pytest
 
 import parkdb
-import polars as pl
-import pyarrow as pa
 
 
 def _norm(v):

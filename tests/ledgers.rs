@@ -708,6 +708,19 @@ fn a_data_officers_session_from_an_empty_directory() {
         ],
     );
     assert!(ok && out.contains("wrote 5 rows"), "{out}");
+    let (ok, out, err) = parkdb_cli(
+        dir.path(),
+        &["export-parquet", "province", "--park", "east"],
+    );
+    assert!(ok && out.contains("10 tables"), "{out}{err}");
+    assert!(dir
+        .path()
+        .join("province/parcels/park=east/part-0.parquet")
+        .exists());
+    assert!(dir
+        .path()
+        .join("province/_manifests/park=east.json")
+        .exists());
     let (ok, out, _) = parkdb_cli(dir.path(), &["export", "events", "--out", "events.csv"]);
     assert!(ok && out.contains("wrote"), "{out}");
     let events = std::fs::read_to_string(dir.path().join("events.csv")).unwrap();

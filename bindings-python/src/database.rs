@@ -212,6 +212,36 @@ impl Database {
         py.detach(|| db.flush()).py_err(py)
     }
 
+    #[pyo3(signature = (dir, *, park, as_of=None, known_at=None))]
+    fn export_parquet<'py>(
+        &self,
+        py: Python<'py>,
+        dir: std::path::PathBuf,
+        park: Text,
+        as_of: Option<&Bound<'py, PyAny>>,
+        known_at: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let db = self.db(py)?;
+        let as_of = opt_date(as_of, "as_of")?;
+        let known_at = match known_at {
+            Some(t) if !t.is_none() => Some(instant(t)?),
+            _ => None,
+        };
+        let m = py
+            .detach(|| parkdb::ledger::export_parquet(&db, &dir, &park, as_of, known_at))
+            .py_err(py)?;
+        let d = PyDict::new(py);
+        d.set_item("park", &m.park)?;
+        d.set_item("as_of", m.as_of)?;
+        d.set_item("events", m.events)?;
+        let files = PyDict::new(py);
+        for (path, rows, _) in &m.files {
+            files.set_item(path, rows)?;
+        }
+        d.set_item("rows", files)?;
+        Ok(d)
+    }
+
     fn backup(&self, py: Python<'_>, path: std::path::PathBuf) -> PyResult<()> {
         let db = self.db(py)?;
         py.detach(|| db.backup(&path)).py_err(py)

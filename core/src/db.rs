@@ -358,6 +358,19 @@ impl Db {
             .map(Recorded::to_datetime))
     }
 
+    /// How many events the database holds (voids included).
+    ///
+    /// # Errors
+    /// [`Error::Corrupt`] if the stored counter cannot be read.
+    pub fn event_count(&self) -> Result<u64> {
+        Ok(
+            match self.engine.store.get(Tree::Meta, keys::meta::NEXT_EVENT)? {
+                Some(v) => keys::u64_at(&v, 0)?.saturating_sub(1),
+                None => 0,
+            },
+        )
+    }
+
     /// Bytes the database uses on disk.
     ///
     /// # Errors

@@ -98,6 +98,18 @@ enum Command {
         #[arg(long)]
         year: Option<i32>,
     },
+    /// Write every table as Parquet, as one park of a dataset in DIR
+    /// (DIR/<table>/park=<CODE>/part-0.parquet, read by `DuckDB`, polars,
+    /// pyarrow and Spark), replacing that park's earlier export.
+    ExportParquet {
+        dir: PathBuf,
+        /// The park's code in the dataset (letters, digits, - and _).
+        #[arg(long)]
+        park: String,
+        /// The date the tables are read as of (default: today).
+        #[arg(long)]
+        as_of: Option<String>,
+    },
     /// Print the annual report of a year; optionally write it as .xlsx or text.
     Report {
         year: i32,
@@ -310,6 +322,20 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 ),
             };
             write_table(&batch.map_err(|e| e.to_string())?, name, &out)?;
+        }
+        Command::ExportParquet { dir, park, as_of } => {
+            let db = reader(&cli.db, cli.read_only)?;
+            let as_of = as_of.as_deref().map(date).transpose()?;
+            let known_at = cli.known_at.as_deref().map(moment).transpose()?;
+            let m = ledger::export_parquet(&db, &dir, &park, as_of, known_at)
+                .map_err(|e| e.to_string())?;
+            let rows: u64 = m.files.iter().map(|f| f.1).sum();
+            say!(
+                "wrote park {} to {}: {} tables, {rows} rows",
+                m.park,
+                dir.display(),
+                m.files.len()
+            );
         }
         Command::Report { year, xlsx, text } => {
             let db = reader(&cli.db, cli.read_only)?;

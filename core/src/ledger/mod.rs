@@ -6,11 +6,13 @@
 //! one place: [`columns`].
 
 pub mod columns;
+pub mod dataset;
 pub mod dates;
 pub mod export;
 pub mod import;
 pub mod read;
 
+pub use dataset::{export_parquet, Manifest};
 pub use export::{neutralise, write_csv, write_report_xlsx, write_xlsx};
 pub use import::{import, ImportOptions, ImportReport, RowError};
 pub use read::{read_file, Sheet};

@@ -1,0 +1,203 @@
+//! Datasets other engines read: every table of one park as Parquet, in the
+//! hive layout `DIR/<table>/park=<CODE>/part-0.parquet` that `DuckDB`
+//! (`read_parquet(…, hive_partitioning = true)`), polars
+//! (`scan_parquet(…, hive_partitioning=True)`), pyarrow datasets and Spark
+//! read as one table with a `park` column. A province's parks export into
+//! one directory; parkdb grows no engine of its own for them.
+//!
+//! A park's export replaces its earlier one whole: every table is written
+//! aside first, then each partition renamed into place, and the park's
+//! manifest (`DIR/_manifests/park=<CODE>.json`, which engines skip: its
+//! directory starts with `_`) written last, naming every file with its rows
+//! and CRC-32.
+
+use std::path::{Path, PathBuf};
+
+use arrow_array::RecordBatch;
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::view::View;
+
+/// What an export wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Manifest {
+    pub park: String,
+    pub as_of: Option<NaiveDate>,
+    pub known_at: Option<DateTime<Utc>>,
+    /// The event counter's value: how many events the database held.
+    pub events: u64,
+    /// Each table's file (relative to the dataset's directory), rows and CRC-32.
+    pub files: Vec<(String, u64, u32)>,
+}
+
+/// The tables of a park's dataset, by name.
+pub const TABLES: [&str; 10] = [
+    "parcels",
+    "enterprises",
+    "yearly",
+    "leases",
+    "grants",
+    "disbursements",
+    "programmes",
+    "overdue",
+    "observations",
+    "events",
+];
+
+fn table(view: &View<'_>, events: &View<'_>, name: &str) -> Result<RecordBatch> {
+    match name {
+        "parcels" => view.parcels_table(&crate::view::ParcelFilter::default()),
+        "enterprises" => view.enterprises_table(&crate::view::EnterpriseFilter::default()),
+        "yearly" => view.yearly_table(None),
+        "leases" => view.leases_table(),
+        "grants" => view.applications_table(&crate::view::ApplicationFilter::default()),
+        "disbursements" => view.disbursements_table(None),
+        "programmes" => view.programmes_table(),
+        "overdue" => view.overdue_table(),
+        "observations" => view.observations_table(None),
+        _ => events.events_table(&crate::tables::EventFilter::default()),
+    }
+}
+
+/// A park's code as a directory name: letters, digits, `-` and `_`.
+fn park_code(park: &str) -> Result<String> {
+    let code = crate::text::code("park", park)?;
+    if code
+        .chars()
+        .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+    {
+        Ok(code)
+    } else {
+        Err(Error::validation(
+            "park",
+            format!(
+                "{} may hold only letters, digits, - and _ (it names a directory)",
+                crate::text::shown(park)
+            ),
+        ))
+    }
+}
+
+fn io(what: &str, path: &Path, e: std::io::Error) -> Error {
+    Error::io(format!("cannot {what} {}", path.display()), e)
+}
+
+fn write_parquet(batch: &RecordBatch, path: &Path) -> Result<u32> {
+    use parquet::arrow::ArrowWriter;
+    use parquet::basic::Compression;
+    use parquet::file::properties::WriterProperties;
+    let file = std::fs::File::create(path).map_err(|e| io("create", path, e))?;
+    let props = WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .build();
+    let mut writer = ArrowWriter::try_new(file, batch.schema(), Some(props))
+        .map_err(|e| Error::Internal(format!("writing {}: {e}", path.display())))?;
+    writer
+        .write(batch)
+        .and_then(|()| writer.close().map(drop))
+        .map_err(|e| Error::Internal(format!("writing {}: {e}", path.display())))?;
+    let bytes = std::fs::read(path).map_err(|e| io("read", path, e))?;
+    let file = std::fs::File::open(path).map_err(|e| io("open", path, e))?;
+    file.sync_all().map_err(|e| io("sync", path, e))?;
+    Ok(crc32fast::hash(&bytes))
+}
+
+/// Writes every table of the database, as of `as_of` (default: now) and as
+/// known at `known_at`, as park `park` of the dataset in `dir`, replacing
+/// that park's earlier export.
+///
+/// # Errors
+/// [`Error::Validation`] for a park code that cannot name a directory;
+/// [`Error::Io`] if a file cannot be written; storage errors reading.
+pub fn export_parquet(
+    db: &Db,
+    dir: &Path,
+    park: &str,
+    as_of: Option<NaiveDate>,
+    known_at: Option<DateTime<Utc>>,
+) -> Result<Manifest> {
+    let park = park_code(park)?;
+    let partition = format!("park={park}");
+    let now = match known_at {
+        Some(t) => db.as_known_at(t),
+        None => db.now(),
+    };
+    let view = match as_of {
+        Some(d) => now.as_of(d),
+        None => now,
+    };
+    let staged = |name: &str| -> PathBuf {
+        dir.join(name).join(format!(
+            ".{partition}.parkdb-partial-{}",
+            std::process::id()
+        ))
+    };
+    let mut files = Vec::new();
+    for name in TABLES {
+        let batch = table(&view, &now, name)?;
+        let aside = staged(name);
+        if aside.exists() {
+            std::fs::remove_dir_all(&aside).map_err(|e| io("remove", &aside, e))?;
+        }
+        std::fs::create_dir_all(&aside).map_err(|e| io("create", &aside, e))?;
+        let crc = write_parquet(&batch, &aside.join("part-0.parquet"))?;
+        files.push((
+            format!("{name}/{partition}/part-0.parquet"),
+            batch.num_rows() as u64,
+            crc,
+        ));
+    }
+    // Every table is written: swap each partition in.
+    for name in TABLES {
+        let target = dir.join(name).join(&partition);
+        if target.exists() {
+            let old = dir
+                .join(name)
+                .join(format!(".{partition}.parkdb-old-{}", std::process::id()));
+            std::fs::rename(&target, &old).map_err(|e| io("move", &target, e))?;
+            std::fs::remove_dir_all(&old).map_err(|e| io("remove", &old, e))?;
+        }
+        std::fs::rename(staged(name), &target).map_err(|e| io("move", &target, e))?;
+    }
+    let manifest = Manifest {
+        park,
+        as_of,
+        known_at,
+        events: db.event_count()?,
+        files,
+    };
+    write_manifest(dir, &manifest)?;
+    Ok(manifest)
+}
+
+fn write_manifest(dir: &Path, m: &Manifest) -> Result<()> {
+    let quote = |s: &str| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""));
+    let files: Vec<String> = m
+        .files
+        .iter()
+        .map(|(path, rows, crc)| {
+            format!(
+                "    {{\"path\": {}, \"rows\": {rows}, \"crc32\": {crc}}}",
+                quote(path)
+            )
+        })
+        .collect();
+    let text = format!(
+        "{{\n  \"park\": {},\n  \"format_version\": {},\n  \"parkdb_version\": {},\n  \"as_of\": {},\n  \"known_at\": {},\n  \"events\": {},\n  \"files\": [\n{}\n  ]\n}}\n",
+        quote(&m.park),
+        crate::FORMAT_VERSION,
+        quote(env!("CARGO_PKG_VERSION")),
+        m.as_of.map_or("null".into(), |d| quote(&d.to_string())),
+        m.known_at.map_or("null".into(), |t| quote(&t.to_rfc3339())),
+        m.events,
+        files.join(",\n")
+    );
+    let manifests = dir.join("_manifests");
+    std::fs::create_dir_all(&manifests).map_err(|e| io("create", &manifests, e))?;
+    let path = manifests.join(format!("park={}.json", m.park));
+    let aside = manifests.join(format!(".park={}.json.partial", m.park));
+    std::fs::write(&aside, text).map_err(|e| io("write", &aside, e))?;
+    std::fs::rename(&aside, &path).map_err(|e| io("move", &path, e))
+}

@@ -159,6 +159,10 @@ impl Db {
                 let engine = Engine::open(Box::new(store), Durability::Eventual, None)?;
                 Ok(Db::from_engine(Arc::new(engine.into_read_only(path))))
             });
+            if opened.is_err() {
+                // The store, if it opened, removed the copy with itself.
+                let _ = std::fs::remove_dir_all(&dir);
+            }
             match opened {
                 Ok(db) => return Ok(db),
                 // A copy torn by a flush in progress: sled may fail on it

@@ -333,13 +333,7 @@ fn temporary_databases_made_at_once_are_distinct() {
         parcel(db, &format!("T-{i}"), "1", "2005-01-01");
     }
     for (i, db) in dbs.iter().enumerate() {
-        let codes: Vec<String> = db
-            .now()
-            .all_parcels()
-            .unwrap()
-            .into_iter()
-            .map(|p| p.code)
-            .collect();
+        let codes = common::codes(db);
         assert_eq!(codes, vec![format!("T-{i}")]);
     }
 }

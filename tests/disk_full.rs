@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::{d, mu};
+use common::{codes, d, mu};
 use parkdb::{Db, Durability, LandUse, NewParcel, Options};
 
 /// Sets the largest file this process may write (`None`: no limit).
@@ -60,15 +60,6 @@ fn add(db: &Db, i: usize) -> parkdb::Result<()> {
         p.location = Some("东岸".repeat(200));
         w.add_parcel(p).map(drop)
     })
-}
-
-fn codes(db: &Db) -> Vec<String> {
-    db.now()
-        .all_parcels()
-        .expect("parcels")
-        .into_iter()
-        .map(|p| p.code)
-        .collect()
 }
 
 fn immediate(dir: &std::path::Path) {

@@ -47,13 +47,7 @@ fn a_child_made_by_fork_is_refused_and_the_parent_keeps_its_data() {
     assert!(libc::WIFEXITED(status), "the child did not exit: {status}");
     assert_eq!(libc::WEXITSTATUS(status), 0, "what the child found");
     parcel(&db, "PARENT-2", "1", "2005-01-01");
-    let codes: Vec<String> = db
-        .now()
-        .all_parcels()
-        .unwrap()
-        .into_iter()
-        .map(|p| p.code)
-        .collect();
+    let codes = common::codes(&db);
     assert_eq!(codes, ["PARENT-1", "PARENT-2"]);
     drop(db);
     let db = Db::open(&dir).expect("reopen");

@@ -414,13 +414,7 @@ fn savepoints_undo_a_group_of_writes_and_end_innermost_first() {
         w.release(again)
     })
     .unwrap();
-    let codes: Vec<String> = db
-        .now()
-        .all_parcels()
-        .unwrap()
-        .into_iter()
-        .map(|p| p.code)
-        .collect();
+    let codes = common::codes(&db);
     assert_eq!(codes, ["KEEP", "OUTER", "LATER"]);
     assert!(db.check().unwrap().is_clean());
 }

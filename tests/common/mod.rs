@@ -48,6 +48,16 @@ pub fn terms(holder: EnterpriseId, date: &str, price: &str, start_by: Option<&st
     }
 }
 
+/// The codes of every parcel now, in id order.
+pub fn codes(db: &Db) -> Vec<String> {
+    db.now()
+        .all_parcels()
+        .expect("parcels")
+        .into_iter()
+        .map(|p| p.code)
+        .collect()
+}
+
 /// Every ledger as read (each record with its whole history for parcels,
 /// every enterprise, programme, application and indicator), the policy
 /// and the check report: equal before and after a write that changed

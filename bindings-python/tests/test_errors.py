@@ -260,12 +260,26 @@ def test_the_stubs_and_the_package_speak_the_native_vocabulary():
 
 
 def test_every_native_write_method_is_published():
+    """WRITE_METHODS comes from the native module; the names notebooks use
+    stay in it, and each is a method of both Database and Transaction."""
+    published = {
+        "add_enterprise", "add_parcel", "develop", "certify", "allocate", "start_construction",
+        "complete_construction", "declare_idle", "reclaim", "transfer", "split", "void",
+        "set_policy", "enterprise_signed", "enterprise_construction_started",
+        "enterprise_in_production", "capital_increased", "enterprise_suspended",
+        "enterprise_resumed", "enterprise_closed", "report_year", "lease", "end_lease",
+        "add_programme", "set_budget", "apply", "review", "approve", "reject", "disburse",
+        "repay", "recover", "write_off", "close_application", "define_indicator", "observe",
+    }
     native = {
         name
         for name in dir(parkdb._native.Transaction)
         if not name.startswith("_") and name not in ("commit", "rollback", "active")
     }
-    assert native == set(parkdb.WRITE_METHODS)
+    assert published <= set(parkdb.WRITE_METHODS) == native
+    assert len(parkdb.WRITE_METHODS) == len(set(parkdb.WRITE_METHODS))
+    for name in parkdb.WRITE_METHODS:
+        assert callable(getattr(parkdb.Database, name)) and callable(getattr(parkdb.Transaction, name))
 
 
 def test_the_land_summary_rows_are_parkdbs():

@@ -42,44 +42,12 @@ __version__: str = _native.__version__
 FORMAT_VERSION: int = _native.FORMAT_VERSION
 
 #: The write methods; on a ``Database`` each is its own transaction, on a
-#: ``Transaction`` each joins the open one.
-WRITE_METHODS = (
-    "add_enterprise",
-    "add_parcel",
-    "develop",
-    "certify",
-    "allocate",
-    "start_construction",
-    "complete_construction",
-    "declare_idle",
-    "reclaim",
-    "transfer",
-    "split",
-    "void",
-    "set_policy",
-    "enterprise_signed",
-    "enterprise_construction_started",
-    "enterprise_in_production",
-    "capital_increased",
-    "enterprise_suspended",
-    "enterprise_resumed",
-    "enterprise_closed",
-    "report_year",
-    "lease",
-    "end_lease",
-    "add_programme",
-    "set_budget",
-    "apply",
-    "review",
-    "approve",
-    "reject",
-    "disburse",
-    "repay",
-    "recover",
-    "write_off",
-    "close_application",
-    "define_indicator",
-    "observe",
+#: ``Transaction`` each joins the open one. Read from the native module, in
+#: the order it defines them: a write method bound there is published here.
+WRITE_METHODS: tuple[str, ...] = tuple(
+    name
+    for name in vars(_native.Transaction)
+    if not name.startswith("_") and name not in ("commit", "rollback", "active")
 )
 
 #: Each coded vocabulary as parkdb defines it (in Rust, once): name →

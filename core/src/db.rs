@@ -192,16 +192,16 @@ impl Db {
     /// # Errors
     /// As [`Db::open_read_only`].
     pub fn refreshed(&self) -> Result<Db> {
-        match (&self.engine.read_only_of, self.engine.read_only) {
-            (Some(origin), true) => Db::open_read_only(origin),
-            _ => Ok(self.clone()),
+        match &self.engine.read_only_of {
+            Some(origin) => Db::open_read_only(origin),
+            None => Ok(self.clone()),
         }
     }
 
     /// Whether this is a read-only snapshot.
     #[must_use]
     pub fn is_read_only(&self) -> bool {
-        self.engine.read_only
+        self.engine.read_only_of.is_some()
     }
 
     /// The directory of the database, if it is not temporary.

@@ -58,9 +58,8 @@ pub(crate) struct Engine {
     /// The process that opened it: a child made by `fork` shares its memory
     /// but not the storage engine's threads and locks, and must not use it.
     pub(crate) pid: u32,
-    /// A read-only snapshot: writes are refused.
-    pub(crate) read_only: bool,
-    /// The database a read-only snapshot was copied from.
+    /// For a read-only snapshot (writes refused), the database it was
+    /// copied from.
     pub(crate) read_only_of: Option<PathBuf>,
 }
 
@@ -112,14 +111,12 @@ impl Engine {
             seal: path.as_deref().map(seal::Seal::open).transpose()?,
             path,
             pid: std::process::id(),
-            read_only: false,
             read_only_of: None,
         })
     }
 
     /// This engine as a read-only snapshot of the database in `origin`.
     pub(crate) fn into_read_only(mut self, origin: &std::path::Path) -> Engine {
-        self.read_only = true;
         self.read_only_of = Some(origin.to_path_buf());
         self
     }

@@ -360,7 +360,7 @@ impl View<'_> {
                 }
             }
         }
-        events_batch(&rows)
+        events_batch(rows)
     }
 
     fn event_rows<R>(
@@ -409,7 +409,7 @@ impl View<'_> {
     }
 }
 
-fn events_batch(rows: &[Row]) -> Result<RecordBatch> {
+fn events_batch(mut rows: Vec<Row>) -> Result<RecordBatch> {
     let mut c = Columns::default();
     c.text("kind", rows.iter().map(|r| Some(r.kind)));
     c.id("entity_id", rows.iter().map(|r| Some(r.entity)));
@@ -420,7 +420,10 @@ fn events_batch(rows: &[Row]) -> Result<RecordBatch> {
     c.timestamp("recorded_at", rows.iter().map(|r| Some(r.recorded)));
     c.flag("voided", rows.iter().map(|r| Some(r.voided_by.is_some())));
     c.id("voided_by", rows.iter().map(|r| r.voided_by));
-    let facts: Vec<Facts> = rows.iter().map(|r| r.facts.clone()).collect();
+    let facts: Vec<Facts> = rows
+        .iter_mut()
+        .map(|r| std::mem::take(&mut r.facts))
+        .collect();
     facts_columns(&mut c, &facts)?;
     c.text("detail", rows.iter().map(|r| Some(r.detail.as_str())));
     c.finish()

@@ -84,24 +84,45 @@ fn io(what: &str, path: &Path, e: std::io::Error) -> Error {
     Error::io(format!("cannot {what} {}", path.display()), e)
 }
 
+/// A file being written, with the CRC-32 of what went into it.
+struct Checksummed {
+    file: std::fs::File,
+    crc: crc32fast::Hasher,
+}
+
+impl std::io::Write for Checksummed {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.file.write(buf)?;
+        self.crc.update(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
+}
+
+/// Writes `batch` as a Parquet file, synced; its CRC-32.
 fn write_parquet(batch: &RecordBatch, path: &Path) -> Result<u32> {
     use parquet::arrow::ArrowWriter;
     use parquet::basic::Compression;
     use parquet::file::properties::WriterProperties;
     let file = std::fs::File::create(path).map_err(|e| io("create", path, e))?;
+    let out = Checksummed {
+        file,
+        crc: crc32fast::Hasher::new(),
+    };
     let props = WriterProperties::builder()
         .set_compression(Compression::SNAPPY)
         .build();
-    let mut writer = ArrowWriter::try_new(file, batch.schema(), Some(props))
-        .map_err(|e| Error::Internal(format!("writing {}: {e}", path.display())))?;
-    writer
-        .write(batch)
-        .and_then(|()| writer.close().map(drop))
-        .map_err(|e| Error::Internal(format!("writing {}: {e}", path.display())))?;
-    let bytes = std::fs::read(path).map_err(|e| io("read", path, e))?;
-    let file = std::fs::File::open(path).map_err(|e| io("open", path, e))?;
-    file.sync_all().map_err(|e| io("sync", path, e))?;
-    Ok(crc32fast::hash(&bytes))
+    let failed = |e: parquet::errors::ParquetError| {
+        Error::Internal(format!("writing {}: {e}", path.display()))
+    };
+    let mut writer = ArrowWriter::try_new(out, batch.schema(), Some(props)).map_err(failed)?;
+    writer.write(batch).map_err(failed)?;
+    let out = writer.into_inner().map_err(failed)?;
+    out.file.sync_all().map_err(|e| io("sync", path, e))?;
+    Ok(out.crc.finalize())
 }
 
 /// Writes every table of the database, as of `as_of` (default: now) and as

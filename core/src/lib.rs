@@ -45,6 +45,7 @@ mod files;
 pub mod fund;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod geometry;
 mod ids;
 pub mod indicators;
 pub mod industry;

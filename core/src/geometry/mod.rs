@@ -1,0 +1,876 @@
+//! Parcel boundaries (界址): shapes with their coordinate reference
+//! system, checked when given, measured on the plane, compared and queried.
+//!
+//! An [`Outline`] is a shape as given — WKT, GeoJSON, a list of 界址点 or
+//! geo-types polygons — not yet checked. A [`Boundary`] is an outline that
+//! passed every check, with its CRS and its surveyed area: what a parcel
+//! keeps. Coordinates are x = easting (longitude), y = northing
+//! (latitude), whatever axis order an EPSG definition lists.
+
+pub mod crs;
+
+use std::sync::Arc;
+
+use geo::orient::{Direction, Orient};
+use geo::{Area, BooleanOps, BoundingRect, Relate, Validation};
+use geo::{Coord, Geometry, LineString, MultiPolygon, Polygon, Rect};
+use serde::{Deserialize, Serialize};
+
+pub use crs::{reproject, Crs};
+
+use crate::error::{Error, Result};
+use crate::units::Mu;
+
+/// Square metres in one 亩 times [`Mu::SCALE`] over it: an area in m²
+/// times 15 is the area in ten-thousandths of a 亩 (1 亩 = 10,000/15 m²).
+const MU_UNITS_PER_M2: f64 = 15.0;
+
+/// Points a ring may have (a parcel has tens; a digitised river bank
+/// thousands).
+const MAX_POINTS: usize = 100_000;
+
+/// A shape as given, not yet checked: polygons, each a list of rings (the
+/// first the outside, then holes), each ring a list of points (x, y); and
+/// the CRS the input named, if it named one.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Outline {
+    polygons: Vec<Vec<Vec<(f64, f64)>>>,
+    crs: Option<Crs>,
+    /// Rings were given as boundary points (界址点), closed implicitly.
+    implicit_close: bool,
+}
+
+/// What a query compares parcels with: any shape (a point, a line, an
+/// area), in a CRS.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Region {
+    geometry: Geometry<f64>,
+    crs: Option<Crs>,
+}
+
+fn refuse(what: impl Into<String>) -> Error {
+    Error::validation("boundary", what)
+}
+
+impl Outline {
+    /// WKT (`POLYGON ((…))`, `MULTIPOLYGON (…)`) or GeoJSON text (a
+    /// geometry, or a feature with one), told apart by the first character.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] saying what could not be read.
+    pub fn parse(text: &str) -> Result<Outline> {
+        if text.trim_start().starts_with('{') {
+            Outline::geojson(text)
+        } else {
+            Outline::wkt(text)
+        }
+    }
+
+    /// A polygon or multipolygon in WKT.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] for text that is not WKT, or another kind of shape.
+    pub fn wkt(text: &str) -> Result<Outline> {
+        let parsed: wkt::Wkt<f64> = text.trim().parse().map_err(|e| {
+            refuse(format!(
+                "cannot read {:?} as WKT: {e}",
+                crate::text::shown(text)
+            ))
+        })?;
+        let ring =
+            |r: &wkt::types::LineString<f64>| r.coords().iter().map(|c| (c.x, c.y)).collect();
+        let polygon = |p: &wkt::types::Polygon<f64>| p.rings().iter().map(ring).collect();
+        let polygons = match &parsed {
+            wkt::Wkt::Polygon(p) => vec![polygon(p)],
+            wkt::Wkt::MultiPolygon(m) => m.polygons().iter().map(polygon).collect(),
+            other => {
+                return Err(refuse(format!(
+                    "a boundary is a POLYGON or MULTIPOLYGON, not {}",
+                    wkt_kind(other)
+                )))
+            }
+        };
+        Ok(Outline {
+            polygons,
+            crs: None,
+            implicit_close: false,
+        })
+    }
+
+    /// A GeoJSON Polygon or MultiPolygon, or a Feature holding one; a `crs`
+    /// member (GeoJSON 2008) names the CRS.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] for text that is not such GeoJSON.
+    pub fn geojson(text: &str) -> Result<Outline> {
+        let value: serde_json::Value = serde_json::from_str(text)
+            .map_err(|e| refuse(format!("cannot read the boundary as GeoJSON: {e}")))?;
+        let crs = geojson_crs(&value)?;
+        let geometry = match value.get("type").and_then(|t| t.as_str()) {
+            Some("Feature") => value.get("geometry").cloned().unwrap_or_default(),
+            _ => value,
+        };
+        let geometry = serde_json::from_value::<geojson::Geometry>(geometry)
+            .map_err(|e| refuse(format!("cannot read the boundary as GeoJSON: {e}")))?;
+        let ring = |r: &Vec<geojson::Position>| {
+            r.iter()
+                .map(|p| {
+                    (
+                        p.as_slice().first().copied().unwrap_or(f64::NAN),
+                        p.as_slice().get(1).copied().unwrap_or(f64::NAN),
+                    )
+                })
+                .collect()
+        };
+        let polygon = |p: &geojson::PolygonType| p.iter().map(ring).collect();
+        let polygons = match &geometry.value {
+            geojson::GeometryValue::Polygon { coordinates } => vec![polygon(coordinates)],
+            geojson::GeometryValue::MultiPolygon { coordinates } => {
+                coordinates.iter().map(polygon).collect()
+            }
+            other => {
+                return Err(refuse(format!(
+                    "a boundary is a Polygon or MultiPolygon, not a {}",
+                    other.type_name()
+                )))
+            }
+        };
+        Ok(Outline {
+            polygons,
+            crs,
+            implicit_close: false,
+        })
+    }
+
+    /// Boundary points (界址点) in order around the parcel; the ring closes
+    /// back to the first point whether or not it is repeated at the end.
+    #[must_use]
+    pub fn points(points: &[(f64, f64)]) -> Outline {
+        Outline {
+            polygons: vec![vec![points.to_vec()]],
+            crs: None,
+            implicit_close: true,
+        }
+    }
+
+    /// Polygons given ring by ring.
+    #[must_use]
+    pub fn polygons(polygons: Vec<Vec<Vec<(f64, f64)>>>) -> Outline {
+        Outline {
+            polygons,
+            crs: None,
+            implicit_close: false,
+        }
+    }
+
+    /// The same outline, its coordinates in `crs`.
+    #[must_use]
+    pub fn in_crs(mut self, crs: Crs) -> Outline {
+        self.crs = Some(crs);
+        self
+    }
+
+    /// The CRS the outline names, if any.
+    #[must_use]
+    pub fn crs(&self) -> Option<Crs> {
+        self.crs
+    }
+}
+
+impl From<Polygon<f64>> for Outline {
+    fn from(p: Polygon<f64>) -> Outline {
+        Outline::from(MultiPolygon(vec![p]))
+    }
+}
+
+impl From<MultiPolygon<f64>> for Outline {
+    fn from(m: MultiPolygon<f64>) -> Outline {
+        let ring = |r: &LineString<f64>| r.0.iter().map(|c| (c.x, c.y)).collect();
+        Outline::polygons(
+            m.0.iter()
+                .map(|p| {
+                    std::iter::once(p.exterior())
+                        .chain(p.interiors())
+                        .map(ring)
+                        .collect()
+                })
+                .collect(),
+        )
+    }
+}
+
+fn wkt_kind(w: &wkt::Wkt<f64>) -> &'static str {
+    match w {
+        wkt::Wkt::Point(_) => "a POINT",
+        wkt::Wkt::LineString(_) => "a LINESTRING",
+        wkt::Wkt::Polygon(_) => "a POLYGON",
+        wkt::Wkt::MultiPoint(_) => "a MULTIPOINT",
+        wkt::Wkt::MultiLineString(_) => "a MULTILINESTRING",
+        wkt::Wkt::MultiPolygon(_) => "a MULTIPOLYGON",
+        wkt::Wkt::GeometryCollection(_) => "a GEOMETRYCOLLECTION",
+    }
+}
+
+/// The CRS a GeoJSON object names in a `crs` member, if any.
+fn geojson_crs(value: &serde_json::Value) -> Result<Option<Crs>> {
+    match value
+        .get("crs")
+        .and_then(|c| c.get("properties"))
+        .and_then(|p| p.get("name"))
+        .and_then(|n| n.as_str())
+    {
+        Some(name) => Crs::parse(name).map(Some),
+        None => Ok(None),
+    }
+}
+
+impl Region {
+    /// A query shape from WKT or GeoJSON text (any geometry).
+    ///
+    /// # Errors
+    /// [`Error::Validation`] for text that cannot be read.
+    pub fn parse(text: &str) -> Result<Region> {
+        if text.trim_start().starts_with('{') {
+            let value: serde_json::Value = serde_json::from_str(text)
+                .map_err(|e| refuse(format!("cannot read the shape as GeoJSON: {e}")))?;
+            let crs = geojson_crs(&value)?;
+            let geometry = match value.get("type").and_then(|t| t.as_str()) {
+                Some("Feature") => value.get("geometry").cloned().unwrap_or_default(),
+                _ => value,
+            };
+            let geometry = serde_json::from_value::<geojson::Geometry>(geometry)
+                .map_err(|e| refuse(format!("cannot read the shape as GeoJSON: {e}")))?;
+            let geometry = Geometry::<f64>::try_from(geometry)
+                .map_err(|e| refuse(format!("cannot read the shape as GeoJSON: {e}")))?;
+            return Region::new(geometry).map(|r| Region { crs, ..r });
+        }
+        let parsed: wkt::Wkt<f64> = text.trim().parse().map_err(|e| {
+            refuse(format!(
+                "cannot read {:?} as WKT: {e}",
+                crate::text::shown(text)
+            ))
+        })?;
+        let geometry = Geometry::<f64>::try_from(parsed)
+            .map_err(|e| refuse(format!("cannot read the shape as WKT: {e}")))?;
+        Region::new(geometry)
+    }
+
+    /// A query shape from geo-types.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] for a coordinate that is not a finite number.
+    pub fn new(geometry: Geometry<f64>) -> Result<Region> {
+        use geo::CoordsIter;
+        if geometry
+            .coords_iter()
+            .any(|c| !c.x.is_finite() || !c.y.is_finite())
+        {
+            return Err(refuse(
+                "the shape has a coordinate that is not a finite number",
+            ));
+        }
+        Ok(Region {
+            geometry,
+            crs: None,
+        })
+    }
+
+    /// The same shape, its coordinates in `crs`.
+    #[must_use]
+    pub fn in_crs(mut self, crs: Crs) -> Region {
+        self.crs = Some(crs);
+        self
+    }
+
+    /// The CRS the shape names, if any.
+    #[must_use]
+    pub fn crs(&self) -> Option<Crs> {
+        self.crs
+    }
+
+    /// The shape in `to`, its own CRS (or `default`) taken as the source.
+    pub(crate) fn geometry_in(&self, default: Option<Crs>, to: Crs) -> Result<Geometry<f64>> {
+        let from = self.crs.or(default).ok_or_else(|| {
+            Error::validation(
+                "crs",
+                "the shape names no coordinate system: give crs= or set the database's default (set_default_crs)",
+            )
+        })?;
+        if from == to {
+            return Ok(self.geometry.clone());
+        }
+        use geo::{CoordsIter, MapCoords};
+        // One projection set up for all the points, then placed back in order.
+        let mut points: Vec<(f64, f64)> = self.geometry.coords_iter().map(|c| (c.x, c.y)).collect();
+        reproject(from, to, &mut points)?;
+        let next = std::cell::Cell::new(0);
+        let points = &points;
+        let next = &next;
+        let g = self.geometry.map_coords(|c| {
+            let i = next.get();
+            next.set(i + 1);
+            points.get(i).map_or(c, |&(x, y)| Coord { x, y })
+        });
+        Ok(g)
+    }
+}
+
+impl From<Geometry<f64>> for Region {
+    fn from(geometry: Geometry<f64>) -> Region {
+        Region {
+            geometry,
+            crs: None,
+        }
+    }
+}
+
+impl From<&Boundary> for Region {
+    fn from(b: &Boundary) -> Region {
+        Region {
+            geometry: Geometry::MultiPolygon(b.shape.clone()),
+            crs: Some(b.crs),
+        }
+    }
+}
+
+/// A checked boundary: a valid (multi)polygon in a known CRS, its rings
+/// oriented as GeoJSON wants (outside counter-clockwise), with the area
+/// surveyed on the plane.
+#[derive(Debug, Clone)]
+pub struct Boundary {
+    crs: Crs,
+    shape: MultiPolygon<f64>,
+    area: Mu,
+    bbox: Rect<f64>,
+}
+
+impl PartialEq for Boundary {
+    fn eq(&self, other: &Boundary) -> bool {
+        use geo::CoordsIter;
+        self.crs == other.crs
+            && self.shape.coords_count() == other.shape.coords_count()
+            && self
+                .shape
+                .coords_iter()
+                .zip(other.shape.coords_iter())
+                .all(|(a, b)| a.x.to_bits() == b.x.to_bits() && a.y.to_bits() == b.y.to_bits())
+    }
+}
+
+impl Eq for Boundary {}
+
+/// A boundary as events store it: the CRS's EPSG code and the rings'
+/// points, as checked and oriented when it was given.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredBoundary {
+    pub crs: u16,
+    pub polygons: Vec<Vec<Vec<(f64, f64)>>>,
+}
+
+/// Where in a shape: "polygon 2, hole 1".
+fn ring_name(polygon: usize, ring: usize, polygons: usize) -> String {
+    let ring = if ring == 0 {
+        "outside ring".to_owned()
+    } else {
+        format!("hole {ring}")
+    };
+    if polygons > 1 {
+        format!("polygon {}, {ring}", polygon + 1)
+    } else {
+        ring
+    }
+}
+
+impl Boundary {
+    /// Checks an outline and measures it. The outline's own CRS wins over
+    /// `crs` when both are given and agree; when they differ it is refused.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] saying what is wrong and where: no CRS, an
+    /// empty shape, a ring of fewer than 3 points, a ring not closed, a
+    /// coordinate not a number, a point outside the CRS's area (another
+    /// zone, swapped axes), a ring crossing itself or another.
+    pub fn new(outline: &Outline, crs: Option<Crs>) -> Result<Boundary> {
+        let crs = match (outline.crs, crs) {
+            (Some(a), Some(b)) if a != b => {
+                return Err(Error::validation(
+                    "crs",
+                    format!("the boundary names {a} but {b} was given for it"),
+                ))
+            }
+            (Some(c), _) | (None, Some(c)) => c,
+            (None, None) => {
+                return Err(Error::validation(
+                    "crs",
+                    "the boundary names no coordinate system: give crs= (e.g. EPSG:4527) or \
+                     set the database's default (set_default_crs)",
+                ))
+            }
+        };
+        if outline.polygons.is_empty() || outline.polygons.iter().all(Vec::is_empty) {
+            return Err(refuse("the boundary is empty"));
+        }
+        let count = outline.polygons.len();
+        let mut polygons = Vec::with_capacity(count);
+        for (i, rings) in outline.polygons.iter().enumerate() {
+            if rings.is_empty() {
+                return Err(refuse(format!("polygon {} has no rings", i + 1)));
+            }
+            let mut checked = Vec::with_capacity(rings.len());
+            for (j, ring) in rings.iter().enumerate() {
+                let name = ring_name(i, j, count);
+                checked.push(check_ring(ring, &name, crs, outline.implicit_close)?);
+            }
+            let mut rings = checked.into_iter();
+            let exterior = rings.next().unwrap_or_else(|| LineString(Vec::new()));
+            polygons.push(Polygon::new(exterior, rings.collect()));
+        }
+        let shape = MultiPolygon(polygons);
+        if let Err(e) = shape.check_validation() {
+            let at = crossing(&shape)
+                .map(|(x, y)| format!(" near ({x}, {y})"))
+                .unwrap_or_default();
+            return Err(refuse(format!(
+                "the boundary is not a valid shape: {e}{at}"
+            )));
+        }
+        let shape = shape.orient(Direction::Default);
+        Boundary::measured(crs, shape)
+    }
+
+    fn measured(crs: Crs, shape: MultiPolygon<f64>) -> Result<Boundary> {
+        let bbox = shape
+            .bounding_rect()
+            .ok_or_else(|| refuse("the boundary is empty"))?;
+        let area = plane_area(crs, &shape, bbox)?;
+        Ok(Boundary {
+            crs,
+            shape,
+            area,
+            bbox,
+        })
+    }
+
+    /// A boundary as stored (checked when it was given): measured again,
+    /// not checked again.
+    pub(crate) fn from_stored(stored: &StoredBoundary) -> Result<Boundary> {
+        let crs = Crs::epsg(u32::from(stored.crs))
+            .map_err(|_| Error::Corrupt(format!("a stored boundary in EPSG:{}", stored.crs)))?;
+        let ring =
+            |r: &Vec<(f64, f64)>| LineString(r.iter().map(|&(x, y)| Coord { x, y }).collect());
+        let shape = MultiPolygon(
+            stored
+                .polygons
+                .iter()
+                .map(|rings| {
+                    let mut rings = rings.iter().map(ring);
+                    let exterior = rings.next().unwrap_or_else(|| LineString(Vec::new()));
+                    Polygon::new(exterior, rings.collect())
+                })
+                .collect(),
+        );
+        Boundary::measured(crs, shape)
+            .map_err(|e| Error::Corrupt(format!("a stored boundary cannot be measured: {e}")))
+    }
+
+    /// The form events store.
+    #[must_use]
+    pub fn stored(&self) -> StoredBoundary {
+        let ring = |r: &LineString<f64>| r.0.iter().map(|c| (c.x, c.y)).collect();
+        StoredBoundary {
+            crs: self.crs.code(),
+            polygons: self
+                .shape
+                .0
+                .iter()
+                .map(|p| {
+                    std::iter::once(p.exterior())
+                        .chain(p.interiors())
+                        .map(ring)
+                        .collect()
+                })
+                .collect(),
+        }
+    }
+
+    /// The CRS of the coordinates.
+    #[must_use]
+    pub fn crs(&self) -> Crs {
+        self.crs
+    }
+
+    /// The shape, in [`Boundary::crs`].
+    #[must_use]
+    pub fn shape(&self) -> &MultiPolygon<f64> {
+        &self.shape
+    }
+
+    /// The surveyed area in 亩: on the CRS's plane when it is a
+    /// Gauss-Krüger zone; for longitude and latitude, on the plane of the
+    /// Gauss-Krüger zone the shape lies in (as surveys measure).
+    #[must_use]
+    pub fn area(&self) -> Mu {
+        self.area
+    }
+
+    /// The bounding box, in [`Boundary::crs`].
+    #[must_use]
+    pub fn bbox(&self) -> Rect<f64> {
+        self.bbox
+    }
+
+    /// The shape as WKT.
+    #[must_use]
+    pub fn to_wkt(&self) -> String {
+        use wkt::ToWkt;
+        if self.shape.0.len() == 1 {
+            self.shape.0[0].wkt_string()
+        } else {
+            self.shape.wkt_string()
+        }
+    }
+
+    /// The shape as WKB (little-endian, ISO), as GeoArrow and GeoParquet carry it.
+    #[must_use]
+    pub fn to_wkb(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        let written = if self.shape.0.len() == 1 {
+            wkb::writer::write_polygon(
+                &mut out,
+                &self.shape.0[0],
+                &wkb::writer::WriteOptions::default(),
+            )
+        } else {
+            wkb::writer::write_multi_polygon(
+                &mut out,
+                &self.shape,
+                &wkb::writer::WriteOptions::default(),
+            )
+        };
+        // Writing to memory cannot fail.
+        debug_assert!(written.is_ok());
+        out
+    }
+
+    /// The shape as a GeoJSON geometry.
+    #[must_use]
+    pub fn to_geojson(&self) -> String {
+        let value = if self.shape.0.len() == 1 {
+            geojson::GeometryValue::from(&self.shape.0[0])
+        } else {
+            geojson::GeometryValue::from(&self.shape)
+        };
+        geojson::Geometry::new(value).to_string()
+    }
+
+    /// The shape reprojected to `to`.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] for a point the projection cannot take.
+    pub fn shape_in(&self, to: Crs) -> Result<MultiPolygon<f64>> {
+        if to == self.crs {
+            return Ok(self.shape.clone());
+        }
+        Region::from(self)
+            .geometry_in(None, to)
+            .and_then(|g| match g {
+                Geometry::MultiPolygon(m) => Ok(m),
+                _ => Err(Error::Internal(
+                    "a reprojected boundary changed kind".into(),
+                )),
+            })
+    }
+
+    /// Whether the surveyed area differs from `registered` by more than
+    /// `tolerance_ppm` parts per million of it.
+    #[must_use]
+    pub fn area_mismatch(&self, registered: Mu, tolerance_ppm: u32) -> bool {
+        let diff = i128::from(self.area.units()) - i128::from(registered.units());
+        diff.abs() * 1_000_000 > i128::from(registered.units()) * i128::from(tolerance_ppm)
+    }
+
+    /// The area (in m², on this boundary's plane) of its overlap with `other`.
+    pub(crate) fn overlap_m2(&self, other: &Boundary) -> Result<f64> {
+        if !self.bbox_meets(other)? {
+            return Ok(0.0);
+        }
+        let theirs = other.shape_in(self.crs)?;
+        let (a, b) = plane_pair(self.crs, &self.shape, &theirs, self.bbox)?;
+        Ok(a.intersection(&b).unsigned_area())
+    }
+
+    /// The area (m²) of this boundary outside `other`.
+    pub(crate) fn outside_m2(&self, other: &Boundary) -> Result<f64> {
+        let theirs = other.shape_in(self.crs)?;
+        let (a, b) = plane_pair(self.crs, &self.shape, &theirs, self.bbox)?;
+        Ok(a.difference(&b).unsigned_area())
+    }
+
+    /// This boundary's area in m² on its plane.
+    pub(crate) fn area_m2(&self) -> f64 {
+        self.area.units() as f64 / MU_UNITS_PER_M2
+    }
+
+    fn bbox_meets(&self, other: &Boundary) -> Result<bool> {
+        if other.crs == self.crs {
+            return Ok(rects_meet(self.bbox, other.bbox));
+        }
+        let theirs = other.shape_in(self.crs)?;
+        Ok(theirs
+            .bounding_rect()
+            .is_some_and(|r| rects_meet(self.bbox, r)))
+    }
+
+    /// Whether the two share a stretch of boundary line (not just a point)
+    /// without overlapping: neighbours (相邻地块).
+    pub(crate) fn shares_edge(&self, other: &Boundary) -> Result<bool> {
+        let theirs = other.shape_in(self.crs)?;
+        let m = self.shape.relate(&theirs);
+        Ok(m.is_touches()
+            && matches!(
+                m.get(
+                    geo::coordinate_position::CoordPos::OnBoundary,
+                    geo::coordinate_position::CoordPos::OnBoundary
+                ),
+                geo::dimensions::Dimensions::OneDimensional
+            ))
+    }
+
+    /// Whether the boundary lies within `shape` (in this boundary's CRS).
+    pub(crate) fn within(&self, shape: &Geometry<f64>) -> bool {
+        use geo::Within;
+        self.shape.is_within(shape)
+    }
+
+    /// Whether the boundary meets `shape` (in this boundary's CRS).
+    pub(crate) fn intersects(&self, shape: &Geometry<f64>) -> bool {
+        use geo::Intersects;
+        self.shape.intersects(shape)
+    }
+}
+
+fn rects_meet(a: Rect<f64>, b: Rect<f64>) -> bool {
+    a.min().x <= b.max().x
+        && b.min().x <= a.max().x
+        && a.min().y <= b.max().y
+        && b.min().y <= a.max().y
+}
+
+/// Checks one ring and makes it a closed line string.
+fn check_ring(
+    ring: &[(f64, f64)],
+    name: &str,
+    crs: Crs,
+    implicit_close: bool,
+) -> Result<LineString<f64>> {
+    if ring.len() > MAX_POINTS {
+        return Err(refuse(format!(
+            "{name} has {} points; parkdb takes at most {MAX_POINTS}",
+            ring.len()
+        )));
+    }
+    for (k, &(x, y)) in ring.iter().enumerate() {
+        if !x.is_finite() || !y.is_finite() {
+            return Err(refuse(format!(
+                "{name}, point {}: ({x}, {y}) is not a pair of finite numbers",
+                k + 1
+            )));
+        }
+        if let Some(why) = crs.misplaced(x, y) {
+            return Err(refuse(format!("{name}, point {}: {why}", k + 1)));
+        }
+    }
+    let mut coords: Vec<Coord<f64>> = ring.iter().map(|&(x, y)| Coord { x, y }).collect();
+    let closed = coords.len() >= 2 && coords.first() == coords.last();
+    if !closed && !implicit_close {
+        let (a, b) = (ring.first(), ring.last());
+        return Err(refuse(match (a, b) {
+            (Some(a), Some(b)) => format!(
+                "{name} is not closed: it starts at ({}, {}) and ends at ({}, {})",
+                a.0, a.1, b.0, b.1
+            ),
+            _ => format!("{name} has no points"),
+        }));
+    }
+    let mut distinct = coords.clone();
+    if closed {
+        distinct.pop();
+    }
+    distinct.dedup();
+    if distinct.len() < 3 {
+        return Err(refuse(format!(
+            "{name} has {} distinct point{}; a ring needs at least 3",
+            distinct.len(),
+            if distinct.len() == 1 { "" } else { "s" }
+        )));
+    }
+    if !closed {
+        coords.push(coords[0]);
+    }
+    Ok(LineString(coords))
+}
+
+/// Where two segments of the shape's rings cross, for the error message:
+/// the first crossing found (rings of up to a few thousand points).
+fn crossing(shape: &MultiPolygon<f64>) -> Option<(f64, f64)> {
+    use geo::line_intersection::{line_intersection, LineIntersection};
+    let lines: Vec<(usize, usize, geo::Line<f64>)> = shape
+        .0
+        .iter()
+        .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+        .enumerate()
+        .flat_map(|(r, ring)| ring.lines().enumerate().map(move |(k, l)| (r, k, l)))
+        .collect();
+    if lines.len() > 5_000 {
+        return None;
+    }
+    let ring_len = |r: usize| lines.iter().filter(|l| l.0 == r).count();
+    for (i, a) in lines.iter().enumerate() {
+        for b in &lines[i + 1..] {
+            let adjacent = a.0 == b.0 && (b.1 == a.1 + 1 || (a.1 == 0 && b.1 + 1 == ring_len(a.0)));
+            if adjacent {
+                continue;
+            }
+            match line_intersection(a.2, b.2) {
+                Some(LineIntersection::SinglePoint { intersection, .. }) => {
+                    return Some((intersection.x, intersection.y))
+                }
+                Some(LineIntersection::Collinear { intersection }) => {
+                    return Some((intersection.start.x, intersection.start.y))
+                }
+                None => {}
+            }
+        }
+    }
+    None
+}
+
+/// The shape on the plane areas are measured on (itself when projected).
+fn on_plane(
+    crs: Crs,
+    shape: &MultiPolygon<f64>,
+    bbox: Rect<f64>,
+) -> Result<(MultiPolygon<f64>, Crs)> {
+    let plane = crs.plane_for(bbox.center().x)?;
+    if plane == crs {
+        return Ok((shape.clone(), crs));
+    }
+    match Region::from(Geometry::MultiPolygon(shape.clone()))
+        .in_crs(crs)
+        .geometry_in(None, plane)?
+    {
+        Geometry::MultiPolygon(m) => Ok((m, plane)),
+        _ => Err(Error::Internal(
+            "a reprojected boundary changed kind".into(),
+        )),
+    }
+}
+
+fn plane_pair(
+    crs: Crs,
+    a: &MultiPolygon<f64>,
+    b: &MultiPolygon<f64>,
+    bbox: Rect<f64>,
+) -> Result<(MultiPolygon<f64>, MultiPolygon<f64>)> {
+    let (pa, plane) = on_plane(crs, a, bbox)?;
+    if plane == crs {
+        return Ok((pa, b.clone()));
+    }
+    let (pb, _) = on_plane(crs, b, bbox)?;
+    Ok((pa, pb))
+}
+
+/// The area in 亩 of a shape on its plane, rounded to 0.0001 亩.
+fn plane_area(crs: Crs, shape: &MultiPolygon<f64>, bbox: Rect<f64>) -> Result<Mu> {
+    let (plane, _) = on_plane(crs, shape, bbox)?;
+    let units = (plane.unsigned_area() * MU_UNITS_PER_M2).round();
+    if !(0.0..9.0e15).contains(&units) {
+        return Err(refuse("the boundary's area is out of range"));
+    }
+    Ok(Mu::from_units(units as i64))
+}
+
+/// A boundary kept by a parcel, shared between its states.
+pub type SharedBoundary = Arc<Boundary>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rect(x0: f64, y0: f64, w: f64, h: f64) -> Outline {
+        Outline::points(&[(x0, y0), (x0 + w, y0), (x0 + w, y0 + h), (x0, y0 + h)])
+    }
+
+    #[test]
+    fn a_rectangle_in_a_zone_measures_exactly() {
+        // 200 m × 100 m = 20,000 m² = 30 亩.
+        let b = Boundary::new(
+            &rect(39_512_000.0, 3_400_000.0, 200.0, 100.0),
+            Some(Crs::epsg(4527).unwrap()),
+        )
+        .unwrap();
+        assert_eq!(b.area(), "30".parse().unwrap());
+        assert!(!b.area_mismatch("30".parse().unwrap(), 10_000));
+        assert!(b.area_mismatch("31.6".parse().unwrap(), 10_000));
+        let again = Boundary::from_stored(&b.stored()).unwrap();
+        assert_eq!(again, b);
+        assert_eq!(again.area(), b.area());
+    }
+
+    #[test]
+    fn wkt_and_geojson_read_alike() {
+        let w = Outline::parse("POLYGON ((39512000 3400000, 39512200 3400000, 39512200 3400100, 39512000 3400100, 39512000 3400000))").unwrap();
+        let g = Outline::parse(r#"{"type":"Polygon","crs":{"type":"name","properties":{"name":"EPSG:4527"}},"coordinates":[[[39512000,3400000],[39512200,3400000],[39512200,3400100],[39512000,3400100],[39512000,3400000]]]}"#).unwrap();
+        assert_eq!(g.crs(), Some(Crs::epsg(4527).unwrap()));
+        let crs = Some(Crs::epsg(4527).unwrap());
+        assert_eq!(
+            Boundary::new(&w, crs).unwrap(),
+            Boundary::new(&g, None).unwrap()
+        );
+    }
+
+    #[test]
+    fn invalid_shapes_say_what_and_where() {
+        let z = Some(Crs::epsg(4527).unwrap());
+        let err = |o: Outline| Boundary::new(&o, z).unwrap_err().to_string();
+        let bow = Outline::points(&[
+            (39_512_000.0, 3_400_000.0),
+            (39_512_100.0, 3_400_100.0),
+            (39_512_100.0, 3_400_000.0),
+            (39_512_000.0, 3_400_100.0),
+        ]);
+        let e = err(bow);
+        assert!(
+            e.contains("self-intersection") && e.contains("near (39512050, 3400050)"),
+            "{e}"
+        );
+        let open = Outline::wkt(
+            "POLYGON ((39512000 3400000, 39512200 3400000, 39512200 3400100, 39512000 3400100))",
+        );
+        // The wkt crate itself may close or refuse; either way it is refused here.
+        assert!(open.and_then(|o| Boundary::new(&o, z)).is_err());
+        let open = Outline::polygons(vec![vec![vec![
+            (39_512_000.0, 3_400_000.0),
+            (39_512_200.0, 3_400_000.0),
+            (39_512_200.0, 3_400_100.0),
+        ]]]);
+        assert!(err(open).contains("not closed"));
+        assert!(err(Outline::points(&[
+            (39_512_000.0, 3_400_000.0),
+            (39_512_200.0, 3_400_000.0)
+        ]))
+        .contains("at least 3"));
+        assert!(err(Outline::points(&[
+            (39_512_000.0, 3_400_000.0),
+            (f64::NAN, 3_400_000.0),
+            (39_512_000.0, 3_400_100.0)
+        ]))
+        .contains("point 2"));
+        assert!(err(rect(40_512_000.0, 3_400_000.0, 10.0, 10.0)).contains("zone 40"));
+        assert!(Boundary::new(&rect(39_512_000.0, 3_400_000.0, 10.0, 10.0), None).is_err());
+        assert!(Outline::parse("POINT (1 2)")
+            .unwrap_err()
+            .to_string()
+            .contains("POLYGON"));
+    }
+}

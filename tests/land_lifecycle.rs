@@ -230,6 +230,7 @@ fn policy_refuses_development_of_uncertified_land_from_its_date() {
     let certified = parcel(&db, "GP-042", "100", "2001-01-01");
     db.set_policy(Policy {
         no_development_without_certificate_from: Some(d("2005-01-01")),
+        ..Policy::default()
     })
     .unwrap();
 

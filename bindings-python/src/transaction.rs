@@ -776,12 +776,15 @@ impl Transaction {
         py: Python<'_>,
         no_development_without_certificate_from: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
-        let policy = Policy {
-            no_development_without_certificate_from: opt_date(
-                no_development_without_certificate_from,
-                "no_development_without_certificate_from",
-            )?,
-        };
-        self.with(py, |w| w.set_policy(policy))
+        let from = opt_date(
+            no_development_without_certificate_from,
+            "no_development_without_certificate_from",
+        )?;
+        self.with(py, |w| {
+            w.set_policy(Policy {
+                no_development_without_certificate_from: from,
+                ..w.policy()
+            })
+        })
     }
 }

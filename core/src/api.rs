@@ -8,12 +8,13 @@ use crate::enterprise::{Enterprise, EnterpriseId, NewEnterprise, YearlyFigures};
 use crate::error::Result;
 use crate::event::EventId;
 use crate::fund::{Application, ApplicationId, AwardKind, Overdue, ProgrammeId, RecoveryVia};
+use crate::geometry::{Crs, Outline};
 use crate::land::{LandSummary, Parcel, ParcelEvent, ParcelId};
 use crate::units::Quantity;
 use crate::units::{Mu, Yuan};
 use crate::view::{HistoryEntry, ParcelFilter};
 use crate::writer::Award;
-use crate::writer::{Allocation, NewParcel, Writer};
+use crate::writer::{Allocation, NewParcel, SplitPart, Writer};
 
 macro_rules! single_writes {
     ($( $(#[$doc:meta])* fn $name:ident($($arg:ident: $ty:ty),*) -> $ret:ty; )*) => {
@@ -56,6 +57,14 @@ single_writes! {
     fn transfer(parcel: ParcelId, to: EnterpriseId, date: NaiveDate, price: Yuan) -> EventId;
     /// 分宗.
     fn split(parcel: ParcelId, date: NaiveDate, parts: &[(String, Mu)]) -> Vec<ParcelId>;
+    /// 分宗 with the parts' boundaries.
+    fn split_parts(parcel: ParcelId, date: NaiveDate, parts: &[SplitPart]) -> Vec<ParcelId>;
+    /// Sets or removes a parcel's boundary from a date.
+    fn set_boundary(parcel: ParcelId, date: NaiveDate, boundary: Option<&Outline>) -> EventId;
+    /// The coordinate system of boundaries given without one.
+    fn set_default_crs(crs: Option<Crs>) -> ();
+    /// The area tolerance, in parts per million.
+    fn set_area_tolerance_ppm(ppm: Option<u32>) -> ();
     /// Supersedes an event, keeping it in history.
     fn void(event: EventId, reason: &str) -> EventId;
     /// Sets the dated policies.

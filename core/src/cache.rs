@@ -189,6 +189,9 @@ pub(crate) struct Cache {
     /// one pass on the first such read, each decoded on first use). No read
     /// of the past goes to disk again, and none decodes a run twice.
     runs: RwLock<PerLedger<LoadedRuns>>,
+    /// The spatial index of the current parcels, once a query by shape
+    /// needed it; dropped when a unit of work changes parcels.
+    spatial: RwLock<Option<Arc<crate::spatial::Index>>>,
 }
 
 /// A kind's current records, once loaded.
@@ -311,6 +314,19 @@ impl Cache {
     pub(crate) fn reset(&self) {
         *self.kinds.write().unwrap_or_else(PoisonError::into_inner) = PerLedger::default();
         *self.runs.write().unwrap_or_else(PoisonError::into_inner) = PerLedger::default();
+        *self.spatial.write().unwrap_or_else(PoisonError::into_inner) = None;
+    }
+
+    /// The spatial index of the current parcels, built if needed.
+    pub(crate) fn spatial(&self, store: &dyn Store) -> Result<Arc<crate::spatial::Index>> {
+        if let Some(index) = &*self.spatial.read().unwrap_or_else(PoisonError::into_inner) {
+            return Ok(index.clone());
+        }
+        let index = Arc::new(self.with::<crate::land::Parcel, _>(store, |k| {
+            crate::spatial::Index::build(k.records.values())
+        })?);
+        *self.spatial.write().unwrap_or_else(PoisonError::into_inner) = Some(index.clone());
+        Ok(index)
     }
 
     /// Runs `f` on the current records of kind `R`, loading them first if needed.
@@ -405,6 +421,9 @@ impl Cache {
     /// unit of work wrote, and the loaded kinds with the records it changed
     /// and the lookups its events added for good.
     pub(crate) fn apply(&self, changes: &Changes) {
+        if !crate::land::Parcel::mine(&changes.records).is_empty() {
+            *self.spatial.write().unwrap_or_else(PoisonError::into_inner) = None;
+        }
         self.apply_kind::<crate::land::Parcel>(changes);
         self.apply_kind::<crate::enterprise::Enterprise>(changes);
         self.apply_kind::<crate::fund::Programme>(changes);

@@ -24,6 +24,20 @@ pub struct CheckReport {
     pub index_entries: u64,
     /// Each problem, said plainly; empty when the database is sound.
     pub problems: Vec<String>,
+    /// What the ledgers say that a person should look at, though nothing
+    /// is damaged: parcels whose surveyed area differs from the registered
+    /// one beyond the tolerance, parcels whose boundaries overlap.
+    pub findings: Vec<Finding>,
+}
+
+/// A finding of [`CheckReport::findings`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// `area_mismatch` or `overlap`.
+    pub kind: &'static str,
+    /// The parcels concerned.
+    pub parcels: Vec<crate::land::ParcelId>,
+    pub message: String,
 }
 
 impl CheckReport {
@@ -203,7 +217,58 @@ pub(crate) fn check(engine: &Engine) -> Result<CheckReport> {
             runs.len()
         ));
     }
+    report.findings = boundary_findings(engine)?;
     Ok(report)
+}
+
+/// Area mismatches and overlaps among the current parcels' boundaries.
+fn boundary_findings(engine: &Engine) -> Result<Vec<Finding>> {
+    let store = engine.store.as_ref();
+    let tolerance = crate::Policy::stored(store)?.tolerance_ppm();
+    let parcels: Vec<Arc<Parcel>> = engine.cache.with::<Parcel, _>(store, |k| {
+        k.records
+            .values()
+            .filter(|p| p.retired.is_none() && p.boundary.is_some())
+            .cloned()
+            .collect()
+    })?;
+    let by_id: BTreeMap<u64, &Arc<Parcel>> = parcels.iter().map(|p| (p.id.0, p)).collect();
+    let index = engine.cache.spatial(store)?;
+    let mut findings = Vec::new();
+    for p in &parcels {
+        let Some(b) = &p.boundary else { continue };
+        if b.area_mismatch(p.area, tolerance) {
+            findings.push(Finding {
+                kind: "area_mismatch",
+                parcels: vec![p.id],
+                message: format!(
+                    "parcel {}: surveyed {} against {} registered, beyond the tolerance of {}%",
+                    p.code,
+                    b.area(),
+                    p.area,
+                    f64::from(tolerance) / 10_000.0
+                ),
+            });
+        }
+        for other in index.near(b)? {
+            let Some(q) = by_id.get(&other).filter(|q| q.id.0 > p.id.0) else {
+                continue;
+            };
+            let Some(c) = &q.boundary else { continue };
+            let overlap = b.overlap_m2(c)?;
+            if overlap > crate::geometry::sliver_m2(b.area_m2().min(c.area_m2())) {
+                findings.push(Finding {
+                    kind: "overlap",
+                    parcels: vec![p.id, q.id],
+                    message: format!(
+                        "parcels {} and {} overlap by {overlap:.1} m²",
+                        p.code, q.code
+                    ),
+                });
+            }
+        }
+    }
+    Ok(findings)
 }
 
 fn check_kind<R: Record>(

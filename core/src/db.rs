@@ -342,10 +342,7 @@ impl Db {
     /// # Errors
     /// [`Error::Corrupt`] if the stored policy cannot be read.
     pub fn policy(&self) -> Result<Policy> {
-        match self.engine.store.get(Tree::Meta, keys::meta::POLICY)? {
-            Some(v) => codec::decode(&v, "policy"),
-            None => Ok(Policy::default()),
-        }
+        Policy::stored(self.engine.store.as_ref())
     }
 
     /// The recorded time of the latest unit of work, if any.

@@ -14,8 +14,9 @@ use serde::{Deserialize, Serialize};
 use crate::cache::Cache;
 use crate::changes::Changes;
 use crate::error::{Error, Result};
+use crate::geometry::Crs;
 use crate::seal;
-use crate::storage::codec::FORMAT_VERSION;
+use crate::storage::codec::{self, FORMAT_VERSION};
 use crate::storage::{keys, Batch, Store, Tree};
 
 /// What a crash may lose.
@@ -31,13 +32,54 @@ pub enum Durability {
     Eventual,
 }
 
-/// Rules with an effective date, set per database.
+/// Rules set per database: dated rules, and the defaults of boundaries.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Policy {
     /// From this date, developing (填土) land without a certificate is refused
     /// (已征土地,还没有办证的坚决一律不填土). Earlier history loads as it happened.
     #[serde(with = "crate::days::opt")]
     pub no_development_without_certificate_from: Option<NaiveDate>,
+    /// The coordinate system of boundaries given without one.
+    pub default_crs: Option<Crs>,
+    /// How far a boundary's surveyed area may differ from the registered
+    /// area, in parts per million of it, before the parcel is flagged
+    /// (`area_mismatch`); `None` is [`Policy::DEFAULT_AREA_TOLERANCE_PPM`].
+    pub area_tolerance_ppm: Option<u32>,
+}
+
+/// The policy as formats up to 4 stored it.
+#[derive(Deserialize)]
+struct PolicyFormat4 {
+    #[serde(with = "crate::days::opt")]
+    no_development_without_certificate_from: Option<NaiveDate>,
+}
+
+impl Policy {
+    /// 1%, the difference FAO's land administration software (SOLA) flags.
+    pub const DEFAULT_AREA_TOLERANCE_PPM: u32 = 10_000;
+
+    /// The area tolerance in force, in parts per million.
+    #[must_use]
+    pub fn tolerance_ppm(&self) -> u32 {
+        self.area_tolerance_ppm
+            .unwrap_or(Self::DEFAULT_AREA_TOLERANCE_PPM)
+    }
+
+    /// The policy stored in `store`, or the default.
+    pub(crate) fn stored(store: &dyn Store) -> Result<Policy> {
+        let Some(bytes) = store.get(Tree::Meta, keys::meta::POLICY)? else {
+            return Ok(Policy::default());
+        };
+        if bytes.first().is_some_and(|&v| v < 5) {
+            let old: PolicyFormat4 = codec::decode(&bytes, "policy")?;
+            return Ok(Policy {
+                no_development_without_certificate_from: old
+                    .no_development_without_certificate_from,
+                ..Policy::default()
+            });
+        }
+        codec::decode(&bytes, "policy")
+    }
 }
 
 pub(crate) struct Engine {
@@ -85,8 +127,20 @@ impl Engine {
                 if found == 0 {
                     return Err(Error::Corrupt("format version 0".into()));
                 }
-                if found < FORMAT_VERSION {
+                if found < 4 {
                     crate::counts::upgrade_format_3(store.as_ref())?;
+                } else if found < FORMAT_VERSION {
+                    // Format 5 added events (boundaries) and policy fields
+                    // that earlier versions cannot read: nothing stored
+                    // changes, the mark keeps those versions out.
+                    let mut batch = Batch::default();
+                    batch.put(
+                        Tree::Meta,
+                        keys::meta::FORMAT.to_vec(),
+                        vec![FORMAT_VERSION],
+                    );
+                    store.apply(&batch)?;
+                    store.flush()?;
                 }
             }
             None => {

@@ -254,6 +254,7 @@ fn build_zone(b: &mut Builder<'_>, seed: &mut Seed) -> Result<()> {
     // From 2005, uncertified land is not developed (一律不填土).
     b.w.set_policy(Policy {
         no_development_without_certificate_from: Some(date(2005, 1, 1)),
+        ..b.w.policy()
     })?;
 
     // 去年年底到现在共办证4509亩: the built and supplied land first.

@@ -56,6 +56,7 @@ mod record;
 pub mod report;
 pub mod scheme;
 mod seal;
+mod spatial;
 mod storage;
 pub mod tables;
 pub mod text;
@@ -64,7 +65,7 @@ pub mod units;
 mod view;
 mod writer;
 
-pub use check::CheckReport;
+pub use check::{CheckReport, Finding};
 pub use days::{check_date, FIRST_DATE, LAST_DATE};
 pub use db::{Db, Durability, Options, Policy, Transaction};
 pub use enterprise::{validate_credit_code, Enterprise, EnterpriseId, NewEnterprise};
@@ -72,14 +73,15 @@ pub use enterprise::{EnterpriseStatus, Lease, YearlyFigures};
 pub use error::{Entity, Error, Result};
 pub use event::{Body, Event, EventId, Horizon, Recorded};
 pub use fund::{ApplicationId, ApplicationStatus, AwardKind, ProgrammeId, RecoveryVia};
+pub use geometry::{Boundary, Crs, Outline, Region};
 pub use land::{
     IdleState, LandFigures, LandSummary, LandUse, Parcel, ParcelEvent, ParcelId, ParcelStatus,
     SupplyMethod,
 };
 pub use units::Quantity;
 pub use units::{Mu, Yuan};
-pub use view::{ApplicationFilter, EnterpriseFilter, HistoryEntry, ParcelFilter, View};
-pub use writer::{Allocation, Award, NewParcel, Savepoint, Writer};
+pub use view::{ApplicationFilter, EnterpriseFilter, HistoryEntry, ParcelFilter, Spatial, View};
+pub use writer::{Allocation, Award, NewParcel, Savepoint, SplitPart, Writer};
 
 /// The storage format this version of parkdb writes.
 pub const FORMAT_VERSION: u8 = storage::codec::FORMAT_VERSION;

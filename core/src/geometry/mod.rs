@@ -367,6 +367,9 @@ pub struct StoredBoundary {
     pub polygons: Vec<Vec<Vec<(f64, f64)>>>,
 }
 
+// Stored coordinates were checked finite when given.
+impl Eq for StoredBoundary {}
+
 /// Where in a shape: "polygon 2, hole 1".
 fn ring_name(polygon: usize, ring: usize, polygons: usize) -> String {
     let ring = if ring == 0 {
@@ -533,23 +536,7 @@ impl Boundary {
     /// The shape as WKB (little-endian, ISO), as GeoArrow and GeoParquet carry it.
     #[must_use]
     pub fn to_wkb(&self) -> Vec<u8> {
-        let mut out = Vec::new();
-        let written = if self.shape.0.len() == 1 {
-            wkb::writer::write_polygon(
-                &mut out,
-                &self.shape.0[0],
-                &wkb::writer::WriteOptions::default(),
-            )
-        } else {
-            wkb::writer::write_multi_polygon(
-                &mut out,
-                &self.shape,
-                &wkb::writer::WriteOptions::default(),
-            )
-        };
-        // Writing to memory cannot fail.
-        debug_assert!(written.is_ok());
-        out
+        wkb_of(&self.shape)
     }
 
     /// The shape as a GeoJSON geometry.
@@ -606,8 +593,9 @@ impl Boundary {
         Ok(a.difference(&b).unsigned_area())
     }
 
-    /// This boundary's area in m² on its plane.
-    pub(crate) fn area_m2(&self) -> f64 {
+    /// The surveyed area in m² (to the nearest 1/15 m²).
+    #[must_use]
+    pub fn area_m2(&self) -> f64 {
         self.area.units() as f64 / MU_UNITS_PER_M2
     }
 
@@ -647,6 +635,28 @@ impl Boundary {
         use geo::Intersects;
         self.shape.intersects(shape)
     }
+}
+
+/// A shape as WKB: a POLYGON when it is one, else a MULTIPOLYGON.
+#[must_use]
+pub fn wkb_of(shape: &MultiPolygon<f64>) -> Vec<u8> {
+    let mut out = Vec::new();
+    let options = wkb::writer::WriteOptions::default();
+    let written = if shape.0.len() == 1 {
+        wkb::writer::write_polygon(&mut out, &shape.0[0], &options)
+    } else {
+        wkb::writer::write_multi_polygon(&mut out, shape, &options)
+    };
+    // Writing to memory cannot fail.
+    debug_assert!(written.is_ok());
+    out
+}
+
+/// The overlap or gap between shapes drawn by hand that counts as none: 0.1%
+/// of the smaller shape's area, and never less than 1 m².
+#[must_use]
+pub fn sliver_m2(area_m2: f64) -> f64 {
+    (area_m2 / 1000.0).max(1.0)
 }
 
 fn rects_meet(a: Rect<f64>, b: Rect<f64>) -> bool {

@@ -6,7 +6,10 @@ mod summary;
 use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
+use std::sync::Arc;
+
 use crate::error::{Entity, Error, Result};
+use crate::geometry::{Boundary, StoredBoundary};
 use crate::ids::EnterpriseId;
 use crate::units::{Mu, Yuan};
 
@@ -104,6 +107,10 @@ pub struct Parcel {
     pub area: Mu,
     pub land_use: LandUse,
     pub location: Option<String>,
+    /// The boundary (界址) in force, if surveyed: set by its own events,
+    /// never part of a stored state.
+    #[serde(skip)]
+    pub boundary: Option<Arc<Boundary>>,
     /// 征地: when the zone acquired it.
     #[serde(with = "crate::days::day")]
     pub requisitioned: NaiveDate,
@@ -256,6 +263,8 @@ pub enum ParcelEvent {
     Split {
         children: Vec<(ParcelId, String, Mu)>,
     },
+    /// The boundary (界址) surveyed or changed; `None` removes it.
+    BoundarySet { boundary: Option<StoredBoundary> },
 }
 
 impl ParcelEvent {
@@ -274,6 +283,7 @@ impl ParcelEvent {
             ParcelEvent::Reclaimed { .. } => "reclaimed",
             ParcelEvent::Transferred { .. } => "transferred",
             ParcelEvent::Split { .. } => "split",
+            ParcelEvent::BoundarySet { .. } => "boundary_set",
         }
     }
 
@@ -327,6 +337,11 @@ impl ParcelEvent {
                     .collect();
                 format!("split into {}", parts.join(", "))
             }
+            ParcelEvent::BoundarySet { boundary: None } => "boundary removed".into(),
+            ParcelEvent::BoundarySet { boundary: Some(b) } => match Boundary::from_stored(b) {
+                Ok(b) => format!("boundary in {}, {} surveyed", b.crs(), b.area()),
+                Err(_) => format!("boundary in EPSG:{}", b.crs),
+            },
         }
     }
 
@@ -364,6 +379,7 @@ pub(crate) fn apply(
                 area: *area,
                 land_use: *land_use,
                 location: location.clone(),
+                boundary: None,
                 requisitioned: date,
                 developed: None,
                 certificate: None,
@@ -518,6 +534,12 @@ pub(crate) fn apply(
             p.children = children.iter().map(|c| c.0).collect();
             p.retired = Some(date);
         }
+        ParcelEvent::BoundarySet { boundary } => {
+            p.boundary = boundary
+                .as_ref()
+                .map(|b| Boundary::from_stored(b).map(Arc::new))
+                .transpose()?;
+        }
     }
     p.last_event = date;
     Ok(p)
@@ -536,6 +558,7 @@ pub(crate) fn child_state(
         id,
         code: code.to_owned(),
         area,
+        boundary: None,
         reclamations: Vec::new(),
         parent: Some(parent.id),
         children: Vec::new(),

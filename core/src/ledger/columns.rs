@@ -82,6 +82,9 @@ const PARCEL_FIELDS: &[Field] = &[
     f("land_use", &["用途", "土地用途"], Code, true),
     f("location", &["位置", "坐落"], Text, false),
     f("requisitioned", &["征地日期"], Date, true),
+    f("boundary", &["边界", "界址", "边界WKT"], Text, false),
+    f("boundary_points", &["界址点坐标", "界址点"], Text, false),
+    f("crs", &["坐标系", "坐标系统"], Text, false),
 ];
 
 const PARCEL_EVENT_FIELDS: &[Field] = &[

@@ -13,6 +13,7 @@ use crate::db::Db;
 use crate::enterprise::{Enterprise, EnterpriseId, NewEnterprise, YearlyFigures};
 use crate::error::{Error, Result};
 use crate::fund::{ApplicationId, AwardKind, Programme, ProgrammeId, RecoveryVia};
+use crate::geometry::{Crs, Outline};
 use crate::ids::code_enum;
 use crate::land::{LandUse, SupplyMethod};
 use crate::units::{Mu, Quantity, Yuan};
@@ -150,6 +151,68 @@ impl<'s> Row<'s> {
             _ => Mu::parse_mu(&t),
         };
         parsed.map(Some).map_err(|e| self.err(field, reason(&e)))
+    }
+
+    /// A boundary from the `boundary` column (WKT or GeoJSON) or the
+    /// `boundary_points` column (界址点: `x,y` pairs separated by `;` or
+    /// line breaks, x the easting), in the row's `crs` if it names one.
+    fn boundary(&self) -> Result<Option<Outline>, RowError> {
+        let outline = match (self.raw("boundary"), self.raw("boundary_points")) {
+            (Some(_), Some(_)) => {
+                return Err(self.err(
+                    "boundary",
+                    "give the boundary once: as WKT or as boundary points, not both",
+                ))
+            }
+            (Some(t), None) => Outline::parse(t).map_err(|e| self.err("boundary", reason(&e)))?,
+            (None, Some(t)) => {
+                let mut points = Vec::new();
+                for (k, pair) in t
+                    .split([';', '；', '\n'])
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                    .enumerate()
+                {
+                    let nums: Vec<f64> = pair
+                        .split([',', '，', ' ', '\t'])
+                        .filter(|n| !n.is_empty())
+                        .map(str::parse)
+                        .collect::<Result<_, _>>()
+                        .map_err(|_| {
+                            self.err(
+                                "boundary_points",
+                                format!(
+                                    "point {}: {} is not a pair of numbers x,y",
+                                    k + 1,
+                                    crate::text::shown(pair)
+                                ),
+                            )
+                        })?;
+                    let [x, y] = nums[..] else {
+                        return Err(self.err(
+                            "boundary_points",
+                            format!("point {} has {} numbers, not x,y", k + 1, nums.len()),
+                        ));
+                    };
+                    points.push((x, y));
+                }
+                Outline::points(&points)
+            }
+            (None, None) => return Ok(None),
+        };
+        match self.raw("crs") {
+            Some(c) => {
+                let crs = Crs::parse(c).map_err(|e| self.err("crs", reason(&e)))?;
+                match outline.crs() {
+                    Some(own) if own != crs => Err(self.err(
+                        "crs",
+                        format!("the boundary names {own} but this column says {crs}"),
+                    )),
+                    _ => Ok(Some(outline.in_crs(crs))),
+                }
+            }
+            None => Ok(Some(outline)),
+        }
     }
 
     fn quantity(&self, field: &str) -> Result<Option<Quantity>, RowError> {
@@ -447,6 +510,7 @@ fn apply_row(
                 land_use: row.need("land_use", row.code("land_use", LandUse::parse))?,
                 requisitioned: row.need("requisitioned", row.date("requisitioned"))?,
                 location: row.text("location"),
+                boundary: row.boundary()?,
             };
             w.attempt(|w| w.add_parcel(new))
                 .map_err(|e| blame(row, &e))?;

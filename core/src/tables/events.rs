@@ -19,7 +19,7 @@ pub struct Facts {
     /// The programme an application is made to.
     pub programme_id: Option<u64>,
     /// An area in 亩: a requisition's, the land of a signing or a capital
-    /// increase.
+    /// increase, a boundary's surveyed area.
     pub area_mu: Option<Mu>,
     /// A leased floor area in ㎡.
     pub area_m2: Option<Quantity>,
@@ -42,6 +42,9 @@ pub struct Facts {
     pub certificate: Option<String>,
     /// The reason of a reclaim, suspension, closing, rejection, write-off or void.
     pub reason: Option<String>,
+    /// A boundary set, as WKT, and its coordinate system (`EPSG:4527`).
+    pub boundary_wkt: Option<String>,
+    pub crs: Option<String>,
 }
 
 /// The facts of an event of one ledger.
@@ -89,6 +92,17 @@ impl EventFacts for ParcelEvent {
                 price_yuan: Some(*price),
                 ..Facts::default()
             },
+            ParcelEvent::BoundarySet { boundary } => {
+                let b = boundary
+                    .as_ref()
+                    .and_then(|b| crate::geometry::Boundary::from_stored(b).ok());
+                Facts {
+                    area_mu: b.as_ref().map(crate::geometry::Boundary::area),
+                    boundary_wkt: b.as_ref().map(crate::geometry::Boundary::to_wkt),
+                    crs: b.map(|b| b.crs().to_string()),
+                    ..Facts::default()
+                }
+            }
             ParcelEvent::Developed
             | ParcelEvent::ConstructionStarted
             | ParcelEvent::Completed
@@ -219,6 +233,11 @@ fn facts_columns(c: &mut Columns, facts: &[Facts]) -> Result<()> {
         facts.iter().map(|f| f.certificate.as_deref()),
     );
     c.text("reason", facts.iter().map(|f| f.reason.as_deref()));
+    c.text(
+        "boundary_wkt",
+        facts.iter().map(|f| f.boundary_wkt.as_deref()),
+    );
+    c.text("crs", facts.iter().map(|f| f.crs.as_deref()));
     Ok(())
 }
 

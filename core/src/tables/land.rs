@@ -1,6 +1,8 @@
 //! The land ledger's tables: parcels.
 
 use super::*;
+use crate::engine::Policy;
+use crate::geometry::Crs;
 
 impl View<'_> {
     /// The parcels table under this horizon; `idle`, `idle_fee_yuan` and
@@ -9,9 +11,33 @@ impl View<'_> {
     /// # Errors
     /// Storage or corruption errors.
     pub fn parcels_table(&self, filter: &ParcelFilter) -> Result<RecordBatch> {
-        let parcels = self.parcels_shared(filter)?;
+        self.parcels_table_in(filter, None)
+    }
+
+    /// The parcels table of [`View::parcels_in`]: parcels by shape.
+    ///
+    /// # Errors
+    /// As [`View::parcels_in`].
+    pub fn parcels_table_in(
+        &self,
+        filter: &ParcelFilter,
+        spatial: Option<crate::view::Spatial<'_>>,
+    ) -> Result<RecordBatch> {
+        let parcels = self.parcels_shared_in(filter, spatial)?;
         let names = self.names_of(parcels.iter().filter_map(|p| p.holder))?;
-        parcels_batch(&parcels, &names, self.date())
+        parcels_batch(&parcels, &names, self.date(), &self.policy()?)
+    }
+
+    /// Parcels as a table (for [`View::neighbours`] and the like).
+    ///
+    /// # Errors
+    /// Storage or corruption errors.
+    pub fn table_of_parcels<P: std::ops::Deref<Target = Parcel> + Sync>(
+        &self,
+        parcels: &[P],
+    ) -> Result<RecordBatch> {
+        let names = self.names_of(parcels.iter().filter_map(|p| p.holder))?;
+        parcels_batch(parcels, &names, self.date(), &self.policy()?)
     }
 
     /// One parcel as a one-row parcels table.
@@ -20,9 +46,21 @@ impl View<'_> {
     /// [`Error::NotFound`] if it did not exist under this horizon.
     pub fn parcel_table(&self, id: crate::land::ParcelId) -> Result<RecordBatch> {
         let parcel = self.parcel(id)?;
-        let names = self.names_of(parcel.holder)?;
-        parcels_batch(&[&parcel], &names, self.date())
+        self.table_of_parcels(&[&parcel])
     }
+}
+
+/// The coordinate system of a parcels table's `boundary` column: the
+/// database's default, else the one most of the boundaries are in.
+fn table_crs<P: std::ops::Deref<Target = Parcel>>(parcels: &[P], policy: &Policy) -> Option<Crs> {
+    if policy.default_crs.is_some() {
+        return policy.default_crs;
+    }
+    let mut counts: std::collections::BTreeMap<Crs, usize> = std::collections::BTreeMap::new();
+    for b in parcels.iter().filter_map(|p| p.boundary.as_ref()) {
+        *counts.entry(b.crs()).or_default() += 1;
+    }
+    counts.into_iter().max_by_key(|(_, n)| *n).map(|(c, _)| c)
 }
 
 /// Parcels as a table, idle status derived as of `at`; `names` gives holder names.
@@ -33,7 +71,10 @@ pub fn parcels_batch<P: std::ops::Deref<Target = Parcel> + Sync>(
     parcels: &[P],
     names: &Names,
     at: NaiveDate,
+    policy: &Policy,
 ) -> Result<RecordBatch> {
+    let crs = table_crs(parcels, policy);
+    let tolerance = policy.tolerance_ppm();
     // Built a block of rows at a time, so that the 29 passes over a block
     // find its parcels in the processor's cache; a large table's blocks are
     // shared out between two threads.
@@ -42,6 +83,9 @@ pub fn parcels_batch<P: std::ops::Deref<Target = Parcel> + Sync>(
         let rest = parcel_columns_supply(rows, at)?;
         c.fields.extend(rest.fields);
         c.arrays.extend(rest.arrays);
+        let shapes = parcel_columns_boundary(rows, crs, tolerance)?;
+        c.fields.extend(shapes.fields);
+        c.arrays.extend(shapes.arrays);
         c.finish()
     };
     if parcels.len() <= BLOCK_ROWS {
@@ -176,6 +220,43 @@ fn parcel_columns_supply<P: std::ops::Deref<Target = Parcel>>(
     );
     c.id("parent_id", parcels.iter().map(|p| p.parent.map(|x| x.0)));
     c.date("retired_on", parcels.iter().map(|p| p.retired));
+    Ok(c)
+}
+
+/// The parcels table's boundary columns: `boundary` (GeoArrow WKB in
+/// `crs`, reprojected where a boundary is kept in another), the surveyed
+/// `boundary_area_mu` and `area_mismatch` against the tolerance.
+fn parcel_columns_boundary<P: std::ops::Deref<Target = Parcel>>(
+    parcels: &[P],
+    crs: Option<Crs>,
+    tolerance_ppm: u32,
+) -> Result<Columns> {
+    let mut c = Columns::default();
+    let mut wkb = Vec::with_capacity(parcels.len());
+    for p in parcels {
+        wkb.push(match (&p.boundary, crs) {
+            (Some(b), Some(crs)) if b.crs() != crs => {
+                Some(crate::geometry::wkb_of(&b.shape_in(crs)?))
+            }
+            (Some(b), _) => Some(b.to_wkb()),
+            (None, _) => None,
+        });
+    }
+    c.geometry("boundary", wkb, crs);
+    c.mu(
+        "boundary_area_mu",
+        parcels
+            .iter()
+            .map(|p| p.boundary.as_ref().map(|b| b.area())),
+    )?;
+    c.flag(
+        "area_mismatch",
+        parcels.iter().map(|p| {
+            p.boundary
+                .as_ref()
+                .map(|b| b.area_mismatch(p.area, tolerance_ppm))
+        }),
+    );
     Ok(c)
 }
 

@@ -30,6 +30,7 @@ use crate::enterprise::{Enterprise, Lease, YearlyFigures};
 use crate::error::{Error, Result};
 use crate::event::{Body, Event};
 use crate::fund::{Application, AwardKind, Overdue, Programme, ProgrammeBudget};
+use crate::geometry::Crs;
 use crate::indicators::{Indicator, Metric, Observation};
 use crate::land::{IdleState, Parcel};
 use crate::scheme::Evaluation;
@@ -63,6 +64,25 @@ impl Columns {
             let metadata = std::collections::HashMap::from([("unit".to_owned(), unit.to_owned())]);
             self.fields.push(field.with_metadata(metadata));
         }
+    }
+
+    /// A GeoArrow column of WKB (`geoarrow.wkb`), its CRS as PROJJSON in
+    /// the field's extension metadata, as geopandas, `DuckDB` and GeoParquet
+    /// writers read it.
+    pub(crate) fn geometry(&mut self, name: &str, wkb: Vec<Option<Vec<u8>>>, crs: Option<Crs>) {
+        let array = arrow_array::BinaryArray::from_iter(wkb);
+        let metadata = match crs {
+            Some(crs) => serde_json::json!({"crs": crs.projjson(), "crs_type": "projjson"}),
+            None => serde_json::json!({}),
+        };
+        let field = Field::new(name, arrow_schema::DataType::Binary, true).with_metadata(
+            std::collections::HashMap::from([
+                ("ARROW:extension:name".to_owned(), "geoarrow.wkb".to_owned()),
+                ("ARROW:extension:metadata".to_owned(), metadata.to_string()),
+            ]),
+        );
+        self.fields.push(field);
+        self.arrays.push(Arc::new(array));
     }
 
     pub(crate) fn id<I: IntoIterator<Item = Option<u64>>>(&mut self, name: &str, values: I) {

@@ -10,7 +10,100 @@ pub struct ParcelFilter {
     pub land_use: Option<LandUse>,
 }
 
+/// How parcels are compared with a shape in a query by shape. Only
+/// parcels with a boundary, and not retired by a split, are found.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Spatial<'a> {
+    /// Parcels whose boundary lies within the shape.
+    Within(&'a Region),
+    /// Parcels whose boundary meets the shape (a point, a line or an area).
+    Intersects(&'a Region),
+}
+
+impl Spatial<'_> {
+    fn region(&self) -> &Region {
+        match self {
+            Spatial::Within(r) | Spatial::Intersects(r) => r,
+        }
+    }
+}
+
+/// A query shape in each coordinate system the boundaries it meets are
+/// in, reprojected once per system.
+struct Reprojected<'a> {
+    spatial: Spatial<'a>,
+    default: Option<Crs>,
+    by_crs: std::collections::HashMap<Crs, geo::Geometry<f64>>,
+}
+
+impl Reprojected<'_> {
+    fn matches(&mut self, b: &Boundary) -> Result<bool> {
+        let g = match self.by_crs.entry(b.crs()) {
+            std::collections::hash_map::Entry::Occupied(g) => g.into_mut(),
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(self.spatial.region().geometry_in(self.default, b.crs())?)
+            }
+        };
+        Ok(match self.spatial {
+            Spatial::Within(_) => b.within(g),
+            Spatial::Intersects(_) => b.intersects(g),
+        })
+    }
+}
+
 impl View<'_> {
+    /// The database's policy (the default coordinate system, the area tolerance).
+    ///
+    /// # Errors
+    /// [`Error::Corrupt`] if the stored policy cannot be read.
+    pub fn policy(&self) -> Result<crate::Policy> {
+        crate::Policy::stored(self.store())
+    }
+
+    /// Parcels under this horizon that match `filter` and lie within or
+    /// meet a shape; a shape naming no coordinate system is in the
+    /// database's default. Reads of the present go through the spatial
+    /// index of the in-memory view.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] for a shape without a coordinate system (and
+    /// no default) or one that cannot be reprojected; storage errors.
+    pub fn parcels_in(&self, filter: &ParcelFilter, spatial: Spatial<'_>) -> Result<Vec<Parcel>> {
+        Ok(self
+            .parcels_shared_in(filter, Some(spatial))?
+            .into_iter()
+            .map(Arc::unwrap_or_clone)
+            .collect())
+    }
+
+    /// The parcels that share a stretch of boundary with `id` (相邻地块)
+    /// under this horizon; parcels touching it at a corner only are not
+    /// neighbours. None when it has no boundary.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] if the parcel did not exist under this horizon.
+    pub fn neighbours(&self, id: ParcelId) -> Result<Vec<Parcel>> {
+        let parcel = self.parcel(id)?;
+        let Some(outline) = parcel.boundary.clone() else {
+            return Ok(Vec::new());
+        };
+        let region = Region::from(&*outline);
+        let near =
+            self.parcels_shared_in(&ParcelFilter::default(), Some(Spatial::Intersects(&region)))?;
+        let mut out = Vec::new();
+        for p in near {
+            if p.id == id {
+                continue;
+            }
+            if let Some(b) = &p.boundary {
+                if outline.shares_edge(b)? {
+                    out.push(Arc::unwrap_or_clone(p));
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// A parcel as it stood under this horizon.
     ///
     /// # Errors
@@ -57,9 +150,30 @@ impl View<'_> {
 
     /// [`View::parcels`], shared with the in-memory view (no copies).
     pub(crate) fn parcels_shared(&self, filter: &ParcelFilter) -> Result<Vec<Arc<Parcel>>> {
+        self.parcels_shared_in(filter, None)
+    }
+
+    /// [`View::parcels_shared`], and by shape.
+    pub(crate) fn parcels_shared_in(
+        &self,
+        filter: &ParcelFilter,
+        spatial: Option<Spatial<'_>>,
+    ) -> Result<Vec<Arc<Parcel>>> {
+        let mut shape = match spatial {
+            Some(s) => Some(Reprojected {
+                spatial: s,
+                default: self.policy()?.default_crs,
+                by_crs: std::collections::HashMap::new(),
+            }),
+            None => None,
+        };
         let _read = self.engine.read_guard();
         let now = self.horizon == Horizon::NOW;
         let mut candidates = Candidates::default();
+        if let (Some(s), true) = (&shape, now) {
+            let index = self.engine.cache.spatial(self.store())?;
+            candidates.narrow(index.candidates(s.spatial.region(), s.default)?);
+        }
         if let Some(h) = filter.holder {
             candidates.narrow(if now {
                 self.lookup::<Parcel>(keys::index::PARCEL_HOLDER, &h.0.to_be_bytes())?
@@ -74,12 +188,23 @@ impl View<'_> {
             candidates.narrow(self.lookup::<Parcel>(keys::index::PARCEL_STATUS, &[s.byte()])?);
         }
         let parcels = candidates.load::<Parcel>(self)?;
-        Ok(parcels
-            .into_iter()
-            .filter(|p| filter.status.is_none_or(|s| p.status() == s))
-            .filter(|p| filter.holder.is_none_or(|h| p.holder == Some(h)))
-            .filter(|p| filter.land_use.is_none_or(|u| p.land_use == u))
-            .collect())
+        let mut out = Vec::with_capacity(parcels.len());
+        for p in parcels {
+            if filter.status.is_some_and(|s| p.status() != s)
+                || filter.holder.is_some_and(|h| p.holder != Some(h))
+                || filter.land_use.is_some_and(|u| p.land_use != u)
+            {
+                continue;
+            }
+            if let Some(shape) = &mut shape {
+                match (&p.boundary, p.retired) {
+                    (Some(b), None) if shape.matches(b)? => {}
+                    _ => continue,
+                }
+            }
+            out.push(p);
+        }
+        Ok(out)
     }
 
     /// Every parcel under this horizon, retired parents included.

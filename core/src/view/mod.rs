@@ -9,7 +9,7 @@ mod land;
 
 pub use enterprise::EnterpriseFilter;
 pub use fund::ApplicationFilter;
-pub use land::ParcelFilter;
+pub use land::{ParcelFilter, Spatial};
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -24,6 +24,7 @@ use crate::fund::{
     Application, ApplicationEvent, ApplicationId, ApplicationStatus, BatchTotals, Overdue,
     Programme, ProgrammeBudget, ProgrammeId,
 };
+use crate::geometry::{Boundary, Crs, Region};
 use crate::indicators::Indicator;
 use crate::land::{LandSummary, LandUse, Parcel, ParcelEvent, ParcelId, ParcelStatus};
 use crate::record::{self, Record};

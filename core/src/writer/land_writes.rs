@@ -80,9 +80,23 @@ impl Writer {
                 land_use: new.land_use,
                 location,
             };
+            let boundary = new
+                .boundary
+                .as_ref()
+                .map(|b| w.checked_boundary(b))
+                .transpose()?;
             let state = land::apply(None, id, new.requisitioned, &event)?;
             w.append::<Parcel>(id.0, new.requisitioned, Body::Domain(event))?;
             w.store::<Parcel>(None, state)?;
+            if let Some(b) = boundary {
+                w.record_event::<Parcel>(
+                    id.0,
+                    new.requisitioned,
+                    ParcelEvent::BoundarySet {
+                        boundary: Some(b.stored()),
+                    },
+                )?;
+            }
             Ok(id)
         })
     }
@@ -254,6 +268,68 @@ impl Writer {
         })
     }
 
+    /// An outline checked as a boundary, in the database's default
+    /// coordinate system unless it names its own.
+    pub(crate) fn checked_boundary(&self, outline: &Outline) -> Result<Boundary> {
+        Boundary::new(outline, outline.crs().or(self.pending.policy.default_crs))
+    }
+
+    /// Sets (or, with `None`, removes) a parcel's boundary from `date`: a
+    /// dated event, so reads as of earlier dates show the boundary then.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] for a shape that is not a valid boundary or
+    /// names no coordinate system; [`Error::NotFound`]; [`Error::Lifecycle`]
+    /// for a retired parcel or a date before its latest event.
+    pub fn set_boundary(
+        &mut self,
+        parcel: ParcelId,
+        date: NaiveDate,
+        boundary: Option<&Outline>,
+    ) -> Result<EventId> {
+        self.attempt(|w| {
+            let boundary = boundary.map(|b| w.checked_boundary(b)).transpose()?;
+            w.record_event::<Parcel>(
+                parcel.0,
+                date,
+                ParcelEvent::BoundarySet {
+                    boundary: boundary.map(|b| b.stored()),
+                },
+            )
+        })
+    }
+
+    /// Sets the coordinate system of boundaries given without one.
+    ///
+    /// # Errors
+    /// [`Error::Storage`] if it cannot be encoded.
+    pub fn set_default_crs(&mut self, crs: Option<Crs>) -> Result<()> {
+        let policy = Policy {
+            default_crs: crs,
+            ..self.policy()
+        };
+        self.set_policy(policy)
+    }
+
+    /// Sets how far (parts per million) a surveyed area may differ from the
+    /// registered one before it is flagged; `None` restores 1%.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] for a tolerance over 100%.
+    pub fn set_area_tolerance_ppm(&mut self, ppm: Option<u32>) -> Result<()> {
+        if ppm.is_some_and(|p| p > 1_000_000) {
+            return Err(Error::validation(
+                "area_tolerance",
+                "the area tolerance is a share of the registered area, at most 100%",
+            ));
+        }
+        let policy = Policy {
+            area_tolerance_ppm: ppm,
+            ..self.policy()
+        };
+        self.set_policy(policy)
+    }
+
     /// 分宗: splits a parcel into parts with new codes whose areas sum
     /// exactly to the parcel's. The parent retires; the children inherit its
     /// state (holder, terms, certificate, development).
@@ -267,10 +343,43 @@ impl Writer {
         date: NaiveDate,
         parts: &[(String, Mu)],
     ) -> Result<Vec<ParcelId>> {
+        let parts: Vec<SplitPart> = parts
+            .iter()
+            .map(|(code, area)| SplitPart::new(code.clone(), *area))
+            .collect();
+        self.split_parts(parcel, date, &parts)
+    }
+
+    /// 分宗 with the parts' boundaries: [`Writer::split`], and each part's
+    /// boundary set on the day. Where the parent has a boundary, the parts'
+    /// shapes must lie within it and cover it within the area tolerance;
+    /// shapes of parts must not overlap each other.
+    ///
+    /// # Errors
+    /// As [`Writer::split`]; [`Error::Validation`] for a part's invalid
+    /// boundary, a part outside the parent, parts that overlap or leave
+    /// part of the parent uncovered.
+    pub fn split_parts(
+        &mut self,
+        parcel: ParcelId,
+        date: NaiveDate,
+        parts: &[SplitPart],
+    ) -> Result<Vec<ParcelId>> {
         self.attempt(|w| {
             let parent: Parcel = w.require(parcel.0)?;
+            let mut shapes = Vec::with_capacity(parts.len());
+            for part in parts {
+                shapes.push(
+                    part.boundary
+                        .as_ref()
+                        .map(|b| w.checked_boundary(b))
+                        .transpose()?,
+                );
+            }
+            let tolerance = w.pending.policy.tolerance_ppm();
+            check_split_shapes(&parent, parts, &shapes, tolerance)?;
             let mut children = Vec::with_capacity(parts.len());
-            for (code, area) in parts {
+            for SplitPart { code, area, .. } in parts {
                 let code = w.check_new_parcel(code, *area)?;
                 if children.iter().any(|(_, c, _)| *c == code) {
                     return Err(Error::validation(
@@ -309,7 +418,78 @@ impl Writer {
                 }),
             )?;
             w.store(Some(&parent), retired)?;
+            for ((id, _, _), shape) in children.iter().zip(shapes) {
+                if let Some(b) = shape {
+                    w.record_event::<Parcel>(
+                        id.0,
+                        date,
+                        ParcelEvent::BoundarySet {
+                            boundary: Some(b.stored()),
+                        },
+                    )?;
+                }
+            }
             Ok(children.into_iter().map(|c| c.0).collect())
         })
     }
+}
+
+use crate::geometry::sliver_m2;
+
+/// The rules of a split's shapes: parts within the parent, not
+/// overlapping each other, covering the parent within the area tolerance.
+fn check_split_shapes(
+    parent: &Parcel,
+    parts: &[SplitPart],
+    shapes: &[Option<Boundary>],
+    tolerance_ppm: u32,
+) -> Result<()> {
+    let named: Vec<(&str, &Boundary)> = parts
+        .iter()
+        .zip(shapes)
+        .filter_map(|(p, s)| s.as_ref().map(|s| (p.code.as_str(), s)))
+        .collect();
+    for (i, (code, a)) in named.iter().enumerate() {
+        for (other, b) in &named[i + 1..] {
+            let overlap = a.overlap_m2(b)?;
+            if overlap > sliver_m2(a.area_m2().min(b.area_m2())) {
+                return Err(Error::validation(
+                    "boundary",
+                    format!("split parts {code} and {other} overlap by {overlap:.1} m²"),
+                ));
+            }
+        }
+    }
+    let Some(outer) = parent.boundary.as_deref() else {
+        return Ok(());
+    };
+    let mut covered = 0.0;
+    for (code, shape) in &named {
+        let outside = shape.outside_m2(outer)?;
+        if outside > sliver_m2(shape.area_m2()) {
+            return Err(Error::validation(
+                "boundary",
+                format!(
+                    "split part {code} reaches {outside:.1} m² outside parcel {}",
+                    parent.code
+                ),
+            ));
+        }
+        covered += shape.area_m2() - outside;
+    }
+    if named.len() == parts.len() {
+        let whole = outer.area_m2();
+        let gap = whole - covered;
+        if gap * 1_000_000.0 > whole * f64::from(tolerance_ppm) {
+            return Err(Error::validation(
+                "boundary",
+                format!(
+                    "the parts' shapes leave {gap:.1} m² of parcel {} ({:.2}% of it) uncovered",
+                    parent.code,
+                    gap / whole * 100.0
+                ),
+            ));
+        }
+    }
+    Ok(())
 }

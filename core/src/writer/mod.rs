@@ -25,6 +25,7 @@ use crate::enterprise::{
 use crate::error::{Entity, Error, Result};
 use crate::event::{Body, Event, EventId, Recorded};
 use crate::fund::{Application, Programme};
+use crate::geometry::{Boundary, Crs, Outline};
 use crate::indicators::Indicator;
 use crate::land::{self, LandUse, Parcel, ParcelEvent, ParcelId, SupplyMethod};
 use crate::record::{self, Record};
@@ -42,6 +43,30 @@ pub struct NewParcel {
     pub land_use: LandUse,
     pub requisitioned: NaiveDate,
     pub location: Option<String>,
+    /// The boundary (界址), if surveyed; in the database's default
+    /// coordinate system unless it names its own.
+    pub boundary: Option<Outline>,
+}
+
+/// One part of a split (分宗): its code, registered area and, if
+/// surveyed, its boundary.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SplitPart {
+    pub code: String,
+    pub area: Mu,
+    pub boundary: Option<Outline>,
+}
+
+impl SplitPart {
+    /// A part with code and area, no boundary.
+    #[must_use]
+    pub fn new(code: impl Into<String>, area: Mu) -> SplitPart {
+        SplitPart {
+            code: code.into(),
+            area,
+            boundary: None,
+        }
+    }
 }
 
 impl NewParcel {
@@ -59,6 +84,7 @@ impl NewParcel {
             land_use,
             requisitioned,
             location: None,
+            boundary: None,
         }
     }
 }
@@ -105,10 +131,7 @@ impl Writer {
             Some(last) if last >= now => Recorded(last.0 + 1),
             _ => now,
         };
-        let policy = match store.get(Tree::Meta, keys::meta::POLICY)? {
-            Some(v) => codec::decode(&v, "policy")?,
-            None => Policy::default(),
-        };
+        let policy = Policy::stored(store)?;
         let mut w = Writer {
             engine,
             recorded,

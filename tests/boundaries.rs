@@ -1,0 +1,387 @@
+//! Parcel boundaries: areas measured on the plane, coordinate systems,
+//! invalid shapes refused, splits with shapes, queries by shape.
+
+mod common;
+
+use common::{d, mu};
+use parkdb::{
+    Crs, Db, Error, LandUse, NewParcel, Outline, ParcelFilter, ParcelId, Region, Spatial, SplitPart,
+};
+
+const X0: f64 = 39_512_000.0;
+const Y0: f64 = 3_400_000.0;
+
+fn z39() -> Crs {
+    Crs::epsg(4527).unwrap()
+}
+
+/// A rectangle in zone 39 (EPSG:4527), from (x, y) metres off the origin.
+fn rect(x: f64, y: f64, w: f64, h: f64) -> Outline {
+    let (x, y) = (X0 + x, Y0 + y);
+    Outline::points(&[(x, y), (x + w, y), (x + w, y + h), (x, y + h)]).in_crs(z39())
+}
+
+fn shaped(db: &Db, code: &str, area: &str, outline: Outline) -> parkdb::Result<ParcelId> {
+    let mut new = NewParcel::new(code, mu(area), LandUse::Industrial, d("2010-01-01"));
+    new.boundary = Some(outline);
+    db.add_parcel(new)
+}
+
+/// A 3 × 3 grid of 100 m squares (15 亩 each), codes G00..G22 (column, row).
+fn grid(db: &Db) -> Vec<ParcelId> {
+    let mut ids = Vec::new();
+    for i in 0..3 {
+        for j in 0..3 {
+            let code = format!("G{i}{j}");
+            ids.push(
+                shaped(
+                    db,
+                    &code,
+                    "15",
+                    rect(f64::from(i) * 100.0, f64::from(j) * 100.0, 100.0, 100.0),
+                )
+                .unwrap(),
+            );
+        }
+    }
+    ids
+}
+
+fn codes(parcels: &[parkdb::Parcel]) -> Vec<String> {
+    let mut c: Vec<String> = parcels.iter().map(|p| p.code.clone()).collect();
+    c.sort();
+    c
+}
+
+#[test]
+fn a_rectangle_in_a_zone_gives_its_area_in_mu() {
+    let db = Db::temporary().unwrap();
+    // 200 m × 100 m = 20,000 m² = 30 亩 exactly.
+    let p = shaped(&db, "GP-1", "30", rect(0.0, 0.0, 200.0, 100.0)).unwrap();
+    let b = db.parcel(p).unwrap().boundary.unwrap();
+    assert_eq!(b.area(), mu("30"));
+    assert_eq!(b.crs(), z39());
+    // An odd shape: a right triangle of legs 123.45 m and 67.8 m.
+    let tri = Outline::points(&[(X0, Y0), (X0 + 123.45, Y0), (X0, Y0 + 67.8)]).in_crs(z39());
+    let t = shaped(&db, "GP-2", "6.2776", tri).unwrap();
+    // 123.45 × 67.8 / 2 = 4184.955 m² = 6.2774 亩 (×15/10000).
+    assert_eq!(db.parcel(t).unwrap().boundary.unwrap().area(), mu("6.2774"));
+}
+
+#[test]
+fn the_same_parcel_in_longitude_and_latitude_measures_the_same() {
+    let db = Db::temporary().unwrap();
+    let mut corners = vec![
+        (X0, Y0),
+        (X0 + 200.0, Y0),
+        (X0 + 200.0, Y0 + 100.0),
+        (X0, Y0 + 100.0),
+    ];
+    parkdb::geometry::reproject(z39(), Crs::CGCS2000, &mut corners).unwrap();
+    assert!((116.0..118.0).contains(&corners[0].0), "{corners:?}");
+    let p = shaped(
+        &db,
+        "GP-1",
+        "30",
+        Outline::points(&corners).in_crs(Crs::CGCS2000),
+    )
+    .unwrap();
+    let b = db.parcel(p).unwrap().boundary.unwrap();
+    assert_eq!(b.crs(), Crs::CGCS2000);
+    let diff = (b.area().to_f64() - 30.0).abs() / 30.0;
+    assert!(diff < 1e-4, "{} 亩 in EPSG:4490", b.area());
+}
+
+#[test]
+fn a_mismatch_beyond_the_tolerance_is_flagged() {
+    let db = Db::temporary().unwrap();
+    // Registered 30 亩, surveyed 31.5 (5% more).
+    let p = shaped(&db, "GP-1", "30", rect(0.0, 0.0, 210.0, 100.0)).unwrap();
+    let ok = shaped(&db, "GP-2", "30", rect(500.0, 0.0, 200.5, 100.0)).unwrap();
+    let report = db.check().unwrap();
+    assert!(report.is_clean(), "{:?}", report.problems);
+    let mismatched: Vec<ParcelId> = report
+        .findings
+        .iter()
+        .filter(|f| f.kind == "area_mismatch")
+        .flat_map(|f| f.parcels.clone())
+        .collect();
+    assert_eq!(mismatched, vec![p]);
+    let table = db.now().parcels_table(&ParcelFilter::default()).unwrap();
+    let flags = table
+        .column_by_name("area_mismatch")
+        .unwrap()
+        .as_any()
+        .downcast_ref::<arrow_array::BooleanArray>()
+        .unwrap()
+        .clone();
+    assert!(flags.value(0) && !flags.value(1), "{ok}");
+    // A wider tolerance (6%) clears it.
+    db.set_area_tolerance_ppm(Some(60_000)).unwrap();
+    assert!(db.check().unwrap().findings.is_empty());
+}
+
+#[test]
+fn overlapping_parcels_are_found() {
+    let db = Db::temporary().unwrap();
+    let a = shaped(&db, "A", "15", rect(0.0, 0.0, 100.0, 100.0)).unwrap();
+    let b = shaped(&db, "B", "15", rect(90.0, 0.0, 100.0, 100.0)).unwrap();
+    shaped(&db, "C", "15", rect(190.0, 0.0, 100.0, 100.0)).unwrap(); // touches B only
+    let overlaps: Vec<Vec<ParcelId>> = db
+        .check()
+        .unwrap()
+        .findings
+        .into_iter()
+        .filter(|f| f.kind == "overlap")
+        .map(|f| f.parcels)
+        .collect();
+    assert_eq!(overlaps, vec![vec![a, b]]);
+}
+
+#[test]
+fn invalid_boundaries_are_refused_and_nothing_is_written() {
+    let db = Db::temporary().unwrap();
+    let p = shaped(&db, "GP-1", "15", rect(0.0, 0.0, 100.0, 100.0)).unwrap();
+    let events = db.check().unwrap().events;
+    let bow = Outline::points(&[
+        (X0, Y0),
+        (X0 + 100.0, Y0 + 100.0),
+        (X0 + 100.0, Y0),
+        (X0, Y0 + 100.0),
+    ])
+    .in_crs(z39());
+    let unclosed = Outline::polygons(vec![vec![vec![
+        (X0, Y0),
+        (X0 + 100.0, Y0),
+        (X0 + 100.0, Y0 + 100.0),
+        (X0, Y0 + 100.0),
+    ]]])
+    .in_crs(z39());
+    let two = Outline::points(&[(X0, Y0), (X0 + 100.0, Y0)]).in_crs(z39());
+    let nan = Outline::points(&[(X0, Y0), (f64::NAN, Y0), (X0, Y0 + 100.0)]).in_crs(z39());
+    let zone40 = Outline::points(&[
+        (X0 + 1e6, Y0),
+        (X0 + 1e6 + 100.0, Y0),
+        (X0 + 1e6, Y0 + 100.0),
+    ])
+    .in_crs(z39());
+    let no_crs = Outline::points(&[(X0, Y0), (X0 + 100.0, Y0), (X0, Y0 + 100.0)]);
+    let cases: Vec<(Outline, &str)> = vec![
+        (bow, "self-intersection"),
+        (unclosed, "not closed"),
+        (two, "at least 3"),
+        (nan, "point 2"),
+        (zone40, "EPSG:4528"),
+        (no_crs, "no coordinate system"),
+    ];
+    for (outline, says) in cases {
+        let err = db
+            .set_boundary(p, d("2011-01-01"), Some(&outline))
+            .unwrap_err();
+        assert!(matches!(err, Error::Validation { .. }), "{err}");
+        assert!(err.to_string().contains(says), "{says}: {err}");
+        let err = shaped(&db, "GP-X", "15", outline).unwrap_err();
+        assert!(err.to_string().contains(says), "{says}: {err}");
+    }
+    assert!(Crs::parse("EPSG:3857").is_err());
+    assert_eq!(
+        db.check().unwrap().events,
+        events,
+        "a refused boundary wrote nothing"
+    );
+    assert!(db.parcel_by_code("GP-X").is_err());
+}
+
+#[test]
+fn the_default_crs_serves_boundaries_given_without_one() {
+    let db = Db::temporary().unwrap();
+    db.set_default_crs(Some(z39())).unwrap();
+    let plain = Outline::parse("POLYGON ((39512000 3400000, 39512100 3400000, 39512100 3400100, 39512000 3400100, 39512000 3400000))").unwrap();
+    let p = shaped(&db, "GP-1", "15", plain).unwrap();
+    assert_eq!(db.parcel(p).unwrap().boundary.unwrap().crs(), z39());
+    assert_eq!(db.policy().unwrap().default_crs, Some(z39()));
+}
+
+#[test]
+fn boundaries_are_dated_and_survive_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let p;
+    {
+        let db = Db::open(&path).unwrap();
+        p = shaped(&db, "GP-1", "15", rect(0.0, 0.0, 100.0, 100.0)).unwrap();
+        db.set_boundary(p, d("2012-06-01"), Some(&rect(0.0, 0.0, 100.0, 101.0)))
+            .unwrap();
+    }
+    let db = Db::open(&path).unwrap();
+    let now = db.parcel(p).unwrap().boundary.unwrap();
+    assert_eq!(now.area(), mu("15.15"));
+    let then = db
+        .as_of(d("2011-01-01"))
+        .parcel(p)
+        .unwrap()
+        .boundary
+        .unwrap();
+    assert_eq!(then.area(), mu("15"));
+    let history = db.now().parcel_history(p).unwrap();
+    let names: Vec<&str> = history
+        .iter()
+        .filter_map(|h| match &h.event.body {
+            parkdb::Body::Domain(e) => Some(e.name()),
+            parkdb::Body::Void { .. } => None,
+        })
+        .collect();
+    assert_eq!(names, ["requisitioned", "boundary_set", "boundary_set"]);
+    // Removing it is an event too.
+    db.set_boundary(p, d("2013-01-01"), None).unwrap();
+    assert!(db.parcel(p).unwrap().boundary.is_none());
+    assert!(db.check().unwrap().is_clean());
+}
+
+#[test]
+fn a_split_with_shapes() {
+    let db = Db::temporary().unwrap();
+    let p = shaped(&db, "P", "30", rect(0.0, 0.0, 200.0, 100.0)).unwrap();
+    let part = |code: &str, area: &str, outline: Outline| SplitPart {
+        code: code.into(),
+        area: mu(area),
+        boundary: Some(outline),
+    };
+    let events = db.check().unwrap().events;
+    // A part outside the parent.
+    let err = db
+        .split_parts(
+            p,
+            d("2011-01-01"),
+            &[
+                part("P-1", "15", rect(0.0, 0.0, 100.0, 100.0)),
+                part("P-2", "15", rect(100.0, 0.0, 100.0, 110.0)),
+            ],
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("outside parcel P"), "{err}");
+    // Parts that overlap.
+    let err = db
+        .split_parts(
+            p,
+            d("2011-01-01"),
+            &[
+                part("P-1", "15", rect(0.0, 0.0, 110.0, 100.0)),
+                part("P-2", "15", rect(100.0, 0.0, 100.0, 100.0)),
+            ],
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("overlap"), "{err}");
+    // Parts that leave a strip of the parent uncovered.
+    let err = db
+        .split_parts(
+            p,
+            d("2011-01-01"),
+            &[
+                part("P-1", "15", rect(0.0, 0.0, 90.0, 100.0)),
+                part("P-2", "15", rect(100.0, 0.0, 100.0, 100.0)),
+            ],
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("uncovered"), "{err}");
+    assert_eq!(db.check().unwrap().events, events);
+    // Registered areas still sum exactly; shapes within the tolerance.
+    let kids = db
+        .split_parts(
+            p,
+            d("2011-01-01"),
+            &[
+                part("P-1", "14.5", rect(0.0, 0.0, 100.0, 100.0)),
+                part("P-2", "15.5", rect(100.0, 0.0, 100.0, 100.0)),
+            ],
+        )
+        .unwrap();
+    assert_eq!(
+        db.parcel(kids[0]).unwrap().boundary.unwrap().area(),
+        mu("15")
+    );
+    assert!(
+        db.parcel(p).unwrap().boundary.is_some(),
+        "the parent keeps its shape in history"
+    );
+    // Queries by shape find the parts, not the retired parent.
+    let all = Region::from(&*db.parcel(p).unwrap().boundary.unwrap());
+    assert_eq!(
+        codes(
+            &db.now()
+                .parcels_in(&ParcelFilter::default(), Spatial::Within(&all))
+                .unwrap()
+        ),
+        ["P-1", "P-2"]
+    );
+    assert!(db.check().unwrap().is_clean());
+}
+
+#[test]
+fn within_intersects_and_neighbours_on_a_grid() {
+    let db = Db::temporary().unwrap();
+    let ids = grid(&db);
+    db.set_default_crs(Some(z39())).unwrap();
+    let now = db.now();
+    let any = ParcelFilter::default();
+    // The left two columns, drawn a little wider than they are.
+    let left = Region::parse("POLYGON ((39511999 3399999, 39512201 3399999, 39512201 3400301, 39511999 3400301, 39511999 3399999))").unwrap();
+    assert_eq!(
+        codes(&now.parcels_in(&any, Spatial::Within(&left)).unwrap()),
+        ["G00", "G01", "G02", "G10", "G11", "G12"]
+    );
+    // A point in the middle square; a line across the bottom row.
+    let point = Region::parse("POINT (39512150 3400150)").unwrap();
+    assert_eq!(
+        codes(&now.parcels_in(&any, Spatial::Intersects(&point)).unwrap()),
+        ["G11"]
+    );
+    let line = Region::parse("LINESTRING (39512050 3400050, 39512250 3400050)").unwrap();
+    assert_eq!(
+        codes(&now.parcels_in(&any, Spatial::Intersects(&line)).unwrap()),
+        ["G00", "G10", "G20"]
+    );
+    // Neighbours share an edge; corners do not count.
+    assert_eq!(
+        codes(&now.neighbours(ids[4]).unwrap()),
+        ["G01", "G10", "G12", "G21"]
+    );
+    assert_eq!(codes(&now.neighbours(ids[0]).unwrap()), ["G01", "G10"]);
+    // The same query in longitude and latitude.
+    let mut corners = vec![(X0 + 150.0, Y0 + 150.0)];
+    parkdb::geometry::reproject(z39(), Crs::CGCS2000, &mut corners).unwrap();
+    let lonlat = Region::parse(&format!("POINT ({} {})", corners[0].0, corners[0].1))
+        .unwrap()
+        .in_crs(Crs::CGCS2000);
+    assert_eq!(
+        codes(&now.parcels_in(&any, Spatial::Intersects(&lonlat)).unwrap()),
+        ["G11"]
+    );
+    // A write updates the index: G11 moves away.
+    db.set_boundary(
+        ids[4],
+        d("2012-01-01"),
+        Some(&rect(1000.0, 1000.0, 100.0, 100.0)),
+    )
+    .unwrap();
+    assert!(db
+        .now()
+        .parcels_in(&any, Spatial::Intersects(&point))
+        .unwrap()
+        .is_empty());
+    // As of before the move it was still there.
+    let before = db.as_of(d("2011-12-31"));
+    assert_eq!(
+        codes(
+            &before
+                .parcels_in(&any, Spatial::Intersects(&point))
+                .unwrap()
+        ),
+        ["G11"]
+    );
+    assert_eq!(
+        codes(&before.neighbours(ids[4]).unwrap()),
+        ["G01", "G10", "G12", "G21"]
+    );
+    assert!(db.now().neighbours(ids[4]).unwrap().is_empty());
+}

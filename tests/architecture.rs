@@ -107,12 +107,13 @@ fn the_lowest_layers_import_nothing_above_them() {
         ("error", &[][..]),
         ("ids", &["text"]),
         ("days", &["error"]),
-        ("land", &["days", "error", "ids", "units"]),
+        ("geometry", &["error", "text", "units"]),
+        ("land", &["days", "error", "geometry", "ids", "units"]),
         ("storage", &["days", "error", "event"]),
         (
             "engine",
             &[
-                "cache", "changes", "counts", "days", "error", "seal", "storage",
+                "cache", "changes", "counts", "days", "error", "geometry", "seal", "storage",
             ],
         ),
     ] {

@@ -16,8 +16,9 @@ use std::path::{Path, PathBuf};
 use common::{d, mu, yuan};
 use parkdb::indicators::{Direction, SubjectKind};
 use parkdb::{
-    Allocation, ApplicationFilter, Award, AwardKind, Db, EnterpriseStatus, Error, LandUse,
-    NewEnterprise, NewParcel, ParcelFilter, ParcelStatus, Quantity, SupplyMethod, YearlyFigures,
+    Allocation, ApplicationFilter, Award, AwardKind, Crs, Db, EnterpriseStatus, Error, LandUse,
+    NewEnterprise, NewParcel, Outline, ParcelFilter, ParcelStatus, Quantity, SupplyMethod,
+    YearlyFigures,
 };
 
 fn golden_dir(format: u8) -> PathBuf {
@@ -216,7 +217,38 @@ fn write_golden(path: &Path) {
         )
     })
     .unwrap();
+    // Format 5: boundaries and their policies.
+    db.set_default_crs(Some(Crs::epsg(4527).unwrap())).unwrap();
+    db.set_area_tolerance_ppm(Some(5_000)).unwrap();
+    let corners = [
+        (39_512_000.0, 3_400_000.0),
+        (39_512_200.0, 3_400_000.0),
+        (39_512_200.0, 3_400_175.0),
+        (39_512_000.0, 3_400_175.0),
+    ];
+    db.set_boundary(
+        db.parcel_by_code("SZ-100-2").unwrap().id,
+        d("2005-08-01"),
+        Some(&Outline::points(&corners)),
+    )
+    .unwrap();
     db.flush().unwrap();
+}
+
+/// What format 5 added reads back: the boundary and its policies.
+fn reads_the_boundaries(db: &Db) {
+    let policy = db.policy().unwrap();
+    assert_eq!(policy.default_crs, Some(Crs::epsg(4527).unwrap()));
+    assert_eq!(policy.tolerance_ppm(), 5_000);
+    let b = db.parcel_by_code("SZ-100-2").unwrap().boundary.unwrap();
+    assert_eq!(b.area(), mu("52.5"));
+    assert_eq!(
+        db.as_of(d("2005-07-31"))
+            .parcel_by_code("SZ-100-2")
+            .unwrap()
+            .boundary,
+        None
+    );
 }
 
 #[test]
@@ -229,6 +261,7 @@ fn the_current_format_opens_and_reads_the_same() {
     let tmp = tempfile::tempdir().unwrap();
     let db = Db::open(golden_copy(parkdb::FORMAT_VERSION, &tmp)).unwrap();
     reads_the_golden_facts(&db);
+    reads_the_boundaries(&db);
 }
 
 /// Opens an older golden database (migrated on the way), reads it the same,
@@ -274,6 +307,11 @@ fn migrates_and_reads_the_same(format: u8) {
         Some(&[parkdb::FORMAT_VERSION][..])
     );
     assert_eq!(tree.scan_prefix(b"r").count(), 0, "stored states are left");
+}
+
+#[test]
+fn format_4_is_marked_5_and_reads_the_same() {
+    migrates_and_reads_the_same(4);
 }
 
 #[test]

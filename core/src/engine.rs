@@ -67,9 +67,14 @@ impl Policy {
 
     /// The policy stored in `store`, or the default.
     pub(crate) fn stored(store: &dyn Store) -> Result<Policy> {
-        let Some(bytes) = store.get(Tree::Meta, keys::meta::POLICY)? else {
-            return Ok(Policy::default());
-        };
+        match store.get(Tree::Meta, keys::meta::POLICY)? {
+            Some(bytes) => Policy::decode(&bytes),
+            None => Ok(Policy::default()),
+        }
+    }
+
+    /// A stored policy, of format 5 or of an earlier one (fewer fields).
+    fn decode(bytes: &[u8]) -> Result<Policy> {
         if bytes.first().is_some_and(|&v| v < 5) {
             let old: PolicyFormat4 = codec::decode(&bytes, "policy")?;
             return Ok(Policy {
@@ -388,4 +393,31 @@ impl Drop for WriterSlot {
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_policy_stored_by_format_4_reads_with_the_new_fields_unset() {
+        #[derive(Serialize)]
+        struct Format4 {
+            #[serde(with = "crate::days::opt")]
+            from: Option<NaiveDate>,
+        }
+        let from = NaiveDate::from_ymd_opt(2005, 1, 1);
+        let mut bytes = codec::encode(&Format4 { from }).unwrap();
+        bytes[0] = 4;
+        let policy = Policy::decode(&bytes).unwrap();
+        assert_eq!(policy.no_development_without_certificate_from, from);
+        assert_eq!(policy.default_crs, None);
+        assert_eq!(policy.tolerance_ppm(), Policy::DEFAULT_AREA_TOLERANCE_PPM);
+        let now = Policy {
+            default_crs: Some(Crs::CGCS2000),
+            area_tolerance_ppm: Some(5_000),
+            ..policy
+        };
+        assert_eq!(Policy::decode(&codec::encode(&now).unwrap()).unwrap(), now);
+    }
 }

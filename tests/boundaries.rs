@@ -385,3 +385,21 @@ fn within_intersects_and_neighbours_on_a_grid() {
     );
     assert!(db.now().neighbours(ids[4]).unwrap().is_empty());
 }
+
+#[test]
+fn the_map_draws_one_polygon_per_parcel_with_a_boundary() {
+    let db = Db::temporary().unwrap();
+    grid(&db);
+    common::parcel(&db, "NO-SHAPE", "10", "2010-01-01");
+    let map = db.now().map(parkdb::MapColor::Status).unwrap();
+    assert_eq!(map.parcels_drawn(), 9);
+    let svg = map.svg();
+    assert_eq!(svg.matches("<path class=\"parcel\"").count(), 9);
+    assert!(svg.contains("data-code=\"G11\""));
+    assert!(!svg.contains("NO-SHAPE"));
+    for text in ["图例", "储备", "北", "50 m"] {
+        assert!(svg.contains(text), "{text} missing from the map");
+    }
+    let idle = db.now().map(parkdb::MapColor::Idle).unwrap();
+    assert!(idle.svg().contains("闲置满两年"));
+}

@@ -6,7 +6,8 @@ use std::sync::{Arc, Mutex};
 
 use parkdb::{
     ApplicationFilter, ApplicationId, ApplicationStatus, Db, EnterpriseFilter, EnterpriseId,
-    EnterpriseStatus, LandUse, Mu, ParcelFilter, ParcelId, ParcelStatus, ProgrammeId, View,
+    EnterpriseStatus, LandUse, Mu, ParcelFilter, ParcelId, ParcelStatus, ProgrammeId, Spatial,
+    View,
 };
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
@@ -256,6 +257,15 @@ impl Database {
         d.set_item("events", r.events)?;
         d.set_item("index_entries", r.index_entries)?;
         d.set_item("problems", PyList::new(py, &r.problems)?)?;
+        let findings = PyList::empty(py);
+        for f in &r.findings {
+            let item = PyDict::new(py);
+            item.set_item("kind", f.kind)?;
+            item.set_item("parcels", f.parcels.iter().map(|p| p.0).collect::<Vec<_>>())?;
+            item.set_item("message", &f.message)?;
+            findings.append(item)?;
+        }
+        d.set_item("findings", findings)?;
         Ok(d)
     }
 
@@ -266,6 +276,8 @@ impl Database {
             "no_development_without_certificate_from",
             p.no_development_without_certificate_from,
         )?;
+        d.set_item("default_crs", p.default_crs.map(|c| c.to_string()))?;
+        d.set_item("area_tolerance", f64::from(p.tolerance_ppm()) / 1_000_000.0)?;
         Ok(d)
     }
 
@@ -288,7 +300,8 @@ impl Database {
         Ok(Table::new(vec![batch]))
     }
 
-    #[pyo3(signature = (as_of=None, known_at=None, status=None, holder=None, land_use=None))]
+    #[pyo3(signature = (as_of=None, known_at=None, status=None, holder=None, land_use=None, *, within=None, intersects=None, crs=None))]
+    #[allow(clippy::too_many_arguments)]
     fn parcels<'py>(
         &self,
         py: Python<'py>,
@@ -297,6 +310,9 @@ impl Database {
         status: Option<Text>,
         holder: Option<Whole<u64>>,
         land_use: Option<Text>,
+        within: Option<&Bound<'py, PyAny>>,
+        intersects: Option<&Bound<'py, PyAny>>,
+        crs: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Table> {
         let filter = ParcelFilter {
             status: status
@@ -311,7 +327,90 @@ impl Database {
                 .transpose()
                 .py_err(py)?,
         };
-        self.read(py, as_of, known_at, |v| v.parcels_table(&filter))
+        let shape = match (within, intersects) {
+            (Some(_), Some(_)) => {
+                return Err(crate::convert::validation(
+                    py,
+                    "within",
+                    "give within= or intersects=, not both".into(),
+                ))
+            }
+            (Some(w), None) => Some((true, crate::geometry::region(w, crs)?)),
+            (None, Some(i)) => Some((false, crate::geometry::region(i, crs)?)),
+            (None, None) => None,
+        };
+        self.read(py, as_of, known_at, |v| {
+            let spatial = shape.as_ref().map(|(within, r)| {
+                if *within {
+                    Spatial::Within(r)
+                } else {
+                    Spatial::Intersects(r)
+                }
+            });
+            v.parcels_table_in(&filter, spatial)
+        })
+    }
+
+    /// The map of the parcels as SVG text: coloured by `status`,
+    /// `land_use`, `idle` or `grade` (with a scheme and a year).
+    #[pyo3(signature = (as_of=None, known_at=None, color=Text("status".into()), scheme=None, year=None))]
+    fn map<'py>(
+        &self,
+        py: Python<'py>,
+        as_of: Option<&Bound<'py, PyAny>>,
+        known_at: Option<&Bound<'py, PyAny>>,
+        color: Text,
+        scheme: Option<&Bound<'py, PyDict>>,
+        year: Option<Whole<i32>>,
+    ) -> PyResult<(String, usize)> {
+        let db = self.db(py)?;
+        let v = view(&db, as_of, known_at)?;
+        let scheme = scheme.map(report::scheme_from_dict).transpose()?;
+        let map = py
+            .detach(|| {
+                let evaluation = match (color.0.as_str(), &scheme, year) {
+                    ("grade", Some(s), Some(y)) => Some(v.evaluate(s, y.0)?),
+                    ("grade", _, _) => return Err(parkdb::Error::Validation {
+                        field: "color".into(),
+                        reason:
+                            "a map by grade needs scheme= and year= (the evaluation to colour by)"
+                                .into(),
+                    }),
+                    _ => None,
+                };
+                let how = match (color.0.as_str(), &evaluation) {
+                    ("status" | "状态", _) => parkdb::MapColor::Status,
+                    ("land_use" | "用途", _) => parkdb::MapColor::LandUse,
+                    ("idle" | "闲置", _) => parkdb::MapColor::Idle,
+                    (_, Some(e)) => parkdb::MapColor::Grade(e),
+                    (other, None) => return Err(parkdb::Error::Validation {
+                        field: "color".into(),
+                        reason: format!(
+                            "a map is coloured by status, land_use, idle or grade, not {other:?}"
+                        ),
+                    }),
+                };
+                v.map(how)
+            })
+            .py_err(py)?;
+        Ok((map.svg().to_owned(), map.parcels_drawn()))
+    }
+
+    /// The parcels sharing a stretch of boundary with a parcel.
+    #[pyo3(signature = (parcel, as_of=None, known_at=None))]
+    fn neighbours<'py>(
+        &self,
+        py: Python<'py>,
+        parcel: &Bound<'py, PyAny>,
+        as_of: Option<&Bound<'py, PyAny>>,
+        known_at: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Table> {
+        let db = self.db(py)?;
+        let id = parcel_id(py, &db, parcel)?;
+        self.read(py, as_of, known_at, |v| {
+            let parcels = v.neighbours(id)?;
+            v.table_of_parcels(&parcels.iter().collect::<Vec<_>>())
+        })
     }
 
     #[pyo3(signature = (as_of=None, known_at=None, status=None, industry=None))]

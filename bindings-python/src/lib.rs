@@ -6,6 +6,7 @@
 
 mod convert;
 mod database;
+mod geometry;
 mod report;
 mod table;
 mod transaction;

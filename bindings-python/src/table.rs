@@ -113,6 +113,11 @@ pub(crate) fn table_rows<'py>(
                     }
                     DataType::Boolean => d.set_item(name, col.as_boolean().value(row))?,
                     DataType::Utf8 => d.set_item(name, col.as_string::<i32>().value(row))?,
+                    // A boundary: WKB bytes (shapely.from_wkb reads them).
+                    DataType::Binary => d.set_item(
+                        name,
+                        pyo3::types::PyBytes::new(py, col.as_binary::<i32>().value(row)),
+                    )?,
                     DataType::Date32 => {
                         d.set_item(name, col.as_primitive::<Date32Type>().value_as_date(row))?;
                     }

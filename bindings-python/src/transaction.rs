@@ -213,7 +213,7 @@ impl Transaction {
         self.with(py, |w| w.add_enterprise(new)).map(|id| id.0)
     }
 
-    #[pyo3(signature = (code, area_mu=None, *, land_use=Text("industrial".into()), requisitioned, location=None, area_m2=None, area_ha=None))]
+    #[pyo3(signature = (code, area_mu=None, *, land_use=Text("industrial".into()), requisitioned, location=None, area_m2=None, area_ha=None, boundary=None, crs=None))]
     #[allow(clippy::too_many_arguments)]
     fn add_parcel(
         &self,
@@ -225,6 +225,8 @@ impl Transaction {
         location: Option<Text>,
         area_m2: Option<&Bound<'_, PyAny>>,
         area_ha: Option<&Bound<'_, PyAny>>,
+        boundary: Option<&Bound<'_, PyAny>>,
+        crs: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<u64> {
         let new = NewParcel {
             area: area_arg(py, area_mu, area_m2, area_ha)?,
@@ -232,6 +234,9 @@ impl Transaction {
             requisitioned: date(requisitioned, "requisitioned")?,
             location: location.map(String::from),
             code: code.0,
+            boundary: boundary
+                .map(|b| crate::geometry::outline(b, crs))
+                .transpose()?,
         };
         self.with(py, |w| w.add_parcel(new)).map(|id| id.0)
     }
@@ -345,20 +350,73 @@ impl Transaction {
             .map(|e| e.0)
     }
 
+    #[pyo3(signature = (parcel, on, parts, *, crs=None))]
     fn split(
         &self,
         py: Python<'_>,
         parcel: &Bound<'_, PyAny>,
         on: &Bound<'_, PyAny>,
-        parts: Vec<(String, Bound<'_, PyAny>)>,
+        parts: Vec<Bound<'_, PyAny>>,
+        crs: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Vec<u64>> {
         let (p, d) = (self.parcel(py, parcel)?, date(on, "date")?);
         let parts = parts
             .iter()
-            .map(|(code, area)| Ok((code.clone(), convert::mu(area, "area_mu")?)))
+            .map(|part| split_part(part, crs))
             .collect::<PyResult<Vec<_>>>()?;
-        self.with(py, |w| w.split(p, d, &parts))
+        self.with(py, |w| w.split_parts(p, d, &parts))
             .map(|ids| ids.into_iter().map(|i| i.0).collect())
+    }
+
+    /// Sets (or with None removes) a parcel's boundary; `on` defaults to
+    /// the date of the parcel's latest event.
+    #[pyo3(signature = (parcel, boundary, *, crs=None, on=None))]
+    fn set_boundary(
+        &self,
+        py: Python<'_>,
+        parcel: &Bound<'_, PyAny>,
+        boundary: Option<&Bound<'_, PyAny>>,
+        crs: Option<&Bound<'_, PyAny>>,
+        on: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<u64> {
+        let p = self.parcel(py, parcel)?;
+        let on = opt_date(on, "on")?;
+        let outline = boundary
+            .map(|b| crate::geometry::outline(b, crs))
+            .transpose()?;
+        self.with(py, |w| {
+            let d = match on {
+                Some(d) => d,
+                None => w.parcel(p)?.last_event,
+            };
+            w.set_boundary(p, d, outline.as_ref())
+        })
+        .map(|e| e.0)
+    }
+
+    /// The coordinate system of boundaries given without one (None: none).
+    fn set_default_crs(&self, py: Python<'_>, crs: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+        let crs = crs.map(crate::geometry::crs_of).transpose()?;
+        self.with(py, |w| w.set_default_crs(crs))
+    }
+
+    /// How far a surveyed area may differ from the registered one, as a
+    /// share of it (0.01 is 1%); None restores 1%.
+    fn set_area_tolerance(&self, py: Python<'_>, tolerance: Option<f64>) -> PyResult<()> {
+        let ppm = match tolerance {
+            None => None,
+            Some(t) if t.is_finite() && (0.0..=1.0).contains(&t) => {
+                Some((t * 1_000_000.0).round() as u32)
+            }
+            Some(t) => {
+                return Err(convert::validation(
+                    py,
+                    "tolerance",
+                    format!("a tolerance is a share of the registered area from 0 to 1, not {t}"),
+                ))
+            }
+        };
+        self.with(py, |w| w.set_area_tolerance_ppm(ppm))
     }
 
     #[pyo3(signature = (event_id, *, reason))]
@@ -786,5 +844,57 @@ impl Transaction {
                 ..w.policy()
             })
         })
+    }
+}
+
+/// A part of a split: `(code, area)`, `(code, area, boundary)` or a
+/// mapping with `code`, `area_mu`, `boundary` and `crs`.
+fn split_part(
+    part: &Bound<'_, PyAny>,
+    crs: Option<&Bound<'_, PyAny>>,
+) -> PyResult<parkdb::SplitPart> {
+    let py = part.py();
+    if let Ok(d) = part.cast::<pyo3::types::PyDict>() {
+        let get = |k: &str| d.get_item(k);
+        let code: Text = get("code")?
+            .ok_or_else(|| convert::validation(py, "parts", "a part needs its code".into()))?
+            .extract()?;
+        let area = get("area_mu")?.or(get("area")?).ok_or_else(|| {
+            convert::validation(py, "parts", format!("part {}: give area_mu", code.0))
+        })?;
+        let own_crs = get("crs")?;
+        let boundary = get("boundary")?.filter(|b| !b.is_none());
+        return Ok(parkdb::SplitPart {
+            area: convert::mu(&area, "area_mu")?,
+            boundary: boundary
+                .map(|b| crate::geometry::outline(&b, own_crs.as_ref().or(crs)))
+                .transpose()?,
+            code: code.0,
+        });
+    }
+    let items: Vec<Bound<'_, PyAny>> = part.extract().map_err(|_| {
+        convert::validation(
+            py,
+            "parts",
+            "a part is (code, area) or (code, area, boundary)".into(),
+        )
+    })?;
+    match &items[..] {
+        [code, area] | [code, area, _] => {
+            let code: Text = code.extract()?;
+            let boundary = items.get(2).filter(|b| !b.is_none());
+            Ok(parkdb::SplitPart {
+                area: convert::mu(area, "area_mu")?,
+                boundary: boundary
+                    .map(|b| crate::geometry::outline(b, crs))
+                    .transpose()?,
+                code: code.0,
+            })
+        }
+        _ => Err(convert::validation(
+            py,
+            "parts",
+            "a part is (code, area) or (code, area, boundary)".into(),
+        )),
     }
 }

@@ -52,6 +52,7 @@ pub mod industry;
 pub mod land;
 #[cfg(feature = "ledgers")]
 pub mod ledger;
+pub mod map;
 mod record;
 pub mod report;
 pub mod scheme;
@@ -78,6 +79,7 @@ pub use land::{
     IdleState, LandFigures, LandSummary, LandUse, Parcel, ParcelEvent, ParcelId, ParcelStatus,
     SupplyMethod,
 };
+pub use map::{Map, MapColor};
 pub use units::Quantity;
 pub use units::{Mu, Yuan};
 pub use view::{ApplicationFilter, EnterpriseFilter, HistoryEntry, ParcelFilter, Spatial, View};

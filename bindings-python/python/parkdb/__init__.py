@@ -11,6 +11,7 @@ Decimal('52.7272')
 from __future__ import annotations
 
 import contextlib
+from builtins import open as builtins_open
 import datetime as _dt
 import functools
 import inspect
@@ -143,6 +144,27 @@ for _name in WRITE_METHODS:
     setattr(Transaction, _name, _tx_method(_name))
 
 
+class Map:
+    """A map drawn by parkdb as SVG text (``svg``); Jupyter shows it."""
+
+    __slots__ = ("svg", "parcels_drawn")
+
+    def __init__(self, svg: str, parcels_drawn: int) -> None:
+        self.svg = svg
+        self.parcels_drawn = parcels_drawn
+
+    def _repr_svg_(self) -> str:
+        return self.svg
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Writes the SVG to ``path`` (``地块图.svg``)."""
+        with builtins_open(path, "w", encoding="utf-8") as f:
+            f.write(self.svg)
+
+    def __repr__(self) -> str:
+        return f"<parkdb.Map of {self.parcels_drawn} parcels>"
+
+
 class Database:
     """An open parkdb database. Use ``parkdb.open(path)``; it is also a
     context manager that closes the database at the end of the block."""
@@ -250,11 +272,54 @@ class Database:
         holder: int | None = None,
         land_use: str | None = None,
         known_at: Any = None,
+        *,
+        within: Any = None,
+        intersects: Any = None,
+        crs: Any = None,
     ) -> Table:
-        """The parcels table, filtered; ``idle`` is derived as of ``as_of`` (or today)."""
+        """The parcels table, filtered; ``idle`` is derived as of ``as_of`` (or today).
+
+        ``within=shape`` keeps the parcels whose boundary lies within the
+        shape, ``intersects=shape`` those whose boundary meets it (a point,
+        a line or an area): WKT or GeoJSON text, a GeoJSON mapping, a
+        shapely geometry, or an ``(x, y)`` point, in ``crs`` (else the
+        database's default). Parcels without a boundary, and parents
+        retired by a split, are not found by shape.
+
+        The ``boundary`` column is GeoArrow WKB with its coordinate system;
+        ``boundary_area_mu`` is the area surveyed on the plane,
+        ``area_mismatch`` whether it differs from ``area_mu`` beyond the
+        area tolerance (1% unless ``set_area_tolerance``).
+        """
         return Table(self._native.parcels(
-            as_of=as_of, known_at=known_at, status=status, holder=holder, land_use=land_use
+            as_of=as_of, known_at=known_at, status=status, holder=holder, land_use=land_use,
+            within=within, intersects=intersects, crs=crs,
         ))
+
+    def map(
+        self,
+        as_of: Any = None,
+        color: str = "status",
+        *,
+        scheme: Any = None,
+        year: int | None = None,
+        known_at: Any = None,
+    ) -> Map:
+        """The map of the parcels with a boundary (地块图) as SVG: coloured by
+        ``"status"``, ``"land_use"``, ``"idle"`` (as of ``as_of``) or
+        ``"grade"`` (the holder's grade in ``evaluate(scheme, year)``), with
+        codes as labels, a legend in Chinese, a scale bar and a north arrow.
+        Jupyter shows it; ``.save("地块图.svg")`` writes it."""
+        svg, drawn = self._native.map(
+            as_of=as_of, known_at=known_at, color=color,
+            scheme=scheme.to_dict() if scheme is not None else None, year=year,
+        )
+        return Map(svg, drawn)
+
+    def neighbours(self, parcel: int | str, as_of: Any = None, known_at: Any = None) -> Table:
+        """The parcels sharing a stretch of boundary with ``parcel`` (相邻地块);
+        parcels that touch it only at a corner are not neighbours."""
+        return Table(self._native.neighbours(parcel, as_of=as_of, known_at=known_at))
 
     def enterprises(
         self, as_of: Any = None, status: str | None = None, industry: str | None = None, known_at: Any = None
@@ -500,6 +565,7 @@ __all__ = [
     "LifecycleError",
     "NotFoundError",
     "StorageError",
+    "Map",
     "Table",
     "Transaction",
     "ValidationError",

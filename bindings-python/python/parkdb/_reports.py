@@ -110,13 +110,20 @@ class LandSummary(LandFigures):
 
 @dataclass(frozen=True)
 class CheckReport:
-    """What ``Database.check()`` found; ``clean`` is true when ``problems`` is empty."""
+    """What ``Database.check()`` found; ``clean`` is true when ``problems`` is empty.
+
+    ``findings`` are what the ledgers say that a person should look at,
+    though nothing is damaged: ``{"kind": "area_mismatch" | "overlap",
+    "parcels": [ids], "message": str}`` — a surveyed area beyond the area
+    tolerance, parcels whose boundaries overlap.
+    """
 
     clean: bool
     records: int
     events: int
     index_entries: int
     problems: list[str]
+    findings: list[dict[str, Any]] = field(default_factory=list)
 
     def __bool__(self) -> bool:
         return self.clean
@@ -124,6 +131,7 @@ class CheckReport:
     def _repr_html_(self) -> str:
         state = "无问题 (clean)" if self.clean else f"{len(self.problems)} 个问题"
         items = "".join(f"<li>{html.escape(p)}</li>" for p in self.problems[:50])
+        items += "".join(f"<li>{html.escape(f['message'])}</li>" for f in self.findings[:50])
         return (
             f"<div><p><b>完整性检查</b>: {state} · {self.records} records, {self.events} events, "
             f"{self.index_entries} index entries</p><ul>{items}</ul></div>"

@@ -88,6 +88,21 @@ class Table:
             f"dtype_backend must be None, 'numpy_nullable' or 'pyarrow', not {dtype_backend!r}"
         )
 
+    def to_geopandas(self, geometry: str = "boundary", *, exact: bool = False) -> Any:
+        """A ``geopandas.GeoDataFrame`` (requires geopandas ≥ 1.0) whose
+        geometry is the ``boundary`` column, in its coordinate system
+        (the database's default, else the one most boundaries are in).
+        Rows without a boundary have no geometry. Other columns as
+        ``to_pandas`` gives them (``exact=True`` keeps decimals and dates).
+        """
+        gpd = _require("geopandas", "geo")
+        table = self.to_arrow()
+        if geometry not in table.column_names:
+            raise ValueError(f"the table has no {geometry!r} column; its columns: {', '.join(table.column_names)}")
+        if not exact:
+            table = _for_computing(table)
+        return gpd.GeoDataFrame.from_arrow(table, geometry=geometry)
+
     def to_polars(self) -> Any:
         """A ``polars.DataFrame`` (requires polars)."""
         pl = _require("polars", "polars")
@@ -120,14 +135,15 @@ def _for_computing(table: Any) -> Any:
     its plotting compute on."""
     import pyarrow as pa
 
-    columns = []
-    for column in table.columns:
+    for i, column in enumerate(table.columns):
+        name = table.column_names[i]
         if pa.types.is_decimal(column.type):
-            column = column.cast(pa.float64())
+            table = table.set_column(i, pa.field(name, pa.float64()), column.cast(pa.float64()))
         elif pa.types.is_date32(column.type):
-            column = column.cast(pa.timestamp("ms"))
-        columns.append(column)
-    return pa.table(columns, names=table.column_names)
+            table = table.set_column(i, pa.field(name, pa.timestamp("ms")), column.cast(pa.timestamp("ms")))
+    # Other columns keep their fields, with their metadata (the boundary's
+    # GeoArrow type and coordinate system).
+    return table
 
 
 def _analyst_types(pd: Any) -> dict[Any, Any]:
@@ -158,6 +174,8 @@ def _nullable_types(pd: Any) -> dict[Any, Any]:
 
 
 def _cell(v: Any) -> str:
+    if isinstance(v, bytes):
+        return f"<shape, {len(v)} bytes of WKB>"
     return "" if v is None else str(v)
 
 

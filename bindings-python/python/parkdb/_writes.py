@@ -27,7 +27,14 @@ Give the area in 亩 (``area_mu``), ㎡ (``area_m2``) or 公顷 (``area_ha``).
 Codes are compared as written in Unicode's compatibility form, without
 invisible characters, so ``ＧＰ-１`` is ``GP-1``.
 
-Raises ``ValidationError`` (empty or bad code, non-positive area),
+A ``boundary`` (界址) may be given as WKT or GeoJSON text, a GeoJSON
+mapping, a shapely geometry (anything with ``__geo_interface__``) or the
+list of boundary points (界址点) as ``(x, y)`` pairs, x the easting; in
+``crs`` (an EPSG code such as 4527, ``"EPSG:4527"``, a pyproj CRS), else
+the database's default (``set_default_crs``).
+
+Raises ``ValidationError`` (empty or bad code, non-positive area, a
+boundary that is not a valid shape or names no coordinate system),
 ``ConflictError`` (a code in use).
 
     p = db.add_parcel("GP-001", "52.7272", requisitioned="2004-05-01")
@@ -95,10 +102,42 @@ Raises ``NotFoundError``, ``ValidationError`` (negative price),
     "split": """分宗: splits a parcel into parts whose areas sum exactly to its own; the
 parent retires and the parts inherit its state. Returns the parts' ids.
 
-Raises ``ValidationError`` or ``ConflictError`` (a bad or taken code),
-``LifecycleError`` (areas that do not sum to the parcel's).
+A part may carry its boundary: ``(code, area, boundary)``, or a mapping
+with ``code``, ``area_mu``, ``boundary`` and ``crs``. Where the parent has
+a boundary, the parts' shapes must lie within it, not overlap each other,
+and cover it within the area tolerance.
+
+Raises ``ValidationError`` or ``ConflictError`` (a bad or taken code, a
+part's shape outside the parent, overlapping, or leaving part of it
+uncovered), ``LifecycleError`` (areas that do not sum to the parcel's).
 
     db.split("GP-001", "2005-01-01", [("GP-001-1", "30"), ("GP-001-2", "22.7272")])
+""",
+    "set_boundary": """Sets a parcel's boundary (界址) from a date (``on``, else the date of
+the parcel's latest event); ``None`` removes it. A dated event: reads as of
+earlier dates show the boundary then. The boundary as for ``add_parcel``.
+The surveyed area is measured on the plane of the Gauss-Krüger zone (for
+longitude and latitude, the zone the shape lies in); the registered area
+stays the legal figure.
+
+Raises ``ValidationError`` (a ring crossing itself or not closed, fewer
+than 3 points, a coordinate not a number, a point outside the coordinate
+system's zone or with x and y swapped, an unknown coordinate system),
+``LifecycleError`` (a date before the parcel's latest event).
+
+    db.set_boundary("GP-001", [(39512000, 3400000), (39512200, 3400000),
+                               (39512200, 3400100), (39512000, 3400100)], crs=4527)
+""",
+    "set_default_crs": """Sets the coordinate system of boundaries given without one: CGCS2000
+(4490), one of its 3-degree Gauss-Krüger zones (4513–4554) or WGS 84 (4326).
+
+    db.set_default_crs("EPSG:4527")
+""",
+    "set_area_tolerance": """Sets how far a surveyed area may differ from the registered one before
+the parcel is flagged (``area_mismatch``), as a share of it; ``None``
+restores 1%.
+
+    db.set_area_tolerance(0.02)
 """,
     "void": """Supersedes an event entered by mistake: it stays in history, no longer
 counts, and the entity is refolded without it. Returns the void's id.

@@ -275,6 +275,14 @@ impl Region {
         })
     }
 
+    /// A point (x = easting or longitude).
+    ///
+    /// # Errors
+    /// [`Error::Validation`] for a coordinate that is not a finite number.
+    pub fn point(x: f64, y: f64) -> Result<Region> {
+        Region::new(Geometry::Point(geo::Point::new(x, y)))
+    }
+
     /// The same shape, its coordinates in `crs`.
     #[must_use]
     pub fn in_crs(mut self, crs: Crs) -> Region {

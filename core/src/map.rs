@@ -1,0 +1,386 @@
+//! Maps of the parcels, drawn by parkdb itself as SVG (text: no browser,
+//! no tile server, no network): one polygon per parcel with a boundary,
+//! coloured by status, land use, idleness or the holder's evaluation
+//! grade, with codes as labels, a legend in Chinese, a scale bar and a
+//! north arrow. Jupyter shows it; `parkdb map` writes it.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use chrono::NaiveDate;
+use geo::{BoundingRect, InteriorPoint, MultiPolygon};
+
+use crate::error::{Error, Result};
+use crate::geometry::Crs;
+use crate::land::{IdleState, Parcel, ParcelStatus};
+use crate::scheme::Evaluation;
+use crate::view::{ParcelFilter, View};
+
+/// What colours the parcels of a map.
+#[derive(Debug, Clone, Copy)]
+pub enum MapColor<'a> {
+    /// 储备, 已供应, 在建, 竣工.
+    Status,
+    /// 工业, 商住, ….
+    LandUse,
+    /// 闲置 and 闲置满两年 as of the map's date.
+    Idle,
+    /// The holder's grade in an evaluation (亩均效益评价).
+    Grade(&'a Evaluation),
+}
+
+/// A map drawn as SVG.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Map {
+    svg: String,
+    drawn: usize,
+}
+
+impl Map {
+    /// The SVG document.
+    #[must_use]
+    pub fn svg(&self) -> &str {
+        &self.svg
+    }
+
+    /// How many parcels are drawn (those with a boundary, not retired).
+    #[must_use]
+    pub fn parcels_drawn(&self) -> usize {
+        self.drawn
+    }
+
+    /// Writes the SVG to `path`.
+    ///
+    /// # Errors
+    /// [`Error::Io`] if the file cannot be written.
+    pub fn save(&self, path: &std::path::Path) -> Result<()> {
+        std::fs::write(path, &self.svg)
+            .map_err(|e| Error::io(format!("writing the map to {}", path.display()), e))
+    }
+}
+
+const WIDTH: f64 = 960.0;
+const MAP_WIDTH: f64 = 720.0;
+const TOP: f64 = 48.0;
+const MARGIN: f64 = 16.0;
+
+const STATUS_COLORS: [(&str, &str); 4] = [
+    ("reserve", "#d9d9d9"),
+    ("allocated", "#fdd49e"),
+    ("under_construction", "#fc8d59"),
+    ("completed", "#1a9850"),
+];
+const PALETTE: [&str; 8] = [
+    "#1a9850", "#91cf60", "#fee08b", "#fc8d59", "#d73027", "#4575b4", "#984ea3", "#a6761d",
+];
+const NONE_COLOR: &str = "#eeeeee";
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// A category of the legend: its label and colour.
+type Legend = Vec<(String, &'static str)>;
+
+/// Each parcel's category under `color`, and the legend.
+fn categories(parcels: &[&Parcel], color: MapColor<'_>, at: NaiveDate) -> (Vec<usize>, Legend) {
+    match color {
+        MapColor::Status => {
+            let legend = STATUS_COLORS
+                .iter()
+                .map(|(code, c)| {
+                    let term = ParcelStatus::parse(code).map_or(*code, ParcelStatus::chinese);
+                    (term.to_owned(), *c)
+                })
+                .collect();
+            let cat = parcels
+                .iter()
+                .map(|p| {
+                    STATUS_COLORS
+                        .iter()
+                        .position(|(c, _)| *c == p.status().code())
+                        .unwrap_or(0)
+                })
+                .collect();
+            (cat, legend)
+        }
+        MapColor::LandUse => {
+            let mut uses: Vec<crate::land::LandUse> = parcels.iter().map(|p| p.land_use).collect();
+            uses.sort_by_key(|u| u.code());
+            uses.dedup();
+            let legend = uses
+                .iter()
+                .zip(PALETTE.iter().cycle())
+                .map(|(u, c)| (u.chinese().to_owned(), *c))
+                .collect();
+            let cat = parcels
+                .iter()
+                .map(|p| uses.iter().position(|u| *u == p.land_use).unwrap_or(0))
+                .collect();
+            (cat, legend)
+        }
+        MapColor::Idle => {
+            let legend = vec![
+                ("未闲置".to_owned(), "#d9d9d9"),
+                ("闲置".to_owned(), "#fc8d59"),
+                ("闲置满两年（可收回）".to_owned(), "#b30000"),
+            ];
+            let cat = parcels
+                .iter()
+                .map(|p| match p.idle_as_of(at) {
+                    IdleState::NotIdle => 0,
+                    IdleState::Idle { .. } => 1,
+                    IdleState::Reclaimable { .. } => 2,
+                })
+                .collect();
+            (cat, legend)
+        }
+        MapColor::Grade(evaluation) => {
+            let grades: BTreeMap<u64, &str> = evaluation
+                .rows
+                .iter()
+                .filter_map(|r| r.grade.as_deref().map(|g| (r.enterprise.0, g)))
+                .collect();
+            let mut names: Vec<&str> = grades.values().copied().collect();
+            names.sort_unstable();
+            names.dedup();
+            let mut legend: Legend = names
+                .iter()
+                .zip(PALETTE.iter())
+                .map(|(g, c)| (format!("{g} 类"), *c))
+                .collect();
+            legend.push(("无评价".to_owned(), NONE_COLOR));
+            let none = legend.len() - 1;
+            let cat = parcels
+                .iter()
+                .map(|p| {
+                    p.holder
+                        .and_then(|h| grades.get(&h.0))
+                        .and_then(|g| names.iter().position(|n| n == g))
+                        .filter(|i| *i < PALETTE.len())
+                        .unwrap_or(none)
+                })
+                .collect();
+            (cat, legend)
+        }
+    }
+}
+
+/// A scale bar's length in metres: 1, 2 or 5 × 10ⁿ, about a fifth of the map.
+fn scale_length(metres_across: f64) -> f64 {
+    let target = metres_across / 5.0;
+    let power = 10f64.powf(target.log10().floor());
+    [5.0, 2.0, 1.0]
+        .into_iter()
+        .map(|m| m * power)
+        .find(|l| *l <= target)
+        .unwrap_or(power)
+}
+
+impl View<'_> {
+    /// The map of the parcels under this horizon.
+    ///
+    /// # Errors
+    /// Storage errors; [`Error::Validation`] for a boundary that cannot
+    /// be reprojected to the map's plane.
+    pub fn map(&self, color: MapColor<'_>) -> Result<Map> {
+        let all = self.parcels_shared(&ParcelFilter::default())?;
+        let parcels: Vec<&Parcel> = all
+            .iter()
+            .map(|p| &**p)
+            .filter(|p| p.retired.is_none() && p.boundary.is_some())
+            .collect();
+        let policy = self.policy()?;
+        // The plane drawn on: the default CRS when projected, else the
+        // one most boundaries are in; longitude and latitude go to their
+        // Gauss-Krüger zone, so metres are metres.
+        let mut counts: BTreeMap<Crs, usize> = BTreeMap::new();
+        for p in &parcels {
+            if let Some(b) = &p.boundary {
+                *counts.entry(b.crs()).or_default() += 1;
+            }
+        }
+        let common = policy
+            .default_crs
+            .or_else(|| counts.iter().max_by_key(|(_, n)| **n).map(|(c, _)| *c));
+        let mut shapes: Vec<MultiPolygon<f64>> = Vec::with_capacity(parcels.len());
+        if let Some(common) = common {
+            let first = parcels.iter().find_map(|p| p.boundary.as_ref());
+            let plane = match first {
+                Some(b) if common.is_geographic() => {
+                    let lon = b
+                        .shape_in(common)?
+                        .bounding_rect()
+                        .map_or(117.0, |r| r.center().x);
+                    common.plane_for(lon)?
+                }
+                _ => common,
+            };
+            for p in &parcels {
+                if let Some(b) = &p.boundary {
+                    shapes.push(b.shape_in(plane)?);
+                }
+            }
+        }
+        let date = self.date();
+        let (cats, legend) = categories(&parcels, color, date);
+        Ok(draw(&parcels, &shapes, &cats, &legend, color, date))
+    }
+}
+
+fn draw(
+    parcels: &[&Parcel],
+    shapes: &[MultiPolygon<f64>],
+    cats: &[usize],
+    legend: &Legend,
+    color: MapColor<'_>,
+    date: NaiveDate,
+) -> Map {
+    let bounds = shapes
+        .iter()
+        .filter_map(BoundingRect::bounding_rect)
+        .reduce(|a, b| {
+            geo::Rect::new(
+                geo::coord! { x: a.min().x.min(b.min().x), y: a.min().y.min(b.min().y) },
+                geo::coord! { x: a.max().x.max(b.max().x), y: a.max().y.max(b.max().y) },
+            )
+        });
+    let (minx, miny, w, h) = bounds.map_or((0.0, 0.0, 1.0, 1.0), |r| {
+        (
+            r.min().x,
+            r.min().y,
+            r.width().max(1.0),
+            r.height().max(1.0),
+        )
+    });
+    let scale = (MAP_WIDTH - 2.0 * MARGIN) / w;
+    let map_height = (h * scale + 2.0 * MARGIN).max(240.0);
+    let height = TOP + map_height + 40.0;
+    let px = |x: f64| MARGIN + (x - minx) * scale;
+    let py = |y: f64| TOP + MARGIN + (miny + h - y) * scale;
+    let what = match color {
+        MapColor::Status => "地块状态".to_owned(),
+        MapColor::LandUse => "土地用途".to_owned(),
+        MapColor::Idle => "闲置土地".to_owned(),
+        MapColor::Grade(e) => format!("{} 年亩均效益评价（{}）", e.year, e.scheme),
+    };
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height:.0}" viewBox="0 0 {WIDTH} {height:.0}" font-family="Noto Sans CJK SC, Microsoft YaHei, SimHei, sans-serif">"##
+    );
+    let _ = write!(
+        svg,
+        r##"<rect width="{WIDTH}" height="{height:.0}" fill="#ffffff"/><text x="{MARGIN}" y="30" font-size="20" font-weight="bold">地块图 · {} · 截至 {date}</text>"##,
+        escape(&what)
+    );
+    let _ = write!(svg, r#"<g class="parcels">"#);
+    for ((p, shape), cat) in parcels.iter().zip(shapes).zip(cats) {
+        let fill = legend.get(*cat).map_or(NONE_COLOR, |l| l.1);
+        let mut d = String::new();
+        for poly in &shape.0 {
+            for ring in std::iter::once(poly.exterior()).chain(poly.interiors()) {
+                for (k, c) in ring.0.iter().enumerate() {
+                    let _ = write!(
+                        d,
+                        "{}{:.1},{:.1}",
+                        if k == 0 { "M" } else { "L" },
+                        px(c.x),
+                        py(c.y)
+                    );
+                }
+                d.push('Z');
+            }
+        }
+        let label = legend.get(*cat).map_or("", |l| l.0.as_str());
+        let _ = write!(
+            svg,
+            r##"<path class="parcel" data-code="{code}" d="{d}" fill="{fill}" fill-rule="evenodd" stroke="#333333" stroke-width="0.8"><title>{code} · {area} · {label}</title></path>"##,
+            code = escape(&p.code),
+            area = p.area,
+            label = escape(label),
+        );
+    }
+    let _ = write!(
+        svg,
+        "</g><g class=\"labels\" font-size=\"11\" text-anchor=\"middle\">"
+    );
+    for (p, shape) in parcels.iter().zip(shapes) {
+        if let Some(at) = shape.interior_point() {
+            let _ = write!(
+                svg,
+                r##"<text x="{:.1}" y="{:.1}" fill="#111111">{}</text>"##,
+                px(at.x()),
+                py(at.y()) + 4.0,
+                escape(&p.code)
+            );
+        }
+    }
+    svg.push_str("</g>");
+    // Legend.
+    let lx = MAP_WIDTH + 10.0;
+    let _ = write!(
+        svg,
+        r##"<g class="legend" font-size="13"><text x="{lx}" y="{:.0}" font-weight="bold">图例 · {}</text>"##,
+        TOP + 14.0,
+        escape(&what)
+    );
+    for (i, (label, fill)) in legend.iter().enumerate() {
+        let y = TOP + 28.0 + 22.0 * i as f64;
+        let _ = write!(
+            svg,
+            r##"<rect x="{lx}" y="{y:.0}" width="18" height="14" fill="{fill}" stroke="#333333" stroke-width="0.6"/><text x="{:.0}" y="{:.0}">{}</text>"##,
+            lx + 26.0,
+            y + 12.0,
+            escape(label)
+        );
+    }
+    svg.push_str("</g>");
+    // North arrow, top right of the map.
+    let (nx, ny) = (MAP_WIDTH - 30.0, TOP + 20.0);
+    let _ = write!(
+        svg,
+        r##"<g class="north"><polygon points="{nx},{ny} {:.0},{:.0} {nx},{:.0} {:.0},{:.0}" fill="#111111"/><text x="{nx}" y="{:.0}" font-size="14" text-anchor="middle">北</text></g>"##,
+        nx - 8.0,
+        ny + 26.0,
+        ny + 20.0,
+        nx + 8.0,
+        ny + 26.0,
+        ny - 4.0
+    );
+    // Scale bar, bottom left.
+    let metres = scale_length(w);
+    let bar = metres * scale;
+    let by = height - 20.0;
+    let shown = if metres >= 1000.0 {
+        format!("{} km", metres / 1000.0)
+    } else {
+        format!("{metres} m")
+    };
+    let _ = write!(
+        svg,
+        r##"<g class="scale"><rect x="{MARGIN}" y="{by:.0}" width="{bar:.1}" height="6" fill="#111111"/><text x="{:.1}" y="{:.0}" font-size="12">{shown}</text></g>"##,
+        MARGIN + bar + 6.0,
+        by + 7.0
+    );
+    svg.push_str("</svg>");
+    Map {
+        svg,
+        drawn: parcels.len(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::scale_length;
+
+    #[test]
+    fn a_scale_bar_is_a_round_length() {
+        assert_eq!(scale_length(1_000.0), 200.0);
+        assert_eq!(scale_length(3_000.0), 500.0);
+        assert_eq!(scale_length(90.0), 10.0);
+    }
+}

@@ -383,12 +383,14 @@ impl Database {
                     ("land_use" | "用途", _) => parkdb::MapColor::LandUse,
                     ("idle" | "闲置", _) => parkdb::MapColor::Idle,
                     (_, Some(e)) => parkdb::MapColor::Grade(e),
-                    (other, None) => return Err(parkdb::Error::Validation {
-                        field: "color".into(),
-                        reason: format!(
+                    (other, None) => {
+                        return Err(parkdb::Error::Validation {
+                            field: "color".into(),
+                            reason: format!(
                             "a map is coloured by status, land_use, idle or grade, not {other:?}"
                         ),
-                    }),
+                        })
+                    }
                 };
                 v.map(how)
             })

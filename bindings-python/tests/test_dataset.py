@@ -41,7 +41,7 @@ def test_two_parks_in_one_dataset(tmp_path, seed):
     seed.export_parquet(out, park="east")
     again = duckdb.sql(
         f"select count(*) from read_parquet('{out}/parcels/*/*.parquet', hive_partitioning = true)"
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     assert again == len(seed.parcels()) + 1
     manifest = json.loads((out / "_manifests" / "park=east.json").read_text())
     assert manifest["park"] == "east" and manifest["parkdb_version"] == parkdb.__version__

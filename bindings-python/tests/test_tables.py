@@ -45,7 +45,7 @@ def test_round_trip_through_every_engine(seed):
 
     got = duckdb.sql("select * from t order by parcel_id").fetchall()
     assert [dict(zip(t.columns, r)) for r in got] == rows
-    total = duckdb.sql("select sum(area_mu) from t where status <> 'retired'").fetchone()[0]
+    total = duckdb.sql("select sum(area_mu) from t where status <> 'retired'").fetchall()[0][0]
     assert total == seed.land_summary(as_of="2004-12-31").requisitioned_mu
 
 

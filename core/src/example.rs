@@ -27,6 +27,7 @@ use crate::db::{Db, Policy};
 use crate::enterprise::{EnterpriseId, NewEnterprise, YearlyFigures};
 use crate::error::{Error, Result};
 use crate::fund::{ApplicationId, AwardKind, ProgrammeId, RecoveryVia};
+use crate::geometry::Outline;
 use crate::land::{LandUse, ParcelId, SupplyMethod};
 use crate::units::{Mu, Quantity, Yuan};
 use crate::writer::{Allocation, Award, NewParcel, Writer};
@@ -86,6 +87,48 @@ struct Builder<'w> {
     w: &'w mut Writer,
     next_code: u32,
     next_cert: u32,
+    /// Where the next parcel's boundary goes, and the height of the row.
+    layout: Layout,
+}
+
+/// A plausible layout of the zone's parcels: rectangles of their
+/// registered areas laid out in rows along the zone's roads (兴隆路,
+/// 广进路, …), in CGCS2000's Gauss-Krüger zone 38 (顺德, about 113.2°E).
+#[derive(Default)]
+struct Layout {
+    x: f64,
+    y: f64,
+    row_height: f64,
+}
+
+impl Layout {
+    /// The zone's coordinate system (EPSG:4526, zone 38).
+    const CRS: u32 = 4526;
+    const ORIGIN: (f64, f64) = (38_418_000.0, 2_523_000.0);
+    const ROW_WIDTH: f64 = 2_400.0;
+    /// The road between two rows of parcels.
+    const ROAD: f64 = 40.0;
+
+    /// The next parcel's outline: a rectangle of `area`, at most 300 m deep.
+    fn next(&mut self, area: Mu) -> Outline {
+        let m2 = area.units() as f64 / 15.0;
+        let depth = m2.sqrt().min(300.0);
+        let width = m2 / depth;
+        if self.x > 0.0 && self.x + width > Self::ROW_WIDTH {
+            self.y -= self.row_height + Self::ROAD;
+            self.x = 0.0;
+            self.row_height = 0.0;
+        }
+        let (x0, y0) = (Self::ORIGIN.0 + self.x, Self::ORIGIN.1 + self.y);
+        self.x += width + 10.0;
+        self.row_height = self.row_height.max(depth);
+        Outline::points(&[
+            (x0, y0),
+            (x0 + width, y0),
+            (x0 + width, y0 - depth),
+            (x0, y0 - depth),
+        ])
+    }
 }
 
 impl Builder<'_> {
@@ -105,8 +148,10 @@ impl Builder<'_> {
     ) -> Result<ParcelId> {
         self.next_code += 1;
         let code = format!("GP-{:03}", self.next_code);
-        self.w
-            .add_parcel(NewParcel::new(code, area, land_use, requisitioned))
+        self.w.add_parcel(NewParcel {
+            boundary: Some(self.layout.next(area)),
+            ..NewParcel::new(code, area, land_use, requisitioned)
+        })
     }
 
     fn certify(&mut self, p: ParcelId, on: NaiveDate) -> Result<()> {
@@ -170,7 +215,9 @@ pub fn build_seed(db: &Db) -> Result<Seed> {
             w,
             next_code: 0,
             next_cert: 0,
+            layout: Layout::default(),
         };
+        b.w.set_default_crs(Some(crate::geometry::Crs::epsg(Layout::CRS)?))?;
         let mut seed = Seed::default();
         build_zone(&mut b, &mut seed)?;
         build_bureau(&mut b, &mut seed)?;

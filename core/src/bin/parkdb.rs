@@ -65,6 +65,26 @@ enum Table {
     Events,
 }
 
+/// What colours a map's parcels.
+#[derive(Clone, Copy, ValueEnum)]
+enum MapColorArg {
+    Status,
+    LandUse,
+    Idle,
+    Grade,
+}
+
+/// A scheme by name.
+fn scheme_named(name: &str) -> Result<parkdb::scheme::Scheme, String> {
+    match name {
+        "huangyan_2022" => Ok(parkdb::scheme::huangyan_2022()),
+        "huangyan_2022_small" => Ok(parkdb::scheme::huangyan_2022_small()),
+        other => Err(format!(
+            "{other:?} is not one of huangyan_2022, huangyan_2022_small"
+        )),
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Create an empty database.
@@ -119,6 +139,24 @@ enum Command {
         /// Also write the report's text to a file.
         #[arg(long)]
         text: Option<PathBuf>,
+    },
+    /// Draw the map of the parcels with a boundary as SVG (地块图).
+    Map {
+        /// What colours the parcels.
+        #[arg(long, value_enum, default_value = "status")]
+        color: MapColorArg,
+        /// The date the map shows (default: today).
+        #[arg(long)]
+        as_of: Option<String>,
+        /// For --color grade: the scheme (`huangyan_2022`, `huangyan_2022_small`).
+        #[arg(long)]
+        scheme: Option<String>,
+        /// For --color grade: the year evaluated.
+        #[arg(long)]
+        year: Option<i32>,
+        /// The .svg file to write.
+        #[arg(long)]
+        out: PathBuf,
     },
     /// Evaluate every enterprise with a scheme (`huangyan_2022`, `huangyan_2022_small`).
     Evaluate {
@@ -337,6 +375,41 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 m.files.len()
             );
         }
+        Command::Map {
+            color,
+            as_of,
+            scheme,
+            year,
+            out,
+        } => {
+            let db = reader(&cli.db, cli.read_only)?;
+            let mut v = view(&db, cli.known_at.as_deref())?;
+            if let Some(d) = as_of.as_deref().map(date).transpose()? {
+                v = v.as_of(d);
+            }
+            let evaluation = match (color, scheme, year) {
+                (MapColorArg::Grade, Some(s), Some(y)) => Some(
+                    v.evaluate(&scheme_named(&s)?, y)
+                        .map_err(|e| e.to_string())?,
+                ),
+                (MapColorArg::Grade, _, _) => {
+                    return Err("--color grade needs --scheme and --year".into())
+                }
+                _ => None,
+            };
+            let how = match (color, &evaluation) {
+                (MapColorArg::Status, _) => parkdb::MapColor::Status,
+                (MapColorArg::LandUse, _) => parkdb::MapColor::LandUse,
+                (MapColorArg::Idle, _) => parkdb::MapColor::Idle,
+                (MapColorArg::Grade, Some(e)) => parkdb::MapColor::Grade(e),
+                (MapColorArg::Grade, None) => {
+                    return Err("--color grade needs an evaluation".into())
+                }
+            };
+            let map = v.map(how).map_err(|e| e.to_string())?;
+            map.save(&out).map_err(|e| e.to_string())?;
+            say!("wrote {}: {} parcels", out.display(), map.parcels_drawn());
+        }
         Command::Report { year, xlsx, text } => {
             let db = reader(&cli.db, cli.read_only)?;
             let report = view(&db, cli.known_at.as_deref())?
@@ -346,6 +419,19 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             if let Some(path) = xlsx {
                 ledger::write_report_xlsx(&report, &path).map_err(|e| e.to_string())?;
                 say!("wrote {}", path.display());
+                // The map of the year's end beside the workbook, when
+                // parcels have boundaries.
+                let end = chrono::NaiveDate::from_ymd_opt(year, 12, 31)
+                    .ok_or_else(|| format!("no year {year}"))?;
+                let map = view(&db, cli.known_at.as_deref())?
+                    .as_of(end)
+                    .map(parkdb::MapColor::Status)
+                    .map_err(|e| e.to_string())?;
+                if map.parcels_drawn() > 0 {
+                    let svg = path.with_extension("地块图.svg");
+                    map.save(&svg).map_err(|e| e.to_string())?;
+                    say!("wrote {}", svg.display());
+                }
             }
             if let Some(path) = text {
                 std::fs::write(&path, report.text())
@@ -355,15 +441,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Command::Evaluate { scheme, year, out } => {
             let db = reader(&cli.db, cli.read_only)?;
-            let s = match scheme.as_str() {
-                "huangyan_2022" => parkdb::scheme::huangyan_2022(),
-                "huangyan_2022_small" => parkdb::scheme::huangyan_2022_small(),
-                other => {
-                    return Err(format!(
-                        "{other:?} is not one of huangyan_2022, huangyan_2022_small"
-                    ))
-                }
-            };
+            let s = scheme_named(&scheme)?;
             let eval = view(&db, cli.known_at.as_deref())?
                 .evaluate(&s, year)
                 .map_err(|e| e.to_string())?;
@@ -422,6 +500,10 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 return Ok(ExitCode::FAILURE);
             }
             say!("clean");
+            // Findings are for a person to look at; nothing is damaged.
+            for f in &r.findings {
+                say!("finding ({}): {}", f.kind, f.message);
+            }
         }
         Command::Backup { target } => {
             let db = open(&cli.db, true)?;

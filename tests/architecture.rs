@@ -113,7 +113,7 @@ fn the_lowest_layers_import_nothing_above_them() {
         (
             "engine",
             &[
-                "cache", "changes", "counts", "days", "error", "geometry", "seal", "storage",
+                "cache", "changes", "counts", "days", "error", "policy", "seal", "storage",
             ],
         ),
     ] {

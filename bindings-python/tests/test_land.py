@@ -65,7 +65,11 @@ def test_transfer_split_and_policy(db):
     q = db.add_parcel("GP-030", "10", requisitioned="2001-01-01")
     db.set_policy(no_development_without_certificate_from="2005-01-01")
     db.develop(q, "2004-12-31")  # before the policy: loads as it happened
-    assert db.policy() == {"no_development_without_certificate_from": D(2005, 1, 1)}
+    assert db.policy() == {
+        "no_development_without_certificate_from": D(2005, 1, 1),
+        "default_crs": None,
+        "area_tolerance": 0.01,
+    }
     r = db.add_parcel("GP-031", "10", requisitioned="2001-01-01")
     with pytest.raises(parkdb.LifecycleError, match="certificate"):
         db.develop(r, "2005-01-01")

@@ -192,6 +192,9 @@ pub(crate) struct Cache {
     /// The spatial index of the current parcels, once a query by shape
     /// needed it; dropped when a unit of work changes parcels.
     spatial: RwLock<Option<Arc<crate::spatial::Index>>>,
+    /// The database's policy, once read (a read of the present needs it
+    /// for the boundary columns; it must not need the disk).
+    policy: RwLock<Option<crate::policy::Policy>>,
 }
 
 /// A kind's current records, once loaded.
@@ -315,6 +318,17 @@ impl Cache {
         *self.kinds.write().unwrap_or_else(PoisonError::into_inner) = PerLedger::default();
         *self.runs.write().unwrap_or_else(PoisonError::into_inner) = PerLedger::default();
         *self.spatial.write().unwrap_or_else(PoisonError::into_inner) = None;
+        *self.policy.write().unwrap_or_else(PoisonError::into_inner) = None;
+    }
+
+    /// The database's policy, read from the store the first time.
+    pub(crate) fn policy(&self, store: &dyn Store) -> Result<crate::policy::Policy> {
+        if let Some(p) = *self.policy.read().unwrap_or_else(PoisonError::into_inner) {
+            return Ok(p);
+        }
+        let p = crate::policy::Policy::stored(store)?;
+        *self.policy.write().unwrap_or_else(PoisonError::into_inner) = Some(p);
+        Ok(p)
     }
 
     /// The spatial index of the current parcels, built if needed.
@@ -421,6 +435,10 @@ impl Cache {
     /// unit of work wrote, and the loaded kinds with the records it changed
     /// and the lookups its events added for good.
     pub(crate) fn apply(&self, changes: &Changes) {
+        if let Some(policy) = crate::policy::Policy::in_batch(&changes.batch) {
+            // A policy that cannot be decoded is read again from the store.
+            *self.policy.write().unwrap_or_else(PoisonError::into_inner) = policy.ok();
+        }
         if !crate::land::Parcel::mine(&changes.records).is_empty() {
             *self.spatial.write().unwrap_or_else(PoisonError::into_inner) = None;
         }

@@ -232,7 +232,7 @@ pub(crate) fn check(engine: &Engine) -> Result<CheckReport> {
 /// Area mismatches and overlaps among the current parcels' boundaries.
 fn boundary_findings(engine: &Engine) -> Result<Vec<Finding>> {
     let store = engine.store.as_ref();
-    let tolerance = crate::Policy::stored(store)?.tolerance_ppm();
+    let tolerance = engine.cache.policy(store)?.tolerance_ppm();
     let parcels: Vec<Arc<Parcel>> = engine.cache.with::<Parcel, _>(store, |k| {
         k.records
             .values()

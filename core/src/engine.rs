@@ -8,15 +8,12 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard};
 
-use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
-
 use crate::cache::Cache;
 use crate::changes::Changes;
 use crate::error::{Error, Result};
-use crate::geometry::Crs;
+pub use crate::policy::Policy;
 use crate::seal;
-use crate::storage::codec::{self, FORMAT_VERSION};
+use crate::storage::codec::FORMAT_VERSION;
 use crate::storage::{keys, Batch, Store, Tree};
 
 /// What a crash may lose.
@@ -30,61 +27,6 @@ pub enum Durability {
     /// at [`Db::flush`]: a crash may lose the writes of that last moment,
     /// always whole units of work, never part of one.
     Eventual,
-}
-
-/// Rules set per database: dated rules, and the defaults of boundaries.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Policy {
-    /// From this date, developing (填土) land without a certificate is refused
-    /// (已征土地,还没有办证的坚决一律不填土). Earlier history loads as it happened.
-    #[serde(with = "crate::days::opt")]
-    pub no_development_without_certificate_from: Option<NaiveDate>,
-    /// The coordinate system of boundaries given without one.
-    pub default_crs: Option<Crs>,
-    /// How far a boundary's surveyed area may differ from the registered
-    /// area, in parts per million of it, before the parcel is flagged
-    /// (`area_mismatch`); `None` is [`Policy::DEFAULT_AREA_TOLERANCE_PPM`].
-    pub area_tolerance_ppm: Option<u32>,
-}
-
-/// The policy as formats up to 4 stored it.
-#[derive(Deserialize)]
-struct PolicyFormat4 {
-    #[serde(with = "crate::days::opt")]
-    no_development_without_certificate_from: Option<NaiveDate>,
-}
-
-impl Policy {
-    /// 1%, the difference FAO's land administration software (SOLA) flags.
-    pub const DEFAULT_AREA_TOLERANCE_PPM: u32 = 10_000;
-
-    /// The area tolerance in force, in parts per million.
-    #[must_use]
-    pub fn tolerance_ppm(&self) -> u32 {
-        self.area_tolerance_ppm
-            .unwrap_or(Self::DEFAULT_AREA_TOLERANCE_PPM)
-    }
-
-    /// The policy stored in `store`, or the default.
-    pub(crate) fn stored(store: &dyn Store) -> Result<Policy> {
-        match store.get(Tree::Meta, keys::meta::POLICY)? {
-            Some(bytes) => Policy::decode(&bytes),
-            None => Ok(Policy::default()),
-        }
-    }
-
-    /// A stored policy, of format 5 or of an earlier one (fewer fields).
-    fn decode(bytes: &[u8]) -> Result<Policy> {
-        if bytes.first().is_some_and(|&v| v < 5) {
-            let old: PolicyFormat4 = codec::decode(&bytes, "policy")?;
-            return Ok(Policy {
-                no_development_without_certificate_from: old
-                    .no_development_without_certificate_from,
-                ..Policy::default()
-            });
-        }
-        codec::decode(&bytes, "policy")
-    }
 }
 
 pub(crate) struct Engine {
@@ -160,12 +102,15 @@ impl Engine {
             }
         }
         crate::counts::verify_at_open(store.as_ref())?;
+        // The policy is read now, so reads never need the disk for it.
+        let cache = Cache::default();
+        cache.policy(store.as_ref())?;
         Ok(Engine {
             store,
             writer_busy: Mutex::new(None),
             writer_free: Condvar::new(),
             commit: RwLock::new(()),
-            cache: Cache::default(),
+            cache,
             durability,
             seal: path.as_deref().map(seal::Seal::open).transpose()?,
             path,
@@ -393,31 +338,4 @@ impl Drop for WriterSlot {
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_policy_stored_by_format_4_reads_with_the_new_fields_unset() {
-        #[derive(Serialize)]
-        struct Format4 {
-            #[serde(with = "crate::days::opt")]
-            from: Option<NaiveDate>,
-        }
-        let from = NaiveDate::from_ymd_opt(2005, 1, 1);
-        let mut bytes = codec::encode(&Format4 { from }).unwrap();
-        bytes[0] = 4;
-        let policy = Policy::decode(&bytes).unwrap();
-        assert_eq!(policy.no_development_without_certificate_from, from);
-        assert_eq!(policy.default_crs, None);
-        assert_eq!(policy.tolerance_ppm(), Policy::DEFAULT_AREA_TOLERANCE_PPM);
-        let now = Policy {
-            default_crs: Some(Crs::CGCS2000),
-            area_tolerance_ppm: Some(5_000),
-            ..policy
-        };
-        assert_eq!(Policy::decode(&codec::encode(&now).unwrap()).unwrap(), now);
-    }
 }

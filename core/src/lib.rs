@@ -53,6 +53,7 @@ pub mod land;
 #[cfg(feature = "ledgers")]
 pub mod ledger;
 pub mod map;
+mod policy;
 mod record;
 pub mod report;
 pub mod scheme;

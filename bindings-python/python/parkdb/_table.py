@@ -104,8 +104,16 @@ class Table:
         return gpd.GeoDataFrame.from_arrow(table, geometry=geometry)
 
     def to_polars(self) -> Any:
-        """A ``polars.DataFrame`` (requires polars)."""
+        """A ``polars.DataFrame`` (requires polars; from polars 2.0 the
+        ``boundary`` column keeps its GeoArrow type)."""
         pl = _require("polars", "polars")
+        if int(pl.__version__.split(".")[0]) < 2:
+            # polars before 2.0 cannot take an Arrow extension type (the
+            # boundary's GeoArrow type): the column goes as plain WKB.
+            pa = _require("pyarrow", "pyarrow")
+            table = pa.table(self)
+            schema = pa.schema([f.remove_metadata() for f in table.schema])
+            return pl.from_arrow(table.cast(schema))
         return pl.DataFrame(self)
 
     def to_pylist(self) -> list[dict[str, Any]]:

@@ -131,11 +131,15 @@ system's zone or with x and y swapped, an unknown coordinate system),
     "set_default_crs": """Sets the coordinate system of boundaries given without one: CGCS2000
 (4490), one of its 3-degree Gauss-Krüger zones (4513–4554) or WGS 84 (4326).
 
+Raises ``ValidationError`` (a coordinate system parkdb does not keep).
+
     db.set_default_crs("EPSG:4527")
 """,
     "set_area_tolerance": """Sets how far a surveyed area may differ from the registered one before
 the parcel is flagged (``area_mismatch``), as a share of it; ``None``
 restores 1%.
+
+Raises ``ValidationError`` (a tolerance below 0 or above 1).
 
     db.set_area_tolerance(0.02)
 """,

@@ -57,7 +57,7 @@ impl View<'_> {
     /// # Errors
     /// [`Error::Corrupt`] if the stored policy cannot be read.
     pub fn policy(&self) -> Result<crate::Policy> {
-        crate::Policy::stored(self.store())
+        self.engine.cache.policy(self.store())
     }
 
     /// Parcels under this horizon that match `filter` and lie within or

@@ -1,0 +1,102 @@
+//! The database's policies: dated rules and the defaults of boundaries,
+//! one stored value (`m` policy), kept in memory once read.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::error::Result;
+use crate::geometry::Crs;
+use crate::storage::{codec, keys, Store, Tree};
+
+/// Rules set per database: dated rules, and the defaults of boundaries.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Policy {
+    /// From this date, developing (填土) land without a certificate is refused
+    /// (已征土地,还没有办证的坚决一律不填土). Earlier history loads as it happened.
+    #[serde(with = "crate::days::opt")]
+    pub no_development_without_certificate_from: Option<NaiveDate>,
+    /// The coordinate system of boundaries given without one.
+    pub default_crs: Option<Crs>,
+    /// How far a boundary's surveyed area may differ from the registered
+    /// area, in parts per million of it, before the parcel is flagged
+    /// (`area_mismatch`); `None` is [`Policy::DEFAULT_AREA_TOLERANCE_PPM`].
+    pub area_tolerance_ppm: Option<u32>,
+}
+
+/// The policy as formats up to 4 stored it.
+#[derive(Deserialize)]
+struct PolicyFormat4 {
+    #[serde(with = "crate::days::opt")]
+    no_development_without_certificate_from: Option<NaiveDate>,
+}
+
+impl Policy {
+    /// 1%, the difference FAO's land administration software (SOLA) flags.
+    pub const DEFAULT_AREA_TOLERANCE_PPM: u32 = 10_000;
+
+    /// The area tolerance in force, in parts per million.
+    #[must_use]
+    pub fn tolerance_ppm(&self) -> u32 {
+        self.area_tolerance_ppm
+            .unwrap_or(Self::DEFAULT_AREA_TOLERANCE_PPM)
+    }
+
+    /// The policy a batch of writes stores, if it stores one.
+    pub(crate) fn in_batch(batch: &crate::storage::Batch) -> Option<Result<Policy>> {
+        batch
+            .ops
+            .get(&(Tree::Meta, keys::meta::POLICY.to_vec()))
+            .map(|v| match v {
+                Some(bytes) => Policy::decode(bytes),
+                None => Ok(Policy::default()),
+            })
+    }
+
+    /// The policy stored in `store`, or the default.
+    pub(crate) fn stored(store: &dyn Store) -> Result<Policy> {
+        match store.get(Tree::Meta, keys::meta::POLICY)? {
+            Some(bytes) => Policy::decode(&bytes),
+            None => Ok(Policy::default()),
+        }
+    }
+
+    /// A stored policy, of format 5 or of an earlier one (fewer fields).
+    fn decode(bytes: &[u8]) -> Result<Policy> {
+        if bytes.first().is_some_and(|&v| v < 5) {
+            let old: PolicyFormat4 = codec::decode(&bytes, "policy")?;
+            return Ok(Policy {
+                no_development_without_certificate_from: old
+                    .no_development_without_certificate_from,
+                ..Policy::default()
+            });
+        }
+        codec::decode(&bytes, "policy")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_policy_stored_by_format_4_reads_with_the_new_fields_unset() {
+        #[derive(Serialize)]
+        struct Format4 {
+            #[serde(with = "crate::days::opt")]
+            from: Option<NaiveDate>,
+        }
+        let from = NaiveDate::from_ymd_opt(2005, 1, 1);
+        let mut bytes = codec::encode(&Format4 { from }).unwrap();
+        bytes[0] = 4;
+        let policy = Policy::decode(&bytes).unwrap();
+        assert_eq!(policy.no_development_without_certificate_from, from);
+        assert_eq!(policy.default_crs, None);
+        assert_eq!(policy.tolerance_ppm(), Policy::DEFAULT_AREA_TOLERANCE_PPM);
+        let now = Policy {
+            default_crs: Some(Crs::CGCS2000),
+            area_tolerance_ppm: Some(5_000),
+            ..policy
+        };
+        assert_eq!(Policy::decode(&codec::encode(&now).unwrap()).unwrap(), now);
+    }
+}

@@ -403,3 +403,105 @@ fn the_map_draws_one_polygon_per_parcel_with_a_boundary() {
     let idle = db.now().map(parkdb::MapColor::Idle).unwrap();
     assert!(idle.svg().contains("闲置满两年"));
 }
+
+fn import_options(code_field: &str) -> parkdb::ledger::BoundaryOptions {
+    parkdb::ledger::BoundaryOptions {
+        code_field: code_field.into(),
+        on: Some(d("2011-01-01")),
+        ..parkdb::ledger::BoundaryOptions::default()
+    }
+}
+
+#[test]
+fn boundaries_import_from_a_geojson_file_all_or_nothing() {
+    let db = Db::temporary().unwrap();
+    common::parcel(&db, "GP-1", "15", "2010-01-01");
+    common::parcel(&db, "GP-2", "20", "2010-01-01");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("界址.geojson");
+    let feature = |code: &str, x: f64| {
+        format!(
+            r#"{{"type":"Feature","properties":{{"地块编号":"{code}"}},"geometry":{{"type":"Polygon","coordinates":[[[{x},3400000],[{},3400000],[{},3400100],[{x},3400100],[{x},3400000]]]}}}}"#,
+            x + 100.0,
+            x + 100.0
+        )
+    };
+    let write = |features: &[String]| {
+        std::fs::write(
+            &path,
+            format!(
+                r#"{{"type":"FeatureCollection","crs":{{"type":"name","properties":{{"name":"urn:ogc:def:crs:EPSG::4527"}}}},"features":[{}]}}"#,
+                features.join(",")
+            ),
+        )
+        .unwrap();
+    };
+    // An unknown code: reported with its feature number, nothing written.
+    write(&[feature("GP-1", X0), feature("GP-9", X0 + 200.0)]);
+    let r = parkdb::ledger::import_boundaries(&db, &path, &import_options("地块编号")).unwrap();
+    assert!(!r.written);
+    assert_eq!(r.errors.len(), 1, "{:?}", r.errors);
+    assert_eq!(r.errors[0].row, 2);
+    assert!(r.errors[0].reason.contains("GP-9"), "{}", r.errors[0]);
+    assert!(db.parcel_by_code("GP-1").unwrap().boundary.is_none());
+    // Both known: written; GP-2's 15 亩 surveyed against 20 registered is reported.
+    write(&[feature("GP-1", X0), feature("GP-2", X0 + 200.0)]);
+    let r = parkdb::ledger::import_boundaries(&db, &path, &import_options("地块编号")).unwrap();
+    assert!(r.written && r.errors.is_empty(), "{:?}", r.errors);
+    assert_eq!(r.matched, 2);
+    assert_eq!(r.mismatches.len(), 1);
+    assert!(r.mismatches[0].reason.contains("GP-2"));
+    let b = db.parcel_by_code("GP-2").unwrap().boundary.unwrap();
+    assert_eq!((b.crs(), b.area()), (z39(), mu("15")));
+}
+
+#[test]
+fn boundaries_import_from_a_shapefile() {
+    use shapefile::dbase::{FieldName, FieldValue, Record, TableWriterBuilder};
+    let db = Db::temporary().unwrap();
+    common::parcel(&db, "GP-1", "15", "2010-01-01");
+    common::parcel(&db, "GP-2", "30", "2010-01-01");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("parcels.shp");
+    {
+        let table =
+            TableWriterBuilder::new().add_character_field(FieldName::try_from("DKBH").unwrap(), 20);
+        let mut writer = shapefile::Writer::from_path(&path, table).unwrap();
+        let square = |x: f64, w: f64| {
+            // Outer rings clockwise, as shapefiles keep them.
+            shapefile::Polygon::new(shapefile::PolygonRing::Outer(vec![
+                shapefile::Point::new(x, Y0),
+                shapefile::Point::new(x, Y0 + 100.0),
+                shapefile::Point::new(x + w, Y0 + 100.0),
+                shapefile::Point::new(x + w, Y0),
+                shapefile::Point::new(x, Y0),
+            ]))
+        };
+        for (code, x, w) in [("GP-1", X0, 100.0), ("GP-2", X0 + 100.0, 200.0)] {
+            let mut record = Record::default();
+            record.insert("DKBH".into(), FieldValue::Character(Some(code.into())));
+            writer
+                .write_shape_and_record(&square(x, w), &record)
+                .unwrap();
+        }
+    }
+    std::fs::write(
+        path.with_extension("prj"),
+        r#"PROJCS["CGCS2000_3_Degree_GK_Zone_39",GEOGCS["GCS_China_Geodetic_Coordinate_System_2000"]]"#,
+    )
+    .unwrap();
+    let r = parkdb::ledger::import_boundaries(&db, &path, &import_options("DKBH")).unwrap();
+    assert!(r.written, "{:?}", r.errors);
+    assert_eq!((r.features, r.matched), (2, 2));
+    assert!(r.mismatches.is_empty());
+    let p2 = db.parcel_by_code("GP-2").unwrap();
+    assert_eq!(p2.boundary.unwrap().area(), mu("30"));
+    assert_eq!(
+        codes(
+            &db.now()
+                .neighbours(db.parcel_by_code("GP-1").unwrap().id)
+                .unwrap()
+        ),
+        ["GP-2"]
+    );
+}

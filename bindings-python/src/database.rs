@@ -398,6 +398,48 @@ impl Database {
         Ok((map.svg().to_owned(), map.parcels_drawn()))
     }
 
+    /// Imports boundaries from a survey file; returns the report.
+    #[pyo3(signature = (path, *, code_field=Text("地块编号".into()), crs=None, on=None, dry_run=false))]
+    fn import_boundaries<'py>(
+        &self,
+        py: Python<'py>,
+        path: std::path::PathBuf,
+        code_field: Text,
+        crs: Option<&Bound<'py, PyAny>>,
+        on: Option<&Bound<'py, PyAny>>,
+        dry_run: bool,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let db = self.db(py)?;
+        let options = parkdb::ledger::BoundaryOptions {
+            code_field: code_field.0,
+            crs: crs.map(crate::geometry::crs_of).transpose()?,
+            on: opt_date(on, "on")?,
+            dry_run,
+        };
+        let r = py
+            .detach(|| parkdb::ledger::import_boundaries(&db, &path, &options))
+            .py_err(py)?;
+        let d = PyDict::new(py);
+        d.set_item("features", r.features)?;
+        d.set_item("matched", r.matched)?;
+        d.set_item("written", r.written)?;
+        let rows = |list: &[parkdb::ledger::RowError]| -> PyResult<Bound<'py, PyList>> {
+            let out = PyList::empty(py);
+            for e in list {
+                let item = PyDict::new(py);
+                item.set_item("feature", e.row)?;
+                item.set_item("field", &e.column)?;
+                item.set_item("reason", &e.reason)?;
+                item.set_item("message", e.to_string())?;
+                out.append(item)?;
+            }
+            Ok(out)
+        };
+        d.set_item("errors", rows(&r.errors)?)?;
+        d.set_item("mismatches", rows(&r.mismatches)?)?;
+        Ok(d)
+    }
+
     /// The parcels sharing a stretch of boundary with a parcel.
     #[pyo3(signature = (parcel, as_of=None, known_at=None))]
     fn neighbours<'py>(

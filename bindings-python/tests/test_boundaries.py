@@ -167,3 +167,29 @@ def test_the_map(grid, tmp_path):
         grid.map(color="grade")
     with pytest.raises(parkdb.ValidationError, match="coloured by"):
         grid.map(color="rainbow")
+
+
+def test_import_boundaries_from_a_geojson_file_made_by_geopandas(db, tmp_path):
+    import geopandas
+
+    db.add_parcel("GP-1", 15, requisitioned="2010-01-01")
+    db.add_parcel("GP-2", 20, requisitioned="2010-01-01")
+    frame = geopandas.GeoDataFrame(
+        {"地块编号": ["GP-1", "GP-2"]},
+        geometry=[square(0, 0), square(100, 0)],
+        crs="EPSG:4527",
+    )
+    path = tmp_path / "界址.geojson"
+    path.write_text(frame.to_json(), encoding="utf-8")
+    # geopandas writes coordinates without naming the CRS: give it.
+    report = db.import_boundaries(path, crs=4527, on="2011-01-01")
+    assert report["written"] and report["matched"] == 2 and report["errors"] == []
+    assert [m["feature"] for m in report["mismatches"]] == [2]
+    assert codes(db.neighbours("GP-1")) == ["GP-2"]
+    # An unknown code refuses the whole file.
+    frame.loc[1, "地块编号"] = "GP-9"
+    path.write_text(frame.to_json(), encoding="utf-8")
+    report = db.import_boundaries(path, crs=4527, on="2012-01-01", dry_run=False)
+    assert not report["written"]
+    assert report["errors"][0]["feature"] == 2 and "GP-9" in report["errors"][0]["reason"]
+    assert db.parcel("GP-1", as_of="2012-06-01")["boundary"] == db.parcel("GP-1", as_of="2011-06-01")["boundary"]

@@ -316,6 +316,27 @@ class Database:
         )
         return Map(svg, drawn)
 
+    def import_boundaries(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        code_field: str = "地块编号",
+        crs: Any = None,
+        on: Any = None,
+        dry_run: bool = False,
+    ) -> dict[str, Any]:
+        """Sets parcels' boundaries from a survey file: a GeoJSON
+        FeatureCollection or an ESRI shapefile (``.shp`` with its ``.dbf``
+        and ``.prj``), each feature matched to a parcel by ``code_field``.
+        All or nothing: ``errors`` lists every unknown code or invalid shape
+        by feature number, and if there is one nothing is written.
+        ``mismatches`` lists surveyed areas beyond the area tolerance (set
+        all the same). ``crs`` serves a file that names none; ``on`` is the
+        date the boundaries take effect (else each parcel's latest event)."""
+        return self._native.import_boundaries(
+            os.fspath(path), code_field=code_field, crs=crs, on=on, dry_run=dry_run
+        )
+
     def neighbours(self, parcel: int | str, as_of: Any = None, known_at: Any = None) -> Table:
         """The parcels sharing a stretch of boundary with ``parcel`` (相邻地块);
         parcels that touch it only at a corner are not neighbours."""

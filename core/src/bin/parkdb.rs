@@ -104,6 +104,24 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Import parcels' boundaries from a survey file (.geojson or .shp with
+    /// its .dbf and .prj), matched by the parcel code in --code-field; all
+    /// or nothing.
+    ImportBoundaries {
+        file: PathBuf,
+        /// The field holding the parcel's code.
+        #[arg(long, default_value = "地块编号")]
+        code_field: String,
+        /// The coordinate system when the file names none (EPSG:4527, 4490…).
+        #[arg(long)]
+        crs: Option<String>,
+        /// The date the boundaries take effect (default: each parcel's latest event).
+        #[arg(long)]
+        on: Option<String>,
+        /// Check and report only; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Export a table to .csv or .xlsx (by the extension of --out).
     Export {
         #[arg(value_enum)]
@@ -274,6 +292,47 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     "created a"
                 },
                 cli.db.display()
+            );
+        }
+        Command::ImportBoundaries {
+            file,
+            code_field,
+            crs,
+            on,
+            dry_run,
+        } => {
+            let db = open(&cli.db, true)?;
+            let options = ledger::BoundaryOptions {
+                code_field,
+                crs: crs
+                    .as_deref()
+                    .map(parkdb::Crs::parse)
+                    .transpose()
+                    .map_err(|e| e.to_string())?,
+                on: on.as_deref().map(date).transpose()?,
+                dry_run,
+            };
+            let report =
+                ledger::import_boundaries(&db, &file, &options).map_err(|e| e.to_string())?;
+            for e in &report.errors {
+                eprintln!("{e}");
+            }
+            for m in &report.mismatches {
+                say!("area mismatch: {m}");
+            }
+            if !report.errors.is_empty() {
+                eprintln!("{} bad features; nothing was written", report.errors.len());
+                return Ok(ExitCode::FAILURE);
+            }
+            say!(
+                "{} of {} features matched; {}",
+                report.matched,
+                report.features,
+                if report.written {
+                    "boundaries set"
+                } else {
+                    "dry run, nothing written"
+                }
             );
         }
         Command::Import { files, dry_run } => {

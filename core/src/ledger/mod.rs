@@ -5,6 +5,7 @@
 //! The columns each ledger may have, in Chinese or English, are listed in
 //! one place: [`columns`].
 
+pub mod boundaries;
 pub mod columns;
 pub mod dataset;
 pub mod dates;
@@ -12,6 +13,7 @@ pub mod export;
 pub mod import;
 pub mod read;
 
+pub use boundaries::{import_boundaries, BoundaryOptions, BoundaryReport};
 pub use dataset::{export_parquet, Manifest};
 pub use export::{neutralise, write_csv, write_report_xlsx, write_xlsx};
 pub use import::{import, ImportOptions, ImportReport, RowError};

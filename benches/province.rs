@@ -1069,6 +1069,13 @@ pub fn run(scale: f64, dir: &Path) -> Vec<Row> {
         unit: "s",
     });
 
+    rows.extend(spatial_rows(
+        &db,
+        &mut conn,
+        w.parcels.len() as u64,
+        &mut rng,
+    ));
+
     db.flush().unwrap();
     let pk_bytes = dir_size(&pk_path) as f64 / 1_048_576.0;
     conn.execute_batch("pragma wal_checkpoint(truncate)")
@@ -1081,6 +1088,162 @@ pub fn run(scale: f64, dir: &Path) -> Vec<Row> {
         unit: "MiB",
     });
     drop(durable);
+    rows
+}
+
+/// The parcels laid out as 100 m squares, a thousand to a row, in
+/// CGCS2000's zone 39: parcel `id`'s corner.
+fn square_of(id: u64) -> (f64, f64) {
+    (
+        39_450_000.0 + ((id - 1) % 1_000) as f64 * 100.0,
+        3_000_000.0 + ((id - 1) / 1_000) as f64 * 100.0,
+    )
+}
+
+/// Boundaries for every parcel, then queries by shape: parkdb's
+/// `parcels_in(Within)` (its R*-tree in memory) against SQLite's R*Tree
+/// module (`rtree`, built into the bundled SQLite) joined to the parcels.
+fn spatial_rows(db: &Db, conn: &mut Connection, n: u64, rng: &mut Rng) -> Vec<Row> {
+    let mut rows = Vec::new();
+    let crs = parkdb::Crs::epsg(4527).unwrap();
+    let (_, pk) = time(|| {
+        let ids: Vec<u64> = (1..=n).collect();
+        for chunk in ids.chunks(5_000) {
+            db.write(|tx| {
+                for id in chunk {
+                    let (x, y) = square_of(*id);
+                    let p = tx.parcel(ParcelId(*id))?;
+                    let outline = parkdb::Outline::points(&[
+                        (x, y),
+                        (x + 100.0, y),
+                        (x + 100.0, y + 100.0),
+                        (x, y + 100.0),
+                    ])
+                    .in_crs(crs);
+                    tx.set_boundary(ParcelId(*id), p.last_event, Some(&outline))?;
+                }
+                Ok(())
+            })
+            .unwrap();
+        }
+    });
+    let (_, sq) = time(|| {
+        conn.execute_batch(
+            "create virtual table parcel_rtree using rtree(id, minx, maxx, miny, maxy);
+             create table parcel_shape(id integer primary key, wkb blob not null);",
+        )
+        .unwrap();
+        let tx = conn.transaction().unwrap();
+        {
+            let mut r = tx
+                .prepare_cached("insert into parcel_rtree values (?, ?, ?, ?, ?)")
+                .unwrap();
+            let mut s = tx
+                .prepare_cached("insert into parcel_shape values (?, ?)")
+                .unwrap();
+            for id in 1..=n {
+                let (x, y) = square_of(id);
+                r.execute(params![id as i64, x, x + 100.0, y, y + 100.0])
+                    .unwrap();
+                // The same shape as parkdb keeps, as WKB (93 bytes a square).
+                let mut wkb = vec![1u8, 3, 0, 0, 0, 1, 0, 0, 0, 5, 0, 0, 0];
+                for (px, py) in [
+                    (x, y),
+                    (x + 100.0, y),
+                    (x + 100.0, y + 100.0),
+                    (x, y + 100.0),
+                    (x, y),
+                ] {
+                    wkb.extend_from_slice(&px.to_le_bytes());
+                    wkb.extend_from_slice(&py.to_le_bytes());
+                }
+                s.execute(params![id as i64, wkb]).unwrap();
+            }
+        }
+        tx.commit().unwrap();
+    });
+    rows.push(Row {
+        name: "set every parcel's boundary",
+        parkdb: pk,
+        sqlite: sq,
+        unit: "s",
+    });
+
+    // Windows of about 20 × 20 parcels anywhere in the layout.
+    let rows_of_parcels = n.div_ceil(1_000).max(1);
+    let windows: Vec<(f64, f64, f64, f64)> = (0..100)
+        .map(|_| {
+            let x = 39_450_000.0 + rng.below(1_000) as f64 * 100.0 - 50.0;
+            let y = 3_000_000.0 + rng.below(rows_of_parcels) as f64 * 100.0 - 50.0;
+            (x, y, x + 2_000.0, y + 2_000.0)
+        })
+        .collect();
+    let any = ParcelFilter::default();
+    let query = |w: &(f64, f64, f64, f64)| {
+        parkdb::Region::parse(&format!(
+            "POLYGON (({0} {1}, {2} {1}, {2} {3}, {0} {3}, {0} {1}))",
+            w.0, w.1, w.2, w.3
+        ))
+        .unwrap()
+        .in_crs(crs)
+    };
+    let first = query(&windows[0]);
+    let (a, pk) = time(|| {
+        db.now()
+            .parcels_in(&any, parkdb::Spatial::Within(&first))
+            .unwrap()
+            .len()
+    });
+    let sqlite_within = |c: &Connection, w: &(f64, f64, f64, f64)| -> usize {
+        let mut s = c
+            .prepare_cached(
+                "select p.id, p.area_units, s.wkb from parcel p join parcel_rtree r on r.id = p.id
+                 join parcel_shape s on s.id = p.id
+                 where r.minx >= ?1 and r.maxx <= ?2 and r.miny >= ?3 and r.maxy <= ?4",
+            )
+            .unwrap();
+        s.query_map(params![w.0, w.2, w.1, w.3], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, Vec<u8>>(2)?,
+            ))
+        })
+        .unwrap()
+        .count()
+    };
+    let (b, sq) = time(|| sqlite_within(conn, &windows[0]));
+    assert_eq!(a, b);
+    rows.push(Row {
+        name: "parcels(within=…), first (parkdb builds its index)",
+        parkdb: pk,
+        sqlite: sq,
+        unit: "s",
+    });
+    let (a, pk) = time(|| {
+        windows
+            .iter()
+            .map(|w| {
+                db.now()
+                    .parcels_in(&any, parkdb::Spatial::Within(&query(w)))
+                    .unwrap()
+                    .len()
+            })
+            .sum::<usize>()
+    });
+    let (b, sq) = time(|| {
+        windows
+            .iter()
+            .map(|w| sqlite_within(conn, w))
+            .sum::<usize>()
+    });
+    assert_eq!(a, b);
+    rows.push(Row {
+        name: "parcels(within=…), 100 windows of 20 × 20",
+        parkdb: pk,
+        sqlite: sq,
+        unit: "s",
+    });
     rows
 }
 

@@ -11,7 +11,7 @@ fn every_row_runs_and_the_engines_agree() {
     // 2,000 parcels, 1,000 enterprises, 10,000 yearly rows, 400 applications.
     let rows = province::run(0.002, &dir);
     let _ = std::fs::remove_dir_all(&dir);
-    assert_eq!(rows.len(), 14);
+    assert_eq!(rows.len(), 17);
     assert!(rows.iter().any(|r| r.name == "first read after import"));
     for r in &rows {
         assert!(

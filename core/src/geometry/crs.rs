@@ -192,8 +192,10 @@ impl Crs {
         }
         if !east_ok {
             let prefix = (x / 1e6).floor();
-            if (f64::from(FIRST_ZONE)..=f64::from(LAST_ZONE)).contains(&prefix) {
-                let other = prefix as u16;
+            let other = prefix as u16;
+            if (f64::from(FIRST_ZONE)..=f64::from(LAST_ZONE)).contains(&prefix)
+                && !(prefixed && other == zone)
+            {
                 if prefixed {
                     return Some(format!(
                         "easting {x} is in zone {other}, but {self} is zone {zone}: \

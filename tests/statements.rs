@@ -83,6 +83,17 @@ type Step = fn(&mut Writer, &Fixture) -> parkdb::Result<()>;
 
 /// For each case: a write that succeeds and extends a run of the entity
 /// the refused write touches, then the refused write.
+/// A square in zone 39 (EPSG:4527), `side` metres, from easting `x`.
+fn square(x: f64, side: f64) -> parkdb::Outline {
+    parkdb::Outline::points(&[
+        (x, 3_400_000.0),
+        (x + side, 3_400_000.0),
+        (x + side, 3_400_000.0 + side),
+        (x, 3_400_000.0 + side),
+    ])
+    .in_crs(parkdb::Crs::epsg(4527).expect("zone 39"))
+}
+
 fn cases() -> Vec<(&'static str, Step, Step)> {
     // A step that writes nothing: a `Step`, so it returns a `Result`.
     #[allow(clippy::unnecessary_wraps)]
@@ -149,6 +160,56 @@ fn cases() -> Vec<(&'static str, Step, Step)> {
                     f.p,
                     d("2004-07-01"),
                     &[("GP-001-1".into(), mu("2")), ("GP-001-2".into(), mu("3"))],
+                )
+                .map(drop)
+            },
+        ),
+        ("set a boundary that crosses itself", ok, |w, f| {
+            let bow = parkdb::Outline::points(&[
+                (39_512_000.0, 3_400_000.0),
+                (39_512_100.0, 3_400_100.0),
+                (39_512_100.0, 3_400_000.0),
+                (39_512_000.0, 3_400_100.0),
+            ])
+            .in_crs(parkdb::Crs::epsg(4527)?);
+            w.set_boundary(f.p, d("2004-06-01"), Some(&bow)).map(drop)
+        }),
+        (
+            "a boundary in the default coordinate system, outside its zone",
+            |w, _| w.set_default_crs(Some(parkdb::Crs::epsg(4527)?)),
+            |w, f| {
+                w.set_boundary(
+                    f.p,
+                    d("2004-06-01"),
+                    Some(&parkdb::Outline::points(&[
+                        (1.0, 2.0),
+                        (3.0, 4.0),
+                        (5.0, 1.0),
+                    ])),
+                )
+                .map(drop)
+            },
+        ),
+        (
+            "split with a part outside the parent's shape",
+            |w, f| {
+                w.set_boundary(f.p, d("2004-06-01"), Some(&square(39_512_000.0, 200.0)))
+                    .map(drop)
+            },
+            |w, f| {
+                w.split_parts(
+                    f.p,
+                    d("2004-07-01"),
+                    &[
+                        parkdb::SplitPart {
+                            boundary: Some(square(39_512_000.0, 100.0)),
+                            ..parkdb::SplitPart::new("GP-001-1", mu("20"))
+                        },
+                        parkdb::SplitPart {
+                            boundary: Some(square(39_513_000.0, 100.0)),
+                            ..parkdb::SplitPart::new("GP-001-2", mu("32.7272"))
+                        },
+                    ],
                 )
                 .map(drop)
             },

@@ -330,6 +330,22 @@ fn within_intersects_and_neighbours_on_a_grid() {
         codes(&now.parcels_in(&any, Spatial::Within(&left)).unwrap()),
         ["G00", "G01", "G02", "G10", "G11", "G12"]
     );
+    // A triangle: boxes inside its box are not enough, the shapes are tested.
+    let triangle = Region::parse(
+        "POLYGON ((39511999 3399999, 39512201 3399999, 39511999 3400201, 39511999 3399999))",
+    )
+    .unwrap();
+    assert_eq!(
+        codes(&now.parcels_in(&any, Spatial::Within(&triangle)).unwrap()),
+        ["G00"]
+    );
+    assert_eq!(
+        codes(
+            &now.parcels_in(&any, Spatial::Intersects(&triangle))
+                .unwrap()
+        ),
+        ["G00", "G01", "G02", "G10", "G11", "G20"]
+    );
     // A point in the middle square; a line across the bottom row.
     let point = Region::parse("POINT (39512150 3400150)").unwrap();
     assert_eq!(
@@ -503,5 +519,30 @@ fn boundaries_import_from_a_shapefile() {
                 .unwrap()
         ),
         ["GP-2"]
+    );
+}
+
+#[test]
+fn the_example_zone_is_laid_out_without_overlaps_or_mismatches() {
+    let db = Db::temporary().unwrap();
+    parkdb::example::build_seed(&db).unwrap();
+    let report = db.check().unwrap();
+    assert!(report.is_clean(), "{:?}", report.problems);
+    assert!(report.findings.is_empty(), "{:?}", report.findings);
+    let now = db.now();
+    let parcels = now.all_parcels().unwrap();
+    let shaped = parcels.iter().filter(|p| p.boundary.is_some()).count();
+    assert_eq!(
+        shaped,
+        parcels.len(),
+        "every parcel of the example has a boundary"
+    );
+    // Parcels along a road share edges with the ones beside them.
+    let first = parcels.iter().find(|p| p.retired.is_none()).unwrap();
+    assert!(!now.neighbours(first.id).unwrap().is_empty());
+    let map = now.map(parkdb::MapColor::Status).unwrap();
+    assert_eq!(
+        map.parcels_drawn(),
+        parcels.iter().filter(|p| p.retired.is_none()).count()
     );
 }

@@ -120,7 +120,7 @@ impl Layout {
             self.row_height = 0.0;
         }
         let (x0, y0) = (Self::ORIGIN.0 + self.x, Self::ORIGIN.1 + self.y);
-        self.x += width + 10.0;
+        self.x += width;
         self.row_height = self.row_height.max(depth);
         Outline::points(&[
             (x0, y0),

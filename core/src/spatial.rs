@@ -48,27 +48,33 @@ impl Index {
         }
     }
 
-    /// The ids whose boxes meet the box of `region` (in each tree's CRS).
+    /// The ids whose boxes meet the box of `region` (in each tree's CRS),
+    /// or with `inside`, lie within it.
     pub(crate) fn candidates(
         &self,
         region: &Region,
         default: Option<Crs>,
+        inside: bool,
     ) -> Result<BTreeSet<u64>> {
         let mut ids = BTreeSet::new();
         for (crs, tree) in &self.trees {
             let Some(r) = region.geometry_in(default, *crs)?.bounding_rect() else {
                 continue;
             };
-            ids.extend(
-                tree.locate_in_envelope_intersecting(&envelope(r))
-                    .map(|e| e.data),
-            );
+            if inside {
+                ids.extend(tree.locate_in_envelope(&envelope(r)).map(|e| e.data));
+            } else {
+                ids.extend(
+                    tree.locate_in_envelope_intersecting(&envelope(r))
+                        .map(|e| e.data),
+                );
+            }
         }
         Ok(ids)
     }
 
     /// The ids whose boxes meet the box of `boundary`.
     pub(crate) fn near(&self, boundary: &Boundary) -> Result<BTreeSet<u64>> {
-        self.candidates(&Region::from(boundary), None)
+        self.candidates(&Region::from(boundary), None, false)
     }
 }

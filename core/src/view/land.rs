@@ -33,20 +33,70 @@ impl Spatial<'_> {
 struct Reprojected<'a> {
     spatial: Spatial<'a>,
     default: Option<Crs>,
-    by_crs: std::collections::HashMap<Crs, geo::Geometry<f64>>,
+    by_crs: std::collections::HashMap<Crs, Shape>,
+}
+
+/// A query shape in one coordinate system, with its box, and whether it is
+/// its box (an axis-aligned rectangle, as map windows are): then a box
+/// inside it is inside, and no exact test is needed.
+struct Shape {
+    geometry: geo::Geometry<f64>,
+    bbox: Option<geo::Rect<f64>>,
+    is_box: bool,
+}
+
+impl Shape {
+    fn new(geometry: geo::Geometry<f64>) -> Shape {
+        use geo::{Area, BoundingRect};
+        let bbox = geometry.bounding_rect();
+        let is_box = matches!(&geometry, geo::Geometry::Polygon(p) if p.interiors().is_empty())
+            && bbox.is_some_and(|b| {
+                let area = geometry.unsigned_area();
+                area > 0.0 && (b.width() * b.height() - area).abs() <= area * 1e-12
+            });
+        Shape {
+            geometry,
+            bbox,
+            is_box,
+        }
+    }
+
+    /// Whether the box `b` lies within this shape's box.
+    fn box_holds(&self, b: geo::Rect<f64>) -> bool {
+        self.bbox.is_some_and(|q| {
+            q.min().x <= b.min().x
+                && q.min().y <= b.min().y
+                && b.max().x <= q.max().x
+                && b.max().y <= q.max().y
+        })
+    }
+
+    /// Whether the box `b` meets this shape's box.
+    fn box_meets(&self, b: geo::Rect<f64>) -> bool {
+        self.bbox.is_some_and(|q| {
+            q.min().x <= b.max().x
+                && b.min().x <= q.max().x
+                && q.min().y <= b.max().y
+                && b.min().y <= q.max().y
+        })
+    }
 }
 
 impl Reprojected<'_> {
     fn matches(&mut self, b: &Boundary) -> Result<bool> {
         let g = match self.by_crs.entry(b.crs()) {
             std::collections::hash_map::Entry::Occupied(g) => g.into_mut(),
-            std::collections::hash_map::Entry::Vacant(slot) => {
-                slot.insert(self.spatial.region().geometry_in(self.default, b.crs())?)
-            }
+            std::collections::hash_map::Entry::Vacant(slot) => slot.insert(Shape::new(
+                self.spatial.region().geometry_in(self.default, b.crs())?,
+            )),
         };
         Ok(match self.spatial {
-            Spatial::Within(_) => b.within(g),
-            Spatial::Intersects(_) => b.intersects(g),
+            Spatial::Within(_) if !g.box_holds(b.bbox()) => false,
+            Spatial::Within(_) if g.is_box => true,
+            Spatial::Within(_) => b.within(&g.geometry),
+            Spatial::Intersects(_) if !g.box_meets(b.bbox()) => false,
+            Spatial::Intersects(_) if g.is_box && g.box_holds(b.bbox()) => true,
+            Spatial::Intersects(_) => b.intersects(&g.geometry),
         })
     }
 }
@@ -172,7 +222,8 @@ impl View<'_> {
         let mut candidates = Candidates::default();
         if let (Some(s), true) = (&shape, now) {
             let index = self.engine.cache.spatial(self.store())?;
-            candidates.narrow(index.candidates(s.spatial.region(), s.default)?);
+            let inside = matches!(s.spatial, Spatial::Within(_));
+            candidates.narrow(index.candidates(s.spatial.region(), s.default, inside)?);
         }
         if let Some(h) = filter.holder {
             candidates.narrow(if now {

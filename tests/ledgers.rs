@@ -763,6 +763,7 @@ fn every_command_has_help() {
     let dir = tempfile::tempdir().unwrap();
     for cmd in [
         "init", "import", "export", "report", "evaluate", "summary", "check", "backup", "example",
+        "map", "import-boundaries",
     ] {
         let (ok, out, _) = parkdb_cli(dir.path(), &[cmd, "--help"]);
         assert!(ok && out.contains("Usage: parkdb"), "{cmd}: {out}");
@@ -928,4 +929,71 @@ fn the_command_reads_a_snapshot_while_another_process_writes() {
     let (ok, out, _) = parkdb_cli(dir.path(), &["--db", db, "--read-only", "check"]);
     assert!(ok && out.contains("clean"), "{out}");
     drop(writer);
+}
+
+#[test]
+fn the_parcel_ledger_may_carry_boundaries() {
+    let db = Db::temporary().unwrap();
+    let sheets = vec![sheet(
+        "地块台账",
+        "地块编号,面积,用途,征地日期,坐标系,界址点坐标,边界(WKT)\n\
+         GP-1,15,工业,2010-01-01,EPSG:4527,39512000 3400000; 39512100 3400000; 39512100 3400100; 39512000 3400100,\n\
+         GP-2,15,工业,2010-01-01,4527,,POLYGON ((39512100 3400000 39512200 3400000 39512200 3400100 39512100 3400100 39512100 3400000))\n\
+         GP-3,15,工业,2010-01-01,,,",
+    )];
+    // The WKT above lacks its commas: GP-2 is refused with its row, nothing written.
+    let report = ledger::import(&db, &sheets, ImportOptions::default()).unwrap();
+    assert!(!report.written);
+    assert_eq!(report.errors.len(), 1, "{:?}", report.errors);
+    assert_eq!(report.errors[0].row, 3);
+    assert!(report.errors[0].to_string().contains("WKT"), "{}", report.errors[0]);
+    // Boundary points, `x y` pairs separated by semicolons, fit any CSV.
+    let sheets = vec![sheet(
+        "地块台账",
+        "地块编号,面积,用途,征地日期,坐标系,界址点坐标\n\
+         GP-1,15,工业,2010-01-01,EPSG:4527,39512000 3400000; 39512100 3400000; 39512100 3400100; 39512000 3400100\n\
+         GP-2,15,工业,2010-01-01,4527,39512100 3400000; 39512200 3400000; 39512200 3400100; 39512100 3400100\n\
+         GP-3,15,工业,2010-01-01,,",
+    )];
+    let report = ledger::import(&db, &sheets, ImportOptions::default()).unwrap();
+    assert!(report.written, "{:?}", report.errors);
+    let b = db.parcel_by_code("GP-2").unwrap().boundary.unwrap();
+    assert_eq!(b.crs().code(), 4527);
+    assert_eq!(b.area(), "15".parse().unwrap());
+    assert!(db.parcel_by_code("GP-3").unwrap().boundary.is_none());
+    let gp1 = db.parcel_by_code("GP-1").unwrap().id;
+    assert_eq!(db.now().neighbours(gp1).unwrap().len(), 1);
+}
+
+#[test]
+fn the_map_and_boundaries_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, _, err) = parkdb_cli(dir.path(), &["example"]);
+    assert!(ok, "{err}");
+    let (ok, out, err) = parkdb_cli(
+        dir.path(),
+        &["map", "--as-of", "2005-12-31", "--color", "idle", "--out", "闲置地块图.svg"],
+    );
+    assert!(ok && out.contains("parcels"), "{out}{err}");
+    let svg = std::fs::read_to_string(dir.path().join("闲置地块图.svg")).unwrap();
+    assert!(svg.contains("闲置土地") && svg.contains("class=\"parcel\""));
+    let (ok, _, err) = parkdb_cli(dir.path(), &["map", "--color", "grade", "--out", "g.svg"]);
+    assert!(!ok && err.contains("--scheme and --year"), "{err}");
+    let (ok, out, err) = parkdb_cli(
+        dir.path(),
+        &["map", "--color", "grade", "--scheme", "huangyan_2022", "--year", "2005", "--out", "g.svg"],
+    );
+    assert!(ok, "{out}{err}");
+    assert!(std::fs::read_to_string(dir.path().join("g.svg")).unwrap().contains("亩均效益评价"));
+    let (ok, out, err) = parkdb_cli(dir.path(), &["report", "2005", "--xlsx", "report.xlsx"]);
+    assert!(ok && out.contains("地块图.svg"), "{out}{err}");
+    assert!(dir.path().join("report.地块图.svg").exists());
+    // A survey file naming an unknown parcel: refused, nothing written.
+    std::fs::write(
+        dir.path().join("界址.geojson"),
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"地块编号":"NOPE"},"geometry":{"type":"Polygon","coordinates":[[[38418000,2523000],[38418100,2523000],[38418100,2523100],[38418000,2523000]]]}}]}"#,
+    )
+    .unwrap();
+    let (ok, _, err) = parkdb_cli(dir.path(), &["import-boundaries", "界址.geojson"]);
+    assert!(!ok && err.contains("NOPE") && err.contains("nothing was written"), "{err}");
 }

@@ -762,8 +762,17 @@ fn a_data_officers_session_from_an_empty_directory() {
 fn every_command_has_help() {
     let dir = tempfile::tempdir().unwrap();
     for cmd in [
-        "init", "import", "export", "report", "evaluate", "summary", "check", "backup", "example",
-        "map", "import-boundaries",
+        "init",
+        "import",
+        "export",
+        "report",
+        "evaluate",
+        "summary",
+        "check",
+        "backup",
+        "example",
+        "map",
+        "import-boundaries",
     ] {
         let (ok, out, _) = parkdb_cli(dir.path(), &[cmd, "--help"]);
         assert!(ok && out.contains("Usage: parkdb"), "{cmd}: {out}");
@@ -946,7 +955,11 @@ fn the_parcel_ledger_may_carry_boundaries() {
     assert!(!report.written);
     assert_eq!(report.errors.len(), 1, "{:?}", report.errors);
     assert_eq!(report.errors[0].row, 3);
-    assert!(report.errors[0].to_string().contains("WKT"), "{}", report.errors[0]);
+    assert!(
+        report.errors[0].to_string().contains("WKT"),
+        "{}",
+        report.errors[0]
+    );
     // Boundary points, `x y` pairs separated by semicolons, fit any CSV.
     let sheets = vec![sheet(
         "地块台账",
@@ -972,7 +985,15 @@ fn the_map_and_boundaries_from_the_command_line() {
     assert!(ok, "{err}");
     let (ok, out, err) = parkdb_cli(
         dir.path(),
-        &["map", "--as-of", "2005-12-31", "--color", "idle", "--out", "闲置地块图.svg"],
+        &[
+            "map",
+            "--as-of",
+            "2005-12-31",
+            "--color",
+            "idle",
+            "--out",
+            "闲置地块图.svg",
+        ],
     );
     assert!(ok && out.contains("parcels"), "{out}{err}");
     let svg = std::fs::read_to_string(dir.path().join("闲置地块图.svg")).unwrap();
@@ -981,10 +1002,22 @@ fn the_map_and_boundaries_from_the_command_line() {
     assert!(!ok && err.contains("--scheme and --year"), "{err}");
     let (ok, out, err) = parkdb_cli(
         dir.path(),
-        &["map", "--color", "grade", "--scheme", "huangyan_2022", "--year", "2005", "--out", "g.svg"],
+        &[
+            "map",
+            "--color",
+            "grade",
+            "--scheme",
+            "huangyan_2022",
+            "--year",
+            "2005",
+            "--out",
+            "g.svg",
+        ],
     );
     assert!(ok, "{out}{err}");
-    assert!(std::fs::read_to_string(dir.path().join("g.svg")).unwrap().contains("亩均效益评价"));
+    assert!(std::fs::read_to_string(dir.path().join("g.svg"))
+        .unwrap()
+        .contains("亩均效益评价"));
     let (ok, out, err) = parkdb_cli(dir.path(), &["report", "2005", "--xlsx", "report.xlsx"]);
     assert!(ok && out.contains("地块图.svg"), "{out}{err}");
     assert!(dir.path().join("report.地块图.svg").exists());
@@ -995,5 +1028,8 @@ fn the_map_and_boundaries_from_the_command_line() {
     )
     .unwrap();
     let (ok, _, err) = parkdb_cli(dir.path(), &["import-boundaries", "界址.geojson"]);
-    assert!(!ok && err.contains("NOPE") && err.contains("nothing was written"), "{err}");
+    assert!(
+        !ok && err.contains("NOPE") && err.contains("nothing was written"),
+        "{err}"
+    );
 }

@@ -58,3 +58,37 @@ def test_as_of_and_bad_park_codes(tmp_path, seed):
     for bad in ["a/b", "..", "x=y", ""]:
         with pytest.raises(parkdb.ValidationError):
             seed.export_parquet(tmp_path, park=bad)
+
+
+def test_the_parcels_are_geoparquet_that_geopandas_and_duckdb_read(tmp_path, seed):
+    import geopandas
+
+    out = tmp_path / "province"
+    seed.export_parquet(out, park="east")
+    path = out / "parcels" / "park=east" / "part-0.parquet"
+    import pyarrow.parquet as pq
+
+    geo = json.loads(pq.read_schema(path).metadata[b"geo"])
+    assert geo["version"] == "1.1.0" and geo["primary_column"] == "boundary"
+    column = geo["columns"]["boundary"]
+    assert column["encoding"] == "WKB"
+    assert column["crs"]["id"] == {"authority": "EPSG", "code": 4526}
+    xmin, ymin, xmax, ymax = column["bbox"]
+    assert 38_400_000 < xmin < xmax < 38_500_000 and 2_400_000 < ymin < ymax < 2_600_000
+    gdf = geopandas.read_parquet(path)
+    assert gdf.crs.to_epsg() == 4526
+    assert gdf.geometry.name == "boundary" and gdf.geometry.notna().all()
+    # The shapes measure the surveyed areas (亩 = m² × 15 / 10,000).
+    surveyed = (gdf.geometry.area * 15 / 10_000).round(2)
+    assert (surveyed == gdf["boundary_area_mu"].astype(float).round(2)).all()
+    # DuckDB without its spatial extension reads the column as WKB, and
+    # casts it to its built-in GEOMETRY.
+    rows = duckdb.sql(
+        f"select code, typeof(boundary::GEOMETRY) like 'GEOMETRY%' as geometry, boundary "
+        f"from read_parquet('{path}') order by code"
+    ).fetchall()
+    assert all(r[1] for r in rows)
+    import shapely
+
+    first = gdf.sort_values("code").iloc[0]
+    assert shapely.from_wkb(rows[0][2]).equals(first.boundary)

@@ -660,6 +660,16 @@ pub fn wkb_of(shape: &MultiPolygon<f64>) -> Vec<u8> {
     out
 }
 
+/// The bounds `[xmin, ymin, xmax, ymax]` of a shape in WKB, if it reads.
+#[must_use]
+pub fn wkb_bounds(bytes: &[u8]) -> Option<[f64; 4]> {
+    use geo::BoundingRect;
+    use geo_traits::to_geo::ToGeoGeometry;
+    let g: Geometry<f64> = wkb::reader::read_wkb(bytes).ok()?.try_to_geometry()?;
+    let r = g.bounding_rect()?;
+    Some([r.min().x, r.min().y, r.max().x, r.max().y])
+}
+
 /// The overlap or gap between shapes drawn by hand that counts as none: 0.1%
 /// of the smaller shape's area, and never less than 1 m².
 #[must_use]

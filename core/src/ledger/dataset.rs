@@ -102,6 +102,77 @@ impl std::io::Write for Checksummed {
     }
 }
 
+/// `batch` with GeoParquet's `geo` metadata when a column is GeoArrow WKB
+/// (the parcels' `boundary`): encoding, geometry types, the CRS as PROJJSON
+/// and the bounding box of the column.
+fn with_geo_metadata(batch: &RecordBatch) -> Result<RecordBatch> {
+    use arrow_array::Array;
+    let schema = batch.schema();
+    let mut columns = serde_json::Map::new();
+    for (i, field) in schema.fields().iter().enumerate() {
+        if field
+            .metadata()
+            .get("ARROW:extension:name")
+            .map(String::as_str)
+            != Some("geoarrow.wkb")
+        {
+            continue;
+        }
+        let ext: serde_json::Value = field
+            .metadata()
+            .get("ARROW:extension:metadata")
+            .and_then(|m| serde_json::from_str(m).ok())
+            .unwrap_or_default();
+        let mut column = serde_json::json!({
+            "encoding": "WKB",
+            "geometry_types": ["Polygon", "MultiPolygon"],
+        });
+        if let Some(crs) = ext.get("crs") {
+            column["crs"] = crs.clone();
+        }
+        let mut bbox: Option<[f64; 4]> = None;
+        if let Some(values) = batch
+            .column(i)
+            .as_any()
+            .downcast_ref::<arrow_array::BinaryArray>()
+        {
+            for k in 0..values.len() {
+                if values.is_null(k) {
+                    continue;
+                }
+                let Some(r) = crate::geometry::wkb_bounds(values.value(k)) else {
+                    continue;
+                };
+                bbox = Some(match bbox {
+                    None => r,
+                    Some(b) => [
+                        b[0].min(r[0]),
+                        b[1].min(r[1]),
+                        b[2].max(r[2]),
+                        b[3].max(r[3]),
+                    ],
+                });
+            }
+        }
+        if let Some(b) = bbox {
+            column["bbox"] = serde_json::json!(b);
+        }
+        columns.insert(field.name().clone(), column);
+    }
+    let Some(primary) = columns.keys().next().cloned() else {
+        return Ok(batch.clone());
+    };
+    let geo =
+        serde_json::json!({"version": "1.1.0", "primary_column": primary, "columns": columns});
+    let mut metadata = schema.metadata().clone();
+    metadata.insert("geo".to_owned(), geo.to_string());
+    let schema = std::sync::Arc::new(schema.as_ref().clone().with_metadata(metadata));
+    batch
+        .clone()
+        .with_schema(schema)
+        .map_err(|e| Error::Internal(format!("a table's GeoParquet metadata: {e}")))
+}
+
 /// Writes `batch` as a Parquet file, synced; its CRC-32.
 fn write_parquet(batch: &RecordBatch, path: &Path) -> Result<u32> {
     use parquet::arrow::ArrowWriter;
@@ -118,8 +189,12 @@ fn write_parquet(batch: &RecordBatch, path: &Path) -> Result<u32> {
     let failed = |e: parquet::errors::ParquetError| {
         Error::Internal(format!("writing {}: {e}", path.display()))
     };
+    // A table with a GeoArrow column is GeoParquet 1.1: the `geo` key in the
+    // schema's metadata before the writer is made, so that the footer has
+    // it and geopandas.read_parquet takes the file.
+    let batch = with_geo_metadata(batch)?;
     let mut writer = ArrowWriter::try_new(out, batch.schema(), Some(props)).map_err(failed)?;
-    writer.write(batch).map_err(failed)?;
+    writer.write(&batch).map_err(failed)?;
     let out = writer.into_inner().map_err(failed)?;
     out.file.sync_all().map_err(|e| io("sync", path, e))?;
     Ok(out.crc.finalize())

@@ -405,6 +405,8 @@ impl Transaction {
     fn set_area_tolerance(&self, py: Python<'_>, tolerance: Option<f64>) -> PyResult<()> {
         let ppm = match tolerance {
             None => None,
+            // Within 0..=1: the rounded millionths fit a u32 exactly.
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
             Some(t) if t.is_finite() && (0.0..=1.0).contains(&t) => {
                 Some((t * 1_000_000.0).round() as u32)
             }

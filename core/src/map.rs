@@ -270,7 +270,7 @@ fn draw(
     let mut svg = String::new();
     let _ = write!(
         svg,
-        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height:.0}" viewBox="0 0 {WIDTH} {height:.0}" font-family="Noto Sans CJK SC, Microsoft YaHei, SimHei, sans-serif">"##
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height:.0}" viewBox="0 0 {WIDTH} {height:.0}" font-family="Noto Sans CJK SC, Microsoft YaHei, SimHei, sans-serif">"#
     );
     let _ = write!(
         svg,
@@ -324,7 +324,7 @@ fn draw(
     let lx = MAP_WIDTH + 10.0;
     let _ = write!(
         svg,
-        r##"<g class="legend" font-size="13"><text x="{lx}" y="{:.0}" font-weight="bold">图例 · {}</text>"##,
+        r#"<g class="legend" font-size="13"><text x="{lx}" y="{:.0}" font-weight="bold">图例 · {}</text>"#,
         TOP + 14.0,
         escape(&what)
     );
@@ -379,8 +379,8 @@ mod tests {
 
     #[test]
     fn a_scale_bar_is_a_round_length() {
-        assert_eq!(scale_length(1_000.0), 200.0);
-        assert_eq!(scale_length(3_000.0), 500.0);
-        assert_eq!(scale_length(90.0), 10.0);
+        for (across, bar) in [(1_000.0, 200.0), (3_000.0, 500.0), (90.0, 10.0)] {
+            assert!((scale_length(across) - bar).abs() < 1e-9, "{across}");
+        }
     }
 }

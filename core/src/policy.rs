@@ -63,14 +63,14 @@ impl Policy {
     /// A stored policy, of format 5 or of an earlier one (fewer fields).
     fn decode(bytes: &[u8]) -> Result<Policy> {
         if bytes.first().is_some_and(|&v| v < 5) {
-            let old: PolicyFormat4 = codec::decode(&bytes, "policy")?;
+            let old: PolicyFormat4 = codec::decode(bytes, "policy")?;
             return Ok(Policy {
                 no_development_without_certificate_from: old
                     .no_development_without_certificate_from,
                 ..Policy::default()
             });
         }
-        codec::decode(&bytes, "policy")
+        codec::decode(bytes, "policy")
     }
 }
 

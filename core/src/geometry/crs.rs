@@ -122,10 +122,9 @@ impl Crs {
 
     /// The zone-prefixed Gauss-Krüger CRS whose zone holds `longitude`.
     fn zone_of(longitude: f64) -> Option<Crs> {
-        let zone = (longitude / 3.0).round();
-        (f64::from(FIRST_ZONE)..=f64::from(LAST_ZONE))
-            .contains(&zone)
-            .then(|| Crs(PREFIXED_FROM + (zone as u16) - FIRST_ZONE))
+        let zone =
+            (FIRST_ZONE..=LAST_ZONE).find(|z| (longitude - f64::from(*z) * 3.0).abs() <= 1.5)?;
+        Some(Crs(PREFIXED_FROM + zone - FIRST_ZONE))
     }
 
     /// The plane areas are measured on: the CRS itself when projected, else
@@ -192,10 +191,8 @@ impl Crs {
         }
         if !east_ok {
             let prefix = (x / 1e6).floor();
-            let other = prefix as u16;
-            if (f64::from(FIRST_ZONE)..=f64::from(LAST_ZONE)).contains(&prefix)
-                && !(prefixed && other == zone)
-            {
+            let other = (FIRST_ZONE..=LAST_ZONE).find(|z| (f64::from(*z) - prefix).abs() < 0.5);
+            if let Some(other) = other.filter(|o| !(prefixed && *o == zone)) {
                 if prefixed {
                     return Some(format!(
                         "easting {x} is in zone {other}, but {self} is zone {zone}: \

@@ -298,6 +298,7 @@ impl Region {
 
     /// The shape in `to`, its own CRS (or `default`) taken as the source.
     pub(crate) fn geometry_in(&self, default: Option<Crs>, to: Crs) -> Result<Geometry<f64>> {
+        use geo::{CoordsIter, MapCoords};
         let from = self.crs.or(default).ok_or_else(|| {
             Error::validation(
                 "crs",
@@ -307,7 +308,6 @@ impl Region {
         if from == to {
             return Ok(self.geometry.clone());
         }
-        use geo::{CoordsIter, MapCoords};
         // One projection set up for all the points, then placed back in order.
         let mut points: Vec<(f64, f64)> = self.geometry.coords_iter().map(|c| (c.x, c.y)).collect();
         reproject(from, to, &mut points)?;
@@ -815,6 +815,8 @@ fn plane_area(crs: Crs, shape: &MultiPolygon<f64>, bbox: Rect<f64>) -> Result<Mu
     if !(0.0..9.0e15).contains(&units) {
         return Err(refuse("the boundary's area is out of range"));
     }
+    // Rounded and in range just above: the cast is exact.
+    #[allow(clippy::cast_possible_truncation)]
     Ok(Mu::from_units(units as i64))
 }
 

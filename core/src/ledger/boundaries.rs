@@ -1,5 +1,5 @@
 //! Boundaries from the survey files parks receive: a GeoJSON file
-//! (a FeatureCollection) or an ESRI shapefile (`.shp` with its `.dbf` and,
+//! (a `FeatureCollection`) or an ESRI shapefile (`.shp` with its `.dbf` and,
 //! if present, `.prj`), each feature matched to a parcel by the code in a
 //! field the import names (`地块编号`). All or nothing, as the ledgers'
 //! import: every unknown code or invalid shape is reported with its

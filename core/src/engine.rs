@@ -80,26 +80,10 @@ impl Engine {
                     // Format 5 added events (boundaries) and policy fields
                     // that earlier versions cannot read: nothing stored
                     // changes, the mark keeps those versions out.
-                    let mut batch = Batch::default();
-                    batch.put(
-                        Tree::Meta,
-                        keys::meta::FORMAT.to_vec(),
-                        vec![FORMAT_VERSION],
-                    );
-                    store.apply(&batch)?;
-                    store.flush()?;
+                    mark_format(store.as_ref())?;
                 }
             }
-            None => {
-                let mut batch = Batch::default();
-                batch.put(
-                    Tree::Meta,
-                    keys::meta::FORMAT.to_vec(),
-                    vec![FORMAT_VERSION],
-                );
-                store.apply(&batch)?;
-                store.flush()?;
-            }
+            None => mark_format(store.as_ref())?,
         }
         crate::counts::verify_at_open(store.as_ref())?;
         // The policy is read now, so reads never need the disk for it.
@@ -237,6 +221,18 @@ impl Drop for Engine {
         // durability made it.
         let _ = self.flush();
     }
+}
+
+/// Marks the store with the current format.
+fn mark_format(store: &dyn Store) -> Result<()> {
+    let mut batch = Batch::default();
+    batch.put(
+        Tree::Meta,
+        keys::meta::FORMAT.to_vec(),
+        vec![FORMAT_VERSION],
+    );
+    store.apply(&batch)?;
+    store.flush()
 }
 
 /// Whether the store holds every write of `batch` (each key with its value).

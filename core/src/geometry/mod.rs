@@ -103,15 +103,7 @@ impl Outline {
     /// # Errors
     /// [`Error::Validation`] for text that is not such GeoJSON.
     pub fn geojson(text: &str) -> Result<Outline> {
-        let value: serde_json::Value = serde_json::from_str(text)
-            .map_err(|e| refuse(format!("cannot read the boundary as GeoJSON: {e}")))?;
-        let crs = geojson_crs(&value)?;
-        let geometry = match value.get("type").and_then(|t| t.as_str()) {
-            Some("Feature") => value.get("geometry").cloned().unwrap_or_default(),
-            _ => value,
-        };
-        let geometry = serde_json::from_value::<geojson::Geometry>(geometry)
-            .map_err(|e| refuse(format!("cannot read the boundary as GeoJSON: {e}")))?;
+        let (geometry, crs) = read_geojson(text, "boundary")?;
         let ring = |r: &Vec<geojson::Position>| {
             r.iter()
                 .map(|p| {
@@ -211,6 +203,20 @@ fn wkt_kind(w: &wkt::Wkt<f64>) -> &'static str {
     }
 }
 
+/// A GeoJSON geometry (or a feature's) and the CRS its `crs` member names.
+fn read_geojson(text: &str, what: &str) -> Result<(geojson::Geometry, Option<Crs>)> {
+    let value: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| refuse(format!("cannot read the {what} as GeoJSON: {e}")))?;
+    let crs = geojson_crs(&value)?;
+    let geometry = match value.get("type").and_then(|t| t.as_str()) {
+        Some("Feature") => value.get("geometry").cloned().unwrap_or_default(),
+        _ => value,
+    };
+    let geometry = serde_json::from_value::<geojson::Geometry>(geometry)
+        .map_err(|e| refuse(format!("cannot read the {what} as GeoJSON: {e}")))?;
+    Ok((geometry, crs))
+}
+
 /// The CRS a GeoJSON object names in a `crs` member, if any.
 fn geojson_crs(value: &serde_json::Value) -> Result<Option<Crs>> {
     match value
@@ -231,15 +237,7 @@ impl Region {
     /// [`Error::Validation`] for text that cannot be read.
     pub fn parse(text: &str) -> Result<Region> {
         if text.trim_start().starts_with('{') {
-            let value: serde_json::Value = serde_json::from_str(text)
-                .map_err(|e| refuse(format!("cannot read the shape as GeoJSON: {e}")))?;
-            let crs = geojson_crs(&value)?;
-            let geometry = match value.get("type").and_then(|t| t.as_str()) {
-                Some("Feature") => value.get("geometry").cloned().unwrap_or_default(),
-                _ => value,
-            };
-            let geometry = serde_json::from_value::<geojson::Geometry>(geometry)
-                .map_err(|e| refuse(format!("cannot read the shape as GeoJSON: {e}")))?;
+            let (geometry, crs) = read_geojson(text, "shape")?;
             let geometry = Geometry::<f64>::try_from(geometry)
                 .map_err(|e| refuse(format!("cannot read the shape as GeoJSON: {e}")))?;
             return Region::new(geometry).map(|r| Region { crs, ..r });

@@ -96,17 +96,11 @@ fn any_date(value: &Bound<'_, PyAny>, field: &str) -> PyResult<NaiveDate> {
         return value.extract::<NaiveDate>();
     }
     if let Ok(s) = value.cast::<PyString>() {
-        let text = s.to_str()?;
-        return NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
-            validation(
-                py,
-                field,
-                format!(
-                    "{} is not a date in the form YYYY-MM-DD",
-                    parkdb::text::shown(text)
-                ),
-            )
-        });
+        return text_date(py, s.to_str()?, field);
+    }
+    // numpy.datetime64 prints as its ISO date (and time).
+    if value.get_type().name().is_ok_and(|n| n == "datetime64") {
+        return text_date(py, &value.str()?.to_cow()?, field);
     }
     Err(validation(
         py,
@@ -114,6 +108,42 @@ fn any_date(value: &Bound<'_, PyAny>, field: &str) -> PyResult<NaiveDate> {
         format!(
             "expected a datetime.date or an ISO date string, got {}",
             type_name(value)
+        ),
+    ))
+}
+
+/// A date written as the ledgers write them: `2005-12-31`, `2005/12/31`,
+/// `2005.12.31`, `2005年12月31日` (a bare number is not taken as a date).
+fn text_date(py: Python<'_>, text: &str, field: &str) -> PyResult<NaiveDate> {
+    let t = text.trim();
+    if t.contains(['-', '/', '.', '年']) {
+        if let Some(d) = parkdb::ledger::dates::parse_date(t) {
+            return Ok(d);
+        }
+        let numbers: Vec<u32> = t
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|p| !p.is_empty())
+            .filter_map(|p| p.parse().ok())
+            .collect();
+        if let [y, m, d, ..] = numbers[..] {
+            if (1..=12).contains(&m) && (1..=31).contains(&d) {
+                return Err(validation(
+                    py,
+                    field,
+                    format!(
+                        "{} is not a day of the calendar: {y} has no {m}/{d}",
+                        parkdb::text::shown(t)
+                    ),
+                ));
+            }
+        }
+    }
+    Err(validation(
+        py,
+        field,
+        format!(
+            "{} is not a date; write 2005-12-31, 2005/12/31 or 2005年12月31日",
+            parkdb::text::shown(text)
         ),
     ))
 }

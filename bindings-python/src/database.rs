@@ -398,6 +398,66 @@ impl Database {
         Ok((map.svg().to_owned(), map.parcels_drawn()))
     }
 
+    /// Imports ledgers (台账) from .xlsx/.csv files in one unit of work.
+    #[pyo3(signature = (paths, *, dry_run=false))]
+    fn import_ledgers<'py>(
+        &self,
+        py: Python<'py>,
+        paths: Vec<std::path::PathBuf>,
+        dry_run: bool,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let db = self.db(py)?;
+        let report = py
+            .detach(|| {
+                let mut sheets = Vec::new();
+                for p in &paths {
+                    sheets.extend(parkdb::ledger::read_file(p)?);
+                }
+                parkdb::ledger::import(
+                    &db,
+                    &sheets,
+                    parkdb::ledger::ImportOptions {
+                        dry_run,
+                        progress: None,
+                    },
+                )
+            })
+            .py_err(py)?;
+        if !report.is_clean() {
+            let lines: Vec<String> = report.errors.iter().map(ToString::to_string).collect();
+            let problems = PyList::empty(py);
+            for e in &report.errors {
+                let item = PyDict::new(py);
+                item.set_item("sheet", &e.sheet)?;
+                item.set_item("row", e.row)?;
+                item.set_item("column", &e.column)?;
+                item.set_item("reason", &e.reason)?;
+                problems.append(item)?;
+            }
+            let message = format!(
+                "{} bad rows; nothing was written:\n{}",
+                lines.len(),
+                lines.join("\n")
+            );
+            let exc = py
+                .import("parkdb.errors")?
+                .getattr("LedgerError")?
+                .call1((message.clone(),))?;
+            exc.setattr("field", "rows")?;
+            exc.setattr("reason", message)?;
+            exc.setattr("problems", problems)?;
+            return Err(PyErr::from_value(exc));
+        }
+        let d = PyDict::new(py);
+        let rows = PyDict::new(py);
+        for (ledger, n) in &report.rows {
+            rows.set_item(*ledger, n)?;
+        }
+        d.set_item("rows", rows)?;
+        d.set_item("written", report.written)?;
+        Ok(d)
+    }
+
     /// Imports boundaries from a survey file; returns the report.
     #[pyo3(signature = (path, *, code_field=Text("地块编号".into()), crs=None, on=None, dry_run=false))]
     fn import_boundaries<'py>(

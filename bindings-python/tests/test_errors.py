@@ -16,7 +16,7 @@ REFUSALS = [
     ("add_parcel", lambda db, e, o, p: db.add_parcel("GP-X", "0", requisitioned="2004-01-01"), parkdb.ValidationError),
     ("add_parcel", lambda db, e, o, p: db.add_parcel("GP-X", "1.00001", requisitioned="2004-01-01"), parkdb.ValidationError),
     ("add_parcel", lambda db, e, o, p: db.add_parcel("GP-X", "1", land_use="farm", requisitioned="2004-01-01"), parkdb.ValidationError),
-    ("add_parcel", lambda db, e, o, p: db.add_parcel("GP-X", "1", requisitioned="2004/01/01"), parkdb.ValidationError),
+    ("add_parcel", lambda db, e, o, p: db.add_parcel("GP-X", "1", requisitioned="2004-02-30"), parkdb.ValidationError),
     ("add_parcel", lambda db, e, o, p: db.add_parcel("GP-X", True, requisitioned="2004-01-01"), parkdb.ValidationError),
     ("add_parcel", lambda db, e, o, p: db.add_parcel("GP-X", "1", area_m2=3, requisitioned="2004-01-01"), parkdb.ValidationError),
     ("develop", lambda db, e, o, p: db.develop(p, "2004-04-30"), parkdb.LifecycleError),

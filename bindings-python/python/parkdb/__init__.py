@@ -33,6 +33,7 @@ from .errors import (
     IncompatibleFormatError,
     InternalError,
     InUseError,
+    LedgerError,
     LifecycleError,
     NotFoundError,
     StorageError,
@@ -316,6 +317,18 @@ class Database:
         )
         return Map(svg, drawn)
 
+    def import_ledgers(self, *paths: str | os.PathLike[str], dry_run: bool = False) -> dict[str, Any]:
+        """Imports ledgers (台账) from ``.xlsx`` and ``.csv`` files in one
+        transaction: each sheet (or CSV file) named after its ledger
+        (企业名录, 地块台账, 地块事件, 年度经济指标, 科技计划, 项目申报, 项目流程).
+        Returns ``{"rows": {ledger: rows read}, "written": bool}``.
+
+        Raises ``LedgerError`` (a ``ValidationError``) listing every bad row
+        (sheet, row, column, reason; also as ``.problems``): nothing is
+        written. ``dry_run=True`` checks and writes nothing.
+        """
+        return self._native.import_ledgers([os.fspath(p) for p in paths], dry_run=dry_run)
+
     def import_boundaries(
         self,
         path: str | os.PathLike[str],
@@ -577,6 +590,7 @@ __all__ = [
     "ReadOnlyError",
     "CorruptError",
     "InUseError",
+    "LedgerError",
     "InternalError",
     "Database",
     "Error",

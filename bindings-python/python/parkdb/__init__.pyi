@@ -14,6 +14,7 @@ from ._table import Table as Table
 from .errors import ClosedError as ClosedError
 from .errors import ConflictError as ConflictError
 from .errors import InUseError as InUseError
+from .errors import LedgerError as LedgerError
 from .errors import InternalError as InternalError
 from .errors import CorruptError as CorruptError
 from .errors import Error as Error
@@ -216,6 +217,7 @@ class Database(_Writes):
         year: int | None = None,
         known_at: Moment | None = None,
     ) -> Map: ...
+    def import_ledgers(self, *paths: str | os.PathLike[str], dry_run: bool = False) -> dict[str, Any]: ...
     def import_boundaries(
         self,
         path: str | os.PathLike[str],

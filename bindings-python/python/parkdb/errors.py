@@ -21,6 +21,16 @@ class ValidationError(Error, ValueError):
     """
 
 
+class LedgerError(ValidationError):
+    """Rows of ledgers (台账) that cannot be imported; nothing was written.
+
+    The message lists every problem; ``problems`` holds them as dicts with
+    ``sheet``, ``row``, ``column`` and ``reason``.
+    """
+
+    problems: list[dict[str, object]]
+
+
 class LifecycleError(Error, ValueError):
     """A step the entity's lifecycle does not allow (allocating a held parcel, …).
 
@@ -77,6 +87,7 @@ class InternalError(Error):
 
 
 __all__ = [
+    "LedgerError",
     "ClosedError",
     "ConflictError",
     "CorruptError",

@@ -79,12 +79,20 @@ fn validate_credit_code(code: Text) -> bool {
     parkdb::validate_credit_code(&code)
 }
 
+/// The `parkdb` command line (the wheel's `parkdb` command): runs `argv`
+/// (the program's name first) and returns the exit status.
+#[pyfunction]
+fn cli(py: Python<'_>, argv: Vec<std::ffi::OsString>) -> u8 {
+    py.detach(|| parkdb::cli::main(argv))
+}
+
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Database>()?;
     m.add_class::<Transaction>()?;
     m.add_class::<Table>()?;
     m.add_function(wrap_pyfunction!(open, m)?)?;
+    m.add_function(wrap_pyfunction!(cli, m)?)?;
     m.add_function(wrap_pyfunction!(temporary, m)?)?;
     m.add_function(wrap_pyfunction!(open_read_only, m)?)?;
     m.add_function(wrap_pyfunction!(build_example, m)?)?;

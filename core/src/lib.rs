@@ -33,6 +33,8 @@ mod backup;
 mod cache;
 mod changes;
 mod check;
+#[cfg(feature = "cli")]
+pub mod cli;
 mod counts;
 mod days;
 mod db;

@@ -1,0 +1,52 @@
+"""The wheel installs the ``parkdb`` command: the same command line as the
+Rust binary, with no Rust toolchain."""
+
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+COMMAND = pathlib.Path(sys.executable).parent / "parkdb"
+
+
+def run(*args, cwd):
+    return subprocess.run([str(COMMAND), *args], cwd=cwd, capture_output=True, text=True, timeout=300)
+
+
+def test_the_installed_command_builds_and_reports(tmp_path):
+    assert COMMAND.exists(), "pip install of the wheel puts parkdb beside python"
+    done = run("--db", "zone.parkdb", "example", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    done = run("--db", "zone.parkdb", "report", "2005", cwd=tmp_path)
+    assert done.returncode == 0 and "征地" in done.stdout, done.stderr
+    done = run("--db", "zone.parkdb", "map", "--out", "地块图.svg", cwd=tmp_path)
+    assert done.returncode == 0 and (tmp_path / "地块图.svg").exists(), done.stderr
+    # A database the command made opens from Python.
+    import parkdb
+
+    with parkdb.open(tmp_path / "zone.parkdb", read_only=True) as db:
+        assert len(db.parcels()) > 0
+
+
+def test_errors_and_help_have_their_exit_status(tmp_path):
+    done = run("--help", cwd=tmp_path)
+    assert done.returncode == 0 and "Usage: parkdb" in done.stdout
+    done = run("no-such-command", cwd=tmp_path)
+    assert done.returncode == 2 and "no-such-command" in done.stderr
+    done = run("--db", "missing", "summary", "--as-of", "2005-12-31", cwd=tmp_path)
+    assert done.returncode == 1 and "no database" in done.stderr
+
+
+def test_python_dash_m_parkdb(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "parkdb", "--version"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.startswith("parkdb ")
+
+
+@pytest.mark.parametrize("argv", [["--version"]])
+def test_the_entry_point_returns_the_status(argv, capfd):
+    from parkdb._cli import main
+
+    assert main(argv) == 0
+    assert "parkdb" in capfd.readouterr().out

@@ -1,0 +1,608 @@
+//! `parkdb`: the command-line tool for data officers — load the Excel/CSV
+//! ledgers (台账), export tables, print the annual report. The `parkdb`
+//! binary and the Python wheel's `parkdb` command both run [`main`].
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use crate::ledger::{self, ImportOptions};
+use crate::{Db, ParcelFilter, View};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// `println!` that ends quietly when stdout is closed (`parkdb report 2005 | head`).
+macro_rules! say {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        if writeln!(std::io::stdout(), $($t)*).is_err() {
+            std::process::exit(0);
+        }
+    }};
+}
+
+/// `print!` that ends quietly when stdout is closed.
+macro_rules! say_raw {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        if write!(std::io::stdout(), $($t)*).is_err() {
+            std::process::exit(0);
+        }
+    }};
+}
+
+#[derive(Parser)]
+#[command(name = "parkdb", version, about = "parkdb: the ledgers of an industrial park and its S&T fund", long_about = None)]
+struct Cli {
+    /// The database directory (or set `PARKDB_DB`).
+    #[arg(long, global = true, env = "PARKDB_DB", default_value = "park.parkdb")]
+    db: PathBuf,
+    /// Read what the database knew at this moment (export, report,
+    /// evaluate, summary): ISO 8601, with an offset (`2024-03-01T09:30+08:00`)
+    /// or without one, in local time (`2024-03-01 09:30`, `2024-03-01`: the
+    /// start of that day).
+    #[arg(long, global = true)]
+    known_at: Option<String>,
+    /// Read a snapshot of the database (export, report, evaluate, summary,
+    /// check): no lock is taken, so it works while another process writes.
+    #[arg(long, global = true)]
+    read_only: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Table {
+    Parcels,
+    Enterprises,
+    Yearly,
+    Leases,
+    Grants,
+    Disbursements,
+    Programmes,
+    Overdue,
+    Observations,
+    /// Every event of every ledger, with its facts (as of is ignored;
+    /// --known-at applies).
+    Events,
+}
+
+/// What colours a map's parcels.
+#[derive(Clone, Copy, ValueEnum)]
+enum MapColorArg {
+    Status,
+    LandUse,
+    Idle,
+    Grade,
+}
+
+/// A scheme by name.
+fn scheme_named(name: &str) -> Result<crate::scheme::Scheme, String> {
+    match name {
+        "huangyan_2022" => Ok(crate::scheme::huangyan_2022()),
+        "huangyan_2022_small" => Ok(crate::scheme::huangyan_2022_small()),
+        other => Err(format!(
+            "{other:?} is not one of huangyan_2022, huangyan_2022_small"
+        )),
+    }
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create an empty database.
+    Init,
+    /// Import ledgers from .xlsx or .csv files, all or nothing.
+    ///
+    /// Each sheet (or CSV file) is named after its ledger: 企业名录, 地块台账,
+    /// 地块事件, 年度经济指标, 科技计划, 项目申报, 项目流程 (or enterprises,
+    /// parcels, `parcel_events`, yearly, programmes, applications,
+    /// `application_steps`). Every bad row is reported with its sheet, row,
+    /// column and reason; if there is one, nothing is written.
+    Import {
+        /// The files to import, in one unit of work.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Check and report only; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Import parcels' boundaries from a survey file (.geojson or .shp with
+    /// its .dbf and .prj), matched by the parcel code in --code-field; all
+    /// or nothing.
+    ImportBoundaries {
+        file: PathBuf,
+        /// The field holding the parcel's code.
+        #[arg(long, default_value = "地块编号")]
+        code_field: String,
+        /// The coordinate system when the file names none (EPSG:4527, 4490…).
+        #[arg(long)]
+        crs: Option<String>,
+        /// The date the boundaries take effect (default: each parcel's latest event).
+        #[arg(long)]
+        on: Option<String>,
+        /// Check and report only; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Export a table to .csv or .xlsx (by the extension of --out).
+    Export {
+        #[arg(value_enum)]
+        table: Table,
+        /// The file to write: .csv or .xlsx.
+        #[arg(long)]
+        out: PathBuf,
+        /// The date the table is read as of (default: today).
+        #[arg(long)]
+        as_of: Option<String>,
+        /// For yearly and disbursements: only this year.
+        #[arg(long)]
+        year: Option<i32>,
+    },
+    /// Write every table as Parquet, as one park of a dataset in DIR
+    /// (DIR/<table>/park=<CODE>/part-0.parquet, read by `DuckDB`, polars,
+    /// pyarrow and Spark), replacing that park's earlier export.
+    ExportParquet {
+        dir: PathBuf,
+        /// The park's code in the dataset (letters, digits, - and _).
+        #[arg(long)]
+        park: String,
+        /// The date the tables are read as of (default: today).
+        #[arg(long)]
+        as_of: Option<String>,
+    },
+    /// Print the annual report of a year; optionally write it as .xlsx or text.
+    Report {
+        year: i32,
+        /// Also write the report as a workbook.
+        #[arg(long)]
+        xlsx: Option<PathBuf>,
+        /// Also write the report's text to a file.
+        #[arg(long)]
+        text: Option<PathBuf>,
+    },
+    /// Draw the map of the parcels with a boundary as SVG (地块图).
+    Map {
+        /// What colours the parcels.
+        #[arg(long, value_enum, default_value = "status")]
+        color: MapColorArg,
+        /// The date the map shows (default: today).
+        #[arg(long)]
+        as_of: Option<String>,
+        /// For --color grade: the scheme (`huangyan_2022`, `huangyan_2022_small`).
+        #[arg(long)]
+        scheme: Option<String>,
+        /// For --color grade: the year evaluated.
+        #[arg(long)]
+        year: Option<i32>,
+        /// The .svg file to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Evaluate every enterprise with a scheme (`huangyan_2022`, `huangyan_2022_small`).
+    Evaluate {
+        scheme: String,
+        year: i32,
+        /// Write the evaluation to .csv or .xlsx.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Print the land ledger's figures as of a date.
+    Summary {
+        #[arg(long)]
+        as_of: String,
+    },
+    /// Check the database's integrity.
+    Check,
+    /// Write a consistent copy of the database to a new directory.
+    Backup { target: PathBuf },
+    /// Build the seed document's example zone and bureau into an empty database.
+    Example,
+}
+
+fn date(text: &str) -> Result<NaiveDate, String> {
+    ledger::dates::parse_date(text).ok_or_else(|| {
+        format!(
+            "{} is not a date (2005-12-31, 2005/12/31, 2005年12月31日)",
+            crate::text::shown(text)
+        )
+    })
+}
+
+/// A moment from the command line: with an offset, the moment it says;
+/// without one, local time (as a person at the terminal means it).
+fn moment(text: &str) -> Result<DateTime<Utc>, String> {
+    let t = text.trim();
+    if let Ok(m) = DateTime::parse_from_rfc3339(t) {
+        return Ok(m.with_timezone(&Utc));
+    }
+    let naive = [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M",
+    ]
+    .iter()
+    .find_map(|f| NaiveDateTime::parse_from_str(t, f).ok())
+    .or_else(|| date(t).ok().map(|d| d.and_time(NaiveTime::MIN)))
+    .ok_or_else(|| {
+        format!(
+            "{} is not a moment (2024-03-01T09:30+08:00, 2024-03-01 09:30, 2024-03-01)",
+            crate::text::shown(t)
+        )
+    })?;
+    chrono::Local
+        .from_local_datetime(&naive)
+        .earliest()
+        .map(|m| m.with_timezone(&Utc))
+        .ok_or_else(|| format!("{naive} does not exist in local time"))
+}
+
+/// The view a read command reads through: now, or as known at `known_at`.
+fn view<'a>(db: &'a Db, known_at: Option<&str>) -> Result<View<'a>, String> {
+    Ok(match known_at {
+        Some(t) => db.as_known_at(moment(t)?),
+        None => db.now(),
+    })
+}
+
+fn open(path: &Path, must_exist: bool) -> Result<Db, String> {
+    if must_exist && !path.exists() {
+        return Err(format!(
+            "no database at {}; create one with `parkdb --db {} init`",
+            path.display(),
+            path.display()
+        ));
+    }
+    Db::open(path).map_err(|e| e.to_string())
+}
+
+/// The database a read command reads: the database itself, or a
+/// snapshot of it with `--read-only`.
+fn reader(path: &Path, read_only: bool) -> Result<Db, String> {
+    if read_only {
+        return Db::open_read_only(path).map_err(|e| e.to_string());
+    }
+    open(path, true)
+}
+
+fn write_table(batch: &arrow_array::RecordBatch, name: &str, out: &Path) -> Result<(), String> {
+    let ext = out
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_lowercase();
+    match ext.as_str() {
+        "csv" => ledger::write_csv(batch, out),
+        "xlsx" => ledger::write_xlsx(&[(name, batch)], out),
+        other => return Err(format!("{}: {other:?} is not .csv or .xlsx", out.display())),
+    }
+    .map_err(|e| e.to_string())?;
+    say!("wrote {} rows to {}", batch.num_rows(), out.display());
+    Ok(())
+}
+
+fn run(cli: Cli) -> Result<ExitCode, String> {
+    match cli.command {
+        Command::Init => {
+            let existed = cli.db.exists();
+            open(&cli.db, false)?;
+            say!(
+                "{} database at {}",
+                if existed {
+                    "opened the existing"
+                } else {
+                    "created a"
+                },
+                cli.db.display()
+            );
+        }
+        Command::ImportBoundaries {
+            file,
+            code_field,
+            crs,
+            on,
+            dry_run,
+        } => {
+            let db = open(&cli.db, true)?;
+            let options = ledger::BoundaryOptions {
+                code_field,
+                crs: crs
+                    .as_deref()
+                    .map(crate::Crs::parse)
+                    .transpose()
+                    .map_err(|e| e.to_string())?,
+                on: on.as_deref().map(date).transpose()?,
+                dry_run,
+            };
+            let report =
+                ledger::import_boundaries(&db, &file, &options).map_err(|e| e.to_string())?;
+            for e in &report.errors {
+                eprintln!("{e}");
+            }
+            for m in &report.mismatches {
+                say!("area mismatch: {m}");
+            }
+            if !report.errors.is_empty() {
+                eprintln!("{} bad features; nothing was written", report.errors.len());
+                return Ok(ExitCode::FAILURE);
+            }
+            say!(
+                "{} of {} features matched; {}",
+                report.matched,
+                report.features,
+                if report.written {
+                    "boundaries set"
+                } else {
+                    "dry run, nothing written"
+                }
+            );
+        }
+        Command::Import { files, dry_run } => {
+            let db = open(&cli.db, true)?;
+            let mut sheets = Vec::new();
+            for f in &files {
+                sheets.extend(ledger::read_file(f).map_err(|e| e.to_string())?);
+            }
+            let total: usize = sheets.iter().map(|s| s.rows.len()).sum();
+            let bar = (total > 2000).then(|| {
+                let bar = indicatif::ProgressBar::new(total as u64);
+                bar.set_style(
+                    indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} rows {eta}")
+                        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                );
+                bar
+            });
+            let mut tick = |done: usize, _: usize| {
+                if let Some(b) = &bar {
+                    b.set_position(done as u64);
+                }
+            };
+            let report = ledger::import(
+                &db,
+                &sheets,
+                ImportOptions {
+                    dry_run,
+                    progress: Some(&mut tick),
+                },
+            )
+            .map_err(|e| e.to_string())?;
+            if let Some(b) = bar {
+                b.finish_and_clear();
+            }
+            for (ledger, n) in &report.rows {
+                say!("{ledger}: {n} rows");
+            }
+            for e in &report.errors {
+                eprintln!("{e}");
+            }
+            if !report.is_clean() {
+                eprintln!("{} bad rows; nothing was written", report.errors.len());
+                return Ok(ExitCode::FAILURE);
+            }
+            say!(
+                "{}",
+                if report.written {
+                    "imported"
+                } else {
+                    "checked: every row is good (dry run, nothing written)"
+                }
+            );
+        }
+        Command::Export {
+            table,
+            out,
+            as_of,
+            year,
+        } => {
+            let db = reader(&cli.db, cli.read_only)?;
+            let mut view = view(&db, cli.known_at.as_deref())?;
+            if let Some(d) = as_of.as_deref() {
+                view = view.as_of(date(d)?);
+            }
+            let (name, batch) = match table {
+                Table::Parcels => ("parcels", view.parcels_table(&ParcelFilter::default())),
+                Table::Enterprises => (
+                    "enterprises",
+                    view.enterprises_table(&crate::EnterpriseFilter::default()),
+                ),
+                Table::Yearly => ("yearly", view.yearly_table(year)),
+                Table::Leases => ("leases", view.leases_table()),
+                Table::Grants => (
+                    "grants",
+                    view.applications_table(&crate::ApplicationFilter::default()),
+                ),
+                Table::Disbursements => ("disbursements", view.disbursements_table(year)),
+                Table::Programmes => ("programmes", view.programmes_table()),
+                Table::Overdue => ("overdue", view.overdue_table()),
+                Table::Observations => ("observations", view.observations_table(None)),
+                Table::Events => (
+                    "events",
+                    view.events_table(&crate::tables::EventFilter::default()),
+                ),
+            };
+            write_table(&batch.map_err(|e| e.to_string())?, name, &out)?;
+        }
+        Command::ExportParquet { dir, park, as_of } => {
+            let db = reader(&cli.db, cli.read_only)?;
+            let as_of = as_of.as_deref().map(date).transpose()?;
+            let known_at = cli.known_at.as_deref().map(moment).transpose()?;
+            let m = ledger::export_parquet(&db, &dir, &park, as_of, known_at)
+                .map_err(|e| e.to_string())?;
+            let rows: u64 = m.files.iter().map(|f| f.1).sum();
+            say!(
+                "wrote park {} to {}: {} tables, {rows} rows",
+                m.park,
+                dir.display(),
+                m.files.len()
+            );
+        }
+        Command::Map {
+            color,
+            as_of,
+            scheme,
+            year,
+            out,
+        } => {
+            let db = reader(&cli.db, cli.read_only)?;
+            let mut v = view(&db, cli.known_at.as_deref())?;
+            if let Some(d) = as_of.as_deref().map(date).transpose()? {
+                v = v.as_of(d);
+            }
+            let evaluation = match (color, scheme, year) {
+                (MapColorArg::Grade, Some(s), Some(y)) => Some(
+                    v.evaluate(&scheme_named(&s)?, y)
+                        .map_err(|e| e.to_string())?,
+                ),
+                (MapColorArg::Grade, _, _) => {
+                    return Err("--color grade needs --scheme and --year".into())
+                }
+                _ => None,
+            };
+            let how = match (color, &evaluation) {
+                (MapColorArg::Status, _) => crate::MapColor::Status,
+                (MapColorArg::LandUse, _) => crate::MapColor::LandUse,
+                (MapColorArg::Idle, _) => crate::MapColor::Idle,
+                (MapColorArg::Grade, Some(e)) => crate::MapColor::Grade(e),
+                (MapColorArg::Grade, None) => {
+                    return Err("--color grade needs an evaluation".into())
+                }
+            };
+            let map = v.map(how).map_err(|e| e.to_string())?;
+            map.save(&out).map_err(|e| e.to_string())?;
+            say!("wrote {}: {} parcels", out.display(), map.parcels_drawn());
+        }
+        Command::Report { year, xlsx, text } => {
+            let db = reader(&cli.db, cli.read_only)?;
+            let report = view(&db, cli.known_at.as_deref())?
+                .annual_report(year)
+                .map_err(|e| e.to_string())?;
+            say_raw!("{}", report.text());
+            if let Some(path) = xlsx {
+                ledger::write_report_xlsx(&report, &path).map_err(|e| e.to_string())?;
+                say!("wrote {}", path.display());
+                // The map of the year's end beside the workbook, when
+                // parcels have boundaries.
+                let end = chrono::NaiveDate::from_ymd_opt(year, 12, 31)
+                    .ok_or_else(|| format!("no year {year}"))?;
+                let map = view(&db, cli.known_at.as_deref())?
+                    .as_of(end)
+                    .map(crate::MapColor::Status)
+                    .map_err(|e| e.to_string())?;
+                if map.parcels_drawn() > 0 {
+                    let svg = path.with_extension("地块图.svg");
+                    map.save(&svg).map_err(|e| e.to_string())?;
+                    say!("wrote {}", svg.display());
+                }
+            }
+            if let Some(path) = text {
+                std::fs::write(&path, report.text())
+                    .map_err(|e| format!("{}: {e}", path.display()))?;
+                say!("wrote {}", path.display());
+            }
+        }
+        Command::Evaluate { scheme, year, out } => {
+            let db = reader(&cli.db, cli.read_only)?;
+            let s = scheme_named(&scheme)?;
+            let eval = view(&db, cli.known_at.as_deref())?
+                .evaluate(&s, year)
+                .map_err(|e| e.to_string())?;
+            for r in eval.rows.iter().filter(|r| r.in_scope) {
+                say!(
+                    "{:>4} {:<2} {:>8.2}  {}",
+                    r.rank.unwrap_or(0),
+                    r.grade.as_deref().unwrap_or(""),
+                    r.score.unwrap_or(0.0),
+                    r.name
+                );
+            }
+            let counts: Vec<String> = eval
+                .grade_counts()
+                .iter()
+                .map(|(g, n)| format!("{g}: {n}"))
+                .collect();
+            say!(
+                "{}; out of scope: {}",
+                counts.join(", "),
+                eval.rows.iter().filter(|r| !r.in_scope).count()
+            );
+            if let Some(out) = out {
+                let metrics: Vec<_> = s.items.iter().map(|i| i.metric).collect();
+                let batch =
+                    crate::tables::evaluation_batch(&eval, &metrics).map_err(|e| e.to_string())?;
+                write_table(&batch, "evaluation", &out)?;
+            }
+        }
+        Command::Summary { as_of } => {
+            let db = reader(&cli.db, cli.read_only)?;
+            let s = view(&db, cli.known_at.as_deref())?
+                .as_of(date(&as_of)?)
+                .land_summary()
+                .map_err(|e| e.to_string())?;
+            let t = &s.total;
+            say!("截至 {}: {} 宗地块", s.as_of, t.parcel_count);
+            for (label, v) in t.areas() {
+                let label = format!("{} {}", label.chinese, label.english);
+                say!("  {label:<28} {v}");
+            }
+        }
+        Command::Check => {
+            let db = reader(&cli.db, cli.read_only)?;
+            let r = db.check().map_err(|e| e.to_string())?;
+            say!(
+                "{} records, {} events, {} index entries",
+                r.records,
+                r.events,
+                r.index_entries
+            );
+            for p in &r.problems {
+                eprintln!("problem: {p}");
+            }
+            if !r.is_clean() {
+                return Ok(ExitCode::FAILURE);
+            }
+            say!("clean");
+            // Findings are for a person to look at; nothing is damaged.
+            for f in &r.findings {
+                say!("finding ({}): {}", f.kind, f.message);
+            }
+        }
+        Command::Backup { target } => {
+            let db = open(&cli.db, true)?;
+            db.backup(&target).map_err(|e| e.to_string())?;
+            say!("backed up to {}", target.display());
+        }
+        Command::Example => {
+            let db = open(&cli.db, false)?;
+            crate::example::build_seed(&db).map_err(|e| e.to_string())?;
+            say!(
+                "built the example zone and bureau into {}",
+                cli.db.display()
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs the command line `args` (the first is the program's name) and
+/// returns the exit status: 0 when it did what was asked.
+pub fn main<I, T>(args: I) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            // --help and --version are "errors" that print to stdout.
+            let _ = e.print();
+            return u8::try_from(e.exit_code()).unwrap_or(2);
+        }
+    };
+    match run(cli) {
+        Ok(code) if code == ExitCode::SUCCESS => 0,
+        Ok(_) => 1,
+        Err(message) => {
+            eprintln!("parkdb: {message}");
+            1
+        }
+    }
+}

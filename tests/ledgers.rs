@@ -470,6 +470,7 @@ fn sheet(name: &str, csv: &str) -> Sheet {
         name: name.into(),
         headers,
         rows,
+        ..Sheet::default()
     }
 }
 
@@ -1032,4 +1033,79 @@ fn the_map_and_boundaries_from_the_command_line() {
         !ok && err.contains("NOPE") && err.contains("nothing was written"),
         "{err}"
     );
+}
+
+/// A workbook laid out as a park keeps it: a title, a unit line, a 序号 and
+/// a 备注 column, a 合计 row and the signatures below.
+#[test]
+fn a_workbook_laid_out_for_people_imports_and_lists_what_it_set_aside() {
+    use rust_xlsxwriter::Workbook;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("2005年台账.xlsx");
+    let mut book = Workbook::new();
+    let firms = book.add_worksheet().set_name("企业名录").unwrap();
+    for (c, h) in ["企业名称", "登记日期"].iter().enumerate() {
+        firms.write(0, u16::try_from(c).unwrap(), *h).unwrap();
+    }
+    firms.write(1, 0, "东岸精密机械有限公司 ").unwrap();
+    firms.write(1, 1, "2004-05-01").unwrap();
+    let yearly = book.add_worksheet().set_name("2005年年度经济指标").unwrap();
+    yearly
+        .merge_range(
+            0,
+            0,
+            0,
+            5,
+            "东岸工业园企业主要经济指标（2005年）",
+            &rust_xlsxwriter::Format::new(),
+        )
+        .unwrap();
+    yearly.write(1, 0, "填报单位：东岸工业园管委会").unwrap();
+    yearly.write(2, 0, "单位：万元").unwrap();
+    for (c, h) in ["序号", "企业名称", "年份", "产值", "税收（元）", "备注"]
+        .iter()
+        .enumerate()
+    {
+        yearly.write(3, u16::try_from(c).unwrap(), *h).unwrap();
+    }
+    let row = [
+        "1",
+        "东岸精密机械有限公司",
+        "2005",
+        "1,205",
+        "52,000",
+        "新投产",
+    ];
+    for (c, v) in row.iter().enumerate() {
+        yearly.write(4, u16::try_from(c).unwrap(), *v).unwrap();
+    }
+    yearly.write(5, 0, "合计").unwrap();
+    yearly.write(5, 3, "1,205").unwrap();
+    yearly.write(7, 0, "填表人：张三").unwrap();
+    yearly.write(7, 2, "审核人：李四").unwrap();
+    book.save(&path).unwrap();
+
+    let db = Db::temporary().unwrap();
+    let sheets = ledger::read_file(&path).unwrap();
+    let report = ledger::import(&db, &sheets, ImportOptions::default()).unwrap();
+    assert!(report.written, "{:?}", report.errors);
+    let skipped: Vec<(usize, &str)> = report
+        .skipped
+        .iter()
+        .map(|s| (s.row, s.reason.as_str()))
+        .collect();
+    assert_eq!(
+        skipped.iter().map(|s| s.0).collect::<Vec<_>>(),
+        [1, 2, 3, 6, 8],
+        "{skipped:?}"
+    );
+    assert!(skipped[2].1.contains("unit line"), "{skipped:?}");
+    assert!(skipped[3].1.contains("合计"), "{skipped:?}");
+    assert!(skipped[4].1.contains("signature"), "{skipped:?}");
+    let e = db.now().enterprises().unwrap().into_iter().next().unwrap();
+    assert_eq!(e.name, "东岸精密机械有限公司");
+    let figures = &e.yearly[&2005];
+    // 产值 in 万元 by the unit line; 税收 names its own unit (元).
+    assert_eq!(figures.output_value, Some(common::yuan("12050000")));
+    assert_eq!(figures.tax, Some(common::yuan("52000")));
 }

@@ -454,6 +454,15 @@ impl Database {
             rows.set_item(*ledger, n)?;
         }
         d.set_item("rows", rows)?;
+        let skipped = PyList::empty(py);
+        for s in &report.skipped {
+            let item = PyDict::new(py);
+            item.set_item("sheet", &s.sheet)?;
+            item.set_item("row", s.row)?;
+            item.set_item("reason", &s.reason)?;
+            skipped.append(item)?;
+        }
+        d.set_item("skipped", skipped)?;
         d.set_item("written", report.written)?;
         Ok(d)
     }

@@ -19,6 +19,7 @@ def test_import_ledgers_reports_rows_and_writes_once(db):
     assert len(db.parcels()) == 0
     report = db.import_ledgers(*files)
     assert report["written"] and report["rows"] == checked["rows"]
+    assert report["skipped"] == []
     assert len(db.parcels()) == report["rows"]["parcels"]
     # Again: every duplicate is a bad row, listed, and nothing is written.
     before = db.check().events
@@ -56,3 +57,20 @@ def test_an_impossible_date_says_so(db):
         db.add_parcel("GP-1", 15, requisitioned="2005-02-30")
     with pytest.raises(parkdb.ValidationError, match="not a date"):
         db.add_parcel("GP-1", 15, requisitioned="38000")
+
+
+def test_a_workbook_for_people_sets_aside_its_title_totals_and_signatures(db, tmp_path):
+    path = tmp_path / "2005年台账.csv"
+    path.write_text(
+        "东岸工业园地块台账（截至2005年12月31日）\n"
+        "单位：亩\n"
+        "序号,地块编号,面积,用途,征地日期,备注\n"
+        "1,GP-1,\"1,205\",工业,2005/3/1,东区\n"
+        "合计,,1205,,,\n"
+        "填表人：张三,,审核人：李四,,,\n",
+        encoding="utf-8",
+    )
+    path = path.rename(tmp_path / "2005年地块台账.csv")
+    report = db.import_ledgers(path)
+    assert [s["row"] for s in report["skipped"]] == [1, 2, 5, 6]
+    assert db.parcel("GP-1")["area_mu"] == __import__("decimal").Decimal("1205.0000")

@@ -371,6 +371,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             for (ledger, n) in &report.rows {
                 say!("{ledger}: {n} rows");
             }
+            for s in &report.skipped {
+                say!("skipped {s}");
+            }
             for e in &report.errors {
                 eprintln!("{e}");
             }

@@ -321,7 +321,11 @@ class Database:
         """Imports ledgers (台账) from ``.xlsx`` and ``.csv`` files in one
         transaction: each sheet (or CSV file) named after its ledger
         (企业名录, 地块台账, 地块事件, 年度经济指标, 科技计划, 项目申报, 项目流程).
-        Returns ``{"rows": {ledger: rows read}, "written": bool}``.
+        Returns ``{"rows": {ledger: rows read}, "skipped": [...], "written":
+        bool}``: ``skipped`` lists the lines set aside (a title above the
+        header, a unit line such as ``单位：万元`` whose unit goes to the
+        columns that name none, ``合计`` rows, signatures), each with its
+        sheet, row and reason. ``序号`` and ``备注`` columns are not imported.
 
         Raises ``LedgerError`` (a ``ValidationError``) listing every bad row
         (sheet, row, column, reason; also as ``.problems``): nothing is

@@ -59,6 +59,9 @@ pub struct ImportReport {
     /// Rows read per ledger, in the order the ledgers are applied.
     pub rows: Vec<(&'static str, usize)>,
     pub errors: Vec<RowError>,
+    /// Lines set aside, not imported and not errors: titles, unit lines,
+    /// totals, signatures (with the sheet, the row and why).
+    pub skipped: Vec<RowError>,
     /// True when the rows were stored (no errors, not a dry run).
     pub written: bool,
 }
@@ -345,6 +348,15 @@ struct Prepared<'s> {
     rows: Vec<Row<'s>>,
 }
 
+/// Columns of a ledger kept for its readers: 序号 (a running number) and 备注.
+fn is_ignored_column(header: &str) -> bool {
+    let (name, _) = super::columns::split_header(header);
+    matches!(
+        name.to_lowercase().as_str(),
+        "序号" | "编号序号" | "no" | "no." | "备注" | "说明" | "note" | "notes" | "remarks"
+    )
+}
+
 fn prepare<'s>(sheets: &'s [Sheet], errors: &mut Vec<RowError>) -> Vec<Prepared<'s>> {
     let mut out: Vec<Prepared<'s>> = Vec::new();
     for sheet in sheets {
@@ -367,7 +379,9 @@ fn prepare<'s>(sheets: &'s [Sheet], errors: &mut Vec<RowError>) -> Vec<Prepared<
         let mut columns: Vec<Option<(&'static Field, Unit)>> = Vec::new();
         let mut bad_header = false;
         for h in &sheet.headers {
-            if h.trim().is_empty() {
+            // A running number and remarks are for the people who read the
+            // sheet: not imported.
+            if h.trim().is_empty() || is_ignored_column(h) {
                 columns.push(None);
                 continue;
             }
@@ -435,7 +449,21 @@ fn prepare<'s>(sheets: &'s [Sheet], errors: &mut Vec<RowError>) -> Vec<Prepared<
 /// # Errors
 /// Storage errors only; bad rows are in the report.
 pub fn import(db: &Db, sheets: &[Sheet], options: ImportOptions<'_>) -> Result<ImportReport> {
-    let mut report = ImportReport::default();
+    let skipped = sheets
+        .iter()
+        .flat_map(|s| {
+            s.skipped.iter().map(|(row, reason)| RowError {
+                sheet: s.name.clone(),
+                row: *row,
+                column: String::new(),
+                reason: reason.clone(),
+            })
+        })
+        .collect();
+    let mut report = ImportReport {
+        skipped,
+        ..ImportReport::default()
+    };
     let prepared = prepare(sheets, &mut report.errors);
     report.rows = prepared
         .iter()

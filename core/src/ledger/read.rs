@@ -1,4 +1,13 @@
 //! Sheets from `.csv` and `.xlsx` files: headers and rows of cell text.
+//!
+//! A data officer's workbook is a report for people: a title above the
+//! header (`东岸工业园地块台账（截至2014年12月31日）`), lines such as
+//! `填报单位：…` and `单位：万元`, a `合计` row, signatures below the data
+//! (`填表人：…  审核人：…`). The header is found where it is — the first of
+//! the first rows with two or more cells the sheet's ledger knows — and the
+//! other lines are set aside with the reason, for the import report. A
+//! unit line gives its unit to the money and area columns whose header
+//! names none.
 
 use std::path::Path;
 
@@ -14,6 +23,114 @@ pub struct Sheet {
     pub name: String,
     pub headers: Vec<String>,
     pub rows: Vec<(usize, Vec<String>)>,
+    /// Lines that are not data (titles, unit lines, totals, signatures):
+    /// their row numbers and why they were set aside.
+    pub skipped: Vec<(usize, String)>,
+}
+
+/// Rows a title may take above the header.
+const HEADER_SEARCH: usize = 10;
+
+/// A sheet from its rows as read (row numbers as the spreadsheet shows
+/// them), the header found where it is.
+fn lay_out(name: String, lines: Vec<(usize, Vec<String>)>) -> Sheet {
+    use super::columns::{resolve, FieldKind, Ledger};
+    let mut sheet = Sheet {
+        name,
+        ..Sheet::default()
+    };
+    let ledger = Ledger::from_name(&sheet.name);
+    let known = |cells: &[String]| -> usize {
+        ledger.map_or(0, |l| {
+            cells
+                .iter()
+                .filter(|c| !c.trim().is_empty() && resolve(l, c).is_ok())
+                .count()
+        })
+    };
+    let header_at = lines
+        .iter()
+        .take(HEADER_SEARCH)
+        .position(|(_, cells)| known(cells) >= 2)
+        .unwrap_or(0);
+    let mut unit: Option<String> = None;
+    let mut lines = lines.into_iter();
+    for (number, cells) in lines.by_ref().take(header_at) {
+        let text = cells
+            .iter()
+            .filter(|c| !c.is_empty())
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        let reason = match compact
+            .split_once("单位：")
+            .or_else(|| compact.split_once("单位:"))
+            .filter(|(before, _)| !before.ends_with("填报") && !before.ends_with("填表"))
+        {
+            Some((_, u)) => {
+                unit = Some(u.to_owned());
+                format!("a unit line ({u}): the unit of money and area columns that name none")
+            }
+            None => format!("above the header: {}", crate::text::shown(&text)),
+        };
+        sheet.skipped.push((number, reason));
+    }
+    let Some((_, headers)) = lines.next() else {
+        return sheet;
+    };
+    // A unit line's units go to the columns whose header names none.
+    sheet.headers = headers
+        .into_iter()
+        .map(|h| {
+            let (Some(l), Some(u)) = (ledger, &unit) else {
+                return h;
+            };
+            let Ok((field, _)) = resolve(l, &h) else {
+                return h;
+            };
+            if super::columns::split_header(&h).1.is_some() {
+                return h;
+            }
+            let wanted = match field.kind {
+                FieldKind::Money if u.contains("万元") => Some("万元"),
+                FieldKind::Money if u.contains('元') => Some("元"),
+                FieldKind::Area if u.contains('亩') => Some("亩"),
+                FieldKind::Area if u.contains("公顷") => Some("公顷"),
+                FieldKind::Area if u.contains("平方米") || u.contains('㎡') => Some("㎡"),
+                _ => None,
+            };
+            wanted.map_or(h.clone(), |w| format!("{h}({w})"))
+        })
+        .collect();
+    for (number, cells) in lines {
+        let first = cells
+            .iter()
+            .map(|c| c.chars().filter(|c| !c.is_whitespace()).collect::<String>())
+            .find(|c| !c.is_empty() && c.parse::<f64>().is_err())
+            .unwrap_or_default();
+        let joined: String = cells.concat();
+        if ["合计", "小计", "总计"]
+            .iter()
+            .any(|t| first.starts_with(t))
+        {
+            sheet.skipped.push((
+                number,
+                format!("a {first} row (totals are derived, not imported)"),
+            ));
+        } else if ["填表人", "审核人", "填报日期", "制表人", "负责人"]
+            .iter()
+            .any(|t| joined.contains(t))
+            && cells.iter().filter(|c| !c.is_empty()).count() <= 3
+        {
+            sheet
+                .skipped
+                .push((number, "a signature line below the data".into()));
+        } else {
+            sheet.rows.push((number, cells));
+        }
+    }
+    sheet
 }
 
 /// Reads every sheet of an `.xlsx`/`.xls`/`.ods` workbook, or a `.csv` file (UTF-8, a BOM allowed).
@@ -43,20 +160,18 @@ fn unreadable(path: &Path, e: impl std::fmt::Display) -> Error {
 fn read_csv(path: &Path) -> Result<Sheet> {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
+        .has_headers(false)
         .from_path(path)
         .map_err(|e| unreadable(path, e))?;
-    let headers = reader
-        .headers()
-        .map_err(|e| unreadable(path, e))?
-        .iter()
-        .map(|h| h.trim_start_matches('\u{feff}').trim().to_owned())
-        .collect();
-    let mut rows = Vec::new();
+    let mut lines = Vec::new();
     for (i, record) in reader.records().enumerate() {
         let record = record.map_err(|e| unreadable(path, e))?;
-        let cells: Vec<String> = record.iter().map(|c| c.trim().to_owned()).collect();
+        let cells: Vec<String> = record
+            .iter()
+            .map(|c| c.trim_start_matches('\u{feff}').trim().to_owned())
+            .collect();
         if cells.iter().any(|c| !c.is_empty()) {
-            rows.push((i + 2, cells));
+            lines.push((i + 1, cells));
         }
     }
     let name = path
@@ -64,11 +179,7 @@ fn read_csv(path: &Path) -> Result<Sheet> {
         .and_then(|s| s.to_str())
         .unwrap_or("")
         .to_owned();
-    Ok(Sheet {
-        name,
-        headers,
-        rows,
-    })
+    Ok(lay_out(name, lines))
 }
 
 /// Cell text: numbers without a spurious `.0`, dates as ISO dates.
@@ -102,25 +213,17 @@ fn read_workbook(path: &Path) -> Result<Vec<Sheet>> {
             .map_err(|e| unreadable(path, e))?;
         let first_row = range.start().map_or(0, |(r, _)| r as usize);
         let first_col = range.start().map_or(0, |(_, c)| c as usize);
-        let mut rows = range.rows().enumerate();
-        let Some((_, header)) = rows.next() else {
-            continue;
-        };
-        let mut headers = vec![String::new(); first_col];
-        headers.extend(header.iter().map(cell_text));
-        let mut out = Vec::new();
-        for (i, row) in rows {
+        let mut lines = Vec::new();
+        for (i, row) in range.rows().enumerate() {
             let mut cells = vec![String::new(); first_col];
             cells.extend(row.iter().map(cell_text));
             if cells.iter().any(|c| !c.is_empty()) {
-                out.push((first_row + i + 1, cells));
+                lines.push((first_row + i + 1, cells));
             }
         }
-        sheets.push(Sheet {
-            name,
-            headers,
-            rows: out,
-        });
+        if !lines.is_empty() {
+            sheets.push(lay_out(name, lines));
+        }
     }
     Ok(sheets)
 }

@@ -177,18 +177,23 @@ impl From<Polygon<f64>> for Outline {
 
 impl From<MultiPolygon<f64>> for Outline {
     fn from(m: MultiPolygon<f64>) -> Outline {
-        let ring = |r: &LineString<f64>| r.0.iter().map(|c| (c.x, c.y)).collect();
-        Outline::polygons(
-            m.0.iter()
-                .map(|p| {
-                    std::iter::once(p.exterior())
-                        .chain(p.interiors())
-                        .map(ring)
-                        .collect()
-                })
-                .collect(),
-        )
+        Outline::polygons(rings_of(&m))
     }
+}
+
+/// A shape's polygons as rings of points, the outside ring first.
+fn rings_of(shape: &MultiPolygon<f64>) -> Vec<Vec<Vec<(f64, f64)>>> {
+    let ring = |r: &LineString<f64>| r.0.iter().map(|c| (c.x, c.y)).collect();
+    shape
+        .0
+        .iter()
+        .map(|p| {
+            std::iter::once(p.exterior())
+                .chain(p.interiors())
+                .map(ring)
+                .collect()
+        })
+        .collect()
 }
 
 fn wkt_kind(w: &wkt::Wkt<f64>) -> &'static str {
@@ -485,20 +490,9 @@ impl Boundary {
     /// The form events store.
     #[must_use]
     pub fn stored(&self) -> StoredBoundary {
-        let ring = |r: &LineString<f64>| r.0.iter().map(|c| (c.x, c.y)).collect();
         StoredBoundary {
             crs: self.crs.code(),
-            polygons: self
-                .shape
-                .0
-                .iter()
-                .map(|p| {
-                    std::iter::once(p.exterior())
-                        .chain(p.interiors())
-                        .map(ring)
-                        .collect()
-                })
-                .collect(),
+            polygons: rings_of(&self.shape),
         }
     }
 

@@ -129,11 +129,19 @@ impl<'s> Row<'s> {
             .transpose()
     }
 
+    /// A number's cell in Unicode's compatibility form: full-width digits,
+    /// commas, points and spaces (１，２０５．５) read as their ASCII forms.
+    fn number_text(&self, field: &str) -> Option<String> {
+        use unicode_normalization::UnicodeNormalization;
+        self.raw(field)
+            .map(|t| t.nfkc().collect::<String>().trim().to_owned())
+            .filter(|t| !t.is_empty())
+    }
+
     fn money(&self, field: &str) -> Result<Option<Yuan>, RowError> {
-        let Some(t) = self.raw(field) else {
+        let Some(t) = self.number_text(field) else {
             return Ok(None);
         };
-        let t = t.replace('，', ",");
         let unit = self.cells[field].2;
         let parsed = if unit == Unit::Wan {
             Yuan::parse_wan(&t)
@@ -144,10 +152,9 @@ impl<'s> Row<'s> {
     }
 
     fn area(&self, field: &str) -> Result<Option<Mu>, RowError> {
-        let Some(t) = self.raw(field) else {
+        let Some(t) = self.number_text(field) else {
             return Ok(None);
         };
-        let t = t.replace('，', ",");
         let parsed = match self.cells[field].2 {
             Unit::SquareMetres => Mu::parse_m2(&t),
             Unit::Hectares => Mu::parse_hectares(&t),
@@ -219,21 +226,21 @@ impl<'s> Row<'s> {
     }
 
     fn quantity(&self, field: &str) -> Result<Option<Quantity>, RowError> {
-        let Some(t) = self.raw(field) else {
+        let Some(t) = self.number_text(field) else {
             return Ok(None);
         };
-        Quantity::parse(&t.replace([',', '，'], ""), field)
+        Quantity::parse(&t.replace(',', ""), field)
             .map(Some)
             .map_err(|e| self.err(field, reason(&e)))
     }
 
     fn int<T: std::str::FromStr>(&self, field: &str) -> Result<Option<T>, RowError> {
-        self.raw(field)
+        self.number_text(field)
             .map(|t| {
                 t.parse::<T>().map_err(|_| {
                     self.err(
                         field,
-                        format!("{} is not a whole number", crate::text::shown(t)),
+                        format!("{} is not a whole number", crate::text::shown(&t)),
                     )
                 })
             })

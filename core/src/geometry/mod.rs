@@ -223,7 +223,7 @@ fn read_geojson(text: &str, what: &str) -> Result<(geojson::Geometry, Option<Crs
 }
 
 /// The CRS a GeoJSON object names in a `crs` member, if any.
-fn geojson_crs(value: &serde_json::Value) -> Result<Option<Crs>> {
+pub(crate) fn geojson_crs(value: &serde_json::Value) -> Result<Option<Crs>> {
     match value
         .get("crs")
         .and_then(|c| c.get("properties"))
@@ -669,7 +669,16 @@ pub fn sliver_m2(area_m2: f64) -> f64 {
     (area_m2 / 1000.0).max(1.0)
 }
 
-fn rects_meet(a: Rect<f64>, b: Rect<f64>) -> bool {
+/// Whether the `inner` box lies within the `outer` one (edges included).
+pub(crate) fn rect_holds(outer: Rect<f64>, inner: Rect<f64>) -> bool {
+    outer.min().x <= inner.min().x
+        && outer.min().y <= inner.min().y
+        && inner.max().x <= outer.max().x
+        && inner.max().y <= outer.max().y
+}
+
+/// Whether two boxes meet (touching counts).
+pub(crate) fn rects_meet(a: Rect<f64>, b: Rect<f64>) -> bool {
     a.min().x <= b.max().x
         && b.min().x <= a.max().x
         && a.min().y <= b.max().y

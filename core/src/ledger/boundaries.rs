@@ -14,7 +14,7 @@ use chrono::NaiveDate;
 use super::import::RowError;
 use crate::db::Db;
 use crate::error::{Error, Result};
-use crate::geometry::{Boundary, Crs, Outline};
+use crate::geometry::{Crs, Outline};
 
 /// How to import boundaries.
 #[derive(Debug, Clone, Default)]
@@ -91,8 +91,8 @@ pub fn import_boundaries(
         features: features.len(),
         ..BoundaryReport::default()
     };
-    let policy = db.policy()?;
     let mut unit = db.begin()?;
+    let tolerance = unit.policy().tolerance_ppm();
     for f in &features {
         let Some(code) = f.code.as_deref().filter(|c| !c.trim().is_empty()) else {
             report.errors.push(fault(
@@ -126,8 +126,9 @@ pub fn import_boundaries(
         match unit.set_boundary(parcel.id, on, Some(&outline)) {
             Ok(_) => {
                 report.matched += 1;
-                let shape = Boundary::new(&outline, outline.crs().or(policy.default_crs))?;
-                if shape.area_mismatch(parcel.area, policy.tolerance_ppm()) {
+                // The boundary as the writer checked and measured it.
+                let set = unit.parcel(parcel.id)?.boundary;
+                if let Some(shape) = set.filter(|b| b.area_mismatch(parcel.area, tolerance)) {
                     report.mismatches.push(fault(
                         f.number,
                         "geometry",
@@ -158,13 +159,7 @@ fn read_geojson(path: &Path, code_field: &str) -> Result<(Vec<Feature>, Option<C
         .map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
     let value: serde_json::Value = serde_json::from_str(&text)
         .map_err(|e| Error::validation("file", format!("{}: not GeoJSON: {e}", path.display())))?;
-    let crs = value
-        .get("crs")
-        .and_then(|c| c.get("properties"))
-        .and_then(|p| p.get("name"))
-        .and_then(|n| n.as_str())
-        .map(Crs::parse)
-        .transpose()?;
+    let crs = crate::geometry::geojson_crs(&value)?;
     let features = value
         .get("features")
         .and_then(|f| f.as_array())

@@ -360,7 +360,7 @@ fn is_ignored_column(header: &str) -> bool {
     let (name, _) = super::columns::split_header(header);
     matches!(
         name.to_lowercase().as_str(),
-        "序号" | "编号序号" | "no" | "no." | "备注" | "说明" | "note" | "notes" | "remarks"
+        "序号" | "no" | "no." | "备注" | "说明" | "note" | "notes" | "remarks"
     )
 }
 

@@ -63,22 +63,12 @@ impl Shape {
 
     /// Whether the box `b` lies within this shape's box.
     fn box_holds(&self, b: geo::Rect<f64>) -> bool {
-        self.bbox.is_some_and(|q| {
-            q.min().x <= b.min().x
-                && q.min().y <= b.min().y
-                && b.max().x <= q.max().x
-                && b.max().y <= q.max().y
-        })
+        self.bbox.is_some_and(|q| crate::geometry::rect_holds(q, b))
     }
 
     /// Whether the box `b` meets this shape's box.
     fn box_meets(&self, b: geo::Rect<f64>) -> bool {
-        self.bbox.is_some_and(|q| {
-            q.min().x <= b.max().x
-                && b.min().x <= q.max().x
-                && q.min().y <= b.max().y
-                && b.min().y <= q.max().y
-        })
+        self.bbox.is_some_and(|q| crate::geometry::rects_meet(q, b))
     }
 }
 

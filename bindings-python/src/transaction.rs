@@ -402,20 +402,32 @@ impl Transaction {
 
     /// How far a surveyed area may differ from the registered one, as a
     /// share of it (0.01 is 1%); None restores 1%.
-    fn set_area_tolerance(&self, py: Python<'_>, tolerance: Option<f64>) -> PyResult<()> {
-        let ppm = match tolerance {
+    fn set_area_tolerance(
+        &self,
+        py: Python<'_>,
+        tolerance: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
+        let refuse = |shown: String| {
+            convert::validation(
+                py,
+                "tolerance",
+                format!("a tolerance is a share of the registered area (0.01 is 1%), not {shown}"),
+            )
+        };
+        let ppm = match tolerance.filter(|t| !t.is_none()) {
             None => None,
-            // Within 0..=1: the rounded millionths fit a u32 exactly.
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-            Some(t) if t.is_finite() && (0.0..=1.0).contains(&t) => {
-                Some((t * 1_000_000.0).round() as u32)
+            Some(t) if t.is_instance_of::<pyo3::types::PyBool>() => {
+                return Err(refuse(t.to_string()))
             }
             Some(t) => {
-                return Err(convert::validation(
-                    py,
-                    "tolerance",
-                    format!("a tolerance is a share of the registered area from 0 to 1, not {t}"),
-                ))
+                let share: f64 = t.extract().map_err(|_| refuse(t.to_string()))?;
+                if !(0.0..=4_000.0).contains(&share) {
+                    return Err(refuse(share.to_string()));
+                }
+                // Finite, non-negative and small: the rounded millionths fit
+                // a u32 exactly. The writer refuses more than 100%.
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                Some((share * 1_000_000.0).round() as u32)
             }
         };
         self.with(py, |w| w.set_area_tolerance_ppm(ppm))

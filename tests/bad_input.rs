@@ -166,22 +166,26 @@ fn unknown_ids_are_not_found() {
 }
 
 #[test]
-fn events_out_of_date_order_are_refused() {
+fn history_entered_late_that_breaks_a_rule_is_refused() {
     let (db, p, _) = setup();
     db.develop(p, d("2005-01-01")).unwrap();
     let err = refused(&db, lifecycle, |db| {
-        db.certify(p, d("2004-12-31"), "证").map(|_| ())
+        db.develop(p, d("2004-12-31")).map(|_| ())
     });
     let text = err.to_string();
     assert!(
-        text.contains("GP-001") && text.contains("out of date order"),
+        text.contains("GP-001") && text.contains("already developed"),
         "{text}"
     );
     // Before the requisition, too.
     let q = parcel(&db, "GP-002", "1", "2004-05-01");
-    refused(&db, lifecycle, |db| {
+    let err = refused(&db, lifecycle, |db| {
         db.develop(q, d("2004-04-30")).map(|_| ())
     });
+    assert!(
+        err.to_string().contains("before its history begins"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -516,7 +516,7 @@ fn every_bad_row_is_reported_and_nothing_is_written() {
     has("地块事件", 3, ""); // construction without a holder
     has("地块事件", 4, "地块编号");
     has("地块事件", 5, ""); // already held
-    has("地块事件", 6, ""); // out of date order
+    has("地块事件", 6, ""); // already developed, or developed before it existed
     has("地块事件", 7, "事件");
     has("地块事件", 8, "企业名称");
     has("年度经济指标", 2, "年份");

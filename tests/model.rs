@@ -89,7 +89,8 @@ fn step(s: Option<&M>, date: NaiveDate, e: &MEvent) -> Option<M> {
         return if s.is_none() { Some(m.clone()) } else { None };
     }
     let mut m = s?.clone();
-    if date < m.last || m.retired {
+    // A retired parcel takes no event; a split is never entered late.
+    if m.retired || (matches!(e, MEvent::Split) && date < m.last) {
         return None;
     }
     match e {
@@ -120,7 +121,7 @@ fn step(s: Option<&M>, date: NaiveDate, e: &MEvent) -> Option<M> {
         MEvent::Split => m.retired = true,
         _ => return None,
     }
-    m.last = date;
+    m.last = m.last.max(date);
     Some(m)
 }
 
@@ -131,16 +132,40 @@ struct MParcel {
 }
 
 impl MParcel {
+    /// The fold in valid-date order (one date's events as recorded):
+    /// history entered late takes its place.
     fn fold(&self, as_of: Option<NaiveDate>, without: Option<EventId>) -> Option<Option<M>> {
+        let mut events: Vec<_> = self
+            .events
+            .iter()
+            .filter(|(id, date, _)| {
+                !self.voided.contains(id)
+                    && Some(*id) != without
+                    && as_of.is_none_or(|d| *date <= d)
+            })
+            .collect();
+        events.sort_by_key(|(_, date, _)| *date);
         let mut s: Option<M> = None;
-        for (id, date, e) in &self.events {
-            if self.voided.contains(id) || Some(*id) == without || as_of.is_some_and(|d| *date > d)
-            {
-                continue;
-            }
+        for (_, date, e) in events {
             s = Some(step(s.as_ref(), *date, e)?);
         }
         Some(s)
+    }
+
+    /// The state with `e` added on `date`, if its history stays legal; a
+    /// split parent takes nothing more.
+    fn with(&self, date: NaiveDate, e: &MEvent) -> Option<M> {
+        if self.now().retired {
+            return None;
+        }
+        let mut events = self.events.clone();
+        events.push((EventId(u64::MAX), date, e.clone()));
+        let with = MParcel {
+            id: self.id,
+            events,
+            voided: self.voided.clone(),
+        };
+        with.fold(None, None)?
     }
 
     fn now(&self) -> M {
@@ -269,7 +294,7 @@ fn run(ops: Vec<(Op, i16)>) {
                 MEvent::Transfer(e) => db.transfer(id, firms[*e], clock, Yuan::ZERO),
                 _ => unreachable!(),
             };
-            let expected = step(Some(&model[i].now()), clock, &ev);
+            let expected = model[i].with(clock, &ev);
             assert_eq!(
                 result.is_ok(),
                 expected.is_some(),

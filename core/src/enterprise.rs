@@ -375,7 +375,7 @@ impl EnterpriseEvent {
     }
 
     /// Events of the project lifecycle, which must come in date order.
-    fn is_lifecycle(&self) -> bool {
+    pub(crate) fn is_lifecycle(&self) -> bool {
         !matches!(
             self,
             EnterpriseEvent::YearReported { .. }
@@ -451,6 +451,8 @@ pub(crate) fn apply(
         (Some(e), _) => e,
     };
     if event.is_lifecycle() {
+        // Folds and writes keep dated events in date order (history entered
+        // late is folded again in its place: `Writer::entered_late`): a guard.
         if date < e.last_lifecycle {
             return Err(e.refuse(format!(
                 "events out of date order: {date} is before the enterprise's latest event on {}",

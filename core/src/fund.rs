@@ -492,6 +492,8 @@ pub(crate) fn apply_application(
         }
         (Some(a), _) => a,
     };
+    // Folds and writes keep dated events in date order (history entered
+    // late is folded again in its place: `Writer::entered_late`): a guard.
     if date < a.last_event {
         return Err(a.refuse(format!(
             "events out of date order: {date} is before the application's latest event on {}",

@@ -51,6 +51,21 @@ pub(crate) trait Record:
         None
     }
     fn voidable(event: &Self::Event) -> bool;
+    /// Whether the event takes its place in history by its valid date (the
+    /// lifecycle). The others (yearly figures, leases, observations) do not
+    /// depend on it: they apply after it, in the order they were recorded.
+    fn dated(event: &Self::Event) -> bool {
+        let _ = event;
+        true
+    }
+    /// The valid date of the latest dated event in force: a dated event
+    /// before it is history entered late ([`in_order`]).
+    fn latest(&self) -> NaiveDate;
+    /// Why history on `date` can no longer be entered late, if it cannot.
+    fn closed_on(&self, date: NaiveDate) -> Option<String> {
+        let _ = date;
+        None
+    }
     /// A running total this record adds to: (programme, amount committed).
     fn committed(&self) -> Option<(u64, crate::units::Yuan)> {
         None
@@ -144,6 +159,28 @@ pub(crate) fn history_of<R: Record>(body: &crate::event::Body<R::Event>) -> Opti
     }
 }
 
+/// The domain events in force under a horizon in the order they fold: the
+/// dated ones by valid date (events of one date as recorded), so history
+/// entered late takes its place; then the undated ones as recorded.
+pub(crate) fn in_order<'a, R: Record, E: std::borrow::Borrow<Event<R::Event>>>(
+    events: &'a [E],
+    horizon: &Horizon,
+) -> Vec<(&'a Event<R::Event>, &'a R::Event)> {
+    let mut active: Vec<_> = event::active(events, horizon).collect();
+    let place = |(e, body): &(&Event<R::Event>, &R::Event)| {
+        if R::dated(body) {
+            (false, e.valid, e.id)
+        } else {
+            (true, NaiveDate::MIN, e.id)
+        }
+    };
+    // Nearly always in order already: history is mostly entered as it happens.
+    if !active.is_sorted_by_key(place) {
+        active.sort_by_key(place);
+    }
+    active
+}
+
 /// Folds an entity's events under a horizon; `None` if it did not exist then.
 pub(crate) fn fold<R: Record, E: std::borrow::Borrow<Event<R::Event>>>(
     id: u64,
@@ -151,7 +188,7 @@ pub(crate) fn fold<R: Record, E: std::borrow::Borrow<Event<R::Event>>>(
     horizon: &Horizon,
 ) -> Result<Option<R>> {
     let mut state = None;
-    for (e, body) in event::active(events, horizon) {
+    for (e, body) in in_order::<R, E>(events, horizon) {
         state = Some(R::apply(state, id, e.valid, body)?);
     }
     Ok(state)
@@ -212,6 +249,20 @@ impl Record for Parcel {
         !event.creates() && !matches!(event, ParcelEvent::Split { .. })
     }
 
+    fn latest(&self) -> NaiveDate {
+        self.last_event
+    }
+
+    /// A split closes the parent's history: its parts began from its state
+    /// on the day, so what came before the split is theirs no more to change.
+    fn closed_on(&self, date: NaiveDate) -> Option<String> {
+        let split = self.retired?;
+        Some(format!(
+            "the parcel was split on {split}; its history up to the split cannot gain \
+             an event on {date} (its parts began from its state that day)"
+        ))
+    }
+
     fn event_name(event: &ParcelEvent) -> &'static str {
         event.name()
     }
@@ -267,6 +318,14 @@ impl Record for Enterprise {
         !matches!(event, EnterpriseEvent::Registered { .. })
     }
 
+    fn dated(event: &EnterpriseEvent) -> bool {
+        event.is_lifecycle()
+    }
+
+    fn latest(&self) -> NaiveDate {
+        self.last_lifecycle
+    }
+
     fn event_name(event: &EnterpriseEvent) -> &'static str {
         event.name()
     }
@@ -297,6 +356,10 @@ impl Record for Programme {
 
     fn voidable(event: &ProgrammeEvent) -> bool {
         !matches!(event, ProgrammeEvent::Created { .. })
+    }
+
+    fn latest(&self) -> NaiveDate {
+        self.last_event
     }
 
     fn event_name(event: &ProgrammeEvent) -> &'static str {
@@ -351,6 +414,10 @@ impl Record for Application {
         !matches!(event, ApplicationEvent::Received { .. })
     }
 
+    fn latest(&self) -> NaiveDate {
+        self.last_event
+    }
+
     fn committed(&self) -> Option<(u64, crate::units::Yuan)> {
         let total = self
             .approval
@@ -398,6 +465,15 @@ impl Record for Indicator {
 
     fn voidable(event: &IndicatorEvent) -> bool {
         !matches!(event, IndicatorEvent::Defined { .. })
+    }
+
+    /// Observations are revisions of a value: they apply as recorded.
+    fn dated(event: &IndicatorEvent) -> bool {
+        matches!(event, IndicatorEvent::Defined { .. })
+    }
+
+    fn latest(&self) -> NaiveDate {
+        self.last_event
     }
 
     fn event_name(event: &IndicatorEvent) -> &'static str {

@@ -412,9 +412,12 @@ pub(crate) fn apply(
         }
         (Some(p), _) => p,
     };
+    // Folds and writes keep dated events in date order (history entered
+    // late is folded again in its place: `Writer::entered_late`); only a
+    // split, applied to the state directly, can meet this guard.
     if date < p.last_event {
         return Err(p.refuse(format!(
-            "events out of date order: {date} is before the parcel's latest event on {}",
+            "{date} is before the parcel's latest event on {}: a split is not entered late",
             p.last_event
         )));
     }

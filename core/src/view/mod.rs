@@ -359,12 +359,17 @@ impl<'a> View<'a> {
         Ok(out)
     }
 
+    /// An entity's events as known under the horizon, in valid-date order
+    /// (events of one date as recorded): history entered late in its place.
     fn history_of<R: Record>(&self, id: u64) -> Result<Vec<HistoryEntry<R::Event>>> {
-        let events: Vec<Event<R::Event>> = self
+        let mut events: Vec<Event<R::Event>> = self
             .events::<R>(id)?
             .into_iter()
             .filter(|e| self.horizon.known_at.is_none_or(|t| e.recorded <= t))
             .collect();
+        if !events.is_sorted_by_key(|e| (e.valid, e.id)) {
+            events.sort_by_key(|e| (e.valid, e.id));
+        }
         if events.is_empty() {
             return Err(Error::not_found(R::ENTITY, R::display_id(id)));
         }

@@ -556,10 +556,78 @@ impl Writer {
         let old = self
             .load_shared::<R>(id)?
             .ok_or_else(|| Error::not_found(R::ENTITY, R::display_id(id)))?;
-        let new = R::apply(Some((*old).clone()), id, date, &event)?;
+        let new = if R::dated(&event) && date < old.latest() {
+            self.entered_late::<R>(&old, id, date, &event)?
+        } else {
+            R::apply(Some((*old).clone()), id, date, &event)?
+        };
         let event_id = self.append::<R>(id, date, Body::Domain(event))?;
         self.store(Some(&*old), new)?;
         Ok(event_id)
+    }
+
+    /// History entered late: an event dated before the entity's latest.
+    /// Its whole history is folded again with the event in its place; the
+    /// new state if every event stays legal, else the rule broken and by
+    /// which event.
+    fn entered_late<R: Record>(
+        &self,
+        current: &R,
+        id: u64,
+        date: NaiveDate,
+        event: &R::Event,
+    ) -> Result<R> {
+        let subject = R::display_id(id);
+        let refuse = |rule: String| Error::lifecycle(R::ENTITY, subject.clone(), rule);
+        if let Some(rule) = current.closed_on(date) {
+            return Err(refuse(rule));
+        }
+        let placed = EventId(u64::MAX);
+        let mut events = self.events_of::<R>(id)?;
+        events.push(Event {
+            id: placed,
+            valid: date,
+            recorded: self.recorded,
+            body: Body::Domain(event.clone()),
+        });
+        let order = record::in_order::<R, _>(&events, &crate::event::Horizon::NOW);
+        if let [(first, _), (next, body), ..] = order.as_slice() {
+            if first.id == placed {
+                return Err(refuse(format!(
+                    "{date} is before its history begins ({} on {})",
+                    R::event_name(body),
+                    next.valid
+                )));
+            }
+        }
+        let mut state = None;
+        for (e, body) in order {
+            state = Some(R::apply(state, id, e.valid, body).map_err(|err| {
+                let Error::Lifecycle {
+                    entity,
+                    subject,
+                    rule,
+                } = err
+                else {
+                    return err;
+                };
+                let rule = if e.id == placed {
+                    format!("entered late on {date}, in its place in history: {rule}")
+                } else {
+                    format!(
+                        "entered late on {date}, it would make the later {} of {} break a rule: {rule}",
+                        R::event_name(body),
+                        e.valid
+                    )
+                };
+                Error::Lifecycle {
+                    entity,
+                    subject,
+                    rule,
+                }
+            })?);
+        }
+        state.ok_or_else(|| refuse("has no history".into()))
     }
 
     /// Supersedes an event: it stays in history, but no longer counts.

@@ -255,7 +255,9 @@ fn a_void_of_history_entered_late_folds_without_it() {
     assert!(db.check().unwrap().is_clean());
 }
 
+// A scenario's names: e and f (enterprises), g (programme), a (application).
 #[test]
+#[allow(clippy::many_single_char_names)]
 fn enterprises_and_applications_take_history_entered_late() {
     let db = Db::temporary().unwrap();
     let e = firm(&db, "迈克制药");

@@ -368,8 +368,12 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             if let Some(b) = bar {
                 b.finish_and_clear();
             }
-            for (ledger, n) in &report.rows {
-                say!("{ledger}: {n} rows");
+            for ((ledger, n), (_, changed)) in report.rows.iter().zip(&report.changed) {
+                if changed == n {
+                    say!("{ledger}: {n} rows");
+                } else {
+                    say!("{ledger}: {n} rows, {changed} with something new");
+                }
             }
             for s in &report.skipped {
                 say!("skipped {s}");
@@ -381,12 +385,14 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 eprintln!("{} bad rows; nothing was written", report.errors.len());
                 return Ok(ExitCode::FAILURE);
             }
+            let events = report.events;
             say!(
                 "{}",
-                if report.written {
-                    "imported"
-                } else {
-                    "checked: every row is good (dry run, nothing written)"
+                match (report.written, events) {
+                    (_, 0) => "nothing new: the database holds every row already".to_owned(),
+                    (true, n) => format!("imported: {n} events written"),
+                    (false, n) =>
+                        format!("checked: every row is good; {n} events to write (dry run, nothing written)"),
                 }
             );
         }

@@ -24,10 +24,14 @@ pub(crate) trait Record:
 {
     const KIND: u8;
     const ENTITY: Entity;
-    type Event: Serialize + DeserializeOwned + Clone + Send + Sync + 'static;
+    type Event: Serialize + DeserializeOwned + Clone + PartialEq + Send + Sync + 'static;
 
     fn id(&self) -> u64;
     fn display_id(id: u64) -> String;
+    /// How a refusal names this record (`GP-001 (P1)`, `科华电子 (E2)`).
+    fn subject(&self) -> String {
+        Self::display_id(self.id())
+    }
     /// The hard rules: one event applied to a state.
     fn apply(state: Option<Self>, id: u64, date: NaiveDate, event: &Self::Event) -> Result<Self>;
     /// Lookups the in-memory view keeps for this record: (family, value).
@@ -208,6 +212,10 @@ impl Record for Parcel {
         ParcelId(id).to_string()
     }
 
+    fn subject(&self) -> String {
+        format!("{} ({})", self.code, self.id)
+    }
+
     fn apply(state: Option<Self>, id: u64, date: NaiveDate, event: &ParcelEvent) -> Result<Self> {
         land::apply(state, ParcelId(id), date, event)
     }
@@ -280,6 +288,10 @@ impl Record for Enterprise {
 
     fn display_id(id: u64) -> String {
         EnterpriseId(id).to_string()
+    }
+
+    fn subject(&self) -> String {
+        format!("{} ({})", self.name, self.id)
     }
 
     fn apply(
@@ -379,6 +391,10 @@ impl Record for Application {
 
     fn display_id(id: u64) -> String {
         ApplicationId(id).to_string()
+    }
+
+    fn subject(&self) -> String {
+        format!("{} ({})", self.title, self.id)
     }
 
     fn apply(

@@ -74,6 +74,22 @@ const ENTERPRISE_FIELDS: &[Field] = &[
     f("high_tech", &["高新技术企业", "高新"], Flag, false),
     f("registered", &["登记日期", "入驻日期"], Date, false),
     f("allow_invalid_code", &["允许无效代码"], Flag, false),
+    // A register kept as a snapshot: the project's dates as columns.
+    f("signed", &["签约日期"], Date, false),
+    f(
+        "investment",
+        &["投资额", "计划投资", "总投资"],
+        Money,
+        false,
+    ),
+    f("land", &["用地面积", "计划用地"], Area, false),
+    f(
+        "construction_started",
+        &["动工日期", "开工日期"],
+        Date,
+        false,
+    ),
+    f("in_production", &["投产日期"], Date, false),
 ];
 
 const PARCEL_FIELDS: &[Field] = &[
@@ -85,6 +101,33 @@ const PARCEL_FIELDS: &[Field] = &[
     f("boundary", &["边界", "界址", "边界WKT"], Text, false),
     f("boundary_points", &["界址点坐标", "界址点"], Text, false),
     f("crs", &["坐标系", "坐标系统"], Text, false),
+    // A ledger kept as a snapshot: each step of the lifecycle as a column.
+    f("developed", &["开发日期", "前期开发日期"], Date, false),
+    f(
+        "certificate",
+        &["土地证号", "证书编号", "土地使用证号"],
+        Text,
+        false,
+    ),
+    f("certified", &["办证日期", "发证日期"], Date, false),
+    f("holder", &["用地单位", "受让单位", "用地企业"], Text, false),
+    f("method", &["供地方式", "出让方式"], Code, false),
+    f(
+        "price",
+        &["成交价", "出让价", "成交价格", "出让价格"],
+        Money,
+        false,
+    ),
+    f("supplied", &["供地日期", "出让日期"], Date, false),
+    f("start_by", &["约定动工日期"], Date, false),
+    f("complete_by", &["约定竣工日期"], Date, false),
+    f(
+        "construction_started",
+        &["实际动工日期", "动工日期"],
+        Date,
+        false,
+    ),
+    f("completed", &["竣工日期", "实际竣工日期"], Date, false),
 ];
 
 const PARCEL_EVENT_FIELDS: &[Field] = &[

@@ -10,14 +10,24 @@ use super::columns::{resolve, Field, Ledger, Unit};
 use super::dates::parse_date;
 use super::read::Sheet;
 use crate::db::Db;
-use crate::enterprise::{Enterprise, EnterpriseId, NewEnterprise, YearlyFigures};
+use crate::enterprise::{Enterprise, EnterpriseId, YearlyFigures};
 use crate::error::{Error, Result};
-use crate::fund::{ApplicationId, AwardKind, Programme, ProgrammeId, RecoveryVia};
+use crate::fund::{Application, ApplicationId, AwardKind, Programme, ProgrammeId, RecoveryVia};
 use crate::geometry::{Crs, Outline};
 use crate::ids::code_enum;
-use crate::land::{LandUse, SupplyMethod};
+use crate::land::SupplyMethod;
 use crate::units::{Mu, Quantity, Yuan};
-use crate::writer::{Allocation, Award, NewParcel, Writer};
+use crate::writer::{Allocation, Award, Writer};
+
+/// Why a row was not applied: one problem, or several (a snapshot row's
+/// contradictions, each against its column).
+pub(super) struct Refused(pub(super) Vec<RowError>);
+
+impl From<RowError> for Refused {
+    fn from(e: RowError) -> Refused {
+        Refused(vec![e])
+    }
+}
 
 /// A bad row: where, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,6 +74,12 @@ pub struct ImportReport {
     pub skipped: Vec<RowError>,
     /// True when the rows were stored (no errors, not a dry run).
     pub written: bool,
+    /// Rows per ledger that wrote something (a new entity or event), in
+    /// the order of `rows`; a ledger imported again writes nothing for the
+    /// rows the database already holds. Counted in a dry run too.
+    pub changed: Vec<(&'static str, usize)>,
+    /// Events written (or, in a dry run, that would be).
+    pub events: u64,
 }
 
 impl ImportReport {
@@ -75,14 +91,14 @@ impl ImportReport {
 }
 
 /// A row's cells by field, with the header each came from.
-struct Row<'s> {
+pub(super) struct Row<'s> {
     sheet: &'s str,
     number: usize,
     cells: HashMap<&'static str, (&'s str, &'s str, Unit)>,
 }
 
 impl<'s> Row<'s> {
-    fn err(&self, field: &str, reason: impl Into<String>) -> RowError {
+    pub(super) fn err(&self, field: &str, reason: impl Into<String>) -> RowError {
         let column = self.cells.get(field).map_or(field, |c| c.0).to_owned();
         RowError {
             sheet: self.sheet.to_owned(),
@@ -92,7 +108,7 @@ impl<'s> Row<'s> {
         }
     }
 
-    fn whole(&self, reason: impl Into<String>) -> RowError {
+    pub(super) fn whole(&self, reason: impl Into<String>) -> RowError {
         RowError {
             sheet: self.sheet.to_owned(),
             row: self.number,
@@ -101,19 +117,23 @@ impl<'s> Row<'s> {
         }
     }
 
-    fn raw(&self, field: &str) -> Option<&'s str> {
+    pub(super) fn raw(&self, field: &str) -> Option<&'s str> {
         self.cells.get(field).map(|c| c.1).filter(|v| !v.is_empty())
     }
 
-    fn text(&self, field: &str) -> Option<String> {
+    pub(super) fn text(&self, field: &str) -> Option<String> {
         self.raw(field).map(str::to_owned)
     }
 
-    fn need<T>(&self, field: &str, v: Result<Option<T>, RowError>) -> Result<T, RowError> {
+    pub(super) fn need<T>(
+        &self,
+        field: &str,
+        v: Result<Option<T>, RowError>,
+    ) -> Result<T, RowError> {
         v?.ok_or_else(|| self.err(field, "is empty; this column is required"))
     }
 
-    fn date(&self, field: &str) -> Result<Option<NaiveDate>, RowError> {
+    pub(super) fn date(&self, field: &str) -> Result<Option<NaiveDate>, RowError> {
         self.raw(field)
             .map(|t| {
                 parse_date(t).ok_or_else(|| {
@@ -138,7 +158,7 @@ impl<'s> Row<'s> {
             .filter(|t| !t.is_empty())
     }
 
-    fn money(&self, field: &str) -> Result<Option<Yuan>, RowError> {
+    pub(super) fn money(&self, field: &str) -> Result<Option<Yuan>, RowError> {
         let Some(t) = self.number_text(field) else {
             return Ok(None);
         };
@@ -151,7 +171,7 @@ impl<'s> Row<'s> {
         parsed.map(Some).map_err(|e| self.err(field, reason(&e)))
     }
 
-    fn area(&self, field: &str) -> Result<Option<Mu>, RowError> {
+    pub(super) fn area(&self, field: &str) -> Result<Option<Mu>, RowError> {
         let Some(t) = self.number_text(field) else {
             return Ok(None);
         };
@@ -166,7 +186,7 @@ impl<'s> Row<'s> {
     /// A boundary from the `boundary` column (WKT or GeoJSON) or the
     /// `boundary_points` column (界址点: `x,y` pairs separated by `;` or
     /// line breaks, x the easting), in the row's `crs` if it names one.
-    fn boundary(&self) -> Result<Option<Outline>, RowError> {
+    pub(super) fn boundary(&self) -> Result<Option<Outline>, RowError> {
         let outline = match (self.raw("boundary"), self.raw("boundary_points")) {
             (Some(_), Some(_)) => {
                 return Err(self.err(
@@ -247,7 +267,7 @@ impl<'s> Row<'s> {
             .transpose()
     }
 
-    fn flag(&self, field: &str) -> Result<Option<bool>, RowError> {
+    pub(super) fn flag(&self, field: &str) -> Result<Option<bool>, RowError> {
         self.raw(field)
             .map(|t| match t.to_lowercase().as_str() {
                 "是" | "yes" | "y" | "true" | "1" | "√" => Ok(true),
@@ -260,7 +280,7 @@ impl<'s> Row<'s> {
             .transpose()
     }
 
-    fn code<T>(
+    pub(super) fn code<T>(
         &self,
         field: &str,
         parse: impl Fn(&str) -> Result<T>,
@@ -285,11 +305,14 @@ fn firm_ref(row: &Row<'_>) -> Option<(Option<String>, Option<String>)> {
     (code.is_some() || name.is_some()).then_some((code, name))
 }
 
-struct Lookups {
+pub(super) struct Lookups {
     by_code: HashMap<String, EnterpriseId>,
     by_name: HashMap<String, Vec<EnterpriseId>>,
     programmes: HashMap<String, ProgrammeId>,
     applications: HashMap<String, ApplicationId>,
+    /// The applications the database holds, by programme, applicant and
+    /// title: (id, received, requested).
+    received: HashMap<(ProgrammeId, EnterpriseId, String), (ApplicationId, NaiveDate, Yuan)>,
 }
 
 impl Lookups {
@@ -299,6 +322,7 @@ impl Lookups {
             by_name: HashMap::new(),
             programmes: HashMap::new(),
             applications: HashMap::new(),
+            received: HashMap::new(),
         };
         for e in w.records::<Enterprise>()? {
             l.add_firm(&e.name, e.credit_code.as_deref(), e.id);
@@ -306,10 +330,16 @@ impl Lookups {
         for p in w.records::<Programme>()? {
             l.programmes.insert(p.name, p.id);
         }
+        for a in w.records::<Application>()? {
+            l.received.insert(
+                (a.programme, a.applicant, a.title),
+                (a.id, a.received, a.requested),
+            );
+        }
         Ok(l)
     }
 
-    fn add_firm(&mut self, name: &str, code: Option<&str>, id: EnterpriseId) {
+    pub(super) fn add_firm(&mut self, name: &str, code: Option<&str>, id: EnterpriseId) {
         if let Some(c) = code {
             self.by_code.insert(c.to_owned(), id);
         }
@@ -334,6 +364,52 @@ impl Lookups {
                 _ => Err(row.err("enterprise", format!("no enterprise is named {name:?}"))),
             },
             Some((None, None)) => unreachable!("firm_ref returns a code or a name"),
+        }
+    }
+
+    /// The enterprise a cell names: a credit code (18 characters) or a name.
+    pub(super) fn firm_named(
+        &self,
+        row: &Row<'_>,
+        field: &str,
+        text: &str,
+    ) -> Result<EnterpriseId, RowError> {
+        let code = text.trim().to_uppercase();
+        if code.len() == 18 && code.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return self
+                .by_code
+                .get(&code)
+                .copied()
+                .ok_or_else(|| row.err(field, format!("no enterprise has credit code {code}")));
+        }
+        match self.by_name.get(text).map(Vec::as_slice) {
+            Some([one]) => Ok(*one),
+            Some([_, ..]) => Err(row.err(
+                field,
+                format!("{text:?} names several enterprises; give the credit code"),
+            )),
+            _ => Err(row.err(field, format!("no enterprise is named {text:?}"))),
+        }
+    }
+
+    /// The registered enterprise a register row means: by its credit code
+    /// if it gives one, else by its name; `None` for a new one.
+    pub(super) fn existing_firm(
+        &self,
+        row: &Row<'_>,
+        code: Option<&str>,
+        name: &str,
+    ) -> Result<Option<EnterpriseId>, RowError> {
+        if let Some(code) = code {
+            return Ok(self.by_code.get(code).copied());
+        }
+        match self.by_name.get(name).map(Vec::as_slice) {
+            Some([one]) => Ok(Some(*one)),
+            Some([_, ..]) => Err(row.err(
+                "name",
+                format!("{name:?} names several enterprises; give the credit code"),
+            )),
+            _ => Ok(None),
         }
     }
 
@@ -445,6 +521,15 @@ fn prepare<'s>(sheets: &'s [Sheet], errors: &mut Vec<RowError>) -> Vec<Prepared<
         }
     }
     out.sort_by_key(|p| p.ledger);
+    // Rows of events apply in date order, whatever order the sheet keeps
+    // (history entered late is folded in its place; sorting spares the
+    // rules a construction row read before its supply row).
+    for p in &mut out {
+        if p.ledger.fields().iter().any(|f| f.name == "date") {
+            p.rows
+                .sort_by_key(|r| r.raw("date").and_then(super::dates::parse_date));
+        }
+    }
     out
 }
 
@@ -480,19 +565,26 @@ pub fn import(db: &Db, sheets: &[Sheet], options: ImportOptions<'_>) -> Result<I
     let mut progress = options.progress;
     let mut abandon = false;
     let result = db.write(|w| {
+        // What the database already holds is not written again.
+        w.merging();
         let mut lookups = Lookups::load(w)?;
         let mut done = 0;
         for p in &prepared {
+            let mut changed = 0;
             for row in &p.rows {
-                if let Err(e) = apply_row(w, &mut lookups, p.ledger, row) {
-                    report.errors.push(e);
+                let before = w.events_written();
+                if let Err(Refused(e)) = apply_row(w, &mut lookups, p.ledger, row) {
+                    report.errors.extend(e);
                 }
+                changed += usize::from(w.events_written() > before);
                 done += 1;
                 if let Some(cb) = progress.as_mut() {
                     cb(done, total);
                 }
             }
+            report.changed.push((p.ledger.name(), changed));
         }
+        report.events = w.events_written();
         if options.dry_run || !report.errors.is_empty() {
             abandon = true;
             return Err(Error::validation("import", "abandoned"));
@@ -517,39 +609,10 @@ fn apply_row(
     lookups: &mut Lookups,
     ledger: Ledger,
     row: &Row<'_>,
-) -> Result<(), RowError> {
+) -> Result<(), Refused> {
     match ledger {
-        Ledger::Enterprises => {
-            let new = NewEnterprise {
-                name: row.need("name", Ok(row.text("name")))?,
-                credit_code: row.text("credit_code"),
-                industry: row.text("industry"),
-                founded: row.date("founded")?,
-                high_tech: row.flag("high_tech")?.unwrap_or(false),
-                allow_invalid_code: row.flag("allow_invalid_code")?.unwrap_or(false),
-                registered: row.date("registered")?,
-            };
-            let (name, code) = (
-                new.name.clone(),
-                new.credit_code.clone().map(|c| c.to_uppercase()),
-            );
-            let id = w
-                .attempt(|w| w.add_enterprise(new))
-                .map_err(|e| blame(row, &e))?;
-            lookups.add_firm(&name, code.as_deref(), id);
-        }
-        Ledger::Parcels => {
-            let new = NewParcel {
-                code: row.need("code", Ok(row.text("code")))?,
-                area: row.need("area", row.area("area"))?,
-                land_use: row.need("land_use", row.code("land_use", LandUse::parse))?,
-                requisitioned: row.need("requisitioned", row.date("requisitioned"))?,
-                location: row.text("location"),
-                boundary: row.boundary()?,
-            };
-            w.attempt(|w| w.add_parcel(new))
-                .map_err(|e| blame(row, &e))?;
-        }
+        Ledger::Enterprises => super::snapshot::enterprise_row(w, lookups, row)?,
+        Ledger::Parcels => super::snapshot::parcel_row(w, lookups, row)?,
         Ledger::ParcelEvents => parcel_event(w, lookups, row)?,
         Ledger::Yearly => {
             let firm = lookups.firm(row)?;
@@ -578,11 +641,35 @@ fn apply_row(
                 None => NaiveDate::from_ymd_opt(year, 1, 1)
                     .ok_or_else(|| row.err("year", format!("{year} is not a year")))?,
             };
-            if lookups.programmes.contains_key(&name) {
-                return Err(row.err(
-                    "programme",
-                    format!("a programme named {name:?} exists already"),
-                ));
+            if let Some(p) = lookups.programmes.get(&name) {
+                // Imported again: the same programme, or a contradiction.
+                let p = w.load::<Programme>(p.0).map_err(|e| blame(row, &e))?;
+                let mut errors = Vec::new();
+                if let Some(p) = p {
+                    let mut differ = |field: &str, stored: String| {
+                        errors.push(row.err(
+                            field,
+                            format!(
+                                "the database holds {stored} for programme {name:?}; the ledger says {}",
+                                row.raw(field).unwrap_or_default()
+                            ),
+                        ));
+                    };
+                    if p.year != year {
+                        differ("year", p.year.to_string());
+                    }
+                    if p.budget != budget {
+                        differ("budget", p.budget.to_string());
+                    }
+                    if row.raw("created").is_some() && p.created != created {
+                        differ("created", p.created.to_string());
+                    }
+                }
+                return if errors.is_empty() {
+                    Ok(())
+                } else {
+                    Err(Refused(errors))
+                };
             }
             let id = w
                 .attempt(|w| w.add_programme(&name, year, budget, created))
@@ -592,7 +679,9 @@ fn apply_row(
         Ledger::Applications => {
             let r = row.need("ref", Ok(row.text("ref")))?;
             if lookups.applications.contains_key(&r) {
-                return Err(row.err("ref", format!("application {r:?} appears twice")));
+                return Err(row
+                    .err("ref", format!("application {r:?} appears twice"))
+                    .into());
             }
             let programme_name = row.need("programme", Ok(row.text("programme")))?;
             let programme = *lookups.programmes.get(&programme_name).ok_or_else(|| {
@@ -606,6 +695,32 @@ fn apply_row(
             let requested = row.need("requested", row.money("requested"))?;
             let received = row.need("received", row.date("received"))?;
             let field = row.text("field");
+            // Imported again: the application of this programme, applicant
+            // and title the database holds, or a contradiction.
+            if let Some((id, was_received, was_requested)) = lookups
+                .received
+                .get(&(programme, firm, title.clone()))
+                .copied()
+            {
+                let mut errors = Vec::new();
+                if was_received != received {
+                    errors.push(row.err(
+                        "received",
+                        format!("the database received {title:?} on {was_received}; the ledger says {received}"),
+                    ));
+                }
+                if was_requested != requested {
+                    errors.push(row.err(
+                        "requested",
+                        format!("the database holds a request of {was_requested} for {title:?}; the ledger says {requested}"),
+                    ));
+                }
+                if !errors.is_empty() {
+                    return Err(Refused(errors));
+                }
+                lookups.applications.insert(r, id);
+                return Ok(());
+            }
             let id = w
                 .attempt(|w| {
                     w.apply(
@@ -625,7 +740,7 @@ fn apply_row(
     Ok(())
 }
 
-fn blame(row: &Row<'_>, e: &Error) -> RowError {
+pub(super) fn blame(row: &Row<'_>, e: &Error) -> RowError {
     let at = |field: &str| {
         row.cells.get(field).map(|c| RowError {
             sheet: row.sheet.to_owned(),

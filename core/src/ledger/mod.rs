@@ -12,6 +12,7 @@ pub mod dates;
 pub mod export;
 pub mod import;
 pub mod read;
+mod snapshot;
 
 pub use boundaries::{import_boundaries, BoundaryOptions, BoundaryReport};
 pub use dataset::{export_parquet, Manifest};

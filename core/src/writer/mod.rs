@@ -117,6 +117,11 @@ pub struct Writer {
     /// commit a block of entities to a value, indexed together under the
     /// unit's first event id), new states, counters, codes, lookups.
     pending: Pending,
+    /// Whether a domain event the entity already has in force (the same
+    /// event on the same date, stored before this unit) is taken as known
+    /// and not written again: how a ledger imported again adds only what
+    /// is new ([`Writer::merging`]).
+    merging: bool,
 }
 
 impl Writer {
@@ -136,6 +141,7 @@ impl Writer {
             engine,
             recorded,
             pending: Pending::new(policy),
+            merging: false,
         };
         w.pending.put(
             Tree::Meta,
@@ -255,6 +261,21 @@ impl Writer {
     #[must_use]
     pub fn pending_digest(&self) -> String {
         self.pending.digest()
+    }
+
+    /// From now on, a domain event that its entity already has stored and
+    /// in force — the same event on the same date — is not written again:
+    /// the write returns that event's id. One the database voided is
+    /// refused, naming the void. An import runs this way, so a ledger
+    /// imported twice writes nothing the second time.
+    pub fn merging(&mut self) {
+        self.merging = true;
+    }
+
+    /// Events this unit of work has written so far.
+    #[must_use]
+    pub fn events_written(&self) -> u64 {
+        self.pending.runs.iter().map(|r| r.count).sum()
     }
 
     /// The policies in force in this unit of work.
@@ -556,6 +577,11 @@ impl Writer {
         let old = self
             .load_shared::<R>(id)?
             .ok_or_else(|| Error::not_found(R::ENTITY, R::display_id(id)))?;
+        if self.merging {
+            if let Some(known) = self.known_event::<R>(id, date, &event)? {
+                return Ok(known);
+            }
+        }
         let new = if R::dated(&event) && date < old.latest() {
             self.entered_late::<R>(&old, id, date, &event)?
         } else {
@@ -564,6 +590,45 @@ impl Writer {
         let event_id = self.append::<R>(id, date, Body::Domain(event))?;
         self.store(Some(&*old), new)?;
         Ok(event_id)
+    }
+
+    /// The stored event of the entity that is `event` on `date`, if it is in
+    /// force; a refusal if the database voided it.
+    fn known_event<R: Record>(
+        &self,
+        id: u64,
+        date: NaiveDate,
+        event: &R::Event,
+    ) -> Result<Option<EventId>> {
+        let stored = record::stored_events::<R>(self.engine(), id)?;
+        let void_of = |target: EventId| {
+            stored.iter().find_map(|v| match &v.body {
+                Body::Void { target: t, reason } if *t == target => Some((v.valid, reason)),
+                _ => None,
+            })
+        };
+        let mut voided = None;
+        for found in &stored {
+            if found.valid != date || !matches!(&found.body, Body::Domain(b) if b == event) {
+                continue;
+            }
+            match void_of(found.id) {
+                None => return Ok(Some(found.id)),
+                Some(v) => voided = voided.or(Some(v)),
+            }
+        }
+        match voided {
+            None => Ok(None),
+            Some((on, reason)) => Err(Error::lifecycle(
+                R::ENTITY,
+                R::display_id(id),
+                format!(
+                    "the database voided this {} of {date} on {on} ({reason}); \
+                     the ledger still lists it: remove the row, or enter it again by hand",
+                    R::event_name(event)
+                ),
+            )),
+        }
     }
 
     /// History entered late: an event dated before the entity's latest.
@@ -577,7 +642,7 @@ impl Writer {
         date: NaiveDate,
         event: &R::Event,
     ) -> Result<R> {
-        let subject = R::display_id(id);
+        let subject = current.subject();
         let refuse = |rule: String| Error::lifecycle(R::ENTITY, subject.clone(), rule);
         if let Some(rule) = current.closed_on(date) {
             return Err(refuse(rule));

@@ -21,12 +21,12 @@ pub use crate::ids::ParcelId;
 code_enum!(
     /// What a parcel may be used for (用途).
     LandUse, "land_use", {
-        Industrial = "industrial" / "工业",
-        CommercialResidential = "commercial_residential" / "商住",
-        Commercial = "commercial" / "商业",
-        Logistics = "logistics" / "仓储物流",
-        Public = "public" / "公共设施",
-        Other = "other" / "其他",
+        Industrial = "industrial" / "工业" | "工业用地",
+        CommercialResidential = "commercial_residential" / "商住" | "商住用地",
+        Commercial = "commercial" / "商业" | "商业用地" | "商服用地",
+        Logistics = "logistics" / "仓储物流" | "物流" | "仓储" | "仓储用地" | "物流仓储用地",
+        Public = "public" / "公共设施" | "公共设施用地" | "公用设施用地",
+        Other = "other" / "其他" | "其他用地",
     }
 );
 

@@ -432,7 +432,7 @@ struct Prepared<'s> {
 }
 
 /// Columns of a ledger kept for its readers: 序号 (a running number) and 备注.
-fn is_ignored_column(header: &str) -> bool {
+pub(super) fn is_ignored_column(header: &str) -> bool {
     let (name, _) = super::columns::split_header(header);
     matches!(
         name.to_lowercase().as_str(),

@@ -48,11 +48,44 @@ fn lay_out(name: String, lines: Vec<(usize, Vec<String>)>) -> Sheet {
                 .count()
         })
     };
-    let header_at = lines
+    let mut header_at = lines
         .iter()
         .take(HEADER_SEARCH)
         .position(|(_, cells)| known(cells) >= 2)
         .unwrap_or(0);
+    // A header of two levels: group cells (主要经济指标) over the columns
+    // they group, and columns merged down over both rows. The row found
+    // may be either level.
+    let is_known =
+        |c: &String| !c.trim().is_empty() && ledger.is_some_and(|l| resolve(l, c).is_ok());
+    let fills = |top: &[String], bottom: &[String]| {
+        bottom.iter().any(is_known)
+            && bottom
+                .iter()
+                .all(|c| c.trim().is_empty() || is_known(c) || super::import::is_ignored_column(c))
+            && top
+                .iter()
+                .enumerate()
+                .any(|(i, t)| is_known(t) && bottom.get(i).is_none_or(|b| b.trim().is_empty()))
+    };
+    let mut two_levels = None;
+    if let Some((_, below)) = lines.get(header_at + 1) {
+        if fills(&lines[header_at].1, below) {
+            two_levels = Some(header_at);
+        }
+    }
+    if two_levels.is_none() && header_at > 0 {
+        let (_, above) = &lines[header_at - 1];
+        let here = &lines[header_at].1;
+        if above
+            .iter()
+            .enumerate()
+            .any(|(i, t)| is_known(t) && here.get(i).is_none_or(|b| b.trim().is_empty()))
+        {
+            header_at -= 1;
+            two_levels = Some(header_at);
+        }
+    }
     let mut unit: Option<String> = None;
     let mut lines = lines.into_iter();
     for (number, cells) in lines.by_ref().take(header_at) {
@@ -76,9 +109,14 @@ fn lay_out(name: String, lines: Vec<(usize, Vec<String>)>) -> Sheet {
         };
         sheet.skipped.push((number, reason));
     }
-    let Some((_, headers)) = lines.next() else {
+    let Some((_, mut headers)) = lines.next() else {
         return sheet;
     };
+    if two_levels.is_some() {
+        if let Some((_, bottom)) = lines.next() {
+            headers = combine_levels(&headers, &bottom);
+        }
+    }
     // A unit line's units go to the columns whose header names none.
     sheet.headers = headers
         .into_iter()
@@ -131,6 +169,31 @@ fn lay_out(name: String, lines: Vec<(usize, Vec<String>)>) -> Sheet {
         }
     }
     sheet
+}
+
+/// One header from two levels: a column's lower cell if it has one, else
+/// its upper cell (merged down over both rows). A group cell's unit
+/// (`主要经济指标（万元）`) goes to the columns under it that name none: those
+/// from its column up to the next upper cell.
+fn combine_levels(top: &[String], bottom: &[String]) -> Vec<String> {
+    let width = top.len().max(bottom.len());
+    let mut group_unit: Option<String> = None;
+    (0..width)
+        .map(|i| {
+            let upper = top.get(i).map_or("", |c| c.trim());
+            let lower = bottom.get(i).map_or("", |c| c.trim());
+            if !upper.is_empty() {
+                group_unit = super::columns::split_header(upper).1;
+            }
+            if lower.is_empty() {
+                return upper.to_owned();
+            }
+            match (&group_unit, super::columns::split_header(lower).1) {
+                (Some(u), None) => format!("{lower}({u})"),
+                _ => lower.to_owned(),
+            }
+        })
+        .collect()
 }
 
 /// Reads every sheet of an `.xlsx`/`.xls`/`.ods` workbook, or a `.csv` file (UTF-8, a BOM allowed).

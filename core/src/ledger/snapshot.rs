@@ -209,7 +209,11 @@ pub(super) fn parcel_row(w: &mut Writer, lookups: &Lookups, row: &Row<'_>) -> Re
                     );
                 }
             }
-            held(&mut found, p, supply.as_ref());
+            let holder_name = p
+                .holder
+                .and_then(|h| w.load::<Enterprise>(h.0).ok().flatten())
+                .map(|e| e.name);
+            held(&mut found, p, holder_name, supply.as_ref());
             dated(&mut found, "developed", p.developed, developed);
             dated(
                 &mut found,
@@ -302,14 +306,19 @@ fn dated(
 }
 
 /// The holder and supply terms the database holds against the ledger's.
-fn held(found: &mut Contradictions<'_, '_>, p: &Parcel, supply: Option<&Allocation>) {
+fn held(
+    found: &mut Contradictions<'_, '_>,
+    p: &Parcel,
+    holder_name: Option<String>,
+    supply: Option<&Allocation>,
+) {
     let (Some(given), Some(holder)) = (supply, p.holder) else {
         return;
     };
     if holder != given.holder {
         found.differ(
             "holder",
-            format!("{holder} as holder"),
+            format!("{} ({holder}) as holder", holder_name.unwrap_or_default()),
             "a new holder comes by a transfer (转让, in 地块事件), not by a new name in the ledger",
         );
         return;

@@ -464,6 +464,12 @@ impl Database {
         }
         d.set_item("skipped", skipped)?;
         d.set_item("written", report.written)?;
+        let changed = PyDict::new(py);
+        for (ledger, n) in &report.changed {
+            changed.set_item(*ledger, n)?;
+        }
+        d.set_item("changed", changed)?;
+        d.set_item("events", report.events)?;
         Ok(d)
     }
 

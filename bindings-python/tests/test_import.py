@@ -12,7 +12,7 @@ import parkdb
 LEDGERS = pathlib.Path(__file__).parents[2] / "examples" / "ledgers"
 
 
-def test_import_ledgers_reports_rows_and_writes_once(db):
+def test_import_ledgers_reports_rows_and_writes_once(db, tmp_path):
     files = sorted(LEDGERS.glob("*.csv"))
     checked = db.import_ledgers(*files, dry_run=True)
     assert not checked["written"] and checked["rows"]["parcels"] > 0
@@ -21,16 +21,33 @@ def test_import_ledgers_reports_rows_and_writes_once(db):
     assert report["written"] and report["rows"] == checked["rows"]
     assert report["skipped"] == []
     assert len(db.parcels()) == report["rows"]["parcels"]
-    # Again: every duplicate is a bad row, listed, and nothing is written.
+    assert report["events"] > report["rows"]["parcels"]
+    assert report["changed"] == report["rows"]
+    # Again: the database holds every row already, and nothing is written.
     before = db.check().events
+    again = db.import_ledgers(*files)
+    assert again["events"] == 0 and set(again["changed"].values()) == {0}
+    assert db.check().events == before
+    # A row that contradicts the database: every problem listed, nothing written.
+    wrong = pathlib.Path(files[0]).parent / "地块台账.csv"
+    text = wrong.read_text(encoding="utf-8-sig").splitlines()
+    header, first = text[0], text[1].split(",")
+    first[1] = "999"
     with pytest.raises(parkdb.LedgerError) as info:
-        db.import_ledgers(*files)
+        db.import_ledgers(_write(tmp_path, header, ",".join(first)))
     assert isinstance(info.value, parkdb.ValidationError)
     problems = info.value.problems
     assert problems and {"sheet", "row", "column", "reason"} <= set(problems[0])
     assert f"{problems[0]['sheet']}, row {problems[0]['row']}" in str(info.value)
+    assert "the database holds" in problems[0]["reason"] and "999" in problems[0]["reason"]
     assert "nothing was written" in str(info.value)
     assert db.check().events == before
+
+
+def _write(where, *lines):
+    path = where / "地块台账.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
 
 
 def test_a_bad_row_names_sheet_row_and_column(db, tmp_path):

@@ -321,15 +321,29 @@ class Database:
         """Imports ledgers (台账) from ``.xlsx`` and ``.csv`` files in one
         transaction: each sheet (or CSV file) named after its ledger
         (企业名录, 地块台账, 地块事件, 年度经济指标, 科技计划, 项目申报, 项目流程).
-        Returns ``{"rows": {ledger: rows read}, "skipped": [...], "written":
-        bool}``: ``skipped`` lists the lines set aside (a title above the
-        header, a unit line such as ``单位：万元`` whose unit goes to the
-        columns that name none, ``合计`` rows, signatures), each with its
-        sheet, row and reason. ``序号`` and ``备注`` columns are not imported.
+        Returns ``{"rows": {ledger: rows read}, "changed": {ledger: rows
+        that wrote something}, "events": events written, "skipped": [...],
+        "written": bool}``: ``skipped`` lists the lines set aside (a title
+        above the header, a unit line such as ``单位：万元`` whose unit goes to
+        the columns that name none, ``合计`` rows, signatures), each with its
+        sheet, row and reason. Headers of two levels (a group cell such as
+        ``主要经济指标（万元）`` over its columns) are read as one. ``序号``
+        and ``备注`` columns are not imported.
+
+        A ledger kept as a snapshot (地块台账 with 土地证号, 办证日期, 用地单位,
+        供地日期, 实际动工日期, 竣工日期…; 企业名录 with 签约日期, 投产日期…)
+        becomes the events its dates imply. Importing again is safe: what
+        the database already holds is not written again (the same workbook
+        twice writes nothing the second time), an updated workbook writes
+        only what is new, dated by its columns, and a value that contradicts
+        the database (an area, a requisition date, a holder replaced
+        without a transfer, a recorded date) refuses the import with the
+        stored value and the ledger's. Event rows may come in any order.
 
         Raises ``LedgerError`` (a ``ValidationError``) listing every bad row
         (sheet, row, column, reason; also as ``.problems``): nothing is
-        written. ``dry_run=True`` checks and writes nothing.
+        written. ``dry_run=True`` checks and writes nothing; its report
+        counts what would be written.
         """
         return self._native.import_ledgers([os.fspath(p) for p in paths], dry_run=dry_run)
 

@@ -693,6 +693,23 @@ fn a_data_officers_session_from_an_empty_directory() {
         ok && out.contains("nothing new") && out.contains("parcels: 5 rows, 0 with something new"),
         "{out}{err}"
     );
+    // The park's own workbook, as the README shows it: into its own database.
+    let park = ledgers.join("东岸工业园台账.xlsx").display().to_string();
+    let own = ["--db", "东岸.parkdb"];
+    let (ok, _, err) = parkdb_cli(dir.path(), &[&own[..], &["init"]].concat());
+    assert!(ok, "{err}");
+    let (ok, out, err) = parkdb_cli(dir.path(), &[&own[..], &["import", &park]].concat());
+    assert!(
+        ok && out.contains("imported: 28 events written")
+            && out.contains("row 10: a 合计 row")
+            && out.contains("parcels: 5 rows\n"),
+        "{out}{err}"
+    );
+    let (ok, out, err) = parkdb_cli(dir.path(), &[&own[..], &["import", &park]].concat());
+    assert!(
+        ok && out.contains("nothing new: the database holds every row already"),
+        "{out}{err}"
+    );
     let (ok, out, _) = parkdb_cli(dir.path(), &["report", "2005", "--xlsx", "report.xlsx"]);
     assert!(
         ok && out.contains("征地393.2272亩") && dir.path().join("report.xlsx").exists(),

@@ -568,3 +568,279 @@ fn headers_of_two_levels_are_read_as_one() {
         Some(parkdb::Quantity::parse("12.5", "energy").unwrap())
     );
 }
+
+/// `examples/ledgers/东岸工业园台账.xlsx`: a park's workbook as its data
+/// officer lays it out (the README's tour imports it). Written again with
+/// `PARKDB_WRITE_EXAMPLES=1`; otherwise the committed file is checked.
+fn write_park_example(path: &Path) {
+    let mut book = Workbook::new();
+    let merged = Format::new();
+    let firms = book.add_worksheet().set_name("企业名录").unwrap();
+    firms
+        .merge_range(0, 0, 0, 8, "东岸工业园入园企业名录", &merged)
+        .unwrap();
+    firms.write(1, 0, "单位：万元、亩").unwrap();
+    rows(
+        firms,
+        2,
+        &[
+            &[
+                "序号",
+                "企业名称",
+                "统一社会信用代码",
+                "行业代码",
+                "签约日期",
+                "投资额",
+                "用地面积",
+                "动工日期",
+                "投产日期",
+            ],
+            &[
+                "1",
+                "东岸精密机械有限公司",
+                "91440606MA4UJ0001L",
+                "C34",
+                "2004.3.1",
+                "5,000",
+                "30",
+                "2004年8月1日",
+                "2005/10/15",
+            ],
+            &[
+                "2",
+                "华南光电科技有限公司",
+                "91440606MA4UJ0002P",
+                "C39",
+                "2004-06-18",
+                "12,000",
+                "45.5",
+                "2005-01-10",
+                "",
+            ],
+            &[
+                "3",
+                "顺达物流有限公司",
+                "",
+                "G59",
+                "2005-02-01",
+                "3,000",
+                "20",
+                "",
+                "",
+            ],
+            &["4", "东岸工业园自来水厂", "", "D46", "", "", "", "", ""],
+        ],
+    );
+    firms.write(8, 0, "填表人：张三").unwrap();
+    firms.write(8, 4, "审核人：李四").unwrap();
+
+    let land = book.add_worksheet().set_name("2005年地块台账").unwrap();
+    land.merge_range(
+        0,
+        0,
+        0,
+        15,
+        "东岸工业园地块台账（截至2005年12月31日）",
+        &merged,
+    )
+    .unwrap();
+    land.write(1, 0, "填报单位：东岸工业园管委会").unwrap();
+    land.write(2, 0, "单位：亩、万元").unwrap();
+    let mut all: Vec<&[&str]> = vec![PARCELS];
+    all.extend_from_slice(&[
+        &[
+            "1",
+            "DA-01",
+            "30",
+            "工业",
+            "东岸大道北",
+            "2003/5/1",
+            "佛府国用(2004)第17号",
+            "2004-06-01",
+            "东岸精密机械有限公司",
+            "挂牌",
+            "1,200",
+            "2004-03-01",
+            "2004-09-01",
+            "2004-08-01",
+            "2005-09-30",
+            "一期",
+        ],
+        &[
+            "2",
+            "DA-02",
+            "45.5",
+            "工业",
+            "东岸大道南",
+            "2003/5/1",
+            "佛府国用(2004)第21号",
+            "2004-09-01",
+            "91440606MA4UJ0002P",
+            "挂牌",
+            "1,820",
+            "2004-07-01",
+            "2005-01-01",
+            "2005-01-10",
+            "",
+            "",
+        ],
+        &[
+            "3",
+            "DA-03",
+            "20",
+            "物流",
+            "港口路",
+            "2003/5/1",
+            "",
+            "",
+            "顺达物流有限公司",
+            "协议",
+            "600",
+            "2005-02-20",
+            "2005-08-20",
+            "",
+            "",
+            "未按期动工",
+        ],
+        &[
+            "4",
+            "DA-04",
+            "12.5",
+            "公共设施",
+            "水厂路",
+            "2004-01-15",
+            "",
+            "",
+            "东岸工业园自来水厂",
+            "划拨",
+            "0",
+            "2004-02-01",
+            "",
+            "2004-03-01",
+            "2004-12-01",
+            "",
+        ],
+        &[
+            "5",
+            "DA-05",
+            "１８．２",
+            "工业用地",
+            "东岸大道北",
+            "2005年3月1日",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "储备",
+        ],
+    ]);
+    rows(land, 3, &all);
+    rows(land, 9, &[&["合计", "", "126.2"]]);
+    rows(
+        land,
+        11,
+        &[&[
+            "填表人：张三",
+            "",
+            "",
+            "",
+            "审核人：李四",
+            "",
+            "",
+            "",
+            "填报日期：2006年1月5日",
+        ]],
+    );
+
+    let yearly = book.add_worksheet().set_name("2005年经济指标").unwrap();
+    yearly
+        .merge_range(0, 0, 0, 7, "2005年入园企业主要经济指标", &merged)
+        .unwrap();
+    for (c, h) in ["序号", "企业名称", "年份"].iter().enumerate() {
+        let c = u16::try_from(c).unwrap();
+        yearly.merge_range(1, c, 2, c, h, &merged).unwrap();
+    }
+    yearly
+        .merge_range(1, 3, 1, 6, "主要经济指标（万元）", &merged)
+        .unwrap();
+    yearly.merge_range(1, 7, 2, 7, "职工人数", &merged).unwrap();
+    rows(
+        yearly,
+        2,
+        &[&["", "", "", "产值", "营业收入", "税收", "增加值"]],
+    );
+    rows(
+        yearly,
+        3,
+        &[
+            &[
+                "1",
+                "东岸精密机械有限公司",
+                "2005",
+                "3,600",
+                "3,450",
+                "210",
+                "900",
+                "180",
+            ],
+            &[
+                "2",
+                "东岸工业园自来水厂",
+                "2005",
+                "450",
+                "450",
+                "12.5",
+                "150",
+                "25",
+            ],
+            &["合计", "", "", "4,050", "3,900", "222.5", "1,050", "205"],
+        ],
+    );
+    book.save(path).unwrap();
+}
+
+#[test]
+fn the_example_park_workbook_imports_as_the_readme_says() {
+    let example =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/ledgers/东岸工业园台账.xlsx");
+    if std::env::var_os("PARKDB_WRITE_EXAMPLES").is_some() {
+        write_park_example(&example);
+    }
+    let db = Db::temporary().unwrap();
+    let report = import(&db, &example);
+    assert!(report.written, "{:#?}", report.errors);
+    assert_eq!(
+        report.rows,
+        [("enterprises", 4), ("parcels", 5), ("yearly", 2)]
+    );
+    let summary = db.as_of(d("2005-12-31")).land_summary().unwrap().total;
+    assert_eq!(summary.requisitioned_mu, mu("126.2"));
+    assert_eq!(summary.supplied_mu, mu("108"));
+    assert_eq!(summary.completed_mu, mu("42.5"));
+    assert_eq!(summary.under_construction_mu, mu("45.5"));
+    // DA-03: agreed start 2005-08-20, not started: idle a year after it.
+    let later = db.as_of(d("2006-09-01")).parcel_by_code("DA-03").unwrap();
+    assert!(later.idle_as_of(d("2006-09-01")).is_idle());
+    let jingmi = db
+        .now()
+        .enterprises()
+        .unwrap()
+        .into_iter()
+        .find(|e| e.name == "东岸精密机械有限公司")
+        .unwrap();
+    assert_eq!(jingmi.yearly[&2005].tax, Some(yuan("2100000")));
+    assert_eq!(jingmi.in_production, Some(d("2005-10-15")));
+    // The same workbook again: nothing new.
+    let again = import(&db, &example);
+    assert_eq!(
+        (again.written, again.events),
+        (true, 0),
+        "{:#?}",
+        again.errors
+    );
+}

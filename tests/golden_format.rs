@@ -232,7 +232,37 @@ fn write_golden(path: &Path) {
         Some(&Outline::points(&corners)),
     )
     .unwrap();
+    // Format 6: notes (备注).
+    db.set_parcel_note(
+        db.parcel_by_code("SZ-100-2").unwrap().id,
+        d("2005-08-01"),
+        Some("二期"),
+    )
+    .unwrap();
+    db.set_enterprise_note(lijing, d("2005-12-31"), Some("纺织"))
+        .unwrap();
     db.flush().unwrap();
+}
+
+/// What format 6 added reads back: notes, dated.
+fn reads_the_notes(db: &Db) {
+    let p = db.parcel_by_code("SZ-100-2").unwrap();
+    assert_eq!(p.note.as_deref(), Some("二期"));
+    assert_eq!(
+        db.as_of(d("2005-07-31"))
+            .parcel_by_code("SZ-100-2")
+            .unwrap()
+            .note,
+        None
+    );
+    let firm = db
+        .now()
+        .enterprises()
+        .unwrap()
+        .into_iter()
+        .find(|e| e.name == "顺德市励精纺织贸易有限公司")
+        .unwrap();
+    assert_eq!(firm.note.as_deref(), Some("纺织"));
 }
 
 /// What format 5 added reads back: the boundary and its policies.
@@ -262,6 +292,7 @@ fn the_current_format_opens_and_reads_the_same() {
     let db = Db::open(golden_copy(parkdb::FORMAT_VERSION, &tmp)).unwrap();
     reads_the_golden_facts(&db);
     reads_the_boundaries(&db);
+    reads_the_notes(&db);
 }
 
 /// Opens an older golden database (migrated on the way), reads it the same,
@@ -310,8 +341,16 @@ fn migrates_and_reads_the_same(format: u8) {
 }
 
 #[test]
-fn format_4_is_marked_5_and_reads_the_same() {
+fn format_4_is_marked_6_and_reads_the_same() {
     migrates_and_reads_the_same(4);
+}
+
+#[test]
+fn format_5_is_marked_6_and_reads_the_same() {
+    migrates_and_reads_the_same(5);
+    let tmp = tempfile::tempdir().unwrap();
+    let db = Db::open(golden_copy(5, &tmp)).unwrap();
+    reads_the_boundaries(&db);
 }
 
 #[test]

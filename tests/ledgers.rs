@@ -700,7 +700,7 @@ fn a_data_officers_session_from_an_empty_directory() {
     assert!(ok, "{err}");
     let (ok, out, err) = parkdb_cli(dir.path(), &[&own[..], &["import", &park]].concat());
     assert!(
-        ok && out.contains("imported: 28 events written")
+        ok && out.contains("imported: 31 events written")
             && out.contains("row 10: a 合计 row")
             && out.contains("parcels: 5 rows\n"),
         "{out}{err}"

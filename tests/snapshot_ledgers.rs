@@ -219,17 +219,23 @@ fn a_snapshot_ledger_becomes_events_and_imports_again_safely() {
             ("2004-03-01", "allocated"),
             ("2004-06-01", "certified"),
             ("2004-08-01", "construction_started"),
+            // 备注, kept as the parcel's note from the row's latest date.
+            ("2004-08-01", "noted"),
         ]
         .map(|(a, b)| (a.to_owned(), b.to_owned()))
     );
+    let p = db.now().parcel_by_code("GP-001").unwrap();
+    assert_eq!(p.note.as_deref(), Some("一期"));
+    let before_note = db.as_of(d("2004-07-31")).parcel_by_code("GP-001").unwrap();
+    assert_eq!(before_note.note, None);
     let firm = db.now().enterprise(terms_holder(&db)).unwrap();
     assert_eq!(firm.name, "东岸精密机械有限公司");
     assert_eq!(firm.signed, Some(d("2004-03-01")));
     assert_eq!(firm.planned_investment, yuan("50000000"));
     assert_eq!(firm.planned_land, mu("30"));
     assert_eq!(firm.construction_started, Some(d("2004-08-01")));
-    // 4 + 1 parcel events, 3 + 1 enterprise events.
-    assert_eq!(report.events, 9);
+    // 5 + 1 parcel events, 3 + 1 enterprise events.
+    assert_eq!(report.events, 10);
 
     // The same workbook again: nothing written.
     let before = fingerprint(&db);

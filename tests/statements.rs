@@ -164,6 +164,18 @@ fn cases() -> Vec<(&'static str, Step, Step)> {
                 .map(drop)
             },
         ),
+        ("a note with an escape sequence", ok, |w, f| {
+            w.set_parcel_note(f.p, d("2004-06-01"), Some("一期\u{1b}[31m"))
+                .map(drop)
+        }),
+        ("a note before the requisition", ok, |w, f| {
+            w.set_parcel_note(f.p, d("1999-01-01"), Some("一期"))
+                .map(drop)
+        }),
+        ("a firm's note of 4,001 characters", ok, |w, f| {
+            w.set_enterprise_note(f.e, d("2005-01-01"), Some(&"注".repeat(4001)))
+                .map(drop)
+        }),
         ("set a boundary that crosses itself", ok, |w, f| {
             let bow = parkdb::Outline::points(&[
                 (39_512_000.0, 3_400_000.0),

@@ -394,6 +394,55 @@ impl Transaction {
         .map(|e| e.0)
     }
 
+    /// Sets (or with None removes) a parcel's note (备注); `on` defaults to
+    /// the date of the parcel's latest event.
+    #[pyo3(signature = (parcel, note, *, on=None))]
+    fn set_parcel_note(
+        &self,
+        py: Python<'_>,
+        parcel: &Bound<'_, PyAny>,
+        note: Option<Text>,
+        on: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<u64> {
+        let p = self.parcel(py, parcel)?;
+        let on = opt_date(on, "on")?;
+        self.with(py, |w| {
+            let d = match on {
+                Some(d) => d,
+                None => w.parcel(p)?.last_event,
+            };
+            w.set_parcel_note(p, d, note.as_deref())
+        })
+        .map(|e| e.0)
+    }
+
+    /// Sets (or with None removes) an enterprise's note (备注); `on`
+    /// defaults to the date of its latest event.
+    #[pyo3(signature = (enterprise, note, *, on=None))]
+    fn set_enterprise_note(
+        &self,
+        py: Python<'_>,
+        enterprise: Whole<u64>,
+        note: Option<Text>,
+        on: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<u64> {
+        let e = EnterpriseId(enterprise.0);
+        let on = opt_date(on, "on")?;
+        self.with(py, |w| {
+            let d = match on {
+                Some(d) => d,
+                None => {
+                    let firm = w.enterprise(e)?;
+                    Some(firm.last_event)
+                        .filter(|d| *d != chrono::NaiveDate::MIN)
+                        .unwrap_or_else(|| w.recorded().to_datetime().date_naive())
+                }
+            };
+            w.set_enterprise_note(e, d, note.as_deref())
+        })
+        .map(|e| e.0)
+    }
+
     /// The coordinate system of boundaries given without one (None: none).
     fn set_default_crs(&self, py: Python<'_>, crs: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
         let crs = crs.map(crate::geometry::crs_of).transpose()?;

@@ -82,9 +82,14 @@ def test_a_park_workbook_imports_as_its_events_and_again_writes_nothing(db, tmp_
         (dt.date(2004, 3, 1), "allocated"),
         (dt.date(2004, 6, 1), "certified"),
         (dt.date(2004, 8, 1), "construction_started"),
+        (dt.date(2004, 8, 1), "noted"),
     ]
     firm = db.enterprises().to_pandas().set_index("name").loc["东岸精密机械有限公司"]
     assert firm["status"] == "under_construction"
+    # 备注 kept as the parcel's note, from the row's latest date.
+    notes = {r["code"]: r["note"] for r in db.parcels().to_pylist()}
+    assert notes == {"GP-001": "一期", "GP-002": None}
+    assert db.parcel("GP-001", as_of="2004-07-31")["note"] is None
     [year] = db.yearly(year=2014).to_pylist()
     # 产值 and 增加值 in 万元 from the group cell; 税收 names its own unit.
     assert year["output_yuan"] == decimal.Decimal("12050000.00")
@@ -155,3 +160,18 @@ def test_the_installed_command_imports_a_park_workbook(tmp_path):
     assert done.returncode == 0 and "events written" in done.stdout, done.stderr
     done = run("import", str(book))
     assert done.returncode == 0 and "nothing new" in done.stdout, done.stderr
+
+
+def test_notes_on_parcels_and_firms(db):
+    firm = db.add_enterprise("东岸精密", registered="2004-01-01")
+    db.add_parcel("GP-1", 10, requisitioned="2003-01-01")
+    db.set_parcel_note("GP-1", "一期，待办证", on="2005-12-31")
+    db.set_enterprise_note(firm, "骨干企业")
+    assert db.parcel("GP-1")["note"] == "一期，待办证"
+    assert db.parcel("GP-1", as_of="2005-12-30")["note"] is None
+    assert db.enterprises().to_pylist()[0]["note"] == "骨干企业"
+    noted = [e for e in db.events("parcel").to_pylist() if e["event"] == "noted"]
+    assert [e["note"] for e in noted] == ["一期，待办证"]
+    db.set_parcel_note("GP-1", None, on="2006-01-01")
+    assert db.parcel("GP-1")["note"] is None
+    assert db.parcel("GP-1", as_of="2005-12-31")["note"] == "一期，待办证"

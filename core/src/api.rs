@@ -61,6 +61,7 @@ single_writes! {
     fn split_parts(parcel: ParcelId, date: NaiveDate, parts: &[SplitPart]) -> Vec<ParcelId>;
     /// Sets or removes a parcel's boundary from a date.
     fn set_boundary(parcel: ParcelId, date: NaiveDate, boundary: Option<&Outline>) -> EventId;
+    fn set_parcel_note(parcel: ParcelId, date: NaiveDate, note: Option<&str>) -> EventId;
     /// The coordinate system of boundaries given without one.
     fn set_default_crs(crs: Option<Crs>) -> ();
     /// The area tolerance, in parts per million.
@@ -89,6 +90,7 @@ single_writes! {
     fn lease(e: EnterpriseId, building: &str, unit: Option<&str>, area_m2: Quantity, start: NaiveDate, end: Option<NaiveDate>) -> EventId;
     /// Ends a tenancy.
     fn end_lease(e: EnterpriseId, index: u32, date: NaiveDate) -> EventId;
+    fn set_enterprise_note(e: EnterpriseId, date: NaiveDate, note: Option<&str>) -> EventId;
     /// A programme of the fund.
     fn add_programme(name: &str, year: i32, budget: Yuan, created: NaiveDate) -> ProgrammeId;
     /// A programme's budget changes.

@@ -227,6 +227,9 @@ pub struct Enterprise {
     /// Yearly figures by year, as revised.
     pub yearly: BTreeMap<i32, YearlyFigures>,
     pub leases: Vec<Lease>,
+    /// The note (备注) in force, if any.
+    #[serde(skip)]
+    pub note: Option<String>,
     /// The latest project-lifecycle date: lifecycle events may not be earlier.
     #[serde(with = "crate::days::day")]
     pub last_lifecycle: NaiveDate,
@@ -259,6 +262,7 @@ impl Enterprise {
             capital_increases: Vec::new(),
             yearly: BTreeMap::new(),
             leases: Vec::new(),
+            note: None,
             last_lifecycle: since,
             last_event: since,
         }
@@ -321,6 +325,8 @@ pub enum EnterpriseEvent {
     Leased(Lease),
     /// The tenancy at `index` (in order of leasing) ends on the event's date.
     LeaseEnded { index: u32 },
+    /// A note (备注) on the firm from this date; `None` removes it.
+    Noted { note: Option<String> },
 }
 
 impl EnterpriseEvent {
@@ -339,6 +345,7 @@ impl EnterpriseEvent {
             EnterpriseEvent::YearReported { .. } => "year_reported",
             EnterpriseEvent::Leased(_) => "leased",
             EnterpriseEvent::LeaseEnded { .. } => "lease_ended",
+            EnterpriseEvent::Noted { .. } => "noted",
         }
     }
 
@@ -370,6 +377,8 @@ impl EnterpriseEvent {
                 l.start
             ),
             EnterpriseEvent::LeaseEnded { index } => format!("lease #{index} ended"),
+            EnterpriseEvent::Noted { note: Some(n) } => format!("note: {n}"),
+            EnterpriseEvent::Noted { note: None } => "note removed".into(),
             other => other.name().replace('_', " "),
         }
     }
@@ -381,6 +390,7 @@ impl EnterpriseEvent {
             EnterpriseEvent::YearReported { .. }
                 | EnterpriseEvent::Leased(_)
                 | EnterpriseEvent::LeaseEnded { .. }
+                | EnterpriseEvent::Noted { .. }
         )
     }
 }
@@ -569,6 +579,7 @@ pub(crate) fn apply(
             }
             lease.end = Some(date);
         }
+        EnterpriseEvent::Noted { note } => e.note.clone_from(note),
     }
     if event.is_lifecycle() {
         e.last_lifecycle = date;

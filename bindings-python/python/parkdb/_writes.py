@@ -128,6 +128,27 @@ system's zone or with x and y swapped, an unknown coordinate system),
     db.set_boundary("GP-001", [(39512000, 3400000), (39512200, 3400000),
                                (39512200, 3400100), (39512000, 3400100)], crs=4527)
 """,
+    "set_parcel_note": """Sets a parcel's note (备注) from a date (``on``, else the date of the
+parcel's latest event); ``None`` or empty text removes it. A dated event:
+reads as of earlier dates show the note then, and the parcels table has it
+as ``note``. An import keeps a 地块台账 row's 备注 this way.
+
+Raises ``ValidationError`` (control characters, more than 4,000
+characters), ``NotFoundError``, ``LifecycleError`` (a date before the
+parcel's requisition, a parcel retired by a split).
+
+    db.set_parcel_note("GP-001", "一期，待办证", on="2005-12-31")
+""",
+    "set_enterprise_note": """Sets an enterprise's note (备注) from a date (``on``, else the date of
+its latest event); ``None`` or empty text removes it. The enterprises
+table has it as ``note``. An import keeps a 企业名录 row's 备注 this way.
+
+Raises ``ValidationError`` (control characters, more than 4,000
+characters), ``NotFoundError``, ``LifecycleError`` (a date before the
+enterprise was registered).
+
+    db.set_enterprise_note(e, "骨干企业", on="2005-12-31")
+""",
     "set_default_crs": """Sets the coordinate system of boundaries given without one: CGCS2000
 (4490), one of its 3-degree Gauss-Krüger zones (4513–4554) or WGS 84 (4326).
 

@@ -111,6 +111,10 @@ pub struct Parcel {
     /// never part of a stored state.
     #[serde(skip)]
     pub boundary: Option<Arc<Boundary>>,
+    /// The note (备注) in force: set by its own events, never part of a
+    /// stored state (a split's parts begin without one).
+    #[serde(skip)]
+    pub note: Option<String>,
     /// 征地: when the zone acquired it.
     #[serde(with = "crate::days::day")]
     pub requisitioned: NaiveDate,
@@ -265,6 +269,8 @@ pub enum ParcelEvent {
     },
     /// The boundary (界址) surveyed or changed; `None` removes it.
     BoundarySet { boundary: Option<StoredBoundary> },
+    /// A note (备注) on the parcel from this date; `None` removes it.
+    Noted { note: Option<String> },
 }
 
 impl ParcelEvent {
@@ -283,6 +289,7 @@ impl ParcelEvent {
             ParcelEvent::Reclaimed { .. } => "reclaimed",
             ParcelEvent::Transferred { .. } => "transferred",
             ParcelEvent::Split { .. } => "split",
+            ParcelEvent::Noted { .. } => "noted",
             ParcelEvent::BoundarySet { .. } => "boundary_set",
         }
     }
@@ -337,6 +344,8 @@ impl ParcelEvent {
                     .collect();
                 format!("split into {}", parts.join(", "))
             }
+            ParcelEvent::Noted { note: Some(n) } => format!("note: {n}"),
+            ParcelEvent::Noted { note: None } => "note removed".into(),
             ParcelEvent::BoundarySet { boundary: None } => "boundary removed".into(),
             ParcelEvent::BoundarySet { boundary: Some(b) } => match Boundary::from_stored(b) {
                 Ok(b) => format!("boundary in {}, {} surveyed", b.crs(), b.area()),
@@ -380,6 +389,7 @@ pub(crate) fn apply(
                 land_use: *land_use,
                 location: location.clone(),
                 boundary: None,
+                note: None,
                 requisitioned: date,
                 developed: None,
                 certificate: None,
@@ -543,6 +553,7 @@ pub(crate) fn apply(
                 .map(|b| Boundary::from_stored(b).map(Arc::new))
                 .transpose()?;
         }
+        ParcelEvent::Noted { note } => p.note.clone_from(note),
     }
     p.last_event = date;
     Ok(p)
@@ -562,6 +573,7 @@ pub(crate) fn child_state(
         code: code.to_owned(),
         area,
         boundary: None,
+        note: None,
         reclamations: Vec::new(),
         parent: Some(parent.id),
         children: Vec::new(),

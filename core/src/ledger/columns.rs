@@ -90,6 +90,7 @@ const ENTERPRISE_FIELDS: &[Field] = &[
         false,
     ),
     f("in_production", &["投产日期"], Date, false),
+    f("note", &["备注", "说明"], Text, false),
 ];
 
 const PARCEL_FIELDS: &[Field] = &[
@@ -128,6 +129,7 @@ const PARCEL_FIELDS: &[Field] = &[
         false,
     ),
     f("completed", &["竣工日期", "实际竣工日期"], Date, false),
+    f("note", &["备注", "说明"], Text, false),
 ];
 
 const PARCEL_EVENT_FIELDS: &[Field] = &[

@@ -431,7 +431,8 @@ struct Prepared<'s> {
     rows: Vec<Row<'s>>,
 }
 
-/// Columns of a ledger kept for its readers: 序号 (a running number) and 备注.
+/// Columns kept for a sheet's readers: 序号 (a running number), and 备注
+/// in a ledger that keeps no notes.
 pub(super) fn is_ignored_column(header: &str) -> bool {
     let (name, _) = super::columns::split_header(header);
     matches!(
@@ -462,14 +463,17 @@ fn prepare<'s>(sheets: &'s [Sheet], errors: &mut Vec<RowError>) -> Vec<Prepared<
         let mut columns: Vec<Option<(&'static Field, Unit)>> = Vec::new();
         let mut bad_header = false;
         for h in &sheet.headers {
-            // A running number and remarks are for the people who read the
-            // sheet: not imported.
-            if h.trim().is_empty() || is_ignored_column(h) {
+            if h.trim().is_empty() {
                 columns.push(None);
                 continue;
             }
             match resolve(ledger, h) {
                 Ok(c) => columns.push(Some(c)),
+                // A running number, and remarks where the ledger keeps
+                // none (the register and the parcel ledger keep them as
+                // notes, event ledgers as the event's reason), are for the
+                // people who read the sheet: not imported.
+                Err(_) if is_ignored_column(h) => columns.push(None),
                 Err(reason) => {
                     bad_header = true;
                     errors.push(RowError {

@@ -104,6 +104,20 @@ pub(super) fn parcel_row(w: &mut Writer, lookups: &Lookups, row: &Row<'_>) -> Re
     let complete_by = row.date("complete_by")?;
     let started = row.date("construction_started")?;
     let completed = row.date("completed")?;
+    let note = row.text("note");
+    // The row is the ledger as of its latest date: a note dates from then.
+    let as_of = [
+        Some(requisitioned),
+        developed,
+        certified,
+        supplied,
+        started,
+        completed,
+    ]
+    .into_iter()
+    .flatten()
+    .max()
+    .unwrap_or(requisitioned);
     if certified.is_some() != certificate.is_some() {
         let (has, lacks) = if certified.is_some() {
             ("certified", "certificate")
@@ -288,6 +302,14 @@ pub(super) fn parcel_row(w: &mut Writer, lookups: &Lookups, row: &Row<'_>) -> Re
             Box::new(move |w| w.complete_construction(parcel, d).map(drop)),
         ));
     }
+    if let Some(text) = note.filter(|n| now.is_none_or(|p| p.note.as_ref() != Some(n))) {
+        let on = now.map_or(as_of, |p| p.last_event.max(as_of));
+        steps.push((
+            on,
+            "note",
+            Box::new(move |w| w.set_parcel_note(parcel, on, Some(&text)).map(drop)),
+        ));
+    }
     apply_steps(w, row, steps)
 }
 
@@ -368,6 +390,7 @@ pub(super) fn enterprise_row(
     let land = row.area("land")?;
     let started = row.date("construction_started")?;
     let producing = row.date("in_production")?;
+    let note = row.text("note");
     if signed.is_none() {
         if let Some(f) = ["investment", "land"]
             .into_iter()
@@ -381,6 +404,7 @@ pub(super) fn enterprise_row(
                 .into());
         }
     }
+    let new_registered = new.registered.or(new.founded);
     let existing = lookups
         .existing_firm(row, new.credit_code.as_deref(), &new.name)?
         .map(|id| w.load::<Enterprise>(id.0))
@@ -470,6 +494,21 @@ pub(super) fn enterprise_row(
             d,
             "in_production",
             Box::new(move |w| w.enterprise_in_production(firm, d).map(drop)),
+        ));
+    }
+    if let Some(text) = note.filter(|n| now.is_none_or(|e| e.note.as_ref() != Some(n))) {
+        // The row is the register as of its latest date: a note dates from
+        // then (else from the firm's latest event, else from today).
+        let latest = [signed, started, producing, new_registered]
+            .into_iter()
+            .flatten()
+            .chain(now.map(|e| e.last_event).filter(|d| *d != NaiveDate::MIN))
+            .max();
+        let on = latest.unwrap_or_else(|| w.recorded().to_datetime().date_naive());
+        steps.push((
+            on,
+            "note",
+            Box::new(move |w| w.set_enterprise_note(firm, on, Some(&text)).map(drop)),
         ));
     }
     apply_steps(w, row, steps)

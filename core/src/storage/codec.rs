@@ -19,9 +19,10 @@ const DECODE_LIMIT: usize = 64 << 20;
 /// checksum, a count of events per kind. Formats 1 (a sled tree per key
 /// space, one key per event), 2 (current states stored beside the events)
 /// and 3 (no checksums, no counts) are migrated at open; their event runs
-/// read as they are. Format 5 adds boundary events and policy fields; a
-/// format 4 database is marked 5 at open, nothing else changes.
-pub(crate) const FORMAT_VERSION: u8 = 5;
+/// read as they are. Format 5 adds boundary events and policy fields;
+/// format 6 notes (备注) on parcels and enterprises. A format 4 or 5
+/// database is marked 6 at open, nothing else changes.
+pub(crate) const FORMAT_VERSION: u8 = 6;
 
 /// The first format whose block values carry a checksum.
 const CHECKSUMMED_BLOCKS: u8 = 4;

@@ -76,6 +76,7 @@ pub fn enterprises_batch(firms: &[Enterprise]) -> Result<RecordBatch> {
         "capital_increases",
         firms.iter().map(|e| Some(e.capital_increases.len() as u64)),
     );
+    c.text("note", firms.iter().map(|e| e.note.as_deref()));
     c.finish()
 }
 

@@ -45,6 +45,8 @@ pub struct Facts {
     /// A boundary set, as WKT, and its coordinate system (`EPSG:4527`).
     pub boundary_wkt: Option<String>,
     pub crs: Option<String>,
+    /// A note (备注) set.
+    pub note: Option<String>,
 }
 
 /// The facts of an event of one ledger.
@@ -103,6 +105,10 @@ impl EventFacts for ParcelEvent {
                     ..Facts::default()
                 }
             }
+            ParcelEvent::Noted { note } => Facts {
+                note: note.clone(),
+                ..Facts::default()
+            },
             ParcelEvent::Developed
             | ParcelEvent::ConstructionStarted
             | ParcelEvent::Completed
@@ -122,6 +128,10 @@ impl EventFacts for EnterpriseEvent {
             },
             EnterpriseEvent::Suspended { reason } | EnterpriseEvent::Closed { reason } => Facts {
                 reason: Some(reason.clone()).filter(|r| !r.is_empty()),
+                ..Facts::default()
+            },
+            EnterpriseEvent::Noted { note } => Facts {
+                note: note.clone(),
                 ..Facts::default()
             },
             EnterpriseEvent::YearReported { year, .. } => Facts {
@@ -238,6 +248,7 @@ fn facts_columns(c: &mut Columns, facts: &[Facts]) -> Result<()> {
         facts.iter().map(|f| f.boundary_wkt.as_deref()),
     );
     c.text("crs", facts.iter().map(|f| f.crs.as_deref()));
+    c.text("note", facts.iter().map(|f| f.note.as_deref()));
     Ok(())
 }
 

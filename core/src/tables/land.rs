@@ -75,7 +75,7 @@ pub fn parcels_batch<P: std::ops::Deref<Target = Parcel> + Sync>(
 ) -> Result<RecordBatch> {
     let crs = table_crs(parcels, policy);
     let tolerance = policy.tolerance_ppm();
-    // Built a block of rows at a time, so that the 29 passes over a block
+    // Built a block of rows at a time, so that the 30 passes over a block
     // find its parcels in the processor's cache; a large table's blocks are
     // shared out between two threads.
     let block = |rows: &[P]| -> Result<RecordBatch> {
@@ -257,6 +257,7 @@ fn parcel_columns_boundary<P: std::ops::Deref<Target = Parcel>>(
                 .map(|b| b.area_mismatch(p.area, tolerance_ppm))
         }),
     );
+    c.text("note", parcels.iter().map(|p| p.note.as_deref()));
     Ok(c)
 }
 

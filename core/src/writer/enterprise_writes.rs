@@ -269,6 +269,28 @@ impl Writer {
         })
     }
 
+    /// Sets (or, with `None` or empty text, removes) an enterprise's note
+    /// (备注) from `date`.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] for a note with control characters or over
+    /// 4,000 characters; [`Error::NotFound`]; [`Error::Lifecycle`] for a
+    /// date before the enterprise was registered.
+    pub fn set_enterprise_note(
+        &mut self,
+        e: EnterpriseId,
+        date: NaiveDate,
+        note: Option<&str>,
+    ) -> Result<EventId> {
+        self.attempt(|w| {
+            let note = note
+                .map(|n| crate::text::note("note", n))
+                .transpose()?
+                .flatten();
+            w.record_event::<Enterprise>(e.0, date, EnterpriseEvent::Noted { note })
+        })
+    }
+
     /// Ends the enterprise's lease number `index` (in order of leasing, from 0) on `date`.
     ///
     /// # Errors

@@ -268,6 +268,29 @@ impl Writer {
         })
     }
 
+    /// Sets (or, with `None` or empty text, removes) a parcel's note (备注)
+    /// from `date`: a dated event, so reads as of earlier dates show the
+    /// note then.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] for a note with control characters or over
+    /// 4,000 characters; [`Error::NotFound`]; [`Error::Lifecycle`] for a
+    /// retired parcel or a date before its requisition.
+    pub fn set_parcel_note(
+        &mut self,
+        parcel: ParcelId,
+        date: NaiveDate,
+        note: Option<&str>,
+    ) -> Result<EventId> {
+        self.attempt(|w| {
+            let note = note
+                .map(|n| crate::text::note("note", n))
+                .transpose()?
+                .flatten();
+            w.record_event::<Parcel>(parcel.0, date, ParcelEvent::Noted { note })
+        })
+    }
+
     /// An outline checked as a boundary, in the database's default
     /// coordinate system unless it names its own.
     pub(crate) fn checked_boundary(&self, outline: &Outline) -> Result<Boundary> {

@@ -42,20 +42,6 @@ fn refused(db: &Db, entity: Entity, words: &[&str], f: impl FnOnce(&Db) -> parkd
     );
 }
 
-fn names(db: &Db, p: parkdb::ParcelId) -> Vec<(String, String)> {
-    db.history(p)
-        .unwrap()
-        .iter()
-        .map(|h| {
-            let name = match &h.event.body {
-                Body::Domain(e) => e.name().to_owned(),
-                Body::Void { .. } => "void".to_owned(),
-            };
-            (h.event.valid.to_string(), name)
-        })
-        .collect()
-}
-
 #[test]
 fn a_certificate_entered_after_the_allocation_takes_its_place() {
     let dir = tempfile::tempdir().unwrap();
@@ -111,7 +97,7 @@ fn a_certificate_entered_after_the_allocation_takes_its_place() {
         ("2005-03-01", "allocated"),
         ("2005-08-01", "construction_started"),
     ];
-    let got = names(&db, p);
+    let got = common::history_names(&db, p);
     assert_eq!(
         got,
         want.iter()

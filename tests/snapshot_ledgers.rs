@@ -12,7 +12,7 @@ use std::time::Duration;
 use chrono::Utc;
 use common::{d, fingerprint, mu, yuan};
 use parkdb::ledger::{self, ImportOptions, ImportReport};
-use parkdb::{Body, Db, ParcelStatus, SupplyMethod};
+use parkdb::{Db, ParcelStatus, SupplyMethod};
 use rust_xlsxwriter::{Format, Workbook, Worksheet};
 
 /// Writes rows of text from `first` down, a cell per string ("" leaves it empty).
@@ -147,6 +147,26 @@ const GP2: &[&str] = &[
     "",
 ];
 
+/// A parcel the December ledger adds.
+const GP3: &[&str] = &[
+    "3",
+    "GP-003",
+    "8",
+    "物流",
+    "",
+    "2014-07-01",
+    "",
+    "",
+    "",
+    "",
+    "",
+    "",
+    "",
+    "",
+    "",
+    "",
+];
+
 fn import(db: &Db, path: &Path) -> ImportReport {
     ledger::import(
         db,
@@ -164,18 +184,7 @@ fn tick() -> chrono::DateTime<Utc> {
 }
 
 fn history(db: &Db, code: &str) -> Vec<(String, String)> {
-    let p = db.now().parcel_by_code(code).unwrap();
-    db.history(p.id)
-        .unwrap()
-        .iter()
-        .map(|h| {
-            let name = match &h.event.body {
-                Body::Domain(e) => e.name().to_owned(),
-                Body::Void { .. } => "void".to_owned(),
-            };
-            (h.event.valid.to_string(), name)
-        })
-        .collect()
+    common::history_names(db, db.now().parcel_by_code(code).unwrap().id)
 }
 
 fn path(dir: &tempfile::TempDir, name: &str) -> PathBuf {
@@ -258,25 +267,7 @@ fn a_snapshot_ledger_becomes_events_and_imports_again_safely() {
     let mut gp2 = GP2.to_vec();
     gp2[6] = "佛府国用(2003)第9号";
     gp2[7] = "2003-12-01";
-    let gp3: &[&str] = &[
-        "3",
-        "GP-003",
-        "8",
-        "物流",
-        "",
-        "2014-07-01",
-        "",
-        "",
-        "",
-        "",
-        "",
-        "",
-        "",
-        "",
-        "",
-        "",
-    ];
-    workbook(&december, &[&gp1, &gp2, gp3]);
+    workbook(&december, &[&gp1, &gp2, GP3]);
     let dry = ledger::import(
         &db,
         &ledger::read_file(&december).unwrap(),
@@ -336,26 +327,8 @@ fn a_ledger_that_contradicts_the_database_is_refused_whole() {
     gp1[2] = "31";
     gp1[8] = "科华电子有限公司";
     gp1[13] = "2004-08-15";
-    let gp3: &[&str] = &[
-        "3",
-        "GP-003",
-        "8",
-        "物流",
-        "",
-        "2014-07-01",
-        "",
-        "",
-        "",
-        "",
-        "",
-        "",
-        "",
-        "",
-        "",
-        "",
-    ];
     let wrong = path(&dir, "改错的台账.xlsx");
-    workbook(&wrong, &[&gp1, GP2, gp3]);
+    workbook(&wrong, &[&gp1, GP2, GP3]);
     let report = import(&db, &wrong);
     assert!(!report.written);
     let at = |column: &str| {

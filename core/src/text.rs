@@ -147,6 +147,14 @@ pub fn note(field: &str, raw: &str) -> Result<Option<String>> {
     Ok((!text.is_empty()).then_some(text))
 }
 
+/// A note that may be absent: `None`, or text that cleans to nothing, is none.
+///
+/// # Errors
+/// [`Error::Validation`] naming `field`.
+pub fn optional_note(field: &str, raw: Option<&str>) -> Result<Option<String>> {
+    Ok(raw.map(|r| note(field, r)).transpose()?.flatten())
+}
+
 /// A note that must say something (a reason).
 ///
 /// # Errors

@@ -140,3 +140,18 @@ pub fn xorshift(seed: &mut u64) -> u64 {
     *seed ^= *seed << 17;
     *seed
 }
+
+/// A parcel's history as (valid date, event name) pairs, in its order.
+pub fn history_names(db: &Db, parcel: ParcelId) -> Vec<(String, String)> {
+    db.history(parcel)
+        .expect("history")
+        .iter()
+        .map(|h| {
+            let name = match &h.event.body {
+                parkdb::Body::Domain(e) => e.name().to_owned(),
+                parkdb::Body::Void { .. } => "void".to_owned(),
+            };
+            (h.event.valid.to_string(), name)
+        })
+        .collect()
+}

@@ -283,10 +283,7 @@ impl Writer {
         note: Option<&str>,
     ) -> Result<EventId> {
         self.attempt(|w| {
-            let note = note
-                .map(|n| crate::text::note("note", n))
-                .transpose()?
-                .flatten();
+            let note = crate::text::optional_note("note", note)?;
             w.record_event::<Enterprise>(e.0, date, EnterpriseEvent::Noted { note })
         })
     }

@@ -178,10 +178,7 @@ pub(crate) fn in_order<'a, R: Record, E: std::borrow::Borrow<Event<R::Event>>>(
             (true, NaiveDate::MIN, e.id)
         }
     };
-    // Nearly always in order already: history is mostly entered as it happens.
-    if !active.is_sorted_by_key(place) {
-        active.sort_by_key(place);
-    }
+    active.sort_by_key(place);
     active
 }
 
@@ -192,8 +189,22 @@ pub(crate) fn fold<R: Record, E: std::borrow::Borrow<Event<R::Event>>>(
     horizon: &Horizon,
 ) -> Result<Option<R>> {
     let mut state = None;
-    for (e, body) in in_order::<R, E>(events, horizon) {
-        state = Some(R::apply(state, id, e.valid, body)?);
+    // Nearly always the dated events were recorded in date order (history
+    // is mostly entered as it happens): then the events fold as recorded,
+    // without a copy. The undated ones depend on no dated one, so where
+    // they fall among them changes nothing.
+    let recorded_in_order = event::active(events, horizon)
+        .filter(|(_, body)| R::dated(body))
+        .map(|(e, _)| (e.valid, e.id))
+        .is_sorted();
+    if recorded_in_order {
+        for (e, body) in event::active(events, horizon) {
+            state = Some(R::apply(state, id, e.valid, body)?);
+        }
+    } else {
+        for (e, body) in in_order::<R, E>(events, horizon) {
+            state = Some(R::apply(state, id, e.valid, body)?);
+        }
     }
     Ok(state)
 }

@@ -714,6 +714,54 @@ impl Database {
         Ok(Table::new(vec![batch]))
     }
 
+    /// Inefficient land (低效用地) as of a date; with a scheme and a year,
+    /// also the parcels of producing holders graded below the standard.
+    #[pyo3(signature = (as_of=None, scheme=None, year=None, known_at=None, unsupplied_years=Whole(2), start_within_years=Whole(1), production_within_years=Whole(1), below_grades=vec!["D".to_owned()]))]
+    #[allow(clippy::too_many_arguments)]
+    fn inefficient_land<'py>(
+        &self,
+        py: Python<'py>,
+        as_of: Option<&Bound<'py, PyAny>>,
+        scheme: Option<&Bound<'py, PyDict>>,
+        year: Option<Whole<i32>>,
+        known_at: Option<&Bound<'py, PyAny>>,
+        unsupplied_years: Whole<u32>,
+        start_within_years: Whole<u32>,
+        production_within_years: Whole<u32>,
+        below_grades: Vec<String>,
+    ) -> PyResult<Table> {
+        let db = self.db(py)?;
+        let scheme = scheme.map(report::scheme_from_dict).transpose()?;
+        let year = match (&scheme, year) {
+            (Some(_), None) => {
+                return Err(crate::convert::validation(
+                    py,
+                    "year",
+                    "a scheme needs the year its evaluation grades".into(),
+                ))
+            }
+            (_, y) => y.map(|y| y.0),
+        };
+        let rules = parkdb::inefficient::Rules {
+            unsupplied_years: unsupplied_years.0,
+            start_within_years: start_within_years.0,
+            production_within_years: production_within_years.0,
+            below_grades,
+        };
+        let v = view(&db, as_of, known_at)?;
+        let graded_by = view(&db, None, known_at)?;
+        let batch = py
+            .detach(|| {
+                let evaluation = match (&scheme, year) {
+                    (Some(s), Some(y)) => Some(graded_by.evaluate(s, y)?),
+                    _ => None,
+                };
+                v.inefficient_table(&rules, evaluation.as_ref())
+            })
+            .py_err(py)?;
+        Ok(Table::new(vec![batch]))
+    }
+
     #[pyo3(signature = (targets, period, name=Text(String::new()), known_at=None))]
     fn assess<'py>(
         &self,

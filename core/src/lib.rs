@@ -51,6 +51,7 @@ pub mod geometry;
 mod ids;
 pub mod indicators;
 pub mod industry;
+pub mod inefficient;
 pub mod land;
 #[cfg(feature = "ledgers")]
 pub mod ledger;

@@ -427,6 +427,43 @@ class Database:
         """Every figure of the zone's and the bureau's work reports for ``year``."""
         return AnnualReport._from(self._native.annual_report(year=year, known_at=known_at))
 
+    def inefficient_land(
+        self,
+        as_of: Any = None,
+        scheme: schemes.Scheme | None = None,
+        year: int | None = None,
+        known_at: Any = None,
+        *,
+        unsupplied_years: int = 2,
+        start_within_years: int = 1,
+        production_within_years: int = 1,
+        below_grades: tuple[str, ...] = ("D",),
+    ) -> Table:
+        """Inefficient land (低效用地) as of a date, derived per parcel: 批而未供
+        (requisitioned, never supplied, for more than ``unsupplied_years``),
+        供而未用 (held, construction not started past the agreed start, or
+        ``start_within_years`` after supply without one), 建而未投 (completed,
+        the holder not in production ``production_within_years`` after
+        completion) and, with a ``scheme`` and ``year``, 投而未达标 (the holder
+        in production and graded in ``below_grades`` by that evaluation).
+        Columns: ``parcel_id``, ``code``, ``area_mu``, ``kind``
+        (``approved_not_supplied``…), ``kind_zh``, ``holder_id``, ``holder``,
+        ``since`` (the first day of the kind) and ``rule`` (the dates that put
+        the parcel there). 用而未尽 needs the floor area of a parcel's
+        buildings, which parkdb does not keep yet: it is not derived."""
+        return Table(
+            self._native.inefficient_land(
+                as_of=as_of,
+                scheme=scheme.to_dict() if scheme is not None else None,
+                year=year,
+                known_at=known_at,
+                unsupplied_years=unsupplied_years,
+                start_within_years=start_within_years,
+                production_within_years=production_within_years,
+                below_grades=list(below_grades),
+            )
+        )
+
     def evaluate(self, scheme: schemes.Scheme, year: int, known_at: Any = None) -> Table:
         """Evaluates every enterprise with a scheme (``parkdb.schemes.huangyan_2022()``)
         on ``year``'s figures: indicator values, item scores, score, rank, grade,

@@ -5,6 +5,21 @@ use crate::engine::Policy;
 use crate::geometry::Crs;
 
 impl View<'_> {
+    /// The inefficient land (低效用地) as of this view's date, as a table
+    /// ([`inefficient_batch`]).
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn inefficient_table(
+        &self,
+        rules: &crate::inefficient::Rules,
+        evaluation: Option<&crate::scheme::Evaluation>,
+    ) -> Result<RecordBatch> {
+        let rows = self.inefficient_land(rules, evaluation)?;
+        let names = self.names_of(rows.iter().filter_map(|r| r.holder))?;
+        inefficient_batch(&rows, &names)
+    }
+
     /// The parcels table under this horizon; `idle`, `idle_fee_yuan` and
     /// `reclaimable` are derived as of [`View::date`].
     ///
@@ -294,5 +309,34 @@ pub fn land_summaries_batch(
                 .map(|r| Some(i64::try_from(r.2.counts()[i].1).unwrap_or(i64::MAX))),
         );
     }
+    c.finish()
+}
+
+/// Inefficient land as a table: one row per parcel, with its kind (code
+/// and Chinese term), since when and the rule; `names` gives holder names.
+///
+/// # Errors
+/// Never in practice; a column mismatch would be a bug.
+pub fn inefficient_batch(
+    rows: &[crate::inefficient::InefficientParcel],
+    names: &Names,
+) -> Result<RecordBatch> {
+    let mut c = Columns::default();
+    c.id("parcel_id", rows.iter().map(|r| Some(r.parcel.0)));
+    c.text("code", rows.iter().map(|r| Some(r.code.as_str())));
+    c.mu("area_mu", rows.iter().map(|r| Some(r.area)))?;
+    c.text("kind", rows.iter().map(|r| Some(r.kind.code())));
+    c.text("kind_zh", rows.iter().map(|r| Some(r.kind.chinese())));
+    c.id("holder_id", rows.iter().map(|r| r.holder.map(|h| h.0)));
+    c.text(
+        "holder",
+        rows.iter().map(|r| {
+            r.holder
+                .and_then(|h| names.get(&h))
+                .map(|e| e.name.as_str())
+        }),
+    );
+    c.date("since", rows.iter().map(|r| Some(r.since)));
+    c.text("rule", rows.iter().map(|r| Some(r.rule.as_str())));
     c.finish()
 }

@@ -382,29 +382,31 @@ fn a_ledger_that_contradicts_the_database_is_refused_whole() {
     );
 }
 
+/// A register of one firm, a ledger of one parcel (GP-001) and the parcel
+/// events given, as CSV files, read back.
+fn csv_ledgers(dir: &tempfile::TempDir, firm: &str, events: &str) -> Vec<ledger::Sheet> {
+    std::fs::write(path(dir, "企业名录.csv"), format!("企业名称\n{firm}\n")).unwrap();
+    std::fs::write(
+        path(dir, "地块台账.csv"),
+        "地块编号,面积(亩),用途,征地日期\nGP-001,30,工业,2003-05-01\n",
+    )
+    .unwrap();
+    std::fs::write(path(dir, "地块事件.csv"), events).unwrap();
+    ["企业名录.csv", "地块台账.csv", "地块事件.csv"]
+        .iter()
+        .flat_map(|f| ledger::read_file(&path(dir, f)).unwrap())
+        .collect()
+}
+
 #[test]
 fn an_event_the_database_voided_is_not_written_back_by_an_old_ledger() {
     let dir = tempfile::tempdir().unwrap();
     let db = Db::temporary().unwrap();
-    std::fs::write(
-        path(&dir, "企业名录.csv"),
-        "企业名称\n东岸精密机械有限公司\n",
-    )
-    .unwrap();
-    std::fs::write(
-        path(&dir, "地块台账.csv"),
-        "地块编号,面积(亩),用途,征地日期\nGP-001,30,工业,2003-05-01\n",
-    )
-    .unwrap();
-    std::fs::write(
-        path(&dir, "地块事件.csv"),
+    let sheets = csv_ledgers(
+        &dir,
+        "东岸精密机械有限公司",
         "地块编号,事件,日期\nGP-001,开发,2003-09-01\n",
-    )
-    .unwrap();
-    let sheets: Vec<_> = ["企业名录.csv", "地块台账.csv", "地块事件.csv"]
-        .iter()
-        .flat_map(|f| ledger::read_file(&path(&dir, f)).unwrap())
-        .collect();
+    );
     assert!(
         ledger::import(&db, &sheets, ImportOptions::default())
             .unwrap()
@@ -432,21 +434,11 @@ fn an_event_the_database_voided_is_not_written_back_by_an_old_ledger() {
 fn event_rows_apply_in_date_order_whatever_the_sheet_order() {
     let dir = tempfile::tempdir().unwrap();
     let db = Db::temporary().unwrap();
-    std::fs::write(path(&dir, "企业名录.csv"), "企业名称\n东岸精密\n").unwrap();
-    std::fs::write(
-        path(&dir, "地块台账.csv"),
-        "地块编号,面积(亩),用途,征地日期\nGP-001,30,工业,2003-05-01\n",
-    )
-    .unwrap();
-    std::fs::write(
-        path(&dir, "地块事件.csv"),
+    let sheets = csv_ledgers(
+        &dir,
+        "东岸精密",
         "地块编号,事件,日期,企业名称,供地方式,价格(万元)\nGP-001,动工,2005-03-01,,,\nGP-001,竣工,2006-03-01,,,\nGP-001,供地,2004-03-01,东岸精密,挂牌,100\n",
-    )
-    .unwrap();
-    let sheets: Vec<_> = ["企业名录.csv", "地块台账.csv", "地块事件.csv"]
-        .iter()
-        .flat_map(|f| ledger::read_file(&path(&dir, f)).unwrap())
-        .collect();
+    );
     let report = ledger::import(&db, &sheets, ImportOptions::default()).unwrap();
     assert!(report.written, "{:#?}", report.errors);
     assert_eq!(

@@ -815,3 +815,28 @@ fn the_example_park_workbook_imports_as_the_readme_says() {
         again.errors
     );
 }
+
+/// A register row giving a credit code to a firm registered without one:
+/// no event adds a code, so it is a contradiction, not a second firm.
+#[test]
+fn a_code_for_a_firm_registered_without_one_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::temporary().unwrap();
+    let register = path(&dir, "企业名录.csv");
+    std::fs::write(&register, "企业名称\n科华电子有限公司\n").unwrap();
+    assert!(import(&db, &register).written);
+    let before = fingerprint(&db);
+    std::fs::write(
+        &register,
+        "企业名称,统一社会信用代码\n科华电子有限公司,91440606MA4UJ0002P\n",
+    )
+    .unwrap();
+    let report = import(&db, &register);
+    assert!(!report.written);
+    assert_eq!(report.errors.len(), 1, "{:#?}", report.errors);
+    let e = &report.errors[0];
+    assert_eq!((e.row, e.column.as_str()), (2, "统一社会信用代码"));
+    assert!(e.reason.contains("without a credit code"), "{}", e.reason);
+    assert_eq!(fingerprint(&db), before);
+    assert_eq!(db.now().enterprises().unwrap().len(), 1);
+}

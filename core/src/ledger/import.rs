@@ -307,7 +307,8 @@ fn firm_ref(row: &Row<'_>) -> Option<(Option<String>, Option<String>)> {
 
 pub(super) struct Lookups {
     by_code: HashMap<String, EnterpriseId>,
-    by_name: HashMap<String, Vec<EnterpriseId>>,
+    /// Enterprises by name, each with whether it has a credit code.
+    by_name: HashMap<String, Vec<(EnterpriseId, bool)>>,
     programmes: HashMap<String, ProgrammeId>,
     applications: HashMap<String, ApplicationId>,
     /// The applications the database holds, by programme, applicant and
@@ -343,28 +344,52 @@ impl Lookups {
         if let Some(c) = code {
             self.by_code.insert(c.to_owned(), id);
         }
-        self.by_name.entry(name.to_owned()).or_default().push(id);
+        self.by_name
+            .entry(name.to_owned())
+            .or_default()
+            .push((id, code.is_some()));
     }
 
     fn firm(&self, row: &Row<'_>) -> Result<EnterpriseId, RowError> {
         match firm_ref(row) {
             None => Err(row.whole("names no enterprise: give 企业名称 or 统一社会信用代码")),
-            Some((Some(code), _)) => self.by_code.get(&code).copied().ok_or_else(|| {
-                row.err(
-                    "credit_code",
-                    format!("no enterprise has credit code {code}"),
-                )
-            }),
-            Some((None, Some(name))) => match self.by_name.get(&name).map(Vec::as_slice) {
-                Some([one]) => Ok(*one),
-                Some([_, ..]) => Err(row.err(
-                    "enterprise",
-                    format!("{name:?} names several enterprises; give the credit code"),
-                )),
-                _ => Err(row.err("enterprise", format!("no enterprise is named {name:?}"))),
-            },
+            Some((Some(code), _)) => self.coded(row, "credit_code", &code),
+            Some((None, Some(name))) => self.named(row, "enterprise", &name),
             Some((None, None)) => unreachable!("firm_ref returns a code or a name"),
         }
+    }
+
+    /// The enterprise with credit code `code`, else an error at `field`.
+    fn coded(&self, row: &Row<'_>, field: &str, code: &str) -> Result<EnterpriseId, RowError> {
+        self.by_code
+            .get(code)
+            .copied()
+            .ok_or_else(|| row.err(field, format!("no enterprise has credit code {code}")))
+    }
+
+    /// The one enterprise named `name` (with whether it has a credit
+    /// code): `None` if none is, an error at `field` if several are.
+    fn one_named(
+        &self,
+        row: &Row<'_>,
+        field: &str,
+        name: &str,
+    ) -> Result<Option<(EnterpriseId, bool)>, RowError> {
+        match self.by_name.get(name).map(Vec::as_slice) {
+            Some([one]) => Ok(Some(*one)),
+            Some([_, ..]) => Err(row.err(
+                field,
+                format!("{name:?} names several enterprises; give the credit code"),
+            )),
+            _ => Ok(None),
+        }
+    }
+
+    /// The one enterprise named `name`, else an error at `field`.
+    fn named(&self, row: &Row<'_>, field: &str, name: &str) -> Result<EnterpriseId, RowError> {
+        self.one_named(row, field, name)?
+            .map(|(id, _)| id)
+            .ok_or_else(|| row.err(field, format!("no enterprise is named {name:?}")))
     }
 
     /// The enterprise a cell names: a credit code (18 characters) or a name.
@@ -376,38 +401,34 @@ impl Lookups {
     ) -> Result<EnterpriseId, RowError> {
         let code = text.trim().to_uppercase();
         if code.len() == 18 && code.chars().all(|c| c.is_ascii_alphanumeric()) {
-            return self
-                .by_code
-                .get(&code)
-                .copied()
-                .ok_or_else(|| row.err(field, format!("no enterprise has credit code {code}")));
+            return self.coded(row, field, &code);
         }
-        match self.by_name.get(text).map(Vec::as_slice) {
-            Some([one]) => Ok(*one),
-            Some([_, ..]) => Err(row.err(
-                field,
-                format!("{text:?} names several enterprises; give the credit code"),
-            )),
-            _ => Err(row.err(field, format!("no enterprise is named {text:?}"))),
-        }
+        self.named(row, field, text)
     }
 
     /// The registered enterprise a register row means: by its credit code
-    /// if it gives one, else by its name; `None` for a new one.
+    /// if it gives one, else by its name; `None` for a new one. A code the
+    /// register lacks, on a row whose name is a firm registered without a
+    /// code, is a contradiction: no event gives a firm its code.
     pub(super) fn existing_firm(
         &self,
         row: &Row<'_>,
         code: Option<&str>,
         name: &str,
     ) -> Result<Option<EnterpriseId>, RowError> {
-        if let Some(code) = code {
-            return Ok(self.by_code.get(code).copied());
+        let Some(code) = code else {
+            return Ok(self.one_named(row, "name", name)?.map(|(id, _)| id));
+        };
+        if let Some(id) = self.by_code.get(code) {
+            return Ok(Some(*id));
         }
-        match self.by_name.get(name).map(Vec::as_slice) {
-            Some([one]) => Ok(Some(*one)),
-            Some([_, ..]) => Err(row.err(
-                "name",
-                format!("{name:?} names several enterprises; give the credit code"),
+        match self.one_named(row, "name", name) {
+            Ok(Some((_, false))) => Err(row.err(
+                "credit_code",
+                format!(
+                    "the register holds {name} without a credit code; the ledger says {code}: \
+                     a firm's credit code is entered with the firm, not added by an import"
+                ),
             )),
             _ => Ok(None),
         }

@@ -6,19 +6,8 @@
 
 mod common;
 
-use std::thread::sleep;
-use std::time::Duration;
-
-use chrono::Utc;
 use common::{d, fingerprint, firm, mu, parcel, terms, yuan};
 use parkdb::{Award, Body, Db, EnterpriseStatus, Entity, Error, ParcelEvent, ParcelStatus, Yuan};
-
-fn tick() -> chrono::DateTime<Utc> {
-    sleep(Duration::from_millis(3));
-    let t = Utc::now();
-    sleep(Duration::from_millis(3));
-    t
-}
 
 /// Expects a lifecycle refusal of `entity` whose rule contains every one of
 /// `words`, and the database unchanged.
@@ -55,7 +44,7 @@ fn a_certificate_entered_after_the_allocation_takes_its_place() {
         db.allocate(p, terms(e, "2005-03-01", "1000000", Some("2005-09-01")))
             .unwrap();
         db.start_construction(p, d("2005-08-01")).unwrap();
-        before_entry = tick();
+        before_entry = common::tick();
         // The certificate of 2004, found in a drawer after the 2005 allocation.
         db.certify(p, d("2004-06-01"), "佛府国用(2004)第17号")
             .unwrap();

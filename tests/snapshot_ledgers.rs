@@ -6,10 +6,7 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::thread::sleep;
-use std::time::Duration;
 
-use chrono::Utc;
 use common::{d, fingerprint, mu, yuan};
 use parkdb::ledger::{self, ImportOptions, ImportReport};
 use parkdb::{Db, ParcelStatus, SupplyMethod};
@@ -176,13 +173,6 @@ fn import(db: &Db, path: &Path) -> ImportReport {
     .unwrap()
 }
 
-fn tick() -> chrono::DateTime<Utc> {
-    sleep(Duration::from_millis(3));
-    let t = Utc::now();
-    sleep(Duration::from_millis(3));
-    t
-}
-
 fn history(db: &Db, code: &str) -> Vec<(String, String)> {
     common::history_names(db, db.now().parcel_by_code(code).unwrap().id)
 }
@@ -260,7 +250,7 @@ fn a_snapshot_ledger_becomes_events_and_imports_again_safely() {
 
     // December: a completion filled in, a certificate found for GP-002
     // dated before anything but its requisition, a new parcel.
-    let published = tick();
+    let published = common::tick();
     let december = path(&dir, "12月台账.xlsx");
     let mut gp1 = GP1.to_vec();
     gp1[14] = "2005-10-01";

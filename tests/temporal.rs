@@ -2,19 +2,8 @@
 
 mod common;
 
-use std::thread::sleep;
-use std::time::Duration;
-
-use chrono::Utc;
 use common::{d, firm, mu, parcel, parcel_in, terms};
 use parkdb::{Body, Db, Error, ParcelEvent, ParcelFilter, ParcelStatus};
-
-fn tick() -> chrono::DateTime<Utc> {
-    sleep(Duration::from_millis(3));
-    let t = Utc::now();
-    sleep(Duration::from_millis(3));
-    t
-}
 
 #[test]
 fn as_known_at_reproduces_what_was_reported_then() {
@@ -23,7 +12,7 @@ fn as_known_at_reproduces_what_was_reported_then() {
     let p = parcel(&db, "GP-017", "52.7272", "2001-05-01");
     db.allocate(p, terms(e, "2002-03-01", "100", Some("2002-09-01")))
         .unwrap();
-    let report_day = tick();
+    let report_day = common::tick();
     // Learned later: certification had happened in 2003, construction in 2004.
     db.certify(p, d("2003-01-01"), "佛府(顺)国用(2003)第1号")
         .unwrap();
@@ -65,7 +54,7 @@ fn a_void_supersedes_an_event_and_keeps_it_in_history() {
     let b = firm(&db, "B");
     let p = parcel(&db, "GP-1", "40", "2004-01-01");
     let wrong = db.allocate(p, terms(a, "2005-01-01", "100", None)).unwrap();
-    let before_void = tick();
+    let before_void = common::tick();
     let void = db.void(wrong, "allocated to the wrong firm").unwrap();
     assert_eq!(db.parcel(p).unwrap().status(), ParcelStatus::Reserve);
     db.allocate(p, terms(b, "2005-01-01", "100", None)).unwrap();
@@ -285,7 +274,7 @@ fn holders_of_the_past_include_voided_and_transferred_ones_after_reopening() {
         let mistaken = db
             .allocate(q, terms(wrong, "2002-06-01", "200", None))
             .unwrap();
-        let before_void = tick();
+        let before_void = common::tick();
         db.void(mistaken, "entered under the wrong firm").unwrap();
         let then = db
             .as_known_at(before_void)

@@ -155,3 +155,12 @@ pub fn history_names(db: &Db, parcel: ParcelId) -> Vec<(String, String)> {
         })
         .collect()
 }
+
+/// A moment between two writes: the clock read with a pause on each side,
+/// so an as-known-at read of it sees the first and not the second.
+pub fn tick() -> chrono::DateTime<chrono::Utc> {
+    std::thread::sleep(std::time::Duration::from_millis(3));
+    let t = chrono::Utc::now();
+    std::thread::sleep(std::time::Duration::from_millis(3));
+    t
+}

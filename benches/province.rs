@@ -320,6 +320,7 @@ fn figures(y: &YearRow) -> YearlyFigures {
         electricity_kwh: Some(Quantity::from_units(y.8 * 3000)),
         emissions_t: (y.9 > 0).then(|| Quantity::from_units(y.9)),
         above_scale: Some(y.10),
+        water_m3: None,
     }
 }
 
@@ -605,6 +606,7 @@ pub fn evaluate_sqlite(c: &Connection) -> Vec<(u64, i64, String)> {
                 above_scale: Some(r.get(9)?),
                 electricity_kwh: Some(Quantity::from_units(r.get(10)?)),
                 output_value: Some(Yuan::from_fen(r.get(11)?)),
+                water_m3: None,
             };
             Ok((id, r.get::<_, String>(1)?, fig))
         })

@@ -200,7 +200,7 @@ fn events_lost_below_the_counters_are_corrupt_not_a_shorter_ledger() {
     let path = dir.path().join("db");
     write_some(&path);
     {
-        let raw = sled::open(&path).unwrap();
+        let raw = common::raw_open(&path);
         let tree = raw.open_tree("parkdb").unwrap();
         // Drop the parcels' last block value, as a lost page would.
         let (k, _) = tree.scan_prefix([b'e', 1]).last().unwrap().unwrap();
@@ -233,7 +233,7 @@ fn counters_that_disagree_are_refused_at_open() {
     let path = dir.path().join("db");
     write_some(&path);
     {
-        let raw = sled::open(&path).unwrap();
+        let raw = common::raw_open(&path);
         let tree = raw.open_tree("parkdb").unwrap();
         let mut key = b"mcount/".to_vec();
         key.push(1);

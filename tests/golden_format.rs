@@ -13,7 +13,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{d, mu, yuan};
+use common::{d, mu, raw_open, yuan};
 use parkdb::indicators::{Direction, SubjectKind};
 use parkdb::{
     Allocation, ApplicationFilter, Award, AwardKind, Crs, Db, EnterpriseStatus, Error, LandUse,
@@ -54,20 +54,6 @@ fn copy_dir(from: &Path, to: &Path) {
 /// The database's sled files, opened below parkdb. A handle closed a moment
 /// ago (parkdb's, or one that refused to open) may still hold the lock
 /// while sled's threads wind down: wait for it, as parkdb's own open does.
-fn raw_open(path: &Path) -> sled::Db {
-    let mut waited = 0;
-    loop {
-        match sled::open(path) {
-            Ok(db) => return db,
-            Err(sled::Error::Io(e)) if e.to_string().contains("lock") && waited < 5_000 => {
-                std::thread::sleep(std::time::Duration::from_millis(20));
-                waited += 20;
-            }
-            Err(e) => panic!("cannot open {}: {e}", path.display()),
-        }
-    }
-}
-
 fn write_golden(path: &Path) {
     let db = Db::open(path).unwrap();
     let lijing = db
@@ -241,7 +227,56 @@ fn write_golden(path: &Path) {
     .unwrap();
     db.set_enterprise_note(lijing, d("2005-12-31"), Some("纺织"))
         .unwrap();
+    // Format 7: buildings on a parcel, water use in a year's figures.
+    let kid = db.parcel_by_code("SZ-100-1").unwrap().id;
+    db.start_construction(kid, d("2005-09-01")).unwrap();
+    db.report_buildings(
+        kid,
+        d("2005-12-01"),
+        Quantity::parse("21000.5", "floor").unwrap(),
+        Quantity::parse("9000", "footprint").unwrap(),
+    )
+    .unwrap();
+    db.report_year(
+        other,
+        2005,
+        YearlyFigures {
+            water_m3: Some(Quantity::parse("61000", "water").unwrap()),
+            ..YearlyFigures::default()
+        },
+    )
+    .unwrap();
     db.flush().unwrap();
+}
+
+/// What format 7 added reads back: buildings, dated, and water use beside
+/// the figures reported before it.
+fn reads_the_buildings_and_water(db: &Db) {
+    let kid = db.parcel_by_code("SZ-100-1").unwrap();
+    let b = kid.buildings.unwrap();
+    assert_eq!(
+        b.floor_area_m2,
+        Quantity::parse("21000.5", "floor").unwrap()
+    );
+    assert_eq!(
+        b.footprint_m2,
+        Quantity::parse("9000", "footprint").unwrap()
+    );
+    // 9000 m² on 40 亩 (26,666.67 m²): 0.3375.
+    assert!((b.coverage(kid.area).unwrap() - 0.3375).abs() < 1e-12);
+    assert!(db
+        .as_of(d("2005-11-30"))
+        .parcel_by_code("SZ-100-1")
+        .unwrap()
+        .buildings
+        .is_none());
+    let other = db.enterprise(kid.holder.unwrap()).unwrap();
+    let year = &other.yearly[&2005];
+    assert_eq!(
+        year.water_m3,
+        Some(Quantity::parse("61000", "water").unwrap())
+    );
+    assert_eq!(year.output_value, Some(yuan("88000000")));
 }
 
 /// What format 6 added reads back: notes, dated.
@@ -293,6 +328,7 @@ fn the_current_format_opens_and_reads_the_same() {
     reads_the_golden_facts(&db);
     reads_the_boundaries(&db);
     reads_the_notes(&db);
+    reads_the_buildings_and_water(&db);
 }
 
 /// Opens an older golden database (migrated on the way), reads it the same,
@@ -341,12 +377,21 @@ fn migrates_and_reads_the_same(format: u8) {
 }
 
 #[test]
-fn format_4_is_marked_6_and_reads_the_same() {
+fn format_4_is_marked_7_and_reads_the_same() {
     migrates_and_reads_the_same(4);
 }
 
 #[test]
-fn format_5_is_marked_6_and_reads_the_same() {
+fn format_6_is_marked_7_and_reads_the_same() {
+    migrates_and_reads_the_same(6);
+    let tmp = tempfile::tempdir().unwrap();
+    let db = Db::open(golden_copy(6, &tmp)).unwrap();
+    reads_the_boundaries(&db);
+    reads_the_notes(&db);
+}
+
+#[test]
+fn format_5_is_marked_7_and_reads_the_same() {
     migrates_and_reads_the_same(5);
     let tmp = tempfile::tempdir().unwrap();
     let db = Db::open(golden_copy(5, &tmp)).unwrap();

@@ -5,18 +5,14 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::{d, firm, mu, parcel, terms, yuan};
+use common::{d, firm, mu, parcel, q, terms, yuan};
 use parkdb::example::build_seed;
 use parkdb::indicators::{Direction, Metric, SubjectKind};
 use parkdb::scheme::{
     huangyan_2022, huangyan_2022_small, Grading, MissingRule, Scheme, SchemeItem, Scope,
     TargetFramework,
 };
-use parkdb::{Db, EnterpriseId, Error, Quantity, YearlyFigures};
-
-fn q(s: &str) -> Quantity {
-    Quantity::parse(s, "test").unwrap()
-}
+use parkdb::{Db, EnterpriseId, Error, YearlyFigures};
 
 /// A firm holding `land` 亩 at the end of 2022 with the given figures.
 fn firm_with(db: &Db, name: &str, land: &str, figures: YearlyFigures) -> EnterpriseId {
@@ -48,6 +44,7 @@ fn figures(
         electricity_kwh: Some(q("2000000")),
         emissions_t: emissions.map(q),
         above_scale: Some(true),
+        water_m3: Some(q("50000")),
     }
 }
 
@@ -338,6 +335,7 @@ fn two_item_scheme(grading: Grading) -> Scheme {
         ],
         scope: Scope::default(),
         grading,
+        surcharges: Vec::new(),
     }
 }
 

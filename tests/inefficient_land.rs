@@ -5,7 +5,7 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::{d, firm, mu, parcel, terms};
+use common::{d, firm, mu, parcel, q, terms};
 use parkdb::inefficient::{InefficientKind as K, Rules};
 use parkdb::scheme::{Evaluation, EvaluationRow};
 use parkdb::{Db, EnterpriseId};
@@ -159,4 +159,115 @@ fn each_kind_from_its_dates() {
     )
     .unwrap();
     assert_eq!(sum, mu("42.5"));
+}
+
+#[test]
+fn not_fully_used_from_the_buildings_reported() {
+    let db = Db::temporary().unwrap();
+    let a = firm(&db, "A");
+    db.enterprise_signed(a, d("2002-01-01"), "1".parse().unwrap(), mu("1"))
+        .unwrap();
+    db.enterprise_in_production(a, d("2003-06-01")).unwrap();
+    let built = |code: &str, area: &str| {
+        let p = parcel(&db, code, area, "2001-01-01");
+        db.allocate(p, terms(a, "2001-06-01", "1", None)).unwrap();
+        db.start_construction(p, d("2002-01-01")).unwrap();
+        db.complete_construction(p, d("2003-01-01")).unwrap();
+        p
+    };
+    // 30 亩 = 20,000 m². Plot ratio 12,000 / 20,000 = 0.6 < 1.0.
+    let low_ratio = built("R", "30");
+    db.report_buildings(low_ratio, d("2004-03-01"), q("12000"), q("8000"))
+        .unwrap();
+    // 15 亩 = 10,000 m². Ratio 1.5, coverage 2,500 / 10,000 = 25% < 30%.
+    let low_cover = built("C", "15");
+    db.report_buildings(low_cover, d("2002-06-01"), q("15000"), q("2500"))
+        .unwrap();
+    // 15 亩: ratio 1.2, coverage 40%: neither.
+    let fine = built("F", "15");
+    db.report_buildings(fine, d("2004-03-01"), q("12000"), q("4000"))
+        .unwrap();
+    // Completed with nothing reported: not guessed.
+    built("N", "6");
+
+    let kinds = |date: &str, rules: &Rules| {
+        db.as_of(d(date))
+            .inefficient_land(rules, None)
+            .unwrap()
+            .into_iter()
+            .map(|r| (r.code, r.kind, r.since.to_string(), r.rule))
+            .collect::<Vec<_>>()
+    };
+    let rules = Rules::default();
+    let found = kinds("2004-12-31", &rules);
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert_eq!(
+        (found[0].0.as_str(), found[0].1, found[0].2.as_str()),
+        ("R", K::NotFullyUsed, "2004-03-01")
+    );
+    assert!(
+        found[0].3.contains("plot ratio 0.60 below 1"),
+        "{}",
+        found[0].3
+    );
+    assert_eq!(
+        (found[1].0.as_str(), found[1].1, found[1].2.as_str()),
+        ("C", K::NotFullyUsed, "2003-01-01"),
+        "since completion, reported before it"
+    );
+    assert!(
+        found[1].3.contains("coverage 25.0% below 30%"),
+        "{}",
+        found[1].3
+    );
+    // Before the report the figures are not known: R is not listed.
+    assert_eq!(kinds("2004-02-29", &rules).len(), 1);
+    // A better report later takes R off the list from its date.
+    db.report_buildings(low_ratio, d("2005-01-01"), q("24000"), q("8000"))
+        .unwrap();
+    assert_eq!(kinds("2005-06-30", &rules).len(), 1);
+    assert_eq!(kinds("2004-12-31", &rules).len(), 2);
+    // Floors are the caller's: at 1.6 F's ratio of 1.2 is short too.
+    let strict = Rules {
+        min_plot_ratio: 1.6,
+        ..Rules::default()
+    };
+    assert_eq!(kinds("2005-06-30", &strict).len(), 3);
+    let bad = Rules {
+        min_building_coverage: f64::NAN,
+        ..Rules::default()
+    };
+    assert!(matches!(
+        db.now().inefficient_land(&bad, None),
+        Err(parkdb::Error::Validation { .. })
+    ));
+}
+
+#[test]
+fn buildings_that_cannot_stand_on_the_parcel_are_refused() {
+    let db = Db::temporary().unwrap();
+    let a = firm(&db, "A");
+    let p = parcel(&db, "P", "3", "2001-01-01");
+    db.allocate(p, terms(a, "2001-06-01", "1", None)).unwrap();
+    db.start_construction(p, d("2002-01-01")).unwrap();
+    let before = common::fingerprint(&db);
+    // 3 亩 is 2,000 m² exactly: 2,000 fits, 2,000.0001 does not.
+    let refused = db.report_buildings(p, d("2003-01-01"), q("5000"), q("2000.0001"));
+    assert!(
+        matches!(refused, Err(parkdb::Error::Lifecycle { .. })),
+        "{refused:?}"
+    );
+    let refused = db.report_buildings(p, d("2003-01-01"), q("1000"), q("1500"));
+    assert!(
+        refused
+            .as_ref()
+            .is_err_and(|e| e.to_string().contains("more than the floor area")),
+        "{refused:?}"
+    );
+    assert_eq!(common::fingerprint(&db), before, "nothing written");
+    db.report_buildings(p, d("2003-01-01"), q("5000"), q("2000"))
+        .unwrap();
+    let b = db.parcel(p).unwrap().buildings.unwrap();
+    assert!((b.plot_ratio(mu("3")).unwrap() - 2.5).abs() < 1e-12);
+    assert!((b.coverage(mu("3")).unwrap() - 1.0).abs() < 1e-12);
 }

@@ -279,6 +279,7 @@ fn build_by_api(db: &Db) {
                 electricity_kwh: Some(q("12000000")),
                 emissions_t: Some(q("30")),
                 above_scale: Some(true),
+                water_m3: Some(q("180000")),
             },
         )?;
         w.report_year(
@@ -295,6 +296,7 @@ fn build_by_api(db: &Db) {
                 electricity_kwh: Some(q("3500000")),
                 emissions_t: None,
                 above_scale: Some(true),
+                water_m3: None,
             },
         )?;
         let g = w.add_programme("2005年度科技三项费用", 2005, wan("1314"), d("2005-01-05"))?;

@@ -830,3 +830,65 @@ fn a_code_for_a_firm_registered_without_one_is_refused() {
     assert_eq!(fingerprint(&db), before);
     assert_eq!(db.now().enterprises().unwrap().len(), 1);
 }
+
+/// A 地块台账 with its buildings: they become a dated report, and a
+/// ledger with only one of the two figures is refused.
+#[test]
+fn buildings_in_a_parcel_ledger_are_reported_and_feed_not_fully_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::temporary().unwrap();
+    std::fs::write(path(&dir, "企业名录.csv"), "企业名称\n东岸精密\n").unwrap();
+    let ledger = |floor: &str, footprint: &str| {
+        std::fs::write(
+            path(&dir, "地块台账.csv"),
+            format!(
+                "地块编号,面积(亩),用途,征地日期,用地单位,供地方式,成交价(万元),供地日期,实际动工日期,竣工日期,总建筑面积,建筑基底面积\n\
+                 GP-001,30,工业,2003-05-01,东岸精密,挂牌,100,2004-03-01,2005-03-01,2006-03-01,{floor},{footprint}\n"
+            ),
+        )
+        .unwrap();
+        ["企业名录.csv", "地块台账.csv"]
+            .iter()
+            .flat_map(|f| ledger::read_file(&path(&dir, f)).unwrap())
+            .collect::<Vec<_>>()
+    };
+    let half = ledger("12000", "");
+    let report = ledger::import(&db, &half, ImportOptions::default()).unwrap();
+    assert!(!report.written);
+    assert!(
+        report.errors[0].reason.contains("footprint_m2 is empty"),
+        "{:?}",
+        report.errors
+    );
+    let report = ledger::import(&db, &ledger("12000", "8000"), ImportOptions::default()).unwrap();
+    assert!(report.written, "{:#?}", report.errors);
+    let p = db.now().parcel_by_code("GP-001").unwrap();
+    let b = p.buildings.unwrap();
+    assert_eq!(
+        (b.date, b.floor_area_m2),
+        (d("2006-03-01"), common::q("12000"))
+    );
+    let found = db
+        .as_of(d("2006-12-31"))
+        .inefficient_land(&parkdb::inefficient::Rules::default(), None)
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(
+        found[0].kind,
+        parkdb::inefficient::InefficientKind::NotFullyUsed
+    );
+    // The same ledger again writes nothing; new figures a new report.
+    let again = ledger::import(&db, &ledger("12000", "8000"), ImportOptions::default()).unwrap();
+    assert_eq!(again.events, 0, "{again:?}");
+    let more = ledger::import(&db, &ledger("24000", "8000"), ImportOptions::default()).unwrap();
+    assert_eq!(more.events, 1, "{more:?}");
+    assert_eq!(
+        db.now()
+            .parcel_by_code("GP-001")
+            .unwrap()
+            .buildings
+            .unwrap()
+            .floor_area_m2,
+        common::q("24000")
+    );
+}

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{d, firm, mu, parcel, terms, yuan};
+use common::{d, firm, mu, parcel, q, terms, yuan};
 use parkdb::{
     ApplicationId, Award, AwardKind, Db, EnterpriseId, EventId, LandUse, NewEnterprise, NewParcel,
     ParcelId, Policy, ProgrammeId, Quantity, RecoveryVia, Writer, YearlyFigures,
@@ -166,6 +166,14 @@ fn cases() -> Vec<(&'static str, Step, Step)> {
         ),
         ("a note with an escape sequence", ok, |w, f| {
             w.set_parcel_note(f.p, d("2004-06-01"), Some("一期\u{1b}[31m"))
+                .map(drop)
+        }),
+        ("buildings on a parcel not yet built on", ok, |w, f| {
+            w.report_buildings(f.p, d("2004-06-01"), q("4000"), q("2000"))
+                .map(drop)
+        }),
+        ("a negative floor area", ok, |w, f| {
+            w.report_buildings(f.p, d("2004-06-01"), q("-1"), q("0"))
                 .map(drop)
         }),
         ("a note before the requisition", ok, |w, f| {

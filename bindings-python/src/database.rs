@@ -714,9 +714,38 @@ impl Database {
         Ok(Table::new(vec![batch]))
     }
 
+    /// Grade-driven surcharges for `year`; `graded_at` maps an earlier year
+    /// to the moment its grades were published.
+    #[pyo3(signature = (scheme, year, known_at=None, graded_at=None))]
+    fn surcharges<'py>(
+        &self,
+        py: Python<'py>,
+        scheme: &Bound<'py, PyDict>,
+        year: Whole<i32>,
+        known_at: Option<&Bound<'py, PyAny>>,
+        graded_at: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Table> {
+        let db = self.db(py)?;
+        let scheme = report::scheme_from_dict(scheme)?;
+        let mut published = std::collections::BTreeMap::new();
+        if let Some(map) = graded_at {
+            for (k, v) in map.iter() {
+                published.insert(k.extract::<Whole<i32>>()?.0, instant(&v)?);
+            }
+        }
+        let v = view(&db, None, known_at)?;
+        let batch = py
+            .detach(|| {
+                v.surcharges(&scheme, year.0, &published)
+                    .and_then(|rows| parkdb::tables::surcharges_batch(&rows))
+            })
+            .py_err(py)?;
+        Ok(Table::new(vec![batch]))
+    }
+
     /// Inefficient land (低效用地) as of a date; with a scheme and a year,
     /// also the parcels of producing holders graded below the standard.
-    #[pyo3(signature = (as_of=None, scheme=None, year=None, known_at=None, unsupplied_years=Whole(2), start_within_years=Whole(1), production_within_years=Whole(1), below_grades=vec!["D".to_owned()]))]
+    #[pyo3(signature = (as_of=None, scheme=None, year=None, known_at=None, unsupplied_years=Whole(2), start_within_years=Whole(1), production_within_years=Whole(1), below_grades=vec!["D".to_owned()], min_plot_ratio=1.0, min_building_coverage=0.3))]
     #[allow(clippy::too_many_arguments)]
     fn inefficient_land<'py>(
         &self,
@@ -729,6 +758,8 @@ impl Database {
         start_within_years: Whole<u32>,
         production_within_years: Whole<u32>,
         below_grades: Vec<String>,
+        min_plot_ratio: f64,
+        min_building_coverage: f64,
     ) -> PyResult<Table> {
         let db = self.db(py)?;
         let scheme = scheme.map(report::scheme_from_dict).transpose()?;
@@ -747,6 +778,8 @@ impl Database {
             start_within_years: start_within_years.0,
             production_within_years: production_within_years.0,
             below_grades,
+            min_plot_ratio,
+            min_building_coverage,
         };
         let v = view(&db, as_of, known_at)?;
         let graded_by = view(&db, None, known_at)?;

@@ -3,12 +3,12 @@
 
 use parkdb::indicators::{Direction, Metric};
 use parkdb::report::AnnualReport;
-use parkdb::scheme::{Grading, MissingRule, Scheme, SchemeItem, Scope};
+use parkdb::scheme::{Grading, MissingRule, Resource, Scheme, SchemeItem, Scope, Surcharge};
 use parkdb::{EnterpriseId, Mu, Yuan};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
-use crate::convert::{self, py_decimal, validation, IntoPy};
+use crate::convert::{self, py_decimal, validation, IntoPy, Whole};
 
 fn yuan(py: Python<'_>, y: Yuan) -> PyResult<Bound<'_, PyAny>> {
     py_decimal(py, &y.to_decimal_string())
@@ -114,6 +114,22 @@ fn scheme_dict<'py>(py: Python<'py>, s: &Scheme) -> PyResult<Bound<'py, PyDict>>
     };
     d.set_item("grading", kind)?;
     d.set_item("grades", cuts.clone())?;
+    let surcharges = PyList::empty(py);
+    for s in &s.surcharges {
+        let item = PyDict::new(py);
+        item.set_item("resource", s.resource.code())?;
+        item.set_item("grade", &s.grade)?;
+        item.set_item("rate_yuan", py_decimal(py, &s.rate.to_decimal_string())?)?;
+        item.set_item("after_years", s.escalation.map(|e| e.0))?;
+        item.set_item(
+            "rate_after_yuan",
+            s.escalation
+                .map(|e| py_decimal(py, &e.1.to_decimal_string()))
+                .transpose()?,
+        )?;
+        surcharges.append(item)?;
+    }
+    d.set_item("surcharges", surcharges)?;
     Ok(d)
 }
 
@@ -176,6 +192,41 @@ pub(crate) fn scheme_from_dict(d: &Bound<'_, PyDict>) -> PyResult<Scheme> {
         Some(v) if !v.is_none() => convert::mu(&v, "min_land_mu")?,
         _ => Mu::ZERO,
     };
+    let mut surcharges = Vec::new();
+    if let Some(list) = d.get_item("surcharges")?.filter(|v| !v.is_none()) {
+        for s in list.extract::<Vec<Bound<'_, PyDict>>>()? {
+            let resource =
+                Resource::parse(&field(&s, "resource")?.extract::<String>()?).py_err(py)?;
+            let rate = convert::quantity(&field(&s, "rate_yuan")?, "rate_yuan")?;
+            let after = s
+                .get_item("after_years")?
+                .filter(|v| !v.is_none())
+                .map(|v| v.extract::<Whole<u32>>())
+                .transpose()?;
+            let higher = s
+                .get_item("rate_after_yuan")?
+                .filter(|v| !v.is_none())
+                .map(|v| convert::quantity(&v, "rate_after_yuan"))
+                .transpose()?;
+            let escalation = match (after, higher) {
+                (Some(years), Some(rate)) => Some((years.0, rate)),
+                (None, None) => None,
+                _ => {
+                    return Err(validation(
+                        py,
+                        "surcharges",
+                        "after_years and rate_after_yuan are given together".into(),
+                    ))
+                }
+            };
+            surcharges.push(Surcharge {
+                resource,
+                grade: field(&s, "grade")?.extract()?,
+                rate,
+                escalation,
+            });
+        }
+    }
     let cuts: Vec<(String, f64)> = field(d, "grades")?.extract()?;
     let grading = match field(d, "grading")?.extract::<String>()?.as_str() {
         "percentile" => Grading::Percentile(cuts),
@@ -208,6 +259,7 @@ pub(crate) fn scheme_from_dict(d: &Bound<'_, PyDict>) -> PyResult<Scheme> {
             include_leased: field(d, "include_leased")?.extract()?,
         },
         grading,
+        surcharges,
     };
     scheme.validate().py_err(py)?;
     Ok(scheme)

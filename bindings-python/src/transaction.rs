@@ -11,8 +11,8 @@ use parkdb::{
 use pyo3::prelude::*;
 
 use crate::convert::{
-    self, date, opt_date, opt_mu, opt_quantity, opt_yuan, to_py, validation, yuan, IntoPy, Text,
-    Whole,
+    self, date, opt_date, opt_mu, opt_quantity, opt_yuan, quantity, to_py, validation, yuan,
+    IntoPy, Text, Whole,
 };
 use crate::database::closed;
 
@@ -416,6 +416,31 @@ impl Transaction {
         .map(|e| e.0)
     }
 
+    /// The buildings on a parcel (floor area and footprint in m²) as of
+    /// `on` (default: the date of the parcel's latest event).
+    #[pyo3(signature = (parcel, *, floor_area_m2, footprint_m2, on=None))]
+    fn report_buildings(
+        &self,
+        py: Python<'_>,
+        parcel: &Bound<'_, PyAny>,
+        floor_area_m2: &Bound<'_, PyAny>,
+        footprint_m2: &Bound<'_, PyAny>,
+        on: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<u64> {
+        let p = self.parcel(py, parcel)?;
+        let on = opt_date(on, "on")?;
+        let floor = quantity(floor_area_m2, "floor_area_m2")?;
+        let footprint = quantity(footprint_m2, "footprint_m2")?;
+        self.with(py, |w| {
+            let d = match on {
+                Some(d) => d,
+                None => w.parcel(p)?.last_event,
+            };
+            w.report_buildings(p, d, floor, footprint)
+        })
+        .map(|e| e.0)
+    }
+
     /// Sets (or with None removes) an enterprise's note (备注); `on`
     /// defaults to the date of its latest event.
     #[pyo3(signature = (enterprise, note, *, on=None))]
@@ -591,7 +616,7 @@ impl Transaction {
         .map(|e| e.0)
     }
 
-    #[pyo3(signature = (enterprise, year, *, output_yuan=None, revenue_yuan=None, tax_yuan=None, value_added_yuan=None, employees=None, rd_yuan=None, energy_tce=None, electricity_kwh=None, emissions_t=None, above_scale=None))]
+    #[pyo3(signature = (enterprise, year, *, output_yuan=None, revenue_yuan=None, tax_yuan=None, value_added_yuan=None, employees=None, rd_yuan=None, energy_tce=None, electricity_kwh=None, emissions_t=None, above_scale=None, water_m3=None))]
     #[allow(clippy::too_many_arguments)]
     fn report_year(
         &self,
@@ -608,6 +633,7 @@ impl Transaction {
         electricity_kwh: Option<&Bound<'_, PyAny>>,
         emissions_t: Option<&Bound<'_, PyAny>>,
         above_scale: Option<bool>,
+        water_m3: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<u64> {
         let figures = YearlyFigures {
             output_value: opt_yuan(output_yuan, "output_yuan")?,
@@ -620,6 +646,7 @@ impl Transaction {
             electricity_kwh: opt_quantity(electricity_kwh, "electricity_kwh")?,
             emissions_t: opt_quantity(emissions_t, "emissions_t")?,
             above_scale,
+            water_m3: opt_quantity(water_m3, "water_m3")?,
         };
         self.with(py, |w| {
             w.report_year(EnterpriseId(enterprise.0), year.0, figures)

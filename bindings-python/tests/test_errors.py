@@ -40,6 +40,8 @@ REFUSALS = [
     ("set_boundary", lambda db, e, o, p: db.set_boundary(p, "POLYGON ((0 0, 1 0, 1 1, 0 0))"), parkdb.ValidationError),
     ("set_parcel_note", lambda db, e, o, p: db.set_parcel_note(p, "一期\x1b[31m"), parkdb.ValidationError),
     ("set_parcel_note", lambda db, e, o, p: db.set_parcel_note(p, "一期", on="1999-01-01"), parkdb.LifecycleError),
+    ("report_buildings", lambda db, e, o, p: db.report_buildings(p, floor_area_m2="-1", footprint_m2="0"), parkdb.ValidationError),
+    ("report_buildings", lambda db, e, o, p: db.report_buildings(p, floor_area_m2="4000", footprint_m2="2000"), parkdb.LifecycleError),
     ("set_enterprise_note", lambda db, e, o, p: db.set_enterprise_note(999, "x"), parkdb.NotFoundError),
     ("set_enterprise_note", lambda db, e, o, p: db.set_enterprise_note(e, "x" * 4001), parkdb.ValidationError),
     ("set_default_crs", lambda db, e, o, p: db.set_default_crs("EPSG:3857"), parkdb.ValidationError),
@@ -276,7 +278,7 @@ def test_every_native_write_method_is_published():
     published = {
         "add_enterprise", "add_parcel", "develop", "certify", "allocate", "start_construction",
         "complete_construction", "declare_idle", "reclaim", "transfer", "split", "void",
-        "set_policy", "set_boundary", "set_parcel_note", "set_enterprise_note", "set_default_crs", "set_area_tolerance", "enterprise_signed", "enterprise_construction_started",
+        "set_policy", "set_boundary", "set_parcel_note", "report_buildings", "set_enterprise_note", "set_default_crs", "set_area_tolerance", "enterprise_signed", "enterprise_construction_started",
         "enterprise_in_production", "capital_increased", "enterprise_suspended",
         "enterprise_resumed", "enterprise_closed", "report_year", "lease", "end_lease",
         "add_programme", "set_budget", "apply", "review", "approve", "reject", "disburse",

@@ -2,6 +2,7 @@
 parcels, the register and the evaluation the same database gives."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 
@@ -17,7 +18,8 @@ def test_the_seed_zone_kinds_agree_with_its_tables(seed):
     as_of = dt.date(2005, 12, 31)
     found = seed.inefficient_land(as_of=as_of, scheme=schemes.huangyan_2022(), year=2005).to_pandas()
     assert set(found["kind"]) <= {
-        "approved_not_supplied", "supplied_not_used", "built_not_producing", "producing_below_standard"}
+        "approved_not_supplied", "supplied_not_used", "not_fully_used", "built_not_producing",
+        "producing_below_standard"}
     parcels = {p["code"]: p for p in seed.parcels(as_of=as_of).to_pylist()}
     firms = {f["enterprise_id"]: f for f in seed.enterprises(as_of=as_of).to_pylist()}
     graded = seed.evaluate(schemes.huangyan_2022(), 2005).to_pandas()
@@ -30,6 +32,8 @@ def test_the_seed_zone_kinds_agree_with_its_tables(seed):
             limit = p["start_by"] or _years_after(p["supplied_on"], 1)
             return "supplied_not_used" if as_of > limit else None
         if p["status"] == "completed":
+            if p["plot_ratio"] is not None and (p["plot_ratio"] < 1.0 or p["building_coverage"] < 0.3):
+                return "not_fully_used"
             firm = firms[p["holder_id"]]
             if firm["status"] == "in_production":
                 return "producing_below_standard" if p["holder_id"] in d_firms else None
@@ -50,3 +54,32 @@ def test_rules_are_the_policys_and_a_scheme_needs_its_year(seed):
     assert count(strict) > count(lenient)
     with pytest.raises(parkdb.ValidationError, match="year"):
         seed.inefficient_land(as_of="2005-12-31", scheme=schemes.huangyan_2022())
+
+
+def test_buildings_reported_make_not_fully_used_land():
+    db = parkdb.open()
+    e = db.add_enterprise("东岸精密")
+    p = db.add_parcel("GP-1", "30", requisitioned="2001-01-01")
+    db.allocate(p, e, "2001-06-01", method="listing", price_yuan="1")
+    db.start_construction(p, "2002-01-01")
+    db.complete_construction(p, "2003-01-01")
+    # 30 亩 is 20,000 m²: 12,000 m² of floor is a plot ratio of 0.6.
+    db.report_buildings("GP-1", floor_area_m2="12,000", footprint_m2="8000", on="2004-03-01")
+    row = db.parcels().to_pylist()[0]
+    assert row["floor_area_m2"] == Decimal("12000.0000")
+    assert row["plot_ratio"] == pytest.approx(0.6) and row["building_coverage"] == pytest.approx(0.4)
+    found = db.inefficient_land(as_of="2004-12-31").to_pylist()
+    assert [(r["code"], r["kind"], r["kind_zh"], r["since"]) for r in found] == [
+        ("GP-1", "not_fully_used", "用而未尽", dt.date(2004, 3, 1))]
+    assert "plot ratio 0.60 below 1" in found[0]["rule"]
+    # Above a floor of 0.5 it is not 用而未尽, and the next kind in the
+    # province's order shows: its holder is not producing (建而未投).
+    lower = db.inefficient_land(as_of="2004-12-31", min_plot_ratio=0.5).to_pylist()
+    assert [r["kind"] for r in lower] == ["built_not_producing"]
+    # Before the report, the figures are not known.
+    before = db.inefficient_land(as_of="2004-02-01").to_pylist()
+    assert [r["kind"] for r in before] == ["built_not_producing"]
+    with pytest.raises(parkdb.ValidationError, match="min_building_coverage"):
+        db.inefficient_land(min_building_coverage=-0.1)
+    with pytest.raises(parkdb.LifecycleError, match="does not fit"):
+        db.report_buildings("GP-1", floor_area_m2="30000", footprint_m2="20000.0001")

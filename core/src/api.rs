@@ -62,6 +62,8 @@ single_writes! {
     /// Sets or removes a parcel's boundary from a date.
     fn set_boundary(parcel: ParcelId, date: NaiveDate, boundary: Option<&Outline>) -> EventId;
     fn set_parcel_note(parcel: ParcelId, date: NaiveDate, note: Option<&str>) -> EventId;
+    /// The buildings on a parcel (floor area, footprint in m²) as of a date.
+    fn report_buildings(parcel: ParcelId, date: NaiveDate, floor_area_m2: Quantity, footprint_m2: Quantity) -> EventId;
     /// The coordinate system of boundaries given without one.
     fn set_default_crs(crs: Option<Crs>) -> ();
     /// The area tolerance, in parts per million.

@@ -77,8 +77,9 @@ impl Engine {
                 if found < 4 {
                     crate::counts::upgrade_format_3(store.as_ref())?;
                 } else if found < FORMAT_VERSION {
-                    // Formats 5 and 6 added events (boundaries, notes) and
-                    // policy fields that earlier versions cannot read:
+                    // Formats 5 to 7 added events (boundaries, notes,
+                    // buildings, water use) and policy fields that earlier
+                    // versions cannot read:
                     // nothing stored changes, the mark keeps those
                     // versions out.
                     mark_format(store.as_ref())?;

@@ -124,6 +124,8 @@ pub struct YearlyFigures {
     pub emissions_t: Option<Quantity>,
     /// 规模以上 (above designated size).
     pub above_scale: Option<bool>,
+    /// Water use in m³ (用水量); kept since format 7.
+    pub water_m3: Option<Quantity>,
 }
 
 impl YearlyFigures {
@@ -141,6 +143,7 @@ impl YearlyFigures {
             electricity_kwh: newer.electricity_kwh.or(self.electricity_kwh),
             emissions_t: newer.emissions_t.or(self.emissions_t),
             above_scale: newer.above_scale.or(self.above_scale),
+            water_m3: newer.water_m3.or(self.water_m3),
         }
     }
 
@@ -160,6 +163,7 @@ impl YearlyFigures {
             ("energy_tce", self.energy_tce),
             ("electricity_kwh", self.electricity_kwh),
             ("emissions_t", self.emissions_t),
+            ("water_m3", self.water_m3),
         ];
         for (field, v) in quantities {
             if v.is_some_and(|v| v < Quantity::ZERO) {
@@ -294,7 +298,11 @@ impl Enterprise {
 }
 
 /// What happened to an enterprise.
+///
+/// Stored through [`stored::EnterpriseEvent`], which keeps the layouts
+/// earlier formats wrote.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "stored::EnterpriseEvent", into = "stored::EnterpriseEvent")]
 pub enum EnterpriseEvent {
     /// Entered in the register.
     Registered {
@@ -611,5 +619,166 @@ mod tests {
         assert!(!validate_credit_code("91440300708461I36T"));
         let err = check_credit_code("914403001922038217").unwrap_err();
         assert!(err.to_string().contains("'6'"), "{err}");
+    }
+}
+
+/// The stored layout of enterprise events. Bincode names a variant by its
+/// place, so a variant's fields never change: format 7 added water use to
+/// the yearly figures as a new variant, and year reports of formats up to
+/// 6 read as figures without it.
+mod stored {
+    use chrono::NaiveDate;
+    use serde::{Deserialize, Serialize};
+
+    use super::{Lease, YearlyFigures};
+    use crate::units::{Mu, Quantity, Yuan};
+
+    /// The yearly figures as formats up to 6 wrote them.
+    #[derive(Debug, Clone, Serialize, Deserialize)]
+    pub(crate) struct FiguresUpTo6 {
+        output_value: Option<Yuan>,
+        revenue: Option<Yuan>,
+        tax: Option<Yuan>,
+        value_added: Option<Yuan>,
+        employees: Option<u32>,
+        rd: Option<Yuan>,
+        energy_tce: Option<Quantity>,
+        electricity_kwh: Option<Quantity>,
+        emissions_t: Option<Quantity>,
+        above_scale: Option<bool>,
+    }
+
+    #[derive(Debug, Clone, Serialize, Deserialize)]
+    pub(crate) enum EnterpriseEvent {
+        Registered {
+            name: String,
+            credit_code: Option<String>,
+            industry: Option<String>,
+            #[serde(with = "crate::days::opt")]
+            founded: Option<NaiveDate>,
+            high_tech: bool,
+        },
+        Signed {
+            investment: Yuan,
+            land: Mu,
+        },
+        ConstructionStarted,
+        InProduction,
+        CapitalIncreased {
+            investment: Yuan,
+            land: Mu,
+        },
+        Suspended {
+            reason: String,
+        },
+        Resumed,
+        Closed {
+            reason: String,
+        },
+        /// Formats up to 6: read, never written.
+        YearReported {
+            year: i32,
+            figures: FiguresUpTo6,
+        },
+        Leased(Lease),
+        LeaseEnded {
+            index: u32,
+        },
+        Noted {
+            note: Option<String>,
+        },
+        /// Format 7: the figures with water use.
+        YearFiguresReported {
+            year: i32,
+            figures: YearlyFigures,
+        },
+    }
+
+    impl From<EnterpriseEvent> for super::EnterpriseEvent {
+        fn from(e: EnterpriseEvent) -> Self {
+            use super::EnterpriseEvent as E;
+            match e {
+                EnterpriseEvent::Registered {
+                    name,
+                    credit_code,
+                    industry,
+                    founded,
+                    high_tech,
+                } => E::Registered {
+                    name,
+                    credit_code,
+                    industry,
+                    founded,
+                    high_tech,
+                },
+                EnterpriseEvent::Signed { investment, land } => E::Signed { investment, land },
+                EnterpriseEvent::ConstructionStarted => E::ConstructionStarted,
+                EnterpriseEvent::InProduction => E::InProduction,
+                EnterpriseEvent::CapitalIncreased { investment, land } => {
+                    E::CapitalIncreased { investment, land }
+                }
+                EnterpriseEvent::Suspended { reason } => E::Suspended { reason },
+                EnterpriseEvent::Resumed => E::Resumed,
+                EnterpriseEvent::Closed { reason } => E::Closed { reason },
+                EnterpriseEvent::YearReported { year, figures: f } => E::YearReported {
+                    year,
+                    figures: YearlyFigures {
+                        output_value: f.output_value,
+                        revenue: f.revenue,
+                        tax: f.tax,
+                        value_added: f.value_added,
+                        employees: f.employees,
+                        rd: f.rd,
+                        energy_tce: f.energy_tce,
+                        electricity_kwh: f.electricity_kwh,
+                        emissions_t: f.emissions_t,
+                        above_scale: f.above_scale,
+                        water_m3: None,
+                    },
+                },
+                EnterpriseEvent::YearFiguresReported { year, figures } => {
+                    E::YearReported { year, figures }
+                }
+                EnterpriseEvent::Leased(l) => E::Leased(l),
+                EnterpriseEvent::LeaseEnded { index } => E::LeaseEnded { index },
+                EnterpriseEvent::Noted { note } => E::Noted { note },
+            }
+        }
+    }
+
+    impl From<super::EnterpriseEvent> for EnterpriseEvent {
+        fn from(e: super::EnterpriseEvent) -> Self {
+            use super::EnterpriseEvent as E;
+            match e {
+                E::Registered {
+                    name,
+                    credit_code,
+                    industry,
+                    founded,
+                    high_tech,
+                } => EnterpriseEvent::Registered {
+                    name,
+                    credit_code,
+                    industry,
+                    founded,
+                    high_tech,
+                },
+                E::Signed { investment, land } => EnterpriseEvent::Signed { investment, land },
+                E::ConstructionStarted => EnterpriseEvent::ConstructionStarted,
+                E::InProduction => EnterpriseEvent::InProduction,
+                E::CapitalIncreased { investment, land } => {
+                    EnterpriseEvent::CapitalIncreased { investment, land }
+                }
+                E::Suspended { reason } => EnterpriseEvent::Suspended { reason },
+                E::Resumed => EnterpriseEvent::Resumed,
+                E::Closed { reason } => EnterpriseEvent::Closed { reason },
+                E::YearReported { year, figures } => {
+                    EnterpriseEvent::YearFiguresReported { year, figures }
+                }
+                E::Leased(l) => EnterpriseEvent::Leased(l),
+                E::LeaseEnded { index } => EnterpriseEvent::LeaseEnded { index },
+                E::Noted { note } => EnterpriseEvent::Noted { note },
+            }
+        }
     }
 }

@@ -448,6 +448,9 @@ fn build_zone(b: &mut Builder<'_>, seed: &mut Seed) -> Result<()> {
                     Some(Quantity::from_units((20 + (k % 4) * 6) * Quantity::SCALE))
                 },
                 above_scale: Some(k % 13 != 12),
+                water_m3: Some(Quantity::from_units(
+                    (40_000 + (k % 6) * 9_000) * Quantity::SCALE,
+                )),
             },
         )?;
     }

@@ -2,18 +2,21 @@
 //! parcel, never typed in: the kinds provinces track in their clean-ups
 //! (批而未供、供而未用、用而未尽、建而未投、投而未达标).
 //!
-//! Four kinds follow from the land ledger, the register and an evaluation:
+//! The five kinds follow from the land ledger (with the buildings reported
+//! on a parcel), the register and an evaluation:
 //!
 //! | kind | the parcel, as of the date |
 //! |---|---|
 //! | 批而未供 `approved_not_supplied` | requisitioned and never supplied, for longer than [`Rules::unsupplied_years`] |
 //! | 供而未用 `supplied_not_used` | held, construction not started, past the agreed start (without one, [`Rules::start_within_years`] after supply) |
+//! | 用而未尽 `not_fully_used` | completed, its buildings' plot ratio below [`Rules::min_plot_ratio`] or their coverage below [`Rules::min_building_coverage`] |
 //! | 建而未投 `built_not_producing` | completed, the holder not in production [`Rules::production_within_years`] after completion |
 //! | 投而未达标 `producing_below_standard` | the holder in production and graded in [`Rules::below_grades`] by the evaluation given |
 //!
-//! The fifth, 用而未尽 (built with a plot ratio or building density below
-//! the floor), needs the floor area and footprint of a parcel's buildings,
-//! which parkdb does not keep yet: it is not derived, and not guessed.
+//! A parcel is of one kind at a time, the first of the five (in the
+//! province's order, which follows a parcel's life) that applies, so the
+//! areas of the kinds add up. A completed parcel whose buildings were
+//! never reported is not 用而未尽: parkdb does not guess the figures.
 
 use std::collections::HashMap;
 
@@ -33,13 +36,14 @@ code_enum!(
     InefficientKind, "kind", {
         ApprovedNotSupplied = "approved_not_supplied" / "批而未供",
         SuppliedNotUsed = "supplied_not_used" / "供而未用",
+        NotFullyUsed = "not_fully_used" / "用而未尽",
         BuiltNotProducing = "built_not_producing" / "建而未投",
         ProducingBelowStandard = "producing_below_standard" / "投而未达标",
     }
 );
 
-/// The policy periods and grades the kinds are judged by.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The policy periods, floors and grades the kinds are judged by.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Rules {
     /// 批而未供: years after requisition without supply (2).
     pub unsupplied_years: u32,
@@ -49,6 +53,12 @@ pub struct Rules {
     pub production_within_years: u32,
     /// 投而未达标: the grades below the standard (`["D"]`).
     pub below_grades: Vec<String>,
+    /// 用而未尽: the lowest plot ratio (容积率) of built industrial land
+    /// (1.0, parkdb's default: set the local 控制指标 of the industry).
+    pub min_plot_ratio: f64,
+    /// 用而未尽: the lowest building coverage (建筑系数), 0.30 as in the
+    /// national 工业项目建设用地控制指标.
+    pub min_building_coverage: f64,
 }
 
 impl Default for Rules {
@@ -58,6 +68,8 @@ impl Default for Rules {
             start_within_years: 1,
             production_within_years: 1,
             below_grades: vec!["D".to_owned()],
+            min_plot_ratio: 1.0,
+            min_building_coverage: 0.30,
         }
     }
 }
@@ -77,9 +89,69 @@ pub struct InefficientParcel {
     pub rule: String,
 }
 
+/// 用而未尽: the parcel's reported buildings below a floor, since the
+/// later of completion and the report.
+fn not_fully_used(
+    p: &Parcel,
+    done: NaiveDate,
+    rules: &Rules,
+) -> Option<(InefficientKind, NaiveDate, String)> {
+    let b = p.buildings?;
+    let ratio = b.plot_ratio(p.area)?;
+    let coverage = b.coverage(p.area)?;
+    let mut short = Vec::new();
+    if ratio < rules.min_plot_ratio {
+        short.push(format!(
+            "plot ratio {ratio:.2} below {} (floor area {} m²)",
+            rules.min_plot_ratio, b.floor_area_m2
+        ));
+    }
+    if coverage < rules.min_building_coverage {
+        short.push(format!(
+            "building coverage {:.1}% below {}% (footprint {} m²)",
+            coverage * 100.0,
+            rules.min_building_coverage * 100.0,
+            b.footprint_m2
+        ));
+    }
+    (!short.is_empty()).then(|| {
+        (
+            InefficientKind::NotFullyUsed,
+            done.max(b.date),
+            format!(
+                "{} on {}, as reported on {}",
+                short.join("; "),
+                p.area,
+                b.date
+            ),
+        )
+    })
+}
+
 fn after(date: NaiveDate, years: u32) -> NaiveDate {
     date.checked_add_months(Months::new(12 * years))
         .unwrap_or(NaiveDate::MAX)
+}
+
+impl Rules {
+    /// Checks the floors.
+    ///
+    /// # Errors
+    /// [`crate::Error::Validation`] for a floor that is negative or not a number.
+    pub fn validate(&self) -> Result<()> {
+        for (field, v) in [
+            ("min_plot_ratio", self.min_plot_ratio),
+            ("min_building_coverage", self.min_building_coverage),
+        ] {
+            if !v.is_finite() || v < 0.0 {
+                return Err(crate::Error::validation(
+                    field,
+                    format!("{v} is not a floor: give a number of 0 or more"),
+                ));
+            }
+        }
+        Ok(())
+    }
 }
 
 impl View<'_> {
@@ -94,6 +166,7 @@ impl View<'_> {
         rules: &Rules,
         evaluation: Option<&Evaluation>,
     ) -> Result<Vec<InefficientParcel>> {
+        rules.validate()?;
         let at = self.date();
         let grades: HashMap<EnterpriseId, &str> = evaluation
             .map(|e| {
@@ -173,6 +246,9 @@ impl View<'_> {
                 let (Some(done), Some(holder)) = (p.completed, p.holder) else {
                     return Ok(None);
                 };
+                if let Some(found) = not_fully_used(p, done, rules) {
+                    return Ok(Some(found));
+                }
                 let firm = match self.enterprise(holder) {
                     Ok(firm) => firm,
                     // Not in the register as seen from this horizon.

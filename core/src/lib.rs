@@ -63,6 +63,7 @@ pub mod scheme;
 mod seal;
 mod spatial;
 mod storage;
+pub mod surcharge;
 pub mod tables;
 pub mod text;
 mod threads;

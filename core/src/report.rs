@@ -16,7 +16,7 @@ use crate::storage::keys;
 use crate::units::{Mu, Quantity, Yuan};
 use crate::view::{ApplicationFilter, View};
 
-fn year_end(year: i32) -> Result<NaiveDate> {
+pub(crate) fn year_end(year: i32) -> Result<NaiveDate> {
     NaiveDate::from_ymd_opt(year, 12, 31)
         .ok_or_else(|| Error::validation("year", format!("{year} is not a year")))
 }

@@ -10,8 +10,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::enterprise::EnterpriseId;
 use crate::error::{Error, Result};
+use crate::ids::code_enum;
 use crate::indicators::{Derived, Direction, Metric};
-use crate::units::Mu;
+use crate::units::{Mu, Quantity};
 
 /// What an item scores when its value is missing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,6 +62,30 @@ pub enum Grading {
     Absolute(Vec<(String, f64)>),
 }
 
+code_enum!(
+    /// A resource a grade-driven surcharge is charged on, by the yearly
+    /// figure that measures it.
+    Resource, "resource", {
+        Electricity = "electricity_kwh" / "用电",
+        Water = "water_m3" / "用水",
+        Emissions = "emissions_t" / "排污",
+    }
+);
+
+/// A price a grade drives (差别化电价、水价、排污费): a surcharge per unit
+/// of a resource on the firms graded `grade`, at a higher rate once a firm
+/// has been in that grade for `escalation.0` straight years (this year
+/// included).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Surcharge {
+    pub resource: Resource,
+    pub grade: String,
+    /// 元 per unit (kWh, m³, t), exact to 0.0001 元.
+    pub rate: Quantity,
+    /// (straight years in the grade, the rate from then).
+    pub escalation: Option<(u32, Quantity)>,
+}
+
 /// An evaluation scheme.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Scheme {
@@ -70,6 +95,9 @@ pub struct Scheme {
     pub items: Vec<SchemeItem>,
     pub scope: Scope,
     pub grading: Grading,
+    /// The prices its grades drive (none in the presets).
+    #[serde(default)]
+    pub surcharges: Vec<Surcharge>,
 }
 
 /// One enterprise's evaluation.
@@ -137,6 +165,29 @@ impl Scheme {
                     format!(
                         "{}: weight, benchmark and cap must be positive",
                         item.metric.code()
+                    ),
+                ));
+            }
+        }
+        for s in &self.surcharges {
+            let rates = std::iter::once(s.rate).chain(s.escalation.map(|e| e.1));
+            if rates.into_iter().any(|r| !r.is_positive()) {
+                return Err(Error::validation(
+                    "surcharges",
+                    format!(
+                        "{} on grade {}: a rate must be positive",
+                        s.resource.code(),
+                        s.grade
+                    ),
+                ));
+            }
+            if s.escalation.is_some_and(|e| e.0 < 2) {
+                return Err(Error::validation(
+                    "surcharges",
+                    format!(
+                        "{} on grade {}: a higher rate needs two or more straight years",
+                        s.resource.code(),
+                        s.grade
                     ),
                 ));
             }
@@ -355,6 +406,7 @@ pub fn huangyan_2022() -> Scheme {
             include_leased: false,
         },
         grading: default_grading(),
+        surcharges: Vec::new(),
     }
 }
 
@@ -385,6 +437,7 @@ pub fn huangyan_2022_small() -> Scheme {
             include_leased: false,
         },
         grading: default_grading(),
+        surcharges: Vec::new(),
     }
 }
 

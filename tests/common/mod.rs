@@ -22,6 +22,11 @@ pub fn yuan(s: &str) -> Yuan {
     s.parse().expect("test amount")
 }
 
+/// A quantity (m², kWh, t…) from decimal text.
+pub fn q(s: &str) -> parkdb::Quantity {
+    parkdb::Quantity::parse(s, "test quantity").expect("test quantity")
+}
+
 pub fn firm(db: &Db, name: &str) -> EnterpriseId {
     db.add_enterprise(NewEnterprise::named(name))
         .expect("add enterprise")
@@ -163,4 +168,21 @@ pub fn tick() -> chrono::DateTime<chrono::Utc> {
     let t = chrono::Utc::now();
     std::thread::sleep(std::time::Duration::from_millis(3));
     t
+}
+
+/// The database's sled directly, for tests that damage it. sled lets go of
+/// its lock file when its last thread ends, a moment after the handle that
+/// closed it: wait for it (up to five seconds) rather than fail.
+pub fn raw_open(path: &std::path::Path) -> sled::Db {
+    let mut waited = 0;
+    loop {
+        match sled::open(path) {
+            Ok(db) => return db,
+            Err(sled::Error::Io(e)) if e.to_string().contains("lock") && waited < 5_000 => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+                waited += 20;
+            }
+            Err(e) => panic!("cannot open {}: {e}", path.display()),
+        }
+    }
 }

@@ -438,19 +438,24 @@ class Database:
         start_within_years: int = 1,
         production_within_years: int = 1,
         below_grades: tuple[str, ...] = ("D",),
+        min_plot_ratio: float = 1.0,
+        min_building_coverage: float = 0.3,
     ) -> Table:
         """Inefficient land (低效用地) as of a date, derived per parcel: 批而未供
         (requisitioned, never supplied, for more than ``unsupplied_years``),
         供而未用 (held, construction not started past the agreed start, or
-        ``start_within_years`` after supply without one), 建而未投 (completed,
+        ``start_within_years`` after supply without one), 用而未尽 (completed,
+        its buildings, as ``report_buildings`` gave them, with a plot ratio
+        below ``min_plot_ratio`` or a coverage below
+        ``min_building_coverage``), 建而未投 (completed,
         the holder not in production ``production_within_years`` after
         completion) and, with a ``scheme`` and ``year``, 投而未达标 (the holder
         in production and graded in ``below_grades`` by that evaluation).
         Columns: ``parcel_id``, ``code``, ``area_mu``, ``kind``
         (``approved_not_supplied``…), ``kind_zh``, ``holder_id``, ``holder``,
         ``since`` (the first day of the kind) and ``rule`` (the dates that put
-        the parcel there). 用而未尽 needs the floor area of a parcel's
-        buildings, which parkdb does not keep yet: it is not derived."""
+        the parcel there). A parcel is of one kind, the first of the five in
+        this order that applies, so the kinds' areas add up."""
         return Table(
             self._native.inefficient_land(
                 as_of=as_of,
@@ -461,6 +466,8 @@ class Database:
                 start_within_years=start_within_years,
                 production_within_years=production_within_years,
                 below_grades=list(below_grades),
+                min_plot_ratio=min_plot_ratio,
+                min_building_coverage=min_building_coverage,
             )
         )
 
@@ -476,6 +483,30 @@ class Database:
         DuckDB from the exact decimal tables is exact only to the decimals
         those engines keep, so cast to float first."""
         return Table(self._native.evaluate(scheme.to_dict(), year=year, known_at=known_at))
+
+    def surcharges(
+        self,
+        scheme: schemes.Scheme,
+        year: int,
+        known_at: Any = None,
+        graded_at: dict[int, Any] | None = None,
+    ) -> Table:
+        """Each firm's grade-driven surcharges for ``year`` under the scheme's
+        ``surcharges``: one row per firm and resource, with ``enterprise_id``,
+        ``name``, ``grade``, ``resource``, ``years_in_grade`` (straight years
+        in the grade, this one included), ``used`` (the year's reported
+        electricity_kwh, water_m3 or emissions_t), ``rate_yuan`` and
+        ``amount_yuan`` (exact, rounded to the fen; null when the use was not
+        reported). Straight years count back through the evaluations of
+        earlier years; ``graded_at`` maps an earlier year to the moment its
+        grades were published, so a figure corrected since does not change
+        a grade already given (without it, earlier years are read like this
+        one, as known at ``known_at``)."""
+        return Table(
+            self._native.surcharges(
+                scheme.to_dict(), year=year, known_at=known_at, graded_at=graded_at
+            )
+        )
 
     def assess(self, framework: schemes.TargetFramework, period: Any, known_at: Any = None) -> dict[str, Any]:
         """Scores the zone's observations for ``period`` against a target framework."""

@@ -139,6 +139,21 @@ parcel's requisition, a parcel retired by a split).
 
     db.set_parcel_note("GP-001", "一期，待办证", on="2005-12-31")
 """,
+    "report_buildings": """Reports the buildings on a parcel as of a date (``on``, else the date of
+the parcel's latest event): their floor area (总建筑面积) and footprint
+(建筑基底面积: buildings, structures and yards) in m². The parcels table
+shows them with ``plot_ratio`` (容积率) and ``building_coverage`` (建筑系数),
+and ``inefficient_land`` finds 用而未尽 from them. A later report replaces
+an earlier one; reads as of earlier dates show the figures then.
+
+Raises ``ValidationError`` (a negative figure), ``NotFoundError``,
+``LifecycleError`` (construction not started, a footprint larger than the
+floor area or than the parcel, a retired parcel, a date before the
+parcel's requisition).
+
+    db.report_buildings("GP-001", floor_area_m2="28,000", footprint_m2="14,500",
+                        on="2006-03-31")
+""",
     "set_enterprise_note": """Sets an enterprise's note (备注) from a date (``on``, else the date of
 its latest event); ``None`` or empty text removes it. The enterprises
 table has it as ``note``. An import keeps a 企业名录 row's 备注 this way.
@@ -227,6 +242,10 @@ which stay in history (``known_at`` shows them).
 
 Raises ``ValidationError`` (negative figures, an implausible year, an empty
 report), ``LifecycleError`` (a year before registration).
+
+Water use (``water_m3``) is kept since storage format 7; with
+``electricity_kwh`` and ``emissions_t`` it is what grade-driven surcharges
+(``surcharges``) are computed from.
 
     db.report_year(e, 2005, output_yuan="380,000,000", tax_yuan="12,000,000",
                    employees=900, energy_tce="5200", above_scale=True)

@@ -43,6 +43,24 @@ class SchemeItem:
 
 
 @dataclass
+class Surcharge:
+    """A price a grade drives (差别化电价、水价、排污): ``rate_yuan`` per unit of
+    ``resource`` (``"electricity_kwh"``, ``"water_m3"`` or ``"emissions_t"``,
+    the yearly figure it is charged on) for firms graded ``grade``, and
+    ``rate_after_yuan`` once a firm has held that grade ``after_years``
+    straight years, this year included.
+
+    海宁's draft, class D: ``Surcharge("electricity_kwh", "D", Decimal("0.3"),
+    after_years=3, rate_after_yuan=Decimal("0.4"))``."""
+
+    resource: str
+    grade: str
+    rate_yuan: Decimal
+    after_years: int | None = None
+    rate_after_yuan: Decimal | None = None
+
+
+@dataclass
 class Scheme:
     """An evaluation scheme: items, scope, and grading."""
 
@@ -59,6 +77,8 @@ class Scheme:
     grades: list[tuple[str, float]] = field(
         default_factory=lambda: [("A", 0.2), ("B", 0.6), ("C", 0.95), ("D", 1.0)]
     )
+    #: The prices the grades drive (``Database.surcharges``); none in the presets.
+    surcharges: list[Surcharge] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -68,9 +88,10 @@ class Scheme:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Scheme:
         items = [SchemeItem(**i) for i in d["items"]]
-        rest = {k: v for k, v in d.items() if k != "items"}
+        rest = {k: v for k, v in d.items() if k not in ("items", "surcharges")}
         rest["grades"] = [tuple(g) for g in rest["grades"]]
-        return cls(items=items, **rest)
+        surcharges = [Surcharge(**s) for s in d.get("surcharges") or []]
+        return cls(items=items, surcharges=surcharges, **rest)
 
 
 def huangyan_2022() -> Scheme:
@@ -93,4 +114,12 @@ class TargetFramework:
     targets: list[tuple[str, float, float]]
 
 
-__all__ = ["INDICATORS", "Scheme", "SchemeItem", "TargetFramework", "huangyan_2022", "huangyan_2022_small"]
+__all__ = [
+    "INDICATORS",
+    "Scheme",
+    "SchemeItem",
+    "Surcharge",
+    "TargetFramework",
+    "huangyan_2022",
+    "huangyan_2022_small",
+]

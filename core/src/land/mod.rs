@@ -11,7 +11,7 @@ use std::sync::Arc;
 use crate::error::{Entity, Error, Result};
 use crate::geometry::{Boundary, StoredBoundary};
 use crate::ids::EnterpriseId;
-use crate::units::{Mu, Yuan};
+use crate::units::{Mu, Quantity, Yuan};
 
 pub use summary::{AreaLabel, LandFigures, LandSummary};
 
@@ -80,6 +80,45 @@ pub struct Certificate {
     pub number: String,
 }
 
+/// The buildings on a parcel as reported on a date: what its plot ratio
+/// (容积率) and building coverage (建筑系数) are measured from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Buildings {
+    pub date: NaiveDate,
+    /// 总建筑面积, m².
+    pub floor_area_m2: Quantity,
+    /// 建筑基底面积 (footprint of buildings, structures and yards), m².
+    pub footprint_m2: Quantity,
+}
+
+/// m² in one 亩, as a fraction: 2000/3.
+const M2_PER_MU: (i128, i128) = (2000, 3);
+
+impl Buildings {
+    fn per_area(m2: Quantity, area: Mu) -> Option<f64> {
+        // m² / (亩 × 2000/3), both in ten-thousandths.
+        let den = i128::from(area.units()) * M2_PER_MU.0;
+        (den > 0).then(|| (i128::from(m2.units()) * M2_PER_MU.1) as f64 / den as f64)
+    }
+
+    /// 容积率: floor area over the parcel's area.
+    #[must_use]
+    pub fn plot_ratio(&self, area: Mu) -> Option<f64> {
+        Self::per_area(self.floor_area_m2, area)
+    }
+
+    /// 建筑系数: footprint over the parcel's area.
+    #[must_use]
+    pub fn coverage(&self, area: Mu) -> Option<f64> {
+        Self::per_area(self.footprint_m2, area)
+    }
+
+    /// Whether a footprint of `m2` fits on `area` exactly (no rounding).
+    fn fits(m2: Quantity, area: Mu) -> bool {
+        i128::from(m2.units()) * M2_PER_MU.1 <= i128::from(area.units()) * M2_PER_MU.0
+    }
+}
+
 /// A declaration that a parcel is idle (认定闲置).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IdleDeclaration {
@@ -115,6 +154,10 @@ pub struct Parcel {
     /// stored state (a split's parts begin without one).
     #[serde(skip)]
     pub note: Option<String>,
+    /// The buildings on the parcel as last reported (floor area and
+    /// footprint): set by their own events, never part of a stored state.
+    #[serde(skip)]
+    pub buildings: Option<Buildings>,
     /// 征地: when the zone acquired it.
     #[serde(with = "crate::days::day")]
     pub requisitioned: NaiveDate,
@@ -271,6 +314,12 @@ pub enum ParcelEvent {
     BoundarySet { boundary: Option<StoredBoundary> },
     /// A note (备注) on the parcel from this date; `None` removes it.
     Noted { note: Option<String> },
+    /// The buildings on the parcel as of this date (a reported fact, as
+    /// measured or from the completion survey), in m².
+    BuildingsReported {
+        floor_area_m2: Quantity,
+        footprint_m2: Quantity,
+    },
 }
 
 impl ParcelEvent {
@@ -291,6 +340,7 @@ impl ParcelEvent {
             ParcelEvent::Split { .. } => "split",
             ParcelEvent::Noted { .. } => "noted",
             ParcelEvent::BoundarySet { .. } => "boundary_set",
+            ParcelEvent::BuildingsReported { .. } => "buildings_reported",
         }
     }
 
@@ -346,6 +396,10 @@ impl ParcelEvent {
             }
             ParcelEvent::Noted { note: Some(n) } => format!("note: {n}"),
             ParcelEvent::Noted { note: None } => "note removed".into(),
+            ParcelEvent::BuildingsReported {
+                floor_area_m2,
+                footprint_m2,
+            } => format!("buildings: floor area {floor_area_m2} m², footprint {footprint_m2} m²"),
             ParcelEvent::BoundarySet { boundary: None } => "boundary removed".into(),
             ParcelEvent::BoundarySet { boundary: Some(b) } => match Boundary::from_stored(b) {
                 Ok(b) => format!("boundary in {}, {} surveyed", b.crs(), b.area()),
@@ -390,6 +444,7 @@ pub(crate) fn apply(
                 location: location.clone(),
                 boundary: None,
                 note: None,
+                buildings: None,
                 requisitioned: date,
                 developed: None,
                 certificate: None,
@@ -554,6 +609,32 @@ pub(crate) fn apply(
                 .transpose()?;
         }
         ParcelEvent::Noted { note } => p.note.clone_from(note),
+        ParcelEvent::BuildingsReported {
+            floor_area_m2,
+            footprint_m2,
+        } => {
+            if p.construction_started.is_none() && p.completed.is_none() {
+                return Err(
+                    p.refuse("buildings are reported once construction has started on the parcel")
+                );
+            }
+            if *footprint_m2 > *floor_area_m2 {
+                return Err(p.refuse(format!(
+                    "a footprint of {footprint_m2} m² is more than the floor area of {floor_area_m2} m²"
+                )));
+            }
+            if !Buildings::fits(*footprint_m2, p.area) {
+                return Err(p.refuse(format!(
+                    "a footprint of {footprint_m2} m² does not fit on {} of land",
+                    p.area
+                )));
+            }
+            p.buildings = Some(Buildings {
+                date,
+                floor_area_m2: *floor_area_m2,
+                footprint_m2: *footprint_m2,
+            });
+        }
     }
     p.last_event = date;
     Ok(p)
@@ -574,6 +655,7 @@ pub(crate) fn child_state(
         area,
         boundary: None,
         note: None,
+        buildings: None,
         reclamations: Vec::new(),
         parent: Some(parent.id),
         children: Vec::new(),

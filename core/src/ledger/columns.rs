@@ -129,6 +129,18 @@ const PARCEL_FIELDS: &[Field] = &[
         false,
     ),
     f("completed", &["竣工日期", "实际竣工日期"], Date, false),
+    f(
+        "floor_area_m2",
+        &["总建筑面积", "建筑面积"],
+        Quantity,
+        false,
+    ),
+    f(
+        "footprint_m2",
+        &["建筑基底面积", "建筑占地面积", "基底面积"],
+        Quantity,
+        false,
+    ),
     f("note", &["备注", "说明"], Text, false),
 ];
 
@@ -171,6 +183,7 @@ const YEARLY_FIELDS: &[Field] = &[
         false,
     ),
     f("above_scale", &["规上", "规模以上"], Flag, false),
+    f("water_m3", &["用水量"], Quantity, false),
 ];
 
 const PROGRAMME_FIELDS: &[Field] = &[

@@ -245,7 +245,7 @@ impl<'s> Row<'s> {
         }
     }
 
-    fn quantity(&self, field: &str) -> Result<Option<Quantity>, RowError> {
+    pub(super) fn quantity(&self, field: &str) -> Result<Option<Quantity>, RowError> {
         let Some(t) = self.number_text(field) else {
             return Ok(None);
         };
@@ -653,6 +653,7 @@ fn apply_row(
                 electricity_kwh: row.quantity("electricity_kwh")?,
                 emissions_t: row.quantity("emissions_t")?,
                 above_scale: row.flag("above_scale")?,
+                water_m3: row.quantity("water_m3")?,
             };
             w.attempt(|w| w.report_year(firm, year, figures))
                 .map_err(|e| blame(row, &e))?;

@@ -105,7 +105,30 @@ pub(super) fn parcel_row(w: &mut Writer, lookups: &Lookups, row: &Row<'_>) -> Re
     let started = row.date("construction_started")?;
     let completed = row.date("completed")?;
     let note = row.text("note");
-    // The row is the ledger as of its latest date: a note dates from then.
+    let buildings = match (
+        row.quantity("floor_area_m2")?,
+        row.quantity("footprint_m2")?,
+    ) {
+        (Some(floor), Some(footprint)) => Some((floor, footprint)),
+        (None, None) => None,
+        (floor, _) => {
+            let (has, lacks) = if floor.is_some() {
+                ("floor_area_m2", "footprint_m2")
+            } else {
+                ("footprint_m2", "floor_area_m2")
+            };
+            return Err(row
+                .err(
+                    has,
+                    format!(
+                        "buildings are reported with floor area and footprint; {lacks} is empty"
+                    ),
+                )
+                .into());
+        }
+    };
+    // The row is the ledger as of its latest date: a note (and the
+    // buildings) date from then.
     let as_of = [
         Some(requisitioned),
         developed,
@@ -300,6 +323,19 @@ pub(super) fn parcel_row(w: &mut Writer, lookups: &Lookups, row: &Row<'_>) -> Re
             d,
             "completed",
             Box::new(move |w| w.complete_construction(parcel, d).map(drop)),
+        ));
+    }
+    if let Some((floor, footprint)) = buildings.filter(|b| {
+        now.is_none_or(|p| {
+            p.buildings
+                .is_none_or(|s| (s.floor_area_m2, s.footprint_m2) != *b)
+        })
+    }) {
+        let on = now.map_or(as_of, |p| p.last_event.max(as_of));
+        steps.push((
+            on,
+            "buildings",
+            Box::new(move |w| w.report_buildings(parcel, on, floor, footprint).map(drop)),
         ));
     }
     if let Some(text) = note.filter(|n| now.is_none_or(|p| p.note.as_ref() != Some(n))) {

@@ -20,9 +20,11 @@ const DECODE_LIMIT: usize = 64 << 20;
 /// space, one key per event), 2 (current states stored beside the events)
 /// and 3 (no checksums, no counts) are migrated at open; their event runs
 /// read as they are. Format 5 adds boundary events and policy fields;
-/// format 6 notes (备注) on parcels and enterprises. A format 4 or 5
-/// database is marked 6 at open, nothing else changes.
-pub(crate) const FORMAT_VERSION: u8 = 6;
+/// format 6 notes (备注) on parcels and enterprises; format 7 the buildings
+/// reported on a parcel and water use in the yearly figures (a new variant:
+/// year reports of earlier formats read as they are). A format 4, 5 or 6
+/// database is marked 7 at open, nothing else changes.
+pub(crate) const FORMAT_VERSION: u8 = 7;
 
 /// The first format whose block values carry a checksum.
 const CHECKSUMMED_BLOCKS: u8 = 4;

@@ -111,6 +111,7 @@ pub fn yearly_batch(firms: &[Enterprise], year: Option<i32>) -> Result<RecordBat
     )?;
     quantity(&mut c, "emissions_t", rows.iter().map(|r| r.2.emissions_t))?;
     c.flag("above_scale", rows.iter().map(|r| r.2.above_scale));
+    quantity(&mut c, "water_m3", rows.iter().map(|r| r.2.water_m3))?;
     c.finish()
 }
 

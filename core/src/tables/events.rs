@@ -112,6 +112,7 @@ impl EventFacts for ParcelEvent {
             ParcelEvent::Developed
             | ParcelEvent::ConstructionStarted
             | ParcelEvent::Completed
+            | ParcelEvent::BuildingsReported { .. }
             | ParcelEvent::Split { .. } => Facts::default(),
         }
     }

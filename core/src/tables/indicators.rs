@@ -37,6 +37,28 @@ pub fn observations_batch(indicators: &[Indicator]) -> Result<RecordBatch> {
     c.finish()
 }
 
+/// Grade-driven surcharges, one row per firm and resource: its grade,
+/// straight years in it, what it used, the rate (元 per unit) and the
+/// amount (元, null when the use was not reported).
+///
+/// # Errors
+/// Never in practice; a column mismatch would be a bug.
+pub fn surcharges_batch(rows: &[crate::surcharge::SurchargeRow]) -> Result<RecordBatch> {
+    let mut c = Columns::default();
+    c.id("enterprise_id", rows.iter().map(|r| Some(r.enterprise.0)));
+    c.text("name", rows.iter().map(|r| Some(r.name.as_str())));
+    c.text("grade", rows.iter().map(|r| Some(r.grade.as_str())));
+    c.text("resource", rows.iter().map(|r| Some(r.resource.code())));
+    c.id(
+        "years_in_grade",
+        rows.iter().map(|r| Some(u64::from(r.years_in_grade))),
+    );
+    quantity(&mut c, "used", rows.iter().map(|r| r.used))?;
+    quantity(&mut c, "rate_yuan", rows.iter().map(|r| Some(r.rate)))?;
+    c.yuan("amount_yuan", rows.iter().map(|r| r.amount))?;
+    c.finish()
+}
+
 /// An evaluation: per enterprise each indicator value and item score, the
 /// total score, rank, grade, whether in scope, and why not (or which items
 /// are missing).

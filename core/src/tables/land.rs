@@ -273,6 +273,27 @@ fn parcel_columns_boundary<P: std::ops::Deref<Target = Parcel>>(
         }),
     );
     c.text("note", parcels.iter().map(|p| p.note.as_deref()));
+    let buildings = || parcels.iter().map(|p| p.buildings.map(|b| (b, p.area)));
+    quantity(
+        &mut c,
+        "floor_area_m2",
+        buildings().map(|b| b.map(|b| b.0.floor_area_m2)),
+    )?;
+    quantity(
+        &mut c,
+        "footprint_m2",
+        buildings().map(|b| b.map(|b| b.0.footprint_m2)),
+    )?;
+    float(
+        &mut c,
+        "plot_ratio",
+        buildings().map(|b| b.and_then(|(b, area)| b.plot_ratio(area))),
+    );
+    float(
+        &mut c,
+        "building_coverage",
+        buildings().map(|b| b.and_then(|(b, area)| b.coverage(area))),
+    );
     Ok(c)
 }
 

@@ -1,6 +1,7 @@
 //! Writes to the land ledger.
 
 use super::*;
+use crate::units::Quantity;
 
 impl Writer {
     // ---- land ----
@@ -285,6 +286,44 @@ impl Writer {
         self.attempt(|w| {
             let note = crate::text::optional_note("note", note)?;
             w.record_event::<Parcel>(parcel.0, date, ParcelEvent::Noted { note })
+        })
+    }
+
+    /// Reports the buildings on a parcel as of `date`: their floor area
+    /// (总建筑面积) and footprint (建筑基底面积) in m², from which the plot
+    /// ratio (容积率) and building coverage (建筑系数) follow. A later report
+    /// replaces an earlier one; reads as of earlier dates show the figures
+    /// then.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] for a negative figure; [`Error::NotFound`];
+    /// [`Error::Lifecycle`] before construction started, for a footprint
+    /// larger than the floor area or than the parcel, a retired parcel or
+    /// a date before the parcel's requisition.
+    pub fn report_buildings(
+        &mut self,
+        parcel: ParcelId,
+        date: NaiveDate,
+        floor_area_m2: Quantity,
+        footprint_m2: Quantity,
+    ) -> Result<EventId> {
+        self.attempt(|w| {
+            for (field, v) in [
+                ("floor_area_m2", floor_area_m2),
+                ("footprint_m2", footprint_m2),
+            ] {
+                if v < Quantity::ZERO {
+                    return Err(Error::validation(field, format!("{v} m² is negative")));
+                }
+            }
+            w.record_event::<Parcel>(
+                parcel.0,
+                date,
+                ParcelEvent::BuildingsReported {
+                    floor_area_m2,
+                    footprint_m2,
+                },
+            )
         })
     }
 

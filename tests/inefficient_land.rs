@@ -159,6 +159,30 @@ fn each_kind_from_its_dates() {
     )
     .unwrap();
     assert_eq!(sum, mu("42.5"));
+
+    // The annual report sums them per kind at the year's end (P2 is not
+    // yet two years in the reserve on 2004-12-31).
+    let report = db.now().annual_report(2004).unwrap();
+    let figures: Vec<_> = report
+        .inefficient
+        .iter()
+        .map(|f| (f.kind, f.parcels, f.area))
+        .collect();
+    assert_eq!(
+        figures,
+        [
+            (K::ApprovedNotSupplied, 1, mu("10")),
+            (K::SuppliedNotUsed, 2, mu("25")),
+            (K::BuiltNotProducing, 1, mu("7.5")),
+        ]
+    );
+    assert!(
+        report
+            .text()
+            .contains("年末低效用地:批而未供1宗10亩、供而未用2宗25亩、建而未投1宗7.5亩。"),
+        "{}",
+        report.text()
+    );
 }
 
 #[test]

@@ -50,6 +50,14 @@ pub(crate) fn annual_report_dict<'py>(
         reclaimed.append(item)?;
     }
     d.set_item("reclaimed", reclaimed)?;
+    let inefficient = PyDict::new(py);
+    for f in &r.inefficient {
+        let item = PyDict::new(py);
+        item.set_item("parcels", f.parcels)?;
+        item.set_item("area_mu", mu(py, f.area)?)?;
+        inefficient.set_item(f.kind.code(), item)?;
+    }
+    d.set_item("inefficient_land", inefficient)?;
     let batches = PyDict::new(py);
     for (name, b) in &r.approved_by_batch {
         let item = PyDict::new(py);

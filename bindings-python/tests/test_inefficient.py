@@ -83,3 +83,17 @@ def test_buildings_reported_make_not_fully_used_land():
         db.inefficient_land(min_building_coverage=-0.1)
     with pytest.raises(parkdb.LifecycleError, match="does not fit"):
         db.report_buildings("GP-1", floor_area_m2="30000", footprint_m2="20000.0001")
+
+
+def test_the_annual_report_sums_inefficient_land_by_kind(seed):
+    report = seed.annual_report(2005)
+    found = seed.inefficient_land(as_of="2005-12-31").to_pylist()
+    want = {}
+    for r in found:
+        k = want.setdefault(r["kind"], {"parcels": 0, "area_mu": Decimal(0)})
+        k["parcels"] += 1
+        k["area_mu"] += r["area_mu"]
+    assert report.inefficient_land == want and want
+    first = next(iter(want.items()))
+    zh = {r["kind"]: r["kind_zh"] for r in found}[first[0]]
+    assert f"{zh}{first[1]['parcels']}宗" in report.text()

@@ -10,6 +10,7 @@ use crate::enterprise::{Enterprise, EnterpriseStatus};
 use crate::error::{Error, Result};
 use crate::fund::{AwardKind, ByKind};
 use crate::indicators::{with_leased, zone_rates, EnterpriseYear, Indicator, Metric, ZoneRates};
+use crate::inefficient::{InefficientKind, InefficientParcel, Rules};
 use crate::land::{LandUse, Parcel, SupplyMethod};
 use crate::scheme::{Assessment, Candidate, Evaluation, Scheme, TargetFramework};
 use crate::storage::keys;
@@ -85,6 +86,37 @@ pub struct AnnualReport {
     pub leased_m2: Quantity,
     /// Firms whose tenancy starts after the year: signed to enter.
     pub tenants_signed: u64,
+    /// Inefficient land (低效用地) at year end by kind, under the default
+    /// [`Rules`] and without an evaluation (so no 投而未达标): the kinds
+    /// found, in the province's order.
+    pub inefficient: Vec<InefficientFigures>,
+}
+
+/// Inefficient land of one kind: how many parcels, how much land.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InefficientFigures {
+    pub kind: InefficientKind,
+    pub parcels: u64,
+    pub area: Mu,
+}
+
+/// Parcels of inefficient land summed per kind, in the kinds' order.
+///
+/// # Errors
+/// [`Error::Validation`] on an overflowing area.
+pub fn inefficient_figures(found: &[InefficientParcel]) -> Result<Vec<InefficientFigures>> {
+    let mut out: Vec<InefficientFigures> = Vec::new();
+    for kind in InefficientKind::ALL {
+        let of_kind: Vec<&InefficientParcel> = found.iter().filter(|p| p.kind == *kind).collect();
+        if !of_kind.is_empty() {
+            out.push(InefficientFigures {
+                kind: *kind,
+                parcels: of_kind.len() as u64,
+                area: Mu::sum(of_kind.iter().map(|p| p.area))?,
+            });
+        }
+    }
+    Ok(out)
 }
 
 fn wan(y: Yuan) -> String {
@@ -173,6 +205,21 @@ impl AnnualReport {
                 self.reclaimed_in_year_mu.to_decimal_string(),
                 list.join("、")
             );
+        }
+        if !self.inefficient.is_empty() {
+            let kinds: Vec<String> = self
+                .inefficient
+                .iter()
+                .map(|f| {
+                    format!(
+                        "{}{}宗{}亩",
+                        f.kind.chinese(),
+                        f.parcels,
+                        f.area.to_decimal_string()
+                    )
+                })
+                .collect();
+            let _ = writeln!(t, "年末低效用地:{}。", kinds.join("、"));
         }
         if self.commercial_tendered_count > 0 {
             let _ = writeln!(
@@ -528,6 +575,7 @@ impl View<'_> {
             tenants: tenants.len() as u64,
             leased_m2: leased,
             tenants_signed,
+            inefficient: inefficient_figures(&at.inefficient_land(&Rules::default(), None)?)?,
         })
     }
 }

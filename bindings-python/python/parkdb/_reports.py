@@ -182,6 +182,9 @@ class AnnualReport:
     reclaimed: list[dict[str, Any]]
     approved_by_batch: dict[str, dict[str, Any]]
     disbursed_by_kind: dict[str, Decimal]
+    #: Inefficient land at year end by kind code (``"supplied_not_used"``…):
+    #: ``{"parcels": int, "area_mu": Decimal}``, the kinds found only.
+    inefficient_land: dict[str, dict[str, Any]]
 
     def __init__(self, d: dict[str, Any]) -> None:
         self._d = dict(d)

@@ -615,9 +615,8 @@ pub fn evaluate_sqlite(c: &Connection) -> Vec<(u64, i64, String)> {
             let (id, name, fig) = row.unwrap();
             let land = Mu::from_units(land.get(&id).copied().unwrap_or(0));
             // The same derivation parkdb uses, from rows SQLite returned.
-            let firm = parkdb::Enterprise::new(EnterpriseId(id), &name, None);
             let ey = parkdb::indicators::EnterpriseYear {
-                enterprise: &firm,
+                investment: Ok(Yuan::ZERO),
                 year: YEAR,
                 figures: Some(&fig),
                 land,

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::enterprise::{Enterprise, YearlyFigures};
+use crate::enterprise::YearlyFigures;
 use crate::error::{Entity, Error, Result};
 use crate::ids::code_enum;
 use crate::land::{LandSummary, Parcel};
@@ -253,7 +253,8 @@ pub type Derived = std::result::Result<f64, String>;
 /// What an enterprise's indicators for a year are computed from.
 #[derive(Debug, Clone)]
 pub struct EnterpriseYear<'a> {
-    pub enterprise: &'a Enterprise,
+    /// The investment signed and added (投资强度's numerator), or why not known.
+    pub investment: std::result::Result<Yuan, String>,
     pub year: i32,
     pub figures: Option<&'a YearlyFigures>,
     /// Land used: parcels held at year end, plus leased space where counted.
@@ -320,10 +321,7 @@ impl EnterpriseYear<'_> {
                 "electricity use",
             ),
             Metric::InvestmentPerMu => {
-                let investment = self
-                    .enterprise
-                    .total_investment()
-                    .map_err(|e| e.to_string())?;
+                let investment = self.investment.clone()?;
                 per_land(Some(investment.to_wan_f64()), "investment")
             }
         }

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use chrono::{Datelike, NaiveDate};
 
-use crate::enterprise::{Enterprise, EnterpriseStatus};
+use crate::enterprise::{Enterprise, EnterpriseId, EnterpriseStatus};
 use crate::error::{Error, Result};
 use crate::fund::{AwardKind, ByKind};
 use crate::indicators::{with_leased, zone_rates, EnterpriseYear, Indicator, Metric, ZoneRates};
@@ -20,6 +20,37 @@ use crate::view::{ApplicationFilter, View};
 pub(crate) fn year_end(year: i32) -> Result<NaiveDate> {
     NaiveDate::from_ymd_opt(year, 12, 31)
         .ok_or_else(|| Error::validation("year", format!("{year} is not a year")))
+}
+
+/// What the evaluation needs of a firm in a year: its indicators, or why
+/// it cannot be evaluated (closed, on `closed_on` if known, or without
+/// figures). Evaluations of one database and of a
+/// dataset of parks both make their candidates here.
+pub(crate) fn candidate(
+    id: EnterpriseId,
+    name: String,
+    closed: bool,
+    closed_on: Option<NaiveDate>,
+    ey: EnterpriseYear<'_>,
+) -> Candidate {
+    let unfit = if closed {
+        Some(format!(
+            "closed on {}",
+            closed_on.map(|d| d.to_string()).unwrap_or_default()
+        ))
+    } else if ey.figures.is_none() {
+        Some(format!("no figures for {}", ey.year))
+    } else {
+        None
+    };
+    Candidate {
+        enterprise: id,
+        name,
+        land: ey.land,
+        above_scale: ey.figures.and_then(|f| f.above_scale),
+        unfit,
+        values: Metric::ALL.iter().map(|m| (*m, ey.metric(*m))).collect(),
+    }
 }
 
 /// A reclaimed parcel, as the annual report lists it.
@@ -324,31 +355,18 @@ impl View<'_> {
                 .then(|| Quantity::sum(e.leases_on(end).map(|l| l.area_m2)))
                 .transpose()?;
             let land = with_leased(held.get(&e.id.0).copied().unwrap_or(Mu::ZERO), leased)?;
-            let figures = e.yearly.get(&year);
-            let ey = EnterpriseYear {
-                enterprise: e,
-                year,
-                figures,
-                land,
-            };
-            let unfit = if e.status == EnterpriseStatus::Closed {
-                Some(format!(
-                    "closed on {}",
-                    e.closed.map(|d| d.to_string()).unwrap_or_default()
-                ))
-            } else if figures.is_none() {
-                Some(format!("no figures for {year}"))
-            } else {
-                None
-            };
-            out.push(Candidate {
-                enterprise: e.id,
-                name: e.name.clone(),
-                land,
-                above_scale: figures.and_then(|f| f.above_scale),
-                unfit,
-                values: Metric::ALL.iter().map(|m| (*m, ey.metric(*m))).collect(),
-            });
+            out.push(candidate(
+                e.id,
+                e.name.clone(),
+                e.status == EnterpriseStatus::Closed,
+                e.closed,
+                EnterpriseYear {
+                    investment: e.total_investment().map_err(|e| e.to_string()),
+                    year,
+                    figures: e.yearly.get(&year),
+                    land,
+                },
+            ));
         }
         Ok(out)
     }

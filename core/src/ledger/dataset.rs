@@ -6,10 +6,10 @@
 //! one directory; parkdb grows no engine of its own for them.
 //!
 //! A park's export replaces its earlier one whole: every table is written
-//! aside first, then each partition renamed into place, and the park's
-//! manifest (`DIR/_manifests/park=<CODE>.json`, which engines skip: its
-//! directory starts with `_`) written last, naming every file with its rows
-//! and CRC-32.
+//! aside first (`DIR/_staging/`), then committed, then each partition
+//! renamed into place, and the park's manifest
+//! (`DIR/_manifests/park=<CODE>.json`; engines skip directories starting
+//! with `_`) written last, naming every file with its rows and CRC-32.
 
 use std::path::{Path, PathBuf};
 
@@ -62,7 +62,7 @@ fn table(view: &View<'_>, events: &View<'_>, name: &str) -> Result<RecordBatch> 
 }
 
 /// A park's code as a directory name: letters, digits, `-` and `_`.
-fn park_code(park: &str) -> Result<String> {
+pub(super) fn park_code(park: &str) -> Result<String> {
     let code = crate::text::code("park", park)?;
     if code
         .chars()
@@ -80,7 +80,7 @@ fn park_code(park: &str) -> Result<String> {
     }
 }
 
-fn io(what: &str, path: &Path, e: std::io::Error) -> Error {
+pub(super) fn io(what: &str, path: &Path, e: std::io::Error) -> Error {
     Error::io(format!("cannot {what} {}", path.display()), e)
 }
 
@@ -202,7 +202,14 @@ fn write_parquet(batch: &RecordBatch, path: &Path) -> Result<u32> {
 
 /// Writes every table of the database, as of `as_of` (default: now) and as
 /// known at `known_at`, as park `park` of the dataset in `dir`, replacing
-/// that park's earlier export.
+/// that park's earlier export whole.
+///
+/// The tables are written under `_staging/park=<CODE>/` (which engines
+/// skip), then a commit file naming the new manifest; only then are the
+/// park's partitions swapped in and the manifest written. An export
+/// interrupted before its commit file leaves the old export as it was; one
+/// interrupted after it is finished by the next export of the park or the
+/// next read of the dataset ([`finish_interrupted`]).
 ///
 /// # Errors
 /// [`Error::Validation`] for a park code that cannot name a directory;
@@ -215,7 +222,6 @@ pub fn export_parquet(
     known_at: Option<DateTime<Utc>>,
 ) -> Result<Manifest> {
     let park = park_code(park)?;
-    let partition = format!("park={park}");
     let now = match known_at {
         Some(t) => db.as_known_at(t),
         None => db.now(),
@@ -224,19 +230,18 @@ pub fn export_parquet(
         Some(d) => now.as_of(d),
         None => now,
     };
-    let staged = |name: &str| -> PathBuf {
-        dir.join(name).join(format!(
-            ".{partition}.parkdb-partial-{}",
-            std::process::id()
-        ))
-    };
+    let staging = staging(dir, &park);
+    // What an earlier export of this park left: finished if it committed,
+    // else thrown away.
+    finish_park(dir, &park)?;
+    if staging.exists() {
+        std::fs::remove_dir_all(&staging).map_err(|e| io("remove", &staging, e))?;
+    }
+    let partition = format!("park={park}");
     let mut files = Vec::new();
     for name in TABLES {
         let batch = table(&view, &now, name)?;
-        let aside = staged(name);
-        if aside.exists() {
-            std::fs::remove_dir_all(&aside).map_err(|e| io("remove", &aside, e))?;
-        }
+        let aside = staging.join(name);
         std::fs::create_dir_all(&aside).map_err(|e| io("create", &aside, e))?;
         let crc = write_parquet(&batch, &aside.join("part-0.parquet"))?;
         files.push((
@@ -245,18 +250,6 @@ pub fn export_parquet(
             crc,
         ));
     }
-    // Every table is written: swap each partition in.
-    for name in TABLES {
-        let target = dir.join(name).join(&partition);
-        if target.exists() {
-            let old = dir
-                .join(name)
-                .join(format!(".{partition}.parkdb-old-{}", std::process::id()));
-            std::fs::rename(&target, &old).map_err(|e| io("move", &target, e))?;
-            std::fs::remove_dir_all(&old).map_err(|e| io("remove", &old, e))?;
-        }
-        std::fs::rename(staged(name), &target).map_err(|e| io("move", &target, e))?;
-    }
     let manifest = Manifest {
         park,
         as_of,
@@ -264,36 +257,107 @@ pub fn export_parquet(
         events: db.event_count()?,
         files,
     };
-    write_manifest(dir, &manifest)?;
+    let text = manifest_json(&manifest, Utc::now());
+    write_synced(&staging.join(COMMIT), &text)?;
+    finish_park(dir, &manifest.park)?;
     Ok(manifest)
 }
 
-fn write_manifest(dir: &Path, m: &Manifest) -> Result<()> {
-    let quote = |s: &str| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""));
-    let files: Vec<String> = m
-        .files
-        .iter()
-        .map(|(path, rows, crc)| {
-            format!(
-                "    {{\"path\": {}, \"rows\": {rows}, \"crc32\": {crc}}}",
-                quote(path)
-            )
-        })
-        .collect();
-    let text = format!(
-        "{{\n  \"park\": {},\n  \"format_version\": {},\n  \"parkdb_version\": {},\n  \"as_of\": {},\n  \"known_at\": {},\n  \"events\": {},\n  \"files\": [\n{}\n  ]\n}}\n",
-        quote(&m.park),
-        crate::FORMAT_VERSION,
-        quote(env!("CARGO_PKG_VERSION")),
-        m.as_of.map_or("null".into(), |d| quote(&d.to_string())),
-        m.known_at.map_or("null".into(), |t| quote(&t.to_rfc3339())),
-        m.events,
-        files.join(",\n")
-    );
+/// The file whose presence says a park's staged export is complete.
+const COMMIT: &str = "COMMIT.json";
+
+fn staging(dir: &Path, park: &str) -> PathBuf {
+    dir.join("_staging").join(format!("park={park}"))
+}
+
+/// Writes `text` to `path` through a file beside it, synced, renamed.
+fn write_synced(path: &Path, text: &str) -> Result<()> {
+    use std::io::Write as _;
+    let aside = path.with_extension("partial");
+    let mut f = std::fs::File::create(&aside).map_err(|e| io("create", &aside, e))?;
+    f.write_all(text.as_bytes())
+        .and_then(|()| f.sync_all())
+        .map_err(|e| io("write", &aside, e))?;
+    std::fs::rename(&aside, path).map_err(|e| io("move", path, e))
+}
+
+/// Finishes the exports of `dir` that were interrupted after their commit
+/// (every park's); exports interrupted before it are left to their park's
+/// next export, which removes them.
+///
+/// # Errors
+/// [`Error::Io`] if a partition cannot be moved.
+pub fn finish_interrupted(dir: &Path) -> Result<()> {
+    let Ok(entries) = std::fs::read_dir(dir.join("_staging")) else {
+        return Ok(());
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if let Some(park) = name.strip_prefix("park=") {
+            // A park code holds no dot: `park=<CODE>.old` is an old export set aside.
+            if !park.contains('.') && entry.path().join(COMMIT).exists() {
+                finish_park(dir, park)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Swaps a park's committed, staged export in: each table's partition
+/// (the old one moved aside first), then the manifest; then removes what
+/// is left. Does nothing without a commit file. Running it again after an
+/// interruption picks up where it stopped.
+fn finish_park(dir: &Path, park: &str) -> Result<()> {
+    let staging = staging(dir, park);
+    let commit = staging.join(COMMIT);
+    let Ok(text) = std::fs::read_to_string(&commit) else {
+        return Ok(());
+    };
+    let old = dir.join("_staging").join(format!("park={park}.old"));
+    for name in TABLES {
+        let staged = staging.join(name);
+        if !staged.exists() {
+            continue; // swapped in before an interruption
+        }
+        let target = dir.join(name).join(format!("park={park}"));
+        if target.exists() {
+            std::fs::create_dir_all(&old).map_err(|e| io("create", &old, e))?;
+            let aside = old.join(name);
+            if aside.exists() {
+                std::fs::remove_dir_all(&aside).map_err(|e| io("remove", &aside, e))?;
+            }
+            std::fs::rename(&target, &aside).map_err(|e| io("move", &target, e))?;
+        }
+        std::fs::create_dir_all(dir.join(name)).map_err(|e| io("create", dir, e))?;
+        std::fs::rename(&staged, &target).map_err(|e| io("move", &staged, e))?;
+    }
     let manifests = dir.join("_manifests");
     std::fs::create_dir_all(&manifests).map_err(|e| io("create", &manifests, e))?;
-    let path = manifests.join(format!("park={}.json", m.park));
-    let aside = manifests.join(format!(".park={}.json.partial", m.park));
-    std::fs::write(&aside, text).map_err(|e| io("write", &aside, e))?;
-    std::fs::rename(&aside, &path).map_err(|e| io("move", &path, e))
+    write_synced(&manifests.join(format!("park={park}.json")), &text)?;
+    std::fs::remove_dir_all(&staging).map_err(|e| io("remove", &staging, e))?;
+    if old.exists() {
+        std::fs::remove_dir_all(&old).map_err(|e| io("remove", &old, e))?;
+    }
+    Ok(())
+}
+
+/// The manifest as JSON: park, format and parkdb versions, as-of,
+/// known-at, when it was exported, the event count and every file.
+fn manifest_json(m: &Manifest, exported_at: DateTime<Utc>) -> String {
+    let files: Vec<serde_json::Value> = m
+        .files
+        .iter()
+        .map(|(path, rows, crc)| serde_json::json!({"path": path, "rows": rows, "crc32": crc}))
+        .collect();
+    let json = serde_json::json!({
+        "park": m.park,
+        "format_version": crate::FORMAT_VERSION,
+        "parkdb_version": env!("CARGO_PKG_VERSION"),
+        "as_of": m.as_of.map(|d| d.to_string()),
+        "known_at": m.known_at.map(|t| t.to_rfc3339()),
+        "exported_at": exported_at.to_rfc3339(),
+        "events": m.events,
+        "files": files,
+    });
+    serde_json::to_string_pretty(&json).unwrap_or_default() + "\n"
 }

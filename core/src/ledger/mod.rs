@@ -11,11 +11,16 @@ pub mod dataset;
 pub mod dates;
 pub mod export;
 pub mod import;
+pub mod province;
 pub mod read;
 mod snapshot;
 
 pub use boundaries::{import_boundaries, BoundaryOptions, BoundaryReport};
-pub use dataset::{export_parquet, Manifest};
+pub use dataset::{export_parquet, finish_interrupted, Manifest};
 pub use export::{neutralise, write_csv, write_report_xlsx, write_xlsx};
 pub use import::{import, ImportOptions, ImportReport, RowError};
+pub use province::{
+    dataset_parks, evaluate_dataset, province_report, DatasetEvaluation, DatasetPark, ParkFigures,
+    ProvinceReport,
+};
 pub use read::{read_file, Sheet};

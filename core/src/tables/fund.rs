@@ -83,11 +83,7 @@ pub fn applications_batch(
         "review_count",
         apps.iter().map(|a| Some(a.scores.len() as u64)),
     );
-    float(
-        &mut c,
-        "score_mean",
-        apps.iter().map(Application::score_mean),
-    );
+    c.float("score_mean", apps.iter().map(Application::score_mean));
     c.id(
         "score_spread",
         apps.iter().map(|a| a.score_spread().map(u64::from)),

@@ -72,8 +72,7 @@ pub fn evaluation_batch(eval: &Evaluation, metrics: &[Metric]) -> Result<RecordB
     c.text("name", rows.iter().map(|r| Some(r.name.as_str())));
     c.mu("land_mu", rows.iter().map(|r| Some(r.land)))?;
     for m in metrics {
-        float(
-            &mut c,
+        c.float(
             m.code(),
             rows.iter()
                 .map(|r| r.values.get(m).and_then(|v| v.as_ref().ok().copied())),
@@ -81,13 +80,12 @@ pub fn evaluation_batch(eval: &Evaluation, metrics: &[Metric]) -> Result<RecordB
         c.unit(m.unit());
     }
     for m in metrics {
-        float(
-            &mut c,
+        c.float(
             &format!("{}_score", m.code()),
             rows.iter().map(|r| r.item_scores.get(m).copied()),
         );
     }
-    float(&mut c, "score", rows.iter().map(|r| r.score));
+    c.float("score", rows.iter().map(|r| r.score));
     c.id("rank", rows.iter().map(|r| r.rank.map(u64::from)));
     c.text("grade", rows.iter().map(|r| r.grade.as_deref()));
     c.flag("in_scope", rows.iter().map(|r| Some(r.in_scope)));

@@ -284,13 +284,11 @@ fn parcel_columns_boundary<P: std::ops::Deref<Target = Parcel>>(
         "footprint_m2",
         buildings().map(|b| b.map(|b| b.0.footprint_m2)),
     )?;
-    float(
-        &mut c,
+    c.float(
         "plot_ratio",
         buildings().map(|b| b.and_then(|(b, area)| b.plot_ratio(area))),
     );
-    float(
-        &mut c,
+    c.float(
         "building_coverage",
         buildings().map(|b| b.and_then(|(b, area)| b.coverage(area))),
     );

@@ -108,6 +108,10 @@ impl Columns {
         self.push(name, Arc::new(values.into_iter().collect::<Int64Array>()));
     }
 
+    pub(crate) fn float<I: IntoIterator<Item = Option<f64>>>(&mut self, name: &str, values: I) {
+        self.push(name, Arc::new(values.into_iter().collect::<Float64Array>()));
+    }
+
     pub(crate) fn flag<I: IntoIterator<Item = Option<bool>>>(&mut self, name: &str, values: I) {
         self.push(name, Arc::new(values.into_iter().collect::<BooleanArray>()));
     }
@@ -242,8 +246,4 @@ fn quantity(
         values.into_iter().map(|v| v.map(|q| i128::from(q.units()))),
         4,
     )
-}
-
-fn float(c: &mut Columns, name: &str, values: impl IntoIterator<Item = Option<f64>>) {
-    c.push(name, Arc::new(values.into_iter().collect::<Float64Array>()));
 }

@@ -1,0 +1,685 @@
+//! A province of parks, read back from a dataset ([`super::dataset`]): one
+//! evaluation of every firm of every park on one ranking, and a report of
+//! the parks side by side. No database is opened: the Parquet files are
+//! the input, each checked against its park's manifest first.
+//!
+//! A firm's land is what it held in its park's export, so a park is
+//! evaluated for a year only from an export as of the year's end or later
+//! (an earlier one is refused): export as of 31 December to evaluate a year
+//! as the park's own database would.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::sync::Arc;
+
+use arrow_array::{
+    Array, ArrayRef, BooleanArray, Date32Array, Decimal128Array, RecordBatch, StringArray,
+    UInt64Array,
+};
+use arrow_schema::{DataType, Field, Schema};
+use chrono::NaiveDate;
+
+use super::dataset::{io, park_code};
+use crate::enterprise::{EnterpriseId, YearlyFigures};
+use crate::error::{Error, Result};
+use crate::indicators::{with_leased, EnterpriseYear};
+use crate::report::candidate;
+use crate::scheme::{Evaluation, Scheme};
+use crate::units::{Mu, Quantity, Yuan};
+
+/// One park of a dataset, as its manifest names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatasetPark {
+    pub park: String,
+    /// The date its tables were read as of (the export's `as_of`, else the
+    /// day it was exported).
+    pub as_of: NaiveDate,
+    /// Each table's file (relative to the dataset) and CRC-32.
+    files: BTreeMap<String, (String, u32)>,
+}
+
+/// The parks of the dataset in `dir`, by code, from their manifests.
+///
+/// # Errors
+/// [`Error::Io`] if the manifests cannot be read; [`Error::Corrupt`] for a
+/// manifest that is not one parkdb wrote; [`Error::NotFound`]-like
+/// [`Error::Validation`] when the directory holds no park.
+pub fn dataset_parks(dir: &Path) -> Result<Vec<DatasetPark>> {
+    super::dataset::finish_interrupted(dir)?;
+    let manifests = dir.join("_manifests");
+    let entries = std::fs::read_dir(&manifests).map_err(|e| io("read", &manifests, e))?;
+    let mut parks = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(|e| io("read", &manifests, e))?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if !(name.starts_with("park=") && path.extension().is_some_and(|e| e == "json")) {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).map_err(|e| io("read", &path, e))?;
+        parks.push(parse_manifest(&text, &path)?);
+    }
+    if parks.is_empty() {
+        return Err(Error::validation(
+            "dataset",
+            format!(
+                "{} holds no park's export (no _manifests/park=….json)",
+                dir.display()
+            ),
+        ));
+    }
+    parks.sort_by(|a, b| a.park.cmp(&b.park));
+    Ok(parks)
+}
+
+fn parse_manifest(text: &str, path: &Path) -> Result<DatasetPark> {
+    let bad = |what: &str| Error::Corrupt(format!("the manifest {}: {what}", path.display()));
+    let json: serde_json::Value = serde_json::from_str(text).map_err(|e| bad(&e.to_string()))?;
+    let park = json["park"].as_str().ok_or_else(|| bad("no park"))?;
+    let park = park_code(park).map_err(|_| bad("a park code that names no directory"))?;
+    let day = |key: &str| {
+        json[key]
+            .as_str()
+            .map(|s| {
+                NaiveDate::parse_from_str(s.get(..10).unwrap_or(s), "%Y-%m-%d")
+                    .map_err(|_| bad(&format!("{key} is not a date")))
+            })
+            .transpose()
+    };
+    let as_of = match day("as_of")? {
+        Some(d) => d,
+        None => day("exported_at")?.ok_or_else(|| bad("neither as_of nor exported_at"))?,
+    };
+    let mut files = BTreeMap::new();
+    for f in json["files"].as_array().ok_or_else(|| bad("no files"))? {
+        let file = f["path"]
+            .as_str()
+            .ok_or_else(|| bad("a file without a path"))?;
+        let crc = f["crc32"]
+            .as_u64()
+            .and_then(|c| u32::try_from(c).ok())
+            .ok_or_else(|| bad("a file without its CRC-32"))?;
+        let table = file.split('/').next().unwrap_or("").to_owned();
+        files.insert(table, (file.to_owned(), crc));
+    }
+    Ok(DatasetPark { park, as_of, files })
+}
+
+impl DatasetPark {
+    /// One of the park's tables, its file checked against the manifest.
+    ///
+    /// # Errors
+    /// [`Error::Corrupt`] for a table the manifest does not name, a file
+    /// whose checksum differs (damaged, or written by another export), or
+    /// one that is not Parquet; [`Error::Io`].
+    pub fn table(&self, dir: &Path, name: &str) -> Result<RecordBatch> {
+        use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+        let (file, crc) = self.files.get(name).ok_or_else(|| {
+            Error::Corrupt(format!(
+                "park {}'s manifest names no table {name}",
+                self.park
+            ))
+        })?;
+        let path = dir.join(file);
+        let bytes = std::fs::read(&path).map_err(|e| io("read", &path, e))?;
+        if crc32fast::hash(&bytes) != *crc {
+            return Err(Error::Corrupt(format!(
+                "{} does not match park {}'s manifest (damaged, or left by another export): export the park again",
+                path.display(),
+                self.park
+            )));
+        }
+        let failed = |e: &dyn std::fmt::Display| {
+            Error::Corrupt(format!(
+                "{} is not a readable Parquet file: {e}",
+                path.display()
+            ))
+        };
+        let reader = ParquetRecordBatchReaderBuilder::try_new(bytes::Bytes::from(bytes))
+            .map_err(|e| failed(&e))?
+            .build()
+            .map_err(|e| failed(&e))?;
+        let schema = arrow_array::RecordBatchReader::schema(&reader);
+        let batches: Vec<RecordBatch> = reader
+            .collect::<std::result::Result<_, _>>()
+            .map_err(|e| failed(&e))?;
+        arrow_select::concat::concat_batches(&schema, &batches).map_err(|e| failed(&e))
+    }
+}
+
+/// A column of a dataset's table, of the type parkdb writes.
+fn column<'a, T: Array + 'static>(batch: &'a RecordBatch, name: &str) -> Result<&'a T> {
+    batch
+        .column_by_name(name)
+        .and_then(|c| c.as_any().downcast_ref::<T>())
+        .ok_or_else(|| {
+            Error::Corrupt(format!(
+                "a dataset table has no column {name} of the type parkdb writes"
+            ))
+        })
+}
+
+/// An optional column: absent in exports older than it.
+fn column_if<'a, T: Array + 'static>(batch: &'a RecordBatch, name: &str) -> Option<&'a T> {
+    batch
+        .column_by_name(name)
+        .and_then(|c| c.as_any().downcast_ref::<T>())
+}
+
+fn value<T>(a: &Decimal128Array, i: usize, make: impl Fn(i64) -> T) -> Option<T> {
+    (!a.is_null(i))
+        .then(|| i64::try_from(a.value(i)).ok().map(&make))
+        .flatten()
+}
+
+fn date(a: &Date32Array, i: usize) -> Option<NaiveDate> {
+    (!a.is_null(i)).then(|| a.value_as_date(i)).flatten()
+}
+
+/// A firm as its park's enterprises table has it.
+struct Firm {
+    id: u64,
+    name: String,
+    closed: bool,
+    closed_on: Option<NaiveDate>,
+    investment: Option<Yuan>,
+}
+
+/// What one park's tables say of its firms in a year.
+struct ParkYear {
+    firms: Vec<Firm>,
+    figures: HashMap<u64, YearlyFigures>,
+    land: HashMap<u64, Mu>,
+}
+
+fn park_year(dir: &Path, park: &DatasetPark, year: i32, include_leased: bool) -> Result<ParkYear> {
+    let end = crate::report::year_end(year)?;
+    if park.as_of < end {
+        return Err(Error::validation(
+            "dataset",
+            format!(
+                "park {} was exported as of {}, before the end of {year}: its firms' land at the year's end is not in it; export it as of {end} or later",
+                park.park, park.as_of
+            ),
+        ));
+    }
+    let e = park.table(dir, "enterprises")?;
+    let ids = column::<UInt64Array>(&e, "enterprise_id")?;
+    let names = column::<StringArray>(&e, "name")?;
+    let status = column::<StringArray>(&e, "status")?;
+    let closed = column::<Date32Array>(&e, "closed")?;
+    let planned = column::<Decimal128Array>(&e, "planned_investment_yuan")?;
+    let added = column::<Decimal128Array>(&e, "added_investment_yuan")?;
+    let mut firms = Vec::with_capacity(e.num_rows());
+    for i in 0..e.num_rows() {
+        let investment = match (
+            value(planned, i, Yuan::from_fen),
+            value(added, i, Yuan::from_fen),
+        ) {
+            (Some(p), Some(a)) => p.checked_add(a).ok(),
+            (p, a) => p.or(a),
+        };
+        firms.push(Firm {
+            id: ids.value(i),
+            name: names.value(i).to_owned(),
+            closed: status.value(i) == "closed",
+            closed_on: date(closed, i),
+            investment,
+        });
+    }
+
+    let y = park.table(dir, "yearly")?;
+    let years = column::<UInt64Array>(&y, "year")?;
+    let firm_of = column::<UInt64Array>(&y, "enterprise_id")?;
+    let money = |name: &str| column::<Decimal128Array>(&y, name);
+    let (output, revenue, tax, va, rd) = (
+        money("output_yuan")?,
+        money("revenue_yuan")?,
+        money("tax_yuan")?,
+        money("value_added_yuan")?,
+        money("rd_yuan")?,
+    );
+    let (energy, electricity, emissions) = (
+        money("energy_tce")?,
+        money("electricity_kwh")?,
+        money("emissions_t")?,
+    );
+    let water = column_if::<Decimal128Array>(&y, "water_m3");
+    let employees = column::<UInt64Array>(&y, "employees")?;
+    let above = column::<BooleanArray>(&y, "above_scale")?;
+    let wanted = u64::try_from(year).ok();
+    let mut figures = HashMap::new();
+    for i in (0..y.num_rows()).filter(|i| Some(years.value(*i)) == wanted) {
+        let q = |a: &Decimal128Array| value(a, i, Quantity::from_units);
+        figures.insert(
+            firm_of.value(i),
+            YearlyFigures {
+                output_value: value(output, i, Yuan::from_fen),
+                revenue: value(revenue, i, Yuan::from_fen),
+                tax: value(tax, i, Yuan::from_fen),
+                value_added: value(va, i, Yuan::from_fen),
+                employees: (!employees.is_null(i))
+                    .then(|| u32::try_from(employees.value(i)).ok())
+                    .flatten(),
+                rd: value(rd, i, Yuan::from_fen),
+                energy_tce: q(energy),
+                electricity_kwh: q(electricity),
+                emissions_t: q(emissions),
+                above_scale: (!above.is_null(i)).then(|| above.value(i)),
+                water_m3: water.and_then(q),
+            },
+        );
+    }
+
+    let p = park.table(dir, "parcels")?;
+    let holder = column::<UInt64Array>(&p, "holder_id")?;
+    let area = column::<Decimal128Array>(&p, "area_mu")?;
+    let pstatus = column::<StringArray>(&p, "status")?;
+    let mut land: HashMap<u64, Mu> = HashMap::new();
+    for i in 0..p.num_rows() {
+        if holder.is_null(i) || pstatus.value(i) == "retired" {
+            continue;
+        }
+        let a = value(area, i, Mu::from_units).unwrap_or(Mu::ZERO);
+        let sum = land.entry(holder.value(i)).or_insert(Mu::ZERO);
+        *sum = sum.checked_add(a)?;
+    }
+    if include_leased {
+        let l = park.table(dir, "leases")?;
+        let tenant = column::<UInt64Array>(&l, "enterprise_id")?;
+        let m2 = column::<Decimal128Array>(&l, "area_m2")?;
+        let start = column::<Date32Array>(&l, "start")?;
+        let until = column::<Date32Array>(&l, "end")?;
+        let mut leased: HashMap<u64, Quantity> = HashMap::new();
+        for i in 0..l.num_rows() {
+            let occupies =
+                date(start, i).is_some_and(|s| s <= end) && date(until, i).is_none_or(|u| end <= u);
+            if occupies {
+                let sum = leased.entry(tenant.value(i)).or_insert(Quantity::ZERO);
+                *sum =
+                    sum.checked_add(value(m2, i, Quantity::from_units).unwrap_or(Quantity::ZERO))?;
+            }
+        }
+        for (id, m2) in leased {
+            let held = land.get(&id).copied().unwrap_or(Mu::ZERO);
+            land.insert(id, with_leased(held, Some(m2))?);
+        }
+    }
+    Ok(ParkYear {
+        firms,
+        figures,
+        land,
+    })
+}
+
+/// The evaluation of every firm of every park in the dataset on one
+/// ranking: the rows, and each row's park and the firm's id in it (the
+/// rows' own ids number the firms across the dataset).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DatasetEvaluation {
+    pub evaluation: Evaluation,
+    /// Per firm of the dataset (indexed by the row's `enterprise` id): the
+    /// park's code and the firm's id in its park.
+    pub firms: Vec<(String, EnterpriseId)>,
+    pub parks: Vec<DatasetPark>,
+}
+
+/// Evaluates every firm of every park in the dataset in `dir` with
+/// `scheme` on `year`'s figures, as one ranking.
+///
+/// # Errors
+/// [`Error::Validation`] for an invalid scheme, one that exempts firms (a
+/// firm's id names a firm of one park only), a park exported before the
+/// year's end; [`Error::Corrupt`] or [`Error::Io`] reading the dataset.
+pub fn evaluate_dataset(dir: &Path, scheme: &Scheme, year: i32) -> Result<DatasetEvaluation> {
+    scheme.validate()?;
+    if !scheme.scope.exempt.is_empty() {
+        return Err(Error::validation(
+            "exempt",
+            "a dataset's parks number their firms each on their own: exemptions by id cannot say whose; evaluate without them and filter the rows by park and id",
+        ));
+    }
+    let parks = dataset_parks(dir)?;
+    let mut candidates = Vec::new();
+    let mut firms = Vec::new();
+    for park in &parks {
+        let data = park_year(dir, park, year, scheme.scope.include_leased)?;
+        for Firm {
+            id,
+            name,
+            closed,
+            closed_on,
+            investment,
+        } in data.firms
+        {
+            let index = EnterpriseId(firms.len() as u64);
+            firms.push((park.park.clone(), EnterpriseId(id)));
+            candidates.push(candidate(
+                index,
+                name,
+                closed,
+                closed_on,
+                EnterpriseYear {
+                    investment: investment.ok_or_else(|| "investment not known".to_owned()),
+                    year,
+                    figures: data.figures.get(&id),
+                    land: data.land.get(&id).copied().unwrap_or(Mu::ZERO),
+                },
+            ));
+        }
+    }
+    Ok(DatasetEvaluation {
+        evaluation: scheme.score(year, candidates)?,
+        firms,
+        parks,
+    })
+}
+
+impl DatasetEvaluation {
+    /// The evaluation as a table: `park` and `land_as_of` (the date the
+    /// park's land was read as of) first, then the columns of
+    /// [`crate::tables::evaluation_batch`] with each firm's id in its park.
+    ///
+    /// # Errors
+    /// Never in practice; a column mismatch would be a bug.
+    pub fn table(&self, scheme: &Scheme) -> Result<RecordBatch> {
+        let metrics: Vec<_> = scheme.items.iter().map(|i| i.metric).collect();
+        let batch = crate::tables::evaluation_batch(&self.evaluation, &metrics)?;
+        let of = |r: &crate::scheme::EvaluationRow| {
+            usize::try_from(r.enterprise.0)
+                .ok()
+                .and_then(|i| self.firms.get(i))
+        };
+        let rows = &self.evaluation.rows;
+        let as_of: HashMap<&str, NaiveDate> = self
+            .parks
+            .iter()
+            .map(|p| (p.park.as_str(), p.as_of))
+            .collect();
+        let park: StringArray = rows.iter().map(|r| of(r).map(|f| f.0.as_str())).collect();
+        let land_as_of: Date32Array = rows
+            .iter()
+            .map(|r| {
+                of(r)
+                    .and_then(|f| as_of.get(f.0.as_str()))
+                    .and_then(|d| i32::try_from((*d - unix_epoch()).num_days()).ok())
+            })
+            .collect();
+        let ids: UInt64Array = rows.iter().map(|r| of(r).map(|f| f.1 .0)).collect();
+        let mut fields: Vec<Field> = vec![
+            Field::new("park", DataType::Utf8, true),
+            Field::new("land_as_of", DataType::Date32, true),
+        ];
+        let mut columns: Vec<ArrayRef> = vec![Arc::new(park), Arc::new(land_as_of)];
+        for (i, field) in batch.schema().fields().iter().enumerate() {
+            fields.push(field.as_ref().clone());
+            columns.push(if field.name() == "enterprise_id" {
+                Arc::new(ids.clone())
+            } else {
+                batch.column(i).clone()
+            });
+        }
+        RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)
+            .map_err(|e| Error::Internal(format!("building the dataset's evaluation: {e}")))
+    }
+}
+
+fn unix_epoch() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default()
+}
+
+/// One park's line in the province report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParkFigures {
+    pub park: String,
+    /// The date its land was read as of.
+    pub as_of: NaiveDate,
+    pub requisitioned_mu: Mu,
+    pub supplied_mu: Mu,
+    pub idle_mu: Mu,
+    /// Reclaimed (收回) up to the date; a parcel reclaimed twice counts twice.
+    pub reclaimed_mu: Mu,
+    /// Firms evaluated (in scope) and how many got each grade.
+    pub evaluated: u32,
+    pub grades: BTreeMap<String, u32>,
+    /// The year's tax and value added of the firms evaluated, and the land they use.
+    pub tax: Yuan,
+    pub value_added: Yuan,
+    pub land_evaluated: Mu,
+    /// 亩均税收 and 亩均增加值 of the firms evaluated (万元/亩).
+    pub tax_per_mu: Option<f64>,
+    pub value_added_per_mu: Option<f64>,
+    /// 1 is best, by tax per mu; parks without evaluated land come last, unranked.
+    pub rank: Option<u32>,
+}
+
+/// The parks of a dataset side by side for a year: land, grades, tax and
+/// value added per mu, ranked by tax per mu.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProvinceReport {
+    pub scheme: String,
+    pub year: i32,
+    /// The grades in the scheme's order.
+    pub grade_names: Vec<String>,
+    pub parks: Vec<ParkFigures>,
+}
+
+/// The province report of the dataset in `dir` for `year`, its firms
+/// graded by one evaluation across the parks ([`evaluate_dataset`]).
+///
+/// # Errors
+/// As [`evaluate_dataset`].
+pub fn province_report(dir: &Path, scheme: &Scheme, year: i32) -> Result<ProvinceReport> {
+    let evaluated = evaluate_dataset(dir, scheme, year)?;
+    let mut parks: Vec<ParkFigures> = Vec::new();
+    for park in &evaluated.parks {
+        let p = park.table(dir, "parcels")?;
+        let area = column::<Decimal128Array>(&p, "area_mu")?;
+        let holder = column::<UInt64Array>(&p, "holder_id")?;
+        let status = column::<StringArray>(&p, "status")?;
+        let idle = column::<BooleanArray>(&p, "idle")?;
+        let times = column::<UInt64Array>(&p, "times_reclaimed")?;
+        let mut f = ParkFigures {
+            park: park.park.clone(),
+            as_of: park.as_of,
+            requisitioned_mu: Mu::ZERO,
+            supplied_mu: Mu::ZERO,
+            idle_mu: Mu::ZERO,
+            reclaimed_mu: Mu::ZERO,
+            evaluated: 0,
+            grades: BTreeMap::new(),
+            tax: Yuan::ZERO,
+            value_added: Yuan::ZERO,
+            land_evaluated: Mu::ZERO,
+            tax_per_mu: None,
+            value_added_per_mu: None,
+            rank: None,
+        };
+        for i in 0..p.num_rows() {
+            let a = value(area, i, Mu::from_units).unwrap_or(Mu::ZERO);
+            for _ in 0..times.value(i) {
+                f.reclaimed_mu = f.reclaimed_mu.checked_add(a)?;
+            }
+            if status.value(i) == "retired" {
+                continue;
+            }
+            f.requisitioned_mu = f.requisitioned_mu.checked_add(a)?;
+            if !holder.is_null(i) {
+                f.supplied_mu = f.supplied_mu.checked_add(a)?;
+            }
+            if !idle.is_null(i) && idle.value(i) {
+                f.idle_mu = f.idle_mu.checked_add(a)?;
+            }
+        }
+        parks.push(f);
+    }
+    let index: HashMap<String, usize> = parks
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.park.clone(), i))
+        .collect();
+    // The year's tax and value added of the firms in scope, from the
+    // figures the evaluation read.
+    let mut sums: HashMap<usize, (i128, i128)> = HashMap::new();
+    for park in &evaluated.parks {
+        let y = park.table(dir, "yearly")?;
+        let years = column::<UInt64Array>(&y, "year")?;
+        let firm = column::<UInt64Array>(&y, "enterprise_id")?;
+        let tax = column::<Decimal128Array>(&y, "tax_yuan")?;
+        let va = column::<Decimal128Array>(&y, "value_added_yuan")?;
+        let wanted = u64::try_from(year).ok();
+        let in_scope: std::collections::HashSet<u64> = evaluated
+            .evaluation
+            .rows
+            .iter()
+            .filter(|r| r.in_scope)
+            .filter_map(|r| usize::try_from(r.enterprise.0).ok())
+            .filter_map(|i| evaluated.firms.get(i))
+            .filter(|f| f.0 == park.park)
+            .map(|f| f.1 .0)
+            .collect();
+        let slot = sums.entry(index[&park.park]).or_default();
+        for i in (0..y.num_rows()).filter(|i| Some(years.value(*i)) == wanted) {
+            if in_scope.contains(&firm.value(i)) {
+                slot.0 += if tax.is_null(i) { 0 } else { tax.value(i) };
+                slot.1 += if va.is_null(i) { 0 } else { va.value(i) };
+            }
+        }
+    }
+    for r in &evaluated.evaluation.rows {
+        let Some((park, _)) = usize::try_from(r.enterprise.0)
+            .ok()
+            .and_then(|i| evaluated.firms.get(i))
+        else {
+            continue;
+        };
+        if !r.in_scope {
+            continue;
+        }
+        let f = &mut parks[index[park]];
+        f.evaluated += 1;
+        f.land_evaluated = f.land_evaluated.checked_add(r.land)?;
+        if let Some(g) = &r.grade {
+            *f.grades.entry(g.clone()).or_insert(0) += 1;
+        }
+    }
+    for (i, f) in parks.iter_mut().enumerate() {
+        let (tax, va) = sums.get(&i).copied().unwrap_or((0, 0));
+        let fen = |v: i128| {
+            i64::try_from(v)
+                .map(Yuan::from_fen)
+                .map_err(|_| Error::validation("tax_yuan", "the park's sum overflows"))
+        };
+        f.tax = fen(tax)?;
+        f.value_added = fen(va)?;
+        if f.land_evaluated.is_positive() {
+            let land = f.land_evaluated.to_f64();
+            f.tax_per_mu = Some(f.tax.to_wan_f64() / land);
+            f.value_added_per_mu = Some(f.value_added.to_wan_f64() / land);
+        }
+    }
+    // Competition ranking by tax per mu, best first; ties share a rank.
+    parks.sort_by(|a, b| {
+        b.tax_per_mu
+            .unwrap_or(f64::NEG_INFINITY)
+            .total_cmp(&a.tax_per_mu.unwrap_or(f64::NEG_INFINITY))
+            .then_with(|| a.park.cmp(&b.park))
+    });
+    let ranked: Vec<f64> = parks.iter().filter_map(|p| p.tax_per_mu).collect();
+    for p in &mut parks {
+        p.rank = p.tax_per_mu.map(|t| {
+            u32::try_from(ranked.partition_point(|x| *x > t + 1e-12) + 1).unwrap_or(u32::MAX)
+        });
+    }
+    let grade_names = match &scheme.grading {
+        crate::scheme::Grading::Percentile(c) | crate::scheme::Grading::Absolute(c) => {
+            c.iter().map(|g| g.0.clone()).collect()
+        }
+    };
+    Ok(ProvinceReport {
+        scheme: scheme.name.clone(),
+        year,
+        grade_names,
+        parks,
+    })
+}
+
+impl ProvinceReport {
+    /// One row per park, ranked: `rank`, `park`, `as_of`, the land
+    /// figures (亩, exact), `evaluated` and `grade_<G>` (firms per grade),
+    /// `tax_yuan`, `value_added_yuan` and `land_evaluated_mu` (exact), and
+    /// `tax_per_mu` / `value_added_per_mu` (万元/亩).
+    ///
+    /// # Errors
+    /// Never in practice; a column mismatch would be a bug.
+    pub fn table(&self) -> Result<RecordBatch> {
+        let p = &self.parks;
+        let mut c = crate::tables::Columns::default();
+        c.id("rank", p.iter().map(|r| r.rank.map(u64::from)));
+        c.text("park", p.iter().map(|r| Some(r.park.as_str())));
+        c.date("as_of", p.iter().map(|r| Some(r.as_of)));
+        c.mu(
+            "requisitioned_mu",
+            p.iter().map(|r| Some(r.requisitioned_mu)),
+        )?;
+        c.mu("supplied_mu", p.iter().map(|r| Some(r.supplied_mu)))?;
+        c.mu("idle_mu", p.iter().map(|r| Some(r.idle_mu)))?;
+        c.mu("reclaimed_mu", p.iter().map(|r| Some(r.reclaimed_mu)))?;
+        c.id("evaluated", p.iter().map(|r| Some(u64::from(r.evaluated))));
+        for g in &self.grade_names {
+            c.id(
+                &format!("grade_{g}"),
+                p.iter()
+                    .map(|r| Some(u64::from(r.grades.get(g).copied().unwrap_or(0)))),
+            );
+        }
+        c.yuan("tax_yuan", p.iter().map(|r| Some(r.tax)))?;
+        c.yuan("value_added_yuan", p.iter().map(|r| Some(r.value_added)))?;
+        c.mu(
+            "land_evaluated_mu",
+            p.iter().map(|r| Some(r.land_evaluated)),
+        )?;
+        c.float("tax_per_mu", p.iter().map(|r| r.tax_per_mu));
+        c.unit("万元/亩");
+        c.float("value_added_per_mu", p.iter().map(|r| r.value_added_per_mu));
+        c.unit("万元/亩");
+        c.finish()
+    }
+
+    /// The report as Chinese paragraphs: a line per park, ranked.
+    #[must_use]
+    pub fn text(&self) -> String {
+        use std::fmt::Write as _;
+        let mut t = String::new();
+        let _ = writeln!(
+            t,
+            "{}年度园区亩均效益对比({},{}个园区,按亩均税收排序)",
+            self.year,
+            self.scheme,
+            self.parks.len()
+        );
+        for p in &self.parks {
+            let grades: Vec<String> = self
+                .grade_names
+                .iter()
+                .map(|g| format!("{g}类{}家", p.grades.get(g).copied().unwrap_or(0)))
+                .collect();
+            let per_mu = |v: Option<f64>| v.map_or("—".to_owned(), |v| format!("{v:.2}万元"));
+            let _ = writeln!(
+                t,
+                "{}. {}(截至{}):征地{}亩,已供应{}亩,闲置{}亩,累计收回{}亩;参评企业{}家({});亩均税收{},亩均增加值{}。",
+                p.rank.map_or("—".to_owned(), |r| r.to_string()),
+                p.park,
+                p.as_of,
+                p.requisitioned_mu.to_decimal_string(),
+                p.supplied_mu.to_decimal_string(),
+                p.idle_mu.to_decimal_string(),
+                p.reclaimed_mu.to_decimal_string(),
+                p.evaluated,
+                grades.join("、"),
+                per_mu(p.tax_per_mu),
+                per_mu(p.value_added_per_mu),
+            );
+        }
+        t
+    }
+}

@@ -1,0 +1,228 @@
+//! A province of parks read back from a dataset: one evaluation across
+//! parks (the same scores as each park alone where benchmarks and missing
+//! rules do not depend on the others), the province report against figures
+//! worked out by hand, and exports interrupted or damaged.
+
+mod common;
+
+use std::path::Path;
+
+use common::{d, firm, mu, parcel, q, terms, yuan};
+use parkdb::example::build_seed;
+use parkdb::ledger::{evaluate_dataset, export_parquet, province_report};
+use parkdb::scheme::{huangyan_2022, Grading, MissingRule, Scheme};
+use parkdb::{Db, Error, YearlyFigures};
+
+/// Huangyan's items with absolute grades and missing items scored 0: a
+/// firm's score does not depend on the other firms.
+fn absolute() -> Scheme {
+    let mut s = huangyan_2022();
+    for item in &mut s.items {
+        item.missing = MissingRule::Zero;
+    }
+    s.grading = Grading::Absolute(vec![
+        ("A".into(), 120.0),
+        ("B".into(), 90.0),
+        ("C".into(), 60.0),
+        ("D".into(), 0.0),
+    ]);
+    s
+}
+
+/// A small park: two firms on 10 and 30 亩, one idle parcel reclaimed once.
+fn west() -> Db {
+    let db = Db::temporary().unwrap();
+    let a = firm(&db, "西岸精工");
+    let b = firm(&db, "西岸化纤");
+    let p1 = parcel(&db, "W-1", "10", "2003-01-01");
+    db.allocate(p1, terms(a, "2003-06-01", "1", None)).unwrap();
+    let p2 = parcel(&db, "W-2", "30", "2003-01-01");
+    db.allocate(p2, terms(b, "2003-06-01", "1", None)).unwrap();
+    let p3 = parcel(&db, "W-3", "20", "2002-01-01");
+    let c = firm(&db, "西岸闲置");
+    db.allocate(p3, terms(c, "2002-03-01", "1", Some("2002-09-01")))
+        .unwrap();
+    db.reclaim(p3, d("2005-03-01"), "闲置满两年").unwrap();
+    let figures = |tax: &str, va: &str| YearlyFigures {
+        output_value: Some(yuan(va)),
+        revenue: Some(yuan(va)),
+        tax: Some(yuan(tax)),
+        value_added: Some(yuan(va)),
+        employees: Some(100),
+        rd: Some(yuan("100000")),
+        energy_tce: Some(q("500")),
+        electricity_kwh: Some(q("1000000")),
+        emissions_t: Some(q("10")),
+        above_scale: Some(true),
+        water_m3: None,
+    };
+    db.report_year(a, 2005, figures("3000000", "12000000"))
+        .unwrap();
+    db.report_year(b, 2005, figures("1500000", "9000000"))
+        .unwrap();
+    db
+}
+
+fn two_parks(dir: &Path) -> (Db, Db) {
+    let east = Db::temporary().unwrap();
+    build_seed(&east).unwrap();
+    let west = west();
+    export_parquet(&east, dir, "east", Some(d("2005-12-31")), None).unwrap();
+    export_parquet(&west, dir, "west", Some(d("2005-12-31")), None).unwrap();
+    (east, west)
+}
+
+#[test]
+fn one_evaluation_across_parks_scores_as_each_park_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (east, west) = two_parks(tmp.path());
+    let scheme = absolute();
+    let both = evaluate_dataset(tmp.path(), &scheme, 2005).unwrap();
+    let mut checked = 0;
+    for (park, db) in [("east", &east), ("west", &west)] {
+        let alone = db.now().evaluate(&scheme, 2005).unwrap();
+        for row in &alone.rows {
+            let mine = both
+                .evaluation
+                .rows
+                .iter()
+                .find(|r| {
+                    let f = &both.firms[usize::try_from(r.enterprise.0).unwrap()];
+                    f.0 == park && f.1 == row.enterprise
+                })
+                .unwrap_or_else(|| panic!("{} of {park} is missing", row.name));
+            assert_eq!(mine.name, row.name);
+            assert_eq!(mine.land, row.land, "{}", row.name);
+            assert_eq!(
+                mine.in_scope, row.in_scope,
+                "{}: {:?}",
+                row.name, mine.reason
+            );
+            assert_eq!(mine.grade, row.grade, "{}", row.name);
+            match (mine.score, row.score) {
+                (Some(a), Some(b)) => assert!((a - b).abs() < 1e-9, "{}", row.name),
+                (a, b) => assert_eq!(a, b),
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, both.evaluation.rows.len());
+    // One ranking: ranks run over the firms of both parks.
+    let ranks: Vec<u32> = both.evaluation.rows.iter().filter_map(|r| r.rank).collect();
+    assert_eq!(ranks.first(), Some(&1));
+    assert!(ranks.windows(2).all(|w| w[0] <= w[1]));
+    let table = both.table(&scheme).unwrap();
+    assert_eq!(table.schema().field(0).name(), "park");
+    assert_eq!(table.num_rows(), both.evaluation.rows.len());
+}
+
+#[test]
+fn the_province_report_against_figures_worked_out_by_hand() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (east, _west) = two_parks(tmp.path());
+    let report = province_report(tmp.path(), &absolute(), 2005).unwrap();
+    let west = report.parks.iter().find(|p| p.park == "west").unwrap();
+    // W-1 10 + W-2 30 supplied, W-3 20 back in the reserve after one reclaim.
+    assert_eq!(west.requisitioned_mu, mu("60"));
+    assert_eq!(west.supplied_mu, mu("40"));
+    assert_eq!(west.reclaimed_mu, mu("20"));
+    assert_eq!(west.idle_mu, mu("0"));
+    // Two firms evaluated on 40 亩: 450 万元 of tax, 2100 万元 of value added.
+    assert_eq!(west.evaluated, 2);
+    assert_eq!(west.tax, yuan("4500000"));
+    assert!((west.tax_per_mu.unwrap() - 450.0 / 40.0).abs() < 1e-9);
+    assert!((west.value_added_per_mu.unwrap() - 2100.0 / 40.0).abs() < 1e-9);
+    // The east park's land is its own database's summary at the date.
+    let e = report.parks.iter().find(|p| p.park == "east").unwrap();
+    let summary = east.as_of(d("2005-12-31")).land_summary().unwrap().total;
+    assert_eq!(
+        (e.requisitioned_mu, e.supplied_mu, e.idle_mu, e.reclaimed_mu),
+        (
+            summary.requisitioned_mu,
+            summary.supplied_mu,
+            summary.idle_mu,
+            summary.reclaimed_mu
+        )
+    );
+    let alone = east.now().evaluate(&absolute(), 2005).unwrap();
+    assert_eq!(e.grades, alone.grade_counts());
+    // Ranked by tax per mu, best first.
+    assert_eq!(report.parks[0].rank, Some(1));
+    assert!(report.parks[0].tax_per_mu >= report.parks[1].tax_per_mu);
+    let text = report.text();
+    assert!(
+        text.contains("west(截至2005-12-31):征地60亩,已供应40亩,闲置0亩,累计收回20亩"),
+        "{text}"
+    );
+    assert!(text.contains("亩均税收11.25万元"), "{text}");
+    let table = report.table().unwrap();
+    assert!(table.schema().field_with_name("grade_D").is_ok());
+}
+
+#[test]
+fn a_park_exported_before_the_year_end_or_exemptions_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let west = west();
+    export_parquet(&west, tmp.path(), "west", Some(d("2005-06-30")), None).unwrap();
+    let refused = evaluate_dataset(tmp.path(), &absolute(), 2005);
+    assert!(
+        matches!(&refused, Err(Error::Validation { reason, .. }) if reason.contains("export it as of 2005-12-31")),
+        "{refused:?}"
+    );
+    let mut exempting = absolute();
+    exempting.scope.exempt.push(parkdb::EnterpriseId(1));
+    assert!(matches!(
+        evaluate_dataset(tmp.path(), &exempting, 2004),
+        Err(Error::Validation { .. })
+    ));
+    let empty = tempfile::tempdir().unwrap();
+    assert!(matches!(
+        evaluate_dataset(empty.path(), &absolute(), 2005),
+        Err(Error::Io { .. } | Error::Validation { .. })
+    ));
+}
+
+#[test]
+fn a_damaged_file_is_refused_and_an_interrupted_export_is_finished() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let west = west();
+    export_parquet(&west, dir, "west", Some(d("2005-12-31")), None).unwrap();
+    let file = dir.join("yearly/park=west/part-0.parquet");
+    let good = std::fs::read(&file).unwrap();
+    let mut bad = good.clone();
+    let mid = bad.len() / 2;
+    bad[mid] ^= 0x40;
+    std::fs::write(&file, &bad).unwrap();
+    let refused = evaluate_dataset(dir, &absolute(), 2005);
+    assert!(
+        matches!(&refused, Err(Error::Corrupt(m)) if m.contains("does not match park west's manifest")),
+        "{refused:?}"
+    );
+    std::fs::write(&file, &good).unwrap();
+
+    // An export that stopped after its commit, with the parcels swapped
+    // out and not yet in: the next read of the dataset finishes it.
+    let before = evaluate_dataset(dir, &absolute(), 2005).unwrap();
+    let staging = dir.join("_staging/park=west");
+    std::fs::create_dir_all(&staging).unwrap();
+    std::fs::rename(dir.join("parcels/park=west"), staging.join("parcels")).unwrap();
+    let manifest = dir.join("_manifests/park=west.json");
+    std::fs::rename(&manifest, staging.join("COMMIT.json")).unwrap();
+    let after = evaluate_dataset(dir, &absolute(), 2005).unwrap();
+    assert_eq!(after.evaluation, before.evaluation);
+    assert!(manifest.exists() && dir.join("parcels/park=west/part-0.parquet").exists());
+    assert!(!staging.exists());
+
+    // One that stopped before its commit leaves the old export readable,
+    // and the park's next export clears it away.
+    std::fs::create_dir_all(staging.join("parcels")).unwrap();
+    std::fs::write(staging.join("parcels/part-0.parquet"), b"half").unwrap();
+    assert_eq!(
+        evaluate_dataset(dir, &absolute(), 2005).unwrap().evaluation,
+        before.evaluation
+    );
+    export_parquet(&west, dir, "west", Some(d("2005-12-31")), None).unwrap();
+    assert!(!staging.exists());
+    assert!(!dir.join("_staging/park=west.old").exists());
+}

@@ -99,6 +99,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(validate_credit_code, m)?)?;
     m.add_function(wrap_pyfunction!(table_rows, m)?)?;
     m.add_function(wrap_pyfunction!(report::scheme_preset, m)?)?;
+    m.add_function(wrap_pyfunction!(report::evaluate_dataset, m)?)?;
+    m.add_function(wrap_pyfunction!(report::province_report, m)?)?;
     m.add("FORMAT_VERSION", parkdb::FORMAT_VERSION)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     let vocabulary = PyDict::new(m.py());

@@ -272,3 +272,46 @@ pub(crate) fn scheme_from_dict(d: &Bound<'_, PyDict>) -> PyResult<Scheme> {
     scheme.validate().py_err(py)?;
     Ok(scheme)
 }
+
+/// Every firm of every park in a Parquet dataset evaluated on one ranking.
+#[pyfunction]
+#[pyo3(signature = (dir, scheme, year))]
+pub(crate) fn evaluate_dataset(
+    py: Python<'_>,
+    dir: std::path::PathBuf,
+    scheme: &Bound<'_, PyDict>,
+    year: Whole<i32>,
+) -> PyResult<crate::table::Table> {
+    let scheme = scheme_from_dict(scheme)?;
+    let batch = py
+        .detach(|| {
+            parkdb::ledger::evaluate_dataset(&dir, &scheme, year.0).and_then(|e| e.table(&scheme))
+        })
+        .py_err(py)?;
+    Ok(crate::table::Table::new(vec![batch]))
+}
+
+/// The province report of a Parquet dataset: its table, its text, and a
+/// workbook written if asked.
+#[pyfunction]
+#[pyo3(signature = (dir, scheme, year, xlsx=None))]
+pub(crate) fn province_report(
+    py: Python<'_>,
+    dir: std::path::PathBuf,
+    scheme: &Bound<'_, PyDict>,
+    year: Whole<i32>,
+    xlsx: Option<std::path::PathBuf>,
+) -> PyResult<(crate::table::Table, String)> {
+    let scheme = scheme_from_dict(scheme)?;
+    let (batch, text) = py
+        .detach(|| {
+            let report = parkdb::ledger::province_report(&dir, &scheme, year.0)?;
+            let batch = report.table()?;
+            if let Some(path) = &xlsx {
+                parkdb::ledger::write_xlsx(&[("province", &batch)], path)?;
+            }
+            Ok::<_, parkdb::Error>((batch, report.text()))
+        })
+        .py_err(py)?;
+    Ok((crate::table::Table::new(vec![batch]), text))
+}

@@ -6,6 +6,7 @@ import zlib
 from decimal import Decimal
 
 import duckdb
+import pandas as pd
 import polars as pl
 import pyarrow as pa
 import pyarrow.dataset as ds
@@ -92,3 +93,95 @@ def test_the_parcels_are_geoparquet_that_geopandas_and_duckdb_read(tmp_path, see
 
     first = gdf.sort_values("code").iloc[0]
     assert shapely.from_wkb(rows[0][2]).equals(first.boundary)
+
+
+def _absolute():
+    """Huangyan's items, absolute grades, missing items scored 0: a firm's
+    score does not depend on the other firms'."""
+    import dataclasses
+
+    from parkdb import schemes
+
+    s = schemes.huangyan_2022()
+    items = [dataclasses.replace(i, missing="zero") for i in s.items]
+    return dataclasses.replace(
+        s, items=items, grading="absolute", grades=[("A", 120.0), ("B", 90.0), ("C", 60.0), ("D", 0.0)])
+
+
+def _west():
+    db = parkdb.open()
+    a, b = db.add_enterprise("西岸精工"), db.add_enterprise("西岸化纤")
+    for code, firm, mu in [("W-1", a, "10"), ("W-2", b, "30")]:
+        p = db.add_parcel(code, mu, requisitioned="2003-01-01")
+        db.allocate(p, firm, "2003-06-01", method="listing", price_yuan="1")
+    for firm, tax, va in [(a, "3000000", "12000000"), (b, "1500000", "9000000")]:
+        db.report_year(firm, 2005, tax_yuan=tax, value_added_yuan=va, output_yuan=va, revenue_yuan=va,
+                       employees=100, rd_yuan="100000", energy_tce="500", electricity_kwh="1000000",
+                       emissions_t="10", above_scale=True)
+    return db
+
+
+def test_one_evaluation_across_parks_and_the_province_report(tmp_path, seed):
+    import openpyxl
+
+    out = tmp_path / "province"
+    west = _west()
+    seed.export_parquet(out, park="east", as_of="2005-12-31")
+    west.export_parquet(out, park="west", as_of="2005-12-31")
+    scheme = _absolute()
+    both = parkdb.evaluate_dataset(out, scheme, 2005).to_pandas()
+    assert list(both.columns[:3]) == ["park", "land_as_of", "enterprise_id"]
+    for park, db in [("east", seed), ("west", west)]:
+        alone = db.evaluate(scheme, 2005).to_pandas().set_index("enterprise_id")
+        mine = both[both["park"] == park].set_index("enterprise_id")
+        assert len(mine) == len(alone)
+        assert (mine["grade"].fillna("-") == alone.loc[mine.index, "grade"].fillna("-")).all()
+        pd.testing.assert_series_equal(mine["score"], alone.loc[mine.index, "score"], atol=1e-9)
+        assert mine["score"].notna().sum() > 0
+    ranks = both["rank"].dropna()
+    assert ranks.min() == 1 and ranks.is_monotonic_increasing
+
+    report = parkdb.province_report(out, scheme, 2005, xlsx=tmp_path / "province.xlsx")
+    rows = {r["park"]: r for r in report.parks.to_pylist()}
+    assert rows["west"]["supplied_mu"] == Decimal("40.0000")
+    assert rows["west"]["tax_yuan"] == Decimal("4500000.00")
+    assert rows["west"]["tax_per_mu"] == pytest.approx(11.25)
+    summary = seed.land_summary(as_of="2005-12-31")
+    assert rows["east"]["requisitioned_mu"] == summary.requisitioned_mu
+    assert rows["east"]["idle_mu"] == summary.idle_mu
+    assert "亩均税收11.25万元" in report.text()
+    sheet = openpyxl.load_workbook(tmp_path / "province.xlsx").active
+    header = [c.value for c in sheet[1]]
+    assert header[:2] == ["rank", "park"] and "grade_D" in header
+    assert sheet.max_row == 3
+    west.close()
+
+
+def test_the_command_evaluates_a_dataset_and_reports_the_province(tmp_path, seed):
+    import subprocess
+    import sys
+
+    command = __import__("pathlib").Path(sys.executable).parent / "parkdb"
+    out = tmp_path / "province"
+    seed.export_parquet(out, park="east", as_of="2005-12-31")
+    west = _west()
+    west.export_parquet(out, park="west", as_of="2005-12-31")
+    west.close()
+    done = subprocess.run([str(command), "evaluate", "huangyan_2022", "2005", "--dataset", str(out),
+                           "--out", str(tmp_path / "eval.csv")], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "west  西岸精工" in done.stdout and "east  " in done.stdout
+    assert (tmp_path / "eval.csv").read_text(encoding="utf-8-sig").startswith("park,land_as_of,enterprise_id")
+    done = subprocess.run([str(command), "province-report", str(out), "huangyan_2022", "2005"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "west(截至2005-12-31)" in done.stdout
+    # A park exported before the year's end is refused with the reason.
+    west2 = _west()
+    west2.export_parquet(out, park="west", as_of="2005-06-30")
+    west2.close()
+    done = subprocess.run([str(command), "province-report", str(out), "huangyan_2022", "2005"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode != 0 and "2005-12-31" in done.stderr
+    with pytest.raises(parkdb.ValidationError, match="before the end of 2005"):
+        parkdb.evaluate_dataset(out, _absolute(), 2005)

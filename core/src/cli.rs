@@ -184,6 +184,20 @@ enum Command {
         /// Write the evaluation to .csv or .xlsx.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Evaluate every park of a Parquet dataset (written by
+        /// export-parquet) on one ranking instead of the database.
+        #[arg(long)]
+        dataset: Option<PathBuf>,
+    },
+    /// Print the province report of a Parquet dataset's parks for a year:
+    /// land, grades, tax and value added per mu, ranked.
+    ProvinceReport {
+        dir: PathBuf,
+        scheme: String,
+        year: i32,
+        /// Also write it as a workbook (.xlsx) or table (.csv).
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// Print the land ledger's figures as of a date.
     Summary {
@@ -508,15 +522,36 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 say!("wrote {}", path.display());
             }
         }
-        Command::Evaluate { scheme, year, out } => {
-            let db = reader(&cli.db, cli.read_only)?;
+        Command::Evaluate {
+            scheme,
+            year,
+            out,
+            dataset,
+        } => {
             let s = scheme_named(&scheme)?;
-            let eval = view(&db, cli.known_at.as_deref())?
-                .evaluate(&s, year)
-                .map_err(|e| e.to_string())?;
+            let (eval, parks) = match &dataset {
+                Some(dir) => {
+                    let d = ledger::evaluate_dataset(dir, &s, year).map_err(|e| e.to_string())?;
+                    let parks: Vec<String> = d.firms.iter().map(|f| f.0.clone()).collect();
+                    let table = d.table(&s).map_err(|e| e.to_string())?;
+                    (d.evaluation, Some((parks, table)))
+                }
+                None => {
+                    let db = reader(&cli.db, cli.read_only)?;
+                    let eval = view(&db, cli.known_at.as_deref())?
+                        .evaluate(&s, year)
+                        .map_err(|e| e.to_string())?;
+                    (eval, None)
+                }
+            };
             for r in eval.rows.iter().filter(|r| r.in_scope) {
+                let park = parks
+                    .as_ref()
+                    .and_then(|p| p.0.get(usize::try_from(r.enterprise.0).ok()?))
+                    .map(|p| format!("{p}  "))
+                    .unwrap_or_default();
                 say!(
-                    "{:>4} {:<2} {:>8.2}  {}",
+                    "{:>4} {:<2} {:>8.2}  {park}{}",
                     r.rank.unwrap_or(0),
                     r.grade.as_deref().unwrap_or(""),
                     r.score.unwrap_or(0.0),
@@ -534,10 +569,29 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 eval.rows.iter().filter(|r| !r.in_scope).count()
             );
             if let Some(out) = out {
-                let metrics: Vec<_> = s.items.iter().map(|i| i.metric).collect();
-                let batch =
-                    crate::tables::evaluation_batch(&eval, &metrics).map_err(|e| e.to_string())?;
+                let batch = match parks {
+                    Some((_, table)) => table,
+                    None => {
+                        let metrics: Vec<_> = s.items.iter().map(|i| i.metric).collect();
+                        crate::tables::evaluation_batch(&eval, &metrics)
+                            .map_err(|e| e.to_string())?
+                    }
+                };
                 write_table(&batch, "evaluation", &out)?;
+            }
+        }
+        Command::ProvinceReport {
+            dir,
+            scheme,
+            year,
+            out,
+        } => {
+            let s = scheme_named(&scheme)?;
+            let report = ledger::province_report(&dir, &s, year).map_err(|e| e.to_string())?;
+            say!("{}", report.text().trim_end());
+            if let Some(out) = out {
+                let table = report.table().map_err(|e| e.to_string())?;
+                write_table(&table, "province", &out)?;
             }
         }
         Command::Summary { as_of } => {

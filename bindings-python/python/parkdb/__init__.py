@@ -22,7 +22,7 @@ from typing import Any, Callable, Iterator
 
 from . import _native
 from . import _writes, schemes
-from ._reports import AnnualReport, CheckReport, LandFigures, LandSummary
+from ._reports import AnnualReport, CheckReport, LandFigures, LandSummary, ProvinceReport
 from ._table import Table
 from .errors import (
     ClosedError,
@@ -655,6 +655,37 @@ def example(path: str | os.PathLike[str] | None = None) -> Database:
     return db
 
 
+def evaluate_dataset(path: str | os.PathLike[str], scheme: schemes.Scheme, year: int) -> Table:
+    """Evaluates every firm of every park in a Parquet dataset (written by
+    ``Database.export_parquet``) with ``scheme`` on ``year``'s figures, as one
+    ranking; no database is opened. Columns: ``park``, ``land_as_of`` (the
+    date the park's land was read as of), then those of
+    ``Database.evaluate`` with each firm's id in its park. Where a scheme's
+    benchmarks are absolute (and its missing items score zero) each firm
+    scores as in its park alone.
+
+    Each file is checked against its park's manifest; an export interrupted
+    after its commit is finished first. Raises ``ValidationError`` (a park
+    exported before the year's end: its firms' land then is not in the
+    dataset; a scheme with exemptions; a directory with no park),
+    ``CorruptError`` (a file that does not match its manifest)."""
+    return Table(_native.evaluate_dataset(os.fspath(path), scheme.to_dict(), year))
+
+
+def province_report(
+    path: str | os.PathLike[str], scheme: schemes.Scheme, year: int, *, xlsx: str | os.PathLike[str] | None = None
+) -> ProvinceReport:
+    """The province report of a Parquet dataset's parks for ``year``: per park
+    the land requisitioned, supplied, idle and reclaimed, firms by grade in
+    one evaluation across the parks (``evaluate_dataset``), and tax and value
+    added per mu of the firms evaluated, ranked by tax per mu. With ``xlsx``
+    it is also written as a workbook. Raises as ``evaluate_dataset``."""
+    parks, text = _native.province_report(
+        os.fspath(path), scheme.to_dict(), year, None if xlsx is None else os.fspath(xlsx)
+    )
+    return ProvinceReport(year, scheme.name, Table(parks), text)
+
+
 def validate_credit_code(code: str) -> bool:
     """True when ``code`` is a valid unified social credit code (GB 32100-2015)."""
     return bool(_native.validate_credit_code(code))
@@ -687,11 +718,14 @@ __all__ = [
     "NotFoundError",
     "StorageError",
     "Map",
+    "ProvinceReport",
     "Table",
     "Transaction",
     "ValidationError",
+    "evaluate_dataset",
     "example",
     "open",
+    "province_report",
     "schemes",
     "validate_credit_code",
 ]

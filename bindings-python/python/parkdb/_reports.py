@@ -228,3 +228,32 @@ class AnnualReport:
     def _repr_html_(self) -> str:
         paragraphs = "".join(f"<p>{html.escape(p)}</p>" for p in self._text.splitlines() if p)
         return f"<div><h4>{self._d['year']}年度工作报告</h4>{paragraphs}</div>"
+
+
+class ProvinceReport:
+    """The parks of a Parquet dataset side by side for a year
+    (``parkdb.province_report``): ``parks`` is a ``Table`` with one row per
+    park, ranked by tax per mu (``rank``, ``park``, ``as_of``, the land in
+    亩, ``evaluated`` and ``grade_<G>`` firms per grade, ``tax_yuan``,
+    ``value_added_yuan``, ``land_evaluated_mu``, ``tax_per_mu`` and
+    ``value_added_per_mu`` in 万元/亩); ``text()`` gives it as Chinese
+    lines."""
+
+    def __init__(self, year: int, scheme: str, parks: Any, text: str) -> None:
+        self.year = year
+        self.scheme = scheme
+        self.parks = parks
+        self._text = text
+
+    def text(self) -> str:
+        return self._text
+
+    def to_pandas(self) -> Any:
+        return self.parks.to_pandas()
+
+    def __repr__(self) -> str:
+        return f"ProvinceReport({self.year}, {self.scheme!r}, {len(self.parks)} parks)"
+
+    def _repr_html_(self) -> str:
+        lines = "".join(f"<p>{html.escape(line)}</p>" for line in self._text.splitlines())
+        return f"<div>{lines}</div>"

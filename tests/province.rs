@@ -5,10 +5,12 @@
 
 mod common;
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use common::{d, firm, mu, parcel, q, terms, yuan};
 use parkdb::example::build_seed;
+use parkdb::inefficient::{InefficientKind, Rules};
 use parkdb::ledger::{evaluate_dataset, export_parquet, province_report};
 use parkdb::scheme::{huangyan_2022, Grading, MissingRule, Scheme};
 use parkdb::{Db, Error, YearlyFigures};
@@ -146,12 +148,35 @@ fn the_province_report_against_figures_worked_out_by_hand() {
     );
     let alone = east.now().evaluate(&absolute(), 2005).unwrap();
     assert_eq!(e.grades, alone.grade_counts());
+    // Inefficient land: W-1 and W-2 supplied 2003-06-01 with no agreed
+    // start, not started a year later; the east park's as its database
+    // finds it with the same grades.
+    assert_eq!(
+        west.inefficient,
+        BTreeMap::from([(InefficientKind::SuppliedNotUsed, mu("40"))])
+    );
+    let mut want: BTreeMap<InefficientKind, parkdb::Mu> = BTreeMap::new();
+    for p in east
+        .as_of(d("2005-12-31"))
+        .inefficient_land(&Rules::default(), Some(&alone))
+        .unwrap()
+    {
+        let sum = want.entry(p.kind).or_insert(mu("0"));
+        *sum = sum.checked_add(p.area).unwrap();
+    }
+    assert!(
+        want.contains_key(&InefficientKind::ProducingBelowStandard),
+        "{want:?}"
+    );
+    assert_eq!(e.inefficient, want);
     // Ranked by tax per mu, best first.
     assert_eq!(report.parks[0].rank, Some(1));
     assert!(report.parks[0].tax_per_mu >= report.parks[1].tax_per_mu);
     let text = report.text();
     assert!(
-        text.contains("west(截至2005-12-31):征地60亩,已供应40亩,闲置0亩,累计收回20亩"),
+        text.contains(
+            "west(截至2005-12-31):征地60亩,已供应40亩,闲置0亩,累计收回20亩;低效用地供而未用40亩;"
+        ),
         "{text}"
     );
     assert!(text.contains("亩均税收11.25万元"), "{text}");

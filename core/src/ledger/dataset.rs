@@ -33,7 +33,7 @@ pub struct Manifest {
 }
 
 /// The tables of a park's dataset, by name.
-pub const TABLES: [&str; 10] = [
+pub const TABLES: [&str; 11] = [
     "parcels",
     "enterprises",
     "yearly",
@@ -44,6 +44,7 @@ pub const TABLES: [&str; 10] = [
     "overdue",
     "observations",
     "events",
+    "inefficient",
 ];
 
 fn table(view: &View<'_>, events: &View<'_>, name: &str) -> Result<RecordBatch> {
@@ -57,6 +58,9 @@ fn table(view: &View<'_>, events: &View<'_>, name: &str) -> Result<RecordBatch> 
         "programmes" => view.programmes_table(),
         "overdue" => view.overdue_table(),
         "observations" => view.observations_table(None),
+        // Under the default rules; 投而未达标 needs an evaluation, which a
+        // province makes across its parks (`province_report`).
+        "inefficient" => view.inefficient_table(&crate::inefficient::Rules::default(), None),
         _ => events.events_table(&crate::tables::EventFilter::default()),
     }
 }

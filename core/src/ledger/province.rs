@@ -23,6 +23,7 @@ use super::dataset::{io, park_code};
 use crate::enterprise::{EnterpriseId, YearlyFigures};
 use crate::error::{Error, Result};
 use crate::indicators::{with_leased, EnterpriseYear};
+use crate::inefficient::{InefficientKind, Rules};
 use crate::report::candidate;
 use crate::scheme::{Evaluation, Scheme};
 use crate::units::{Mu, Quantity, Yuan};
@@ -450,6 +451,11 @@ pub struct ParkFigures {
     pub value_added_per_mu: Option<f64>,
     /// 1 is best, by tax per mu; parks without evaluated land come last, unranked.
     pub rank: Option<u32>,
+    /// Inefficient land (低效用地) by kind: the four kinds of the park's
+    /// export (default rules, as of its date) and 投而未达标 from this
+    /// evaluation (completed parcels of producing holders graded in
+    /// [`crate::inefficient::Rules::below_grades`]).
+    pub inefficient: BTreeMap<InefficientKind, Mu>,
 }
 
 /// The parks of a dataset side by side for a year: land, grades, tax and
@@ -493,6 +499,7 @@ pub fn province_report(dir: &Path, scheme: &Scheme, year: i32) -> Result<Provinc
             tax_per_mu: None,
             value_added_per_mu: None,
             rank: None,
+            inefficient: BTreeMap::new(),
         };
         for i in 0..p.num_rows() {
             let a = value(area, i, Mu::from_units).unwrap_or(Mu::ZERO);
@@ -510,6 +517,7 @@ pub fn province_report(dir: &Path, scheme: &Scheme, year: i32) -> Result<Provinc
                 f.idle_mu = f.idle_mu.checked_add(a)?;
             }
         }
+        f.inefficient = inefficient(dir, park, &p, &evaluated)?;
         parks.push(f);
     }
     let index: HashMap<String, usize> = parks
@@ -603,6 +611,75 @@ pub fn province_report(dir: &Path, scheme: &Scheme, year: i32) -> Result<Provinc
     })
 }
 
+/// A park's inefficient land by kind: its export's table, and the parcels
+/// the evaluation across the parks finds below the standard.
+fn inefficient(
+    dir: &Path,
+    park: &DatasetPark,
+    parcels: &RecordBatch,
+    evaluated: &DatasetEvaluation,
+) -> Result<BTreeMap<InefficientKind, Mu>> {
+    let mut out: BTreeMap<InefficientKind, Mu> = BTreeMap::new();
+    let mut add = |kind: InefficientKind, area: Mu| -> Result<()> {
+        let sum = out.entry(kind).or_insert(Mu::ZERO);
+        *sum = sum.checked_add(area)?;
+        Ok(())
+    };
+    let mut listed = std::collections::HashSet::new();
+    // Exports older than the table have none: their four kinds are unknown.
+    if park.files.contains_key("inefficient") {
+        let t = park.table(dir, "inefficient")?;
+        let code = column::<StringArray>(&t, "code")?;
+        let kind = column::<StringArray>(&t, "kind")?;
+        let area = column::<Decimal128Array>(&t, "area_mu")?;
+        for i in 0..t.num_rows() {
+            let k = InefficientKind::parse(kind.value(i))
+                .map_err(|_| Error::Corrupt(format!("an unknown kind {}", kind.value(i))))?;
+            add(k, value(area, i, Mu::from_units).unwrap_or(Mu::ZERO))?;
+            listed.insert(code.value(i).to_owned());
+        }
+    }
+    let below = Rules::default().below_grades;
+    let graded: std::collections::HashSet<u64> = evaluated
+        .evaluation
+        .rows
+        .iter()
+        .filter(|r| r.in_scope && r.grade.as_ref().is_some_and(|g| below.contains(g)))
+        .filter_map(|r| evaluated.firms.get(usize::try_from(r.enterprise.0).ok()?))
+        .filter(|f| f.0 == park.park)
+        .map(|f| f.1 .0)
+        .collect();
+    let e = park.table(dir, "enterprises")?;
+    let ids = column::<UInt64Array>(&e, "enterprise_id")?;
+    let status = column::<StringArray>(&e, "status")?;
+    let since = column::<Date32Array>(&e, "in_production")?;
+    // Producing as `View::inefficient_land` has it: in production now, or
+    // since a date up to the park's.
+    let producing: std::collections::HashSet<u64> = (0..e.num_rows())
+        .filter(|i| {
+            status.value(*i) == "in_production" || date(since, *i).is_some_and(|d| d <= park.as_of)
+        })
+        .map(|i| ids.value(i))
+        .collect();
+    let code = column::<StringArray>(parcels, "code")?;
+    let holder = column::<UInt64Array>(parcels, "holder_id")?;
+    let pstatus = column::<StringArray>(parcels, "status")?;
+    let area = column::<Decimal128Array>(parcels, "area_mu")?;
+    for i in 0..parcels.num_rows() {
+        let held_by = (!holder.is_null(i)).then(|| holder.value(i));
+        if pstatus.value(i) == "completed"
+            && !listed.contains(code.value(i))
+            && held_by.is_some_and(|h| producing.contains(&h) && graded.contains(&h))
+        {
+            add(
+                InefficientKind::ProducingBelowStandard,
+                value(area, i, Mu::from_units).unwrap_or(Mu::ZERO),
+            )?;
+        }
+    }
+    Ok(out)
+}
+
 impl ProvinceReport {
     /// One row per park, ranked: `rank`, `park`, `as_of`, the land
     /// figures (亩, exact), `evaluated` and `grade_<G>` (firms per grade),
@@ -642,6 +719,13 @@ impl ProvinceReport {
         c.unit("万元/亩");
         c.float("value_added_per_mu", p.iter().map(|r| r.value_added_per_mu));
         c.unit("万元/亩");
+        for kind in InefficientKind::ALL {
+            c.mu(
+                &format!("{}_mu", kind.code()),
+                p.iter()
+                    .map(|r| Some(r.inefficient.get(kind).copied().unwrap_or(Mu::ZERO))),
+            )?;
+        }
         c.finish()
     }
 
@@ -664,9 +748,19 @@ impl ProvinceReport {
                 .map(|g| format!("{g}类{}家", p.grades.get(g).copied().unwrap_or(0)))
                 .collect();
             let per_mu = |v: Option<f64>| v.map_or("—".to_owned(), |v| format!("{v:.2}万元"));
+            let inefficient: Vec<String> = p
+                .inefficient
+                .iter()
+                .map(|(k, a)| format!("{}{}亩", k.chinese(), a.to_decimal_string()))
+                .collect();
+            let inefficient = if inefficient.is_empty() {
+                "无".to_owned()
+            } else {
+                inefficient.join("、")
+            };
             let _ = writeln!(
                 t,
-                "{}. {}(截至{}):征地{}亩,已供应{}亩,闲置{}亩,累计收回{}亩;参评企业{}家({});亩均税收{},亩均增加值{}。",
+                "{}. {}(截至{}):征地{}亩,已供应{}亩,闲置{}亩,累计收回{}亩;低效用地{};参评企业{}家({});亩均税收{},亩均增加值{}。",
                 p.rank.map_or("—".to_owned(), |r| r.to_string()),
                 p.park,
                 p.as_of,
@@ -674,6 +768,7 @@ impl ProvinceReport {
                 p.supplied_mu.to_decimal_string(),
                 p.idle_mu.to_decimal_string(),
                 p.reclaimed_mu.to_decimal_string(),
+                inefficient,
                 p.evaluated,
                 grades.join("、"),
                 per_mu(p.tax_per_mu),

@@ -321,6 +321,8 @@ pub struct DatasetEvaluation {
     /// Per firm of the dataset (indexed by the row's `enterprise` id): the
     /// park's code and the firm's id in its park.
     pub firms: Vec<(String, EnterpriseId)>,
+    /// Per firm of the dataset, its figures for the year, if reported.
+    pub figures: Vec<Option<YearlyFigures>>,
     pub parks: Vec<DatasetPark>,
 }
 
@@ -342,6 +344,7 @@ pub fn evaluate_dataset(dir: &Path, scheme: &Scheme, year: i32) -> Result<Datase
     let parks = dataset_parks(dir)?;
     let mut candidates = Vec::new();
     let mut firms = Vec::new();
+    let mut figures = Vec::new();
     for park in &parks {
         let data = park_year(dir, park, year, scheme.scope.include_leased)?;
         for Firm {
@@ -354,6 +357,7 @@ pub fn evaluate_dataset(dir: &Path, scheme: &Scheme, year: i32) -> Result<Datase
         {
             let index = EnterpriseId(firms.len() as u64);
             firms.push((park.park.clone(), EnterpriseId(id)));
+            let reported = data.figures.get(&id).cloned();
             candidates.push(candidate(
                 index,
                 name,
@@ -362,15 +366,17 @@ pub fn evaluate_dataset(dir: &Path, scheme: &Scheme, year: i32) -> Result<Datase
                 EnterpriseYear {
                     investment: investment.ok_or_else(|| "investment not known".to_owned()),
                     year,
-                    figures: data.figures.get(&id),
+                    figures: reported.as_ref(),
                     land: data.land.get(&id).copied().unwrap_or(Mu::ZERO),
                 },
             ));
+            figures.push(reported);
         }
     }
     Ok(DatasetEvaluation {
         evaluation: scheme.score(year, candidates)?,
         firms,
+        figures,
         parks,
     })
 }
@@ -525,34 +531,6 @@ pub fn province_report(dir: &Path, scheme: &Scheme, year: i32) -> Result<Provinc
         .enumerate()
         .map(|(i, p)| (p.park.clone(), i))
         .collect();
-    // The year's tax and value added of the firms in scope, from the
-    // figures the evaluation read.
-    let mut sums: HashMap<usize, (i128, i128)> = HashMap::new();
-    for park in &evaluated.parks {
-        let y = park.table(dir, "yearly")?;
-        let years = column::<UInt64Array>(&y, "year")?;
-        let firm = column::<UInt64Array>(&y, "enterprise_id")?;
-        let tax = column::<Decimal128Array>(&y, "tax_yuan")?;
-        let va = column::<Decimal128Array>(&y, "value_added_yuan")?;
-        let wanted = u64::try_from(year).ok();
-        let in_scope: std::collections::HashSet<u64> = evaluated
-            .evaluation
-            .rows
-            .iter()
-            .filter(|r| r.in_scope)
-            .filter_map(|r| usize::try_from(r.enterprise.0).ok())
-            .filter_map(|i| evaluated.firms.get(i))
-            .filter(|f| f.0 == park.park)
-            .map(|f| f.1 .0)
-            .collect();
-        let slot = sums.entry(index[&park.park]).or_default();
-        for i in (0..y.num_rows()).filter(|i| Some(years.value(*i)) == wanted) {
-            if in_scope.contains(&firm.value(i)) {
-                slot.0 += if tax.is_null(i) { 0 } else { tax.value(i) };
-                slot.1 += if va.is_null(i) { 0 } else { va.value(i) };
-            }
-        }
-    }
     for r in &evaluated.evaluation.rows {
         let Some((park, _)) = usize::try_from(r.enterprise.0)
             .ok()
@@ -566,19 +544,23 @@ pub fn province_report(dir: &Path, scheme: &Scheme, year: i32) -> Result<Provinc
         let f = &mut parks[index[park]];
         f.evaluated += 1;
         f.land_evaluated = f.land_evaluated.checked_add(r.land)?;
+        // The year's tax and value added of the firms in scope, from the
+        // figures the evaluation read.
+        if let Some(y) = usize::try_from(r.enterprise.0)
+            .ok()
+            .and_then(|i| evaluated.figures.get(i))
+            .and_then(Option::as_ref)
+        {
+            f.tax = f.tax.checked_add(y.tax.unwrap_or(Yuan::ZERO))?;
+            f.value_added = f
+                .value_added
+                .checked_add(y.value_added.unwrap_or(Yuan::ZERO))?;
+        }
         if let Some(g) = &r.grade {
             *f.grades.entry(g.clone()).or_insert(0) += 1;
         }
     }
-    for (i, f) in parks.iter_mut().enumerate() {
-        let (tax, va) = sums.get(&i).copied().unwrap_or((0, 0));
-        let fen = |v: i128| {
-            i64::try_from(v)
-                .map(Yuan::from_fen)
-                .map_err(|_| Error::validation("tax_yuan", "the park's sum overflows"))
-        };
-        f.tax = fen(tax)?;
-        f.value_added = fen(va)?;
+    for f in &mut parks {
         if f.land_evaluated.is_positive() {
             let land = f.land_evaluated.to_f64();
             f.tax_per_mu = Some(f.tax.to_wan_f64() / land);

@@ -105,28 +105,15 @@ pub(super) fn parcel_row(w: &mut Writer, lookups: &Lookups, row: &Row<'_>) -> Re
     let started = row.date("construction_started")?;
     let completed = row.date("completed")?;
     let note = row.text("note");
-    let buildings = match (
-        row.quantity("floor_area_m2")?,
-        row.quantity("footprint_m2")?,
-    ) {
-        (Some(floor), Some(footprint)) => Some((floor, footprint)),
-        (None, None) => None,
-        (floor, _) => {
-            let (has, lacks) = if floor.is_some() {
-                ("floor_area_m2", "footprint_m2")
-            } else {
-                ("footprint_m2", "floor_area_m2")
-            };
-            return Err(row
-                .err(
-                    has,
-                    format!(
-                        "buildings are reported with floor area and footprint; {lacks} is empty"
-                    ),
-                )
-                .into());
-        }
-    };
+    let floor = row.quantity("floor_area_m2")?;
+    let footprint = row.quantity("footprint_m2")?;
+    together(
+        row,
+        ("floor_area_m2", floor.is_some()),
+        ("footprint_m2", footprint.is_some()),
+        "buildings are reported with floor area and footprint",
+    )?;
+    let buildings = floor.zip(footprint);
     // The row is the ledger as of its latest date: a note (and the
     // buildings) date from then.
     let as_of = [
@@ -141,19 +128,12 @@ pub(super) fn parcel_row(w: &mut Writer, lookups: &Lookups, row: &Row<'_>) -> Re
     .flatten()
     .max()
     .unwrap_or(requisitioned);
-    if certified.is_some() != certificate.is_some() {
-        let (has, lacks) = if certified.is_some() {
-            ("certified", "certificate")
-        } else {
-            ("certificate", "certified")
-        };
-        return Err(row
-            .err(
-                has,
-                format!("a certificate needs its number and its date; {lacks} is empty"),
-            )
-            .into());
-    }
+    together(
+        row,
+        ("certified", certified.is_some()),
+        ("certificate", certificate.is_some()),
+        "a certificate needs its number and its date",
+    )?;
     let supply = match (supplied, holder) {
         (None, None) => {
             if let Some(f) = ["method", "price", "start_by", "complete_by"]
@@ -347,6 +327,16 @@ pub(super) fn parcel_row(w: &mut Writer, lookups: &Lookups, row: &Row<'_>) -> Re
         ));
     }
     apply_steps(w, row, steps)
+}
+
+/// Two columns given together or not at all: the one given is blamed,
+/// naming the one left empty.
+fn together(row: &Row<'_>, a: (&str, bool), b: (&str, bool), rule: &str) -> Result<(), Refused> {
+    if a.1 == b.1 {
+        return Ok(());
+    }
+    let (has, lacks) = if a.1 { (a.0, b.0) } else { (b.0, a.0) };
+    Err(row.err(has, format!("{rule}; {lacks} is empty")).into())
 }
 
 /// A lifecycle date the database holds against the ledger's.

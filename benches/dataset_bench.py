@@ -11,6 +11,7 @@ million parcels and five million yearly rows, which a province of many
 parks pays the same way.
 """
 
+import datetime
 import os
 import pathlib
 import sqlite3
@@ -25,6 +26,9 @@ import parkdb
 from parkdb import schemes
 
 YEAR = 2022
+# The benchmark's flushed-write row allocates SQLite's first 100 parcels in
+# place (parkdb's go to a database of their own): both sides leave them out.
+SKIP = 100
 
 
 def median_of(n, f):
@@ -63,7 +67,11 @@ def main(directory: str) -> None:
     db = parkdb.open(base / "province.parkdb", read_only=True)
     conn = sqlite3.connect(base / "province.sqlite")
     out = base / "dataset"
-    export_time, _, manifest = median_of(1, lambda: db.export_parquet(out, park="province"))
+    # As of the evaluated year's end, as a province collects a year; SQLite
+    # reads the same date from its lifecycle columns.
+    export_time, _, manifest = median_of(
+        1, lambda: db.export_parquet(out, park="province", as_of=f"{YEAR}-12-31"))
+    end = (datetime.date(YEAR, 12, 31) - datetime.date(1970, 1, 1)).days
     parcels_glob = f"{out}/parcels/*/*.parquet"
     yearly_glob = f"{out}/yearly/*/*.parquet"
     rows = []
@@ -72,21 +80,21 @@ def main(directory: str) -> None:
     duck_land = (
         f"select park, holder_id is not null as supplied, count(*) as n, sum(area_mu) as mu "
         f"from read_parquet('{parcels_glob}', hive_partitioning = true) "
-        f"where status <> 'retired' group by all order by all"
+        f"where status <> 'retired' and parcel_id > {SKIP} group by all order by all"
     )
     t_duck, s_duck, land_duck = median_of(5, lambda: duckdb.sql(duck_land).fetchall())
     t_pl, s_pl, land_pl = median_of(
         5,
         lambda: pl.scan_parquet(parcels_glob, hive_partitioning=True)
-        .filter(pl.col("status") != "retired")
+        .filter((pl.col("status") != "retired") & (pl.col("parcel_id") > SKIP))
         .group_by(["park", pl.col("holder_id").is_not_null().alias("supplied")])
         .agg(pl.len().alias("n"), pl.col("area_mu").sum().alias("mu"))
         .sort(["park", "supplied"])
         .collect(),
     )
     sqlite_land = (
-        "select holder is not null as supplied, count(*), sum(area_units) "
-        "from parcel group by 1 order by 1"
+        f"select holder is not null and supplied <= {end} as supplied, count(*), sum(area_units) "
+        f"from parcel where requisitioned <= {end} and id > {SKIP} group by 1 order by 1"
     )
     t_sql, s_sql, land_sql = median_of(5, lambda: conn.execute(sqlite_land).fetchall())
     want = [(bool(s), n, units) for s, n, units in land_sql]
@@ -100,13 +108,13 @@ def main(directory: str) -> None:
     duck_eval = EVALUATION.format(
         holder="holder_id", area="cast(area_mu as double)", least="least",
         parcels=f"read_parquet('{parcels_glob}', hive_partitioning = true)",
-        current="status <> 'retired' and holder_id is not null",
+        current=f"status <> 'retired' and holder_id is not null and parcel_id > {SKIP}",
         firm="enterprise_id", tax="cast(tax_yuan as double)",
         va="cast(value_added_yuan as double)",
         yearly=f"read_parquet('{yearly_glob}', hive_partitioning = true)", year=YEAR)
     sqlite_eval = EVALUATION.format(
         holder="holder", area="area_units / 10000.0", least="min", parcels="parcel",
-        current="holder is not null", firm="enterprise", tax="(tax_fen / 100.0)",
+        current=f"holder is not null and supplied <= {end} and id > {SKIP}", firm="enterprise", tax="(tax_fen / 100.0)",
         va="(value_added_fen / 100.0)", yearly="yearly", year=YEAR)
     t_duck, s_duck, eval_duck = median_of(3, lambda: duckdb.sql(duck_eval).fetchall())
     t_sql, s_sql, eval_sql = median_of(3, lambda: conn.execute(sqlite_eval).fetchall())

@@ -244,11 +244,16 @@ class Database:
         the dataset in ``dir``: ``dir/<table>/park=<park>/part-0.parquet``, the
         hive layout DuckDB, polars, pyarrow and Spark read with a ``park``
         column. Tables: parcels, enterprises, yearly, leases, grants,
-        disbursements, programmes, overdue, observations, events; decimals
-        and dates keep their Arrow types. Read as of ``as_of`` and as known
-        at ``known_at``; a re-export replaces the park's files whole, and
+        disbursements, programmes, overdue, observations, events,
+        inefficient (低效用地 under the default rules); decimals and dates
+        keep their Arrow types. Read as of ``as_of`` and as known at
+        ``known_at``; a re-export replaces the park's files whole (written
+        under ``dir/_staging``, committed, then swapped in; an export cut
+        short after its commit is finished by the next read or export), and
         ``dir/_manifests/park=<park>.json`` names each file with its rows and
-        CRC-32. Returns the park, the event count and the rows per file::
+        CRC-32. ``parkdb.evaluate_dataset`` and ``parkdb.province_report``
+        read the dataset back. Returns the park, the event count and the
+        rows per file::
 
             db.export_parquet("province", park="东岸")
             duckdb.sql("select park, sum(area_mu) from read_parquet("

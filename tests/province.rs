@@ -78,11 +78,21 @@ fn two_parks(dir: &Path) -> (Db, Db) {
 fn one_evaluation_across_parks_scores_as_each_park_alone() {
     let tmp = tempfile::tempdir().unwrap();
     let (east, west) = two_parks(tmp.path());
-    let scheme = absolute();
-    let both = evaluate_dataset(tmp.path(), &scheme, 2005).unwrap();
+    let mut leased = absolute();
+    leased.scope.include_leased = true;
+    // Leased floor space counted as land: the incubator's tenants are
+    // evaluated from the leases table as their park would.
+    let held = same_as_alone(tmp.path(), &absolute(), &east, &west);
+    let with_leases = same_as_alone(tmp.path(), &leased, &east, &west);
+    assert!(with_leases > held, "{with_leases} ≤ {held}");
+}
+
+/// Checks every firm against its park's own evaluation; the land of all.
+fn same_as_alone(dir: &Path, scheme: &Scheme, east: &Db, west: &Db) -> parkdb::Mu {
+    let both = evaluate_dataset(dir, scheme, 2005).unwrap();
     let mut checked = 0;
-    for (park, db) in [("east", &east), ("west", &west)] {
-        let alone = db.now().evaluate(&scheme, 2005).unwrap();
+    for (park, db) in [("east", east), ("west", west)] {
+        let alone = db.now().evaluate(scheme, 2005).unwrap();
         for row in &alone.rows {
             let mine = both
                 .evaluation
@@ -113,9 +123,10 @@ fn one_evaluation_across_parks_scores_as_each_park_alone() {
     let ranks: Vec<u32> = both.evaluation.rows.iter().filter_map(|r| r.rank).collect();
     assert_eq!(ranks.first(), Some(&1));
     assert!(ranks.windows(2).all(|w| w[0] <= w[1]));
-    let table = both.table(&scheme).unwrap();
+    let table = both.table(scheme).unwrap();
     assert_eq!(table.schema().field(0).name(), "park");
     assert_eq!(table.num_rows(), both.evaluation.rows.len());
+    parkdb::Mu::sum(both.evaluation.rows.iter().map(|r| r.land)).unwrap()
 }
 
 #[test]

@@ -213,7 +213,8 @@ fn write_parquet(batch: &RecordBatch, path: &Path) -> Result<u32> {
 /// park's partitions swapped in and the manifest written. An export
 /// interrupted before its commit file leaves the old export as it was; one
 /// interrupted after it is finished by the next export of the park or the
-/// next read of the dataset ([`finish_interrupted`]).
+/// next read of the dataset ([`finish_interrupted`]). One export of a park
+/// at a time: a second one started meanwhile clears the first's staging.
 ///
 /// # Errors
 /// [`Error::Validation`] for a park code that cannot name a directory;

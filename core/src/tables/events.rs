@@ -226,31 +226,78 @@ fn facts_of<B: EventFacts>(e: &Event<B>) -> Facts {
 }
 
 /// Adds the facts' columns, in [`Facts`] order.
-fn facts_columns(c: &mut Columns, facts: &[Facts]) -> Result<()> {
-    c.id("holder_id", facts.iter().map(|f| f.holder_id));
-    c.id("to_id", facts.iter().map(|f| f.to_id));
-    c.id("programme_id", facts.iter().map(|f| f.programme_id));
-    c.mu("area_mu", facts.iter().map(|f| f.area_mu))?;
-    quantity(c, "area_m2", facts.iter().map(|f| f.area_m2))?;
-    c.yuan("price_yuan", facts.iter().map(|f| f.price_yuan))?;
-    c.yuan("fee_yuan", facts.iter().map(|f| f.fee_yuan))?;
-    c.yuan("amount_yuan", facts.iter().map(|f| f.amount_yuan))?;
-    c.text("award_kind", facts.iter().map(|f| f.award_kind));
-    c.text("method", facts.iter().map(|f| f.method));
-    c.text("land_use", facts.iter().map(|f| f.land_use));
-    c.int("year", facts.iter().map(|f| f.year.map(i64::from)));
-    c.text(
-        "certificate",
-        facts.iter().map(|f| f.certificate.as_deref()),
-    );
-    c.text("reason", facts.iter().map(|f| f.reason.as_deref()));
-    c.text(
-        "boundary_wkt",
-        facts.iter().map(|f| f.boundary_wkt.as_deref()),
-    );
-    c.text("crs", facts.iter().map(|f| f.crs.as_deref()));
-    c.text("note", facts.iter().map(|f| f.note.as_deref()));
-    Ok(())
+fn facts_columns(c: &mut Columns, facts: Vec<Facts>) -> Result<()> {
+    let mut columns = FactColumns::default();
+    for f in facts {
+        columns.push(f);
+    }
+    columns.finish(c)
+}
+
+/// The facts of many events, a column each, filled one event at a time:
+/// a fact's column holds a small value per event, not a whole [`Facts`].
+#[derive(Default)]
+struct FactColumns {
+    holder_id: Vec<Option<u64>>,
+    to_id: Vec<Option<u64>>,
+    programme_id: Vec<Option<u64>>,
+    area_mu: Vec<Option<Mu>>,
+    area_m2: Vec<Option<Quantity>>,
+    price_yuan: Vec<Option<Yuan>>,
+    fee_yuan: Vec<Option<Yuan>>,
+    amount_yuan: Vec<Option<Yuan>>,
+    award_kind: Vec<Option<&'static str>>,
+    method: Vec<Option<&'static str>>,
+    land_use: Vec<Option<&'static str>>,
+    year: Vec<Option<i32>>,
+    certificate: Vec<Option<String>>,
+    reason: Vec<Option<String>>,
+    boundary_wkt: Vec<Option<String>>,
+    crs: Vec<Option<String>>,
+    note: Vec<Option<String>>,
+}
+
+impl FactColumns {
+    fn push(&mut self, f: Facts) {
+        self.holder_id.push(f.holder_id);
+        self.to_id.push(f.to_id);
+        self.programme_id.push(f.programme_id);
+        self.area_mu.push(f.area_mu);
+        self.area_m2.push(f.area_m2);
+        self.price_yuan.push(f.price_yuan);
+        self.fee_yuan.push(f.fee_yuan);
+        self.amount_yuan.push(f.amount_yuan);
+        self.award_kind.push(f.award_kind);
+        self.method.push(f.method);
+        self.land_use.push(f.land_use);
+        self.year.push(f.year);
+        self.certificate.push(f.certificate);
+        self.reason.push(f.reason);
+        self.boundary_wkt.push(f.boundary_wkt);
+        self.crs.push(f.crs);
+        self.note.push(f.note);
+    }
+
+    fn finish(self, c: &mut Columns) -> Result<()> {
+        c.id("holder_id", self.holder_id);
+        c.id("to_id", self.to_id);
+        c.id("programme_id", self.programme_id);
+        c.mu("area_mu", self.area_mu)?;
+        quantity(c, "area_m2", self.area_m2)?;
+        c.yuan("price_yuan", self.price_yuan)?;
+        c.yuan("fee_yuan", self.fee_yuan)?;
+        c.yuan("amount_yuan", self.amount_yuan)?;
+        c.text("award_kind", self.award_kind);
+        c.text("method", self.method);
+        c.text("land_use", self.land_use);
+        c.int("year", self.year.into_iter().map(|y| y.map(i64::from)));
+        c.text("certificate", self.certificate);
+        c.text("reason", self.reason);
+        c.text("boundary_wkt", self.boundary_wkt);
+        c.text("crs", self.crs);
+        c.text("note", self.note);
+        Ok(())
+    }
 }
 
 /// An entity's history as a table: [`history_batch`]'s columns, then the
@@ -269,7 +316,7 @@ pub fn history_with_facts_batch<B: EventFacts>(
     for (field, array) in base.schema().fields().iter().zip(base.columns()) {
         c.push(field.name(), array.clone());
     }
-    facts_columns(&mut c, &facts)?;
+    facts_columns(&mut c, facts)?;
     c.finish()
 }
 
@@ -338,18 +385,20 @@ pub struct EventFilter {
     pub include_voided: bool,
 }
 
-/// One row of the events table.
-struct Row {
-    kind: &'static str,
-    entity: u64,
-    code: Option<String>,
-    event: u64,
-    name: &'static str,
-    valid: Option<NaiveDate>,
-    recorded: i64,
-    voided_by: Option<u64>,
-    facts: Facts,
-    detail: String,
+/// The events table's columns, filled one event at a time (a province's
+/// ten million events are never held as rows).
+#[derive(Default)]
+struct EventColumns {
+    kind: Vec<&'static str>,
+    entity: Vec<u64>,
+    code: arrow_array::builder::StringBuilder,
+    event: Vec<u64>,
+    name: Vec<&'static str>,
+    valid: Vec<Option<NaiveDate>>,
+    recorded: Vec<i64>,
+    voided_by: Vec<Option<u64>>,
+    facts: FactColumns,
+    detail: arrow_array::builder::StringBuilder,
 }
 
 impl View<'_> {
@@ -361,7 +410,7 @@ impl View<'_> {
     /// # Errors
     /// Storage or corruption errors.
     pub fn events_table(&self, filter: &EventFilter) -> Result<RecordBatch> {
-        let mut rows = Vec::new();
+        let mut rows = EventColumns::default();
         for kind in EventKind::ALL {
             if filter.kind.is_some_and(|k| k != kind) {
                 continue;
@@ -398,14 +447,14 @@ impl View<'_> {
         &self,
         kind: EventKind,
         filter: &EventFilter,
-        rows: &mut Vec<Row>,
+        rows: &mut EventColumns,
         name: impl Fn(&R::Event) -> (&'static str, String),
     ) -> Result<()>
     where
         R: crate::record::Record + crate::view::Dated,
         R::Event: EventFacts,
     {
-        for (entity, code, history) in self.every_history::<R>()? {
+        self.for_each_history::<R>(|(entity, code, history)| {
             for h in history {
                 let e = &h.event;
                 let void = matches!(e.body, Body::Void { .. });
@@ -422,40 +471,46 @@ impl View<'_> {
                     Body::Domain(b) => name(b),
                     Body::Void { target, .. } => ("void", format!("voids {target}")),
                 };
-                rows.push(Row {
-                    kind: kind.code(),
-                    entity,
-                    code: code.clone(),
-                    event: e.id.0,
-                    name: event,
-                    valid,
-                    recorded: e.recorded.0,
-                    voided_by: h.voided_by.map(|v| v.0),
-                    facts: facts_of(e),
-                    detail,
-                });
+                rows.kind.push(kind.code());
+                rows.entity.push(entity);
+                rows.code.append_option(code.as_deref());
+                rows.event.push(e.id.0);
+                rows.name.push(event);
+                rows.valid.push(valid);
+                rows.recorded.push(e.recorded.0);
+                rows.voided_by.push(h.voided_by.map(|v| v.0));
+                rows.facts.push(facts_of(e));
+                rows.detail.append_value(detail);
             }
-        }
-        Ok(())
+            Ok(())
+        })
     }
 }
 
-fn events_batch(mut rows: Vec<Row>) -> Result<RecordBatch> {
+fn events_batch(rows: EventColumns) -> Result<RecordBatch> {
+    let EventColumns {
+        kind,
+        entity,
+        mut code,
+        event,
+        name,
+        valid,
+        recorded,
+        voided_by,
+        facts,
+        mut detail,
+    } = rows;
     let mut c = Columns::default();
-    c.text("kind", rows.iter().map(|r| Some(r.kind)));
-    c.id("entity_id", rows.iter().map(|r| Some(r.entity)));
-    c.text("code", rows.iter().map(|r| r.code.as_deref()));
-    c.id("event_id", rows.iter().map(|r| Some(r.event)));
-    c.text("event", rows.iter().map(|r| Some(r.name)));
-    c.date("date", rows.iter().map(|r| r.valid));
-    c.timestamp("recorded_at", rows.iter().map(|r| Some(r.recorded)));
-    c.flag("voided", rows.iter().map(|r| Some(r.voided_by.is_some())));
-    c.id("voided_by", rows.iter().map(|r| r.voided_by));
-    let facts: Vec<Facts> = rows
-        .iter_mut()
-        .map(|r| std::mem::take(&mut r.facts))
-        .collect();
-    facts_columns(&mut c, &facts)?;
-    c.text("detail", rows.iter().map(|r| Some(r.detail.as_str())));
+    c.text("kind", kind.into_iter().map(Some));
+    c.id("entity_id", entity.into_iter().map(Some));
+    c.push("code", Arc::new(code.finish()));
+    c.id("event_id", event.into_iter().map(Some));
+    c.text("event", name.into_iter().map(Some));
+    c.date("date", valid);
+    c.timestamp("recorded_at", recorded.into_iter().map(Some));
+    c.flag("voided", voided_by.iter().map(|v| Some(v.is_some())));
+    c.id("voided_by", voided_by);
+    facts.finish(&mut c)?;
+    c.push("detail", Arc::new(detail.finish()));
     c.finish()
 }

@@ -389,14 +389,17 @@ impl<'a> View<'a> {
             .collect())
     }
 
-    /// Every entity of kind `R` with its events as known under the horizon
-    /// (voids marked) and its unique code, in id order. The kind's runs are
-    /// loaded into memory first, so no entity is read from disk alone.
-    pub(crate) fn every_history<R: Record + Dated>(&self) -> Result<Vec<EntityHistory<R::Event>>> {
+    /// Hands `each` every entity of kind `R` with its events as known under
+    /// the horizon (voids marked) and its unique code, in id order, one at
+    /// a time. The kind's runs are loaded into memory first, so no entity
+    /// is read from disk alone.
+    pub(crate) fn for_each_history<R: Record + Dated>(
+        &self,
+        mut each: impl FnMut(EntityHistory<R::Event>) -> Result<()>,
+    ) -> Result<()> {
         let _read = self.engine.read_guard();
         let next = record::Ids::next::<R>(self.store())?;
         self.engine.cache.load_runs::<R>(self.store())?;
-        let mut out = Vec::new();
         for id in 1..next {
             let history = match self.history_of::<R>(id) {
                 Ok(history) => history,
@@ -408,9 +411,9 @@ impl<'a> View<'a> {
                 r.code()
                     .map(|(_, c)| String::from_utf8_lossy(c).into_owned())
             });
-            out.push((id, code, history));
+            each((id, code, history))?;
         }
-        Ok(out)
+        Ok(())
     }
 
     /// The id of the record whose unique code (a lookup of `family`) is `code`.

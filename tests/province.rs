@@ -214,7 +214,7 @@ fn a_park_exported_before_the_year_end_or_exemptions_are_refused() {
     let empty = tempfile::tempdir().unwrap();
     assert!(matches!(
         evaluate_dataset(empty.path(), &absolute(), 2005),
-        Err(Error::Io { .. } | Error::Validation { .. })
+        Err(Error::Validation { .. })
     ));
 }
 
@@ -236,6 +236,18 @@ fn a_damaged_file_is_refused_and_an_interrupted_export_is_finished() {
         "{refused:?}"
     );
     std::fs::write(&file, &good).unwrap();
+    // A manifest naming a file outside the park's partition is refused.
+    let manifest = dir.join("_manifests/park=west.json");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let elsewhere = text.replace("yearly/park=west/", "yearly/park=east/");
+    assert_ne!(text, elsewhere);
+    std::fs::write(&manifest, elsewhere).unwrap();
+    let refused = evaluate_dataset(dir, &absolute(), 2005);
+    assert!(
+        matches!(&refused, Err(Error::Corrupt(m)) if m.contains("is not a file of park west")),
+        "{refused:?}"
+    );
+    std::fs::write(&manifest, &text).unwrap();
 
     // An export that stopped after its commit, with the parcels swapped
     // out and not yet in: the next read of the dataset finishes it.

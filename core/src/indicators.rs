@@ -341,7 +341,9 @@ pub fn land_used(parcels: &[Parcel], leased_m2: Option<Quantity>) -> Result<Mu> 
 pub(crate) fn with_leased(held: Mu, leased_m2: Option<Quantity>) -> Result<Mu> {
     match leased_m2 {
         // m² × 0.0015 亩/m², in 0.0001 亩 units: m²·10⁴ × 15 / 10⁴.
-        Some(m2) => held.checked_add(Mu::from_units(m2.units() * 15 / Quantity::SCALE)),
+        Some(m2) => held.checked_add(Mu::from_units(
+            m2.units() * Mu::UNITS_PER_M2 / Quantity::SCALE,
+        )),
         None => Ok(held),
     }
 }

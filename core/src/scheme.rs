@@ -170,8 +170,8 @@ impl Scheme {
             }
         }
         for s in &self.surcharges {
-            let rates = std::iter::once(s.rate).chain(s.escalation.map(|e| e.1));
-            if rates.into_iter().any(|r| !r.is_positive()) {
+            let mut rates = std::iter::once(s.rate).chain(s.escalation.map(|e| e.1));
+            if rates.any(|r| !r.is_positive()) {
                 return Err(Error::validation(
                     "surcharges",
                     format!(

@@ -25,7 +25,9 @@ pub struct SurchargeRow {
     pub name: String,
     pub grade: String,
     pub resource: Resource,
-    /// The straight years in the grade, this year included.
+    /// The straight years in the grade, this year included, counted back
+    /// only as far as the scheme's longest escalation looks (a scheme with
+    /// none counts this year alone).
     pub years_in_grade: u32,
     /// What it used, as reported; `None` if not reported.
     pub used: Option<Quantity>,

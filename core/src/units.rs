@@ -115,6 +115,8 @@ impl Mu {
     pub const SCALE: i64 = 10_000;
     /// Zero area.
     pub const ZERO: Mu = Mu(0);
+    /// Units (0.0001 亩) in one m²: 1 m² = 0.0015 亩 exactly.
+    pub const UNITS_PER_M2: i64 = 15;
 
     /// An area from its count of 0.0001 亩 units.
     #[must_use]
@@ -202,7 +204,7 @@ impl Mu {
     /// The area in m², as a float for display and ratios.
     #[must_use]
     pub fn to_m2_f64(self) -> f64 {
-        self.0 as f64 / 15.0
+        self.0 as f64 / Self::UNITS_PER_M2 as f64
     }
 
     /// The area in 亩, as a float for ratios (never for storage).

@@ -499,7 +499,8 @@ class Database:
         """Each firm's grade-driven surcharges for ``year`` under the scheme's
         ``surcharges``: one row per firm and resource, with ``enterprise_id``,
         ``name``, ``grade``, ``resource``, ``years_in_grade`` (straight years
-        in the grade, this one included), ``used`` (the year's reported
+        in the grade, this one included, counted back only as far as the
+        longest escalation looks), ``used`` (the year's reported
         electricity_kwh, water_m3 or emissions_t), ``rate_yuan`` and
         ``amount_yuan`` (exact, rounded to the fen; null when the use was not
         reported). Straight years count back through the evaluations of

@@ -91,14 +91,9 @@ pub struct Buildings {
     pub footprint_m2: Quantity,
 }
 
-/// m² in one 亩, as a fraction: 2000/3.
-const M2_PER_MU: (i128, i128) = (2000, 3);
-
 impl Buildings {
     fn per_area(m2: Quantity, area: Mu) -> Option<f64> {
-        // m² / (亩 × 2000/3), both in ten-thousandths.
-        let den = i128::from(area.units()) * M2_PER_MU.0;
-        (den > 0).then(|| (i128::from(m2.units()) * M2_PER_MU.1) as f64 / den as f64)
+        area.is_positive().then(|| m2.to_f64() / area.to_m2_f64())
     }
 
     /// 容积率: floor area over the parcel's area.
@@ -115,7 +110,9 @@ impl Buildings {
 
     /// Whether a footprint of `m2` fits on `area` exactly (no rounding).
     fn fits(m2: Quantity, area: Mu) -> bool {
-        i128::from(m2.units()) * M2_PER_MU.1 <= i128::from(area.units()) * M2_PER_MU.0
+        // Both in ten-thousandths: m²·10⁴ × 15 units per m² against 亩·10⁴ × 10⁴.
+        i128::from(m2.units()) * i128::from(Mu::UNITS_PER_M2)
+            <= i128::from(area.units()) * i128::from(Quantity::SCALE)
     }
 }
 

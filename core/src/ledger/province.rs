@@ -42,13 +42,24 @@ pub struct DatasetPark {
 /// The parks of the dataset in `dir`, by code, from their manifests.
 ///
 /// # Errors
-/// [`Error::Io`] if the manifests cannot be read; [`Error::Corrupt`] for a
-/// manifest that is not one parkdb wrote; [`Error::NotFound`]-like
-/// [`Error::Validation`] when the directory holds no park.
+/// [`Error::Validation`] when the directory holds no park's export;
+/// [`Error::Corrupt`] for a manifest that is not one parkdb wrote;
+/// [`Error::Io`] if a manifest cannot be read.
 pub fn dataset_parks(dir: &Path) -> Result<Vec<DatasetPark>> {
     super::dataset::finish_interrupted(dir)?;
     let manifests = dir.join("_manifests");
-    let entries = std::fs::read_dir(&manifests).map_err(|e| io("read", &manifests, e))?;
+    let none = || {
+        Error::validation(
+            "dataset",
+            format!(
+                "{} holds no park's export (no _manifests/park=….json)",
+                dir.display()
+            ),
+        )
+    };
+    let Ok(entries) = std::fs::read_dir(&manifests) else {
+        return Err(none());
+    };
     let mut parks = Vec::new();
     for entry in entries {
         let path = entry.map_err(|e| io("read", &manifests, e))?.path();
@@ -60,13 +71,7 @@ pub fn dataset_parks(dir: &Path) -> Result<Vec<DatasetPark>> {
         parks.push(parse_manifest(&text, &path)?);
     }
     if parks.is_empty() {
-        return Err(Error::validation(
-            "dataset",
-            format!(
-                "{} holds no park's export (no _manifests/park=….json)",
-                dir.display()
-            ),
-        ));
+        return Err(none());
     }
     parks.sort_by(|a, b| a.park.cmp(&b.park));
     Ok(parks)
@@ -100,6 +105,11 @@ fn parse_manifest(text: &str, path: &Path) -> Result<DatasetPark> {
             .and_then(|c| u32::try_from(c).ok())
             .ok_or_else(|| bad("a file without its CRC-32"))?;
         let table = file.split('/').next().unwrap_or("").to_owned();
+        // Only the park's own partition: a manifest never leads a read
+        // elsewhere.
+        if file != format!("{table}/park={park}/part-0.parquet") {
+            return Err(bad(&format!("{file} is not a file of park {park}")));
+        }
         files.insert(table, (file.to_owned(), crc));
     }
     Ok(DatasetPark { park, as_of, files })

@@ -10,13 +10,10 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
-use std::sync::Arc;
 
 use arrow_array::{
-    Array, ArrayRef, BooleanArray, Date32Array, Decimal128Array, RecordBatch, StringArray,
-    UInt64Array,
+    Array, BooleanArray, Date32Array, Decimal128Array, RecordBatch, StringArray, UInt64Array,
 };
-use arrow_schema::{DataType, Field, Schema};
 use chrono::NaiveDate;
 
 use super::dataset::{io, park_code};
@@ -400,48 +397,29 @@ impl DatasetEvaluation {
     /// Never in practice; a column mismatch would be a bug.
     pub fn table(&self, scheme: &Scheme) -> Result<RecordBatch> {
         let metrics: Vec<_> = scheme.items.iter().map(|i| i.metric).collect();
-        let batch = crate::tables::evaluation_batch(&self.evaluation, &metrics)?;
         let of = |r: &crate::scheme::EvaluationRow| {
             usize::try_from(r.enterprise.0)
                 .ok()
                 .and_then(|i| self.firms.get(i))
         };
-        let rows = &self.evaluation.rows;
         let as_of: HashMap<&str, NaiveDate> = self
             .parks
             .iter()
             .map(|p| (p.park.as_str(), p.as_of))
             .collect();
-        let park: StringArray = rows.iter().map(|r| of(r).map(|f| f.0.as_str())).collect();
-        let land_as_of: Date32Array = rows
-            .iter()
-            .map(|r| {
-                of(r)
-                    .and_then(|f| as_of.get(f.0.as_str()))
-                    .and_then(|d| i32::try_from((*d - unix_epoch()).num_days()).ok())
-            })
-            .collect();
-        let ids: UInt64Array = rows.iter().map(|r| of(r).map(|f| f.1 .0)).collect();
-        let mut fields: Vec<Field> = vec![
-            Field::new("park", DataType::Utf8, true),
-            Field::new("land_as_of", DataType::Date32, true),
-        ];
-        let mut columns: Vec<ArrayRef> = vec![Arc::new(park), Arc::new(land_as_of)];
-        for (i, field) in batch.schema().fields().iter().enumerate() {
-            fields.push(field.as_ref().clone());
-            columns.push(if field.name() == "enterprise_id" {
-                Arc::new(ids.clone())
-            } else {
-                batch.column(i).clone()
-            });
-        }
-        RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)
-            .map_err(|e| Error::Internal(format!("building the dataset's evaluation: {e}")))
+        let rows = &self.evaluation.rows;
+        let mut c = crate::tables::Columns::default();
+        c.text("park", rows.iter().map(|r| of(r).map(|f| f.0.as_str())));
+        c.date(
+            "land_as_of",
+            rows.iter()
+                .map(|r| of(r).and_then(|f| as_of.get(f.0.as_str()).copied())),
+        );
+        crate::tables::evaluation_columns(&mut c, &self.evaluation, &metrics, |r| {
+            of(r).map(|f| f.1 .0)
+        })?;
+        c.finish()
     }
-}
-
-fn unix_epoch() -> NaiveDate {
-    NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default()
 }
 
 /// One park's line in the province report.

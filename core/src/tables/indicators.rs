@@ -66,9 +66,21 @@ pub fn surcharges_batch(rows: &[crate::surcharge::SurchargeRow]) -> Result<Recor
 /// # Errors
 /// Never in practice; a column mismatch would be a bug.
 pub fn evaluation_batch(eval: &Evaluation, metrics: &[Metric]) -> Result<RecordBatch> {
-    let rows = &eval.rows;
     let mut c = Columns::default();
-    c.id("enterprise_id", rows.iter().map(|r| Some(r.enterprise.0)));
+    evaluation_columns(&mut c, eval, metrics, |r| Some(r.enterprise.0))?;
+    c.finish()
+}
+
+/// The columns of [`evaluation_batch`], each firm's id given by `id`
+/// (a dataset's evaluation names firms by their id in their park).
+pub(crate) fn evaluation_columns(
+    c: &mut Columns,
+    eval: &Evaluation,
+    metrics: &[Metric],
+    id: impl Fn(&crate::scheme::EvaluationRow) -> Option<u64>,
+) -> Result<()> {
+    let rows = &eval.rows;
+    c.id("enterprise_id", rows.iter().map(id));
     c.text("name", rows.iter().map(|r| Some(r.name.as_str())));
     c.mu("land_mu", rows.iter().map(|r| Some(r.land)))?;
     for m in metrics {
@@ -90,5 +102,5 @@ pub fn evaluation_batch(eval: &Evaluation, metrics: &[Metric]) -> Result<RecordB
     c.text("grade", rows.iter().map(|r| r.grade.as_deref()));
     c.flag("in_scope", rows.iter().map(|r| Some(r.in_scope)));
     c.text("reason", rows.iter().map(|r| r.reason.as_deref()));
-    c.finish()
+    Ok(())
 }

@@ -14,6 +14,7 @@ mod land;
 pub use enterprise::{enterprises_batch, leases_batch, yearly_batch};
 pub use events::{history_with_facts_batch, EventFacts, EventFilter, EventKind, Facts};
 pub use fund::{applications_batch, disbursements_batch, overdue_batch, programmes_batch};
+pub(crate) use indicators::evaluation_columns;
 pub use indicators::{evaluation_batch, observations_batch, surcharges_batch};
 pub use land::{inefficient_batch, land_summaries_batch, parcels_batch};
 

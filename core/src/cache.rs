@@ -323,11 +323,11 @@ impl Cache {
 
     /// The database's policy, read from the store the first time.
     pub(crate) fn policy(&self, store: &dyn Store) -> Result<crate::policy::Policy> {
-        if let Some(p) = *self.policy.read().unwrap_or_else(PoisonError::into_inner) {
-            return Ok(p);
+        if let Some(p) = &*self.policy.read().unwrap_or_else(PoisonError::into_inner) {
+            return Ok(p.clone());
         }
         let p = crate::policy::Policy::stored(store)?;
-        *self.policy.write().unwrap_or_else(PoisonError::into_inner) = Some(p);
+        *self.policy.write().unwrap_or_else(PoisonError::into_inner) = Some(p.clone());
         Ok(p)
     }
 

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Entity, Error, Result};
 use crate::ids::code_enum;
+use crate::money::{Collection, Entry, EntryKind, FeeAccount, Payment, Refund, WriteOff};
 use crate::units::{Mu, Quantity, Yuan};
 
 pub use crate::ids::EnterpriseId;
@@ -234,6 +235,11 @@ pub struct Enterprise {
     /// The note (备注) in force, if any.
     #[serde(skip)]
     pub note: Option<String>,
+    /// Management fees paid, refunded and written off, and the steps taken
+    /// to collect them; set by their own events, never part of a stored
+    /// state. What is billed derives from the fee rates ([`crate::money::bill_fees`]).
+    #[serde(skip)]
+    pub fees: Option<Box<FeeAccount>>,
     /// The latest project-lifecycle date: lifecycle events may not be earlier.
     #[serde(with = "crate::days::day")]
     pub last_lifecycle: NaiveDate,
@@ -267,6 +273,7 @@ impl Enterprise {
             yearly: BTreeMap::new(),
             leases: Vec::new(),
             note: None,
+            fees: None,
             last_lifecycle: since,
             last_event: since,
         }
@@ -286,6 +293,26 @@ impl Enterprise {
     /// The leases that occupy space on `date`.
     pub fn leases_on(&self, date: NaiveDate) -> impl Iterator<Item = &Lease> {
         self.leases.iter().filter(move |l| l.occupies(date))
+    }
+
+    fn fee_account(&mut self) -> &mut FeeAccount {
+        self.fees.get_or_insert_with(Box::default)
+    }
+
+    /// Management fees paid, less refunds.
+    #[must_use]
+    pub fn fees_paid(&self) -> Yuan {
+        let fen: i64 = self.fees.as_ref().map_or(0, |f| {
+            f.entries
+                .iter()
+                .map(|x| match x.kind {
+                    EntryKind::Paid => x.amount.fen(),
+                    EntryKind::Refunded => -x.amount.fen(),
+                    EntryKind::WrittenOff => 0,
+                })
+                .sum()
+        });
+        Yuan::from_fen(fen)
     }
 
     fn refuse(&self, rule: impl Into<String>) -> Error {
@@ -335,6 +362,14 @@ pub enum EnterpriseEvent {
     LeaseEnded { index: u32 },
     /// A note (备注) on the firm from this date; `None` removes it.
     Noted { note: Option<String> },
+    /// 收款: management fees received.
+    FeePaid(Payment),
+    /// Management fees given back.
+    FeeRefunded(Refund),
+    /// Management fees written off (核销), with a reason.
+    FeeWrittenOff(WriteOff),
+    /// 追缴 of management fees.
+    FeeCollection(Collection),
 }
 
 impl EnterpriseEvent {
@@ -354,6 +389,10 @@ impl EnterpriseEvent {
             EnterpriseEvent::Leased(_) => "leased",
             EnterpriseEvent::LeaseEnded { .. } => "lease_ended",
             EnterpriseEvent::Noted { .. } => "noted",
+            EnterpriseEvent::FeePaid(_) => "fee_paid",
+            EnterpriseEvent::FeeRefunded(_) => "fee_refunded",
+            EnterpriseEvent::FeeWrittenOff(_) => "fee_written_off",
+            EnterpriseEvent::FeeCollection(_) => "fee_collection",
         }
     }
 
@@ -387,6 +426,10 @@ impl EnterpriseEvent {
             EnterpriseEvent::LeaseEnded { index } => format!("lease #{index} ended"),
             EnterpriseEvent::Noted { note: Some(n) } => format!("note: {n}"),
             EnterpriseEvent::Noted { note: None } => "note removed".into(),
+            EnterpriseEvent::FeePaid(p) => crate::money::describe_payment(p),
+            EnterpriseEvent::FeeRefunded(r) => crate::money::describe_refund(r),
+            EnterpriseEvent::FeeWrittenOff(w) => crate::money::describe_write_off(w),
+            EnterpriseEvent::FeeCollection(c) => crate::money::describe_collection(c),
             other => other.name().replace('_', " "),
         }
     }
@@ -399,6 +442,10 @@ impl EnterpriseEvent {
                 | EnterpriseEvent::Leased(_)
                 | EnterpriseEvent::LeaseEnded { .. }
                 | EnterpriseEvent::Noted { .. }
+                | EnterpriseEvent::FeePaid(_)
+                | EnterpriseEvent::FeeRefunded(_)
+                | EnterpriseEvent::FeeWrittenOff(_)
+                | EnterpriseEvent::FeeCollection(_)
         )
     }
 }
@@ -588,6 +635,41 @@ pub(crate) fn apply(
             lease.end = Some(date);
         }
         EnterpriseEvent::Noted { note } => e.note.clone_from(note),
+        EnterpriseEvent::FeePaid(p) => {
+            e.fee_account().entries.push(Entry {
+                date,
+                kind: EntryKind::Paid,
+                amount: p.amount,
+                note: p.reference.clone(),
+                advance: p.advance,
+            });
+        }
+        EnterpriseEvent::FeeRefunded(r) => {
+            let paid = e.fees_paid();
+            if r.amount > paid {
+                return Err(e.refuse(format!(
+                    "a refund of {} is more than the {paid} of management fees paid",
+                    r.amount
+                )));
+            }
+            e.fee_account().entries.push(Entry {
+                date,
+                kind: EntryKind::Refunded,
+                amount: r.amount,
+                note: r.reference.clone(),
+                advance: false,
+            });
+        }
+        EnterpriseEvent::FeeWrittenOff(w) => {
+            e.fee_account().entries.push(Entry {
+                date,
+                kind: EntryKind::WrittenOff,
+                amount: w.amount,
+                note: Some(w.reason.clone()),
+                advance: false,
+            });
+        }
+        EnterpriseEvent::FeeCollection(c) => e.fee_account().collections.push((date, c.clone())),
     }
     if event.is_lifecycle() {
         e.last_lifecycle = date;
@@ -631,6 +713,7 @@ mod stored {
     use serde::{Deserialize, Serialize};
 
     use super::{Lease, YearlyFigures};
+    use crate::money::{Collection, Payment, Refund, WriteOff};
     use crate::units::{Mu, Quantity, Yuan};
 
     /// The yearly figures as formats up to 6 wrote them.
@@ -692,6 +775,11 @@ mod stored {
             year: i32,
             figures: YearlyFigures,
         },
+        /// Format 8: management fees.
+        FeePaid(Payment),
+        FeeRefunded(Refund),
+        FeeWrittenOff(WriteOff),
+        FeeCollection(Collection),
     }
 
     impl From<EnterpriseEvent> for super::EnterpriseEvent {
@@ -742,6 +830,10 @@ mod stored {
                 EnterpriseEvent::Leased(l) => E::Leased(l),
                 EnterpriseEvent::LeaseEnded { index } => E::LeaseEnded { index },
                 EnterpriseEvent::Noted { note } => E::Noted { note },
+                EnterpriseEvent::FeePaid(p) => E::FeePaid(p),
+                EnterpriseEvent::FeeRefunded(r) => E::FeeRefunded(r),
+                EnterpriseEvent::FeeWrittenOff(w) => E::FeeWrittenOff(w),
+                EnterpriseEvent::FeeCollection(c) => E::FeeCollection(c),
             }
         }
     }
@@ -778,6 +870,10 @@ mod stored {
                 E::Leased(l) => EnterpriseEvent::Leased(l),
                 E::LeaseEnded { index } => EnterpriseEvent::LeaseEnded { index },
                 E::Noted { note } => EnterpriseEvent::Noted { note },
+                E::FeePaid(p) => EnterpriseEvent::FeePaid(p),
+                E::FeeRefunded(r) => EnterpriseEvent::FeeRefunded(r),
+                E::FeeWrittenOff(w) => EnterpriseEvent::FeeWrittenOff(w),
+                E::FeeCollection(c) => EnterpriseEvent::FeeCollection(c),
             }
         }
     }

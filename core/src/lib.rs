@@ -56,6 +56,7 @@ pub mod land;
 #[cfg(feature = "ledgers")]
 pub mod ledger;
 pub mod map;
+pub mod money;
 mod policy;
 mod record;
 pub mod report;

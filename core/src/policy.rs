@@ -6,10 +6,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
 use crate::geometry::Crs;
+use crate::money::FeeRate;
 use crate::storage::{codec, keys, Store, Tree};
 
 /// Rules set per database: dated rules, and the defaults of boundaries.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Policy {
     /// From this date, developing (填土) land without a certificate is refused
     /// (已征土地,还没有办证的坚决一律不填土). Earlier history loads as it happened.
@@ -21,6 +22,18 @@ pub struct Policy {
     /// area, in parts per million of it, before the parcel is flagged
     /// (`area_mismatch`); `None` is [`Policy::DEFAULT_AREA_TOLERANCE_PPM`].
     pub area_tolerance_ppm: Option<u32>,
+    /// The management fee rates (管理费标准), each from its date; a rate
+    /// holds until the next of the same basis.
+    pub fee_rates: Vec<FeeRate>,
+}
+
+/// The policy as formats 5 to 7 stored it.
+#[derive(Deserialize)]
+struct PolicyFormat7 {
+    #[serde(with = "crate::days::opt")]
+    no_development_without_certificate_from: Option<NaiveDate>,
+    default_crs: Option<Crs>,
+    area_tolerance_ppm: Option<u32>,
 }
 
 /// The policy as formats up to 4 stored it.
@@ -60,7 +73,7 @@ impl Policy {
         }
     }
 
-    /// A stored policy, of format 5 or of an earlier one (fewer fields).
+    /// A stored policy, of format 8 or of an earlier one (fewer fields).
     fn decode(bytes: &[u8]) -> Result<Policy> {
         if bytes.first().is_some_and(|&v| v < 5) {
             let old: PolicyFormat4 = codec::decode(bytes, "policy")?;
@@ -70,7 +83,27 @@ impl Policy {
                 ..Policy::default()
             });
         }
+        if bytes.first().is_some_and(|&v| v < 8) {
+            let old: PolicyFormat7 = codec::decode(bytes, "policy")?;
+            return Ok(Policy {
+                no_development_without_certificate_from: old
+                    .no_development_without_certificate_from,
+                default_crs: old.default_crs,
+                area_tolerance_ppm: old.area_tolerance_ppm,
+                fee_rates: Vec::new(),
+            });
+        }
         codec::decode(bytes, "policy")
+    }
+
+    /// The fee rates in force for `basis` at `date`, if any.
+    #[must_use]
+    pub fn fee_rate(&self, basis: crate::money::FeeBasis, date: NaiveDate) -> Option<FeeRate> {
+        self.fee_rates
+            .iter()
+            .filter(|r| r.basis == basis && r.from <= date)
+            .max_by_key(|r| r.from)
+            .copied()
     }
 }
 

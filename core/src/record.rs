@@ -268,6 +268,10 @@ impl Record for Parcel {
         !event.creates() && !matches!(event, ParcelEvent::Split { .. })
     }
 
+    fn dated(event: &ParcelEvent) -> bool {
+        !event.is_money()
+    }
+
     fn latest(&self) -> NaiveDate {
         self.last_event
     }

@@ -11,6 +11,9 @@ use std::sync::Arc;
 use crate::error::{Entity, Error, Result};
 use crate::geometry::{Boundary, StoredBoundary};
 use crate::ids::EnterpriseId;
+use crate::money::{
+    Charge, Collection, Compensation, Debt, Instalment, LandAccount, Payment, Refund, WriteOff,
+};
 use crate::units::{Mu, Quantity, Yuan};
 
 pub use summary::{AreaLabel, LandFigures, LandSummary};
@@ -155,6 +158,16 @@ pub struct Parcel {
     /// footprint): set by their own events, never part of a stored state.
     #[serde(skip)]
     pub buildings: Option<Buildings>,
+    /// Who held the parcel from when (`None`: the reserve, or split),
+    /// oldest first, from the day it entered the ledger: set by its own
+    /// events, never part of a stored state.
+    #[serde(skip)]
+    pub tenure: Vec<(NaiveDate, Option<EnterpriseId>)>,
+    /// The money on the parcel (地款, 闲置费, compensation), if any: set by
+    /// its own events, never part of a stored state (a split's parts begin
+    /// without one; the parent keeps its debts).
+    #[serde(skip)]
+    pub account: Option<Box<LandAccount>>,
     /// 征地: when the zone acquired it.
     #[serde(with = "crate::days::day")]
     pub requisitioned: NaiveDate,
@@ -259,8 +272,51 @@ impl Parcel {
         }
     }
 
+    fn subject_text(&self) -> String {
+        format!("{} ({})", self.code, self.id)
+    }
+
     fn refuse(&self, rule: impl Into<String>) -> Error {
-        Error::lifecycle(Entity::Parcel, format!("{} ({})", self.code, self.id), rule)
+        Error::lifecycle(Entity::Parcel, self.subject_text(), rule)
+    }
+
+    /// The day the parcel entered the ledger (requisitioned, or split from
+    /// its parent).
+    #[must_use]
+    pub fn entered(&self) -> NaiveDate {
+        self.tenure.first().map_or(self.requisitioned, |t| t.0)
+    }
+
+    /// The land-price and idle-fee debts on the parcel.
+    #[must_use]
+    pub fn debts(&self) -> &[Debt] {
+        self.account.as_ref().map_or(&[], |a| &a.debts)
+    }
+
+    /// The holder on `date`, by the tenure.
+    #[must_use]
+    pub fn holder_on(&self, date: NaiveDate) -> Option<EnterpriseId> {
+        self.tenure
+            .iter()
+            .rev()
+            .find(|(from, _)| *from <= date)
+            .and_then(|(_, h)| *h)
+    }
+
+    fn account_mut(&mut self) -> &mut LandAccount {
+        self.account.get_or_insert_with(Box::default)
+    }
+
+    fn held_from(&mut self, date: NaiveDate, holder: Option<EnterpriseId>) {
+        self.tenure.push((date, holder));
+    }
+
+    fn owe(&mut self, charge: Charge, debtor: EnterpriseId, date: NaiveDate, amount: Yuan) {
+        if amount.is_positive() {
+            self.account_mut()
+                .debts
+                .push(Debt::new(charge, debtor, date, amount));
+        }
     }
 }
 
@@ -317,6 +373,19 @@ pub enum ParcelEvent {
         floor_area_m2: Quantity,
         footprint_m2: Quantity,
     },
+    /// The land price's schedule (分期付款), replacing any before: on the
+    /// latest land-price debt arisen by the event's date.
+    PaymentsScheduled { instalments: Vec<Instalment> },
+    /// 收款: a payment of the land price or an idle fee.
+    PaymentReceived(Payment),
+    /// 退款.
+    PaymentRefunded(Refund),
+    /// 核销 (or, for an idle fee, 减免) with a reason.
+    WrittenOff(WriteOff),
+    /// 追缴: a step taken to collect.
+    CollectionTaken(Collection),
+    /// 征地补偿, 调地 or 办证费 the zone paid for the land.
+    CompensationPaid(Compensation),
 }
 
 impl ParcelEvent {
@@ -338,6 +407,12 @@ impl ParcelEvent {
             ParcelEvent::Noted { .. } => "noted",
             ParcelEvent::BoundarySet { .. } => "boundary_set",
             ParcelEvent::BuildingsReported { .. } => "buildings_reported",
+            ParcelEvent::PaymentsScheduled { .. } => "payments_scheduled",
+            ParcelEvent::PaymentReceived(_) => "payment_received",
+            ParcelEvent::PaymentRefunded(_) => "payment_refunded",
+            ParcelEvent::WrittenOff(_) => "written_off",
+            ParcelEvent::CollectionTaken(_) => "collection_taken",
+            ParcelEvent::CompensationPaid(_) => "compensation_paid",
         }
     }
 
@@ -397,12 +472,46 @@ impl ParcelEvent {
                 floor_area_m2,
                 footprint_m2,
             } => format!("buildings: floor area {floor_area_m2} m², footprint {footprint_m2} m²"),
+            ParcelEvent::PaymentsScheduled { instalments } => {
+                let parts: Vec<String> = instalments
+                    .iter()
+                    .map(|i| format!("{} on {}", i.amount, i.due))
+                    .collect();
+                format!("payments scheduled: {}", parts.join(", "))
+            }
+            ParcelEvent::PaymentReceived(p) => crate::money::describe_payment(p),
+            ParcelEvent::PaymentRefunded(r) => crate::money::describe_refund(r),
+            ParcelEvent::WrittenOff(w) => crate::money::describe_write_off(w),
+            ParcelEvent::CollectionTaken(c) => crate::money::describe_collection(c),
+            ParcelEvent::CompensationPaid(c) => format!(
+                "{} {} paid to {}{}",
+                c.kind.chinese(),
+                c.amount,
+                c.payee,
+                c.area.map(|a| format!(" for {a}")).unwrap_or_default()
+            ),
             ParcelEvent::BoundarySet { boundary: None } => "boundary removed".into(),
             ParcelEvent::BoundarySet { boundary: Some(b) } => match Boundary::from_stored(b) {
                 Ok(b) => format!("boundary in {}, {} surveyed", b.crs(), b.area()),
                 Err(_) => format!("boundary in EPSG:{}", b.crs),
             },
         }
+    }
+
+    /// Whether the event is money (a payment, schedule, write-off,
+    /// collection or compensation): it does not take its place in the
+    /// lifecycle, so it may be entered at any time, on a split parcel too.
+    #[must_use]
+    pub fn is_money(&self) -> bool {
+        matches!(
+            self,
+            ParcelEvent::PaymentsScheduled { .. }
+                | ParcelEvent::PaymentReceived(_)
+                | ParcelEvent::PaymentRefunded(_)
+                | ParcelEvent::WrittenOff(_)
+                | ParcelEvent::CollectionTaken(_)
+                | ParcelEvent::CompensationPaid(_)
+        )
     }
 
     /// Whether the event creates the parcel (and so cannot be voided alone).
@@ -442,6 +551,8 @@ pub(crate) fn apply(
                 boundary: None,
                 note: None,
                 buildings: None,
+                tenure: vec![(date, None)],
+                account: None,
                 requisitioned: date,
                 developed: None,
                 certificate: None,
@@ -458,7 +569,11 @@ pub(crate) fn apply(
                 last_event: date,
             })
         }
-        (None, ParcelEvent::SplitFrom { state, .. }) => return Ok((**state).clone()),
+        (None, ParcelEvent::SplitFrom { state, .. }) => {
+            let mut child = (**state).clone();
+            child.tenure = vec![(date, state.holder)];
+            return Ok(child);
+        }
         (None, other) => {
             return Err(Error::lifecycle(
                 Entity::Parcel,
@@ -474,6 +589,9 @@ pub(crate) fn apply(
         }
         (Some(p), _) => p,
     };
+    if event.is_money() {
+        return apply_money(p, date, event);
+    }
     // Folds and writes keep dated events in date order (history entered
     // late is folded again in its place: `Writer::entered_late`); only a
     // split, applied to the state directly, can meet this guard.
@@ -491,6 +609,12 @@ pub(crate) fn apply(
     }
     match event {
         ParcelEvent::Requisitioned { .. } | ParcelEvent::SplitFrom { .. } => unreachable!(),
+        ParcelEvent::PaymentsScheduled { .. }
+        | ParcelEvent::PaymentReceived(_)
+        | ParcelEvent::PaymentRefunded(_)
+        | ParcelEvent::WrittenOff(_)
+        | ParcelEvent::CollectionTaken(_)
+        | ParcelEvent::CompensationPaid(_) => unreachable!("money is applied by apply_money"),
         ParcelEvent::Developed => {
             if let Some(d) = p.developed {
                 return Err(p.refuse(format!("already developed on {d}")));
@@ -519,6 +643,8 @@ pub(crate) fn apply(
                 )));
             }
             p.holder = Some(*holder);
+            p.held_from(date, Some(*holder));
+            p.owe(Charge::LandPrice, *holder, date, *price);
             p.supply = Some(SupplyTerms {
                 date,
                 method: *method,
@@ -558,11 +684,26 @@ pub(crate) fn apply(
                 return Err(p.refuse(format!("already declared idle on {}", d.date)));
             }
             p.idle_declared = Some(IdleDeclaration { date, fee: *fee });
+            if let Some(h) = p.holder {
+                p.owe(Charge::IdleFee, h, date, *fee);
+            }
         }
         ParcelEvent::Reclaimed { reason } => {
             let Some(former) = p.holder else {
                 return Err(p.refuse("only a held parcel can be reclaimed; it is in the reserve"));
             };
+            let subject = p.subject_text();
+            if let Some(account) = p.account.as_mut() {
+                for debt in account
+                    .debts
+                    .iter_mut()
+                    .filter(|d| d.charge == Charge::LandPrice && d.closed.is_none())
+                {
+                    debt.close(date)
+                        .map_err(|why| Error::lifecycle(Entity::Parcel, subject.clone(), why))?;
+                }
+            }
+            p.held_from(date, None);
             p.reclamations.push(Reclamation {
                 date,
                 former_holder: former,
@@ -575,7 +716,7 @@ pub(crate) fn apply(
             p.completed = None;
             p.idle_declared = None;
         }
-        ParcelEvent::Transferred { to, .. } => {
+        ParcelEvent::Transferred { to, price } => {
             let Some(from) = p.holder else {
                 return Err(p.refuse("only a held parcel can be transferred; it is in the reserve"));
             };
@@ -583,6 +724,8 @@ pub(crate) fn apply(
                 return Err(p.refuse(format!("the parcel is already held by {to}")));
             }
             p.holder = Some(*to);
+            p.held_from(date, Some(*to));
+            p.owe(Charge::LandPrice, *to, date, *price);
             p.idle_declared = None;
         }
         ParcelEvent::Split { children } => {
@@ -598,6 +741,7 @@ pub(crate) fn apply(
             }
             p.children = children.iter().map(|c| c.0).collect();
             p.retired = Some(date);
+            p.held_from(date, None);
         }
         ParcelEvent::BoundarySet { boundary } => {
             p.boundary = boundary
@@ -637,6 +781,46 @@ pub(crate) fn apply(
     Ok(p)
 }
 
+/// Applies a money event: it needs the parcel to exist on its date and,
+/// for a payment, refund, write-off or schedule, a debt arisen by then.
+fn apply_money(mut p: Parcel, date: NaiveDate, event: &ParcelEvent) -> Result<Parcel> {
+    if date < p.entered() {
+        return Err(p.refuse(format!(
+            "{date} is before the parcel entered the ledger on {}",
+            p.entered()
+        )));
+    }
+    let subject = p.subject_text();
+    let refuse = |why: String| Error::lifecycle(Entity::Parcel, subject.clone(), why);
+    let account = p.account_mut();
+    match event {
+        ParcelEvent::PaymentsScheduled { instalments } => account
+            .debt_for(Charge::LandPrice, date, None)
+            .and_then(|d| d.reschedule(instalments))
+            .map_err(refuse)?,
+        ParcelEvent::PaymentReceived(pay) => account
+            .debt_for(pay.charge, date, pay.payer)
+            .and_then(|d| d.pay(date, pay))
+            .map_err(refuse)?,
+        ParcelEvent::PaymentRefunded(r) => account
+            .debt_for(r.charge, date, r.payer)
+            .and_then(|d| d.refund(date, r))
+            .map_err(refuse)?,
+        ParcelEvent::WrittenOff(w) => account
+            .debt_for(w.charge, date, w.debtor)
+            .and_then(|d| d.write_off(date, w))
+            .map_err(refuse)?,
+        ParcelEvent::CollectionTaken(c) => {
+            account.collections.push((date, c.clone()));
+        }
+        ParcelEvent::CompensationPaid(c) => {
+            account.compensation.push((date, c.clone()));
+        }
+        _ => unreachable!("only money events"),
+    }
+    Ok(p)
+}
+
 /// The first state of a child of a split: the parent's state, with the
 /// child's own id, code and area.
 pub(crate) fn child_state(
@@ -653,6 +837,8 @@ pub(crate) fn child_state(
         boundary: None,
         note: None,
         buildings: None,
+        tenure: vec![(date, parent.holder)],
+        account: None,
         reclamations: Vec::new(),
         parent: Some(parent.id),
         children: Vec::new(),

@@ -47,6 +47,59 @@ pub struct Facts {
     pub crs: Option<String>,
     /// A note (备注) set.
     pub note: Option<String>,
+    /// What a payment, refund, write-off or collection step is for
+    /// (`land_price`, `idle_fee`, `management_fee`).
+    pub charge: Option<&'static str>,
+    /// What a compensation paid by the zone is for (`land`, `resettlement`,
+    /// `attachments`, `swap`, `certification`).
+    pub compensation: Option<&'static str>,
+    /// A collection step (`notice`, `meeting`, `legal`).
+    pub action: Option<&'static str>,
+    /// A payment's or refund's voucher.
+    pub reference: Option<String>,
+    /// Who a compensation was paid to.
+    pub payee: Option<String>,
+}
+
+impl Facts {
+    fn payment(p: &crate::money::Payment) -> Facts {
+        Facts {
+            holder_id: p.payer.map(|e| e.0),
+            amount_yuan: Some(p.amount),
+            charge: Some(p.charge.code()),
+            reference: p.reference.clone(),
+            ..Facts::default()
+        }
+    }
+
+    fn refund(r: &crate::money::Refund) -> Facts {
+        Facts {
+            holder_id: r.payer.map(|e| e.0),
+            amount_yuan: Some(r.amount),
+            charge: Some(r.charge.code()),
+            reference: r.reference.clone(),
+            ..Facts::default()
+        }
+    }
+
+    fn write_off(w: &crate::money::WriteOff) -> Facts {
+        Facts {
+            holder_id: w.debtor.map(|e| e.0),
+            amount_yuan: Some(w.amount),
+            charge: Some(w.charge.code()),
+            reason: Some(w.reason.clone()),
+            ..Facts::default()
+        }
+    }
+
+    fn collection(c: &crate::money::Collection) -> Facts {
+        Facts {
+            charge: Some(c.charge.code()),
+            action: Some(c.action.code()),
+            note: c.note.clone(),
+            ..Facts::default()
+        }
+    }
 }
 
 /// The facts of an event of one ledger.
@@ -109,6 +162,23 @@ impl EventFacts for ParcelEvent {
                 note: note.clone(),
                 ..Facts::default()
             },
+            ParcelEvent::PaymentsScheduled { instalments } => Facts {
+                amount_yuan: Yuan::sum(instalments.iter().map(|i| i.amount)).ok(),
+                charge: Some(crate::money::Charge::LandPrice.code()),
+                ..Facts::default()
+            },
+            ParcelEvent::PaymentReceived(p) => Facts::payment(p),
+            ParcelEvent::PaymentRefunded(r) => Facts::refund(r),
+            ParcelEvent::WrittenOff(w) => Facts::write_off(w),
+            ParcelEvent::CollectionTaken(c) => Facts::collection(c),
+            ParcelEvent::CompensationPaid(c) => Facts {
+                amount_yuan: Some(c.amount),
+                area_mu: c.area,
+                compensation: Some(c.kind.code()),
+                reference: c.reference.clone(),
+                payee: Some(c.payee.clone()),
+                ..Facts::default()
+            },
             ParcelEvent::Developed
             | ParcelEvent::ConstructionStarted
             | ParcelEvent::Completed
@@ -143,6 +213,10 @@ impl EventFacts for EnterpriseEvent {
                 area_m2: Some(lease.area_m2),
                 ..Facts::default()
             },
+            EnterpriseEvent::FeePaid(p) => Facts::payment(p),
+            EnterpriseEvent::FeeRefunded(r) => Facts::refund(r),
+            EnterpriseEvent::FeeWrittenOff(w) => Facts::write_off(w),
+            EnterpriseEvent::FeeCollection(c) => Facts::collection(c),
             EnterpriseEvent::Registered { .. }
             | EnterpriseEvent::ConstructionStarted
             | EnterpriseEvent::InProduction
@@ -255,6 +329,11 @@ struct FactColumns {
     boundary_wkt: Vec<Option<String>>,
     crs: Vec<Option<String>>,
     note: Vec<Option<String>>,
+    charge: Vec<Option<&'static str>>,
+    compensation: Vec<Option<&'static str>>,
+    action: Vec<Option<&'static str>>,
+    reference: Vec<Option<String>>,
+    payee: Vec<Option<String>>,
 }
 
 impl FactColumns {
@@ -276,6 +355,11 @@ impl FactColumns {
         self.boundary_wkt.push(f.boundary_wkt);
         self.crs.push(f.crs);
         self.note.push(f.note);
+        self.charge.push(f.charge);
+        self.compensation.push(f.compensation);
+        self.action.push(f.action);
+        self.reference.push(f.reference);
+        self.payee.push(f.payee);
     }
 
     fn finish(self, c: &mut Columns) -> Result<()> {
@@ -296,6 +380,11 @@ impl FactColumns {
         c.text("boundary_wkt", self.boundary_wkt);
         c.text("crs", self.crs);
         c.text("note", self.note);
+        c.text("charge", self.charge);
+        c.text("compensation", self.compensation);
+        c.text("action", self.action);
+        c.text("reference", self.reference);
+        c.text("payee", self.payee);
         Ok(())
     }
 }

@@ -281,7 +281,7 @@ impl Writer {
     /// The policies in force in this unit of work.
     #[must_use]
     pub fn policy(&self) -> Policy {
-        self.pending.policy
+        self.pending.policy.clone()
     }
 
     /// Sets the database's dated policies.

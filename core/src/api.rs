@@ -14,7 +14,8 @@ use crate::units::Quantity;
 use crate::units::{Mu, Yuan};
 use crate::view::{HistoryEntry, ParcelFilter};
 use crate::writer::Award;
-use crate::writer::{Allocation, NewParcel, SplitPart, Writer};
+use crate::money::{Charge, Collection, Compensation, FeeRate, Instalment, Payment, Refund};
+use crate::writer::{Account, Allocation, NewParcel, SplitPart, Writer};
 
 macro_rules! single_writes {
     ($( $(#[$doc:meta])* fn $name:ident($($arg:ident: $ty:ty),*) -> $ret:ty; )*) => {
@@ -115,6 +116,20 @@ single_writes! {
     fn write_off(application: ApplicationId, date: NaiveDate, reason: &str) -> EventId;
     /// 结项.
     fn close_application(application: ApplicationId, date: NaiveDate) -> EventId;
+    /// 管理费标准 from a date.
+    fn set_fee_rate(rate: FeeRate) -> ();
+    /// 分期付款.
+    fn schedule_land_payments(parcel: ParcelId, date: NaiveDate, instalments: &[Instalment]) -> EventId;
+    /// 收款.
+    fn receive_payment(on: Account, date: NaiveDate, payment: Payment) -> EventId;
+    /// 退款.
+    fn refund_payment(on: Account, date: NaiveDate, refund: Refund) -> EventId;
+    /// 核销 / 减免.
+    fn write_off_debt(on: Account, date: NaiveDate, charge: Charge, amount: Option<Yuan>, reason: &str, debtor: Option<EnterpriseId>) -> EventId;
+    /// 追缴.
+    fn record_collection(on: Account, date: NaiveDate, collection: Collection) -> EventId;
+    /// 征地补偿, 调地, 办证费.
+    fn pay_compensation(parcel: ParcelId, date: NaiveDate, compensation: Compensation) -> EventId;
 }
 
 impl Db {

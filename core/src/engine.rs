@@ -77,8 +77,8 @@ impl Engine {
                 if found < 4 {
                     crate::counts::upgrade_format_3(store.as_ref())?;
                 } else if found < FORMAT_VERSION {
-                    // Formats 5 to 7 added events (boundaries, notes,
-                    // buildings, water use) and policy fields that earlier
+                    // Formats 5 to 8 added events (boundaries, notes,
+                    // buildings, water use, money) and policy fields that earlier
                     // versions cannot read:
                     // nothing stored changes, the mark keeps those
                     // versions out.

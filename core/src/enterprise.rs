@@ -295,6 +295,15 @@ impl Enterprise {
         self.leases.iter().filter(move |l| l.occupies(date))
     }
 
+    /// The leases, as things a management fee is charged on.
+    #[must_use]
+    pub fn leased_spans(&self) -> Vec<crate::money::Chargeable> {
+        self.leases
+            .iter()
+            .map(|l| crate::money::Chargeable::space(l.area_m2, l.start, l.end))
+            .collect()
+    }
+
     fn fee_account(&mut self) -> &mut FeeAccount {
         self.fees.get_or_insert_with(Box::default)
     }

@@ -89,7 +89,7 @@ pub use map::{Map, MapColor};
 pub use units::Quantity;
 pub use units::{Mu, Yuan};
 pub use view::{ApplicationFilter, EnterpriseFilter, HistoryEntry, ParcelFilter, Spatial, View};
-pub use writer::{Allocation, Award, NewParcel, Savepoint, SplitPart, Writer};
+pub use writer::{Account, Allocation, Award, NewParcel, Savepoint, SplitPart, Writer};
 
 /// The storage format this version of parkdb writes.
 pub const FORMAT_VERSION: u8 = storage::codec::FORMAT_VERSION;

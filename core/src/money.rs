@@ -254,7 +254,7 @@ impl Debt {
     /// the debt arose.
     #[must_use]
     pub fn schedule(&self) -> Vec<Instalment> {
-        if self.instalments.is_empty() {
+        if self.instalments.is_empty() && self.charge != Charge::ManagementFee {
             vec![Instalment {
                 due: self.created,
                 amount: self.amount,
@@ -555,12 +555,26 @@ pub fn positive(field: &str, amount: Yuan) -> Result<()> {
 
 /// The money on a parcel: its debts, collection steps and what the zone
 /// paid for its land.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LandAccount {
+    /// The date of the latest money event in force (a read as of an
+    /// earlier date folds the parcel again).
+    pub latest: NaiveDate,
     /// Land-price and idle-fee debts, in the order they arose.
     pub debts: Vec<Debt>,
     pub collections: Vec<(NaiveDate, Collection)>,
     pub compensation: Vec<(NaiveDate, Compensation)>,
+}
+
+impl Default for LandAccount {
+    fn default() -> Self {
+        LandAccount {
+            latest: NaiveDate::MIN,
+            debts: Vec::new(),
+            collections: Vec::new(),
+            compensation: Vec::new(),
+        }
+    }
 }
 
 impl LandAccount {
@@ -733,10 +747,10 @@ pub fn bill_fees(things: &[Chargeable], rates: &[FeeRate], until: NaiveDate) -> 
 /// The management fees of an enterprise as a debt: the bills as its
 /// schedule, the account's entries against it.
 #[must_use]
-pub fn fee_debt(debtor: EnterpriseId, bills: &[Bill], account: &FeeAccount) -> Option<Debt> {
-    let first = bills.first()?.due;
+pub fn fee_debt(debtor: EnterpriseId, bills: &[Bill], account: Option<&FeeAccount>) -> Debt {
+    let first = bills.first().map_or(NaiveDate::MIN, |b| b.due);
     let amount = yuan(bills.iter().map(|b| i128::from(b.amount.fen())).sum());
-    Some(Debt {
+    Debt {
         charge: Charge::ManagementFee,
         debtor,
         created: first,
@@ -749,8 +763,281 @@ pub fn fee_debt(debtor: EnterpriseId, bills: &[Bill], account: &FeeAccount) -> O
             })
             .collect(),
         closed: None,
-        entries: account.entries.clone(),
-    })
+        entries: account.map(|a| a.entries.clone()).unwrap_or_default(),
+    }
+}
+
+/// An amount owed to the zone as of a date: a row of `receivables`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Receivable {
+    pub charge: Charge,
+    pub debtor: EnterpriseId,
+    /// The parcel of a land price or idle fee: id and code.
+    pub parcel: Option<(crate::ids::ParcelId, String)>,
+    /// When the debt arose (a management fee: its first bill).
+    pub arose: NaiveDate,
+    pub position: Position,
+    /// The latest collection step taken by the date.
+    pub last_step: Option<(NaiveDate, CollectionAction)>,
+    /// Paid (less refunds) after that step.
+    pub paid_since_step: Yuan,
+}
+
+impl Receivable {
+    /// A debt's row as of `date`, with the collection steps on its account.
+    #[must_use]
+    pub fn of(
+        debt: &Debt,
+        parcel: Option<(crate::ids::ParcelId, String)>,
+        steps: &[(NaiveDate, Collection)],
+        date: NaiveDate,
+    ) -> Receivable {
+        let last_step = steps
+            .iter()
+            .filter(|(d, c)| c.charge == debt.charge && *d <= date)
+            .map(|(d, c)| (*d, c.action))
+            .max_by_key(|(d, _)| *d);
+        let paid_since_step = last_step.map_or(Yuan::ZERO, |(since, _)| {
+            yuan(
+                debt.entries
+                    .iter()
+                    .filter(|e| e.date >= since && e.date <= date)
+                    .map(|e| match e.kind {
+                        EntryKind::Paid => i128::from(e.amount.fen()),
+                        EntryKind::Refunded => -i128::from(e.amount.fen()),
+                        EntryKind::WrittenOff => 0,
+                    })
+                    .sum(),
+            )
+        });
+        Receivable {
+            charge: debt.charge,
+            debtor: debt.debtor,
+            parcel,
+            arose: debt.created,
+            position: debt.position(date),
+            last_step,
+            paid_since_step,
+        }
+    }
+}
+
+code_enum!(
+    /// Which way money moved.
+    Flow, "flow", {
+        /// Received by the zone (收款).
+        Received = "received" / "收款",
+        /// Given back by the zone (退款).
+        Refunded = "refunded" / "退款",
+        /// Paid by the zone for land (征地补偿, 办证).
+        PaidOut = "paid_out" / "支出",
+    }
+);
+
+/// Money that moved: a row of `payments`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Movement {
+    pub date: NaiveDate,
+    pub flow: Flow,
+    /// What a receipt or refund was for.
+    pub charge: Option<Charge>,
+    /// What a payment by the zone was for.
+    pub compensation: Option<CompensationKind>,
+    pub amount: Yuan,
+    /// Who paid, or was refunded.
+    pub enterprise: Option<EnterpriseId>,
+    pub parcel: Option<(crate::ids::ParcelId, String)>,
+    /// Who the zone paid.
+    pub payee: Option<String>,
+    pub reference: Option<String>,
+    pub advance: bool,
+    /// For a swap, the area exchanged.
+    pub area: Option<Mu>,
+}
+
+impl Movement {
+    /// The receipts and refunds of a debt.
+    pub fn of_debt<'a>(
+        debt: &'a Debt,
+        parcel: Option<&'a (crate::ids::ParcelId, String)>,
+    ) -> impl Iterator<Item = Movement> + 'a {
+        debt.entries.iter().filter_map(move |e| {
+            let flow = match e.kind {
+                EntryKind::Paid => Flow::Received,
+                EntryKind::Refunded => Flow::Refunded,
+                EntryKind::WrittenOff => return None,
+            };
+            Some(Movement {
+                date: e.date,
+                flow,
+                charge: Some(debt.charge),
+                compensation: None,
+                amount: e.amount,
+                enterprise: Some(debt.debtor),
+                parcel: parcel.cloned(),
+                payee: None,
+                reference: e.note.clone(),
+                advance: e.advance,
+                area: None,
+            })
+        })
+    }
+
+    /// A payment by the zone for a parcel's land.
+    #[must_use]
+    pub fn of_compensation(
+        date: NaiveDate,
+        c: &Compensation,
+        parcel: (crate::ids::ParcelId, String),
+    ) -> Movement {
+        Movement {
+            date,
+            flow: Flow::PaidOut,
+            charge: None,
+            compensation: Some(c.kind),
+            amount: c.amount,
+            enterprise: None,
+            parcel: Some(parcel),
+            payee: Some(c.payee.clone()),
+            reference: c.reference.clone(),
+            advance: false,
+            area: c.area,
+        }
+    }
+
+    /// The amount with its sign for the zone's cash: in positive, out negative.
+    #[must_use]
+    pub fn signed(&self) -> i128 {
+        let a = i128::from(self.amount.fen());
+        match self.flow {
+            Flow::Received => a,
+            Flow::Refunded | Flow::PaidOut => -a,
+        }
+    }
+}
+
+/// One charge in a year's finance figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChargeFigures {
+    pub charge: Charge,
+    /// Received in the year, less refunds.
+    pub collected: Yuan,
+    pub written_off: Yuan,
+    /// Owed at the year's end, due or not.
+    pub outstanding: Yuan,
+    /// Owed and past due at the year's end.
+    pub overdue: Yuan,
+    /// Debtors owing at the year's end.
+    pub debtors: u64,
+}
+
+/// A year's money in the seed's terms (财务): each charge collected and
+/// outstanding, and what the zone paid for land.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FinanceFigures {
+    pub year: i32,
+    /// 地款, 闲置费 and 管理费, in that order.
+    pub charges: Vec<ChargeFigures>,
+    /// Paid by the zone in the year, by kind (征地补偿 and 办证).
+    pub compensation: Vec<(CompensationKind, Yuan)>,
+    /// Collection steps taken in the year.
+    pub collection_steps: u64,
+}
+
+impl FinanceFigures {
+    /// The figures of one charge.
+    #[must_use]
+    pub fn charge(&self, charge: Charge) -> ChargeFigures {
+        self.charges
+            .iter()
+            .find(|c| c.charge == charge)
+            .copied()
+            .unwrap_or(FinanceFigures::default_charge(charge))
+    }
+
+    /// Everything the zone paid for land in the year.
+    #[must_use]
+    pub fn compensation_total(&self) -> Yuan {
+        yuan(self.compensation.iter().map(|(_, a)| i128::from(a.fen())).sum())
+    }
+
+    /// The year's figures from every debt as of the year's end, the
+    /// payments by the zone and the collection steps of the year.
+    #[must_use]
+    pub fn of_year<'a>(
+        year: i32,
+        debts: impl IntoIterator<Item = &'a Debt>,
+        paid_out: impl IntoIterator<Item = (NaiveDate, &'a Compensation)>,
+        steps: impl IntoIterator<Item = NaiveDate>,
+    ) -> FinanceFigures {
+        let end = NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(NaiveDate::MAX);
+        let in_year = |d: NaiveDate| d.year() == year;
+        let mut charges: Vec<(ChargeFigures, std::collections::BTreeSet<u64>)> = [
+            Charge::LandPrice,
+            Charge::IdleFee,
+            Charge::ManagementFee,
+        ]
+        .into_iter()
+        .map(|charge| (FinanceFigures::default_charge(charge), Default::default()))
+        .collect();
+        for debt in debts {
+            let Some((figures, debtors)) = charges.iter_mut().find(|c| c.0.charge == debt.charge)
+            else {
+                continue;
+            };
+            let mut collected = i128::from(figures.collected.fen());
+            let mut off = i128::from(figures.written_off.fen());
+            for e in debt.entries.iter().filter(|e| in_year(e.date)) {
+                let a = i128::from(e.amount.fen());
+                match e.kind {
+                    EntryKind::Paid => collected += a,
+                    EntryKind::Refunded => collected -= a,
+                    EntryKind::WrittenOff => off += a,
+                }
+            }
+            figures.collected = yuan(collected);
+            figures.written_off = yuan(off);
+            let at = debt.position(end);
+            if at.outstanding.is_positive() {
+                figures.outstanding = yuan(
+                    i128::from(figures.outstanding.fen()) + i128::from(at.outstanding.fen()),
+                );
+                figures.overdue =
+                    yuan(i128::from(figures.overdue.fen()) + i128::from(at.overdue.fen()));
+                debtors.insert(debt.debtor.0);
+            }
+        }
+        let mut compensation: std::collections::BTreeMap<CompensationKind, i128> =
+            Default::default();
+        for (date, c) in paid_out {
+            if in_year(date) {
+                *compensation.entry(c.kind).or_default() += i128::from(c.amount.fen());
+            }
+        }
+        FinanceFigures {
+            year,
+            charges: charges
+                .into_iter()
+                .map(|(mut f, debtors)| {
+                    f.debtors = debtors.len() as u64;
+                    f
+                })
+                .collect(),
+            compensation: compensation.into_iter().map(|(k, v)| (k, yuan(v))).collect(),
+            collection_steps: steps.into_iter().filter(|d| in_year(*d)).count() as u64,
+        }
+    }
+
+    fn default_charge(charge: Charge) -> ChargeFigures {
+        ChargeFigures {
+            charge,
+            collected: Yuan::ZERO,
+            written_off: Yuan::ZERO,
+            outstanding: Yuan::ZERO,
+            overdue: Yuan::ZERO,
+            debtors: 0,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::fund::{AwardKind, ByKind};
 use crate::indicators::{with_leased, zone_rates, EnterpriseYear, Indicator, Metric, ZoneRates};
 use crate::inefficient::{InefficientKind, InefficientParcel, Rules};
+use crate::money::{Charge, FinanceFigures};
 use crate::land::{LandUse, Parcel, SupplyMethod};
 use crate::scheme::{Assessment, Candidate, Evaluation, Scheme, TargetFramework};
 use crate::storage::keys;
@@ -121,6 +122,13 @@ pub struct AnnualReport {
     /// [`Rules`] and without an evaluation (so no 投而未达标): the kinds
     /// found, in the province's order.
     pub inefficient: Vec<InefficientFigures>,
+    // finance
+    /// The year's money (财务): 地款, 闲置费 and 管理费 collected in the year
+    /// and outstanding at its end, and what the zone paid for land.
+    pub finance: FinanceFigures,
+    /// What the zone paid for its land up to the year's end (征地补偿, 调地,
+    /// 办证费).
+    pub land_cost_yuan: Yuan,
 }
 
 /// Inefficient land of one kind: how many parcels, how much land.
@@ -176,7 +184,11 @@ impl AnnualReport {
 
     /// The report's amounts of money by field name (元), in order.
     #[must_use]
-    pub fn amounts(&self) -> [(&'static str, Yuan); 7] {
+    pub fn amounts(&self) -> [(&'static str, Yuan); 15] {
+        let f = &self.finance;
+        let land = f.charge(Charge::LandPrice);
+        let idle = f.charge(Charge::IdleFee);
+        let fee = f.charge(Charge::ManagementFee);
         [
             ("output_value_yuan", self.output_value_yuan),
             ("tax_yuan", self.tax_yuan),
@@ -185,6 +197,14 @@ impl AnnualReport {
             ("repaid_yuan", self.repaid_yuan),
             ("recovered_yuan", self.recovered_yuan),
             ("overdue_yuan", self.overdue_yuan),
+            ("land_price_collected_yuan", land.collected),
+            ("land_price_outstanding_yuan", land.outstanding),
+            ("idle_fee_collected_yuan", idle.collected),
+            ("idle_fee_outstanding_yuan", idle.outstanding),
+            ("management_fee_collected_yuan", fee.collected),
+            ("management_fee_outstanding_yuan", fee.outstanding),
+            ("compensation_paid_yuan", f.compensation_total()),
+            ("land_cost_yuan", self.land_cost_yuan),
         ]
     }
 
@@ -306,7 +326,59 @@ impl AnnualReport {
             self.tenants_signed,
             self.leased_m2.to_decimal_string()
         );
+        self.finance_text(&mut t);
         t
+    }
+
+    /// 五、财务: written when the ledgers keep any money for the year.
+    fn finance_text(&self, t: &mut String) {
+        let f = &self.finance;
+        let any = f.charges.iter().any(|c| {
+            c.collected != Yuan::ZERO || c.outstanding != Yuan::ZERO || c.written_off != Yuan::ZERO
+        }) || !f.compensation.is_empty();
+        if !any {
+            return;
+        }
+        let mut parts = Vec::new();
+        for c in &f.charges {
+            let name = c.charge.chinese();
+            let mut line = Vec::new();
+            if c.collected != Yuan::ZERO {
+                line.push(format!("收回{name}{}", wan(c.collected)));
+            }
+            if c.outstanding.is_positive() {
+                let mut owed = format!("年末尚欠{name}{}({}户", wan(c.outstanding), c.debtors);
+                if c.overdue.is_positive() {
+                    let _ = write!(owed, ",其中逾期{}", wan(c.overdue));
+                }
+                owed.push(')');
+                line.push(owed);
+            }
+            if c.written_off.is_positive() {
+                line.push(format!("核销{name}{}", wan(c.written_off)));
+            }
+            if !line.is_empty() {
+                parts.push(line.join(","));
+            }
+        }
+        if !f.compensation.is_empty() {
+            let kinds: Vec<String> = f
+                .compensation
+                .iter()
+                .map(|(k, v)| format!("{}{}", k.chinese(), wan(*v)))
+                .collect();
+            parts.push(format!(
+                "支付征地补偿及办证费用{}({})",
+                wan(f.compensation_total()),
+                kinds.join(",")
+            ));
+        }
+        let _ = write!(t, "五、财务。本年");
+        let _ = write!(t, "{}", parts.join(";"));
+        if f.collection_steps > 0 {
+            let _ = write!(t, ";追缴{}次", f.collection_steps);
+        }
+        let _ = writeln!(t, "。");
     }
 }
 
@@ -594,6 +666,8 @@ impl View<'_> {
             leased_m2: leased,
             tenants_signed,
             inefficient: inefficient_figures(&at.inefficient_land(&Rules::default(), None)?)?,
+            finance: at.finance(year)?,
+            land_cost_yuan: summary.total.land_cost,
         })
     }
 }

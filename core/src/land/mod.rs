@@ -287,6 +287,14 @@ impl Parcel {
         self.tenure.first().map_or(self.requisitioned, |t| t.0)
     }
 
+    /// The date of the parcel's latest event in force, money included.
+    #[must_use]
+    pub fn latest_any(&self) -> NaiveDate {
+        self.account
+            .as_ref()
+            .map_or(self.last_event, |a| a.latest.max(self.last_event))
+    }
+
     /// The land-price and idle-fee debts on the parcel.
     #[must_use]
     pub fn debts(&self) -> &[Debt] {
@@ -301,6 +309,21 @@ impl Parcel {
             .rev()
             .find(|(from, _)| *from <= date)
             .and_then(|(_, h)| *h)
+    }
+
+    /// The spans `holder` held the parcel, as things a management fee is
+    /// charged on.
+    #[must_use]
+    pub fn held_spans(&self, holder: EnterpriseId) -> Vec<crate::money::Chargeable> {
+        self.tenure
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, h))| *h == Some(holder))
+            .map(|(i, (from, _))| {
+                let to = self.tenure.get(i + 1).and_then(|next| next.0.pred_opt());
+                crate::money::Chargeable::land(self.area, *from, to)
+            })
+            .collect()
     }
 
     fn account_mut(&mut self) -> &mut LandAccount {
@@ -793,6 +816,7 @@ fn apply_money(mut p: Parcel, date: NaiveDate, event: &ParcelEvent) -> Result<Pa
     let subject = p.subject_text();
     let refuse = |why: String| Error::lifecycle(Entity::Parcel, subject.clone(), why);
     let account = p.account_mut();
+    account.latest = account.latest.max(date);
     match event {
         ParcelEvent::PaymentsScheduled { instalments } => account
             .debt_for(Charge::LandPrice, date, None)

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 
 use super::{LandUse, Parcel, ParcelStatus};
 use crate::error::Result;
-use crate::units::Mu;
+use crate::units::{Mu, Yuan};
 
 /// Areas of the land ledger in one breakdown.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -28,6 +28,9 @@ pub struct LandFigures {
     pub parcel_count: u64,
     pub idle_count: u64,
     pub reclaimed_count: u64,
+    /// What the zone paid for the land by the date (征地补偿, 调地, 办证费),
+    /// a split parent's payments counted once, on it.
+    pub land_cost: Yuan,
 }
 
 /// One area of [`LandFigures`]: its field (and column) name, and its label
@@ -93,7 +96,33 @@ impl LandFigures {
         ]
     }
 
+    /// The cost of land per 亩 requisitioned, rounded to the fen; `None`
+    /// without land.
+    #[must_use]
+    pub fn land_cost_per_mu(&self) -> Option<Yuan> {
+        self.requisitioned_mu
+            .is_positive()
+            .then(|| {
+                self.land_cost
+                    .ratio(Mu::SCALE, self.requisitioned_mu.units())
+                    .ok()
+            })
+            .flatten()
+    }
+
+    /// The amounts, by field name.
+    #[must_use]
+    pub fn amounts(&self) -> [(&'static str, Option<Yuan>); 2] {
+        [
+            ("land_cost_yuan", Some(self.land_cost)),
+            ("land_cost_per_mu_yuan", self.land_cost_per_mu()),
+        ]
+    }
+
     fn add(&mut self, p: &Parcel, as_of: NaiveDate) -> Result<()> {
+        if let Some(account) = &p.account {
+            self.land_cost = self.land_cost.checked_add(account.cost())?;
+        }
         let reclaimed = p.reclamations.iter().filter(|r| r.date <= as_of).count() as u64;
         for _ in 0..reclaimed {
             self.reclaimed_mu = self.reclaimed_mu.checked_add(p.area)?;

@@ -22,9 +22,11 @@ const DECODE_LIMIT: usize = 64 << 20;
 /// read as they are. Format 5 adds boundary events and policy fields;
 /// format 6 notes (备注) on parcels and enterprises; format 7 the buildings
 /// reported on a parcel and water use in the yearly figures (a new variant:
-/// year reports of earlier formats read as they are). A format 4, 5 or 6
-/// database is marked 7 at open, nothing else changes.
-pub(crate) const FORMAT_VERSION: u8 = 7;
+/// year reports of earlier formats read as they are); format 8 money
+/// (payments, schedules, write-offs, collection steps and compensation on
+/// parcels, management fees on enterprises, fee rates in the policy). A
+/// format 4 to 7 database is marked 8 at open, nothing else changes.
+pub(crate) const FORMAT_VERSION: u8 = 8;
 
 /// The first format whose block values carry a checksum.
 const CHECKSUMMED_BLOCKS: u8 = 4;

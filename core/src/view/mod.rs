@@ -6,6 +6,7 @@
 mod enterprise;
 mod fund;
 mod land;
+mod money;
 
 pub use enterprise::EnterpriseFilter;
 pub use fund::ApplicationFilter;
@@ -502,7 +503,7 @@ dated!(Enterprise, Indicator, Programme, Application);
 
 impl Dated for Parcel {
     fn last_event(&self) -> NaiveDate {
-        self.last_event
+        self.latest_any()
     }
 
     /// A parcel begins with its requisition (a split's children inherit

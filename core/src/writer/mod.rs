@@ -6,9 +6,11 @@ mod enterprise_writes;
 mod fund_writes;
 mod indicator_writes;
 mod land_writes;
+mod money_writes;
 mod pending;
 
 pub use fund_writes::Award;
+pub use money_writes::Account;
 use pending::Pending;
 
 use std::collections::BTreeMap;

@@ -1,0 +1,165 @@
+//! Reads of money: what is owed to the zone as of a date, what moved, and
+//! a year's finance figures. Land prices and idle fees are on the parcels;
+//! management fees are billed from the fee rates and who held or leased
+//! what, and when.
+
+use std::collections::HashMap;
+
+use super::*;
+use crate::money::{
+    bill_fees, fee_debt, Chargeable, Collection, Debt, FinanceFigures, Movement,
+    Receivable,
+};
+
+/// The management fees of every enterprise as of a view's date: its fee
+/// debt and its collection steps.
+struct Fees {
+    debts: Vec<(Debt, Vec<(NaiveDate, Collection)>)>,
+}
+
+impl View<'_> {
+    /// Everything management fees are charged on, per enterprise, from the
+    /// parcels' tenures and the enterprises' leases under this horizon.
+    fn fees(&self, parcels: &[Arc<Parcel>]) -> Result<Fees> {
+        let mut things: HashMap<EnterpriseId, Vec<Chargeable>> = HashMap::new();
+        for p in parcels {
+            let mut holders: Vec<EnterpriseId> = p.tenure.iter().filter_map(|t| t.1).collect();
+            holders.sort_unstable();
+            holders.dedup();
+            for h in holders {
+                things.entry(h).or_default().extend(p.held_spans(h));
+            }
+        }
+        let rates = self.policy()?.fee_rates;
+        let date = self.date();
+        let mut debts = Vec::new();
+        for e in self.all_shared::<Enterprise>()? {
+            let mut mine = things.remove(&e.id).unwrap_or_default();
+            mine.extend(e.leased_spans());
+            let bills = bill_fees(&mine, &rates, date);
+            if bills.is_empty() && e.fees.is_none() {
+                continue;
+            }
+            let steps = e.fees.as_ref().map(|f| f.collections.clone()).unwrap_or_default();
+            debts.push((fee_debt(e.id, &bills, e.fees.as_deref()), steps));
+        }
+        Ok(Fees { debts })
+    }
+
+    /// An enterprise's management fees as of this view's date: the bills as
+    /// the schedule, its payments, refunds and write-offs.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown enterprise; storage errors.
+    pub fn management_fees(&self, enterprise: EnterpriseId) -> Result<Debt> {
+        let firm = self.enterprise(enterprise)?;
+        let mut things = firm.leased_spans();
+        let ever: Vec<Arc<Parcel>> = {
+            let _read = self.engine.read_guard();
+            let ids = self.engine.cache.with::<Parcel, _>(self.store(), |m| {
+                m.history_ids(keys::index::PARCEL_EVER_HELD, &enterprise.0.to_be_bytes())
+            })?;
+            let mut out = Vec::new();
+            for id in ids {
+                out.extend(self.one_shared::<Parcel>(id)?);
+            }
+            out
+        };
+        for p in &ever {
+            things.extend(p.held_spans(enterprise));
+        }
+        let bills = bill_fees(&things, &self.policy()?.fee_rates, self.date());
+        Ok(fee_debt(enterprise, &bills, firm.fees.as_deref()))
+    }
+
+    /// Every amount owed to the zone as of this view's date (地款, 闲置费,
+    /// 管理费), with what fell due, was paid and is overdue, and the latest
+    /// collection step: one per debt with anything outstanding (a credit
+    /// from an advance included), by charge, then debtor.
+    ///
+    /// # Errors
+    /// Storage or corruption errors.
+    pub fn receivables(&self) -> Result<Vec<Receivable>> {
+        let date = self.date();
+        let parcels = self.all_shared::<Parcel>()?;
+        let mut out = Vec::new();
+        for p in &parcels {
+            let Some(account) = &p.account else { continue };
+            for debt in &account.debts {
+                let row = Receivable::of(
+                    debt,
+                    Some((p.id, p.code.clone())),
+                    &account.collections,
+                    date,
+                );
+                if row.position.outstanding != Yuan::ZERO {
+                    out.push(row);
+                }
+            }
+        }
+        for (debt, steps) in self.fees(&parcels)?.debts {
+            let row = Receivable::of(&debt, None, &steps, date);
+            if row.position.outstanding != Yuan::ZERO {
+                out.push(row);
+            }
+        }
+        out.sort_by(|a, b| {
+            (a.charge, a.debtor, &a.parcel, a.arose).cmp(&(b.charge, b.debtor, &b.parcel, b.arose))
+        });
+        Ok(out)
+    }
+
+    /// Money that moved up to this view's date (in `year` only, if given):
+    /// receipts and refunds of every charge, and what the zone paid for
+    /// land; by date.
+    ///
+    /// # Errors
+    /// Storage or corruption errors.
+    pub fn payments(&self, year: Option<i32>) -> Result<Vec<Movement>> {
+        let parcels = self.all_shared::<Parcel>()?;
+        let mut out = Vec::new();
+        for p in &parcels {
+            let Some(account) = &p.account else { continue };
+            let parcel = (p.id, p.code.clone());
+            for debt in &account.debts {
+                out.extend(Movement::of_debt(debt, Some(&parcel)));
+            }
+            for (date, c) in &account.compensation {
+                out.push(Movement::of_compensation(*date, c, parcel.clone()));
+            }
+        }
+        for e in self.all_shared::<Enterprise>()? {
+            if let Some(fees) = &e.fees {
+                let debt = fee_debt(e.id, &[], Some(fees));
+                out.extend(Movement::of_debt(&debt, None));
+            }
+        }
+        if let Some(y) = year {
+            out.retain(|m| chrono::Datelike::year(&m.date) == y);
+        }
+        out.sort_by(|a, b| {
+            (a.date, a.flow, a.enterprise, &a.parcel).cmp(&(b.date, b.flow, b.enterprise, &b.parcel))
+        });
+        Ok(out)
+    }
+
+    /// A year's finance figures, from a view as of the year's end.
+    pub(crate) fn finance(&self, year: i32) -> Result<FinanceFigures> {
+        let parcels = self.all_shared::<Parcel>()?;
+        let fees = self.fees(&parcels)?;
+        let accounts: Vec<&crate::money::LandAccount> =
+            parcels.iter().filter_map(|p| p.account.as_deref()).collect();
+        let debts = accounts
+            .iter()
+            .flat_map(|a| a.debts.iter())
+            .chain(fees.debts.iter().map(|(d, _)| d));
+        let paid_out = accounts
+            .iter()
+            .flat_map(|a| a.compensation.iter().map(|(d, c)| (*d, c)));
+        let steps = accounts
+            .iter()
+            .flat_map(|a| a.collections.iter().map(|(d, _)| *d))
+            .chain(fees.debts.iter().flat_map(|(_, s)| s.iter().map(|(d, _)| *d)));
+        Ok(FinanceFigures::of_year(year, debts, paid_out, steps))
+    }
+}

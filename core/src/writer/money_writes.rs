@@ -1,0 +1,371 @@
+//! Writes of money: payments, refunds, write-offs and collection steps on
+//! the debts of parcels (地款, 闲置费) and enterprises (管理费), schedules,
+//! compensation paid for land, and management fee rates.
+
+use std::collections::BTreeSet;
+
+use super::*;
+use crate::money::{
+    self, bill_fees, Charge, Collection, Compensation, FeeRate, Instalment, Payment, Position,
+    Refund, WriteOff,
+};
+
+/// Whose debt a payment, refund, write-off or collection step is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Account {
+    /// A parcel's land price or idle fee.
+    Parcel(ParcelId),
+    /// An enterprise's management fees.
+    Enterprise(EnterpriseId),
+}
+
+impl Account {
+    /// Refuses a charge the account does not keep.
+    fn check(self, charge: Charge) -> Result<()> {
+        match (self, charge) {
+            (Account::Parcel(_), Charge::LandPrice | Charge::IdleFee)
+            | (Account::Enterprise(_), Charge::ManagementFee) => Ok(()),
+            (Account::Parcel(_), Charge::ManagementFee) => Err(Error::validation(
+                "charge",
+                "management fees are owed by an enterprise: name the enterprise, not a parcel",
+            )),
+            (Account::Enterprise(_), _) => Err(Error::validation(
+                "charge",
+                format!(
+                    "{} is owed on a parcel: name the parcel, not an enterprise",
+                    charge.chinese()
+                ),
+            )),
+        }
+    }
+}
+
+impl Writer {
+    // ---- money ----
+
+    /// Sets a management fee rate from its date (管理费标准); a rate of the
+    /// same basis from the same date is replaced.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] for a negative amount.
+    pub fn set_fee_rate(&mut self, rate: FeeRate) -> Result<()> {
+        if rate.amount < Yuan::ZERO {
+            return Err(Error::validation(
+                "amount",
+                format!("a fee rate cannot be negative, got {}", rate.amount),
+            ));
+        }
+        crate::days::check_date("from", rate.from)?;
+        let mut policy = self.policy();
+        policy
+            .fee_rates
+            .retain(|r| !(r.basis == rate.basis && r.from == rate.from));
+        policy.fee_rates.push(rate);
+        policy.fee_rates.sort_by_key(|r| (r.from, r.basis));
+        self.set_policy(policy)
+    }
+
+    /// 分期付款: the schedule of the latest land-price debt on a parcel,
+    /// replacing any before.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] for an empty schedule or an amount not above
+    /// zero; [`Error::NotFound`]; [`Error::Lifecycle`] when no land price is
+    /// owed by `date`, the instalments do not sum exactly to the price, one
+    /// falls before the debt arose, or a reclaim closed the debt.
+    pub fn schedule_land_payments(
+        &mut self,
+        parcel: ParcelId,
+        date: NaiveDate,
+        instalments: &[Instalment],
+    ) -> Result<EventId> {
+        self.attempt(|w| {
+            if instalments.is_empty() {
+                return Err(Error::validation(
+                    "instalments",
+                    "a schedule needs at least one instalment",
+                ));
+            }
+            for i in instalments {
+                money::positive("amount", i.amount)?;
+                crate::days::check_date("due", i.due)?;
+            }
+            w.record_event::<Parcel>(
+                parcel.0,
+                date,
+                ParcelEvent::PaymentsScheduled {
+                    instalments: instalments.to_vec(),
+                },
+            )
+        })
+    }
+
+    /// 收款: a payment on a parcel's land price or idle fee, or of an
+    /// enterprise's management fees.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] for an amount not above zero or a charge the
+    /// account does not keep; [`Error::NotFound`]; [`Error::Lifecycle`] for
+    /// a payment larger than what is outstanding (unless an advance), on a
+    /// parcel never supplied or before the debt arose, or after a reclaim
+    /// closed the debt.
+    pub fn receive_payment(
+        &mut self,
+        on: Account,
+        date: NaiveDate,
+        payment: Payment,
+    ) -> Result<EventId> {
+        self.attempt(|w| {
+            on.check(payment.charge)?;
+            money::positive("amount", payment.amount)?;
+            let payment = Payment {
+                reference: crate::text::optional_note("reference", payment.reference.as_deref())?,
+                ..payment
+            };
+            match on {
+                Account::Parcel(p) => {
+                    w.payer_exists(payment.payer)?;
+                    w.record_event::<Parcel>(p.0, date, ParcelEvent::PaymentReceived(payment))
+                }
+                Account::Enterprise(e) => {
+                    let at = w.fee_position(e, date)?;
+                    if payment.amount > at.outstanding && !payment.advance {
+                        return Err(w.refuse_fee(
+                            e,
+                            format!(
+                                "a payment of {} is more than the {} of management fees \
+                                 outstanding on {date} (mark it as an advance to keep the \
+                                 difference as a credit)",
+                                payment.amount,
+                                at.outstanding.max(Yuan::ZERO)
+                            ),
+                        ));
+                    }
+                    w.record_event::<Enterprise>(e.0, date, EnterpriseEvent::FeePaid(payment))
+                }
+            }
+        })
+    }
+
+    /// 退款: money given back, at most what was paid.
+    ///
+    /// # Errors
+    /// As [`Writer::receive_payment`]; [`Error::Lifecycle`] for a refund
+    /// larger than what was paid.
+    pub fn refund_payment(&mut self, on: Account, date: NaiveDate, refund: Refund) -> Result<EventId> {
+        self.attempt(|w| {
+            on.check(refund.charge)?;
+            money::positive("amount", refund.amount)?;
+            let refund = Refund {
+                reference: crate::text::optional_note("reference", refund.reference.as_deref())?,
+                ..refund
+            };
+            match on {
+                Account::Parcel(p) => {
+                    w.payer_exists(refund.payer)?;
+                    w.record_event::<Parcel>(p.0, date, ParcelEvent::PaymentRefunded(refund))
+                }
+                Account::Enterprise(e) => {
+                    w.record_event::<Enterprise>(e.0, date, EnterpriseEvent::FeeRefunded(refund))
+                }
+            }
+        })
+    }
+
+    /// 核销 (减免 for an idle fee): writes off `amount` of a debt, or, with
+    /// `None`, all that is outstanding on it; a reason is required.
+    ///
+    /// # Errors
+    /// As [`Writer::receive_payment`]; [`Error::Validation`] without a
+    /// reason; [`Error::Lifecycle`] for more than is outstanding, or
+    /// nothing outstanding to write off.
+    pub fn write_off_debt(
+        &mut self,
+        on: Account,
+        date: NaiveDate,
+        charge: Charge,
+        amount: Option<Yuan>,
+        reason: &str,
+        debtor: Option<EnterpriseId>,
+    ) -> Result<EventId> {
+        self.attempt(|w| {
+            on.check(charge)?;
+            let reason = crate::text::required_note("reason", reason, "a write-off")?;
+            if let Some(a) = amount {
+                money::positive("amount", a)?;
+            }
+            match on {
+                Account::Parcel(p) => {
+                    w.payer_exists(debtor)?;
+                    let amount = match amount {
+                        Some(a) => a,
+                        None => {
+                            let mut parcel: Parcel = w.require(p.0)?;
+                            let open = parcel
+                                .account
+                                .get_or_insert_with(Box::default)
+                                .debt_for(charge, date, debtor)
+                                .map(|d| d.open_amount())
+                                .map_err(|why| Error::lifecycle(Entity::Parcel, parcel.code.clone(), why))?;
+                            if !open.is_positive() {
+                                return Err(Error::lifecycle(
+                                    Entity::Parcel,
+                                    parcel.code.clone(),
+                                    format!("nothing of the {} is outstanding to write off", charge.chinese()),
+                                ));
+                            }
+                            open
+                        }
+                    };
+                    w.record_event::<Parcel>(
+                        p.0,
+                        date,
+                        ParcelEvent::WrittenOff(WriteOff {
+                            charge,
+                            amount,
+                            reason,
+                            debtor,
+                        }),
+                    )
+                }
+                Account::Enterprise(e) => {
+                    let open = w.fee_position(e, date)?.outstanding;
+                    let amount = amount.unwrap_or(open);
+                    if !open.is_positive() || amount > open {
+                        return Err(w.refuse_fee(
+                            e,
+                            format!(
+                                "a write-off of {amount} is more than the {} of management fees \
+                                 outstanding on {date}",
+                                open.max(Yuan::ZERO)
+                            ),
+                        ));
+                    }
+                    w.record_event::<Enterprise>(
+                        e.0,
+                        date,
+                        EnterpriseEvent::FeeWrittenOff(WriteOff {
+                            charge,
+                            amount,
+                            reason,
+                            debtor: None,
+                        }),
+                    )
+                }
+            }
+        })
+    }
+
+    /// 追缴: a step taken to collect a debt.
+    ///
+    /// # Errors
+    /// As [`Writer::receive_payment`]; [`Error::Lifecycle`] when nothing of
+    /// the charge was ever owed.
+    pub fn record_collection(
+        &mut self,
+        on: Account,
+        date: NaiveDate,
+        collection: Collection,
+    ) -> Result<EventId> {
+        self.attempt(|w| {
+            on.check(collection.charge)?;
+            let collection = Collection {
+                note: crate::text::optional_note("note", collection.note.as_deref())?,
+                ..collection
+            };
+            match on {
+                Account::Parcel(p) => {
+                    let parcel: Parcel = w.require(p.0)?;
+                    if !parcel.debts().iter().any(|d| d.charge == collection.charge && d.created <= date) {
+                        return Err(Error::lifecycle(
+                            Entity::Parcel,
+                            parcel.code,
+                            format!("no {} was owed on the parcel by {date}", collection.charge.chinese()),
+                        ));
+                    }
+                    w.record_event::<Parcel>(p.0, date, ParcelEvent::CollectionTaken(collection))
+                }
+                Account::Enterprise(e) => {
+                    w.record_event::<Enterprise>(e.0, date, EnterpriseEvent::FeeCollection(collection))
+                }
+            }
+        })
+    }
+
+    /// 征地补偿, 调地 or 办证费: money the zone paid for a parcel's land.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] for an amount not above zero, an empty payee
+    /// or an area on anything but a swap; [`Error::NotFound`];
+    /// [`Error::Lifecycle`] for a date before the parcel entered the ledger.
+    pub fn pay_compensation(
+        &mut self,
+        parcel: ParcelId,
+        date: NaiveDate,
+        compensation: Compensation,
+    ) -> Result<EventId> {
+        self.attempt(|w| {
+            money::positive("amount", compensation.amount)?;
+            if let Some(a) = compensation.area {
+                if compensation.kind != money::CompensationKind::Swap {
+                    return Err(Error::validation(
+                        "area",
+                        "an area is given for a swap (调地) only",
+                    ));
+                }
+                if !a.is_positive() {
+                    return Err(Error::validation("area", format!("{a} must be more than zero")));
+                }
+            }
+            let compensation = Compensation {
+                payee: crate::text::name("payee", &compensation.payee)?,
+                reference: crate::text::optional_note("reference", compensation.reference.as_deref())?,
+                ..compensation
+            };
+            w.record_event::<Parcel>(parcel.0, date, ParcelEvent::CompensationPaid(compensation))
+        })
+    }
+
+    fn payer_exists(&self, who: Option<EnterpriseId>) -> Result<()> {
+        if let Some(e) = who {
+            self.require::<Enterprise>(e.0)?;
+        }
+        Ok(())
+    }
+
+    fn refuse_fee(&self, e: EnterpriseId, why: String) -> Error {
+        let subject = self
+            .load::<Enterprise>(e.0)
+            .ok()
+            .flatten()
+            .map_or_else(|| e.to_string(), |x| format!("{} ({e})", x.name));
+        Error::lifecycle(Entity::Enterprise, subject, why)
+    }
+
+    /// The parcels an enterprise ever held, as this unit sees them.
+    fn ever_held(&self, e: EnterpriseId) -> Result<BTreeSet<u64>> {
+        let mut ids = self.engine.cache.with::<Parcel, _>(self.engine(), |m| {
+            m.history_ids(keys::index::PARCEL_EVER_HELD, &e.0.to_be_bytes())
+        })?;
+        ids.extend(
+            Parcel::mine(&self.pending.records)
+                .iter()
+                .filter(|(_, p)| p.tenure.iter().any(|t| t.1 == Some(e)))
+                .map(|(id, _)| *id),
+        );
+        Ok(ids)
+    }
+
+    /// An enterprise's management fees as of `date`, as this unit sees them.
+    fn fee_position(&self, e: EnterpriseId, date: NaiveDate) -> Result<Position> {
+        let firm: Enterprise = self.require(e.0)?;
+        let mut things = firm.leased_spans();
+        for id in self.ever_held(e)? {
+            if let Some(p) = self.load::<Parcel>(id)? {
+                things.extend(p.held_spans(e));
+            }
+        }
+        let bills = bill_fees(&things, &self.pending.policy.fee_rates, date);
+        Ok(money::fee_debt(e, &bills, firm.fees.as_deref()).position(date))
+    }
+}

@@ -15,8 +15,12 @@ use std::path::{Path, PathBuf};
 
 use common::{d, mu, raw_open, yuan};
 use parkdb::indicators::{Direction, SubjectKind};
+use parkdb::money::{
+    Charge, Collection, CollectionAction, Compensation, CompensationKind, FeeBasis, FeePeriod,
+    FeeRate, Instalment, Payment,
+};
 use parkdb::{
-    Allocation, ApplicationFilter, Award, AwardKind, Crs, Db, EnterpriseStatus, Error, LandUse,
+    Account, Allocation, ApplicationFilter, Award, AwardKind, Crs, Db, EnterpriseStatus, Error, LandUse,
     NewEnterprise, NewParcel, Outline, ParcelFilter, ParcelStatus, Quantity, SupplyMethod,
     YearlyFigures,
 };
@@ -246,7 +250,102 @@ fn write_golden(path: &Path) {
         },
     )
     .unwrap();
+    // Format 8: money.
+    db.set_fee_rate(FeeRate {
+        from: d("2005-01-01"),
+        basis: FeeBasis::HeldMu,
+        period: FeePeriod::Year,
+        amount: yuan("600"),
+    })
+    .unwrap();
+    db.schedule_land_payments(
+        kid,
+        d("2005-07-01"),
+        &[
+            Instalment {
+                due: d("2005-07-01"),
+                amount: yuan("6000000.50"),
+            },
+            Instalment {
+                due: d("2006-07-01"),
+                amount: yuan("6000000"),
+            },
+        ],
+    )
+    .unwrap();
+    db.receive_payment(
+        Account::Parcel(kid),
+        d("2005-07-20"),
+        Payment {
+            charge: Charge::LandPrice,
+            amount: yuan("6000000.50"),
+            reference: Some("收2005-017".into()),
+            payer: None,
+            advance: false,
+        },
+    )
+    .unwrap();
+    db.record_collection(
+        Account::Parcel(kid),
+        d("2006-08-01"),
+        Collection {
+            charge: Charge::LandPrice,
+            action: CollectionAction::Notice,
+            note: None,
+        },
+    )
+    .unwrap();
+    db.pay_compensation(
+        db.parcel_by_code("SZ-100-2").unwrap().id,
+        d("2005-06-01"),
+        Compensation {
+            kind: CompensationKind::Land,
+            payee: "高平村委会".into(),
+            amount: yuan("1200000"),
+            area: None,
+            reference: None,
+        },
+    )
+    .unwrap();
+    db.receive_payment(
+        Account::Enterprise(other),
+        d("2006-01-10"),
+        Payment {
+            charge: Charge::ManagementFee,
+            amount: yuan("12098.63"),
+            reference: None,
+            payer: None,
+            advance: false,
+        },
+    )
+    .unwrap();
     db.flush().unwrap();
+}
+
+/// What format 8 added reads back: a schedule, payments, a collection
+/// step, compensation, a fee rate and a fee paid.
+fn reads_the_money(db: &Db) {
+    let policy = db.policy().unwrap();
+    assert_eq!(policy.fee_rates.len(), 1);
+    assert_eq!(policy.fee_rates[0].amount, yuan("600"));
+    let kid = db.parcel_by_code("SZ-100-1").unwrap();
+    let owed = db.as_of(d("2006-12-31")).receivables().unwrap();
+    let land = owed
+        .iter()
+        .find(|r| r.charge == Charge::LandPrice)
+        .unwrap();
+    assert_eq!(land.position.outstanding, yuan("6000000"));
+    assert_eq!(land.position.oldest_due, Some(d("2006-07-01")));
+    assert_eq!(land.last_step.map(|s| s.0), Some(d("2006-08-01")));
+    // 40 亩 × 600 for 184 of 2005's days, paid; 2006's 24,000 owed.
+    let fees = db
+        .as_of(d("2006-12-31"))
+        .management_fees(kid.holder.unwrap())
+        .unwrap();
+    assert_eq!(fees.amount, yuan("36098.63"));
+    assert_eq!(fees.position(d("2006-12-31")).outstanding, yuan("24000"));
+    let part = db.parcel_by_code("SZ-100-2").unwrap();
+    assert_eq!(part.account.unwrap().cost(), yuan("1200000"));
 }
 
 /// What format 7 added reads back: buildings, dated, and water use beside
@@ -329,6 +428,7 @@ fn the_current_format_opens_and_reads_the_same() {
     reads_the_boundaries(&db);
     reads_the_notes(&db);
     reads_the_buildings_and_water(&db);
+    reads_the_money(&db);
 }
 
 /// Opens an older golden database (migrated on the way), reads it the same,
@@ -377,12 +477,24 @@ fn migrates_and_reads_the_same(format: u8) {
 }
 
 #[test]
-fn format_4_is_marked_7_and_reads_the_same() {
+fn format_7_is_marked_8_and_reads_the_same() {
+    migrates_and_reads_the_same(7);
+    let tmp = tempfile::tempdir().unwrap();
+    let db = Db::open(golden_copy(7, &tmp)).unwrap();
+    // Format 7's policy (no fee rates) reads through its own layout.
+    reads_the_boundaries(&db);
+    assert!(db.policy().unwrap().fee_rates.is_empty());
+    reads_the_notes(&db);
+    reads_the_buildings_and_water(&db);
+}
+
+#[test]
+fn format_4_is_marked_8_and_reads_the_same() {
     migrates_and_reads_the_same(4);
 }
 
 #[test]
-fn format_6_is_marked_7_and_reads_the_same() {
+fn format_6_is_marked_8_and_reads_the_same() {
     migrates_and_reads_the_same(6);
     let tmp = tempfile::tempdir().unwrap();
     let db = Db::open(golden_copy(6, &tmp)).unwrap();
@@ -391,7 +503,7 @@ fn format_6_is_marked_7_and_reads_the_same() {
 }
 
 #[test]
-fn format_5_is_marked_7_and_reads_the_same() {
+fn format_5_is_marked_8_and_reads_the_same() {
     migrates_and_reads_the_same(5);
     let tmp = tempfile::tempdir().unwrap();
     let db = Db::open(golden_copy(5, &tmp)).unwrap();

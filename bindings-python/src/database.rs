@@ -600,6 +600,36 @@ impl Database {
         )
     }
 
+    /// Every amount owed to the zone as of a date (地款, 闲置费, 管理费).
+    #[pyo3(signature = (as_of=None, known_at=None))]
+    fn receivables<'py>(
+        &self,
+        py: Python<'py>,
+        as_of: Option<&Bound<'py, PyAny>>,
+        known_at: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Table> {
+        self.read(
+            py,
+            as_of,
+            known_at,
+            #[allow(clippy::redundant_closure_for_method_calls)]
+            |v| v.receivables_table(),
+        )
+    }
+
+    /// Money received, refunded and paid out for land, in `year` if given.
+    #[pyo3(signature = (year=None, as_of=None, known_at=None))]
+    fn payments<'py>(
+        &self,
+        py: Python<'py>,
+        year: Option<Whole<i32>>,
+        as_of: Option<&Bound<'py, PyAny>>,
+        known_at: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Table> {
+        let year = year.map(|y| y.0);
+        self.read(py, as_of, known_at, move |v| v.payments_table(year))
+    }
+
     #[pyo3(signature = (as_of=None, known_at=None, programme=None, applicant=None, status=None))]
     #[allow(clippy::too_many_arguments)]
     fn grants<'py>(
@@ -968,6 +998,12 @@ fn figures<'py>(py: Python<'py>, f: &parkdb::LandFigures) -> PyResult<Bound<'py,
     }
     for (field, count) in f.counts() {
         d.set_item(field, count)?;
+    }
+    for (field, amount) in f.amounts() {
+        match amount {
+            Some(a) => d.set_item(field, convert::py_decimal(py, &a.to_decimal_string())?)?,
+            None => d.set_item(field, py.None())?,
+        }
     }
     Ok(d)
 }

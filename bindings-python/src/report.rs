@@ -58,6 +58,23 @@ pub(crate) fn annual_report_dict<'py>(
         inefficient.set_item(f.kind.code(), item)?;
     }
     d.set_item("inefficient_land", inefficient)?;
+    let finance = PyDict::new(py);
+    for c in &r.finance.charges {
+        let item = PyDict::new(py);
+        item.set_item("collected_yuan", yuan(py, c.collected)?)?;
+        item.set_item("written_off_yuan", yuan(py, c.written_off)?)?;
+        item.set_item("outstanding_yuan", yuan(py, c.outstanding)?)?;
+        item.set_item("overdue_yuan", yuan(py, c.overdue)?)?;
+        item.set_item("debtors", c.debtors)?;
+        finance.set_item(c.charge.code(), item)?;
+    }
+    let paid_out = PyDict::new(py);
+    for (kind, amount) in &r.finance.compensation {
+        paid_out.set_item(kind.code(), yuan(py, *amount)?)?;
+    }
+    finance.set_item("compensation", paid_out)?;
+    finance.set_item("collection_steps", r.finance.collection_steps)?;
+    d.set_item("finance", finance)?;
     let batches = PyDict::new(py);
     for (name, b) in &r.approved_by_batch {
         let item = PyDict::new(py);

@@ -4,7 +4,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use parkdb::indicators::{Direction, SubjectKind};
+use parkdb::money::{
+    Charge, Collection, CollectionAction, Compensation, CompensationKind, FeeBasis, FeePeriod,
+    FeeRate, Instalment, Payment, Refund,
+};
 use parkdb::{
+    Account,
     Allocation, ApplicationId, Award, AwardKind, EnterpriseId, EventId, LandUse, Mu, NewEnterprise,
     NewParcel, ParcelId, Policy, ProgrammeId, RecoveryVia, SupplyMethod, YearlyFigures, Yuan,
 };
@@ -111,6 +116,34 @@ impl Transaction {
             "parcel",
             "expected a parcel id (int) or code (str)".into(),
         ))
+    }
+
+    /// Whose debt a money write is on, and its charge: a parcel's (地款
+    /// unless `kind` says 闲置费) or an enterprise's (管理费).
+    fn account(
+        &self,
+        py: Python<'_>,
+        parcel: Option<&Bound<'_, PyAny>>,
+        enterprise: Option<Whole<u64>>,
+        kind: Option<Text>,
+    ) -> PyResult<(Account, Charge)> {
+        let account = match (parcel, enterprise) {
+            (Some(p), None) => Account::Parcel(self.parcel(py, p)?),
+            (None, Some(e)) => Account::Enterprise(EnterpriseId(e.0)),
+            _ => {
+                return Err(validation(
+                    py,
+                    "parcel",
+                    "name either a parcel (地款, 闲置费) or an enterprise (管理费)".into(),
+                ))
+            }
+        };
+        let charge = match (kind, account) {
+            (Some(k), _) => Charge::parse(&k).py_err(py)?,
+            (None, Account::Parcel(_)) => Charge::LandPrice,
+            (None, Account::Enterprise(_)) => Charge::ManagementFee,
+        };
+        Ok((account, charge))
     }
 }
 
@@ -879,6 +912,188 @@ impl Transaction {
     ) -> PyResult<u64> {
         let d = date(on, "date")?;
         self.with(py, |w| w.close_application(ApplicationId(application.0), d))
+            .map(|e| e.0)
+    }
+
+    /// A management fee rate (管理费标准) from `since`.
+    #[pyo3(signature = (basis, amount, *, since, period=Text("year".into())))]
+    fn set_fee_rate(
+        &self,
+        py: Python<'_>,
+        basis: Text,
+        amount: &Bound<'_, PyAny>,
+        since: &Bound<'_, PyAny>,
+        period: Text,
+    ) -> PyResult<()> {
+        let rate = FeeRate {
+            from: date(since, "since")?,
+            basis: FeeBasis::parse(&basis).py_err(py)?,
+            period: FeePeriod::parse(&period).py_err(py)?,
+            amount: yuan(amount, "amount")?,
+        };
+        self.with(py, |w| w.set_fee_rate(rate))
+    }
+
+    /// 分期付款: `instalments` as (due, amount) pairs; `on` defaults to the
+    /// date of the parcel's supply.
+    #[pyo3(signature = (parcel, instalments, *, on=None))]
+    fn schedule_land_payments(
+        &self,
+        py: Python<'_>,
+        parcel: &Bound<'_, PyAny>,
+        instalments: Vec<(Bound<'_, PyAny>, Bound<'_, PyAny>)>,
+        on: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<u64> {
+        let p = self.parcel(py, parcel)?;
+        let on = opt_date(on, "on")?;
+        let list = instalments
+            .iter()
+            .map(|(due, amount)| {
+                Ok(Instalment {
+                    due: date(due, "due")?,
+                    amount: yuan(amount, "amount")?,
+                })
+            })
+            .collect::<PyResult<Vec<_>>>()?;
+        self.with(py, |w| {
+            let d = match on {
+                Some(d) => d,
+                None => {
+                    let parcel = w.parcel(p)?;
+                    parcel.supply.map_or(parcel.last_event, |s| s.date)
+                }
+            };
+            w.schedule_land_payments(p, d, &list)
+        })
+        .map(|e| e.0)
+    }
+
+    /// 收款 on a parcel (地款, 闲置费) or an enterprise (管理费).
+    #[pyo3(signature = (amount, *, on, parcel=None, enterprise=None, kind=None, reference=None, payer=None, advance=false))]
+    #[allow(clippy::too_many_arguments)]
+    fn receive_payment(
+        &self,
+        py: Python<'_>,
+        amount: &Bound<'_, PyAny>,
+        on: &Bound<'_, PyAny>,
+        parcel: Option<&Bound<'_, PyAny>>,
+        enterprise: Option<Whole<u64>>,
+        kind: Option<Text>,
+        reference: Option<Text>,
+        payer: Option<Whole<u64>>,
+        advance: bool,
+    ) -> PyResult<u64> {
+        let (account, charge) = self.account(py, parcel, enterprise, kind)?;
+        let payment = Payment {
+            charge,
+            amount: yuan(amount, "amount")?,
+            reference: reference.map(|r| r.0),
+            payer: payer.map(|p| EnterpriseId(p.0)),
+            advance,
+        };
+        let d = date(on, "on")?;
+        self.with(py, |w| w.receive_payment(account, d, payment))
+            .map(|e| e.0)
+    }
+
+    /// 退款 on a parcel or an enterprise.
+    #[pyo3(signature = (amount, *, on, parcel=None, enterprise=None, kind=None, reference=None, payer=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn refund_payment(
+        &self,
+        py: Python<'_>,
+        amount: &Bound<'_, PyAny>,
+        on: &Bound<'_, PyAny>,
+        parcel: Option<&Bound<'_, PyAny>>,
+        enterprise: Option<Whole<u64>>,
+        kind: Option<Text>,
+        reference: Option<Text>,
+        payer: Option<Whole<u64>>,
+    ) -> PyResult<u64> {
+        let (account, charge) = self.account(py, parcel, enterprise, kind)?;
+        let refund = Refund {
+            charge,
+            amount: yuan(amount, "amount")?,
+            reference: reference.map(|r| r.0),
+            payer: payer.map(|p| EnterpriseId(p.0)),
+        };
+        let d = date(on, "on")?;
+        self.with(py, |w| w.refund_payment(account, d, refund))
+            .map(|e| e.0)
+    }
+
+    /// 核销 / 减免: all that is outstanding, or `amount` of it.
+    #[pyo3(signature = (*, on, reason, parcel=None, enterprise=None, kind=None, amount=None, debtor=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn write_off_debt(
+        &self,
+        py: Python<'_>,
+        on: &Bound<'_, PyAny>,
+        reason: Text,
+        parcel: Option<&Bound<'_, PyAny>>,
+        enterprise: Option<Whole<u64>>,
+        kind: Option<Text>,
+        amount: Option<&Bound<'_, PyAny>>,
+        debtor: Option<Whole<u64>>,
+    ) -> PyResult<u64> {
+        let (account, charge) = self.account(py, parcel, enterprise, kind)?;
+        let amount = opt_yuan(amount, "amount")?;
+        let d = date(on, "on")?;
+        let debtor = debtor.map(|x| EnterpriseId(x.0));
+        self.with(py, |w| {
+            w.write_off_debt(account, d, charge, amount, &reason, debtor)
+        })
+        .map(|e| e.0)
+    }
+
+    /// 追缴: a collection step (notice, meeting, legal).
+    #[pyo3(signature = (action, *, on, parcel=None, enterprise=None, kind=None, note=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn record_collection(
+        &self,
+        py: Python<'_>,
+        action: Text,
+        on: &Bound<'_, PyAny>,
+        parcel: Option<&Bound<'_, PyAny>>,
+        enterprise: Option<Whole<u64>>,
+        kind: Option<Text>,
+        note: Option<Text>,
+    ) -> PyResult<u64> {
+        let (account, charge) = self.account(py, parcel, enterprise, kind)?;
+        let collection = Collection {
+            charge,
+            action: CollectionAction::parse(&action).py_err(py)?,
+            note: note.map(|n| n.0),
+        };
+        let d = date(on, "on")?;
+        self.with(py, |w| w.record_collection(account, d, collection))
+            .map(|e| e.0)
+    }
+
+    /// 征地补偿, 调地 or 办证费 paid by the zone for a parcel's land.
+    #[pyo3(signature = (parcel, kind, amount, *, payee, on, area_mu=None, reference=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn pay_compensation(
+        &self,
+        py: Python<'_>,
+        parcel: &Bound<'_, PyAny>,
+        kind: Text,
+        amount: &Bound<'_, PyAny>,
+        payee: Text,
+        on: &Bound<'_, PyAny>,
+        area_mu: Option<&Bound<'_, PyAny>>,
+        reference: Option<Text>,
+    ) -> PyResult<u64> {
+        let p = self.parcel(py, parcel)?;
+        let compensation = Compensation {
+            kind: CompensationKind::parse(&kind).py_err(py)?,
+            payee: payee.0,
+            amount: yuan(amount, "amount")?,
+            area: opt_mu(area_mu, "area_mu")?,
+            reference: reference.map(|r| r.0),
+        };
+        let d = date(on, "on")?;
+        self.with(py, |w| w.pay_compensation(p, d, compensation))
             .map(|e| e.0)
     }
 

@@ -85,6 +85,23 @@ REFUSALS = [
     ("define_indicator", lambda db, e, o, p: db.define_indicator("X", "x", direction="up"), parkdb.ValidationError),
     ("observe", lambda db, e, o, p: db.observe("R&D_GDP", "2005-13", "1"), parkdb.ValidationError),
     ("observe", lambda db, e, o, p: db.observe("NOPE", 2005, "1"), parkdb.NotFoundError),
+    ("set_fee_rate", lambda db, e, o, p: db.set_fee_rate("held_mu", "-1", since="2004-01-01"), parkdb.ValidationError),
+    ("set_fee_rate", lambda db, e, o, p: db.set_fee_rate("per_head", "1", since="2004-01-01"), parkdb.ValidationError),
+    ("schedule_land_payments", lambda db, e, o, p: db.schedule_land_payments(p, [("2005-01-01", "1")], on="2005-01-01"), parkdb.LifecycleError),
+    ("schedule_land_payments", lambda db, e, o, p: db.schedule_land_payments(p, [], on="2005-01-01"), parkdb.ValidationError),
+    ("receive_payment", lambda db, e, o, p: db.receive_payment("100", parcel=p, on="2005-01-01"), parkdb.LifecycleError),
+    ("receive_payment", lambda db, e, o, p: db.receive_payment("0", parcel=p, on="2005-01-01"), parkdb.ValidationError),
+    ("receive_payment", lambda db, e, o, p: db.receive_payment("1", on="2005-01-01"), parkdb.ValidationError),
+    ("receive_payment", lambda db, e, o, p: db.receive_payment("1", enterprise=e, on="2005-01-01"), parkdb.LifecycleError),
+    ("receive_payment", lambda db, e, o, p: db.receive_payment("1", enterprise=e, kind="land_price", on="2005-01-01"), parkdb.ValidationError),
+    ("refund_payment", lambda db, e, o, p: db.refund_payment("1", enterprise=e, on="2005-01-01"), parkdb.LifecycleError),
+    ("write_off_debt", lambda db, e, o, p: db.write_off_debt(parcel=p, on="2005-01-01", reason="坏账"), parkdb.LifecycleError),
+    ("write_off_debt", lambda db, e, o, p: db.write_off_debt(enterprise=e, on="2005-01-01", reason=""), parkdb.ValidationError),
+    ("record_collection", lambda db, e, o, p: db.record_collection("notice", parcel=p, on="2005-01-01"), parkdb.LifecycleError),
+    ("record_collection", lambda db, e, o, p: db.record_collection("prayer", parcel=p, on="2005-01-01"), parkdb.ValidationError),
+    ("pay_compensation", lambda db, e, o, p: db.pay_compensation(p, "land", "1", payee="村委会", on="2004-04-30"), parkdb.LifecycleError),
+    ("pay_compensation", lambda db, e, o, p: db.pay_compensation(p, "land", "1", payee="村委会", on="2004-06-01", area_mu="1"), parkdb.ValidationError),
+    ("pay_compensation", lambda db, e, o, p: db.pay_compensation(p, "bribe", "1", payee="村委会", on="2004-06-01"), parkdb.ValidationError),
 ]
 
 
@@ -283,6 +300,8 @@ def test_every_native_write_method_is_published():
         "enterprise_resumed", "enterprise_closed", "report_year", "lease", "end_lease",
         "add_programme", "set_budget", "apply", "review", "approve", "reject", "disburse",
         "repay", "recover", "write_off", "close_application", "define_indicator", "observe",
+        "set_fee_rate", "schedule_land_payments", "receive_payment", "refund_payment",
+        "write_off_debt", "record_collection", "pay_compensation",
     }
     native = {
         name

@@ -61,6 +61,10 @@ enum Table {
     Programmes,
     Overdue,
     Observations,
+    /// What is owed to the zone as of the date (地款, 闲置费, 管理费).
+    Receivables,
+    /// Money received, refunded and paid out for land (--year narrows).
+    Payments,
     /// Every event of every ledger, with its facts (as of is ignored;
     /// --known-at applies).
     Events,
@@ -133,7 +137,7 @@ enum Command {
         /// The date the table is read as of (default: today).
         #[arg(long)]
         as_of: Option<String>,
-        /// For yearly and disbursements: only this year.
+        /// For yearly, disbursements and payments: only this year.
         #[arg(long)]
         year: Option<i32>,
     },
@@ -437,6 +441,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 Table::Programmes => ("programmes", view.programmes_table()),
                 Table::Overdue => ("overdue", view.overdue_table()),
                 Table::Observations => ("observations", view.observations_table(None)),
+                Table::Receivables => ("receivables", view.receivables_table()),
+                Table::Payments => ("payments", view.payments_table(year)),
                 Table::Events => (
                     "events",
                     view.events_table(&crate::tables::EventFilter::default()),

@@ -122,5 +122,12 @@ pub fn vocabulary() -> Vec<(&'static str, Terms)> {
         ("RECOVERY_VIAS", terms!(RecoveryVia)),
         ("DIRECTIONS", terms!(indicators::Direction)),
         ("SUBJECT_KINDS", terms!(indicators::SubjectKind)),
+        ("CHARGES", terms!(money::Charge)),
+        ("COLLECTION_ACTIONS", terms!(money::CollectionAction)),
+        ("COMPENSATION_KINDS", terms!(money::CompensationKind)),
+        ("FEE_BASES", terms!(money::FeeBasis)),
+        ("FEE_PERIODS", terms!(money::FeePeriod)),
+        ("AGING_BUCKETS", terms!(money::AgingBucket)),
+        ("FLOWS", terms!(money::Flow)),
     ]
 }

@@ -397,6 +397,33 @@ class Database:
         """Incubator leases; ``occupied`` as of ``as_of`` (or today)."""
         return Table(self._native.leases(as_of=as_of, known_at=known_at))
 
+    def receivables(self, as_of: Any = None, known_at: Any = None) -> Table:
+        """Every amount owed to the zone as of ``as_of`` (or today): one row
+        per debt with anything outstanding — ``charge`` (``land_price`` 地款,
+        ``idle_fee`` 闲置费, ``management_fee`` 管理费) and ``charge_zh``,
+        ``debtor_id``/``debtor``, ``parcel_id``/``parcel`` (null for fees),
+        ``arose``, ``amount_yuan`` (charged), ``due_yuan`` (fallen due by
+        the date), ``paid_yuan`` (less refunds), ``written_off_yuan``,
+        ``outstanding_yuan`` (due or not; negative: an advance's credit),
+        ``overdue_yuan``, ``oldest_due``, ``days_overdue`` and ``bucket``
+        (``current``, ``0_90``, ``91_180``, ``181_365``, ``over_365``), and
+        the latest collection step (``last_action_date``, ``last_action``)
+        with what was paid since (``paid_since_action_yuan``). Payments
+        cover the oldest instalments first. Management fees are billed at
+        the end of each period from the fee rates (``set_fee_rate``) and who
+        held or leased what, pro rata by days; a land price without a
+        schedule falls due when the land is supplied."""
+        return Table(self._native.receivables(as_of=as_of, known_at=known_at))
+
+    def payments(self, year: int | None = None, as_of: Any = None, known_at: Any = None) -> Table:
+        """Money that moved, by date (in ``year`` only, if given): ``flow``
+        (``received`` 收款, ``refunded`` 退款, ``paid_out`` — what the zone
+        paid for land), ``charge``/``charge_zh``, ``compensation`` (its kind
+        for money paid out), ``amount_yuan``, ``enterprise_id``/``enterprise``
+        (who paid or was refunded), ``parcel_id``/``parcel``, ``payee``,
+        ``reference``, ``advance`` and ``area_mu`` (a swap's)."""
+        return Table(self._native.payments(year=year, as_of=as_of, known_at=known_at))
+
     def grants(
         self,
         as_of: Any = None,

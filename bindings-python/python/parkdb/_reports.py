@@ -35,6 +35,10 @@ class LandFigures:
     parcel_count: int
     idle_count: int
     reclaimed_count: int
+    #: What the zone paid for its land by the date (征地补偿, 调地, 办证费),
+    #: and per 亩 requisitioned (``None`` without land).
+    land_cost_yuan: Decimal = Decimal(0)
+    land_cost_per_mu_yuan: Decimal | None = None
 
     @classmethod
     def _from(cls, d: dict[str, Any]) -> LandFigures:
@@ -78,7 +82,7 @@ class LandSummary(LandFigures):
             rows.append({"as_of": self.as_of, "land_use": use, **{n: getattr(figures, n) for n in names}})
         frame = pd.DataFrame(rows)
         for n in names:
-            frame[n] = frame[n].astype("float64" if n.endswith("_mu") else "int64")
+            frame[n] = frame[n].astype("float64" if n.endswith(("_mu", "_yuan")) else "int64")
         frame["as_of"] = pd.to_datetime(frame["as_of"])
         return frame
 
@@ -185,6 +189,21 @@ class AnnualReport:
     #: Inefficient land at year end by kind code (``"supplied_not_used"``…):
     #: ``{"parcels": int, "area_mu": Decimal}``, the kinds found only.
     inefficient_land: dict[str, dict[str, Any]]
+    # The year's money (五、财务): collected in the year, outstanding at its end.
+    land_price_collected_yuan: Decimal
+    land_price_outstanding_yuan: Decimal
+    idle_fee_collected_yuan: Decimal
+    idle_fee_outstanding_yuan: Decimal
+    management_fee_collected_yuan: Decimal
+    management_fee_outstanding_yuan: Decimal
+    compensation_paid_yuan: Decimal
+    #: What the zone paid for its land up to the year's end.
+    land_cost_yuan: Decimal
+    #: Per charge code (``land_price``, ``idle_fee``, ``management_fee``):
+    #: ``collected_yuan``, ``written_off_yuan``, ``outstanding_yuan``,
+    #: ``overdue_yuan``, ``debtors``; ``compensation`` by kind code; and
+    #: ``collection_steps`` (追缴 in the year).
+    finance: dict[str, Any]
 
     def __init__(self, d: dict[str, Any]) -> None:
         self._d = dict(d)

@@ -340,6 +340,92 @@ Raises ``LifecycleError`` (a loan outstanding, or not approved).
 
     db.close_application(a, "2007-06-01")
 """,
+    "set_fee_rate": """Sets a management fee rate (管理费标准) from a date: ``basis`` is
+``held_mu`` (元 per 亩 of land held, 按亩) or ``leased_m2`` (元 per m² leased
+in the incubator, 按平方米), ``period`` ``year`` or ``month``. A rate holds
+until the next of the same basis; a rate of 0 stops the fee. Fees are
+never typed in: each enterprise's are billed at the end of each period
+from who held or leased what, and when, pro rata by the period's days
+(a firm that left owes up to its last day), and ``receivables`` shows
+what is outstanding.
+
+Raises ``ValidationError`` (an unknown basis or period, a negative rate).
+
+    db.set_fee_rate("held_mu", "1200", since="2004-01-01")
+    db.set_fee_rate("leased_m2", "8", period="month", since="2004-01-01")
+""",
+    "schedule_land_payments": """分期付款: splits the land price owed on a parcel (the latest allocation or
+transfer by ``on``, default the supply date) into instalments, given as
+``(due, amount)`` pairs; they must sum exactly to the price and fall due
+no earlier than the debt. A new schedule replaces the old. Without one,
+the whole price falls due on the day the land is supplied.
+
+Raises ``ValidationError`` (no instalments, an amount not above zero),
+``NotFoundError``, ``LifecycleError`` (no land price owed by then, a sum
+that differs from the price, an instalment before the debt, a debt a
+reclaim closed).
+
+    db.schedule_land_payments("GP-001", [("2004-06-30", "3,000,000"),
+                                         ("2005-06-30", "2,000,000")])
+""",
+    "receive_payment": """收款: money received on a debt. Name the ``parcel`` for its land price
+(``kind="land_price"``, the default, 地款) or idle fee (``"idle_fee"``,
+闲置费), or the ``enterprise`` for management fees (管理费). The payment
+goes to the latest debt of its kind arisen by ``on`` (the holder's), or
+to ``payer``'s when a former holder pays what it still owes. A payment
+larger than what is outstanding is refused unless ``advance=True`` (预收:
+the difference stays as a credit).
+
+Raises ``ValidationError`` (an amount not above zero, both or neither of
+parcel and enterprise, a kind the account does not keep),
+``NotFoundError``, ``LifecycleError`` (more than outstanding, a parcel
+never supplied, a date before the debt arose, a debt closed by a reclaim).
+
+    db.receive_payment("400,000", parcel="GP-001", on="2004-04-10", reference="收2004-001")
+    db.receive_payment("12,000", enterprise=e, on="2005-01-20")
+""",
+    "refund_payment": """退款: money given back on a debt, at most what was paid on it; name the
+``parcel`` or the ``enterprise`` as for ``receive_payment`` (and
+``payer`` for a former holder). After a reclaim the zone keeps what was
+paid unless a refund is recorded.
+
+Raises ``ValidationError``, ``NotFoundError``, ``LifecycleError`` (more
+than was paid).
+
+    db.refund_payment("50,000", parcel="GP-001", payer=a, on="2005-11-01")
+""",
+    "write_off_debt": """核销 (for an idle fee 减免): writes off ``amount`` of a debt, or all that is
+outstanding on it, with a reason; name the ``parcel`` (``kind`` land_price
+or idle_fee) or the ``enterprise`` (management fees).
+
+Raises ``ValidationError`` (no reason, an amount not above zero),
+``NotFoundError``, ``LifecycleError`` (more than outstanding, nothing to
+write off, a debt closed by a reclaim).
+
+    db.write_off_debt(parcel="GP-001", kind="idle_fee", on="2004-10-01", reason="困难企业减免")
+""",
+    "record_collection": """追缴: records a step taken to collect a debt — ``notice`` (催缴通知),
+``meeting`` (约谈) or ``legal`` (律师函, 诉讼) — so ``receivables`` shows the
+latest step and what was paid after it, and the annual report counts
+them.
+
+Raises ``ValidationError`` (an unknown action), ``NotFoundError``,
+``LifecycleError`` (nothing of the kind owed on the parcel by then).
+
+    db.record_collection("notice", parcel="GP-001", on="2005-01-15", note="第一次催缴")
+""",
+    "pay_compensation": """征地补偿: money the zone paid for a parcel's land — ``land`` (土地补偿费),
+``resettlement`` (安置补助费), ``attachments`` (地上附着物和青苗补偿费),
+``swap`` (调地: a household's plot exchanged; give its ``area_mu``) or
+``certification`` (办证费) — and to whom. ``land_summary`` sums them as
+``land_cost_yuan`` (and per 亩), the annual report as the year's spending.
+
+Raises ``ValidationError`` (an amount not above zero, no payee, an area on
+anything but a swap), ``NotFoundError``, ``LifecycleError`` (a date before
+the parcel entered the ledger).
+
+    db.pay_compensation("GP-001", "attachments", "86,000", payee="林某户", on="2004-02-01")
+""",
     "define_indicator": """Defines an indicator (its code unique, e.g. ``R&D_GDP``) observed on the
 ``zone``, an ``enterprise`` or a ``parcel``. Returns its id.
 

@@ -328,6 +328,9 @@ pub fn land_summaries_batch(
                 .map(|r| Some(i64::try_from(r.2.counts()[i].1).unwrap_or(i64::MAX))),
         );
     }
+    for (i, (field, _)) in crate::LandFigures::default().amounts().iter().enumerate() {
+        c.yuan(field, rows.iter().map(|r| r.2.amounts()[i].1))?;
+    }
     c.finish()
 }
 

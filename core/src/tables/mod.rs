@@ -10,6 +10,7 @@ mod events;
 mod fund;
 mod indicators;
 mod land;
+mod money;
 
 pub use enterprise::{enterprises_batch, leases_batch, yearly_batch};
 pub use events::{history_with_facts_batch, EventFacts, EventFilter, EventKind, Facts};
@@ -17,6 +18,7 @@ pub use fund::{applications_batch, disbursements_batch, overdue_batch, programme
 pub(crate) use indicators::evaluation_columns;
 pub use indicators::{evaluation_batch, observations_batch, surcharges_batch};
 pub use land::{inefficient_batch, land_summaries_batch, parcels_batch};
+pub use money::{payments_batch, receivables_batch};
 
 use std::sync::Arc;
 

@@ -9,6 +9,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::{d, fingerprint, mu};
+use parkdb::money::{
+    Charge, Collection, CollectionAction, Compensation, CompensationKind, Instalment, Payment,
+};
+use parkdb::Account;
 use parkdb::ledger::{self, read_file, ImportOptions, Sheet};
 use parkdb::{
     Allocation, ApplicationFilter, Award, AwardKind, Db, LandUse, NewEnterprise, NewParcel,
@@ -351,6 +355,46 @@ fn build_by_api(db: &Db) {
         w.disburse(a2, d("2005-12-01"), wan("30"), AwardKind::InterestSubsidy)?;
         w.review(a3, d("2005-07-20"), &[60, 58, 65])?;
         w.reject(a3, d("2005-09-15"), "评审未通过")?;
+        // 应收台账 and 收款台账, in the import's order (by date).
+        w.schedule_land_payments(
+            p17,
+            d("2005-05-01"),
+            &[
+                Instalment { due: d("2005-05-31"), amount: wan("150") },
+                Instalment { due: d("2005-12-31"), amount: wan("100") },
+                Instalment { due: d("2006-06-30"), amount: wan("100") },
+            ],
+        )?;
+        let paid = |reference: &str, amount: &str| Payment {
+            charge: Charge::LandPrice,
+            amount: wan(amount),
+            reference: Some(reference.into()),
+            payer: None,
+            advance: false,
+        };
+        let out = |kind, payee: &str, amount: &str, reference: &str, area: Option<&str>| Compensation {
+            kind,
+            payee: payee.into(),
+            amount: wan(amount),
+            area: area.map(mu),
+            reference: Some(reference.into()),
+        };
+        w.pay_compensation(p17, d("2001-05-20"), out(CompensationKind::Land, "高平村委会", "260", "补2001-07", None))?;
+        w.receive_payment(Account::Parcel(p1), d("2002-03-20"), paid("收2002-011", "723"))?;
+        w.receive_payment(Account::Parcel(p2), d("2002-06-01"), paid("收2002-015", "300"))?;
+        w.receive_payment(Account::Parcel(p17), d("2005-06-05"), paid("收2005-021", "150"))?;
+        w.pay_compensation(sz, d("2005-08-01"), out(CompensationKind::Swap, "林某户", "4.5", "补2005-03", Some("1.2")))?;
+        w.record_collection(
+            Account::Parcel(p2),
+            d("2005-09-01"),
+            Collection {
+                charge: Charge::LandPrice,
+                action: CollectionAction::Notice,
+                note: Some("第二次催缴".into()),
+            },
+        )?;
+        w.receive_payment(Account::Parcel(p2), d("2005-10-20"), paid("收2005-033", "100"))?;
+        w.receive_payment(Account::Parcel(p17), d("2005-12-31"), paid("收2005-048", "60"))?;
         Ok(())
     })
     .unwrap();
@@ -384,6 +428,8 @@ fn the_example_ledgers_import_as_the_api_would_enter_them() {
             "enterprises",
             "parcels",
             "parcel_events",
+            "schedules",
+            "payments",
             "yearly",
             "programmes",
             "applications",
@@ -410,6 +456,15 @@ fn the_example_ledgers_import_as_the_api_would_enter_them() {
 
     let r = from_csv.now().annual_report(2005).unwrap();
     assert_eq!(r.reclaimed_in_year_mu, mu("52.7272"));
+    // 地款 collected in 2005: 150 + 100 + 60 万; owed at its end: GP-002's
+    // 80, GP-017's 140 (金联; 励精's balance was cancelled by the reclaim),
+    // GP-040's 240 and SZ-100's 1,200.
+    let land = r.finance.charge(Charge::LandPrice);
+    assert_eq!(land.collected, wan("310"));
+    assert_eq!(land.outstanding, wan("1660"));
+    assert_eq!(r.finance.collection_steps, 1);
+    assert_eq!(r.finance.compensation_total(), wan("4.5"));
+    assert_eq!(r.land_cost_yuan, wan("264.5"));
     assert_eq!(r.approved_by_batch["第一批"].total, wan("140"));
 }
 
@@ -1128,4 +1183,62 @@ fn a_workbook_laid_out_for_people_imports_and_lists_what_it_set_aside() {
     // 产值 in 万元 by the unit line; 税收 names its own unit (元).
     assert_eq!(figures.output_value, Some(common::yuan("12050000")));
     assert_eq!(figures.tax, Some(common::yuan("52000")));
+}
+
+#[test]
+fn bad_payment_and_schedule_rows_are_each_reported_and_nothing_is_written() {
+    let db = Db::temporary().unwrap();
+    ledger::import(&db, &csv_sheets(), ImportOptions::default()).unwrap();
+    let before = fingerprint(&db);
+    let sheets = vec![
+        // GP-002's schedule sums to 470 万, not its price of 480.
+        sheet("应收台账", "地块编号,应收日期,应收金额(万元)\nGP-002,2003-01-01,400\nGP-002,2004-01-01,70\nGP-999,2004-01-01,1"),
+        sheet(
+            "收款台账",
+            "日期,款项,收支,金额(万元),地块编号,企业名称,原因\n\
+             2006-01-05,地款,收款,81,GP-002,,\n\
+             2006-01-05,地款,收款,1,GP-999,,\n\
+             2006-01-05,房租,收款,1,GP-002,,\n\
+             2006-01-05,管理费,收款,1,,,\n\
+             2006-01-05,地款,核销,,GP-002,,\n\
+             2006-01-05,地款,收款,-1,GP-002,,\n\
+             2002-01-05,地款,收款,1,GP-002,,",
+        ),
+    ];
+    let report = ledger::import(&db, &sheets, ImportOptions::default()).unwrap();
+    assert!(!report.written);
+    let at: Vec<(String, usize, String)> = report
+        .errors
+        .iter()
+        .map(|e| (e.sheet.clone(), e.row, e.column.clone()))
+        .collect();
+    assert_eq!(
+        at,
+        vec![
+            ("应收台账".into(), 2, String::new()),
+            ("应收台账".into(), 4, "地块编号".into()),
+            ("收款台账".into(), 2, String::new()),
+            ("收款台账".into(), 3, "地块编号".into()),
+            ("收款台账".into(), 4, "款项".into()),
+            ("收款台账".into(), 5, "企业名称".into()),
+            ("收款台账".into(), 6, "原因".into()),
+            ("收款台账".into(), 7, "金额(万元)".into()),
+            ("收款台账".into(), 8, String::new()),
+        ],
+        "{:#?}",
+        report.errors
+    );
+    let why = |row: usize| {
+        report
+            .errors
+            .iter()
+            .find(|e| e.sheet == "收款台账" && e.row == row)
+            .unwrap()
+            .reason
+            .clone()
+    };
+    // 80 万 is outstanding on GP-002 (480 less 300 and 100 paid).
+    assert!(why(2).contains("800000.00元 outstanding"), "{}", why(2));
+    assert!(why(8).contains("no 地款 is owed"), "{}", why(8));
+    assert_eq!(fingerprint(&db), before);
 }

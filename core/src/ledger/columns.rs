@@ -11,6 +11,8 @@
 //! | enterprises | 企业名录, 企业, enterprises |
 //! | parcels | 地块台账, 地块, parcels |
 //! | parcel events | 地块事件, 土地事件, parcel_events |
+//! | land payment schedules | 应收台账, 分期付款, schedules |
+//! | payments | 收款台账, 收款, payments |
 //! | yearly figures | 年度经济指标, 经济指标, yearly |
 //! | programmes | 科技计划, 计划, programmes |
 //! | applications | 项目申报, 申报, applications |
@@ -164,6 +166,34 @@ const PARCEL_EVENT_FIELDS: &[Field] = &[
     f("reason", &["原因", "备注"], Text, false),
 ];
 
+const SCHEDULE_FIELDS: &[Field] = &[
+    f("code", &["地块编号", "编号"], Text, true),
+    f("due", &["应收日期", "到期日期", "应付日期"], Date, true),
+    f("amount", &["应收金额", "金额", "分期金额"], Money, true),
+    f("date", &["合同日期", "约定日期"], Date, false),
+];
+
+const PAYMENT_FIELDS: &[Field] = &[
+    f("date", &["日期", "收款日期", "支付日期"], Date, true),
+    f("kind", &["款项", "款项类别", "收费项目"], Code, true),
+    f("amount", &["金额", "收款金额"], Money, true),
+    f("flow", &["收支", "类型", "业务类型"], Code, false),
+    f("code", &["地块编号", "编号"], Text, false),
+    f(
+        "enterprise",
+        &["企业名称", "缴款单位", "付款单位"],
+        Text,
+        false,
+    ),
+    f("credit_code", &["统一社会信用代码"], Text, false),
+    f("reference", &["凭证号", "票据号", "收据号"], Text, false),
+    f("payee", &["收款人", "领款人", "收款单位"], Text, false),
+    f("area", &["调地面积"], Area, false),
+    f("advance", &["预收", "预缴"], Flag, false),
+    f("action", &["追缴方式", "催缴方式"], Code, false),
+    f("reason", &["原因", "备注"], Text, false),
+];
+
 const YEARLY_FIELDS: &[Field] = &[
     f("enterprise", &["企业名称"], Text, false),
     f("credit_code", &["统一社会信用代码"], Text, false),
@@ -226,6 +256,8 @@ pub enum Ledger {
     Enterprises,
     Parcels,
     ParcelEvents,
+    Schedules,
+    Payments,
     Yearly,
     Programmes,
     Applications,
@@ -233,10 +265,12 @@ pub enum Ledger {
 }
 
 impl Ledger {
-    pub const ALL: [Ledger; 7] = [
+    pub const ALL: [Ledger; 9] = [
         Ledger::Enterprises,
         Ledger::Parcels,
         Ledger::ParcelEvents,
+        Ledger::Schedules,
+        Ledger::Payments,
         Ledger::Yearly,
         Ledger::Programmes,
         Ledger::Applications,
@@ -250,6 +284,8 @@ impl Ledger {
             Ledger::Enterprises => "enterprises",
             Ledger::Parcels => "parcels",
             Ledger::ParcelEvents => "parcel_events",
+            Ledger::Schedules => "schedules",
+            Ledger::Payments => "payments",
             Ledger::Yearly => "yearly",
             Ledger::Programmes => "programmes",
             Ledger::Applications => "applications",
@@ -262,6 +298,8 @@ impl Ledger {
             Ledger::Enterprises => &["企业名录", "企业", "enterprises"],
             Ledger::Parcels => &["地块台账", "地块", "parcels"],
             Ledger::ParcelEvents => &["地块事件", "土地事件", "parcel_events"],
+            Ledger::Schedules => &["应收台账", "分期付款", "schedules"],
+            Ledger::Payments => &["收款台账", "收款", "payments"],
             Ledger::Yearly => &["年度经济指标", "经济指标", "yearly"],
             Ledger::Programmes => &["科技计划", "计划", "programmes"],
             Ledger::Applications => &["项目申报", "申报", "applications"],
@@ -292,6 +330,8 @@ impl Ledger {
             Ledger::Enterprises => ENTERPRISE_FIELDS,
             Ledger::Parcels => PARCEL_FIELDS,
             Ledger::ParcelEvents => PARCEL_EVENT_FIELDS,
+            Ledger::Schedules => SCHEDULE_FIELDS,
+            Ledger::Payments => PAYMENT_FIELDS,
             Ledger::Yearly => YEARLY_FIELDS,
             Ledger::Programmes => PROGRAMME_FIELDS,
             Ledger::Applications => APPLICATION_FIELDS,

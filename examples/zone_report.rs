@@ -32,7 +32,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .collect();
     let out = evaluation.rows.iter().filter(|r| !r.in_scope).count();
     println!(
-        "五、亩均效益评价(黄岩2022方法):{},不在评价范围{}家。",
+        "六、亩均效益评价(黄岩2022方法):{},不在评价范围{}家。",
         counts.join("、"),
         out
     );

@@ -29,8 +29,20 @@ use crate::error::{Error, Result};
 use crate::fund::{ApplicationId, AwardKind, ProgrammeId, RecoveryVia};
 use crate::geometry::Outline;
 use crate::land::{LandUse, ParcelId, SupplyMethod};
+use crate::money::{
+    Charge, Collection, CollectionAction, Compensation, CompensationKind, FeeBasis, FeePeriod,
+    FeeRate, Instalment, Payment,
+};
+use crate::writer::Account;
 use crate::units::{Mu, Quantity, Yuan};
 use crate::writer::{Allocation, Award, NewParcel, Writer};
+
+/// The cost of a certificate (办证), in fen per ten-thousandth of a 亩:
+/// 6,800元 a 亩.
+const CERTIFICATION_FEN_PER_UNIT: i64 = 68;
+
+/// The zone's management fee (管理费), 元 per 亩 held a year.
+pub const MANAGEMENT_FEE_PER_MU_YUAN: i64 = 600;
 
 /// The year the example's reports cover.
 pub const REPORT_YEAR: i32 = 2005;
@@ -161,7 +173,21 @@ impl Builder<'_> {
             on.format("%Y"),
             self.next_cert
         );
-        self.w.certify(p, on, &number).map(|_| ())
+        self.w.certify(p, on, &number)?;
+        // 办证 cost 6,800元 a 亩: 4509亩, "3000多万元".
+        let area = self.w.parcel(p)?.area;
+        self.w.pay_compensation(
+            p,
+            on,
+            Compensation {
+                kind: CompensationKind::Certification,
+                payee: "顺德市国土资源局".into(),
+                amount: Yuan::from_fen(area.units() * CERTIFICATION_FEN_PER_UNIT),
+                area: None,
+                reference: Some(number),
+            },
+        )?;
+        Ok(())
     }
 
     /// Supplies at 6万元/亩, agreed start six months on, completion two years on.
@@ -220,6 +246,7 @@ pub fn build_seed(db: &Db) -> Result<Seed> {
         b.w.set_default_crs(Some(crate::geometry::Crs::epsg(Layout::CRS)?))?;
         let mut seed = Seed::default();
         build_zone(&mut b, &mut seed)?;
+        build_finance(&mut b, seed.clone())?;
         build_bureau(&mut b, &mut seed)?;
         Ok(seed)
     })
@@ -459,6 +486,236 @@ fn build_zone(b: &mut Builder<'_>, seed: &mut Seed) -> Result<()> {
             "example",
             "output values do not sum to 38亿",
         ));
+    }
+    Ok(())
+}
+
+/// A payment of `amount` received on `on`, with a voucher number.
+fn paid(charge: Charge, amount: Yuan, voucher: &str) -> Payment {
+    Payment {
+        charge,
+        amount,
+        reference: Some(voucher.to_owned()),
+        payer: None,
+        advance: false,
+    }
+}
+
+/// The zone's money (财务部加紧了对地款、管理费的追缴工作): land paid for as
+/// supplied, six firms' balances and two years of their fees outstanding
+/// at the start of 2005 and part collected after notices; the new
+/// projects' land in two instalments; idle fees on the three idle parcels;
+/// compensation on the land requisitioned in 2005 and four households'
+/// land swaps (调地); certificates paid as they were issued (`certify`).
+fn build_finance(b: &mut Builder<'_>, seed: Seed) -> Result<()> {
+    b.w.set_fee_rate(FeeRate {
+        from: date(2002, 1, 1),
+        basis: FeeBasis::HeldMu,
+        period: FeePeriod::Year,
+        amount: Yuan::from_yuan(MANAGEMENT_FEE_PER_MU_YUAN)?,
+    })?;
+    let mut voucher = 0u32;
+    let mut next = |on: NaiveDate| {
+        voucher += 1;
+        format!("收{}-{voucher:04}", on.format("%Y"))
+    };
+    let price = |b: &Builder<'_>, p: ParcelId| -> Result<(Yuan, NaiveDate)> {
+        let parcel = b.w.parcel(p)?;
+        let supply = parcel
+            .supply
+            .ok_or_else(|| Error::validation("example", "a supplied parcel"))?;
+        Ok((supply.price, supply.date))
+    };
+    let notice = |note: &str| Collection {
+        charge: Charge::LandPrice,
+        action: CollectionAction::Notice,
+        note: Some(note.to_owned()),
+    };
+    // The firms in production: six of them (every ninth) paid 70% of
+    // their land and their fees of 2002 only; the others paid in full.
+    for (k, (e, p)) in seed.in_production.iter().enumerate() {
+        let (full, supplied) = price(b, *p)?;
+        let on = supplied + chrono::Days::new(15);
+        let laggard = k % 9 == 4;
+        let first = if laggard { full.ratio(70, 100)? } else { full };
+        let v = next(on);
+        b.w.receive_payment(Account::Parcel(*p), on, paid(Charge::LandPrice, first, &v))?;
+        for year in 2003..=2005 {
+            let on = date(year, 1, 20);
+            let owed = b.w.fees_outstanding(*e, on)?;
+            if owed.is_positive() && (!laggard || year == 2003) {
+                let v = next(on);
+                b.w.receive_payment(Account::Enterprise(*e), on, paid(Charge::ManagementFee, owed, &v))?;
+            }
+        }
+        if laggard {
+            // 追缴 in 2005: a notice, then two thirds of the land balance
+            // and half the fees in arrears.
+            let on = date(2005, 4, 10);
+            b.w.record_collection(Account::Parcel(*p), on, notice("催缴地款"))?;
+            b.w.record_collection(
+                Account::Enterprise(*e),
+                on,
+                Collection {
+                    charge: Charge::ManagementFee,
+                    ..notice("催缴管理费")
+                },
+            )?;
+            let on = date(2005, 6, 15);
+            let v = next(on);
+            b.w.receive_payment(Account::Parcel(*p), on, paid(Charge::LandPrice, full.ratio(20, 100)?, &v))?;
+            let owed = b.w.fees_outstanding(*e, on)?;
+            let v = next(on);
+            b.w.receive_payment(
+                Account::Enterprise(*e),
+                on,
+                paid(Charge::ManagementFee, owed.ratio(1, 2)?, &v),
+            )?;
+        }
+    }
+    // The firms building since 2004: half on supply, the rest (or part of
+    // it) in 2005; their 2004 fees in January.
+    for (i, (e, p)) in seed.under_construction.iter().take(8).enumerate() {
+        let (full, supplied) = price(b, *p)?;
+        let on = supplied + chrono::Days::new(20);
+        let v = next(on);
+        b.w.receive_payment(Account::Parcel(*p), on, paid(Charge::LandPrice, full.ratio(50, 100)?, &v))?;
+        let on = date(2005, 3, 20);
+        let rest = full.ratio(if i % 2 == 0 { 50 } else { 30 }, 100)?;
+        let v = next(on);
+        b.w.receive_payment(Account::Parcel(*p), on, paid(Charge::LandPrice, rest, &v))?;
+        let on = date(2005, 1, 20);
+        let owed = b.w.fees_outstanding(*e, on)?;
+        let v = next(on);
+        b.w.receive_payment(Account::Enterprise(*e), on, paid(Charge::ManagementFee, owed, &v))?;
+    }
+    // The idle parcels' first holders paid 60%; the reclaim cancelled the
+    // rest. Declared idle in 2004 (fee 20% of the price): 励精 paid it, 林健
+    // has not, 黄奋强's was waived when the land was taken back.
+    for (k, (p, _)) in seed.reclaimed.iter().enumerate() {
+        let parcel = b.w.parcel(*p)?;
+        let first = parcel
+            .debts()
+            .first()
+            .cloned()
+            .ok_or_else(|| Error::validation("example", "an idle parcel was supplied"))?;
+        let on = first.created + chrono::Days::new(30);
+        let v = next(on);
+        b.w.receive_payment(
+            Account::Parcel(*p),
+            on,
+            Payment {
+                payer: Some(first.debtor),
+                ..paid(Charge::LandPrice, first.amount.ratio(60, 100)?, &v)
+            },
+        )?;
+        b.w.declare_idle(*p, date(2004, 6, 1), None)?;
+        let fee = first.amount.ratio(20, 100)?;
+        match k {
+            0 => {
+                let on = date(2004, 9, 1);
+                let v = next(on);
+                b.w.receive_payment(
+                    Account::Parcel(*p),
+                    on,
+                    Payment {
+                        payer: Some(first.debtor),
+                        ..paid(Charge::IdleFee, fee, &v)
+                    },
+                )?;
+            }
+            2 => {
+                b.w.write_off_debt(
+                    Account::Parcel(*p),
+                    date(2005, 3, 3),
+                    Charge::IdleFee,
+                    None,
+                    "土地依法收回,免收闲置费",
+                    Some(first.debtor),
+                )?;
+            }
+            _ => {}
+        }
+    }
+    // The year's new projects: half on supply (a schedule of two
+    // instalments), the rest due after the year.
+    for (e, p) in &seed.new_projects {
+        let _ = e;
+        let (full, supplied) = price(b, *p)?;
+        let half = full.ratio(50, 100)?;
+        b.w.schedule_land_payments(
+            *p,
+            supplied,
+            &[
+                Instalment {
+                    due: supplied,
+                    amount: half,
+                },
+                Instalment {
+                    due: date(2006, 4, 30),
+                    amount: full.checked_sub(half)?,
+                },
+            ],
+        )?;
+        let on = supplied + chrono::Days::new(10);
+        let v = next(on);
+        b.w.receive_payment(Account::Parcel(*p), on, paid(Charge::LandPrice, half, &v))?;
+    }
+    // Capital increases and the tendered land: paid in full.
+    let mut paid_in_full: Vec<ParcelId> = seed.capital_increases.iter().map(|c| c.1).collect();
+    paid_in_full.extend(seed.tendered);
+    for p in paid_in_full {
+        let (full, supplied) = price(b, p)?;
+        let on = supplied + chrono::Days::new(19);
+        let v = next(on);
+        b.w.receive_payment(Account::Parcel(p), on, paid(Charge::LandPrice, full, &v))?;
+    }
+    // Land requisitioned in 2005: 土地补偿费 and 安置补助费 to the village;
+    // four households' plots swapped (调地) with their attachments paid for.
+    let all = b.w.records::<crate::land::Parcel>()?;
+    for parcel in all.iter().filter(|p| p.requisitioned.format("%Y").to_string() == "2005") {
+        for (kind, per_mu) in [
+            (CompensationKind::Land, 15_000),
+            (CompensationKind::Resettlement, 8_000),
+        ] {
+            b.w.pay_compensation(
+                parcel.id,
+                parcel.requisitioned,
+                Compensation {
+                    kind,
+                    payee: "高平村民委员会".into(),
+                    amount: Yuan::from_fen(parcel.area.units() * per_mu * Yuan::SCALE / Mu::SCALE),
+                    area: None,
+                    reference: None,
+                },
+            )?;
+        }
+    }
+    let swapped = all
+        .iter()
+        .find(|p| p.requisitioned == date(2005, 2, 1) && p.holder.is_none())
+        .map(|p| p.id)
+        .ok_or_else(|| Error::validation("example", "land requisitioned in 2005"))?;
+    for (k, (household, area, yuan)) in [
+        ("林某户", "1.2", 36_000),
+        ("黄某户", "2.5", 80_000),
+        ("陈某户", "0.8", 24_000),
+        ("梁某户", "1.6", 52_000),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        b.w.pay_compensation(
+            swapped,
+            date(2005, 5, 10 + k as u32),
+            Compensation {
+                kind: CompensationKind::Swap,
+                payee: household.into(),
+                amount: Yuan::from_yuan(yuan)?,
+                area: Some(area.parse()?),
+                reference: Some(format!("调地协议{}", k + 1)),
+            },
+        )?;
     }
     Ok(())
 }

@@ -356,6 +356,15 @@ impl Writer {
         Ok(ids)
     }
 
+    /// The management fees an enterprise owes on `date` (billed, less paid
+    /// and written off), as this unit sees them; negative: a credit.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for an unknown enterprise; storage errors.
+    pub fn fees_outstanding(&self, e: EnterpriseId, date: NaiveDate) -> Result<Yuan> {
+        Ok(self.fee_position(e, date)?.outstanding)
+    }
+
     /// An enterprise's management fees as of `date`, as this unit sees them.
     fn fee_position(&self, e: EnterpriseId, date: NaiveDate) -> Result<Position> {
         let firm: Enterprise = self.require(e.0)?;

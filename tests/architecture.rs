@@ -108,7 +108,10 @@ fn the_lowest_layers_import_nothing_above_them() {
         ("ids", &["text"]),
         ("days", &["error"]),
         ("geometry", &["error", "text", "units"]),
-        ("land", &["days", "error", "geometry", "ids", "money", "units"]),
+        (
+            "land",
+            &["days", "error", "geometry", "ids", "money", "units"],
+        ),
         ("storage", &["days", "error", "event"]),
         (
             "engine",

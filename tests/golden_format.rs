@@ -20,8 +20,8 @@ use parkdb::money::{
     FeeRate, Instalment, Payment,
 };
 use parkdb::{
-    Account, Allocation, ApplicationFilter, Award, AwardKind, Crs, Db, EnterpriseStatus, Error, LandUse,
-    NewEnterprise, NewParcel, Outline, ParcelFilter, ParcelStatus, Quantity, SupplyMethod,
+    Account, Allocation, ApplicationFilter, Award, AwardKind, Crs, Db, EnterpriseStatus, Error,
+    LandUse, NewEnterprise, NewParcel, Outline, ParcelFilter, ParcelStatus, Quantity, SupplyMethod,
     YearlyFigures,
 };
 
@@ -330,10 +330,7 @@ fn reads_the_money(db: &Db) {
     assert_eq!(policy.fee_rates[0].amount, yuan("600"));
     let kid = db.parcel_by_code("SZ-100-1").unwrap();
     let owed = db.as_of(d("2006-12-31")).receivables().unwrap();
-    let land = owed
-        .iter()
-        .find(|r| r.charge == Charge::LandPrice)
-        .unwrap();
+    let land = owed.iter().find(|r| r.charge == Charge::LandPrice).unwrap();
     assert_eq!(land.position.outstanding, yuan("6000000"));
     assert_eq!(land.position.oldest_due, Some(d("2006-07-01")));
     assert_eq!(land.last_step.map(|s| s.0), Some(d("2006-08-01")));

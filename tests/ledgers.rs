@@ -9,11 +9,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::{d, fingerprint, mu};
+use parkdb::ledger::{self, read_file, ImportOptions, Sheet};
 use parkdb::money::{
     Charge, Collection, CollectionAction, Compensation, CompensationKind, Instalment, Payment,
 };
 use parkdb::Account;
-use parkdb::ledger::{self, read_file, ImportOptions, Sheet};
 use parkdb::{
     Allocation, ApplicationFilter, Award, AwardKind, Db, LandUse, NewEnterprise, NewParcel,
     ParcelFilter, Quantity, SupplyMethod, YearlyFigures,
@@ -360,9 +360,18 @@ fn build_by_api(db: &Db) {
             p17,
             d("2005-05-01"),
             &[
-                Instalment { due: d("2005-05-31"), amount: wan("150") },
-                Instalment { due: d("2005-12-31"), amount: wan("100") },
-                Instalment { due: d("2006-06-30"), amount: wan("100") },
+                Instalment {
+                    due: d("2005-05-31"),
+                    amount: wan("150"),
+                },
+                Instalment {
+                    due: d("2005-12-31"),
+                    amount: wan("100"),
+                },
+                Instalment {
+                    due: d("2006-06-30"),
+                    amount: wan("100"),
+                },
             ],
         )?;
         let paid = |reference: &str, amount: &str| Payment {
@@ -372,18 +381,51 @@ fn build_by_api(db: &Db) {
             payer: None,
             advance: false,
         };
-        let out = |kind, payee: &str, amount: &str, reference: &str, area: Option<&str>| Compensation {
-            kind,
-            payee: payee.into(),
-            amount: wan(amount),
-            area: area.map(mu),
-            reference: Some(reference.into()),
-        };
-        w.pay_compensation(p17, d("2001-05-20"), out(CompensationKind::Land, "高平村委会", "260", "补2001-07", None))?;
-        w.receive_payment(Account::Parcel(p1), d("2002-03-20"), paid("收2002-011", "723"))?;
-        w.receive_payment(Account::Parcel(p2), d("2002-06-01"), paid("收2002-015", "300"))?;
-        w.receive_payment(Account::Parcel(p17), d("2005-06-05"), paid("收2005-021", "150"))?;
-        w.pay_compensation(sz, d("2005-08-01"), out(CompensationKind::Swap, "林某户", "4.5", "补2005-03", Some("1.2")))?;
+        let out =
+            |kind, payee: &str, amount: &str, reference: &str, area: Option<&str>| Compensation {
+                kind,
+                payee: payee.into(),
+                amount: wan(amount),
+                area: area.map(mu),
+                reference: Some(reference.into()),
+            };
+        w.pay_compensation(
+            p17,
+            d("2001-05-20"),
+            out(
+                CompensationKind::Land,
+                "高平村委会",
+                "260",
+                "补2001-07",
+                None,
+            ),
+        )?;
+        w.receive_payment(
+            Account::Parcel(p1),
+            d("2002-03-20"),
+            paid("收2002-011", "723"),
+        )?;
+        w.receive_payment(
+            Account::Parcel(p2),
+            d("2002-06-01"),
+            paid("收2002-015", "300"),
+        )?;
+        w.receive_payment(
+            Account::Parcel(p17),
+            d("2005-06-05"),
+            paid("收2005-021", "150"),
+        )?;
+        w.pay_compensation(
+            sz,
+            d("2005-08-01"),
+            out(
+                CompensationKind::Swap,
+                "林某户",
+                "4.5",
+                "补2005-03",
+                Some("1.2"),
+            ),
+        )?;
         w.record_collection(
             Account::Parcel(p2),
             d("2005-09-01"),
@@ -393,8 +435,16 @@ fn build_by_api(db: &Db) {
                 note: Some("第二次催缴".into()),
             },
         )?;
-        w.receive_payment(Account::Parcel(p2), d("2005-10-20"), paid("收2005-033", "100"))?;
-        w.receive_payment(Account::Parcel(p17), d("2005-12-31"), paid("收2005-048", "60"))?;
+        w.receive_payment(
+            Account::Parcel(p2),
+            d("2005-10-20"),
+            paid("收2005-033", "100"),
+        )?;
+        w.receive_payment(
+            Account::Parcel(p17),
+            d("2005-12-31"),
+            paid("收2005-048", "60"),
+        )?;
         Ok(())
     })
     .unwrap();

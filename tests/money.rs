@@ -50,7 +50,12 @@ fn compensation(kind: CompensationKind, payee: &str, amount: &str) -> Compensati
 }
 
 /// The receivable of `charge` owed by `debtor` as of `date`, if any.
-fn owed(db: &Db, date: &str, charge: Charge, debtor: EnterpriseId) -> Option<parkdb::money::Receivable> {
+fn owed(
+    db: &Db,
+    date: &str,
+    charge: Charge,
+    debtor: EnterpriseId,
+) -> Option<parkdb::money::Receivable> {
     db.as_of(d(date))
         .receivables()
         .unwrap()
@@ -62,7 +67,8 @@ fn owed(db: &Db, date: &str, charge: Charge, debtor: EnterpriseId) -> Option<par
 fn scheduled(db: &Db) -> (EnterpriseId, ParcelId) {
     let a = firm(db, "A 纺织");
     let p1 = parcel(db, "P1", "10", "2004-01-01");
-    db.allocate(p1, terms(a, "2004-03-01", "1000000", None)).unwrap();
+    db.allocate(p1, terms(a, "2004-03-01", "1000000", None))
+        .unwrap();
     db.schedule_land_payments(
         p1,
         d("2004-03-01"),
@@ -126,11 +132,17 @@ fn land_payments_age_by_their_schedule() {
     assert_eq!(r.position.oldest_due, Some(d("2004-09-30")));
     assert_eq!(r.position.days_overdue, 273);
     assert_eq!(r.position.bucket(), AgingBucket::UpTo365);
-    assert_eq!(r.last_step, Some((d("2005-01-15"), CollectionAction::Notice)));
+    assert_eq!(
+        r.last_step,
+        Some((d("2005-01-15"), CollectionAction::Notice))
+    );
     assert_eq!(r.paid_since_step, yuan("200000"));
     // As of the year before, the 2005 payment is not there yet.
     assert_eq!(
-        owed(&db, "2004-12-31", Charge::LandPrice, a).unwrap().position.paid,
+        owed(&db, "2004-12-31", Charge::LandPrice, a)
+            .unwrap()
+            .position
+            .paid,
         yuan("400000")
     );
 }
@@ -152,7 +164,10 @@ fn a_reclaim_settles_the_schedule_and_a_new_holder_owes_anew() {
     assert!(owed(&db, "2005-12-31", Charge::LandPrice, a).is_none());
     // Before the reclaim it was still owed.
     assert_eq!(
-        owed(&db, "2005-07-31", Charge::LandPrice, a).unwrap().position.outstanding,
+        owed(&db, "2005-07-31", Charge::LandPrice, a)
+            .unwrap()
+            .position
+            .outstanding,
         yuan("400000")
     );
 
@@ -167,7 +182,8 @@ fn a_reclaim_settles_the_schedule_and_a_new_holder_owes_anew() {
 
     // Resupplied: B owes its own price; a refund to A is still possible.
     let b = firm(&db, "B 电子");
-    db.allocate(p1, terms(b, "2005-10-01", "500000", None)).unwrap();
+    db.allocate(p1, terms(b, "2005-10-01", "500000", None))
+        .unwrap();
     db.receive_payment(Account::Parcel(p1), d("2005-10-15"), land("100000"))
         .unwrap();
     db.refund_payment(
@@ -308,7 +324,10 @@ fn management_fees_are_billed_pro_rata_across_a_transfer_and_a_lease_end() {
         yuan("12783.89")
     );
     assert_eq!(
-        db.as_of(d("2005-12-31")).management_fees(dd).unwrap().amount,
+        db.as_of(d("2005-12-31"))
+            .management_fees(dd)
+            .unwrap()
+            .amount,
         yuan("36065.57")
     );
 }
@@ -355,13 +374,28 @@ fn idle_fees_compensation_and_the_finance_section() {
         .unwrap();
     db.declare_idle(p3, d("2004-08-01"), Some(yuan("50000")))
         .unwrap();
-    db.receive_payment(Account::Parcel(p3), d("2004-09-01"), pay(Charge::IdleFee, "20000"))
-        .unwrap();
-    db.write_off_debt(Account::Parcel(p3), d("2004-10-01"), Charge::IdleFee, None, "困难企业减免", None)
-        .unwrap();
+    db.receive_payment(
+        Account::Parcel(p3),
+        d("2004-09-01"),
+        pay(Charge::IdleFee, "20000"),
+    )
+    .unwrap();
+    db.write_off_debt(
+        Account::Parcel(p3),
+        d("2004-10-01"),
+        Charge::IdleFee,
+        None,
+        "困难企业减免",
+        None,
+    )
+    .unwrap();
     // What the zone paid for P1's land.
-    db.pay_compensation(p1, d("2004-01-10"), compensation(CompensationKind::Land, "高平村委会", "300000"))
-        .unwrap();
+    db.pay_compensation(
+        p1,
+        d("2004-01-10"),
+        compensation(CompensationKind::Land, "高平村委会", "300000"),
+    )
+    .unwrap();
     db.pay_compensation(
         p1,
         d("2004-02-01"),
@@ -371,20 +405,33 @@ fn idle_fees_compensation_and_the_finance_section() {
         },
     )
     .unwrap();
-    db.pay_compensation(p1, d("2004-05-01"), compensation(CompensationKind::Certification, "国土分局", "12000"))
-        .unwrap();
+    db.pay_compensation(
+        p1,
+        d("2004-05-01"),
+        compensation(CompensationKind::Certification, "国土分局", "12000"),
+    )
+    .unwrap();
 
     let r = db.now().annual_report(2004).unwrap();
     let f = &r.finance;
     let land = f.charge(Charge::LandPrice);
-    assert_eq!((land.collected, land.outstanding, land.overdue, land.debtors), (yuan("400000"), yuan("600000"), yuan("300000"), 1));
+    assert_eq!(
+        (land.collected, land.outstanding, land.overdue, land.debtors),
+        (yuan("400000"), yuan("600000"), yuan("300000"), 1)
+    );
     let idle = f.charge(Charge::IdleFee);
-    assert_eq!((idle.collected, idle.written_off, idle.outstanding), (yuan("20000"), yuan("30000"), Yuan::ZERO));
+    assert_eq!(
+        (idle.collected, idle.written_off, idle.outstanding),
+        (yuan("20000"), yuan("30000"), Yuan::ZERO)
+    );
     // C: 12,783.89 − 5,000; D: 12,065.57; A holds P1's 10 亩 from March 1
     // (306 days: 12,000 × 306 / 366 = 10,032.79); E holds P3's all year
     // (12,000).
     let fees = f.charge(Charge::ManagementFee);
-    assert_eq!((fees.collected, fees.outstanding, fees.debtors), (yuan("5000"), yuan("41882.25"), 4));
+    assert_eq!(
+        (fees.collected, fees.outstanding, fees.debtors),
+        (yuan("5000"), yuan("41882.25"), 4)
+    );
     assert_eq!(f.compensation_total(), yuan("357000"));
     assert_eq!(f.collection_steps, 0);
     assert_eq!(r.land_cost_yuan, yuan("357000"));
@@ -392,7 +439,10 @@ fn idle_fees_compensation_and_the_finance_section() {
     let summary = db.as_of(d("2004-12-31")).land_summary().unwrap();
     assert_eq!(summary.total.land_cost_per_mu(), Some(yuan("8925")));
     let text = r.text();
-    assert!(text.contains("五、财务。本年收回地款40万元,年末尚欠地款60万元(1户,其中逾期30万元)"), "{text}");
+    assert!(
+        text.contains("五、财务。本年收回地款40万元,年末尚欠地款60万元(1户,其中逾期30万元)"),
+        "{text}"
+    );
     assert!(text.contains("支付征地补偿及办证费用35.7万元"), "{text}");
     // Before the payments were recorded, as known then: none of it.
     let _ = (a, dd);
@@ -400,7 +450,10 @@ fn idle_fees_compensation_and_the_finance_section() {
         .as_known_at(Utc::now() - chrono::Duration::days(1))
         .annual_report(2004)
         .unwrap();
-    assert_eq!(early.finance.charge(Charge::LandPrice).collected, Yuan::ZERO);
+    assert_eq!(
+        early.finance.charge(Charge::LandPrice).collected,
+        Yuan::ZERO
+    );
 }
 
 #[test]
@@ -411,12 +464,18 @@ fn a_voided_payment_is_owed_again() {
         .receive_payment(Account::Parcel(p1), d("2004-10-01"), land("300000"))
         .unwrap();
     assert_eq!(
-        owed(&db, "2004-12-31", Charge::LandPrice, a).unwrap().position.outstanding,
+        owed(&db, "2004-12-31", Charge::LandPrice, a)
+            .unwrap()
+            .position
+            .outstanding,
         yuan("300000")
     );
     db.void(paid, "凭证作废").unwrap();
     assert_eq!(
-        owed(&db, "2004-12-31", Charge::LandPrice, a).unwrap().position.outstanding,
+        owed(&db, "2004-12-31", Charge::LandPrice, a)
+            .unwrap()
+            .position
+            .outstanding,
         yuan("600000")
     );
     // The parcel's history and the events table carry the money events.
@@ -429,7 +488,10 @@ fn a_voided_payment_is_owed_again() {
             parkdb::Body::Void { .. } => None,
         })
         .collect();
-    assert!(names.contains(&"payments_scheduled") && names.contains(&"payment_received"), "{names:?}");
+    assert!(
+        names.contains(&"payments_scheduled") && names.contains(&"payment_received"),
+        "{names:?}"
+    );
 }
 
 /// Each rule's refusal, and nothing written by it.
@@ -441,32 +503,162 @@ fn bad_money_is_refused_and_nothing_is_written() {
     let reserve = parcel(&db, "P9", "3", "2004-01-01");
     let before = fingerprint(&db);
     let refusals: Vec<(&str, parkdb::Result<parkdb::EventId>)> = vec![
-        ("more than outstanding", db.receive_payment(Account::Parcel(p1), d("2004-05-01"), land("600000.01"))),
-        ("never supplied", db.receive_payment(Account::Parcel(reserve), d("2004-05-01"), land("1"))),
-        ("zero", db.receive_payment(Account::Parcel(p1), d("2004-05-01"), land("0"))),
-        ("negative", db.receive_payment(Account::Parcel(p1), d("2004-05-01"), land("-5"))),
-        ("before the debt", db.receive_payment(Account::Parcel(p1), d("2004-02-01"), land("1"))),
-        ("fee on a parcel", db.receive_payment(Account::Parcel(p1), d("2004-05-01"), fee("1"))),
-        ("land on an enterprise", db.receive_payment(Account::Enterprise(a), d("2004-05-01"), land("1"))),
-        ("fee not billed", db.receive_payment(Account::Enterprise(a), d("2004-05-01"), fee("1"))),
-        ("schedule sum", db.schedule_land_payments(p1, d("2004-05-01"), &[inst("2004-06-01", "999999.99")])),
-        ("instalment early", db.schedule_land_payments(p1, d("2004-05-01"), &[inst("2004-02-01", "1000000")])),
-        ("empty schedule", db.schedule_land_payments(p1, d("2004-05-01"), &[])),
-        ("refund more than paid", db.refund_payment(Account::Parcel(p1), d("2004-05-01"), Refund { charge: Charge::LandPrice, amount: yuan("400000.01"), reference: None, payer: None })),
-        ("write-off more than owed", db.write_off_debt(Account::Parcel(p1), d("2004-05-01"), Charge::LandPrice, Some(yuan("600001")), "坏账", None)),
-        ("write-off without reason", db.write_off_debt(Account::Parcel(p1), d("2004-05-01"), Charge::LandPrice, None, " ", None)),
-        ("fee write-off, nothing billed", db.write_off_debt(Account::Enterprise(a), d("2004-05-01"), Charge::ManagementFee, None, "减免", None)),
-        ("collection, nothing owed", db.record_collection(Account::Parcel(reserve), d("2004-05-01"), Collection { charge: Charge::LandPrice, action: CollectionAction::Legal, note: None })),
-        ("area on a non-swap", db.pay_compensation(p1, d("2004-05-01"), Compensation { area: Some(mu("1")), ..compensation(CompensationKind::Land, "村委会", "1") })),
-        ("compensation before the parcel", db.pay_compensation(p1, d("2003-12-31"), compensation(CompensationKind::Land, "村委会", "1"))),
-        ("compensation zero", db.pay_compensation(p1, d("2004-05-01"), compensation(CompensationKind::Land, "村委会", "0"))),
-        ("compensation, no payee", db.pay_compensation(p1, d("2004-05-01"), compensation(CompensationKind::Land, "", "1"))),
-        ("unknown payer", db.receive_payment(Account::Parcel(p1), d("2004-05-01"), Payment { payer: Some(EnterpriseId(99)), ..land("1") })),
+        (
+            "more than outstanding",
+            db.receive_payment(Account::Parcel(p1), d("2004-05-01"), land("600000.01")),
+        ),
+        (
+            "never supplied",
+            db.receive_payment(Account::Parcel(reserve), d("2004-05-01"), land("1")),
+        ),
+        (
+            "zero",
+            db.receive_payment(Account::Parcel(p1), d("2004-05-01"), land("0")),
+        ),
+        (
+            "negative",
+            db.receive_payment(Account::Parcel(p1), d("2004-05-01"), land("-5")),
+        ),
+        (
+            "before the debt",
+            db.receive_payment(Account::Parcel(p1), d("2004-02-01"), land("1")),
+        ),
+        (
+            "fee on a parcel",
+            db.receive_payment(Account::Parcel(p1), d("2004-05-01"), fee("1")),
+        ),
+        (
+            "land on an enterprise",
+            db.receive_payment(Account::Enterprise(a), d("2004-05-01"), land("1")),
+        ),
+        (
+            "fee not billed",
+            db.receive_payment(Account::Enterprise(a), d("2004-05-01"), fee("1")),
+        ),
+        (
+            "schedule sum",
+            db.schedule_land_payments(p1, d("2004-05-01"), &[inst("2004-06-01", "999999.99")]),
+        ),
+        (
+            "instalment early",
+            db.schedule_land_payments(p1, d("2004-05-01"), &[inst("2004-02-01", "1000000")]),
+        ),
+        (
+            "empty schedule",
+            db.schedule_land_payments(p1, d("2004-05-01"), &[]),
+        ),
+        (
+            "refund more than paid",
+            db.refund_payment(
+                Account::Parcel(p1),
+                d("2004-05-01"),
+                Refund {
+                    charge: Charge::LandPrice,
+                    amount: yuan("400000.01"),
+                    reference: None,
+                    payer: None,
+                },
+            ),
+        ),
+        (
+            "write-off more than owed",
+            db.write_off_debt(
+                Account::Parcel(p1),
+                d("2004-05-01"),
+                Charge::LandPrice,
+                Some(yuan("600001")),
+                "坏账",
+                None,
+            ),
+        ),
+        (
+            "write-off without reason",
+            db.write_off_debt(
+                Account::Parcel(p1),
+                d("2004-05-01"),
+                Charge::LandPrice,
+                None,
+                " ",
+                None,
+            ),
+        ),
+        (
+            "fee write-off, nothing billed",
+            db.write_off_debt(
+                Account::Enterprise(a),
+                d("2004-05-01"),
+                Charge::ManagementFee,
+                None,
+                "减免",
+                None,
+            ),
+        ),
+        (
+            "collection, nothing owed",
+            db.record_collection(
+                Account::Parcel(reserve),
+                d("2004-05-01"),
+                Collection {
+                    charge: Charge::LandPrice,
+                    action: CollectionAction::Legal,
+                    note: None,
+                },
+            ),
+        ),
+        (
+            "area on a non-swap",
+            db.pay_compensation(
+                p1,
+                d("2004-05-01"),
+                Compensation {
+                    area: Some(mu("1")),
+                    ..compensation(CompensationKind::Land, "村委会", "1")
+                },
+            ),
+        ),
+        (
+            "compensation before the parcel",
+            db.pay_compensation(
+                p1,
+                d("2003-12-31"),
+                compensation(CompensationKind::Land, "村委会", "1"),
+            ),
+        ),
+        (
+            "compensation zero",
+            db.pay_compensation(
+                p1,
+                d("2004-05-01"),
+                compensation(CompensationKind::Land, "村委会", "0"),
+            ),
+        ),
+        (
+            "compensation, no payee",
+            db.pay_compensation(
+                p1,
+                d("2004-05-01"),
+                compensation(CompensationKind::Land, "", "1"),
+            ),
+        ),
+        (
+            "unknown payer",
+            db.receive_payment(
+                Account::Parcel(p1),
+                d("2004-05-01"),
+                Payment {
+                    payer: Some(EnterpriseId(99)),
+                    ..land("1")
+                },
+            ),
+        ),
     ];
     for (what, result) in refusals {
         let err = result.expect_err(what);
         assert!(
-            matches!(err, Error::Validation { .. } | Error::Lifecycle { .. } | Error::NotFound { .. }),
+            matches!(
+                err,
+                Error::Validation { .. } | Error::Lifecycle { .. } | Error::NotFound { .. }
+            ),
             "{what}: {err:?}"
         );
     }

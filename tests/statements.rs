@@ -6,6 +6,11 @@
 mod common;
 
 use common::{d, firm, mu, parcel, q, terms, yuan};
+use parkdb::money::{
+    Charge, Collection, CollectionAction, Compensation, CompensationKind, FeeBasis, FeePeriod,
+    FeeRate, Instalment, Payment, Refund,
+};
+use parkdb::Account;
 use parkdb::{
     ApplicationId, Award, AwardKind, Db, EnterpriseId, EventId, LandUse, NewEnterprise, NewParcel,
     ParcelId, Policy, ProgrammeId, Quantity, RecoveryVia, Writer, YearlyFigures,
@@ -92,6 +97,17 @@ fn square(x: f64, side: f64) -> parkdb::Outline {
         (x, 3_400_000.0 + side),
     ])
     .in_crs(parkdb::Crs::epsg(4527).expect("zone 39"))
+}
+
+/// A payment of the land price.
+fn land(amount: &str) -> Payment {
+    Payment {
+        charge: Charge::LandPrice,
+        amount: yuan(amount),
+        reference: None,
+        payer: None,
+        advance: false,
+    }
 }
 
 fn cases() -> Vec<(&'static str, Step, Step)> {
@@ -377,6 +393,115 @@ fn cases() -> Vec<(&'static str, Step, Step)> {
                 parkdb::indicators::SubjectKind::Enterprise,
             )
             .map(drop)
+        }),
+        (
+            "pay more than the price",
+            |w, f| {
+                w.receive_payment(Account::Parcel(f.p), d("2004-03-10"), land("500"))
+                    .map(drop)
+            },
+            |w, f| {
+                w.receive_payment(Account::Parcel(f.p), d("2004-03-11"), land("500.01"))
+                    .map(drop)
+            },
+        ),
+        (
+            "refund more than was paid",
+            |w, f| {
+                w.receive_payment(Account::Parcel(f.p), d("2004-03-10"), land("100"))
+                    .map(drop)
+            },
+            |w, f| {
+                w.refund_payment(
+                    Account::Parcel(f.p),
+                    d("2004-03-11"),
+                    Refund {
+                        charge: Charge::LandPrice,
+                        amount: yuan("100.01"),
+                        reference: None,
+                        payer: None,
+                    },
+                )
+                .map(drop)
+            },
+        ),
+        ("a schedule that is not the price", ok, |w, f| {
+            w.schedule_land_payments(
+                f.p,
+                d("2004-03-01"),
+                &[Instalment {
+                    due: d("2004-06-01"),
+                    amount: yuan("999"),
+                }],
+            )
+            .map(drop)
+        }),
+        ("write off more than is owed", ok, |w, f| {
+            w.write_off_debt(
+                Account::Parcel(f.p),
+                d("2004-04-01"),
+                Charge::LandPrice,
+                Some(yuan("1000.01")),
+                "坏账",
+                None,
+            )
+            .map(drop)
+        }),
+        ("collect an idle fee never charged", ok, |w, f| {
+            w.record_collection(
+                Account::Parcel(f.p),
+                d("2004-04-01"),
+                Collection {
+                    charge: Charge::IdleFee,
+                    action: CollectionAction::Legal,
+                    note: None,
+                },
+            )
+            .map(drop)
+        }),
+        ("compensation before the requisition", ok, |w, f| {
+            w.pay_compensation(
+                f.p,
+                d("2003-12-31"),
+                Compensation {
+                    kind: CompensationKind::Land,
+                    payee: "村委会".into(),
+                    amount: yuan("1"),
+                    area: None,
+                    reference: None,
+                },
+            )
+            .map(drop)
+        }),
+        (
+            "a fee paid before any was billed",
+            |w, _| {
+                w.set_fee_rate(FeeRate {
+                    from: d("2004-01-01"),
+                    basis: FeeBasis::HeldMu,
+                    period: FeePeriod::Year,
+                    amount: yuan("600"),
+                })
+            },
+            |w, f| {
+                w.receive_payment(
+                    Account::Enterprise(f.e),
+                    d("2004-06-01"),
+                    Payment {
+                        charge: Charge::ManagementFee,
+                        ..land("1")
+                    },
+                )
+                .map(drop)
+            },
+        ),
+        ("a negative fee rate", ok, |w, _| {
+            w.set_fee_rate(FeeRate {
+                from: d("2004-01-01"),
+                basis: FeeBasis::LeasedM2,
+                period: FeePeriod::Month,
+                amount: yuan("-1"),
+            })
         }),
         ("observe an unknown indicator", ok, |w, _| {
             w.observe(

@@ -9,9 +9,9 @@ use parkdb::money::{
     FeeRate, Instalment, Payment, Refund,
 };
 use parkdb::{
-    Account,
-    Allocation, ApplicationId, Award, AwardKind, EnterpriseId, EventId, LandUse, Mu, NewEnterprise,
-    NewParcel, ParcelId, Policy, ProgrammeId, RecoveryVia, SupplyMethod, YearlyFigures, Yuan,
+    Account, Allocation, ApplicationId, Award, AwardKind, EnterpriseId, EventId, LandUse, Mu,
+    NewEnterprise, NewParcel, ParcelId, Policy, ProgrammeId, RecoveryVia, SupplyMethod,
+    YearlyFigures, Yuan,
 };
 use pyo3::prelude::*;
 

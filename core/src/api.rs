@@ -10,11 +10,11 @@ use crate::event::EventId;
 use crate::fund::{Application, ApplicationId, AwardKind, Overdue, ProgrammeId, RecoveryVia};
 use crate::geometry::{Crs, Outline};
 use crate::land::{LandSummary, Parcel, ParcelEvent, ParcelId};
+use crate::money::{Charge, Collection, Compensation, FeeRate, Instalment, Payment, Refund};
 use crate::units::Quantity;
 use crate::units::{Mu, Yuan};
 use crate::view::{HistoryEntry, ParcelFilter};
 use crate::writer::Award;
-use crate::money::{Charge, Collection, Compensation, FeeRate, Instalment, Payment, Refund};
 use crate::writer::{Account, Allocation, NewParcel, SplitPart, Writer};
 
 macro_rules! single_writes {

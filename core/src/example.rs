@@ -33,8 +33,8 @@ use crate::money::{
     Charge, Collection, CollectionAction, Compensation, CompensationKind, FeeBasis, FeePeriod,
     FeeRate, Instalment, Payment,
 };
-use crate::writer::Account;
 use crate::units::{Mu, Quantity, Yuan};
+use crate::writer::Account;
 use crate::writer::{Allocation, Award, NewParcel, Writer};
 
 /// The cost of a certificate (办证), in fen per ten-thousandth of a 亩:
@@ -545,7 +545,11 @@ fn build_finance(b: &mut Builder<'_>, seed: Seed) -> Result<()> {
             let owed = b.w.fees_outstanding(*e, on)?;
             if owed.is_positive() && (!laggard || year == 2003) {
                 let v = next(on);
-                b.w.receive_payment(Account::Enterprise(*e), on, paid(Charge::ManagementFee, owed, &v))?;
+                b.w.receive_payment(
+                    Account::Enterprise(*e),
+                    on,
+                    paid(Charge::ManagementFee, owed, &v),
+                )?;
             }
         }
         if laggard {
@@ -563,7 +567,11 @@ fn build_finance(b: &mut Builder<'_>, seed: Seed) -> Result<()> {
             )?;
             let on = date(2005, 6, 15);
             let v = next(on);
-            b.w.receive_payment(Account::Parcel(*p), on, paid(Charge::LandPrice, full.ratio(20, 100)?, &v))?;
+            b.w.receive_payment(
+                Account::Parcel(*p),
+                on,
+                paid(Charge::LandPrice, full.ratio(20, 100)?, &v),
+            )?;
             let owed = b.w.fees_outstanding(*e, on)?;
             let v = next(on);
             b.w.receive_payment(
@@ -579,7 +587,11 @@ fn build_finance(b: &mut Builder<'_>, seed: Seed) -> Result<()> {
         let (full, supplied) = price(b, *p)?;
         let on = supplied + chrono::Days::new(20);
         let v = next(on);
-        b.w.receive_payment(Account::Parcel(*p), on, paid(Charge::LandPrice, full.ratio(50, 100)?, &v))?;
+        b.w.receive_payment(
+            Account::Parcel(*p),
+            on,
+            paid(Charge::LandPrice, full.ratio(50, 100)?, &v),
+        )?;
         let on = date(2005, 3, 20);
         let rest = full.ratio(if i % 2 == 0 { 50 } else { 30 }, 100)?;
         let v = next(on);
@@ -587,7 +599,11 @@ fn build_finance(b: &mut Builder<'_>, seed: Seed) -> Result<()> {
         let on = date(2005, 1, 20);
         let owed = b.w.fees_outstanding(*e, on)?;
         let v = next(on);
-        b.w.receive_payment(Account::Enterprise(*e), on, paid(Charge::ManagementFee, owed, &v))?;
+        b.w.receive_payment(
+            Account::Enterprise(*e),
+            on,
+            paid(Charge::ManagementFee, owed, &v),
+        )?;
     }
     // The idle parcels' first holders paid 60%; the reclaim cancelled the
     // rest. Declared idle in 2004 (fee 20% of the price): 励精 paid it, 林健
@@ -673,7 +689,10 @@ fn build_finance(b: &mut Builder<'_>, seed: Seed) -> Result<()> {
     // Land requisitioned in 2005: 土地补偿费 and 安置补助费 to the village;
     // four households' plots swapped (调地) with their attachments paid for.
     let all = b.w.records::<crate::land::Parcel>()?;
-    for parcel in all.iter().filter(|p| p.requisitioned.format("%Y").to_string() == "2005") {
+    for parcel in all
+        .iter()
+        .filter(|p| p.requisitioned.format("%Y").to_string() == "2005")
+    {
         for (kind, per_mu) in [
             (CompensationKind::Land, 15_000),
             (CompensationKind::Resettlement, 8_000),

@@ -534,7 +534,10 @@ pub fn describe_collection(c: &Collection) -> String {
         "{} collection: {}{}",
         c.charge.chinese(),
         c.action.chinese(),
-        c.note.as_ref().map(|n| format!(", {n}")).unwrap_or_default()
+        c.note
+            .as_ref()
+            .map(|n| format!(", {n}"))
+            .unwrap_or_default()
     )
 }
 
@@ -593,7 +596,10 @@ impl LandAccount {
                 d.charge == charge && d.created <= date && debtor.is_none_or(|who| d.debtor == who)
             })
             .ok_or_else(|| match debtor {
-                Some(who) => format!("{who} owes no {} on this parcel by {date}", charge.chinese()),
+                Some(who) => format!(
+                    "{who} owes no {} on this parcel by {date}",
+                    charge.chinese()
+                ),
                 None => format!("no {} is owed on this parcel by {date}", charge.chinese()),
             })
     }
@@ -723,7 +729,8 @@ pub fn bill_fees(things: &[Chargeable], rates: &[FeeRate], until: NaiveDate) -> 
                     let last = end.min(to);
                     let days = (last - day).num_days() + 1;
                     let period_days = (end - start).num_days() + 1;
-                    let num = i128::from(rate.amount.fen()) * i128::from(thing.units) * i128::from(days);
+                    let num =
+                        i128::from(rate.amount.fen()) * i128::from(thing.units) * i128::from(days);
                     let den = i128::from(Quantity::SCALE) * i128::from(period_days);
                     *bills.entry(end).or_default() += (2 * num + den) / (2 * den);
                     match end.succ_opt() {
@@ -958,7 +965,12 @@ impl FinanceFigures {
     /// Everything the zone paid for land in the year.
     #[must_use]
     pub fn compensation_total(&self) -> Yuan {
-        yuan(self.compensation.iter().map(|(_, a)| i128::from(a.fen())).sum())
+        yuan(
+            self.compensation
+                .iter()
+                .map(|(_, a)| i128::from(a.fen()))
+                .sum(),
+        )
     }
 
     /// The year's figures from every debt as of the year's end, the
@@ -972,14 +984,11 @@ impl FinanceFigures {
     ) -> FinanceFigures {
         let end = NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(NaiveDate::MAX);
         let in_year = |d: NaiveDate| d.year() == year;
-        let mut charges: Vec<(ChargeFigures, std::collections::BTreeSet<u64>)> = [
-            Charge::LandPrice,
-            Charge::IdleFee,
-            Charge::ManagementFee,
-        ]
-        .into_iter()
-        .map(|charge| (FinanceFigures::default_charge(charge), Default::default()))
-        .collect();
+        let mut charges: Vec<(ChargeFigures, std::collections::BTreeSet<u64>)> =
+            [Charge::LandPrice, Charge::IdleFee, Charge::ManagementFee]
+                .into_iter()
+                .map(|charge| (FinanceFigures::default_charge(charge), Default::default()))
+                .collect();
         for debt in debts {
             let Some((figures, debtors)) = charges.iter_mut().find(|c| c.0.charge == debt.charge)
             else {
@@ -999,9 +1008,8 @@ impl FinanceFigures {
             figures.written_off = yuan(off);
             let at = debt.position(end);
             if at.outstanding.is_positive() {
-                figures.outstanding = yuan(
-                    i128::from(figures.outstanding.fen()) + i128::from(at.outstanding.fen()),
-                );
+                figures.outstanding =
+                    yuan(i128::from(figures.outstanding.fen()) + i128::from(at.outstanding.fen()));
                 figures.overdue =
                     yuan(i128::from(figures.overdue.fen()) + i128::from(at.overdue.fen()));
                 debtors.insert(debt.debtor.0);
@@ -1023,7 +1031,10 @@ impl FinanceFigures {
                     f
                 })
                 .collect(),
-            compensation: compensation.into_iter().map(|(k, v)| (k, yuan(v))).collect(),
+            compensation: compensation
+                .into_iter()
+                .map(|(k, v)| (k, yuan(v)))
+                .collect(),
             collection_steps: steps.into_iter().filter(|d| in_year(*d)).count() as u64,
         }
     }
@@ -1056,9 +1067,18 @@ mod tests {
     fn aging_covers_the_oldest_instalments_first() {
         let mut debt = Debt::new(Charge::LandPrice, EnterpriseId(1), d("2005-01-01"), y(300));
         debt.reschedule(&[
-            Instalment { due: d("2005-01-01"), amount: y(100) },
-            Instalment { due: d("2005-04-01"), amount: y(100) },
-            Instalment { due: d("2005-07-01"), amount: y(100) },
+            Instalment {
+                due: d("2005-01-01"),
+                amount: y(100),
+            },
+            Instalment {
+                due: d("2005-04-01"),
+                amount: y(100),
+            },
+            Instalment {
+                due: d("2005-07-01"),
+                amount: y(100),
+            },
         ])
         .unwrap();
         let p = Payment {
@@ -1092,7 +1112,11 @@ mod tests {
             amount: y(365),
         }];
         // 10 亩 held from March 1 to the end of 2005: 306 days of 365.
-        let held = [Chargeable::land(Mu::from_mu(10).unwrap(), d("2005-03-01"), None)];
+        let held = [Chargeable::land(
+            Mu::from_mu(10).unwrap(),
+            d("2005-03-01"),
+            None,
+        )];
         let bills = bill_fees(&held, &rates, d("2006-06-30"));
         assert_eq!(
             bills,

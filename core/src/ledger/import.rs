@@ -991,7 +991,10 @@ fn payment(w: &mut Writer, lookups: &Lookups, row: &Row<'_>) -> Result<(), RowEr
     let charge = Charge::parse(&kind).map_err(|e| row.err("kind", reason(&e)))?;
     let (account, who) = if charge == Charge::ManagementFee {
         let firm = firm()?.ok_or_else(|| {
-            row.err("enterprise", "management fees need the enterprise that owes them")
+            row.err(
+                "enterprise",
+                "management fees need the enterprise that owes them",
+            )
         })?;
         (Account::Enterprise(firm), None)
     } else {

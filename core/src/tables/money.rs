@@ -48,7 +48,10 @@ pub fn receivables_batch(
         rows.iter()
             .map(|r| names.get(&r.debtor).map(|e| e.name.as_str())),
     );
-    c.id("parcel_id", rows.iter().map(|r| r.parcel.as_ref().map(|p| p.0 .0)));
+    c.id(
+        "parcel_id",
+        rows.iter().map(|r| r.parcel.as_ref().map(|p| p.0 .0)),
+    );
     c.text(
         "parcel",
         rows.iter().map(|r| r.parcel.as_ref().map(|p| p.1.as_str())),
@@ -65,14 +68,23 @@ pub fn receivables_batch(
         "outstanding_yuan",
         rows.iter().map(|r| Some(r.position.outstanding)),
     )?;
-    c.yuan("overdue_yuan", rows.iter().map(|r| Some(r.position.overdue)))?;
+    c.yuan(
+        "overdue_yuan",
+        rows.iter().map(|r| Some(r.position.overdue)),
+    )?;
     c.date("oldest_due", rows.iter().map(|r| r.position.oldest_due));
     c.int(
         "days_overdue",
         rows.iter().map(|r| Some(r.position.days_overdue)),
     );
-    c.text("bucket", rows.iter().map(|r| Some(r.position.bucket().code())));
-    c.date("last_action_date", rows.iter().map(|r| r.last_step.map(|s| s.0)));
+    c.text(
+        "bucket",
+        rows.iter().map(|r| Some(r.position.bucket().code())),
+    );
+    c.date(
+        "last_action_date",
+        rows.iter().map(|r| r.last_step.map(|s| s.0)),
+    );
     c.text(
         "last_action",
         rows.iter().map(|r| r.last_step.map(|s| s.1.code())),
@@ -107,7 +119,10 @@ pub fn payments_batch(rows: &[Movement], names: &Names) -> Result<RecordBatch> {
         rows.iter().map(|r| r.compensation.map(|k| k.code())),
     );
     c.yuan("amount_yuan", rows.iter().map(|r| Some(r.amount)))?;
-    c.id("enterprise_id", rows.iter().map(|r| r.enterprise.map(|e| e.0)));
+    c.id(
+        "enterprise_id",
+        rows.iter().map(|r| r.enterprise.map(|e| e.0)),
+    );
     c.text(
         "enterprise",
         rows.iter().map(|r| {
@@ -116,7 +131,10 @@ pub fn payments_batch(rows: &[Movement], names: &Names) -> Result<RecordBatch> {
                 .map(|e| e.name.as_str())
         }),
     );
-    c.id("parcel_id", rows.iter().map(|r| r.parcel.as_ref().map(|p| p.0 .0)));
+    c.id(
+        "parcel_id",
+        rows.iter().map(|r| r.parcel.as_ref().map(|p| p.0 .0)),
+    );
     c.text(
         "parcel",
         rows.iter().map(|r| r.parcel.as_ref().map(|p| p.1.as_str())),

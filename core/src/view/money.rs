@@ -7,8 +7,7 @@ use std::collections::HashMap;
 
 use super::*;
 use crate::money::{
-    bill_fees, fee_debt, Chargeable, Collection, Debt, FinanceFigures, Movement,
-    Receivable,
+    bill_fees, fee_debt, Chargeable, Collection, Debt, FinanceFigures, Movement, Receivable,
 };
 
 /// The management fees of every enterprise as of a view's date: its fee
@@ -40,7 +39,11 @@ impl View<'_> {
             if bills.is_empty() && e.fees.is_none() {
                 continue;
             }
-            let steps = e.fees.as_ref().map(|f| f.collections.clone()).unwrap_or_default();
+            let steps = e
+                .fees
+                .as_ref()
+                .map(|f| f.collections.clone())
+                .unwrap_or_default();
             debts.push((fee_debt(e.id, &bills, e.fees.as_deref()), steps));
         }
         Ok(Fees { debts })
@@ -138,7 +141,12 @@ impl View<'_> {
             out.retain(|m| chrono::Datelike::year(&m.date) == y);
         }
         out.sort_by(|a, b| {
-            (a.date, a.flow, a.enterprise, &a.parcel).cmp(&(b.date, b.flow, b.enterprise, &b.parcel))
+            (a.date, a.flow, a.enterprise, &a.parcel).cmp(&(
+                b.date,
+                b.flow,
+                b.enterprise,
+                &b.parcel,
+            ))
         });
         Ok(out)
     }
@@ -147,8 +155,10 @@ impl View<'_> {
     pub(crate) fn finance(&self, year: i32) -> Result<FinanceFigures> {
         let parcels = self.all_shared::<Parcel>()?;
         let fees = self.fees(&parcels)?;
-        let accounts: Vec<&crate::money::LandAccount> =
-            parcels.iter().filter_map(|p| p.account.as_deref()).collect();
+        let accounts: Vec<&crate::money::LandAccount> = parcels
+            .iter()
+            .filter_map(|p| p.account.as_deref())
+            .collect();
         let debts = accounts
             .iter()
             .flat_map(|a| a.debts.iter())
@@ -159,7 +169,11 @@ impl View<'_> {
         let steps = accounts
             .iter()
             .flat_map(|a| a.collections.iter().map(|(d, _)| *d))
-            .chain(fees.debts.iter().flat_map(|(_, s)| s.iter().map(|(d, _)| *d)));
+            .chain(
+                fees.debts
+                    .iter()
+                    .flat_map(|(_, s)| s.iter().map(|(d, _)| *d)),
+            );
         Ok(FinanceFigures::of_year(year, debts, paid_out, steps))
     }
 }

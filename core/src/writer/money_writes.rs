@@ -152,7 +152,12 @@ impl Writer {
     /// # Errors
     /// As [`Writer::receive_payment`]; [`Error::Lifecycle`] for a refund
     /// larger than what was paid.
-    pub fn refund_payment(&mut self, on: Account, date: NaiveDate, refund: Refund) -> Result<EventId> {
+    pub fn refund_payment(
+        &mut self,
+        on: Account,
+        date: NaiveDate,
+        refund: Refund,
+    ) -> Result<EventId> {
         self.attempt(|w| {
             on.check(refund.charge)?;
             money::positive("amount", refund.amount)?;
@@ -206,12 +211,17 @@ impl Writer {
                                 .get_or_insert_with(Box::default)
                                 .debt_for(charge, date, debtor)
                                 .map(|d| d.open_amount())
-                                .map_err(|why| Error::lifecycle(Entity::Parcel, parcel.code.clone(), why))?;
+                                .map_err(|why| {
+                                    Error::lifecycle(Entity::Parcel, parcel.code.clone(), why)
+                                })?;
                             if !open.is_positive() {
                                 return Err(Error::lifecycle(
                                     Entity::Parcel,
                                     parcel.code.clone(),
-                                    format!("nothing of the {} is outstanding to write off", charge.chinese()),
+                                    format!(
+                                        "nothing of the {} is outstanding to write off",
+                                        charge.chinese()
+                                    ),
                                 ));
                             }
                             open
@@ -276,18 +286,27 @@ impl Writer {
             match on {
                 Account::Parcel(p) => {
                     let parcel: Parcel = w.require(p.0)?;
-                    if !parcel.debts().iter().any(|d| d.charge == collection.charge && d.created <= date) {
+                    if !parcel
+                        .debts()
+                        .iter()
+                        .any(|d| d.charge == collection.charge && d.created <= date)
+                    {
                         return Err(Error::lifecycle(
                             Entity::Parcel,
                             parcel.code,
-                            format!("no {} was owed on the parcel by {date}", collection.charge.chinese()),
+                            format!(
+                                "no {} was owed on the parcel by {date}",
+                                collection.charge.chinese()
+                            ),
                         ));
                     }
                     w.record_event::<Parcel>(p.0, date, ParcelEvent::CollectionTaken(collection))
                 }
-                Account::Enterprise(e) => {
-                    w.record_event::<Enterprise>(e.0, date, EnterpriseEvent::FeeCollection(collection))
-                }
+                Account::Enterprise(e) => w.record_event::<Enterprise>(
+                    e.0,
+                    date,
+                    EnterpriseEvent::FeeCollection(collection),
+                ),
             }
         })
     }
@@ -314,12 +333,18 @@ impl Writer {
                     ));
                 }
                 if !a.is_positive() {
-                    return Err(Error::validation("area", format!("{a} must be more than zero")));
+                    return Err(Error::validation(
+                        "area",
+                        format!("{a} must be more than zero"),
+                    ));
                 }
             }
             let compensation = Compensation {
                 payee: crate::text::name("payee", &compensation.payee)?,
-                reference: crate::text::optional_note("reference", compensation.reference.as_deref())?,
+                reference: crate::text::optional_note(
+                    "reference",
+                    compensation.reference.as_deref(),
+                )?,
                 ..compensation
             };
             w.record_event::<Parcel>(parcel.0, date, ParcelEvent::CompensationPaid(compensation))

@@ -355,10 +355,10 @@ fn a_rate_change_splits_the_period_by_days() {
 #[test]
 fn idle_fees_compensation_and_the_finance_section() {
     let db = Db::temporary().unwrap();
-    let (a, p1) = scheduled(&db);
-    let (c, dd) = fee_zone(&db);
+    let (_, p1) = scheduled(&db);
+    let (firm_c, _) = fee_zone(&db);
     db.receive_payment(
-        Account::Enterprise(c),
+        Account::Enterprise(firm_c),
         d("2004-05-01"),
         Payment {
             advance: true,
@@ -368,9 +368,9 @@ fn idle_fees_compensation_and_the_finance_section() {
     .unwrap();
     // P3: 10 亩 to E, declared idle with a fee of 50,000; 20,000 paid, the
     // rest waived.
-    let e = firm(&db, "E 建材");
+    let firm_e = firm(&db, "E 建材");
     let p3 = parcel(&db, "P3", "10", "2003-01-01");
-    db.allocate(p3, terms(e, "2003-02-01", "0", Some("2003-06-01")))
+    db.allocate(p3, terms(firm_e, "2003-02-01", "0", Some("2003-06-01")))
         .unwrap();
     db.declare_idle(p3, d("2004-08-01"), Some(yuan("50000")))
         .unwrap();
@@ -445,7 +445,6 @@ fn idle_fees_compensation_and_the_finance_section() {
     );
     assert!(text.contains("支付征地补偿及办证费用35.7万元"), "{text}");
     // Before the payments were recorded, as known then: none of it.
-    let _ = (a, dd);
     let early = db
         .as_known_at(Utc::now() - chrono::Duration::days(1))
         .annual_report(2004)

@@ -583,6 +583,9 @@ impl Default for LandAccount {
 impl LandAccount {
     /// The debt a payment, refund or write-off of `charge` on `date` goes to:
     /// `debtor`'s latest of that charge arisen by then, else the latest.
+    ///
+    /// # Errors
+    /// Why none is owed, as a message.
     pub fn debt_for(
         &mut self,
         charge: Charge,
@@ -703,7 +706,7 @@ fn period_bounds(period: FeePeriod, day: NaiveDate) -> (NaiveDate, NaiveDate) {
 /// days of the period, rounded half up to the fen per period and rate.
 #[must_use]
 pub fn bill_fees(things: &[Chargeable], rates: &[FeeRate], until: NaiveDate) -> Vec<Bill> {
-    let mut bills: std::collections::BTreeMap<NaiveDate, i128> = Default::default();
+    let mut bills = std::collections::BTreeMap::<NaiveDate, i128>::new();
     for basis in FeeBasis::ALL {
         let mut mine: Vec<&FeeRate> = rates.iter().filter(|r| r.basis == *basis).collect();
         mine.sort_by_key(|r| r.from);
@@ -987,7 +990,12 @@ impl FinanceFigures {
         let mut charges: Vec<(ChargeFigures, std::collections::BTreeSet<u64>)> =
             [Charge::LandPrice, Charge::IdleFee, Charge::ManagementFee]
                 .into_iter()
-                .map(|charge| (FinanceFigures::default_charge(charge), Default::default()))
+                .map(|charge| {
+                    (
+                        FinanceFigures::default_charge(charge),
+                        std::collections::BTreeSet::new(),
+                    )
+                })
                 .collect();
         for debt in debts {
             let Some((figures, debtors)) = charges.iter_mut().find(|c| c.0.charge == debt.charge)
@@ -1015,8 +1023,7 @@ impl FinanceFigures {
                 debtors.insert(debt.debtor.0);
             }
         }
-        let mut compensation: std::collections::BTreeMap<CompensationKind, i128> =
-            Default::default();
+        let mut compensation = std::collections::BTreeMap::<CompensationKind, i128>::new();
         for (date, c) in paid_out {
             if in_year(date) {
                 *compensation.entry(c.kind).or_default() += i128::from(c.amount.fen());

@@ -105,18 +105,23 @@ pub fn payments_batch(rows: &[Movement], names: &Names) -> Result<RecordBatch> {
     let mut c = Columns::default();
     c.date("date", rows.iter().map(|r| Some(r.date)));
     c.text("flow", rows.iter().map(|r| Some(r.flow.code())));
-    c.text("charge", rows.iter().map(|r| r.charge.map(|x| x.code())));
+    c.text(
+        "charge",
+        rows.iter()
+            .map(|r| r.charge.map(crate::money::Charge::code)),
+    );
     c.text(
         "charge_zh",
         rows.iter().map(|r| {
             r.charge
-                .map(|x| x.chinese())
-                .or(r.compensation.map(|k| k.chinese()))
+                .map(crate::money::Charge::chinese)
+                .or(r.compensation.map(crate::money::CompensationKind::chinese))
         }),
     );
     c.text(
         "compensation",
-        rows.iter().map(|r| r.compensation.map(|k| k.code())),
+        rows.iter()
+            .map(|r| r.compensation.map(crate::money::CompensationKind::code)),
     );
     c.yuan("amount_yuan", rows.iter().map(|r| Some(r.amount)))?;
     c.id(

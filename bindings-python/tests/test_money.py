@@ -106,7 +106,13 @@ def test_the_example_zone_keeps_the_seeds_money(seed):
     assert r.land_price_collected_yuan > 0 and r.land_price_outstanding_yuan > 0
     assert r.management_fee_collected_yuan > 0 and r.management_fee_outstanding_yuan > 0
     owed = seed.receivables(as_of="2005-01-01").to_pandas()
-    # Outstanding at the start of the year: six firms' land balances and fees.
+    # Overdue at the start of the year: six producing firms' 30% balances,
+    # the eight building firms' second halves, the idle holders' 40%.
     arrears = owed[(owed["charge"] == "land_price") & (owed["overdue_yuan"] > 0)]
-    assert len(arrears) == 6
+    share = (arrears["outstanding_yuan"] / arrears["amount_yuan"]).round(6)
+    assert sorted(share.value_counts().items()) == [(0.3, 6), (0.4, 3), (0.5, 8)]
+    # Half the fees in arrears came in after the notices.
+    fees = seed.receivables(as_of="2005-12-31").to_pylist()
+    chased = [r for r in fees if r["charge"] == "management_fee" and r["last_action"] == "notice"]
+    assert len(chased) == 6 and all(r["paid_since_action_yuan"] > 0 for r in chased)
     assert parkdb.TERMS["CHARGES"] == {"land_price": "地款", "idle_fee": "闲置费", "management_fee": "管理费"}

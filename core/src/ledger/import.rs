@@ -598,9 +598,9 @@ pub fn import(db: &Db, sheets: &[Sheet], options: ImportOptions<'_>) -> Result<I
             let mut changed = 0;
             if p.ledger == Ledger::Schedules {
                 // A parcel's instalments are one schedule: its rows together.
-                let before = w.events_written();
-                report.errors.extend(schedules(w, &p.rows));
-                changed += usize::try_from(w.events_written() - before).unwrap_or(usize::MAX);
+                let (errors, rows_changed) = schedules(w, &p.rows);
+                report.errors.extend(errors);
+                changed += rows_changed;
                 done += p.rows.len();
                 if let Some(cb) = progress.as_mut() {
                     cb(done, total);
@@ -903,10 +903,12 @@ code_enum!(
 );
 
 /// The applied schedules: each parcel's rows as one schedule (its rows in
-/// due order), dated by the row's 合同日期 or the parcel's supply.
-fn schedules(w: &mut Writer, rows: &[Row<'_>]) -> Vec<RowError> {
+/// due order), dated by the row's 合同日期 or the parcel's supply. Returns
+/// the bad rows and the count of rows whose schedule wrote something.
+fn schedules(w: &mut Writer, rows: &[Row<'_>]) -> (Vec<RowError>, usize) {
     use crate::money::Instalment;
     let mut errors = Vec::new();
+    let mut changed = 0;
     let mut by_parcel: Vec<(String, Vec<&Row<'_>>)> = Vec::new();
     for row in rows {
         let Some(code) = row.text("code") else {
@@ -920,6 +922,7 @@ fn schedules(w: &mut Writer, rows: &[Row<'_>]) -> Vec<RowError> {
     }
     for (code, rows) in by_parcel {
         let first = rows[0];
+        let before = w.events_written();
         let result = (|| -> Result<(), RowError> {
             let parcel = w
                 .parcel_by_code(&code)
@@ -940,11 +943,13 @@ fn schedules(w: &mut Writer, rows: &[Row<'_>]) -> Vec<RowError> {
                 .map(|_| ())
                 .map_err(|e| blame(first, &e))
         })();
-        if let Err(e) = result {
-            errors.push(e);
+        match result {
+            Err(e) => errors.push(e),
+            Ok(()) if w.events_written() > before => changed += rows.len(),
+            Ok(()) => {}
         }
     }
-    errors
+    (errors, changed)
 }
 
 /// A row of a payments sheet: money received, refunded, written off or

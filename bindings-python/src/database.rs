@@ -568,9 +568,11 @@ impl Database {
             let code: String = key.extract()?;
             py.detach(|| v.enterprise_by_code(&code)).py_err(py)?
         };
-        Ok(Table::new(vec![
-            parkdb::tables::enterprises_batch(&[e]).py_err(py)?
-        ]))
+        Ok(Table::new(vec![parkdb::tables::enterprises_batch(
+            &[e],
+            v.date(),
+        )
+        .py_err(py)?]))
     }
 
     #[pyo3(signature = (year=None, as_of=None, known_at=None))]

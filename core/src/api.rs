@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 
+use crate::compliance::{Complaint, Honour, Incident, Inspection, Qualification, QualificationKind};
 use crate::db::{Db, Policy};
 use crate::enterprise::{Enterprise, EnterpriseId, NewEnterprise, YearlyFigures};
 use crate::error::Result;
@@ -130,6 +131,22 @@ single_writes! {
     fn record_collection(on: Account, date: NaiveDate, collection: Collection) -> EventId;
     /// 征地补偿, 调地, 办证费.
     fn pay_compensation(parcel: ParcelId, date: NaiveDate, compensation: Compensation) -> EventId;
+    /// 认定: a qualification.
+    fn qualify(e: EnterpriseId, date: NaiveDate, qualification: Qualification) -> EventId;
+    /// 撤销 a qualification.
+    fn revoke_qualification(e: EnterpriseId, date: NaiveDate, kind: QualificationKind, number: Option<&str>, reason: &str) -> EventId;
+    /// An honour (科学技术奖).
+    fn honour(e: EnterpriseId, date: NaiveDate, honour: Honour) -> EventId;
+    /// An inspection (环保, 安全).
+    fn record_inspection(e: EnterpriseId, date: NaiveDate, inspection: Inspection) -> EventId;
+    /// 整改完成.
+    fn rectify(e: EnterpriseId, date: NaiveDate, inspection: u32, note: Option<&str>) -> EventId;
+    /// An incident (事故).
+    fn record_incident(e: EnterpriseId, date: NaiveDate, incident: Incident) -> EventId;
+    /// A complaint (投诉).
+    fn record_complaint(e: EnterpriseId, date: NaiveDate, complaint: Complaint) -> EventId;
+    /// A complaint resolved.
+    fn resolve_complaint(e: EnterpriseId, date: NaiveDate, complaint: u32, resolution: &str) -> EventId;
 }
 
 impl Db {

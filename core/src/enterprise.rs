@@ -7,6 +7,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Entity, Error, Result};
 use crate::ids::code_enum;
+use crate::compliance::{
+    Complaint, FirmRecord, Held, Honour, Incident, Inspection, Item, Qualification,
+    QualificationKind,
+};
 use crate::money::{Collection, Entry, EntryKind, FeeAccount, Payment, Refund, WriteOff};
 use crate::units::{Mu, Quantity, Yuan};
 
@@ -240,6 +244,10 @@ pub struct Enterprise {
     /// state. What is billed derives from the fee rates ([`crate::money::bill_fees`]).
     #[serde(skip)]
     pub fees: Option<Box<FeeAccount>>,
+    /// Qualifications, honours and compliance (inspections, incidents,
+    /// complaints); set by their own events, never part of a stored state.
+    #[serde(skip)]
+    pub record: Option<Box<FirmRecord>>,
     /// The latest project-lifecycle date: lifecycle events may not be earlier.
     #[serde(with = "crate::days::day")]
     pub last_lifecycle: NaiveDate,
@@ -274,6 +282,7 @@ impl Enterprise {
             leases: Vec::new(),
             note: None,
             fees: None,
+            record: None,
             last_lifecycle: since,
             last_event: since,
         }
@@ -302,6 +311,31 @@ impl Enterprise {
             .iter()
             .map(|l| crate::money::Chargeable::space(l.area_m2, l.start, l.end))
             .collect()
+    }
+
+    /// Whether the firm is a high-tech enterprise on `date`: by its
+    /// 高新技术企业 qualifications when it has any (three years each unless
+    /// given), else by the flag it was registered with.
+    #[must_use]
+    pub fn high_tech_on(&self, date: NaiveDate) -> bool {
+        match &self.record {
+            Some(r)
+                if r.qualifications
+                    .iter()
+                    .any(|q| q.qualification.kind == QualificationKind::HighTech) =>
+            {
+                r.qualified(QualificationKind::HighTech, date)
+            }
+            _ => self.high_tech,
+        }
+    }
+
+    fn firm_record(&mut self) -> &mut FirmRecord {
+        self.record.get_or_insert_with(Box::default)
+    }
+
+    fn subject_text(&self) -> String {
+        format!("{} ({})", self.name, self.id)
     }
 
     fn fee_account(&mut self) -> &mut FeeAccount {
@@ -379,6 +413,26 @@ pub enum EnterpriseEvent {
     FeeWrittenOff(WriteOff),
     /// 追缴 of management fees.
     FeeCollection(Collection),
+    /// A qualification awarded (认定: 高新技术企业, 骨干企业, 新药证书…).
+    Qualified(Qualification),
+    /// A qualification revoked (撤销) before its end.
+    QualificationRevoked {
+        kind: QualificationKind,
+        number: Option<String>,
+        reason: String,
+    },
+    /// An honour (科学技术奖).
+    Honoured(Honour),
+    /// An inspection (环保, 安全; planned or 突击).
+    Inspected(Inspection),
+    /// The inspection at `index` (in order of recording) rectified.
+    Rectified { index: u32, note: Option<String> },
+    /// An incident (事故).
+    IncidentReported(Incident),
+    /// A complaint (投诉).
+    ComplaintReceived(Complaint),
+    /// The complaint at `index` resolved.
+    ComplaintResolved { index: u32, resolution: String },
 }
 
 impl EnterpriseEvent {
@@ -402,6 +456,14 @@ impl EnterpriseEvent {
             EnterpriseEvent::FeeRefunded(_) => "fee_refunded",
             EnterpriseEvent::FeeWrittenOff(_) => "fee_written_off",
             EnterpriseEvent::FeeCollection(_) => "fee_collection",
+            EnterpriseEvent::Qualified(_) => "qualified",
+            EnterpriseEvent::QualificationRevoked { .. } => "qualification_revoked",
+            EnterpriseEvent::Honoured(_) => "honoured",
+            EnterpriseEvent::Inspected(_) => "inspected",
+            EnterpriseEvent::Rectified { .. } => "rectified",
+            EnterpriseEvent::IncidentReported(_) => "incident_reported",
+            EnterpriseEvent::ComplaintReceived(_) => "complaint_received",
+            EnterpriseEvent::ComplaintResolved { .. } => "complaint_resolved",
         }
     }
 
@@ -439,6 +501,54 @@ impl EnterpriseEvent {
             EnterpriseEvent::FeeRefunded(r) => crate::money::describe_refund(r),
             EnterpriseEvent::FeeWrittenOff(w) => crate::money::describe_write_off(w),
             EnterpriseEvent::FeeCollection(c) => crate::money::describe_collection(c),
+            EnterpriseEvent::Qualified(q) => format!(
+                "qualified: {}{}{}",
+                q.kind.chinese(),
+                q.programme
+                    .as_deref()
+                    .map(|p| format!(" ({p})"))
+                    .unwrap_or_default(),
+                q.valid_until
+                    .map(|u| format!(", until {u}"))
+                    .unwrap_or_default()
+            ),
+            EnterpriseEvent::QualificationRevoked { kind, reason, .. } => {
+                format!("{} revoked: {reason}", kind.chinese())
+            }
+            EnterpriseEvent::Honoured(h) => format!(
+                "{}{}{} ({}){}",
+                h.level.chinese(),
+                h.award,
+                h.class,
+                h.year,
+                h.project
+                    .as_deref()
+                    .map(|p| format!(": {p}"))
+                    .unwrap_or_default()
+            ),
+            EnterpriseEvent::Inspected(i) => format!(
+                "{} inspection{}{}",
+                i.domain.chinese(),
+                if i.surprise { " (突击)" } else { "" },
+                i.findings
+                    .as_deref()
+                    .map(|f| format!(": {f}"))
+                    .unwrap_or_default()
+            ),
+            EnterpriseEvent::Rectified { index, .. } => format!("inspection #{index} rectified"),
+            EnterpriseEvent::IncidentReported(i) => format!(
+                "{} incident: {}{}, {} casualties",
+                i.domain.chinese(),
+                i.kind,
+                i.quantity_t.map(|q| format!(" {q} t")).unwrap_or_default(),
+                i.casualties
+            ),
+            EnterpriseEvent::ComplaintReceived(c) => {
+                format!("{} complaint: {}", c.domain.chinese(), c.subject)
+            }
+            EnterpriseEvent::ComplaintResolved { index, resolution } => {
+                format!("complaint #{index} resolved: {resolution}")
+            }
             other => other.name().replace('_', " "),
         }
     }
@@ -455,6 +565,14 @@ impl EnterpriseEvent {
                 | EnterpriseEvent::FeeRefunded(_)
                 | EnterpriseEvent::FeeWrittenOff(_)
                 | EnterpriseEvent::FeeCollection(_)
+                | EnterpriseEvent::Qualified(_)
+                | EnterpriseEvent::QualificationRevoked { .. }
+                | EnterpriseEvent::Honoured(_)
+                | EnterpriseEvent::Inspected(_)
+                | EnterpriseEvent::Rectified { .. }
+                | EnterpriseEvent::IncidentReported(_)
+                | EnterpriseEvent::ComplaintReceived(_)
+                | EnterpriseEvent::ComplaintResolved { .. }
         )
     }
 }
@@ -679,6 +797,116 @@ pub(crate) fn apply(
             });
         }
         EnterpriseEvent::FeeCollection(c) => e.fee_account().collections.push((date, c.clone())),
+        EnterpriseEvent::Qualified(q) => {
+            if let Some(until) = q.valid_until.filter(|u| *u < date) {
+                return Err(e.refuse(format!(
+                    "a {} awarded on {date} cannot end before it, on {until}",
+                    q.kind.chinese()
+                )));
+            }
+            let twice = e.record.as_ref().is_some_and(|r| {
+                r.qualifications.iter().any(|h| {
+                    h.qualification.kind == q.kind
+                        && q.number.is_some()
+                        && h.qualification.number == q.number
+                })
+            });
+            if twice {
+                return Err(e.refuse(format!(
+                    "{} {} is recorded already",
+                    q.kind.chinese(),
+                    q.number.as_deref().unwrap_or_default()
+                )));
+            }
+            e.firm_record().qualifications.push(Held {
+                qualification: q.clone(),
+                awarded: date,
+                revoked: None,
+            });
+        }
+        EnterpriseEvent::QualificationRevoked {
+            kind,
+            number,
+            reason,
+        } => {
+            let held = e.record.as_mut().and_then(|r| {
+                r.qualifications.iter_mut().rev().find(|h| {
+                    h.qualification.kind == *kind
+                        && h.holds_on(date)
+                        && (number.is_none() || h.qualification.number == *number)
+                })
+            });
+            let Some(held) = held else {
+                return Err(e.refuse(format!(
+                    "holds no {} on {date} to revoke",
+                    kind.chinese()
+                )));
+            };
+            held.revoked = Some((date, reason.clone()));
+        }
+        EnterpriseEvent::Honoured(h) => e.firm_record().honours.push((date, h.clone())),
+        EnterpriseEvent::Inspected(i) => {
+            if let Some(by) = i.rectify_by.filter(|by| *by < date) {
+                return Err(e.refuse(format!(
+                    "a rectification deadline of {by} is before the inspection on {date}"
+                )));
+            }
+            e.firm_record().inspections.push(Item {
+                date,
+                item: i.clone(),
+                closed: None,
+            });
+        }
+        EnterpriseEvent::Rectified { index, note } => {
+            let name = e.subject_text();
+            let inspection = e
+                .record
+                .as_mut()
+                .and_then(|r| r.inspections.get_mut(*index as usize))
+                .ok_or_else(|| {
+                    Error::lifecycle(Entity::Enterprise, name.clone(), format!("has no inspection #{index}"))
+                })?;
+            let why = if inspection.item.rectify_by.is_none() {
+                Some(format!("inspection #{index} asked for no rectification"))
+            } else if let Some((d, _)) = &inspection.closed {
+                Some(format!("inspection #{index} was rectified on {d}"))
+            } else if date < inspection.date {
+                Some(format!("inspection #{index} was on {}, after {date}", inspection.date))
+            } else {
+                None
+            };
+            if let Some(why) = why {
+                return Err(Error::lifecycle(Entity::Enterprise, name, why));
+            }
+            inspection.closed = Some((date, note.clone()));
+        }
+        EnterpriseEvent::IncidentReported(i) => e.firm_record().incidents.push((date, i.clone())),
+        EnterpriseEvent::ComplaintReceived(c) => e.firm_record().complaints.push(Item {
+            date,
+            item: c.clone(),
+            closed: None,
+        }),
+        EnterpriseEvent::ComplaintResolved { index, resolution } => {
+            let name = e.subject_text();
+            let complaint = e
+                .record
+                .as_mut()
+                .and_then(|r| r.complaints.get_mut(*index as usize))
+                .ok_or_else(|| {
+                    Error::lifecycle(Entity::Enterprise, name.clone(), format!("has no complaint #{index}"))
+                })?;
+            let why = if let Some((d, _)) = &complaint.closed {
+                Some(format!("complaint #{index} was resolved on {d}"))
+            } else if date < complaint.date {
+                Some(format!("complaint #{index} came on {}, after {date}", complaint.date))
+            } else {
+                None
+            };
+            if let Some(why) = why {
+                return Err(Error::lifecycle(Entity::Enterprise, name, why));
+            }
+            complaint.closed = Some((date, Some(resolution.clone())));
+        }
     }
     if event.is_lifecycle() {
         e.last_lifecycle = date;
@@ -722,6 +950,7 @@ mod stored {
     use serde::{Deserialize, Serialize};
 
     use super::{Lease, YearlyFigures};
+    use crate::compliance::{Complaint, Honour, Incident, Inspection, Qualification, QualificationKind};
     use crate::money::{Collection, Payment, Refund, WriteOff};
     use crate::units::{Mu, Quantity, Yuan};
 
@@ -789,6 +1018,25 @@ mod stored {
         FeeRefunded(Refund),
         FeeWrittenOff(WriteOff),
         FeeCollection(Collection),
+        /// Format 9: qualifications, honours and compliance.
+        Qualified(Qualification),
+        QualificationRevoked {
+            kind: QualificationKind,
+            number: Option<String>,
+            reason: String,
+        },
+        Honoured(Honour),
+        Inspected(Inspection),
+        Rectified {
+            index: u32,
+            note: Option<String>,
+        },
+        IncidentReported(Incident),
+        ComplaintReceived(Complaint),
+        ComplaintResolved {
+            index: u32,
+            resolution: String,
+        },
     }
 
     impl From<EnterpriseEvent> for super::EnterpriseEvent {
@@ -843,6 +1091,24 @@ mod stored {
                 EnterpriseEvent::FeeRefunded(r) => E::FeeRefunded(r),
                 EnterpriseEvent::FeeWrittenOff(w) => E::FeeWrittenOff(w),
                 EnterpriseEvent::FeeCollection(c) => E::FeeCollection(c),
+                EnterpriseEvent::Qualified(q) => E::Qualified(q),
+                EnterpriseEvent::QualificationRevoked {
+                    kind,
+                    number,
+                    reason,
+                } => E::QualificationRevoked {
+                    kind,
+                    number,
+                    reason,
+                },
+                EnterpriseEvent::Honoured(h) => E::Honoured(h),
+                EnterpriseEvent::Inspected(i) => E::Inspected(i),
+                EnterpriseEvent::Rectified { index, note } => E::Rectified { index, note },
+                EnterpriseEvent::IncidentReported(i) => E::IncidentReported(i),
+                EnterpriseEvent::ComplaintReceived(c) => E::ComplaintReceived(c),
+                EnterpriseEvent::ComplaintResolved { index, resolution } => {
+                    E::ComplaintResolved { index, resolution }
+                }
             }
         }
     }
@@ -883,6 +1149,24 @@ mod stored {
                 E::FeeRefunded(r) => EnterpriseEvent::FeeRefunded(r),
                 E::FeeWrittenOff(w) => EnterpriseEvent::FeeWrittenOff(w),
                 E::FeeCollection(c) => EnterpriseEvent::FeeCollection(c),
+                E::Qualified(q) => EnterpriseEvent::Qualified(q),
+                E::QualificationRevoked {
+                    kind,
+                    number,
+                    reason,
+                } => EnterpriseEvent::QualificationRevoked {
+                    kind,
+                    number,
+                    reason,
+                },
+                E::Honoured(h) => EnterpriseEvent::Honoured(h),
+                E::Inspected(i) => EnterpriseEvent::Inspected(i),
+                E::Rectified { index, note } => EnterpriseEvent::Rectified { index, note },
+                E::IncidentReported(i) => EnterpriseEvent::IncidentReported(i),
+                E::ComplaintReceived(c) => EnterpriseEvent::ComplaintReceived(c),
+                E::ComplaintResolved { index, resolution } => {
+                    EnterpriseEvent::ComplaintResolved { index, resolution }
+                }
             }
         }
     }

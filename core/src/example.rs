@@ -23,6 +23,9 @@
 
 use chrono::{Months, NaiveDate};
 
+use crate::compliance::{
+    Complaint, Domain, Honour, HonourLevel, Incident, Inspection, Qualification, QualificationKind,
+};
 use crate::db::{Db, Policy};
 use crate::enterprise::{EnterpriseId, NewEnterprise, YearlyFigures};
 use crate::error::{Error, Result};
@@ -919,5 +922,118 @@ fn build_bureau(b: &mut Builder<'_>, seed: &mut Seed) -> Result<()> {
         )?;
         seed.future_tenants.push(e);
     }
+    build_records(b, seed)
+}
+
+/// The firms' records the reports name: the two 骨干企业 of the semiconductor
+/// lighting base, 迈克制药's new-drug certificate, the two 科学技术奖, the
+/// zone's acid spill (荣辉电子厂, 6吨浓硫酸, 5 hours, no one hurt), the
+/// villagers' complaint about the rivers and the 18 night checks
+/// (突击检查) that found its source.
+fn build_records(b: &mut Builder<'_>, seed: &Seed) -> Result<()> {
+    let bureau = |k: usize| -> Result<EnterpriseId> {
+        seed.applications
+            .get(k)
+            .map(|a| {
+                b.w.load::<crate::fund::Application>(a.0)?
+                    .map(|a| a.applicant)
+                    .ok_or_else(|| Error::validation("example", "the bureau's applicants"))
+            })
+            .ok_or_else(|| Error::validation("example", "the bureau's applicants"))?
+    };
+    let (maike, tongshida, shangmingda, yingke) = (bureau(1)?, bureau(2)?, bureau(3)?, bureau(4)?);
+    for (firm, number) in [(tongshida, "骨干-01"), (shangmingda, "骨干-02")] {
+        b.w.qualify(
+            firm,
+            date(2005, 6, 20),
+            Qualification {
+                kind: QualificationKind::Backbone,
+                number: Some(number.into()),
+                programme: Some("厦门国家半导体照明工程产业化基地".into()),
+                valid_until: None,
+            },
+        )?;
+    }
+    b.w.qualify(
+        maike,
+        date(2005, 2, 18),
+        Qualification {
+            kind: QualificationKind::NewDrug,
+            number: None,
+            programme: Some("迈克伟(西酞普兰片)".into()),
+            valid_until: None,
+        },
+    )?;
+    let haitou = b.firm("海投房地产", date(2003, 1, 1), "K70")?;
+    for (firm, class, project, co_winners) in [
+        (
+            yingke,
+            "二等奖",
+            "SARS病毒荧光PCR核酸检测试剂盒",
+            vec!["合作单位甲".to_owned(), "合作单位乙".to_owned()],
+        ),
+        (haitou, "三等奖", "高品质健康住宅浪琴湾工程开发", Vec::new()),
+    ] {
+        b.w.honour(
+            firm,
+            date(2005, 4, 20),
+            Honour {
+                award: "科学技术奖".into(),
+                level: HonourLevel::Municipal,
+                class: class.into(),
+                year: 2004,
+                project: Some(project.into()),
+                co_winners,
+            },
+        )?;
+    }
+    let (ronghui, _) = seed.in_production[3];
+    b.w.record_incident(
+        ronghui,
+        date(2005, 3, 12),
+        Incident {
+            domain: Domain::Environment,
+            kind: "浓硫酸外泄".into(),
+            quantity_t: Some(Quantity::from_units(6 * Quantity::SCALE)),
+            casualties: 0,
+            response_hours: Some(Quantity::from_units(5 * Quantity::SCALE)),
+            outcome: Some("应急小组处置,未伤一人,未污染周边环境".into()),
+        },
+    )?;
+    // The dyeing works upstream (印染: every fourth firm from the fourth).
+    let dyers: Vec<EnterpriseId> = seed
+        .in_production
+        .iter()
+        .skip(3)
+        .step_by(4)
+        .take(6)
+        .map(|x| x.0)
+        .collect();
+    let source = dyers[0];
+    b.w.record_complaint(
+        source,
+        date(2005, 2, 3),
+        Complaint {
+            domain: Domain::Environment,
+            subject: "高沙河、石基河上游河水水质".into(),
+            source: Some("上游养殖户".into()),
+        },
+    )?;
+    for k in 0..18u32 {
+        let firm = dyers[k as usize % dyers.len()];
+        let found = firm == source && k == 0;
+        b.w.record_inspection(
+            firm,
+            date(2005, 2 + k / 10, 5 + (k % 10) * 2),
+            Inspection {
+                domain: Domain::Environment,
+                surprise: true,
+                findings: found.then(|| "夜间偷排印染废水".to_owned()),
+                rectify_by: found.then(|| date(2005, 3, 31)),
+            },
+        )?;
+    }
+    b.w.rectify(source, date(2005, 3, 25), 0, Some("加装在线监测"))?;
+    b.w.resolve_complaint(source, date(2005, 3, 31), 0, "查清污染源头,矛盾基本解决")?;
     Ok(())
 }

@@ -33,6 +33,7 @@ mod backup;
 mod cache;
 mod changes;
 mod check;
+pub mod compliance;
 #[cfg(feature = "cli")]
 pub mod cli;
 mod counts;

@@ -12,6 +12,7 @@ use crate::fund::{AwardKind, ByKind};
 use crate::indicators::{with_leased, zone_rates, EnterpriseYear, Indicator, Metric, ZoneRates};
 use crate::inefficient::{InefficientKind, InefficientParcel, Rules};
 use crate::land::{LandUse, Parcel, SupplyMethod};
+use crate::compliance::{HonourLevel, QualificationKind};
 use crate::money::{Charge, FinanceFigures};
 use crate::scheme::{Assessment, Candidate, Evaluation, Scheme, TargetFramework};
 use crate::storage::keys;
@@ -129,6 +130,21 @@ pub struct AnnualReport {
     /// What the zone paid for its land up to the year's end (征地补偿, 调地,
     /// 办证费).
     pub land_cost_yuan: Yuan,
+    // qualifications, honours, compliance
+    /// Firms that are high-tech enterprises at the year's end.
+    pub high_tech_firms: u64,
+    /// Qualifications awarded in the year, by kind (the kinds awarded).
+    pub qualified_in_year: Vec<(QualificationKind, u64)>,
+    /// Honours given in the year: (level, award, class, count).
+    pub honours_in_year: Vec<(HonourLevel, String, String, u64)>,
+    pub inspections_in_year: u64,
+    pub surprise_inspections_in_year: u64,
+    pub incidents_in_year: u64,
+    pub casualties_in_year: u64,
+    pub complaints_in_year: u64,
+    /// Inspections awaiting rectification and complaints unresolved at
+    /// the year's end.
+    pub open_compliance_items: u64,
 }
 
 /// Inefficient land of one kind: how many parcels, how much land.
@@ -210,7 +226,7 @@ impl AnnualReport {
 
     /// The report's counts by field name, in order.
     #[must_use]
-    pub fn counts(&self) -> [(&'static str, u64); 10] {
+    pub fn counts(&self) -> [(&'static str, u64); 19] {
         [
             ("commercial_tendered_count", self.commercial_tendered_count),
             ("projects_signed", self.projects_signed),
@@ -225,6 +241,24 @@ impl AnnualReport {
             ("overdue_count", self.overdue_count),
             ("tenants", self.tenants),
             ("tenants_signed", self.tenants_signed),
+            ("high_tech_firms", self.high_tech_firms),
+            (
+                "qualifications_in_year",
+                self.qualified_in_year.iter().map(|q| q.1).sum(),
+            ),
+            (
+                "honours_in_year",
+                self.honours_in_year.iter().map(|h| h.3).sum(),
+            ),
+            ("inspections_in_year", self.inspections_in_year),
+            (
+                "surprise_inspections_in_year",
+                self.surprise_inspections_in_year,
+            ),
+            ("incidents_in_year", self.incidents_in_year),
+            ("casualties_in_year", self.casualties_in_year),
+            ("complaints_in_year", self.complaints_in_year),
+            ("open_compliance_items", self.open_compliance_items),
         ]
     }
 
@@ -290,6 +324,7 @@ impl AnnualReport {
             self.under_construction,
             self.output_value_yuan.display_large(),
         );
+        self.record_text(&mut t);
         let _ = write!(
             t,
             "三、科技经费。本年共受理科技计划项目{}项",
@@ -328,6 +363,53 @@ impl AnnualReport {
         );
         self.finance_text(&mut t);
         t
+    }
+
+    /// Qualifications, honours and compliance, in the enterprise section:
+    /// written when the register keeps any for the year.
+    fn record_text(&self, t: &mut String) {
+        let mut parts = Vec::new();
+        if !self.qualified_in_year.is_empty() {
+            let kinds: Vec<String> = self
+                .qualified_in_year
+                .iter()
+                .map(|(k, n)| format!("{}{n}项", k.chinese()))
+                .collect();
+            parts.push(format!("新认定{}", kinds.join("、")));
+        }
+        if !self.honours_in_year.is_empty() {
+            let honours: Vec<String> = self
+                .honours_in_year
+                .iter()
+                .map(|(level, award, class, n)| format!("{}{award}{class}{n}项", level.chinese()))
+                .collect();
+            parts.push(format!("获{}", honours.join("、")));
+        }
+        if self.inspections_in_year > 0 {
+            parts.push(format!(
+                "开展安全环保检查{}次(其中突击检查{}次)",
+                self.inspections_in_year, self.surprise_inspections_in_year
+            ));
+        }
+        if self.incidents_in_year > 0 {
+            parts.push(format!(
+                "发生事故{}起,伤亡{}人",
+                self.incidents_in_year, self.casualties_in_year
+            ));
+        }
+        if self.complaints_in_year > 0 {
+            parts.push(format!("受理投诉{}件", self.complaints_in_year));
+        }
+        if parts.is_empty() && self.open_compliance_items == 0 {
+            return;
+        }
+        if self.open_compliance_items > 0 {
+            parts.push(format!(
+                "年末未整改或未办结{}项",
+                self.open_compliance_items
+            ));
+        }
+        let _ = writeln!(t, "本年{}。", parts.join(";"));
     }
 
     /// 五、财务: written when the ledgers keep any money for the year.
@@ -464,6 +546,29 @@ impl View<'_> {
                 values.insert(i.code.clone(), o.value.to_f64());
             }
         }
+        // What the register knows need not be typed in: counts derived
+        // from firms' qualifications, honours and incidents for a year.
+        let wanted: Vec<&str> = framework
+            .targets
+            .iter()
+            .map(|t| t.0.as_str())
+            .filter(|c| DERIVED_INDICATORS.contains(c) && !values.contains_key(*c))
+            .collect();
+        if let (false, Ok(year)) = (wanted.is_empty(), period.trim().parse::<i32>()) {
+            let end = year_end(year)?;
+            let firms = self.as_of(end).enterprises()?;
+            let counts = RecordCounts::of(&firms, year);
+            for code in wanted {
+                let n = match code {
+                    "high_tech_firms" => firms.iter().filter(|e| e.high_tech_on(end)).count() as u64,
+                    "qualifications" => counts.qualified.iter().map(|q| q.1).sum(),
+                    "science_awards" => counts.honours.iter().map(|h| h.3).sum(),
+                    _ => counts.incidents,
+                };
+                #[allow(clippy::cast_precision_loss)]
+                values.insert(code.to_owned(), n as f64);
+            }
+        }
         framework.score(period, &values)
     }
 
@@ -497,6 +602,7 @@ impl View<'_> {
         let area_where =
             |f: &dyn Fn(&Parcel) -> bool| Mu::sum(live().filter(|p| f(p)).map(|p| p.area));
 
+        let record = RecordCounts::of(&firms, year);
         let mut reclaimed = Vec::new();
         for p in &parcels {
             for r in p.reclamations.iter().filter(|r| in_year(r.date)) {
@@ -668,7 +774,76 @@ impl View<'_> {
             inefficient: inefficient_figures(&at.inefficient_land(&Rules::default(), None)?)?,
             finance: at.finance(year)?,
             land_cost_yuan: summary.total.land_cost,
+            high_tech_firms: firms.iter().filter(|e| e.high_tech_on(end)).count() as u64,
+            qualified_in_year: record.qualified,
+            honours_in_year: record.honours,
+            inspections_in_year: record.inspections,
+            surprise_inspections_in_year: record.surprise,
+            incidents_in_year: record.incidents,
+            casualties_in_year: record.casualties,
+            complaints_in_year: record.complaints,
+            open_compliance_items: firms
+                .iter()
+                .filter_map(|e| e.record.as_ref())
+                .map(|r| r.open_items(end) as u64)
+                .sum(),
         })
+    }
+}
+
+/// Indicators `assess` derives from the register when a framework names
+/// them and no observation gives them: firms high-tech at the year's end,
+/// qualifications awarded, honours (科学技术奖…) given and incidents in it.
+pub const DERIVED_INDICATORS: [&str; 4] = [
+    "high_tech_firms",
+    "qualifications",
+    "science_awards",
+    "incidents",
+];
+
+/// The year's qualifications, honours and compliance over the register.
+#[derive(Default)]
+struct RecordCounts {
+    qualified: Vec<(QualificationKind, u64)>,
+    honours: Vec<(HonourLevel, String, String, u64)>,
+    inspections: u64,
+    surprise: u64,
+    incidents: u64,
+    casualties: u64,
+    complaints: u64,
+}
+
+impl RecordCounts {
+    fn of(firms: &[Enterprise], year: i32) -> RecordCounts {
+        let in_year = |d: NaiveDate| d.year() == year;
+        let mut counts = RecordCounts::default();
+        let mut qualified: BTreeMap<QualificationKind, u64> = BTreeMap::new();
+        let mut honours: BTreeMap<(HonourLevel, String, String), u64> = BTreeMap::new();
+        for r in firms.iter().filter_map(|e| e.record.as_ref()) {
+            for q in r.qualifications.iter().filter(|q| in_year(q.awarded)) {
+                *qualified.entry(q.qualification.kind).or_default() += 1;
+            }
+            for (_, h) in r.honours.iter().filter(|h| in_year(h.0)) {
+                *honours
+                    .entry((h.level, h.award.clone(), h.class.clone()))
+                    .or_default() += 1;
+            }
+            for i in r.inspections.iter().filter(|i| in_year(i.date)) {
+                counts.inspections += 1;
+                counts.surprise += u64::from(i.item.surprise);
+            }
+            for (_, i) in r.incidents.iter().filter(|i| in_year(i.0)) {
+                counts.incidents += 1;
+                counts.casualties += u64::from(i.casualties);
+            }
+            counts.complaints += r.complaints.iter().filter(|c| in_year(c.date)).count() as u64;
+        }
+        counts.qualified = qualified.into_iter().collect();
+        counts.honours = honours
+            .into_iter()
+            .map(|((l, a, c), n)| (l, a, c, n))
+            .collect();
+        counts
     }
 }
 

@@ -8,7 +8,7 @@ impl View<'_> {
     /// # Errors
     /// Storage or corruption errors.
     pub fn enterprises_table(&self, filter: &crate::view::EnterpriseFilter) -> Result<RecordBatch> {
-        enterprises_batch(&self.enterprises_where(filter)?)
+        enterprises_batch(&self.enterprises_where(filter)?, self.date())
     }
 
     /// Yearly figures under this horizon; `year` filters.
@@ -28,11 +28,13 @@ impl View<'_> {
     }
 }
 
-/// The register with status and project figures, one row per enterprise.
+/// The register with status and project figures, one row per enterprise;
+/// `high_tech` as of `date` (from the firm's 高新技术企业 qualifications
+/// when it has any).
 ///
 /// # Errors
 /// Never in practice; a column mismatch would be a bug.
-pub fn enterprises_batch(firms: &[Enterprise]) -> Result<RecordBatch> {
+pub fn enterprises_batch(firms: &[Enterprise], date: NaiveDate) -> Result<RecordBatch> {
     let mut c = Columns::default();
     c.id("enterprise_id", firms.iter().map(|e| Some(e.id.0)));
     c.text("name", firms.iter().map(|e| Some(e.name.as_str())));
@@ -43,7 +45,7 @@ pub fn enterprises_batch(firms: &[Enterprise]) -> Result<RecordBatch> {
     c.text("industry", firms.iter().map(|e| e.industry.as_deref()));
     c.text("status", firms.iter().map(|e| Some(e.status.code())));
     c.date("founded", firms.iter().map(|e| e.founded));
-    c.flag("high_tech", firms.iter().map(|e| Some(e.high_tech)));
+    c.flag("high_tech", firms.iter().map(|e| Some(e.high_tech_on(date))));
     c.date("registered", firms.iter().map(|e| e.registered));
     c.date("signed", firms.iter().map(|e| e.signed));
     c.date(

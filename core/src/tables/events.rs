@@ -59,6 +59,11 @@ pub struct Facts {
     pub reference: Option<String>,
     /// Who a compensation was paid to.
     pub payee: Option<String>,
+    /// A qualification's kind (`high_tech`, `backbone`…).
+    pub qualification: Option<&'static str>,
+    /// What an inspection, incident or complaint is about (`environment`,
+    /// `safety`).
+    pub domain: Option<&'static str>,
 }
 
 impl Facts {
@@ -217,6 +222,50 @@ impl EventFacts for EnterpriseEvent {
             EnterpriseEvent::FeeRefunded(r) => Facts::refund(r),
             EnterpriseEvent::FeeWrittenOff(w) => Facts::write_off(w),
             EnterpriseEvent::FeeCollection(c) => Facts::collection(c),
+            EnterpriseEvent::Qualified(q) => Facts {
+                qualification: Some(q.kind.code()),
+                certificate: q.number.clone(),
+                note: q.programme.clone(),
+                ..Facts::default()
+            },
+            EnterpriseEvent::QualificationRevoked {
+                kind,
+                number,
+                reason,
+            } => Facts {
+                qualification: Some(kind.code()),
+                certificate: number.clone(),
+                reason: Some(reason.clone()),
+                ..Facts::default()
+            },
+            EnterpriseEvent::Honoured(h) => Facts {
+                year: Some(h.year),
+                note: Some(format!("{}{}{}", h.level.chinese(), h.award, h.class)),
+                ..Facts::default()
+            },
+            EnterpriseEvent::Inspected(i) => Facts {
+                domain: Some(i.domain.code()),
+                note: i.findings.clone(),
+                ..Facts::default()
+            },
+            EnterpriseEvent::IncidentReported(i) => Facts {
+                domain: Some(i.domain.code()),
+                note: Some(i.kind.clone()),
+                ..Facts::default()
+            },
+            EnterpriseEvent::ComplaintReceived(c) => Facts {
+                domain: Some(c.domain.code()),
+                note: Some(c.subject.clone()),
+                ..Facts::default()
+            },
+            EnterpriseEvent::Rectified { note, .. } => Facts {
+                note: note.clone(),
+                ..Facts::default()
+            },
+            EnterpriseEvent::ComplaintResolved { resolution, .. } => Facts {
+                reason: Some(resolution.clone()),
+                ..Facts::default()
+            },
             EnterpriseEvent::Registered { .. }
             | EnterpriseEvent::ConstructionStarted
             | EnterpriseEvent::InProduction
@@ -334,6 +383,8 @@ struct FactColumns {
     action: Vec<Option<&'static str>>,
     reference: Vec<Option<String>>,
     payee: Vec<Option<String>>,
+    qualification: Vec<Option<&'static str>>,
+    domain: Vec<Option<&'static str>>,
 }
 
 impl FactColumns {
@@ -360,6 +411,8 @@ impl FactColumns {
         self.action.push(f.action);
         self.reference.push(f.reference);
         self.payee.push(f.payee);
+        self.qualification.push(f.qualification);
+        self.domain.push(f.domain);
     }
 
     fn finish(self, c: &mut Columns) -> Result<()> {
@@ -385,6 +438,8 @@ impl FactColumns {
         c.text("action", self.action);
         c.text("reference", self.reference);
         c.text("payee", self.payee);
+        c.text("qualification", self.qualification);
+        c.text("domain", self.domain);
         Ok(())
     }
 }

@@ -5,6 +5,7 @@
 //! categories stable lowercase codes. Each ledger's tables live beside the
 //! column builder: `land.rs`, `enterprise.rs`, `fund.rs`, `indicators.rs`.
 
+mod compliance;
 mod enterprise;
 mod events;
 mod fund;
@@ -12,6 +13,7 @@ mod indicators;
 mod land;
 mod money;
 
+pub use compliance::{compliance_batch, honours_batch, qualifications_batch};
 pub use enterprise::{enterprises_batch, leases_batch, yearly_batch};
 pub use events::{history_with_facts_batch, EventFacts, EventFilter, EventKind, Facts};
 pub use fund::{applications_batch, disbursements_batch, overdue_batch, programmes_batch};

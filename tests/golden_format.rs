@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 use common::{d, mu, raw_open, yuan};
 use parkdb::indicators::{Direction, SubjectKind};
+use parkdb::compliance::{Domain, Inspection, Qualification, QualificationKind};
 use parkdb::money::{
     Charge, Collection, CollectionAction, Compensation, CompensationKind, FeeBasis, FeePeriod,
     FeeRate, Instalment, Payment,
@@ -319,11 +320,36 @@ fn write_golden(path: &Path) {
         },
     )
     .unwrap();
+    // Format 8 too: a firm's record.
+    db.qualify(
+        other,
+        d("2005-09-01"),
+        Qualification {
+            kind: QualificationKind::HighTech,
+            number: Some("GR200544000017".into()),
+            programme: None,
+            valid_until: None,
+        },
+    )
+    .unwrap();
+    db.record_inspection(
+        other,
+        d("2005-09-10"),
+        Inspection {
+            domain: Domain::Safety,
+            surprise: true,
+            findings: Some("危化品仓库通道堵塞".into()),
+            rectify_by: Some(d("2005-10-10")),
+        },
+    )
+    .unwrap();
+    db.rectify(other, d("2005-10-01"), 0, None).unwrap();
     db.flush().unwrap();
 }
 
 /// What format 8 added reads back: a schedule, payments, a collection
-/// step, compensation, a fee rate and a fee paid.
+/// step, compensation, a fee rate and a fee paid; a qualification and an
+/// inspection rectified.
 fn reads_the_money(db: &Db) {
     let policy = db.policy().unwrap();
     assert_eq!(policy.fee_rates.len(), 1);
@@ -343,6 +369,10 @@ fn reads_the_money(db: &Db) {
     assert_eq!(fees.position(d("2006-12-31")).outstanding, yuan("24000"));
     let part = db.parcel_by_code("SZ-100-2").unwrap();
     assert_eq!(part.account.unwrap().cost(), yuan("1200000"));
+    let firm = db.enterprise(kid.holder.unwrap()).unwrap();
+    assert!(firm.high_tech_on(d("2008-08-31")) && !firm.high_tech_on(d("2008-09-01")));
+    let record = firm.record.unwrap();
+    assert_eq!(record.inspections[0].closed.as_ref().map(|c| c.0), Some(d("2005-10-01")));
 }
 
 /// What format 7 added reads back: buildings, dated, and water use beside

@@ -6,6 +6,9 @@
 mod common;
 
 use common::{d, firm, mu, parcel, q, terms, yuan};
+use parkdb::compliance::{
+    Complaint, Domain, Honour, HonourLevel, Incident, Inspection, Qualification, QualificationKind,
+};
 use parkdb::money::{
     Charge, Collection, CollectionAction, Compensation, CompensationKind, FeeBasis, FeePeriod,
     FeeRate, Instalment, Payment, Refund,
@@ -97,6 +100,16 @@ fn square(x: f64, side: f64) -> parkdb::Outline {
         (x, 3_400_000.0 + side),
     ])
     .in_crs(parkdb::Crs::epsg(4527).expect("zone 39"))
+}
+
+/// A 高新技术企业 qualification with its number.
+fn high_tech(number: &str) -> Qualification {
+    Qualification {
+        kind: QualificationKind::HighTech,
+        number: Some(number.into()),
+        programme: None,
+        valid_until: None,
+    }
 }
 
 /// A payment of the land price.
@@ -502,6 +515,77 @@ fn cases() -> Vec<(&'static str, Step, Step)> {
                 period: FeePeriod::Month,
                 amount: yuan("-1"),
             })
+        }),
+        (
+            "a qualification's number twice",
+            |w, f| w.qualify(f.e, d("2005-01-01"), high_tech("GR1")).map(drop),
+            |w, f| w.qualify(f.e, d("2006-01-01"), high_tech("GR1")).map(drop),
+        ),
+        ("revoke a qualification never held", ok, |w, f| {
+            w.revoke_qualification(f.e, d("2005-01-01"), QualificationKind::Backbone, None, "x")
+                .map(drop)
+        }),
+        ("an honour for a year to come", ok, |w, f| {
+            w.honour(
+                f.e,
+                d("2005-01-01"),
+                Honour {
+                    award: "科学技术奖".into(),
+                    level: HonourLevel::Municipal,
+                    class: "二等奖".into(),
+                    year: 2006,
+                    project: None,
+                    co_winners: Vec::new(),
+                },
+            )
+            .map(drop)
+        }),
+        (
+            "rectify an inspection that asked for nothing",
+            |w, f| {
+                w.record_inspection(
+                    f.e,
+                    d("2005-01-01"),
+                    Inspection {
+                        domain: Domain::Safety,
+                        surprise: false,
+                        findings: None,
+                        rectify_by: None,
+                    },
+                )
+                .map(drop)
+            },
+            |w, f| w.rectify(f.e, d("2005-02-01"), 0, None).map(drop),
+        ),
+        ("an incident without a kind", ok, |w, f| {
+            w.record_incident(
+                f.e,
+                d("2005-01-01"),
+                Incident {
+                    domain: Domain::Safety,
+                    kind: " ".into(),
+                    quantity_t: None,
+                    casualties: 0,
+                    response_hours: None,
+                    outcome: None,
+                },
+            )
+            .map(drop)
+        }),
+        ("a complaint without a subject", ok, |w, f| {
+            w.record_complaint(
+                f.e,
+                d("2005-01-01"),
+                Complaint {
+                    domain: Domain::Environment,
+                    subject: String::new(),
+                    source: None,
+                },
+            )
+            .map(drop)
+        }),
+        ("resolve a complaint never made", ok, |w, f| {
+            w.resolve_complaint(f.e, d("2005-01-01"), 0, "ok").map(drop)
         }),
         ("observe an unknown indicator", ok, |w, _| {
             w.observe(

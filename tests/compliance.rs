@@ -41,7 +41,12 @@ fn a_high_tech_qualification_holds_three_years() {
     let held = db.enterprise(e).unwrap().record.unwrap().qualifications[0].clone();
     // Three years from March 1, 2005: the last day is February 29, 2008.
     assert_eq!(held.qualification.valid_until, Some(d("2008-02-29")));
-    let on = |date: &str| db.as_of(d(date)).enterprise(e).unwrap().high_tech_on(d(date));
+    let on = |date: &str| {
+        db.as_of(d(date))
+            .enterprise(e)
+            .unwrap()
+            .high_tech_on(d(date))
+    };
     assert!(!on("2005-02-28"));
     assert!(on("2005-03-01") && on("2008-02-29"));
     assert!(!on("2008-03-01"), "expired");
@@ -52,7 +57,12 @@ fn a_high_tech_qualification_holds_three_years() {
             .enterprises_table(&EnterpriseFilter::default())
             .unwrap();
         let i = t.schema().index_of("high_tech").unwrap();
-        let col = t.column(i).as_any().downcast_ref::<arrow_array::BooleanArray>().unwrap().clone();
+        let col = t
+            .column(i)
+            .as_any()
+            .downcast_ref::<arrow_array::BooleanArray>()
+            .unwrap()
+            .clone();
         col.value(0)
     };
     assert!(flag("2006-06-30"));
@@ -61,8 +71,14 @@ fn a_high_tech_qualification_holds_three_years() {
     // Renewed, then revoked before its end.
     db.qualify(e, d("2008-03-01"), high_tech("GR200835000456"))
         .unwrap();
-    db.revoke_qualification(e, d("2009-05-01"), QualificationKind::HighTech, None, "年报造假")
-        .unwrap();
+    db.revoke_qualification(
+        e,
+        d("2009-05-01"),
+        QualificationKind::HighTech,
+        None,
+        "年报造假",
+    )
+    .unwrap();
     assert!(on("2009-04-30"));
     assert!(!on("2009-05-01"));
     let t = db.as_of(d("2009-12-31")).qualifications_table().unwrap();
@@ -91,7 +107,8 @@ fn inspections_and_complaints_stay_open_until_closed() {
         .unwrap();
     db.rectify(e, d("2005-03-25"), 0, Some("加装在线监测"))
         .unwrap();
-    db.resolve_complaint(e, d("2005-03-31"), 0, "查清源头").unwrap();
+    db.resolve_complaint(e, d("2005-03-31"), 0, "查清源头")
+        .unwrap();
     let record = |date: &str| db.as_of(d(date)).enterprise(e).unwrap().record.unwrap();
     // Mid-March: the complaint and the first inspection are open.
     assert_eq!(record("2005-03-15").open_items(d("2005-03-15")), 2);
@@ -99,7 +116,14 @@ fn inspections_and_complaints_stay_open_until_closed() {
     // The June inspection is past its deadline at the year's end.
     let r = db.now().annual_report(2005).unwrap();
     assert_eq!(r.open_compliance_items, 1);
-    assert_eq!((r.inspections_in_year, r.surprise_inspections_in_year, r.complaints_in_year), (3, 3, 1));
+    assert_eq!(
+        (
+            r.inspections_in_year,
+            r.surprise_inspections_in_year,
+            r.complaints_in_year
+        ),
+        (3, 3, 1)
+    );
     let t = db.as_of(d("2005-12-31")).compliance_table().unwrap();
     assert_eq!(t.num_rows(), 4);
     let overdue = t
@@ -116,7 +140,11 @@ fn inspections_and_complaints_stay_open_until_closed() {
 #[test]
 fn the_report_counts_the_years_records_and_assess_derives_them() {
     let db = Db::temporary().unwrap();
-    let (a, b, c) = (firm(&db, "通士达照明"), firm(&db, "尚明达机电"), firm(&db, "荣辉电子厂"));
+    let (a, b, c) = (
+        firm(&db, "通士达照明"),
+        firm(&db, "尚明达机电"),
+        firm(&db, "荣辉电子厂"),
+    );
     for e in [a, b] {
         db.qualify(
             e,
@@ -160,7 +188,10 @@ fn the_report_counts_the_years_records_and_assess_derives_them() {
     let r = db.now().annual_report(2005).unwrap();
     assert_eq!(r.qualified_in_year, vec![(QualificationKind::Backbone, 2)]);
     assert_eq!(r.honours_in_year.len(), 1);
-    assert_eq!((r.incidents_in_year, r.casualties_in_year, r.high_tech_firms), (1, 0, 1));
+    assert_eq!(
+        (r.incidents_in_year, r.casualties_in_year, r.high_tech_firms),
+        (1, 0, 1)
+    );
     let text = r.text();
     assert!(
         text.contains("本年新认定骨干企业2项;获市级科学技术奖二等奖1项;发生事故1起,伤亡0人。"),
@@ -201,10 +232,19 @@ fn bad_records_are_refused_and_nothing_is_written() {
                 },
             ),
         ),
-        ("a number twice", db.qualify(e, d("2006-01-01"), high_tech("GR1"))),
+        (
+            "a number twice",
+            db.qualify(e, d("2006-01-01"), high_tech("GR1")),
+        ),
         (
             "revoke what is not held",
-            db.revoke_qualification(e, d("2005-06-01"), QualificationKind::Specialised, None, "x"),
+            db.revoke_qualification(
+                e,
+                d("2005-06-01"),
+                QualificationKind::Specialised,
+                None,
+                "x",
+            ),
         ),
         (
             "revoke without a reason",
@@ -229,8 +269,14 @@ fn bad_records_are_refused_and_nothing_is_written() {
             "a deadline before the inspection",
             db.record_inspection(e, d("2005-03-01"), inspection(Some("2005-02-01"))),
         ),
-        ("rectify what asked for nothing", db.rectify(e, d("2005-03-01"), 0, None)),
-        ("rectify an unknown inspection", db.rectify(e, d("2005-03-01"), 7, None)),
+        (
+            "rectify what asked for nothing",
+            db.rectify(e, d("2005-03-01"), 0, None),
+        ),
+        (
+            "rectify an unknown inspection",
+            db.rectify(e, d("2005-03-01"), 7, None),
+        ),
         (
             "a negative spill",
             db.record_incident(
@@ -258,15 +304,100 @@ fn bad_records_are_refused_and_nothing_is_written() {
                 },
             ),
         ),
-        ("resolve an unknown complaint", db.resolve_complaint(e, d("2005-03-01"), 0, "ok")),
-        ("an unknown firm", db.qualify(parkdb::EnterpriseId(99), d("2005-03-01"), high_tech("GR9"))),
+        (
+            "resolve an unknown complaint",
+            db.resolve_complaint(e, d("2005-03-01"), 0, "ok"),
+        ),
+        (
+            "an unknown firm",
+            db.qualify(parkdb::EnterpriseId(99), d("2005-03-01"), high_tech("GR9")),
+        ),
     ];
     for (what, result) in refusals {
         let err = result.expect_err(what);
         assert!(
-            matches!(err, Error::Validation { .. } | Error::Lifecycle { .. } | Error::NotFound { .. }),
+            matches!(
+                err,
+                Error::Validation { .. } | Error::Lifecycle { .. } | Error::NotFound { .. }
+            ),
             "{what}: {err:?}"
         );
     }
+    assert_eq!(fingerprint(&db), before);
+}
+
+fn sheet(name: &str, csv: &str) -> parkdb::ledger::Sheet {
+    let mut lines = csv.lines();
+    let headers = lines
+        .next()
+        .unwrap()
+        .split(',')
+        .map(str::to_owned)
+        .collect();
+    let rows = lines
+        .enumerate()
+        .map(|(i, l)| (i + 2, l.split(',').map(str::to_owned).collect()))
+        .collect();
+    parkdb::ledger::Sheet {
+        name: name.into(),
+        headers,
+        rows,
+        ..parkdb::ledger::Sheet::default()
+    }
+}
+
+#[test]
+fn the_record_ledgers_import_once_and_bad_rows_are_reported() {
+    use parkdb::ledger::{self, ImportOptions};
+    let db = Db::temporary().unwrap();
+    let (maike, ronghui) = (firm(&db, "迈克制药"), firm(&db, "荣辉电子厂"));
+    let sheets = vec![
+        sheet(
+            "资质台账",
+            "企业名称,类别,日期,证书编号,认定项目,级别,等级,年度,获奖项目,合作单位\n\
+             迈克制药,新药证书,2005-02-18,,迈克伟(西酞普兰片),,,,,\n\
+             迈克制药,高新技术企业,2004-11-01,GR2004-88,,,,,,\n\
+             迈克制药,科学技术奖,2005-04-20,,,市级,二等奖,2004,抗抑郁药物,合作单位甲、合作单位乙",
+        ),
+        sheet(
+            "环保安全台账",
+            "企业名称,类型,日期,领域,内容,投诉人,整改期限,数量,伤亡人数,处置时长,处理结果\n\
+             荣辉电子厂,投诉,2005-02-03,环保,河水水质,养殖户,,,,,\n\
+             荣辉电子厂,突击检查,2005-02-10,环保,夜间偷排,,2005-03-31,,,,\n\
+             荣辉电子厂,事故,2005-03-12,环保,浓硫酸外泄,,,6,0,5,未伤一人\n\
+             荣辉电子厂,整改完成,2005-03-25,环保,加装在线监测,,,,,,\n\
+             荣辉电子厂,办结,2005-03-31,环保,查清源头,,,,,,",
+        ),
+    ];
+    let report = ledger::import(&db, &sheets, ImportOptions::default()).unwrap();
+    assert!(report.is_clean(), "{:#?}", report.errors);
+    let m = db.enterprise(maike).unwrap();
+    assert!(m.high_tech_on(d("2006-01-01")));
+    let record = m.record.unwrap();
+    assert_eq!(record.qualifications.len(), 2);
+    assert_eq!(
+        record.honours[0].1.co_winners,
+        vec!["合作单位甲", "合作单位乙"]
+    );
+    let r = db.enterprise(ronghui).unwrap().record.unwrap();
+    assert_eq!(r.incidents[0].1.quantity_t, Some(q("6")));
+    assert_eq!(r.open_items(d("2005-12-31")), 0);
+    // Again: nothing new.
+    let again = ledger::import(&db, &sheets, ImportOptions::default()).unwrap();
+    assert!(again.is_clean(), "{:#?}", again.errors);
+    assert_eq!(again.events, 0);
+
+    let before = fingerprint(&db);
+    let bad = vec![sheet(
+        "环保安全台账",
+        "企业名称,类型,日期,领域,内容\n\
+         荣辉电子厂,整改完成,2005-06-01,环保,x\n\
+         荣辉电子厂,巡查,2005-06-01,环保,x\n\
+         荣辉电子厂,投诉,2005-06-01,噪音,x\n\
+         无名厂,投诉,2005-06-01,环保,x",
+    )];
+    let report = ledger::import(&db, &bad, ImportOptions::default()).unwrap();
+    let rows: Vec<usize> = report.errors.iter().map(|e| e.row).collect();
+    assert_eq!(rows, vec![2, 3, 4, 5], "{:#?}", report.errors);
     assert_eq!(fingerprint(&db), before);
 }

@@ -14,8 +14,8 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::{d, mu, raw_open, yuan};
-use parkdb::indicators::{Direction, SubjectKind};
 use parkdb::compliance::{Domain, Inspection, Qualification, QualificationKind};
+use parkdb::indicators::{Direction, SubjectKind};
 use parkdb::money::{
     Charge, Collection, CollectionAction, Compensation, CompensationKind, FeeBasis, FeePeriod,
     FeeRate, Instalment, Payment,
@@ -372,7 +372,10 @@ fn reads_the_money(db: &Db) {
     let firm = db.enterprise(kid.holder.unwrap()).unwrap();
     assert!(firm.high_tech_on(d("2008-08-31")) && !firm.high_tech_on(d("2008-09-01")));
     let record = firm.record.unwrap();
-    assert_eq!(record.inspections[0].closed.as_ref().map(|c| c.0), Some(d("2005-10-01")));
+    assert_eq!(
+        record.inspections[0].closed.as_ref().map(|c| c.0),
+        Some(d("2005-10-01"))
+    );
 }
 
 /// What format 7 added reads back: buildings, dated, and water use beside

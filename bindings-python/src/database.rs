@@ -602,6 +602,57 @@ impl Database {
         )
     }
 
+    /// Qualifications awarded by a date, whether each holds then.
+    #[pyo3(signature = (as_of=None, known_at=None))]
+    fn qualifications<'py>(
+        &self,
+        py: Python<'py>,
+        as_of: Option<&Bound<'py, PyAny>>,
+        known_at: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Table> {
+        self.read(
+            py,
+            as_of,
+            known_at,
+            #[allow(clippy::redundant_closure_for_method_calls)]
+            |v| v.qualifications_table(),
+        )
+    }
+
+    /// Honours given by a date.
+    #[pyo3(signature = (as_of=None, known_at=None))]
+    fn honours<'py>(
+        &self,
+        py: Python<'py>,
+        as_of: Option<&Bound<'py, PyAny>>,
+        known_at: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Table> {
+        self.read(
+            py,
+            as_of,
+            known_at,
+            #[allow(clippy::redundant_closure_for_method_calls)]
+            |v| v.honours_table(),
+        )
+    }
+
+    /// Inspections, incidents and complaints by a date, open or not then.
+    #[pyo3(signature = (as_of=None, known_at=None))]
+    fn compliance<'py>(
+        &self,
+        py: Python<'py>,
+        as_of: Option<&Bound<'py, PyAny>>,
+        known_at: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Table> {
+        self.read(
+            py,
+            as_of,
+            known_at,
+            #[allow(clippy::redundant_closure_for_method_calls)]
+            |v| v.compliance_table(),
+        )
+    }
+
     /// Every amount owed to the zone as of a date (地款, 闲置费, 管理费).
     #[pyo3(signature = (as_of=None, known_at=None))]
     fn receivables<'py>(

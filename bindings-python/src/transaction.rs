@@ -3,6 +3,9 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
+use parkdb::compliance::{
+    Complaint, Domain, Honour, HonourLevel, Incident, Inspection, Qualification, QualificationKind,
+};
 use parkdb::indicators::{Direction, SubjectKind};
 use parkdb::money::{
     Charge, Collection, CollectionAction, Compensation, CompensationKind, FeeBasis, FeePeriod,
@@ -1095,6 +1098,192 @@ impl Transaction {
         let d = date(on, "on")?;
         self.with(py, |w| w.pay_compensation(p, d, compensation))
             .map(|e| e.0)
+    }
+
+    /// 认定: a qualification awarded to an enterprise on `on`.
+    #[pyo3(signature = (enterprise, kind, *, on, number=None, programme=None, valid_until=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn qualify(
+        &self,
+        py: Python<'_>,
+        enterprise: Whole<u64>,
+        kind: Text,
+        on: &Bound<'_, PyAny>,
+        number: Option<Text>,
+        programme: Option<Text>,
+        valid_until: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<u64> {
+        let q = Qualification {
+            kind: QualificationKind::parse(&kind).py_err(py)?,
+            number: number.map(|n| n.0),
+            programme: programme.map(|p| p.0),
+            valid_until: opt_date(valid_until, "valid_until")?,
+        };
+        let d = date(on, "on")?;
+        self.with(py, |w| w.qualify(EnterpriseId(enterprise.0), d, q))
+            .map(|e| e.0)
+    }
+
+    /// 撤销: revokes the qualification of `kind` that holds on `on`.
+    #[pyo3(signature = (enterprise, kind, *, on, reason, number=None))]
+    fn revoke_qualification(
+        &self,
+        py: Python<'_>,
+        enterprise: Whole<u64>,
+        kind: Text,
+        on: &Bound<'_, PyAny>,
+        reason: Text,
+        number: Option<Text>,
+    ) -> PyResult<u64> {
+        let kind = QualificationKind::parse(&kind).py_err(py)?;
+        let d = date(on, "on")?;
+        self.with(py, |w| {
+            w.revoke_qualification(
+                EnterpriseId(enterprise.0),
+                d,
+                kind,
+                number.as_deref(),
+                &reason,
+            )
+        })
+        .map(|e| e.0)
+    }
+
+    /// An honour (科学技术奖).
+    #[pyo3(signature = (enterprise, award, *, on, level, grade, year, project=None, co_winners=Vec::new()))]
+    #[allow(clippy::too_many_arguments)]
+    fn honour(
+        &self,
+        py: Python<'_>,
+        enterprise: Whole<u64>,
+        award: Text,
+        on: &Bound<'_, PyAny>,
+        level: Text,
+        grade: Text,
+        year: Whole<i32>,
+        project: Option<Text>,
+        co_winners: Vec<String>,
+    ) -> PyResult<u64> {
+        let h = Honour {
+            award: award.0,
+            level: HonourLevel::parse(&level).py_err(py)?,
+            class: grade.0,
+            year: year.0,
+            project: project.map(|p| p.0),
+            co_winners,
+        };
+        let d = date(on, "on")?;
+        self.with(py, |w| w.honour(EnterpriseId(enterprise.0), d, h))
+            .map(|e| e.0)
+    }
+
+    /// An inspection (环保 or 安全; 突击 when `surprise`).
+    #[pyo3(signature = (enterprise, domain, *, on, surprise=false, findings=None, rectify_by=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn record_inspection(
+        &self,
+        py: Python<'_>,
+        enterprise: Whole<u64>,
+        domain: Text,
+        on: &Bound<'_, PyAny>,
+        surprise: bool,
+        findings: Option<Text>,
+        rectify_by: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<u64> {
+        let i = Inspection {
+            domain: Domain::parse(&domain).py_err(py)?,
+            surprise,
+            findings: findings.map(|f| f.0),
+            rectify_by: opt_date(rectify_by, "rectify_by")?,
+        };
+        let d = date(on, "on")?;
+        self.with(py, |w| {
+            w.record_inspection(EnterpriseId(enterprise.0), d, i)
+        })
+        .map(|e| e.0)
+    }
+
+    /// 整改完成: the firm's inspection number `inspection` (0 for its first).
+    #[pyo3(signature = (enterprise, inspection, *, on, note=None))]
+    fn rectify(
+        &self,
+        py: Python<'_>,
+        enterprise: Whole<u64>,
+        inspection: Whole<u32>,
+        on: &Bound<'_, PyAny>,
+        note: Option<Text>,
+    ) -> PyResult<u64> {
+        let d = date(on, "on")?;
+        self.with(py, |w| {
+            w.rectify(EnterpriseId(enterprise.0), d, inspection.0, note.as_deref())
+        })
+        .map(|e| e.0)
+    }
+
+    /// An incident (事故).
+    #[pyo3(signature = (enterprise, domain, kind, *, on, quantity_t=None, casualties=Whole(0), response_hours=None, outcome=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn record_incident(
+        &self,
+        py: Python<'_>,
+        enterprise: Whole<u64>,
+        domain: Text,
+        kind: Text,
+        on: &Bound<'_, PyAny>,
+        quantity_t: Option<&Bound<'_, PyAny>>,
+        casualties: Whole<u32>,
+        response_hours: Option<&Bound<'_, PyAny>>,
+        outcome: Option<Text>,
+    ) -> PyResult<u64> {
+        let i = Incident {
+            domain: Domain::parse(&domain).py_err(py)?,
+            kind: kind.0,
+            quantity_t: opt_quantity(quantity_t, "quantity_t")?,
+            casualties: casualties.0,
+            response_hours: opt_quantity(response_hours, "response_hours")?,
+            outcome: outcome.map(|o| o.0),
+        };
+        let d = date(on, "on")?;
+        self.with(py, |w| w.record_incident(EnterpriseId(enterprise.0), d, i))
+            .map(|e| e.0)
+    }
+
+    /// A complaint (投诉) about a firm.
+    #[pyo3(signature = (enterprise, domain, subject, *, on, source=None))]
+    fn record_complaint(
+        &self,
+        py: Python<'_>,
+        enterprise: Whole<u64>,
+        domain: Text,
+        subject: Text,
+        on: &Bound<'_, PyAny>,
+        source: Option<Text>,
+    ) -> PyResult<u64> {
+        let c = Complaint {
+            domain: Domain::parse(&domain).py_err(py)?,
+            subject: subject.0,
+            source: source.map(|s| s.0),
+        };
+        let d = date(on, "on")?;
+        self.with(py, |w| w.record_complaint(EnterpriseId(enterprise.0), d, c))
+            .map(|e| e.0)
+    }
+
+    /// The firm's complaint number `complaint` (0 for its first) resolved.
+    #[pyo3(signature = (enterprise, complaint, *, on, resolution))]
+    fn resolve_complaint(
+        &self,
+        py: Python<'_>,
+        enterprise: Whole<u64>,
+        complaint: Whole<u32>,
+        on: &Bound<'_, PyAny>,
+        resolution: Text,
+    ) -> PyResult<u64> {
+        let d = date(on, "on")?;
+        self.with(py, |w| {
+            w.resolve_complaint(EnterpriseId(enterprise.0), d, complaint.0, &resolution)
+        })
+        .map(|e| e.0)
     }
 
     #[pyo3(signature = (code, name, *, unit=None, direction=Text("higher".into()), subject=Text("zone".into())))]

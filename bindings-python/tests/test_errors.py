@@ -102,6 +102,15 @@ REFUSALS = [
     ("pay_compensation", lambda db, e, o, p: db.pay_compensation(p, "land", "1", payee="村委会", on="2004-04-30"), parkdb.LifecycleError),
     ("pay_compensation", lambda db, e, o, p: db.pay_compensation(p, "land", "1", payee="村委会", on="2004-06-01", area_mu="1"), parkdb.ValidationError),
     ("pay_compensation", lambda db, e, o, p: db.pay_compensation(p, "bribe", "1", payee="村委会", on="2004-06-01"), parkdb.ValidationError),
+    ("qualify", lambda db, e, o, p: db.qualify(e, "famous", on="2005-01-01"), parkdb.ValidationError),
+    ("qualify", lambda db, e, o, p: db.qualify(e, "high_tech", on="2005-01-01", valid_until="2004-12-31"), parkdb.LifecycleError),
+    ("revoke_qualification", lambda db, e, o, p: db.revoke_qualification(e, "high_tech", on="2005-01-01", reason="x"), parkdb.LifecycleError),
+    ("honour", lambda db, e, o, p: db.honour(e, "科学技术奖", on="2005-01-01", level="市级", grade="二等奖", year=2006), parkdb.ValidationError),
+    ("record_inspection", lambda db, e, o, p: db.record_inspection(e, "environment", on="2005-03-01", rectify_by="2005-02-01"), parkdb.LifecycleError),
+    ("rectify", lambda db, e, o, p: db.rectify(e, 0, on="2005-03-01"), parkdb.LifecycleError),
+    ("record_incident", lambda db, e, o, p: db.record_incident(e, "safety", "泄漏", on="2005-03-01", quantity_t="-1"), parkdb.ValidationError),
+    ("record_complaint", lambda db, e, o, p: db.record_complaint(e, "noise", "噪音", on="2005-03-01"), parkdb.ValidationError),
+    ("resolve_complaint", lambda db, e, o, p: db.resolve_complaint(e, 0, on="2005-03-01", resolution="ok"), parkdb.LifecycleError),
 ]
 
 
@@ -301,7 +310,9 @@ def test_every_native_write_method_is_published():
         "add_programme", "set_budget", "apply", "review", "approve", "reject", "disburse",
         "repay", "recover", "write_off", "close_application", "define_indicator", "observe",
         "set_fee_rate", "schedule_land_payments", "receive_payment", "refund_payment",
-        "write_off_debt", "record_collection", "pay_compensation",
+        "write_off_debt", "record_collection", "pay_compensation", "qualify",
+        "revoke_qualification", "honour", "record_inspection", "rectify", "record_incident",
+        "record_complaint", "resolve_complaint",
     }
     native = {
         name

@@ -3,7 +3,9 @@
 
 use chrono::NaiveDate;
 
-use crate::compliance::{Complaint, Honour, Incident, Inspection, Qualification, QualificationKind};
+use crate::compliance::{
+    Complaint, Honour, Incident, Inspection, Qualification, QualificationKind,
+};
 use crate::db::{Db, Policy};
 use crate::enterprise::{Enterprise, EnterpriseId, NewEnterprise, YearlyFigures};
 use crate::error::Result;

@@ -65,6 +65,12 @@ enum Table {
     Receivables,
     /// Money received, refunded and paid out for land (--year narrows).
     Payments,
+    /// Firms' qualifications (资质), whether each holds on the date.
+    Qualifications,
+    /// Firms' honours (科学技术奖…).
+    Honours,
+    /// Inspections, incidents and complaints, open or not on the date.
+    Compliance,
     /// Every event of every ledger, with its facts (as of is ignored;
     /// --known-at applies).
     Events,
@@ -443,6 +449,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 Table::Observations => ("observations", view.observations_table(None)),
                 Table::Receivables => ("receivables", view.receivables_table()),
                 Table::Payments => ("payments", view.payments_table(year)),
+                Table::Qualifications => ("qualifications", view.qualifications_table()),
+                Table::Honours => ("honours", view.honours_table()),
+                Table::Compliance => ("compliance", view.compliance_table()),
                 Table::Events => (
                     "events",
                     view.events_table(&crate::tables::EventFilter::default()),

@@ -5,12 +5,12 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Entity, Error, Result};
-use crate::ids::code_enum;
 use crate::compliance::{
     Complaint, FirmRecord, Held, Honour, Incident, Inspection, Item, Qualification,
     QualificationKind,
 };
+use crate::error::{Entity, Error, Result};
+use crate::ids::code_enum;
 use crate::money::{Collection, Entry, EntryKind, FeeAccount, Payment, Refund, WriteOff};
 use crate::units::{Mu, Quantity, Yuan};
 
@@ -837,10 +837,7 @@ pub(crate) fn apply(
                 })
             });
             let Some(held) = held else {
-                return Err(e.refuse(format!(
-                    "holds no {} on {date} to revoke",
-                    kind.chinese()
-                )));
+                return Err(e.refuse(format!("holds no {} on {date} to revoke", kind.chinese())));
             };
             held.revoked = Some((date, reason.clone()));
         }
@@ -864,14 +861,21 @@ pub(crate) fn apply(
                 .as_mut()
                 .and_then(|r| r.inspections.get_mut(*index as usize))
                 .ok_or_else(|| {
-                    Error::lifecycle(Entity::Enterprise, name.clone(), format!("has no inspection #{index}"))
+                    Error::lifecycle(
+                        Entity::Enterprise,
+                        name.clone(),
+                        format!("has no inspection #{index}"),
+                    )
                 })?;
             let why = if inspection.item.rectify_by.is_none() {
                 Some(format!("inspection #{index} asked for no rectification"))
             } else if let Some((d, _)) = &inspection.closed {
                 Some(format!("inspection #{index} was rectified on {d}"))
             } else if date < inspection.date {
-                Some(format!("inspection #{index} was on {}, after {date}", inspection.date))
+                Some(format!(
+                    "inspection #{index} was on {}, after {date}",
+                    inspection.date
+                ))
             } else {
                 None
             };
@@ -893,12 +897,19 @@ pub(crate) fn apply(
                 .as_mut()
                 .and_then(|r| r.complaints.get_mut(*index as usize))
                 .ok_or_else(|| {
-                    Error::lifecycle(Entity::Enterprise, name.clone(), format!("has no complaint #{index}"))
+                    Error::lifecycle(
+                        Entity::Enterprise,
+                        name.clone(),
+                        format!("has no complaint #{index}"),
+                    )
                 })?;
             let why = if let Some((d, _)) = &complaint.closed {
                 Some(format!("complaint #{index} was resolved on {d}"))
             } else if date < complaint.date {
-                Some(format!("complaint #{index} came on {}, after {date}", complaint.date))
+                Some(format!(
+                    "complaint #{index} came on {}, after {date}",
+                    complaint.date
+                ))
             } else {
                 None
             };
@@ -950,7 +961,9 @@ mod stored {
     use serde::{Deserialize, Serialize};
 
     use super::{Lease, YearlyFigures};
-    use crate::compliance::{Complaint, Honour, Incident, Inspection, Qualification, QualificationKind};
+    use crate::compliance::{
+        Complaint, Honour, Incident, Inspection, Qualification, QualificationKind,
+    };
     use crate::money::{Collection, Payment, Refund, WriteOff};
     use crate::units::{Mu, Quantity, Yuan};
 

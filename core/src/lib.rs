@@ -33,9 +33,9 @@ mod backup;
 mod cache;
 mod changes;
 mod check;
-pub mod compliance;
 #[cfg(feature = "cli")]
 pub mod cli;
+pub mod compliance;
 mod counts;
 mod days;
 mod db;
@@ -130,5 +130,8 @@ pub fn vocabulary() -> Vec<(&'static str, Terms)> {
         ("FEE_PERIODS", terms!(money::FeePeriod)),
         ("AGING_BUCKETS", terms!(money::AgingBucket)),
         ("FLOWS", terms!(money::Flow)),
+        ("QUALIFICATION_KINDS", terms!(compliance::QualificationKind)),
+        ("HONOUR_LEVELS", terms!(compliance::HonourLevel)),
+        ("DOMAINS", terms!(compliance::Domain)),
     ]
 }

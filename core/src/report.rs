@@ -6,13 +6,13 @@ use std::fmt::Write as _;
 
 use chrono::{Datelike, NaiveDate};
 
+use crate::compliance::{HonourLevel, QualificationKind};
 use crate::enterprise::{Enterprise, EnterpriseId, EnterpriseStatus};
 use crate::error::{Error, Result};
 use crate::fund::{AwardKind, ByKind};
 use crate::indicators::{with_leased, zone_rates, EnterpriseYear, Indicator, Metric, ZoneRates};
 use crate::inefficient::{InefficientKind, InefficientParcel, Rules};
 use crate::land::{LandUse, Parcel, SupplyMethod};
-use crate::compliance::{HonourLevel, QualificationKind};
 use crate::money::{Charge, FinanceFigures};
 use crate::scheme::{Assessment, Candidate, Evaluation, Scheme, TargetFramework};
 use crate::storage::keys;
@@ -560,7 +560,9 @@ impl View<'_> {
             let counts = RecordCounts::of(&firms, year);
             for code in wanted {
                 let n = match code {
-                    "high_tech_firms" => firms.iter().filter(|e| e.high_tech_on(end)).count() as u64,
+                    "high_tech_firms" => {
+                        firms.iter().filter(|e| e.high_tech_on(end)).count() as u64
+                    }
                     "qualifications" => counts.qualified.iter().map(|q| q.1).sum(),
                     "science_awards" => counts.honours.iter().map(|h| h.3).sum(),
                     _ => counts.incidents,

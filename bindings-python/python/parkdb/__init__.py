@@ -397,6 +397,36 @@ class Database:
         """Incubator leases; ``occupied`` as of ``as_of`` (or today)."""
         return Table(self._native.leases(as_of=as_of, known_at=known_at))
 
+    def qualifications(self, as_of: Any = None, known_at: Any = None) -> Table:
+        """Qualifications (资质) awarded by ``as_of`` (or today): one row each
+        with ``enterprise_id``/``enterprise``, ``kind`` (``high_tech``,
+        ``tech_sme``, ``specialised``, ``backbone``, ``new_drug``, ``other``)
+        and ``kind_zh``, ``number``, ``programme``, ``awarded``,
+        ``valid_until``, ``revoked``/``revoked_reason`` and ``valid`` (holds
+        on the date). The enterprises table's ``high_tech`` derives from the
+        高新技术企业 rows when a firm has any."""
+        return Table(self._native.qualifications(as_of=as_of, known_at=known_at))
+
+    def honours(self, as_of: Any = None, known_at: Any = None) -> Table:
+        """Honours (科学技术奖…) given by ``as_of``: ``enterprise_id``,
+        ``enterprise``, ``date``, ``award``, ``level`` (``national``,
+        ``provincial``, ``municipal``, ``district``) and ``level_zh``,
+        ``class``, ``year``, ``project`` and ``co_winners`` (joined by 、)."""
+        return Table(self._native.honours(as_of=as_of, known_at=known_at))
+
+    def compliance(self, as_of: Any = None, known_at: Any = None) -> Table:
+        """Inspections, incidents and complaints by ``as_of``, by date:
+        ``category`` (``inspection``, ``incident``, ``complaint``),
+        ``enterprise_id``/``enterprise``, ``date``, ``domain``
+        (``environment`` 环保, ``safety`` 安全) and ``domain_zh``,
+        ``surprise`` (突击), ``detail`` (findings, what happened, what the
+        complaint is about), ``source`` (who complained; an incident's
+        outcome), ``quantity_t``, ``casualties``, ``response_hours``,
+        ``due`` (a rectification deadline), ``closed``, ``resolution``, and
+        ``open`` and ``overdue`` as of the date (null where nothing is to
+        close)."""
+        return Table(self._native.compliance(as_of=as_of, known_at=known_at))
+
     def receivables(self, as_of: Any = None, known_at: Any = None) -> Table:
         """Every amount owed to the zone as of ``as_of`` (or today): one row
         per debt with anything outstanding — ``charge`` (``land_price`` 地款,

@@ -204,6 +204,18 @@ class AnnualReport:
     #: ``overdue_yuan``, ``debtors``; ``compensation`` by kind code; and
     #: ``collection_steps`` (追缴 in the year).
     finance: dict[str, Any]
+    # Firms' records: high-tech firms at year end; qualifications awarded,
+    # honours given, inspections (突击 among them), incidents (with their
+    # casualties) and complaints in the year; items open at its end.
+    high_tech_firms: int
+    qualifications_in_year: int
+    honours_in_year: int
+    inspections_in_year: int
+    surprise_inspections_in_year: int
+    incidents_in_year: int
+    casualties_in_year: int
+    complaints_in_year: int
+    open_compliance_items: int
 
     def __init__(self, d: dict[str, Any]) -> None:
         self._d = dict(d)

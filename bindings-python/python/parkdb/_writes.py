@@ -426,6 +426,84 @@ the parcel entered the ledger).
 
     db.pay_compensation("GP-001", "attachments", "86,000", payee="林某户", on="2004-02-01")
 """,
+    "qualify": """认定: records a qualification awarded to an enterprise on ``on`` —
+``kind`` ``high_tech`` (高新技术企业), ``tech_sme`` (科技型中小企业),
+``specialised`` (专精特新), ``backbone`` (a programme's 骨干企业: name it in
+``programme``), ``new_drug`` (新药证书) or ``other`` (ISO14001…). Without
+``valid_until``, a 高新技术企业 or 专精特新 holds three years and a
+科技型中小企业 one; the others hold until revoked. A firm's ``high_tech``
+then derives from its 高新技术企业 qualifications as of each date.
+
+Raises ``ValidationError`` (an unknown kind), ``NotFoundError``,
+``LifecycleError`` (an end before the award, a certificate number recorded
+already).
+
+    db.qualify(e, "backbone", on="2005-06-20", programme="厦门国家半导体照明工程产业化基地")
+""",
+    "revoke_qualification": """撤销: revokes the qualification of ``kind`` (and ``number``, if given) that
+holds on ``on``, with the reason.
+
+Raises ``ValidationError`` (no reason), ``NotFoundError``,
+``LifecycleError`` (none holds then).
+
+    db.revoke_qualification(e, "high_tech", on="2009-05-01", reason="年报造假")
+""",
+    "honour": """Records an honour: the ``award`` (科学技术奖), its ``level`` (``national``,
+``provincial``, ``municipal``, ``district`` or 国家级…区级), its ``grade``
+(二等奖), the ``year`` it is for, the ``project`` and any ``co_winners``.
+
+Raises ``ValidationError`` (an empty award or grade, a year after the
+date), ``NotFoundError``.
+
+    db.honour(e, "科学技术奖", on="2005-04-20", level="市级", grade="二等奖", year=2004,
+             project="SARS病毒荧光PCR核酸检测试剂盒", co_winners=["合作单位甲"])
+""",
+    "record_inspection": """Records an inspection of a firm: ``domain`` ``environment`` (环保) or
+``safety`` (安全), ``surprise=True`` for an unannounced one (突击), its
+findings and, when they need one, a rectification deadline (``rectify_by``);
+``compliance()`` shows it open until ``rectify`` and overdue after the
+deadline.
+
+Raises ``ValidationError``, ``NotFoundError``, ``LifecycleError`` (a
+deadline before the inspection).
+
+    db.record_inspection(e, "environment", on="2005-02-10", surprise=True,
+                         findings="夜间偷排", rectify_by="2005-03-31")
+""",
+    "rectify": """整改完成: the firm's inspection number ``inspection`` (0 for its first,
+in the order recorded) rectified on ``on``.
+
+Raises ``NotFoundError``, ``LifecycleError`` (an unknown inspection, one
+that asked for no rectification, one rectified already, a date before it).
+
+    db.rectify(e, 0, on="2005-03-25", note="加装在线监测")
+""",
+    "record_incident": """Records an incident (事故): its ``domain``, what happened (``kind``), how
+much was released (``quantity_t``), the ``casualties``, how long the
+response took (``response_hours``) and the ``outcome``.
+
+Raises ``ValidationError`` (an empty kind, a negative quantity),
+``NotFoundError``.
+
+    db.record_incident(e, "environment", "浓硫酸外泄", on="2005-03-12", quantity_t=6,
+                       response_hours=5, outcome="未伤一人")
+""",
+    "record_complaint": """Records a complaint (投诉) about a firm: its ``domain``, what it is about
+and who made it; open until ``resolve_complaint``.
+
+Raises ``ValidationError`` (an empty subject), ``NotFoundError``.
+
+    db.record_complaint(e, "environment", "河水水质", on="2005-02-03", source="上游养殖户")
+""",
+    "resolve_complaint": """The firm's complaint number ``complaint`` (0 for its first) resolved on
+``on``, with how.
+
+Raises ``ValidationError`` (no resolution), ``NotFoundError``,
+``LifecycleError`` (an unknown complaint, one resolved already, a date
+before it).
+
+    db.resolve_complaint(e, 0, on="2005-03-31", resolution="查清污染源头")
+""",
     "define_indicator": """Defines an indicator (its code unique, e.g. ``R&D_GDP``) observed on the
 ``zone``, an ``enterprise`` or a ``parcel``. Returns its id.
 

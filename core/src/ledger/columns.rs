@@ -13,6 +13,8 @@
 //! | parcel events | 地块事件, 土地事件, parcel_events |
 //! | land payment schedules | 应收台账, 分期付款, schedules |
 //! | payments | 收款台账, 收款, payments |
+//! | qualifications and honours | 资质台账, 资质荣誉, qualifications |
+//! | inspections, incidents, complaints | 环保安全台账, 安全环保台账, compliance |
 //! | yearly figures | 年度经济指标, 经济指标, yearly |
 //! | programmes | 科技计划, 计划, programmes |
 //! | applications | 项目申报, 申报, applications |
@@ -194,6 +196,46 @@ const PAYMENT_FIELDS: &[Field] = &[
     f("reason", &["原因", "备注"], Text, false),
 ];
 
+const QUALIFICATION_FIELDS: &[Field] = &[
+    f("enterprise", &["企业名称"], Text, false),
+    f("credit_code", &["统一社会信用代码"], Text, false),
+    f("kind", &["资质类别", "类别", "名称", "奖项"], Text, true),
+    f("date", &["认定日期", "获奖日期", "日期"], Date, true),
+    f("number", &["证书编号", "证书号"], Text, false),
+    f(
+        "programme",
+        &["认定项目", "所属基地", "认定范围"],
+        Text,
+        false,
+    ),
+    f("valid_until", &["有效期至", "有效期"], Date, false),
+    f("level", &["级别"], Code, false),
+    f("class", &["奖项等级", "等级"], Text, false),
+    f("year", &["年度", "获奖年度"], Integer, false),
+    f("project", &["获奖项目", "项目名称"], Text, false),
+    f("co_winners", &["合作单位", "联合单位"], Text, false),
+];
+
+const COMPLIANCE_FIELDS: &[Field] = &[
+    f("enterprise", &["企业名称"], Text, false),
+    f("credit_code", &["统一社会信用代码"], Text, false),
+    f("category", &["类型", "事项类别"], Code, true),
+    f("date", &["日期"], Date, true),
+    f("domain", &["领域", "环保安全"], Code, true),
+    f(
+        "detail",
+        &["内容", "检查发现", "事故类型", "投诉内容", "处理情况"],
+        Text,
+        false,
+    ),
+    f("source", &["投诉人", "来源"], Text, false),
+    f("rectify_by", &["整改期限"], Date, false),
+    f("quantity_t", &["数量", "泄漏量"], Quantity, false),
+    f("casualties", &["伤亡人数", "伤亡"], Integer, false),
+    f("response_hours", &["处置时长", "处置小时"], Quantity, false),
+    f("outcome", &["处理结果", "结果"], Text, false),
+];
+
 const YEARLY_FIELDS: &[Field] = &[
     f("enterprise", &["企业名称"], Text, false),
     f("credit_code", &["统一社会信用代码"], Text, false),
@@ -258,6 +300,8 @@ pub enum Ledger {
     ParcelEvents,
     Schedules,
     Payments,
+    Qualifications,
+    Compliance,
     Yearly,
     Programmes,
     Applications,
@@ -265,12 +309,14 @@ pub enum Ledger {
 }
 
 impl Ledger {
-    pub const ALL: [Ledger; 9] = [
+    pub const ALL: [Ledger; 11] = [
         Ledger::Enterprises,
         Ledger::Parcels,
         Ledger::ParcelEvents,
         Ledger::Schedules,
         Ledger::Payments,
+        Ledger::Qualifications,
+        Ledger::Compliance,
         Ledger::Yearly,
         Ledger::Programmes,
         Ledger::Applications,
@@ -286,6 +332,8 @@ impl Ledger {
             Ledger::ParcelEvents => "parcel_events",
             Ledger::Schedules => "schedules",
             Ledger::Payments => "payments",
+            Ledger::Qualifications => "qualifications",
+            Ledger::Compliance => "compliance",
             Ledger::Yearly => "yearly",
             Ledger::Programmes => "programmes",
             Ledger::Applications => "applications",
@@ -300,6 +348,8 @@ impl Ledger {
             Ledger::ParcelEvents => &["地块事件", "土地事件", "parcel_events"],
             Ledger::Schedules => &["应收台账", "分期付款", "schedules"],
             Ledger::Payments => &["收款台账", "收款", "payments"],
+            Ledger::Qualifications => &["资质台账", "资质荣誉", "qualifications"],
+            Ledger::Compliance => &["环保安全台账", "安全环保台账", "compliance"],
             Ledger::Yearly => &["年度经济指标", "经济指标", "yearly"],
             Ledger::Programmes => &["科技计划", "计划", "programmes"],
             Ledger::Applications => &["项目申报", "申报", "applications"],
@@ -332,6 +382,8 @@ impl Ledger {
             Ledger::ParcelEvents => PARCEL_EVENT_FIELDS,
             Ledger::Schedules => SCHEDULE_FIELDS,
             Ledger::Payments => PAYMENT_FIELDS,
+            Ledger::Qualifications => QUALIFICATION_FIELDS,
+            Ledger::Compliance => COMPLIANCE_FIELDS,
             Ledger::Yearly => YEARLY_FIELDS,
             Ledger::Programmes => PROGRAMME_FIELDS,
             Ledger::Applications => APPLICATION_FIELDS,

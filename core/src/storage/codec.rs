@@ -24,7 +24,9 @@ const DECODE_LIMIT: usize = 64 << 20;
 /// reported on a parcel and water use in the yearly figures (a new variant:
 /// year reports of earlier formats read as they are); format 8 money
 /// (payments, schedules, write-offs, collection steps and compensation on
-/// parcels, management fees on enterprises, fee rates in the policy). A
+/// parcels, management fees on enterprises, fee rates in the policy) and
+/// firms' records (qualifications, honours, inspections, incidents,
+/// complaints). A
 /// format 4 to 7 database is marked 8 at open, nothing else changes.
 pub(crate) const FORMAT_VERSION: u8 = 8;
 

@@ -46,7 +46,10 @@ pub fn qualifications_batch(firms: &[Enterprise], date: NaiveDate) -> Result<Rec
     let mut c = Columns::default();
     c.id("enterprise_id", rows.iter().map(|r| Some(r.0.id.0)));
     c.text("enterprise", rows.iter().map(|r| Some(r.0.name.as_str())));
-    c.text("kind", rows.iter().map(|r| Some(r.1.qualification.kind.code())));
+    c.text(
+        "kind",
+        rows.iter().map(|r| Some(r.1.qualification.kind.code())),
+    );
     c.text(
         "kind_zh",
         rows.iter().map(|r| Some(r.1.qualification.kind.chinese())),
@@ -96,7 +99,10 @@ pub fn honours_batch(firms: &[Enterprise]) -> Result<RecordBatch> {
     c.date("date", rows.iter().map(|r| Some(r.1 .0)));
     c.text("award", rows.iter().map(|r| Some(r.1 .1.award.as_str())));
     c.text("level", rows.iter().map(|r| Some(r.1 .1.level.code())));
-    c.text("level_zh", rows.iter().map(|r| Some(r.1 .1.level.chinese())));
+    c.text(
+        "level_zh",
+        rows.iter().map(|r| Some(r.1 .1.level.chinese())),
+    );
     c.text("class", rows.iter().map(|r| Some(r.1 .1.class.as_str())));
     c.int("year", rows.iter().map(|r| Some(i64::from(r.1 .1.year))));
     c.text("project", rows.iter().map(|r| r.1 .1.project.as_deref()));
@@ -190,7 +196,10 @@ pub fn compliance_batch(firms: &[Enterprise], date: NaiveDate) -> Result<RecordB
     let mut c = Columns::default();
     c.text("category", rows.iter().map(|r| Some(r.category)));
     c.id("enterprise_id", rows.iter().map(|r| Some(r.firm.id.0)));
-    c.text("enterprise", rows.iter().map(|r| Some(r.firm.name.as_str())));
+    c.text(
+        "enterprise",
+        rows.iter().map(|r| Some(r.firm.name.as_str())),
+    );
     c.date("date", rows.iter().map(|r| Some(r.date)));
     c.text("domain", rows.iter().map(|r| Some(r.domain.code())));
     c.text("domain_zh", rows.iter().map(|r| Some(r.domain.chinese())));
@@ -216,8 +225,7 @@ pub fn compliance_batch(firms: &[Enterprise], date: NaiveDate) -> Result<RecordB
     );
     c.flag(
         "open",
-        rows.iter()
-            .map(|r| r.tracked.then_some(r.closed.is_none())),
+        rows.iter().map(|r| r.tracked.then_some(r.closed.is_none())),
     );
     c.flag(
         "overdue",

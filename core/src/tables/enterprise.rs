@@ -45,7 +45,10 @@ pub fn enterprises_batch(firms: &[Enterprise], date: NaiveDate) -> Result<Record
     c.text("industry", firms.iter().map(|e| e.industry.as_deref()));
     c.text("status", firms.iter().map(|e| Some(e.status.code())));
     c.date("founded", firms.iter().map(|e| e.founded));
-    c.flag("high_tech", firms.iter().map(|e| Some(e.high_tech_on(date))));
+    c.flag(
+        "high_tech",
+        firms.iter().map(|e| Some(e.high_tech_on(date))),
+    );
     c.date("registered", firms.iter().map(|e| e.registered));
     c.date("signed", firms.iter().map(|e| e.signed));
     c.date(

@@ -87,10 +87,7 @@ impl Writer {
             if !(1949..=chrono::Datelike::year(&date)).contains(&honour.year) {
                 return Err(Error::validation(
                     "year",
-                    format!(
-                        "an honour given on {date} cannot be for {}",
-                        honour.year
-                    ),
+                    format!("an honour given on {date} cannot be for {}", honour.year),
                 ));
             }
             let h = Honour {

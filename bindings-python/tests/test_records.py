@@ -1,0 +1,59 @@
+"""Firms' qualifications, honours and compliance from Python: expiry of a
+高新技术企业 and the derived flag, inspections and complaints open until
+closed, the report's counts, and the example zone's records as the seed
+reports them."""
+
+import datetime as dt
+from decimal import Decimal
+
+import parkdb
+
+
+def test_a_high_tech_qualification_expires_and_the_flag_follows():
+    db = parkdb.open()
+    e = db.add_enterprise("英科新创", high_tech=False)
+    db.qualify(e, "高新技术企业", on="2005-03-01", number="GR200535000123")
+    rows = db.qualifications(as_of="2006-01-01").to_pylist()
+    assert [(r["kind"], r["valid_until"], r["valid"]) for r in rows] == [("high_tech", dt.date(2008, 2, 29), True)]
+    assert db.qualifications(as_of="2008-03-01").to_pylist()[0]["valid"] is False
+    assert db.enterprises(as_of="2006-01-01").to_pylist()[0]["high_tech"] is True
+    assert db.enterprises(as_of="2008-03-01").to_pylist()[0]["high_tech"] is False
+
+
+def test_compliance_items_are_open_until_closed_and_counted():
+    db = parkdb.open()
+    e = db.add_enterprise("高平印染厂")
+    db.record_complaint(e, "环保", "河水水质", on="2005-02-03", source="上游养殖户")
+    db.record_inspection(e, "environment", on="2005-02-10", surprise=True, findings="夜间偷排", rectify_by="2005-03-31")
+    db.record_incident(e, "environment", "浓硫酸外泄", on="2005-03-12", quantity_t=6, response_hours="5.5")
+    mid = {r["category"]: r for r in db.compliance(as_of="2005-03-15").to_pylist()}
+    assert mid["inspection"]["open"] is True and mid["inspection"]["overdue"] is False
+    assert mid["incident"]["open"] is None
+    assert mid["incident"]["quantity_t"] == Decimal("6.0000")
+    april = {r["category"]: r for r in db.compliance(as_of="2005-04-01").to_pylist()}
+    assert april["inspection"]["overdue"] is True
+    db.rectify(e, 0, on="2005-03-25", note="加装在线监测")
+    db.resolve_complaint(e, 0, on="2005-03-31", resolution="查清源头")
+    closed = {r["category"]: r for r in db.compliance(as_of="2005-04-01").to_pylist()}
+    assert (closed["inspection"]["open"], closed["complaint"]["resolution"]) == (False, "查清源头")
+    r = db.annual_report(2005)
+    assert (r.inspections_in_year, r.surprise_inspections_in_year, r.incidents_in_year, r.complaints_in_year) == (1, 1, 1, 1)
+    assert r.open_compliance_items == 0
+    events = {e["event"] for e in db.events("enterprise").to_pylist()}
+    assert {"inspected", "rectified", "incident_reported", "complaint_received", "complaint_resolved"} <= events
+
+
+def test_the_example_zone_carries_the_seeds_records(seed):
+    r = seed.annual_report(2005)
+    assert r.qualifications_in_year == 3  # two 骨干企业 and a 新药证书
+    assert r.honours_in_year == 2  # 科学技术奖 二等奖 and 三等奖
+    assert (r.incidents_in_year, r.casualties_in_year) == (1, 0)
+    assert r.surprise_inspections_in_year == 18
+    backbone = [q for q in seed.qualifications().to_pylist() if q["kind"] == "backbone"]
+    assert sorted(q["enterprise"] for q in backbone) == ["尚明达机电", "通士达照明"]
+    honours = seed.honours().to_pylist()
+    assert sorted((h["enterprise"], h["class"]) for h in honours) == [("海投房地产", "三等奖"), ("英科新创", "二等奖")]
+    spill = [c for c in seed.compliance().to_pylist() if c["category"] == "incident"][0]
+    assert (spill["enterprise"], spill["detail"], spill["quantity_t"]) == ("荣辉电子厂", "浓硫酸外泄", Decimal("6.0000"))
+    assert "发生事故1起,伤亡0人" in r.text()
+    assert parkdb.TERMS["DOMAINS"] == {"environment": "环保", "safety": "安全"}

@@ -299,7 +299,7 @@ fn bad_records_are_refused_and_nothing_is_written() {
                 d("2005-03-01"),
                 Complaint {
                     domain: Domain::Safety,
-                    subject: "".into(),
+                    subject: String::new(),
                     source: None,
                 },
             ),

@@ -206,7 +206,7 @@ impl EventFacts for EnterpriseEvent {
                 reason: Some(reason.clone()).filter(|r| !r.is_empty()),
                 ..Facts::default()
             },
-            EnterpriseEvent::Noted { note } => Facts {
+            EnterpriseEvent::Noted { note } | EnterpriseEvent::Rectified { note, .. } => Facts {
                 note: note.clone(),
                 ..Facts::default()
             },
@@ -256,10 +256,6 @@ impl EventFacts for EnterpriseEvent {
             EnterpriseEvent::ComplaintReceived(c) => Facts {
                 domain: Some(c.domain.code()),
                 note: Some(c.subject.clone()),
-                ..Facts::default()
-            },
-            EnterpriseEvent::Rectified { note, .. } => Facts {
-                note: note.clone(),
                 ..Facts::default()
             },
             EnterpriseEvent::ComplaintResolved { resolution, .. } => Facts {

@@ -763,17 +763,60 @@ impl Database {
         })
     }
 
-    #[pyo3(signature = (year, known_at=None))]
+    #[pyo3(signature = (year, known_at=None, plan=None))]
     fn annual_report<'py>(
         &self,
         py: Python<'py>,
         year: Whole<i32>,
         known_at: Option<&Bound<'py, PyAny>>,
+        plan: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyDict>> {
         let db = self.db(py)?;
+        let plan = plan.map(report::plan_from_dict).transpose()?;
         let v = view(&db, None, known_at)?;
-        let r = py.detach(|| v.annual_report(year.0)).py_err(py)?;
-        report::annual_report_dict(py, &r)
+        let (r, progress) = py
+            .detach(|| {
+                let r = v.annual_report(year.0)?;
+                let end = chrono::NaiveDate::from_ymd_opt(year.0, 12, 31)
+                    .ok_or_else(|| parkdb::Error::Validation {
+                        field: "year".into(),
+                        reason: format!("{} is not a year", year.0),
+                    })?;
+                let progress = plan
+                    .as_ref()
+                    .map(|p| v.plan_progress(p, end))
+                    .transpose()?;
+                Ok::<_, parkdb::Error>((r, progress))
+            })
+            .py_err(py)?;
+        let d = report::annual_report_dict(py, &r)?;
+        if let Some(p) = progress {
+            let text: String = d.get_item("text")?.map_or(Ok(String::new()), |t| t.extract())?;
+            d.set_item("text", format!("{text}{}\n", p.text()))?;
+            d.set_item("plan_progress", report::progress_list(py, &p)?)?;
+        }
+        Ok(d)
+    }
+
+    /// How far a plan is as of a date: a table and its text.
+    #[pyo3(signature = (plan, as_of=None, known_at=None))]
+    fn plan_progress<'py>(
+        &self,
+        py: Python<'py>,
+        plan: &Bound<'py, PyDict>,
+        as_of: Option<&Bound<'py, PyAny>>,
+        known_at: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<(Table, String)> {
+        let db = self.db(py)?;
+        let plan = report::plan_from_dict(plan)?;
+        let v = view(&db, as_of, known_at)?;
+        let (batch, text) = py
+            .detach(|| {
+                let p = v.plan_progress(&plan, v.date())?;
+                Ok::<_, parkdb::Error>((parkdb::tables::progress_batch(&p)?, p.text()))
+            })
+            .py_err(py)?;
+        Ok((Table::new(vec![batch]), text))
     }
 
     #[pyo3(signature = (scheme, year, known_at=None))]

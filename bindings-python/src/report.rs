@@ -184,6 +184,59 @@ fn field<'py>(d: &Bound<'py, PyDict>, key: &str) -> PyResult<Bound<'py, PyAny>> 
 }
 
 /// A scheme from the dict form (as `parkdb.schemes.Scheme.to_dict()` gives).
+/// A plan from its dict (`parkdb.schemes.Plan.to_dict()`).
+pub(crate) fn plan_from_dict(d: &Bound<'_, PyDict>) -> PyResult<parkdb::plan::Plan> {
+    let opt_day = |v: Option<Bound<'_, PyAny>>, name: &str| -> PyResult<Option<chrono::NaiveDate>> {
+        match v {
+            Some(v) if !v.is_none() => convert::date(&v, name).map(Some),
+            _ => Ok(None),
+        }
+    };
+    let mut targets = Vec::new();
+    for t in field(d, "targets")?.extract::<Vec<Bound<'_, PyDict>>>()? {
+        targets.push(parkdb::plan::Target {
+            name: field(&t, "name")?.extract()?,
+            figure: field(&t, "figure")?.extract()?,
+            goal: field(&t, "goal")?.extract()?,
+            by: opt_day(t.get_item("by")?, "by")?,
+        });
+    }
+    let mut milestones = Vec::new();
+    for m in field(d, "milestones")?.extract::<Vec<Bound<'_, PyDict>>>()? {
+        milestones.push(parkdb::plan::Milestone {
+            name: field(&m, "name")?.extract()?,
+            by: opt_day(m.get_item("by")?, "by")?,
+            done: opt_day(m.get_item("done")?, "done")?,
+        });
+    }
+    Ok(parkdb::plan::Plan {
+        name: field(d, "name")?.extract()?,
+        year: field(d, "year")?.extract::<Whole<i32>>()?.0,
+        targets,
+        milestones,
+    })
+}
+
+/// A plan's progress: its rows as a list of dicts, for a report.
+pub(crate) fn progress_list<'py>(
+    py: Python<'py>,
+    p: &parkdb::plan::Progress,
+) -> PyResult<Bound<'py, PyList>> {
+    let rows = PyList::empty(py);
+    for r in &p.rows {
+        let item = PyDict::new(py);
+        item.set_item("name", &r.name)?;
+        item.set_item("figure", &r.figure)?;
+        item.set_item("goal", r.goal)?;
+        item.set_item("value", r.value)?;
+        item.set_item("by", r.by)?;
+        item.set_item("done", r.done)?;
+        item.set_item("met", r.met)?;
+        rows.append(item)?;
+    }
+    Ok(rows)
+}
+
 pub(crate) fn scheme_from_dict(d: &Bound<'_, PyDict>) -> PyResult<Scheme> {
     let py = d.py();
     let mut items = Vec::new();

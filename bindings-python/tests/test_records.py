@@ -57,3 +57,22 @@ def test_the_example_zone_carries_the_seeds_records(seed):
     assert (spill["enterprise"], spill["detail"], spill["quantity_t"]) == ("荣辉电子厂", "浓硫酸外泄", Decimal("6.0000"))
     assert "发生事故1起,伤亡0人" in r.text()
     assert parkdb.TERMS["DOMAINS"] == {"environment": "环保", "safety": "安全"}
+
+
+def test_a_plan_against_the_example_zone(seed):
+    from parkdb.schemes import Milestone, Plan, Target
+
+    plan = Plan(
+        "2005年工作计划",
+        2005,
+        targets=[
+            Target("预计征地500亩", "requisitioned_in_year_mu", 500),
+            Target("第一批项目9月底前下达", "approved_in_batch:第一批", 13, by="2005-09-30"),
+        ],
+        milestones=[Milestone("ISO14001认证", by="2005-07-31")],
+    )
+    progress = seed.plan_progress(plan, as_of="2005-06-30").to_pylist()
+    assert [(r["value"], r["met"]) for r in progress] == [(535.0, True), (0.0, False), (None, False)]
+    report = seed.annual_report(2005, plan=plan)
+    assert [r["met"] for r in report.plan_progress] == [True, True, False]
+    assert "预计征地500亩:已完成(完成1070/500)" in report.text()

@@ -58,6 +58,7 @@ pub mod land;
 pub mod ledger;
 pub mod map;
 pub mod money;
+pub mod plan;
 mod policy;
 mod record;
 pub mod report;

@@ -590,7 +590,14 @@ impl View<'_> {
     /// # Errors
     /// Storage errors; overflow.
     pub fn annual_report(&self, year: i32) -> Result<AnnualReport> {
-        let end = year_end(year)?;
+        self.report_until(year, year_end(year)?)
+    }
+
+    /// The year's figures so far: as [`View::annual_report`], from the
+    /// ledgers as of `until` (a day of the year; later days are the year's
+    /// end).
+    pub(crate) fn report_until(&self, year: i32, until: NaiveDate) -> Result<AnnualReport> {
+        let end = until.min(year_end(year)?);
         let start = NaiveDate::from_ymd_opt(year, 1, 1)
             .ok_or_else(|| Error::validation("year", "no such year"))?;
         let in_year = |d: NaiveDate| d.year() == year;

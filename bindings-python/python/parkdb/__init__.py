@@ -145,6 +145,30 @@ for _name in WRITE_METHODS:
     setattr(Transaction, _name, _tx_method(_name))
 
 
+class PlanProgress:
+    """A plan's progress: ``table`` (a ``Table``), ``text()``, and the
+    table's conversions (``to_pandas()``, ``to_polars()``, ``to_pylist()``)."""
+
+    def __init__(self, table: Table, text: str) -> None:
+        self.table = table
+        self._text = text
+
+    def text(self) -> str:
+        return self._text
+
+    def to_pylist(self) -> list[dict[str, Any]]:
+        return self.table.to_pylist()
+
+    def to_pandas(self, **kwargs: Any) -> Any:
+        return self.table.to_pandas(**kwargs)
+
+    def to_polars(self) -> Any:
+        return self.table.to_polars()
+
+    def __repr__(self) -> str:
+        return self._text
+
+
 class Map:
     """A map drawn by parkdb as SVG text (``svg``); Jupyter shows it."""
 
@@ -485,9 +509,22 @@ class Database:
         """Indicator observations, as revised (or as known at a time)."""
         return Table(self._native.observations(code=code, known_at=known_at))
 
-    def annual_report(self, year: int, known_at: Any = None) -> AnnualReport:
-        """Every figure of the zone's and the bureau's work reports for ``year``."""
-        return AnnualReport._from(self._native.annual_report(year=year, known_at=known_at))
+    def annual_report(self, year: int, known_at: Any = None, plan: schemes.Plan | None = None) -> AnnualReport:
+        """Every figure of the zone's and the bureau's work reports for ``year``.
+        With a ``plan`` (``parkdb.schemes.Plan``), the report says of each of
+        its targets and milestones whether it was met by the year's end,
+        with the figure (``plan_progress``, and a line of ``text()``)."""
+        return AnnualReport._from(
+            self._native.annual_report(year=year, known_at=known_at, plan=plan.to_dict() if plan else None)
+        )
+
+    def plan_progress(self, plan: schemes.Plan, as_of: Any = None, known_at: Any = None) -> PlanProgress:
+        """How far ``plan`` is as of ``as_of`` (or today): per target and
+        milestone ``name``, ``figure``, ``goal``, ``value`` (the figure for
+        the plan's year up to the date, or its deadline if earlier),
+        ``share``, ``by``, ``done`` and ``met``; ``text()`` in Chinese."""
+        table, text = self._native.plan_progress(plan.to_dict(), as_of=as_of, known_at=known_at)
+        return PlanProgress(Table(table), text)
 
     def inefficient_land(
         self,
@@ -763,6 +800,7 @@ __all__ = [
     "PARCEL_STATUSES",
     "SUPPLY_METHODS",
     "WRITE_METHODS",
+    "PlanProgress",
     "AnnualReport",
     "CheckReport",
     "ClosedError",

@@ -216,6 +216,10 @@ class AnnualReport:
     casualties_in_year: int
     complaints_in_year: int
     open_compliance_items: int
+    #: With ``annual_report(year, plan=…)``: each target and milestone of the
+    #: plan, met or not by the year's end (``name``, ``figure``, ``goal``,
+    #: ``value``, ``by``, ``done``, ``met``).
+    plan_progress: list[dict[str, Any]]
 
     def __init__(self, d: dict[str, Any]) -> None:
         self._d = dict(d)

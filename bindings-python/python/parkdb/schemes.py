@@ -114,8 +114,54 @@ class TargetFramework:
     targets: list[tuple[str, float, float]]
 
 
+@dataclass
+class Target:
+    """A target of a plan on a figure the ledgers derive: any field of the
+    annual report (``requisitioned_in_year_mu``, ``projects_signed``,
+    ``tax_yuan``…) or ``approved_in_batch:<batch>`` (projects approved in
+    a batch), to reach ``goal`` by ``by`` (else by the year's end)."""
+
+    name: str
+    figure: str
+    goal: float
+    by: Any = None
+
+
+@dataclass
+class Milestone:
+    """A milestone the ledgers cannot derive (ISO14001认证 by July): ``done``
+    is the date it was reached, if it was."""
+
+    name: str
+    by: Any = None
+    done: Any = None
+
+
+@dataclass
+class Plan:
+    """A year's plan (工作计划): targets on derived figures and milestones.
+    ``db.plan_progress(plan, as_of)`` says how far each is;
+    ``db.annual_report(year, plan=plan)`` says met or not, with the figure."""
+
+    name: str
+    year: int
+    targets: list[Target] = field(default_factory=list)
+    milestones: list[Milestone] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "year": self.year,
+            "targets": [vars(t).copy() for t in self.targets],
+            "milestones": [vars(m).copy() for m in self.milestones],
+        }
+
+
 __all__ = [
     "INDICATORS",
+    "Milestone",
+    "Plan",
+    "Target",
     "Scheme",
     "SchemeItem",
     "Surcharge",

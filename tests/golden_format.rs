@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use common::{d, mu, raw_open, yuan};
 use parkdb::compliance::{Domain, Inspection, Qualification, QualificationKind};
 use parkdb::indicators::{Direction, SubjectKind};
+use parkdb::land::{BuildingSpec, BuildingStage, BuildingUse};
 use parkdb::money::{
     Charge, Collection, CollectionAction, Compensation, CompensationKind, FeeBasis, FeePeriod,
     FeeRate, Instalment, Payment,
@@ -344,6 +345,20 @@ fn write_golden(path: &Path) {
     )
     .unwrap();
     db.rectify(other, d("2005-10-01"), 0, None).unwrap();
+    db.register_building(
+        kid,
+        d("2005-09-01"),
+        BuildingSpec {
+            code: "1#".into(),
+            name: Some("1#仓库".into()),
+            use_: BuildingUse::Factory,
+            floor_area_m2: Quantity::parse("9000", "floor").unwrap(),
+            lettable_m2: Quantity::parse("8000", "lettable").unwrap(),
+        },
+    )
+    .unwrap();
+    db.reach_building_stage("1#", d("2005-12-01"), BuildingStage::ToppedOut)
+        .unwrap();
     db.flush().unwrap();
 }
 

@@ -20,7 +20,12 @@ fn plan() -> Plan {
         year: 2005,
         targets: vec![
             target("预计征地500亩", "requisitioned_in_year_mu", 500.0, None),
-            target("第一批项目9月底前下达", "approved_in_batch:第一批", 13.0, Some("2005-09-30")),
+            target(
+                "第一批项目9月底前下达",
+                "approved_in_batch:第一批",
+                13.0,
+                Some("2005-09-30"),
+            ),
             target("引进工业项目15个", "projects_signed", 15.0, None),
         ],
         milestones: vec![Milestone {
@@ -43,7 +48,12 @@ fn a_plan_is_measured_by_the_ledgers_as_of_a_date() {
     let got: Vec<(Option<f64>, bool)> = end.rows.iter().map(|r| (r.value, r.met)).collect();
     assert_eq!(
         got,
-        vec![(Some(1070.0), true), (Some(13.0), true), (Some(11.0), false), (None, false)]
+        vec![
+            (Some(1070.0), true),
+            (Some(13.0), true),
+            (Some(11.0), false),
+            (None, false)
+        ]
     );
     assert!((end.rows[2].share.unwrap() - 11.0 / 15.0).abs() < 1e-12);
     // Mid-year: one parcel requisitioned, no batch yet, the milestone not done.
@@ -52,7 +62,10 @@ fn a_plan_is_measured_by_the_ledgers_as_of_a_date() {
     assert_eq!(got[..2], [Some(535.0), Some(0.0)]);
     assert_eq!(mid.rows[3].done, None);
     let text = end.text();
-    assert!(text.contains("预计征地500亩:已完成(完成1070/500)"), "{text}");
+    assert!(
+        text.contains("预计征地500亩:已完成(完成1070/500)"),
+        "{text}"
+    );
     assert!(text.contains("ISO14001认证:逾期完成(2005-08-15)"), "{text}");
 }
 

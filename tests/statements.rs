@@ -9,6 +9,7 @@ use common::{d, firm, mu, parcel, q, terms, yuan};
 use parkdb::compliance::{
     Complaint, Domain, Honour, HonourLevel, Incident, Inspection, Qualification, QualificationKind,
 };
+use parkdb::land::{BuildingSpec, BuildingStage, BuildingUse};
 use parkdb::money::{
     Charge, Collection, CollectionAction, Compensation, CompensationKind, FeeBasis, FeePeriod,
     FeeRate, Instalment, Payment, Refund,
@@ -100,6 +101,17 @@ fn square(x: f64, side: f64) -> parkdb::Outline {
         (x, 3_400_000.0 + side),
     ])
     .in_crs(parkdb::Crs::epsg(4527).expect("zone 39"))
+}
+
+/// A building of 1,000 m², 900 lettable.
+fn building(code: &str) -> BuildingSpec {
+    BuildingSpec {
+        code: code.into(),
+        name: None,
+        use_: BuildingUse::Factory,
+        floor_area_m2: Quantity::parse("1000", "floor").unwrap(),
+        lettable_m2: Quantity::parse("900", "lettable").unwrap(),
+    }
 }
 
 /// A 高新技术企业 qualification with its number.
@@ -587,6 +599,51 @@ fn cases() -> Vec<(&'static str, Step, Step)> {
         ("resolve a complaint never made", ok, |w, f| {
             w.resolve_complaint(f.e, d("2005-01-01"), 0, "ok").map(drop)
         }),
+        (
+            "a building code twice",
+            |w, f| {
+                w.register_building(f.p, d("2004-05-01"), building("1#"))
+                    .map(drop)
+            },
+            |w, f| {
+                w.register_building(f.p, d("2004-06-01"), building("1#"))
+                    .map(drop)
+            },
+        ),
+        (
+            "a building stage back",
+            |w, f| {
+                w.register_building(f.p, d("2004-05-01"), building("1#"))?;
+                w.reach_building_stage("1#", d("2004-06-01"), BuildingStage::ToppedOut)
+                    .map(drop)
+            },
+            |w, _| {
+                w.reach_building_stage("1#", d("2004-07-01"), BuildingStage::UnderConstruction)
+                    .map(drop)
+            },
+        ),
+        ("plan a stage of an unknown building", ok, |w, _| {
+            w.plan_building_stage("9#", d("2004-06-01"), BuildingStage::InUse, d("2005-01-01"))
+                .map(drop)
+        }),
+        (
+            "let more than a building's lettable area",
+            |w, f| {
+                w.register_building(f.p, d("2004-05-01"), building("1#"))
+                    .map(drop)
+            },
+            |w, f| {
+                w.lease(
+                    f.e,
+                    "1#",
+                    None,
+                    Quantity::parse("900.5", "area").unwrap(),
+                    d("2005-01-01"),
+                    None,
+                )
+                .map(drop)
+            },
+        ),
         ("observe an unknown indicator", ok, |w, _| {
             w.observe(
                 "NO-SUCH",

@@ -602,6 +602,23 @@ impl Database {
         )
     }
 
+    /// The buildings register as of a date: stages, leased and vacant area.
+    #[pyo3(signature = (as_of=None, known_at=None))]
+    fn buildings<'py>(
+        &self,
+        py: Python<'py>,
+        as_of: Option<&Bound<'py, PyAny>>,
+        known_at: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Table> {
+        self.read(
+            py,
+            as_of,
+            known_at,
+            #[allow(clippy::redundant_closure_for_method_calls)]
+            |v| v.buildings_table(),
+        )
+    }
+
     /// Qualifications awarded by a date, whether each holds then.
     #[pyo3(signature = (as_of=None, known_at=None))]
     fn qualifications<'py>(
@@ -777,21 +794,21 @@ impl Database {
         let (r, progress) = py
             .detach(|| {
                 let r = v.annual_report(year.0)?;
-                let end = chrono::NaiveDate::from_ymd_opt(year.0, 12, 31)
-                    .ok_or_else(|| parkdb::Error::Validation {
+                let end = chrono::NaiveDate::from_ymd_opt(year.0, 12, 31).ok_or_else(|| {
+                    parkdb::Error::Validation {
                         field: "year".into(),
                         reason: format!("{} is not a year", year.0),
-                    })?;
-                let progress = plan
-                    .as_ref()
-                    .map(|p| v.plan_progress(p, end))
-                    .transpose()?;
+                    }
+                })?;
+                let progress = plan.as_ref().map(|p| v.plan_progress(p, end)).transpose()?;
                 Ok::<_, parkdb::Error>((r, progress))
             })
             .py_err(py)?;
         let d = report::annual_report_dict(py, &r)?;
         if let Some(p) = progress {
-            let text: String = d.get_item("text")?.map_or(Ok(String::new()), |t| t.extract())?;
+            let text: String = d
+                .get_item("text")?
+                .map_or(Ok(String::new()), |t| t.extract())?;
             d.set_item("text", format!("{text}{}\n", p.text()))?;
             d.set_item("plan_progress", report::progress_list(py, &p)?)?;
         }

@@ -75,6 +75,25 @@ pub(crate) fn annual_report_dict<'py>(
     finance.set_item("compensation", paid_out)?;
     finance.set_item("collection_steps", r.finance.collection_steps)?;
     d.set_item("finance", finance)?;
+    d.set_item(
+        "floor_area_completed_m2",
+        py_decimal(py, &r.floor_area_completed_m2.to_decimal_string())?,
+    )?;
+    let buildings = PyList::empty(py);
+    for b in &r.buildings {
+        let item = PyDict::new(py);
+        item.set_item("code", &b.building.spec.code)?;
+        item.set_item("stage", b.stage.map(parkdb::land::BuildingStage::code))?;
+        item.set_item(
+            "lettable_m2",
+            py_decimal(py, &b.building.spec.lettable_m2.to_decimal_string())?,
+        )?;
+        item.set_item("leased_m2", py_decimal(py, &b.leased.to_decimal_string())?)?;
+        item.set_item("tenants", b.tenants)?;
+        item.set_item("occupancy", b.occupancy())?;
+        buildings.append(item)?;
+    }
+    d.set_item("buildings", buildings)?;
     let batches = PyDict::new(py);
     for (name, b) in &r.approved_by_batch {
         let item = PyDict::new(py);
@@ -186,12 +205,13 @@ fn field<'py>(d: &Bound<'py, PyDict>, key: &str) -> PyResult<Bound<'py, PyAny>> 
 /// A scheme from the dict form (as `parkdb.schemes.Scheme.to_dict()` gives).
 /// A plan from its dict (`parkdb.schemes.Plan.to_dict()`).
 pub(crate) fn plan_from_dict(d: &Bound<'_, PyDict>) -> PyResult<parkdb::plan::Plan> {
-    let opt_day = |v: Option<Bound<'_, PyAny>>, name: &str| -> PyResult<Option<chrono::NaiveDate>> {
-        match v {
-            Some(v) if !v.is_none() => convert::date(&v, name).map(Some),
-            _ => Ok(None),
-        }
-    };
+    let opt_day =
+        |v: Option<Bound<'_, PyAny>>, name: &str| -> PyResult<Option<chrono::NaiveDate>> {
+            match v {
+                Some(v) if !v.is_none() => convert::date(&v, name).map(Some),
+                _ => Ok(None),
+            }
+        };
     let mut targets = Vec::new();
     for t in field(d, "targets")?.extract::<Vec<Bound<'_, PyDict>>>()? {
         targets.push(parkdb::plan::Target {

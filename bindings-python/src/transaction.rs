@@ -7,6 +7,7 @@ use parkdb::compliance::{
     Complaint, Domain, Honour, HonourLevel, Incident, Inspection, Qualification, QualificationKind,
 };
 use parkdb::indicators::{Direction, SubjectKind};
+use parkdb::land::{BuildingSpec, BuildingStage, BuildingUse};
 use parkdb::money::{
     Charge, Collection, CollectionAction, Compensation, CompensationKind, FeeBasis, FeePeriod,
     FeeRate, Instalment, Payment, Refund,
@@ -1284,6 +1285,64 @@ impl Transaction {
             w.resolve_complaint(EnterpriseId(enterprise.0), d, complaint.0, &resolution)
         })
         .map(|e| e.0)
+    }
+
+    /// A building (物业) registered on the parcel it stands on.
+    #[pyo3(signature = (parcel, code, *, floor_area_m2, lettable_m2, on, r#use=Text("factory".into()), name=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn register_building(
+        &self,
+        py: Python<'_>,
+        parcel: &Bound<'_, PyAny>,
+        code: Text,
+        floor_area_m2: &Bound<'_, PyAny>,
+        lettable_m2: &Bound<'_, PyAny>,
+        on: &Bound<'_, PyAny>,
+        r#use: Text,
+        name: Option<Text>,
+    ) -> PyResult<u64> {
+        let p = self.parcel(py, parcel)?;
+        let spec = BuildingSpec {
+            code: code.0,
+            name: name.map(|n| n.0),
+            use_: BuildingUse::parse(&r#use).py_err(py)?,
+            floor_area_m2: quantity(floor_area_m2, "floor_area_m2")?,
+            lettable_m2: quantity(lettable_m2, "lettable_m2")?,
+        };
+        let d = date(on, "on")?;
+        self.with(py, |w| w.register_building(p, d, spec))
+            .map(|e| e.0)
+    }
+
+    /// A building reached a stage on `on`.
+    #[pyo3(signature = (code, stage, *, on))]
+    fn reach_building_stage(
+        &self,
+        py: Python<'_>,
+        code: Text,
+        stage: Text,
+        on: &Bound<'_, PyAny>,
+    ) -> PyResult<u64> {
+        let stage = BuildingStage::parse(&stage).py_err(py)?;
+        let d = date(on, "on")?;
+        self.with(py, |w| w.reach_building_stage(&code, d, stage))
+            .map(|e| e.0)
+    }
+
+    /// A stage planned for a building by `by`, recorded on `on`.
+    #[pyo3(signature = (code, stage, *, by, on))]
+    fn plan_building_stage(
+        &self,
+        py: Python<'_>,
+        code: Text,
+        stage: Text,
+        by: &Bound<'_, PyAny>,
+        on: &Bound<'_, PyAny>,
+    ) -> PyResult<u64> {
+        let stage = BuildingStage::parse(&stage).py_err(py)?;
+        let (by, d) = (date(by, "by")?, date(on, "on")?);
+        self.with(py, |w| w.plan_building_stage(&code, d, stage, by))
+            .map(|e| e.0)
     }
 
     #[pyo3(signature = (code, name, *, unit=None, direction=Text("higher".into()), subject=Text("zone".into())))]

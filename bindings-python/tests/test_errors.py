@@ -111,6 +111,10 @@ REFUSALS = [
     ("record_incident", lambda db, e, o, p: db.record_incident(e, "safety", "泄漏", on="2005-03-01", quantity_t="-1"), parkdb.ValidationError),
     ("record_complaint", lambda db, e, o, p: db.record_complaint(e, "noise", "噪音", on="2005-03-01"), parkdb.ValidationError),
     ("resolve_complaint", lambda db, e, o, p: db.resolve_complaint(e, 0, on="2005-03-01", resolution="ok"), parkdb.LifecycleError),
+    ("register_building", lambda db, e, o, p: db.register_building(p, "1#", floor_area_m2="100", lettable_m2="101", on="2005-01-01"), parkdb.ValidationError),
+    ("register_building", lambda db, e, o, p: db.register_building(p, "1#", floor_area_m2="100", lettable_m2="90", on="2003-01-01"), parkdb.LifecycleError),
+    ("reach_building_stage", lambda db, e, o, p: db.reach_building_stage("9#", "in_use", on="2005-01-01"), parkdb.ValidationError),
+    ("plan_building_stage", lambda db, e, o, p: db.plan_building_stage("9#", "in_use", by="2005-12-31", on="2005-01-01"), parkdb.ValidationError),
 ]
 
 
@@ -312,7 +316,8 @@ def test_every_native_write_method_is_published():
         "set_fee_rate", "schedule_land_payments", "receive_payment", "refund_payment",
         "write_off_debt", "record_collection", "pay_compensation", "qualify",
         "revoke_qualification", "honour", "record_inspection", "rectify", "record_incident",
-        "record_complaint", "resolve_complaint",
+        "record_complaint", "resolve_complaint", "register_building", "reach_building_stage",
+        "plan_building_stage",
     }
     native = {
         name

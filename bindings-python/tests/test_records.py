@@ -76,3 +76,32 @@ def test_a_plan_against_the_example_zone(seed):
     report = seed.annual_report(2005, plan=plan)
     assert [r["met"] for r in report.plan_progress] == [True, True, False]
     assert "预计征地500亩:已完成(完成1070/500)" in report.text()
+
+
+def test_buildings_hold_leases_to_their_lettable_area():
+    db = parkdb.open()
+    site = db.add_parcel("KC-1", "30", requisitioned="2004-01-01")
+    db.register_building(site, "1#", floor_area_m2="12,000", lettable_m2="10,000", on="2004-05-01")
+    a, b = db.add_enterprise("A"), db.add_enterprise("B")
+    db.lease(a, building="1#", area_m2="6000", start="2005-01-01", end="2005-06-30")
+    try:
+        db.lease(b, building="1#", area_m2="5000", start="2005-03-01")
+    except parkdb.LifecycleError as e:
+        assert "10000" in str(e)
+    else:
+        raise AssertionError("over-letting must be refused")
+    db.lease(b, building="1#", area_m2="5000", start="2005-07-01")
+    db.reach_building_stage("1#", "投入使用", on="2005-01-01")
+    rows = db.buildings(as_of="2005-08-01").to_pylist()
+    assert [(r["code"], r["stage"], r["leased_m2"], r["vacant_m2"], r["occupancy"]) for r in rows] == [
+        ("1#", "in_use", Decimal("5000.0000"), Decimal("5000.0000"), 0.5)
+    ]
+
+
+def test_the_example_zone_carries_the_seeds_buildings(seed):
+    r = seed.annual_report(2005)
+    stages = {b["code"]: b["stage"] for b in r.buildings}
+    assert stages == {"1#": "in_use", "2#": "in_use", "3#": "topped_out", "4#": "topped_out",
+                      "5#": "preparation", "6#": "preparation"}
+    assert r.floor_area_completed_m2 == Decimal("26000.0000")
+    assert sum(b["leased_m2"] for b in r.buildings) == Decimal("21587.0000")

@@ -12,7 +12,7 @@ use crate::error::Result;
 use crate::event::EventId;
 use crate::fund::{Application, ApplicationId, AwardKind, Overdue, ProgrammeId, RecoveryVia};
 use crate::geometry::{Crs, Outline};
-use crate::land::{LandSummary, Parcel, ParcelEvent, ParcelId};
+use crate::land::{BuildingSpec, BuildingStage, LandSummary, Parcel, ParcelEvent, ParcelId};
 use crate::money::{Charge, Collection, Compensation, FeeRate, Instalment, Payment, Refund};
 use crate::units::Quantity;
 use crate::units::{Mu, Yuan};
@@ -147,6 +147,12 @@ single_writes! {
     fn record_incident(e: EnterpriseId, date: NaiveDate, incident: Incident) -> EventId;
     /// A complaint (投诉).
     fn record_complaint(e: EnterpriseId, date: NaiveDate, complaint: Complaint) -> EventId;
+    /// A building registered on a parcel (物业).
+    fn register_building(parcel: ParcelId, date: NaiveDate, spec: BuildingSpec) -> EventId;
+    /// A building reached a stage.
+    fn reach_building_stage(code: &str, date: NaiveDate, stage: BuildingStage) -> EventId;
+    /// A building's stage planned.
+    fn plan_building_stage(code: &str, date: NaiveDate, stage: BuildingStage, by: NaiveDate) -> EventId;
     /// A complaint resolved.
     fn resolve_complaint(e: EnterpriseId, date: NaiveDate, complaint: u32, resolution: &str) -> EventId;
 }

@@ -65,6 +65,8 @@ enum Table {
     Receivables,
     /// Money received, refunded and paid out for land (--year narrows).
     Payments,
+    /// The buildings register (物业): stages, leased and vacant area.
+    Buildings,
     /// Firms' qualifications (资质), whether each holds on the date.
     Qualifications,
     /// Firms' honours (科学技术奖…).
@@ -449,6 +451,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 Table::Observations => ("observations", view.observations_table(None)),
                 Table::Receivables => ("receivables", view.receivables_table()),
                 Table::Payments => ("payments", view.payments_table(year)),
+                Table::Buildings => ("buildings", view.buildings_table()),
                 Table::Qualifications => ("qualifications", view.qualifications_table()),
                 Table::Honours => ("honours", view.honours_table()),
                 Table::Compliance => ("compliance", view.compliance_table()),

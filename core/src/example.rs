@@ -31,7 +31,7 @@ use crate::enterprise::{EnterpriseId, NewEnterprise, YearlyFigures};
 use crate::error::{Error, Result};
 use crate::fund::{ApplicationId, AwardKind, ProgrammeId, RecoveryVia};
 use crate::geometry::Outline;
-use crate::land::{LandUse, ParcelId, SupplyMethod};
+use crate::land::{BuildingSpec, BuildingStage, BuildingUse, LandUse, ParcelId, SupplyMethod};
 use crate::money::{
     Charge, Collection, CollectionAction, Compensation, CompensationKind, FeeBasis, FeePeriod,
     FeeRate, Instalment, Payment,
@@ -85,6 +85,8 @@ pub struct Seed {
     pub first_batch: Vec<ApplicationId>,
     /// Loans of an earlier programme, overdue and under recovery.
     pub overdue_loans: Vec<ApplicationId>,
+    /// The parcel the incubator's buildings (1#–6#厂房) stand on.
+    pub incubator: Option<ParcelId>,
     /// The incubator's tenants at year end (7) and those signed to enter (2).
     pub tenants: Vec<EnterpriseId>,
     pub future_tenants: Vec<EnterpriseId>,
@@ -413,6 +415,7 @@ fn build_zone(b: &mut Builder<'_>, seed: &mut Seed) -> Result<()> {
     let p = b.parcel(ready, LandUse::Industrial, date(2002, 3, 1))?;
     b.w.develop(p, date(2004, 6, 1))?;
     b.certify(p, date(2005, 6, 1))?;
+    seed.incubator = Some(p);
     let mut developed = CERTIFIED_MU.parse::<Mu>()?;
     for area in ["900", "800", "750"] {
         let area: Mu = area.parse()?;
@@ -883,6 +886,57 @@ fn build_bureau(b: &mut Builder<'_>, seed: &mut Seed) -> Result<()> {
     // Two rejected; three wait for the second batch (拟在12月中旬前完成).
     b.w.reject(seed.applications[13], date(2005, 9, 15), "评审未通过")?;
     b.w.reject(seed.applications[14], date(2005, 9, 15), "不符合申报条件")?;
+
+    // 1#、2#厂房6月份已投入使用,3#、4#厂房已全面封顶,5#、6#厂房正进行前期
+    // 准备工作,预计12月投入使用.
+    let site = seed
+        .incubator
+        .ok_or_else(|| Error::validation("example", "the incubator's parcel"))?;
+    for (code, floor, lettable) in [
+        ("1#", 16_000, 15_000),
+        ("2#", 10_000, 9_000),
+        ("3#", 8_000, 7_500),
+        ("4#", 8_000, 7_500),
+        ("5#", 6_000, 5_500),
+        ("6#", 6_000, 5_500),
+    ] {
+        let m2 = |n: i64| Quantity::from_units(n * Quantity::SCALE);
+        b.w.register_building(
+            site,
+            date(2004, 5, 1),
+            BuildingSpec {
+                code: code.into(),
+                name: Some(format!("科创中心{code}厂房")),
+                use_: BuildingUse::Factory,
+                floor_area_m2: m2(floor),
+                lettable_m2: m2(lettable),
+            },
+        )?;
+        let stages: &[(BuildingStage, NaiveDate)] = match code {
+            "1#" | "2#" => &[
+                (BuildingStage::UnderConstruction, date(2004, 6, 1)),
+                (BuildingStage::ToppedOut, date(2004, 12, 1)),
+                (BuildingStage::Completed, date(2005, 5, 15)),
+                (BuildingStage::InUse, date(2005, 6, 1)),
+            ],
+            "3#" | "4#" => &[
+                (BuildingStage::UnderConstruction, date(2005, 3, 1)),
+                (BuildingStage::ToppedOut, date(2005, 10, 15)),
+            ],
+            _ => &[(BuildingStage::Preparation, date(2005, 9, 1))],
+        };
+        for (stage, on) in stages {
+            b.w.reach_building_stage(code, *on, *stage)?;
+        }
+        let planned = match code {
+            "3#" | "4#" => Some(date(2006, 3, 31)),
+            "5#" | "6#" => Some(date(2005, 12, 31)),
+            _ => None,
+        };
+        if let Some(by) = planned {
+            b.w.plan_building_stage(code, date(2005, 9, 1), BuildingStage::InUse, by)?;
+        }
+    }
 
     // 凯弗隆、迪尔康等7家企业进驻,另有两家签订入驻协议,共完成厂房租赁面积约21587㎡.
     let tenants = [

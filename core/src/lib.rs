@@ -90,7 +90,9 @@ pub use land::{
 pub use map::{Map, MapColor};
 pub use units::Quantity;
 pub use units::{Mu, Yuan};
-pub use view::{ApplicationFilter, EnterpriseFilter, HistoryEntry, ParcelFilter, Spatial, View};
+pub use view::{
+    ApplicationFilter, BuildingRow, EnterpriseFilter, HistoryEntry, ParcelFilter, Spatial, View,
+};
 pub use writer::{Account, Allocation, Award, NewParcel, Savepoint, SplitPart, Writer};
 
 /// The storage format this version of parkdb writes.
@@ -134,5 +136,7 @@ pub fn vocabulary() -> Vec<(&'static str, Terms)> {
         ("QUALIFICATION_KINDS", terms!(compliance::QualificationKind)),
         ("HONOUR_LEVELS", terms!(compliance::HonourLevel)),
         ("DOMAINS", terms!(compliance::Domain)),
+        ("BUILDING_USES", terms!(land::BuildingUse)),
+        ("BUILDING_STAGES", terms!(land::BuildingStage)),
     ]
 }

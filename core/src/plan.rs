@@ -16,8 +16,8 @@ pub struct Target {
     /// What is planned, in the plan's words: `预计征地500亩`.
     pub name: String,
     /// A figure of the annual report (`requisitioned_in_year_mu`,
-    /// `projects_signed`, `tax_yuan`…), or `approved_in_batch:<batch>` for
-    /// the projects approved in a batch.
+    /// `projects_signed`, `tax_yuan`, `floor_area_completed_m2`…), or
+    /// `approved_in_batch:<batch>` for the projects approved in a batch.
     pub figure: String,
     pub goal: f64,
     pub by: Option<NaiveDate>,
@@ -101,9 +101,17 @@ impl Progress {
 
 /// The value of a figure in a report.
 fn figure(report: &AnnualReport, name: &str) -> Option<f64> {
+    if name == "floor_area_completed_m2" {
+        return Some(report.floor_area_completed_m2.to_f64());
+    }
     if let Some(batch) = name.strip_prefix("approved_in_batch:") {
         #[allow(clippy::cast_precision_loss)]
-        return Some(report.approved_by_batch.get(batch).map_or(0.0, |b| b.count as f64));
+        return Some(
+            report
+                .approved_by_batch
+                .get(batch)
+                .map_or(0.0, |b| b.count as f64),
+        );
     }
     report
         .areas()

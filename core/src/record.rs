@@ -240,6 +240,9 @@ impl Record for Parcel {
         if let Some(h) = self.holder {
             out.push((index::PARCEL_HOLDER, h.0.to_be_bytes().to_vec()));
         }
+        for b in &self.register {
+            out.push((index::BUILDING_CODE, b.spec.code.as_bytes().to_vec()));
+        }
         out
     }
 
@@ -248,6 +251,12 @@ impl Record for Parcel {
             && self.holder == other.holder
             && self.land_use == other.land_use
             && self.status() == other.status()
+            && self.register.len() == other.register.len()
+            && self
+                .register
+                .iter()
+                .zip(&other.register)
+                .all(|(a, b)| a.spec.code == b.spec.code)
     }
 
     fn code(&self) -> Option<(u8, &[u8])> {
@@ -269,7 +278,7 @@ impl Record for Parcel {
     }
 
     fn dated(event: &ParcelEvent) -> bool {
-        !event.is_money()
+        !event.is_money() && !event.is_register()
     }
 
     fn latest(&self) -> NaiveDate {
@@ -326,6 +335,12 @@ impl Record for Enterprise {
         if let Some(i) = &self.industry {
             out.push((index::ENTERPRISE_INDUSTRY, i.as_bytes().to_vec()));
         }
+        let mut buildings: Vec<&str> = self.leases.iter().map(|l| l.building.as_str()).collect();
+        buildings.sort_unstable();
+        buildings.dedup();
+        for b in buildings {
+            out.push((index::ENTERPRISE_BUILDING, b.as_bytes().to_vec()));
+        }
         out
     }
 
@@ -333,6 +348,7 @@ impl Record for Enterprise {
         self.status == other.status
             && self.credit_code == other.credit_code
             && self.industry == other.industry
+            && self.leases.len() == other.leases.len()
     }
 
     fn code(&self) -> Option<(u8, &[u8])> {

@@ -145,6 +145,12 @@ pub struct AnnualReport {
     /// Inspections awaiting rectification and complaints unresolved at
     /// the year's end.
     pub open_compliance_items: u64,
+    // buildings
+    /// Floor area of the buildings completed in the year (物业建设), m².
+    pub floor_area_completed_m2: Quantity,
+    /// The buildings register at the year's end: stage, leased area,
+    /// tenants.
+    pub buildings: Vec<crate::view::BuildingRow>,
 }
 
 /// Inefficient land of one kind: how many parcels, how much land.
@@ -361,8 +367,47 @@ impl AnnualReport {
             self.tenants_signed,
             self.leased_m2.to_decimal_string()
         );
+        self.buildings_text(&mut t);
         self.finance_text(&mut t);
         t
+    }
+
+    /// The incubator's buildings (物业) at the year's end: stages, 出租率 and
+    /// what is planned; written when the register holds any.
+    fn buildings_text(&self, t: &mut String) {
+        if self.buildings.is_empty() {
+            return;
+        }
+        let parts: Vec<String> = self
+            .buildings
+            .iter()
+            .map(|b| {
+                let code = &b.building.spec.code;
+                let mut s = match b.stage {
+                    Some(stage) => format!("{code}{}", stage.chinese()),
+                    None => format!("{code}已登记"),
+                };
+                if b.leased.is_positive() {
+                    if let Some(o) = b.occupancy() {
+                        let _ = write!(s, "(出租率{:.0}%)", o * 100.0);
+                    }
+                }
+                let end = NaiveDate::from_ymd_opt(self.year, 12, 31).unwrap_or(NaiveDate::MAX);
+                if let Some((stage, by)) = b.building.next_planned(end) {
+                    let _ = write!(s, ",预计{}{}", by.format("%Y年%-m月"), stage.chinese());
+                }
+                s
+            })
+            .collect();
+        let _ = write!(t, "物业:{}", parts.join(";"));
+        if self.floor_area_completed_m2.is_positive() {
+            let _ = write!(
+                t,
+                ";本年竣工建筑面积{}㎡",
+                self.floor_area_completed_m2.to_decimal_string()
+            );
+        }
+        let _ = writeln!(t, "。");
     }
 
     /// Qualifications, honours and compliance, in the enterprise section:
@@ -612,6 +657,7 @@ impl View<'_> {
             |f: &dyn Fn(&Parcel) -> bool| Mu::sum(live().filter(|p| f(p)).map(|p| p.area));
 
         let record = RecordCounts::of(&firms, year);
+        let buildings = at.buildings()?;
         let mut reclaimed = Vec::new();
         for p in &parcels {
             for r in p.reclamations.iter().filter(|r| in_year(r.date)) {
@@ -796,6 +842,13 @@ impl View<'_> {
                 .filter_map(|e| e.record.as_ref())
                 .map(|r| r.open_items(end) as u64)
                 .sum(),
+            floor_area_completed_m2: Quantity::sum(
+                buildings
+                    .iter()
+                    .filter(|b| b.building.completed().is_some_and(in_year))
+                    .map(|b| b.building.spec.floor_area_m2),
+            )?,
+            buildings,
         })
     }
 }

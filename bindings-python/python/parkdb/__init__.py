@@ -421,6 +421,17 @@ class Database:
         """Incubator leases; ``occupied`` as of ``as_of`` (or today)."""
         return Table(self._native.leases(as_of=as_of, known_at=known_at))
 
+    def buildings(self, as_of: Any = None, known_at: Any = None) -> Table:
+        """The buildings register (物业) as of ``as_of`` (or today): ``code``,
+        ``name``, ``parcel_id``/``parcel`` it stands on, ``use`` and
+        ``use_zh``, ``floor_area_m2``, ``lettable_m2``, ``registered``,
+        ``stage``/``stage_zh`` reached by the date, ``completed``, the next
+        stage planned (``next_stage``, ``next_by``), and what is let:
+        ``leased_m2``, ``vacant_m2``, ``occupancy`` (出租率) and ``tenants``.
+        Leases name a building by its code; a registered building refuses a
+        lease that would let more than its lettable area on any day."""
+        return Table(self._native.buildings(as_of=as_of, known_at=known_at))
+
     def qualifications(self, as_of: Any = None, known_at: Any = None) -> Table:
         """Qualifications (资质) awarded by ``as_of`` (or today): one row each
         with ``enterprise_id``/``enterprise``, ``kind`` (``high_tech``,

@@ -216,6 +216,11 @@ class AnnualReport:
     casualties_in_year: int
     complaints_in_year: int
     open_compliance_items: int
+    #: Floor area of buildings completed in the year (物业建设), m².
+    floor_area_completed_m2: Decimal
+    #: The buildings register at the year's end: ``code``, ``stage``,
+    #: ``lettable_m2``, ``leased_m2``, ``tenants``, ``occupancy``.
+    buildings: list[dict[str, Any]]
     #: With ``annual_report(year, plan=…)``: each target and milestone of the
     #: plan, met or not by the year's end (``name``, ``figure``, ``goal``,
     #: ``value``, ``by``, ``done``, ``met``).

@@ -504,6 +504,38 @@ before it).
 
     db.resolve_complaint(e, 0, on="2005-03-31", resolution="查清污染源头")
 """,
+    "register_building": """Registers a building (物业, the incubator's 厂房) on the parcel it stands
+on: its ``code`` (unique: ``1#``), ``floor_area_m2``, ``lettable_m2`` (at
+most the floor area), ``use`` (``factory`` 厂房, ``office`` 办公,
+``dormitory`` 宿舍, ``commercial`` 商业) and ``name``. Leases that name its
+code are then held to its lettable area: one that would let more on any
+day is refused. ``buildings()`` shows occupancy (出租率) and vacant area.
+
+Raises ``ValidationError`` (an empty code, no floor area, a lettable area
+above it), ``ConflictError`` (a code in use), ``NotFoundError``,
+``LifecycleError`` (a split parcel, a date before the parcel).
+
+    db.register_building("GP-120", "1#", floor_area_m2="16,000", lettable_m2="15,000",
+                         on="2004-05-01", name="科创中心1#厂房")
+""",
+    "reach_building_stage": """A building reached a stage on ``on``: ``preparation`` (前期),
+``under_construction`` (在建), ``topped_out`` (封顶), ``completed`` (竣工)
+or ``in_use`` (投入使用), after the stage it reached last. The annual report
+counts the floor area completed in the year (物业建设).
+
+Raises ``ValidationError`` (an unknown building or stage),
+``LifecycleError`` (a stage not after the last, a date before it).
+
+    db.reach_building_stage("1#", "投入使用", on="2005-06-01")
+""",
+    "plan_building_stage": """Plans a stage for a building by a date (``by``; recorded ``on``),
+replacing an earlier plan for that stage; ``buildings()`` shows the next
+stage planned and the report says it (预计12月投入使用).
+
+Raises ``ValidationError`` (an unknown building or stage).
+
+    db.plan_building_stage("5#", "in_use", by="2005-12-31", on="2005-09-01")
+""",
     "define_indicator": """Defines an indicator (its code unique, e.g. ``R&D_GDP``) observed on the
 ``zone``, an ``enterprise`` or a ``parcel``. Returns its id.
 

@@ -1,6 +1,7 @@
 //! The land ledger: parcels (地块) from requisition to production, and the
 //! idle-land path (闲置 → 收回 → 转让).
 
+mod building;
 mod summary;
 
 use chrono::{Months, NaiveDate};
@@ -16,6 +17,7 @@ use crate::money::{
 };
 use crate::units::{Mu, Quantity, Yuan};
 
+pub use building::{peak_let, Building, BuildingSpec, BuildingStage, BuildingUse};
 pub use summary::{AreaLabel, LandFigures, LandSummary};
 
 use crate::ids::code_enum;
@@ -168,6 +170,10 @@ pub struct Parcel {
     /// without one; the parent keeps its debts).
     #[serde(skip)]
     pub account: Option<Box<LandAccount>>,
+    /// The buildings registered on the parcel (物业), with their stages:
+    /// set by their own events, never part of a stored state.
+    #[serde(skip)]
+    pub register: Vec<Building>,
     /// 征地: when the zone acquired it.
     #[serde(with = "crate::days::day")]
     pub requisitioned: NaiveDate,
@@ -409,6 +415,17 @@ pub enum ParcelEvent {
     CollectionTaken(Collection),
     /// 征地补偿, 调地 or 办证费 the zone paid for the land.
     CompensationPaid(Compensation),
+    /// A building registered on the parcel (物业).
+    BuildingRegistered(BuildingSpec),
+    /// A building reached a stage (在建, 封顶, 竣工, 投入使用).
+    BuildingStageReached { code: String, stage: BuildingStage },
+    /// A stage planned for a building, by a date.
+    BuildingStagePlanned {
+        code: String,
+        stage: BuildingStage,
+        #[serde(with = "crate::days::day")]
+        by: NaiveDate,
+    },
 }
 
 impl ParcelEvent {
@@ -436,6 +453,9 @@ impl ParcelEvent {
             ParcelEvent::WrittenOff(_) => "written_off",
             ParcelEvent::CollectionTaken(_) => "collection_taken",
             ParcelEvent::CompensationPaid(_) => "compensation_paid",
+            ParcelEvent::BuildingRegistered(_) => "building_registered",
+            ParcelEvent::BuildingStageReached { .. } => "building_stage_reached",
+            ParcelEvent::BuildingStagePlanned { .. } => "building_stage_planned",
         }
     }
 
@@ -513,6 +533,19 @@ impl ParcelEvent {
                 c.payee,
                 c.area.map(|a| format!(" for {a}")).unwrap_or_default()
             ),
+            ParcelEvent::BuildingRegistered(b) => format!(
+                "building {} ({}), {} m², {} m² lettable",
+                b.code,
+                b.use_.chinese(),
+                b.floor_area_m2,
+                b.lettable_m2
+            ),
+            ParcelEvent::BuildingStageReached { code, stage } => {
+                format!("building {code}: {}", stage.chinese())
+            }
+            ParcelEvent::BuildingStagePlanned { code, stage, by } => {
+                format!("building {code}: {} planned by {by}", stage.chinese())
+            }
             ParcelEvent::BoundarySet { boundary: None } => "boundary removed".into(),
             ParcelEvent::BoundarySet { boundary: Some(b) } => match Boundary::from_stored(b) {
                 Ok(b) => format!("boundary in {}, {} surveyed", b.crs(), b.area()),
@@ -534,6 +567,18 @@ impl ParcelEvent {
                 | ParcelEvent::WrittenOff(_)
                 | ParcelEvent::CollectionTaken(_)
                 | ParcelEvent::CompensationPaid(_)
+        )
+    }
+
+    /// Whether the event is about the buildings register: like money, it
+    /// does not take its place in the lifecycle.
+    #[must_use]
+    pub fn is_register(&self) -> bool {
+        matches!(
+            self,
+            ParcelEvent::BuildingRegistered(_)
+                | ParcelEvent::BuildingStageReached { .. }
+                | ParcelEvent::BuildingStagePlanned { .. }
         )
     }
 
@@ -576,6 +621,7 @@ pub(crate) fn apply(
                 buildings: None,
                 tenure: vec![(date, None)],
                 account: None,
+                register: Vec::new(),
                 requisitioned: date,
                 developed: None,
                 certificate: None,
@@ -615,6 +661,9 @@ pub(crate) fn apply(
     if event.is_money() {
         return apply_money(p, date, event);
     }
+    if event.is_register() {
+        return apply_register(p, date, event);
+    }
     // Folds and writes keep dated events in date order (history entered
     // late is folded again in its place: `Writer::entered_late`); only a
     // split, applied to the state directly, can meet this guard.
@@ -638,6 +687,11 @@ pub(crate) fn apply(
         | ParcelEvent::WrittenOff(_)
         | ParcelEvent::CollectionTaken(_)
         | ParcelEvent::CompensationPaid(_) => unreachable!("money is applied by apply_money"),
+        ParcelEvent::BuildingRegistered(_)
+        | ParcelEvent::BuildingStageReached { .. }
+        | ParcelEvent::BuildingStagePlanned { .. } => {
+            unreachable!("the register is applied by apply_register")
+        }
         ParcelEvent::Developed => {
             if let Some(d) = p.developed {
                 return Err(p.refuse(format!("already developed on {d}")));
@@ -845,6 +899,62 @@ fn apply_money(mut p: Parcel, date: NaiveDate, event: &ParcelEvent) -> Result<Pa
     Ok(p)
 }
 
+/// Applies an event of the buildings register: on a parcel that stands
+/// (not split) and exists on the date.
+fn apply_register(mut p: Parcel, date: NaiveDate, event: &ParcelEvent) -> Result<Parcel> {
+    if date < p.entered() {
+        return Err(p.refuse(format!(
+            "{date} is before the parcel entered the ledger on {}",
+            p.entered()
+        )));
+    }
+    if let Some(split) = p.retired {
+        return Err(p.refuse(format!(
+            "the parcel was split on {split}; register buildings on its parts"
+        )));
+    }
+    let subject = p.subject_text();
+    let find = |p: &mut Parcel, code: &str| -> Result<usize> {
+        p.register
+            .iter()
+            .position(|b| b.spec.code == code)
+            .ok_or_else(|| {
+                Error::lifecycle(
+                    Entity::Parcel,
+                    subject.clone(),
+                    format!("has no building {code} in its register"),
+                )
+            })
+    };
+    match event {
+        ParcelEvent::BuildingRegistered(spec) => {
+            if p.register.iter().any(|b| b.spec.code == spec.code) {
+                return Err(p.refuse(format!("building {} is registered already", spec.code)));
+            }
+            p.register.push(Building {
+                spec: spec.clone(),
+                registered: date,
+                stages: Vec::new(),
+                planned: Vec::new(),
+            });
+        }
+        ParcelEvent::BuildingStageReached { code, stage } => {
+            let i = find(&mut p, code)?;
+            p.register[i]
+                .reach(*stage, date)
+                .map_err(|why| Error::lifecycle(Entity::Parcel, subject.clone(), why))?;
+        }
+        ParcelEvent::BuildingStagePlanned { code, stage, by } => {
+            let i = find(&mut p, code)?;
+            let b = &mut p.register[i];
+            b.planned.retain(|(s, _)| s != stage);
+            b.planned.push((*stage, *by));
+        }
+        _ => unreachable!("only register events"),
+    }
+    Ok(p)
+}
+
 /// The first state of a child of a split: the parent's state, with the
 /// child's own id, code and area.
 pub(crate) fn child_state(
@@ -863,6 +973,7 @@ pub(crate) fn child_state(
         buildings: None,
         tenure: vec![(date, parent.holder)],
         account: None,
+        register: Vec::new(),
         reclamations: Vec::new(),
         parent: Some(parent.id),
         children: Vec::new(),

@@ -33,6 +33,8 @@ pub(crate) mod index {
     pub(crate) const PARCEL_USE: u8 = 0x04;
     /// any holder ever → parcel ids: candidates for holder queries of the past
     pub(crate) const PARCEL_EVER_HELD: u8 = 0x05;
+    /// building code → the parcel it stands on (the buildings register)
+    pub(crate) const BUILDING_CODE: u8 = 0x06;
     /// a unit of work's first event id → its event runs ([`super::encode_runs`])
     pub(crate) const EVENT: u8 = 0x10;
     /// credit code → enterprise id (unique)
@@ -41,6 +43,8 @@ pub(crate) mod index {
     pub(crate) const ENTERPRISE_INDUSTRY: u8 = 0x21;
     /// (status, enterprise id)
     pub(crate) const ENTERPRISE_STATUS: u8 = 0x22;
+    /// building code → the enterprises that lease in it
+    pub(crate) const ENTERPRISE_BUILDING: u8 = 0x23;
     /// (programme id, application id)
     pub(crate) const APPLICATION_PROGRAMME: u8 = 0x30;
     /// (applicant id, application id)

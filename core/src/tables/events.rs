@@ -64,6 +64,10 @@ pub struct Facts {
     /// What an inspection, incident or complaint is about (`environment`,
     /// `safety`).
     pub domain: Option<&'static str>,
+    /// The building a register event is about, and the stage it reached
+    /// or plans.
+    pub building: Option<String>,
+    pub stage: Option<&'static str>,
 }
 
 impl Facts {
@@ -182,6 +186,17 @@ impl EventFacts for ParcelEvent {
                 compensation: Some(c.kind.code()),
                 reference: c.reference.clone(),
                 payee: Some(c.payee.clone()),
+                ..Facts::default()
+            },
+            ParcelEvent::BuildingRegistered(b) => Facts {
+                area_m2: Some(b.floor_area_m2),
+                building: Some(b.code.clone()),
+                ..Facts::default()
+            },
+            ParcelEvent::BuildingStageReached { code, stage }
+            | ParcelEvent::BuildingStagePlanned { code, stage, .. } => Facts {
+                building: Some(code.clone()),
+                stage: Some(stage.code()),
                 ..Facts::default()
             },
             ParcelEvent::Developed
@@ -381,6 +396,8 @@ struct FactColumns {
     payee: Vec<Option<String>>,
     qualification: Vec<Option<&'static str>>,
     domain: Vec<Option<&'static str>>,
+    building: Vec<Option<String>>,
+    stage: Vec<Option<&'static str>>,
 }
 
 impl FactColumns {
@@ -409,6 +426,8 @@ impl FactColumns {
         self.payee.push(f.payee);
         self.qualification.push(f.qualification);
         self.domain.push(f.domain);
+        self.building.push(f.building);
+        self.stage.push(f.stage);
     }
 
     fn finish(self, c: &mut Columns) -> Result<()> {
@@ -436,6 +455,8 @@ impl FactColumns {
         c.text("payee", self.payee);
         c.text("qualification", self.qualification);
         c.text("domain", self.domain);
+        c.text("building", self.building);
+        c.text("stage", self.stage);
         Ok(())
     }
 }

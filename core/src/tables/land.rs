@@ -362,3 +362,84 @@ pub fn inefficient_batch(
     c.text("rule", rows.iter().map(|r| Some(r.rule.as_str())));
     c.finish()
 }
+
+impl View<'_> {
+    /// [`View::buildings`] as a table.
+    ///
+    /// # Errors
+    /// Storage or corruption errors.
+    pub fn buildings_table(&self) -> Result<RecordBatch> {
+        buildings_batch(&self.buildings()?, self.date())
+    }
+}
+
+/// The buildings register as a table: one row per building.
+///
+/// # Errors
+/// Never in practice; a column mismatch would be a bug.
+pub fn buildings_batch(rows: &[crate::view::BuildingRow], date: NaiveDate) -> Result<RecordBatch> {
+    let mut c = Columns::default();
+    c.text(
+        "code",
+        rows.iter().map(|r| Some(r.building.spec.code.as_str())),
+    );
+    c.text("name", rows.iter().map(|r| r.building.spec.name.as_deref()));
+    c.id("parcel_id", rows.iter().map(|r| Some(r.parcel.0)));
+    c.text("parcel", rows.iter().map(|r| Some(r.parcel_code.as_str())));
+    c.text(
+        "use",
+        rows.iter().map(|r| Some(r.building.spec.use_.code())),
+    );
+    c.text(
+        "use_zh",
+        rows.iter().map(|r| Some(r.building.spec.use_.chinese())),
+    );
+    quantity(
+        &mut c,
+        "floor_area_m2",
+        rows.iter().map(|r| Some(r.building.spec.floor_area_m2)),
+    )?;
+    quantity(
+        &mut c,
+        "lettable_m2",
+        rows.iter().map(|r| Some(r.building.spec.lettable_m2)),
+    )?;
+    c.date(
+        "registered",
+        rows.iter().map(|r| Some(r.building.registered)),
+    );
+    c.text(
+        "stage",
+        rows.iter()
+            .map(|r| r.stage.map(crate::land::BuildingStage::code)),
+    );
+    c.text(
+        "stage_zh",
+        rows.iter()
+            .map(|r| r.stage.map(crate::land::BuildingStage::chinese)),
+    );
+    c.date("completed", rows.iter().map(|r| r.building.completed()));
+    let next: Vec<Option<(crate::land::BuildingStage, NaiveDate)>> =
+        rows.iter().map(|r| r.building.next_planned(date)).collect();
+    c.text("next_stage", next.iter().map(|n| n.map(|x| x.0.code())));
+    c.date("next_by", next.iter().map(|n| n.map(|x| x.1)));
+    quantity(&mut c, "leased_m2", rows.iter().map(|r| Some(r.leased)))?;
+    quantity(
+        &mut c,
+        "vacant_m2",
+        rows.iter().map(|r| {
+            Some(Quantity::from_units(
+                (r.building.spec.lettable_m2.units() - r.leased.units()).max(0),
+            ))
+        }),
+    )?;
+    c.float(
+        "occupancy",
+        rows.iter().map(crate::view::BuildingRow::occupancy),
+    );
+    c.int(
+        "tenants",
+        rows.iter().map(|r| i64::try_from(r.tenants).ok()),
+    );
+    c.finish()
+}

@@ -20,7 +20,7 @@ pub use events::{history_with_facts_batch, EventFacts, EventFilter, EventKind, F
 pub use fund::{applications_batch, disbursements_batch, overdue_batch, programmes_batch};
 pub(crate) use indicators::evaluation_columns;
 pub use indicators::{evaluation_batch, observations_batch, surcharges_batch};
-pub use land::{inefficient_batch, land_summaries_batch, parcels_batch};
+pub use land::{buildings_batch, inefficient_batch, land_summaries_batch, parcels_batch};
 pub use money::{payments_batch, receivables_batch};
 pub use plan::progress_batch;
 

@@ -287,3 +287,58 @@ impl View<'_> {
         })
     }
 }
+
+/// A building of the register as of a date, with what is let in it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BuildingRow {
+    pub parcel: ParcelId,
+    pub parcel_code: String,
+    pub building: crate::land::Building,
+    pub stage: Option<crate::land::BuildingStage>,
+    /// Leased on the date, m².
+    pub leased: crate::units::Quantity,
+    pub tenants: u64,
+}
+
+impl BuildingRow {
+    /// 出租率: leased over lettable.
+    #[must_use]
+    pub fn occupancy(&self) -> Option<f64> {
+        let lettable = self.building.spec.lettable_m2;
+        lettable
+            .is_positive()
+            .then(|| self.leased.to_f64() / lettable.to_f64())
+    }
+}
+
+impl View<'_> {
+    /// Every building of the register as of [`View::date`], with its stage,
+    /// what is leased in it and by how many tenants.
+    ///
+    /// # Errors
+    /// Storage or corruption errors.
+    pub fn buildings(&self) -> Result<Vec<BuildingRow>> {
+        let date = self.date();
+        let firms = self.enterprises()?;
+        let mut rows = Vec::new();
+        for p in self.all_parcels()? {
+            for b in &p.register {
+                let leases: Vec<&crate::enterprise::Lease> = firms
+                    .iter()
+                    .flat_map(|e| e.leases_on(date))
+                    .filter(|l| l.building == b.spec.code)
+                    .collect();
+                rows.push(BuildingRow {
+                    parcel: p.id,
+                    parcel_code: p.code.clone(),
+                    building: b.clone(),
+                    stage: b.stage_on(date),
+                    leased: crate::units::Quantity::sum(leases.iter().map(|l| l.area_m2))?,
+                    tenants: leases.len() as u64,
+                });
+            }
+        }
+        rows.sort_by(|a, b| a.building.spec.code.cmp(&b.building.spec.code));
+        Ok(rows)
+    }
+}

@@ -10,7 +10,7 @@ mod money;
 
 pub use enterprise::EnterpriseFilter;
 pub use fund::ApplicationFilter;
-pub use land::{ParcelFilter, Spatial};
+pub use land::{BuildingRow, ParcelFilter, Spatial};
 
 use std::collections::BTreeSet;
 use std::sync::Arc;

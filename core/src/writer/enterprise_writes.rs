@@ -265,6 +265,9 @@ impl Writer {
                 start,
                 end,
             };
+            if area_m2.is_positive() && end.is_none_or(|x| start <= x) {
+                w.check_lettable(&lease.building, area_m2, start, end)?;
+            }
             w.record_event::<Enterprise>(e.0, start, EnterpriseEvent::Leased(lease))
         })
     }

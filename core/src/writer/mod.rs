@@ -2,6 +2,7 @@
 //! all at once (see [`crate::Db::write`]). The write methods of each ledger
 //! live beside it: `land_writes.rs`, `enterprise_writes.rs`, `fund_writes.rs`.
 
+mod building_writes;
 mod compliance_writes;
 mod enterprise_writes;
 mod fund_writes;

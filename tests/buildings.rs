@@ -1,0 +1,137 @@
+//! The buildings register: stages in order, leases refused beyond a
+//! building's lettable area on any day, occupancy across lease ends, the
+//! floor area completed in a year — worked out by hand.
+
+mod common;
+
+use common::{d, fingerprint, firm, parcel, q};
+use parkdb::land::{BuildingSpec, BuildingStage, BuildingUse};
+use parkdb::{Db, Error};
+
+fn spec(code: &str, floor: &str, lettable: &str) -> BuildingSpec {
+    BuildingSpec {
+        code: code.into(),
+        name: None,
+        use_: BuildingUse::Factory,
+        floor_area_m2: q(floor),
+        lettable_m2: q(lettable),
+    }
+}
+
+#[test]
+fn leases_fit_the_lettable_area_on_every_day() {
+    let db = Db::temporary().unwrap();
+    let site = parcel(&db, "KC-1", "30", "2004-01-01");
+    db.register_building(site, d("2004-05-01"), spec("1#", "12000", "10000"))
+        .unwrap();
+    let (a, b, c) = (firm(&db, "A"), firm(&db, "B"), firm(&db, "C"));
+    db.lease(
+        a,
+        "1#",
+        None,
+        q("6000"),
+        d("2005-01-01"),
+        Some(d("2005-06-30")),
+    )
+    .unwrap();
+    db.lease(b, "1#", None, q("3000"), d("2005-03-01"), None)
+        .unwrap();
+    // 6000 + 3000 + 2000 > 10000 from March to June: refused.
+    let before = fingerprint(&db);
+    let err = db
+        .lease(c, "1#", None, q("2000"), d("2005-05-01"), None)
+        .unwrap_err();
+    assert!(matches!(err, Error::Lifecycle { .. }), "{err:?}");
+    assert!(err.to_string().contains("11000"), "{err}");
+    assert_eq!(fingerprint(&db), before);
+    // From July A's space is free: it fits.
+    db.lease(c, "1#", None, q("2000"), d("2005-07-01"), None)
+        .unwrap();
+    // A building nobody registered is free text, as before.
+    db.lease(c, "临时仓库", None, q("99999"), d("2005-07-01"), None)
+        .unwrap();
+
+    let row = |date: &str| {
+        db.as_of(d(date))
+            .buildings()
+            .unwrap()
+            .into_iter()
+            .find(|r| r.building.spec.code == "1#")
+            .unwrap()
+    };
+    // May: A and B (9000 of 10000); August: B and C (5000).
+    let may = row("2005-05-15");
+    assert_eq!((may.leased, may.tenants), (q("9000"), 2));
+    assert!((may.occupancy().unwrap() - 0.9).abs() < 1e-12);
+    let august = row("2005-08-15");
+    assert_eq!((august.leased, august.tenants), (q("5000"), 2));
+}
+
+#[test]
+fn stages_come_in_order_and_the_report_counts_floor_area_completed() {
+    let db = Db::temporary().unwrap();
+    let site = parcel(&db, "KC-1", "30", "2004-01-01");
+    db.register_building(site, d("2004-05-01"), spec("1#", "16000", "15000"))
+        .unwrap();
+    db.register_building(site, d("2004-05-01"), spec("3#", "8000", "7500"))
+        .unwrap();
+    db.reach_building_stage("1#", d("2004-06-01"), BuildingStage::UnderConstruction)
+        .unwrap();
+    db.reach_building_stage("1#", d("2005-05-15"), BuildingStage::Completed)
+        .unwrap();
+    db.reach_building_stage("3#", d("2005-10-15"), BuildingStage::ToppedOut)
+        .unwrap();
+    db.plan_building_stage("3#", d("2005-10-15"), BuildingStage::InUse, d("2006-03-31"))
+        .unwrap();
+    let before = fingerprint(&db);
+    for (what, result) in [
+        (
+            "a stage back",
+            db.reach_building_stage("1#", d("2005-06-01"), BuildingStage::ToppedOut),
+        ),
+        (
+            "a date back",
+            db.reach_building_stage("1#", d("2005-05-01"), BuildingStage::InUse),
+        ),
+        (
+            "an unknown building",
+            db.reach_building_stage("9#", d("2005-06-01"), BuildingStage::InUse),
+        ),
+        (
+            "a code twice",
+            db.register_building(site, d("2005-01-01"), spec("3#", "1", "1")),
+        ),
+        (
+            "lettable above the floor area",
+            db.register_building(site, d("2005-01-01"), spec("7#", "100", "101")),
+        ),
+        (
+            "no floor area",
+            db.register_building(site, d("2005-01-01"), spec("8#", "0", "0")),
+        ),
+        (
+            "before the parcel",
+            db.register_building(site, d("2003-01-01"), spec("9#", "10", "10")),
+        ),
+    ] {
+        let err = result.expect_err(what);
+        assert!(
+            matches!(
+                err,
+                Error::Validation { .. } | Error::Lifecycle { .. } | Error::Conflict { .. }
+            ),
+            "{what}: {err:?}"
+        );
+    }
+    assert_eq!(fingerprint(&db), before);
+    let r = db.now().annual_report(2005).unwrap();
+    assert_eq!(r.floor_area_completed_m2, q("16000"));
+    let text = r.text();
+    assert!(
+        text.contains("物业:1#竣工;3#封顶,预计2006年3月投入使用;本年竣工建筑面积16000㎡。"),
+        "{text}"
+    );
+    let mid = db.as_of(d("2005-01-01")).buildings().unwrap();
+    assert_eq!(mid[0].stage, Some(BuildingStage::UnderConstruction));
+    assert_eq!(mid[1].stage, None);
+}

@@ -135,3 +135,49 @@ fn stages_come_in_order_and_the_report_counts_floor_area_completed() {
     assert_eq!(mid[0].stage, Some(BuildingStage::UnderConstruction));
     assert_eq!(mid[1].stage, None);
 }
+
+#[test]
+fn the_buildings_ledger_imports_once() {
+    use parkdb::ledger::{self, ImportOptions, Sheet};
+    let db = Db::temporary().unwrap();
+    parcel(&db, "KC-1", "30", "2004-01-01");
+    let csv = "楼宇编号,楼宇名称,地块编号,用途,建筑面积,可出租面积,登记日期,开工日期,封顶日期,竣工日期,投入使用日期,预计投入使用日期\n\
+               1#,科创中心1#厂房,KC-1,厂房,16000,15000,2004-05-01,2004-06-01,2004-12-01,2005-05-15,2005-06-01,\n\
+               5#,科创中心5#厂房,KC-1,厂房,6000,5500,2004-05-01,,,,,2005-12-31\n\
+               9#,,GP-404,厂房,1,1,2004-05-01,,,,,";
+    let mut lines = csv.lines();
+    let headers = lines
+        .next()
+        .unwrap()
+        .split(',')
+        .map(str::to_owned)
+        .collect();
+    let rows = lines
+        .enumerate()
+        .map(|(i, l)| (i + 2, l.split(',').map(str::to_owned).collect()))
+        .collect();
+    let sheet = Sheet {
+        name: "楼宇台账".into(),
+        headers,
+        rows,
+        ..Sheet::default()
+    };
+    let bad = ledger::import(&db, std::slice::from_ref(&sheet), ImportOptions::default()).unwrap();
+    assert_eq!(
+        bad.errors.iter().map(|e| e.row).collect::<Vec<_>>(),
+        vec![4]
+    );
+    let mut good = sheet.clone();
+    good.rows.pop();
+    let report = ledger::import(&db, &[good.clone()], ImportOptions::default()).unwrap();
+    assert!(report.is_clean(), "{:#?}", report.errors);
+    let rows = db.as_of(d("2005-12-31")).buildings().unwrap();
+    assert_eq!(rows[0].stage, Some(BuildingStage::InUse));
+    assert_eq!(
+        rows[1].building.next_planned(d("2005-12-31")),
+        Some((BuildingStage::InUse, d("2005-12-31")))
+    );
+    let again = ledger::import(&db, &[good], ImportOptions::default()).unwrap();
+    assert!(again.is_clean(), "{:#?}", again.errors);
+    assert_eq!(again.events, 0);
+}

@@ -13,6 +13,7 @@
 //! | parcel events | 地块事件, 土地事件, parcel_events |
 //! | land payment schedules | 应收台账, 分期付款, schedules |
 //! | payments | 收款台账, 收款, payments |
+//! | buildings | 楼宇台账, 物业台账, buildings |
 //! | qualifications and honours | 资质台账, 资质荣誉, qualifications |
 //! | inspections, incidents, complaints | 环保安全台账, 安全环保台账, compliance |
 //! | yearly figures | 年度经济指标, 经济指标, yearly |
@@ -196,6 +197,27 @@ const PAYMENT_FIELDS: &[Field] = &[
     f("reason", &["原因", "备注"], Text, false),
 ];
 
+const BUILDING_FIELDS: &[Field] = &[
+    f("building", &["楼宇编号", "楼号", "编号"], Text, true),
+    f("name", &["楼宇名称", "名称"], Text, false),
+    f("code", &["地块编号"], Text, true),
+    f("use", &["用途"], Code, false),
+    f("floor_area_m2", &["建筑面积"], Quantity, true),
+    f("lettable_m2", &["可出租面积", "可租面积"], Quantity, false),
+    f("date", &["登记日期"], Date, true),
+    f("preparation", &["前期日期", "前期"], Date, false),
+    f("under_construction", &["开工日期", "在建"], Date, false),
+    f("topped_out", &["封顶日期", "封顶"], Date, false),
+    f("completed", &["竣工日期", "竣工"], Date, false),
+    f("in_use", &["投入使用日期", "投入使用"], Date, false),
+    f(
+        "planned_in_use",
+        &["预计投入使用日期", "预计投入使用"],
+        Date,
+        false,
+    ),
+];
+
 const QUALIFICATION_FIELDS: &[Field] = &[
     f("enterprise", &["企业名称"], Text, false),
     f("credit_code", &["统一社会信用代码"], Text, false),
@@ -300,6 +322,7 @@ pub enum Ledger {
     ParcelEvents,
     Schedules,
     Payments,
+    Buildings,
     Qualifications,
     Compliance,
     Yearly,
@@ -309,12 +332,13 @@ pub enum Ledger {
 }
 
 impl Ledger {
-    pub const ALL: [Ledger; 11] = [
+    pub const ALL: [Ledger; 12] = [
         Ledger::Enterprises,
         Ledger::Parcels,
         Ledger::ParcelEvents,
         Ledger::Schedules,
         Ledger::Payments,
+        Ledger::Buildings,
         Ledger::Qualifications,
         Ledger::Compliance,
         Ledger::Yearly,
@@ -332,6 +356,7 @@ impl Ledger {
             Ledger::ParcelEvents => "parcel_events",
             Ledger::Schedules => "schedules",
             Ledger::Payments => "payments",
+            Ledger::Buildings => "buildings",
             Ledger::Qualifications => "qualifications",
             Ledger::Compliance => "compliance",
             Ledger::Yearly => "yearly",
@@ -348,6 +373,7 @@ impl Ledger {
             Ledger::ParcelEvents => &["地块事件", "土地事件", "parcel_events"],
             Ledger::Schedules => &["应收台账", "分期付款", "schedules"],
             Ledger::Payments => &["收款台账", "收款", "payments"],
+            Ledger::Buildings => &["楼宇台账", "物业台账", "buildings"],
             Ledger::Qualifications => &["资质台账", "资质荣誉", "qualifications"],
             Ledger::Compliance => &["环保安全台账", "安全环保台账", "compliance"],
             Ledger::Yearly => &["年度经济指标", "经济指标", "yearly"],
@@ -382,6 +408,7 @@ impl Ledger {
             Ledger::ParcelEvents => PARCEL_EVENT_FIELDS,
             Ledger::Schedules => SCHEDULE_FIELDS,
             Ledger::Payments => PAYMENT_FIELDS,
+            Ledger::Buildings => BUILDING_FIELDS,
             Ledger::Qualifications => QUALIFICATION_FIELDS,
             Ledger::Compliance => COMPLIANCE_FIELDS,
             Ledger::Yearly => YEARLY_FIELDS,

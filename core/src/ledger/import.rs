@@ -653,6 +653,7 @@ fn apply_row(
         Ledger::ParcelEvents => parcel_event(w, lookups, row)?,
         Ledger::Schedules => unreachable!("schedules are applied a parcel at a time"),
         Ledger::Payments => payment(w, lookups, row)?,
+        Ledger::Buildings => building(w, row)?,
         Ledger::Qualifications => qualification(w, lookups, row)?,
         Ledger::Compliance => compliance(w, lookups, row)?,
         Ledger::Yearly => {
@@ -1047,6 +1048,59 @@ fn payment(w: &mut Writer, lookups: &Lookups, row: &Row<'_>) -> Result<(), RowEr
         PaymentStep::PaidOut => unreachable!("handled above"),
     };
     result.map(|_| ()).map_err(|e| blame(row, &e))
+}
+
+/// A row of a buildings sheet: the building, registered unless it is
+/// already (on the same parcel), and each stage its dates give, in order
+/// (imported again, nothing new is written).
+fn building(w: &mut Writer, row: &Row<'_>) -> Result<(), RowError> {
+    use crate::land::{BuildingSpec, BuildingStage, BuildingUse};
+    let code = row.need("building", Ok(row.text("building")))?;
+    let parcel_code = row.need("code", Ok(row.text("code")))?;
+    let date = row.need("date", row.date("date"))?;
+    let parcel = w
+        .parcel_by_code(&parcel_code)
+        .map_err(|_| row.err("code", format!("no parcel has code {parcel_code:?}")))?;
+    let floor = row.need("floor_area_m2", row.quantity("floor_area_m2"))?;
+    let spec = BuildingSpec {
+        code: code.clone(),
+        name: row.text("name"),
+        use_: row
+            .code("use", BuildingUse::parse)?
+            .unwrap_or(BuildingUse::Factory),
+        floor_area_m2: floor,
+        lettable_m2: row.quantity("lettable_m2")?.unwrap_or(floor),
+    };
+    match w.building_parcel(&code).map_err(|e| blame(row, &e))? {
+        Some(p) if p.id == parcel.id => {}
+        Some(p) => {
+            return Err(row.err(
+                "code",
+                format!("building {code} stands on {} in the database", p.code),
+            ))
+        }
+        None => {
+            w.attempt(|w| w.register_building(parcel.id, date, spec))
+                .map_err(|e| blame(row, &e))?;
+        }
+    }
+    for (field, stage) in [
+        ("preparation", BuildingStage::Preparation),
+        ("under_construction", BuildingStage::UnderConstruction),
+        ("topped_out", BuildingStage::ToppedOut),
+        ("completed", BuildingStage::Completed),
+        ("in_use", BuildingStage::InUse),
+    ] {
+        if let Some(on) = row.date(field)? {
+            w.attempt(|w| w.reach_building_stage(&code, on, stage))
+                .map_err(|e| blame(row, &e))?;
+        }
+    }
+    if let Some(by) = row.date("planned_in_use")? {
+        w.attempt(|w| w.plan_building_stage(&code, date, BuildingStage::InUse, by))
+            .map_err(|e| blame(row, &e))?;
+    }
+    Ok(())
 }
 
 /// A row of a qualifications sheet: a qualification, or an honour when

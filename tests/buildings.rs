@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{d, fingerprint, firm, parcel, q};
+use common::{d, fingerprint, firm, parcel, q, sheet};
 use parkdb::land::{BuildingSpec, BuildingStage, BuildingUse};
 use parkdb::{Db, Error};
 
@@ -138,30 +138,14 @@ fn stages_come_in_order_and_the_report_counts_floor_area_completed() {
 
 #[test]
 fn the_buildings_ledger_imports_once() {
-    use parkdb::ledger::{self, ImportOptions, Sheet};
+    use parkdb::ledger::{self, ImportOptions};
     let db = Db::temporary().unwrap();
     parcel(&db, "KC-1", "30", "2004-01-01");
     let csv = "楼宇编号,楼宇名称,地块编号,用途,建筑面积,可出租面积,登记日期,开工日期,封顶日期,竣工日期,投入使用日期,预计投入使用日期\n\
                1#,科创中心1#厂房,KC-1,厂房,16000,15000,2004-05-01,2004-06-01,2004-12-01,2005-05-15,2005-06-01,\n\
                5#,科创中心5#厂房,KC-1,厂房,6000,5500,2004-05-01,,,,,2005-12-31\n\
                9#,,GP-404,厂房,1,1,2004-05-01,,,,,";
-    let mut lines = csv.lines();
-    let headers = lines
-        .next()
-        .unwrap()
-        .split(',')
-        .map(str::to_owned)
-        .collect();
-    let rows = lines
-        .enumerate()
-        .map(|(i, l)| (i + 2, l.split(',').map(str::to_owned).collect()))
-        .collect();
-    let sheet = Sheet {
-        name: "楼宇台账".into(),
-        headers,
-        rows,
-        ..Sheet::default()
-    };
+    let sheet = sheet("楼宇台账", csv);
     let bad = ledger::import(&db, std::slice::from_ref(&sheet), ImportOptions::default()).unwrap();
     assert_eq!(
         bad.errors.iter().map(|e| e.row).collect::<Vec<_>>(),

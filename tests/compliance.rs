@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{d, fingerprint, firm, q};
+use common::{d, fingerprint, firm, q, sheet};
 use parkdb::compliance::{
     Complaint, Domain, Honour, HonourLevel, Incident, Inspection, Qualification, QualificationKind,
 };
@@ -324,26 +324,6 @@ fn bad_records_are_refused_and_nothing_is_written() {
         );
     }
     assert_eq!(fingerprint(&db), before);
-}
-
-fn sheet(name: &str, csv: &str) -> parkdb::ledger::Sheet {
-    let mut lines = csv.lines();
-    let headers = lines
-        .next()
-        .unwrap()
-        .split(',')
-        .map(str::to_owned)
-        .collect();
-    let rows = lines
-        .enumerate()
-        .map(|(i, l)| (i + 2, l.split(',').map(str::to_owned).collect()))
-        .collect();
-    parkdb::ledger::Sheet {
-        name: name.into(),
-        headers,
-        rows,
-        ..parkdb::ledger::Sheet::default()
-    }
 }
 
 #[test]

@@ -8,7 +8,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{d, fingerprint, mu};
+use common::{d, fingerprint, mu, sheet};
 use parkdb::ledger::{self, read_file, ImportOptions, Sheet};
 use parkdb::money::{
     Charge, Collection, CollectionAction, Compensation, CompensationKind, Instalment, Payment,
@@ -559,26 +559,6 @@ fn write_workbook_from_csv() {
         }
     }
     book.save(xlsx_path()).unwrap();
-}
-
-fn sheet(name: &str, csv: &str) -> Sheet {
-    let mut lines = csv.lines();
-    let headers = lines
-        .next()
-        .unwrap()
-        .split(',')
-        .map(str::to_owned)
-        .collect();
-    let rows = lines
-        .enumerate()
-        .map(|(i, l)| (i + 2, l.split(',').map(str::to_owned).collect()))
-        .collect();
-    Sheet {
-        name: name.into(),
-        headers,
-        rows,
-        ..Sheet::default()
-    }
 }
 
 #[test]

@@ -48,6 +48,11 @@ def test_fees_follow_a_transfer_and_payments_are_listed(zone):
     db.receive_payment("100", enterprise=a, on="2004-05-01", advance=True)
     db.record_collection("notice", parcel="P1", on="2005-01-15", note="催缴")
     db.receive_payment("200,000", parcel="P1", on="2005-02-01")
+    # Before any bill, the advance is a credit that arose when it was paid.
+    early = [r for r in db.receivables(as_of="2004-06-01").to_pylist() if r["charge"] == "management_fee"]
+    assert [(r["debtor"], r["arose"], r["outstanding_yuan"]) for r in early] == [
+        ("A 纺织", dt.date(2004, 5, 1), Decimal("-100.00"))
+    ]
     rows = {(r["charge"], r["debtor"]): r for r in db.receivables(as_of="2004-12-31").to_pylist()}
     # A: 12,000 × 122/366 = 4,000; B: 12,000 × 184/366 = 6,032.79.
     assert rows[("management_fee", "A 纺织")]["outstanding_yuan"] == Decimal("3900.00")

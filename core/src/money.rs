@@ -758,7 +758,12 @@ pub fn bill_fees(things: &[Chargeable], rates: &[FeeRate], until: NaiveDate) -> 
 /// schedule, the account's entries against it.
 #[must_use]
 pub fn fee_debt(debtor: EnterpriseId, bills: &[Bill], account: Option<&FeeAccount>) -> Debt {
-    let first = bills.first().map_or(NaiveDate::MIN, |b| b.due);
+    // Arisen with the first bill, or with an advance paid before any.
+    let first = bills
+        .first()
+        .map(|b| b.due)
+        .or_else(|| account.and_then(|a| a.entries.iter().map(|e| e.date).min()))
+        .unwrap_or(NaiveDate::MIN);
     let amount = yuan(bills.iter().map(|b| i128::from(b.amount.fen())).sum());
     Debt {
         charge: Charge::ManagementFee,

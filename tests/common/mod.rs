@@ -186,3 +186,25 @@ pub fn raw_open(path: &std::path::Path) -> sled::Db {
         }
     }
 }
+
+/// A sheet from CSV text (a header line, then rows numbered from 2, as a
+/// spreadsheet numbers them), named after its ledger.
+pub fn sheet(name: &str, csv: &str) -> parkdb::ledger::Sheet {
+    let mut lines = csv.lines();
+    let headers = lines
+        .next()
+        .expect("a header")
+        .split(',')
+        .map(str::to_owned)
+        .collect();
+    let rows = lines
+        .enumerate()
+        .map(|(i, l)| (i + 2, l.split(',').map(str::to_owned).collect()))
+        .collect();
+    parkdb::ledger::Sheet {
+        name: name.into(),
+        headers,
+        rows,
+        ..parkdb::ledger::Sheet::default()
+    }
+}

@@ -496,14 +496,30 @@ fn build_zone(b: &mut Builder<'_>, seed: &mut Seed) -> Result<()> {
     Ok(())
 }
 
-/// A payment of `amount` received on `on`, with a voucher number.
-fn paid(charge: Charge, amount: Yuan, voucher: &str) -> Payment {
-    Payment {
-        charge,
-        amount,
-        reference: Some(voucher.to_owned()),
-        payer: None,
-        advance: false,
+/// The finance office's receipts, numbered as they are written (收2005-0001).
+#[derive(Default)]
+struct Vouchers(u32);
+
+impl Vouchers {
+    /// Receives `amount` of `charge` on `on`, with the next voucher number.
+    fn receive(
+        &mut self,
+        w: &mut Writer,
+        account: Account,
+        on: NaiveDate,
+        charge: Charge,
+        amount: Yuan,
+        payer: Option<EnterpriseId>,
+    ) -> Result<()> {
+        self.0 += 1;
+        let payment = Payment {
+            charge,
+            amount,
+            reference: Some(format!("收{}-{:04}", on.format("%Y"), self.0)),
+            payer,
+            advance: false,
+        };
+        w.receive_payment(account, on, payment).map(drop)
     }
 }
 
@@ -520,11 +536,7 @@ fn build_finance(b: &mut Builder<'_>, seed: Seed) -> Result<()> {
         period: FeePeriod::Year,
         amount: Yuan::from_yuan(MANAGEMENT_FEE_PER_MU_YUAN)?,
     })?;
-    let mut voucher = 0u32;
-    let mut next = |on: NaiveDate| {
-        voucher += 1;
-        format!("收{}-{voucher:04}", on.format("%Y"))
-    };
+    let mut vouchers = Vouchers::default();
     let price = |b: &Builder<'_>, p: ParcelId| -> Result<(Yuan, NaiveDate)> {
         let parcel = b.w.parcel(p)?;
         let supply = parcel
@@ -544,17 +556,18 @@ fn build_finance(b: &mut Builder<'_>, seed: Seed) -> Result<()> {
         let on = supplied + chrono::Days::new(15);
         let laggard = k % 9 == 4;
         let first = if laggard { full.ratio(70, 100)? } else { full };
-        let v = next(on);
-        b.w.receive_payment(Account::Parcel(*p), on, paid(Charge::LandPrice, first, &v))?;
+        vouchers.receive(b.w, Account::Parcel(*p), on, Charge::LandPrice, first, None)?;
         for year in 2003..=2005 {
             let on = date(year, 1, 20);
             let owed = b.w.fees_outstanding(*e, on)?;
             if owed.is_positive() && (!laggard || year == 2003) {
-                let v = next(on);
-                b.w.receive_payment(
+                vouchers.receive(
+                    b.w,
                     Account::Enterprise(*e),
                     on,
-                    paid(Charge::ManagementFee, owed, &v),
+                    Charge::ManagementFee,
+                    owed,
+                    None,
                 )?;
             }
         }
@@ -572,18 +585,22 @@ fn build_finance(b: &mut Builder<'_>, seed: Seed) -> Result<()> {
                 },
             )?;
             let on = date(2005, 6, 15);
-            let v = next(on);
-            b.w.receive_payment(
+            vouchers.receive(
+                b.w,
                 Account::Parcel(*p),
                 on,
-                paid(Charge::LandPrice, full.ratio(20, 100)?, &v),
+                Charge::LandPrice,
+                full.ratio(20, 100)?,
+                None,
             )?;
             let owed = b.w.fees_outstanding(*e, on)?;
-            let v = next(on);
-            b.w.receive_payment(
+            vouchers.receive(
+                b.w,
                 Account::Enterprise(*e),
                 on,
-                paid(Charge::ManagementFee, owed.ratio(1, 2)?, &v),
+                Charge::ManagementFee,
+                owed.ratio(1, 2)?,
+                None,
             )?;
         }
     }
@@ -592,23 +609,26 @@ fn build_finance(b: &mut Builder<'_>, seed: Seed) -> Result<()> {
     for (i, (e, p)) in seed.under_construction.iter().take(8).enumerate() {
         let (full, supplied) = price(b, *p)?;
         let on = supplied + chrono::Days::new(20);
-        let v = next(on);
-        b.w.receive_payment(
+        vouchers.receive(
+            b.w,
             Account::Parcel(*p),
             on,
-            paid(Charge::LandPrice, full.ratio(50, 100)?, &v),
+            Charge::LandPrice,
+            full.ratio(50, 100)?,
+            None,
         )?;
         let on = date(2005, 3, 20);
         let rest = full.ratio(if i % 2 == 0 { 50 } else { 30 }, 100)?;
-        let v = next(on);
-        b.w.receive_payment(Account::Parcel(*p), on, paid(Charge::LandPrice, rest, &v))?;
+        vouchers.receive(b.w, Account::Parcel(*p), on, Charge::LandPrice, rest, None)?;
         let on = date(2005, 1, 20);
         let owed = b.w.fees_outstanding(*e, on)?;
-        let v = next(on);
-        b.w.receive_payment(
+        vouchers.receive(
+            b.w,
             Account::Enterprise(*e),
             on,
-            paid(Charge::ManagementFee, owed, &v),
+            Charge::ManagementFee,
+            owed,
+            None,
         )?;
     }
     // The idle parcels' first holders paid 60%; the reclaim cancelled the
@@ -622,28 +642,26 @@ fn build_finance(b: &mut Builder<'_>, seed: Seed) -> Result<()> {
             .cloned()
             .ok_or_else(|| Error::validation("example", "an idle parcel was supplied"))?;
         let on = first.created + chrono::Days::new(30);
-        let v = next(on);
-        b.w.receive_payment(
+        vouchers.receive(
+            b.w,
             Account::Parcel(*p),
             on,
-            Payment {
-                payer: Some(first.debtor),
-                ..paid(Charge::LandPrice, first.amount.ratio(60, 100)?, &v)
-            },
+            Charge::LandPrice,
+            first.amount.ratio(60, 100)?,
+            Some(first.debtor),
         )?;
         b.w.declare_idle(*p, date(2004, 6, 1), None)?;
         let fee = first.amount.ratio(20, 100)?;
         match k {
             0 => {
                 let on = date(2004, 9, 1);
-                let v = next(on);
-                b.w.receive_payment(
+                vouchers.receive(
+                    b.w,
                     Account::Parcel(*p),
                     on,
-                    Payment {
-                        payer: Some(first.debtor),
-                        ..paid(Charge::IdleFee, fee, &v)
-                    },
+                    Charge::IdleFee,
+                    fee,
+                    Some(first.debtor),
                 )?;
             }
             2 => {
@@ -680,8 +698,7 @@ fn build_finance(b: &mut Builder<'_>, seed: Seed) -> Result<()> {
             ],
         )?;
         let on = supplied + chrono::Days::new(10);
-        let v = next(on);
-        b.w.receive_payment(Account::Parcel(*p), on, paid(Charge::LandPrice, half, &v))?;
+        vouchers.receive(b.w, Account::Parcel(*p), on, Charge::LandPrice, half, None)?;
     }
     // Capital increases and the tendered land: paid in full.
     let mut paid_in_full: Vec<ParcelId> = seed.capital_increases.iter().map(|c| c.1).collect();
@@ -689,8 +706,7 @@ fn build_finance(b: &mut Builder<'_>, seed: Seed) -> Result<()> {
     for p in paid_in_full {
         let (full, supplied) = price(b, p)?;
         let on = supplied + chrono::Days::new(19);
-        let v = next(on);
-        b.w.receive_payment(Account::Parcel(p), on, paid(Charge::LandPrice, full, &v))?;
+        vouchers.receive(b.w, Account::Parcel(p), on, Charge::LandPrice, full, None)?;
     }
     // Land requisitioned in 2005: 土地补偿费 and 安置补助费 to the village;
     // four households' plots swapped (调地) with their attachments paid for.

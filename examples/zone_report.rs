@@ -5,7 +5,7 @@
 //! database is kept there (replacing what was there); without one it is
 //! temporary.
 
-use parkdb::example::{build_seed, REPORT_YEAR};
+use parkdb::example::{build_seed, seed_plans, REPORT_YEAR};
 use parkdb::scheme::huangyan_2022;
 use parkdb::Db;
 
@@ -36,6 +36,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         counts.join("、"),
         out
     );
+
+    // The plans the reports set, as far as the ledgers say at the year's end.
+    let end = chrono::NaiveDate::from_ymd_opt(REPORT_YEAR, 12, 31).ok_or("a year's end")?;
+    for plan in seed_plans() {
+        println!("{}", db.now().plan_progress(&plan, end)?.text());
+    }
 
     let check = db.check()?;
     println!(

@@ -165,3 +165,34 @@ fn the_buildings_ledger_imports_once() {
     assert!(again.is_clean(), "{:#?}", again.errors);
     assert_eq!(again.events, 0);
 }
+
+#[test]
+fn the_register_gives_a_plot_ratio_where_no_buildings_were_reported() {
+    use parkdb::inefficient::{InefficientKind, Rules};
+    let db = Db::temporary().unwrap();
+    let holder = firm(&db, "A");
+    let p = parcel(&db, "GP-1", "10", "2003-01-01");
+    db.allocate(p, common::terms(holder, "2003-03-01", "1", None))
+        .unwrap();
+    db.start_construction(p, d("2003-06-01")).unwrap();
+    db.complete_construction(p, d("2004-06-01")).unwrap();
+    db.register_building(p, d("2003-06-01"), spec("A1", "5000", "5000"))
+        .unwrap();
+    db.reach_building_stage("A1", d("2004-06-01"), BuildingStage::Completed)
+        .unwrap();
+    // 5000 m² on 10 亩 (6666.67 m²): 0.75, below 1.0.
+    let parcel = db.parcel(p).unwrap();
+    assert!((parcel.register_plot_ratio(d("2005-01-01")).unwrap() - 0.75).abs() < 1e-9);
+    assert_eq!(parcel.register_plot_ratio(d("2004-05-31")), None);
+    let found = db
+        .as_of(d("2005-12-31"))
+        .inefficient_land(&Rules::default(), None)
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].kind, InefficientKind::NotFullyUsed);
+    assert!(
+        found[0].rule.contains("plot ratio 0.75"),
+        "{}",
+        found[0].rule
+    );
+}

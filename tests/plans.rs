@@ -84,3 +84,24 @@ fn a_target_on_an_unknown_figure_is_refused() {
         Err(Error::Validation { .. })
     ));
 }
+
+#[test]
+fn the_seeds_plans_as_the_ledgers_say_at_the_years_end() {
+    let db = Db::temporary().unwrap();
+    parkdb::example::build_seed(&db).unwrap();
+    let [bureau, zone] = <[Plan; 2]>::try_from(parkdb::example::seed_plans()).unwrap();
+    // The second batch's three projects wait (拟在12月中旬前完成): none approved.
+    let p = db.now().plan_progress(&bureau, d("2005-12-31")).unwrap();
+    assert_eq!((p.rows[0].value, p.rows[0].met), (Some(0.0), false));
+    // Next year's plan at this year's end: nothing yet.
+    let p = db.now().plan_progress(&zone, d("2005-12-31")).unwrap();
+    let values: Vec<Option<f64>> = p.rows.iter().map(|r| r.value).collect();
+    assert_eq!(values, vec![Some(0.0), Some(0.0), None]);
+    assert!(
+        p.text().starts_with(
+            "2006年工业区工作计划完成情况(截至2005年12月31日):预计征地500亩:未完成(完成0/500)"
+        ),
+        "{}",
+        p.text()
+    );
+}

@@ -496,6 +496,50 @@ fn build_zone(b: &mut Builder<'_>, seed: &mut Seed) -> Result<()> {
     Ok(())
 }
 
+/// The plans the seed's reports set: the bureau's for the report year
+/// (第二批计划项目拟在12月中旬前完成) and the zone's for the next
+/// (预计征地500亩,物业建设40000平方; ISO14001 by July).
+#[must_use]
+pub fn seed_plans() -> Vec<crate::plan::Plan> {
+    use crate::plan::{Milestone, Plan, Target};
+    vec![
+        Plan {
+            name: format!("{REPORT_YEAR}年科技工作计划"),
+            year: REPORT_YEAR,
+            targets: vec![Target {
+                name: "第二批计划项目12月中旬前下达".into(),
+                figure: "approved_in_batch:第二批".into(),
+                goal: 3.0,
+                by: Some(date(REPORT_YEAR, 12, 15)),
+            }],
+            milestones: Vec::new(),
+        },
+        Plan {
+            name: format!("{}年工业区工作计划", REPORT_YEAR + 1),
+            year: REPORT_YEAR + 1,
+            targets: vec![
+                Target {
+                    name: "预计征地500亩".into(),
+                    figure: "requisitioned_in_year_mu".into(),
+                    goal: 500.0,
+                    by: None,
+                },
+                Target {
+                    name: "物业建设40000平方".into(),
+                    figure: "floor_area_completed_m2".into(),
+                    goal: 40_000.0,
+                    by: None,
+                },
+            ],
+            milestones: vec![Milestone {
+                name: "ISO14001环境管理体系认证".into(),
+                by: Some(date(REPORT_YEAR + 1, 7, 31)),
+                done: None,
+            }],
+        },
+    ]
+}
+
 /// The finance office's receipts, numbered as they are written (收2005-0001).
 #[derive(Default)]
 struct Vouchers(u32);

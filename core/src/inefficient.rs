@@ -94,9 +94,25 @@ pub struct InefficientParcel {
 fn not_fully_used(
     p: &Parcel,
     done: NaiveDate,
+    as_of: NaiveDate,
     rules: &Rules,
 ) -> Option<(InefficientKind, NaiveDate, String)> {
-    let b = p.buildings?;
+    let Some(b) = p.buildings else {
+        // No buildings reported: the register's completed floor area.
+        let ratio = p.register_plot_ratio(as_of)?;
+        return (ratio < rules.min_plot_ratio).then(|| {
+            (
+                InefficientKind::NotFullyUsed,
+                done,
+                format!(
+                    "plot ratio {ratio:.2} below {} (the register's completed floor area {} m²) on {}",
+                    rules.min_plot_ratio,
+                    p.register_floor_area(as_of).unwrap_or_default(),
+                    p.area
+                ),
+            )
+        });
+    };
     let ratio = b.plot_ratio(p.area)?;
     let coverage = b.coverage(p.area)?;
     let mut short = Vec::new();
@@ -246,7 +262,7 @@ impl View<'_> {
                 let (Some(done), Some(holder)) = (p.completed, p.holder) else {
                     return Ok(None);
                 };
-                if let Some(found) = not_fully_used(p, done, rules) {
+                if let Some(found) = not_fully_used(p, done, at, rules) {
                     return Ok(Some(found));
                 }
                 let firm = match self.enterprise(holder) {

@@ -293,6 +293,32 @@ impl Parcel {
         self.tenure.first().map_or(self.requisitioned, |t| t.0)
     }
 
+    /// The floor area of the registered buildings completed by `date`
+    /// (`None` when none is): what its plot ratio is measured by when no
+    /// buildings were reported.
+    #[must_use]
+    pub fn register_floor_area(&self, date: NaiveDate) -> Option<Quantity> {
+        let done: Vec<Quantity> = self
+            .register
+            .iter()
+            .filter(|b| b.completed().is_some_and(|c| c <= date))
+            .map(|b| b.spec.floor_area_m2)
+            .collect();
+        if done.is_empty() {
+            return None;
+        }
+        Quantity::sum(done).ok()
+    }
+
+    /// 容积率 from the buildings register (completed by `date`).
+    #[must_use]
+    pub fn register_plot_ratio(&self, date: NaiveDate) -> Option<f64> {
+        let floor = self.register_floor_area(date)?;
+        self.area
+            .is_positive()
+            .then(|| floor.to_f64() / self.area.to_m2_f64())
+    }
+
     /// The date of the parcel's latest event in force, money included.
     #[must_use]
     pub fn latest_any(&self) -> NaiveDate {

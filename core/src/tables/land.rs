@@ -98,7 +98,7 @@ pub fn parcels_batch<P: std::ops::Deref<Target = Parcel> + Sync>(
         let rest = parcel_columns_supply(rows, at)?;
         c.fields.extend(rest.fields);
         c.arrays.extend(rest.arrays);
-        let shapes = parcel_columns_boundary(rows, crs, tolerance)?;
+        let shapes = parcel_columns_boundary(rows, crs, tolerance, at)?;
         c.fields.extend(shapes.fields);
         c.arrays.extend(shapes.arrays);
         c.finish()
@@ -245,6 +245,7 @@ fn parcel_columns_boundary<P: std::ops::Deref<Target = Parcel>>(
     parcels: &[P],
     crs: Option<Crs>,
     tolerance_ppm: u32,
+    as_of: NaiveDate,
 ) -> Result<Columns> {
     let mut c = Columns::default();
     let mut wkb = Vec::with_capacity(parcels.len());
@@ -291,6 +292,15 @@ fn parcel_columns_boundary<P: std::ops::Deref<Target = Parcel>>(
     c.float(
         "building_coverage",
         buildings().map(|b| b.and_then(|(b, area)| b.coverage(area))),
+    );
+    quantity(
+        &mut c,
+        "register_floor_area_m2",
+        parcels.iter().map(|p| p.register_floor_area(as_of)),
+    )?;
+    c.float(
+        "register_plot_ratio",
+        parcels.iter().map(|p| p.register_plot_ratio(as_of)),
     );
     Ok(c)
 }

@@ -15,6 +15,7 @@ fn spec(code: &str, floor: &str, lettable: &str) -> BuildingSpec {
         use_: BuildingUse::Factory,
         floor_area_m2: q(floor),
         lettable_m2: q(lettable),
+        footprint_m2: None,
     }
 }
 
@@ -176,14 +177,23 @@ fn the_register_gives_a_plot_ratio_where_no_buildings_were_reported() {
         .unwrap();
     db.start_construction(p, d("2003-06-01")).unwrap();
     db.complete_construction(p, d("2004-06-01")).unwrap();
-    db.register_building(p, d("2003-06-01"), spec("A1", "5000", "5000"))
-        .unwrap();
+    db.register_building(
+        p,
+        d("2003-06-01"),
+        BuildingSpec {
+            footprint_m2: Some(q("1000")),
+            ..spec("A1", "5000", "5000")
+        },
+    )
+    .unwrap();
     db.reach_building_stage("A1", d("2004-06-01"), BuildingStage::Completed)
         .unwrap();
     // 5000 m² on 10 亩 (6666.67 m²): 0.75, below 1.0.
     let parcel = db.parcel(p).unwrap();
     assert!((parcel.register_plot_ratio(d("2005-01-01")).unwrap() - 0.75).abs() < 1e-9);
     assert_eq!(parcel.register_plot_ratio(d("2004-05-31")), None);
+    // 1000 m² of footprint: a coverage of 15%, below 30%.
+    assert!((parcel.register_coverage(d("2005-01-01")).unwrap() - 0.15).abs() < 1e-9);
     let found = db
         .as_of(d("2005-12-31"))
         .inefficient_land(&Rules::default(), None)

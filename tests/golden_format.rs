@@ -354,6 +354,7 @@ fn write_golden(path: &Path) {
             use_: BuildingUse::Factory,
             floor_area_m2: Quantity::parse("9000", "floor").unwrap(),
             lettable_m2: Quantity::parse("8000", "lettable").unwrap(),
+            footprint_m2: Some(Quantity::parse("3000", "footprint").unwrap()),
         },
     )
     .unwrap();

@@ -111,6 +111,7 @@ fn building(code: &str) -> BuildingSpec {
         use_: BuildingUse::Factory,
         floor_area_m2: Quantity::parse("1000", "floor").unwrap(),
         lettable_m2: Quantity::parse("900", "lettable").unwrap(),
+        footprint_m2: None,
     }
 }
 

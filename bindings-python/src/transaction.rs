@@ -1288,7 +1288,7 @@ impl Transaction {
     }
 
     /// A building (物业) registered on the parcel it stands on.
-    #[pyo3(signature = (parcel, code, *, floor_area_m2, lettable_m2, on, r#use=Text("factory".into()), name=None))]
+    #[pyo3(signature = (parcel, code, *, floor_area_m2, lettable_m2, on, r#use=Text("factory".into()), name=None, footprint_m2=None))]
     #[allow(clippy::too_many_arguments)]
     fn register_building(
         &self,
@@ -1300,6 +1300,7 @@ impl Transaction {
         on: &Bound<'_, PyAny>,
         r#use: Text,
         name: Option<Text>,
+        footprint_m2: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<u64> {
         let p = self.parcel(py, parcel)?;
         let spec = BuildingSpec {
@@ -1308,6 +1309,7 @@ impl Transaction {
             use_: BuildingUse::parse(&r#use).py_err(py)?,
             floor_area_m2: quantity(floor_area_m2, "floor_area_m2")?,
             lettable_m2: quantity(lettable_m2, "lettable_m2")?,
+            footprint_m2: opt_quantity(footprint_m2, "footprint_m2")?,
         };
         let d = date(on, "on")?;
         self.with(py, |w| w.register_building(p, d, spec))

@@ -970,6 +970,7 @@ fn build_bureau(b: &mut Builder<'_>, seed: &mut Seed) -> Result<()> {
                 use_: BuildingUse::Factory,
                 floor_area_m2: m2(floor),
                 lettable_m2: m2(lettable),
+                footprint_m2: Some(m2(floor / 4)),
             },
         )?;
         let stages: &[(BuildingStage, NaiveDate)] = match code {

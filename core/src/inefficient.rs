@@ -98,18 +98,31 @@ fn not_fully_used(
     rules: &Rules,
 ) -> Option<(InefficientKind, NaiveDate, String)> {
     let Some(b) = p.buildings else {
-        // No buildings reported: the register's completed floor area.
+        // No buildings reported: the register's completed buildings.
         let ratio = p.register_plot_ratio(as_of)?;
-        return (ratio < rules.min_plot_ratio).then(|| {
+        let mut short = Vec::new();
+        if ratio < rules.min_plot_ratio {
+            short.push(format!(
+                "plot ratio {ratio:.2} below {} (the register's completed floor area {} m²)",
+                rules.min_plot_ratio,
+                p.register_floor_area(as_of).unwrap_or_default()
+            ));
+        }
+        if let Some(coverage) = p
+            .register_coverage(as_of)
+            .filter(|c| *c < rules.min_building_coverage)
+        {
+            short.push(format!(
+                "building coverage {:.1}% below {}% (the register's footprints)",
+                coverage * 100.0,
+                rules.min_building_coverage * 100.0
+            ));
+        }
+        return (!short.is_empty()).then(|| {
             (
                 InefficientKind::NotFullyUsed,
                 done,
-                format!(
-                    "plot ratio {ratio:.2} below {} (the register's completed floor area {} m²) on {}",
-                    rules.min_plot_ratio,
-                    p.register_floor_area(as_of).unwrap_or_default(),
-                    p.area
-                ),
+                format!("{} on {}", short.join("; "), p.area),
             )
         });
     };

@@ -507,7 +507,9 @@ before it).
     "register_building": """Registers a building (物业, the incubator's 厂房) on the parcel it stands
 on: its ``code`` (unique: ``1#``), ``floor_area_m2``, ``lettable_m2`` (at
 most the floor area), ``use`` (``factory`` 厂房, ``office`` 办公,
-``dormitory`` 宿舍, ``commercial`` 商业) and ``name``. Leases that name its
+``dormitory`` 宿舍, ``commercial`` 商业), ``name`` and, if known,
+``footprint_m2`` (基底面积: the parcel's 建筑系数 then follows from the
+register where no buildings were reported). Leases that name its
 code are then held to its lettable area: one that would let more on any
 day is refused. ``buildings()`` shows occupancy (出租率) and vacant area.
 

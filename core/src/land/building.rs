@@ -42,6 +42,9 @@ pub struct BuildingSpec {
     pub floor_area_m2: Quantity,
     /// 可出租面积, m² (at most the floor area).
     pub lettable_m2: Quantity,
+    /// 基底面积 (footprint), m², if known: with it the register gives a
+    /// parcel's building coverage (建筑系数).
+    pub footprint_m2: Option<Quantity>,
 }
 
 /// A building in the register: its spec and stages.

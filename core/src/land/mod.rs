@@ -310,6 +310,25 @@ impl Parcel {
         Quantity::sum(done).ok()
     }
 
+    /// 建筑系数 from the buildings register: the footprints of the buildings
+    /// completed by `date`, when each of them gives one.
+    #[must_use]
+    pub fn register_coverage(&self, date: NaiveDate) -> Option<f64> {
+        let done: Vec<Option<Quantity>> = self
+            .register
+            .iter()
+            .filter(|b| b.completed().is_some_and(|c| c <= date))
+            .map(|b| b.spec.footprint_m2)
+            .collect();
+        if done.is_empty() || done.iter().any(Option::is_none) {
+            return None;
+        }
+        let total = Quantity::sum(done.into_iter().flatten()).ok()?;
+        self.area
+            .is_positive()
+            .then(|| total.to_f64() / self.area.to_m2_f64())
+    }
+
     /// 容积率 from the buildings register (completed by `date`).
     #[must_use]
     pub fn register_plot_ratio(&self, date: NaiveDate) -> Option<f64> {

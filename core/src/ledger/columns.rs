@@ -204,6 +204,12 @@ const BUILDING_FIELDS: &[Field] = &[
     f("use", &["用途"], Code, false),
     f("floor_area_m2", &["建筑面积"], Quantity, true),
     f("lettable_m2", &["可出租面积", "可租面积"], Quantity, false),
+    f(
+        "footprint_m2",
+        &["基底面积", "建筑基底面积"],
+        Quantity,
+        false,
+    ),
     f("date", &["登记日期"], Date, true),
     f("preparation", &["前期日期", "前期"], Date, false),
     f("under_construction", &["开工日期", "在建"], Date, false),

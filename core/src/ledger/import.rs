@@ -1070,6 +1070,7 @@ fn building(w: &mut Writer, row: &Row<'_>) -> Result<(), RowError> {
             .unwrap_or(BuildingUse::Factory),
         floor_area_m2: floor,
         lettable_m2: row.quantity("lettable_m2")?.unwrap_or(floor),
+        footprint_m2: row.quantity("footprint_m2")?,
     };
     match w.building_parcel(&code).map_err(|e| blame(row, &e))? {
         Some(p) if p.id == parcel.id => {}

@@ -302,6 +302,10 @@ fn parcel_columns_boundary<P: std::ops::Deref<Target = Parcel>>(
         "register_plot_ratio",
         parcels.iter().map(|p| p.register_plot_ratio(as_of)),
     );
+    c.float(
+        "register_coverage",
+        parcels.iter().map(|p| p.register_coverage(as_of)),
+    );
     Ok(c)
 }
 

@@ -73,6 +73,17 @@ impl Writer {
                     ),
                 ));
             }
+            if let Some(f) = spec.footprint_m2 {
+                if f < Quantity::ZERO || f > spec.floor_area_m2 {
+                    return Err(Error::validation(
+                        "footprint_m2",
+                        format!(
+                            "a footprint of {f} m² is not between 0 and the floor area of {} m²",
+                            spec.floor_area_m2
+                        ),
+                    ));
+                }
+            }
             if w.building_parcel(&spec.code)?.is_some() {
                 return Err(Error::Conflict {
                     entity: Entity::Parcel,

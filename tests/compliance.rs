@@ -185,16 +185,34 @@ fn the_report_counts_the_years_records_and_assess_derives_them() {
         },
     )
     .unwrap();
+    db.honour(
+        a,
+        d("2005-05-20"),
+        Honour {
+            award: "科学技术奖".into(),
+            level: HonourLevel::Municipal,
+            class: "三等奖".into(),
+            year: 2004,
+            project: None,
+            co_winners: Vec::new(),
+        },
+    )
+    .unwrap();
     let r = db.now().annual_report(2005).unwrap();
     assert_eq!(r.qualified_in_year, vec![(QualificationKind::Backbone, 2)]);
-    assert_eq!(r.honours_in_year.len(), 1);
+    // 二等奖 before 三等奖, as the awards rank them.
+    let classes: Vec<&str> = r.honours_in_year.iter().map(|h| h.2.as_str()).collect();
+    assert_eq!(classes, ["二等奖", "三等奖"]);
+    assert_eq!(r.honours_in_year.len(), 2);
     assert_eq!(
         (r.incidents_in_year, r.casualties_in_year, r.high_tech_firms),
         (1, 0, 1)
     );
     let text = r.text();
     assert!(
-        text.contains("本年新认定骨干企业2项;获市级科学技术奖二等奖1项;发生事故1起,伤亡0人。"),
+        text.contains(
+            "本年新认定骨干企业2项;获市级科学技术奖二等奖1项、市级科学技术奖三等奖1项;发生事故1起,伤亡0人。"
+        ),
         "{text}"
     );
     // A framework naming what the register knows: no observation typed in.
@@ -202,13 +220,13 @@ fn the_report_counts_the_years_records_and_assess_derives_them() {
         name: "科技进步考核".into(),
         targets: vec![
             ("high_tech_firms".into(), 2.0, 10.0),
-            ("science_awards".into(), 1.0, 5.0),
+            ("science_awards".into(), 2.0, 5.0),
             ("incidents".into(), 1.0, 1.0),
         ],
     };
     let assessed = db.now().assess(&framework, "2005").unwrap();
     let values: Vec<Option<f64>> = assessed.items.iter().map(|i| i.1).collect();
-    assert_eq!(values, vec![Some(1.0), Some(1.0), Some(1.0)]);
+    assert_eq!(values, vec![Some(1.0), Some(2.0), Some(1.0)]);
     assert!((assessed.score - 11.0).abs() < 1e-9, "{assessed:?}");
 }
 

@@ -905,6 +905,17 @@ impl RecordCounts {
             .into_iter()
             .map(|((l, a, c), n)| (l, a, c, n))
             .collect();
+        // By level, then award, then class as the awards rank them
+        // (特等奖, 一等奖, 二等奖…), not as the characters sort.
+        let rank = |class: &str| {
+            ["特等", "一等", "二等", "三等", "优秀"]
+                .iter()
+                .position(|r| class.starts_with(r))
+                .unwrap_or(usize::MAX)
+        };
+        counts
+            .honours
+            .sort_by(|a, b| (a.0, &a.1, rank(&a.2), &a.2).cmp(&(b.0, &b.1, rank(&b.2), &b.2)));
         counts
     }
 }

@@ -357,10 +357,10 @@ impl Debt {
         let open = self.open_amount();
         if p.amount > open && !p.advance {
             return Err(format!(
-                "a payment of {} is more than the {} outstanding on the {} debt of {} \
+                "a payment of {} is more than the {} outstanding on {date} on the {} debt of {} \
                  (mark it as an advance to keep the difference as a credit)",
                 p.amount,
-                open,
+                open.max(Yuan::ZERO),
                 self.charge.chinese(),
                 self.debtor
             ));
@@ -373,6 +373,37 @@ impl Debt {
             advance: p.advance,
         });
         Ok(())
+    }
+
+    /// The write-off of `amount` (or, with `None`, of all that is
+    /// outstanding) on `date`, checked against the debt as it stands.
+    ///
+    /// # Errors
+    /// The rule broken, as a message: nothing outstanding, more than is
+    /// outstanding, a debt a reclaim closed.
+    pub fn checked_write_off(
+        &self,
+        date: NaiveDate,
+        amount: Option<Yuan>,
+        reason: String,
+        debtor: Option<EnterpriseId>,
+    ) -> std::result::Result<WriteOff, String> {
+        let open = self.open_amount();
+        if amount.is_none() && !open.is_positive() {
+            return Err(format!(
+                "nothing of the {} debt of {} is outstanding to write off",
+                self.charge.chinese(),
+                self.debtor
+            ));
+        }
+        let w = WriteOff {
+            charge: self.charge,
+            amount: amount.unwrap_or(open),
+            reason,
+            debtor,
+        };
+        self.clone().write_off(date, &w)?;
+        Ok(w)
     }
 
     /// Records a refund, at most what was paid.
@@ -413,7 +444,7 @@ impl Debt {
             return Err(format!(
                 "a write-off of {} is more than the {} outstanding on the {} debt of {}",
                 w.amount,
-                open,
+                open.max(Yuan::ZERO),
                 self.charge.chinese(),
                 self.debtor
             ));
@@ -752,6 +783,20 @@ pub fn bill_fees(things: &[Chargeable], rates: &[FeeRate], until: NaiveDate) -> 
             amount: yuan(fen),
         })
         .collect()
+}
+
+/// An enterprise's management fees by `date`, as a debt: billed at
+/// `rates` on what it leased and the spans it held land (`things`), with
+/// its account's entries against them.
+#[must_use]
+pub fn fees_due(
+    debtor: EnterpriseId,
+    things: &[Chargeable],
+    rates: &[FeeRate],
+    date: NaiveDate,
+    account: Option<&FeeAccount>,
+) -> Debt {
+    fee_debt(debtor, &bill_fees(things, rates, date), account)
 }
 
 /// The management fees of an enterprise as a debt: the bills as its

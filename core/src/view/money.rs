@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use super::*;
 use crate::money::{
-    bill_fees, fee_debt, Chargeable, Collection, Debt, FinanceFigures, Movement, Receivable,
+    fee_debt, fees_due, Chargeable, Collection, Debt, FinanceFigures, Movement, Receivable,
 };
 
 /// The management fees of every enterprise as of a view's date: its fee
@@ -35,8 +35,8 @@ impl View<'_> {
         for e in self.all_shared::<Enterprise>()? {
             let mut mine = things.remove(&e.id).unwrap_or_default();
             mine.extend(e.leased_spans());
-            let bills = bill_fees(&mine, &rates, date);
-            if bills.is_empty() && e.fees.is_none() {
+            let debt = fees_due(e.id, &mine, &rates, date, e.fees.as_deref());
+            if debt.instalments.is_empty() && e.fees.is_none() {
                 continue;
             }
             let steps = e
@@ -44,7 +44,7 @@ impl View<'_> {
                 .as_ref()
                 .map(|f| f.collections.clone())
                 .unwrap_or_default();
-            debts.push((fee_debt(e.id, &bills, e.fees.as_deref()), steps));
+            debts.push((debt, steps));
         }
         Ok(Fees { debts })
     }
@@ -71,8 +71,13 @@ impl View<'_> {
         for p in &ever {
             things.extend(p.held_spans(enterprise));
         }
-        let bills = bill_fees(&things, &self.policy()?.fee_rates, self.date());
-        Ok(fee_debt(enterprise, &bills, firm.fees.as_deref()))
+        Ok(fees_due(
+            enterprise,
+            &things,
+            &self.policy()?.fee_rates,
+            self.date(),
+            firm.fees.as_deref(),
+        ))
     }
 
     /// Every amount owed to the zone as of this view's date (地款, 闲置费,

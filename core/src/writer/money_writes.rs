@@ -6,8 +6,7 @@ use std::collections::BTreeSet;
 
 use super::*;
 use crate::money::{
-    self, bill_fees, Charge, Collection, Compensation, FeeRate, Instalment, Payment, Position,
-    Refund, WriteOff,
+    self, Charge, Collection, Compensation, Debt, FeeRate, Instalment, Payment, Refund,
 };
 
 /// Whose debt a payment, refund, write-off or collection step is on.
@@ -128,19 +127,9 @@ impl Writer {
                     w.record_event::<Parcel>(p.0, date, ParcelEvent::PaymentReceived(payment))
                 }
                 Account::Enterprise(e) => {
-                    let at = w.fee_position(e, date)?;
-                    if payment.amount > at.outstanding && !payment.advance {
-                        return Err(w.refuse_fee(
-                            e,
-                            format!(
-                                "a payment of {} is more than the {} of management fees \
-                                 outstanding on {date} (mark it as an advance to keep the \
-                                 difference as a credit)",
-                                payment.amount,
-                                at.outstanding.max(Yuan::ZERO)
-                            ),
-                        ));
-                    }
+                    w.fee_debt(e, date)?
+                        .pay(date, &payment)
+                        .map_err(|why| w.refuse_fee(e, why))?;
                     w.record_event::<Enterprise>(e.0, date, EnterpriseEvent::FeePaid(payment))
                 }
             }
@@ -199,69 +188,32 @@ impl Writer {
             if let Some(a) = amount {
                 money::positive("amount", a)?;
             }
-            match on {
+            let write_off = match on {
                 Account::Parcel(p) => {
                     w.payer_exists(debtor)?;
-                    let amount = match amount {
-                        Some(a) => a,
-                        None => {
-                            let mut parcel: Parcel = w.require(p.0)?;
-                            let open = parcel
-                                .account
-                                .get_or_insert_with(Box::default)
-                                .debt_for(charge, date, debtor)
-                                .map(|d| d.open_amount())
-                                .map_err(|why| {
-                                    Error::lifecycle(Entity::Parcel, parcel.code.clone(), why)
-                                })?;
-                            if !open.is_positive() {
-                                return Err(Error::lifecycle(
-                                    Entity::Parcel,
-                                    parcel.code.clone(),
-                                    format!(
-                                        "nothing of the {} is outstanding to write off",
-                                        charge.chinese()
-                                    ),
-                                ));
-                            }
-                            open
-                        }
-                    };
-                    w.record_event::<Parcel>(
-                        p.0,
-                        date,
-                        ParcelEvent::WrittenOff(WriteOff {
-                            charge,
-                            amount,
-                            reason,
-                            debtor,
-                        }),
-                    )
+                    let mut parcel: Parcel = w.require(p.0)?;
+                    let code = parcel.code.clone();
+                    parcel
+                        .account
+                        .get_or_insert_with(Box::default)
+                        .debt_for(charge, date, debtor)
+                        .and_then(|d| d.checked_write_off(date, amount, reason, debtor))
+                        .map_err(|why| Error::lifecycle(Entity::Parcel, code, why))?
                 }
-                Account::Enterprise(e) => {
-                    let open = w.fee_position(e, date)?.outstanding;
-                    let amount = amount.unwrap_or(open);
-                    if !open.is_positive() || amount > open {
-                        return Err(w.refuse_fee(
-                            e,
-                            format!(
-                                "a write-off of {amount} is more than the {} of management fees \
-                                 outstanding on {date}",
-                                open.max(Yuan::ZERO)
-                            ),
-                        ));
-                    }
-                    w.record_event::<Enterprise>(
-                        e.0,
-                        date,
-                        EnterpriseEvent::FeeWrittenOff(WriteOff {
-                            charge,
-                            amount,
-                            reason,
-                            debtor: None,
-                        }),
-                    )
+                Account::Enterprise(e) => w
+                    .fee_debt(e, date)?
+                    .checked_write_off(date, amount, reason, None)
+                    .map_err(|why| w.refuse_fee(e, why))?,
+            };
+            match on {
+                Account::Parcel(p) => {
+                    w.record_event::<Parcel>(p.0, date, ParcelEvent::WrittenOff(write_off))
                 }
+                Account::Enterprise(e) => w.record_event::<Enterprise>(
+                    e.0,
+                    date,
+                    EnterpriseEvent::FeeWrittenOff(write_off),
+                ),
             }
         })
     }
@@ -387,11 +339,12 @@ impl Writer {
     /// # Errors
     /// [`Error::NotFound`] for an unknown enterprise; storage errors.
     pub fn fees_outstanding(&self, e: EnterpriseId, date: NaiveDate) -> Result<Yuan> {
-        Ok(self.fee_position(e, date)?.outstanding)
+        Ok(self.fee_debt(e, date)?.position(date).outstanding)
     }
 
-    /// An enterprise's management fees as of `date`, as this unit sees them.
-    fn fee_position(&self, e: EnterpriseId, date: NaiveDate) -> Result<Position> {
+    /// An enterprise's management fees as a debt: billed by `date`, with
+    /// every payment, refund and write-off, as this unit sees them.
+    fn fee_debt(&self, e: EnterpriseId, date: NaiveDate) -> Result<Debt> {
         let firm: Enterprise = self.require(e.0)?;
         let mut things = firm.leased_spans();
         for id in self.ever_held(e)? {
@@ -399,7 +352,12 @@ impl Writer {
                 things.extend(p.held_spans(e));
             }
         }
-        let bills = bill_fees(&things, &self.pending.policy.fee_rates, date);
-        Ok(money::fee_debt(e, &bills, firm.fees.as_deref()).position(date))
+        Ok(money::fees_due(
+            e,
+            &things,
+            &self.pending.policy.fee_rates,
+            date,
+            firm.fees.as_deref(),
+        ))
     }
 }

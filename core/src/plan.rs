@@ -175,15 +175,18 @@ impl View<'_> {
         let start = NaiveDate::from_ymd_opt(plan.year, 1, 1)
             .ok_or_else(|| Error::validation("year", format!("{} is not a year", plan.year)))?;
         let upto = |by: Option<NaiveDate>| by.map_or(as_of, |b| b.min(as_of)).max(start);
-        let now = self.report_until(plan.year, upto(None))?;
-        plan.validate(&now)?;
+        // One report per day a figure is read on: the date, and each
+        // deadline before it.
+        let mut reports = std::collections::BTreeMap::new();
+        reports.insert(upto(None), self.report_until(plan.year, upto(None))?);
+        plan.validate(&reports[&upto(None)])?;
         let mut rows = Vec::new();
         for t in &plan.targets {
-            let report = match t.by {
-                Some(_) => self.report_until(plan.year, upto(t.by))?,
-                None => now.clone(),
-            };
-            let value = figure(&report, &t.figure);
+            let day = upto(t.by);
+            if let std::collections::btree_map::Entry::Vacant(slot) = reports.entry(day) {
+                slot.insert(self.report_until(plan.year, day)?);
+            }
+            let value = figure(&reports[&day], &t.figure);
             let share = value.map(|v| (v / t.goal).min(1.0));
             rows.push(ProgressRow {
                 name: t.name.clone(),

@@ -657,7 +657,7 @@ impl View<'_> {
             |f: &dyn Fn(&Parcel) -> bool| Mu::sum(live().filter(|p| f(p)).map(|p| p.area));
 
         let record = RecordCounts::of(&firms, year);
-        let buildings = at.buildings()?;
+        let buildings = crate::view::buildings_of(&parcels, &firms, end)?;
         let mut reclaimed = Vec::new();
         for p in &parcels {
             for r in p.reclamations.iter().filter(|r| in_year(r.date)) {

@@ -318,27 +318,50 @@ impl View<'_> {
     /// # Errors
     /// Storage or corruption errors.
     pub fn buildings(&self) -> Result<Vec<BuildingRow>> {
-        let date = self.date();
-        let firms = self.enterprises()?;
-        let mut rows = Vec::new();
-        for p in self.all_parcels()? {
-            for b in &p.register {
-                let leases: Vec<&crate::enterprise::Lease> = firms
-                    .iter()
-                    .flat_map(|e| e.leases_on(date))
-                    .filter(|l| l.building == b.spec.code)
-                    .collect();
-                rows.push(BuildingRow {
-                    parcel: p.id,
-                    parcel_code: p.code.clone(),
-                    building: b.clone(),
-                    stage: b.stage_on(date),
-                    leased: crate::units::Quantity::sum(leases.iter().map(|l| l.area_m2))?,
-                    tenants: leases.len() as u64,
-                });
-            }
-        }
-        rows.sort_by(|a, b| a.building.spec.code.cmp(&b.building.spec.code));
-        Ok(rows)
+        let parcels = self.all_shared::<Parcel>()?;
+        let firms = self.all_shared::<crate::enterprise::Enterprise>()?;
+        buildings_of(&parcels, &firms, self.date())
     }
+}
+
+/// The buildings registered on `parcels` as of `date`, with what `firms`
+/// lease in each then: one pass over the leases, whatever the number of
+/// buildings.
+///
+/// # Errors
+/// [`crate::Error::Validation`] on an overflowing area.
+pub(crate) fn buildings_of<P, E>(
+    parcels: &[P],
+    firms: &[E],
+    date: NaiveDate,
+) -> Result<Vec<BuildingRow>>
+where
+    P: std::borrow::Borrow<Parcel>,
+    E: std::borrow::Borrow<crate::enterprise::Enterprise>,
+{
+    use crate::units::Quantity;
+    use std::borrow::Borrow;
+    let mut rows = Vec::new();
+    let mut at: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for p in parcels.iter().map(Borrow::borrow) {
+        for b in &p.register {
+            at.insert(b.spec.code.as_str(), rows.len());
+            rows.push(BuildingRow {
+                parcel: p.id,
+                parcel_code: p.code.clone(),
+                building: b.clone(),
+                stage: b.stage_on(date),
+                leased: Quantity::ZERO,
+                tenants: 0,
+            });
+        }
+    }
+    for lease in firms.iter().flat_map(|e| e.borrow().leases_on(date)) {
+        if let Some(&i) = at.get(lease.building.as_str()) {
+            rows[i].leased = rows[i].leased.checked_add(lease.area_m2)?;
+            rows[i].tenants += 1;
+        }
+    }
+    rows.sort_by(|a, b| a.building.spec.code.cmp(&b.building.spec.code));
+    Ok(rows)
 }

@@ -10,6 +10,7 @@ mod money;
 
 pub use enterprise::EnterpriseFilter;
 pub use fund::ApplicationFilter;
+pub(crate) use land::buildings_of;
 pub use land::{BuildingRow, ParcelFilter, Spatial};
 
 use std::collections::BTreeSet;

@@ -11,7 +11,7 @@ use crate::compliance::{
 };
 use crate::error::{Entity, Error, Result};
 use crate::ids::code_enum;
-use crate::money::{Collection, Entry, EntryKind, FeeAccount, Payment, Refund, WriteOff};
+use crate::money::{Collection, Entry, FeeAccount, Payment, Refund, WriteOff};
 use crate::units::{Mu, Quantity, Yuan};
 
 pub use crate::ids::EnterpriseId;
@@ -340,22 +340,6 @@ impl Enterprise {
 
     fn fee_account(&mut self) -> &mut FeeAccount {
         self.fees.get_or_insert_with(Box::default)
-    }
-
-    /// Management fees paid, less refunds.
-    #[must_use]
-    pub fn fees_paid(&self) -> Yuan {
-        let fen: i64 = self.fees.as_ref().map_or(0, |f| {
-            f.entries
-                .iter()
-                .map(|x| match x.kind {
-                    EntryKind::Paid => x.amount.fen(),
-                    EntryKind::Refunded => -x.amount.fen(),
-                    EntryKind::WrittenOff => 0,
-                })
-                .sum()
-        });
-        Yuan::from_fen(fen)
     }
 
     fn refuse(&self, rule: impl Into<String>) -> Error {
@@ -762,39 +746,19 @@ pub(crate) fn apply(
             lease.end = Some(date);
         }
         EnterpriseEvent::Noted { note } => e.note.clone_from(note),
-        EnterpriseEvent::FeePaid(p) => {
-            e.fee_account().entries.push(Entry {
-                date,
-                kind: EntryKind::Paid,
-                amount: p.amount,
-                note: p.reference.clone(),
-                advance: p.advance,
-            });
-        }
+        EnterpriseEvent::FeePaid(p) => e.fee_account().entries.push(Entry::paid(date, p)),
         EnterpriseEvent::FeeRefunded(r) => {
-            let paid = e.fees_paid();
+            let paid = e.fees.as_ref().map_or(Yuan::ZERO, |f| f.paid());
             if r.amount > paid {
                 return Err(e.refuse(format!(
                     "a refund of {} is more than the {paid} of management fees paid",
                     r.amount
                 )));
             }
-            e.fee_account().entries.push(Entry {
-                date,
-                kind: EntryKind::Refunded,
-                amount: r.amount,
-                note: r.reference.clone(),
-                advance: false,
-            });
+            e.fee_account().entries.push(Entry::refunded(date, r));
         }
         EnterpriseEvent::FeeWrittenOff(w) => {
-            e.fee_account().entries.push(Entry {
-                date,
-                kind: EntryKind::WrittenOff,
-                amount: w.amount,
-                note: Some(w.reason.clone()),
-                advance: false,
-            });
+            e.fee_account().entries.push(Entry::written_off(date, w));
         }
         EnterpriseEvent::FeeCollection(c) => e.fee_account().collections.push((date, c.clone())),
         EnterpriseEvent::Qualified(q) => {

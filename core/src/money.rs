@@ -187,6 +187,56 @@ pub struct Entry {
     pub advance: bool,
 }
 
+impl Entry {
+    /// A payment received.
+    #[must_use]
+    pub fn paid(date: NaiveDate, p: &Payment) -> Entry {
+        Entry {
+            date,
+            kind: EntryKind::Paid,
+            amount: p.amount,
+            note: p.reference.clone(),
+            advance: p.advance,
+        }
+    }
+
+    /// A refund given.
+    #[must_use]
+    pub fn refunded(date: NaiveDate, r: &Refund) -> Entry {
+        Entry {
+            date,
+            kind: EntryKind::Refunded,
+            amount: r.amount,
+            note: r.reference.clone(),
+            advance: false,
+        }
+    }
+
+    /// A write-off, its reason as the note.
+    #[must_use]
+    pub fn written_off(date: NaiveDate, w: &WriteOff) -> Entry {
+        Entry {
+            date,
+            kind: EntryKind::WrittenOff,
+            amount: w.amount,
+            note: Some(w.reason.clone()),
+            advance: false,
+        }
+    }
+}
+
+/// Paid less refunded, and written off, over `entries`, in fen.
+fn settled<'a>(entries: impl IntoIterator<Item = &'a Entry>) -> (i128, i128) {
+    entries.into_iter().fold((0, 0), |(paid, off), e| {
+        let a = i128::from(e.amount.fen());
+        match e.kind {
+            EntryKind::Paid => (paid + a, off),
+            EntryKind::Refunded => (paid - a, off),
+            EntryKind::WrittenOff => (paid, off + a),
+        }
+    })
+}
+
 /// An amount owed to the zone, with what was done about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Debt {
@@ -264,20 +314,9 @@ impl Debt {
         }
     }
 
-    fn sum(&self, kind: EntryKind) -> i128 {
-        self.entries
-            .iter()
-            .filter(|e| e.kind == kind)
-            .map(|e| i128::from(e.amount.fen()))
-            .sum()
-    }
-
     /// Paid less refunded, and written off, over every entry.
     fn settled(&self) -> (i128, i128) {
-        (
-            self.sum(EntryKind::Paid) - self.sum(EntryKind::Refunded),
-            self.sum(EntryKind::WrittenOff),
-        )
+        settled(&self.entries)
     }
 
     /// What is still owed over every entry (before any cancellation).
@@ -365,13 +404,7 @@ impl Debt {
                 self.debtor
             ));
         }
-        self.entries.push(Entry {
-            date,
-            kind: EntryKind::Paid,
-            amount: p.amount,
-            note: p.reference.clone(),
-            advance: p.advance,
-        });
+        self.entries.push(Entry::paid(date, p));
         Ok(())
     }
 
@@ -421,13 +454,7 @@ impl Debt {
                 self.debtor
             ));
         }
-        self.entries.push(Entry {
-            date,
-            kind: EntryKind::Refunded,
-            amount: r.amount,
-            note: r.reference.clone(),
-            advance: false,
-        });
+        self.entries.push(Entry::refunded(date, r));
         Ok(())
     }
 
@@ -449,13 +476,7 @@ impl Debt {
                 self.debtor
             ));
         }
-        self.entries.push(Entry {
-            date,
-            kind: EntryKind::WrittenOff,
-            amount: w.amount,
-            note: Some(w.reason.clone()),
-            advance: false,
-        });
+        self.entries.push(Entry::written_off(date, w));
         Ok(())
     }
 
@@ -656,6 +677,14 @@ impl LandAccount {
 pub struct FeeAccount {
     pub entries: Vec<Entry>,
     pub collections: Vec<(NaiveDate, Collection)>,
+}
+
+impl FeeAccount {
+    /// Management fees paid, less refunds.
+    #[must_use]
+    pub fn paid(&self) -> Yuan {
+        yuan(settled(&self.entries).0)
+    }
 }
 
 /// A management fee rate from a date (管理费标准).
@@ -859,15 +888,12 @@ impl Receivable {
             .max_by_key(|(d, _)| *d);
         let paid_since_step = last_step.map_or(Yuan::ZERO, |(since, _)| {
             yuan(
-                debt.entries
-                    .iter()
-                    .filter(|e| e.date >= since && e.date <= date)
-                    .map(|e| match e.kind {
-                        EntryKind::Paid => i128::from(e.amount.fen()),
-                        EntryKind::Refunded => -i128::from(e.amount.fen()),
-                        EntryKind::WrittenOff => 0,
-                    })
-                    .sum(),
+                settled(
+                    debt.entries
+                        .iter()
+                        .filter(|e| e.date >= since && e.date <= date),
+                )
+                .0,
             )
         });
         Receivable {
@@ -1052,18 +1078,9 @@ impl FinanceFigures {
             else {
                 continue;
             };
-            let mut collected = i128::from(figures.collected.fen());
-            let mut off = i128::from(figures.written_off.fen());
-            for e in debt.entries.iter().filter(|e| in_year(e.date)) {
-                let a = i128::from(e.amount.fen());
-                match e.kind {
-                    EntryKind::Paid => collected += a,
-                    EntryKind::Refunded => collected -= a,
-                    EntryKind::WrittenOff => off += a,
-                }
-            }
-            figures.collected = yuan(collected);
-            figures.written_off = yuan(off);
+            let (collected, off) = settled(debt.entries.iter().filter(|e| in_year(e.date)));
+            figures.collected = yuan(i128::from(figures.collected.fen()) + collected);
+            figures.written_off = yuan(i128::from(figures.written_off.fen()) + off);
             let at = debt.position(end);
             if at.outstanding.is_positive() {
                 figures.outstanding =

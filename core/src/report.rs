@@ -827,7 +827,7 @@ impl View<'_> {
             leased_m2: leased,
             tenants_signed,
             inefficient: inefficient_figures(&at.inefficient_land(&Rules::default(), None)?)?,
-            finance: at.finance(year)?,
+            finance: crate::view::finance_of(&parcels, &firms, &at.policy()?.fee_rates, end, year),
             land_cost_yuan: summary.total.land_cost,
             high_tech_firms: firms.iter().filter(|e| e.high_tech_on(end)).count() as u64,
             qualified_in_year: record.qualified,

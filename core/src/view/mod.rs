@@ -12,6 +12,7 @@ pub use enterprise::EnterpriseFilter;
 pub use fund::ApplicationFilter;
 pub(crate) use land::buildings_of;
 pub use land::{BuildingRow, ParcelFilter, Spatial};
+pub(crate) use money::finance_of;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;

@@ -3,11 +3,12 @@
 //! management fees are billed from the fee rates and who held or leased
 //! what, and when.
 
+use std::borrow::Borrow;
 use std::collections::HashMap;
 
 use super::*;
 use crate::money::{
-    fee_debt, fees_due, Chargeable, Collection, Debt, FinanceFigures, Movement, Receivable,
+    fee_debt, fees_due, Chargeable, Collection, Debt, FeeRate, FinanceFigures, Movement, Receivable,
 };
 
 /// The management fees of every enterprise as of a view's date: its fee
@@ -17,36 +18,15 @@ struct Fees {
 }
 
 impl View<'_> {
-    /// Everything management fees are charged on, per enterprise, from the
-    /// parcels' tenures and the enterprises' leases under this horizon.
+    /// Every enterprise's management fees under this horizon.
     fn fees(&self, parcels: &[Arc<Parcel>]) -> Result<Fees> {
-        let mut things: HashMap<EnterpriseId, Vec<Chargeable>> = HashMap::new();
-        for p in parcels {
-            let mut holders: Vec<EnterpriseId> = p.tenure.iter().filter_map(|t| t.1).collect();
-            holders.sort_unstable();
-            holders.dedup();
-            for h in holders {
-                things.entry(h).or_default().extend(p.held_spans(h));
-            }
-        }
-        let rates = self.policy()?.fee_rates;
-        let date = self.date();
-        let mut debts = Vec::new();
-        for e in self.all_shared::<Enterprise>()? {
-            let mut mine = things.remove(&e.id).unwrap_or_default();
-            mine.extend(e.leased_spans());
-            let debt = fees_due(e.id, &mine, &rates, date, e.fees.as_deref());
-            if debt.instalments.is_empty() && e.fees.is_none() {
-                continue;
-            }
-            let steps = e
-                .fees
-                .as_ref()
-                .map(|f| f.collections.clone())
-                .unwrap_or_default();
-            debts.push((debt, steps));
-        }
-        Ok(Fees { debts })
+        let firms = self.all_shared::<Enterprise>()?;
+        Ok(fees_of(
+            parcels,
+            &firms,
+            &self.policy()?.fee_rates,
+            self.date(),
+        ))
     }
 
     /// An enterprise's management fees as of this view's date: the bills as
@@ -155,30 +135,74 @@ impl View<'_> {
         });
         Ok(out)
     }
+}
 
-    /// A year's finance figures, from a view as of the year's end.
-    pub(crate) fn finance(&self, year: i32) -> Result<FinanceFigures> {
-        let parcels = self.all_shared::<Parcel>()?;
-        let fees = self.fees(&parcels)?;
-        let accounts: Vec<&crate::money::LandAccount> = parcels
-            .iter()
-            .filter_map(|p| p.account.as_deref())
-            .collect();
-        let debts = accounts
-            .iter()
-            .flat_map(|a| a.debts.iter())
-            .chain(fees.debts.iter().map(|(d, _)| d));
-        let paid_out = accounts
-            .iter()
-            .flat_map(|a| a.compensation.iter().map(|(d, c)| (*d, c)));
-        let steps = accounts
-            .iter()
-            .flat_map(|a| a.collections.iter().map(|(d, _)| *d))
-            .chain(
-                fees.debts
-                    .iter()
-                    .flat_map(|(_, s)| s.iter().map(|(d, _)| *d)),
-            );
-        Ok(FinanceFigures::of_year(year, debts, paid_out, steps))
+/// Every enterprise's management fees as of `date` at `rates`: what each
+/// held (the parcels' tenures) and leased, billed, with its account and
+/// collection steps; firms with neither bills nor an account left out.
+fn fees_of<P, E>(parcels: &[P], firms: &[E], rates: &[FeeRate], date: NaiveDate) -> Fees
+where
+    P: Borrow<Parcel>,
+    E: Borrow<Enterprise>,
+{
+    let mut things: HashMap<EnterpriseId, Vec<Chargeable>> = HashMap::new();
+    for p in parcels.iter().map(Borrow::borrow) {
+        let mut holders: Vec<EnterpriseId> = p.tenure.iter().filter_map(|t| t.1).collect();
+        holders.sort_unstable();
+        holders.dedup();
+        for h in holders {
+            things.entry(h).or_default().extend(p.held_spans(h));
+        }
     }
+    let mut debts = Vec::new();
+    for e in firms.iter().map(Borrow::borrow) {
+        let mut mine = things.remove(&e.id).unwrap_or_default();
+        mine.extend(e.leased_spans());
+        let debt = fees_due(e.id, &mine, rates, date, e.fees.as_deref());
+        if debt.instalments.is_empty() && e.fees.is_none() {
+            continue;
+        }
+        let steps = e
+            .fees
+            .as_ref()
+            .map(|f| f.collections.clone())
+            .unwrap_or_default();
+        debts.push((debt, steps));
+    }
+    Fees { debts }
+}
+
+/// A year's finance figures from the parcels and firms as of its end.
+pub(crate) fn finance_of<P, E>(
+    parcels: &[P],
+    firms: &[E],
+    rates: &[FeeRate],
+    date: NaiveDate,
+    year: i32,
+) -> FinanceFigures
+where
+    P: Borrow<Parcel>,
+    E: Borrow<Enterprise>,
+{
+    let fees = fees_of(parcels, firms, rates, date);
+    let accounts: Vec<&crate::money::LandAccount> = parcels
+        .iter()
+        .filter_map(|p| p.borrow().account.as_deref())
+        .collect();
+    let debts = accounts
+        .iter()
+        .flat_map(|a| a.debts.iter())
+        .chain(fees.debts.iter().map(|(d, _)| d));
+    let paid_out = accounts
+        .iter()
+        .flat_map(|a| a.compensation.iter().map(|(d, c)| (*d, c)));
+    let steps = accounts
+        .iter()
+        .flat_map(|a| a.collections.iter().map(|(d, _)| *d))
+        .chain(
+            fees.debts
+                .iter()
+                .flat_map(|(_, s)| s.iter().map(|(d, _)| *d)),
+        );
+    FinanceFigures::of_year(year, debts, paid_out, steps)
 }

@@ -827,6 +827,36 @@ fn a_data_officers_session_from_an_empty_directory() {
         .path()
         .join("province/_manifests/park=east.json")
         .exists());
+    // A plan against the ledgers, from a JSON file.
+    std::fs::write(
+        dir.path().join("plan.json"),
+        r#"{"name": "2005年计划", "year": 2005, "targets": [{"name": "征地100亩", "figure": "requisitioned_in_year_mu", "goal": 100.0, "by": null}], "milestones": []}"#,
+    )
+    .unwrap();
+    let (ok, out, err) = parkdb_cli(
+        dir.path(),
+        &[
+            "export",
+            "plan-progress",
+            "--plan",
+            "plan.json",
+            "--out",
+            "plan.csv",
+            "--as-of",
+            "2005-12-31",
+        ],
+    );
+    assert!(ok && out.contains("wrote 1 rows"), "{out}{err}");
+    let plan = std::fs::read_to_string(dir.path().join("plan.csv")).unwrap();
+    assert!(
+        plan.contains("征地100亩,requisitioned_in_year_mu,100"),
+        "{plan}"
+    );
+    let (ok, _, err) = parkdb_cli(
+        dir.path(),
+        &["export", "plan-progress", "--out", "plan.csv"],
+    );
+    assert!(!ok && err.contains("needs --plan"), "{err}");
     let (ok, out, _) = parkdb_cli(dir.path(), &["export", "events", "--out", "events.csv"]);
     assert!(ok && out.contains("wrote"), "{out}");
     let events = std::fs::read_to_string(dir.path().join("events.csv")).unwrap();

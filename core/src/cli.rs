@@ -73,6 +73,8 @@ enum Table {
     Honours,
     /// Inspections, incidents and complaints, open or not on the date.
     Compliance,
+    /// How far a plan (--plan FILE, as JSON) is as of the date.
+    PlanProgress,
     /// Every event of every ledger, with its facts (as of is ignored;
     /// --known-at applies).
     Events,
@@ -148,6 +150,11 @@ enum Command {
         /// For yearly, disbursements and payments: only this year.
         #[arg(long)]
         year: Option<i32>,
+        /// For plan-progress: the plan, as JSON ({"name", "year", "targets":
+        /// [{"name", "figure", "goal", "by"}], "milestones": [{"name", "by",
+        /// "done"}]}).
+        #[arg(long)]
+        plan: Option<PathBuf>,
     },
     /// Write every table as Parquet, as one park of a dataset in DIR
     /// (DIR/<table>/park=<CODE>/part-0.parquet, read by `DuckDB`, polars,
@@ -427,6 +434,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             out,
             as_of,
             year,
+            plan,
         } => {
             let db = reader(&cli.db, cli.read_only)?;
             let mut view = view(&db, cli.known_at.as_deref())?;
@@ -455,6 +463,19 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 Table::Qualifications => ("qualifications", view.qualifications_table()),
                 Table::Honours => ("honours", view.honours_table()),
                 Table::Compliance => ("compliance", view.compliance_table()),
+                Table::PlanProgress => {
+                    let path =
+                        plan.ok_or("export plan-progress needs --plan FILE (a plan as JSON)")?;
+                    let text = std::fs::read_to_string(&path)
+                        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                    let plan: crate::plan::Plan = serde_json::from_str(&text)
+                        .map_err(|e| format!("{} is not a plan: {e}", path.display()))?;
+                    (
+                        "plan_progress",
+                        view.plan_progress(&plan, view.date())
+                            .and_then(|p| crate::tables::progress_batch(&p)),
+                    )
+                }
                 Table::Events => (
                     "events",
                     view.events_table(&crate::tables::EventFilter::default()),

@@ -180,20 +180,7 @@ fn scheme_dict<'py>(py: Python<'py>, s: &Scheme) -> PyResult<Bound<'py, PyDict>>
 /// A preset scheme as a dict (`huangyan_2022`, `huangyan_2022_small`).
 #[pyfunction]
 pub(crate) fn scheme_preset<'py>(py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyDict>> {
-    let scheme = match name {
-        "huangyan_2022" => parkdb::scheme::huangyan_2022(),
-        "huangyan_2022_small" => parkdb::scheme::huangyan_2022_small(),
-        other => {
-            return Err(validation(
-                py,
-                "scheme",
-                format!(
-                    "{} is not one of huangyan_2022, huangyan_2022_small",
-                    parkdb::text::shown(other)
-                ),
-            ))
-        }
-    };
+    let scheme = parkdb::scheme::preset(name).map_err(|m| validation(py, "scheme", m))?;
     scheme_dict(py, &scheme)
 }
 

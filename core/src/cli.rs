@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::ledger::{self, ImportOptions};
-use crate::{Db, ParcelFilter, View};
-use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use crate::tables::Named;
+use crate::{Db, View};
+use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Parser, Subcommand, ValueEnum};
 
 /// `println!` that ends quietly when stdout is closed (`parkdb report 2005 | head`).
@@ -80,6 +81,32 @@ enum Table {
     Events,
 }
 
+impl Table {
+    /// The table of the ledgers it names; `None` for a plan's progress,
+    /// which needs the plan.
+    fn named(self) -> Option<Named> {
+        Some(match self {
+            Table::Parcels => Named::Parcels,
+            Table::Enterprises => Named::Enterprises,
+            Table::Yearly => Named::Yearly,
+            Table::Leases => Named::Leases,
+            Table::Grants => Named::Grants,
+            Table::Disbursements => Named::Disbursements,
+            Table::Programmes => Named::Programmes,
+            Table::Overdue => Named::Overdue,
+            Table::Observations => Named::Observations,
+            Table::Receivables => Named::Receivables,
+            Table::Payments => Named::Payments,
+            Table::Buildings => Named::Buildings,
+            Table::Qualifications => Named::Qualifications,
+            Table::Honours => Named::Honours,
+            Table::Compliance => Named::Compliance,
+            Table::Events => Named::Events,
+            Table::PlanProgress => return None,
+        })
+    }
+}
+
 /// What colours a map's parcels.
 #[derive(Clone, Copy, ValueEnum)]
 enum MapColorArg {
@@ -91,13 +118,7 @@ enum MapColorArg {
 
 /// A scheme by name.
 fn scheme_named(name: &str) -> Result<crate::scheme::Scheme, String> {
-    match name {
-        "huangyan_2022" => Ok(crate::scheme::huangyan_2022()),
-        "huangyan_2022_small" => Ok(crate::scheme::huangyan_2022_small()),
-        other => Err(format!(
-            "{other:?} is not one of huangyan_2022, huangyan_2022_small"
-        )),
-    }
+    crate::scheme::preset(name)
 }
 
 #[derive(Subcommand)]
@@ -223,6 +244,20 @@ enum Command {
         #[arg(long)]
         as_of: String,
     },
+    /// Serve the park's dashboard and its tables over HTTP, read-only,
+    /// from a snapshot (刷新 on a page, or POST /refresh, takes a new one).
+    Serve {
+        /// The address to listen on; beyond loopback only with --token.
+        #[arg(long, default_value = "127.0.0.1")]
+        host: String,
+        /// The port (0: any free one).
+        #[arg(long, default_value_t = 8090)]
+        port: u16,
+        /// A token every request must carry (a bearer header, or the login
+        /// link printed at start); or set `PARKDB_TOKEN`.
+        #[arg(long, env = "PARKDB_TOKEN", hide_env_values = true)]
+        token: Option<String>,
+    },
     /// Check the database's integrity.
     Check,
     /// Write a consistent copy of the database to a new directory.
@@ -232,41 +267,13 @@ enum Command {
 }
 
 fn date(text: &str) -> Result<NaiveDate, String> {
-    ledger::dates::parse_date(text).ok_or_else(|| {
-        format!(
-            "{} is not a date (2005-12-31, 2005/12/31, 2005年12月31日)",
-            crate::text::shown(text)
-        )
-    })
+    ledger::dates::date_arg(text)
 }
 
 /// A moment from the command line: with an offset, the moment it says;
 /// without one, local time (as a person at the terminal means it).
 fn moment(text: &str) -> Result<DateTime<Utc>, String> {
-    let t = text.trim();
-    if let Ok(m) = DateTime::parse_from_rfc3339(t) {
-        return Ok(m.with_timezone(&Utc));
-    }
-    let naive = [
-        "%Y-%m-%dT%H:%M:%S%.f",
-        "%Y-%m-%d %H:%M:%S%.f",
-        "%Y-%m-%dT%H:%M",
-        "%Y-%m-%d %H:%M",
-    ]
-    .iter()
-    .find_map(|f| NaiveDateTime::parse_from_str(t, f).ok())
-    .or_else(|| date(t).ok().map(|d| d.and_time(NaiveTime::MIN)))
-    .ok_or_else(|| {
-        format!(
-            "{} is not a moment (2024-03-01T09:30+08:00, 2024-03-01 09:30, 2024-03-01)",
-            crate::text::shown(t)
-        )
-    })?;
-    chrono::Local
-        .from_local_datetime(&naive)
-        .earliest()
-        .map(|m| m.with_timezone(&Utc))
-        .ok_or_else(|| format!("{naive} does not exist in local time"))
+    ledger::dates::parse_moment(text)
 }
 
 /// The view a read command reads through: now, or as known at `known_at`.
@@ -441,29 +448,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             if let Some(d) = as_of.as_deref() {
                 view = view.as_of(date(d)?);
             }
-            let (name, batch) = match table {
-                Table::Parcels => ("parcels", view.parcels_table(&ParcelFilter::default())),
-                Table::Enterprises => (
-                    "enterprises",
-                    view.enterprises_table(&crate::EnterpriseFilter::default()),
-                ),
-                Table::Yearly => ("yearly", view.yearly_table(year)),
-                Table::Leases => ("leases", view.leases_table()),
-                Table::Grants => (
-                    "grants",
-                    view.applications_table(&crate::ApplicationFilter::default()),
-                ),
-                Table::Disbursements => ("disbursements", view.disbursements_table(year)),
-                Table::Programmes => ("programmes", view.programmes_table()),
-                Table::Overdue => ("overdue", view.overdue_table()),
-                Table::Observations => ("observations", view.observations_table(None)),
-                Table::Receivables => ("receivables", view.receivables_table()),
-                Table::Payments => ("payments", view.payments_table(year)),
-                Table::Buildings => ("buildings", view.buildings_table()),
-                Table::Qualifications => ("qualifications", view.qualifications_table()),
-                Table::Honours => ("honours", view.honours_table()),
-                Table::Compliance => ("compliance", view.compliance_table()),
-                Table::PlanProgress => {
+            let (name, batch) = match table.named() {
+                Some(named) => (named.name(), named.read(&view, year)),
+                None => {
                     let path =
                         plan.ok_or("export plan-progress needs --plan FILE (a plan as JSON)")?;
                     let text = std::fs::read_to_string(&path)
@@ -476,10 +463,6 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                             .and_then(|p| crate::tables::progress_batch(&p)),
                     )
                 }
-                Table::Events => (
-                    "events",
-                    view.events_table(&crate::tables::EventFilter::default()),
-                ),
             };
             write_table(&batch.map_err(|e| e.to_string())?, name, &out)?;
         }
@@ -645,6 +628,18 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 let label = format!("{} {}", label.chinese, label.english);
                 say!("  {label:<28} {v}");
             }
+        }
+        Command::Serve { host, port, token } => {
+            if !cli.db.exists() {
+                return Err(format!("no database at {}", cli.db.display()));
+            }
+            let options = crate::serve::Options {
+                db: cli.db.clone(),
+                host,
+                port,
+                token,
+            };
+            crate::serve::run(&options, |line| say!("{line}")).map_err(|e| e.to_string())?;
         }
         Command::Check => {
             let db = reader(&cli.db, cli.read_only)?;

@@ -64,6 +64,8 @@ mod record;
 pub mod report;
 pub mod scheme;
 mod seal;
+#[cfg(feature = "serve")]
+pub mod serve;
 mod spatial;
 mod storage;
 pub mod surcharge;

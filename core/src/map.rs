@@ -188,17 +188,38 @@ impl View<'_> {
     /// be reprojected to the map's plane.
     pub fn map(&self, color: MapColor<'_>) -> Result<Map> {
         let all = self.parcels_shared(&ParcelFilter::default())?;
-        let parcels: Vec<&Parcel> = all
-            .iter()
-            .map(|p| &**p)
-            .filter(|p| p.retired.is_none() && p.boundary.is_some())
+        let parcels: Vec<&Parcel> = all.iter().map(|p| &**p).filter(|p| drawn(p)).collect();
+        self.draw_map(&parcels, color, None)
+    }
+
+    /// The map around one parcel: it and its neighbours (相邻地块),
+    /// coloured by status, it outlined. Empty when it has no boundary.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] if the parcel did not exist under this horizon;
+    /// as [`View::map`].
+    pub fn parcel_map(&self, id: crate::land::ParcelId) -> Result<Map> {
+        let parcel = self.parcel(id)?;
+        let neighbours = self.neighbours(id)?;
+        let parcels: Vec<&Parcel> = std::iter::once(&parcel)
+            .chain(&neighbours)
+            .filter(|p| drawn(p))
             .collect();
+        self.draw_map(&parcels, MapColor::Status, Some(id))
+    }
+
+    fn draw_map(
+        &self,
+        parcels: &[&Parcel],
+        color: MapColor<'_>,
+        focus: Option<crate::land::ParcelId>,
+    ) -> Result<Map> {
         let policy = self.policy()?;
         // The plane drawn on: the default CRS when projected, else the
         // one most boundaries are in; longitude and latitude go to their
         // Gauss-Krüger zone, so metres are metres.
         let mut counts: BTreeMap<Crs, usize> = BTreeMap::new();
-        for p in &parcels {
+        for p in parcels {
             if let Some(b) = &p.boundary {
                 *counts.entry(b.crs()).or_default() += 1;
             }
@@ -219,16 +240,21 @@ impl View<'_> {
                 }
                 _ => common,
             };
-            for p in &parcels {
+            for p in parcels {
                 if let Some(b) = &p.boundary {
                     shapes.push(b.shape_in(plane)?);
                 }
             }
         }
         let date = self.date();
-        let (cats, legend) = categories(&parcels, color, date);
-        Ok(draw(&parcels, &shapes, &cats, &legend, color, date))
+        let (cats, legend) = categories(parcels, color, date);
+        Ok(draw(parcels, &shapes, &cats, &legend, color, date, focus))
     }
+}
+
+/// Whether a parcel is drawn: it has a boundary and was not retired.
+fn drawn(p: &Parcel) -> bool {
+    p.retired.is_none() && p.boundary.is_some()
 }
 
 fn draw(
@@ -238,6 +264,7 @@ fn draw(
     legend: &Legend,
     color: MapColor<'_>,
     date: NaiveDate,
+    focus: Option<crate::land::ParcelId>,
 ) -> Map {
     let bounds = shapes
         .iter()
@@ -296,9 +323,14 @@ fn draw(
             }
         }
         let label = legend.get(*cat).map_or("", |l| l.0.as_str());
+        let (stroke, width) = if focus == Some(p.id) {
+            ("#c00000", 3.0)
+        } else {
+            ("#333333", 0.8)
+        };
         let _ = write!(
             svg,
-            r##"<path class="parcel" data-code="{code}" d="{d}" fill="{fill}" fill-rule="evenodd" stroke="#333333" stroke-width="0.8"><title>{code} · {area} · {label}</title></path>"##,
+            r##"<path class="parcel" data-code="{code}" d="{d}" fill="{fill}" fill-rule="evenodd" stroke="{stroke}" stroke-width="{width}"><title>{code} · {area} · {label}</title></path>"##,
             code = escape(&p.code),
             area = p.area,
             label = escape(label),

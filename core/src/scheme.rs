@@ -361,6 +361,25 @@ impl Scheme {
     }
 }
 
+/// The names of the preset schemes, as [`preset`] takes them.
+pub const PRESETS: [&str; 2] = ["huangyan_2022", "huangyan_2022_small"];
+
+/// A preset scheme by name (one of [`PRESETS`]).
+///
+/// # Errors
+/// A message naming the presets when `name` is none of them.
+pub fn preset(name: &str) -> std::result::Result<Scheme, String> {
+    match name {
+        "huangyan_2022" => Ok(huangyan_2022()),
+        "huangyan_2022_small" => Ok(huangyan_2022_small()),
+        other => Err(format!(
+            "{} is not one of {}",
+            crate::text::shown(other),
+            PRESETS.join(", ")
+        )),
+    }
+}
+
 /// The per-mu efficiency evaluation of Huangyan district (黄岩区), Taizhou,
 /// Zhejiang, for data year 2022, above-scale industrial firms (规上工业企业).
 ///

@@ -1,6 +1,6 @@
 //! Dates as ledgers write them.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 
 /// Parses `2005-03-01`, `2005/3/1`, `2005.3.1`, `2005年3月1日`, `20050301`,
 /// or an Excel serial date (`38412`).
@@ -29,6 +29,52 @@ pub fn parse_date(text: &str) -> Option<NaiveDate> {
         return None;
     }
     NaiveDate::from_ymd_opt(y, m, d)
+}
+
+/// A date as a person types it, or a message saying what a date looks like.
+///
+/// # Errors
+/// The message, for the command line and the dashboard.
+pub fn date_arg(text: &str) -> Result<NaiveDate, String> {
+    parse_date(text).ok_or_else(|| {
+        format!(
+            "{} is not a date (2005-12-31, 2005/12/31, 2005年12月31日)",
+            crate::text::shown(text)
+        )
+    })
+}
+
+/// A moment as a person types it: with an offset
+/// (`2024-03-01T09:30+08:00`), the moment it says; without one
+/// (`2024-03-01 09:30`, `2024-03-01`: the start of that day), local time.
+///
+/// # Errors
+/// A message saying what was wrong, for the command line and the dashboard.
+pub fn parse_moment(text: &str) -> Result<DateTime<Utc>, String> {
+    let t = text.trim();
+    if let Ok(m) = DateTime::parse_from_rfc3339(t) {
+        return Ok(m.with_timezone(&Utc));
+    }
+    let naive = [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M",
+    ]
+    .iter()
+    .find_map(|f| NaiveDateTime::parse_from_str(t, f).ok())
+    .or_else(|| parse_date(t).map(|d| d.and_time(NaiveTime::MIN)))
+    .ok_or_else(|| {
+        format!(
+            "{} is not a moment (2024-03-01T09:30+08:00, 2024-03-01 09:30, 2024-03-01)",
+            crate::text::shown(t)
+        )
+    })?;
+    chrono::Local
+        .from_local_datetime(&naive)
+        .earliest()
+        .map(|m| m.with_timezone(&Utc))
+        .ok_or_else(|| format!("{naive} does not exist in local time"))
 }
 
 /// The date of an Excel serial number (days since 1899-12-30, with

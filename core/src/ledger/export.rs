@@ -45,11 +45,31 @@ enum Cell {
 }
 
 fn cell(col: &dyn Array, row: usize) -> Cell {
+    match raw_cell(col, row) {
+        Cell::Text(t) if matches!(col.data_type(), DataType::Utf8) => Cell::Text(neutralise(&t)),
+        other => other,
+    }
+}
+
+/// A cell's text as a person reads it (exact decimals, ISO dates), or
+/// `None` when it is null: what a page of the dashboard shows.
+#[must_use]
+pub fn cell_text(col: &dyn Array, row: usize) -> Option<String> {
+    match raw_cell(col, row) {
+        Cell::Empty => None,
+        Cell::Text(t) | Cell::Number(t, _) => Some(t),
+        Cell::Date(d) => Some(d.to_string()),
+        Cell::Flag(b) => Some(b.to_string()),
+    }
+}
+
+/// One cell as the table holds it, text unchanged.
+fn raw_cell(col: &dyn Array, row: usize) -> Cell {
     if col.is_null(row) {
         return Cell::Empty;
     }
     match col.data_type() {
-        DataType::Utf8 => Cell::Text(neutralise(col.as_string::<i32>().value(row))),
+        DataType::Utf8 => Cell::Text(col.as_string::<i32>().value(row).to_owned()),
         DataType::UInt64 => {
             let v = col.as_primitive::<UInt64Type>().value(row);
             Cell::Number(v.to_string(), v as f64)
@@ -96,16 +116,24 @@ fn io(path: &Path, e: impl std::fmt::Display) -> Error {
 /// # Errors
 /// [`Error::Storage`] if the file cannot be written.
 pub fn write_csv(batch: &RecordBatch, path: &Path) -> Result<()> {
-    let mut file = std::fs::File::create(path).map_err(|e| io(path, e))?;
-    std::io::Write::write_all(&mut file, "\u{feff}".as_bytes()).map_err(|e| io(path, e))?;
-    let mut w = csv::Writer::from_writer(file);
+    let file = std::fs::File::create(path).map_err(|e| io(path, e))?;
+    write_csv_to(batch, std::io::BufWriter::new(file)).map_err(|e| io(path, e))
+}
+
+/// Writes a table as CSV to `out` (UTF-8 with a BOM), as [`write_csv`] does.
+///
+/// # Errors
+/// What writing to `out` returns.
+pub fn write_csv_to(batch: &RecordBatch, mut out: impl std::io::Write) -> std::io::Result<()> {
+    out.write_all("\u{feff}".as_bytes())?;
+    let mut w = csv::Writer::from_writer(out);
     let names: Vec<&str> = batch
         .schema_ref()
         .fields()
         .iter()
         .map(|f| f.name().as_str())
         .collect();
-    w.write_record(&names).map_err(|e| io(path, e))?;
+    w.write_record(&names)?;
     for row in 0..batch.num_rows() {
         let record: Vec<String> = batch
             .columns()
@@ -117,9 +145,9 @@ pub fn write_csv(batch: &RecordBatch, path: &Path) -> Result<()> {
                 Cell::Flag(b) => b.to_string(),
             })
             .collect();
-        w.write_record(&record).map_err(|e| io(path, e))?;
+        w.write_record(&record)?;
     }
-    w.flush().map_err(|e| io(path, e))
+    w.flush()
 }
 
 fn xlsx_error(e: impl std::fmt::Display) -> Error {
@@ -169,13 +197,26 @@ fn fill_sheet(sheet: &mut Worksheet, batch: &RecordBatch) -> Result<()> {
 /// # Errors
 /// [`Error::Storage`] if the workbook cannot be written.
 pub fn write_xlsx(sheets: &[(&str, &RecordBatch)], path: &Path) -> Result<()> {
+    workbook(sheets)?.save(path).map_err(|e| io(path, e))
+}
+
+/// Tables as sheets of one `.xlsx` workbook, as bytes (what
+/// [`write_xlsx`] writes to a file).
+///
+/// # Errors
+/// [`Error::Storage`] if the workbook cannot be made.
+pub fn xlsx_bytes(sheets: &[(&str, &RecordBatch)]) -> Result<Vec<u8>> {
+    workbook(sheets)?.save_to_buffer().map_err(xlsx_error)
+}
+
+fn workbook(sheets: &[(&str, &RecordBatch)]) -> Result<Workbook> {
     let mut book = Workbook::new();
     for (name, batch) in sheets {
         let sheet = book.add_worksheet();
         sheet.set_name(*name).map_err(xlsx_error)?;
         fill_sheet(sheet, batch)?;
     }
-    book.save(path).map_err(|e| io(path, e))
+    Ok(book)
 }
 
 /// Writes the annual report as a workbook: a sheet of figures (指标, 数值,

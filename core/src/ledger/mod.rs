@@ -17,7 +17,9 @@ mod snapshot;
 
 pub use boundaries::{import_boundaries, BoundaryOptions, BoundaryReport};
 pub use dataset::{export_parquet, finish_interrupted, Manifest};
-pub use export::{neutralise, write_csv, write_report_xlsx, write_xlsx};
+pub use export::{
+    cell_text, neutralise, write_csv, write_csv_to, write_report_xlsx, write_xlsx, xlsx_bytes,
+};
 pub use import::{import, ImportOptions, ImportReport, RowError};
 pub use province::{
     dataset_parks, evaluate_dataset, province_report, DatasetEvaluation, DatasetPark, ParkFigures,

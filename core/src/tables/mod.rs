@@ -12,6 +12,7 @@ mod fund;
 mod indicators;
 mod land;
 mod money;
+mod named;
 mod plan;
 
 pub use compliance::{compliance_batch, honours_batch, qualifications_batch};
@@ -22,6 +23,7 @@ pub(crate) use indicators::evaluation_columns;
 pub use indicators::{evaluation_batch, observations_batch, surcharges_batch};
 pub use land::{buildings_batch, inefficient_batch, land_summaries_batch, parcels_batch};
 pub use money::{payments_batch, receivables_batch};
+pub use named::Named;
 pub use plan::progress_batch;
 
 use std::sync::Arc;

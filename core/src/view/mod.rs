@@ -145,6 +145,26 @@ impl<'a> View<'a> {
             .unwrap_or_else(|| Utc::now().date_naive())
     }
 
+    /// The latest date an event in force speaks of, in any ledger, no
+    /// later than this view's date; `None` for an empty database. The year
+    /// a dashboard opens on.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn latest_date(&self) -> Result<Option<NaiveDate>> {
+        let _read = self.engine.read_guard();
+        let parcels = self.all::<Parcel>()?;
+        let firms = self.all::<Enterprise>()?;
+        let apps = self.all::<Application>()?;
+        let latest = parcels
+            .iter()
+            .map(|p| p.last_event())
+            .chain(firms.iter().map(Dated::last_event))
+            .chain(apps.iter().map(Dated::last_event))
+            .max();
+        Ok(latest.map(|d| d.min(self.date())))
+    }
+
     fn store(&self) -> &dyn crate::storage::Store {
         self.engine.store.as_ref()
     }

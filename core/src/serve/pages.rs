@@ -1,0 +1,754 @@
+//! The dashboard's pages: HTML from templates compiled into the binary,
+//! Chinese first with English labels behind a toggle.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use arrow_array::RecordBatch;
+use arrow_schema::DataType;
+use axum::extract::{Path, State as Shared};
+use axum::http::Uri;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use chrono::{Datelike, NaiveDate, Utc};
+use minijinja::value::Value;
+use minijinja::{context, Environment};
+use serde::Serialize;
+
+use super::grid::{Grid, Selection};
+use super::state::{Reading, Snapshot, State, TableKey};
+use super::{blocking, chart, escape, percent, Page, Params, Problem};
+use crate::enterprise::{EnterpriseId, EnterpriseStatus};
+use crate::event::{Body, Event};
+use crate::land::ParcelId;
+use crate::tables::Named;
+use crate::view::HistoryEntry;
+use crate::MapColor;
+
+/// The scheme pages evaluate with unless told otherwise.
+pub(super) const DEFAULT_SCHEME: &str = "huangyan_2022";
+
+/// Rows a page shows unless asked for more.
+const PER_PAGE: usize = 50;
+
+/// Above this many parcels the overview links to the map instead of
+/// drawing it in the page.
+const INLINE_MAP_PARCELS: u64 = 20_000;
+
+pub(super) fn templates() -> crate::Result<Environment<'static>> {
+    let mut env = Environment::new();
+    for (name, source) in [
+        ("base.html", include_str!("templates/base.html")),
+        ("pickers.html", include_str!("templates/pickers.html")),
+        ("rows.html", include_str!("templates/rows.html")),
+        ("overview.html", include_str!("templates/overview.html")),
+        ("table.html", include_str!("templates/table.html")),
+        ("profile.html", include_str!("templates/profile.html")),
+        ("evaluate.html", include_str!("templates/evaluate.html")),
+    ] {
+        env.add_template(name, source)
+            .map_err(|e| crate::Error::Storage(format!("the page template {name}: {e}")))?;
+    }
+    // A label in both languages; the stylesheet shows one.
+    env.add_function("t", |zh: String, en: String| {
+        Value::from_safe_string(format!(
+            "<span lang=\"zh\">{}</span><span lang=\"en\">{}</span>",
+            escape(&zh),
+            escape(if en.is_empty() { &zh } else { &en })
+        ))
+    });
+    Ok(env)
+}
+
+#[derive(Serialize)]
+struct NavItem {
+    name: &'static str,
+    zh: &'static str,
+    en: &'static str,
+}
+
+/// Renders a page with what every page shows (the navigation, the snapshot).
+fn render(
+    state: &State,
+    snap: &Snapshot,
+    template: &str,
+    title: &str,
+    current: &str,
+    ctx: Value,
+) -> Result<Response, Problem> {
+    let nav: Vec<NavItem> = Named::ALL
+        .iter()
+        .map(|t| NavItem {
+            name: t.name(),
+            zh: t.chinese(),
+            en: t.english(),
+        })
+        .collect();
+    let base = context! {
+        title => title,
+        heading => title,
+        current => current,
+        nav => nav,
+        taken_at => snap.taken_at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M:%S").to_string(),
+        db_path => state.path.display().to_string(),
+    };
+    let html = state
+        .templates
+        .get_template(template)
+        .and_then(|t| t.render(context! { ..ctx, ..base }))
+        .map_err(|e| {
+            Problem::new(
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                format!("the page could not be drawn: {e}"),
+            )
+        })?;
+    Ok(Html(html).into_response())
+}
+
+/// A table as the `rows.html` template draws it.
+#[derive(Serialize, Default)]
+struct GridView {
+    id: String,
+    columns: Vec<ColumnView>,
+    rows: Vec<Vec<CellView>>,
+}
+
+#[derive(Serialize)]
+struct ColumnView {
+    name: String,
+    sort: Option<String>,
+    arrow: &'static str,
+}
+
+#[derive(Serialize, Clone)]
+struct CellView {
+    text: Option<String>,
+    href: Option<String>,
+    num: bool,
+}
+
+impl CellView {
+    fn text(text: impl Into<String>) -> CellView {
+        CellView {
+            text: Some(text.into()),
+            href: None,
+            num: false,
+        }
+    }
+
+    fn link(text: impl Into<String>, href: String) -> CellView {
+        CellView {
+            href: Some(href),
+            ..CellView::text(text)
+        }
+    }
+}
+
+/// Where a cell of `column` links: enterprises by id, parcels by code or id.
+fn link(table: Option<Named>, column: &str, text: &str) -> Option<String> {
+    match column {
+        "enterprise_id" | "holder_id" | "applicant_id" | "to_id" | "payer_id" | "debtor_id"
+        | "former_holder_id" => Some(format!("/enterprises/{text}")),
+        "parcel_id" => Some(format!("/parcels/{text}?by=id")),
+        "code" if table == Some(Named::Parcels) => Some(format!("/parcels/{}", percent(text))),
+        "parcel" if table == Some(Named::Buildings) => Some(format!("/parcels/{}", percent(text))),
+        _ => None,
+    }
+}
+
+fn numeric(t: &DataType) -> bool {
+    matches!(
+        t,
+        DataType::Int64 | DataType::UInt64 | DataType::Float64 | DataType::Decimal128(_, _)
+    )
+}
+
+/// Rows of a table as cells, with links; `sort` makes the headers links.
+fn grid_view(
+    id: &str,
+    grid: &Grid,
+    rows: &[u32],
+    table: Option<Named>,
+    sort: Option<(&Params, Option<&(String, bool)>)>,
+) -> GridView {
+    let schema = grid.batch.schema();
+    let columns = schema
+        .fields()
+        .iter()
+        .map(|f| {
+            let name = f.name().clone();
+            let (sorted, arrow) = match sort.and_then(|s| s.1) {
+                Some((c, desc)) if *c == name => (Some(*desc), if *desc { " ▼" } else { " ▲" }),
+                _ => (None, ""),
+            };
+            let sort = sort.map(|(params, _)| {
+                let desc = if sorted == Some(false) { "1" } else { "" };
+                format!(
+                    "?{}",
+                    params.with(&[("sort", &name), ("desc", desc), ("page", "")])
+                )
+            });
+            ColumnView { name, sort, arrow }
+        })
+        .collect();
+    let nums: Vec<bool> = schema
+        .fields()
+        .iter()
+        .map(|f| numeric(f.data_type()))
+        .collect();
+    let rows = grid
+        .texts(rows)
+        .into_iter()
+        .map(|row| {
+            row.into_iter()
+                .enumerate()
+                .map(|(i, text)| {
+                    let href = text
+                        .as_deref()
+                        .and_then(|t| link(table, schema.field(i).name(), t));
+                    CellView {
+                        text,
+                        href,
+                        num: nums[i],
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    GridView {
+        id: id.to_owned(),
+        columns,
+        rows,
+    }
+}
+
+/// A whole small table (a profile's section).
+fn small_grid(id: &str, batch: RecordBatch) -> GridView {
+    let grid = Grid::new(batch);
+    let rows: Vec<u32> = (0..u32::try_from(grid.batch.num_rows()).unwrap_or(u32::MAX)).collect();
+    grid_view(id, &grid, &rows, None, None)
+}
+
+/// What a table page shows of a selection: which page, and how many.
+struct Paging {
+    page: usize,
+    per: usize,
+}
+
+fn paging(params: &Params) -> Result<Paging, Problem> {
+    let page = params.number::<usize>("page")?.unwrap_or(1);
+    let per = params.number::<usize>("per")?.unwrap_or(PER_PAGE);
+    if page == 0 {
+        return Err(Problem::bad_request("page counts from 1"));
+    }
+    if !(1..=1000).contains(&per) {
+        return Err(Problem::bad_request(format!(
+            "per={per}: a page holds 1 to 1000 rows"
+        )));
+    }
+    Ok(Paging { page, per })
+}
+
+fn selection(params: &Params) -> Selection {
+    Selection {
+        q: params.get("q").map(str::to_owned),
+        filters: params.filters(),
+        sort: params.get("sort").map(|c| {
+            (
+                c.to_owned(),
+                matches!(params.get("desc"), Some("1" | "true")),
+            )
+        }),
+    }
+}
+
+/// The pickers' fields.
+/// `year` is the year field's text, `None` where a page has no year.
+fn pickers(params: &Params, reading: &Reading, year: Option<String>, keep: &[&str]) -> Value {
+    let hidden: Vec<(String, String)> = params
+        .0
+        .iter()
+        .filter(|(k, v)| {
+            !v.is_empty() && (keep.contains(&k.as_str()) || !super::KNOWN.contains(&k.as_str()))
+        })
+        .cloned()
+        .collect();
+    context! {
+        hidden => hidden,
+        year => year,
+        as_of => reading.as_of.to_string(),
+        known_at => params.get("known_at"),
+    }
+}
+
+pub(super) async fn table(
+    Shared(state): Shared<Arc<State>>,
+    Path(name): Path<String>,
+    uri: Uri,
+) -> Page {
+    Page(
+        async move {
+            let named = Named::parse(&name).ok_or_else(|| {
+                Problem::not_found(format!("no page {}", crate::text::shown(&name)))
+            })?;
+            let params = Params::of(&uri)?;
+            let reading = params.reading(None)?;
+            let year = params.year()?.filter(|_| named.takes_year());
+            let sel = selection(&params);
+            let paging = paging(&params)?;
+            blocking(move || {
+                let snap = state.snapshot();
+                let key = TableKey::Named(named, reading, year);
+                let (grid, rows) = snap.selection(&key, &sel)?;
+                let title = format!("{} · {}", named.chinese(), named.english());
+                let ctx = table_context(
+                    &params,
+                    &reading,
+                    year,
+                    named.takes_year(),
+                    &grid,
+                    &rows,
+                    &sel,
+                    &paging,
+                    Some(named),
+                    &format!("/api/{}", named.name()),
+                );
+                render(&state, &snap, "table.html", &title, named.name(), ctx)
+            })
+            .await
+        }
+        .await,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn table_context(
+    params: &Params,
+    reading: &Reading,
+    year: Option<i32>,
+    takes_year: bool,
+    grid: &Grid,
+    rows: &[u32],
+    sel: &Selection,
+    paging: &Paging,
+    table: Option<Named>,
+    export: &str,
+) -> Value {
+    let total = rows.len();
+    let start = ((paging.page - 1) * paging.per).min(total);
+    let end = (start + paging.per).min(total);
+    let page_rows = &rows[start..end];
+    let facets: Vec<Value> = grid
+        .facets()
+        .iter()
+        .map(|f| {
+            let chosen = sel
+                .filters
+                .iter()
+                .rev()
+                .find(|(c, _)| *c == f.column)
+                .map(|(_, v)| v.clone());
+            context! { column => f.column, values => f.values, chosen => chosen }
+        })
+        .collect();
+    let keep: Vec<(String, String)> = ["as_of", "known_at", "year", "sort", "desc", "per"]
+        .iter()
+        .filter_map(|k| params.get(k).map(|v| ((*k).to_owned(), v.to_owned())))
+        .collect();
+    let reset = format!("?{}", super::encode(&keep));
+    let page_link = |p: usize| format!("?{}", params.with(&[("page", &p.to_string())]));
+    let year = takes_year.then(|| year.map_or(String::new(), |y| y.to_string()));
+    context! {
+        keep => keep,
+        reset => reset,
+        q => sel.q,
+        facets => facets,
+        total => total,
+        first => start + 1,
+        last => end,
+        prev => (paging.page > 1).then(|| page_link(paging.page - 1)),
+        next => (end < total).then(|| page_link(paging.page + 1)),
+        export => format!("{export}?{}", params.with(&[("page", ""), ("per", ""), ("format", "")])),
+        grid => grid_view("table", grid, page_rows, table, Some((params, sel.sort.as_ref()))),
+        ..pickers(params, reading, year, &["q", "sort", "desc", "per"]),
+    }
+}
+
+/// The year the overview opens on: that of the latest event, or this year.
+fn default_year(snap: &Snapshot) -> i32 {
+    snap.latest_date()
+        .map_or_else(|| Utc::now().year(), |d| d.year())
+}
+
+fn year_end(year: i32) -> Option<NaiveDate> {
+    NaiveDate::from_ymd_opt(year, 12, 31)
+}
+
+/// The map colourings a page offers.
+const COLORS: [(&str, &str); 4] = [
+    ("status", "地块状态 status"),
+    ("idle", "闲置 idle"),
+    ("land_use", "用途 land use"),
+    ("grade", "亩均等级 grade"),
+];
+
+pub(super) async fn overview(Shared(state): Shared<Arc<State>>, uri: Uri) -> Page {
+    Page(
+        async move {
+            let params = Params::of(&uri)?;
+            let year = params.year()?;
+            let color = params.get("color").unwrap_or("status").to_owned();
+            if !COLORS.iter().any(|(c, _)| *c == color) {
+                return Err(Problem::bad_request(format!(
+                    "color={} is not one of status, idle, land_use, grade",
+                    crate::text::shown(&color)
+                )));
+            }
+            blocking(move || {
+                let snap = state.snapshot();
+                let year = year.unwrap_or_else(|| default_year(&snap));
+                let today = Utc::now().date_naive();
+                let reading = params.reading(year_end(year).map(|d| d.min(today)))?;
+                let view = reading.view(&snap.db);
+                let report = match reading.known_at {
+                    Some(t) => snap.db.as_known_at(t),
+                    None => snap.db.now(),
+                }
+                .annual_report(year)?;
+                let summary = view.land_summary()?;
+                let areas: Vec<Value> = summary
+                    .total
+                    .areas()
+                    .iter()
+                    .map(|(l, v)| context! { field => l.field, zh => l.chinese, en => l.english, value => v.to_decimal_string() })
+                    .collect();
+                let firms = snap.grid(&TableKey::Named(Named::Enterprises, reading, None))?;
+                let mut by_status: BTreeMap<String, u64> = BTreeMap::new();
+                if let Ok(i) = firms.column("status") {
+                    for row in 0..firms.batch.num_rows() {
+                        if let Some(s) = crate::ledger::cell_text(firms.batch.column(i).as_ref(), row) {
+                            *by_status.entry(s).or_default() += 1;
+                        }
+                    }
+                }
+                let firm_status: Vec<Value> = EnterpriseStatus::ALL
+                    .iter()
+                    .filter_map(|s| by_status.get(s.code()).map(|n| context! { code => s.code(), zh => s.chinese(), count => n }))
+                    .collect();
+                let batches: Vec<Value> = report
+                    .approved_by_batch
+                    .iter()
+                    .map(|(name, b)| context! { name => name, count => b.count, total => b.total.to_decimal_string() })
+                    .collect();
+                let map = if summary.total.parcel_count <= INLINE_MAP_PARCELS {
+                    let svg = overview_map(&snap, &reading, &color, year)?;
+                    Some(Value::from_safe_string(svg))
+                } else {
+                    None
+                };
+                let mut figures: Vec<(String, String)> = Vec::new();
+                figures.extend(report.areas().iter().map(|(k, v)| ((*k).to_owned(), v.to_decimal_string())));
+                figures.extend(report.amounts().iter().map(|(k, v)| ((*k).to_owned(), v.to_decimal_string())));
+                figures.extend(report.counts().iter().map(|(k, v)| ((*k).to_owned(), v.to_string())));
+                let colors: Vec<(&str, &str)> = COLORS.to_vec();
+                let ctx = context! {
+                    colors => colors,
+                    color => color,
+                    summary => context! {
+                        parcel_count => summary.total.parcel_count,
+                        areas => areas,
+                    },
+                    firm_status => firm_status,
+                    batches => batches,
+                    map => map,
+                    map_query => params.with(&[("as_of", &reading.as_of.to_string()), ("year", &year.to_string())]),
+                    report_text => report.text(),
+                    report_figures => figures,
+                    ..pickers(&params, &reading, Some(year.to_string()), &[]),
+                };
+                render(&state, &snap, "overview.html", &format!("{year} 年园区总览"), "", ctx)
+            })
+            .await
+        }
+        .await,
+    )
+}
+
+/// The map of the overview and `/map.svg`: coloured by `color`, a grade
+/// by the default scheme's evaluation of `year`.
+pub(super) fn overview_map(
+    snap: &Snapshot,
+    reading: &Reading,
+    color: &str,
+    year: i32,
+) -> Result<String, Problem> {
+    let view = reading.view(&snap.db);
+    let map = match color {
+        "status" => view.map(MapColor::Status)?,
+        "idle" => view.map(MapColor::Idle)?,
+        "land_use" => view.map(MapColor::LandUse)?,
+        "grade" => {
+            let eval = snap.evaluation(DEFAULT_SCHEME, year, reading.known_at)?;
+            view.map(MapColor::Grade(&eval))?
+        }
+        other => {
+            return Err(Problem::bad_request(format!(
+                "color={} is not one of status, idle, land_use, grade",
+                crate::text::shown(other)
+            )))
+        }
+    };
+    Ok(map.svg().to_owned())
+}
+
+#[derive(Serialize)]
+struct Fact {
+    name: String,
+    text: Option<String>,
+    href: Option<String>,
+}
+
+/// The one row of `batch` as facts (column, value).
+fn facts(batch: RecordBatch, table: Named) -> Vec<Fact> {
+    let grid = Grid::new(batch);
+    let Some(row) = grid
+        .texts(&[0])
+        .into_iter()
+        .next()
+        .filter(|_| grid.batch.num_rows() > 0)
+    else {
+        return Vec::new();
+    };
+    grid.columns()
+        .into_iter()
+        .zip(row)
+        .filter(|(name, _)| name != "boundary")
+        .map(|(name, text)| {
+            let href = text
+                .as_deref()
+                .and_then(|t| link(Some(table), &name, t))
+                .filter(|_| name != "code");
+            Fact { name, text, href }
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
+struct Moment {
+    date: String,
+    event: String,
+    detail: String,
+    voided: bool,
+}
+
+/// A history as a timeline, latest last.
+fn timeline<B>(
+    history: &[HistoryEntry<B>],
+    name: impl Fn(&B) -> &'static str,
+    describe: impl Fn(&B) -> String,
+) -> Vec<Moment> {
+    history
+        .iter()
+        .map(|h| {
+            let Event { valid, body, .. } = &h.event;
+            let (event, detail) = match body {
+                Body::Domain(b) => (name(b).to_owned(), describe(b)),
+                Body::Void { .. } => ("void".to_owned(), String::new()),
+            };
+            Moment {
+                date: if *valid == NaiveDate::MIN {
+                    String::new()
+                } else {
+                    valid.to_string()
+                },
+                event,
+                detail,
+                voided: h.voided_by.is_some(),
+            }
+        })
+        .collect()
+}
+
+pub(super) async fn parcel(
+    Shared(state): Shared<Arc<State>>,
+    Path(key): Path<String>,
+    uri: Uri,
+) -> Page {
+    Page(
+        async move {
+            let params = Params::of(&uri)?;
+            let reading = params.reading(None)?;
+            let by_id = params.0.iter().any(|(k, v)| k == "by" && v == "id");
+            blocking(move || {
+                let snap = state.snapshot();
+                let view = reading.view(&snap.db);
+                let parcel = if by_id {
+                    let id = key.parse::<u64>().map_err(|_| {
+                        Problem::bad_request(format!("{} is not a parcel's number", crate::text::shown(&key)))
+                    })?;
+                    view.parcel(ParcelId(id))?
+                } else {
+                    view.parcel_by_code(&key)?
+                };
+                let map = view.parcel_map(parcel.id)?;
+                let history = view.parcel_history(parcel.id)?;
+                let buildings: Vec<_> = view
+                    .buildings()?
+                    .into_iter()
+                    .filter(|b| b.parcel == parcel.id)
+                    .collect();
+                let mut sections = Vec::new();
+                if !buildings.is_empty() {
+                    sections.push(context! { zh => "楼宇", en => "Buildings", grid => small_grid("buildings", crate::tables::buildings_batch(&buildings, reading.as_of)?) });
+                }
+                let ctx = context! {
+                    facts => facts(view.parcel_table(parcel.id)?, Named::Parcels),
+                    map => (map.parcels_drawn() > 0).then(|| Value::from_safe_string(map.svg().to_owned())),
+                    sections => sections,
+                    timeline => timeline(&history, crate::land::ParcelEvent::name, crate::land::ParcelEvent::describe),
+                    ..pickers(&params, &reading, None, &["by"]),
+                };
+                render(&state, &snap, "profile.html", &format!("地块 {}", parcel.code), "parcels", ctx)
+            })
+            .await
+        }
+        .await,
+    )
+}
+
+pub(super) async fn enterprise(
+    Shared(state): Shared<Arc<State>>,
+    Path(key): Path<String>,
+    uri: Uri,
+) -> Page {
+    Page(
+        async move {
+            let params = Params::of(&uri)?;
+            let reading = params.reading(None)?;
+            let id = key.parse::<u64>().map_err(|_| {
+                Problem::bad_request(format!("{} is not an enterprise's number", crate::text::shown(&key)))
+            })?;
+            blocking(move || {
+                let snap = state.snapshot();
+                let view = reading.view(&snap.db);
+                let firm = view.enterprise(EnterpriseId(id))?;
+                let one = std::slice::from_ref(&firm);
+                let mut sections = Vec::new();
+                // The grade of each year it reported, by the default scheme.
+                let mut grades = GridView {
+                    id: "grades".into(),
+                    columns: ["year", "grade", "score", "rank"]
+                        .iter()
+                        .map(|c| ColumnView { name: (*c).to_owned(), sort: None, arrow: "" })
+                        .collect(),
+                    rows: Vec::new(),
+                };
+                for year in firm.yearly.keys() {
+                    let eval = snap.evaluation(DEFAULT_SCHEME, *year, reading.known_at)?;
+                    if let Some(r) = eval.rows.iter().find(|r| r.enterprise == firm.id) {
+                        grades.rows.push(vec![
+                            CellView::link(year.to_string(), format!("/evaluate/{DEFAULT_SCHEME}/{year}")),
+                            CellView::text(r.grade.clone().unwrap_or_else(|| r.reason.clone().unwrap_or_default())),
+                            CellView { num: true, ..CellView::text(r.score.map_or(String::new(), |s| format!("{s:.2}"))) },
+                            CellView { num: true, ..CellView::text(r.rank.map_or(String::new(), |r| r.to_string())) },
+                        ]);
+                    }
+                }
+                if !grades.rows.is_empty() {
+                    sections.push(context! { zh => "亩均效益评价", en => "Per-mu evaluation", grid => grades });
+                }
+                let holdings = view.holdings(firm.id)?;
+                if !holdings.is_empty() {
+                    let batch = view.table_of_parcels(&holdings.iter().collect::<Vec<_>>())?;
+                    let keep = ["parcel_id", "code", "status", "land_use", "area_mu", "location"];
+                    let idx: Vec<usize> = keep.iter().filter_map(|c| batch.schema_ref().index_of(c).ok()).collect();
+                    let batch = batch.project(&idx).map_err(|e| crate::Error::Storage(e.to_string()))?;
+                    let grid = Grid::new(batch);
+                    let rows: Vec<u32> = (0..u32::try_from(grid.batch.num_rows()).unwrap_or(0)).collect();
+                    sections.push(context! { zh => "用地", en => "Parcels", grid => grid_view("holdings", &grid, &rows, Some(Named::Parcels), None) });
+                }
+                let tables = [
+                    ("年度经济指标", "Yearly figures", "yearly", crate::tables::yearly_batch(one, None)?),
+                    ("项目与资金", "Applications and grants", "grants", view.applications_table(&crate::view::ApplicationFilter { applicant: Some(firm.id), ..Default::default() })?),
+                    ("孵化器租赁", "Leases", "leases", crate::tables::leases_batch(one, reading.as_of)?),
+                    ("资质", "Qualifications", "qualifications", crate::tables::qualifications_batch(one, reading.as_of)?),
+                    ("荣誉", "Honours", "honours", crate::tables::honours_batch(one)?),
+                    ("环保安全", "Compliance", "compliance", crate::tables::compliance_batch(one, reading.as_of)?),
+                ];
+                for (zh, en, id, batch) in tables {
+                    if batch.num_rows() > 0 {
+                        sections.push(context! { zh => zh, en => en, grid => small_grid(id, batch) });
+                    }
+                }
+                let history = view.enterprise_history(firm.id)?;
+                let series: Vec<(i32, Option<f64>, Option<f64>)> = firm
+                    .yearly
+                    .iter()
+                    .map(|(y, f)| (*y, f.output_value.map(|v| v.to_f64()), f.tax.map(|v| v.to_f64())))
+                    .collect();
+                let ctx = context! {
+                    facts => facts(crate::tables::enterprises_batch(one, reading.as_of)?, Named::Enterprises),
+                    chart => (!series.is_empty()).then(|| Value::from_safe_string(chart::yearly(&series))),
+                    sections => sections,
+                    timeline => timeline(&history, crate::enterprise::EnterpriseEvent::name, crate::enterprise::EnterpriseEvent::describe),
+                    ..pickers(&params, &reading, None, &[]),
+                };
+                render(&state, &snap, "profile.html", &format!("企业 {}", firm.name), "enterprises", ctx)
+            })
+            .await
+        }
+        .await,
+    )
+}
+
+pub(super) async fn evaluate_latest(Shared(state): Shared<Arc<State>>) -> Page {
+    Page(
+        blocking(move || {
+            let snap = state.snapshot();
+            let year = default_year(&snap);
+            Ok(Redirect::to(&format!("/evaluate/{DEFAULT_SCHEME}/{year}")).into_response())
+        })
+        .await,
+    )
+}
+
+pub(super) async fn evaluate(
+    Shared(state): Shared<Arc<State>>,
+    Path((scheme, year)): Path<(String, String)>,
+    uri: Uri,
+) -> Page {
+    Page(
+        async move {
+            let params = Params::of(&uri)?;
+            crate::scheme::preset(&scheme).map_err(Problem::not_found)?;
+            let year: i32 = year
+                .parse()
+                .ok()
+                .filter(|y| (1000..=9999).contains(y))
+                .ok_or_else(|| Problem::bad_request(format!("{} is not a year", crate::text::shown(&year))))?;
+            let reading = params.reading(year_end(year))?;
+            let mut sel = selection(&params);
+            if sel.sort.is_none() {
+                sel.sort = Some(("rank".to_owned(), false));
+            }
+            let paging = paging(&params)?;
+            blocking(move || {
+                let snap = state.snapshot();
+                let eval = snap.evaluation(&scheme, year, reading.known_at)?;
+                let key = TableKey::Evaluation(scheme.clone(), year, reading.known_at);
+                let (grid, rows) = snap.selection(&key, &sel)?;
+                let map = reading.view(&snap.db).map(MapColor::Grade(&eval))?;
+                let grades: Vec<(String, u32)> = eval.grade_counts().into_iter().collect();
+                let title = format!("{year} 年亩均效益评价（{scheme}）");
+                let ctx = context! {
+                    grades => grades,
+                    out_of_scope => eval.rows.iter().filter(|r| !r.in_scope).count(),
+                    map => (map.parcels_drawn() > 0).then(|| Value::from_safe_string(map.svg().to_owned())),
+                    ..table_context(&params, &reading, None, false, &grid, &rows, &sel, &paging, None, &format!("/api/evaluate/{scheme}/{year}")),
+                };
+                render(&state, &snap, "evaluate.html", &title, "", ctx)
+            })
+            .await
+        }
+        .await,
+    )
+}

@@ -1,0 +1,336 @@
+//! What the server holds: a read-only snapshot of the database, and what
+//! requests computed from it (tables, the rows a selection keeps,
+//! evaluations), kept until the next refresh.
+
+use std::collections::HashSet;
+use std::hash::Hash;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::grid::{Grid, Selection};
+use crate::error::Result;
+use crate::scheme::Evaluation;
+use crate::tables::Named;
+use crate::{Db, View};
+
+/// The horizon a request reads under: a date (default today) and, if
+/// given, a moment of what was known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Reading {
+    pub as_of: NaiveDate,
+    pub known_at: Option<DateTime<Utc>>,
+}
+
+impl Reading {
+    pub fn view<'a>(&self, db: &'a Db) -> View<'a> {
+        match self.known_at {
+            Some(t) => db.as_known_at(t),
+            None => db.now(),
+        }
+        .as_of(self.as_of)
+    }
+}
+
+/// A few recent results, the least recently used dropped first.
+struct Recent<K, V> {
+    entries: Vec<(K, V)>,
+    capacity: usize,
+}
+
+impl<K: PartialEq, V: Clone> Recent<K, V> {
+    fn new(capacity: usize) -> Self {
+        Recent {
+            entries: Vec::new(),
+            capacity,
+        }
+    }
+
+    fn get(&mut self, key: &K) -> Option<V> {
+        let i = self.entries.iter().position(|(k, _)| k == key)?;
+        let entry = self.entries.remove(i);
+        let value = entry.1.clone();
+        self.entries.insert(0, entry);
+        Some(value)
+    }
+
+    fn put(&mut self, key: K, value: V) {
+        self.entries.retain(|(k, _)| k != &key);
+        self.entries.insert(0, (key, value));
+        self.entries.truncate(self.capacity);
+    }
+}
+
+/// Computes a value once for its key, keeping the most recent ones.
+struct Memo<K, V>(Mutex<Recent<K, V>>);
+
+impl<K: PartialEq + Clone, V: Clone> Memo<K, V> {
+    fn new(capacity: usize) -> Self {
+        Memo(Mutex::new(Recent::new(capacity)))
+    }
+
+    fn get_or<E>(
+        &self,
+        key: &K,
+        make: impl FnOnce() -> std::result::Result<V, E>,
+    ) -> std::result::Result<V, E> {
+        if let Some(v) = self
+            .0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(key)
+        {
+            return Ok(v);
+        }
+        // Computed outside the lock: two requests may compute the same
+        // value at once; the later one is kept.
+        let v = make()?;
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .put(key.clone(), v.clone());
+        Ok(v)
+    }
+}
+
+/// A table's identity: which table, under which horizon, for which year.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum TableKey {
+    Named(Named, Reading, Option<i32>),
+    Evaluation(String, i32, Option<DateTime<Utc>>),
+}
+
+/// One read-only snapshot of the database and what was read from it.
+pub struct Snapshot {
+    pub db: Db,
+    pub taken_at: DateTime<Utc>,
+    grids: Memo<TableKey, Arc<Grid>>,
+    selections: Memo<(TableKey, Selection), Arc<Vec<u32>>>,
+    evaluations: Memo<(String, i32, Option<DateTime<Utc>>), Arc<Evaluation>>,
+    latest: OnceLock<Option<NaiveDate>>,
+}
+
+impl Snapshot {
+    fn new(db: Db) -> Snapshot {
+        Snapshot {
+            db,
+            taken_at: Utc::now(),
+            grids: Memo::new(12),
+            selections: Memo::new(32),
+            evaluations: Memo::new(16),
+            latest: OnceLock::new(),
+        }
+    }
+
+    /// A table, read once per key.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn grid(&self, key: &TableKey) -> Result<Arc<Grid>> {
+        self.grids.get_or(key, || {
+            let batch = match key {
+                TableKey::Named(named, reading, year) => {
+                    named.read(&reading.view(&self.db), *year)?
+                }
+                TableKey::Evaluation(scheme, year, known_at) => {
+                    let s = crate::scheme::preset(scheme)
+                        .map_err(|m| crate::Error::validation("scheme", m))?;
+                    let eval = self.evaluation(scheme, *year, *known_at)?;
+                    let metrics: Vec<_> = s.items.iter().map(|i| i.metric).collect();
+                    crate::tables::evaluation_batch(&eval, &metrics)?
+                }
+            };
+            Ok(Arc::new(Grid::new(batch)))
+        })
+    }
+
+    /// The rows of a table a selection keeps, in its order.
+    ///
+    /// # Errors
+    /// A message for a bad column; storage errors as [`Snapshot::grid`].
+    pub fn selection(
+        &self,
+        key: &TableKey,
+        selection: &Selection,
+    ) -> std::result::Result<(Arc<Grid>, Arc<Vec<u32>>), super::Problem> {
+        let grid = self.grid(key)?;
+        let rows = self
+            .selections
+            .get_or(&(key.clone(), selection.clone()), || {
+                grid.select(selection).map(Arc::new)
+            })
+            .map_err(super::Problem::bad_request)?;
+        Ok((grid, rows))
+    }
+
+    /// An evaluation by a preset scheme, computed once.
+    ///
+    /// # Errors
+    /// [`crate::Error::Validation`] for an unknown scheme or year; storage errors.
+    pub fn evaluation(
+        &self,
+        scheme: &str,
+        year: i32,
+        known_at: Option<DateTime<Utc>>,
+    ) -> Result<Arc<Evaluation>> {
+        self.evaluations
+            .get_or(&(scheme.to_owned(), year, known_at), || {
+                let s = crate::scheme::preset(scheme)
+                    .map_err(|m| crate::Error::validation("scheme", m))?;
+                let view = match known_at {
+                    Some(t) => self.db.as_known_at(t),
+                    None => self.db.now(),
+                };
+                view.evaluate(&s, year).map(Arc::new)
+            })
+    }
+
+    /// The latest date the ledgers speak of (capped at today): the year
+    /// the overview opens on.
+    pub fn latest_date(&self) -> Option<NaiveDate> {
+        *self
+            .latest
+            .get_or_init(|| self.db.now().latest_date().ok().flatten())
+    }
+}
+
+/// The server's state, shared by every request.
+pub struct State {
+    pub path: PathBuf,
+    current: RwLock<Arc<Snapshot>>,
+    /// The token every request must carry, when one was set.
+    pub token: Option<String>,
+    /// Sessions opened by a login link (cookie values).
+    sessions: Mutex<HashSet<String>>,
+    /// The one-time login code printed at start, until it is used.
+    login_code: Mutex<Option<String>>,
+    pub templates: minijinja::Environment<'static>,
+}
+
+impl State {
+    pub fn new(
+        path: PathBuf,
+        db: Db,
+        token: Option<String>,
+        templates: minijinja::Environment<'static>,
+    ) -> Result<State> {
+        let code = match &token {
+            Some(_) => Some(random_hex()?),
+            None => None,
+        };
+        Ok(State {
+            path,
+            current: RwLock::new(Arc::new(Snapshot::new(db))),
+            token,
+            sessions: Mutex::new(HashSet::new()),
+            login_code: Mutex::new(code),
+            templates,
+        })
+    }
+
+    /// The snapshot requests read now.
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.current
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Takes a new snapshot with what writers added since the last one.
+    ///
+    /// # Errors
+    /// As [`Db::refreshed`].
+    pub fn refresh(&self) -> Result<()> {
+        let db = self.snapshot().db.refreshed()?;
+        *self.current.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(Snapshot::new(db));
+        Ok(())
+    }
+
+    /// The one-time login code, while it is unused.
+    pub fn login_code(&self) -> Option<String> {
+        self.login_code
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Opens a session for a login with the token or the one-time code;
+    /// `None` if neither matches.
+    pub fn log_in(&self, token: Option<&str>, code: Option<&str>) -> Option<String> {
+        let by_token = matches!((&self.token, token), (Some(t), Some(given)) if same(t, given));
+        let by_code = {
+            let mut held = self
+                .login_code
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            let ok = matches!((&*held, code), (Some(c), Some(given)) if same(c, given));
+            if ok {
+                *held = None;
+            }
+            ok
+        };
+        if !(by_token || by_code) {
+            return None;
+        }
+        let session = random_hex().ok()?;
+        self.sessions
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(session.clone());
+        Some(session)
+    }
+
+    /// Whether a request may read: no token set, or it carries the token
+    /// as a bearer header, or a session cookie from a login.
+    pub fn allows(&self, bearer: Option<&str>, session: Option<&str>) -> bool {
+        let Some(token) = &self.token else {
+            return true;
+        };
+        bearer.is_some_and(|b| same(token, b))
+            || session.is_some_and(|s| {
+                self.sessions
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .contains(s)
+            })
+    }
+}
+
+/// Equal texts, compared in time that does not depend on where they differ.
+fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// 128 random bits from the operating system, as hex.
+fn random_hex() -> Result<String> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| crate::Error::Storage(format!("no randomness from the system: {e}")))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{same, Recent};
+
+    #[test]
+    fn recent_keeps_the_last_used() {
+        let mut r = Recent::new(2);
+        r.put(1, "a");
+        r.put(2, "b");
+        assert_eq!(r.get(&1), Some("a"));
+        r.put(3, "c");
+        assert_eq!(r.get(&2), None, "2 was the least recently used");
+        assert_eq!(r.get(&1), Some("a"));
+        assert_eq!(r.get(&3), Some("c"));
+    }
+
+    #[test]
+    fn tokens_compare_whole() {
+        assert!(same("abc", "abc"));
+        assert!(!same("abc", "abd"));
+        assert!(!same("abc", "ab"));
+    }
+}

@@ -160,6 +160,7 @@ impl Format {
         };
         let (body, kind, ext) = match self {
             Format::Json => {
+                let batch = &moments_as_text(batch).map_err(|e| failed(&e))?;
                 let mut out = Vec::new();
                 let mut w = arrow_json::WriterBuilder::new()
                     .with_explicit_nulls(true)
@@ -202,6 +203,35 @@ impl Format {
         }
         Ok(response)
     }
+}
+
+/// A table with its timestamps as RFC 3339 text (`2026-12-02T12:00:00+00:00`),
+/// as JSON readers expect them.
+fn moments_as_text(batch: &RecordBatch) -> Result<RecordBatch, arrow_schema::ArrowError> {
+    use arrow_schema::{DataType, Field, Schema};
+    if !batch
+        .schema_ref()
+        .fields()
+        .iter()
+        .any(|f| matches!(f.data_type(), DataType::Timestamp(_, _)))
+    {
+        return Ok(batch.clone());
+    }
+    let mut fields = Vec::new();
+    let mut columns = Vec::new();
+    for (field, col) in batch.schema_ref().fields().iter().zip(batch.columns()) {
+        if matches!(field.data_type(), DataType::Timestamp(_, _)) {
+            let text: arrow_array::StringArray = (0..col.len())
+                .map(|r| crate::ledger::cell_text(col.as_ref(), r))
+                .collect();
+            fields.push(Field::new(field.name(), DataType::Utf8, true));
+            columns.push(Arc::new(text) as arrow_array::ArrayRef);
+        } else {
+            fields.push(field.as_ref().clone());
+            columns.push(col.clone());
+        }
+    }
+    RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)
 }
 
 /// The land figures as JSON: counts as numbers, areas as exact decimal text.

@@ -19,6 +19,17 @@ rm -rf target/wheels
 .venv/bin/maturin build --release --quiet -m bindings-python/Cargo.toml -o target/wheels
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps target/wheels/parkdb-*.whl
 
+# The browser test drives the dashboard (`parkdb serve`) in the
+# distribution's headless Chromium through its chromedriver.
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+    echo "== installing chromium and chromium-driver (Debian) for the browser test"
+    sudo=""
+    if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
+        chromium chromium-driver fonts-noto-cjk >/dev/null
+fi
+
 echo "== Python tests"
 status=0
 ( cd bindings-python && ../.venv/bin/python -m pytest -q tests ) || status=$?

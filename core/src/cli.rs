@@ -51,59 +51,44 @@ struct Cli {
     command: Command,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+/// A table `export` writes: one of the ledgers' named tables, or a
+/// plan's progress (which needs the plan).
+#[derive(Clone, Copy)]
 enum Table {
-    Parcels,
-    Enterprises,
-    Yearly,
-    Leases,
-    Grants,
-    Disbursements,
-    Programmes,
-    Overdue,
-    Observations,
-    /// What is owed to the zone as of the date (地款, 闲置费, 管理费).
-    Receivables,
-    /// Money received, refunded and paid out for land (--year narrows).
-    Payments,
-    /// The buildings register (物业): stages, leased and vacant area.
-    Buildings,
-    /// Firms' qualifications (资质), whether each holds on the date.
-    Qualifications,
-    /// Firms' honours (科学技术奖…).
-    Honours,
-    /// Inspections, incidents and complaints, open or not on the date.
-    Compliance,
-    /// How far a plan (--plan FILE, as JSON) is as of the date.
+    Named(Named),
     PlanProgress,
-    /// Every event of every ledger, with its facts (as of is ignored;
-    /// --known-at applies).
-    Events,
+}
+
+/// Every table, in the order `--help` lists them.
+static TABLES: std::sync::LazyLock<Vec<Table>> = std::sync::LazyLock::new(|| {
+    Named::ALL
+        .into_iter()
+        .map(Table::Named)
+        .chain([Table::PlanProgress])
+        .collect()
+});
+
+impl ValueEnum for Table {
+    fn value_variants<'a>() -> &'a [Self] {
+        &TABLES
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(match self {
+            Table::Named(t) => clap::builder::PossibleValue::new(t.name()).help(t.help()),
+            Table::PlanProgress => clap::builder::PossibleValue::new("plan-progress")
+                .help("How far a plan (--plan FILE, as JSON) is as of the date"),
+        })
+    }
 }
 
 impl Table {
-    /// The table of the ledgers it names; `None` for a plan's progress,
-    /// which needs the plan.
+    /// The table of the ledgers it names; `None` for a plan's progress.
     fn named(self) -> Option<Named> {
-        Some(match self {
-            Table::Parcels => Named::Parcels,
-            Table::Enterprises => Named::Enterprises,
-            Table::Yearly => Named::Yearly,
-            Table::Leases => Named::Leases,
-            Table::Grants => Named::Grants,
-            Table::Disbursements => Named::Disbursements,
-            Table::Programmes => Named::Programmes,
-            Table::Overdue => Named::Overdue,
-            Table::Observations => Named::Observations,
-            Table::Receivables => Named::Receivables,
-            Table::Payments => Named::Payments,
-            Table::Buildings => Named::Buildings,
-            Table::Qualifications => Named::Qualifications,
-            Table::Honours => Named::Honours,
-            Table::Compliance => Named::Compliance,
-            Table::Events => Named::Events,
-            Table::PlanProgress => return None,
-        })
+        match self {
+            Table::Named(t) => Some(t),
+            Table::PlanProgress => None,
+        }
     }
 }
 

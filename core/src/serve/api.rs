@@ -22,7 +22,7 @@ use crate::tables::Named;
 pub(super) async fn index() -> Answer {
     let tables: Vec<Value> = Named::ALL
         .iter()
-        .map(|t| json!({"name": t.name(), "chinese": t.chinese(), "english": t.english(), "url": format!("/api/{}", t.name())}))
+        .map(|t| json!({"name": t.name(), "chinese": t.chinese(), "english": t.english(), "help": t.help(), "url": format!("/api/{}", t.name())}))
         .collect();
     Answer(Ok(axum::Json(json!({
         "tables": tables,

@@ -27,6 +27,9 @@ use crate::MapColor;
 /// The scheme pages evaluate with unless told otherwise.
 pub(super) const DEFAULT_SCHEME: &str = "huangyan_2022";
 
+/// An enterprise's profile shows the grades of this many of its last years.
+const GRADED_YEARS: usize = 3;
+
 /// Rows a page shows unless asked for more.
 const PER_PAGE: usize = 50;
 
@@ -633,7 +636,8 @@ pub(super) async fn enterprise(
                 let firm = view.enterprise(EnterpriseId(id))?;
                 let one = std::slice::from_ref(&firm);
                 let mut sections = Vec::new();
-                // The grade of each year it reported, by the default scheme.
+                // The grade of its last reported years, by the default
+                // scheme (each year evaluates every firm, once per snapshot).
                 let mut grades = GridView {
                     id: "grades".into(),
                     columns: ["year", "grade", "score", "rank"]
@@ -642,7 +646,7 @@ pub(super) async fn enterprise(
                         .collect(),
                     rows: Vec::new(),
                 };
-                for year in firm.yearly.keys() {
+                for year in firm.yearly.keys().rev().take(GRADED_YEARS).rev() {
                     let eval = snap.evaluation(DEFAULT_SCHEME, *year, reading.known_at)?;
                     if let Some(r) = eval.rows.iter().find(|r| r.enterprise == firm.id) {
                         grades.rows.push(vec![

@@ -119,6 +119,35 @@ impl Named {
         }
     }
 
+    /// What it holds, in a line (the command line's help).
+    #[must_use]
+    pub fn help(self) -> &'static str {
+        match self {
+            Named::Parcels => {
+                "The parcels (地块台账) as of the date, with status, holder, idleness and fees"
+            }
+            Named::Enterprises => "The enterprises (企业名录) as of the date",
+            Named::Yearly => "Enterprises' yearly figures (--year narrows)",
+            Named::Leases => "Incubator tenancies as of the date",
+            Named::Grants => "Applications to the fund with awards, money moved and overdue",
+            Named::Disbursements => {
+                "The fund's disbursements, repayments and recoveries (--year narrows)"
+            }
+            Named::Programmes => "Programmes with budget, committed, disbursed and remaining",
+            Named::Overdue => "Loans overdue as of the date",
+            Named::Observations => "Indicator observations",
+            Named::Receivables => "What is owed to the zone as of the date (地款, 闲置费, 管理费)",
+            Named::Payments => "Money received, refunded and paid out for land (--year narrows)",
+            Named::Buildings => "The buildings register (物业): stages, leased and vacant area",
+            Named::Qualifications => "Firms' qualifications (资质), whether each holds on the date",
+            Named::Honours => "Firms' honours (科学技术奖…)",
+            Named::Compliance => "Inspections, incidents and complaints, open or not on the date",
+            Named::Events => {
+                "Every event of every ledger, with its facts (as of is ignored; --known-at applies)"
+            }
+        }
+    }
+
     /// The table named `name`, if there is one.
     #[must_use]
     pub fn parse(name: &str) -> Option<Named> {

@@ -416,3 +416,35 @@ fn an_enterprise_holds_parcels_as_of_a_date() {
         (0, 1, 2)
     );
 }
+
+#[test]
+fn a_year_report_reads_in_words_in_the_history() {
+    let db = Db::temporary().unwrap();
+    let e = firm(&db, "科华电子", None, None).unwrap();
+    db.report_year(
+        e,
+        2005,
+        YearlyFigures {
+            output_value: Some(yuan("40000000")),
+            tax: Some(yuan("1600000")),
+            employees: Some(120),
+            above_scale: Some(true),
+            ..YearlyFigures::default()
+        },
+    )
+    .unwrap();
+    let history = db.now().enterprise_history(e).unwrap();
+    let detail = history
+        .iter()
+        .find_map(|h| match &h.event.body {
+            parkdb::Body::Domain(b @ parkdb::enterprise::EnterpriseEvent::YearReported { .. }) => {
+                Some(b.describe())
+            }
+            _ => None,
+        })
+        .expect("the report");
+    assert_eq!(
+        detail,
+        "2005: 产值 40000000.00元, 税收 1600000.00元, 职工 120人, 规模以上"
+    );
+}

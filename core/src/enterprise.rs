@@ -134,6 +134,45 @@ pub struct YearlyFigures {
 }
 
 impl YearlyFigures {
+    /// The reported figures in words (产值 40000000.00元, 职工 120人…), as a
+    /// history shows them.
+    #[must_use]
+    pub fn describe(&self) -> String {
+        let money = [
+            ("产值", self.output_value),
+            ("营业收入", self.revenue),
+            ("税收", self.tax),
+            ("增加值", self.value_added),
+            ("研发经费", self.rd),
+        ];
+        let quantities = [
+            ("能耗", self.energy_tce, "吨标煤"),
+            ("用电", self.electricity_kwh, "kWh"),
+            ("排放", self.emissions_t, "吨"),
+            ("用水", self.water_m3, "m³"),
+        ];
+        let mut parts: Vec<String> = money
+            .iter()
+            .filter_map(|(name, v)| v.map(|v| format!("{name} {}元", v.to_decimal_string())))
+            .collect();
+        if let Some(n) = self.employees {
+            parts.push(format!("职工 {n}人"));
+        }
+        parts.extend(quantities.iter().filter_map(|(name, v, unit)| {
+            v.map(|v| format!("{name} {}{unit}", v.to_decimal_string()))
+        }));
+        match self.above_scale {
+            Some(true) => parts.push("规模以上".to_owned()),
+            Some(false) => parts.push("规模以下".to_owned()),
+            None => {}
+        }
+        if parts.is_empty() {
+            "no figures".to_owned()
+        } else {
+            parts.join(", ")
+        }
+    }
+
     /// `self` revised by `newer`: every field `newer` reports replaces this one.
     #[must_use]
     pub fn revised(&self, newer: &YearlyFigures) -> YearlyFigures {
@@ -467,7 +506,9 @@ impl EnterpriseEvent {
             }
             EnterpriseEvent::Suspended { reason } => format!("suspended: {reason}"),
             EnterpriseEvent::Closed { reason } => format!("closed: {reason}"),
-            EnterpriseEvent::YearReported { year, figures } => format!("{year}: {figures:?}"),
+            EnterpriseEvent::YearReported { year, figures } => {
+                format!("{year}: {}", figures.describe())
+            }
             EnterpriseEvent::Leased(l) => format!(
                 "leased {}{} {}m² from {}",
                 l.building,

@@ -19,6 +19,7 @@ pub use compliance::{compliance_batch, honours_batch, qualifications_batch};
 pub use enterprise::{enterprises_batch, leases_batch, yearly_batch};
 pub use events::{history_with_facts_batch, EventFacts, EventFilter, EventKind, Facts};
 pub use fund::{applications_batch, disbursements_batch, overdue_batch, programmes_batch};
+#[cfg(feature = "ledgers")]
 pub(crate) use indicators::evaluation_columns;
 pub use indicators::{evaluation_batch, observations_batch, surcharges_batch};
 pub use land::{buildings_batch, inefficient_batch, land_summaries_batch, parcels_batch};

@@ -252,7 +252,7 @@ pub(super) async fn summary(Shared(state): Shared<Arc<State>>, uri: Uri) -> Answ
             let reading = Params::of(&uri)?.reading(None)?;
             blocking(move || {
                 let snap = state.snapshot();
-                let s = reading.view(&snap.db).land_summary()?;
+                let s = snap.land_summary(&reading)?;
                 let mut out = Map::new();
                 out.insert("as_of".into(), json!(s.as_of.to_string()));
                 out.extend(figures_json(&s.total));
@@ -349,11 +349,7 @@ pub(super) async fn report(
             let known_at = Params::of(&uri)?.reading(None)?.known_at;
             blocking(move || {
                 let snap = state.snapshot();
-                let view = match known_at {
-                    Some(t) => snap.db.as_known_at(t),
-                    None => snap.db.now(),
-                };
-                let report = view.annual_report(year)?;
+                let report = snap.annual_report(year, known_at)?;
                 Ok(axum::Json(report_json(&report)).into_response())
             })
             .await

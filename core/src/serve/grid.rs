@@ -194,6 +194,14 @@ fn shown(col: &dyn Array, row: usize) -> Option<String> {
         DataType::Binary | DataType::LargeBinary | DataType::BinaryView => {
             (!col.is_null(row)).then(|| "WKB".to_owned())
         }
+        // Scores and ratios to four places: a page is read, not computed on.
+        DataType::Float64 => (!col.is_null(row)).then(|| {
+            let v = col
+                .as_primitive::<arrow_array::types::Float64Type>()
+                .value(row);
+            let text = format!("{v:.4}");
+            text.trim_end_matches('0').trim_end_matches('.').to_owned()
+        }),
         _ => cell_text(col, row),
     }
 }

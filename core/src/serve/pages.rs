@@ -353,10 +353,18 @@ fn table_context(
             context! { column => f.column, values => f.values, chosen => chosen }
         })
         .collect();
-    let keep: Vec<(String, String)> = ["as_of", "known_at", "year", "sort", "desc", "per"]
+    // The filter form carries the horizon, the order and the filters it
+    // has no field for.
+    let mut keep: Vec<(String, String)> = ["as_of", "known_at", "year", "sort", "desc", "per"]
         .iter()
         .filter_map(|k| params.get(k).map(|v| ((*k).to_owned(), v.to_owned())))
         .collect();
+    keep.extend(
+        sel.filters
+            .iter()
+            .filter(|(c, _)| !grid.facets().iter().any(|f| f.column == *c))
+            .cloned(),
+    );
     let reset = format!("?{}", super::encode(&keep));
     let page_link = |p: usize| format!("?{}", params.with(&[("page", &p.to_string())]));
     let year = takes_year.then(|| year.map_or(String::new(), |y| y.to_string()));
@@ -411,13 +419,8 @@ pub(super) async fn overview(Shared(state): Shared<Arc<State>>, uri: Uri) -> Pag
                 let year = year.unwrap_or_else(|| default_year(&snap));
                 let today = Utc::now().date_naive();
                 let reading = params.reading(year_end(year).map(|d| d.min(today)))?;
-                let view = reading.view(&snap.db);
-                let report = match reading.known_at {
-                    Some(t) => snap.db.as_known_at(t),
-                    None => snap.db.now(),
-                }
-                .annual_report(year)?;
-                let summary = view.land_summary()?;
+                let report = snap.annual_report(year, reading.known_at)?;
+                let summary = snap.land_summary(&reading)?;
                 let areas: Vec<Value> = summary
                     .total
                     .areas()
@@ -594,11 +597,7 @@ pub(super) async fn parcel(
                 };
                 let map = view.parcel_map(parcel.id)?;
                 let history = view.parcel_history(parcel.id)?;
-                let buildings: Vec<_> = view
-                    .buildings()?
-                    .into_iter()
-                    .filter(|b| b.parcel == parcel.id)
-                    .collect();
+                let buildings = view.buildings_on(&parcel)?;
                 let mut sections = Vec::new();
                 if !buildings.is_empty() {
                     sections.push(context! { zh => "楼宇", en => "Buildings", grid => small_grid("buildings", crate::tables::buildings_batch(&buildings, reading.as_of)?) });

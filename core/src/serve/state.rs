@@ -11,6 +11,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::grid::{Grid, Selection};
 use crate::error::Result;
+use crate::land::LandSummary;
+use crate::report::AnnualReport;
 use crate::scheme::Evaluation;
 use crate::tables::Named;
 use crate::{Db, View};
@@ -108,6 +110,8 @@ pub struct Snapshot {
     grids: Memo<TableKey, Arc<Grid>>,
     selections: Memo<(TableKey, Selection), Arc<Vec<u32>>>,
     evaluations: Memo<(String, i32, Option<DateTime<Utc>>), Arc<Evaluation>>,
+    summaries: Memo<Reading, Arc<LandSummary>>,
+    reports: Memo<(i32, Option<DateTime<Utc>>), Arc<AnnualReport>>,
     latest: OnceLock<Option<NaiveDate>>,
 }
 
@@ -119,6 +123,8 @@ impl Snapshot {
             grids: Memo::new(12),
             selections: Memo::new(32),
             evaluations: Memo::new(16),
+            summaries: Memo::new(32),
+            reports: Memo::new(16),
             latest: OnceLock::new(),
         }
     }
@@ -184,6 +190,35 @@ impl Snapshot {
                 };
                 view.evaluate(&s, year).map(Arc::new)
             })
+    }
+
+    /// The land figures under a reading, computed once.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn land_summary(&self, reading: &Reading) -> Result<Arc<LandSummary>> {
+        self.summaries.get_or(reading, || {
+            reading.view(&self.db).land_summary().map(Arc::new)
+        })
+    }
+
+    /// The annual report of a year as known at a moment (or now), computed once.
+    ///
+    /// # Errors
+    /// Storage errors; [`crate::Error::Validation`] for a year out of range.
+    pub fn annual_report(
+        &self,
+        year: i32,
+        known_at: Option<DateTime<Utc>>,
+    ) -> Result<Arc<AnnualReport>> {
+        self.reports.get_or(&(year, known_at), || {
+            match known_at {
+                Some(t) => self.db.as_known_at(t),
+                None => self.db.now(),
+            }
+            .annual_report(year)
+            .map(Arc::new)
+        })
     }
 
     /// The latest date the ledgers speak of (capped at today): the year

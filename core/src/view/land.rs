@@ -324,6 +324,21 @@ impl View<'_> {
     }
 }
 
+impl View<'_> {
+    /// The buildings registered on one parcel as of [`View::date`], as
+    /// [`View::buildings`] reads them; none read when it has none.
+    ///
+    /// # Errors
+    /// Storage or corruption errors.
+    pub fn buildings_on(&self, parcel: &Parcel) -> Result<Vec<BuildingRow>> {
+        if parcel.register.is_empty() {
+            return Ok(Vec::new());
+        }
+        let firms = self.all_shared::<crate::enterprise::Enterprise>()?;
+        buildings_of(&[parcel], &firms, self.date())
+    }
+}
+
 /// The buildings registered on `parcels` as of `date`, with what `firms`
 /// lease in each then: one pass over the leases, whatever the number of
 /// buildings.

@@ -29,7 +29,7 @@ server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -f "$log"' EXIT
 for _ in $(seq 600); do grep -q serving "$log" && break; sleep 0.5; done
 base="http://127.0.0.1:$port"
-# The first read of the snapshot folds the parcels' events into memory.
+# The first read of the snapshot folds the parcels' and the register's events.
 cold=$(curl -s -o /dev/null -w "%{time_total}" "$base/api/parcels?limit=1")
 code=$(curl -s "$base/api/parcels?limit=1" | sed -n 's/.*"code":"\([^"]*\)".*/\1/p')
 
@@ -52,7 +52,7 @@ request = function()
   return wrk.format("GET", "/parcels?status=completed&page=" .. math.random(1, 5000))
 end
 LUA
-echo "first read of the snapshot (folds the parcels): ${cold} s"
+echo "first read of the snapshot (folds the parcels and, for holder names, the register): ${cold} s"
 echo
 echo "| row ($clients clients, ${seconds} s each) | first request | requests/s | p50 | p99 |"
 echo "|---|---:|---:|---:|---:|"

@@ -330,7 +330,7 @@ fn draw(
         };
         let _ = write!(
             svg,
-            r##"<path class="parcel" data-code="{code}" d="{d}" fill="{fill}" fill-rule="evenodd" stroke="{stroke}" stroke-width="{width}"><title>{code} · {area} · {label}</title></path>"##,
+            r#"<path class="parcel" data-code="{code}" d="{d}" fill="{fill}" fill-rule="evenodd" stroke="{stroke}" stroke-width="{width}"><title>{code} · {area} · {label}</title></path>"#,
             code = escape(&p.code),
             area = p.area,
             label = escape(label),

@@ -111,7 +111,7 @@ impl Grid {
             .columns()
             .iter()
             .filter(|c| c.data_type() == &DataType::Utf8)
-            .map(|c| c.as_string::<i32>())
+            .map(AsArray::as_string::<i32>)
             .collect();
         let q = selection
             .q

@@ -1,5 +1,5 @@
 //! `parkdb serve`: the park's dashboard in a browser and its tables over
-//! HTTP, as `datasette` serves an SQLite file — one process embedding the
+//! HTTP, as `datasette` serves an `SQLite` file — one process embedding the
 //! database, nothing fetched from the internet.
 //!
 //! The server reads a read-only snapshot ([`Db::open_read_only`]), so the
@@ -18,6 +18,7 @@ pub mod grid;
 mod pages;
 mod state;
 
+use std::fmt::Write as _;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, ToSocketAddrs};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -572,7 +573,7 @@ fn percent(text: &str) -> String {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
             out.push(char::from(b));
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            let _ = write!(out, "%{b:02X}");
         }
     }
     out

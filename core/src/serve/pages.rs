@@ -686,7 +686,7 @@ pub(super) async fn enterprise(
                 let series: Vec<(i32, Option<f64>, Option<f64>)> = firm
                     .yearly
                     .iter()
-                    .map(|(y, f)| (*y, f.output_value.map(|v| v.to_f64()), f.tax.map(|v| v.to_f64())))
+                    .map(|(y, f)| (*y, f.output_value.map(crate::Yuan::to_f64), f.tax.map(crate::Yuan::to_f64)))
                     .collect();
                 let ctx = context! {
                     facts => facts(crate::tables::enterprises_batch(one, reading.as_of)?, Named::Enterprises),

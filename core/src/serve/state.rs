@@ -3,6 +3,7 @@
 //! evaluations), kept until the next refresh.
 
 use std::collections::HashSet;
+use std::fmt::Write as _;
 use std::hash::Hash;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
@@ -35,41 +36,80 @@ impl Reading {
     }
 }
 
-/// A few recent results, the least recently used dropped first.
+/// A few recent results, the least recently used dropped first: at most
+/// `capacity` of them, weighing at most `budget` together (a table of a
+/// province's events weighs gigabytes; one over the budget is kept alone).
 struct Recent<K, V> {
-    entries: Vec<(K, V)>,
+    entries: Vec<(K, V, usize)>,
     capacity: usize,
+    budget: usize,
 }
 
 impl<K: PartialEq, V: Clone> Recent<K, V> {
-    fn new(capacity: usize) -> Self {
+    fn new(capacity: usize, budget: usize) -> Self {
         Recent {
             entries: Vec::new(),
             capacity,
+            budget,
         }
     }
 
     fn get(&mut self, key: &K) -> Option<V> {
-        let i = self.entries.iter().position(|(k, _)| k == key)?;
+        let i = self.entries.iter().position(|(k, _, _)| k == key)?;
         let entry = self.entries.remove(i);
         let value = entry.1.clone();
         self.entries.insert(0, entry);
         Some(value)
     }
 
-    fn put(&mut self, key: K, value: V) {
-        self.entries.retain(|(k, _)| k != &key);
-        self.entries.insert(0, (key, value));
+    fn put(&mut self, key: K, value: V, weight: usize) {
+        self.entries.retain(|(k, _, _)| k != &key);
+        self.entries.insert(0, (key, value, weight));
         self.entries.truncate(self.capacity);
+        let mut total = 0usize;
+        let keep = self
+            .entries
+            .iter()
+            .position(|(_, _, w)| {
+                total = total.saturating_add(*w);
+                total > self.budget
+            })
+            .map_or(self.entries.len(), |i| i.max(1));
+        self.entries.truncate(keep);
     }
 }
+
+/// What a kept value weighs, in bytes.
+trait Weight {
+    fn weight(&self) -> usize;
+}
+
+impl Weight for Arc<Grid> {
+    fn weight(&self) -> usize {
+        self.batch.get_array_memory_size()
+    }
+}
+
+impl Weight for Arc<Vec<u32>> {
+    fn weight(&self) -> usize {
+        self.len() * std::mem::size_of::<u32>()
+    }
+}
+
+macro_rules! light {
+    ($($t:ty),*) => { $(impl Weight for $t { fn weight(&self) -> usize { 0 } })* };
+}
+
+// Evaluations, summaries and reports are small beside the tables they
+// are read from; their count bounds them.
+light!(Arc<Evaluation>, Arc<LandSummary>, Arc<AnnualReport>);
 
 /// Computes a value once for its key, keeping the most recent ones.
 struct Memo<K, V>(Mutex<Recent<K, V>>);
 
-impl<K: PartialEq + Clone, V: Clone> Memo<K, V> {
-    fn new(capacity: usize) -> Self {
-        Memo(Mutex::new(Recent::new(capacity)))
+impl<K: PartialEq + Clone, V: Clone + Weight> Memo<K, V> {
+    fn new(capacity: usize, budget: usize) -> Self {
+        Memo(Mutex::new(Recent::new(capacity, budget)))
     }
 
     fn get_or<E>(
@@ -88,13 +128,20 @@ impl<K: PartialEq + Clone, V: Clone> Memo<K, V> {
         // Computed outside the lock: two requests may compute the same
         // value at once; the later one is kept.
         let v = make()?;
+        let weight = v.weight();
         self.0
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .put(key.clone(), v.clone());
+            .put(key.clone(), v.clone(), weight);
         Ok(v)
     }
 }
+
+/// Bytes of tables a snapshot keeps (beyond them, the least recently used
+/// are read again when asked for).
+const TABLE_BUDGET: usize = 2 << 30;
+/// Bytes of selections (row numbers) a snapshot keeps.
+const SELECTION_BUDGET: usize = 512 << 20;
 
 /// A table's identity: which table, under which horizon, for which year.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -103,13 +150,16 @@ pub enum TableKey {
     Evaluation(String, i32, Option<DateTime<Utc>>),
 }
 
+/// An evaluation's identity: the scheme, the year, what was known when.
+type EvaluationKey = (String, i32, Option<DateTime<Utc>>);
+
 /// One read-only snapshot of the database and what was read from it.
 pub struct Snapshot {
     pub db: Db,
     pub taken_at: DateTime<Utc>,
     grids: Memo<TableKey, Arc<Grid>>,
     selections: Memo<(TableKey, Selection), Arc<Vec<u32>>>,
-    evaluations: Memo<(String, i32, Option<DateTime<Utc>>), Arc<Evaluation>>,
+    evaluations: Memo<EvaluationKey, Arc<Evaluation>>,
     summaries: Memo<Reading, Arc<LandSummary>>,
     reports: Memo<(i32, Option<DateTime<Utc>>), Arc<AnnualReport>>,
     latest: OnceLock<Option<NaiveDate>>,
@@ -120,11 +170,11 @@ impl Snapshot {
         Snapshot {
             db,
             taken_at: Utc::now(),
-            grids: Memo::new(12),
-            selections: Memo::new(32),
-            evaluations: Memo::new(16),
-            summaries: Memo::new(32),
-            reports: Memo::new(16),
+            grids: Memo::new(12, TABLE_BUDGET),
+            selections: Memo::new(32, SELECTION_BUDGET),
+            evaluations: Memo::new(16, usize::MAX),
+            summaries: Memo::new(32, usize::MAX),
+            reports: Memo::new(16, usize::MAX),
             latest: OnceLock::new(),
         }
     }
@@ -343,7 +393,10 @@ fn random_hex() -> Result<String> {
     let mut bytes = [0u8; 16];
     getrandom::fill(&mut bytes)
         .map_err(|e| crate::Error::Storage(format!("no randomness from the system: {e}")))?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    Ok(bytes.iter().fold(String::with_capacity(32), |mut out, b| {
+        let _ = write!(out, "{b:02x}");
+        out
+    }))
 }
 
 #[cfg(test)]
@@ -352,14 +405,29 @@ mod tests {
 
     #[test]
     fn recent_keeps_the_last_used() {
-        let mut r = Recent::new(2);
-        r.put(1, "a");
-        r.put(2, "b");
+        let mut r = Recent::new(2, usize::MAX);
+        r.put(1, "a", 0);
+        r.put(2, "b", 0);
         assert_eq!(r.get(&1), Some("a"));
-        r.put(3, "c");
+        r.put(3, "c", 0);
         assert_eq!(r.get(&2), None, "2 was the least recently used");
         assert_eq!(r.get(&1), Some("a"));
         assert_eq!(r.get(&3), Some("c"));
+    }
+
+    #[test]
+    fn recent_keeps_within_its_budget() {
+        let mut r = Recent::new(10, 100);
+        r.put(1, "a", 40);
+        r.put(2, "b", 40);
+        assert_eq!(r.get(&1), Some("a"));
+        r.put(3, "c", 40);
+        assert_eq!(r.get(&3), Some("c"));
+        assert_eq!(r.get(&1), Some("a"), "1 was used after 2");
+        assert_eq!(r.get(&2), None, "2 went over the budget");
+        r.put(4, "huge", 1000);
+        assert_eq!(r.get(&4), Some("huge"), "one over the budget is kept alone");
+        assert_eq!(r.get(&1), None);
     }
 
     #[test]

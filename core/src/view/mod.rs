@@ -158,7 +158,7 @@ impl<'a> View<'a> {
         let apps = self.all::<Application>()?;
         let latest = parcels
             .iter()
-            .map(|p| p.last_event())
+            .map(Dated::last_event)
             .chain(firms.iter().map(Dated::last_event))
             .chain(apps.iter().map(Dated::last_event))
             .max();

@@ -16,7 +16,9 @@ cargo test --workspace --exclude parkdb-python
 
 echo "== building the Python wheel"
 rm -rf target/wheels
-.venv/bin/maturin build --release --quiet -m bindings-python/Cargo.toml -o target/wheels
+# The `wheel-test` profile (Cargo.toml): optimised, no debug info; it
+# builds in about 60% of a release build's time.
+.venv/bin/maturin build --profile wheel-test --quiet -m bindings-python/Cargo.toml -o target/wheels
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps target/wheels/parkdb-*.whl
 
 # The browser test drives the dashboard (`parkdb serve`) in the

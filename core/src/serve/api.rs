@@ -104,16 +104,7 @@ async fn rows(
     let format = Format::parse(params.get("format").unwrap_or("json"))?;
     let offset = params.number::<usize>("offset")?.unwrap_or(0);
     let limit = params.number::<usize>("limit")?;
-    let selection = super::grid::Selection {
-        q: params.get("q").map(str::to_owned),
-        filters: params.filters(),
-        sort: params.get("sort").map(|c| {
-            (
-                c.to_owned(),
-                matches!(params.get("desc"), Some("1" | "true")),
-            )
-        }),
-    };
+    let selection = params.selection();
     blocking(move || {
         let snap = state.snapshot();
         let (grid, rows) = snap.selection(&key, &selection)?;

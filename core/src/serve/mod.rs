@@ -525,6 +525,17 @@ impl Params {
         Ok(year)
     }
 
+    /// Which rows and in what order: `q`, the column filters, `sort` and `desc`.
+    fn selection(&self) -> grid::Selection {
+        grid::Selection {
+            q: self.get("q").map(str::to_owned),
+            filters: self.filters(),
+            sort: self
+                .get("sort")
+                .map(|c| (c.to_owned(), matches!(self.get("desc"), Some("1" | "true")))),
+        }
+    }
+
     /// The horizon: `as_of` (default `default_as_of`, else today) and `known_at`.
     fn reading(&self, default_as_of: Option<NaiveDate>) -> std::result::Result<Reading, Problem> {
         let as_of = match self.get("as_of") {

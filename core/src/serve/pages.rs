@@ -251,19 +251,6 @@ fn paging(params: &Params) -> Result<Paging, Problem> {
     Ok(Paging { page, per })
 }
 
-fn selection(params: &Params) -> Selection {
-    Selection {
-        q: params.get("q").map(str::to_owned),
-        filters: params.filters(),
-        sort: params.get("sort").map(|c| {
-            (
-                c.to_owned(),
-                matches!(params.get("desc"), Some("1" | "true")),
-            )
-        }),
-    }
-}
-
 /// The pickers' fields.
 /// `year` is the year field's text, `None` where a page has no year.
 fn pickers(params: &Params, reading: &Reading, year: Option<String>, keep: &[&str]) -> Value {
@@ -296,7 +283,7 @@ pub(super) async fn table(
             let params = Params::of(&uri)?;
             let reading = params.reading(None)?;
             let year = params.year()?.filter(|_| named.takes_year());
-            let sel = selection(&params);
+            let sel = params.selection();
             let paging = paging(&params)?;
             blocking(move || {
                 let snap = state.snapshot();
@@ -729,7 +716,7 @@ pub(super) async fn evaluate(
                 .filter(|y| (1000..=9999).contains(y))
                 .ok_or_else(|| Problem::bad_request(format!("{} is not a year", crate::text::shown(&year))))?;
             let reading = params.reading(year_end(year))?;
-            let mut sel = selection(&params);
+            let mut sel = params.selection();
             if sel.sort.is_none() {
                 sel.sort = Some(("rank".to_owned(), false));
             }

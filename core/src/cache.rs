@@ -318,11 +318,7 @@ impl Drop for Cache {
     /// under a server's readers) does not wait, and a process that ends
     /// meanwhile simply ends. Freeing memory has no effect to wait for.
     fn drop(&mut self) {
-        let kinds = std::mem::take(
-            self.kinds
-                .get_mut()
-                .unwrap_or_else(PoisonError::into_inner),
-        );
+        let kinds = std::mem::take(self.kinds.get_mut().unwrap_or_else(PoisonError::into_inner));
         let runs = std::mem::take(self.runs.get_mut().unwrap_or_else(PoisonError::into_inner));
         let spatial = self
             .spatial

@@ -66,6 +66,18 @@ impl<K: PartialEq, V: Clone> Recent<K, V> {
         self.entries.retain(|(k, _, _)| k != &key);
         self.entries.insert(0, (key, value, weight));
         self.entries.truncate(self.capacity);
+        self.keep_within_budget();
+    }
+
+    /// Sets what the entry of `key` weighs, once it is known.
+    fn weigh(&mut self, key: &K, weight: usize) {
+        if let Some(entry) = self.entries.iter_mut().find(|(k, _, _)| k == key) {
+            entry.2 = weight;
+        }
+        self.keep_within_budget();
+    }
+
+    fn keep_within_budget(&mut self) {
         let mut total = 0usize;
         let keep = self
             .entries
@@ -105,7 +117,13 @@ macro_rules! light {
 light!(Arc<Evaluation>, Arc<LandSummary>, Arc<AnnualReport>);
 
 /// Computes a value once for its key, keeping the most recent ones.
-struct Memo<K, V>(Mutex<Recent<K, V>>);
+/// Requests that ask for a key being computed wait for that computation
+/// (fifty clients opening a cold table read it once, not fifty times); a
+/// computation that fails leaves the key to the next request.
+struct Memo<K, V>(Mutex<Recent<K, Slot<V>>>);
+
+/// A key's value, or nothing yet while the first request computes it.
+type Slot<V> = Arc<Mutex<Option<V>>>;
 
 impl<K: PartialEq + Clone, V: Clone + Weight> Memo<K, V> {
     fn new(capacity: usize, budget: usize) -> Self {
@@ -117,22 +135,25 @@ impl<K: PartialEq + Clone, V: Clone + Weight> Memo<K, V> {
         key: &K,
         make: impl FnOnce() -> std::result::Result<V, E>,
     ) -> std::result::Result<V, E> {
-        if let Some(v) = self
-            .0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(key)
-        {
-            return Ok(v);
+        let slot = {
+            let mut recent = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+            recent.get(key).unwrap_or_else(|| {
+                let slot = Slot::default();
+                recent.put(key.clone(), slot.clone(), 0);
+                slot
+            })
+        };
+        let mut held = slot.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(v) = &*held {
+            return Ok(v.clone());
         }
-        // Computed outside the lock: two requests may compute the same
-        // value at once; the later one is kept.
         let v = make()?;
-        let weight = v.weight();
+        *held = Some(v.clone());
+        drop(held);
         self.0
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .put(key.clone(), v.clone(), weight);
+            .weigh(key, v.weight());
         Ok(v)
     }
 }
@@ -401,7 +422,7 @@ fn random_hex() -> Result<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{same, Recent};
+    use super::{same, Arc, LandSummary, Memo, Recent};
 
     #[test]
     fn recent_keeps_the_last_used() {
@@ -428,6 +449,40 @@ mod tests {
         r.put(4, "huge", 1000);
         assert_eq!(r.get(&4), Some("huge"), "one over the budget is kept alone");
         assert_eq!(r.get(&1), None);
+    }
+
+    #[test]
+    fn a_key_asked_for_while_it_is_computed_is_computed_once() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let memo: Memo<u32, Arc<LandSummary>> = Memo::new(4, usize::MAX);
+        let calls = AtomicUsize::new(0);
+        let (started, wait) = std::sync::mpsc::channel();
+        std::thread::scope(|scope| {
+            let first = scope.spawn(|| {
+                memo.get_or(&1, || {
+                    calls.fetch_add(1, Ordering::SeqCst);
+                    started.send(()).unwrap();
+                    std::thread::sleep(std::time::Duration::from_millis(200));
+                    Ok::<_, ()>(Arc::new(LandSummary::default()))
+                })
+            });
+            wait.recv().unwrap();
+            let second = memo.get_or(&1, || {
+                calls.fetch_add(1, Ordering::SeqCst);
+                Ok::<_, ()>(Arc::new(LandSummary::default()))
+            });
+            let first = first.join().unwrap();
+            assert!(Arc::ptr_eq(&first.unwrap(), &second.unwrap()));
+        });
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        // A failed computation leaves the key to the next request.
+        assert_eq!(
+            memo.get_or(&2, || Err::<Arc<LandSummary>, _>("no")),
+            Err("no")
+        );
+        assert!(memo
+            .get_or(&2, || Ok::<_, &str>(Arc::new(LandSummary::default())))
+            .is_ok());
     }
 
     #[test]

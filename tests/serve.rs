@@ -148,6 +148,10 @@ fn every_route_answers_with_its_content_type() {
             "/map.svg?as_of=2005-12-31&color=status".into(),
             "image/svg+xml; charset=utf-8",
         ),
+        (
+            "/map.svg?color=grade&scheme=huangyan_2022_small&year=2005".into(),
+            "image/svg+xml; charset=utf-8",
+        ),
         ("/static/app.css".into(), "text/css; charset=utf-8"),
         ("/static/app.js".into(), "text/javascript; charset=utf-8"),
     ];
@@ -316,6 +320,11 @@ fn bad_parameters_are_400_with_a_message_and_unknown_ids_404() {
         ("/?color=rainbow", "not one of"),
         ("/enterprises/abc", "not an enterprise's number"),
         ("/evaluate/huangyan_2022/year", "not a year"),
+        ("/map.svg?color=rainbow", "not one of"),
+        (
+            "/map.svg?color=grade&scheme=nope",
+            "not one of huangyan_2022",
+        ),
     ] {
         let r = get(&server, route);
         assert_eq!(r.status, 400, "{route}: {}", r.text());

@@ -5,10 +5,12 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+// A moment from the command line: with an offset, the moment it says;
+// without one, local time (as a person at the terminal means it).
+use crate::ledger::dates::{date_arg as date, parse_moment as moment};
 use crate::ledger::{self, ImportOptions};
 use crate::tables::Named;
 use crate::{Db, View};
-use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Parser, Subcommand, ValueEnum};
 
 /// `println!` that ends quietly when stdout is closed (`parkdb report 2005 | head`).
@@ -99,11 +101,6 @@ enum MapColorArg {
     LandUse,
     Idle,
     Grade,
-}
-
-/// A scheme by name.
-fn scheme_named(name: &str) -> Result<crate::scheme::Scheme, String> {
-    crate::scheme::preset(name)
 }
 
 #[derive(Subcommand)]
@@ -249,16 +246,6 @@ enum Command {
     Backup { target: PathBuf },
     /// Build the seed document's example zone and bureau into an empty database.
     Example,
-}
-
-fn date(text: &str) -> Result<NaiveDate, String> {
-    ledger::dates::date_arg(text)
-}
-
-/// A moment from the command line: with an offset, the moment it says;
-/// without one, local time (as a person at the terminal means it).
-fn moment(text: &str) -> Result<DateTime<Utc>, String> {
-    ledger::dates::parse_moment(text)
 }
 
 /// The view a read command reads through: now, or as known at `known_at`.
@@ -479,7 +466,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             }
             let evaluation = match (color, scheme, year) {
                 (MapColorArg::Grade, Some(s), Some(y)) => Some(
-                    v.evaluate(&scheme_named(&s)?, y)
+                    v.evaluate(&crate::scheme::preset(&s)?, y)
                         .map_err(|e| e.to_string())?,
                 ),
                 (MapColorArg::Grade, _, _) => {
@@ -535,7 +522,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             out,
             dataset,
         } => {
-            let s = scheme_named(&scheme)?;
+            let s = crate::scheme::preset(&scheme)?;
             let (eval, parks) = match &dataset {
                 Some(dir) => {
                     let d = ledger::evaluate_dataset(dir, &s, year).map_err(|e| e.to_string())?;
@@ -593,7 +580,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             year,
             out,
         } => {
-            let s = scheme_named(&scheme)?;
+            let s = crate::scheme::preset(&scheme)?;
             let report = ledger::province_report(&dir, &s, year).map_err(|e| e.to_string())?;
             say!("{}", report.text().trim_end());
             if let Some(out) = out {
@@ -615,9 +602,6 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             }
         }
         Command::Serve { host, port, token } => {
-            if !cli.db.exists() {
-                return Err(format!("no database at {}", cli.db.display()));
-            }
             let options = crate::serve::Options {
                 db: cli.db.clone(),
                 host,

@@ -75,13 +75,6 @@ const PALETTE: [&str; 8] = [
 ];
 const NONE_COLOR: &str = "#eeeeee";
 
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 /// A category of the legend: its label and colour.
 type Legend = Vec<(String, &'static str)>;
 
@@ -302,7 +295,7 @@ fn draw(
     let _ = write!(
         svg,
         r##"<rect width="{WIDTH}" height="{height:.0}" fill="#ffffff"/><text x="{MARGIN}" y="30" font-size="20" font-weight="bold">地块图 · {} · 截至 {date}</text>"##,
-        escape(&what)
+        crate::text::escape_html(&what)
     );
     let _ = write!(svg, r#"<g class="parcels">"#);
     for ((p, shape), cat) in parcels.iter().zip(shapes).zip(cats) {
@@ -331,9 +324,9 @@ fn draw(
         let _ = write!(
             svg,
             r#"<path class="parcel" data-code="{code}" d="{d}" fill="{fill}" fill-rule="evenodd" stroke="{stroke}" stroke-width="{width}"><title>{code} · {area} · {label}</title></path>"#,
-            code = escape(&p.code),
+            code = crate::text::escape_html(&p.code),
             area = p.area,
-            label = escape(label),
+            label = crate::text::escape_html(label),
         );
     }
     let _ = write!(
@@ -347,7 +340,7 @@ fn draw(
                 r##"<text x="{:.1}" y="{:.1}" fill="#111111">{}</text>"##,
                 px(at.x()),
                 py(at.y()) + 4.0,
-                escape(&p.code)
+                crate::text::escape_html(&p.code)
             );
         }
     }
@@ -358,7 +351,7 @@ fn draw(
         svg,
         r#"<g class="legend" font-size="13"><text x="{lx}" y="{:.0}" font-weight="bold">图例 · {}</text>"#,
         TOP + 14.0,
-        escape(&what)
+        crate::text::escape_html(&what)
     );
     for (i, (label, fill)) in legend.iter().enumerate() {
         let y = TOP + 28.0 + 22.0 * i as f64;
@@ -367,7 +360,7 @@ fn draw(
             r##"<rect x="{lx}" y="{y:.0}" width="18" height="14" fill="{fill}" stroke="#333333" stroke-width="0.6"/><text x="{:.0}" y="{:.0}">{}</text>"##,
             lx + 26.0,
             y + 12.0,
-            escape(label)
+            crate::text::escape_html(label)
         );
     }
     svg.push_str("</g>");

@@ -48,6 +48,16 @@ enum Kind {
     Note,
 }
 
+/// Text made safe inside HTML or SVG, as an element's text or a quoted
+/// attribute (the map's labels, the dashboard's error pages).
+#[must_use]
+pub fn escape_html(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
 /// The start of `text` as an error message may show it: at most 40
 /// characters, control characters escaped, and the full length said.
 #[must_use]

@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Datelike, Utc};
 use serde_json::{json, Map, Value};
 
-use super::pages::overview_map;
+use super::pages::{colour_map, Colour, DEFAULT_SCHEME};
 use super::state::{State, TableKey};
 use super::{blocking, wants_json, Answer, Page, Params, Problem, SESSION_COOKIE};
 use crate::land::LandFigures;
@@ -30,7 +30,7 @@ pub(super) async fn index() -> Answer {
         "summary": "/api/summary?as_of=",
         "evaluation": "/api/evaluate/{scheme}/{year}",
         "schemes": crate::scheme::PRESETS,
-        "map": "/map.svg?as_of=&color=status|idle|land_use|grade",
+        "map": "/map.svg?as_of=&color=status|idle|land_use|grade&scheme=&year=",
         "parameters": "as_of, known_at, year, q, sort, desc, offset, limit, format=json|csv|xlsx|arrow, and column=value filters",
     }))
     .into_response()))
@@ -71,8 +71,7 @@ pub(super) async fn evaluation(
 ) -> Answer {
     Answer(
         async move {
-            crate::scheme::preset(&scheme).map_err(Problem::not_found)?;
-            let year = year_of(&year)?;
+            let year = super::scheme_year(&scheme, &year)?;
             let params = Params::of(&uri)?;
             let known_at = params.reading(None)?.known_at;
             rows(
@@ -85,13 +84,6 @@ pub(super) async fn evaluation(
         }
         .await,
     )
-}
-
-fn year_of(text: &str) -> Result<i32, Problem> {
-    text.parse()
-        .ok()
-        .filter(|y| (1000..=9999).contains(y))
-        .ok_or_else(|| Problem::bad_request(format!("{} is not a year", crate::text::shown(text))))
 }
 
 /// A table's selected rows in the format asked for.
@@ -336,7 +328,7 @@ pub(super) async fn report(
 ) -> Answer {
     Answer(
         async move {
-            let year = year_of(&year)?;
+            let year = super::year(&year)?;
             let known_at = Params::of(&uri)?.reading(None)?.known_at;
             blocking(move || {
                 let snap = state.snapshot();
@@ -355,14 +347,16 @@ pub(super) async fn map_svg(Shared(state): Shared<Arc<State>>, uri: Uri) -> Page
             let params = Params::of(&uri)?;
             let reading = params.reading(None)?;
             let year = params.year()?;
-            let color = params.get("color").unwrap_or("status").to_owned();
+            let colour = Colour::of(&params)?;
+            let scheme = params.get("scheme").unwrap_or(DEFAULT_SCHEME).to_owned();
+            crate::scheme::preset(&scheme).map_err(Problem::bad_request)?;
             blocking(move || {
                 let snap = state.snapshot();
                 let year = year.unwrap_or_else(|| reading.as_of.year());
-                let svg = overview_map(&snap, &reading, &color, year)?;
+                let map = colour_map(&snap, &reading, colour, &scheme, year)?;
                 Ok((
                     [(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8")],
-                    svg,
+                    map.svg().to_owned(),
                 )
                     .into_response())
             })

@@ -3,7 +3,7 @@
 //! query keeps are computed once per query and kept beside the table
 //! (see [`super::state`]); a page is then a slice of them.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 use arrow_array::cast::AsArray;
 use arrow_array::{Array, RecordBatch, UInt32Array};
@@ -232,14 +232,12 @@ fn contains_ignoring_case(hay: &str, needle: &str) -> bool {
     n.len() <= h.len() && h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
 }
 
-/// A table and the selections made of it, shared between requests.
-pub type Shared = Arc<Grid>;
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use arrow_array::{Int64Array, StringArray};
     use arrow_schema::{Field, Schema};
+    use std::sync::Arc;
 
     fn grid() -> Grid {
         let schema = Schema::new(vec![

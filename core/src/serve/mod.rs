@@ -18,7 +18,6 @@ pub mod grid;
 mod pages;
 mod state;
 
-use std::fmt::Write as _;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, ToSocketAddrs};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -418,7 +417,7 @@ impl Problem {
         let page = format!(
             "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{code} · parkdb</title><link rel=\"stylesheet\" href=\"/static/app.css\"></head><body><header><a class=\"brand\" href=\"/\">parkdb</a></header><main><h1>{code} {reason}</h1><p id=\"problem\">{message}</p><p><a href=\"/\">总览 Overview</a></p></main></body></html>",
             code = self.status.as_u16(),
-            message = escape(&self.message),
+            message = crate::text::escape_html(&self.message),
         );
         (self.status, axum::response::Html(page)).into_response()
     }
@@ -465,6 +464,22 @@ async fn blocking<T: Send + 'static>(
             "the read failed inside parkdb; the server goes on",
         ))
     })
+}
+
+/// A year as a path or a query gives it (1000 to 9999).
+fn year(text: &str) -> std::result::Result<i32, Problem> {
+    text.trim()
+        .parse()
+        .ok()
+        .filter(|y| (1000..=9999).contains(y))
+        .ok_or_else(|| Problem::bad_request(format!("{} is not a year", crate::text::shown(text))))
+}
+
+/// The scheme and year of an evaluation's path: a preset's name (else
+/// 404) and a year.
+fn scheme_year(scheme: &str, text: &str) -> std::result::Result<i32, Problem> {
+    crate::scheme::preset(scheme).map_err(Problem::not_found)?;
+    year(text)
 }
 
 /// A request's query parameters, in order.
@@ -516,13 +531,9 @@ impl Params {
     }
 
     fn year(&self) -> std::result::Result<Option<i32>, Problem> {
-        let year = self.number::<i32>("year")?;
-        if let Some(y) = year {
-            if !(1000..=9999).contains(&y) {
-                return Err(Problem::bad_request(format!("year={y} is not a year")));
-            }
-        }
-        Ok(year)
+        self.get("year")
+            .map(|y| year(y).map_err(|p| Problem::bad_request(format!("year={}", p.message))))
+            .transpose()
     }
 
     /// Which rows and in what order: `q`, the column filters, `sort` and `desc`.
@@ -570,31 +581,12 @@ impl Params {
 
 /// Pairs as a query string.
 fn encode(pairs: &[(String, String)]) -> String {
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{}={}", percent(k), percent(v)))
-        .collect::<Vec<_>>()
-        .join("&")
+    serde_urlencoded::to_string(pairs).unwrap_or_default()
 }
 
-/// Percent-encodes a query component.
-fn percent(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(b));
-        } else {
-            let _ = write!(out, "%{b:02X}");
-        }
-    }
-    out
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+/// Text as one segment of a path (`/parcels/<code>`).
+fn segment(text: &str) -> String {
+    percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
 
 #[cfg(test)]
@@ -626,8 +618,9 @@ mod tests {
         ]);
         assert_eq!(
             p.with(&[("page", "4")]),
-            "q=%E9%BB%84%E5%B2%A9%20A%26B&page=4"
+            "q=%E9%BB%84%E5%B2%A9+A%26B&page=4"
         );
-        assert_eq!(p.with(&[("page", "")]), "q=%E9%BB%84%E5%B2%A9%20A%26B");
+        assert_eq!(p.with(&[("page", "")]), "q=%E9%BB%84%E5%B2%A9+A%26B");
+        assert_eq!(segment("GP 1/2"), "GP%201%2F2");
     }
 }

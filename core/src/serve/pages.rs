@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use arrow_array::cast::AsArray;
 use arrow_array::RecordBatch;
 use arrow_schema::DataType;
 use axum::extract::{Path, State as Shared};
@@ -16,7 +17,7 @@ use serde::Serialize;
 
 use super::grid::{Grid, Selection};
 use super::state::{Reading, Snapshot, State, TableKey};
-use super::{blocking, chart, escape, percent, Page, Params, Problem};
+use super::{blocking, chart, segment, Page, Params, Problem};
 use crate::enterprise::{EnterpriseId, EnterpriseStatus};
 use crate::event::{Body, Event};
 use crate::land::ParcelId;
@@ -55,8 +56,8 @@ pub(super) fn templates() -> crate::Result<Environment<'static>> {
     env.add_function("t", |zh: String, en: String| {
         Value::from_safe_string(format!(
             "<span lang=\"zh\">{}</span><span lang=\"en\">{}</span>",
-            escape(&zh),
-            escape(if en.is_empty() { &zh } else { &en })
+            crate::text::escape_html(&zh),
+            crate::text::escape_html(if en.is_empty() { &zh } else { &en })
         ))
     });
     Ok(env)
@@ -152,8 +153,8 @@ fn link(table: Option<Named>, column: &str, text: &str) -> Option<String> {
         "enterprise_id" | "holder_id" | "applicant_id" | "to_id" | "payer_id" | "debtor_id"
         | "former_holder_id" => Some(format!("/enterprises/{text}")),
         "parcel_id" => Some(format!("/parcels/{text}?by=id")),
-        "code" if table == Some(Named::Parcels) => Some(format!("/parcels/{}", percent(text))),
-        "parcel" if table == Some(Named::Buildings) => Some(format!("/parcels/{}", percent(text))),
+        "code" if table == Some(Named::Parcels) => Some(format!("/parcels/{}", segment(text))),
+        "parcel" if table == Some(Named::Buildings) => Some(format!("/parcels/{}", segment(text))),
         _ => None,
     }
 }
@@ -381,26 +382,71 @@ fn year_end(year: i32) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(year, 12, 31)
 }
 
-/// The map colourings a page offers.
-const COLORS: [(&str, &str); 4] = [
-    ("status", "地块状态 status"),
-    ("idle", "闲置 idle"),
-    ("land_use", "用途 land use"),
-    ("grade", "亩均等级 grade"),
+/// What colours a map of a page or of `/map.svg`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Colour {
+    Status,
+    Idle,
+    LandUse,
+    Grade,
+}
+
+/// Each colouring: its parameter and its label in the page's picker.
+const COLOURS: [(Colour, &str, &str); 4] = [
+    (Colour::Status, "status", "地块状态 status"),
+    (Colour::Idle, "idle", "闲置 idle"),
+    (Colour::LandUse, "land_use", "用途 land use"),
+    (Colour::Grade, "grade", "亩均等级 grade"),
 ];
+
+impl Colour {
+    /// The `color` parameter (default `status`).
+    pub(super) fn of(params: &Params) -> Result<Colour, Problem> {
+        let text = params.get("color").unwrap_or("status");
+        COLOURS
+            .iter()
+            .find(|(_, code, _)| *code == text)
+            .map(|(c, _, _)| *c)
+            .ok_or_else(|| {
+                Problem::bad_request(format!(
+                    "color={} is not one of status, idle, land_use, grade",
+                    crate::text::shown(text)
+                ))
+            })
+    }
+
+    fn code(self) -> &'static str {
+        COLOURS
+            .iter()
+            .find(|(c, _, _)| *c == self)
+            .map_or("status", |(_, code, _)| code)
+    }
+}
+
+/// A map drawn into a page, and whether it is drawn elsewhere instead:
+/// with more than [`INLINE_MAP_PARCELS`] parcels a page links to
+/// `/map.svg` rather than carry the map; with none drawn it has no map.
+fn inline_map(
+    snap: &Snapshot,
+    reading: &Reading,
+    draw: impl FnOnce() -> Result<crate::Map, Problem>,
+) -> Result<(Option<Value>, bool), Problem> {
+    if snap.land_summary(reading)?.total.parcel_count > INLINE_MAP_PARCELS {
+        return Ok((None, true));
+    }
+    let map = draw()?;
+    Ok((
+        (map.parcels_drawn() > 0).then(|| Value::from_safe_string(map.svg().to_owned())),
+        false,
+    ))
+}
 
 pub(super) async fn overview(Shared(state): Shared<Arc<State>>, uri: Uri) -> Page {
     Page(
         async move {
             let params = Params::of(&uri)?;
             let year = params.year()?;
-            let color = params.get("color").unwrap_or("status").to_owned();
-            if !COLORS.iter().any(|(c, _)| *c == color) {
-                return Err(Problem::bad_request(format!(
-                    "color={} is not one of status, idle, land_use, grade",
-                    crate::text::shown(&color)
-                )));
-            }
+            let colour = Colour::of(&params)?;
             blocking(move || {
                 let snap = state.snapshot();
                 let year = year.unwrap_or_else(|| default_year(&snap));
@@ -415,12 +461,10 @@ pub(super) async fn overview(Shared(state): Shared<Arc<State>>, uri: Uri) -> Pag
                     .map(|(l, v)| context! { field => l.field, zh => l.chinese, en => l.english, value => v.to_decimal_string() })
                     .collect();
                 let firms = snap.grid(&TableKey::Named(Named::Enterprises, reading, None))?;
-                let mut by_status: BTreeMap<String, u64> = BTreeMap::new();
-                if let Ok(i) = firms.column("status") {
-                    for row in 0..firms.batch.num_rows() {
-                        if let Some(s) = crate::ledger::cell_text(firms.batch.column(i).as_ref(), row) {
-                            *by_status.entry(s).or_default() += 1;
-                        }
+                let mut by_status: BTreeMap<&str, u64> = BTreeMap::new();
+                if let Some(status) = firms.batch.column_by_name("status") {
+                    for s in status.as_string::<i32>().iter().flatten() {
+                        *by_status.entry(s).or_default() += 1;
                     }
                 }
                 let firm_status: Vec<Value> = EnterpriseStatus::ALL
@@ -432,20 +476,17 @@ pub(super) async fn overview(Shared(state): Shared<Arc<State>>, uri: Uri) -> Pag
                     .iter()
                     .map(|(name, b)| context! { name => name, count => b.count, total => b.total.to_decimal_string() })
                     .collect();
-                let map = if summary.total.parcel_count <= INLINE_MAP_PARCELS {
-                    let svg = overview_map(&snap, &reading, &color, year)?;
-                    Some(Value::from_safe_string(svg))
-                } else {
-                    None
-                };
+                let (map, map_elsewhere) = inline_map(&snap, &reading, || {
+                    colour_map(&snap, &reading, colour, DEFAULT_SCHEME, year)
+                })?;
                 let mut figures: Vec<(String, String)> = Vec::new();
                 figures.extend(report.areas().iter().map(|(k, v)| ((*k).to_owned(), v.to_decimal_string())));
                 figures.extend(report.amounts().iter().map(|(k, v)| ((*k).to_owned(), v.to_decimal_string())));
                 figures.extend(report.counts().iter().map(|(k, v)| ((*k).to_owned(), v.to_string())));
-                let colors: Vec<(&str, &str)> = COLORS.to_vec();
+                let colors: Vec<(&str, &str)> = COLOURS.iter().map(|(_, code, label)| (*code, *label)).collect();
                 let ctx = context! {
                     colors => colors,
-                    color => color,
+                    color => colour.code(),
                     summary => context! {
                         parcel_count => summary.total.parcel_count,
                         areas => areas,
@@ -453,6 +494,7 @@ pub(super) async fn overview(Shared(state): Shared<Arc<State>>, uri: Uri) -> Pag
                     firm_status => firm_status,
                     batches => batches,
                     map => map,
+                    map_elsewhere => map_elsewhere,
                     map_query => params.with(&[("as_of", &reading.as_of.to_string()), ("year", &year.to_string())]),
                     report_text => report.text(),
                     report_figures => figures,
@@ -466,31 +508,25 @@ pub(super) async fn overview(Shared(state): Shared<Arc<State>>, uri: Uri) -> Pag
     )
 }
 
-/// The map of the overview and `/map.svg`: coloured by `color`, a grade
-/// by the default scheme's evaluation of `year`.
-pub(super) fn overview_map(
+/// The map of the overview, the evaluation and `/map.svg`: coloured by
+/// `colour`, a grade by `scheme`'s evaluation of `year`.
+pub(super) fn colour_map(
     snap: &Snapshot,
     reading: &Reading,
-    color: &str,
+    colour: Colour,
+    scheme: &str,
     year: i32,
-) -> Result<String, Problem> {
+) -> Result<crate::Map, Problem> {
     let view = reading.view(&snap.db);
-    let map = match color {
-        "status" => view.map(MapColor::Status)?,
-        "idle" => view.map(MapColor::Idle)?,
-        "land_use" => view.map(MapColor::LandUse)?,
-        "grade" => {
-            let eval = snap.evaluation(DEFAULT_SCHEME, year, reading.known_at)?;
+    Ok(match colour {
+        Colour::Status => view.map(MapColor::Status)?,
+        Colour::Idle => view.map(MapColor::Idle)?,
+        Colour::LandUse => view.map(MapColor::LandUse)?,
+        Colour::Grade => {
+            let eval = snap.evaluation(scheme, year, reading.known_at)?;
             view.map(MapColor::Grade(&eval))?
         }
-        other => {
-            return Err(Problem::bad_request(format!(
-                "color={} is not one of status, idle, land_use, grade",
-                crate::text::shown(other)
-            )))
-        }
-    };
-    Ok(map.svg().to_owned())
+    })
 }
 
 #[derive(Serialize)]
@@ -503,14 +539,10 @@ struct Fact {
 /// The one row of `batch` as facts (column, value).
 fn facts(batch: RecordBatch, table: Named) -> Vec<Fact> {
     let grid = Grid::new(batch);
-    let Some(row) = grid
-        .texts(&[0])
-        .into_iter()
-        .next()
-        .filter(|_| grid.batch.num_rows() > 0)
-    else {
+    if grid.batch.num_rows() == 0 {
         return Vec::new();
-    };
+    }
+    let row = grid.texts(&[0]).swap_remove(0);
     grid.columns()
         .into_iter()
         .zip(row)
@@ -709,12 +741,7 @@ pub(super) async fn evaluate(
     Page(
         async move {
             let params = Params::of(&uri)?;
-            crate::scheme::preset(&scheme).map_err(Problem::not_found)?;
-            let year: i32 = year
-                .parse()
-                .ok()
-                .filter(|y| (1000..=9999).contains(y))
-                .ok_or_else(|| Problem::bad_request(format!("{} is not a year", crate::text::shown(&year))))?;
+            let year = super::scheme_year(&scheme, &year)?;
             let reading = params.reading(year_end(year))?;
             let mut sel = params.selection();
             if sel.sort.is_none() {
@@ -726,13 +753,22 @@ pub(super) async fn evaluate(
                 let eval = snap.evaluation(&scheme, year, reading.known_at)?;
                 let key = TableKey::Evaluation(scheme.clone(), year, reading.known_at);
                 let (grid, rows) = snap.selection(&key, &sel)?;
-                let map = reading.view(&snap.db).map(MapColor::Grade(&eval))?;
+                let (map, map_elsewhere) = inline_map(&snap, &reading, || {
+                    colour_map(&snap, &reading, Colour::Grade, &scheme, year)
+                })?;
                 let grades: Vec<(String, u32)> = eval.grade_counts().into_iter().collect();
                 let title = format!("{year} 年亩均效益评价（{scheme}）");
                 let ctx = context! {
                     grades => grades,
                     out_of_scope => eval.rows.iter().filter(|r| !r.in_scope).count(),
-                    map => (map.parcels_drawn() > 0).then(|| Value::from_safe_string(map.svg().to_owned())),
+                    map => map,
+                    map_elsewhere => map_elsewhere,
+                    map_query => super::encode(&[
+                        ("color".to_owned(), "grade".to_owned()),
+                        ("scheme".to_owned(), scheme.clone()),
+                        ("year".to_owned(), year.to_string()),
+                        ("as_of".to_owned(), reading.as_of.to_string()),
+                    ]),
                     ..table_context(&params, &reading, None, false, &grid, &rows, &sel, &paging, None, &format!("/api/evaluate/{scheme}/{year}")),
                 };
                 render(&state, &snap, "evaluate.html", &title, "", ctx)

@@ -28,11 +28,15 @@ pub struct Reading {
 
 impl Reading {
     pub fn view<'a>(&self, db: &'a Db) -> View<'a> {
-        match self.known_at {
-            Some(t) => db.as_known_at(t),
-            None => db.now(),
-        }
-        .as_of(self.as_of)
+        known(db, self.known_at).as_of(self.as_of)
+    }
+}
+
+/// What `db` knew at `known_at`, or knows now.
+fn known(db: &Db, known_at: Option<DateTime<Utc>>) -> View<'_> {
+    match known_at {
+        Some(t) => db.as_known_at(t),
+        None => db.now(),
     }
 }
 
@@ -255,11 +259,7 @@ impl Snapshot {
             .get_or(&(scheme.to_owned(), year, known_at), || {
                 let s = crate::scheme::preset(scheme)
                     .map_err(|m| crate::Error::validation("scheme", m))?;
-                let view = match known_at {
-                    Some(t) => self.db.as_known_at(t),
-                    None => self.db.now(),
-                };
-                view.evaluate(&s, year).map(Arc::new)
+                known(&self.db, known_at).evaluate(&s, year).map(Arc::new)
             })
     }
 
@@ -283,12 +283,7 @@ impl Snapshot {
         known_at: Option<DateTime<Utc>>,
     ) -> Result<Arc<AnnualReport>> {
         self.reports.get_or(&(year, known_at), || {
-            match known_at {
-                Some(t) => self.db.as_known_at(t),
-                None => self.db.now(),
-            }
-            .annual_report(year)
-            .map(Arc::new)
+            known(&self.db, known_at).annual_report(year).map(Arc::new)
         })
     }
 

@@ -153,14 +153,14 @@ impl<'a> View<'a> {
     /// Storage errors.
     pub fn latest_date(&self) -> Result<Option<NaiveDate>> {
         let _read = self.engine.read_guard();
-        let parcels = self.all::<Parcel>()?;
-        let firms = self.all::<Enterprise>()?;
-        let apps = self.all::<Application>()?;
+        let parcels = self.all_shared::<Parcel>()?;
+        let firms = self.all_shared::<Enterprise>()?;
+        let apps = self.all_shared::<Application>()?;
         let latest = parcels
             .iter()
-            .map(Dated::last_event)
-            .chain(firms.iter().map(Dated::last_event))
-            .chain(apps.iter().map(Dated::last_event))
+            .map(|p| p.last_event())
+            .chain(firms.iter().map(|e| e.last_event()))
+            .chain(apps.iter().map(|a| a.last_event()))
             .max();
         Ok(latest.map(|d| d.min(self.date())))
     }

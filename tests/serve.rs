@@ -301,6 +301,12 @@ fn the_api_returns_the_rows_of_the_rust_api() {
         "the overview's land figure"
     );
     assert!(page.contains("<svg"), "the map is in the page");
+    // Columns read in Chinese first, their names behind the toggle.
+    let table = get(&server, "/parcels").text();
+    assert!(
+        table.contains(r#"<span lang="zh">面积</span><span lang="en">area_mu</span>"#),
+        "the parcels' area column in Chinese"
+    );
     server.stop().unwrap();
 }
 

@@ -196,12 +196,11 @@ def test_the_dashboard_in_a_real_browser(zone: pathlib.Path, server: str) -> Non
         browser.find_element(By.CSS_SELECTOR, '#map path.parcel[data-code="GP-001"]').click()
         WebDriverWait(browser, 20).until(lambda b: "/parcels/GP-001" in b.current_url)
         facts = {
-            dt.text: dd.text
-            for dt, dd in zip(
-                browser.find_elements(By.CSS_SELECTOR, "#facts dt"),
-                browser.find_elements(By.CSS_SELECTOR, "#facts dd"),
-            )
+            dd.get_attribute("data-field"): dd.text
+            for dd in browser.find_elements(By.CSS_SELECTOR, "#facts dd")
         }
+        # Chinese labels first, the column's name behind the toggle.
+        assert browser.find_element(By.CSS_SELECTOR, "#facts dt").text == "地块序号"
         parcel = db.parcel("GP-001")
         assert facts["code"] == "GP-001"
         assert Decimal(facts["area_mu"]) == parcel["area_mu"]

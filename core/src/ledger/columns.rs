@@ -425,6 +425,50 @@ impl Ledger {
     }
 }
 
+/// Columns of the tables that no ledger imports (derived or read back),
+/// in Chinese.
+const DERIVED_COLUMNS: &[(&str, &str)] = &[
+    ("parcel_id", "地块序号"),
+    ("enterprise_id", "企业序号"),
+    ("application_id", "项目序号"),
+    ("programme_id", "计划序号"),
+    ("code", "编号"),
+    ("status", "状态"),
+    ("idle", "闲置"),
+    ("reclaimable", "可收回"),
+    ("year", "年度"),
+    ("name", "名称"),
+    ("kind", "类别"),
+    ("event", "事件"),
+    ("date", "日期"),
+    ("detail", "说明"),
+    ("grade", "等级"),
+    ("score", "得分"),
+    ("rank", "排名"),
+];
+
+/// A table column's name in Chinese, as the ledgers' headers say it: the
+/// column itself, or with its unit or `_id`/`_name`/`_on` taken off
+/// (`area_mu` → 面积, `holder_name` → 用地单位, `certified_on` → 办证日期);
+/// `None` where no ledger names it.
+#[must_use]
+pub fn chinese_of(column: &str) -> Option<&'static str> {
+    if let Some((_, zh)) = DERIVED_COLUMNS.iter().find(|(c, _)| *c == column) {
+        return Some(zh);
+    }
+    let stem = ["_mu", "_yuan", "_m2", "_id", "_name", "_on"]
+        .iter()
+        .find_map(|suffix| column.strip_suffix(suffix))
+        .unwrap_or(column);
+    Ledger::ALL.iter().find_map(|ledger| {
+        ledger
+            .fields()
+            .iter()
+            .find(|f| f.name == column || f.name == stem)
+            .and_then(|f| f.chinese.first().copied())
+    })
+}
+
 /// A unit named in a header, as a multiple of the column's base unit
 /// (元 for money, 0.0001 亩 units for area).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -532,5 +576,14 @@ mod tests {
             Some(Ledger::ParcelEvents)
         );
         assert_eq!(Ledger::from_name("budget"), None);
+    }
+
+    #[test]
+    fn table_columns_read_in_chinese_where_a_ledger_names_them() {
+        assert_eq!(super::chinese_of("area_mu"), Some("面积"));
+        assert_eq!(super::chinese_of("holder_name"), Some("用地单位"));
+        assert_eq!(super::chinese_of("code"), Some("编号"));
+        assert_eq!(super::chinese_of("status"), Some("状态"));
+        assert_eq!(super::chinese_of("boundary_area_mu"), None);
     }
 }

@@ -119,6 +119,8 @@ struct GridView {
 #[derive(Serialize)]
 struct ColumnView {
     name: String,
+    /// Its name in Chinese, where a ledger names it.
+    zh: Option<&'static str>,
     sort: Option<String>,
     arrow: &'static str,
 }
@@ -191,7 +193,12 @@ fn grid_view(
                     params.with(&[("sort", &name), ("desc", desc), ("page", "")])
                 )
             });
-            ColumnView { name, sort, arrow }
+            ColumnView {
+                zh: crate::ledger::columns::chinese_of(&name),
+                name,
+                sort,
+                arrow,
+            }
         })
         .collect();
     let nums: Vec<bool> = schema
@@ -338,7 +345,7 @@ fn table_context(
                 .rev()
                 .find(|(c, _)| *c == f.column)
                 .map(|(_, v)| v.clone());
-            context! { column => f.column, values => f.values, chosen => chosen }
+            context! { column => f.column, zh => crate::ledger::columns::chinese_of(&f.column), values => f.values, chosen => chosen }
         })
         .collect();
     // The filter form carries the horizon, the order and the filters it
@@ -532,6 +539,7 @@ pub(super) fn colour_map(
 #[derive(Serialize)]
 struct Fact {
     name: String,
+    zh: Option<&'static str>,
     text: Option<String>,
     href: Option<String>,
 }
@@ -552,7 +560,12 @@ fn facts(batch: RecordBatch, table: Named) -> Vec<Fact> {
                 .as_deref()
                 .and_then(|t| link(Some(table), &name, t))
                 .filter(|_| name != "code");
-            Fact { name, text, href }
+            Fact {
+                zh: crate::ledger::columns::chinese_of(&name),
+                name,
+                text,
+                href,
+            }
         })
         .collect()
 }
@@ -660,7 +673,7 @@ pub(super) async fn enterprise(
                     id: "grades".into(),
                     columns: ["year", "grade", "score", "rank"]
                         .iter()
-                        .map(|c| ColumnView { name: (*c).to_owned(), sort: None, arrow: "" })
+                        .map(|c| ColumnView { name: (*c).to_owned(), zh: crate::ledger::columns::chinese_of(c), sort: None, arrow: "" })
                         .collect(),
                     rows: Vec::new(),
                 };

@@ -8,11 +8,17 @@
 //! memory. Once a read of the past over many records has needed them, a
 //! kind's event runs are held here too, each decoded on first use, so
 //! later reads of the past neither touch disk nor decode.
+//!
+//! A ledger loads from its checkpoint when one matches the stored events
+//! (see [`crate::checkpoint`]), the units of work stored after it folded on
+//! top; the view writes a ledger's checkpoint when the handle closes and
+//! after large units of work.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use crate::changes::Changes;
+use crate::checkpoint;
 use crate::error::Result;
 use crate::event::{Event, Horizon};
 use crate::record::{self, PerLedger, PerRecord, Record};
@@ -138,6 +144,12 @@ impl<R: Record> Kind<R> {
         add(&mut self.history, key, id);
     }
 
+    fn remove(&mut self, id: u64) {
+        if let Some(old) = self.records.remove(&id) {
+            self.forget(id, old.lookups());
+        }
+    }
+
     fn forget(&mut self, id: u64, lookups: Vec<(u8, Vec<u8>)>) {
         for key in lookups {
             if self.lookups.get_mut(&key).is_some_and(|ids| ids.remove(id)) {
@@ -195,6 +207,21 @@ pub(crate) struct Cache {
     /// The database's policy, once read (a read of the present needs it
     /// for the boundary columns; it must not need the disk).
     policy: RwLock<Option<crate::policy::Policy>>,
+    /// Where the database's checkpoints are (a temporary one has none).
+    place: Option<checkpoint::Place>,
+    /// Per loaded kind: how its view stands against its checkpoint.
+    saved: Mutex<BTreeMap<u8, Saved>>,
+}
+
+/// How a loaded kind's view stands against its checkpoint on disk.
+#[derive(Debug, Clone, Copy, Default)]
+struct Saved {
+    /// The events the checkpoint covers (0: none was usable).
+    covered: u64,
+    /// Events the view holds beyond it.
+    since: u64,
+    /// Whether the view was loaded from the checkpoint.
+    loaded_from_it: bool,
 }
 
 /// A kind's current records, once loaded.
@@ -279,11 +306,66 @@ impl<B> Runs<B> {
     }
 }
 
+/// Loads the records of a kind from a checkpoint that matches the store,
+/// folding on top the entities units of work stored after it touched.
+/// Returns the kind and how many events it holds beyond the checkpoint.
+fn load_checkpoint<R: Record + Send + Sync + 'static>(
+    store: &dyn Store,
+    opened: checkpoint::Opened,
+) -> Result<(Kind<R>, u64)> {
+    let [lower, upper] = &opened.halves;
+    let decode = |part: &[u8]| {
+        let mut kind = Kind::new();
+        checkpoint::decode_records::<R>(part, &mut |r| {
+            let id = r.id();
+            kind.insert(id, Arc::new(r));
+        })?;
+        Ok::<_, crate::Error>(kind)
+    };
+    let (mut kind, upper) =
+        crate::threads::both("reading a checkpoint", || decode(lower), || decode(upper))?;
+    kind.join(upper);
+    for (family, value, ids) in checkpoint::decode_history(&opened.history)? {
+        let key = (family, value);
+        for id in ids {
+            add(&mut kind.history, key.clone(), id);
+        }
+    }
+    let touched = checkpoint::touched_since::<R>(store, opened.next_event)?;
+    // Folding many entities one by one reads their blocks many times over:
+    // past a quarter of the kind, folding it all is quicker.
+    if touched.len() > 10_000 && touched.len() * 4 > kind.records.len() {
+        return Err(crate::Error::Internal(
+            "too many entities changed since the checkpoint".into(),
+        ));
+    }
+    let mut beyond = 0u64;
+    for &id in &touched {
+        let events = record::stored_events::<R>(store, id)?;
+        beyond += events
+            .iter()
+            .filter(|e| e.id.0 >= opened.next_event)
+            .count() as u64;
+        for key in events
+            .iter()
+            .filter_map(|e| record::history_of::<R>(&e.body))
+        {
+            kind.add_history(key, id);
+        }
+        match record::stored_fold::<R, _>(id, &events, &Horizon::NOW)? {
+            Some(r) => kind.insert(id, Arc::new(r)),
+            None => kind.remove(id),
+        }
+    }
+    crate::counts::verify_loaded(store, R::KIND, opened.events + beyond)?;
+    Ok((kind, beyond))
+}
+
 /// Loads every record of a kind by folding each entity's stored events:
 /// two threads each read, decode, fold and index a half of the ids, and
 /// the halves are joined. (Handing folded records to a third thread to
 /// index was slower: on two cores it waited on the readers and they on it.)
-fn load<R: Record + Send + Sync + 'static>(store: &dyn Store) -> Result<Kind<R>> {
+fn fold_all<R: Record + Send + Sync + 'static>(store: &dyn Store) -> Result<Kind<R>> {
     let read = |ids: record::Ids| {
         let mut part = Kind::new();
         let mut count = 0u64;
@@ -334,6 +416,114 @@ impl Drop for Cache {
 }
 
 impl Cache {
+    /// Sets where the database's checkpoints are.
+    pub(crate) fn set_place(&mut self, place: checkpoint::Place) {
+        self.place = Some(place);
+    }
+
+    /// Where the database's checkpoints are, if it has any.
+    pub(crate) fn place(&self) -> Option<&checkpoint::Place> {
+        self.place.as_ref()
+    }
+
+    /// Loads kind `R`: from its checkpoint if one matches the store, else
+    /// by folding every stored event (a checkpoint that cannot be used, or
+    /// fails on the way, is ignored: the events decide).
+    fn load<R: Record>(&self, store: &dyn Store) -> Result<Kind<R>> {
+        if let Some(place) = &self.place {
+            if let Ok(opened) = checkpoint::open(place, store, R::KIND) {
+                let covered = opened.events;
+                if let Ok((kind, since)) = load_checkpoint::<R>(store, opened) {
+                    self.saved_mut().insert(
+                        R::KIND,
+                        Saved {
+                            covered,
+                            since,
+                            loaded_from_it: true,
+                        },
+                    );
+                    return Ok(kind);
+                }
+            }
+        }
+        let kind = fold_all::<R>(store)?;
+        let since = crate::counts::of_kind(store, R::KIND)?;
+        self.saved_mut().insert(
+            R::KIND,
+            Saved {
+                covered: 0,
+                since,
+                loaded_from_it: false,
+            },
+        );
+        Ok(kind)
+    }
+
+    /// Whether kind `kind` is loaded, and if so whether from its checkpoint.
+    pub(crate) fn loaded_from_checkpoint(&self, kind: u8) -> Option<bool> {
+        self.saved_mut().get(&kind).map(|s| s.loaded_from_it)
+    }
+
+    fn saved_mut(&self) -> std::sync::MutexGuard<'_, BTreeMap<u8, Saved>> {
+        self.saved.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The loaded kinds whose view holds events beyond their checkpoint:
+    /// all of them (`large` false, at close), or those that grew by a
+    /// large amount, as much as their checkpoint covers (`large` true,
+    /// after a unit of work).
+    pub(crate) fn unsaved(&self, large: bool) -> Vec<u8> {
+        if !self.place.as_ref().is_some_and(checkpoint::Place::writable) {
+            return Vec::new();
+        }
+        self.saved_mut()
+            .iter()
+            .filter(|(_, s)| {
+                s.since > 0 && (!large || (s.since >= checkpoint::LARGE && s.since >= s.covered))
+            })
+            .map(|(kind, _)| *kind)
+            .collect()
+    }
+
+    /// Writes the checkpoint of kind `R` if it is loaded: call with the
+    /// commit lock held (shared), so the view and the store agree.
+    pub(crate) fn save<R: Record>(&self, store: &dyn Store) -> Result<()> {
+        let Some(place) = &self.place else {
+            return Ok(());
+        };
+        let kinds = self.kinds.read().unwrap_or_else(PoisonError::into_inner);
+        let Some(kind) = R::mine(&kinds) else {
+            return Ok(());
+        };
+        let partial = checkpoint::Partial::begin(place, R::KIND)?;
+        let records: Vec<&R> = kind.records.values().map(|r| &**r).collect();
+        let (lower, upper) = records.split_at(records.len() / 2);
+        let (lower, upper) = crate::threads::both(
+            "writing a checkpoint",
+            || checkpoint::encode_records(lower.iter().copied()),
+            || checkpoint::encode_records(upper.iter().copied()),
+        )?;
+        let mut history: checkpoint::History = kind
+            .history
+            .iter()
+            .map(|((family, value), ids)| (*family, value.clone(), ids.iter().collect()))
+            .collect();
+        history.sort_unstable();
+        partial.finish(
+            store,
+            R::KIND,
+            records.len() as u64,
+            [lower, upper],
+            checkpoint::encode_history(&history)?,
+        )?;
+        let covered = crate::counts::of_kind(store, R::KIND)?;
+        let mut saved = self.saved_mut();
+        let entry = saved.entry(R::KIND).or_default();
+        entry.covered = covered;
+        entry.since = 0;
+        Ok(())
+    }
+
     /// Forgets everything loaded: each kind reloads from the store on its
     /// next read (after the store reopened from disk).
     pub(crate) fn reset(&self) {
@@ -341,6 +531,7 @@ impl Cache {
         *self.runs.write().unwrap_or_else(PoisonError::into_inner) = PerLedger::default();
         *self.spatial.write().unwrap_or_else(PoisonError::into_inner) = None;
         *self.policy.write().unwrap_or_else(PoisonError::into_inner) = None;
+        self.saved_mut().clear();
     }
 
     /// The database's policy, read from the store the first time.
@@ -380,7 +571,7 @@ impl Cache {
         let mut kinds = self.kinds.write().unwrap_or_else(PoisonError::into_inner);
         let slot = R::mine_mut(&mut kinds);
         if slot.is_none() {
-            *slot = Some(load::<R>(store)?);
+            *slot = Some(self.load::<R>(store)?);
         }
         let kind = slot
             .as_ref()
@@ -485,6 +676,15 @@ impl Cache {
         let Some(kind) = R::mine_mut(&mut kinds) else {
             return;
         };
+        let added: u64 = changes
+            .runs
+            .iter()
+            .filter(|r| r.kind == R::KIND)
+            .map(|r| r.count)
+            .sum();
+        if added > 0 {
+            self.saved_mut().entry(R::KIND).or_default().since += added;
+        }
         for (id, record) in R::mine(&changes.records) {
             kind.insert(*id, record.clone());
         }

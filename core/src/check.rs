@@ -1,6 +1,7 @@
 //! The integrity check: every entity's stored events fold under the rules
-//! (and agree with the in-memory view, if loaded), codes are unique, every
-//! stored index entry points at what it should, and back.
+//! (and agree with the in-memory view, if loaded, and with each ledger's
+//! checkpoint, if one matches the store), codes are unique, every stored
+//! index entry points at what it should, and back.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -289,6 +290,12 @@ fn check_kind<R: Record>(
     // The in-memory view, if loaded, must hold exactly the folds.
     let mut in_memory: Option<BTreeMap<u64, Arc<R>>> =
         engine.cache.if_loaded::<R, _>(|m| m.records.clone());
+    // A checkpoint a new process would load must hold exactly the folds
+    // of the events it covers, and the lookups they added.
+    let mut saved = match engine.cache.place() {
+        Some(place) => Checkpointed::<R>::read(place, store, report),
+        None => None,
+    };
     record::for_each_stored::<R>(store, &mut |id, events| {
         report.records += 1;
         let name = R::display_id(id);
@@ -346,8 +353,14 @@ fn check_kind<R: Record>(
         if let Some((programme, amount)) = folded.committed() {
             *expected.committed.entry(programme).or_default() += amount.fen();
         }
+        if let Some(saved) = &mut saved {
+            saved.compare(id, &events)?;
+        }
         Ok(true)
     })?;
+    if let Some(saved) = saved {
+        saved.finish(report);
+    }
     for id in in_memory.unwrap_or_default().keys() {
         report.problems.push(format!(
             "{} {}: in the in-memory view but has no stored events",
@@ -358,6 +371,167 @@ fn check_kind<R: Record>(
     Ok(())
 }
 
+/// Whether two states are the same, the fields their events set that a
+/// stored state skips included.
 fn serialize_eq<R: Record>(a: &R, b: &R) -> Result<bool> {
-    Ok(codec::encode(a)? == codec::encode(b)?)
+    Ok(codec::encode(&(a, a.extras()))? == codec::encode(&(b, b.extras()))?)
+}
+
+/// A ledger's checkpoint, read for comparison with the folds.
+struct Checkpointed<R> {
+    next_event: u64,
+    records: BTreeMap<u64, R>,
+    history: BTreeMap<(u8, Vec<u8>), BTreeSet<u64>>,
+    /// The lookups the events it covers added, as the check finds them.
+    found: BTreeMap<(u8, Vec<u8>), BTreeSet<u64>>,
+    differs: Vec<String>,
+}
+
+impl<R: Record> Checkpointed<R> {
+    /// The checkpoint, if one matches the store; one that cannot be
+    /// decoded is a problem (it matched, so a new process would try it).
+    fn read(
+        place: &crate::checkpoint::Place,
+        store: &dyn crate::storage::Store,
+        report: &mut CheckReport,
+    ) -> Option<Checkpointed<R>> {
+        let opened = crate::checkpoint::open(place, store, R::KIND).ok()?;
+        let mut records = BTreeMap::new();
+        let decoded = opened
+            .halves
+            .iter()
+            .try_for_each(|part| {
+                crate::checkpoint::decode_records::<R>(part, &mut |r| {
+                    records.insert(r.id(), r);
+                })
+            })
+            .and_then(|()| crate::checkpoint::decode_history(&opened.history));
+        match decoded {
+            Ok(history) => Some(Checkpointed {
+                next_event: opened.next_event,
+                records,
+                history: history
+                    .into_iter()
+                    .map(|(family, value, ids)| ((family, value), ids.into_iter().collect()))
+                    .collect(),
+                found: BTreeMap::new(),
+                differs: Vec::new(),
+            }),
+            Err(e) => {
+                report.problems.push(format!(
+                    "the {} ledger's checkpoint cannot be read: {e}",
+                    counts::ledger_name(R::KIND)
+                ));
+                None
+            }
+        }
+    }
+
+    /// Compares the checkpoint's record `id` with the fold of the events
+    /// it covers.
+    fn compare(&mut self, id: u64, events: &[crate::event::Event<R::Event>]) -> Result<()> {
+        let covered: Vec<_> = events.iter().filter(|e| e.id.0 < self.next_event).collect();
+        for key in covered
+            .iter()
+            .filter_map(|e| record::history_of::<R>(&e.body))
+        {
+            self.found.entry(key).or_default().insert(id);
+        }
+        let folded = record::fold::<R, _>(id, &covered, &Horizon::NOW)
+            .ok()
+            .flatten();
+        let agrees = match (folded, self.records.remove(&id)) {
+            (Some(folded), Some(saved)) => serialize_eq(&folded, &saved)?,
+            (None, None) => true,
+            _ => false,
+        };
+        if !agrees {
+            self.differs.push(R::display_id(id));
+        }
+        Ok(())
+    }
+
+    fn finish(mut self, report: &mut CheckReport) {
+        self.differs
+            .extend(self.records.keys().map(|id| R::display_id(*id)));
+        let ledger = counts::ledger_name(R::KIND);
+        if !self.differs.is_empty() {
+            let shown: Vec<_> = self.differs.iter().take(5).cloned().collect();
+            report.problems.push(format!(
+                "the {ledger} ledger's checkpoint differs from the fold of its events for {} \
+                 record(s) ({}): write it again from the events with Db::checkpoint \
+                 (parkdb checkpoint), or delete it",
+                self.differs.len(),
+                shown.join(", ")
+            ));
+        }
+        if self.history != self.found {
+            report.problems.push(format!(
+                "the {ledger} ledger's checkpoint holds other lookups than its events added: \
+                 write it again from the events with Db::checkpoint (parkdb checkpoint), or \
+                 delete it"
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::checkpoint;
+    use crate::land::Parcel;
+    use crate::record::Record;
+
+    #[test]
+    fn check_finds_a_checkpoint_that_differs_from_the_events() {
+        // A checkpoint whose checksums hold and that matches the store,
+        // but whose records are not the folds of the events (what a fold
+        // changed without its layout would leave): check() says so, and
+        // Db::checkpoint writes it again from the events.
+        let dir = tempfile::tempdir().unwrap();
+        let db = crate::Db::open(dir.path().join("zone.parkdb")).unwrap();
+        crate::example::build_seed(&db).unwrap();
+        db.checkpoint().unwrap();
+        assert!(db.check().unwrap().is_clean());
+        {
+            let engine = &db.engine;
+            let _read = engine.read_guard();
+            let store = engine.store.as_ref();
+            let mut parcels: Vec<Parcel> = engine
+                .cache
+                .with::<Parcel, _>(store, |k| {
+                    k.records.values().map(|r| (**r).clone()).collect()
+                })
+                .unwrap();
+            parcels[3].note = Some("not in the events".into());
+            let (lower, upper) = parcels.split_at(parcels.len() / 2);
+            checkpoint::Partial::begin(engine.cache.place().unwrap(), Parcel::KIND)
+                .unwrap()
+                .finish(
+                    store,
+                    Parcel::KIND,
+                    parcels.len() as u64,
+                    [
+                        checkpoint::encode_records(lower.iter()).unwrap(),
+                        checkpoint::encode_records(upper.iter()).unwrap(),
+                    ],
+                    checkpoint::encode_history(&Vec::new()).unwrap(),
+                )
+                .unwrap();
+        }
+        let problems = db.check().unwrap().problems;
+        let id = Parcel::display_id(4);
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("parcel ledger's checkpoint differs")
+                    && p.contains(&format!("1 record(s) ({id})"))),
+            "{problems:?}"
+        );
+        assert!(
+            problems.iter().any(|p| p.contains("holds other lookups")),
+            "{problems:?}"
+        );
+        db.checkpoint().unwrap();
+        assert!(db.check().unwrap().is_clean());
+    }
 }

@@ -79,9 +79,10 @@ pub struct Qualification {
 }
 
 /// A qualification held, with its dates.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Held {
     pub qualification: Qualification,
+    #[serde(with = "crate::days::day")]
     pub awarded: NaiveDate,
     /// Revoked (撤销) on a date, with the reason.
     pub revoked: Option<(NaiveDate, String)>,
@@ -150,19 +151,22 @@ pub struct Complaint {
 
 /// A dated item of compliance, and when it was closed (rectified,
 /// resolved) with what.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Item<T> {
+    #[serde(with = "crate::days::day")]
     pub date: NaiveDate,
     pub item: T,
     pub closed: Option<(NaiveDate, Option<String>)>,
 }
 
 /// A firm's qualifications, honours and compliance, as folded.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct FirmRecord {
     pub qualifications: Vec<Held>,
+    #[serde(with = "crate::days::dated")]
     pub honours: Vec<(NaiveDate, Honour)>,
     pub inspections: Vec<Item<Inspection>>,
+    #[serde(with = "crate::days::dated")]
     pub incidents: Vec<(NaiveDate, Incident)>,
     pub complaints: Vec<Item<Complaint>>,
 }

@@ -22,6 +22,24 @@ pub struct Options {
     pub durability: Durability,
 }
 
+/// Where a ledger's checkpoint stands ([`Db::checkpoints`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckpointStatus {
+    /// The ledger: `parcel`, `enterprise`, `programme`, `application` or
+    /// `indicator`.
+    pub ledger: String,
+    /// Its file, in the database's `checkpoint` directory.
+    pub path: PathBuf,
+    /// Why a new process would not load it ("there is none", "it is
+    /// damaged (…)", "it does not match the events (…)"); `None` if it
+    /// would (folding on top what was stored after it).
+    pub unused: Option<String>,
+    /// How this handle loaded the ledger into memory: `Some(true)` from
+    /// the checkpoint, `Some(false)` by folding every event, `None` not
+    /// yet (a ledger loads on its first wide read).
+    pub loaded_from_checkpoint: Option<bool>,
+}
+
 /// An open parkdb database. Cheap to clone; all clones share one handle.
 #[derive(Clone)]
 pub struct Db {
@@ -300,6 +318,49 @@ impl Db {
     /// [`Error::Storage`] if the disk refuses.
     pub fn flush(&self) -> Result<()> {
         self.engine.flush_or_recover()
+    }
+
+    /// Writes each ledger's checkpoint afresh from its stored events: the
+    /// old checkpoints are deleted, the in-memory view folded again from
+    /// the events and written beside the database (`checkpoint/`), for new
+    /// processes to load instead of folding. parkdb writes checkpoints by
+    /// itself when a handle closes and after large units of work; this is
+    /// for after an import in a process that read nothing, or when
+    /// [`Db::check`] finds a checkpoint that differs from the events.
+    /// Waits for an open unit of work, and holds others off meanwhile.
+    ///
+    /// # Errors
+    /// [`Error::ReadOnly`] on a read-only snapshot; [`Error::Conflict`]
+    /// when this thread has a transaction open; [`Error::Io`] when the
+    /// files cannot be written; [`Error::Corrupt`] as a read would.
+    pub fn checkpoint(&self) -> Result<()> {
+        self.engine.ready()?;
+        let _slot = WriterSlot::acquire(self.engine.clone())?;
+        self.engine.rebuild_checkpoints()
+    }
+
+    /// Where each ledger's checkpoint stands; empty for a temporary
+    /// database (it keeps none).
+    ///
+    /// # Errors
+    /// [`Error::Storage`] if the store cannot be read.
+    pub fn checkpoints(&self) -> Result<Vec<CheckpointStatus>> {
+        let Some(place) = self.engine.cache.place() else {
+            return Ok(Vec::new());
+        };
+        self.engine.ready()?;
+        let _read = self.engine.read_guard();
+        Ok(crate::record::KINDS
+            .iter()
+            .map(|&kind| CheckpointStatus {
+                ledger: crate::counts::ledger_name(kind),
+                path: place.file(kind),
+                unused: crate::checkpoint::open(place, self.engine.store.as_ref(), kind)
+                    .err()
+                    .map(|why| why.to_string()),
+                loaded_from_checkpoint: self.engine.cache.loaded_from_checkpoint(kind),
+            })
+            .collect())
     }
 
     /// Flushes and lets go of this handle; the database closes when its

@@ -89,8 +89,11 @@ impl Engine {
         }
         crate::counts::verify_at_open(store.as_ref())?;
         // The policy is read now, so reads never need the disk for it.
-        let cache = Cache::default();
+        let mut cache = Cache::default();
         cache.policy(store.as_ref())?;
+        if let Some(path) = &path {
+            cache.set_place(crate::checkpoint::Place::of(path, true));
+        }
         Ok(Engine {
             store,
             writer_busy: Mutex::new(None),
@@ -108,6 +111,10 @@ impl Engine {
     /// This engine as a read-only snapshot of the database in `origin`.
     pub(crate) fn into_read_only(mut self, origin: &std::path::Path) -> Engine {
         self.read_only_of = Some(origin.to_path_buf());
+        // It reads the checkpoints of the database it copies (checked
+        // against its own copy of the events), and writes none.
+        self.cache
+            .set_place(crate::checkpoint::Place::of(origin, false));
         self
     }
 
@@ -124,6 +131,67 @@ impl Engine {
     /// from disk (see [`Engine::recover`]), so the handle works again once
     /// the disk has room.
     pub(crate) fn commit(&self, changes: Changes) -> Result<()> {
+        self.commit_only(changes)?;
+        // After a large unit of work, the checkpoints of the ledgers it
+        // grew; a checkpoint that cannot be written only costs the next
+        // process a fold.
+        let _ = self.checkpoint(&self.cache.unsaved(true));
+        Ok(())
+    }
+
+    /// Writes the checkpoints of the given kinds that are loaded.
+    pub(crate) fn checkpoint(&self, kinds: &[u8]) -> Result<()> {
+        if kinds.is_empty() {
+            return Ok(());
+        }
+        let _read = self.read_guard();
+        let store = self.store.as_ref();
+        for &kind in kinds {
+            struct Save<'a>(&'a Cache, &'a dyn Store);
+
+            impl crate::record::ForKind for Save<'_> {
+                type Out = Result<()>;
+                fn run<R: crate::record::Record>(self) -> Result<()> {
+                    self.0.save::<R>(self.1)
+                }
+            }
+            crate::record::for_kind(kind, Save(&self.cache, store)).transpose()?;
+        }
+        Ok(())
+    }
+
+    /// Writes every ledger's checkpoint afresh from the stored events: the
+    /// old ones deleted, the in-memory view dropped and folded again. Call
+    /// holding the writer slot, so no unit of work lands meanwhile.
+    pub(crate) fn rebuild_checkpoints(&self) -> Result<()> {
+        let Some(place) = self.cache.place().cloned() else {
+            return Ok(());
+        };
+        {
+            let _commit = self.commit.write().unwrap_or_else(PoisonError::into_inner);
+            for kind in crate::record::KINDS {
+                crate::checkpoint::remove(&place, kind)?;
+            }
+            self.cache.reset();
+            self.cache.policy(self.store.as_ref())?;
+        }
+        let _read = self.read_guard();
+        for kind in crate::record::KINDS {
+            struct Fold<'a>(&'a Cache, &'a dyn Store);
+            impl crate::record::ForKind for Fold<'_> {
+                type Out = Result<()>;
+                fn run<R: crate::record::Record>(self) -> Result<()> {
+                    self.0.with::<R, _>(self.1, |_| ())?;
+                    self.0.save::<R>(self.1)
+                }
+            }
+            crate::record::for_kind(kind, Fold(&self.cache, self.store.as_ref())).transpose()?;
+        }
+        Ok(())
+    }
+
+    /// [`Engine::commit`] without the checkpoints.
+    fn commit_only(&self, changes: Changes) -> Result<()> {
         let _commit = self.commit.write().unwrap_or_else(PoisonError::into_inner);
         let stored = self.store.apply(&changes.batch).and_then(|()| {
             if self.durability == Durability::Immediate {
@@ -220,8 +288,12 @@ impl Drop for Engine {
     fn drop(&mut self) {
         // Closing flushes; an error here has no one to go to (call
         // `Db::close` to see it), and the data is as safe as the chosen
-        // durability made it.
-        let _ = self.flush();
+        // durability made it. Then the loaded ledgers' checkpoints, for
+        // the next process to load instead of folding (a fork's child
+        // leaves them to its parent).
+        if self.flush().is_ok() && self.pid == std::process::id() {
+            let _ = self.checkpoint(&self.cache.unsaved(false));
+        }
     }
 }
 

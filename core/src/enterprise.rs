@@ -295,6 +295,34 @@ pub struct Enterprise {
     pub last_event: NaiveDate,
 }
 
+/// The fields of a firm its own events set and a stored state skips, as a
+/// checkpoint keeps them beside the state.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct Extras {
+    note: Option<String>,
+    fees: Option<Box<FeeAccount>>,
+    record: Option<Box<FirmRecord>>,
+}
+
+impl Extras {
+    pub(crate) fn of(e: &Enterprise) -> Extras {
+        Extras {
+            note: e.note.clone(),
+            fees: e.fees.clone(),
+            record: e.record.clone(),
+        }
+    }
+
+    pub(crate) fn into(self, e: Enterprise) -> Enterprise {
+        Enterprise {
+            note: self.note,
+            fees: self.fees,
+            record: self.record,
+            ..e
+        }
+    }
+}
+
 impl Enterprise {
     /// A firm just entered in the register: no code, project or figures yet.
     #[must_use]

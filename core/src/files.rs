@@ -61,7 +61,11 @@ fn copy_tree(from: &Path, to: &Path, top: bool) -> Result<()> {
         let entry = entry.map_err(|e| Error::io(format!("cannot read {}", from.display()), e))?;
         let source = entry.path();
         let target = to.join(entry.file_name());
-        if top && entry.file_name() == crate::seal::FILE {
+        // The seal is copied first; checkpoints are read where they are.
+        if top
+            && (entry.file_name() == crate::seal::FILE
+                || entry.file_name() == crate::checkpoint::DIR)
+        {
             continue;
         }
         if source.is_dir() {

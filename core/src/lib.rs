@@ -33,6 +33,7 @@ mod backup;
 mod cache;
 mod changes;
 mod check;
+mod checkpoint;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod compliance;
@@ -78,7 +79,7 @@ mod writer;
 
 pub use check::{CheckReport, Finding};
 pub use days::{check_date, FIRST_DATE, LAST_DATE};
-pub use db::{Db, Durability, Options, Policy, Transaction};
+pub use db::{CheckpointStatus, Db, Durability, Options, Policy, Transaction};
 pub use enterprise::{validate_credit_code, Enterprise, EnterpriseId, NewEnterprise};
 pub use enterprise::{EnterpriseStatus, Lease, YearlyFigures};
 pub use error::{Entity, Error, Result};

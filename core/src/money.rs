@@ -169,7 +169,7 @@ pub struct Instalment {
 }
 
 /// What a ledger entry on a debt did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum EntryKind {
     Paid,
     Refunded,
@@ -177,8 +177,9 @@ pub enum EntryKind {
 }
 
 /// A dated entry on a debt.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
+    #[serde(with = "crate::days::day")]
     pub date: NaiveDate,
     pub kind: EntryKind,
     pub amount: Yuan,
@@ -238,16 +239,18 @@ fn settled<'a>(entries: impl IntoIterator<Item = &'a Entry>) -> (i128, i128) {
 }
 
 /// An amount owed to the zone, with what was done about it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Debt {
     pub charge: Charge,
     pub debtor: EnterpriseId,
     /// When it arose (the allocation, transfer or declaration).
+    #[serde(with = "crate::days::day")]
     pub created: NaiveDate,
     pub amount: Yuan,
     /// The schedule; empty: the whole amount is due when the debt arises.
     pub instalments: Vec<Instalment>,
     /// When a reclaim closed it.
+    #[serde(with = "crate::days::opt")]
     pub closed: Option<NaiveDate>,
     pub entries: Vec<Entry>,
 }
@@ -610,14 +613,17 @@ pub fn positive(field: &str, amount: Yuan) -> Result<()> {
 
 /// The money on a parcel: its debts, collection steps and what the zone
 /// paid for its land.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LandAccount {
     /// The date of the latest money event in force (a read as of an
     /// earlier date folds the parcel again).
+    #[serde(with = "crate::days::day")]
     pub latest: NaiveDate,
     /// Land-price and idle-fee debts, in the order they arose.
     pub debts: Vec<Debt>,
+    #[serde(with = "crate::days::dated")]
     pub collections: Vec<(NaiveDate, Collection)>,
+    #[serde(with = "crate::days::dated")]
     pub compensation: Vec<(NaiveDate, Compensation)>,
 }
 
@@ -673,9 +679,10 @@ impl LandAccount {
 
 /// The management fees an enterprise has paid, refunded, had written off,
 /// and the steps taken to collect them.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct FeeAccount {
     pub entries: Vec<Entry>,
+    #[serde(with = "crate::days::dated")]
     pub collections: Vec<(NaiveDate, Collection)>,
 }
 

@@ -25,6 +25,13 @@ pub(crate) trait Record:
     const KIND: u8;
     const ENTITY: Entity;
     type Event: Serialize + DeserializeOwned + Clone + PartialEq + Send + Sync + 'static;
+    /// What a checkpoint keeps beside the record's serde form (which
+    /// events carry, as a split's state): the fields events set that a
+    /// stored state skips.
+    type Extras: Serialize + DeserializeOwned;
+
+    fn extras(&self) -> Self::Extras;
+    fn with_extras(self, extras: Self::Extras) -> Self;
 
     fn id(&self) -> u64;
     fn display_id(id: u64) -> String;
@@ -214,6 +221,15 @@ impl Record for Parcel {
     const KIND: u8 = kind::PARCEL;
     const ENTITY: Entity = Entity::Parcel;
     type Event = ParcelEvent;
+    type Extras = land::Extras;
+
+    fn extras(&self) -> land::Extras {
+        land::Extras::of(self)
+    }
+
+    fn with_extras(self, extras: land::Extras) -> Self {
+        extras.into(self)
+    }
 
     fn id(&self) -> u64 {
         self.id.0
@@ -305,6 +321,15 @@ impl Record for Enterprise {
     const KIND: u8 = kind::ENTERPRISE;
     const ENTITY: Entity = Entity::Enterprise;
     type Event = EnterpriseEvent;
+    type Extras = enterprise::Extras;
+
+    fn extras(&self) -> enterprise::Extras {
+        enterprise::Extras::of(self)
+    }
+
+    fn with_extras(self, extras: enterprise::Extras) -> Self {
+        extras.into(self)
+    }
 
     fn id(&self) -> u64 {
         self.id.0
@@ -379,6 +404,13 @@ impl Record for Programme {
     const KIND: u8 = kind::PROGRAMME;
     const ENTITY: Entity = Entity::Programme;
     type Event = ProgrammeEvent;
+    type Extras = ();
+
+    fn extras(&self) {}
+
+    fn with_extras(self, (): ()) -> Self {
+        self
+    }
 
     fn id(&self) -> u64 {
         self.id.0
@@ -415,6 +447,13 @@ impl Record for Application {
     const KIND: u8 = kind::APPLICATION;
     const ENTITY: Entity = Entity::Application;
     type Event = ApplicationEvent;
+    type Extras = ();
+
+    fn extras(&self) {}
+
+    fn with_extras(self, (): ()) -> Self {
+        self
+    }
 
     fn id(&self) -> u64 {
         self.id.0
@@ -484,6 +523,13 @@ impl Record for Indicator {
     const KIND: u8 = kind::INDICATOR;
     const ENTITY: Entity = Entity::Indicator;
     type Event = IndicatorEvent;
+    type Extras = ();
+
+    fn extras(&self) {}
+
+    fn with_extras(self, (): ()) -> Self {
+        self
+    }
 
     fn id(&self) -> u64 {
         self.id.0

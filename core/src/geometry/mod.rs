@@ -370,6 +370,53 @@ impl PartialEq for Boundary {
 
 impl Eq for Boundary {}
 
+/// The shape of a stored boundary's rings.
+fn shape_of(stored: &StoredBoundary) -> MultiPolygon<f64> {
+    let ring = |r: &Vec<(f64, f64)>| LineString(r.iter().map(|&(x, y)| Coord { x, y }).collect());
+    MultiPolygon(
+        stored
+            .polygons
+            .iter()
+            .map(|rings| {
+                let mut rings = rings.iter().map(ring);
+                let exterior = rings.next().unwrap_or_else(|| LineString(Vec::new()));
+                Polygon::new(exterior, rings.collect())
+            })
+            .collect(),
+    )
+}
+
+/// A parcel's boundary as a checkpoint keeps it (`#[serde(with)]`): the
+/// stored form and the measured area.
+pub(crate) mod saved {
+    use std::sync::Arc;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::{Boundary, StoredBoundary};
+    use crate::units::Mu;
+
+    #[allow(clippy::ref_option)]
+    pub(crate) fn serialize<S: Serializer>(
+        b: &Option<Arc<Boundary>>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        b.as_ref().map(|b| (b.stored(), b.area)).serialize(s)
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Arc<Boundary>>, D::Error> {
+        Option::<(StoredBoundary, Mu)>::deserialize(d)?
+            .map(|(stored, area)| {
+                Boundary::restored(&stored, area)
+                    .map(Arc::new)
+                    .map_err(serde::de::Error::custom)
+            })
+            .transpose()
+    }
+}
+
 /// A boundary as events store it: the CRS's EPSG code and the rings'
 /// points, as checked and oriented when it was given.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -470,21 +517,26 @@ impl Boundary {
     pub(crate) fn from_stored(stored: &StoredBoundary) -> Result<Boundary> {
         let crs = Crs::epsg(u32::from(stored.crs))
             .map_err(|_| Error::Corrupt(format!("a stored boundary in EPSG:{}", stored.crs)))?;
-        let ring =
-            |r: &Vec<(f64, f64)>| LineString(r.iter().map(|&(x, y)| Coord { x, y }).collect());
-        let shape = MultiPolygon(
-            stored
-                .polygons
-                .iter()
-                .map(|rings| {
-                    let mut rings = rings.iter().map(ring);
-                    let exterior = rings.next().unwrap_or_else(|| LineString(Vec::new()));
-                    Polygon::new(exterior, rings.collect())
-                })
-                .collect(),
-        );
-        Boundary::measured(crs, shape)
+        Boundary::measured(crs, shape_of(stored))
             .map_err(|e| Error::Corrupt(format!("a stored boundary cannot be measured: {e}")))
+    }
+
+    /// A boundary as a checkpoint keeps it: its stored form and the area
+    /// measured when it was given, taken as they are (a checkpoint's
+    /// checksums and its match with the events vouch for them).
+    fn restored(stored: &StoredBoundary, area: Mu) -> Result<Boundary> {
+        let crs = Crs::epsg(u32::from(stored.crs))
+            .map_err(|_| Error::Corrupt(format!("a saved boundary in EPSG:{}", stored.crs)))?;
+        let shape = shape_of(stored);
+        let bbox = shape
+            .bounding_rect()
+            .ok_or_else(|| Error::Corrupt("a saved boundary is empty".into()))?;
+        Ok(Boundary {
+            crs,
+            shape,
+            area,
+            bbox,
+        })
     }
 
     /// The form events store.

@@ -48,9 +48,10 @@ pub struct BuildingSpec {
 }
 
 /// A building in the register: its spec and stages.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Building {
     pub spec: BuildingSpec,
+    #[serde(with = "crate::days::day")]
     pub registered: NaiveDate,
     /// Stages reached, in order.
     pub stages: Vec<(BuildingStage, NaiveDate)>,

@@ -87,8 +87,9 @@ pub struct Certificate {
 
 /// The buildings on a parcel as reported on a date: what its plot ratio
 /// (容积率) and building coverage (建筑系数) are measured from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Buildings {
+    #[serde(with = "crate::days::day")]
     pub date: NaiveDate,
     /// 总建筑面积, m².
     pub floor_area_m2: Quantity,
@@ -201,6 +202,45 @@ pub struct Parcel {
     /// The date of the latest event in force: later events may not be earlier.
     #[serde(with = "crate::days::day")]
     pub last_event: NaiveDate,
+}
+
+/// The fields of a parcel its own events set and a stored state skips,
+/// as a checkpoint keeps them beside the state.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct Extras {
+    #[serde(with = "crate::geometry::saved")]
+    boundary: Option<Arc<Boundary>>,
+    note: Option<String>,
+    buildings: Option<Buildings>,
+    #[serde(with = "crate::days::dated")]
+    tenure: Vec<(NaiveDate, Option<EnterpriseId>)>,
+    account: Option<Box<LandAccount>>,
+    register: Vec<Building>,
+}
+
+impl Extras {
+    pub(crate) fn of(p: &Parcel) -> Extras {
+        Extras {
+            boundary: p.boundary.clone(),
+            note: p.note.clone(),
+            buildings: p.buildings,
+            tenure: p.tenure.clone(),
+            account: p.account.clone(),
+            register: p.register.clone(),
+        }
+    }
+
+    pub(crate) fn into(self, p: Parcel) -> Parcel {
+        Parcel {
+            boundary: self.boundary,
+            note: self.note,
+            buildings: self.buildings,
+            tenure: self.tenure,
+            account: self.account,
+            register: self.register,
+            ..p
+        }
+    }
 }
 
 /// Whether a parcel is idle as of a date (闲置土地处置办法, 国土资源部令第53号, 2012).

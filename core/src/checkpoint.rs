@@ -1,0 +1,425 @@
+//! Checkpoints: a ledger's in-memory view (its current records, with the
+//! fields events set that a stored state skips, and the lookups its events
+//! added for good) written to a file beside the database's, so that a new
+//! process loads it instead of folding every stored event again.
+//!
+//! A checkpoint is derived data, never trusted over the events. It names
+//! what it covers: the store's format, the event counter and the ledger's
+//! event count when it was written, and the checksum of the event index
+//! entry of the last unit of work before it (which a database that went
+//! another way since, restored from a backup say, no longer has). It is
+//! used only when all of these match the store, its own checksums hold and
+//! its layout is this build's; the units of work stored after it (by this
+//! version or an older one that writes no checkpoints) are folded on top,
+//! entity by entity. Anything else (absent, damaged, written by another
+//! layout, ahead of the store, of another history) and the ledger folds
+//! from its events as if there were none. Delete the `checkpoint`
+//! directory at any time: nothing is lost.
+//!
+//! A file is written whole under a temporary name, synced and renamed over
+//! the old one, so a crash leaves the old checkpoint or the new, never
+//! part of one. Read-only snapshots read the checkpoint of the database
+//! they copy and never write one.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::record::Record;
+use crate::storage::codec::FORMAT_VERSION;
+use crate::storage::{keys, Store, Tree};
+
+/// The directory of checkpoints, in the database's.
+pub(crate) const DIR: &str = "checkpoint";
+const MAGIC: &[u8; 8] = b"PARKDBCP";
+/// The layout of the records a checkpoint holds. Raise it when a record's
+/// fields (or those of anything it holds) change: checkpoints of another
+/// layout are ignored. `tests/checkpoint.rs` pins the bytes of the example
+/// zone's checkpoints, so a change that forgets to raise it fails there.
+pub(crate) const LAYOUT: u32 = 1;
+/// Units of work that together add at least this many events to a loaded
+/// ledger (and at least as many as its checkpoint covers) write it again.
+pub(crate) const LARGE: u64 = 100_000;
+
+/// Where a database's checkpoints are, and whether this handle writes them.
+#[derive(Debug, Clone)]
+pub(crate) struct Place {
+    dir: PathBuf,
+    writable: bool,
+}
+
+impl Place {
+    /// The checkpoints of the database in `database`.
+    pub(crate) fn of(database: &Path, writable: bool) -> Place {
+        Place {
+            dir: database.join(DIR),
+            writable,
+        }
+    }
+
+    pub(crate) fn writable(&self) -> bool {
+        self.writable
+    }
+
+    pub(crate) fn file(&self, kind: u8) -> PathBuf {
+        self.dir
+            .join(format!("{}.ckpt", crate::counts::ledger_name(kind)))
+    }
+}
+
+/// What a checkpoint covers, and the checksums of its parts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Header {
+    layout: u32,
+    /// The parkdb version that wrote it.
+    version: String,
+    /// The store's format.
+    format: u8,
+    kind: u8,
+    /// The event counter: every event below it is covered.
+    next_event: u64,
+    /// How many events of the kind it covers.
+    events: u64,
+    /// The last unit of work it covers: its first event id, the CRC-32 of
+    /// its event index entry and that of the first value of events it
+    /// wrote (which holds when they were recorded).
+    anchor: Option<(u64, u32, u32)>,
+    records: u64,
+    /// Each part's length and CRC-32: two halves of the records, then the
+    /// lookups events added for good.
+    parts: Vec<(u64, u32)>,
+}
+
+/// A checkpoint found to match the store: what it covers and its parts,
+/// still encoded.
+pub(crate) struct Opened {
+    pub(crate) next_event: u64,
+    pub(crate) events: u64,
+    /// Two halves of the records, the lower ids first.
+    pub(crate) halves: [Vec<u8>; 2],
+    pub(crate) history: Vec<u8>,
+}
+
+/// Why a checkpoint was not used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Unused {
+    /// There is none.
+    Absent,
+    /// It cannot be read whole: damaged, truncated, or not a checkpoint.
+    Damaged(String),
+    /// Written by another layout or format.
+    Other(String),
+    /// It does not describe this store's events.
+    Mismatch(String),
+}
+
+impl std::fmt::Display for Unused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unused::Absent => write!(f, "there is none"),
+            Unused::Damaged(why) => write!(f, "it is damaged ({why})"),
+            Unused::Other(why) => write!(f, "it was written by {why}"),
+            Unused::Mismatch(why) => write!(f, "it does not match the events ({why})"),
+        }
+    }
+}
+
+/// The anchor of a store whose event counter is `next_event`: the last
+/// unit of work below it, with the checksums of its index entry and of the
+/// first value of events it wrote.
+fn anchor(store: &dyn Store, next_event: u64) -> Result<Option<(u64, u32, u32)>> {
+    if next_event <= 1 {
+        return Ok(None);
+    }
+    let prefix = [keys::index::EVENT];
+    let key = keys::index_key(keys::index::EVENT, &[&(next_event - 1).to_be_bytes()]);
+    let Some((k, v)) = store.last_at_or_below(Tree::Index, &prefix, &key)? else {
+        return Ok(None);
+    };
+    let unit = keys::u64_at(&k, 1)?;
+    let events = match keys::decode_runs(unit, &v)?.first() {
+        Some(&(first, kind, entity)) => store
+            .get(
+                Tree::Events,
+                &keys::event(kind, keys::block_of(entity), first),
+            )?
+            .map_or(0, |value| crc32fast::hash(&value)),
+        None => 0,
+    };
+    Ok(Some((unit, crc32fast::hash(&v), events)))
+}
+
+fn encode<T: Serialize>(value: &T, out: &mut Vec<u8>) -> Result<()> {
+    bincode::serde::encode_into_std_write(value, out, bincode::config::standard())
+        .map_err(|e| Error::Internal(format!("cannot encode a checkpoint: {e}")))?;
+    Ok(())
+}
+
+fn decode<T: DeserializeOwned>(bytes: &[u8], what: &str) -> Result<(T, usize)> {
+    bincode::serde::decode_from_slice(bytes, bincode::config::standard())
+        .map_err(|e| Error::Corrupt(format!("cannot decode a checkpoint's {what}: {e}")))
+}
+
+/// One record as a checkpoint keeps it.
+fn encode_record<R: Record>(record: &R, out: &mut Vec<u8>) -> Result<()> {
+    encode(&(record, record.extras()), out)
+}
+
+/// Encodes records (in id order) as a part: their count, then each.
+pub(crate) fn encode_records<'a, R: Record>(
+    records: impl ExactSizeIterator<Item = &'a R>,
+) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    encode(&(records.len() as u64), &mut out)?;
+    for r in records {
+        encode_record(r, &mut out)?;
+    }
+    Ok(out)
+}
+
+/// Visits the records of a part made by [`encode_records`], in order.
+pub(crate) fn decode_records<R: Record>(part: &[u8], f: &mut dyn FnMut(R)) -> Result<()> {
+    let (count, mut at): (u64, usize) = decode(part, "record count")?;
+    for _ in 0..count {
+        let ((record, extras), used): ((R, R::Extras), usize) =
+            decode(part.get(at..).unwrap_or_default(), "records")?;
+        at += used;
+        f(record.with_extras(extras));
+    }
+    if at != part.len() {
+        return Err(Error::Corrupt(
+            "a checkpoint's records part has trailing bytes".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// The lookups events added for good, as a part: (family, value, ids).
+pub(crate) type History = Vec<(u8, Vec<u8>, Vec<u64>)>;
+
+pub(crate) fn encode_history(history: &History) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    encode(history, &mut out)?;
+    Ok(out)
+}
+
+pub(crate) fn decode_history(part: &[u8]) -> Result<History> {
+    Ok(decode(part, "lookups")?.0)
+}
+
+/// A checkpoint being written: its temporary file, made before its parts
+/// are encoded. Dropped unfinished, it removes the file; a crash leaves
+/// it, and the next write replaces it.
+pub(crate) struct Partial {
+    file: std::fs::File,
+    temporary: PathBuf,
+    target: PathBuf,
+    dir: PathBuf,
+    done: bool,
+}
+
+impl Partial {
+    /// Starts the checkpoint of `kind`.
+    pub(crate) fn begin(place: &Place, kind: u8) -> Result<Partial> {
+        if !place.writable {
+            return Err(Error::ReadOnly(
+                "a read-only snapshot writes no checkpoint".into(),
+            ));
+        }
+        crate::files::create_private_dir(&place.dir)?;
+        let target = place.file(kind);
+        let temporary = target.with_extension("ckpt.partial");
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&temporary)
+            .map_err(|e| Error::io(format!("cannot create {}", temporary.display()), e))?;
+        Ok(Partial {
+            file,
+            temporary,
+            target,
+            dir: place.dir.clone(),
+            done: false,
+        })
+    }
+
+    /// Writes the checkpoint of `kind` from its parts (see [`Opened`]),
+    /// covering the store as it is now: call with the commit lock held,
+    /// so no unit of work lands meanwhile. Replaces the old checkpoint
+    /// only once the new one is whole on disk.
+    pub(crate) fn finish(
+        mut self,
+        store: &dyn Store,
+        kind: u8,
+        records: u64,
+        halves: [Vec<u8>; 2],
+        history: Vec<u8>,
+    ) -> Result<()> {
+        let next_event = crate::counts::next_event(store)?;
+        let header = Header {
+            layout: LAYOUT,
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            format: FORMAT_VERSION,
+            kind,
+            next_event,
+            events: crate::counts::of_kind(store, kind)?,
+            anchor: anchor(store, next_event)?,
+            records,
+            parts: [&halves[0], &halves[1], &history]
+                .iter()
+                .map(|p| (p.len() as u64, crc32fast::hash(p)))
+                .collect(),
+        };
+        let mut head = Vec::new();
+        encode(&header, &mut head)?;
+        let io = |what: &str, e: std::io::Error| {
+            Error::io(format!("cannot {what} {}", self.temporary.display()), e)
+        };
+        let file = &mut self.file;
+        (|| {
+            file.write_all(MAGIC)?;
+            file.write_all(&u32::try_from(head.len()).unwrap_or(u32::MAX).to_be_bytes())?;
+            file.write_all(&head)?;
+            for part in [&halves[0], &halves[1], &history] {
+                file.write_all(part)?;
+            }
+            file.sync_all()
+        })()
+        .map_err(|e| io("write", e))?;
+        std::fs::rename(&self.temporary, &self.target).map_err(|e| io("rename", e))?;
+        self.done = true;
+        // The rename is durable once the directory is.
+        if let Ok(dir) = std::fs::File::open(&self.dir) {
+            let _ = dir.sync_all();
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Partial {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = std::fs::remove_file(&self.temporary);
+        }
+    }
+}
+
+/// Reads the checkpoint of `kind` and checks it against the store.
+pub(crate) fn open(
+    place: &Place,
+    store: &dyn Store,
+    kind: u8,
+) -> std::result::Result<Opened, Unused> {
+    let bytes = match std::fs::read(place.file(kind)) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(Unused::Absent),
+        Err(e) => return Err(Unused::Damaged(format!("cannot read it: {e}"))),
+    };
+    let damaged = |why: &str| Unused::Damaged(why.to_string());
+    let rest = bytes
+        .strip_prefix(MAGIC.as_slice())
+        .ok_or_else(|| damaged("not a parkdb checkpoint"))?;
+    let (len, rest) = rest
+        .split_first_chunk::<4>()
+        .ok_or_else(|| damaged("truncated"))?;
+    let len = u32::from_be_bytes(*len) as usize;
+    let head = rest.get(..len).ok_or_else(|| damaged("truncated header"))?;
+    let (header, used): (Header, usize) =
+        decode(head, "header").map_err(|e| Unused::Damaged(e.to_string()))?;
+    if used != head.len() {
+        return Err(damaged("header of the wrong length"));
+    }
+    // Another version may fold the same events differently (a rule
+    // mended, a field derived anew): its checkpoint is not this one's.
+    if header.layout != LAYOUT
+        || header.version != env!("CARGO_PKG_VERSION")
+        || header.format != FORMAT_VERSION
+        || header.kind != kind
+    {
+        return Err(Unused::Other(format!(
+            "parkdb {} (layout {}, format {}, kind {})",
+            header.version, header.layout, header.format, header.kind
+        )));
+    }
+    let mut body = &rest[len..];
+    let mut parts = Vec::new();
+    for (len, crc) in &header.parts {
+        let len = usize::try_from(*len).map_err(|_| damaged("part too long"))?;
+        let part = body.get(..len).ok_or_else(|| damaged("truncated"))?;
+        if crc32fast::hash(part) != *crc {
+            return Err(damaged("a part's checksum does not match"));
+        }
+        parts.push(part.to_vec());
+        body = &body[len..];
+    }
+    if !body.is_empty() || parts.len() != 3 {
+        return Err(damaged("parts of the wrong number or length"));
+    }
+    let mismatch = |why: String| Unused::Mismatch(why);
+    let stored = (|| {
+        Ok::<_, Error>((
+            crate::counts::next_event(store)?,
+            anchor(store, header.next_event)?,
+        ))
+    })()
+    .map_err(|e| mismatch(format!("cannot read the store: {e}")))?;
+    let (next_event, found) = stored;
+    if header.next_event > next_event {
+        return Err(mismatch(format!(
+            "it covers {} events, the database has {}",
+            header.next_event - 1,
+            next_event - 1
+        )));
+    }
+    if found != header.anchor {
+        return Err(mismatch(
+            "the last unit of work it covers is not stored as it was".into(),
+        ));
+    }
+    let history = parts.pop().unwrap_or_default();
+    let upper = parts.pop().unwrap_or_default();
+    let lower = parts.pop().unwrap_or_default();
+    Ok(Opened {
+        next_event: header.next_event,
+        events: header.events,
+        halves: [lower, upper],
+        history,
+    })
+}
+
+/// The entities of kind `R` that units of work stored from event
+/// `next_event` on touched.
+pub(crate) fn touched_since<R: Record>(
+    store: &dyn Store,
+    next_event: u64,
+) -> Result<BTreeSet<u64>> {
+    let start = keys::index_key(keys::index::EVENT, &[&next_event.to_be_bytes()]);
+    let end = [keys::index::EVENT + 1];
+    let mut touched = BTreeSet::new();
+    store.for_each_between(Tree::Index, &start, &end, &mut |k, v| {
+        for (_, kind, entity) in keys::decode_runs(keys::u64_at(k, 1)?, v)? {
+            if kind == R::KIND {
+                touched.insert(entity);
+            }
+        }
+        Ok(true)
+    })?;
+    Ok(touched)
+}
+
+/// Deletes the checkpoint of `kind`, if there is one.
+pub(crate) fn remove(place: &Place, kind: u8) -> Result<()> {
+    match std::fs::remove_file(place.file(kind)) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(Error::io(
+            format!("cannot remove {}", place.file(kind).display()),
+            e,
+        )),
+    }
+}

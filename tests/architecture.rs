@@ -116,7 +116,16 @@ fn the_lowest_layers_import_nothing_above_them() {
         (
             "engine",
             &[
-                "cache", "changes", "counts", "days", "error", "policy", "seal", "storage",
+                "cache",
+                "changes",
+                "checkpoint",
+                "counts",
+                "days",
+                "error",
+                "policy",
+                "record",
+                "seal",
+                "storage",
             ],
         ),
     ] {

@@ -178,8 +178,16 @@ impl Database {
                 }
             }
         });
+        // The last handle closes the database as it drops, writing the
+        // checkpoints of the ledgers it read: off the GIL too.
         match db {
-            Some(db) => py.detach(|| db.flush()).py_err(py),
+            Some(db) => py
+                .detach(move || {
+                    let flushed = db.flush();
+                    drop(db);
+                    flushed
+                })
+                .py_err(py),
             None => Ok(()),
         }
     }
@@ -241,6 +249,27 @@ impl Database {
         }
         d.set_item("rows", files)?;
         Ok(d)
+    }
+
+    fn checkpoint(&self, py: Python<'_>) -> PyResult<()> {
+        let db = self.db(py)?;
+        py.detach(|| db.checkpoint()).py_err(py)
+    }
+
+    fn checkpoints<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let db = self.db(py)?;
+        let all = py.detach(|| db.checkpoints()).py_err(py)?;
+        let list = PyList::empty(py);
+        for c in all {
+            let d = PyDict::new(py);
+            d.set_item("ledger", &c.ledger)?;
+            d.set_item("path", c.path.to_string_lossy())?;
+            d.set_item("usable", c.unused.is_none())?;
+            d.set_item("unused", &c.unused)?;
+            d.set_item("loaded_from_checkpoint", c.loaded_from_checkpoint)?;
+            list.append(d)?;
+        }
+        Ok(list)
     }
 
     fn backup(&self, py: Python<'_>, path: std::path::PathBuf) -> PyResult<()> {

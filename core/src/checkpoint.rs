@@ -33,8 +33,6 @@ use crate::record::Record;
 use crate::storage::codec::FORMAT_VERSION;
 use crate::storage::{keys, Store, Tree};
 
-/// The directory of checkpoints, in the database's.
-pub(crate) const DIR: &str = "checkpoint";
 const MAGIC: &[u8; 8] = b"PARKDBCP";
 /// The layout of the records a checkpoint holds. Raise it when a record's
 /// fields (or those of anything it holds) change: checkpoints of another
@@ -56,7 +54,7 @@ impl Place {
     /// The checkpoints of the database in `database`.
     pub(crate) fn of(database: &Path, writable: bool) -> Place {
         Place {
-            dir: database.join(DIR),
+            dir: database.join(crate::files::CHECKPOINTS),
             writable,
         }
     }

@@ -244,6 +244,13 @@ enum Command {
     Check,
     /// Write a consistent copy of the database to a new directory.
     Backup { target: PathBuf },
+    /// Write each ledger's checkpoint afresh from its events (the folded
+    /// view new processes load instead of folding every event), or with
+    /// --status say where each stands.
+    Checkpoint {
+        #[arg(long)]
+        status: bool,
+    },
     /// Build the seed document's example zone and bureau into an empty database.
     Example,
 }
@@ -635,6 +642,18 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             let db = open(&cli.db, true)?;
             db.backup(&target).map_err(|e| e.to_string())?;
             say!("backed up to {}", target.display());
+        }
+        Command::Checkpoint { status } => {
+            let db = open(&cli.db, true)?;
+            if !status {
+                db.checkpoint().map_err(|e| e.to_string())?;
+            }
+            for c in db.checkpoints().map_err(|e| e.to_string())? {
+                match &c.unused {
+                    None => say!("{}: {} (usable)", c.ledger, c.path.display()),
+                    Some(why) => say!("{}: not used: {why}", c.ledger),
+                }
+            }
         }
         Command::Example => {
             let db = open(&cli.db, false)?;

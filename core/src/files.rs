@@ -44,6 +44,10 @@ pub(crate) fn protect_files(dir: &Path) -> Result<()> {
 /// Copies the database in `from` into the empty directory `to`: the seal
 /// first, so that the copy holds at least what the seal says was flushed,
 /// then every other file, recursively.
+/// The directory of a database's checkpoints (see `checkpoint`): derived
+/// data, never copied.
+pub(crate) const CHECKPOINTS: &str = "checkpoint";
+
 pub(crate) fn copy_database(from: &Path, to: &Path) -> Result<()> {
     let seal = from.join(crate::seal::FILE);
     if seal.exists() {
@@ -62,10 +66,7 @@ fn copy_tree(from: &Path, to: &Path, top: bool) -> Result<()> {
         let source = entry.path();
         let target = to.join(entry.file_name());
         // The seal is copied first; checkpoints are read where they are.
-        if top
-            && (entry.file_name() == crate::seal::FILE
-                || entry.file_name() == crate::checkpoint::DIR)
-        {
+        if top && (entry.file_name() == crate::seal::FILE || entry.file_name() == CHECKPOINTS) {
             continue;
         }
         if source.is_dir() {

@@ -289,6 +289,25 @@ class Database:
         """Writes a consistent copy of the database to a new directory."""
         self._native.backup(os.fspath(path))
 
+    def checkpoint(self) -> None:
+        """Writes each ledger's checkpoint afresh from its events.
+
+        A checkpoint (``checkpoint/`` in the database's directory) is the
+        folded in-memory view a new process loads instead of folding every
+        event again. parkdb writes them by itself when a database closes and
+        after large imports; call this after an import in a process that read
+        nothing, or when ``check()`` reports a checkpoint that differs from
+        the events. Deleting the directory loses nothing.
+        """
+        self._native.checkpoint()
+
+    def checkpoints(self) -> list[dict[str, Any]]:
+        """Where each ledger's checkpoint stands: ``ledger``, ``path``,
+        ``usable`` (a new process would load it), ``unused`` (why not, or
+        None) and ``loaded_from_checkpoint`` (how this handle loaded the
+        ledger: True, False for a fold of every event, None not yet)."""
+        return [dict(c) for c in self._native.checkpoints()]
+
     # ---- reading ----
 
     def parcel(self, key: int | str, as_of: Any = None, known_at: Any = None) -> dict[str, Any]:

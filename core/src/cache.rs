@@ -30,8 +30,12 @@ pub(crate) type Map<R> = BTreeMap<u64, Arc<R>>;
 /// The current records of one kind and their lookups.
 pub(crate) struct Kind<R> {
     pub(crate) records: Map<R>,
-    /// (family, value) → the ids of the records with that lookup.
-    lookups: Lookups,
+    /// (family, value) → the ids of the records with that lookup: built
+    /// from the records on the first query that needs them (a summary, a
+    /// table or an evaluation reads records only, and a province's lookups
+    /// take as long to build as its records take to load), then kept up
+    /// to date at each commit.
+    lookups: std::sync::OnceLock<Lookups>,
     /// (family, value) → the ids of the records one of whose events ever
     /// added that lookup ([`Record::history`]); never removed.
     history: Lookups,
@@ -52,6 +56,15 @@ fn add(map: &mut Lookups, key: (u8, Vec<u8>), id: u64) {
     }
 }
 
+/// Removes `id` from the lookups `keys`.
+fn forget(lookups: &mut Lookups, id: u64, keys: Vec<(u8, Vec<u8>)>) {
+    for key in keys {
+        if lookups.get_mut(&key).is_some_and(|ids| ids.remove(id)) {
+            lookups.remove(&key);
+        }
+    }
+}
+
 /// The ids of the records that share a lookup. Most lookups (a code, the
 /// holder of one parcel) name one record, held without a set.
 enum IdSet {
@@ -60,6 +73,18 @@ enum IdSet {
 }
 
 impl IdSet {
+    /// Takes in the ids of `other`.
+    fn absorb(&mut self, other: IdSet) {
+        match (self, other) {
+            (IdSet::Many(mine), IdSet::Many(mut theirs)) => mine.append(&mut theirs),
+            (mine, theirs) => {
+                for id in theirs.iter() {
+                    mine.add(id);
+                }
+            }
+        }
+    }
+
     fn add(&mut self, id: u64) {
         match self {
             IdSet::One(one) if *one == id => {}
@@ -94,47 +119,62 @@ impl<R: Record> Kind<R> {
     fn new() -> Kind<R> {
         Kind {
             records: Map::new(),
-            lookups: Lookups::default(),
+            lookups: std::sync::OnceLock::new(),
             history: Lookups::default(),
         }
     }
 
+    /// The lookups, built from the records the first time.
+    fn lookups(&self) -> &Lookups {
+        self.lookups.get_or_init(|| {
+            let mut lookups = Lookups::default();
+            // A unique code each, and a holder or two: sized up front, so
+            // a province's are not grown and rehashed step by step.
+            lookups.reserve(self.records.len().saturating_mul(2));
+            for (id, record) in &self.records {
+                for key in record.lookups() {
+                    add(&mut lookups, key, *id);
+                }
+            }
+            lookups
+        })
+    }
+
     fn insert(&mut self, id: u64, record: Arc<R>) {
         let old = self.records.insert(id, record.clone());
+        let Some(lookups) = self.lookups.get_mut() else {
+            // Not built yet: they will be, from the records as they are then.
+            return;
+        };
         debug_assert!(old
             .as_ref()
             .is_none_or(|old| old.same_lookups(&record) == (old.lookups() == record.lookups())));
         let new = match old {
             Some(old) if old.same_lookups(&record) => return,
             Some(old) => {
-                self.forget(id, old.lookups());
+                forget(lookups, id, old.lookups());
                 record.lookups()
             }
             None => record.lookups(),
         };
         for key in new {
-            add(&mut self.lookups, key, id);
+            add(lookups, key, id);
         }
     }
 
     /// Takes in the records of `other`, all of whose ids are above this
-    /// one's.
+    /// one's (both just loaded: their lookups not built yet).
     fn join(&mut self, mut other: Kind<R>) {
         self.records.append(&mut other.records);
-        for (mine, theirs) in [
-            (&mut self.lookups, other.lookups),
-            (&mut self.history, other.history),
-        ] {
-            for (key, ids) in theirs {
-                match mine.entry(key) {
-                    std::collections::hash_map::Entry::Vacant(slot) => {
-                        slot.insert(ids);
-                    }
-                    std::collections::hash_map::Entry::Occupied(mut slot) => {
-                        for id in ids.iter() {
-                            slot.get_mut().add(id);
-                        }
-                    }
+        self.lookups = std::sync::OnceLock::new();
+        self.history.reserve(other.history.len());
+        for (key, ids) in other.history {
+            match self.history.entry(key) {
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(ids);
+                }
+                std::collections::hash_map::Entry::Occupied(mut slot) => {
+                    slot.get_mut().absorb(ids);
                 }
             }
         }
@@ -146,21 +186,15 @@ impl<R: Record> Kind<R> {
 
     fn remove(&mut self, id: u64) {
         if let Some(old) = self.records.remove(&id) {
-            self.forget(id, old.lookups());
-        }
-    }
-
-    fn forget(&mut self, id: u64, lookups: Vec<(u8, Vec<u8>)>) {
-        for key in lookups {
-            if self.lookups.get_mut(&key).is_some_and(|ids| ids.remove(id)) {
-                self.lookups.remove(&key);
+            if let Some(lookups) = self.lookups.get_mut() {
+                forget(lookups, id, old.lookups());
             }
         }
     }
 
     /// The ids of the records whose lookup of `family` is `value`.
     pub(crate) fn ids(&self, family: u8, value: &[u8]) -> BTreeSet<u64> {
-        self.lookups
+        self.lookups()
             .get(&(family, value.to_vec()))
             .map(|ids| ids.iter().collect())
             .unwrap_or_default()
@@ -179,7 +213,7 @@ impl<R: Record> Kind<R> {
     /// (a pass over every lookup of the kind: milliseconds for a province's
     /// register, and only industry filters ask).
     pub(crate) fn ids_with_prefix(&self, family: u8, prefix: &[u8]) -> BTreeSet<u64> {
-        self.lookups
+        self.lookups()
             .iter()
             .filter(|((f, v), _)| *f == family && v.starts_with(prefix))
             .flat_map(|(_, ids)| ids.iter())
@@ -188,7 +222,7 @@ impl<R: Record> Kind<R> {
 
     /// The one record whose (unique) lookup of `family` is `value`.
     pub(crate) fn unique(&self, family: u8, value: &[u8]) -> Option<&Arc<R>> {
-        let ids = self.lookups.get(&(family, value.to_vec()))?;
+        let ids = self.lookups().get(&(family, value.to_vec()))?;
         ids.iter().next().and_then(|id| self.records.get(&id))
     }
 }
@@ -366,6 +400,7 @@ fn load_checkpoint<R: Record + Send + Sync + 'static>(
 /// the halves are joined. (Handing folded records to a third thread to
 /// index was slower: on two cores it waited on the readers and they on it.)
 fn fold_all<R: Record + Send + Sync + 'static>(store: &dyn Store) -> Result<Kind<R>> {
+    let limit = record::Ids::next::<R>(store)?;
     let read = |ids: record::Ids| {
         let mut part = Kind::new();
         let mut count = 0u64;
@@ -385,7 +420,7 @@ fn fold_all<R: Record + Send + Sync + 'static>(store: &dyn Store) -> Result<Kind
         })?;
         Ok::<_, crate::Error>((part, count))
     };
-    let [low, high] = record::Ids::halves(record::Ids::next::<R>(store)?);
+    let [low, high] = record::Ids::halves(limit);
     let ((mut lower, low_count), (upper, high_count)) =
         crate::threads::both("reading stored events", || read(low), || read(high))?;
     crate::counts::verify_loaded(store, R::KIND, low_count + high_count)?;
@@ -468,10 +503,13 @@ impl Cache {
         self.saved.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The loaded kinds whose view holds events beyond their checkpoint:
-    /// all of them (`large` false, at close), or those that grew by a
-    /// large amount, as much as their checkpoint covers (`large` true,
-    /// after a unit of work).
+    /// The loaded kinds worth checkpointing. At close (`large` false):
+    /// those folded without a usable checkpoint, and those whose view
+    /// holds a tenth more events than their checkpoint covers (a few
+    /// units of work since are folded on top at the next load more
+    /// cheaply than a province's checkpoint is written again). After a
+    /// unit of work (`large` true): those that grew by a large amount, as
+    /// much as their checkpoint covers.
     pub(crate) fn unsaved(&self, large: bool) -> Vec<u8> {
         if !self.place.as_ref().is_some_and(checkpoint::Place::writable) {
             return Vec::new();
@@ -479,7 +517,12 @@ impl Cache {
         self.saved_mut()
             .iter()
             .filter(|(_, s)| {
-                s.since > 0 && (!large || (s.since >= checkpoint::LARGE && s.since >= s.covered))
+                s.since > 0
+                    && if large {
+                        s.since >= checkpoint::LARGE && s.since >= s.covered
+                    } else {
+                        s.covered == 0 || s.since.saturating_mul(10) >= s.covered
+                    }
             })
             .map(|(kind, _)| *kind)
             .collect()

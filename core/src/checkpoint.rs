@@ -43,6 +43,13 @@ pub(crate) const LAYOUT: u32 = 1;
 /// ledger (and at least as many as its checkpoint covers) write it again.
 pub(crate) const LARGE: u64 = 100_000;
 
+/// Whether checkpoints are read and written: unless the environment sets
+/// `PARKDB_CHECKPOINTS=off` (to measure a fold, or to keep no files but
+/// the database's).
+pub(crate) fn enabled() -> bool {
+    std::env::var_os("PARKDB_CHECKPOINTS").is_none_or(|v| v != "off")
+}
+
 /// Where a database's checkpoints are, and whether this handle writes them.
 #[derive(Debug, Clone)]
 pub(crate) struct Place {

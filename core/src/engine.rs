@@ -92,7 +92,9 @@ impl Engine {
         let mut cache = Cache::default();
         cache.policy(store.as_ref())?;
         if let Some(path) = &path {
-            cache.set_place(crate::checkpoint::Place::of(path, true));
+            if crate::checkpoint::enabled() {
+                cache.set_place(crate::checkpoint::Place::of(path, true));
+            }
         }
         Ok(Engine {
             store,
@@ -113,8 +115,10 @@ impl Engine {
         self.read_only_of = Some(origin.to_path_buf());
         // It reads the checkpoints of the database it copies (checked
         // against its own copy of the events), and writes none.
-        self.cache
-            .set_place(crate::checkpoint::Place::of(origin, false));
+        if crate::checkpoint::enabled() {
+            self.cache
+                .set_place(crate::checkpoint::Place::of(origin, false));
+        }
         self
     }
 

@@ -393,7 +393,9 @@ pub(crate) mod saved {
 
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-    use super::{Boundary, StoredBoundary};
+    use geo::MultiPolygon;
+
+    use super::Boundary;
     use crate::units::Mu;
 
     #[allow(clippy::ref_option)]
@@ -401,15 +403,17 @@ pub(crate) mod saved {
         b: &Option<Arc<Boundary>>,
         s: S,
     ) -> Result<S::Ok, S::Error> {
-        b.as_ref().map(|b| (b.stored(), b.area)).serialize(s)
+        b.as_ref()
+            .map(|b| (b.crs.code(), &b.shape, b.area))
+            .serialize(s)
     }
 
     pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
         d: D,
     ) -> Result<Option<Arc<Boundary>>, D::Error> {
-        Option::<(StoredBoundary, Mu)>::deserialize(d)?
-            .map(|(stored, area)| {
-                Boundary::restored(&stored, area)
+        Option::<(u16, MultiPolygon<f64>, Mu)>::deserialize(d)?
+            .map(|(crs, shape, area)| {
+                Boundary::restored(crs, shape, area)
                     .map(Arc::new)
                     .map_err(serde::de::Error::custom)
             })
@@ -521,13 +525,12 @@ impl Boundary {
             .map_err(|e| Error::Corrupt(format!("a stored boundary cannot be measured: {e}")))
     }
 
-    /// A boundary as a checkpoint keeps it: its stored form and the area
+    /// A boundary as a checkpoint keeps it: its shape and the area
     /// measured when it was given, taken as they are (a checkpoint's
     /// checksums and its match with the events vouch for them).
-    fn restored(stored: &StoredBoundary, area: Mu) -> Result<Boundary> {
-        let crs = Crs::epsg(u32::from(stored.crs))
-            .map_err(|_| Error::Corrupt(format!("a saved boundary in EPSG:{}", stored.crs)))?;
-        let shape = shape_of(stored);
+    fn restored(crs: u16, shape: MultiPolygon<f64>, area: Mu) -> Result<Boundary> {
+        let crs = Crs::epsg(u32::from(crs))
+            .map_err(|_| Error::Corrupt(format!("a saved boundary in EPSG:{crs}")))?;
         let bbox = shape
             .bounding_rect()
             .ok_or_else(|| Error::Corrupt("a saved boundary is empty".into()))?;

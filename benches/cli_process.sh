@@ -49,7 +49,7 @@ trap 'rm -f "$json"' EXIT
 row() {
     local label=$1 ours=$2 theirs=$3
     hyperfine --style none --warmup 1 --runs "$runs" --export-json "$json" \
-        -n parkdb "$ours > /dev/null" -n sqlite3 "sqlite3 $sq \"$theirs\" > /dev/null" >/dev/null 2>&1
+        -n parkdb "$ours > /dev/null" -n sqlite3 "sqlite3 $sq \"$theirs\" > /dev/null" >/dev/null
     python3 - "$label" "$json" <<'PY'
 import json, sys
 label, path = sys.argv[1], sys.argv[2]

@@ -347,7 +347,7 @@ fn load_checkpoint<R: Record + Send + Sync + 'static>(
     store: &dyn Store,
     opened: checkpoint::Opened,
 ) -> Result<(Kind<R>, u64)> {
-    let [lower, upper] = &opened.halves;
+    let [lower, upper] = opened.halves();
     let decode = |part: &[u8]| {
         let mut kind = Kind::new();
         checkpoint::decode_records::<R>(part, &mut |r| {
@@ -359,7 +359,7 @@ fn load_checkpoint<R: Record + Send + Sync + 'static>(
     let (mut kind, upper) =
         crate::threads::both("reading a checkpoint", || decode(lower), || decode(upper))?;
     kind.join(upper);
-    for (family, value, ids) in checkpoint::decode_history(&opened.history)? {
+    for (family, value, ids) in checkpoint::decode_history(opened.history())? {
         let key = (family, value);
         for id in ids {
             add(&mut kind.history, key.clone(), id);

@@ -398,14 +398,14 @@ impl<R: Record> Checkpointed<R> {
         let opened = crate::checkpoint::open(place, store, R::KIND).ok()?;
         let mut records = BTreeMap::new();
         let decoded = opened
-            .halves
-            .iter()
+            .halves()
+            .into_iter()
             .try_for_each(|part| {
                 crate::checkpoint::decode_records::<R>(part, &mut |r| {
                     records.insert(r.id(), r);
                 })
             })
-            .and_then(|()| crate::checkpoint::decode_history(&opened.history));
+            .and_then(|()| crate::checkpoint::decode_history(opened.history()));
         match decoded {
             Ok(history) => Some(Checkpointed {
                 next_event: opened.next_event,

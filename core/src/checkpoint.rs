@@ -104,9 +104,27 @@ struct Header {
 pub(crate) struct Opened {
     pub(crate) next_event: u64,
     pub(crate) events: u64,
-    /// Two halves of the records, the lower ids first.
-    pub(crate) halves: [Vec<u8>; 2],
-    pub(crate) history: Vec<u8>,
+    /// The file, read whole (its parts are read in place, not copied).
+    bytes: Vec<u8>,
+    /// Where its parts are: two halves of the records, the lower ids
+    /// first, then the lookups events added for good.
+    parts: [std::ops::Range<usize>; 3],
+}
+
+impl Opened {
+    /// The two halves of the records, the lower ids first.
+    pub(crate) fn halves(&self) -> [&[u8]; 2] {
+        [self.part(0), self.part(1)]
+    }
+
+    /// The lookups events added for good.
+    pub(crate) fn history(&self) -> &[u8] {
+        self.part(2)
+    }
+
+    fn part(&self, i: usize) -> &[u8] {
+        self.bytes.get(self.parts[i].clone()).unwrap_or_default()
+    }
 }
 
 /// Why a checkpoint was not used.
@@ -351,19 +369,23 @@ pub(crate) fn open(
             header.version, header.layout, header.format, header.kind
         )));
     }
-    let mut body = &rest[len..];
+    let mut at = MAGIC.len() + 4 + len;
     let mut parts = Vec::new();
     for (len, crc) in &header.parts {
         let len = usize::try_from(*len).map_err(|_| damaged("part too long"))?;
-        let part = body.get(..len).ok_or_else(|| damaged("truncated"))?;
+        let range = at..at.checked_add(len).ok_or_else(|| damaged("part too long"))?;
+        let part = bytes.get(range.clone()).ok_or_else(|| damaged("truncated"))?;
         if crc32fast::hash(part) != *crc {
             return Err(damaged("a part's checksum does not match"));
         }
-        parts.push(part.to_vec());
-        body = &body[len..];
+        parts.push(range);
+        at += len;
     }
-    if !body.is_empty() || parts.len() != 3 {
-        return Err(damaged("parts of the wrong number or length"));
+    let parts: [std::ops::Range<usize>; 3] = parts
+        .try_into()
+        .map_err(|_| damaged("parts of the wrong number"))?;
+    if at != bytes.len() {
+        return Err(damaged("parts of the wrong length"));
     }
     let mismatch = |why: String| Unused::Mismatch(why);
     let stored = (|| {
@@ -386,14 +408,11 @@ pub(crate) fn open(
             "the last unit of work it covers is not stored as it was".into(),
         ));
     }
-    let history = parts.pop().unwrap_or_default();
-    let upper = parts.pop().unwrap_or_default();
-    let lower = parts.pop().unwrap_or_default();
     Ok(Opened {
         next_event: header.next_event,
         events: header.events,
-        halves: [lower, upper],
-        history,
+        bytes,
+        parts,
     })
 }
 

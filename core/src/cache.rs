@@ -2,8 +2,9 @@
 //! events (only events are stored), kept up to date at every commit, so
 //! reads of the present (and of any date after a record's last event) need
 //! no disk access and no decoding. It also keeps each record's lookups
-//! (status, holder, land use, industry, codes…: see [`Record::lookups`])
-//! and the lookups its events ever added (every holder a parcel had: see
+//! (status, holder, land use, industry, codes…: see [`Record::lookups`]),
+//! built from the records on the first query that needs them, and the
+//! lookups its events ever added (every holder a parcel had: see
 //! [`Record::history`]), none of them stored: filters are answered from
 //! memory. Once a read of the past over many records has needed them, a
 //! kind's event runs are held here too, each decoded on first use, so
@@ -247,15 +248,17 @@ pub(crate) struct Cache {
     saved: Mutex<BTreeMap<u8, Saved>>,
 }
 
-/// How a loaded kind's view stands against its checkpoint on disk.
+/// How a kind's view stands against its checkpoint on disk.
 #[derive(Debug, Clone, Copy, Default)]
 struct Saved {
-    /// The events the checkpoint covers (0: none was usable).
+    /// The events the checkpoint covers (0: none was usable, or the kind
+    /// is not loaded).
     covered: u64,
-    /// Events the view holds beyond it.
+    /// Events units of work added beyond it.
     since: u64,
-    /// Whether the view was loaded from the checkpoint.
-    loaded_from_it: bool,
+    /// Whether the view was loaded from the checkpoint; `None`: the kind
+    /// is not loaded (units of work added to it all the same).
+    loaded_from_it: Option<bool>,
 }
 
 /// A kind's current records, once loaded.
@@ -474,7 +477,7 @@ impl Cache {
                         Saved {
                             covered,
                             since,
-                            loaded_from_it: true,
+                            loaded_from_it: Some(true),
                         },
                     );
                     return Ok(kind);
@@ -488,7 +491,7 @@ impl Cache {
             Saved {
                 covered: 0,
                 since,
-                loaded_from_it: false,
+                loaded_from_it: Some(false),
             },
         );
         Ok(kind)
@@ -496,19 +499,21 @@ impl Cache {
 
     /// Whether kind `kind` is loaded, and if so whether from its checkpoint.
     pub(crate) fn loaded_from_checkpoint(&self, kind: u8) -> Option<bool> {
-        self.saved_mut().get(&kind).map(|s| s.loaded_from_it)
+        self.saved_mut().get(&kind).and_then(|s| s.loaded_from_it)
     }
 
     fn saved_mut(&self) -> std::sync::MutexGuard<'_, BTreeMap<u8, Saved>> {
         self.saved.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The loaded kinds worth checkpointing. At close (`large` false):
-    /// those folded without a usable checkpoint, and those whose view
-    /// holds a tenth more events than their checkpoint covers (a few
-    /// units of work since are folded on top at the next load more
-    /// cheaply than a province's checkpoint is written again). After a
-    /// unit of work (`large` true): those that grew by a large amount, as
+    /// The kinds worth checkpointing. At close (`large` false): the
+    /// loaded ones folded without a usable checkpoint, or whose view holds
+    /// a tenth more events than their checkpoint covers (a few units of
+    /// work since are folded on top at the next load more cheaply than a
+    /// province's checkpoint is written again); and those not loaded that
+    /// large units of work added to (an import: the closing handle loads
+    /// them, so the next process need not fold). After a unit of work
+    /// (`large` true): the loaded ones that grew by a large amount, as
     /// much as their checkpoint covers.
     pub(crate) fn unsaved(&self, large: bool) -> Vec<u8> {
         if !self.place.as_ref().is_some_and(checkpoint::Place::writable) {
@@ -517,23 +522,29 @@ impl Cache {
         self.saved_mut()
             .iter()
             .filter(|(_, s)| {
+                let grew = s.since >= checkpoint::LARGE && s.since >= s.covered;
                 s.since > 0
-                    && if large {
-                        s.since >= checkpoint::LARGE && s.since >= s.covered
-                    } else {
-                        s.covered == 0 || s.since.saturating_mul(10) >= s.covered
+                    && match (large, s.loaded_from_it) {
+                        (true, Some(_)) => grew,
+                        (true, None) => false,
+                        (false, Some(_)) => {
+                            s.covered == 0 || s.since.saturating_mul(10) >= s.covered
+                        }
+                        (false, None) => grew,
                     }
             })
             .map(|(kind, _)| *kind)
             .collect()
     }
 
-    /// Writes the checkpoint of kind `R` if it is loaded: call with the
-    /// commit lock held (shared), so the view and the store agree.
+    /// Writes the checkpoint of kind `R`, loading it first if need be:
+    /// call with the commit lock held (shared), so the view and the store
+    /// agree.
     pub(crate) fn save<R: Record>(&self, store: &dyn Store) -> Result<()> {
         let Some(place) = &self.place else {
             return Ok(());
         };
+        self.with::<R, _>(store, |_| ())?;
         let kinds = self.kinds.read().unwrap_or_else(PoisonError::into_inner);
         let Some(kind) = R::mine(&kinds) else {
             return Ok(());
@@ -715,10 +726,6 @@ impl Cache {
                 }
             }
         }
-        let mut kinds = self.kinds.write().unwrap_or_else(PoisonError::into_inner);
-        let Some(kind) = R::mine_mut(&mut kinds) else {
-            return;
-        };
         let added: u64 = changes
             .runs
             .iter()
@@ -728,11 +735,57 @@ impl Cache {
         if added > 0 {
             self.saved_mut().entry(R::KIND).or_default().since += added;
         }
+        let mut kinds = self.kinds.write().unwrap_or_else(PoisonError::into_inner);
+        let Some(kind) = R::mine_mut(&mut kinds) else {
+            return;
+        };
         for (id, record) in R::mine(&changes.records) {
             kind.insert(*id, record.clone());
         }
         for lookup in changes.lookups.iter().filter(|l| l.kind == R::KIND) {
             kind.add_history((lookup.family, lookup.value.clone()), lookup.entity);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn which_kinds_are_checkpointed() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut cache = Cache::default();
+        let saved = |covered, since, loaded_from_it| Saved {
+            covered,
+            since,
+            loaded_from_it,
+        };
+        cache.saved_mut().extend([
+            // Folded without a checkpoint, then a few events.
+            (1, saved(0, 10, Some(false))),
+            // Loaded from one, a few events since: folded on top next time.
+            (2, saved(1_000_000, 10, Some(true))),
+            // Loaded from one, a tenth more since.
+            (3, saved(1_000_000, 100_000, Some(true))),
+            // Not loaded, an import's worth added.
+            (4, saved(0, 150_000, None)),
+            // Not loaded, a few added.
+            (5, saved(0, 10, None)),
+            // Loaded, nothing since.
+            (6, saved(0, 0, Some(false))),
+        ]);
+        // Without a place (a temporary database): none.
+        assert!(cache.unsaved(false).is_empty());
+        cache.set_place(checkpoint::Place::of(dir.path(), true));
+        assert_eq!(cache.unsaved(false), [1, 3, 4]);
+        // After a unit of work: loaded kinds that doubled, by 100,000 at least.
+        cache
+            .saved_mut()
+            .insert(7, saved(150_000, 150_000, Some(true)));
+        assert_eq!(cache.unsaved(true), [7]);
+        // A read-only snapshot writes none.
+        cache.set_place(checkpoint::Place::of(dir.path(), false));
+        assert!(cache.unsaved(false).is_empty());
     }
 }

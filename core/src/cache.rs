@@ -31,12 +31,14 @@ pub(crate) type Map<R> = BTreeMap<u64, Arc<R>>;
 /// The current records of one kind and their lookups.
 pub(crate) struct Kind<R> {
     pub(crate) records: Map<R>,
-    /// (family, value) → the ids of the records with that lookup: built
-    /// from the records on the first query that needs them (a summary, a
-    /// table or an evaluation reads records only, and a province's lookups
-    /// take as long to build as its records take to load), then kept up
-    /// to date at each commit.
-    lookups: std::sync::OnceLock<Lookups>,
+    /// Per family (by its byte), value → the ids of the records with that
+    /// lookup: each family built from the records on the first query that
+    /// needs it (a summary, a table or an evaluation reads records only; a
+    /// holder's parcels need the holders, not a million codes), then kept
+    /// up to date at each commit.
+    lookups: Box<[std::sync::OnceLock<Family>; 256]>,
+    /// Whether any family is built (else a commit has none to update).
+    any_built: std::sync::atomic::AtomicBool,
     /// (family, value) → the ids of the records one of whose events ever
     /// added that lookup ([`Record::history`]); never removed.
     history: Lookups,
@@ -48,7 +50,14 @@ pub(crate) struct Kind<R> {
 /// took half the time of indexing a province's parcels.
 type Lookups = HashMap<(u8, Vec<u8>), IdSet, foldhash::fast::RandomState>;
 
-fn add(map: &mut Lookups, key: (u8, Vec<u8>), id: u64) {
+/// One family's lookups: value → ids.
+type Family = HashMap<Vec<u8>, IdSet, foldhash::fast::RandomState>;
+
+fn add<K: std::hash::Hash + Eq>(
+    map: &mut HashMap<K, IdSet, foldhash::fast::RandomState>,
+    key: K,
+    id: u64,
+) {
     match map.entry(key) {
         std::collections::hash_map::Entry::Vacant(slot) => {
             slot.insert(IdSet::One(id));
@@ -57,13 +66,9 @@ fn add(map: &mut Lookups, key: (u8, Vec<u8>), id: u64) {
     }
 }
 
-/// Removes `id` from the lookups `keys`.
-fn forget(lookups: &mut Lookups, id: u64, keys: Vec<(u8, Vec<u8>)>) {
-    for key in keys {
-        if lookups.get_mut(&key).is_some_and(|ids| ids.remove(id)) {
-            lookups.remove(&key);
-        }
-    }
+/// No family built yet.
+fn unbuilt() -> Box<[std::sync::OnceLock<Family>; 256]> {
+    Box::new(std::array::from_fn(|_| std::sync::OnceLock::new()))
 }
 
 /// The ids of the records that share a lookup. Most lookups (a code, the
@@ -120,46 +125,67 @@ impl<R: Record> Kind<R> {
     fn new() -> Kind<R> {
         Kind {
             records: Map::new(),
-            lookups: std::sync::OnceLock::new(),
+            lookups: unbuilt(),
+            any_built: std::sync::atomic::AtomicBool::new(false),
             history: Lookups::default(),
         }
     }
 
-    /// The lookups, built from the records the first time.
-    fn lookups(&self) -> &Lookups {
-        self.lookups.get_or_init(|| {
-            let mut lookups = Lookups::default();
-            // A unique code each, and a holder or two: sized up front, so
-            // a province's are not grown and rehashed step by step.
-            lookups.reserve(self.records.len().saturating_mul(2));
+    /// The lookups of `family`, built from the records the first time.
+    fn family(&self, family: u8) -> &Family {
+        self.lookups[usize::from(family)].get_or_init(|| {
+            self.any_built
+                .store(true, std::sync::atomic::Ordering::Release);
+            let mut lookups = Family::default();
             for (id, record) in &self.records {
-                for key in record.lookups() {
-                    add(&mut lookups, key, *id);
+                for (f, value) in record.lookups() {
+                    if f == family {
+                        add(&mut lookups, value, *id);
+                    }
                 }
             }
             lookups
         })
     }
 
+    /// Whether no family is built (nothing to keep up to date).
+    fn none_built(&mut self) -> bool {
+        !*self.any_built.get_mut()
+    }
+
     fn insert(&mut self, id: u64, record: Arc<R>) {
         let old = self.records.insert(id, record.clone());
-        let Some(lookups) = self.lookups.get_mut() else {
-            // Not built yet: they will be, from the records as they are then.
+        if self.none_built() {
+            // Each family is built, when asked for, from the records as
+            // they are then.
             return;
-        };
+        }
         debug_assert!(old
             .as_ref()
             .is_none_or(|old| old.same_lookups(&record) == (old.lookups() == record.lookups())));
         let new = match old {
             Some(old) if old.same_lookups(&record) => return,
             Some(old) => {
-                forget(lookups, id, old.lookups());
+                self.forget(id, old.lookups());
                 record.lookups()
             }
             None => record.lookups(),
         };
-        for key in new {
-            add(lookups, key, id);
+        for (family, value) in new {
+            if let Some(lookups) = self.lookups[usize::from(family)].get_mut() {
+                add(lookups, value, id);
+            }
+        }
+    }
+
+    /// Removes `id` from the built families' lookups `keys`.
+    fn forget(&mut self, id: u64, keys: Vec<(u8, Vec<u8>)>) {
+        for (family, value) in keys {
+            if let Some(lookups) = self.lookups[usize::from(family)].get_mut() {
+                if lookups.get_mut(&value).is_some_and(|ids| ids.remove(id)) {
+                    lookups.remove(&value);
+                }
+            }
         }
     }
 
@@ -167,7 +193,8 @@ impl<R: Record> Kind<R> {
     /// one's (both just loaded: their lookups not built yet).
     fn join(&mut self, mut other: Kind<R>) {
         self.records.append(&mut other.records);
-        self.lookups = std::sync::OnceLock::new();
+        self.lookups = unbuilt();
+        *self.any_built.get_mut() = false;
         self.history.reserve(other.history.len());
         for (key, ids) in other.history {
             match self.history.entry(key) {
@@ -187,16 +214,14 @@ impl<R: Record> Kind<R> {
 
     fn remove(&mut self, id: u64) {
         if let Some(old) = self.records.remove(&id) {
-            if let Some(lookups) = self.lookups.get_mut() {
-                forget(lookups, id, old.lookups());
-            }
+            self.forget(id, old.lookups());
         }
     }
 
     /// The ids of the records whose lookup of `family` is `value`.
     pub(crate) fn ids(&self, family: u8, value: &[u8]) -> BTreeSet<u64> {
-        self.lookups()
-            .get(&(family, value.to_vec()))
+        self.family(family)
+            .get(value)
             .map(|ids| ids.iter().collect())
             .unwrap_or_default()
     }
@@ -211,19 +236,19 @@ impl<R: Record> Kind<R> {
     }
 
     /// The ids of the records whose lookup of `family` starts with `prefix`
-    /// (a pass over every lookup of the kind: milliseconds for a province's
+    /// (a pass over the family's values: milliseconds for a province's
     /// register, and only industry filters ask).
     pub(crate) fn ids_with_prefix(&self, family: u8, prefix: &[u8]) -> BTreeSet<u64> {
-        self.lookups()
+        self.family(family)
             .iter()
-            .filter(|((f, v), _)| *f == family && v.starts_with(prefix))
+            .filter(|(v, _)| v.starts_with(prefix))
             .flat_map(|(_, ids)| ids.iter())
             .collect()
     }
 
     /// The one record whose (unique) lookup of `family` is `value`.
     pub(crate) fn unique(&self, family: u8, value: &[u8]) -> Option<&Arc<R>> {
-        let ids = self.lookups().get(&(family, value.to_vec()))?;
+        let ids = self.family(family).get(value)?;
         ids.iter().next().and_then(|id| self.records.get(&id))
     }
 }

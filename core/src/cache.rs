@@ -550,12 +550,11 @@ impl Cache {
                 let grew = s.since >= checkpoint::LARGE && s.since >= s.covered;
                 s.since > 0
                     && match (large, s.loaded_from_it) {
-                        (true, Some(_)) => grew,
                         (true, None) => false,
                         (false, Some(_)) => {
                             s.covered == 0 || s.since.saturating_mul(10) >= s.covered
                         }
-                        (false, None) => grew,
+                        (true, Some(_)) | (false, None) => grew,
                     }
             })
             .map(|(kind, _)| *kind)

@@ -494,7 +494,13 @@ mod tests {
             (LAYOUT, found),
             (
                 1,
-                [2844611818, 3229886596, 2739790694, 1586805699, 3523407757]
+                [
+                    0xA98D_54EA,
+                    0xC084_2884,
+                    0xA34D_E366,
+                    0x5E94_BBC3,
+                    0xD202_EF8D
+                ]
             ),
             "the records' layout changed: raise checkpoint::LAYOUT and pin the new values"
         );

@@ -143,7 +143,8 @@ impl Engine {
         Ok(())
     }
 
-    /// Writes the checkpoints of the given kinds that are loaded.
+    /// Writes the checkpoints of the given kinds, loading those that are
+    /// not loaded yet.
     pub(crate) fn checkpoint(&self, kinds: &[u8]) -> Result<()> {
         if kinds.is_empty() {
             return Ok(());
@@ -179,19 +180,8 @@ impl Engine {
             self.cache.reset();
             self.cache.policy(self.store.as_ref())?;
         }
-        let _read = self.read_guard();
-        for kind in crate::record::KINDS {
-            struct Fold<'a>(&'a Cache, &'a dyn Store);
-            impl crate::record::ForKind for Fold<'_> {
-                type Out = Result<()>;
-                fn run<R: crate::record::Record>(self) -> Result<()> {
-                    self.0.with::<R, _>(self.1, |_| ())?;
-                    self.0.save::<R>(self.1)
-                }
-            }
-            crate::record::for_kind(kind, Fold(&self.cache, self.store.as_ref())).transpose()?;
-        }
-        Ok(())
+        // With nothing loaded and no checkpoint left, each kind folds.
+        self.checkpoint(&crate::record::KINDS)
     }
 
     /// [`Engine::commit`] without the checkpoints.
@@ -292,9 +282,9 @@ impl Drop for Engine {
     fn drop(&mut self) {
         // Closing flushes; an error here has no one to go to (call
         // `Db::close` to see it), and the data is as safe as the chosen
-        // durability made it. Then the loaded ledgers' checkpoints, for
-        // the next process to load instead of folding (a fork's child
-        // leaves them to its parent).
+        // durability made it. Then the checkpoints worth writing (see
+        // `Cache::unsaved`), for the next process to load instead of
+        // folding (a fork's child leaves them to its parent).
         if self.flush().is_ok() && self.pid == std::process::id() {
             let _ = self.checkpoint(&self.cache.unsaved(false));
         }

@@ -92,6 +92,12 @@ fn a_new_process_loads_the_checkpoint_and_reads_the_same() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("zone.parkdb");
     let built = example(&path);
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let file = path.join("checkpoint/parcel.ckpt");
+        let mode = std::fs::metadata(file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "a checkpoint is private: {mode:o}");
+    }
     for ledger in ["parcel", "enterprise", "programme", "application"] {
         assert!(
             path.join("checkpoint")

@@ -256,12 +256,17 @@ impl Partial {
         crate::files::create_private_dir(&place.dir)?;
         let target = place.file(kind);
         let temporary = target.with_extension("ckpt.partial");
-        let file = std::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(&temporary)
-            .map_err(|e| Error::io(format!("cannot create {}", temporary.display()), e))?;
+        // It holds every record of the ledger: private, as the database's
+        // own files are.
+        let file = std::os::unix::fs::OpenOptionsExt::mode(
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(true),
+            0o600,
+        )
+        .open(&temporary)
+        .map_err(|e| Error::io(format!("cannot create {}", temporary.display()), e))?;
         Ok(Partial {
             file,
             temporary,

@@ -172,7 +172,9 @@ fn a_kill_while_a_checkpoint_is_written_leaves_the_old_one_or_the_new() {
     let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
     let mut torn = 0;
     let mut landed = 0;
-    for round in 0..12 {
+    // Ten rounds: each adds a tenth or more of what the checkpoint covers,
+    // so each close writes it again.
+    for round in 0..10 {
         let mut child = std::process::Command::new(std::env::current_exe().unwrap())
             .args([
                 "--ignored",
@@ -216,6 +218,6 @@ fn a_kill_while_a_checkpoint_is_written_leaves_the_old_one_or_the_new() {
         );
         assert!(all.iter().all(|p| p.developed.is_some()), "round {round}");
     }
-    eprintln!("{torn} of 12 kills left a checkpoint half written");
+    eprintln!("{torn} of 10 kills left a checkpoint half written");
     assert!(torn > 0, "no kill landed while a checkpoint was written");
 }

@@ -123,7 +123,7 @@ impl Target {
                 std::fs::rename(&partial, &self.path)
                     .map_err(|e| io_error("move the backup into", &self.path, &e))
             })
-            .and_then(|()| sync_dir(&self.parent));
+            .and_then(|()| crate::files::sync_dir(&self.parent));
         if done.is_err() {
             let _ = std::fs::remove_dir_all(&partial);
         }
@@ -148,11 +148,5 @@ fn sync_tree(dir: &Path) -> Result<()> {
                 .map_err(|e| io_error("sync", &path, &e))?;
         }
     }
-    sync_dir(dir)
-}
-
-fn sync_dir(dir: &Path) -> Result<()> {
-    std::fs::File::open(dir)
-        .and_then(|f| f.sync_all())
-        .map_err(|e| io_error("sync", dir, &e))
+    crate::files::sync_dir(dir)
 }

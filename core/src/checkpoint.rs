@@ -36,8 +36,9 @@ use crate::storage::{keys, Store, Tree};
 const MAGIC: &[u8; 8] = b"PARKDBCP";
 /// The layout of the records a checkpoint holds. Raise it when a record's
 /// fields (or those of anything it holds) change: checkpoints of another
-/// layout are ignored. `tests/checkpoint.rs` pins the bytes of the example
-/// zone's checkpoints, so a change that forgets to raise it fails there.
+/// layout are ignored. A unit test (`the_layout_is_pinned`) pins the
+/// encoding of the example zone's records, so a change that forgets to
+/// raise it fails there.
 pub(crate) const LAYOUT: u32 = 1;
 /// Units of work that together add at least this many events to a loaded
 /// ledger (and at least as many as its checkpoint covers) write it again.
@@ -321,10 +322,9 @@ impl Partial {
         .map_err(|e| io("write", e))?;
         std::fs::rename(&self.temporary, &self.target).map_err(|e| io("rename", e))?;
         self.done = true;
-        // The rename is durable once the directory is.
-        if let Ok(dir) = std::fs::File::open(&self.dir) {
-            let _ = dir.sync_all();
-        }
+        // The rename is durable once the directory is; if that sync fails,
+        // a crash leaves the old checkpoint or the new, both whole.
+        let _ = crate::files::sync_dir(&self.dir);
         Ok(())
     }
 }

@@ -327,7 +327,8 @@ impl Db {
     /// itself when a handle closes and after large units of work; this is
     /// for after an import in a process that read nothing, or when
     /// [`Db::check`] finds a checkpoint that differs from the events.
-    /// Waits for an open unit of work, and holds others off meanwhile.
+    /// Waits for an open unit of work, and holds others off meanwhile. A
+    /// temporary database keeps no checkpoints: for it this does nothing.
     ///
     /// # Errors
     /// [`Error::ReadOnly`] on a read-only snapshot; [`Error::Conflict`]

@@ -44,6 +44,14 @@ pub(crate) fn protect_files(dir: &Path) -> Result<()> {
 /// Copies the database in `from` into the empty directory `to`: the seal
 /// first, so that the copy holds at least what the seal says was flushed,
 /// then every other file, recursively.
+/// Syncs a directory, so that the files created, renamed or removed in it
+/// are durable.
+pub(crate) fn sync_dir(dir: &Path) -> Result<()> {
+    std::fs::File::open(dir)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| Error::io(format!("cannot sync {}", dir.display()), e))
+}
+
 /// The directory of a database's checkpoints (see `checkpoint`): derived
 /// data, never copied.
 pub(crate) const CHECKPOINTS: &str = "checkpoint";

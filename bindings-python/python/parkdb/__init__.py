@@ -297,7 +297,8 @@ class Database:
         event again. parkdb writes them by itself when a database closes and
         after large imports; call this after an import in a process that read
         nothing, or when ``check()`` reports a checkpoint that differs from
-        the events. Deleting the directory loses nothing.
+        the events. Deleting the directory loses nothing. A temporary database
+        keeps none (this does nothing); a read-only one raises ``ReadOnlyError``.
         """
         self._native.checkpoint()
 

@@ -325,6 +325,7 @@ fn bad_parameters_are_400_with_a_message_and_unknown_ids_404() {
         ("/yearly?year=12", "not a year"),
         ("/?color=rainbow", "not one of"),
         ("/enterprises/abc", "not an enterprise's number"),
+        ("/parcels/GP-001?by=id", "not a parcel's number"),
         ("/evaluate/huangyan_2022/year", "not a year"),
         ("/map.svg?color=rainbow", "not one of"),
         (

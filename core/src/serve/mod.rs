@@ -475,6 +475,14 @@ fn year(text: &str) -> std::result::Result<i32, Problem> {
         .ok_or_else(|| Problem::bad_request(format!("{} is not a year", crate::text::shown(text))))
 }
 
+/// A record's number as a profile's path gives it (`/enterprises/12`):
+/// `what` names the record in the refusal ("a parcel's").
+fn record_number(text: &str, what: &str) -> std::result::Result<u64, Problem> {
+    text.parse().map_err(|_| {
+        Problem::bad_request(format!("{} is not {what} number", crate::text::shown(text)))
+    })
+}
+
 /// The scheme and year of an evaluation's path: a preset's name (else
 /// 404) and a year.
 fn scheme_year(scheme: &str, text: &str) -> std::result::Result<i32, Problem> {

@@ -620,9 +620,7 @@ pub(super) async fn parcel(
                 let snap = state.snapshot();
                 let view = reading.view(&snap.db);
                 let parcel = if by_id {
-                    let id = key.parse::<u64>().map_err(|_| {
-                        Problem::bad_request(format!("{} is not a parcel's number", crate::text::shown(&key)))
-                    })?;
+                    let id = super::record_number(&key, "a parcel's")?;
                     view.parcel(ParcelId(id))?
                 } else {
                     view.parcel_by_code(&key)?
@@ -658,9 +656,7 @@ pub(super) async fn enterprise(
         async move {
             let params = Params::of(&uri)?;
             let reading = params.reading(None)?;
-            let id = key.parse::<u64>().map_err(|_| {
-                Problem::bad_request(format!("{} is not an enterprise's number", crate::text::shown(&key)))
-            })?;
+            let id = super::record_number(&key, "an enterprise's")?;
             blocking(move || {
                 let snap = state.snapshot();
                 let view = reading.view(&snap.db);

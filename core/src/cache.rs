@@ -21,7 +21,7 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use crate::changes::Changes;
 use crate::checkpoint;
 use crate::error::Result;
-use crate::event::{Event, Horizon};
+use crate::event::Event;
 use crate::record::{self, PerLedger, PerRecord, Record};
 use crate::storage::{codec, Store, Tree};
 
@@ -42,6 +42,9 @@ pub(crate) struct Kind<R> {
     /// (family, value) → the ids of the records one of whose events ever
     /// added that lookup ([`Record::history`]); never removed.
     history: Lookups,
+    /// Each record's past in brief, for a kind that keeps it
+    /// ([`Record::STEPS`]).
+    pub(crate) steps: crate::steps::Steps,
 }
 
 /// (family, value) → ids. Hashed: most values are codes, one per record,
@@ -128,6 +131,7 @@ impl<R: Record> Kind<R> {
             lookups: unbuilt(),
             any_built: std::sync::atomic::AtomicBool::new(false),
             history: Lookups::default(),
+            steps: crate::steps::Steps::default(),
         }
     }
 
@@ -193,6 +197,7 @@ impl<R: Record> Kind<R> {
     /// one's (both just loaded: their lookups not built yet).
     fn join(&mut self, mut other: Kind<R>) {
         self.records.append(&mut other.records);
+        self.steps.join(std::mem::take(&mut other.steps));
         self.lookups = unbuilt();
         *self.any_built.get_mut() = false;
         self.history.reserve(other.history.len());
@@ -387,6 +392,7 @@ fn load_checkpoint<R: Record + Send + Sync + 'static>(
     let (mut kind, upper) =
         crate::threads::both("reading a checkpoint", || decode(lower), || decode(upper))?;
     kind.join(upper);
+    kind.steps = crate::steps::Steps::decode(opened.steps())?;
     for (family, value, ids) in checkpoint::decode_history(opened.history())? {
         let key = (family, value);
         for id in ids {
@@ -414,9 +420,13 @@ fn load_checkpoint<R: Record + Send + Sync + 'static>(
         {
             kind.add_history(key, id);
         }
-        match record::stored_fold::<R, _>(id, &events, &Horizon::NOW)? {
+        let (folded, steps) = record::stored_fold_with_steps::<R, _>(id, &events)?;
+        match folded {
             Some(r) => kind.insert(id, Arc::new(r)),
             None => kind.remove(id),
+        }
+        if R::STEPS {
+            kind.steps.set(id, steps);
         }
     }
     crate::counts::verify_loaded(store, R::KIND, opened.events + beyond)?;
@@ -431,6 +441,9 @@ fn fold_all<R: Record + Send + Sync + 'static>(store: &dyn Store) -> Result<Kind
     let limit = record::Ids::next::<R>(store)?;
     let read = |ids: record::Ids| {
         let mut part = Kind::new();
+        if R::STEPS {
+            part.steps = crate::steps::Steps::from(ids.from);
+        }
         let mut count = 0u64;
         record::for_each_stored_in::<R>(store, ids, &mut |id, events| {
             let events = events?;
@@ -441,8 +454,12 @@ fn fold_all<R: Record + Send + Sync + 'static>(store: &dyn Store) -> Result<Kind
             {
                 part.add_history(key, id);
             }
-            if let Some(r) = record::stored_fold::<R, _>(id, &events, &Horizon::NOW)? {
+            let (folded, steps) = record::stored_fold_with_steps::<R, _>(id, &events)?;
+            if let Some(r) = folded {
                 part.insert(id, Arc::new(r));
+            }
+            if R::STEPS {
+                part.steps.push(id, steps.as_deref());
             }
             Ok(true)
         })?;
@@ -569,6 +586,7 @@ impl Cache {
             return Ok(());
         };
         self.with::<R, _>(store, |_| ())?;
+        self.make_steps_again::<R>(store)?;
         let kinds = self.kinds.read().unwrap_or_else(PoisonError::into_inner);
         let Some(kind) = R::mine(&kinds) else {
             return Ok(());
@@ -593,12 +611,50 @@ impl Cache {
             records.len() as u64,
             [lower, upper],
             checkpoint::encode_history(&history)?,
+            kind.steps.encode()?,
         )?;
         let covered = crate::counts::of_kind(store, R::KIND)?;
         let mut saved = self.saved_mut();
         let entry = saved.entry(R::KIND).or_default();
         entry.covered = covered;
         entry.since = 0;
+        Ok(())
+    }
+
+    /// Makes again the steps of the loaded records of kind `R` that units
+    /// of work changed (before a checkpoint keeps them): from their
+    /// stored events, one entity at a time, or in one pass over the
+    /// kind's events when they are many. Call with the commit lock held.
+    fn make_steps_again<R: Record>(&self, store: &dyn Store) -> Result<()> {
+        if !R::STEPS {
+            return Ok(());
+        }
+        let (unknown, total) = self
+            .if_loaded::<R, _>(|k| (k.steps.unknown().clone(), k.records.len()))
+            .unwrap_or_default();
+        if unknown.is_empty() {
+            return Ok(());
+        }
+        let mut made = Vec::with_capacity(unknown.len());
+        if unknown.len() > 10_000 && unknown.len() * 4 > total {
+            record::for_each_stored::<R>(store, &mut |id, events| {
+                if unknown.contains(&id) {
+                    made.push((id, record::stored_fold_with_steps::<R, _>(id, &events?)?.1));
+                }
+                Ok(true)
+            })?;
+        } else {
+            for &id in &unknown {
+                let events = record::stored_events::<R>(store, id)?;
+                made.push((id, record::stored_fold_with_steps::<R, _>(id, &events)?.1));
+            }
+        }
+        let mut kinds = self.kinds.write().unwrap_or_else(PoisonError::into_inner);
+        if let Some(kind) = R::mine_mut(&mut kinds) {
+            for (id, steps) in made {
+                kind.steps.set(id, steps);
+            }
+        }
         Ok(())
     }
 
@@ -765,6 +821,9 @@ impl Cache {
         };
         for (id, record) in R::mine(&changes.records) {
             kind.insert(*id, record.clone());
+            if R::STEPS {
+                kind.steps.forget(*id);
+            }
         }
         for lookup in changes.lookups.iter().filter(|l| l.kind == R::KIND) {
             kind.add_history((lookup.family, lookup.value.clone()), lookup.entity);

@@ -340,7 +340,16 @@ fn check_kind<R: Record>(
         }
         if let Some(memory) = &mut in_memory {
             let agrees = match memory.remove(&id) {
-                Some(held) => serialize_eq(&folded, &held)?,
+                Some(held) => {
+                    serialize_eq(&folded, &held)?
+                        && (!R::STEPS || {
+                            let made = record::steps_by_definition::<R, _>(id, &events)?;
+                            engine
+                                .cache
+                                .if_loaded::<R, _>(|m| steps_agree(m.steps.of(id), &made))
+                                .unwrap_or(true)
+                        })
+                }
                 None => false,
             };
             if !agrees {
@@ -371,6 +380,11 @@ fn check_kind<R: Record>(
     Ok(())
 }
 
+/// Whether steps held (if known) are those the events make.
+fn steps_agree(held: Option<&[crate::land::Step]>, made: &record::MadeSteps) -> bool {
+    held.is_none_or(|held| made.as_deref() == Some(held))
+}
+
 /// Whether two states are the same, the fields their events set that a
 /// stored state skips included.
 fn serialize_eq<R: Record>(a: &R, b: &R) -> Result<bool> {
@@ -382,6 +396,7 @@ struct Checkpointed<R> {
     next_event: u64,
     records: BTreeMap<u64, R>,
     history: BTreeMap<(u8, Vec<u8>), BTreeSet<u64>>,
+    steps: crate::steps::Steps,
     /// The lookups the events it covers added, as the check finds them.
     found: BTreeMap<(u8, Vec<u8>), BTreeSet<u64>>,
     differs: Vec<String>,
@@ -405,11 +420,13 @@ impl<R: Record> Checkpointed<R> {
                     records.insert(r.id(), r);
                 })
             })
-            .and_then(|()| crate::checkpoint::decode_history(opened.history()));
+            .and_then(|()| crate::checkpoint::decode_history(opened.history()))
+            .and_then(|history| Ok((history, crate::steps::Steps::decode(opened.steps())?)));
         match decoded {
-            Ok(history) => Some(Checkpointed {
+            Ok((history, steps)) => Some(Checkpointed {
                 next_event: opened.next_event,
                 records,
+                steps,
                 history: history
                     .into_iter()
                     .map(|(family, value, ids)| ((family, value), ids.into_iter().collect()))
@@ -441,7 +458,16 @@ impl<R: Record> Checkpointed<R> {
             .ok()
             .flatten();
         let agrees = match (folded, self.records.remove(&id)) {
-            (Some(folded), Some(saved)) => serialize_eq(&folded, &saved)?,
+            (Some(folded), Some(saved)) => {
+                serialize_eq(&folded, &saved)?
+                    && (!R::STEPS
+                        || steps_agree(
+                            self.steps.of(id),
+                            &record::steps_by_definition::<R, _>(id, &covered)
+                                .ok()
+                                .flatten(),
+                        ))
+            }
             (None, None) => true,
             _ => false,
         };
@@ -503,6 +529,17 @@ mod tests {
                 })
                 .unwrap();
             parcels[3].note = Some("not in the events".into());
+            // And parcel 6's steps: its last one a day late.
+            let mut steps = engine
+                .cache
+                .with::<Parcel, _>(store, |k| {
+                    crate::steps::Steps::decode(&k.steps.encode().unwrap()).unwrap()
+                })
+                .unwrap();
+            let mut late = steps.of(6).unwrap().to_vec();
+            let last = late.last_mut().unwrap();
+            last.from = last.from.succ_opt().unwrap();
+            steps.set(6, Some(late));
             let (lower, upper) = parcels.split_at(parcels.len() / 2);
             checkpoint::Partial::begin(engine.cache.place().unwrap(), Parcel::KIND)
                 .unwrap()
@@ -515,16 +552,17 @@ mod tests {
                         checkpoint::encode_records(upper.iter()).unwrap(),
                     ],
                     checkpoint::encode_history(&Vec::new()).unwrap(),
+                    steps.encode().unwrap(),
                 )
                 .unwrap();
         }
         let problems = db.check().unwrap().problems;
-        let id = Parcel::display_id(4);
+        let (note, steps) = (Parcel::display_id(4), Parcel::display_id(6));
         assert!(
             problems
                 .iter()
                 .any(|p| p.contains("parcel ledger's checkpoint differs")
-                    && p.contains(&format!("1 record(s) ({id})"))),
+                    && p.contains(&format!("2 record(s) ({note}, {steps})"))),
             "{problems:?}"
         );
         assert!(

@@ -39,7 +39,7 @@ const MAGIC: &[u8; 8] = b"PARKDBCP";
 /// layout are ignored. A unit test (`the_layout_is_pinned`) pins the
 /// encoding of the example zone's records, so a change that forgets to
 /// raise it fails there.
-pub(crate) const LAYOUT: u32 = 1;
+pub(crate) const LAYOUT: u32 = 2;
 /// Units of work that together add at least this many events to a loaded
 /// ledger (and at least as many as its checkpoint covers) write it again.
 pub(crate) const LARGE: u64 = 100_000;
@@ -95,8 +95,8 @@ struct Header {
     /// wrote (which holds when they were recorded).
     anchor: Option<(u64, u32, u32)>,
     records: u64,
-    /// Each part's length and CRC-32: two halves of the records, then the
-    /// lookups events added for good.
+    /// Each part's length and CRC-32: two halves of the records, the
+    /// lookups events added for good, then the records' steps.
     parts: Vec<(u64, u32)>,
 }
 
@@ -108,8 +108,9 @@ pub(crate) struct Opened {
     /// The file, read whole (its parts are read in place, not copied).
     bytes: Vec<u8>,
     /// Where its parts are: two halves of the records, the lower ids
-    /// first, then the lookups events added for good.
-    parts: [std::ops::Range<usize>; 3],
+    /// first, the lookups events added for good, then the records' steps
+    /// ([`crate::steps`]).
+    parts: [std::ops::Range<usize>; 4],
 }
 
 impl Opened {
@@ -121,6 +122,11 @@ impl Opened {
     /// The lookups events added for good.
     pub(crate) fn history(&self) -> &[u8] {
         self.part(2)
+    }
+
+    /// The records' steps.
+    pub(crate) fn steps(&self) -> &[u8] {
+        self.part(3)
     }
 
     fn part(&self, i: usize) -> &[u8] {
@@ -288,6 +294,7 @@ impl Partial {
         records: u64,
         halves: [Vec<u8>; 2],
         history: Vec<u8>,
+        steps: Vec<u8>,
     ) -> Result<()> {
         let next_event = crate::counts::next_event(store)?;
         let header = Header {
@@ -299,7 +306,7 @@ impl Partial {
             events: crate::counts::of_kind(store, kind)?,
             anchor: anchor(store, next_event)?,
             records,
-            parts: [&halves[0], &halves[1], &history]
+            parts: [&halves[0], &halves[1], &history, &steps]
                 .iter()
                 .map(|p| (p.len() as u64, crc32fast::hash(p)))
                 .collect(),
@@ -314,7 +321,7 @@ impl Partial {
             file.write_all(MAGIC)?;
             file.write_all(&u32::try_from(head.len()).unwrap_or(u32::MAX).to_be_bytes())?;
             file.write_all(&head)?;
-            for part in [&halves[0], &halves[1], &history] {
+            for part in [&halves[0], &halves[1], &history, &steps] {
                 file.write_all(part)?;
             }
             file.sync_all()
@@ -390,7 +397,7 @@ pub(crate) fn open(
         parts.push(range);
         at += len;
     }
-    let parts: [std::ops::Range<usize>; 3] = parts
+    let parts: [std::ops::Range<usize>; 4] = parts
         .try_into()
         .map_err(|_| damaged("parts of the wrong number"))?;
     if at != bytes.len() {
@@ -494,17 +501,26 @@ mod tests {
             layout_of::<Programme>(&db, |_| ()),
             layout_of::<Application>(&db, |_| ()),
             layout_of::<Indicator>(&db, |_| ()),
+            // The parcels' steps.
+            crc32fast::hash(
+                &db.engine
+                    .cache
+                    .with::<Parcel, _>(db.engine.store.as_ref(), |k| k.steps.encode())
+                    .unwrap()
+                    .unwrap(),
+            ),
         ];
         assert_eq!(
             (LAYOUT, found),
             (
-                1,
+                2,
                 [
                     0xA98D_54EA,
                     0xC084_2884,
                     0xA34D_E366,
                     0x5E94_BBC3,
-                    0xD202_EF8D
+                    0xD202_EF8D,
+                    0xE81D_A410
                 ]
             ),
             "the records' layout changed: raise checkpoint::LAYOUT and pin the new values"

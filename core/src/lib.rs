@@ -68,6 +68,7 @@ mod seal;
 #[cfg(feature = "serve")]
 pub mod serve;
 mod spatial;
+mod steps;
 mod storage;
 pub mod surcharge;
 pub mod tables;

@@ -62,6 +62,16 @@ pub(crate) trait Record:
         None
     }
     fn voidable(event: &Self::Event) -> bool;
+    /// Whether the in-memory view keeps this kind's past in brief
+    /// ([`crate::steps`]): parcels do, for the land figures of past dates.
+    const STEPS: bool = false;
+    /// The step of this state from `from` (the date of its latest event in
+    /// force), for a kind that keeps steps; `None`: its part cannot be
+    /// kept in brief (a read of the past then folds its events).
+    fn step(&self, from: NaiveDate) -> Option<land::Step> {
+        let _ = from;
+        None
+    }
     /// Whether the event takes its place in history by its valid date (the
     /// lifecycle). The others (yearly figures, leases, observations) do not
     /// depend on it: they apply after it, in the order they were recorded.
@@ -313,6 +323,12 @@ impl Record for Parcel {
 
     fn event_name(event: &ParcelEvent) -> &'static str {
         event.name()
+    }
+
+    const STEPS: bool = true;
+
+    fn step(&self, from: NaiveDate) -> Option<land::Step> {
+        land::Step::kept(self, from)
     }
 }
 
@@ -581,14 +597,101 @@ pub(crate) fn stored_fold<R: Record, E: std::borrow::Borrow<Event<R::Event>>>(
     events: &[E],
     horizon: &Horizon,
 ) -> Result<Option<R>> {
-    fold::<R, E>(id, events, horizon).map_err(|e| match e {
+    fold::<R, E>(id, events, horizon).map_err(|e| not_folding::<R>(id, e))
+}
+
+/// A refusal met folding stored events: the store is damaged.
+fn not_folding<R: Record>(id: u64, e: Error) -> Error {
+    match e {
         Error::Lifecycle { .. } | Error::Validation { .. } => Error::Corrupt(format!(
             "the stored events of {} {} do not fold: {e}",
             R::ENTITY,
             R::display_id(id)
         )),
         other => other,
-    })
+    }
+}
+
+/// An entity's steps ([`crate::steps`]), if they can be kept.
+pub(crate) type MadeSteps = Option<Vec<land::Step>>;
+
+/// Folds an entity's stored events as of now, as [`stored_fold`] does,
+/// and for a kind that keeps steps makes its steps: the step of its state
+/// as of each date one of its events in force is valid on, consecutive
+/// ones that count alike kept once.
+///
+/// Events nearly always stand in recording order by valid date: then the
+/// state as of any date is the fold of a prefix of them (the one
+/// [`stored_fold`] makes), and one pass gives every step. Otherwise
+/// (history entered late) each date's state is folded on its own
+/// ([`steps_by_definition`]).
+pub(crate) fn stored_fold_with_steps<R: Record, E: std::borrow::Borrow<Event<R::Event>>>(
+    id: u64,
+    events: &[E],
+) -> Result<(Option<R>, MadeSteps)> {
+    if !R::STEPS {
+        return Ok((stored_fold::<R, E>(id, events, &Horizon::NOW)?, None));
+    }
+    let active: Vec<_> = event::active(events, &Horizon::NOW).collect();
+    if !active.is_sorted_by_key(|(e, _)| e.valid) {
+        return Ok((
+            stored_fold::<R, E>(id, events, &Horizon::NOW)?,
+            steps_by_definition::<R, E>(id, events)?,
+        ));
+    }
+    let mut state: Option<R> = None;
+    let mut steps = Some(Vec::new());
+    for (i, (e, body)) in active.iter().enumerate() {
+        let folded =
+            R::apply(state.take(), id, e.valid, body).map_err(|e| not_folding::<R>(id, e))?;
+        let last_of_its_date = active
+            .get(i + 1)
+            .is_none_or(|(next, _)| next.valid != e.valid);
+        if last_of_its_date {
+            push_step(&mut steps, folded.step(e.valid));
+        }
+        state = Some(folded);
+    }
+    Ok((state, steps))
+}
+
+/// An entity's steps as their definition gives them: its state folded
+/// as of each date one of its events in force is valid on. What
+/// [`stored_fold_with_steps`] makes, by a longer way (`check()` compares
+/// the two).
+pub(crate) fn steps_by_definition<R: Record, E: std::borrow::Borrow<Event<R::Event>>>(
+    id: u64,
+    events: &[E],
+) -> Result<MadeSteps> {
+    let dates: std::collections::BTreeSet<NaiveDate> = event::active(events, &Horizon::NOW)
+        .map(|(e, _)| e.valid)
+        .collect();
+    let mut steps = Some(Vec::new());
+    for date in dates {
+        let horizon = Horizon {
+            as_of: Some(date),
+            known_at: None,
+        };
+        match stored_fold::<R, E>(id, events, &horizon)? {
+            Some(state) => push_step(&mut steps, state.step(date)),
+            // Gone again after it began: not a life steps can tell.
+            None => steps = None,
+        }
+    }
+    Ok(steps)
+}
+
+/// Adds a step unless it counts as the one before does; a state that
+/// cannot be kept in brief leaves the entity without steps.
+fn push_step(steps: &mut MadeSteps, step: Option<land::Step>) {
+    match (steps.as_mut(), step) {
+        (Some(list), Some(step)) => {
+            if !list.last().is_some_and(|last| last.same_part(&step)) {
+                list.push(step);
+            }
+        }
+        _ => *steps = None,
+    }
 }
 
 /// The stored events of one entity, in order: its runs (in its block's

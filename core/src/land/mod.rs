@@ -18,6 +18,7 @@ use crate::money::{
 use crate::units::{Mu, Quantity, Yuan};
 
 pub use building::{peak_let, Building, BuildingSpec, BuildingStage, BuildingUse};
+pub(crate) use summary::Step;
 pub use summary::{AreaLabel, LandFigures, LandSummary};
 
 use crate::ids::code_enum;
@@ -316,6 +317,24 @@ impl Parcel {
         } else {
             IdleState::NotIdle
         }
+    }
+
+    /// The first day the parcel counts idle in its present state, if it
+    /// does: [`Parcel::idle_as_of`] is idle from that day on (until an
+    /// event changes the parcel) and not before.
+    #[must_use]
+    pub fn idle_since(&self) -> Option<NaiveDate> {
+        if self.retired.is_some() || self.holder.is_none() || self.construction_started.is_some() {
+            return None;
+        }
+        let a_year_past = self
+            .supply
+            .as_ref()
+            .and_then(|s| s.start_by)
+            .and_then(|s| s.checked_add_months(Months::new(12)))
+            .and_then(|limit| limit.succ_opt());
+        let declared = self.idle_declared.as_ref().map(|d| d.date);
+        a_year_past.into_iter().chain(declared).min()
     }
 
     fn subject_text(&self) -> String {

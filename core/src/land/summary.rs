@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
 
 use super::{LandUse, Parcel, ParcelStatus};
 use crate::error::Result;
@@ -119,40 +120,100 @@ impl LandFigures {
         ]
     }
 
-    fn add(&mut self, p: &Parcel, as_of: NaiveDate) -> Result<()> {
-        if let Some(account) = &p.account {
-            self.land_cost = self.land_cost.checked_add(account.cost())?;
+    /// Adds a parcel's part, counted as of `as_of` (a date within the
+    /// span of the step).
+    fn add(&mut self, s: &Step, as_of: NaiveDate) -> Result<()> {
+        self.land_cost = self.land_cost.checked_add(s.cost)?;
+        for _ in 0..s.reclaimed {
+            self.reclaimed_mu = self.reclaimed_mu.checked_add(s.area)?;
         }
-        let reclaimed = p.reclamations.iter().filter(|r| r.date <= as_of).count() as u64;
-        for _ in 0..reclaimed {
-            self.reclaimed_mu = self.reclaimed_mu.checked_add(p.area)?;
-        }
-        self.reclaimed_count += reclaimed;
-        if p.status() == ParcelStatus::Retired {
+        self.reclaimed_count += u64::from(s.reclaimed);
+        if s.status == ParcelStatus::Retired {
             return Ok(());
         }
         let add = |field: &mut Mu, yes: bool| -> Result<()> {
             if yes {
-                *field = field.checked_add(p.area)?;
+                *field = field.checked_add(s.area)?;
             }
             Ok(())
         };
-        let status = p.status();
-        let idle = p.idle_as_of(as_of).is_idle();
+        let idle = s.idle_since.is_some_and(|d| d <= as_of);
         add(&mut self.requisitioned_mu, true)?;
-        add(&mut self.developed_mu, p.developed.is_some())?;
-        add(&mut self.certified_mu, p.certificate.is_some())?;
-        add(&mut self.supplied_mu, p.holder.is_some())?;
-        add(&mut self.reserve_mu, p.holder.is_none())?;
+        add(&mut self.developed_mu, s.developed)?;
+        add(&mut self.certified_mu, s.certified)?;
+        add(&mut self.supplied_mu, s.held)?;
+        add(&mut self.reserve_mu, !s.held)?;
         add(
             &mut self.under_construction_mu,
-            status == ParcelStatus::UnderConstruction,
+            s.status == ParcelStatus::UnderConstruction,
         )?;
-        add(&mut self.completed_mu, status == ParcelStatus::Completed)?;
+        add(&mut self.completed_mu, s.status == ParcelStatus::Completed)?;
         add(&mut self.idle_mu, idle)?;
         self.parcel_count += 1;
         self.idle_count += u64::from(idle);
         Ok(())
+    }
+}
+
+/// A parcel's part in the land figures while one of its states stood,
+/// from `from` until its next step: what the figures of any date in that
+/// span need of it, and nothing else. The in-memory view keeps each
+/// parcel's steps (see `crate::steps`), so that the figures of a past
+/// date are a pass over them, not a fold of events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Step {
+    #[serde(with = "crate::days::day")]
+    pub(crate) from: NaiveDate,
+    land_use: LandUse,
+    status: ParcelStatus,
+    area: Mu,
+    /// What the zone paid for its land (its account's cost).
+    cost: Yuan,
+    /// Its reclamations by the date counted.
+    reclaimed: u32,
+    developed: bool,
+    certified: bool,
+    held: bool,
+    /// The first day it counts idle in this state, if it does.
+    #[serde(with = "crate::days::opt")]
+    idle_since: Option<NaiveDate>,
+}
+
+impl Step {
+    /// The part of `p` in the figures of `at`.
+    fn of(p: &Parcel, at: NaiveDate) -> Step {
+        Step {
+            from: at,
+            land_use: p.land_use,
+            status: p.status(),
+            area: p.area,
+            cost: p.account.as_ref().map_or(Yuan::ZERO, |a| a.cost()),
+            reclaimed: u32::try_from(p.reclamations.iter().filter(|r| r.date <= at).count())
+                .unwrap_or(u32::MAX),
+            developed: p.developed.is_some(),
+            certified: p.certificate.is_some(),
+            held: p.holder.is_some(),
+            idle_since: p.idle_since(),
+        }
+    }
+
+    /// The step of `p`, as it stood from `from` (the date of its latest
+    /// event in force), if its part is the same on every later day until
+    /// it changes: `None` if it holds a reclamation dated after `from`
+    /// (no event makes one; a read of the past then folds its events).
+    pub(crate) fn kept(p: &Parcel, from: NaiveDate) -> Option<Step> {
+        p.reclamations
+            .iter()
+            .all(|r| r.date <= from)
+            .then(|| Step::of(p, from))
+    }
+
+    /// Whether two steps count alike on any date (their dates aside).
+    pub(crate) fn same_part(&self, other: &Step) -> bool {
+        Step {
+            from: other.from,
+            ..*self
+        } == *other
     }
 }
 
@@ -175,11 +236,17 @@ impl LandSummary {
 
     /// Adds a parcel in its state as of the summary's date.
     pub(crate) fn add(&mut self, p: &Parcel) -> Result<()> {
-        self.total.add(p, self.as_of)?;
+        self.add_step(&Step::of(p, self.as_of))
+    }
+
+    /// Adds a parcel's part through a step whose span holds the
+    /// summary's date.
+    pub(crate) fn add_step(&mut self, s: &Step) -> Result<()> {
+        self.total.add(s, self.as_of)?;
         self.by_land_use
-            .entry(p.land_use)
+            .entry(s.land_use)
             .or_default()
-            .add(p, self.as_of)
+            .add(s, self.as_of)
     }
 
     /// Sums parcels in their state as of `as_of` (retired parents included,
@@ -193,8 +260,7 @@ impl LandSummary {
             ..LandSummary::default()
         };
         for p in parcels {
-            s.total.add(p, as_of)?;
-            s.by_land_use.entry(p.land_use).or_default().add(p, as_of)?;
+            s.add(p)?;
         }
         Ok(s)
     }

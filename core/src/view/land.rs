@@ -1,6 +1,7 @@
 //! The land ledger's reads: parcels, their history, holdings, the summary.
 
 use super::*;
+use crate::steps::Then;
 
 /// Which parcels to list; every field left `None` matches all.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -263,7 +264,32 @@ impl View<'_> {
     /// Storage or corruption errors.
     pub fn land_summary(&self) -> Result<LandSummary> {
         let mut summary = LandSummary::new(self.date());
-        self.visit::<Parcel>(&mut |p| summary.add(p))?;
+        let (None, Some(date)) = (self.horizon.known_at, self.horizon.as_of) else {
+            self.visit::<Parcel>(&mut |p| summary.add(p))?;
+            return Ok(summary);
+        };
+        // A past date: each parcel's step of that date (crate::steps),
+        // without folding; the parcels units of work changed since the
+        // view was loaded fold their events.
+        let _read = self.engine.read_guard();
+        let mut changed = Vec::new();
+        self.engine
+            .cache
+            .with::<Parcel, _>(self.store(), |k| -> Result<()> {
+                for (id, p) in &k.records {
+                    if self.current_serves(p.last_event()) {
+                        summary.add(p)?;
+                    } else if !self.not_yet(&**p) {
+                        match k.steps.at(*id, date) {
+                            Then::Step(step) => summary.add_step(step)?,
+                            Then::NotYet => {}
+                            Then::Unknown => changed.push(*id),
+                        }
+                    }
+                }
+                Ok(())
+            })??;
+        self.fold_stale::<Parcel>(&changed, &mut |p| summary.add(&p))?;
         Ok(summary)
     }
 

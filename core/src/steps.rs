@@ -1,0 +1,307 @@
+//! Each parcel's past in brief: the in-memory view keeps, per parcel, its
+//! part in the land figures in each of its states ([`Step`]), oldest
+//! first, consecutive states that count alike kept once. The land figures
+//! of a past date are then a pass over these arrays (a binary search per
+//! parcel), not a fold of its events.
+//!
+//! Steps are derived like the rest of the view: made by the fold that
+//! loads a ledger ([`crate::record::stored_fold_with_steps`]), kept in its
+//! checkpoint, and forgotten for an entity a unit of work changes (a read
+//! of the past folds such an entity's events, as before; the next
+//! checkpoint makes its steps again). `check()` compares them with the
+//! fold of the events as of each date.
+
+use std::collections::{BTreeSet, HashMap};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::land::Step;
+
+/// The steps of a kind's entities (empty for a kind that keeps none).
+#[derive(Debug, Default)]
+pub(crate) struct Steps {
+    /// The id of the first entity `starts` places.
+    first: u64,
+    /// Where each entity's steps begin in `steps`, from `first` on, and
+    /// one more: the end of the last one's.
+    starts: Vec<usize>,
+    all: Vec<Step>,
+    /// Steps made again after the arrays were (a touched entity folded on
+    /// top of a checkpoint, or made again before one is written).
+    again: HashMap<u64, Box<[Step]>>,
+    /// Entities whose steps are not known: units of work changed them.
+    unknown: BTreeSet<u64>,
+}
+
+/// An entity's step of a date.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Then<'a> {
+    Step(&'a Step),
+    /// It did not exist yet.
+    NotYet,
+    /// Its steps are not known: fold its events.
+    Unknown,
+}
+
+/// Steps as a checkpoint keeps them.
+#[derive(Serialize, Deserialize)]
+struct Flat {
+    first: u64,
+    /// How many steps each entity has, from `first` on.
+    counts: Vec<u32>,
+    steps: Vec<Step>,
+    unknown: Vec<u64>,
+}
+
+impl Steps {
+    /// No steps yet; the first entity pushed will be `first` or above.
+    pub(crate) fn from(first: u64) -> Steps {
+        Steps {
+            first,
+            starts: vec![0],
+            ..Steps::default()
+        }
+    }
+
+    /// The id one past the last entity the arrays place.
+    fn end(&self) -> u64 {
+        self.first + self.starts.len().saturating_sub(1) as u64
+    }
+
+    /// Adds the steps of `id`, above every id pushed before (as a load
+    /// folds them); `None`: not known.
+    pub(crate) fn push(&mut self, id: u64, steps: Option<&[Step]>) {
+        if self.starts.is_empty() {
+            self.starts.push(0);
+        }
+        if id < self.end() {
+            self.set(id, steps.map(<[Step]>::to_vec));
+            return;
+        }
+        while self.end() <= id {
+            self.starts.push(self.all.len());
+        }
+        match steps {
+            Some(steps) => {
+                self.all.extend_from_slice(steps);
+                if let Some(last) = self.starts.last_mut() {
+                    *last = self.all.len();
+                }
+            }
+            None => {
+                self.unknown.insert(id);
+            }
+        }
+    }
+
+    /// Replaces the steps of `id`; `None`: not known.
+    pub(crate) fn set(&mut self, id: u64, steps: Option<Vec<Step>>) {
+        match steps {
+            Some(steps) => {
+                self.unknown.remove(&id);
+                self.again.insert(id, steps.into_boxed_slice());
+            }
+            None => self.forget(id),
+        }
+    }
+
+    /// Forgets the steps of `id` (a unit of work changed it).
+    pub(crate) fn forget(&mut self, id: u64) {
+        self.again.remove(&id);
+        self.unknown.insert(id);
+    }
+
+    /// The entities whose steps are not known.
+    pub(crate) fn unknown(&self) -> &BTreeSet<u64> {
+        &self.unknown
+    }
+
+    /// The steps of `id`, oldest first, if known (an entity the arrays do
+    /// not place is not).
+    pub(crate) fn of(&self, id: u64) -> Option<&[Step]> {
+        if self.unknown.contains(&id) {
+            return None;
+        }
+        if let Some(steps) = self.again.get(&id) {
+            return Some(steps);
+        }
+        let at = usize::try_from(id.checked_sub(self.first)?).ok()?;
+        let (&start, &end) = (self.starts.get(at)?, self.starts.get(at + 1)?);
+        self.all.get(start..end)
+    }
+
+    /// The step of `id` whose span holds `date`.
+    pub(crate) fn at(&self, id: u64, date: chrono::NaiveDate) -> Then<'_> {
+        let Some(steps) = self.of(id) else {
+            return Then::Unknown;
+        };
+        let after = steps.partition_point(|s| s.from <= date);
+        match after.checked_sub(1).and_then(|i| steps.get(i)) {
+            Some(step) => Then::Step(step),
+            None => Then::NotYet,
+        }
+    }
+
+    /// Takes in the steps of `other`, all of whose ids are above this
+    /// one's (the two halves of a load).
+    pub(crate) fn join(&mut self, other: Steps) {
+        if other.starts.len() <= 1 {
+            self.again.extend(other.again);
+            self.unknown.extend(other.unknown);
+            return;
+        }
+        if self.starts.is_empty() {
+            self.starts.push(0);
+        }
+        while self.end() < other.first {
+            self.starts.push(self.all.len());
+        }
+        let shift = self.all.len();
+        self.starts.pop();
+        self.starts.extend(other.starts.iter().map(|s| s + shift));
+        self.all.extend(other.all);
+        self.again.extend(other.again);
+        self.unknown.extend(other.unknown);
+    }
+
+    /// The steps as a checkpoint's part.
+    pub(crate) fn encode(&self) -> Result<Vec<u8>> {
+        // Steps made again go in their places; an id the arrays do not
+        // place, nor made again, is not known.
+        let start = self.again.keys().copied().fold(self.first, u64::min);
+        let last = self
+            .again
+            .keys()
+            .map(|id| id + 1)
+            .fold(self.end(), u64::max);
+        let mut flat = Flat {
+            first: start,
+            counts: Vec::new(),
+            steps: Vec::with_capacity(self.all.len()),
+            unknown: Vec::new(),
+        };
+        for id in start..last {
+            let steps = self.of(id);
+            if steps.is_none() {
+                flat.unknown.push(id);
+            }
+            let steps = steps.unwrap_or_default();
+            flat.counts.push(
+                u32::try_from(steps.len())
+                    .map_err(|_| Error::Internal("an entity with more than 2³² steps".into()))?,
+            );
+            flat.steps.extend_from_slice(steps);
+        }
+        flat.unknown.extend(
+            self.unknown
+                .iter()
+                .filter(|id| !(start..last).contains(*id)),
+        );
+        let mut out = Vec::new();
+        bincode::serde::encode_into_std_write(&flat, &mut out, bincode::config::standard())
+            .map_err(|e| Error::Internal(format!("cannot encode a checkpoint's steps: {e}")))?;
+        Ok(out)
+    }
+
+    /// Steps from a checkpoint's part.
+    pub(crate) fn decode(part: &[u8]) -> Result<Steps> {
+        let (flat, used): (Flat, usize) =
+            bincode::serde::decode_from_slice(part, bincode::config::standard())
+                .map_err(|e| Error::Corrupt(format!("cannot decode a checkpoint's steps: {e}")))?;
+        if used != part.len() {
+            return Err(Error::Corrupt(
+                "a checkpoint's steps part has trailing bytes".into(),
+            ));
+        }
+        let mut starts = Vec::with_capacity(flat.counts.len() + 1);
+        let mut at = 0usize;
+        starts.push(0);
+        for count in flat.counts {
+            at += count as usize;
+            starts.push(at);
+        }
+        if at != flat.steps.len() {
+            return Err(Error::Corrupt(
+                "a checkpoint's steps do not add up to their counts".into(),
+            ));
+        }
+        Ok(Steps {
+            first: flat.first,
+            starts,
+            all: flat.steps,
+            again: HashMap::new(),
+            unknown: flat.unknown.into_iter().collect(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::land::Parcel;
+
+    /// The example zone's steps, by id.
+    fn example() -> Vec<(u64, Vec<Step>)> {
+        let db = crate::Db::temporary().unwrap();
+        crate::example::build_seed(&db).unwrap();
+        let store = db.engine.store.as_ref();
+        let mut all = Vec::new();
+        crate::record::for_each_stored::<Parcel>(store, &mut |id, events| {
+            let steps = crate::record::stored_fold_with_steps::<Parcel, _>(id, &events?)?.1;
+            all.push((id, steps.unwrap()));
+            Ok(true)
+        })
+        .unwrap();
+        all
+    }
+
+    fn same(a: &Steps, b: &Steps, ids: std::ops::Range<u64>) {
+        for id in ids {
+            assert_eq!(a.of(id), b.of(id), "the steps of {id}");
+        }
+    }
+
+    #[test]
+    fn halves_join_and_checkpoints_keep_every_entitys_steps() {
+        let all = example();
+        assert!(all.iter().any(|(_, s)| s.len() > 2));
+        let end = all.last().unwrap().0 + 3;
+        // One pass, with a gap.
+        let mut whole = Steps::from(1);
+        for (id, steps) in all.iter().filter(|(id, _)| *id != 5) {
+            whole.push(*id, Some(steps));
+        }
+        assert_eq!(whole.of(5), Some(&[][..]), "an id without events has none");
+        // Two halves, the upper from 20 on, joined.
+        let (mut lower, mut upper) = (Steps::from(1), Steps::from(20));
+        for (id, steps) in all.iter().filter(|(id, _)| *id != 5) {
+            let half = if *id < 20 { &mut lower } else { &mut upper };
+            half.push(*id, Some(steps));
+        }
+        lower.join(upper);
+        same(&whole, &lower, 0..end);
+        // Changed, forgotten, beyond the arrays: through a checkpoint.
+        let changed = all[2].1[..1].to_vec();
+        whole.set(3, Some(changed.clone()));
+        whole.forget(4);
+        whole.set(end + 5, Some(changed.clone()));
+        let read = Steps::decode(&whole.encode().unwrap()).unwrap();
+        same(&whole, &read, 0..end + 10);
+        assert_eq!(read.of(3), Some(&changed[..]));
+        assert_eq!(read.of(4), None);
+        assert_eq!(read.of(end + 5), Some(&changed[..]));
+        assert_eq!(read.of(end + 4), None, "an id nothing placed is not known");
+        // The step of a date: none before the first.
+        let (id, steps) = &all[0];
+        let first = steps[0].from;
+        assert_eq!(read.at(*id, first.pred_opt().unwrap()), Then::NotYet);
+        assert_eq!(read.at(*id, first), Then::Step(&steps[0]));
+        assert_eq!(read.at(4, first), Then::Unknown);
+        let last = steps.last().unwrap();
+        assert_eq!(
+            read.at(*id, last.from + chrono::Days::new(9999)),
+            Then::Step(last)
+        );
+    }
+}

@@ -1,0 +1,176 @@
+//! The land figures of a past date come from each parcel's steps (its
+//! part in the figures in each of its states, kept by the in-memory view
+//! and its checkpoint), not from folding its events. They must be exactly
+//! the figures of every parcel folded as of that date — read here as
+//! known now, which folds the stored events — on every date a parcel
+//! changed, the day before it and a day a month: in the handle that wrote
+//! them, loaded from a checkpoint, with units of work folded on top of
+//! one, and folded from the events without one; with history entered
+//! late, voids, idle land, reclamations and splits.
+
+mod common;
+
+use chrono::{Datelike, Months, NaiveDate};
+use common::{d, firm, mu, parcel, terms};
+use parkdb::Db;
+
+/// Every date a parcel's events are valid on and the day before it, and
+/// the first of every month from the first of them to three years after
+/// the last (idle land turns idle and reclaimable on no event's date).
+fn dates(db: &Db) -> Vec<NaiveDate> {
+    let mut dates = std::collections::BTreeSet::new();
+    for p in db.now().all_parcels().unwrap() {
+        for entry in db.history(p.id).unwrap() {
+            let valid = entry.event.valid;
+            dates.insert(valid);
+            dates.insert(valid.pred_opt().unwrap());
+        }
+    }
+    let first = *dates.first().unwrap();
+    let last = *dates.last().unwrap() + Months::new(36);
+    let mut month = first.with_day(1).unwrap();
+    while month <= last {
+        dates.insert(month);
+        month = month + Months::new(1);
+    }
+    dates.into_iter().collect()
+}
+
+/// The figures of every date agree with the folds of every parcel.
+fn agree(db: &Db, why: &str) {
+    let folded = db.as_known_at(common::tick());
+    for date in dates(db) {
+        assert_eq!(
+            db.land_summary(date).unwrap(),
+            folded.as_of(date).land_summary().unwrap(),
+            "{why}: the land figures of {date}"
+        );
+    }
+}
+
+/// History of every kind the figures see, some of it entered late.
+fn more_history(db: &Db, round: u32) {
+    let code = |s: &str| format!("{s}-{round}");
+    let firm_a = firm(db, &code("晚录企业"));
+    let pa = parcel(db, &code("LATE-A"), "30", "2003-01-01");
+    db.allocate(
+        pa,
+        terms(firm_a, "2004-01-01", "2000000", Some("2004-06-01")),
+    )
+    .unwrap();
+    db.develop(pa, d("2004-12-01")).unwrap();
+    // Found in a drawer: the certificate of 2003, entered after 2004.
+    db.certify(pa, d("2003-06-01"), &code("国用(2003)"))
+        .unwrap();
+    // Idle past two years, reclaimed and supplied again.
+    db.reclaim(pa, d("2007-01-01"), "闲置满两年").unwrap();
+    let firm_b = firm(db, &code("再供企业"));
+    db.allocate(
+        pa,
+        terms(firm_b, "2007-06-01", "2500000", Some("2008-01-01")),
+    )
+    .unwrap();
+    db.start_construction(pa, d("2007-09-01")).unwrap();
+    // Declared idle, and a development voided.
+    let pb = parcel(db, &code("LATE-B"), "12.5", "2002-03-01");
+    db.allocate(
+        pb,
+        terms(firm_a, "2003-01-01", "900000", Some("2009-01-01")),
+    )
+    .unwrap();
+    db.write(|tx| tx.declare_idle(pb, d("2004-06-01"), None).map(|_| ()))
+        .unwrap();
+    let wrong = db.develop(pb, d("2004-09-01")).unwrap();
+    db.void(wrong, "developed in error").unwrap();
+    // A split, and one of its parts supplied.
+    let pc = parcel(db, &code("LATE-C"), "40", "2002-01-01");
+    db.develop(pc, d("2004-11-01")).unwrap();
+    db.write(|tx| {
+        tx.split(
+            pc,
+            d("2006-01-01"),
+            &[(code("LATE-C1"), mu("15")), (code("LATE-C2"), mu("25"))],
+        )
+        .map(|_| ())
+    })
+    .unwrap();
+    let c1 = db.parcel_by_code(&code("LATE-C1")).unwrap().id;
+    db.allocate(
+        c1,
+        terms(firm_a, "2006-03-01", "500000", Some("2006-09-01")),
+    )
+    .unwrap();
+    // A parcel of the round before, in the checkpoint now, gains a late
+    // certificate.
+    if round > 1 {
+        let earlier = db.parcel_by_code(&format!("LATE-B-{}", round - 1)).unwrap();
+        db.certify(earlier.id, d("2002-06-01"), &code("补证"))
+            .unwrap();
+    }
+}
+
+#[test]
+fn past_figures_from_steps_are_the_folds_of_every_parcel() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("zone.parkdb");
+    {
+        let db = Db::open(&path).unwrap();
+        parkdb::example::build_seed(&db).unwrap();
+        agree(&db, "the example zone, in the handle that wrote it");
+        more_history(&db, 1);
+        agree(&db, "history entered late, in the handle that wrote it");
+    }
+    {
+        // Closing wrote the checkpoint; this handle loads it.
+        let db = Db::open(&path).unwrap();
+        agree(&db, "loaded from the checkpoint");
+        let parcels = db
+            .checkpoints()
+            .unwrap()
+            .into_iter()
+            .find(|c| c.ledger == "parcel")
+            .unwrap();
+        assert_eq!(parcels.loaded_from_checkpoint, Some(true));
+        more_history(&db, 2);
+        agree(&db, "units of work after the checkpoint");
+    }
+    {
+        // A few units of work since the checkpoint: folded on top of it.
+        let db = Db::open(&path).unwrap();
+        agree(&db, "units of work folded on top of the checkpoint");
+        assert!(db.check().unwrap().is_clean());
+        db.checkpoint().unwrap();
+        assert!(db.check().unwrap().is_clean());
+    }
+    std::fs::remove_dir_all(path.join("checkpoint")).unwrap();
+    let db = Db::open(&path).unwrap();
+    agree(&db, "folded from the events, without a checkpoint");
+    assert!(db.check().unwrap().is_clean());
+}
+
+/// A parcel counts idle in the figures from `idle_since` on: exactly the
+/// days `idle_as_of` says it is idle, in every state of every parcel.
+#[test]
+fn idle_since_is_the_first_day_idle_as_of_is_idle() {
+    let db = Db::temporary().unwrap();
+    parkdb::example::build_seed(&db).unwrap();
+    more_history(&db, 1);
+    let days = dates(&db);
+    let mut idle_days = 0;
+    for &state_date in &days {
+        for p in db.as_of(state_date).all_parcels().unwrap() {
+            let since = p.idle_since();
+            for &day in days.iter().filter(|&&day| day >= state_date) {
+                let idle = p.idle_as_of(day).is_idle();
+                idle_days += usize::from(idle);
+                assert_eq!(
+                    idle,
+                    since.is_some_and(|s| s <= day),
+                    "{} as of {state_date}, on {day}",
+                    p.code
+                );
+            }
+        }
+    }
+    assert!(idle_days > 0, "no parcel was ever idle");
+}

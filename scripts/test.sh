@@ -3,6 +3,10 @@
 # against a wheel built here. Installs what it needs into .venv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# A clean build gains nothing from incremental compilation's files, which
+# take disk; and the disk free is the first thing to know if a build fails.
+export CARGO_INCREMENTAL=0
+df -h . | tail -n 1 | awk '{print "== disk free here: " $4 " of " $2}'
 
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r bindings-python/requirements-test.txt

@@ -488,6 +488,18 @@ mod tests {
         crc32fast::hash(&encode_records(records.iter()).unwrap())
     }
 
+    fn steps_of(db: &crate::Db) -> crate::steps::Steps {
+        let mut steps = crate::steps::Steps::from(1);
+        crate::record::for_each_stored::<Parcel>(db.engine.store.as_ref(), &mut |id, events| {
+            let made = crate::record::stored_fold_with_steps::<Parcel, _>(id, &events?)?.1;
+            assert!(made.is_some());
+            steps.push(id, made.as_deref());
+            Ok(true)
+        })
+        .unwrap();
+        steps
+    }
+
     #[test]
     fn the_layout_is_pinned() {
         // A change to the fields of a record (or of anything it holds)
@@ -501,14 +513,8 @@ mod tests {
             layout_of::<Programme>(&db, |_| ()),
             layout_of::<Application>(&db, |_| ()),
             layout_of::<Indicator>(&db, |_| ()),
-            // The parcels' steps.
-            crc32fast::hash(
-                &db.engine
-                    .cache
-                    .with::<Parcel, _>(db.engine.store.as_ref(), |k| k.steps.encode())
-                    .unwrap()
-                    .unwrap(),
-            ),
+            // The parcels' steps, made from their events.
+            crc32fast::hash(&steps_of(&db).encode().unwrap()),
         ];
         assert_eq!(
             (LAYOUT, found),
@@ -520,7 +526,7 @@ mod tests {
                     0xA34D_E366,
                     0x5E94_BBC3,
                     0xD202_EF8D,
-                    0xE81D_A410
+                    0x1076_5CD5
                 ]
             ),
             "the records' layout changed: raise checkpoint::LAYOUT and pin the new values"

@@ -541,10 +541,10 @@ impl View<'_> {
         let at = self.as_of(end);
         let firms = at.all_shared::<Enterprise>()?;
         let mut held: HashMap<u64, Mu> = HashMap::new();
-        at.visit::<Parcel>(&mut |p| {
-            if let (Some(h), None) = (p.holder, p.retired) {
-                let sum = held.entry(h.0).or_insert(Mu::ZERO);
-                *sum = sum.checked_add(p.area)?;
+        at.visit_steps(&mut |s| {
+            if let Some((holder, area)) = s.held() {
+                let sum = held.entry(holder.0).or_insert(Mu::ZERO);
+                *sum = sum.checked_add(area)?;
             }
             Ok(())
         })?;

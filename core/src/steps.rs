@@ -34,14 +34,10 @@ pub(crate) struct Steps {
     unknown: BTreeSet<u64>,
 }
 
-/// An entity's step of a date.
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) enum Then<'a> {
-    Step(&'a Step),
-    /// It did not exist yet.
-    NotYet,
-    /// Its steps are not known: fold its events.
-    Unknown,
+/// The step of `steps` whose span holds `date`: `None` before the first.
+fn step_of(steps: &[Step], date: chrono::NaiveDate) -> Option<&Step> {
+    let after = steps.partition_point(|s| s.from <= date);
+    after.checked_sub(1).and_then(|i| steps.get(i))
 }
 
 /// Steps as a checkpoint keeps them.
@@ -131,16 +127,35 @@ impl Steps {
         self.all.get(start..end)
     }
 
-    /// The step of `id` whose span holds `date`.
-    pub(crate) fn at(&self, id: u64, date: chrono::NaiveDate) -> Then<'_> {
-        let Some(steps) = self.of(id) else {
-            return Then::Unknown;
-        };
-        let after = steps.partition_point(|s| s.from <= date);
-        match after.checked_sub(1).and_then(|i| steps.get(i)) {
-            Some(step) => Then::Step(step),
-            None => Then::NotYet,
+    /// Calls `f` with the step of `date` of every entity whose steps are
+    /// known and that existed then: a pass over the arrays, which touches
+    /// no record.
+    pub(crate) fn each_at(
+        &self,
+        date: chrono::NaiveDate,
+        f: &mut dyn FnMut(&Step) -> Result<()>,
+    ) -> Result<()> {
+        let placed_again = !self.unknown.is_empty() || !self.again.is_empty();
+        for (i, range) in self.starts.windows(2).enumerate() {
+            if placed_again {
+                let id = self.first + i as u64;
+                if self.unknown.contains(&id) || self.again.contains_key(&id) {
+                    continue;
+                }
+            }
+            if let Some(step) = step_of(self.all.get(range[0]..range[1]).unwrap_or_default(), date)
+            {
+                f(step)?;
+            }
         }
+        for (id, steps) in &self.again {
+            if !self.unknown.contains(id) {
+                if let Some(step) = step_of(steps, date) {
+                    f(step)?;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Takes in the steps of `other`, all of whose ids are above this
@@ -294,14 +309,30 @@ mod tests {
         assert_eq!(read.of(end + 4), None, "an id nothing placed is not known");
         // The step of a date: none before the first.
         let (id, steps) = &all[0];
+        let held = read.of(*id).unwrap();
         let first = steps[0].from;
-        assert_eq!(read.at(*id, first.pred_opt().unwrap()), Then::NotYet);
-        assert_eq!(read.at(*id, first), Then::Step(&steps[0]));
-        assert_eq!(read.at(4, first), Then::Unknown);
+        assert_eq!(step_of(held, first.pred_opt().unwrap()), None);
+        assert_eq!(step_of(held, first), Some(&steps[0]));
         let last = steps.last().unwrap();
         assert_eq!(
-            read.at(*id, last.from + chrono::Days::new(9999)),
-            Then::Step(last)
+            step_of(held, last.from + chrono::Days::new(9999)),
+            Some(last)
         );
+        // A pass over every entity's step of a date skips the unknown
+        // and takes those made again once.
+        let date = steps[1].from;
+        let mut passed = Vec::new();
+        read.each_at(date, &mut |s| {
+            passed.push(*s);
+            Ok(())
+        })
+        .unwrap();
+        let mut want: Vec<Step> = (0..end + 10)
+            .filter_map(|id| read.of(id).and_then(|s| step_of(s, date)).copied())
+            .collect();
+        passed.sort_by_key(|s| format!("{s:?}"));
+        want.sort_by_key(|s| format!("{s:?}"));
+        assert_eq!(passed, want);
+        assert!(passed.len() > 10);
     }
 }

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{LandUse, Parcel, ParcelStatus};
 use crate::error::Result;
+use crate::ids::EnterpriseId;
 use crate::units::{Mu, Yuan};
 
 /// Areas of the land ledger in one breakdown.
@@ -141,8 +142,8 @@ impl LandFigures {
         add(&mut self.requisitioned_mu, true)?;
         add(&mut self.developed_mu, s.developed)?;
         add(&mut self.certified_mu, s.certified)?;
-        add(&mut self.supplied_mu, s.held)?;
-        add(&mut self.reserve_mu, !s.held)?;
+        add(&mut self.supplied_mu, s.holder.is_some())?;
+        add(&mut self.reserve_mu, s.holder.is_none())?;
         add(
             &mut self.under_construction_mu,
             s.status == ParcelStatus::UnderConstruction,
@@ -173,7 +174,7 @@ pub(crate) struct Step {
     reclaimed: u32,
     developed: bool,
     certified: bool,
-    held: bool,
+    holder: Option<EnterpriseId>,
     /// The first day it counts idle in this state, if it does.
     #[serde(with = "crate::days::opt")]
     idle_since: Option<NaiveDate>,
@@ -181,7 +182,7 @@ pub(crate) struct Step {
 
 impl Step {
     /// The part of `p` in the figures of `at`.
-    fn of(p: &Parcel, at: NaiveDate) -> Step {
+    pub(crate) fn of(p: &Parcel, at: NaiveDate) -> Step {
         Step {
             from: at,
             land_use: p.land_use,
@@ -192,7 +193,7 @@ impl Step {
                 .unwrap_or(u32::MAX),
             developed: p.developed.is_some(),
             certified: p.certificate.is_some(),
-            held: p.holder.is_some(),
+            holder: p.holder,
             idle_since: p.idle_since(),
         }
     }
@@ -206,6 +207,15 @@ impl Step {
             .iter()
             .all(|r| r.date <= from)
             .then(|| Step::of(p, from))
+    }
+
+    /// Who held it, unless it was split (a split parent's land is its
+    /// children's), and its area.
+    pub(crate) fn held(&self) -> Option<(EnterpriseId, Mu)> {
+        let holder = self
+            .holder
+            .filter(|_| self.status != ParcelStatus::Retired)?;
+        Some((holder, self.area))
     }
 
     /// Whether two steps count alike on any date (their dates aside).

@@ -1,7 +1,7 @@
 //! The land ledger's reads: parcels, their history, holdings, the summary.
 
 use super::*;
-use crate::steps::Then;
+use crate::land::Step;
 
 /// Which parcels to list; every field left `None` matches all.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -264,33 +264,40 @@ impl View<'_> {
     /// Storage or corruption errors.
     pub fn land_summary(&self) -> Result<LandSummary> {
         let mut summary = LandSummary::new(self.date());
-        let (None, Some(date)) = (self.horizon.known_at, self.horizon.as_of) else {
-            self.visit::<Parcel>(&mut |p| summary.add(p))?;
-            return Ok(summary);
+        self.visit_steps(&mut |s| summary.add_step(s))?;
+        Ok(summary)
+    }
+
+    /// Visits each parcel's part in the land figures of [`View::date`]
+    /// (its step of that date, see `crate::steps`), retired parents
+    /// included. A past date folds nothing but the parcels units of work
+    /// changed since the view was loaded.
+    pub(crate) fn visit_steps(&self, f: &mut dyn FnMut(&Step) -> Result<()>) -> Result<()> {
+        let date = self.date();
+        let (None, Some(_)) = (self.horizon.known_at, self.horizon.as_of) else {
+            return self.visit::<Parcel>(&mut |p| f(&Step::of(p, date)));
         };
-        // A past date: each parcel's step of that date (crate::steps),
-        // without folding; the parcels units of work changed since the
-        // view was loaded fold their events.
         let _read = self.engine.read_guard();
         let mut changed = Vec::new();
         self.engine
             .cache
             .with::<Parcel, _>(self.store(), |k| -> Result<()> {
-                for (id, p) in &k.records {
+                k.steps.each_at(date, f)?;
+                // Every record whose steps are not known: as it is now, if
+                // it was so then, else folded.
+                for id in k.steps.unknown() {
+                    let Some(p) = k.records.get(id) else {
+                        continue;
+                    };
                     if self.current_serves(p.last_event()) {
-                        summary.add(p)?;
+                        f(&Step::of(p, date))?;
                     } else if !self.not_yet(&**p) {
-                        match k.steps.at(*id, date) {
-                            Then::Step(step) => summary.add_step(step)?,
-                            Then::NotYet => {}
-                            Then::Unknown => changed.push(*id),
-                        }
+                        changed.push(*id);
                     }
                 }
                 Ok(())
             })??;
-        self.fold_stale::<Parcel>(&changed, &mut |p| summary.add(&p))?;
-        Ok(summary)
+        self.fold_stale::<Parcel>(&changed, &mut |p| f(&Step::of(&p, date)))
     }
 
     /// Every event of a parcel, voids included, in recording order.

@@ -586,12 +586,13 @@ impl Cache {
             return Ok(());
         };
         self.with::<R, _>(store, |_| ())?;
+        // The temporary file first: a crash from here on leaves it.
+        let partial = checkpoint::Partial::begin(place, R::KIND)?;
         self.make_steps_again::<R>(store)?;
         let kinds = self.kinds.read().unwrap_or_else(PoisonError::into_inner);
         let Some(kind) = R::mine(&kinds) else {
             return Ok(());
         };
-        let partial = checkpoint::Partial::begin(place, R::KIND)?;
         let records: Vec<&R> = kind.records.values().map(|r| &**r).collect();
         let (lower, upper) = records.split_at(records.len() / 2);
         let (lower, upper) = crate::threads::both(

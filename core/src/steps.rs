@@ -135,13 +135,21 @@ impl Steps {
         date: chrono::NaiveDate,
         f: &mut dyn FnMut(&Step) -> Result<()>,
     ) -> Result<()> {
-        let placed_again = !self.unknown.is_empty() || !self.again.is_empty();
+        // The ids the arrays place that are not theirs to answer, in
+        // order: passed over with a cursor, not looked up per id.
+        let mut skip: Vec<u64> = self
+            .unknown
+            .iter()
+            .chain(self.again.keys())
+            .copied()
+            .collect();
+        skip.sort_unstable();
+        let mut skip = skip.into_iter().peekable();
         for (i, range) in self.starts.windows(2).enumerate() {
-            if placed_again {
-                let id = self.first + i as u64;
-                if self.unknown.contains(&id) || self.again.contains_key(&id) {
-                    continue;
-                }
+            let id = self.first + i as u64;
+            while skip.next_if(|s| *s < id).is_some() {}
+            if skip.next_if_eq(&id).is_some() {
+                continue;
             }
             if let Some(step) = step_of(self.all.get(range[0]..range[1]).unwrap_or_default(), date)
             {

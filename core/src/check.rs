@@ -338,15 +338,18 @@ fn check_kind<R: Record>(
                 ));
             }
         }
+        // The entity's steps by their definition, made once for both
+        // comparisons.
+        let mut made = None;
         if let Some(memory) = &mut in_memory {
             let agrees = match memory.remove(&id) {
                 Some(held) => {
                     serialize_eq(&folded, &held)?
                         && (!R::STEPS || {
-                            let made = record::steps_by_definition::<R, _>(id, &events)?;
+                            let made = made_steps::<R>(&mut made, id, &events)?;
                             engine
                                 .cache
-                                .if_loaded::<R, _>(|m| steps_agree(m.steps.of(id), &made))
+                                .if_loaded::<R, _>(|m| steps_agree(m.steps.of(id), made))
                                 .unwrap_or(true)
                         })
                 }
@@ -363,7 +366,7 @@ fn check_kind<R: Record>(
             *expected.committed.entry(programme).or_default() += amount.fen();
         }
         if let Some(saved) = &mut saved {
-            saved.compare(id, &events)?;
+            saved.compare(id, &events, made.as_ref())?;
         }
         Ok(true)
     })?;
@@ -378,6 +381,20 @@ fn check_kind<R: Record>(
         ));
     }
     Ok(())
+}
+
+/// An entity's steps by their definition ([`record::steps_by_definition`]),
+/// made on first use.
+fn made_steps<'a, R: Record>(
+    made: &'a mut Option<record::MadeSteps>,
+    id: u64,
+    events: &[crate::event::Event<R::Event>],
+) -> Result<&'a record::MadeSteps> {
+    let steps = match made.take() {
+        Some(steps) => steps,
+        None => record::steps_by_definition::<R, _>(id, events)?,
+    };
+    Ok(made.insert(steps))
 }
 
 /// Whether steps held (if known) are those the events make.
@@ -446,7 +463,14 @@ impl<R: Record> Checkpointed<R> {
 
     /// Compares the checkpoint's record `id` with the fold of the events
     /// it covers.
-    fn compare(&mut self, id: u64, events: &[crate::event::Event<R::Event>]) -> Result<()> {
+    /// `made`: the entity's steps by their definition from all its
+    /// events, if made already.
+    fn compare(
+        &mut self,
+        id: u64,
+        events: &[crate::event::Event<R::Event>],
+        made: Option<&record::MadeSteps>,
+    ) -> Result<()> {
         let covered: Vec<_> = events.iter().filter(|e| e.id.0 < self.next_event).collect();
         for key in covered
             .iter()
@@ -461,12 +485,17 @@ impl<R: Record> Checkpointed<R> {
             (Some(folded), Some(saved)) => {
                 serialize_eq(&folded, &saved)?
                     && (!R::STEPS
-                        || steps_agree(
-                            self.steps.of(id),
-                            &record::steps_by_definition::<R, _>(id, &covered)
-                                .ok()
-                                .flatten(),
-                        ))
+                        || match made {
+                            Some(made) if covered.len() == events.len() => {
+                                steps_agree(self.steps.of(id), made)
+                            }
+                            _ => steps_agree(
+                                self.steps.of(id),
+                                &record::steps_by_definition::<R, _>(id, &covered)
+                                    .ok()
+                                    .flatten(),
+                            ),
+                        })
             }
             (None, None) => true,
             _ => false,

@@ -373,6 +373,14 @@ impl<B> Runs<B> {
     }
 }
 
+/// Whether reading `some` of a kind's `all` entities' events is quicker in
+/// one pass over the kind than one entity at a time: folding many entities
+/// one by one reads their blocks many times over, and past a quarter of
+/// the kind a pass over it all is quicker.
+fn worth_one_pass(some: usize, all: usize) -> bool {
+    some > 10_000 && some * 4 > all
+}
+
 /// Loads the records of a kind from a checkpoint that matches the store,
 /// folding on top the entities units of work stored after it touched.
 /// Returns the kind and how many events it holds beyond the checkpoint.
@@ -400,9 +408,7 @@ fn load_checkpoint<R: Record + Send + Sync + 'static>(
         }
     }
     let touched = checkpoint::touched_since::<R>(store, opened.next_event)?;
-    // Folding many entities one by one reads their blocks many times over:
-    // past a quarter of the kind, folding it all is quicker.
-    if touched.len() > 10_000 && touched.len() * 4 > kind.records.len() {
+    if worth_one_pass(touched.len(), kind.records.len()) {
         return Err(crate::Error::Internal(
             "too many entities changed since the checkpoint".into(),
         ));
@@ -637,7 +643,7 @@ impl Cache {
             return Ok(());
         }
         let mut made = Vec::with_capacity(unknown.len());
-        if unknown.len() > 10_000 && unknown.len() * 4 > total {
+        if worth_one_pass(unknown.len(), total) {
             record::for_each_stored::<R>(store, &mut |id, events| {
                 if unknown.contains(&id) {
                     made.push((id, record::stored_fold_with_steps::<R, _>(id, &events?)?.1));

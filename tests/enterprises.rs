@@ -262,7 +262,7 @@ fn yearly_figures_revise_and_as_known_at_returns_the_first_report() {
         },
     )
     .unwrap();
-    let now = db.enterprise(e).unwrap().yearly[&2005].clone();
+    let now = db.enterprise(e).unwrap().yearly.get(2005).unwrap();
     assert_eq!(now.tax, Some(yuan("4500000")));
     assert_eq!(
         now.output_value,
@@ -270,7 +270,12 @@ fn yearly_figures_revise_and_as_known_at_returns_the_first_report() {
         "fields the revision does not give are kept"
     );
     assert_eq!(
-        db.as_known_at(published).enterprise(e).unwrap().yearly[&2005],
+        db.as_known_at(published)
+            .enterprise(e)
+            .unwrap()
+            .yearly
+            .get(2005)
+            .unwrap(),
         first
     );
     // Both reports stay in history.

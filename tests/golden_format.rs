@@ -416,7 +416,7 @@ fn reads_the_buildings_and_water(db: &Db) {
         .buildings
         .is_none());
     let other = db.enterprise(kid.holder.unwrap()).unwrap();
-    let year = &other.yearly[&2005];
+    let year = other.yearly.get(2005).unwrap();
     assert_eq!(
         year.water_m3,
         Some(Quantity::parse("61000", "water").unwrap())
@@ -699,7 +699,7 @@ fn reads_the_golden_facts(db: &Db) {
     assert_eq!(other.status, EnterpriseStatus::UnderConstruction);
     assert_eq!(other.planned_land, mu("40"));
     assert_eq!(
-        other.yearly[&2005].energy_tce,
+        other.yearly.get(2005).unwrap().energy_tce,
         Some(Quantity::parse("530.25", "energy").unwrap())
     );
     assert_eq!(other.leases[0].unit.as_deref(), Some("301"));

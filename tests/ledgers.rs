@@ -1239,7 +1239,7 @@ fn a_workbook_laid_out_for_people_imports_and_lists_what_it_set_aside() {
     assert!(skipped[4].1.contains("signature"), "{skipped:?}");
     let e = db.now().enterprises().unwrap().into_iter().next().unwrap();
     assert_eq!(e.name, "东岸精密机械有限公司");
-    let figures = &e.yearly[&2005];
+    let figures = e.yearly.get(2005).unwrap();
     // 产值 in 万元 by the unit line; 税收 names its own unit (元).
     assert_eq!(figures.output_value, Some(common::yuan("12050000")));
     assert_eq!(figures.tax, Some(common::yuan("52000")));

@@ -520,7 +520,7 @@ fn headers_of_two_levels_are_read_as_one() {
     assert!(report.skipped.iter().any(|s| s.reason.contains("合计")));
     let firms = db.now().enterprises().unwrap();
     let dongan = firms.iter().find(|e| e.name == "东岸精密").unwrap();
-    let f = &dongan.yearly[&2014];
+    let f = dongan.yearly.get(2014).unwrap();
     assert_eq!(f.output_value, Some(yuan("12050000")));
     assert_eq!(f.tax, Some(yuan("52000")));
     assert_eq!(f.value_added, Some(yuan("3000000")));
@@ -794,7 +794,7 @@ fn the_example_park_workbook_imports_as_the_readme_says() {
         .into_iter()
         .find(|e| e.name == "东岸精密机械有限公司")
         .unwrap();
-    assert_eq!(jingmi.yearly[&2005].tax, Some(yuan("2100000")));
+    assert_eq!(jingmi.yearly.get(2005).unwrap().tax, Some(yuan("2100000")));
     assert_eq!(jingmi.in_production, Some(d("2005-10-15")));
     // The same workbook again: nothing new.
     let again = import(&db, &example);

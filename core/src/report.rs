@@ -554,6 +554,7 @@ impl View<'_> {
                 .then(|| Quantity::sum(e.leases_on(end).map(|l| l.area_m2)))
                 .transpose()?;
             let land = with_leased(held.get(&e.id.0).copied().unwrap_or(Mu::ZERO), leased)?;
+            let figures = e.yearly.get(year);
             out.push(candidate(
                 e.id,
                 e.name.clone(),
@@ -562,7 +563,7 @@ impl View<'_> {
                 EnterpriseYear {
                     investment: e.total_investment().map_err(|e| e.to_string()),
                     year,
-                    figures: e.yearly.get(&year),
+                    figures: figures.as_ref(),
                     land,
                 },
             ));
@@ -714,12 +715,12 @@ impl View<'_> {
         let output = Yuan::sum(
             firms
                 .iter()
-                .filter_map(|e| e.yearly.get(&year).and_then(|f| f.output_value)),
+                .filter_map(|e| e.yearly.get(year).and_then(|f| f.output_value)),
         )?;
         let tax = Yuan::sum(
             firms
                 .iter()
-                .filter_map(|e| e.yearly.get(&year).and_then(|f| f.tax)),
+                .filter_map(|e| e.yearly.get(year).and_then(|f| f.tax)),
         )?;
 
         let apps = at.applications(&ApplicationFilter::default())?;

@@ -92,9 +92,9 @@ impl View<'_> {
         let firms = self
             .as_of(crate::report::year_end(year)?)
             .all_shared::<crate::enterprise::Enterprise>()?;
-        let figures: HashMap<EnterpriseId, &crate::enterprise::YearlyFigures> = firms
+        let figures: HashMap<EnterpriseId, crate::enterprise::YearlyFigures> = firms
             .iter()
-            .filter_map(|e| Some((e.id, e.yearly.get(&year)?)))
+            .filter_map(|e| Some((e.id, e.yearly.get(year)?)))
             .collect();
         let mut out = Vec::new();
         for row in this.rows.iter().filter(|r| r.in_scope) {

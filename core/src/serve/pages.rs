@@ -673,8 +673,8 @@ pub(super) async fn enterprise(
                         .collect(),
                     rows: Vec::new(),
                 };
-                for year in firm.yearly.keys().rev().take(GRADED_YEARS).rev() {
-                    let eval = snap.evaluation(DEFAULT_SCHEME, *year, reading.known_at)?;
+                for year in firm.yearly.years().rev().take(GRADED_YEARS).rev() {
+                    let eval = snap.evaluation(DEFAULT_SCHEME, year, reading.known_at)?;
                     if let Some(r) = eval.rows.iter().find(|r| r.enterprise == firm.id) {
                         grades.rows.push(vec![
                             CellView::link(year.to_string(), format!("/evaluate/{DEFAULT_SCHEME}/{year}")),
@@ -714,7 +714,7 @@ pub(super) async fn enterprise(
                 let series: Vec<(i32, Option<f64>, Option<f64>)> = firm
                     .yearly
                     .iter()
-                    .map(|(y, f)| (*y, f.output_value.map(crate::Yuan::to_f64), f.tax.map(crate::Yuan::to_f64)))
+                    .map(|(y, f)| (y, f.output_value.map(crate::Yuan::to_f64), f.tax.map(crate::Yuan::to_f64)))
                     .collect();
                 let ctx = context! {
                     facts => facts(crate::tables::enterprises_batch(one, reading.as_of)?, Named::Enterprises),

@@ -90,9 +90,9 @@ pub fn enterprises_batch(firms: &[Enterprise], date: NaiveDate) -> Result<Record
 /// # Errors
 /// Never in practice; a column mismatch would be a bug.
 pub fn yearly_batch(firms: &[Enterprise], year: Option<i32>) -> Result<RecordBatch> {
-    let rows: Vec<(&Enterprise, i32, &YearlyFigures)> = firms
+    let rows: Vec<(&Enterprise, i32, YearlyFigures)> = firms
         .iter()
-        .flat_map(|e| e.yearly.iter().map(move |(y, f)| (e, *y, f)))
+        .flat_map(|e| e.yearly.iter().map(move |(y, f)| (e, y, f)))
         .filter(|(_, y, _)| year.is_none_or(|want| *y == want))
         .collect();
     let mut c = Columns::default();

@@ -1,7 +1,5 @@
 //! The enterprise register (企业).
 
-use std::collections::BTreeMap;
-
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -15,6 +13,9 @@ use crate::money::{Collection, Entry, FeeAccount, Payment, Refund, WriteOff};
 use crate::units::{Mu, Quantity, Yuan};
 
 pub use crate::ids::EnterpriseId;
+pub use yearly::Yearly;
+
+mod yearly;
 /// The characters of a unified social credit code, in value order.
 const CODE_CHARS: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
 /// `3^(i-1) mod 31` for the first 17 characters.
@@ -273,7 +274,7 @@ pub struct Enterprise {
     #[serde(with = "crate::days::dated3")]
     pub capital_increases: Vec<(NaiveDate, Yuan, Mu)>,
     /// Yearly figures by year, as revised.
-    pub yearly: BTreeMap<i32, YearlyFigures>,
+    pub yearly: Yearly,
     pub leases: Vec<Lease>,
     /// The note (备注) in force, if any.
     #[serde(skip)]
@@ -345,7 +346,7 @@ impl Enterprise {
             planned_investment: Yuan::ZERO,
             planned_land: Mu::ZERO,
             capital_increases: Vec::new(),
-            yearly: BTreeMap::new(),
+            yearly: Yearly::default(),
             leases: Vec::new(),
             note: None,
             fees: None,
@@ -770,9 +771,9 @@ pub(crate) fn apply(
             figures.check()?;
             let revised = e
                 .yearly
-                .get(year)
+                .get(*year)
                 .map_or_else(|| figures.clone(), |old| old.revised(figures));
-            e.yearly.insert(*year, revised);
+            e.yearly.insert(*year, &revised);
         }
         EnterpriseEvent::Leased(lease) => {
             if !lease.area_m2.is_positive() {

@@ -15,6 +15,7 @@ use std::time::Instant;
 
 use parkdb::scheme::Scheme;
 use parkdb::Db;
+use parkdb_bench::status_mib;
 
 fn median(mut v: Vec<f64>) -> (f64, f64) {
     v.sort_by(f64::total_cmp);
@@ -50,12 +51,80 @@ fn run(path: &str, scheme: &Scheme, year: i32) -> Run {
     }
 }
 
+/// The child of `--resident`: one open, its resident sizes on one line.
+fn resident_child(path: &str, scheme: &Scheme, year: i32) {
+    let base = status_mib("VmRSS:");
+    let db = Db::open(path).unwrap();
+    let opened = status_mib("VmRSS:") - base;
+    assert!(db.now().land_summary().unwrap().total.parcel_count > 0);
+    let parcels = status_mib("VmRSS:") - base;
+    assert!(!db.now().evaluate(scheme, year).unwrap().rows.is_empty());
+    let both = status_mib("VmRSS:") - base;
+    let peak = status_mib("VmHWM:") - base;
+    println!("{opened:.0} {parcels:.0} {both:.0} {peak:.0}");
+}
+
+/// `--resident`: each way in a child process, a table of MiB.
+fn resident(dir: &str) {
+    let me = std::env::current_exe().unwrap();
+    let way = |off: bool| -> Vec<f64> {
+        let mut child = std::process::Command::new(&me);
+        child.args([dir, "--resident-child"]);
+        if off {
+            child.env("PARKDB_CHECKPOINTS", "off");
+        } else {
+            child.env_remove("PARKDB_CHECKPOINTS");
+        }
+        let out = child.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .map(|v| v.parse().unwrap())
+            .collect()
+    };
+    let with = way(false);
+    let without = way(true);
+    println!(
+        "| resident size, MiB above the process's start | from checkpoints | folding every event |"
+    );
+    println!("|---|---:|---:|");
+    let rows = [
+        "after the open",
+        "with the parcels' view (after the land summary)",
+        "and the register's (after the evaluation)",
+        "the process's peak",
+    ];
+    for (i, name) in rows.iter().enumerate() {
+        println!("| {name} | {:.0} | {:.0} |", with[i], without[i]);
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args()
         .skip(1)
         .filter(|a| a != "--bench")
         .collect();
-    let dir = args.first().expect("usage: fresh_open DIR [RUNS]");
+    let dir = args
+        .first()
+        .expect("usage: fresh_open DIR [RUNS | --resident]");
+    if args.get(1).is_some_and(|a| a == "--resident-child") {
+        let path = format!("{dir}/province.parkdb");
+        resident_child(&path, &parkdb::scheme::huangyan_2022(), 2022);
+        return;
+    }
+    if args.get(1).is_some_and(|a| a == "--resident") {
+        // Checkpoints written afresh from the events, untimed.
+        Db::open(format!("{dir}/province.parkdb"))
+            .unwrap()
+            .checkpoint()
+            .unwrap();
+        resident(dir);
+        return;
+    }
     let runs: usize = args.get(1).and_then(|r| r.parse().ok()).unwrap_or(5);
     let path = format!("{dir}/province.parkdb");
     let scheme = parkdb::scheme::huangyan_2022();

@@ -725,14 +725,7 @@ fn dir_size(path: &Path) -> u64 {
 
 /// The peak resident size since the last reset, in MiB.
 fn peak_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
-        })
-        .map_or(0.0, |kb| kb / 1024.0)
+    parkdb_bench::status_mib("VmHWM:")
 }
 
 /// One line of the table.

@@ -132,21 +132,15 @@ impl Yearly {
     /// The figures of `year`, if it has any.
     #[must_use]
     pub fn get(&self, year: i32) -> Option<YearlyFigures> {
-        let mut at = 0;
-        while let Some(&word) = self.words.get(at) {
-            match year_of(word).cmp(&year) {
-                std::cmp::Ordering::Less => at += 1 + width(word),
-                std::cmp::Ordering::Equal => return Some(unpack(&self.words[at..])),
-                std::cmp::Ordering::Greater => return None,
-            }
-        }
-        None
+        let (at, end) = self.span(year);
+        (at < end).then(|| unpack(&self.words[at..end]))
     }
 
     /// Whether `year` has figures.
     #[must_use]
     pub fn contains(&self, year: i32) -> bool {
-        self.years().any(|y| y == year)
+        let (at, end) = self.span(year);
+        at < end
     }
 
     /// The years with figures, earliest first.
@@ -160,19 +154,42 @@ impl Yearly {
         Iter { words: &self.words }
     }
 
-    /// Sets `year`'s figures, replacing any it had.
+    /// Where `year`'s words are, or would go: their start and end (equal
+    /// when it has none).
+    fn span(&self, year: i32) -> (usize, usize) {
+        let mut at = 0;
+        while let Some(&word) = self.words.get(at) {
+            let end = at + 1 + width(word);
+            match year_of(word).cmp(&year) {
+                std::cmp::Ordering::Less => at = end,
+                std::cmp::Ordering::Equal => return (at, end),
+                std::cmp::Ordering::Greater => break,
+            }
+        }
+        (at, at)
+    }
+
+    /// Sets `year`'s figures, replacing any it had. The other years' words
+    /// are copied as they are.
     pub fn insert(&mut self, year: i32, figures: &YearlyFigures) {
-        let mut all: Vec<(i32, YearlyFigures)> = self.iter().filter(|(y, _)| *y != year).collect();
-        let at = all.partition_point(|(y, _)| *y < year);
-        all.insert(at, (year, figures.clone()));
-        *self = Yearly::from_sorted(&all);
+        let (at, end) = self.span(year);
+        let mut words = Vec::with_capacity(self.words.len() + 1 + VALUES as usize);
+        words.extend_from_slice(&self.words[..at]);
+        pack(year, figures, &mut words);
+        words.extend_from_slice(&self.words[end..]);
+        self.words = words.into_boxed_slice();
     }
 
     /// Removes `year`'s figures, returning them.
     pub fn remove(&mut self, year: i32) -> Option<YearlyFigures> {
-        let old = self.get(year)?;
-        let rest: Vec<(i32, YearlyFigures)> = self.iter().filter(|(y, _)| *y != year).collect();
-        *self = Yearly::from_sorted(&rest);
+        let (at, end) = self.span(year);
+        if at == end {
+            return None;
+        }
+        let old = unpack(&self.words[at..end]);
+        let mut words = self.words[..at].to_vec();
+        words.extend_from_slice(&self.words[end..]);
+        self.words = words.into_boxed_slice();
         Some(old)
     }
 
@@ -332,6 +349,23 @@ mod tests {
         assert_eq!(packed.remove(2010), Some(figures(2011)));
         assert_eq!(packed.remove(2010), None);
         assert!(packed.contains(2020) && !packed.contains(2010));
+        // A year replaced by figures of another width leaves its neighbours.
+        packed.insert(2010, &figures(3));
+        packed.insert(2005, &YearlyFigures::default());
+        assert_eq!(packed.get(2005), Some(YearlyFigures::default()));
+        assert_eq!(packed.get(2010), Some(figures(3)));
+        assert_eq!(packed.get(2020), Some(figures(2021)));
+        packed.insert(2005, &figures(30));
+        assert_eq!(
+            packed.iter().collect::<Vec<_>>(),
+            [
+                (2005, figures(30)),
+                (2010, figures(3)),
+                (2020, figures(2021))
+            ]
+        );
+        assert_eq!(packed.remove(2005), Some(figures(30)));
+        assert_eq!(packed.years().collect::<Vec<_>>(), [2010, 2020]);
         let later: Yearly = [(1, figures(1)), (1, figures(2))].into_iter().collect();
         assert_eq!(later.get(1), Some(figures(2)));
     }

@@ -1,10 +1,11 @@
 //! An enterprise's yearly figures, packed: the register of a province holds
 //! ten years of figures for half a million firms, and a map of full
 //! [`YearlyFigures`] per firm spends most of its memory on fields never
-//! reported and on tree nodes. [`Yearly`] keeps each year as one word (the
+//! reported and on tree nodes. [`Yearly`] keeps each year as a header (the
 //! year, which fields are reported, and 规上) followed by the reported
-//! values, in one allocation per firm; a year's figures are unpacked on
-//! reading, which costs a few nanoseconds.
+//! values as variable-length integers (a few bytes each: amounts in fen
+//! rarely need more than five), in one allocation per firm; a year's
+//! figures are unpacked on reading, which costs a few nanoseconds.
 //!
 //! It is stored (in a state, an event, a checkpoint) exactly as the map of
 //! years to figures it replaced, so no stored byte changed with it.
@@ -19,20 +20,22 @@ use super::YearlyFigures;
 use crate::units::{Quantity, Yuan};
 
 /// The values a year may report, in their packed order (all but 规上,
-/// which lives in the year's word).
+/// which lives in the year's flags).
 const VALUES: u32 = 10;
-/// The year's word: bit `i` (`i < VALUES`) says value `i` is reported;
+/// The year's flags: bit `i` (`i < VALUES`) says value `i` is reported;
 /// these two say whether 规上 is reported and what it is.
-const ABOVE_SCALE_KNOWN: i64 = 1 << VALUES;
-const ABOVE_SCALE: i64 = 1 << (VALUES + 1);
-const MASK: i64 = (1 << VALUES) - 1;
+const ABOVE_SCALE_KNOWN: u16 = 1 << VALUES;
+const ABOVE_SCALE: u16 = 1 << (VALUES + 1);
+const MASK: u16 = (1 << VALUES) - 1;
+/// A year's header: the year (4 bytes) and its flags (2), little-endian.
+const HEADER: usize = 6;
 
 /// An enterprise's figures by year, in year order; one year at most once.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct Yearly {
-    /// Per year: its word (year in the high 32 bits, then the flags), then
-    /// one word per reported value.
-    words: Box<[i64]>,
+    /// Per year: its header, then each reported value, zigzag-encoded in
+    /// seven-bit groups (LEB128), the last byte of each without the high bit.
+    bytes: Box<[u8]>,
 }
 
 fn values(f: &YearlyFigures) -> [Option<i64>; VALUES as usize] {
@@ -50,44 +53,86 @@ fn values(f: &YearlyFigures) -> [Option<i64>; VALUES as usize] {
     ]
 }
 
-fn pack(year: i32, f: &YearlyFigures, out: &mut Vec<i64>) {
-    let mut word = i64::from(year) << 32;
-    match f.above_scale {
-        Some(true) => word |= ABOVE_SCALE_KNOWN | ABOVE_SCALE,
-        Some(false) => word |= ABOVE_SCALE_KNOWN,
-        None => {}
+#[allow(clippy::cast_sign_loss)]
+fn put(v: i64, out: &mut Vec<u8>) {
+    let mut z = ((v << 1) ^ (v >> 63)) as u64;
+    while z >= 0x80 {
+        // The low seven bits, with the high bit saying more follow.
+        out.push((z & 0x7f) as u8 | 0x80);
+        z >>= 7;
     }
-    let at = out.len();
-    out.push(0);
-    for (i, v) in values(f).into_iter().enumerate() {
-        if let Some(v) = v {
-            word |= 1 << i;
-            out.push(v);
+    #[allow(clippy::cast_possible_truncation)]
+    out.push(z as u8);
+}
+
+/// The value at the start of `bytes` and the rest after it.
+#[allow(clippy::cast_possible_wrap)]
+fn take(bytes: &[u8]) -> (i64, &[u8]) {
+    let mut z = 0u64;
+    for (i, b) in bytes.iter().enumerate() {
+        z |= u64::from(b & 0x7f) << (7 * i);
+        if b & 0x80 == 0 {
+            let v = (z >> 1) as i64 ^ -((z & 1) as i64);
+            return (v, &bytes[i + 1..]);
         }
     }
-    out[at] = word;
+    // Only `put` writes these bytes: a value always ends.
+    (0, &[])
 }
 
-/// The year of a year's word.
-#[allow(clippy::cast_possible_truncation)]
-fn year_of(word: i64) -> i32 {
-    (word >> 32) as i32
+fn pack(year: i32, f: &YearlyFigures, out: &mut Vec<u8>) {
+    let mut flags = match f.above_scale {
+        Some(true) => ABOVE_SCALE_KNOWN | ABOVE_SCALE,
+        Some(false) => ABOVE_SCALE_KNOWN,
+        None => 0,
+    };
+    let vals = values(f);
+    for (i, v) in vals.iter().enumerate() {
+        if v.is_some() {
+            flags |= 1 << i;
+        }
+    }
+    out.extend_from_slice(&year.to_le_bytes());
+    out.extend_from_slice(&flags.to_le_bytes());
+    for v in vals.into_iter().flatten() {
+        put(v, out);
+    }
 }
 
-/// How many value words follow a year's word.
-fn width(word: i64) -> usize {
-    (word & MASK).count_ones() as usize
+/// The year and flags of the header that starts `bytes`.
+fn header(bytes: &[u8]) -> (i32, u16) {
+    let year = i32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
+    (year, u16::from_le_bytes([bytes[4], bytes[5]]))
 }
 
-/// The figures of the year whose word starts `words`.
-fn unpack(words: &[i64]) -> YearlyFigures {
-    let word = words[0];
-    let mut rest = words[1..].iter().copied();
+/// How many bytes the year that starts `bytes` takes, header and values.
+fn extent(bytes: &[u8]) -> usize {
+    let (_, flags) = header(bytes);
+    let mut ends = (flags & MASK).count_ones();
+    let mut len = HEADER;
+    for b in &bytes[HEADER..] {
+        if ends == 0 {
+            break;
+        }
+        len += 1;
+        if b & 0x80 == 0 {
+            ends -= 1;
+        }
+    }
+    len
+}
+
+/// The figures of the year that starts `bytes`.
+fn unpack(bytes: &[u8]) -> YearlyFigures {
+    let (_, flags) = header(bytes);
+    let mut rest = &bytes[HEADER..];
     let mut value = |i: u32| {
-        if word & (1 << i) == 0 {
+        if flags & (1 << i) == 0 {
             None
         } else {
-            rest.next()
+            let (v, after) = take(rest);
+            rest = after;
+            Some(v)
         }
     };
     let output_value = value(0).map(Yuan::from_fen);
@@ -111,7 +156,7 @@ fn unpack(words: &[i64]) -> YearlyFigures {
         energy_tce,
         electricity_kwh,
         emissions_t,
-        above_scale: (word & ABOVE_SCALE_KNOWN != 0).then_some(word & ABOVE_SCALE != 0),
+        above_scale: (flags & ABOVE_SCALE_KNOWN != 0).then_some(flags & ABOVE_SCALE != 0),
         water_m3,
     }
 }
@@ -120,20 +165,20 @@ impl Yearly {
     /// How many years have figures.
     #[must_use]
     pub fn len(&self) -> usize {
-        self.iter().count()
+        self.years().len()
     }
 
     /// Whether no year has figures.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.words.is_empty()
+        self.bytes.is_empty()
     }
 
     /// The figures of `year`, if it has any.
     #[must_use]
     pub fn get(&self, year: i32) -> Option<YearlyFigures> {
         let (at, end) = self.span(year);
-        (at < end).then(|| unpack(&self.words[at..end]))
+        (at < end).then(|| unpack(&self.bytes[at..end]))
     }
 
     /// Whether `year` has figures.
@@ -145,22 +190,28 @@ impl Yearly {
 
     /// The years with figures, earliest first.
     pub fn years(&self) -> impl DoubleEndedIterator<Item = i32> + ExactSizeIterator + use<> {
-        self.iter().map(|(y, _)| y).collect::<Vec<_>>().into_iter()
+        let mut years = Vec::new();
+        let mut rest = &self.bytes[..];
+        while !rest.is_empty() {
+            years.push(header(rest).0);
+            rest = &rest[extent(rest)..];
+        }
+        years.into_iter()
     }
 
     /// Each year with its figures, earliest first.
     #[must_use]
     pub fn iter(&self) -> Iter<'_> {
-        Iter { words: &self.words }
+        Iter { bytes: &self.bytes }
     }
 
-    /// Where `year`'s words are, or would go: their start and end (equal
+    /// Where `year`'s bytes are, or would go: their start and end (equal
     /// when it has none).
     fn span(&self, year: i32) -> (usize, usize) {
         let mut at = 0;
-        while let Some(&word) = self.words.get(at) {
-            let end = at + 1 + width(word);
-            match year_of(word).cmp(&year) {
+        while at < self.bytes.len() {
+            let end = at + extent(&self.bytes[at..]);
+            match header(&self.bytes[at..]).0.cmp(&year) {
                 std::cmp::Ordering::Less => at = end,
                 std::cmp::Ordering::Equal => return (at, end),
                 std::cmp::Ordering::Greater => break,
@@ -169,15 +220,15 @@ impl Yearly {
         (at, at)
     }
 
-    /// Sets `year`'s figures, replacing any it had. The other years' words
+    /// Sets `year`'s figures, replacing any it had. The other years' bytes
     /// are copied as they are.
     pub fn insert(&mut self, year: i32, figures: &YearlyFigures) {
         let (at, end) = self.span(year);
-        let mut words = Vec::with_capacity(self.words.len() + 1 + VALUES as usize);
-        words.extend_from_slice(&self.words[..at]);
-        pack(year, figures, &mut words);
-        words.extend_from_slice(&self.words[end..]);
-        self.words = words.into_boxed_slice();
+        let mut bytes = Vec::with_capacity(self.bytes.len() + HEADER + 10 * VALUES as usize);
+        bytes.extend_from_slice(&self.bytes[..at]);
+        pack(year, figures, &mut bytes);
+        bytes.extend_from_slice(&self.bytes[end..]);
+        self.bytes = bytes.into_boxed_slice();
     }
 
     /// Removes `year`'s figures, returning them.
@@ -186,21 +237,21 @@ impl Yearly {
         if at == end {
             return None;
         }
-        let old = unpack(&self.words[at..end]);
-        let mut words = self.words[..at].to_vec();
-        words.extend_from_slice(&self.words[end..]);
-        self.words = words.into_boxed_slice();
+        let old = unpack(&self.bytes[at..end]);
+        let mut bytes = self.bytes[..at].to_vec();
+        bytes.extend_from_slice(&self.bytes[end..]);
+        self.bytes = bytes.into_boxed_slice();
         Some(old)
     }
 
     /// From years in rising order, each once.
     fn from_sorted(years: &[(i32, YearlyFigures)]) -> Yearly {
-        let mut words = Vec::with_capacity(years.len() * (1 + VALUES as usize));
+        let mut bytes = Vec::with_capacity(years.len() * (HEADER + 4 * VALUES as usize));
         for (year, f) in years {
-            pack(*year, f, &mut words);
+            pack(*year, f, &mut bytes);
         }
         Yearly {
-            words: words.into_boxed_slice(),
+            bytes: bytes.into_boxed_slice(),
         }
     }
 }
@@ -208,17 +259,20 @@ impl Yearly {
 /// The years of a [`Yearly`] with their figures, earliest first.
 #[derive(Debug, Clone)]
 pub struct Iter<'a> {
-    words: &'a [i64],
+    bytes: &'a [u8],
 }
 
 impl Iterator for Iter<'_> {
     type Item = (i32, YearlyFigures);
 
     fn next(&mut self) -> Option<(i32, YearlyFigures)> {
-        let &word = self.words.first()?;
-        let figures = unpack(self.words);
-        self.words = self.words.get(1 + width(word)..).unwrap_or_default();
-        Some((year_of(word), figures))
+        if self.bytes.is_empty() {
+            return None;
+        }
+        let (year, _) = header(self.bytes);
+        let figures = unpack(self.bytes);
+        self.bytes = &self.bytes[extent(self.bytes)..];
+        Some((year, figures))
     }
 }
 
@@ -274,15 +328,30 @@ impl<'de> Deserialize<'de> for Yearly {
                 f.write_str("a map of years to figures")
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Yearly, A::Error> {
-                let mut all = Vec::with_capacity(map.size_hint().unwrap_or(0).min(64));
-                while let Some(entry) = map.next_entry::<i32, YearlyFigures>()? {
-                    all.push(entry);
+                // Packed as they come while in order, as parkdb writes them.
+                let years = map.size_hint().unwrap_or(0).min(64);
+                let mut bytes = Vec::with_capacity(years * (HEADER + 4 * VALUES as usize));
+                let mut last = None;
+                while let Some((year, f)) = map.next_entry::<i32, YearlyFigures>()? {
+                    if last.is_some_and(|l| year <= l) {
+                        // Out of order: the rest through a sort.
+                        let mut all: Vec<(i32, YearlyFigures)> = Yearly {
+                            bytes: bytes.into_boxed_slice(),
+                        }
+                        .iter()
+                        .collect();
+                        all.push((year, f));
+                        while let Some(entry) = map.next_entry::<i32, YearlyFigures>()? {
+                            all.push(entry);
+                        }
+                        return Ok(all.into_iter().collect());
+                    }
+                    pack(year, &f, &mut bytes);
+                    last = Some(year);
                 }
-                if all.windows(2).all(|w| w[0].0 < w[1].0) {
-                    Ok(Yearly::from_sorted(&all))
-                } else {
-                    Ok(all.into_iter().collect())
-                }
+                Ok(Yearly {
+                    bytes: bytes.into_boxed_slice(),
+                })
             }
         }
         deserializer.deserialize_map(Years)
@@ -371,6 +440,43 @@ mod tests {
     }
 
     #[test]
+    fn values_keep_every_bit() {
+        let edges = [
+            0,
+            1,
+            -1,
+            63,
+            -64,
+            64,
+            -65,
+            8191,
+            8192,
+            i64::from(i32::MAX),
+            i64::MAX,
+            i64::MIN,
+            i64::MIN + 1,
+        ];
+        let mut bytes = Vec::new();
+        for v in edges {
+            put(v, &mut bytes);
+        }
+        let mut rest = &bytes[..];
+        for v in edges {
+            let (back, after) = take(rest);
+            assert_eq!(back, v);
+            rest = after;
+        }
+        assert!(rest.is_empty());
+        // Small values take one byte; the widest ten.
+        let mut one = Vec::new();
+        put(-64, &mut one);
+        assert_eq!(one.len(), 1);
+        let mut wide = Vec::new();
+        put(i64::MIN, &mut wide);
+        assert_eq!(wide.len(), 10);
+    }
+
+    #[test]
     fn stored_as_the_map_it_replaced() {
         let map = map_of(&[2003, 2004, 2022]);
         let packed: Yearly = map.clone().into_iter().collect();
@@ -381,9 +487,15 @@ mod tests {
         let (back, _): (Yearly, usize) = bincode::serde::decode_from_slice(&a, config).unwrap();
         assert_eq!(back, packed);
         // A map out of order (never written by parkdb) still reads as one.
-        let json = r#"{"2022": {"tax": 5}, "2003": {"tax": 3}}"#;
+        let json =
+            r#"{"2010": {"tax": 1}, "2022": {"tax": 5}, "2003": {"tax": 3}, "2010": {"tax": 9}}"#;
         let loose: Yearly = serde_json::from_str(json).unwrap();
-        assert_eq!(loose.years().collect::<Vec<_>>(), [2003, 2022]);
+        assert_eq!(loose.years().collect::<Vec<_>>(), [2003, 2010, 2022]);
         assert_eq!(loose.get(2022).unwrap().tax, Some(Yuan::from_fen(5)));
+        assert_eq!(
+            loose.get(2010).unwrap().tax,
+            Some(Yuan::from_fen(9)),
+            "the later wins"
+        );
     }
 }

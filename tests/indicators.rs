@@ -427,6 +427,39 @@ fn ties_share_rank_and_grade() {
 }
 
 #[test]
+fn an_evaluation_computes_its_schemes_metrics_and_the_candidates_all() {
+    let db = Db::temporary().unwrap();
+    let e = firm_with(
+        &db,
+        "甲",
+        "10",
+        figures("100", "200", "1", None, 10, "1", "1"),
+    );
+    let mut scheme = two_item_scheme(Grading::Absolute(vec![("A".into(), 0.0)]));
+    // An item's metric met again scores as the first met it.
+    let mut again = scheme.items[0].clone();
+    again.weight = 1.0;
+    scheme.items.push(again);
+    assert_eq!(
+        scheme.metrics(),
+        [Metric::TaxPerMu, Metric::LabourProductivity]
+    );
+    let eval = db.now().evaluate(&scheme, 2022).unwrap();
+    let row = eval.rows.iter().find(|r| r.enterprise == e).unwrap();
+    assert_eq!(
+        row.values.keys().copied().collect::<Vec<_>>(),
+        [Metric::TaxPerMu, Metric::LabourProductivity]
+    );
+    assert!(close(
+        *row.values[&Metric::TaxPerMu].as_ref().unwrap(),
+        10.0
+    ));
+    let all = db.now().enterprise_years(2022, false).unwrap();
+    let mine = all.iter().find(|c| c.enterprise == e).unwrap();
+    assert_eq!(mine.values.len(), Metric::ALL.len());
+}
+
+#[test]
 fn observations_revise_and_target_frameworks_score() {
     let db = Db::temporary().unwrap();
     db.write(|w| {

@@ -24,9 +24,9 @@ pub(crate) fn year_end(year: i32) -> Result<NaiveDate> {
         .ok_or_else(|| Error::validation("year", format!("{year} is not a year")))
 }
 
-/// What the evaluation needs of a firm in a year: its indicators, or why
-/// it cannot be evaluated (closed, on `closed_on` if known, or without
-/// figures). Evaluations of one database and of a
+/// What the evaluation needs of a firm in a year: its indicators among
+/// `metrics`, or why it cannot be evaluated (closed, on `closed_on` if
+/// known, or without figures). Evaluations of one database and of a
 /// dataset of parks both make their candidates here.
 pub(crate) fn candidate(
     id: EnterpriseId,
@@ -34,6 +34,7 @@ pub(crate) fn candidate(
     closed: bool,
     closed_on: Option<NaiveDate>,
     ey: EnterpriseYear<'_>,
+    metrics: &[Metric],
 ) -> Candidate {
     let unfit = if closed {
         Some(format!(
@@ -51,7 +52,7 @@ pub(crate) fn candidate(
         land: ey.land,
         above_scale: ey.figures.and_then(|f| f.above_scale),
         unfit,
-        values: Metric::ALL.iter().map(|m| (*m, ey.metric(*m))).collect(),
+        values: metrics.iter().map(|m| (*m, ey.metric(*m))).collect(),
     }
 }
 
@@ -537,6 +538,16 @@ impl View<'_> {
     /// # Errors
     /// Storage errors.
     pub fn enterprise_years(&self, year: i32, include_leased: bool) -> Result<Vec<Candidate>> {
+        self.candidates(year, include_leased, Metric::ALL)
+    }
+
+    /// [`View::enterprise_years`] with only `metrics` computed.
+    fn candidates(
+        &self,
+        year: i32,
+        include_leased: bool,
+        metrics: &[Metric],
+    ) -> Result<Vec<Candidate>> {
         let end = year_end(year)?;
         let at = self.as_of(end);
         let firms = at.all_shared::<Enterprise>()?;
@@ -566,6 +577,7 @@ impl View<'_> {
                     figures: figures.as_ref(),
                     land,
                 },
+                metrics,
             ));
         }
         Ok(out)
@@ -577,7 +589,8 @@ impl View<'_> {
     /// [`Error::Validation`] for an invalid scheme; storage errors.
     pub fn evaluate(&self, scheme: &Scheme, year: i32) -> Result<Evaluation> {
         scheme.validate()?;
-        let candidates = self.enterprise_years(year, scheme.scope.include_leased)?;
+        let metrics = scheme.metrics();
+        let candidates = self.candidates(year, scheme.scope.include_leased, &metrics)?;
         scheme.score(year, candidates)
     }
 

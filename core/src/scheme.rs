@@ -152,6 +152,18 @@ pub struct Candidate {
 }
 
 impl Scheme {
+    /// The metrics the scheme scores, each once, in item order.
+    #[must_use]
+    pub fn metrics(&self) -> Vec<Metric> {
+        let mut out: Vec<Metric> = Vec::with_capacity(self.items.len());
+        for item in &self.items {
+            if !out.contains(&item.metric) {
+                out.push(item.metric);
+            }
+        }
+        out
+    }
+
     /// Checks the scheme's numbers.
     ///
     /// # Errors
@@ -237,8 +249,8 @@ impl Scheme {
         self.validate()?;
         let mut rows: Vec<EvaluationRow> = candidates
             .into_iter()
-            .map(|c| {
-                let out_of_scope = c.unfit.clone().or_else(|| {
+            .map(|mut c| {
+                let out_of_scope = c.unfit.take().or_else(|| {
                     if self.scope.exempt.contains(&c.enterprise) {
                         Some("exempt".to_owned())
                     } else if let Some(want) = self.scope.above_scale {
@@ -260,19 +272,15 @@ impl Scheme {
                         })
                     })
                 });
-                let values = self
-                    .items
-                    .iter()
-                    .map(|i| {
-                        (
-                            i.metric,
-                            c.values
-                                .get(&i.metric)
-                                .cloned()
-                                .unwrap_or_else(|| Err("not computed".into())),
-                        )
-                    })
-                    .collect();
+                // Moved, not copied: an item's metric met twice keeps the first.
+                let mut values = BTreeMap::new();
+                for i in &self.items {
+                    values.entry(i.metric).or_insert_with(|| {
+                        c.values
+                            .remove(&i.metric)
+                            .unwrap_or_else(|| Err("not computed".into()))
+                    });
+                }
                 EvaluationRow {
                     enterprise: c.enterprise,
                     name: c.name,

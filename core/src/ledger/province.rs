@@ -349,6 +349,7 @@ pub fn evaluate_dataset(dir: &Path, scheme: &Scheme, year: i32) -> Result<Datase
         ));
     }
     let parks = dataset_parks(dir)?;
+    let metrics = scheme.metrics();
     let mut candidates = Vec::new();
     let mut firms = Vec::new();
     let mut figures = Vec::new();
@@ -376,6 +377,7 @@ pub fn evaluate_dataset(dir: &Path, scheme: &Scheme, year: i32) -> Result<Datase
                     figures: reported.as_ref(),
                     land: data.land.get(&id).copied().unwrap_or(Mu::ZERO),
                 },
+                &metrics,
             ));
             figures.push(reported);
         }

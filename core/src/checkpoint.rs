@@ -39,7 +39,7 @@ const MAGIC: &[u8; 8] = b"PARKDBCP";
 /// layout are ignored. A unit test (`the_layout_is_pinned`) pins the
 /// encoding of the example zone's records, so a change that forgets to
 /// raise it fails there.
-pub(crate) const LAYOUT: u32 = 2;
+pub(crate) const LAYOUT: u32 = 3;
 /// Units of work that together add at least this many events to a loaded
 /// ledger (and at least as many as its checkpoint covers) write it again.
 pub(crate) const LARGE: u64 = 100_000;
@@ -519,10 +519,10 @@ mod tests {
         assert_eq!(
             (LAYOUT, found),
             (
-                2,
+                3,
                 [
                     0xA98D_54EA,
-                    0xC084_2884,
+                    0x7F4C_8050,
                     0xA34D_E366,
                     0x5E94_BBC3,
                     0xD202_EF8D,

@@ -7,8 +7,9 @@
 //! rarely need more than five), in one allocation per firm; a year's
 //! figures are unpacked on reading, which costs a few nanoseconds.
 //!
-//! It is stored (in a state, an event, a checkpoint) exactly as the map of
-//! years to figures it replaced, so no stored byte changed with it.
+//! A checkpoint keeps the packed bytes as they are (checked when read
+//! back); a human-readable format (JSON) sees a map of years to figures.
+//! Events carry [`YearlyFigures`], never this.
 
 use std::fmt;
 
@@ -308,9 +309,14 @@ impl fmt::Debug for Yearly {
     }
 }
 
-/// As the map of years to figures it replaced: the same bytes.
+/// In a binary format (a checkpoint, through bincode) as its packed bytes,
+/// checked when read back; in a human-readable one (JSON) as a map of
+/// years to figures.
 impl Serialize for Yearly {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if !serializer.is_human_readable() {
+            return serializer.serialize_bytes(&self.bytes);
+        }
         let mut map = serializer.serialize_map(Some(self.len()))?;
         for (year, f) in self {
             map.serialize_entry(&year, &f)?;
@@ -325,10 +331,13 @@ impl<'de> Deserialize<'de> for Yearly {
         impl<'de> Visitor<'de> for Years {
             type Value = Yearly;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a map of years to figures")
+                f.write_str("a map of years to figures, or their packed bytes")
+            }
+            fn visit_bytes<E: serde::de::Error>(self, bytes: &[u8]) -> Result<Yearly, E> {
+                Yearly::from_packed(bytes).map_err(E::custom)
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Yearly, A::Error> {
-                // Packed as they come while in order, as parkdb writes them.
+                // Packed as they come while in order.
                 let years = map.size_hint().unwrap_or(0).min(64);
                 let mut bytes = Vec::with_capacity(years * (HEADER + 4 * VALUES as usize));
                 let mut last = None;
@@ -354,7 +363,65 @@ impl<'de> Deserialize<'de> for Yearly {
                 })
             }
         }
-        deserializer.deserialize_map(Years)
+        if deserializer.is_human_readable() {
+            deserializer.deserialize_map(Years)
+        } else {
+            deserializer.deserialize_bytes(Years)
+        }
+    }
+}
+
+impl Yearly {
+    /// Packed bytes as [`Serialize`] wrote them, if they are exactly what
+    /// packing would write: years rising, known flags only, each value
+    /// ending within ten bytes and written in its fewest, a head count
+    /// that fits `u32`. Anything else is an error, never a panic: the
+    /// bytes come from a file.
+    fn from_packed(bytes: &[u8]) -> Result<Yearly, String> {
+        let mut rest = bytes;
+        let mut last: Option<i32> = None;
+        while !rest.is_empty() {
+            if rest.len() < HEADER {
+                return Err("packed yearly figures end inside a year's header".into());
+            }
+            let (year, flags) = header(rest);
+            if last.is_some_and(|l| year <= l) {
+                return Err(format!("packed yearly figures: year {year} out of order"));
+            }
+            if flags >> (VALUES + 2) != 0
+                || (flags & ABOVE_SCALE != 0 && flags & ABOVE_SCALE_KNOWN == 0)
+            {
+                return Err(format!("packed yearly figures: unknown flags in {year}"));
+            }
+            rest = &rest[HEADER..];
+            for i in 0..VALUES {
+                if flags & (1 << i) == 0 {
+                    continue;
+                }
+                let Some(len) = rest.iter().position(|b| b & 0x80 == 0).map(|p| p + 1) else {
+                    return Err(format!(
+                        "packed yearly figures: a value of {year} does not end"
+                    ));
+                };
+                // Ten bytes hold 64 bits (the tenth only its lowest); a
+                // longer value, or one ending in a zero group, was not
+                // written by packing.
+                if len > 10 || (len == 10 && rest[9] > 1) || (len > 1 && rest[len - 1] == 0) {
+                    return Err(format!(
+                        "packed yearly figures: a malformed value in {year}"
+                    ));
+                }
+                let (v, after) = take(rest);
+                if i == 4 && u32::try_from(v).is_err() {
+                    return Err(format!("packed yearly figures: {v} employees in {year}"));
+                }
+                rest = after;
+            }
+            last = Some(year);
+        }
+        Ok(Yearly {
+            bytes: bytes.into(),
+        })
     }
 }
 
@@ -477,16 +544,30 @@ mod tests {
     }
 
     #[test]
-    fn stored_as_the_map_it_replaced() {
+    fn a_checkpoint_keeps_the_bytes_json_sees_a_map() {
         let map = map_of(&[2003, 2004, 2022]);
         let packed: Yearly = map.clone().into_iter().collect();
         let config = bincode::config::standard();
-        let a = bincode::serde::encode_to_vec(&map, config).unwrap();
-        let b = bincode::serde::encode_to_vec(&packed, config).unwrap();
-        assert_eq!(a, b);
-        let (back, _): (Yearly, usize) = bincode::serde::decode_from_slice(&a, config).unwrap();
+        let bytes = bincode::serde::encode_to_vec(&packed, config).unwrap();
+        // A length and the packed bytes, nothing per field.
+        assert_eq!(
+            &bytes[bytes.len() - packed.bytes.len()..],
+            &packed.bytes[..]
+        );
+        let (back, _): (Yearly, usize) = bincode::serde::decode_from_slice(&bytes, config).unwrap();
         assert_eq!(back, packed);
-        // A map out of order (never written by parkdb) still reads as one.
+        let empty = bincode::serde::encode_to_vec(Yearly::default(), config).unwrap();
+        assert_eq!(
+            bincode::serde::decode_from_slice::<Yearly, _>(&empty, config)
+                .unwrap()
+                .0,
+            Yearly::default()
+        );
+        // JSON: the map of years to figures.
+        let json = serde_json::to_value(&packed).unwrap();
+        assert_eq!(json, serde_json::to_value(&map).unwrap());
+        assert_eq!(serde_json::from_value::<Yearly>(json).unwrap(), packed);
+        // A map out of order still reads as one; of a year given twice, the later.
         let json =
             r#"{"2010": {"tax": 1}, "2022": {"tax": 5}, "2003": {"tax": 3}, "2010": {"tax": 9}}"#;
         let loose: Yearly = serde_json::from_str(json).unwrap();
@@ -497,5 +578,57 @@ mod tests {
             Some(Yuan::from_fen(9)),
             "the later wins"
         );
+    }
+
+    #[test]
+    fn packed_bytes_not_written_by_packing_are_refused() {
+        let good = Yearly::from_iter([(2021, figures(4)), (2022, figures(5))]);
+        assert_eq!(Yearly::from_packed(&good.bytes), Ok(good.clone()));
+        let year = |y: i32, flags: u16| {
+            let mut b = y.to_le_bytes().to_vec();
+            b.extend_from_slice(&flags.to_le_bytes());
+            b
+        };
+        let mut twice = year(2022, 0);
+        twice.extend(year(2022, 0));
+        let mut employees = year(2022, 1 << 4);
+        put(-1, &mut employees);
+        let mut overlong = year(2022, 1);
+        overlong.extend([0x81, 0x00]);
+        let mut too_long = year(2022, 1);
+        too_long.extend([0xff; 10]);
+        too_long.push(0x01);
+        let mut unending = year(2022, 1);
+        unending.push(0x80);
+        let bad: [(&str, Vec<u8>); 8] = [
+            ("header", good.bytes[..3].to_vec()),
+            ("order", twice),
+            ("flags", year(2022, 1 << 12)),
+            ("flags", year(2022, ABOVE_SCALE)),
+            ("employees", employees),
+            ("malformed", overlong),
+            ("malformed", too_long),
+            ("does not end", unending),
+        ];
+        for (why, bytes) in bad {
+            let err = Yearly::from_packed(&bytes).unwrap_err();
+            assert!(err.contains(why), "{why}: {err}");
+        }
+        // Through serde, an error, not a panic.
+        let config = bincode::config::standard();
+        let framed =
+            bincode::serde::encode_to_vec(serde_bytes_of(&year(2022, 1 << 13)), config).unwrap();
+        assert!(bincode::serde::decode_from_slice::<Yearly, _>(&framed, config).is_err());
+    }
+
+    /// Bytes as serde's bytes, as [`Yearly`] writes its own.
+    fn serde_bytes_of(bytes: &[u8]) -> impl Serialize + '_ {
+        struct Raw<'a>(&'a [u8]);
+        impl Serialize for Raw<'_> {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_bytes(self.0)
+            }
+        }
+        Raw(bytes)
     }
 }

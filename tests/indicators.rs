@@ -435,15 +435,23 @@ fn an_evaluation_computes_its_schemes_metrics_and_the_candidates_all() {
         "10",
         figures("100", "200", "1", None, 10, "1", "1"),
     );
-    let mut scheme = two_item_scheme(Grading::Absolute(vec![("A".into(), 0.0)]));
-    // An item's metric met again scores as the first met it.
-    let mut again = scheme.items[0].clone();
-    again.weight = 1.0;
-    scheme.items.push(again);
+    let scheme = two_item_scheme(Grading::Absolute(vec![("A".into(), 0.0)]));
     assert_eq!(
         scheme.metrics(),
         [Metric::TaxPerMu, Metric::LabourProductivity]
     );
+    // A metric scored by two items would lose one's weight: refused.
+    let mut twice = scheme.clone();
+    let mut again = twice.items[0].clone();
+    again.weight = 1.0;
+    twice.items.push(again);
+    match db.now().evaluate(&twice, 2022) {
+        Err(Error::Validation { field, reason }) => {
+            assert_eq!(field, "scheme");
+            assert!(reason.contains(Metric::TaxPerMu.code()), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
     let eval = db.now().evaluate(&scheme, 2022).unwrap();
     let row = eval.rows.iter().find(|r| r.enterprise == e).unwrap();
     assert_eq!(

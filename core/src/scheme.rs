@@ -167,7 +167,8 @@ impl Scheme {
     /// Checks the scheme's numbers.
     ///
     /// # Errors
-    /// [`Error::Validation`] for a non-positive benchmark, weight or cap, or a bad grading.
+    /// [`Error::Validation`] for a non-positive benchmark, weight or cap, a
+    /// metric scored by two items, or a bad grading.
     pub fn validate(&self) -> Result<()> {
         for item in &self.items {
             let ok = |v: f64| v.is_finite() && v > 0.0;
@@ -208,6 +209,21 @@ impl Scheme {
             return Err(Error::validation(
                 "scheme",
                 "a scheme needs at least one item",
+            ));
+        }
+        if let Some(twice) = self
+            .items
+            .iter()
+            .enumerate()
+            .find(|(i, item)| self.items[..*i].iter().any(|e| e.metric == item.metric))
+        {
+            // A row keeps one score per metric: a second item would lose its weight.
+            return Err(Error::validation(
+                "scheme",
+                format!(
+                    "{} is scored by two items: give each metric one",
+                    twice.1.metric.code()
+                ),
             ));
         }
         let cuts = match &self.grading {
@@ -272,7 +288,7 @@ impl Scheme {
                         })
                     })
                 });
-                // Moved, not copied: an item's metric met twice keeps the first.
+                // Moved, not copied (`validate` refused a metric scored twice).
                 let mut values = BTreeMap::new();
                 for i in &self.items {
                     values.entry(i.metric).or_insert_with(|| {

@@ -15,7 +15,8 @@ use crate::units::{Mu, Quantity, Yuan};
 pub use crate::ids::EnterpriseId;
 pub use yearly::Yearly;
 
-mod yearly;
+pub mod yearly;
+
 /// The characters of a unified social credit code, in value order.
 const CODE_CHARS: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
 /// `3^(i-1) mod 31` for the first 17 characters.

@@ -166,7 +166,7 @@ impl Yearly {
     /// How many years have figures.
     #[must_use]
     pub fn len(&self) -> usize {
-        self.years().len()
+        self.spans().count()
     }
 
     /// Whether no year has figures.
@@ -191,34 +191,39 @@ impl Yearly {
 
     /// The years with figures, earliest first.
     pub fn years(&self) -> impl DoubleEndedIterator<Item = i32> + ExactSizeIterator + use<> {
-        let mut years = Vec::new();
-        let mut rest = &self.bytes[..];
-        while !rest.is_empty() {
-            years.push(header(rest).0);
-            rest = &rest[extent(rest)..];
-        }
-        years.into_iter()
+        self.spans()
+            .map(|(year, _)| year)
+            .collect::<Vec<_>>()
+            .into_iter()
     }
 
     /// Each year with its figures, earliest first.
     #[must_use]
     pub fn iter(&self) -> Iter<'_> {
-        Iter { bytes: &self.bytes }
+        Iter {
+            spans: self.spans(),
+        }
+    }
+
+    /// Each year with the range of its bytes, earliest first.
+    fn spans(&self) -> Spans<'_> {
+        Spans {
+            bytes: &self.bytes,
+            at: 0,
+        }
     }
 
     /// Where `year`'s bytes are, or would go: their start and end (equal
     /// when it has none).
     fn span(&self, year: i32) -> (usize, usize) {
-        let mut at = 0;
-        while at < self.bytes.len() {
-            let end = at + extent(&self.bytes[at..]);
-            match header(&self.bytes[at..]).0.cmp(&year) {
-                std::cmp::Ordering::Less => at = end,
-                std::cmp::Ordering::Equal => return (at, end),
-                std::cmp::Ordering::Greater => break,
+        for (y, range) in self.spans() {
+            match y.cmp(&year) {
+                std::cmp::Ordering::Less => {}
+                std::cmp::Ordering::Equal => return (range.start, range.end),
+                std::cmp::Ordering::Greater => return (range.start, range.start),
             }
         }
-        (at, at)
+        (self.bytes.len(), self.bytes.len())
     }
 
     /// Sets `year`'s figures, replacing any it had. The other years' bytes
@@ -257,23 +262,37 @@ impl Yearly {
     }
 }
 
+/// The years of packed bytes with the range each takes, earliest first:
+/// the one walk every read of a [`Yearly`] makes.
+#[derive(Debug, Clone)]
+struct Spans<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl Iterator for Spans<'_> {
+    type Item = (i32, std::ops::Range<usize>);
+
+    fn next(&mut self) -> Option<(i32, std::ops::Range<usize>)> {
+        let rest = self.bytes.get(self.at..).filter(|r| !r.is_empty())?;
+        let start = self.at;
+        self.at += extent(rest);
+        Some((header(rest).0, start..self.at))
+    }
+}
+
 /// The years of a [`Yearly`] with their figures, earliest first.
 #[derive(Debug, Clone)]
 pub struct Iter<'a> {
-    bytes: &'a [u8],
+    spans: Spans<'a>,
 }
 
 impl Iterator for Iter<'_> {
     type Item = (i32, YearlyFigures);
 
     fn next(&mut self) -> Option<(i32, YearlyFigures)> {
-        if self.bytes.is_empty() {
-            return None;
-        }
-        let (year, _) = header(self.bytes);
-        let figures = unpack(self.bytes);
-        self.bytes = &self.bytes[extent(self.bytes)..];
-        Some((year, figures))
+        let (year, range) = self.spans.next()?;
+        Some((year, unpack(&self.spans.bytes[range])))
     }
 }
 

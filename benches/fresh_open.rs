@@ -111,26 +111,21 @@ fn main() {
     let dir = args
         .first()
         .expect("usage: fresh_open DIR [RUNS | --resident]");
-    if args.get(1).is_some_and(|a| a == "--resident-child") {
-        let path = format!("{dir}/province.parkdb");
-        resident_child(&path, &parkdb::scheme::huangyan_2022(), 2022);
-        return;
-    }
-    if args.get(1).is_some_and(|a| a == "--resident") {
-        // Checkpoints written afresh from the events, untimed.
-        Db::open(format!("{dir}/province.parkdb"))
-            .unwrap()
-            .checkpoint()
-            .unwrap();
-        resident(dir);
-        return;
-    }
-    let runs: usize = args.get(1).and_then(|r| r.parse().ok()).unwrap_or(5);
     let path = format!("{dir}/province.parkdb");
     let scheme = parkdb::scheme::huangyan_2022();
     let year = 2022;
+    let mode = args.get(1).map(String::as_str);
+    if mode == Some("--resident-child") {
+        resident_child(&path, &scheme, year);
+        return;
+    }
     // Checkpoints written afresh from the events, untimed.
     Db::open(&path).unwrap().checkpoint().unwrap();
+    if mode == Some("--resident") {
+        resident(dir);
+        return;
+    }
+    let runs: usize = mode.and_then(|r| r.parse().ok()).unwrap_or(5);
     let mut with = Vec::new();
     let mut without = Vec::new();
     for _ in 0..runs {

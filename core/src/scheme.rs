@@ -152,16 +152,11 @@ pub struct Candidate {
 }
 
 impl Scheme {
-    /// The metrics the scheme scores, each once, in item order.
+    /// The metrics the scheme scores, in item order (each once in a
+    /// scheme that passes [`Scheme::validate`]).
     #[must_use]
     pub fn metrics(&self) -> Vec<Metric> {
-        let mut out: Vec<Metric> = Vec::with_capacity(self.items.len());
-        for item in &self.items {
-            if !out.contains(&item.metric) {
-                out.push(item.metric);
-            }
-        }
-        out
+        self.items.iter().map(|i| i.metric).collect()
     }
 
     /// Checks the scheme's numbers.
@@ -211,18 +206,18 @@ impl Scheme {
                 "a scheme needs at least one item",
             ));
         }
-        if let Some(twice) = self
-            .items
+        let metrics = self.metrics();
+        if let Some(twice) = metrics
             .iter()
             .enumerate()
-            .find(|(i, item)| self.items[..*i].iter().any(|e| e.metric == item.metric))
+            .find(|(i, m)| metrics[..*i].contains(m))
         {
             // A row keeps one score per metric: a second item would lose its weight.
             return Err(Error::validation(
                 "scheme",
                 format!(
                     "{} is scored by two items: give each metric one",
-                    twice.1.metric.code()
+                    twice.1.code()
                 ),
             ));
         }
@@ -288,15 +283,18 @@ impl Scheme {
                         })
                     })
                 });
-                // Moved, not copied (`validate` refused a metric scored twice).
-                let mut values = BTreeMap::new();
-                for i in &self.items {
-                    values.entry(i.metric).or_insert_with(|| {
-                        c.values
-                            .remove(&i.metric)
-                            .unwrap_or_else(|| Err("not computed".into()))
-                    });
-                }
+                // Moved, not copied.
+                let values = self
+                    .items
+                    .iter()
+                    .map(|i| {
+                        let value = c.values.remove(&i.metric);
+                        (
+                            i.metric,
+                            value.unwrap_or_else(|| Err("not computed".into())),
+                        )
+                    })
+                    .collect();
                 EvaluationRow {
                     enterprise: c.enterprise,
                     name: c.name,

@@ -276,6 +276,9 @@ pub(crate) struct Cache {
     place: Option<checkpoint::Place>,
     /// Per loaded kind: how its view stands against its checkpoint.
     saved: Mutex<BTreeMap<u8, Saved>>,
+    /// Per kind that keeps steps and is not loaded: its steps, read alone
+    /// from its checkpoint (see [`Cache::steps_alone`]).
+    alone: Mutex<BTreeMap<u8, Arc<crate::steps::Steps>>>,
 }
 
 /// How a kind's view stands against its checkpoint on disk.
@@ -407,8 +410,43 @@ fn load_checkpoint<R: Record + Send + Sync + 'static>(
             add(&mut kind.history, key.clone(), id);
         }
     }
-    let touched = checkpoint::touched_since::<R>(store, opened.next_event)?;
-    if worth_one_pass(touched.len(), kind.records.len()) {
+    let beyond = fold_touched::<R>(
+        store,
+        opened.next_event,
+        kind.records.len(),
+        &mut |id, events, folded, steps| {
+            for key in events
+                .iter()
+                .filter_map(|e| record::history_of::<R>(&e.body))
+            {
+                kind.add_history(key, id);
+            }
+            match folded {
+                Some(r) => kind.insert(id, Arc::new(r)),
+                None => kind.remove(id),
+            }
+            if R::STEPS {
+                kind.steps.set(id, steps);
+            }
+        },
+    )?;
+    crate::counts::verify_loaded(store, R::KIND, opened.events + beyond)?;
+    Ok((kind, beyond))
+}
+
+/// Folds each entity of kind `R` that units of work stored from event
+/// `next_event` on (after a checkpoint) touched, out of `all`: `f` takes
+/// its id, its stored events, its record and its steps. Returns how many
+/// events they hold beyond the checkpoint; refuses when so many changed
+/// that the checkpoint saves nothing.
+fn fold_touched<R: Record>(
+    store: &dyn Store,
+    next_event: u64,
+    all: usize,
+    f: &mut dyn FnMut(u64, &[Event<R::Event>], Option<R>, record::MadeSteps),
+) -> Result<u64> {
+    let touched = checkpoint::touched_since::<R>(store, next_event)?;
+    if worth_one_pass(touched.len(), all) {
         return Err(crate::Error::Internal(
             "too many entities changed since the checkpoint".into(),
         ));
@@ -416,27 +454,26 @@ fn load_checkpoint<R: Record + Send + Sync + 'static>(
     let mut beyond = 0u64;
     for &id in &touched {
         let events = record::stored_events::<R>(store, id)?;
-        beyond += events
-            .iter()
-            .filter(|e| e.id.0 >= opened.next_event)
-            .count() as u64;
-        for key in events
-            .iter()
-            .filter_map(|e| record::history_of::<R>(&e.body))
-        {
-            kind.add_history(key, id);
-        }
+        beyond += events.iter().filter(|e| e.id.0 >= next_event).count() as u64;
         let (folded, steps) = record::stored_fold_with_steps::<R, _>(id, &events)?;
-        match folded {
-            Some(r) => kind.insert(id, Arc::new(r)),
-            None => kind.remove(id),
-        }
-        if R::STEPS {
-            kind.steps.set(id, steps);
-        }
+        f(id, &events, folded, steps);
     }
-    crate::counts::verify_loaded(store, R::KIND, opened.events + beyond)?;
-    Ok((kind, beyond))
+    Ok(beyond)
+}
+
+/// The steps of kind `R` from its checkpoint alone, the records left on
+/// disk, with the entities units of work stored after it touched folded
+/// on top (see [`Cache::steps_alone`]).
+fn load_steps_alone<R: Record>(place: &checkpoint::Place, store: &dyn Store) -> Result<crate::steps::Steps> {
+    let (covered, part) = checkpoint::open_steps(place, store, R::KIND)
+        .map_err(|why| crate::Error::Internal(format!("no checkpoint to read steps from: {why}")))?;
+    let mut steps = crate::steps::Steps::decode(&part)?;
+    drop(part);
+    let beyond = fold_touched::<R>(store, covered.next_event, steps.placed(), &mut |id, _, _, made| {
+        steps.set(id, made);
+    })?;
+    crate::counts::verify_loaded(store, R::KIND, covered.events + beyond)?;
+    Ok(steps)
 }
 
 /// Loads every record of a kind by folding each entity's stored events:
@@ -673,6 +710,7 @@ impl Cache {
         *self.spatial.write().unwrap_or_else(PoisonError::into_inner) = None;
         *self.policy.write().unwrap_or_else(PoisonError::into_inner) = None;
         self.saved_mut().clear();
+        self.alone_mut().clear();
     }
 
     /// The database's policy, read from the store the first time.
@@ -697,6 +735,33 @@ impl Cache {
         Ok(index)
     }
 
+    fn alone_mut(&self) -> std::sync::MutexGuard<'_, BTreeMap<u8, Arc<crate::steps::Steps>>> {
+        self.alone.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The steps of kind `R` while its records are not loaded: read alone
+    /// from its checkpoint the first time (a few dozen bytes per state
+    /// that changed the land figures, in arrays, where the records are a
+    /// million structs to decode), with the entities units of work stored
+    /// after it touched folded on top, and kept until a unit of work
+    /// changes the kind or its records load. `None`: the records are
+    /// loaded (their steps serve), the kind keeps none, or no checkpoint
+    /// serves (the caller loads the records, which reports what is
+    /// wrong). Call with the commit lock held (shared).
+    pub(crate) fn steps_alone<R: Record>(&self, store: &dyn Store) -> Option<Arc<crate::steps::Steps>> {
+        if !R::STEPS || self.if_loaded::<R, _>(|_| ()).is_some() {
+            return None;
+        }
+        let place = self.place.as_ref()?;
+        let mut alone = self.alone_mut();
+        if let Some(steps) = alone.get(&R::KIND) {
+            return Some(steps.clone());
+        }
+        let steps = Arc::new(load_steps_alone::<R>(place, store).ok()?);
+        alone.insert(R::KIND, steps.clone());
+        Some(steps)
+    }
+
     /// Runs `f` on the current records of kind `R`, loading them first if needed.
     pub(crate) fn with<R: Record, T>(
         &self,
@@ -713,6 +778,8 @@ impl Cache {
         let slot = R::mine_mut(&mut kinds);
         if slot.is_none() {
             *slot = Some(self.load::<R>(store)?);
+            // The records' own steps serve from now on.
+            self.alone_mut().remove(&R::KIND);
         }
         let kind = slot
             .as_ref()
@@ -821,6 +888,9 @@ impl Cache {
             .sum();
         if added > 0 {
             self.saved_mut().entry(R::KIND).or_default().since += added;
+        }
+        if added > 0 || !R::mine(&changes.records).is_empty() {
+            self.alone_mut().remove(&R::KIND);
         }
         let mut kinds = self.kinds.write().unwrap_or_else(PoisonError::into_inner);
         let Some(kind) = R::mine_mut(&mut kinds) else {

@@ -39,7 +39,7 @@ const MAGIC: &[u8; 8] = b"PARKDBCP";
 /// layout are ignored. A unit test (`the_layout_is_pinned`) pins the
 /// encoding of the example zone's records, so a change that forgets to
 /// raise it fails there.
-pub(crate) const LAYOUT: u32 = 3;
+pub(crate) const LAYOUT: u32 = 4;
 /// Units of work that together add at least this many events to a loaded
 /// ledger (and at least as many as its checkpoint covers) write it again.
 pub(crate) const LARGE: u64 = 100_000;
@@ -355,33 +355,8 @@ pub(crate) fn open(
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(Unused::Absent),
         Err(e) => return Err(Unused::Damaged(format!("cannot read it: {e}"))),
     };
-    let damaged = |why: &str| Unused::Damaged(why.to_string());
-    let rest = bytes
-        .strip_prefix(MAGIC.as_slice())
-        .ok_or_else(|| damaged("not a parkdb checkpoint"))?;
-    let (len, rest) = rest
-        .split_first_chunk::<4>()
-        .ok_or_else(|| damaged("truncated"))?;
-    let len = u32::from_be_bytes(*len) as usize;
-    let head = rest.get(..len).ok_or_else(|| damaged("truncated header"))?;
-    let (header, used): (Header, usize) =
-        decode(head, "header").map_err(|e| Unused::Damaged(e.to_string()))?;
-    if used != head.len() {
-        return Err(damaged("header of the wrong length"));
-    }
-    // Another version may fold the same events differently (a rule
-    // mended, a field derived anew): its checkpoint is not this one's.
-    if header.layout != LAYOUT
-        || header.version != env!("CARGO_PKG_VERSION")
-        || header.format != FORMAT_VERSION
-        || header.kind != kind
-    {
-        return Err(Unused::Other(format!(
-            "parkdb {} (layout {}, format {}, kind {})",
-            header.version, header.layout, header.format, header.kind
-        )));
-    }
-    let mut at = MAGIC.len() + 4 + len;
+    let (header, mut at) = header_of(&bytes)?;
+    this_builds(&header, kind)?;
     let mut parts = Vec::new();
     for (len, crc) in &header.parts {
         let len = usize::try_from(*len).map_err(|_| damaged("part too long"))?;
@@ -403,15 +378,129 @@ pub(crate) fn open(
     if at != bytes.len() {
         return Err(damaged("parts of the wrong length"));
     }
+    matches(&header, store)?;
+    Ok(Opened {
+        next_event: header.next_event,
+        events: header.events,
+        bytes,
+        parts,
+    })
+}
+
+/// The steps of a checkpoint of `kind` that matches the store, read
+/// alone (the file's other parts are not read; their checksums are
+/// checked when they are): the events the checkpoint covers, and the part.
+pub(crate) fn open_steps(
+    place: &Place,
+    store: &dyn Store,
+    kind: u8,
+) -> std::result::Result<(Covered, Vec<u8>), Unused> {
+    use std::io::{Read, Seek};
+    let mut file = match std::fs::File::open(place.file(kind)) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(Unused::Absent),
+        Err(e) => return Err(Unused::Damaged(format!("cannot read it: {e}"))),
+    };
+    let io = |e: std::io::Error| Unused::Damaged(format!("cannot read it: {e}"));
+    let mut head = vec![0; MAGIC.len() + 4];
+    file.read_exact(&mut head).map_err(io)?;
+    let len = u32::from_be_bytes(head[MAGIC.len()..].try_into().unwrap_or_default());
+    // A header is a few dozen bytes: a length beyond reason is damage,
+    // not a reason to allocate.
+    if len > 1 << 16 {
+        return Err(damaged("header of the wrong length"));
+    }
+    head.resize(head.len() + len as usize, 0);
+    file.read_exact(&mut head[MAGIC.len() + 4..]).map_err(io)?;
+    let (header, start) = header_of(&head)?;
+    this_builds(&header, kind)?;
+    let [a, b, c, (len, crc)] = header.parts[..] else {
+        return Err(damaged("parts of the wrong number"));
+    };
+    let offset = [a.0, b.0, c.0]
+        .into_iter()
+        .try_fold(start as u64, u64::checked_add)
+        .ok_or_else(|| damaged("part too long"))?;
+    let end = offset
+        .checked_add(len)
+        .ok_or_else(|| damaged("part too long"))?;
+    if file.metadata().map_err(io)?.len() != end {
+        return Err(damaged("parts of the wrong length"));
+    }
+    matches(&header, store)?;
+    let mut part = vec![0; usize::try_from(len).map_err(|_| damaged("part too long"))?];
+    file.seek(std::io::SeekFrom::Start(offset)).map_err(io)?;
+    file.read_exact(&mut part).map_err(io)?;
+    if crc32fast::hash(&part) != crc {
+        return Err(damaged("a part's checksum does not match"));
+    }
+    Ok((
+        Covered {
+            next_event: header.next_event,
+            events: header.events,
+        },
+        part,
+    ))
+}
+
+/// What a checkpoint covers: every event below `next_event`, `events` of
+/// them of its kind.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Covered {
+    pub(crate) next_event: u64,
+    pub(crate) events: u64,
+}
+
+fn damaged(why: &str) -> Unused {
+    Unused::Damaged(why.to_string())
+}
+
+/// The header at the start of a checkpoint's bytes, and where its parts
+/// begin.
+fn header_of(bytes: &[u8]) -> std::result::Result<(Header, usize), Unused> {
+    let rest = bytes
+        .strip_prefix(MAGIC.as_slice())
+        .ok_or_else(|| damaged("not a parkdb checkpoint"))?;
+    let (len, rest) = rest
+        .split_first_chunk::<4>()
+        .ok_or_else(|| damaged("truncated"))?;
+    let len = u32::from_be_bytes(*len) as usize;
+    let head = rest.get(..len).ok_or_else(|| damaged("truncated header"))?;
+    let (header, used): (Header, usize) =
+        decode(head, "header").map_err(|e| Unused::Damaged(e.to_string()))?;
+    if used != head.len() {
+        return Err(damaged("header of the wrong length"));
+    }
+    Ok((header, MAGIC.len() + 4 + len))
+}
+
+/// Whether a checkpoint's header is this build's and of `kind`.
+fn this_builds(header: &Header, kind: u8) -> std::result::Result<(), Unused> {
+    // Another version may fold the same events differently (a rule
+    // mended, a field derived anew): its checkpoint is not this one's.
+    if header.layout != LAYOUT
+        || header.version != env!("CARGO_PKG_VERSION")
+        || header.format != FORMAT_VERSION
+        || header.kind != kind
+    {
+        return Err(Unused::Other(format!(
+            "parkdb {} (layout {}, format {}, kind {})",
+            header.version, header.layout, header.format, header.kind
+        )));
+    }
+    Ok(())
+}
+
+/// Whether a checkpoint's header describes the store's events.
+fn matches(header: &Header, store: &dyn Store) -> std::result::Result<(), Unused> {
     let mismatch = |why: String| Unused::Mismatch(why);
-    let stored = (|| {
+    let (next_event, found) = (|| {
         Ok::<_, Error>((
             crate::counts::next_event(store)?,
             anchor(store, header.next_event)?,
         ))
     })()
     .map_err(|e| mismatch(format!("cannot read the store: {e}")))?;
-    let (next_event, found) = stored;
     if header.next_event > next_event {
         return Err(mismatch(format!(
             "it covers {} events, the database has {}",
@@ -424,12 +513,7 @@ pub(crate) fn open(
             "the last unit of work it covers is not stored as it was".into(),
         ));
     }
-    Ok(Opened {
-        next_event: header.next_event,
-        events: header.events,
-        bytes,
-        parts,
-    })
+    Ok(())
 }
 
 /// The entities of kind `R` that units of work stored from event
@@ -519,14 +603,14 @@ mod tests {
         assert_eq!(
             (LAYOUT, found),
             (
-                3,
+                4,
                 [
                     0xA98D_54EA,
                     0x7F4C_8050,
                     0xA34D_E366,
                     0x5E94_BBC3,
                     0xD202_EF8D,
-                    0x1076_5CD5
+                    0xB566_B069
                 ]
             ),
             "the records' layout changed: raise checkpoint::LAYOUT and pin the new values"

@@ -13,10 +13,8 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use serde::{Deserialize, Serialize};
-
 use crate::error::{Error, Result};
-use crate::land::Step;
+use crate::land::{Step, STEP_BYTES};
 
 /// The steps of a kind's entities (empty for a kind that keeps none).
 #[derive(Debug, Default)]
@@ -38,16 +36,6 @@ pub(crate) struct Steps {
 fn step_of(steps: &[Step], date: chrono::NaiveDate) -> Option<&Step> {
     let after = steps.partition_point(|s| s.from <= date);
     after.checked_sub(1).and_then(|i| steps.get(i))
-}
-
-/// Steps as a checkpoint keeps them.
-#[derive(Serialize, Deserialize)]
-struct Flat {
-    first: u64,
-    /// How many steps each entity has, from `first` on.
-    counts: Vec<u32>,
-    steps: Vec<Step>,
-    unknown: Vec<u64>,
 }
 
 impl Steps {
@@ -111,6 +99,21 @@ impl Steps {
     /// The entities whose steps are not known.
     pub(crate) fn unknown(&self) -> &BTreeSet<u64> {
         &self.unknown
+    }
+
+    /// How many entities the arrays place.
+    pub(crate) fn placed(&self) -> usize {
+        self.starts.len().saturating_sub(1)
+    }
+
+    /// The latest date a known step begins on (`None`: no step is known):
+    /// until then, the step of every later date is each entity's last.
+    pub(crate) fn latest(&self) -> Option<chrono::NaiveDate> {
+        self.all
+            .iter()
+            .chain(self.again.values().flat_map(|s| s.iter()))
+            .map(|s| s.from)
+            .max()
     }
 
     /// The steps of `id`, oldest first, if known (an entity the arrays do
@@ -188,7 +191,11 @@ impl Steps {
         self.unknown.extend(other.unknown);
     }
 
-    /// The steps as a checkpoint's part.
+    /// The steps as a checkpoint's part, in fixed places so that it is
+    /// read back as arrays: four little-endian `u64`s (the first id, how
+    /// many ids follow, how many steps, how many unknown ids), each id's
+    /// count of steps (`u32`), the steps ([`Step::put`]) and the ids whose
+    /// steps are not known (`u64`).
     pub(crate) fn encode(&self) -> Result<Vec<u8>> {
         // Steps made again go in their places; an id the arrays do not
         // place, nor made again, is not known.
@@ -198,63 +205,98 @@ impl Steps {
             .keys()
             .map(|id| id + 1)
             .fold(self.end(), u64::max);
-        let mut flat = Flat {
-            first: start,
-            counts: Vec::new(),
-            steps: Vec::with_capacity(self.all.len()),
-            unknown: Vec::new(),
-        };
+        let mut counts = Vec::new();
+        let mut steps = Vec::with_capacity(self.all.len() * STEP_BYTES);
+        let mut unknown = Vec::new();
         for id in start..last {
-            let steps = self.of(id);
-            if steps.is_none() {
-                flat.unknown.push(id);
+            let of = self.of(id);
+            if of.is_none() {
+                unknown.push(id);
             }
-            let steps = steps.unwrap_or_default();
-            flat.counts.push(
-                u32::try_from(steps.len())
-                    .map_err(|_| Error::Internal("an entity with more than 2³² steps".into()))?,
-            );
-            flat.steps.extend_from_slice(steps);
+            let of = of.unwrap_or_default();
+            let count = u32::try_from(of.len())
+                .map_err(|_| Error::Internal("an entity with more than 2³² steps".into()))?;
+            counts.extend_from_slice(&count.to_le_bytes());
+            for step in of {
+                step.put(&mut steps);
+            }
         }
-        flat.unknown.extend(
+        unknown.extend(
             self.unknown
                 .iter()
                 .filter(|id| !(start..last).contains(*id)),
         );
-        let mut out = Vec::new();
-        bincode::serde::encode_into_std_write(&flat, &mut out, bincode::config::standard())
-            .map_err(|e| Error::Internal(format!("cannot encode a checkpoint's steps: {e}")))?;
+        let mut out = Vec::with_capacity(32 + counts.len() + steps.len() + unknown.len() * 8);
+        for n in [
+            start,
+            last - start,
+            (steps.len() / STEP_BYTES) as u64,
+            unknown.len() as u64,
+        ] {
+            out.extend_from_slice(&n.to_le_bytes());
+        }
+        out.extend_from_slice(&counts);
+        out.extend_from_slice(&steps);
+        for id in unknown {
+            out.extend_from_slice(&id.to_le_bytes());
+        }
         Ok(out)
     }
 
-    /// Steps from a checkpoint's part.
+    /// Steps from a checkpoint's part ([`Steps::encode`]).
     pub(crate) fn decode(part: &[u8]) -> Result<Steps> {
-        let (flat, used): (Flat, usize) =
-            bincode::serde::decode_from_slice(part, bincode::config::standard())
-                .map_err(|e| Error::Corrupt(format!("cannot decode a checkpoint's steps: {e}")))?;
-        if used != part.len() {
-            return Err(Error::Corrupt(
-                "a checkpoint's steps part has trailing bytes".into(),
-            ));
+        let bad = |what: &str| Error::Corrupt(format!("a checkpoint's steps part {what}"));
+        let (head, rest) = part.split_first_chunk::<32>().ok_or_else(|| bad("is truncated"))?;
+        let [first, ids, steps, unknown] = std::array::from_fn(|i| {
+            let mut w = [0; 8];
+            w.copy_from_slice(&head[i * 8..i * 8 + 8]);
+            u64::from_le_bytes(w)
+        });
+        // The lengths must add up before anything is allocated for them.
+        let size = |n: u64, width: usize| usize::try_from(n).ok()?.checked_mul(width);
+        let (Some(ids_len), Some(steps_len), Some(unknown_len)) =
+            (size(ids, 4), size(steps, STEP_BYTES), size(unknown, 8))
+        else {
+            return Err(bad("is of an impossible size"));
+        };
+        if Some(rest.len()) != ids_len.checked_add(steps_len).and_then(|n| n.checked_add(unknown_len)) {
+            return Err(bad("is not as long as its counts say"));
         }
-        let mut starts = Vec::with_capacity(flat.counts.len() + 1);
+        if first.checked_add(ids).is_none() {
+            return Err(bad("places ids out of range"));
+        }
+        let (counts, rest) = rest.split_at(ids_len);
+        let (all, unknown) = rest.split_at(steps_len);
+        let mut starts = Vec::with_capacity(counts.len() / 4 + 1);
         let mut at = 0usize;
         starts.push(0);
-        for count in flat.counts {
-            at += count as usize;
+        for count in counts.chunks_exact(4) {
+            let mut w = [0; 4];
+            w.copy_from_slice(count);
+            at = at.saturating_add(u32::from_le_bytes(w) as usize);
             starts.push(at);
         }
-        if at != flat.steps.len() {
-            return Err(Error::Corrupt(
-                "a checkpoint's steps do not add up to their counts".into(),
-            ));
+        if at.checked_mul(STEP_BYTES) != Some(all.len()) {
+            return Err(bad("does not add up to its counts"));
         }
+        let all = all
+            .chunks_exact(STEP_BYTES)
+            .map(|b| Step::take(b.try_into().map_err(|_| bad("holds a step cut short"))?))
+            .collect::<Result<Vec<Step>>>()?;
+        let unknown = unknown
+            .chunks_exact(8)
+            .map(|b| {
+                let mut w = [0; 8];
+                w.copy_from_slice(b);
+                u64::from_le_bytes(w)
+            })
+            .collect();
         Ok(Steps {
-            first: flat.first,
+            first,
             starts,
-            all: flat.steps,
+            all,
             again: HashMap::new(),
-            unknown: flat.unknown.into_iter().collect(),
+            unknown,
         })
     }
 }
@@ -342,5 +384,60 @@ mod tests {
         want.sort_by_key(|s| format!("{s:?}"));
         assert_eq!(passed, want);
         assert!(passed.len() > 10);
+    }
+
+    #[test]
+    fn a_damaged_steps_part_is_a_typed_error_never_a_panic() {
+        let mut steps = Steps::from(1);
+        for (id, made) in example() {
+            steps.push(id, Some(&made));
+        }
+        steps.forget(3);
+        let part = steps.encode().unwrap();
+        let read = Steps::decode(&part).unwrap();
+        same(&steps, &read, 0..200);
+        // Every cut is refused; every byte changed is refused or read as
+        // some other steps, never a panic.
+        for len in 0..part.len() {
+            assert!(
+                matches!(Steps::decode(&part[..len]), Err(Error::Corrupt(_))),
+                "cut at {len}"
+            );
+        }
+        for at in 0..part.len() {
+            for flip in [0x01, 0x80, 0xFF] {
+                let mut bad = part.clone();
+                bad[at] ^= flip;
+                if let Err(e) = Steps::decode(&bad) {
+                    assert!(matches!(e, Error::Corrupt(_)), "byte {at}: {e}");
+                }
+            }
+        }
+        // Counts that promise more than the part holds, or overflow.
+        for (at, value) in [(8, u64::MAX), (16, u64::MAX / 2), (24, 1 << 60), (0, u64::MAX)] {
+            let mut bad = part.clone();
+            bad[at..at + 8].copy_from_slice(&value.to_le_bytes());
+            assert!(matches!(Steps::decode(&bad), Err(Error::Corrupt(_))), "{at}");
+        }
+        // One step's bytes: unknown flags, a land use or status that is
+        // none, a holder without its flag, a day out of range.
+        let mut one = Vec::new();
+        let step = *read.all.first().unwrap();
+        step.put(&mut one);
+        assert_eq!(one.len(), STEP_BYTES);
+        let at = |b: &[u8]| -> [u8; STEP_BYTES] { b.try_into().unwrap() };
+        assert_eq!(Step::take(&at(&one)).unwrap(), step);
+        for (i, value) in [(38, 0x10), (39, 1), (36, 0xEE), (37, 0xEE)] {
+            let mut bad = one.clone();
+            bad[i] = value;
+            assert!(matches!(Step::take(&at(&bad)), Err(Error::Corrupt(_))), "{i}");
+        }
+        let mut bad = one.clone();
+        bad[38] &= !4;
+        bad[24] = 7;
+        assert!(matches!(Step::take(&at(&bad)), Err(Error::Corrupt(_))));
+        let mut bad = one.clone();
+        bad[0..4].copy_from_slice(&i32::MAX.to_le_bytes());
+        assert!(matches!(Step::take(&at(&bad)), Err(Error::Corrupt(_))));
     }
 }

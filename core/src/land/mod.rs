@@ -18,7 +18,7 @@ use crate::money::{
 use crate::units::{Mu, Quantity, Yuan};
 
 pub use building::{peak_let, Building, BuildingSpec, BuildingStage, BuildingUse};
-pub(crate) use summary::Step;
+pub(crate) use summary::{Step, STEP_BYTES};
 pub use summary::{AreaLabel, LandFigures, LandSummary};
 
 use crate::ids::code_enum;

@@ -3,7 +3,6 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
 
 use super::{LandUse, Parcel, ParcelStatus};
 use crate::error::Result;
@@ -156,14 +155,16 @@ impl LandFigures {
     }
 }
 
+/// How many bytes a step takes in a checkpoint ([`Step::put`]).
+pub(crate) const STEP_BYTES: usize = 40;
+
 /// A parcel's part in the land figures while one of its states stood,
 /// from `from` until its next step: what the figures of any date in that
 /// span need of it, and nothing else. The in-memory view keeps each
 /// parcel's steps (see `crate::steps`), so that the figures of a past
 /// date are a pass over them, not a fold of events.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Step {
-    #[serde(with = "crate::days::day")]
     pub(crate) from: NaiveDate,
     land_use: LandUse,
     status: ParcelStatus,
@@ -176,7 +177,6 @@ pub(crate) struct Step {
     certified: bool,
     holder: Option<EnterpriseId>,
     /// The first day it counts idle in this state, if it does.
-    #[serde(with = "crate::days::opt")]
     idle_since: Option<NaiveDate>,
 }
 
@@ -207,6 +207,75 @@ impl Step {
             .iter()
             .all(|r| r.date <= from)
             .then(|| Step::of(p, from))
+    }
+
+    /// The step as a checkpoint keeps it: [`STEP_BYTES`] bytes in fixed
+    /// places, little-endian, so a checkpoint's steps are read as an
+    /// array, not decoded field by field: the day of `from`, the day of
+    /// `idle_since` (0 if none), the area in ten-thousandths of a 亩, the
+    /// cost in fen, the holder's id (0 if none), the reclamations, the
+    /// land use's and the status's bytes, the flags (developed, certified,
+    /// held, idle) and a zero.
+    pub(crate) fn put(&self, out: &mut Vec<u8>) {
+        let day = crate::days::to_days;
+        out.extend_from_slice(&day(self.from).to_le_bytes());
+        out.extend_from_slice(&self.idle_since.map_or(0, day).to_le_bytes());
+        out.extend_from_slice(&self.area.units().to_le_bytes());
+        out.extend_from_slice(&self.cost.fen().to_le_bytes());
+        out.extend_from_slice(&self.holder.map_or(0, |h| h.0).to_le_bytes());
+        out.extend_from_slice(&self.reclaimed.to_le_bytes());
+        let flags = u8::from(self.developed)
+            | u8::from(self.certified) << 1
+            | u8::from(self.holder.is_some()) << 2
+            | u8::from(self.idle_since.is_some()) << 3;
+        out.extend_from_slice(&[self.land_use.byte(), self.status.byte(), flags, 0]);
+    }
+
+    /// The step [`Step::put`] wrote; anything it cannot have written is
+    /// [`crate::Error::Corrupt`].
+    pub(crate) fn take(b: &[u8; STEP_BYTES]) -> Result<Step> {
+        let bad = |what: &str| crate::Error::Corrupt(format!("a checkpoint's step has {what}"));
+        let four = |at: usize| {
+            let mut w = [0; 4];
+            w.copy_from_slice(&b[at..at + 4]);
+            w
+        };
+        let eight = |at: usize| {
+            let mut w = [0; 8];
+            w.copy_from_slice(&b[at..at + 8]);
+            w
+        };
+        let day = |n: i32| crate::days::from_day_number(n).ok_or_else(|| bad("a day out of range"));
+        let [land_use, status, flags, zero] = four(36);
+        if flags >> 4 != 0 || zero != 0 {
+            return Err(bad("unknown flags"));
+        }
+        let (held, idle) = (flags & 4 != 0, flags & 8 != 0);
+        let holder = u64::from_le_bytes(eight(24));
+        let idle_day = i32::from_le_bytes(four(4));
+        if (!held && holder != 0) || (!idle && idle_day != 0) {
+            return Err(bad("a value where none is"));
+        }
+        Ok(Step {
+            from: day(i32::from_le_bytes(four(0)))?,
+            land_use: LandUse::ALL
+                .iter()
+                .copied()
+                .find(|u| u.byte() == land_use)
+                .ok_or_else(|| bad("an unknown land use"))?,
+            status: ParcelStatus::ALL
+                .iter()
+                .copied()
+                .find(|s| s.byte() == status)
+                .ok_or_else(|| bad("an unknown status"))?,
+            area: Mu::from_units(i64::from_le_bytes(eight(8))),
+            cost: Yuan::from_fen(i64::from_le_bytes(eight(16))),
+            reclaimed: u32::from_le_bytes(four(32)),
+            developed: flags & 1 != 0,
+            certified: flags & 2 != 0,
+            holder: held.then_some(EnterpriseId(holder)),
+            idle_since: if idle { Some(day(idle_day)?) } else { None },
+        })
     }
 
     /// Who held it, unless it was split (a split parent's land is its

@@ -274,9 +274,28 @@ impl View<'_> {
     /// changed since the view was loaded.
     pub(crate) fn visit_steps(&self, f: &mut dyn FnMut(&Step) -> Result<()>) -> Result<()> {
         let date = self.date();
-        let (None, Some(_)) = (self.horizon.known_at, self.horizon.as_of) else {
+        if self.horizon.known_at.is_some() {
             return self.visit::<Parcel>(&mut |p| f(&Step::of(p, date)));
-        };
+        }
+        {
+            // Before the parcels' records load (a fresh process), their
+            // steps read alone from the checkpoint serve when they answer
+            // for every parcel: all known, and for the present, none
+            // beginning after today (the present holds every event, a
+            // date's steps those in force by it).
+            let _read = self.engine.read_guard();
+            if let Some(steps) = self.engine.cache.steps_alone::<Parcel>(self.store()) {
+                let present = self.horizon.as_of.is_none();
+                if steps.unknown().is_empty()
+                    && (!present || steps.latest().is_none_or(|last| last <= date))
+                {
+                    return steps.each_at(date, f);
+                }
+            }
+        }
+        if self.horizon.as_of.is_none() {
+            return self.visit::<Parcel>(&mut |p| f(&Step::of(p, date)));
+        }
         let _read = self.engine.read_guard();
         let mut changed = Vec::new();
         self.engine

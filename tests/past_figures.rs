@@ -174,3 +174,95 @@ fn idle_since_is_the_first_day_idle_as_of_is_idle() {
     }
     assert!(idle_days > 0, "no parcel was ever idle");
 }
+
+/// Whether the parcels' records are loaded, and if so from the checkpoint.
+fn parcels_loaded(db: &Db) -> Option<bool> {
+    db.checkpoints()
+        .unwrap()
+        .into_iter()
+        .find(|c| c.ledger == "parcel")
+        .unwrap()
+        .loaded_from_checkpoint
+}
+
+/// What a fresh process's first reads of the land figures show: the
+/// present, every date of `dates`, and the land of each firm evaluated.
+fn figures(db: &Db, dates: &[NaiveDate]) -> Vec<String> {
+    let mut seen = vec![format!("{:?}", db.now().land_summary().unwrap())];
+    for date in dates {
+        seen.push(format!("{:?}", db.land_summary(*date).unwrap()));
+    }
+    let scheme = parkdb::scheme::huangyan_2022();
+    let rows = db.now().evaluate(&scheme, 2022).unwrap().rows;
+    seen.push(format!("{rows:?}"));
+    seen
+}
+
+#[test]
+fn a_fresh_process_reads_the_land_figures_from_the_steps_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("zone.parkdb");
+    let (dates, want) = {
+        let db = Db::open(&path).unwrap();
+        parkdb::example::build_seed(&db).unwrap();
+        more_history(&db, 1);
+        let dates = dates(&db);
+        (dates.clone(), figures(&db, &dates))
+    };
+    let checkpoint = path.join("checkpoint/parcel.ckpt");
+    let kept = std::fs::read(&checkpoint).unwrap();
+
+    // A new process: the figures of the present, of past dates and the
+    // evaluation's land come from the steps; no parcel record is decoded.
+    let db = Db::open(&path).unwrap();
+    assert_eq!(figures(&db, &dates), want);
+    assert_eq!(parcels_loaded(&db), None, "the records were not needed");
+    // A unit of work: the records load and serve the figures after it.
+    more_history(&db, 2);
+    let dates = self::dates(&db);
+    assert_eq!(parcels_loaded(&db), Some(true));
+    agree(&db, "after a unit of work, in a handle that read the steps alone");
+    let want = figures(&db, &dates);
+    drop(db);
+
+    // Units of work stored after the checkpoint (an older parkdb's, say):
+    // folded on top of its steps, entity by entity.
+    std::fs::write(&checkpoint, &kept).unwrap();
+    let db = Db::open(&path).unwrap();
+    assert_eq!(figures(&db, &dates), want);
+    assert_eq!(parcels_loaded(&db), None);
+    assert!(db.check().unwrap().is_clean());
+    drop(db);
+
+    // A damaged steps part: the records are folded and say the same.
+    let mut damaged = std::fs::read(&checkpoint).unwrap();
+    let last = damaged.len() - 5;
+    damaged[last] ^= 0x40;
+    std::fs::write(&checkpoint, &damaged).unwrap();
+    let db = Db::open(&path).unwrap();
+    assert_eq!(figures(&db, &dates), want);
+    assert_eq!(parcels_loaded(&db), Some(false));
+    drop(db);
+
+    // A parcel whose land is requisitioned after today: the present holds
+    // it, today's steps do not, so the present's figures come from the
+    // records; a past date's still from the steps.
+    let db = Db::open(&path).unwrap();
+    let later = chrono::Utc::now().date_naive() + chrono::Days::new(400);
+    parcel(&db, "LATER", "7", &later.to_string());
+    let present = db.now().land_summary().unwrap();
+    let past = db.land_summary(d("2006-06-30")).unwrap();
+    db.checkpoint().unwrap();
+    drop(db);
+    let db = Db::open(&path).unwrap();
+    assert_eq!(db.land_summary(d("2006-06-30")).unwrap(), past);
+    assert_eq!(parcels_loaded(&db), None);
+    let now = db.now().land_summary().unwrap();
+    assert_eq!(now, present);
+    assert_eq!(parcels_loaded(&db), Some(true));
+    assert!(now.total.parcel_count > past.total.parcel_count);
+    assert_eq!(
+        now.total.requisitioned_mu,
+        db.as_of(later).land_summary().unwrap().total.requisitioned_mu
+    );
+}

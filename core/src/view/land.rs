@@ -279,17 +279,19 @@ impl View<'_> {
         }
         {
             // Before the parcels' records load (a fresh process), their
-            // steps read alone from the checkpoint serve when they answer
-            // for every parcel: all known, and for the present, none
-            // beginning after today (the present holds every event, a
-            // date's steps those in force by it).
+            // steps read alone from the checkpoint serve, unless a step
+            // begins after today in a read of the present (the present
+            // holds every event, a date's steps those in force by it);
+            // the few parcels whose steps are not known are folded.
             let _read = self.engine.read_guard();
             if let Some(steps) = self.engine.cache.steps_alone::<Parcel>(self.store()) {
                 let present = self.horizon.as_of.is_none();
-                if steps.unknown().is_empty()
+                if steps.unknown().len() <= STEPS_UNKNOWN_FOLDED
                     && (!present || steps.latest().is_none_or(|last| last <= date))
                 {
-                    return steps.each_at(date, f);
+                    steps.each_at(date, f)?;
+                    let unknown: Vec<u64> = steps.unknown().iter().copied().collect();
+                    return self.fold_stale::<Parcel>(&unknown, &mut |p| f(&Step::of(&p, date)));
                 }
             }
         }
@@ -339,6 +341,11 @@ impl View<'_> {
         })
     }
 }
+
+/// At most this many parcels whose steps are not known are folded from
+/// their events for the land figures before the records load; more, and
+/// the records load (see [`View::visit_steps`]).
+const STEPS_UNKNOWN_FOLDED: usize = 1024;
 
 /// A building of the register as of a date, with what is let in it.
 #[derive(Debug, Clone, PartialEq)]

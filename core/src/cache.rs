@@ -464,14 +464,29 @@ fn fold_touched<R: Record>(
 /// The steps of kind `R` from its checkpoint alone, the records left on
 /// disk, with the entities units of work stored after it touched folded
 /// on top (see [`Cache::steps_alone`]).
-fn load_steps_alone<R: Record>(place: &checkpoint::Place, store: &dyn Store) -> Result<crate::steps::Steps> {
-    let (covered, part) = checkpoint::open_steps(place, store, R::KIND)
-        .map_err(|why| crate::Error::Internal(format!("no checkpoint to read steps from: {why}")))?;
-    let mut steps = crate::steps::Steps::decode(&part)?;
-    drop(part);
-    let beyond = fold_touched::<R>(store, covered.next_event, steps.placed(), &mut |id, _, _, made| {
-        steps.set(id, made);
+fn load_steps_alone<R: Record>(
+    place: &checkpoint::Place,
+    store: &dyn Store,
+) -> Result<crate::steps::Steps> {
+    let on_disk = checkpoint::open_steps(place, store, R::KIND).map_err(|why| {
+        crate::Error::Internal(format!("no checkpoint to read steps from: {why}"))
     })?;
+    // Each half read and decoded on a thread of its own; the lower one
+    // with room for the upper's steps, which join it.
+    let room = usize::try_from(on_disk.len(1)).unwrap_or(0) / crate::land::STEP_BYTES;
+    let (mut steps, upper) = crate::threads::both(
+        "reading a checkpoint's steps",
+        || crate::steps::Steps::decode_part(&on_disk.read(0)?, room),
+        || crate::steps::Steps::decode_part(&on_disk.read(1)?, 0),
+    )?;
+    crate::steps::Steps::join_parts(&mut steps, upper)?;
+    let covered = on_disk.covered;
+    let beyond = fold_touched::<R>(
+        store,
+        covered.next_event,
+        steps.placed(),
+        &mut |id, _, _, made| steps.set(id, made),
+    )?;
     crate::counts::verify_loaded(store, R::KIND, covered.events + beyond)?;
     Ok(steps)
 }

@@ -562,7 +562,8 @@ mod tests {
             let mut steps = engine
                 .cache
                 .with::<Parcel, _>(store, |k| {
-                    crate::steps::Steps::decode(&k.steps.encode().unwrap()).unwrap()
+                    let [lower, upper] = k.steps.encode().unwrap();
+                    crate::steps::Steps::decode([&lower, &upper]).unwrap()
                 })
                 .unwrap();
             let mut late = steps.of(6).unwrap().to_vec();

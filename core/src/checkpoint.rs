@@ -43,6 +43,8 @@ pub(crate) const LAYOUT: u32 = 4;
 /// Units of work that together add at least this many events to a loaded
 /// ledger (and at least as many as its checkpoint covers) write it again.
 pub(crate) const LARGE: u64 = 100_000;
+/// How many parts a checkpoint has (see [`Opened`]).
+const PARTS: usize = 5;
 
 /// Whether checkpoints are read and written: unless the environment sets
 /// `PARKDB_CHECKPOINTS=off` (to measure a fold, or to keep no files but
@@ -96,7 +98,8 @@ struct Header {
     anchor: Option<(u64, u32, u32)>,
     records: u64,
     /// Each part's length and CRC-32: two halves of the records, the
-    /// lookups events added for good, then the records' steps.
+    /// lookups events added for good, then two halves of the records'
+    /// steps.
     parts: Vec<(u64, u32)>,
 }
 
@@ -108,9 +111,9 @@ pub(crate) struct Opened {
     /// The file, read whole (its parts are read in place, not copied).
     bytes: Vec<u8>,
     /// Where its parts are: two halves of the records, the lower ids
-    /// first, the lookups events added for good, then the records' steps
-    /// ([`crate::steps`]).
-    parts: [std::ops::Range<usize>; 4],
+    /// first, the lookups events added for good, then two halves of the
+    /// records' steps ([`crate::steps`]).
+    parts: [std::ops::Range<usize>; PARTS],
 }
 
 impl Opened {
@@ -124,9 +127,9 @@ impl Opened {
         self.part(2)
     }
 
-    /// The records' steps.
-    pub(crate) fn steps(&self) -> &[u8] {
-        self.part(3)
+    /// The two halves of the records' steps, the lower ids first.
+    pub(crate) fn steps(&self) -> [&[u8]; 2] {
+        [self.part(3), self.part(4)]
     }
 
     fn part(&self, i: usize) -> &[u8] {
@@ -294,7 +297,7 @@ impl Partial {
         records: u64,
         halves: [Vec<u8>; 2],
         history: Vec<u8>,
-        steps: Vec<u8>,
+        steps: [Vec<u8>; 2],
     ) -> Result<()> {
         let next_event = crate::counts::next_event(store)?;
         let header = Header {
@@ -306,7 +309,7 @@ impl Partial {
             events: crate::counts::of_kind(store, kind)?,
             anchor: anchor(store, next_event)?,
             records,
-            parts: [&halves[0], &halves[1], &history, &steps]
+            parts: [&halves[0], &halves[1], &history, &steps[0], &steps[1]]
                 .iter()
                 .map(|p| (p.len() as u64, crc32fast::hash(p)))
                 .collect(),
@@ -321,7 +324,7 @@ impl Partial {
             file.write_all(MAGIC)?;
             file.write_all(&u32::try_from(head.len()).unwrap_or(u32::MAX).to_be_bytes())?;
             file.write_all(&head)?;
-            for part in [&halves[0], &halves[1], &history, &steps] {
+            for part in [&halves[0], &halves[1], &history, &steps[0], &steps[1]] {
                 file.write_all(part)?;
             }
             file.sync_all()
@@ -372,7 +375,7 @@ pub(crate) fn open(
         parts.push(range);
         at += len;
     }
-    let parts: [std::ops::Range<usize>; 4] = parts
+    let parts: [std::ops::Range<usize>; PARTS] = parts
         .try_into()
         .map_err(|_| damaged("parts of the wrong number"))?;
     if at != bytes.len() {
@@ -387,15 +390,15 @@ pub(crate) fn open(
     })
 }
 
-/// The steps of a checkpoint of `kind` that matches the store, read
-/// alone (the file's other parts are not read; their checksums are
-/// checked when they are): the events the checkpoint covers, and the part.
+/// The steps of a checkpoint of `kind` that matches the store, to be
+/// read alone (the file's other parts are not read; their checksums are
+/// checked when they are).
 pub(crate) fn open_steps(
     place: &Place,
     store: &dyn Store,
     kind: u8,
-) -> std::result::Result<(Covered, Vec<u8>), Unused> {
-    use std::io::{Read, Seek};
+) -> std::result::Result<StepsOnDisk, Unused> {
+    use std::io::Read;
     let mut file = match std::fs::File::open(place.file(kind)) {
         Ok(file) => file,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(Unused::Absent),
@@ -414,33 +417,64 @@ pub(crate) fn open_steps(
     file.read_exact(&mut head[MAGIC.len() + 4..]).map_err(io)?;
     let (header, start) = header_of(&head)?;
     this_builds(&header, kind)?;
-    let [a, b, c, (len, crc)] = header.parts[..] else {
+    if header.parts.len() != PARTS {
         return Err(damaged("parts of the wrong number"));
-    };
-    let offset = [a.0, b.0, c.0]
-        .into_iter()
-        .try_fold(start as u64, u64::checked_add)
-        .ok_or_else(|| damaged("part too long"))?;
-    let end = offset
-        .checked_add(len)
-        .ok_or_else(|| damaged("part too long"))?;
-    if file.metadata().map_err(io)?.len() != end {
+    }
+    let mut at = start as u64;
+    let mut places = Vec::new();
+    for &(len, crc) in &header.parts {
+        places.push((at, len, crc));
+        at = at.checked_add(len).ok_or_else(|| damaged("part too long"))?;
+    }
+    if file.metadata().map_err(io)?.len() != at {
         return Err(damaged("parts of the wrong length"));
     }
     matches(&header, store)?;
-    let mut part = vec![0; usize::try_from(len).map_err(|_| damaged("part too long"))?];
-    file.seek(std::io::SeekFrom::Start(offset)).map_err(io)?;
-    file.read_exact(&mut part).map_err(io)?;
-    if crc32fast::hash(&part) != crc {
-        return Err(damaged("a part's checksum does not match"));
-    }
-    Ok((
-        Covered {
+    Ok(StepsOnDisk {
+        covered: Covered {
             next_event: header.next_event,
             events: header.events,
         },
-        part,
-    ))
+        file,
+        halves: [places[3], places[4]],
+    })
+}
+
+/// The steps of a checkpoint found to match the store, on disk.
+pub(crate) struct StepsOnDisk {
+    pub(crate) covered: Covered,
+    file: std::fs::File,
+    /// Each half's offset, length and CRC-32.
+    halves: [(u64, u64, u32); 2],
+}
+
+impl StepsOnDisk {
+    /// How long half `i` (0 or 1) is.
+    pub(crate) fn len(&self, i: usize) -> u64 {
+        self.halves.get(i).map_or(0, |h| h.1)
+    }
+
+    /// Reads half `i` (0 or 1: the lower ids, the upper), its checksum
+    /// checked. Two threads may read one half each.
+    pub(crate) fn read(&self, i: usize) -> Result<Vec<u8>> {
+        use std::os::unix::fs::FileExt;
+        let &(offset, len, crc) = self
+            .halves
+            .get(i)
+            .ok_or_else(|| Error::Internal(format!("a checkpoint has no half {i}")))?;
+        let len = usize::try_from(len)
+            .map_err(|_| Error::Corrupt("a checkpoint's part is too long".into()))?;
+        let mut part = vec![0; len];
+        self.file
+            .read_exact_at(&mut part, offset)
+            .map_err(|e| Error::io("cannot read a checkpoint", e))?;
+        if crc32fast::hash(&part) != crc {
+            return Err(Error::Corrupt(
+                "a checkpoint's part does not match its checksum".into(),
+            ));
+        }
+        Ok(part)
+    }
 }
 
 /// What a checkpoint covers: every event below `next_event`, `events` of
@@ -598,7 +632,7 @@ mod tests {
             layout_of::<Application>(&db, |_| ()),
             layout_of::<Indicator>(&db, |_| ()),
             // The parcels' steps, made from their events.
-            crc32fast::hash(&steps_of(&db).encode().unwrap()),
+            crc32fast::hash(&steps_of(&db).encode().unwrap().concat()),
         ];
         assert_eq!(
             (LAYOUT, found),
@@ -610,7 +644,7 @@ mod tests {
                     0xA34D_E366,
                     0x5E94_BBC3,
                     0xD202_EF8D,
-                    0xB566_B069
+                    0x400E_2C6C
                 ]
             ),
             "the records' layout changed: raise checkpoint::LAYOUT and pin the new values"

@@ -191,12 +191,14 @@ impl Steps {
         self.unknown.extend(other.unknown);
     }
 
-    /// The steps as a checkpoint's part, in fixed places so that it is
-    /// read back as arrays: four little-endian `u64`s (the first id, how
-    /// many ids follow, how many steps, how many unknown ids), each id's
-    /// count of steps (`u32`), the steps ([`Step::put`]) and the ids whose
-    /// steps are not known (`u64`).
-    pub(crate) fn encode(&self) -> Result<Vec<u8>> {
+    /// The steps as a checkpoint keeps them: two parts, the lower half of
+    /// the ids and the upper (read back on two threads), each in fixed
+    /// places so that it is read back as arrays: four little-endian
+    /// `u64`s (the first id, how many ids follow, how many steps, how many
+    /// unknown ids), each id's count of steps (`u32`), the steps
+    /// ([`Step::put`]) and the ids whose steps are not known (`u64`; the
+    /// upper half also holds those beyond both).
+    pub(crate) fn encode(&self) -> Result<[Vec<u8>; 2]> {
         // Steps made again go in their places; an id the arrays do not
         // place, nor made again, is not known.
         let start = self.again.keys().copied().fold(self.first, u64::min);
@@ -205,10 +207,29 @@ impl Steps {
             .keys()
             .map(|id| id + 1)
             .fold(self.end(), u64::max);
+        let mid = start + (last - start) / 2;
+        let beyond = self
+            .unknown
+            .iter()
+            .copied()
+            .filter(|id| !(start..last).contains(id));
+        Ok([
+            self.encode_ids(start..mid, std::iter::empty())?,
+            self.encode_ids(mid..last, beyond)?,
+        ])
+    }
+
+    /// One part of [`Steps::encode`]: the steps of `ids`, and `beyond`
+    /// among the unknown.
+    fn encode_ids(
+        &self,
+        ids: std::ops::Range<u64>,
+        beyond: impl Iterator<Item = u64>,
+    ) -> Result<Vec<u8>> {
         let mut counts = Vec::new();
-        let mut steps = Vec::with_capacity(self.all.len() * STEP_BYTES);
+        let mut steps = Vec::new();
         let mut unknown = Vec::new();
-        for id in start..last {
+        for id in ids.clone() {
             let of = self.of(id);
             if of.is_none() {
                 unknown.push(id);
@@ -221,15 +242,11 @@ impl Steps {
                 step.put(&mut steps);
             }
         }
-        unknown.extend(
-            self.unknown
-                .iter()
-                .filter(|id| !(start..last).contains(*id)),
-        );
+        unknown.extend(beyond);
         let mut out = Vec::with_capacity(32 + counts.len() + steps.len() + unknown.len() * 8);
         for n in [
-            start,
-            last - start,
+            ids.start,
+            ids.end - ids.start,
             (steps.len() / STEP_BYTES) as u64,
             unknown.len() as u64,
         ] {
@@ -243,8 +260,45 @@ impl Steps {
         Ok(out)
     }
 
-    /// Steps from a checkpoint's part ([`Steps::encode`]).
-    pub(crate) fn decode(part: &[u8]) -> Result<Steps> {
+    /// Steps from the two parts [`Steps::encode`] made, each decoded on a
+    /// thread of its own.
+    pub(crate) fn decode(parts: [&[u8]; 2]) -> Result<Steps> {
+        // The count is checked when its part is read; until then, it must
+        // fit the part.
+        let room = Steps::count_in(parts[1]).min(parts[1].len() / STEP_BYTES);
+        let (mut lower, upper) = crate::threads::both(
+            "reading a checkpoint's steps",
+            || Steps::decode_part(parts[0], room),
+            || Steps::decode_part(parts[1], 0),
+        )?;
+        Steps::join_parts(&mut lower, upper)?;
+        Ok(lower)
+    }
+
+    /// How many steps a part of [`Steps::encode`] says it holds, from its
+    /// first bytes (0 if it cannot tell: its decoding then fails).
+    pub(crate) fn count_in(part: &[u8]) -> usize {
+        part.get(16..24)
+            .and_then(|b| b.try_into().ok())
+            .and_then(|b| usize::try_from(u64::from_le_bytes(b)).ok())
+            .unwrap_or(0)
+    }
+
+    /// Joins the upper part of a checkpoint's steps to the lower: the
+    /// upper must begin where the lower ends.
+    pub(crate) fn join_parts(lower: &mut Steps, upper: Steps) -> Result<()> {
+        if upper.first != lower.end() {
+            return Err(Error::Corrupt(
+                "a checkpoint's halves of steps do not meet".into(),
+            ));
+        }
+        lower.join(upper);
+        Ok(())
+    }
+
+    /// Steps from one part of [`Steps::encode`], with room for `room`
+    /// more (those of the part to be joined to it).
+    pub(crate) fn decode_part(part: &[u8], room: usize) -> Result<Steps> {
         let bad = |what: &str| Error::Corrupt(format!("a checkpoint's steps part {what}"));
         let (head, rest) = part.split_first_chunk::<32>().ok_or_else(|| bad("is truncated"))?;
         let [first, ids, steps, unknown] = std::array::from_fn(|i| {
@@ -279,10 +333,14 @@ impl Steps {
         if at.checked_mul(STEP_BYTES) != Some(all.len()) {
             return Err(bad("does not add up to its counts"));
         }
-        let all = all
-            .chunks_exact(STEP_BYTES)
-            .map(|b| Step::take(b.try_into().map_err(|_| bad("holds a step cut short"))?))
-            .collect::<Result<Vec<Step>>>()?;
+        // Filled in place: a collect through `Result` cannot know the
+        // length, and would grow (and copy) a province's steps many times.
+        let mut steps = Vec::with_capacity(at.saturating_add(room));
+        for b in all.chunks_exact(STEP_BYTES) {
+            steps.push(Step::take(
+                b.try_into().map_err(|_| bad("holds a step cut short"))?,
+            )?);
+        }
         let unknown = unknown
             .chunks_exact(8)
             .map(|b| {
@@ -294,7 +352,7 @@ impl Steps {
         Ok(Steps {
             first,
             starts,
-            all,
+            all: steps,
             again: HashMap::new(),
             unknown,
         })
@@ -351,7 +409,8 @@ mod tests {
         whole.set(3, Some(changed.clone()));
         whole.forget(4);
         whole.set(end + 5, Some(changed.clone()));
-        let read = Steps::decode(&whole.encode().unwrap()).unwrap();
+        let [lower, upper] = whole.encode().unwrap();
+        let read = Steps::decode([&lower, &upper]).unwrap();
         same(&whole, &read, 0..end + 10);
         assert_eq!(read.of(3), Some(&changed[..]));
         assert_eq!(read.of(4), None);
@@ -393,31 +452,39 @@ mod tests {
             steps.push(id, Some(&made));
         }
         steps.forget(3);
-        let part = steps.encode().unwrap();
-        let read = Steps::decode(&part).unwrap();
+        let parts = steps.encode().unwrap();
+        let read = Steps::decode([&parts[0], &parts[1]]).unwrap();
         same(&steps, &read, 0..200);
+        let with = |half: usize, bad: &[u8]| {
+            let mut both = [&parts[0][..], &parts[1][..]];
+            both[half] = bad;
+            Steps::decode(both)
+        };
         // Every cut is refused; every byte changed is refused or read as
         // some other steps, never a panic.
-        for len in 0..part.len() {
-            assert!(
-                matches!(Steps::decode(&part[..len]), Err(Error::Corrupt(_))),
-                "cut at {len}"
-            );
-        }
-        for at in 0..part.len() {
-            for flip in [0x01, 0x80, 0xFF] {
-                let mut bad = part.clone();
-                bad[at] ^= flip;
-                if let Err(e) = Steps::decode(&bad) {
-                    assert!(matches!(e, Error::Corrupt(_)), "byte {at}: {e}");
+        for (half, part) in parts.iter().enumerate() {
+            for len in 0..part.len() {
+                assert!(
+                    matches!(with(half, &part[..len]), Err(Error::Corrupt(_))),
+                    "half {half} cut at {len}"
+                );
+            }
+            for at in 0..part.len() {
+                for flip in [0x01, 0x80, 0xFF] {
+                    let mut bad = part.clone();
+                    bad[at] ^= flip;
+                    if let Err(e) = with(half, &bad) {
+                        assert!(matches!(e, Error::Corrupt(_)), "half {half} byte {at}: {e}");
+                    }
                 }
             }
-        }
-        // Counts that promise more than the part holds, or overflow.
-        for (at, value) in [(8, u64::MAX), (16, u64::MAX / 2), (24, 1 << 60), (0, u64::MAX)] {
-            let mut bad = part.clone();
-            bad[at..at + 8].copy_from_slice(&value.to_le_bytes());
-            assert!(matches!(Steps::decode(&bad), Err(Error::Corrupt(_))), "{at}");
+            // Counts that promise more than the part holds, or overflow,
+            // and halves that do not meet.
+            for (at, value) in [(8, u64::MAX), (16, u64::MAX / 2), (24, 1 << 60), (0, u64::MAX), (0, 0)] {
+                let mut bad = part.clone();
+                bad[at..at + 8].copy_from_slice(&value.to_le_bytes());
+                assert!(matches!(with(half, &bad), Err(Error::Corrupt(_))), "{half} {at}");
+            }
         }
         // One step's bytes: unknown flags, a land use or status that is
         // none, a holder without its flag, a day out of range.

@@ -221,7 +221,10 @@ fn a_fresh_process_reads_the_land_figures_from_the_steps_alone() {
     more_history(&db, 2);
     let dates = self::dates(&db);
     assert_eq!(parcels_loaded(&db), Some(true));
-    agree(&db, "after a unit of work, in a handle that read the steps alone");
+    agree(
+        &db,
+        "after a unit of work, in a handle that read the steps alone",
+    );
     let want = figures(&db, &dates);
     drop(db);
 
@@ -263,6 +266,10 @@ fn a_fresh_process_reads_the_land_figures_from_the_steps_alone() {
     assert!(now.total.parcel_count > past.total.parcel_count);
     assert_eq!(
         now.total.requisitioned_mu,
-        db.as_of(later).land_summary().unwrap().total.requisitioned_mu
+        db.as_of(later)
+            .land_summary()
+            .unwrap()
+            .total
+            .requisitioned_mu
     );
 }

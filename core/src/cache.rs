@@ -434,6 +434,11 @@ fn load_checkpoint<R: Record + Send + Sync + 'static>(
     Ok((kind, beyond))
 }
 
+/// What [`fold_touched`] hands over of each entity: its id, its stored
+/// events, its record and its steps.
+type Touched<'a, R> =
+    dyn FnMut(u64, &[Event<<R as Record>::Event>], Option<R>, record::MadeSteps) + 'a;
+
 /// Folds each entity of kind `R` that units of work stored from event
 /// `next_event` on (after a checkpoint) touched, out of `all`: `f` takes
 /// its id, its stored events, its record and its steps. Returns how many
@@ -443,7 +448,7 @@ fn fold_touched<R: Record>(
     store: &dyn Store,
     next_event: u64,
     all: usize,
-    f: &mut dyn FnMut(u64, &[Event<R::Event>], Option<R>, record::MadeSteps),
+    f: &mut Touched<'_, R>,
 ) -> Result<u64> {
     let touched = checkpoint::touched_since::<R>(store, next_event)?;
     if worth_one_pass(touched.len(), all) {
@@ -471,15 +476,7 @@ fn load_steps_alone<R: Record>(
     let on_disk = checkpoint::open_steps(place, store, R::KIND).map_err(|why| {
         crate::Error::Internal(format!("no checkpoint to read steps from: {why}"))
     })?;
-    // Each half read and decoded on a thread of its own; the lower one
-    // with room for the upper's steps, which join it.
-    let room = usize::try_from(on_disk.len(1)).unwrap_or(0) / crate::land::STEP_BYTES;
-    let (mut steps, upper) = crate::threads::both(
-        "reading a checkpoint's steps",
-        || crate::steps::Steps::decode_part(&on_disk.read(0)?, room),
-        || crate::steps::Steps::decode_part(&on_disk.read(1)?, 0),
-    )?;
-    crate::steps::Steps::join_parts(&mut steps, upper)?;
+    let mut steps = on_disk.read()?;
     let covered = on_disk.covered;
     let beyond = fold_touched::<R>(
         store,
@@ -763,7 +760,10 @@ impl Cache {
     /// loaded (their steps serve), the kind keeps none, or no checkpoint
     /// serves (the caller loads the records, which reports what is
     /// wrong). Call with the commit lock held (shared).
-    pub(crate) fn steps_alone<R: Record>(&self, store: &dyn Store) -> Option<Arc<crate::steps::Steps>> {
+    pub(crate) fn steps_alone<R: Record>(
+        &self,
+        store: &dyn Store,
+    ) -> Option<Arc<crate::steps::Steps>> {
         if !R::STEPS || self.if_loaded::<R, _>(|_| ()).is_some() {
             return None;
         }

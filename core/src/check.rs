@@ -568,7 +568,7 @@ mod tests {
                 .unwrap();
             let mut late = steps.of(6).unwrap().to_vec();
             let last = late.last_mut().unwrap();
-            last.from = last.from.succ_opt().unwrap();
+            *last = last.with_from(last.begins().succ_opt().unwrap());
             steps.set(6, Some(late));
             let (lower, upper) = parcels.split_at(parcels.len() / 2);
             checkpoint::Partial::begin(engine.cache.place().unwrap(), Parcel::KIND)

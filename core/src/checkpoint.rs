@@ -424,7 +424,9 @@ pub(crate) fn open_steps(
     let mut places = Vec::new();
     for &(len, crc) in &header.parts {
         places.push((at, len, crc));
-        at = at.checked_add(len).ok_or_else(|| damaged("part too long"))?;
+        at = at
+            .checked_add(len)
+            .ok_or_else(|| damaged("part too long"))?;
     }
     if file.metadata().map_err(io)?.len() != at {
         return Err(damaged("parts of the wrong length"));
@@ -449,31 +451,45 @@ pub(crate) struct StepsOnDisk {
 }
 
 impl StepsOnDisk {
-    /// How long half `i` (0 or 1) is.
-    pub(crate) fn len(&self, i: usize) -> u64 {
-        self.halves.get(i).map_or(0, |h| h.1)
-    }
-
-    /// Reads half `i` (0 or 1: the lower ids, the upper), its checksum
-    /// checked. Two threads may read one half each.
-    pub(crate) fn read(&self, i: usize) -> Result<Vec<u8>> {
-        use std::os::unix::fs::FileExt;
-        let &(offset, len, crc) = self
-            .halves
-            .get(i)
-            .ok_or_else(|| Error::Internal(format!("a checkpoint has no half {i}")))?;
-        let len = usize::try_from(len)
-            .map_err(|_| Error::Corrupt("a checkpoint's part is too long".into()))?;
-        let mut part = vec![0; len];
-        self.file
-            .read_exact_at(&mut part, offset)
-            .map_err(|e| Error::io("cannot read a checkpoint", e))?;
-        if crc32fast::hash(&part) != crc {
+    /// Reads the steps, each half on a thread of its own, and checks
+    /// their checksums.
+    pub(crate) fn read(&self) -> Result<crate::steps::Steps> {
+        let [lower, upper] = self.halves.map(|(offset, len, _)| FilePart {
+            file: &self.file,
+            offset,
+            len,
+        });
+        let (steps, found) = crate::steps::Steps::read([&lower, &upper])?;
+        if found != self.halves.map(|h| h.2) {
             return Err(Error::Corrupt(
-                "a checkpoint's part does not match its checksum".into(),
+                "a checkpoint's steps do not match their checksum".into(),
             ));
         }
-        Ok(part)
+        Ok(steps)
+    }
+}
+
+/// A part of a checkpoint file, read where it lies.
+struct FilePart<'a> {
+    file: &'a std::fs::File,
+    offset: u64,
+    len: u64,
+}
+
+impl crate::steps::Source for FilePart<'_> {
+    fn size(&self) -> u64 {
+        self.len
+    }
+
+    fn read_at(&self, at: u64, into: &mut [u8]) -> Result<()> {
+        use std::os::unix::fs::FileExt;
+        let end = at.checked_add(into.len() as u64);
+        if end.is_none_or(|end| end > self.len) {
+            return Err(Error::Corrupt("a checkpoint's part is truncated".into()));
+        }
+        self.file
+            .read_exact_at(into, self.offset + at)
+            .map_err(|e| Error::io("cannot read a checkpoint", e))
     }
 }
 

@@ -34,7 +34,12 @@ pub(crate) struct Steps {
 
 /// The step of `steps` whose span holds `date`: `None` before the first.
 fn step_of(steps: &[Step], date: chrono::NaiveDate) -> Option<&Step> {
-    let after = steps.partition_point(|s| s.from <= date);
+    step_on(steps, crate::days::to_days(date))
+}
+
+/// [`step_of`] a day number.
+fn step_on(steps: &[Step], day: i32) -> Option<&Step> {
+    let after = steps.partition_point(|s| s.begins_day() <= day);
     after.checked_sub(1).and_then(|i| steps.get(i))
 }
 
@@ -112,8 +117,9 @@ impl Steps {
         self.all
             .iter()
             .chain(self.again.values().flat_map(|s| s.iter()))
-            .map(|s| s.from)
+            .map(Step::begins_day)
             .max()
+            .and_then(crate::days::from_day_number)
     }
 
     /// The steps of `id`, oldest first, if known (an entity the arrays do
@@ -148,14 +154,14 @@ impl Steps {
             .collect();
         skip.sort_unstable();
         let mut skip = skip.into_iter().peekable();
+        let day = crate::days::to_days(date);
         for (i, range) in self.starts.windows(2).enumerate() {
             let id = self.first + i as u64;
             while skip.next_if(|s| *s < id).is_some() {}
             if skip.next_if_eq(&id).is_some() {
                 continue;
             }
-            if let Some(step) = step_of(self.all.get(range[0]..range[1]).unwrap_or_default(), date)
-            {
+            if let Some(step) = step_on(self.all.get(range[0]..range[1]).unwrap_or_default(), day) {
                 f(step)?;
             }
         }
@@ -238,9 +244,7 @@ impl Steps {
             let count = u32::try_from(of.len())
                 .map_err(|_| Error::Internal("an entity with more than 2³² steps".into()))?;
             counts.extend_from_slice(&count.to_le_bytes());
-            for step in of {
-                step.put(&mut steps);
-            }
+            steps.extend_from_slice(bytemuck::cast_slice(of));
         }
         unknown.extend(beyond);
         let mut out = Vec::with_capacity(32 + counts.len() + steps.len() + unknown.len() * 8);
@@ -260,103 +264,164 @@ impl Steps {
         Ok(out)
     }
 
-    /// Steps from the two parts [`Steps::encode`] made, each decoded on a
-    /// thread of its own.
+    /// Steps from the two parts [`Steps::encode`] made, in memory.
     pub(crate) fn decode(parts: [&[u8]; 2]) -> Result<Steps> {
-        // The count is checked when its part is read; until then, it must
-        // fit the part.
-        let room = Steps::count_in(parts[1]).min(parts[1].len() / STEP_BYTES);
-        let (mut lower, upper) = crate::threads::both(
+        Ok(Steps::read([&parts[0], &parts[1]])?.0)
+    }
+
+    /// Reads the two parts [`Steps::encode`] made, each on a thread of its
+    /// own, straight into one array of steps, which are checked, not
+    /// decoded; returns the steps and the CRC-32 of each part's bytes.
+    pub(crate) fn read(parts: [&dyn Source; 2]) -> Result<(Steps, [u32; 2])> {
+        let heads = [Head::read(parts[0])?, Head::read(parts[1])?];
+        if Some(heads[1].first) != heads[0].first.checked_add(heads[0].ids) {
+            return Err(corrupt("has halves that do not meet"));
+        }
+        // Each count fits its part's length (`Head::read`).
+        let lower = usize::try_from(heads[0].steps).map_err(|_| corrupt("is too long"))?;
+        let upper = usize::try_from(heads[1].steps).map_err(|_| corrupt("is too long"))?;
+        let mut all: Vec<Step> = bytemuck::zeroed_vec(lower.saturating_add(upper));
+        let (low, high) = all.split_at_mut(lower);
+        let (low, high) = crate::threads::both(
             "reading a checkpoint's steps",
-            || Steps::decode_part(parts[0], room),
-            || Steps::decode_part(parts[1], 0),
+            || read_part(parts[0], &heads[0], low),
+            || read_part(parts[1], &heads[1], high),
         )?;
-        Steps::join_parts(&mut lower, upper)?;
-        Ok(lower)
-    }
-
-    /// How many steps a part of [`Steps::encode`] says it holds, from its
-    /// first bytes (0 if it cannot tell: its decoding then fails).
-    pub(crate) fn count_in(part: &[u8]) -> usize {
-        part.get(16..24)
-            .and_then(|b| b.try_into().ok())
-            .and_then(|b| usize::try_from(u64::from_le_bytes(b)).ok())
-            .unwrap_or(0)
-    }
-
-    /// Joins the upper part of a checkpoint's steps to the lower: the
-    /// upper must begin where the lower ends.
-    pub(crate) fn join_parts(lower: &mut Steps, upper: Steps) -> Result<()> {
-        if upper.first != lower.end() {
-            return Err(Error::Corrupt(
-                "a checkpoint's halves of steps do not meet".into(),
-            ));
-        }
-        lower.join(upper);
-        Ok(())
-    }
-
-    /// Steps from one part of [`Steps::encode`], with room for `room`
-    /// more (those of the part to be joined to it).
-    pub(crate) fn decode_part(part: &[u8], room: usize) -> Result<Steps> {
-        let bad = |what: &str| Error::Corrupt(format!("a checkpoint's steps part {what}"));
-        let (head, rest) = part.split_first_chunk::<32>().ok_or_else(|| bad("is truncated"))?;
-        let [first, ids, steps, unknown] = std::array::from_fn(|i| {
-            let mut w = [0; 8];
-            w.copy_from_slice(&head[i * 8..i * 8 + 8]);
-            u64::from_le_bytes(w)
-        });
-        // The lengths must add up before anything is allocated for them.
-        let size = |n: u64, width: usize| usize::try_from(n).ok()?.checked_mul(width);
-        let (Some(ids_len), Some(steps_len), Some(unknown_len)) =
-            (size(ids, 4), size(steps, STEP_BYTES), size(unknown, 8))
-        else {
-            return Err(bad("is of an impossible size"));
-        };
-        if Some(rest.len()) != ids_len.checked_add(steps_len).and_then(|n| n.checked_add(unknown_len)) {
-            return Err(bad("is not as long as its counts say"));
-        }
-        if first.checked_add(ids).is_none() {
-            return Err(bad("places ids out of range"));
-        }
-        let (counts, rest) = rest.split_at(ids_len);
-        let (all, unknown) = rest.split_at(steps_len);
-        let mut starts = Vec::with_capacity(counts.len() / 4 + 1);
+        let mut starts = Vec::with_capacity(low.counts.len() + high.counts.len() + 1);
         let mut at = 0usize;
         starts.push(0);
-        for count in counts.chunks_exact(4) {
-            let mut w = [0; 4];
-            w.copy_from_slice(count);
-            at = at.saturating_add(u32::from_le_bytes(w) as usize);
+        for count in low.counts.iter().chain(&high.counts) {
+            at += *count as usize;
             starts.push(at);
         }
-        if at.checked_mul(STEP_BYTES) != Some(all.len()) {
-            return Err(bad("does not add up to its counts"));
-        }
-        // Filled in place: a collect through `Result` cannot know the
-        // length, and would grow (and copy) a province's steps many times.
-        let mut steps = Vec::with_capacity(at.saturating_add(room));
-        for b in all.chunks_exact(STEP_BYTES) {
-            steps.push(Step::take(
-                b.try_into().map_err(|_| bad("holds a step cut short"))?,
-            )?);
-        }
-        let unknown = unknown
-            .chunks_exact(8)
-            .map(|b| {
-                let mut w = [0; 8];
-                w.copy_from_slice(b);
-                u64::from_le_bytes(w)
-            })
-            .collect();
-        Ok(Steps {
-            first,
+        let steps = Steps {
+            first: heads[0].first,
             starts,
-            all: steps,
+            all,
             again: HashMap::new(),
+            unknown: low.unknown.into_iter().chain(high.unknown).collect(),
+        };
+        Ok((steps, [low.crc, high.crc]))
+    }
+}
+
+fn corrupt(what: &str) -> Error {
+    Error::Corrupt(format!("a checkpoint's steps part {what}"))
+}
+
+/// Where a part of a checkpoint's steps is read from: its bytes in
+/// memory, or a file.
+pub(crate) trait Source: Sync {
+    /// How long the part is.
+    fn size(&self) -> u64;
+    /// Fills `into` with the part's bytes from `at` on.
+    fn read_at(&self, at: u64, into: &mut [u8]) -> Result<()>;
+}
+
+impl Source for &[u8] {
+    fn size(&self) -> u64 {
+        self.len() as u64
+    }
+
+    fn read_at(&self, at: u64, into: &mut [u8]) -> Result<()> {
+        let bytes = usize::try_from(at)
+            .ok()
+            .and_then(|at| self.get(at..at.checked_add(into.len())?))
+            .ok_or_else(|| corrupt("is truncated"))?;
+        into.copy_from_slice(bytes);
+        Ok(())
+    }
+}
+
+/// The head of a part: four little-endian `u64`s.
+struct Head {
+    bytes: [u8; 32],
+    first: u64,
+    ids: u64,
+    steps: u64,
+    unknown: u64,
+}
+
+impl Head {
+    /// The head of `part`, whose counts must add up to its length.
+    fn read(part: &dyn Source) -> Result<Head> {
+        let mut bytes = [0; 32];
+        if part.size() < 32 {
+            return Err(corrupt("is truncated"));
+        }
+        part.read_at(0, &mut bytes)?;
+        let [first, ids, steps, unknown] = std::array::from_fn(|i| {
+            let mut w = [0; 8];
+            w.copy_from_slice(&bytes[i * 8..i * 8 + 8]);
+            u64::from_le_bytes(w)
+        });
+        let size = [(ids, 4), (steps, STEP_BYTES as u64), (unknown, 8)]
+            .into_iter()
+            .try_fold(32u64, |sum, (n, width)| {
+                sum.checked_add(n.checked_mul(width)?)
+            });
+        if size != Some(part.size()) {
+            return Err(corrupt("is not as long as its counts say"));
+        }
+        if first.checked_add(ids).is_none() {
+            return Err(corrupt("places ids out of range"));
+        }
+        Ok(Head {
+            bytes,
+            first,
+            ids,
+            steps,
             unknown,
         })
     }
+}
+
+/// What [`read_part`] read besides the steps.
+struct Part {
+    counts: Vec<u32>,
+    unknown: Vec<u64>,
+    crc: u32,
+}
+
+/// Reads the part `head` heads into `steps` (room for exactly its steps)
+/// and checks each step.
+fn read_part(part: &dyn Source, head: &Head, steps: &mut [Step]) -> Result<Part> {
+    let mut crc = crc32fast::Hasher::new();
+    crc.update(&head.bytes);
+    // Lengths `Head::read` found to fit the part.
+    let len = |n: u64, width: usize| {
+        usize::try_from(n)
+            .ok()
+            .and_then(|n| n.checked_mul(width))
+            .ok_or_else(|| corrupt("is too long"))
+    };
+    let mut counts = vec![0; len(head.ids, 4)?];
+    part.read_at(32, &mut counts)?;
+    crc.update(&counts);
+    let bytes: &mut [u8] = bytemuck::cast_slice_mut(steps);
+    part.read_at(32 + counts.len() as u64, bytes)?;
+    crc.update(bytes);
+    let mut unknown = vec![0; len(head.unknown, 8)?];
+    part.read_at(32 + (counts.len() + bytes.len()) as u64, &mut unknown)?;
+    crc.update(&unknown);
+    for step in steps.iter() {
+        step.check()?;
+    }
+    let counts: Vec<u32> = counts
+        .chunks_exact(4)
+        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect();
+    if counts.iter().map(|&c| u64::from(c)).sum::<u64>() != steps.len() as u64 {
+        return Err(corrupt("does not add up to its counts"));
+    }
+    Ok(Part {
+        counts,
+        unknown: unknown
+            .chunks_exact(8)
+            .map(|c| u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
+            .collect(),
+        crc: crc.finalize(),
+    })
 }
 
 #[cfg(test)]
@@ -419,17 +484,17 @@ mod tests {
         // The step of a date: none before the first.
         let (id, steps) = &all[0];
         let held = read.of(*id).unwrap();
-        let first = steps[0].from;
+        let first = steps[0].begins();
         assert_eq!(step_of(held, first.pred_opt().unwrap()), None);
         assert_eq!(step_of(held, first), Some(&steps[0]));
         let last = steps.last().unwrap();
         assert_eq!(
-            step_of(held, last.from + chrono::Days::new(9999)),
+            step_of(held, last.begins() + chrono::Days::new(9999)),
             Some(last)
         );
         // A pass over every entity's step of a date skips the unknown
         // and takes those made again once.
-        let date = steps[1].from;
+        let date = steps[1].begins();
         let mut passed = Vec::new();
         read.each_at(date, &mut |s| {
             passed.push(*s);
@@ -480,31 +545,44 @@ mod tests {
             }
             // Counts that promise more than the part holds, or overflow,
             // and halves that do not meet.
-            for (at, value) in [(8, u64::MAX), (16, u64::MAX / 2), (24, 1 << 60), (0, u64::MAX), (0, 0)] {
+            for (at, value) in [
+                (8, u64::MAX),
+                (16, u64::MAX / 2),
+                (24, 1 << 60),
+                (0, u64::MAX),
+                (0, 0),
+            ] {
                 let mut bad = part.clone();
                 bad[at..at + 8].copy_from_slice(&value.to_le_bytes());
-                assert!(matches!(with(half, &bad), Err(Error::Corrupt(_))), "{half} {at}");
+                assert!(
+                    matches!(with(half, &bad), Err(Error::Corrupt(_))),
+                    "{half} {at}"
+                );
             }
         }
         // One step's bytes: unknown flags, a land use or status that is
         // none, a holder without its flag, a day out of range.
-        let mut one = Vec::new();
         let step = *read.all.first().unwrap();
-        step.put(&mut one);
-        assert_eq!(one.len(), STEP_BYTES);
-        let at = |b: &[u8]| -> [u8; STEP_BYTES] { b.try_into().unwrap() };
-        assert_eq!(Step::take(&at(&one)).unwrap(), step);
+        let one: [u8; STEP_BYTES] = bytemuck::bytes_of(&step).try_into().unwrap();
+        let of = |b: [u8; STEP_BYTES]| bytemuck::from_bytes::<Step>(&b).check();
+        assert!(of(one).is_ok());
         for (i, value) in [(38, 0x10), (39, 1), (36, 0xEE), (37, 0xEE)] {
-            let mut bad = one.clone();
+            let mut bad = one;
             bad[i] = value;
-            assert!(matches!(Step::take(&at(&bad)), Err(Error::Corrupt(_))), "{i}");
+            assert!(matches!(of(bad), Err(Error::Corrupt(_))), "{i}");
         }
-        let mut bad = one.clone();
+        let mut bad = one;
         bad[38] &= !4;
         bad[24] = 7;
-        assert!(matches!(Step::take(&at(&bad)), Err(Error::Corrupt(_))));
-        let mut bad = one.clone();
+        assert!(matches!(of(bad), Err(Error::Corrupt(_))));
+        let mut bad = one;
         bad[0..4].copy_from_slice(&i32::MAX.to_le_bytes());
-        assert!(matches!(Step::take(&at(&bad)), Err(Error::Corrupt(_))));
+        assert!(matches!(of(bad), Err(Error::Corrupt(_))));
+        // The places the checkpoint's layout names.
+        assert_eq!(
+            i32::from_le_bytes(one[0..4].try_into().unwrap()),
+            step.begins_day()
+        );
+        assert_eq!(one[39], 0);
     }
 }

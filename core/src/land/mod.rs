@@ -18,8 +18,8 @@ use crate::money::{
 use crate::units::{Mu, Quantity, Yuan};
 
 pub use building::{peak_let, Building, BuildingSpec, BuildingStage, BuildingUse};
-pub(crate) use summary::{Step, STEP_BYTES};
 pub use summary::{AreaLabel, LandFigures, LandSummary};
+pub(crate) use summary::{Step, STEP_BYTES};
 
 use crate::ids::code_enum;
 pub use crate::ids::ParcelId;

@@ -123,31 +123,33 @@ impl LandFigures {
     /// Adds a parcel's part, counted as of `as_of` (a date within the
     /// span of the step).
     fn add(&mut self, s: &Step, as_of: NaiveDate) -> Result<()> {
-        self.land_cost = self.land_cost.checked_add(s.cost)?;
-        for _ in 0..s.reclaimed {
-            self.reclaimed_mu = self.reclaimed_mu.checked_add(s.area)?;
+        let (area, status, reclaimed) = (s.area(), s.status(), s.reclaimed());
+        self.land_cost = self.land_cost.checked_add(s.cost())?;
+        for _ in 0..reclaimed {
+            self.reclaimed_mu = self.reclaimed_mu.checked_add(area)?;
         }
-        self.reclaimed_count += u64::from(s.reclaimed);
-        if s.status == ParcelStatus::Retired {
+        self.reclaimed_count += u64::from(reclaimed);
+        if status == ParcelStatus::Retired {
             return Ok(());
         }
         let add = |field: &mut Mu, yes: bool| -> Result<()> {
             if yes {
-                *field = field.checked_add(s.area)?;
+                *field = field.checked_add(area)?;
             }
             Ok(())
         };
-        let idle = s.idle_since.is_some_and(|d| d <= as_of);
+        let idle = s.idle_on(crate::days::to_days(as_of));
+        let held = s.flags & HELD != 0;
         add(&mut self.requisitioned_mu, true)?;
-        add(&mut self.developed_mu, s.developed)?;
-        add(&mut self.certified_mu, s.certified)?;
-        add(&mut self.supplied_mu, s.holder.is_some())?;
-        add(&mut self.reserve_mu, s.holder.is_none())?;
+        add(&mut self.developed_mu, s.flags & DEVELOPED != 0)?;
+        add(&mut self.certified_mu, s.flags & CERTIFIED != 0)?;
+        add(&mut self.supplied_mu, held)?;
+        add(&mut self.reserve_mu, !held)?;
         add(
             &mut self.under_construction_mu,
-            s.status == ParcelStatus::UnderConstruction,
+            status == ParcelStatus::UnderConstruction,
         )?;
-        add(&mut self.completed_mu, s.status == ParcelStatus::Completed)?;
+        add(&mut self.completed_mu, status == ParcelStatus::Completed)?;
         add(&mut self.idle_mu, idle)?;
         self.parcel_count += 1;
         self.idle_count += u64::from(idle);
@@ -155,7 +157,7 @@ impl LandFigures {
     }
 }
 
-/// How many bytes a step takes in a checkpoint ([`Step::put`]).
+/// How many bytes a step takes, in memory as in a checkpoint.
 pub(crate) const STEP_BYTES: usize = 40;
 
 /// A parcel's part in the land figures while one of its states stood,
@@ -163,38 +165,57 @@ pub(crate) const STEP_BYTES: usize = 40;
 /// span need of it, and nothing else. The in-memory view keeps each
 /// parcel's steps (see `crate::steps`), so that the figures of a past
 /// date are a pass over them, not a fold of events.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+///
+/// A step is its bytes, in fixed places and little-endian, the same in
+/// memory and in a checkpoint, which is read straight into the view's
+/// array of steps and checked ([`Step::check`]), not decoded: the day of
+/// `from`, the day it counts idle from (0 if it does not), the area in
+/// ten-thousandths of a 亩, the cost in fen, the holder's id (0 if none),
+/// its reclamations by `from`, the land use's and the status's bytes, the
+/// flags (developed, certified, held, idle) and a zero.
+#[repr(C)]
+#[derive(Clone, Copy, PartialEq, Eq, bytemuck::Pod, bytemuck::Zeroable)]
 pub(crate) struct Step {
-    pub(crate) from: NaiveDate,
-    land_use: LandUse,
-    status: ParcelStatus,
-    area: Mu,
+    from: [u8; 4],
+    idle_since: [u8; 4],
+    area: [u8; 8],
     /// What the zone paid for its land (its account's cost).
-    cost: Yuan,
-    /// Its reclamations by the date counted.
-    reclaimed: u32,
-    developed: bool,
-    certified: bool,
-    holder: Option<EnterpriseId>,
-    /// The first day it counts idle in this state, if it does.
-    idle_since: Option<NaiveDate>,
+    cost: [u8; 8],
+    holder: [u8; 8],
+    reclaimed: [u8; 4],
+    land_use: u8,
+    status: u8,
+    flags: u8,
+    zero: u8,
 }
+
+const DEVELOPED: u8 = 1;
+const CERTIFIED: u8 = 2;
+const HELD: u8 = 4;
+const IDLE: u8 = 8;
 
 impl Step {
     /// The part of `p` in the figures of `at`.
     pub(crate) fn of(p: &Parcel, at: NaiveDate) -> Step {
+        let day = crate::days::to_days;
+        let reclaimed = p.reclamations.iter().filter(|r| r.date <= at).count();
+        let cost = p.account.as_ref().map_or(Yuan::ZERO, |a| a.cost());
+        let (developed, certified) = (p.developed.is_some(), p.certificate.is_some());
+        let idle_since = p.idle_since();
         Step {
-            from: at,
-            land_use: p.land_use,
-            status: p.status(),
-            area: p.area,
-            cost: p.account.as_ref().map_or(Yuan::ZERO, |a| a.cost()),
-            reclaimed: u32::try_from(p.reclamations.iter().filter(|r| r.date <= at).count())
-                .unwrap_or(u32::MAX),
-            developed: p.developed.is_some(),
-            certified: p.certificate.is_some(),
-            holder: p.holder,
-            idle_since: p.idle_since(),
+            from: day(at).to_le_bytes(),
+            idle_since: idle_since.map_or(0, day).to_le_bytes(),
+            area: p.area.units().to_le_bytes(),
+            cost: cost.fen().to_le_bytes(),
+            holder: p.holder.map_or(0, |h| h.0).to_le_bytes(),
+            reclaimed: u32::try_from(reclaimed).unwrap_or(u32::MAX).to_le_bytes(),
+            land_use: p.land_use.byte(),
+            status: p.status().byte(),
+            flags: if developed { DEVELOPED } else { 0 }
+                | if certified { CERTIFIED } else { 0 }
+                | if p.holder.is_some() { HELD } else { 0 }
+                | if idle_since.is_some() { IDLE } else { 0 },
+            zero: 0,
         }
     }
 
@@ -209,82 +230,95 @@ impl Step {
             .then(|| Step::of(p, from))
     }
 
-    /// The step as a checkpoint keeps it: [`STEP_BYTES`] bytes in fixed
-    /// places, little-endian, so a checkpoint's steps are read as an
-    /// array, not decoded field by field: the day of `from`, the day of
-    /// `idle_since` (0 if none), the area in ten-thousandths of a 亩, the
-    /// cost in fen, the holder's id (0 if none), the reclamations, the
-    /// land use's and the status's bytes, the flags (developed, certified,
-    /// held, idle) and a zero.
-    pub(crate) fn put(&self, out: &mut Vec<u8>) {
-        let day = crate::days::to_days;
-        out.extend_from_slice(&day(self.from).to_le_bytes());
-        out.extend_from_slice(&self.idle_since.map_or(0, day).to_le_bytes());
-        out.extend_from_slice(&self.area.units().to_le_bytes());
-        out.extend_from_slice(&self.cost.fen().to_le_bytes());
-        out.extend_from_slice(&self.holder.map_or(0, |h| h.0).to_le_bytes());
-        out.extend_from_slice(&self.reclaimed.to_le_bytes());
-        let flags = u8::from(self.developed)
-            | u8::from(self.certified) << 1
-            | u8::from(self.holder.is_some()) << 2
-            | u8::from(self.idle_since.is_some()) << 3;
-        out.extend_from_slice(&[self.land_use.byte(), self.status.byte(), flags, 0]);
-    }
-
-    /// The step [`Step::put`] wrote; anything it cannot have written is
-    /// [`crate::Error::Corrupt`].
-    pub(crate) fn take(b: &[u8; STEP_BYTES]) -> Result<Step> {
+    /// Whether these are the bytes of a step, as [`Step::of`] makes them;
+    /// anything else is [`crate::Error::Corrupt`]. After it, every
+    /// accessor reads a value that is one.
+    pub(crate) fn check(&self) -> Result<()> {
         let bad = |what: &str| crate::Error::Corrupt(format!("a checkpoint's step has {what}"));
-        let four = |at: usize| {
-            let mut w = [0; 4];
-            w.copy_from_slice(&b[at..at + 4]);
-            w
-        };
-        let eight = |at: usize| {
-            let mut w = [0; 8];
-            w.copy_from_slice(&b[at..at + 8]);
-            w
-        };
-        let day = |n: i32| crate::days::from_day_number(n).ok_or_else(|| bad("a day out of range"));
-        let [land_use, status, flags, zero] = four(36);
-        if flags >> 4 != 0 || zero != 0 {
+        let day = |d: [u8; 4]| crate::days::from_day_number(i32::from_le_bytes(d)).is_some();
+        if self.flags >> 4 != 0 || self.zero != 0 {
             return Err(bad("unknown flags"));
         }
-        let (held, idle) = (flags & 4 != 0, flags & 8 != 0);
-        let holder = u64::from_le_bytes(eight(24));
-        let idle_day = i32::from_le_bytes(four(4));
-        if (!held && holder != 0) || (!idle && idle_day != 0) {
+        if (self.flags & HELD == 0 && self.holder != [0; 8])
+            || (self.flags & IDLE == 0 && self.idle_since != [0; 4])
+        {
             return Err(bad("a value where none is"));
         }
-        Ok(Step {
-            from: day(i32::from_le_bytes(four(0)))?,
-            land_use: LandUse::ALL
-                .iter()
-                .copied()
-                .find(|u| u.byte() == land_use)
-                .ok_or_else(|| bad("an unknown land use"))?,
-            status: ParcelStatus::ALL
-                .iter()
-                .copied()
-                .find(|s| s.byte() == status)
-                .ok_or_else(|| bad("an unknown status"))?,
-            area: Mu::from_units(i64::from_le_bytes(eight(8))),
-            cost: Yuan::from_fen(i64::from_le_bytes(eight(16))),
-            reclaimed: u32::from_le_bytes(four(32)),
-            developed: flags & 1 != 0,
-            certified: flags & 2 != 0,
-            holder: held.then_some(EnterpriseId(holder)),
-            idle_since: if idle { Some(day(idle_day)?) } else { None },
-        })
+        if !day(self.from) || (self.flags & IDLE != 0 && !day(self.idle_since)) {
+            return Err(bad("a day out of range"));
+        }
+        if !LandUse::ALL.iter().any(|u| u.byte() == self.land_use) {
+            return Err(bad("an unknown land use"));
+        }
+        if !ParcelStatus::ALL.iter().any(|s| s.byte() == self.status) {
+            return Err(bad("an unknown status"));
+        }
+        Ok(())
+    }
+
+    /// The day number of `from` (see `crate::days`).
+    pub(crate) fn begins_day(&self) -> i32 {
+        i32::from_le_bytes(self.from)
+    }
+
+    /// The date its span begins on.
+    pub(crate) fn begins(&self) -> NaiveDate {
+        crate::days::from_day_number(self.begins_day()).unwrap_or(crate::days::FIRST_DATE)
+    }
+
+    /// The same part from another date.
+    #[cfg(test)]
+    pub(crate) fn with_from(self, from: NaiveDate) -> Step {
+        Step {
+            from: crate::days::to_days(from).to_le_bytes(),
+            ..self
+        }
+    }
+
+    fn land_use(&self) -> LandUse {
+        LandUse::ALL
+            .iter()
+            .copied()
+            .find(|u| u.byte() == self.land_use)
+            .unwrap_or(LandUse::Other)
+    }
+
+    fn status(&self) -> ParcelStatus {
+        ParcelStatus::ALL
+            .iter()
+            .copied()
+            .find(|s| s.byte() == self.status)
+            .unwrap_or(ParcelStatus::Reserve)
+    }
+
+    fn area(&self) -> Mu {
+        Mu::from_units(i64::from_le_bytes(self.area))
+    }
+
+    fn cost(&self) -> Yuan {
+        Yuan::from_fen(i64::from_le_bytes(self.cost))
+    }
+
+    fn reclaimed(&self) -> u32 {
+        u32::from_le_bytes(self.reclaimed)
+    }
+
+    fn holder(&self) -> Option<EnterpriseId> {
+        (self.flags & HELD != 0).then(|| EnterpriseId(u64::from_le_bytes(self.holder)))
+    }
+
+    /// Whether it counts idle on `day` (a day number).
+    fn idle_on(&self, day: i32) -> bool {
+        self.flags & IDLE != 0 && i32::from_le_bytes(self.idle_since) <= day
     }
 
     /// Who held it, unless it was split (a split parent's land is its
     /// children's), and its area.
     pub(crate) fn held(&self) -> Option<(EnterpriseId, Mu)> {
         let holder = self
-            .holder
-            .filter(|_| self.status != ParcelStatus::Retired)?;
-        Some((holder, self.area))
+            .holder()
+            .filter(|_| self.status() != ParcelStatus::Retired)?;
+        Some((holder, self.area()))
     }
 
     /// Whether two steps count alike on any date (their dates aside).
@@ -293,6 +327,27 @@ impl Step {
             from: other.from,
             ..*self
         } == *other
+    }
+}
+
+impl std::fmt::Debug for Step {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Step")
+            .field("from", &self.begins())
+            .field("land_use", &self.land_use())
+            .field("status", &self.status())
+            .field("area", &self.area())
+            .field("cost", &self.cost())
+            .field("reclaimed", &self.reclaimed())
+            .field("developed", &(self.flags & DEVELOPED != 0))
+            .field("certified", &(self.flags & CERTIFIED != 0))
+            .field("holder", &self.holder())
+            .field(
+                "idle_since",
+                &(self.flags & IDLE != 0)
+                    .then(|| crate::days::from_day_number(i32::from_le_bytes(self.idle_since))),
+            )
+            .finish_non_exhaustive()
     }
 }
 
@@ -323,7 +378,7 @@ impl LandSummary {
     pub(crate) fn add_step(&mut self, s: &Step) -> Result<()> {
         self.total.add(s, self.as_of)?;
         self.by_land_use
-            .entry(s.land_use)
+            .entry(s.land_use())
             .or_default()
             .add(s, self.as_of)
     }

@@ -273,3 +273,107 @@ fn a_fresh_process_reads_the_land_figures_from_the_steps_alone() {
             .requisitioned_mu
     );
 }
+
+/// What filters of the present find: every status, land use and holder,
+/// and a holder's parcels of one status.
+fn filtered(db: &Db, holders: &[parkdb::EnterpriseId]) -> Vec<String> {
+    use parkdb::{LandUse, ParcelFilter, ParcelStatus};
+    let mut filters: Vec<ParcelFilter> = Vec::new();
+    for &status in ParcelStatus::ALL {
+        filters.push(ParcelFilter {
+            status: Some(status),
+            ..ParcelFilter::default()
+        });
+    }
+    for &land_use in LandUse::ALL {
+        filters.push(ParcelFilter {
+            land_use: Some(land_use),
+            ..ParcelFilter::default()
+        });
+    }
+    for &holder in holders {
+        filters.push(ParcelFilter {
+            holder: Some(holder),
+            ..ParcelFilter::default()
+        });
+        filters.push(ParcelFilter {
+            holder: Some(holder),
+            status: Some(ParcelStatus::Allocated),
+            land_use: Some(LandUse::Industrial),
+        });
+    }
+    filters
+        .iter()
+        .map(|f| format!("{f:?}: {:?}", db.now().parcels(f).unwrap()))
+        .collect()
+}
+
+#[test]
+fn a_fresh_process_filters_the_parcels_through_their_steps() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("zone.parkdb");
+    let (holders, want) = {
+        let db = Db::open(&path).unwrap();
+        parkdb::example::build_seed(&db).unwrap();
+        more_history(&db, 1);
+        let mut holders: Vec<_> = db
+            .now()
+            .all_parcels()
+            .unwrap()
+            .iter()
+            .filter_map(|p| p.holder)
+            .collect();
+        holders.sort_unstable();
+        holders.dedup();
+        assert!(holders.len() > 3);
+        let want = filtered(&db, &holders);
+        (holders, want)
+    };
+    let checkpoint = path.join("checkpoint/parcel.ckpt");
+    let kept = std::fs::read(&checkpoint).unwrap();
+
+    // A new process: the candidates come from the steps, each parcel
+    // found is read alone, and the records never load.
+    let db = Db::open(&path).unwrap();
+    assert_eq!(filtered(&db, &holders), want);
+    assert_eq!(parcels_loaded(&db), None);
+    // Changes since: a holder's parcels, new and old, after a unit of work
+    // (the records load for it, as before).
+    more_history(&db, 2);
+    let holder = holders[0];
+    let many = firm(&db, "大户企业");
+    db.write(|w| {
+        for i in 0..2_100 {
+            let p = common::parcel_in(w, &format!("MANY-{i}"), "1", "2010-01-01")?;
+            w.allocate(p, terms(many, "2010-02-01", "1000", None))?;
+        }
+        Ok(())
+    })
+    .unwrap();
+    let mut holders = holders;
+    holders.push(many);
+    let want = filtered(&db, &holders);
+    drop(db);
+
+    // The old checkpoint, with those units of work folded on top of its
+    // steps: the same parcels; a holder of more parcels than are worth
+    // reading one by one loads the records.
+    std::fs::write(&checkpoint, &kept).unwrap();
+    let db = Db::open(&path).unwrap();
+    let f = |holder| parkdb::ParcelFilter {
+        holder: Some(holder),
+        ..parkdb::ParcelFilter::default()
+    };
+    assert_eq!(
+        format!(
+            "{:?}: {:?}",
+            f(holder),
+            db.now().parcels(&f(holder)).unwrap()
+        ),
+        want[want.len() - 2 * holders.len()]
+    );
+    assert_eq!(parcels_loaded(&db), None);
+    assert_eq!(db.now().parcels(&f(many)).unwrap().len(), 2_100);
+    assert_eq!(parcels_loaded(&db), Some(true));
+    assert_eq!(filtered(&db, &holders), want);
+}

@@ -175,6 +175,26 @@ impl Steps {
         Ok(())
     }
 
+    /// Calls `f` with the id and the last step of every entity whose
+    /// steps are known and that has one: its state after every event, in
+    /// brief.
+    pub(crate) fn each_last(&self, f: &mut dyn FnMut(u64, &Step)) {
+        for (i, range) in self.starts.windows(2).enumerate() {
+            let id = self.first + i as u64;
+            if range[0] == range[1] || self.again.contains_key(&id) || self.unknown.contains(&id) {
+                continue;
+            }
+            if let Some(step) = self.all.get(range[1] - 1) {
+                f(id, step);
+            }
+        }
+        for (id, steps) in &self.again {
+            if let (Some(step), false) = (steps.last(), self.unknown.contains(id)) {
+                f(*id, step);
+            }
+        }
+    }
+
     /// Takes in the steps of `other`, all of whose ids are above this
     /// one's (the two halves of a load).
     pub(crate) fn join(&mut self, other: Steps) {

@@ -275,7 +275,7 @@ impl Step {
         }
     }
 
-    fn land_use(&self) -> LandUse {
+    pub(crate) fn land_use(&self) -> LandUse {
         LandUse::ALL
             .iter()
             .copied()
@@ -283,7 +283,7 @@ impl Step {
             .unwrap_or(LandUse::Other)
     }
 
-    fn status(&self) -> ParcelStatus {
+    pub(crate) fn status(&self) -> ParcelStatus {
         ParcelStatus::ALL
             .iter()
             .copied()
@@ -303,7 +303,7 @@ impl Step {
         u32::from_le_bytes(self.reclaimed)
     }
 
-    fn holder(&self) -> Option<EnterpriseId> {
+    pub(crate) fn holder(&self) -> Option<EnterpriseId> {
         (self.flags & HELD != 0).then(|| EnterpriseId(u64::from_le_bytes(self.holder)))
     }
 

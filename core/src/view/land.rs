@@ -216,18 +216,29 @@ impl View<'_> {
             let inside = matches!(s.spatial, Spatial::Within(_));
             candidates.narrow(index.candidates(s.spatial.region(), s.default, inside)?);
         }
-        if let Some(h) = filter.holder {
-            candidates.narrow(if now {
-                self.lookup::<Parcel>(keys::index::PARCEL_HOLDER, &h.0.to_be_bytes())?
-            } else {
-                self.ever_held(h)?
-            });
-        }
-        if let Some(u) = filter.land_use {
-            candidates.narrow(self.lookup::<Parcel>(keys::index::PARCEL_USE, &[u.byte()])?);
-        }
-        if let (Some(s), true) = (filter.status, now) {
-            candidates.narrow(self.lookup::<Parcel>(keys::index::PARCEL_STATUS, &[s.byte()])?);
+        // Before the parcels' records load, the present's candidates can
+        // come from each parcel's last step (what the steps alone hold).
+        let by_steps = if now && shape.is_none() {
+            self.filtered_by_steps(filter)
+        } else {
+            None
+        };
+        if let Some(ids) = by_steps {
+            candidates.narrow(ids);
+        } else {
+            if let Some(h) = filter.holder {
+                candidates.narrow(if now {
+                    self.lookup::<Parcel>(keys::index::PARCEL_HOLDER, &h.0.to_be_bytes())?
+                } else {
+                    self.ever_held(h)?
+                });
+            }
+            if let Some(u) = filter.land_use {
+                candidates.narrow(self.lookup::<Parcel>(keys::index::PARCEL_USE, &[u.byte()])?);
+            }
+            if let (Some(s), true) = (filter.status, now) {
+                candidates.narrow(self.lookup::<Parcel>(keys::index::PARCEL_STATUS, &[s.byte()])?);
+            }
         }
         let parcels = candidates.load::<Parcel>(self)?;
         let mut out = Vec::with_capacity(parcels.len());
@@ -247,6 +258,32 @@ impl View<'_> {
             out.push(p);
         }
         Ok(out)
+    }
+
+    /// The parcels that may pass `filter` in the present, from each
+    /// parcel's last step (its status, holder and land use after every
+    /// event) while the records are not loaded, and those whose steps
+    /// are not known: each is then read alone and filtered on its record.
+    /// `None` where the steps do not serve (the records are loaded, no
+    /// checkpoint, no field to filter on) or so many pass that loading
+    /// the records is cheaper than reading each. Call with the commit
+    /// lock held (shared).
+    fn filtered_by_steps(&self, filter: &ParcelFilter) -> Option<BTreeSet<u64>> {
+        if *filter == ParcelFilter::default() {
+            return None;
+        }
+        let steps = self.engine.cache.steps_alone::<Parcel>(self.store())?;
+        let mut ids: BTreeSet<u64> = steps.unknown().clone();
+        steps.each_last(&mut |id, s| {
+            if filter.status.is_none_or(|x| s.status() == x)
+                && filter.holder.is_none_or(|h| s.holder() == Some(h))
+                && filter.land_use.is_none_or(|u| s.land_use() == u)
+                && ids.len() <= READ_ALONE
+            {
+                ids.insert(id);
+            }
+        });
+        (ids.len() <= READ_ALONE).then_some(ids)
     }
 
     /// Every parcel under this horizon, retired parents included.
@@ -341,6 +378,11 @@ impl View<'_> {
         })
     }
 }
+
+/// At most this many parcels a filter finds in their steps are read one
+/// by one (each folded from its events) before the records load; more,
+/// and the records load (see [`View::filtered_by_steps`]).
+const READ_ALONE: usize = 2_000;
 
 /// At most this many parcels whose steps are not known are folded from
 /// their events for the land figures before the records load; more, and

@@ -101,6 +101,12 @@ macro_rules! code_enum {
             pub(crate) fn byte(self) -> u8 {
                 self as u8
             }
+
+            /// The value whose [`Self::byte`] is `byte`, if one is.
+            #[allow(dead_code)]
+            pub(crate) fn from_byte(byte: u8) -> Option<$name> {
+                $name::ALL.iter().copied().find(|v| v.byte() == byte)
+            }
         }
 
         impl std::fmt::Display for $name {

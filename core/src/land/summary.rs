@@ -247,10 +247,10 @@ impl Step {
         if !day(self.from) || (self.flags & IDLE != 0 && !day(self.idle_since)) {
             return Err(bad("a day out of range"));
         }
-        if !LandUse::ALL.iter().any(|u| u.byte() == self.land_use) {
+        if LandUse::from_byte(self.land_use).is_none() {
             return Err(bad("an unknown land use"));
         }
-        if !ParcelStatus::ALL.iter().any(|s| s.byte() == self.status) {
+        if ParcelStatus::from_byte(self.status).is_none() {
             return Err(bad("an unknown status"));
         }
         Ok(())
@@ -276,19 +276,11 @@ impl Step {
     }
 
     pub(crate) fn land_use(&self) -> LandUse {
-        LandUse::ALL
-            .iter()
-            .copied()
-            .find(|u| u.byte() == self.land_use)
-            .unwrap_or(LandUse::Other)
+        LandUse::from_byte(self.land_use).unwrap_or(LandUse::Other)
     }
 
     pub(crate) fn status(&self) -> ParcelStatus {
-        ParcelStatus::ALL
-            .iter()
-            .copied()
-            .find(|s| s.byte() == self.status)
-            .unwrap_or(ParcelStatus::Reserve)
+        ParcelStatus::from_byte(self.status).unwrap_or(ParcelStatus::Reserve)
     }
 
     fn area(&self) -> Mu {

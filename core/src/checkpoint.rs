@@ -635,6 +635,65 @@ mod tests {
     }
 
     #[test]
+    fn steps_read_alone_from_a_damaged_file_are_refused_never_a_panic() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("zone.parkdb");
+        {
+            let db = crate::Db::open(&path).unwrap();
+            crate::example::build_seed(&db).unwrap();
+        }
+        let db = crate::Db::open(&path).unwrap();
+        let place = db.engine.cache.place().unwrap().clone();
+        let store = db.engine.store.as_ref();
+        let file = place.file(Parcel::KIND);
+        let good = std::fs::read(&file).unwrap();
+        let whole = open_steps(&place, store, Parcel::KIND)
+            .unwrap()
+            .read()
+            .unwrap();
+        let opened = open(&place, store, Parcel::KIND).unwrap();
+        assert_eq!(
+            format!("{:?}", crate::steps::Steps::decode(opened.steps()).unwrap()),
+            format!("{whole:?}"),
+            "read alone or with the records, the same steps"
+        );
+        let steps = |bytes: &[u8]| {
+            std::fs::write(&file, bytes).unwrap();
+            open_steps(&place, store, Parcel::KIND).map(|on_disk| on_disk.read())
+        };
+        // Cut anywhere: refused.
+        for len in (0..good.len())
+            .step_by(good.len() / 97 + 1)
+            .chain([8, 12, 13])
+        {
+            assert!(!matches!(steps(&good[..len]), Ok(Ok(_))), "cut at {len}");
+        }
+        // A byte changed in the header or the steps: refused, or (in the
+        // header's other fields) read as they are; never a panic.
+        let header = good.len().min(200);
+        let tail = good.len() - 64;
+        for at in (0..header).chain(tail..good.len()) {
+            let mut bad = good.clone();
+            bad[at] ^= 0x5A;
+            match steps(&bad) {
+                Err(Unused::Damaged(_) | Unused::Other(_) | Unused::Mismatch(_)) => {}
+                Ok(Err(Error::Corrupt(_))) => {}
+                Ok(Ok(read)) => assert_eq!(format!("{read:?}"), format!("{whole:?}"), "byte {at}"),
+                other => panic!("byte {at}: {:?}", other.map(|r| r.map(|_| ()))),
+            }
+        }
+        // A header that claims to be longer than any header is.
+        let mut bad = good.clone();
+        bad[MAGIC.len()..MAGIC.len() + 4].copy_from_slice(&u32::MAX.to_be_bytes());
+        assert!(matches!(steps(&bad), Err(Unused::Damaged(_))));
+        std::fs::remove_file(&file).unwrap();
+        assert!(matches!(
+            open_steps(&place, store, Parcel::KIND),
+            Err(Unused::Absent)
+        ));
+    }
+
+    #[test]
     fn the_layout_is_pinned() {
         // A change to the fields of a record (or of anything it holds)
         // changes these. Then raise LAYOUT, so checkpoints written before

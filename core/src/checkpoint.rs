@@ -676,8 +676,8 @@ mod tests {
             let mut bad = good.clone();
             bad[at] ^= 0x5A;
             match steps(&bad) {
-                Err(Unused::Damaged(_) | Unused::Other(_) | Unused::Mismatch(_)) => {}
-                Ok(Err(Error::Corrupt(_))) => {}
+                Err(Unused::Damaged(_) | Unused::Other(_) | Unused::Mismatch(_))
+                | Ok(Err(Error::Corrupt(_))) => {}
                 Ok(Ok(read)) => assert_eq!(format!("{read:?}"), format!("{whole:?}"), "byte {at}"),
                 other => panic!("byte {at}: {:?}", other.map(|r| r.map(|_| ()))),
             }

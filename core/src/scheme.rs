@@ -310,26 +310,37 @@ impl Scheme {
             })
             .collect();
 
-        // Item scores where there are values, then the missing-data rules.
-        for item in &self.items {
-            let mut sum = 0.0;
-            let mut n = 0u32;
-            for row in rows.iter_mut().filter(|r| r.in_scope) {
+        // Item scores where there are values, then the missing-data rules:
+        // two passes over the rows, each row's values visited once a pass
+        // (a pass per item took a cache miss per row and item). Sums add
+        // up in row order, as before.
+        let mut sums = vec![(0.0, 0u32); self.items.len()];
+        for row in rows.iter_mut().filter(|r| r.in_scope) {
+            for (item, (sum, n)) in self.items.iter().zip(&mut sums) {
                 if let Some(Ok(v)) = row.values.get(&item.metric) {
                     let s = Self::item_score(item, *v);
                     row.item_scores.insert(item.metric, s);
-                    sum += s;
-                    n += 1;
+                    *sum += s;
+                    *n += 1;
                 }
             }
-            let fill = if item.missing == MissingRule::ScopeMean && n > 0 {
-                sum / f64::from(n)
-            } else {
-                0.0
-            };
-            for row in rows.iter_mut().filter(|r| r.in_scope) {
+        }
+        let fills: Vec<f64> = self
+            .items
+            .iter()
+            .zip(&sums)
+            .map(|(item, &(sum, n))| {
+                if item.missing == MissingRule::ScopeMean && n > 0 {
+                    sum / f64::from(n)
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        for row in rows.iter_mut().filter(|r| r.in_scope) {
+            for (item, fill) in self.items.iter().zip(&fills) {
                 if let Some(Err(why)) = row.values.get(&item.metric) {
-                    row.item_scores.insert(item.metric, fill);
+                    row.item_scores.insert(item.metric, *fill);
                     let rule = match item.missing {
                         MissingRule::Zero => "scored 0",
                         MissingRule::ScopeMean => "scored the scope mean",
@@ -341,19 +352,25 @@ impl Scheme {
                     });
                 }
             }
-        }
-        for row in rows.iter_mut().filter(|r| r.in_scope) {
             row.score = Some(row.item_scores.values().sum());
         }
 
-        // Competition ranking: ties share the better rank.
-        let mut scores: Vec<f64> = rows.iter().filter_map(|r| r.score).collect();
-        scores.sort_by(|a, b| b.total_cmp(a));
-        let n = scores.len();
-        for row in &mut rows {
-            let Some(s) = row.score else { continue };
-            // Scores are sorted best first: the firms ahead are a prefix.
-            let ahead = scores.partition_point(|x| *x > s + 1e-9);
+        // Competition ranking: ties share the better rank. In order of
+        // score, best first, the firms ahead of each are a prefix that
+        // only grows.
+        let mut order: Vec<(f64, usize)> = rows
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| r.score.map(|s| (s, i)))
+            .collect();
+        order.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let n = order.len();
+        let mut ahead = 0;
+        for &(s, i) in &order {
+            while order.get(ahead).is_some_and(|x| x.0 > s + 1e-9) {
+                ahead += 1;
+            }
+            let Some(row) = rows.get_mut(i) else { continue };
             row.rank = Some(u32::try_from(ahead + 1).unwrap_or(u32::MAX));
             row.grade = Some(match &self.grading {
                 Grading::Percentile(cuts) => {

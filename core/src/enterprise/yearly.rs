@@ -430,11 +430,15 @@ impl Yearly {
                         "packed yearly figures: a malformed value in {year}"
                     ));
                 }
-                let (v, after) = take(rest);
-                if i == 4 && u32::try_from(v).is_err() {
-                    return Err(format!("packed yearly figures: {v} employees in {year}"));
+                // Only the head count has a narrower range to check; the
+                // other values need not be decoded to be checked.
+                if i == 4 {
+                    let v = take(rest).0;
+                    if u32::try_from(v).is_err() {
+                        return Err(format!("packed yearly figures: {v} employees in {year}"));
+                    }
                 }
-                rest = after;
+                rest = &rest[len..];
             }
             last = Some(year);
         }

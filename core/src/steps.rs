@@ -32,12 +32,8 @@ pub(crate) struct Steps {
     unknown: BTreeSet<u64>,
 }
 
-/// The step of `steps` whose span holds `date`: `None` before the first.
-fn step_of(steps: &[Step], date: chrono::NaiveDate) -> Option<&Step> {
-    step_on(steps, crate::days::to_days(date))
-}
-
-/// [`step_of`] a day number.
+/// The step of `steps` whose span holds `day` (a day number): `None`
+/// before the first.
 fn step_on(steps: &[Step], day: i32) -> Option<&Step> {
     let after = steps.partition_point(|s| s.begins_day() <= day);
     after.checked_sub(1).and_then(|i| steps.get(i))
@@ -144,6 +140,26 @@ impl Steps {
         date: chrono::NaiveDate,
         f: &mut dyn FnMut(&Step) -> Result<()>,
     ) -> Result<()> {
+        let day = crate::days::to_days(date);
+        self.each_known(&mut |_, steps| match step_on(steps, day) {
+            Some(step) => f(step),
+            None => Ok(()),
+        })
+    }
+
+    /// Calls `f` with the id and the last step of every entity whose
+    /// steps are known and that has one: its state after every event, in
+    /// brief.
+    pub(crate) fn each_last(&self, f: &mut dyn FnMut(u64, &Step) -> Result<()>) -> Result<()> {
+        self.each_known(&mut |id, steps| match steps.last() {
+            Some(step) => f(id, step),
+            None => Ok(()),
+        })
+    }
+
+    /// Calls `f` with the id and the steps of every entity whose steps
+    /// are known: those the arrays hold, then those made again.
+    fn each_known(&self, f: &mut dyn FnMut(u64, &[Step]) -> Result<()>) -> Result<()> {
         // The ids the arrays place that are not theirs to answer, in
         // order: passed over with a cursor, not looked up per id.
         let mut skip: Vec<u64> = self
@@ -154,45 +170,20 @@ impl Steps {
             .collect();
         skip.sort_unstable();
         let mut skip = skip.into_iter().peekable();
-        let day = crate::days::to_days(date);
         for (i, range) in self.starts.windows(2).enumerate() {
             let id = self.first + i as u64;
             while skip.next_if(|s| *s < id).is_some() {}
             if skip.next_if_eq(&id).is_some() {
                 continue;
             }
-            if let Some(step) = step_on(self.all.get(range[0]..range[1]).unwrap_or_default(), day) {
-                f(step)?;
-            }
+            f(id, self.all.get(range[0]..range[1]).unwrap_or_default())?;
         }
         for (id, steps) in &self.again {
             if !self.unknown.contains(id) {
-                if let Some(step) = step_of(steps, date) {
-                    f(step)?;
-                }
+                f(*id, steps)?;
             }
         }
         Ok(())
-    }
-
-    /// Calls `f` with the id and the last step of every entity whose
-    /// steps are known and that has one: its state after every event, in
-    /// brief.
-    pub(crate) fn each_last(&self, f: &mut dyn FnMut(u64, &Step)) {
-        for (i, range) in self.starts.windows(2).enumerate() {
-            let id = self.first + i as u64;
-            if range[0] == range[1] || self.again.contains_key(&id) || self.unknown.contains(&id) {
-                continue;
-            }
-            if let Some(step) = self.all.get(range[1] - 1) {
-                f(id, step);
-            }
-        }
-        for (id, steps) in &self.again {
-            if let (Some(step), false) = (steps.last(), self.unknown.contains(id)) {
-                f(*id, step);
-            }
-        }
     }
 
     /// Takes in the steps of `other`, all of whose ids are above this
@@ -222,7 +213,7 @@ impl Steps {
     /// places so that it is read back as arrays: four little-endian
     /// `u64`s (the first id, how many ids follow, how many steps, how many
     /// unknown ids), each id's count of steps (`u32`), the steps
-    /// ([`Step::put`]) and the ids whose steps are not known (`u64`; the
+    /// ([`Step`]'s bytes) and the ids whose steps are not known (`u64`; the
     /// upper half also holds those beyond both).
     pub(crate) fn encode(&self) -> Result<[Vec<u8>; 2]> {
         // Steps made again go in their places; an id the arrays do not
@@ -449,6 +440,10 @@ mod tests {
     use super::*;
     use crate::land::Parcel;
 
+    fn step_of(steps: &[Step], date: chrono::NaiveDate) -> Option<&Step> {
+        step_on(steps, crate::days::to_days(date))
+    }
+
     /// The example zone's steps, by id.
     fn example() -> Vec<(u64, Vec<Step>)> {
         let db = crate::Db::temporary().unwrap();
@@ -528,6 +523,21 @@ mod tests {
         want.sort_by_key(|s| format!("{s:?}"));
         assert_eq!(passed, want);
         assert!(passed.len() > 10);
+        // Each entity's last step: the unknown passed over, those made
+        // again taken once.
+        let mut last = Vec::new();
+        read.each_last(&mut |id, s| {
+            last.push((id, *s));
+            Ok(())
+        })
+        .unwrap();
+        last.sort_by_key(|(id, _)| *id);
+        let want: Vec<(u64, Step)> = (0..end + 10)
+            .filter_map(|id| Some((id, *read.of(id)?.last()?)))
+            .collect();
+        assert_eq!(last, want);
+        assert!(last.iter().any(|(id, _)| *id == end + 5));
+        assert!(!last.iter().any(|(id, _)| *id == 4));
     }
 
     #[test]

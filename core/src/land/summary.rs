@@ -189,6 +189,10 @@ pub(crate) struct Step {
     zero: u8,
 }
 
+// The places above are the checkpoint's layout: the struct is exactly
+// their bytes.
+const _: () = assert!(std::mem::size_of::<Step>() == STEP_BYTES);
+
 const DEVELOPED: u8 = 1;
 const CERTIFIED: u8 = 2;
 const HELD: u8 = 4;

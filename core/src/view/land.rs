@@ -274,15 +274,19 @@ impl View<'_> {
         }
         let steps = self.engine.cache.steps_alone::<Parcel>(self.store())?;
         let mut ids: BTreeSet<u64> = steps.unknown().clone();
-        steps.each_last(&mut |id, s| {
-            if filter.status.is_none_or(|x| s.status() == x)
-                && filter.holder.is_none_or(|h| s.holder() == Some(h))
-                && filter.land_use.is_none_or(|u| s.land_use() == u)
-                && ids.len() <= READ_ALONE
-            {
-                ids.insert(id);
-            }
-        });
+        steps
+            .each_last(&mut |id, s| {
+                // Past the limit, nothing more is kept: the records load.
+                if filter.status.is_none_or(|x| s.status() == x)
+                    && filter.holder.is_none_or(|h| s.holder() == Some(h))
+                    && filter.land_use.is_none_or(|u| s.land_use() == u)
+                    && ids.len() <= READ_ALONE
+                {
+                    ids.insert(id);
+                }
+                Ok(())
+            })
+            .ok()?;
         (ids.len() <= READ_ALONE).then_some(ids)
     }
 

@@ -649,26 +649,13 @@ impl Cache {
             return Ok(());
         };
         let records: Vec<&R> = kind.records.values().map(|r| &**r).collect();
-        let (lower, upper) = records.split_at(records.len() / 2);
-        let (lower, upper) = crate::threads::both(
-            "writing a checkpoint",
-            || checkpoint::encode_records(lower.iter().copied()),
-            || checkpoint::encode_records(upper.iter().copied()),
-        )?;
         let mut history: checkpoint::History = kind
             .history
             .iter()
             .map(|((family, value), ids)| (*family, value.clone(), ids.iter().collect()))
             .collect();
         history.sort_unstable();
-        partial.finish(
-            store,
-            R::KIND,
-            records.len() as u64,
-            [lower, upper],
-            checkpoint::encode_history(&history)?,
-            kind.steps.encode()?,
-        )?;
+        partial.finish(store, &records, &history, &kind.steps)?;
         let covered = crate::counts::of_kind(store, R::KIND)?;
         let mut saved = self.saved_mut();
         let entry = saved.entry(R::KIND).or_default();
@@ -707,9 +694,7 @@ impl Cache {
         }
         let mut kinds = self.kinds.write().unwrap_or_else(PoisonError::into_inner);
         if let Some(kind) = R::mine_mut(&mut kinds) {
-            for (id, steps) in made {
-                kind.steps.set(id, steps);
-            }
+            kind.steps.set_many(made);
         }
         Ok(())
     }

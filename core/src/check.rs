@@ -570,20 +570,10 @@ mod tests {
             let last = late.last_mut().unwrap();
             *last = last.with_from(last.begins().succ_opt().unwrap());
             steps.set(6, Some(late));
-            let (lower, upper) = parcels.split_at(parcels.len() / 2);
+            let parcels: Vec<&Parcel> = parcels.iter().collect();
             checkpoint::Partial::begin(engine.cache.place().unwrap(), Parcel::KIND)
                 .unwrap()
-                .finish(
-                    store,
-                    Parcel::KIND,
-                    parcels.len() as u64,
-                    [
-                        checkpoint::encode_records(lower.iter()).unwrap(),
-                        checkpoint::encode_records(upper.iter()).unwrap(),
-                    ],
-                    checkpoint::encode_history(&Vec::new()).unwrap(),
-                    steps.encode().unwrap(),
-                )
+                .finish(store, &parcels, &Vec::new(), &steps)
                 .unwrap();
         }
         let problems = db.check().unwrap().problems;

@@ -186,9 +186,15 @@ fn anchor(store: &dyn Store, next_event: u64) -> Result<Option<(u64, u32, u32)>>
     Ok(Some((unit, crc32fast::hash(&v), events)))
 }
 
-fn encode<T: Serialize>(value: &T, out: &mut Vec<u8>) -> Result<()> {
-    bincode::serde::encode_into_std_write(value, out, bincode::config::standard())
-        .map_err(|e| Error::Internal(format!("cannot encode a checkpoint: {e}")))?;
+fn encode<T: Serialize, W: Write + ?Sized>(value: &T, mut out: &mut W) -> Result<()> {
+    bincode::serde::encode_into_std_write(value, &mut out, bincode::config::standard()).map_err(
+        |e| match e {
+            bincode::error::EncodeError::Io { inner, .. } => {
+                Error::io("cannot write a checkpoint", inner)
+            }
+            e => Error::Internal(format!("cannot encode a checkpoint: {e}")),
+        },
+    )?;
     Ok(())
 }
 
@@ -197,24 +203,25 @@ fn decode<T: DeserializeOwned>(bytes: &[u8], what: &str) -> Result<(T, usize)> {
         .map_err(|e| Error::Corrupt(format!("cannot decode a checkpoint's {what}: {e}")))
 }
 
-/// One record as a checkpoint keeps it.
-fn encode_record<R: Record>(record: &R, out: &mut Vec<u8>) -> Result<()> {
-    encode(&(record, record.extras()), out)
+/// Writes records (in id order) as a part: their count, then each, the
+/// record and the fields its own events set ([`Record::extras`]).
+pub(crate) fn write_records<R: Record>(records: &[&R], out: &mut dyn Write) -> Result<()> {
+    encode(&(records.len() as u64), out)?;
+    for r in records {
+        encode(&(r, r.extras()), out)?;
+    }
+    Ok(())
 }
 
-/// Encodes records (in id order) as a part: their count, then each.
-pub(crate) fn encode_records<'a, R: Record>(
-    records: impl ExactSizeIterator<Item = &'a R>,
-) -> Result<Vec<u8>> {
+/// The part [`write_records`] writes, in memory.
+#[cfg(test)]
+pub(crate) fn encode_records<R: Record>(records: &[&R]) -> Result<Vec<u8>> {
     let mut out = Vec::new();
-    encode(&(records.len() as u64), &mut out)?;
-    for r in records {
-        encode_record(r, &mut out)?;
-    }
+    write_records(records, &mut out)?;
     Ok(out)
 }
 
-/// Visits the records of a part made by [`encode_records`], in order.
+/// Visits the records of a part made by [`write_records`], in order.
 pub(crate) fn decode_records<R: Record>(part: &[u8], f: &mut dyn FnMut(R)) -> Result<()> {
     let (count, mut at): (u64, usize) = decode(part, "record count")?;
     for _ in 0..count {
@@ -234,15 +241,16 @@ pub(crate) fn decode_records<R: Record>(part: &[u8], f: &mut dyn FnMut(R)) -> Re
 /// The lookups events added for good, as a part: (family, value, ids).
 pub(crate) type History = Vec<(u8, Vec<u8>, Vec<u64>)>;
 
-pub(crate) fn encode_history(history: &History) -> Result<Vec<u8>> {
-    let mut out = Vec::new();
-    encode(history, &mut out)?;
-    Ok(out)
-}
-
 pub(crate) fn decode_history(part: &[u8]) -> Result<History> {
     Ok(decode(part, "lookups")?.0)
 }
+
+/// The room a checkpoint's file keeps for its header, after the magic
+/// and the header's length: the parts are written after it as they are
+/// encoded, and the header (a few dozen bytes; what the parts' lengths
+/// and checksums are is known only then) last, into this room, the rest
+/// of which stays zero.
+const HEAD_ROOM: usize = 1024;
 
 /// A checkpoint being written: its temporary file, made before its parts
 /// are encoded. Dropped unfinished, it removes the file; a crash leaves
@@ -253,6 +261,27 @@ pub(crate) struct Partial {
     target: PathBuf,
     dir: PathBuf,
     done: bool,
+}
+
+/// A writer that counts the bytes through it and their CRC-32.
+struct Counted<W> {
+    inner: W,
+    len: u64,
+    crc: crc32fast::Hasher,
+}
+
+impl<W: Write> Write for Counted<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        let written = buf.get(..n).unwrap_or_default();
+        self.crc.update(written);
+        self.len += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 impl Partial {
@@ -268,7 +297,7 @@ impl Partial {
         let temporary = target.with_extension("ckpt.partial");
         // It holds every record of the ledger: private, as the database's
         // own files are.
-        let file = std::os::unix::fs::OpenOptionsExt::mode(
+        let mut file = std::os::unix::fs::OpenOptionsExt::mode(
             std::fs::OpenOptions::new()
                 .write(true)
                 .create(true)
@@ -277,6 +306,12 @@ impl Partial {
         )
         .open(&temporary)
         .map_err(|e| Error::io(format!("cannot create {}", temporary.display()), e))?;
+        (|| {
+            file.write_all(MAGIC)?;
+            file.write_all(&u32::try_from(HEAD_ROOM).unwrap_or(u32::MAX).to_be_bytes())?;
+            file.write_all(&[0; HEAD_ROOM])
+        })()
+        .map_err(|e| Error::io(format!("cannot write {}", temporary.display()), e))?;
         Ok(Partial {
             file,
             temporary,
@@ -286,50 +321,72 @@ impl Partial {
         })
     }
 
-    /// Writes the checkpoint of `kind` from its parts (see [`Opened`]),
-    /// covering the store as it is now: call with the commit lock held,
-    /// so no unit of work lands meanwhile. Replaces the old checkpoint
-    /// only once the new one is whole on disk.
-    pub(crate) fn finish(
+    /// Writes one part after those before it, through a buffer straight
+    /// to the file: its length and CRC-32.
+    fn part(&mut self, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<(u64, u32)> {
+        let mut out = std::io::BufWriter::with_capacity(
+            1 << 20,
+            Counted {
+                inner: &mut self.file,
+                len: 0,
+                crc: crc32fast::Hasher::new(),
+            },
+        );
+        write(&mut out)?;
+        let counted = out
+            .into_inner()
+            .map_err(|e| Error::io("cannot write a checkpoint", e.into_error()))?;
+        Ok((counted.len, counted.crc.finalize()))
+    }
+
+    /// Writes the checkpoint of kind `R` (see [`Opened`]): `records` in
+    /// id order, the lookups events added for good and the records'
+    /// steps, each part streamed to the file as it is encoded (none is
+    /// held in memory whole), covering the store as it is now: call with
+    /// the commit lock held, so no unit of work lands meanwhile. Replaces
+    /// the old checkpoint only once the new one is whole on disk.
+    pub(crate) fn finish<R: Record>(
         mut self,
         store: &dyn Store,
-        kind: u8,
-        records: u64,
-        halves: [Vec<u8>; 2],
-        history: Vec<u8>,
-        steps: [Vec<u8>; 2],
+        records: &[&R],
+        history: &History,
+        steps: &crate::steps::Steps,
     ) -> Result<()> {
+        let (lower, upper) = records.split_at(records.len() / 2);
+        let [low, high] = steps.halves();
+        let parts = vec![
+            self.part(|out| write_records(lower, out))?,
+            self.part(|out| write_records(upper, out))?,
+            self.part(|out| encode(history, out))?,
+            self.part(|out| low.write_to(out))?,
+            self.part(|out| high.write_to(out))?,
+        ];
         let next_event = crate::counts::next_event(store)?;
         let header = Header {
             layout: LAYOUT,
             version: env!("CARGO_PKG_VERSION").to_string(),
             format: FORMAT_VERSION,
-            kind,
+            kind: R::KIND,
             next_event,
-            events: crate::counts::of_kind(store, kind)?,
+            events: crate::counts::of_kind(store, R::KIND)?,
             anchor: anchor(store, next_event)?,
-            records,
-            parts: [&halves[0], &halves[1], &history, &steps[0], &steps[1]]
-                .iter()
-                .map(|p| (p.len() as u64, crc32fast::hash(p)))
-                .collect(),
+            records: records.len() as u64,
+            parts,
         };
         let mut head = Vec::new();
         encode(&header, &mut head)?;
+        if head.len() > HEAD_ROOM {
+            return Err(Error::Internal(format!(
+                "a checkpoint's header takes {} bytes, more than its room",
+                head.len()
+            )));
+        }
         let io = |what: &str, e: std::io::Error| {
             Error::io(format!("cannot {what} {}", self.temporary.display()), e)
         };
-        let file = &mut self.file;
-        (|| {
-            file.write_all(MAGIC)?;
-            file.write_all(&u32::try_from(head.len()).unwrap_or(u32::MAX).to_be_bytes())?;
-            file.write_all(&head)?;
-            for part in [&halves[0], &halves[1], &history, &steps[0], &steps[1]] {
-                file.write_all(part)?;
-            }
-            file.sync_all()
-        })()
-        .map_err(|e| io("write", e))?;
+        std::os::unix::fs::FileExt::write_all_at(&self.file, &head, (MAGIC.len() + 4) as u64)
+            .and_then(|()| self.file.sync_all())
+            .map_err(|e| io("write", e))?;
         std::fs::rename(&self.temporary, &self.target).map_err(|e| io("rename", e))?;
         self.done = true;
         // The rename is durable once the directory is; if that sync fails,
@@ -518,7 +575,11 @@ fn header_of(bytes: &[u8]) -> std::result::Result<(Header, usize), Unused> {
     let head = rest.get(..len).ok_or_else(|| damaged("truncated header"))?;
     let (header, used): (Header, usize) =
         decode(head, "header").map_err(|e| Unused::Damaged(e.to_string()))?;
-    if used != head.len() {
+    // The header's room beyond it is zero ([`HEAD_ROOM`]).
+    if head
+        .get(used..)
+        .is_none_or(|rest| rest.iter().any(|b| *b != 0))
+    {
         return Err(damaged("header of the wrong length"));
     }
     Ok((header, MAGIC.len() + 4 + len))
@@ -619,7 +680,7 @@ mod tests {
             .unwrap();
         let mut records = records;
         records.iter_mut().for_each(strip);
-        crc32fast::hash(&encode_records(records.iter()).unwrap())
+        crc32fast::hash(&encode_records(&records.iter().collect::<Vec<_>>()).unwrap())
     }
 
     fn steps_of(db: &crate::Db) -> crate::steps::Steps {
@@ -690,6 +751,60 @@ mod tests {
         assert!(matches!(
             open_steps(&place, store, Parcel::KIND),
             Err(Unused::Absent)
+        ));
+    }
+
+    #[test]
+    fn the_header_waits_in_its_room_and_a_file_without_the_room_still_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("zone.parkdb");
+        {
+            let db = crate::Db::open(&path).unwrap();
+            crate::example::build_seed(&db).unwrap();
+        }
+        let db = crate::Db::open(&path).unwrap();
+        let place = db.engine.cache.place().unwrap().clone();
+        let store = db.engine.store.as_ref();
+        let file = place.file(Parcel::KIND);
+        let good = std::fs::read(&file).unwrap();
+        // The parts, streamed, begin after the room; the header, written
+        // last, fills its start and the rest stays zero.
+        let (header, start) = header_of(&good).unwrap();
+        assert_eq!(start, MAGIC.len() + 4 + HEAD_ROOM);
+        let mut head = Vec::new();
+        encode(&header, &mut head).unwrap();
+        assert!(head.len() < HEAD_ROOM / 4);
+        assert_eq!(&good[MAGIC.len() + 4..][..head.len()], head.as_slice());
+        assert!(good[MAGIC.len() + 4 + head.len()..start]
+            .iter()
+            .all(|b| *b == 0));
+        let parcels = db
+            .engine
+            .cache
+            .with::<Parcel, _>(store, |k| k.records.len() as u64)
+            .unwrap();
+        assert_eq!(header.records, parcels);
+        // A checkpoint whose header takes exactly its length (as parkdb
+        // wrote them before streaming its parts) reads the same.
+        let whole = open(&place, store, Parcel::KIND).unwrap();
+        let mut compact = MAGIC.to_vec();
+        compact.extend_from_slice(&u32::try_from(head.len()).unwrap().to_be_bytes());
+        compact.extend_from_slice(&head);
+        compact.extend_from_slice(&good[start..]);
+        std::fs::write(&file, &compact).unwrap();
+        let read = open(&place, store, Parcel::KIND).unwrap();
+        for (a, b) in read.halves().iter().zip(whole.halves()) {
+            assert_eq!(*a, b);
+        }
+        assert_eq!(read.steps(), whole.steps());
+        assert!(open_steps(&place, store, Parcel::KIND).is_ok());
+        // A byte of the room beyond the header that is not zero: damage.
+        let mut bad = good.clone();
+        bad[start - 1] = 1;
+        std::fs::write(&file, &bad).unwrap();
+        assert!(matches!(
+            open(&place, store, Parcel::KIND),
+            Err(Unused::Damaged(_))
         ));
     }
 

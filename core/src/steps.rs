@@ -91,6 +91,52 @@ impl Steps {
         }
     }
 
+    /// Replaces the steps of many entities at once. When they are many
+    /// against those the arrays place (a checkpoint after an import makes
+    /// every parcel's steps again), the arrays are made again with them in
+    /// their places: an entry of the map of steps made again costs more
+    /// than the steps it holds.
+    pub(crate) fn set_many(&mut self, mut made: Vec<(u64, Option<Vec<Step>>)>) {
+        if made.len() < 1024 || made.len() < self.placed() / 8 {
+            for (id, steps) in made {
+                self.set(id, steps);
+            }
+            return;
+        }
+        made.sort_unstable_by_key(|m| m.0);
+        let lowest = made.first().map_or(self.first, |m| m.0);
+        let start = self
+            .again
+            .keys()
+            .copied()
+            .fold(self.first.min(lowest), u64::min);
+        let highest = made.last().map_or(0, |m| m.0 + 1);
+        let last = self
+            .again
+            .keys()
+            .map(|id| id + 1)
+            .fold(self.end().max(highest), u64::max);
+        let mut fresh = Steps::from(start);
+        fresh.all.reserve(self.all.len());
+        fresh
+            .starts
+            .reserve(usize::try_from(last - start).unwrap_or(0));
+        let mut made = made.into_iter().peekable();
+        for id in start..last {
+            match made.next_if(|m| m.0 == id) {
+                Some((_, steps)) => fresh.push(id, steps.as_deref()),
+                None => fresh.push(id, self.of(id)),
+            }
+        }
+        fresh.unknown.extend(
+            self.unknown
+                .iter()
+                .copied()
+                .filter(|id| !(start..last).contains(id)),
+        );
+        *self = fresh;
+    }
+
     /// Forgets the steps of `id` (a unit of work changed it).
     pub(crate) fn forget(&mut self, id: u64) {
         self.again.remove(&id);
@@ -214,8 +260,10 @@ impl Steps {
     /// `u64`s (the first id, how many ids follow, how many steps, how many
     /// unknown ids), each id's count of steps (`u32`), the steps
     /// ([`Step`]'s bytes) and the ids whose steps are not known (`u64`; the
-    /// upper half also holds those beyond both).
-    pub(crate) fn encode(&self) -> Result<[Vec<u8>; 2]> {
+    /// upper half also holds those beyond both). Each part is written
+    /// straight from the arrays (a checkpoint streams it to its file), not
+    /// copied into memory first.
+    pub(crate) fn halves(&self) -> [Half<'_>; 2] {
         // Steps made again go in their places; an id the arrays do not
         // place, nor made again, is not known.
         let start = self.again.keys().copied().fold(self.first, u64::min);
@@ -229,58 +277,38 @@ impl Steps {
             .unknown
             .iter()
             .copied()
-            .filter(|id| !(start..last).contains(id));
-        Ok([
-            self.encode_ids(start..mid, std::iter::empty())?,
-            self.encode_ids(mid..last, beyond)?,
-        ])
+            .filter(|id| !(start..last).contains(id))
+            .collect();
+        [
+            Half {
+                steps: self,
+                ids: start..mid,
+                beyond: Vec::new(),
+            },
+            Half {
+                steps: self,
+                ids: mid..last,
+                beyond,
+            },
+        ]
     }
 
-    /// One part of [`Steps::encode`]: the steps of `ids`, and `beyond`
-    /// among the unknown.
-    fn encode_ids(
-        &self,
-        ids: std::ops::Range<u64>,
-        beyond: impl Iterator<Item = u64>,
-    ) -> Result<Vec<u8>> {
-        let mut counts = Vec::new();
-        let mut steps = Vec::new();
-        let mut unknown = Vec::new();
-        for id in ids.clone() {
-            let of = self.of(id);
-            if of.is_none() {
-                unknown.push(id);
-            }
-            let of = of.unwrap_or_default();
-            let count = u32::try_from(of.len())
-                .map_err(|_| Error::Internal("an entity with more than 2³² steps".into()))?;
-            counts.extend_from_slice(&count.to_le_bytes());
-            steps.extend_from_slice(bytemuck::cast_slice(of));
-        }
-        unknown.extend(beyond);
-        let mut out = Vec::with_capacity(32 + counts.len() + steps.len() + unknown.len() * 8);
-        for n in [
-            ids.start,
-            ids.end - ids.start,
-            (steps.len() / STEP_BYTES) as u64,
-            unknown.len() as u64,
-        ] {
-            out.extend_from_slice(&n.to_le_bytes());
-        }
-        out.extend_from_slice(&counts);
-        out.extend_from_slice(&steps);
-        for id in unknown {
-            out.extend_from_slice(&id.to_le_bytes());
-        }
-        Ok(out)
+    /// The two parts of [`Steps::halves`], in memory.
+    #[cfg(test)]
+    pub(crate) fn encode(&self) -> Result<[Vec<u8>; 2]> {
+        let [lower, upper] = self.halves();
+        let mut parts = [Vec::new(), Vec::new()];
+        lower.write_to(&mut parts[0])?;
+        upper.write_to(&mut parts[1])?;
+        Ok(parts)
     }
 
-    /// Steps from the two parts [`Steps::encode`] made, in memory.
+    /// Steps from the two parts [`Steps::halves`] made, in memory.
     pub(crate) fn decode(parts: [&[u8]; 2]) -> Result<Steps> {
         Ok(Steps::read([&parts[0], &parts[1]])?.0)
     }
 
-    /// Reads the two parts [`Steps::encode`] made, each on a thread of its
+    /// Reads the two parts [`Steps::halves`] made, each on a thread of its
     /// own, straight into one array of steps, which are checked, not
     /// decoded; returns the steps and the CRC-32 of each part's bytes.
     pub(crate) fn read(parts: [&dyn Source; 2]) -> Result<(Steps, [u32; 2])> {
@@ -435,6 +463,51 @@ fn read_part(part: &dyn Source, head: &Head, steps: &mut [Step]) -> Result<Part>
     })
 }
 
+/// One part of a checkpoint's steps ([`Steps::halves`]): the steps of
+/// `ids`, and `beyond` among the unknown.
+pub(crate) struct Half<'a> {
+    steps: &'a Steps,
+    ids: std::ops::Range<u64>,
+    beyond: Vec<u64>,
+}
+
+impl Half<'_> {
+    /// Writes the part to `out`.
+    pub(crate) fn write_to(&self, out: &mut dyn std::io::Write) -> Result<()> {
+        let io = |e: std::io::Error| Error::io("cannot write a checkpoint's steps", e);
+        let mut steps = 0;
+        let mut unknown = Vec::new();
+        for id in self.ids.clone() {
+            match self.steps.of(id) {
+                Some(of) => steps += of.len() as u64,
+                None => unknown.push(id),
+            }
+        }
+        unknown.extend_from_slice(&self.beyond);
+        for n in [
+            self.ids.start,
+            self.ids.end - self.ids.start,
+            steps,
+            unknown.len() as u64,
+        ] {
+            out.write_all(&n.to_le_bytes()).map_err(io)?;
+        }
+        for id in self.ids.clone() {
+            let count = u32::try_from(self.steps.of(id).unwrap_or_default().len())
+                .map_err(|_| Error::Internal("an entity with more than 2³² steps".into()))?;
+            out.write_all(&count.to_le_bytes()).map_err(io)?;
+        }
+        for id in self.ids.clone() {
+            let of = self.steps.of(id).unwrap_or_default();
+            out.write_all(bytemuck::cast_slice(of)).map_err(io)?;
+        }
+        for id in unknown {
+            out.write_all(&id.to_le_bytes()).map_err(io)?;
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -463,6 +536,58 @@ mod tests {
         for id in ids {
             assert_eq!(a.of(id), b.of(id), "the steps of {id}");
         }
+    }
+
+    #[test]
+    fn many_steps_made_again_go_back_into_the_arrays() {
+        let all = example();
+        let n = 3000_u64;
+        let of = |id: u64| all[usize::try_from(id).unwrap() % all.len()].1.clone();
+        // Every id but each seventh forgotten, as a large unit of work
+        // leaves them; one beyond the arrays made again.
+        let build = || {
+            let mut s = Steps::from(1);
+            for id in 1..=n {
+                s.push(id, Some(&of(id)));
+            }
+            for id in (1..=n).filter(|id| id % 7 != 0) {
+                s.forget(id);
+            }
+            s.set(n + 50, Some(of(2)));
+            s
+        };
+        let made: Vec<(u64, Option<Vec<Step>>)> = (1..=n)
+            .filter(|id| id % 7 != 0)
+            .map(|id| (id, (id % 11 != 0).then(|| of(id + 1))))
+            .collect();
+        let mut one_by_one = build();
+        for (id, steps) in made.clone() {
+            one_by_one.set(id, steps);
+        }
+        let mut at_once = build();
+        at_once.set_many(made);
+        same(&one_by_one, &at_once, 0..n + 60);
+        assert!(at_once.again.is_empty(), "all in the arrays again");
+        assert_eq!(at_once.of(11), None, "made unknown, still unknown");
+        assert_eq!(at_once.of(14), Some(&of(14)[..]), "kept as they were");
+        assert_eq!(at_once.of(n + 50), Some(&of(2)[..]));
+        assert_eq!(
+            at_once.of(n + 49),
+            None,
+            "an id nothing placed is not known"
+        );
+        // And through a checkpoint.
+        let [lower, upper] = at_once.encode().unwrap();
+        same(
+            &one_by_one,
+            &Steps::decode([&lower, &upper]).unwrap(),
+            0..n + 60,
+        );
+        // A few made again stay beside the arrays.
+        let mut few = build();
+        few.set_many(vec![(3, Some(of(9)))]);
+        assert_eq!(few.again.len(), 2);
+        assert_eq!(few.of(3), Some(&of(9)[..]));
     }
 
     #[test]

@@ -10,10 +10,13 @@ use crate::error::{Error, Result};
 /// The one sled tree that holds every key space since format 2.
 const TREE: &str = "parkdb";
 
-/// sled's page cache, half sled's default: parkdb keeps current records
-/// decoded in its own in-memory view, so sled's cache serves mostly writes
-/// (random writes into a large tree slow down several times below this).
-const SLED_CACHE_BYTES: u64 = 512 << 20;
+/// sled's page cache, an eighth of sled's default: parkdb keeps current
+/// records decoded in its own in-memory view and writes a block of 64
+/// entities to a value, so sled's cache serves mostly writes. At province
+/// scale (a million parcels) 128 MiB imports as fast as 512 MiB did and
+/// holds 270 MiB less at the import's peak (the province benchmark's
+/// `--import-only`, 2026-12-03).
+const SLED_CACHE_BYTES: u64 = 128 << 20;
 
 /// How long an open waits for a lock that a closing handle still holds.
 const LOCK_WAIT_MS: u64 = 1_000;

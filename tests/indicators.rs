@@ -175,6 +175,14 @@ fn the_huangyan_formula_on_a_worked_example() {
     );
     let eval = db.now().evaluate(&huangyan_2022(), 2022).unwrap();
     let row = |e: EnterpriseId| eval.rows.iter().find(|r| r.enterprise == e).unwrap();
+    // Candidates with every metric (as a caller outside parkdb builds
+    // them) score as the scheme's own do: values and notes alike.
+    let every = db
+        .now()
+        .enterprise_years(2022, huangyan_2022().scope.include_leased)
+        .unwrap();
+    assert!(every.iter().all(|c| c.values.len() == Metric::ALL.len()));
+    assert_eq!(huangyan_2022().score(2022, every).unwrap(), eval);
 
     // By hand, item = min(value / benchmark, 2) × weight:
     let energy_a = (1361.6 / 10.0 * 10.0 / 505.4194) / 2.694 * 20.0; // 单位能耗增加值 ≈ 20

@@ -551,7 +551,7 @@ impl View<'_> {
         let end = year_end(year)?;
         let at = self.as_of(end);
         let firms = at.all_shared::<Enterprise>()?;
-        let mut held: HashMap<u64, Mu> = HashMap::new();
+        let mut held: HashMap<u64, Mu, foldhash::fast::RandomState> = HashMap::default();
         at.visit_steps(&mut |s| {
             if let Some((holder, area)) = s.held() {
                 let sum = held.entry(holder.0).or_insert(Mu::ZERO);

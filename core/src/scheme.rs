@@ -283,18 +283,25 @@ impl Scheme {
                         })
                     })
                 });
-                // Moved, not copied.
-                let values = self
-                    .items
-                    .iter()
-                    .map(|i| {
-                        let value = c.values.remove(&i.metric);
-                        (
-                            i.metric,
-                            value.unwrap_or_else(|| Err("not computed".into())),
-                        )
-                    })
-                    .collect();
+                // Moved, not copied: the whole map when it holds the
+                // scheme's items and no other (as `View::evaluate`'s
+                // candidates do).
+                let values = if c.values.len() == self.items.len()
+                    && self.items.iter().all(|i| c.values.contains_key(&i.metric))
+                {
+                    std::mem::take(&mut c.values)
+                } else {
+                    self.items
+                        .iter()
+                        .map(|i| {
+                            let value = c.values.remove(&i.metric);
+                            (
+                                i.metric,
+                                value.unwrap_or_else(|| Err("not computed".into())),
+                            )
+                        })
+                        .collect()
+                };
                 EvaluationRow {
                     enterprise: c.enterprise,
                     name: c.name,
@@ -314,15 +321,28 @@ impl Scheme {
         // two passes over the rows, each row's values visited once a pass
         // (a pass per item took a cache miss per row and item). Sums add
         // up in row order, as before.
+        // A row's values are the items' metrics, in the metrics' order: a
+        // walk over them meets the items in this order, with no search.
+        let mut in_order: Vec<usize> = (0..self.items.len()).collect();
+        in_order.sort_by_key(|&i| self.items[i].metric);
         let mut sums = vec![(0.0, 0u32); self.items.len()];
         for row in rows.iter_mut().filter(|r| r.in_scope) {
-            for (item, (sum, n)) in self.items.iter().zip(&mut sums) {
-                if let Some(Ok(v)) = row.values.get(&item.metric) {
-                    let s = Self::item_score(item, *v);
-                    row.item_scores.insert(item.metric, s);
-                    *sum += s;
-                    *n += 1;
+            for ((metric, value), &i) in row.values.iter().zip(&in_order) {
+                let (Some(item), Some((sum, n)), Ok(v)) =
+                    (self.items.get(i), sums.get_mut(i), value)
+                else {
+                    continue;
+                };
+                if item.metric != *metric {
+                    return Err(Error::Internal(format!(
+                        "{}: a row's values are not the scheme's items",
+                        row.name
+                    )));
                 }
+                let s = Self::item_score(item, *v);
+                row.item_scores.insert(item.metric, s);
+                *sum += s;
+                *n += 1;
             }
         }
         let fills: Vec<f64> = self
@@ -338,7 +358,9 @@ impl Scheme {
             })
             .collect();
         for row in rows.iter_mut().filter(|r| r.in_scope) {
-            for (item, fill) in self.items.iter().zip(&fills) {
+            // Notes in the items' order, where any value is missing.
+            let missing = row.values.values().any(Result::is_err);
+            for (item, fill) in self.items.iter().zip(&fills).filter(|_| missing) {
                 if let Some(Err(why)) = row.values.get(&item.metric) {
                     row.item_scores.insert(item.metric, *fill);
                     let rule = match item.missing {

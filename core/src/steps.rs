@@ -116,11 +116,20 @@ impl Steps {
             .keys()
             .map(|id| id + 1)
             .fold(self.end().max(highest), u64::max);
+        // Sized up front: a growing array would hold twice the steps.
+        let mut total = 0;
+        let mut counted = made.iter().peekable();
+        for id in start..last {
+            total += match counted.next_if(|m| m.0 == id) {
+                Some((_, steps)) => steps.as_ref().map_or(0, Vec::len),
+                None => self.of(id).map_or(0, <[Step]>::len),
+            };
+        }
         let mut fresh = Steps::from(start);
-        fresh.all.reserve(self.all.len());
+        fresh.all.reserve_exact(total);
         fresh
             .starts
-            .reserve(usize::try_from(last - start).unwrap_or(0));
+            .reserve_exact(usize::try_from(last - start).unwrap_or(0));
         let mut made = made.into_iter().peekable();
         for id in start..last {
             match made.next_if(|m| m.0 == id) {

@@ -106,12 +106,34 @@ fn header(bytes: &[u8]) -> (i32, u16) {
     (year, u16::from_le_bytes([bytes[4], bytes[5]]))
 }
 
-/// How many bytes the year that starts `bytes` takes, header and values.
+/// How many bytes the year that starts `bytes` takes, header and values:
+/// its values end at as many bytes without their high bit (the last of
+/// each varint) as it has values, counted eight bytes at a time.
 fn extent(bytes: &[u8]) -> usize {
     let (_, flags) = header(bytes);
     let mut ends = (flags & MASK).count_ones();
     let mut len = HEADER;
-    for b in &bytes[HEADER..] {
+    let mut rest = bytes.get(HEADER..).unwrap_or_default();
+    while ends > 0 {
+        let Some((word, after)) = rest.split_first_chunk::<8>() else {
+            break;
+        };
+        // A set high bit per byte that ends a value.
+        let last = !u64::from_le_bytes(*word) & 0x8080_8080_8080_8080;
+        let n = last.count_ones();
+        if n >= ends {
+            // The byte of the `ends`-th end: clear the ends before it.
+            let mut at = last;
+            for _ in 1..ends {
+                at &= at - 1;
+            }
+            return len + at.trailing_zeros() as usize / 8 + 1;
+        }
+        ends -= n;
+        len += 8;
+        rest = after;
+    }
+    for b in rest {
         if ends == 0 {
             break;
         }
@@ -121,6 +143,19 @@ fn extent(bytes: &[u8]) -> usize {
         }
     }
     len
+}
+
+/// How many bytes the varint that starts `bytes` takes (to the first byte
+/// without its high bit), if it ends: the first eight bytes looked at
+/// together.
+fn value_len(bytes: &[u8]) -> Option<usize> {
+    if let Some(word) = bytes.first_chunk::<8>() {
+        let ends = !u64::from_le_bytes(*word) & 0x8080_8080_8080_8080;
+        if ends != 0 {
+            return Some(ends.trailing_zeros() as usize / 8 + 1);
+        }
+    }
+    bytes.iter().position(|b| b & 0x80 == 0).map(|p| p + 1)
 }
 
 /// The figures of the year that starts `bytes`.
@@ -417,7 +452,7 @@ impl Yearly {
                 if flags & (1 << i) == 0 {
                     continue;
                 }
-                let Some(len) = rest.iter().position(|b| b & 0x80 == 0).map(|p| p + 1) else {
+                let Some(len) = value_len(rest) else {
                     return Err(format!(
                         "packed yearly figures: a value of {year} does not end"
                     ));
@@ -564,6 +599,78 @@ mod tests {
         let mut wide = Vec::new();
         put(i64::MIN, &mut wide);
         assert_eq!(wide.len(), 10);
+    }
+
+    #[test]
+    fn a_years_extent_is_where_its_last_value_ends() {
+        // Counted a byte at a time, as the bytes are defined.
+        fn by_bytes(bytes: &[u8]) -> usize {
+            let mut ends = (header(bytes).1 & MASK).count_ones();
+            let mut len = HEADER;
+            for b in &bytes[HEADER..] {
+                if ends == 0 {
+                    break;
+                }
+                len += 1;
+                if b & 0x80 == 0 {
+                    ends -= 1;
+                }
+            }
+            len
+        }
+        let mut seed = 0x2545_F491_4F6C_DD1D_u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        // A varint past its first eight bytes, and one that never ends.
+        let mut long = vec![0x80; 9];
+        long.push(0x01);
+        assert_eq!(value_len(&long), Some(10));
+        assert_eq!(value_len(&[0x80; 12]), None);
+        assert_eq!(value_len(&[0x85, 0x01]), Some(2));
+        let widths = [0_u32, 6, 13, 20, 40, 63];
+        for _ in 0..2000 {
+            let mut value = || {
+                let v = next();
+                let width = widths[(v % 6) as usize];
+                let magnitude = (next() >> (64 - width.max(1))).cast_signed();
+                (v % 4 != 0).then_some(if v % 2 == 0 {
+                    -magnitude - 1
+                } else {
+                    magnitude
+                })
+            };
+            let f = YearlyFigures {
+                output_value: value().map(Yuan::from_fen),
+                revenue: value().map(Yuan::from_fen),
+                tax: value().map(Yuan::from_fen),
+                value_added: value().map(Yuan::from_fen),
+                employees: value().map(|v| u32::try_from(v.rem_euclid(1 << 20)).unwrap()),
+                rd: value().map(Yuan::from_fen),
+                energy_tce: value().map(Quantity::from_units),
+                electricity_kwh: value().map(Quantity::from_units),
+                emissions_t: value().map(Quantity::from_units),
+                water_m3: value().map(Quantity::from_units),
+                above_scale: None,
+            };
+            let mut bytes = Vec::new();
+            pack(2022, &f, &mut bytes);
+            let whole = bytes.len();
+            // Another year after it, and none.
+            pack(2023, &f, &mut bytes);
+            assert_eq!(extent(&bytes), whole);
+            assert_eq!(extent(&bytes[..whole]), whole);
+            assert_eq!(by_bytes(&bytes), whole);
+            assert_eq!(unpack(&bytes[..whole]), f);
+            for at in HEADER..bytes.len() {
+                let rest = &bytes[at..];
+                let want = rest.iter().position(|b| b & 0x80 == 0).map(|p| p + 1);
+                assert_eq!(value_len(rest), want, "at {at}");
+            }
+        }
     }
 
     #[test]

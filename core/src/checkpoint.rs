@@ -341,8 +341,9 @@ impl Partial {
 
     /// Writes the checkpoint of kind `R` (see [`Opened`]): `records` in
     /// id order, the lookups events added for good and the records'
-    /// steps, each part streamed to the file as it is encoded (none is
-    /// held in memory whole), covering the store as it is now: call with
+    /// steps, streamed to the file as they are encoded (only the upper
+    /// half of the records is held in memory, encoded meanwhile on a
+    /// thread of its own), covering the store as it is now: call with
     /// the commit lock held, so no unit of work lands meanwhile. Replaces
     /// the old checkpoint only once the new one is whole on disk.
     pub(crate) fn finish<R: Record>(
@@ -354,9 +355,24 @@ impl Partial {
     ) -> Result<()> {
         let (lower, upper) = records.split_at(records.len() / 2);
         let [low, high] = steps.halves();
+        // The lower half streamed to the file while another thread encodes
+        // the upper, which follows it: encoding is most of the work.
+        let (first, second) = crate::threads::both(
+            "writing a checkpoint",
+            || self.part(|out| write_records(lower, out)),
+            || {
+                let mut part = Vec::new();
+                write_records(upper, &mut part).map(|()| part)
+            },
+        )?;
+        let after = self.part(|out| {
+            out.write_all(&second)
+                .map_err(|e| Error::io("cannot write a checkpoint", e))
+        })?;
+        drop(second);
         let parts = vec![
-            self.part(|out| write_records(lower, out))?,
-            self.part(|out| write_records(upper, out))?,
+            first,
+            after,
             self.part(|out| encode(history, out))?,
             self.part(|out| low.write_to(out))?,
             self.part(|out| high.write_to(out))?,

@@ -594,6 +594,21 @@ impl Boundary {
         wkb_of(&self.shape)
     }
 
+    /// Writes the shape as WKB to `out`, as [`Boundary::to_wkb`] makes it.
+    ///
+    /// # Errors
+    /// What `out` returns.
+    pub fn write_wkb(&self, out: &mut impl std::io::Write) -> std::io::Result<()> {
+        write_wkb(&self.shape, out)
+    }
+
+    /// How many points the shape has.
+    #[must_use]
+    pub fn points(&self) -> usize {
+        use geo::CoordsIter;
+        self.shape.coords_count()
+    }
+
     /// The shape as a GeoJSON geometry.
     #[must_use]
     pub fn to_geojson(&self) -> String {
@@ -696,15 +711,24 @@ impl Boundary {
 #[must_use]
 pub fn wkb_of(shape: &MultiPolygon<f64>) -> Vec<u8> {
     let mut out = Vec::new();
-    let options = wkb::writer::WriteOptions::default();
-    let written = if shape.0.len() == 1 {
-        wkb::writer::write_polygon(&mut out, &shape.0[0], &options)
-    } else {
-        wkb::writer::write_multi_polygon(&mut out, shape, &options)
-    };
     // Writing to memory cannot fail.
+    let written = write_wkb(shape, &mut out);
     debug_assert!(written.is_ok());
     out
+}
+
+/// Writes a shape as WKB (a polygon when it has one part) to `out`.
+///
+/// # Errors
+/// What `out` returns.
+pub fn write_wkb(shape: &MultiPolygon<f64>, out: &mut impl std::io::Write) -> std::io::Result<()> {
+    let options = wkb::writer::WriteOptions::default();
+    let written = if shape.0.len() == 1 {
+        wkb::writer::write_polygon(out, &shape.0[0], &options)
+    } else {
+        wkb::writer::write_multi_polygon(out, shape, &options)
+    };
+    written.map_err(std::io::Error::other)
 }
 
 /// The bounds `[xmin, ymin, xmax, ymax]` of a shape in WKB, if it reads.

@@ -89,6 +89,7 @@ pub fn parcels_batch<P: std::ops::Deref<Target = Parcel> + Sync>(
     policy: &Policy,
 ) -> Result<RecordBatch> {
     let crs = table_crs(parcels, policy);
+    let geo_metadata = super::geoarrow_metadata(crs);
     let tolerance = policy.tolerance_ppm();
     // Built a block of rows at a time, so that the 30 passes over a block
     // find its parcels in the processor's cache; a large table's blocks are
@@ -98,7 +99,7 @@ pub fn parcels_batch<P: std::ops::Deref<Target = Parcel> + Sync>(
         let rest = parcel_columns_supply(rows, at)?;
         c.fields.extend(rest.fields);
         c.arrays.extend(rest.arrays);
-        let shapes = parcel_columns_boundary(rows, crs, tolerance, at)?;
+        let shapes = parcel_columns_boundary(rows, crs, &geo_metadata, tolerance, at)?;
         c.fields.extend(shapes.fields);
         c.arrays.extend(shapes.arrays);
         c.finish()
@@ -244,21 +245,33 @@ fn parcel_columns_supply<P: std::ops::Deref<Target = Parcel>>(
 fn parcel_columns_boundary<P: std::ops::Deref<Target = Parcel>>(
     parcels: &[P],
     crs: Option<Crs>,
+    geo_metadata: &str,
     tolerance_ppm: u32,
     as_of: NaiveDate,
 ) -> Result<Columns> {
     let mut c = Columns::default();
-    let mut wkb = Vec::with_capacity(parcels.len());
+    // Written straight into the column's buffer, sized up front.
+    let bytes = parcels
+        .iter()
+        .filter_map(|p| p.boundary.as_ref())
+        .map(|b| 16 * b.points() + 64)
+        .sum();
+    let mut wkb = arrow_array::builder::BinaryBuilder::with_capacity(parcels.len(), bytes);
+    let failed = |e: std::io::Error| Error::Internal(format!("writing a boundary as WKB: {e}"));
     for p in parcels {
-        wkb.push(match (&p.boundary, crs) {
+        match (&p.boundary, crs) {
             (Some(b), Some(crs)) if b.crs() != crs => {
-                Some(crate::geometry::wkb_of(&b.shape_in(crs)?))
+                crate::geometry::write_wkb(&b.shape_in(crs)?, &mut wkb).map_err(failed)?;
+                wkb.append_value(b"");
             }
-            (Some(b), _) => Some(b.to_wkb()),
-            (None, _) => None,
-        });
+            (Some(b), _) => {
+                b.write_wkb(&mut wkb).map_err(failed)?;
+                wkb.append_value(b"");
+            }
+            (None, _) => wkb.append_null(),
+        }
     }
-    c.geometry("boundary", wkb, crs);
+    c.geometry("boundary", wkb.finish(), geo_metadata);
     c.mu(
         "boundary_area_mu",
         parcels

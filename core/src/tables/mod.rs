@@ -79,20 +79,17 @@ impl Columns {
     /// A GeoArrow column of WKB (`geoarrow.wkb`), its CRS as PROJJSON in
     /// the field's extension metadata, as geopandas, `DuckDB` and GeoParquet
     /// writers read it.
-    pub(crate) fn geometry(&mut self, name: &str, wkb: Vec<Option<Vec<u8>>>, crs: Option<Crs>) {
-        let array = arrow_array::BinaryArray::from_iter(wkb);
-        let metadata = match crs {
-            Some(crs) => serde_json::json!({"crs": crs.projjson(), "crs_type": "projjson"}),
-            None => serde_json::json!({}),
-        };
+    /// A column of shapes as WKB, with the GeoArrow metadata of
+    /// [`geoarrow_metadata`].
+    pub(crate) fn geometry(&mut self, name: &str, wkb: arrow_array::BinaryArray, metadata: &str) {
         let field = Field::new(name, arrow_schema::DataType::Binary, true).with_metadata(
             std::collections::HashMap::from([
                 ("ARROW:extension:name".to_owned(), "geoarrow.wkb".to_owned()),
-                ("ARROW:extension:metadata".to_owned(), metadata.to_string()),
+                ("ARROW:extension:metadata".to_owned(), metadata.to_owned()),
             ]),
         );
         self.fields.push(field);
-        self.arrays.push(Arc::new(array));
+        self.arrays.push(Arc::new(wkb));
     }
 
     pub(crate) fn id<I: IntoIterator<Item = Option<u64>>>(&mut self, name: &str, values: I) {
@@ -256,4 +253,14 @@ fn quantity(
         values.into_iter().map(|v| v.map(|q| i128::from(q.units()))),
         4,
     )
+}
+
+/// The GeoArrow extension metadata of a WKB column in `crs` (made once
+/// per table: the PROJJSON of a coordinate system is a page of JSON).
+pub(crate) fn geoarrow_metadata(crs: Option<Crs>) -> String {
+    match crs {
+        Some(crs) => serde_json::json!({"crs": crs.projjson(), "crs_type": "projjson"}),
+        None => serde_json::json!({}),
+    }
+    .to_string()
 }

@@ -711,8 +711,9 @@ mod tests {
         steps
     }
 
-    #[test]
-    fn steps_read_alone_from_a_damaged_file_are_refused_never_a_panic() {
+    /// The example zone in a database closed once (which wrote its
+    /// checkpoints) and opened again.
+    fn example_zone_closed_and_opened() -> (tempfile::TempDir, crate::Db) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("zone.parkdb");
         {
@@ -720,6 +721,12 @@ mod tests {
             crate::example::build_seed(&db).unwrap();
         }
         let db = crate::Db::open(&path).unwrap();
+        (dir, db)
+    }
+
+    #[test]
+    fn steps_read_alone_from_a_damaged_file_are_refused_never_a_panic() {
+        let (_dir, db) = example_zone_closed_and_opened();
         let place = db.engine.cache.place().unwrap().clone();
         let store = db.engine.store.as_ref();
         let file = place.file(Parcel::KIND);
@@ -772,13 +779,7 @@ mod tests {
 
     #[test]
     fn the_header_waits_in_its_room_and_a_file_without_the_room_still_reads() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("zone.parkdb");
-        {
-            let db = crate::Db::open(&path).unwrap();
-            crate::example::build_seed(&db).unwrap();
-        }
-        let db = crate::Db::open(&path).unwrap();
+        let (_dir, db) = example_zone_closed_and_opened();
         let place = db.engine.cache.place().unwrap().clone();
         let store = db.engine.store.as_ref();
         let file = place.file(Parcel::KIND);

@@ -133,7 +133,14 @@ fn extent(bytes: &[u8]) -> usize {
         len += 8;
         rest = after;
     }
-    for b in rest {
+    len + ends_within(rest, ends)
+}
+
+/// How many bytes of `bytes` hold the next `ends` values, counted a byte
+/// at a time (all of them if they end before).
+fn ends_within(bytes: &[u8], mut ends: u32) -> usize {
+    let mut len = 0;
+    for b in bytes {
         if ends == 0 {
             break;
         }
@@ -604,20 +611,9 @@ mod tests {
     #[test]
     fn a_years_extent_is_where_its_last_value_ends() {
         // Counted a byte at a time, as the bytes are defined.
-        fn by_bytes(bytes: &[u8]) -> usize {
-            let mut ends = (header(bytes).1 & MASK).count_ones();
-            let mut len = HEADER;
-            for b in &bytes[HEADER..] {
-                if ends == 0 {
-                    break;
-                }
-                len += 1;
-                if b & 0x80 == 0 {
-                    ends -= 1;
-                }
-            }
-            len
-        }
+        let by_bytes = |bytes: &[u8]| {
+            HEADER + ends_within(&bytes[HEADER..], (header(bytes).1 & MASK).count_ones())
+        };
         let mut seed = 0x2545_F491_4F6C_DD1D_u64;
         let mut next = move || {
             seed ^= seed << 13;

@@ -51,10 +51,15 @@ pub(crate) struct Kind<R> {
 /// and a hash map takes a million of them far faster than an ordered one;
 /// with foldhash (seeded per map) rather than the standard hasher, which
 /// took half the time of indexing a province's parcels.
-type Lookups = HashMap<(u8, Vec<u8>), IdSet, foldhash::fast::RandomState>;
+type Lookups = HashMap<(u8, Value), IdSet, foldhash::fast::RandomState>;
 
 /// One family's lookups: value → ids.
-type Family = HashMap<Vec<u8>, IdSet, foldhash::fast::RandomState>;
+type Family = HashMap<Value, IdSet, foldhash::fast::RandomState>;
+
+/// A lookup's value (a code, a holder's id…), held in exactly its bytes:
+/// a map of a million codes holds two slots per code, so each byte of a
+/// slot counts.
+type Value = Box<[u8]>;
 
 fn add<K: std::hash::Hash + Eq>(
     map: &mut HashMap<K, IdSet, foldhash::fast::RandomState>,
@@ -78,14 +83,19 @@ fn unbuilt() -> Box<[std::sync::OnceLock<Family>; 256]> {
 /// holder of one parcel) name one record, held without a set.
 enum IdSet {
     One(u64),
-    Many(BTreeSet<u64>),
+    // Boxed: sets are the rare case, and the common one (one id) then
+    // takes 16 bytes a slot, not 32.
+    #[allow(clippy::box_collection)]
+    Many(Box<BTreeSet<u64>>),
 }
+
+const _: () = assert!(std::mem::size_of::<IdSet>() == 16);
 
 impl IdSet {
     /// Takes in the ids of `other`.
     fn absorb(&mut self, other: IdSet) {
         match (self, other) {
-            (IdSet::Many(mine), IdSet::Many(mut theirs)) => mine.append(&mut theirs),
+            (IdSet::Many(mine), IdSet::Many(mut theirs)) => mine.append(&mut *theirs),
             (mine, theirs) => {
                 for id in theirs.iter() {
                     mine.add(id);
@@ -97,7 +107,7 @@ impl IdSet {
     fn add(&mut self, id: u64) {
         match self {
             IdSet::One(one) if *one == id => {}
-            IdSet::One(one) => *self = IdSet::Many(BTreeSet::from([*one, id])),
+            IdSet::One(one) => *self = IdSet::Many(Box::new(BTreeSet::from([*one, id]))),
             IdSet::Many(ids) => {
                 ids.insert(id);
             }
@@ -144,7 +154,7 @@ impl<R: Record> Kind<R> {
             for (id, record) in &self.records {
                 for (f, value) in record.lookups() {
                     if f == family {
-                        add(&mut lookups, value, *id);
+                        add(&mut lookups, value.into_boxed_slice(), *id);
                     }
                 }
             }
@@ -177,7 +187,7 @@ impl<R: Record> Kind<R> {
         };
         for (family, value) in new {
             if let Some(lookups) = self.lookups[usize::from(family)].get_mut() {
-                add(lookups, value, id);
+                add(lookups, value.into_boxed_slice(), id);
             }
         }
     }
@@ -186,8 +196,11 @@ impl<R: Record> Kind<R> {
     fn forget(&mut self, id: u64, keys: Vec<(u8, Vec<u8>)>) {
         for (family, value) in keys {
             if let Some(lookups) = self.lookups[usize::from(family)].get_mut() {
-                if lookups.get_mut(&value).is_some_and(|ids| ids.remove(id)) {
-                    lookups.remove(&value);
+                if lookups
+                    .get_mut(value.as_slice())
+                    .is_some_and(|ids| ids.remove(id))
+                {
+                    lookups.remove(value.as_slice());
                 }
             }
         }
@@ -213,8 +226,8 @@ impl<R: Record> Kind<R> {
         }
     }
 
-    fn add_history(&mut self, key: (u8, Vec<u8>), id: u64) {
-        add(&mut self.history, key, id);
+    fn add_history(&mut self, (family, value): (u8, Vec<u8>), id: u64) {
+        add(&mut self.history, (family, value.into_boxed_slice()), id);
     }
 
     fn remove(&mut self, id: u64) {
@@ -235,7 +248,7 @@ impl<R: Record> Kind<R> {
     /// `family` = `value`.
     pub(crate) fn history_ids(&self, family: u8, value: &[u8]) -> BTreeSet<u64> {
         self.history
-            .get(&(family, value.to_vec()))
+            .get(&(family, Value::from(value)))
             .map(|ids| ids.iter().collect())
             .unwrap_or_default()
     }
@@ -405,7 +418,7 @@ fn load_checkpoint<R: Record + Send + Sync + 'static>(
     kind.join(upper);
     kind.steps = crate::steps::Steps::decode(opened.steps())?;
     for (family, value, ids) in checkpoint::decode_history(opened.history())? {
-        let key = (family, value);
+        let key = (family, value.into_boxed_slice());
         for id in ids {
             add(&mut kind.history, key.clone(), id);
         }
@@ -652,7 +665,7 @@ impl Cache {
         let mut history: checkpoint::History = kind
             .history
             .iter()
-            .map(|((family, value), ids)| (*family, value.clone(), ids.iter().collect()))
+            .map(|((family, value), ids)| (*family, value.to_vec(), ids.iter().collect()))
             .collect();
         history.sort_unstable();
         partial.finish(store, &records, &history, &kind.steps)?;

@@ -106,14 +106,25 @@ fn header(bytes: &[u8]) -> (i32, u16) {
     (year, u16::from_le_bytes([bytes[4], bytes[5]]))
 }
 
-/// How many bytes the year that starts `bytes` takes, header and values:
-/// its values end at as many bytes without their high bit (the last of
-/// each varint) as it has values, counted eight bytes at a time.
+/// How many bytes the year that starts `bytes` takes, header and values
+/// (all of `bytes` if its values do not end).
 fn extent(bytes: &[u8]) -> usize {
     let (_, flags) = header(bytes);
-    let mut ends = (flags & MASK).count_ones();
-    let mut len = HEADER;
-    let mut rest = bytes.get(HEADER..).unwrap_or_default();
+    let rest = bytes.get(HEADER..).unwrap_or_default();
+    HEADER + ends_at(rest, (flags & MASK).count_ones()).unwrap_or(rest.len())
+}
+
+/// How many bytes the varint that starts `bytes` takes, if it ends.
+fn value_len(bytes: &[u8]) -> Option<usize> {
+    ends_at(bytes, 1)
+}
+
+/// How many bytes of `bytes` hold the next `ends` varints, each ending at
+/// a byte without its high bit: eight bytes looked at together, the last
+/// few one at a time. `None` if they do not all end.
+fn ends_at(bytes: &[u8], mut ends: u32) -> Option<usize> {
+    let mut len = 0;
+    let mut rest = bytes;
     while ends > 0 {
         let Some((word, after)) = rest.split_first_chunk::<8>() else {
             break;
@@ -127,20 +138,13 @@ fn extent(bytes: &[u8]) -> usize {
             for _ in 1..ends {
                 at &= at - 1;
             }
-            return len + at.trailing_zeros() as usize / 8 + 1;
+            return Some(len + at.trailing_zeros() as usize / 8 + 1);
         }
         ends -= n;
         len += 8;
         rest = after;
     }
-    len + ends_within(rest, ends)
-}
-
-/// How many bytes of `bytes` hold the next `ends` values, counted a byte
-/// at a time (all of them if they end before).
-fn ends_within(bytes: &[u8], mut ends: u32) -> usize {
-    let mut len = 0;
-    for b in bytes {
+    for b in rest {
         if ends == 0 {
             break;
         }
@@ -149,20 +153,7 @@ fn ends_within(bytes: &[u8], mut ends: u32) -> usize {
             ends -= 1;
         }
     }
-    len
-}
-
-/// How many bytes the varint that starts `bytes` takes (to the first byte
-/// without its high bit), if it ends: the first eight bytes looked at
-/// together.
-fn value_len(bytes: &[u8]) -> Option<usize> {
-    if let Some(word) = bytes.first_chunk::<8>() {
-        let ends = !u64::from_le_bytes(*word) & 0x8080_8080_8080_8080;
-        if ends != 0 {
-            return Some(ends.trailing_zeros() as usize / 8 + 1);
-        }
-    }
-    bytes.iter().position(|b| b & 0x80 == 0).map(|p| p + 1)
+    (ends == 0).then_some(len)
 }
 
 /// The figures of the year that starts `bytes`.
@@ -610,9 +601,17 @@ mod tests {
 
     #[test]
     fn a_years_extent_is_where_its_last_value_ends() {
-        // Counted a byte at a time, as the bytes are defined.
+        // Where its last value ends, as the bytes are defined: at the n-th
+        // byte without its high bit.
         let by_bytes = |bytes: &[u8]| {
-            HEADER + ends_within(&bytes[HEADER..], (header(bytes).1 & MASK).count_ones())
+            let n = (header(bytes).1 & MASK).count_ones() as usize;
+            let mut ends = bytes[HEADER..]
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| *b & 0x80 == 0);
+            n.checked_sub(1)
+                .and_then(|k| ends.nth(k))
+                .map_or(HEADER, |(i, _)| HEADER + i + 1)
         };
         let mut seed = 0x2545_F491_4F6C_DD1D_u64;
         let mut next = move || {
@@ -627,6 +626,11 @@ mod tests {
         assert_eq!(value_len(&long), Some(10));
         assert_eq!(value_len(&[0x80; 12]), None);
         assert_eq!(value_len(&[0x85, 0x01]), Some(2));
+        // A year with no values is its header.
+        let mut empty = Vec::new();
+        pack(2022, &YearlyFigures::default(), &mut empty);
+        pack(2023, &figures(3), &mut empty);
+        assert_eq!(extent(&empty), HEADER);
         let widths = [0_u32, 6, 13, 20, 40, 63];
         for _ in 0..2000 {
             let mut value = || {
@@ -659,6 +663,10 @@ mod tests {
             pack(2023, &f, &mut bytes);
             assert_eq!(extent(&bytes), whole);
             assert_eq!(extent(&bytes[..whole]), whole);
+            // Cut inside its values: all that is there.
+            if whole > HEADER {
+                assert_eq!(extent(&bytes[..whole - 1]), whole - 1);
+            }
             assert_eq!(by_bytes(&bytes), whole);
             assert_eq!(unpack(&bytes[..whole]), f);
             for at in HEADER..bytes.len() {

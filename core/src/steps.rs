@@ -484,15 +484,24 @@ impl Half<'_> {
     /// Writes the part to `out`.
     pub(crate) fn write_to(&self, out: &mut dyn std::io::Write) -> Result<()> {
         let io = |e: std::io::Error| Error::io("cannot write a checkpoint's steps", e);
-        let mut steps = 0;
+        // Each id's count, gathered in the pass that finds the unknown
+        // (four bytes an id), so that the steps are looked up once more
+        // only, to be written.
+        let mut counts =
+            Vec::with_capacity(usize::try_from(self.ids.end - self.ids.start).unwrap_or(0));
         let mut unknown = Vec::new();
         for id in self.ids.clone() {
-            match self.steps.of(id) {
-                Some(of) => steps += of.len() as u64,
-                None => unknown.push(id),
+            let of = self.steps.of(id);
+            if of.is_none() {
+                unknown.push(id);
             }
+            counts.push(
+                u32::try_from(of.unwrap_or_default().len())
+                    .map_err(|_| Error::Internal("an entity with more than 2³² steps".into()))?,
+            );
         }
         unknown.extend_from_slice(&self.beyond);
+        let steps: u64 = counts.iter().map(|&n| u64::from(n)).sum();
         for n in [
             self.ids.start,
             self.ids.end - self.ids.start,
@@ -501,9 +510,7 @@ impl Half<'_> {
         ] {
             out.write_all(&n.to_le_bytes()).map_err(io)?;
         }
-        for id in self.ids.clone() {
-            let count = u32::try_from(self.steps.of(id).unwrap_or_default().len())
-                .map_err(|_| Error::Internal("an entity with more than 2³² steps".into()))?;
+        for count in counts {
             out.write_all(&count.to_le_bytes()).map_err(io)?;
         }
         for id in self.ids.clone() {

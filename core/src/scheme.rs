@@ -320,9 +320,9 @@ impl Scheme {
         // Item scores where there are values, then the missing-data rules:
         // two passes over the rows, each row's values visited once a pass
         // (a pass per item took a cache miss per row and item). Sums add
-        // up in row order, as before.
-        // A row's values are the items' metrics, in the metrics' order: a
-        // walk over them meets the items in this order, with no search.
+        // up in row order, as before. A row's values are the items'
+        // metrics in the metrics' order, so a walk over them meets the
+        // items in `in_order`, with no search.
         let mut in_order: Vec<usize> = (0..self.items.len()).collect();
         in_order.sort_by_key(|&i| self.items[i].metric);
         let mut sums = vec![(0.0, 0u32); self.items.len()];
@@ -358,20 +358,21 @@ impl Scheme {
             })
             .collect();
         for row in rows.iter_mut().filter(|r| r.in_scope) {
-            // Notes in the items' order, where any value is missing.
-            let missing = row.values.values().any(Result::is_err);
-            for (item, fill) in self.items.iter().zip(&fills).filter(|_| missing) {
-                if let Some(Err(why)) = row.values.get(&item.metric) {
-                    row.item_scores.insert(item.metric, *fill);
-                    let rule = match item.missing {
-                        MissingRule::Zero => "scored 0",
-                        MissingRule::ScopeMean => "scored the scope mean",
-                    };
-                    let note = format!("{}: {why}, {rule}", item.metric.code());
-                    row.reason = Some(match row.reason.take() {
-                        Some(r) => format!("{r}; {note}"),
-                        None => note,
-                    });
+            // Notes in the items' order, for a row that misses a value.
+            if row.values.values().any(Result::is_err) {
+                for (item, fill) in self.items.iter().zip(&fills) {
+                    if let Some(Err(why)) = row.values.get(&item.metric) {
+                        row.item_scores.insert(item.metric, *fill);
+                        let rule = match item.missing {
+                            MissingRule::Zero => "scored 0",
+                            MissingRule::ScopeMean => "scored the scope mean",
+                        };
+                        let note = format!("{}: {why}, {rule}", item.metric.code());
+                        row.reason = Some(match row.reason.take() {
+                            Some(r) => format!("{r}; {note}"),
+                            None => note,
+                        });
+                    }
                 }
             }
             row.score = Some(row.item_scores.values().sum());

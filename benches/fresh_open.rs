@@ -38,9 +38,9 @@ fn run(path: &str, scheme: &Scheme, year: i32) -> Run {
     let first_read = t.elapsed().as_secs_f64();
     assert!(summary.total.parcel_count > 0);
     let t = Instant::now();
-    let e = db.now().evaluate(scheme, year).unwrap();
+    let e = db.now().scores(scheme, year).unwrap();
     let evaluate = t.elapsed().as_secs_f64();
-    assert!(!e.rows.is_empty());
+    assert!(!e.is_empty());
     drop(db);
     // The view is freed on a thread of its own: let it go before the next.
     std::thread::sleep(std::time::Duration::from_secs(2));
@@ -58,7 +58,7 @@ fn resident_child(path: &str, scheme: &Scheme, year: i32) {
     let opened = status_mib("VmRSS:") - base;
     assert!(db.now().land_summary().unwrap().total.parcel_count > 0);
     let parcels = status_mib("VmRSS:") - base;
-    assert!(!db.now().evaluate(scheme, year).unwrap().rows.is_empty());
+    assert!(!db.now().scores(scheme, year).unwrap().is_empty());
     let both = status_mib("VmRSS:") - base;
     let peak = status_mib("VmHWM:") - base;
     println!("{opened:.0} {parcels:.0} {both:.0} {peak:.0}");

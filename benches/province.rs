@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use arrow_array::builder::{Date32Builder, Decimal128Builder, StringBuilder, UInt64Builder};
 use arrow_array::{ArrayRef, RecordBatch};
 use chrono::{Datelike, NaiveDate};
-use parkdb::scheme::{huangyan_2022, Candidate};
+use parkdb::scheme::{huangyan_2022, Candidates, Graded};
 use parkdb::{
     Allocation, Award, Db, Durability, EnterpriseId, LandUse, Mu, NewEnterprise, NewParcel,
     Options, ParcelFilter, ParcelId, Quantity, SupplyMethod, YearlyFigures, Yuan,
@@ -549,13 +549,25 @@ pub fn summary_sqlite(c: &Connection, at: NaiveDate) -> Figures {
 
 /// The Huangyan scores both engines feed the same scoring: (enterprise, score, grade).
 pub fn evaluate_parkdb(db: &Db) -> Vec<(u64, i64, String)> {
+    let e = db.now().scores(&huangyan_2022(), YEAR).unwrap();
+    graded(&e)
+}
+
+/// The same, as rows (`View::evaluate`: a map of values and of scores
+/// and a name per firm).
+pub fn evaluate_parkdb_rows(db: &Db) -> Vec<(u64, i64, String)> {
     let e = db.now().evaluate(&huangyan_2022(), YEAR).unwrap();
-    scores(
-        e.rows
-            .into_iter()
-            .filter(|r| r.in_scope)
-            .map(|r| (r.enterprise.0, r.score.unwrap(), r.grade.unwrap())),
-    )
+    graded(&e)
+}
+
+fn graded(e: &impl Graded) -> Vec<(u64, i64, String)> {
+    scores((0..e.len()).filter(|i| e.in_scope(*i)).map(|i| {
+        (
+            e.enterprise(i).0,
+            e.score(i).unwrap(),
+            e.grade(i).unwrap().to_owned(),
+        )
+    }))
 }
 
 fn scores(rows: impl Iterator<Item = (u64, f64, String)>) -> Vec<(u64, i64, String)> {
@@ -592,7 +604,9 @@ pub fn evaluate_sqlite(c: &Connection) -> Vec<(u64, i64, String)> {
              from yearly y join enterprise e on e.id = y.enterprise where y.year = ?",
         )
         .unwrap();
-    let candidates: Vec<Candidate> = q
+    let scheme = huangyan_2022();
+    let mut candidates = Candidates::new(&scheme.metrics());
+    let rows = q
         .query_map([YEAR], |r| {
             let id = r.get::<_, i64>(0)? as u64;
             let fig = YearlyFigures {
@@ -608,39 +622,26 @@ pub fn evaluate_sqlite(c: &Connection) -> Vec<(u64, i64, String)> {
                 output_value: Some(Yuan::from_fen(r.get(11)?)),
                 water_m3: None,
             };
-            Ok((id, r.get::<_, String>(1)?, fig))
-        })
-        .unwrap()
-        .map(|row| {
-            let (id, name, fig) = row.unwrap();
-            let land = Mu::from_units(land.get(&id).copied().unwrap_or(0));
             // The same derivation parkdb uses, from rows SQLite returned.
+            let land = Mu::from_units(land.get(&id).copied().unwrap_or(0));
             let ey = parkdb::indicators::EnterpriseYear {
                 investment: Ok(Yuan::ZERO),
                 year: YEAR,
                 figures: Some(&fig),
                 land,
             };
-            Candidate {
-                enterprise: EnterpriseId(id),
-                name,
-                land,
-                above_scale: fig.above_scale,
-                unfit: None,
-                values: parkdb::indicators::Metric::ALL
-                    .iter()
-                    .map(|m| (*m, ey.metric(*m)))
-                    .collect(),
-            }
+            let name = r.get_ref(1)?.as_str()?;
+            candidates.push(EnterpriseId(id), name, land, fig.above_scale, None, |m| {
+                ey.derive(m)
+            });
+            Ok(())
         })
-        .collect();
-    let e = huangyan_2022().score(YEAR, candidates).unwrap();
-    scores(
-        e.rows
-            .into_iter()
-            .filter(|r| r.in_scope)
-            .map(|r| (r.enterprise.0, r.score.unwrap(), r.grade.unwrap())),
-    )
+        .unwrap();
+    for row in rows {
+        row.unwrap();
+    }
+    let e = scheme.score_columns(YEAR, candidates).unwrap();
+    graded(&e)
 }
 
 /// Every stored column of the parcels with the holder's name: the same
@@ -952,6 +953,16 @@ pub fn run(scale: f64, dir: &Path) -> Vec<Row> {
     assert_eq!(a, b, "evaluations disagree");
     rows.push(Row {
         name: "evaluate(huangyan_2022, year)",
+        parkdb: pk,
+        sqlite: sq,
+        unit: "s",
+    });
+    // The rows Rust's `View::evaluate` returns (the register now loaded),
+    // against the same SQLite time.
+    let (rows_form, pk) = time(|| evaluate_parkdb_rows(&db));
+    assert_eq!(rows_form, b, "the rows disagree with the columns");
+    rows.push(Row {
+        name: "evaluate as rows, a second call (View::evaluate)",
         parkdb: pk,
         sqlite: sq,
         unit: "s",

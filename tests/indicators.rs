@@ -7,12 +7,13 @@ use std::collections::BTreeMap;
 
 use common::{d, firm, mu, parcel, q, terms, yuan};
 use parkdb::example::build_seed;
-use parkdb::indicators::{Direction, Metric, SubjectKind};
+use parkdb::indicators::{Direction, Metric, Missing, SubjectKind};
 use parkdb::scheme::{
-    huangyan_2022, huangyan_2022_small, Grading, MissingRule, Scheme, SchemeItem, Scope,
-    TargetFramework,
+    huangyan_2022, huangyan_2022_small, Candidate, Candidates, Evaluation, EvaluationRow, Grading,
+    MissingRule, Scheme, SchemeItem, Scope, TargetFramework, Unfit,
 };
-use parkdb::{Db, EnterpriseId, Error, YearlyFigures};
+use parkdb::tables::evaluation_batch;
+use parkdb::{Db, EnterpriseId, Error, Mu, YearlyFigures};
 
 /// A firm holding `land` 亩 at the end of 2022 with the given figures.
 fn firm_with(db: &Db, name: &str, land: &str, figures: YearlyFigures) -> EnterpriseId {
@@ -637,4 +638,258 @@ fn the_annual_report_reproduces_the_seed() {
     assert_eq!(earlier.projects_signed, 8);
     assert_eq!(earlier.certified_mu, mu("0"));
     assert_eq!(earlier.idle_mu, mu("151.3452"));
+}
+
+/// The rows as scoring first made them, written plainly: a scope reason
+/// per firm, item scores by metric, the missing-data rules, ranks and
+/// grades, rows by rank then id. The reference the columns must match.
+fn reference_score(s: &Scheme, year: i32, candidates: Vec<Candidate>) -> Evaluation {
+    let mut rows: Vec<EvaluationRow> = candidates
+        .into_iter()
+        .map(|c| {
+            let out = c.unfit.clone().or_else(|| {
+                if s.scope.exempt.contains(&c.enterprise) {
+                    Some("exempt".to_owned())
+                } else if let Some(want) = s.scope.above_scale {
+                    match c.above_scale {
+                        None => Some("above-scale status not reported".to_owned()),
+                        Some(a) if a != want => Some(if want {
+                            "not above scale (规下)".to_owned()
+                        } else {
+                            "above scale (规上)".to_owned()
+                        }),
+                        Some(_) => None,
+                    }
+                } else {
+                    None
+                }
+                .or_else(|| {
+                    (c.land < s.scope.min_land)
+                        .then(|| format!("uses {} of land, less than {}", c.land, s.scope.min_land))
+                })
+            });
+            let values = s
+                .items
+                .iter()
+                .map(|i| {
+                    let v = c.values.get(&i.metric).cloned();
+                    (i.metric, v.unwrap_or_else(|| Err("not computed".into())))
+                })
+                .collect();
+            EvaluationRow {
+                enterprise: c.enterprise,
+                name: c.name,
+                land: c.land,
+                values,
+                item_scores: BTreeMap::new(),
+                score: None,
+                rank: None,
+                grade: None,
+                in_scope: out.is_none(),
+                reason: out,
+            }
+        })
+        .collect();
+    let item_score = |i: &SchemeItem, v: f64| {
+        let relative = match i.direction {
+            Direction::Higher => v / i.benchmark,
+            Direction::Lower if v > 0.0 => i.benchmark / v,
+            Direction::Lower => i.cap,
+        };
+        relative.clamp(0.0, i.cap) * i.weight
+    };
+    for item in &s.items {
+        let mut sum = 0.0;
+        let mut n = 0u32;
+        for row in rows.iter_mut().filter(|r| r.in_scope) {
+            if let Ok(v) = row.values[&item.metric] {
+                let x = item_score(item, v);
+                row.item_scores.insert(item.metric, x);
+                sum += x;
+                n += 1;
+            }
+        }
+        let fill = if item.missing == MissingRule::ScopeMean && n > 0 {
+            sum / f64::from(n)
+        } else {
+            0.0
+        };
+        for row in rows.iter_mut().filter(|r| r.in_scope) {
+            if let Err(why) = &row.values[&item.metric] {
+                row.item_scores.insert(item.metric, fill);
+                let rule = match item.missing {
+                    MissingRule::Zero => "scored 0",
+                    MissingRule::ScopeMean => "scored the scope mean",
+                };
+                let note = format!("{}: {why}, {rule}", item.metric.code());
+                row.reason = Some(match row.reason.take() {
+                    Some(r) => format!("{r}; {note}"),
+                    None => note,
+                });
+            }
+        }
+    }
+    for row in rows.iter_mut().filter(|r| r.in_scope) {
+        row.score = Some(row.item_scores.values().sum());
+    }
+    let scored: Vec<f64> = rows.iter().filter_map(|r| r.score).collect();
+    let n = scored.len();
+    for row in &mut rows {
+        let Some(x) = row.score else { continue };
+        let ahead = scored.iter().filter(|o| **o > x + 1e-9).count();
+        row.rank = Some(u32::try_from(ahead + 1).unwrap());
+        let cut = |cuts: &[(String, f64)], hit: &dyn Fn(f64) -> bool| {
+            cuts.iter()
+                .find(|c| hit(c.1))
+                .or(cuts.last())
+                .unwrap()
+                .0
+                .clone()
+        };
+        row.grade = Some(match &s.grading {
+            Grading::Percentile(cuts) => cut(cuts, &|c| (ahead as f64 / n as f64) < c),
+            Grading::Absolute(cuts) => cut(cuts, &|min| x >= min),
+        });
+    }
+    rows.sort_by_key(|r| (r.rank.is_none(), r.rank, r.enterprise));
+    Evaluation {
+        scheme: s.name.clone(),
+        year,
+        rows,
+    }
+}
+
+/// 3,000 firms of every kind a scheme meets: values missing for each
+/// reason, zero denominators, closed and exempt firms, every scale, small
+/// land, tied scores.
+fn varied_candidates(metrics: &[Metric]) -> Vec<Candidate> {
+    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+    let mut next = move |n: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % n
+    };
+    (0..3000u64)
+        .map(|i| {
+            let unfit = match next(20) {
+                0 => Some("closed on 2021-03-04".to_owned()),
+                1 => Some("no figures for 2022".to_owned()),
+                _ => None,
+            };
+            let mut values = BTreeMap::new();
+            for m in metrics {
+                if next(30) == 0 {
+                    continue;
+                }
+                let v = match next(12) {
+                    0 => Err("no emissions reported".to_owned()),
+                    1 => Err("land is zero".to_owned()),
+                    // Few distinct values, so scores tie.
+                    2..=5 => Ok(f64::from(u32::try_from(next(4)).unwrap()) * 0.5),
+                    _ => Ok(next(1_000_000) as f64 / 997.0),
+                };
+                values.insert(*m, v);
+            }
+            Candidate {
+                enterprise: EnterpriseId(next(4000) * 4000 + i),
+                name: format!("企业{i}"),
+                land: Mu::from_units(i64::try_from(next(8 * Mu::SCALE as u64)).unwrap()),
+                above_scale: [None, Some(true), Some(true), Some(false)][usize::try_from(next(4)).unwrap()],
+                unfit,
+                values,
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn columns_score_as_the_rows_did() {
+    let mut schemes = vec![huangyan_2022(), huangyan_2022_small()];
+    let mut absolute = huangyan_2022();
+    absolute.scope.above_scale = None;
+    absolute.grading = Grading::Absolute(vec![
+        ("优".into(), 60.0),
+        ("良".into(), 30.0),
+        ("差".into(), 0.0),
+    ]);
+    for item in &mut absolute.items {
+        item.missing = MissingRule::Zero;
+    }
+    absolute.items[1].direction = Direction::Lower;
+    schemes.push(absolute);
+    for (k, scheme) in schemes.iter_mut().enumerate() {
+        let candidates = varied_candidates(Metric::ALL);
+        scheme.scope.exempt = candidates
+            .iter()
+            .step_by(97 + k)
+            .map(|c| c.enterprise)
+            .collect();
+        let expected = reference_score(scheme, 2022, candidates.clone());
+        assert!(expected.rows.iter().filter(|r| r.in_scope).count() > 300);
+        assert!(expected
+            .rows
+            .iter()
+            .any(|r| r.in_scope && r.reason.is_some()));
+        let rows = scheme.score(2022, candidates.clone()).unwrap();
+        assert_eq!(rows, expected, "{}", scheme.name);
+
+        // The same firms pushed into columns: each row read from them, and
+        // the table, as the rows give them.
+        let metrics = scheme.metrics();
+        let mut columns = Candidates::new(&metrics);
+        for c in &candidates {
+            columns.push(
+                c.enterprise,
+                &c.name,
+                c.land,
+                c.above_scale,
+                c.unfit.as_ref().map(|u| Unfit::Other(u.as_str().into())),
+                |m| match c.values.get(&m) {
+                    Some(Ok(v)) => Ok(*v),
+                    Some(Err(why)) => Err(Missing::Other(why.as_str().into())),
+                    None => Err(Missing::NotComputed),
+                },
+            );
+        }
+        assert_eq!(columns.to_rows().len(), candidates.len());
+        let scores = scheme.score_columns(2022, columns).unwrap();
+        assert_eq!(scores.len(), expected.rows.len());
+        for (i, row) in expected.rows.iter().enumerate() {
+            assert_eq!(&scores.row(i), row, "row {i}");
+        }
+        assert_eq!(scores.grade_counts(), expected.grade_counts());
+        assert_eq!(
+            evaluation_batch(&scores, &metrics).unwrap(),
+            evaluation_batch(&expected, &metrics).unwrap()
+        );
+        assert_eq!(scores.into_evaluation(), expected);
+    }
+}
+
+#[test]
+fn columns_for_other_metrics_are_refused() {
+    let scheme = huangyan_2022();
+    let mut columns = Candidates::new(&[Metric::TaxPerMu]);
+    columns.push(
+        EnterpriseId(1),
+        "甲",
+        Mu::from_units(10 * Mu::SCALE),
+        Some(true),
+        None,
+        |_| Ok(1.0),
+    );
+    let e = scheme.score_columns(2022, columns).unwrap_err();
+    assert!(matches!(e, Error::Validation { .. }), "{e:?}");
+    // Reasons read as the rows' texts did.
+    assert_eq!(Unfit::Closed(None).to_string(), "closed on ");
+    assert_eq!(
+        Unfit::Closed(Some(d("2021-03-04"))).to_string(),
+        "closed on 2021-03-04"
+    );
+    assert_eq!(
+        Missing::NoLand(2022).to_string(),
+        "no land held at the end of 2022"
+    );
+    assert_eq!(Missing::Zero("land").to_string(), "land is zero");
 }

@@ -879,7 +879,7 @@ impl Database {
         let metrics: Vec<_> = scheme.items.iter().map(|i| i.metric).collect();
         let batch = py
             .detach(|| {
-                v.evaluate(&scheme, year.0)
+                v.scores(&scheme, year.0)
                     .and_then(|e| parkdb::tables::evaluation_batch(&e, &metrics))
             })
             .py_err(py)?;

@@ -2,6 +2,7 @@
 //! ledgers (台账), export tables, print the annual report. The `parkdb`
 //! binary and the Python wheel's `parkdb` command both run [`main`].
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -9,6 +10,7 @@ use std::process::ExitCode;
 // without one, local time (as a person at the terminal means it).
 use crate::ledger::dates::{date_arg as date, parse_moment as moment};
 use crate::ledger::{self, ImportOptions};
+use crate::scheme::Graded;
 use crate::tables::Named;
 use crate::{Db, View};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -530,51 +532,51 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             dataset,
         } => {
             let s = crate::scheme::preset(&scheme)?;
-            let (eval, parks) = match &dataset {
+            let (eval, parks): (Box<dyn Graded>, _) = match &dataset {
                 Some(dir) => {
                     let d = ledger::evaluate_dataset(dir, &s, year).map_err(|e| e.to_string())?;
                     let parks: Vec<String> = d.firms.iter().map(|f| f.0.clone()).collect();
                     let table = d.table(&s).map_err(|e| e.to_string())?;
-                    (d.evaluation, Some((parks, table)))
+                    (Box::new(d.evaluation), Some((parks, table)))
                 }
                 None => {
                     let db = reader(&cli.db, cli.read_only)?;
                     let eval = view(&db, cli.known_at.as_deref())?
-                        .evaluate(&s, year)
+                        .scores(&s, year)
                         .map_err(|e| e.to_string())?;
-                    (eval, None)
+                    (Box::new(eval), None)
                 }
             };
-            for r in eval.rows.iter().filter(|r| r.in_scope) {
+            let mut counts: BTreeMap<&str, u32> = BTreeMap::new();
+            let mut out_of_scope = 0;
+            for i in 0..eval.len() {
+                if !eval.in_scope(i) {
+                    out_of_scope += 1;
+                    continue;
+                }
                 let park = parks
                     .as_ref()
-                    .and_then(|p| p.0.get(usize::try_from(r.enterprise.0).ok()?))
+                    .and_then(|p| p.0.get(usize::try_from(eval.enterprise(i).0).ok()?))
                     .map(|p| format!("{p}  "))
                     .unwrap_or_default();
+                let grade = eval.grade(i).unwrap_or("");
+                *counts.entry(grade).or_default() += 1;
                 say!(
                     "{:>4} {:<2} {:>8.2}  {park}{}",
-                    r.rank.unwrap_or(0),
-                    r.grade.as_deref().unwrap_or(""),
-                    r.score.unwrap_or(0.0),
-                    r.name
+                    eval.rank(i).unwrap_or(0),
+                    grade,
+                    eval.score(i).unwrap_or(0.0),
+                    eval.name(i)
                 );
             }
-            let counts: Vec<String> = eval
-                .grade_counts()
-                .iter()
-                .map(|(g, n)| format!("{g}: {n}"))
-                .collect();
-            say!(
-                "{}; out of scope: {}",
-                counts.join(", "),
-                eval.rows.iter().filter(|r| !r.in_scope).count()
-            );
+            let counts: Vec<String> = counts.iter().map(|(g, n)| format!("{g}: {n}")).collect();
+            say!("{}; out of scope: {out_of_scope}", counts.join(", "));
             if let Some(out) = out {
                 let batch = match parks {
                     Some((_, table)) => table,
                     None => {
                         let metrics: Vec<_> = s.items.iter().map(|i| i.metric).collect();
-                        crate::tables::evaluation_batch(&eval, &metrics)
+                        crate::tables::evaluation_batch(&*eval, &metrics)
                             .map_err(|e| e.to_string())?
                     }
                 };

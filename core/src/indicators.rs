@@ -250,6 +250,37 @@ impl Metric {
 /// A derived value, or why it is missing.
 pub type Derived = std::result::Result<f64, String>;
 
+/// Why a derived value is missing: kept as a small value per firm and item,
+/// written out as text (the [`Derived`] reason) only when shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Missing {
+    /// The firm reported no figures for the year.
+    NoFigures(i32),
+    /// The firm held no land at the year's end.
+    NoLand(i32),
+    /// A figure (named) was not reported.
+    NotReported(&'static str),
+    /// A denominator (named) is zero.
+    Zero(&'static str),
+    /// The candidate did not carry the value.
+    NotComputed,
+    /// Any other reason, as text.
+    Other(Box<str>),
+}
+
+impl std::fmt::Display for Missing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Missing::NoFigures(year) => write!(f, "no figures for {year}"),
+            Missing::NoLand(year) => write!(f, "no land held at the end of {year}"),
+            Missing::NotReported(name) => write!(f, "no {name} reported"),
+            Missing::Zero(name) => write!(f, "{name} is zero"),
+            Missing::NotComputed => f.write_str("not computed"),
+            Missing::Other(why) => f.write_str(why),
+        }
+    }
+}
+
 /// What an enterprise's indicators for a year are computed from.
 #[derive(Debug, Clone)]
 pub struct EnterpriseYear<'a> {
@@ -261,11 +292,16 @@ pub struct EnterpriseYear<'a> {
     pub land: Mu,
 }
 
-fn ratio(num: Option<f64>, num_name: &str, den: Option<f64>, den_name: &str) -> Derived {
-    let num = num.ok_or_else(|| format!("no {num_name} reported"))?;
+fn ratio(
+    num: Option<f64>,
+    num_name: &'static str,
+    den: Option<f64>,
+    den_name: &'static str,
+) -> std::result::Result<f64, Missing> {
+    let num = num.ok_or(Missing::NotReported(num_name))?;
     match den {
-        None => Err(format!("no {den_name} reported")),
-        Some(d) if d <= 0.0 => Err(format!("{den_name} is zero")),
+        None => Err(Missing::NotReported(den_name)),
+        Some(d) if d <= 0.0 => Err(Missing::Zero(den_name)),
         Some(d) => Ok(num / d),
     }
 }
@@ -276,15 +312,23 @@ impl EnterpriseYear<'_> {
     /// # Errors
     /// The reason, as text, when a figure is missing or a denominator is zero.
     pub fn metric(&self, metric: Metric) -> Derived {
+        self.derive(metric).map_err(|m| m.to_string())
+    }
+
+    /// [`EnterpriseYear::metric`] with the reason kept as a [`Missing`].
+    ///
+    /// # Errors
+    /// Why the value cannot be computed.
+    pub fn derive(&self, metric: Metric) -> std::result::Result<f64, Missing> {
         let Some(f) = self.figures else {
-            return Err(format!("no figures for {}", self.year));
+            return Err(Missing::NoFigures(self.year));
         };
         let wan = |y: Option<Yuan>| y.map(Yuan::to_wan_f64);
-        let per_land = |num: Option<f64>, name: &str| {
+        let per_land = |num: Option<f64>, name: &'static str| {
             if self.land.is_positive() {
                 ratio(num, name, Some(self.land.to_f64()), "land")
             } else {
-                Err(format!("no land held at the end of {}", self.year))
+                Err(Missing::NoLand(self.year))
             }
         };
         match metric {
@@ -320,10 +364,10 @@ impl EnterpriseYear<'_> {
                 f.electricity_kwh.map(Quantity::to_f64),
                 "electricity use",
             ),
-            Metric::InvestmentPerMu => {
-                let investment = self.investment.clone()?;
-                per_land(Some(investment.to_wan_f64()), "investment")
-            }
+            Metric::InvestmentPerMu => match &self.investment {
+                Ok(investment) => per_land(Some(investment.to_wan_f64()), "investment"),
+                Err(why) => Err(Missing::Other(why.as_str().into())),
+            },
         }
     }
 }

@@ -14,7 +14,9 @@ use crate::indicators::{with_leased, zone_rates, EnterpriseYear, Indicator, Metr
 use crate::inefficient::{InefficientKind, InefficientParcel, Rules};
 use crate::land::{LandUse, Parcel, SupplyMethod};
 use crate::money::{Charge, FinanceFigures};
-use crate::scheme::{Assessment, Candidate, Evaluation, Scheme, TargetFramework};
+use crate::scheme::{
+    Assessment, Candidate, Candidates, Evaluation, Scheme, Scores, TargetFramework, Unfit,
+};
 use crate::storage::keys;
 use crate::units::{Mu, Quantity, Yuan};
 use crate::view::{ApplicationFilter, View};
@@ -24,35 +26,71 @@ pub(crate) fn year_end(year: i32) -> Result<NaiveDate> {
         .ok_or_else(|| Error::validation("year", format!("{year} is not a year")))
 }
 
-/// What the evaluation needs of a firm in a year: its indicators among
-/// `metrics`, or why it cannot be evaluated (closed, on `closed_on` if
-/// known, or without figures). Evaluations of one database and of a
-/// dataset of parks both make their candidates here.
-pub(crate) fn candidate(
+/// Adds what the evaluation needs of a firm in a year to `to`: its
+/// indicators among the candidates' metrics, or why it cannot be evaluated
+/// (closed, on `closed_on` if known, or without figures). Evaluations of
+/// one database and of a dataset of parks both make their candidates here.
+pub(crate) fn push_candidate(
+    to: &mut Candidates,
     id: EnterpriseId,
-    name: String,
+    name: &str,
     closed: bool,
     closed_on: Option<NaiveDate>,
-    ey: EnterpriseYear<'_>,
-    metrics: &[Metric],
-) -> Candidate {
+    ey: &EnterpriseYear<'_>,
+) {
     let unfit = if closed {
-        Some(format!(
-            "closed on {}",
-            closed_on.map(|d| d.to_string()).unwrap_or_default()
-        ))
+        Some(Unfit::Closed(closed_on))
     } else if ey.figures.is_none() {
-        Some(format!("no figures for {}", ey.year))
+        Some(Unfit::NoFigures(ey.year))
     } else {
         None
     };
-    Candidate {
-        enterprise: id,
+    to.push(
+        id,
         name,
-        land: ey.land,
-        above_scale: ey.figures.and_then(|f| f.above_scale),
+        ey.land,
+        ey.figures.and_then(|f| f.above_scale),
         unfit,
-        values: metrics.iter().map(|m| (*m, ey.metric(*m))).collect(),
+        |m| ey.derive(m),
+    );
+}
+
+/// The land each firm holds, summed by holder id.
+enum Held {
+    /// By id, for ids up to a few times the number of firms.
+    Dense(Vec<Mu>),
+    Sparse(HashMap<u64, Mu, foldhash::fast::RandomState>),
+}
+
+impl Held {
+    fn new(top: u64, firms: usize) -> Held {
+        match usize::try_from(top) {
+            Ok(top) if top <= firms.saturating_mul(4).saturating_add(1024) => {
+                Held::Dense(vec![Mu::ZERO; top + 1])
+            }
+            _ => Held::Sparse(HashMap::default()),
+        }
+    }
+
+    /// Adds `area` to `holder`'s (ids beyond the dense range are no firm's).
+    fn add(&mut self, holder: u64, area: Mu) -> Result<()> {
+        let sum = match self {
+            Held::Dense(v) => match usize::try_from(holder).ok().and_then(|h| v.get_mut(h)) {
+                Some(sum) => sum,
+                None => return Ok(()),
+            },
+            Held::Sparse(m) => m.entry(holder).or_insert(Mu::ZERO),
+        };
+        *sum = sum.checked_add(area)?;
+        Ok(())
+    }
+
+    fn get(&self, holder: u64) -> Mu {
+        match self {
+            Held::Dense(v) => usize::try_from(holder).ok().and_then(|h| v.get(h)).copied(),
+            Held::Sparse(m) => m.get(&holder).copied(),
+        }
+        .unwrap_or(Mu::ZERO)
     }
 }
 
@@ -538,47 +576,50 @@ impl View<'_> {
     /// # Errors
     /// Storage errors.
     pub fn enterprise_years(&self, year: i32, include_leased: bool) -> Result<Vec<Candidate>> {
-        self.candidates(year, include_leased, Metric::ALL)
+        Ok(self
+            .candidates(year, include_leased, Metric::ALL)?
+            .to_rows())
     }
 
-    /// [`View::enterprise_years`] with only `metrics` computed.
+    /// [`View::enterprise_years`] with only `metrics` computed, in columns.
     fn candidates(
         &self,
         year: i32,
         include_leased: bool,
         metrics: &[Metric],
-    ) -> Result<Vec<Candidate>> {
+    ) -> Result<Candidates> {
         let end = year_end(year)?;
         let at = self.as_of(end);
         let firms = at.all_shared::<Enterprise>()?;
-        let mut held: HashMap<u64, Mu, foldhash::fast::RandomState> = HashMap::default();
-        at.visit_steps(&mut |s| {
-            if let Some((holder, area)) = s.held() {
-                let sum = held.entry(holder.0).or_insert(Mu::ZERO);
-                *sum = sum.checked_add(area)?;
-            }
-            Ok(())
+        // The land each firm holds, in an array by id where the ids are
+        // about as many as the firms (a hash map's probe per firm and step
+        // missed the cache), else in a map.
+        let top = firms.last().map_or(0, |e| e.id.0);
+        let mut held = Held::new(top, firms.len());
+        at.visit_steps(&mut |s| match s.held() {
+            Some((holder, area)) => held.add(holder.0, area),
+            None => Ok(()),
         })?;
-        let mut out = Vec::with_capacity(firms.len());
+        let mut out = Candidates::with_capacity(metrics, firms.len());
         for e in &firms {
             let leased = include_leased
                 .then(|| Quantity::sum(e.leases_on(end).map(|l| l.area_m2)))
                 .transpose()?;
-            let land = with_leased(held.get(&e.id.0).copied().unwrap_or(Mu::ZERO), leased)?;
+            let land = with_leased(held.get(e.id.0), leased)?;
             let figures = e.yearly.get(year);
-            out.push(candidate(
+            push_candidate(
+                &mut out,
                 e.id,
-                e.name.clone(),
+                &e.name,
                 e.status == EnterpriseStatus::Closed,
                 e.closed,
-                EnterpriseYear {
+                &EnterpriseYear {
                     investment: e.total_investment().map_err(|e| e.to_string()),
                     year,
                     figures: figures.as_ref(),
                     land,
                 },
-                metrics,
-            ));
+            );
         }
         Ok(out)
     }
@@ -588,10 +629,20 @@ impl View<'_> {
     /// # Errors
     /// [`Error::Validation`] for an invalid scheme; storage errors.
     pub fn evaluate(&self, scheme: &Scheme, year: i32) -> Result<Evaluation> {
+        Ok(self.scores(scheme, year)?.into_evaluation())
+    }
+
+    /// [`View::evaluate`] in columns: the same evaluation without a row of
+    /// maps and texts per firm (what the Python package, the command line
+    /// and tables read).
+    ///
+    /// # Errors
+    /// [`Error::Validation`] for an invalid scheme; storage errors.
+    pub fn scores(&self, scheme: &Scheme, year: i32) -> Result<Scores> {
         scheme.validate()?;
         let metrics = scheme.metrics();
         let candidates = self.candidates(year, scheme.scope.include_leased, &metrics)?;
-        scheme.score(year, candidates)
+        scheme.score_columns(year, candidates)
     }
 
     /// Scores the zone's observations for `period` against a target framework.

@@ -4,14 +4,16 @@
 //! `Σ min(value / benchmark, cap) × weight` over its items, ranks the
 //! scores and grades them by percentile cut-offs or absolute thresholds.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::enterprise::EnterpriseId;
 use crate::error::{Error, Result};
 use crate::ids::code_enum;
-use crate::indicators::{Derived, Direction, Metric};
+use crate::indicators::{Derived, Direction, Metric, Missing};
 use crate::units::{Mu, Quantity};
 
 /// What an item scores when its value is missing.
@@ -258,168 +260,694 @@ impl Scheme {
     /// [`Error::Validation`] if the scheme is invalid.
     pub fn score(&self, year: i32, candidates: Vec<Candidate>) -> Result<Evaluation> {
         self.validate()?;
-        let mut rows: Vec<EvaluationRow> = candidates
-            .into_iter()
-            .map(|mut c| {
-                let out_of_scope = c.unfit.take().or_else(|| {
-                    if self.scope.exempt.contains(&c.enterprise) {
-                        Some("exempt".to_owned())
-                    } else if let Some(want) = self.scope.above_scale {
-                        match c.above_scale {
-                            None => Some("above-scale status not reported".to_owned()),
-                            Some(a) if a != want => Some(if want {
-                                "not above scale (规下)".to_owned()
+        let metrics = self.metrics();
+        let mut columns = Candidates::with_capacity(&metrics, candidates.len());
+        for mut c in candidates {
+            columns.push(
+                c.enterprise,
+                &c.name,
+                c.land,
+                c.above_scale,
+                c.unfit.map(|why| Unfit::Other(why.into())),
+                |m| match c.values.remove(&m) {
+                    Some(Ok(v)) => Ok(v),
+                    Some(Err(why)) => Err(Missing::Other(why.into())),
+                    None => Err(Missing::NotComputed),
+                },
+            );
+        }
+        Ok(self.score_columns(year, columns)?.into_evaluation())
+    }
+
+    /// Scores, ranks and grades candidates held in columns: what
+    /// [`Scheme::score`] does, without a map or a text per firm.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] if the scheme is invalid or the candidates
+    /// carry other metrics than the scheme's items, in their order.
+    pub fn score_columns(&self, year: i32, candidates: Candidates) -> Result<Scores> {
+        self.validate()?;
+        let metrics = self.metrics();
+        if candidates.metrics != metrics {
+            return Err(Error::validation(
+                "candidates",
+                "the candidates carry other metrics than the scheme's items",
+            ));
+        }
+        let k = metrics.len();
+        let n = candidates.len();
+        let mut exempt = self.scope.exempt.clone();
+        exempt.sort_unstable();
+        let mut unfit = candidates.unfit.iter().map(|u| u.0).peekable();
+        let scope: Vec<Scope_> = (0..n)
+            .map(|r| {
+                if unfit.next_if_eq(&r).is_some() {
+                    return Scope_::Unfit;
+                }
+                let id = candidates
+                    .enterprise
+                    .get(r)
+                    .copied()
+                    .unwrap_or(EnterpriseId(0));
+                if exempt.binary_search(&id).is_ok() {
+                    return Scope_::Exempt;
+                }
+                if let Some(want) = self.scope.above_scale {
+                    match candidates.above_scale.get(r).copied().flatten() {
+                        None => return Scope_::ScaleUnknown,
+                        Some(a) if a != want => {
+                            return if want {
+                                Scope_::NotAboveScale
                             } else {
-                                "above scale (规上)".to_owned()
-                            }),
-                            Some(_) => None,
+                                Scope_::AboveScale
+                            };
                         }
-                    } else {
-                        None
+                        Some(_) => {}
                     }
-                    .or_else(|| {
-                        (c.land < self.scope.min_land).then(|| {
-                            format!("uses {} of land, less than {}", c.land, self.scope.min_land)
-                        })
-                    })
-                });
-                // Moved, not copied: the whole map when it holds the
-                // scheme's items and no other (as `View::evaluate`'s
-                // candidates do).
-                let values = if c.values.len() == self.items.len()
-                    && self.items.iter().all(|i| c.values.contains_key(&i.metric))
+                }
+                if candidates
+                    .land
+                    .get(r)
+                    .is_some_and(|l| *l < self.scope.min_land)
                 {
-                    std::mem::take(&mut c.values)
+                    Scope_::SmallLand
                 } else {
-                    self.items
-                        .iter()
-                        .map(|i| {
-                            let value = c.values.remove(&i.metric);
-                            (
-                                i.metric,
-                                value.unwrap_or_else(|| Err("not computed".into())),
-                            )
-                        })
-                        .collect()
-                };
-                EvaluationRow {
-                    enterprise: c.enterprise,
-                    name: c.name,
-                    land: c.land,
-                    values,
-                    item_scores: BTreeMap::new(),
-                    score: None,
-                    rank: None,
-                    grade: None,
-                    in_scope: out_of_scope.is_none(),
-                    reason: out_of_scope,
+                    Scope_::In
                 }
             })
             .collect();
 
-        // Item scores where there are values, then the missing-data rules:
-        // two passes over the rows, each row's values visited once a pass
-        // (a pass per item took a cache miss per row and item). Sums add
-        // up in row order, as before. A row's values are the items'
-        // metrics in the metrics' order, so a walk over them meets the
-        // items in `in_order`, with no search.
-        let mut in_order: Vec<usize> = (0..self.items.len()).collect();
-        in_order.sort_by_key(|&i| self.items[i].metric);
-        let mut sums = vec![(0.0, 0u32); self.items.len()];
-        for row in rows.iter_mut().filter(|r| r.in_scope) {
-            for ((metric, value), &i) in row.values.iter().zip(&in_order) {
-                let (Some(item), Some((sum, n)), Ok(v)) =
-                    (self.items.get(i), sums.get_mut(i), value)
+        // Item scores where there are values, summed per item in row
+        // order; then the missing-data rules.
+        let mut item_scores = vec![f64::NAN; n * k];
+        let mut sums = vec![(0.0, 0u32); k];
+        for (r, _) in scope.iter().enumerate().filter(|s| *s.1 == Scope_::In) {
+            for (j, (item, (sum, count))) in self.items.iter().zip(&mut sums).enumerate() {
+                let cell = r * k + j;
+                let (Some(v), Some(out)) = (candidates.values.get(cell), item_scores.get_mut(cell))
                 else {
                     continue;
                 };
-                if item.metric != *metric {
-                    return Err(Error::Internal(format!(
-                        "{}: a row's values are not the scheme's items",
-                        row.name
-                    )));
+                if !v.is_nan() {
+                    let s = Self::item_score(item, *v);
+                    *out = s;
+                    *sum += s;
+                    *count += 1;
                 }
-                let s = Self::item_score(item, *v);
-                row.item_scores.insert(item.metric, s);
-                *sum += s;
-                *n += 1;
             }
         }
         let fills: Vec<f64> = self
             .items
             .iter()
             .zip(&sums)
-            .map(|(item, &(sum, n))| {
-                if item.missing == MissingRule::ScopeMean && n > 0 {
-                    sum / f64::from(n)
+            .map(|(item, &(sum, count))| {
+                if item.missing == MissingRule::ScopeMean && count > 0 {
+                    sum / f64::from(count)
                 } else {
                     0.0
                 }
             })
             .collect();
-        for row in rows.iter_mut().filter(|r| r.in_scope) {
-            // Notes in the items' order, for a row that misses a value.
-            if row.values.values().any(Result::is_err) {
-                for (item, fill) in self.items.iter().zip(&fills) {
-                    if let Some(Err(why)) = row.values.get(&item.metric) {
-                        row.item_scores.insert(item.metric, *fill);
-                        let rule = match item.missing {
-                            MissingRule::Zero => "scored 0",
-                            MissingRule::ScopeMean => "scored the scope mean",
-                        };
-                        let note = format!("{}: {why}, {rule}", item.metric.code());
-                        row.reason = Some(match row.reason.take() {
-                            Some(r) => format!("{r}; {note}"),
-                            None => note,
-                        });
-                    }
+        // A row's score adds its items up in the metrics' order (as a
+        // map by metric did).
+        let mut in_order: Vec<usize> = (0..k).collect();
+        in_order.sort_by_key(|&j| metrics[j]);
+        let mut score = vec![f64::NAN; n];
+        for (r, _) in scope.iter().enumerate().filter(|s| *s.1 == Scope_::In) {
+            let row = item_scores.get_mut(r * k..(r + 1) * k).unwrap_or_default();
+            for (s, fill) in row.iter_mut().zip(&fills) {
+                if s.is_nan() {
+                    *s = *fill;
                 }
             }
-            row.score = Some(row.item_scores.values().sum());
+            if let Some(total) = score.get_mut(r) {
+                *total = in_order.iter().filter_map(|&j| row.get(j)).sum();
+            }
         }
 
         // Competition ranking: ties share the better rank. In order of
         // score, best first, the firms ahead of each are a prefix that
         // only grows.
-        let mut order: Vec<(f64, usize)> = rows
+        let mut order: Vec<(f64, usize)> = score
             .iter()
             .enumerate()
-            .filter_map(|(i, r)| r.score.map(|s| (s, i)))
+            .filter(|(r, _)| scope.get(*r) == Some(&Scope_::In))
+            .map(|(r, s)| (*s, r))
             .collect();
         order.sort_by(|a, b| b.0.total_cmp(&a.0));
-        let n = order.len();
+        let cuts = match &self.grading {
+            Grading::Percentile(cuts) | Grading::Absolute(cuts) => cuts,
+        };
+        let last = u8::try_from(cuts.len().saturating_sub(1)).unwrap_or(u8::MAX);
+        let scored = order.len();
+        let mut rank = vec![0u32; n];
+        let mut grade = vec![u8::MAX; n];
         let mut ahead = 0;
-        for &(s, i) in &order {
+        for &(s, r) in &order {
             while order.get(ahead).is_some_and(|x| x.0 > s + 1e-9) {
                 ahead += 1;
             }
-            let Some(row) = rows.get_mut(i) else { continue };
-            row.rank = Some(u32::try_from(ahead + 1).unwrap_or(u32::MAX));
-            row.grade = Some(match &self.grading {
+            if let Some(out) = rank.get_mut(r) {
+                *out = u32::try_from(ahead + 1).unwrap_or(u32::MAX);
+            }
+            let g = match &self.grading {
                 Grading::Percentile(cuts) => {
-                    let share = ahead as f64 / n as f64;
-                    cuts.iter()
-                        .find(|(_, c)| share < *c)
-                        .or(cuts.last())
-                        .map(|g| g.0.clone())
-                        .unwrap_or_default()
+                    let share = ahead as f64 / scored as f64;
+                    cuts.iter().position(|(_, c)| share < *c)
                 }
-                Grading::Absolute(cuts) => cuts
-                    .iter()
-                    .find(|(_, min)| s >= *min)
-                    .or(cuts.last())
-                    .map(|g| g.0.clone())
-                    .unwrap_or_default(),
-            });
+                Grading::Absolute(cuts) => cuts.iter().position(|(_, min)| s >= *min),
+            };
+            if let Some(out) = grade.get_mut(r) {
+                *out = g.map_or(last, |g| u8::try_from(g).unwrap_or(last));
+            }
         }
-        rows.sort_by(|a, b| {
-            (a.rank.is_none(), a.rank, a.enterprise).cmp(&(b.rank.is_none(), b.rank, b.enterprise))
-        });
-        Ok(Evaluation {
+        let mut shown: Vec<usize> = (0..n).collect();
+        let key = |r: usize| {
+            let rank = rank.get(r).copied().filter(|x| *x > 0);
+            let id = candidates
+                .enterprise
+                .get(r)
+                .copied()
+                .unwrap_or(EnterpriseId(0));
+            (rank.is_none(), rank, id)
+        };
+        shown.sort_by_key(|&r| key(r));
+        Ok(Scores {
             scheme: self.name.clone(),
             year,
-            rows,
+            min_land: self.scope.min_land,
+            grades: cuts.iter().map(|c| c.0.clone()).collect(),
+            rules: self.items.iter().map(|i| i.missing).collect(),
+            candidates,
+            scope,
+            by_item: item_scores,
+            score,
+            rank,
+            grade,
+            shown,
         })
+    }
+}
+
+/// Why a firm cannot be evaluated at all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unfit {
+    /// Closed (on the date, where known).
+    Closed(Option<NaiveDate>),
+    /// No figures reported for the year.
+    NoFigures(i32),
+    /// Any other reason, as text.
+    Other(Box<str>),
+}
+
+impl std::fmt::Display for Unfit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unfit::Closed(on) => {
+                f.write_str("closed on ")?;
+                on.map_or(Ok(()), |d| write!(f, "{d}"))
+            }
+            Unfit::NoFigures(year) => write!(f, "no figures for {year}"),
+            Unfit::Other(why) => f.write_str(why),
+        }
+    }
+}
+
+/// What an evaluation needs of every enterprise, a column per field: the
+/// values of a scheme's metrics (in its items' order) with why each
+/// missing one is missing, and the firm's id, name, land, scale and
+/// whether it can be evaluated at all. [`Scheme::score_columns`] scores
+/// them; the names share one text, so a province's candidates take a few
+/// allocations, not a map and a text per firm.
+#[derive(Debug, Clone, Default)]
+pub struct Candidates {
+    metrics: Vec<Metric>,
+    enterprise: Vec<EnterpriseId>,
+    names: String,
+    name_ends: Vec<usize>,
+    land: Vec<Mu>,
+    above_scale: Vec<Option<bool>>,
+    /// (row, why), by row.
+    unfit: Vec<(usize, Unfit)>,
+    /// Row by row, a value per metric; NaN where missing.
+    values: Vec<f64>,
+    /// (cell of `values`, why), by cell.
+    missing: Vec<(usize, Missing)>,
+}
+
+impl Candidates {
+    /// No candidates yet, for a scheme's `metrics` ([`Scheme::metrics`]).
+    #[must_use]
+    pub fn new(metrics: &[Metric]) -> Candidates {
+        Candidates::with_capacity(metrics, 0)
+    }
+
+    /// [`Candidates::new`] with room for `n` firms.
+    #[must_use]
+    pub fn with_capacity(metrics: &[Metric], n: usize) -> Candidates {
+        Candidates {
+            metrics: metrics.to_vec(),
+            enterprise: Vec::with_capacity(n),
+            name_ends: Vec::with_capacity(n),
+            land: Vec::with_capacity(n),
+            above_scale: Vec::with_capacity(n),
+            values: Vec::with_capacity(n * metrics.len()),
+            ..Candidates::default()
+        }
+    }
+
+    /// How many firms.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.enterprise.len()
+    }
+
+    /// Whether there are none.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.enterprise.is_empty()
+    }
+
+    /// Adds a firm; `value` gives each metric's value or why it is missing.
+    pub fn push(
+        &mut self,
+        enterprise: EnterpriseId,
+        name: &str,
+        land: Mu,
+        above_scale: Option<bool>,
+        unfit: Option<Unfit>,
+        mut value: impl FnMut(Metric) -> std::result::Result<f64, Missing>,
+    ) {
+        let row = self.enterprise.len();
+        self.enterprise.push(enterprise);
+        self.names.push_str(name);
+        self.name_ends.push(self.names.len());
+        self.land.push(land);
+        self.above_scale.push(above_scale);
+        if let Some(why) = unfit {
+            self.unfit.push((row, why));
+        }
+        for &m in &self.metrics {
+            match value(m) {
+                // A NaN value is no value: it would score as nothing.
+                Ok(v) if !v.is_nan() => self.values.push(v),
+                Ok(_) => {
+                    self.missing
+                        .push((self.values.len(), Missing::Other("not a number".into())));
+                    self.values.push(f64::NAN);
+                }
+                Err(why) => {
+                    self.missing.push((self.values.len(), why));
+                    self.values.push(f64::NAN);
+                }
+            }
+        }
+    }
+
+    /// The candidates as rows, each with its values by metric.
+    #[must_use]
+    pub fn to_rows(&self) -> Vec<Candidate> {
+        let k = self.metrics.len();
+        (0..self.len())
+            .map(|r| Candidate {
+                enterprise: self.enterprise.get(r).copied().unwrap_or(EnterpriseId(0)),
+                name: self.name(r).to_owned(),
+                land: self.land.get(r).copied().unwrap_or(Mu::ZERO),
+                above_scale: self.above_scale.get(r).copied().flatten(),
+                unfit: self.unfit(r).map(ToString::to_string),
+                values: self
+                    .metrics
+                    .iter()
+                    .enumerate()
+                    .map(|(j, m)| (*m, self.value(r * k + j).map_err(ToString::to_string)))
+                    .collect(),
+            })
+            .collect()
+    }
+
+    fn name(&self, r: usize) -> &str {
+        let start = r
+            .checked_sub(1)
+            .and_then(|p| self.name_ends.get(p))
+            .copied()
+            .unwrap_or(0);
+        let end = self.name_ends.get(r).copied().unwrap_or(start);
+        self.names.get(start..end).unwrap_or_default()
+    }
+
+    fn value(&self, cell: usize) -> std::result::Result<f64, &Missing> {
+        match self.values.get(cell) {
+            Some(v) if !v.is_nan() => Ok(*v),
+            _ => match self.missing.binary_search_by_key(&cell, |m| m.0) {
+                Ok(at) => Err(&self.missing[at].1),
+                Err(_) => Err(&Missing::NotComputed),
+            },
+        }
+    }
+
+    fn unfit(&self, r: usize) -> Option<&Unfit> {
+        self.unfit
+            .binary_search_by_key(&r, |u| u.0)
+            .ok()
+            .and_then(|at| self.unfit.get(at))
+            .map(|u| &u.1)
+    }
+}
+
+/// Whether a firm is in a scheme's scope, or why not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scope_ {
+    In,
+    Unfit,
+    Exempt,
+    ScaleUnknown,
+    NotAboveScale,
+    AboveScale,
+    SmallLand,
+}
+
+/// An evaluation in columns: what [`Scheme::score_columns`] and
+/// [`crate::View::scores`] give. Row `i` is the `i`-th firm in the order
+/// of [`Evaluation::rows`] (by rank, best first; firms out of scope last,
+/// by id); [`Scores::row`] and [`Scores::into_evaluation`] make the rows
+/// themselves.
+#[derive(Debug, Clone)]
+pub struct Scores {
+    pub scheme: String,
+    pub year: i32,
+    min_land: Mu,
+    grades: Vec<String>,
+    rules: Vec<MissingRule>,
+    candidates: Candidates,
+    scope: Vec<Scope_>,
+    /// Row by row, a score per item (in scope only).
+    by_item: Vec<f64>,
+    score: Vec<f64>,
+    rank: Vec<u32>,
+    grade: Vec<u8>,
+    /// The candidates' rows in the order shown.
+    shown: Vec<usize>,
+}
+
+impl Scores {
+    /// How many firms.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.shown.len()
+    }
+
+    /// Whether there are none.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.shown.is_empty()
+    }
+
+    /// The scheme's metrics, in its items' order.
+    #[must_use]
+    pub fn metrics(&self) -> &[Metric] {
+        &self.candidates.metrics
+    }
+
+    fn at(&self, i: usize) -> usize {
+        self.shown.get(i).copied().unwrap_or(usize::MAX)
+    }
+
+    fn scoped(&self, i: usize) -> Option<usize> {
+        let r = self.at(i);
+        (self.scope.get(r) == Some(&Scope_::In)).then_some(r)
+    }
+
+    fn item(&self, metric: Metric) -> Option<usize> {
+        self.candidates.metrics.iter().position(|m| *m == metric)
+    }
+
+    /// Row `i`'s enterprise.
+    #[must_use]
+    pub fn enterprise(&self, i: usize) -> EnterpriseId {
+        self.candidates
+            .enterprise
+            .get(self.at(i))
+            .copied()
+            .unwrap_or(EnterpriseId(0))
+    }
+
+    /// Row `i`'s name.
+    #[must_use]
+    pub fn name(&self, i: usize) -> &str {
+        self.candidates.name(self.at(i))
+    }
+
+    /// The land row `i` uses.
+    #[must_use]
+    pub fn land(&self, i: usize) -> Mu {
+        self.candidates
+            .land
+            .get(self.at(i))
+            .copied()
+            .unwrap_or(Mu::ZERO)
+    }
+
+    /// Row `i`'s value of `metric`, or why it is missing; `None` for a
+    /// metric the scheme does not score.
+    #[must_use]
+    pub fn value(&self, i: usize, metric: Metric) -> Option<std::result::Result<f64, &Missing>> {
+        let k = self.candidates.metrics.len();
+        let j = self.item(metric)?;
+        Some(self.candidates.value(self.at(i).saturating_mul(k) + j))
+    }
+
+    /// Row `i`'s score on `metric`'s item (in scope only).
+    #[must_use]
+    pub fn item_score(&self, i: usize, metric: Metric) -> Option<f64> {
+        let k = self.candidates.metrics.len();
+        let r = self.scoped(i)?;
+        self.by_item.get(r * k + self.item(metric)?).copied()
+    }
+
+    /// Row `i`'s score (in scope only).
+    #[must_use]
+    pub fn score(&self, i: usize) -> Option<f64> {
+        self.score.get(self.scoped(i)?).copied()
+    }
+
+    /// Row `i`'s rank, 1 the best (in scope only).
+    #[must_use]
+    pub fn rank(&self, i: usize) -> Option<u32> {
+        self.rank.get(self.scoped(i)?).copied()
+    }
+
+    /// Row `i`'s grade (in scope only).
+    #[must_use]
+    pub fn grade(&self, i: usize) -> Option<&str> {
+        let g = self.grade.get(self.scoped(i)?)?;
+        self.grades.get(usize::from(*g)).map(String::as_str)
+    }
+
+    /// Whether row `i` is in the scheme's scope.
+    #[must_use]
+    pub fn in_scope(&self, i: usize) -> bool {
+        self.scoped(i).is_some()
+    }
+
+    /// Why row `i` is out of scope, or which items are missing and why.
+    #[must_use]
+    pub fn reason(&self, i: usize) -> Option<String> {
+        let row = self.at(i);
+        let candidates = &self.candidates;
+        let text = |s: &str| Some(s.to_owned());
+        match self.scope.get(row)? {
+            Scope_::Unfit => candidates.unfit(row).map(ToString::to_string),
+            Scope_::Exempt => text("exempt"),
+            Scope_::ScaleUnknown => text("above-scale status not reported"),
+            Scope_::NotAboveScale => text("not above scale (规下)"),
+            Scope_::AboveScale => text("above scale (规上)"),
+            Scope_::SmallLand => Some(format!(
+                "uses {} of land, less than {}",
+                self.land(i),
+                self.min_land
+            )),
+            Scope_::In => {
+                let k = candidates.metrics.len();
+                let mut notes: Option<String> = None;
+                for (j, (metric, rule)) in candidates.metrics.iter().zip(&self.rules).enumerate() {
+                    if let Err(why) = candidates.value(row * k + j) {
+                        let rule = match rule {
+                            MissingRule::Zero => "scored 0",
+                            MissingRule::ScopeMean => "scored the scope mean",
+                        };
+                        let note = format!("{}: {why}, {rule}", metric.code());
+                        notes = Some(match notes.take() {
+                            Some(n) => format!("{n}; {note}"),
+                            None => note,
+                        });
+                    }
+                }
+                notes
+            }
+        }
+    }
+
+    /// Row `i` as an [`EvaluationRow`].
+    #[must_use]
+    pub fn row(&self, i: usize) -> EvaluationRow {
+        let metrics = &self.candidates.metrics;
+        EvaluationRow {
+            enterprise: self.enterprise(i),
+            name: self.name(i).to_owned(),
+            land: self.land(i),
+            values: metrics
+                .iter()
+                .filter_map(|m| Some((*m, self.value(i, *m)?.map_err(ToString::to_string))))
+                .collect(),
+            item_scores: metrics
+                .iter()
+                .filter_map(|m| Some((*m, self.item_score(i, *m)?)))
+                .collect(),
+            score: self.score(i),
+            rank: self.rank(i),
+            grade: self.grade(i).map(str::to_owned),
+            in_scope: self.in_scope(i),
+            reason: self.reason(i),
+        }
+    }
+
+    /// The evaluation as rows.
+    #[must_use]
+    pub fn into_evaluation(self) -> Evaluation {
+        let rows = (0..self.len()).map(|i| self.row(i)).collect();
+        Evaluation {
+            scheme: self.scheme,
+            year: self.year,
+            rows,
+        }
+    }
+
+    /// How many firms got each grade.
+    #[must_use]
+    pub fn grade_counts(&self) -> BTreeMap<String, u32> {
+        let mut counts = vec![0u32; self.grades.len()];
+        for (r, g) in self.grade.iter().enumerate() {
+            if self.scope.get(r) == Some(&Scope_::In) {
+                if let Some(n) = counts.get_mut(usize::from(*g)) {
+                    *n += 1;
+                }
+            }
+        }
+        self.grades
+            .iter()
+            .zip(counts)
+            .filter(|(_, n)| *n > 0)
+            .map(|(g, n)| (g.clone(), n))
+            .collect()
+    }
+}
+
+/// An evaluation as rows of a table: [`Evaluation`]'s rows or
+/// [`Scores`]' columns, as [`crate::tables::evaluation_batch`] reads them.
+pub trait Graded {
+    /// How many firms.
+    fn len(&self) -> usize;
+    /// Whether there are none.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Row `i`'s enterprise.
+    fn enterprise(&self, i: usize) -> EnterpriseId;
+    /// Row `i`'s name.
+    fn name(&self, i: usize) -> &str;
+    /// The land row `i` uses.
+    fn land(&self, i: usize) -> Mu;
+    /// Row `i`'s value of `metric`, if it has one.
+    fn value(&self, i: usize, metric: Metric) -> Option<f64>;
+    /// Row `i`'s score on `metric`'s item.
+    fn item_score(&self, i: usize, metric: Metric) -> Option<f64>;
+    /// Row `i`'s score.
+    fn score(&self, i: usize) -> Option<f64>;
+    /// Row `i`'s rank.
+    fn rank(&self, i: usize) -> Option<u32>;
+    /// Row `i`'s grade.
+    fn grade(&self, i: usize) -> Option<&str>;
+    /// Whether row `i` is in scope.
+    fn in_scope(&self, i: usize) -> bool;
+    /// Why row `i` is out of scope, or which items are missing and why.
+    fn reason(&self, i: usize) -> Option<Cow<'_, str>>;
+}
+
+impl Graded for Evaluation {
+    fn len(&self) -> usize {
+        self.rows.len()
+    }
+    fn enterprise(&self, i: usize) -> EnterpriseId {
+        self.rows.get(i).map_or(EnterpriseId(0), |r| r.enterprise)
+    }
+    fn name(&self, i: usize) -> &str {
+        self.rows.get(i).map_or("", |r| r.name.as_str())
+    }
+    fn land(&self, i: usize) -> Mu {
+        self.rows.get(i).map_or(Mu::ZERO, |r| r.land)
+    }
+    fn value(&self, i: usize, metric: Metric) -> Option<f64> {
+        self.rows
+            .get(i)?
+            .values
+            .get(&metric)?
+            .as_ref()
+            .ok()
+            .copied()
+    }
+    fn item_score(&self, i: usize, metric: Metric) -> Option<f64> {
+        self.rows.get(i)?.item_scores.get(&metric).copied()
+    }
+    fn score(&self, i: usize) -> Option<f64> {
+        self.rows.get(i)?.score
+    }
+    fn rank(&self, i: usize) -> Option<u32> {
+        self.rows.get(i)?.rank
+    }
+    fn grade(&self, i: usize) -> Option<&str> {
+        self.rows.get(i)?.grade.as_deref()
+    }
+    fn in_scope(&self, i: usize) -> bool {
+        self.rows.get(i).is_some_and(|r| r.in_scope)
+    }
+    fn reason(&self, i: usize) -> Option<Cow<'_, str>> {
+        self.rows.get(i)?.reason.as_deref().map(Cow::Borrowed)
+    }
+}
+
+impl Graded for Scores {
+    fn len(&self) -> usize {
+        Scores::len(self)
+    }
+    fn enterprise(&self, i: usize) -> EnterpriseId {
+        Scores::enterprise(self, i)
+    }
+    fn name(&self, i: usize) -> &str {
+        Scores::name(self, i)
+    }
+    fn land(&self, i: usize) -> Mu {
+        Scores::land(self, i)
+    }
+    fn value(&self, i: usize, metric: Metric) -> Option<f64> {
+        Scores::value(self, i, metric)?.ok()
+    }
+    fn item_score(&self, i: usize, metric: Metric) -> Option<f64> {
+        Scores::item_score(self, i, metric)
+    }
+    fn score(&self, i: usize) -> Option<f64> {
+        Scores::score(self, i)
+    }
+    fn rank(&self, i: usize) -> Option<u32> {
+        Scores::rank(self, i)
+    }
+    fn grade(&self, i: usize) -> Option<&str> {
+        Scores::grade(self, i)
+    }
+    fn in_scope(&self, i: usize) -> bool {
+        Scores::in_scope(self, i)
+    }
+    fn reason(&self, i: usize) -> Option<Cow<'_, str>> {
+        Scores::reason(self, i).map(Cow::Owned)
     }
 }
 

@@ -21,8 +21,8 @@ use crate::enterprise::{EnterpriseId, YearlyFigures};
 use crate::error::{Error, Result};
 use crate::indicators::{with_leased, EnterpriseYear};
 use crate::inefficient::{InefficientKind, Rules};
-use crate::report::candidate;
-use crate::scheme::{Evaluation, Scheme};
+use crate::report::push_candidate;
+use crate::scheme::{Candidates, Evaluation, Scheme};
 use crate::units::{Mu, Quantity, Yuan};
 
 /// One park of a dataset, as its manifest names it.
@@ -350,7 +350,7 @@ pub fn evaluate_dataset(dir: &Path, scheme: &Scheme, year: i32) -> Result<Datase
     }
     let parks = dataset_parks(dir)?;
     let metrics = scheme.metrics();
-    let mut candidates = Vec::new();
+    let mut candidates = Candidates::new(&metrics);
     let mut firms = Vec::new();
     let mut figures = Vec::new();
     for park in &parks {
@@ -366,24 +366,24 @@ pub fn evaluate_dataset(dir: &Path, scheme: &Scheme, year: i32) -> Result<Datase
             let index = EnterpriseId(firms.len() as u64);
             firms.push((park.park.clone(), EnterpriseId(id)));
             let reported = data.figures.get(&id).cloned();
-            candidates.push(candidate(
+            push_candidate(
+                &mut candidates,
                 index,
-                name,
+                &name,
                 closed,
                 closed_on,
-                EnterpriseYear {
+                &EnterpriseYear {
                     investment: investment.ok_or_else(|| "investment not known".to_owned()),
                     year,
                     figures: reported.as_ref(),
                     land: data.land.get(&id).copied().unwrap_or(Mu::ZERO),
                 },
-                &metrics,
-            ));
+            );
             figures.push(reported);
         }
     }
     Ok(DatasetEvaluation {
-        evaluation: scheme.score(year, candidates)?,
+        evaluation: scheme.score_columns(year, candidates)?.into_evaluation(),
         firms,
         figures,
         parks,
@@ -399,7 +399,9 @@ impl DatasetEvaluation {
     /// Never in practice; a column mismatch would be a bug.
     pub fn table(&self, scheme: &Scheme) -> Result<RecordBatch> {
         let metrics: Vec<_> = scheme.items.iter().map(|i| i.metric).collect();
-        let of = |r: &crate::scheme::EvaluationRow| {
+        let rows = &self.evaluation.rows;
+        let of = |i: usize| {
+            let r = rows.get(i)?;
             usize::try_from(r.enterprise.0)
                 .ok()
                 .and_then(|i| self.firms.get(i))
@@ -409,16 +411,14 @@ impl DatasetEvaluation {
             .iter()
             .map(|p| (p.park.as_str(), p.as_of))
             .collect();
-        let rows = &self.evaluation.rows;
         let mut c = crate::tables::Columns::default();
-        c.text("park", rows.iter().map(|r| of(r).map(|f| f.0.as_str())));
+        c.text("park", (0..rows.len()).map(|i| of(i).map(|f| f.0.as_str())));
         c.date(
             "land_as_of",
-            rows.iter()
-                .map(|r| of(r).and_then(|f| as_of.get(f.0.as_str()).copied())),
+            (0..rows.len()).map(|i| of(i).and_then(|f| as_of.get(f.0.as_str()).copied())),
         );
-        crate::tables::evaluation_columns(&mut c, &self.evaluation, &metrics, |r| {
-            of(r).map(|f| f.1 .0)
+        crate::tables::evaluation_columns(&mut c, &self.evaluation, &metrics, |i| {
+            of(i).map(|f| f.1 .0)
         })?;
         c.finish()
     }

@@ -219,7 +219,7 @@ impl Snapshot {
                         .map_err(|m| crate::Error::validation("scheme", m))?;
                     let eval = self.evaluation(scheme, *year, *known_at)?;
                     let metrics: Vec<_> = s.items.iter().map(|i| i.metric).collect();
-                    crate::tables::evaluation_batch(&eval, &metrics)?
+                    crate::tables::evaluation_batch(eval.as_ref(), &metrics)?
                 }
             };
             Ok(Arc::new(Grid::new(batch)))

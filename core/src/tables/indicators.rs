@@ -61,46 +61,44 @@ pub fn surcharges_batch(rows: &[crate::surcharge::SurchargeRow]) -> Result<Recor
 
 /// An evaluation: per enterprise each indicator value and item score, the
 /// total score, rank, grade, whether in scope, and why not (or which items
-/// are missing).
+/// are missing). Takes an [`Evaluation`]'s rows or [`crate::scheme::Scores`]'
+/// columns.
 ///
 /// # Errors
 /// Never in practice; a column mismatch would be a bug.
-pub fn evaluation_batch(eval: &Evaluation, metrics: &[Metric]) -> Result<RecordBatch> {
+pub fn evaluation_batch<E: Graded + ?Sized>(eval: &E, metrics: &[Metric]) -> Result<RecordBatch> {
     let mut c = Columns::default();
-    evaluation_columns(&mut c, eval, metrics, |r| Some(r.enterprise.0))?;
+    evaluation_columns(&mut c, eval, metrics, |i| Some(eval.enterprise(i).0))?;
     c.finish()
 }
 
-/// The columns of [`evaluation_batch`], each firm's id given by `id`
+/// The columns of [`evaluation_batch`], row `i`'s firm's id given by `id`
 /// (a dataset's evaluation names firms by their id in their park).
-pub(crate) fn evaluation_columns(
+pub(crate) fn evaluation_columns<E: Graded + ?Sized>(
     c: &mut Columns,
-    eval: &Evaluation,
+    eval: &E,
     metrics: &[Metric],
-    id: impl Fn(&crate::scheme::EvaluationRow) -> Option<u64>,
+    id: impl Fn(usize) -> Option<u64>,
 ) -> Result<()> {
-    let rows = &eval.rows;
-    c.id("enterprise_id", rows.iter().map(id));
-    c.text("name", rows.iter().map(|r| Some(r.name.as_str())));
-    c.mu("land_mu", rows.iter().map(|r| Some(r.land)))?;
+    let rows = 0..eval.len();
+    c.id("enterprise_id", rows.clone().map(id));
+    c.text("name", rows.clone().map(|i| Some(eval.name(i))));
+    c.mu("land_mu", rows.clone().map(|i| Some(eval.land(i))))?;
     for m in metrics {
-        c.float(
-            m.code(),
-            rows.iter()
-                .map(|r| r.values.get(m).and_then(|v| v.as_ref().ok().copied())),
-        );
+        c.float(m.code(), rows.clone().map(|i| eval.value(i, *m)));
         c.unit(m.unit());
     }
     for m in metrics {
         c.float(
             &format!("{}_score", m.code()),
-            rows.iter().map(|r| r.item_scores.get(m).copied()),
+            rows.clone().map(|i| eval.item_score(i, *m)),
         );
     }
-    c.float("score", rows.iter().map(|r| r.score));
-    c.id("rank", rows.iter().map(|r| r.rank.map(u64::from)));
-    c.text("grade", rows.iter().map(|r| r.grade.as_deref()));
-    c.flag("in_scope", rows.iter().map(|r| Some(r.in_scope)));
-    c.text("reason", rows.iter().map(|r| r.reason.as_deref()));
+    c.float("score", rows.clone().map(|i| eval.score(i)));
+    c.id("rank", rows.clone().map(|i| eval.rank(i).map(u64::from)));
+    c.text("grade", rows.clone().map(|i| eval.grade(i)));
+    c.flag("in_scope", rows.clone().map(|i| Some(eval.in_scope(i))));
+    let reasons: Vec<Option<std::borrow::Cow<'_, str>>> = rows.map(|i| eval.reason(i)).collect();
+    c.text("reason", reasons.iter().map(|r| r.as_deref()));
     Ok(())
 }

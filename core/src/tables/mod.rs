@@ -43,7 +43,7 @@ use crate::fund::{Application, AwardKind, Overdue, Programme, ProgrammeBudget};
 use crate::geometry::Crs;
 use crate::indicators::{Indicator, Metric, Observation};
 use crate::land::{IdleState, Parcel};
-use crate::scheme::Evaluation;
+use crate::scheme::Graded;
 use crate::units::{Mu, Quantity, Yuan};
 use crate::view::{HistoryEntry, ParcelFilter, View};
 

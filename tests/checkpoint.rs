@@ -328,3 +328,125 @@ fn a_temporary_database_keeps_no_checkpoint() {
     assert!(db.checkpoints().unwrap().is_empty());
     db.checkpoint().unwrap();
 }
+
+/// Every evaluation a user would ask of the example: the presets, and a
+/// scheme of every metric (investment included) with no scope, for the
+/// years around its figures' year.
+fn evaluations(db: &Db) -> Vec<parkdb::scheme::Evaluation> {
+    use parkdb::indicators::{Direction, Metric};
+    use parkdb::scheme::{huangyan_2022, huangyan_2022_small, Grading, MissingRule, SchemeItem};
+    let mut every = huangyan_2022();
+    every.scope.above_scale = None;
+    every.scope.min_land = parkdb::Mu::ZERO;
+    every.grading = Grading::Absolute(vec![("A".into(), 4.0), ("B".into(), 0.0)]);
+    every.items = Metric::ALL
+        .iter()
+        .map(|m| SchemeItem {
+            metric: *m,
+            weight: 1.0,
+            benchmark: 1.0,
+            cap: 2.0,
+            direction: Direction::Higher,
+            missing: MissingRule::ScopeMean,
+        })
+        .collect();
+    let mut out = Vec::new();
+    for scheme in [huangyan_2022(), huangyan_2022_small(), every] {
+        for year in 2004..=2007 {
+            out.push(db.now().evaluate(&scheme, year).unwrap());
+        }
+    }
+    out
+}
+
+/// Whether the register's records are loaded in `db`.
+fn register_loaded(db: &Db) -> bool {
+    status(db, "enterprise").loaded_from_checkpoint.is_some()
+}
+
+#[test]
+fn an_evaluation_reads_the_registers_figures_by_year_alone_and_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("zone.parkdb");
+    let db = Db::open(&path).unwrap();
+    let seed = parkdb::example::build_seed(&db).unwrap();
+    // Events after a year's end: a firm closed, another's capital raised,
+    // a year's figures reported for a year after; the evaluation of the
+    // earlier year folds these firms as of its end.
+    let (closing, _) = seed.in_production[0];
+    let (raising, _) = seed.in_production[1];
+    db.write(|w| {
+        w.enterprise_closed(closing, d("2006-06-30"), "moved away")?;
+        w.capital_increased(
+            raising,
+            d("2007-02-01"),
+            parkdb::Yuan::from_yuan(5_000_000)?,
+            mu("1"),
+        )?;
+        let figures = w.enterprise(raising)?.yearly.get(2005).unwrap();
+        w.report_year(raising, 2006, figures)?;
+        Ok(())
+    })
+    .unwrap();
+    let expected = evaluations(&db);
+    assert!(expected.iter().any(|e| e.rows.iter().any(|r| r.in_scope)));
+    db.close().unwrap();
+
+    let db = Db::open(&path).unwrap();
+    assert!(!register_loaded(&db));
+    assert_eq!(evaluations(&db), expected, "from the checkpoint alone");
+    assert!(!register_loaded(&db), "the evaluation loaded the register");
+    // Units of work after the checkpoint: a new firm with figures, a
+    // firm's figures revised, a firm closed. Too few to write it again.
+    let (revised, _) = seed.in_production[2];
+    let (closed_now, _) = seed.in_production[3];
+    let newcomer = firm(&db, "newcomer");
+    db.write(|w| {
+        let mut figures = w.enterprise(revised)?.yearly.get(2005).unwrap();
+        figures.tax = figures.tax.map(|t| t.ratio(3, 2)).transpose()?;
+        w.report_year(revised, 2005, figures.clone())?;
+        w.report_year(newcomer, 2005, figures)?;
+        w.enterprise_closed(closed_now, d("2005-11-30"), "bankrupt")?;
+        Ok(())
+    })
+    .unwrap();
+    let after = evaluations(&db);
+    assert_ne!(after, expected);
+    db.close().unwrap();
+    let db = Db::open(&path).unwrap();
+    assert_eq!(
+        evaluations(&db),
+        after,
+        "from the checkpoint, with the units after it folded"
+    );
+    assert!(!register_loaded(&db));
+    assert!(db.check().unwrap().is_clean());
+    // The records, once loaded, give the same.
+    assert!(!db.now().enterprises().unwrap().is_empty());
+    assert!(register_loaded(&db));
+    assert_eq!(evaluations(&db), after, "from the records");
+    drop(db);
+
+    // Damage in the figures by year (the end of the file) is found by
+    // their own checksums: the evaluation reads the records instead, and
+    // the same.
+    let file = path.join("checkpoint/enterprise.ckpt");
+    let good = std::fs::read(&file).unwrap();
+    for back in (1..good.len().min(4000)).step_by(97) {
+        let mut bad = good.clone();
+        bad[good.len() - back] ^= 0x21;
+        std::fs::write(&file, &bad).unwrap();
+        let db = Db::open(&path).unwrap();
+        assert_eq!(
+            evaluations(&db),
+            after,
+            "a byte flipped {back} from the end"
+        );
+        // Found: the records were read, and their checkpoint refused whole.
+        assert!(register_loaded(&db), "a byte flipped {back} from the end");
+        let unused = status(&db, "enterprise").unused.unwrap_or_default();
+        assert!(unused.contains("damaged"), "{unused}");
+        drop(db);
+        std::fs::write(&file, &good).unwrap();
+    }
+}

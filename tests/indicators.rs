@@ -795,7 +795,8 @@ fn varied_candidates(metrics: &[Metric]) -> Vec<Candidate> {
                 enterprise: EnterpriseId(next(4000) * 4000 + i),
                 name: format!("企业{i}"),
                 land: Mu::from_units(i64::try_from(next(8 * Mu::SCALE as u64)).unwrap()),
-                above_scale: [None, Some(true), Some(true), Some(false)][usize::try_from(next(4)).unwrap()],
+                above_scale: [None, Some(true), Some(true), Some(false)]
+                    [usize::try_from(next(4)).unwrap()],
                 unfit,
                 values,
             }

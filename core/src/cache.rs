@@ -486,10 +486,10 @@ fn load_steps_alone<R: Record>(
     place: &checkpoint::Place,
     store: &dyn Store,
 ) -> Result<crate::steps::Steps> {
-    let on_disk = checkpoint::open_steps(place, store, R::KIND).map_err(|why| {
+    let on_disk = checkpoint::open_alone(place, store, R::KIND).map_err(|why| {
         crate::Error::Internal(format!("no checkpoint to read steps from: {why}"))
     })?;
-    let mut steps = on_disk.read()?;
+    let mut steps = on_disk.steps()?;
     let covered = on_disk.covered;
     let beyond = fold_touched::<R>(
         store,
@@ -499,6 +499,45 @@ fn load_steps_alone<R: Record>(
     )?;
     crate::counts::verify_loaded(store, R::KIND, covered.events + beyond)?;
     Ok(steps)
+}
+
+/// A year of the register read alone from its checkpoint (see
+/// [`Cache::register_alone`]).
+pub(crate) struct RegisterAlone {
+    /// The firms' section ([`crate::enterprise::digest::firms`]).
+    pub(crate) firms: Vec<u8>,
+    /// The year's section ([`crate::enterprise::digest::year`]).
+    pub(crate) figures: Vec<u8>,
+    /// The firms units of work stored after the checkpoint touched: their
+    /// entries are not theirs any more (the caller folds them).
+    pub(crate) touched: Vec<u64>,
+}
+
+fn read_register_alone(
+    place: &checkpoint::Place,
+    store: &dyn Store,
+    year: i32,
+) -> Result<RegisterAlone> {
+    use crate::enterprise::{digest::Sections, Enterprise};
+    let on_disk = checkpoint::open_alone(place, store, Enterprise::KIND).map_err(|why| {
+        crate::Error::Internal(format!("no checkpoint to read the register from: {why}"))
+    })?;
+    let (size, read_at) = on_disk.digest();
+    let sections = Sections::read(size, &read_at)?;
+    let firms = sections.firms(&read_at)?;
+    let figures = sections.year(year, &read_at)?;
+    let mut touched = Vec::new();
+    let covered = on_disk.covered;
+    let all = usize::try_from(on_disk.records).unwrap_or(usize::MAX);
+    let beyond = fold_touched::<Enterprise>(store, covered.next_event, all, &mut |id, _, _, _| {
+        touched.push(id);
+    })?;
+    crate::counts::verify_loaded(store, Enterprise::KIND, covered.events + beyond)?;
+    Ok(RegisterAlone {
+        firms,
+        figures,
+        touched,
+    })
 }
 
 /// Loads every record of a kind by folding each entity's stored events:
@@ -773,6 +812,22 @@ impl Cache {
         let steps = Arc::new(load_steps_alone::<R>(place, store).ok()?);
         alone.insert(R::KIND, steps.clone());
         Some(steps)
+    }
+
+    /// A year of the register while its records are not loaded: the
+    /// firms' section and the year's figures read alone from its
+    /// checkpoint (a few dozen MB for a province, where the records are
+    /// 500,000 firms to decode), with the firms units of work stored after
+    /// it touched, for the caller to fold. Read afresh each call; `None`:
+    /// the records are loaded (they serve), or no checkpoint serves (the
+    /// caller loads the records, which reports what is wrong). Call with
+    /// the commit lock held (shared).
+    pub(crate) fn register_alone(&self, store: &dyn Store, year: i32) -> Option<RegisterAlone> {
+        use crate::enterprise::Enterprise;
+        if self.if_loaded::<Enterprise, _>(|_| ()).is_some() {
+            return None;
+        }
+        read_register_alone(self.place.as_ref()?, store, year).ok()
     }
 
     /// Runs `f` on the current records of kind `R`, loading them first if needed.

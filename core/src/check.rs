@@ -417,6 +417,9 @@ struct Checkpointed<R> {
     /// The lookups the events it covers added, as the check finds them.
     found: BTreeMap<(u8, Vec<u8>), BTreeSet<u64>>,
     differs: Vec<String>,
+    /// Whether its digest ([`Record::write_digest`]) is not what its
+    /// records make (they are compared with the folds one by one).
+    digest_differs: bool,
 }
 
 impl<R: Record> Checkpointed<R> {
@@ -439,8 +442,14 @@ impl<R: Record> Checkpointed<R> {
             })
             .and_then(|()| crate::checkpoint::decode_history(opened.history()))
             .and_then(|history| Ok((history, crate::steps::Steps::decode(opened.steps())?)));
+        let decoded = decoded.and_then(|(history, steps)| {
+            let mut digest = Vec::new();
+            R::write_digest(&records.values().collect::<Vec<_>>(), &mut digest)?;
+            Ok((history, steps, digest != opened.digest()))
+        });
         match decoded {
-            Ok((history, steps)) => Some(Checkpointed {
+            Ok((history, steps, digest_differs)) => Some(Checkpointed {
+                digest_differs,
                 next_event: opened.next_event,
                 records,
                 steps,
@@ -518,6 +527,13 @@ impl<R: Record> Checkpointed<R> {
                  (parkdb checkpoint), or delete it",
                 self.differs.len(),
                 shown.join(", ")
+            ));
+        }
+        if self.digest_differs {
+            report.problems.push(format!(
+                "the {ledger} ledger's checkpoint keeps other figures by year than its \
+                 records: write it again from the events with Db::checkpoint (parkdb \
+                 checkpoint), or delete it"
             ));
         }
         if self.history != self.found {

@@ -39,12 +39,12 @@ const MAGIC: &[u8; 8] = b"PARKDBCP";
 /// layout are ignored. A unit test (`the_layout_is_pinned`) pins the
 /// encoding of the example zone's records, so a change that forgets to
 /// raise it fails there.
-pub(crate) const LAYOUT: u32 = 4;
+pub(crate) const LAYOUT: u32 = 5;
 /// Units of work that together add at least this many events to a loaded
 /// ledger (and at least as many as its checkpoint covers) write it again.
 pub(crate) const LARGE: u64 = 100_000;
 /// How many parts a checkpoint has (see [`Opened`]).
-const PARTS: usize = 5;
+const PARTS: usize = 6;
 
 /// Whether checkpoints are read and written: unless the environment sets
 /// `PARKDB_CHECKPOINTS=off` (to measure a fold, or to keep no files but
@@ -98,8 +98,9 @@ struct Header {
     anchor: Option<(u64, u32, u32)>,
     records: u64,
     /// Each part's length and CRC-32: two halves of the records, the
-    /// lookups events added for good, then two halves of the records'
-    /// steps.
+    /// lookups events added for good, two halves of the records' steps,
+    /// then what is kept of the records to be read alone
+    /// ([`Record::write_digest`]).
     parts: Vec<(u64, u32)>,
 }
 
@@ -111,8 +112,8 @@ pub(crate) struct Opened {
     /// The file, read whole (its parts are read in place, not copied).
     bytes: Vec<u8>,
     /// Where its parts are: two halves of the records, the lower ids
-    /// first, the lookups events added for good, then two halves of the
-    /// records' steps ([`crate::steps`]).
+    /// first, the lookups events added for good, two halves of the
+    /// records' steps ([`crate::steps`]), then the records' digest.
     parts: [std::ops::Range<usize>; PARTS],
 }
 
@@ -130,6 +131,12 @@ impl Opened {
     /// The two halves of the records' steps, the lower ids first.
     pub(crate) fn steps(&self) -> [&[u8]; 2] {
         [self.part(3), self.part(4)]
+    }
+
+    /// What is kept of the records to be read alone
+    /// ([`Record::write_digest`]).
+    pub(crate) fn digest(&self) -> &[u8] {
+        self.part(5)
     }
 
     fn part(&self, i: usize) -> &[u8] {
@@ -376,6 +383,7 @@ impl Partial {
             self.part(|out| encode(history, out))?,
             self.part(|out| low.write_to(out))?,
             self.part(|out| high.write_to(out))?,
+            self.part(|out| R::write_digest(records, out))?,
         ];
         let next_event = crate::counts::next_event(store)?;
         let header = Header {
@@ -463,14 +471,14 @@ pub(crate) fn open(
     })
 }
 
-/// The steps of a checkpoint of `kind` that matches the store, to be
-/// read alone (the file's other parts are not read; their checksums are
-/// checked when they are).
-pub(crate) fn open_steps(
+/// A checkpoint of `kind` that matches the store, its parts to be read
+/// alone (the steps, the digest: the file's other parts are not read;
+/// their checksums are checked when they are).
+pub(crate) fn open_alone(
     place: &Place,
     store: &dyn Store,
     kind: u8,
-) -> std::result::Result<StepsOnDisk, Unused> {
+) -> std::result::Result<OnDisk, Unused> {
     use std::io::Read;
     let mut file = match std::fs::File::open(place.file(kind)) {
         Ok(file) => file,
@@ -505,35 +513,55 @@ pub(crate) fn open_steps(
         return Err(damaged("parts of the wrong length"));
     }
     matches(&header, store)?;
-    Ok(StepsOnDisk {
+    let places: [(u64, u64, u32); PARTS] = places
+        .try_into()
+        .map_err(|_| damaged("parts of the wrong number"))?;
+    Ok(OnDisk {
+        records: header.records,
         covered: Covered {
             next_event: header.next_event,
             events: header.events,
         },
         file,
-        halves: [places[3], places[4]],
+        places,
     })
 }
 
-/// The steps of a checkpoint found to match the store, on disk.
-pub(crate) struct StepsOnDisk {
+/// A checkpoint found to match the store, on disk.
+pub(crate) struct OnDisk {
     pub(crate) covered: Covered,
+    /// How many records it holds.
+    pub(crate) records: u64,
     file: std::fs::File,
-    /// Each half's offset, length and CRC-32.
-    halves: [(u64, u64, u32); 2],
+    /// Each part's offset, length and CRC-32.
+    places: [(u64, u64, u32); PARTS],
 }
 
-impl StepsOnDisk {
-    /// Reads the steps, each half on a thread of its own, and checks
-    /// their checksums.
-    pub(crate) fn read(&self) -> Result<crate::steps::Steps> {
-        let [lower, upper] = self.halves.map(|(offset, len, _)| FilePart {
+impl OnDisk {
+    fn file_part(&self, i: usize) -> FilePart<'_> {
+        let (offset, len, _) = self.places[i];
+        FilePart {
             file: &self.file,
             offset,
             len,
-        });
+        }
+    }
+
+    /// The digest's length, and a reader of its bytes at an offset (its
+    /// own sections carry their checksums: see [`Record::write_digest`]).
+    pub(crate) fn digest(&self) -> (u64, impl Fn(u64, &mut [u8]) -> Result<()> + '_) {
+        let part = self.file_part(5);
+        (part.len, move |at, into: &mut [u8]| {
+            crate::steps::Source::read_at(&part, at, into)
+        })
+    }
+
+    /// Reads the steps, each half on a thread of its own, and checks
+    /// their checksums.
+    pub(crate) fn steps(&self) -> Result<crate::steps::Steps> {
+        let (lower, upper) = (self.file_part(3), self.file_part(4));
         let (steps, found) = crate::steps::Steps::read([&lower, &upper])?;
-        if found != self.halves.map(|h| h.2) {
+        if found != [self.places[3].2, self.places[4].2] {
             return Err(Error::Corrupt(
                 "a checkpoint's steps do not match their checksum".into(),
             ));
@@ -725,15 +753,61 @@ mod tests {
     }
 
     #[test]
+    fn check_finds_figures_by_year_other_than_the_records() {
+        let (_dir, db) = example_zone_closed_and_opened();
+        let place = db.engine.cache.place().unwrap().clone();
+        let store = db.engine.store.as_ref();
+        let file = place.file(Enterprise::KIND);
+        let bytes = std::fs::read(&file).unwrap();
+        let (mut header, start) = header_of(&bytes).unwrap();
+        let opened = open(&place, store, Enterprise::KIND).unwrap();
+        let mut firms = Vec::new();
+        for half in opened.halves() {
+            decode_records::<Enterprise>(half, &mut |e| firms.push(e)).unwrap();
+        }
+        assert!(db.check().unwrap().is_clean());
+        // The digest of the records with one firm renamed, under checksums
+        // that hold: the records still match the folds, the digest not.
+        firms[0].name.push_str(" (renamed)");
+        let mut digest = Vec::new();
+        Enterprise::write_digest(&firms.iter().collect::<Vec<_>>(), &mut digest).unwrap();
+        let before: u64 = header.parts[..5].iter().map(|p| p.0).sum();
+        header.parts[5] = (digest.len() as u64, crc32fast::hash(&digest));
+        let mut head = Vec::new();
+        encode(&header, &mut head).unwrap();
+        head.resize(HEAD_ROOM, 0);
+        let mut out = bytes[..MAGIC.len() + 4].to_vec();
+        out.extend(head);
+        out.extend(&bytes[start..start + usize::try_from(before).unwrap()]);
+        out.extend(digest);
+        std::fs::write(&file, out).unwrap();
+        assert!(open(&place, store, Enterprise::KIND).is_ok());
+        let report = db.check().unwrap();
+        assert!(
+            report
+                .problems
+                .iter()
+                .any(|p| p.contains("enterprise ledger's checkpoint keeps other figures by year")),
+            "{:?}",
+            report.problems
+        );
+        // And an evaluation read from it shows what it holds: the check
+        // is what finds such a file.
+        let scheme = crate::scheme::huangyan_2022();
+        let scores = db.now().scores(&scheme, 2005).unwrap();
+        assert!((0..scores.len()).any(|i| scores.name(i).ends_with(" (renamed)")));
+    }
+
+    #[test]
     fn steps_read_alone_from_a_damaged_file_are_refused_never_a_panic() {
         let (_dir, db) = example_zone_closed_and_opened();
         let place = db.engine.cache.place().unwrap().clone();
         let store = db.engine.store.as_ref();
         let file = place.file(Parcel::KIND);
         let good = std::fs::read(&file).unwrap();
-        let whole = open_steps(&place, store, Parcel::KIND)
+        let whole = open_alone(&place, store, Parcel::KIND)
             .unwrap()
-            .read()
+            .steps()
             .unwrap();
         let opened = open(&place, store, Parcel::KIND).unwrap();
         assert_eq!(
@@ -743,7 +817,7 @@ mod tests {
         );
         let steps = |bytes: &[u8]| {
             std::fs::write(&file, bytes).unwrap();
-            open_steps(&place, store, Parcel::KIND).map(|on_disk| on_disk.read())
+            open_alone(&place, store, Parcel::KIND).map(|on_disk| on_disk.steps())
         };
         // Cut anywhere: refused.
         for len in (0..good.len())
@@ -772,7 +846,7 @@ mod tests {
         assert!(matches!(steps(&bad), Err(Unused::Damaged(_))));
         std::fs::remove_file(&file).unwrap();
         assert!(matches!(
-            open_steps(&place, store, Parcel::KIND),
+            open_alone(&place, store, Parcel::KIND),
             Err(Unused::Absent)
         ));
     }
@@ -814,7 +888,7 @@ mod tests {
             assert_eq!(*a, b);
         }
         assert_eq!(read.steps(), whole.steps());
-        assert!(open_steps(&place, store, Parcel::KIND).is_ok());
+        assert!(open_alone(&place, store, Parcel::KIND).is_ok());
         // A byte of the room beyond the header that is not zero: damage.
         let mut bad = good.clone();
         bad[start - 1] = 1;
@@ -840,18 +914,32 @@ mod tests {
             layout_of::<Indicator>(&db, |_| ()),
             // The parcels' steps, made from their events.
             crc32fast::hash(&steps_of(&db).encode().unwrap().concat()),
+            // The register's figures by year.
+            {
+                let firms: Vec<Enterprise> = db
+                    .engine
+                    .cache
+                    .with::<Enterprise, _>(db.engine.store.as_ref(), |k| {
+                        k.records.values().map(|r| (**r).clone()).collect()
+                    })
+                    .unwrap();
+                let mut digest = Vec::new();
+                Enterprise::write_digest(&firms.iter().collect::<Vec<_>>(), &mut digest).unwrap();
+                crc32fast::hash(&digest)
+            },
         ];
         assert_eq!(
             (LAYOUT, found),
             (
-                4,
+                5,
                 [
                     0xA98D_54EA,
                     0x7F4C_8050,
                     0xA34D_E366,
                     0x5E94_BBC3,
                     0xD202_EF8D,
-                    0x400E_2C6C
+                    0x400E_2C6C,
+                    0x18AD_49D1
                 ]
             ),
             "the records' layout changed: raise checkpoint::LAYOUT and pin the new values"

@@ -92,6 +92,16 @@ pub(crate) trait Record:
         None
     }
     fn event_name(event: &Self::Event) -> &'static str;
+    /// Writes what a checkpoint keeps of these records beside them to be
+    /// read alone (the register's figures by year, [`enterprise::digest`]);
+    /// nothing for most kinds.
+    ///
+    /// # Errors
+    /// [`crate::Error::Io`] when `out` refuses a write.
+    fn write_digest(records: &[&Self], out: &mut dyn std::io::Write) -> Result<()> {
+        let _ = (records, out);
+        Ok(())
+    }
     /// This record type's place in a [`PerLedger`].
     fn mine<M: PerRecord>(all: &PerLedger<M>) -> &M::Of<Self>;
     /// This record type's place in a [`PerLedger`], to change.
@@ -412,6 +422,10 @@ impl Record for Enterprise {
 
     fn event_name(event: &EnterpriseEvent) -> &'static str {
         event.name()
+    }
+
+    fn write_digest(records: &[&Self], out: &mut dyn std::io::Write) -> Result<()> {
+        enterprise::digest::write(records, out)
     }
 }
 

@@ -19,7 +19,7 @@ use crate::scheme::{
 };
 use crate::storage::keys;
 use crate::units::{Mu, Quantity, Yuan};
-use crate::view::{ApplicationFilter, View};
+use crate::view::{ApplicationFilter, RegisterYear, View};
 
 pub(crate) fn year_end(year: i32) -> Result<NaiveDate> {
     NaiveDate::from_ymd_opt(year, 12, 31)
@@ -65,7 +65,7 @@ enum Held {
 impl Held {
     fn new(top: u64, firms: usize) -> Held {
         match usize::try_from(top) {
-            Ok(top) if top <= firms.saturating_mul(4).saturating_add(1024) => {
+            Ok(top) if top <= firms.saturating_mul(4).saturating_add(1 << 16) => {
                 Held::Dense(vec![Mu::ZERO; top + 1])
             }
             _ => Held::Sparse(HashMap::default()),
@@ -590,25 +590,31 @@ impl View<'_> {
     ) -> Result<Candidates> {
         let end = year_end(year)?;
         let at = self.as_of(end);
-        let firms = at.all_shared::<Enterprise>()?;
         // The land each firm holds, in an array by id where the ids are
         // about as many as the firms (a hash map's probe per firm and step
         // missed the cache), else in a map.
-        let top = firms.last().map_or(0, |e| e.id.0);
-        let mut held = Held::new(top, firms.len());
+        // Ids are given in turn: the last one given is about how many firms.
+        let top = self.last_enterprise_id()?;
+        let firms = usize::try_from(top).unwrap_or(0).min(1 << 24);
+        let mut held = Held::new(top, firms);
         at.visit_steps(&mut |s| match s.held() {
             Some((holder, area)) => held.add(holder.0, area),
             None => Ok(()),
         })?;
-        let mut out = Candidates::with_capacity(metrics, firms.len());
-        for e in &firms {
+        // Leased floor space is in the records only.
+        let register = if include_leased {
+            RegisterYear::Records(at.all_shared::<Enterprise>()?)
+        } else {
+            at.register_for_year(year)?
+        };
+        let mut out = Candidates::with_capacity(metrics, firms);
+        let push = |out: &mut Candidates, e: &Enterprise| -> Result<()> {
             let leased = include_leased
                 .then(|| Quantity::sum(e.leases_on(end).map(|l| l.area_m2)))
                 .transpose()?;
-            let land = with_leased(held.get(e.id.0), leased)?;
             let figures = e.yearly.get(year);
             push_candidate(
-                &mut out,
+                out,
                 e.id,
                 &e.name,
                 e.status == EnterpriseStatus::Closed,
@@ -617,9 +623,71 @@ impl View<'_> {
                     investment: e.total_investment().map_err(|e| e.to_string()),
                     year,
                     figures: figures.as_ref(),
-                    land,
+                    land: with_leased(held.get(e.id.0), leased)?,
                 },
             );
+            Ok(())
+        };
+        match register {
+            RegisterYear::Records(firms) => {
+                for e in &firms {
+                    push(&mut out, e)?;
+                }
+            }
+            RegisterYear::Alone {
+                read,
+                stale,
+                folded,
+            } => {
+                // The checkpoint's firms and the folded ones, merged by id.
+                let unlisted = || {
+                    Error::Corrupt(
+                        "a checkpoint's figures by year name a firm it does not list".into(),
+                    )
+                };
+                let mut folded = folded.iter().peekable();
+                let mut stale = stale.iter().peekable();
+                let mut figures = crate::enterprise::digest::year(&read.figures, year).peekable();
+                crate::enterprise::digest::firms(&read.firms, &mut |f| {
+                    while let Some(e) = folded.next_if(|e| e.id.0 < f.id) {
+                        push(&mut out, e)?;
+                    }
+                    let mut reported = None;
+                    while let Some(entry) =
+                        figures.next_if(|x| x.as_ref().map_or(true, |x| x.0 <= f.id))
+                    {
+                        let (id, fig) = entry?;
+                        if id != f.id {
+                            return Err(unlisted());
+                        }
+                        reported = Some(fig);
+                    }
+                    if stale.next_if_eq(&&f.id).is_some() {
+                        return Ok(());
+                    }
+                    push_candidate(
+                        &mut out,
+                        EnterpriseId(f.id),
+                        f.name,
+                        f.closed,
+                        f.closed_on,
+                        &EnterpriseYear {
+                            investment: f.investment.map_err(str::to_owned),
+                            year,
+                            figures: reported.as_ref(),
+                            land: held.get(f.id),
+                        },
+                    );
+                    Ok(())
+                })?;
+                for e in folded {
+                    push(&mut out, e)?;
+                }
+                if let Some(left) = figures.next() {
+                    left?;
+                    return Err(unlisted());
+                }
+            }
         }
         Ok(out)
     }

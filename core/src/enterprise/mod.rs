@@ -15,6 +15,7 @@ use crate::units::{Mu, Quantity, Yuan};
 pub use crate::ids::EnterpriseId;
 pub use yearly::Yearly;
 
+pub(crate) mod digest;
 pub mod yearly;
 
 /// The characters of a unified social credit code, in value order.

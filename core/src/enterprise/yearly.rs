@@ -54,9 +54,15 @@ fn values(f: &YearlyFigures) -> [Option<i64>; VALUES as usize] {
     ]
 }
 
+/// A value zigzag-encoded (small magnitudes of either sign take few
+/// bytes), then as [`put_unsigned`].
 #[allow(clippy::cast_sign_loss)]
 fn put(v: i64, out: &mut Vec<u8>) {
-    let mut z = ((v << 1) ^ (v >> 63)) as u64;
+    put_unsigned(((v << 1) ^ (v >> 63)) as u64, out);
+}
+
+/// A value in seven-bit groups (LEB128), the last byte without the high bit.
+pub(super) fn put_unsigned(mut z: u64, out: &mut Vec<u8>) {
     while z >= 0x80 {
         // The low seven bits, with the high bit saying more follow.
         out.push((z & 0x7f) as u8 | 0x80);
@@ -424,61 +430,93 @@ impl<'de> Deserialize<'de> for Yearly {
 }
 
 impl Yearly {
-    /// Packed bytes as [`Serialize`] wrote them, if they are exactly what
-    /// packing would write: years rising, known flags only, each value
-    /// ending within ten bytes and written in its fewest, a head count
-    /// that fits `u32`. Anything else is an error, never a panic: the
-    /// bytes come from a file.
+    /// Packed bytes as [`Serialize`] wrote them, if they pass
+    /// [`check_packed`].
     fn from_packed(bytes: &[u8]) -> Result<Yearly, String> {
-        let mut rest = bytes;
-        let mut last: Option<i32> = None;
-        while !rest.is_empty() {
-            if rest.len() < HEADER {
-                return Err("packed yearly figures end inside a year's header".into());
-            }
-            let (year, flags) = header(rest);
-            if last.is_some_and(|l| year <= l) {
-                return Err(format!("packed yearly figures: year {year} out of order"));
-            }
-            if flags >> (VALUES + 2) != 0
-                || (flags & ABOVE_SCALE != 0 && flags & ABOVE_SCALE_KNOWN == 0)
-            {
-                return Err(format!("packed yearly figures: unknown flags in {year}"));
-            }
-            rest = &rest[HEADER..];
-            for i in 0..VALUES {
-                if flags & (1 << i) == 0 {
-                    continue;
-                }
-                let Some(len) = value_len(rest) else {
-                    return Err(format!(
-                        "packed yearly figures: a value of {year} does not end"
-                    ));
-                };
-                // Ten bytes hold 64 bits (the tenth only its lowest); a
-                // longer value, or one ending in a zero group, was not
-                // written by packing.
-                if len > 10 || (len == 10 && rest[9] > 1) || (len > 1 && rest[len - 1] == 0) {
-                    return Err(format!(
-                        "packed yearly figures: a malformed value in {year}"
-                    ));
-                }
-                // Only the head count has a narrower range to check; the
-                // other values need not be decoded to be checked.
-                if i == 4 {
-                    let v = take(rest).0;
-                    if u32::try_from(v).is_err() {
-                        return Err(format!("packed yearly figures: {v} employees in {year}"));
-                    }
-                }
-                rest = &rest[len..];
-            }
-            last = Some(year);
-        }
+        check_packed(bytes)?;
         Ok(Yearly {
             bytes: bytes.into(),
         })
     }
+
+    /// `year`'s packed bytes, if it has figures.
+    pub(crate) fn packed(&self, year: i32) -> Option<&[u8]> {
+        let (at, end) = self.span(year);
+        self.bytes.get(at..end).filter(|b| !b.is_empty())
+    }
+
+    /// Each year with its packed bytes, earliest first (what a checkpoint
+    /// keeps of the register's figures by year).
+    pub(crate) fn packed_years(&self) -> impl Iterator<Item = (i32, &[u8])> {
+        self.spans()
+            .map(|(year, range)| (year, self.bytes.get(range).unwrap_or_default()))
+    }
+}
+
+/// The figures of one year packed as [`Yearly::packed_years`] gives them,
+/// checked as [`Yearly`]'s bytes read from a file are.
+///
+/// # Errors
+/// Bytes packing would not write, or of more or fewer years than one.
+pub(crate) fn one_year(bytes: &[u8]) -> Result<(i32, YearlyFigures), String> {
+    check_packed(bytes)?;
+    if bytes.len() < HEADER || extent(bytes) != bytes.len() {
+        return Err("packed yearly figures: not one year".into());
+    }
+    Ok((header(bytes).0, unpack(bytes)))
+}
+
+/// Whether packed bytes are exactly what packing would write: years
+/// rising, known flags only, each value ending within ten bytes and
+/// written in its fewest, a head count that fits `u32`. Anything else is
+/// an error, never a panic: the bytes come from a file.
+fn check_packed(bytes: &[u8]) -> Result<(), String> {
+    let mut rest = bytes;
+    let mut last: Option<i32> = None;
+    while !rest.is_empty() {
+        if rest.len() < HEADER {
+            return Err("packed yearly figures end inside a year's header".into());
+        }
+        let (year, flags) = header(rest);
+        if last.is_some_and(|l| year <= l) {
+            return Err(format!("packed yearly figures: year {year} out of order"));
+        }
+        if flags >> (VALUES + 2) != 0
+            || (flags & ABOVE_SCALE != 0 && flags & ABOVE_SCALE_KNOWN == 0)
+        {
+            return Err(format!("packed yearly figures: unknown flags in {year}"));
+        }
+        rest = &rest[HEADER..];
+        for i in 0..VALUES {
+            if flags & (1 << i) == 0 {
+                continue;
+            }
+            let Some(len) = value_len(rest) else {
+                return Err(format!(
+                    "packed yearly figures: a value of {year} does not end"
+                ));
+            };
+            // Ten bytes hold 64 bits (the tenth only its lowest); a
+            // longer value, or one ending in a zero group, was not
+            // written by packing.
+            if len > 10 || (len == 10 && rest[9] > 1) || (len > 1 && rest[len - 1] == 0) {
+                return Err(format!(
+                    "packed yearly figures: a malformed value in {year}"
+                ));
+            }
+            // Only the head count has a narrower range to check; the
+            // other values need not be decoded to be checked.
+            if i == 4 {
+                let v = take(rest).0;
+                if u32::try_from(v).is_err() {
+                    return Err(format!("packed yearly figures: {v} employees in {year}"));
+                }
+            }
+            rest = &rest[len..];
+        }
+        last = Some(year);
+    }
+    Ok(())
 }
 
 #[cfg(test)]

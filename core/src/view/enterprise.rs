@@ -10,7 +10,69 @@ pub struct EnterpriseFilter {
     pub industry: Option<String>,
 }
 
+/// The register at a year's end as an evaluation reads it.
+pub(crate) enum RegisterYear {
+    /// Read alone from the checkpoint ([`crate::cache::RegisterAlone`]):
+    /// its firms and the year's figures, with `folded` (by id) the firms
+    /// whose entries do not serve (`stale`, by id: touched by units of
+    /// work since the checkpoint, or with events after the date) folded
+    /// as of the date.
+    Alone {
+        read: crate::cache::RegisterAlone,
+        stale: Vec<u64>,
+        folded: Vec<Enterprise>,
+    },
+    /// The records, by id.
+    Records(Vec<Arc<Enterprise>>),
+}
+
 impl View<'_> {
+    /// The last enterprise id given (ids are given in turn: about how many
+    /// firms there are).
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub(crate) fn last_enterprise_id(&self) -> Result<u64> {
+        Ok(record::Ids::next::<Enterprise>(self.store())?.saturating_sub(1))
+    }
+
+    /// The register as of this view's date (a year's end, whose figures
+    /// of `year` are read): from the checkpoint alone while the records
+    /// are not loaded and one serves, else the records.
+    ///
+    /// # Errors
+    /// Storage or corruption errors.
+    pub(crate) fn register_for_year(&self, year: i32) -> Result<RegisterYear> {
+        if let (None, Some(date)) = (self.horizon.known_at, self.horizon.as_of) {
+            let _read = self.engine.read_guard();
+            if let Some(read) = self.engine.cache.register_alone(self.store(), year) {
+                let mut stale: BTreeSet<u64> = read.touched.iter().copied().collect();
+                let listed = crate::enterprise::digest::firms(&read.firms, &mut |f| {
+                    if f.latest > date {
+                        stale.insert(f.id);
+                    }
+                    Ok(())
+                });
+                // A damaged section (its checksum held) reads the records.
+                if listed.is_ok() {
+                    let stale: Vec<u64> = stale.into_iter().collect();
+                    let mut folded = Vec::new();
+                    self.fold_stale::<Enterprise>(&stale, &mut |e| {
+                        folded.push(e);
+                        Ok(())
+                    })?;
+                    folded.sort_by_key(|e| e.id);
+                    return Ok(RegisterYear::Alone {
+                        read,
+                        stale,
+                        folded,
+                    });
+                }
+            }
+        }
+        Ok(RegisterYear::Records(self.all_shared::<Enterprise>()?))
+    }
+
     /// An enterprise as it stood under this horizon.
     ///
     /// # Errors

@@ -9,6 +9,7 @@ mod land;
 mod money;
 
 pub use enterprise::EnterpriseFilter;
+pub(crate) use enterprise::RegisterYear;
 pub use fund::ApplicationFilter;
 pub(crate) use land::buildings_of;
 pub use land::{BuildingRow, ParcelFilter, Spatial};

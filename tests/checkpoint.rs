@@ -450,3 +450,51 @@ fn an_evaluation_reads_the_registers_figures_by_year_alone_and_the_same() {
         std::fs::write(&file, &good).unwrap();
     }
 }
+
+/// The tables that show firms' names beside ids (and need nothing else
+/// of the register), of the present and of past dates.
+fn named_tables(db: &Db) -> Vec<arrow_array::RecordBatch> {
+    let filter = parkdb::ParcelFilter::default();
+    let mut out = Vec::new();
+    for view in [
+        db.now(),
+        db.as_of(d("2004-06-30")),
+        db.as_of(d("2002-01-01")),
+    ] {
+        out.push(view.parcels_table(&filter).unwrap());
+        out.push(
+            view.applications_table(&ApplicationFilter::default())
+                .unwrap(),
+        );
+        out.push(view.overdue_table().unwrap());
+    }
+    out
+}
+
+#[test]
+fn tables_name_holders_from_the_registers_checkpoint_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("zone.parkdb");
+    example(&path);
+    let db = Db::open(&path).unwrap();
+    // A firm and its parcels after the checkpoint, which the next
+    // process folds on top.
+    add_parcels(&db, 0, 3);
+    db.close().unwrap();
+
+    let db = Db::open(&path).unwrap();
+    let alone = named_tables(&db);
+    assert!(!register_loaded(&db), "a table loaded the register");
+    let parcels = &alone[0];
+    let names = parcels
+        .column_by_name("holder_name")
+        .unwrap()
+        .as_any()
+        .downcast_ref::<arrow_array::StringArray>()
+        .unwrap();
+    assert!(names.iter().any(|n| n == Some("late firm 0")));
+    assert!(names.iter().flatten().count() > 10);
+    assert!(!db.now().enterprises().unwrap().is_empty());
+    assert!(register_loaded(&db));
+    assert_eq!(named_tables(&db), alone, "from the records");
+}

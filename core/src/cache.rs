@@ -506,7 +506,8 @@ fn load_steps_alone<R: Record>(
 pub(crate) struct RegisterAlone {
     /// The firms' section ([`crate::enterprise::digest::firms`]).
     pub(crate) firms: Vec<u8>,
-    /// The year's section ([`crate::enterprise::digest::year`]).
+    /// The year's section ([`crate::enterprise::digest::year`]), if one
+    /// was asked for.
     pub(crate) figures: Vec<u8>,
     /// The firms units of work stored after the checkpoint touched: their
     /// entries are not theirs any more (the caller folds them).
@@ -516,7 +517,7 @@ pub(crate) struct RegisterAlone {
 fn read_register_alone(
     place: &checkpoint::Place,
     store: &dyn Store,
-    year: i32,
+    year: Option<i32>,
 ) -> Result<RegisterAlone> {
     use crate::enterprise::{digest::Sections, Enterprise};
     let on_disk = checkpoint::open_alone(place, store, Enterprise::KIND).map_err(|why| {
@@ -525,7 +526,10 @@ fn read_register_alone(
     let (size, read_at) = on_disk.digest();
     let sections = Sections::read(size, &read_at)?;
     let firms = sections.firms(&read_at)?;
-    let figures = sections.year(year, &read_at)?;
+    let figures = match year {
+        Some(year) => sections.year(year, &read_at)?,
+        None => Vec::new(),
+    };
     let mut touched = Vec::new();
     let covered = on_disk.covered;
     let all = usize::try_from(on_disk.records).unwrap_or(usize::MAX);
@@ -815,14 +819,18 @@ impl Cache {
     }
 
     /// A year of the register while its records are not loaded: the
-    /// firms' section and the year's figures read alone from its
+    /// firms' section and the year's figures (if `year`) read alone from its
     /// checkpoint (a few dozen MB for a province, where the records are
     /// 500,000 firms to decode), with the firms units of work stored after
     /// it touched, for the caller to fold. Read afresh each call; `None`:
     /// the records are loaded (they serve), or no checkpoint serves (the
     /// caller loads the records, which reports what is wrong). Call with
     /// the commit lock held (shared).
-    pub(crate) fn register_alone(&self, store: &dyn Store, year: i32) -> Option<RegisterAlone> {
+    pub(crate) fn register_alone(
+        &self,
+        store: &dyn Store,
+        year: Option<i32>,
+    ) -> Option<RegisterAlone> {
         use crate::enterprise::Enterprise;
         if self.if_loaded::<Enterprise, _>(|_| ()).is_some() {
             return None;

@@ -261,6 +261,8 @@ pub(crate) struct Firm<'a> {
     /// Planned plus added, or why not known.
     pub(crate) investment: std::result::Result<Yuan, &'a str>,
     pub(crate) name: &'a str,
+    /// Where the name is in the section.
+    pub(crate) name_at: std::ops::Range<usize>,
 }
 
 /// Reads a section front to back.
@@ -333,6 +335,7 @@ pub(crate) fn firms(section: &[u8], f: &mut dyn FnMut(Firm<'_>) -> Result<()>) -
         let closed_on = r.day()?;
         let fen = i64::from_le_bytes(r.array()?);
         let name = r.text()?;
+        let end = section.len() - r.0.len();
         let investment = if flags & INVESTMENT_UNKNOWN == 0 {
             Ok(Yuan::from_fen(fen))
         } else {
@@ -345,6 +348,7 @@ pub(crate) fn firms(section: &[u8], f: &mut dyn FnMut(Firm<'_>) -> Result<()>) -
             closed_on,
             investment,
             name,
+            name_at: end - name.len()..end,
         })?;
     }
     Ok(())

@@ -57,7 +57,7 @@ impl View<'_> {
 /// Never in practice; a column mismatch would be a bug.
 pub fn applications_batch(
     apps: &[Application],
-    names: &Names,
+    names: &(impl NameOf + ?Sized),
     at: NaiveDate,
 ) -> Result<RecordBatch> {
     let awarded = |a: &Application, k: AwardKind| a.approval.as_ref().map(|p| p.awarded.get(k));
@@ -69,11 +69,7 @@ pub fn applications_batch(
     c.id("application_id", apps.iter().map(|a| Some(a.id.0)));
     c.id("programme_id", apps.iter().map(|a| Some(a.programme.0)));
     c.id("applicant_id", apps.iter().map(|a| Some(a.applicant.0)));
-    c.text(
-        "applicant",
-        apps.iter()
-            .map(|a| names.get(&a.applicant).map(|e| e.name.as_str())),
-    );
+    c.text("applicant", apps.iter().map(|a| names.name_of(a.applicant)));
     c.text("title", apps.iter().map(|a| Some(a.title.as_str())));
     c.text("field", apps.iter().map(|a| a.field.as_deref()));
     c.yuan("requested_yuan", apps.iter().map(|a| Some(a.requested)))?;
@@ -202,15 +198,11 @@ pub fn programmes_batch(rows: &[(Programme, ProgrammeBudget)]) -> Result<RecordB
 ///
 /// # Errors
 /// Never in practice; a column mismatch would be a bug.
-pub fn overdue_batch(rows: &[Overdue], names: &Names) -> Result<RecordBatch> {
+pub fn overdue_batch(rows: &[Overdue], names: &(impl NameOf + ?Sized)) -> Result<RecordBatch> {
     let mut c = Columns::default();
     c.id("application_id", rows.iter().map(|o| Some(o.application.0)));
     c.id("applicant_id", rows.iter().map(|o| Some(o.applicant.0)));
-    c.text(
-        "applicant",
-        rows.iter()
-            .map(|o| names.get(&o.applicant).map(|e| e.name.as_str())),
-    );
+    c.text("applicant", rows.iter().map(|o| names.name_of(o.applicant)));
     c.text("title", rows.iter().map(|o| Some(o.title.as_str())));
     c.yuan("overdue_yuan", rows.iter().map(|o| Some(o.amount)))?;
     c.yuan("outstanding_yuan", rows.iter().map(|o| Some(o.outstanding)))?;

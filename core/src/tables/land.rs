@@ -84,7 +84,7 @@ fn table_crs<P: std::ops::Deref<Target = Parcel>>(parcels: &[P], policy: &Policy
 /// Never in practice; a column mismatch would be a bug.
 pub fn parcels_batch<P: std::ops::Deref<Target = Parcel> + Sync>(
     parcels: &[P],
-    names: &Names,
+    names: &(impl NameOf + ?Sized),
     at: NaiveDate,
     policy: &Policy,
 ) -> Result<RecordBatch> {
@@ -129,7 +129,7 @@ const BLOCK_ROWS: usize = 16_384;
 /// The parcels table's columns up to the certificate.
 fn parcel_columns_ledger<P: std::ops::Deref<Target = Parcel>>(
     parcels: &[P],
-    names: &Names,
+    names: &(impl NameOf + ?Sized),
 ) -> Result<Columns> {
     let mut c = Columns::default();
     c.id("parcel_id", parcels.iter().map(|p| Some(p.id.0)));
@@ -140,11 +140,9 @@ fn parcel_columns_ledger<P: std::ops::Deref<Target = Parcel>>(
     c.id("holder_id", parcels.iter().map(|p| p.holder.map(|h| h.0)));
     c.text(
         "holder_name",
-        parcels.iter().map(|p| {
-            p.holder
-                .and_then(|h| names.get(&h))
-                .map(|e| e.name.as_str())
-        }),
+        parcels
+            .iter()
+            .map(|p| p.holder.and_then(|h| names.name_of(h))),
     );
     c.text("location", parcels.iter().map(|p| p.location.as_deref()));
     c.date(
@@ -368,7 +366,7 @@ pub fn land_summaries_batch(
 /// Never in practice; a column mismatch would be a bug.
 pub fn inefficient_batch(
     rows: &[crate::inefficient::InefficientParcel],
-    names: &Names,
+    names: &(impl NameOf + ?Sized),
 ) -> Result<RecordBatch> {
     let mut c = Columns::default();
     c.id("parcel_id", rows.iter().map(|r| Some(r.parcel.0)));
@@ -379,11 +377,7 @@ pub fn inefficient_batch(
     c.id("holder_id", rows.iter().map(|r| r.holder.map(|h| h.0)));
     c.text(
         "holder",
-        rows.iter().map(|r| {
-            r.holder
-                .and_then(|h| names.get(&h))
-                .map(|e| e.name.as_str())
-        }),
+        rows.iter().map(|r| r.holder.and_then(|h| names.name_of(h))),
     );
     c.date("since", rows.iter().map(|r| Some(r.since)));
     c.text("rule", rows.iter().map(|r| Some(r.rule.as_str())));

@@ -193,7 +193,7 @@ impl Columns {
     }
 }
 
-pub use crate::view::Names;
+pub use crate::view::{NameOf, Names};
 
 /// A history as a table: one row per event, voids included.
 ///

@@ -36,18 +36,14 @@ impl View<'_> {
 pub fn receivables_batch(
     as_of: NaiveDate,
     rows: &[Receivable],
-    names: &Names,
+    names: &(impl NameOf + ?Sized),
 ) -> Result<RecordBatch> {
     let mut c = Columns::default();
     c.date("as_of", rows.iter().map(|_| Some(as_of)));
     c.text("charge", rows.iter().map(|r| Some(r.charge.code())));
     c.text("charge_zh", rows.iter().map(|r| Some(r.charge.chinese())));
     c.id("debtor_id", rows.iter().map(|r| Some(r.debtor.0)));
-    c.text(
-        "debtor",
-        rows.iter()
-            .map(|r| names.get(&r.debtor).map(|e| e.name.as_str())),
-    );
+    c.text("debtor", rows.iter().map(|r| names.name_of(r.debtor)));
     c.id(
         "parcel_id",
         rows.iter().map(|r| r.parcel.as_ref().map(|p| p.0 .0)),
@@ -101,7 +97,7 @@ pub fn receivables_batch(
 ///
 /// # Errors
 /// Never in practice; a column mismatch would be a bug.
-pub fn payments_batch(rows: &[Movement], names: &Names) -> Result<RecordBatch> {
+pub fn payments_batch(rows: &[Movement], names: &(impl NameOf + ?Sized)) -> Result<RecordBatch> {
     let mut c = Columns::default();
     c.date("date", rows.iter().map(|r| Some(r.date)));
     c.text("flow", rows.iter().map(|r| Some(r.flow.code())));
@@ -130,11 +126,8 @@ pub fn payments_batch(rows: &[Movement], names: &Names) -> Result<RecordBatch> {
     );
     c.text(
         "enterprise",
-        rows.iter().map(|r| {
-            r.enterprise
-                .and_then(|e| names.get(&e))
-                .map(|e| e.name.as_str())
-        }),
+        rows.iter()
+            .map(|r| r.enterprise.and_then(|e| names.name_of(e))),
     );
     c.id(
         "parcel_id",

@@ -45,7 +45,7 @@ impl View<'_> {
     pub(crate) fn register_for_year(&self, year: i32) -> Result<RegisterYear> {
         if let (None, Some(date)) = (self.horizon.known_at, self.horizon.as_of) {
             let _read = self.engine.read_guard();
-            if let Some(read) = self.engine.cache.register_alone(self.store(), year) {
+            if let Some(read) = self.engine.cache.register_alone(self.store(), Some(year)) {
                 let mut stale: BTreeSet<u64> = read.touched.iter().copied().collect();
                 let listed = crate::enterprise::digest::firms(&read.firms, &mut |f| {
                     if f.latest > date {

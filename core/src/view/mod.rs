@@ -49,6 +49,45 @@ pub(crate) type EntityHistory<B> = (u64, Option<String>, Vec<HistoryEntry<B>>);
 /// Enterprises by id, for the names a table shows beside ids.
 pub type Names = std::collections::HashMap<crate::enterprise::EnterpriseId, Arc<Enterprise>>;
 
+/// Enterprises' names by id, as a table shows them beside ids: [`Names`],
+/// or what a read found (see [`View::names_of`]).
+pub trait NameOf: Sync {
+    /// The name of `id`, if known.
+    fn name_of(&self, id: EnterpriseId) -> Option<&str>;
+}
+
+impl NameOf for Names {
+    fn name_of(&self, id: EnterpriseId) -> Option<&str> {
+        self.get(&id).map(|e| e.name.as_str())
+    }
+}
+
+/// The names a read found: from the records, or from the firms' section
+/// of the register's checkpoint read alone (where a name is a range of
+/// its bytes) with the firms it cannot answer for folded.
+#[derive(Default)]
+pub(crate) struct FirmNames {
+    records: Names,
+    section: Vec<u8>,
+    at: std::collections::HashMap<
+        EnterpriseId,
+        std::ops::Range<usize>,
+        foldhash::fast::RandomState,
+    >,
+}
+
+impl NameOf for FirmNames {
+    fn name_of(&self, id: EnterpriseId) -> Option<&str> {
+        match self.at.get(&id) {
+            Some(range) => self
+                .section
+                .get(range.clone())
+                .and_then(|b| std::str::from_utf8(b).ok()),
+            None => self.records.name_of(id),
+        }
+    }
+}
+
 /// A read of the database under a [`Horizon`]. Made by [`Db::now`],
 /// [`Db::as_of`] and [`Db::as_known_at`]; each can be narrowed further.
 #[derive(Clone, Copy)]
@@ -93,37 +132,83 @@ impl<'a> View<'a> {
     }
 
     /// The enterprises `ids` names, as they stood under this horizon (for
-    /// the names tables show), from the in-memory view in one pass where it
-    /// holds them as they stood.
-    pub(crate) fn names_of(&self, ids: impl IntoIterator<Item = EnterpriseId>) -> Result<Names> {
+    /// the names tables show): from the in-memory view in one pass where
+    /// it holds them as they stood; while the register is not loaded,
+    /// from the firms' section of its checkpoint read alone (a table of
+    /// parcels in a new process needs its holders' names, not 500,000
+    /// firms decoded).
+    pub(crate) fn names_of(
+        &self,
+        ids: impl IntoIterator<Item = EnterpriseId>,
+    ) -> Result<FirmNames> {
         let _read = self.engine.read_guard();
         // Sorted and without repeats: one lookup per enterprise, in key order.
         let mut ids: Vec<EnterpriseId> = ids.into_iter().collect();
         ids.sort_unstable();
         ids.dedup();
-        let mut names = std::collections::HashMap::with_capacity(ids.len());
+        let mut names = FirmNames::default();
         let mut stale = Vec::new();
-        if self.horizon.known_at.is_none() {
+        if self.horizon.known_at.is_some() {
+            stale = ids;
+        } else if !self.names_alone(&ids, &mut names, &mut stale) {
             self.engine.cache.with::<Enterprise, _>(self.store(), |m| {
                 for id in ids {
                     match m.records.get(&id.0) {
                         Some(e) if self.current_serves(e.last_event) => {
-                            names.insert(id, e.clone());
+                            names.records.insert(id, e.clone());
                         }
                         Some(_) => stale.push(id),
                         None => {}
                     }
                 }
             })?;
-        } else {
-            stale = ids;
         }
         for id in stale {
             if let Some(e) = self.one_shared::<Enterprise>(id.0)? {
-                names.insert(id, e);
+                names.records.insert(id, e);
             }
         }
         Ok(names)
+    }
+
+    /// [`View::names_of`] from the register's checkpoint alone: whether it
+    /// served (the register not loaded, a checkpoint that matches and
+    /// reads back whole). The ids it cannot answer for go to `stale`.
+    fn names_alone(
+        &self,
+        ids: &[EnterpriseId],
+        names: &mut FirmNames,
+        stale: &mut Vec<EnterpriseId>,
+    ) -> bool {
+        let Some(read) = self.engine.cache.register_alone(self.store(), None) else {
+            return false;
+        };
+        let touched: BTreeSet<u64> = read.touched.iter().copied().collect();
+        let mut wanted = ids.iter().peekable();
+        let mut found = Vec::new();
+        let listed = crate::enterprise::digest::firms(&read.firms, &mut |f| {
+            while let Some(id) = wanted.next_if(|id| id.0 < f.id) {
+                found.push((*id, None));
+            }
+            if wanted.next_if(|id| id.0 == f.id).is_some() {
+                let serves = !touched.contains(&f.id) && self.current_serves(f.latest);
+                found.push((EnterpriseId(f.id), serves.then_some(f.name_at)));
+            }
+            Ok(())
+        });
+        if listed.is_err() {
+            return false;
+        }
+        for (id, at) in found.into_iter().chain(wanted.map(|id| (*id, None))) {
+            match at {
+                Some(at) => {
+                    names.at.insert(id, at);
+                }
+                None => stale.push(id),
+            }
+        }
+        names.section = read.firms;
+        true
     }
 
     /// Every record of a kind under the horizon, with the read guard held.

@@ -860,6 +860,9 @@ fn columns_score_as_the_rows_did() {
             assert_eq!(&scores.row(i), row, "row {i}");
         }
         assert_eq!(scores.grade_counts(), expected.grade_counts());
+        // Beyond the last row: nothing, never a panic.
+        let beyond = scores.row(scores.len() + 3);
+        assert!(!beyond.in_scope && beyond.name.is_empty() && beyond.score.is_none());
         assert_eq!(
             evaluation_batch(&scores, &metrics).unwrap(),
             evaluation_batch(&expected, &metrics).unwrap()

@@ -11,8 +11,9 @@ fn every_row_runs_and_the_engines_agree() {
     // 2,000 parcels, 1,000 enterprises, 10,000 yearly rows, 400 applications.
     let rows = province::run(0.002, &dir);
     let _ = std::fs::remove_dir_all(&dir);
-    assert_eq!(rows.len(), 18);
+    assert_eq!(rows.len(), 19);
     assert!(rows.iter().any(|r| r.name == "first read after import"));
+    assert!(rows.iter().any(|r| r.name.starts_with("evaluate as rows")));
     assert!(rows
         .iter()
         .any(|r| r.name.starts_with("checkpoints on disk")));

@@ -299,10 +299,10 @@ impl Scheme {
         let mut exempt = self.scope.exempt.clone();
         exempt.sort_unstable();
         let mut unfit = candidates.unfit.iter().map(|u| u.0).peekable();
-        let scope: Vec<Scope_> = (0..n)
+        let scope: Vec<Scoped> = (0..n)
             .map(|r| {
                 if unfit.next_if_eq(&r).is_some() {
-                    return Scope_::Unfit;
+                    return Scoped::Unfit;
                 }
                 let id = candidates
                     .enterprise
@@ -310,16 +310,16 @@ impl Scheme {
                     .copied()
                     .unwrap_or(EnterpriseId(0));
                 if exempt.binary_search(&id).is_ok() {
-                    return Scope_::Exempt;
+                    return Scoped::Exempt;
                 }
                 if let Some(want) = self.scope.above_scale {
                     match candidates.above_scale.get(r).copied().flatten() {
-                        None => return Scope_::ScaleUnknown,
+                        None => return Scoped::ScaleUnknown,
                         Some(a) if a != want => {
                             return if want {
-                                Scope_::NotAboveScale
+                                Scoped::NotAboveScale
                             } else {
-                                Scope_::AboveScale
+                                Scoped::AboveScale
                             };
                         }
                         Some(_) => {}
@@ -330,9 +330,9 @@ impl Scheme {
                     .get(r)
                     .is_some_and(|l| *l < self.scope.min_land)
                 {
-                    Scope_::SmallLand
+                    Scoped::SmallLand
                 } else {
-                    Scope_::In
+                    Scoped::In
                 }
             })
             .collect();
@@ -341,7 +341,7 @@ impl Scheme {
         // order; then the missing-data rules.
         let mut item_scores = vec![f64::NAN; n * k];
         let mut sums = vec![(0.0, 0u32); k];
-        for (r, _) in scope.iter().enumerate().filter(|s| *s.1 == Scope_::In) {
+        for (r, _) in scope.iter().enumerate().filter(|s| *s.1 == Scoped::In) {
             for (j, (item, (sum, count))) in self.items.iter().zip(&mut sums).enumerate() {
                 let cell = r * k + j;
                 let (Some(v), Some(out)) = (candidates.values.get(cell), item_scores.get_mut(cell))
@@ -373,7 +373,7 @@ impl Scheme {
         let mut in_order: Vec<usize> = (0..k).collect();
         in_order.sort_by_key(|&j| metrics[j]);
         let mut score = vec![f64::NAN; n];
-        for (r, _) in scope.iter().enumerate().filter(|s| *s.1 == Scope_::In) {
+        for (r, _) in scope.iter().enumerate().filter(|s| *s.1 == Scoped::In) {
             let row = item_scores.get_mut(r * k..(r + 1) * k).unwrap_or_default();
             for (s, fill) in row.iter_mut().zip(&fills) {
                 if s.is_nan() {
@@ -391,17 +391,17 @@ impl Scheme {
         let mut order: Vec<(f64, usize)> = score
             .iter()
             .enumerate()
-            .filter(|(r, _)| scope.get(*r) == Some(&Scope_::In))
+            .filter(|(r, _)| scope.get(*r) == Some(&Scoped::In))
             .map(|(r, s)| (*s, r))
             .collect();
         order.sort_by(|a, b| b.0.total_cmp(&a.0));
         let cuts = match &self.grading {
             Grading::Percentile(cuts) | Grading::Absolute(cuts) => cuts,
         };
-        let last = u8::try_from(cuts.len().saturating_sub(1)).unwrap_or(u8::MAX);
+        let last = u32::try_from(cuts.len().saturating_sub(1)).unwrap_or(u32::MAX);
         let scored = order.len();
         let mut rank = vec![0u32; n];
-        let mut grade = vec![u8::MAX; n];
+        let mut grade = vec![u32::MAX; n];
         let mut ahead = 0;
         for &(s, r) in &order {
             while order.get(ahead).is_some_and(|x| x.0 > s + 1e-9) {
@@ -418,7 +418,7 @@ impl Scheme {
                 Grading::Absolute(cuts) => cuts.iter().position(|(_, min)| s >= *min),
             };
             if let Some(out) = grade.get_mut(r) {
-                *out = g.map_or(last, |g| u8::try_from(g).unwrap_or(last));
+                *out = g.map_or(last, |g| u32::try_from(g).unwrap_or(last));
             }
         }
         let mut shown: Vec<usize> = (0..n).collect();
@@ -502,9 +502,11 @@ impl Candidates {
         Candidates::with_capacity(metrics, 0)
     }
 
-    /// [`Candidates::new`] with room for `n` firms.
+    /// [`Candidates::new`] with room for `n` firms (at most 2²⁴ reserved:
+    /// more grow as they come).
     #[must_use]
     pub fn with_capacity(metrics: &[Metric], n: usize) -> Candidates {
+        let n = n.min(1 << 24);
         Candidates {
             metrics: metrics.to_vec(),
             enterprise: Vec::with_capacity(n),
@@ -616,7 +618,7 @@ impl Candidates {
 
 /// Whether a firm is in a scheme's scope, or why not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Scope_ {
+enum Scoped {
     In,
     Unfit,
     Exempt,
@@ -639,12 +641,13 @@ pub struct Scores {
     grades: Vec<String>,
     rules: Vec<MissingRule>,
     candidates: Candidates,
-    scope: Vec<Scope_>,
+    scope: Vec<Scoped>,
     /// Row by row, a score per item (in scope only).
     by_item: Vec<f64>,
     score: Vec<f64>,
     rank: Vec<u32>,
-    grade: Vec<u8>,
+    /// Each row's grade, a place in `grades`.
+    grade: Vec<u32>,
     /// The candidates' rows in the order shown.
     shown: Vec<usize>,
 }
@@ -674,7 +677,7 @@ impl Scores {
 
     fn scoped(&self, i: usize) -> Option<usize> {
         let r = self.at(i);
-        (self.scope.get(r) == Some(&Scope_::In)).then_some(r)
+        (self.scope.get(r) == Some(&Scoped::In)).then_some(r)
     }
 
     fn item(&self, metric: Metric) -> Option<usize> {
@@ -713,7 +716,10 @@ impl Scores {
     pub fn value(&self, i: usize, metric: Metric) -> Option<std::result::Result<f64, &Missing>> {
         let k = self.candidates.metrics.len();
         let j = self.item(metric)?;
-        Some(self.candidates.value(self.at(i).saturating_mul(k) + j))
+        Some(
+            self.candidates
+                .value(self.at(i).saturating_mul(k).saturating_add(j)),
+        )
     }
 
     /// Row `i`'s score on `metric`'s item (in scope only).
@@ -740,7 +746,9 @@ impl Scores {
     #[must_use]
     pub fn grade(&self, i: usize) -> Option<&str> {
         let g = self.grade.get(self.scoped(i)?)?;
-        self.grades.get(usize::from(*g)).map(String::as_str)
+        self.grades
+            .get(usize::try_from(*g).ok()?)
+            .map(String::as_str)
     }
 
     /// Whether row `i` is in the scheme's scope.
@@ -756,17 +764,17 @@ impl Scores {
         let candidates = &self.candidates;
         let text = |s: &str| Some(s.to_owned());
         match self.scope.get(row)? {
-            Scope_::Unfit => candidates.unfit(row).map(ToString::to_string),
-            Scope_::Exempt => text("exempt"),
-            Scope_::ScaleUnknown => text("above-scale status not reported"),
-            Scope_::NotAboveScale => text("not above scale (规下)"),
-            Scope_::AboveScale => text("above scale (规上)"),
-            Scope_::SmallLand => Some(format!(
+            Scoped::Unfit => candidates.unfit(row).map(ToString::to_string),
+            Scoped::Exempt => text("exempt"),
+            Scoped::ScaleUnknown => text("above-scale status not reported"),
+            Scoped::NotAboveScale => text("not above scale (规下)"),
+            Scoped::AboveScale => text("above scale (规上)"),
+            Scoped::SmallLand => Some(format!(
                 "uses {} of land, less than {}",
                 self.land(i),
                 self.min_land
             )),
-            Scope_::In => {
+            Scoped::In => {
                 let k = candidates.metrics.len();
                 let mut notes: Option<String> = None;
                 for (j, (metric, rule)) in candidates.metrics.iter().zip(&self.rules).enumerate() {
@@ -827,8 +835,8 @@ impl Scores {
     pub fn grade_counts(&self) -> BTreeMap<String, u32> {
         let mut counts = vec![0u32; self.grades.len()];
         for (r, g) in self.grade.iter().enumerate() {
-            if self.scope.get(r) == Some(&Scope_::In) {
-                if let Some(n) = counts.get_mut(usize::from(*g)) {
+            if self.scope.get(r) == Some(&Scoped::In) {
+                if let Some(n) = usize::try_from(*g).ok().and_then(|g| counts.get_mut(g)) {
                     *n += 1;
                 }
             }

@@ -498,3 +498,35 @@ fn refresh_picks_up_what_writers_added_meanwhile() {
     assert_eq!(r.header("location"), Some("/parcels?q=GP"));
     server.stop().unwrap();
 }
+
+#[test]
+fn the_evaluation_pages_show_the_evaluations_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = example(dir.path());
+    let scheme = parkdb::scheme::huangyan_2022();
+    let eval = Db::open(&path)
+        .unwrap()
+        .now()
+        .evaluate(&scheme, 2005)
+        .unwrap();
+    let server = serve(&path, None);
+    let page = get(&server, "/evaluate/huangyan_2022/2005").text();
+    let out = eval.rows.iter().filter(|r| !r.in_scope).count();
+    assert!(
+        page.contains(&format!("<b id=\"out-of-scope\">{out}</b>")),
+        "{out} out of scope: {page}"
+    );
+    for (grade, n) in eval.grade_counts() {
+        let at = page.find(&format!("data-grade=\"{grade}\"")).unwrap();
+        let shown = page[at..].split("<b>").nth(1).unwrap().split("</b>").next();
+        assert_eq!(shown, Some(n.to_string().as_str()), "grade {grade}");
+    }
+    // A firm's page lists its grade, score and rank of the year.
+    let best = eval.rows.iter().find(|r| r.rank == Some(1)).unwrap();
+    let firm = get(&server, &format!("/enterprises/{}", best.enterprise.0)).text();
+    assert!(
+        firm.contains(&format!("{:.2}", best.score.unwrap())),
+        "{firm}"
+    );
+    assert!(firm.contains(best.grade.as_deref().unwrap()));
+}

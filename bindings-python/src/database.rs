@@ -398,7 +398,7 @@ impl Database {
         let map = py
             .detach(|| {
                 let evaluation = match (color.0.as_str(), &scheme, year) {
-                    ("grade", Some(s), Some(y)) => Some(v.evaluate(s, y.0)?),
+                    ("grade", Some(s), Some(y)) => Some(v.scores(s, y.0)?),
                     ("grade", _, _) => return Err(parkdb::Error::Validation {
                         field: "color".into(),
                         reason:

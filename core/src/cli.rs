@@ -475,7 +475,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             }
             let evaluation = match (color, scheme, year) {
                 (MapColorArg::Grade, Some(s), Some(y)) => Some(
-                    v.evaluate(&crate::scheme::preset(&s)?, y)
+                    v.scores(&crate::scheme::preset(&s)?, y)
                         .map_err(|e| e.to_string())?,
                 ),
                 (MapColorArg::Grade, _, _) => {

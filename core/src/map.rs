@@ -13,7 +13,7 @@ use geo::{BoundingRect, InteriorPoint, MultiPolygon};
 use crate::error::{Error, Result};
 use crate::geometry::Crs;
 use crate::land::{IdleState, Parcel, ParcelStatus};
-use crate::scheme::Evaluation;
+use crate::scheme::Graded;
 use crate::view::{ParcelFilter, View};
 
 /// What colours the parcels of a map.
@@ -26,7 +26,7 @@ pub enum MapColor<'a> {
     /// 闲置 and 闲置满两年 as of the map's date.
     Idle,
     /// The holder's grade in an evaluation (亩均效益评价).
-    Grade(&'a Evaluation),
+    Grade(&'a dyn Graded),
 }
 
 /// A map drawn as SVG.
@@ -132,10 +132,8 @@ fn categories(parcels: &[&Parcel], color: MapColor<'_>, at: NaiveDate) -> (Vec<u
             (cat, legend)
         }
         MapColor::Grade(evaluation) => {
-            let grades: BTreeMap<u64, &str> = evaluation
-                .rows
-                .iter()
-                .filter_map(|r| r.grade.as_deref().map(|g| (r.enterprise.0, g)))
+            let grades: BTreeMap<u64, &str> = (0..evaluation.len())
+                .filter_map(|i| Some((evaluation.enterprise(i).0, evaluation.grade(i)?)))
                 .collect();
             let mut names: Vec<&str> = grades.values().copied().collect();
             names.sort_unstable();
@@ -285,7 +283,7 @@ fn draw(
         MapColor::Status => "地块状态".to_owned(),
         MapColor::LandUse => "土地用途".to_owned(),
         MapColor::Idle => "闲置土地".to_owned(),
-        MapColor::Grade(e) => format!("{} 年亩均效益评价（{}）", e.year, e.scheme),
+        MapColor::Grade(e) => format!("{} 年亩均效益评价（{}）", e.year(), e.scheme()),
     };
     let mut svg = String::new();
     let _ = write!(

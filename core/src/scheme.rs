@@ -852,7 +852,11 @@ impl Scores {
 
 /// An evaluation as rows of a table: [`Evaluation`]'s rows or
 /// [`Scores`]' columns, as [`crate::tables::evaluation_batch`] reads them.
-pub trait Graded {
+pub trait Graded: std::fmt::Debug {
+    /// The scheme's name.
+    fn scheme(&self) -> &str;
+    /// The year evaluated.
+    fn year(&self) -> i32;
     /// How many firms.
     fn len(&self) -> usize;
     /// Whether there are none.
@@ -882,6 +886,12 @@ pub trait Graded {
 }
 
 impl Graded for Evaluation {
+    fn scheme(&self) -> &str {
+        &self.scheme
+    }
+    fn year(&self) -> i32 {
+        self.year
+    }
     fn len(&self) -> usize {
         self.rows.len()
     }
@@ -924,6 +934,12 @@ impl Graded for Evaluation {
 }
 
 impl Graded for Scores {
+    fn scheme(&self) -> &str {
+        &self.scheme
+    }
+    fn year(&self) -> i32 {
+        self.year
+    }
     fn len(&self) -> usize {
         Scores::len(self)
     }

@@ -531,7 +531,7 @@ pub(super) fn colour_map(
         Colour::LandUse => view.map(MapColor::LandUse)?,
         Colour::Grade => {
             let eval = snap.evaluation(scheme, year, reading.known_at)?;
-            view.map(MapColor::Grade(&eval))?
+            view.map(MapColor::Grade(eval.as_ref()))?
         }
     })
 }
@@ -675,12 +675,12 @@ pub(super) async fn enterprise(
                 };
                 for year in firm.yearly.years().rev().take(GRADED_YEARS).rev() {
                     let eval = snap.evaluation(DEFAULT_SCHEME, year, reading.known_at)?;
-                    if let Some(r) = eval.rows.iter().find(|r| r.enterprise == firm.id) {
+                    if let Some(r) = (0..eval.len()).find(|&i| eval.enterprise(i) == firm.id) {
                         grades.rows.push(vec![
                             CellView::link(year.to_string(), format!("/evaluate/{DEFAULT_SCHEME}/{year}")),
-                            CellView::text(r.grade.clone().unwrap_or_else(|| r.reason.clone().unwrap_or_default())),
-                            CellView { num: true, ..CellView::text(r.score.map_or(String::new(), |s| format!("{s:.2}"))) },
-                            CellView { num: true, ..CellView::text(r.rank.map_or(String::new(), |r| r.to_string())) },
+                            CellView::text(eval.grade(r).map_or_else(|| eval.reason(r).unwrap_or_default(), str::to_owned)),
+                            CellView { num: true, ..CellView::text(eval.score(r).map_or(String::new(), |s| format!("{s:.2}"))) },
+                            CellView { num: true, ..CellView::text(eval.rank(r).map_or(String::new(), |r| r.to_string())) },
                         ]);
                     }
                 }
@@ -769,7 +769,7 @@ pub(super) async fn evaluate(
                 let title = format!("{year} 年亩均效益评价（{scheme}）");
                 let ctx = context! {
                     grades => grades,
-                    out_of_scope => eval.rows.iter().filter(|r| !r.in_scope).count(),
+                    out_of_scope => (0..eval.len()).filter(|&i| !eval.in_scope(i)).count(),
                     map => map,
                     map_elsewhere => map_elsewhere,
                     map_query => super::encode(&[

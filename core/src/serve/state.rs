@@ -14,7 +14,7 @@ use super::grid::{Grid, Selection};
 use crate::error::Result;
 use crate::land::LandSummary;
 use crate::report::AnnualReport;
-use crate::scheme::Evaluation;
+use crate::scheme::Scores;
 use crate::tables::Named;
 use crate::{Db, View};
 
@@ -118,7 +118,7 @@ macro_rules! light {
 
 // Evaluations, summaries and reports are small beside the tables they
 // are read from; their count bounds them.
-light!(Arc<Evaluation>, Arc<LandSummary>, Arc<AnnualReport>);
+light!(Arc<Scores>, Arc<LandSummary>, Arc<AnnualReport>);
 
 /// Computes a value once for its key, keeping the most recent ones.
 /// Requests that ask for a key being computed wait for that computation
@@ -184,7 +184,7 @@ pub struct Snapshot {
     pub taken_at: DateTime<Utc>,
     grids: Memo<TableKey, Arc<Grid>>,
     selections: Memo<(TableKey, Selection), Arc<Vec<u32>>>,
-    evaluations: Memo<EvaluationKey, Arc<Evaluation>>,
+    evaluations: Memo<EvaluationKey, Arc<Scores>>,
     summaries: Memo<Reading, Arc<LandSummary>>,
     reports: Memo<(i32, Option<DateTime<Utc>>), Arc<AnnualReport>>,
     latest: OnceLock<Option<NaiveDate>>,
@@ -254,12 +254,12 @@ impl Snapshot {
         scheme: &str,
         year: i32,
         known_at: Option<DateTime<Utc>>,
-    ) -> Result<Arc<Evaluation>> {
+    ) -> Result<Arc<Scores>> {
         self.evaluations
             .get_or(&(scheme.to_owned(), year, known_at), || {
                 let s = crate::scheme::preset(scheme)
                     .map_err(|m| crate::Error::validation("scheme", m))?;
-                known(&self.db, known_at).evaluate(&s, year).map(Arc::new)
+                known(&self.db, known_at).scores(&s, year).map(Arc::new)
             })
     }
 

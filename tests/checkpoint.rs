@@ -498,3 +498,91 @@ fn tables_name_holders_from_the_registers_checkpoint_alone() {
     assert!(register_loaded(&db));
     assert_eq!(named_tables(&db), alone, "from the records");
 }
+
+#[test]
+fn a_lookup_by_code_reads_the_codes_alone_and_finds_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("zone.parkdb");
+    example(&path);
+    let db = Db::open(&path).unwrap();
+    // Parcels and a firm with a code after the checkpoint.
+    add_parcels(&db, 0, 4);
+    let coded = db
+        .add_enterprise(parkdb::NewEnterprise {
+            credit_code: Some("91331003MA2K00000C".into()),
+            ..parkdb::NewEnterprise::named("coded late")
+        })
+        .unwrap();
+    db.close().unwrap();
+
+    let db = Db::open(&path).unwrap();
+    let reference = {
+        let copy = tempfile::tempdir().unwrap();
+        let dir = copy.path().join("copy.parkdb");
+        db.backup(&dir).unwrap();
+        let folded = Db::open(&dir).unwrap();
+        let parcels = folded.now().all_parcels().unwrap();
+        let firms = folded.now().enterprises().unwrap();
+        (parcels, firms)
+    };
+    let (parcels, firms) = reference;
+    assert!(parcels.iter().any(|p| p.code == "LATE-3"));
+    for p in &parcels {
+        assert_eq!(
+            db.now().parcel_by_code(&p.code).unwrap().id,
+            p.id,
+            "{}",
+            p.code
+        );
+    }
+    let with_codes: Vec<_> = firms.iter().filter(|e| e.credit_code.is_some()).collect();
+    assert!(with_codes.iter().any(|e| e.id == coded));
+    for e in &with_codes {
+        let code = e.credit_code.as_deref().unwrap();
+        assert_eq!(
+            db.now().enterprise_by_code(code).unwrap().id,
+            e.id,
+            "{code}"
+        );
+    }
+    assert!(matches!(
+        db.now().parcel_by_code("NO-SUCH-CODE"),
+        Err(parkdb::Error::NotFound { .. })
+    ));
+    assert_eq!(
+        status(&db, "parcel").loaded_from_checkpoint,
+        None,
+        "the parcels loaded"
+    );
+    assert!(!register_loaded(&db), "the register loaded");
+    // A unit of work forgets the codes read alone; the next lookup reads
+    // them again, the new parcel among them.
+    add_parcels(&db, 10, 1);
+    assert!(db.now().parcel_by_code("LATE-10").is_ok());
+    drop(db);
+
+    // Damage in the codes: the lookup loads the records instead.
+    let file = path.join("checkpoint/parcel.ckpt");
+    let good = std::fs::read(&file).unwrap();
+    for back in (1..good.len().min(400)).step_by(23) {
+        let mut bad = good.clone();
+        bad[good.len() - back] ^= 0x10;
+        std::fs::write(&file, &bad).unwrap();
+        let db = Db::open(&path).unwrap();
+        for p in parcels.iter().step_by(7) {
+            assert_eq!(db.now().parcel_by_code(&p.code).unwrap().id, p.id);
+        }
+        let parcel = status(&db, "parcel");
+        assert!(
+            parcel.loaded_from_checkpoint == Some(false)
+                && parcel
+                    .unused
+                    .as_deref()
+                    .unwrap_or_default()
+                    .contains("damaged"),
+            "a byte flipped {back} from the end: {parcel:?}"
+        );
+        drop(db);
+        std::fs::write(&file, &good).unwrap();
+    }
+}

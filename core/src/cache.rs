@@ -292,6 +292,9 @@ pub(crate) struct Cache {
     /// Per kind that keeps steps and is not loaded: its steps, read alone
     /// from its checkpoint (see [`Cache::steps_alone`]).
     alone: Mutex<BTreeMap<u8, Arc<crate::steps::Steps>>>,
+    /// Per kind that is not loaded: its codes, read alone from its
+    /// checkpoint (see [`Cache::codes_alone`]).
+    codes: Mutex<BTreeMap<u8, Arc<CodesAlone>>>,
 }
 
 /// How a kind's view stands against its checkpoint on disk.
@@ -519,17 +522,12 @@ fn read_register_alone(
     store: &dyn Store,
     year: Option<i32>,
 ) -> Result<RegisterAlone> {
-    use crate::enterprise::{digest::Sections, Enterprise};
+    use crate::enterprise::Enterprise;
     let on_disk = checkpoint::open_alone(place, store, Enterprise::KIND).map_err(|why| {
         crate::Error::Internal(format!("no checkpoint to read the register from: {why}"))
     })?;
     let (size, read_at) = on_disk.digest();
-    let sections = Sections::read(size, &read_at)?;
-    let firms = sections.firms(&read_at)?;
-    let figures = match year {
-        Some(year) => sections.year(year, &read_at)?,
-        None => Vec::new(),
-    };
+    let (firms, figures) = crate::enterprise::digest::read(size, &read_at, year)?;
     let mut touched = Vec::new();
     let covered = on_disk.covered;
     let all = usize::try_from(on_disk.records).unwrap_or(usize::MAX);
@@ -542,6 +540,107 @@ fn read_register_alone(
         figures,
         touched,
     })
+}
+
+/// A kind's codes read alone from its checkpoint (see
+/// [`Cache::codes_alone`]): a lookup by code is a binary search.
+pub(crate) struct CodesAlone {
+    family: u8,
+    /// The codes' section ([`record::write_codes`]).
+    section: Vec<u8>,
+    /// Where each entry starts, in the section's order of (code, id).
+    starts: Vec<u32>,
+    /// The entities units of work stored after the checkpoint touched:
+    /// their entries are not theirs any more.
+    touched: BTreeSet<u64>,
+    /// Their codes now.
+    since: BTreeMap<Vec<u8>, BTreeSet<u64>>,
+}
+
+impl CodesAlone {
+    /// Indexes a codes' section, checking its order.
+    fn index(section: Vec<u8>) -> Result<CodesAlone> {
+        let damaged = || crate::sections::damaged("the codes are not in order");
+        let mut r = crate::sections::Reader(&section);
+        let [family] = r.array()?;
+        let mut starts = Vec::new();
+        let mut last: Option<(&[u8], u64)> = None;
+        while !r.is_empty() {
+            let start = u32::try_from(section.len() - r.0.len()).map_err(|_| damaged())?;
+            let len = u16::from_le_bytes(r.array()?);
+            let code = r.take(usize::from(len))?;
+            let id = u64::from_le_bytes(r.array()?);
+            if last.is_some_and(|l| l >= (code, id)) {
+                return Err(damaged());
+            }
+            last = Some((code, id));
+            starts.push(start);
+        }
+        Ok(CodesAlone {
+            family,
+            starts,
+            section,
+            touched: BTreeSet::new(),
+            since: BTreeMap::new(),
+        })
+    }
+
+    /// The entry at `start`: (code, id).
+    fn entry(&self, start: u32) -> (&[u8], u64) {
+        let at = start as usize;
+        let code = |at: usize| -> Option<(&[u8], u64)> {
+            let len = usize::from(u16::from_le_bytes(
+                self.section.get(at..at + 2)?.try_into().ok()?,
+            ));
+            let code = self.section.get(at + 2..at + 2 + len)?;
+            let id = self.section.get(at + 2 + len..at + 10 + len)?;
+            Some((code, u64::from_le_bytes(id.try_into().ok()?)))
+        };
+        // Indexed when read: every start holds an entry.
+        code(at).unwrap_or((&[], 0))
+    }
+
+    /// The id `code` names (the lowest, as the view's lookups answer).
+    pub(crate) fn unique(&self, code: &[u8]) -> Option<u64> {
+        let first = self.starts.partition_point(|s| self.entry(*s).0 < code);
+        let stored = self.starts[first..]
+            .iter()
+            .map(|s| self.entry(*s))
+            .take_while(|e| e.0 == code)
+            .map(|e| e.1)
+            .find(|id| !self.touched.contains(id));
+        let since = self.since.get(code).and_then(|ids| ids.first().copied());
+        match (stored, since) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+}
+
+fn read_codes_alone<R: Record>(place: &checkpoint::Place, store: &dyn Store) -> Result<CodesAlone> {
+    let on_disk = checkpoint::open_alone(place, store, R::KIND).map_err(|why| {
+        crate::Error::Internal(format!("no checkpoint to read codes from: {why}"))
+    })?;
+    let (size, read_at) = on_disk.digest();
+    let section = crate::sections::Sections::read(size, &read_at)?
+        .get(record::CODES, &read_at)?
+        .ok_or_else(|| crate::Error::Internal("a checkpoint without codes".into()))?;
+    let mut codes = CodesAlone::index(section)?;
+    if Some(codes.family) != R::CODE {
+        return Err(crate::sections::damaged("codes of another family"));
+    }
+    let covered = on_disk.covered;
+    let all = usize::try_from(on_disk.records).unwrap_or(usize::MAX);
+    let beyond = fold_touched::<R>(store, covered.next_event, all, &mut |id, _, folded, _| {
+        codes.touched.insert(id);
+        if let Some((family, code)) = folded.as_ref().and_then(Record::code) {
+            if family == codes.family {
+                codes.since.entry(code.to_vec()).or_default().insert(id);
+            }
+        }
+    })?;
+    crate::counts::verify_loaded(store, R::KIND, covered.events + beyond)?;
+    Ok(codes)
 }
 
 /// Loads every record of a kind by folding each entity's stored events:
@@ -764,6 +863,7 @@ impl Cache {
         *self.policy.write().unwrap_or_else(PoisonError::into_inner) = None;
         self.saved_mut().clear();
         self.alone_mut().clear();
+        self.codes_mut().clear();
     }
 
     /// The database's policy, read from the store the first time.
@@ -786,6 +886,32 @@ impl Cache {
         })?);
         *self.spatial.write().unwrap_or_else(PoisonError::into_inner) = Some(index.clone());
         Ok(index)
+    }
+
+    fn codes_mut(&self) -> std::sync::MutexGuard<'_, BTreeMap<u8, Arc<CodesAlone>>> {
+        self.codes.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The codes of kind `R` while its records are not loaded: read alone
+    /// from its checkpoint the first time (a code and an id per record,
+    /// sorted, where the records are a million structs to decode and their
+    /// lookups a million entries to make), with the entities units of
+    /// work stored after it touched folded on top, and kept until a unit
+    /// of work changes the kind or its records load. `None`: the records
+    /// are loaded (their lookups serve), or no checkpoint serves. Call
+    /// with the commit lock held (shared).
+    pub(crate) fn codes_alone<R: Record>(&self, store: &dyn Store) -> Option<Arc<CodesAlone>> {
+        if self.if_loaded::<R, _>(|_| ()).is_some() {
+            return None;
+        }
+        let place = self.place.as_ref()?;
+        let mut codes = self.codes_mut();
+        if let Some(found) = codes.get(&R::KIND) {
+            return Some(found.clone());
+        }
+        let found = Arc::new(read_codes_alone::<R>(place, store).ok()?);
+        codes.insert(R::KIND, found.clone());
+        Some(found)
     }
 
     fn alone_mut(&self) -> std::sync::MutexGuard<'_, BTreeMap<u8, Arc<crate::steps::Steps>>> {
@@ -854,8 +980,9 @@ impl Cache {
         let slot = R::mine_mut(&mut kinds);
         if slot.is_none() {
             *slot = Some(self.load::<R>(store)?);
-            // The records' own steps serve from now on.
+            // The records' own steps and lookups serve from now on.
             self.alone_mut().remove(&R::KIND);
+            self.codes_mut().remove(&R::KIND);
         }
         let kind = slot
             .as_ref()
@@ -967,6 +1094,7 @@ impl Cache {
         }
         if added > 0 || !R::mine(&changes.records).is_empty() {
             self.alone_mut().remove(&R::KIND);
+            self.codes_mut().remove(&R::KIND);
         }
         let mut kinds = self.kinds.write().unwrap_or_else(PoisonError::into_inner);
         let Some(kind) = R::mine_mut(&mut kinds) else {

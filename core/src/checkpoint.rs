@@ -727,6 +727,19 @@ mod tests {
         crc32fast::hash(&encode_records(&records.iter().collect::<Vec<_>>()).unwrap())
     }
 
+    fn digest_of<R: Record>(db: &crate::Db) -> u32 {
+        let records: Vec<R> = db
+            .engine
+            .cache
+            .with::<R, _>(db.engine.store.as_ref(), |k| {
+                k.records.values().map(|r| (**r).clone()).collect()
+            })
+            .unwrap();
+        let mut digest = Vec::new();
+        R::write_digest(&records.iter().collect::<Vec<_>>(), &mut digest).unwrap();
+        crc32fast::hash(&digest)
+    }
+
     fn steps_of(db: &crate::Db) -> crate::steps::Steps {
         let mut steps = crate::steps::Steps::from(1);
         crate::record::for_each_stored::<Parcel>(db.engine.store.as_ref(), &mut |id, events| {
@@ -914,19 +927,10 @@ mod tests {
             layout_of::<Indicator>(&db, |_| ()),
             // The parcels' steps, made from their events.
             crc32fast::hash(&steps_of(&db).encode().unwrap().concat()),
-            // The register's figures by year.
-            {
-                let firms: Vec<Enterprise> = db
-                    .engine
-                    .cache
-                    .with::<Enterprise, _>(db.engine.store.as_ref(), |k| {
-                        k.records.values().map(|r| (**r).clone()).collect()
-                    })
-                    .unwrap();
-                let mut digest = Vec::new();
-                Enterprise::write_digest(&firms.iter().collect::<Vec<_>>(), &mut digest).unwrap();
-                crc32fast::hash(&digest)
-            },
+            // What is read alone: the register's codes and figures by
+            // year, the parcels' codes.
+            digest_of::<Enterprise>(&db),
+            digest_of::<Parcel>(&db),
         ];
         assert_eq!(
             (LAYOUT, found),
@@ -939,7 +943,8 @@ mod tests {
                     0x5E94_BBC3,
                     0xD202_EF8D,
                     0x400E_2C6C,
-                    0x18AD_49D1
+                    0x1123_42B3,
+                    0x8D78_6C7B
                 ]
             ),
             "the records' layout changed: raise checkpoint::LAYOUT and pin the new values"

@@ -65,6 +65,7 @@ mod record;
 pub mod report;
 pub mod scheme;
 mod seal;
+mod sections;
 #[cfg(feature = "serve")]
 pub mod serve;
 mod spatial;

@@ -50,6 +50,9 @@ pub(crate) trait Record:
     fn same_lookups(&self, other: &Self) -> bool {
         self.lookups() == other.lookups()
     }
+    /// The family of the unique codes that name this kind's records, if
+    /// they have codes ([`Record::code`]).
+    const CODE: Option<u8> = None;
     /// The unique code that names this record, if it has one: (family, code).
     fn code(&self) -> Option<(u8, &[u8])> {
         None
@@ -93,19 +96,61 @@ pub(crate) trait Record:
     }
     fn event_name(event: &Self::Event) -> &'static str;
     /// Writes what a checkpoint keeps of these records beside them to be
-    /// read alone (the register's figures by year, [`enterprise::digest`]);
-    /// nothing for most kinds.
+    /// read alone, in sections ([`crate::sections`]): their codes
+    /// ([`write_codes`]) and, for the register, its figures by year
+    /// ([`enterprise::digest`]).
     ///
     /// # Errors
     /// [`crate::Error::Io`] when `out` refuses a write.
     fn write_digest(records: &[&Self], out: &mut dyn std::io::Write) -> Result<()> {
-        let _ = (records, out);
-        Ok(())
+        let mut part = crate::sections::Writer::new(out);
+        write_codes(records, &mut part)?;
+        part.finish()
     }
     /// This record type's place in a [`PerLedger`].
     fn mine<M: PerRecord>(all: &PerLedger<M>) -> &M::Of<Self>;
     /// This record type's place in a [`PerLedger`], to change.
     fn mine_mut<M: PerRecord>(all: &mut PerLedger<M>) -> &mut M::Of<Self>;
+}
+
+/// The key of the codes' section in a checkpoint's digest.
+pub(crate) const CODES: i32 = i32::MIN + 1;
+
+/// Writes the codes of `records` ([`Record::code`]) as a section of
+/// `part`, none if the kind has none: their family (`u8`), then per record
+/// in the order of (code, id) the code's length (`u16`), the code and the
+/// id (`u64`). A lookup by code then reads this section alone while the
+/// records are not loaded ([`crate::cache::CodesAlone`]).
+///
+/// # Errors
+/// [`crate::Error::Io`] when the part refuses a write.
+pub(crate) fn write_codes<R: Record>(
+    records: &[&R],
+    part: &mut crate::sections::Writer<'_>,
+) -> Result<()> {
+    let Some(family) = R::CODE else {
+        return Ok(());
+    };
+    let mut codes: Vec<(&[u8], u64)> = records
+        .iter()
+        .filter_map(|r| {
+            r.code()
+                .filter(|c| c.0 == family)
+                .map(|(_, code)| (code, r.id()))
+        })
+        .collect();
+    codes.sort_unstable();
+    part.section(CODES, |s| {
+        s.put(&[family])?;
+        for (code, id) in codes {
+            let len = u16::try_from(code.len())
+                .map_err(|_| crate::Error::Internal("a code too long for a checkpoint".into()))?;
+            s.put(&len.to_le_bytes())?;
+            s.put(code)?;
+            s.put(&id.to_le_bytes())?;
+        }
+        Ok(())
+    })
 }
 
 /// A family of types, one per record type (`Option<Kind<R>>`, say).
@@ -295,6 +340,8 @@ impl Record for Parcel {
                 .all(|(a, b)| a.spec.code == b.spec.code)
     }
 
+    const CODE: Option<u8> = Some(index::PARCEL_CODE);
+
     fn code(&self) -> Option<(u8, &[u8])> {
         Some((index::PARCEL_CODE, self.code.as_bytes()))
     }
@@ -402,6 +449,8 @@ impl Record for Enterprise {
             && self.leases.len() == other.leases.len()
     }
 
+    const CODE: Option<u8> = Some(index::ENTERPRISE_CODE);
+
     fn code(&self) -> Option<(u8, &[u8])> {
         self.credit_code
             .as_deref()
@@ -425,7 +474,10 @@ impl Record for Enterprise {
     }
 
     fn write_digest(records: &[&Self], out: &mut dyn std::io::Write) -> Result<()> {
-        enterprise::digest::write(records, out)
+        let mut part = crate::sections::Writer::new(out);
+        write_codes(records, &mut part)?;
+        enterprise::digest::write(records, &mut part)?;
+        part.finish()
     }
 }
 
@@ -581,6 +633,8 @@ impl Record for Indicator {
     fn lookups(&self) -> Vec<(u8, Vec<u8>)> {
         vec![(index::INDICATOR_CODE, self.code.as_bytes().to_vec())]
     }
+
+    const CODE: Option<u8> = Some(index::INDICATOR_CODE);
 
     fn code(&self) -> Option<(u8, &[u8])> {
         Some((index::INDICATOR_CODE, self.code.as_bytes()))

@@ -12,8 +12,10 @@
 //! fold of the events as of each date.
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::OnceLock;
 
 use crate::error::{Error, Result};
+use crate::ids::EnterpriseId;
 use crate::land::{Step, STEP_BYTES};
 
 /// The steps of a kind's entities (empty for a kind that keeps none).
@@ -30,6 +32,10 @@ pub(crate) struct Steps {
     again: HashMap<u64, Box<[Step]>>,
     /// Entities whose steps are not known: units of work changed them.
     unknown: BTreeSet<u64>,
+    /// The known entities by the holder of their last step, as (holder,
+    /// id) in order: made by the first read that asks by holder, and
+    /// forgotten by any change to the steps.
+    by_holder: OnceLock<Vec<(u64, u64)>>,
 }
 
 /// The step of `steps` whose span holds `day` (a day number): `None`
@@ -57,6 +63,7 @@ impl Steps {
     /// Adds the steps of `id`, above every id pushed before (as a load
     /// folds them); `None`: not known.
     pub(crate) fn push(&mut self, id: u64, steps: Option<&[Step]>) {
+        self.by_holder.take();
         if self.starts.is_empty() {
             self.starts.push(0);
         }
@@ -82,6 +89,7 @@ impl Steps {
 
     /// Replaces the steps of `id`; `None`: not known.
     pub(crate) fn set(&mut self, id: u64, steps: Option<Vec<Step>>) {
+        self.by_holder.take();
         match steps {
             Some(steps) => {
                 self.unknown.remove(&id);
@@ -148,8 +156,31 @@ impl Steps {
 
     /// Forgets the steps of `id` (a unit of work changed it).
     pub(crate) fn forget(&mut self, id: u64) {
+        self.by_holder.take();
         self.again.remove(&id);
         self.unknown.insert(id);
+    }
+
+    /// The known entities whose last step `holder` holds, in order of
+    /// id: a binary search in an index made by the first such question
+    /// (one pass over the last steps), where each question would be a
+    /// pass over them all.
+    pub(crate) fn held_by(&self, holder: EnterpriseId) -> impl Iterator<Item = u64> + '_ {
+        let index = self.by_holder.get_or_init(|| {
+            let mut index = Vec::new();
+            // Infallible: the closure never fails.
+            let _ = self.each_last(&mut |id, step| {
+                if let Some(h) = step.holder() {
+                    index.push((h.0, id));
+                }
+                Ok(())
+            });
+            index.sort_unstable();
+            index
+        });
+        let from = index.partition_point(|e| e.0 < holder.0);
+        let to = index.partition_point(|e| e.0 <= holder.0);
+        index.get(from..to).unwrap_or_default().iter().map(|e| e.1)
     }
 
     /// The entities whose steps are not known.
@@ -244,6 +275,7 @@ impl Steps {
     /// Takes in the steps of `other`, all of whose ids are above this
     /// one's (the two halves of a load).
     pub(crate) fn join(&mut self, other: Steps) {
+        self.by_holder.take();
         if other.starts.len() <= 1 {
             self.again.extend(other.again);
             self.unknown.extend(other.unknown);
@@ -348,6 +380,7 @@ impl Steps {
             all,
             again: HashMap::new(),
             unknown: low.unknown.into_iter().chain(high.unknown).collect(),
+            by_holder: OnceLock::new(),
         };
         Ok((steps, [low.crc, high.crc]))
     }
@@ -528,6 +561,7 @@ impl Half<'_> {
 mod tests {
     use super::*;
     use crate::land::Parcel;
+    use std::collections::BTreeMap;
 
     fn step_of(steps: &[Step], date: chrono::NaiveDate) -> Option<&Step> {
         step_on(steps, crate::days::to_days(date))
@@ -604,6 +638,77 @@ mod tests {
         few.set_many(vec![(3, Some(of(9)))]);
         assert_eq!(few.again.len(), 2);
         assert_eq!(few.of(3), Some(&of(9)[..]));
+    }
+
+    /// Each holder's entities as a pass over every last step finds them.
+    fn held_by_pass(steps: &Steps) -> BTreeMap<u64, Vec<u64>> {
+        let mut held: BTreeMap<u64, Vec<u64>> = BTreeMap::new();
+        steps
+            .each_last(&mut |id, s| {
+                if let Some(h) = s.holder() {
+                    held.entry(h.0).or_default().push(id);
+                }
+                Ok(())
+            })
+            .unwrap();
+        for ids in held.values_mut() {
+            ids.sort_unstable();
+        }
+        held
+    }
+
+    fn agree_by_holder(steps: &Steps, why: &str) {
+        let want = held_by_pass(steps);
+        assert!(!want.is_empty(), "{why}: some entities are held");
+        for holder in 0..=want.keys().max().unwrap() + 1 {
+            let found: Vec<u64> = steps.held_by(EnterpriseId(holder)).collect();
+            assert_eq!(
+                found,
+                want.get(&holder).cloned().unwrap_or_default(),
+                "{why}: the entities held by {holder}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_index_by_holder_follows_every_change_to_the_steps() {
+        let all = example();
+        let mut steps = Steps::from(1);
+        for (id, s) in &all {
+            steps.push(*id, Some(s));
+        }
+        agree_by_holder(&steps, "pushed");
+        // A held entity forgotten, another given a held one's steps, one
+        // beyond the arrays made, and many at once: each answered anew.
+        let held: Vec<u64> = all
+            .iter()
+            .filter(|(_, s)| s.last().is_some_and(|l| l.holder().is_some()))
+            .map(|(id, _)| *id)
+            .collect();
+        assert!(held.len() > 3);
+        steps.forget(held[0]);
+        agree_by_holder(&steps, "forgotten");
+        assert!(steps.held_by(EnterpriseId(0)).next().is_none());
+        let donor = all.iter().find(|(id, _)| *id == held[1]).unwrap().1.clone();
+        let unheld = all
+            .iter()
+            .find(|(_, s)| s.last().is_some_and(|l| l.holder().is_none()))
+            .unwrap()
+            .0;
+        steps.set(unheld, Some(donor.clone()));
+        agree_by_holder(&steps, "set");
+        let end = all.last().unwrap().0;
+        steps.push(end + 3, Some(&donor));
+        agree_by_holder(&steps, "pushed beyond");
+        let mut upper = Steps::from(end + 10);
+        upper.push(end + 10, Some(&donor));
+        steps.join(upper);
+        agree_by_holder(&steps, "joined");
+        let h = donor.last().unwrap().holder().unwrap();
+        assert!(steps.held_by(h).any(|id| id == end + 10));
+        steps.set_many((1..=end).map(|id| (id, Some(donor.clone()))).collect());
+        agree_by_holder(&steps, "made again at once");
+        assert!(steps.held_by(h).count() >= usize::try_from(end).unwrap());
     }
 
     #[test]

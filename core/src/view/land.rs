@@ -274,19 +274,28 @@ impl View<'_> {
         }
         let steps = self.engine.cache.steps_alone::<Parcel>(self.store())?;
         let mut ids: BTreeSet<u64> = steps.unknown().clone();
-        steps
-            .each_last(&mut |id, s| {
-                // Past the limit, nothing more is kept: the records load.
-                if filter.status.is_none_or(|x| s.status() == x)
-                    && filter.holder.is_none_or(|h| s.holder() == Some(h))
-                    && filter.land_use.is_none_or(|u| s.land_use() == u)
-                    && ids.len() <= READ_ALONE
-                {
-                    ids.insert(id);
+        let mut keep = |id: u64, s: &Step| {
+            // Past the limit, nothing more is kept: the records load.
+            if filter.status.is_none_or(|x| s.status() == x)
+                && filter.holder.is_none_or(|h| s.holder() == Some(h))
+                && filter.land_use.is_none_or(|u| s.land_use() == u)
+                && ids.len() <= READ_ALONE
+            {
+                ids.insert(id);
+            }
+            Ok(())
+        };
+        match filter.holder {
+            // A holder's parcels are few: found in the steps' index by holder.
+            Some(h) => {
+                for id in steps.held_by(h) {
+                    if let Some(s) = steps.of(id).and_then(<[Step]>::last) {
+                        keep(id, s).ok()?;
+                    }
                 }
-                Ok(())
-            })
-            .ok()?;
+            }
+            None => steps.each_last(&mut keep).ok()?,
+        }
         (ids.len() <= READ_ALONE).then_some(ids)
     }
 

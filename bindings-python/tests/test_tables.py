@@ -157,6 +157,24 @@ def test_default_to_pandas_is_for_computing(seed):
     assert exact["area_mu"].map(type).eq(Decimal).all()
 
 
+@pytest.mark.parametrize(
+    ("backend", "exact"),
+    [(None, False), (None, True), ("numpy_nullable", False), ("pyarrow", False)],
+)
+def test_a_frame_from_to_pandas_can_be_written_to(seed, backend, exact):
+    """Analysts correct and derive columns in place: no column of the frame
+    may be a read-only view of Arrow's memory (which a conversion that
+    keeps a block per column gives, and which refuses assignment)."""
+    df = seed.parcels(as_of="2004-12-31").to_pandas(dtype_backend=backend, exact=exact)
+    assert len(df) > 2
+    for column in df.columns:
+        df.loc[0, column] = df.loc[1, column]
+        assert repr(df.loc[0, column]) == repr(df.loc[1, column]), column
+    df["area_mu"] += 1 if not exact else Decimal(1)
+    df.iloc[1, list(df.columns).index("area_mu")] = df["area_mu"].iloc[2]
+    assert df["area_mu"].iloc[1] == df["area_mu"].iloc[2]
+
+
 def test_evaluation_columns_say_their_units(seed):
     table = pa.table(seed.evaluate(parkdb.schemes.huangyan_2022(), 2005))
     assert table.schema.field("tax_per_mu").metadata == {b"unit": "万元/亩".encode()}

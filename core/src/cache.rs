@@ -542,6 +542,22 @@ fn read_register_alone(
     })
 }
 
+/// What a kind's checkpoint gave read alone, kept for `kind` in `kept`,
+/// or read by `read` and kept (`None`: it could not be read).
+fn kept_or_read<T>(
+    kept: &Mutex<BTreeMap<u8, Arc<T>>>,
+    kind: u8,
+    read: impl FnOnce() -> Option<T>,
+) -> Option<Arc<T>> {
+    let mut kept = kept.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(found) = kept.get(&kind) {
+        return Some(found.clone());
+    }
+    let found = Arc::new(read()?);
+    kept.insert(kind, found.clone());
+    Some(found)
+}
+
 /// A kind's codes read alone from its checkpoint (see
 /// [`Cache::codes_alone`]): a lookup by code is a binary search.
 pub(crate) struct CodesAlone {
@@ -905,13 +921,9 @@ impl Cache {
             return None;
         }
         let place = self.place.as_ref()?;
-        let mut codes = self.codes_mut();
-        if let Some(found) = codes.get(&R::KIND) {
-            return Some(found.clone());
-        }
-        let found = Arc::new(read_codes_alone::<R>(place, store).ok()?);
-        codes.insert(R::KIND, found.clone());
-        Some(found)
+        kept_or_read(&self.codes, R::KIND, || {
+            read_codes_alone::<R>(place, store).ok()
+        })
     }
 
     fn alone_mut(&self) -> std::sync::MutexGuard<'_, BTreeMap<u8, Arc<crate::steps::Steps>>> {
@@ -935,13 +947,9 @@ impl Cache {
             return None;
         }
         let place = self.place.as_ref()?;
-        let mut alone = self.alone_mut();
-        if let Some(steps) = alone.get(&R::KIND) {
-            return Some(steps.clone());
-        }
-        let steps = Arc::new(load_steps_alone::<R>(place, store).ok()?);
-        alone.insert(R::KIND, steps.clone());
-        Some(steps)
+        kept_or_read(&self.alone, R::KIND, || {
+            load_steps_alone::<R>(place, store).ok()
+        })
     }
 
     /// A year of the register while its records are not loaded: the

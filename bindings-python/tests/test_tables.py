@@ -175,6 +175,68 @@ def test_a_frame_from_to_pandas_can_be_written_to(seed, backend, exact):
     assert df["area_mu"].iloc[1] == df["area_mu"].iloc[2]
 
 
+def _plain_to_pandas(t, exact):
+    """What pyarrow's own conversion gives, interning every text."""
+    from parkdb._table import _analyst_types, _for_computing
+
+    table = t.to_arrow()
+    if exact:
+        return table.to_pandas()
+    return _for_computing(table).to_pandas(types_mapper=_analyst_types(pd).get)
+
+
+@pytest.mark.parametrize("exact", [False, True])
+def test_to_pandas_is_pyarrows_conversion_however_it_converts_distinct_columns(seed, exact):
+    """Columns of distinct values (codes, shapes) are converted without
+    interning and put back in their places: the frame is the same, column
+    for column and in order, as pyarrow's own conversion."""
+    from parkdb._table import _all_distinct
+
+    tables = {
+        "parcels": seed.parcels(),
+        "enterprises": seed.enterprises(),
+        "yearly": seed.yearly(),
+        "events": seed.events(),
+        "buildings": seed.buildings(),
+    }
+    split = 0
+    for name, t in tables.items():
+        arrow = t.to_arrow()
+        split += any(_all_distinct(arrow.column(c)) for c in arrow.column_names)
+        df = t.to_pandas(exact=exact)
+        assert list(df.columns) == arrow.column_names, name
+        pd.testing.assert_frame_equal(df, _plain_to_pandas(t, exact), obj=name)
+    assert split >= 2, "the tables have columns of distinct codes"
+    assert _all_distinct(tables["parcels"].to_arrow().column("code"))
+
+
+def test_distinct_columns_in_every_place_and_kind():
+    from parkdb._table import _all_distinct, _objects_to_pandas
+
+    n = 5000
+    table = pa.table(
+        {
+            "code": [f"C{i:05d}" for i in range(n)],
+            "kind": ["a", "b"] * (n // 2),
+            "shape": [bytes([i % 256, i // 256]) for i in range(n)],
+            "value": list(range(n)),
+            "sparse": [None] * (n - 3) + ["x", "y", "z"],
+            "late_repeat": [f"L{i}" for i in range(n - 1)] + ["L0"],
+            "wide": pa.array([f"W{i}" for i in range(n)], pa.large_string()),
+        }
+    )
+    picked = [c for c in table.column_names if _all_distinct(table.column(c))]
+    # A repeat beyond the sample does not matter: only interning is skipped.
+    assert picked == ["code", "shape", "late_repeat", "wide"]
+    for t in (table, table.slice(0, 0), table.slice(n - 2), table.select(["code", "shape"])):
+        pd.testing.assert_frame_equal(_objects_to_pandas(t, None), t.to_pandas())
+    df = _objects_to_pandas(table, None)
+    assert list(df.columns) == table.column_names
+    assert df["late_repeat"].iloc[-1] == "L0" and df["shape"].iloc[300] == bytes([44, 1])
+    df.loc[0, "code"] = "X"
+    assert df["code"].iloc[0] == "X"
+
+
 def test_evaluation_columns_say_their_units(seed):
     table = pa.table(seed.evaluate(parkdb.schemes.huangyan_2022(), 2005))
     assert table.schema.field("tax_per_mu").metadata == {b"unit": "万元/亩".encode()}

@@ -546,3 +546,72 @@ fn the_example_zone_is_laid_out_without_overlaps_or_mismatches() {
         parcels.iter().filter(|p| p.retired.is_none()).count()
     );
 }
+
+/// A parcels table of more rows than one block is built in: its batches,
+/// as the readers of a stream take them, are the table's rows in order.
+#[test]
+fn a_large_parcels_table_in_batches_is_the_table_in_one() {
+    let db = Db::temporary().unwrap();
+    let holder = common::firm(&db, "大户");
+    let n = 33_000_usize;
+    db.write(|w| {
+        for i in 0..n {
+            let mut new = NewParcel::new(
+                format!("B-{i:05}").as_str(),
+                mu("15"),
+                LandUse::Industrial,
+                d("2010-01-01"),
+            );
+            if i % 3 == 0 {
+                let (x, y) = ((i % 100) as f64 * 200.0, (i / 100) as f64 * 200.0);
+                new.boundary = Some(rect(x, y, 100.0, 100.0));
+            }
+            let p = w.add_parcel(new)?;
+            if i % 5 == 0 {
+                w.allocate(p, common::terms(holder, "2011-01-01", "100000", None))?;
+            }
+        }
+        Ok(())
+    })
+    .unwrap();
+    let now = db.now();
+    let table = now.parcels_table(&ParcelFilter::default()).unwrap();
+    let batches = now
+        .parcels_batches_in(&ParcelFilter::default(), None)
+        .unwrap();
+    assert_eq!(table.num_rows(), n);
+    assert!(batches.len() > 2, "{} batches", batches.len());
+    let mut at = 0;
+    for batch in &batches {
+        assert_eq!(batch.schema(), table.schema());
+        assert_eq!(*batch, table.slice(at, batch.num_rows()), "rows from {at}");
+        at += batch.num_rows();
+    }
+    assert_eq!(at, n);
+    let ids = table
+        .column_by_name("parcel_id")
+        .unwrap()
+        .as_any()
+        .downcast_ref::<arrow_array::UInt64Array>()
+        .unwrap();
+    assert!(ids.values().windows(2).all(|w| w[0] < w[1]), "in id order");
+    let names = table
+        .column_by_name("holder_name")
+        .unwrap()
+        .as_any()
+        .downcast_ref::<arrow_array::StringArray>()
+        .unwrap();
+    assert_eq!(names.iter().filter(|n| *n == Some("大户")).count(), n / 5);
+    // One block's worth, or none: one batch.
+    let few = now
+        .parcels_batches_in(
+            &ParcelFilter {
+                holder: Some(holder),
+                ..ParcelFilter::default()
+            },
+            None,
+        )
+        .unwrap();
+    assert_eq!(few.len(), 1);
+    assert_eq!(few[0].num_rows(), n / 5);
+}

@@ -68,10 +68,21 @@ impl Database {
         known_at: Option<&Bound<'_, PyAny>>,
         f: impl FnOnce(&View<'_>) -> parkdb::Result<arrow_array::RecordBatch> + Send,
     ) -> PyResult<Table> {
+        self.read_batches(py, as_of, known_at, |v| f(v).map(|b| vec![b]))
+    }
+
+    /// [`Database::read`] of a table built in batches, kept as they are.
+    fn read_batches(
+        &self,
+        py: Python<'_>,
+        as_of: Option<&Bound<'_, PyAny>>,
+        known_at: Option<&Bound<'_, PyAny>>,
+        f: impl FnOnce(&View<'_>) -> parkdb::Result<Vec<arrow_array::RecordBatch>> + Send,
+    ) -> PyResult<Table> {
         let db = self.db(py)?;
         let v = view(&db, as_of, known_at)?;
-        let batch = py.detach(|| f(&v)).py_err(py)?;
-        Ok(Table::new(vec![batch]))
+        let batches = py.detach(|| f(&v)).py_err(py)?;
+        Ok(Table::new(batches))
     }
 
     pub(crate) fn db(&self, py: Python<'_>) -> PyResult<Db> {
@@ -368,7 +379,9 @@ impl Database {
             (None, Some(i)) => Some((false, crate::geometry::region(i, crs)?)),
             (None, None) => None,
         };
-        self.read(py, as_of, known_at, |v| {
+        // The table's batches as built: the readers take a stream of
+        // batches, and copying them into one is time and memory for nothing.
+        self.read_batches(py, as_of, known_at, |v| {
             let spatial = shape.as_ref().map(|(within, r)| {
                 if *within {
                     Spatial::Within(r)
@@ -376,7 +389,7 @@ impl Database {
                     Spatial::Intersects(r)
                 }
             });
-            v.parcels_table_in(&filter, spatial)
+            v.parcels_batches_in(&filter, spatial)
         })
     }
 

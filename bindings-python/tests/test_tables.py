@@ -237,6 +237,27 @@ def test_distinct_columns_in_every_place_and_kind():
     assert df["code"].iloc[0] == "X"
 
 
+def test_a_large_parcels_table_streams_in_batches_every_reader_reads_whole(db):
+    """More parcels than one block of the table: its batches go to the
+    readers as they were built, and each reader has every row, in order."""
+    n = 20_000
+    with db.transaction() as tx:
+        for i in range(n):
+            tx.add_parcel(f"L-{i:05d}", "12.5", requisitioned="2010-01-01")
+    t = db.parcels()
+    assert len(t) == n
+    arrow = t.to_arrow()
+    assert arrow.num_rows == n and arrow.column("code").num_chunks > 1
+    codes = [f"L-{i:05d}" for i in range(n)]
+    assert arrow.column("code").to_pylist() == codes
+    df = t.to_pandas()
+    assert df["code"].tolist() == codes
+    assert df["area_mu"].sum() == pytest.approx(12.5 * n)
+    assert df["parcel_id"].is_monotonic_increasing
+    assert pl.DataFrame(t)["code"].to_list() == codes
+    assert duckdb.sql("select count(*), min(code), max(code) from t").fetchall() == [(n, codes[0], codes[-1])]
+
+
 def test_evaluation_columns_say_their_units(seed):
     table = pa.table(seed.evaluate(parkdb.schemes.huangyan_2022(), 2005))
     assert table.schema.field("tax_per_mu").metadata == {b"unit": "万元/亩".encode()}

@@ -43,6 +43,21 @@ impl View<'_> {
         parcels_batch(&parcels, &names, self.date(), &self.policy()?)
     }
 
+    /// [`View::parcels_table_in`] as the batches it is built in
+    /// ([`parcels_batches`]), not copied into one.
+    ///
+    /// # Errors
+    /// As [`View::parcels_in`].
+    pub fn parcels_batches_in(
+        &self,
+        filter: &ParcelFilter,
+        spatial: Option<crate::view::Spatial<'_>>,
+    ) -> Result<Vec<RecordBatch>> {
+        let parcels = self.parcels_shared_in(filter, spatial)?;
+        let names = self.names_of(parcels.iter().filter_map(|p| p.holder))?;
+        parcels_batches(&parcels, &names, self.date(), &self.policy()?)
+    }
+
     /// Parcels as a table (for [`View::neighbours`] and the like).
     ///
     /// # Errors
@@ -88,6 +103,33 @@ pub fn parcels_batch<P: std::ops::Deref<Target = Parcel> + Sync>(
     at: NaiveDate,
     policy: &Policy,
 ) -> Result<RecordBatch> {
+    let mut batches = parcels_batches(parcels, names, at, policy)?;
+    if batches.len() == 1 {
+        return batches
+            .pop()
+            .ok_or_else(|| Error::Internal("a table without its batch".into()));
+    }
+    let schema = batches
+        .first()
+        .map(RecordBatch::schema)
+        .ok_or_else(|| Error::Internal("a table without batches".into()))?;
+    arrow_select::concat::concat_batches(&schema, &batches)
+        .map_err(|e| Error::Internal(format!("building a table: {e}")))
+}
+
+/// [`parcels_batch`] as the batches it is built in (one per
+/// [`BLOCK_ROWS`] parcels, in order), not copied into one: for readers
+/// that take a stream of batches (Arrow's C stream, pyarrow, polars,
+/// DuckDB), for whom the copy is time and memory spent for nothing.
+///
+/// # Errors
+/// Never in practice; a column mismatch would be a bug.
+pub fn parcels_batches<P: std::ops::Deref<Target = Parcel> + Sync>(
+    parcels: &[P],
+    names: &(impl NameOf + ?Sized),
+    at: NaiveDate,
+    policy: &Policy,
+) -> Result<Vec<RecordBatch>> {
     let crs = table_crs(parcels, policy);
     let geo_metadata = super::geoarrow_metadata(crs);
     let tolerance = policy.tolerance_ppm();
@@ -105,7 +147,7 @@ pub fn parcels_batch<P: std::ops::Deref<Target = Parcel> + Sync>(
         c.finish()
     };
     if parcels.len() <= BLOCK_ROWS {
-        return block(parcels);
+        return Ok(vec![block(parcels)?]);
     }
     let blocks: Vec<&[P]> = parcels.chunks(BLOCK_ROWS).collect();
     let (even, odd): (Vec<_>, Vec<_>) = blocks.iter().enumerate().partition(|(i, _)| i % 2 == 0);
@@ -118,9 +160,7 @@ pub fn parcels_batch<P: std::ops::Deref<Target = Parcel> + Sync>(
         crate::threads::both("building the parcels table", || build(even), || build(odd))?;
     built.extend(other);
     built.sort_by_key(|(i, _)| *i);
-    let batches: Vec<RecordBatch> = built.into_iter().map(|(_, b)| b).collect();
-    arrow_select::concat::concat_batches(&batches[0].schema(), &batches)
-        .map_err(|e| Error::Internal(format!("building a table: {e}")))
+    Ok(built.into_iter().map(|(_, b)| b).collect())
 }
 
 /// Rows of a table built together (see [`parcels_batch`]).

@@ -22,7 +22,9 @@ pub use fund::{applications_batch, disbursements_batch, overdue_batch, programme
 #[cfg(feature = "ledgers")]
 pub(crate) use indicators::evaluation_columns;
 pub use indicators::{evaluation_batch, observations_batch, surcharges_batch};
-pub use land::{buildings_batch, inefficient_batch, land_summaries_batch, parcels_batch};
+pub use land::{
+    buildings_batch, inefficient_batch, land_summaries_batch, parcels_batch, parcels_batches,
+};
 pub use money::{payments_batch, receivables_batch};
 pub use named::Named;
 pub use plan::progress_batch;

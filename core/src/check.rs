@@ -417,9 +417,33 @@ struct Checkpointed<R> {
     /// The lookups the events it covers added, as the check finds them.
     found: BTreeMap<(u8, Vec<u8>), BTreeSet<u64>>,
     differs: Vec<String>,
-    /// Whether its digest ([`Record::write_digest`]) is not what its
-    /// records make (they are compared with the folds one by one).
-    digest_differs: bool,
+    /// What of its digest ([`Record::write_digest`]) is not what its
+    /// records make (they are compared with the folds one by one): its
+    /// codes, the register's figures by year.
+    digest_differs: Vec<&'static str>,
+}
+
+/// What of a checkpoint's digest differs from the one its records make:
+/// its codes, the register's figures by year (each in sections of their
+/// own); both when it does not read back whole.
+fn digest_differs(made: &[u8], kept: &[u8]) -> Vec<&'static str> {
+    if made == kept {
+        return Vec::new();
+    }
+    let name = |key: i32| {
+        if key == crate::record::CODES {
+            "codes"
+        } else {
+            "figures by year"
+        }
+    };
+    let mut what: Vec<&'static str> = match crate::sections::differing(made, kept) {
+        Some(keys) if !keys.is_empty() => keys.into_iter().map(name).collect(),
+        _ => vec!["codes", "figures by year"],
+    };
+    what.sort_unstable();
+    what.dedup();
+    what
 }
 
 impl<R: Record> Checkpointed<R> {
@@ -445,7 +469,7 @@ impl<R: Record> Checkpointed<R> {
         let decoded = decoded.and_then(|(history, steps)| {
             let mut digest = Vec::new();
             R::write_digest(&records.values().collect::<Vec<_>>(), &mut digest)?;
-            Ok((history, steps, digest != opened.digest()))
+            Ok((history, steps, digest_differs(&digest, opened.digest())))
         });
         match decoded {
             Ok((history, steps, digest_differs)) => Some(Checkpointed {
@@ -529,11 +553,11 @@ impl<R: Record> Checkpointed<R> {
                 shown.join(", ")
             ));
         }
-        if self.digest_differs {
+        if !self.digest_differs.is_empty() {
             report.problems.push(format!(
-                "the {ledger} ledger's checkpoint keeps other figures by year than its \
-                 records: write it again from the events with Db::checkpoint (parkdb \
-                 checkpoint), or delete it"
+                "the {ledger} ledger's checkpoint keeps other {} than its records: write it \
+                 again from the events with Db::checkpoint (parkdb checkpoint), or delete it",
+                self.digest_differs.join(" and ")
             ));
         }
         if self.history != self.found {

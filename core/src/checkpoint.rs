@@ -765,25 +765,27 @@ mod tests {
         (dir, db)
     }
 
-    #[test]
-    fn check_finds_figures_by_year_other_than_the_records() {
-        let (_dir, db) = example_zone_closed_and_opened();
+    /// Writes kind `R`'s checkpoint again with the digest of its records
+    /// as `edit` changes them, under checksums that hold: the records
+    /// still match the folds, the digest not. The problems `check()` finds.
+    fn check_with_digest_of<R: Record>(
+        db: &crate::Db,
+        edit: impl FnOnce(&mut Vec<R>),
+    ) -> Vec<String> {
         let place = db.engine.cache.place().unwrap().clone();
         let store = db.engine.store.as_ref();
-        let file = place.file(Enterprise::KIND);
+        let file = place.file(R::KIND);
         let bytes = std::fs::read(&file).unwrap();
         let (mut header, start) = header_of(&bytes).unwrap();
-        let opened = open(&place, store, Enterprise::KIND).unwrap();
-        let mut firms = Vec::new();
+        let opened = open(&place, store, R::KIND).unwrap();
+        let mut records = Vec::new();
         for half in opened.halves() {
-            decode_records::<Enterprise>(half, &mut |e| firms.push(e)).unwrap();
+            decode_records::<R>(half, &mut |r| records.push(r)).unwrap();
         }
         assert!(db.check().unwrap().is_clean());
-        // The digest of the records with one firm renamed, under checksums
-        // that hold: the records still match the folds, the digest not.
-        firms[0].name.push_str(" (renamed)");
+        edit(&mut records);
         let mut digest = Vec::new();
-        Enterprise::write_digest(&firms.iter().collect::<Vec<_>>(), &mut digest).unwrap();
+        R::write_digest(&records.iter().collect::<Vec<_>>(), &mut digest).unwrap();
         let before: u64 = header.parts[..5].iter().map(|p| p.0).sum();
         header.parts[5] = (digest.len() as u64, crc32fast::hash(&digest));
         let mut head = Vec::new();
@@ -794,15 +796,41 @@ mod tests {
         out.extend(&bytes[start..start + usize::try_from(before).unwrap()]);
         out.extend(digest);
         std::fs::write(&file, out).unwrap();
-        assert!(open(&place, store, Enterprise::KIND).is_ok());
-        let report = db.check().unwrap();
+        assert!(open(&place, store, R::KIND).is_ok());
+        db.check().unwrap().problems
+    }
+
+    #[test]
+    fn check_finds_codes_other_than_the_records() {
+        let (_dir, db) = example_zone_closed_and_opened();
+        let problems = check_with_digest_of::<Parcel>(&db, |parcels| {
+            parcels[0].code.push_str("-X");
+        });
         assert!(
-            report
-                .problems
+            problems
                 .iter()
-                .any(|p| p.contains("enterprise ledger's checkpoint keeps other figures by year")),
-            "{:?}",
-            report.problems
+                .any(|p| p.contains("parcel ledger's checkpoint keeps other codes than")),
+            "{problems:?}"
+        );
+        assert!(
+            !problems.iter().any(|p| p.contains("figures by year")),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn check_finds_figures_by_year_other_than_the_records() {
+        let (_dir, db) = example_zone_closed_and_opened();
+        // One firm renamed: its name is in the firms' section, not a code.
+        let problems = check_with_digest_of::<Enterprise>(&db, |firms| {
+            firms[0].name.push_str(" (renamed)");
+        });
+        assert!(
+            problems
+                .iter()
+                .any(|p| p
+                    .contains("enterprise ledger's checkpoint keeps other figures by year than")),
+            "{problems:?}"
         );
         // And an evaluation read from it shows what it holds: the check
         // is what finds such a file.

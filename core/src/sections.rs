@@ -160,6 +160,40 @@ impl Sections {
     }
 }
 
+/// The keys of the sections in which two parts differ (a section one of
+/// them lacks differs); `None` when either does not read back whole.
+pub(crate) fn differing(a: &[u8], b: &[u8]) -> Option<Vec<i32>> {
+    fn sections(part: &[u8]) -> Option<Vec<(i32, Vec<u8>)>> {
+        let read_at = |at: u64, into: &mut [u8]| -> Result<()> {
+            let at = usize::try_from(at).map_err(|_| damaged("an offset beyond the part"))?;
+            let bytes = at
+                .checked_add(into.len())
+                .and_then(|end| part.get(at..end))
+                .ok_or_else(|| damaged("a read beyond the part"))?;
+            into.copy_from_slice(bytes);
+            Ok(())
+        };
+        let table = Sections::read(part.len() as u64, &read_at).ok()?;
+        table
+            .0
+            .iter()
+            .map(|s| Some((s.0, table.get(s.0, &read_at).ok()??)))
+            .collect()
+    }
+    fn of(all: &[(i32, Vec<u8>)], key: i32) -> Option<&[u8]> {
+        all.iter().find(|s| s.0 == key).map(|s| s.1.as_slice())
+    }
+    let (a, b) = (sections(a)?, sections(b)?);
+    let mut keys: Vec<i32> = a.iter().chain(&b).map(|s| s.0).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    Some(
+        keys.into_iter()
+            .filter(|k| of(&a, *k) != of(&b, *k))
+            .collect(),
+    )
+}
+
 /// Reads a section front to back.
 pub(crate) struct Reader<'a>(pub(crate) &'a [u8]);
 

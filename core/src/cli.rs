@@ -2,7 +2,6 @@
 //! ledgers (台账), export tables, print the annual report. The `parkdb`
 //! binary and the Python wheel's `parkdb` command both run [`main`].
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -547,7 +546,6 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     (Box::new(eval), None)
                 }
             };
-            let mut counts: BTreeMap<&str, u32> = BTreeMap::new();
             let mut out_of_scope = 0;
             for i in 0..eval.len() {
                 if !eval.in_scope(i) {
@@ -559,17 +557,19 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     .and_then(|p| p.0.get(usize::try_from(eval.enterprise(i).0).ok()?))
                     .map(|p| format!("{p}  "))
                     .unwrap_or_default();
-                let grade = eval.grade(i).unwrap_or("");
-                *counts.entry(grade).or_default() += 1;
                 say!(
                     "{:>4} {:<2} {:>8.2}  {park}{}",
                     eval.rank(i).unwrap_or(0),
-                    grade,
+                    eval.grade(i).unwrap_or(""),
                     eval.score(i).unwrap_or(0.0),
                     eval.name(i)
                 );
             }
-            let counts: Vec<String> = counts.iter().map(|(g, n)| format!("{g}: {n}")).collect();
+            let counts: Vec<String> = eval
+                .grade_counts()
+                .iter()
+                .map(|(g, n)| format!("{g}: {n}"))
+                .collect();
             say!("{}; out of scope: {out_of_scope}", counts.join(", "));
             if let Some(out) = out {
                 let batch = match parks {

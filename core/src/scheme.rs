@@ -133,11 +133,7 @@ impl Evaluation {
     /// How many firms got each grade.
     #[must_use]
     pub fn grade_counts(&self) -> BTreeMap<String, u32> {
-        let mut out = BTreeMap::new();
-        for g in self.rows.iter().filter_map(|r| r.grade.clone()) {
-            *out.entry(g).or_insert(0) += 1;
-        }
-        out
+        Graded::grade_counts(self)
     }
 }
 
@@ -833,20 +829,7 @@ impl Scores {
     /// How many firms got each grade.
     #[must_use]
     pub fn grade_counts(&self) -> BTreeMap<String, u32> {
-        let mut counts = vec![0u32; self.grades.len()];
-        for (r, g) in self.grade.iter().enumerate() {
-            if self.scope.get(r) == Some(&Scoped::In) {
-                if let Some(n) = usize::try_from(*g).ok().and_then(|g| counts.get_mut(g)) {
-                    *n += 1;
-                }
-            }
-        }
-        self.grades
-            .iter()
-            .zip(counts)
-            .filter(|(_, n)| *n > 0)
-            .map(|(g, n)| (g.clone(), n))
-            .collect()
+        Graded::grade_counts(self)
     }
 }
 
@@ -883,6 +866,16 @@ pub trait Graded: std::fmt::Debug {
     fn in_scope(&self, i: usize) -> bool;
     /// Why row `i` is out of scope, or which items are missing and why.
     fn reason(&self, i: usize) -> Option<Cow<'_, str>>;
+    /// How many firms got each grade (those with none left out).
+    fn grade_counts(&self) -> BTreeMap<String, u32> {
+        let mut counts: BTreeMap<&str, u32> = BTreeMap::new();
+        for i in 0..self.len() {
+            if let Some(g) = self.grade(i) {
+                *counts.entry(g).or_default() += 1;
+            }
+        }
+        counts.into_iter().map(|(g, n)| (g.to_owned(), n)).collect()
+    }
 }
 
 impl Graded for Evaluation {

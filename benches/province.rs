@@ -959,7 +959,7 @@ pub fn run(scale: f64, dir: &Path) -> Vec<Row> {
         sqlite: sq,
         unit: "s",
     });
-    // The rows Rust's `View::evaluate` returns (the register now loaded),
+    // The rows Rust's `View::evaluate` returns (made from the columns),
     // against the same SQLite time.
     let (rows_form, pk) = time(|| evaluate_parkdb_rows(&db));
     assert_eq!(rows_form, b, "the rows disagree with the columns");

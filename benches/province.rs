@@ -1264,10 +1264,12 @@ fn spatial_rows(db: &Db, conn: &mut Connection, n: u64, rng: &mut Rng) -> Vec<Ro
 }
 
 /// Peak memory of each engine's import, each in a process of its own
-/// (`--import-only ENGINE`), read from the kernel's high-water mark.
+/// (`--import-only ENGINE`), read from the kernel's high-water mark: the
+/// import's own, and with the close after it (parkdb writes the
+/// checkpoints of what the import filled).
 pub fn peak_memory_rows(scale: f64, dir: &Path) -> Vec<Row> {
     let exe = std::env::current_exe().unwrap();
-    let peak = |engine: &str| -> f64 {
+    let peaks = |engine: &str| -> [f64; 2] {
         let out = std::process::Command::new(&exe)
             .args([
                 "--import-only",
@@ -1279,25 +1281,40 @@ pub fn peak_memory_rows(scale: f64, dir: &Path) -> Vec<Row> {
             ])
             .output()
             .unwrap();
-        String::from_utf8_lossy(&out.stdout)
-            .trim()
-            .parse()
-            .unwrap_or(f64::NAN)
+        let text = String::from_utf8_lossy(&out.stdout);
+        let mut numbers = text
+            .split_whitespace()
+            .map(|n| n.parse().unwrap_or(f64::NAN));
+        [
+            numbers.next().unwrap_or(f64::NAN),
+            numbers.next().unwrap_or(f64::NAN),
+        ]
     };
-    vec![Row {
-        name: "peak memory, import",
-        parkdb: peak("parkdb"),
-        sqlite: peak("sqlite"),
-        unit: "MiB",
-    }]
+    let [parkdb, parkdb_closed] = peaks("parkdb");
+    let [sqlite, sqlite_closed] = peaks("sqlite");
+    vec![
+        Row {
+            name: "peak memory, import",
+            parkdb,
+            sqlite,
+            unit: "MiB",
+        },
+        Row {
+            name: "peak memory, import and close",
+            parkdb: parkdb_closed,
+            sqlite: sqlite_closed,
+            unit: "MiB",
+        },
+    ]
 }
 
-/// The child of [`peak_memory_rows`]: imports into one engine, prints its peak in MiB.
+/// The child of [`peak_memory_rows`]: imports into one engine, prints its
+/// peak in MiB before closing and with the close.
 fn import_only(engine: &str, scale: f64, dir: &Path) {
     let w = Workload::generate(scale);
     std::fs::create_dir_all(dir).unwrap();
     let base = peak_mib();
-    let peak = match engine {
+    let (peak, closed) = match engine {
         "parkdb" => {
             let db = Db::open_with(
                 dir.join("p.parkdb"),
@@ -1307,18 +1324,22 @@ fn import_only(engine: &str, scale: f64, dir: &Path) {
             )
             .unwrap();
             load_parkdb(&db, &w).unwrap();
-            // The import's peak, before closing loads the ledgers it
-            // filled to write their checkpoints.
             let peak = peak_mib() - base;
-            drop(db);
-            peak
+            // Closing writes the checkpoints of the ledgers the import
+            // filled; `close` waits for it.
+            db.close().unwrap();
+            (peak, peak_mib() - base)
         }
         _ => {
-            load_sqlite(&mut open_sqlite(&dir.join("s.sqlite")), &w);
-            peak_mib() - base
+            let conn = open_sqlite(&dir.join("s.sqlite"));
+            let mut conn = conn;
+            load_sqlite(&mut conn, &w);
+            let peak = peak_mib() - base;
+            drop(conn);
+            (peak, peak_mib() - base)
         }
     };
-    println!("{peak:.1}");
+    println!("{peak:.1} {closed:.1}");
 }
 
 pub fn print(rows: &[Row], scale: f64) {

@@ -804,29 +804,37 @@ impl Cache {
             .collect()
     }
 
-    /// Writes the checkpoint of kind `R`, loading it first if need be:
-    /// call with the commit lock held (shared), so the view and the store
-    /// agree.
+    /// Writes the checkpoint of kind `R`: from the loaded records, or, if
+    /// it is not loaded and its digest is its codes alone, from its stored
+    /// events without loading it (else it loads first). Call with the
+    /// commit lock held (shared), so the view and the store agree.
     pub(crate) fn save<R: Record>(&self, store: &dyn Store) -> Result<()> {
         let Some(place) = &self.place else {
             return Ok(());
         };
-        self.with::<R, _>(store, |_| ())?;
-        // The temporary file first: a crash from here on leaves it.
-        let partial = checkpoint::Partial::begin(place, R::KIND)?;
-        self.make_steps_again::<R>(store)?;
-        let kinds = self.kinds.read().unwrap_or_else(PoisonError::into_inner);
-        let Some(kind) = R::mine(&kinds) else {
-            return Ok(());
-        };
-        let records: Vec<&R> = kind.records.values().map(|r| &**r).collect();
-        let mut history: checkpoint::History = kind
-            .history
-            .iter()
-            .map(|((family, value), ids)| (*family, value.to_vec(), ids.iter().collect()))
-            .collect();
-        history.sort_unstable();
-        partial.finish(store, &records, &history, &kind.steps)?;
+        if R::DIGEST_IS_CODES && self.if_loaded::<R, _>(|_| ()).is_none() {
+            // Not loaded (as after an import that only added to it): its
+            // checkpoint is written as its stored events fold, and it
+            // stays unloaded.
+            checkpoint::Partial::begin(place, R::KIND)?.finish_folding::<R>(store)?;
+        } else {
+            self.with::<R, _>(store, |_| ())?;
+            // The temporary file first: a crash from here on leaves it.
+            let partial = checkpoint::Partial::begin(place, R::KIND)?;
+            self.make_steps_again::<R>(store)?;
+            let kinds = self.kinds.read().unwrap_or_else(PoisonError::into_inner);
+            let Some(kind) = R::mine(&kinds) else {
+                return Ok(());
+            };
+            let records: Vec<&R> = kind.records.values().map(|r| &**r).collect();
+            let mut history: checkpoint::History = kind
+                .history
+                .iter()
+                .map(|((family, value), ids)| (*family, value.to_vec(), ids.iter().collect()))
+                .collect();
+            history.sort_unstable();
+            partial.finish(store, &records, &history, &kind.steps)?;
+        }
         let covered = crate::counts::of_kind(store, R::KIND)?;
         let mut saved = self.saved_mut();
         let entry = saved.entry(R::KIND).or_default();

@@ -21,7 +21,7 @@
 //! part of one. Read-only snapshots read the checkpoint of the database
 //! they copy and never write one.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -385,6 +385,80 @@ impl Partial {
             self.part(|out| high.write_to(out))?,
             self.part(|out| R::write_digest(records, out))?,
         ];
+        self.seal::<R>(store, records.len() as u64, parts)
+    }
+
+    /// Writes the checkpoint of kind `R` (see [`Opened`]) from its stored
+    /// events, the kind not loaded: the records folded and encoded a half
+    /// of the ids per thread (each half's encoded records, codes, lookups
+    /// and steps held until written, not the records themselves), so a
+    /// handle closing after an import that did not load the kind writes
+    /// its checkpoint without holding a million records. For a kind whose
+    /// digest is its codes alone ([`Record::DIGEST_IS_CODES`]); the file
+    /// reads back as [`Partial::finish`]'s does. Call with the commit lock
+    /// held, as that.
+    pub(crate) fn finish_folding<R: Record>(mut self, store: &dyn Store) -> Result<()> {
+        if !R::DIGEST_IS_CODES {
+            return Err(Error::Internal(format!(
+                "the checkpoint of the {} ledger is written from its records",
+                R::ENTITY
+            )));
+        }
+        let [low, high] = crate::record::Ids::halves(crate::record::Ids::next::<R>(store)?);
+        let (mut lower, upper) = crate::threads::both(
+            "writing a checkpoint",
+            || Folded::<R>::of(store, low),
+            || Folded::<R>::of(store, high),
+        )?;
+        crate::counts::verify_loaded(store, R::KIND, lower.events + upper.events)?;
+        let records = lower.count + upper.count;
+        let mut parts = Vec::with_capacity(6);
+        for half in [&lower, &upper] {
+            // As `write_records` writes them: the count, then each record.
+            parts.push(self.part(|out| {
+                encode(&half.count, out)?;
+                out.write_all(&half.records)
+                    .map_err(|e| Error::io("cannot write a checkpoint", e))
+            })?);
+        }
+        // What is written is let go: the steps and codes are what is left.
+        lower.records = Vec::new();
+        drop(upper.records);
+        lower.steps.join(upper.steps);
+        // Every id of the upper half is above the lower's: each key's ids
+        // stay in order.
+        for (key, ids) in upper.history {
+            lower.history.entry(key).or_default().extend(ids);
+        }
+        let history: History = std::mem::take(&mut lower.history)
+            .into_iter()
+            .map(|((family, value), ids)| (family, value, ids))
+            .collect();
+        parts.push(self.part(|out| encode(&history, out))?);
+        drop(history);
+        let [low_steps, high_steps] = lower.steps.halves();
+        parts.push(self.part(|out| low_steps.write_to(out))?);
+        parts.push(self.part(|out| high_steps.write_to(out))?);
+        let mut codes = lower.codes;
+        codes.extend(upper.codes);
+        parts.push(self.part(|out| {
+            let mut part = crate::sections::Writer::new(out);
+            if let Some(family) = R::CODE {
+                crate::record::write_code_section(family, codes, &mut part)?;
+            }
+            part.finish()
+        })?);
+        self.seal::<R>(store, records, parts)
+    }
+
+    /// Writes the header of a checkpoint whose parts are written, covering
+    /// the store as it is now, and puts the file in its place.
+    fn seal<R: Record>(
+        mut self,
+        store: &dyn Store,
+        records: u64,
+        parts: Vec<(u64, u32)>,
+    ) -> Result<()> {
         let next_event = crate::counts::next_event(store)?;
         let header = Header {
             layout: LAYOUT,
@@ -394,7 +468,7 @@ impl Partial {
             next_event,
             events: crate::counts::of_kind(store, R::KIND)?,
             anchor: anchor(store, next_event)?,
-            records: records.len() as u64,
+            records,
             parts,
         };
         let mut head = Vec::new();
@@ -417,6 +491,69 @@ impl Partial {
         // a crash leaves the old checkpoint or the new, both whole.
         let _ = crate::files::sync_dir(&self.dir);
         Ok(())
+    }
+}
+
+/// A half of a kind's ids folded from their stored events, for
+/// [`Partial::finish_folding`].
+struct Folded<R: Record> {
+    /// The records, each as [`write_records`] encodes it.
+    records: Vec<u8>,
+    count: u64,
+    /// The stored events read.
+    events: u64,
+    /// (code, id) of the records that have one ([`Record::CODE`]).
+    codes: Vec<(Box<[u8]>, u64)>,
+    /// The lookups events added for good: (family, value) → ids, in order.
+    history: BTreeMap<(u8, Vec<u8>), Vec<u64>>,
+    steps: crate::steps::Steps,
+    kind: std::marker::PhantomData<R>,
+}
+
+impl<R: Record> Folded<R> {
+    /// Folds the entities of `ids`, as a load does (`cache::fold_all`).
+    fn of(store: &dyn Store, ids: crate::record::Ids) -> Result<Folded<R>> {
+        let mut half = Folded {
+            records: Vec::new(),
+            count: 0,
+            events: 0,
+            codes: Vec::new(),
+            history: BTreeMap::new(),
+            steps: if R::STEPS {
+                crate::steps::Steps::from(ids.from)
+            } else {
+                crate::steps::Steps::default()
+            },
+            kind: std::marker::PhantomData,
+        };
+        crate::record::for_each_stored_in::<R>(store, ids, &mut |id, events| {
+            let events = events?;
+            half.events += events.len() as u64;
+            for key in events
+                .iter()
+                .filter_map(|e| crate::record::history_of::<R>(&e.body))
+            {
+                let ids = half.history.entry(key).or_default();
+                if ids.last() != Some(&id) {
+                    ids.push(id);
+                }
+            }
+            let (folded, steps) = crate::record::stored_fold_with_steps::<R, _>(id, &events)?;
+            if let Some(r) = folded {
+                encode(&(&r, r.extras()), &mut half.records)?;
+                half.count += 1;
+                if let Some((family, code)) = r.code() {
+                    if Some(family) == R::CODE {
+                        half.codes.push((code.into(), id));
+                    }
+                }
+            }
+            if R::STEPS {
+                half.steps.push(id, steps.as_deref());
+            }
+            Ok(true)
+        })?;
+        Ok(half)
     }
 }
 
@@ -798,6 +935,134 @@ mod tests {
         std::fs::write(&file, out).unwrap();
         assert!(open(&place, store, R::KIND).is_ok());
         db.check().unwrap().problems
+    }
+
+    /// What kind `R`'s checkpoint on disk holds: its records re-encoded
+    /// in one part (the halves may split elsewhere), its lookups, steps
+    /// and digest as written.
+    fn held_by_checkpoint<R: Record>(db: &crate::Db) -> [Vec<u8>; 5] {
+        let place = db.engine.cache.place().unwrap().clone();
+        let opened = open(&place, db.engine.store.as_ref(), R::KIND).unwrap();
+        let mut records = Vec::new();
+        for half in opened.halves() {
+            decode_records::<R>(half, &mut |r| records.push(r)).unwrap();
+        }
+        let [low, high] = opened.steps();
+        [
+            encode_records(&records.iter().collect::<Vec<_>>()).unwrap(),
+            opened.history().to_vec(),
+            low.to_vec(),
+            high.to_vec(),
+            opened.digest().to_vec(),
+        ]
+    }
+
+    /// Kind `R`'s checkpoint written from its loaded records and then
+    /// from its stored events, the kind not loaded: the same file but for
+    /// where the records' halves split. The kind stays unloaded.
+    fn written_both_ways<R: Record>(db: &crate::Db) {
+        let engine = &db.engine;
+        let store = engine.store.as_ref();
+        engine.cache.with::<R, _>(store, |_| ()).unwrap();
+        engine.cache.save::<R>(store).unwrap();
+        let from_records = held_by_checkpoint::<R>(db);
+        engine.cache.reset();
+        engine.cache.save::<R>(store).unwrap();
+        assert!(
+            engine.cache.if_loaded::<R, _>(|_| ()).is_none(),
+            "{}",
+            R::ENTITY
+        );
+        let folded = held_by_checkpoint::<R>(db);
+        for (i, what) in ["records", "lookups", "steps", "steps", "digest"]
+            .iter()
+            .enumerate()
+        {
+            assert!(from_records[i] == folded[i], "{} {what}", R::ENTITY);
+        }
+        // And it loads, as a new process would.
+        engine.cache.reset();
+        engine.cache.with::<R, _>(store, |_| ()).unwrap();
+        assert_eq!(engine.cache.loaded_from_checkpoint(R::KIND), Some(true));
+        assert!(db.check().unwrap().is_clean());
+    }
+
+    #[test]
+    fn a_checkpoint_folded_from_the_events_is_the_one_written_from_the_records() {
+        use crate::land::SupplyMethod;
+        use crate::units::{Mu, Yuan};
+        use crate::writer::{Allocation, NewParcel};
+        let (_dir, db) = example_zone_closed_and_opened();
+        let firms = db.now().enterprises().unwrap();
+        let day = |d: u32| {
+            chrono::NaiveDate::from_ymd_opt(2015, 1, 1).unwrap() + chrono::Days::new(d.into())
+        };
+        // Enough parcels for both halves of the ids, with holders (ever
+        // held: lookups kept for good), transfers and reclamations.
+        db.write(|tx| {
+            for i in 0..400u32 {
+                let id = tx.add_parcel(NewParcel::new(
+                    format!("T-{i:04}"),
+                    Mu::from_units(1_000 + i64::from(i)),
+                    crate::land::LandUse::Industrial,
+                    day(i),
+                ))?;
+                if i % 3 == 0 {
+                    continue;
+                }
+                tx.allocate(
+                    id,
+                    Allocation {
+                        holder: firms[i as usize % firms.len()].id,
+                        date: day(i + 10),
+                        method: SupplyMethod::Listing,
+                        price: Yuan::from_fen(i64::from(i) * 100),
+                        start_by: None,
+                        complete_by: None,
+                    },
+                )?;
+                if i % 7 == 0 {
+                    tx.reclaim(id, day(i + 400), "闲置")?;
+                }
+                if i % 14 == 0 {
+                    // Held again by the same firm: one id in its lookup.
+                    tx.allocate(
+                        id,
+                        Allocation {
+                            holder: firms[i as usize % firms.len()].id,
+                            date: day(i + 500),
+                            method: SupplyMethod::Listing,
+                            price: Yuan::from_fen(100),
+                            start_by: None,
+                            complete_by: None,
+                        },
+                    )?;
+                }
+            }
+            Ok(())
+        })
+        .unwrap();
+        written_both_ways::<Parcel>(&db);
+        written_both_ways::<Programme>(&db);
+        written_both_ways::<Application>(&db);
+        written_both_ways::<Indicator>(&db);
+    }
+
+    #[test]
+    fn the_register_is_not_written_from_its_events() {
+        let (_dir, db) = example_zone_closed_and_opened();
+        let place = db.engine.cache.place().unwrap().clone();
+        let partial = Partial::begin(&place, Enterprise::KIND).unwrap();
+        assert!(matches!(
+            partial.finish_folding::<Enterprise>(db.engine.store.as_ref()),
+            Err(Error::Internal(_))
+        ));
+        // And saving it loads it instead.
+        db.engine
+            .cache
+            .save::<Enterprise>(db.engine.store.as_ref())
+            .unwrap();
+        assert!(db.engine.cache.if_loaded::<Enterprise, _>(|_| ()).is_some());
     }
 
     #[test]

@@ -107,6 +107,11 @@ pub(crate) trait Record:
         write_codes(records, &mut part)?;
         part.finish()
     }
+    /// Whether [`Record::write_digest`] writes the codes alone (the
+    /// default): the checkpoint of such a kind is written from its stored
+    /// events without loading it ([`crate::checkpoint::Partial::finish_folding`]),
+    /// the codes collected on the way.
+    const DIGEST_IS_CODES: bool = true;
     /// This record type's place in a [`PerLedger`].
     fn mine<M: PerRecord>(all: &PerLedger<M>) -> &M::Of<Self>;
     /// This record type's place in a [`PerLedger`], to change.
@@ -131,7 +136,7 @@ pub(crate) fn write_codes<R: Record>(
     let Some(family) = R::CODE else {
         return Ok(());
     };
-    let mut codes: Vec<(&[u8], u64)> = records
+    let codes: Vec<(&[u8], u64)> = records
         .iter()
         .filter_map(|r| {
             r.code()
@@ -139,10 +144,24 @@ pub(crate) fn write_codes<R: Record>(
                 .map(|(_, code)| (code, r.id()))
         })
         .collect();
+    write_code_section(family, codes, part)
+}
+
+/// The section [`write_codes`] writes, from the codes of `family` and
+/// their ids in any order.
+///
+/// # Errors
+/// [`crate::Error::Io`] when the part refuses a write.
+pub(crate) fn write_code_section<C: AsRef<[u8]> + Ord>(
+    family: u8,
+    mut codes: Vec<(C, u64)>,
+    part: &mut crate::sections::Writer<'_>,
+) -> Result<()> {
     codes.sort_unstable();
     part.section(CODES, |s| {
         s.put(&[family])?;
-        for (code, id) in codes {
+        for (code, id) in &codes {
+            let code = code.as_ref();
             let len = u16::try_from(code.len())
                 .map_err(|_| crate::Error::Internal("a code too long for a checkpoint".into()))?;
             s.put(&len.to_le_bytes())?;
@@ -472,6 +491,9 @@ impl Record for Enterprise {
     fn event_name(event: &EnterpriseEvent) -> &'static str {
         event.name()
     }
+
+    // The figures by year are written from the records.
+    const DIGEST_IS_CODES: bool = false;
 
     fn write_digest(records: &[&Self], out: &mut dyn std::io::Write) -> Result<()> {
         let mut part = crate::sections::Writer::new(out);

@@ -586,3 +586,90 @@ fn a_lookup_by_code_reads_the_codes_alone_and_finds_the_same() {
         std::fs::write(&file, &good).unwrap();
     }
 }
+
+/// A new parcel with `code`, in a unit of work of its own.
+fn add_one(db: &Db, code: &str) -> parkdb::Result<parkdb::ParcelId> {
+    db.write(|w| {
+        w.add_parcel(NewParcel::new(
+            code,
+            mu("1"),
+            LandUse::Industrial,
+            d("2004-01-01"),
+        ))
+    })
+}
+
+#[test]
+fn units_of_work_add_parcels_without_loading_them_and_codes_stay_unique() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("zone.parkdb");
+    example(&path);
+    let db = Db::open(&path).unwrap();
+    let not_loaded = |db: &Db| status(db, "parcel").loaded_from_checkpoint.is_none();
+    // A code of the checkpoint's, read without loading the parcels.
+    let kept = db.now().parcel(parkdb::ParcelId(1)).unwrap().code;
+    add_parcels(&db, 0, 300);
+    add_parcels(&db, 300, 300);
+    assert!(
+        not_loaded(&db),
+        "units of work that add parcels loaded them"
+    );
+    let refused = |db: &Db, codes: &[&str]| {
+        let before = db.checkpoints().unwrap();
+        let err = db
+            .write(|w| {
+                for code in codes {
+                    w.add_parcel(NewParcel::new(
+                        *code,
+                        mu("1"),
+                        LandUse::Industrial,
+                        d("2004-01-01"),
+                    ))?;
+                }
+                Ok(())
+            })
+            .unwrap_err();
+        assert!(
+            matches!(&err, parkdb::Error::Conflict { .. })
+                && err.to_string().contains("already used"),
+            "{codes:?}: {err}"
+        );
+        assert_eq!(
+            format!("{:?}", db.checkpoints().unwrap()),
+            format!("{before:?}"),
+            "a refused unit of work changed nothing"
+        );
+    };
+    // Taken by the checkpoint, by an earlier unit of work, by the same one
+    // (in other spellings too: codes are compared cleaned).
+    refused(&db, &[kept.as_str()]);
+    refused(&db, &["LATE-5"]);
+    refused(&db, &["LATE-450"]);
+    refused(&db, &[" LATE-450 "]);
+    refused(&db, &["NEW-1", "NEW-1"]);
+    assert!(not_loaded(&db));
+    // What was refused was not taken.
+    let new = add_one(&db, "NEW-1").unwrap();
+    assert!(add_one(&db, "NEW-1").is_err());
+    assert!(not_loaded(&db));
+    // Lookups by code find every parcel, still without loading them.
+    for (code, at) in [("LATE-0", 0), ("LATE-299", 299), ("LATE-599", 599)] {
+        let p = db.now().parcel_by_code(code).unwrap();
+        assert_eq!(p.code, code, "{at}");
+    }
+    assert_eq!(db.now().parcel_by_code("NEW-1").unwrap().id, new);
+    assert!(not_loaded(&db));
+    // Once loaded, the view refuses the same codes.
+    let seen = fingerprint(&db);
+    assert!(!not_loaded(&db));
+    refused(&db, &["LATE-450"]);
+    refused(&db, &[kept.as_str()]);
+    let seen_after = fingerprint(&db);
+    assert_eq!(seen, seen_after);
+    drop(db);
+    // The closing handle wrote what a fold of the events shows.
+    assert_eq!(folded(&path), seen);
+    let db = Db::open(&path).unwrap();
+    assert_eq!(fingerprint(&db), seen);
+    assert_eq!(status(&db, "parcel").loaded_from_checkpoint, Some(true));
+}

@@ -83,17 +83,22 @@ fn immediate(dir: &std::path::Path) {
         "{refused:?}"
     );
     assert!(refused.to_string().contains("not stored"), "{refused}");
-    // The refused unit is nowhere: not in the tables, not in check().
+    // Still full: refused again.
+    assert!(add(&db, stored).is_err());
+    // The parcels were written, never read, so they are not in memory
+    // (an import does not load what it adds): while the store stays
+    // closed, a read of them says so rather than answer.
+    let closed = db.now().all_parcels().unwrap_err();
+    assert!(matches!(closed, parkdb::Error::Storage(_)), "{closed:?}");
+    // Room again: the refused unit is nowhere, not in the tables, not in
+    // check().
+    limit_file_size(None);
     let expected: Vec<String> = (0..stored).map(|i| format!("GP-{i}")).collect();
     let mut seen = codes(&db);
     seen.sort_by_key(|c| c[3..].parse::<usize>().unwrap());
     assert_eq!(seen, expected);
     assert!(db.parcel_by_code(&format!("GP-{stored}")).is_err());
-    // Still full: refused again, and still nothing shows.
-    assert!(add(&db, stored).is_err());
-    assert_eq!(codes(&db).len(), stored);
-    // Room again: the same handle writes, without a reopen.
-    limit_file_size(None);
+    // The same handle writes, without a reopen.
     add(&db, stored).expect("write once the disk has room");
     stored += 1;
     assert_eq!(codes(&db).len(), stored);

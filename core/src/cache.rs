@@ -295,7 +295,15 @@ pub(crate) struct Cache {
     /// Per kind that is not loaded: its codes, read alone from its
     /// checkpoint (see [`Cache::codes_alone`]).
     codes: Mutex<BTreeMap<u8, Arc<CodesAlone>>>,
+    /// Per kind: how many of its records units of work folded one by one
+    /// from their stored events while it was not loaded (see
+    /// [`Cache::worth_loading`]).
+    folded_alone: Mutex<BTreeMap<u8, u64>>,
 }
+
+/// The fewest records of a kind units of work fold one by one before it
+/// is worth loading (see [`Cache::worth_loading`]).
+const LOAD_AFTER: u64 = 4096;
 
 /// How a kind's view stands against its checkpoint on disk.
 #[derive(Debug, Clone, Copy, Default)]
@@ -558,22 +566,66 @@ fn kept_or_read<T>(
     Some(found)
 }
 
-/// A kind's codes read alone from its checkpoint (see
-/// [`Cache::codes_alone`]): a lookup by code is a binary search.
+/// A kind's codes while its records are not loaded (see
+/// [`Cache::codes_alone`]): those its checkpoint keeps, a lookup by code a
+/// binary search in them, and those units of work changed since, kept up
+/// to date at each commit (an import adds a million parcels without
+/// loading them).
 pub(crate) struct CodesAlone {
     family: u8,
-    /// The codes' section ([`record::write_codes`]).
+    /// The codes' section ([`record::write_codes`]; empty without a
+    /// checkpoint).
     section: Vec<u8>,
     /// Where each entry starts, in the section's order of (code, id).
     starts: Vec<u32>,
     /// The entities units of work stored after the checkpoint touched:
     /// their entries are not theirs any more.
     touched: BTreeSet<u64>,
-    /// Their codes now.
-    since: BTreeMap<Vec<u8>, BTreeSet<u64>>,
+    /// Their codes now: code → ids.
+    since: Family,
 }
 
 impl CodesAlone {
+    /// The codes of a kind that has no records yet.
+    fn empty(family: u8) -> CodesAlone {
+        CodesAlone {
+            family,
+            section: Vec::new(),
+            starts: Vec::new(),
+            touched: BTreeSet::new(),
+            since: Family::default(),
+        }
+    }
+
+    /// Notes that entity `id` holds `code` now (`None`: none).
+    fn note(&mut self, id: u64, code: Option<&[u8]>) {
+        self.touched.insert(id);
+        if let Some(code) = code {
+            add(&mut self.since, Value::from(code), id);
+        }
+    }
+
+    /// Takes in what a committed unit of work changed of kind `R`: the
+    /// codes its records let go, then the codes they hold.
+    fn apply<R: Record>(&mut self, changes: &Changes) {
+        for gone in &changes.released {
+            if gone.kind == R::KIND && gone.family == self.family {
+                let value = gone.value.as_slice();
+                if self
+                    .since
+                    .get_mut(value)
+                    .is_some_and(|ids| ids.remove(gone.entity))
+                {
+                    self.since.remove(value);
+                }
+            }
+        }
+        for (id, record) in R::mine(&changes.records) {
+            let code = record.code().filter(|c| c.0 == self.family).map(|c| c.1);
+            self.note(*id, code);
+        }
+    }
+
     /// Indexes a codes' section, checking its order.
     fn index(section: Vec<u8>) -> Result<CodesAlone> {
         let damaged = || crate::sections::damaged("the codes are not in order");
@@ -597,7 +649,7 @@ impl CodesAlone {
             starts,
             section,
             touched: BTreeSet::new(),
-            since: BTreeMap::new(),
+            since: Family::default(),
         })
     }
 
@@ -625,7 +677,7 @@ impl CodesAlone {
             .take_while(|e| e.0 == code)
             .map(|e| e.1)
             .find(|id| !self.touched.contains(id));
-        let since = self.since.get(code).and_then(|ids| ids.first().copied());
+        let since = self.since.get(code).and_then(|ids| ids.iter().next());
         match (stored, since) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -648,12 +700,9 @@ fn read_codes_alone<R: Record>(place: &checkpoint::Place, store: &dyn Store) -> 
     let covered = on_disk.covered;
     let all = usize::try_from(on_disk.records).unwrap_or(usize::MAX);
     let beyond = fold_touched::<R>(store, covered.next_event, all, &mut |id, _, folded, _| {
-        codes.touched.insert(id);
-        if let Some((family, code)) = folded.as_ref().and_then(Record::code) {
-            if family == codes.family {
-                codes.since.entry(code.to_vec()).or_default().insert(id);
-            }
-        }
+        let family = codes.family;
+        let code = folded.as_ref().and_then(Record::code);
+        codes.note(id, code.filter(|c| c.0 == family).map(|c| c.1));
     })?;
     crate::counts::verify_loaded(store, R::KIND, covered.events + beyond)?;
     Ok(codes)
@@ -920,18 +969,47 @@ impl Cache {
     /// from its checkpoint the first time (a code and an id per record,
     /// sorted, where the records are a million structs to decode and their
     /// lookups a million entries to make), with the entities units of
-    /// work stored after it touched folded on top, and kept until a unit
-    /// of work changes the kind or its records load. `None`: the records
-    /// are loaded (their lookups serve), or no checkpoint serves. Call
-    /// with the commit lock held (shared).
+    /// work stored after it touched folded on top, or none at all while
+    /// the kind has no events; kept up to date by each commit until the
+    /// records load. `None`: the records are loaded (their lookups serve),
+    /// or the kind has events and no checkpoint serves. Call with the
+    /// commit lock held (shared), or as the writer.
     pub(crate) fn codes_alone<R: Record>(&self, store: &dyn Store) -> Option<Arc<CodesAlone>> {
+        let family = R::CODE?;
         if self.if_loaded::<R, _>(|_| ()).is_some() {
             return None;
         }
-        let place = self.place.as_ref()?;
         kept_or_read(&self.codes, R::KIND, || {
-            read_codes_alone::<R>(place, store).ok()
+            let read = self
+                .place
+                .as_ref()
+                .and_then(|place| read_codes_alone::<R>(place, store).ok());
+            read.or_else(|| {
+                let none = crate::counts::of_kind(store, R::KIND).ok()? == 0;
+                none.then(|| CodesAlone::empty(family))
+            })
         })
+    }
+
+    /// Notes that a unit of work folded a record of kind `R` from its
+    /// stored events, the kind not loaded, and says whether to load it
+    /// now: once units of work have folded as many of its records one by
+    /// one as an eighth of them (at least [`LOAD_AFTER`]), loading them
+    /// all is quicker than going on (an import's yearly figures touch
+    /// every firm of the register, each read from its block of events).
+    pub(crate) fn worth_loading<R: Record>(&self, store: &dyn Store) -> bool {
+        let folded = {
+            let mut all = self
+                .folded_alone
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            let folded = all.entry(R::KIND).or_default();
+            *folded += 1;
+            *folded
+        };
+        folded >= LOAD_AFTER
+            && folded % 256 == 0
+            && record::Ids::next::<R>(store).is_ok_and(|next| folded >= next / 8)
     }
 
     fn alone_mut(&self) -> std::sync::MutexGuard<'_, BTreeMap<u8, Arc<crate::steps::Steps>>> {
@@ -1110,7 +1188,16 @@ impl Cache {
         }
         if added > 0 || !R::mine(&changes.records).is_empty() {
             self.alone_mut().remove(&R::KIND);
-            self.codes_mut().remove(&R::KIND);
+            // The codes are kept up to date, not read again: an import
+            // adds to a kind it does not load. Held by a reader meanwhile,
+            // they are read again when next asked for.
+            let mut codes = self.codes_mut();
+            if let Some(kept) = codes.remove(&R::KIND) {
+                if let Ok(mut kept) = Arc::try_unwrap(kept) {
+                    kept.apply::<R>(changes);
+                    codes.insert(R::KIND, Arc::new(kept));
+                }
+            }
         }
         let mut kinds = self.kinds.write().unwrap_or_else(PoisonError::into_inner);
         let Some(kind) = R::mine_mut(&mut kinds) else {
@@ -1131,6 +1218,89 @@ impl Cache {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What a unit of work hands over that changed `records` and let go
+    /// of `released` codes: (code, id).
+    fn changes_of(records: &[crate::land::Parcel], released: &[(&str, u64)]) -> Changes {
+        let mut changes = Changes {
+            batch: crate::storage::Batch::default(),
+            runs: Vec::new(),
+            records: PerLedger::default(),
+            lookups: Vec::new(),
+            released: released
+                .iter()
+                .map(|(code, id)| crate::changes::Lookup {
+                    kind: crate::land::Parcel::KIND,
+                    family: crate::storage::keys::index::PARCEL_CODE,
+                    value: code.as_bytes().to_vec(),
+                    entity: *id,
+                })
+                .collect(),
+        };
+        for r in records {
+            crate::land::Parcel::mine_mut(&mut changes.records).insert(r.id.0, Arc::new(r.clone()));
+        }
+        changes
+    }
+
+    fn codes_unique(codes: &CodesAlone, code: &str) -> Option<u64> {
+        codes.unique(code.as_bytes())
+    }
+
+    #[test]
+    fn a_kind_is_worth_loading_after_an_eighth_of_its_records_folded_one_by_one() {
+        let db = crate::Db::temporary().unwrap();
+        crate::example::build_seed(&db).unwrap();
+        let (cache, store) = (&db.engine.cache, db.engine.store.as_ref());
+        let first = (1..=100_000u64)
+            .find(|_| cache.worth_loading::<crate::land::Parcel>(store))
+            .unwrap();
+        // A small ledger: at the least, not at an eighth of it.
+        assert_eq!(first, LOAD_AFTER);
+        // Counted per kind.
+        assert!(!cache.worth_loading::<crate::enterprise::Enterprise>(store));
+    }
+
+    #[test]
+    fn codes_kept_beside_a_kind_not_loaded_follow_each_commit() {
+        let db = crate::Db::temporary().unwrap();
+        crate::example::build_seed(&db).unwrap();
+        let parcels = db.now().all_parcels().unwrap();
+        let (a, b) = (parcels[0].clone(), parcels[1].clone());
+        let mut codes = CodesAlone::empty(crate::storage::keys::index::PARCEL_CODE);
+        codes.apply::<crate::land::Parcel>(&changes_of(&[a.clone(), b.clone()], &[]));
+        assert_eq!(codes_unique(&codes, &a.code), Some(a.id.0));
+        assert_eq!(codes_unique(&codes, &b.code), Some(b.id.0));
+        assert_eq!(codes_unique(&codes, "nowhere"), None);
+        // A changed code: the old one let go, the new one taken.
+        let mut renamed = a.clone();
+        renamed.code = "RENAMED".into();
+        codes.apply::<crate::land::Parcel>(&changes_of(
+            std::slice::from_ref(&renamed),
+            &[(&a.code, a.id.0)],
+        ));
+        assert_eq!(codes_unique(&codes, &a.code), None);
+        assert_eq!(codes_unique(&codes, "RENAMED"), Some(a.id.0));
+        // Let go and taken back in one unit: held.
+        codes.apply::<crate::land::Parcel>(&changes_of(
+            std::slice::from_ref(&a),
+            &[("RENAMED", a.id.0), (&a.code, a.id.0)],
+        ));
+        assert_eq!(codes_unique(&codes, &a.code), Some(a.id.0));
+        assert_eq!(codes_unique(&codes, "RENAMED"), None);
+        // A code two records share (as a view's lookups allow): the lowest
+        // id answers, and the other once the lowest lets it go.
+        let mut twin = b.clone();
+        twin.code = a.code.clone();
+        codes.apply::<crate::land::Parcel>(&changes_of(&[twin], &[(&b.code, b.id.0)]));
+        let (low, high) = (a.id.0.min(b.id.0), a.id.0.max(b.id.0));
+        assert_eq!(codes_unique(&codes, &a.code), Some(low));
+        let mut gone = if low == a.id.0 { a.clone() } else { b.clone() };
+        gone.code = "ELSEWHERE".into();
+        codes.apply::<crate::land::Parcel>(&changes_of(&[gone], &[(&a.code, low)]));
+        assert_eq!(codes_unique(&codes, &a.code), Some(high));
+        assert_eq!(codes_unique(&codes, "ELSEWHERE"), Some(low));
+    }
 
     #[test]
     fn which_kinds_are_checkpointed() {

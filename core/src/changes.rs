@@ -45,4 +45,7 @@ pub(crate) struct Changes {
     pub(crate) runs: Vec<PendingRun>,
     pub(crate) records: PerLedger<Changed>,
     pub(crate) lookups: Vec<Lookup>,
+    /// The unique codes changed records held before ([`Lookup::value`]
+    /// the code).
+    pub(crate) released: Vec<Lookup>,
 }

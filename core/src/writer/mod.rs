@@ -325,6 +325,12 @@ impl Writer {
         {
             return Ok(r);
         }
+        if self.engine.cache.worth_loading::<R>(self.engine()) {
+            return self
+                .engine
+                .cache
+                .with::<R, _>(self.engine(), |m| m.records.get(&id).cloned());
+        }
         Ok(record::stored::<R>(self.engine(), id)?.map(Arc::new))
     }
 
@@ -419,6 +425,7 @@ impl Writer {
             runs: pending.runs,
             records: pending.records,
             lookups: pending.history,
+            released: pending.released,
         })
     }
 
@@ -512,10 +519,20 @@ impl Writer {
     /// in-memory view at commit; only events are stored), with the code it
     /// takes and the programme total it adds to.
     fn store<R: Record>(&mut self, old: Option<&R>, new: R) -> Result<()> {
-        // Only a code the change added: most events leave codes alone.
-        if let Some((family, code)) = new.code() {
-            if old.and_then(Record::code) != Some((family, code)) {
+        // Only a code the change added or let go: most events leave
+        // codes alone.
+        let before = old.and_then(Record::code);
+        if before != new.code() {
+            if let Some((family, code)) = new.code() {
                 self.pending.take_code(family, code, new.id());
+            }
+            if let Some((family, code)) = before {
+                self.pending.released.push(crate::changes::Lookup {
+                    kind: R::KIND,
+                    family,
+                    value: code.to_vec(),
+                    entity: new.id(),
+                });
             }
         }
         let before = old.and_then(Record::committed);
@@ -535,7 +552,8 @@ impl Writer {
     }
 
     /// The record that holds a unique code (a lookup of `family`): one this
-    /// unit of work stored, else one in the in-memory view.
+    /// unit of work stored, else one committed (in the codes kept while the
+    /// kind is not loaded, else in the in-memory view).
     pub(crate) fn code_owner<R: Record + Send + Sync + 'static>(
         &self,
         family: u8,
@@ -545,6 +563,13 @@ impl Writer {
         let code = code.as_ref();
         if let Some(id) = self.pending.codes.get(&(family, code.as_bytes().to_vec())) {
             return Ok(Some(*id));
+        }
+        // While the kind is not loaded, its codes serve alone: a unit of
+        // work that adds records (an import) need not load them.
+        if R::CODE == Some(family) {
+            if let Some(codes) = self.engine.cache.codes_alone::<R>(self.engine()) {
+                return Ok(codes.unique(code.as_bytes()));
+            }
         }
         self.engine.cache.with::<R, _>(self.engine(), |m| {
             m.unique(family, code.as_bytes()).map(|r| r.id())

@@ -41,6 +41,11 @@ pub(crate) struct Pending {
     pub(crate) codes: HashMap<(u8, Vec<u8>), u64>,
     /// Lookups this unit's events added for good.
     pub(crate) history: Vec<Lookup>,
+    /// The unique codes records this unit changed held before (as they
+    /// were committed, or as an earlier change in this unit left them):
+    /// what the codes kept beside a kind not loaded let go at commit
+    /// (`cache::CodesAlone`).
+    pub(crate) released: Vec<Lookup>,
     undo: Vec<Undo>,
     open: usize,
 }
@@ -89,6 +94,7 @@ pub(crate) struct Savepoint {
     runs: usize,
     last_run_len: Option<(usize, u64)>,
     history: usize,
+    released: usize,
     run: Option<u64>,
 }
 
@@ -181,6 +187,7 @@ impl Pending {
             runs: self.runs.len(),
             last_run_len: self.runs.last().map(|r| (r.bytes.len(), r.count)),
             history: self.history.len(),
+            released: self.released.len(),
             run: self.run,
         }
     }
@@ -232,6 +239,7 @@ impl Pending {
             last.count = count;
         }
         self.history.truncate(point.history);
+        self.released.truncate(point.released);
         self.run = point.run;
         self.open -= 1;
         if self.open == 0 {
@@ -270,6 +278,7 @@ impl Pending {
         codes.sort_unstable();
         let _ = writeln!(out, "codes {codes:?}");
         let _ = writeln!(out, "history {:?}", self.history);
+        let _ = writeln!(out, "released {:?}", self.released);
         let _ = writeln!(out, "open {}", self.open);
         out
     }

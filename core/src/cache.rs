@@ -864,7 +864,11 @@ impl Cache {
         if R::DIGEST_IS_CODES && self.if_loaded::<R, _>(|_| ()).is_none() {
             // Not loaded (as after an import that only added to it): its
             // checkpoint is written as its stored events fold, and it
-            // stays unloaded.
+            // stays unloaded. What was kept beside it is let go first
+            // (read again from the new checkpoint when asked for), to
+            // make room for the fold's.
+            self.codes_mut().remove(&R::KIND);
+            self.alone_mut().remove(&R::KIND);
             checkpoint::Partial::begin(place, R::KIND)?.finish_folding::<R>(store)?;
         } else {
             self.with::<R, _>(store, |_| ())?;

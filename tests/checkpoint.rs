@@ -587,16 +587,14 @@ fn a_lookup_by_code_reads_the_codes_alone_and_finds_the_same() {
     }
 }
 
+/// A new parcel with `code`.
+fn new_parcel(code: &str) -> NewParcel {
+    NewParcel::new(code, mu("1"), LandUse::Industrial, d("2004-01-01"))
+}
+
 /// A new parcel with `code`, in a unit of work of its own.
 fn add_one(db: &Db, code: &str) -> parkdb::Result<parkdb::ParcelId> {
-    db.write(|w| {
-        w.add_parcel(NewParcel::new(
-            code,
-            mu("1"),
-            LandUse::Industrial,
-            d("2004-01-01"),
-        ))
-    })
+    db.write(|w| w.add_parcel(new_parcel(code)))
 }
 
 #[test]
@@ -619,12 +617,7 @@ fn units_of_work_add_parcels_without_loading_them_and_codes_stay_unique() {
         let err = db
             .write(|w| {
                 for code in codes {
-                    w.add_parcel(NewParcel::new(
-                        *code,
-                        mu("1"),
-                        LandUse::Industrial,
-                        d("2004-01-01"),
-                    ))?;
+                    w.add_parcel(new_parcel(code))?;
                 }
                 Ok(())
             })

@@ -1010,33 +1010,22 @@ mod tests {
                 if i % 3 == 0 {
                     continue;
                 }
-                tx.allocate(
-                    id,
-                    Allocation {
-                        holder: firms[i as usize % firms.len()].id,
-                        date: day(i + 10),
-                        method: SupplyMethod::Listing,
-                        price: Yuan::from_fen(i64::from(i) * 100),
-                        start_by: None,
-                        complete_by: None,
-                    },
-                )?;
+                let holder = firms[i as usize % firms.len()].id;
+                let held = |date, fen| Allocation {
+                    holder,
+                    date,
+                    method: SupplyMethod::Listing,
+                    price: Yuan::from_fen(fen),
+                    start_by: None,
+                    complete_by: None,
+                };
+                tx.allocate(id, held(day(i + 10), i64::from(i) * 100))?;
                 if i % 7 == 0 {
                     tx.reclaim(id, day(i + 400), "闲置")?;
                 }
                 if i % 14 == 0 {
                     // Held again by the same firm: one id in its lookup.
-                    tx.allocate(
-                        id,
-                        Allocation {
-                            holder: firms[i as usize % firms.len()].id,
-                            date: day(i + 500),
-                            method: SupplyMethod::Listing,
-                            price: Yuan::from_fen(100),
-                            start_by: None,
-                            complete_by: None,
-                        },
-                    )?;
+                    tx.allocate(id, held(day(i + 500), 100))?;
                 }
             }
             Ok(())

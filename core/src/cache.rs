@@ -995,6 +995,25 @@ impl Cache {
         })
     }
 
+    /// The id of the record of kind `R` whose unique code (a lookup of
+    /// `family`) is `code`, committed: from the codes kept beside the kind
+    /// while it is not loaded ([`Cache::codes_alone`]), else from the
+    /// loaded records' lookups (loading them if need be). Call with the
+    /// commit lock held (shared), or as the writer.
+    pub(crate) fn code_owner<R: Record>(
+        &self,
+        store: &dyn Store,
+        family: u8,
+        code: &[u8],
+    ) -> Result<Option<u64>> {
+        if R::CODE == Some(family) {
+            if let Some(codes) = self.codes_alone::<R>(store) {
+                return Ok(codes.unique(code));
+            }
+        }
+        self.with::<R, _>(store, |m| m.unique(family, code).map(|r| r.id()))
+    }
+
     /// Notes that a unit of work folded a record of kind `R` from its
     /// stored events, the kind not loaded, and says whether to load it
     /// now: once units of work have folded as many of its records one by

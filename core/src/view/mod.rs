@@ -531,18 +531,13 @@ impl<'a> View<'a> {
         family: u8,
         code: &str,
     ) -> Result<Option<u64>> {
-        let code = crate::text::lookup(code);
         // Before the records load, the codes read alone from the
         // checkpoint serve: a lookup by code in a new process need not
         // load a million records.
-        if R::CODE == Some(family) {
-            if let Some(codes) = self.engine.cache.codes_alone::<R>(self.store()) {
-                return Ok(codes.unique(code.as_bytes()));
-            }
-        }
-        self.engine.cache.with::<R, _>(self.store(), |m| {
-            m.unique(family, code.as_bytes()).map(|r| r.id())
-        })
+        let code = crate::text::lookup(code);
+        self.engine
+            .cache
+            .code_owner::<R>(self.store(), family, code.as_bytes())
     }
 
     /// The ids whose in-memory lookup of `family` is `value`.

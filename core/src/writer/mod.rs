@@ -566,14 +566,9 @@ impl Writer {
         }
         // While the kind is not loaded, its codes serve alone: a unit of
         // work that adds records (an import) need not load them.
-        if R::CODE == Some(family) {
-            if let Some(codes) = self.engine.cache.codes_alone::<R>(self.engine()) {
-                return Ok(codes.unique(code.as_bytes()));
-            }
-        }
-        self.engine.cache.with::<R, _>(self.engine(), |m| {
-            m.unique(family, code.as_bytes()).map(|r| r.id())
-        })
+        self.engine
+            .cache
+            .code_owner::<R>(self.engine(), family, code.as_bytes())
     }
 
     fn set_committed_total(&mut self, programme: u64, total: Yuan) {

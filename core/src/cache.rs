@@ -713,37 +713,30 @@ fn read_codes_alone<R: Record>(place: &checkpoint::Place, store: &dyn Store) -> 
 /// the halves are joined. (Handing folded records to a third thread to
 /// index was slower: on two cores it waited on the readers and they on it.)
 fn fold_all<R: Record + Send + Sync + 'static>(store: &dyn Store) -> Result<Kind<R>> {
-    let limit = record::Ids::next::<R>(store)?;
-    let read = |ids: record::Ids| {
-        let mut part = Kind::new();
-        if R::STEPS {
-            part.steps = crate::steps::Steps::from(ids.from);
-        }
-        let mut count = 0u64;
-        record::for_each_stored_in::<R>(store, ids, &mut |id, events| {
-            let events = events?;
-            count += events.len() as u64;
-            for key in events
-                .iter()
-                .filter_map(|e| record::history_of::<R>(&e.body))
-            {
+    let ([mut lower, upper], count) = record::fold_halves::<R, _>(
+        "reading stored events",
+        store,
+        |ids| {
+            let mut part = Kind::new();
+            if R::STEPS {
+                part.steps = crate::steps::Steps::from(ids.from);
+            }
+            part
+        },
+        |part, (id, events, folded, steps)| {
+            for key in record::history_in::<R>(events) {
                 part.add_history(key, id);
             }
-            let (folded, steps) = record::stored_fold_with_steps::<R, _>(id, &events)?;
             if let Some(r) = folded {
                 part.insert(id, Arc::new(r));
             }
             if R::STEPS {
                 part.steps.push(id, steps.as_deref());
             }
-            Ok(true)
-        })?;
-        Ok::<_, crate::Error>((part, count))
-    };
-    let [low, high] = record::Ids::halves(limit);
-    let ((mut lower, low_count), (upper, high_count)) =
-        crate::threads::both("reading stored events", || read(low), || read(high))?;
-    crate::counts::verify_loaded(store, R::KIND, low_count + high_count)?;
+            Ok(())
+        },
+    )?;
+    crate::counts::verify_loaded(store, R::KIND, count)?;
     lower.join(upper);
     Ok(lower)
 }

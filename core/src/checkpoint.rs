@@ -404,13 +404,13 @@ impl Partial {
                 R::ENTITY
             )));
         }
-        let [low, high] = crate::record::Ids::halves(crate::record::Ids::next::<R>(store)?);
-        let (mut lower, upper) = crate::threads::both(
+        let ([mut lower, upper], events) = crate::record::fold_halves::<R, _>(
             "writing a checkpoint",
-            || Folded::<R>::of(store, low),
-            || Folded::<R>::of(store, high),
+            store,
+            Folded::<R>::new,
+            Folded::<R>::take,
         )?;
-        crate::counts::verify_loaded(store, R::KIND, lower.events + upper.events)?;
+        crate::counts::verify_loaded(store, R::KIND, events)?;
         let records = lower.count + upper.count;
         let mut parts = Vec::with_capacity(6);
         for half in [&lower, &upper] {
@@ -500,8 +500,6 @@ struct Folded<R: Record> {
     /// The records, each as [`write_records`] encodes it.
     records: Vec<u8>,
     count: u64,
-    /// The stored events read.
-    events: u64,
     /// (code, id) of the records that have one ([`Record::CODE`]).
     codes: Vec<(Box<[u8]>, u64)>,
     /// The lookups events added for good: (family, value) → ids, in order.
@@ -511,12 +509,11 @@ struct Folded<R: Record> {
 }
 
 impl<R: Record> Folded<R> {
-    /// Folds the entities of `ids`, as a load does (`cache::fold_all`).
-    fn of(store: &dyn Store, ids: crate::record::Ids) -> Result<Folded<R>> {
-        let mut half = Folded {
+    /// Nothing folded yet of the half `ids`.
+    fn new(ids: crate::record::Ids) -> Folded<R> {
+        Folded {
             records: Vec::new(),
             count: 0,
-            events: 0,
             codes: Vec::new(),
             history: BTreeMap::new(),
             steps: if R::STEPS {
@@ -525,35 +522,33 @@ impl<R: Record> Folded<R> {
                 crate::steps::Steps::default()
             },
             kind: std::marker::PhantomData,
-        };
-        crate::record::for_each_stored_in::<R>(store, ids, &mut |id, events| {
-            let events = events?;
-            half.events += events.len() as u64;
-            for key in events
-                .iter()
-                .filter_map(|e| crate::record::history_of::<R>(&e.body))
-            {
-                let ids = half.history.entry(key).or_default();
-                if ids.last() != Some(&id) {
-                    ids.push(id);
+        }
+    }
+
+    /// Takes in one entity, as a load does (`cache::fold_all`).
+    fn take(
+        &mut self,
+        (id, events, folded, steps): crate::record::FoldedEntity<'_, R>,
+    ) -> Result<()> {
+        for key in crate::record::history_in::<R>(events) {
+            let ids = self.history.entry(key).or_default();
+            if ids.last() != Some(&id) {
+                ids.push(id);
+            }
+        }
+        if let Some(r) = folded {
+            encode(&(&r, r.extras()), &mut self.records)?;
+            self.count += 1;
+            if let Some((family, code)) = r.code() {
+                if Some(family) == R::CODE {
+                    self.codes.push((code.into(), id));
                 }
             }
-            let (folded, steps) = crate::record::stored_fold_with_steps::<R, _>(id, &events)?;
-            if let Some(r) = folded {
-                encode(&(&r, r.extras()), &mut half.records)?;
-                half.count += 1;
-                if let Some((family, code)) = r.code() {
-                    if Some(family) == R::CODE {
-                        half.codes.push((code.into(), id));
-                    }
-                }
-            }
-            if R::STEPS {
-                half.steps.push(id, steps.as_deref());
-            }
-            Ok(true)
-        })?;
-        Ok(half)
+        }
+        if R::STEPS {
+            self.steps.push(id, steps.as_deref());
+        }
+        Ok(())
     }
 }
 

@@ -819,6 +819,51 @@ pub(crate) fn for_each_stored<R: Record>(store: &dyn Store, f: VisitStored<'_, R
     for_each_stored_in::<R>(store, Ids::ALL, f)
 }
 
+/// The lookups `events` added for good ([`Record::history`]), in order.
+pub(crate) fn history_in<R: Record>(
+    events: &[Event<R::Event>],
+) -> impl Iterator<Item = (u8, Vec<u8>)> + '_ {
+    events.iter().filter_map(|e| history_of::<R>(&e.body))
+}
+
+/// One stored entity as a fold of every entity hands it on: its id, its
+/// events, its state and its steps.
+pub(crate) type FoldedEntity<'a, R> =
+    (u64, &'a [Event<<R as Record>::Event>], Option<R>, MadeSteps);
+
+/// Folds every stored entity of kind `R`, on two threads, a half of the
+/// ids each ([`Ids::halves`]): in each half, each entity in id order goes
+/// to `visit` into what `start` made for the half. A load folds so, and
+/// so does a checkpoint written from the events: the two see the same.
+/// Returns the halves, the lower first, and how many events they read
+/// (for the caller to check against the kind's count).
+///
+/// # Errors
+/// What reading, decoding or folding gave, or `visit`.
+pub(crate) fn fold_halves<R: Record, H: Send>(
+    what: &str,
+    store: &dyn Store,
+    start: impl Fn(Ids) -> H + Sync,
+    visit: impl Fn(&mut H, FoldedEntity<'_, R>) -> Result<()> + Sync,
+) -> Result<([H; 2], u64)> {
+    let half = |ids: Ids| {
+        let mut part = start(ids);
+        let mut count = 0u64;
+        for_each_stored_in::<R>(store, ids, &mut |id, events| {
+            let events = events?;
+            count += events.len() as u64;
+            let (folded, steps) = stored_fold_with_steps::<R, _>(id, &events)?;
+            visit(&mut part, (id, &events, folded, steps))?;
+            Ok(true)
+        })?;
+        Ok((part, count))
+    };
+    let [low, high] = Ids::halves(Ids::next::<R>(store)?);
+    let ((lower, low_count), (upper, high_count)) =
+        crate::threads::both(what, || half(low), || half(high))?;
+    Ok(([lower, upper], low_count + high_count))
+}
+
 /// A range of entity ids, whole blocks of them: `from` on, up to `until`
 /// (exclusive) if given.
 #[derive(Clone, Copy)]

@@ -555,10 +555,15 @@ fn a_lookup_by_code_reads_the_codes_alone_and_finds_the_same() {
         "the parcels loaded"
     );
     assert!(!register_loaded(&db), "the register loaded");
-    // A unit of work forgets the codes read alone; the next lookup reads
-    // them again, the new parcel among them.
+    // A unit of work brings the codes read alone up to date: the next
+    // lookup finds the new parcel, still without loading the parcels.
     add_parcels(&db, 10, 1);
     assert!(db.now().parcel_by_code("LATE-10").is_ok());
+    assert_eq!(
+        status(&db, "parcel").loaded_from_checkpoint,
+        None,
+        "the parcels loaded"
+    );
     drop(db);
 
     // Damage in the codes: the lookup loads the records instead.

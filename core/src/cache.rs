@@ -293,7 +293,8 @@ pub(crate) struct Cache {
     /// from its checkpoint (see [`Cache::steps_alone`]).
     alone: Mutex<BTreeMap<u8, Arc<crate::steps::Steps>>>,
     /// Per kind that is not loaded: its codes, read alone from its
-    /// checkpoint (see [`Cache::codes_alone`]).
+    /// checkpoint (or none, while it has no events) and kept up to date
+    /// by each commit (see [`Cache::codes_alone`]).
     codes: Mutex<BTreeMap<u8, Arc<CodesAlone>>>,
     /// Per kind: how many of its records units of work folded one by one
     /// from their stored events while it was not loaded (see
@@ -934,6 +935,7 @@ impl Cache {
         self.saved_mut().clear();
         self.alone_mut().clear();
         self.codes_mut().clear();
+        self.folded_alone_mut().clear();
     }
 
     /// The database's policy, read from the store the first time.
@@ -1015,10 +1017,7 @@ impl Cache {
     /// every firm of the register, each read from its block of events).
     pub(crate) fn worth_loading<R: Record>(&self, store: &dyn Store) -> bool {
         let folded = {
-            let mut all = self
-                .folded_alone
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
+            let mut all = self.folded_alone_mut();
             let folded = all.entry(R::KIND).or_default();
             *folded += 1;
             *folded
@@ -1026,6 +1025,12 @@ impl Cache {
         folded >= LOAD_AFTER
             && folded % 256 == 0
             && record::Ids::next::<R>(store).is_ok_and(|next| folded >= next / 8)
+    }
+
+    fn folded_alone_mut(&self) -> std::sync::MutexGuard<'_, BTreeMap<u8, u64>> {
+        self.folded_alone
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     fn alone_mut(&self) -> std::sync::MutexGuard<'_, BTreeMap<u8, Arc<crate::steps::Steps>>> {
@@ -1090,9 +1095,11 @@ impl Cache {
         let slot = R::mine_mut(&mut kinds);
         if slot.is_none() {
             *slot = Some(self.load::<R>(store)?);
-            // The records' own steps and lookups serve from now on.
+            // The records' own steps and lookups serve from now on, and
+            // the count of records folded one by one starts again.
             self.alone_mut().remove(&R::KIND);
             self.codes_mut().remove(&R::KIND);
+            self.folded_alone_mut().remove(&R::KIND);
         }
         let kind = slot
             .as_ref()
@@ -1268,11 +1275,19 @@ mod tests {
         let db = crate::Db::temporary().unwrap();
         crate::example::build_seed(&db).unwrap();
         let (cache, store) = (&db.engine.cache, db.engine.store.as_ref());
+        cache.reset();
         let first = (1..=100_000u64)
             .find(|_| cache.worth_loading::<crate::land::Parcel>(store))
             .unwrap();
         // A small ledger: at the least, not at an eighth of it.
         assert_eq!(first, LOAD_AFTER);
+        // Loading it starts the count again.
+        assert!(cache.if_loaded::<crate::land::Parcel, _>(|_| ()).is_none());
+        cache.with::<crate::land::Parcel, _>(store, |_| ()).unwrap();
+        let again = (1..=100_000u64)
+            .find(|_| cache.worth_loading::<crate::land::Parcel>(store))
+            .unwrap();
+        assert_eq!(again, LOAD_AFTER);
         // Counted per kind.
         assert!(!cache.worth_loading::<crate::enterprise::Enterprise>(store));
     }

@@ -1331,8 +1331,7 @@ fn import_only(engine: &str, scale: f64, dir: &Path) {
             (peak, peak_mib() - base)
         }
         _ => {
-            let conn = open_sqlite(&dir.join("s.sqlite"));
-            let mut conn = conn;
+            let mut conn = open_sqlite(&dir.join("s.sqlite"));
             load_sqlite(&mut conn, &w);
             let peak = peak_mib() - base;
             drop(conn);

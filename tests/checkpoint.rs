@@ -8,7 +8,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{d, firm, mu, terms};
+use common::{d, each_byte_flipped_from_the_end, firm, mu, terms};
 use parkdb::{ApplicationFilter, Db, LandUse, NewParcel};
 
 /// Everything a read of the present shows of the ledgers, in full (the
@@ -431,11 +431,7 @@ fn an_evaluation_reads_the_registers_figures_by_year_alone_and_the_same() {
     // their own checksums: the evaluation reads the records instead, and
     // the same.
     let file = path.join("checkpoint/enterprise.ckpt");
-    let good = std::fs::read(&file).unwrap();
-    for back in (1..good.len().min(4000)).step_by(97) {
-        let mut bad = good.clone();
-        bad[good.len() - back] ^= 0x21;
-        std::fs::write(&file, &bad).unwrap();
+    each_byte_flipped_from_the_end(&file, 4000, 97, 0x21, |back| {
         let db = Db::open(&path).unwrap();
         assert_eq!(
             evaluations(&db),
@@ -446,9 +442,7 @@ fn an_evaluation_reads_the_registers_figures_by_year_alone_and_the_same() {
         assert!(register_loaded(&db), "a byte flipped {back} from the end");
         let unused = status(&db, "enterprise").unused.unwrap_or_default();
         assert!(unused.contains("damaged"), "{unused}");
-        drop(db);
-        std::fs::write(&file, &good).unwrap();
-    }
+    });
 }
 
 /// The tables that show firms' names beside ids (and need nothing else
@@ -568,11 +562,7 @@ fn a_lookup_by_code_reads_the_codes_alone_and_finds_the_same() {
 
     // Damage in the codes: the lookup loads the records instead.
     let file = path.join("checkpoint/parcel.ckpt");
-    let good = std::fs::read(&file).unwrap();
-    for back in (1..good.len().min(400)).step_by(23) {
-        let mut bad = good.clone();
-        bad[good.len() - back] ^= 0x10;
-        std::fs::write(&file, &bad).unwrap();
+    each_byte_flipped_from_the_end(&file, 400, 23, 0x10, |back| {
         let db = Db::open(&path).unwrap();
         for p in parcels.iter().step_by(7) {
             assert_eq!(db.now().parcel_by_code(&p.code).unwrap().id, p.id);
@@ -587,9 +577,7 @@ fn a_lookup_by_code_reads_the_codes_alone_and_finds_the_same() {
                     .contains("damaged"),
             "a byte flipped {back} from the end: {parcel:?}"
         );
-        drop(db);
-        std::fs::write(&file, &good).unwrap();
-    }
+    });
 }
 
 /// A new parcel with `code`.

@@ -11,7 +11,7 @@
 mod common;
 
 use chrono::{Datelike, Months, NaiveDate};
-use common::{d, firm, mu, parcel, terms};
+use common::{d, each_byte_flipped_from_the_end, firm, mu, parcel, terms};
 use parkdb::Db;
 
 /// Every date a parcel's events are valid on and the day before it, and
@@ -241,12 +241,8 @@ fn a_fresh_process_reads_the_land_figures_from_the_steps_alone() {
     // A byte flipped near the end of the file, in the steps part or the
     // codes after it: the figures say the same. Damage in the steps is
     // found by their checksum, and the records are folded instead.
-    let good = std::fs::read(&checkpoint).unwrap();
     let mut folded = 0;
-    for back in (1..good.len().min(4000)).step_by(37) {
-        let mut damaged = good.clone();
-        damaged[good.len() - back] ^= 0x40;
-        std::fs::write(&checkpoint, &damaged).unwrap();
+    each_byte_flipped_from_the_end(&checkpoint, 4000, 37, 0x40, |back| {
         let db = Db::open(&path).unwrap();
         assert_eq!(
             figures(&db, &dates),
@@ -254,9 +250,8 @@ fn a_fresh_process_reads_the_land_figures_from_the_steps_alone() {
             "a byte flipped {back} from the end"
         );
         folded += usize::from(parcels_loaded(&db) == Some(false));
-    }
+    });
     assert!(folded > 0, "no flip fell in the steps");
-    std::fs::write(&checkpoint, &good).unwrap();
 
     // A parcel whose land is requisitioned after today: the present holds
     // it, today's steps do not, so the present's figures come from the

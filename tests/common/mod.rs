@@ -208,3 +208,24 @@ pub fn sheet(name: &str, csv: &str) -> parkdb::ledger::Sheet {
         ..parkdb::ledger::Sheet::default()
     }
 }
+
+/// Damages `file` one byte at a time, xor `mask`, at every `step`th byte
+/// from its end within its last `span` bytes: `check(back)` runs with
+/// each damaged file in place (`back` bytes from the end). The file is
+/// whole again afterwards.
+pub fn each_byte_flipped_from_the_end(
+    file: &std::path::Path,
+    span: usize,
+    step: usize,
+    mask: u8,
+    mut check: impl FnMut(usize),
+) {
+    let good = std::fs::read(file).expect("read the file to damage");
+    for back in (1..good.len().min(span)).step_by(step) {
+        let mut bad = good.clone();
+        bad[good.len() - back] ^= mask;
+        std::fs::write(file, &bad).expect("write the damaged file");
+        check(back);
+    }
+    std::fs::write(file, &good).expect("put the file back");
+}

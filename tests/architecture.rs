@@ -1,7 +1,8 @@
 //! The layers of `core` import one way (ARCHITECTURE.md): no module
-//! imports one that imports it back, directly or around a loop. Read from
-//! the sources: a module's imports are the `crate::<module>` paths in its
-//! files, outside its tests and comments.
+//! imports one that imports it back, directly or around a loop, and the
+//! module graph ARCHITECTURE.md draws is the sources'. Read from the
+//! sources: a module's imports are the `crate::<module>` paths in its
+//! files, outside its test module and comments.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -20,9 +21,14 @@ fn sources(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     }
 }
 
-/// The code of a file without its test module and comments.
+/// The code of a file without its test module and comments (items for
+/// tests alone before it, `#[cfg(test)] fn …`, stay: cutting at them would
+/// leave out the imports after them).
 fn code(text: &str) -> String {
-    let text = text.split("#[cfg(test)]").next().unwrap_or_default();
+    let tests = text
+        .match_indices("#[cfg(test)]")
+        .find(|(at, tag)| text[at + tag.len()..].trim_start().starts_with("mod tests"));
+    let text = tests.map_or(text, |(at, _)| &text[..at]);
     text.lines()
         .map(|l| l.split("//").next().unwrap_or_default())
         .collect::<Vec<_>>()
@@ -176,4 +182,70 @@ fn every_test_file_is_found_by_cargo() {
         .filter(|name| Path::new(name).extension().is_some_and(|e| e == "rs"))
         .count();
     assert!(present > 15, "{present}");
+}
+
+/// The module graph ARCHITECTURE.md draws: module → (the modules it
+/// names, the groups its note allows: "the ledgers", "the handle").
+fn documented() -> BTreeMap<String, (BTreeSet<String>, BTreeSet<String>)> {
+    let doc =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../ARCHITECTURE.md"))
+            .expect("read ARCHITECTURE.md");
+    let after = doc
+        .split("The module graph, as the sources import")
+        .nth(1)
+        .expect("ARCHITECTURE.md draws the module graph");
+    let block = after.split("```").nth(1).expect("the graph's block");
+    let ledgers = [
+        "money",
+        "compliance",
+        "land",
+        "enterprise",
+        "fund",
+        "indicators",
+        "scheme",
+    ];
+    let mut out = BTreeMap::new();
+    for line in block.lines().filter(|l| l.contains("->")) {
+        let (module, imports) = line.split_once("->").expect("an arrow");
+        let (named, note) = imports.split_once('(').unwrap_or((imports, ""));
+        let named: BTreeSet<String> = named
+            .split(',')
+            .map(str::trim)
+            .filter(|m| !m.is_empty())
+            .map(str::to_owned)
+            .collect();
+        let mut allowed = BTreeSet::new();
+        if note.starts_with("and the ledgers") {
+            allowed.extend(ledgers.iter().map(|m| (*m).to_owned()));
+        }
+        if note.starts_with("and the handle") {
+            allowed.extend(["db", "view", "map"].map(str::to_owned));
+        }
+        out.insert(module.trim().to_owned(), (named, allowed));
+    }
+    out
+}
+
+#[test]
+fn architecture_md_draws_the_module_graph_the_sources_have() {
+    let graph = graph();
+    let drawn = documented();
+    let modules: BTreeSet<&String> = graph.keys().collect();
+    let listed: BTreeSet<&String> = drawn.keys().collect();
+    assert_eq!(listed, modules, "the graph's modules");
+    let mut wrong = Vec::new();
+    for (module, imports) in &graph {
+        let (named, allowed) = &drawn[module];
+        let undrawn: Vec<_> = imports
+            .iter()
+            .filter(|m| !named.contains(*m) && !allowed.contains(*m))
+            .collect();
+        let stale: Vec<_> = named.iter().filter(|m| !imports.contains(*m)).collect();
+        if !undrawn.is_empty() || !stale.is_empty() {
+            wrong.push(format!(
+                "{module}: imports {undrawn:?} the graph does not draw, and not {stale:?} it draws"
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
 }

@@ -98,7 +98,30 @@ fn immediate(dir: &std::path::Path) {
     seen.sort_by_key(|c| c[3..].parse::<usize>().unwrap());
     assert_eq!(seen, expected);
     assert!(db.parcel_by_code(&format!("GP-{stored}")).is_err());
-    // The same handle writes, without a reopen.
+    // Full again, now that the store reopened and the parcels are loaded:
+    // a refused unit shows nowhere either; a read answers from memory or
+    // says the store failed (a store reopened on a full disk may fail the
+    // next read too).
+    limit_file_size(Some(largest_file(dir)));
+    let refused = loop {
+        assert!(stored < 10_000, "the disk never filled");
+        match add(&db, stored) {
+            Ok(()) => stored += 1,
+            Err(e) => break e,
+        }
+    };
+    assert_eq!(refused.io_kind(), Some(std::io::ErrorKind::FileTooLarge));
+    match db.now().all_parcels() {
+        Ok(parcels) => assert_eq!(parcels.len(), stored),
+        Err(e) => assert!(
+            matches!(e, parkdb::Error::Storage(_)) || e.io_kind().is_some(),
+            "{e:?}"
+        ),
+    }
+    assert!(db.parcel_by_code(&format!("GP-{stored}")).is_err());
+    // Room again: the same handle writes at once, without a reopen, though
+    // the store reopened while the disk was full.
+    limit_file_size(None);
     add(&db, stored).expect("write once the disk has room");
     stored += 1;
     assert_eq!(codes(&db).len(), stored);

@@ -6,6 +6,7 @@
 //! store whose write failed.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard};
 
 use crate::cache::Cache;
@@ -50,6 +51,9 @@ pub(crate) struct Engine {
     /// For a read-only snapshot (writes refused), the database it was
     /// copied from.
     pub(crate) read_only_of: Option<PathBuf>,
+    /// Whether the store reopened after a write or flush it refused and
+    /// has stored no unit of work since (see [`Engine::ready`]).
+    reopened: AtomicBool,
 }
 
 impl Engine {
@@ -107,6 +111,7 @@ impl Engine {
             path,
             pid: std::process::id(),
             read_only_of: None,
+            reopened: AtomicBool::new(false),
         })
     }
 
@@ -196,6 +201,7 @@ impl Engine {
         });
         match stored {
             Ok(()) => {
+                self.reopened.store(false, Ordering::Release);
                 self.cache.apply(&changes);
                 Ok(())
             }
@@ -249,21 +255,30 @@ impl Engine {
             self.cache.reset();
         }
         self.store.reopen()?;
+        self.reopened.store(true, Ordering::Release);
         self.cache.reset();
         Ok(())
     }
 
-    /// Reopens a store a failed write closed, if it is closed.
+    /// Reopens a store a failed write closed, if it is closed. A store
+    /// that reopened after a refused write and has stored nothing since is
+    /// tried with a flush first: reopened while the disk was still full,
+    /// it may have failed a write of its own meanwhile and keep refusing
+    /// every read and write after it; then it opens again (its disk holds
+    /// what it held when it reopened, so nothing read since is lost).
     pub(crate) fn ready(&self) -> Result<()> {
         self.same_process()?;
-        if self.store.is_open() {
+        if self.store.is_open() && !self.reopened.load(Ordering::Acquire) {
             return Ok(());
         }
         let _commit = self.commit.write().unwrap_or_else(PoisonError::into_inner);
-        if self.store.is_open() {
-            return Ok(());
+        if !self.store.is_open() {
+            return self.recover();
         }
-        self.recover()
+        if self.reopened.load(Ordering::Acquire) && self.store.flush().is_err() {
+            return self.recover();
+        }
+        Ok(())
     }
 
     /// Flushes; a failed flush reopens the store (see [`Engine::recover`]).

@@ -62,6 +62,19 @@ fn add(db: &Db, i: usize) -> parkdb::Result<()> {
     })
 }
 
+/// Adds parcels from `stored` on until a unit of work is refused (at most
+/// 5,000 more): the refusal; `stored` counts those that were stored.
+fn add_until_refused(db: &Db, stored: &mut usize) -> parkdb::Error {
+    let most = *stored + 5_000;
+    loop {
+        assert!(*stored < most, "the disk never filled");
+        match add(db, *stored) {
+            Ok(()) => *stored += 1,
+            Err(e) => break e,
+        }
+    }
+}
+
 fn immediate(dir: &std::path::Path) {
     let db = Db::open(dir).expect("open");
     for i in 0..20 {
@@ -69,13 +82,7 @@ fn immediate(dir: &std::path::Path) {
     }
     limit_file_size(Some(largest_file(dir)));
     let mut stored = 20;
-    let refused = loop {
-        assert!(stored < 5_000, "the disk never filled");
-        match add(&db, stored) {
-            Ok(()) => stored += 1,
-            Err(e) => break e,
-        }
-    };
+    let refused = add_until_refused(&db, &mut stored);
     // An I/O error that keeps its source: what a caller checks for a full disk.
     assert_eq!(
         refused.io_kind(),
@@ -103,13 +110,7 @@ fn immediate(dir: &std::path::Path) {
     // says the store failed (a store reopened on a full disk may fail the
     // next read too).
     limit_file_size(Some(largest_file(dir)));
-    let refused = loop {
-        assert!(stored < 10_000, "the disk never filled");
-        match add(&db, stored) {
-            Ok(()) => stored += 1,
-            Err(e) => break e,
-        }
-    };
+    let refused = add_until_refused(&db, &mut stored);
     assert_eq!(refused.io_kind(), Some(std::io::ErrorKind::FileTooLarge));
     match db.now().all_parcels() {
         Ok(parcels) => assert_eq!(parcels.len(), stored),

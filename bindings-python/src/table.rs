@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use arrow_array::{ArrayRef, RecordBatch, StructArray};
-use arrow_schema::{Field, Schema, SchemaRef};
+use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef, TimeUnit};
 use pyo3::prelude::*;
 use pyo3::types::PyCapsule;
 use pyo3_arrow::error::PyArrowResult;
@@ -54,6 +54,72 @@ impl Table {
         self.batches.iter().map(RecordBatch::num_rows).sum()
     }
 
+    /// The table with its decimals (money, area) as `float64` and its
+    /// dates as millisecond timestamps: the columns pandas computes on
+    /// (`Table.to_pandas`). Other columns keep their fields, metadata
+    /// included (the boundary's GeoArrow type). Arrow's own casts, here
+    /// rather than pyarrow's: its decimal cast is a tenth as fast.
+    fn computing(&self, py: Python<'_>) -> PyResult<Table> {
+        let fields: Vec<Field> = self
+            .schema
+            .fields()
+            .iter()
+            .map(|f| match f.data_type() {
+                DataType::Decimal128(..) | DataType::Decimal256(..) => {
+                    Field::new(f.name(), DataType::Float64, f.is_nullable())
+                }
+                DataType::Date32 => Field::new(
+                    f.name(),
+                    DataType::Timestamp(TimeUnit::Millisecond, None),
+                    f.is_nullable(),
+                ),
+                _ => f.as_ref().clone(),
+            })
+            .collect();
+        let schema = Arc::new(Schema::new_with_metadata(
+            fields,
+            self.schema.metadata().clone(),
+        ));
+        let cast = |b: &RecordBatch| -> Result<RecordBatch, ArrowError> {
+            let columns = b
+                .columns()
+                .iter()
+                .zip(schema.fields())
+                .map(|(c, f)| {
+                    if c.data_type() == f.data_type() {
+                        Ok(Arc::clone(c))
+                    } else {
+                        arrow_cast::cast(c, f.data_type())
+                    }
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            RecordBatch::try_new(Arc::clone(&schema), columns)
+        };
+        // Half the batches on a second thread: the time is mostly the new
+        // columns' memory first touched, which two threads share out.
+        let (first, second) = self.batches.split_at(self.batches.len() / 2);
+        let all = |part: &[RecordBatch]| part.iter().map(cast).collect::<Result<Vec<_>, _>>();
+        let batches = py
+            .detach(|| {
+                std::thread::scope(|s| {
+                    let other = s.spawn(|| all(second));
+                    let mut batches = all(first)?;
+                    let rest = other.join().map_err(|_| {
+                        ArrowError::ComputeError("a thread converting a table failed".into())
+                    })?;
+                    batches.extend(rest?);
+                    Ok::<_, ArrowError>(batches)
+                })
+            })
+            .map_err(|e| {
+                pyo3::exceptions::PyValueError::new_err(format!("converting a table: {e}"))
+            })?;
+        Ok(Table {
+            batches,
+            schema: Arc::clone(&schema),
+        })
+    }
+
     #[getter]
     fn column_names(&self) -> Vec<String> {
         self.schema
@@ -78,7 +144,6 @@ pub(crate) fn table_rows<'py>(
         Date32Type, Decimal128Type, Float64Type, Int64Type, TimestampMicrosecondType, UInt64Type,
     };
     use arrow_array::Array;
-    use arrow_schema::DataType;
     use pyo3::types::{PyDict, PyList};
 
     let rows = PyList::empty(py);

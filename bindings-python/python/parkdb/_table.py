@@ -73,9 +73,7 @@ class Table:
         ``exact``), ``"numpy_nullable"`` pandas' nullable types.
         """
         pd = _require("pandas", "pandas")
-        table = self.to_arrow()
-        if not exact:
-            table = _for_computing(table)
+        table = self.to_arrow() if exact else self._for_computing()
         if dtype_backend is None:
             return _objects_to_pandas(table, None if exact else _analyst_types(pd).get)
         if dtype_backend == "pyarrow":
@@ -94,12 +92,18 @@ class Table:
         ``to_pandas`` gives them (``exact=True`` keeps decimals and dates).
         """
         gpd = _require("geopandas", "geo")
-        table = self.to_arrow()
-        if geometry not in table.column_names:
-            raise ValueError(f"the table has no {geometry!r} column; its columns: {', '.join(table.column_names)}")
-        if not exact:
-            table = _for_computing(table)
+        if geometry not in self.columns:
+            raise ValueError(f"the table has no {geometry!r} column; its columns: {', '.join(self.columns)}")
+        table = self.to_arrow() if exact else self._for_computing()
         return gpd.GeoDataFrame.from_arrow(table, geometry=geometry)
+
+    def _for_computing(self) -> Any:
+        """A ``pyarrow.Table`` with money and area as ``float64`` and dates
+        as timestamps: columns pandas and its plotting compute on. Other
+        columns keep their fields, with their metadata (the boundary's
+        GeoArrow type and coordinate system)."""
+        pa = _require("pyarrow", "pyarrow")
+        return pa.table(self._native.computing())
 
     def to_polars(self) -> Any:
         """A ``polars.DataFrame`` (requires polars; from polars 2.0 the
@@ -136,22 +140,6 @@ class Table:
         )
 
 
-def _for_computing(table: Any) -> Any:
-    """Money and area as float64, dates as timestamps: columns pandas and
-    its plotting compute on."""
-    import pyarrow as pa
-
-    for i, column in enumerate(table.columns):
-        name = table.column_names[i]
-        if pa.types.is_decimal(column.type):
-            table = table.set_column(i, pa.field(name, pa.float64()), column.cast(pa.float64()))
-        elif pa.types.is_date32(column.type):
-            table = table.set_column(i, pa.field(name, pa.timestamp("ms")), column.cast(pa.timestamp("ms")))
-    # Other columns keep their fields, with their metadata (the boundary's
-    # GeoArrow type and coordinate system).
-    return table
-
-
 _SAMPLE = 4096
 
 
@@ -168,21 +156,46 @@ def _all_distinct(column: Any) -> bool:
     return len(head) > 1 and pc.count_distinct(head).as_py() == len(head)
 
 
+def _text_is_objects() -> bool:
+    """Whether pandas makes Python objects of text (pandas 2's default), not
+    its Arrow-backed ``str`` columns (pandas 3's default, and pandas 2's with
+    ``future.infer_string``): pyarrow's own test, for the conversion it does."""
+    import pandas as pd
+
+    if int(pd.__version__.split(".")[0]) >= 3:
+        return False
+    try:
+        return not pd.get_option("future.infer_string")
+    except (KeyError, ValueError):  # pragma: no cover - pandas before 2.1
+        return True
+
+
 def _objects_to_pandas(table: Any, types_mapper: Any) -> Any:
-    """``table.to_pandas`` with Python objects for text and bytes, made
-    faster for columns of distinct values (codes, shapes): pyarrow makes one
-    object per distinct value by default (interning), which saves memory
-    where values repeat and is a hash per value where they do not (half
-    the conversion of a million parcels). Those columns are converted
-    without it and put back in their places; the frame is the same."""
+    """``table.to_pandas`` with Python objects for text (under pandas 2) and
+    bytes, made faster for columns of distinct values (codes, shapes):
+    pyarrow makes one object per distinct value by default (interning),
+    which saves memory where values repeat and is a hash per value where
+    they do not (half the conversion of a million parcels). Where no column
+    of objects repeats its values (under pandas 3, whose text columns are
+    not objects, a parcels table's only one is its shapes), the table is
+    converted without interning; else the distinct columns are converted
+    without it and put back in their places. The frame is the same."""
+    import pyarrow as pa
+
     names = table.column_names
-    distinct = [n for n in names if _all_distinct(table.column(n))]
-    if not distinct or len(distinct) == len(names) or len(set(names)) != len(names):
+    kinds = [pa.types.is_binary, pa.types.is_large_binary]
+    if _text_is_objects():
+        kinds += [pa.types.is_string, pa.types.is_large_string]
+    objects = [n for n, f in zip(names, table.schema) if any(is_kind(f.type) for is_kind in kinds)]
+    distinct = [n for n in objects if _all_distinct(table.column(n))]
+    if len(distinct) == len(objects):
+        return table.to_pandas(types_mapper=types_mapper, deduplicate_objects=False)
+    if not distinct or len(set(names)) != len(names):
         return table.to_pandas(types_mapper=types_mapper)
     frame = table.drop_columns(distinct).to_pandas(types_mapper=types_mapper)
     for name in distinct:  # in the table's order: each goes back to its place
         values = table.column(name).to_pandas(deduplicate_objects=False)
-        frame.insert(names.index(name), name, values.to_numpy())
+        frame.insert(names.index(name), name, values)
     return frame
 
 

@@ -134,8 +134,6 @@ pub(crate) struct Firm<'a> {
     /// Planned plus added, or why not known.
     pub(crate) investment: std::result::Result<Yuan, &'a str>,
     pub(crate) name: &'a str,
-    /// Where the name is in the section.
-    pub(crate) name_at: std::ops::Range<usize>,
 }
 
 fn read_day(r: &mut Reader<'_>) -> Result<Option<NaiveDate>> {
@@ -169,7 +167,6 @@ pub(crate) fn firms(section: &[u8], f: &mut dyn FnMut(Firm<'_>) -> Result<()>) -
         let closed_on = read_day(&mut r)?;
         let fen = i64::from_le_bytes(r.array()?);
         let name = r.text()?;
-        let end = section.len() - r.0.len();
         let investment = if flags & INVESTMENT_UNKNOWN == 0 {
             Ok(Yuan::from_fen(fen))
         } else {
@@ -182,7 +179,6 @@ pub(crate) fn firms(section: &[u8], f: &mut dyn FnMut(Firm<'_>) -> Result<()>) -
             closed_on,
             investment,
             name,
-            name_at: end - name.len()..end,
         })?;
     }
     Ok(())

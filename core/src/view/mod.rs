@@ -63,12 +63,13 @@ impl NameOf for Names {
 }
 
 /// The names a read found: from the records, or from the firms' section
-/// of the register's checkpoint read alone (where a name is a range of
-/// its bytes) with the firms it cannot answer for folded.
+/// of the register's checkpoint read alone (the names copied into one text,
+/// each a range of it: checked as text once, not at each row that shows
+/// it) with the firms it cannot answer for folded.
 #[derive(Default)]
 pub(crate) struct FirmNames {
     records: Names,
-    section: Vec<u8>,
+    text: String,
     at: std::collections::HashMap<
         EnterpriseId,
         std::ops::Range<usize>,
@@ -79,10 +80,7 @@ pub(crate) struct FirmNames {
 impl NameOf for FirmNames {
     fn name_of(&self, id: EnterpriseId) -> Option<&str> {
         match self.at.get(&id) {
-            Some(range) => self
-                .section
-                .get(range.clone())
-                .and_then(|b| std::str::from_utf8(b).ok()),
+            Some(range) => self.text.get(range.clone()),
             None => self.records.name_of(id),
         }
     }
@@ -192,11 +190,16 @@ impl<'a> View<'a> {
             }
             if wanted.next_if(|id| id.0 == f.id).is_some() {
                 let serves = !touched.contains(&f.id) && self.current_serves(f.latest);
-                found.push((EnterpriseId(f.id), serves.then_some(f.name_at)));
+                let at = serves.then(|| {
+                    names.text.push_str(f.name);
+                    names.text.len() - f.name.len()..names.text.len()
+                });
+                found.push((EnterpriseId(f.id), at));
             }
             Ok(())
         });
         if listed.is_err() {
+            names.text.clear();
             return false;
         }
         for (id, at) in found.into_iter().chain(wanted.map(|id| (*id, None))) {
@@ -207,7 +210,6 @@ impl<'a> View<'a> {
                 None => stale.push(id),
             }
         }
-        names.section = read.firms;
         true
     }
 
@@ -455,7 +457,10 @@ impl<'a> View<'a> {
                 out.push(Arc::new(r));
                 Ok(())
             })?;
-            out.sort_by_key(|r| r.id());
+            // The records come in id order; those folded again go in theirs.
+            if !stale.is_empty() {
+                out.sort_by_key(|r| r.id());
+            }
             return Ok(out);
         }
         let mut out = Vec::new();

@@ -36,11 +36,24 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
         chromium chromium-driver fonts-noto-cjk >/dev/null
 fi
 
-echo "== Python tests"
-status=0
-( cd bindings-python && ../.venv/bin/python -m pytest -q tests ) || status=$?
-if [ "$status" -eq 5 ]; then
-    echo "pytest collected no tests: that is a failure here" >&2
-    exit 1
-fi
-exit "$status"
+# pytest under one virtualenv; collecting no tests (exit 5) is a failure here.
+run_pytest() {
+    local status=0
+    ( cd bindings-python && "../$1/bin/python" -m pytest -q tests ) || status=$?
+    if [ "$status" -eq 5 ]; then
+        echo "pytest collected no tests: that is a failure here" >&2
+        return 1
+    fi
+    return "$status"
+}
+
+echo "== Python tests (pandas 3)"
+run_pytest .venv
+
+echo "== Python tests again under pandas 2 (text as Python objects)"
+python3 -m venv .venv-pandas2
+grep -v '^pandas==' bindings-python/requirements-test.txt \
+    | cat - bindings-python/requirements-pandas2.txt > .venv-pandas2/requirements.txt
+.venv-pandas2/bin/python -m pip install --quiet --disable-pip-version-check -r .venv-pandas2/requirements.txt
+.venv-pandas2/bin/python -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps target/wheels/parkdb-*.whl
+run_pytest .venv-pandas2

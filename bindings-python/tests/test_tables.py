@@ -246,6 +246,32 @@ def test_to_pandas_is_pyarrows_conversion_however_it_converts_distinct_columns(s
     assert _all_distinct(tables["parcels"].to_arrow().column("code"))
 
 
+def _pandas_options():
+    """pandas' own default for text, and under pandas 2 its option to make
+    text Arrow-backed ``str`` (pandas 3's default, its option deprecated)."""
+    yield None
+    if int(pd.__version__.split(".")[0]) < 3:
+        yield ("future.infer_string", True)
+
+
+@pytest.mark.parametrize("option", list(_pandas_options()))
+def test_text_columns_take_pandas_own_text_dtype(seed, option):
+    """Text is what pandas makes of text by default (objects under pandas
+    2, ``str`` under pandas 3 or pandas 2's ``future.infer_string``), and
+    the frame is pyarrow's own conversion whichever it is."""
+    import contextlib
+
+    with pd.option_context(*option) if option else contextlib.nullcontext():
+        text = pd.Series(["工业", None]).dtype
+        t = seed.parcels()
+        df = t.to_pandas()
+        for column in ("code", "status", "land_use", "holder_name"):
+            assert df[column].dtype == text, (column, df[column].dtype, text)
+        assert df["boundary"].dtype == object
+        pd.testing.assert_frame_equal(df, _plain_to_pandas(t, False))
+        assert (df["status"] == "allocated").sum() == len(seed.parcels(status="allocated"))
+
+
 def test_distinct_columns_in_every_place_and_kind():
     from parkdb._table import _all_distinct, _objects_to_pandas
 

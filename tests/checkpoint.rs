@@ -659,3 +659,121 @@ fn units_of_work_add_parcels_without_loading_them_and_codes_stay_unique() {
     assert_eq!(fingerprint(&db), seen);
     assert_eq!(status(&db, "parcel").loaded_from_checkpoint, Some(true));
 }
+
+/// Each parcel as a point read shows it, today and as of a past date.
+fn point_reads(db: &Db, ids: &[parkdb::ParcelId]) -> Vec<String> {
+    let show = |found: parkdb::Result<parkdb::Parcel>| match found {
+        Ok(p) => format!("{p:?}"),
+        Err(parkdb::Error::NotFound { .. }) => "none".to_string(),
+        Err(e) => panic!("{e}"),
+    };
+    ids.iter()
+        .flat_map(|id| {
+            [
+                show(db.now().parcel(*id)),
+                show(db.now().as_of(d("2002-06-30")).parcel(*id)),
+            ]
+        })
+        .collect()
+}
+
+#[test]
+fn point_reads_read_one_record_from_the_checkpoint_and_find_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("zone.parkdb");
+    example(&path);
+    // What the loaded view says of each parcel, and of an id none has.
+    let (ids, expected, first) = {
+        let db = Db::open(&path).unwrap();
+        let mut ids: Vec<_> = db
+            .now()
+            .all_parcels()
+            .unwrap()
+            .iter()
+            .map(|p| p.id)
+            .collect();
+        ids.push(parkdb::ParcelId(1 << 40));
+        let expected = point_reads(&db, &ids);
+        (ids, expected, live_parcel(&db))
+    };
+    assert!(expected.iter().any(|p| p == "none") && expected.len() > 20);
+
+    // A new process reads each record alone, without loading the parcels.
+    let db = Db::open(&path).unwrap();
+    assert_eq!(point_reads(&db, &ids), expected);
+    assert_eq!(
+        status(&db, "parcel").loaded_from_checkpoint,
+        None,
+        "the parcels loaded"
+    );
+    // A unit of work changes one parcel and adds others: point reads show
+    // them as they are now, still without loading the parcels.
+    db.write(|w| {
+        w.set_parcel_note(first, d("2006-05-01"), Some("surveyed again"))
+            .map(drop)
+    })
+    .unwrap();
+    add_parcels(&db, 0, 2);
+    assert_eq!(
+        db.now().parcel(first).unwrap().note.as_deref(),
+        Some("surveyed again")
+    );
+    let late = db.now().parcel_by_code("LATE-1").unwrap().id;
+    assert_eq!(db.now().parcel(late).unwrap().code, "LATE-1");
+    assert_eq!(
+        status(&db, "parcel").loaded_from_checkpoint,
+        None,
+        "the parcels loaded"
+    );
+    let changed = point_reads(&db, &ids);
+    assert_eq!(
+        changed
+            .iter()
+            .zip(&expected)
+            .filter(|(a, b)| a != b)
+            .count(),
+        1,
+        "only the parcel changed today reads otherwise"
+    );
+    let after = fingerprint(&db);
+    drop(db);
+    let db = Db::open(&path).unwrap();
+    assert_eq!(point_reads(&db, &ids), changed);
+    assert_eq!(fingerprint(&db), after);
+    drop(db);
+    assert_eq!(folded(&path), after);
+}
+
+#[test]
+fn a_point_read_never_trusts_a_damaged_record_of_the_checkpoint() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("zone.parkdb");
+    example(&path);
+    let (ids, expected) = {
+        let db = Db::open(&path).unwrap();
+        let ids: Vec<_> = db
+            .now()
+            .all_parcels()
+            .unwrap()
+            .iter()
+            .map(|p| p.id)
+            .collect();
+        let expected = point_reads(&db, &ids);
+        (ids, expected)
+    };
+    // The records begin after the file's magic, header length and room
+    // for the header; a byte flipped in one of them fails its own
+    // checksum, and the point reads fold the events instead.
+    let file = path.join("checkpoint/parcel.ckpt");
+    let good = std::fs::read(&file).unwrap();
+    let records_start = 8 + 4 + 1024;
+    for at in (records_start + 3..records_start + 3000).step_by(211) {
+        let mut bad = good.clone();
+        bad[at] ^= 0x40;
+        std::fs::write(&file, &bad).unwrap();
+        let db = Db::open(&path).unwrap();
+        assert_eq!(point_reads(&db, &ids), expected, "a byte flipped at {at}");
+        drop(db);
+    }
+    std::fs::write(&file, &good).unwrap();
+}

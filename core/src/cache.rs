@@ -296,6 +296,10 @@ pub(crate) struct Cache {
     /// checkpoint (or none, while it has no events) and kept up to date
     /// by each commit (see [`Cache::codes_alone`]).
     codes: Mutex<BTreeMap<u8, Arc<CodesAlone>>>,
+    /// Per kind that is not loaded: where its checkpoint keeps each
+    /// record, for point reads one record at a time (see
+    /// [`Cache::record_alone`]), kept up to date by each commit.
+    records_alone: Mutex<BTreeMap<u8, Arc<RecordsAlone>>>,
     /// Per kind: how many of its records units of work folded one by one
     /// from their stored events while it was not loaded (see
     /// [`Cache::worth_loading`]).
@@ -686,6 +690,85 @@ impl CodesAlone {
     }
 }
 
+/// A kind's records read one at a time from its checkpoint while they
+/// are not loaded (see [`Cache::record_alone`]): where each is, and the
+/// entities units of work stored after it touched, whose records are
+/// folded from their events instead.
+pub(crate) struct RecordsAlone {
+    disk: checkpoint::OnDisk,
+    index: checkpoint::RecordIndex,
+    touched: BTreeSet<u64>,
+}
+
+/// What a checkpoint read alone says of a record (see
+/// [`Cache::record_alone`]).
+#[derive(Debug)]
+pub(crate) enum Alone<R> {
+    /// The record, as committed.
+    Held(R),
+    /// None: the checkpoint holds no such record (the entity has no
+    /// events in force, or none at all) and no unit of work touched it
+    /// since.
+    NoneSuch,
+}
+
+impl<R> Alone<R> {
+    /// The record, if there is one.
+    pub(crate) fn held(self) -> Option<R> {
+        match self {
+            Alone::Held(r) => Some(r),
+            Alone::NoneSuch => None,
+        }
+    }
+}
+
+impl RecordsAlone {
+    /// What the checkpoint says of record `id`; `None`: it cannot say (a
+    /// unit of work touched the entity since).
+    fn read<R: Record>(&self, id: u64) -> Result<Option<Alone<R>>> {
+        if self.touched.contains(&id) {
+            return Ok(None);
+        }
+        match self.index.find(id) {
+            Some(placed) => Ok(Some(Alone::Held(self.disk.record::<R>(placed)?))),
+            None => Ok(Some(Alone::NoneSuch)),
+        }
+    }
+
+    /// Takes in what a committed unit of work changed of kind `R`.
+    fn apply<R: Record>(&mut self, changes: &Changes) {
+        self.touched
+            .extend(R::mine(&changes.records).keys().copied());
+    }
+}
+
+fn read_records_alone<R: Record>(
+    place: &checkpoint::Place,
+    store: &dyn Store,
+) -> Result<RecordsAlone> {
+    let disk = checkpoint::open_alone(place, store, R::KIND).map_err(|why| {
+        crate::Error::Internal(format!("no checkpoint to read records from: {why}"))
+    })?;
+    let index = disk.index()?;
+    if index.len() as u64 != disk.records {
+        return Err(crate::Error::Corrupt(
+            "a checkpoint's record index does not count its records".into(),
+        ));
+    }
+    let covered = disk.covered;
+    let all = usize::try_from(disk.records).unwrap_or(usize::MAX);
+    let mut touched = BTreeSet::new();
+    let beyond = fold_touched::<R>(store, covered.next_event, all, &mut |id, _, _, _| {
+        touched.insert(id);
+    })?;
+    crate::counts::verify_loaded(store, R::KIND, covered.events + beyond)?;
+    Ok(RecordsAlone {
+        disk,
+        index,
+        touched,
+    })
+}
+
 fn read_codes_alone<R: Record>(place: &checkpoint::Place, store: &dyn Store) -> Result<CodesAlone> {
     let on_disk = checkpoint::open_alone(place, store, R::KIND).map_err(|why| {
         crate::Error::Internal(format!("no checkpoint to read codes from: {why}"))
@@ -863,6 +946,7 @@ impl Cache {
             // make room for the fold's.
             self.codes_mut().remove(&R::KIND);
             self.alone_mut().remove(&R::KIND);
+            self.records_alone_mut().remove(&R::KIND);
             checkpoint::Partial::begin(place, R::KIND)?.finish_folding::<R>(store)?;
         } else {
             self.with::<R, _>(store, |_| ())?;
@@ -935,6 +1019,7 @@ impl Cache {
         self.saved_mut().clear();
         self.alone_mut().clear();
         self.codes_mut().clear();
+        self.records_alone_mut().clear();
         self.folded_alone_mut().clear();
     }
 
@@ -962,6 +1047,41 @@ impl Cache {
 
     fn codes_mut(&self) -> std::sync::MutexGuard<'_, BTreeMap<u8, Arc<CodesAlone>>> {
         self.codes.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn records_alone_mut(&self) -> std::sync::MutexGuard<'_, BTreeMap<u8, Arc<RecordsAlone>>> {
+        self.records_alone
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Record `id` of kind `R` as committed, read alone from its
+    /// checkpoint while the kind is not loaded: where the checkpoint keeps
+    /// each record is read the first time (24 bytes a record), then each
+    /// read is one record's bytes from the file, checked against their
+    /// own checksum, where the entity's stored events are a block of 64
+    /// entities' runs for sled to find. `None`: this cannot answer (the
+    /// kind is loaded, a unit of work touched the entity since the
+    /// checkpoint, or no checkpoint serves); the caller folds the
+    /// entity's events, as it does when the record's bytes do not check.
+    /// Call with the commit lock held (shared).
+    pub(crate) fn record_alone<R: Record>(&self, store: &dyn Store, id: u64) -> Option<Alone<R>> {
+        if self.if_loaded::<R, _>(|_| ()).is_some() {
+            return None;
+        }
+        let place = self.place.as_ref()?;
+        let alone = kept_or_read(&self.records_alone, R::KIND, || {
+            read_records_alone::<R>(place, store).ok()
+        })?;
+        match alone.read::<R>(id) {
+            Ok(found) => found,
+            Err(_) => {
+                // Damaged where it was read: never trusted over the
+                // events, and not read again.
+                self.records_alone_mut().remove(&R::KIND);
+                None
+            }
+        }
     }
 
     /// The codes of kind `R` while its records are not loaded: read alone
@@ -1099,6 +1219,7 @@ impl Cache {
             // the count of records folded one by one starts again.
             self.alone_mut().remove(&R::KIND);
             self.codes_mut().remove(&R::KIND);
+            self.records_alone_mut().remove(&R::KIND);
             self.folded_alone_mut().remove(&R::KIND);
         }
         let kind = slot
@@ -1219,6 +1340,14 @@ impl Cache {
                 if let Ok(mut kept) = Arc::try_unwrap(kept) {
                     kept.apply::<R>(changes);
                     codes.insert(R::KIND, Arc::new(kept));
+                }
+            }
+            drop(codes);
+            let mut records = self.records_alone_mut();
+            if let Some(kept) = records.remove(&R::KIND) {
+                if let Ok(mut kept) = Arc::try_unwrap(kept) {
+                    kept.apply::<R>(changes);
+                    records.insert(R::KIND, Arc::new(kept));
                 }
             }
         }

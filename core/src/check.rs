@@ -446,6 +446,26 @@ fn digest_differs(made: &[u8], kept: &[u8]) -> Vec<&'static str> {
     what
 }
 
+/// Whether a checkpoint's record index places each of its records, and
+/// no other, where a read of one record alone finds it whole.
+fn index_places<R: Record>(opened: &crate::checkpoint::Opened, records: &BTreeMap<u64, R>) -> bool {
+    let Ok(index) = crate::checkpoint::RecordIndex::new(opened.index().to_vec()) else {
+        return false;
+    };
+    index.len() == records.len()
+        && records.iter().enumerate().all(|(i, (id, record))| {
+            let placed = index.entry(i);
+            let at = usize::try_from(placed.at).unwrap_or(usize::MAX);
+            let bytes = opened
+                .records()
+                .get(at..at.saturating_add(placed.len as usize));
+            placed.id == *id
+                && bytes
+                    .and_then(|b| crate::checkpoint::record_at::<R>(b, placed).ok())
+                    .is_some_and(|read| serialize_eq(&read, record).unwrap_or(false))
+        })
+}
+
 impl<R: Record> Checkpointed<R> {
     /// The checkpoint, if one matches the store; one that cannot be
     /// decoded is a problem (it matched, so a new process would try it).
@@ -469,7 +489,11 @@ impl<R: Record> Checkpointed<R> {
         let decoded = decoded.and_then(|(history, steps)| {
             let mut digest = Vec::new();
             R::write_digest(&records.values().collect::<Vec<_>>(), &mut digest)?;
-            Ok((history, steps, digest_differs(&digest, opened.digest())))
+            let mut differs = digest_differs(&digest, opened.digest());
+            if !index_places::<R>(&opened, &records) {
+                differs.push("record index");
+            }
+            Ok((history, steps, differs))
         });
         match decoded {
             Ok((history, steps, digest_differs)) => Some(Checkpointed {

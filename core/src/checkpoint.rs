@@ -39,12 +39,12 @@ const MAGIC: &[u8; 8] = b"PARKDBCP";
 /// layout are ignored. A unit test (`the_layout_is_pinned`) pins the
 /// encoding of the example zone's records, so a change that forgets to
 /// raise it fails there.
-pub(crate) const LAYOUT: u32 = 5;
+pub(crate) const LAYOUT: u32 = 6;
 /// Units of work that together add at least this many events to a loaded
 /// ledger (and at least as many as its checkpoint covers) write it again.
 pub(crate) const LARGE: u64 = 100_000;
 /// How many parts a checkpoint has (see [`Opened`]).
-const PARTS: usize = 6;
+const PARTS: usize = 7;
 
 /// Whether checkpoints are read and written: unless the environment sets
 /// `PARKDB_CHECKPOINTS=off` (to measure a fold, or to keep no files but
@@ -99,8 +99,8 @@ struct Header {
     records: u64,
     /// Each part's length and CRC-32: two halves of the records, the
     /// lookups events added for good, two halves of the records' steps,
-    /// then what is kept of the records to be read alone
-    /// ([`Record::write_digest`]).
+    /// where each record is ([`RecordIndex`]), then what is kept of the
+    /// records to be read alone ([`Record::write_digest`]).
     parts: Vec<(u64, u32)>,
 }
 
@@ -113,7 +113,8 @@ pub(crate) struct Opened {
     bytes: Vec<u8>,
     /// Where its parts are: two halves of the records, the lower ids
     /// first, the lookups events added for good, two halves of the
-    /// records' steps ([`crate::steps`]), then the records' digest.
+    /// records' steps ([`crate::steps`]), where each record is
+    /// ([`RecordIndex`]), then the records' digest.
     parts: [std::ops::Range<usize>; PARTS],
 }
 
@@ -136,12 +137,157 @@ impl Opened {
     /// What is kept of the records to be read alone
     /// ([`Record::write_digest`]).
     pub(crate) fn digest(&self) -> &[u8] {
+        self.part(6)
+    }
+
+    /// Where each record is ([`RecordIndex`]).
+    pub(crate) fn index(&self) -> &[u8] {
         self.part(5)
+    }
+
+    /// The bytes of the records' halves, one after the other, as
+    /// [`RecordIndex`] places records in them.
+    pub(crate) fn records(&self) -> &[u8] {
+        self.bytes
+            .get(self.parts[0].start..self.parts[1].end)
+            .unwrap_or_default()
     }
 
     fn part(&self, i: usize) -> &[u8] {
         self.bytes.get(self.parts[i].clone()).unwrap_or_default()
     }
+}
+
+/// Where each record of a checkpoint is, for a read of one record alone
+/// (a point read in a process that has not loaded the ledger): per record
+/// in id order its id, where its bytes start in the two halves of the
+/// records taken as one run, their length and their CRC-32, which the
+/// read checks (the halves' own checksums cover the whole, not a record
+/// read alone). 24 bytes a record, after their count.
+pub(crate) struct RecordIndex {
+    part: Vec<u8>,
+}
+
+/// An entry of a [`RecordIndex`]: where a record's bytes are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Placed {
+    pub(crate) id: u64,
+    pub(crate) at: u64,
+    pub(crate) len: u32,
+    pub(crate) crc: u32,
+}
+
+const PLACED: usize = 24;
+
+impl RecordIndex {
+    /// Checks an index's shape: its length and its ids in order.
+    pub(crate) fn new(part: Vec<u8>) -> Result<RecordIndex> {
+        let damaged = |why: &str| Error::Corrupt(format!("a checkpoint's record index {why}"));
+        let count = part
+            .get(..8)
+            .and_then(|b| b.try_into().ok())
+            .map(u64::from_le_bytes)
+            .ok_or_else(|| damaged("is truncated"))?;
+        let fits = usize::try_from(count)
+            .ok()
+            .and_then(|n| n.checked_mul(PLACED))
+            .and_then(|n| n.checked_add(8));
+        if fits != Some(part.len()) {
+            return Err(damaged("is of the wrong length"));
+        }
+        let index = RecordIndex { part };
+        let ids = (0..index.len()).map(|i| index.entry(i).id);
+        if !ids.clone().zip(ids.skip(1)).all(|(a, b)| a < b) {
+            return Err(damaged("is not in id order"));
+        }
+        Ok(index)
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        (self.part.len() - 8) / PLACED
+    }
+
+    pub(crate) fn entry(&self, i: usize) -> Placed {
+        let at = 8 + i * PLACED;
+        let mut entry = [0; PLACED];
+        if let Some(bytes) = self.part.get(at..at + PLACED) {
+            entry.copy_from_slice(bytes);
+        }
+        let [id, at] = [&entry[..8], &entry[8..16]].map(|b| {
+            let mut word = [0; 8];
+            word.copy_from_slice(b);
+            u64::from_le_bytes(word)
+        });
+        let [len, crc] = [&entry[16..20], &entry[20..]].map(|b| {
+            let mut word = [0; 4];
+            word.copy_from_slice(b);
+            u32::from_le_bytes(word)
+        });
+        Placed { id, at, len, crc }
+    }
+
+    /// Where record `id` is, if the checkpoint holds it.
+    pub(crate) fn find(&self, id: u64) -> Option<Placed> {
+        let (mut low, mut high) = (0, self.len());
+        while low < high {
+            let mid = low + (high - low) / 2;
+            let e = self.entry(mid);
+            match e.id.cmp(&id) {
+                std::cmp::Ordering::Less => low = mid + 1,
+                std::cmp::Ordering::Greater => high = mid,
+                std::cmp::Ordering::Equal => return Some(e),
+            }
+        }
+        None
+    }
+}
+
+/// The record `placed` locates in `bytes` (the records' halves as one
+/// run, or the run read from its place): its checksum checked, decoded
+/// whole.
+pub(crate) fn record_at<R: Record>(bytes: &[u8], placed: Placed) -> Result<R> {
+    let damaged = || Error::Corrupt("a checkpoint's record does not match its checksum".into());
+    if crc32fast::hash(bytes) != placed.crc || bytes.len() != placed.len as usize {
+        return Err(damaged());
+    }
+    let ((record, extras), used): ((R, R::Extras), usize) = decode(bytes, "record")?;
+    if used != bytes.len() {
+        return Err(damaged());
+    }
+    Ok(record.with_extras(extras))
+}
+
+/// Where each encoded record of a half is: (id, length, CRC-32), in order.
+type Placements = Vec<(u64, u32, u32)>;
+
+/// The count a half of the records starts with, encoded.
+fn count_prefix(count: u64) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    encode(&count, &mut out)?;
+    Ok(out)
+}
+
+/// Writes a [`RecordIndex`] of two halves: each its length in bytes (all
+/// of it, count included), its count's length and its placements.
+fn write_index(halves: [(u64, usize, &Placements); 2], out: &mut dyn Write) -> Result<()> {
+    let io = |e| Error::io("cannot write a checkpoint", e);
+    let count: usize = halves.iter().map(|h| h.2.len()).sum();
+    out.write_all(&(count as u64).to_le_bytes()).map_err(io)?;
+    let mut base = 0;
+    for (len, prefix, placed) in halves {
+        let mut at = base + prefix as u64;
+        for &(id, n, crc) in placed {
+            let mut entry = [0; PLACED];
+            entry[..8].copy_from_slice(&id.to_le_bytes());
+            entry[8..16].copy_from_slice(&at.to_le_bytes());
+            entry[16..20].copy_from_slice(&n.to_le_bytes());
+            entry[20..].copy_from_slice(&crc.to_le_bytes());
+            out.write_all(&entry).map_err(io)?;
+            at += u64::from(n);
+        }
+        base += len;
+    }
+    Ok(())
 }
 
 /// Why a checkpoint was not used.
@@ -211,13 +357,27 @@ fn decode<T: DeserializeOwned>(bytes: &[u8], what: &str) -> Result<(T, usize)> {
 }
 
 /// Writes records (in id order) as a part: their count, then each, the
-/// record and the fields its own events set ([`Record::extras`]).
-pub(crate) fn write_records<R: Record>(records: &[&R], out: &mut dyn Write) -> Result<()> {
-    encode(&(records.len() as u64), out)?;
+/// record and the fields its own events set ([`Record::extras`]); says
+/// where each record went: (id, length, CRC-32), in order.
+fn write_records<R: Record>(records: &[&R], out: &mut dyn Write) -> Result<Placements> {
+    let io = |e| Error::io("cannot write a checkpoint", e);
+    out.write_all(&count_prefix(records.len() as u64)?)
+        .map_err(io)?;
+    let mut placed = Vec::with_capacity(records.len());
+    let mut one = Vec::new();
     for r in records {
-        encode(&(r, r.extras()), out)?;
+        one.clear();
+        encode(&(r, r.extras()), &mut one)?;
+        out.write_all(&one).map_err(io)?;
+        placed.push((r.id(), one_len(&one)?, crc32fast::hash(&one)));
     }
-    Ok(())
+    Ok(placed)
+}
+
+/// A record's encoded length, as a [`RecordIndex`] keeps it.
+fn one_len(one: &[u8]) -> Result<u32> {
+    u32::try_from(one.len())
+        .map_err(|_| Error::Internal("a record of more than 4 GiB in a checkpoint".into()))
 }
 
 /// The part [`write_records`] writes, in memory.
@@ -364,12 +524,18 @@ impl Partial {
         let [low, high] = steps.halves();
         // The lower half streamed to the file while another thread encodes
         // the upper, which follows it: encoding is most of the work.
-        let (first, second) = crate::threads::both(
+        let mut placed_low = Vec::new();
+        let (first, (second, placed_high)) = crate::threads::both(
             "writing a checkpoint",
-            || self.part(|out| write_records(lower, out)),
+            || {
+                self.part(|out| {
+                    placed_low = write_records(lower, out)?;
+                    Ok(())
+                })
+            },
             || {
                 let mut part = Vec::new();
-                write_records(upper, &mut part).map(|()| part)
+                write_records(upper, &mut part).map(|placed| (part, placed))
             },
         )?;
         let after = self.part(|out| {
@@ -377,12 +543,25 @@ impl Partial {
                 .map_err(|e| Error::io("cannot write a checkpoint", e))
         })?;
         drop(second);
+        let prefixes = [
+            count_prefix(lower.len() as u64)?.len(),
+            count_prefix(upper.len() as u64)?.len(),
+        ];
         let parts = vec![
             first,
             after,
             self.part(|out| encode(history, out))?,
             self.part(|out| low.write_to(out))?,
             self.part(|out| high.write_to(out))?,
+            self.part(|out| {
+                write_index(
+                    [
+                        (first.0, prefixes[0], &placed_low),
+                        (after.0, prefixes[1], &placed_high),
+                    ],
+                    out,
+                )
+            })?,
             self.part(|out| R::write_digest(records, out))?,
         ];
         self.seal::<R>(store, records.len() as u64, parts)
@@ -412,12 +591,15 @@ impl Partial {
         )?;
         crate::counts::verify_loaded(store, R::KIND, events)?;
         let records = lower.count + upper.count;
-        let mut parts = Vec::with_capacity(6);
-        for half in [&lower, &upper] {
+        let mut parts = Vec::with_capacity(PARTS);
+        let mut prefixes = [0; 2];
+        for (half, prefix) in [&lower, &upper].into_iter().zip(&mut prefixes) {
             // As `write_records` writes them: the count, then each record.
+            let count = count_prefix(half.count)?;
+            *prefix = count.len();
             parts.push(self.part(|out| {
-                encode(&half.count, out)?;
-                out.write_all(&half.records)
+                out.write_all(&count)
+                    .and_then(|()| out.write_all(&half.records))
                     .map_err(|e| Error::io("cannot write a checkpoint", e))
             })?);
         }
@@ -439,6 +621,11 @@ impl Partial {
         let [low_steps, high_steps] = lower.steps.halves();
         parts.push(self.part(|out| low_steps.write_to(out))?);
         parts.push(self.part(|out| high_steps.write_to(out))?);
+        let halves = [
+            (parts[0].0, prefixes[0], &lower.placed),
+            (parts[1].0, prefixes[1], &upper.placed),
+        ];
+        parts.push(self.part(|out| write_index(halves, out))?);
         let mut codes = lower.codes;
         codes.extend(upper.codes);
         parts.push(self.part(|out| {
@@ -500,6 +687,8 @@ struct Folded<R: Record> {
     /// The records, each as [`write_records`] encodes it.
     records: Vec<u8>,
     count: u64,
+    /// Where each is in `records` ([`RecordIndex`]).
+    placed: Placements,
     /// (code, id) of the records that have one ([`Record::CODE`]).
     codes: Vec<(Box<[u8]>, u64)>,
     /// The lookups events added for good: (family, value) → ids, in order.
@@ -514,6 +703,7 @@ impl<R: Record> Folded<R> {
         Folded {
             records: Vec::new(),
             count: 0,
+            placed: Vec::new(),
             codes: Vec::new(),
             history: BTreeMap::new(),
             steps: if R::STEPS {
@@ -537,7 +727,10 @@ impl<R: Record> Folded<R> {
             }
         }
         if let Some(r) = folded {
+            let start = self.records.len();
             encode(&(&r, r.extras()), &mut self.records)?;
+            let one = self.records.get(start..).unwrap_or_default();
+            self.placed.push((id, one_len(one)?, crc32fast::hash(one)));
             self.count += 1;
             if let Some((family, code)) = r.code() {
                 if Some(family) == R::CODE {
@@ -682,10 +875,44 @@ impl OnDisk {
     /// The digest's length, and a reader of its bytes at an offset (its
     /// own sections carry their checksums: see [`Record::write_digest`]).
     pub(crate) fn digest(&self) -> (u64, impl Fn(u64, &mut [u8]) -> Result<()> + '_) {
-        let part = self.file_part(5);
+        let part = self.file_part(6);
         (part.len, move |at, into: &mut [u8]| {
             crate::steps::Source::read_at(&part, at, into)
         })
+    }
+
+    /// Reads where each record is, and checks its checksum.
+    pub(crate) fn index(&self) -> Result<RecordIndex> {
+        let part = self.file_part(5);
+        let len = usize::try_from(part.len)
+            .map_err(|_| Error::Corrupt("a checkpoint's record index is too long".into()))?;
+        let mut bytes = vec![0; len];
+        crate::steps::Source::read_at(&part, 0, &mut bytes)?;
+        if crc32fast::hash(&bytes) != self.places[5].2 {
+            return Err(Error::Corrupt(
+                "a checkpoint's record index does not match its checksum".into(),
+            ));
+        }
+        RecordIndex::new(bytes)
+    }
+
+    /// The record `placed` locates, read alone from the file (see
+    /// [`record_at`]).
+    pub(crate) fn record<R: Record>(&self, placed: Placed) -> Result<R> {
+        let (start, first, _) = self.places[0];
+        let run = FilePart {
+            file: &self.file,
+            offset: start,
+            len: first + self.places[1].1,
+        };
+        if placed.at.saturating_add(u64::from(placed.len)) > run.len {
+            return Err(Error::Corrupt(
+                "a checkpoint's record lies beyond its records".into(),
+            ));
+        }
+        let mut bytes = vec![0; placed.len as usize];
+        crate::steps::Source::read_at(&run, placed.at, &mut bytes)?;
+        record_at(&bytes, placed)
     }
 
     /// Reads the steps, each half on a thread of its own, and checks
@@ -918,8 +1145,8 @@ mod tests {
         edit(&mut records);
         let mut digest = Vec::new();
         R::write_digest(&records.iter().collect::<Vec<_>>(), &mut digest).unwrap();
-        let before: u64 = header.parts[..5].iter().map(|p| p.0).sum();
-        header.parts[5] = (digest.len() as u64, crc32fast::hash(&digest));
+        let before: u64 = header.parts[..6].iter().map(|p| p.0).sum();
+        header.parts[6] = (digest.len() as u64, crc32fast::hash(&digest));
         let mut head = Vec::new();
         encode(&header, &mut head).unwrap();
         head.resize(HEAD_ROOM, 0);
@@ -1030,6 +1257,64 @@ mod tests {
         written_both_ways::<Programme>(&db);
         written_both_ways::<Application>(&db);
         written_both_ways::<Indicator>(&db);
+    }
+
+    #[test]
+    fn each_record_is_read_alone_where_the_index_places_it() {
+        // Both ways of writing a checkpoint: from the loaded records (the
+        // register, the parcels of a closing handle that read them) and
+        // from the events (the parcels of one that only wrote them).
+        let (_dir, db) = example_zone_closed_and_opened();
+        let engine = &db.engine;
+        let store = engine.store.as_ref();
+        let place = engine.cache.place().unwrap().clone();
+        let alone_then_loaded = |from_events: bool| {
+            if from_events {
+                let _write = engine.read_guard();
+                Partial::begin(&place, Parcel::KIND)
+                    .unwrap()
+                    .finish_folding::<Parcel>(store)
+                    .unwrap();
+            }
+            let _read = engine.read_guard();
+            let opened = open(&place, store, Parcel::KIND).unwrap();
+            let mut ids = Vec::new();
+            for half in opened.halves() {
+                decode_records::<Parcel>(half, &mut |r| ids.push(r.id.0)).unwrap();
+            }
+            let alone: Vec<String> = ids
+                .iter()
+                .map(|id| match engine.cache.record_alone::<Parcel>(store, *id) {
+                    Some(crate::cache::Alone::Held(p)) => format!("{p:?}"),
+                    other => panic!("parcel {id} not read alone: {other:?}"),
+                })
+                .collect();
+            // An id the checkpoint does not hold, no unit of work touched:
+            // no such parcel.
+            assert!(matches!(
+                engine.cache.record_alone::<Parcel>(store, 1 << 40),
+                Some(crate::cache::Alone::NoneSuch)
+            ));
+            (ids, alone)
+        };
+        for from_events in [false, true] {
+            let (ids, alone) = alone_then_loaded(from_events);
+            assert!(ids.len() > 10);
+            let _read = engine.read_guard();
+            let loaded: Vec<String> = engine
+                .cache
+                .with::<Parcel, _>(store, |k| {
+                    ids.iter()
+                        .map(|id| format!("{:?}", k.records[id]))
+                        .collect()
+                })
+                .unwrap();
+            assert_eq!(alone, loaded, "written from the events: {from_events}");
+            // Loaded, the records answer, not the checkpoint.
+            assert!(engine.cache.record_alone::<Parcel>(store, ids[0]).is_none());
+            engine.cache.reset();
+        }
+        assert!(db.check().unwrap().is_clean());
     }
 
     #[test]
@@ -1212,7 +1497,7 @@ mod tests {
         assert_eq!(
             (LAYOUT, found),
             (
-                5,
+                6,
                 [
                     0xA98D_54EA,
                     0x7F4C_8050,

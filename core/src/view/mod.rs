@@ -380,12 +380,21 @@ impl<'a> View<'a> {
     fn one_shared<R: Record + Dated>(&self, id: u64) -> Result<Option<Arc<R>>> {
         if self.horizon.known_at.is_none() {
             // Point reads do not load a kind into memory: until a wider read
-            // has, they fold the one entity's stored events.
-            if let Some(current) = self
+            // has, they read the one record from the checkpoint, or fold
+            // the one entity's stored events.
+            let held = match self
                 .engine
                 .cache
                 .if_loaded::<R, _>(|m| m.records.get(&id).cloned())
             {
+                Some(held) => Some(held),
+                None => self
+                    .engine
+                    .cache
+                    .record_alone::<R>(self.store(), id)
+                    .map(|r| r.held().map(Arc::new)),
+            };
+            if let Some(current) = held {
                 let Some(current) = current else {
                     return Ok(None);
                 };

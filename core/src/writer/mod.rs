@@ -316,8 +316,8 @@ impl Writer {
             return Ok(Some(r.clone()));
         }
         // Not changed by this unit (every record it changes is in `records`):
-        // the committed state, in the in-memory view if loaded, else the
-        // fold of its stored events.
+        // the committed state, in the in-memory view if loaded, else read
+        // alone from the checkpoint, else the fold of its stored events.
         if let Some(r) = self
             .engine
             .cache
@@ -330,6 +330,9 @@ impl Writer {
                 .engine
                 .cache
                 .with::<R, _>(self.engine(), |m| m.records.get(&id).cloned());
+        }
+        if let Some(alone) = self.engine.cache.record_alone::<R>(self.engine(), id) {
+            return Ok(alone.held().map(Arc::new));
         }
         Ok(record::stored::<R>(self.engine(), id)?.map(Arc::new))
     }

@@ -1,7 +1,9 @@
-//! A fresh open of the province benchmark's database: what the first
-//! wide read of the parcels (a land summary of the present) and the first
-//! evaluation cost a new handle, loading each ledger from its checkpoint
-//! against folding every event (`PARKDB_CHECKPOINTS=off`). A benchmark,
+//! A fresh open of the province benchmark's database: what 20,000 point
+//! reads by id, the first wide read of the parcels (a land summary of the
+//! present) and the first evaluation cost a new handle, loading each
+//! ledger from its checkpoint against folding every event
+//! (`PARKDB_CHECKPOINTS=off`); and the same point reads on a new SQLite
+//! connection to the benchmark's SQLite file. A benchmark,
 //! not a test. (Resident memory is measured per process, by `/usr/bin/time
 //! -f %M parkdb summary`: within one, freed memory is not returned.)
 //!
@@ -25,14 +27,35 @@ fn median(mut v: Vec<f64>) -> (f64, f64) {
 
 struct Run {
     open: f64,
+    point_reads: f64,
     first_read: f64,
     evaluate: f64,
 }
 
-fn run(path: &str, scheme: &Scheme, year: i32) -> Run {
+/// 20,000 parcel ids out of `n`, the same each run.
+fn probes(n: u64) -> Vec<u64> {
+    let mut x: u64 = 42;
+    (0..20_000)
+        .map(|_| {
+            x = x
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            1 + (x >> 33) % n
+        })
+        .collect()
+}
+
+fn run(path: &str, scheme: &Scheme, year: i32, ids: &[u64]) -> Run {
     let t = Instant::now();
     let db = Db::open(path).unwrap();
     let open = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let area: i64 = ids
+        .iter()
+        .map(|id| db.parcel(parkdb::ParcelId(*id)).unwrap().area.units())
+        .sum();
+    let point_reads = t.elapsed().as_secs_f64();
+    assert!(area > 0);
     let t = Instant::now();
     let summary = db.now().land_summary().unwrap();
     let first_read = t.elapsed().as_secs_f64();
@@ -46,9 +69,34 @@ fn run(path: &str, scheme: &Scheme, year: i32) -> Run {
     std::thread::sleep(std::time::Duration::from_secs(2));
     Run {
         open,
+        point_reads,
         first_read,
         evaluate,
     }
+}
+
+/// The same point reads on a new connection to the SQLite file: every
+/// column of each row, as parkdb reads each parcel whole.
+fn sqlite_point_reads(file: &str, ids: &[u64]) -> f64 {
+    let t = Instant::now();
+    let conn = rusqlite::Connection::open(file).unwrap();
+    let mut statement = conn.prepare("select * from parcel where id = ?").unwrap();
+    let columns = statement.column_count();
+    let mut read = 0usize;
+    for id in ids {
+        let id = i64::try_from(*id).unwrap();
+        statement
+            .query_row([id], |row| {
+                for i in 0..columns {
+                    let _: rusqlite::types::Value = row.get(i)?;
+                }
+                Ok(())
+            })
+            .unwrap();
+        read += 1;
+    }
+    assert_eq!(read, ids.len());
+    t.elapsed().as_secs_f64()
 }
 
 /// The child of `--resident`: one open, its resident sizes on one line.
@@ -126,13 +174,21 @@ fn main() {
         return;
     }
     let runs: usize = mode.and_then(|r| r.parse().ok()).unwrap_or(5);
+    let sqlite = format!("{dir}/province.sqlite");
+    let count: i64 = rusqlite::Connection::open(&sqlite)
+        .unwrap()
+        .query_row("select count(*) from parcel", [], |r| r.get(0))
+        .unwrap();
+    let ids = probes(u64::try_from(count).unwrap());
     let mut with = Vec::new();
     let mut without = Vec::new();
+    let mut sqlite_reads = Vec::new();
     for _ in 0..runs {
         std::env::remove_var("PARKDB_CHECKPOINTS");
-        with.push(run(&path, &scheme, year));
+        with.push(run(&path, &scheme, year, &ids));
         std::env::set_var("PARKDB_CHECKPOINTS", "off");
-        without.push(run(&path, &scheme, year));
+        without.push(run(&path, &scheme, year, &ids));
+        sqlite_reads.push(sqlite_point_reads(&sqlite, &ids));
     }
     std::env::remove_var("PARKDB_CHECKPOINTS");
     let parcels = Db::open(&path)
@@ -145,8 +201,9 @@ fn main() {
     println!("| row ({parcels} parcels, median of {runs}) | from checkpoints | folding every event | ratio |");
     println!("|---|---:|---:|---:|");
     type Field = fn(&Run) -> f64;
-    let rows: [(&str, Field, &str); 3] = [
+    let rows: [(&str, Field, &str); 4] = [
         ("open", |r| r.open, "s"),
+        ("20,000 point reads by id", |r| r.point_reads, "s"),
         (
             "first wide read (land summary of the present)",
             |r| r.first_read,
@@ -162,4 +219,15 @@ fn main() {
             a / b
         );
     }
+    let (a, sa) = median(with.iter().map(|r| r.point_reads).collect());
+    let (q, sq) = median(sqlite_reads);
+    println!();
+    println!(
+        "| row (median of {runs}) | parkdb, from checkpoints | SQLite, a new connection | ratio |"
+    );
+    println!("|---|---:|---:|---:|");
+    println!(
+        "| 20,000 point reads by id, right after the open | {a:.3} s (±{sa:.3}) | {q:.3} s (±{sq:.3}) | {:.2}× |",
+        a / q
+    );
 }

@@ -677,25 +677,29 @@ fn point_reads(db: &Db, ids: &[parkdb::ParcelId]) -> Vec<String> {
         .collect()
 }
 
+/// The example zone in `path`, closed, and what a handle that loaded the
+/// parcels says of each by id (and of an id none has): the ids, the
+/// point reads, a parcel not retired.
+fn example_read_by_id(path: &Path) -> (Vec<parkdb::ParcelId>, Vec<String>, parkdb::ParcelId) {
+    example(path);
+    let db = Db::open(path).unwrap();
+    let mut ids: Vec<_> = db
+        .now()
+        .all_parcels()
+        .unwrap()
+        .iter()
+        .map(|p| p.id)
+        .collect();
+    ids.push(parkdb::ParcelId(1 << 40));
+    let expected = point_reads(&db, &ids);
+    (ids, expected, live_parcel(&db))
+}
+
 #[test]
 fn point_reads_read_one_record_from_the_checkpoint_and_find_the_same() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("zone.parkdb");
-    example(&path);
-    // What the loaded view says of each parcel, and of an id none has.
-    let (ids, expected, first) = {
-        let db = Db::open(&path).unwrap();
-        let mut ids: Vec<_> = db
-            .now()
-            .all_parcels()
-            .unwrap()
-            .iter()
-            .map(|p| p.id)
-            .collect();
-        ids.push(parkdb::ParcelId(1 << 40));
-        let expected = point_reads(&db, &ids);
-        (ids, expected, live_parcel(&db))
-    };
+    let (ids, expected, first) = example_read_by_id(&path);
     assert!(expected.iter().any(|p| p == "none") && expected.len() > 20);
 
     // A new process reads each record alone, without loading the parcels.
@@ -748,19 +752,7 @@ fn point_reads_read_one_record_from_the_checkpoint_and_find_the_same() {
 fn a_point_read_never_trusts_a_damaged_record_of_the_checkpoint() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("zone.parkdb");
-    example(&path);
-    let (ids, expected) = {
-        let db = Db::open(&path).unwrap();
-        let ids: Vec<_> = db
-            .now()
-            .all_parcels()
-            .unwrap()
-            .iter()
-            .map(|p| p.id)
-            .collect();
-        let expected = point_reads(&db, &ids);
-        (ids, expected)
-    };
+    let (ids, expected, _) = example_read_by_id(&path);
     // The records begin after the file's magic, header length and room
     // for the header; a byte flipped in one of them fails its own
     // checksum, and the point reads fold the events instead.

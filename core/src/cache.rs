@@ -541,17 +541,10 @@ fn read_register_alone(
     })?;
     let (size, read_at) = on_disk.digest();
     let (firms, figures) = crate::enterprise::digest::read(size, &read_at, year)?;
-    let mut touched = Vec::new();
-    let covered = on_disk.covered;
-    let all = usize::try_from(on_disk.records).unwrap_or(usize::MAX);
-    let beyond = fold_touched::<Enterprise>(store, covered.next_event, all, &mut |id, _, _, _| {
-        touched.push(id);
-    })?;
-    crate::counts::verify_loaded(store, Enterprise::KIND, covered.events + beyond)?;
     Ok(RegisterAlone {
         firms,
         figures,
-        touched,
+        touched: touched_beyond::<Enterprise>(store, &on_disk)?,
     })
 }
 
@@ -755,18 +748,26 @@ fn read_records_alone<R: Record>(
             "a checkpoint's record index does not count its records".into(),
         ));
     }
-    let covered = disk.covered;
-    let all = usize::try_from(disk.records).unwrap_or(usize::MAX);
-    let mut touched = BTreeSet::new();
-    let beyond = fold_touched::<R>(store, covered.next_event, all, &mut |id, _, _, _| {
-        touched.insert(id);
-    })?;
-    crate::counts::verify_loaded(store, R::KIND, covered.events + beyond)?;
+    let touched = touched_beyond::<R>(store, &disk)?.into_iter().collect();
     Ok(RecordsAlone {
         disk,
         index,
         touched,
     })
+}
+
+/// The entities of kind `R` units of work stored after a checkpoint read
+/// alone touched, in id order, once the events they hold beyond it are
+/// found to make up the store's count.
+fn touched_beyond<R: Record>(store: &dyn Store, disk: &checkpoint::OnDisk) -> Result<Vec<u64>> {
+    let covered = disk.covered;
+    let all = usize::try_from(disk.records).unwrap_or(usize::MAX);
+    let mut touched = Vec::new();
+    let beyond = fold_touched::<R>(store, covered.next_event, all, &mut |id, _, _, _| {
+        touched.push(id);
+    })?;
+    crate::counts::verify_loaded(store, R::KIND, covered.events + beyond)?;
+    Ok(touched)
 }
 
 fn read_codes_alone<R: Record>(place: &checkpoint::Place, store: &dyn Store) -> Result<CodesAlone> {

@@ -364,6 +364,10 @@ fn register_loaded(db: &Db) -> bool {
     status(db, "enterprise").loaded_from_checkpoint.is_some()
 }
 
+fn parcels_loaded(db: &Db) -> bool {
+    status(db, "parcel").loaded_from_checkpoint.is_some()
+}
+
 #[test]
 fn an_evaluation_reads_the_registers_figures_by_year_alone_and_the_same() {
     let dir = tempfile::tempdir().unwrap();
@@ -543,21 +547,13 @@ fn a_lookup_by_code_reads_the_codes_alone_and_finds_the_same() {
         db.now().parcel_by_code("NO-SUCH-CODE"),
         Err(parkdb::Error::NotFound { .. })
     ));
-    assert_eq!(
-        status(&db, "parcel").loaded_from_checkpoint,
-        None,
-        "the parcels loaded"
-    );
+    assert!(!parcels_loaded(&db), "the parcels loaded");
     assert!(!register_loaded(&db), "the register loaded");
     // A unit of work brings the codes read alone up to date: the next
     // lookup finds the new parcel, still without loading the parcels.
     add_parcels(&db, 10, 1);
     assert!(db.now().parcel_by_code("LATE-10").is_ok());
-    assert_eq!(
-        status(&db, "parcel").loaded_from_checkpoint,
-        None,
-        "the parcels loaded"
-    );
+    assert!(!parcels_loaded(&db), "the parcels loaded");
     drop(db);
 
     // Damage in the codes: the lookup loads the records instead.
@@ -596,13 +592,12 @@ fn units_of_work_add_parcels_without_loading_them_and_codes_stay_unique() {
     let path = dir.path().join("zone.parkdb");
     example(&path);
     let db = Db::open(&path).unwrap();
-    let not_loaded = |db: &Db| status(db, "parcel").loaded_from_checkpoint.is_none();
     // A code of the checkpoint's, read without loading the parcels.
     let kept = db.now().parcel(parkdb::ParcelId(1)).unwrap().code;
     add_parcels(&db, 0, 300);
     add_parcels(&db, 300, 300);
     assert!(
-        not_loaded(&db),
+        !parcels_loaded(&db),
         "units of work that add parcels loaded them"
     );
     let refused = |db: &Db, codes: &[&str]| {
@@ -633,21 +628,21 @@ fn units_of_work_add_parcels_without_loading_them_and_codes_stay_unique() {
     refused(&db, &["LATE-450"]);
     refused(&db, &[" LATE-450 "]);
     refused(&db, &["NEW-1", "NEW-1"]);
-    assert!(not_loaded(&db));
+    assert!(!parcels_loaded(&db));
     // What was refused was not taken.
     let new = add_one(&db, "NEW-1").unwrap();
     assert!(add_one(&db, "NEW-1").is_err());
-    assert!(not_loaded(&db));
+    assert!(!parcels_loaded(&db));
     // Lookups by code find every parcel, still without loading them.
     for (code, at) in [("LATE-0", 0), ("LATE-299", 299), ("LATE-599", 599)] {
         let p = db.now().parcel_by_code(code).unwrap();
         assert_eq!(p.code, code, "{at}");
     }
     assert_eq!(db.now().parcel_by_code("NEW-1").unwrap().id, new);
-    assert!(not_loaded(&db));
+    assert!(!parcels_loaded(&db));
     // Once loaded, the view refuses the same codes.
     let seen = fingerprint(&db);
-    assert!(!not_loaded(&db));
+    assert!(parcels_loaded(&db));
     refused(&db, &["LATE-450"]);
     refused(&db, &[kept.as_str()]);
     let seen_after = fingerprint(&db);
@@ -705,11 +700,7 @@ fn point_reads_read_one_record_from_the_checkpoint_and_find_the_same() {
     // A new process reads each record alone, without loading the parcels.
     let db = Db::open(&path).unwrap();
     assert_eq!(point_reads(&db, &ids), expected);
-    assert_eq!(
-        status(&db, "parcel").loaded_from_checkpoint,
-        None,
-        "the parcels loaded"
-    );
+    assert!(!parcels_loaded(&db), "the parcels loaded");
     // A unit of work changes one parcel and adds others: point reads show
     // them as they are now, still without loading the parcels.
     db.write(|w| {
@@ -724,11 +715,7 @@ fn point_reads_read_one_record_from_the_checkpoint_and_find_the_same() {
     );
     let late = db.now().parcel_by_code("LATE-1").unwrap().id;
     assert_eq!(db.now().parcel(late).unwrap().code, "LATE-1");
-    assert_eq!(
-        status(&db, "parcel").loaded_from_checkpoint,
-        None,
-        "the parcels loaded"
-    );
+    assert!(!parcels_loaded(&db), "the parcels loaded");
     let changed = point_reads(&db, &ids);
     assert_eq!(
         changed

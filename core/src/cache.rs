@@ -291,15 +291,15 @@ pub(crate) struct Cache {
     saved: Mutex<BTreeMap<u8, Saved>>,
     /// Per kind that keeps steps and is not loaded: its steps, read alone
     /// from its checkpoint (see [`Cache::steps_alone`]).
-    alone: Mutex<BTreeMap<u8, Arc<crate::steps::Steps>>>,
+    alone: KeptAlone<crate::steps::Steps>,
     /// Per kind that is not loaded: its codes, read alone from its
     /// checkpoint (or none, while it has no events) and kept up to date
     /// by each commit (see [`Cache::codes_alone`]).
-    codes: Mutex<BTreeMap<u8, Arc<CodesAlone>>>,
+    codes: KeptAlone<CodesAlone>,
     /// Per kind that is not loaded: where its checkpoint keeps each
     /// record, for point reads one record at a time (see
     /// [`Cache::record_alone`]), kept up to date by each commit.
-    records_alone: Mutex<BTreeMap<u8, Arc<RecordsAlone>>>,
+    records_alone: KeptAlone<RecordsAlone>,
     /// Per kind: how many of its records units of work folded one by one
     /// from their stored events while it was not loaded (see
     /// [`Cache::worth_loading`]).
@@ -502,19 +502,42 @@ fn load_steps_alone<R: Record>(
     place: &checkpoint::Place,
     store: &dyn Store,
 ) -> Result<crate::steps::Steps> {
-    let on_disk = checkpoint::open_alone(place, store, R::KIND).map_err(|why| {
-        crate::Error::Internal(format!("no checkpoint to read steps from: {why}"))
-    })?;
+    let on_disk = open_alone::<R>(place, store, "steps")?;
     let mut steps = on_disk.steps()?;
-    let covered = on_disk.covered;
-    let beyond = fold_touched::<R>(
-        store,
-        covered.next_event,
-        steps.placed(),
-        &mut |id, _, _, made| steps.set(id, made),
-    )?;
-    crate::counts::verify_loaded(store, R::KIND, covered.events + beyond)?;
+    fold_beyond::<R>(store, &on_disk, &mut |id, _, _, made| steps.set(id, made))?;
     Ok(steps)
+}
+
+/// The checkpoint of kind `R` that matches the store, to read `what`
+/// alone from.
+fn open_alone<R: Record>(
+    place: &checkpoint::Place,
+    store: &dyn Store,
+    what: &str,
+) -> Result<checkpoint::OnDisk> {
+    checkpoint::open_alone(place, store, R::KIND)
+        .map_err(|why| crate::Error::Internal(format!("no checkpoint to read {what} from: {why}")))
+}
+
+/// Folds for `f` each entity of kind `R` units of work stored after the
+/// checkpoint `disk` touched ([`fold_touched`]), and checks that the
+/// events they hold beyond it make up the store's count.
+fn fold_beyond<R: Record>(
+    store: &dyn Store,
+    disk: &checkpoint::OnDisk,
+    f: &mut Touched<'_, R>,
+) -> Result<()> {
+    let all = usize::try_from(disk.records).unwrap_or(usize::MAX);
+    let beyond = fold_touched::<R>(store, disk.covered.next_event, all, f)?;
+    crate::counts::verify_loaded(store, R::KIND, disk.covered.events + beyond)
+}
+
+/// The entities of kind `R` units of work stored after a checkpoint read
+/// alone touched, in id order ([`fold_beyond`]).
+fn touched_beyond<R: Record>(store: &dyn Store, disk: &checkpoint::OnDisk) -> Result<Vec<u64>> {
+    let mut touched = Vec::new();
+    fold_beyond::<R>(store, disk, &mut |id, _, _, _| touched.push(id))?;
+    Ok(touched)
 }
 
 /// A year of the register read alone from its checkpoint (see
@@ -536,9 +559,7 @@ fn read_register_alone(
     year: Option<i32>,
 ) -> Result<RegisterAlone> {
     use crate::enterprise::Enterprise;
-    let on_disk = checkpoint::open_alone(place, store, Enterprise::KIND).map_err(|why| {
-        crate::Error::Internal(format!("no checkpoint to read the register from: {why}"))
-    })?;
+    let on_disk = open_alone::<Enterprise>(place, store, "the register")?;
     let (size, read_at) = on_disk.digest();
     let (firms, figures) = crate::enterprise::digest::read(size, &read_at, year)?;
     Ok(RegisterAlone {
@@ -548,20 +569,67 @@ fn read_register_alone(
     })
 }
 
-/// What a kind's checkpoint gave read alone, kept for `kind` in `kept`,
-/// or read by `read` and kept (`None`: it could not be read).
-fn kept_or_read<T>(
-    kept: &Mutex<BTreeMap<u8, Arc<T>>>,
-    kind: u8,
-    read: impl FnOnce() -> Option<T>,
-) -> Option<Arc<T>> {
-    let mut kept = kept.lock().unwrap_or_else(PoisonError::into_inner);
-    if let Some(found) = kept.get(&kind) {
-        return Some(found.clone());
+/// What is kept beside each kind not loaded, read alone from its
+/// checkpoint (its steps, its codes, where its records are): per kind what
+/// was read, or `None` when it could not be read, which is not tried again
+/// until it is let go (a new checkpoint, a load, a reset).
+pub(crate) struct KeptAlone<T>(Mutex<BTreeMap<u8, Option<Arc<T>>>>);
+
+impl<T> Default for KeptAlone<T> {
+    fn default() -> Self {
+        KeptAlone(Mutex::new(BTreeMap::new()))
     }
-    let found = Arc::new(read()?);
-    kept.insert(kind, found.clone());
-    Some(found)
+}
+
+impl<T> KeptAlone<T> {
+    fn locked(&self) -> std::sync::MutexGuard<'_, BTreeMap<u8, Option<Arc<T>>>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// What is kept for `kind`, or what `read` gives, kept (`None`: it
+    /// could not be read, now or before).
+    fn get_or_read(&self, kind: u8, read: impl FnOnce() -> Option<T>) -> Option<Arc<T>> {
+        let mut kept = self.locked();
+        if let Some(found) = kept.get(&kind) {
+            return found.clone();
+        }
+        let found = read().map(Arc::new);
+        kept.insert(kind, found.clone());
+        found
+    }
+
+    /// Lets go of what is kept for `kind`: read again when next asked for.
+    fn let_go(&self, kind: u8) {
+        self.locked().remove(&kind);
+    }
+
+    fn let_go_all(&self) {
+        self.locked().clear();
+    }
+
+    /// Keeps that what `kind` keeps cannot serve (damaged where read).
+    fn refuse(&self, kind: u8) {
+        self.locked().insert(kind, None);
+    }
+
+    /// Brings what is kept for `kind` up to date in place with what a
+    /// commit changed; held by a reader meanwhile, it is let go (read
+    /// again when next asked for). What could not be read stays so.
+    fn update(&self, kind: u8, apply: impl FnOnce(&mut T)) {
+        let mut kept = self.locked();
+        match kept.remove(&kind) {
+            Some(Some(found)) => {
+                if let Ok(mut found) = Arc::try_unwrap(found) {
+                    apply(&mut found);
+                    kept.insert(kind, Some(Arc::new(found)));
+                }
+            }
+            Some(None) => {
+                kept.insert(kind, None);
+            }
+            None => {}
+        }
+    }
 }
 
 /// A kind's codes while its records are not loaded (see
@@ -739,9 +807,7 @@ fn read_records_alone<R: Record>(
     place: &checkpoint::Place,
     store: &dyn Store,
 ) -> Result<RecordsAlone> {
-    let disk = checkpoint::open_alone(place, store, R::KIND).map_err(|why| {
-        crate::Error::Internal(format!("no checkpoint to read records from: {why}"))
-    })?;
+    let disk = open_alone::<R>(place, store, "records")?;
     let index = disk.index()?;
     if index.len() as u64 != disk.records {
         return Err(crate::Error::Corrupt(
@@ -756,24 +822,8 @@ fn read_records_alone<R: Record>(
     })
 }
 
-/// The entities of kind `R` units of work stored after a checkpoint read
-/// alone touched, in id order, once the events they hold beyond it are
-/// found to make up the store's count.
-fn touched_beyond<R: Record>(store: &dyn Store, disk: &checkpoint::OnDisk) -> Result<Vec<u64>> {
-    let covered = disk.covered;
-    let all = usize::try_from(disk.records).unwrap_or(usize::MAX);
-    let mut touched = Vec::new();
-    let beyond = fold_touched::<R>(store, covered.next_event, all, &mut |id, _, _, _| {
-        touched.push(id);
-    })?;
-    crate::counts::verify_loaded(store, R::KIND, covered.events + beyond)?;
-    Ok(touched)
-}
-
 fn read_codes_alone<R: Record>(place: &checkpoint::Place, store: &dyn Store) -> Result<CodesAlone> {
-    let on_disk = checkpoint::open_alone(place, store, R::KIND).map_err(|why| {
-        crate::Error::Internal(format!("no checkpoint to read codes from: {why}"))
-    })?;
+    let on_disk = open_alone::<R>(place, store, "codes")?;
     let (size, read_at) = on_disk.digest();
     let section = crate::sections::Sections::read(size, &read_at)?
         .get(record::CODES, &read_at)?
@@ -782,14 +832,11 @@ fn read_codes_alone<R: Record>(place: &checkpoint::Place, store: &dyn Store) -> 
     if Some(codes.family) != R::CODE {
         return Err(crate::sections::damaged("codes of another family"));
     }
-    let covered = on_disk.covered;
-    let all = usize::try_from(on_disk.records).unwrap_or(usize::MAX);
-    let beyond = fold_touched::<R>(store, covered.next_event, all, &mut |id, _, folded, _| {
+    fold_beyond::<R>(store, &on_disk, &mut |id, _, folded, _| {
         let family = codes.family;
         let code = folded.as_ref().and_then(Record::code);
         codes.note(id, code.filter(|c| c.0 == family).map(|c| c.1));
     })?;
-    crate::counts::verify_loaded(store, R::KIND, covered.events + beyond)?;
     Ok(codes)
 }
 
@@ -945,9 +992,9 @@ impl Cache {
             // stays unloaded. What was kept beside it is let go first
             // (read again from the new checkpoint when asked for), to
             // make room for the fold's.
-            self.codes_mut().remove(&R::KIND);
-            self.alone_mut().remove(&R::KIND);
-            self.records_alone_mut().remove(&R::KIND);
+            self.codes.let_go(R::KIND);
+            self.alone.let_go(R::KIND);
+            self.records_alone.let_go(R::KIND);
             checkpoint::Partial::begin(place, R::KIND)?.finish_folding::<R>(store)?;
         } else {
             self.with::<R, _>(store, |_| ())?;
@@ -1018,9 +1065,9 @@ impl Cache {
         *self.spatial.write().unwrap_or_else(PoisonError::into_inner) = None;
         *self.policy.write().unwrap_or_else(PoisonError::into_inner) = None;
         self.saved_mut().clear();
-        self.alone_mut().clear();
-        self.codes_mut().clear();
-        self.records_alone_mut().clear();
+        self.alone.let_go_all();
+        self.codes.let_go_all();
+        self.records_alone.let_go_all();
         self.folded_alone_mut().clear();
     }
 
@@ -1046,16 +1093,6 @@ impl Cache {
         Ok(index)
     }
 
-    fn codes_mut(&self) -> std::sync::MutexGuard<'_, BTreeMap<u8, Arc<CodesAlone>>> {
-        self.codes.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    fn records_alone_mut(&self) -> std::sync::MutexGuard<'_, BTreeMap<u8, Arc<RecordsAlone>>> {
-        self.records_alone
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-    }
-
     /// Record `id` of kind `R` as committed, read alone from its
     /// checkpoint while the kind is not loaded: where the checkpoint keeps
     /// each record is read the first time (24 bytes a record), then each
@@ -1071,15 +1108,15 @@ impl Cache {
             return None;
         }
         let place = self.place.as_ref()?;
-        let alone = kept_or_read(&self.records_alone, R::KIND, || {
-            read_records_alone::<R>(place, store).ok()
-        })?;
+        let alone = self
+            .records_alone
+            .get_or_read(R::KIND, || read_records_alone::<R>(place, store).ok())?;
         match alone.read::<R>(id) {
             Ok(found) => found,
             Err(_) => {
                 // Damaged where it was read: never trusted over the
                 // events, and not read again.
-                self.records_alone_mut().remove(&R::KIND);
+                self.records_alone.refuse(R::KIND);
                 None
             }
         }
@@ -1099,7 +1136,7 @@ impl Cache {
         if self.if_loaded::<R, _>(|_| ()).is_some() {
             return None;
         }
-        kept_or_read(&self.codes, R::KIND, || {
+        self.codes.get_or_read(R::KIND, || {
             let read = self
                 .place
                 .as_ref()
@@ -1154,10 +1191,6 @@ impl Cache {
             .unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn alone_mut(&self) -> std::sync::MutexGuard<'_, BTreeMap<u8, Arc<crate::steps::Steps>>> {
-        self.alone.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
     /// The steps of kind `R` while its records are not loaded: read alone
     /// from its checkpoint the first time (a few dozen bytes per state
     /// that changed the land figures, in arrays, where the records are a
@@ -1175,9 +1208,8 @@ impl Cache {
             return None;
         }
         let place = self.place.as_ref()?;
-        kept_or_read(&self.alone, R::KIND, || {
-            load_steps_alone::<R>(place, store).ok()
-        })
+        self.alone
+            .get_or_read(R::KIND, || load_steps_alone::<R>(place, store).ok())
     }
 
     /// A year of the register while its records are not loaded: the
@@ -1218,9 +1250,9 @@ impl Cache {
             *slot = Some(self.load::<R>(store)?);
             // The records' own steps and lookups serve from now on, and
             // the count of records folded one by one starts again.
-            self.alone_mut().remove(&R::KIND);
-            self.codes_mut().remove(&R::KIND);
-            self.records_alone_mut().remove(&R::KIND);
+            self.alone.let_go(R::KIND);
+            self.codes.let_go(R::KIND);
+            self.records_alone.let_go(R::KIND);
             self.folded_alone_mut().remove(&R::KIND);
         }
         let kind = slot
@@ -1332,25 +1364,13 @@ impl Cache {
             self.saved_mut().entry(R::KIND).or_default().since += added;
         }
         if added > 0 || !R::mine(&changes.records).is_empty() {
-            self.alone_mut().remove(&R::KIND);
-            // The codes are kept up to date, not read again: an import
-            // adds to a kind it does not load. Held by a reader meanwhile,
-            // they are read again when next asked for.
-            let mut codes = self.codes_mut();
-            if let Some(kept) = codes.remove(&R::KIND) {
-                if let Ok(mut kept) = Arc::try_unwrap(kept) {
-                    kept.apply::<R>(changes);
-                    codes.insert(R::KIND, Arc::new(kept));
-                }
-            }
-            drop(codes);
-            let mut records = self.records_alone_mut();
-            if let Some(kept) = records.remove(&R::KIND) {
-                if let Ok(mut kept) = Arc::try_unwrap(kept) {
-                    kept.apply::<R>(changes);
-                    records.insert(R::KIND, Arc::new(kept));
-                }
-            }
+            self.alone.let_go(R::KIND);
+            // The codes and where the records are are kept up to date,
+            // not read again: an import adds to a kind it does not load.
+            self.codes
+                .update(R::KIND, |codes| codes.apply::<R>(changes));
+            self.records_alone
+                .update(R::KIND, |records| records.apply::<R>(changes));
         }
         let mut kinds = self.kinds.write().unwrap_or_else(PoisonError::into_inner);
         let Some(kind) = R::mine_mut(&mut kinds) else {

@@ -421,6 +421,9 @@ struct Checkpointed<R> {
     /// records make (they are compared with the folds one by one): its
     /// codes, the register's figures by year.
     digest_differs: Vec<&'static str>,
+    /// Whether its record index does not place each of its records where
+    /// a read of one alone finds it.
+    index_differs: bool,
 }
 
 /// What of a checkpoint's digest differs from the one its records make:
@@ -489,15 +492,18 @@ impl<R: Record> Checkpointed<R> {
         let decoded = decoded.and_then(|(history, steps)| {
             let mut digest = Vec::new();
             R::write_digest(&records.values().collect::<Vec<_>>(), &mut digest)?;
-            let mut differs = digest_differs(&digest, opened.digest());
-            if !index_places::<R>(&opened, &records) {
-                differs.push("record index");
-            }
-            Ok((history, steps, differs))
+            let differs = digest_differs(&digest, opened.digest());
+            Ok((
+                history,
+                steps,
+                differs,
+                !index_places::<R>(&opened, &records),
+            ))
         });
         match decoded {
-            Ok((history, steps, digest_differs)) => Some(Checkpointed {
+            Ok((history, steps, digest_differs, index_differs)) => Some(Checkpointed {
                 digest_differs,
+                index_differs,
                 next_event: opened.next_event,
                 records,
                 steps,
@@ -582,6 +588,13 @@ impl<R: Record> Checkpointed<R> {
                 "the {ledger} ledger's checkpoint keeps other {} than its records: write it \
                  again from the events with Db::checkpoint (parkdb checkpoint), or delete it",
                 self.digest_differs.join(" and ")
+            ));
+        }
+        if self.index_differs {
+            report.problems.push(format!(
+                "the {ledger} ledger's checkpoint's record index does not place its records: \
+                 write it again from the events with Db::checkpoint (parkdb checkpoint), or \
+                 delete it"
             ));
         }
         if self.history != self.found {

@@ -268,14 +268,15 @@ fn count_prefix(count: u64) -> Result<Vec<u8>> {
 }
 
 /// Writes a [`RecordIndex`] of two halves: each its length in bytes (all
-/// of it, count included), its count's length and its placements.
-fn write_index(halves: [(u64, usize, &Placements); 2], out: &mut dyn Write) -> Result<()> {
+/// of it, count included) and its placements.
+fn write_index(halves: [(u64, &Placements); 2], out: &mut dyn Write) -> Result<()> {
     let io = |e| Error::io("cannot write a checkpoint", e);
-    let count: usize = halves.iter().map(|h| h.2.len()).sum();
+    let count: usize = halves.iter().map(|h| h.1.len()).sum();
     out.write_all(&(count as u64).to_le_bytes()).map_err(io)?;
     let mut base = 0;
-    for (len, prefix, placed) in halves {
-        let mut at = base + prefix as u64;
+    for (len, placed) in halves {
+        // Each half starts with its count ([`write_records`]).
+        let mut at = base + count_prefix(placed.len() as u64)?.len() as u64;
         for &(id, n, crc) in placed {
             let mut entry = [0; PLACED];
             entry[..8].copy_from_slice(&id.to_le_bytes());
@@ -369,15 +370,17 @@ fn write_records<R: Record>(records: &[&R], out: &mut dyn Write) -> Result<Place
         one.clear();
         encode(&(r, r.extras()), &mut one)?;
         out.write_all(&one).map_err(io)?;
-        placed.push((r.id(), one_len(&one)?, crc32fast::hash(&one)));
+        placed.push(placement(r.id(), &one)?);
     }
     Ok(placed)
 }
 
-/// A record's encoded length, as a [`RecordIndex`] keeps it.
-fn one_len(one: &[u8]) -> Result<u32> {
-    u32::try_from(one.len())
-        .map_err(|_| Error::Internal("a record of more than 4 GiB in a checkpoint".into()))
+/// Where record `id`, encoded as `one`, goes in a [`RecordIndex`] but for
+/// its place: (id, length, CRC-32).
+fn placement(id: u64, one: &[u8]) -> Result<(u64, u32, u32)> {
+    let len = u32::try_from(one.len())
+        .map_err(|_| Error::Internal("a record of more than 4 GiB in a checkpoint".into()))?;
+    Ok((id, len, crc32fast::hash(one)))
 }
 
 /// The part [`write_records`] writes, in memory.
@@ -543,25 +546,13 @@ impl Partial {
                 .map_err(|e| Error::io("cannot write a checkpoint", e))
         })?;
         drop(second);
-        let prefixes = [
-            count_prefix(lower.len() as u64)?.len(),
-            count_prefix(upper.len() as u64)?.len(),
-        ];
         let parts = vec![
             first,
             after,
             self.part(|out| encode(history, out))?,
             self.part(|out| low.write_to(out))?,
             self.part(|out| high.write_to(out))?,
-            self.part(|out| {
-                write_index(
-                    [
-                        (first.0, prefixes[0], &placed_low),
-                        (after.0, prefixes[1], &placed_high),
-                    ],
-                    out,
-                )
-            })?,
+            self.part(|out| write_index([(first.0, &placed_low), (after.0, &placed_high)], out))?,
             self.part(|out| R::write_digest(records, out))?,
         ];
         self.seal::<R>(store, records.len() as u64, parts)
@@ -592,11 +583,9 @@ impl Partial {
         crate::counts::verify_loaded(store, R::KIND, events)?;
         let records = lower.count + upper.count;
         let mut parts = Vec::with_capacity(PARTS);
-        let mut prefixes = [0; 2];
-        for (half, prefix) in [&lower, &upper].into_iter().zip(&mut prefixes) {
+        for half in [&lower, &upper] {
             // As `write_records` writes them: the count, then each record.
             let count = count_prefix(half.count)?;
-            *prefix = count.len();
             parts.push(self.part(|out| {
                 out.write_all(&count)
                     .and_then(|()| out.write_all(&half.records))
@@ -621,10 +610,7 @@ impl Partial {
         let [low_steps, high_steps] = lower.steps.halves();
         parts.push(self.part(|out| low_steps.write_to(out))?);
         parts.push(self.part(|out| high_steps.write_to(out))?);
-        let halves = [
-            (parts[0].0, prefixes[0], &lower.placed),
-            (parts[1].0, prefixes[1], &upper.placed),
-        ];
+        let halves = [(parts[0].0, &lower.placed), (parts[1].0, &upper.placed)];
         parts.push(self.part(|out| write_index(halves, out))?);
         let mut codes = lower.codes;
         codes.extend(upper.codes);
@@ -730,7 +716,7 @@ impl<R: Record> Folded<R> {
             let start = self.records.len();
             encode(&(&r, r.extras()), &mut self.records)?;
             let one = self.records.get(start..).unwrap_or_default();
-            self.placed.push((id, one_len(one)?, crc32fast::hash(one)));
+            self.placed.push(placement(id, one)?);
             self.count += 1;
             if let Some((family, code)) = r.code() {
                 if Some(family) == R::CODE {
@@ -1124,12 +1110,13 @@ mod tests {
         (dir, db)
     }
 
-    /// Writes kind `R`'s checkpoint again with the digest of its records
-    /// as `edit` changes them, under checksums that hold: the records
-    /// still match the folds, the digest not. The problems `check()` finds.
-    fn check_with_digest_of<R: Record>(
+    /// Writes kind `R`'s checkpoint again with part `i` as `edit` makes it
+    /// from the part and the records, under checksums that hold. The
+    /// problems `check()` finds.
+    fn check_with_part_of<R: Record>(
         db: &crate::Db,
-        edit: impl FnOnce(&mut Vec<R>),
+        i: usize,
+        edit: impl FnOnce(&[u8], &mut Vec<R>) -> Vec<u8>,
     ) -> Vec<String> {
         let place = db.engine.cache.place().unwrap().clone();
         let store = db.engine.store.as_ref();
@@ -1142,27 +1129,77 @@ mod tests {
             decode_records::<R>(half, &mut |r| records.push(r)).unwrap();
         }
         assert!(db.check().unwrap().is_clean());
-        edit(&mut records);
-        let mut digest = Vec::new();
-        R::write_digest(&records.iter().collect::<Vec<_>>(), &mut digest).unwrap();
-        let before: u64 = header.parts[..6].iter().map(|p| p.0).sum();
-        header.parts[6] = (digest.len() as u64, crc32fast::hash(&digest));
+        let size = |parts: &[(u64, u32)]| usize::try_from(parts.iter().map(|p| p.0).sum::<u64>());
+        let before = start + size(&header.parts[..i]).unwrap();
+        let after = start + size(&header.parts[..=i]).unwrap();
+        let part = edit(&bytes[before..after], &mut records);
+        header.parts[i] = (part.len() as u64, crc32fast::hash(&part));
         let mut head = Vec::new();
         encode(&header, &mut head).unwrap();
         head.resize(HEAD_ROOM, 0);
         let mut out = bytes[..MAGIC.len() + 4].to_vec();
         out.extend(head);
-        out.extend(&bytes[start..start + usize::try_from(before).unwrap()]);
-        out.extend(digest);
+        out.extend(&bytes[start..before]);
+        out.extend(part);
+        out.extend(&bytes[after..]);
         std::fs::write(&file, out).unwrap();
         assert!(open(&place, store, R::KIND).is_ok());
         db.check().unwrap().problems
     }
 
+    /// [`check_with_part_of`] the digest of the records as `edit` changes
+    /// them: the records still match the folds, the digest not.
+    fn check_with_digest_of<R: Record>(
+        db: &crate::Db,
+        edit: impl FnOnce(&mut Vec<R>),
+    ) -> Vec<String> {
+        check_with_part_of::<R>(db, 6, |_, records| {
+            edit(records);
+            let mut digest = Vec::new();
+            R::write_digest(&records.iter().collect::<Vec<_>>(), &mut digest).unwrap();
+            digest
+        })
+    }
+
+    #[test]
+    fn check_finds_a_record_index_that_does_not_place_the_records() {
+        let (_dir, db) = example_zone_closed_and_opened();
+        // The places of the first two records swapped: each read alone
+        // would take the other's bytes.
+        let problems = check_with_part_of::<Parcel>(&db, 5, |index, _| {
+            let mut index = index.to_vec();
+            let (first, second) = (8 + 8..8 + 16, 8 + PLACED + 8..8 + PLACED + 16);
+            let at = index[first.clone()].to_vec();
+            assert_ne!(at, index[second.clone()]);
+            index.copy_within(second.clone(), first.start);
+            index[second].copy_from_slice(&at);
+            index
+        });
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("record index does not place")),
+            "{problems:?}"
+        );
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        // Read alone, those records' bytes do not check: point reads fold
+        // the events instead, and find what the loaded records hold.
+        let parcels = db.now().all_parcels().unwrap();
+        db.engine.cache.reset();
+        for p in &parcels {
+            assert_eq!(
+                format!("{:?}", db.now().parcel(p.id).unwrap()),
+                format!("{p:?}")
+            );
+        }
+        assert!(db.engine.cache.if_loaded::<Parcel, _>(|_| ()).is_none());
+    }
+
     /// What kind `R`'s checkpoint on disk holds: its records re-encoded
     /// in one part (the halves may split elsewhere), its lookups, steps
-    /// and digest as written.
-    fn held_by_checkpoint<R: Record>(db: &crate::Db) -> [Vec<u8>; 5] {
+    /// and digest as written, and its record index but for the places
+    /// (which move with the split).
+    fn held_by_checkpoint<R: Record>(db: &crate::Db) -> [Vec<u8>; 6] {
         let place = db.engine.cache.place().unwrap().clone();
         let opened = open(&place, db.engine.store.as_ref(), R::KIND).unwrap();
         let mut records = Vec::new();
@@ -1176,6 +1213,17 @@ mod tests {
             low.to_vec(),
             high.to_vec(),
             opened.digest().to_vec(),
+            {
+                let index = RecordIndex::new(opened.index().to_vec()).unwrap();
+                assert_eq!(index.len(), records.len());
+                (0..index.len())
+                    .flat_map(|i| {
+                        let e = index.entry(i);
+                        [e.id, u64::from(e.len), u64::from(e.crc)]
+                    })
+                    .flat_map(u64::to_le_bytes)
+                    .collect()
+            },
         ]
     }
 
@@ -1196,7 +1244,7 @@ mod tests {
             R::ENTITY
         );
         let folded = held_by_checkpoint::<R>(db);
-        for (i, what) in ["records", "lookups", "steps", "steps", "digest"]
+        for (i, what) in ["records", "lookups", "steps", "steps", "digest", "index"]
             .iter()
             .enumerate()
         {
@@ -1270,7 +1318,7 @@ mod tests {
         let place = engine.cache.place().unwrap().clone();
         let alone_then_loaded = |from_events: bool| {
             if from_events {
-                let _write = engine.read_guard();
+                let _read = engine.read_guard();
                 Partial::begin(&place, Parcel::KIND)
                     .unwrap()
                     .finish_folding::<Parcel>(store)

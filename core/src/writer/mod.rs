@@ -325,14 +325,15 @@ impl Writer {
         {
             return Ok(r);
         }
+        if let Some(alone) = self.engine.cache.record_alone::<R>(self.engine(), id) {
+            return Ok(alone.held().map(Arc::new));
+        }
+        // Only folds count towards loading: a record read alone is cheap.
         if self.engine.cache.worth_loading::<R>(self.engine()) {
             return self
                 .engine
                 .cache
                 .with::<R, _>(self.engine(), |m| m.records.get(&id).cloned());
-        }
-        if let Some(alone) = self.engine.cache.record_alone::<R>(self.engine(), id) {
-            return Ok(alone.held().map(Arc::new));
         }
         Ok(record::stored::<R>(self.engine(), id)?.map(Arc::new))
     }

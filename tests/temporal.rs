@@ -448,3 +448,81 @@ fn a_ledger_loaded_in_halves_answers_every_lookup() {
     assert_eq!(db.parcel_by_code("H0").unwrap().id, ids[0]);
     assert_eq!(db.parcel_by_code("H299").unwrap().id, ids[299]);
 }
+
+/// The promise the README makes: a unit of work is recorded when it
+/// commits, the moment readers see it, so `as_known_at(t)` reads what a
+/// reader saw at `t`, even of a unit that was open across that read.
+#[test]
+fn a_unit_open_across_a_read_is_known_from_its_commit_not_its_begin() {
+    use std::sync::mpsc;
+    let db = Db::temporary().unwrap();
+    for i in 0..3 {
+        parcel(&db, &format!("GP-{i}"), "1", "2001-01-01");
+    }
+    let (began, began_rx) = mpsc::channel();
+    let (go, go_rx) = mpsc::channel::<()>();
+    let writer = {
+        let db = db.clone();
+        std::thread::spawn(move || {
+            let mut tx = db.begin().unwrap();
+            let a = parcel_in(&mut tx, "GP-LATE-1", "2", "2001-01-01").unwrap();
+            tx.develop(a, d("2001-02-01")).unwrap();
+            parcel_in(&mut tx, "GP-LATE-2", "3", "2001-01-01").unwrap();
+            began.send(tx.began()).unwrap();
+            go_rx.recv().unwrap();
+            tx.commit().unwrap();
+            a
+        })
+    };
+    let unit_began = began_rx.recv().unwrap();
+    // A reader sees three parcels while the unit is open, and notes when.
+    let seen = db.now().all_parcels().unwrap().len();
+    let published = chrono::Utc::now();
+    assert_eq!(seen, 3);
+    assert!(unit_began < published);
+    go.send(()).unwrap();
+    let late = writer.join().unwrap();
+
+    assert_eq!(db.now().all_parcels().unwrap().len(), 5);
+    assert_eq!(db.as_known_at(published).all_parcels().unwrap().len(), seen);
+    assert_eq!(
+        db.as_known_at(published)
+            .as_of(d("2001-12-31"))
+            .land_summary()
+            .unwrap()
+            .total
+            .parcel_count,
+        3
+    );
+    // Every event of the unit has one recorded time: its commit's, after
+    // the read, and the database's clock says so.
+    let history = db.history(late).unwrap();
+    assert_eq!(history.len(), 2);
+    let stamp = history[0].event.recorded;
+    assert!(history.iter().all(|h| h.event.recorded == stamp));
+    assert!(stamp.to_datetime() > published);
+    assert_eq!(db.last_recorded().unwrap(), Some(stamp.to_datetime()));
+    assert_eq!(
+        db.as_known_at(stamp.to_datetime())
+            .all_parcels()
+            .unwrap()
+            .len(),
+        5
+    );
+}
+
+#[test]
+fn units_are_recorded_in_strictly_increasing_order_across_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("zone.parkdb");
+    let mut stamps = Vec::new();
+    for round in 0..3 {
+        let db = Db::open(&path).unwrap();
+        for i in 0..20 {
+            parcel(&db, &format!("GP-{round}-{i}"), "1", "2001-01-01");
+            stamps.push(db.last_recorded().unwrap().unwrap());
+        }
+        db.close().unwrap();
+    }
+    assert!(stamps.windows(2).all(|w| w[0] < w[1]), "{stamps:?}");
+}

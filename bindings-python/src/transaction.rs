@@ -497,7 +497,7 @@ impl Transaction {
                     let firm = w.enterprise(e)?;
                     Some(firm.last_event)
                         .filter(|d| *d != chrono::NaiveDate::MIN)
-                        .unwrap_or_else(|| w.recorded().to_datetime().date_naive())
+                        .unwrap_or_else(|| w.began().date_naive())
                 }
             };
             w.set_enterprise_note(e, d, note.as_deref())

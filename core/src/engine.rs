@@ -190,8 +190,9 @@ impl Engine {
     }
 
     /// [`Engine::commit`] without the checkpoints.
-    fn commit_only(&self, changes: Changes) -> Result<()> {
+    fn commit_only(&self, mut changes: Changes) -> Result<()> {
         let _commit = self.commit.write().unwrap_or_else(PoisonError::into_inner);
+        changes.stamp(self.store.as_ref())?;
         let stored = self.store.apply(&changes.batch).and_then(|()| {
             if self.durability == Durability::Immediate {
                 self.flush()

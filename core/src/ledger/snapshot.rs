@@ -530,7 +530,7 @@ pub(super) fn enterprise_row(
             .flatten()
             .chain(now.map(|e| e.last_event).filter(|d| *d != NaiveDate::MIN))
             .max();
-        let on = latest.unwrap_or_else(|| w.recorded().to_datetime().date_naive());
+        let on = latest.unwrap_or_else(|| w.began().date_naive());
         steps.push((
             on,
             "note",

@@ -188,6 +188,18 @@ pub(crate) fn encode_events<B: Serialize>(first: &Event<B>) -> Result<Vec<u8>> {
     Ok(out)
 }
 
+/// Gives a run made by [`encode_events`] the recorded time of the unit of
+/// work that stores it: a unit is recorded when it commits, after its
+/// events were encoded.
+pub(crate) fn restamp_events(run: &mut Vec<u8>, recorded: Recorded) -> Result<()> {
+    const WHAT: &str = "event run";
+    let (_, used): (Recorded, usize) = decode_one(body(run, WHAT)?, WHAT)?;
+    let mut head = Vec::with_capacity(used + 1);
+    encode_more(&mut head, &recorded)?;
+    run.splice(1..=used, head);
+    Ok(())
+}
+
 /// Appends the next event (the id after the run's last, recorded by the
 /// same unit of work) to a run made by [`encode_events`].
 pub(crate) fn extend_events<B: Serialize>(run: &mut Vec<u8>, event: &Event<B>) -> Result<()> {

@@ -39,7 +39,7 @@ impl Writer {
                 ));
             }
             let id = IndicatorId(w.next_id(&keys::meta::next_id(keys::kind::INDICATOR))?);
-            let date = w.recorded.to_datetime().date_naive();
+            let date = w.began.to_datetime().date_naive();
             let event = IndicatorEvent::Defined {
                 code,
                 name,

@@ -116,7 +116,10 @@ pub struct Savepoint {
 /// together at commit. Obtained from [`crate::Db::write`] or [`crate::Db::begin`].
 pub struct Writer {
     engine: Arc<Engine>,
-    recorded: Recorded,
+    /// When the unit began: the day a void or a dateless write takes as
+    /// today. Its events are recorded when it commits
+    /// ([`crate::changes::Changes::stamp`]), the moment readers see them.
+    began: Recorded,
     /// Everything written and not yet committed: runs of events (stored at
     /// commit a block of entities to a value, indexed together under the
     /// unit's first event id), new states, counters, codes, lookups.
@@ -130,29 +133,13 @@ pub struct Writer {
 
 impl Writer {
     pub(crate) fn begin(engine: Arc<Engine>) -> Result<Writer> {
-        let store = engine.store.as_ref();
-        let last = store
-            .get(Tree::Meta, keys::meta::LAST_RECORDED)?
-            .map(|v| codec::decode::<Recorded>(&v, "last recorded time"))
-            .transpose()?;
-        let now = Recorded::from_datetime(Utc::now());
-        let recorded = match last {
-            Some(last) if last >= now => Recorded(last.0 + 1),
-            _ => now,
-        };
-        let policy = Policy::stored(store)?;
-        let mut w = Writer {
+        let policy = Policy::stored(engine.store.as_ref())?;
+        Ok(Writer {
             engine,
-            recorded,
+            began: Recorded::from_datetime(Utc::now()),
             pending: Pending::new(policy),
             merging: false,
-        };
-        w.pending.put(
-            Tree::Meta,
-            keys::meta::LAST_RECORDED.to_vec(),
-            codec::encode(&recorded)?,
-        );
-        Ok(w)
+        })
     }
 
     fn engine(&self) -> &dyn Store {
@@ -189,10 +176,23 @@ impl Writer {
         &self.engine
     }
 
-    /// The recorded time every event of this unit of work gets.
+    /// When this unit of work began. Its events are not recorded then but
+    /// when it commits, the moment readers see them: what a reader saw at
+    /// any instant is what [`crate::Db::as_known_at`] of that instant
+    /// reads.
+    #[must_use]
+    pub fn began(&self) -> chrono::DateTime<Utc> {
+        self.began.to_datetime()
+    }
+
+    /// When this unit of work began (see [`Writer::began`]).
+    #[deprecated(
+        since = "0.1.0",
+        note = "a unit of work is recorded at its commit, not when it begins: use `began()`"
+    )]
     #[must_use]
     pub fn recorded(&self) -> Recorded {
-        self.recorded
+        self.began
     }
 
     /// Runs `f` as one step of this unit of work: if it fails, its writes are
@@ -381,10 +381,12 @@ impl Writer {
         }
         let history = record::history_of::<R>(&body);
         let id = EventId(self.next_id(keys::meta::NEXT_EVENT)?);
+        // Stamped again at commit: every run of the unit gets the instant
+        // it commits (`Changes::stamp`).
         let event = Event {
             id,
             valid,
-            recorded: self.recorded,
+            recorded: self.began,
             body,
         };
         // The events one unit of work records in a row for one entity form
@@ -433,10 +435,10 @@ impl Writer {
         })
     }
 
-    /// Stores the id counters this unit moved and its runs of events, one
-    /// value per block of entities (keyed by the first event id among its
-    /// runs), their index (one entry, keyed by the unit's first event
-    /// id) and the count of events of each kind.
+    /// Stores the id counters this unit moved, the index of its runs of
+    /// events (one entry, keyed by the unit's first event id) and the count
+    /// of events of each kind. The runs themselves are stored at commit
+    /// ([`crate::changes::Changes::stamp`]).
     fn finish(&mut self) -> Result<()> {
         let mut added: BTreeMap<u8, u64> = BTreeMap::new();
         for r in &self.pending.runs {
@@ -470,24 +472,7 @@ impl Writer {
         pending
             .batch
             .put(Tree::Index, key, keys::encode_runs(&listed));
-        let mut blocks: BTreeMap<(u8, u64), Vec<codec::BlockRun<'_>>> = BTreeMap::new();
-        for r in &pending.runs {
-            blocks
-                .entry((r.kind, keys::block_of(r.entity)))
-                .or_default()
-                .push(codec::BlockRun {
-                    entity: r.entity,
-                    first: r.first,
-                    run: &r.bytes,
-                });
-        }
-        for ((kind, block), runs) in blocks {
-            pending.batch.put(
-                Tree::Events,
-                keys::event(kind, block, runs[0].first),
-                codec::encode_block(&runs)?,
-            );
-        }
+        // The runs go into blocks at commit, once stamped.
         pending.run = None;
         Ok(())
     }
@@ -680,7 +665,7 @@ impl Writer {
         events.push(Event {
             id: placed,
             valid: date,
-            recorded: self.recorded,
+            recorded: self.began,
             body: Body::Domain(event.clone()),
         });
         let order = record::in_order::<R, _>(&events, &crate::event::Horizon::NOW);
@@ -794,7 +779,7 @@ impl Writer {
             return Err(refuse(format!("event {target} is already void")));
         }
         let old: R = self.require(id)?;
-        let today = self.recorded.to_datetime().date_naive();
+        let today = self.began.to_datetime().date_naive();
         let void_id = self.append::<R>(
             id,
             today,
@@ -807,7 +792,7 @@ impl Writer {
         all.push(Event {
             id: void_id,
             valid: today,
-            recorded: self.recorded,
+            recorded: self.began,
             body: Body::Void {
                 target,
                 reason: reason.to_owned(),

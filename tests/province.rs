@@ -274,3 +274,152 @@ fn a_damaged_file_is_refused_and_an_interrupted_export_is_finished() {
     assert!(!staging.exists());
     assert!(!dir.join("_staging/park=west.old").exists());
 }
+
+fn refused_naming(result: parkdb::Result<()>, park: &str, what: &str) {
+    match result {
+        Err(Error::Corrupt(m)) => assert!(
+            m.contains(&format!("park {park}")) && m.contains(what),
+            "{m}"
+        ),
+        other => panic!("expected Corrupt naming park {park} ({what}), got {other:?}"),
+    }
+}
+
+/// Every read of the province: the evaluation and the report.
+fn reads(dir: &Path) -> [parkdb::Result<()>; 2] {
+    [
+        evaluate_dataset(dir, &absolute(), 2005).map(|_| ()),
+        province_report(dir, &absolute(), 2005).map(|_| ()),
+    ]
+}
+
+#[test]
+fn a_park_whose_manifest_is_lost_copied_or_missing_files_is_refused_by_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let _parks = two_parks(dir);
+    let whole = evaluate_dataset(dir, &absolute(), 2005).unwrap();
+    let manifest = |park: &str| dir.join(format!("_manifests/park={park}.json"));
+    let east = std::fs::read_to_string(manifest("east")).unwrap();
+    let west = std::fs::read_to_string(manifest("west")).unwrap();
+
+    // East's manifest deleted, its files in place: never read without it.
+    std::fs::remove_file(manifest("east")).unwrap();
+    for read in reads(dir) {
+        refused_naming(read, "east", "no manifest");
+    }
+    // West's manifest copied to east's name: west would count twice.
+    std::fs::write(manifest("east"), &west).unwrap();
+    for read in reads(dir) {
+        refused_naming(read, "east", "names park west");
+    }
+    std::fs::write(manifest("east"), &east).unwrap();
+    assert_eq!(
+        evaluate_dataset(dir, &absolute(), 2005).unwrap().evaluation,
+        whole.evaluation
+    );
+
+    // A partition with files and no manifest at all.
+    let ghost = dir.join("parcels/park=ghost");
+    std::fs::create_dir_all(&ghost).unwrap();
+    std::fs::copy(
+        dir.join("parcels/park=west/part-0.parquet"),
+        ghost.join("part-0.parquet"),
+    )
+    .unwrap();
+    for read in reads(dir) {
+        refused_naming(read, "ghost", "no manifest");
+    }
+    std::fs::remove_dir_all(&ghost).unwrap();
+
+    // A manifest whose partition is gone, and a file its manifest does not name.
+    let parcels = dir.join("parcels/park=west");
+    let aside = dir.join("aside");
+    std::fs::rename(&parcels, &aside).unwrap();
+    for read in reads(dir) {
+        refused_naming(
+            read,
+            "west",
+            "parcels/park=west/part-0.parquet, which is missing",
+        );
+    }
+    std::fs::rename(&aside, &parcels).unwrap();
+    std::fs::write(parcels.join("part-1.parquet"), b"stray").unwrap();
+    for read in reads(dir) {
+        refused_naming(
+            read,
+            "west",
+            "parcels/park=west/part-1.parquet is not in its manifest",
+        );
+    }
+    std::fs::remove_file(parcels.join("part-1.parquet")).unwrap();
+    assert_eq!(
+        evaluate_dataset(dir, &absolute(), 2005).unwrap().evaluation,
+        whole.evaluation
+    );
+}
+
+#[test]
+fn the_dataset_check_reports_every_park_its_rows_checksums_and_problems() {
+    use parkdb::ledger::check_dataset;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let (east, west) = two_parks(dir);
+    let check = check_dataset(dir).unwrap();
+    assert!(check.is_clean(), "{check:?}");
+    let parks: Vec<&str> = check.parks.iter().map(|p| p.park.as_str()).collect();
+    assert_eq!(parks, ["east", "west"]);
+    for (p, db) in check.parks.iter().zip([&east, &west]) {
+        assert_eq!(p.as_of, d("2005-12-31"));
+        assert_eq!(p.events, Some(db.event_count().unwrap()));
+        assert_eq!(p.tables.len(), parkdb::ledger::dataset::TABLES.len());
+        assert!(p.tables.iter().all(|t| t.intact));
+        let parcels = p.tables.iter().find(|t| t.table == "parcels").unwrap();
+        let rows = db
+            .as_of(d("2005-12-31"))
+            .parcels_table(&parkdb::ParcelFilter::default())
+            .unwrap()
+            .num_rows();
+        assert_eq!(parcels.rows, rows as u64);
+        assert_eq!(
+            parcels.path,
+            format!("parcels/park={}/part-0.parquet", p.park)
+        );
+    }
+    assert!(check.text().contains("park west: as of 2005-12-31"));
+    assert!(check.text().ends_with("clean\n"));
+
+    // A damaged file, a lost manifest and a stray partition: all reported
+    // at once, each with its park.
+    let file = dir.join("yearly/park=west/part-0.parquet");
+    let mut bytes = std::fs::read(&file).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0x01;
+    std::fs::write(&file, &bytes).unwrap();
+    std::fs::remove_file(dir.join("_manifests/park=east.json")).unwrap();
+    std::fs::create_dir_all(dir.join("grants/park=ghost")).unwrap();
+    std::fs::write(dir.join("grants/park=ghost/part-0.parquet"), b"x").unwrap();
+    let check = check_dataset(dir).unwrap();
+    assert!(!check.is_clean());
+    assert_eq!(check.parks.len(), 1);
+    let west_check = &check.parks[0];
+    let yearly = west_check
+        .tables
+        .iter()
+        .find(|t| t.table == "yearly")
+        .unwrap();
+    assert!(!yearly.intact);
+    assert_eq!(west_check.tables.iter().filter(|t| !t.intact).count(), 1);
+    let problems = check.problems.join("\n");
+    assert!(
+        problems.contains("park east:") && problems.contains("no manifest"),
+        "{problems}"
+    );
+    assert!(problems.contains("park ghost:"), "{problems}");
+    assert!(
+        problems.contains("park west:") && problems.contains("yearly/park=west"),
+        "{problems}"
+    );
+    assert_eq!(check.problems.len(), 3, "{problems}");
+    assert!(check.text().contains("DAMAGED"));
+}

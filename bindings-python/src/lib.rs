@@ -101,6 +101,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(report::scheme_preset, m)?)?;
     m.add_function(wrap_pyfunction!(report::evaluate_dataset, m)?)?;
     m.add_function(wrap_pyfunction!(report::province_report, m)?)?;
+    m.add_function(wrap_pyfunction!(report::check_dataset, m)?)?;
     m.add("FORMAT_VERSION", parkdb::FORMAT_VERSION)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     let vocabulary = PyDict::new(m.py());

@@ -392,3 +392,38 @@ pub(crate) fn province_report(
         .py_err(py)?;
     Ok((crate::table::Table::new(vec![batch]), text))
 }
+
+/// A Parquet dataset checked whole: every park with its tables (rows,
+/// checksums, intact), and every problem.
+#[pyfunction]
+pub(crate) fn check_dataset(py: Python<'_>, dir: std::path::PathBuf) -> PyResult<Py<PyDict>> {
+    let check = py
+        .detach(|| parkdb::ledger::check_dataset(&dir))
+        .py_err(py)?;
+    let d = PyDict::new(py);
+    d.set_item("clean", check.is_clean())?;
+    let parks = PyList::empty(py);
+    for p in &check.parks {
+        let park = PyDict::new(py);
+        park.set_item("park", &p.park)?;
+        park.set_item("as_of", p.as_of)?;
+        park.set_item("exported_at", p.exported_at)?;
+        park.set_item("events", p.events)?;
+        let tables = PyList::empty(py);
+        for t in &p.tables {
+            let table = PyDict::new(py);
+            table.set_item("table", &t.table)?;
+            table.set_item("path", &t.path)?;
+            table.set_item("rows", t.rows)?;
+            table.set_item("crc32", t.crc32)?;
+            table.set_item("intact", t.intact)?;
+            tables.append(table)?;
+        }
+        park.set_item("tables", tables)?;
+        parks.append(park)?;
+    }
+    d.set_item("parks", parks)?;
+    d.set_item("problems", PyList::new(py, &check.problems)?)?;
+    d.set_item("text", check.text())?;
+    Ok(d.unbind())
+}

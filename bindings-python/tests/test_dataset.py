@@ -185,3 +185,35 @@ def test_the_command_evaluates_a_dataset_and_reports_the_province(tmp_path, seed
     assert done.returncode != 0 and "2005-12-31" in done.stderr
     with pytest.raises(parkdb.ValidationError, match="before the end of 2005"):
         parkdb.evaluate_dataset(out, _absolute(), 2005)
+
+
+def test_a_lost_manifest_is_refused_and_the_dataset_check_names_the_park(tmp_path, seed):
+    import subprocess
+    import sys
+
+    out = tmp_path / "province"
+    seed.export_parquet(out, park="east", as_of="2005-12-31")
+    west = _west()
+    west.export_parquet(out, park="west", as_of="2005-12-31")
+    west.close()
+    check = parkdb.check_dataset(out)
+    assert check and check.problems == []
+    assert [p["park"] for p in check.parks] == ["east", "west"]
+    east = check.parks[0]
+    assert str(east["as_of"]) == "2005-12-31"
+    parcels = next(t for t in east["tables"] if t["table"] == "parcels")
+    assert parcels["rows"] == len(seed.parcels(as_of="2005-12-31")) and parcels["intact"]
+    assert parcels["crc32"] == zlib.crc32((out / parcels["path"]).read_bytes())
+
+    (out / "_manifests" / "park=east.json").unlink()
+    with pytest.raises(parkdb.CorruptError, match="park east.*no manifest"):
+        parkdb.evaluate_dataset(out, _absolute(), 2005)
+    with pytest.raises(parkdb.CorruptError, match="park east"):
+        parkdb.province_report(out, _absolute(), 2005)
+    check = parkdb.check_dataset(out)
+    assert not check and [p["park"] for p in check.parks] == ["west"]
+    assert any(p.startswith("park east:") for p in check.problems)
+    command = __import__("pathlib").Path(sys.executable).parent / "parkdb"
+    done = subprocess.run([str(command), "check-dataset", str(out)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1, done.stderr
+    assert "park west: as of 2005-12-31" in done.stdout and "problem: park east:" in done.stdout

@@ -243,6 +243,9 @@ enum Command {
     },
     /// Check the database's integrity.
     Check,
+    /// Check a Parquet dataset (written by export-parquet): every park,
+    /// its as-of, its rows and checksums, what is missing or extra.
+    CheckDataset { dir: PathBuf },
     /// Write a consistent copy of the database to a new directory.
     Backup { target: PathBuf },
     /// Write each ledger's checkpoint afresh from its events (the folded
@@ -638,6 +641,13 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             // Findings are for a person to look at; nothing is damaged.
             for f in &r.findings {
                 say!("finding ({}): {}", f.kind, f.message);
+            }
+        }
+        Command::CheckDataset { dir } => {
+            let check = ledger::check_dataset(&dir).map_err(|e| e.to_string())?;
+            say!("{}", check.text().trim_end());
+            if !check.is_clean() {
+                return Ok(ExitCode::FAILURE);
             }
         }
         Command::Backup { target } => {

@@ -22,7 +22,7 @@ from typing import Any, Callable, Iterator
 
 from . import _native
 from . import _writes, schemes
-from ._reports import AnnualReport, CheckReport, LandFigures, LandSummary, ProvinceReport
+from ._reports import AnnualReport, CheckReport, DatasetCheck, LandFigures, LandSummary, ProvinceReport
 from ._table import Table
 from .errors import (
     ClosedError,
@@ -817,6 +817,18 @@ def province_report(
     return ProvinceReport(year, scheme.name, Table(parks), text)
 
 
+def check_dataset(path: str | os.PathLike[str]) -> DatasetCheck:
+    """Checks a Parquet dataset (written by ``Database.export_parquet``)
+    whole: every park with its as-of, its tables' rows and checksums (each
+    file read back), and every problem — a partition without its manifest,
+    a manifest copied from another park or naming files that are missing,
+    a file no manifest names, a damaged file — each naming its park.
+    ``evaluate_dataset`` and ``province_report`` refuse a dataset with such
+    problems (``CorruptError``) rather than leave a park out or count one
+    twice. Raises ``ValidationError`` for a directory with no park at all."""
+    return DatasetCheck(**_native.check_dataset(os.fspath(path)))
+
+
 def validate_credit_code(code: str) -> bool:
     """True when ``code`` is a valid unified social credit code (GB 32100-2015)."""
     return bool(_native.validate_credit_code(code))
@@ -834,6 +846,8 @@ __all__ = [
     "PlanProgress",
     "AnnualReport",
     "CheckReport",
+    "DatasetCheck",
+    "check_dataset",
     "ClosedError",
     "ConflictError",
     "ReadOnlyError",

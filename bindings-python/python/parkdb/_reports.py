@@ -142,6 +142,42 @@ class CheckReport:
         )
 
 
+@dataclass(frozen=True)
+class DatasetCheck:
+    """What ``parkdb.check_dataset(dir)`` found in a Parquet dataset.
+
+    ``parks``: one dict per park whose manifest could be read — ``park``,
+    ``as_of`` (date), ``exported_at`` (datetime or None), ``events`` (the
+    park's event count when exported) and ``tables``, each ``{"table",
+    "path", "rows", "crc32", "intact"}``. ``problems``: every park that
+    would be left out, counted twice or read wrong (a missing or copied
+    manifest, a partition without one, a missing, extra or damaged file),
+    each naming its park. ``clean`` is true when there is none."""
+
+    clean: bool
+    parks: list[dict[str, Any]]
+    problems: list[str]
+    text: str = field(repr=False, default="")
+
+    def __bool__(self) -> bool:
+        return self.clean
+
+    def _repr_html_(self) -> str:
+        state = "无问题 (clean)" if self.clean else f"{len(self.problems)} 个问题"
+        rows = "".join(
+            f"<tr><td>{html.escape(p['park'])}</td><td>{p['as_of'].isoformat()}</td>"
+            f"<td>{len(p['tables'])}</td><td>{sum(t['rows'] for t in p['tables'])}</td>"
+            f"<td>{sum(1 for t in p['tables'] if not t['intact'])}</td></tr>"
+            for p in self.parks
+        )
+        items = "".join(f"<li>{html.escape(p)}</li>" for p in self.problems[:50])
+        return (
+            f"<div><p><b>数据集检查</b>: {state}</p><table><thead><tr><th>park</th><th>as_of</th>"
+            f"<th>tables</th><th>rows</th><th>damaged</th></tr></thead><tbody>{rows}</tbody></table>"
+            f"<ul>{items}</ul></div>"
+        )
+
+
 class AnnualReport:
     """Every figure of the two work reports for a year, derived from the ledgers.
 

@@ -11,6 +11,7 @@ pub mod dataset;
 pub mod dates;
 pub mod export;
 pub mod import;
+pub mod manifests;
 pub mod province;
 pub mod read;
 mod snapshot;
@@ -21,6 +22,7 @@ pub use export::{
     cell_text, neutralise, write_csv, write_csv_to, write_report_xlsx, write_xlsx, xlsx_bytes,
 };
 pub use import::{import, ImportOptions, ImportReport, RowError};
+pub use manifests::{check_dataset, DatasetCheck, ParkCheck, TableCheck};
 pub use province::{
     dataset_parks, evaluate_dataset, province_report, DatasetEvaluation, DatasetPark, ParkFigures,
     ProvinceReport,

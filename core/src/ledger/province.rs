@@ -16,7 +16,7 @@ use arrow_array::{
 };
 use chrono::NaiveDate;
 
-use super::dataset::{io, park_code};
+pub use super::manifests::{dataset_parks, DatasetPark};
 use crate::enterprise::{EnterpriseId, YearlyFigures};
 use crate::error::{Error, Result};
 use crate::indicators::{with_leased, EnterpriseYear};
@@ -24,135 +24,6 @@ use crate::inefficient::{InefficientKind, Rules};
 use crate::report::push_candidate;
 use crate::scheme::{Candidates, Evaluation, Scheme};
 use crate::units::{Mu, Quantity, Yuan};
-
-/// One park of a dataset, as its manifest names it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DatasetPark {
-    pub park: String,
-    /// The date its tables were read as of (the export's `as_of`, else the
-    /// day it was exported).
-    pub as_of: NaiveDate,
-    /// Each table's file (relative to the dataset) and CRC-32.
-    files: BTreeMap<String, (String, u32)>,
-}
-
-/// The parks of the dataset in `dir`, by code, from their manifests.
-///
-/// # Errors
-/// [`Error::Validation`] when the directory holds no park's export;
-/// [`Error::Corrupt`] for a manifest that is not one parkdb wrote;
-/// [`Error::Io`] if a manifest cannot be read.
-pub fn dataset_parks(dir: &Path) -> Result<Vec<DatasetPark>> {
-    super::dataset::finish_interrupted(dir)?;
-    let manifests = dir.join("_manifests");
-    let none = || {
-        Error::validation(
-            "dataset",
-            format!(
-                "{} holds no park's export (no _manifests/park=….json)",
-                dir.display()
-            ),
-        )
-    };
-    let Ok(entries) = std::fs::read_dir(&manifests) else {
-        return Err(none());
-    };
-    let mut parks = Vec::new();
-    for entry in entries {
-        let path = entry.map_err(|e| io("read", &manifests, e))?.path();
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if !(name.starts_with("park=") && path.extension().is_some_and(|e| e == "json")) {
-            continue;
-        }
-        let text = std::fs::read_to_string(&path).map_err(|e| io("read", &path, e))?;
-        parks.push(parse_manifest(&text, &path)?);
-    }
-    if parks.is_empty() {
-        return Err(none());
-    }
-    parks.sort_by(|a, b| a.park.cmp(&b.park));
-    Ok(parks)
-}
-
-fn parse_manifest(text: &str, path: &Path) -> Result<DatasetPark> {
-    let bad = |what: &str| Error::Corrupt(format!("the manifest {}: {what}", path.display()));
-    let json: serde_json::Value = serde_json::from_str(text).map_err(|e| bad(&e.to_string()))?;
-    let park = json["park"].as_str().ok_or_else(|| bad("no park"))?;
-    let park = park_code(park).map_err(|_| bad("a park code that names no directory"))?;
-    let day = |key: &str| {
-        json[key]
-            .as_str()
-            .map(|s| {
-                NaiveDate::parse_from_str(s.get(..10).unwrap_or(s), "%Y-%m-%d")
-                    .map_err(|_| bad(&format!("{key} is not a date")))
-            })
-            .transpose()
-    };
-    let as_of = match day("as_of")? {
-        Some(d) => d,
-        None => day("exported_at")?.ok_or_else(|| bad("neither as_of nor exported_at"))?,
-    };
-    let mut files = BTreeMap::new();
-    for f in json["files"].as_array().ok_or_else(|| bad("no files"))? {
-        let file = f["path"]
-            .as_str()
-            .ok_or_else(|| bad("a file without a path"))?;
-        let crc = f["crc32"]
-            .as_u64()
-            .and_then(|c| u32::try_from(c).ok())
-            .ok_or_else(|| bad("a file without its CRC-32"))?;
-        let table = file.split('/').next().unwrap_or("").to_owned();
-        // Only the park's own partition: a manifest never leads a read
-        // elsewhere.
-        if file != format!("{table}/park={park}/part-0.parquet") {
-            return Err(bad(&format!("{file} is not a file of park {park}")));
-        }
-        files.insert(table, (file.to_owned(), crc));
-    }
-    Ok(DatasetPark { park, as_of, files })
-}
-
-impl DatasetPark {
-    /// One of the park's tables, its file checked against the manifest.
-    ///
-    /// # Errors
-    /// [`Error::Corrupt`] for a table the manifest does not name, a file
-    /// whose checksum differs (damaged, or written by another export), or
-    /// one that is not Parquet; [`Error::Io`].
-    pub fn table(&self, dir: &Path, name: &str) -> Result<RecordBatch> {
-        use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-        let (file, crc) = self.files.get(name).ok_or_else(|| {
-            Error::Corrupt(format!(
-                "park {}'s manifest names no table {name}",
-                self.park
-            ))
-        })?;
-        let path = dir.join(file);
-        let bytes = std::fs::read(&path).map_err(|e| io("read", &path, e))?;
-        if crc32fast::hash(&bytes) != *crc {
-            return Err(Error::Corrupt(format!(
-                "{} does not match park {}'s manifest (damaged, or left by another export): export the park again",
-                path.display(),
-                self.park
-            )));
-        }
-        let failed = |e: &dyn std::fmt::Display| {
-            Error::Corrupt(format!(
-                "{} is not a readable Parquet file: {e}",
-                path.display()
-            ))
-        };
-        let reader = ParquetRecordBatchReaderBuilder::try_new(bytes::Bytes::from(bytes))
-            .map_err(|e| failed(&e))?
-            .build()
-            .map_err(|e| failed(&e))?;
-        let schema = arrow_array::RecordBatchReader::schema(&reader);
-        let batches: Vec<RecordBatch> = reader
-            .collect::<std::result::Result<_, _>>()
-            .map_err(|e| failed(&e))?;
-        arrow_select::concat::concat_batches(&schema, &batches).map_err(|e| failed(&e))
-    }
-}
 
 /// A column of a dataset's table, of the type parkdb writes.
 fn column<'a, T: Array + 'static>(batch: &'a RecordBatch, name: &str) -> Result<&'a T> {
@@ -599,7 +470,7 @@ fn inefficient(
     };
     let mut listed = std::collections::HashSet::new();
     // Exports older than the table have none: their four kinds are unknown.
-    if park.files.contains_key("inefficient") {
+    if park.has_table("inefficient") {
         let t = park.table(dir, "inefficient")?;
         let code = column::<StringArray>(&t, "code")?;
         let kind = column::<StringArray>(&t, "kind")?;

@@ -1,0 +1,464 @@
+//! A dataset's parks, from its manifests, held to its partitions. Every
+//! partition with files has its park's manifest, every manifest names the
+//! park of its own file name, every file it names is there, and no file
+//! lies in a park's partition that its manifest does not name: otherwise
+//! an engine reading the dataset and a province read through parkdb would
+//! disagree, a park left out or counted twice without a word. A read
+//! ([`dataset_parks`]) refuses such a dataset; [`check_dataset`] reports
+//! the whole of it: every park, its date, its rows, its checksums, what is
+//! missing or extra.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use arrow_array::RecordBatch;
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::dataset::{io, park_code, TABLES};
+use crate::error::{Error, Result};
+
+/// One park of a dataset, as its manifest names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatasetPark {
+    pub park: String,
+    /// The date its tables were read as of (the export's `as_of`, else the
+    /// day it was exported).
+    pub as_of: NaiveDate,
+    /// When it was exported, as its manifest says.
+    pub exported_at: Option<DateTime<Utc>>,
+    /// How many events the park's database held when it was exported.
+    pub events: Option<u64>,
+    /// Each table's file, by table.
+    files: BTreeMap<String, ManifestFile>,
+}
+
+/// A file as a manifest names it: its path relative to the dataset, its
+/// rows and its CRC-32.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ManifestFile {
+    path: String,
+    rows: u64,
+    crc: u32,
+}
+
+/// The parks of the dataset in `dir`, by code, from their manifests; an
+/// export interrupted after its commit is finished first.
+///
+/// # Errors
+/// [`Error::Validation`] when the directory holds no park's export;
+/// [`Error::Corrupt`] naming each park that is wrong: a manifest that is
+/// not one parkdb wrote or that names another park than its file name, a
+/// partition with files and no manifest, a file a manifest names that is
+/// missing, a file in a park's partition its manifest does not name;
+/// [`Error::Io`] if the directory cannot be read.
+pub fn dataset_parks(dir: &Path) -> Result<Vec<DatasetPark>> {
+    super::dataset::finish_interrupted(dir)?;
+    let survey = Survey::of(dir)?;
+    if !survey.problems.is_empty() {
+        return Err(Error::Corrupt(format!(
+            "the dataset {} cannot be read as it stands: {}. `parkdb check-dataset` \
+             reports every park; exporting a park again mends its partitions",
+            dir.display(),
+            survey.problems.join("; ")
+        )));
+    }
+    if survey.parks.is_empty() {
+        return Err(no_park(dir));
+    }
+    Ok(survey.parks)
+}
+
+fn no_park(dir: &Path) -> Error {
+    Error::validation(
+        "dataset",
+        format!(
+            "{} holds no park's export (no _manifests/park=….json)",
+            dir.display()
+        ),
+    )
+}
+
+/// What a dataset's directory holds: the parks whose manifests hold, and
+/// every problem found, each naming its park.
+struct Survey {
+    parks: Vec<DatasetPark>,
+    problems: Vec<String>,
+}
+
+/// A name engines skip (`_manifests`, `_staging`, `.DS_Store`…).
+fn hidden(name: &str) -> bool {
+    name.starts_with('_') || name.starts_with('.')
+}
+
+impl Survey {
+    fn of(dir: &Path) -> Result<Survey> {
+        let mut problems = Vec::new();
+        let mut parks = Vec::new();
+        // Parks with a manifest file, whether or not it could be used: a
+        // bad one is one problem, not two.
+        let mut manifested = BTreeSet::new();
+        let manifests = dir.join("_manifests");
+        if let Ok(entries) = std::fs::read_dir(&manifests) {
+            for entry in entries {
+                let path = entry.map_err(|e| io("read", &manifests, e))?.path();
+                let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                let Some(named) = name
+                    .strip_prefix("park=")
+                    .and_then(|n| n.strip_suffix(".json"))
+                else {
+                    continue;
+                };
+                manifested.insert(named.to_owned());
+                let text = std::fs::read_to_string(&path).map_err(|e| io("read", &path, e))?;
+                match parse_manifest(&text, &path) {
+                    Err(e) => problems.push(format!("park {named}: {e}")),
+                    Ok(park) if park.park != named => problems.push(format!(
+                        "park {named}: its manifest _manifests/{name} names park {} \
+                         (copied or renamed from another park's)",
+                        park.park
+                    )),
+                    Ok(park) => parks.push(park),
+                }
+            }
+        }
+        let on_disk = partitions(dir, &mut problems)?;
+        for (park, files) in &on_disk {
+            if !manifested.contains(park) {
+                problems.push(format!(
+                    "park {park}: {} file(s) ({}{}) but no manifest _manifests/park={park}.json \
+                     (an export that never finished, or a manifest lost): export the park again, \
+                     or remove its partitions",
+                    files.len(),
+                    files.iter().next().map_or("", String::as_str),
+                    if files.len() > 1 { ", …" } else { "" }
+                ));
+            }
+        }
+        for park in &parks {
+            let present = on_disk.get(&park.park);
+            for file in park.files.values() {
+                if !present.is_some_and(|p| p.contains(&file.path)) {
+                    problems.push(format!(
+                        "park {}: its manifest names {}, which is missing",
+                        park.park, file.path
+                    ));
+                }
+            }
+            let named: BTreeSet<&str> = park.files.values().map(|f| f.path.as_str()).collect();
+            for file in present.into_iter().flatten() {
+                if !named.contains(file.as_str()) {
+                    problems.push(format!(
+                        "park {}: {file} is not in its manifest (left by another export, or \
+                         put there by hand): engines would read it as the park's",
+                        park.park
+                    ));
+                }
+            }
+        }
+        parks.sort_by(|a, b| a.park.cmp(&b.park));
+        Ok(Survey { parks, problems })
+    }
+}
+
+/// The files of each park's partitions, relative to the dataset
+/// (`parcels/park=east/part-0.parquet`), by park; what lies in a table's
+/// directory outside any park's partition is a problem of its own.
+fn partitions(
+    dir: &Path,
+    problems: &mut Vec<String>,
+) -> Result<BTreeMap<String, BTreeSet<String>>> {
+    let mut found: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for table in TABLES {
+        let table_dir = dir.join(table);
+        let Ok(entries) = std::fs::read_dir(&table_dir) else {
+            continue;
+        };
+        for entry in entries {
+            let entry = entry.map_err(|e| io("read", &table_dir, e))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if hidden(&name) {
+                continue;
+            }
+            let Some(park) = name.strip_prefix("park=") else {
+                problems.push(format!(
+                    "{table}/{name} lies in no park's partition: engines read it as part of \
+                     table {table}"
+                ));
+                continue;
+            };
+            let partition = entry.path();
+            let Ok(files) = std::fs::read_dir(&partition) else {
+                problems.push(format!("park {park}: {table}/{name} is not a directory"));
+                continue;
+            };
+            for file in files {
+                let file = file.map_err(|e| io("read", &partition, e))?;
+                let file = file.file_name().to_string_lossy().into_owned();
+                if !hidden(&file) {
+                    found
+                        .entry(park.to_owned())
+                        .or_default()
+                        .insert(format!("{table}/{name}/{file}"));
+                }
+            }
+        }
+    }
+    Ok(found)
+}
+
+fn parse_manifest(text: &str, path: &Path) -> Result<DatasetPark> {
+    let bad = |what: &str| Error::Corrupt(format!("the manifest {}: {what}", path.display()));
+    let json: serde_json::Value = serde_json::from_str(text).map_err(|e| bad(&e.to_string()))?;
+    let park = json["park"].as_str().ok_or_else(|| bad("no park"))?;
+    let park = park_code(park).map_err(|_| bad("a park code that names no directory"))?;
+    let day = |key: &str| {
+        json[key]
+            .as_str()
+            .map(|s| {
+                NaiveDate::parse_from_str(s.get(..10).unwrap_or(s), "%Y-%m-%d")
+                    .map_err(|_| bad(&format!("{key} is not a date")))
+            })
+            .transpose()
+    };
+    let as_of = match day("as_of")? {
+        Some(d) => d,
+        None => day("exported_at")?.ok_or_else(|| bad("neither as_of nor exported_at"))?,
+    };
+    let exported_at = json["exported_at"]
+        .as_str()
+        .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+        .map(|t| t.with_timezone(&Utc));
+    let mut files = BTreeMap::new();
+    for f in json["files"].as_array().ok_or_else(|| bad("no files"))? {
+        let file = f["path"]
+            .as_str()
+            .ok_or_else(|| bad("a file without a path"))?;
+        let crc = f["crc32"]
+            .as_u64()
+            .and_then(|c| u32::try_from(c).ok())
+            .ok_or_else(|| bad("a file without its CRC-32"))?;
+        let rows = f["rows"]
+            .as_u64()
+            .ok_or_else(|| bad("a file without its rows"))?;
+        let table = file.split('/').next().unwrap_or("").to_owned();
+        // Only the park's own partition: a manifest never leads a read
+        // elsewhere.
+        if file != format!("{table}/park={park}/part-0.parquet") {
+            return Err(bad(&format!("{file} is not a file of park {park}")));
+        }
+        let file = ManifestFile {
+            path: file.to_owned(),
+            rows,
+            crc,
+        };
+        if files.insert(table.clone(), file).is_some() {
+            return Err(bad(&format!("table {table} named twice")));
+        }
+    }
+    Ok(DatasetPark {
+        park,
+        as_of,
+        exported_at,
+        events: json["events"].as_u64(),
+        files,
+    })
+}
+
+impl DatasetPark {
+    /// Whether its manifest names the table (older exports hold fewer).
+    #[must_use]
+    pub fn has_table(&self, name: &str) -> bool {
+        self.files.contains_key(name)
+    }
+
+    /// One of the park's tables, its file checked against the manifest.
+    ///
+    /// # Errors
+    /// [`Error::Corrupt`] for a table the manifest does not name, a file
+    /// whose checksum differs (damaged, or written by another export), or
+    /// one that is not Parquet; [`Error::Io`].
+    pub fn table(&self, dir: &Path, name: &str) -> Result<RecordBatch> {
+        use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+        let (path, bytes) = self.checked_bytes(dir, name)?;
+        let failed = |e: &dyn std::fmt::Display| {
+            Error::Corrupt(format!(
+                "{} is not a readable Parquet file: {e}",
+                path.display()
+            ))
+        };
+        let reader = ParquetRecordBatchReaderBuilder::try_new(bytes)
+            .map_err(|e| failed(&e))?
+            .build()
+            .map_err(|e| failed(&e))?;
+        let schema = arrow_array::RecordBatchReader::schema(&reader);
+        let batches: Vec<RecordBatch> = reader
+            .collect::<std::result::Result<_, _>>()
+            .map_err(|e| failed(&e))?;
+        arrow_select::concat::concat_batches(&schema, &batches).map_err(|e| failed(&e))
+    }
+
+    /// A table's file, read whole and held to the manifest's checksum.
+    fn checked_bytes(&self, dir: &Path, name: &str) -> Result<(PathBuf, bytes::Bytes)> {
+        let file = self.files.get(name).ok_or_else(|| {
+            Error::Corrupt(format!(
+                "park {}'s manifest names no table {name}",
+                self.park
+            ))
+        })?;
+        let path = dir.join(&file.path);
+        let bytes = std::fs::read(&path).map_err(|e| io("read", &path, e))?;
+        if crc32fast::hash(&bytes) != file.crc {
+            return Err(Error::Corrupt(format!(
+                "{} does not match park {}'s manifest (damaged, or left by another export): export the park again",
+                path.display(),
+                self.park
+            )));
+        }
+        Ok((path, bytes::Bytes::from(bytes)))
+    }
+}
+
+/// What [`check_dataset`] found: every park whose manifest could be read,
+/// with each of its tables, and every problem, each naming its park.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatasetCheck {
+    pub parks: Vec<ParkCheck>,
+    pub problems: Vec<String>,
+}
+
+/// One park of a checked dataset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParkCheck {
+    pub park: String,
+    pub as_of: NaiveDate,
+    pub exported_at: Option<DateTime<Utc>>,
+    pub events: Option<u64>,
+    pub tables: Vec<TableCheck>,
+}
+
+/// One table of a park: its file, the rows and checksum its manifest
+/// names, and whether the file holds them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableCheck {
+    pub table: String,
+    pub path: String,
+    pub rows: u64,
+    pub crc32: u32,
+    /// The file is there, its CRC-32 is the manifest's and it is Parquet
+    /// of the manifest's rows.
+    pub intact: bool,
+}
+
+impl DatasetCheck {
+    /// No problem found.
+    #[must_use]
+    pub fn is_clean(&self) -> bool {
+        self.problems.is_empty()
+    }
+
+    /// The report as text, a park a paragraph, then the problems.
+    #[must_use]
+    pub fn text(&self) -> String {
+        use std::fmt::Write as _;
+        let mut out = String::new();
+        for p in &self.parks {
+            let rows: u64 = p.tables.iter().map(|t| t.rows).sum();
+            let _ = writeln!(
+                out,
+                "park {}: as of {}, {} tables, {rows} rows{}{}",
+                p.park,
+                p.as_of,
+                p.tables.len(),
+                p.events
+                    .map(|e| format!(", {e} events"))
+                    .unwrap_or_default(),
+                p.exported_at
+                    .map(|t| format!(", exported {}", t.to_rfc3339()))
+                    .unwrap_or_default(),
+            );
+            for t in &p.tables {
+                let _ = writeln!(
+                    out,
+                    "  {:<14} {:>10} rows  crc32 {:08x}  {}",
+                    t.table,
+                    t.rows,
+                    t.crc32,
+                    if t.intact { "ok" } else { "DAMAGED" }
+                );
+            }
+        }
+        for problem in &self.problems {
+            let _ = writeln!(out, "problem: {problem}");
+        }
+        if self.is_clean() {
+            out.push_str("clean\n");
+        }
+        out
+    }
+}
+
+/// Checks the dataset in `dir` whole: every partition against the
+/// manifests (as [`dataset_parks`] does), and every file a manifest names
+/// read back (its CRC-32, and its rows from the Parquet footer). Problems
+/// are reported, not raised; an export interrupted after its commit is
+/// finished first, as a read of the dataset would.
+///
+/// # Errors
+/// [`Error::Validation`] when the directory holds no park's export at all
+/// (no manifest and no partition); [`Error::Io`] if it cannot be read.
+pub fn check_dataset(dir: &Path) -> Result<DatasetCheck> {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    super::dataset::finish_interrupted(dir)?;
+    let mut survey = Survey::of(dir)?;
+    if survey.parks.is_empty() && survey.problems.is_empty() {
+        return Err(no_park(dir));
+    }
+    let mut parks = Vec::new();
+    for park in &survey.parks {
+        let mut tables = Vec::new();
+        for (table, file) in &park.files {
+            let read = park.checked_bytes(dir, table).and_then(|(path, bytes)| {
+                let rows = SerializedFileReader::new(bytes)
+                    .map(|r| r.metadata().file_metadata().num_rows())
+                    .map_err(|e| {
+                        Error::Corrupt(format!(
+                            "{} is not a readable Parquet file: {e}",
+                            path.display()
+                        ))
+                    })?;
+                if u64::try_from(rows).ok() == Some(file.rows) {
+                    Ok(())
+                } else {
+                    Err(Error::Corrupt(format!(
+                        "{} holds {rows} rows, its manifest says {}",
+                        file.path, file.rows
+                    )))
+                }
+            });
+            if let Err(e) = &read {
+                // A missing file is reported by the survey already.
+                if !matches!(e, Error::Io { .. }) {
+                    survey.problems.push(format!("park {}: {e}", park.park));
+                }
+            }
+            tables.push(TableCheck {
+                table: table.clone(),
+                path: file.path.clone(),
+                rows: file.rows,
+                crc32: file.crc,
+                intact: read.is_ok(),
+            });
+        }
+        parks.push(ParkCheck {
+            park: park.park.clone(),
+            as_of: park.as_of,
+            exported_at: park.exported_at,
+            events: park.events,
+            tables,
+        });
+    }
+    Ok(DatasetCheck {
+        parks,
+        problems: survey.problems,
+    })
+}

@@ -15,7 +15,7 @@ use parkdb::money::{
 };
 use parkdb::Account;
 use parkdb::{
-    Allocation, ApplicationFilter, Award, AwardKind, Db, LandUse, NewEnterprise, NewParcel,
+    Allocation, ApplicationFilter, Award, AwardKind, Db, Error, LandUse, NewEnterprise, NewParcel,
     ParcelFilter, Quantity, SupplyMethod, YearlyFigures,
 };
 
@@ -1301,4 +1301,118 @@ fn bad_payment_and_schedule_rows_are_each_reported_and_nothing_is_written() {
     assert!(why(2).contains("800000.00元 outstanding"), "{}", why(2));
     assert!(why(8).contains("no 地款 is owed"), "{}", why(8));
     assert_eq!(fingerprint(&db), before);
+}
+
+fn too_large(result: parkdb::Result<Vec<Sheet>>, limit: parkdb::ReadLimit) -> String {
+    match result {
+        Err(e @ Error::TooLarge { limit: l, .. }) if l == limit => e.to_string(),
+        other => panic!("expected TooLarge({limit:?}), got {other:?}"),
+    }
+}
+
+/// A cell placed a million rows down and thousands of columns across made
+/// the reader allocate the whole range between it and A1 (seventeen
+/// billion cells): now such a sheet is refused by the bound it passes,
+/// and when the bounds allow it, read cell by cell at no cost.
+#[test]
+fn a_cell_placed_far_out_is_refused_by_its_bound_and_read_sparsely_when_allowed() {
+    use parkdb::ledger::{read_file_with, ReadLimits};
+    use parkdb::ReadLimit;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("地块台账.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet().set_name("地块台账").unwrap();
+    sheet.write(0, 0, "地块编号").unwrap();
+    sheet.write(0, 1, "面积（亩）").unwrap();
+    sheet.write(1, 0, "GP-1").unwrap();
+    sheet.write(1, 1, "10").unwrap();
+    sheet.write(1_048_575, 16_383, "far").unwrap();
+    book.save(&path).unwrap();
+
+    let message = too_large(read_file(&path), ReadLimit::Columns);
+    assert!(message.contains("16384 columns in a sheet"), "{message}");
+    assert!(message.contains("limit of 1000"), "{message}");
+    assert!(message.contains("(`columns`)"), "{message}");
+    let columns_allowed = ReadLimits {
+        columns: 16_384,
+        rows: 1_000_000,
+        ..ReadLimits::default()
+    };
+    let message = too_large(read_file_with(&path, &columns_allowed), ReadLimit::Rows);
+    assert!(message.contains("1048576 rows"), "{message}");
+    let all_allowed = ReadLimits {
+        rows: 1_048_576,
+        ..columns_allowed
+    };
+    let sheets = read_file_with(&path, &all_allowed).unwrap();
+    assert_eq!(sheets[0].headers, ["地块编号", "面积（亩）"]);
+    let rows: Vec<usize> = sheets[0].rows.iter().map(|(n, _)| *n).collect();
+    assert_eq!(rows, [2, 1_048_576]);
+    assert_eq!(sheets[0].rows[1].1.len(), 16_384);
+    let cells = ReadLimits {
+        cells: 4,
+        ..all_allowed
+    };
+    too_large(read_file_with(&path, &cells), ReadLimit::Cells);
+}
+
+#[test]
+fn a_file_beyond_its_bytes_or_inflation_is_refused_before_it_is_read() {
+    use parkdb::ledger::{read_file_with, ReadLimits};
+    use parkdb::ReadLimit;
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("地块台账.csv");
+    std::fs::write(&csv, "地块编号,面积（亩）\nGP-1,10\nGP-2,20\n").unwrap();
+    let small = |limits: ReadLimits| read_file_with(&csv, &limits);
+    assert_eq!(small(ReadLimits::default()).unwrap()[0].rows.len(), 2);
+    too_large(
+        small(ReadLimits {
+            file_bytes: 10,
+            ..ReadLimits::default()
+        }),
+        ReadLimit::FileBytes,
+    );
+    too_large(
+        small(ReadLimits {
+            rows: 2,
+            ..ReadLimits::default()
+        }),
+        ReadLimit::Rows,
+    );
+    let xlsx = dir.path().join("地块台账.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet().set_name("地块台账").unwrap();
+    for r in 0..2000u32 {
+        sheet.write(r, 0, format!("GP-{r}")).unwrap();
+    }
+    book.save(&xlsx).unwrap();
+    let message = too_large(
+        read_file_with(
+            &xlsx,
+            &ReadLimits {
+                inflated_bytes: 20_000,
+                ..ReadLimits::default()
+            },
+        ),
+        ReadLimit::InflatedBytes,
+    );
+    assert!(message.contains("bytes once inflated"), "{message}");
+    assert_eq!(read_file(&xlsx).unwrap()[0].rows.len(), 1999);
+}
+
+/// A pipe named like a ledger blocked the import forever.
+#[test]
+fn a_path_that_is_not_a_regular_file_is_refused_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("地块台账.csv");
+    let name = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o600) }, 0);
+    let refused = read_file(&fifo);
+    assert!(
+        matches!(&refused, Err(Error::Validation { reason, .. }) if reason.contains("not a regular file")),
+        "{refused:?}"
+    );
+    let folder = dir.path().join("folder.xlsx");
+    std::fs::create_dir(&folder).unwrap();
+    assert!(matches!(read_file(&folder), Err(Error::Validation { .. })));
 }

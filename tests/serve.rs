@@ -389,6 +389,7 @@ fn a_token_guards_every_route_and_the_host_rule_guards_loopback() {
         host: "0.0.0.0".into(),
         port: 0,
         token: None,
+        ..Options::default()
     });
     assert!(
         matches!(&refused, Err(Error::Validation { field, reason }) if field == "host" && reason.contains("--token")),
@@ -421,6 +422,7 @@ fn a_token_guards_every_route_and_the_host_rule_guards_loopback() {
         host: "0.0.0.0".into(),
         port: 0,
         token: Some(token.into()),
+        ..Options::default()
     })
     .expect("beyond loopback with a token");
     let base = server.url();
@@ -529,4 +531,66 @@ fn the_evaluation_pages_show_the_evaluations_figures() {
         "{firm}"
     );
     assert!(firm.contains(best.grade.as_deref().unwrap()));
+}
+
+/// Requests that differ only in `as_of` each build a table: at most
+/// `builds` run at once, `queue` wait, and the rest are answered 503 with
+/// `Retry-After` at once, never a build of their own.
+#[test]
+fn a_burst_of_distinct_reads_is_capped_and_the_rest_told_to_retry() {
+    use parkdb::serve::gate::Limits;
+    let dir = tempfile::tempdir().unwrap();
+    let path = example(dir.path());
+    let server = Server::start(&Options {
+        db: path.clone(),
+        port: 0,
+        limits: Limits {
+            builds: 1,
+            queue: 0,
+            ..Limits::default()
+        },
+        ..Options::default()
+    })
+    .expect("server starts");
+    let clients = 40;
+    let start = std::sync::Barrier::new(clients);
+    let replies: Vec<Reply> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..clients)
+            .map(|i| {
+                let (server, start) = (&server, &start);
+                s.spawn(move || {
+                    let day = 1 + i % 28;
+                    let month = 1 + i / 28;
+                    start.wait();
+                    get(
+                        server,
+                        &format!("/api/events?as_of=2005-{month:02}-{day:02}&limit=1"),
+                    )
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let busy: Vec<&Reply> = replies.iter().filter(|r| r.status == 503).collect();
+    assert!(
+        !busy.is_empty(),
+        "forty distinct builds at once, one slot, no queue"
+    );
+    for r in &busy {
+        let seconds: u64 = r
+            .header("retry-after")
+            .expect("Retry-After")
+            .parse()
+            .unwrap();
+        assert!(seconds >= 1);
+        assert!(r.json()["message"].as_str().unwrap().contains("busy"));
+    }
+    for r in replies.iter().filter(|r| r.status != 503) {
+        assert_eq!(r.status, 200, "{}", r.text());
+    }
+    // Once the burst is over, the server reads again.
+    assert_eq!(
+        get(&server, "/api/events?as_of=2004-12-31&limit=1").status,
+        200
+    );
 }

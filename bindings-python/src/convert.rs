@@ -40,6 +40,14 @@ pub(crate) fn to_py(py: Python<'_>, e: Error) -> PyErr {
                 ("reason", reason.clone()),
             ],
         ),
+        Error::TooLarge { limit, .. } => (
+            "LedgerError",
+            vec![
+                ("field", "file".to_owned()),
+                ("reason", e.to_string()),
+                ("limit", limit.name().to_owned()),
+            ],
+        ),
         Error::Corrupt(_) => ("CorruptError", vec![]),
         Error::IncompatibleFormat { .. } => ("IncompatibleFormatError", vec![]),
         Error::InUse { path } => ("InUseError", vec![("path", path.clone())]),
@@ -53,6 +61,15 @@ pub(crate) fn to_py(py: Python<'_>, e: Error) -> PyErr {
         let exc = errors.getattr(class)?.call1((e.to_string(),))?;
         for (k, v) in attrs {
             exc.setattr(k, v)?;
+        }
+        if let Error::TooLarge { file, .. } = &e {
+            // A LedgerError's problems, as an import's bad rows give them.
+            let problem = pyo3::types::PyDict::new(py);
+            problem.set_item("sheet", file)?;
+            problem.set_item("row", py.None())?;
+            problem.set_item("column", "")?;
+            problem.set_item("reason", e.to_string())?;
+            exc.setattr("problems", pyo3::types::PyList::new(py, [problem])?)?;
         }
         Ok(PyErr::from_value(exc))
     };

@@ -441,19 +441,24 @@ impl Database {
     }
 
     /// Imports ledgers (台账) from .xlsx/.csv files in one unit of work.
-    #[pyo3(signature = (paths, *, dry_run=false))]
+    #[pyo3(signature = (paths, *, dry_run=false, limits=None))]
     fn import_ledgers<'py>(
         &self,
         py: Python<'py>,
         paths: Vec<std::path::PathBuf>,
         dry_run: bool,
+        limits: Option<std::collections::BTreeMap<String, u64>>,
     ) -> PyResult<Bound<'py, PyDict>> {
         let db = self.db(py)?;
+        let mut bounds = parkdb::ledger::ReadLimits::default();
+        for (name, value) in limits.unwrap_or_default() {
+            bounds.set(&name, value).py_err(py)?;
+        }
         let report = py
             .detach(|| {
                 let mut sheets = Vec::new();
                 for p in &paths {
-                    sheets.extend(parkdb::ledger::read_file(p)?);
+                    sheets.extend(parkdb::ledger::read_file_with(p, &bounds)?);
                 }
                 parkdb::ledger::import(
                     &db,

@@ -103,6 +103,18 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(report::province_report, m)?)?;
     m.add_function(wrap_pyfunction!(report::check_dataset, m)?)?;
     m.add("FORMAT_VERSION", parkdb::FORMAT_VERSION)?;
+    let limits = PyDict::new(m.py());
+    let defaults = parkdb::ledger::ReadLimits::default();
+    for (name, value) in [
+        ("file_bytes", defaults.file_bytes),
+        ("inflated_bytes", defaults.inflated_bytes),
+        ("rows", defaults.rows),
+        ("columns", defaults.columns),
+        ("cells", defaults.cells),
+    ] {
+        limits.set_item(name, value)?;
+    }
+    m.add("IMPORT_LIMITS", limits)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     let vocabulary = PyDict::new(m.py());
     for (name, terms) in parkdb::vocabulary() {

@@ -91,3 +91,120 @@ def test_a_workbook_for_people_sets_aside_its_title_totals_and_signatures(db, tm
     report = db.import_ledgers(path)
     assert [s["row"] for s in report["skipped"]] == [1, 2, 5, 6]
     assert db.parcel("GP-1")["area_mu"] == __import__("decimal").Decimal("1205.0000")
+
+
+def _workbook_bomb(path: pathlib.Path, inflated: int) -> None:
+    """An .xlsx of a few megabytes whose sheet inflates to ``inflated``
+    bytes: one inline string cell of ``x``s. The deflate stream is one
+    compressed megabyte of ``x`` repeated (a full flush resets the
+    compressor, so each repeat compresses alike), the zip written by hand."""
+    import struct
+    import zlib
+
+    ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    small = {
+        "[Content_Types].xml": (
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/worksheets/sheet1.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>'
+        ),
+        "_rels/.rels": (
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+        ),
+        "xl/workbook.xml": (
+            f'<?xml version="1.0" encoding="UTF-8"?><workbook {ns} xmlns:r="{rel}">'
+            '<sheets><sheet name="地块台账" sheetId="1" r:id="rId1"/></sheets></workbook>'
+        ),
+        "xl/_rels/workbook.xml.rels": (
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>'
+        ),
+    }
+    head = f'<?xml version="1.0" encoding="UTF-8"?><worksheet {ns}><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>'.encode()
+    tail = b"</t></is></c></row></sheetData></worksheet>"
+    chunk = b"x" * (1 << 20)
+    repeats = (inflated - len(head) - len(tail)) // len(chunk)
+    co = zlib.compressobj(9, zlib.DEFLATED, -15)
+    first = co.compress(head) + co.flush(zlib.Z_FULL_FLUSH)
+    block = co.compress(chunk) + co.flush(zlib.Z_FULL_FLUSH)
+    assert co.compress(chunk) + co.flush(zlib.Z_FULL_FLUSH) == block
+    last = co.compress(tail) + co.flush()
+    crc = zlib.crc32(head)
+    for _ in range(repeats - 1):
+        crc = zlib.crc32(chunk, crc)
+    crc = zlib.crc32(tail, zlib.crc32(chunk, crc))
+    entries = [(name, zlib.crc32(text.encode()), [zlib.compress(text.encode())[2:-4]], len(text.encode()))
+               for name, text in small.items()]
+    entries.append(("xl/worksheets/sheet1.xml", crc, [first, *([block] * repeats), last],
+                    len(head) + repeats * len(chunk) + len(tail)))
+    central, offset = b"", 0
+    with open(path, "wb") as out:
+        for name, crc, pieces, size in entries:
+            raw = name.encode()
+            packed = sum(len(p) for p in pieces)
+            header = struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 0x21, crc, packed, size, len(raw), 0)
+            out.write(header + raw)
+            for p in pieces:
+                out.write(p)
+            central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, 0, 0x21, crc, packed, size,
+                                   len(raw), 0, 0, 0, 0, 0, offset) + raw
+            offset += len(header) + len(raw) + packed
+        out.write(central)
+        out.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(entries), len(entries), len(central), offset, 0))
+
+
+def test_a_workbook_bomb_is_refused_by_its_bound_inside_a_memory_limit(tmp_path):
+    """A 2.5 MB workbook whose sheet inflates to 2.5 GiB aborted Python,
+    even in a dry run. Now its declared inflation is refused before any of
+    it is read, in a process allowed 3 GiB of address space."""
+    import subprocess
+    import sys
+
+    bomb = tmp_path / "地块台账.xlsx"
+    _workbook_bomb(bomb, 5 << 29)
+    assert bomb.stat().st_size < 4 << 20
+    script = f"""
+import resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
+import parkdb
+db = parkdb.open()
+try:
+    db.import_ledgers({str(bomb)!r}, dry_run=True)
+except parkdb.LedgerError as e:
+    print("refused", e.limit, e.problems[0]["sheet"].endswith("地块台账.xlsx"), str(e))
+    sys.exit(0)
+print("read it")
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("refused inflated_bytes True"), done.stdout
+    assert "2684354560 bytes once inflated" not in done.stdout  # it stopped at the bound
+    assert "beyond the import's limit of 2147483648" in done.stdout
+    assert parkdb.IMPORT_LIMITS["inflated_bytes"] == 2 << 30
+
+
+def test_import_bounds_are_raised_by_name_and_a_pipe_is_refused(db, tmp_path):
+    import os
+
+    ledger = tmp_path / "地块台账.csv"
+    ledger.write_text("地块编号,面积（亩）,征地日期\nGP-1,10,2001-01-01\nGP-2,20,2001-01-01\n", encoding="utf-8")
+    with pytest.raises(parkdb.LedgerError, match="rows in a sheet") as refused:
+        db.import_ledgers(ledger, limits={"rows": 2})
+    assert refused.value.limit == "rows"
+    assert len(db.parcels()) == 0
+    assert db.import_ledgers(ledger, limits={"rows": 3})["rows"]["parcels"] == 2
+    with pytest.raises(parkdb.ValidationError, match="no bound"):
+        db.import_ledgers(ledger, limits={"lines": 3})
+    fifo = tmp_path / "企业名录.csv"
+    os.mkfifo(fifo)
+    with pytest.raises(parkdb.ValidationError, match="not a regular file"):
+        db.import_ledgers(fifo, dry_run=True)

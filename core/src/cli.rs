@@ -122,6 +122,10 @@ enum Command {
         /// Check and report only; write nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Raise a bound of what a file may hold, as NAME=N: `file_bytes`,
+        /// `inflated_bytes`, `rows`, `columns` or `cells` (`--limit rows=3000000`).
+        #[arg(long = "limit", value_name = "NAME=N")]
+        limits: Vec<String>,
     },
     /// Import parcels' boundaries from a survey file (.geojson or .shp with
     /// its .dbf and .prj), matched by the parcel code in --code-field; all
@@ -240,6 +244,15 @@ enum Command {
         /// link printed at start); or set `PARKDB_TOKEN`.
         #[arg(long, env = "PARKDB_TOKEN", hide_env_values = true)]
         token: Option<String>,
+        /// Tables, evaluations and maps built at once (default: the cores, at most 4).
+        #[arg(long)]
+        builds: Option<usize>,
+        /// Requests that wait for a build; beyond them the server answers 503.
+        #[arg(long, default_value_t = 32)]
+        queue: usize,
+        /// MiB of tables kept and built together.
+        #[arg(long, default_value_t = 2048)]
+        budget_mib: usize,
     },
     /// Check the database's integrity.
     Check,
@@ -359,11 +372,23 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 }
             );
         }
-        Command::Import { files, dry_run } => {
+        Command::Import {
+            files,
+            dry_run,
+            limits,
+        } => {
+            let mut bounds = ledger::ReadLimits::default();
+            for limit in &limits {
+                let (name, value) = limit
+                    .split_once('=')
+                    .and_then(|(n, v)| Some((n, v.trim().parse::<u64>().ok()?)))
+                    .ok_or_else(|| format!("--limit {limit}: give it as NAME=N"))?;
+                bounds.set(name.trim(), value).map_err(|e| e.to_string())?;
+            }
             let db = open(&cli.db, true)?;
             let mut sheets = Vec::new();
             for f in &files {
-                sheets.extend(ledger::read_file(f).map_err(|e| e.to_string())?);
+                sheets.extend(ledger::read_file_with(f, &bounds).map_err(|e| e.to_string())?);
             }
             let total: usize = sheets.iter().map(|s| s.rows.len()).sum();
             let bar = (total > 2000).then(|| {
@@ -613,12 +638,26 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 say!("  {label:<28} {v}");
             }
         }
-        Command::Serve { host, port, token } => {
+        Command::Serve {
+            host,
+            port,
+            token,
+            builds,
+            queue,
+            budget_mib,
+        } => {
+            let defaults = crate::serve::gate::Limits::default();
             let options = crate::serve::Options {
                 db: cli.db.clone(),
                 host,
                 port,
                 token,
+                limits: crate::serve::gate::Limits {
+                    builds: builds.unwrap_or(defaults.builds).max(1),
+                    queue,
+                    budget: budget_mib.saturating_mul(1 << 20),
+                    ..defaults
+                },
             };
             crate::serve::run(&options, |line| say!("{line}")).map_err(|e| e.to_string())?;
         }

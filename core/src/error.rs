@@ -99,9 +99,65 @@ pub enum Error {
     #[error("corrupt database: {0}")]
     Corrupt(String),
 
+    /// A file handed to an import that is beyond one of its bounds
+    /// ([`crate::ledger::ReadLimits`]): refused before it is read whole,
+    /// so a workbook that inflates to gigabytes cannot exhaust memory.
+    /// Python: `LedgerError`, with `limit` the bound's name.
+    #[error("{file}: {found} {limit}, beyond the import's limit of {allowed}; if the file is what you meant to import, raise the limit (`{name}`)", name = limit.name())]
+    TooLarge {
+        file: String,
+        limit: ReadLimit,
+        /// What the file holds (at least; reading stops at the bound).
+        found: u64,
+        allowed: u64,
+    },
+
     /// The database was written by a format this version cannot read.
     #[error("database format {found} is newer than this parkdb reads (format {supported}); upgrade parkdb to open it")]
     IncompatibleFormat { found: u8, supported: u8 },
+}
+
+/// A bound of what an import reads from a file (see
+/// [`crate::ledger::ReadLimits`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ReadLimit {
+    /// The file's size on disk.
+    FileBytes,
+    /// What a workbook's compressed parts inflate to, together.
+    InflatedBytes,
+    /// Rows of one sheet.
+    Rows,
+    /// The columns of one sheet (the last that holds a value).
+    Columns,
+    /// Cells that hold a value, in one file.
+    Cells,
+}
+
+impl ReadLimit {
+    /// The bound's name, as `ReadLimits`' field and Python's `limits=` key.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            ReadLimit::FileBytes => "file_bytes",
+            ReadLimit::InflatedBytes => "inflated_bytes",
+            ReadLimit::Rows => "rows",
+            ReadLimit::Columns => "columns",
+            ReadLimit::Cells => "cells",
+        }
+    }
+}
+
+impl fmt::Display for ReadLimit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ReadLimit::FileBytes => "bytes on disk",
+            ReadLimit::InflatedBytes => "bytes once inflated",
+            ReadLimit::Rows => "rows in a sheet",
+            ReadLimit::Columns => "columns in a sheet",
+            ReadLimit::Cells => "cells with a value",
+        })
+    }
 }
 
 /// `Result` with parkdb's [`Error`].

@@ -366,7 +366,9 @@ class Database:
         )
         return Map(svg, drawn)
 
-    def import_ledgers(self, *paths: str | os.PathLike[str], dry_run: bool = False) -> dict[str, Any]:
+    def import_ledgers(
+        self, *paths: str | os.PathLike[str], dry_run: bool = False, limits: dict[str, int] | None = None
+    ) -> dict[str, Any]:
         """Imports ledgers (台账) from ``.xlsx`` and ``.csv`` files in one
         transaction: each sheet (or CSV file) named after its ledger
         (企业名录, 地块台账, 地块事件, 年度经济指标, 科技计划, 项目申报, 项目流程).
@@ -393,8 +395,19 @@ class Database:
         (sheet, row, column, reason; also as ``.problems``): nothing is
         written. ``dry_run=True`` checks and writes nothing; its report
         counts what would be written.
+
+        What a file may hold is bounded, so that a workbook of a few
+        megabytes that inflates to gigabytes, or a cell placed far out, is
+        refused before it is read whole (``LedgerError`` naming the bound,
+        its name in ``.limit``) instead of exhausting memory. The bounds,
+        ``parkdb.IMPORT_LIMITS``: ``file_bytes`` 1 GiB on disk,
+        ``inflated_bytes`` 2 GiB for a workbook's parts once inflated,
+        ``rows`` 2,000,000 and ``columns`` 1,000 per sheet (to the last that
+        holds a value), ``cells`` 50,000,000 with a value per file. Raise
+        one with ``limits={"rows": 3_000_000}``. A path that is not a
+        regular file (a pipe, a directory) is refused (``ValidationError``).
         """
-        return self._native.import_ledgers([os.fspath(p) for p in paths], dry_run=dry_run)
+        return self._native.import_ledgers([os.fspath(p) for p in paths], dry_run=dry_run, limits=limits)
 
     def import_boundaries(
         self,
@@ -817,6 +830,10 @@ def province_report(
     return ProvinceReport(year, scheme.name, Table(parks), text)
 
 
+#: The bounds of what ``Database.import_ledgers`` reads from one file (see there).
+IMPORT_LIMITS: dict[str, int] = dict(_native.IMPORT_LIMITS)
+
+
 def check_dataset(path: str | os.PathLike[str]) -> DatasetCheck:
     """Checks a Parquet dataset (written by ``Database.export_parquet``)
     whole: every park with its as-of, its tables' rows and checksums (each
@@ -846,6 +863,7 @@ __all__ = [
     "PlanProgress",
     "AnnualReport",
     "CheckReport",
+    "IMPORT_LIMITS",
     "DatasetCheck",
     "check_dataset",
     "ClosedError",

@@ -25,10 +25,14 @@ class LedgerError(ValidationError):
     """Rows of ledgers (台账) that cannot be imported; nothing was written.
 
     The message lists every problem; ``problems`` holds them as dicts with
-    ``sheet``, ``row``, ``column`` and ``reason``.
+    ``sheet``, ``row``, ``column`` and ``reason``. A file beyond a bound of
+    what an import reads (``parkdb.IMPORT_LIMITS``) is refused before it is
+    read whole; ``limit`` then names the bound (``"inflated_bytes"``,
+    ``"rows"``…), which ``import_ledgers(…, limits={name: n})`` raises.
     """
 
     problems: list[dict[str, object]]
+    limit: str | None = None
 
 
 class LifecycleError(Error, ValueError):

@@ -70,6 +70,9 @@ pub fn import_boundaries(
         .extension()
         .map(|e| e.to_string_lossy().to_lowercase())
         .unwrap_or_default();
+    if matches!(ext.as_str(), "geojson" | "json" | "shp") {
+        super::read::regular_file(path, &super::read::ReadLimits::default())?;
+    }
     let (features, file_crs) = match ext.as_str() {
         "geojson" | "json" => read_geojson(path, &options.code_field)?,
         "shp" => read_shapefile(path, &options.code_field)?,

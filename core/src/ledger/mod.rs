@@ -27,4 +27,4 @@ pub use province::{
     dataset_parks, evaluate_dataset, province_report, DatasetEvaluation, DatasetPark, ParkFigures,
     ProvinceReport,
 };
-pub use read::{read_file, Sheet};
+pub use read::{read_file, read_file_with, ReadLimits, Sheet};

@@ -13,7 +13,7 @@ use std::path::Path;
 
 use calamine::{open_workbook_auto, Data, Reader};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ReadLimit, Result};
 
 /// One sheet: its name, headers, and rows of cell text with their row
 /// numbers as the spreadsheet shows them (the header is row 1).
@@ -196,31 +196,173 @@ fn combine_levels(top: &[String], bottom: &[String]) -> Vec<String> {
         .collect()
 }
 
-/// Reads every sheet of an `.xlsx`/`.xls`/`.ods` workbook, or a `.csv` file (UTF-8, a BOM allowed).
+/// Bounds on what an import reads from one file, so that a hostile or
+/// broken file (a workbook of a few megabytes that inflates to gigabytes,
+/// a cell placed a million rows down) is refused with
+/// [`Error::TooLarge`] naming the bound, before it is read whole, and
+/// never exhausts memory. The defaults take a million-row ledger;
+/// raise a bound for a file larger than that.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadLimits {
+    /// The file's size on disk (default 1 GiB).
+    pub file_bytes: u64,
+    /// What a workbook's compressed parts may inflate to, all together, as
+    /// its zip directory declares them (reading past a declared size is
+    /// refused) (default 2 GiB).
+    pub inflated_bytes: u64,
+    /// Rows of one sheet, counted to the last that holds a value (default
+    /// 2,000,000).
+    pub rows: u64,
+    /// Columns of one sheet, counted to the last that holds a value
+    /// (default 1,000).
+    pub columns: u64,
+    /// Cells that hold a value, in one file (default 50,000,000).
+    pub cells: u64,
+}
+
+impl Default for ReadLimits {
+    fn default() -> ReadLimits {
+        ReadLimits {
+            file_bytes: 1 << 30,
+            inflated_bytes: 2 << 30,
+            rows: 2_000_000,
+            columns: 1_000,
+            cells: 50_000_000,
+        }
+    }
+}
+
+impl ReadLimits {
+    /// The bounds by name (`file_bytes`, `inflated_bytes`, `rows`,
+    /// `columns`, `cells`), for a caller that takes them as text.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] for a name that is no bound.
+    pub fn set(&mut self, name: &str, value: u64) -> Result<()> {
+        let slot = match name {
+            "file_bytes" => &mut self.file_bytes,
+            "inflated_bytes" => &mut self.inflated_bytes,
+            "rows" => &mut self.rows,
+            "columns" => &mut self.columns,
+            "cells" => &mut self.cells,
+            other => {
+                return Err(Error::validation(
+                    "limits",
+                    format!(
+                        "{} is no bound of an import (file_bytes, inflated_bytes, rows, columns, cells)",
+                        crate::text::shown(other)
+                    ),
+                ))
+            }
+        };
+        *slot = value;
+        Ok(())
+    }
+}
+
+/// Counts what a file holds against its [`ReadLimits`] as it is read.
+struct Bounded<'a> {
+    path: &'a Path,
+    limits: &'a ReadLimits,
+    cells: u64,
+}
+
+impl Bounded<'_> {
+    fn refuse(&self, limit: ReadLimit, found: u64, allowed: u64) -> Error {
+        Error::TooLarge {
+            file: self.path.display().to_string(),
+            limit,
+            found,
+            allowed,
+        }
+    }
+
+    /// A cell with a value at (row, column), both from 0.
+    fn cell(&mut self, row: u64, column: u64) -> Result<()> {
+        if row >= self.limits.rows {
+            return Err(self.refuse(ReadLimit::Rows, row + 1, self.limits.rows));
+        }
+        if column >= self.limits.columns {
+            return Err(self.refuse(ReadLimit::Columns, column + 1, self.limits.columns));
+        }
+        self.cells += 1;
+        if self.cells > self.limits.cells {
+            return Err(self.refuse(ReadLimit::Cells, self.cells, self.limits.cells));
+        }
+        Ok(())
+    }
+}
+
+/// Reads every sheet of an `.xlsx`/`.xls`/`.ods` workbook, or a `.csv` file
+/// (UTF-8, a BOM allowed), within the default [`ReadLimits`].
 ///
 /// # Errors
-/// [`Error::Validation`] for an unknown extension or an unreadable file.
+/// As [`read_file_with`].
 pub fn read_file(path: &Path) -> Result<Vec<Sheet>> {
+    read_file_with(path, &ReadLimits::default())
+}
+
+/// [`read_file`] within the given bounds.
+///
+/// # Errors
+/// [`Error::Validation`] for an unknown extension, a path that is not a
+/// regular file (a pipe, a device or a directory would block or mislead
+/// the read) or an unreadable file; [`Error::TooLarge`] for a file beyond
+/// a bound.
+pub fn read_file_with(path: &Path, limits: &ReadLimits) -> Result<Vec<Sheet>> {
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_lowercase();
-    match ext.as_str() {
-        "csv" => read_csv(path).map(|s| vec![s]),
-        "xlsx" | "xlsm" | "xls" | "ods" => read_workbook(path),
-        other => Err(Error::validation(
+    if !matches!(ext.as_str(), "csv" | "xlsx" | "xlsm" | "xls" | "ods") {
+        return Err(Error::validation(
             "file",
-            format!("{}: {other:?} is not .csv or .xlsx", path.display()),
-        )),
+            format!("{}: {ext:?} is not .csv or .xlsx", path.display()),
+        ));
     }
+    regular_file(path, limits)?;
+    let mut bounded = Bounded {
+        path,
+        limits,
+        cells: 0,
+    };
+    match ext.as_str() {
+        "csv" => read_csv(path, &mut bounded).map(|s| vec![s]),
+        "xlsx" | "xlsm" => read_xlsx(path, &mut bounded),
+        _ => read_workbook(path, &mut bounded),
+    }
+}
+
+/// Refuses a path that is not a regular file (a directory, a pipe that
+/// would block the read forever, a device) or one beyond the file's bound.
+pub(crate) fn regular_file(path: &Path, limits: &ReadLimits) -> Result<()> {
+    let meta = std::fs::metadata(path).map_err(|e| unreadable(path, e))?;
+    if !meta.is_file() {
+        return Err(Error::validation(
+            "file",
+            format!(
+                "{} is not a regular file (a directory, pipe or device): an import reads files",
+                path.display()
+            ),
+        ));
+    }
+    if meta.len() > limits.file_bytes {
+        return Err(Error::TooLarge {
+            file: path.display().to_string(),
+            limit: ReadLimit::FileBytes,
+            found: meta.len(),
+            allowed: limits.file_bytes,
+        });
+    }
+    Ok(())
 }
 
 fn unreadable(path: &Path, e: impl std::fmt::Display) -> Error {
     Error::validation("file", format!("{}: {e}", path.display()))
 }
 
-fn read_csv(path: &Path) -> Result<Sheet> {
+fn read_csv(path: &Path, bounded: &mut Bounded<'_>) -> Result<Sheet> {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .has_headers(false)
@@ -233,6 +375,9 @@ fn read_csv(path: &Path) -> Result<Sheet> {
             .iter()
             .map(|c| c.trim_start_matches('\u{feff}').trim().to_owned())
             .collect();
+        for (column, _) in cells.iter().enumerate().filter(|(_, c)| !c.is_empty()) {
+            bounded.cell(i as u64, column as u64)?;
+        }
         if cells.iter().any(|c| !c.is_empty()) {
             lines.push((i + 1, cells));
         }
@@ -267,7 +412,84 @@ fn cell_text(cell: &Data) -> String {
     }
 }
 
-fn read_workbook(path: &Path) -> Result<Vec<Sheet>> {
+/// Refuses a workbook whose parts would inflate beyond the bound, from
+/// the sizes its zip directory declares (the zip reader refuses to read a
+/// part past its declared size, so they hold).
+fn check_inflation(path: &Path, bounded: &Bounded<'_>) -> Result<()> {
+    let file = std::fs::File::open(path).map_err(|e| unreadable(path, e))?;
+    let archive = zip::ZipArchive::new(std::io::BufReader::new(file))
+        .map_err(|e| unreadable(path, format!("not a workbook: {e}")))?;
+    let mut total: u64 = 0;
+    for i in 0..archive.len() {
+        let Some(size) = archive.by_index_data(i).ok().map(|f| f.size()) else {
+            continue;
+        };
+        total = total.saturating_add(size);
+        if total > bounded.limits.inflated_bytes {
+            return Err(bounded.refuse(
+                ReadLimit::InflatedBytes,
+                total,
+                bounded.limits.inflated_bytes,
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// An `.xlsx` workbook read cell by cell: only cells with a value are
+/// kept, each row as wide as its last such cell, so a cell placed far out
+/// costs no more than any other (a whole range would be allocated to it).
+fn read_xlsx(path: &Path, bounded: &mut Bounded<'_>) -> Result<Vec<Sheet>> {
+    check_inflation(path, bounded)?;
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook(path).map_err(|e| unreadable(path, e))?;
+    let mut sheets = Vec::new();
+    for name in book.sheet_names() {
+        let mut reader = match book.worksheet_cells_reader(&name) {
+            Ok(reader) => reader,
+            Err(calamine::XlsxError::NotAWorksheet(_)) => continue,
+            Err(e) => return Err(unreadable(path, e)),
+        };
+        let mut rows: std::collections::BTreeMap<u32, Vec<(u32, String)>> =
+            std::collections::BTreeMap::new();
+        while let Some(cell) = reader.next_cell().map_err(|e| unreadable(path, e))? {
+            let (row, column) = cell.get_position();
+            let text = cell_text(&Data::from(cell.get_value().clone()));
+            if text.is_empty() {
+                continue;
+            }
+            bounded.cell(u64::from(row), u64::from(column))?;
+            rows.entry(row).or_default().push((column, text));
+        }
+        let lines: Vec<(usize, Vec<String>)> = rows
+            .into_iter()
+            .map(|(row, mut placed)| {
+                placed.sort_by_key(|(column, _)| *column);
+                let width = placed.last().map_or(0, |(c, _)| *c as usize + 1);
+                let mut cells = vec![String::new(); width];
+                for (column, text) in placed {
+                    cells[column as usize] = text;
+                }
+                (row as usize + 1, cells)
+            })
+            .collect();
+        if !lines.is_empty() {
+            sheets.push(lay_out(name, lines));
+        }
+    }
+    Ok(sheets)
+}
+
+/// An `.xls` or `.ods` workbook, read a sheet at a time (calamine reads
+/// these whole; an `.ods` is held to its inflation bound first, and
+/// calamine bounds the cells it expands).
+fn read_workbook(path: &Path, bounded: &mut Bounded<'_>) -> Result<Vec<Sheet>> {
+    if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("ods"))
+    {
+        check_inflation(path, bounded)?;
+    }
     let mut book = open_workbook_auto(path).map_err(|e| unreadable(path, e))?;
     let mut sheets = Vec::new();
     for name in book.sheet_names() {
@@ -280,6 +502,9 @@ fn read_workbook(path: &Path) -> Result<Vec<Sheet>> {
         for (i, row) in range.rows().enumerate() {
             let mut cells = vec![String::new(); first_col];
             cells.extend(row.iter().map(cell_text));
+            for (column, _) in cells.iter().enumerate().filter(|(_, c)| !c.is_empty()) {
+                bounded.cell((first_row + i) as u64, column as u64)?;
+            }
             if cells.iter().any(|c| !c.is_empty()) {
                 lines.push((first_row + i + 1, cells));
             }

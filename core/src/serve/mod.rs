@@ -14,6 +14,7 @@
 
 mod api;
 mod chart;
+pub mod gate;
 pub mod grid;
 mod pages;
 mod state;
@@ -45,6 +46,9 @@ pub struct Options {
     pub port: u16,
     /// The token every request must carry; required off loopback.
     pub token: Option<String>,
+    /// Builds at once, the queue behind them and the memory budget of
+    /// tables kept and built (see [`gate`]).
+    pub limits: gate::Limits,
 }
 
 impl Default for Options {
@@ -54,6 +58,7 @@ impl Default for Options {
             host: "127.0.0.1".to_owned(),
             port: 8090,
             token: None,
+            limits: gate::Limits::default(),
         }
     }
 }
@@ -110,6 +115,7 @@ impl Server {
             db,
             options.token.clone(),
             pages::templates()?,
+            options.limits,
         )?);
         let login = state
             .login_code()
@@ -386,6 +392,9 @@ fn wants_json(path: &str) -> bool {
 pub(crate) struct Problem {
     status: StatusCode,
     message: String,
+    /// Seconds after which a request the server was too busy for may be
+    /// sent again (`Retry-After`).
+    retry_after: Option<u64>,
 }
 
 impl Problem {
@@ -393,6 +402,7 @@ impl Problem {
         Problem {
             status,
             message: message.into(),
+            retry_after: None,
         }
     }
 
@@ -405,6 +415,16 @@ impl Problem {
     }
 
     fn respond(self, json: bool) -> Response {
+        let mut response = self.body(json);
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
+    }
+
+    fn body(&self, json: bool) -> Response {
         if json {
             let body = serde_json::json!({
                 "error": self.status.canonical_reason().unwrap_or("error"),
@@ -420,6 +440,18 @@ impl Problem {
             message = crate::text::escape_html(&self.message),
         );
         (self.status, axum::response::Html(page)).into_response()
+    }
+}
+
+impl From<gate::Busy> for Problem {
+    fn from(busy: gate::Busy) -> Problem {
+        Problem {
+            retry_after: Some(busy.retry_after),
+            ..Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the dashboard is busy with other reads; try again in a moment",
+            )
+        }
     }
 }
 

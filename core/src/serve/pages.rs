@@ -524,15 +524,18 @@ pub(super) fn colour_map(
     scheme: &str,
     year: i32,
 ) -> Result<crate::Map, Problem> {
-    let view = reading.view(&snap.db);
-    Ok(match colour {
-        Colour::Status => view.map(MapColor::Status)?,
-        Colour::Idle => view.map(MapColor::Idle)?,
-        Colour::LandUse => view.map(MapColor::LandUse)?,
-        Colour::Grade => {
-            let eval = snap.evaluation(scheme, year, reading.known_at)?;
-            view.map(MapColor::Grade(eval.as_ref()))?
-        }
+    // Drawn through the gate: a map reads every parcel as of its date.
+    snap.build(|| {
+        let view = reading.view(&snap.db);
+        Ok(match colour {
+            Colour::Status => view.map(MapColor::Status)?,
+            Colour::Idle => view.map(MapColor::Idle)?,
+            Colour::LandUse => view.map(MapColor::LandUse)?,
+            Colour::Grade => {
+                let eval = snap.evaluation(scheme, year, reading.known_at)?;
+                view.map(MapColor::Grade(eval.as_ref()))?
+            }
+        })
     })
 }
 

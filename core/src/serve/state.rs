@@ -10,8 +10,9 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use super::gate::{Busy, Gate};
 use super::grid::{Grid, Selection};
-use crate::error::Result;
+use super::Problem;
 use crate::land::LandSummary;
 use crate::report::AnnualReport;
 use crate::scheme::Scores;
@@ -81,6 +82,21 @@ impl<K: PartialEq, V: Clone> Recent<K, V> {
         self.keep_within_budget();
     }
 
+    /// Drops the least recently used entries until those kept weigh at
+    /// most `limit` (all of them, if need be): room for builds running.
+    fn shrink_to(&mut self, limit: usize) {
+        let mut total = 0usize;
+        let keep = self
+            .entries
+            .iter()
+            .position(|(_, _, w)| {
+                total = total.saturating_add(*w);
+                total > limit
+            })
+            .unwrap_or(self.entries.len());
+        self.entries.truncate(keep);
+    }
+
     fn keep_within_budget(&mut self) {
         let mut total = 0usize;
         let keep = self
@@ -134,8 +150,14 @@ impl<K: PartialEq + Clone, V: Clone + Weight> Memo<K, V> {
         Memo(Mutex::new(Recent::new(capacity, budget)))
     }
 
-    fn get_or<E>(
+    /// The value of `key`, computed by `make` through the gate when no
+    /// request has computed it: `estimate` bytes reserved in the budget
+    /// first, the values kept shrunk to make room beside the builds
+    /// running.
+    fn get_or<E: From<Busy>>(
         &self,
+        gate: &Gate,
+        estimate: usize,
         key: &K,
         make: impl FnOnce() -> std::result::Result<V, E>,
     ) -> std::result::Result<V, E> {
@@ -151,6 +173,14 @@ impl<K: PartialEq + Clone, V: Clone + Weight> Memo<K, V> {
         if let Some(v) = &*held {
             return Ok(v.clone());
         }
+        let permit = gate.enter(estimate)?;
+        if estimate > 0 {
+            let room = gate.limits().budget.saturating_sub(gate.reserved());
+            self.0
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .shrink_to(room);
+        }
         let v = make()?;
         *held = Some(v.clone());
         drop(held);
@@ -158,6 +188,7 @@ impl<K: PartialEq + Clone, V: Clone + Weight> Memo<K, V> {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .weigh(key, v.weight());
+        drop(permit);
         Ok(v)
     }
 }
@@ -175,13 +206,33 @@ pub enum TableKey {
     Evaluation(String, i32, Option<DateTime<Utc>>),
 }
 
+impl TableKey {
+    /// The table's kind, whatever its horizon: tables of one kind weigh
+    /// alike.
+    fn kind(&self) -> String {
+        match self {
+            TableKey::Named(named, _, _) => format!("{named:?}"),
+            TableKey::Evaluation(scheme, ..) => format!("evaluation {scheme}"),
+        }
+    }
+}
+
 /// An evaluation's identity: the scheme, the year, what was known when.
 type EvaluationKey = (String, i32, Option<DateTime<Utc>>);
+
+/// What a request's read returns: the value, or the problem to answer
+/// (a bad request, a storage error, the server too busy).
+pub type Read<T> = std::result::Result<T, Problem>;
 
 /// One read-only snapshot of the database and what was read from it.
 pub struct Snapshot {
     pub db: Db,
     pub taken_at: DateTime<Utc>,
+    /// The server's gate, shared by every snapshot it takes.
+    gate: Arc<Gate>,
+    /// The most a table of each kind weighed so far: the estimate a build
+    /// of it reserves.
+    weighed: Mutex<std::collections::HashMap<String, usize>>,
     grids: Memo<TableKey, Arc<Grid>>,
     selections: Memo<(TableKey, Selection), Arc<Vec<u32>>>,
     evaluations: Memo<EvaluationKey, Arc<Scores>>,
@@ -191,10 +242,12 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    fn new(db: Db) -> Snapshot {
+    fn new(db: Db, gate: Arc<Gate>) -> Snapshot {
         Snapshot {
             db,
             taken_at: Utc::now(),
+            gate,
+            weighed: Mutex::default(),
             grids: Memo::new(12, TABLE_BUDGET),
             selections: Memo::new(32, SELECTION_BUDGET),
             evaluations: Memo::new(16, usize::MAX),
@@ -204,26 +257,61 @@ impl Snapshot {
         }
     }
 
-    /// A table, read once per key.
+    /// A table, read once per key, through the gate: it reserves what a
+    /// table of its kind weighed before (a share of the budget, for the
+    /// first).
     ///
     /// # Errors
-    /// Storage errors.
-    pub fn grid(&self, key: &TableKey) -> Result<Arc<Grid>> {
-        self.grids.get_or(key, || {
-            let batch = match key {
-                TableKey::Named(named, reading, year) => {
+    /// Storage errors; the server too busy.
+    pub fn grid(&self, key: &TableKey) -> Read<Arc<Grid>> {
+        // An evaluation's table is made from the evaluation, computed
+        // (through the gate) before the table's own build.
+        let evaluation = match key {
+            TableKey::Evaluation(scheme, year, known_at) => {
+                Some(self.evaluation(scheme, *year, *known_at)?)
+            }
+            TableKey::Named(..) => None,
+        };
+        let kind = key.kind();
+        let estimate = self
+            .weighed
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&kind)
+            .copied()
+            .unwrap_or_else(|| {
+                let limits = self.gate.limits();
+                limits.budget / limits.builds.max(1)
+            });
+        let grid = self.grids.get_or(&self.gate, estimate, key, || {
+            let batch = match (key, &evaluation) {
+                (TableKey::Named(named, reading, year), _) => {
                     named.read(&reading.view(&self.db), *year)?
                 }
-                TableKey::Evaluation(scheme, year, known_at) => {
+                (TableKey::Evaluation(scheme, ..), Some(eval)) => {
                     let s = crate::scheme::preset(scheme)
                         .map_err(|m| crate::Error::validation("scheme", m))?;
-                    let eval = self.evaluation(scheme, *year, *known_at)?;
                     let metrics: Vec<_> = s.items.iter().map(|i| i.metric).collect();
                     crate::tables::evaluation_batch(eval.as_ref(), &metrics)?
                 }
+                (TableKey::Evaluation(..), None) => unreachable!("evaluated above"),
             };
-            Ok(Arc::new(Grid::new(batch)))
-        })
+            Ok::<_, Problem>(Arc::new(Grid::new(batch)))
+        })?;
+        let weight = grid.weight();
+        let mut weighed = self.weighed.lock().unwrap_or_else(PoisonError::into_inner);
+        let most = weighed.entry(kind).or_default();
+        *most = (*most).max(weight);
+        Ok(grid)
+    }
+
+    /// Runs a build no request keeps (a map) through the gate.
+    ///
+    /// # Errors
+    /// Whatever `make` returns; the server too busy.
+    pub fn build<T>(&self, make: impl FnOnce() -> Read<T>) -> Read<T> {
+        let _permit = self.gate.enter(0)?;
+        make()
     }
 
     /// The rows of a table a selection keeps, in its order.
@@ -236,12 +324,13 @@ impl Snapshot {
         selection: &Selection,
     ) -> std::result::Result<(Arc<Grid>, Arc<Vec<u32>>), super::Problem> {
         let grid = self.grid(key)?;
-        let rows = self
-            .selections
-            .get_or(&(key.clone(), selection.clone()), || {
-                grid.select(selection).map(Arc::new)
-            })
-            .map_err(super::Problem::bad_request)?;
+        let rows =
+            self.selections
+                .get_or(&self.gate, 0, &(key.clone(), selection.clone()), || {
+                    grid.select(selection)
+                        .map(Arc::new)
+                        .map_err(super::Problem::bad_request)
+                })?;
         Ok((grid, rows))
     }
 
@@ -254,12 +343,12 @@ impl Snapshot {
         scheme: &str,
         year: i32,
         known_at: Option<DateTime<Utc>>,
-    ) -> Result<Arc<Scores>> {
+    ) -> Read<Arc<Scores>> {
         self.evaluations
-            .get_or(&(scheme.to_owned(), year, known_at), || {
+            .get_or(&self.gate, 0, &(scheme.to_owned(), year, known_at), || {
                 let s = crate::scheme::preset(scheme)
                     .map_err(|m| crate::Error::validation("scheme", m))?;
-                known(&self.db, known_at).scores(&s, year).map(Arc::new)
+                Ok(known(&self.db, known_at).scores(&s, year).map(Arc::new)?)
             })
     }
 
@@ -267,9 +356,9 @@ impl Snapshot {
     ///
     /// # Errors
     /// Storage errors.
-    pub fn land_summary(&self, reading: &Reading) -> Result<Arc<LandSummary>> {
-        self.summaries.get_or(reading, || {
-            reading.view(&self.db).land_summary().map(Arc::new)
+    pub fn land_summary(&self, reading: &Reading) -> Read<Arc<LandSummary>> {
+        self.summaries.get_or(&self.gate, 0, reading, || {
+            Ok(reading.view(&self.db).land_summary().map(Arc::new)?)
         })
     }
 
@@ -281,9 +370,11 @@ impl Snapshot {
         &self,
         year: i32,
         known_at: Option<DateTime<Utc>>,
-    ) -> Result<Arc<AnnualReport>> {
-        self.reports.get_or(&(year, known_at), || {
-            known(&self.db, known_at).annual_report(year).map(Arc::new)
+    ) -> Read<Arc<AnnualReport>> {
+        self.reports.get_or(&self.gate, 0, &(year, known_at), || {
+            Ok(known(&self.db, known_at)
+                .annual_report(year)
+                .map(Arc::new)?)
         })
     }
 
@@ -300,6 +391,8 @@ impl Snapshot {
 pub struct State {
     pub path: PathBuf,
     current: RwLock<Arc<Snapshot>>,
+    /// What every build of every snapshot passes (see [`Gate`]).
+    pub gate: Arc<Gate>,
     /// The token every request must carry, when one was set.
     pub token: Option<String>,
     /// Sessions opened by a login link (cookie values).
@@ -315,14 +408,17 @@ impl State {
         db: Db,
         token: Option<String>,
         templates: minijinja::Environment<'static>,
-    ) -> Result<State> {
+        limits: super::gate::Limits,
+    ) -> crate::Result<State> {
         let code = match &token {
             Some(_) => Some(random_hex()?),
             None => None,
         };
+        let gate = Arc::new(Gate::new(limits));
         Ok(State {
             path,
-            current: RwLock::new(Arc::new(Snapshot::new(db))),
+            current: RwLock::new(Arc::new(Snapshot::new(db, gate.clone()))),
+            gate,
             token,
             sessions: Mutex::new(HashSet::new()),
             login_code: Mutex::new(code),
@@ -342,9 +438,10 @@ impl State {
     ///
     /// # Errors
     /// As [`Db::refreshed`].
-    pub fn refresh(&self) -> Result<()> {
+    pub fn refresh(&self) -> crate::Result<()> {
         let db = self.snapshot().db.refreshed()?;
-        *self.current.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(Snapshot::new(db));
+        *self.current.write().unwrap_or_else(PoisonError::into_inner) =
+            Arc::new(Snapshot::new(db, self.gate.clone()));
         Ok(())
     }
 
@@ -405,7 +502,7 @@ fn same(a: &str, b: &str) -> bool {
 }
 
 /// 128 random bits from the operating system, as hex.
-fn random_hex() -> Result<String> {
+fn random_hex() -> crate::Result<String> {
     let mut bytes = [0u8; 16];
     getrandom::fill(&mut bytes)
         .map_err(|e| crate::Error::Storage(format!("no randomness from the system: {e}")))?;
@@ -417,7 +514,7 @@ fn random_hex() -> Result<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{same, Arc, LandSummary, Memo, Recent};
+    use super::{same, Arc, Gate, LandSummary, Memo, Recent};
 
     #[test]
     fn recent_keeps_the_last_used() {
@@ -446,25 +543,35 @@ mod tests {
         assert_eq!(r.get(&1), None);
     }
 
+    #[derive(Debug, PartialEq)]
+    struct Refusal(&'static str);
+
+    impl From<super::Busy> for Refusal {
+        fn from(_: super::Busy) -> Refusal {
+            Refusal("busy")
+        }
+    }
+
     #[test]
     fn a_key_asked_for_while_it_is_computed_is_computed_once() {
         use std::sync::atomic::{AtomicUsize, Ordering};
         let memo: Memo<u32, Arc<LandSummary>> = Memo::new(4, usize::MAX);
+        let gate = Gate::new(super::super::gate::Limits::default());
         let calls = AtomicUsize::new(0);
         let (started, wait) = std::sync::mpsc::channel();
         std::thread::scope(|scope| {
             let first = scope.spawn(|| {
-                memo.get_or(&1, || {
+                memo.get_or(&gate, 0, &1, || {
                     calls.fetch_add(1, Ordering::SeqCst);
                     started.send(()).unwrap();
                     std::thread::sleep(std::time::Duration::from_millis(200));
-                    Ok::<_, ()>(Arc::new(LandSummary::default()))
+                    Ok::<_, Refusal>(Arc::new(LandSummary::default()))
                 })
             });
             wait.recv().unwrap();
-            let second = memo.get_or(&1, || {
+            let second = memo.get_or(&gate, 0, &1, || {
                 calls.fetch_add(1, Ordering::SeqCst);
-                Ok::<_, ()>(Arc::new(LandSummary::default()))
+                Ok::<_, Refusal>(Arc::new(LandSummary::default()))
             });
             let first = first.join().unwrap();
             assert!(Arc::ptr_eq(&first.unwrap(), &second.unwrap()));
@@ -472,11 +579,13 @@ mod tests {
         assert_eq!(calls.load(Ordering::SeqCst), 1);
         // A failed computation leaves the key to the next request.
         assert_eq!(
-            memo.get_or(&2, || Err::<Arc<LandSummary>, _>("no")),
-            Err("no")
+            memo.get_or(&gate, 0, &2, || Err::<Arc<LandSummary>, _>(Refusal("no"))),
+            Err(Refusal("no"))
         );
         assert!(memo
-            .get_or(&2, || Ok::<_, &str>(Arc::new(LandSummary::default())))
+            .get_or(&gate, 0, &2, || Ok::<_, Refusal>(Arc::new(
+                LandSummary::default()
+            )))
             .is_ok());
     }
 

@@ -196,7 +196,7 @@ def test_import_bounds_are_raised_by_name_and_a_pipe_is_refused(db, tmp_path):
     import os
 
     ledger = tmp_path / "地块台账.csv"
-    ledger.write_text("地块编号,面积（亩）,征地日期\nGP-1,10,2001-01-01\nGP-2,20,2001-01-01\n", encoding="utf-8")
+    ledger.write_text("地块编号,面积（亩）,用途,征地日期\nGP-1,10,工业,2001-01-01\nGP-2,20,工业,2001-01-01\n", encoding="utf-8")
     with pytest.raises(parkdb.LedgerError, match="rows in a sheet") as refused:
         db.import_ledgers(ledger, limits={"rows": 2})
     assert refused.value.limit == "rows"

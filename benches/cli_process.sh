@@ -22,7 +22,7 @@ if [ ${#need[@]} -gt 0 ]; then
     sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
     $sudo apt-get install -y -qq "${need[@]}" >/dev/null
 fi
-cargo build --release -q -p parkdb --bin parkdb
+cargo build --release -q -p parkdb-cli --bin parkdb
 parkdb="$PWD/target/release/parkdb --db $pk"
 as_of=2020-12-31
 day=$(( $(date -d "$as_of" +%s) / 86400 ))

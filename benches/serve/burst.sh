@@ -19,7 +19,7 @@ db=${1:?usage: burst.sh DATABASE [CLIENTS] [BUDGET_MIB]}
 clients=${2:-50}
 budget=${3:-2048}
 [ -d "$db" ] || { echo "no database at $db" >&2; exit 1; }
-cargo build --release -q -p parkdb --bin parkdb
+cargo build --release -q -p parkdb-cli --bin parkdb
 port=${PARKDB_BURST_PORT:-8098}
 log=$(mktemp)
 target/release/parkdb --db "$db" serve --port "$port" --budget-mib "$budget" >"$log" 2>&1 &

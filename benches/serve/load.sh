@@ -21,7 +21,7 @@ if ! command -v wrk >/dev/null; then
     sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
     $sudo apt-get install -y -qq wrk >/dev/null
 fi
-cargo build --release -q -p parkdb --bin parkdb
+cargo build --release -q -p parkdb-cli --bin parkdb
 port=${PARKDB_LOAD_PORT:-8097}
 log=$(mktemp)
 target/release/parkdb --db "$db" serve --port "$port" >"$log" 2>&1 &

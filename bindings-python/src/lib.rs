@@ -83,7 +83,7 @@ fn validate_credit_code(code: Text) -> bool {
 /// (the program's name first) and returns the exit status.
 #[pyfunction]
 fn cli(py: Python<'_>, argv: Vec<std::ffi::OsString>) -> u8 {
-    py.detach(|| parkdb::cli::main(argv))
+    py.detach(|| parkdb_cli::main(argv))
 }
 
 #[pymodule]

@@ -164,7 +164,8 @@ impl fmt::Display for ReadLimit {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
-    pub(crate) fn validation(field: impl Into<String>, reason: impl Into<String>) -> Self {
+    /// Input that can never be right: `field` and why.
+    pub fn validation(field: impl Into<String>, reason: impl Into<String>) -> Self {
         Error::Validation {
             field: field.into(),
             reason: reason.into(),
@@ -205,7 +206,7 @@ impl Error {
 
 impl Error {
     /// An I/O error while doing `context`.
-    pub(crate) fn io(context: impl Into<String>, source: std::io::Error) -> Self {
+    pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
         Error::Io {
             context: context.into(),
             source: std::sync::Arc::new(source),

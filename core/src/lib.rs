@@ -34,8 +34,6 @@ mod cache;
 mod changes;
 mod check;
 mod checkpoint;
-#[cfg(feature = "cli")]
-pub mod cli;
 pub mod compliance;
 mod counts;
 mod days;
@@ -66,8 +64,6 @@ pub mod report;
 pub mod scheme;
 mod seal;
 mod sections;
-#[cfg(feature = "serve")]
-pub mod serve;
 mod spatial;
 mod steps;
 mod storage;

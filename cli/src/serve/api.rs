@@ -15,9 +15,9 @@ use serde_json::{json, Map, Value};
 use super::pages::{colour_map, Colour, DEFAULT_SCHEME};
 use super::state::{State, TableKey};
 use super::{blocking, wants_json, Answer, Page, Params, Problem, SESSION_COOKIE};
-use crate::land::LandFigures;
-use crate::report::AnnualReport;
-use crate::tables::Named;
+use parkdb::land::LandFigures;
+use parkdb::report::AnnualReport;
+use parkdb::tables::Named;
 
 pub(super) async fn index() -> Answer {
     let tables: Vec<Value> = Named::ALL
@@ -29,7 +29,7 @@ pub(super) async fn index() -> Answer {
         "report": "/api/report/{year}",
         "summary": "/api/summary?as_of=",
         "evaluation": "/api/evaluate/{scheme}/{year}",
-        "schemes": crate::scheme::PRESETS,
+        "schemes": parkdb::scheme::PRESETS,
         "map": "/map.svg?as_of=&color=status|idle|land_use|grade&scheme=&year=",
         "parameters": "as_of, known_at, year, q, sort, desc, offset, limit, format=json|csv|xlsx|arrow, and column=value filters",
     }))
@@ -46,7 +46,7 @@ pub(super) async fn table(
             let named = Named::parse(&name).ok_or_else(|| {
                 Problem::not_found(format!(
                     "no table {} (see /api for the tables)",
-                    crate::text::shown(&name)
+                    parkdb::text::shown(&name)
                 ))
             })?;
             let params = Params::of(&uri)?;
@@ -129,7 +129,7 @@ impl Format {
             "arrow" => Ok(Format::Arrow),
             other => Err(Problem::bad_request(format!(
                 "format={} is not one of json, csv, xlsx, arrow",
-                crate::text::shown(other)
+                parkdb::text::shown(other)
             ))),
         }
     }
@@ -158,11 +158,11 @@ impl Format {
             }
             Format::Csv => {
                 let mut out = Vec::new();
-                crate::ledger::write_csv_to(batch, &mut out).map_err(|e| failed(&e))?;
+                parkdb::ledger::write_csv_to(batch, &mut out).map_err(|e| failed(&e))?;
                 (out, "text/csv; charset=utf-8", Some("csv"))
             }
             Format::Xlsx => (
-                crate::ledger::xlsx_bytes(&[(name, batch)])?,
+                parkdb::ledger::xlsx_bytes(&[(name, batch)])?,
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 Some("xlsx"),
             ),
@@ -205,7 +205,7 @@ fn moments_as_text(batch: &RecordBatch) -> Result<RecordBatch, arrow_schema::Arr
     for (field, col) in batch.schema_ref().fields().iter().zip(batch.columns()) {
         if matches!(field.data_type(), DataType::Timestamp(_, _)) {
             let text: arrow_array::StringArray = (0..col.len())
-                .map(|r| crate::ledger::cell_text(col.as_ref(), r))
+                .map(|r| parkdb::ledger::cell_text(col.as_ref(), r))
                 .collect();
             fields.push(Field::new(field.name(), DataType::Utf8, true));
             columns.push(Arc::new(text) as arrow_array::ArrayRef);
@@ -349,7 +349,7 @@ pub(super) async fn map_svg(Shared(state): Shared<Arc<State>>, uri: Uri) -> Page
             let year = params.year()?;
             let colour = Colour::of(&params)?;
             let scheme = params.get("scheme").unwrap_or(DEFAULT_SCHEME).to_owned();
-            crate::scheme::preset(&scheme).map_err(Problem::bad_request)?;
+            parkdb::scheme::preset(&scheme).map_err(Problem::bad_request)?;
             blocking(move || {
                 let snap = state.snapshot();
                 let year = year.unwrap_or_else(|| reading.as_of.year());

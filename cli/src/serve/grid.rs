@@ -9,7 +9,7 @@ use arrow_array::cast::AsArray;
 use arrow_array::{Array, RecordBatch, UInt32Array};
 use arrow_schema::{DataType, SortOptions};
 
-use crate::ledger::cell_text;
+use parkdb::ledger::cell_text;
 
 /// A column offered as a filter with a short list of its values.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -55,7 +55,7 @@ impl Grid {
         self.batch.schema_ref().index_of(name).map_err(|_| {
             format!(
                 "{} is not a column of this table ({})",
-                crate::text::shown(name),
+                parkdb::text::shown(name),
                 self.columns().join(", ")
             )
         })
@@ -175,7 +175,7 @@ impl Grid {
     ///
     /// # Errors
     /// Arrow's, should the take fail.
-    pub fn take(&self, rows: &[u32]) -> crate::error::Result<RecordBatch> {
+    pub fn take(&self, rows: &[u32]) -> parkdb::Result<RecordBatch> {
         if rows.len() == self.batch.num_rows()
             && rows.iter().enumerate().all(|(i, r)| i == *r as usize)
         {
@@ -183,7 +183,7 @@ impl Grid {
         }
         let indices = UInt32Array::from(rows.to_vec());
         arrow_select::take::take_record_batch(&self.batch, &indices)
-            .map_err(|e| crate::error::Error::Storage(format!("cannot cut the table: {e}")))
+            .map_err(|e| parkdb::Error::Storage(format!("cannot cut the table: {e}")))
     }
 }
 

@@ -18,12 +18,12 @@ use serde::Serialize;
 use super::grid::{Grid, Selection};
 use super::state::{Reading, Snapshot, State, TableKey};
 use super::{blocking, chart, segment, Page, Params, Problem};
-use crate::enterprise::{EnterpriseId, EnterpriseStatus};
-use crate::event::{Body, Event};
-use crate::land::ParcelId;
-use crate::tables::Named;
-use crate::view::HistoryEntry;
-use crate::MapColor;
+use parkdb::enterprise::{EnterpriseId, EnterpriseStatus};
+use parkdb::land::ParcelId;
+use parkdb::tables::Named;
+use parkdb::HistoryEntry;
+use parkdb::MapColor;
+use parkdb::{Body, Event};
 
 /// The scheme pages evaluate with unless told otherwise.
 pub(super) const DEFAULT_SCHEME: &str = "huangyan_2022";
@@ -38,7 +38,7 @@ const PER_PAGE: usize = 50;
 /// drawing it in the page.
 const INLINE_MAP_PARCELS: u64 = 20_000;
 
-pub(super) fn templates() -> crate::Result<Environment<'static>> {
+pub(super) fn templates() -> parkdb::Result<Environment<'static>> {
     let mut env = Environment::new();
     for (name, source) in [
         ("base.html", include_str!("templates/base.html")),
@@ -50,14 +50,14 @@ pub(super) fn templates() -> crate::Result<Environment<'static>> {
         ("evaluate.html", include_str!("templates/evaluate.html")),
     ] {
         env.add_template(name, source)
-            .map_err(|e| crate::Error::Storage(format!("the page template {name}: {e}")))?;
+            .map_err(|e| parkdb::Error::Storage(format!("the page template {name}: {e}")))?;
     }
     // A label in both languages; the stylesheet shows one.
     env.add_function("t", |zh: String, en: String| {
         Value::from_safe_string(format!(
             "<span lang=\"zh\">{}</span><span lang=\"en\">{}</span>",
-            crate::text::escape_html(&zh),
-            crate::text::escape_html(if en.is_empty() { &zh } else { &en })
+            parkdb::text::escape_html(&zh),
+            parkdb::text::escape_html(if en.is_empty() { &zh } else { &en })
         ))
     });
     Ok(env)
@@ -194,7 +194,7 @@ fn grid_view(
                 )
             });
             ColumnView {
-                zh: crate::ledger::columns::chinese_of(&name),
+                zh: parkdb::ledger::columns::chinese_of(&name),
                 name,
                 sort,
                 arrow,
@@ -286,7 +286,7 @@ pub(super) async fn table(
     Page(
         async move {
             let named = Named::parse(&name).ok_or_else(|| {
-                Problem::not_found(format!("no page {}", crate::text::shown(&name)))
+                Problem::not_found(format!("no page {}", parkdb::text::shown(&name)))
             })?;
             let params = Params::of(&uri)?;
             let reading = params.reading(None)?;
@@ -345,7 +345,7 @@ fn table_context(
                 .rev()
                 .find(|(c, _)| *c == f.column)
                 .map(|(_, v)| v.clone());
-            context! { column => f.column, zh => crate::ledger::columns::chinese_of(&f.column), values => f.values, chosen => chosen }
+            context! { column => f.column, zh => parkdb::ledger::columns::chinese_of(&f.column), values => f.values, chosen => chosen }
         })
         .collect();
     // The filter form carries the horizon, the order and the filters it
@@ -417,7 +417,7 @@ impl Colour {
             .ok_or_else(|| {
                 Problem::bad_request(format!(
                     "color={} is not one of status, idle, land_use, grade",
-                    crate::text::shown(text)
+                    parkdb::text::shown(text)
                 ))
             })
     }
@@ -436,7 +436,7 @@ impl Colour {
 fn inline_map(
     snap: &Snapshot,
     reading: &Reading,
-    draw: impl FnOnce() -> Result<crate::Map, Problem>,
+    draw: impl FnOnce() -> Result<parkdb::Map, Problem>,
 ) -> Result<(Option<Value>, bool), Problem> {
     if snap.land_summary(reading)?.total.parcel_count > INLINE_MAP_PARCELS {
         return Ok((None, true));
@@ -523,7 +523,7 @@ pub(super) fn colour_map(
     colour: Colour,
     scheme: &str,
     year: i32,
-) -> Result<crate::Map, Problem> {
+) -> Result<parkdb::Map, Problem> {
     // Drawn through the gate: a map reads every parcel as of its date.
     snap.build(|| {
         let view = reading.view(&snap.db);
@@ -564,7 +564,7 @@ fn facts(batch: RecordBatch, table: Named) -> Vec<Fact> {
                 .and_then(|t| link(Some(table), &name, t))
                 .filter(|_| name != "code");
             Fact {
-                zh: crate::ledger::columns::chinese_of(&name),
+                zh: parkdb::ledger::columns::chinese_of(&name),
                 name,
                 text,
                 href,
@@ -633,13 +633,13 @@ pub(super) async fn parcel(
                 let buildings = view.buildings_on(&parcel)?;
                 let mut sections = Vec::new();
                 if !buildings.is_empty() {
-                    sections.push(context! { zh => "楼宇", en => "Buildings", grid => small_grid("buildings", crate::tables::buildings_batch(&buildings, reading.as_of)?) });
+                    sections.push(context! { zh => "楼宇", en => "Buildings", grid => small_grid("buildings", parkdb::tables::buildings_batch(&buildings, reading.as_of)?) });
                 }
                 let ctx = context! {
                     facts => facts(view.parcel_table(parcel.id)?, Named::Parcels),
                     map => (map.parcels_drawn() > 0).then(|| Value::from_safe_string(map.svg().to_owned())),
                     sections => sections,
-                    timeline => timeline(&history, crate::land::ParcelEvent::name, crate::land::ParcelEvent::describe),
+                    timeline => timeline(&history, parkdb::land::ParcelEvent::name, parkdb::land::ParcelEvent::describe),
                     ..pickers(&params, &reading, None, &["by"]),
                 };
                 render(&state, &snap, "profile.html", &format!("地块 {}", parcel.code), "parcels", ctx)
@@ -672,7 +672,7 @@ pub(super) async fn enterprise(
                     id: "grades".into(),
                     columns: ["year", "grade", "score", "rank"]
                         .iter()
-                        .map(|c| ColumnView { name: (*c).to_owned(), zh: crate::ledger::columns::chinese_of(c), sort: None, arrow: "" })
+                        .map(|c| ColumnView { name: (*c).to_owned(), zh: parkdb::ledger::columns::chinese_of(c), sort: None, arrow: "" })
                         .collect(),
                     rows: Vec::new(),
                 };
@@ -695,18 +695,18 @@ pub(super) async fn enterprise(
                     let batch = view.table_of_parcels(&holdings.iter().collect::<Vec<_>>())?;
                     let keep = ["parcel_id", "code", "status", "land_use", "area_mu", "location"];
                     let idx: Vec<usize> = keep.iter().filter_map(|c| batch.schema_ref().index_of(c).ok()).collect();
-                    let batch = batch.project(&idx).map_err(|e| crate::Error::Storage(e.to_string()))?;
+                    let batch = batch.project(&idx).map_err(|e| parkdb::Error::Storage(e.to_string()))?;
                     let grid = Grid::new(batch);
                     let rows: Vec<u32> = (0..u32::try_from(grid.batch.num_rows()).unwrap_or(0)).collect();
                     sections.push(context! { zh => "用地", en => "Parcels", grid => grid_view("holdings", &grid, &rows, Some(Named::Parcels), None) });
                 }
                 let tables = [
-                    ("年度经济指标", "Yearly figures", "yearly", crate::tables::yearly_batch(one, None)?),
-                    ("项目与资金", "Applications and grants", "grants", view.applications_table(&crate::view::ApplicationFilter { applicant: Some(firm.id), ..Default::default() })?),
-                    ("孵化器租赁", "Leases", "leases", crate::tables::leases_batch(one, reading.as_of)?),
-                    ("资质", "Qualifications", "qualifications", crate::tables::qualifications_batch(one, reading.as_of)?),
-                    ("荣誉", "Honours", "honours", crate::tables::honours_batch(one)?),
-                    ("环保安全", "Compliance", "compliance", crate::tables::compliance_batch(one, reading.as_of)?),
+                    ("年度经济指标", "Yearly figures", "yearly", parkdb::tables::yearly_batch(one, None)?),
+                    ("项目与资金", "Applications and grants", "grants", view.applications_table(&parkdb::ApplicationFilter { applicant: Some(firm.id), ..Default::default() })?),
+                    ("孵化器租赁", "Leases", "leases", parkdb::tables::leases_batch(one, reading.as_of)?),
+                    ("资质", "Qualifications", "qualifications", parkdb::tables::qualifications_batch(one, reading.as_of)?),
+                    ("荣誉", "Honours", "honours", parkdb::tables::honours_batch(one)?),
+                    ("环保安全", "Compliance", "compliance", parkdb::tables::compliance_batch(one, reading.as_of)?),
                 ];
                 for (zh, en, id, batch) in tables {
                     if batch.num_rows() > 0 {
@@ -717,13 +717,13 @@ pub(super) async fn enterprise(
                 let series: Vec<(i32, Option<f64>, Option<f64>)> = firm
                     .yearly
                     .iter()
-                    .map(|(y, f)| (y, f.output_value.map(crate::Yuan::to_f64), f.tax.map(crate::Yuan::to_f64)))
+                    .map(|(y, f)| (y, f.output_value.map(parkdb::Yuan::to_f64), f.tax.map(parkdb::Yuan::to_f64)))
                     .collect();
                 let ctx = context! {
-                    facts => facts(crate::tables::enterprises_batch(one, reading.as_of)?, Named::Enterprises),
+                    facts => facts(parkdb::tables::enterprises_batch(one, reading.as_of)?, Named::Enterprises),
                     chart => (!series.is_empty()).then(|| Value::from_safe_string(chart::yearly(&series))),
                     sections => sections,
-                    timeline => timeline(&history, crate::enterprise::EnterpriseEvent::name, crate::enterprise::EnterpriseEvent::describe),
+                    timeline => timeline(&history, parkdb::enterprise::EnterpriseEvent::name, parkdb::enterprise::EnterpriseEvent::describe),
                     ..pickers(&params, &reading, None, &[]),
                 };
                 render(&state, &snap, "profile.html", &format!("企业 {}", firm.name), "enterprises", ctx)

@@ -13,11 +13,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::gate::{Busy, Gate};
 use super::grid::{Grid, Selection};
 use super::Problem;
-use crate::land::LandSummary;
-use crate::report::AnnualReport;
-use crate::scheme::Scores;
-use crate::tables::Named;
-use crate::{Db, View};
+use parkdb::land::LandSummary;
+use parkdb::report::AnnualReport;
+use parkdb::scheme::Scores;
+use parkdb::tables::Named;
+use parkdb::{Db, View};
 
 /// The horizon a request reads under: a date (default today) and, if
 /// given, a moment of what was known.
@@ -289,10 +289,13 @@ impl Snapshot {
                     named.read(&reading.view(&self.db), *year)?
                 }
                 (TableKey::Evaluation(scheme, ..), Some(eval)) => {
-                    let s = crate::scheme::preset(scheme)
-                        .map_err(|m| crate::Error::validation("scheme", m))?;
+                    let s =
+                        parkdb::scheme::preset(scheme).map_err(|m| parkdb::Error::Validation {
+                            field: "scheme".into(),
+                            reason: m,
+                        })?;
                     let metrics: Vec<_> = s.items.iter().map(|i| i.metric).collect();
-                    crate::tables::evaluation_batch(eval.as_ref(), &metrics)?
+                    parkdb::tables::evaluation_batch(eval.as_ref(), &metrics)?
                 }
                 (TableKey::Evaluation(..), None) => unreachable!("evaluated above"),
             };
@@ -337,7 +340,7 @@ impl Snapshot {
     /// An evaluation by a preset scheme, computed once.
     ///
     /// # Errors
-    /// [`crate::Error::Validation`] for an unknown scheme or year; storage errors.
+    /// [`parkdb::Error::Validation`] for an unknown scheme or year; storage errors.
     pub fn evaluation(
         &self,
         scheme: &str,
@@ -346,8 +349,10 @@ impl Snapshot {
     ) -> Read<Arc<Scores>> {
         self.evaluations
             .get_or(&self.gate, 0, &(scheme.to_owned(), year, known_at), || {
-                let s = crate::scheme::preset(scheme)
-                    .map_err(|m| crate::Error::validation("scheme", m))?;
+                let s = parkdb::scheme::preset(scheme).map_err(|m| parkdb::Error::Validation {
+                    field: "scheme".into(),
+                    reason: m,
+                })?;
                 Ok(known(&self.db, known_at).scores(&s, year).map(Arc::new)?)
             })
     }
@@ -365,7 +370,7 @@ impl Snapshot {
     /// The annual report of a year as known at a moment (or now), computed once.
     ///
     /// # Errors
-    /// Storage errors; [`crate::Error::Validation`] for a year out of range.
+    /// Storage errors; [`parkdb::Error::Validation`] for a year out of range.
     pub fn annual_report(
         &self,
         year: i32,
@@ -409,7 +414,7 @@ impl State {
         token: Option<String>,
         templates: minijinja::Environment<'static>,
         limits: super::gate::Limits,
-    ) -> crate::Result<State> {
+    ) -> parkdb::Result<State> {
         let code = match &token {
             Some(_) => Some(random_hex()?),
             None => None,
@@ -438,7 +443,7 @@ impl State {
     ///
     /// # Errors
     /// As [`Db::refreshed`].
-    pub fn refresh(&self) -> crate::Result<()> {
+    pub fn refresh(&self) -> parkdb::Result<()> {
         let db = self.snapshot().db.refreshed()?;
         *self.current.write().unwrap_or_else(PoisonError::into_inner) =
             Arc::new(Snapshot::new(db, self.gate.clone()));
@@ -502,10 +507,10 @@ fn same(a: &str, b: &str) -> bool {
 }
 
 /// 128 random bits from the operating system, as hex.
-fn random_hex() -> crate::Result<String> {
+fn random_hex() -> parkdb::Result<String> {
     let mut bytes = [0u8; 16];
     getrandom::fill(&mut bytes)
-        .map_err(|e| crate::Error::Storage(format!("no randomness from the system: {e}")))?;
+        .map_err(|e| parkdb::Error::Storage(format!("no randomness from the system: {e}")))?;
     Ok(bytes.iter().fold(String::with_capacity(32), |mut out, b| {
         let _ = write!(out, "{b:02x}");
         out

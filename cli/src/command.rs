@@ -7,12 +7,12 @@ use std::process::ExitCode;
 
 // A moment from the command line: with an offset, the moment it says;
 // without one, local time (as a person at the terminal means it).
-use crate::ledger::dates::{date_arg as date, parse_moment as moment};
-use crate::ledger::{self, ImportOptions};
-use crate::scheme::Graded;
-use crate::tables::Named;
-use crate::{Db, View};
 use clap::{Parser, Subcommand, ValueEnum};
+use parkdb::ledger::dates::{date_arg as date, parse_moment as moment};
+use parkdb::ledger::{self, ImportOptions};
+use parkdb::scheme::Graded;
+use parkdb::tables::Named;
+use parkdb::{Db, View};
 
 /// `println!` that ends quietly when stdout is closed (`parkdb report 2005 | head`).
 macro_rules! say {
@@ -343,7 +343,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 code_field,
                 crs: crs
                     .as_deref()
-                    .map(crate::Crs::parse)
+                    .map(parkdb::Crs::parse)
                     .transpose()
                     .map_err(|e| e.to_string())?,
                 on: on.as_deref().map(date).transpose()?,
@@ -463,12 +463,12 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                         plan.ok_or("export plan-progress needs --plan FILE (a plan as JSON)")?;
                     let text = std::fs::read_to_string(&path)
                         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-                    let plan: crate::plan::Plan = serde_json::from_str(&text)
+                    let plan: parkdb::plan::Plan = serde_json::from_str(&text)
                         .map_err(|e| format!("{} is not a plan: {e}", path.display()))?;
                     (
                         "plan_progress",
                         view.plan_progress(&plan, view.date())
-                            .and_then(|p| crate::tables::progress_batch(&p)),
+                            .and_then(|p| parkdb::tables::progress_batch(&p)),
                     )
                 }
             };
@@ -502,7 +502,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             }
             let evaluation = match (color, scheme, year) {
                 (MapColorArg::Grade, Some(s), Some(y)) => Some(
-                    v.scores(&crate::scheme::preset(&s)?, y)
+                    v.scores(&parkdb::scheme::preset(&s)?, y)
                         .map_err(|e| e.to_string())?,
                 ),
                 (MapColorArg::Grade, _, _) => {
@@ -511,10 +511,10 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 _ => None,
             };
             let how = match (color, &evaluation) {
-                (MapColorArg::Status, _) => crate::MapColor::Status,
-                (MapColorArg::LandUse, _) => crate::MapColor::LandUse,
-                (MapColorArg::Idle, _) => crate::MapColor::Idle,
-                (MapColorArg::Grade, Some(e)) => crate::MapColor::Grade(e),
+                (MapColorArg::Status, _) => parkdb::MapColor::Status,
+                (MapColorArg::LandUse, _) => parkdb::MapColor::LandUse,
+                (MapColorArg::Idle, _) => parkdb::MapColor::Idle,
+                (MapColorArg::Grade, Some(e)) => parkdb::MapColor::Grade(e),
                 (MapColorArg::Grade, None) => {
                     return Err("--color grade needs an evaluation".into())
                 }
@@ -538,7 +538,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     .ok_or_else(|| format!("no year {year}"))?;
                 let map = view(&db, cli.known_at.as_deref())?
                     .as_of(end)
-                    .map(crate::MapColor::Status)
+                    .map(parkdb::MapColor::Status)
                     .map_err(|e| e.to_string())?;
                 if map.parcels_drawn() > 0 {
                     let svg = path.with_extension("地块图.svg");
@@ -558,7 +558,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             out,
             dataset,
         } => {
-            let s = crate::scheme::preset(&scheme)?;
+            let s = parkdb::scheme::preset(&scheme)?;
             let (eval, parks): (Box<dyn Graded>, _) = match &dataset {
                 Some(dir) => {
                     let d = ledger::evaluate_dataset(dir, &s, year).map_err(|e| e.to_string())?;
@@ -604,7 +604,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     Some((_, table)) => table,
                     None => {
                         let metrics: Vec<_> = s.items.iter().map(|i| i.metric).collect();
-                        crate::tables::evaluation_batch(&*eval, &metrics)
+                        parkdb::tables::evaluation_batch(&*eval, &metrics)
                             .map_err(|e| e.to_string())?
                     }
                 };
@@ -617,7 +617,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             year,
             out,
         } => {
-            let s = crate::scheme::preset(&scheme)?;
+            let s = parkdb::scheme::preset(&scheme)?;
             let report = ledger::province_report(&dir, &s, year).map_err(|e| e.to_string())?;
             say!("{}", report.text().trim_end());
             if let Some(out) = out {
@@ -708,7 +708,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Command::Example => {
             let db = open(&cli.db, false)?;
-            crate::example::build_seed(&db).map_err(|e| e.to_string())?;
+            parkdb::example::build_seed(&db).map_err(|e| e.to_string())?;
             say!(
                 "built the example zone and bureau into {}",
                 cli.db.display()

@@ -3,6 +3,7 @@
 //! reported and nothing is written; exports round-trip and neutralise
 //! formula-like text; the command-line tool works end to end.
 
+#[path = "../../tests/common/mod.rs"]
 mod common;
 
 use std::path::{Path, PathBuf};

@@ -6,9 +6,9 @@
 use std::path::Path;
 
 use arrow_array::RecordBatch;
-use parkdb::serve::{Options, Server};
 use parkdb::tables::Named;
 use parkdb::{Db, Error, NewEnterprise};
+use parkdb_cli::serve::{Options, Server};
 
 struct Reply {
     status: u16,
@@ -538,7 +538,7 @@ fn the_evaluation_pages_show_the_evaluations_figures() {
 /// `Retry-After` at once, never a build of their own.
 #[test]
 fn a_burst_of_distinct_reads_is_capped_and_the_rest_told_to_retry() {
-    use parkdb::serve::gate::Limits;
+    use parkdb_cli::serve::gate::Limits;
     let dir = tempfile::tempdir().unwrap();
     let path = example(dir.path());
     let server = Server::start(&Options {

@@ -31,8 +31,8 @@ use axum::routing::{get, post};
 use axum::Router;
 use chrono::{NaiveDate, Utc};
 
-use crate::error::{Error, Result};
-use crate::Db;
+use parkdb::Db;
+use parkdb::{Error, Result};
 use state::{Reading, State};
 
 /// How `parkdb serve` runs.
@@ -268,7 +268,7 @@ fn resolve(host: &str) -> Result<IpAddr> {
         .ok_or_else(|| {
             Error::validation(
                 "host",
-                format!("{} does not resolve", crate::text::shown(host)),
+                format!("{} does not resolve", parkdb::text::shown(host)),
             )
         })
 }
@@ -437,7 +437,7 @@ impl Problem {
         let page = format!(
             "<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{code} · parkdb</title><link rel=\"stylesheet\" href=\"/static/app.css\"></head><body><header><a class=\"brand\" href=\"/\">parkdb</a></header><main><h1>{code} {reason}</h1><p id=\"problem\">{message}</p><p><a href=\"/\">总览 Overview</a></p></main></body></html>",
             code = self.status.as_u16(),
-            message = crate::text::escape_html(&self.message),
+            message = parkdb::text::escape_html(&self.message),
         );
         (self.status, axum::response::Html(page)).into_response()
     }
@@ -504,21 +504,24 @@ fn year(text: &str) -> std::result::Result<i32, Problem> {
         .parse()
         .ok()
         .filter(|y| (1000..=9999).contains(y))
-        .ok_or_else(|| Problem::bad_request(format!("{} is not a year", crate::text::shown(text))))
+        .ok_or_else(|| Problem::bad_request(format!("{} is not a year", parkdb::text::shown(text))))
 }
 
 /// A record's number as a profile's path gives it (`/enterprises/12`):
 /// `what` names the record in the refusal ("a parcel's").
 fn record_number(text: &str, what: &str) -> std::result::Result<u64, Problem> {
     text.parse().map_err(|_| {
-        Problem::bad_request(format!("{} is not {what} number", crate::text::shown(text)))
+        Problem::bad_request(format!(
+            "{} is not {what} number",
+            parkdb::text::shown(text)
+        ))
     })
 }
 
 /// The scheme and year of an evaluation's path: a preset's name (else
 /// 404) and a year.
 fn scheme_year(scheme: &str, text: &str) -> std::result::Result<i32, Problem> {
-    crate::scheme::preset(scheme).map_err(Problem::not_found)?;
+    parkdb::scheme::preset(scheme).map_err(Problem::not_found)?;
     year(text)
 }
 
@@ -563,7 +566,7 @@ impl Params {
                 v.parse().map_err(|_| {
                     Problem::bad_request(format!(
                         "{name}={} is not a whole number",
-                        crate::text::shown(v)
+                        parkdb::text::shown(v)
                     ))
                 })
             })
@@ -590,13 +593,13 @@ impl Params {
     /// The horizon: `as_of` (default `default_as_of`, else today) and `known_at`.
     fn reading(&self, default_as_of: Option<NaiveDate>) -> std::result::Result<Reading, Problem> {
         let as_of = match self.get("as_of") {
-            Some(d) => crate::ledger::dates::date_arg(d)
+            Some(d) => parkdb::ledger::dates::date_arg(d)
                 .map_err(|m| Problem::bad_request(format!("as_of: {m}")))?,
             None => default_as_of.unwrap_or_else(|| Utc::now().date_naive()),
         };
         let known_at = self
             .get("known_at")
-            .map(crate::ledger::dates::parse_moment)
+            .map(parkdb::ledger::dates::parse_moment)
             .transpose()
             .map_err(|m| Problem::bad_request(format!("known_at: {m}")))?;
         Ok(Reading { as_of, known_at })

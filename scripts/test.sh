@@ -11,9 +11,10 @@ df -h . | tail -n 1 | awk '{print "== disk free here: " $4 " of " $2}'
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r bindings-python/requirements-test.txt
 
-echo "== formatting and lints"
+echo "== formatting, lints and docs"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets -- -D warnings
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 
 echo "== Rust tests"
 cargo test --workspace --exclude parkdb-python

@@ -240,3 +240,20 @@ def test_the_dashboard_in_a_real_browser(zone: pathlib.Path, server: str) -> Non
     finally:
         browser.quit()
         db.close()
+
+
+def test_the_dashboard_guides_arrow_client_runs_against_a_server(zone: pathlib.Path, server: str) -> None:
+    """docs/dashboard.md's Python block, with the guide's URL pointed at
+    this test's server."""
+    import re
+
+    guide = (pathlib.Path(__file__).parents[2] / "docs" / "dashboard.md").read_text(encoding="utf-8")
+    code = re.search(r"```python\n(.*?)```", guide, re.S).group(1)
+    assert "http://127.0.0.1:8090/" in code
+    scope: dict = {}
+    exec(compile(code.replace("http://127.0.0.1:8090/", server), "docs/dashboard.md", "exec"), scope)  # noqa: S102
+    db = parkdb.open(zone, read_only=True)
+    try:
+        assert scope["parcels"].num_rows == len(db.parcels())
+    finally:
+        db.close()

@@ -25,7 +25,7 @@ pub enum Durability {
     #[default]
     Immediate,
     /// Writes reach disk in the background within about half a second, or
-    /// at [`Db::flush`]: a crash may lose the writes of that last moment,
+    /// at [`Db::flush`](crate::Db::flush): a crash may lose the writes of that last moment,
     /// always whole units of work, never part of one.
     Eventual,
 }

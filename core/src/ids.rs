@@ -79,7 +79,7 @@ macro_rules! code_enum {
             /// Parses the English code, the Chinese term or a synonym.
             ///
             /// # Errors
-            /// [`Error::Validation`] listing the allowed codes.
+            /// [`Error::Validation`](crate::Error::Validation) listing the allowed codes.
             pub fn parse(text: &str) -> $crate::Result<$name> {
                 let t = text.trim();
                 $name::ALL

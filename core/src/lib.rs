@@ -27,6 +27,19 @@
 //! assert!(db.check()?.is_clean());
 //! # Ok::<(), parkdb::Error>(())
 //! ```
+//!
+//! # Crate features
+//!
+//! - `ledgers` (default): import of Excel/CSV ledgers (台账) and survey
+//!   files, export of tables and reports, Parquet datasets and the province
+//!   read back from them ([`ledger`]). Most programs that embed parkdb load
+//!   the ledgers a park keeps; without it (`default-features = false`) the
+//!   engine, the ledgers, reads, writes, reports and Arrow tables remain.
+//! - `cli`, `serve`: empty, kept so that manifests naming them still build.
+//!   The `parkdb` command and its dashboard are the `parkdb-cli` crate.
+//!
+//! No feature brings an async runtime or a command-line parser. The guide
+//! for embedders is `docs/embedding.md` in the repository.
 
 mod api;
 mod backup;
@@ -141,3 +154,12 @@ pub fn vocabulary() -> Vec<(&'static str, Terms)> {
         ("BUILDING_STAGES", terms!(land::BuildingStage)),
     ]
 }
+
+// The README's and the guides' Rust blocks run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
+
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/embedding.md")]
+struct EmbeddingGuideDoctests;

@@ -1,7 +1,7 @@
 //! A table as the dashboard pages it: filtered, sorted and cut into pages
 //! on the server, so a province's million parcels stay fast. The rows a
 //! query keeps are computed once per query and kept beside the table
-//! (see [`super::state`]); a page is then a slice of them.
+//! (see `super::state`); a page is then a slice of them.
 
 use std::sync::OnceLock;
 

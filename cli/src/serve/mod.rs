@@ -7,7 +7,7 @@
 //! (the pages' 刷新 button) takes a new one. It binds to loopback unless
 //! told otherwise, and then only with a token. There is no write endpoint.
 //!
-//! Layers: [`state`] holds the snapshot and what requests computed from
+//! Layers: `state` holds the snapshot and what requests computed from
 //! it; [`grid`] filters, sorts and pages a table; `pages` renders HTML
 //! from templates compiled into the binary; `api` answers JSON, CSV,
 //! xlsx and Arrow; `chart` draws small SVG charts.

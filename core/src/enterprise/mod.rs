@@ -423,7 +423,7 @@ impl Enterprise {
 
 /// What happened to an enterprise.
 ///
-/// Stored through [`stored::EnterpriseEvent`], which keeps the layouts
+/// Stored through `stored::EnterpriseEvent`, which keeps the layouts
 /// earlier formats wrote.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(from = "stored::EnterpriseEvent", into = "stored::EnterpriseEvent")]

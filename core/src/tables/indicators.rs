@@ -61,7 +61,7 @@ pub fn surcharges_batch(rows: &[crate::surcharge::SurchargeRow]) -> Result<Recor
 
 /// An evaluation: per enterprise each indicator value and item score, the
 /// total score, rank, grade, whether in scope, and why not (or which items
-/// are missing). Takes an [`Evaluation`]'s rows or [`crate::scheme::Scores`]'
+/// are missing). Takes an [`Evaluation`](crate::scheme::Evaluation)'s rows or [`crate::scheme::Scores`]'
 /// columns.
 ///
 /// # Errors

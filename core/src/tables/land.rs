@@ -127,7 +127,7 @@ pub fn parcels_batch<P: std::ops::Deref<Target = Parcel> + Sync>(
 }
 
 /// [`parcels_batch`] as the batches it is built in (one per
-/// [`BLOCK_ROWS`] parcels, in order), not copied into one: for readers
+/// `BLOCK_ROWS` parcels, in order), not copied into one: for readers
 /// that take a stream of batches (Arrow's C stream, pyarrow, polars,
 /// DuckDB), for whom the copy is time and memory spent for nothing.
 ///

@@ -50,7 +50,7 @@ pub(crate) type EntityHistory<B> = (u64, Option<String>, Vec<HistoryEntry<B>>);
 pub type Names = std::collections::HashMap<crate::enterprise::EnterpriseId, Arc<Enterprise>>;
 
 /// Enterprises' names by id, as a table shows them beside ids: [`Names`],
-/// or what a read found (see [`View::names_of`]).
+/// or what a read found (see `View::names_of`).
 pub trait NameOf: Sync {
     /// The name of `id`, if known.
     fn name_of(&self, id: EnterpriseId) -> Option<&str>;
@@ -86,8 +86,8 @@ impl NameOf for FirmNames {
     }
 }
 
-/// A read of the database under a [`Horizon`]. Made by [`Db::now`],
-/// [`Db::as_of`] and [`Db::as_known_at`]; each can be narrowed further.
+/// A read of the database under a [`Horizon`]. Made by [`Db::now`](crate::Db::now),
+/// [`Db::as_of`](crate::Db::as_of) and [`Db::as_known_at`](crate::Db::as_known_at); each can be narrowed further.
 #[derive(Clone, Copy)]
 pub struct View<'a> {
     engine: &'a Engine,

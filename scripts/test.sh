@@ -6,20 +6,22 @@ cd "$(dirname "$0")/.."
 # A clean build gains nothing from incremental compilation's files, which
 # take disk; and the disk free is the first thing to know if a build fails.
 export CARGO_INCREMENTAL=0
+# Each phase says how long the run has taken so far.
+phase() { echo "== [${SECONDS}s] $*"; }
 df -h . | tail -n 1 | awk '{print "== disk free here: " $4 " of " $2}'
 
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r bindings-python/requirements-test.txt
 
-echo "== formatting, lints and docs"
+phase "formatting, lints and docs"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets -- -D warnings
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 
-echo "== Rust tests"
+phase "Rust tests"
 cargo test --workspace --exclude parkdb-python
 
-echo "== building the Python wheel"
+phase "building the Python wheel"
 rm -rf target/wheels
 # The `wheel-test` profile (Cargo.toml): optimised, no debug info; it
 # builds in about 60% of a release build's time.
@@ -29,7 +31,7 @@ rm -rf target/wheels
 # The browser test drives the dashboard (`parkdb serve`) in the
 # distribution's headless Chromium through its chromedriver.
 if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
-    echo "== installing chromium and chromium-driver (Debian) for the browser test"
+    phase "installing chromium and chromium-driver (Debian) for the browser test"
     sudo=""
     if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
     $sudo apt-get update -qq
@@ -48,13 +50,14 @@ run_pytest() {
     return "$status"
 }
 
-echo "== Python tests (pandas 3)"
+phase "Python tests (pandas 3)"
 run_pytest .venv
 
-echo "== Python tests again under pandas 2 (text as Python objects)"
+phase "Python tests again under pandas 2 (text as Python objects)"
 python3 -m venv .venv-pandas2
 grep -v '^pandas==' bindings-python/requirements-test.txt \
     | cat - bindings-python/requirements-pandas2.txt > .venv-pandas2/requirements.txt
 .venv-pandas2/bin/python -m pip install --quiet --disable-pip-version-check -r .venv-pandas2/requirements.txt
 .venv-pandas2/bin/python -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps target/wheels/parkdb-*.whl
 run_pytest .venv-pandas2
+phase "done"

@@ -1,7 +1,7 @@
 //! Read a table as Arrow: the parcels of the seed's example zone as of a
 //! date, one `RecordBatch` whose columns name their units (`area_mu`,
 //! `price_yuan`) and hold exact decimals. Any Arrow consumer takes it
-//! (DataFusion, Polars, a Parquet writer); `parkdb::tables` has one per
+//! (`DataFusion`, Polars, a Parquet writer); `parkdb::tables` has one per
 //! ledger.
 //!
 //! `cargo run --example arrow_table`

@@ -249,3 +249,220 @@ fn architecture_md_draws_the_module_graph_the_sources_have() {
     }
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+/// A crate's files as modules: each `.rs` file under `src` by its module
+/// path (`ledger/import/row.rs` → `ledger::import::row`, a `mod.rs` its
+/// folder's), with the files it imports: the modules its `crate::` and
+/// `super::` paths name (the deepest that is a file), and in a `mod.rs`
+/// the child modules it names. A file's imports of its own ancestors do
+/// not count: a module's folder is its namespace, as Rust's privacy sees
+/// it (a child's `super::X`).
+fn file_graph(src: &Path) -> Graph {
+    let mut files = Vec::new();
+    sources(src, &mut files);
+    let module_of = |file: &Path| -> Vec<String> {
+        let relative = file.strip_prefix(src).expect("under src");
+        let mut parts: Vec<String> = relative
+            .with_extension("")
+            .components()
+            .filter_map(|c| c.as_os_str().to_str().map(str::to_owned))
+            .collect();
+        if matches!(parts.last().map(String::as_str), Some("mod")) {
+            parts.pop();
+        }
+        if parts == ["lib"] || parts == ["main"] {
+            parts.clear();
+        }
+        parts
+    };
+    let modules: BTreeMap<Vec<String>, std::path::PathBuf> =
+        files.iter().map(|f| (module_of(f), f.clone())).collect();
+    let resolve = |path: &[String]| -> Option<Vec<String>> {
+        (1..=path.len())
+            .rev()
+            .map(|k| path[..k].to_vec())
+            .find(|p| modules.contains_key(p))
+    };
+    let mut graph = Graph::new();
+    for (module, file) in &modules {
+        let text = code(&std::fs::read_to_string(file).expect("read a source"));
+        let is_folder = file.file_name().is_some_and(|n| n == "mod.rs") || module.is_empty();
+        let mut named: Vec<Vec<String>> = Vec::new();
+        for (prefix, base) in [("crate::", Vec::new())] {
+            for path in paths_after(&text, prefix) {
+                named.push([base.clone(), path].concat());
+            }
+        }
+        // `super::` (repeated) climbs from the file's own module.
+        let mut rest = text.as_str();
+        while let Some(at) = rest.find("super::") {
+            let before = &rest[..at];
+            let mut ups = 1;
+            let mut after = &rest[at + "super::".len()..];
+            while let Some(more) = after.strip_prefix("super::") {
+                ups += 1;
+                after = more;
+            }
+            let boundary = before
+                .chars()
+                .last()
+                .is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == ':'));
+            if boundary && ups <= module.len() {
+                let base = module[..module.len() - ups].to_vec();
+                for path in paths_after(after, "") {
+                    named.push([base.clone(), path].concat());
+                }
+            }
+            rest = after;
+        }
+        if is_folder {
+            for child in modules
+                .keys()
+                .filter(|k| k.len() == module.len() + 1 && k[..module.len()] == module[..])
+            {
+                let name = format!("{}::", child[child.len() - 1]);
+                let used = text.match_indices(&name).any(|(at, _)| {
+                    text[..at]
+                        .chars()
+                        .last()
+                        .is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == ':'))
+                });
+                if used {
+                    named.push(child.clone());
+                }
+            }
+        }
+        let imports = graph.entry(module.join("::")).or_default();
+        for path in named {
+            let Some(target) = resolve(&path) else {
+                continue;
+            };
+            let ancestor = target.len() <= module.len() && module[..target.len()] == target[..];
+            if !ancestor {
+                imports.insert(target.join("::"));
+            }
+        }
+    }
+    graph
+}
+
+/// The module paths `text` names right after `prefix` at each place it
+/// stands (`a::b::{c, d::e}` gives `a::b::c` and `a::b::d::e`); for an
+/// empty prefix, the one path at the front of `text`.
+fn paths_after(text: &str, prefix: &str) -> Vec<Vec<String>> {
+    fn one(text: &str) -> Vec<Vec<String>> {
+        let mut base = Vec::new();
+        let mut rest = text;
+        loop {
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            if name.is_empty() {
+                if let Some(inner) = rest.strip_prefix('{') {
+                    let group = inner.split('}').next().unwrap_or_default();
+                    return group
+                        .split(',')
+                        .flat_map(|item| {
+                            let item = item.trim().split(" as ").next().unwrap_or_default();
+                            one(item)
+                                .into_iter()
+                                .map(|tail| [base.clone(), tail].concat())
+                                .collect::<Vec<_>>()
+                        })
+                        .collect();
+                }
+                return vec![base];
+            }
+            rest = &rest[name.len()..];
+            base.push(name);
+            match rest.strip_prefix("::") {
+                Some(more) => rest = more,
+                None => return vec![base],
+            }
+        }
+    }
+    if prefix.is_empty() {
+        return one(text);
+    }
+    text.match_indices(prefix)
+        .flat_map(|(at, _)| one(&text[at + prefix.len()..]))
+        .collect()
+}
+
+fn file_cycles(src: &Path) -> Vec<String> {
+    let graph = file_graph(src);
+    assert!(
+        graph.len() > 5,
+        "the sources of {} were not found",
+        src.display()
+    );
+    graph
+        .keys()
+        .filter_map(|m| cycle_from(&graph, m))
+        .map(|c| c.join(" -> "))
+        .collect()
+}
+
+/// No file of core, of the command's crate or of the bindings imports a
+/// file that imports it back (siblings included: `ledger/import` and
+/// `ledger/read` once did, and the bindings' `database` and
+/// `transaction`).
+#[test]
+fn no_file_imports_one_that_imports_it_back() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    for crate_src in ["core/src", "cli/src", "bindings-python/src"] {
+        let cycles = file_cycles(&root.join(crate_src));
+        assert!(
+            cycles.is_empty(),
+            "{crate_src}: import cycles between files: {cycles:#?}"
+        );
+    }
+}
+
+#[test]
+fn the_file_graph_sees_a_cycle_between_siblings() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path();
+    std::fs::create_dir_all(src.join("ledger")).unwrap();
+    let write = |name: &str, text: &str| std::fs::write(src.join(name), text).unwrap();
+    write(
+        "lib.rs",
+        "mod ledger;\nmod a; mod b; mod c; mod d; mod e;\n",
+    );
+    for name in ["a", "b", "c", "d", "e"] {
+        write(&format!("{name}.rs"), "");
+    }
+    write(
+        "ledger/mod.rs",
+        "mod read;\nmod import;\npub use read::Sheet;\n",
+    );
+    write(
+        "ledger/read.rs",
+        "use super::import::is_ignored;\npub struct Sheet;\n",
+    );
+    write(
+        "ledger/import.rs",
+        "use super::{read::Sheet};\nuse super::super::a;\npub fn is_ignored() {}\n",
+    );
+    let graph = file_graph(src);
+    assert_eq!(
+        graph["ledger::import"],
+        BTreeSet::from(["a".into(), "ledger::read".into()])
+    );
+    assert_eq!(graph["ledger"], BTreeSet::from(["ledger::read".into()]));
+    let cycles = file_cycles(src);
+    assert!(!cycles.is_empty(), "{graph:#?}");
+    assert!(
+        cycles
+            .iter()
+            .all(|c| c.contains("ledger::read -> ledger::import")
+                || c.contains("ledger::import -> ledger::read")),
+        "{cycles:#?}"
+    );
+    write(
+        "ledger/read.rs",
+        "use crate::ledger::Thing;\npub struct Sheet;\n",
+    );
+    assert!(file_cycles(src).is_empty(), "{:#?}", file_graph(src));
+}

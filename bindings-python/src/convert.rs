@@ -76,6 +76,11 @@ pub(crate) fn to_py(py: Python<'_>, e: Error) -> PyErr {
     build().unwrap_or_else(|err| err)
 }
 
+/// The error of a call on a closed database.
+pub(crate) fn closed(py: Python<'_>) -> PyErr {
+    to_py(py, Error::Closed("the database is closed".into()))
+}
+
 /// `Result<T, parkdb::Error>` → `PyResult<T>`.
 pub(crate) trait IntoPy<T> {
     fn py_err(self, py: Python<'_>) -> PyResult<T>;

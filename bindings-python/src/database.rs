@@ -12,14 +12,10 @@ use parkdb::{
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
-use crate::convert::{self, instant, opt_date, to_py, validation, IntoPy, Text, Whole};
+use crate::convert::{self, closed, instant, opt_date, to_py, validation, IntoPy, Text, Whole};
 use crate::report;
 use crate::table::Table;
 use crate::transaction::{OpenUnit, Transaction, Unit};
-
-pub(crate) fn closed(py: Python<'_>) -> PyErr {
-    to_py(py, parkdb::Error::Closed("the database is closed".into()))
-}
 
 /// An open database (the native half of `parkdb.Database`).
 #[pyclass(module = "parkdb._native", frozen)]

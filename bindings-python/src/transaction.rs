@@ -20,10 +20,9 @@ use parkdb::{
 use pyo3::prelude::*;
 
 use crate::convert::{
-    self, date, opt_date, opt_mu, opt_quantity, opt_yuan, quantity, to_py, validation, yuan,
-    IntoPy, Text, Whole,
+    self, closed, date, opt_date, opt_mu, opt_quantity, opt_yuan, quantity, to_py, validation,
+    yuan, IntoPy, Text, Whole,
 };
-use crate::database::closed;
 
 /// A transaction's native half.
 pub(crate) type OpenUnit = Mutex<Unit>;

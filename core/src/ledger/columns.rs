@@ -550,6 +550,16 @@ pub fn resolve(ledger: Ledger, header: &str) -> Result<(&'static Field, Unit), S
     Ok((field, unit))
 }
 
+/// Columns kept for a sheet's readers: 序号 (a running number), and 备注
+/// in a ledger that keeps no notes.
+pub(crate) fn is_ignored_column(header: &str) -> bool {
+    let (name, _) = split_header(header);
+    matches!(
+        name.to_lowercase().as_str(),
+        "序号" | "no" | "no." | "备注" | "说明" | "note" | "notes" | "remarks"
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,7 +14,6 @@ pub mod import;
 pub mod manifests;
 pub mod province;
 pub mod read;
-mod snapshot;
 
 pub use boundaries::{import_boundaries, BoundaryOptions, BoundaryReport};
 pub use dataset::{export_parquet, finish_interrupted, Manifest};

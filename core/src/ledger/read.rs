@@ -62,7 +62,7 @@ fn lay_out(name: String, lines: Vec<(usize, Vec<String>)>) -> Sheet {
         bottom.iter().any(is_known)
             && bottom
                 .iter()
-                .all(|c| c.trim().is_empty() || is_known(c) || super::import::is_ignored_column(c))
+                .all(|c| c.trim().is_empty() || is_known(c) || super::columns::is_ignored_column(c))
             && top
                 .iter()
                 .enumerate()

@@ -14,7 +14,8 @@
 
 use chrono::NaiveDate;
 
-use super::import::{blame, Lookups, Refused, Row};
+use super::lookups::Lookups;
+use super::row::{blame, Refused, Row};
 use crate::enterprise::{Enterprise, EnterpriseId, NewEnterprise};
 use crate::error::Result;
 use crate::land::{LandUse, Parcel, SupplyMethod};
@@ -24,7 +25,7 @@ use crate::writer::{Allocation, NewParcel, Writer};
 /// The contradictions found in one row, each against its column.
 struct Contradictions<'r, 's> {
     row: &'r Row<'s>,
-    found: Vec<super::import::RowError>,
+    found: Vec<super::row::RowError>,
 }
 
 impl<'r, 's> Contradictions<'r, 's> {

@@ -15,19 +15,25 @@ fn sources(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
         let path = entry.expect("entry").path();
         if path.is_dir() {
             sources(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
+        } else if path.extension().is_some_and(|e| e == "rs")
+            // A folder's test module (`#[cfg(test)] mod tests;`) is not
+            // the code it tests.
+            && path.file_name().is_some_and(|n| n != "tests.rs")
+        {
             out.push(path);
         }
     }
 }
 
-/// The code of a file without its test module and comments (items for
+/// The code of a file without its inline test module and comments (items for
 /// tests alone before it, `#[cfg(test)] fn …`, stay: cutting at them would
 /// leave out the imports after them).
 fn code(text: &str) -> String {
-    let tests = text
-        .match_indices("#[cfg(test)]")
-        .find(|(at, tag)| text[at + tag.len()..].trim_start().starts_with("mod tests"));
+    let tests = text.match_indices("#[cfg(test)]").find(|(at, tag)| {
+        text[at + tag.len()..]
+            .trim_start()
+            .starts_with("mod tests {")
+    });
     let text = tests.map_or(text, |(at, _)| &text[..at]);
     text.lines()
         .map(|l| l.split("//").next().unwrap_or_default())

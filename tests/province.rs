@@ -423,3 +423,241 @@ fn the_dataset_check_reports_every_park_its_rows_checksums_and_problems() {
     assert_eq!(check.problems.len(), 3, "{problems}");
     assert!(check.text().contains("DAMAGED"));
 }
+
+#[test]
+fn parks_exported_before_the_year_end_are_named_together_and_parks_chooses() {
+    use parkdb::ledger::{evaluate_dataset_of, province_report_of};
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let _parks = two_parks(dir);
+    let both = evaluate_dataset(dir, &absolute(), 2005).unwrap();
+    let early = west();
+    export_parquet(&early, dir, "early", Some(d("2005-06-30")), None).unwrap();
+    export_parquet(&early, dir, "earlier", Some(d("2005-03-31")), None).unwrap();
+    for refused in [
+        evaluate_dataset(dir, &absolute(), 2005).map(|_| ()),
+        province_report(dir, &absolute(), 2005).map(|_| ()),
+    ] {
+        match refused {
+            Err(Error::Validation { reason, .. }) => {
+                assert!(reason.contains("before the end of 2005"), "{reason}");
+                assert!(reason.contains("early (as of 2005-06-30)"), "{reason}");
+                assert!(reason.contains("earlier (as of 2005-03-31)"), "{reason}");
+                assert!(reason.contains(r#"parks=["east", "west"]"#), "{reason}");
+            }
+            other => panic!("expected both early parks named, got {other:?}"),
+        }
+    }
+    let chosen = ["east".to_owned(), "west".to_owned()];
+    let taken = evaluate_dataset_of(dir, &absolute(), 2005, Some(&chosen)).unwrap();
+    assert_eq!(taken.evaluation, both.evaluation);
+    let report = province_report_of(dir, &absolute(), 2005, Some(&chosen[1..])).unwrap();
+    assert_eq!(report.parks.len(), 1);
+    assert_eq!(report.parks[0].park, "west");
+    // The early parks serve the year they cover.
+    let mid = province_report_of(dir, &absolute(), 2004, Some(&["early".to_owned()])).unwrap();
+    assert_eq!(mid.parks[0].evaluated, 0);
+    assert!(
+        mid.text()
+            .contains("early无企业参评:其导出数据中没有2004年度经济指标"),
+        "{}",
+        mid.text()
+    );
+    let unknown = evaluate_dataset_of(dir, &absolute(), 2005, Some(&["north".to_owned()]));
+    assert!(
+        matches!(&unknown, Err(Error::Validation { reason, .. }) if reason.contains("holds no north")),
+        "{unknown:?}"
+    );
+}
+
+#[test]
+fn a_manifest_records_the_date_an_export_without_as_of_was_read_as_of() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let m = export_parquet(&west(), dir, "west", None, None).unwrap();
+    let today = chrono::Local::now().date_naive();
+    let recorded = m.as_of.expect("an as-of");
+    assert!(
+        (recorded - today).num_days().abs() <= 1,
+        "{recorded} vs {today}"
+    );
+    let text = std::fs::read_to_string(dir.join("_manifests/park=west.json")).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(json["as_of"], serde_json::json!(recorded.to_string()));
+}
+
+/// A park with one 200 × 100 m parcel (30 亩) at (x, y) in zone 39, its
+/// boundary given in `crs` (reprojected there first).
+fn park_in(crs: parkdb::Crs, x: f64) -> Db {
+    use parkdb::{LandUse, NewParcel, Outline};
+    let z39 = parkdb::Crs::epsg(4527).unwrap();
+    let mut corners = vec![
+        (x, 3_400_000.0),
+        (x + 200.0, 3_400_000.0),
+        (x + 200.0, 3_400_100.0),
+        (x, 3_400_100.0),
+    ];
+    parkdb::geometry::reproject(z39, crs, &mut corners).unwrap();
+    let db = Db::temporary().unwrap();
+    let mut new = NewParcel::new("P-1", mu("30"), LandUse::Industrial, d("2004-01-01"));
+    new.boundary = Some(Outline::points(&corners).in_crs(crs));
+    db.add_parcel(new).unwrap();
+    db
+}
+
+#[test]
+fn a_dataset_has_one_coordinate_system_and_later_parks_are_reprojected_into_it() {
+    use parkdb::ledger::{check_dataset, export_parquet_with, ExportOptions};
+    use parkdb::Crs;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let z39 = Crs::epsg(4527).unwrap();
+    let first = export_parquet(&park_in(z39, 39_512_000.0), dir, "east", None, None).unwrap();
+    assert_eq!(first.crs, Some(z39));
+    // A park surveyed in longitude and latitude goes in as the dataset's.
+    let lonlat = park_in(Crs::CGCS2000, 39_514_000.0);
+    let second = export_parquet(&lonlat, dir, "west", None, None).unwrap();
+    assert_eq!(second.crs, Some(z39));
+    let refused = export_parquet_with(
+        &lonlat,
+        dir,
+        "west",
+        &ExportOptions {
+            crs: Some(Crs::CGCS2000),
+            ..ExportOptions::default()
+        },
+    );
+    assert!(
+        matches!(&refused, Err(Error::Validation { reason, .. }) if reason.contains("is in EPSG:4527 (park east")),
+        "{refused:?}"
+    );
+    // West's boundary in the file is in metres of zone 39, where it was
+    // surveyed; its surveyed area is the one measured in its own plane.
+    let parcels = parkdb::ledger::dataset_parks(dir).unwrap()[1]
+        .table(dir, "parcels")
+        .unwrap();
+    let wkb = parcels
+        .column_by_name("boundary")
+        .unwrap()
+        .as_any()
+        .downcast_ref::<arrow_array::BinaryArray>()
+        .unwrap();
+    let bounds = parkdb::geometry::wkb_bounds(wkb.value(0)).unwrap();
+    assert!((bounds[0] - 39_514_000.0).abs() < 0.01, "{bounds:?}");
+    assert!((bounds[3] - 3_400_100.0).abs() < 0.01, "{bounds:?}");
+    let area = lonlat.now().all_parcels().unwrap()[0]
+        .boundary
+        .as_ref()
+        .unwrap()
+        .area();
+    let stored = parcels
+        .column_by_name("boundary_area_mu")
+        .unwrap()
+        .as_any()
+        .downcast_ref::<arrow_array::Decimal128Array>()
+        .unwrap()
+        .value(0);
+    assert_eq!(i128::from(area.units()), stored);
+    let check = check_dataset(dir).unwrap();
+    assert!(check.is_clean(), "{check:?}");
+    assert!(check.parks.iter().all(|p| p.crs == Some(z39)));
+
+    // A park exported into a dataset of its own (in EPSG:4490) and copied
+    // in by hand: the check names it.
+    let other = tempfile::tempdir().unwrap();
+    export_parquet_with(
+        &lonlat,
+        other.path(),
+        "north",
+        &ExportOptions {
+            crs: Some(Crs::CGCS2000),
+            ..ExportOptions::default()
+        },
+    )
+    .unwrap();
+    for name in parkdb::ledger::dataset::TABLES {
+        let to = dir.join(name).join("park=north");
+        std::fs::create_dir_all(&to).unwrap();
+        std::fs::copy(
+            other.path().join(name).join("park=north/part-0.parquet"),
+            to.join("part-0.parquet"),
+        )
+        .unwrap();
+    }
+    std::fs::copy(
+        other.path().join("_manifests/park=north.json"),
+        dir.join("_manifests/park=north.json"),
+    )
+    .unwrap();
+    let check = check_dataset(dir).unwrap();
+    assert_eq!(check.problems.len(), 1, "{:?}", check.problems);
+    assert!(check.problems[0].starts_with("park north: its boundaries are in EPSG:4490"));
+    // And an export into it now cannot tell which system is the dataset's.
+    let refused = export_parquet(&lonlat, dir, "south", None, None);
+    assert!(
+        matches!(refused, Err(Error::Validation { .. })),
+        "{refused:?}"
+    );
+}
+
+#[test]
+fn an_export_holds_its_park_and_a_second_waits_or_is_told() {
+    use parkdb::ledger::{check_dataset, export_parquet_with, ExportOptions};
+    use std::time::Duration;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let west = west();
+    export_parquet(&west, dir, "west", Some(d("2005-12-31")), None).unwrap();
+    // Another process's export holds the park: its lock, taken here.
+    let lock = std::fs::File::options()
+        .write(true)
+        .open(dir.join("_staging/park=west.lock"))
+        .unwrap();
+    lock.lock().unwrap();
+    let quick = ExportOptions {
+        as_of: Some(d("2005-12-31")),
+        wait: Duration::ZERO,
+        ..ExportOptions::default()
+    };
+    let refused = export_parquet_with(&west, dir, "west", &quick);
+    assert!(
+        matches!(&refused, Err(Error::Conflict { reason, .. }) if reason.contains("another export of park west")),
+        "{refused:?}"
+    );
+    // Another park is not held.
+    export_parquet_with(&west, dir, "east", &quick).unwrap();
+    // One that waits goes on once the lock is let go.
+    let patient = ExportOptions {
+        wait: Duration::from_secs(20),
+        ..quick
+    };
+    std::thread::scope(|s| {
+        let waiting = s.spawn(|| export_parquet_with(&west, dir, "west", &patient));
+        std::thread::sleep(Duration::from_millis(300));
+        assert!(!waiting.is_finished());
+        lock.unlock().unwrap();
+        waiting.join().unwrap().unwrap();
+    });
+    // Many at once, of one park and of two: each finishes, none undoes another.
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..6)
+            .map(|i| {
+                let (west, patient) = (&west, &patient);
+                s.spawn(move || {
+                    export_parquet_with(
+                        west,
+                        dir,
+                        if i % 2 == 0 { "west" } else { "east" },
+                        patient,
+                    )
+                })
+            })
+            .collect();
+        for h in handles {
+            h.join().unwrap().unwrap();
+        }
+    });
+    let check = check_dataset(dir).unwrap();
+    assert!(check.is_clean(), "{:?}", check.problems);
+    assert_eq!(check.parks.len(), 2);
+}

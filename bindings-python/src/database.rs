@@ -228,7 +228,8 @@ impl Database {
         py.detach(|| db.flush()).py_err(py)
     }
 
-    #[pyo3(signature = (dir, *, park, as_of=None, known_at=None))]
+    #[pyo3(signature = (dir, *, park, as_of=None, known_at=None, crs=None, wait=60.0))]
+    #[allow(clippy::too_many_arguments)]
     fn export_parquet<'py>(
         &self,
         py: Python<'py>,
@@ -236,20 +237,32 @@ impl Database {
         park: Text,
         as_of: Option<&Bound<'py, PyAny>>,
         known_at: Option<&Bound<'py, PyAny>>,
+        crs: Option<&Bound<'py, PyAny>>,
+        wait: f64,
     ) -> PyResult<Bound<'py, PyDict>> {
         let db = self.db(py)?;
-        let as_of = opt_date(as_of, "as_of")?;
-        let known_at = match known_at {
-            Some(t) if !t.is_none() => Some(instant(t)?),
-            _ => None,
+        let wait = std::time::Duration::try_from_secs_f64(wait)
+            .map_err(|_| validation(py, "wait", format!("{wait} is not a number of seconds")))?;
+        let options = parkdb::ledger::ExportOptions {
+            as_of: opt_date(as_of, "as_of")?,
+            known_at: match known_at {
+                Some(t) if !t.is_none() => Some(instant(t)?),
+                _ => None,
+            },
+            crs: match crs {
+                Some(c) if !c.is_none() => Some(crate::geometry::crs_of(c)?),
+                _ => None,
+            },
+            wait,
         };
         let m = py
-            .detach(|| parkdb::ledger::export_parquet(&db, &dir, &park, as_of, known_at))
+            .detach(|| parkdb::ledger::export_parquet_with(&db, &dir, &park, &options))
             .py_err(py)?;
         let d = PyDict::new(py);
         d.set_item("park", &m.park)?;
         d.set_item("as_of", m.as_of)?;
         d.set_item("events", m.events)?;
+        d.set_item("crs", m.crs.map(|c| c.to_string()))?;
         let files = PyDict::new(py);
         for (path, rows, _) in &m.files {
             files.set_item(path, rows)?;

@@ -352,17 +352,19 @@ pub(crate) fn scheme_from_dict(d: &Bound<'_, PyDict>) -> PyResult<Scheme> {
 
 /// Every firm of every park in a Parquet dataset evaluated on one ranking.
 #[pyfunction]
-#[pyo3(signature = (dir, scheme, year))]
+#[pyo3(signature = (dir, scheme, year, parks=None))]
 pub(crate) fn evaluate_dataset(
     py: Python<'_>,
     dir: std::path::PathBuf,
     scheme: &Bound<'_, PyDict>,
     year: Whole<i32>,
+    parks: Option<Vec<String>>,
 ) -> PyResult<crate::table::Table> {
     let scheme = scheme_from_dict(scheme)?;
     let batch = py
         .detach(|| {
-            parkdb::ledger::evaluate_dataset(&dir, &scheme, year.0).and_then(|e| e.table(&scheme))
+            parkdb::ledger::evaluate_dataset_of(&dir, &scheme, year.0, parks.as_deref())
+                .and_then(|e| e.table(&scheme))
         })
         .py_err(py)?;
     Ok(crate::table::Table::new(vec![batch]))
@@ -371,18 +373,20 @@ pub(crate) fn evaluate_dataset(
 /// The province report of a Parquet dataset: its table, its text, and a
 /// workbook written if asked.
 #[pyfunction]
-#[pyo3(signature = (dir, scheme, year, xlsx=None))]
+#[pyo3(signature = (dir, scheme, year, xlsx=None, parks=None))]
 pub(crate) fn province_report(
     py: Python<'_>,
     dir: std::path::PathBuf,
     scheme: &Bound<'_, PyDict>,
     year: Whole<i32>,
     xlsx: Option<std::path::PathBuf>,
+    parks: Option<Vec<String>>,
 ) -> PyResult<(crate::table::Table, String)> {
     let scheme = scheme_from_dict(scheme)?;
     let (batch, text) = py
         .detach(|| {
-            let report = parkdb::ledger::province_report(&dir, &scheme, year.0)?;
+            let report =
+                parkdb::ledger::province_report_of(&dir, &scheme, year.0, parks.as_deref())?;
             let batch = report.table()?;
             if let Some(path) = &xlsx {
                 parkdb::ledger::write_xlsx(&[("province", &batch)], path)?;
@@ -409,6 +413,7 @@ pub(crate) fn check_dataset(py: Python<'_>, dir: std::path::PathBuf) -> PyResult
         park.set_item("as_of", p.as_of)?;
         park.set_item("exported_at", p.exported_at)?;
         park.set_item("events", p.events)?;
+        park.set_item("crs", p.crs.map(|c| c.to_string()))?;
         let tables = PyList::empty(py);
         for t in &p.tables {
             let table = PyDict::new(py);

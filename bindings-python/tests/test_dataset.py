@@ -217,3 +217,89 @@ def test_a_lost_manifest_is_refused_and_the_dataset_check_names_the_park(tmp_pat
     done = subprocess.run([str(command), "check-dataset", str(out)], capture_output=True, text=True, timeout=300)
     assert done.returncode == 1, done.stderr
     assert "park west: as of 2005-12-31" in done.stdout and "problem: park east:" in done.stdout
+
+
+def _park_with_a_boundary(x: float, crs: int):
+    """A park with one 200 × 100 m parcel at easting ``x`` of zone 39,
+    its boundary given in ``crs`` (4527 itself, or 4490 longitude and
+    latitude, reprojected with pyproj)."""
+    import pyproj
+
+    corners = [(x, 3400000.0), (x + 200, 3400000.0), (x + 200, 3400100.0), (x, 3400100.0)]
+    if crs != 4527:
+        to = pyproj.Transformer.from_crs(4527, crs, always_xy=True)
+        corners = [to.transform(*c) for c in corners]
+    db = parkdb.open()
+    db.add_parcel("P-1", "30", requisitioned="2004-01-01", boundary=corners, crs=crs)
+    return db
+
+
+def test_two_parks_in_two_systems_read_back_as_one_by_geopandas_duckdb_and_polars(tmp_path):
+    import geopandas
+    import shapely
+
+    out = tmp_path / "province"
+    east = _park_with_a_boundary(39512000.0, 4527)
+    west = _park_with_a_boundary(39514000.0, 4490)
+    assert east.export_parquet(out, park="east")["crs"] == "EPSG:4527"
+    assert west.export_parquet(out, park="west")["crs"] == "EPSG:4527"
+    with pytest.raises(parkdb.ValidationError, match="is in EPSG:4527"):
+        west.export_parquet(out, park="west", crs=4490)
+    frame = geopandas.read_parquet(out / "parcels")
+    assert frame.crs.to_epsg() == 4527
+    by_park = {str(p): g for p, g in zip(frame["park"], frame.geometry)}
+    assert by_park["east"].bounds[0] == pytest.approx(39512000.0)
+    assert by_park["west"].bounds[0] == pytest.approx(39514000.0, abs=0.01)
+    assert by_park["west"].bounds[3] == pytest.approx(3400100.0, abs=0.01)
+    rows = duckdb.sql(
+        f"select park, boundary from read_parquet('{out}/parcels/*/*.parquet', hive_partitioning = true) order by park"
+    ).fetchall()
+    assert [r[0] for r in rows] == ["east", "west"]
+    assert shapely.from_wkb(bytes(rows[1][1])).bounds[0] == pytest.approx(39514000.0, abs=0.01)
+    scanned = pl.read_parquet(f"{out}/parcels/*/*.parquet", hive_partitioning=True).sort("park")
+    assert shapely.from_wkb(scanned["boundary"][1]).bounds[1] == pytest.approx(3400000.0, abs=0.01)
+    # The surveyed areas stay those measured in each park's own plane.
+    assert scanned["boundary_area_mu"][1] == west.parcels().to_pylist()[0]["boundary_area_mu"]
+    check = parkdb.check_dataset(out)
+    assert check and {p["crs"] for p in check.parks} == {"EPSG:4527"}
+    east.close()
+    west.close()
+
+
+def test_parks_choose_and_early_parks_are_named_together(tmp_path, seed):
+    out = tmp_path / "province"
+    seed.export_parquet(out, park="east", as_of="2005-12-31")
+    west = _west()
+    west.export_parquet(out, park="west", as_of="2005-12-31")
+    west.export_parquet(out, park="early", as_of="2005-06-30")
+    with pytest.raises(parkdb.ValidationError, match=r"early \(as of 2005-06-30\).*parks=\[\"east\", \"west\"\]"):
+        parkdb.evaluate_dataset(out, _absolute(), 2005)
+    taken = parkdb.evaluate_dataset(out, _absolute(), 2005, parks=["east", "west"])
+    assert set(taken.to_pandas()["park"]) == {"east", "west"}
+    report = parkdb.province_report(out, _absolute(), 2005, parks=["west"])
+    assert len(report.parks) == 1
+    west.close()
+
+
+def test_concurrent_exports_of_one_park_and_of_two_all_land(tmp_path):
+    import threading
+
+    out = tmp_path / "province"
+    west = _west()
+    errors: list[BaseException] = []
+
+    def export(park: str) -> None:
+        try:
+            west.export_parquet(out, park=park, as_of="2005-12-31")
+        except BaseException as e:  # noqa: BLE001 - collected for the assertion
+            errors.append(e)
+
+    threads = [threading.Thread(target=export, args=("west" if i % 2 else "east",)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    check = parkdb.check_dataset(out)
+    assert check and [p["park"] for p in check.parks] == ["east", "west"]
+    west.close()

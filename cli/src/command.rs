@@ -175,6 +175,13 @@ enum Command {
         /// The date the tables are read as of (default: today).
         #[arg(long)]
         as_of: Option<String>,
+        /// The dataset's coordinate system (EPSG:4490, 4527…): its first
+        /// export fixes it, later parks are reprojected into it.
+        #[arg(long)]
+        crs: Option<String>,
+        /// Seconds to wait while another export of the park is under way.
+        #[arg(long, default_value_t = 60)]
+        wait: u64,
     },
     /// Print the annual report of a year; optionally write it as .xlsx or text.
     Report {
@@ -215,6 +222,9 @@ enum Command {
         /// export-parquet) on one ranking instead of the database.
         #[arg(long)]
         dataset: Option<PathBuf>,
+        /// With --dataset: only these parks (comma-separated).
+        #[arg(long, value_delimiter = ',')]
+        parks: Option<Vec<String>>,
     },
     /// Print the province report of a Parquet dataset's parks for a year:
     /// land, grades, tax and value added per mu, ranked.
@@ -225,6 +235,9 @@ enum Command {
         /// Also write it as a workbook (.xlsx) or table (.csv).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Only these parks (comma-separated; default: every park).
+        #[arg(long, value_delimiter = ',')]
+        parks: Option<Vec<String>>,
     },
     /// Print the land ledger's figures as of a date.
     Summary {
@@ -474,18 +487,36 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             };
             write_table(&batch.map_err(|e| e.to_string())?, name, &out)?;
         }
-        Command::ExportParquet { dir, park, as_of } => {
+        Command::ExportParquet {
+            dir,
+            park,
+            as_of,
+            crs,
+            wait,
+        } => {
             let db = reader(&cli.db, cli.read_only)?;
-            let as_of = as_of.as_deref().map(date).transpose()?;
-            let known_at = cli.known_at.as_deref().map(moment).transpose()?;
-            let m = ledger::export_parquet(&db, &dir, &park, as_of, known_at)
+            let options = ledger::ExportOptions {
+                as_of: as_of.as_deref().map(date).transpose()?,
+                known_at: cli.known_at.as_deref().map(moment).transpose()?,
+                crs: crs
+                    .as_deref()
+                    .map(parkdb::geometry::Crs::parse)
+                    .transpose()
+                    .map_err(|e| e.to_string())?,
+                wait: std::time::Duration::from_secs(wait),
+            };
+            let m = ledger::export_parquet_with(&db, &dir, &park, &options)
                 .map_err(|e| e.to_string())?;
             let rows: u64 = m.files.iter().map(|f| f.1).sum();
             say!(
-                "wrote park {} to {}: {} tables, {rows} rows",
+                "wrote park {} to {}: {} tables, {rows} rows, as of {}{}",
                 m.park,
                 dir.display(),
-                m.files.len()
+                m.files.len(),
+                m.as_of.map(|d| d.to_string()).unwrap_or_default(),
+                m.crs
+                    .map(|c| format!(", boundaries in {c}"))
+                    .unwrap_or_default()
             );
         }
         Command::Map {
@@ -557,11 +588,13 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             year,
             out,
             dataset,
+            parks,
         } => {
             let s = parkdb::scheme::preset(&scheme)?;
             let (eval, parks): (Box<dyn Graded>, _) = match &dataset {
                 Some(dir) => {
-                    let d = ledger::evaluate_dataset(dir, &s, year).map_err(|e| e.to_string())?;
+                    let d = ledger::evaluate_dataset_of(dir, &s, year, parks.as_deref())
+                        .map_err(|e| e.to_string())?;
                     let parks: Vec<String> = d.firms.iter().map(|f| f.0.clone()).collect();
                     let table = d.table(&s).map_err(|e| e.to_string())?;
                     (Box::new(d.evaluation), Some((parks, table)))
@@ -616,9 +649,11 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             scheme,
             year,
             out,
+            parks,
         } => {
             let s = parkdb::scheme::preset(&scheme)?;
-            let report = ledger::province_report(&dir, &s, year).map_err(|e| e.to_string())?;
+            let report = ledger::province_report_of(&dir, &s, year, parks.as_deref())
+                .map_err(|e| e.to_string())?;
             say!("{}", report.text().trim_end());
             if let Some(out) = out {
                 let table = report.table().map_err(|e| e.to_string())?;

@@ -14,6 +14,8 @@ pub enum Entity {
     Event,
     /// A unit of work (a transaction).
     Transaction,
+    /// A park's export in a Parquet dataset.
+    Dataset,
 }
 
 impl fmt::Display for Entity {
@@ -26,6 +28,7 @@ impl fmt::Display for Entity {
             Entity::Indicator => "indicator",
             Entity::Event => "event",
             Entity::Transaction => "transaction",
+            Entity::Dataset => "dataset",
         })
     }
 }

@@ -262,7 +262,14 @@ class Database:
         self._native.flush()
 
     def export_parquet(
-        self, dir: str | os.PathLike[str], *, park: str, as_of: Any = None, known_at: Any = None
+        self,
+        dir: str | os.PathLike[str],
+        *,
+        park: str,
+        as_of: Any = None,
+        known_at: Any = None,
+        crs: Any = None,
+        wait: float = 60.0,
     ) -> dict[str, Any]:
         """Writes every table as Parquet for other engines, as park ``park`` of
         the dataset in ``dir``: ``dir/<table>/park=<park>/part-0.parquet``, the
@@ -276,14 +283,29 @@ class Database:
         short after its commit is finished by the next read or export), and
         ``dir/_manifests/park=<park>.json`` names each file with its rows and
         CRC-32. ``parkdb.evaluate_dataset`` and ``parkdb.province_report``
-        read the dataset back. Returns the park, the event count and the
-        rows per file::
+        read the dataset back.
+
+        A dataset has one coordinate system: the first export with
+        boundaries fixes it (``crs=``, an EPSG code or ``"EPSG:4490"``, else
+        the system most of the park's boundaries are in), later parks'
+        boundaries are reprojected into it (their surveyed ``boundary_area_mu``
+        stays as measured in the park's own plane), and another ``crs=`` is
+        refused (``ValidationError``). The manifest records the dataset's
+        system and the date the tables were read as of (the export's day
+        without ``as_of``). An export holds its park: another export of the
+        same park waits up to ``wait`` seconds, then raises ``ConflictError``;
+        exports of different parks run side by side. Returns the park, its
+        as-of, the event count, the coordinate system and the rows per file::
 
             db.export_parquet("province", park="东岸")
             duckdb.sql("select park, sum(area_mu) from read_parquet("
                        "'province/parcels/*/*.parquet', hive_partitioning = true) group by park")
         """
-        return dict(self._native.export_parquet(os.fspath(dir), park=park, as_of=as_of, known_at=known_at))
+        return dict(
+            self._native.export_parquet(
+                os.fspath(dir), park=park, as_of=as_of, known_at=known_at, crs=crs, wait=wait
+            )
+        )
 
     def backup(self, path: str | os.PathLike[str]) -> None:
         """Writes a consistent copy of the database to a new directory."""
@@ -799,7 +821,9 @@ def example(path: str | os.PathLike[str] | None = None) -> Database:
     return db
 
 
-def evaluate_dataset(path: str | os.PathLike[str], scheme: schemes.Scheme, year: int) -> Table:
+def evaluate_dataset(
+    path: str | os.PathLike[str], scheme: schemes.Scheme, year: int, *, parks: list[str] | None = None
+) -> Table:
     """Evaluates every firm of every park in a Parquet dataset (written by
     ``Database.export_parquet``) with ``scheme`` on ``year``'s figures, as one
     ranking; no database is opened. Columns: ``park``, ``land_as_of`` (the
@@ -808,26 +832,41 @@ def evaluate_dataset(path: str | os.PathLike[str], scheme: schemes.Scheme, year:
     benchmarks are absolute (and its missing items score zero) each firm
     scores as in its park alone.
 
+    ``parks=["east", "west"]`` takes those parks alone (all by default).
+    Every park taken must have been exported as of the year's end or later:
+    those that were not are named together in one ``ValidationError``,
+    which says how to leave them out — never mixed in, never dropped in
+    silence.
+
     Each file is checked against its park's manifest; an export interrupted
-    after its commit is finished first. Raises ``ValidationError`` (a park
-    exported before the year's end: its firms' land then is not in the
-    dataset; a scheme with exemptions; a directory with no park),
-    ``CorruptError`` (a file that does not match its manifest)."""
-    return Table(_native.evaluate_dataset(os.fspath(path), scheme.to_dict(), year))
+    after its commit is finished first. Raises ``ValidationError`` (parks
+    exported before the year's end: their firms' land then is not in the
+    dataset; a park the dataset does not hold; a scheme with exemptions; a
+    directory with no park), ``CorruptError`` (a file that does not match
+    its manifest, a park whose manifest is missing or copied, see
+    ``check_dataset``)."""
+    return Table(_native.evaluate_dataset(os.fspath(path), scheme.to_dict(), year, parks))
 
 
 def province_report(
-    path: str | os.PathLike[str], scheme: schemes.Scheme, year: int, *, xlsx: str | os.PathLike[str] | None = None
+    path: str | os.PathLike[str],
+    scheme: schemes.Scheme,
+    year: int,
+    *,
+    xlsx: str | os.PathLike[str] | None = None,
+    parks: list[str] | None = None,
 ) -> ProvinceReport:
     """The province report of a Parquet dataset's parks for ``year``: per park
     the land requisitioned, supplied, idle and reclaimed, firms by grade in
     one evaluation across the parks (``evaluate_dataset``), and tax and value
     added per mu of the firms evaluated, ranked by tax per mu. With ``xlsx``
-    it is also written as a workbook. Raises as ``evaluate_dataset``."""
-    parks, text = _native.province_report(
-        os.fspath(path), scheme.to_dict(), year, None if xlsx is None else os.fspath(xlsx)
+    it is also written as a workbook; ``parks=`` chooses the parks as in
+    ``evaluate_dataset``. A park with no firm evaluated says why in the
+    text. Raises as ``evaluate_dataset``."""
+    rows, text = _native.province_report(
+        os.fspath(path), scheme.to_dict(), year, None if xlsx is None else os.fspath(xlsx), parks
     )
-    return ProvinceReport(year, scheme.name, Table(parks), text)
+    return ProvinceReport(year, scheme.name, Table(rows), text)
 
 
 #: The bounds of what ``Database.import_ledgers`` reads from one file (see there).

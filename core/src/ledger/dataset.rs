@@ -17,19 +17,54 @@ use arrow_array::RecordBatch;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::db::Db;
-use crate::error::{Error, Result};
+use crate::error::{Entity, Error, Result};
+use crate::geometry::Crs;
 use crate::view::View;
 
 /// What an export wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Manifest {
     pub park: String,
+    /// The date the tables were read as of: the one asked for, else the
+    /// day of the export (always recorded).
     pub as_of: Option<NaiveDate>,
     pub known_at: Option<DateTime<Utc>>,
     /// The event counter's value: how many events the database held.
     pub events: u64,
     /// Each table's file (relative to the dataset's directory), rows and CRC-32.
     pub files: Vec<(String, u64, u32)>,
+    /// The coordinate system of the parcels' boundaries: the dataset's
+    /// (`None` while no park of it has a boundary).
+    pub crs: Option<Crs>,
+}
+
+/// How a park is exported ([`export_parquet_with`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExportOptions {
+    /// The date the tables are read as of (default: the day of the export).
+    pub as_of: Option<NaiveDate>,
+    /// What the database knew at a moment (default: all it knows).
+    pub known_at: Option<DateTime<Utc>>,
+    /// The dataset's coordinate system. A dataset has one: the first
+    /// export that has boundaries fixes it (this, else the system most of
+    /// the park's boundaries are in), and every later park's boundaries are
+    /// reprojected into it (their surveyed areas stay those measured in the
+    /// park's own plane). Another system than the dataset's is refused.
+    pub crs: Option<Crs>,
+    /// How long to wait while another export of the same park is under
+    /// way (default 60 s).
+    pub wait: std::time::Duration,
+}
+
+impl Default for ExportOptions {
+    fn default() -> ExportOptions {
+        ExportOptions {
+            as_of: None,
+            known_at: None,
+            crs: None,
+            wait: std::time::Duration::from_secs(60),
+        }
+    }
 }
 
 /// The tables of a park's dataset, by name.
@@ -47,9 +82,17 @@ pub const TABLES: [&str; 11] = [
     "inefficient",
 ];
 
-fn table(view: &View<'_>, events: &View<'_>, name: &str) -> Result<RecordBatch> {
+fn table(view: &View<'_>, events: &View<'_>, name: &str, crs: Option<Crs>) -> Result<RecordBatch> {
     match name {
-        "parcels" => view.parcels_table(&crate::view::ParcelFilter::default()),
+        "parcels" => {
+            let parcels = view.parcels_shared_in(&crate::view::ParcelFilter::default(), None)?;
+            let names = view.names_of(parcels.iter().filter_map(|p| p.holder))?;
+            let mut policy = view.policy()?;
+            if crs.is_some() {
+                policy.default_crs = crs;
+            }
+            crate::tables::parcels_batch(&parcels, &names, view.date(), &policy)
+        }
         "enterprises" => view.enterprises_table(&crate::view::EnterpriseFilter::default()),
         "yearly" => view.yearly_table(None),
         "leases" => view.leases_table(),
@@ -206,19 +249,10 @@ fn write_parquet(batch: &RecordBatch, path: &Path) -> Result<u32> {
 
 /// Writes every table of the database, as of `as_of` (default: now) and as
 /// known at `known_at`, as park `park` of the dataset in `dir`, replacing
-/// that park's earlier export whole.
-///
-/// The tables are written under `_staging/park=<CODE>/` (which engines
-/// skip), then a commit file naming the new manifest; only then are the
-/// park's partitions swapped in and the manifest written. An export
-/// interrupted before its commit file leaves the old export as it was; one
-/// interrupted after it is finished by the next export of the park or the
-/// next read of the dataset ([`finish_interrupted`]). One export of a park
-/// at a time: a second one started meanwhile clears the first's staging.
+/// that park's earlier export whole: [`export_parquet_with`] with those.
 ///
 /// # Errors
-/// [`Error::Validation`] for a park code that cannot name a directory;
-/// [`Error::Io`] if a file cannot be written; storage errors reading.
+/// As [`export_parquet_with`].
 pub fn export_parquet(
     db: &Db,
     dir: &Path,
@@ -226,14 +260,64 @@ pub fn export_parquet(
     as_of: Option<NaiveDate>,
     known_at: Option<DateTime<Utc>>,
 ) -> Result<Manifest> {
+    export_parquet_with(
+        db,
+        dir,
+        park,
+        &ExportOptions {
+            as_of,
+            known_at,
+            ..ExportOptions::default()
+        },
+    )
+}
+
+/// Writes every table of the database as park `park` of the dataset in
+/// `dir`, replacing that park's earlier export whole.
+///
+/// The tables are written under `_staging/park=<CODE>/` (which engines
+/// skip), then a commit file naming the new manifest; only then are the
+/// park's partitions swapped in and the manifest written. An export
+/// interrupted before its commit file leaves the old export as it was; one
+/// interrupted after it is finished by the next export of the park or the
+/// next read of the dataset ([`finish_interrupted`]). An export holds its
+/// park (a lock beside its staging, let go when it ends, also when its
+/// process dies): another export of the same park waits for it, up to
+/// `options.wait`; exports of different parks run side by side.
+///
+/// # Errors
+/// [`Error::Validation`] for a park code that cannot name a directory, or
+/// a coordinate system other than the dataset's; [`Error::Conflict`] when
+/// another export of the park is still under way after the wait;
+/// [`Error::Io`] if a file cannot be written; storage errors reading.
+pub fn export_parquet_with(
+    db: &Db,
+    dir: &Path,
+    park: &str,
+    options: &ExportOptions,
+) -> Result<Manifest> {
     let park = park_code(park)?;
-    let now = match known_at {
+    let _held = ParkLock::acquire(dir, &park, options.wait)?;
+    let now = match options.known_at {
         Some(t) => db.as_known_at(t),
         None => db.now(),
     };
-    let view = match as_of {
+    let view = match options.as_of {
         Some(d) => now.as_of(d),
         None => now,
+    };
+    let crs = match (options.crs, dataset_crs(dir, &park)?) {
+        (Some(asked), Some((held, by))) if asked != held => {
+            return Err(Error::validation(
+                "crs",
+                format!(
+                    "the dataset in {} is in {held} (park {by}'s export fixed it): export park {park} in {held}, or into a dataset of its own",
+                    dir.display()
+                ),
+            ))
+        }
+        (Some(asked), _) => Some(asked),
+        (None, held) => held.map(|(c, _)| c),
     };
     let staging = staging(dir, &park);
     // What an earlier export of this park left: finished if it committed,
@@ -244,8 +328,12 @@ pub fn export_parquet(
     }
     let partition = format!("park={park}");
     let mut files = Vec::new();
+    let mut written_crs = crs;
     for name in TABLES {
-        let batch = table(&view, &now, name)?;
+        let batch = table(&view, &now, name, crs)?;
+        if name == "parcels" {
+            written_crs = batch_crs(&batch).or(crs);
+        }
         let aside = staging.join(name);
         std::fs::create_dir_all(&aside).map_err(|e| io("create", &aside, e))?;
         let crc = write_parquet(&batch, &aside.join("part-0.parquet"))?;
@@ -257,15 +345,139 @@ pub fn export_parquet(
     }
     let manifest = Manifest {
         park,
-        as_of,
-        known_at,
+        as_of: Some(view.date()),
+        known_at: options.known_at,
         events: db.event_count()?,
         files,
+        crs: written_crs,
     };
     let text = manifest_json(&manifest, Utc::now());
     write_synced(&staging.join(COMMIT), &text)?;
     finish_park(dir, &manifest.park)?;
     Ok(manifest)
+}
+
+/// The coordinate system a table's `boundary` column says it is in (its
+/// GeoArrow metadata), if it has one and a boundary is in it.
+fn batch_crs(batch: &RecordBatch) -> Option<Crs> {
+    use arrow_array::Array;
+    let field = batch.schema().field_with_name("boundary").ok()?.clone();
+    let column = batch.column_by_name("boundary")?;
+    if column.null_count() == column.len() {
+        return None;
+    }
+    let meta: serde_json::Value =
+        serde_json::from_str(field.metadata().get("ARROW:extension:metadata")?).ok()?;
+    crs_of_projjson(meta.get("crs")?)
+}
+
+/// The EPSG code a PROJJSON object names (`"id": {"authority": "EPSG",
+/// "code": 4526}`).
+pub(super) fn crs_of_projjson(projjson: &serde_json::Value) -> Option<Crs> {
+    let id = &projjson["id"];
+    if !id["authority"].as_str()?.eq_ignore_ascii_case("EPSG") {
+        return None;
+    }
+    Crs::epsg(u32::try_from(id["code"].as_u64()?).ok()?).ok()
+}
+
+/// The dataset's coordinate system, as the other parks' manifests record
+/// it, with a park that has it; `None` while none records one.
+///
+/// # Errors
+/// [`Error::Validation`] when they disagree (a dataset written before
+/// parkdb held it to one: `check_dataset` lists them).
+fn dataset_crs(dir: &Path, park: &str) -> Result<Option<(Crs, String)>> {
+    let Ok(entries) = std::fs::read_dir(dir.join("_manifests")) else {
+        return Ok(None);
+    };
+    let mut found: Option<(Crs, String)> = None;
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(other) = name
+            .strip_prefix("park=")
+            .and_then(|n| n.strip_suffix(".json"))
+        else {
+            continue;
+        };
+        if other == park {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(entry.path()) else {
+            continue;
+        };
+        let Some(crs) = serde_json::from_str::<serde_json::Value>(&text)
+            .ok()
+            .and_then(|j| j["crs"].as_str().map(str::to_owned))
+            .and_then(|c| Crs::parse(&c).ok())
+        else {
+            continue;
+        };
+        match &found {
+            Some((held, by)) if *held != crs => {
+                return Err(Error::validation(
+                    "crs",
+                    format!(
+                        "the dataset in {} holds parks in {held} ({by}) and {crs} ({other}): `parkdb check-dataset` lists them; export them again into one system",
+                        dir.display()
+                    ),
+                ))
+            }
+            Some(_) => {}
+            None => found = Some((crs, other.to_owned())),
+        }
+    }
+    Ok(found)
+}
+
+/// A park's export held: an exclusive lock on `_staging/park=<CODE>.lock`
+/// (the file stays; the lock goes with the handle, and with the process).
+struct ParkLock {
+    _held: std::fs::File,
+}
+
+impl ParkLock {
+    fn acquire(dir: &Path, park: &str, wait: std::time::Duration) -> Result<ParkLock> {
+        let staging = dir.join("_staging");
+        std::fs::create_dir_all(&staging).map_err(|e| io("create", &staging, e))?;
+        let path = staging.join(format!("park={park}.lock"));
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| io("open", &path, e))?;
+        let started = std::time::Instant::now();
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(ParkLock { _held: file }),
+                Err(std::fs::TryLockError::WouldBlock) if started.elapsed() < wait => {
+                    std::thread::sleep(std::time::Duration::from_millis(25));
+                }
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    return Err(Error::conflict(
+                        Entity::Dataset,
+                        format!("park={park}"),
+                        format!(
+                            "another export of park {park} into {} is under way (waited {:.0?}); try again when it is done",
+                            dir.display(),
+                            wait
+                        ),
+                    ))
+                }
+                Err(std::fs::TryLockError::Error(e)) => return Err(io("lock", &path, e)),
+            }
+        }
+    }
+
+    /// The lock when no export holds the park now, else `None`.
+    fn try_now(dir: &Path, park: &str) -> Result<Option<ParkLock>> {
+        match ParkLock::acquire(dir, park, std::time::Duration::ZERO) {
+            Ok(lock) => Ok(Some(lock)),
+            Err(Error::Conflict { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
 }
 
 /// The file whose presence says a park's staged export is complete.
@@ -299,9 +511,13 @@ pub fn finish_interrupted(dir: &Path) -> Result<()> {
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
         if let Some(park) = name.strip_prefix("park=") {
-            // A park code holds no dot: `park=<CODE>.old` is an old export set aside.
+            // A park code holds no dot: `park=<CODE>.old` is an old export
+            // set aside, `park=<CODE>.lock` the lock of its exports. A park
+            // an export holds now is that export's to finish.
             if !park.contains('.') && entry.path().join(COMMIT).exists() {
-                finish_park(dir, park)?;
+                if let Some(_held) = ParkLock::try_now(dir, park)? {
+                    finish_park(dir, park)?;
+                }
             }
         }
     }
@@ -359,6 +575,7 @@ fn manifest_json(m: &Manifest, exported_at: DateTime<Utc>) -> String {
         "format_version": crate::FORMAT_VERSION,
         "parkdb_version": env!("CARGO_PKG_VERSION"),
         "as_of": m.as_of.map(|d| d.to_string()),
+        "crs": m.crs.map(|c| c.to_string()),
         "known_at": m.known_at.map(|t| t.to_rfc3339()),
         "exported_at": exported_at.to_rfc3339(),
         "events": m.events,

@@ -14,8 +14,9 @@ use std::path::{Path, PathBuf};
 use arrow_array::RecordBatch;
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::dataset::{io, park_code, TABLES};
+use super::dataset::{crs_of_projjson, io, park_code, TABLES};
 use crate::error::{Error, Result};
+use crate::geometry::Crs;
 
 /// One park of a dataset, as its manifest names it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,6 +29,9 @@ pub struct DatasetPark {
     pub exported_at: Option<DateTime<Utc>>,
     /// How many events the park's database held when it was exported.
     pub events: Option<u64>,
+    /// The coordinate system of its parcels' boundaries, as its manifest
+    /// records it (exports before parkdb held a dataset to one record none).
+    pub crs: Option<Crs>,
     /// Each table's file, by table.
     files: BTreeMap<String, ManifestFile>,
 }
@@ -255,11 +259,18 @@ fn parse_manifest(text: &str, path: &Path) -> Result<DatasetPark> {
             return Err(bad(&format!("table {table} named twice")));
         }
     }
+    let crs = match json["crs"].as_str() {
+        Some(c) => {
+            Some(Crs::parse(c).map_err(|_| bad(&format!("crs {c:?} is no coordinate system")))?)
+        }
+        None => None,
+    };
     Ok(DatasetPark {
         park,
         as_of,
         exported_at,
         events: json["events"].as_u64(),
+        crs,
         files,
     })
 }
@@ -333,6 +344,10 @@ pub struct ParkCheck {
     pub as_of: NaiveDate,
     pub exported_at: Option<DateTime<Utc>>,
     pub events: Option<u64>,
+    /// The coordinate system of its parcels' boundaries: its manifest's,
+    /// else what its parcels file's GeoParquet metadata says; `None`
+    /// without boundaries.
+    pub crs: Option<Crs>,
     pub tables: Vec<TableCheck>,
 }
 
@@ -365,10 +380,13 @@ impl DatasetCheck {
             let rows: u64 = p.tables.iter().map(|t| t.rows).sum();
             let _ = writeln!(
                 out,
-                "park {}: as of {}, {} tables, {rows} rows{}{}",
+                "park {}: as of {}, {} tables, {rows} rows{}{}{}",
                 p.park,
                 p.as_of,
                 p.tables.len(),
+                p.crs
+                    .map(|c| format!(", boundaries in {c}"))
+                    .unwrap_or_default(),
                 p.events
                     .map(|e| format!(", {e} events"))
                     .unwrap_or_default(),
@@ -449,16 +467,64 @@ pub fn check_dataset(dir: &Path) -> Result<DatasetCheck> {
                 intact: read.is_ok(),
             });
         }
+        let crs = match park.crs {
+            Some(crs) => Some(crs),
+            None => parcels_crs(dir, park),
+        };
         parks.push(ParkCheck {
             park: park.park.clone(),
             as_of: park.as_of,
             exported_at: park.exported_at,
             events: park.events,
+            crs,
             tables,
         });
+    }
+    // One coordinate system: each park in another than most are in is named.
+    let mut systems: BTreeMap<Crs, Vec<&str>> = BTreeMap::new();
+    for p in &parks {
+        if let Some(crs) = p.crs {
+            systems.entry(crs).or_default().push(&p.park);
+        }
+    }
+    if systems.len() > 1 {
+        let (&most, _) = systems
+            .iter()
+            .max_by_key(|(_, parks)| parks.len())
+            .unwrap_or((&Crs::CGCS2000, &Vec::new()));
+        for (crs, named) in &systems {
+            if *crs == most {
+                continue;
+            }
+            for park in named {
+                survey.problems.push(format!(
+                    "park {park}: its boundaries are in {crs}, the dataset's other parks' in {most}; a dataset has one coordinate system (engines read one for the whole table): export park {park} again, which reprojects it into the dataset's"
+                ));
+            }
+        }
     }
     Ok(DatasetCheck {
         parks,
         problems: survey.problems,
     })
+}
+
+/// The coordinate system a park's parcels file says it is in (the
+/// GeoParquet `geo` metadata of its footer), for a manifest that records
+/// none.
+fn parcels_crs(dir: &Path, park: &DatasetPark) -> Option<Crs> {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    let (_, bytes) = park.checked_bytes(dir, "parcels").ok()?;
+    let reader = SerializedFileReader::new(bytes).ok()?;
+    let geo = reader
+        .metadata()
+        .file_metadata()
+        .key_value_metadata()?
+        .iter()
+        .find(|kv| kv.key == "geo")?
+        .value
+        .clone()?;
+    let geo: serde_json::Value = serde_json::from_str(&geo).ok()?;
+    let primary = geo["primary_column"].as_str()?;
+    crs_of_projjson(geo["columns"][primary].get("crs")?)
 }

@@ -16,14 +16,16 @@ pub mod province;
 pub mod read;
 
 pub use boundaries::{import_boundaries, BoundaryOptions, BoundaryReport};
-pub use dataset::{export_parquet, finish_interrupted, Manifest};
+pub use dataset::{
+    export_parquet, export_parquet_with, finish_interrupted, ExportOptions, Manifest,
+};
 pub use export::{
     cell_text, neutralise, write_csv, write_csv_to, write_report_xlsx, write_xlsx, xlsx_bytes,
 };
 pub use import::{import, ImportOptions, ImportReport, RowError};
 pub use manifests::{check_dataset, DatasetCheck, ParkCheck, TableCheck};
 pub use province::{
-    dataset_parks, evaluate_dataset, province_report, DatasetEvaluation, DatasetPark, ParkFigures,
-    ProvinceReport,
+    dataset_parks, evaluate_dataset, evaluate_dataset_of, parks_for_year, province_report,
+    province_report_of, DatasetEvaluation, DatasetPark, ParkFigures, ProvinceReport,
 };
 pub use read::{read_file, read_file_with, ReadLimits, Sheet};

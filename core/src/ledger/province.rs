@@ -212,6 +212,93 @@ pub struct DatasetEvaluation {
 /// firm's id names a firm of one park only), a park exported before the
 /// year's end; [`Error::Corrupt`] or [`Error::Io`] reading the dataset.
 pub fn evaluate_dataset(dir: &Path, scheme: &Scheme, year: i32) -> Result<DatasetEvaluation> {
+    evaluate_dataset_of(dir, scheme, year, None)
+}
+
+/// The parks of the dataset in `dir` a province read of `year` takes: all
+/// of them, or those `parks` names. Each must have been exported as of the
+/// year's end or later; every park that was not is named in one refusal,
+/// never mixed in or left out in silence.
+///
+/// # Errors
+/// [`Error::Validation`] for a park the dataset does not hold, or parks
+/// exported before the year's end; as [`dataset_parks`].
+pub fn parks_for_year(dir: &Path, year: i32, parks: Option<&[String]>) -> Result<Vec<DatasetPark>> {
+    let all = dataset_parks(dir)?;
+    let chosen: Vec<DatasetPark> = match parks {
+        None => all,
+        Some(names) => {
+            let held: Vec<&str> = all.iter().map(|p| p.park.as_str()).collect();
+            let unknown: Vec<&String> = names
+                .iter()
+                .filter(|n| !held.contains(&n.as_str()))
+                .collect();
+            if !unknown.is_empty() || names.is_empty() {
+                return Err(Error::validation(
+                    "parks",
+                    format!(
+                        "the dataset holds parks {}; {}",
+                        held.join(", "),
+                        if names.is_empty() {
+                            "name at least one".to_owned()
+                        } else {
+                            format!(
+                                "it holds no {}",
+                                unknown
+                                    .iter()
+                                    .map(|s| s.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            )
+                        }
+                    ),
+                ));
+            }
+            all.into_iter()
+                .filter(|p| names.contains(&p.park))
+                .collect()
+        }
+    };
+    let end = crate::report::year_end(year)?;
+    let (early, covered): (Vec<&DatasetPark>, Vec<&DatasetPark>) =
+        chosen.iter().partition(|p| p.as_of < end);
+    if !early.is_empty() {
+        let named: Vec<String> = early
+            .iter()
+            .map(|p| format!("{} (as of {})", p.park, p.as_of))
+            .collect();
+        let rest: Vec<&str> = covered.iter().map(|p| p.park.as_str()).collect();
+        return Err(Error::validation(
+            "dataset",
+            format!(
+                "{} exported before the end of {year}, so the dataset does not hold their firms' land at the year's end: {}; export {} as of {end} or later{}",
+                if early.len() == 1 { "a park was" } else { "parks were" },
+                named.join(", "),
+                if early.len() == 1 { "it" } else { "them" },
+                if rest.is_empty() {
+                    String::new()
+                } else {
+                    format!(", or leave {} out: parks=[{}] (the command's --parks {})",
+                        if early.len() == 1 { "it" } else { "them" },
+                        rest.iter().map(|p| format!("{p:?}")).collect::<Vec<_>>().join(", "),
+                        rest.join(","))
+                }
+            ),
+        ));
+    }
+    Ok(chosen)
+}
+
+/// [`evaluate_dataset`] of the parks `parks` names (all when `None`).
+///
+/// # Errors
+/// As [`evaluate_dataset`] and [`parks_for_year`].
+pub fn evaluate_dataset_of(
+    dir: &Path,
+    scheme: &Scheme,
+    year: i32,
+    parks: Option<&[String]>,
+) -> Result<DatasetEvaluation> {
     scheme.validate()?;
     if !scheme.scope.exempt.is_empty() {
         return Err(Error::validation(
@@ -219,7 +306,7 @@ pub fn evaluate_dataset(dir: &Path, scheme: &Scheme, year: i32) -> Result<Datase
             "a dataset's parks number their firms each on their own: exemptions by id cannot say whose; evaluate without them and filter the rows by park and id",
         ));
     }
-    let parks = dataset_parks(dir)?;
+    let parks = parks_for_year(dir, year, parks)?;
     let metrics = scheme.metrics();
     let mut candidates = Candidates::new(&metrics);
     let mut firms = Vec::new();
@@ -318,6 +405,9 @@ pub struct ParkFigures {
     pub value_added_per_mu: Option<f64>,
     /// 1 is best, by tax per mu; parks without evaluated land come last, unranked.
     pub rank: Option<u32>,
+    /// Firms whose figures for the year the park's export holds: none
+    /// says why none was evaluated.
+    pub reported: u32,
     /// Inefficient land (低效用地) by kind: the four kinds of the park's
     /// export (default rules, as of its date) and 投而未达标 from this
     /// evaluation (completed parcels of producing holders graded in
@@ -342,7 +432,20 @@ pub struct ProvinceReport {
 /// # Errors
 /// As [`evaluate_dataset`].
 pub fn province_report(dir: &Path, scheme: &Scheme, year: i32) -> Result<ProvinceReport> {
-    let evaluated = evaluate_dataset(dir, scheme, year)?;
+    province_report_of(dir, scheme, year, None)
+}
+
+/// [`province_report`] of the parks `parks` names (all when `None`).
+///
+/// # Errors
+/// As [`evaluate_dataset_of`].
+pub fn province_report_of(
+    dir: &Path,
+    scheme: &Scheme,
+    year: i32,
+    parks: Option<&[String]>,
+) -> Result<ProvinceReport> {
+    let evaluated = evaluate_dataset_of(dir, scheme, year, parks)?;
     let mut parks: Vec<ParkFigures> = Vec::new();
     for park in &evaluated.parks {
         let p = park.table(dir, "parcels")?;
@@ -366,6 +469,7 @@ pub fn province_report(dir: &Path, scheme: &Scheme, year: i32) -> Result<Provinc
             tax_per_mu: None,
             value_added_per_mu: None,
             rank: None,
+            reported: 0,
             inefficient: BTreeMap::new(),
         };
         for i in 0..p.num_rows() {
@@ -392,6 +496,11 @@ pub fn province_report(dir: &Path, scheme: &Scheme, year: i32) -> Result<Provinc
         .enumerate()
         .map(|(i, p)| (p.park.clone(), i))
         .collect();
+    for ((park, _), figures) in evaluated.firms.iter().zip(&evaluated.figures) {
+        if figures.is_some() {
+            parks[index[park]].reported += 1;
+        }
+    }
     for r in &evaluated.evaluation.rows {
         let Some((park, _)) = usize::try_from(r.enterprise.0)
             .ok()
@@ -617,6 +726,17 @@ impl ProvinceReport {
                 per_mu(p.tax_per_mu),
                 per_mu(p.value_added_per_mu),
             );
+            if p.evaluated == 0 {
+                let why = if p.reported == 0 {
+                    format!("其导出数据中没有{}年度经济指标", self.year)
+                } else {
+                    format!(
+                        "{}家企业有{}年度经济指标,但均不在评价范围内",
+                        p.reported, self.year
+                    )
+                };
+                let _ = writeln!(t, "   {}无企业参评:{}。", p.park, why);
+            }
         }
         t
     }

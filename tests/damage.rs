@@ -363,3 +363,45 @@ fn writers_on_several_threads_lose_nothing() {
     assert_eq!(s.supplied_mu, "204".parse().unwrap()); // 4 × 34 parcels × 1.5亩
     assert!(db.check().unwrap().is_clean());
 }
+
+/// sled says a `conf` it cannot read was "created using a sled version
+/// earlier than 0.29": parkdb has only ever written 0.34's, so it is damage
+/// (`Corrupt`, naming the file), never a `Storage` error about versions.
+#[test]
+fn a_damaged_conf_is_corrupt_or_harmless() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("zone.parkdb");
+    {
+        let db = Db::open(&path).unwrap();
+        common::parcel(&db, "GP-1", "1", "2001-01-01");
+        db.close().unwrap();
+    }
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let conf = path.join("conf");
+    let good = std::fs::read(&conf).unwrap();
+    let damages: [&[u8]; 3] = [
+        b"",
+        b"\x00\x01garbage that is no configuration",
+        &good[..good.len() / 2],
+    ];
+    for damaged in damages {
+        std::fs::write(&conf, damaged).unwrap();
+        // Read the same, or refused as damage: never another kind of error.
+        match Db::open(&path) {
+            Ok(db) => {
+                assert_eq!(common::codes(&db), ["GP-1"]);
+                db.close().unwrap();
+            }
+            Err(Error::Corrupt(why)) => assert!(
+                !why.contains("earlier than") || why.contains("(conf) is damaged"),
+                "{why}"
+            ),
+            Err(other) => panic!(
+                "expected Corrupt for a conf of {} bytes, got {other:?}",
+                damaged.len()
+            ),
+        }
+    }
+    std::fs::write(&conf, &good).unwrap();
+    assert_eq!(common::codes(&Db::open(&path).unwrap()), ["GP-1"]);
+}

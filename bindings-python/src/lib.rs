@@ -81,9 +81,40 @@ fn validate_credit_code(code: Text) -> bool {
 
 /// The `parkdb` command line (the wheel's `parkdb` command): runs `argv`
 /// (the program's name first) and returns the exit status.
+///
+/// Run as the command (`exit_on_interrupt`), a Ctrl-C ends the process at
+/// once with status 130, as it ends the Rust binary: the command runs on a
+/// thread of its own while this one watches for the signal Python caught.
+/// Nothing half-done is stored (an import is one unit of work, committed at
+/// its end or not at all), and no traceback is printed. Called from Python
+/// code otherwise, it runs to its end.
 #[pyfunction]
-fn cli(py: Python<'_>, argv: Vec<std::ffi::OsString>) -> u8 {
-    py.detach(|| parkdb_cli::main(argv))
+#[pyo3(signature = (argv, exit_on_interrupt=false))]
+fn cli(py: Python<'_>, argv: Vec<std::ffi::OsString>, exit_on_interrupt: bool) -> PyResult<u8> {
+    if !exit_on_interrupt {
+        return Ok(py.detach(|| parkdb_cli::main(argv)));
+    }
+    let command = std::thread::Builder::new()
+        .name("parkdb-command".into())
+        .spawn(move || parkdb_cli::main(argv))
+        .map_err(|e| {
+            pyo3::exceptions::PyOSError::new_err(format!("cannot start the command: {e}"))
+        })?;
+    loop {
+        if command.is_finished() {
+            return Ok(command.join().unwrap_or(1));
+        }
+        if let Err(e) = py.check_signals() {
+            if e.is_instance_of::<pyo3::exceptions::PyKeyboardInterrupt>(py) {
+                use std::io::Write as _;
+                let _ = std::io::stdout().flush();
+                eprintln!("interrupted: nothing more was written");
+                std::process::exit(130);
+            }
+            return Err(e);
+        }
+        py.detach(|| std::thread::sleep(std::time::Duration::from_millis(50)));
+    }
 }
 
 #[pymodule]

@@ -50,3 +50,32 @@ def test_the_entry_point_returns_the_status(argv, capfd):
 
     assert main(argv) == 0
     assert "parkdb" in capfd.readouterr().out
+
+
+@pytest.mark.parametrize("how", ["command", "module"])
+def test_ctrl_c_stops_a_slow_import_at_once_with_nothing_written(tmp_path, how):
+    """The installed command runs inside Python, which catches SIGINT: the
+    import went on to its end. Now it stops within a second, exit status
+    130, no traceback, and the database holds nothing of the import."""
+    import signal
+    import time
+
+    rows = "\n".join(f"GP-{i:06d},{1 + i % 50},工业,2001-01-01" for i in range(60_000))
+    (tmp_path / "地块台账.csv").write_text("地块编号,面积（亩）,用途,征地日期\n" + rows + "\n", encoding="utf-8")
+    assert run("--db", "park.parkdb", "init", cwd=tmp_path).returncode == 0
+    argv = [str(COMMAND)] if how == "command" else [sys.executable, "-m", "parkdb"]
+    proc = subprocess.Popen([*argv, "--db", "park.parkdb", "import", "地块台账.csv"], cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(2.0)
+    assert proc.poll() is None, "the import should still be running: make the file larger"
+    sent = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    took = time.monotonic() - sent
+    assert proc.returncode == 130, (proc.returncode, err)
+    assert took < 1.5, took
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    import parkdb
+
+    with parkdb.open(tmp_path / "park.parkdb", read_only=True) as db:
+        assert len(db.parcels()) == 0

@@ -155,6 +155,14 @@ pub fn vocabulary() -> Vec<(&'static str, Terms)> {
     ]
 }
 
+/// The Arrow crates parkdb's tables are built on (arrow 59), so that a
+/// program reads them without pinning the same versions itself:
+/// `parkdb::arrow::array::RecordBatch`.
+pub mod arrow {
+    pub use arrow_array as array;
+    pub use arrow_schema as schema;
+}
+
 // The README's and the guides' Rust blocks run as doctests.
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]

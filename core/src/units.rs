@@ -105,9 +105,7 @@ fn narrow(value: i128, field: &str, text: &str) -> Result<i64> {
 ///
 /// 1 亩 = 10000/15 m² exactly, so 1 m² = 0.0015 亩 = 15 units, and
 /// 1 公顷 = 15 亩.
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
+#[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Mu(i64);
 
 impl Mu {
@@ -266,6 +264,13 @@ fn round_div(n: i128, d: i128) -> i128 {
     }
 }
 
+/// The value in its unit, as written (`Mu(52.7272)`), not its minor units.
+impl fmt::Debug for Mu {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Mu({})", self.to_decimal_string())
+    }
+}
+
 impl fmt::Display for Mu {
     /// "52.7272亩".
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -296,9 +301,7 @@ impl FromStr for Mu {
 }
 
 /// Money in 元, exact to the fen (stored as fen in an `i64`).
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
+#[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Yuan(i64);
 
 impl Yuan {
@@ -451,6 +454,13 @@ impl Yuan {
     }
 }
 
+/// The value in 元, as written (`Yuan(360000.00)`), not in fen.
+impl fmt::Debug for Yuan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Yuan({})", self.to_decimal_string())
+    }
+}
+
 impl fmt::Display for Yuan {
     /// "8915000.00元".
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -475,9 +485,7 @@ impl FromStr for Yuan {
 /// electricity in kWh, emissions in t, floor space in m² — exact to 0.0001
 /// of its unit (stored as ten-thousandths in an `i64`). The unit is in the
 /// name of the field that holds it.
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
+#[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Quantity(i64);
 
 impl Quantity {
@@ -555,8 +563,36 @@ impl Quantity {
     }
 }
 
+/// The value as written (`Quantity(5200.5)`), not its minor units.
+impl fmt::Debug for Quantity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Quantity({})", self.to_decimal_string())
+    }
+}
+
 impl fmt::Display for Quantity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.to_decimal_string())
+    }
+}
+
+#[cfg(test)]
+mod debug_tests {
+    use super::{Mu, Quantity, Yuan};
+
+    #[test]
+    fn debug_prints_the_value_in_its_unit_not_minor_units() {
+        assert_eq!(
+            format!("{:?}", "360000".parse::<Yuan>().unwrap()),
+            "Yuan(360000.00)"
+        );
+        assert_eq!(
+            format!("{:?}", "52.7272".parse::<Mu>().unwrap()),
+            "Mu(52.7272)"
+        );
+        assert_eq!(
+            format!("{:?}", Quantity::parse("5200.5", "energy").unwrap()),
+            "Quantity(5200.5)"
+        );
     }
 }

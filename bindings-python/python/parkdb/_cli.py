@@ -9,10 +9,15 @@ from . import _native
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Runs ``parkdb`` with ``argv`` (default: the process's arguments)."""
+    """Runs ``parkdb`` with ``argv`` (default: the process's arguments).
+
+    Run as the command (no ``argv``), Ctrl-C ends it at once with status
+    130 and no traceback, as it ends the Rust binary; nothing half-done is
+    stored. Called with ``argv`` from Python code, it runs to its end."""
+    as_command = argv is None
     args = sys.argv if argv is None else ["parkdb", *argv]
     sys.stdout.flush()
-    return int(_native.cli([str(a) for a in args]))
+    return int(_native.cli([str(a) for a in args], exit_on_interrupt=as_command))
 
 
 if __name__ == "__main__":  # pragma: no cover - run as a module

@@ -384,6 +384,11 @@ impl From<sled::Error> for Error {
                 Some(at) => format!("sled reports corruption at {at}"),
                 None => "sled reports corruption".into(),
             }),
+            // parkdb has only ever written sled 0.34's format: a `conf`
+            // it cannot read is damaged, not old.
+            sled::Error::Unsupported(why) if why.contains("earlier than") => Error::Corrupt(
+                format!("the storage engine's configuration file (conf) is damaged: {why}"),
+            ),
             other => Error::Storage(other.to_string()),
         }
     }

@@ -25,14 +25,17 @@ fn run(argument: Option<String>) -> Result<(), Box<dyn std::error::Error>> {
     let sheets = read_file_with(&path, &ReadLimits::default())?;
     let db = Db::temporary()?;
 
-    let checked = import(
-        &db,
-        &sheets,
-        ImportOptions {
-            dry_run: true,
-            progress: None,
-        },
-    )?;
+    let import_all = |dry_run| {
+        import(
+            &db,
+            &sheets,
+            ImportOptions {
+                dry_run,
+                progress: None,
+            },
+        )
+    };
+    let checked = import_all(true)?;
     for (ledger, rows) in &checked.rows {
         println!("{ledger}: {rows} rows");
     }
@@ -45,23 +48,9 @@ fn run(argument: Option<String>) -> Result<(), Box<dyn std::error::Error>> {
         }
         return Err(format!("{} bad rows; nothing was written", checked.errors.len()).into());
     }
-    let done = import(
-        &db,
-        &sheets,
-        ImportOptions {
-            dry_run: false,
-            progress: None,
-        },
-    )?;
+    let done = import_all(false)?;
     println!("imported: {} events written", done.events);
-    let again = import(
-        &db,
-        &sheets,
-        ImportOptions {
-            dry_run: false,
-            progress: None,
-        },
-    )?;
+    let again = import_all(false)?;
     println!("again: {} events written", again.events);
     assert!(done.written && done.events > 0);
     assert_eq!(again.events, 0);

@@ -190,6 +190,11 @@ mod tests {
     use std::sync::Barrier;
     use std::time::Duration;
 
+    /// Whether another thread is refused by `gate` now.
+    fn refused_elsewhere(gate: &Gate) -> bool {
+        std::thread::scope(|s| s.spawn(|| gate.enter(1).is_err()).join().unwrap())
+    }
+
     fn gate(builds: usize, queue: usize, budget: usize) -> Gate {
         Gate::new(Limits {
             builds,
@@ -267,13 +272,7 @@ mod tests {
         assert_eq!(gate.reserved(), 0);
         // Another thread is refused while one holds the only slot.
         let _held = gate.enter(1).unwrap();
-        std::thread::scope(|s| {
-            assert!(s
-                .spawn(|| gate.enter(1).map(|_| ()))
-                .join()
-                .unwrap()
-                .is_err());
-        });
+        assert!(refused_elsewhere(&gate));
     }
 
     #[test]
@@ -285,12 +284,6 @@ mod tests {
             wait: Duration::from_millis(50),
         });
         let _held = gate.enter(1).unwrap();
-        std::thread::scope(|s| {
-            assert!(s
-                .spawn(|| gate.enter(1).map(|_| ()))
-                .join()
-                .unwrap()
-                .is_err());
-        });
+        assert!(refused_elsewhere(&gate));
     }
 }

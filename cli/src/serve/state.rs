@@ -82,32 +82,29 @@ impl<K: PartialEq, V: Clone> Recent<K, V> {
         self.keep_within_budget();
     }
 
+    /// How many of the most recently used entries weigh at most `limit`
+    /// together (`None`: all of them).
+    fn within(&self, limit: usize) -> Option<usize> {
+        let mut total = 0usize;
+        self.entries.iter().position(|(_, _, w)| {
+            total = total.saturating_add(*w);
+            total > limit
+        })
+    }
+
     /// Drops the least recently used entries until those kept weigh at
     /// most `limit` (all of them, if need be): room for builds running.
     fn shrink_to(&mut self, limit: usize) {
-        let mut total = 0usize;
-        let keep = self
-            .entries
-            .iter()
-            .position(|(_, _, w)| {
-                total = total.saturating_add(*w);
-                total > limit
-            })
-            .unwrap_or(self.entries.len());
-        self.entries.truncate(keep);
+        if let Some(keep) = self.within(limit) {
+            self.entries.truncate(keep);
+        }
     }
 
     fn keep_within_budget(&mut self) {
-        let mut total = 0usize;
-        let keep = self
-            .entries
-            .iter()
-            .position(|(_, _, w)| {
-                total = total.saturating_add(*w);
-                total > self.budget
-            })
-            .map_or(self.entries.len(), |i| i.max(1));
-        self.entries.truncate(keep);
+        if let Some(keep) = self.within(self.budget) {
+            // One over the budget is kept alone.
+            self.entries.truncate(keep.max(1));
+        }
     }
 }
 

@@ -134,6 +134,7 @@ fn the_lowest_layers_import_nothing_above_them() {
                 "counts",
                 "days",
                 "error",
+                "event",
                 "policy",
                 "record",
                 "seal",

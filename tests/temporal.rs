@@ -526,3 +526,72 @@ fn units_are_recorded_in_strictly_increasing_order_across_reopening() {
     }
     assert!(stamps.windows(2).all(|w| w[0] < w[1]), "{stamps:?}");
 }
+
+/// A `View` is a snapshot: reads through one agree with each other, by
+/// count and by content, while other threads commit units of work.
+#[test]
+fn reads_through_one_view_agree_while_others_write() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let db = Db::temporary().unwrap();
+    for i in 0..50 {
+        parcel(&db, &format!("GP-{i}"), "1", "2001-01-01");
+    }
+    let writing = AtomicUsize::new(4);
+    std::thread::scope(|s| {
+        for w in 0..4 {
+            let (db, writing) = (&db, &writing);
+            s.spawn(move || {
+                for i in 0..40 {
+                    let mut tx = db.begin().unwrap();
+                    parcel_in(&mut tx, &format!("W{w}-{i}"), "2", "2001-01-01").unwrap();
+                    parcel_in(&mut tx, &format!("W{w}-{i}b"), "3", "2001-01-01").unwrap();
+                    tx.commit().unwrap();
+                    std::thread::sleep(std::time::Duration::from_millis(2));
+                }
+                writing.fetch_sub(1, Ordering::SeqCst);
+            });
+        }
+        let (mut views, mut moved_on) = (0, 0);
+        while writing.load(Ordering::SeqCst) > 0 || views < 20 {
+            views += 1;
+            let v = db.now();
+            let first: Vec<String> = v
+                .all_parcels()
+                .unwrap()
+                .into_iter()
+                .map(|p| p.code)
+                .collect();
+            let summary = v.land_summary().unwrap().total;
+            let table = v.parcels_table(&ParcelFilter::default()).unwrap();
+            let again: Vec<String> = v
+                .all_parcels()
+                .unwrap()
+                .into_iter()
+                .map(|p| p.code)
+                .collect();
+            assert_eq!(first, again, "two reads of the parcels through one view");
+            assert_eq!(summary.parcel_count as usize, first.len());
+            assert_eq!(table.num_rows(), first.len());
+            let area: i64 = v
+                .all_parcels()
+                .unwrap()
+                .iter()
+                .map(|p| p.area.units())
+                .sum();
+            assert_eq!(summary.requisitioned_mu.units(), area);
+            // Units of work go in whole: a writer's two parcels, or neither.
+            assert_eq!(
+                first.iter().filter(|c| c.ends_with('b')).count() * 2,
+                first.len() - 50
+            );
+            if db.now().all_parcels().unwrap().len() != first.len() {
+                moved_on += 1;
+            }
+        }
+        assert!(
+            moved_on > 0,
+            "the writers committed while views were read ({views} views)"
+        );
+    });
+    assert_eq!(db.now().all_parcels().unwrap().len(), 50 + 4 * 40 * 2);
+}

@@ -6,7 +6,7 @@
 //! store whose write failed.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard};
 
 use crate::cache::Cache;
@@ -54,6 +54,19 @@ pub(crate) struct Engine {
     /// Whether the store reopened after a write or flush it refused and
     /// has stored no unit of work since (see [`Engine::ready`]).
     reopened: AtomicBool,
+    /// Units of work this engine has stored, and the recorded time of the
+    /// last the store holds: what a [`crate::View`] pins (see
+    /// [`Engine::pin`]). Both change together, under the commit lock.
+    committed: AtomicU64,
+    last_recorded: std::sync::atomic::AtomicI64,
+}
+
+/// The last unit of work a read saw: how many units this engine had
+/// stored, and the recorded time of the last one (`None`: none yet).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Pin {
+    pub(crate) committed: u64,
+    pub(crate) recorded: Option<crate::event::Recorded>,
 }
 
 impl Engine {
@@ -100,6 +113,13 @@ impl Engine {
                 cache.set_place(crate::checkpoint::Place::of(path, true));
             }
         }
+        let last_recorded = store
+            .get(Tree::Meta, keys::meta::LAST_RECORDED)?
+            .map(|v| {
+                crate::storage::codec::decode::<crate::event::Recorded>(&v, "last recorded time")
+            })
+            .transpose()?
+            .map_or(i64::MIN, |r| r.0);
         Ok(Engine {
             store,
             writer_busy: Mutex::new(None),
@@ -112,7 +132,26 @@ impl Engine {
             pid: std::process::id(),
             read_only_of: None,
             reopened: AtomicBool::new(false),
+            committed: AtomicU64::new(0),
+            last_recorded: std::sync::atomic::AtomicI64::new(last_recorded),
         })
+    }
+
+    /// The units of work stored so far: taken holding the read guard, so
+    /// that no commit is half-counted.
+    pub(crate) fn pin(&self) -> Pin {
+        let _read = self.read_guard();
+        self.pinned()
+    }
+
+    /// [`Engine::pin`] for a caller that holds the read guard (or the
+    /// commit lock) already.
+    pub(crate) fn pinned(&self) -> Pin {
+        let recorded = self.last_recorded.load(Ordering::Acquire);
+        Pin {
+            committed: self.committed.load(Ordering::Acquire),
+            recorded: (recorded != i64::MIN).then_some(crate::event::Recorded(recorded)),
+        }
     }
 
     /// This engine as a read-only snapshot of the database in `origin`.
@@ -192,7 +231,7 @@ impl Engine {
     /// [`Engine::commit`] without the checkpoints.
     fn commit_only(&self, mut changes: Changes) -> Result<()> {
         let _commit = self.commit.write().unwrap_or_else(PoisonError::into_inner);
-        changes.stamp(self.store.as_ref())?;
+        let recorded = changes.stamp(self.store.as_ref())?;
         let stored = self.store.apply(&changes.batch).and_then(|()| {
             if self.durability == Durability::Immediate {
                 self.flush()
@@ -204,13 +243,17 @@ impl Engine {
             Ok(()) => {
                 self.reopened.store(false, Ordering::Release);
                 self.cache.apply(&changes);
+                self.counted(recorded);
                 Ok(())
             }
             Err(e) => match self.recover() {
                 // The disk may have taken the unit before refusing (a
                 // failed sync of a complete write): then it is stored, and
                 // the view (reloading from disk) shows it.
-                Ok(()) if holds(self.store.as_ref(), &changes.batch)? => Ok(()),
+                Ok(()) if holds(self.store.as_ref(), &changes.batch)? => {
+                    self.counted(recorded);
+                    Ok(())
+                }
                 Ok(()) => Err(failed_commit(e, self.durability, "")),
                 Err(_) => Err(failed_commit(
                     e,
@@ -219,6 +262,13 @@ impl Engine {
                 )),
             },
         }
+    }
+
+    /// Counts a unit of work stored at `recorded`: views pinned before it
+    /// read as known before it from now on. Call with the commit lock held.
+    fn counted(&self, recorded: crate::event::Recorded) {
+        self.last_recorded.store(recorded.0, Ordering::Release);
+        self.committed.fetch_add(1, Ordering::AcqRel);
     }
 
     /// Refuses a process made by `fork` after this handle was opened.

@@ -195,34 +195,36 @@ impl View<'_> {
         rules: &Rules,
         evaluation: Option<&Evaluation>,
     ) -> Result<Vec<InefficientParcel>> {
-        rules.validate()?;
-        let at = self.date();
-        let grades: HashMap<EnterpriseId, &str> = evaluation
-            .map(|e| {
-                e.rows
-                    .iter()
-                    .filter(|r| r.in_scope)
-                    .filter_map(|r| Some((r.enterprise, r.grade.as_deref()?)))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let mut out = Vec::new();
-        for p in self.parcels(&ParcelFilter::default())? {
-            if let Some((kind, since, rule)) =
-                self.inefficiency(&p, at, rules, evaluation, &grades)?
-            {
-                out.push(InefficientParcel {
-                    parcel: p.id,
-                    code: p.code.clone(),
-                    area: p.area,
-                    kind,
-                    holder: p.holder,
-                    since,
-                    rule,
-                });
+        self.consistently(|v| {
+            rules.validate()?;
+            let at = v.date();
+            let grades: HashMap<EnterpriseId, &str> = evaluation
+                .map(|e| {
+                    e.rows
+                        .iter()
+                        .filter(|r| r.in_scope)
+                        .filter_map(|r| Some((r.enterprise, r.grade.as_deref()?)))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let mut out = Vec::new();
+            for p in v.parcels(&ParcelFilter::default())? {
+                if let Some((kind, since, rule)) =
+                    v.inefficiency(&p, at, rules, evaluation, &grades)?
+                {
+                    out.push(InefficientParcel {
+                        parcel: p.id,
+                        code: p.code.clone(),
+                        area: p.area,
+                        kind,
+                        holder: p.holder,
+                        since,
+                        rule,
+                    });
+                }
             }
-        }
-        Ok(out)
+            Ok(out)
+        })
     }
 
     fn inefficiency(

@@ -178,9 +178,11 @@ impl View<'_> {
     /// Storage errors; [`Error::Validation`] for a boundary that cannot
     /// be reprojected to the map's plane.
     pub fn map(&self, color: MapColor<'_>) -> Result<Map> {
-        let all = self.parcels_shared(&ParcelFilter::default())?;
-        let parcels: Vec<&Parcel> = all.iter().map(|p| &**p).filter(|p| drawn(p)).collect();
-        self.draw_map(&parcels, color, None)
+        self.consistently(|v| {
+            let all = v.parcels_shared(&ParcelFilter::default())?;
+            let parcels: Vec<&Parcel> = all.iter().map(|p| &**p).filter(|p| drawn(p)).collect();
+            v.draw_map(&parcels, color, None)
+        })
     }
 
     /// The map around one parcel: it and its neighbours (相邻地块),
@@ -190,13 +192,15 @@ impl View<'_> {
     /// [`Error::NotFound`] if the parcel did not exist under this horizon;
     /// as [`View::map`].
     pub fn parcel_map(&self, id: crate::land::ParcelId) -> Result<Map> {
-        let parcel = self.parcel(id)?;
-        let neighbours = self.neighbours(id)?;
-        let parcels: Vec<&Parcel> = std::iter::once(&parcel)
-            .chain(&neighbours)
-            .filter(|p| drawn(p))
-            .collect();
-        self.draw_map(&parcels, MapColor::Status, Some(id))
+        self.consistently(|v| {
+            let parcel = v.parcel(id)?;
+            let neighbours = v.neighbours(id)?;
+            let parcels: Vec<&Parcel> = std::iter::once(&parcel)
+                .chain(&neighbours)
+                .filter(|p| drawn(p))
+                .collect();
+            v.draw_map(&parcels, MapColor::Status, Some(id))
+        })
     }
 
     fn draw_map(

@@ -172,50 +172,52 @@ impl View<'_> {
     /// [`Error::Validation`] for a figure the report does not have or a
     /// goal not above zero; storage errors.
     pub fn plan_progress(&self, plan: &Plan, as_of: NaiveDate) -> Result<Progress> {
-        let start = NaiveDate::from_ymd_opt(plan.year, 1, 1)
-            .ok_or_else(|| Error::validation("year", format!("{} is not a year", plan.year)))?;
-        let upto = |by: Option<NaiveDate>| by.map_or(as_of, |b| b.min(as_of)).max(start);
-        // One report per day a figure is read on: the date, and each
-        // deadline before it.
-        let mut reports = std::collections::BTreeMap::new();
-        reports.insert(upto(None), self.report_until(plan.year, upto(None))?);
-        plan.validate(&reports[&upto(None)])?;
-        let mut rows = Vec::new();
-        for t in &plan.targets {
-            let day = upto(t.by);
-            if let std::collections::btree_map::Entry::Vacant(slot) = reports.entry(day) {
-                slot.insert(self.report_until(plan.year, day)?);
+        self.consistently(|v| {
+            let start = NaiveDate::from_ymd_opt(plan.year, 1, 1)
+                .ok_or_else(|| Error::validation("year", format!("{} is not a year", plan.year)))?;
+            let upto = |by: Option<NaiveDate>| by.map_or(as_of, |b| b.min(as_of)).max(start);
+            // One report per day a figure is read on: the date, and each
+            // deadline before it.
+            let mut reports = std::collections::BTreeMap::new();
+            reports.insert(upto(None), v.report_until(plan.year, upto(None))?);
+            plan.validate(&reports[&upto(None)])?;
+            let mut rows = Vec::new();
+            for t in &plan.targets {
+                let day = upto(t.by);
+                if let std::collections::btree_map::Entry::Vacant(slot) = reports.entry(day) {
+                    slot.insert(v.report_until(plan.year, day)?);
+                }
+                let value = figure(&reports[&day], &t.figure);
+                let share = value.map(|v| (v / t.goal).min(1.0));
+                rows.push(ProgressRow {
+                    name: t.name.clone(),
+                    figure: Some(t.figure.clone()),
+                    goal: Some(t.goal),
+                    value,
+                    share,
+                    by: t.by,
+                    done: None,
+                    met: value.is_some_and(|v| v >= t.goal),
+                });
             }
-            let value = figure(&reports[&day], &t.figure);
-            let share = value.map(|v| (v / t.goal).min(1.0));
-            rows.push(ProgressRow {
-                name: t.name.clone(),
-                figure: Some(t.figure.clone()),
-                goal: Some(t.goal),
-                value,
-                share,
-                by: t.by,
-                done: None,
-                met: value.is_some_and(|v| v >= t.goal),
-            });
-        }
-        for m in &plan.milestones {
-            let done = m.done.filter(|d| *d <= as_of);
-            rows.push(ProgressRow {
-                name: m.name.clone(),
-                figure: None,
-                goal: None,
-                value: None,
-                share: Some(if done.is_some() { 1.0 } else { 0.0 }),
-                by: m.by,
-                done,
-                met: done.is_some_and(|d| m.by.is_none_or(|by| d <= by)),
-            });
-        }
-        Ok(Progress {
-            plan: plan.name.clone(),
-            as_of,
-            rows,
+            for m in &plan.milestones {
+                let done = m.done.filter(|d| *d <= as_of);
+                rows.push(ProgressRow {
+                    name: m.name.clone(),
+                    figure: None,
+                    goal: None,
+                    value: None,
+                    share: Some(if done.is_some() { 1.0 } else { 0.0 }),
+                    by: m.by,
+                    done,
+                    met: done.is_some_and(|d| m.by.is_none_or(|by| d <= by)),
+                });
+            }
+            Ok(Progress {
+                plan: plan.name.clone(),
+                as_of,
+                rows,
+            })
         })
     }
 }

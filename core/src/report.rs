@@ -554,11 +554,13 @@ impl View<'_> {
     /// # Errors
     /// [`Error::NotFound`] for an unknown code.
     pub fn indicator(&self, code: &str) -> Result<Indicator> {
-        let id = self
-            .unique_id::<Indicator>(keys::index::INDICATOR_CODE, code)?
-            .ok_or_else(|| Error::not_found(crate::Entity::Indicator, code))?;
-        self.indicator_by_id(id)?
-            .ok_or_else(|| Error::not_found(crate::Entity::Indicator, code))
+        self.consistently(|v| {
+            let id = v
+                .unique_id::<Indicator>(keys::index::INDICATOR_CODE, code)?
+                .ok_or_else(|| Error::not_found(crate::Entity::Indicator, code))?;
+            v.indicator_by_id(id)?
+                .ok_or_else(|| Error::not_found(crate::Entity::Indicator, code))
+        })
     }
 
     /// Every indicator under this horizon.
@@ -566,7 +568,7 @@ impl View<'_> {
     /// # Errors
     /// Storage errors.
     pub fn indicators(&self) -> Result<Vec<Indicator>> {
-        self.all_indicators()
+        self.consistently(|v| v.all_indicators())
     }
 
     /// The derived indicators of every enterprise for `year`, with land
@@ -576,9 +578,7 @@ impl View<'_> {
     /// # Errors
     /// Storage errors.
     pub fn enterprise_years(&self, year: i32, include_leased: bool) -> Result<Vec<Candidate>> {
-        Ok(self
-            .candidates(year, include_leased, Metric::ALL)?
-            .to_rows())
+        self.consistently(|v| Ok(v.candidates(year, include_leased, Metric::ALL)?.to_rows()))
     }
 
     /// [`View::enterprise_years`] with only `metrics` computed, in columns.
@@ -697,7 +697,7 @@ impl View<'_> {
     /// # Errors
     /// [`Error::Validation`] for an invalid scheme; storage errors.
     pub fn evaluate(&self, scheme: &Scheme, year: i32) -> Result<Evaluation> {
-        Ok(self.scores(scheme, year)?.into_evaluation())
+        self.consistently(|v| Ok(v.scores(scheme, year)?.into_evaluation()))
     }
 
     /// [`View::evaluate`] in columns: the same evaluation without a row of
@@ -707,10 +707,12 @@ impl View<'_> {
     /// # Errors
     /// [`Error::Validation`] for an invalid scheme; storage errors.
     pub fn scores(&self, scheme: &Scheme, year: i32) -> Result<Scores> {
-        scheme.validate()?;
-        let metrics = scheme.metrics();
-        let candidates = self.candidates(year, scheme.scope.include_leased, &metrics)?;
-        scheme.score_columns(year, candidates)
+        self.consistently(|v| {
+            scheme.validate()?;
+            let metrics = scheme.metrics();
+            let candidates = v.candidates(year, scheme.scope.include_leased, &metrics)?;
+            scheme.score_columns(year, candidates)
+        })
     }
 
     /// Scores the zone's observations for `period` against a target framework.
@@ -718,38 +720,40 @@ impl View<'_> {
     /// # Errors
     /// [`Error::Validation`] for bad targets; storage errors.
     pub fn assess(&self, framework: &TargetFramework, period: &str) -> Result<Assessment> {
-        let mut values = BTreeMap::new();
-        for i in self.indicators()? {
-            if let Some(o) = i.observations.get(&("zone".to_owned(), period.to_owned())) {
-                values.insert(i.code.clone(), o.value.to_f64());
+        self.consistently(|v| {
+            let mut values = BTreeMap::new();
+            for i in v.indicators()? {
+                if let Some(o) = i.observations.get(&("zone".to_owned(), period.to_owned())) {
+                    values.insert(i.code.clone(), o.value.to_f64());
+                }
             }
-        }
-        // What the register knows need not be typed in: counts derived
-        // from firms' qualifications, honours and incidents for a year.
-        let wanted: Vec<&str> = framework
-            .targets
-            .iter()
-            .map(|t| t.0.as_str())
-            .filter(|c| DERIVED_INDICATORS.contains(c) && !values.contains_key(*c))
-            .collect();
-        if let (false, Ok(year)) = (wanted.is_empty(), period.trim().parse::<i32>()) {
-            let end = year_end(year)?;
-            let firms = self.as_of(end).enterprises()?;
-            let counts = RecordCounts::of(&firms, year);
-            for code in wanted {
-                let n = match code {
-                    "high_tech_firms" => {
-                        firms.iter().filter(|e| e.high_tech_on(end)).count() as u64
-                    }
-                    "qualifications" => counts.qualified.iter().map(|q| q.1).sum(),
-                    "science_awards" => counts.honours.iter().map(|h| h.3).sum(),
-                    _ => counts.incidents,
-                };
-                #[allow(clippy::cast_precision_loss)]
-                values.insert(code.to_owned(), n as f64);
+            // What the register knows need not be typed in: counts derived
+            // from firms' qualifications, honours and incidents for a year.
+            let wanted: Vec<&str> = framework
+                .targets
+                .iter()
+                .map(|t| t.0.as_str())
+                .filter(|c| DERIVED_INDICATORS.contains(c) && !values.contains_key(*c))
+                .collect();
+            if let (false, Ok(year)) = (wanted.is_empty(), period.trim().parse::<i32>()) {
+                let end = year_end(year)?;
+                let firms = v.as_of(end).enterprises()?;
+                let counts = RecordCounts::of(&firms, year);
+                for code in wanted {
+                    let n = match code {
+                        "high_tech_firms" => {
+                            firms.iter().filter(|e| e.high_tech_on(end)).count() as u64
+                        }
+                        "qualifications" => counts.qualified.iter().map(|q| q.1).sum(),
+                        "science_awards" => counts.honours.iter().map(|h| h.3).sum(),
+                        _ => counts.incidents,
+                    };
+                    #[allow(clippy::cast_precision_loss)]
+                    values.insert(code.to_owned(), n as f64);
+                }
             }
-        }
-        framework.score(period, &values)
+            framework.score(period, &values)
+        })
     }
 
     /// 土地供应率 and 建成率 as of [`View::date`].
@@ -757,9 +761,11 @@ impl View<'_> {
     /// # Errors
     /// Storage errors.
     pub fn zone_rates(&self) -> Result<ZoneRates> {
-        let parcels = self.all_parcels()?;
-        let summary = crate::land::LandSummary::from_parcels(self.date(), &parcels)?;
-        Ok(zone_rates(&summary, &parcels))
+        self.consistently(|v| {
+            let parcels = v.all_parcels()?;
+            let summary = crate::land::LandSummary::from_parcels(v.date(), &parcels)?;
+            Ok(zone_rates(&summary, &parcels))
+        })
     }
 
     /// Every figure of the annual work reports for `year`, derived from the
@@ -768,7 +774,7 @@ impl View<'_> {
     /// # Errors
     /// Storage errors; overflow.
     pub fn annual_report(&self, year: i32) -> Result<AnnualReport> {
-        self.report_until(year, year_end(year)?)
+        self.consistently(|v| v.report_until(year, year_end(year)?))
     }
 
     /// The year's figures so far: as [`View::annual_report`], from the

@@ -70,61 +70,63 @@ impl View<'_> {
         year: i32,
         graded_at: &BTreeMap<i32, DateTime<Utc>>,
     ) -> Result<Vec<SurchargeRow>> {
-        let this = self.evaluate(scheme, year)?;
-        let deepest = scheme
-            .surcharges
-            .iter()
-            .filter_map(|s| s.escalation.map(|e| e.0))
-            .max()
-            .unwrap_or(1);
-        // Earlier years' grades, evaluated only as far back as a streak
-        // can matter.
-        let mut earlier: Vec<Evaluation> = Vec::new();
-        for back in 1..deepest {
-            let y = year - i32::try_from(back).unwrap_or(i32::MAX);
-            let view = match graded_at.get(&y) {
-                Some(t) => self.known_at(*t),
-                None => *self,
-            };
-            earlier.push(view.evaluate(scheme, y)?);
-        }
-        let earlier: Vec<HashMap<EnterpriseId, &str>> = earlier.iter().map(grades).collect();
-        let firms = self
-            .as_of(crate::report::year_end(year)?)
-            .all_shared::<crate::enterprise::Enterprise>()?;
-        let figures: HashMap<EnterpriseId, crate::enterprise::YearlyFigures> = firms
-            .iter()
-            .filter_map(|e| Some((e.id, e.yearly.get(year)?)))
-            .collect();
-        let mut out = Vec::new();
-        for row in this.rows.iter().filter(|r| r.in_scope) {
-            let Some(grade) = row.grade.as_deref() else {
-                continue;
-            };
-            let streak = 1 + earlier
+        self.consistently(|v| {
+            let this = v.evaluate(scheme, year)?;
+            let deepest = scheme
+                .surcharges
                 .iter()
-                .take_while(|g| g.get(&row.enterprise) == Some(&grade))
-                .count();
-            let streak = u32::try_from(streak).unwrap_or(u32::MAX);
-            for s in scheme.surcharges.iter().filter(|s| s.grade == grade) {
-                let used = figures.get(&row.enterprise).and_then(|f| use_of(f, s));
-                let rate = match s.escalation {
-                    Some((years, higher)) if streak >= years => higher,
-                    _ => s.rate,
+                .filter_map(|s| s.escalation.map(|e| e.0))
+                .max()
+                .unwrap_or(1);
+            // Earlier years' grades, evaluated only as far back as a streak
+            // can matter.
+            let mut earlier: Vec<Evaluation> = Vec::new();
+            for back in 1..deepest {
+                let y = year - i32::try_from(back).unwrap_or(i32::MAX);
+                let view = match graded_at.get(&y) {
+                    Some(t) => v.known_at(*t),
+                    None => *v,
                 };
-                out.push(SurchargeRow {
-                    enterprise: row.enterprise,
-                    name: row.name.clone(),
-                    grade: grade.to_owned(),
-                    resource: s.resource,
-                    years_in_grade: streak,
-                    used,
-                    rate,
-                    amount: used.map(|u| charge(u, rate)).transpose()?,
-                });
+                earlier.push(view.evaluate(scheme, y)?);
             }
-        }
-        Ok(out)
+            let earlier: Vec<HashMap<EnterpriseId, &str>> = earlier.iter().map(grades).collect();
+            let firms = v
+                .as_of(crate::report::year_end(year)?)
+                .all_shared::<crate::enterprise::Enterprise>()?;
+            let figures: HashMap<EnterpriseId, crate::enterprise::YearlyFigures> = firms
+                .iter()
+                .filter_map(|e| Some((e.id, e.yearly.get(year)?)))
+                .collect();
+            let mut out = Vec::new();
+            for row in this.rows.iter().filter(|r| r.in_scope) {
+                let Some(grade) = row.grade.as_deref() else {
+                    continue;
+                };
+                let streak = 1 + earlier
+                    .iter()
+                    .take_while(|g| g.get(&row.enterprise) == Some(&grade))
+                    .count();
+                let streak = u32::try_from(streak).unwrap_or(u32::MAX);
+                for s in scheme.surcharges.iter().filter(|s| s.grade == grade) {
+                    let used = figures.get(&row.enterprise).and_then(|f| use_of(f, s));
+                    let rate = match s.escalation {
+                        Some((years, higher)) if streak >= years => higher,
+                        _ => s.rate,
+                    };
+                    out.push(SurchargeRow {
+                        enterprise: row.enterprise,
+                        name: row.name.clone(),
+                        grade: grade.to_owned(),
+                        resource: s.resource,
+                        years_in_grade: streak,
+                        used,
+                        rate,
+                        amount: used.map(|u| charge(u, rate)).transpose()?,
+                    });
+                }
+            }
+            Ok(out)
+        })
     }
 }
 

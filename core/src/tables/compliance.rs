@@ -9,7 +9,7 @@ impl View<'_> {
     /// # Errors
     /// Storage or corruption errors.
     pub fn qualifications_table(&self) -> Result<RecordBatch> {
-        qualifications_batch(&self.enterprises()?, self.date())
+        self.consistently(|v| qualifications_batch(&v.enterprises()?, v.date()))
     }
 
     /// Every honour given by [`View::date`].
@@ -17,7 +17,7 @@ impl View<'_> {
     /// # Errors
     /// Storage or corruption errors.
     pub fn honours_table(&self) -> Result<RecordBatch> {
-        honours_batch(&self.enterprises()?)
+        self.consistently(|v| honours_batch(&v.enterprises()?))
     }
 
     /// Inspections, incidents and complaints by [`View::date`], with what
@@ -26,7 +26,7 @@ impl View<'_> {
     /// # Errors
     /// Storage or corruption errors.
     pub fn compliance_table(&self) -> Result<RecordBatch> {
-        compliance_batch(&self.enterprises()?, self.date())
+        self.consistently(|v| compliance_batch(&v.enterprises()?, v.date()))
     }
 }
 

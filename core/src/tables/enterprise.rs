@@ -8,7 +8,7 @@ impl View<'_> {
     /// # Errors
     /// Storage or corruption errors.
     pub fn enterprises_table(&self, filter: &crate::view::EnterpriseFilter) -> Result<RecordBatch> {
-        enterprises_batch(&self.enterprises_where(filter)?, self.date())
+        self.consistently(|v| enterprises_batch(&v.enterprises_where(filter)?, v.date()))
     }
 
     /// Yearly figures under this horizon; `year` filters.
@@ -16,7 +16,7 @@ impl View<'_> {
     /// # Errors
     /// Storage or corruption errors.
     pub fn yearly_table(&self, year: Option<i32>) -> Result<RecordBatch> {
-        yearly_batch(&self.enterprises()?, year)
+        self.consistently(|v| yearly_batch(&v.enterprises()?, year))
     }
 
     /// Incubator leases, occupancy as of [`View::date`].
@@ -24,7 +24,7 @@ impl View<'_> {
     /// # Errors
     /// Storage or corruption errors.
     pub fn leases_table(&self) -> Result<RecordBatch> {
-        leases_batch(&self.enterprises()?, self.date())
+        self.consistently(|v| leases_batch(&v.enterprises()?, v.date()))
     }
 }
 

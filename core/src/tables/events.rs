@@ -571,37 +571,40 @@ impl View<'_> {
     /// # Errors
     /// Storage or corruption errors.
     pub fn events_table(&self, filter: &EventFilter) -> Result<RecordBatch> {
-        let mut rows = EventColumns::default();
-        for kind in EventKind::ALL {
-            if filter.kind.is_some_and(|k| k != kind) {
-                continue;
+        self.consistently(|v| {
+            let mut rows = EventColumns::default();
+            for kind in EventKind::ALL {
+                if filter.kind.is_some_and(|k| k != kind) {
+                    continue;
+                }
+                match kind {
+                    EventKind::Parcel => v.event_rows::<Parcel>(kind, filter, &mut rows, |e| {
+                        (e.name(), e.describe())
+                    })?,
+                    EventKind::Enterprise => {
+                        v.event_rows::<Enterprise>(kind, filter, &mut rows, |e| {
+                            (e.name(), e.describe())
+                        })?;
+                    }
+                    EventKind::Programme => {
+                        v.event_rows::<Programme>(kind, filter, &mut rows, |e| {
+                            (e.name(), e.describe())
+                        })?;
+                    }
+                    EventKind::Application => {
+                        v.event_rows::<Application>(kind, filter, &mut rows, |e| {
+                            (e.name(), e.describe())
+                        })?;
+                    }
+                    EventKind::Indicator => {
+                        v.event_rows::<Indicator>(kind, filter, &mut rows, |e| {
+                            (e.name(), e.describe())
+                        })?;
+                    }
+                }
             }
-            match kind {
-                EventKind::Parcel => self
-                    .event_rows::<Parcel>(kind, filter, &mut rows, |e| (e.name(), e.describe()))?,
-                EventKind::Enterprise => {
-                    self.event_rows::<Enterprise>(kind, filter, &mut rows, |e| {
-                        (e.name(), e.describe())
-                    })?;
-                }
-                EventKind::Programme => {
-                    self.event_rows::<Programme>(kind, filter, &mut rows, |e| {
-                        (e.name(), e.describe())
-                    })?;
-                }
-                EventKind::Application => {
-                    self.event_rows::<Application>(kind, filter, &mut rows, |e| {
-                        (e.name(), e.describe())
-                    })?;
-                }
-                EventKind::Indicator => {
-                    self.event_rows::<Indicator>(kind, filter, &mut rows, |e| {
-                        (e.name(), e.describe())
-                    })?;
-                }
-            }
-        }
-        events_batch(rows)
+            events_batch(rows)
+        })
     }
 
     fn event_rows<R>(

@@ -11,9 +11,11 @@ impl View<'_> {
         &self,
         filter: &crate::view::ApplicationFilter,
     ) -> Result<RecordBatch> {
-        let apps = self.applications(filter)?;
-        let names = self.names_of(apps.iter().map(|a| a.applicant))?;
-        applications_batch(&apps, &names, self.date())
+        self.consistently(|v| {
+            let apps = v.applications(filter)?;
+            let names = v.names_of(apps.iter().map(|a| a.applicant))?;
+            applications_batch(&apps, &names, v.date())
+        })
     }
 
     /// The fund's money movements; `year` filters.
@@ -21,10 +23,12 @@ impl View<'_> {
     /// # Errors
     /// Storage or corruption errors.
     pub fn disbursements_table(&self, year: Option<i32>) -> Result<RecordBatch> {
-        disbursements_batch(
-            &self.applications(&crate::view::ApplicationFilter::default())?,
-            year,
-        )
+        self.consistently(|v| {
+            disbursements_batch(
+                &v.applications(&crate::view::ApplicationFilter::default())?,
+                year,
+            )
+        })
     }
 
     /// Programmes with their budgets.
@@ -32,12 +36,14 @@ impl View<'_> {
     /// # Errors
     /// Storage or corruption errors.
     pub fn programmes_table(&self) -> Result<RecordBatch> {
-        let mut rows = Vec::new();
-        for p in self.programmes()? {
-            let budget = self.programme_budget(p.id)?;
-            rows.push((p, budget));
-        }
-        programmes_batch(&rows)
+        self.consistently(|v| {
+            let mut rows = Vec::new();
+            for p in v.programmes()? {
+                let budget = v.programme_budget(p.id)?;
+                rows.push((p, budget));
+            }
+            programmes_batch(&rows)
+        })
     }
 
     /// Loans overdue as of [`View::date`].
@@ -45,9 +51,11 @@ impl View<'_> {
     /// # Errors
     /// Storage or corruption errors.
     pub fn overdue_table(&self) -> Result<RecordBatch> {
-        let overdue = self.overdue()?;
-        let names = self.names_of(overdue.iter().map(|o| o.applicant))?;
-        overdue_batch(&overdue, &names)
+        self.consistently(|v| {
+            let overdue = v.overdue()?;
+            let names = v.names_of(overdue.iter().map(|o| o.applicant))?;
+            overdue_batch(&overdue, &names)
+        })
     }
 }
 

@@ -8,12 +8,14 @@ impl View<'_> {
     /// # Errors
     /// Storage or corruption errors.
     pub fn observations_table(&self, code: Option<&str>) -> Result<RecordBatch> {
-        let indicators: Vec<Indicator> = self
-            .indicators()?
-            .into_iter()
-            .filter(|i| code.is_none_or(|c| i.code == c))
-            .collect();
-        observations_batch(&indicators)
+        self.consistently(|v| {
+            let indicators: Vec<Indicator> = v
+                .indicators()?
+                .into_iter()
+                .filter(|i| code.is_none_or(|c| i.code == c))
+                .collect();
+            observations_batch(&indicators)
+        })
     }
 }
 

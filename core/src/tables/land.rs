@@ -15,9 +15,11 @@ impl View<'_> {
         rules: &crate::inefficient::Rules,
         evaluation: Option<&crate::scheme::Evaluation>,
     ) -> Result<RecordBatch> {
-        let rows = self.inefficient_land(rules, evaluation)?;
-        let names = self.names_of(rows.iter().filter_map(|r| r.holder))?;
-        inefficient_batch(&rows, &names)
+        self.consistently(|v| {
+            let rows = v.inefficient_land(rules, evaluation)?;
+            let names = v.names_of(rows.iter().filter_map(|r| r.holder))?;
+            inefficient_batch(&rows, &names)
+        })
     }
 
     /// The parcels table under this horizon; `idle`, `idle_fee_yuan` and
@@ -26,7 +28,7 @@ impl View<'_> {
     /// # Errors
     /// Storage or corruption errors.
     pub fn parcels_table(&self, filter: &ParcelFilter) -> Result<RecordBatch> {
-        self.parcels_table_in(filter, None)
+        self.consistently(|v| v.parcels_table_in(filter, None))
     }
 
     /// The parcels table of [`View::parcels_in`]: parcels by shape.
@@ -38,9 +40,11 @@ impl View<'_> {
         filter: &ParcelFilter,
         spatial: Option<crate::view::Spatial<'_>>,
     ) -> Result<RecordBatch> {
-        let parcels = self.parcels_shared_in(filter, spatial)?;
-        let names = self.names_of(parcels.iter().filter_map(|p| p.holder))?;
-        parcels_batch(&parcels, &names, self.date(), &self.policy()?)
+        self.consistently(|v| {
+            let parcels = v.parcels_shared_in(filter, spatial)?;
+            let names = v.names_of(parcels.iter().filter_map(|p| p.holder))?;
+            parcels_batch(&parcels, &names, v.date(), &v.policy()?)
+        })
     }
 
     /// [`View::parcels_table_in`] as the batches it is built in
@@ -53,9 +57,11 @@ impl View<'_> {
         filter: &ParcelFilter,
         spatial: Option<crate::view::Spatial<'_>>,
     ) -> Result<Vec<RecordBatch>> {
-        let parcels = self.parcels_shared_in(filter, spatial)?;
-        let names = self.names_of(parcels.iter().filter_map(|p| p.holder))?;
-        parcels_batches(&parcels, &names, self.date(), &self.policy()?)
+        self.consistently(|v| {
+            let parcels = v.parcels_shared_in(filter, spatial)?;
+            let names = v.names_of(parcels.iter().filter_map(|p| p.holder))?;
+            parcels_batches(&parcels, &names, v.date(), &v.policy()?)
+        })
     }
 
     /// Parcels as a table (for [`View::neighbours`] and the like).
@@ -66,8 +72,10 @@ impl View<'_> {
         &self,
         parcels: &[P],
     ) -> Result<RecordBatch> {
-        let names = self.names_of(parcels.iter().filter_map(|p| p.holder))?;
-        parcels_batch(parcels, &names, self.date(), &self.policy()?)
+        self.consistently(|v| {
+            let names = v.names_of(parcels.iter().filter_map(|p| p.holder))?;
+            parcels_batch(parcels, &names, v.date(), &v.policy()?)
+        })
     }
 
     /// One parcel as a one-row parcels table.
@@ -75,8 +83,10 @@ impl View<'_> {
     /// # Errors
     /// [`Error::NotFound`] if it did not exist under this horizon.
     pub fn parcel_table(&self, id: crate::land::ParcelId) -> Result<RecordBatch> {
-        let parcel = self.parcel(id)?;
-        self.table_of_parcels(&[&parcel])
+        self.consistently(|v| {
+            let parcel = v.parcel(id)?;
+            v.table_of_parcels(&[&parcel])
+        })
     }
 }
 
@@ -442,7 +452,7 @@ impl View<'_> {
     /// # Errors
     /// Storage or corruption errors.
     pub fn buildings_table(&self) -> Result<RecordBatch> {
-        buildings_batch(&self.buildings()?, self.date())
+        self.consistently(|v| buildings_batch(&v.buildings()?, v.date()))
     }
 }
 

@@ -11,9 +11,11 @@ impl View<'_> {
     /// # Errors
     /// Storage errors.
     pub fn receivables_table(&self) -> Result<RecordBatch> {
-        let rows = self.receivables()?;
-        let names = self.names_of(rows.iter().map(|r| r.debtor))?;
-        receivables_batch(self.date(), &rows, &names)
+        self.consistently(|v| {
+            let rows = v.receivables()?;
+            let names = v.names_of(rows.iter().map(|r| r.debtor))?;
+            receivables_batch(v.date(), &rows, &names)
+        })
     }
 
     /// The money that moved ([`View::payments`]) as a table.
@@ -21,9 +23,11 @@ impl View<'_> {
     /// # Errors
     /// Storage errors.
     pub fn payments_table(&self, year: Option<i32>) -> Result<RecordBatch> {
-        let rows = self.payments(year)?;
-        let names = self.names_of(rows.iter().filter_map(|r| r.enterprise))?;
-        payments_batch(&rows, &names)
+        self.consistently(|v| {
+            let rows = v.payments(year)?;
+            let names = v.names_of(rows.iter().filter_map(|r| r.enterprise))?;
+            payments_batch(&rows, &names)
+        })
     }
 }
 

@@ -78,9 +78,11 @@ impl View<'_> {
     /// # Errors
     /// [`Error::NotFound`] if it did not exist then.
     pub fn enterprise(&self, id: EnterpriseId) -> Result<Enterprise> {
-        let _read = self.engine.read_guard();
-        self.one::<Enterprise>(id.0)?
-            .ok_or_else(|| Error::not_found(crate::Entity::Enterprise, id))
+        self.consistently(|v| {
+            let _read = v.engine.read_guard();
+            v.one::<Enterprise>(id.0)?
+                .ok_or_else(|| Error::not_found(crate::Entity::Enterprise, id))
+        })
     }
 
     /// An enterprise by its unified social credit code.
@@ -88,12 +90,14 @@ impl View<'_> {
     /// # Errors
     /// [`Error::NotFound`] for an unknown code.
     pub fn enterprise_by_code(&self, code: &str) -> Result<Enterprise> {
-        let id = {
-            let _read = self.engine.read_guard();
-            self.unique_id::<Enterprise>(keys::index::ENTERPRISE_CODE, code)?
-        };
-        let id = id.ok_or_else(|| Error::not_found(crate::Entity::Enterprise, code))?;
-        self.enterprise(EnterpriseId(id))
+        self.consistently(|v| {
+            let id = {
+                let _read = v.engine.read_guard();
+                v.unique_id::<Enterprise>(keys::index::ENTERPRISE_CODE, code)?
+            };
+            let id = id.ok_or_else(|| Error::not_found(crate::Entity::Enterprise, code))?;
+            v.enterprise(EnterpriseId(id))
+        })
     }
 
     /// Every enterprise under this horizon.
@@ -101,8 +105,10 @@ impl View<'_> {
     /// # Errors
     /// Storage or corruption errors.
     pub fn enterprises(&self) -> Result<Vec<Enterprise>> {
-        let _read = self.engine.read_guard();
-        self.all::<Enterprise>()
+        self.consistently(|v| {
+            let _read = v.engine.read_guard();
+            v.all::<Enterprise>()
+        })
     }
 
     /// Every event of an enterprise, voids included.
@@ -113,8 +119,10 @@ impl View<'_> {
         &self,
         id: EnterpriseId,
     ) -> Result<Vec<HistoryEntry<EnterpriseEvent>>> {
-        let _read = self.engine.read_guard();
-        self.history_of::<Enterprise>(id.0)
+        self.consistently(|v| {
+            let _read = v.engine.read_guard();
+            v.history_of::<Enterprise>(id.0)
+        })
     }
 
     /// Enterprises under this horizon matching `filter`; industry and (for
@@ -123,33 +131,35 @@ impl View<'_> {
     /// # Errors
     /// [`Error::Validation`] for an unknown industry code; storage errors.
     pub fn enterprises_where(&self, filter: &EnterpriseFilter) -> Result<Vec<Enterprise>> {
-        let industry = filter
-            .industry
-            .as_deref()
-            .map(crate::industry::normalize_industry)
-            .transpose()?;
-        let _read = self.engine.read_guard();
-        let mut candidates = Candidates::default();
-        if let Some(code) = &industry {
-            // A code is its section then digits: a prefix finds the division and finer codes.
-            candidates.narrow(self.engine.cache.with::<Enterprise, _>(self.store(), |m| {
-                m.ids_with_prefix(keys::index::ENTERPRISE_INDUSTRY, code.as_bytes())
-            })?);
-        }
-        if let (Some(s), true) = (filter.status, self.horizon == Horizon::NOW) {
-            candidates
-                .narrow(self.lookup::<Enterprise>(keys::index::ENTERPRISE_STATUS, &[s.byte()])?);
-        }
-        let firms = candidates.load::<Enterprise>(self)?;
-        Ok(firms
-            .into_iter()
-            .filter(|e| filter.status.is_none_or(|s| e.status == s))
-            .filter(|e| {
-                industry
-                    .as_deref()
-                    .is_none_or(|i| e.industry.as_deref().is_some_and(|x| x.starts_with(i)))
-            })
-            .map(Arc::unwrap_or_clone)
-            .collect())
+        self.consistently(|v| {
+            let industry = filter
+                .industry
+                .as_deref()
+                .map(crate::industry::normalize_industry)
+                .transpose()?;
+            let _read = v.engine.read_guard();
+            let mut candidates = Candidates::default();
+            if let Some(code) = &industry {
+                // A code is its section then digits: a prefix finds the division and finer codes.
+                candidates.narrow(v.engine.cache.with::<Enterprise, _>(v.store(), |m| {
+                    m.ids_with_prefix(keys::index::ENTERPRISE_INDUSTRY, code.as_bytes())
+                })?);
+            }
+            if let (Some(s), true) = (filter.status, v.horizon == Horizon::NOW) {
+                candidates
+                    .narrow(v.lookup::<Enterprise>(keys::index::ENTERPRISE_STATUS, &[s.byte()])?);
+            }
+            let firms = candidates.load::<Enterprise>(v)?;
+            Ok(firms
+                .into_iter()
+                .filter(|e| filter.status.is_none_or(|s| e.status == s))
+                .filter(|e| {
+                    industry
+                        .as_deref()
+                        .is_none_or(|i| e.industry.as_deref().is_some_and(|x| x.starts_with(i)))
+                })
+                .map(Arc::unwrap_or_clone)
+                .collect())
+        })
     }
 }

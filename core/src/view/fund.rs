@@ -19,8 +19,10 @@ impl View<'_> {
         &self,
         id: ApplicationId,
     ) -> Result<Vec<HistoryEntry<ApplicationEvent>>> {
-        let _read = self.engine.read_guard();
-        self.history_of::<Application>(id.0)
+        self.consistently(|v| {
+            let _read = v.engine.read_guard();
+            v.history_of::<Application>(id.0)
+        })
     }
 
     /// A programme under this horizon.
@@ -28,9 +30,11 @@ impl View<'_> {
     /// # Errors
     /// [`Error::NotFound`] if it did not exist then.
     pub fn programme(&self, id: ProgrammeId) -> Result<Programme> {
-        let _read = self.engine.read_guard();
-        self.one::<Programme>(id.0)?
-            .ok_or_else(|| Error::not_found(crate::Entity::Programme, id))
+        self.consistently(|v| {
+            let _read = v.engine.read_guard();
+            v.one::<Programme>(id.0)?
+                .ok_or_else(|| Error::not_found(crate::Entity::Programme, id))
+        })
     }
 
     /// Every programme under this horizon.
@@ -38,8 +42,10 @@ impl View<'_> {
     /// # Errors
     /// Storage or corruption errors.
     pub fn programmes(&self) -> Result<Vec<Programme>> {
-        let _read = self.engine.read_guard();
-        self.all::<Programme>()
+        self.consistently(|v| {
+            let _read = v.engine.read_guard();
+            v.all::<Programme>()
+        })
     }
 
     /// An application under this horizon.
@@ -47,9 +53,11 @@ impl View<'_> {
     /// # Errors
     /// [`Error::NotFound`] if it did not exist then.
     pub fn application(&self, id: ApplicationId) -> Result<Application> {
-        let _read = self.engine.read_guard();
-        self.one::<Application>(id.0)?
-            .ok_or_else(|| Error::not_found(crate::Entity::Application, id))
+        self.consistently(|v| {
+            let _read = v.engine.read_guard();
+            v.one::<Application>(id.0)?
+                .ok_or_else(|| Error::not_found(crate::Entity::Application, id))
+        })
     }
 
     /// Applications under this horizon matching `filter`, through indexes.
@@ -57,28 +65,32 @@ impl View<'_> {
     /// # Errors
     /// Storage or corruption errors.
     pub fn applications(&self, filter: &ApplicationFilter) -> Result<Vec<Application>> {
-        let _read = self.engine.read_guard();
-        let mut candidates = Candidates::default();
-        if let Some(p) = filter.programme {
-            candidates.narrow(
-                self.lookup::<Application>(keys::index::APPLICATION_PROGRAMME, &p.0.to_be_bytes())?,
-            );
-        }
-        if let Some(a) = filter.applicant {
-            candidates.narrow(
-                self.lookup::<Application>(keys::index::APPLICATION_APPLICANT, &a.0.to_be_bytes())?,
-            );
-        }
-        if let (Some(s), true) = (filter.status, self.horizon == Horizon::NOW) {
-            candidates
-                .narrow(self.lookup::<Application>(keys::index::APPLICATION_STATUS, &[s.byte()])?);
-        }
-        let apps = candidates.load::<Application>(self)?;
-        Ok(apps
-            .into_iter()
-            .filter(|a| filter.status.is_none_or(|s| a.status == s))
-            .map(Arc::unwrap_or_clone)
-            .collect())
+        self.consistently(|v| {
+            let _read = v.engine.read_guard();
+            let mut candidates = Candidates::default();
+            if let Some(p) = filter.programme {
+                candidates.narrow(v.lookup::<Application>(
+                    keys::index::APPLICATION_PROGRAMME,
+                    &p.0.to_be_bytes(),
+                )?);
+            }
+            if let Some(a) = filter.applicant {
+                candidates.narrow(v.lookup::<Application>(
+                    keys::index::APPLICATION_APPLICANT,
+                    &a.0.to_be_bytes(),
+                )?);
+            }
+            if let (Some(s), true) = (filter.status, v.horizon == Horizon::NOW) {
+                candidates
+                    .narrow(v.lookup::<Application>(keys::index::APPLICATION_STATUS, &[s.byte()])?);
+            }
+            let apps = candidates.load::<Application>(v)?;
+            Ok(apps
+                .into_iter()
+                .filter(|a| filter.status.is_none_or(|s| a.status == s))
+                .map(Arc::unwrap_or_clone)
+                .collect())
+        })
     }
 
     /// Every approval batch: count and awards by kind, in order of first approval.
@@ -86,35 +98,37 @@ impl View<'_> {
     /// # Errors
     /// Storage errors; [`Error::Validation`] on overflow.
     pub fn batch_totals(&self) -> Result<Vec<BatchTotals>> {
-        let apps = self.applications(&ApplicationFilter::default())?;
-        let mut batches: Vec<(NaiveDate, BatchTotals)> = Vec::new();
-        for a in &apps {
-            let Some(approval) = &a.approval else {
-                continue;
-            };
-            let pos = batches
-                .iter()
-                .position(|(_, b)| b.programme == Some(a.programme) && b.batch == approval.batch);
-            let entry = match pos {
-                Some(i) => &mut batches[i],
-                None => {
-                    batches.push((
-                        approval.date,
-                        BatchTotals {
-                            programme: Some(a.programme),
-                            batch: approval.batch.clone(),
-                            ..BatchTotals::default()
-                        },
-                    ));
-                    batches.last_mut().expect("just pushed")
-                }
-            };
-            entry.0 = entry.0.min(approval.date);
-            entry.1.count += 1;
-            entry.1.awarded.add(&approval.awarded)?;
-        }
-        batches.sort_by_key(|b| (b.0, b.1.programme));
-        Ok(batches.into_iter().map(|b| b.1).collect())
+        self.consistently(|v| {
+            let apps = v.applications(&ApplicationFilter::default())?;
+            let mut batches: Vec<(NaiveDate, BatchTotals)> = Vec::new();
+            for a in &apps {
+                let Some(approval) = &a.approval else {
+                    continue;
+                };
+                let pos = batches.iter().position(|(_, b)| {
+                    b.programme == Some(a.programme) && b.batch == approval.batch
+                });
+                let entry = match pos {
+                    Some(i) => &mut batches[i],
+                    None => {
+                        batches.push((
+                            approval.date,
+                            BatchTotals {
+                                programme: Some(a.programme),
+                                batch: approval.batch.clone(),
+                                ..BatchTotals::default()
+                            },
+                        ));
+                        batches.last_mut().expect("just pushed")
+                    }
+                };
+                entry.0 = entry.0.min(approval.date);
+                entry.1.count += 1;
+                entry.1.awarded.add(&approval.awarded)?;
+            }
+            batches.sort_by_key(|b| (b.0, b.1.programme));
+            Ok(batches.into_iter().map(|b| b.1).collect())
+        })
     }
 
     /// Loans overdue as of [`View::date`]: due, unpaid, with days and amount.
@@ -122,14 +136,16 @@ impl View<'_> {
     /// # Errors
     /// Storage errors; [`Error::Validation`] on overflow.
     pub fn overdue(&self) -> Result<Vec<Overdue>> {
-        let date = self.date();
-        let mut out = Vec::new();
-        for a in self.applications(&ApplicationFilter::default())? {
-            if let Some(o) = a.overdue_as_of(date)? {
-                out.push(o);
+        self.consistently(|v| {
+            let date = v.date();
+            let mut out = Vec::new();
+            for a in v.applications(&ApplicationFilter::default())? {
+                if let Some(o) = a.overdue_as_of(date)? {
+                    out.push(o);
+                }
             }
-        }
-        Ok(out)
+            Ok(out)
+        })
     }
 
     /// A programme's budget, committed awards, disbursements and what remains.
@@ -137,25 +153,27 @@ impl View<'_> {
     /// # Errors
     /// [`Error::NotFound`] for an unknown programme; overflow.
     pub fn programme_budget(&self, id: ProgrammeId) -> Result<ProgrammeBudget> {
-        let p = self.programme(id)?;
-        let apps = self.applications(&ApplicationFilter {
-            programme: Some(id),
-            ..ApplicationFilter::default()
-        })?;
-        let mut committed = Yuan::ZERO;
-        let mut disbursed = Yuan::ZERO;
-        for a in &apps {
-            if let Some(approval) = &a.approval {
-                committed = committed.checked_add(approval.awarded.total()?)?;
+        self.consistently(|v| {
+            let p = v.programme(id)?;
+            let apps = v.applications(&ApplicationFilter {
+                programme: Some(id),
+                ..ApplicationFilter::default()
+            })?;
+            let mut committed = Yuan::ZERO;
+            let mut disbursed = Yuan::ZERO;
+            for a in &apps {
+                if let Some(approval) = &a.approval {
+                    committed = committed.checked_add(approval.awarded.total()?)?;
+                }
+                disbursed = disbursed.checked_add(a.disbursed.total()?)?;
             }
-            disbursed = disbursed.checked_add(a.disbursed.total()?)?;
-        }
-        Ok(ProgrammeBudget {
-            programme: id,
-            budget: p.budget,
-            committed,
-            disbursed,
-            remaining: p.budget.checked_sub(committed)?,
+            Ok(ProgrammeBudget {
+                programme: id,
+                budget: p.budget,
+                committed,
+                disbursed,
+                remaining: p.budget.checked_sub(committed)?,
+            })
         })
     }
 
@@ -164,12 +182,14 @@ impl View<'_> {
     /// # Errors
     /// Storage errors; overflow.
     pub fn recovered_between(&self, from: NaiveDate, to: NaiveDate) -> Result<Yuan> {
-        let apps = self.applications(&ApplicationFilter::default())?;
-        Yuan::sum(
-            apps.iter()
-                .flat_map(|a| a.recoveries.iter())
-                .filter(|r| (from..=to).contains(&r.0))
-                .map(|r| r.1),
-        )
+        self.consistently(|v| {
+            let apps = v.applications(&ApplicationFilter::default())?;
+            Yuan::sum(
+                apps.iter()
+                    .flat_map(|a| a.recoveries.iter())
+                    .filter(|r| (from..=to).contains(&r.0))
+                    .map(|r| r.1),
+            )
+        })
     }
 }

@@ -110,11 +110,12 @@ impl View<'_> {
     /// [`Error::Validation`] for a shape without a coordinate system (and
     /// no default) or one that cannot be reprojected; storage errors.
     pub fn parcels_in(&self, filter: &ParcelFilter, spatial: Spatial<'_>) -> Result<Vec<Parcel>> {
-        Ok(self
-            .parcels_shared_in(filter, Some(spatial))?
-            .into_iter()
-            .map(Arc::unwrap_or_clone)
-            .collect())
+        self.consistently(|v| {
+            Ok(v.parcels_shared_in(filter, Some(spatial))?
+                .into_iter()
+                .map(Arc::unwrap_or_clone)
+                .collect())
+        })
     }
 
     /// The parcels that share a stretch of boundary with `id` (相邻地块)
@@ -124,25 +125,27 @@ impl View<'_> {
     /// # Errors
     /// [`Error::NotFound`] if the parcel did not exist under this horizon.
     pub fn neighbours(&self, id: ParcelId) -> Result<Vec<Parcel>> {
-        let parcel = self.parcel(id)?;
-        let Some(outline) = parcel.boundary.clone() else {
-            return Ok(Vec::new());
-        };
-        let region = Region::from(&*outline);
-        let near =
-            self.parcels_shared_in(&ParcelFilter::default(), Some(Spatial::Intersects(&region)))?;
-        let mut out = Vec::new();
-        for p in near {
-            if p.id == id {
-                continue;
-            }
-            if let Some(b) = &p.boundary {
-                if outline.shares_edge(b)? {
-                    out.push(Arc::unwrap_or_clone(p));
+        self.consistently(|v| {
+            let parcel = v.parcel(id)?;
+            let Some(outline) = parcel.boundary.clone() else {
+                return Ok(Vec::new());
+            };
+            let region = Region::from(&*outline);
+            let near =
+                v.parcels_shared_in(&ParcelFilter::default(), Some(Spatial::Intersects(&region)))?;
+            let mut out = Vec::new();
+            for p in near {
+                if p.id == id {
+                    continue;
+                }
+                if let Some(b) = &p.boundary {
+                    if outline.shares_edge(b)? {
+                        out.push(Arc::unwrap_or_clone(p));
+                    }
                 }
             }
-        }
-        Ok(out)
+            Ok(out)
+        })
     }
 
     /// A parcel as it stood under this horizon.
@@ -150,9 +153,11 @@ impl View<'_> {
     /// # Errors
     /// [`Error::NotFound`] if it did not exist then.
     pub fn parcel(&self, id: ParcelId) -> Result<Parcel> {
-        let _read = self.engine.read_guard();
-        self.one::<Parcel>(id.0)?
-            .ok_or_else(|| Error::not_found(crate::Entity::Parcel, id))
+        self.consistently(|v| {
+            let _read = v.engine.read_guard();
+            v.one::<Parcel>(id.0)?
+                .ok_or_else(|| Error::not_found(crate::Entity::Parcel, id))
+        })
     }
 
     /// A parcel by its code (地块编号).
@@ -160,12 +165,14 @@ impl View<'_> {
     /// # Errors
     /// [`Error::NotFound`] for an unknown code or a parcel that did not exist then.
     pub fn parcel_by_code(&self, code: &str) -> Result<Parcel> {
-        let id = {
-            let _read = self.engine.read_guard();
-            self.unique_id::<Parcel>(keys::index::PARCEL_CODE, code)?
-        };
-        let id = id.ok_or_else(|| Error::not_found(crate::Entity::Parcel, code))?;
-        self.parcel(ParcelId(id))
+        self.consistently(|v| {
+            let id = {
+                let _read = v.engine.read_guard();
+                v.unique_id::<Parcel>(keys::index::PARCEL_CODE, code)?
+            };
+            let id = id.ok_or_else(|| Error::not_found(crate::Entity::Parcel, code))?;
+            v.parcel(ParcelId(id))
+        })
     }
 
     /// The parcels an enterprise ever held, by any event, voided or not:
@@ -182,11 +189,12 @@ impl View<'_> {
     /// # Errors
     /// Storage or corruption errors.
     pub fn parcels(&self, filter: &ParcelFilter) -> Result<Vec<Parcel>> {
-        Ok(self
-            .parcels_shared(filter)?
-            .into_iter()
-            .map(Arc::unwrap_or_clone)
-            .collect())
+        self.consistently(|v| {
+            Ok(v.parcels_shared(filter)?
+                .into_iter()
+                .map(Arc::unwrap_or_clone)
+                .collect())
+        })
     }
 
     /// [`View::parcels`], shared with the in-memory view (no copies).
@@ -304,8 +312,10 @@ impl View<'_> {
     /// # Errors
     /// Storage or corruption errors.
     pub fn all_parcels(&self) -> Result<Vec<Parcel>> {
-        let _read = self.engine.read_guard();
-        self.all::<Parcel>()
+        self.consistently(|v| {
+            let _read = v.engine.read_guard();
+            v.all::<Parcel>()
+        })
     }
 
     /// The land ledger's figures as of [`View::date`].
@@ -313,9 +323,11 @@ impl View<'_> {
     /// # Errors
     /// Storage or corruption errors.
     pub fn land_summary(&self) -> Result<LandSummary> {
-        let mut summary = LandSummary::new(self.date());
-        self.visit_steps(&mut |s| summary.add_step(s))?;
-        Ok(summary)
+        self.consistently(|v| {
+            let mut summary = LandSummary::new(v.date());
+            v.visit_steps(&mut |s| summary.add_step(s))?;
+            Ok(summary)
+        })
     }
 
     /// Visits each parcel's part in the land figures of [`View::date`]
@@ -376,8 +388,10 @@ impl View<'_> {
     /// # Errors
     /// [`Error::NotFound`] for an unknown parcel.
     pub fn parcel_history(&self, id: ParcelId) -> Result<Vec<HistoryEntry<ParcelEvent>>> {
-        let _read = self.engine.read_guard();
-        self.history_of::<Parcel>(id.0)
+        self.consistently(|v| {
+            let _read = v.engine.read_guard();
+            v.history_of::<Parcel>(id.0)
+        })
     }
 
     /// The parcels an enterprise holds under this horizon (as of its date).
@@ -385,9 +399,11 @@ impl View<'_> {
     /// # Errors
     /// Storage or corruption errors.
     pub fn holdings(&self, enterprise: EnterpriseId) -> Result<Vec<Parcel>> {
-        self.parcels(&ParcelFilter {
-            holder: Some(enterprise),
-            ..ParcelFilter::default()
+        self.consistently(|v| {
+            v.parcels(&ParcelFilter {
+                holder: Some(enterprise),
+                ..ParcelFilter::default()
+            })
         })
     }
 }
@@ -432,9 +448,11 @@ impl View<'_> {
     /// # Errors
     /// Storage or corruption errors.
     pub fn buildings(&self) -> Result<Vec<BuildingRow>> {
-        let parcels = self.all_shared::<Parcel>()?;
-        let firms = self.all_shared::<crate::enterprise::Enterprise>()?;
-        buildings_of(&parcels, &firms, self.date())
+        self.consistently(|v| {
+            let parcels = v.all_shared::<Parcel>()?;
+            let firms = v.all_shared::<crate::enterprise::Enterprise>()?;
+            buildings_of(&parcels, &firms, v.date())
+        })
     }
 }
 
@@ -445,11 +463,13 @@ impl View<'_> {
     /// # Errors
     /// Storage or corruption errors.
     pub fn buildings_on(&self, parcel: &Parcel) -> Result<Vec<BuildingRow>> {
-        if parcel.register.is_empty() {
-            return Ok(Vec::new());
-        }
-        let firms = self.all_shared::<crate::enterprise::Enterprise>()?;
-        buildings_of(&[parcel], &firms, self.date())
+        self.consistently(|v| {
+            if parcel.register.is_empty() {
+                return Ok(Vec::new());
+            }
+            let firms = v.all_shared::<crate::enterprise::Enterprise>()?;
+            buildings_of(&[parcel], &firms, v.date())
+        })
     }
 }
 

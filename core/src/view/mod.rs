@@ -88,15 +88,57 @@ impl NameOf for FirmNames {
 
 /// A read of the database under a [`Horizon`]. Made by [`Db::now`](crate::Db::now),
 /// [`Db::as_of`](crate::Db::as_of) and [`Db::as_known_at`](crate::Db::as_known_at); each can be narrowed further.
+///
+/// A `View` is a snapshot: every read through it sees the units of work
+/// committed before it was made and none committed after, however long it
+/// is kept, as a read transaction of redb or SQLite does. It holds no lock:
+/// writers go on meanwhile, and once one has committed, the `View`'s reads
+/// are made as the database knew it at the last commit it saw
+/// (`as_known_at` of that moment, which a unit's recorded time, taken at
+/// its commit, makes exact), folding events rather than reading the
+/// in-memory view. Keep a `View` for what must agree with itself (a
+/// report, a page, an export); make a new one (`db.now()`) to see newer
+/// writes.
 #[derive(Clone, Copy)]
 pub struct View<'a> {
     engine: &'a Engine,
     horizon: Horizon,
+    /// The units of work it sees (`None` once pinned into its horizon).
+    pin: Option<crate::engine::Pin>,
 }
 
 impl<'a> View<'a> {
     pub(crate) fn new(engine: &'a Engine, horizon: Horizon) -> View<'a> {
-        View { engine, horizon }
+        View {
+            engine,
+            horizon,
+            pin: Some(engine.pin()),
+        }
+    }
+
+    /// Runs a read as this view's snapshot: on the in-memory view when no
+    /// unit of work committed since the view was made (checked again after
+    /// the read, which a commit in the middle may have changed), else as
+    /// known at the last unit it saw.
+    pub(crate) fn consistently<T>(&self, read: impl Fn(&View<'a>) -> Result<T>) -> Result<T> {
+        let Some(pin) = self.pin.filter(|_| self.horizon.known_at.is_none()) else {
+            return read(self);
+        };
+        if self.engine.pinned().committed == pin.committed {
+            let out = read(self)?;
+            if self.engine.pin().committed == pin.committed {
+                return Ok(out);
+            }
+        }
+        let then = View {
+            engine: self.engine,
+            horizon: Horizon {
+                known_at: Some(pin.recorded.unwrap_or(Recorded(i64::MIN))),
+                ..self.horizon
+            },
+            pin: None,
+        };
+        read(&then)
     }
 
     /// The same read, as of the end of `date`.
@@ -240,17 +282,19 @@ impl<'a> View<'a> {
     /// # Errors
     /// Storage errors.
     pub fn latest_date(&self) -> Result<Option<NaiveDate>> {
-        let _read = self.engine.read_guard();
-        let parcels = self.all_shared::<Parcel>()?;
-        let firms = self.all_shared::<Enterprise>()?;
-        let apps = self.all_shared::<Application>()?;
-        let latest = parcels
-            .iter()
-            .map(|p| p.last_event())
-            .chain(firms.iter().map(|e| e.last_event()))
-            .chain(apps.iter().map(|a| a.last_event()))
-            .max();
-        Ok(latest.map(|d| d.min(self.date())))
+        self.consistently(|v| {
+            let _read = v.engine.read_guard();
+            let parcels = v.all_shared::<Parcel>()?;
+            let firms = v.all_shared::<Enterprise>()?;
+            let apps = v.all_shared::<Application>()?;
+            let latest = parcels
+                .iter()
+                .map(|p| p.last_event())
+                .chain(firms.iter().map(|e| e.last_event()))
+                .chain(apps.iter().map(|a| a.last_event()))
+                .max();
+            Ok(latest.map(|d| d.min(v.date())))
+        })
     }
 
     fn store(&self) -> &dyn crate::storage::Store {

@@ -35,29 +35,31 @@ impl View<'_> {
     /// # Errors
     /// [`Error::NotFound`] for an unknown enterprise; storage errors.
     pub fn management_fees(&self, enterprise: EnterpriseId) -> Result<Debt> {
-        let firm = self.enterprise(enterprise)?;
-        let mut things = firm.leased_spans();
-        let ever: Vec<Arc<Parcel>> = {
-            let _read = self.engine.read_guard();
-            let ids = self.engine.cache.with::<Parcel, _>(self.store(), |m| {
-                m.history_ids(keys::index::PARCEL_EVER_HELD, &enterprise.0.to_be_bytes())
-            })?;
-            let mut out = Vec::new();
-            for id in ids {
-                out.extend(self.one_shared::<Parcel>(id)?);
+        self.consistently(|v| {
+            let firm = v.enterprise(enterprise)?;
+            let mut things = firm.leased_spans();
+            let ever: Vec<Arc<Parcel>> = {
+                let _read = v.engine.read_guard();
+                let ids = v.engine.cache.with::<Parcel, _>(v.store(), |m| {
+                    m.history_ids(keys::index::PARCEL_EVER_HELD, &enterprise.0.to_be_bytes())
+                })?;
+                let mut out = Vec::new();
+                for id in ids {
+                    out.extend(v.one_shared::<Parcel>(id)?);
+                }
+                out
+            };
+            for p in &ever {
+                things.extend(p.held_spans(enterprise));
             }
-            out
-        };
-        for p in &ever {
-            things.extend(p.held_spans(enterprise));
-        }
-        Ok(fees_due(
-            enterprise,
-            &things,
-            &self.policy()?.fee_rates,
-            self.date(),
-            firm.fees.as_deref(),
-        ))
+            Ok(fees_due(
+                enterprise,
+                &things,
+                &v.policy()?.fee_rates,
+                v.date(),
+                firm.fees.as_deref(),
+            ))
+        })
     }
 
     /// Every amount owed to the zone as of this view's date (地款, 闲置费,
@@ -68,33 +70,36 @@ impl View<'_> {
     /// # Errors
     /// Storage or corruption errors.
     pub fn receivables(&self) -> Result<Vec<Receivable>> {
-        let date = self.date();
-        let parcels = self.all_shared::<Parcel>()?;
-        let mut out = Vec::new();
-        for p in &parcels {
-            let Some(account) = &p.account else { continue };
-            for debt in &account.debts {
-                let row = Receivable::of(
-                    debt,
-                    Some((p.id, p.code.clone())),
-                    &account.collections,
-                    date,
-                );
+        self.consistently(|v| {
+            let date = v.date();
+            let parcels = v.all_shared::<Parcel>()?;
+            let mut out = Vec::new();
+            for p in &parcels {
+                let Some(account) = &p.account else { continue };
+                for debt in &account.debts {
+                    let row = Receivable::of(
+                        debt,
+                        Some((p.id, p.code.clone())),
+                        &account.collections,
+                        date,
+                    );
+                    if row.position.outstanding != Yuan::ZERO {
+                        out.push(row);
+                    }
+                }
+            }
+            for (debt, steps) in v.fees(&parcels)?.debts {
+                let row = Receivable::of(&debt, None, &steps, date);
                 if row.position.outstanding != Yuan::ZERO {
                     out.push(row);
                 }
             }
-        }
-        for (debt, steps) in self.fees(&parcels)?.debts {
-            let row = Receivable::of(&debt, None, &steps, date);
-            if row.position.outstanding != Yuan::ZERO {
-                out.push(row);
-            }
-        }
-        out.sort_by(|a, b| {
-            (a.charge, a.debtor, &a.parcel, a.arose).cmp(&(b.charge, b.debtor, &b.parcel, b.arose))
-        });
-        Ok(out)
+            out.sort_by(|a, b| {
+                (a.charge, a.debtor, &a.parcel, a.arose)
+                    .cmp(&(b.charge, b.debtor, &b.parcel, b.arose))
+            });
+            Ok(out)
+        })
     }
 
     /// Money that moved up to this view's date (in `year` only, if given):
@@ -104,36 +109,38 @@ impl View<'_> {
     /// # Errors
     /// Storage or corruption errors.
     pub fn payments(&self, year: Option<i32>) -> Result<Vec<Movement>> {
-        let parcels = self.all_shared::<Parcel>()?;
-        let mut out = Vec::new();
-        for p in &parcels {
-            let Some(account) = &p.account else { continue };
-            let parcel = (p.id, p.code.clone());
-            for debt in &account.debts {
-                out.extend(Movement::of_debt(debt, Some(&parcel)));
+        self.consistently(|v| {
+            let parcels = v.all_shared::<Parcel>()?;
+            let mut out = Vec::new();
+            for p in &parcels {
+                let Some(account) = &p.account else { continue };
+                let parcel = (p.id, p.code.clone());
+                for debt in &account.debts {
+                    out.extend(Movement::of_debt(debt, Some(&parcel)));
+                }
+                for (date, c) in &account.compensation {
+                    out.push(Movement::of_compensation(*date, c, parcel.clone()));
+                }
             }
-            for (date, c) in &account.compensation {
-                out.push(Movement::of_compensation(*date, c, parcel.clone()));
+            for e in v.all_shared::<Enterprise>()? {
+                if let Some(fees) = &e.fees {
+                    let debt = fee_debt(e.id, &[], Some(fees));
+                    out.extend(Movement::of_debt(&debt, None));
+                }
             }
-        }
-        for e in self.all_shared::<Enterprise>()? {
-            if let Some(fees) = &e.fees {
-                let debt = fee_debt(e.id, &[], Some(fees));
-                out.extend(Movement::of_debt(&debt, None));
+            if let Some(y) = year {
+                out.retain(|m| chrono::Datelike::year(&m.date) == y);
             }
-        }
-        if let Some(y) = year {
-            out.retain(|m| chrono::Datelike::year(&m.date) == y);
-        }
-        out.sort_by(|a, b| {
-            (a.date, a.flow, a.enterprise, &a.parcel).cmp(&(
-                b.date,
-                b.flow,
-                b.enterprise,
-                &b.parcel,
-            ))
-        });
-        Ok(out)
+            out.sort_by(|a, b| {
+                (a.date, a.flow, a.enterprise, &a.parcel).cmp(&(
+                    b.date,
+                    b.flow,
+                    b.enterprise,
+                    &b.parcel,
+                ))
+            });
+            Ok(out)
+        })
     }
 }
 

@@ -570,7 +570,7 @@ fn reads_through_one_view_agree_while_others_write() {
                 .map(|p| p.code)
                 .collect();
             assert_eq!(first, again, "two reads of the parcels through one view");
-            assert_eq!(summary.parcel_count as usize, first.len());
+            assert_eq!(summary.parcel_count, first.len() as u64);
             assert_eq!(table.num_rows(), first.len());
             let area: i64 = v
                 .all_parcels()

@@ -568,7 +568,7 @@ impl View<'_> {
     /// # Errors
     /// Storage errors.
     pub fn indicators(&self) -> Result<Vec<Indicator>> {
-        self.consistently(|v| v.all_indicators())
+        self.consistently(View::all_indicators)
     }
 
     /// The derived indicators of every enterprise for `year`, with land

@@ -91,7 +91,7 @@ impl NameOf for FirmNames {
 ///
 /// A `View` is a snapshot: every read through it sees the units of work
 /// committed before it was made and none committed after, however long it
-/// is kept, as a read transaction of redb or SQLite does. It holds no lock:
+/// is kept, as a read transaction of redb or `SQLite` does. It holds no lock:
 /// writers go on meanwhile, and once one has committed, the `View`'s reads
 /// are made as the database knew it at the last commit it saw
 /// (`as_known_at` of that moment, which a unit's recorded time, taken at

@@ -115,8 +115,14 @@ impl Db {
             }
         }
         let store = SledStore::open(&canonical, false)?;
+        // Private files, whatever the umask when they were made: sled
+        // makes snapshot and blob files as it goes, which the close
+        // protects again. A new database's must be; an existing one's are
+        // made so where this user may (the files may be another's).
         if new {
             crate::files::protect_files(&canonical)?;
+        } else {
+            let _ = crate::files::protect_files(&canonical);
         }
         seal::verify(&canonical, &store)?;
         let db = Db::from_store(Box::new(store), options.durability, Some(canonical.clone()))?;
@@ -372,7 +378,13 @@ impl Db {
     /// # Errors
     /// [`Error::Storage`] if the disk refuses the final flush.
     pub fn close(self) -> Result<()> {
-        self.flush()
+        self.flush()?;
+        // The files sled made since the open, private too (where this user
+        // may: the database's own files are, from its open).
+        if let (Some(path), None) = (&self.engine.path, &self.engine.read_only_of) {
+            let _ = crate::files::protect_files(path);
+        }
+        Ok(())
     }
 
     /// Reads as of now: everything known, every event in force.

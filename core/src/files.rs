@@ -27,16 +27,21 @@ pub(crate) fn create_private_dir(dir: &Path) -> Result<()> {
         .map_err(|e| Error::io(format!("cannot protect {}", dir.display()), e))
 }
 
-/// Makes every file directly in `dir` readable by its owner only (the
-/// storage engine creates them with the umask's mode).
+/// Makes every file in `dir` (and in its folders: sled's `blobs/`)
+/// readable by its owner only, and every folder 0700: the storage engine
+/// creates its files with the umask's mode.
 pub(crate) fn protect_files(dir: &Path) -> Result<()> {
     let entries = std::fs::read_dir(dir)
         .map_err(|e| Error::io(format!("cannot read {}", dir.display()), e))?;
     for entry in entries.flatten() {
         let path = entry.path();
-        let mode = if path.is_dir() { 0o700 } else { 0o600 };
+        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        let mode = if is_dir { 0o700 } else { 0o600 };
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode))
             .map_err(|e| Error::io(format!("cannot protect {}", path.display()), e))?;
+        if is_dir {
+            protect_files(&path)?;
+        }
     }
     Ok(())
 }

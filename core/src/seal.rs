@@ -35,12 +35,15 @@ pub(crate) struct Seal {
 
 impl Seal {
     pub(crate) fn open(dir: &Path) -> Result<Seal> {
+        use std::os::unix::fs::OpenOptionsExt;
         let path = dir.join(FILE);
+        // Private whatever the umask, as the database's other files are.
         let file = std::fs::OpenOptions::new()
             .read(true)
             .write(true)
             .create(true)
             .truncate(false)
+            .mode(0o600)
             .open(&path)
             .map_err(|e| Error::io(format!("cannot open {}", path.display()), e))?;
         Ok(Seal {

@@ -539,3 +539,24 @@ fn impossible_years_and_founding_dates_are_refused() {
         db.write(|w| w.void(event, "\u{200B}")).map(drop)
     });
 }
+
+/// A date out of range is `Validation` on every write, also on an existing
+/// entity whose history it would come before (`Lifecycle` before).
+#[test]
+fn a_date_out_of_range_is_validation_on_an_existing_parcel_too() {
+    let db = Db::temporary().unwrap();
+    let p = parcel(&db, "GP-1", "10", "2001-01-01");
+    for out_of_range in ["1800-01-01", "2300-01-01"] {
+        let refused = db.develop(p, d(out_of_range));
+        assert!(
+            matches!(&refused, Err(Error::Validation { field, .. }) if field == "date"),
+            "{out_of_range}: {refused:?}"
+        );
+        let refused = db.certify(p, d(out_of_range), "证");
+        assert!(
+            matches!(&refused, Err(Error::Validation { .. })),
+            "{refused:?}"
+        );
+    }
+    assert_eq!(db.history(p).unwrap().len(), 1);
+}

@@ -22,7 +22,7 @@ budget=${3:-2048}
 cargo build --release -q -p parkdb-cli --bin parkdb
 port=${PARKDB_BURST_PORT:-8098}
 log=$(mktemp)
-target/release/parkdb --db "$db" serve --port "$port" --budget-mib "$budget" >"$log" 2>&1 &
+target/release/parkdb --db "$db" serve --port "$port" --budget-mib "$budget" ${PARKDB_BURST_ARGS:-} >"$log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -f "$log"' EXIT
 for _ in $(seq 600); do grep -q serving "$log" && break; sleep 0.5; done

@@ -257,7 +257,7 @@ enum Command {
         /// link printed at start); or set `PARKDB_TOKEN`.
         #[arg(long, env = "PARKDB_TOKEN", hide_env_values = true)]
         token: Option<String>,
-        /// Tables, evaluations and maps built at once (default: the cores, at most 4).
+        /// Tables, evaluations and maps built at once (default 1: a build uses both cores).
         #[arg(long)]
         builds: Option<usize>,
         /// Requests that wait for a build; beyond them the server answers 503.

@@ -34,7 +34,9 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Limits {
         Limits {
-            builds: std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 4)),
+            // One at a time: a build folds on both cores itself, and two
+            // at once held 1 GB more at a burst's peak (benches/serve/burst.sh).
+            builds: 1,
             queue: 32,
             budget: 2 << 30,
             wait: Duration::from_secs(30),
@@ -58,6 +60,8 @@ struct Held {
     reserved: usize,
     /// The most builds that ran at once (for tests and the benchmark).
     most_running: usize,
+    /// Builds started so far.
+    started: u64,
 }
 
 /// The gate of one server.
@@ -126,6 +130,7 @@ impl Gate {
             }
         }
         held.running += 1;
+        held.started += 1;
         held.most_running = held.most_running.max(held.running);
         held.reserved = held.reserved.saturating_add(estimate);
         HOLDING.set(1);
@@ -141,6 +146,33 @@ impl Gate {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .reserved
+    }
+
+    /// Measures what `build` holds at its peak, in bytes, beyond the
+    /// resident size it started from: the process's peak resident size is
+    /// reset before it and read after (Linux), when no other build ran
+    /// meanwhile; `None` otherwise. A table's build holds far more than the
+    /// table it leaves (the records as of its date, folded), and this is
+    /// what its kind reserves next time.
+    pub fn measure<T>(&self, build: impl FnOnce() -> T) -> (T, Option<usize>) {
+        let alone = |h: &Held| h.running == 1;
+        let at_start = {
+            let held = self.held.lock().unwrap_or_else(PoisonError::into_inner);
+            (alone(&held) && reset_peak()).then_some(held.started)
+        };
+        let before = at_start.and_then(|_| resident());
+        let out = build();
+        let after = resident();
+        let held = self.held.lock().unwrap_or_else(PoisonError::into_inner);
+        let peak = match (at_start, before, after) {
+            (Some(started), Some((rss, _)), Some((_, hwm)))
+                if held.started == started && alone(&held) =>
+            {
+                Some(hwm.saturating_sub(rss))
+            }
+            _ => None,
+        };
+        (out, peak)
     }
 
     /// The most builds that ran at once so far.
@@ -171,9 +203,42 @@ impl Drop for Permit<'_> {
     }
 }
 
-/// After a burst of builds, hands the memory they freed back to the
-/// system: glibc's allocator keeps freed pages of its arenas for reuse,
-/// so a server's resident size would stay at its peak.
+/// Keeps the allocator from spreading a server's builds over many arenas:
+/// glibc gives each thread that allocates at once an arena of its own
+/// (up to eight per core), and the memory a build freed in one is not
+/// reused by the next build on another thread. Two arenas serve a few
+/// builds at a time. Call once, before serving.
+pub fn few_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt sets a tunable of the allocator; M_ARENA_MAX takes
+    // effect for arenas made from now on and touches no live block.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
+}
+
+/// Resets the process's peak resident size (`VmHWM`); false where it
+/// cannot.
+fn reset_peak() -> bool {
+    cfg!(target_os = "linux") && std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
+/// The process's resident size now and at its peak, in bytes.
+fn resident() -> Option<(usize, usize)> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<usize>().ok())
+            .map(|kb| kb * 1024)
+    };
+    Some((field("VmRSS:")?, field("VmHWM:")?))
+}
+
+/// After a build, hands the memory it freed back to the system: glibc's
+/// allocator keeps freed pages of its arenas for reuse, so a server's
+/// resident size would stay at its peak.
 fn give_back_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only returns free memory of the allocator's

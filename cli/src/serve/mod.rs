@@ -83,6 +83,7 @@ impl Server {
     /// short token or a host that does not resolve; [`Error::Io`] if the
     /// address cannot be bound; as [`Db::open_read_only`].
     pub fn start(options: &Options) -> Result<Server> {
+        gate::few_arenas();
         let ip = resolve(&options.host)?;
         match &options.token {
             None if !ip.is_loopback() => {

@@ -153,7 +153,7 @@ impl<K: PartialEq + Clone, V: Clone + Weight> Memo<K, V> {
     /// running.
     fn get_or<E: From<Busy>>(
         &self,
-        gate: &Gate,
+        gate: Option<&Gate>,
         estimate: usize,
         key: &K,
         make: impl FnOnce() -> std::result::Result<V, E>,
@@ -170,8 +170,8 @@ impl<K: PartialEq + Clone, V: Clone + Weight> Memo<K, V> {
         if let Some(v) = &*held {
             return Ok(v.clone());
         }
-        let permit = gate.enter(estimate)?;
-        if estimate > 0 {
+        let permit = gate.map(|g| g.enter(estimate)).transpose()?;
+        if let Some(gate) = gate.filter(|_| estimate > 0) {
             let room = gate.limits().budget.saturating_sub(gate.reserved());
             self.0
                 .lock()
@@ -280,29 +280,41 @@ impl Snapshot {
                 let limits = self.gate.limits();
                 limits.budget / limits.builds.max(1)
             });
-        let grid = self.grids.get_or(&self.gate, estimate, key, || {
-            let batch = match (key, &evaluation) {
-                (TableKey::Named(named, reading, year), _) => {
-                    named.read(&reading.view(&self.db), *year)?
-                }
-                (TableKey::Evaluation(scheme, ..), Some(eval)) => {
-                    let s =
-                        parkdb::scheme::preset(scheme).map_err(|m| parkdb::Error::Validation {
-                            field: "scheme".into(),
-                            reason: m,
-                        })?;
-                    let metrics: Vec<_> = s.items.iter().map(|i| i.metric).collect();
-                    parkdb::tables::evaluation_batch(eval.as_ref(), &metrics)?
-                }
-                (TableKey::Evaluation(..), None) => unreachable!("evaluated above"),
-            };
-            Ok::<_, Problem>(Arc::new(Grid::new(batch)))
+        let measured = Mutex::new(None);
+        let grid = self.grids.get_or(Some(&self.gate), estimate, key, || {
+            let (batch, peak) = self.gate.measure(|| self.table(key, evaluation.as_deref()));
+            *measured.lock().unwrap_or_else(PoisonError::into_inner) = peak;
+            Ok::<_, Problem>(Arc::new(Grid::new(batch?)))
         })?;
-        let weight = grid.weight();
+        // What a table of its kind holds next time: its peak while built,
+        // where that was measured, and never less than the table itself.
+        let peak = measured
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner)
+            .unwrap_or(0);
+        let weight = grid.weight().max(peak);
         let mut weighed = self.weighed.lock().unwrap_or_else(PoisonError::into_inner);
         let most = weighed.entry(kind).or_default();
         *most = (*most).max(weight);
         Ok(grid)
+    }
+
+    /// A table's batch, as its key names it.
+    fn table(&self, key: &TableKey, evaluation: Option<&Scores>) -> Read<arrow_array::RecordBatch> {
+        Ok(match (key, evaluation) {
+            (TableKey::Named(named, reading, year), _) => {
+                named.read(&reading.view(&self.db), *year)?
+            }
+            (TableKey::Evaluation(scheme, ..), Some(eval)) => {
+                let s = parkdb::scheme::preset(scheme).map_err(|m| parkdb::Error::Validation {
+                    field: "scheme".into(),
+                    reason: m,
+                })?;
+                let metrics: Vec<_> = s.items.iter().map(|i| i.metric).collect();
+                parkdb::tables::evaluation_batch(eval, &metrics)?
+            }
+            (TableKey::Evaluation(..), None) => unreachable!("evaluated above"),
+        })
     }
 
     /// Runs a build no request keeps (a map) through the gate.
@@ -324,13 +336,15 @@ impl Snapshot {
         selection: &Selection,
     ) -> std::result::Result<(Arc<Grid>, Arc<Vec<u32>>), super::Problem> {
         let grid = self.grid(key)?;
-        let rows =
-            self.selections
-                .get_or(&self.gate, 0, &(key.clone(), selection.clone()), || {
-                    grid.select(selection)
-                        .map(Arc::new)
-                        .map_err(super::Problem::bad_request)
-                })?;
+        let rows = self
+            .selections
+            // Not through the gate: the table is built, and a request that
+            // queued here would hold it while others are built.
+            .get_or(None, 0, &(key.clone(), selection.clone()), || {
+                grid.select(selection)
+                    .map(Arc::new)
+                    .map_err(super::Problem::bad_request)
+            })?;
         Ok((grid, rows))
     }
 
@@ -344,14 +358,18 @@ impl Snapshot {
         year: i32,
         known_at: Option<DateTime<Utc>>,
     ) -> Read<Arc<Scores>> {
-        self.evaluations
-            .get_or(&self.gate, 0, &(scheme.to_owned(), year, known_at), || {
+        self.evaluations.get_or(
+            Some(&self.gate),
+            0,
+            &(scheme.to_owned(), year, known_at),
+            || {
                 let s = parkdb::scheme::preset(scheme).map_err(|m| parkdb::Error::Validation {
                     field: "scheme".into(),
                     reason: m,
                 })?;
                 Ok(known(&self.db, known_at).scores(&s, year).map(Arc::new)?)
-            })
+            },
+        )
     }
 
     /// The land figures under a reading, computed once.
@@ -359,7 +377,7 @@ impl Snapshot {
     /// # Errors
     /// Storage errors.
     pub fn land_summary(&self, reading: &Reading) -> Read<Arc<LandSummary>> {
-        self.summaries.get_or(&self.gate, 0, reading, || {
+        self.summaries.get_or(Some(&self.gate), 0, reading, || {
             Ok(reading.view(&self.db).land_summary().map(Arc::new)?)
         })
     }
@@ -373,11 +391,12 @@ impl Snapshot {
         year: i32,
         known_at: Option<DateTime<Utc>>,
     ) -> Read<Arc<AnnualReport>> {
-        self.reports.get_or(&self.gate, 0, &(year, known_at), || {
-            Ok(known(&self.db, known_at)
-                .annual_report(year)
-                .map(Arc::new)?)
-        })
+        self.reports
+            .get_or(Some(&self.gate), 0, &(year, known_at), || {
+                Ok(known(&self.db, known_at)
+                    .annual_report(year)
+                    .map(Arc::new)?)
+            })
     }
 
     /// The latest date the ledgers speak of (capped at today): the year
@@ -563,7 +582,7 @@ mod tests {
         let (started, wait) = std::sync::mpsc::channel();
         std::thread::scope(|scope| {
             let first = scope.spawn(|| {
-                memo.get_or(&gate, 0, &1, || {
+                memo.get_or(Some(&gate), 0, &1, || {
                     calls.fetch_add(1, Ordering::SeqCst);
                     started.send(()).unwrap();
                     std::thread::sleep(std::time::Duration::from_millis(200));
@@ -571,7 +590,7 @@ mod tests {
                 })
             });
             wait.recv().unwrap();
-            let second = memo.get_or(&gate, 0, &1, || {
+            let second = memo.get_or(Some(&gate), 0, &1, || {
                 calls.fetch_add(1, Ordering::SeqCst);
                 Ok::<_, Refusal>(Arc::new(LandSummary::default()))
             });
@@ -581,14 +600,54 @@ mod tests {
         assert_eq!(calls.load(Ordering::SeqCst), 1);
         // A failed computation leaves the key to the next request.
         assert_eq!(
-            memo.get_or(&gate, 0, &2, || Err::<Arc<LandSummary>, _>(Refusal("no"))),
+            memo.get_or(Some(&gate), 0, &2, || Err::<Arc<LandSummary>, _>(Refusal(
+                "no"
+            ))),
             Err(Refusal("no"))
         );
         assert!(memo
-            .get_or(&gate, 0, &2, || Ok::<_, Refusal>(Arc::new(
+            .get_or(Some(&gate), 0, &2, || Ok::<_, Refusal>(Arc::new(
                 LandSummary::default()
             )))
             .is_ok());
+    }
+
+    /// A request whose table is built selects its rows without a build
+    /// slot: queued behind other builds, it would hold its table meanwhile
+    /// (at a burst, every queued request held one).
+    #[test]
+    fn a_built_tables_rows_are_selected_without_waiting_for_a_slot() {
+        use super::{Reading, Snapshot, TableKey};
+        use parkdb::tables::Named;
+        let db = parkdb::Db::temporary().unwrap();
+        parkdb::example::build_seed(&db).unwrap();
+        let gate = Arc::new(Gate::new(super::super::gate::Limits {
+            builds: 1,
+            queue: 0,
+            ..super::super::gate::Limits::default()
+        }));
+        let snap = Snapshot::new(db, gate.clone());
+        let reading = Reading {
+            as_of: chrono::NaiveDate::from_ymd_opt(2005, 12, 31).unwrap(),
+            known_at: None,
+        };
+        let key = TableKey::Named(Named::Parcels, reading, None);
+        let built = snap.grid(&key).unwrap();
+        let other = TableKey::Named(Named::Enterprises, reading, None);
+        // Another build holds the only slot, and no request may queue.
+        let _held = gate.enter(1).unwrap();
+        std::thread::scope(|s| {
+            let selected = s
+                .spawn(|| {
+                    snap.selection(&key, &super::Selection::default())
+                        .map(|(_, rows)| rows.len())
+                })
+                .join()
+                .unwrap();
+            assert_eq!(selected.ok(), Some(built.batch.num_rows()));
+            // A table not built yet is refused until the slot is free.
+            assert!(s.spawn(|| snap.grid(&other).is_err()).join().unwrap());
+        });
     }
 
     #[test]

@@ -587,6 +587,9 @@ impl Writer {
         date: NaiveDate,
         event: R::Event,
     ) -> Result<EventId> {
+        // A date out of range is bad input whatever the entity's history:
+        // Validation, before any rule of its lifecycle is asked.
+        crate::days::check_date("date", date)?;
         let old = self
             .load_shared::<R>(id)?
             .ok_or_else(|| Error::not_found(R::ENTITY, R::display_id(id)))?;

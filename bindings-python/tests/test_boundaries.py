@@ -68,8 +68,11 @@ def test_to_geopandas_keeps_the_crs_and_the_shapes(grid):
     assert gdf.geometry.area.round(6).tolist() == [10_000.0] * 9
     assert gdf.geometry.name == "boundary"
     assert gdf[gdf.code == "G11"].geometry.iloc[0].equals(square(100, 100))
-    # Other columns as to_pandas gives them.
+    # Other columns as to_pandas gives them, in the table's order.
     assert str(gdf["area_mu"].dtype) == "float64"
+    assert str(gdf["holder_id"].dtype) == "Int64"
+    assert list(gdf.columns) == grid.parcels().columns
+    assert gdf.dtypes.drop("boundary").equals(grid.parcels().to_pandas().dtypes.drop("boundary"))
 
 
 def test_duckdb_reads_the_boundary_as_geometry(grid):

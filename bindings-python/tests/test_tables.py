@@ -16,7 +16,7 @@ import parkdb
 def _norm(v):
     if isinstance(v, pd.Timestamp):
         return v.to_pydatetime()
-    if v is None or (isinstance(v, float) and v != v) or v is pd.NaT:
+    if v is None or (isinstance(v, float) and v != v) or v is pd.NaT or v is pd.NA:
         return None
     return v
 
@@ -193,7 +193,7 @@ def _plain_to_pandas(t, exact):
 
     table = t.to_arrow()
     if exact:
-        return table.to_pandas()
+        return table.to_pandas(types_mapper=_analyst_types(pd).get)
     return _pyarrow_for_computing(table).to_pandas(types_mapper=_analyst_types(pd).get)
 
 
@@ -325,3 +325,26 @@ def test_evaluation_columns_say_their_units(seed):
     assert table.schema.field("tax_per_mu").metadata == {b"unit": "万元/亩".encode()}
     assert table.schema.field("value_added_per_energy").metadata[b"unit"] == "万元/吨标煤".encode()
     assert "万元/亩" in parkdb.Database.evaluate.__doc__
+
+
+def test_tables_agree_on_names_and_types(seed, db):
+    """history() and events() name the same columns each its own way and
+    now both ways; ids are nullable integers in to_pandas(), exact or not,
+    and in to_geopandas()."""
+    p = seed.parcels().to_pylist()[0]["parcel_id"]
+    history = seed.history("parcel", p).to_pandas()
+    events = seed.events("parcel").to_pandas()
+    for frame in (history, events):
+        assert {"valid", "recorded", "date", "recorded_at"} <= set(frame.columns)
+        assert (frame["valid"] == frame["date"]).all()
+        assert (frame["recorded"] == frame["recorded_at"]).all()
+    first = events[events["entity_id"] == p].sort_values("event_id")
+    assert list(first["event_id"]) == list(history.sort_values("event_id")["event_id"])
+    # A split's parent: null for most parcels, an id for its children.
+    a = db.add_parcel("GP-9", "30", requisitioned="2004-01-01")
+    db.split(a, "2005-01-01", [("GP-9-1", "10"), ("GP-9-2", "20")])
+    for exact in (False, True):
+        frame = db.parcels().to_pandas(exact=exact)
+        assert str(frame["parent_id"].dtype) == "Int64", exact
+        assert str(frame["holder_id"].dtype) == "Int64", exact
+        assert frame["parent_id"].isna().sum() == 1

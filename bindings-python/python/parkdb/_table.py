@@ -75,7 +75,9 @@ class Table:
         pd = _require("pandas", "pandas")
         table = self.to_arrow() if exact else self._for_computing()
         if dtype_backend is None:
-            return _objects_to_pandas(table, None if exact else _analyst_types(pd).get)
+            # Ids and flags as nullable pandas types either way: a missing
+            # id does not make a column of floats.
+            return _objects_to_pandas(table, _analyst_types(pd).get)
         if dtype_backend == "pyarrow":
             return table.to_pandas(types_mapper=pd.ArrowDtype)
         if dtype_backend == "numpy_nullable":
@@ -92,10 +94,16 @@ class Table:
         ``to_pandas`` gives them (``exact=True`` keeps decimals and dates).
         """
         gpd = _require("geopandas", "geo")
+        pd = _require("pandas", "pandas")
         if geometry not in self.columns:
             raise ValueError(f"the table has no {geometry!r} column; its columns: {', '.join(self.columns)}")
         table = self.to_arrow() if exact else self._for_computing()
-        return gpd.GeoDataFrame.from_arrow(table, geometry=geometry)
+        # The shapes through geopandas' Arrow reader (it reads their
+        # coordinate system), the other columns as to_pandas gives them.
+        shapes = gpd.GeoDataFrame.from_arrow(table.select([geometry]), geometry=geometry)
+        frame = _objects_to_pandas(table.drop_columns([geometry]), _analyst_types(pd).get)
+        frame.insert(table.column_names.index(geometry), geometry, shapes.geometry.values)
+        return gpd.GeoDataFrame(frame, geometry=geometry, crs=shapes.crs)
 
     def _for_computing(self) -> Any:
         """A ``pyarrow.Table`` with money and area as ``float64`` and dates

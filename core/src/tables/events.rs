@@ -475,9 +475,14 @@ pub fn history_with_facts_batch<B: EventFacts>(
     let facts: Vec<Facts> = entries.iter().map(|h| facts_of(&h.event)).collect();
     let mut c = Columns::default();
     for (field, array) in base.schema().fields().iter().zip(base.columns()) {
-        c.push(field.name(), array.clone());
+        // The events table's names go last, after the facts.
+        if !matches!(field.name().as_str(), "date" | "recorded_at") {
+            c.push(field.name(), array.clone());
+        }
     }
     facts_columns(&mut c, facts)?;
+    c.alias("valid", "date");
+    c.alias("recorded", "recorded_at");
     c.finish()
 }
 
@@ -676,5 +681,8 @@ fn events_batch(rows: EventColumns) -> Result<RecordBatch> {
     c.id("voided_by", voided_by);
     facts.finish(&mut c)?;
     c.push("detail", Arc::new(detail.finish()));
+    // A history's names for the same columns.
+    c.alias("date", "valid");
+    c.alias("recorded_at", "recorded");
     c.finish()
 }

@@ -188,6 +188,18 @@ impl Columns {
         )
     }
 
+    /// Gives the column `of` a second name, at the end of the table: the
+    /// same array under both (no copy), where two tables name one thing
+    /// each their own way.
+    pub(crate) fn alias(&mut self, of: &str, name: &str) {
+        if let Some(i) = self.fields.iter().position(|f| f.name() == of) {
+            let field = self.fields[i].as_ref().clone().with_name(name);
+            let array = self.arrays[i].clone();
+            self.fields.push(field);
+            self.arrays.push(array);
+        }
+    }
+
     pub(crate) fn finish(self) -> Result<RecordBatch> {
         let schema = Arc::new(Schema::new(self.fields));
         RecordBatch::try_new(schema, self.arrays)
@@ -228,6 +240,9 @@ pub fn history_batch<B>(
         "voided_by",
         entries.iter().map(|h| h.voided_by.map(|v| v.0)),
     );
+    // The events table's names for the same columns.
+    c.alias("valid", "date");
+    c.alias("recorded", "recorded_at");
     c.finish()
 }
 

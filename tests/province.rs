@@ -598,6 +598,30 @@ fn a_dataset_has_one_coordinate_system_and_later_parks_are_reprojected_into_it()
         matches!(refused, Err(Error::Validation { .. })),
         "{refused:?}"
     );
+    // Manifests of exports made before they recorded a system: the parcels
+    // files' GeoParquet metadata says it, to the export and to the check.
+    for park in ["east", "west", "north"] {
+        let path = dir.join(format!("_manifests/park={park}.json"));
+        let mut json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        json.as_object_mut().unwrap().remove("crs");
+        std::fs::write(&path, json.to_string()).unwrap();
+    }
+    let refused = export_parquet(&lonlat, dir, "south", None, None);
+    assert!(
+        matches!(&refused, Err(Error::Validation { reason, .. }) if reason.contains("EPSG:4490") && reason.contains("EPSG:4527")),
+        "{refused:?}"
+    );
+    let check = check_dataset(dir).unwrap();
+    assert_eq!(check.problems.len(), 1, "{:?}", check.problems);
+    assert!(check.problems[0].starts_with("park north: its boundaries are in EPSG:4490"));
+    std::fs::remove_file(dir.join("_manifests/park=north.json")).unwrap();
+    for name in parkdb::ledger::dataset::TABLES {
+        std::fs::remove_dir_all(dir.join(name).join("park=north")).unwrap();
+    }
+    // Without north, a new park goes in as the older parks' system says.
+    let south = export_parquet(&lonlat, dir, "south", None, None).unwrap();
+    assert_eq!(south.crs, Some(z39));
 }
 
 #[test]

@@ -247,6 +247,14 @@ def test_two_parks_in_two_systems_read_back_as_one_by_geopandas_duckdb_and_polar
         west.export_parquet(out, park="west", crs=4490)
     frame = geopandas.read_parquet(out / "parcels")
     assert frame.crs.to_epsg() == 4527
+    # Each file's own key-value metadata holds GeoParquet's `geo` key, in
+    # the dataset's system, where readers other than Arrow's look.
+    import pyarrow.parquet as pq
+
+    for park in ("east", "west"):
+        kv = pq.read_metadata(out / "parcels" / f"park={park}" / "part-0.parquet").metadata
+        geo = json.loads(kv[b"geo"])
+        assert geo["columns"][geo["primary_column"]]["crs"]["id"] == {"authority": "EPSG", "code": 4527}
     by_park = {str(p): g for p, g in zip(frame["park"], frame.geometry)}
     assert by_park["east"].bounds[0] == pytest.approx(39512000.0)
     assert by_park["west"].bounds[0] == pytest.approx(39514000.0, abs=0.01)

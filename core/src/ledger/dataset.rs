@@ -230,16 +230,24 @@ fn write_parquet(batch: &RecordBatch, path: &Path) -> Result<u32> {
         file,
         crc: crc32fast::Hasher::new(),
     };
-    let props = WriterProperties::builder()
-        .set_compression(Compression::SNAPPY)
-        .build();
     let failed = |e: parquet::errors::ParquetError| {
         Error::Internal(format!("writing {}: {e}", path.display()))
     };
-    // A table with a GeoArrow column is GeoParquet 1.1: the `geo` key in the
-    // schema's metadata before the writer is made, so that the footer has
-    // it and geopandas.read_parquet takes the file.
+    // A table with a GeoArrow column is GeoParquet 1.1: the `geo` key in
+    // the file's own key-value metadata, where readers other than Arrow's
+    // look (DuckDB; parkdb's check), and in the schema's, which the Arrow
+    // schema in the footer carries (geopandas through pyarrow).
     let batch = with_geo_metadata(batch)?;
+    let geo = batch.schema().metadata().get("geo").map(|g| {
+        vec![parquet::file::metadata::KeyValue::new(
+            "geo".to_owned(),
+            g.clone(),
+        )]
+    });
+    let props = WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .set_key_value_metadata(geo)
+        .build();
     let mut writer = ArrowWriter::try_new(out, batch.schema(), Some(props)).map_err(failed)?;
     writer.write(&batch).map_err(failed)?;
     let out = writer.into_inner().map_err(failed)?;
@@ -306,7 +314,7 @@ pub fn export_parquet_with(
         Some(d) => now.as_of(d),
         None => now,
     };
-    let crs = match (options.crs, dataset_crs(dir, &park)?) {
+    let crs = match (options.crs, super::manifests::dataset_crs(dir, &park)?) {
         (Some(asked), Some((held, by))) if asked != held => {
             return Err(Error::validation(
                 "crs",
@@ -379,55 +387,6 @@ pub(super) fn crs_of_projjson(projjson: &serde_json::Value) -> Option<Crs> {
         return None;
     }
     Crs::epsg(u32::try_from(id["code"].as_u64()?).ok()?).ok()
-}
-
-/// The dataset's coordinate system, as the other parks' manifests record
-/// it, with a park that has it; `None` while none records one.
-///
-/// # Errors
-/// [`Error::Validation`] when they disagree (a dataset written before
-/// parkdb held it to one: `check_dataset` lists them).
-fn dataset_crs(dir: &Path, park: &str) -> Result<Option<(Crs, String)>> {
-    let Ok(entries) = std::fs::read_dir(dir.join("_manifests")) else {
-        return Ok(None);
-    };
-    let mut found: Option<(Crs, String)> = None;
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let Some(other) = name
-            .strip_prefix("park=")
-            .and_then(|n| n.strip_suffix(".json"))
-        else {
-            continue;
-        };
-        if other == park {
-            continue;
-        }
-        let Ok(text) = std::fs::read_to_string(entry.path()) else {
-            continue;
-        };
-        let Some(crs) = serde_json::from_str::<serde_json::Value>(&text)
-            .ok()
-            .and_then(|j| j["crs"].as_str().map(str::to_owned))
-            .and_then(|c| Crs::parse(&c).ok())
-        else {
-            continue;
-        };
-        match &found {
-            Some((held, by)) if *held != crs => {
-                return Err(Error::validation(
-                    "crs",
-                    format!(
-                        "the dataset in {} holds parks in {held} ({by}) and {crs} ({other}): `parkdb check-dataset` lists them; export them again into one system",
-                        dir.display()
-                    ),
-                ))
-            }
-            Some(_) => {}
-            None => found = Some((crs, other.to_owned())),
-        }
-    }
-    Ok(found)
 }
 
 /// A park's export held: an exclusive lock on `_staging/park=<CODE>.lock`

@@ -455,7 +455,7 @@ pub fn check_dataset(dir: &Path) -> Result<DatasetCheck> {
             });
             if let Err(e) = &read {
                 // A missing file is reported by the survey already.
-                if !matches!(e, Error::Io { .. }) {
+                if dir.join(&file.path).exists() {
                     survey.problems.push(format!("park {}: {e}", park.park));
                 }
             }
@@ -527,4 +527,36 @@ fn parcels_crs(dir: &Path, park: &DatasetPark) -> Option<Crs> {
     let geo: serde_json::Value = serde_json::from_str(&geo).ok()?;
     let primary = geo["primary_column"].as_str()?;
     crs_of_projjson(geo["columns"][primary].get("crs")?)
+}
+
+/// The dataset's coordinate system, as its parks other than `except` say
+/// it (each park's manifest, else its parcels file's metadata, for an
+/// export made before manifests recorded it), with a park that has it;
+/// `None` while no other park has a boundary.
+///
+/// # Errors
+/// [`Error::Validation`] when they disagree (a dataset written before
+/// parkdb held it to one: [`check_dataset`] names the parks).
+pub(super) fn dataset_crs(dir: &Path, except: &str) -> Result<Option<(Crs, String)>> {
+    let mut found: Option<(Crs, String)> = None;
+    for park in Survey::of(dir)?.parks.iter().filter(|p| p.park != except) {
+        let Some(crs) = park.crs.or_else(|| parcels_crs(dir, park)) else {
+            continue;
+        };
+        match &found {
+            Some((held, by)) if *held != crs => {
+                return Err(Error::validation(
+                    "crs",
+                    format!(
+                        "the dataset in {} holds parks in {held} ({by}) and {crs} ({}): `parkdb check-dataset` lists them; export them again into one system",
+                        dir.display(),
+                        park.park
+                    ),
+                ))
+            }
+            Some(_) => {}
+            None => found = Some((crs, park.park.clone())),
+        }
+    }
+    Ok(found)
 }

@@ -284,7 +284,8 @@ mod tests {
                         Ok(_permit) => {
                             let now = running.fetch_add(1, Ordering::SeqCst) + 1;
                             most.fetch_max(now, Ordering::SeqCst);
-                            std::thread::sleep(Duration::from_millis(300));
+                            // Long enough that all ten have asked meanwhile.
+                            std::thread::sleep(Duration::from_secs(1));
                             running.fetch_sub(1, Ordering::SeqCst);
                         }
                         Err(Busy { retry_after }) => {

@@ -402,6 +402,16 @@ fn a_damaged_conf_is_corrupt_or_harmless() {
             ),
         }
     }
+    // Text that is not UTF-8 under a checksum that holds: the damage sled
+    // takes for a conf "created using a sled version earlier than 0.29".
+    let mut not_text = b"segment_size: \xff\xfe\n".to_vec();
+    let crc = crc32fast::hash(&not_text).to_le_bytes();
+    not_text.extend_from_slice(&crc);
+    std::fs::write(&conf, &not_text).unwrap();
+    match Db::open(&path) {
+        Err(Error::Corrupt(why)) => assert!(why.contains("(conf) is damaged"), "{why}"),
+        other => panic!("expected Corrupt naming conf, got {:?}", other.err()),
+    }
     std::fs::write(&conf, &good).unwrap();
     assert_eq!(common::codes(&Db::open(&path).unwrap()), ["GP-1"]);
 }

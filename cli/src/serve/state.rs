@@ -280,18 +280,15 @@ impl Snapshot {
                 let limits = self.gate.limits();
                 limits.budget / limits.builds.max(1)
             });
-        let measured = Mutex::new(None);
+        let measured = std::cell::Cell::new(None);
         let grid = self.grids.get_or(Some(&self.gate), estimate, key, || {
             let (batch, peak) = self.gate.measure(|| self.table(key, evaluation.as_deref()));
-            *measured.lock().unwrap_or_else(PoisonError::into_inner) = peak;
+            measured.set(peak);
             Ok::<_, Problem>(Arc::new(Grid::new(batch?)))
         })?;
         // What a table of its kind holds next time: its peak while built,
         // where that was measured, and never less than the table itself.
-        let peak = measured
-            .into_inner()
-            .unwrap_or_else(PoisonError::into_inner)
-            .unwrap_or(0);
+        let peak = measured.get().unwrap_or(0);
         let weight = grid.weight().max(peak);
         let mut weighed = self.weighed.lock().unwrap_or_else(PoisonError::into_inner);
         let most = weighed.entry(kind).or_default();

@@ -11,15 +11,21 @@
 //! (`DIR/_manifests/park=<CODE>.json`; engines skip directories starting
 //! with `_`) written last, naming every file with its rows and CRC-32.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use arrow_array::RecordBatch;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::db::Db;
-use crate::error::{Entity, Error, Result};
+use crate::error::{Error, Result};
 use crate::geometry::Crs;
 use crate::view::View;
+
+use super::manifests::{crs_of_projjson, park_code};
+pub use super::staging::finish_interrupted;
+use super::staging::io;
+pub use super::staging::TABLES;
+use super::staging::{finish_park, staging, write_synced, ParkLock, COMMIT};
 
 /// What an export wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,21 +73,6 @@ impl Default for ExportOptions {
     }
 }
 
-/// The tables of a park's dataset, by name.
-pub const TABLES: [&str; 11] = [
-    "parcels",
-    "enterprises",
-    "yearly",
-    "leases",
-    "grants",
-    "disbursements",
-    "programmes",
-    "overdue",
-    "observations",
-    "events",
-    "inefficient",
-];
-
 fn table(view: &View<'_>, events: &View<'_>, name: &str, crs: Option<Crs>) -> Result<RecordBatch> {
     match name {
         "parcels" => {
@@ -106,29 +97,6 @@ fn table(view: &View<'_>, events: &View<'_>, name: &str, crs: Option<Crs>) -> Re
         "inefficient" => view.inefficient_table(&crate::inefficient::Rules::default(), None),
         _ => events.events_table(&crate::tables::EventFilter::default()),
     }
-}
-
-/// A park's code as a directory name: letters, digits, `-` and `_`.
-pub(super) fn park_code(park: &str) -> Result<String> {
-    let code = crate::text::code("park", park)?;
-    if code
-        .chars()
-        .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
-    {
-        Ok(code)
-    } else {
-        Err(Error::validation(
-            "park",
-            format!(
-                "{} may hold only letters, digits, - and _ (it names a directory)",
-                crate::text::shown(park)
-            ),
-        ))
-    }
-}
-
-pub(super) fn io(what: &str, path: &Path, e: std::io::Error) -> Error {
-    Error::io(format!("cannot {what} {}", path.display()), e)
 }
 
 /// A file being written, with the CRC-32 of what went into it.
@@ -377,148 +345,6 @@ fn batch_crs(batch: &RecordBatch) -> Option<Crs> {
     let meta: serde_json::Value =
         serde_json::from_str(field.metadata().get("ARROW:extension:metadata")?).ok()?;
     crs_of_projjson(meta.get("crs")?)
-}
-
-/// The EPSG code a PROJJSON object names (`"id": {"authority": "EPSG",
-/// "code": 4526}`).
-pub(super) fn crs_of_projjson(projjson: &serde_json::Value) -> Option<Crs> {
-    let id = &projjson["id"];
-    if !id["authority"].as_str()?.eq_ignore_ascii_case("EPSG") {
-        return None;
-    }
-    Crs::epsg(u32::try_from(id["code"].as_u64()?).ok()?).ok()
-}
-
-/// A park's export held: an exclusive lock on `_staging/park=<CODE>.lock`
-/// (the file stays; the lock goes with the handle, and with the process).
-struct ParkLock {
-    _held: std::fs::File,
-}
-
-impl ParkLock {
-    fn acquire(dir: &Path, park: &str, wait: std::time::Duration) -> Result<ParkLock> {
-        let staging = dir.join("_staging");
-        std::fs::create_dir_all(&staging).map_err(|e| io("create", &staging, e))?;
-        let path = staging.join(format!("park={park}.lock"));
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(|e| io("open", &path, e))?;
-        let started = std::time::Instant::now();
-        loop {
-            match file.try_lock() {
-                Ok(()) => return Ok(ParkLock { _held: file }),
-                Err(std::fs::TryLockError::WouldBlock) if started.elapsed() < wait => {
-                    std::thread::sleep(std::time::Duration::from_millis(25));
-                }
-                Err(std::fs::TryLockError::WouldBlock) => {
-                    return Err(Error::conflict(
-                        Entity::Dataset,
-                        format!("park={park}"),
-                        format!(
-                            "another export of park {park} into {} is under way (waited {:.0?}); try again when it is done",
-                            dir.display(),
-                            wait
-                        ),
-                    ))
-                }
-                Err(std::fs::TryLockError::Error(e)) => return Err(io("lock", &path, e)),
-            }
-        }
-    }
-
-    /// The lock when no export holds the park now, else `None`.
-    fn try_now(dir: &Path, park: &str) -> Result<Option<ParkLock>> {
-        match ParkLock::acquire(dir, park, std::time::Duration::ZERO) {
-            Ok(lock) => Ok(Some(lock)),
-            Err(Error::Conflict { .. }) => Ok(None),
-            Err(e) => Err(e),
-        }
-    }
-}
-
-/// The file whose presence says a park's staged export is complete.
-const COMMIT: &str = "COMMIT.json";
-
-fn staging(dir: &Path, park: &str) -> PathBuf {
-    dir.join("_staging").join(format!("park={park}"))
-}
-
-/// Writes `text` to `path` through a file beside it, synced, renamed.
-fn write_synced(path: &Path, text: &str) -> Result<()> {
-    use std::io::Write as _;
-    let aside = path.with_extension("partial");
-    let mut f = std::fs::File::create(&aside).map_err(|e| io("create", &aside, e))?;
-    f.write_all(text.as_bytes())
-        .and_then(|()| f.sync_all())
-        .map_err(|e| io("write", &aside, e))?;
-    std::fs::rename(&aside, path).map_err(|e| io("move", path, e))
-}
-
-/// Finishes the exports of `dir` that were interrupted after their commit
-/// (every park's); exports interrupted before it are left to their park's
-/// next export, which removes them.
-///
-/// # Errors
-/// [`Error::Io`] if a partition cannot be moved.
-pub fn finish_interrupted(dir: &Path) -> Result<()> {
-    let Ok(entries) = std::fs::read_dir(dir.join("_staging")) else {
-        return Ok(());
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if let Some(park) = name.strip_prefix("park=") {
-            // A park code holds no dot: `park=<CODE>.old` is an old export
-            // set aside, `park=<CODE>.lock` the lock of its exports. A park
-            // an export holds now is that export's to finish.
-            if !park.contains('.') && entry.path().join(COMMIT).exists() {
-                if let Some(_held) = ParkLock::try_now(dir, park)? {
-                    finish_park(dir, park)?;
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Swaps a park's committed, staged export in: each table's partition
-/// (the old one moved aside first), then the manifest; then removes what
-/// is left. Does nothing without a commit file. Running it again after an
-/// interruption picks up where it stopped.
-fn finish_park(dir: &Path, park: &str) -> Result<()> {
-    let staging = staging(dir, park);
-    let commit = staging.join(COMMIT);
-    let Ok(text) = std::fs::read_to_string(&commit) else {
-        return Ok(());
-    };
-    let old = dir.join("_staging").join(format!("park={park}.old"));
-    for name in TABLES {
-        let staged = staging.join(name);
-        if !staged.exists() {
-            continue; // swapped in before an interruption
-        }
-        let target = dir.join(name).join(format!("park={park}"));
-        if target.exists() {
-            std::fs::create_dir_all(&old).map_err(|e| io("create", &old, e))?;
-            let aside = old.join(name);
-            if aside.exists() {
-                std::fs::remove_dir_all(&aside).map_err(|e| io("remove", &aside, e))?;
-            }
-            std::fs::rename(&target, &aside).map_err(|e| io("move", &target, e))?;
-        }
-        std::fs::create_dir_all(dir.join(name)).map_err(|e| io("create", dir, e))?;
-        std::fs::rename(&staged, &target).map_err(|e| io("move", &staged, e))?;
-    }
-    let manifests = dir.join("_manifests");
-    std::fs::create_dir_all(&manifests).map_err(|e| io("create", &manifests, e))?;
-    write_synced(&manifests.join(format!("park={park}.json")), &text)?;
-    std::fs::remove_dir_all(&staging).map_err(|e| io("remove", &staging, e))?;
-    if old.exists() {
-        std::fs::remove_dir_all(&old).map_err(|e| io("remove", &old, e))?;
-    }
-    Ok(())
 }
 
 /// The manifest as JSON: park, format and parkdb versions, as-of,

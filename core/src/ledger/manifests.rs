@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use arrow_array::RecordBatch;
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::dataset::{crs_of_projjson, io, park_code, TABLES};
+use super::staging::{io, TABLES};
 use crate::error::{Error, Result};
 use crate::geometry::Crs;
 
@@ -56,7 +56,7 @@ struct ManifestFile {
 /// missing, a file in a park's partition its manifest does not name;
 /// [`Error::Io`] if the directory cannot be read.
 pub fn dataset_parks(dir: &Path) -> Result<Vec<DatasetPark>> {
-    super::dataset::finish_interrupted(dir)?;
+    super::staging::finish_interrupted(dir)?;
     let survey = Survey::of(dir)?;
     if !survey.problems.is_empty() {
         return Err(Error::Corrupt(format!(
@@ -426,7 +426,7 @@ impl DatasetCheck {
 /// (no manifest and no partition); [`Error::Io`] if it cannot be read.
 pub fn check_dataset(dir: &Path) -> Result<DatasetCheck> {
     use parquet::file::reader::{FileReader, SerializedFileReader};
-    super::dataset::finish_interrupted(dir)?;
+    super::staging::finish_interrupted(dir)?;
     let mut survey = Survey::of(dir)?;
     if survey.parks.is_empty() && survey.problems.is_empty() {
         return Err(no_park(dir));
@@ -559,4 +559,33 @@ pub(super) fn dataset_crs(dir: &Path, except: &str) -> Result<Option<(Crs, Strin
         }
     }
     Ok(found)
+}
+
+/// A park's code as a directory name: letters, digits, `-` and `_`.
+pub(super) fn park_code(park: &str) -> Result<String> {
+    let code = crate::text::code("park", park)?;
+    if code
+        .chars()
+        .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+    {
+        Ok(code)
+    } else {
+        Err(Error::validation(
+            "park",
+            format!(
+                "{} may hold only letters, digits, - and _ (it names a directory)",
+                crate::text::shown(park)
+            ),
+        ))
+    }
+}
+
+/// The EPSG code a PROJJSON object names (`"id": {"authority": "EPSG",
+/// "code": 4526}`).
+pub(super) fn crs_of_projjson(projjson: &serde_json::Value) -> Option<Crs> {
+    let id = &projjson["id"];
+    if !id["authority"].as_str()?.eq_ignore_ascii_case("EPSG") {
+        return None;
+    }
+    Crs::epsg(u32::try_from(id["code"].as_u64()?).ok()?).ok()
 }

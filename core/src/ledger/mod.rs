@@ -14,6 +14,7 @@ pub mod import;
 pub mod manifests;
 pub mod province;
 pub mod read;
+mod staging;
 
 pub use boundaries::{import_boundaries, BoundaryOptions, BoundaryReport};
 pub use dataset::{

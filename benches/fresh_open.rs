@@ -52,7 +52,7 @@ fn run(path: &str, scheme: &Scheme, year: i32, ids: &[u64]) -> Run {
     let t = Instant::now();
     let area: i64 = ids
         .iter()
-        .map(|id| db.parcel(parkdb::ParcelId(*id)).unwrap().area.units())
+        .map(|id| db.parcel(parkdb::ParcelId(*id)).unwrap().area.millionths() / 100)
         .sum();
     let point_reads = t.elapsed().as_secs_f64();
     assert!(area > 0);

@@ -227,7 +227,7 @@ pub fn load_parkdb(db: &Db, w: &Workload) -> parkdb::Result<()> {
             for p in chunk {
                 let id = tx.add_parcel(NewParcel::new(
                     p.code.clone(),
-                    Mu::from_units(p.area_units),
+                    Mu::from_millionths(p.area_units * 100),
                     USES[p.land_use as usize],
                     day(p.requisitioned),
                 ))?;
@@ -517,7 +517,7 @@ pub fn summary_parkdb(db: &Db, at: NaiveDate) -> Figures {
             s.under_construction_mu,
             s.completed_mu,
         ]
-        .map(Mu::units),
+        .map(|m| m.millionths() / 100),
     )
 }
 
@@ -623,7 +623,7 @@ pub fn evaluate_sqlite(c: &Connection) -> Vec<(u64, i64, String)> {
                 water_m3: None,
             };
             // The same derivation parkdb uses, from rows SQLite returned.
-            let land = Mu::from_units(land.get(&id).copied().unwrap_or(0));
+            let land = Mu::from_millionths(land.get(&id).copied().unwrap_or(0) * 100);
             let ey = parkdb::indicators::EnterpriseYear {
                 investment: Ok(Yuan::ZERO),
                 year: YEAR,
@@ -797,7 +797,7 @@ pub fn run(scale: f64, dir: &Path) -> Vec<Row> {
 
     // The first read after opening: parkdb folds the one parcel's events;
     // SQLite reads through its page cache.
-    let (_, pk) = time(|| db.parcel(ParcelId(1)).unwrap().area.units());
+    let (_, pk) = time(|| db.parcel(ParcelId(1)).unwrap().area.millionths() / 100);
     let (_, sq) = time(|| {
         conn.query_row("select area_units from parcel where id = 1", [], |r| {
             r.get::<_, i64>(0)
@@ -846,7 +846,7 @@ pub fn run(scale: f64, dir: &Path) -> Vec<Row> {
     let (_, pk) = time(|| {
         probes
             .iter()
-            .map(|id| db.parcel(ParcelId(*id)).unwrap().area.units())
+            .map(|id| db.parcel(ParcelId(*id)).unwrap().area.millionths() / 100)
             .sum::<i64>()
     });
     let (_, sq) = time(|| {
@@ -869,7 +869,7 @@ pub fn run(scale: f64, dir: &Path) -> Vec<Row> {
     let (a, pk) = time(|| {
         codes
             .iter()
-            .map(|c| db.parcel_by_code(c).unwrap().area.units())
+            .map(|c| db.parcel_by_code(c).unwrap().area.millionths() / 100)
             .sum::<i64>()
     });
     let (b, sq) = time(|| {
@@ -1029,7 +1029,7 @@ pub fn run(scale: f64, dir: &Path) -> Vec<Row> {
             durable
                 .add_parcel(NewParcel::new(
                     format!("D{i}"),
-                    Mu::from_units(10_000),
+                    Mu::from_millionths(1_000_000),
                     LandUse::Industrial,
                     day(DATE_BASE),
                 ))

@@ -46,7 +46,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     // The column's scale is the unit's: ten-thousandths of a 亩.
     let summary = db.as_of(end).land_summary()?;
-    assert_eq!(i128::from(summary.total.supplied_mu.units()), supplied);
+    assert_eq!(i128::from(summary.total.supplied_mu.millionths()), supplied);
     println!(
         "supplied: {}, as the land summary says",
         summary.total.supplied_mu

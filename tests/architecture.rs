@@ -124,7 +124,7 @@ fn the_lowest_layers_import_nothing_above_them() {
             "land",
             &["days", "error", "geometry", "ids", "money", "units"],
         ),
-        ("storage", &["days", "error", "event"]),
+        ("storage", &["days", "error", "event", "units"]),
         (
             "engine",
             &[

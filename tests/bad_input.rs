@@ -48,7 +48,7 @@ fn setup() -> (Db, ParcelId, parkdb::EnterpriseId) {
 #[test]
 fn areas_must_be_positive_and_exact() {
     let (db, _, _) = setup();
-    for text in ["0", "-1", "52.72721", "abc", "", "1.2.3"] {
+    for text in ["0", "-1", "52.7272101", "abc", "", "1.2.3", "1_000"] {
         let err = Mu::parse_mu(text);
         if let Ok(area) = err {
             refused(&db, validation, |db| {
@@ -67,15 +67,15 @@ fn areas_must_be_positive_and_exact() {
     let e = refused(&db, validation, |db| {
         db.add_parcel(NewParcel::new(
             "GP-X",
-            Mu::from_units(-5),
+            Mu::from_millionths(-5),
             LandUse::Industrial,
             d("2004-01-01"),
         ))
         .map(|_| ())
     });
     assert!(e.to_string().contains("GP-X"), "{e}");
-    // Trailing zeros past four decimals are still exact.
-    assert_eq!(Mu::parse_mu("52.727200").unwrap(), mu("52.7272"));
+    // Trailing zeros past six decimals are still exact.
+    assert_eq!(Mu::parse_mu("52.72720000").unwrap(), mu("52.7272"));
 }
 
 #[test]

@@ -64,8 +64,12 @@ fn a_rectangle_in_a_zone_gives_its_area_in_mu() {
     // An odd shape: a right triangle of legs 123.45 m and 67.8 m.
     let tri = Outline::points(&[(X0, Y0), (X0 + 123.45, Y0), (X0, Y0 + 67.8)]).in_crs(z39());
     let t = shaped(&db, "GP-2", "6.2776", tri).unwrap();
-    // 123.45 × 67.8 / 2 = 4184.955 m² = 6.2774 亩 (×15/10000).
-    assert_eq!(db.parcel(t).unwrap().boundary.unwrap().area(), mu("6.2774"));
+    // 123.45 × 67.8 / 2 = 4184.955 m² = 6.2774325 亩 (×0.0015), measured
+    // to the millionth.
+    assert_eq!(
+        db.parcel(t).unwrap().boundary.unwrap().area(),
+        mu("6.277433")
+    );
 }
 
 #[test]

@@ -31,6 +31,11 @@ fn golden_dir(format: u8) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../tests/golden/format{format}.parkdb"))
 }
 
+/// The copy [`golden_copy`] made in `tmp`.
+fn golden_copy_of(tmp: &tempfile::TempDir) -> PathBuf {
+    tmp.path().join("db")
+}
+
 /// A copy of a golden database in a temporary directory.
 fn golden_copy(format: u8, tmp: &tempfile::TempDir) -> PathBuf {
     let golden = golden_dir(format);
@@ -360,7 +365,25 @@ fn write_golden(path: &Path) {
     .unwrap();
     db.reach_building_stage("1#", d("2005-12-01"), BuildingStage::ToppedOut)
         .unwrap();
+    // Format 9: an area to the millionth of a 亩 (1.867291 公顷), after the
+    // summaries the older formats are read at.
+    db.add_parcel(NewParcel::new(
+        "HA-1",
+        "1.867291公顷".parse().unwrap(),
+        LandUse::Industrial,
+        d("2006-03-01"),
+    ))
+    .unwrap();
     db.flush().unwrap();
+}
+
+/// What format 9 added reads back: an area to the millionth of a 亩, in
+/// the parcel, its table and the summary.
+fn reads_the_exact_areas(db: &Db) {
+    let p = db.parcel_by_code("HA-1").unwrap();
+    assert_eq!(p.area.to_decimal_string(), "28.009365");
+    let s = db.land_summary(d("2006-12-31")).unwrap();
+    assert_eq!(s.total.requisitioned_mu, mu("180.736565"));
 }
 
 /// What format 8 added reads back: a schedule, payments, a collection
@@ -467,6 +490,10 @@ fn the_current_format_opens_and_reads_the_same() {
     if std::env::var_os("PARKDB_WRITE_GOLDEN").is_some() {
         let _ = std::fs::remove_dir_all(&golden);
         write_golden(&golden);
+        // Only the store is pinned: checkpoints are rebuilt from it.
+        for derived in ["checkpoint", "blobs"] {
+            let _ = std::fs::remove_dir_all(golden.join(derived));
+        }
     }
     let tmp = tempfile::tempdir().unwrap();
     let db = Db::open(golden_copy(parkdb::FORMAT_VERSION, &tmp)).unwrap();
@@ -475,6 +502,34 @@ fn the_current_format_opens_and_reads_the_same() {
     reads_the_notes(&db);
     reads_the_buildings_and_water(&db);
     reads_the_money(&db);
+    reads_the_exact_areas(&db);
+}
+
+/// Format 8 kept ten-thousandths of a 亩: its values read as the same
+/// areas (times 100 in millionths), the database is marked 9, and areas
+/// written after hold their six places beside the old.
+#[test]
+fn format_8_is_marked_9_and_reads_the_same() {
+    migrates_and_reads_the_same(8);
+    let tmp = tempfile::tempdir().unwrap();
+    let db = Db::open(golden_copy(8, &tmp)).unwrap();
+    reads_the_boundaries(&db);
+    reads_the_notes(&db);
+    reads_the_buildings_and_water(&db);
+    reads_the_money(&db);
+    let p = db
+        .add_parcel(NewParcel::new(
+            "HA-1",
+            "1.867291公顷".parse().unwrap(),
+            LandUse::Industrial,
+            d("2006-03-01"),
+        ))
+        .unwrap();
+    drop(db);
+    let db = Db::open(golden_copy_of(&tmp)).unwrap();
+    assert_eq!(db.parcel(p).unwrap().area, mu("28.009365"));
+    reads_the_exact_areas(&db);
+    reads_the_golden_facts(&db);
 }
 
 /// Opens an older golden database (migrated on the way), reads it the same,
@@ -523,7 +578,7 @@ fn migrates_and_reads_the_same(format: u8) {
 }
 
 #[test]
-fn format_7_is_marked_8_and_reads_the_same() {
+fn format_7_is_marked_9_and_reads_the_same() {
     migrates_and_reads_the_same(7);
     let tmp = tempfile::tempdir().unwrap();
     let db = Db::open(golden_copy(7, &tmp)).unwrap();
@@ -535,12 +590,12 @@ fn format_7_is_marked_8_and_reads_the_same() {
 }
 
 #[test]
-fn format_4_is_marked_8_and_reads_the_same() {
+fn format_4_is_marked_9_and_reads_the_same() {
     migrates_and_reads_the_same(4);
 }
 
 #[test]
-fn format_6_is_marked_8_and_reads_the_same() {
+fn format_6_is_marked_9_and_reads_the_same() {
     migrates_and_reads_the_same(6);
     let tmp = tempfile::tempdir().unwrap();
     let db = Db::open(golden_copy(6, &tmp)).unwrap();
@@ -549,7 +604,7 @@ fn format_6_is_marked_8_and_reads_the_same() {
 }
 
 #[test]
-fn format_5_is_marked_8_and_reads_the_same() {
+fn format_5_is_marked_9_and_reads_the_same() {
     migrates_and_reads_the_same(5);
     let tmp = tempfile::tempdir().unwrap();
     let db = Db::open(golden_copy(5, &tmp)).unwrap();

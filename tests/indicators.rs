@@ -794,7 +794,7 @@ fn varied_candidates(metrics: &[Metric]) -> Vec<Candidate> {
             Candidate {
                 enterprise: EnterpriseId(next(4000) * 4000 + i),
                 name: format!("企业{i}"),
-                land: Mu::from_units(i64::try_from(next(8 * Mu::SCALE as u64)).unwrap()),
+                land: Mu::from_millionths(i64::try_from(next(8 * Mu::SCALE as u64)).unwrap()),
                 above_scale: [None, Some(true), Some(true), Some(false)]
                     [usize::try_from(next(4)).unwrap()],
                 unfit,
@@ -878,7 +878,7 @@ fn columns_for_other_metrics_are_refused() {
     columns.push(
         EnterpriseId(1),
         "甲",
-        Mu::from_units(10 * Mu::SCALE),
+        Mu::from_millionths(10 * Mu::SCALE),
         Some(true),
         None,
         |_| Ok(1.0),

@@ -229,7 +229,7 @@ fn compare(db: &Db, model: &[MParcel], at: NaiveDate) {
         s.idle_mu,
         s.reclaimed_mu,
     ]
-    .map(Mu::units);
+    .map(Mu::millionths);
     assert_eq!(got, want, "summary as of {at}");
     assert_eq!(s.parcel_count, count, "parcel count as of {at}");
 }
@@ -325,7 +325,7 @@ fn run(ops: Vec<(Op, i16)>) {
                 let id = db
                     .add_parcel(NewParcel::new(
                         format!("M-{codes}"),
-                        Mu::from_units(units),
+                        Mu::from_millionths(units),
                         LandUse::Industrial,
                         clock,
                     ))
@@ -342,10 +342,10 @@ fn run(ops: Vec<(Op, i16)>) {
                 let parent = model[i].now();
                 let first = parent.area * i64::from(frac) / 256;
                 let parts = vec![
-                    (format!("M-{}", codes + 1), Mu::from_units(first)),
+                    (format!("M-{}", codes + 1), Mu::from_millionths(first)),
                     (
                         format!("M-{}", codes + 2),
-                        Mu::from_units(parent.area - first),
+                        Mu::from_millionths(parent.area - first),
                     ),
                 ];
                 let result = db.split(model[i].id, clock, &parts);
@@ -394,7 +394,7 @@ fn run(ops: Vec<(Op, i16)>) {
         for mp in &model {
             let m = mp.now();
             let p = db.parcel(mp.id).unwrap();
-            assert_eq!(p.area.units(), m.area);
+            assert_eq!(p.area.millionths(), m.area);
             assert_eq!(p.developed.is_some(), m.developed, "{p:?} vs {m:?}");
             assert_eq!(p.certificate.is_some(), m.certified);
             assert_eq!(p.holder, m.holder.map(|h| firms[h]));

@@ -557,7 +557,7 @@ fn a_dataset_has_one_coordinate_system_and_later_parks_are_reprojected_into_it()
         .downcast_ref::<arrow_array::Decimal128Array>()
         .unwrap()
         .value(0);
-    assert_eq!(i128::from(area.units()), stored);
+    assert_eq!(i128::from(area.millionths()), stored);
     let check = check_dataset(dir).unwrap();
     assert!(check.is_clean(), "{check:?}");
     assert!(check.parks.iter().all(|p| p.crs == Some(z39)));
@@ -684,4 +684,115 @@ fn an_export_holds_its_park_and_a_second_waits_or_is_told() {
     let check = check_dataset(dir).unwrap();
     assert!(check.is_clean(), "{:?}", check.problems);
     assert_eq!(check.parks.len(), 2);
+}
+
+/// Rewrites park `park`'s parcels file as a parkdb before storage format 9
+/// wrote it: `area_mu` in 0.0001 亩 (decimal scale 4), the manifest saying
+/// format 8 and the new file's checksum.
+fn as_exported_by_format_8(dir: &Path, park: &str) {
+    use arrow_array::{Array, Decimal128Array, RecordBatch};
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    let path = dir.join(format!("parcels/park={park}/part-0.parquet"));
+    let file = std::fs::File::open(&path).unwrap();
+    let reader = ParquetRecordBatchReaderBuilder::try_new(file).unwrap();
+    let batches: Vec<RecordBatch> = reader.build().unwrap().map(Result::unwrap).collect();
+    let schema = batches[0].schema();
+    let i = schema.index_of("area_mu").unwrap();
+    let mut fields: Vec<_> = schema.fields().iter().map(|f| f.as_ref().clone()).collect();
+    fields[i] = fields[i]
+        .clone()
+        .with_data_type(arrow_schema::DataType::Decimal128(18, 4));
+    let old = std::sync::Arc::new(
+        arrow_schema::Schema::new(fields).with_metadata(schema.metadata().clone()),
+    );
+    let mut out = Vec::new();
+    let mut writer = parquet::arrow::ArrowWriter::try_new(&mut out, old.clone(), None).unwrap();
+    for b in &batches {
+        let areas = b
+            .column(i)
+            .as_any()
+            .downcast_ref::<Decimal128Array>()
+            .unwrap();
+        let scaled: Decimal128Array = areas
+            .iter()
+            .map(|v| {
+                v.map(|v| {
+                    assert_eq!(v % 100, 0, "an area of the test with more than four places");
+                    v / 100
+                })
+            })
+            .collect::<Decimal128Array>()
+            .with_precision_and_scale(18, 4)
+            .unwrap();
+        let mut columns = b.columns().to_vec();
+        columns[i] = std::sync::Arc::new(scaled);
+        assert_eq!(columns[i].len(), b.num_rows());
+        writer
+            .write(&RecordBatch::try_new(old.clone(), columns).unwrap())
+            .unwrap();
+    }
+    writer.close().unwrap();
+    std::fs::write(&path, &out).unwrap();
+    let manifest = dir.join(format!("_manifests/park={park}.json"));
+    let mut json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
+    json["format_version"] = 8.into();
+    for f in json["files"].as_array_mut().unwrap() {
+        if f["path"].as_str().unwrap().starts_with("parcels/") {
+            f["crc32"] = crc32fast::hash(&out).into();
+        }
+    }
+    std::fs::write(&manifest, serde_json::to_string(&json).unwrap()).unwrap();
+}
+
+/// A park exported before areas were kept to the millionth reads the same
+/// (its areas at its file's own scale), but a dataset's `area_mu` is never
+/// left at two scales: exporting another park beside it is refused, and
+/// the check names it until it is exported again.
+#[test]
+fn a_park_exported_with_areas_in_ten_thousandths_reads_the_same_and_is_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (east, west) = two_parks(tmp.path());
+    let before = province_report(tmp.path(), &absolute(), 2005).unwrap();
+    as_exported_by_format_8(tmp.path(), "west");
+    let after = province_report(tmp.path(), &absolute(), 2005).unwrap();
+    assert_eq!(
+        format!("{:?}", before.parks),
+        format!("{:?}", after.parks),
+        "the scale-4 file reads as other areas"
+    );
+    let check = parkdb::ledger::check_dataset(tmp.path()).unwrap();
+    assert!(
+        check
+            .problems
+            .iter()
+            .any(|p| p.contains("park west") && p.contains("0.0001 亩")),
+        "{check:?}"
+    );
+    let third = Db::temporary().unwrap();
+    third
+        .add_parcel(parkdb::NewParcel::new(
+            "N-1",
+            "1.867291公顷".parse().unwrap(),
+            parkdb::LandUse::Industrial,
+            d("2005-01-01"),
+        ))
+        .unwrap();
+    match export_parquet(&third, tmp.path(), "north", Some(d("2005-12-31")), None) {
+        Err(Error::Validation { reason, .. }) => {
+            assert!(
+                reason.contains("park west") && reason.contains("0.0001 亩"),
+                "{reason}"
+            );
+        }
+        other => panic!("an export beside a scale-4 park: {other:?}"),
+    }
+    assert!(!tmp.path().join("_manifests/park=north.json").exists());
+    // West exported again: the dataset is at one scale, and north joins.
+    export_parquet(&west, tmp.path(), "west", Some(d("2005-12-31")), None).unwrap();
+    export_parquet(&third, tmp.path(), "north", Some(d("2005-12-31")), None).unwrap();
+    assert!(parkdb::ledger::check_dataset(tmp.path())
+        .unwrap()
+        .is_clean());
+    drop(east);
 }

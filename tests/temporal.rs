@@ -576,9 +576,9 @@ fn reads_through_one_view_agree_while_others_write() {
                 .all_parcels()
                 .unwrap()
                 .iter()
-                .map(|p| p.area.units())
+                .map(|p| p.area.millionths())
                 .sum();
-            assert_eq!(summary.requisitioned_mu.units(), area);
+            assert_eq!(summary.requisitioned_mu.millionths(), area);
             // Units of work go in whole: a writer's two parcels, or neither.
             assert_eq!(
                 first.iter().filter(|c| c.ends_with('b')).count() * 2,

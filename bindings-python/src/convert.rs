@@ -274,7 +274,8 @@ fn type_name(value: &Bound<'_, PyAny>) -> String {
 }
 
 /// The decimal text of an exact number: `int`, `str`, `Decimal`; a float
-/// is rounded to `places` decimals first.
+/// (never exact) is rounded to `places` decimals, the places its unit
+/// keeps, as the design promises.
 fn decimal_text(value: &Bound<'_, PyAny>, field: &str, places: usize) -> PyResult<String> {
     let py = value.py();
     if value.is_instance_of::<pyo3::types::PyBool>() {
@@ -323,28 +324,45 @@ fn decimal_text(value: &Bound<'_, PyAny>, field: &str, places: usize) -> PyResul
     ))
 }
 
-/// Area in 亩.
+/// Parses an exact number's text with `parse`, or with the unit the text
+/// names (`"1.867291公顷"`, `"129.89万元"`) through `named`.
+fn parsed<T>(
+    value: &Bound<'_, PyAny>,
+    field: &str,
+    places: usize,
+    parse: impl FnOnce(&str) -> parkdb::Result<T>,
+    named: impl FnOnce(&str) -> parkdb::Result<T>,
+) -> PyResult<T> {
+    let text = decimal_text(value, field, places)?;
+    let t = text.trim();
+    let names_unit = t
+        .chars()
+        .last()
+        .is_some_and(|c| !c.is_ascii_digit() && c != '.');
+    let result = if names_unit { named(t) } else { parse(t) };
+    result.map_err(|e| to_py(value.py(), relabel(e, field)))
+}
+
+/// Area in 亩, or in the unit its text names (`"1.867291公顷"`,
+/// `"21587㎡"`), exact to 0.000001 亩.
 pub(crate) fn mu(value: &Bound<'_, PyAny>, field: &str) -> PyResult<Mu> {
-    let text = decimal_text(value, field, 4)?;
-    Mu::parse_mu(&text).map_err(|e| to_py(value.py(), relabel(e, field)))
+    parsed(value, field, 6, Mu::parse_mu, str::parse)
 }
 
-/// Area in m² (rounded to 0.0001 亩).
+/// Area in m² (exact: 0.01 m² is 0.000015 亩).
 pub(crate) fn mu_from_m2(value: &Bound<'_, PyAny>, field: &str) -> PyResult<Mu> {
-    let text = decimal_text(value, field, 4)?;
-    Mu::parse_m2(&text).map_err(|e| to_py(value.py(), relabel(e, field)))
+    parsed(value, field, 2, Mu::parse_m2, str::parse)
 }
 
-/// Area in 公顷.
+/// Area in 公顷 (exact to six places: 0.000001 公顷 is 0.000015 亩).
 pub(crate) fn mu_from_hectares(value: &Bound<'_, PyAny>, field: &str) -> PyResult<Mu> {
-    let text = decimal_text(value, field, 6)?;
-    Mu::parse_hectares(&text).map_err(|e| to_py(value.py(), relabel(e, field)))
+    parsed(value, field, 6, Mu::parse_hectares, str::parse)
 }
 
-/// Money in 元.
+/// Money in 元, or in the unit its text names (`"129.89万元"`, `"1.2亿元"`),
+/// exact to the fen.
 pub(crate) fn yuan(value: &Bound<'_, PyAny>, field: &str) -> PyResult<Yuan> {
-    let text = decimal_text(value, field, 2)?;
-    Yuan::parse_yuan(&text).map_err(|e| to_py(value.py(), relabel(e, field)))
+    parsed(value, field, 2, Yuan::parse_yuan, str::parse)
 }
 
 pub(crate) fn opt_yuan(value: Option<&Bound<'_, PyAny>>, field: &str) -> PyResult<Option<Yuan>> {

@@ -36,7 +36,7 @@ def test_two_parks_in_one_dataset(tmp_path, seed):
     assert set(scanned["park"].unique()) == {"east", "west"}
     assert scanned.filter(pl.col("park") == "west").height == len(other.events())
     table = ds.dataset(out / "parcels", format="parquet", partitioning="hive").to_table()
-    assert table.schema.field("area_mu").type == pa.decimal128(18, 4)
+    assert table.schema.field("area_mu").type == pa.decimal128(18, 6)
     assert table.schema.field("requisitioned").type == pa.date32()
     # A re-export replaces the park whole: no rows twice.
     seed.export_parquet(out, park="east")

@@ -14,7 +14,7 @@ REFUSALS = [
     ("add_enterprise", lambda db, e, o, p: db.add_enterprise("X", credit_code="914403001922038217"), parkdb.ValidationError),
     ("add_parcel", lambda db, e, o, p: db.add_parcel("GP-001", "1", requisitioned="2004-01-01"), parkdb.ConflictError),
     ("add_parcel", lambda db, e, o, p: db.add_parcel("GP-X", "0", requisitioned="2004-01-01"), parkdb.ValidationError),
-    ("add_parcel", lambda db, e, o, p: db.add_parcel("GP-X", "1.00001", requisitioned="2004-01-01"), parkdb.ValidationError),
+    ("add_parcel", lambda db, e, o, p: db.add_parcel("GP-X", "1.0000001", requisitioned="2004-01-01"), parkdb.ValidationError),
     ("add_parcel", lambda db, e, o, p: db.add_parcel("GP-X", "1", land_use="farm", requisitioned="2004-01-01"), parkdb.ValidationError),
     ("add_parcel", lambda db, e, o, p: db.add_parcel("GP-X", "1", requisitioned="2004-02-30"), parkdb.ValidationError),
     ("add_parcel", lambda db, e, o, p: db.add_parcel("GP-X", True, requisitioned="2004-01-01"), parkdb.ValidationError),

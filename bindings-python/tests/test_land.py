@@ -78,11 +78,48 @@ def test_transfer_split_and_policy(db):
 def test_area_units_and_exact_input(db):
     p1 = db.add_parcel("A", area_m2=21587, requisitioned="2005-01-01")
     p2 = db.add_parcel("B", area_ha="2", requisitioned="2005-01-01")
-    p3 = db.add_parcel("C", 0.12345, requisitioned="2005-01-01")  # float: rounded to 0.0001
+    p3 = db.add_parcel("C", 0.1234567, requisitioned="2005-01-01")  # float: rounded to 0.000001
     p4 = db.add_parcel("D", Decimal("52.7272"), requisitioned=dt.datetime(2005, 1, 1, 13, 0))
     areas = {r["code"]: r["area_mu"] for r in db.parcels().to_pylist()}
-    assert areas == {"A": M("32.3805"), "B": M("30"), "C": M("0.1235"), "D": M("52.7272")}
+    assert areas == {"A": M("32.3805"), "B": M("30"), "C": M("0.123457"), "D": M("52.7272")}
     assert {p1, p2, p3, p4} == {r["parcel_id"] for r in db.parcels().to_pylist()}
+
+
+def test_hectares_and_square_metres_are_kept_exactly(db):
+    """1.867291 公顷 is 28.009365 亩 exactly; parkdb once kept 28.0094."""
+    db.add_parcel("HA", area_ha="1.867291", requisitioned="2017-01-01")
+    db.add_parcel("HB", "1.867291公顷", requisitioned="2017-01-01")
+    db.add_parcel("M2", area_m2="21587.37", requisitioned="2017-01-01")
+    db.add_parcel("M3", "21587.37平方米", requisitioned="2017-01-01")
+    areas = {r["code"]: r["area_mu"] for r in db.parcels().to_pylist()}
+    assert areas == {
+        "HA": M("28.009365"),
+        "HB": M("28.009365"),
+        "M2": M("32.381055"),
+        "M3": M("32.381055"),
+    }
+    assert sum(areas.values()) == M("120.78084")
+    before = len(db.parcels().to_pylist())
+    for bad in ["52.7272101", "1_000", "0.001㎡"]:
+        with pytest.raises(parkdb.ValidationError, match="never rounds"):
+            db.add_parcel("X", bad, requisitioned="2017-01-01")
+    with pytest.raises(parkdb.ValidationError, match="公顷"):
+        db.add_parcel("X", area_ha="1.8672911", requisitioned="2017-01-01")
+    assert len(db.parcels().to_pylist()) == before
+
+
+def test_money_takes_yuan_wan_and_yi(db):
+    e = db.add_enterprise("E")
+    for code, price in [("P1", "129.89万元"), ("P2", "1.2亿元"), ("P3", "1298900"), ("P4", Decimal("0.01"))]:
+        p = db.add_parcel(code, "10", requisitioned="2005-01-01")
+        db.develop(p, "2005-02-01")
+        db.allocate(p, e, "2005-03-01", method="listing", price_yuan=price)
+    prices = {r["code"]: r["price_yuan"] for r in db.parcels().to_pylist()}
+    assert prices == {"P1": M("1298900.00"), "P2": M("120000000.00"), "P3": M("1298900.00"), "P4": M("0.01")}
+    p5 = db.add_parcel("P5", "1", requisitioned="2005-01-01")
+    db.develop(p5, "2005-02-01")
+    with pytest.raises(parkdb.ValidationError, match="万元"):
+        db.allocate(p5, e, "2005-03-01", method="listing", price_yuan="0.0000001万元")
 
 
 def test_transaction_is_all_or_nothing(db):
@@ -140,7 +177,7 @@ def test_seed_zone_figures(seed):
     assert "征地10100亩" in s.text() and "已办国有土地使用证4509亩" in s.text()
     assert s.by_land_use["commercial_residential"].supplied_mu == M("100")
     idle_2004 = seed.parcels(as_of="2004-12-31").to_pandas(exact=True).query("idle")
-    assert sorted(idle_2004["area_mu"].astype(str)) == ["35.6180", "52.7272", "63.0000"]
+    assert sorted(idle_2004["area_mu"]) == [M("35.618"), M("52.7272"), M("63")]
 
 
 def test_land_summaries_as_a_table_and_summaries_to_pandas(seed):

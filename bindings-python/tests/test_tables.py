@@ -29,7 +29,7 @@ def test_round_trip_through_every_engine(seed):
     assert isinstance(rows[0]["requisitioned"], dt.date)
 
     at = pa.table(t)
-    assert at.schema.field("area_mu").type == pa.decimal128(18, 4)
+    assert at.schema.field("area_mu").type == pa.decimal128(18, 6)
     assert at.schema.field("price_yuan").type == pa.decimal128(18, 2)
     assert at.schema.field("requisitioned").type == pa.date32()
     assert at.to_pylist() == rows
@@ -114,7 +114,7 @@ def test_to_pandas_with_pandas_dtype_backends(seed):
     rows = t.to_pylist()
     arrow = t.to_pandas(dtype_backend="pyarrow", exact=True)
     assert isinstance(arrow["area_mu"].dtype, pd.ArrowDtype)
-    assert arrow["area_mu"].dtype.pyarrow_dtype == pa.decimal128(18, 4)
+    assert arrow["area_mu"].dtype.pyarrow_dtype == pa.decimal128(18, 6)
     assert isinstance(arrow["code"].dtype, pd.ArrowDtype)
     assert [_norm(v) for v in arrow["area_mu"].tolist()] == [r["area_mu"] for r in rows]
     assert arrow["code"].tolist() == [r["code"] for r in rows]

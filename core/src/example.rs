@@ -44,6 +44,21 @@ use crate::writer::{Allocation, Award, NewParcel, Writer};
 /// 6,800元 a 亩.
 const CERTIFICATION_FEN_PER_UNIT: i64 = 68;
 
+/// Ten-thousandths of a 亩 in one 亩.
+const E4_PER_MU: i64 = 10_000;
+
+/// The example zone's areas are written to 0.0001 亩 (the seed's
+/// precision): an area from its ten-thousandths of a 亩.
+fn mu_e4(ten_thousandths: i64) -> Mu {
+    Mu::from_millionths(ten_thousandths * 100)
+}
+
+/// The ten-thousandths of a 亩 of an area of the example zone (all of them
+/// whole ten-thousandths, so the division is exact).
+fn e4(area: Mu) -> i64 {
+    area.millionths() / 100
+}
+
 /// The zone's management fee (管理费), 元 per 亩 held a year.
 pub const MANAGEMENT_FEE_PER_MU_YUAN: i64 = 600;
 
@@ -128,7 +143,7 @@ impl Layout {
 
     /// The next parcel's outline: a rectangle of `area`, at most 300 m deep.
     fn next(&mut self, area: Mu) -> Outline {
-        let m2 = area.units() as f64 / 15.0;
+        let m2 = e4(area) as f64 / 15.0;
         let depth = m2.sqrt().min(300.0);
         let width = m2 / depth;
         if self.x > 0.0 && self.x + width > Self::ROW_WIDTH {
@@ -187,7 +202,7 @@ impl Builder<'_> {
             Compensation {
                 kind: CompensationKind::Certification,
                 payee: "顺德市国土资源局".into(),
-                amount: Yuan::from_fen(area.units() * CERTIFICATION_FEN_PER_UNIT),
+                amount: Yuan::from_fen(e4(area) * CERTIFICATION_FEN_PER_UNIT),
                 area: None,
                 reference: Some(number),
             },
@@ -204,7 +219,7 @@ impl Builder<'_> {
         area: Mu,
         method: SupplyMethod,
     ) -> Result<()> {
-        let price = Yuan::from_fen(area.units() * 60_000 * Yuan::SCALE / Mu::SCALE);
+        let price = Yuan::from_fen(e4(area) * 60_000 * Yuan::SCALE / E4_PER_MU);
         self.w.allocate(
             p,
             Allocation {
@@ -221,7 +236,7 @@ impl Builder<'_> {
 
     /// A signed project: 投资强度 about 150万元/亩.
     fn signed(&mut self, e: EnterpriseId, on: NaiveDate, area: Mu) -> Result<()> {
-        let investment = Yuan::from_fen(area.units() * 1_500_000 * Yuan::SCALE / Mu::SCALE);
+        let investment = Yuan::from_fen(e4(area) * 1_500_000 * Yuan::SCALE / E4_PER_MU);
         self.w
             .enterprise_signed(e, on, investment, area)
             .map(|_| ())
@@ -281,7 +296,7 @@ fn build_zone(b: &mut Builder<'_>, seed: &mut Seed) -> Result<()> {
             .map_or_else(|| format!("高平{trade}厂{i:02}"), |n| (*n).to_string());
         let y = [2000, 2001, 2002][i as usize % 3];
         let e = b.firm(&name, date(y, 1, 10), if i == 2 { "D46" } else { industry })?;
-        let area = Mu::from_units(300_000 + i64::from(i % 7) * 52_500);
+        let area = mu_e4(300_000 + i64::from(i % 7) * 52_500);
         let p = b.parcel(area, LandUse::Industrial, date(y, 2, 1))?;
         b.w.develop(p, date(y, 4, 1))?;
         b.signed(e, date(y, 5, 1), area)?;
@@ -319,7 +334,7 @@ fn build_zone(b: &mut Builder<'_>, seed: &mut Seed) -> Result<()> {
             date(2004, 2, 1),
             trade.1,
         )?;
-        let area = Mu::from_units(350_000 + i64::from(i) * 25_000);
+        let area = mu_e4(350_000 + i64::from(i) * 25_000);
         let p = b.parcel(area, LandUse::Industrial, date(2003, 6, 1))?;
         b.w.develop(p, date(2003, 9, 1))?;
         b.signed(e, date(2004, 2, 15), area)?;
@@ -363,7 +378,7 @@ fn build_zone(b: &mut Builder<'_>, seed: &mut Seed) -> Result<()> {
     // Eight new projects on fresh land: certified before development; six started.
     for i in 0..8u32 {
         let e = b.firm(&format!("高平新材料{i:02}"), date(2005, 3, 1), "C30")?;
-        let area = Mu::from_units(300_000 + i64::from(i) * 20_000);
+        let area = mu_e4(300_000 + i64::from(i) * 20_000);
         let p = b.parcel(area, LandUse::Industrial, date(2004, 11, 1))?;
         b.certify(p, date(2005, 2, 1))?;
         b.w.develop(p, date(2005, 3, 1))?;
@@ -386,7 +401,7 @@ fn build_zone(b: &mut Builder<'_>, seed: &mut Seed) -> Result<()> {
         b.certify(p, date(2005, 3, 1))?;
         b.w.develop(p, date(2005, 4, 1))?;
         b.supply(p, e, date(2005, 6, 1), area, SupplyMethod::Agreement)?;
-        let investment = Yuan::from_fen(area.units() * 1_500_000 * Yuan::SCALE / Mu::SCALE);
+        let investment = Yuan::from_fen(e4(area) * 1_500_000 * Yuan::SCALE / E4_PER_MU);
         b.w.capital_increased(e, date(2005, 6, 1), investment, area)?;
         certified.push((p, area));
         seed.capital_increases.push((e, p));
@@ -429,7 +444,7 @@ fn build_zone(b: &mut Builder<'_>, seed: &mut Seed) -> Result<()> {
     let undeveloped = REQUISITIONED_MU
         .parse::<Mu>()?
         .checked_sub(DEVELOPED_MU.parse::<Mu>()?)?;
-    let part = Mu::from_units(undeveloped.units() / 4);
+    let part = mu_e4(e4(undeveloped) / 4);
     for (k, when) in [
         date(2004, 6, 1),
         date(2004, 9, 1),
@@ -440,7 +455,7 @@ fn build_zone(b: &mut Builder<'_>, seed: &mut Seed) -> Result<()> {
     .enumerate()
     {
         let area = if k == 3 {
-            undeveloped.checked_sub(Mu::from_units(part.units() * 3))?
+            undeveloped.checked_sub(mu_e4(e4(part) * 3))?
         } else {
             part
         };
@@ -769,7 +784,7 @@ fn build_finance(b: &mut Builder<'_>, seed: Seed) -> Result<()> {
                 Compensation {
                     kind,
                     payee: "高平村民委员会".into(),
-                    amount: Yuan::from_fen(parcel.area.units() * per_mu * Yuan::SCALE / Mu::SCALE),
+                    amount: Yuan::from_fen(e4(parcel.area) * per_mu * Yuan::SCALE / E4_PER_MU),
                     area: None,
                     reference: None,
                 },

@@ -109,7 +109,7 @@ pub fn run_operations(data: &[u8]) {
             (0, _) => db
                 .add_parcel(NewParcel::new(
                     format!("P{}", parcels.len()),
-                    Mu::from_units(i64::from(a) * 1000 + i64::from(b)),
+                    Mu::from_millionths((i64::from(a) * 1000 + i64::from(b)) * 100),
                     LandUse::Industrial,
                     date,
                 ))
@@ -134,14 +134,14 @@ pub fn run_operations(data: &[u8]) {
             (6, Some(p)) => db.reclaim(p, date, "fuzz").map(drop),
             (7, Some(p)) => db.declare_idle(p, date, None).map(drop),
             (8, Some(p)) => {
-                let area = db.parcel(p).map_or(0, |x| x.area.units());
+                let area = db.parcel(p).map_or(0, |x| x.area.millionths());
                 let first = area * i64::from(b) / 256;
                 db.split(
                     p,
                     date,
                     &[
-                        (format!("S{day}a{a}"), Mu::from_units(first)),
-                        (format!("S{day}b{a}"), Mu::from_units(area - first)),
+                        (format!("S{day}a{a}"), Mu::from_millionths(first)),
+                        (format!("S{day}b{a}"), Mu::from_millionths(area - first)),
                     ],
                 )
                 .map(|kids| parcels.extend(kids))

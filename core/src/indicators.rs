@@ -384,10 +384,7 @@ pub fn land_used(parcels: &[Parcel], leased_m2: Option<Quantity>) -> Result<Mu> 
 /// Land held plus leased space (m² as 亩) when the scheme counts it.
 pub(crate) fn with_leased(held: Mu, leased_m2: Option<Quantity>) -> Result<Mu> {
     match leased_m2 {
-        // m² × 0.0015 亩/m², in 0.0001 亩 units: m²·10⁴ × 15 / 10⁴.
-        Some(m2) => held.checked_add(Mu::from_units(
-            m2.units() * Mu::UNITS_PER_M2 / Quantity::SCALE,
-        )),
+        Some(m2) => held.checked_add(Mu::from_m2_quantity(m2)?),
         None => Ok(held),
     }
 }
@@ -407,13 +404,13 @@ pub fn zone_rates(summary: &LandSummary, parcels: &[Parcel]) -> ZoneRates {
     let developed_reserve: i64 = parcels
         .iter()
         .filter(|p| p.retired.is_none() && p.holder.is_none() && p.developed.is_some())
-        .map(|p| p.area.units())
+        .map(|p| p.area.millionths())
         .sum();
-    let supplied = summary.total.supplied_mu.units();
+    let supplied = summary.total.supplied_mu.millionths();
     let ready = supplied + developed_reserve;
     ZoneRates {
         supply_rate: (ready > 0).then(|| supplied as f64 / ready as f64),
         built_rate: (supplied > 0)
-            .then(|| summary.total.completed_mu.units() as f64 / supplied as f64),
+            .then(|| summary.total.completed_mu.millionths() as f64 / supplied as f64),
     }
 }

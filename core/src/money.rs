@@ -710,7 +710,8 @@ pub struct FeeRate {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Chargeable {
     pub basis: FeeBasis,
-    /// Ten-thousandths of a 亩 (held land) or of a m² (leased space).
+    /// Millionths of a 亩 (held land, as [`Mu::millionths`]) or
+    /// ten-thousandths of a m² (leased space, as [`Quantity::units`]).
     pub units: i64,
     pub from: NaiveDate,
     pub to: Option<NaiveDate>,
@@ -722,7 +723,7 @@ impl Chargeable {
     pub fn land(area: Mu, from: NaiveDate, to: Option<NaiveDate>) -> Chargeable {
         Chargeable {
             basis: FeeBasis::HeldMu,
-            units: area.units(),
+            units: area.millionths(),
             from,
             to,
         }
@@ -801,7 +802,11 @@ pub fn bill_fees(things: &[Chargeable], rates: &[FeeRate], until: NaiveDate) -> 
                     let period_days = (end - start).num_days() + 1;
                     let num =
                         i128::from(rate.amount.fen()) * i128::from(thing.units) * i128::from(days);
-                    let den = i128::from(Quantity::SCALE) * i128::from(period_days);
+                    let scale = match thing.basis {
+                        FeeBasis::HeldMu => Mu::SCALE,
+                        FeeBasis::LeasedM2 => Quantity::SCALE,
+                    };
+                    let den = i128::from(scale) * i128::from(period_days);
                     *bills.entry(end).or_default() += (2 * num + den) / (2 * den);
                     match end.succ_opt() {
                         Some(next) => day = next,

@@ -1027,7 +1027,7 @@ pub fn huangyan_2022() -> Scheme {
         ],
         scope: Scope {
             above_scale: Some(true),
-            min_land: Mu::from_units(3 * Mu::SCALE),
+            min_land: Mu::from_millionths(3 * Mu::SCALE),
             exempt: Vec::new(),
             include_leased: false,
         },
@@ -1058,7 +1058,7 @@ pub fn huangyan_2022_small() -> Scheme {
         ],
         scope: Scope {
             above_scale: Some(false),
-            min_land: Mu::from_units(3 * Mu::SCALE),
+            min_land: Mu::from_millionths(3 * Mu::SCALE),
             exempt: Vec::new(),
             include_leased: false,
         },

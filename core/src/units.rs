@@ -17,10 +17,10 @@ use crate::error::{Error, Result};
 ///
 /// Returns `None` for anything that is not a decimal number or overflows.
 /// Whether the whole part of a number is plain digits, or digits in
-/// groups of three after the first (`1,205`, `52,000`), or digits with
-/// single underscores between them as Python writes them (`1_000`). A comma
-/// anywhere else (`1,5`, `52,7272`) is a decimal comma or a typo: refused,
-/// never read as a thousands separator.
+/// groups of three after the first (`1,205`, `52,000`). A comma anywhere
+/// else (`1,5`, `52,7272`) is a decimal comma or a typo, and an underscore
+/// (`1_000`, Python source's grouping) is not how a ledger writes a
+/// number: both refused, never read as a thousands separator.
 fn grouped_digits(part: &str) -> bool {
     if part.contains(',') {
         let mut groups = part.split(',');
@@ -29,9 +29,7 @@ fn grouped_digits(part: &str) -> bool {
             && first.bytes().all(|b| b.is_ascii_digit())
             && groups.all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()));
     }
-    part.split('_')
-        .all(|g| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit()))
-        || part.is_empty()
+    part.bytes().all(|b| b.is_ascii_digit())
 }
 
 fn parse_fixed(text: &str, scale: u32, round: bool) -> Option<i128> {
@@ -101,31 +99,102 @@ fn narrow(value: i128, field: &str, text: &str) -> Result<i64> {
     })
 }
 
-/// Area in 亩, exact to 0.0001 亩 (stored as ten-thousandths in an `i64`).
+/// Area in 亩, exact to 0.000001 亩 (stored as millionths in an `i64`).
 ///
-/// 1 亩 = 10000/15 m² exactly, so 1 m² = 0.0015 亩 = 15 units, and
-/// 1 公顷 = 15 亩.
-#[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+/// 1 亩 = 10000/15 m² exactly, so 1 m² = 0.0015 亩 = 1500 millionths and
+/// 1 公顷 = 15 亩: an area in 公顷 to six places or in m² to two places is
+/// a whole number of millionths of a 亩, kept exactly. An input that would
+/// need more places is refused, never rounded.
+///
+/// Databases of formats 1 to 8 stored ten-thousandths of a 亩; their values
+/// are read as the same areas (see the storage codec).
+#[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Mu(i64);
 
+thread_local! {
+    /// What one stored unit of area is worth in millionths of a 亩 while a
+    /// value is decoded: 100 for values of formats before 9 (which stored
+    /// ten-thousandths), 1 otherwise. Set by the storage codec around each
+    /// decode ([`with_stored_format`]).
+    static STORED_AREA_FACTOR: std::cell::Cell<i64> = const { std::cell::Cell::new(1) };
+}
+
+/// The first storage format that keeps areas in millionths of a 亩.
+pub(crate) const MILLIONTHS_FORMAT: u8 = 9;
+
+/// Runs `decode` with areas read as a value of storage format `format`
+/// stored them: ten-thousandths of a 亩 before format 9, millionths since.
+pub(crate) fn with_stored_format<T>(format: u8, decode: impl FnOnce() -> T) -> T {
+    let factor = if format < MILLIONTHS_FORMAT { 100 } else { 1 };
+    let before = STORED_AREA_FACTOR.with(|f| f.replace(factor));
+    let out = decode();
+    STORED_AREA_FACTOR.with(|f| f.set(before));
+    out
+}
+
+impl<'de> Deserialize<'de> for Mu {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Mu, D::Error> {
+        let stored = i64::deserialize(d)?;
+        let factor = STORED_AREA_FACTOR.with(std::cell::Cell::get);
+        stored
+            .checked_mul(factor)
+            .map(Mu)
+            .ok_or_else(|| serde::de::Error::custom("an area out of range"))
+    }
+}
+
+/// The error of an area that is not a number in its unit with at most
+/// `places` decimals.
+fn area_error(text: &str, unit: &str, places: u32) -> Error {
+    Error::validation(
+        "area",
+        format!(
+            "{} is not an area in {unit} with at most {places} decimals (parkdb keeps areas exact to 0.000001 亩 and never rounds one)",
+            crate::text::shown(text)
+        ),
+    )
+}
+
 impl Mu {
-    /// Ten-thousandths of a 亩 in one 亩.
-    pub const SCALE: i64 = 10_000;
+    /// Millionths of a 亩 in one 亩.
+    pub const SCALE: i64 = 1_000_000;
     /// Zero area.
     pub const ZERO: Mu = Mu(0);
-    /// Units (0.0001 亩) in one m²: 1 m² = 0.0015 亩 exactly.
-    pub const UNITS_PER_M2: i64 = 15;
+    /// Millionths of a 亩 in one m²: 1 m² = 0.0015 亩 exactly.
+    pub const UNITS_PER_M2: i64 = 1_500;
 
-    /// An area from its count of 0.0001 亩 units.
+    /// An area from its count of millionths of a 亩.
     #[must_use]
-    pub const fn from_units(units: i64) -> Mu {
-        Mu(units)
+    pub const fn from_millionths(millionths: i64) -> Mu {
+        Mu(millionths)
     }
 
-    /// The count of 0.0001 亩 units.
+    /// The count of millionths of a 亩.
+    #[must_use]
+    pub const fn millionths(self) -> i64 {
+        self.0
+    }
+
+    /// An area from its count of ten-thousandths of a 亩, the unit of
+    /// parkdb before storage format 9.
+    #[deprecated(
+        since = "0.9.0",
+        note = "areas are kept in millionths of a 亩: use Mu::from_millionths"
+    )]
+    #[must_use]
+    pub const fn from_units(units: i64) -> Mu {
+        Mu(units.saturating_mul(100))
+    }
+
+    /// The count of ten-thousandths of a 亩, cut toward zero: exact only for
+    /// an area with at most four decimals.
+    #[deprecated(
+        since = "0.9.0",
+        note = "areas are kept in millionths of a 亩: use Mu::millionths"
+    )]
     #[must_use]
     pub const fn units(self) -> i64 {
-        self.0
+        self.0 / 100
     }
 
     /// A whole number of 亩.
@@ -138,65 +207,74 @@ impl Mu {
             .ok_or_else(|| Error::validation("area", format!("{mu} 亩 is out of range")))
     }
 
-    /// Parses 亩 from a decimal string, exactly: "52.7272" is 527272 units;
-    /// more than four decimals that are not zero are refused.
+    /// Parses 亩 from a decimal string, exactly: "52.7272" is 52,727,200
+    /// millionths; more than six decimals that are not zero are refused.
     ///
     /// # Errors
     /// [`Error::Validation`] naming the text and why.
     pub fn parse_mu(text: &str) -> Result<Mu> {
-        let v = parse_fixed(text, 4, false).ok_or_else(|| {
-            Error::validation(
-                "area",
-                format!(
-                    "{} is not an area in 亩 with at most four decimals",
-                    crate::text::shown(text)
-                ),
-            )
-        })?;
+        let v = parse_fixed(text, 6, false).ok_or_else(|| area_error(text, "亩", 6))?;
         narrow(v, "area", text).map(Mu)
     }
 
-    /// Parses square metres from a decimal string and converts to 亩,
-    /// rounded half away from zero to 0.0001 亩 (1 m² = 0.0015 亩).
+    /// Parses square metres from a decimal string and converts to 亩
+    /// exactly (1 m² = 0.0015 亩): two decimals of m² are always exact; a
+    /// value that is not a whole number of millionths of a 亩 is refused.
     ///
     /// # Errors
     /// [`Error::Validation`] naming the text and why.
     pub fn parse_m2(text: &str) -> Result<Mu> {
-        // units = m² × 15, computed from m² in ten-thousandths to stay exact.
-        let m2_e4 = parse_fixed(text, 4, true).ok_or_else(|| {
-            Error::validation(
-                "area",
-                format!("{} is not an area in m²", crate::text::shown(text)),
-            )
-        })?;
-        let scaled = m2_e4.checked_mul(15).ok_or_else(|| {
-            Error::validation(
-                "area",
-                format!("{} is out of range", crate::text::shown(text)),
-            )
-        })?;
-        narrow(round_div(scaled, 10_000), "area", text).map(Mu)
+        // millionths = m² × 1500 = (m² in hundred-thousandths) × 15 / 1000.
+        let m2_e5 = parse_fixed(text, 5, false).ok_or_else(|| area_error(text, "m²", 2))?;
+        exact_div(m2_e5, 15, 1_000)
+            .ok_or_else(|| area_error(text, "m²", 2))
+            .and_then(|v| narrow(v, "area", text))
+            .map(Mu)
     }
 
     /// Parses 公顷 (hectares) from a decimal string and converts to 亩
-    /// (1 公顷 = 15 亩), rounded half away from zero to 0.0001 亩.
+    /// exactly (1 公顷 = 15 亩): six decimals of 公顷 are always exact; a
+    /// value that is not a whole number of millionths of a 亩 is refused.
     ///
     /// # Errors
     /// [`Error::Validation`] naming the text and why.
     pub fn parse_hectares(text: &str) -> Result<Mu> {
-        let ha_e6 = parse_fixed(text, 6, true).ok_or_else(|| {
-            Error::validation(
+        let ha_e7 = parse_fixed(text, 7, false).ok_or_else(|| area_error(text, "公顷", 6))?;
+        exact_div(ha_e7, 15, 10)
+            .ok_or_else(|| area_error(text, "公顷", 6))
+            .and_then(|v| narrow(v, "area", text))
+            .map(Mu)
+    }
+
+    /// An area measured, not entered (the area of a drawn polygon in m²):
+    /// rounded half away from zero to the millionth of a 亩.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] if it is not finite or does not fit.
+    pub fn from_measured_m2(m2: f64) -> Result<Mu> {
+        let units = (m2 * Self::UNITS_PER_M2 as f64).round();
+        if units.is_finite() && units.abs() < 9.0e18 {
+            // Rounded and in range just above: the cast is exact.
+            #[allow(clippy::cast_possible_truncation)]
+            Ok(Mu(units as i64))
+        } else {
+            Err(Error::validation(
                 "area",
-                format!("{} is not an area in 公顷", crate::text::shown(text)),
-            )
-        })?;
-        let scaled = ha_e6.checked_mul(15).ok_or_else(|| {
-            Error::validation(
-                "area",
-                format!("{} is out of range", crate::text::shown(text)),
-            )
-        })?;
-        narrow(round_div(scaled, 100), "area", text).map(Mu)
+                format!("a measured area of {m2} m² is out of range"),
+            ))
+        }
+    }
+
+    /// Space in m² (a [`Quantity`] to 0.0001 m²) as 亩, rounded half away
+    /// from zero to the millionth of a 亩: exact for m² to two places.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] if it does not fit.
+    pub fn from_m2_quantity(m2: Quantity) -> Result<Mu> {
+        let scaled = i128::from(m2.units()) * i128::from(Self::UNITS_PER_M2);
+        i64::try_from(round_div(scaled, i128::from(Quantity::SCALE)))
+            .map(Mu)
+            .map_err(|_| Error::validation("area", format!("{m2} m² is out of range")))
     }
 
     /// The area in m², as a float for display and ratios.
@@ -250,8 +328,14 @@ impl Mu {
     /// The plain decimal in 亩 without unit ("52.7272", "40").
     #[must_use]
     pub fn to_decimal_string(self) -> String {
-        format_fixed(i128::from(self.0), 4, 0)
+        format_fixed(i128::from(self.0), 6, 0)
     }
+}
+
+/// `n × numerator / denominator` when it is a whole number, else `None`.
+fn exact_div(n: i128, numerator: i128, denominator: i128) -> Option<i128> {
+    let scaled = n.checked_mul(numerator)?;
+    (scaled % denominator == 0).then(|| scaled / denominator)
 }
 
 fn round_div(n: i128, d: i128) -> i128 {
@@ -367,6 +451,23 @@ impl Yuan {
         narrow(v, "amount", text).map(Yuan)
     }
 
+    /// Parses 亿元 from a decimal string exactly ("1.25" is 125,000,000 元).
+    ///
+    /// # Errors
+    /// [`Error::Validation`] naming the text and why.
+    pub fn parse_yi(text: &str) -> Result<Yuan> {
+        let v = parse_fixed(text, 10, false).ok_or_else(|| {
+            Error::validation(
+                "amount",
+                format!(
+                    "{} is not an amount in 亿元 exact to the fen",
+                    crate::text::shown(text)
+                ),
+            )
+        })?;
+        narrow(v, "amount", text).map(Yuan)
+    }
+
     /// The amount in 元 as a float, for ratios (never for storage).
     #[must_use]
     pub fn to_f64(self) -> f64 {
@@ -470,11 +571,14 @@ impl fmt::Display for Yuan {
 
 impl FromStr for Yuan {
     type Err = Error;
-    /// Parses "8915000", "8915000元", "891.5万" or "891.5万元".
+    /// Parses "8915000", "8915000元", "891.5万", "891.5万元", "1.25亿" or
+    /// "1.25亿元".
     fn from_str(s: &str) -> Result<Yuan> {
         let t = s.trim();
         if let Some(v) = t.strip_suffix("万元").or_else(|| t.strip_suffix('万')) {
             Yuan::parse_wan(v)
+        } else if let Some(v) = t.strip_suffix("亿元").or_else(|| t.strip_suffix('亿')) {
+            Yuan::parse_yi(v)
         } else {
             Yuan::parse_yuan(t.strip_suffix('元').unwrap_or(t))
         }

@@ -6,7 +6,12 @@ refused write raises and stores nothing of itself."""
 from __future__ import annotations
 
 _DATES = "Dates are ``datetime.date`` or ``\"YYYY-MM-DD\"``, from 1900 to 2200."
-_EXACT = "Areas and money take ``int``, ``str`` (``\"1,205.5\"``) or ``Decimal`` exactly; floats are rounded."
+_EXACT = (
+    "Areas and money take ``int``, ``str`` (``\"1,205.5\"``) or ``Decimal`` exactly; a ``str`` may "
+    "name its unit (``\"1.867291公顷\"``, ``\"21587㎡\"``, ``\"129.89万元\"``, ``\"1.2亿元\"``). "
+    "Areas are kept to 0.000001 亩 (公顷 to 6 places and ㎡ to 2 are exact) and money to the fen; "
+    "an input that needs more places is refused, never rounded. Floats are rounded to those places."
+)
 
 DOCS: dict[str, str] = {
     "add_enterprise": """Registers an enterprise (企业) and returns its id.

@@ -222,7 +222,7 @@ fn a_checkpoint_folded_from_the_events_is_the_one_written_from_the_records() {
         for i in 0..400u32 {
             let id = tx.add_parcel(NewParcel::new(
                 format!("T-{i:04}"),
-                Mu::from_units(1_000 + i64::from(i)),
+                Mu::from_millionths(1_000 + i64::from(i)),
                 crate::land::LandUse::Industrial,
                 day(i),
             ))?;
@@ -493,14 +493,14 @@ fn the_layout_is_pinned() {
     assert_eq!(
         (LAYOUT, found),
         (
-            6,
+            7,
             [
-                0xA98D_54EA,
-                0x7F4C_8050,
+                0x4439_3002,
+                0x0319_F071,
                 0xA34D_E366,
                 0x5E94_BBC3,
                 0xD202_EF8D,
-                0x400E_2C6C,
+                0xFF71_B70F,
                 0x1123_42B3,
                 0x8D78_6C7B
             ]

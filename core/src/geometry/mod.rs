@@ -21,10 +21,6 @@ pub use crs::{reproject, Crs};
 use crate::error::{Error, Result};
 use crate::units::Mu;
 
-/// Square metres in one 亩 times [`Mu::SCALE`] over it: an area in m²
-/// times 15 is the area in ten-thousandths of a 亩 (1 亩 = 10,000/15 m²).
-const MU_UNITS_PER_M2: f64 = 15.0;
-
 /// Points a ring may have (a parcel has tens; a digitised river bank
 /// thousands).
 const MAX_POINTS: usize = 100_000;
@@ -642,8 +638,8 @@ impl Boundary {
     /// `tolerance_ppm` parts per million of it.
     #[must_use]
     pub fn area_mismatch(&self, registered: Mu, tolerance_ppm: u32) -> bool {
-        let diff = i128::from(self.area.units()) - i128::from(registered.units());
-        diff.abs() * 1_000_000 > i128::from(registered.units()) * i128::from(tolerance_ppm)
+        let diff = i128::from(self.area.millionths()) - i128::from(registered.millionths());
+        diff.abs() * 1_000_000 > i128::from(registered.millionths()) * i128::from(tolerance_ppm)
     }
 
     /// The area (in m², on this boundary's plane) of its overlap with `other`.
@@ -663,10 +659,10 @@ impl Boundary {
         Ok(a.difference(&b).unsigned_area())
     }
 
-    /// The surveyed area in m² (to the nearest 1/15 m²).
+    /// The surveyed area in m² (measured to the nearest 1/1500 m²).
     #[must_use]
     pub fn area_m2(&self) -> f64 {
-        self.area.units() as f64 / MU_UNITS_PER_M2
+        self.area.to_m2_f64()
     }
 
     fn bbox_meets(&self, other: &Boundary) -> Result<bool> {
@@ -888,16 +884,11 @@ fn plane_pair(
     Ok((pa, pb))
 }
 
-/// The area in 亩 of a shape on its plane, rounded to 0.0001 亩.
+/// The area in 亩 of a shape on its plane, measured to 0.000001 亩.
 fn plane_area(crs: Crs, shape: &MultiPolygon<f64>, bbox: Rect<f64>) -> Result<Mu> {
     let (plane, _) = on_plane(crs, shape, bbox)?;
-    let units = (plane.unsigned_area() * MU_UNITS_PER_M2).round();
-    if !(0.0..9.0e15).contains(&units) {
-        return Err(refuse("the boundary's area is out of range"));
-    }
-    // Rounded and in range just above: the cast is exact.
-    #[allow(clippy::cast_possible_truncation)]
-    Ok(Mu::from_units(units as i64))
+    Mu::from_measured_m2(plane.unsigned_area())
+        .map_err(|_| refuse("the boundary's area is out of range"))
 }
 
 /// A boundary kept by a parcel, shared between its states.

@@ -117,9 +117,9 @@ impl Buildings {
 
     /// Whether a footprint of `m2` fits on `area` exactly (no rounding).
     fn fits(m2: Quantity, area: Mu) -> bool {
-        // Both in ten-thousandths: m²·10⁴ × 15 units per m² against 亩·10⁴ × 10⁴.
+        // m²·10⁴ × 1500 millionths per m² against 亩·10⁶ × 10⁴.
         i128::from(m2.units()) * i128::from(Mu::UNITS_PER_M2)
-            <= i128::from(area.units()) * i128::from(Quantity::SCALE)
+            <= i128::from(area.millionths()) * i128::from(Quantity::SCALE)
     }
 }
 

@@ -105,7 +105,7 @@ impl LandFigures {
             .is_positive()
             .then(|| {
                 self.land_cost
-                    .ratio(Mu::SCALE, self.requisitioned_mu.units())
+                    .ratio(Mu::SCALE, self.requisitioned_mu.millionths())
                     .ok()
             })
             .flatten()
@@ -209,7 +209,7 @@ impl Step {
         Step {
             from: day(at).to_le_bytes(),
             idle_since: idle_since.map_or(0, day).to_le_bytes(),
-            area: p.area.units().to_le_bytes(),
+            area: p.area.millionths().to_le_bytes(),
             cost: cost.fen().to_le_bytes(),
             holder: p.holder.map_or(0, |h| h.0).to_le_bytes(),
             reclaimed: u32::try_from(reclaimed).unwrap_or(u32::MAX).to_le_bytes(),
@@ -288,7 +288,7 @@ impl Step {
     }
 
     fn area(&self) -> Mu {
-        Mu::from_units(i64::from_le_bytes(self.area))
+        Mu::from_millionths(i64::from_le_bytes(self.area))
     }
 
     fn cost(&self) -> Yuan {

@@ -282,6 +282,7 @@ pub fn export_parquet_with(
         Some(d) => now.as_of(d),
         None => now,
     };
+    super::manifests::refuse_older_areas(dir, &park)?;
     let crs = match (options.crs, super::manifests::dataset_crs(dir, &park)?) {
         (Some(asked), Some((held, by))) if asked != held => {
             return Err(Error::validation(

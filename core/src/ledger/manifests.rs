@@ -32,8 +32,22 @@ pub struct DatasetPark {
     /// The coordinate system of its parcels' boundaries, as its manifest
     /// records it (exports before parkdb held a dataset to one record none).
     pub crs: Option<Crs>,
+    /// The storage format of the parkdb that exported it (its manifest's
+    /// `format_version`): before 9, its areas are in 0.0001 亩 (Parquet
+    /// decimal scale 4), since in 0.000001 亩 (scale 6).
+    pub format: Option<u8>,
     /// Each table's file, by table.
     files: BTreeMap<String, ManifestFile>,
+}
+
+impl DatasetPark {
+    /// Whether its tables keep areas in 0.0001 亩 (exported before storage
+    /// format 9; an export that recorded no format is as old).
+    #[must_use]
+    pub fn areas_in_ten_thousandths(&self) -> bool {
+        self.format
+            .is_none_or(|f| f < crate::units::MILLIONTHS_FORMAT)
+    }
 }
 
 /// A file as a manifest names it: its path relative to the dataset, its
@@ -271,6 +285,9 @@ fn parse_manifest(text: &str, path: &Path) -> Result<DatasetPark> {
         exported_at,
         events: json["events"].as_u64(),
         crs,
+        format: json["format_version"]
+            .as_u64()
+            .and_then(|f| u8::try_from(f).ok()),
         files,
     })
 }
@@ -503,10 +520,49 @@ pub fn check_dataset(dir: &Path) -> Result<DatasetCheck> {
             }
         }
     }
+    for park in survey.parks.iter().filter(|p| p.areas_in_ten_thousandths()) {
+        survey.problems.push(older_areas(&park.park));
+    }
     Ok(DatasetCheck {
         parks,
         problems: survey.problems,
     })
+}
+
+/// What is wrong with a park whose areas are at another scale than this
+/// version writes.
+fn older_areas(park: &str) -> String {
+    format!(
+        "park {park}: exported by a parkdb that kept areas in 0.0001 亩 (decimal scale 4), where this one writes 0.000001 亩 (scale 6); engines read one scale for the whole column and would round the finer one: export park {park} again with this version"
+    )
+}
+
+/// Refuses an export into a dataset that holds another park exported by a
+/// parkdb that kept areas in 0.0001 亩: the dataset's `area_mu` columns
+/// would be at two decimal scales, which DuckDB, polars and Spark read at
+/// one.
+///
+/// # Errors
+/// [`Error::Validation`] naming the parks to export again.
+pub(super) fn refuse_older_areas(dir: &Path, except: &str) -> Result<()> {
+    let older: Vec<String> = Survey::of(dir)?
+        .parks
+        .iter()
+        .filter(|p| p.park != except && p.areas_in_ten_thousandths())
+        .map(|p| p.park.clone())
+        .collect();
+    if older.is_empty() {
+        return Ok(());
+    }
+    Err(Error::validation(
+        "dataset",
+        format!(
+            "the dataset in {} holds {} exported by a parkdb that kept areas in 0.0001 亩: export {} again with this version first (areas at two decimal scales would be read at one), or export park {except} into a dataset of its own",
+            dir.display(),
+            if older.len() == 1 { format!("park {}", older[0]) } else { format!("parks {}", older.join(", ")) },
+            if older.len() == 1 { "it" } else { "them" },
+        ),
+    ))
 }
 
 /// The coordinate system a park's parcels file says it is in (the

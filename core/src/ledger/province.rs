@@ -50,6 +50,32 @@ fn value<T>(a: &Decimal128Array, i: usize, make: impl Fn(i64) -> T) -> Option<T>
         .flatten()
 }
 
+/// An area of a dataset's `area_mu` column, at the column's own scale:
+/// parks exported before storage format 9 wrote 0.0001 亩 (scale 4), since
+/// then 0.000001 亩 (scale 6). A null area is zero (a parcel's area is
+/// never null in an export); one that does not fit is refused.
+fn area_at(a: &Decimal128Array, i: usize) -> Result<Mu> {
+    if a.is_null(i) {
+        return Ok(Mu::ZERO);
+    }
+    let shift = 6 - i32::from(a.scale());
+    let value = a.value(i);
+    let millionths = match shift {
+        0 => Some(value),
+        1..=6 => value.checked_mul(10i128.pow(shift.unsigned_abs())),
+        _ => None,
+    };
+    millionths
+        .and_then(|m| i64::try_from(m).ok())
+        .map(Mu::from_millionths)
+        .ok_or_else(|| {
+            Error::Corrupt(format!(
+                "a dataset's area {value} at scale {} is not an area parkdb writes",
+                a.scale()
+            ))
+        })
+}
+
 fn date(a: &Date32Array, i: usize) -> Option<NaiveDate> {
     (!a.is_null(i)).then(|| a.value_as_date(i)).flatten()
 }
@@ -158,7 +184,7 @@ fn park_year(dir: &Path, park: &DatasetPark, year: i32, include_leased: bool) ->
         if holder.is_null(i) || pstatus.value(i) == "retired" {
             continue;
         }
-        let a = value(area, i, Mu::from_units).unwrap_or(Mu::ZERO);
+        let a = area_at(area, i)?;
         let sum = land.entry(holder.value(i)).or_insert(Mu::ZERO);
         *sum = sum.checked_add(a)?;
     }
@@ -473,7 +499,7 @@ pub fn province_report_of(
             inefficient: BTreeMap::new(),
         };
         for i in 0..p.num_rows() {
-            let a = value(area, i, Mu::from_units).unwrap_or(Mu::ZERO);
+            let a = area_at(area, i)?;
             for _ in 0..times.value(i) {
                 f.reclaimed_mu = f.reclaimed_mu.checked_add(a)?;
             }
@@ -587,7 +613,7 @@ fn inefficient(
         for i in 0..t.num_rows() {
             let k = InefficientKind::parse(kind.value(i))
                 .map_err(|_| Error::Corrupt(format!("an unknown kind {}", kind.value(i))))?;
-            add(k, value(area, i, Mu::from_units).unwrap_or(Mu::ZERO))?;
+            add(k, area_at(area, i)?)?;
             listed.insert(code.value(i).to_owned());
         }
     }
@@ -623,10 +649,7 @@ fn inefficient(
             && !listed.contains(code.value(i))
             && held_by.is_some_and(|h| producing.contains(&h) && graded.contains(&h))
         {
-            add(
-                InefficientKind::ProducingBelowStandard,
-                value(area, i, Mu::from_units).unwrap_or(Mu::ZERO),
-            )?;
+            add(InefficientKind::ProducingBelowStandard, area_at(area, i)?)?;
         }
     }
     Ok(out)

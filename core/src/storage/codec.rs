@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::days;
 use crate::error::{Error, Result};
 use crate::event::{Body, Event, EventId, Recorded};
+use crate::units::with_stored_format;
 
 /// The most bytes one stored value may decode from (64 MiB).
 const DECODE_LIMIT: usize = 64 << 20;
@@ -26,9 +27,13 @@ const DECODE_LIMIT: usize = 64 << 20;
 /// (payments, schedules, write-offs, collection steps and compensation on
 /// parcels, management fees on enterprises, fee rates in the policy) and
 /// firms' records (qualifications, honours, inspections, incidents,
-/// complaints). A
-/// format 4 to 7 database is marked 8 at open, nothing else changes.
-pub(crate) const FORMAT_VERSION: u8 = 8;
+/// complaints). Format 9 keeps areas in millionths of a 亩 (0.000001 亩,
+/// so that 公顷 to six places and m² to two are exact) where earlier
+/// formats kept ten-thousandths: a value's own format byte says which, and
+/// a value of an earlier format reads its areas times 100
+/// ([`crate::units::with_stored_format`]). A format 4 to 8 database is
+/// marked 9 at open, nothing else changes.
+pub(crate) const FORMAT_VERSION: u8 = 9;
 
 /// The first format whose block values carry a checksum.
 const CHECKSUMMED_BLOCKS: u8 = 4;
@@ -76,7 +81,7 @@ fn decode_one<T: DeserializeOwned>(body: &[u8], what: &str) -> Result<(T, usize)
 
 pub(crate) fn decode<T: DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T> {
     let body = body(bytes, what)?;
-    let (value, used) = decode_one(body, what)?;
+    let (value, used) = with_stored_format(bytes[0], || decode_one(body, what))?;
     if used != body.len() {
         return Err(Error::Corrupt(format!(
             "{what} has {} trailing bytes",
@@ -225,7 +230,18 @@ pub(crate) fn decode_events_into<B: DeserializeOwned>(
 ) -> Result<()> {
     const WHAT: &str = "event run";
     let rest = body(bytes, WHAT)?;
-    if bytes[0] < COMPACT_RUNS {
+    with_stored_format(bytes[0], || decode_run(bytes[0], rest, first, out))
+}
+
+/// [`decode_events_into`] of a run's `rest` after its format byte.
+fn decode_run<B: DeserializeOwned>(
+    format: u8,
+    rest: &[u8],
+    first: u64,
+    out: &mut Vec<Event<B>>,
+) -> Result<()> {
+    const WHAT: &str = "event run";
+    if format < COMPACT_RUNS {
         out.extend(decode_seq::<Event<B>>(rest, WHAT)?);
         return Ok(());
     }

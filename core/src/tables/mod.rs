@@ -171,8 +171,10 @@ impl Columns {
     ) -> Result<()> {
         self.decimal(
             name,
-            values.into_iter().map(|v| v.map(|m| i128::from(m.units()))),
-            4,
+            values
+                .into_iter()
+                .map(|v| v.map(|m| i128::from(m.millionths()))),
+            6,
         )
     }
 

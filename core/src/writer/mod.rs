@@ -37,7 +37,7 @@ use crate::storage::{codec, keys, Store, Tree};
 use crate::units::{Mu, Yuan};
 
 /// Upper bound of one parcel's area: 10⁸ 亩, more than any province's land.
-pub(crate) const MAX_PARCEL_AREA: Mu = Mu::from_units(100_000_000 * Mu::SCALE);
+pub(crate) const MAX_PARCEL_AREA: Mu = Mu::from_millionths(100_000_000 * Mu::SCALE);
 
 /// A new parcel, entering the reserve by requisition (征地).
 #[derive(Debug, Clone)]

@@ -115,12 +115,16 @@ impl<'s> Row<'s> {
             .filter(|t| !t.is_empty())
     }
 
+    /// Parses money: in the unit the cell names (`129.89万元`,
+    /// `1.2亿元`), else in the column's (元, or 万元 when its header says so).
     pub(super) fn money(&self, field: &str) -> Result<Option<Yuan>, RowError> {
         let Some(t) = self.number_text(field) else {
             return Ok(None);
         };
         let unit = self.cells[field].2;
-        let parsed = if unit == Unit::Wan {
+        let parsed = if names_its_unit(&t) {
+            t.parse::<Yuan>()
+        } else if unit == Unit::Wan {
             Yuan::parse_wan(&t)
         } else {
             Yuan::parse_yuan(&t)
@@ -128,11 +132,15 @@ impl<'s> Row<'s> {
         parsed.map(Some).map_err(|e| self.err(field, reason(&e)))
     }
 
+    /// Parses an area: in the unit the cell names (`1.867291公顷`,
+    /// `21587㎡`), else in the column's (亩, or ㎡ or 公顷 when its header
+    /// says so).
     pub(super) fn area(&self, field: &str) -> Result<Option<Mu>, RowError> {
         let Some(t) = self.number_text(field) else {
             return Ok(None);
         };
         let parsed = match self.cells[field].2 {
+            _ if names_its_unit(&t) => t.parse::<Mu>(),
             Unit::SquareMetres => Mu::parse_m2(&t),
             Unit::Hectares => Mu::parse_hectares(&t),
             _ => Mu::parse_mu(&t),
@@ -298,4 +306,12 @@ pub(super) fn firm_ref(row: &Row<'_>) -> Option<(Option<String>, Option<String>)
     let code = row.text("credit_code").map(|c| c.to_uppercase());
     let name = row.text("enterprise");
     (code.is_some() || name.is_some()).then_some((code, name))
+}
+
+/// Whether a number's cell ends in its own unit (`公顷`, `万元`, `㎡`)
+/// rather than a digit or a point.
+fn names_its_unit(text: &str) -> bool {
+    text.chars()
+        .last()
+        .is_some_and(|c| !c.is_ascii_digit() && c != '.')
 }

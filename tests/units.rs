@@ -104,6 +104,16 @@ fn yuan_parses_yuan_and_wan_exactly() {
         "891.5万元"
     );
     assert_eq!(Yuan::from_fen(1).display_wan(), "0.000001万元");
+    // Reports print 万元 to at most four places, rounded to the 元.
+    assert_eq!(Yuan::from_fen(158_407_378).display_wan(), "158.407378万元");
+    assert_eq!(Yuan::from_fen(158_407_378).report_wan(), "158.4074万元");
+    assert_eq!(Yuan::from_fen(-158_407_349).report_wan(), "-158.4073万元");
+    assert_eq!(
+        Yuan::from_yuan(8_915_000).unwrap().report_wan(),
+        "891.5万元"
+    );
+    assert_eq!(Yuan::from_fen(12_345_678_901).report_large(), "1.2346亿元");
+    assert_eq!(Yuan::from_fen(9_999_000_000).report_large(), "9999万元");
     assert_eq!(
         Yuan::from_yuan(3_800_000_000).unwrap().display_large(),
         "38亿元"

@@ -219,8 +219,9 @@ pub fn inefficient_figures(found: &[InefficientParcel]) -> Result<Vec<Inefficien
     Ok(out)
 }
 
+/// Money as the report prints it: 万元 to at most four places.
 fn wan(y: Yuan) -> String {
-    y.display_wan()
+    y.report_wan()
 }
 
 impl AnnualReport {
@@ -367,7 +368,7 @@ impl AnnualReport {
             self.capital_increase_land_mu.to_decimal_string(),
             self.in_production,
             self.under_construction,
-            self.output_value_yuan.display_large(),
+            self.output_value_yuan.report_large(),
         );
         self.record_text(&mut t);
         let _ = write!(

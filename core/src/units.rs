@@ -486,6 +486,30 @@ impl Yuan {
         format!("{}万元", format_fixed(i128::from(self.0), 6, 0))
     }
 
+    /// In 万元 as reports print money: at most four places (rounded half
+    /// away from zero to the 元, "158.4074万元" for 1,584,073.78 元).
+    #[must_use]
+    pub fn report_wan(self) -> String {
+        format!(
+            "{}万元",
+            format_fixed(round_div(i128::from(self.0), 100), 4, 0)
+        )
+    }
+
+    /// [`Yuan::display_large`] as reports print money: at most four places
+    /// of 亿元 or 万元 ("1.2346亿元", "158.4074万元").
+    #[must_use]
+    pub fn report_large(self) -> String {
+        if self.0.unsigned_abs() >= 10_000_000_000 {
+            format!(
+                "{}亿元",
+                format_fixed(round_div(i128::from(self.0), 1_000_000), 4, 0)
+            )
+        } else {
+            self.report_wan()
+        }
+    }
+
     /// In 亿元 from one 亿 up ("38亿元"), in 万元 below ("891.5万元").
     #[must_use]
     pub fn display_large(self) -> String {

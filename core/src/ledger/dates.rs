@@ -2,33 +2,57 @@
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 
-/// Parses `2005-03-01`, `2005/3/1`, `2005.3.1`, `2005年3月1日`, `20050301`,
-/// or an Excel serial date (`38412`).
+/// Parses `2005-03-01`, `2005/3/1`, `2005.3.1`, `2005年3月1日` or `20050301`,
+/// optionally followed by a time of day (`2005-03-01 00:00:00`, as a
+/// workbook's date-and-time cell reads).
+///
+/// A bare number (`2005`, `38412`, `1e3`) is not a date: an Excel serial
+/// day number is read only from a cell formatted as a date, where the
+/// workbook reader turns it into a date ([`from_excel_serial`]). Text after
+/// the date that is not a time of day (`2013-03-01 garbage`) is refused.
 #[must_use]
 pub fn parse_date(text: &str) -> Option<NaiveDate> {
     let t = text.trim();
     if t.is_empty() {
         return None;
     }
-    // An Excel serial day number (1900 date system).
-    if t.len() <= 6 {
-        if let Ok(serial) = t.parse::<f64>() {
-            return from_excel_serial(serial);
-        }
-    }
     if t.len() == 8 && t.bytes().all(|b| b.is_ascii_digit()) {
         return NaiveDate::parse_from_str(t, "%Y%m%d").ok();
     }
-    let normal: String = t.replace(['年', '月', '/', '.'], "-").replace('日', "");
-    let date_part = normal.split([' ', 'T']).next().unwrap_or("");
-    let mut parts = date_part.split('-').filter(|p| !p.is_empty());
-    let y: i32 = parts.next()?.trim().parse().ok()?;
-    let m: u32 = parts.next()?.trim().parse().ok()?;
-    let d: u32 = parts.next()?.trim().parse().ok()?;
-    if parts.next().is_some() || !(1000..=9999).contains(&y) {
+    let (date_part, time_part) = match t.split_once([' ', 'T']) {
+        Some((d, rest)) => (d, rest.trim()),
+        None => (t, ""),
+    };
+    if !time_part.is_empty()
+        && ["%H:%M:%S%.f", "%H:%M"]
+            .iter()
+            .all(|f| NaiveTime::parse_from_str(time_part, f).is_err())
+    {
         return None;
     }
-    NaiveDate::from_ymd_opt(y, m, d)
+    let normal: String = date_part
+        .replace(['年', '月', '/', '.'], "-")
+        .replace('日', "");
+    let mut parts = normal.split('-');
+    let mut number = || -> Option<u32> {
+        let p = parts.next()?;
+        (!p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| p.parse().ok())
+            .flatten()
+    };
+    let (y, m, d) = (number()?, number()?, number()?);
+    if parts.any(|p| !p.is_empty()) || !(1000..=9999).contains(&y) {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d)
+}
+
+/// Whether a date's text is a bare number (`2005`, `38412`, `1e3`), which
+/// parkdb never reads as a date: said so in the refusal.
+#[must_use]
+pub fn is_bare_number(text: &str) -> bool {
+    let t = text.trim();
+    !t.is_empty() && t.len() != 8 && t.parse::<f64>().is_ok()
 }
 
 /// A date as a person types it, or a message saying what a date looks like.
@@ -105,15 +129,33 @@ mod tests {
             "2005.3.1",
             "2005年3月1日",
             "20050301",
-            "38412",
             "2005-03-01 00:00:00",
+            "2005-03-01T08:30",
             " 2005/03/01 ",
         ] {
             assert_eq!(parse_date(t), Some(d), "{t}");
         }
-        for t in ["", "2005-02-30", "3/1/2005", "abc", "2005年13月1日", "0"] {
+        for t in [
+            "",
+            "2005-02-30",
+            "3/1/2005",
+            "abc",
+            "2005年13月1日",
+            "0",
+            // A bare number is never a date: a year, a serial typed as text,
+            // a number in exponent form.
+            "2005",
+            "38412",
+            "1e3",
+            // Text after the date that is not a time.
+            "2013-03-01 garbage",
+            "2013-03-01 25:00",
+            "2013-03-01-02",
+            "2005-+3-01",
+        ] {
             assert_eq!(parse_date(t), None, "{t}");
         }
+        assert!(is_bare_number("38412") && is_bare_number("1e3") && !is_bare_number("20050301"));
         assert_eq!(from_excel_serial(1.0), NaiveDate::from_ymd_opt(1900, 1, 1));
         assert_eq!(from_excel_serial(61.0), NaiveDate::from_ymd_opt(1900, 3, 1));
     }

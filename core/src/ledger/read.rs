@@ -404,9 +404,12 @@ fn cell_text(cell: &Data) -> String {
             }
         }
         Data::Bool(b) => b.to_string(),
-        Data::DateTime(dt) => dt
-            .as_datetime()
-            .map_or_else(|| dt.as_f64().to_string(), |d| d.date().to_string()),
+        // A date cell's serial within Excel's range (1900-01-01 to
+        // 9999-12-31) is its date; beyond it, text no date parses from.
+        Data::DateTime(dt) => dt.as_datetime().map_or_else(
+            || format!("date serial {} out of range", dt.as_f64()),
+            |d| d.date().to_string(),
+        ),
         Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
         Data::Error(e) => format!("#{e:?}"),
     }

@@ -94,10 +94,15 @@ impl<'s> Row<'s> {
         self.raw(field)
             .map(|t| {
                 parse_date(t).ok_or_else(|| {
+                    let why = if super::super::dates::is_bare_number(t) {
+                        " (a number is read as a date only from a cell formatted as a date)"
+                    } else {
+                        ""
+                    };
                     self.err(
                         field,
                         format!(
-                            "{} is not a date (2005-03-01, 2005/3/1, 2005年3月1日)",
+                            "{} is not a date (2005-03-01, 2005/3/1, 2005年3月1日){why}",
                             crate::text::shown(t)
                         ),
                     )

@@ -156,6 +156,108 @@ fn idle_reclaim_and_resupply_of_the_lijing_parcel() {
     assert!(db.check().unwrap().is_clean());
 }
 
+/// Past its agreed start and not yet idle, a parcel is 逾期未动工 (the
+/// early warning); idle by time alone it owes no fee until declared, and
+/// what it would owe is the potential fee, in the table as in the parcel.
+#[test]
+fn start_overdue_warns_and_an_idle_fee_is_owed_only_once_declared() {
+    let db = Db::temporary().unwrap();
+    let holder = firm(&db, "金联化工物流");
+    let p = parcel(&db, "GP-017", "52.7272", "2001-05-01");
+    db.allocate(
+        p,
+        terms(holder, "2002-03-01", "3163632", Some("2002-09-01")),
+    )
+    .unwrap();
+    let parcel = db.parcel(p).unwrap();
+    assert_eq!(
+        parcel.start_overdue_days(d("2002-09-01")),
+        None,
+        "on the day"
+    );
+    assert_eq!(parcel.start_overdue_days(d("2002-09-02")), Some(1));
+    assert_eq!(parcel.start_overdue_days(d("2003-09-01")), Some(365));
+    // A year and a day past: idle, no longer merely overdue.
+    assert_eq!(parcel.start_overdue_days(d("2003-09-02")), None);
+    assert_eq!(parcel.idle_fee_owed(d("2003-09-02")), None);
+    assert_eq!(
+        parcel.potential_idle_fee(d("2003-09-02")),
+        Some(yuan("632726.40"))
+    );
+    let column = |at: &str, name: &str| {
+        use arrow_array::cast::AsArray;
+        use arrow_array::types::{Decimal128Type, Int64Type};
+        use arrow_array::Array;
+        let t = db
+            .as_of(d(at))
+            .parcels_table(&ParcelFilter::default())
+            .unwrap();
+        let c = t.column_by_name(name).unwrap();
+        if c.is_null(0) {
+            String::new()
+        } else if let Some(b) = c.as_boolean_opt() {
+            b.value(0).to_string()
+        } else if let Some(i) = c.as_primitive_opt::<Int64Type>() {
+            i.value(0).to_string()
+        } else {
+            c.as_primitive::<Decimal128Type>().value_as_string(0)
+        }
+    };
+    assert_eq!(column("2003-03-01", "start_overdue"), "true");
+    assert_eq!(column("2003-03-01", "start_overdue_days"), "181");
+    assert_eq!(column("2003-09-02", "idle_fee_yuan"), "");
+    assert_eq!(column("2003-09-02", "potential_idle_fee_yuan"), "632726.40");
+    db.declare_idle(p, d("2003-10-01"), None).unwrap();
+    assert_eq!(column("2003-10-01", "idle_fee_yuan"), "632726.40");
+    assert_eq!(column("2003-10-01", "potential_idle_fee_yuan"), "");
+    // Construction started: neither overdue nor idle.
+    db.start_construction(p, d("2003-11-01")).unwrap();
+    let parcel = db.parcel(p).unwrap();
+    assert_eq!(parcel.start_overdue_days(d("2003-12-01")), None);
+    assert_eq!(parcel.idle_fee_owed(d("2003-12-01")), None);
+}
+
+/// An agreed start before the supply is kept as given and found by
+/// `check()`; an agreed completion before the agreed start is refused.
+#[test]
+fn check_finds_agreed_terms_out_of_order() {
+    let db = Db::temporary().unwrap();
+    let holder = firm(&db, "金联化工物流");
+    let early = parcel(&db, "A-1", "10", "2016-01-01");
+    let swapped = parcel(&db, "A-2", "10", "2016-01-01");
+    let fine = parcel(&db, "A-3", "10", "2016-01-01");
+    db.allocate(
+        early,
+        terms(holder, "2017-01-10", "100", Some("2016-12-31")),
+    )
+    .unwrap();
+    let refused = db.allocate(
+        swapped,
+        parkdb::Allocation {
+            complete_by: Some(d("2017-06-30")),
+            ..terms(holder, "2017-01-10", "100", Some("2017-07-10"))
+        },
+    );
+    assert!(matches!(refused, Err(parkdb::Error::Validation { .. })));
+    db.allocate(
+        fine,
+        parkdb::Allocation {
+            complete_by: Some(d("2019-07-10")),
+            ..terms(holder, "2017-01-10", "100", Some("2017-07-10"))
+        },
+    )
+    .unwrap();
+    let report = db.check().unwrap();
+    assert!(report.is_clean());
+    let found: Vec<(&str, Vec<parkdb::ParcelId>)> = report
+        .findings
+        .iter()
+        .map(|f| (f.kind, f.parcels.clone()))
+        .collect();
+    assert_eq!(found, [("start_before_supply", vec![early])]);
+    assert!(report.findings[0].message.contains("2016-12-31"));
+}
+
 #[test]
 fn transfer_between_holders() {
     let db = Db::temporary().unwrap();

@@ -34,9 +34,20 @@ def test_idle_reclaim_and_resupply(db):
     newcomer = db.add_enterprise("金联化工物流")
     p = db.add_parcel("GP-017", "52.7272", requisitioned="2001-05-01")
     db.allocate(p, lijing, "2002-03-01", method="agreement", price_yuan="3163632", start_by="2002-09-01")
+    early = db.parcel(p, as_of="2003-03-01")
+    assert early["start_overdue"] is True and early["start_overdue_days"] == 181
+    assert early["idle"] is False and early["potential_idle_fee_yuan"] is None
     row = db.parcel(p, as_of="2003-09-02")
     assert row["idle"] is True and row["reclaimable"] is False
-    assert row["idle_fee_yuan"] == M("632726.40")
+    assert row["start_overdue"] is False and row["start_overdue_days"] is None
+    # Idle by time alone: nothing is owed until it is declared.
+    assert row["idle_fee_yuan"] is None
+    assert row["potential_idle_fee_yuan"] == M("632726.40")
+    db.declare_idle(p, "2003-10-01")
+    declared = db.parcel(p, as_of="2003-10-01")
+    assert declared["idle_fee_yuan"] == M("632726.40")
+    assert declared["potential_idle_fee_yuan"] is None
+    assert db.parcel(p, as_of="2003-09-30")["idle_fee_yuan"] is None
     assert db.parcel(p, as_of="2004-09-02")["reclaimable"] is True
     assert db.land_summary(as_of="2004-06-30").idle_mu == M("52.7272")
     db.reclaim(p, "2005-03-15", reason="闲置满两年")

@@ -27,14 +27,15 @@ pub struct CheckReport {
     pub problems: Vec<String>,
     /// What the ledgers say that a person should look at, though nothing
     /// is damaged: parcels whose surveyed area differs from the registered
-    /// one beyond the tolerance, parcels whose boundaries overlap.
+    /// one beyond the tolerance, parcels whose boundaries overlap, an
+    /// agreed start before the supply.
     pub findings: Vec<Finding>,
 }
 
 /// A finding of [`CheckReport::findings`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
-    /// `area_mismatch` or `overlap`.
+    /// `area_mismatch`, `overlap` or `start_before_supply`.
     pub kind: &'static str,
     /// The parcels concerned.
     pub parcels: Vec<crate::land::ParcelId>,
@@ -220,7 +221,10 @@ pub(crate) fn check(engine: &Engine) -> Result<CheckReport> {
     }
     // The findings read the ledgers as they fold: only a sound database.
     if report.problems.is_empty() {
-        match boundary_findings(engine) {
+        match boundary_findings(engine).and_then(|mut found| {
+            found.extend(supply_findings(engine)?);
+            Ok(found)
+        }) {
             Ok(findings) => report.findings = findings,
             Err(e) => report
                 .problems
@@ -228,6 +232,36 @@ pub(crate) fn check(engine: &Engine) -> Result<CheckReport> {
         }
     }
     Ok(report)
+}
+
+/// What a land officer queries in a parcel's agreed terms: an agreed start
+/// before the supply (the contract). Kept as given (public records hold
+/// such rows), found here; an agreed completion before the agreed start is
+/// refused when written.
+fn supply_findings(engine: &Engine) -> Result<Vec<Finding>> {
+    let store = engine.store.as_ref();
+    let parcels: Vec<Arc<Parcel>> = engine.cache.with::<Parcel, _>(store, |k| {
+        k.records
+            .values()
+            .filter(|p| p.retired.is_none() && p.supply.is_some())
+            .cloned()
+            .collect()
+    })?;
+    let mut findings = Vec::new();
+    for p in &parcels {
+        let Some(s) = &p.supply else { continue };
+        if let Some(start) = s.start_by.filter(|start| *start < s.date) {
+            findings.push(Finding {
+                kind: "start_before_supply",
+                parcels: vec![p.id],
+                message: format!(
+                    "parcel {}: agreed start {start} before its supply on {}",
+                    p.code, s.date
+                ),
+            });
+        }
+    }
+    Ok(findings)
 }
 
 /// Area mismatches and overlaps among the current parcels' boundaries.

@@ -362,6 +362,16 @@ class Database:
         ``boundary_area_mu`` is the area surveyed on the plane,
         ``area_mismatch`` whether it differs from ``area_mu`` beyond the
         area tolerance (1% unless ``set_area_tolerance``).
+
+        Idleness as of ``as_of`` (闲置土地处置办法): a held parcel whose
+        construction has not started is ``idle`` when declared idle
+        (``declare_idle``) or more than one year past its agreed start
+        (``start_by``), and ``reclaimable`` more than two years past it.
+        ``idle_fee_yuan`` is the fee owed under a declaration made by then;
+        ``potential_idle_fee_yuan`` what would be owed if a parcel idle by
+        time alone were declared (20% of its price). Before it is idle, a
+        parcel past its agreed start is ``start_overdue`` (逾期未动工, the
+        early warning), ``start_overdue_days`` past it.
         """
         return Table(self._native.parcels(
             as_of=as_of, known_at=known_at, status=status, holder=holder, land_use=land_use,

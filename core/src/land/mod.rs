@@ -319,6 +319,45 @@ impl Parcel {
         }
     }
 
+    /// 逾期未动工, the early warning a park acts on: held, construction not
+    /// started, past its agreed start (`start_by`) on `date`, and not yet
+    /// idle (neither declared nor a year past it). The days past the agreed
+    /// start, if so.
+    #[must_use]
+    pub fn start_overdue_days(&self, date: NaiveDate) -> Option<i64> {
+        let start_by = self.supply.as_ref().and_then(|s| s.start_by)?;
+        let waiting = self.retired.is_none()
+            && self.holder.is_some()
+            && self.construction_started.is_none()
+            && date > start_by;
+        (waiting && !self.idle_as_of(date).is_idle()).then(|| (date - start_by).num_days())
+    }
+
+    /// The idle fee owed on `date`: only under a declaration of idleness
+    /// (认定闲置) made by then, as the declaration set it. A parcel idle by
+    /// time alone owes nothing until declared: see
+    /// [`Parcel::potential_idle_fee`].
+    #[must_use]
+    pub fn idle_fee_owed(&self, date: NaiveDate) -> Option<Yuan> {
+        let idle = self.idle_as_of(date);
+        let declared = self.idle_declared.as_ref().filter(|d| d.date <= date);
+        declared.and(idle.fee())
+    }
+
+    /// What would be owed if the parcel, idle on `date` by time alone (a
+    /// year past its agreed start, not declared), were declared idle: 20%
+    /// of its price.
+    #[must_use]
+    pub fn potential_idle_fee(&self, date: NaiveDate) -> Option<Yuan> {
+        let idle = self.idle_as_of(date);
+        let declared = self.idle_declared.as_ref().filter(|d| d.date <= date);
+        if declared.is_some() {
+            None
+        } else {
+            idle.fee()
+        }
+    }
+
     /// The first day the parcel counts idle in its present state, if it
     /// does: [`Parcel::idle_as_of`] is idle from that day on (until an
     /// event changes the parcel) and not before.

@@ -274,7 +274,14 @@ fn parcel_columns_supply<P: std::ops::Deref<Target = Parcel>>(
     );
     c.date("completed_on", parcels.iter().map(|p| p.completed));
     c.flag("idle", idle.iter().map(|i| Some(i.is_idle())));
-    c.yuan("idle_fee_yuan", idle.iter().map(|i| i.fee()))?;
+    c.yuan("idle_fee_yuan", parcels.iter().map(|p| p.idle_fee_owed(at)))?;
+    c.yuan(
+        "potential_idle_fee_yuan",
+        parcels.iter().map(|p| p.potential_idle_fee(at)),
+    )?;
+    let overdue: Vec<Option<i64>> = parcels.iter().map(|p| p.start_overdue_days(at)).collect();
+    c.flag("start_overdue", overdue.iter().map(|d| Some(d.is_some())));
+    c.int("start_overdue_days", overdue.iter().copied());
     c.flag(
         "reclaimable",
         idle.iter()

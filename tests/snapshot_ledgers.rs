@@ -796,11 +796,12 @@ fn the_example_park_workbook_imports_as_the_readme_says() {
         .unwrap();
     assert_eq!(jingmi.yearly.get(2005).unwrap().tax, Some(yuan("2100000")));
     assert_eq!(jingmi.in_production, Some(d("2005-10-15")));
-    // The same workbook again: nothing new.
+    // The same workbook again: nothing new, and it says it wrote nothing.
     let again = import(&db, &example);
+    assert!(again.is_clean());
     assert_eq!(
         (again.written, again.events),
-        (true, 0),
+        (false, 0),
         "{:#?}",
         again.errors
     );

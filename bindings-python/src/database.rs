@@ -480,29 +480,7 @@ impl Database {
             })
             .py_err(py)?;
         if !report.is_clean() {
-            let lines: Vec<String> = report.errors.iter().map(ToString::to_string).collect();
-            let problems = PyList::empty(py);
-            for e in &report.errors {
-                let item = PyDict::new(py);
-                item.set_item("sheet", &e.sheet)?;
-                item.set_item("row", e.row)?;
-                item.set_item("column", &e.column)?;
-                item.set_item("reason", &e.reason)?;
-                problems.append(item)?;
-            }
-            let message = format!(
-                "{} bad rows; nothing was written:\n{}",
-                lines.len(),
-                lines.join("\n")
-            );
-            let exc = py
-                .import("parkdb.errors")?
-                .getattr("LedgerError")?
-                .call1((message.clone(),))?;
-            exc.setattr("field", "rows")?;
-            exc.setattr("reason", message)?;
-            exc.setattr("problems", problems)?;
-            return Err(PyErr::from_value(exc));
+            return Err(ledger_error(py, &report.errors, "bad rows", None)?);
         }
         let d = PyDict::new(py);
         let rows = PyDict::new(py);
@@ -550,6 +528,15 @@ impl Database {
         let r = py
             .detach(|| parkdb::ledger::import_boundaries(&db, &path, &options))
             .py_err(py)?;
+        if !r.errors.is_empty() {
+            let file = path.file_name().map(|f| f.to_string_lossy().into_owned());
+            return Err(ledger_error(
+                py,
+                &r.errors,
+                "bad features",
+                file.as_deref(),
+            )?);
+        }
         let d = PyDict::new(py);
         d.set_item("features", r.features)?;
         d.set_item("matched", r.matched)?;
@@ -1175,4 +1162,42 @@ fn figures<'py>(py: Python<'py>, f: &parkdb::LandFigures) -> PyResult<Bound<'py,
         }
     }
     Ok(d)
+}
+
+/// The `LedgerError` of an import's problems: the message lists every one,
+/// `problems` holds them as dicts (`sheet`, `row`, `column`, `reason`; a
+/// survey file's also `feature` and `field`, named after the file).
+fn ledger_error(
+    py: Python<'_>,
+    errors: &[parkdb::ledger::RowError],
+    what: &str,
+    survey_file: Option<&str>,
+) -> PyResult<PyErr> {
+    let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    let problems = PyList::empty(py);
+    for e in errors {
+        let item = PyDict::new(py);
+        item.set_item("sheet", survey_file.unwrap_or(&e.sheet))?;
+        item.set_item("row", e.row)?;
+        item.set_item("column", &e.column)?;
+        item.set_item("reason", &e.reason)?;
+        if survey_file.is_some() {
+            item.set_item("feature", e.row)?;
+            item.set_item("field", &e.column)?;
+        }
+        problems.append(item)?;
+    }
+    let message = format!(
+        "{} {what}; nothing was written:\n{}",
+        lines.len(),
+        lines.join("\n")
+    );
+    let exc = py
+        .import("parkdb.errors")?
+        .getattr("LedgerError")?
+        .call1((message.clone(),))?;
+    exc.setattr("field", "rows")?;
+    exc.setattr("reason", message)?;
+    exc.setattr("problems", problems)?;
+    Ok(PyErr::from_value(exc))
 }

@@ -189,10 +189,12 @@ def test_import_boundaries_from_a_geojson_file_made_by_geopandas(db, tmp_path):
     assert report["written"] and report["matched"] == 2 and report["errors"] == []
     assert [m["feature"] for m in report["mismatches"]] == [2]
     assert codes(db.neighbours("GP-1")) == ["GP-2"]
-    # An unknown code refuses the whole file.
+    # An unknown code refuses the whole file, raising as a ledger import does.
     frame.loc[1, "地块编号"] = "GP-9"
     path.write_text(frame.to_json(), encoding="utf-8")
-    report = db.import_boundaries(path, crs=4527, on="2012-01-01", dry_run=False)
-    assert not report["written"]
-    assert report["errors"][0]["feature"] == 2 and "GP-9" in report["errors"][0]["reason"]
+    with pytest.raises(parkdb.LedgerError, match="GP-9") as refused:
+        db.import_boundaries(path, crs=4527, on="2012-01-01", dry_run=False)
+    [problem] = refused.value.problems
+    assert problem["feature"] == 2 and "GP-9" in problem["reason"]
+    assert problem["sheet"] == "界址.geojson"
     assert db.parcel("GP-1", as_of="2012-06-01")["boundary"] == db.parcel("GP-1", as_of="2011-06-01")["boundary"]

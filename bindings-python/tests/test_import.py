@@ -27,6 +27,7 @@ def test_import_ledgers_reports_rows_and_writes_once(db, tmp_path):
     before = db.check().events
     again = db.import_ledgers(*files)
     assert again["events"] == 0 and set(again["changed"].values()) == {0}
+    assert again["written"] is False
     assert db.check().events == before
     # A row that contradicts the database: every problem listed, nothing written.
     wrong = pathlib.Path(files[0]).parent / "地块台账.csv"

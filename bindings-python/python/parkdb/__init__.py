@@ -453,8 +453,11 @@ class Database:
         """Sets parcels' boundaries from a survey file: a GeoJSON
         FeatureCollection or an ESRI shapefile (``.shp`` with its ``.dbf``
         and ``.prj``), each feature matched to a parcel by ``code_field``.
-        All or nothing: ``errors`` lists every unknown code or invalid shape
-        by feature number, and if there is one nothing is written.
+        All or nothing: an unknown code or an invalid shape raises
+        ``LedgerError`` listing every one by feature number (``.problems``:
+        dicts with ``feature``, ``field`` and ``reason``), and nothing is
+        written, as ``import_ledgers`` does. Returns ``{"features",
+        "matched", "written", "errors": [], "mismatches"}``;
         ``mismatches`` lists surveyed areas beyond the area tolerance (set
         all the same). ``crs`` serves a file that names none; ``on`` is the
         date the boundaries take effect (else each parcel's latest event)."""

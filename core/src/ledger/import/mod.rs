@@ -51,7 +51,9 @@ pub struct ImportReport {
     /// Lines set aside, not imported and not errors: titles, unit lines,
     /// totals, signatures (with the sheet, the row and why).
     pub skipped: Vec<RowError>,
-    /// True when the rows were stored (no errors, not a dry run).
+    /// True when the rows were stored (no errors, not a dry run) and
+    /// wrote at least one event: a re-import of what the database already
+    /// holds is clean and not written.
     pub written: bool,
     /// Rows per ledger that wrote something (a new entity or event), in
     /// the order of `rows`; a ledger imported again writes nothing for the
@@ -242,7 +244,8 @@ pub fn import(db: &Db, sheets: &[Sheet], options: ImportOptions<'_>) -> Result<I
         Ok(())
     });
     match result {
-        Ok(()) => report.written = true,
+        // A re-import of what the database holds commits nothing: not written.
+        Ok(()) => report.written = report.events > 0,
         Err(_) if abandon => {}
         Err(e) => return Err(e),
     }

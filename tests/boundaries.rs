@@ -53,6 +53,24 @@ fn codes(parcels: &[parkdb::Parcel]) -> Vec<String> {
     c
 }
 
+/// A boundary that encloses nothing (its points on a line, or a sliver
+/// below a millionth of a 亩) is refused, not stored as a zero area.
+#[test]
+fn a_boundary_without_area_is_refused() {
+    let db = Db::temporary().unwrap();
+    let line = Outline::points(&[(X0, Y0), (X0 + 50.0, Y0), (X0 + 100.0, Y0)]).in_crs(z39());
+    let sliver = rect(0.0, 0.0, 0.0001, 0.0001);
+    for outline in [line, sliver] {
+        match shaped(&db, "GP-0", "1", outline) {
+            Err(Error::Validation { reason, .. }) => {
+                assert!(reason.contains("no area"), "{reason}");
+            }
+            other => panic!("a boundary without area: {other:?}"),
+        }
+    }
+    assert!(db.parcel_by_code("GP-0").is_err(), "nothing is written");
+}
+
 #[test]
 fn a_rectangle_in_a_zone_gives_its_area_in_mu() {
     let db = Db::temporary().unwrap();

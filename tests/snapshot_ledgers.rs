@@ -893,3 +893,28 @@ fn buildings_in_a_parcel_ledger_are_reported_and_feed_not_fully_used() {
         common::q("24000")
     );
 }
+
+/// A CSV saved by Excel on Chinese Windows is GBK: refused with the line
+/// and column (counted from 1) and the encoding it reads in, never read
+/// as garbled text.
+#[test]
+fn a_csv_in_gbk_is_refused_naming_its_encoding() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("地块台账.csv");
+    // "地块编号,面积(亩),用途,征地日期\nGP-1,10,工业,2005-01-01\n" in GBK.
+    let gbk: &[u8] = &[
+        181, 216, 191, 233, 177, 224, 186, 197, 44, 195, 230, 187, 253, 40, 196, 182, 41, 44, 211,
+        195, 205, 190, 44, 213, 247, 181, 216, 200, 213, 198, 218, 10, 71, 80, 45, 49, 44, 49, 48,
+        44, 185, 164, 210, 181, 44, 50, 48, 48, 53, 45, 48, 49, 45, 48, 49, 10,
+    ];
+    std::fs::write(&path, gbk).unwrap();
+    match ledger::read_file(&path) {
+        Err(parkdb::Error::Validation { reason, .. }) => {
+            assert!(
+                reason.contains("line 1, column 1") && reason.contains("GBK"),
+                "{reason}"
+            );
+        }
+        other => panic!("a GBK file: {other:?}"),
+    }
+}

@@ -496,7 +496,13 @@ impl Boundary {
             )));
         }
         let shape = shape.orient(Direction::Default);
-        Boundary::measured(crs, shape)
+        let boundary = Boundary::measured(crs, shape)?;
+        if !boundary.area.is_positive() {
+            return Err(refuse(
+                "the boundary encloses no area (its points lie on a line, or it is smaller than 0.000001 亩)",
+            ));
+        }
+        Ok(boundary)
     }
 
     fn measured(crs: Crs, shape: MultiPolygon<f64>) -> Result<Boundary> {

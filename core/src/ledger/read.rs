@@ -362,6 +362,35 @@ fn unreadable(path: &Path, e: impl std::fmt::Display) -> Error {
     Error::validation("file", format!("{}: {e}", path.display()))
 }
 
+/// A CSV that cannot be read, said for a person: its line and column
+/// (counted from 1, as a spreadsheet does), and for text that is not
+/// UTF-8, the encoding it reads in when it does (GBK, as Excel saves CSV
+/// on Chinese Windows).
+fn csv_error(path: &Path, e: &csv::Error) -> Error {
+    let csv::ErrorKind::Utf8 { pos, err } = e.kind() else {
+        return unreadable(path, e);
+    };
+    let line = pos.as_ref().map_or(0, csv::Position::line);
+    let column = err.field() + 1;
+    let encoding = std::fs::read(path)
+        .ok()
+        .filter(|bytes| {
+            let (_, _, bad) = encoding_rs::GB18030.decode(bytes);
+            !bad
+        })
+        .map_or_else(
+            || "an encoding other than UTF-8".to_owned(),
+            |_| "GBK (GB18030), as Excel saves CSV on Chinese Windows".to_owned(),
+        );
+    Error::validation(
+        "file",
+        format!(
+            "{}: line {line}, column {column} is not UTF-8 text; the file reads as {encoding}: save it as \"CSV UTF-8\" or import the workbook itself",
+            path.display()
+        ),
+    )
+}
+
 fn read_csv(path: &Path, bounded: &mut Bounded<'_>) -> Result<Sheet> {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
@@ -370,7 +399,7 @@ fn read_csv(path: &Path, bounded: &mut Bounded<'_>) -> Result<Sheet> {
         .map_err(|e| unreadable(path, e))?;
     let mut lines = Vec::new();
     for (i, record) in reader.records().enumerate() {
-        let record = record.map_err(|e| unreadable(path, e))?;
+        let record = record.map_err(|e| csv_error(path, &e))?;
         let cells: Vec<String> = record
             .iter()
             .map(|c| c.trim_start_matches('\u{feff}').trim().to_owned())

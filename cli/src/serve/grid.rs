@@ -160,12 +160,21 @@ impl Grid {
 
     /// The rows `rows` of the table as text, for a page.
     pub fn texts(&self, rows: &[u32]) -> Vec<Vec<Option<String>>> {
+        let schema = self.batch.schema();
+        let money: Vec<bool> = schema.fields().iter().map(|f| is_money(f)).collect();
         rows.iter()
             .map(|r| {
                 self.batch
                     .columns()
                     .iter()
-                    .map(|c| shown(c.as_ref(), *r as usize))
+                    .zip(&money)
+                    .map(|(c, &money)| {
+                        if money {
+                            wan(c.as_ref(), *r as usize)
+                        } else {
+                            shown(c.as_ref(), *r as usize)
+                        }
+                    })
                     .collect()
             })
             .collect()
@@ -185,6 +194,23 @@ impl Grid {
         arrow_select::take::take_record_batch(&self.batch, &indices)
             .map_err(|e| parkdb::Error::Storage(format!("cannot cut the table: {e}")))
     }
+}
+
+/// A money column: `…_yuan`, exact to the fen.
+fn is_money(field: &arrow_schema::Field) -> bool {
+    field.name().ends_with("_yuan") && *field.data_type() == DataType::Decimal128(18, 2)
+}
+
+/// A money cell as work reports write it: 万元 to at most four places
+/// (`891.5万元`); downloads keep the exact 元.
+fn wan(col: &dyn Array, row: usize) -> Option<String> {
+    let fen = col
+        .as_primitive::<arrow_array::types::Decimal128Type>()
+        .value(row);
+    (!col.is_null(row))
+        .then(|| i64::try_from(fen).ok())
+        .flatten()
+        .map(|fen| parkdb::Yuan::from_fen(fen).report_wan())
 }
 
 /// A cell as a page shows it: binary columns (boundaries as WKB) are
@@ -266,6 +292,39 @@ mod tests {
             )
             .unwrap(),
         )
+    }
+
+    /// Money shows in 万元 as work reports write it; other decimals (areas)
+    /// and the downloads keep their exact values.
+    #[test]
+    fn money_shows_in_wan_yuan_and_downloads_stay_exact() {
+        let money =
+            arrow_array::Decimal128Array::from(vec![Some(891_500_000), Some(158_407_378), None])
+                .with_precision_and_scale(18, 2)
+                .unwrap();
+        let area = arrow_array::Decimal128Array::from(vec![Some(52_727_200), Some(1), None])
+            .with_precision_and_scale(18, 6)
+            .unwrap();
+        let schema = Schema::new(vec![
+            Field::new("price_yuan", DataType::Decimal128(18, 2), true),
+            Field::new("area_mu", DataType::Decimal128(18, 6), true),
+        ]);
+        let g = Grid::new(
+            RecordBatch::try_new(Arc::new(schema), vec![Arc::new(money), Arc::new(area)]).unwrap(),
+        );
+        let texts = g.texts(&[0, 1, 2]);
+        assert_eq!(texts[0][0].as_deref(), Some("891.5万元"));
+        assert_eq!(texts[1][0].as_deref(), Some("158.4074万元"));
+        assert_eq!(texts[2][0], None);
+        assert_eq!(texts[0][1].as_deref(), Some("52.727200"));
+        let exact = g.take(&[1]).unwrap();
+        assert_eq!(
+            exact
+                .column(0)
+                .as_primitive::<arrow_array::types::Decimal128Type>()
+                .value_as_string(0),
+            "1584073.78"
+        );
     }
 
     #[test]

@@ -379,10 +379,10 @@ fn table_context(
     }
 }
 
-/// The year the overview opens on: that of the latest event, or this year.
+/// The year the overview opens on: the latest year with data
+/// ([`parkdb::View::latest_year_with_data`]), or this year.
 fn default_year(snap: &Snapshot) -> i32 {
-    snap.latest_date()
-        .map_or_else(|| Utc::now().year(), |d| d.year())
+    snap.latest_year().unwrap_or_else(|| Utc::now().year())
 }
 
 fn year_end(year: i32) -> Option<NaiveDate> {

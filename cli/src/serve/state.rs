@@ -235,7 +235,7 @@ pub struct Snapshot {
     evaluations: Memo<EvaluationKey, Arc<Scores>>,
     summaries: Memo<Reading, Arc<LandSummary>>,
     reports: Memo<(i32, Option<DateTime<Utc>>), Arc<AnnualReport>>,
-    latest: OnceLock<Option<NaiveDate>>,
+    latest: OnceLock<Option<i32>>,
 }
 
 impl Snapshot {
@@ -396,12 +396,12 @@ impl Snapshot {
             })
     }
 
-    /// The latest date the ledgers speak of (capped at today): the year
-    /// the overview opens on.
-    pub fn latest_date(&self) -> Option<NaiveDate> {
+    /// The latest year the ledgers have figures for (capped at this
+    /// year): the year the overview opens on.
+    pub fn latest_year(&self) -> Option<i32> {
         *self
             .latest
-            .get_or_init(|| self.db.now().latest_date().ok().flatten())
+            .get_or_init(|| self.db.now().latest_year_with_data().ok().flatten())
     }
 }
 

@@ -18,6 +18,7 @@ pub(crate) use money::finance_of;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+use chrono::Datelike as _;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::engine::Engine;
@@ -275,9 +276,39 @@ impl<'a> View<'a> {
             .unwrap_or_else(|| Utc::now().date_naive())
     }
 
+    /// The latest year the work report has figures for, no later than this
+    /// view's date: that of the latest event on the land ledger or the
+    /// fund, or the latest year a firm reported figures for. A firm's
+    /// dated register entries (a lease that begins next January) are not
+    /// a year of figures. `None` for a database with none. The year a
+    /// dashboard opens on.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub fn latest_year_with_data(&self) -> Result<Option<i32>> {
+        self.consistently(|v| {
+            let _read = v.engine.read_guard();
+            let limit = v.date().year();
+            let parcels = v.all_shared::<Parcel>()?;
+            let firms = v.all_shared::<Enterprise>()?;
+            let apps = v.all_shared::<Application>()?;
+            let latest = parcels
+                .iter()
+                .map(|p| p.last_event().min(v.date()).year())
+                .chain(apps.iter().map(|a| a.last_event().min(v.date()).year()))
+                .chain(
+                    firms
+                        .iter()
+                        .filter_map(|e| e.yearly.years().next_back())
+                        .map(|y| y.min(limit)),
+                )
+                .max();
+            Ok(latest)
+        })
+    }
+
     /// The latest date an event in force speaks of, in any ledger, no
-    /// later than this view's date; `None` for an empty database. The year
-    /// a dashboard opens on.
+    /// later than this view's date; `None` for an empty database.
     ///
     /// # Errors
     /// Storage errors.

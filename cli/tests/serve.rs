@@ -495,6 +495,11 @@ fn refresh_picks_up_what_writers_added_meanwhile() {
     assert_eq!(r.status, 200, "{}", r.text());
     assert!(r.json()["refreshed_at"].is_string());
     assert_eq!(count(&server), before + 1);
+    // Each refresh copies the database: another at once is told to wait.
+    let r = request("POST", &format!("{}refresh", server.url()), &[]);
+    assert_eq!(r.status, 429, "{}", r.text());
+    assert!(r.header("retry-after").is_some());
+    std::thread::sleep(std::time::Duration::from_millis(2100));
     // From a page's form, back to the page.
     let r = request(
         "POST",
@@ -504,6 +509,117 @@ fn refresh_picks_up_what_writers_added_meanwhile() {
     assert_eq!(r.status, 303);
     assert_eq!(r.header("location"), Some("/parcels?q=GP"));
     server.stop().unwrap();
+}
+
+/// Sends `head` (request line and headers, CRLF-separated) as it is and
+/// returns the status: for requests an HTTP client will not make.
+fn raw_status(server: &Server, head: &str) -> u16 {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(server.addr()).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    stream.write_all(head.as_bytes()).unwrap();
+    let mut reply = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !reply.windows(4).any(|w| w == b"\r\n\r\n") {
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => reply.extend_from_slice(&buf[..n]),
+        }
+    }
+    let text = String::from_utf8_lossy(&reply);
+    text.split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
+}
+
+/// What another site's page could make a browser send is refused: a
+/// POST marked cross-site or from another origin, a redirect to a page
+/// the dashboard does not serve, a request naming its Host twice or not
+/// at all; sessions expire; times and dates beyond what parkdb takes are
+/// 400 like every other bad parameter.
+#[test]
+fn cross_site_writes_odd_hosts_and_out_of_range_times_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = example(dir.path());
+    let server = serve(&path, None);
+    let refresh = format!("{}refresh", server.url());
+    for headers in [
+        [("Origin", "https://attacker.example")],
+        [("Sec-Fetch-Site", "cross-site")],
+        [("Origin", "null")],
+    ] {
+        let r = request("POST", &refresh, &headers);
+        assert_eq!(r.status, 403, "{headers:?}: {}", r.text());
+    }
+    // From the dashboard's own page it is taken; a Referer that names no
+    // page of the dashboard is not followed.
+    let own = server.url().trim_end_matches('/').to_owned();
+    let r = request(
+        "POST",
+        &refresh,
+        &[
+            ("Origin", own.as_str()),
+            ("Sec-Fetch-Site", "same-origin"),
+            ("Referer", "https://attacker.example/phish?x=1"),
+        ],
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(r.header("location").is_none());
+    let port = server.addr().port();
+    let two = format!(
+        "GET / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nHost: attacker.example\r\nConnection: close\r\n\r\n"
+    );
+    assert_eq!(raw_status(&server, &two), 400);
+    let none = "GET / HTTP/1.1\r\nConnection: close\r\n\r\n";
+    assert_eq!(raw_status(&server, none), 400);
+    let fine = format!("GET / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n");
+    assert_eq!(raw_status(&server, &fine), 200);
+    for query in [
+        "known_at=2024-03-01T09:30%2B23:00",
+        "known_at=2024-03-01T09:30-14:30",
+        "as_of=1800-01-01",
+        "as_of=9999-12-31",
+        "known_at=9000-01-01",
+    ] {
+        let r = get(&server, &format!("/parcels?{query}"));
+        assert_eq!(r.status, 400, "{query}: {}", r.text());
+    }
+    let r = get(&server, "/parcels?known_at=2024-03-01T09:30%2B08:00");
+    assert_eq!(r.status, 200, "{}", r.text());
+    server.stop().unwrap();
+
+    // A session cookie says how long it lasts.
+    let token = "a-long-enough-token";
+    let guarded = Server::start(&Options {
+        db: path,
+        port: 0,
+        token: Some(token.into()),
+        ..Options::default()
+    })
+    .unwrap();
+    let r = request("GET", &format!("{}login?token={token}", guarded.url()), &[]);
+    let cookie = r.header("set-cookie").unwrap();
+    assert!(cookie.contains("Max-Age=43200"), "{cookie}");
+    // The token in a query opens nothing but /login.
+    let r = request(
+        "GET",
+        &format!("{}parcels?token={token}", guarded.url()),
+        &[],
+    );
+    assert_eq!(r.status, 401);
+    // Sessions are capped: 64 more logins end the first.
+    let first = cookie.split(';').next().unwrap().to_owned();
+    let home = |c: &str| request("GET", &guarded.url(), &[("Cookie", c)]).status;
+    assert_eq!(home(&first), 200);
+    for _ in 0..64 {
+        let r = request("GET", &format!("{}login?token={token}", guarded.url()), &[]);
+        assert_eq!(r.status, 303);
+    }
+    assert_eq!(home(&first), 401, "the oldest session ends at the cap");
+    guarded.stop().unwrap();
 }
 
 #[test]

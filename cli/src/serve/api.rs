@@ -367,6 +367,12 @@ pub(super) async fn map_svg(Shared(state): Shared<Arc<State>>, uri: Uri) -> Page
 }
 
 pub(super) async fn refresh(Shared(state): Shared<Arc<State>>, headers: HeaderMap) -> Answer {
+    if let Some(wait) = state.refresh_wait() {
+        return Answer(Err(Problem::too_soon(
+            "a refresh was taken a moment ago: each copies the database; try again shortly",
+            wait,
+        )));
+    }
     Answer(
         blocking(move || {
             state.refresh()?;
@@ -374,9 +380,7 @@ pub(super) async fn refresh(Shared(state): Shared<Arc<State>>, headers: HeaderMa
             let back = headers
                 .get(header::REFERER)
                 .and_then(|r| r.to_str().ok())
-                .and_then(|r| r.split_once("://").map(|(_, rest)| rest))
-                .and_then(|rest| rest.find('/').map(|i| rest[i..].to_owned()))
-                .filter(|path| path.starts_with('/') && !path.starts_with("//"));
+                .and_then(super::known_page);
             Ok(match back {
                 Some(path) => Redirect::to(&path).into_response(),
                 None => {
@@ -403,8 +407,11 @@ pub(super) async fn login(Shared(state): Shared<Arc<State>>, uri: Uri) -> Page {
                 )
             })?;
         let mut response = Redirect::to("/").into_response();
-        if let Ok(v) =
-            format!("{SESSION_COOKIE}={session}; Path=/; HttpOnly; SameSite=Strict").parse()
+        if let Ok(v) = format!(
+            "{SESSION_COOKIE}={session}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
+            super::state::SESSION_SECONDS
+        )
+        .parse()
         {
             response.headers_mut().insert(header::SET_COOKIE, v);
         }

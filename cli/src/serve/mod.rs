@@ -311,6 +311,20 @@ async fn guard(Shared(state): Shared<Arc<State>>, request: Request, next: Next) 
     let path = request.uri().path().to_owned();
     let api = wants_json(&path);
     let headers = request.headers();
+    // One Host header, as HTTP/1.1 requires: the loopback rule reads it.
+    if headers.get_all(header::HOST).iter().count() != 1 {
+        return Problem::bad_request("a request names its Host once").respond(api);
+    }
+    if request.method() != axum::http::Method::GET
+        && request.method() != axum::http::Method::HEAD
+        && cross_site(headers)
+    {
+        return Problem::new(
+            StatusCode::FORBIDDEN,
+            "a request from another site's page may only read: open the dashboard itself",
+        )
+        .respond(api);
+    }
     if state.token.is_none() && !local_host(headers) {
         return Problem::new(
             StatusCode::FORBIDDEN,
@@ -365,11 +379,44 @@ fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|(_, v)| v.to_owned())
 }
 
-/// Whether the Host header names this machine (or is absent, as from a
-/// client speaking HTTP/1.0).
+/// Whether a request comes from another site's page: the browser says so
+/// (`Sec-Fetch-Site: cross-site` or `same-site`), or its `Origin` names
+/// another host than the request's `Host`.
+fn cross_site(headers: &HeaderMap) -> bool {
+    let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    if fetch_site.is_some_and(|s| !matches!(s, "same-origin" | "none")) {
+        return true;
+    }
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    match headers.get(header::ORIGIN).map(|o| o.to_str()) {
+        None => false,
+        Some(Ok(origin)) => {
+            origin.split_once("://").map(|(_, rest)| rest) != host || host.is_none()
+        }
+        Some(Err(_)) => true,
+    }
+}
+
+/// The path of a page of this dashboard that `referer` names, for a form
+/// to come back to: only the pages the router serves, never another
+/// site's or a path that is not one.
+pub(crate) fn known_page(referer: &str) -> Option<String> {
+    let uri: Uri = referer.parse().ok()?;
+    let path = uri.path();
+    let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
+    let known = first.is_empty()
+        || matches!(first, "evaluate" | "parcels" | "enterprises")
+        || parkdb::tables::Named::parse(first).is_some();
+    (known && !path.starts_with("//")).then(|| match uri.query() {
+        Some(q) => format!("{path}?{q}"),
+        None => path.to_owned(),
+    })
+}
+
+/// Whether the Host header names this machine.
 fn local_host(headers: &HeaderMap) -> bool {
     let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else {
-        return true;
+        return false;
     };
     let name = match host.rsplit_once(':') {
         Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) && !name.is_empty() => name,
@@ -404,6 +451,14 @@ impl Problem {
             status,
             message: message.into(),
             retry_after: None,
+        }
+    }
+
+    /// 429 with the seconds to wait.
+    pub(crate) fn too_soon(message: impl Into<String>, wait: u64) -> Problem {
+        Problem {
+            retry_after: Some(wait),
+            ..Problem::new(StatusCode::TOO_MANY_REQUESTS, message)
         }
     }
 
@@ -465,8 +520,26 @@ impl From<Error> for Problem {
             }
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         };
+        if status == StatusCode::INTERNAL_SERVER_ERROR {
+            // The whole error (files, paths) for the one who runs the
+            // server; a page says what failed, not where on the disk.
+            eprintln!("parkdb serve: {e}");
+            return Problem::new(status, server_side(&e));
+        }
         Problem::new(status, e.to_string())
     }
+}
+
+/// What a page says of an error on the server's side: its kind, never the
+/// files and paths its message holds.
+fn server_side(e: &Error) -> String {
+    let what = match e {
+        Error::Io { .. } => "the ledgers' files could not be read",
+        Error::Corrupt(_) => "the database is damaged",
+        Error::IncompatibleFormat { .. } => "the database is of a format this parkdb cannot read",
+        _ => "the server could not answer",
+    };
+    format!("{what}; the terminal running parkdb serve says more")
 }
 
 /// A page's answer: the page, or the problem as a page.
@@ -636,6 +709,21 @@ fn segment(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_server_side_error_names_no_path() {
+        let e = Error::io(
+            "copying /home/officer/ledgers/park.parkdb",
+            std::io::Error::other("disk full"),
+        );
+        let p = Problem::from(e);
+        assert_eq!(p.status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(!p.message.contains("/home"), "{}", p.message);
+        assert!(p.message.contains("could not be read"));
+        let bad = Problem::from(Error::validation("as_of", "not a date"));
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+        assert!(bad.message.contains("not a date"));
+    }
 
     #[test]
     fn the_host_rule_takes_loopback_names_only() {

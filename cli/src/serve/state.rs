@@ -2,7 +2,6 @@
 //! requests computed from it (tables, the rows a selection keeps,
 //! evaluations), kept until the next refresh.
 
-use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::hash::Hash;
 use std::path::PathBuf;
@@ -405,6 +404,13 @@ impl Snapshot {
     }
 }
 
+/// How long a session lasts (the cookie's `Max-Age` too): a working day.
+pub const SESSION_SECONDS: u64 = 12 * 3600;
+/// The most sessions held at once; a login beyond ends the oldest.
+pub const MAX_SESSIONS: usize = 64;
+/// The least time between two refreshes.
+pub const REFRESH_SECONDS: u64 = 2;
+
 /// The server's state, shared by every request.
 pub struct State {
     pub path: PathBuf,
@@ -413,8 +419,11 @@ pub struct State {
     pub gate: Arc<Gate>,
     /// The token every request must carry, when one was set.
     pub token: Option<String>,
-    /// Sessions opened by a login link (cookie values).
-    sessions: Mutex<HashSet<String>>,
+    /// Sessions opened by a login link (cookie values) and when each
+    /// opened: at most [`MAX_SESSIONS`], each for [`SESSION_SECONDS`].
+    sessions: Mutex<Vec<(String, std::time::Instant)>>,
+    /// When the last refresh was taken (refreshes are rate-limited).
+    last_refresh: Mutex<Option<std::time::Instant>>,
     /// The one-time login code printed at start, until it is used.
     login_code: Mutex<Option<String>>,
     pub templates: minijinja::Environment<'static>,
@@ -438,7 +447,8 @@ impl State {
             current: RwLock::new(Arc::new(Snapshot::new(db, gate.clone()))),
             gate,
             token,
-            sessions: Mutex::new(HashSet::new()),
+            sessions: Mutex::new(Vec::new()),
+            last_refresh: Mutex::new(None),
             login_code: Mutex::new(code),
             templates,
         })
@@ -458,9 +468,25 @@ impl State {
     /// As [`Db::refreshed`].
     pub fn refresh(&self) -> parkdb::Result<()> {
         let db = self.snapshot().db.refreshed()?;
+        *self
+            .last_refresh
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(std::time::Instant::now());
         *self.current.write().unwrap_or_else(PoisonError::into_inner) =
             Arc::new(Snapshot::new(db, self.gate.clone()));
         Ok(())
+    }
+
+    /// Seconds to wait before the next refresh may be taken, if one was
+    /// taken less than [`REFRESH_SECONDS`] ago: each refresh copies the
+    /// database and drops the caches.
+    pub fn refresh_wait(&self) -> Option<u64> {
+        let last = (*self
+            .last_refresh
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner))?;
+        let since = last.elapsed().as_secs();
+        (since < REFRESH_SECONDS).then(|| REFRESH_SECONDS - since)
     }
 
     /// The one-time login code, while it is unused.
@@ -490,10 +516,13 @@ impl State {
             return None;
         }
         let session = random_hex().ok()?;
-        self.sessions
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(session.clone());
+        let mut sessions = self.sessions.lock().unwrap_or_else(PoisonError::into_inner);
+        sessions.retain(|(_, opened)| opened.elapsed().as_secs() < SESSION_SECONDS);
+        // The oldest goes when the cap is reached.
+        if sessions.len() >= MAX_SESSIONS {
+            sessions.remove(0);
+        }
+        sessions.push((session.clone(), std::time::Instant::now()));
         Some(session)
     }
 
@@ -508,7 +537,10 @@ impl State {
                 self.sessions
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner)
-                    .contains(s)
+                    .iter()
+                    .any(|(held, opened)| {
+                        same(held, s) && opened.elapsed().as_secs() < SESSION_SECONDS
+                    })
             })
     }
 }

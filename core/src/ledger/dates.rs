@@ -60,13 +60,26 @@ pub fn is_bare_number(text: &str) -> bool {
 /// # Errors
 /// The message, for the command line and the dashboard.
 pub fn date_arg(text: &str) -> Result<NaiveDate, String> {
-    parse_date(text).ok_or_else(|| {
+    let date = parse_date(text).ok_or_else(|| {
         format!(
             "{} is not a date (2005-12-31, 2005/12/31, 2005年12月31日)",
             crate::text::shown(text)
         )
-    })
+    })?;
+    in_range(date)
 }
+
+/// A date within those parkdb writes (1900 to 2200), or why not.
+fn in_range(date: NaiveDate) -> Result<NaiveDate, String> {
+    match crate::days::check_date("date", date) {
+        Ok(()) => Ok(date),
+        Err(crate::Error::Validation { reason, .. }) => Err(reason),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// The widest offset from UTC a time zone has (UTC+14:00, Kiribati).
+const MAX_OFFSET_SECONDS: i32 = 14 * 3600;
 
 /// A moment as a person types it: with an offset
 /// (`2024-03-01T09:30+08:00`), the moment it says; without one
@@ -76,7 +89,24 @@ pub fn date_arg(text: &str) -> Result<NaiveDate, String> {
 /// A message saying what was wrong, for the command line and the dashboard.
 pub fn parse_moment(text: &str) -> Result<DateTime<Utc>, String> {
     let t = text.trim();
-    if let Ok(m) = DateTime::parse_from_rfc3339(t) {
+    let with_offset = DateTime::parse_from_rfc3339(t).ok().or_else(|| {
+        [
+            "%Y-%m-%dT%H:%M%:z",
+            "%Y-%m-%d %H:%M%:z",
+            "%Y-%m-%d %H:%M:%S%.f%:z",
+        ]
+        .iter()
+        .find_map(|f| DateTime::parse_from_str(t, f).ok())
+    });
+    if let Some(m) = with_offset {
+        let offset = m.offset().local_minus_utc();
+        if offset.abs() > MAX_OFFSET_SECONDS {
+            return Err(format!(
+                "{}: an offset from UTC beyond ±14:00 is no time zone's",
+                crate::text::shown(t)
+            ));
+        }
+        in_range(m.date_naive())?;
         return Ok(m.with_timezone(&Utc));
     }
     let naive = [
@@ -94,6 +124,7 @@ pub fn parse_moment(text: &str) -> Result<DateTime<Utc>, String> {
             crate::text::shown(t)
         )
     })?;
+    in_range(naive.date())?;
     chrono::Local
         .from_local_datetime(&naive)
         .earliest()
@@ -156,6 +187,24 @@ mod tests {
             assert_eq!(parse_date(t), None, "{t}");
         }
         assert!(is_bare_number("38412") && is_bare_number("1e3") && !is_bare_number("20050301"));
+    }
+
+    #[test]
+    fn arguments_outside_what_parkdb_writes_are_refused() {
+        assert!(date_arg("2005-12-31").is_ok());
+        assert!(date_arg("1899-12-31").unwrap_err().contains("1900-01-01"));
+        assert!(date_arg("9999-12-31").is_err());
+        assert!(parse_moment("2024-03-01T09:30+14:00").is_ok());
+        assert_eq!(
+            parse_moment("2024-03-01T09:30+08:00").unwrap(),
+            parse_moment("2024-03-01T01:30:00Z").unwrap()
+        );
+        assert!(parse_moment("2024-03-01T09:30+23:59")
+            .unwrap_err()
+            .contains("±14:00"));
+        assert!(parse_moment("2024-03-01T09:30-14:30").is_err());
+        assert!(parse_moment("9000-03-01T09:30+08:00").is_err());
+        assert!(parse_moment("9000-03-01").is_err());
         assert_eq!(from_excel_serial(1.0), NaiveDate::from_ymd_opt(1900, 1, 1));
         assert_eq!(from_excel_serial(61.0), NaiveDate::from_ymd_opt(1900, 3, 1));
     }

@@ -31,7 +31,7 @@ fn run(argument: Option<String>) -> Result<(), Box<dyn std::error::Error>> {
             &sheets,
             ImportOptions {
                 dry_run,
-                progress: None,
+                ..ImportOptions::default()
             },
         )
     };

@@ -450,13 +450,14 @@ impl Database {
     }
 
     /// Imports ledgers (台账) from .xlsx/.csv files in one unit of work.
-    #[pyo3(signature = (paths, *, dry_run=false, limits=None))]
+    #[pyo3(signature = (paths, *, dry_run=false, limits=None, strict=false))]
     fn import_ledgers<'py>(
         &self,
         py: Python<'py>,
         paths: Vec<std::path::PathBuf>,
         dry_run: bool,
         limits: Option<std::collections::BTreeMap<String, u64>>,
+        strict: bool,
     ) -> PyResult<Bound<'py, PyDict>> {
         let db = self.db(py)?;
         let mut bounds = parkdb::ledger::ReadLimits::default();
@@ -474,6 +475,7 @@ impl Database {
                     &sheets,
                     parkdb::ledger::ImportOptions {
                         dry_run,
+                        strict,
                         progress: None,
                     },
                 )
@@ -493,6 +495,7 @@ impl Database {
             let item = PyDict::new(py);
             item.set_item("sheet", &s.sheet)?;
             item.set_item("row", s.row)?;
+            item.set_item("column", &s.column)?;
             item.set_item("reason", &s.reason)?;
             skipped.append(item)?;
         }

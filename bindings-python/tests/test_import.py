@@ -209,3 +209,27 @@ def test_import_bounds_are_raised_by_name_and_a_pipe_is_refused(db, tmp_path):
     os.mkfifo(fifo)
     with pytest.raises(parkdb.ValidationError, match="not a regular file"):
         db.import_ledgers(fifo, dry_run=True)
+
+
+def test_unknown_columns_are_set_aside_and_listed_unless_strict(db, tmp_path):
+    path = tmp_path / "地块台账.csv"
+    path.write_text("地块编号,面积(公顷),用途,征地日期,项目说明\nGP-1,1.867291,工业,2017-01-09,机加工\n", encoding="utf-8")
+    with pytest.raises(parkdb.LedgerError, match="项目说明") as refused:
+        db.import_ledgers(path, strict=True)
+    assert refused.value.problems[0]["column"] == "项目说明"
+    assert db.parcels().to_pylist() == []
+    report = db.import_ledgers(path)
+    assert report["written"] is True
+    [aside] = report["skipped"]
+    assert aside["column"] == "项目说明" and "set aside" in aside["reason"]
+    assert db.parcel("GP-1")["area_mu"] == parkdb_decimal("28.009365")
+    twice = tmp_path / "parcels.csv"
+    twice.write_text("code,area_mu,面积(亩),land_use,requisitioned\nGP-2,1,2,industrial,2017-01-09\n", encoding="utf-8")
+    with pytest.raises(parkdb.LedgerError, match="again"):
+        db.import_ledgers(twice)
+
+
+def parkdb_decimal(text):
+    from decimal import Decimal
+
+    return Decimal(text)

@@ -122,6 +122,10 @@ enum Command {
         /// Check and report only; write nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Refuse a column the ledger does not keep (by default it is set
+        /// aside and listed).
+        #[arg(long)]
+        strict: bool,
         /// Raise a bound of what a file may hold, as NAME=N: `file_bytes`,
         /// `inflated_bytes`, `rows`, `columns` or `cells` (`--limit rows=3000000`).
         #[arg(long = "limit", value_name = "NAME=N")]
@@ -388,6 +392,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Import {
             files,
             dry_run,
+            strict,
             limits,
         } => {
             let mut bounds = ledger::ReadLimits::default();
@@ -422,6 +427,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 &sheets,
                 ImportOptions {
                     dry_run,
+                    strict,
                     progress: Some(&mut tick),
                 },
             )

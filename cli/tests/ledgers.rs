@@ -612,9 +612,14 @@ fn every_bad_row_is_reported_and_nothing_is_written() {
     has("年度经济指标", 3, "税收(万元)");
     has("项目流程", 2, "项目编号");
     has("地块台帐备份", 0, "");
-    has("parcels", 1, "面基");
-    has("parcels", 1, "面积/area"); // and so the area column is missing
-    assert_eq!(report.errors.len(), 21, "{:#?}", report.errors);
+    // A column the ledger does not keep is set aside and listed; the area
+    // column it misspells is then missing.
+    has("parcels", 1, "面积/area");
+    assert!(report
+        .skipped
+        .iter()
+        .any(|s| s.sheet == "parcels" && s.column == "面基" && s.reason.contains("set aside")));
+    assert_eq!(report.errors.len(), 20, "{:#?}", report.errors);
     // Good rows are not errors.
     assert!(!found.iter().any(|(s, r, _)| s == "企业名录" && *r == 2));
     let text = report
@@ -628,6 +633,59 @@ fn every_bad_row_is_reported_and_nothing_is_written() {
         "{text}"
     );
 
+    // Strict, the unknown column is refused itself.
+    let strict = ledger::import(
+        &db,
+        &sheets,
+        ImportOptions {
+            strict: true,
+            ..ImportOptions::default()
+        },
+    )
+    .unwrap();
+    assert!(strict.errors.iter().any(|e| e.sheet == "parcels"
+        && e.column == "面基"
+        && e.reason.contains("unknown column")));
+    // A column given twice (面积 and area_mu) is refused: which one a row
+    // means cannot be known.
+    let twice = ledger::import(
+        &db,
+        &[sheet(
+            "地块台账",
+            "地块编号,面积(亩),area_mu,用途,征地日期,项目说明\nGP-950,10,12,工业,2005-01-01,机加工",
+        )],
+        ImportOptions::default(),
+    )
+    .unwrap();
+    assert!(!twice.written);
+    assert_eq!(twice.errors.len(), 1, "{:#?}", twice.errors);
+    assert_eq!(twice.errors[0].column, "area_mu");
+    assert!(
+        twice.errors[0].reason.contains("面积(亩)"),
+        "{}",
+        twice.errors[0]
+    );
+    // An unknown column alone does not stop good rows.
+    let other = Db::temporary().unwrap();
+    let aside = ledger::import(
+        &other,
+        &[sheet(
+            "地块台账",
+            "地块编号,面积(亩),用途,征地日期,项目说明\nGP-951,10,工业,2005-01-01,机加工",
+        )],
+        ImportOptions::default(),
+    )
+    .unwrap();
+    assert!(aside.written && aside.is_clean(), "{:#?}", aside.errors);
+    assert_eq!(aside.skipped.len(), 1);
+    assert_eq!(aside.skipped[0].column, "项目说明");
+    assert!(other.parcel_by_code("GP-951").is_ok());
+    assert_eq!(
+        fingerprint(&db),
+        before,
+        "the refused imports wrote nothing"
+    );
+
     // A dry run of good rows reports clean and writes nothing.
     let good = vec![sheet(
         "地块台账",
@@ -637,6 +695,7 @@ fn every_bad_row_is_reported_and_nothing_is_written() {
         &db,
         &good,
         ImportOptions {
+            strict: false,
             dry_run: true,
             progress: None,
         },
@@ -942,6 +1001,7 @@ fn large_imports_report_progress() {
         &db,
         &[sheet("地块台账", &csv)],
         ImportOptions {
+            strict: false,
             dry_run: false,
             progress: Some(&mut progress),
         },

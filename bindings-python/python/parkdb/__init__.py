@@ -399,7 +399,11 @@ class Database:
         return Map(svg, drawn)
 
     def import_ledgers(
-        self, *paths: str | os.PathLike[str], dry_run: bool = False, limits: dict[str, int] | None = None
+        self,
+        *paths: str | os.PathLike[str],
+        dry_run: bool = False,
+        limits: dict[str, int] | None = None,
+        strict: bool = False,
     ) -> dict[str, Any]:
         """Imports ledgers (台账) from ``.xlsx`` and ``.csv`` files in one
         transaction: each sheet (or CSV file) named after its ledger
@@ -409,8 +413,12 @@ class Database:
         "written": bool}``: ``skipped`` lists the lines set aside (a title
         above the header, a unit line such as ``单位：万元`` whose unit goes to
         the columns that name none, ``合计`` rows, signatures), each with its
-        sheet, row and reason. Headers of two levels (a group cell such as
-        ``主要经济指标（万元）`` over its columns) are read as one. ``序号``
+        sheet, row, column and reason; a column the ledger does not keep is
+        set aside and listed there too (``strict=True`` refuses it instead),
+        and a column given twice (``面积(亩)`` and ``area_mu``) is refused.
+        ``written`` is false when nothing was new. Headers of two levels (a
+        group cell such as ``主要经济指标（万元）`` over its columns) are read
+        as one. ``序号``
         and ``备注`` columns are not imported.
 
         A ledger kept as a snapshot (地块台账 with 土地证号, 办证日期, 用地单位,
@@ -439,7 +447,9 @@ class Database:
         one with ``limits={"rows": 3_000_000}``. A path that is not a
         regular file (a pipe, a directory) is refused (``ValidationError``).
         """
-        return self._native.import_ledgers([os.fspath(p) for p in paths], dry_run=dry_run, limits=limits)
+        return self._native.import_ledgers(
+            [os.fspath(p) for p in paths], dry_run=dry_run, limits=limits, strict=strict
+        )
 
     def import_boundaries(
         self,

@@ -261,7 +261,11 @@ class Database(_Writes):
         known_at: Moment | None = None,
     ) -> Map: ...
     def import_ledgers(
-        self, *paths: str | os.PathLike[str], dry_run: bool = False, limits: dict[str, int] | None = None
+        self,
+        *paths: str | os.PathLike[str],
+        dry_run: bool = False,
+        limits: dict[str, int] | None = None,
+        strict: bool = False,
     ) -> dict[str, Any]: ...
     def import_boundaries(
         self,

@@ -470,7 +470,7 @@ pub fn chinese_of(column: &str) -> Option<&'static str> {
 }
 
 /// A unit named in a header, as a multiple of the column's base unit
-/// (元 for money, 0.0001 亩 units for area).
+/// (元 for money, 亩 for area).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unit {
     Base,
@@ -492,11 +492,58 @@ pub fn split_header(header: &str) -> (String, Option<String>) {
     }
 }
 
+/// Why a header names no column of a ledger.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HeaderError {
+    /// No field of the ledger goes by this name: an import sets the
+    /// column aside (or, strict, refuses it).
+    Unknown {
+        /// The ledger's name.
+        ledger: &'static str,
+        /// Its fields, `中文/english`.
+        known: Vec<String>,
+    },
+    /// The header names a unit the column's values cannot be in.
+    Unit {
+        /// The field.
+        field: &'static str,
+        /// The unit named.
+        unit: String,
+        /// The units the field takes.
+        fits: &'static str,
+    },
+}
+
+impl std::fmt::Display for HeaderError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            HeaderError::Unknown { ledger, known } => write!(
+                f,
+                "unknown column for the {ledger} ledger; known: {}",
+                known.join(", ")
+            ),
+            HeaderError::Unit { field, unit, fits } => {
+                write!(f, "unit {unit:?} does not fit the {field} column ({fits})")
+            }
+        }
+    }
+}
+
 /// Finds the field a header means, and the unit its values are in.
 ///
 /// # Errors
-/// A reason, when the header is unknown or its unit does not fit the column.
+/// A reason, when the header is unknown or its unit does not fit the column
+/// ([`resolve_header`] says which).
 pub fn resolve(ledger: Ledger, header: &str) -> Result<(&'static Field, Unit), String> {
+    resolve_header(ledger, header).map_err(|e| e.to_string())
+}
+
+/// Finds the field a header means, and the unit its values are in.
+///
+/// # Errors
+/// [`HeaderError::Unknown`] for a header no field goes by,
+/// [`HeaderError::Unit`] for a unit that does not fit the column.
+pub fn resolve_header(ledger: Ledger, header: &str) -> Result<(&'static Field, Unit), HeaderError> {
     let (name, unit) = split_header(header);
     // English headers may carry the unit as a suffix: price_yuan, area_mu, area_m2.
     let lower = name.to_lowercase();
@@ -512,17 +559,13 @@ pub fn resolve(ledger: Ledger, header: &str) -> Result<(&'static Field, Unit), S
         .fields()
         .iter()
         .find(|f| f.name == lower || f.name == base || f.chinese.contains(&name.as_str()))
-        .ok_or_else(|| {
-            let known: Vec<String> = ledger
+        .ok_or_else(|| HeaderError::Unknown {
+            ledger: ledger.name(),
+            known: ledger
                 .fields()
                 .iter()
                 .map(|f| format!("{}/{}", f.chinese[0], f.name))
-                .collect();
-            format!(
-                "unknown column for the {} ledger; known: {}",
-                ledger.name(),
-                known.join(", ")
-            )
+                .collect(),
         })?;
     let unit_text = unit.or(if field.name == lower {
         None
@@ -534,16 +577,18 @@ pub fn resolve(ledger: Ledger, header: &str) -> Result<(&'static Field, Unit), S
         (FieldKind::Area, Some("㎡" | "m2" | "m²" | "平方米")) => Unit::SquareMetres,
         (FieldKind::Area, Some("公顷" | "ha")) => Unit::Hectares,
         (FieldKind::Money, Some(u)) if !matches!(u, "元" | "yuan") => {
-            return Err(format!(
-                "unit {u:?} does not fit the {} column (元 or 万元)",
-                field.name
-            ))
+            return Err(HeaderError::Unit {
+                field: field.name,
+                unit: u.to_owned(),
+                fits: "元 or 万元",
+            })
         }
         (FieldKind::Area, Some(u)) if !matches!(u, "亩" | "mu") => {
-            return Err(format!(
-                "unit {u:?} does not fit the {} column (亩, ㎡ or 公顷)",
-                field.name
-            ))
+            return Err(HeaderError::Unit {
+                field: field.name,
+                unit: u.to_owned(),
+                fits: "亩, ㎡ or 公顷",
+            })
         }
         _ => Unit::Base,
     };

@@ -17,7 +17,7 @@ mod snapshot;
 
 use chrono::NaiveDate;
 
-use super::columns::{resolve, Field, Ledger, Unit};
+use super::columns::{resolve_header, Field, HeaderError, Ledger, Unit};
 use super::read::Sheet;
 use crate::db::Db;
 use crate::enterprise::YearlyFigures;
@@ -38,6 +38,9 @@ use std::collections::HashMap;
 pub struct ImportOptions<'a> {
     /// Check every row, report, and write nothing.
     pub dry_run: bool,
+    /// Refuse a column no ledger field goes by, instead of setting it aside
+    /// and listing it in [`ImportReport::skipped`].
+    pub strict: bool,
     /// Called with (rows applied so far, rows in all) as the import goes.
     pub progress: Option<&'a mut dyn FnMut(usize, usize)>,
 }
@@ -77,8 +80,9 @@ struct Prepared<'s> {
     rows: Vec<Row<'s>>,
 }
 
-fn prepare<'s>(sheets: &'s [Sheet], errors: &mut Vec<RowError>) -> Vec<Prepared<'s>> {
+fn prepare<'s>(sheets: &'s [Sheet], strict: bool, report: &mut ImportReport) -> Vec<Prepared<'s>> {
     let mut out: Vec<Prepared<'s>> = Vec::new();
+    let errors = &mut report.errors;
     for sheet in sheets {
         let Some(ledger) = Ledger::from_name(&sheet.name) else {
             errors.push(RowError {
@@ -103,14 +107,47 @@ fn prepare<'s>(sheets: &'s [Sheet], errors: &mut Vec<RowError>) -> Vec<Prepared<
                 columns.push(None);
                 continue;
             }
-            match resolve(ledger, h) {
-                Ok(c) => columns.push(Some(c)),
+            match resolve_header(ledger, h) {
+                Ok((field, unit)) => {
+                    // Two columns giving one field: which one the row
+                    // means cannot be known.
+                    let given = columns
+                        .iter()
+                        .zip(&sheet.headers)
+                        .find(|(c, _)| c.is_some_and(|(f, _)| f.name == field.name));
+                    if let Some((_, first)) = given {
+                        bad_header = true;
+                        errors.push(RowError {
+                            sheet: sheet.name.clone(),
+                            row: 1,
+                            column: h.clone(),
+                            reason: format!(
+                                "gives {}/{} again (column {first:?} gives it): keep one of them",
+                                field.chinese[0], field.name
+                            ),
+                        });
+                    }
+                    columns.push(Some((field, unit)));
+                }
                 // A running number, and remarks where the ledger keeps
                 // none (the register and the parcel ledger keep them as
                 // notes, event ledgers as the event's reason), are for the
                 // people who read the sheet: not imported.
                 Err(_) if super::columns::is_ignored_column(h) => columns.push(None),
-                Err(reason) => {
+                Err(HeaderError::Unknown { .. }) if !strict => {
+                    report.skipped.push(RowError {
+                        sheet: sheet.name.clone(),
+                        row: 1,
+                        column: h.clone(),
+                        reason: format!(
+                            "a column the {} ledger does not keep: set aside, not imported",
+                            ledger.name()
+                        ),
+                    });
+                    columns.push(None);
+                }
+                Err(e) => {
+                    let reason = e.to_string();
                     bad_header = true;
                     errors.push(RowError {
                         sheet: sheet.name.clone(),
@@ -196,7 +233,7 @@ pub fn import(db: &Db, sheets: &[Sheet], options: ImportOptions<'_>) -> Result<I
         skipped,
         ..ImportReport::default()
     };
-    let prepared = prepare(sheets, &mut report.errors);
+    let prepared = prepare(sheets, options.strict, &mut report);
     report.rows = prepared
         .iter()
         .map(|p| (p.ledger.name(), p.rows.len()))

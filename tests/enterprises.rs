@@ -453,3 +453,45 @@ fn a_year_report_reads_in_words_in_the_history() {
         "2005: 产值 40000000.00元, 税收 1600000.00元, 职工 120人, 规模以上"
     );
 }
+
+/// A firm is found by any key a person has for it; a name two firms are
+/// registered under is a conflict that lists them, never the first found.
+#[test]
+fn a_firm_is_found_by_id_code_or_unique_name() {
+    let db = parkdb::Db::temporary().unwrap();
+    let a = db
+        .add_enterprise(parkdb::NewEnterprise {
+            credit_code: Some("91440300708461136T".into()),
+            ..parkdb::NewEnterprise::named("顺德市励精纺织贸易有限公司")
+        })
+        .unwrap();
+    let twin1 = db
+        .add_enterprise(parkdb::NewEnterprise::named("金联化工物流"))
+        .unwrap();
+    let twin2 = db
+        .add_enterprise(parkdb::NewEnterprise::named("金联化工物流"))
+        .unwrap();
+    let v = db.now();
+    for key in [
+        a.0.to_string(),
+        "91440300708461136T".to_owned(),
+        " 顺德市励精纺织贸易有限公司 ".to_owned(),
+    ] {
+        assert_eq!(v.enterprise_by_key(&key).unwrap().id, a, "{key}");
+    }
+    match v.enterprise_by_key("金联化工物流") {
+        Err(parkdb::Error::Conflict { reason, .. }) => {
+            assert!(
+                reason.contains(&twin1.to_string()) && reason.contains(&twin2.to_string()),
+                "{reason}"
+            );
+        }
+        other => panic!("an ambiguous name: {other:?}"),
+    }
+    match v.enterprise_by_key("无此企业") {
+        Err(parkdb::Error::NotFound { key, .. }) => {
+            assert!(key.contains("registered name"), "{key}");
+        }
+        other => panic!("an unknown key: {other:?}"),
+    }
+}

@@ -611,8 +611,8 @@ impl Database {
         let e = if let Ok(Whole(id)) = key.extract::<Whole<u64>>() {
             py.detach(|| v.enterprise(EnterpriseId(id))).py_err(py)?
         } else {
-            let code: String = key.extract()?;
-            py.detach(|| v.enterprise_by_code(&code)).py_err(py)?
+            let key: String = key.extract()?;
+            py.detach(|| v.enterprise_by_key(&key)).py_err(py)?
         };
         Ok(Table::new(vec![parkdb::tables::enterprises_batch(
             &[e],

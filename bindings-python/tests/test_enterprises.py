@@ -75,3 +75,15 @@ def test_seed_register(seed):
     assert y["output_yuan"].sum() == M("3800000000.00")
     leases = seed.leases(as_of="2005-12-31").to_pandas()
     assert leases.loc[leases.occupied, "area_m2"].sum() == M("21587")
+
+
+def test_enterprise_by_id_code_or_unique_name(db):
+    a = db.add_enterprise("顺德市励精纺织贸易有限公司", credit_code="91440300708461136T")
+    db.add_enterprise("金联化工物流")
+    db.add_enterprise("金联化工物流")
+    for key in [a, "91440300708461136T", "顺德市励精纺织贸易有限公司"]:
+        assert db.enterprise(key)["enterprise_id"] == a
+    with pytest.raises(parkdb.ConflictError, match="2 firms"):
+        db.enterprise("金联化工物流")
+    with pytest.raises(parkdb.NotFoundError, match="registered name"):
+        db.enterprise("无此企业")

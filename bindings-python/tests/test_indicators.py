@@ -41,6 +41,13 @@ def test_evaluate_returns_the_published_columns(seed):
     assert no_emissions.value_added_per_emission_score.iloc[0] == pytest.approx(with_emissions.value_added_per_emission_score.mean())
 
 
+def test_a_preset_is_taken_by_its_name_as_the_command_line_takes_it(seed):
+    by_name = seed.evaluate("huangyan_2022", 2005).to_pylist()
+    assert by_name == seed.evaluate(schemes.huangyan_2022(), 2005).to_pylist()
+    with pytest.raises(parkdb.ValidationError, match="huangyan_2022_small"):
+        seed.evaluate("huangyan_2030", 2005)
+
+
 def test_a_changed_scheme_changes_the_scope(seed):
     s = dataclasses.replace(schemes.huangyan_2022(), above_scale=None, min_land_mu=M("40"))
     df = seed.evaluate(s, 2005).to_pandas()

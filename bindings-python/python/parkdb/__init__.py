@@ -190,6 +190,14 @@ class Map:
         return f"<parkdb.Map of {self.parcels_drawn} parcels>"
 
 
+
+def _scheme_dict(scheme: schemes.Scheme | str) -> dict[str, Any]:
+    """A scheme as the native layer takes it: a ``Scheme``, or a preset's
+    name (``"huangyan_2022"``) as the command line takes it."""
+    if isinstance(scheme, str):
+        return _native.scheme_preset(scheme)
+    return scheme.to_dict()
+
 class Database:
     """An open parkdb database. Use ``parkdb.open(path)``; it is also a
     context manager that closes the database at the end of the block."""
@@ -394,7 +402,7 @@ class Database:
         Jupyter shows it; ``.save("地块图.svg")`` writes it."""
         svg, drawn = self._native.map(
             as_of=as_of, known_at=known_at, color=color,
-            scheme=scheme.to_dict() if scheme is not None else None, year=year,
+            scheme=_scheme_dict(scheme) if scheme is not None else None, year=year,
         )
         return Map(svg, drawn)
 
@@ -488,7 +496,10 @@ class Database:
         return Table(self._native.enterprises(as_of=as_of, known_at=known_at, status=status, industry=industry))
 
     def enterprise(self, key: int | str, as_of: Any = None, known_at: Any = None) -> dict[str, Any]:
-        """One enterprise by id or unified social credit code, as a dict."""
+        """One enterprise by id, unified social credit code or exact registered
+        name, as a dict. A name two firms are registered under raises
+        ``ConflictError`` listing them; an unknown key ``NotFoundError``
+        saying which kinds of key were tried."""
         return Table(self._native.enterprise(key, as_of=as_of, known_at=known_at)).to_pylist()[0]
 
     def yearly(self, year: int | None = None, as_of: Any = None, known_at: Any = None) -> Table:
@@ -618,7 +629,7 @@ class Database:
     def inefficient_land(
         self,
         as_of: Any = None,
-        scheme: schemes.Scheme | None = None,
+        scheme: schemes.Scheme | str | None = None,
         year: int | None = None,
         known_at: Any = None,
         *,
@@ -647,7 +658,7 @@ class Database:
         return Table(
             self._native.inefficient_land(
                 as_of=as_of,
-                scheme=scheme.to_dict() if scheme is not None else None,
+                scheme=_scheme_dict(scheme) if scheme is not None else None,
                 year=year,
                 known_at=known_at,
                 unsupplied_years=unsupplied_years,
@@ -659,8 +670,9 @@ class Database:
             )
         )
 
-    def evaluate(self, scheme: schemes.Scheme, year: int, known_at: Any = None) -> Table:
-        """Evaluates every enterprise with a scheme (``parkdb.schemes.huangyan_2022()``)
+    def evaluate(self, scheme: schemes.Scheme | str, year: int, known_at: Any = None) -> Table:
+        """Evaluates every enterprise with a scheme (``parkdb.schemes.huangyan_2022()``,
+        or a preset's name, ``"huangyan_2022"``, as the command line takes it)
         on ``year``'s figures: indicator values, item scores, score, rank, grade,
         ``in_scope`` and ``reason``. The indicator columns are in the scheme's
         units, which each column's Arrow field metadata says (``unit``):
@@ -670,11 +682,11 @@ class Database:
         They are floats: a ratio of two money columns computed in polars or
         DuckDB from the exact decimal tables is exact only to the decimals
         those engines keep, so cast to float first."""
-        return Table(self._native.evaluate(scheme.to_dict(), year=year, known_at=known_at))
+        return Table(self._native.evaluate(_scheme_dict(scheme), year=year, known_at=known_at))
 
     def surcharges(
         self,
-        scheme: schemes.Scheme,
+        scheme: schemes.Scheme | str,
         year: int,
         known_at: Any = None,
         graded_at: dict[int, Any] | None = None,
@@ -693,7 +705,7 @@ class Database:
         one, as known at ``known_at``)."""
         return Table(
             self._native.surcharges(
-                scheme.to_dict(), year=year, known_at=known_at, graded_at=graded_at
+                _scheme_dict(scheme), year=year, known_at=known_at, graded_at=graded_at
             )
         )
 
@@ -845,7 +857,7 @@ def example(path: str | os.PathLike[str] | None = None) -> Database:
 
 
 def evaluate_dataset(
-    path: str | os.PathLike[str], scheme: schemes.Scheme, year: int, *, parks: list[str] | None = None
+    path: str | os.PathLike[str], scheme: schemes.Scheme | str, year: int, *, parks: list[str] | None = None
 ) -> Table:
     """Evaluates every firm of every park in a Parquet dataset (written by
     ``Database.export_parquet``) with ``scheme`` on ``year``'s figures, as one
@@ -868,12 +880,12 @@ def evaluate_dataset(
     directory with no park), ``CorruptError`` (a file that does not match
     its manifest, a park whose manifest is missing or copied, see
     ``check_dataset``)."""
-    return Table(_native.evaluate_dataset(os.fspath(path), scheme.to_dict(), year, parks))
+    return Table(_native.evaluate_dataset(os.fspath(path), _scheme_dict(scheme), year, parks))
 
 
 def province_report(
     path: str | os.PathLike[str],
-    scheme: schemes.Scheme,
+    scheme: schemes.Scheme | str,
     year: int,
     *,
     xlsx: str | os.PathLike[str] | None = None,
@@ -887,7 +899,7 @@ def province_report(
     ``evaluate_dataset``. A park with no firm evaluated says why in the
     text. Raises as ``evaluate_dataset``."""
     rows, text = _native.province_report(
-        os.fspath(path), scheme.to_dict(), year, None if xlsx is None else os.fspath(xlsx), parks
+        os.fspath(path), _scheme_dict(scheme), year, None if xlsx is None else os.fspath(xlsx), parks
     )
     return ProvinceReport(year, scheme.name, Table(rows), text)
 

@@ -256,7 +256,7 @@ class Database(_Writes):
         as_of: DateLike | None = None,
         color: Literal["status", "land_use", "idle", "grade"] = "status",
         *,
-        scheme: schemes.Scheme | None = None,
+        scheme: schemes.Scheme | str | None = None,
         year: int | None = None,
         known_at: Moment | None = None,
     ) -> Map: ...
@@ -313,11 +313,11 @@ class Database(_Writes):
     def land_summaries(self, dates: list[DateLike], *, known_at: Moment | None = None, by_land_use: bool = False) -> Table: ...
     def land_summary(self, as_of: DateLike | None = None, known_at: Moment | None = None) -> LandSummary: ...
     def annual_report(self, year: int, known_at: Moment | None = None, plan: schemes.Plan | None = None) -> AnnualReport: ...
-    def evaluate(self, scheme: schemes.Scheme, year: int, known_at: Moment | None = None) -> Table: ...
+    def evaluate(self, scheme: schemes.Scheme | str, year: int, known_at: Moment | None = None) -> Table: ...
     def inefficient_land(
         self,
         as_of: DateLike | None = None,
-        scheme: schemes.Scheme | None = None,
+        scheme: schemes.Scheme | str | None = None,
         year: int | None = None,
         known_at: Moment | None = None,
         *,
@@ -328,7 +328,7 @@ class Database(_Writes):
         min_plot_ratio: float = 1.0,
         min_building_coverage: float = 0.3,
     ) -> Table: ...
-    def surcharges(self, scheme: schemes.Scheme, year: int, known_at: Moment | None = None, graded_at: dict[int, Moment] | None = None) -> Table: ...
+    def surcharges(self, scheme: schemes.Scheme | str, year: int, known_at: Moment | None = None, graded_at: dict[int, Moment] | None = None) -> Table: ...
     def assess(self, framework: schemes.TargetFramework, period: int | str, known_at: Moment | None = None) -> dict[str, Any]: ...
 
 def open(path: str | os.PathLike[str] | None = None, *, durability: Literal["immediate", "eventual"] = "immediate", read_only: bool = False, wait: float = 2.0) -> Database: ...
@@ -338,11 +338,11 @@ IMPORT_LIMITS: dict[str, int]
 
 def check_dataset(path: str | os.PathLike[str]) -> DatasetCheck: ...
 def evaluate_dataset(
-    path: str | os.PathLike[str], scheme: schemes.Scheme, year: int, *, parks: list[str] | None = None
+    path: str | os.PathLike[str], scheme: schemes.Scheme | str, year: int, *, parks: list[str] | None = None
 ) -> Table: ...
 def province_report(
     path: str | os.PathLike[str],
-    scheme: schemes.Scheme,
+    scheme: schemes.Scheme | str,
     year: int,
     *,
     xlsx: str | os.PathLike[str] | None = None,

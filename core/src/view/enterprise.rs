@@ -100,6 +100,62 @@ impl View<'_> {
         })
     }
 
+    /// An enterprise by any key a person has for it: its id (digits), its
+    /// unified social credit code, or its exact registered name (names
+    /// compared as parkdb cleans them: spaces at the ends trimmed).
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] saying which kinds of key were tried;
+    /// [`Error::Conflict`] for a name two firms are registered under,
+    /// listing them.
+    pub fn enterprise_by_key(&self, key: &str) -> Result<Enterprise> {
+        let key = key.trim();
+        if let Ok(id) = key.parse::<u64>() {
+            if let Ok(e) = self.enterprise(EnterpriseId(id)) {
+                return Ok(e);
+            }
+        }
+        match self.enterprise_by_code(key) {
+            Err(Error::NotFound { .. }) => {}
+            found => return found,
+        }
+        let named: Vec<Enterprise> = self.consistently(|v| {
+            let _read = v.engine.read_guard();
+            Ok(v.all_shared::<Enterprise>()?
+                .iter()
+                .filter(|e| e.name == key)
+                .map(|e| (**e).clone())
+                .collect())
+        })?;
+        if named.len() > 1 {
+            let listed: Vec<String> = named
+                .iter()
+                .map(|e| match &e.credit_code {
+                    Some(c) => format!("{} ({c})", e.id),
+                    None => e.id.to_string(),
+                })
+                .collect();
+            return Err(Error::Conflict {
+                entity: crate::Entity::Enterprise,
+                key: key.to_owned(),
+                reason: format!(
+                    "{} firms are registered under this name: {}; give an id or a credit code",
+                    named.len(),
+                    listed.join(", ")
+                ),
+            });
+        }
+        named.into_iter().next().ok_or_else(|| {
+            Error::not_found(
+                crate::Entity::Enterprise,
+                format!(
+                    "{} (tried as an id, a credit code and a registered name)",
+                    crate::text::shown(key)
+                ),
+            )
+        })
+    }
+
     /// Every enterprise under this horizon.
     ///
     /// # Errors

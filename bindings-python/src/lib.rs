@@ -102,7 +102,19 @@ fn cli(py: Python<'_>, argv: Vec<std::ffi::OsString>, exit_on_interrupt: bool) -
         })?;
     loop {
         if command.is_finished() {
-            return Ok(command.join().unwrap_or(1));
+            let code = command.join().unwrap_or(1);
+            // The command may have ended because of the Ctrl-C itself (the
+            // server stops on it): Python's own pending KeyboardInterrupt
+            // must not then raise after it, with a traceback.
+            if let Err(e) = py.check_signals() {
+                if e.is_instance_of::<pyo3::exceptions::PyKeyboardInterrupt>(py) {
+                    use std::io::Write as _;
+                    let _ = std::io::stdout().flush();
+                    std::process::exit(i32::from(code));
+                }
+                return Err(e);
+            }
+            return Ok(code);
         }
         if let Err(e) = py.check_signals() {
             if e.is_instance_of::<pyo3::exceptions::PyKeyboardInterrupt>(py) {

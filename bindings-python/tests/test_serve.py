@@ -257,3 +257,31 @@ def test_the_dashboard_guides_arrow_client_runs_against_a_server(zone: pathlib.P
         assert scope["parcels"].num_rows == len(db.parcels())
     finally:
         db.close()
+
+
+@pytest.mark.parametrize("how", ["command", "module"])
+def test_ctrl_c_stops_the_server_without_a_traceback(zone: pathlib.Path, how: str) -> None:
+    """Ctrl-C in the terminal running ``parkdb serve`` (the installed
+    command or ``python -m parkdb``): it stops, exit status 0 or 130, and
+    Python prints no traceback."""
+    import signal
+
+    command = pathlib.Path(sys.executable).parent / "parkdb"
+    argv = [str(command)] if how == "command" else [sys.executable, "-m", "parkdb"]
+    proc = subprocess.Popen(
+        [*argv, "--db", str(zone), "serve", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        ready, _, _ = select.select([proc.stdout], [], [], 60)
+        assert ready and proc.stdout is not None
+        assert "serving" in proc.stdout.readline()
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode in (0, 130), (proc.returncode, err)
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err

@@ -438,6 +438,11 @@ fn the_map_draws_one_polygon_per_parcel_with_a_boundary() {
     for text in ["图例", "储备", "北", "50 m"] {
         assert!(svg.contains(text), "{text} missing from the map");
     }
+    // Fonts Chinese text has on Windows, macOS and Linux, so titles never
+    // show as boxes.
+    for font in ["Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC"] {
+        assert!(svg.contains(font), "{font} missing from the map's fonts");
+    }
     let idle = db.now().map(parkdb::MapColor::Idle).unwrap();
     assert!(idle.svg().contains("闲置满两年"));
 }

@@ -60,6 +60,12 @@ impl Map {
 }
 
 const WIDTH: f64 = 960.0;
+
+/// The fonts a map names, those Chinese text has on each system people
+/// open it on: Microsoft YaHei (Windows), PingFang SC (macOS), Noto Sans
+/// CJK SC (Linux), then SimHei and any sans-serif. A title never shows as
+/// boxes for want of a font.
+pub const FONTS: &str = "Microsoft YaHei, PingFang SC, Noto Sans CJK SC, SimHei, sans-serif";
 const MAP_WIDTH: f64 = 720.0;
 const TOP: f64 = 48.0;
 const MARGIN: f64 = 16.0;
@@ -292,7 +298,7 @@ fn draw(
     let mut svg = String::new();
     let _ = write!(
         svg,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height:.0}" viewBox="0 0 {WIDTH} {height:.0}" font-family="Noto Sans CJK SC, Microsoft YaHei, SimHei, sans-serif">"#
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height:.0}" viewBox="0 0 {WIDTH} {height:.0}" font-family="{FONTS}">"#
     );
     let _ = write!(
         svg,

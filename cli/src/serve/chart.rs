@@ -1,5 +1,6 @@
 //! Small charts drawn on the server as SVG: no script, no library.
 
+use parkdb::map::FONTS;
 use std::fmt::Write as _;
 
 /// A firm's yearly output value and tax as paired bars, in 万元.
@@ -19,7 +20,7 @@ pub(super) fn yearly(series: &[(i32, Option<f64>, Option<f64>)]) -> String {
     let slot = (W - LEFT - 8.0) / series.len().max(1) as f64;
     let bar = (slot / 2.0 - 4.0).clamp(2.0, 28.0);
     let mut svg = format!(
-        r##"<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{W}" height="{H}" viewBox="0 0 {W} {H}" font-size="11" font-family="sans-serif"><text x="{LEFT}" y="14">万元 · <tspan fill="#17324d">■</tspan> 产值 output · <tspan fill="#e08a2c">■</tspan> 税收 tax</text>"##
+        r##"<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{W}" height="{H}" viewBox="0 0 {W} {H}" font-size="11" font-family="{FONTS}"><text x="{LEFT}" y="14">万元 · <tspan fill="#17324d">■</tspan> 产值 output · <tspan fill="#e08a2c">■</tspan> 税收 tax</text>"##
     );
     let _ = write!(
         svg,

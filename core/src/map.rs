@@ -62,9 +62,9 @@ impl Map {
 const WIDTH: f64 = 960.0;
 
 /// The fonts a map names, those Chinese text has on each system people
-/// open it on: Microsoft YaHei (Windows), PingFang SC (macOS), Noto Sans
-/// CJK SC (Linux), then SimHei and any sans-serif. A title never shows as
-/// boxes for want of a font.
+/// open it on: `Microsoft YaHei` (Windows), `PingFang SC` (macOS), `Noto
+/// Sans CJK SC` (Linux), then `SimHei` and any sans-serif. A title never
+/// shows as boxes for want of a font.
 pub const FONTS: &str = "Microsoft YaHei, PingFang SC, Noto Sans CJK SC, SimHei, sans-serif";
 const MAP_WIDTH: f64 = 720.0;
 const TOP: f64 = 48.0;

@@ -125,11 +125,16 @@ pub(crate) const MILLIONTHS_FORMAT: u8 = 9;
 /// Runs `decode` with areas read as a value of storage format `format`
 /// stored them: ten-thousandths of a 亩 before format 9, millionths since.
 pub(crate) fn with_stored_format<T>(format: u8, decode: impl FnOnce() -> T) -> T {
+    /// Puts the factor back however the decode ends.
+    struct Restore(i64);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            STORED_AREA_FACTOR.with(|f| f.set(self.0));
+        }
+    }
     let factor = if format < MILLIONTHS_FORMAT { 100 } else { 1 };
-    let before = STORED_AREA_FACTOR.with(|f| f.replace(factor));
-    let out = decode();
-    STORED_AREA_FACTOR.with(|f| f.set(before));
-    out
+    let _restore = Restore(STORED_AREA_FACTOR.with(|f| f.replace(factor)));
+    decode()
 }
 
 impl<'de> Deserialize<'de> for Mu {
@@ -178,7 +183,7 @@ impl Mu {
     /// An area from its count of ten-thousandths of a 亩, the unit of
     /// parkdb before storage format 9.
     #[deprecated(
-        since = "0.9.0",
+        since = "0.1.0",
         note = "areas are kept in millionths of a 亩: use Mu::from_millionths"
     )]
     #[must_use]
@@ -189,7 +194,7 @@ impl Mu {
     /// The count of ten-thousandths of a 亩, cut toward zero: exact only for
     /// an area with at most four decimals.
     #[deprecated(
-        since = "0.9.0",
+        since = "0.1.0",
         note = "areas are kept in millionths of a 亩: use Mu::millionths"
     )]
     #[must_use]

@@ -686,63 +686,99 @@ fn an_export_holds_its_park_and_a_second_waits_or_is_told() {
     assert_eq!(check.parks.len(), 2);
 }
 
-/// Rewrites park `park`'s parcels file as a parkdb before storage format 9
-/// wrote it: `area_mu` in 0.0001 亩 (decimal scale 4), the manifest saying
-/// format 8 and the new file's checksum.
-fn as_exported_by_format_8(dir: &Path, park: &str) {
+/// Rewrites column `column` of park `park`'s `table` file at decimal scale
+/// `scale` (the same values, more or fewer places), the manifest taking the
+/// new file's checksum.
+fn rescale(dir: &Path, park: &str, table: &str, column: &str, scale: i8) {
     use arrow_array::{Array, Decimal128Array, RecordBatch};
     use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-    let path = dir.join(format!("parcels/park={park}/part-0.parquet"));
+    let path = dir.join(format!("{table}/park={park}/part-0.parquet"));
     let file = std::fs::File::open(&path).unwrap();
     let reader = ParquetRecordBatchReaderBuilder::try_new(file).unwrap();
     let batches: Vec<RecordBatch> = reader.build().unwrap().map(Result::unwrap).collect();
     let schema = batches[0].schema();
-    let i = schema.index_of("area_mu").unwrap();
+    let i = schema.index_of(column).unwrap();
     let mut fields: Vec<_> = schema.fields().iter().map(|f| f.as_ref().clone()).collect();
     fields[i] = fields[i]
         .clone()
-        .with_data_type(arrow_schema::DataType::Decimal128(18, 4));
-    let old = std::sync::Arc::new(
+        .with_data_type(arrow_schema::DataType::Decimal128(18, scale));
+    let rescaled = std::sync::Arc::new(
         arrow_schema::Schema::new(fields).with_metadata(schema.metadata().clone()),
     );
     let mut out = Vec::new();
-    let mut writer = parquet::arrow::ArrowWriter::try_new(&mut out, old.clone(), None).unwrap();
+    let mut writer =
+        parquet::arrow::ArrowWriter::try_new(&mut out, rescaled.clone(), None).unwrap();
     for b in &batches {
-        let areas = b
+        let values = b
             .column(i)
             .as_any()
             .downcast_ref::<Decimal128Array>()
             .unwrap();
-        let scaled: Decimal128Array = areas
+        let shift = i32::from(scale) - i32::from(values.scale());
+        let factor = 10i128.pow(shift.unsigned_abs());
+        let scaled: Decimal128Array = values
             .iter()
             .map(|v| {
                 v.map(|v| {
-                    assert_eq!(v % 100, 0, "an area of the test with more than four places");
-                    v / 100
+                    if shift >= 0 {
+                        v * factor
+                    } else {
+                        assert_eq!(v % factor, 0, "a value of the test with more places");
+                        v / factor
+                    }
                 })
             })
             .collect::<Decimal128Array>()
-            .with_precision_and_scale(18, 4)
+            .with_precision_and_scale(18, scale)
             .unwrap();
         let mut columns = b.columns().to_vec();
         columns[i] = std::sync::Arc::new(scaled);
         assert_eq!(columns[i].len(), b.num_rows());
         writer
-            .write(&RecordBatch::try_new(old.clone(), columns).unwrap())
+            .write(&RecordBatch::try_new(rescaled.clone(), columns).unwrap())
             .unwrap();
     }
     writer.close().unwrap();
     std::fs::write(&path, &out).unwrap();
+    edit_manifest(dir, park, |json| {
+        for f in json["files"].as_array_mut().unwrap() {
+            if f["path"]
+                .as_str()
+                .unwrap()
+                .starts_with(&format!("{table}/"))
+            {
+                f["crc32"] = crc32fast::hash(&out).into();
+            }
+        }
+    });
+}
+
+fn edit_manifest(dir: &Path, park: &str, edit: impl FnOnce(&mut serde_json::Value)) {
     let manifest = dir.join(format!("_manifests/park={park}.json"));
     let mut json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
-    json["format_version"] = 8.into();
-    for f in json["files"].as_array_mut().unwrap() {
-        if f["path"].as_str().unwrap().starts_with("parcels/") {
-            f["crc32"] = crc32fast::hash(&out).into();
-        }
-    }
+    edit(&mut json);
     std::fs::write(&manifest, serde_json::to_string(&json).unwrap()).unwrap();
+}
+
+/// Park `park` as a parkdb before storage format 9 exported it: `area_mu`
+/// in 0.0001 亩 (decimal scale 4), its manifest saying format 8.
+fn as_exported_by_format_8(dir: &Path, park: &str) {
+    rescale(dir, park, "parcels", "area_mu", 4);
+    edit_manifest(dir, park, |json| json["format_version"] = 8.into());
+}
+
+/// Money at a scale parkdb does not write (another tool's file) is refused
+/// as damage, never read as ten times the amount.
+#[test]
+fn money_at_another_scale_in_a_dataset_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    two_parks(tmp.path());
+    rescale(tmp.path(), "west", "yearly", "tax_yuan", 3);
+    match province_report(tmp.path(), &absolute(), 2005) {
+        Err(Error::Corrupt(m)) => assert!(m.contains("scale 3"), "{m}"),
+        other => panic!("money at scale 3: {:?}", other.map(|r| r.parks.len())),
+    }
 }
 
 /// A park exported before areas were kept to the millionth reads the same

@@ -44,10 +44,35 @@ fn column_if<'a, T: Array + 'static>(batch: &'a RecordBatch, name: &str) -> Opti
         .and_then(|c| c.as_any().downcast_ref::<T>())
 }
 
-fn value<T>(a: &Decimal128Array, i: usize, make: impl Fn(i64) -> T) -> Option<T> {
-    (!a.is_null(i))
-        .then(|| i64::try_from(a.value(i)).ok().map(&make))
-        .flatten()
+/// A decimal of a dataset at the scale parkdb writes it (`scale`), as
+/// minor units: `None` for null; a value at another scale, or one that
+/// does not fit, refused (never read as another number or as missing).
+fn minor_units(a: &Decimal128Array, i: usize, scale: i8) -> Result<Option<i64>> {
+    if a.is_null(i) {
+        return Ok(None);
+    }
+    let value = a.value(i);
+    if a.scale() != scale {
+        return Err(Error::Corrupt(format!(
+            "a dataset holds {value} at decimal scale {} where parkdb writes scale {scale}",
+            a.scale()
+        )));
+    }
+    i64::try_from(value).map(Some).map_err(|_| {
+        Error::Corrupt(format!(
+            "a dataset holds {value}, beyond what parkdb stores"
+        ))
+    })
+}
+
+/// Money of a dataset (元 at scale 2).
+fn yuan_at(a: &Decimal128Array, i: usize) -> Result<Option<Yuan>> {
+    Ok(minor_units(a, i, 2)?.map(Yuan::from_fen))
+}
+
+/// A quantity of a dataset (scale 4).
+fn quantity_at(a: &Decimal128Array, i: usize) -> Result<Option<Quantity>> {
+    Ok(minor_units(a, i, 4)?.map(Quantity::from_units))
 }
 
 /// An area of a dataset's `area_mu` column, at the column's own scale:
@@ -116,11 +141,8 @@ fn park_year(dir: &Path, park: &DatasetPark, year: i32, include_leased: bool) ->
     let added = column::<Decimal128Array>(&e, "added_investment_yuan")?;
     let mut firms = Vec::with_capacity(e.num_rows());
     for i in 0..e.num_rows() {
-        let investment = match (
-            value(planned, i, Yuan::from_fen),
-            value(added, i, Yuan::from_fen),
-        ) {
-            (Some(p), Some(a)) => p.checked_add(a).ok(),
+        let investment = match (yuan_at(planned, i)?, yuan_at(added, i)?) {
+            (Some(p), Some(a)) => Some(p.checked_add(a)?),
             (p, a) => p.or(a),
         };
         firms.push(Firm {
@@ -154,23 +176,30 @@ fn park_year(dir: &Path, park: &DatasetPark, year: i32, include_leased: bool) ->
     let wanted = u64::try_from(year).ok();
     let mut figures = HashMap::new();
     for i in (0..y.num_rows()).filter(|i| Some(years.value(*i)) == wanted) {
-        let q = |a: &Decimal128Array| value(a, i, Quantity::from_units);
+        let employees = if employees.is_null(i) {
+            None
+        } else {
+            let n = employees.value(i);
+            Some(u32::try_from(n).map_err(|_| {
+                Error::Corrupt(format!(
+                    "a dataset holds {n} employees, beyond what parkdb stores"
+                ))
+            })?)
+        };
         figures.insert(
             firm_of.value(i),
             YearlyFigures {
-                output_value: value(output, i, Yuan::from_fen),
-                revenue: value(revenue, i, Yuan::from_fen),
-                tax: value(tax, i, Yuan::from_fen),
-                value_added: value(va, i, Yuan::from_fen),
-                employees: (!employees.is_null(i))
-                    .then(|| u32::try_from(employees.value(i)).ok())
-                    .flatten(),
-                rd: value(rd, i, Yuan::from_fen),
-                energy_tce: q(energy),
-                electricity_kwh: q(electricity),
-                emissions_t: q(emissions),
+                output_value: yuan_at(output, i)?,
+                revenue: yuan_at(revenue, i)?,
+                tax: yuan_at(tax, i)?,
+                value_added: yuan_at(va, i)?,
+                employees,
+                rd: yuan_at(rd, i)?,
+                energy_tce: quantity_at(energy, i)?,
+                electricity_kwh: quantity_at(electricity, i)?,
+                emissions_t: quantity_at(emissions, i)?,
                 above_scale: (!above.is_null(i)).then(|| above.value(i)),
-                water_m3: water.and_then(q),
+                water_m3: water.map(|w| quantity_at(w, i)).transpose()?.flatten(),
             },
         );
     }
@@ -200,8 +229,7 @@ fn park_year(dir: &Path, park: &DatasetPark, year: i32, include_leased: bool) ->
                 date(start, i).is_some_and(|s| s <= end) && date(until, i).is_none_or(|u| end <= u);
             if occupies {
                 let sum = leased.entry(tenant.value(i)).or_insert(Quantity::ZERO);
-                *sum =
-                    sum.checked_add(value(m2, i, Quantity::from_units).unwrap_or(Quantity::ZERO))?;
+                *sum = sum.checked_add(quantity_at(m2, i)?.unwrap_or(Quantity::ZERO))?;
             }
         }
         for (id, m2) in leased {

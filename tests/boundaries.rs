@@ -498,6 +498,72 @@ fn boundaries_import_from_a_geojson_file_all_or_nothing() {
     assert_eq!((b.crs(), b.area()), (z39(), mu("15")));
 }
 
+/// A survey file as tools write it: GeoJSON without a `crs` member is WGS
+/// 84 longitude/latitude (RFC 7946); a parcel named by two features is
+/// refused; a code field no feature has is named, with the fields there are.
+#[test]
+fn geojson_without_crs_is_lon_lat_and_doubled_or_missing_codes_are_refused() {
+    let db = Db::temporary().unwrap();
+    common::parcel(&db, "YT-1", "15", "2010-01-01");
+    common::parcel(&db, "YT-2", "15", "2010-01-01");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("yantai.geojson");
+    // About 100 m × 100 m at 37.5°N, 121.4°E.
+    let square = |code: &str, lon: f64| {
+        let (dx, dy) = (
+            100.0 / (111_320.0 * 37.5f64.to_radians().cos()),
+            100.0 / 110_950.0,
+        );
+        format!(
+            r#"{{"type":"Feature","properties":{{"DKBH":"{code}","QLR":"烟台某公司"}},"geometry":{{"type":"Polygon","coordinates":[[[{lon},37.5],[{},37.5],[{},{}],[{lon},{}],[{lon},37.5]]]}}}}"#,
+            lon + dx,
+            lon + dx,
+            37.5 + dy,
+            37.5 + dy
+        )
+    };
+    let write = |features: &[String]| {
+        std::fs::write(
+            &path,
+            format!(
+                r#"{{"type":"FeatureCollection","features":[{}]}}"#,
+                features.join(",")
+            ),
+        )
+        .unwrap();
+    };
+    let options = |field: &str| parkdb::ledger::BoundaryOptions {
+        code_field: field.into(),
+        on: Some(d("2011-01-01")),
+        ..parkdb::ledger::BoundaryOptions::default()
+    };
+    // The same parcel twice: refused, naming the first feature.
+    write(&[square("YT-1", 121.4), square("YT-1", 121.41)]);
+    let r = parkdb::ledger::import_boundaries(&db, &path, &options("DKBH")).unwrap();
+    assert!(!r.written);
+    assert_eq!(r.errors.len(), 1, "{:?}", r.errors);
+    assert_eq!(r.errors[0].row, 2);
+    assert!(r.errors[0].reason.contains("feature 1"), "{}", r.errors[0]);
+    // A code field no feature has: named, with the fields there are.
+    match parkdb::ledger::import_boundaries(&db, &path, &options("地块编号")) {
+        Err(Error::Validation { reason, .. }) => {
+            assert!(
+                reason.contains("地块编号") && reason.contains("DKBH, QLR"),
+                "{reason}"
+            );
+        }
+        other => panic!("a missing code field: {other:?}"),
+    }
+    // Without a crs member, longitude/latitude: measured as about 15 亩.
+    write(&[square("YT-1", 121.4), square("YT-2", 121.41)]);
+    let r = parkdb::ledger::import_boundaries(&db, &path, &options("DKBH")).unwrap();
+    assert!(r.written && r.errors.is_empty(), "{:?}", r.errors);
+    let b = db.parcel_by_code("YT-1").unwrap().boundary.unwrap();
+    assert_eq!(b.crs(), parkdb::Crs::WGS84);
+    let area = b.area().to_f64();
+    assert!((area - 15.0).abs() < 0.15, "{area} 亩");
+}
+
 #[test]
 fn boundaries_import_from_a_shapefile() {
     use shapefile::dbase::{FieldName, FieldValue, Record, TableWriterBuilder};

@@ -22,7 +22,9 @@ pub struct BoundaryOptions {
     /// The field holding the parcel's code (地块编号).
     pub code_field: String,
     /// The coordinate system, when the file does not name one (GeoJSON's
-    /// `crs` member, a shapefile's `.prj`); else the database's default.
+    /// `crs` member, a shapefile's `.prj`). Without either, a GeoJSON file
+    /// is WGS 84 longitude/latitude, as RFC 7946 defines GeoJSON; a
+    /// shapefile is in the database's default.
     pub crs: Option<Crs>,
     /// The date the boundaries take effect; else each parcel's latest event.
     pub on: Option<NaiveDate>,
@@ -73,7 +75,7 @@ pub fn import_boundaries(
     if matches!(ext.as_str(), "geojson" | "json" | "shp") {
         super::read::regular_file(path, &super::read::ReadLimits::default())?;
     }
-    let (features, file_crs) = match ext.as_str() {
+    let (features, file_crs, fields) = match ext.as_str() {
         "geojson" | "json" => read_geojson(path, &options.code_field)?,
         "shp" => read_shapefile(path, &options.code_field)?,
         _ => {
@@ -83,7 +85,18 @@ pub fn import_boundaries(
             ))
         }
     };
-    let crs = file_crs.or(options.crs);
+    if !features.is_empty() && !fields.contains(&options.code_field) {
+        return Err(Error::validation(
+            "code_field",
+            format!(
+                "{sheet}: no feature has a field {}; its fields are: {}",
+                crate::text::shown(&options.code_field),
+                fields.into_iter().collect::<Vec<_>>().join(", ")
+            ),
+        ));
+    }
+    let geojson = matches!(ext.as_str(), "geojson" | "json");
+    let crs = file_crs.or(options.crs).or(geojson.then_some(Crs::WGS84));
     let fault = |number: usize, column: &str, reason: String| RowError {
         sheet: sheet.clone(),
         row: number,
@@ -96,6 +109,7 @@ pub fn import_boundaries(
     };
     let mut unit = db.begin()?;
     let tolerance = unit.policy().tolerance_ppm();
+    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for f in &features {
         let Some(code) = f.code.as_deref().filter(|c| !c.trim().is_empty()) else {
             report.errors.push(fault(
@@ -105,6 +119,15 @@ pub fn import_boundaries(
             ));
             continue;
         };
+        // Two shapes for one parcel: which is its boundary cannot be known.
+        if let Some(first) = seen.insert(code, f.number) {
+            report.errors.push(fault(
+                f.number,
+                &options.code_field,
+                format!("{code} again: feature {first} gives its boundary too"),
+            ));
+            continue;
+        }
         let outline = match &f.outline {
             Ok(o) => o.clone(),
             Err(why) => {
@@ -157,7 +180,15 @@ pub fn import_boundaries(
     Ok(report)
 }
 
-fn read_geojson(path: &Path, code_field: &str) -> Result<(Vec<Feature>, Option<Crs>)> {
+/// A survey file's features, the coordinate system it names, and the names
+/// of the fields its features hold.
+type Survey = (
+    Vec<Feature>,
+    Option<Crs>,
+    std::collections::BTreeSet<String>,
+);
+
+fn read_geojson(path: &Path, code_field: &str) -> Result<Survey> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
     let value: serde_json::Value = serde_json::from_str(&text)
@@ -175,6 +206,11 @@ fn read_geojson(path: &Path, code_field: &str) -> Result<(Vec<Feature>, Option<C
                 ),
             )
         })?;
+    let fields = features
+        .iter()
+        .filter_map(|f| f.get("properties").and_then(|p| p.as_object()))
+        .flat_map(|p| p.keys().cloned())
+        .collect();
     Ok((
         features
             .iter()
@@ -198,10 +234,11 @@ fn read_geojson(path: &Path, code_field: &str) -> Result<(Vec<Feature>, Option<C
             })
             .collect(),
         crs,
+        fields,
     ))
 }
 
-fn read_shapefile(path: &Path, code_field: &str) -> Result<(Vec<Feature>, Option<Crs>)> {
+fn read_shapefile(path: &Path, code_field: &str) -> Result<Survey> {
     let crs = match std::fs::read_to_string(path.with_extension("prj")) {
         Ok(prj) => Some(crs_of_prj(&prj).ok_or_else(|| {
             Error::validation(
@@ -222,6 +259,7 @@ fn read_shapefile(path: &Path, code_field: &str) -> Result<(Vec<Feature>, Option
         )
     })?;
     let mut features = Vec::new();
+    let mut fields = std::collections::BTreeSet::new();
     for (i, item) in reader.iter_shapes_and_records().enumerate() {
         let (shape, record) = item.map_err(|e| {
             Error::validation(
@@ -229,6 +267,9 @@ fn read_shapefile(path: &Path, code_field: &str) -> Result<(Vec<Feature>, Option
                 format!("{}: feature {}: {e}", path.display(), i + 1),
             )
         })?;
+        if i == 0 {
+            fields.extend(record.clone().into_iter().map(|(name, _)| name));
+        }
         let code = match record.get(code_field) {
             Some(shapefile::dbase::FieldValue::Character(Some(s))) => Some(s.trim().to_owned()),
             Some(shapefile::dbase::FieldValue::Numeric(Some(n))) => Some(n.to_string()),
@@ -257,7 +298,7 @@ fn read_shapefile(path: &Path, code_field: &str) -> Result<(Vec<Feature>, Option
             outline,
         });
     }
-    Ok((features, crs))
+    Ok((features, crs, fields))
 }
 
 /// A shapefile polygon's rings (each outer ring followed by its holes) as

@@ -613,6 +613,45 @@ fn boundaries_import_from_a_shapefile() {
         ),
         ["GP-2"]
     );
+
+    // The same survey as Chinese tools leave it: the .dbf in GBK with a
+    // Chinese field name, and a .cpg that says so.
+    std::fs::write(path.with_extension("dbf"), gbk_dbf(&["GP-1", "GP-2"])).unwrap();
+    std::fs::write(path.with_extension("cpg"), "GBK").unwrap();
+    let options = parkdb::ledger::BoundaryOptions {
+        on: Some(d("2012-01-01")),
+        ..import_options("地块编号")
+    };
+    let r = parkdb::ledger::import_boundaries(&db, &path, &options).unwrap();
+    assert!(r.written && r.errors.is_empty(), "{:?}", r.errors);
+    assert_eq!(r.matched, 2);
+}
+
+/// A dBase III table of one character field named 地块编号 in GBK (8 bytes,
+/// as GDAL writes it within the 10 a name may hold), a record per code.
+fn gbk_dbf(codes: &[&str]) -> Vec<u8> {
+    const WIDTH: u8 = 20;
+    // 地块编号 in GBK.
+    let name: [u8; 8] = [0xB5, 0xD8, 0xBF, 0xE9, 0xB1, 0xE0, 0xBA, 0xC5];
+    let mut out = vec![0x03, 124, 1, 1];
+    out.extend_from_slice(&u32::try_from(codes.len()).unwrap().to_le_bytes());
+    out.extend_from_slice(&(32u16 + 32 + 1).to_le_bytes());
+    out.extend_from_slice(&(1 + u16::from(WIDTH)).to_le_bytes());
+    out.extend_from_slice(&[0; 20]);
+    let mut field = [0u8; 32];
+    field[..8].copy_from_slice(&name);
+    field[11] = b'C';
+    field[16] = WIDTH;
+    out.extend_from_slice(&field);
+    out.push(0x0D);
+    for code in codes {
+        out.push(b' ');
+        let mut cell = code.as_bytes().to_vec();
+        cell.resize(usize::from(WIDTH), b' ');
+        out.extend_from_slice(&cell);
+    }
+    out.push(0x1A);
+    out
 }
 
 #[test]

@@ -171,3 +171,31 @@ fn a_comma_groups_thousands_only_in_threes_and_is_refused_elsewhere() {
         assert!(Yuan::parse_yuan(bad).is_err(), "{bad} as money");
     }
 }
+
+/// A text that names its unit is read in it, whatever unit the column or
+/// the argument is in; a bare number in the column's or argument's.
+#[test]
+fn a_unit_named_in_the_text_wins_over_the_columns() {
+    assert_eq!(
+        Mu::parse_or("1.867291公顷", Mu::parse_m2).unwrap(),
+        Mu::parse_mu("28.009365").unwrap()
+    );
+    assert_eq!(
+        Mu::parse_or("21587", Mu::parse_m2).unwrap(),
+        Mu::parse_mu("32.3805").unwrap()
+    );
+    assert_eq!(
+        Mu::parse_or("21587", Mu::parse_mu).unwrap(),
+        Mu::from_mu(21587).unwrap()
+    );
+    assert!(Mu::parse_or("1.8672911公顷", Mu::parse_mu).is_err());
+    assert_eq!(
+        Yuan::parse_or("8915000元", Yuan::parse_wan).unwrap(),
+        Yuan::from_yuan(8_915_000).unwrap()
+    );
+    assert_eq!(
+        Yuan::parse_or("891.5", Yuan::parse_wan).unwrap(),
+        Yuan::from_yuan(8_915_000).unwrap()
+    );
+    assert!(Yuan::parse_or("12kg", Yuan::parse_yuan).is_err());
+}

@@ -324,45 +324,39 @@ fn decimal_text(value: &Bound<'_, PyAny>, field: &str, places: usize) -> PyResul
     ))
 }
 
-/// Parses an exact number's text with `parse`, or with the unit the text
-/// names (`"1.867291公顷"`, `"129.89万元"`) through `named`.
+/// Parses an exact number's text with `parse` (which takes the unit the
+/// text names, else the argument's: [`Mu::parse_or`], [`Yuan::parse_or`]);
+/// a float is first rounded to `places`.
 fn parsed<T>(
     value: &Bound<'_, PyAny>,
     field: &str,
     places: usize,
     parse: impl FnOnce(&str) -> parkdb::Result<T>,
-    named: impl FnOnce(&str) -> parkdb::Result<T>,
 ) -> PyResult<T> {
     let text = decimal_text(value, field, places)?;
-    let t = text.trim();
-    let names_unit = t
-        .chars()
-        .last()
-        .is_some_and(|c| !c.is_ascii_digit() && c != '.');
-    let result = if names_unit { named(t) } else { parse(t) };
-    result.map_err(|e| to_py(value.py(), relabel(e, field)))
+    parse(text.trim()).map_err(|e| to_py(value.py(), relabel(e, field)))
 }
 
 /// Area in 亩, or in the unit its text names (`"1.867291公顷"`,
 /// `"21587㎡"`), exact to 0.000001 亩.
 pub(crate) fn mu(value: &Bound<'_, PyAny>, field: &str) -> PyResult<Mu> {
-    parsed(value, field, 6, Mu::parse_mu, str::parse)
+    parsed(value, field, 6, |t| Mu::parse_or(t, Mu::parse_mu))
 }
 
 /// Area in m² (exact: 0.01 m² is 0.000015 亩).
 pub(crate) fn mu_from_m2(value: &Bound<'_, PyAny>, field: &str) -> PyResult<Mu> {
-    parsed(value, field, 2, Mu::parse_m2, str::parse)
+    parsed(value, field, 2, |t| Mu::parse_or(t, Mu::parse_m2))
 }
 
 /// Area in 公顷 (exact to six places: 0.000001 公顷 is 0.000015 亩).
 pub(crate) fn mu_from_hectares(value: &Bound<'_, PyAny>, field: &str) -> PyResult<Mu> {
-    parsed(value, field, 6, Mu::parse_hectares, str::parse)
+    parsed(value, field, 6, |t| Mu::parse_or(t, Mu::parse_hectares))
 }
 
 /// Money in 元, or in the unit its text names (`"129.89万元"`, `"1.2亿元"`),
 /// exact to the fen.
 pub(crate) fn yuan(value: &Bound<'_, PyAny>, field: &str) -> PyResult<Yuan> {
-    parsed(value, field, 2, Yuan::parse_yuan, str::parse)
+    parsed(value, field, 2, |t| Yuan::parse_or(t, Yuan::parse_yuan))
 }
 
 pub(crate) fn opt_yuan(value: Option<&Bound<'_, PyAny>>, field: &str) -> PyResult<Option<Yuan>> {

@@ -270,6 +270,21 @@ impl Mu {
         }
     }
 
+    /// Parses an area in the unit its text names (`"1.867291公顷"`,
+    /// `"21587㎡"`, `"52.7272亩"`), else with `unit`, the parser of the
+    /// unit a column or an argument is in ([`Mu::parse_m2`],
+    /// [`Mu::parse_hectares`], [`Mu::parse_mu`]).
+    ///
+    /// # Errors
+    /// [`Error::Validation`] naming the text and why.
+    pub fn parse_or(text: &str, unit: impl FnOnce(&str) -> Result<Mu>) -> Result<Mu> {
+        if names_its_unit(text) {
+            text.parse()
+        } else {
+            unit(text)
+        }
+    }
+
     /// Space in m² (a [`Quantity`] to 0.0001 m²) as 亩, rounded half away
     /// from zero to the millionth of a 亩: exact for m² to two places.
     ///
@@ -335,6 +350,15 @@ impl Mu {
     pub fn to_decimal_string(self) -> String {
         format_fixed(i128::from(self.0), 6, 0)
     }
+}
+
+/// Whether a number's text ends in its own unit (`公顷`, `万元`, `㎡`)
+/// rather than a digit or a point.
+fn names_its_unit(text: &str) -> bool {
+    text.trim()
+        .chars()
+        .last()
+        .is_some_and(|c| !c.is_ascii_digit() && c != '.')
 }
 
 /// `n × numerator / denominator` when it is a whole number, else `None`.
@@ -454,6 +478,20 @@ impl Yuan {
             )
         })?;
         narrow(v, "amount", text).map(Yuan)
+    }
+
+    /// Parses money in the unit its text names (`"129.89万元"`, `"1.2亿元"`,
+    /// `"8915000元"`), else with `unit`, the parser of the unit a column or
+    /// an argument is in ([`Yuan::parse_wan`], [`Yuan::parse_yuan`]).
+    ///
+    /// # Errors
+    /// [`Error::Validation`] naming the text and why.
+    pub fn parse_or(text: &str, unit: impl FnOnce(&str) -> Result<Yuan>) -> Result<Yuan> {
+        if names_its_unit(text) {
+            text.parse()
+        } else {
+            unit(text)
+        }
     }
 
     /// Parses 亿元 from a decimal string exactly ("1.25" is 125,000,000 元).

@@ -10,7 +10,8 @@ _EXACT = (
     "Areas and money take ``int``, ``str`` (``\"1,205.5\"``) or ``Decimal`` exactly; a ``str`` may "
     "name its unit (``\"1.867291公顷\"``, ``\"21587㎡\"``, ``\"129.89万元\"``, ``\"1.2亿元\"``). "
     "Areas are kept to 0.000001 亩 (公顷 to 6 places and ㎡ to 2 are exact) and money to the fen; "
-    "an input that needs more places is refused, never rounded. Floats are rounded to those places."
+    "an input that needs more places is refused, never rounded. A float is rounded to the places "
+    "its unit keeps exactly (six of 亩 and 公顷, two of ㎡ and 元)."
 )
 
 DOCS: dict[str, str] = {

@@ -127,12 +127,10 @@ impl<'s> Row<'s> {
             return Ok(None);
         };
         let unit = self.cells[field].2;
-        let parsed = if names_its_unit(&t) {
-            t.parse::<Yuan>()
-        } else if unit == Unit::Wan {
-            Yuan::parse_wan(&t)
+        let parsed = if unit == Unit::Wan {
+            Yuan::parse_or(&t, Yuan::parse_wan)
         } else {
-            Yuan::parse_yuan(&t)
+            Yuan::parse_or(&t, Yuan::parse_yuan)
         };
         parsed.map(Some).map_err(|e| self.err(field, reason(&e)))
     }
@@ -145,10 +143,9 @@ impl<'s> Row<'s> {
             return Ok(None);
         };
         let parsed = match self.cells[field].2 {
-            _ if names_its_unit(&t) => t.parse::<Mu>(),
-            Unit::SquareMetres => Mu::parse_m2(&t),
-            Unit::Hectares => Mu::parse_hectares(&t),
-            _ => Mu::parse_mu(&t),
+            Unit::SquareMetres => Mu::parse_or(&t, Mu::parse_m2),
+            Unit::Hectares => Mu::parse_or(&t, Mu::parse_hectares),
+            _ => Mu::parse_or(&t, Mu::parse_mu),
         };
         parsed.map(Some).map_err(|e| self.err(field, reason(&e)))
     }
@@ -311,12 +308,4 @@ pub(super) fn firm_ref(row: &Row<'_>) -> Option<(Option<String>, Option<String>)
     let code = row.text("credit_code").map(|c| c.to_uppercase());
     let name = row.text("enterprise");
     (code.is_some() || name.is_some()).then_some((code, name))
-}
-
-/// Whether a number's cell ends in its own unit (`公顷`, `万元`, `㎡`)
-/// rather than a digit or a point.
-fn names_its_unit(text: &str) -> bool {
-    text.chars()
-        .last()
-        .is_some_and(|c| !c.is_ascii_digit() && c != '.')
 }

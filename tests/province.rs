@@ -690,6 +690,20 @@ fn an_export_holds_its_park_and_a_second_waits_or_is_told() {
 /// `scale` (the same values, more or fewer places), the manifest taking the
 /// new file's checksum.
 fn rescale(dir: &Path, park: &str, table: &str, column: &str, scale: i8) {
+    rewrite(dir, park, table, column, scale, |v| v);
+}
+
+/// Rewrites column `column` of park `park`'s `table` file at decimal
+/// scale `scale`, each value through `edit` after the rescale, the
+/// manifest taking the new file's checksum.
+fn rewrite(
+    dir: &Path,
+    park: &str,
+    table: &str,
+    column: &str,
+    scale: i8,
+    edit: impl Fn(Option<i128>) -> Option<i128>,
+) {
     use arrow_array::{Array, Decimal128Array, RecordBatch};
     use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
     let path = dir.join(format!("{table}/park={park}/part-0.parquet"));
@@ -719,14 +733,14 @@ fn rescale(dir: &Path, park: &str, table: &str, column: &str, scale: i8) {
         let scaled: Decimal128Array = values
             .iter()
             .map(|v| {
-                v.map(|v| {
+                edit(v.map(|v| {
                     if shift >= 0 {
                         v * factor
                     } else {
                         assert_eq!(v % factor, 0, "a value of the test with more places");
                         v / factor
                     }
-                })
+                }))
             })
             .collect::<Decimal128Array>()
             .with_precision_and_scale(18, scale)
@@ -778,6 +792,19 @@ fn money_at_another_scale_in_a_dataset_is_refused() {
     match province_report(tmp.path(), &absolute(), 2005) {
         Err(Error::Corrupt(m)) => assert!(m.contains("scale 3"), "{m}"),
         other => panic!("money at scale 3: {:?}", other.map(|r| r.parks.len())),
+    }
+}
+
+/// An area an export never leaves null is refused as damage, never
+/// counted as zero.
+#[test]
+fn a_null_area_in_a_dataset_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    two_parks(tmp.path());
+    rewrite(tmp.path(), "west", "parcels", "area_mu", 6, |_| None);
+    match province_report(tmp.path(), &absolute(), 2005) {
+        Err(Error::Corrupt(m)) => assert!(m.contains("null"), "{m}"),
+        other => panic!("a null area: {:?}", other.map(|r| r.parks.len())),
     }
 }
 

@@ -44,61 +44,51 @@ fn column_if<'a, T: Array + 'static>(batch: &'a RecordBatch, name: &str) -> Opti
         .and_then(|c| c.as_any().downcast_ref::<T>())
 }
 
-/// A decimal of a dataset at the scale parkdb writes it (`scale`), as
-/// minor units: `None` for null; a value at another scale, or one that
-/// does not fit, refused (never read as another number or as missing).
-fn minor_units(a: &Decimal128Array, i: usize, scale: i8) -> Result<Option<i64>> {
+/// A decimal of a dataset as minor units at the scale parkdb writes it
+/// (`scale`), or from one of the `earlier` scales an older parkdb wrote
+/// (read exactly at `scale`): `None` for null; a value at another scale,
+/// or one that does not fit, refused (never read as another number or as
+/// missing).
+fn minor_units(a: &Decimal128Array, i: usize, scale: i8, earlier: &[i8]) -> Result<Option<i64>> {
     if a.is_null(i) {
         return Ok(None);
     }
     let value = a.value(i);
-    if a.scale() != scale {
+    let found = a.scale();
+    if found != scale && !earlier.contains(&found) {
         return Err(Error::Corrupt(format!(
-            "a dataset holds {value} at decimal scale {} where parkdb writes scale {scale}",
-            a.scale()
+            "a dataset holds {value} at decimal scale {found} where parkdb writes scale {scale}"
         )));
     }
-    i64::try_from(value).map(Some).map_err(|_| {
-        Error::Corrupt(format!(
-            "a dataset holds {value}, beyond what parkdb stores"
-        ))
-    })
+    u32::try_from(scale - found)
+        .ok()
+        .and_then(|shift| value.checked_mul(10i128.pow(shift)))
+        .and_then(|v| i64::try_from(v).ok())
+        .map(Some)
+        .ok_or_else(|| {
+            Error::Corrupt(format!(
+                "a dataset holds {value}, beyond what parkdb stores"
+            ))
+        })
 }
 
 /// Money of a dataset (元 at scale 2).
 fn yuan_at(a: &Decimal128Array, i: usize) -> Result<Option<Yuan>> {
-    Ok(minor_units(a, i, 2)?.map(Yuan::from_fen))
+    Ok(minor_units(a, i, 2, &[])?.map(Yuan::from_fen))
 }
 
 /// A quantity of a dataset (scale 4).
 fn quantity_at(a: &Decimal128Array, i: usize) -> Result<Option<Quantity>> {
-    Ok(minor_units(a, i, 4)?.map(Quantity::from_units))
+    Ok(minor_units(a, i, 4, &[])?.map(Quantity::from_units))
 }
 
-/// An area of a dataset's `area_mu` column, at the column's own scale:
-/// parks exported before storage format 9 wrote 0.0001 亩 (scale 4), since
-/// then 0.000001 亩 (scale 6). A null area is zero (a parcel's area is
-/// never null in an export); one that does not fit is refused.
+/// An area of a dataset: 0.000001 亩 (scale 6), or 0.0001 亩 (scale 4) in
+/// parks exported before storage format 9. An export never leaves an area
+/// null: a null one is damage, refused.
 fn area_at(a: &Decimal128Array, i: usize) -> Result<Mu> {
-    if a.is_null(i) {
-        return Ok(Mu::ZERO);
-    }
-    let shift = 6 - i32::from(a.scale());
-    let value = a.value(i);
-    let millionths = match shift {
-        0 => Some(value),
-        1..=6 => value.checked_mul(10i128.pow(shift.unsigned_abs())),
-        _ => None,
-    };
-    millionths
-        .and_then(|m| i64::try_from(m).ok())
+    minor_units(a, i, 6, &[4])?
         .map(Mu::from_millionths)
-        .ok_or_else(|| {
-            Error::Corrupt(format!(
-                "a dataset's area {value} at scale {} is not an area parkdb writes",
-                a.scale()
-            ))
-        })
+        .ok_or_else(|| Error::Corrupt("a dataset holds an area that is null".into()))
 }
 
 fn date(a: &Date32Array, i: usize) -> Option<NaiveDate> {

@@ -532,20 +532,15 @@ fn geojson_without_crs_is_lon_lat_and_doubled_or_missing_codes_are_refused() {
         )
         .unwrap();
     };
-    let options = |field: &str| parkdb::ledger::BoundaryOptions {
-        code_field: field.into(),
-        on: Some(d("2011-01-01")),
-        ..parkdb::ledger::BoundaryOptions::default()
-    };
     // The same parcel twice: refused, naming the first feature.
     write(&[square("YT-1", 121.4), square("YT-1", 121.41)]);
-    let r = parkdb::ledger::import_boundaries(&db, &path, &options("DKBH")).unwrap();
+    let r = parkdb::ledger::import_boundaries(&db, &path, &import_options("DKBH")).unwrap();
     assert!(!r.written);
     assert_eq!(r.errors.len(), 1, "{:?}", r.errors);
     assert_eq!(r.errors[0].row, 2);
     assert!(r.errors[0].reason.contains("feature 1"), "{}", r.errors[0]);
     // A code field no feature has: named, with the fields there are.
-    match parkdb::ledger::import_boundaries(&db, &path, &options("地块编号")) {
+    match parkdb::ledger::import_boundaries(&db, &path, &import_options("地块编号")) {
         Err(Error::Validation { reason, .. }) => {
             assert!(
                 reason.contains("地块编号") && reason.contains("DKBH, QLR"),
@@ -556,7 +551,7 @@ fn geojson_without_crs_is_lon_lat_and_doubled_or_missing_codes_are_refused() {
     }
     // Without a crs member, longitude/latitude: measured as about 15 亩.
     write(&[square("YT-1", 121.4), square("YT-2", 121.41)]);
-    let r = parkdb::ledger::import_boundaries(&db, &path, &options("DKBH")).unwrap();
+    let r = parkdb::ledger::import_boundaries(&db, &path, &import_options("DKBH")).unwrap();
     assert!(r.written && r.errors.is_empty(), "{:?}", r.errors);
     let b = db.parcel_by_code("YT-1").unwrap().boundary.unwrap();
     assert_eq!(b.crs(), parkdb::Crs::WGS84);

@@ -365,16 +365,20 @@ fn write_golden(path: &Path) {
     .unwrap();
     db.reach_building_stage("1#", d("2005-12-01"), BuildingStage::ToppedOut)
         .unwrap();
-    // Format 9: an area to the millionth of a 亩 (1.867291 公顷), after the
-    // summaries the older formats are read at.
+    add_exact_area(&db);
+    db.flush().unwrap();
+}
+
+/// What format 9 added: an area to the millionth of a 亩 (1.867291 公顷),
+/// after the summaries the older formats are read at.
+fn add_exact_area(db: &Db) -> parkdb::ParcelId {
     db.add_parcel(NewParcel::new(
         "HA-1",
         "1.867291公顷".parse().unwrap(),
         LandUse::Industrial,
         d("2006-03-01"),
     ))
-    .unwrap();
-    db.flush().unwrap();
+    .unwrap()
 }
 
 /// What format 9 added reads back: an area to the millionth of a 亩, in
@@ -517,14 +521,7 @@ fn format_8_is_marked_9_and_reads_the_same() {
     reads_the_notes(&db);
     reads_the_buildings_and_water(&db);
     reads_the_money(&db);
-    let p = db
-        .add_parcel(NewParcel::new(
-            "HA-1",
-            "1.867291公顷".parse().unwrap(),
-            LandUse::Industrial,
-            d("2006-03-01"),
-        ))
-        .unwrap();
+    let p = add_exact_area(&db);
     drop(db);
     let db = Db::open(golden_copy_of(&tmp)).unwrap();
     assert_eq!(db.parcel(p).unwrap().area, mu("28.009365"));

@@ -234,19 +234,23 @@ pub(crate) fn check(engine: &Engine) -> Result<CheckReport> {
     Ok(report)
 }
 
+/// The parcels not retired for which `keep` holds, as they stand.
+fn current_parcels(engine: &Engine, keep: impl Fn(&Parcel) -> bool) -> Result<Vec<Arc<Parcel>>> {
+    engine.cache.with::<Parcel, _>(engine.store.as_ref(), |k| {
+        k.records
+            .values()
+            .filter(|p| p.retired.is_none() && keep(p))
+            .cloned()
+            .collect()
+    })
+}
+
 /// What a land officer queries in a parcel's agreed terms: an agreed start
 /// before the supply (the contract). Kept as given (public records hold
 /// such rows), found here; an agreed completion before the agreed start is
 /// refused when written.
 fn supply_findings(engine: &Engine) -> Result<Vec<Finding>> {
-    let store = engine.store.as_ref();
-    let parcels: Vec<Arc<Parcel>> = engine.cache.with::<Parcel, _>(store, |k| {
-        k.records
-            .values()
-            .filter(|p| p.retired.is_none() && p.supply.is_some())
-            .cloned()
-            .collect()
-    })?;
+    let parcels = current_parcels(engine, |p| p.supply.is_some())?;
     let mut findings = Vec::new();
     for p in &parcels {
         let Some(s) = &p.supply else { continue };
@@ -268,13 +272,7 @@ fn supply_findings(engine: &Engine) -> Result<Vec<Finding>> {
 fn boundary_findings(engine: &Engine) -> Result<Vec<Finding>> {
     let store = engine.store.as_ref();
     let tolerance = engine.cache.policy(store)?.tolerance_ppm();
-    let parcels: Vec<Arc<Parcel>> = engine.cache.with::<Parcel, _>(store, |k| {
-        k.records
-            .values()
-            .filter(|p| p.retired.is_none() && p.boundary.is_some())
-            .cloned()
-            .collect()
-    })?;
+    let parcels = current_parcels(engine, |p| p.boundary.is_some())?;
     let by_id: BTreeMap<u64, &Arc<Parcel>> = parcels.iter().map(|p| (p.id.0, p)).collect();
     let index = engine.cache.spatial(store)?;
     let mut findings = Vec::new();

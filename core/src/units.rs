@@ -451,13 +451,16 @@ impl Yuan {
     /// # Errors
     /// [`Error::Validation`] naming the text and why.
     pub fn parse_yuan(text: &str) -> Result<Yuan> {
-        let v = parse_fixed(text, 2, false).ok_or_else(|| {
+        Yuan::parse_in(text, 2, "an amount in 元 with at most two decimals")
+    }
+
+    /// Parses an amount written in a unit of `places` decimals of the fen's
+    /// unit (2 for 元, 6 for 万元, 10 for 亿元), exactly.
+    fn parse_in(text: &str, places: u32, what: &str) -> Result<Yuan> {
+        let v = parse_fixed(text, places, false).ok_or_else(|| {
             Error::validation(
                 "amount",
-                format!(
-                    "{} is not an amount in 元 with at most two decimals",
-                    crate::text::shown(text)
-                ),
+                format!("{} is not {what}", crate::text::shown(text)),
             )
         })?;
         narrow(v, "amount", text).map(Yuan)
@@ -468,16 +471,7 @@ impl Yuan {
     /// # Errors
     /// [`Error::Validation`] naming the text and why.
     pub fn parse_wan(text: &str) -> Result<Yuan> {
-        let v = parse_fixed(text, 6, false).ok_or_else(|| {
-            Error::validation(
-                "amount",
-                format!(
-                    "{} is not an amount in 万元 exact to the fen",
-                    crate::text::shown(text)
-                ),
-            )
-        })?;
-        narrow(v, "amount", text).map(Yuan)
+        Yuan::parse_in(text, 6, "an amount in 万元 exact to the fen")
     }
 
     /// Parses money in the unit its text names (`"129.89万元"`, `"1.2亿元"`,
@@ -499,16 +493,7 @@ impl Yuan {
     /// # Errors
     /// [`Error::Validation`] naming the text and why.
     pub fn parse_yi(text: &str) -> Result<Yuan> {
-        let v = parse_fixed(text, 10, false).ok_or_else(|| {
-            Error::validation(
-                "amount",
-                format!(
-                    "{} is not an amount in 亿元 exact to the fen",
-                    crate::text::shown(text)
-                ),
-            )
-        })?;
-        narrow(v, "amount", text).map(Yuan)
+        Yuan::parse_in(text, 10, "an amount in 亿元 exact to the fen")
     }
 
     /// The amount in 元 as a float, for ratios (never for storage).

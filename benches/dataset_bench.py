@@ -3,7 +3,13 @@ and polars over it against SQLite over the same data, in the same run, with
 the same answers asserted.
 
     cargo bench -p parkdb-bench --bench province -- --keep /tmp/province
-    .venv/bin/python benches/dataset_bench.py /tmp/province
+    .venv/bin/python benches/dataset_bench.py /tmp/province [--anchor PYTHON]
+
+The export row runs parkdb's export in a process of its own, three times
+(median, spread, the largest peak resident size); with `--anchor PYTHON`
+(a Python with DuckDB and its SQLite extension, see
+`benches/export_anchor.py`) DuckDB's own `COPY … TO parquet` of SQLite's
+tables is measured beside it the same way.
 
 The workload is one database: it is exported as one park, so "per park"
 groups have one park; what is measured is the scan and the aggregate of a
@@ -12,10 +18,12 @@ parks pays the same way.
 """
 
 import datetime
+import json
 import os
 import pathlib
 import sqlite3
 import statistics
+import subprocess
 import sys
 import time
 
@@ -40,6 +48,29 @@ def median_of(n, f):
     return statistics.median(times), max(times) - min(times), out
 
 
+# One export in a process of its own: its time and peak resident size.
+EXPORT = """
+import json, resource, sys, time
+import parkdb
+db = parkdb.open(sys.argv[1], read_only=True)
+start = time.perf_counter()
+m = db.export_parquet(sys.argv[2], park="province", as_of=sys.argv[3])
+seconds = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+print(json.dumps({"seconds": seconds, "rows": sum(m["rows"].values()), "tables": len(m["rows"]), "peak_bytes": peak}))
+"""
+
+
+def in_processes(n, argv):
+    """`argv` run `n` times: the median time, the spread, the largest
+    peak and the last run's report."""
+    runs = [json.loads(subprocess.run(argv, check=True, capture_output=True, text=True).stdout)
+            for _ in range(n)]
+    times = [r["seconds"] for r in runs]
+    return (statistics.median(times), max(times) - min(times),
+            max(r["peak_bytes"] for r in runs), runs[-1])
+
+
 def size(path: pathlib.Path) -> int:
     if path.is_file():
         return path.stat().st_size
@@ -62,15 +93,18 @@ order by score desc, firm
 """
 
 
-def main(directory: str) -> None:
+def main(directory: str, anchor: str | None) -> None:
     base = pathlib.Path(directory)
-    db = parkdb.open(base / "province.parkdb", read_only=True)
-    conn = sqlite3.connect(base / "province.sqlite")
     out = base / "dataset"
     # As of the evaluated year's end, as a province collects a year; SQLite
     # reads the same date from its lifecycle columns.
-    export_time, _, manifest = median_of(
-        1, lambda: db.export_parquet(out, park="province", as_of=f"{YEAR}-12-31"))
+    export_time, export_spread, export_peak, exported = in_processes(
+        3, [sys.executable, "-c", EXPORT, str(base / "province.parkdb"), str(out), f"{YEAR}-12-31"])
+    db = parkdb.open(base / "province.parkdb", read_only=True)
+    conn = sqlite3.connect(base / "province.sqlite")
+    manifest = json.loads((out / "_manifests" / "park=province.json").read_text())
+    manifest = {"rows": {f["path"].split("/")[0]: f["rows"] for f in manifest["files"]}}
+    assert sum(manifest["rows"].values()) == exported["rows"]
     end = (datetime.date(YEAR, 12, 31) - datetime.date(1970, 1, 1)).days
     parcels_glob = f"{out}/parcels/*/*.parquet"
     yearly_glob = f"{out}/yearly/*/*.parquet"
@@ -132,8 +166,9 @@ def main(directory: str) -> None:
     assert graded(from_set) == graded(from_db)
     rows.append(("parkdb.evaluate_dataset vs db.evaluate (Huangyan, in memory)", t_set, s_set, t_db, s_db))
 
-    print(f"export: {export_time:.1f} s, {sum(manifest['rows'].values()):,} rows in "
-          f"{len(manifest['rows'])} tables; dataset {size(out) / 2**20:.1f} MiB, "
+    print(f"export: {export_time:.1f} s (median of 3, spread {export_spread:.1f} s), "
+          f"peak {export_peak / 2**20:,.0f} MiB, {exported['rows']:,} rows in "
+          f"{exported['tables']} tables; dataset {size(out) / 2**20:.1f} MiB, "
           f"SQLite file {size(base / 'province.sqlite') / 2**20:.1f} MiB, "
           f"parkdb database {size(base / 'province.parkdb') / 2**20:.1f} MiB")
     print()
@@ -141,8 +176,28 @@ def main(directory: str) -> None:
     print("|---|---:|---:|---:|---:|---:|")
     for label, a, sa, b, sb in rows:
         print(f"| {label} | {a:.3f} s | {sa:.3f} | {b:.3f} s | {sb:.3f} | {a / b:.2f}× |")
+    if anchor:
+        # DuckDB's own COPY of SQLite's tables, each run in a process of
+        # its own like parkdb's export.
+        script = str(pathlib.Path(__file__).with_name("export_anchor.py"))
+        a_time, a_spread, a_peak, copied = in_processes(
+            3, [anchor, script, str(base / "province.sqlite"), str(base / "duckdb-copy")])
+        print()
+        print("| export to Parquet | rows | tables | time | spread | peak |")
+        print("|---|---:|---:|---:|---:|---:|")
+        print(f"| parkdb `export_parquet` | {exported['rows']:,} | {exported['tables']} | "
+              f"{export_time:.1f} s | {export_spread:.1f} | {export_peak / 2**20:,.0f} MiB |")
+        print(f"| DuckDB `COPY … TO parquet` of SQLite's tables | {copied['rows']:,} | "
+              f"{copied['tables']} | {a_time:.1f} s | {a_spread:.1f} | {a_peak / 2**20:,.0f} MiB |")
+        print(f"| ratio per row | | | {(export_time / exported['rows']) / (a_time / copied['rows']):.2f}× | | |")
     db.close()
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else os.environ.get("PARKDB_BENCH_DIR", "/tmp/province"))
+    args = sys.argv[1:]
+    anchor = None
+    if "--anchor" in args:
+        i = args.index("--anchor")
+        anchor = args[i + 1]
+        del args[i:i + 2]
+    main(args[0] if args else os.environ.get("PARKDB_BENCH_DIR", "/tmp/province"), anchor)

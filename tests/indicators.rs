@@ -118,23 +118,23 @@ fn missing_inputs_give_reasons_not_divisions_by_zero() {
     let row = rows.iter().find(|r| r.enterprise == landless).unwrap();
     assert_eq!(
         row.values[&Metric::TaxPerMu].as_ref().unwrap_err(),
-        "no land held at the end of 2022"
+        &Missing::NoLand(2022)
     );
     assert_eq!(
         row.values[&Metric::LabourProductivity]
             .as_ref()
             .unwrap_err(),
-        "employees is zero"
+        &Missing::Zero("employees")
     );
     assert_eq!(
         row.values[&Metric::ValueAddedPerEnergy]
             .as_ref()
             .unwrap_err(),
-        "no energy use reported"
+        &Missing::NotReported("energy use")
     );
     assert_eq!(
         row.values[&Metric::RdRatio].as_ref().unwrap_err(),
-        "no R&D expense reported"
+        &Missing::NotReported("R&D expense")
     );
     let silent = firm(&db, "未报企业");
     let rows = db.now().enterprise_years(2022, false).unwrap();
@@ -673,7 +673,7 @@ fn reference_score(s: &Scheme, year: i32, candidates: Vec<Candidate>) -> Evaluat
                 .iter()
                 .map(|i| {
                     let v = c.values.get(&i.metric).cloned();
-                    (i.metric, v.unwrap_or_else(|| Err("not computed".into())))
+                    (i.metric, v.unwrap_or_else(|| Err(Missing::NotComputed)))
                 })
                 .collect();
             EvaluationRow {
@@ -783,8 +783,8 @@ fn varied_candidates(metrics: &[Metric]) -> Vec<Candidate> {
                     continue;
                 }
                 let v = match next(12) {
-                    0 => Err("no emissions reported".to_owned()),
-                    1 => Err("land is zero".to_owned()),
+                    0 => Err(Missing::NotReported("emissions")),
+                    1 => Err(Missing::Zero("land")),
                     // Few distinct values, so scores tie.
                     2..=5 => Ok(f64::from(u32::try_from(next(4)).unwrap()) * 0.5),
                     _ => Ok(next(1_000_000) as f64 / 997.0),
@@ -848,7 +848,7 @@ fn columns_score_as_the_rows_did() {
                 c.unfit.as_ref().map(|u| Unfit::Other(u.as_str().into())),
                 |m| match c.values.get(&m) {
                     Some(Ok(v)) => Ok(*v),
-                    Some(Err(why)) => Err(Missing::Other(why.as_str().into())),
+                    Some(Err(why)) => Err(why.clone()),
                     None => Err(Missing::NotComputed),
                 },
             );

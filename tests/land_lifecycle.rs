@@ -480,3 +480,71 @@ fn a_reopened_database_and_its_backup_read_the_same() {
         db.land_summary(d("2004-01-01")).unwrap()
     );
 }
+
+/// Each refusal names its rule as a kind a program matches on, beside the
+/// message (no `rule.contains("reserve")`).
+#[test]
+fn refusals_name_their_rule_kind() {
+    use parkdb::{Error, Rule};
+    let db = Db::temporary().unwrap();
+    let kehua = firm(&db, "科华电子");
+    let other = firm(&db, "顺达机械");
+    let p = parcel(&db, "GP-050", "30", "2001-03-01");
+    let kind = |r: parkdb::Result<parkdb::EventId>| match r {
+        Err(e @ Error::Lifecycle { .. }) => e.rule().unwrap(),
+        other => panic!("expected a lifecycle refusal, got {other:?}"),
+    };
+
+    // Reclaim, transfer and construction of a reserve parcel.
+    assert_eq!(
+        kind(db.reclaim(p, d("2002-01-01"), "闲置")),
+        Rule::InReserve
+    );
+    assert_eq!(
+        kind(db.start_construction(p, d("2002-01-01"))),
+        Rule::InReserve
+    );
+    // Before the parcel entered the ledger.
+    assert_eq!(kind(db.develop(p, d("2000-01-01"))), Rule::OutOfOrder);
+    db.develop(p, d("2001-06-01")).unwrap();
+    assert_eq!(kind(db.develop(p, d("2001-07-01"))), Rule::AlreadyDone);
+    db.allocate(p, terms(kehua, "2002-03-01", "300000", None))
+        .unwrap();
+    assert_eq!(
+        kind(db.allocate(p, terms(other, "2002-04-01", "300000", None))),
+        Rule::AlreadyHeld
+    );
+    assert_eq!(
+        kind(db.complete_construction(p, d("2002-05-01"))),
+        Rule::NotAllowedNow
+    );
+    // More than is owed, without saying it is an advance.
+    let pay = db.receive_payment(
+        parkdb::Account::Parcel(p),
+        d("2002-05-01"),
+        parkdb::money::Payment {
+            charge: parkdb::money::Charge::LandPrice,
+            amount: yuan("400000"),
+            payer: None,
+            reference: None,
+            advance: false,
+        },
+    );
+    assert_eq!(kind(pay), Rule::Amount);
+    // A void of a void.
+    let q = parcel(&db, "GP-051", "10", "2001-03-01");
+    let developed = db.develop(q, d("2001-06-01")).unwrap();
+    let void = db.void(developed, "录入有误").unwrap();
+    assert_eq!(kind(db.void(void, "再撤")), Rule::Void);
+    let message = db.reclaim(p, d("2001-01-01"), "闲置").unwrap_err();
+    assert_eq!(message.rule(), Some(Rule::OutOfOrder));
+    assert!(message.to_string().contains("2001-01-01"), "{message}");
+    // Not a lifecycle refusal: no rule.
+    assert_eq!(
+        db.develop(parkdb::ParcelId(9_999), d("2002-01-01"))
+            .unwrap_err()
+            .rule(),
+        None
+    );
+    assert_eq!(Rule::InReserve.code(), "in_reserve");
+}

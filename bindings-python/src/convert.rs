@@ -20,12 +20,14 @@ pub(crate) fn to_py(py: Python<'_>, e: Error) -> PyErr {
             entity,
             subject,
             rule,
+            kind,
         } => (
             "LifecycleError",
             vec![
                 ("entity", entity.to_string()),
                 ("subject", subject.clone()),
                 ("rule", rule.clone()),
+                ("kind", kind.code().to_owned()),
             ],
         ),
         Error::Conflict {

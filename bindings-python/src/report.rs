@@ -180,7 +180,7 @@ fn scheme_dict<'py>(py: Python<'py>, s: &Scheme) -> PyResult<Bound<'py, PyDict>>
 /// A preset scheme as a dict (`huangyan_2022`, `huangyan_2022_small`).
 #[pyfunction]
 pub(crate) fn scheme_preset<'py>(py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyDict>> {
-    let scheme = parkdb::scheme::preset(name).map_err(|m| validation(py, "scheme", m))?;
+    let scheme = parkdb::scheme::preset(name).py_err(py)?;
     scheme_dict(py, &scheme)
 }
 

@@ -5,14 +5,27 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-// A moment from the command line: with an offset, the moment it says;
-// without one, local time (as a person at the terminal means it).
 use clap::{Parser, Subcommand, ValueEnum};
-use parkdb::ledger::dates::{date_arg as date, parse_moment as moment};
 use parkdb::ledger::{self, ImportOptions};
 use parkdb::scheme::Graded;
 use parkdb::tables::Named;
 use parkdb::{Db, View};
+
+/// A date typed at the command line, or what a date looks like.
+fn date(text: &str) -> Result<chrono::NaiveDate, String> {
+    parkdb::ledger::dates::date_arg(text).map_err(|e| crate::said(&e))
+}
+
+/// A moment from the command line: with an offset, the moment it says;
+/// without one, local time (as a person at the terminal means it).
+fn moment(text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    parkdb::ledger::dates::parse_moment(text).map_err(|e| crate::said(&e))
+}
+
+/// A preset scheme by name, or which names there are.
+fn preset(name: &str) -> Result<parkdb::scheme::Scheme, String> {
+    parkdb::scheme::preset(name).map_err(|e| crate::said(&e))
+}
 
 /// `println!` that ends quietly when stdout is closed (`parkdb report 2005 | head`).
 macro_rules! say {
@@ -539,7 +552,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             }
             let evaluation = match (color, scheme, year) {
                 (MapColorArg::Grade, Some(s), Some(y)) => Some(
-                    v.scores(&parkdb::scheme::preset(&s)?, y)
+                    v.scores(&preset(&s)?, y)
                         .map_err(|e| e.to_string())?,
                 ),
                 (MapColorArg::Grade, _, _) => {
@@ -596,7 +609,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             dataset,
             parks,
         } => {
-            let s = parkdb::scheme::preset(&scheme)?;
+            let s = preset(&scheme)?;
             let (eval, parks): (Box<dyn Graded>, _) = match &dataset {
                 Some(dir) => {
                     let d = ledger::evaluate_dataset_of(dir, &s, year, parks.as_deref())
@@ -657,7 +670,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             out,
             parks,
         } => {
-            let s = parkdb::scheme::preset(&scheme)?;
+            let s = preset(&scheme)?;
             let report = ledger::province_report_of(&dir, &s, year, parks.as_deref())
                 .map_err(|e| e.to_string())?;
             say!("{}", report.text().trim_end());

@@ -13,3 +13,13 @@ mod command;
 pub mod serve;
 
 pub use command::main;
+
+/// An error's words for a person at the terminal or the dashboard: a
+/// validation's reason alone (`2005-13-01 is not a date (…)`), any other
+/// error as it displays.
+pub(crate) fn said(e: &parkdb::Error) -> String {
+    match e {
+        parkdb::Error::Validation { reason, .. } => reason.clone(),
+        other => other.to_string(),
+    }
+}

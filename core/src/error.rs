@@ -48,12 +48,15 @@ pub enum Error {
     #[error("{entity} {key} not found")]
     NotFound { entity: Entity, key: String },
 
-    /// A step the lifecycle of the entity does not allow at this point.
+    /// A step the lifecycle of the entity does not allow at this point:
+    /// `kind` says which rule, for a program to branch on; `rule` says it
+    /// in words, with the dates and amounts of the case.
     #[error("{entity} {subject}: {rule}")]
     Lifecycle {
         entity: Entity,
         subject: String,
         rule: String,
+        kind: Rule,
     },
 
     /// The write clashes with what is stored (a duplicate code, say).
@@ -118,6 +121,114 @@ pub enum Error {
     /// The database was written by a format this version cannot read.
     #[error("database format {found} is newer than this parkdb reads (format {supported}); upgrade parkdb to open it")]
     IncompatibleFormat { found: u8, supported: u8 },
+}
+
+/// Which lifecycle rule a write broke ([`Error::Lifecycle`]'s `kind`),
+/// for a program to branch on without reading the message. Python gives
+/// it as `LifecycleError.kind`, the [`Rule::code`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Rule {
+    /// The entity's first event must create it (requisition a parcel,
+    /// register a firm, create a programme, receive an application,
+    /// define an indicator).
+    NotCreated,
+    /// The entity exists already.
+    AlreadyExists,
+    /// A date before the entity entered the ledger, or before its latest
+    /// event where events must come in date order.
+    OutOfOrder,
+    /// The step was taken already (developed, certified, started,
+    /// completed, declared idle, a lease ended, a record entered twice).
+    AlreadyDone,
+    /// The entity's state does not allow the step (completing what has
+    /// not started, approving what was not received, suspending a firm
+    /// that is not active, declaring land idle that is being built on).
+    NotAllowedNow,
+    /// The parcel is in the reserve and the step needs a holder
+    /// (reclaim, transfer, idle, construction).
+    InReserve,
+    /// The parcel has a holder and the step needs it in the reserve
+    /// (allocation), or is already held by the one named.
+    AlreadyHeld,
+    /// The parcel was split: its parts take the step.
+    Split,
+    /// Amounts that do not fit: parts that do not sum to the whole, more
+    /// than is outstanding, awarded or paid, a footprint larger than its
+    /// floor area or its land.
+    Amount,
+    /// Something named within the entity does not exist (a lease, a
+    /// building, an inspection, a complaint, a qualification held).
+    NoSuchItem,
+    /// The entity has ended (a firm closed, a debt closed).
+    Ended,
+    /// A policy of the park's forbids the step (developing land without
+    /// its certificate, under 已征土地还没有办证的坚决一律不填土).
+    Policy,
+    /// A void that cannot be (of a void, of an event that creates or
+    /// splits its entity, of one already void), or a ledger's row for an
+    /// event the database voided.
+    Void,
+}
+
+impl Rule {
+    /// The rule's code (`not_created`, `in_reserve`, …), as Python's
+    /// `LifecycleError.kind` gives it.
+    #[must_use]
+    pub fn code(self) -> &'static str {
+        match self {
+            Rule::NotCreated => "not_created",
+            Rule::AlreadyExists => "already_exists",
+            Rule::OutOfOrder => "out_of_order",
+            Rule::AlreadyDone => "already_done",
+            Rule::NotAllowedNow => "not_allowed_now",
+            Rule::InReserve => "in_reserve",
+            Rule::AlreadyHeld => "already_held",
+            Rule::Split => "split",
+            Rule::Amount => "amount",
+            Rule::NoSuchItem => "no_such_item",
+            Rule::Ended => "ended",
+            Rule::Policy => "policy",
+            Rule::Void => "void",
+        }
+    }
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// A lifecycle rule broken, before it is said of which entity: what
+/// the ledgers' own steps (a debt's payment, a building's stage) return,
+/// made an [`Error::Lifecycle`] by the write that took the step.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{reason}")]
+pub struct Refusal {
+    pub kind: Rule,
+    pub reason: String,
+}
+
+impl Refusal {
+    /// `kind`, in words.
+    pub fn new(kind: Rule, reason: impl Into<String>) -> Refusal {
+        Refusal {
+            kind,
+            reason: reason.into(),
+        }
+    }
+
+    /// This refusal, of `subject` of `entity`.
+    #[must_use]
+    pub fn of(self, entity: Entity, subject: impl Into<String>) -> Error {
+        Error::Lifecycle {
+            entity,
+            subject: subject.into(),
+            rule: self.reason,
+            kind: self.kind,
+        }
+    }
 }
 
 /// A bound of what an import reads from a file (see
@@ -185,12 +296,23 @@ impl Error {
     pub(crate) fn lifecycle(
         entity: Entity,
         subject: impl Into<String>,
+        kind: Rule,
         rule: impl Into<String>,
     ) -> Self {
         Error::Lifecycle {
             entity,
             subject: subject.into(),
             rule: rule.into(),
+            kind,
+        }
+    }
+
+    /// The lifecycle rule this error is the refusal of, if it is one.
+    #[must_use]
+    pub fn rule(&self) -> Option<Rule> {
+        match self {
+            Error::Lifecycle { kind, .. } => Some(*kind),
+            _ => None,
         }
     }
 

@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Entity, Error, Result};
+use crate::error::{Entity, Error, Result, Rule};
 use crate::ids::code_enum;
 use crate::ids::EnterpriseId;
 use crate::units::Yuan;
@@ -113,6 +113,7 @@ pub(crate) fn apply_programme(
                 return Err(Error::lifecycle(
                     Entity::Programme,
                     p.name.clone(),
+                    Rule::OutOfOrder,
                     format!(
                         "events out of date order: {date} is before {}",
                         p.last_event
@@ -126,11 +127,13 @@ pub(crate) fn apply_programme(
         (None, _) => Err(Error::lifecycle(
             Entity::Programme,
             id.to_string(),
+            Rule::NotCreated,
             "the first event must create the programme",
         )),
         (Some(p), ProgrammeEvent::Created { .. }) => Err(Error::lifecycle(
             Entity::Programme,
             p.name,
+            Rule::AlreadyExists,
             "the programme already exists",
         )),
     }
@@ -334,10 +337,11 @@ impl Application {
         }
     }
 
-    fn refuse(&self, rule: impl Into<String>) -> Error {
+    fn refuse(&self, kind: Rule, rule: impl Into<String>) -> Error {
         Error::lifecycle(
             Entity::Application,
             format!("{} ({})", self.title, self.id),
+            kind,
             rule,
         )
     }
@@ -484,30 +488,37 @@ pub(crate) fn apply_application(
             return Err(Error::lifecycle(
                 Entity::Application,
                 id.to_string(),
+                Rule::NotCreated,
                 "the first event must receive the application",
             ))
         }
         (Some(a), ApplicationEvent::Received { .. }) => {
-            return Err(a.refuse("the application was already received"))
+            return Err(a.refuse(Rule::AlreadyExists, "the application was already received"))
         }
         (Some(a), _) => a,
     };
     // Folds and writes keep dated events in date order (history entered
     // late is folded again in its place: `Writer::entered_late`): a guard.
     if date < a.last_event {
-        return Err(a.refuse(format!(
-            "events out of date order: {date} is before the application's latest event on {}",
-            a.last_event
-        )));
+        return Err(a.refuse(
+            Rule::OutOfOrder,
+            format!(
+                "events out of date order: {date} is before the application's latest event on {}",
+                a.last_event
+            ),
+        ));
     }
     match event {
         ApplicationEvent::Received { .. } => unreachable!("handled above"),
         ApplicationEvent::Reviewed { scores } => {
             if a.status != S::Received {
-                return Err(a.refuse(format!(
-                    "only a received application is reviewed; it is {}",
-                    a.status
-                )));
+                return Err(a.refuse(
+                    Rule::NotAllowedNow,
+                    format!(
+                        "only a received application is reviewed; it is {}",
+                        a.status
+                    ),
+                ));
             }
             a.scores.extend_from_slice(scores);
         }
@@ -518,10 +529,13 @@ pub(crate) fn apply_application(
             over_budget,
         } => {
             if a.status != S::Received {
-                return Err(a.refuse(format!(
-                    "only a received application can be approved; it is {}",
-                    a.status
-                )));
+                return Err(a.refuse(
+                    Rule::NotAllowedNow,
+                    format!(
+                        "only a received application can be approved; it is {}",
+                        a.status
+                    ),
+                ));
             }
             a.status = S::Approved;
             a.approval = Some(Approval {
@@ -534,50 +548,57 @@ pub(crate) fn apply_application(
         }
         ApplicationEvent::Rejected { reason } => {
             if a.status != S::Received {
-                return Err(a.refuse(format!(
-                    "only a received application can be rejected; it is {}",
-                    a.status
-                )));
+                return Err(a.refuse(
+                    Rule::NotAllowedNow,
+                    format!(
+                        "only a received application can be rejected; it is {}",
+                        a.status
+                    ),
+                ));
             }
             a.status = S::Rejected;
             a.rejected = Some((date, reason.clone()));
         }
         ApplicationEvent::Disbursed { kind, amount } => {
             let Some(approval) = &a.approval else {
-                return Err(a.refuse("no disbursement before approval"));
+                return Err(a.refuse(Rule::NotAllowedNow, "no disbursement before approval"));
             };
             if a.status != S::Approved {
-                return Err(a.refuse(format!(
-                    "no disbursement on an application that is {}",
-                    a.status
-                )));
+                return Err(a.refuse(
+                    Rule::NotAllowedNow,
+                    format!("no disbursement on an application that is {}", a.status),
+                ));
             }
             let awarded = approval.awarded.get(*kind);
             let after = a.disbursed.get(*kind).checked_add(*amount)?;
             if after > awarded {
-                return Err(a.refuse(format!(
-                    "disbursed {} would exceed the {} awarded as {} ({} already disbursed)",
-                    after,
-                    awarded,
-                    kind.code(),
-                    a.disbursed.get(*kind)
-                )));
+                return Err(a.refuse(
+                    Rule::Amount,
+                    format!(
+                        "disbursed {} would exceed the {} awarded as {} ({} already disbursed)",
+                        after,
+                        awarded,
+                        kind.code(),
+                        a.disbursed.get(*kind)
+                    ),
+                ));
             }
             *a.disbursed.slot(*kind) = after;
             a.disbursements.push((date, *kind, *amount));
         }
         ApplicationEvent::Repaid { amount } | ApplicationEvent::Recovered { amount, .. } => {
             if !matches!(a.status, S::Approved) {
-                return Err(a.refuse(format!(
-                    "no repayment on an application that is {}",
-                    a.status
-                )));
+                return Err(a.refuse(
+                    Rule::NotAllowedNow,
+                    format!("no repayment on an application that is {}", a.status),
+                ));
             }
             let outstanding = a.outstanding()?;
             if *amount > outstanding {
-                return Err(a.refuse(format!(
-                    "{amount} is more than the {outstanding} outstanding on the loan"
-                )));
+                return Err(a.refuse(
+                    Rule::Amount,
+                    format!("{amount} is more than the {outstanding} outstanding on the loan"),
+                ));
             }
             match event {
                 ApplicationEvent::Recovered { via, .. } => a.recoveries.push((date, *amount, *via)),
@@ -588,6 +609,7 @@ pub(crate) fn apply_application(
             let outstanding = a.outstanding()?;
             if a.status != S::Approved || outstanding == Yuan::ZERO {
                 return Err(a.refuse(
+                    Rule::NotAllowedNow,
                     "only an approved application with a loan outstanding can be written off",
                 ));
             }
@@ -596,14 +618,17 @@ pub(crate) fn apply_application(
         }
         ApplicationEvent::Closed => {
             if a.status != S::Approved {
-                return Err(a.refuse(format!(
-                    "only an approved application can be closed; it is {}",
-                    a.status
-                )));
+                return Err(a.refuse(
+                    Rule::NotAllowedNow,
+                    format!(
+                        "only an approved application can be closed; it is {}",
+                        a.status
+                    ),
+                ));
             }
             let outstanding = a.outstanding()?;
             if outstanding > Yuan::ZERO {
-                return Err(a.refuse(format!("{outstanding} of the loan is outstanding: repay, recover or write it off first")));
+                return Err(a.refuse(Rule::Amount, format!("{outstanding} of the loan is outstanding: repay, recover or write it off first")));
             }
             a.status = S::Closed;
             a.closed = Some(date);

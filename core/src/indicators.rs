@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::enterprise::YearlyFigures;
-use crate::error::{Entity, Error, Result};
+use crate::error::{Entity, Error, Result, Rule};
 use crate::ids::code_enum;
 use crate::land::{LandSummary, Parcel};
 use crate::units::{Mu, Quantity, Yuan};
@@ -161,11 +161,13 @@ pub(crate) fn apply(
         (None, _) => Err(Error::lifecycle(
             Entity::Indicator,
             id.to_string(),
+            Rule::NotCreated,
             "the first event must define the indicator",
         )),
         (Some(i), IndicatorEvent::Defined { .. }) => Err(Error::lifecycle(
             Entity::Indicator,
             i.code,
+            Rule::AlreadyExists,
             "the indicator is already defined",
         )),
     }
@@ -247,8 +249,9 @@ impl Metric {
     }
 }
 
-/// A derived value, or why it is missing.
-pub type Derived = std::result::Result<f64, String>;
+/// A derived value, or why it is missing (a [`Missing`], which displays
+/// as the reason in words).
+pub type Derived = std::result::Result<f64, Missing>;
 
 /// Why a derived value is missing: kept as a small value per firm and item,
 /// written out as text (the [`Derived`] reason) only when shown.
@@ -285,7 +288,7 @@ impl std::fmt::Display for Missing {
 #[derive(Debug, Clone)]
 pub struct EnterpriseYear<'a> {
     /// The investment signed and added (投资强度's numerator), or why not known.
-    pub investment: std::result::Result<Yuan, String>,
+    pub investment: std::result::Result<Yuan, Missing>,
     pub year: i32,
     pub figures: Option<&'a YearlyFigures>,
     /// Land used: parcels held at year end, plus leased space where counted.
@@ -310,9 +313,10 @@ impl EnterpriseYear<'_> {
     /// One derived indicator, or the reason it cannot be computed.
     ///
     /// # Errors
-    /// The reason, as text, when a figure is missing or a denominator is zero.
+    /// The reason ([`Missing`]) when a figure is missing or a denominator
+    /// is zero.
     pub fn metric(&self, metric: Metric) -> Derived {
-        self.derive(metric).map_err(|m| m.to_string())
+        self.derive(metric)
     }
 
     /// [`EnterpriseYear::metric`] with the reason kept as a [`Missing`].
@@ -366,7 +370,7 @@ impl EnterpriseYear<'_> {
             ),
             Metric::InvestmentPerMu => match &self.investment {
                 Ok(investment) => per_land(Some(investment.to_wan_f64()), "investment"),
-                Err(why) => Err(Missing::Other(why.as_str().into())),
+                Err(why) => Err(why.clone()),
             },
         }
     }

@@ -93,7 +93,7 @@ pub use days::{check_date, FIRST_DATE, LAST_DATE};
 pub use db::{CheckpointStatus, Db, Durability, Options, Policy, Transaction};
 pub use enterprise::{validate_credit_code, Enterprise, EnterpriseId, NewEnterprise};
 pub use enterprise::{EnterpriseStatus, Lease, YearlyFigures};
-pub use error::{Entity, Error, ReadLimit, Result};
+pub use error::{Entity, Error, ReadLimit, Refusal, Result, Rule};
 pub use event::{Body, Event, EventId, Horizon, Recorded};
 pub use fund::{ApplicationId, ApplicationStatus, AwardKind, ProgrammeId, RecoveryVia};
 pub use geometry::{Boundary, Crs, Outline, Region};

@@ -20,7 +20,7 @@
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Refusal, Result, Rule};
 use crate::ids::{code_enum, EnterpriseId};
 use crate::units::{Mu, Quantity, Yuan};
 
@@ -376,13 +376,16 @@ impl Debt {
     }
 
     /// Refusal text when this debt cannot take an entry on `date`.
-    fn closed_before(&self, date: NaiveDate) -> Option<String> {
+    fn closed_before(&self, date: NaiveDate) -> Option<Refusal> {
         self.closed.filter(|c| *c < date).map(|c| {
-            format!(
-                "the {} debt of {} arising on {} was closed by the reclaim on {c}",
-                self.charge.chinese(),
-                self.debtor,
-                self.created
+            Refusal::new(
+                Rule::Ended,
+                format!(
+                    "the {} debt of {} arising on {} was closed by the reclaim on {c}",
+                    self.charge.chinese(),
+                    self.debtor,
+                    self.created
+                ),
             )
         })
     }
@@ -391,20 +394,23 @@ impl Debt {
     /// unless it is an advance.
     ///
     /// # Errors
-    /// The rule broken, as a message.
-    pub fn pay(&mut self, date: NaiveDate, p: &Payment) -> std::result::Result<(), String> {
+    /// The rule broken ([`Refusal`]).
+    pub fn pay(&mut self, date: NaiveDate, p: &Payment) -> std::result::Result<(), Refusal> {
         if let Some(why) = self.closed_before(date) {
             return Err(why);
         }
         let open = self.open_amount();
         if p.amount > open && !p.advance {
-            return Err(format!(
+            return Err(Refusal::new(
+                Rule::Amount,
+                format!(
                 "a payment of {} is more than the {} outstanding on {date} on the {} debt of {} \
                  (mark it as an advance to keep the difference as a credit)",
                 p.amount,
                 open.max(Yuan::ZERO),
                 self.charge.chinese(),
                 self.debtor
+            ),
             ));
         }
         self.entries.push(Entry::paid(date, p));
@@ -415,7 +421,7 @@ impl Debt {
     /// outstanding) on `date`, checked against the debt as it stands.
     ///
     /// # Errors
-    /// The rule broken, as a message: nothing outstanding, more than is
+    /// The rule broken ([`Refusal`]): nothing outstanding, more than is
     /// outstanding, a debt a reclaim closed.
     pub fn checked_write_off(
         &self,
@@ -423,13 +429,16 @@ impl Debt {
         amount: Option<Yuan>,
         reason: String,
         debtor: Option<EnterpriseId>,
-    ) -> std::result::Result<WriteOff, String> {
+    ) -> std::result::Result<WriteOff, Refusal> {
         let open = self.open_amount();
         if amount.is_none() && !open.is_positive() {
-            return Err(format!(
-                "nothing of the {} debt of {} is outstanding to write off",
-                self.charge.chinese(),
-                self.debtor
+            return Err(Refusal::new(
+                Rule::Amount,
+                format!(
+                    "nothing of the {} debt of {} is outstanding to write off",
+                    self.charge.chinese(),
+                    self.debtor
+                ),
             ));
         }
         let w = WriteOff {
@@ -445,16 +454,19 @@ impl Debt {
     /// Records a refund, at most what was paid.
     ///
     /// # Errors
-    /// The rule broken, as a message.
-    pub fn refund(&mut self, date: NaiveDate, r: &Refund) -> std::result::Result<(), String> {
+    /// The rule broken ([`Refusal`]).
+    pub fn refund(&mut self, date: NaiveDate, r: &Refund) -> std::result::Result<(), Refusal> {
         let (paid, _) = self.settled();
         if i128::from(r.amount.fen()) > paid {
-            return Err(format!(
-                "a refund of {} is more than the {} paid on the {} debt of {}",
-                r.amount,
-                yuan(paid),
-                self.charge.chinese(),
-                self.debtor
+            return Err(Refusal::new(
+                Rule::Amount,
+                format!(
+                    "a refund of {} is more than the {} paid on the {} debt of {}",
+                    r.amount,
+                    yuan(paid),
+                    self.charge.chinese(),
+                    self.debtor
+                ),
             ));
         }
         self.entries.push(Entry::refunded(date, r));
@@ -464,19 +476,22 @@ impl Debt {
     /// Records a write-off, at most what is outstanding.
     ///
     /// # Errors
-    /// The rule broken, as a message.
-    pub fn write_off(&mut self, date: NaiveDate, w: &WriteOff) -> std::result::Result<(), String> {
+    /// The rule broken ([`Refusal`]).
+    pub fn write_off(&mut self, date: NaiveDate, w: &WriteOff) -> std::result::Result<(), Refusal> {
         if let Some(why) = self.closed_before(date) {
             return Err(why);
         }
         let open = self.open_amount();
         if w.amount > open {
-            return Err(format!(
-                "a write-off of {} is more than the {} outstanding on the {} debt of {}",
-                w.amount,
-                open.max(Yuan::ZERO),
-                self.charge.chinese(),
-                self.debtor
+            return Err(Refusal::new(
+                Rule::Amount,
+                format!(
+                    "a write-off of {} is more than the {} outstanding on the {} debt of {}",
+                    w.amount,
+                    open.max(Yuan::ZERO),
+                    self.charge.chinese(),
+                    self.debtor
+                ),
             ));
         }
         self.entries.push(Entry::written_off(date, w));
@@ -487,27 +502,36 @@ impl Debt {
     /// arose, summing exactly to its amount.
     ///
     /// # Errors
-    /// The rule broken, as a message.
-    pub fn reschedule(&mut self, instalments: &[Instalment]) -> std::result::Result<(), String> {
+    /// The rule broken ([`Refusal`]).
+    pub fn reschedule(&mut self, instalments: &[Instalment]) -> std::result::Result<(), Refusal> {
         if let Some(c) = self.closed {
-            return Err(format!(
-                "the {} debt of {} was closed by the reclaim on {c}",
-                self.charge.chinese(),
-                self.debtor
+            return Err(Refusal::new(
+                Rule::Ended,
+                format!(
+                    "the {} debt of {} was closed by the reclaim on {c}",
+                    self.charge.chinese(),
+                    self.debtor
+                ),
             ));
         }
         let total: i128 = instalments.iter().map(|i| i128::from(i.amount.fen())).sum();
         if total != i128::from(self.amount.fen()) {
-            return Err(format!(
-                "the instalments sum to {}, not the price of {}",
-                yuan(total),
-                self.amount
+            return Err(Refusal::new(
+                Rule::Amount,
+                format!(
+                    "the instalments sum to {}, not the price of {}",
+                    yuan(total),
+                    self.amount
+                ),
             ));
         }
         if let Some(early) = instalments.iter().find(|i| i.due < self.created) {
-            return Err(format!(
-                "an instalment due on {} is before the debt arose on {}",
-                early.due, self.created
+            return Err(Refusal::new(
+                Rule::OutOfOrder,
+                format!(
+                    "an instalment due on {} is before the debt arose on {}",
+                    early.due, self.created
+                ),
             ));
         }
         let mut sorted = instalments.to_vec();
@@ -520,14 +544,17 @@ impl Debt {
     /// were made against it (history entered late that contradicts them).
     ///
     /// # Errors
-    /// The rule broken, as a message.
-    pub fn close(&mut self, date: NaiveDate) -> std::result::Result<(), String> {
+    /// The rule broken ([`Refusal`]).
+    pub fn close(&mut self, date: NaiveDate) -> std::result::Result<(), Refusal> {
         if let Some(late) = self.entries.iter().find(|e| e.date > date) {
-            return Err(format!(
-                "the {} debt of {} has an entry on {} after the reclaim on {date}",
-                self.charge.chinese(),
-                self.debtor,
-                late.date
+            return Err(Refusal::new(
+                Rule::OutOfOrder,
+                format!(
+                    "the {} debt of {} has an entry on {} after the reclaim on {date}",
+                    self.charge.chinese(),
+                    self.debtor,
+                    late.date
+                ),
             ));
         }
         if self.closed.is_none() {
@@ -643,25 +670,30 @@ impl LandAccount {
     /// `debtor`'s latest of that charge arisen by then, else the latest.
     ///
     /// # Errors
-    /// Why none is owed, as a message.
+    /// Why none is owed ([`Refusal`], [`Rule::NoSuchItem`]).
     pub fn debt_for(
         &mut self,
         charge: Charge,
         date: NaiveDate,
         debtor: Option<EnterpriseId>,
-    ) -> std::result::Result<&mut Debt, String> {
+    ) -> std::result::Result<&mut Debt, Refusal> {
         self.debts
             .iter_mut()
             .rev()
             .find(|d| {
                 d.charge == charge && d.created <= date && debtor.is_none_or(|who| d.debtor == who)
             })
-            .ok_or_else(|| match debtor {
-                Some(who) => format!(
-                    "{who} owes no {} on this parcel by {date}",
-                    charge.chinese()
-                ),
-                None => format!("no {} is owed on this parcel by {date}", charge.chinese()),
+            .ok_or_else(|| {
+                Refusal::new(
+                    Rule::NoSuchItem,
+                    match debtor {
+                        Some(who) => format!(
+                            "{who} owes no {} on this parcel by {date}",
+                            charge.chinese()
+                        ),
+                        None => format!("no {} is owed on this parcel by {date}", charge.chinese()),
+                    },
+                )
             })
     }
 

@@ -621,7 +621,9 @@ impl View<'_> {
                 e.status == EnterpriseStatus::Closed,
                 e.closed,
                 &EnterpriseYear {
-                    investment: e.total_investment().map_err(|e| e.to_string()),
+                    investment: e
+                        .total_investment()
+                        .map_err(|e| crate::indicators::Missing::Other(e.to_string().into())),
                     year,
                     figures: figures.as_ref(),
                     land: with_leased(held.get(e.id.0), leased)?,
@@ -673,7 +675,9 @@ impl View<'_> {
                         f.closed,
                         f.closed_on,
                         &EnterpriseYear {
-                            investment: f.investment.map_err(str::to_owned),
+                            investment: f
+                                .investment
+                                .map_err(|why| crate::indicators::Missing::Other(why.into())),
                             year,
                             figures: reported.as_ref(),
                             land: held.get(f.id),

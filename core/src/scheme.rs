@@ -267,7 +267,7 @@ impl Scheme {
                 c.unfit.map(|why| Unfit::Other(why.into())),
                 |m| match c.values.remove(&m) {
                     Some(Ok(v)) => Ok(v),
-                    Some(Err(why)) => Err(Missing::Other(why.into())),
+                    Some(Err(why)) => Err(why),
                     None => Err(Missing::NotComputed),
                 },
             );
@@ -577,7 +577,7 @@ impl Candidates {
                     .metrics
                     .iter()
                     .enumerate()
-                    .map(|(j, m)| (*m, self.value(r * k + j).map_err(ToString::to_string)))
+                    .map(|(j, m)| (*m, self.value(r * k + j).map_err(Clone::clone)))
                     .collect(),
             })
             .collect()
@@ -801,7 +801,7 @@ impl Scores {
             land: self.land(i),
             values: metrics
                 .iter()
-                .filter_map(|m| Some((*m, self.value(i, *m)?.map_err(ToString::to_string))))
+                .filter_map(|m| Some((*m, self.value(i, *m)?.map_err(Clone::clone))))
                 .collect(),
             item_scores: metrics
                 .iter()
@@ -974,15 +974,19 @@ pub const PRESETS: [&str; 2] = ["huangyan_2022", "huangyan_2022_small"];
 /// A preset scheme by name (one of [`PRESETS`]).
 ///
 /// # Errors
-/// A message naming the presets when `name` is none of them.
-pub fn preset(name: &str) -> std::result::Result<Scheme, String> {
+/// [`Error::Validation`] of `scheme`, naming the presets, when `name` is
+/// none of them.
+pub fn preset(name: &str) -> Result<Scheme> {
     match name {
         "huangyan_2022" => Ok(huangyan_2022()),
         "huangyan_2022_small" => Ok(huangyan_2022_small()),
-        other => Err(format!(
-            "{} is not one of {}",
-            crate::text::shown(other),
-            PRESETS.join(", ")
+        other => Err(Error::validation(
+            "scheme",
+            format!(
+                "{} is not one of {}",
+                crate::text::shown(other),
+                PRESETS.join(", ")
+            ),
         )),
     }
 }

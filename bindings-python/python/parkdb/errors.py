@@ -38,8 +38,18 @@ class LedgerError(ValidationError):
 class LifecycleError(Error, ValueError):
     """A step the entity's lifecycle does not allow (allocating a held parcel, …).
 
-    Attributes: ``entity``, ``subject``, ``rule``.
+    Attributes: ``entity``, ``subject``, ``rule`` (the rule in words, with
+    the case's dates and amounts) and ``kind``, the rule's code to branch
+    on: ``not_created``, ``already_exists``, ``out_of_order``,
+    ``already_done``, ``not_allowed_now``, ``in_reserve``,
+    ``already_held``, ``split``, ``amount``, ``no_such_item``, ``ended``,
+    ``policy``, ``void`` (more may come).
     """
+
+    entity: str
+    subject: str
+    rule: str
+    kind: str
 
 
 class NotFoundError(Error, KeyError):

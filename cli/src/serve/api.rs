@@ -349,7 +349,7 @@ pub(super) async fn map_svg(Shared(state): Shared<Arc<State>>, uri: Uri) -> Page
             let year = params.year()?;
             let colour = Colour::of(&params)?;
             let scheme = params.get("scheme").unwrap_or(DEFAULT_SCHEME).to_owned();
-            parkdb::scheme::preset(&scheme).map_err(Problem::bad_request)?;
+            parkdb::scheme::preset(&scheme).map_err(|e| Problem::bad_request(crate::said(&e)))?;
             blocking(move || {
                 let snap = state.snapshot();
                 let year = year.unwrap_or_else(|| reading.as_of.year());

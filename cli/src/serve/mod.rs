@@ -595,7 +595,7 @@ fn record_number(text: &str, what: &str) -> std::result::Result<u64, Problem> {
 /// The scheme and year of an evaluation's path: a preset's name (else
 /// 404) and a year.
 fn scheme_year(scheme: &str, text: &str) -> std::result::Result<i32, Problem> {
-    parkdb::scheme::preset(scheme).map_err(Problem::not_found)?;
+    parkdb::scheme::preset(scheme).map_err(|e| Problem::not_found(crate::said(&e)))?;
     year(text)
 }
 
@@ -668,14 +668,14 @@ impl Params {
     fn reading(&self, default_as_of: Option<NaiveDate>) -> std::result::Result<Reading, Problem> {
         let as_of = match self.get("as_of") {
             Some(d) => parkdb::ledger::dates::date_arg(d)
-                .map_err(|m| Problem::bad_request(format!("as_of: {m}")))?,
+                .map_err(|e| Problem::bad_request(format!("as_of: {}", crate::said(&e))))?,
             None => default_as_of.unwrap_or_else(|| Utc::now().date_naive()),
         };
         let known_at = self
             .get("known_at")
             .map(parkdb::ledger::dates::parse_moment)
             .transpose()
-            .map_err(|m| Problem::bad_request(format!("known_at: {m}")))?;
+            .map_err(|e| Problem::bad_request(format!("known_at: {}", crate::said(&e))))?;
         Ok(Reading { as_of, known_at })
     }
 

@@ -302,10 +302,7 @@ impl Snapshot {
                 named.read(&reading.view(&self.db), *year)?
             }
             (TableKey::Evaluation(scheme, ..), Some(eval)) => {
-                let s = parkdb::scheme::preset(scheme).map_err(|m| parkdb::Error::Validation {
-                    field: "scheme".into(),
-                    reason: m,
-                })?;
+                let s = parkdb::scheme::preset(scheme)?;
                 let metrics: Vec<_> = s.items.iter().map(|i| i.metric).collect();
                 parkdb::tables::evaluation_batch(eval, &metrics)?
             }
@@ -359,10 +356,7 @@ impl Snapshot {
             0,
             &(scheme.to_owned(), year, known_at),
             || {
-                let s = parkdb::scheme::preset(scheme).map_err(|m| parkdb::Error::Validation {
-                    field: "scheme".into(),
-                    reason: m,
-                })?;
+                let s = parkdb::scheme::preset(scheme)?;
                 Ok(known(&self.db, known_at).scores(&s, year).map(Arc::new)?)
             },
         )

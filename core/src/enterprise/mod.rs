@@ -7,7 +7,7 @@ use crate::compliance::{
     Complaint, FirmRecord, Held, Honour, Incident, Inspection, Item, Qualification,
     QualificationKind,
 };
-use crate::error::{Entity, Error, Result};
+use crate::error::{Entity, Error, Refusal, Result, Rule};
 use crate::ids::code_enum;
 use crate::money::{Collection, Entry, FeeAccount, Payment, Refund, WriteOff};
 use crate::units::{Mu, Quantity, Yuan};
@@ -412,10 +412,11 @@ impl Enterprise {
         self.fees.get_or_insert_with(Box::default)
     }
 
-    fn refuse(&self, rule: impl Into<String>) -> Error {
+    fn refuse(&self, kind: Rule, rule: impl Into<String>) -> Error {
         Error::lifecycle(
             Entity::Enterprise,
             format!("{} ({})", self.name, self.id),
+            kind,
             rule,
         )
     }
@@ -690,11 +691,12 @@ pub(crate) fn apply(
             return Err(Error::lifecycle(
                 Entity::Enterprise,
                 id.to_string(),
+                Rule::NotCreated,
                 "the first event must register the enterprise",
             ))
         }
         (Some(e), EnterpriseEvent::Registered { .. }) => {
-            return Err(e.refuse("the enterprise is already registered"))
+            return Err(e.refuse(Rule::AlreadyExists, "the enterprise is already registered"))
         }
         (Some(e), _) => e,
     };
@@ -702,27 +704,34 @@ pub(crate) fn apply(
         // Folds and writes keep dated events in date order (history entered
         // late is folded again in its place: `Writer::entered_late`): a guard.
         if date < e.last_lifecycle {
-            return Err(e.refuse(format!(
+            return Err(e.refuse(
+                Rule::OutOfOrder,
+                format!(
                 "events out of date order: {date} is before the enterprise's latest event on {}",
                 e.last_lifecycle
-            )));
+            ),
+            ));
         }
         if e.status == S::Closed {
-            return Err(e.refuse(format!(
-                "the enterprise closed on {}",
-                e.closed.unwrap_or(date)
-            )));
+            return Err(e.refuse(
+                Rule::Ended,
+                format!("the enterprise closed on {}", e.closed.unwrap_or(date)),
+            ));
         }
     } else if let Some(registered) = e.registered.filter(|r| date < *r) {
-        return Err(e.refuse(format!(
-            "{date} is before the enterprise was registered on {registered}"
-        )));
+        return Err(e.refuse(
+            Rule::OutOfOrder,
+            format!("{date} is before the enterprise was registered on {registered}"),
+        ));
     }
     match event {
         EnterpriseEvent::Registered { .. } => unreachable!("handled above"),
         EnterpriseEvent::Signed { investment, land } => {
             if e.status != S::Registered {
-                return Err(e.refuse(format!("a project is already signed (status {})", e.status)));
+                return Err(e.refuse(
+                    Rule::AlreadyDone,
+                    format!("a project is already signed (status {})", e.status),
+                ));
             }
             e.status = S::Signed;
             e.signed = Some(date);
@@ -731,37 +740,46 @@ pub(crate) fn apply(
         }
         EnterpriseEvent::ConstructionStarted => {
             if e.status != S::Signed {
-                return Err(e.refuse(format!(
-                    "construction starts on a signed project, not one that is {}",
-                    e.status
-                )));
+                return Err(e.refuse(
+                    Rule::NotAllowedNow,
+                    format!(
+                        "construction starts on a signed project, not one that is {}",
+                        e.status
+                    ),
+                ));
             }
             e.status = S::UnderConstruction;
             e.construction_started = Some(date);
         }
         EnterpriseEvent::InProduction => {
             if !matches!(e.status, S::Signed | S::UnderConstruction) {
-                return Err(e.refuse(format!("production starts on a signed project or one under construction, not one that is {}", e.status)));
+                return Err(e.refuse(Rule::NotAllowedNow, format!("production starts on a signed project or one under construction, not one that is {}", e.status)));
             }
             e.status = S::InProduction;
             e.in_production = Some(date);
         }
         EnterpriseEvent::CapitalIncreased { investment, land } => {
             if !matches!(e.status, S::UnderConstruction | S::InProduction | S::Signed) {
-                return Err(e.refuse(format!("capital can be increased on a signed, building or producing project, not one that is {}", e.status)));
+                return Err(e.refuse(Rule::NotAllowedNow, format!("capital can be increased on a signed, building or producing project, not one that is {}", e.status)));
             }
             e.capital_increases.push((date, *investment, *land));
         }
         EnterpriseEvent::Suspended { .. } => {
             if matches!(e.status, S::Suspended | S::Registered) {
-                return Err(e.refuse(format!("cannot suspend an enterprise that is {}", e.status)));
+                return Err(e.refuse(
+                    Rule::NotAllowedNow,
+                    format!("cannot suspend an enterprise that is {}", e.status),
+                ));
             }
             e.resume_to = Some(e.status);
             e.status = S::Suspended;
         }
         EnterpriseEvent::Resumed => {
             let Some(back) = e.resume_to.take() else {
-                return Err(e.refuse("only a suspended enterprise can resume"));
+                return Err(e.refuse(
+                    Rule::NotAllowedNow,
+                    "only a suspended enterprise can resume",
+                ));
             };
             e.status = back;
         }
@@ -798,6 +816,7 @@ pub(crate) fn apply(
                 Error::lifecycle(
                     Entity::Enterprise,
                     name.clone(),
+                    Rule::NoSuchItem,
                     format!("has no lease #{index}"),
                 )
             })?;
@@ -805,6 +824,7 @@ pub(crate) fn apply(
                 return Err(Error::lifecycle(
                     Entity::Enterprise,
                     name,
+                    Rule::AlreadyDone,
                     format!("lease #{index} already ended"),
                 ));
             }
@@ -812,6 +832,7 @@ pub(crate) fn apply(
                 return Err(Error::lifecycle(
                     Entity::Enterprise,
                     name,
+                    Rule::OutOfOrder,
                     format!("lease #{index} starts on {}, after {date}", lease.start),
                 ));
             }
@@ -822,10 +843,13 @@ pub(crate) fn apply(
         EnterpriseEvent::FeeRefunded(r) => {
             let paid = e.fees.as_ref().map_or(Yuan::ZERO, |f| f.paid());
             if r.amount > paid {
-                return Err(e.refuse(format!(
-                    "a refund of {} is more than the {paid} of management fees paid",
-                    r.amount
-                )));
+                return Err(e.refuse(
+                    Rule::Amount,
+                    format!(
+                        "a refund of {} is more than the {paid} of management fees paid",
+                        r.amount
+                    ),
+                ));
             }
             e.fee_account().entries.push(Entry::refunded(date, r));
         }
@@ -835,10 +859,13 @@ pub(crate) fn apply(
         EnterpriseEvent::FeeCollection(c) => e.fee_account().collections.push((date, c.clone())),
         EnterpriseEvent::Qualified(q) => {
             if let Some(until) = q.valid_until.filter(|u| *u < date) {
-                return Err(e.refuse(format!(
-                    "a {} awarded on {date} cannot end before it, on {until}",
-                    q.kind.chinese()
-                )));
+                return Err(e.refuse(
+                    Rule::OutOfOrder,
+                    format!(
+                        "a {} awarded on {date} cannot end before it, on {until}",
+                        q.kind.chinese()
+                    ),
+                ));
             }
             let twice = e.record.as_ref().is_some_and(|r| {
                 r.qualifications.iter().any(|h| {
@@ -848,11 +875,14 @@ pub(crate) fn apply(
                 })
             });
             if twice {
-                return Err(e.refuse(format!(
-                    "{} {} is recorded already",
-                    q.kind.chinese(),
-                    q.number.as_deref().unwrap_or_default()
-                )));
+                return Err(e.refuse(
+                    Rule::AlreadyDone,
+                    format!(
+                        "{} {} is recorded already",
+                        q.kind.chinese(),
+                        q.number.as_deref().unwrap_or_default()
+                    ),
+                ));
             }
             e.firm_record().qualifications.push(Held {
                 qualification: q.clone(),
@@ -873,16 +903,20 @@ pub(crate) fn apply(
                 })
             });
             let Some(held) = held else {
-                return Err(e.refuse(format!("holds no {} on {date} to revoke", kind.chinese())));
+                return Err(e.refuse(
+                    Rule::NoSuchItem,
+                    format!("holds no {} on {date} to revoke", kind.chinese()),
+                ));
             };
             held.revoked = Some((date, reason.clone()));
         }
         EnterpriseEvent::Honoured(h) => e.firm_record().honours.push((date, h.clone())),
         EnterpriseEvent::Inspected(i) => {
             if let Some(by) = i.rectify_by.filter(|by| *by < date) {
-                return Err(e.refuse(format!(
-                    "a rectification deadline of {by} is before the inspection on {date}"
-                )));
+                return Err(e.refuse(
+                    Rule::OutOfOrder,
+                    format!("a rectification deadline of {by} is before the inspection on {date}"),
+                ));
             }
             e.firm_record().inspections.push(Item {
                 date,
@@ -900,23 +934,33 @@ pub(crate) fn apply(
                     Error::lifecycle(
                         Entity::Enterprise,
                         name.clone(),
+                        Rule::NoSuchItem,
                         format!("has no inspection #{index}"),
                     )
                 })?;
             let why = if inspection.item.rectify_by.is_none() {
-                Some(format!("inspection #{index} asked for no rectification"))
+                Some(Refusal::new(
+                    Rule::NotAllowedNow,
+                    format!("inspection #{index} asked for no rectification"),
+                ))
             } else if let Some((d, _)) = &inspection.closed {
-                Some(format!("inspection #{index} was rectified on {d}"))
+                Some(Refusal::new(
+                    Rule::AlreadyDone,
+                    format!("inspection #{index} was rectified on {d}"),
+                ))
             } else if date < inspection.date {
-                Some(format!(
-                    "inspection #{index} was on {}, after {date}",
-                    inspection.date
+                Some(Refusal::new(
+                    Rule::OutOfOrder,
+                    format!(
+                        "inspection #{index} was on {}, after {date}",
+                        inspection.date
+                    ),
                 ))
             } else {
                 None
             };
             if let Some(why) = why {
-                return Err(Error::lifecycle(Entity::Enterprise, name, why));
+                return Err(why.of(Entity::Enterprise, name));
             }
             inspection.closed = Some((date, note.clone()));
         }
@@ -936,21 +980,28 @@ pub(crate) fn apply(
                     Error::lifecycle(
                         Entity::Enterprise,
                         name.clone(),
+                        Rule::NoSuchItem,
                         format!("has no complaint #{index}"),
                     )
                 })?;
             let why = if let Some((d, _)) = &complaint.closed {
-                Some(format!("complaint #{index} was resolved on {d}"))
+                Some(Refusal::new(
+                    Rule::AlreadyDone,
+                    format!("complaint #{index} was resolved on {d}"),
+                ))
             } else if date < complaint.date {
-                Some(format!(
-                    "complaint #{index} came on {}, after {date}",
-                    complaint.date
+                Some(Refusal::new(
+                    Rule::OutOfOrder,
+                    format!(
+                        "complaint #{index} came on {}, after {date}",
+                        complaint.date
+                    ),
                 ))
             } else {
                 None
             };
             if let Some(why) = why {
-                return Err(Error::lifecycle(Entity::Enterprise, name, why));
+                return Err(why.of(Entity::Enterprise, name));
             }
             complaint.closed = Some((date, Some(resolution.clone())));
         }

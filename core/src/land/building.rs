@@ -7,6 +7,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::error::{Refusal, Rule};
 use crate::ids::code_enum;
 use crate::units::Quantity;
 
@@ -94,28 +95,37 @@ impl Building {
     /// it, not before the registration.
     ///
     /// # Errors
-    /// The rule broken, as a message.
-    pub fn reach(&mut self, stage: BuildingStage, date: NaiveDate) -> Result<(), String> {
+    /// The rule broken ([`Refusal`]).
+    pub fn reach(&mut self, stage: BuildingStage, date: NaiveDate) -> Result<(), Refusal> {
         if date < self.registered {
-            return Err(format!(
-                "{} was registered on {}, after {date}",
-                self.spec.code, self.registered
+            return Err(Refusal::new(
+                Rule::OutOfOrder,
+                format!(
+                    "{} was registered on {}, after {date}",
+                    self.spec.code, self.registered
+                ),
             ));
         }
         if let Some((last, on)) = self.stages.last() {
             if stage <= *last {
-                return Err(format!(
-                    "{} reached {} on {on}; {} does not come after it",
-                    self.spec.code,
-                    last.chinese(),
-                    stage.chinese()
+                return Err(Refusal::new(
+                    Rule::OutOfOrder,
+                    format!(
+                        "{} reached {} on {on}; {} does not come after it",
+                        self.spec.code,
+                        last.chinese(),
+                        stage.chinese()
+                    ),
                 ));
             }
             if date < *on {
-                return Err(format!(
-                    "{} reached {} on {on}, after {date}",
-                    self.spec.code,
-                    last.chinese()
+                return Err(Refusal::new(
+                    Rule::OutOfOrder,
+                    format!(
+                        "{} reached {} on {on}, after {date}",
+                        self.spec.code,
+                        last.chinese()
+                    ),
                 ));
             }
         }

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use std::sync::Arc;
 
-use crate::error::{Entity, Error, Result};
+use crate::error::{Entity, Error, Refusal, Result, Rule};
 use crate::geometry::{Boundary, StoredBoundary};
 use crate::ids::EnterpriseId;
 use crate::money::{
@@ -380,8 +380,8 @@ impl Parcel {
         format!("{} ({})", self.code, self.id)
     }
 
-    fn refuse(&self, rule: impl Into<String>) -> Error {
-        Error::lifecycle(Entity::Parcel, self.subject_text(), rule)
+    fn refuse(&self, kind: Rule, rule: impl Into<String>) -> Error {
+        Error::lifecycle(Entity::Parcel, self.subject_text(), kind, rule)
     }
 
     /// The day the parcel entered the ledger (requisitioned, or split from
@@ -790,6 +790,7 @@ pub(crate) fn apply(
             return Err(Error::lifecycle(
                 Entity::Parcel,
                 id.to_string(),
+                Rule::NotCreated,
                 format!(
                     "the first event must create the parcel, not {:?}",
                     other.name()
@@ -797,7 +798,7 @@ pub(crate) fn apply(
             ))
         }
         (Some(p), ParcelEvent::Requisitioned { .. } | ParcelEvent::SplitFrom { .. }) => {
-            return Err(p.refuse("the parcel already exists"))
+            return Err(p.refuse(Rule::AlreadyExists, "the parcel already exists"))
         }
         (Some(p), _) => p,
     };
@@ -811,16 +812,22 @@ pub(crate) fn apply(
     // late is folded again in its place: `Writer::entered_late`); only a
     // split, applied to the state directly, can meet this guard.
     if date < p.last_event {
-        return Err(p.refuse(format!(
-            "{date} is before the parcel's latest event on {}: a split is not entered late",
-            p.last_event
-        )));
+        return Err(p.refuse(
+            Rule::OutOfOrder,
+            format!(
+                "{date} is before the parcel's latest event on {}: a split is not entered late",
+                p.last_event
+            ),
+        ));
     }
     if p.retired.is_some() {
-        return Err(p.refuse(format!(
-            "the parcel was split on {}; write to its children",
-            p.last_event
-        )));
+        return Err(p.refuse(
+            Rule::Split,
+            format!(
+                "the parcel was split on {}; write to its children",
+                p.last_event
+            ),
+        ));
     }
     match event {
         ParcelEvent::Requisitioned { .. } | ParcelEvent::SplitFrom { .. } => unreachable!(),
@@ -837,13 +844,16 @@ pub(crate) fn apply(
         }
         ParcelEvent::Developed => {
             if let Some(d) = p.developed {
-                return Err(p.refuse(format!("already developed on {d}")));
+                return Err(p.refuse(Rule::AlreadyDone, format!("already developed on {d}")));
             }
             p.developed = Some(date);
         }
         ParcelEvent::Certified { number } => {
             if let Some(c) = &p.certificate {
-                return Err(p.refuse(format!("already certified on {} ({})", c.date, c.number)));
+                return Err(p.refuse(
+                    Rule::AlreadyDone,
+                    format!("already certified on {} ({})", c.date, c.number),
+                ));
             }
             p.certificate = Some(Certificate {
                 date,
@@ -858,9 +868,10 @@ pub(crate) fn apply(
             complete_by,
         } => {
             if let Some(h) = p.holder {
-                return Err(p.refuse(format!(
-                    "cannot allocate a parcel that already has a holder ({h})"
-                )));
+                return Err(p.refuse(
+                    Rule::AlreadyHeld,
+                    format!("cannot allocate a parcel that already has a holder ({h})"),
+                ));
             }
             p.holder = Some(*holder);
             p.held_from(date, Some(*holder));
@@ -875,33 +886,46 @@ pub(crate) fn apply(
         }
         ParcelEvent::ConstructionStarted => {
             if p.holder.is_none() {
-                return Err(p.refuse("construction needs a holder; the parcel is in the reserve"));
+                return Err(p.refuse(
+                    Rule::InReserve,
+                    "construction needs a holder; the parcel is in the reserve",
+                ));
             }
             if let Some(d) = p.construction_started {
-                return Err(p.refuse(format!("construction already started on {d}")));
+                return Err(p.refuse(
+                    Rule::AlreadyDone,
+                    format!("construction already started on {d}"),
+                ));
             }
             p.construction_started = Some(date);
         }
         ParcelEvent::Completed => {
             if p.construction_started.is_none() {
-                return Err(p.refuse("cannot complete construction that has not started"));
+                return Err(p.refuse(
+                    Rule::NotAllowedNow,
+                    "cannot complete construction that has not started",
+                ));
             }
             if let Some(d) = p.completed {
-                return Err(p.refuse(format!("already completed on {d}")));
+                return Err(p.refuse(Rule::AlreadyDone, format!("already completed on {d}")));
             }
             p.completed = Some(date);
         }
         ParcelEvent::IdleDeclared { fee } => {
             if p.holder.is_none() {
-                return Err(p.refuse("only a held parcel can be declared idle"));
+                return Err(p.refuse(Rule::InReserve, "only a held parcel can be declared idle"));
             }
             if let Some(d) = p.construction_started {
-                return Err(p.refuse(format!(
-                    "construction started on {d}; the parcel is not idle"
-                )));
+                return Err(p.refuse(
+                    Rule::NotAllowedNow,
+                    format!("construction started on {d}; the parcel is not idle"),
+                ));
             }
             if let Some(d) = &p.idle_declared {
-                return Err(p.refuse(format!("already declared idle on {}", d.date)));
+                return Err(p.refuse(
+                    Rule::AlreadyDone,
+                    format!("already declared idle on {}", d.date),
+                ));
             }
             p.idle_declared = Some(IdleDeclaration { date, fee: *fee });
             if let Some(h) = p.holder {
@@ -910,7 +934,10 @@ pub(crate) fn apply(
         }
         ParcelEvent::Reclaimed { reason } => {
             let Some(former) = p.holder else {
-                return Err(p.refuse("only a held parcel can be reclaimed; it is in the reserve"));
+                return Err(p.refuse(
+                    Rule::InReserve,
+                    "only a held parcel can be reclaimed; it is in the reserve",
+                ));
             };
             let subject = p.subject_text();
             if let Some(account) = p.account.as_mut() {
@@ -920,7 +947,7 @@ pub(crate) fn apply(
                     .filter(|d| d.charge == Charge::LandPrice && d.closed.is_none())
                 {
                     debt.close(date)
-                        .map_err(|why| Error::lifecycle(Entity::Parcel, subject.clone(), why))?;
+                        .map_err(|why| why.of(Entity::Parcel, subject.clone()))?;
                 }
             }
             p.held_from(date, None);
@@ -938,10 +965,16 @@ pub(crate) fn apply(
         }
         ParcelEvent::Transferred { to, price } => {
             let Some(from) = p.holder else {
-                return Err(p.refuse("only a held parcel can be transferred; it is in the reserve"));
+                return Err(p.refuse(
+                    Rule::InReserve,
+                    "only a held parcel can be transferred; it is in the reserve",
+                ));
             };
             if from == *to {
-                return Err(p.refuse(format!("the parcel is already held by {to}")));
+                return Err(p.refuse(
+                    Rule::AlreadyHeld,
+                    format!("the parcel is already held by {to}"),
+                ));
             }
             p.holder = Some(*to);
             p.held_from(date, Some(*to));
@@ -950,14 +983,17 @@ pub(crate) fn apply(
         }
         ParcelEvent::Split { children } => {
             if children.len() < 2 {
-                return Err(p.refuse("a split needs at least two parts"));
+                return Err(p.refuse(Rule::Amount, "a split needs at least two parts"));
             }
             let total = Mu::sum(children.iter().map(|c| c.2))?;
             if total != p.area {
-                return Err(p.refuse(format!(
-                    "the parts of a split must sum to the parcel's area: {} ≠ {}",
-                    total, p.area
-                )));
+                return Err(p.refuse(
+                    Rule::Amount,
+                    format!(
+                        "the parts of a split must sum to the parcel's area: {} ≠ {}",
+                        total, p.area
+                    ),
+                ));
             }
             p.children = children.iter().map(|c| c.0).collect();
             p.retired = Some(date);
@@ -975,20 +1011,24 @@ pub(crate) fn apply(
             footprint_m2,
         } => {
             if p.construction_started.is_none() && p.completed.is_none() {
-                return Err(
-                    p.refuse("buildings are reported once construction has started on the parcel")
-                );
+                return Err(p.refuse(
+                    Rule::NotAllowedNow,
+                    "buildings are reported once construction has started on the parcel",
+                ));
             }
             if *footprint_m2 > *floor_area_m2 {
-                return Err(p.refuse(format!(
+                return Err(p.refuse(Rule::Amount, format!(
                     "a footprint of {footprint_m2} m² is more than the floor area of {floor_area_m2} m²"
                 )));
             }
             if !Buildings::fits(*footprint_m2, p.area) {
-                return Err(p.refuse(format!(
-                    "a footprint of {footprint_m2} m² does not fit on {} of land",
-                    p.area
-                )));
+                return Err(p.refuse(
+                    Rule::Amount,
+                    format!(
+                        "a footprint of {footprint_m2} m² does not fit on {} of land",
+                        p.area
+                    ),
+                ));
             }
             p.buildings = Some(Buildings {
                 date,
@@ -1005,13 +1045,16 @@ pub(crate) fn apply(
 /// for a payment, refund, write-off or schedule, a debt arisen by then.
 fn apply_money(mut p: Parcel, date: NaiveDate, event: &ParcelEvent) -> Result<Parcel> {
     if date < p.entered() {
-        return Err(p.refuse(format!(
-            "{date} is before the parcel entered the ledger on {}",
-            p.entered()
-        )));
+        return Err(p.refuse(
+            Rule::OutOfOrder,
+            format!(
+                "{date} is before the parcel entered the ledger on {}",
+                p.entered()
+            ),
+        ));
     }
     let subject = p.subject_text();
-    let refuse = |why: String| Error::lifecycle(Entity::Parcel, subject.clone(), why);
+    let refuse = |why: Refusal| why.of(Entity::Parcel, subject.clone());
     let account = p.account_mut();
     account.latest = account.latest.max(date);
     match event {
@@ -1046,15 +1089,19 @@ fn apply_money(mut p: Parcel, date: NaiveDate, event: &ParcelEvent) -> Result<Pa
 /// (not split) and exists on the date.
 fn apply_register(mut p: Parcel, date: NaiveDate, event: &ParcelEvent) -> Result<Parcel> {
     if date < p.entered() {
-        return Err(p.refuse(format!(
-            "{date} is before the parcel entered the ledger on {}",
-            p.entered()
-        )));
+        return Err(p.refuse(
+            Rule::OutOfOrder,
+            format!(
+                "{date} is before the parcel entered the ledger on {}",
+                p.entered()
+            ),
+        ));
     }
     if let Some(split) = p.retired {
-        return Err(p.refuse(format!(
-            "the parcel was split on {split}; register buildings on its parts"
-        )));
+        return Err(p.refuse(
+            Rule::Split,
+            format!("the parcel was split on {split}; register buildings on its parts"),
+        ));
     }
     let subject = p.subject_text();
     let find = |p: &mut Parcel, code: &str| -> Result<usize> {
@@ -1065,6 +1112,7 @@ fn apply_register(mut p: Parcel, date: NaiveDate, event: &ParcelEvent) -> Result
                 Error::lifecycle(
                     Entity::Parcel,
                     subject.clone(),
+                    Rule::NoSuchItem,
                     format!("has no building {code} in its register"),
                 )
             })
@@ -1072,7 +1120,10 @@ fn apply_register(mut p: Parcel, date: NaiveDate, event: &ParcelEvent) -> Result
     match event {
         ParcelEvent::BuildingRegistered(spec) => {
             if p.register.iter().any(|b| b.spec.code == spec.code) {
-                return Err(p.refuse(format!("building {} is registered already", spec.code)));
+                return Err(p.refuse(
+                    Rule::AlreadyExists,
+                    format!("building {} is registered already", spec.code),
+                ));
             }
             p.register.push(Building {
                 spec: spec.clone(),
@@ -1085,7 +1136,7 @@ fn apply_register(mut p: Parcel, date: NaiveDate, event: &ParcelEvent) -> Result
             let i = find(&mut p, code)?;
             p.register[i]
                 .reach(*stage, date)
-                .map_err(|why| Error::lifecycle(Entity::Parcel, subject.clone(), why))?;
+                .map_err(|why| why.of(Entity::Parcel, subject.clone()))?;
         }
         ParcelEvent::BuildingStagePlanned { code, stage, by } => {
             let i = find(&mut p, code)?;

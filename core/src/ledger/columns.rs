@@ -529,13 +529,14 @@ impl std::fmt::Display for HeaderError {
     }
 }
 
-/// Finds the field a header means, and the unit its values are in.
+/// Finds the field a header means, and the unit its values are in: the
+/// name [`resolve_header`] had before its error was typed.
 ///
 /// # Errors
-/// A reason, when the header is unknown or its unit does not fit the column
-/// ([`resolve_header`] says which).
-pub fn resolve(ledger: Ledger, header: &str) -> Result<(&'static Field, Unit), String> {
-    resolve_header(ledger, header).map_err(|e| e.to_string())
+/// As [`resolve_header`].
+#[deprecated(since = "0.1.0", note = "use resolve_header")]
+pub fn resolve(ledger: Ledger, header: &str) -> Result<(&'static Field, Unit), HeaderError> {
+    resolve_header(ledger, header)
 }
 
 /// Finds the field a header means, and the unit its values are in.
@@ -612,15 +613,15 @@ mod tests {
     #[test]
     fn headers_in_chinese_and_english_resolve_with_units() {
         let p = Ledger::Parcels;
-        assert_eq!(resolve(p, "面积(亩)").unwrap().1, Unit::Base);
-        assert_eq!(resolve(p, "面积（㎡）").unwrap().1, Unit::SquareMetres);
-        assert_eq!(resolve(p, "area_ha").unwrap().1, Unit::Hectares);
-        assert_eq!(resolve(p, "地块编号").unwrap().0.name, "code");
-        assert!(resolve(p, "面积(元)").is_err());
-        assert!(resolve(p, "面基").unwrap_err().contains("地块编号/code"));
+        assert_eq!(resolve_header(p, "面积(亩)").unwrap().1, Unit::Base);
+        assert_eq!(resolve_header(p, "面积（㎡）").unwrap().1, Unit::SquareMetres);
+        assert_eq!(resolve_header(p, "area_ha").unwrap().1, Unit::Hectares);
+        assert_eq!(resolve_header(p, "地块编号").unwrap().0.name, "code");
+        assert!(resolve_header(p, "面积(元)").is_err());
+        assert!(resolve_header(p, "面基").unwrap_err().to_string().contains("地块编号/code"));
         let e = Ledger::ParcelEvents;
-        assert_eq!(resolve(e, "价格(万元)").unwrap().1, Unit::Wan);
-        assert_eq!(resolve(e, "price_yuan").unwrap().0.name, "price");
+        assert_eq!(resolve_header(e, "价格(万元)").unwrap().1, Unit::Wan);
+        assert_eq!(resolve_header(e, "price_yuan").unwrap().0.name, "price");
         assert_eq!(
             Ledger::from_name("2005年地块台账.csv"),
             Some(Ledger::Parcels)

@@ -55,27 +55,23 @@ pub fn is_bare_number(text: &str) -> bool {
     !t.is_empty() && t.len() != 8 && t.parse::<f64>().is_ok()
 }
 
-/// A date as a person types it, or a message saying what a date looks like.
+/// A date as a person types it, within those parkdb writes (1900 to 2200).
 ///
 /// # Errors
-/// The message, for the command line and the dashboard.
-pub fn date_arg(text: &str) -> Result<NaiveDate, String> {
+/// [`crate::Error::Validation`] of `date`, whose reason says what a date
+/// looks like (for the command line and the dashboard).
+pub fn date_arg(text: &str) -> crate::Result<NaiveDate> {
     let date = parse_date(text).ok_or_else(|| {
-        format!(
-            "{} is not a date (2005-12-31, 2005/12/31, 2005年12月31日)",
-            crate::text::shown(text)
+        crate::Error::validation(
+            "date",
+            format!(
+                "{} is not a date (2005-12-31, 2005/12/31, 2005年12月31日)",
+                crate::text::shown(text)
+            ),
         )
     })?;
-    in_range(date)
-}
-
-/// A date within those parkdb writes (1900 to 2200), or why not.
-fn in_range(date: NaiveDate) -> Result<NaiveDate, String> {
-    match crate::days::check_date("date", date) {
-        Ok(()) => Ok(date),
-        Err(crate::Error::Validation { reason, .. }) => Err(reason),
-        Err(e) => Err(e.to_string()),
-    }
+    crate::days::check_date("date", date)?;
+    Ok(date)
 }
 
 /// The widest offset from UTC a time zone has (UTC+14:00, Kiribati).
@@ -86,8 +82,10 @@ const MAX_OFFSET_SECONDS: i32 = 14 * 3600;
 /// (`2024-03-01 09:30`, `2024-03-01`: the start of that day), local time.
 ///
 /// # Errors
-/// A message saying what was wrong, for the command line and the dashboard.
-pub fn parse_moment(text: &str) -> Result<DateTime<Utc>, String> {
+/// [`crate::Error::Validation`] of `moment`, saying what was wrong (for
+/// the command line and the dashboard).
+pub fn parse_moment(text: &str) -> crate::Result<DateTime<Utc>> {
+    let invalid = |reason: String| crate::Error::validation("moment", reason);
     let t = text.trim();
     let with_offset = DateTime::parse_from_rfc3339(t).ok().or_else(|| {
         [
@@ -101,12 +99,12 @@ pub fn parse_moment(text: &str) -> Result<DateTime<Utc>, String> {
     if let Some(m) = with_offset {
         let offset = m.offset().local_minus_utc();
         if offset.abs() > MAX_OFFSET_SECONDS {
-            return Err(format!(
+            return Err(invalid(format!(
                 "{}: an offset from UTC beyond ±14:00 is no time zone's",
                 crate::text::shown(t)
-            ));
+            )));
         }
-        in_range(m.date_naive())?;
+        crate::days::check_date("moment", m.date_naive())?;
         return Ok(m.with_timezone(&Utc));
     }
     let naive = [
@@ -119,17 +117,17 @@ pub fn parse_moment(text: &str) -> Result<DateTime<Utc>, String> {
     .find_map(|f| NaiveDateTime::parse_from_str(t, f).ok())
     .or_else(|| parse_date(t).map(|d| d.and_time(NaiveTime::MIN)))
     .ok_or_else(|| {
-        format!(
+        invalid(format!(
             "{} is not a moment (2024-03-01T09:30+08:00, 2024-03-01 09:30, 2024-03-01)",
             crate::text::shown(t)
-        )
+        ))
     })?;
-    in_range(naive.date())?;
+    crate::days::check_date("moment", naive.date())?;
     chrono::Local
         .from_local_datetime(&naive)
         .earliest()
         .map(|m| m.with_timezone(&Utc))
-        .ok_or_else(|| format!("{naive} does not exist in local time"))
+        .ok_or_else(|| invalid(format!("{naive} does not exist in local time")))
 }
 
 /// The date of an Excel serial number (days since 1899-12-30, with
@@ -192,7 +190,10 @@ mod tests {
     #[test]
     fn arguments_outside_what_parkdb_writes_are_refused() {
         assert!(date_arg("2005-12-31").is_ok());
-        assert!(date_arg("1899-12-31").unwrap_err().contains("1900-01-01"));
+        assert!(date_arg("1899-12-31")
+            .unwrap_err()
+            .to_string()
+            .contains("1900-01-01"));
         assert!(date_arg("9999-12-31").is_err());
         assert!(parse_moment("2024-03-01T09:30+14:00").is_ok());
         assert_eq!(
@@ -201,6 +202,7 @@ mod tests {
         );
         assert!(parse_moment("2024-03-01T09:30+23:59")
             .unwrap_err()
+            .to_string()
             .contains("±14:00"));
         assert!(parse_moment("2024-03-01T09:30-14:30").is_err());
         assert!(parse_moment("9000-03-01T09:30+08:00").is_err());

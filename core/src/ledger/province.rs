@@ -19,7 +19,7 @@ use chrono::NaiveDate;
 pub use super::manifests::{dataset_parks, DatasetPark};
 use crate::enterprise::{EnterpriseId, YearlyFigures};
 use crate::error::{Error, Result};
-use crate::indicators::{with_leased, EnterpriseYear};
+use crate::indicators::{with_leased, EnterpriseYear, Missing};
 use crate::inefficient::{InefficientKind, Rules};
 use crate::report::push_candidate;
 use crate::scheme::{Candidates, Evaluation, Scheme};
@@ -375,7 +375,7 @@ pub fn evaluate_dataset_of(
                 closed,
                 closed_on,
                 &EnterpriseYear {
-                    investment: investment.ok_or_else(|| "investment not known".to_owned()),
+                    investment: investment.ok_or_else(|| Missing::Other("investment not known".into())),
                     year,
                     figures: reported.as_ref(),
                     land: data.land.get(&id).copied().unwrap_or(Mu::ZERO),

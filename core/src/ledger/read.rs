@@ -34,7 +34,7 @@ const HEADER_SEARCH: usize = 10;
 /// A sheet from its rows as read (row numbers as the spreadsheet shows
 /// them), the header found where it is.
 fn lay_out(name: String, lines: Vec<(usize, Vec<String>)>) -> Sheet {
-    use super::columns::{resolve, FieldKind, Ledger};
+    use super::columns::{resolve_header as resolve, FieldKind, Ledger};
     let mut sheet = Sheet {
         name,
         ..Sheet::default()

@@ -577,39 +577,59 @@ impl View<'_> {
     /// Storage or corruption errors.
     pub fn events_table(&self, filter: &EventFilter) -> Result<RecordBatch> {
         self.consistently(|v| {
-            let mut rows = EventColumns::default();
-            for kind in EventKind::ALL {
-                if filter.kind.is_some_and(|k| k != kind) {
-                    continue;
+            let mut table = None;
+            v.events_batches(filter, usize::MAX, &mut |b| {
+                table = Some(b);
+                Ok(())
+            })?;
+            table.ok_or_else(|| Error::Internal("the events table without its batch".into()))
+        })
+    }
+
+    /// [`View::events_table`] handed to `sink` a batch of about `rows`
+    /// rows at a time (an entity's events are never split), at least one
+    /// batch (empty when no event is listed), so that an export holds one
+    /// batch of a province's events at a time. Not made consistent here:
+    /// the caller reads through [`View::consistently`].
+    pub(crate) fn events_batches(
+        &self,
+        filter: &EventFilter,
+        rows: usize,
+        sink: &mut dyn FnMut(RecordBatch) -> Result<()>,
+    ) -> Result<()> {
+        let mut out = EventColumns::default();
+        let mut batches = Batches {
+            rows,
+            sink,
+            any: false,
+        };
+        for kind in EventKind::ALL {
+            if filter.kind.is_some_and(|k| k != kind) {
+                continue;
+            }
+            let (f, b, o) = (filter, &mut batches, &mut out);
+            match kind {
+                EventKind::Parcel => {
+                    self.event_rows::<Parcel>(kind, f, o, b, |e| (e.name(), e.describe()))?;
                 }
-                match kind {
-                    EventKind::Parcel => v.event_rows::<Parcel>(kind, filter, &mut rows, |e| {
-                        (e.name(), e.describe())
-                    })?,
-                    EventKind::Enterprise => {
-                        v.event_rows::<Enterprise>(kind, filter, &mut rows, |e| {
-                            (e.name(), e.describe())
-                        })?;
-                    }
-                    EventKind::Programme => {
-                        v.event_rows::<Programme>(kind, filter, &mut rows, |e| {
-                            (e.name(), e.describe())
-                        })?;
-                    }
-                    EventKind::Application => {
-                        v.event_rows::<Application>(kind, filter, &mut rows, |e| {
-                            (e.name(), e.describe())
-                        })?;
-                    }
-                    EventKind::Indicator => {
-                        v.event_rows::<Indicator>(kind, filter, &mut rows, |e| {
-                            (e.name(), e.describe())
-                        })?;
-                    }
+                EventKind::Enterprise => {
+                    self.event_rows::<Enterprise>(kind, f, o, b, |e| (e.name(), e.describe()))?;
+                }
+                EventKind::Programme => {
+                    self.event_rows::<Programme>(kind, f, o, b, |e| (e.name(), e.describe()))?;
+                }
+                EventKind::Application => {
+                    self.event_rows::<Application>(kind, f, o, b, |e| (e.name(), e.describe()))?;
+                }
+                EventKind::Indicator => {
+                    self.event_rows::<Indicator>(kind, f, o, b, |e| (e.name(), e.describe()))?;
                 }
             }
-            events_batch(rows)
-        })
+        }
+        if !batches.any || !out.kind.is_empty() {
+            (batches.sink)(events_batch(out)?)?;
+        }
+        Ok(())
     }
 
     fn event_rows<R>(
@@ -617,6 +637,7 @@ impl View<'_> {
         kind: EventKind,
         filter: &EventFilter,
         rows: &mut EventColumns,
+        batches: &mut Batches<'_>,
         name: impl Fn(&R::Event) -> (&'static str, String),
     ) -> Result<()>
     where
@@ -651,9 +672,21 @@ impl View<'_> {
                 rows.facts.push(facts_of(e));
                 rows.detail.append_value(detail);
             }
+            if rows.kind.len() >= batches.rows {
+                (batches.sink)(events_batch(std::mem::take(rows))?)?;
+                batches.any = true;
+            }
             Ok(())
         })
     }
+}
+
+/// Where [`View::events_batches`] hands its batches, and their size.
+struct Batches<'s> {
+    rows: usize,
+    sink: &'s mut dyn FnMut(RecordBatch) -> Result<()>,
+    /// Whether a batch was handed over yet.
+    any: bool,
 }
 
 fn events_batch(rows: EventColumns) -> Result<RecordBatch> {

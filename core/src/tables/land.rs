@@ -92,7 +92,10 @@ impl View<'_> {
 
 /// The coordinate system of a parcels table's `boundary` column: the
 /// database's default, else the one most of the boundaries are in.
-fn table_crs<P: std::ops::Deref<Target = Parcel>>(parcels: &[P], policy: &Policy) -> Option<Crs> {
+pub(crate) fn table_crs<P: std::ops::Deref<Target = Parcel>>(
+    parcels: &[P],
+    policy: &Policy,
+) -> Option<Crs> {
     if policy.default_crs.is_some() {
         return policy.default_crs;
     }

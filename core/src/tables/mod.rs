@@ -22,6 +22,7 @@ pub use fund::{applications_batch, disbursements_batch, overdue_batch, programme
 #[cfg(feature = "ledgers")]
 pub(crate) use indicators::evaluation_columns;
 pub use indicators::{evaluation_batch, observations_batch, surcharges_batch};
+pub(crate) use land::table_crs;
 pub use land::{
     buildings_batch, inefficient_batch, land_summaries_batch, parcels_batch, parcels_batches,
 };

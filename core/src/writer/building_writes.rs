@@ -186,6 +186,7 @@ impl Writer {
             return Err(Error::lifecycle(
                 Entity::Enterprise,
                 building.to_owned(),
+                Rule::Amount,
                 format!(
                     "the lease would let {} m² of {building} at once, more than its {} m² lettable",
                     Quantity::from_units(peak),

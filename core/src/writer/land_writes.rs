@@ -115,6 +115,7 @@ impl Writer {
                     return Err(Error::lifecycle(
                         Entity::Parcel,
                         format!("{} ({})", p.code, p.id),
+                        Rule::Policy,
                         format!(
                             "policy from {from}: land without a certificate may not be developed \
                              (已征土地,还没有办证的坚决一律不填土)"

@@ -26,7 +26,7 @@ use crate::enterprise::{
     self, check_credit_code, check_credit_code_shape, Enterprise, EnterpriseEvent, EnterpriseId,
     NewEnterprise,
 };
-use crate::error::{Entity, Error, Result};
+use crate::error::{Entity, Error, Refusal, Result, Rule};
 use crate::event::{Body, Event, EventId, Recorded};
 use crate::fund::{Application, Programme};
 use crate::geometry::{Boundary, Crs, Outline};
@@ -638,6 +638,7 @@ impl Writer {
             Some((on, reason)) => Err(Error::lifecycle(
                 R::ENTITY,
                 R::display_id(id),
+                Rule::Void,
                 format!(
                     "the database voided this {} of {date} on {on} ({reason}); \
                      the ledger still lists it: remove the row, or enter it again by hand",
@@ -659,9 +660,10 @@ impl Writer {
         event: &R::Event,
     ) -> Result<R> {
         let subject = current.subject();
-        let refuse = |rule: String| Error::lifecycle(R::ENTITY, subject.clone(), rule);
+        let refuse =
+            |kind: Rule, rule: String| Error::lifecycle(R::ENTITY, subject.clone(), kind, rule);
         if let Some(rule) = current.closed_on(date) {
-            return Err(refuse(rule));
+            return Err(refuse(Rule::Ended, rule));
         }
         let placed = EventId(u64::MAX);
         let mut events = self.events_of::<R>(id)?;
@@ -674,11 +676,14 @@ impl Writer {
         let order = record::in_order::<R, _>(&events, &crate::event::Horizon::NOW);
         if let [(first, _), (next, body), ..] = order.as_slice() {
             if first.id == placed {
-                return Err(refuse(format!(
-                    "{date} is before its history begins ({} on {})",
-                    R::event_name(body),
-                    next.valid
-                )));
+                return Err(refuse(
+                    Rule::OutOfOrder,
+                    format!(
+                        "{date} is before its history begins ({} on {})",
+                        R::event_name(body),
+                        next.valid
+                    ),
+                ));
             }
         }
         let mut state = None;
@@ -688,6 +693,7 @@ impl Writer {
                     entity,
                     subject,
                     rule,
+                    kind,
                 } = err
                 else {
                     return err;
@@ -705,10 +711,11 @@ impl Writer {
                     entity,
                     subject,
                     rule,
+                    kind,
                 }
             })?);
         }
-        state.ok_or_else(|| refuse("has no history".into()))
+        state.ok_or_else(|| refuse(Rule::NotCreated, "has no history".into()))
     }
 
     /// Supersedes an event: it stays in history, but no longer counts.
@@ -759,7 +766,7 @@ impl Writer {
     fn void_in<R: Record>(&mut self, id: u64, target: EventId, reason: &str) -> Result<EventId> {
         let events: Vec<Event<R::Event>> = self.events_of::<R>(id)?;
         let subject = R::display_id(id);
-        let refuse = |rule: String| Error::lifecycle(R::ENTITY, subject.clone(), rule);
+        let refuse = |rule: String| Error::lifecycle(R::ENTITY, subject.clone(), Rule::Void, rule);
         let found = events
             .iter()
             .find(|e| e.id == target)

@@ -198,7 +198,7 @@ impl Writer {
                         .get_or_insert_with(Box::default)
                         .debt_for(charge, date, debtor)
                         .and_then(|d| d.checked_write_off(date, amount, reason, debtor))
-                        .map_err(|why| Error::lifecycle(Entity::Parcel, code, why))?
+                        .map_err(|why| why.of(Entity::Parcel, code))?
                 }
                 Account::Enterprise(e) => w
                     .fee_debt(e, date)?
@@ -246,6 +246,7 @@ impl Writer {
                         return Err(Error::lifecycle(
                             Entity::Parcel,
                             parcel.code,
+                            Rule::NoSuchItem,
                             format!(
                                 "no {} was owed on the parcel by {date}",
                                 collection.charge.chinese()
@@ -310,13 +311,13 @@ impl Writer {
         Ok(())
     }
 
-    fn refuse_fee(&self, e: EnterpriseId, why: String) -> Error {
+    fn refuse_fee(&self, e: EnterpriseId, why: Refusal) -> Error {
         let subject = self
             .load::<Enterprise>(e.0)
             .ok()
             .flatten()
             .map_or_else(|| e.to_string(), |x| format!("{} ({e})", x.name));
-        Error::lifecycle(Entity::Enterprise, subject, why)
+        why.of(Entity::Enterprise, subject)
     }
 
     /// The parcels an enterprise ever held, as this unit sees them.

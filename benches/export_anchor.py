@@ -1,0 +1,59 @@
+"""The anchor of the export row: DuckDB's own `COPY … TO parquet` of the
+province benchmark's SQLite tables, in a process of its own, printing its
+time, rows and peak resident size as JSON.
+
+DuckDB reads SQLite through its `sqlite_scanner` extension, which it
+downloads on first use; where the machine reaches no download site, the
+extension's PyPI package (the same version as DuckDB) is loaded from its
+file. `benches/dataset_bench.py --anchor PYTHON` runs this under PYTHON:
+
+    python3 -m venv /tmp/anchor
+    /tmp/anchor/bin/pip install duckdb==1.5.5 duckdb-extension-sqlite-scanner==1.5.5
+    .venv/bin/python benches/dataset_bench.py /tmp/province --anchor /tmp/anchor/bin/python
+"""
+
+import json
+import pathlib
+import resource
+import shutil
+import sys
+import time
+
+import duckdb
+
+
+def load_sqlite(con: duckdb.DuckDBPyConnection) -> None:
+    try:
+        import duckdb_extension_sqlite_scanner as ext
+    except ImportError:
+        con.execute("INSTALL sqlite")
+        con.execute("LOAD sqlite")
+        return
+    found = sorted(pathlib.Path(ext.__file__).parent.glob("extensions/*/sqlite_scanner.duckdb_extension"))
+    con.execute(f"LOAD '{found[-1]}'")
+
+
+def main(sqlite: str, out: str) -> None:
+    target = pathlib.Path(out)
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    con = duckdb.connect()
+    load_sqlite(con)
+    con.execute(f"ATTACH '{sqlite}' AS s (TYPE sqlite, READ_ONLY)")
+    tables = [
+        name for (name,) in con.execute(
+            "select table_name from information_schema.tables "
+            "where table_catalog = 's' and table_name not like 'parcel_rtree%'"
+        ).fetchall()
+    ]
+    rows = sum(con.execute(f"select count(*) from s.{name}").fetchone()[0] for name in tables)
+    start = time.perf_counter()
+    for name in tables:
+        con.execute(f"COPY s.{name} TO '{target / name}.parquet' (FORMAT parquet, COMPRESSION snappy)")
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    print(json.dumps({"seconds": seconds, "rows": rows, "tables": len(tables), "peak_bytes": peak}))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])

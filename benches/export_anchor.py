@@ -16,6 +16,7 @@ import json
 import pathlib
 import resource
 import shutil
+import sqlite3
 import sys
 import time
 
@@ -39,17 +40,23 @@ def main(sqlite: str, out: str) -> None:
     target.mkdir(parents=True)
     con = duckdb.connect()
     load_sqlite(con)
-    con.execute(f"ATTACH '{sqlite}' AS s (TYPE sqlite, READ_ONLY)")
+    # Every table (sqlite_scan reads WITHOUT ROWID tables too, which an
+    # ATTACH's parallel scan refuses); the R*-tree's shadow tables are
+    # SQLite's index, not data.
+    db = sqlite3.connect(f"file:{sqlite}?mode=ro", uri=True)
     tables = [
-        name for (name,) in con.execute(
-            "select table_name from information_schema.tables "
-            "where table_catalog = 's' and table_name not like 'parcel_rtree%'"
-        ).fetchall()
+        name for (name,) in db.execute(
+            "select name from sqlite_master where type = 'table' and name not like 'parcel_rtree%'"
+        )
     ]
-    rows = sum(con.execute(f"select count(*) from s.{name}").fetchone()[0] for name in tables)
+    rows = sum(db.execute(f"select count(*) from {name}").fetchone()[0] for name in tables)
+    db.close()
     start = time.perf_counter()
     for name in tables:
-        con.execute(f"COPY s.{name} TO '{target / name}.parquet' (FORMAT parquet, COMPRESSION snappy)")
+        con.execute(
+            f"COPY (SELECT * FROM sqlite_scan('{sqlite}', '{name}')) "
+            f"TO '{target / name}.parquet' (FORMAT parquet, COMPRESSION snappy)"
+        )
     seconds = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     print(json.dumps({"seconds": seconds, "rows": rows, "tables": len(tables), "peak_bytes": peak}))

@@ -563,7 +563,7 @@ pub fn evaluate_parkdb_rows(db: &Db) -> Vec<(u64, i64, String)> {
 fn graded(e: &impl Graded) -> Vec<(u64, i64, String)> {
     scores((0..e.len()).filter(|i| e.in_scope(*i)).map(|i| {
         (
-            e.enterprise(i).0,
+            e.enterprise(i).unwrap().0,
             e.score(i).unwrap(),
             e.grade(i).unwrap().to_owned(),
         )

@@ -273,16 +273,12 @@ fn every_illegal_lifecycle_step_is_refused() {
 fn a_split_must_sum_to_the_parent_and_use_new_codes() {
     let (db, p, _) = setup();
     let err = refused(&db, lifecycle, |db| {
-        db.split(
-            p,
-            d("2005-01-01"),
-            &[("A".into(), mu("20")), ("B".into(), mu("32.7271"))],
-        )
-        .map(|_| ())
+        db.split(p, d("2005-01-01"), &[("A", mu("20")), ("B", mu("32.7271"))])
+            .map(|_| ())
     });
     assert!(err.to_string().contains("sum"), "{err}");
     refused(&db, lifecycle, |db| {
-        db.split(p, d("2005-01-01"), &[("A".into(), mu("52.7272"))])
+        db.split(p, d("2005-01-01"), &[("A", mu("52.7272"))])
             .map(|_| ())
     });
     refused(
@@ -292,26 +288,18 @@ fn a_split_must_sum_to_the_parent_and_use_new_codes() {
             db.split(
                 p,
                 d("2005-01-01"),
-                &[("GP-001".into(), mu("20")), ("B".into(), mu("32.7272"))],
+                &[("GP-001", mu("20")), ("B", mu("32.7272"))],
             )
             .map(|_| ())
         },
     );
     refused(&db, validation, |db| {
-        db.split(
-            p,
-            d("2005-01-01"),
-            &[("A".into(), mu("20")), ("A".into(), mu("32.7272"))],
-        )
-        .map(|_| ())
+        db.split(p, d("2005-01-01"), &[("A", mu("20")), ("A", mu("32.7272"))])
+            .map(|_| ())
     });
     refused(&db, validation, |db| {
-        db.split(
-            p,
-            d("2005-01-01"),
-            &[("A".into(), mu("0")), ("B".into(), mu("52.7272"))],
-        )
-        .map(|_| ())
+        db.split(p, d("2005-01-01"), &[("A", mu("0")), ("B", mu("52.7272"))])
+            .map(|_| ())
     });
 }
 

@@ -756,3 +756,32 @@ fn a_point_read_never_trusts_a_damaged_record_of_the_checkpoint() {
     }
     std::fs::write(&file, &good).unwrap();
 }
+
+/// Closing the last handle writes the checkpoints and reports a failure to
+/// (a drop would have swallowed it); after a close, nothing more is written.
+#[test]
+fn close_writes_the_checkpoints_and_reports_their_failure() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("zone.parkdb");
+    // A database read in full and never checkpointed: close writes them.
+    let db = Db::open(&path).unwrap();
+    parkdb::example::build_seed(&db).unwrap();
+    fingerprint(&db);
+    let checkpoint = status(&db, "parcel").path;
+    // Where the parcels' checkpoint goes, a directory: it cannot be written.
+    std::fs::create_dir_all(checkpoint.join("in-the-way")).unwrap();
+    let err = db.close().unwrap_err();
+    assert!(err.to_string().contains("parcel"), "{err}");
+    // The drop after the close wrote nothing more there.
+    assert!(checkpoint.join("in-the-way").is_dir());
+
+    // A handle that is not the last flushes only; the last one closes.
+    std::fs::remove_dir_all(&checkpoint).unwrap();
+    let db = Db::open(&path).unwrap();
+    let other = db.clone();
+    fingerprint(&db);
+    db.close().unwrap();
+    assert!(!checkpoint.exists());
+    other.close().unwrap();
+    assert!(checkpoint.is_file());
+}

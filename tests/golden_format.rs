@@ -122,7 +122,7 @@ fn write_golden(path: &Path) {
     db.split(
         q,
         d("2005-06-01"),
-        &[("SZ-100-1".into(), mu("40")), ("SZ-100-2".into(), mu("60"))],
+        &[("SZ-100-1", mu("40")), ("SZ-100-2", mu("60"))],
     )
     .unwrap();
     let kid = db.parcel_by_code("SZ-100-1").unwrap().id;

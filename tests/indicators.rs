@@ -9,8 +9,8 @@ use common::{d, firm, mu, parcel, q, terms, yuan};
 use parkdb::example::build_seed;
 use parkdb::indicators::{Direction, Metric, Missing, SubjectKind};
 use parkdb::scheme::{
-    huangyan_2022, huangyan_2022_small, Candidate, Candidates, Evaluation, EvaluationRow, Grading,
-    MissingRule, Scheme, SchemeItem, Scope, TargetFramework, Unfit,
+    huangyan_2022, huangyan_2022_small, Candidate, Candidates, Evaluation, EvaluationRow, Graded,
+    Grading, MissingRule, Scheme, SchemeItem, Scope, TargetFramework, Unfit,
 };
 use parkdb::tables::evaluation_batch;
 use parkdb::{Db, EnterpriseId, Error, Mu, YearlyFigures};
@@ -673,7 +673,7 @@ fn reference_score(s: &Scheme, year: i32, candidates: Vec<Candidate>) -> Evaluat
                 .iter()
                 .map(|i| {
                     let v = c.values.get(&i.metric).cloned();
-                    (i.metric, v.unwrap_or_else(|| Err(Missing::NotComputed)))
+                    (i.metric, v.unwrap_or(Err(Missing::NotComputed)))
                 })
                 .collect();
             EvaluationRow {
@@ -695,6 +695,7 @@ fn reference_score(s: &Scheme, year: i32, candidates: Vec<Candidate>) -> Evaluat
             Direction::Higher => v / i.benchmark,
             Direction::Lower if v > 0.0 => i.benchmark / v,
             Direction::Lower => i.cap,
+            other => panic!("the reference scores no {other:?}"),
         };
         relative.clamp(0.0, i.cap) * i.weight
     };
@@ -720,6 +721,7 @@ fn reference_score(s: &Scheme, year: i32, candidates: Vec<Candidate>) -> Evaluat
                 let rule = match item.missing {
                     MissingRule::Zero => "scored 0",
                     MissingRule::ScopeMean => "scored the scope mean",
+                    other => panic!("the reference knows no {other:?}"),
                 };
                 let note = format!("{}: {why}, {rule}", item.metric.code());
                 row.reason = Some(match row.reason.take() {
@@ -749,6 +751,7 @@ fn reference_score(s: &Scheme, year: i32, candidates: Vec<Candidate>) -> Evaluat
         row.grade = Some(match &s.grading {
             Grading::Percentile(cuts) => cut(cuts, &|c| (ahead as f64 / n as f64) < c),
             Grading::Absolute(cuts) => cut(cuts, &|min| x >= min),
+            other => panic!("the reference grades no {other:?}"),
         });
     }
     rows.sort_by_key(|r| (r.rank.is_none(), r.rank, r.enterprise));
@@ -857,12 +860,22 @@ fn columns_score_as_the_rows_did() {
         let scores = scheme.score_columns(2022, columns).unwrap();
         assert_eq!(scores.len(), expected.rows.len());
         for (i, row) in expected.rows.iter().enumerate() {
-            assert_eq!(&scores.row(i), row, "row {i}");
+            assert_eq!(scores.row(i).as_ref(), Some(row), "row {i}");
         }
         assert_eq!(scores.grade_counts(), expected.grade_counts());
-        // Beyond the last row: nothing, never a panic.
-        let beyond = scores.row(scores.len() + 3);
-        assert!(!beyond.in_scope && beyond.name.is_empty() && beyond.score.is_none());
+        // Beyond the last row: nothing, never a panic nor a made-up row.
+        let past = scores.len() + 3;
+        assert_eq!(scores.row(past), None);
+        assert_eq!(
+            (
+                scores.enterprise(past),
+                scores.name(past),
+                scores.land(past)
+            ),
+            (None, None, None)
+        );
+        assert!(!scores.in_scope(past) && scores.score(past).is_none());
+        assert_eq!(Graded::enterprise(&expected, past), None);
         assert_eq!(
             evaluation_batch(&scores, &metrics).unwrap(),
             evaluation_batch(&expected, &metrics).unwrap()

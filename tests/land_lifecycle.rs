@@ -286,10 +286,7 @@ fn split_conserves_area_and_children_inherit() {
         .split(
             p,
             d("2004-01-01"),
-            &[
-                ("GP-030-1".into(), mu("20.0001")),
-                ("GP-030-2".into(), mu("42.9999")),
-            ],
+            &[("GP-030-1", mu("20.0001")), ("GP-030-2", mu("42.9999"))],
         )
         .unwrap();
     assert_eq!(kids.len(), 2);

@@ -201,7 +201,7 @@ fn cases() -> Vec<(&'static str, Step, Step)> {
                 w.split(
                     f.p,
                     d("2004-07-01"),
-                    &[("GP-001-1".into(), mu("2")), ("GP-001-2".into(), mu("3"))],
+                    &[("GP-001-1", mu("2")), ("GP-001-2", mu("3"))],
                 )
                 .map(drop)
             },

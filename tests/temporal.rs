@@ -328,7 +328,7 @@ fn parcels_requisitioned_later_do_not_exist_as_of_earlier_dates() {
         .split(
             whole,
             d("2004-06-01"),
-            &[("C-1".into(), mu("10")), ("C-2".into(), mu("20"))],
+            &[("C-1", mu("10")), ("C-2", mu("20"))],
         )
         .unwrap();
     let late = parcel(&db, "B", "5", "2004-01-01");

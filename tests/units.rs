@@ -199,3 +199,30 @@ fn a_unit_named_in_the_text_wins_over_the_columns() {
     );
     assert!(Yuan::parse_or("12kg", Yuan::parse_yuan).is_err());
 }
+
+/// A table prints as a box of its columns and rows, and a head of a large
+/// one says how many rows there are.
+#[test]
+fn a_table_prints_as_text() {
+    let db = parkdb::Db::temporary().unwrap();
+    parkdb::example::build_seed(&db).unwrap();
+    let table = db
+        .now()
+        .parcels_table(&parkdb::ParcelFilter::default())
+        .unwrap();
+    let text = parkdb::tables::Pretty::new(&table).to_string();
+    assert!(
+        text.contains("| code") && text.contains("area_mu"),
+        "{text}"
+    );
+    assert_eq!(
+        text.lines().filter(|l| l.starts_with("| ")).count(),
+        table.num_rows() + 1
+    );
+    let head = parkdb::tables::Pretty::new(&table).head(2).to_string();
+    assert_eq!(head.lines().filter(|l| l.starts_with("| ")).count(), 3);
+    assert!(
+        head.ends_with(&format!("(2 of {} rows)", table.num_rows())),
+        "{head}"
+    );
+}

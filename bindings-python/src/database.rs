@@ -205,7 +205,12 @@ impl Database {
         let db = self.db(py)?;
         loop {
             let step = std::time::Duration::from_millis(100);
-            if let Some(tx) = py.detach(|| db.try_begin_for(step)).py_err(py)? {
+            if let Some(tx) = py
+                .detach(|| {
+                    Ok::<_, parkdb::Error>(db.try_begin_for(step)?.map(parkdb::Transaction::detach))
+                })
+                .py_err(py)?
+            {
                 let unit = Arc::new(Mutex::new(Unit::Open(Box::new(tx))));
                 let mut begun = self
                     .begun

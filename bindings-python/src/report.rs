@@ -132,13 +132,7 @@ fn scheme_dict<'py>(py: Python<'py>, s: &Scheme) -> PyResult<Bound<'py, PyDict>>
         item.set_item("benchmark", i.benchmark)?;
         item.set_item("cap", i.cap)?;
         item.set_item("direction", i.direction.code())?;
-        item.set_item(
-            "missing",
-            match i.missing {
-                MissingRule::Zero => "zero",
-                MissingRule::ScopeMean => "scope_mean",
-            },
-        )?;
+        item.set_item("missing", i.missing.code())?;
         items.append(item)?;
     }
     d.set_item("items", items)?;
@@ -152,12 +146,9 @@ fn scheme_dict<'py>(py: Python<'py>, s: &Scheme) -> PyResult<Bound<'py, PyDict>>
         s.scope.exempt.iter().map(|e| e.0).collect::<Vec<_>>(),
     )?;
     d.set_item("include_leased", s.scope.include_leased)?;
-    let (kind, cuts) = match &s.grading {
-        Grading::Percentile(c) => ("percentile", c),
-        Grading::Absolute(c) => ("absolute", c),
-    };
+    let (kind, cuts) = s.grading.cuts();
     d.set_item("grading", kind)?;
-    d.set_item("grades", cuts.clone())?;
+    d.set_item("grades", cuts.to_vec())?;
     let surcharges = PyList::empty(py);
     for s in &s.surcharges {
         let item = PyDict::new(py);

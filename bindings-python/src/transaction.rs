@@ -29,7 +29,7 @@ pub(crate) type OpenUnit = Mutex<Unit>;
 
 /// Where a transaction is.
 pub(crate) enum Unit {
-    Open(Box<parkdb::Transaction>),
+    Open(Box<parkdb::DetachedTransaction>),
     /// Committed or rolled back.
     Ended,
     /// Rolled back by the database's `close` while it was open.
@@ -38,7 +38,7 @@ pub(crate) enum Unit {
 
 impl Unit {
     /// Ends the unit; the transaction if it was open.
-    fn end(&mut self) -> Option<Box<parkdb::Transaction>> {
+    fn end(&mut self) -> Option<Box<parkdb::DetachedTransaction>> {
         match std::mem::replace(self, Unit::Ended) {
             Unit::Open(tx) => Some(tx),
             Unit::ClosedUnder => {
@@ -145,6 +145,13 @@ impl Transaction {
             (Some(k), _) => Charge::parse(&k).py_err(py)?,
             (None, Account::Parcel(_)) => Charge::LandPrice,
             (None, Account::Enterprise(_)) => Charge::ManagementFee,
+            (None, other) => {
+                return Err(convert::validation(
+                    py,
+                    "kind",
+                    format!("name the charge (kind=) of {other:?}"),
+                ))
+            }
         };
         Ok((account, charge))
     }

@@ -79,6 +79,11 @@ def test_the_parcels_are_geoparquet_that_geopandas_and_duckdb_read(tmp_path, see
     gdf = geopandas.read_parquet(path)
     assert gdf.crs.to_epsg() == 4526
     assert gdf.geometry.name == "boundary" and gdf.geometry.notna().all()
+    # The bounding box is that of every row (the file is written a batch
+    # at a time; the box is added when the last one is in).
+    assert [xmin, ymin, xmax, ymax] == pytest.approx(list(gdf.total_bounds))
+    kv = pq.ParquetFile(path).metadata.metadata
+    assert json.loads(kv[b"geo"])["columns"]["boundary"]["bbox"] == [xmin, ymin, xmax, ymax]
     # The shapes measure the surveyed areas (亩 = m² × 15 / 10,000).
     surveyed = (gdf.geometry.area * 15 / 10_000).round(2)
     assert (surveyed == gdf["boundary_area_mu"].astype(float).round(2)).all()

@@ -349,3 +349,25 @@ def test_every_write_method_says_what_it_records_its_errors_and_an_example():
             assert doc and len(doc.splitlines()) >= 4, (cls, name)
             assert f".{name}(" in doc, (cls, name)  # an example
             assert "Raises" in doc or name == "set_policy", (cls, name)
+
+
+def test_a_lifecycle_refusal_names_its_rule_kind():
+    """A program branches on ``kind``, not on the words of ``rule``."""
+    db = parkdb.open()
+    p = db.add_parcel("GP-900", "10", requisitioned="2004-01-01")
+    firm = db.add_enterprise("科华电子")
+    with pytest.raises(parkdb.LifecycleError) as reserve:
+        db.reclaim(p, "2005-01-01", reason="闲置")
+    assert reserve.value.kind == "in_reserve"
+    assert "reserve" in reserve.value.rule and reserve.value.entity == "parcel"
+    with pytest.raises(parkdb.LifecycleError) as early:
+        db.develop(p, "2003-01-01")
+    assert early.value.kind == "out_of_order"
+    db.allocate(p, firm, "2004-06-01", method="listing", price_yuan=1000)
+    with pytest.raises(parkdb.LifecycleError) as held:
+        db.allocate(p, firm, "2004-07-01", method="listing", price_yuan=1000)
+    assert held.value.kind == "already_held"
+    with pytest.raises(parkdb.LifecycleError) as more:
+        db.receive_payment(2000, parcel=p, on="2004-07-01")
+    assert more.value.kind == "amount"
+    db.close()

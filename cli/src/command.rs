@@ -551,10 +551,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 v = v.as_of(d);
             }
             let evaluation = match (color, scheme, year) {
-                (MapColorArg::Grade, Some(s), Some(y)) => Some(
-                    v.scores(&preset(&s)?, y)
-                        .map_err(|e| e.to_string())?,
-                ),
+                (MapColorArg::Grade, Some(s), Some(y)) => {
+                    Some(v.scores(&preset(&s)?, y).map_err(|e| e.to_string())?)
+                }
                 (MapColorArg::Grade, _, _) => {
                     return Err("--color grade needs --scheme and --year".into())
                 }
@@ -634,7 +633,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 }
                 let park = parks
                     .as_ref()
-                    .and_then(|p| p.0.get(usize::try_from(eval.enterprise(i).0).ok()?))
+                    .and_then(|p| p.0.get(usize::try_from(eval.enterprise(i)?.0).ok()?))
                     .map(|p| format!("{p}  "))
                     .unwrap_or_default();
                 say!(
@@ -642,7 +641,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     eval.rank(i).unwrap_or(0),
                     eval.grade(i).unwrap_or(""),
                     eval.score(i).unwrap_or(0.0),
-                    eval.name(i)
+                    eval.name(i).unwrap_or_default()
                 );
             }
             let counts: Vec<String> = eval

@@ -60,7 +60,7 @@ single_writes! {
     /// 转让.
     fn transfer(parcel: ParcelId, to: EnterpriseId, date: NaiveDate, price: Yuan) -> EventId;
     /// 分宗.
-    fn split(parcel: ParcelId, date: NaiveDate, parts: &[(String, Mu)]) -> Vec<ParcelId>;
+    fn split(parcel: ParcelId, date: NaiveDate, parts: &[(impl AsRef<str>, Mu)]) -> Vec<ParcelId>;
     /// 分宗 with the parts' boundaries.
     fn split_parts(parcel: ParcelId, date: NaiveDate, parts: &[SplitPart]) -> Vec<ParcelId>;
     /// Sets or removes a parcel's boundary from a date.

@@ -279,10 +279,7 @@ impl Db {
         let slot = WriterSlot::acquire(self.engine.clone())?;
         self.engine.ready()?;
         let writer = Writer::begin(self.engine.clone())?;
-        Ok(Transaction {
-            writer,
-            slot: Some(slot),
-        })
+        Ok(Transaction::new(writer, slot))
     }
 
     /// As [`Db::begin`], but waits at most `wait` for a transaction open on
@@ -297,10 +294,7 @@ impl Db {
         };
         self.engine.ready()?;
         let writer = Writer::begin(self.engine.clone())?;
-        Ok(Some(Transaction {
-            writer,
-            slot: Some(slot),
-        }))
+        Ok(Some(Transaction::new(writer, slot)))
     }
 
     /// Checks the whole database: every entity's stored events fold under
@@ -371,20 +365,50 @@ impl Db {
     }
 
     /// Flushes and lets go of this handle; the database closes when its
-    /// last handle (every clone) is gone. Unlike dropping the handle, this
-    /// reports a final flush that failed (with eventual durability, writes
-    /// that returned may then be lost).
+    /// last handle (every clone) is gone. Closing the last handle does all
+    /// a close does and reports every failure: the final flush (with
+    /// eventual durability, writes that returned may then be lost), the
+    /// checkpoints of the ledgers read (for the next process to load
+    /// instead of folding) and making the files sled made since the open
+    /// private. After it, dropping the engine does no more I/O. A handle
+    /// dropped without `close` does the same at its drop, with no one to
+    /// report a failure to.
     ///
     /// # Errors
-    /// [`Error::Storage`] if the disk refuses the final flush.
+    /// [`Error::Storage`] or [`Error::Io`] for the step that failed; when
+    /// several did, an [`Error::Storage`] naming each.
     pub fn close(self) -> Result<()> {
-        self.flush()?;
-        // The files sled made since the open, private too (where this user
-        // may: the database's own files are, from its open).
-        if let (Some(path), None) = (&self.engine.path, &self.engine.read_only_of) {
-            let _ = crate::files::protect_files(path);
+        let last = Arc::strong_count(&self.engine) == 1;
+        let mut failed = Vec::new();
+        let flushed = self.flush();
+        let flushed_ok = flushed.is_ok();
+        failed.extend(flushed.err());
+        if last && flushed_ok && self.engine.pid == std::process::id() {
+            let unsaved = self.engine.cache.unsaved(false);
+            failed.extend(self.engine.checkpoint(&unsaved).err());
         }
-        Ok(())
+        // The files sled made since the open, private too (a snapshot's
+        // copy is its own).
+        if let (Some(path), None) = (&self.engine.path, &self.engine.read_only_of) {
+            failed.extend(crate::files::protect_files(path).err());
+        }
+        if last {
+            self.engine
+                .closed
+                .store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+        match failed.len() {
+            0 => Ok(()),
+            1 => Err(failed.remove(0)),
+            _ => Err(Error::Storage(format!(
+                "closing the database: {}",
+                failed
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ))),
+        }
     }
 
     /// Reads as of now: everything known, every event in force.
@@ -519,18 +543,76 @@ fn temporary_dir() -> Result<PathBuf> {
 
 /// An open unit of work (see [`Db::begin`]). Use it as a [`Writer`];
 /// [`Transaction::commit`] stores everything, dropping it stores nothing.
+///
+/// A unit of work belongs to the thread that began it, and the compiler
+/// holds that rule: a `Transaction` is neither `Send` nor `Sync`. It
+/// cannot be held across an `.await` in a task a multi-threaded runtime
+/// may move (`tokio::spawn` refuses the future), where it would keep the
+/// one writer's slot while its task waits, and every other task that
+/// writes would block a worker thread behind it. From async code, write
+/// in a blocking task: `tokio::task::spawn_blocking(move || db.write(|w|
+/// …))` (see `examples/service.rs`). A host that manages threads itself
+/// (parkdb's Python bindings) takes the unit out of this rule with
+/// [`Transaction::detach`].
+///
+/// ```compile_fail
+/// fn needs_send<T: Send>(_: T) {}
+/// let db = parkdb::Db::temporary().unwrap();
+/// needs_send(db.begin().unwrap()); // a Transaction is not Send
+/// ```
 pub struct Transaction {
-    writer: Writer,
-    slot: Option<WriterSlot>,
+    unit: DetachedTransaction,
+    /// Not `Send`, not `Sync`: the unit stays on its thread.
+    _on_its_thread: std::marker::PhantomData<*const ()>,
 }
 
 impl Transaction {
+    pub(crate) fn new(writer: Writer, slot: WriterSlot) -> Transaction {
+        Transaction {
+            unit: DetachedTransaction {
+                writer,
+                slot: Some(slot),
+            },
+            _on_its_thread: std::marker::PhantomData,
+        }
+    }
+
     /// Stores every write of the unit, all or nothing, and ends it.
     ///
     /// # Errors
     /// [`Error::Storage`] if the store refuses; then nothing was written.
     pub fn commit(self) -> Result<()> {
-        let Transaction { writer, slot } = self;
+        self.unit.commit()
+    }
+
+    /// Ends the unit without writing anything.
+    pub fn rollback(self) {}
+
+    /// The unit as one that may be moved to, and ended on, another thread:
+    /// for a host that keeps its own rule about threads (the Python
+    /// bindings, whose `Database.close()` rolls back a unit left open on
+    /// any thread). The thread that began the unit is still the one
+    /// [`Db::begin`] refuses a second unit on while this one is open.
+    #[must_use]
+    pub fn detach(self) -> DetachedTransaction {
+        self.unit
+    }
+}
+
+/// A unit of work that may cross threads ([`Transaction::detach`]); the
+/// same calls as a [`Transaction`].
+pub struct DetachedTransaction {
+    writer: Writer,
+    slot: Option<WriterSlot>,
+}
+
+impl DetachedTransaction {
+    /// Stores every write of the unit, all or nothing, and ends it.
+    ///
+    /// # Errors
+    /// [`Error::Storage`] if the store refuses; then nothing was written.
+    pub fn commit(self) -> Result<()> {
+        let DetachedTransaction { writer, slot } = self;
         let engine = writer.engine_handle().clone();
         let result = writer
             .into_changes()
@@ -546,11 +628,24 @@ impl Transaction {
 impl std::ops::Deref for Transaction {
     type Target = Writer;
     fn deref(&self) -> &Writer {
-        &self.writer
+        &self.unit.writer
     }
 }
 
 impl std::ops::DerefMut for Transaction {
+    fn deref_mut(&mut self) -> &mut Writer {
+        &mut self.unit.writer
+    }
+}
+
+impl std::ops::Deref for DetachedTransaction {
+    type Target = Writer;
+    fn deref(&self) -> &Writer {
+        &self.writer
+    }
+}
+
+impl std::ops::DerefMut for DetachedTransaction {
     fn deref_mut(&mut self) -> &mut Writer {
         &mut self.writer
     }

@@ -19,6 +19,7 @@ use crate::storage::{keys, Batch, Store, Tree};
 
 /// What a crash may lose.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum Durability {
     /// Every write is flushed to disk before it returns: a crash loses
     /// nothing that returned `Ok`.
@@ -54,6 +55,9 @@ pub(crate) struct Engine {
     /// Whether the store reopened after a write or flush it refused and
     /// has stored no unit of work since (see [`Engine::ready`]).
     reopened: AtomicBool,
+    /// Whether `Db::close` of the last handle closed it (then a drop does
+    /// nothing more).
+    pub(crate) closed: AtomicBool,
     /// Units of work this engine has stored, and the recorded time of the
     /// last the store holds: what a [`crate::View`] pins (see
     /// [`Engine::pin`]). Both change together, under the commit lock.
@@ -133,6 +137,7 @@ impl Engine {
             pid: std::process::id(),
             read_only_of: None,
             reopened: AtomicBool::new(false),
+            closed: AtomicBool::new(false),
             committed: AtomicU64::new(0),
             last_recorded: std::sync::atomic::AtomicI64::new(last_recorded),
         })
@@ -347,6 +352,10 @@ impl Engine {
 
 impl Drop for Engine {
     fn drop(&mut self) {
+        // `Db::close` of the last handle did the closing, and reported it.
+        if self.closed.load(Ordering::SeqCst) {
+            return;
+        }
         // Closing flushes; an error here has no one to go to (call
         // `Db::close` to see it), and the data is as safe as the chosen
         // durability made it. Then the checkpoints worth writing (see

@@ -62,6 +62,7 @@ pub struct Programme {
 
 /// What happened to a programme.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum ProgrammeEvent {
     Created {
         name: String,
@@ -349,6 +350,7 @@ impl Application {
 
 /// What happened to an application.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum ApplicationEvent {
     /// 受理.
     Received {

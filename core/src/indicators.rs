@@ -61,6 +61,7 @@ pub struct Indicator {
 
 /// What happened to an indicator.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum IndicatorEvent {
     Defined {
         code: String,
@@ -256,6 +257,7 @@ pub type Derived = std::result::Result<f64, Missing>;
 /// Why a derived value is missing: kept as a small value per firm and item,
 /// written out as text (the [`Derived`] reason) only when shown.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Missing {
     /// The firm reported no figures for the year.
     NoFigures(i32),

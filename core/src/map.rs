@@ -18,6 +18,7 @@ use crate::view::{ParcelFilter, View};
 
 /// What colours the parcels of a map.
 #[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
 pub enum MapColor<'a> {
     /// 储备, 已供应, 在建, 竣工.
     Status,
@@ -139,7 +140,7 @@ fn categories(parcels: &[&Parcel], color: MapColor<'_>, at: NaiveDate) -> (Vec<u
         }
         MapColor::Grade(evaluation) => {
             let grades: BTreeMap<u64, &str> = (0..evaluation.len())
-                .filter_map(|i| Some((evaluation.enterprise(i).0, evaluation.grade(i)?)))
+                .filter_map(|i| Some((evaluation.enterprise(i)?.0, evaluation.grade(i)?)))
                 .collect();
             let mut names: Vec<&str> = grades.values().copied().collect();
             names.sort_unstable();

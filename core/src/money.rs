@@ -170,6 +170,7 @@ pub struct Instalment {
 
 /// What a ledger entry on a debt did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum EntryKind {
     Paid,
     Refunded,

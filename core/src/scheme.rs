@@ -18,12 +18,25 @@ use crate::units::{Mu, Quantity};
 
 /// What an item scores when its value is missing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum MissingRule {
     /// Zero.
     Zero,
     /// The mean of this item's scores among the firms in scope that have a
     /// value (Huangyan's rule for firms without emission data).
     ScopeMean,
+}
+
+impl MissingRule {
+    /// The rule's code (`zero`, `scope_mean`), as schemes in Python and
+    /// JSON give it.
+    #[must_use]
+    pub fn code(self) -> &'static str {
+        match self {
+            MissingRule::Zero => "zero",
+            MissingRule::ScopeMean => "scope_mean",
+        }
+    }
 }
 
 /// One scored indicator of a scheme.
@@ -54,6 +67,7 @@ pub struct Scope {
 
 /// How scores become grades.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum Grading {
     /// (grade, share of firms): `[("A", 0.2), ("B", 0.6), ("C", 0.95), ("D", 1.0)]`
     /// gives A to the top 20%, B to 60%, C to 95%, D to the rest. A firm's
@@ -62,6 +76,17 @@ pub enum Grading {
     Percentile(Vec<(String, f64)>),
     /// (grade, minimum score), best first; the last grade takes the rest.
     Absolute(Vec<(String, f64)>),
+}
+
+impl Grading {
+    /// The kind of grading (`percentile`, `absolute`) and its cuts.
+    #[must_use]
+    pub fn cuts(&self) -> (&'static str, &[(String, f64)]) {
+        match self {
+            Grading::Percentile(c) => ("percentile", c),
+            Grading::Absolute(c) => ("absolute", c),
+        }
+    }
 }
 
 code_enum!(
@@ -447,6 +472,7 @@ impl Scheme {
 
 /// Why a firm cannot be evaluated at all.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Unfit {
     /// Closed (on the date, where known).
     Closed(Option<NaiveDate>),
@@ -680,30 +706,22 @@ impl Scores {
         self.candidates.metrics.iter().position(|m| *m == metric)
     }
 
-    /// Row `i`'s enterprise.
+    /// Row `i`'s enterprise; `None` past the last row.
     #[must_use]
-    pub fn enterprise(&self, i: usize) -> EnterpriseId {
-        self.candidates
-            .enterprise
-            .get(self.at(i))
-            .copied()
-            .unwrap_or(EnterpriseId(0))
+    pub fn enterprise(&self, i: usize) -> Option<EnterpriseId> {
+        self.candidates.enterprise.get(self.at(i)).copied()
     }
 
-    /// Row `i`'s name.
+    /// Row `i`'s name; `None` past the last row.
     #[must_use]
-    pub fn name(&self, i: usize) -> &str {
-        self.candidates.name(self.at(i))
+    pub fn name(&self, i: usize) -> Option<&str> {
+        (i < self.len()).then(|| self.candidates.name(self.at(i)))
     }
 
-    /// The land row `i` uses.
+    /// The land row `i` uses; `None` past the last row.
     #[must_use]
-    pub fn land(&self, i: usize) -> Mu {
-        self.candidates
-            .land
-            .get(self.at(i))
-            .copied()
-            .unwrap_or(Mu::ZERO)
+    pub fn land(&self, i: usize) -> Option<Mu> {
+        self.candidates.land.get(self.at(i)).copied()
     }
 
     /// Row `i`'s value of `metric`, or why it is missing; `None` for a
@@ -767,7 +785,7 @@ impl Scores {
             Scoped::AboveScale => text("above scale (规上)"),
             Scoped::SmallLand => Some(format!(
                 "uses {} of land, less than {}",
-                self.land(i),
+                self.land(i).unwrap_or(Mu::ZERO),
                 self.min_land
             )),
             Scoped::In => {
@@ -791,14 +809,14 @@ impl Scores {
         }
     }
 
-    /// Row `i` as an [`EvaluationRow`].
+    /// Row `i` as an [`EvaluationRow`]; `None` past the last row.
     #[must_use]
-    pub fn row(&self, i: usize) -> EvaluationRow {
+    pub fn row(&self, i: usize) -> Option<EvaluationRow> {
         let metrics = &self.candidates.metrics;
-        EvaluationRow {
-            enterprise: self.enterprise(i),
-            name: self.name(i).to_owned(),
-            land: self.land(i),
+        Some(EvaluationRow {
+            enterprise: self.enterprise(i)?,
+            name: self.name(i)?.to_owned(),
+            land: self.land(i)?,
             values: metrics
                 .iter()
                 .filter_map(|m| Some((*m, self.value(i, *m)?.map_err(Clone::clone))))
@@ -812,13 +830,13 @@ impl Scores {
             grade: self.grade(i).map(str::to_owned),
             in_scope: self.in_scope(i),
             reason: self.reason(i),
-        }
+        })
     }
 
     /// The evaluation as rows.
     #[must_use]
     pub fn into_evaluation(self) -> Evaluation {
-        let rows = (0..self.len()).map(|i| self.row(i)).collect();
+        let rows = (0..self.len()).filter_map(|i| self.row(i)).collect();
         Evaluation {
             scheme: self.scheme,
             year: self.year,
@@ -846,12 +864,12 @@ pub trait Graded: std::fmt::Debug {
     fn is_empty(&self) -> bool {
         self.len() == 0
     }
-    /// Row `i`'s enterprise.
-    fn enterprise(&self, i: usize) -> EnterpriseId;
-    /// Row `i`'s name.
-    fn name(&self, i: usize) -> &str;
-    /// The land row `i` uses.
-    fn land(&self, i: usize) -> Mu;
+    /// Row `i`'s enterprise; `None` past the last row.
+    fn enterprise(&self, i: usize) -> Option<EnterpriseId>;
+    /// Row `i`'s name; `None` past the last row.
+    fn name(&self, i: usize) -> Option<&str>;
+    /// The land row `i` uses; `None` past the last row.
+    fn land(&self, i: usize) -> Option<Mu>;
     /// Row `i`'s value of `metric`, if it has one.
     fn value(&self, i: usize, metric: Metric) -> Option<f64>;
     /// Row `i`'s score on `metric`'s item.
@@ -888,14 +906,14 @@ impl Graded for Evaluation {
     fn len(&self) -> usize {
         self.rows.len()
     }
-    fn enterprise(&self, i: usize) -> EnterpriseId {
-        self.rows.get(i).map_or(EnterpriseId(0), |r| r.enterprise)
+    fn enterprise(&self, i: usize) -> Option<EnterpriseId> {
+        self.rows.get(i).map(|r| r.enterprise)
     }
-    fn name(&self, i: usize) -> &str {
-        self.rows.get(i).map_or("", |r| r.name.as_str())
+    fn name(&self, i: usize) -> Option<&str> {
+        self.rows.get(i).map(|r| r.name.as_str())
     }
-    fn land(&self, i: usize) -> Mu {
-        self.rows.get(i).map_or(Mu::ZERO, |r| r.land)
+    fn land(&self, i: usize) -> Option<Mu> {
+        self.rows.get(i).map(|r| r.land)
     }
     fn value(&self, i: usize, metric: Metric) -> Option<f64> {
         self.rows
@@ -936,13 +954,13 @@ impl Graded for Scores {
     fn len(&self) -> usize {
         Scores::len(self)
     }
-    fn enterprise(&self, i: usize) -> EnterpriseId {
+    fn enterprise(&self, i: usize) -> Option<EnterpriseId> {
         Scores::enterprise(self, i)
     }
-    fn name(&self, i: usize) -> &str {
+    fn name(&self, i: usize) -> Option<&str> {
         Scores::name(self, i)
     }
-    fn land(&self, i: usize) -> Mu {
+    fn land(&self, i: usize) -> Option<Mu> {
         Scores::land(self, i)
     }
     fn value(&self, i: usize, metric: Metric) -> Option<f64> {

@@ -678,7 +678,7 @@ pub(super) async fn enterprise(
                 };
                 for year in firm.yearly.years().rev().take(GRADED_YEARS).rev() {
                     let eval = snap.evaluation(DEFAULT_SCHEME, year, reading.known_at)?;
-                    if let Some(r) = (0..eval.len()).find(|&i| eval.enterprise(i) == firm.id) {
+                    if let Some(r) = (0..eval.len()).find(|&i| eval.enterprise(i) == Some(firm.id)) {
                         grades.rows.push(vec![
                             CellView::link(year.to_string(), format!("/evaluate/{DEFAULT_SCHEME}/{year}")),
                             CellView::text(eval.grade(r).map_or_else(|| eval.reason(r).unwrap_or_default(), str::to_owned)),

@@ -33,6 +33,22 @@ impl<B: serde::de::DeserializeOwned> Run<B> {
         let events: Arc<[Event<B>]> = codec::decode_events(encoded, self.first)?.into();
         Ok(self.decoded.get_or_init(|| events))
     }
+
+    /// The run's events added to `out`: decoded for this read only when
+    /// they were not decoded before (a scan of every entity keeps none of
+    /// a province's ten million events decoded).
+    pub(crate) fn decode_into(&self, out: &mut Vec<Event<B>>) -> Result<()>
+    where
+        B: Clone,
+    {
+        if let Some(events) = self.decoded.get() {
+            out.extend(events.iter().cloned());
+            return Ok(());
+        }
+        let encoded = self.value.get(self.at.clone()).unwrap_or_default();
+        out.extend(codec::decode_events(encoded, self.first)?);
+        Ok(())
+    }
 }
 
 impl<B> Runs<B> {

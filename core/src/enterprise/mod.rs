@@ -154,25 +154,39 @@ impl YearlyFigures {
             ("排放", self.emissions_t, "吨"),
             ("用水", self.water_m3, "m³"),
         ];
-        let mut parts: Vec<String> = money
-            .iter()
-            .filter_map(|(name, v)| v.map(|v| format!("{name} {}元", v.to_decimal_string())))
-            .collect();
-        if let Some(n) = self.employees {
-            parts.push(format!("职工 {n}人"));
+        // Written into one string: a province's histories describe
+        // millions of reports.
+        let mut out = String::with_capacity(96);
+        let mut part = |text: &[&str]| {
+            if !out.is_empty() {
+                out.push_str(", ");
+            }
+            for t in text {
+                out.push_str(t);
+            }
+        };
+        for (name, v) in money {
+            if let Some(v) = v {
+                part(&[name, " ", &v.to_decimal_string(), "元"]);
+            }
         }
-        parts.extend(quantities.iter().filter_map(|(name, v, unit)| {
-            v.map(|v| format!("{name} {}{unit}", v.to_decimal_string()))
-        }));
+        if let Some(n) = self.employees {
+            part(&["职工 ", &n.to_string(), "人"]);
+        }
+        for (name, v, unit) in quantities {
+            if let Some(v) = v {
+                part(&[name, " ", &v.to_decimal_string(), unit]);
+            }
+        }
         match self.above_scale {
-            Some(true) => parts.push("规模以上".to_owned()),
-            Some(false) => parts.push("规模以下".to_owned()),
+            Some(true) => part(&["规模以上"]),
+            Some(false) => part(&["规模以下"]),
             None => {}
         }
-        if parts.is_empty() {
+        if out.is_empty() {
             "no figures".to_owned()
         } else {
-            parts.join(", ")
+            out
         }
     }
 
@@ -428,6 +442,7 @@ impl Enterprise {
 /// earlier formats wrote.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(from = "stored::EnterpriseEvent", into = "stored::EnterpriseEvent")]
+#[non_exhaustive]
 pub enum EnterpriseEvent {
     /// Entered in the register.
     Registered {
@@ -539,7 +554,10 @@ impl EnterpriseEvent {
             EnterpriseEvent::Suspended { reason } => format!("suspended: {reason}"),
             EnterpriseEvent::Closed { reason } => format!("closed: {reason}"),
             EnterpriseEvent::YearReported { year, figures } => {
-                format!("{year}: {}", figures.describe())
+                let mut text = year.to_string();
+                text.push_str(": ");
+                text.push_str(&figures.describe());
+                text
             }
             EnterpriseEvent::Leased(l) => format!(
                 "leased {}{} {}m² from {}",

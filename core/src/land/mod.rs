@@ -246,6 +246,7 @@ impl Extras {
 
 /// Whether a parcel is idle as of a date (闲置土地处置办法, 国土资源部令第53号, 2012).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum IdleState {
     NotIdle,
     /// Idle: a fee (20% of the price unless declared otherwise) is due.
@@ -494,6 +495,7 @@ impl Parcel {
 
 /// What happened to a parcel.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum ParcelEvent {
     /// 征地: the parcel enters the zone's reserve.
     Requisitioned {

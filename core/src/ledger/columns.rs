@@ -23,6 +23,7 @@
 
 /// What a column holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum FieldKind {
     Text,
     Date,
@@ -322,6 +323,7 @@ const STEP_FIELDS: &[Field] = &[
 
 /// The ledgers parkdb imports, in the order they are applied.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum Ledger {
     Enterprises,
     Parcels,
@@ -472,6 +474,7 @@ pub fn chinese_of(column: &str) -> Option<&'static str> {
 /// A unit named in a header, as a multiple of the column's base unit
 /// (元 for money, 亩 for area).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Unit {
     Base,
     Wan,
@@ -494,6 +497,7 @@ pub fn split_header(header: &str) -> (String, Option<String>) {
 
 /// Why a header names no column of a ledger.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum HeaderError {
     /// No field of the ledger goes by this name: an import sets the
     /// column aside (or, strict, refuses it).
@@ -614,11 +618,17 @@ mod tests {
     fn headers_in_chinese_and_english_resolve_with_units() {
         let p = Ledger::Parcels;
         assert_eq!(resolve_header(p, "面积(亩)").unwrap().1, Unit::Base);
-        assert_eq!(resolve_header(p, "面积（㎡）").unwrap().1, Unit::SquareMetres);
+        assert_eq!(
+            resolve_header(p, "面积（㎡）").unwrap().1,
+            Unit::SquareMetres
+        );
         assert_eq!(resolve_header(p, "area_ha").unwrap().1, Unit::Hectares);
         assert_eq!(resolve_header(p, "地块编号").unwrap().0.name, "code");
         assert!(resolve_header(p, "面积(元)").is_err());
-        assert!(resolve_header(p, "面基").unwrap_err().to_string().contains("地块编号/code"));
+        assert!(resolve_header(p, "面基")
+            .unwrap_err()
+            .to_string()
+            .contains("地块编号/code"));
         let e = Ledger::ParcelEvents;
         assert_eq!(resolve_header(e, "价格(万元)").unwrap().1, Unit::Wan);
         assert_eq!(resolve_header(e, "price_yuan").unwrap().0.name, "price");

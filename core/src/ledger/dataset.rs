@@ -93,7 +93,7 @@ fn write_table(
     rows: usize,
 ) -> Result<(u64, u32, Option<Crs>)> {
     let whole = |batch: Result<RecordBatch>| -> Result<(u64, u32, Option<Crs>)> {
-        let mut out = TableFile::create(path)?;
+        let mut out = TableFile::create(path);
         out.push(&batch?)?;
         out.finish()
     };
@@ -104,7 +104,7 @@ fn write_table(
             // One system for every batch: the one asked for, else the one
             // the whole table would be in.
             policy.default_crs = crs.or_else(|| crate::tables::table_crs(&parcels, &policy));
-            let mut out = TableFile::create(path)?;
+            let mut out = TableFile::create(path);
             for chunk in chunks(&parcels, rows) {
                 let names = v.names_of(chunk.iter().filter_map(|p| p.holder))?;
                 for batch in crate::tables::parcels_batches(chunk, &names, v.date(), &policy)? {
@@ -115,7 +115,7 @@ fn write_table(
         }),
         "enterprises" => view.consistently(|v| {
             let firms = v.enterprises_where(&crate::view::EnterpriseFilter::default())?;
-            let mut out = TableFile::create(path)?;
+            let mut out = TableFile::create(path);
             for chunk in chunks(&firms, rows) {
                 out.push(&crate::tables::enterprises_batch(chunk, v.date())?)?;
             }
@@ -123,7 +123,7 @@ fn write_table(
         }),
         "yearly" => view.consistently(|v| {
             let firms = v.enterprises()?;
-            let mut out = TableFile::create(path)?;
+            let mut out = TableFile::create(path);
             // A firm has a few years: an eighth of the rows' firms at a time.
             for chunk in chunks(&firms, rows / 8) {
                 out.push(&crate::tables::yearly_batch(chunk, None)?)?;
@@ -140,7 +140,7 @@ fn write_table(
         // province makes across its parks (`province_report`).
         "inefficient" => whole(view.inefficient_table(&crate::inefficient::Rules::default(), None)),
         _ => events.consistently(|v| {
-            let mut out = TableFile::create(path)?;
+            let mut out = TableFile::create(path);
             v.events_batches(&crate::tables::EventFilter::default(), rows, &mut |batch| {
                 out.push(&batch)
             })?;
@@ -230,10 +230,12 @@ fn widen(bbox: Option<[f64; 4]>, column: &dyn arrow_array::Array) -> Option<[f64
 /// `geo` key in the schema the footer carries (without the bounding box,
 /// which is known only at the end) and in the file's own key-value
 /// metadata, with the bounding box of every row, where readers look
-/// (geopandas through pyarrow, `DuckDB`, parkdb's check).
+/// (geopandas through pyarrow, `DuckDB`, parkdb's check). The Parquet
+/// encoding and compression run on a thread of their own, a batch or two
+/// behind the one building the rows.
 struct TableFile<'p> {
     path: &'p Path,
-    writer: Option<parquet::arrow::ArrowWriter<Checksummed>>,
+    writer: Option<Encoding>,
     /// The file's schema: the first batch's, with the `geo` metadata.
     schema: Option<arrow_schema::SchemaRef>,
     rows: u64,
@@ -244,9 +246,41 @@ struct TableFile<'p> {
     crs: Option<Crs>,
 }
 
+/// A file's Parquet writer at work on its own thread: batches go in
+/// through `batches`; the thread hands the writer back when they end.
+struct Encoding {
+    batches: std::sync::mpsc::SyncSender<RecordBatch>,
+    thread: std::thread::JoinHandle<Result<parquet::arrow::ArrowWriter<Checksummed>>>,
+}
+
+impl Encoding {
+    fn start(mut writer: parquet::arrow::ArrowWriter<Checksummed>, path: &Path) -> Encoding {
+        let (batches, incoming) = std::sync::mpsc::sync_channel::<RecordBatch>(2);
+        let path = path.to_owned();
+        let thread = std::thread::spawn(move || {
+            for batch in incoming {
+                writer
+                    .write(&batch)
+                    .map_err(|e| Error::Internal(format!("writing {}: {e}", path.display())))?;
+            }
+            Ok(writer)
+        });
+        Encoding { batches, thread }
+    }
+
+    /// The writer, once every batch sent is written.
+    fn finish(self) -> Result<parquet::arrow::ArrowWriter<Checksummed>> {
+        drop(self.batches);
+        self.thread
+            .join()
+            .map_err(|_| Error::Internal("the thread writing a Parquet file failed".into()))?
+    }
+}
+
 impl<'p> TableFile<'p> {
-    fn create(path: &'p Path) -> Result<TableFile<'p>> {
-        Ok(TableFile {
+    /// A table file at `path`, created when its first batch comes.
+    fn create(path: &'p Path) -> TableFile<'p> {
+        TableFile {
             path,
             writer: None,
             schema: None,
@@ -254,7 +288,7 @@ impl<'p> TableFile<'p> {
             geo: None,
             bbox: None,
             crs: None,
-        })
+        }
     }
 
     fn failed(&self, e: &parquet::errors::ParquetError) -> Error {
@@ -281,11 +315,19 @@ impl<'p> TableFile<'p> {
             _ => batch.clone(),
         };
         self.rows += batch.num_rows() as u64;
-        let result = match self.writer.as_mut() {
-            Some(w) => w.write(&batch),
-            None => return Err(Error::Internal("a table file without its writer".into())),
+        let Some(writing) = self.writer.as_ref() else {
+            return Err(Error::Internal("a table file without its writer".into()));
         };
-        result.map_err(|e| self.failed(&e))
+        if writing.batches.send(batch).is_err() {
+            // The writing thread stopped: its error says why.
+            return match self.writer.take().map(Encoding::finish) {
+                Some(Err(e)) => Err(e),
+                _ => Err(Error::Internal(
+                    "the thread writing a Parquet file stopped".into(),
+                )),
+            };
+        }
+        Ok(())
     }
 
     fn open(&mut self, first: &RecordBatch) -> Result<()> {
@@ -303,13 +345,27 @@ impl<'p> TableFile<'p> {
             metadata.insert("geo".to_owned(), geo.to_string());
             schema = schema.with_metadata(metadata);
         }
-        let props = WriterProperties::builder()
-            .set_compression(Compression::SNAPPY)
-            .build();
+        let mut props = WriterProperties::builder().set_compression(Compression::SNAPPY);
+        // Columns whose values hardly repeat (ids, codes, texts, shapes,
+        // moments) gain nothing from a dictionary; building one and then
+        // giving it up costs time.
+        for field in schema.fields() {
+            let name = field.name();
+            if name.ends_with("_id")
+                || ["code", "detail", "boundary", "recorded_at", "recorded"]
+                    .contains(&name.as_str())
+            {
+                props = props.set_column_dictionary_enabled(
+                    parquet::schema::types::ColumnPath::from(name.as_str()),
+                    false,
+                );
+            }
+        }
+        let props = props.build();
         let schema = std::sync::Arc::new(schema);
         let writer = parquet::arrow::ArrowWriter::try_new(out, schema.clone(), Some(props))
             .map_err(|e| self.failed(&e))?;
-        self.writer = Some(writer);
+        self.writer = Some(Encoding::start(writer, self.path));
         self.schema = Some(schema);
         Ok(())
     }
@@ -320,7 +376,8 @@ impl<'p> TableFile<'p> {
         let mut writer = self
             .writer
             .take()
-            .ok_or_else(|| Error::Internal("a table file without a batch".into()))?;
+            .ok_or_else(|| Error::Internal("a table file without a batch".into()))?
+            .finish()?;
         if let Some((_, mut geo)) = self.geo.take() {
             if let (Some(b), Some(primary)) = (self.bbox, geo["primary_column"].as_str()) {
                 let primary = primary.to_owned();

@@ -375,7 +375,8 @@ pub fn evaluate_dataset_of(
                 closed,
                 closed_on,
                 &EnterpriseYear {
-                    investment: investment.ok_or_else(|| Missing::Other("investment not known".into())),
+                    investment: investment
+                        .ok_or_else(|| Missing::Other("investment not known".into())),
                     year,
                     figures: reported.as_ref(),
                     land: data.land.get(&id).copied().unwrap_or(Mu::ZERO),

@@ -401,6 +401,38 @@ struct FactColumns {
 }
 
 impl FactColumns {
+    /// Room for `n` events' facts.
+    fn with_capacity(n: usize) -> FactColumns {
+        FactColumns {
+            holder_id: Vec::with_capacity(n),
+            to_id: Vec::with_capacity(n),
+            programme_id: Vec::with_capacity(n),
+            area_mu: Vec::with_capacity(n),
+            area_m2: Vec::with_capacity(n),
+            price_yuan: Vec::with_capacity(n),
+            fee_yuan: Vec::with_capacity(n),
+            amount_yuan: Vec::with_capacity(n),
+            award_kind: Vec::with_capacity(n),
+            method: Vec::with_capacity(n),
+            land_use: Vec::with_capacity(n),
+            year: Vec::with_capacity(n),
+            certificate: Vec::with_capacity(n),
+            reason: Vec::with_capacity(n),
+            boundary_wkt: Vec::with_capacity(n),
+            crs: Vec::with_capacity(n),
+            note: Vec::with_capacity(n),
+            charge: Vec::with_capacity(n),
+            compensation: Vec::with_capacity(n),
+            action: Vec::with_capacity(n),
+            reference: Vec::with_capacity(n),
+            payee: Vec::with_capacity(n),
+            qualification: Vec::with_capacity(n),
+            domain: Vec::with_capacity(n),
+            building: Vec::with_capacity(n),
+            stage: Vec::with_capacity(n),
+        }
+    }
+
     fn push(&mut self, f: Facts) {
         self.holder_id.push(f.holder_id);
         self.to_id.push(f.to_id);
@@ -488,6 +520,7 @@ pub fn history_with_facts_batch<B: EventFacts>(
 
 /// The ledgers of the events table, as its `kind` column names them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum EventKind {
     Parcel,
     Enterprise,
@@ -567,6 +600,26 @@ struct EventColumns {
     detail: arrow_array::builder::StringBuilder,
 }
 
+impl EventColumns {
+    /// Room for about `n` rows, so that a block's columns are not copied
+    /// as they grow.
+    fn with_capacity(n: usize) -> EventColumns {
+        use arrow_array::builder::StringBuilder;
+        EventColumns {
+            kind: Vec::with_capacity(n),
+            entity: Vec::with_capacity(n),
+            code: StringBuilder::with_capacity(n, n * 8),
+            event: Vec::with_capacity(n),
+            name: Vec::with_capacity(n),
+            valid: Vec::with_capacity(n),
+            recorded: Vec::with_capacity(n),
+            voided_by: Vec::with_capacity(n),
+            facts: FactColumns::with_capacity(n),
+            detail: StringBuilder::with_capacity(n, n * 32),
+        }
+    }
+}
+
 impl View<'_> {
     /// Every event as known under this view's horizon (`known_at`), one
     /// row each, in ledger then entity then event order: `kind`,
@@ -577,19 +630,31 @@ impl View<'_> {
     /// Storage or corruption errors.
     pub fn events_table(&self, filter: &EventFilter) -> Result<RecordBatch> {
         self.consistently(|v| {
-            let mut table = None;
-            v.events_batches(filter, usize::MAX, &mut |b| {
-                table = Some(b);
+            // Built in blocks on two threads, then put together.
+            let mut batches = Vec::new();
+            v.events_batches(filter, 1 << 16, &mut |b| {
+                batches.push(b);
                 Ok(())
             })?;
-            table.ok_or_else(|| Error::Internal("the events table without its batch".into()))
+            if batches.len() == 1 {
+                return batches
+                    .pop()
+                    .ok_or_else(|| Error::Internal("the events table without its batch".into()));
+            }
+            let schema = batches
+                .first()
+                .map(RecordBatch::schema)
+                .ok_or_else(|| Error::Internal("the events table without its batch".into()))?;
+            arrow_select::concat::concat_batches(&schema, &batches)
+                .map_err(|e| Error::Internal(format!("building the events table: {e}")))
         })
     }
 
     /// [`View::events_table`] handed to `sink` a batch of about `rows`
     /// rows at a time (an entity's events are never split), at least one
-    /// batch (empty when no event is listed), so that an export holds one
-    /// batch of a province's events at a time. Not made consistent here:
+    /// batch (empty when no event is listed), so that an export holds a
+    /// few batches of a province's events at a time. The batches are built
+    /// on two threads and handed over in order. Not made consistent here:
     /// the caller reads through [`View::consistently`].
     pub(crate) fn events_batches(
         &self,
@@ -597,96 +662,132 @@ impl View<'_> {
         rows: usize,
         sink: &mut dyn FnMut(RecordBatch) -> Result<()>,
     ) -> Result<()> {
-        let mut out = EventColumns::default();
-        let mut batches = Batches {
-            rows,
-            sink,
-            any: false,
-        };
-        for kind in EventKind::ALL {
-            if filter.kind.is_some_and(|k| k != kind) {
-                continue;
-            }
-            let (f, b, o) = (filter, &mut batches, &mut out);
-            match kind {
-                EventKind::Parcel => {
-                    self.event_rows::<Parcel>(kind, f, o, b, |e| (e.name(), e.describe()))?;
+        let mut any = false;
+        {
+            let take = &mut |batch: RecordBatch| {
+                any = true;
+                sink(batch)
+            };
+            for kind in EventKind::ALL {
+                if filter.kind.is_some_and(|k| k != kind) {
+                    continue;
                 }
-                EventKind::Enterprise => {
-                    self.event_rows::<Enterprise>(kind, f, o, b, |e| (e.name(), e.describe()))?;
-                }
-                EventKind::Programme => {
-                    self.event_rows::<Programme>(kind, f, o, b, |e| (e.name(), e.describe()))?;
-                }
-                EventKind::Application => {
-                    self.event_rows::<Application>(kind, f, o, b, |e| (e.name(), e.describe()))?;
-                }
-                EventKind::Indicator => {
-                    self.event_rows::<Indicator>(kind, f, o, b, |e| (e.name(), e.describe()))?;
+                match kind {
+                    EventKind::Parcel => {
+                        self.event_blocks::<Parcel>(kind, filter, rows, take, |e| {
+                            (e.name(), e.describe())
+                        })?;
+                    }
+                    EventKind::Enterprise => {
+                        self.event_blocks::<Enterprise>(kind, filter, rows, take, |e| {
+                            (e.name(), e.describe())
+                        })?;
+                    }
+                    EventKind::Programme => {
+                        self.event_blocks::<Programme>(kind, filter, rows, take, |e| {
+                            (e.name(), e.describe())
+                        })?;
+                    }
+                    EventKind::Application => {
+                        self.event_blocks::<Application>(kind, filter, rows, take, |e| {
+                            (e.name(), e.describe())
+                        })?;
+                    }
+                    EventKind::Indicator => {
+                        self.event_blocks::<Indicator>(kind, filter, rows, take, |e| {
+                            (e.name(), e.describe())
+                        })?;
+                    }
                 }
             }
         }
-        if !batches.any || !out.kind.is_empty() {
-            (batches.sink)(events_batch(out)?)?;
+        if !any {
+            sink(events_batch(EventColumns::default())?)?;
         }
         Ok(())
     }
 
-    fn event_rows<R>(
+    /// The rows of kind `R`'s events, a block of entities at a time (about
+    /// `rows` rows: an entity has a few events), built on two threads and
+    /// handed to `take` in entity order.
+    fn event_blocks<R>(
         &self,
         kind: EventKind,
         filter: &EventFilter,
-        rows: &mut EventColumns,
-        batches: &mut Batches<'_>,
-        name: impl Fn(&R::Event) -> (&'static str, String),
+        rows: usize,
+        take: &mut dyn FnMut(RecordBatch) -> Result<()>,
+        name: impl Fn(&R::Event) -> (&'static str, String) + Sync,
     ) -> Result<()>
     where
         R: crate::record::Record + crate::view::Dated,
         R::Event: EventFacts,
     {
-        self.for_each_history::<R>(|(entity, code, history)| {
-            for h in history {
-                let e = &h.event;
-                let void = matches!(e.body, Body::Void { .. });
-                if !filter.include_voided && (void || h.voided_by.is_some()) {
-                    continue;
-                }
-                let valid = Some(e.valid).filter(|d| *d != NaiveDate::MIN);
-                if filter.since.is_some_and(|s| valid.is_none_or(|v| v < s))
-                    || filter.until.is_some_and(|u| valid.is_some_and(|v| v > u))
-                {
-                    continue;
-                }
-                let (event, detail) = match &e.body {
-                    Body::Domain(b) => name(b),
-                    Body::Void { target, .. } => ("void", format!("voids {target}")),
-                };
-                rows.kind.push(kind.code());
-                rows.entity.push(entity);
-                rows.code.append_option(code.as_deref());
-                rows.event.push(e.id.0);
-                rows.name.push(event);
-                rows.valid.push(valid);
-                rows.recorded.push(e.recorded.0);
-                rows.voided_by.push(h.voided_by.map(|v| v.0));
-                rows.facts.push(facts_of(e));
-                rows.detail.append_value(detail);
-            }
-            if rows.kind.len() >= batches.rows {
-                (batches.sink)(events_batch(std::mem::take(rows))?)?;
-                batches.any = true;
-            }
-            Ok(())
+        // Whole blocks of ids (as events are stored), about `rows` rows.
+        let block = crate::view::SCAN_BLOCK;
+        let per_block =
+            (u64::try_from(rows / 4).unwrap_or(u64::MAX) / block).clamp(1, 1 << 20) * block;
+        self.scanning::<R, _>(|next| {
+            let blocks = usize::try_from(next.div_ceil(per_block)).unwrap_or(usize::MAX);
+            crate::threads::in_order(
+                "building the events table",
+                blocks,
+                |b| {
+                    let from = (b as u64).saturating_mul(per_block);
+                    let until = from.saturating_add(per_block);
+                    let runs = self.stored_runs::<R>(from, until, next)?;
+                    let mut out = EventColumns::with_capacity(rows.min(1 << 17));
+                    for id in from.max(1)..until.min(next) {
+                        if let Some(history) = self.entity_history::<R>(id, &runs, from)? {
+                            event_rows(kind, filter, &mut out, &name, history);
+                        }
+                    }
+                    if out.kind.is_empty() {
+                        Ok(None)
+                    } else {
+                        events_batch(out).map(Some)
+                    }
+                },
+                |batch| batch.map_or(Ok(()), &mut *take),
+            )
         })
     }
 }
 
-/// Where [`View::events_batches`] hands its batches, and their size.
-struct Batches<'s> {
-    rows: usize,
-    sink: &'s mut dyn FnMut(RecordBatch) -> Result<()>,
-    /// Whether a batch was handed over yet.
-    any: bool,
+/// An entity's events as rows of the events table.
+fn event_rows<B: EventFacts>(
+    kind: EventKind,
+    filter: &EventFilter,
+    rows: &mut EventColumns,
+    name: &impl Fn(&B) -> (&'static str, String),
+    (entity, code, history): crate::view::EntityHistory<B>,
+) {
+    for h in history {
+        let e = &h.event;
+        let void = matches!(e.body, Body::Void { .. });
+        if !filter.include_voided && (void || h.voided_by.is_some()) {
+            continue;
+        }
+        let valid = Some(e.valid).filter(|d| *d != NaiveDate::MIN);
+        if filter.since.is_some_and(|s| valid.is_none_or(|v| v < s))
+            || filter.until.is_some_and(|u| valid.is_some_and(|v| v > u))
+        {
+            continue;
+        }
+        let (event, detail) = match &e.body {
+            Body::Domain(b) => name(b),
+            Body::Void { target, .. } => ("void", format!("voids {target}")),
+        };
+        rows.kind.push(kind.code());
+        rows.entity.push(entity);
+        rows.code.append_option(code.as_deref());
+        rows.event.push(e.id.0);
+        rows.name.push(event);
+        rows.valid.push(valid);
+        rows.recorded.push(e.recorded.0);
+        rows.voided_by.push(h.voided_by.map(|v| v.0));
+        rows.facts.push(facts_of(e));
+        rows.detail.append_value(detail);
+    }
 }
 
 fn events_batch(rows: EventColumns) -> Result<RecordBatch> {

@@ -70,7 +70,7 @@ pub fn surcharges_batch(rows: &[crate::surcharge::SurchargeRow]) -> Result<Recor
 /// Never in practice; a column mismatch would be a bug.
 pub fn evaluation_batch<E: Graded + ?Sized>(eval: &E, metrics: &[Metric]) -> Result<RecordBatch> {
     let mut c = Columns::default();
-    evaluation_columns(&mut c, eval, metrics, |i| Some(eval.enterprise(i).0))?;
+    evaluation_columns(&mut c, eval, metrics, |i| eval.enterprise(i).map(|e| e.0))?;
     c.finish()
 }
 
@@ -84,8 +84,8 @@ pub(crate) fn evaluation_columns<E: Graded + ?Sized>(
 ) -> Result<()> {
     let rows = 0..eval.len();
     c.id("enterprise_id", rows.clone().map(id));
-    c.text("name", rows.clone().map(|i| Some(eval.name(i))));
-    c.mu("land_mu", rows.clone().map(|i| Some(eval.land(i))))?;
+    c.text("name", rows.clone().map(|i| eval.name(i)));
+    c.mu("land_mu", rows.clone().map(|i| eval.land(i)))?;
     for m in metrics {
         c.float(m.code(), rows.clone().map(|i| eval.value(i, *m)));
         c.unit(m.unit());

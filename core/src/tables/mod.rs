@@ -28,6 +28,48 @@ pub use land::{
 };
 pub use money::{payments_batch, receivables_batch};
 pub use named::Named;
+
+/// A table as text, a box of columns and rows as `arrow`'s pretty printer
+/// draws it (Chinese text measured by its width on screen): `println!("{}",
+/// Pretty::new(&view.parcels_table(&filter)?))`; [`Pretty::head`] for the
+/// first rows of a large one.
+#[derive(Debug, Clone, Copy)]
+pub struct Pretty<'a> {
+    batch: &'a RecordBatch,
+    rows: Option<usize>,
+}
+
+impl<'a> Pretty<'a> {
+    /// Every row of `batch`.
+    #[must_use]
+    pub fn new(batch: &'a RecordBatch) -> Pretty<'a> {
+        Pretty { batch, rows: None }
+    }
+
+    /// The first `n` rows only, and a line saying how many there are.
+    #[must_use]
+    pub fn head(self, n: usize) -> Pretty<'a> {
+        Pretty {
+            rows: Some(n),
+            ..self
+        }
+    }
+}
+
+impl std::fmt::Display for Pretty<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let total = self.batch.num_rows();
+        let shown = self.rows.map_or(total, |n| n.min(total));
+        let batch = self.batch.slice(0, shown);
+        let table =
+            arrow_cast::pretty::pretty_format_batches(&[batch]).map_err(|_| std::fmt::Error)?;
+        write!(f, "{table}")?;
+        if shown < total {
+            write!(f, "\n({shown} of {total} rows)")?;
+        }
+        Ok(())
+    }
+}
 pub use plan::progress_batch;
 
 use std::sync::Arc;

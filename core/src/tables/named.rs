@@ -10,6 +10,7 @@ use super::EventFilter;
 
 /// A table of the ledgers, read under a view's horizon.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Named {
     Parcels,
     Enterprises,

@@ -14,6 +14,7 @@ pub struct ParcelFilter {
 /// How parcels are compared with a shape in a query by shape. Only
 /// parcels with a boundary, and not retired by a split, are found.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub enum Spatial<'a> {
     /// Parcels whose boundary lies within the shape.
     Within(&'a Region),

@@ -108,6 +108,10 @@ pub struct View<'a> {
     pin: Option<crate::engine::Pin>,
 }
 
+/// The ids a scan reads together are whole blocks of this many, as the
+/// events are stored ([`View::stored_runs`]).
+pub(crate) const SCAN_BLOCK: u64 = 1 << crate::storage::keys::BLOCK_BITS;
+
 impl<'a> View<'a> {
     pub(crate) fn new(engine: &'a Engine, horizon: Horizon) -> View<'a> {
         View {
@@ -560,8 +564,16 @@ impl<'a> View<'a> {
     /// An entity's events as known under the horizon, in valid-date order
     /// (events of one date as recorded): history entered late in its place.
     fn history_of<R: Record>(&self, id: u64) -> Result<Vec<HistoryEntry<R::Event>>> {
-        let mut events: Vec<Event<R::Event>> = self
-            .events::<R>(id)?
+        self.history_from::<R>(id, self.events::<R>(id)?)
+    }
+
+    /// The history made of `events`, entity `id`'s as this view knows it.
+    fn history_from<R: Record>(
+        &self,
+        id: u64,
+        events: Vec<Event<R::Event>>,
+    ) -> Result<Vec<HistoryEntry<R::Event>>> {
+        let mut events: Vec<Event<R::Event>> = events
             .into_iter()
             .filter(|e| self.horizon.known_at.is_none_or(|t| e.recorded <= t))
             .collect();
@@ -587,31 +599,54 @@ impl<'a> View<'a> {
             .collect())
     }
 
-    /// Hands `each` every entity of kind `R` with its events as known under
-    /// the horizon (voids marked) and its unique code, in id order, one at
-    /// a time. The kind's runs are loaded into memory first, so no entity
-    /// is read from disk alone.
-    pub(crate) fn for_each_history<R: Record + Dated>(
-        &self,
-        mut each: impl FnMut(EntityHistory<R::Event>) -> Result<()>,
-    ) -> Result<()> {
+    /// Runs `scan` with the commit lock held (shared), handing it kind
+    /// `R`'s next id: a scan reads ids `1..next` a block at a time
+    /// ([`View::stored_runs`], [`View::entity_history`]), on this thread or
+    /// on others that `scan` waits for.
+    pub(crate) fn scanning<R: Record, T>(&self, scan: impl FnOnce(u64) -> Result<T>) -> Result<T> {
         let _read = self.engine.read_guard();
         let next = record::Ids::next::<R>(self.store())?;
-        self.engine.cache.load_runs::<R>(self.store())?;
-        for id in 1..next {
-            let history = match self.history_of::<R>(id) {
-                Ok(history) => history,
-                // Nothing of it was known yet at this horizon.
-                Err(Error::NotFound { .. }) => continue,
-                Err(e) => return Err(e),
-            };
-            let code = self.one_shared::<R>(id)?.and_then(|r| {
-                r.code()
-                    .map(|(_, c)| String::from_utf8_lossy(c).into_owned())
-            });
-            each((id, code, history))?;
+        scan(next)
+    }
+
+    /// The stored event runs of kind `R`'s entities `from..until` (both
+    /// multiples of [`SCAN_BLOCK`]), read for a scan
+    /// and not kept: a province's ten million events are never all held.
+    pub(crate) fn stored_runs<R: Record>(
+        &self,
+        from: u64,
+        until: u64,
+        next: u64,
+    ) -> Result<crate::cache::Runs<R::Event>> {
+        let ids = record::Ids {
+            from,
+            until: Some(until),
+        };
+        crate::cache::read_runs::<R>(self.store(), ids, next)
+    }
+
+    /// Entity `id` of kind `R` with its events (from `runs`, read from
+    /// `from` on) and its code; `None` when nothing of it was known yet.
+    pub(crate) fn entity_history<R: Record + Dated>(
+        &self,
+        id: u64,
+        runs: &crate::cache::Runs<R::Event>,
+        from: u64,
+    ) -> Result<Option<EntityHistory<R::Event>>> {
+        let mut events = Vec::new();
+        for run in runs.of(id.saturating_sub(from)) {
+            run.decode_into(&mut events)?;
         }
-        Ok(())
+        let history = match self.history_from::<R>(id, events) {
+            Ok(history) => history,
+            Err(Error::NotFound { .. }) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let code = self.one_shared::<R>(id)?.and_then(|r| {
+            r.code()
+                .map(|(_, c)| String::from_utf8_lossy(c).into_owned())
+        });
+        Ok(Some((id, code, history)))
     }
 
     /// The id of the record whose unique code (a lookup of `family`) is `code`.

@@ -392,7 +392,8 @@ impl Writer {
 
     /// 分宗: splits a parcel into parts with new codes whose areas sum
     /// exactly to the parcel's. The parent retires; the children inherit its
-    /// state (holder, terms, certificate, development).
+    /// state (holder, terms, certificate, development). The codes are any
+    /// text: `&[("GP-1-1", a), ("GP-1-2", b)]` or `String`s.
     ///
     /// # Errors
     /// [`Error::Validation`] or [`Error::Conflict`] for a bad or taken child code
@@ -401,11 +402,11 @@ impl Writer {
         &mut self,
         parcel: ParcelId,
         date: NaiveDate,
-        parts: &[(String, Mu)],
+        parts: &[(impl AsRef<str>, Mu)],
     ) -> Result<Vec<ParcelId>> {
         let parts: Vec<SplitPart> = parts
             .iter()
-            .map(|(code, area)| SplitPart::new(code.clone(), *area))
+            .map(|(code, area)| SplitPart::new(code.as_ref(), *area))
             .collect();
         self.split_parts(parcel, date, &parts)
     }

@@ -11,6 +11,7 @@ use crate::money::{
 
 /// Whose debt a payment, refund, write-off or collection step is on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Account {
     /// A parcel's land price or idle fee.
     Parcel(ParcelId),

@@ -227,10 +227,10 @@ fn widen(bbox: Option<[f64; 4]>, column: &dyn arrow_array::Array) -> Option<[f64
 /// A table's Parquet file, written a batch at a time (each batch's rows
 /// go into the row group being filled; the writer holds that one), synced
 /// when finished. A table with a GeoArrow column is GeoParquet 1.1: the
-/// `geo` key in the schema the footer carries (without the bounding box,
-/// which is known only at the end) and in the file's own key-value
-/// metadata, with the bounding box of every row, where readers look
-/// (geopandas through pyarrow, `DuckDB`, parkdb's check). The Parquet
+/// `geo` key, with the bounding box of every row, in the file's own
+/// key-value metadata and in the Arrow schema the footer carries, both
+/// written when the last row is in (readers look in one or the other:
+/// geopandas through pyarrow, `DuckDB`, parkdb's check). The Parquet
 /// encoding and compression run on a thread of their own, a batch or two
 /// behind the one building the rows.
 struct TableFile<'p> {
@@ -305,15 +305,17 @@ impl<'p> TableFile<'p> {
         if self.crs.is_none() {
             self.crs = batch_crs(batch);
         }
-        let batch = match &self.schema {
-            // The first batch's schema, with its `geo` metadata, for every
-            // batch: the columns are the same.
-            Some(s) if s.metadata() != batch.schema().metadata() => batch
-                .clone()
-                .with_schema(s.clone())
-                .map_err(|e| Error::Internal(format!("a table's batches disagree: {e}")))?,
-            _ => batch.clone(),
-        };
+        if self
+            .schema
+            .as_ref()
+            .is_some_and(|s| s.fields() != batch.schema().fields())
+        {
+            return Err(Error::Internal(format!(
+                "the batches of {} disagree on their columns",
+                self.path.display()
+            )));
+        }
+        let batch = batch.clone();
         self.rows += batch.num_rows() as u64;
         let Some(writing) = self.writer.as_ref() else {
             return Err(Error::Internal("a table file without its writer".into()));
@@ -338,13 +340,8 @@ impl<'p> TableFile<'p> {
             file,
             crc: crc32fast::Hasher::new(),
         };
-        let mut schema = first.schema().as_ref().clone();
+        let schema = first.schema().as_ref().clone();
         self.geo = geo_metadata(&schema);
-        if let Some((_, geo)) = &self.geo {
-            let mut metadata = schema.metadata().clone();
-            metadata.insert("geo".to_owned(), geo.to_string());
-            schema = schema.with_metadata(metadata);
-        }
         let mut props = WriterProperties::builder().set_compression(Compression::SNAPPY);
         // Columns whose values hardly repeat (ids, codes, texts, shapes,
         // moments) gain nothing from a dictionary; building one and then
@@ -363,8 +360,15 @@ impl<'p> TableFile<'p> {
         }
         let props = props.build();
         let schema = std::sync::Arc::new(schema);
-        let writer = parquet::arrow::ArrowWriter::try_new(out, schema.clone(), Some(props))
-            .map_err(|e| self.failed(&e))?;
+        // The Arrow schema goes into the footer when the file is finished,
+        // with the `geo` metadata and its bounding box (pyarrow takes a
+        // file's metadata from it).
+        let options = parquet::arrow::arrow_writer::ArrowWriterOptions::new()
+            .with_properties(props)
+            .with_skip_arrow_metadata(true);
+        let writer =
+            parquet::arrow::ArrowWriter::try_new_with_options(out, schema.clone(), options)
+                .map_err(|e| self.failed(&e))?;
         self.writer = Some(Encoding::start(writer, self.path));
         self.schema = Some(schema);
         Ok(())
@@ -378,16 +382,29 @@ impl<'p> TableFile<'p> {
             .take()
             .ok_or_else(|| Error::Internal("a table file without a batch".into()))?
             .finish()?;
+        let mut schema = self
+            .schema
+            .take()
+            .map(|s| s.as_ref().clone())
+            .unwrap_or_else(arrow_schema::Schema::empty);
         if let Some((_, mut geo)) = self.geo.take() {
             if let (Some(b), Some(primary)) = (self.bbox, geo["primary_column"].as_str()) {
                 let primary = primary.to_owned();
                 geo["columns"][primary]["bbox"] = serde_json::json!(b);
             }
+            let geo = geo.to_string();
+            let mut metadata = schema.metadata().clone();
+            metadata.insert("geo".to_owned(), geo.clone());
+            schema = schema.with_metadata(metadata);
             writer.append_key_value_metadata(parquet::file::metadata::KeyValue::new(
                 "geo".to_owned(),
-                geo.to_string(),
+                geo,
             ));
         }
+        writer.append_key_value_metadata(parquet::file::metadata::KeyValue::new(
+            parquet::arrow::ARROW_SCHEMA_META_KEY.to_owned(),
+            parquet::arrow::encode_arrow_schema(&schema),
+        ));
         let out = writer.into_inner().map_err(|e| self.failed(&e))?;
         out.file.sync_all().map_err(|e| io("sync", self.path, e))?;
         Ok((self.rows, out.crc.finalize(), self.crs))

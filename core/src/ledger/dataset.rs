@@ -385,8 +385,7 @@ impl<'p> TableFile<'p> {
         let mut schema = self
             .schema
             .take()
-            .map(|s| s.as_ref().clone())
-            .unwrap_or_else(arrow_schema::Schema::empty);
+            .map_or_else(arrow_schema::Schema::empty, |s| s.as_ref().clone());
         if let Some((_, mut geo)) = self.geo.take() {
             if let (Some(b), Some(primary)) = (self.bbox, geo["primary_column"].as_str()) {
                 let primary = primary.to_owned();

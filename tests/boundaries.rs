@@ -620,6 +620,43 @@ fn boundaries_import_from_a_shapefile() {
     let r = parkdb::ledger::import_boundaries(&db, &path, &options).unwrap();
     assert!(r.written && r.errors.is_empty(), "{:?}", r.errors);
     assert_eq!(r.matched, 2);
+
+    // Without its .cpg the GBK text is not read as UTF-8 in silence: the
+    // import is refused and says how to name the encoding.
+    std::fs::remove_file(path.with_extension("cpg")).unwrap();
+    match parkdb::ledger::import_boundaries(&db, &path, &options) {
+        Err(parkdb::Error::Validation { field, reason }) => {
+            assert_eq!(field, "encoding");
+            assert!(
+                reason.contains("GBK") && reason.contains(".cpg"),
+                "{reason}"
+            );
+        }
+        other => panic!("expected the encoding refused, got {other:?}"),
+    }
+    // The encoding given reads it, and wins over a .cpg that is wrong.
+    let gbk = parkdb::ledger::BoundaryOptions {
+        encoding: Some("GBK".into()),
+        ..options.clone()
+    };
+    let r = parkdb::ledger::import_boundaries(&db, &path, &gbk).unwrap();
+    assert!(
+        r.written && r.errors.is_empty() && r.matched == 2,
+        "{:?}",
+        r.errors
+    );
+    std::fs::write(path.with_extension("cpg"), "UTF-8").unwrap();
+    let r = parkdb::ledger::import_boundaries(&db, &path, &gbk).unwrap();
+    assert!(r.written && r.matched == 2, "{:?}", r.errors);
+    // An encoding no one knows is refused by name.
+    let unknown = parkdb::ledger::BoundaryOptions {
+        encoding: Some("klingon".into()),
+        ..options
+    };
+    assert!(matches!(
+        parkdb::ledger::import_boundaries(&db, &path, &unknown),
+        Err(parkdb::Error::Validation { field, .. }) if field == "encoding"
+    ));
 }
 
 /// A dBase III table of one character field named 地块编号 in GBK (8 bytes,

@@ -516,7 +516,8 @@ impl Database {
     }
 
     /// Imports boundaries from a survey file; returns the report.
-    #[pyo3(signature = (path, *, code_field=Text("地块编号".into()), crs=None, on=None, dry_run=false))]
+    #[pyo3(signature = (path, *, code_field=Text("地块编号".into()), crs=None, on=None, dry_run=false, encoding=None))]
+    #[allow(clippy::too_many_arguments)]
     fn import_boundaries<'py>(
         &self,
         py: Python<'py>,
@@ -525,6 +526,7 @@ impl Database {
         crs: Option<&Bound<'py, PyAny>>,
         on: Option<&Bound<'py, PyAny>>,
         dry_run: bool,
+        encoding: Option<Text>,
     ) -> PyResult<Bound<'py, PyDict>> {
         let db = self.db(py)?;
         let options = parkdb::ledger::BoundaryOptions {
@@ -532,6 +534,7 @@ impl Database {
             crs: crs.map(crate::geometry::crs_of).transpose()?,
             on: opt_date(on, "on")?,
             dry_run,
+            encoding: encoding.map(|e| e.0),
         };
         let r = py
             .detach(|| parkdb::ledger::import_boundaries(&db, &path, &options))

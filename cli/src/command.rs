@@ -158,6 +158,9 @@ enum Command {
         /// The date the boundaries take effect (default: each parcel's latest event).
         #[arg(long)]
         on: Option<String>,
+        /// The encoding of a shapefile's .dbf (GBK, GB18030, UTF-8…), over its .cpg.
+        #[arg(long)]
+        encoding: Option<String>,
         /// Check and report only; write nothing.
         #[arg(long)]
         dry_run: bool,
@@ -366,6 +369,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             code_field,
             crs,
             on,
+            encoding,
             dry_run,
         } => {
             let db = open(&cli.db, true)?;
@@ -377,6 +381,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     .transpose()
                     .map_err(|e| e.to_string())?,
                 on: on.as_deref().map(date).transpose()?,
+                encoding,
                 dry_run,
             };
             let report =

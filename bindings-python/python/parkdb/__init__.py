@@ -467,6 +467,7 @@ class Database:
         crs: Any = None,
         on: Any = None,
         dry_run: bool = False,
+        encoding: str | None = None,
     ) -> dict[str, Any]:
         """Sets parcels' boundaries from a survey file: a GeoJSON
         FeatureCollection or an ESRI shapefile (``.shp`` with its ``.dbf``
@@ -478,9 +479,12 @@ class Database:
         "matched", "written", "errors": [], "mismatches"}``;
         ``mismatches`` lists surveyed areas beyond the area tolerance (set
         all the same). ``crs`` serves a file that names none; ``on`` is the
-        date the boundaries take effect (else each parcel's latest event)."""
+        date the boundaries take effect (else each parcel's latest event).
+        ``encoding`` is a shapefile ``.dbf``'s (``"GBK"``), over its
+        ``.cpg``; a ``.dbf`` without either whose text is not UTF-8 is
+        refused (``ValidationError`` naming ``encoding``)."""
         return self._native.import_boundaries(
-            os.fspath(path), code_field=code_field, crs=crs, on=on, dry_run=dry_run
+            os.fspath(path), code_field=code_field, crs=crs, on=on, dry_run=dry_run, encoding=encoding
         )
 
     def neighbours(self, parcel: int | str, as_of: Any = None, known_at: Any = None) -> Table:

@@ -28,6 +28,10 @@ pub struct BoundaryOptions {
     pub crs: Option<Crs>,
     /// The date the boundaries take effect; else each parcel's latest event.
     pub on: Option<NaiveDate>,
+    /// The encoding of a shapefile's `.dbf` text (`GBK`, `GB18030`,
+    /// `UTF-8`…): it wins over the `.cpg` beside it. Without either, the
+    /// text must be UTF-8; a `.dbf` that is not is refused, naming this.
+    pub encoding: Option<String>,
     /// Check and report only.
     pub dry_run: bool,
 }
@@ -77,7 +81,7 @@ pub fn import_boundaries(
     }
     let (features, file_crs, fields) = match ext.as_str() {
         "geojson" | "json" => read_geojson(path, &options.code_field)?,
-        "shp" => read_shapefile(path, &options.code_field)?,
+        "shp" => read_shapefile(path, &options.code_field, options.encoding.as_deref())?,
         _ => {
             return Err(Error::validation(
                 "file",
@@ -238,7 +242,7 @@ fn read_geojson(path: &Path, code_field: &str) -> Result<Survey> {
     ))
 }
 
-fn read_shapefile(path: &Path, code_field: &str) -> Result<Survey> {
+fn read_shapefile(path: &Path, code_field: &str, encoding: Option<&str>) -> Result<Survey> {
     let crs = match std::fs::read_to_string(path.with_extension("prj")) {
         Ok(prj) => Some(crs_of_prj(&prj).ok_or_else(|| {
             Error::validation(
@@ -252,12 +256,47 @@ fn read_shapefile(path: &Path, code_field: &str) -> Result<Survey> {
         })?),
         Err(_) => None,
     };
-    let mut reader = shapefile::Reader::from_path(path).map_err(|e| {
+    let unreadable = |e: &dyn std::fmt::Display| {
         Error::validation(
             "file",
             format!("{}: cannot read the shapefile: {e}", path.display()),
         )
-    })?;
+    };
+    let mut reader = match encoding {
+        // The .dbf read in the encoding given, whatever its .cpg says.
+        Some(label) => {
+            let encoding = shapefile::dbase::encoding::DynEncoding::from_name(label.trim())
+                .ok_or_else(|| {
+                    Error::validation(
+                        "encoding",
+                        format!(
+                            "{} is not an encoding parkdb knows (GBK, GB18030, UTF-8, Big5…)",
+                            crate::text::shown(label)
+                        ),
+                    )
+                })?;
+            let shapes = shapefile::ShapeReader::from_path(path).map_err(|e| unreadable(&e))?;
+            let dbf = path.with_extension("dbf");
+            let file = std::fs::File::open(&dbf)
+                .map_err(|e| Error::io(format!("reading {}", dbf.display()), e))?;
+            let records = shapefile::dbase::ReaderBuilder::new()
+                .with_encoding(encoding)
+                .build(std::io::BufReader::new(file))
+                .map_err(|e| unreadable(&e))?;
+            shapefile::Reader::new(shapes, records)
+        }
+        None => shapefile::Reader::from_path(path).map_err(|e| unreadable(&e))?,
+    };
+    let label = encoding.map_or_else(
+        || {
+            if path.with_extension("cpg").exists() {
+                "its .cpg's".to_owned()
+            } else {
+                "UTF-8 (it has no .cpg)".to_owned()
+            }
+        },
+        crate::text::shown,
+    );
     let mut features = Vec::new();
     let mut fields = std::collections::BTreeSet::new();
     for (i, item) in reader.iter_shapes_and_records().enumerate() {
@@ -269,6 +308,33 @@ fn read_shapefile(path: &Path, code_field: &str) -> Result<Survey> {
         })?;
         if i == 0 {
             fields.extend(record.clone().into_iter().map(|(name, _)| name));
+            // Text read in the wrong encoding comes out as replacement
+            // characters: refuse it rather than match codes that are not
+            // the survey's.
+            if let Some(name) = fields
+                .iter()
+                .find(|n| n.contains('\u{fffd}'))
+                .cloned()
+                .or_else(|| {
+                    record.clone().into_iter().find_map(|(name, v)| match v {
+                        shapefile::dbase::FieldValue::Character(Some(s))
+                            if s.contains('\u{fffd}') =>
+                        {
+                            Some(name)
+                        }
+                        _ => None,
+                    })
+                })
+            {
+                return Err(Error::validation(
+                    "encoding",
+                    format!(
+                        "{}: the .dbf's text ({name}) is not in {label}: give its encoding \
+                         (encoding=\"GBK\", --encoding GBK) or a .cpg naming it",
+                        path.display()
+                    ),
+                ));
+            }
         }
         let code = match record.get(code_field) {
             Some(shapefile::dbase::FieldValue::Character(Some(s))) => Some(s.trim().to_owned()),

@@ -198,3 +198,15 @@ def test_import_boundaries_from_a_geojson_file_made_by_geopandas(db, tmp_path):
     assert problem["feature"] == 2 and "GP-9" in problem["reason"]
     assert problem["sheet"] == "界址.geojson"
     assert db.parcel("GP-1", as_of="2012-06-01")["boundary"] == db.parcel("GP-1", as_of="2011-06-01")["boundary"]
+
+
+def test_a_shapefiles_encoding_is_taken_by_name(tmp_path):
+    """``encoding=`` reaches the import: a name no encoding goes by is
+    refused before the file is read, naming the argument."""
+    db = parkdb.open()
+    shp = tmp_path / "survey.shp"
+    shp.write_bytes(b"\0" * 100)
+    with pytest.raises(parkdb.ValidationError) as refused:
+        db.import_boundaries(shp, code_field="DKBH", encoding="klingon")
+    assert refused.value.field == "encoding" and "klingon" in str(refused.value)
+    db.close()

@@ -113,21 +113,31 @@ fn write_table(
             }
             out.finish()
         }),
+        // The register's records shared, not copied, a chunk of them
+        // built on each of two threads.
         "enterprises" => view.consistently(|v| {
-            let firms = v.enterprises_where(&crate::view::EnterpriseFilter::default())?;
+            let firms = v.shared_enterprises()?;
+            let chunks: Vec<_> = chunks(&firms, rows).collect();
             let mut out = TableFile::create(path);
-            for chunk in chunks(&firms, rows) {
-                out.push(&crate::tables::enterprises_batch(chunk, v.date())?)?;
-            }
+            crate::threads::in_order(
+                "building the register",
+                chunks.len(),
+                |i| crate::tables::enterprises_batch(chunks[i], v.date()),
+                |batch| out.push(&batch),
+            )?;
             out.finish()
         }),
         "yearly" => view.consistently(|v| {
-            let firms = v.enterprises()?;
-            let mut out = TableFile::create(path);
+            let firms = v.shared_enterprises()?;
             // A firm has a few years: an eighth of the rows' firms at a time.
-            for chunk in chunks(&firms, rows / 8) {
-                out.push(&crate::tables::yearly_batch(chunk, None)?)?;
-            }
+            let chunks: Vec<_> = chunks(&firms, rows / 8).collect();
+            let mut out = TableFile::create(path);
+            crate::threads::in_order(
+                "building the yearly figures",
+                chunks.len(),
+                |i| crate::tables::yearly_batch(chunks[i], None),
+                |batch| out.push(&batch),
+            )?;
             out.finish()
         }),
         "leases" => whole(view.leases_table()),

@@ -34,7 +34,11 @@ impl View<'_> {
 ///
 /// # Errors
 /// Never in practice; a column mismatch would be a bug.
-pub fn enterprises_batch(firms: &[Enterprise], date: NaiveDate) -> Result<RecordBatch> {
+pub fn enterprises_batch<E: std::borrow::Borrow<Enterprise>>(
+    firms: &[E],
+    date: NaiveDate,
+) -> Result<RecordBatch> {
+    let firms: Vec<&Enterprise> = firms.iter().map(std::borrow::Borrow::borrow).collect();
     let mut c = Columns::default();
     c.id("enterprise_id", firms.iter().map(|e| Some(e.id.0)));
     c.text("name", firms.iter().map(|e| Some(e.name.as_str())));
@@ -89,9 +93,13 @@ pub fn enterprises_batch(firms: &[Enterprise], date: NaiveDate) -> Result<Record
 ///
 /// # Errors
 /// Never in practice; a column mismatch would be a bug.
-pub fn yearly_batch(firms: &[Enterprise], year: Option<i32>) -> Result<RecordBatch> {
+pub fn yearly_batch<E: std::borrow::Borrow<Enterprise>>(
+    firms: &[E],
+    year: Option<i32>,
+) -> Result<RecordBatch> {
     let rows: Vec<(&Enterprise, i32, YearlyFigures)> = firms
         .iter()
+        .map(std::borrow::Borrow::borrow)
         .flat_map(|e| e.yearly.iter().map(move |(y, f)| (e, y, f)))
         .filter(|(_, y, _)| year.is_none_or(|want| *y == want))
         .collect();

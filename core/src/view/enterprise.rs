@@ -167,6 +167,17 @@ impl View<'_> {
         })
     }
 
+    /// [`View::enterprises`] shared with the in-memory view, not copied,
+    /// in id order.
+    pub(crate) fn shared_enterprises(&self) -> Result<Vec<Arc<Enterprise>>> {
+        self.consistently(|v| {
+            let _read = v.engine.read_guard();
+            let mut firms = v.all_shared::<Enterprise>()?;
+            firms.sort_unstable_by_key(|e| e.id);
+            Ok(firms)
+        })
+    }
+
     /// Every event of an enterprise, voids included.
     ///
     /// # Errors

@@ -1,8 +1,10 @@
 //! parkdb inside an async service: a park committee's small HTTP API on
 //! axum and tokio, taking parcels in and answering the land summary.
 //!
-//! `cargo run --example service` serves on 127.0.0.1:3000 (a temporary
-//! database; `-- PATH` for a database on disk) until Ctrl-C:
+//! `cargo run -p parkdb-cli --example service` serves on 127.0.0.1:3000
+//! (a temporary database; `-- PATH` for a database on disk) until Ctrl-C.
+//! It is built with the `parkdb-cli` crate, which has axum and tokio
+//! already; the library itself has no async runtime.
 //!
 //! ```text
 //! curl -X POST 127.0.0.1:3000/parcels -H 'content-type: application/json' \

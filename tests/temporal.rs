@@ -595,3 +595,30 @@ fn reads_through_one_view_agree_while_others_write() {
     });
     assert_eq!(db.now().all_parcels().unwrap().len(), 50 + 4 * 40 * 2);
 }
+
+/// The events table names each entity by its code, also as known at a
+/// past moment (where the code comes from the events folded then) and
+/// for a parcel the database has not loaded.
+#[test]
+fn the_events_table_names_each_entity_by_its_code_as_known_then() {
+    use arrow_array::{Array, StringArray};
+    let db = Db::temporary().unwrap();
+    let first = parcel(&db, "GP-101", "10", "2001-05-01");
+    db.develop(first, d("2001-06-01")).unwrap();
+    let then = common::tick();
+    parcel(&db, "GP-102", "12", "2001-05-01");
+    let codes = |t: &arrow_array::RecordBatch| -> Vec<String> {
+        let c = t
+            .column_by_name("code")
+            .unwrap()
+            .as_any()
+            .downcast_ref::<StringArray>()
+            .unwrap();
+        (0..c.len()).map(|i| c.value(i).to_owned()).collect()
+    };
+    let filter = parkdb::tables::EventFilter::default();
+    let past = db.as_known_at(then).events_table(&filter).unwrap();
+    assert_eq!(codes(&past), ["GP-101", "GP-101"]);
+    let now = db.now().events_table(&filter).unwrap();
+    assert_eq!(codes(&now), ["GP-101", "GP-101", "GP-102"]);
+}

@@ -22,48 +22,12 @@ use crate::changes::Changes;
 use crate::checkpoint;
 use crate::error::Result;
 use crate::record::{self, PerLedger, PerRecord, Record};
-use crate::storage::{codec, Store, Tree};
+use crate::storage::Store;
 
 mod alone;
 mod kind;
 mod load;
 mod runs;
-/// The stored event runs of kind `R` of the entities in `ids` (whole
-/// blocks of ids), placed from `ids.from` on: `runs.of(id - ids.from)`.
-/// `limit` is the kind's next id: a run stored under one beyond it is
-/// damage.
-pub(crate) fn read_runs<R: Record>(
-    store: &dyn Store,
-    ids: record::Ids,
-    limit: u64,
-) -> Result<Runs<R::Event>> {
-    let mut part = Runs::<R::Event> {
-        by_entity: Vec::new(),
-    };
-    let (start, end) = ids.event_keys(R::KIND);
-    store.for_each_between(Tree::Events, &start, &end, &mut |_, v| {
-        let value: Arc<[u8]> = Arc::from(v);
-        for r in codec::decode_block(&value)? {
-            // Ids are dense below the kind's counter; one beyond
-            // it is damage, not a reason to allocate without bound.
-            if r.entity >= limit || r.entity < ids.from {
-                return Err(crate::Error::Corrupt(format!(
-                    "events of kind {} stored under id {}, out of place",
-                    R::KIND,
-                    r.entity
-                )));
-            }
-            let at = usize::try_from(r.entity - ids.from)
-                .map_err(|_| crate::Error::Corrupt("entity id out of range".into()))?;
-            // The run is a slice of `value`: where it starts.
-            let from = r.run.as_ptr() as usize - value.as_ptr() as usize;
-            part.insert_at(at, r.first, &value, from..from + r.run.len());
-        }
-        Ok(true)
-    })?;
-    Ok(part)
-}
-
 #[cfg(test)]
 mod tests;
 
@@ -74,7 +38,7 @@ use alone::{
 pub(crate) use alone::{Alone, RegisterAlone};
 use kind::Kind;
 use load::{fold_all, load_checkpoint, worth_one_pass};
-pub(crate) use runs::Runs;
+pub(crate) use runs::{read_runs, Runs};
 
 /// Every kind loaded so far (a kind loads on its first read).
 #[derive(Default)]

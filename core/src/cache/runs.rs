@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use crate::error::Result;
 use crate::event::Event;
-use crate::storage::codec;
+use crate::record::{self, Record};
+use crate::storage::{codec, Store, Tree};
 
 /// The event runs of one kind by entity id (ids are dense from 1), each
 /// entity's in order of first event id: loaded encoded, decoded on first use.
@@ -89,4 +90,40 @@ impl<B> Runs<B> {
             Err(i) => list.insert(i, run),
         }
     }
+}
+
+/// The stored event runs of kind `R` of the entities in `ids` (whole
+/// blocks of ids), placed from `ids.from` on: `runs.of(id - ids.from)`.
+/// `limit` is the kind's next id: a run stored under one beyond it is
+/// damage.
+pub(crate) fn read_runs<R: Record>(
+    store: &dyn Store,
+    ids: record::Ids,
+    limit: u64,
+) -> Result<Runs<R::Event>> {
+    let mut part = Runs::<R::Event> {
+        by_entity: Vec::new(),
+    };
+    let (start, end) = ids.event_keys(R::KIND);
+    store.for_each_between(Tree::Events, &start, &end, &mut |_, v| {
+        let value: Arc<[u8]> = Arc::from(v);
+        for r in codec::decode_block(&value)? {
+            // Ids are dense below the kind's counter; one beyond
+            // it is damage, not a reason to allocate without bound.
+            if r.entity >= limit || r.entity < ids.from {
+                return Err(crate::Error::Corrupt(format!(
+                    "events of kind {} stored under id {}, out of place",
+                    R::KIND,
+                    r.entity
+                )));
+            }
+            let at = usize::try_from(r.entity - ids.from)
+                .map_err(|_| crate::Error::Corrupt("entity id out of range".into()))?;
+            // The run is a slice of `value`: where it starts.
+            let from = r.run.as_ptr() as usize - value.as_ptr() as usize;
+            part.insert_at(at, r.first, &value, from..from + r.run.len());
+        }
+        Ok(true)
+    })?;
+    Ok(part)
 }

@@ -246,7 +246,8 @@ fn widen(bbox: Option<[f64; 4]>, column: &dyn arrow_array::Array) -> Option<[f64
 struct TableFile<'p> {
     path: &'p Path,
     writer: Option<Encoding>,
-    /// The file's schema: the first batch's, with the `geo` metadata.
+    /// The file's schema: the first batch's (the `geo` metadata joins it
+    /// in the footer, when the file is finished).
     schema: Option<arrow_schema::SchemaRef>,
     rows: u64,
     geo: Option<(usize, serde_json::Value)>,

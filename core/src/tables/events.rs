@@ -636,17 +636,7 @@ impl View<'_> {
                 batches.push(b);
                 Ok(())
             })?;
-            if batches.len() == 1 {
-                return batches
-                    .pop()
-                    .ok_or_else(|| Error::Internal("the events table without its batch".into()));
-            }
-            let schema = batches
-                .first()
-                .map(RecordBatch::schema)
-                .ok_or_else(|| Error::Internal("the events table without its batch".into()))?;
-            arrow_select::concat::concat_batches(&schema, &batches)
-                .map_err(|e| Error::Internal(format!("building the events table: {e}")))
+            super::one_batch(batches)
         })
     }
 

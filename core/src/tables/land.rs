@@ -125,18 +125,7 @@ pub fn parcels_batch<P: std::ops::Deref<Target = Parcel> + Sync>(
     at: NaiveDate,
     policy: &Policy,
 ) -> Result<RecordBatch> {
-    let mut batches = parcels_batches(parcels, names, at, policy)?;
-    if batches.len() == 1 {
-        return batches
-            .pop()
-            .ok_or_else(|| Error::Internal("a table without its batch".into()));
-    }
-    let schema = batches
-        .first()
-        .map(RecordBatch::schema)
-        .ok_or_else(|| Error::Internal("a table without batches".into()))?;
-    arrow_select::concat::concat_batches(&schema, &batches)
-        .map_err(|e| Error::Internal(format!("building a table: {e}")))
+    super::one_batch(parcels_batches(parcels, names, at, policy)?)
 }
 
 /// [`parcels_batch`] as the batches it is built in (one per

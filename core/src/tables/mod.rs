@@ -29,6 +29,24 @@ pub use land::{
 pub use money::{payments_batch, receivables_batch};
 pub use named::Named;
 
+/// A table built in batches as one (the batch itself when there is one).
+///
+/// # Errors
+/// [`Error::Internal`] for no batch or batches that disagree: a bug.
+fn one_batch(mut batches: Vec<RecordBatch>) -> Result<RecordBatch> {
+    if batches.len() == 1 {
+        return batches
+            .pop()
+            .ok_or_else(|| Error::Internal("a table without its batch".into()));
+    }
+    let schema = batches
+        .first()
+        .map(RecordBatch::schema)
+        .ok_or_else(|| Error::Internal("a table without batches".into()))?;
+    arrow_select::concat::concat_batches(&schema, &batches)
+        .map_err(|e| Error::Internal(format!("building a table: {e}")))
+}
+
 /// A table as text, a box of columns and rows as `arrow`'s pretty printer
 /// draws it (Chinese text measured by its width on screen): `println!("{}",
 /// Pretty::new(&view.parcels_table(&filter)?))`; [`Pretty::head`] for the

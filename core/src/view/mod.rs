@@ -108,6 +108,15 @@ pub struct View<'a> {
     pin: Option<crate::engine::Pin>,
 }
 
+/// What the in-memory view says of a record under a horizon
+/// ([`View::in_memory`]).
+enum InMemory<R> {
+    /// The record as it stood (`None`: it did not exist yet).
+    Serves(Option<Arc<R>>),
+    /// Memory does not serve: fold the entity's events.
+    Fold,
+}
+
 /// The ids a scan reads together are whole blocks of this many, as the
 /// events are stored ([`View::stored_runs`]).
 pub(crate) const SCAN_BLOCK: u64 = 1 << crate::storage::keys::BLOCK_BITS;
@@ -457,35 +466,52 @@ impl<'a> View<'a> {
     /// A record under this horizon, shared with the in-memory view when it
     /// holds it as it stood.
     fn one_shared<R: Record + Dated>(&self, id: u64) -> Result<Option<Arc<R>>> {
-        if self.horizon.known_at.is_none() {
-            // Point reads do not load a kind into memory: until a wider read
-            // has, they read the one record from the checkpoint, or fold
-            // the one entity's stored events.
-            let held = match self
-                .engine
-                .cache
-                .if_loaded::<R, _>(|m| m.records.get(&id).cloned())
-            {
-                Some(held) => Some(held),
-                None => self
-                    .engine
-                    .cache
-                    .record_alone::<R>(self.store(), id)
-                    .map(|r| r.held().map(Arc::new)),
-            };
-            if let Some(current) = held {
-                let Some(current) = current else {
-                    return Ok(None);
-                };
-                if self.current_serves(current.last_event()) {
-                    return Ok(Some(current));
-                }
-                if self.not_yet(&*current) {
-                    return Ok(None);
-                }
+        match self.in_memory::<R>(id) {
+            InMemory::Serves(record) => Ok(record),
+            InMemory::Fold => {
+                Ok(
+                    record::stored_fold::<R, _>(id, &self.events::<R>(id)?, &self.horizon)?
+                        .map(Arc::new),
+                )
             }
         }
-        Ok(record::stored_fold::<R, _>(id, &self.events::<R>(id)?, &self.horizon)?.map(Arc::new))
+    }
+
+    /// A record as this horizon sees it, from what is held in memory (the
+    /// loaded kind, or the one record from the checkpoint), when that
+    /// serves.
+    fn in_memory<R: Record + Dated>(&self, id: u64) -> InMemory<R> {
+        if self.horizon.known_at.is_some() {
+            return InMemory::Fold;
+        }
+        // Point reads do not load a kind into memory: until a wider read
+        // has, they read the one record from the checkpoint, or fold the
+        // one entity's stored events.
+        let held = match self
+            .engine
+            .cache
+            .if_loaded::<R, _>(|m| m.records.get(&id).cloned())
+        {
+            Some(held) => Some(held),
+            None => self
+                .engine
+                .cache
+                .record_alone::<R>(self.store(), id)
+                .map(|r| r.held().map(Arc::new)),
+        };
+        let Some(current) = held else {
+            return InMemory::Fold;
+        };
+        let Some(current) = current else {
+            return InMemory::Serves(None);
+        };
+        if self.current_serves(current.last_event()) {
+            return InMemory::Serves(Some(current));
+        }
+        if self.not_yet(&*current) {
+            return InMemory::Serves(None);
+        }
+        InMemory::Fold
     }
 
     /// Visits every record under this horizon without copying the ones the
@@ -637,15 +663,23 @@ impl<'a> View<'a> {
         for run in runs.of(id.saturating_sub(from)) {
             run.decode_into(&mut events)?;
         }
+        // The record for its code: from memory, else folded from the
+        // events at hand (not read from the store a second time).
+        let record = match self.in_memory::<R>(id) {
+            InMemory::Serves(record) => record,
+            InMemory::Fold => {
+                record::stored_fold::<R, _>(id, &events, &self.horizon)?.map(Arc::new)
+            }
+        };
+        let code = record.and_then(|r| {
+            r.code()
+                .map(|(_, c)| String::from_utf8_lossy(c).into_owned())
+        });
         let history = match self.history_from::<R>(id, events) {
             Ok(history) => history,
             Err(Error::NotFound { .. }) => return Ok(None),
             Err(e) => return Err(e),
         };
-        let code = self.one_shared::<R>(id)?.and_then(|r| {
-            r.code()
-                .map(|(_, c)| String::from_utf8_lossy(c).into_owned())
-        });
         Ok(Some((id, code, history)))
     }
 

@@ -648,6 +648,25 @@ fn boundaries_import_from_a_shapefile() {
     std::fs::write(path.with_extension("cpg"), "UTF-8").unwrap();
     let r = parkdb::ledger::import_boundaries(&db, &path, &gbk).unwrap();
     assert!(r.written && r.matched == 2, "{:?}", r.errors);
+    // A field name in ASCII and a later feature's code in GBK (东区-2):
+    // the code is not matched as replacement characters.
+    std::fs::remove_file(path.with_extension("cpg")).unwrap();
+    std::fs::write(
+        path.with_extension("dbf"),
+        dbf(b"DKBH", &[b"GP-1", &[0xB6, 0xAB, 0xC7, 0xF8, b'-', b'2']]),
+    )
+    .unwrap();
+    let ascii = parkdb::ledger::BoundaryOptions {
+        on: Some(d("2012-01-01")),
+        ..import_options("DKBH")
+    };
+    match parkdb::ledger::import_boundaries(&db, &path, &ascii) {
+        Err(parkdb::Error::Validation { field, reason }) => {
+            assert_eq!(field, "encoding");
+            assert!(reason.contains("feature 2's DKBH"), "{reason}");
+        }
+        other => panic!("expected the encoding refused, got {other:?}"),
+    }
     // An encoding no one knows is refused by name.
     let unknown = parkdb::ledger::BoundaryOptions {
         encoding: Some("klingon".into()),
@@ -662,23 +681,30 @@ fn boundaries_import_from_a_shapefile() {
 /// A dBase III table of one character field named 地块编号 in GBK (8 bytes,
 /// as GDAL writes it within the 10 a name may hold), a record per code.
 fn gbk_dbf(codes: &[&str]) -> Vec<u8> {
-    const WIDTH: u8 = 20;
     // 地块编号 in GBK.
-    let name: [u8; 8] = [0xB5, 0xD8, 0xBF, 0xE9, 0xB1, 0xE0, 0xBA, 0xC5];
+    let name = [0xB5, 0xD8, 0xBF, 0xE9, 0xB1, 0xE0, 0xBA, 0xC5];
+    let codes: Vec<&[u8]> = codes.iter().map(|c| c.as_bytes()).collect();
+    dbf(&name, &codes)
+}
+
+/// A dBase III table of one character field named `name` (as bytes), a
+/// record per code (as bytes).
+fn dbf(name: &[u8], codes: &[&[u8]]) -> Vec<u8> {
+    const WIDTH: u8 = 20;
     let mut out = vec![0x03, 124, 1, 1];
     out.extend_from_slice(&u32::try_from(codes.len()).unwrap().to_le_bytes());
     out.extend_from_slice(&(32u16 + 32 + 1).to_le_bytes());
     out.extend_from_slice(&(1 + u16::from(WIDTH)).to_le_bytes());
     out.extend_from_slice(&[0; 20]);
     let mut field = [0u8; 32];
-    field[..8].copy_from_slice(&name);
+    field[..name.len()].copy_from_slice(name);
     field[11] = b'C';
     field[16] = WIDTH;
     out.extend_from_slice(&field);
     out.push(0x0D);
     for code in codes {
         out.push(b' ');
-        let mut cell = code.as_bytes().to_vec();
+        let mut cell = code.to_vec();
         cell.resize(usize::from(WIDTH), b' ');
         out.extend_from_slice(&cell);
     }

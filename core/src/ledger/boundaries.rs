@@ -308,33 +308,6 @@ fn read_shapefile(path: &Path, code_field: &str, encoding: Option<&str>) -> Resu
         })?;
         if i == 0 {
             fields.extend(record.clone().into_iter().map(|(name, _)| name));
-            // Text read in the wrong encoding comes out as replacement
-            // characters: refuse it rather than match codes that are not
-            // the survey's.
-            if let Some(name) = fields
-                .iter()
-                .find(|n| n.contains('\u{fffd}'))
-                .cloned()
-                .or_else(|| {
-                    record.clone().into_iter().find_map(|(name, v)| match v {
-                        shapefile::dbase::FieldValue::Character(Some(s))
-                            if s.contains('\u{fffd}') =>
-                        {
-                            Some(name)
-                        }
-                        _ => None,
-                    })
-                })
-            {
-                return Err(Error::validation(
-                    "encoding",
-                    format!(
-                        "{}: the .dbf's text ({name}) is not in {label}: give its encoding \
-                         (encoding=\"GBK\", --encoding GBK) or a .cpg naming it",
-                        path.display()
-                    ),
-                ));
-            }
         }
         let code = match record.get(code_field) {
             Some(shapefile::dbase::FieldValue::Character(Some(s))) => Some(s.trim().to_owned()),
@@ -342,6 +315,29 @@ fn read_shapefile(path: &Path, code_field: &str, encoding: Option<&str>) -> Resu
             Some(shapefile::dbase::FieldValue::Integer(n)) => Some(n.to_string()),
             _ => None,
         };
+        // Text read in the wrong encoding comes out as replacement
+        // characters: refuse it rather than match codes that are not the
+        // survey's (a field's name, or any feature's code).
+        let garbled = if i == 0 {
+            fields.iter().find(|n| n.contains('\u{fffd}')).cloned()
+        } else {
+            None
+        }
+        .or_else(|| {
+            code.as_deref()
+                .filter(|c| c.contains('\u{fffd}'))
+                .map(|_| format!("feature {}'s {code_field}", i + 1))
+        });
+        if let Some(what) = garbled {
+            return Err(Error::validation(
+                "encoding",
+                format!(
+                    "{}: the .dbf's text ({what}) is not in {label}: give its encoding \
+                     (encoding=\"GBK\", --encoding GBK) or a .cpg naming it",
+                    path.display()
+                ),
+            ));
+        }
         let outline = match shape {
             shapefile::Shape::Polygon(p) => {
                 Ok(rings_to_outline(p.rings().iter().map(|r| match r {

@@ -509,6 +509,55 @@ fn the_current_format_opens_and_reads_the_same() {
     reads_the_exact_areas(&db);
 }
 
+/// Events stored before parkdb kept sources read as "source unknown" in
+/// every way they are shown; those written after name theirs.
+#[test]
+fn events_stored_before_sources_were_kept_read_as_unknown() {
+    use arrow_array::Array;
+    let tmp = tempfile::tempdir().unwrap();
+    let mut db = Db::open(golden_copy(8, &tmp)).unwrap();
+    let table = db
+        .now()
+        .events_table(&parkdb::tables::EventFilter::default())
+        .unwrap();
+    assert!(table.num_rows() > 10);
+    let source = table.column_by_name("source").unwrap();
+    let source = source
+        .as_any()
+        .downcast_ref::<arrow_array::StringArray>()
+        .unwrap();
+    assert!((0..source.len()).all(|i| source.value(i) == "unknown"));
+    assert_eq!(
+        table.column_by_name("source_by").unwrap().null_count(),
+        table.num_rows()
+    );
+    assert!(db.imports().unwrap().is_empty());
+    db.set_by(Some("王芳"));
+    let p = add_exact_area(&db);
+    let h = db.history(p).unwrap();
+    let o = db.origin(h[0].event.id).unwrap();
+    assert_eq!(
+        (o.kind, o.by.as_deref()),
+        (parkdb::SourceKind::Api, Some("王芳"))
+    );
+    let old = db
+        .now()
+        .events_table(&parkdb::tables::EventFilter::default())
+        .unwrap();
+    let ids = old
+        .column_by_name("event_id")
+        .unwrap()
+        .as_any()
+        .downcast_ref::<arrow_array::UInt64Array>()
+        .unwrap()
+        .clone();
+    let first_old = (0..ids.len()).map(|i| ids.value(i)).min().unwrap();
+    assert_eq!(
+        db.origin(parkdb::EventId(first_old)).unwrap(),
+        parkdb::Origin::UNKNOWN
+    );
+}
+
 /// Format 8 kept ten-thousandths of a 亩: its values read as the same
 /// areas (times 100 in millionths), the database is marked 9, and areas
 /// written after hold their six places beside the old.

@@ -109,6 +109,61 @@ fn view<'a>(
     Ok(v)
 }
 
+/// Runs the read `f` of the present and says as known at which moment it
+/// read (the recorded time of the last unit of work, unchanged across
+/// it), so that a figure's explanation reads the same state later;
+/// `None` for an empty database or a read that writes kept overtaking.
+fn stamped<T>(
+    db: &Db,
+    f: impl Fn() -> parkdb::Result<T>,
+) -> parkdb::Result<(T, Option<chrono::DateTime<chrono::Utc>>)> {
+    let mut tries = 0;
+    loop {
+        let before = db.last_recorded()?;
+        let out = f()?;
+        tries += 1;
+        if db.last_recorded()? == before || tries == 3 {
+            let same = db.last_recorded()? == before;
+            return Ok((out, before.filter(|_| same)));
+        }
+    }
+}
+
+/// Runs the read `f` off the interpreter and, for a read of the present
+/// (no `known_at`), says as known at which moment it read ([`stamped`]).
+fn read_stamped<T: Send>(
+    py: Python<'_>,
+    db: &Db,
+    known_at: Option<&Bound<'_, PyAny>>,
+    f: impl Fn() -> parkdb::Result<T> + Send + Sync,
+) -> PyResult<(T, Option<chrono::DateTime<chrono::Utc>>)> {
+    let present = known_at.is_none_or(PyAnyMethods::is_none);
+    py.detach(|| {
+        if present {
+            stamped(db, &f)
+        } else {
+            Ok((f()?, None))
+        }
+    })
+    .py_err(py)
+}
+
+/// The view an explanation reads: as known at `known_at` (the moment its
+/// figure was read), which is the present while no unit of work was
+/// stored since.
+fn explaining<'a>(
+    db: &'a Db,
+    as_of: Option<&Bound<'_, PyAny>>,
+    known_at: Option<&Bound<'_, PyAny>>,
+) -> PyResult<View<'a>> {
+    let moment = known_at.filter(|t| !t.is_none()).map(instant).transpose()?;
+    let last = db.last_recorded().ok().flatten();
+    if moment.is_some() && moment == last {
+        return view(db, as_of, None);
+    }
+    view(db, as_of, known_at)
+}
+
 fn parcel_id(py: Python<'_>, db: &Db, key: &Bound<'_, PyAny>) -> PyResult<ParcelId> {
     if let Ok(Whole(id)) = key.extract::<Whole<u64>>() {
         return Ok(ParcelId(id));
@@ -199,18 +254,65 @@ impl Database {
         }
     }
 
-    /// Opens a unit of work (see `Database.transaction`). Waiting for a
-    /// transaction of another thread, it lets Ctrl-C through.
-    fn begin(&self, py: Python<'_>) -> PyResult<Transaction> {
+    /// Who this handle's writes are by (their events' source), or None
+    /// for the system's user name.
+    #[getter]
+    fn by(&self, py: Python<'_>) -> PyResult<Option<String>> {
+        Ok(self.db(py)?.by().map(str::to_owned))
+    }
+
+    #[setter]
+    fn set_by(&self, py: Python<'_>, who: Option<Text>) -> PyResult<()> {
+        let mut slot = self.db.lock().map_err(|_| closed(py))?;
+        let db = slot.as_mut().ok_or_else(|| closed(py))?;
+        db.set_by(who.as_deref());
+        Ok(())
+    }
+
+    /// Where event `event_id` came from, as a dict (see `Database.origin`).
+    fn origin<'py>(&self, py: Python<'py>, event_id: Whole<u64>) -> PyResult<Bound<'py, PyDict>> {
+        let db = self.db(py)?;
+        let o = py
+            .detach(|| db.origin(parkdb::EventId(event_id.0)))
+            .py_err(py)?;
+        let d = PyDict::new(py);
+        d.set_item("source", o.kind.code())?;
+        d.set_item("by", o.by)?;
+        d.set_item("host", o.host)?;
+        d.set_item("import_id", o.import_id)?;
+        d.set_item("file", o.file)?;
+        d.set_item("sha256", o.sha256)?;
+        d.set_item("sheet", o.sheet)?;
+        d.set_item("row", o.row)?;
+        Ok(d)
+    }
+
+    /// Every import the database stored, as a table.
+    fn imports(&self, py: Python<'_>) -> PyResult<Table> {
+        let db = self.db(py)?;
+        let batch = py
+            .detach(|| parkdb::tables::imports_batch(&db.imports()?))
+            .py_err(py)?;
+        Ok(Table::new(vec![batch]))
+    }
+
+    /// Opens a unit of work (see `Database.transaction`), its writes by
+    /// `by` if given. Waiting for a transaction of another thread, it lets
+    /// Ctrl-C through.
+    #[pyo3(signature = (by=None))]
+    fn begin(&self, py: Python<'_>, by: Option<Text>) -> PyResult<Transaction> {
         let db = self.db(py)?;
         loop {
             let step = std::time::Duration::from_millis(100);
-            if let Some(tx) = py
+            if let Some(mut tx) = py
                 .detach(|| {
                     Ok::<_, parkdb::Error>(db.try_begin_for(step)?.map(parkdb::Transaction::detach))
                 })
                 .py_err(py)?
             {
+                if let Some(by) = by.as_deref() {
+                    tx.set_by(by);
+                }
                 let unit = Arc::new(Mutex::new(Unit::Open(Box::new(tx))));
                 let mut begun = self
                     .begun
@@ -845,9 +947,9 @@ impl Database {
         let db = self.db(py)?;
         let plan = plan.map(report::plan_from_dict).transpose()?;
         let v = view(&db, None, known_at)?;
+        let (r, stamp) = read_stamped(py, &db, known_at, || v.annual_report(year.0))?;
         let (r, progress) = py
             .detach(|| {
-                let r = v.annual_report(year.0)?;
                 let end = chrono::NaiveDate::from_ymd_opt(year.0, 12, 31).ok_or_else(|| {
                     parkdb::Error::Validation {
                         field: "year".into(),
@@ -859,6 +961,7 @@ impl Database {
             })
             .py_err(py)?;
         let d = report::annual_report_dict(py, &r)?;
+        d.set_item("_known_at", stamp)?;
         if let Some(p) = progress {
             let text: String = d
                 .get_item("text")?
@@ -867,6 +970,40 @@ impl Database {
             d.set_item("plan_progress", report::progress_list(py, &p)?)?;
         }
         Ok(d)
+    }
+
+    /// What makes a figure of the annual report of `year`, as a table.
+    #[pyo3(signature = (year, figure, known_at=None))]
+    fn explain_report<'py>(
+        &self,
+        py: Python<'py>,
+        year: Whole<i32>,
+        figure: Text,
+        known_at: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Table> {
+        let db = self.db(py)?;
+        let v = explaining(&db, None, known_at)?;
+        let batch = py
+            .detach(|| v.explain_report(year.0, &figure)?.to_table())
+            .py_err(py)?;
+        Ok(Table::new(vec![batch]))
+    }
+
+    /// What makes a figure of the land summary as of `as_of`, as a table.
+    #[pyo3(signature = (figure, as_of, known_at=None))]
+    fn explain_land<'py>(
+        &self,
+        py: Python<'py>,
+        figure: Text,
+        as_of: &Bound<'py, PyAny>,
+        known_at: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Table> {
+        let db = self.db(py)?;
+        let v = explaining(&db, Some(as_of), known_at)?;
+        let batch = py
+            .detach(|| v.explain_land(&figure)?.to_table())
+            .py_err(py)?;
+        Ok(Table::new(vec![batch]))
     }
 
     /// How far a plan is as of a date: a table and its text.
@@ -1063,8 +1200,9 @@ impl Database {
                 let id = parcel_id(py, &db, key)?;
                 py.detach(|| {
                     v.parcel_history(id).and_then(|h| {
-                        parkdb::tables::history_with_facts_batch(
+                        parkdb::tables::history_with_origins_batch(
                             &h,
+                            &v.origins(&h)?,
                             parkdb::ParcelEvent::name,
                             parkdb::ParcelEvent::describe,
                         )
@@ -1075,8 +1213,9 @@ impl Database {
                 let id = EnterpriseId(key.extract::<Whole<u64>>()?.0);
                 py.detach(|| {
                     v.enterprise_history(id).and_then(|h| {
-                        parkdb::tables::history_with_facts_batch(
+                        parkdb::tables::history_with_origins_batch(
                             &h,
+                            &v.origins(&h)?,
                             parkdb::enterprise::EnterpriseEvent::name,
                             parkdb::enterprise::EnterpriseEvent::describe,
                         )
@@ -1087,8 +1226,9 @@ impl Database {
                 let id = ApplicationId(key.extract::<Whole<u64>>()?.0);
                 py.detach(|| {
                     v.application_history(id).and_then(|h| {
-                        parkdb::tables::history_with_facts_batch(
+                        parkdb::tables::history_with_origins_batch(
                             &h,
+                            &v.origins(&h)?,
                             parkdb::fund::ApplicationEvent::name,
                             parkdb::fund::ApplicationEvent::describe,
                         )
@@ -1145,8 +1285,9 @@ impl Database {
     ) -> PyResult<Bound<'py, PyDict>> {
         let db = self.db(py)?;
         let v = view(&db, Some(as_of), known_at)?;
-        let s = py.detach(|| v.land_summary()).py_err(py)?;
+        let (s, stamp) = read_stamped(py, &db, known_at, || v.land_summary())?;
         let d = figures(py, &s.total)?;
+        d.set_item("_known_at", stamp)?;
         d.set_item("as_of", s.as_of)?;
         let by = PyDict::new(py);
         for (use_, f) in &s.by_land_use {

@@ -43,9 +43,13 @@ impl Table {
             .clone()
             .into_iter()
             .map(|b| Ok(Arc::new(StructArray::from(b)) as ArrayRef));
+        // The schema's own metadata rides on the stream's struct field, as
+        // the C data interface carries a schema's.
         let reader = Box::new(ArrayIterator::new(
             arrays,
-            Field::new_struct("", fields, false).into(),
+            Field::new_struct("", fields, false)
+                .with_metadata(self.schema.metadata().clone())
+                .into(),
         ));
         to_stream_pycapsule(py, reader, requested_schema)
     }

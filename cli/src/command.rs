@@ -63,6 +63,11 @@ struct Cli {
     /// check): no lock is taken, so it works while another process writes.
     #[arg(long, global = true)]
     read_only: bool,
+    /// Who writes (import, boundaries, example): kept as the source of
+    /// every event written (or set `PARKDB_BY`); the system's user name
+    /// when not given.
+    #[arg(long, global = true, env = "PARKDB_BY")]
+    by: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -213,6 +218,18 @@ enum Command {
         #[arg(long)]
         text: Option<PathBuf>,
     },
+    /// Explain a figure of the annual report (or of the land summary of
+    /// the year's end): the parcels, firms or applications that make it,
+    /// each with its amount, the event that put it in and where that
+    /// event came from; the amounts add up to the figure.
+    Explain {
+        year: i32,
+        /// The figure's field name (`certified_mu`, `tax_yuan`, `reserve_mu`…).
+        figure: String,
+        /// Also write the explanation as a table (.csv, .xlsx, .parquet).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Draw the map of the parcels with a boundary as SVG (地块图).
     Map {
         /// What colours the parcels.
@@ -313,6 +330,13 @@ fn view<'a>(db: &'a Db, known_at: Option<&str>) -> Result<View<'a>, String> {
     })
 }
 
+/// The database at `path`, its writes `by` someone (`--by`).
+fn open_by(path: &Path, by: Option<&str>, must_exist: bool) -> Result<Db, String> {
+    let mut db = open(path, must_exist)?;
+    db.set_by(by);
+    Ok(db)
+}
+
 fn open(path: &Path, must_exist: bool) -> Result<Db, String> {
     if must_exist && !path.exists() {
         return Err(format!(
@@ -353,7 +377,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
         Command::Init => {
             let existed = cli.db.exists();
-            open(&cli.db, false)?;
+            open_by(&cli.db, cli.by.as_deref(), false)?;
             say!(
                 "{} database at {}",
                 if existed {
@@ -372,7 +396,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             encoding,
             dry_run,
         } => {
-            let db = open(&cli.db, true)?;
+            let db = open_by(&cli.db, cli.by.as_deref(), true)?;
             let options = ledger::BoundaryOptions {
                 code_field,
                 crs: crs
@@ -421,7 +445,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     .ok_or_else(|| format!("--limit {limit}: give it as NAME=N"))?;
                 bounds.set(name.trim(), value).map_err(|e| e.to_string())?;
             }
-            let db = open(&cli.db, true)?;
+            let db = open_by(&cli.db, cli.by.as_deref(), true)?;
             let mut sheets = Vec::new();
             for f in &files {
                 sheets.extend(ledger::read_file_with(f, &bounds).map_err(|e| e.to_string())?);
@@ -606,6 +630,40 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 say!("wrote {}", path.display());
             }
         }
+        Command::Explain { year, figure, out } => {
+            let db = reader(&cli.db, cli.read_only)?;
+            let v = view(&db, cli.known_at.as_deref())?;
+            let explained = match v.explain_report(year, &figure) {
+                Ok(e) => e,
+                // A figure of the land summary the report does not give.
+                Err(report_err) => {
+                    let end = chrono::NaiveDate::from_ymd_opt(year, 12, 31)
+                        .ok_or_else(|| format!("no year {year}"))?;
+                    v.as_of(end)
+                        .explain_land(&figure)
+                        .map_err(|_| crate::said(&report_err))?
+                }
+            };
+            let table = explained.to_table().map_err(|e| e.to_string())?;
+            match (&explained.value, &explained.derived) {
+                (Some(value), _) => say!(
+                    "{figure} as of {}: {}{} = the sum of {} parts",
+                    explained.as_of,
+                    value.to_decimal_string(),
+                    value.unit(),
+                    explained.parts.len()
+                ),
+                (None, Some(how)) => say!("{figure} as of {}: {how}", explained.as_of),
+                (None, None) => say!("{figure} as of {}", explained.as_of),
+            }
+            if table.num_rows() > 0 {
+                say_raw!("{}", parkdb::tables::Pretty::new(&table).head(50));
+            }
+            if let Some(path) = out {
+                write_table(&table, "explanation", &path)?;
+                say!("wrote {}", path.display());
+            }
+        }
         Command::Evaluate {
             scheme,
             year,
@@ -748,12 +806,12 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             }
         }
         Command::Backup { target } => {
-            let db = open(&cli.db, true)?;
+            let db = open_by(&cli.db, cli.by.as_deref(), true)?;
             db.backup(&target).map_err(|e| e.to_string())?;
             say!("backed up to {}", target.display());
         }
         Command::Checkpoint { status } => {
-            let db = open(&cli.db, true)?;
+            let db = open_by(&cli.db, cli.by.as_deref(), true)?;
             if !status {
                 db.checkpoint().map_err(|e| e.to_string())?;
             }
@@ -765,7 +823,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             }
         }
         Command::Example => {
-            let db = open(&cli.db, false)?;
+            let db = open_by(&cli.db, cli.by.as_deref(), false)?;
             parkdb::example::build_seed(&db).map_err(|e| e.to_string())?;
             say!(
                 "built the example zone and bureau into {}",

@@ -654,6 +654,40 @@ fn the_evaluation_pages_show_the_evaluations_figures() {
     assert!(firm.contains(best.grade.as_deref().unwrap()));
 }
 
+/// A profile's timeline says where each event came from: an import's
+/// file, sheet and row, who wrote it.
+#[test]
+fn a_timeline_names_each_events_source() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("zone.parkdb");
+    let register = dir.path().join("企业名录.csv");
+    std::fs::write(&register, "企业名称\n东岸精密\n").unwrap();
+    let parcels = dir.path().join("地块台账.csv");
+    std::fs::write(
+        &parcels,
+        "地块编号,面积(亩),用途,征地日期\nGP-001,30,工业,2003-05-01\n",
+    )
+    .unwrap();
+    {
+        let mut db = Db::open(&path).unwrap();
+        db.set_by(Some("王芳"));
+        let sheets: Vec<_> = [&register, &parcels]
+            .iter()
+            .flat_map(|p| parkdb::ledger::read_file(p).unwrap())
+            .collect();
+        let report =
+            parkdb::ledger::import(&db, &sheets, parkdb::ledger::ImportOptions::default()).unwrap();
+        assert!(report.written);
+        db.close().unwrap();
+    }
+    let server = serve(&path, None);
+    let page = get(&server, "/parcels/GP-001").text();
+    assert!(
+        page.contains("台账导入 地块台账.csv › 地块台账 第2行 (王芳"),
+        "{page}"
+    );
+}
+
 /// Requests that differ only in `as_of` each build a table: at most
 /// `builds` run at once, `queue` wait, and the rest are answered 503 with
 /// `Retry-After` at once, never a build of their own.

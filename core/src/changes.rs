@@ -52,6 +52,8 @@ pub(crate) struct Changes {
     /// The unique codes changed records held before ([`Lookup::value`]
     /// the code).
     pub(crate) released: Vec<Lookup>,
+    /// Where the unit's events came from, stored once it is recorded.
+    pub(crate) source: Option<crate::provenance::UnitSource>,
 }
 
 impl Changes {
@@ -85,6 +87,14 @@ impl Changes {
                 Tree::Events,
                 keys::event(kind, block, runs[0].first),
                 codec::encode_block(&runs)?,
+            );
+        }
+        if let Some(mut source) = self.source.take() {
+            source.recorded = recorded;
+            self.batch.put(
+                Tree::Meta,
+                crate::provenance::key(source.first),
+                codec::encode(&source)?,
             );
         }
         self.batch.put(

@@ -9,7 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 pub use crate::engine::{Durability, Policy};
 use crate::engine::{Engine, WriterSlot};
 use crate::error::{Error, Result};
-use crate::event::{Horizon, Recorded};
+use crate::event::{EventId, Horizon, Recorded};
 use crate::seal;
 use crate::storage::codec;
 use crate::storage::{keys, Batch, SledStore, Store, Tree};
@@ -44,12 +44,16 @@ pub struct CheckpointStatus {
 #[derive(Clone)]
 pub struct Db {
     pub(crate) engine: Arc<Engine>,
+    /// Who this handle's writes are by (their source), else the system's
+    /// user ([`Db::set_by`]).
+    by: Option<Arc<str>>,
 }
 
 impl std::fmt::Debug for Db {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Db")
             .field("path", &self.engine.path)
+            .field("by", &self.by)
             .finish()
     }
 }
@@ -61,7 +65,7 @@ fn open_databases() -> &'static Mutex<HashMap<PathBuf, Weak<Engine>>> {
 
 impl Db {
     pub(crate) fn from_engine(engine: Arc<Engine>) -> Db {
-        Db { engine }
+        Db { engine, by: None }
     }
 
     fn from_store(
@@ -111,7 +115,7 @@ impl Db {
             // A child made by fork finds its parent's handle here: it must
             // open its own (which the parent's lock refuses while it lives).
             if engine.pid == std::process::id() {
-                return Ok(Db { engine });
+                return Ok(Db::from_engine(engine));
             }
         }
         let store = SledStore::open(&canonical, false)?;
@@ -267,6 +271,42 @@ impl Db {
         Ok(out)
     }
 
+    /// Records `who` as the writer of every unit of work this handle
+    /// begins from now on (their events' source, see [`Db::origin`]); `None`:
+    /// the system's user name. A unit of work may name its own
+    /// ([`Writer::set_by`]). Clones made before keep theirs.
+    pub fn set_by(&mut self, who: Option<&str>) {
+        self.by = who.map(|w| Arc::from(w.trim()));
+    }
+
+    /// Who this handle's writes are by, if it was told ([`Db::set_by`]).
+    #[must_use]
+    pub fn by(&self) -> Option<&str> {
+        self.by.as_deref()
+    }
+
+    /// Where event `id` came from: the API call, import (file, sheet,
+    /// row) or boundary file that wrote it, and who wrote it. An event
+    /// stored before parkdb kept sources, or an id no event has, is
+    /// [`SourceKind::Unknown`](crate::SourceKind::Unknown).
+    ///
+    /// # Errors
+    /// Storage errors; a damaged source is [`Error::Corrupt`].
+    pub fn origin(&self, id: EventId) -> Result<crate::Origin> {
+        crate::provenance::origin_of(self.engine.store.as_ref(), id.0)
+    }
+
+    /// Every import the database stored (ledgers and boundary files), in
+    /// the order they were stored: when, by whom, which files, how many
+    /// events and their ids (the events table's `import_id` finds them).
+    ///
+    /// # Errors
+    /// Storage errors; a damaged source is [`Error::Corrupt`].
+    pub fn imports(&self) -> Result<Vec<crate::ImportSummary>> {
+        let sources = crate::provenance::Sources::read(self.engine.store.as_ref())?;
+        Ok(crate::provenance::imports(&sources))
+    }
+
     /// Opens a unit of work that lives until [`Transaction::commit`]; dropped
     /// without a commit, it writes nothing. One is open at a time: `begin`
     /// waits for the open one to finish, on another thread; on the thread
@@ -278,7 +318,7 @@ impl Db {
     pub fn begin(&self) -> Result<Transaction> {
         let slot = WriterSlot::acquire(self.engine.clone())?;
         self.engine.ready()?;
-        let writer = Writer::begin(self.engine.clone())?;
+        let writer = Writer::begin(self.engine.clone(), self.by.clone())?;
         Ok(Transaction::new(writer, slot))
     }
 
@@ -293,7 +333,7 @@ impl Db {
             return Ok(None);
         };
         self.engine.ready()?;
-        let writer = Writer::begin(self.engine.clone())?;
+        let writer = Writer::begin(self.engine.clone(), self.by.clone())?;
         Ok(Some(Transaction::new(writer, slot)))
     }
 

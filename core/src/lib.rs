@@ -56,6 +56,7 @@ pub mod enterprise;
 mod error;
 mod event;
 pub mod example;
+pub mod explain;
 mod files;
 pub mod fund;
 #[doc(hidden)]
@@ -72,6 +73,7 @@ pub mod map;
 pub mod money;
 pub mod plan;
 mod policy;
+mod provenance;
 mod record;
 pub mod report;
 pub mod scheme;
@@ -102,6 +104,7 @@ pub use land::{
     SupplyMethod,
 };
 pub use map::{Map, MapColor};
+pub use provenance::{ImportSummary, Origin, SourceFile, SourceKind};
 pub use units::Quantity;
 pub use units::{Mu, Yuan};
 pub use view::{

@@ -9,7 +9,7 @@ use chrono::{Datelike, NaiveDate};
 use crate::compliance::{HonourLevel, QualificationKind};
 use crate::enterprise::{Enterprise, EnterpriseId, EnterpriseStatus};
 use crate::error::{Error, Result};
-use crate::fund::{AwardKind, ByKind};
+use crate::fund::{Application, AwardKind, ByKind};
 use crate::indicators::{with_leased, zone_rates, EnterpriseYear, Indicator, Metric, ZoneRates};
 use crate::inefficient::{InefficientKind, InefficientParcel, Rules};
 use crate::land::{LandUse, Parcel, SupplyMethod};
@@ -786,24 +786,100 @@ impl View<'_> {
     /// ledgers as of `until` (a day of the year; later days are the year's
     /// end).
     pub(crate) fn report_until(&self, year: i32, until: NaiveDate) -> Result<AnnualReport> {
+        let inputs = self.report_inputs(year, until)?;
+        figures(&inputs.of_all())
+    }
+
+    /// What the report of `year` reads from the ledgers, as of `until` (a
+    /// day of the year; later days are the year's end).
+    pub(crate) fn report_inputs(&self, year: i32, until: NaiveDate) -> Result<ReportInputs> {
         let end = until.min(year_end(year)?);
+        let at = self.as_of(end);
+        Ok(ReportInputs {
+            year,
+            end,
+            parcels: at.all_parcels()?,
+            firms: at.enterprises()?,
+            apps: at.applications(&ApplicationFilter::default())?,
+            later: self.enterprises()?,
+            fee_rates: at.policy()?.fee_rates,
+            inefficient: inefficient_figures(&at.inefficient_land(&Rules::default(), None)?)?,
+        })
+    }
+}
+
+/// What a year's report reads from the ledgers ([`View::report_inputs`]):
+/// the records as of the report's last day, and the firms as they stand
+/// under the view (for tenancies signed by then that begin later).
+pub(crate) struct ReportInputs {
+    pub(crate) year: i32,
+    pub(crate) end: NaiveDate,
+    pub(crate) parcels: Vec<Parcel>,
+    pub(crate) firms: Vec<Enterprise>,
+    pub(crate) apps: Vec<Application>,
+    pub(crate) later: Vec<Enterprise>,
+    pub(crate) fee_rates: Vec<crate::money::FeeRate>,
+    pub(crate) inefficient: Vec<InefficientFigures>,
+}
+
+impl ReportInputs {
+    /// Every record.
+    pub(crate) fn of_all(&self) -> Inputs<'_> {
+        Inputs {
+            year: self.year,
+            end: self.end,
+            parcels: &self.parcels,
+            firms: &self.firms,
+            apps: &self.apps,
+            later: &self.later,
+            fee_rates: &self.fee_rates,
+            inefficient: &self.inefficient,
+        }
+    }
+}
+
+/// Records a report's figures are made of: all of them for the report,
+/// one entity's (with what it needs beside it) for its part in a figure
+/// (`crate::explain`).
+pub(crate) struct Inputs<'a> {
+    pub(crate) year: i32,
+    pub(crate) end: NaiveDate,
+    pub(crate) parcels: &'a [Parcel],
+    pub(crate) firms: &'a [Enterprise],
+    pub(crate) apps: &'a [Application],
+    pub(crate) later: &'a [Enterprise],
+    pub(crate) fee_rates: &'a [crate::money::FeeRate],
+    pub(crate) inefficient: &'a [InefficientFigures],
+}
+
+/// Every figure of a year's report, made of `inputs`: the one function
+/// the report and the explanation of each of its figures run.
+pub(crate) fn figures(inputs: &Inputs<'_>) -> Result<AnnualReport> {
+    let Inputs {
+        year,
+        end,
+        parcels,
+        firms,
+        apps,
+        later,
+        fee_rates,
+        inefficient,
+    } = *inputs;
+    {
         let start = NaiveDate::from_ymd_opt(year, 1, 1)
             .ok_or_else(|| Error::validation("year", "no such year"))?;
         let in_year = |d: NaiveDate| d.year() == year;
-        let at = self.as_of(end);
-        let parcels = at.all_parcels()?;
-        let summary = crate::land::LandSummary::from_parcels(end, &parcels)?;
-        let rates = zone_rates(&summary, &parcels);
-        let firms = at.enterprises()?;
+        let summary = crate::land::LandSummary::from_parcels(end, parcels)?;
+        let rates = zone_rates(&summary, parcels);
         let names: HashMap<u64, &str> = firms.iter().map(|e| (e.id.0, e.name.as_str())).collect();
         let live = || parcels.iter().filter(|p| p.retired.is_none());
         let area_where =
             |f: &dyn Fn(&Parcel) -> bool| Mu::sum(live().filter(|p| f(p)).map(|p| p.area));
 
-        let record = RecordCounts::of(&firms, year);
-        let buildings = crate::view::buildings_of(&parcels, &firms, end)?;
+        let record = RecordCounts::of(firms, year);
+        let buildings = crate::view::buildings_of(parcels, firms, end)?;
         let mut reclaimed = Vec::new();
-        for p in &parcels {
+        for p in parcels {
             for r in p.reclamations.iter().filter(|r| in_year(r.date)) {
                 reclaimed.push(ReclaimedParcel {
                     code: p.code.clone(),
@@ -866,12 +942,11 @@ impl View<'_> {
                 .filter_map(|e| e.yearly.get(year).and_then(|f| f.tax)),
         )?;
 
-        let apps = at.applications(&ApplicationFilter::default())?;
         let mut batches: BTreeMap<String, BatchFigures> = BTreeMap::new();
         let mut disbursed = ByKind::default();
         let mut repaid = Yuan::ZERO;
         let mut recovered = Yuan::ZERO;
-        for a in &apps {
+        for a in apps {
             if let Some(approval) = a.approval.as_ref().filter(|ap| in_year(ap.date)) {
                 let b = batches.entry(approval.batch.clone()).or_default();
                 b.count += 1;
@@ -919,7 +994,6 @@ impl View<'_> {
                 .iter()
                 .flat_map(|e| e.leases_on(end).map(|l| l.area_m2)),
         )?;
-        let later = self.enterprises()?;
         let tenants_signed = later
             .iter()
             .filter(|e| {
@@ -970,8 +1044,8 @@ impl View<'_> {
             tenants: tenants.len() as u64,
             leased_m2: leased,
             tenants_signed,
-            inefficient: inefficient_figures(&at.inefficient_land(&Rules::default(), None)?)?,
-            finance: crate::view::finance_of(&parcels, &firms, &at.policy()?.fee_rates, end, year),
+            inefficient: inefficient.to_vec(),
+            finance: crate::view::finance_of(parcels, firms, fee_rates, end, year),
             land_cost_yuan: summary.total.land_cost,
             high_tech_firms: firms.iter().filter(|e| e.high_tech_on(end)).count() as u64,
             qualified_in_year: record.qualified,

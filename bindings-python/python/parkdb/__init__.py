@@ -238,8 +238,37 @@ class Database:
 
     # ---- writing ----
 
-    def transaction(self) -> Transaction:
+    @property
+    def by(self) -> str | None:
+        """Who this handle's writes are by: kept as the source of every
+        event written through it (``events()``'s ``source_by``), or
+        ``None`` for the system's user name. ``db.by = "王芳"`` sets it;
+        ``parkdb.open(path, by=...)`` and ``transaction(by=...)`` too."""
+        return self._native.by  # type: ignore[no-any-return]
+
+    @by.setter
+    def by(self, who: str | None) -> None:
+        self._native.by = who
+
+    def origin(self, event_id: int) -> dict[str, Any]:
+        """Where event ``event_id`` came from: ``source`` (``"api"``,
+        ``"import"``, ``"boundaries"``, or ``"unknown"`` for an event stored
+        before parkdb kept sources), ``by``, ``host``, and for an import
+        ``import_id``, ``file``, ``sha256``, ``sheet`` and ``row`` (a
+        boundary file's feature number, without a sheet)."""
+        return dict(self._native.origin(event_id))
+
+    def imports(self) -> Table:
+        """Every import the database stored (ledgers and boundary files),
+        one row each: ``import_id``, ``source``, ``recorded_at``, ``by``,
+        ``host``, ``files`` and ``sha256`` (each file's, joined by ``"; "``),
+        ``events``, ``first_event_id``, ``last_event_id``. An import's
+        events are ``db.events()`` rows with its ``import_id``."""
+        return Table(self._native.imports())
+
+    def transaction(self, by: str | None = None) -> Transaction:
         """A unit of work: ``with db.transaction() as tx: tx.add_parcel(...)``.
+        Its events are by ``by`` if given, else by the handle's ``by``.
 
         One transaction is open at a time; another thread waits for it
         (Ctrl-C interrupts the wait). A write, a transaction or a backup on
@@ -253,7 +282,7 @@ class Database:
         transaction is stored. A transaction that is dropped without a
         commit, or whose database is closed first, stores nothing.
         """
-        return Transaction(self, self._native.begin())
+        return Transaction(self, self._native.begin(by=by))
 
     @property
     def read_only(self) -> bool:
@@ -618,9 +647,15 @@ class Database:
         With a ``plan`` (``parkdb.schemes.Plan``), the report says of each of
         its targets and milestones whether it was met by the year's end,
         with the figure (``plan_progress``, and a line of ``text()``)."""
-        return AnnualReport._from(
-            self._native.annual_report(year=year, known_at=known_at, plan=plan.to_dict() if plan else None)
+        d = self._native.annual_report(year=year, known_at=known_at, plan=plan.to_dict() if plan else None)
+        # The moment it read: its figures explain as they were known then.
+        moment = d.pop("_known_at", None) if known_at is None else known_at
+        d.pop("_known_at", None)
+        report = AnnualReport._from(d)
+        report._explainer = lambda figure: Table(
+            self._native.explain_report(year=year, figure=figure, known_at=moment)
         )
+        return report
 
     def plan_progress(self, plan: schemes.Plan, as_of: Any = None, known_at: Any = None) -> PlanProgress:
         """How far ``plan`` is as of ``as_of`` (or today): per target and
@@ -737,8 +772,11 @@ class Database:
         has none: ``holder_id``, ``to_id``, ``programme_id``, ``area_mu``,
         ``area_m2``, ``price_yuan``, ``fee_yuan``, ``amount_yuan``,
         ``award_kind``, ``method``, ``land_use``, ``year``, ``certificate``,
-        ``reason``; and ``detail``. Voided events and voids are left out
-        unless ``include_voided``.
+        ``reason``; and ``detail``; then where the event came from:
+        ``source`` (``api``, ``import``, ``boundaries``, ``unknown``),
+        ``source_by``, ``source_host``, ``import_id``, ``source_file``,
+        ``source_sheet`` and ``source_row`` (see ``origin``). Voided events
+        and voids are left out unless ``include_voided``.
 
         Land supplied per year, counting every supply (also a parcel
         reclaimed and supplied again)::
@@ -754,7 +792,7 @@ class Database:
 
     def history(self, kind: str, key: int | str, known_at: Any = None) -> Table:
         """Every event of a ``"parcel"``, ``"enterprise"`` or ``"application"``,
-        voids included, with the same fact columns as ``events()``."""
+        voids included, with the same fact and source columns as ``events()``."""
         return Table(self._native.history(kind=kind, key=key, known_at=known_at))
 
     def land_summaries(self, dates: Any, *, known_at: Any = None, by_land_use: bool = False) -> Table:
@@ -773,7 +811,17 @@ class Database:
         """The land ledger's figures as of a date (default: today)."""
         if as_of is None:
             as_of = _dt.date.today()
-        return LandSummary._from(self._native.land_summary(as_of=as_of, known_at=known_at))
+        d = self._native.land_summary(as_of=as_of, known_at=known_at)
+        moment = d.pop("_known_at", None) if known_at is None else known_at
+        d.pop("_known_at", None)
+        summary = LandSummary._from(d)
+        # Frozen: its explainer is set past the dataclass's guard.
+        object.__setattr__(
+            summary,
+            "_explainer",
+            lambda figure: Table(self._native.explain_land(figure=figure, as_of=as_of, known_at=moment)),
+        )
+        return summary
 
     def check(self) -> CheckReport:
         """Checks every record against its events and every index entry."""
@@ -812,6 +860,7 @@ def open(  # noqa: A001
     durability: str = "immediate",
     read_only: bool = False,
     wait: float = 2.0,
+    by: str | None = None,
 ) -> Database:
     """Opens (creating if needed) the database in directory ``path``.
 
@@ -830,6 +879,9 @@ def open(  # noqa: A001
     that runs for long should flush (``durability="immediate"``, the
     default) so that readers see its work, or write ``backup()`` copies on
     a schedule for them.
+
+    ``by`` names who writes through the handle (``Database.by``): each
+    event keeps it as its source.
     """
     if read_only:
         if path is None:
@@ -838,15 +890,22 @@ def open(  # noqa: A001
             raise refused
         return Database(_native.open_read_only(os.fspath(path), wait))
     if path is None:
-        return Database(_native.temporary())
+        db = Database(_native.temporary())
+        if by is not None:
+            db.by = by
+        return db
     key = os.path.realpath(os.fspath(path))
     with _open_lock:
         db = _open_databases.get(key)
         # In a child made by os.fork() this is the parent's handle, which
         # refuses every call with a StorageError that says so.
         if db is not None and not db.closed:
+            if by is not None:
+                db.by = by
             return db
         db = Database(_native.open(os.fspath(path), durability))
+        if by is not None:
+            db.by = by
         _open_databases[key] = db
         return db
 

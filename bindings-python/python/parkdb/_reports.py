@@ -70,6 +70,18 @@ class LandSummary(LandFigures):
         d["by_land_use"] = {k: v.to_dict() for k, v in self.by_land_use.items()}
         return d
 
+    def explain(self, figure: str) -> Any:
+        """What makes ``figure`` of the totals (``"reserve_mu"``,
+        ``"idle_count"``, ``"land_cost_yuan"``…): a ``Table`` of the parcels
+        whose parts make it (``kind``, ``entity_id``, ``code``, ``name`` the
+        holder, ``amount``, the ``event_id``, ``event`` and ``date`` that put
+        it in, and that event's source columns); the amounts add up to the
+        figure exactly, as the summary read it."""
+        explainer = self.__dict__.get("_explainer")
+        if explainer is None:
+            raise TypeError("this summary was not read from a database: nothing to explain")
+        return explainer(figure)
+
     def to_pandas(self) -> Any:
         """The totals and each land use's figures as a ``pandas.DataFrame``,
         one row each (``land_use`` is ``None`` on the totals); areas as
@@ -281,6 +293,22 @@ class AnnualReport:
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self._d)
+
+    def explain(self, figure: str) -> Any:
+        """What makes ``figure`` (a field name: ``"certified_mu"``,
+        ``"tax_yuan"``, ``"overdue_count"``…): a ``Table`` of the parcels,
+        firms or applications whose parts make it, one row each
+        (``kind``, ``entity_id``, ``code``, ``name``, ``amount``, the
+        ``event_id``, ``event`` and ``date`` that put it in, and that
+        event's ``source``, ``source_by``, ``source_file``, ``source_sheet``,
+        ``source_row``…); the amounts add up to the figure exactly. A rate
+        (``supply_rate``, ``built_rate``) has no rows: the table's schema
+        metadata ``derived`` says what it combines. The figure explains as
+        the report read it, even after later writes."""
+        explainer = self.__dict__.get("_explainer")
+        if explainer is None:
+            raise TypeError("this report was not read from a database: nothing to explain")
+        return explainer(figure)
 
     def to_pandas(self) -> Any:
         """The report's figures as a one-row ``pandas.DataFrame`` (its scalar

@@ -579,17 +579,21 @@ struct Moment {
     event: String,
     detail: String,
     voided: bool,
+    /// Where the event came from (`台账导入 地块台账.xlsx › 地块台账 第12行 (王芳@…)`).
+    source: String,
 }
 
 /// A history as a timeline, latest last.
 fn timeline<B>(
     history: &[HistoryEntry<B>],
+    origins: &[parkdb::Origin],
     name: impl Fn(&B) -> &'static str,
     describe: impl Fn(&B) -> String,
 ) -> Vec<Moment> {
     history
         .iter()
-        .map(|h| {
+        .zip(origins)
+        .map(|(h, origin)| {
             let Event { valid, body, .. } = &h.event;
             let (event, detail) = match body {
                 Body::Domain(b) => (name(b).to_owned(), describe(b)),
@@ -604,6 +608,7 @@ fn timeline<B>(
                 event,
                 detail,
                 voided: h.voided_by.is_some(),
+                source: origin.describe(),
             }
         })
         .collect()
@@ -639,7 +644,7 @@ pub(super) async fn parcel(
                     facts => facts(view.parcel_table(parcel.id)?, Named::Parcels),
                     map => (map.parcels_drawn() > 0).then(|| Value::from_safe_string(map.svg().to_owned())),
                     sections => sections,
-                    timeline => timeline(&history, parkdb::land::ParcelEvent::name, parkdb::land::ParcelEvent::describe),
+                    timeline => timeline(&history, &view.origins(&history)?, parkdb::land::ParcelEvent::name, parkdb::land::ParcelEvent::describe),
                     ..pickers(&params, &reading, None, &["by"]),
                 };
                 render(&state, &snap, "profile.html", &format!("地块 {}", parcel.code), "parcels", ctx)
@@ -723,7 +728,7 @@ pub(super) async fn enterprise(
                     facts => facts(parkdb::tables::enterprises_batch(one, reading.as_of)?, Named::Enterprises),
                     chart => (!series.is_empty()).then(|| Value::from_safe_string(chart::yearly(&series))),
                     sections => sections,
-                    timeline => timeline(&history, parkdb::enterprise::EnterpriseEvent::name, parkdb::enterprise::EnterpriseEvent::describe),
+                    timeline => timeline(&history, &view.origins(&history)?, parkdb::enterprise::EnterpriseEvent::name, parkdb::enterprise::EnterpriseEvent::describe),
                     ..pickers(&params, &reading, None, &[]),
                 };
                 render(&state, &snap, "profile.html", &format!("企业 {}", firm.name), "enterprises", ctx)

@@ -17,6 +17,7 @@ fn changes_of(records: &[crate::land::Parcel], released: &[(&str, u64)]) -> Chan
                 entity: *id,
             })
             .collect(),
+        source: None,
     };
     for r in records {
         crate::land::Parcel::mine_mut(&mut changes.records).insert(r.id.0, Arc::new(r.clone()));

@@ -111,7 +111,10 @@ pub fn import_boundaries(
         features: features.len(),
         ..BoundaryReport::default()
     };
+    let source = crate::provenance::source_file(path)?;
     let mut unit = db.begin()?;
+    // Each boundary's event names the file and the feature it came from.
+    unit.importing(crate::SourceKind::Boundaries)?;
     let tolerance = unit.policy().tolerance_ppm();
     let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for f in &features {
@@ -153,6 +156,7 @@ pub fn import_boundaries(
             }
         };
         let on = options.on.unwrap_or(parcel.last_event);
+        unit.at_row(Some((Some(&source), "", f.number as u64)));
         match unit.set_boundary(parcel.id, on, Some(&outline)) {
             Ok(_) => {
                 report.matched += 1;

@@ -26,6 +26,10 @@ pub struct Sheet {
     /// Lines that are not data (titles, unit lines, totals, signatures):
     /// their row numbers and why they were set aside.
     pub skipped: Vec<(usize, String)>,
+    /// The file it was read from (its name and SHA-256), which an import
+    /// keeps as the source of the events its rows write; `None` for rows
+    /// not read from a file.
+    pub file: Option<crate::SourceFile>,
 }
 
 /// Rows a title may take above the header.
@@ -327,11 +331,16 @@ pub fn read_file_with(path: &Path, limits: &ReadLimits) -> Result<Vec<Sheet>> {
         limits,
         cells: 0,
     };
-    match ext.as_str() {
+    let mut sheets = match ext.as_str() {
         "csv" => read_csv(path, &mut bounded).map(|s| vec![s]),
         "xlsx" | "xlsm" => read_xlsx(path, &mut bounded),
         _ => read_workbook(path, &mut bounded),
+    }?;
+    let file = crate::provenance::source_file(path)?;
+    for s in &mut sheets {
+        s.file = Some(file.clone());
     }
+    Ok(sheets)
 }
 
 /// Refuses a path that is not a regular file (a directory, a pipe that

@@ -61,6 +61,12 @@ pub(crate) mod meta {
     pub(crate) const NEXT_EVENT: &[u8] = b"next/event";
     pub(crate) const LAST_RECORDED: &[u8] = b"last_recorded";
     pub(crate) const POLICY: &[u8] = b"policy";
+    /// Each unit of work's source, by its first event id
+    /// ([`crate::provenance::UnitSource`]).
+    pub(crate) const SOURCE_PREFIX: &[u8] = b"source/";
+    /// The next import's number.
+    #[cfg_attr(not(feature = "ledgers"), allow(dead_code))]
+    pub(crate) const NEXT_IMPORT: &[u8] = b"next/import";
 
     /// The running total of awards approved under a programme.
     pub(crate) fn committed(programme: u64) -> Vec<u8> {

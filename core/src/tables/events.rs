@@ -7,6 +7,7 @@ use crate::enterprise::EnterpriseEvent;
 use crate::fund::{ApplicationEvent, ProgrammeEvent};
 use crate::indicators::IndicatorEvent;
 use crate::land::ParcelEvent;
+use crate::provenance::{Origin, Sources, UnitSource};
 
 /// An event's own facts, as the events table's columns; `None` where the
 /// event has no such fact.
@@ -493,6 +494,81 @@ impl FactColumns {
     }
 }
 
+/// Where each event came from, as the events table's last columns:
+/// `source` (its [`crate::SourceKind`] code), `source_by`, `source_host`,
+/// `import_id`, `source_file`, `source_sheet` and `source_row` (the row of
+/// the sheet, or a boundary file's feature number).
+#[derive(Default)]
+struct SourceColumns {
+    kind: Vec<&'static str>,
+    by: arrow_array::builder::StringBuilder,
+    host: arrow_array::builder::StringBuilder,
+    import: Vec<Option<u64>>,
+    file: arrow_array::builder::StringBuilder,
+    sheet: arrow_array::builder::StringBuilder,
+    row: Vec<Option<u64>>,
+}
+
+impl SourceColumns {
+    /// The origin of event `id`, which `unit` wrote (`None`: stored before
+    /// sources were kept).
+    fn push(&mut self, unit: Option<&UnitSource>, id: u64) {
+        let Some(u) = unit else {
+            self.push_origin(&Origin::UNKNOWN);
+            return;
+        };
+        self.kind.push(u.kind.code());
+        self.by.append_option(u.by.as_deref());
+        self.host.append_option(u.host.as_deref());
+        self.import.push(u.import);
+        match u.place_of(id) {
+            Some((file, sheet, row)) => {
+                self.file.append_option(file.map(|f| f.name.as_str()));
+                self.sheet
+                    .append_option(Some(sheet).filter(|s| !s.is_empty()));
+                self.row.push(Some(row));
+            }
+            None => {
+                self.file.append_option(match u.files.as_slice() {
+                    [only] => Some(only.name.as_str()),
+                    _ => None,
+                });
+                self.sheet.append_null();
+                self.row.push(None);
+            }
+        }
+    }
+
+    fn push_origin(&mut self, o: &Origin) {
+        self.kind.push(o.kind.code());
+        self.by.append_option(o.by.as_deref());
+        self.host.append_option(o.host.as_deref());
+        self.import.push(o.import_id);
+        self.file.append_option(o.file.as_deref());
+        self.sheet.append_option(o.sheet.as_deref());
+        self.row.push(o.row);
+    }
+
+    fn finish(mut self, c: &mut Columns) {
+        c.text("source", self.kind.into_iter().map(Some));
+        c.push("source_by", Arc::new(self.by.finish()));
+        c.push("source_host", Arc::new(self.host.finish()));
+        c.id("import_id", self.import);
+        c.push("source_file", Arc::new(self.file.finish()));
+        c.push("source_sheet", Arc::new(self.sheet.finish()));
+        c.id("source_row", self.row);
+    }
+}
+
+/// The source columns of the events table for `origins`, in order.
+pub(crate) fn origin_columns<'a>(c: &mut Columns, origins: impl Iterator<Item = &'a Origin>) {
+    let mut sources = SourceColumns::default();
+    for o in origins {
+        sources.push_origin(o);
+    }
+    sources.finish(c);
+}
+
 /// An entity's history as a table: [`history_batch`]'s columns, then the
 /// events' facts.
 ///
@@ -513,6 +589,37 @@ pub fn history_with_facts_batch<B: EventFacts>(
         }
     }
     facts_columns(&mut c, facts)?;
+    c.alias("valid", "date");
+    c.alias("recorded", "recorded_at");
+    c.finish()
+}
+
+/// [`history_with_facts_batch`], then where each event came from
+/// (`origins`, one per entry: [`View::origins`]) as the events table's
+/// source columns.
+///
+/// # Errors
+/// [`Error::Validation`] when `origins` does not match `entries`.
+pub fn history_with_origins_batch<B: EventFacts>(
+    entries: &[HistoryEntry<B>],
+    origins: &[Origin],
+    name: impl Fn(&B) -> &'static str,
+    describe: impl Fn(&B) -> String,
+) -> Result<RecordBatch> {
+    if origins.len() != entries.len() {
+        return Err(Error::validation(
+            "origins",
+            format!("{} origins for {} events", origins.len(), entries.len()),
+        ));
+    }
+    let base = history_with_facts_batch(entries, name, describe)?;
+    let mut c = Columns::default();
+    for (field, array) in base.schema().fields().iter().zip(base.columns()) {
+        if !matches!(field.name().as_str(), "date" | "recorded_at") {
+            c.push(field.name(), array.clone());
+        }
+    }
+    origin_columns(&mut c, origins.iter());
     c.alias("valid", "date");
     c.alias("recorded", "recorded_at");
     c.finish()
@@ -598,6 +705,7 @@ struct EventColumns {
     voided_by: Vec<Option<u64>>,
     facts: FactColumns,
     detail: arrow_array::builder::StringBuilder,
+    sources: SourceColumns,
 }
 
 impl EventColumns {
@@ -616,6 +724,7 @@ impl EventColumns {
             voided_by: Vec::with_capacity(n),
             facts: FactColumns::with_capacity(n),
             detail: StringBuilder::with_capacity(n, n * 32),
+            sources: SourceColumns::default(),
         }
     }
 }
@@ -624,7 +733,9 @@ impl View<'_> {
     /// Every event as known under this view's horizon (`known_at`), one
     /// row each, in ledger then entity then event order: `kind`,
     /// `entity_id`, `code`, `event_id`, `event`, `date` (valid), `recorded_at`,
-    /// `voided`, `voided_by`, the facts ([`Facts`]) and `detail`.
+    /// `voided`, `voided_by`, the facts ([`Facts`]), `detail` and where the
+    /// event came from (`source`, `source_by`, `source_host`, `import_id`,
+    /// `source_file`, `source_sheet`, `source_row`; see [`crate::Origin`]).
     ///
     /// # Errors
     /// Storage or corruption errors.
@@ -653,6 +764,7 @@ impl View<'_> {
         sink: &mut dyn FnMut(RecordBatch) -> Result<()>,
     ) -> Result<()> {
         let mut any = false;
+        let sources = self.sources()?;
         {
             let take = &mut |batch: RecordBatch| {
                 any = true;
@@ -664,27 +776,32 @@ impl View<'_> {
                 }
                 match kind {
                     EventKind::Parcel => {
-                        self.event_blocks::<Parcel>(kind, filter, rows, take, |e| {
+                        self.event_blocks::<Parcel>(kind, filter, &sources, rows, take, |e| {
                             (e.name(), e.describe())
                         })?;
                     }
                     EventKind::Enterprise => {
-                        self.event_blocks::<Enterprise>(kind, filter, rows, take, |e| {
+                        self.event_blocks::<Enterprise>(kind, filter, &sources, rows, take, |e| {
                             (e.name(), e.describe())
                         })?;
                     }
                     EventKind::Programme => {
-                        self.event_blocks::<Programme>(kind, filter, rows, take, |e| {
+                        self.event_blocks::<Programme>(kind, filter, &sources, rows, take, |e| {
                             (e.name(), e.describe())
                         })?;
                     }
                     EventKind::Application => {
-                        self.event_blocks::<Application>(kind, filter, rows, take, |e| {
-                            (e.name(), e.describe())
-                        })?;
+                        self.event_blocks::<Application>(
+                            kind,
+                            filter,
+                            &sources,
+                            rows,
+                            take,
+                            |e| (e.name(), e.describe()),
+                        )?;
                     }
                     EventKind::Indicator => {
-                        self.event_blocks::<Indicator>(kind, filter, rows, take, |e| {
+                        self.event_blocks::<Indicator>(kind, filter, &sources, rows, take, |e| {
                             (e.name(), e.describe())
                         })?;
                     }
@@ -704,6 +821,7 @@ impl View<'_> {
         &self,
         kind: EventKind,
         filter: &EventFilter,
+        sources: &Sources,
         rows: usize,
         take: &mut dyn FnMut(RecordBatch) -> Result<()>,
         name: impl Fn(&R::Event) -> (&'static str, String) + Sync,
@@ -728,7 +846,7 @@ impl View<'_> {
                     let mut out = EventColumns::with_capacity(rows.min(1 << 17));
                     for id in from.max(1)..until.min(next) {
                         if let Some(history) = self.entity_history::<R>(id, &runs, from)? {
-                            event_rows(kind, filter, &mut out, &name, history);
+                            event_rows(kind, filter, sources, &mut out, &name, history);
                         }
                     }
                     if out.kind.is_empty() {
@@ -747,6 +865,7 @@ impl View<'_> {
 fn event_rows<B: EventFacts>(
     kind: EventKind,
     filter: &EventFilter,
+    sources: &Sources,
     rows: &mut EventColumns,
     name: &impl Fn(&B) -> (&'static str, String),
     (entity, code, history): crate::view::EntityHistory<B>,
@@ -777,6 +896,7 @@ fn event_rows<B: EventFacts>(
         rows.voided_by.push(h.voided_by.map(|v| v.0));
         rows.facts.push(facts_of(e));
         rows.detail.append_value(detail);
+        rows.sources.push(sources.unit(e.id.0), e.id.0);
     }
 }
 
@@ -792,6 +912,7 @@ fn events_batch(rows: EventColumns) -> Result<RecordBatch> {
         voided_by,
         facts,
         mut detail,
+        sources,
     } = rows;
     let mut c = Columns::default();
     c.text("kind", kind.into_iter().map(Some));
@@ -805,8 +926,42 @@ fn events_batch(rows: EventColumns) -> Result<RecordBatch> {
     c.id("voided_by", voided_by);
     facts.finish(&mut c)?;
     c.push("detail", Arc::new(detail.finish()));
+    sources.finish(&mut c);
     // A history's names for the same columns.
     c.alias("date", "valid");
     c.alias("recorded_at", "recorded");
+    c.finish()
+}
+
+/// The imports a database stored ([`crate::Db::imports`]) as a table: one
+/// row each, in the order they were stored: `import_id`, `source`
+/// (`import` or `boundaries`), `recorded_at`, `by`, `host`, `files` and
+/// `sha256` (each file's, in order, joined by `; `), `events`,
+/// `first_event_id`, `last_event_id`. The events table's `import_id` finds
+/// an import's events.
+///
+/// # Errors
+/// Never in practice; a column mismatch would be a bug.
+pub fn imports_batch(imports: &[crate::ImportSummary]) -> Result<RecordBatch> {
+    let mut c = Columns::default();
+    c.id("import_id", imports.iter().map(|i| Some(i.id)));
+    c.text("source", imports.iter().map(|i| Some(i.kind.code())));
+    c.timestamp("recorded_at", imports.iter().map(|i| Some(i.recorded.0)));
+    c.text("by", imports.iter().map(|i| i.by.as_deref()));
+    c.text("host", imports.iter().map(|i| i.host.as_deref()));
+    let joined = |f: fn(&crate::SourceFile) -> &str| {
+        imports
+            .iter()
+            .map(move |i| Some(i.files.iter().map(f).collect::<Vec<_>>().join("; ")))
+            .collect::<Vec<_>>()
+    };
+    c.text("files", joined(|f| f.name.as_str()));
+    c.text("sha256", joined(|f| f.sha256.as_str()));
+    c.id("events", imports.iter().map(|i| Some(i.events)));
+    c.id(
+        "first_event_id",
+        imports.iter().map(|i| Some(i.first_event)),
+    );
+    c.id("last_event_id", imports.iter().map(|i| Some(i.last_event)));
     c.finish()
 }

@@ -17,11 +17,16 @@ mod plan;
 
 pub use compliance::{compliance_batch, honours_batch, qualifications_batch};
 pub use enterprise::{enterprises_batch, leases_batch, yearly_batch};
-pub use events::{history_with_facts_batch, EventFacts, EventFilter, EventKind, Facts};
+pub(crate) use events::origin_columns;
+pub use events::{
+    history_with_facts_batch, history_with_origins_batch, imports_batch, EventFacts, EventFilter,
+    EventKind, Facts,
+};
 pub use fund::{applications_batch, disbursements_batch, overdue_batch, programmes_batch};
 #[cfg(feature = "ledgers")]
 pub(crate) use indicators::evaluation_columns;
 pub use indicators::{evaluation_batch, observations_batch, surcharges_batch};
+#[cfg_attr(not(feature = "ledgers"), allow(unused_imports))]
 pub(crate) use land::table_crs;
 pub use land::{
     buildings_batch, inefficient_batch, land_summaries_batch, parcels_batch, parcels_batches,

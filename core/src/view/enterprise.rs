@@ -169,6 +169,7 @@ impl View<'_> {
 
     /// [`View::enterprises`] shared with the in-memory view, not copied,
     /// in id order.
+    #[cfg_attr(not(feature = "ledgers"), allow(dead_code))]
     pub(crate) fn shared_enterprises(&self) -> Result<Vec<Arc<Enterprise>>> {
         self.consistently(|v| {
             let _read = v.engine.read_guard();

@@ -345,6 +345,37 @@ impl<'a> View<'a> {
         self.engine.store.as_ref()
     }
 
+    /// Where each event of a history came from, in its order (see
+    /// [`crate::Origin`]): for [`crate::tables::history_with_origins_batch`].
+    ///
+    /// # Errors
+    /// Storage errors; a damaged source is [`Error::Corrupt`].
+    pub fn origins<B>(&self, entries: &[HistoryEntry<B>]) -> Result<Vec<crate::Origin>> {
+        let mut unit: Option<crate::provenance::UnitSource> = None;
+        let mut out = Vec::with_capacity(entries.len());
+        for h in entries {
+            let id = h.event.id.0;
+            if !unit.as_ref().is_some_and(|u| u.first <= id && id <= u.last) {
+                unit = crate::provenance::unit_of(self.store(), id)?;
+            }
+            out.push(
+                unit.as_ref()
+                    .map_or(crate::Origin::UNKNOWN, |u| u.origin(id)),
+            );
+        }
+        Ok(out)
+    }
+
+    /// Where event `id` came from.
+    pub(crate) fn origin(&self, id: EventId) -> Result<crate::Origin> {
+        crate::provenance::origin_of(self.store(), id.0)
+    }
+
+    /// Every stored unit of work's source, for a table of many events.
+    pub(crate) fn sources(&self) -> Result<crate::provenance::Sources> {
+        crate::provenance::Sources::read(self.store())
+    }
+
     /// An entity's events: from the in-memory runs of its kind once a read
     /// of many records' past has loaded them, else from disk.
     fn events<R: Record>(&self, id: u64) -> Result<Vec<Event<R::Event>>> {

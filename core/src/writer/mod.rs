@@ -129,16 +129,21 @@ pub struct Writer {
     /// and not written again: how a ledger imported again adds only what
     /// is new ([`Writer::merging`]).
     merging: bool,
+    /// Where its events come from (stored with them at commit).
+    source: crate::provenance::Tracking,
 }
 
 impl Writer {
-    pub(crate) fn begin(engine: Arc<Engine>) -> Result<Writer> {
+    /// A unit of work on `engine`, its events written `by` someone (else
+    /// by the system's user).
+    pub(crate) fn begin(engine: Arc<Engine>, by: Option<Arc<str>>) -> Result<Writer> {
         let policy = Policy::stored(engine.store.as_ref())?;
         Ok(Writer {
             engine,
             began: Recorded::from_datetime(Utc::now()),
             pending: Pending::new(policy),
             merging: false,
+            source: crate::provenance::Tracking::api(by),
         })
     }
 
@@ -276,6 +281,34 @@ impl Writer {
         self.merging = true;
     }
 
+    /// Records `who` as the writer of this unit's events (their source, see
+    /// [`crate::Origin`]), instead of the handle's `by` or the system's user.
+    pub fn set_by(&mut self, who: impl Into<String>) {
+        let who: String = who.into();
+        self.source.by = Some(Arc::from(who.trim()));
+    }
+
+    /// Makes this unit an import of `kind` (its events' source names the
+    /// import, its files and rows): returns the import's number.
+    #[cfg_attr(not(feature = "ledgers"), allow(dead_code))]
+    pub(crate) fn importing(&mut self, kind: crate::provenance::SourceKind) -> Result<u64> {
+        let id = self.next_id(keys::meta::NEXT_IMPORT)?;
+        self.source.kind = kind;
+        self.source.import = Some(id);
+        Ok(id)
+    }
+
+    /// The events written from now on come from `row` of `sheet` of
+    /// `file` (a boundary file's feature: no sheet, its number); `None`:
+    /// from no row.
+    #[cfg_attr(not(feature = "ledgers"), allow(dead_code))]
+    pub(crate) fn at_row(
+        &mut self,
+        at: Option<(Option<&crate::provenance::SourceFile>, &str, u64)>,
+    ) {
+        self.source.at = at.map(|(file, sheet, row)| (self.source.place(file, sheet), row));
+    }
+
     /// Events this unit of work has written so far.
     #[must_use]
     pub fn events_written(&self) -> u64 {
@@ -410,6 +443,12 @@ impl Writer {
             }),
         }
         self.pending.run = Some(id.0);
+        // A row of an import marks where its events begin.
+        let at = self.source.at.unwrap_or((0, 0));
+        let last = self.pending.marks.last().map_or((0, 0), |m| (m.1, m.2));
+        if at != last {
+            self.pending.marks.push((id.0, at.0, at.1));
+        }
         if let Some((family, value)) = history {
             self.pending.history.push(Lookup {
                 kind,
@@ -424,7 +463,7 @@ impl Writer {
     /// Ends the unit of work: what it stores and hands the in-memory view
     /// (see [`Writer::finish`]).
     pub(crate) fn into_changes(mut self) -> Result<Changes> {
-        self.finish()?;
+        let source = self.finish()?;
         let pending = self.pending;
         Ok(Changes {
             batch: pending.batch,
@@ -432,14 +471,16 @@ impl Writer {
             records: pending.records,
             lookups: pending.history,
             released: pending.released,
+            source,
         })
     }
 
     /// Stores the id counters this unit moved, the index of its runs of
     /// events (one entry, keyed by the unit's first event id) and the count
     /// of events of each kind. The runs themselves are stored at commit
-    /// ([`crate::changes::Changes::stamp`]).
-    fn finish(&mut self) -> Result<()> {
+    /// ([`crate::changes::Changes::stamp`]), and so is the unit's source,
+    /// returned here (none without events).
+    fn finish(&mut self) -> Result<Option<crate::provenance::UnitSource>> {
         let mut added: BTreeMap<u8, u64> = BTreeMap::new();
         for r in &self.pending.runs {
             *added.entry(r.kind).or_default() += r.count;
@@ -461,8 +502,14 @@ impl Writer {
                 .put(Tree::Meta, counter.clone(), next.to_be_bytes().to_vec());
         }
         let Some(first) = pending.runs.first() else {
-            return Ok(());
+            return Ok(None);
         };
+        let last = pending.runs.iter().map(|r| r.first + r.count - 1).max();
+        let source = self.source.finish(
+            first.first,
+            last.unwrap_or(first.first),
+            std::mem::take(&mut pending.marks),
+        );
         let key = keys::index_key(keys::index::EVENT, &[&first.first.to_be_bytes()]);
         let listed: Vec<(u64, u8, u64)> = pending
             .runs
@@ -474,7 +521,7 @@ impl Writer {
             .put(Tree::Index, key, keys::encode_runs(&listed));
         // The runs go into blocks at commit, once stamped.
         pending.run = None;
-        Ok(())
+        Ok(Some(source))
     }
 
     /// The entity an event belongs to: the run whose first id is the

@@ -46,6 +46,9 @@ pub(crate) struct Pending {
     /// what the codes kept beside a kind not loaded let go at commit
     /// (`cache::CodesAlone`).
     pub(crate) released: Vec<Lookup>,
+    /// Where the unit's rows begin: (first event id, place + 1, row), see
+    /// [`crate::provenance::UnitSource::marks`].
+    pub(crate) marks: Vec<(u64, u32, u64)>,
     undo: Vec<Undo>,
     open: usize,
 }
@@ -95,6 +98,7 @@ pub(crate) struct Savepoint {
     last_run_len: Option<(usize, u64)>,
     history: usize,
     released: usize,
+    marks: usize,
     run: Option<u64>,
 }
 
@@ -188,6 +192,7 @@ impl Pending {
             last_run_len: self.runs.last().map(|r| (r.bytes.len(), r.count)),
             history: self.history.len(),
             released: self.released.len(),
+            marks: self.marks.len(),
             run: self.run,
         }
     }
@@ -240,6 +245,7 @@ impl Pending {
         }
         self.history.truncate(point.history);
         self.released.truncate(point.released);
+        self.marks.truncate(point.marks);
         self.run = point.run;
         self.open -= 1;
         if self.open == 0 {
@@ -279,6 +285,7 @@ impl Pending {
         let _ = writeln!(out, "codes {codes:?}");
         let _ = writeln!(out, "history {:?}", self.history);
         let _ = writeln!(out, "released {:?}", self.released);
+        let _ = writeln!(out, "marks {:?}", self.marks);
         let _ = writeln!(out, "open {}", self.open);
         out
     }

@@ -186,6 +186,7 @@ fn prepare<'s>(sheets: &'s [Sheet], strict: bool, report: &mut ImportReport) -> 
                     }
                 }
                 Row {
+                    file: sheet.file.as_ref(),
                     sheet: &sheet.name,
                     number: *number,
                     cells: map,
@@ -244,6 +245,7 @@ pub fn import(db: &Db, sheets: &[Sheet], options: ImportOptions<'_>) -> Result<I
     let result = db.write(|w| {
         // What the database already holds is not written again.
         w.merging();
+        w.importing(crate::SourceKind::Import)?;
         let mut lookups = Lookups::load(w)?;
         let mut done = 0;
         for p in &prepared {
@@ -262,6 +264,7 @@ pub fn import(db: &Db, sheets: &[Sheet], options: ImportOptions<'_>) -> Result<I
             }
             for row in &p.rows {
                 let before = w.events_written();
+                w.at_row(Some((row.file, row.sheet, row.number as u64)));
                 if let Err(Refused(e)) = apply_row(w, &mut lookups, p.ledger, row) {
                     report.errors.extend(e);
                 }
@@ -273,6 +276,7 @@ pub fn import(db: &Db, sheets: &[Sheet], options: ImportOptions<'_>) -> Result<I
             }
             report.changed.push((p.ledger.name(), changed));
         }
+        w.at_row(None);
         report.events = w.events_written();
         if options.dry_run || !report.errors.is_empty() {
             abandon = true;

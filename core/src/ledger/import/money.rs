@@ -45,6 +45,8 @@ pub(super) fn schedules(w: &mut Writer, rows: &[Row<'_>]) -> (Vec<RowError>, usi
     for (code, rows) in by_parcel {
         let first = rows[0];
         let before = w.events_written();
+        // A schedule's events come from its first row.
+        w.at_row(Some((first.file, first.sheet, first.number as u64)));
         let result = (|| -> Result<(), RowError> {
             let parcel = w
                 .parcel_by_code(&code)

@@ -49,6 +49,8 @@ impl std::fmt::Display for RowError {
 
 /// A row's cells by field, with the header each came from.
 pub(super) struct Row<'s> {
+    /// The file the sheet was read from, if any.
+    pub(super) file: Option<&'s crate::SourceFile>,
     pub(super) sheet: &'s str,
     pub(super) number: usize,
     pub(super) cells: HashMap<&'static str, (&'s str, &'s str, Unit)>,

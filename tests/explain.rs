@@ -1,0 +1,186 @@
+//! Every figure explained: the parts of each figure of the example zone's
+//! 2005 report and land summary add up to it exactly, now and as known at
+//! a past moment, and each part names the event that put it in.
+
+mod common;
+
+use common::{d, mu};
+use parkdb::example::build_seed;
+use parkdb::explain::{Amount, Explanation};
+use parkdb::{Db, SourceKind};
+
+fn sums(e: &Explanation) {
+    match e.value {
+        Some(v) => assert_eq!(
+            e.total().unwrap(),
+            Some(v),
+            "{}: the parts {:#?}",
+            e.figure,
+            e.parts
+        ),
+        None => assert!(e.derived.is_some() && e.parts.is_empty(), "{e:?}"),
+    }
+}
+
+fn seed() -> Db {
+    let db = Db::temporary().unwrap();
+    build_seed(&db).unwrap();
+    db
+}
+
+#[test]
+fn every_figure_of_the_2005_report_is_the_sum_of_its_parts() {
+    let db = seed();
+    let v = db.now();
+    let report = v.annual_report(2005).unwrap();
+    let mut explained_with_parts = 0;
+    let fields: Vec<&str> = report
+        .areas()
+        .map(|a| a.0)
+        .into_iter()
+        .chain(report.amounts().map(|a| a.0))
+        .chain(report.counts().map(|c| c.0))
+        .collect();
+    for field in &fields {
+        let e = v.explain_report(2005, field).unwrap();
+        sums(&e);
+        // The value is the report's own.
+        let shown = e.value.unwrap().to_decimal_string();
+        let own = report
+            .areas()
+            .iter()
+            .find(|a| a.0 == *field)
+            .map(|a| a.1.to_decimal_string())
+            .or_else(|| {
+                report
+                    .amounts()
+                    .iter()
+                    .find(|a| a.0 == *field)
+                    .map(|a| a.1.to_decimal_string())
+            })
+            .or_else(|| {
+                report
+                    .counts()
+                    .iter()
+                    .find(|a| a.0 == *field)
+                    .map(|a| a.1.to_string())
+            })
+            .unwrap();
+        assert_eq!(shown, own, "{field}");
+        if !e.parts.is_empty() {
+            explained_with_parts += 1;
+            // Each part names the event that put it in, dated by the year's end.
+            for p in &e.parts {
+                assert!(p.event_id.is_some(), "{field}: {p:?}");
+                assert!(p.date.is_none_or(|d| d <= common::d("2005-12-31")), "{p:?}");
+                assert_eq!(p.origin.kind, SourceKind::Api, "{p:?}");
+            }
+        }
+    }
+    // The seed's year has land, firms, grants and money in it.
+    assert!(explained_with_parts >= 20, "{explained_with_parts}");
+    for rate in ["supply_rate", "built_rate"] {
+        let e = v.explain_report(2005, rate).unwrap();
+        sums(&e);
+        assert!(e.derived.unwrap().contains("supplied_mu"));
+    }
+    let err = v.explain_report(2005, "certfied_mu").unwrap_err();
+    assert!(err.to_string().contains("certified_mu"), "{err}");
+}
+
+#[test]
+fn the_certified_land_of_2005_is_its_certified_parcels() {
+    let db = seed();
+    let v = db.now();
+    let e = v.explain_report(2005, "certified_mu").unwrap();
+    assert_eq!(
+        e.value,
+        Some(Amount::Area(v.annual_report(2005).unwrap().certified_mu))
+    );
+    assert!(e.parts.iter().all(|p| p.kind == "parcel"));
+    assert!(e.parts.iter().all(|p| p.event == Some("certified")));
+    let codes: Vec<&str> = e.parts.iter().filter_map(|p| p.code.as_deref()).collect();
+    for code in &codes {
+        let parcel = db.parcel_by_code(code).unwrap();
+        assert!(parcel.certificate.is_some(), "{code}");
+    }
+    let table = e.to_table().unwrap();
+    assert_eq!(table.num_rows(), e.parts.len());
+    let meta = table.schema().metadata().clone();
+    assert_eq!(meta["figure"], "certified_mu");
+    assert_eq!(meta["as_of"], "2005-12-31");
+    assert!(table.column_by_name("source_by").is_some());
+}
+
+#[test]
+fn every_figure_of_the_land_summary_is_the_sum_of_its_parts() {
+    let db = seed();
+    for date in ["2003-12-31", "2005-12-31"] {
+        let v = db.as_of(d(date));
+        let summary = v.land_summary().unwrap();
+        let mut fields: Vec<&str> = parkdb::land::LandFigures::AREAS
+            .iter()
+            .map(|a| a.field)
+            .collect();
+        fields.extend([
+            "parcel_count",
+            "idle_count",
+            "reclaimed_count",
+            "land_cost_yuan",
+        ]);
+        for field in fields {
+            let e = v.explain_land(field).unwrap();
+            sums(&e);
+            let area = summary
+                .total
+                .areas()
+                .into_iter()
+                .find(|a| a.0.field == field);
+            if let Some((_, area)) = area {
+                assert_eq!(e.value, Some(Amount::Area(area)), "{field} {date}");
+            }
+        }
+        let e = v.explain_land("land_cost_per_mu_yuan").unwrap();
+        assert!(e.derived.is_some());
+    }
+}
+
+/// A figure as known at a past moment explains as it was known then:
+/// a parcel certified later is not among the parts of then.
+#[test]
+fn a_figure_known_at_a_past_moment_explains_as_it_was_known() {
+    let db = seed();
+    let before = chrono::Utc::now();
+    std::thread::sleep(std::time::Duration::from_millis(2));
+    let p = common::parcel(&db, "LATE-1", "7.5", "2005-02-01");
+    db.certify(p, d("2005-06-01"), "国用(2005)第99号").unwrap();
+    let now = db.now().explain_report(2005, "certified_mu").unwrap();
+    let then = db
+        .as_known_at(before)
+        .explain_report(2005, "certified_mu")
+        .unwrap();
+    sums(&now);
+    sums(&then);
+    let (Some(Amount::Area(n)), Some(Amount::Area(t))) = (now.value, then.value) else {
+        panic!("areas");
+    };
+    assert_eq!(n, t.checked_add(mu("7.5")).unwrap());
+    assert!(now
+        .parts
+        .iter()
+        .any(|p| p.code.as_deref() == Some("LATE-1")));
+    assert!(!then
+        .parts
+        .iter()
+        .any(|p| p.code.as_deref() == Some("LATE-1")));
+    let land_then = db
+        .as_known_at(before)
+        .as_of(d("2005-12-31"))
+        .explain_land("requisitioned_mu")
+        .unwrap();
+    sums(&land_then);
+    assert!(!land_then
+        .parts
+        .iter()
+        .any(|p| p.code.as_deref() == Some("LATE-1")));
+}

@@ -185,6 +185,15 @@ def test_the_dashboard_in_a_real_browser(zone: pathlib.Path, server: str) -> Non
         assert len(browser.find_elements(By.CSS_SELECTOR, "#map svg path.parcel")) > 0
         browser.save_screenshot(str(SHOTS / "overview.png"))
 
+        # A figure opens its explanation: one row per part, as the API says.
+        browser.get(f"{server}explain/2005/certified_mu")
+        rows = browser.find_elements(By.CSS_SELECTOR, "#explanation tbody tr")
+        parts = report.explain("certified_mu").to_arrow()
+        assert len(rows) == parts.num_rows > 0
+        assert "certified_mu" in browser.title
+        browser.save_screenshot(str(SHOTS / "explain.png"))
+        browser.get(f"{server}?year=2005")
+
         # The English labels behind the toggle.
         heading = browser.find_element(By.CSS_SELECTOR, "#land-figures th")
         assert heading.text == "地块数"

@@ -295,11 +295,22 @@ fn the_api_returns_the_rows_of_the_rust_api() {
     let page = get(&server, "/?year=2005").text();
     assert!(
         page.contains(&format!(
-            "data-figure=\"requisitioned_mu\">{}<",
+            "data-figure=\"requisitioned_mu\"><a href=\"/explain-land/requisitioned_mu?as_of=2005-12-31\">{}<",
             report.requisitioned_mu.to_decimal_string()
         )),
-        "the overview's land figure"
+        "the overview's land figure, linked to its explanation: {page}"
     );
+    // Each figure's explanation lists its parts.
+    let explained = db.now().explain_report(2005, "certified_mu").unwrap();
+    let why = get(&server, "/explain/2005/certified_mu").text();
+    assert!(why.contains("certified_mu"), "{why}");
+    for part in &explained.parts {
+        assert!(why.contains(part.code.as_deref().unwrap()), "{why}");
+    }
+    let land = get(&server, "/explain-land/reserve_mu?as_of=2005-12-31");
+    assert_eq!(land.status, 200, "{}", land.text());
+    let unknown = get(&server, "/explain/2005/no_such_figure");
+    assert_eq!(unknown.status, 400, "{}", unknown.text());
     assert!(page.contains("<svg"), "the map is in the page");
     // Without a year it opens on the latest year with data: the example
     // zone's figures end in 2005, though two leases begin in 2006.

@@ -287,6 +287,8 @@ fn router(state: Arc<State>) -> Router {
         .route("/evaluate", get(pages::evaluate_latest))
         .route("/evaluate/{scheme}/{year}", get(pages::evaluate))
         .route("/parcels/{key}", get(pages::parcel))
+        .route("/explain/{year}/{figure}", get(pages::explain_report))
+        .route("/explain-land/{figure}", get(pages::explain_land))
         .route("/enterprises/{id}", get(pages::enterprise))
         .route("/{table}", get(pages::table))
         .route("/map.svg", get(api::map_svg))

@@ -505,6 +505,8 @@ pub(super) async fn overview(Shared(state): Shared<Arc<State>>, uri: Uri) -> Pag
                     map_query => params.with(&[("as_of", &reading.as_of.to_string()), ("year", &year.to_string())]),
                     report_text => report.text(),
                     report_figures => figures,
+                    land_query => params.with(&[("as_of", &reading.as_of.to_string()), ("year", ""), ("color", "")]),
+                    report_query => params.with(&[("as_of", ""), ("year", ""), ("color", "")]),
                     ..pickers(&params, &reading, Some(year.to_string()), &[]),
                 };
                 render(&state, &snap, "overview.html", &format!("{year} 年园区总览"), "", ctx)
@@ -612,6 +614,86 @@ fn timeline<B>(
             }
         })
         .collect()
+}
+
+/// Where a figure of the year's report comes from: its parts, each with
+/// the event that put it in and that event's source.
+pub(super) async fn explain_report(
+    Shared(state): Shared<Arc<State>>,
+    Path((year, figure)): Path<(String, String)>,
+    uri: Uri,
+) -> Page {
+    Page(
+        async move {
+            let params = Params::of(&uri)?;
+            let year: i32 = year
+                .parse()
+                .map_err(|_| Problem::bad_request(format!("{year:?} is not a year")))?;
+            let reading = params.reading(year_end(year))?;
+            blocking(move || {
+                let snap = state.snapshot();
+                let e = reading.view(&snap.db).explain_report(year, &figure)?;
+                explanation(&state, &snap, &params, &reading, Some(year), &e)
+            })
+            .await
+        }
+        .await,
+    )
+}
+
+/// Where a figure of the land summary of `as_of` comes from.
+pub(super) async fn explain_land(
+    Shared(state): Shared<Arc<State>>,
+    Path(figure): Path<String>,
+    uri: Uri,
+) -> Page {
+    Page(
+        async move {
+            let params = Params::of(&uri)?;
+            let reading = params.reading(None)?;
+            blocking(move || {
+                let snap = state.snapshot();
+                let e = reading.view(&snap.db).explain_land(&figure)?;
+                explanation(&state, &snap, &params, &reading, None, &e)
+            })
+            .await
+        }
+        .await,
+    )
+}
+
+/// An explanation's page: the figure, its value and date, and its parts.
+fn explanation(
+    state: &State,
+    snap: &super::state::Snapshot,
+    params: &Params,
+    reading: &Reading,
+    year: Option<i32>,
+    e: &parkdb::explain::Explanation,
+) -> Result<Response, Problem> {
+    let value = e
+        .value
+        .map(|v| format!("{}{}", v.to_decimal_string(), v.unit()));
+    let mut facts = vec![
+        context! { name => "figure", zh => "指标", text => e.figure.clone() },
+        context! { name => "value", zh => "数值", text => value },
+        context! { name => "as_of", zh => "截至", text => e.as_of.to_string() },
+        context! { name => "parts", zh => "构成项数", text => e.parts.len().to_string() },
+    ];
+    if let Some(how) = &e.derived {
+        facts.push(context! { name => "derived", zh => "计算方法", text => how.clone() });
+    }
+    let sections = if e.parts.is_empty() {
+        Vec::new()
+    } else {
+        vec![context! { zh => "构成", en => "Parts", grid => small_grid("explanation", e.to_table()?) }]
+    };
+    let ctx = context! {
+        facts => facts,
+        sections => sections,
+        ..pickers(params, reading, year.map(|y| y.to_string()), &[]),
+    };
+    render(state, snap, "profile.html", &format!("{} 的来源", e.figure), "", ctx)
 }
 
 pub(super) async fn parcel(

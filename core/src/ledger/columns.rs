@@ -447,6 +447,17 @@ const DERIVED_COLUMNS: &[(&str, &str)] = &[
     ("grade", "等级"),
     ("score", "得分"),
     ("rank", "排名"),
+    ("entity_id", "序号"),
+    ("event_id", "事件编号"),
+    ("amount", "数额"),
+    // Where an event came from (the events table, histories, explanations).
+    ("source", "来源"),
+    ("source_by", "录入人"),
+    ("source_host", "主机"),
+    ("import_id", "导入批次"),
+    ("source_file", "文件"),
+    ("source_sheet", "工作表"),
+    ("source_row", "行号"),
 ];
 
 /// A table column's name in Chinese, as the ledgers' headers say it: the
@@ -650,6 +661,10 @@ mod tests {
         assert_eq!(super::chinese_of("holder_name"), Some("用地单位"));
         assert_eq!(super::chinese_of("code"), Some("编号"));
         assert_eq!(super::chinese_of("status"), Some("状态"));
+        // An explanation's and the events table's columns.
+        assert_eq!(super::chinese_of("amount"), Some("数额"));
+        assert_eq!(super::chinese_of("source"), Some("来源"));
+        assert_eq!(super::chinese_of("source_row"), Some("行号"));
         assert_eq!(super::chinese_of("boundary_area_mu"), None);
     }
 }

@@ -97,9 +97,16 @@ fn the_seeds_plans_as_the_ledgers_say_at_the_years_end() {
     let p = db.now().plan_progress(&zone, d("2005-12-31")).unwrap();
     let values: Vec<Option<f64>> = p.rows.iter().map(|r| r.value).collect();
     assert_eq!(values, vec![Some(0.0), Some(0.0), None]);
+    // Measured before its year, it has not begun: not 未完成.
+    assert_eq!(
+        p.text(),
+        "2006年工业区工作计划:2006年的计划,截至2005年12月31日尚未开始。"
+    );
+    // Within its year it is measured item by item.
+    let p = db.now().plan_progress(&zone, d("2006-06-30")).unwrap();
     assert!(
         p.text().starts_with(
-            "2006年工业区工作计划完成情况(截至2005年12月31日):预计征地500亩:未完成(完成0/500)"
+            "2006年工业区工作计划完成情况(截至2006年6月30日):预计征地500亩:未完成(完成0/500)"
         ),
         "{}",
         p.text()

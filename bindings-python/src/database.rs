@@ -972,6 +972,34 @@ impl Database {
         Ok(d)
     }
 
+    /// Writes the annual report of `year` as a Word document to `path`.
+    #[pyo3(signature = (year, path, known_at=None, zone=None, plan=None, scheme=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn report_docx<'py>(
+        &self,
+        py: Python<'py>,
+        year: Whole<i32>,
+        path: std::path::PathBuf,
+        known_at: Option<&Bound<'py, PyAny>>,
+        zone: Option<Text>,
+        plan: Option<&Bound<'py, PyDict>>,
+        scheme: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<()> {
+        let db = self.db(py)?;
+        let v = explaining(&db, None, known_at)?;
+        let options = parkdb::document::DocumentOptions {
+            zone: zone.map(|z| z.to_string()),
+            plans: plan
+                .map(report::plan_from_dict)
+                .transpose()?
+                .into_iter()
+                .collect(),
+            scheme: scheme.map(report::scheme_from_dict).transpose()?,
+        };
+        py.detach(|| parkdb::document::write_report_docx(&v, year.0, &options, &path))
+            .py_err(py)
+    }
+
     /// What makes a figure of the annual report of `year`, as a table.
     #[pyo3(signature = (year, figure, known_at=None))]
     fn explain_report<'py>(

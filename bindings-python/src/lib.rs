@@ -45,6 +45,15 @@ fn open(py: Python<'_>, path: std::path::PathBuf, durability: Text) -> PyResult<
     Ok(Database::new(db))
 }
 
+/// An SVG drawn as PNG bytes at twice its size (a map, for Word and mail).
+#[pyfunction]
+fn svg_to_png(py: Python<'_>, svg: Text) -> PyResult<Bound<'_, pyo3::types::PyBytes>> {
+    let (png, _, _) = py
+        .detach(|| parkdb::png::svg_to_png(&svg, 2.0))
+        .py_err(py)?;
+    Ok(pyo3::types::PyBytes::new(py, &png))
+}
+
 /// A read-only snapshot of the database at `path`, waiting at most `wait`
 /// seconds for a consistent copy.
 #[pyfunction]
@@ -135,6 +144,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Transaction>()?;
     m.add_class::<Table>()?;
     m.add_function(wrap_pyfunction!(open, m)?)?;
+    m.add_function(wrap_pyfunction!(svg_to_png, m)?)?;
     m.add_function(wrap_pyfunction!(cli, m)?)?;
     m.add_function(wrap_pyfunction!(temporary, m)?)?;
     m.add_function(wrap_pyfunction!(open_read_only, m)?)?;

@@ -25,6 +25,7 @@ pub(crate) fn annual_report_dict<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
     d.set_item("year", r.year)?;
+    d.set_item("as_of", r.as_of)?;
     for (k, v) in r.areas() {
         d.set_item(k, mu(py, v)?)?;
     }

@@ -217,6 +217,14 @@ enum Command {
         /// Also write the report's text to a file.
         #[arg(long)]
         text: Option<PathBuf>,
+        /// Also write the report as a Word document (.docx): its sections,
+        /// tables, charts, the year-end map and where its headline figures
+        /// come from.
+        #[arg(long)]
+        docx: Option<PathBuf>,
+        /// The zone's name, for the document's title.
+        #[arg(long)]
+        zone: Option<String>,
     },
     /// Explain a figure of the annual report (or of the land summary of
     /// the year's end): the parcels, firms or applications that make it,
@@ -601,7 +609,13 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             map.save(&out).map_err(|e| e.to_string())?;
             say!("wrote {}: {} parcels", out.display(), map.parcels_drawn());
         }
-        Command::Report { year, xlsx, text } => {
+        Command::Report {
+            year,
+            xlsx,
+            text,
+            docx,
+            zone,
+        } => {
             let db = reader(&cli.db, cli.read_only)?;
             let report = view(&db, cli.known_at.as_deref())?
                 .annual_report(year)
@@ -627,6 +641,20 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             if let Some(path) = text {
                 std::fs::write(&path, report.text())
                     .map_err(|e| format!("{}: {e}", path.display()))?;
+                say!("wrote {}", path.display());
+            }
+            if let Some(path) = docx {
+                let options = parkdb::document::DocumentOptions {
+                    zone,
+                    ..parkdb::document::DocumentOptions::default()
+                };
+                parkdb::document::write_report_docx(
+                    &view(&db, cli.known_at.as_deref())?,
+                    year,
+                    &options,
+                    &path,
+                )
+                .map_err(|e| e.to_string())?;
                 say!("wrote {}", path.display());
             }
         }

@@ -5,7 +5,7 @@
 //! A part is the figure made of one entity alone (with what it needs
 //! beside it: a firm's parcels, for the fees and projects its land
 //! decides), by the very function that makes the figure of them all
-//! ([`crate::land::LandSummary::from_parcels`], `report::figures`): the
+//! (`LandSummary::from_parcels`, `report::figures`): the
 //! parts of a sum add up to it exactly, and a figure as known at a past
 //! moment explains as it was known then (the view's horizon reads the
 //! records). A rate is not a sum: its explanation names the figures it

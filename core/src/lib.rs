@@ -45,12 +45,15 @@ mod api;
 mod backup;
 mod cache;
 mod changes;
+pub mod chart;
 mod check;
 mod checkpoint;
 pub mod compliance;
 mod counts;
 mod days;
 mod db;
+#[cfg(feature = "docx")]
+pub mod document;
 mod engine;
 pub mod enterprise;
 mod error;
@@ -72,6 +75,8 @@ pub mod ledger;
 pub mod map;
 pub mod money;
 pub mod plan;
+#[cfg(feature = "images")]
+pub mod png;
 mod policy;
 mod provenance;
 mod record;

@@ -50,13 +50,42 @@ impl Map {
         self.drawn
     }
 
-    /// Writes the SVG to `path`.
+    /// Writes the SVG to `path`; a path ending in `.png` gets a PNG (twice
+    /// the SVG's size, for print and mail) with the `images` feature.
     ///
     /// # Errors
-    /// [`Error::Io`] if the file cannot be written.
+    /// [`Error::Io`] if the file cannot be written; [`Error::Validation`]
+    /// for `.png` without the `images` feature.
     pub fn save(&self, path: &std::path::Path) -> Result<()> {
-        std::fs::write(path, &self.svg)
+        let png = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("png"));
+        let bytes = if png {
+            self.png()?
+        } else {
+            self.svg.clone().into_bytes()
+        };
+        std::fs::write(path, bytes)
             .map_err(|e| Error::io(format!("writing the map to {}", path.display()), e))
+    }
+
+    /// The map as PNG bytes, at twice the SVG's size.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] without the `images` feature (this build of
+    /// parkdb draws no PNG), or for a map too large to draw.
+    pub fn png(&self) -> Result<Vec<u8>> {
+        #[cfg(feature = "images")]
+        {
+            crate::png::svg_to_png(&self.svg, 2.0).map(|(png, _, _)| png)
+        }
+        #[cfg(not(feature = "images"))]
+        {
+            Err(Error::validation(
+                "format",
+                "this build of parkdb draws no PNG (the `images` feature); save the map as .svg",
+            ))
+        }
     }
 }
 

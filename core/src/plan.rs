@@ -3,7 +3,7 @@
 //! projects signed, a batch's approvals…) and milestones the ledgers
 //! cannot derive, marked done with a date.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -63,6 +63,8 @@ pub struct ProgressRow {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Progress {
     pub plan: String,
+    /// The plan's year.
+    pub year: i32,
     pub as_of: NaiveDate,
     pub rows: Vec<ProgressRow>,
 }
@@ -71,6 +73,15 @@ impl Progress {
     /// The progress as Chinese lines, in the style of the work reports.
     #[must_use]
     pub fn text(&self) -> String {
+        // A plan is measured within its own year: before it, not "未完成".
+        if self.as_of.year() < self.year {
+            return format!(
+                "{}:{}年的计划,截至{}尚未开始。",
+                self.plan,
+                self.year,
+                self.as_of.format("%Y年%-m月%-d日")
+            );
+        }
         let mut out = format!(
             "{}完成情况(截至{}):",
             self.plan,
@@ -215,6 +226,7 @@ impl View<'_> {
             }
             Ok(Progress {
                 plan: plan.name.clone(),
+                year: plan.year,
                 as_of,
                 rows,
             })

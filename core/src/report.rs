@@ -115,6 +115,9 @@ pub struct BatchFigures {
 #[derive(Debug, Clone, PartialEq)]
 pub struct AnnualReport {
     pub year: i32,
+    /// The day the figures are of: the year's last, or for a year not over
+    /// (or a view of an earlier date) the view's date. The text says it.
+    pub as_of: NaiveDate,
     // land at year end
     pub requisitioned_mu: Mu,
     pub developed_mu: Mu,
@@ -313,9 +316,14 @@ impl AnnualReport {
     pub fn text(&self) -> String {
         let mut t = String::new();
         let y = self.year;
+        let until = if self.as_of == year_end(y).unwrap_or(self.as_of) {
+            format!("{y}年末")
+        } else {
+            self.as_of.format("%Y年%-m月%-d日").to_string()
+        };
         let _ = writeln!(
             t,
-            "一、土地。截至{y}年末,全区征地{}亩,开发用地{}亩,已办国有土地使用证{}亩(其中本年办证{}亩);已供应土地{}亩,闲置土地{}亩。",
+            "一、土地。截至{until},全区征地{}亩,开发用地{}亩,已办国有土地使用证{}亩(其中本年办证{}亩);已供应土地{}亩,闲置土地{}亩。",
             self.requisitioned_mu.to_decimal_string(),
             self.developed_mu.to_decimal_string(),
             self.certified_mu.to_decimal_string(),
@@ -774,12 +782,14 @@ impl View<'_> {
     }
 
     /// Every figure of the annual work reports for `year`, derived from the
-    /// ledgers as of the year's end (under this view's known-at time).
+    /// ledgers as of the year's end (under this view's known-at time); for
+    /// a year not over, as of this view's date (today, for a view of the
+    /// present), which [`AnnualReport::as_of`] and its text say.
     ///
     /// # Errors
     /// Storage errors; overflow.
     pub fn annual_report(&self, year: i32) -> Result<AnnualReport> {
-        self.consistently(|v| v.report_until(year, year_end(year)?))
+        self.consistently(|v| v.report_until(year, year_end(year)?.min(v.date())))
     }
 
     /// The year's figures so far: as [`View::annual_report`], from the
@@ -1005,6 +1015,7 @@ pub(crate) fn figures(inputs: &Inputs<'_>) -> Result<AnnualReport> {
 
         Ok(AnnualReport {
             year,
+            as_of: end,
             requisitioned_mu: summary.total.requisitioned_mu,
             developed_mu: summary.total.developed_mu,
             certified_mu: summary.total.certified_mu,

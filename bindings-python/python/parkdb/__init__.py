@@ -182,9 +182,18 @@ class Map:
         return self.svg
 
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Writes the SVG to ``path`` (``地块图.svg``)."""
+        """Writes the SVG to ``path`` (``地块图.svg``), or a PNG for a path
+        ending in ``.png`` (``地块图.png``, for Word and mail)."""
+        if os.fspath(path).lower().endswith(".png"):
+            with builtins_open(path, "wb") as f:
+                f.write(self.to_png())
+            return
         with builtins_open(path, "w", encoding="utf-8") as f:
             f.write(self.svg)
+
+    def to_png(self) -> bytes:
+        """The map as PNG bytes, at twice the SVG's size."""
+        return bytes(_native.svg_to_png(self.svg))
 
     def __repr__(self) -> str:
         return f"<parkdb.Map of {self.parcels_drawn} parcels>"
@@ -654,6 +663,14 @@ class Database:
         report = AnnualReport._from(d)
         report._explainer = lambda figure: Table(
             self._native.explain_report(year=year, figure=figure, known_at=moment)
+        )
+        report._writer = lambda path, zone, scheme: self._native.report_docx(
+            year=year,
+            path=os.fspath(path),
+            known_at=moment,
+            zone=zone,
+            plan=plan.to_dict() if plan else None,
+            scheme=_scheme_dict(scheme) if scheme is not None else None,
         )
         return report
 

@@ -200,6 +200,8 @@ class AnnualReport:
 
     # The figures, typed for type checkers (they are read through __getattr__).
     year: int
+    #: The day the figures are of: the year's last, or today for a year not over.
+    as_of: _dt.date
     requisitioned_mu: Decimal
     developed_mu: Decimal
     certified_mu: Decimal
@@ -293,6 +295,21 @@ class AnnualReport:
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self._d)
+
+    def to_docx(self, path: Any, *, zone: str | None = None, scheme: Any = None) -> None:
+        """Writes the report as a Word document people edit and hand in:
+        its title (``zone`` first: ``"高平工业区"``), 一、土地 … 五、财务 in the
+        report's sentences with their tables (land, the fund's batches, the
+        buildings, receivables by kind and age) and charts (land and money
+        per year), the year-end map, 六、亩均效益评价 by ``scheme`` (a
+        ``Scheme`` or a preset's name; ``huangyan_2022`` by default), the
+        progress of the report's plan, and an appendix of where its
+        headline figures come from. A4, 仿宋 text, 黑体 headings. The
+        document reads the ledgers as the report did."""
+        writer = self.__dict__.get("_writer")
+        if writer is None:
+            raise TypeError("this report was not read from a database: nothing to write")
+        writer(path, zone, scheme)
 
     def explain(self, figure: str) -> Any:
         """What makes ``figure`` (a field name: ``"certified_mu"``,

@@ -686,14 +686,23 @@ fn explanation(
     let sections = if e.parts.is_empty() {
         Vec::new()
     } else {
-        vec![context! { zh => "构成", en => "Parts", grid => small_grid("explanation", e.to_table()?) }]
+        vec![
+            context! { zh => "构成", en => "Parts", grid => small_grid("explanation", e.to_table()?) },
+        ]
     };
     let ctx = context! {
         facts => facts,
         sections => sections,
         ..pickers(params, reading, year.map(|y| y.to_string()), &[]),
     };
-    render(state, snap, "profile.html", &format!("{} 的来源", e.figure), "", ctx)
+    render(
+        state,
+        snap,
+        "profile.html",
+        &format!("{} 的来源", e.figure),
+        "",
+        ctx,
+    )
 }
 
 pub(super) async fn parcel(

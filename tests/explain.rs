@@ -7,7 +7,7 @@ mod common;
 use common::{d, mu};
 use parkdb::example::build_seed;
 use parkdb::explain::{Amount, Explanation};
-use parkdb::{Db, SourceKind};
+use parkdb::{Db, Mu, SourceKind};
 
 fn sums(e: &Explanation) {
     match e.value {
@@ -183,4 +183,75 @@ fn a_figure_known_at_a_past_moment_explains_as_it_was_known() {
         .parts
         .iter()
         .any(|p| p.code.as_deref() == Some("LATE-1")));
+}
+
+/// Each total of the receivables is the sum of its debts, each with the
+/// event that put it in.
+#[test]
+fn the_receivables_totals_are_the_sum_of_their_debts() {
+    let db = seed();
+    let v = db.as_of(d("2005-12-31"));
+    let rows = v.receivables().unwrap();
+    assert!(!rows.is_empty());
+    for charge in [
+        None,
+        Some(parkdb::money::Charge::LandPrice),
+        Some(parkdb::money::Charge::ManagementFee),
+    ] {
+        let outstanding = v.explain_receivables("outstanding_yuan", charge).unwrap();
+        sums(&outstanding);
+        let total = parkdb::Yuan::sum(
+            rows.iter()
+                .filter(|r| charge.is_none_or(|c| c == r.charge))
+                .map(|r| r.position.outstanding),
+        )
+        .unwrap();
+        assert_eq!(outstanding.value, Some(Amount::Money(total)), "{charge:?}");
+        assert!(outstanding.parts.iter().all(|p| p.event_id.is_some()));
+        let overdue = v.explain_receivables("overdue_yuan", charge).unwrap();
+        sums(&overdue);
+    }
+    assert!(v.explain_receivables("owed", None).is_err());
+}
+
+/// A firm's value in the evaluation is a rate: the explanation names the
+/// figure it reported (with the event) and its land, made of its parcels.
+#[test]
+fn a_firms_tax_per_mu_names_its_tax_and_the_parcels_of_its_land() {
+    let db = seed();
+    let v = db.now();
+    let candidates = v.enterprise_years(2005, false).unwrap();
+    let c = candidates
+        .iter()
+        .find(|c| {
+            c.land.is_positive()
+                && c.values
+                    .get(&parkdb::indicators::Metric::TaxPerMu)
+                    .is_some_and(Result::is_ok)
+        })
+        .expect("a firm with land and tax");
+    let e = v
+        .explain_evaluation(
+            2005,
+            c.enterprise,
+            parkdb::indicators::Metric::TaxPerMu,
+            false,
+        )
+        .unwrap();
+    assert_eq!(e.value, None);
+    assert!(e
+        .derived
+        .as_deref()
+        .unwrap()
+        .starts_with("tax / land_mu = "));
+    assert_eq!(e.parts_of.as_deref(), Some("land_mu"));
+    assert_eq!(e.inputs[0].name, "tax");
+    assert!(e.inputs[0].event_id.is_some());
+    let land = Mu::sum(e.parts.iter().map(|p| match p.amount {
+        Amount::Area(m) => m,
+        _ => panic!("land in 亩"),
+    }))
+    .unwrap();
+    assert_eq!(land, c.land);
+    assert!(e.to_table().unwrap().schema().metadata()["inputs"].contains("tax="));
 }

@@ -1017,6 +1017,52 @@ impl Database {
         Ok(Table::new(vec![batch]))
     }
 
+    /// What makes a total of the receivables as of `as_of`, as a table.
+    #[pyo3(signature = (figure, as_of, charge=None, known_at=None))]
+    fn explain_receivables<'py>(
+        &self,
+        py: Python<'py>,
+        figure: Text,
+        as_of: &Bound<'py, PyAny>,
+        charge: Option<Text>,
+        known_at: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Table> {
+        let db = self.db(py)?;
+        let v = view(&db, Some(as_of), known_at)?;
+        let charge = charge
+            .as_deref()
+            .map(parkdb::money::Charge::parse)
+            .transpose()
+            .py_err(py)?;
+        let batch = py
+            .detach(|| v.explain_receivables(&figure, charge)?.to_table())
+            .py_err(py)?;
+        Ok(Table::new(vec![batch]))
+    }
+
+    /// What makes a firm's value of an indicator in a year's evaluation.
+    #[pyo3(signature = (year, enterprise, metric, include_leased=false, known_at=None))]
+    fn explain_evaluation<'py>(
+        &self,
+        py: Python<'py>,
+        year: Whole<i32>,
+        enterprise: Whole<u64>,
+        metric: Text,
+        include_leased: bool,
+        known_at: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Table> {
+        let db = self.db(py)?;
+        let v = view(&db, None, known_at)?;
+        let metric = parkdb::indicators::Metric::parse(&metric).py_err(py)?;
+        let batch = py
+            .detach(|| {
+                v.explain_evaluation(year.0, EnterpriseId(enterprise.0), metric, include_leased)?
+                    .to_table()
+            })
+            .py_err(py)?;
+        Ok(Table::new(vec![batch]))
+    }
+
     /// What makes a figure of the land summary as of `as_of`, as a table.
     #[pyo3(signature = (figure, as_of, known_at=None))]
     fn explain_land<'py>(

@@ -60,3 +60,23 @@ def test_a_figure_explains_as_its_report_read_it(tmp_path):
     assert now.certified_mu == report.certified_mu + Decimal("7.5")
     assert "LATE-1" in set(now.explain("certified_mu").to_pandas()["code"])
     db.close()
+
+
+def test_receivables_and_a_firms_rate_explain_themselves(zone):
+    as_of = "2005-12-31"
+    table = zone.receivables(as_of=as_of).to_arrow()
+    for charge in (None, "land_price", "management_fee"):
+        rows = [
+            v
+            for v, c in zip(table.column("outstanding_yuan").to_pylist(), table.column("charge").to_pylist())
+            if charge is None or c == charge
+        ]
+        explained = zone.explain_receivables("outstanding_yuan", as_of=as_of, charge=charge)
+        assert total(explained, Decimal(0)) == sum(rows, Decimal(0)), charge
+    firms = zone.evaluate(parkdb.schemes.huangyan_2022(), 2005).to_pandas()
+    firm = int(firms.dropna(subset=["tax_per_mu"]).iloc[0]["enterprise_id"])
+    why = zone.explain_evaluation(2005, firm, "tax_per_mu").to_arrow()
+    meta = why.schema.metadata
+    assert meta[b"parts_of"] == b"land_mu"
+    assert b"tax=" in meta[b"inputs"]
+    assert why.num_rows >= 1

@@ -1483,3 +1483,62 @@ fn a_path_that_is_not_a_regular_file_is_refused_at_once() {
     std::fs::create_dir(&folder).unwrap();
     assert!(matches!(read_file(&folder), Err(Error::Validation { .. })));
 }
+
+/// `--by` names who imported: every event keeps it with the file and row,
+/// the exported events say so, `explain` lists a figure's parcels with
+/// their rows, and `report --docx` writes the document.
+#[test]
+fn an_import_by_name_is_traced_to_its_rows_and_the_report_is_a_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledgers = ledgers_dir();
+    let files: Vec<String> = ["企业名录.csv", "地块台账.csv", "地块事件.csv"]
+        .iter()
+        .map(|f| ledgers.join(f).display().to_string())
+        .collect();
+    let (ok, _, err) = parkdb_cli(dir.path(), &["init"]);
+    assert!(ok, "{err}");
+    let mut args = vec!["--by", "王芳", "import"];
+    args.extend(files.iter().map(String::as_str));
+    let (ok, out, err) = parkdb_cli(dir.path(), &args);
+    assert!(ok && out.contains("imported"), "{out}{err}");
+    let (ok, _, err) = parkdb_cli(dir.path(), &["export", "events", "--out", "events.csv"]);
+    assert!(ok, "{err}");
+    // Read back as a ledger is: the header and the rows, quoted fields whole.
+    let sheet = parkdb::ledger::read_file(&dir.path().join("events.csv"))
+        .unwrap()
+        .remove(0);
+    let events = format!("{:?}", sheet.rows);
+    let header = &sheet.headers;
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("no {name}: {header:?}"))
+    };
+    let (by, file, row) = (col("source_by"), col("source_file"), col("source_row"));
+    let rows: Vec<&Vec<String>> = sheet.rows.iter().map(|(_, r)| r).collect();
+    assert!(!rows.is_empty());
+    assert!(rows.iter().all(|r| r[by] == "王芳"), "{events}");
+    assert!(
+        rows.iter()
+            .any(|r| r[file] == "地块事件.csv" && r[row] == "3"),
+        "{events}"
+    );
+    let (ok, out, err) = parkdb_cli(dir.path(), &["explain", "2005", "supplied_mu"]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("supplied_mu as of 2005-12-31: 393.2272亩 = the sum of 5 parts"),
+        "{out}"
+    );
+    assert!(
+        out.contains("地块事件.csv") && out.contains("王芳"),
+        "{out}"
+    );
+    let (ok, out, err) = parkdb_cli(
+        dir.path(),
+        &["report", "2005", "--docx", "2005.docx", "--zone", "东岸"],
+    );
+    assert!(ok && out.contains("wrote 2005.docx"), "{out}{err}");
+    let bytes = std::fs::read(dir.path().join("2005.docx")).unwrap();
+    assert!(bytes.starts_with(b"PK"), "a .docx is a zip");
+}

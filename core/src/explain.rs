@@ -12,6 +12,7 @@
 //! combines.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 use arrow_array::RecordBatch;
@@ -108,8 +109,24 @@ pub struct Explanation {
     pub as_of: NaiveDate,
     /// For a rate: how it is made (`supplied_mu / (supplied_mu + developed reserve)`).
     pub derived: Option<String>,
+    /// For a rate: the inputs it combines, each with its value as shown
+    /// and the event that put it in, with its source.
+    pub inputs: Vec<Input>,
+    /// What the parts add up to: the figure itself, or for a rate the
+    /// input they make (`land_mu`).
+    pub parts_of: Option<String>,
     /// Each entity's part, in id order; those of no part are left out.
     pub parts: Vec<Part>,
+}
+
+/// One input of a rate (a firm's tax in a year, its land).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Input {
+    pub name: String,
+    /// The value as shown, with its unit (`150万元`, `120.5亩`).
+    pub value: String,
+    pub event_id: Option<EventId>,
+    pub origin: Option<Origin>,
 }
 
 impl Explanation {
@@ -134,7 +151,8 @@ impl Explanation {
     /// `event_id`, `event`, `date`, then the source columns of the events
     /// table (`source`, `source_by`, `source_host`, `import_id`,
     /// `source_file`, `source_sheet`, `source_row`). The schema's metadata
-    /// says `figure`, `value`, `as_of` and, for a rate, `derived`.
+    /// says `figure`, `value`, `as_of`, `parts_of` and, for a rate,
+    /// `derived` and its `inputs`.
     ///
     /// # Errors
     /// Never in practice; a column mismatch would be a bug.
@@ -189,6 +207,23 @@ impl Explanation {
         }
         if let Some(d) = &self.derived {
             meta.insert("derived".to_owned(), d.clone());
+        }
+        if let Some(of) = &self.parts_of {
+            meta.insert("parts_of".to_owned(), of.clone());
+        }
+        if !self.inputs.is_empty() {
+            let inputs: Vec<String> = self
+                .inputs
+                .iter()
+                .map(|i| {
+                    let mut s = format!("{}={}", i.name, i.value);
+                    if let (Some(id), Some(o)) = (i.event_id, &i.origin) {
+                        let _ = write!(s, " (#{} {})", id.0, o.describe());
+                    }
+                    s
+                })
+                .collect();
+            meta.insert("inputs".to_owned(), inputs.join("; "));
         }
         let schema = batch.schema().as_ref().clone().with_metadata(meta);
         batch
@@ -345,6 +380,8 @@ impl View<'_> {
                     value: total.land_cost_per_mu().map(Amount::Money),
                     as_of: date,
                     derived: Some(how.to_owned()),
+                    inputs: Vec::new(),
+                    parts_of: None,
                     parts: Vec::new(),
                 });
             }
@@ -367,6 +404,8 @@ impl View<'_> {
                 value: Some(value),
                 as_of: date,
                 derived: None,
+                inputs: Vec::new(),
+                parts_of: Some(figure.to_owned()),
                 parts,
             })
         })
@@ -402,6 +441,8 @@ impl View<'_> {
                     value: None,
                     as_of: inputs.end,
                     derived: Some(how.to_owned()),
+                    inputs: Vec::new(),
+                    parts_of: None,
                     parts: Vec::new(),
                 });
             }
@@ -484,6 +525,8 @@ impl View<'_> {
                 value: Some(value),
                 as_of: inputs.end,
                 derived: None,
+                inputs: Vec::new(),
+                parts_of: Some(figure.to_owned()),
                 parts,
             })
         })
@@ -607,4 +650,243 @@ fn holder_names(v: &View<'_>) -> Result<HashMap<u64, String>> {
         .into_iter()
         .map(|e| (e.id.0, e.name))
         .collect())
+}
+
+/// The totals of the receivables table an explanation adds up.
+const RECEIVABLE_FIGURES: [&str; 6] = [
+    "amount_yuan",
+    "due_yuan",
+    "paid_yuan",
+    "written_off_yuan",
+    "outstanding_yuan",
+    "overdue_yuan",
+];
+
+impl View<'_> {
+    /// What makes a total of the receivables of this view's date
+    /// ([`View::receivables`]): `figure` one of its amounts
+    /// (`outstanding_yuan`, `overdue_yuan`, `due_yuan`, `paid_yuan`,
+    /// `written_off_yuan`, `amount_yuan`), of one `charge` or all. Each debt
+    /// is a part (a parcel's land price or idle fee, a firm's management
+    /// fee), with the event that put it in and its source; the parts add
+    /// up to the column's total.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] for another name; storage errors.
+    pub fn explain_receivables(
+        &self,
+        figure: &str,
+        charge: Option<crate::money::Charge>,
+    ) -> Result<Explanation> {
+        use crate::money::Charge;
+        if !RECEIVABLE_FIGURES.contains(&figure) {
+            return Err(unknown(
+                figure,
+                "the receivables",
+                RECEIVABLE_FIGURES.into_iter(),
+            ));
+        }
+        self.consistently(|v| {
+            let date = v.date();
+            let rows = v.receivables()?;
+            let holders = holder_names(v)?;
+            let mut parts = Vec::new();
+            let mut value = Yuan::ZERO;
+            for r in rows.iter().filter(|r| charge.is_none_or(|c| c == r.charge)) {
+                let p = &r.position;
+                let amount = match figure {
+                    "amount_yuan" => p.amount,
+                    "due_yuan" => p.due,
+                    "paid_yuan" => p.paid,
+                    "written_off_yuan" => p.written_off,
+                    "outstanding_yuan" => p.outstanding,
+                    _ => p.overdue,
+                };
+                value = value.checked_add(amount)?;
+                if amount == Yuan::ZERO {
+                    continue;
+                }
+                let events: &[&str] = match (r.charge, figure) {
+                    (Charge::ManagementFee, "paid_yuan") => &["fee_paid", "fee_refunded"],
+                    (Charge::ManagementFee, "written_off_yuan") => &["fee_written_off"],
+                    (Charge::ManagementFee, _) => &["leased", "signed", "registered"],
+                    (_, "paid_yuan") => &["payment_received", "payment_refunded"],
+                    (_, "written_off_yuan") => &["written_off"],
+                    (Charge::IdleFee, _) => &["idle_declared"],
+                    _ => &["payments_scheduled", "allocated", "transferred"],
+                };
+                let mut part = match &r.parcel {
+                    Some((id, _)) => {
+                        let parcel = v.parcel(*id)?;
+                        v.parcel_part(&parcel, Amount::Money(amount), events, date, &holders)?
+                    }
+                    None => {
+                        let firm = v.enterprise(r.debtor)?;
+                        v.firm_part(&firm, Amount::Money(amount), events, date)?
+                    }
+                };
+                part.name = holders.get(&r.debtor.0).cloned().or(part.name);
+                parts.push(part);
+            }
+            Ok(Explanation {
+                figure: match charge {
+                    Some(c) => format!("{figure} ({})", c.code()),
+                    None => figure.to_owned(),
+                },
+                value: Some(Amount::Money(value)),
+                as_of: date,
+                derived: None,
+                inputs: Vec::new(),
+                parts_of: Some(figure.to_owned()),
+                parts,
+            })
+        })
+    }
+
+    /// What makes a firm's value of `metric` in the evaluation of `year`
+    /// ([`View::enterprise_years`]): a rate, so the explanation names its
+    /// inputs (the figure the firm reported, with the event and its source,
+    /// and the land), and its parts are the parcels whose areas make the
+    /// land (`parts_of` is `land_mu`). A value that cannot be computed says
+    /// why.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] for a firm the register does not hold;
+    /// [`Error::Validation`] for an unknown metric; storage errors.
+    pub fn explain_evaluation(
+        &self,
+        year: i32,
+        firm: crate::ids::EnterpriseId,
+        metric: crate::indicators::Metric,
+        include_leased: bool,
+    ) -> Result<Explanation> {
+        use crate::indicators::Metric;
+        self.consistently(|v| {
+            let end = crate::report::year_end(year)?;
+            let at = v.as_of(end);
+            let candidates = v.enterprise_years(year, include_leased)?;
+            let c = candidates
+                .iter()
+                .find(|c| c.enterprise == firm)
+                .ok_or_else(|| Error::not_found(crate::Entity::Enterprise, firm.to_string()))?;
+            let e = at.enterprise(firm)?;
+            let figures = e.yearly.get(year);
+            let history = at.enterprise_history(firm)?;
+            let reported = history.iter().rev().find(|h| {
+                h.voided_by.is_none()
+                    && matches!(&h.event.body, Body::Domain(crate::enterprise::EnterpriseEvent::YearReported { year: y, .. }) if *y == year)
+            });
+            let (event_id, origin) = match reported {
+                Some(h) => (Some(h.event.id), Some(v.origin(h.event.id)?)),
+                None => (None, None),
+            };
+            let input = |name: &str, value: String| Input {
+                name: name.to_owned(),
+                value,
+                event_id,
+                origin: origin.clone(),
+            };
+            let money = |y: Option<Yuan>| y.map_or_else(|| "未报送".to_owned(), Yuan::report_wan);
+            let quantity = |q: Option<crate::units::Quantity>, unit: &str| {
+                q.map_or_else(|| "未报送".to_owned(), |q| format!("{}{unit}", q.to_decimal_string()))
+            };
+            let f = figures.as_ref();
+            let (numerator, denominator): (Input, Option<Input>) = match metric {
+                Metric::TaxPerMu => (input("tax", money(f.and_then(|f| f.tax))), None),
+                Metric::ValueAddedPerMu => {
+                    (input("value_added", money(f.and_then(|f| f.value_added))), None)
+                }
+                Metric::InvestmentPerMu => (
+                    Input {
+                        name: "investment".into(),
+                        value: e.total_investment().map_or_else(|e| e.to_string(), Yuan::report_wan),
+                        event_id: None,
+                        origin: None,
+                    },
+                    None,
+                ),
+                Metric::ValueAddedPerEnergy => (
+                    input("value_added", money(f.and_then(|f| f.value_added))),
+                    Some(input("energy", quantity(f.and_then(|f| f.energy_tce), "吨标煤"))),
+                ),
+                Metric::ValueAddedPerEmission => (
+                    input("value_added", money(f.and_then(|f| f.value_added))),
+                    Some(input("emissions", quantity(f.and_then(|f| f.emissions_t), "吨"))),
+                ),
+                Metric::LabourProductivity => (
+                    input("value_added", money(f.and_then(|f| f.value_added))),
+                    Some(input(
+                        "employees",
+                        f.and_then(|f| f.employees).map_or_else(|| "未报送".to_owned(), |n| format!("{n}人")),
+                    )),
+                ),
+                Metric::RdRatio => (
+                    input("rd", money(f.and_then(|f| f.rd))),
+                    Some(input("revenue", money(f.and_then(|f| f.revenue)))),
+                ),
+                Metric::TaxPerElectricity => (
+                    input("tax", money(f.and_then(|f| f.tax))),
+                    Some(input("electricity", quantity(f.and_then(|f| f.electricity_kwh), "千瓦时"))),
+                ),
+            };
+            let per_land = denominator.is_none();
+            let value = c.values.get(&metric).map_or_else(
+                || "not computed".to_owned(),
+                |d| match d {
+                    Ok(x) => format!("{x:.4} {}", metric.unit()),
+                    Err(why) => format!("missing: {why}"),
+                },
+            );
+            let mut inputs = vec![numerator];
+            let mut parts = Vec::new();
+            if per_land {
+                inputs.push(Input {
+                    name: "land_mu".into(),
+                    value: format!("{}亩", c.land.to_decimal_string()),
+                    event_id: None,
+                    origin: None,
+                });
+                let holders = holder_names(v)?;
+                let mut held = Mu::ZERO;
+                for p in at.all_parcels()? {
+                    if p.retired.is_none() && p.holder == Some(firm) {
+                        held = held.checked_add(p.area)?;
+                        let events = &["allocated", "transferred"];
+                        parts.push(at.parcel_part(&p, Amount::Area(p.area), events, end, &holders)?);
+                    }
+                }
+                // Leased floor space counts as land where the scheme says so:
+                // the parcels then make the land held.
+                if held != c.land {
+                    inputs.push(Input {
+                        name: "land_held_mu".into(),
+                        value: format!("{}亩", held.to_decimal_string()),
+                        event_id: None,
+                        origin: None,
+                    });
+                }
+            } else if let Some(d) = denominator {
+                inputs.push(d);
+            }
+            let how = format!(
+                "{} / {} = {value}",
+                inputs[0].name,
+                inputs[1].name
+            );
+            let parts_of = per_land.then(|| {
+                inputs
+                    .last()
+                    .map_or_else(|| "land_mu".to_owned(), |i| i.name.clone())
+            });
+            Ok(Explanation {
+                figure: format!("{} of {}", metric.code(), c.name),
+                value: None,
+                as_of: end,
+                derived: Some(how),
+                inputs,
+                parts_of,
+                parts,
+            })
+        })
+    }
 }

@@ -267,6 +267,34 @@ class Database:
         boundary file's feature number, without a sheet)."""
         return dict(self._native.origin(event_id))
 
+    def explain_receivables(
+        self, figure: str = "outstanding_yuan", *, as_of: Any = None, charge: str | None = None, known_at: Any = None
+    ) -> Table:
+        """What makes a total of ``receivables(as_of)`` (``outstanding_yuan``,
+        ``overdue_yuan``, ``due_yuan``, ``paid_yuan``, ``written_off_yuan``,
+        ``amount_yuan``), of one ``charge`` (``land_price``, ``idle_fee``,
+        ``management_fee``) or all: one row per debt, as ``explain`` tables
+        are; the amounts add up to the column's total."""
+        if as_of is None:
+            as_of = _dt.date.today()
+        return Table(
+            self._native.explain_receivables(figure=figure, as_of=as_of, charge=charge, known_at=known_at)
+        )
+
+    def explain_evaluation(
+        self, year: int, enterprise: int, indicator: str, *, include_leased: bool = False, known_at: Any = None
+    ) -> Table:
+        """What makes a firm's value of ``indicator`` (``tax_per_mu``…) in
+        the evaluation of ``year``: a rate, so the table's schema metadata
+        says how it is made (``derived``) and its ``inputs`` (the figure the
+        firm reported, with the event and its source, and its land), and
+        its rows are the parcels whose areas make the land (``parts_of``)."""
+        return Table(
+            self._native.explain_evaluation(
+                year=year, enterprise=enterprise, metric=indicator, include_leased=include_leased, known_at=known_at
+            )
+        )
+
     def imports(self) -> Table:
         """Every import the database stored (ledgers and boundary files),
         one row each: ``import_id``, ``source``, ``recorded_at``, ``by``,

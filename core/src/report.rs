@@ -875,211 +875,207 @@ pub(crate) fn figures(inputs: &Inputs<'_>) -> Result<AnnualReport> {
         fee_rates,
         inefficient,
     } = *inputs;
-    {
-        let start = NaiveDate::from_ymd_opt(year, 1, 1)
-            .ok_or_else(|| Error::validation("year", "no such year"))?;
-        let in_year = |d: NaiveDate| d.year() == year;
-        let summary = crate::land::LandSummary::from_parcels(end, parcels)?;
-        let rates = zone_rates(&summary, parcels);
-        let names: HashMap<u64, &str> = firms.iter().map(|e| (e.id.0, e.name.as_str())).collect();
-        let live = || parcels.iter().filter(|p| p.retired.is_none());
-        let area_where =
-            |f: &dyn Fn(&Parcel) -> bool| Mu::sum(live().filter(|p| f(p)).map(|p| p.area));
+    let start = NaiveDate::from_ymd_opt(year, 1, 1)
+        .ok_or_else(|| Error::validation("year", "no such year"))?;
+    let in_year = |d: NaiveDate| d.year() == year;
+    let summary = crate::land::LandSummary::from_parcels(end, parcels)?;
+    let rates = zone_rates(&summary, parcels);
+    let names: HashMap<u64, &str> = firms.iter().map(|e| (e.id.0, e.name.as_str())).collect();
+    let live = || parcels.iter().filter(|p| p.retired.is_none());
+    let area_where = |f: &dyn Fn(&Parcel) -> bool| Mu::sum(live().filter(|p| f(p)).map(|p| p.area));
 
-        let record = RecordCounts::of(firms, year);
-        let buildings = crate::view::buildings_of(parcels, firms, end)?;
-        let mut reclaimed = Vec::new();
-        for p in parcels {
-            for r in p.reclamations.iter().filter(|r| in_year(r.date)) {
-                reclaimed.push(ReclaimedParcel {
-                    code: p.code.clone(),
-                    area: p.area,
-                    former_holder: names
-                        .get(&r.former_holder.0)
-                        .map_or_else(|| r.former_holder.to_string(), |n| (*n).to_owned()),
-                    date: r.date,
-                });
-            }
+    let record = RecordCounts::of(firms, year);
+    let buildings = crate::view::buildings_of(parcels, firms, end)?;
+    let mut reclaimed = Vec::new();
+    for p in parcels {
+        for r in p.reclamations.iter().filter(|r| in_year(r.date)) {
+            reclaimed.push(ReclaimedParcel {
+                code: p.code.clone(),
+                area: p.area,
+                former_holder: names
+                    .get(&r.former_holder.0)
+                    .map_or_else(|| r.former_holder.to_string(), |n| (*n).to_owned()),
+                date: r.date,
+            });
         }
-        reclaimed.sort_by(|a, b| (a.date, &a.code).cmp(&(b.date, &b.code)));
-        let commercial_tendered: Vec<&Parcel> = live()
-            .filter(|p| {
-                matches!(
-                    p.land_use,
-                    LandUse::Commercial | LandUse::CommercialResidential
-                )
-            })
-            .filter(|p| {
-                p.supply.as_ref().is_some_and(|s| {
-                    in_year(s.date)
-                        && matches!(
-                            s.method,
-                            SupplyMethod::Tender | SupplyMethod::Auction | SupplyMethod::Listing
-                        )
-                })
-            })
-            .collect();
-
-        let signed: Vec<&Enterprise> = firms
-            .iter()
-            .filter(|e| e.signed.is_some_and(in_year))
-            .collect();
-        let on_reclaimed = signed
-            .iter()
-            .filter(|e| {
-                live().any(|p| {
-                    p.holder == Some(e.id)
-                        && p.ever_reclaimed
-                        && p.supply.as_ref().is_some_and(|s| in_year(s.date))
-                })
-            })
-            .count() as u64;
-        let increases: Vec<&(NaiveDate, Yuan, Mu)> = firms
-            .iter()
-            .flat_map(|e| e.capital_increases.iter())
-            .filter(|c| in_year(c.0))
-            .collect();
-        let count_status =
-            |s: EnterpriseStatus| firms.iter().filter(|e| e.status == s).count() as u64;
-        let output = Yuan::sum(
-            firms
-                .iter()
-                .filter_map(|e| e.yearly.get(year).and_then(|f| f.output_value)),
-        )?;
-        let tax = Yuan::sum(
-            firms
-                .iter()
-                .filter_map(|e| e.yearly.get(year).and_then(|f| f.tax)),
-        )?;
-
-        let mut batches: BTreeMap<String, BatchFigures> = BTreeMap::new();
-        let mut disbursed = ByKind::default();
-        let mut repaid = Yuan::ZERO;
-        let mut recovered = Yuan::ZERO;
-        for a in apps {
-            if let Some(approval) = a.approval.as_ref().filter(|ap| in_year(ap.date)) {
-                let b = batches.entry(approval.batch.clone()).or_default();
-                b.count += 1;
-                b.awarded.add(&approval.awarded)?;
-                b.total = b.awarded.total()?;
-            }
-            for (d, kind, amount) in &a.disbursements {
-                if in_year(*d) {
-                    disbursed.add(&match kind {
-                        AwardKind::Grant => ByKind {
-                            grant: *amount,
-                            ..ByKind::default()
-                        },
-                        AwardKind::InterestSubsidy => ByKind {
-                            interest_subsidy: *amount,
-                            ..ByKind::default()
-                        },
-                        AwardKind::Loan => ByKind {
-                            loan: *amount,
-                            ..ByKind::default()
-                        },
-                    })?;
-                }
-            }
-            repaid = repaid.checked_add(Yuan::sum(
-                a.repayments.iter().filter(|r| in_year(r.0)).map(|r| r.1),
-            )?)?;
-            recovered = recovered.checked_add(Yuan::sum(
-                a.recoveries.iter().filter(|r| in_year(r.0)).map(|r| r.1),
-            )?)?;
-        }
-        let overdue: Vec<_> = apps
-            .iter()
-            .filter_map(|a| a.overdue_as_of(end).transpose())
-            .collect::<Result<_>>()?;
-
-        // Tenancies: occupied at year end; those starting later were signed
-        // by then if they were recorded as leases of firms already registered.
-        let tenants: Vec<&Enterprise> = firms
-            .iter()
-            .filter(|e| e.leases_on(end).next().is_some())
-            .collect();
-        let leased = Quantity::sum(
-            tenants
-                .iter()
-                .flat_map(|e| e.leases_on(end).map(|l| l.area_m2)),
-        )?;
-        let tenants_signed = later
-            .iter()
-            .filter(|e| {
-                e.registered.is_none_or(|r| r <= end)
-                    && e.leases.iter().any(|l| l.start > end)
-                    && e.leases_on(end).next().is_none()
-            })
-            .count() as u64;
-
-        Ok(AnnualReport {
-            year,
-            as_of: end,
-            requisitioned_mu: summary.total.requisitioned_mu,
-            developed_mu: summary.total.developed_mu,
-            certified_mu: summary.total.certified_mu,
-            supplied_mu: summary.total.supplied_mu,
-            idle_mu: summary.total.idle_mu,
-            requisitioned_in_year_mu: area_where(&|p| in_year(p.requisitioned))?,
-            developed_in_year_mu: area_where(&|p| p.developed.is_some_and(in_year))?,
-            certified_in_year_mu: area_where(&|p| {
-                p.certificate.as_ref().is_some_and(|c| in_year(c.date))
-            })?,
-            reclaimed_in_year_mu: Mu::sum(reclaimed.iter().map(|r| r.area))?,
-            reclaimed,
-            commercial_tendered_mu: Mu::sum(commercial_tendered.iter().map(|p| p.area))?,
-            commercial_tendered_count: commercial_tendered.len() as u64,
-            supply_rate: rates.supply_rate,
-            built_rate: rates.built_rate,
-            projects_signed: signed.len() as u64,
-            projects_on_reclaimed_land: on_reclaimed,
-            capital_increases: increases.len() as u64,
-            capital_increase_land_mu: Mu::sum(increases.iter().map(|c| c.2))?,
-            capital_increase_yuan: Yuan::sum(increases.iter().map(|c| c.1))?,
-            in_production: count_status(EnterpriseStatus::InProduction),
-            under_construction: count_status(EnterpriseStatus::UnderConstruction),
-            output_value_yuan: output,
-            tax_yuan: tax,
-            applications_received: apps
-                .iter()
-                .filter(|a| (start..=end).contains(&a.received))
-                .count() as u64,
-            approved_by_batch: batches,
-            disbursed_yuan: disbursed.total()?,
-            disbursed_by_kind: disbursed,
-            repaid_yuan: repaid,
-            recovered_yuan: recovered,
-            overdue_yuan: Yuan::sum(overdue.iter().map(|o| o.amount))?,
-            overdue_count: overdue.len() as u64,
-            tenants: tenants.len() as u64,
-            leased_m2: leased,
-            tenants_signed,
-            inefficient: inefficient.to_vec(),
-            finance: crate::view::finance_of(parcels, firms, fee_rates, end, year),
-            land_cost_yuan: summary.total.land_cost,
-            high_tech_firms: firms.iter().filter(|e| e.high_tech_on(end)).count() as u64,
-            qualified_in_year: record.qualified,
-            honours_in_year: record.honours,
-            inspections_in_year: record.inspections,
-            surprise_inspections_in_year: record.surprise,
-            incidents_in_year: record.incidents,
-            casualties_in_year: record.casualties,
-            complaints_in_year: record.complaints,
-            open_compliance_items: firms
-                .iter()
-                .filter_map(|e| e.record.as_ref())
-                .map(|r| r.open_items(end) as u64)
-                .sum(),
-            floor_area_completed_m2: Quantity::sum(
-                buildings
-                    .iter()
-                    .filter(|b| b.building.completed().is_some_and(in_year))
-                    .map(|b| b.building.spec.floor_area_m2),
-            )?,
-            buildings,
-        })
     }
+    reclaimed.sort_by(|a, b| (a.date, &a.code).cmp(&(b.date, &b.code)));
+    let commercial_tendered: Vec<&Parcel> = live()
+        .filter(|p| {
+            matches!(
+                p.land_use,
+                LandUse::Commercial | LandUse::CommercialResidential
+            )
+        })
+        .filter(|p| {
+            p.supply.as_ref().is_some_and(|s| {
+                in_year(s.date)
+                    && matches!(
+                        s.method,
+                        SupplyMethod::Tender | SupplyMethod::Auction | SupplyMethod::Listing
+                    )
+            })
+        })
+        .collect();
+
+    let signed: Vec<&Enterprise> = firms
+        .iter()
+        .filter(|e| e.signed.is_some_and(in_year))
+        .collect();
+    let on_reclaimed = signed
+        .iter()
+        .filter(|e| {
+            live().any(|p| {
+                p.holder == Some(e.id)
+                    && p.ever_reclaimed
+                    && p.supply.as_ref().is_some_and(|s| in_year(s.date))
+            })
+        })
+        .count() as u64;
+    let increases: Vec<&(NaiveDate, Yuan, Mu)> = firms
+        .iter()
+        .flat_map(|e| e.capital_increases.iter())
+        .filter(|c| in_year(c.0))
+        .collect();
+    let count_status = |s: EnterpriseStatus| firms.iter().filter(|e| e.status == s).count() as u64;
+    let output = Yuan::sum(
+        firms
+            .iter()
+            .filter_map(|e| e.yearly.get(year).and_then(|f| f.output_value)),
+    )?;
+    let tax = Yuan::sum(
+        firms
+            .iter()
+            .filter_map(|e| e.yearly.get(year).and_then(|f| f.tax)),
+    )?;
+
+    let mut batches: BTreeMap<String, BatchFigures> = BTreeMap::new();
+    let mut disbursed = ByKind::default();
+    let mut repaid = Yuan::ZERO;
+    let mut recovered = Yuan::ZERO;
+    for a in apps {
+        if let Some(approval) = a.approval.as_ref().filter(|ap| in_year(ap.date)) {
+            let b = batches.entry(approval.batch.clone()).or_default();
+            b.count += 1;
+            b.awarded.add(&approval.awarded)?;
+            b.total = b.awarded.total()?;
+        }
+        for (d, kind, amount) in &a.disbursements {
+            if in_year(*d) {
+                disbursed.add(&match kind {
+                    AwardKind::Grant => ByKind {
+                        grant: *amount,
+                        ..ByKind::default()
+                    },
+                    AwardKind::InterestSubsidy => ByKind {
+                        interest_subsidy: *amount,
+                        ..ByKind::default()
+                    },
+                    AwardKind::Loan => ByKind {
+                        loan: *amount,
+                        ..ByKind::default()
+                    },
+                })?;
+            }
+        }
+        repaid = repaid.checked_add(Yuan::sum(
+            a.repayments.iter().filter(|r| in_year(r.0)).map(|r| r.1),
+        )?)?;
+        recovered = recovered.checked_add(Yuan::sum(
+            a.recoveries.iter().filter(|r| in_year(r.0)).map(|r| r.1),
+        )?)?;
+    }
+    let overdue: Vec<_> = apps
+        .iter()
+        .filter_map(|a| a.overdue_as_of(end).transpose())
+        .collect::<Result<_>>()?;
+
+    // Tenancies: occupied at year end; those starting later were signed
+    // by then if they were recorded as leases of firms already registered.
+    let tenants: Vec<&Enterprise> = firms
+        .iter()
+        .filter(|e| e.leases_on(end).next().is_some())
+        .collect();
+    let leased = Quantity::sum(
+        tenants
+            .iter()
+            .flat_map(|e| e.leases_on(end).map(|l| l.area_m2)),
+    )?;
+    let tenants_signed = later
+        .iter()
+        .filter(|e| {
+            e.registered.is_none_or(|r| r <= end)
+                && e.leases.iter().any(|l| l.start > end)
+                && e.leases_on(end).next().is_none()
+        })
+        .count() as u64;
+
+    Ok(AnnualReport {
+        year,
+        as_of: end,
+        requisitioned_mu: summary.total.requisitioned_mu,
+        developed_mu: summary.total.developed_mu,
+        certified_mu: summary.total.certified_mu,
+        supplied_mu: summary.total.supplied_mu,
+        idle_mu: summary.total.idle_mu,
+        requisitioned_in_year_mu: area_where(&|p| in_year(p.requisitioned))?,
+        developed_in_year_mu: area_where(&|p| p.developed.is_some_and(in_year))?,
+        certified_in_year_mu: area_where(&|p| {
+            p.certificate.as_ref().is_some_and(|c| in_year(c.date))
+        })?,
+        reclaimed_in_year_mu: Mu::sum(reclaimed.iter().map(|r| r.area))?,
+        reclaimed,
+        commercial_tendered_mu: Mu::sum(commercial_tendered.iter().map(|p| p.area))?,
+        commercial_tendered_count: commercial_tendered.len() as u64,
+        supply_rate: rates.supply_rate,
+        built_rate: rates.built_rate,
+        projects_signed: signed.len() as u64,
+        projects_on_reclaimed_land: on_reclaimed,
+        capital_increases: increases.len() as u64,
+        capital_increase_land_mu: Mu::sum(increases.iter().map(|c| c.2))?,
+        capital_increase_yuan: Yuan::sum(increases.iter().map(|c| c.1))?,
+        in_production: count_status(EnterpriseStatus::InProduction),
+        under_construction: count_status(EnterpriseStatus::UnderConstruction),
+        output_value_yuan: output,
+        tax_yuan: tax,
+        applications_received: apps
+            .iter()
+            .filter(|a| (start..=end).contains(&a.received))
+            .count() as u64,
+        approved_by_batch: batches,
+        disbursed_yuan: disbursed.total()?,
+        disbursed_by_kind: disbursed,
+        repaid_yuan: repaid,
+        recovered_yuan: recovered,
+        overdue_yuan: Yuan::sum(overdue.iter().map(|o| o.amount))?,
+        overdue_count: overdue.len() as u64,
+        tenants: tenants.len() as u64,
+        leased_m2: leased,
+        tenants_signed,
+        inefficient: inefficient.to_vec(),
+        finance: crate::view::finance_of(parcels, firms, fee_rates, end, year),
+        land_cost_yuan: summary.total.land_cost,
+        high_tech_firms: firms.iter().filter(|e| e.high_tech_on(end)).count() as u64,
+        qualified_in_year: record.qualified,
+        honours_in_year: record.honours,
+        inspections_in_year: record.inspections,
+        surprise_inspections_in_year: record.surprise,
+        incidents_in_year: record.incidents,
+        casualties_in_year: record.casualties,
+        complaints_in_year: record.complaints,
+        open_compliance_items: firms
+            .iter()
+            .filter_map(|e| e.record.as_ref())
+            .map(|r| r.open_items(end) as u64)
+            .sum(),
+        floor_area_completed_m2: Quantity::sum(
+            buildings
+                .iter()
+                .filter(|b| b.building.completed().is_some_and(in_year))
+                .map(|b| b.building.spec.floor_area_m2),
+        )?,
+        buildings,
+    })
 }
 
 /// Indicators `assess` derives from the register when a framework names

@@ -300,6 +300,25 @@ fn the_api_returns_the_rows_of_the_rust_api() {
         )),
         "the overview's land figure, linked to its explanation: {page}"
     );
+    // The trends: land at each year's end and output and tax per year,
+    // their bars titled with the figures.
+    assert!(
+        page.contains("id=\"trend-land\"") && page.contains("id=\"trend-money\""),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!(
+            "<title>2005 {}</title>",
+            report.requisitioned_mu.to_decimal_string()
+        )),
+        "the 2005 land bar: {page}"
+    );
+    let tax_wan = report.tax_yuan.to_wan_f64();
+    assert!(
+        page.contains(&format!("<title>2005 {tax_wan:.0}</title>"))
+            || page.contains(&format!("<title>2005 {tax_wan:.1}</title>")),
+        "the 2005 tax bar ({tax_wan}): {page}"
+    );
     // Each figure's explanation lists its parts.
     let explained = db.now().explain_report(2005, "certified_mu").unwrap();
     let why = get(&server, "/explain/2005/certified_mu").text();

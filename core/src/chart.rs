@@ -110,11 +110,12 @@ impl BarChart {
                 let (top_y, bottom) = (y_of(v), y_of(0.0));
                 let _ = write!(
                     out,
-                    r#"<rect x="{:.1}" y="{top_y:.1}" width="{:.1}" height="{:.1}" fill="{}"><title>{}</title></rect>"#,
+                    r#"<rect class="bar" x="{:.1}" y="{top_y:.1}" width="{:.1}" height="{:.1}" fill="{}"><title>{} {}</title></rect>"#,
                     x0 + bar * j as f64,
                     bar - 1.0,
                     (bottom - top_y).max(0.0),
                     COLOURS[j % COLOURS.len()],
+                    escape(category),
                     label(v)
                 );
             }
@@ -166,7 +167,7 @@ mod tests {
         assert!(svg.contains(">2005<") && svg.contains(">征地<") && svg.contains(">亩<"));
         // The taller bar is three times the shorter one.
         let heights: Vec<f64> = svg
-            .split("<rect x=")
+            .split("<rect class=\"bar\" x=")
             .skip(1)
             .filter_map(|r| r.split("height=\"").nth(1))
             .filter_map(|h| h.split('"').next())

@@ -13,7 +13,6 @@
 //! xlsx and Arrow; `chart` draws small SVG charts.
 
 mod api;
-mod chart;
 pub mod gate;
 pub mod grid;
 mod pages;

@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use super::grid::{Grid, Selection};
 use super::state::{Reading, Snapshot, State, TableKey};
-use super::{blocking, chart, segment, Page, Params, Problem};
+use super::{blocking, segment, Page, Params, Problem};
 use parkdb::enterprise::{EnterpriseId, EnterpriseStatus};
 use parkdb::land::ParcelId;
 use parkdb::tables::Named;
@@ -490,6 +490,7 @@ pub(super) async fn overview(Shared(state): Shared<Arc<State>>, uri: Uri) -> Pag
                 figures.extend(report.areas().iter().map(|(k, v)| ((*k).to_owned(), v.to_decimal_string())));
                 figures.extend(report.amounts().iter().map(|(k, v)| ((*k).to_owned(), v.to_decimal_string())));
                 figures.extend(report.counts().iter().map(|(k, v)| ((*k).to_owned(), v.to_string())));
+                let (land_trend, money_trend) = trends(&snap, &reading, year, today)?;
                 let colors: Vec<(&str, &str)> = COLOURS.iter().map(|(_, code, label)| (*code, *label)).collect();
                 let ctx = context! {
                     colors => colors,
@@ -505,6 +506,8 @@ pub(super) async fn overview(Shared(state): Shared<Arc<State>>, uri: Uri) -> Pag
                     map_query => params.with(&[("as_of", &reading.as_of.to_string()), ("year", &year.to_string())]),
                     report_text => report.text(),
                     report_figures => figures,
+                    land_trend => land_trend.map(Value::from_safe_string),
+                    money_trend => money_trend.map(Value::from_safe_string),
                     land_query => params.with(&[("as_of", &reading.as_of.to_string()), ("year", ""), ("color", "")]),
                     report_query => params.with(&[("as_of", ""), ("year", ""), ("color", "")]),
                     ..pickers(&params, &reading, Some(year.to_string()), &[]),
@@ -515,6 +518,96 @@ pub(super) async fn overview(Shared(state): Shared<Arc<State>>, uri: Uri) -> Pag
         }
         .await,
     )
+}
+
+/// The overview's trends to `year` (ten years at most, from the first
+/// with land): the land at each year's end (requisitioned, supplied,
+/// reclaimed so far, from the land summaries of each year's end) and the
+/// firms' output and tax per year (the yearly figures, summed), as SVG
+/// bar charts.
+fn trends(
+    snap: &Snapshot,
+    reading: &Reading,
+    year: i32,
+    today: NaiveDate,
+) -> Result<(Option<String>, Option<String>), Problem> {
+    use arrow_array::Array as _;
+    use parkdb::chart::BarChart;
+    let mu = |m: parkdb::Mu| m.to_f64();
+    let mut land: Vec<(i32, f64, f64, f64)> = Vec::new();
+    for y in (year - 9)..=year {
+        let Some(end) = year_end(y) else { continue };
+        let at = Reading {
+            as_of: end.min(today),
+            known_at: reading.known_at,
+        };
+        let s = snap.land_summary(&at)?;
+        let t = &s.total;
+        if t.requisitioned_mu.is_positive() || !land.is_empty() {
+            land.push((
+                y,
+                mu(t.requisitioned_mu),
+                mu(t.supplied_mu),
+                mu(t.reclaimed_mu),
+            ));
+        }
+    }
+    let land_chart = (!land.is_empty()).then(|| {
+        BarChart {
+            categories: land.iter().map(|l| l.0.to_string()).collect(),
+            series: vec![
+                ("征地".into(), land.iter().map(|l| l.1).collect()),
+                ("已供应".into(), land.iter().map(|l| l.2).collect()),
+                ("累计收回".into(), land.iter().map(|l| l.3).collect()),
+            ],
+            unit: "亩(年末)".into(),
+        }
+        .svg()
+    });
+    let yearly = snap.grid(&TableKey::Named(Named::Yearly, *reading, None))?;
+    let batch = &yearly.batch;
+    let mut money: BTreeMap<i32, (i128, i128)> = BTreeMap::new();
+    if let (Some(years), Some(output), Some(tax)) = (
+        batch.column_by_name("year"),
+        batch.column_by_name("output_yuan"),
+        batch.column_by_name("tax_yuan"),
+    ) {
+        let years = years.as_primitive::<arrow_array::types::UInt64Type>();
+        let output = output.as_primitive::<arrow_array::types::Decimal128Type>();
+        let tax = tax.as_primitive::<arrow_array::types::Decimal128Type>();
+        for i in 0..batch.num_rows() {
+            let Ok(y) = i32::try_from(years.value(i)) else {
+                continue;
+            };
+            if years.is_null(i) || y > year || y <= year - 10 {
+                continue;
+            }
+            let at = money.entry(y).or_default();
+            if !output.is_null(i) {
+                at.0 += output.value(i);
+            }
+            if !tax.is_null(i) {
+                at.1 += tax.value(i);
+            }
+        }
+    }
+    // Fen to 万元.
+    let wan = |fen: i128| fen as f64 / 1_000_000.0;
+    let money_chart = (!money.is_empty()).then(|| {
+        BarChart {
+            categories: money.keys().map(ToString::to_string).collect(),
+            series: vec![
+                (
+                    "生产总值".into(),
+                    money.values().map(|m| wan(m.0)).collect(),
+                ),
+                ("税收".into(), money.values().map(|m| wan(m.1)).collect()),
+            ],
+            unit: "万元".into(),
+        }
+        .svg()
+    });
+    Ok((land_chart, money_chart))
 }
 
 /// The map of the overview, the evaluation and `/map.svg`: coloured by
@@ -810,14 +903,19 @@ pub(super) async fn enterprise(
                     }
                 }
                 let history = view.enterprise_history(firm.id)?;
-                let series: Vec<(i32, Option<f64>, Option<f64>)> = firm
-                    .yearly
-                    .iter()
-                    .map(|(y, f)| (y, f.output_value.map(parkdb::Yuan::to_f64), f.tax.map(parkdb::Yuan::to_f64)))
-                    .collect();
+                let wan = |y: Option<parkdb::Yuan>| y.map_or(0.0, parkdb::Yuan::to_wan_f64);
+                let years: Vec<(i32, parkdb::YearlyFigures)> = firm.yearly.iter().collect();
+                let series = parkdb::chart::BarChart {
+                    categories: years.iter().map(|(y, _)| y.to_string()).collect(),
+                    series: vec![
+                        ("产值 output".into(), years.iter().map(|(_, f)| wan(f.output_value)).collect()),
+                        ("税收 tax".into(), years.iter().map(|(_, f)| wan(f.tax)).collect()),
+                    ],
+                    unit: "万元".into(),
+                };
                 let ctx = context! {
                     facts => facts(parkdb::tables::enterprises_batch(one, reading.as_of)?, Named::Enterprises),
-                    chart => (!series.is_empty()).then(|| Value::from_safe_string(chart::yearly(&series))),
+                    chart => (!years.is_empty()).then(|| Value::from_safe_string(series.svg())),
                     sections => sections,
                     timeline => timeline(&history, &view.origins(&history)?, parkdb::enterprise::EnterpriseEvent::name, parkdb::enterprise::EnterpriseEvent::describe),
                     ..pickers(&params, &reading, None, &[]),

@@ -279,7 +279,89 @@ impl View<'_> {
         }
         let date = self.date();
         let (cats, legend) = categories(parcels, color, date);
-        Ok(draw(parcels, &shapes, &cats, &legend, color, date, focus))
+        let items: Vec<Item<'_>> = parcels
+            .iter()
+            .map(|p| Item {
+                id: p.id,
+                code: &p.code,
+                area: p.area,
+            })
+            .collect();
+        Ok(draw(&items, &shapes, &cats, &legend, color, date, focus))
+    }
+}
+
+/// What a map shows of a parcel besides its shape.
+struct Item<'a> {
+    id: crate::land::ParcelId,
+    code: &'a str,
+    area: crate::units::Mu,
+}
+
+/// Beyond this many parcels a map draws them merged by colour: one path
+/// per category, at whole pixels, without a label or tooltip each (a
+/// province's 100,000 parcels in 3 MB rather than 29).
+pub const MERGE_ABOVE: usize = 20_000;
+
+/// About how wide a label of `code` is at 11 px: 6.5 px a Latin
+/// character, 11 a Chinese one.
+fn label_width(code: &str) -> f64 {
+    code.chars()
+        .map(|c| if c.is_ascii() { 6.5 } else { 11.0 })
+        .sum()
+}
+
+/// The rings of `shape` as SVG path data in pixels: points rounded to
+/// `step` (0.1 px for a parcel of its own, 1 for merged ones), a point
+/// that rounds to the one before dropped, relative moves when `relative`.
+fn path_data(
+    shape: &MultiPolygon<f64>,
+    to_px: &dyn Fn(f64, f64) -> (f64, f64),
+    step: f64,
+    relative: bool,
+    out: &mut String,
+) {
+    // Pixels of a drawing a few thousand wide: far within i64.
+    #[allow(clippy::cast_possible_truncation)]
+    let snap = |v: f64| (v / step).round() as i64;
+    let shown = |v: i64| {
+        if step >= 1.0 {
+            v.to_string()
+        } else {
+            format!("{:.1}", v as f64 * step)
+        }
+    };
+    for poly in &shape.0 {
+        for ring in std::iter::once(poly.exterior()).chain(poly.interiors()) {
+            let mut last: Option<(i64, i64)> = None;
+            let mut points = 0;
+            for c in &ring.0 {
+                let (x, y) = to_px(c.x, c.y);
+                let at = (snap(x), snap(y));
+                match last {
+                    None => {
+                        let _ = write!(out, "M{} {}", shown(at.0), shown(at.1));
+                    }
+                    Some(before) if before == at => continue,
+                    Some(before) if relative => {
+                        let _ = write!(
+                            out,
+                            "l{} {}",
+                            shown(at.0 - before.0),
+                            shown(at.1 - before.1)
+                        );
+                    }
+                    Some(_) => {
+                        let _ = write!(out, "L{} {}", shown(at.0), shown(at.1));
+                    }
+                }
+                last = Some(at);
+                points += 1;
+            }
+            if points > 0 {
+                out.push('z');
+            }
+        }
     }
 }
 
@@ -289,7 +371,7 @@ fn drawn(p: &Parcel) -> bool {
 }
 
 fn draw(
-    parcels: &[&Parcel],
+    parcels: &[Item<'_>],
     shapes: &[MultiPolygon<f64>],
     cats: &[usize],
     legend: &Legend,
@@ -335,24 +417,51 @@ fn draw(
         r##"<rect width="{WIDTH}" height="{height:.0}" fill="#ffffff"/><text x="{MARGIN}" y="30" font-size="20" font-weight="bold">地块图 · {} · 截至 {date}</text>"##,
         crate::text::escape_html(&what)
     );
+    let to_px = |x: f64, y: f64| (px(x), py(y));
+    if parcels.len() > MERGE_ABOVE {
+        // Merged by colour: one path per category, whole pixels, relative
+        // moves; the parcels' codes are in the ledger, not on the drawing.
+        let _ = write!(svg, r#"<g class="parcels merged">"#);
+        // Each category of the legend, then those of none (drawn grey).
+        let groups = legend
+            .iter()
+            .map(|(label, fill)| (Some(label.as_str()), *fill))
+            .chain(std::iter::once((None, NONE_COLOR)));
+        for (i, (label, fill)) in groups.enumerate() {
+            let of = |c: usize| {
+                if label.is_some() {
+                    c == i
+                } else {
+                    c >= legend.len()
+                }
+            };
+            let mut d = String::new();
+            let mut n = 0;
+            for (shape, _) in shapes.iter().zip(cats).filter(|(_, c)| of(**c)) {
+                path_data(shape, &to_px, 1.0, true, &mut d);
+                n += 1;
+            }
+            if n > 0 {
+                let _ = write!(
+                    svg,
+                    r##"<path class="category" data-parcels="{n}" d="{d}" fill="{fill}" fill-rule="evenodd" stroke="#333333" stroke-width="0.2"><title>{} · {n}</title></path>"##,
+                    crate::text::escape_html(label.unwrap_or("—"))
+                );
+            }
+        }
+        let _ = write!(
+            svg,
+            r##"</g><text x="{MARGIN}" y="{:.0}" font-size="12" fill="#555555">{} 宗地块按类别合并绘制;地块编号见台账或放大查看的地块图</text>"##,
+            TOP + map_height + 14.0,
+            parcels.len()
+        );
+        return finish(svg, parcels.len(), legend, &what, w, scale, height);
+    }
     let _ = write!(svg, r#"<g class="parcels">"#);
     for ((p, shape), cat) in parcels.iter().zip(shapes).zip(cats) {
         let fill = legend.get(*cat).map_or(NONE_COLOR, |l| l.1);
         let mut d = String::new();
-        for poly in &shape.0 {
-            for ring in std::iter::once(poly.exterior()).chain(poly.interiors()) {
-                for (k, c) in ring.0.iter().enumerate() {
-                    let _ = write!(
-                        d,
-                        "{}{:.1},{:.1}",
-                        if k == 0 { "M" } else { "L" },
-                        px(c.x),
-                        py(c.y)
-                    );
-                }
-                d.push('Z');
-            }
-        }
+        path_data(shape, &to_px, 0.1, false, &mut d);
         let label = legend.get(*cat).map_or("", |l| l.0.as_str());
         let (stroke, width) = if focus == Some(p.id) {
             ("#c00000", 3.0)
@@ -362,7 +471,7 @@ fn draw(
         let _ = write!(
             svg,
             r#"<path class="parcel" data-code="{code}" d="{d}" fill="{fill}" fill-rule="evenodd" stroke="{stroke}" stroke-width="{width}"><title>{code} · {area} · {label}</title></path>"#,
-            code = crate::text::escape_html(&p.code),
+            code = crate::text::escape_html(p.code),
             area = p.area,
             label = crate::text::escape_html(label),
         );
@@ -372,24 +481,45 @@ fn draw(
         "</g><g class=\"labels\" font-size=\"11\" text-anchor=\"middle\">"
     );
     for (p, shape) in parcels.iter().zip(shapes) {
+        // A label only where it fits inside the parcel as drawn; the code
+        // is in the parcel's tooltip either way.
+        let fits = shape.bounding_rect().is_some_and(|r| {
+            r.width() * scale >= label_width(p.code) + 2.0 && r.height() * scale >= 12.0
+        });
+        if !fits {
+            continue;
+        }
         if let Some(at) = shape.interior_point() {
             let _ = write!(
                 svg,
                 r##"<text x="{:.1}" y="{:.1}" fill="#111111">{}</text>"##,
                 px(at.x()),
                 py(at.y()) + 4.0,
-                crate::text::escape_html(&p.code)
+                crate::text::escape_html(p.code)
             );
         }
     }
     svg.push_str("</g>");
+    finish(svg, parcels.len(), legend, &what, w, scale, height)
+}
+
+/// The legend, north arrow and scale bar, and the closing tag.
+fn finish(
+    mut svg: String,
+    drawn: usize,
+    legend: &Legend,
+    what: &str,
+    w: f64,
+    scale: f64,
+    height: f64,
+) -> Map {
     // Legend.
     let lx = MAP_WIDTH + 10.0;
     let _ = write!(
         svg,
         r#"<g class="legend" font-size="13"><text x="{lx}" y="{:.0}" font-weight="bold">图例 · {}</text>"#,
         TOP + 14.0,
-        crate::text::escape_html(&what)
+        crate::text::escape_html(what)
     );
     for (i, (label, fill)) in legend.iter().enumerate() {
         let y = TOP + 28.0 + 22.0 * i as f64;
@@ -430,15 +560,101 @@ fn draw(
         by + 7.0
     );
     svg.push_str("</svg>");
-    Map {
-        svg,
-        drawn: parcels.len(),
-    }
+    Map { svg, drawn }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::scale_length;
+    use super::*;
+
+    /// `n` square parcels of 30 m a side in rows of 300, and their shapes.
+    fn grid(n: usize) -> (Vec<String>, Vec<MultiPolygon<f64>>) {
+        let codes: Vec<String> = (0..n).map(|i| format!("GP-{i:06}")).collect();
+        let shapes = (0..n)
+            .map(|i| {
+                let (x, y) = ((i % 300) as f64 * 30.0, (i / 300) as f64 * 30.0);
+                let ring = geo::LineString::from(vec![
+                    (x, y),
+                    (x + 30.0, y),
+                    (x + 30.0, y + 30.0),
+                    (x, y + 30.0),
+                    (x, y),
+                ]);
+                MultiPolygon(vec![geo::Polygon::new(ring, vec![])])
+            })
+            .collect();
+        (codes, shapes)
+    }
+
+    fn items(codes: &[String]) -> Vec<Item<'_>> {
+        codes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| Item {
+                id: crate::land::ParcelId(i as u64 + 1),
+                code: c,
+                area: crate::units::Mu::from_millionths(1_350_000),
+            })
+            .collect()
+    }
+
+    /// A province-sized map is drawn merged by colour within 3 MB, every
+    /// parcel in it; a park's map labels a parcel only where the label fits.
+    #[test]
+    fn a_map_of_100k_parcels_is_merged_within_3_mb_and_labels_fit() {
+        let (codes, shapes) = grid(100_000);
+        let legend: Legend = vec![("储备".into(), "#d9d9d9"), ("已供应".into(), "#f4d03f")];
+        let cats: Vec<usize> = (0..codes.len()).map(|i| i % 3).collect();
+        let date = crate::days::FIRST_DATE;
+        let map = draw(
+            &items(&codes),
+            &shapes,
+            &cats,
+            &legend,
+            MapColor::Status,
+            date,
+            None,
+        );
+        assert!(map.svg().len() <= 3 << 20, "{} bytes", map.svg().len());
+        assert_eq!(map.parcels_drawn(), 100_000);
+        let counted: usize = map
+            .svg()
+            .split("data-parcels=\"")
+            .skip(1)
+            .filter_map(|s| s.split('"').next()?.parse::<usize>().ok())
+            .sum();
+        assert_eq!(counted, 100_000, "every parcel is in a category's path");
+        assert!(!map.svg().contains("class=\"parcel\""));
+
+        // A park: 600 parcels are drawn each with its tooltip; at this
+        // scale a 30 m square is too small for its code.
+        let (codes, shapes) = grid(600);
+        let cats = vec![0; 600];
+        let map = draw(
+            &items(&codes),
+            &shapes,
+            &cats,
+            &legend,
+            MapColor::Status,
+            date,
+            None,
+        );
+        assert_eq!(map.svg().matches("class=\"parcel\"").count(), 600);
+        assert!(map.svg().contains("<title>GP-000599"));
+        assert!(!map.svg().contains(">GP-000599</text>"));
+        // Four parcels: each wide enough for its label.
+        let (codes, shapes) = grid(4);
+        let map = draw(
+            &items(&codes),
+            &shapes,
+            &[0; 4],
+            &legend,
+            MapColor::Status,
+            date,
+            None,
+        );
+        assert!(map.svg().contains(">GP-000003</text>"));
+    }
 
     #[test]
     fn a_scale_bar_is_a_round_length() {

@@ -19,7 +19,10 @@ fn median(mut v: Vec<f64>) -> (f64, f64) {
 }
 
 fn main() -> parkdb::Result<()> {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
     let n: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(100_000);
     let runs: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(5);
     let db = Db::temporary()?;
@@ -28,15 +31,27 @@ fn main() -> parkdb::Result<()> {
     let built = Instant::now();
     let mut tx = db.begin()?;
     for i in 0..n {
-        let (x, y) = (39_500_000.0 + (i % 400) as f64 * 20.0, 3_400_000.0 + (i / 400) as f64 * 20.0);
-        let mut p = NewParcel::new(format!("GP-{i:06}"), "0.6".parse()?, LandUse::Industrial, day);
+        let (x, y) = (
+            39_500_000.0 + (i % 400) as f64 * 20.0,
+            3_400_000.0 + (i / 400) as f64 * 20.0,
+        );
+        let mut p = NewParcel::new(
+            format!("GP-{i:06}"),
+            "0.6".parse()?,
+            LandUse::Industrial,
+            day,
+        );
         p.boundary = Some(
-            Outline::points(&[(x, y), (x + 20.0, y), (x + 20.0, y + 20.0), (x, y + 20.0)]).in_crs(zone),
+            Outline::points(&[(x, y), (x + 20.0, y), (x + 20.0, y + 20.0), (x, y + 20.0)])
+                .in_crs(zone),
         );
         tx.add_parcel(p)?;
     }
     tx.commit()?;
-    println!("{n} parcels with boundaries stored in {:.1} s", built.elapsed().as_secs_f64());
+    println!(
+        "{n} parcels with boundaries stored in {:.1} s",
+        built.elapsed().as_secs_f64()
+    );
     // The first map loads the parcels' records; the rest draw from memory.
     let mut times = Vec::new();
     let mut bytes = 0;

@@ -319,6 +319,17 @@ fn the_api_returns_the_rows_of_the_rust_api() {
             || page.contains(&format!("<title>2005 {tax_wan:.1}</title>")),
         "the 2005 tax bar ({tax_wan}): {page}"
     );
+    // Firms by grade per year and receivables by age.
+    assert!(
+        page.contains("id=\"trend-grades\"") && page.contains("id=\"receivables-by-age\""),
+        "{page}"
+    );
+    let grades = parkdb::scheme::huangyan_2022();
+    let a = db.now().evaluate(&grades, 2005).unwrap().grade_counts()["A"];
+    assert!(
+        page.contains(&format!("<title>2005 {a}</title>")),
+        "the 2005 A bar ({a}): {page}"
+    );
     // Each figure's explanation lists its parts.
     let explained = db.now().explain_report(2005, "certified_mu").unwrap();
     let why = get(&server, "/explain/2005/certified_mu").text();

@@ -491,6 +491,7 @@ pub(super) async fn overview(Shared(state): Shared<Arc<State>>, uri: Uri) -> Pag
                 figures.extend(report.amounts().iter().map(|(k, v)| ((*k).to_owned(), v.to_decimal_string())));
                 figures.extend(report.counts().iter().map(|(k, v)| ((*k).to_owned(), v.to_string())));
                 let (land_trend, money_trend) = trends(&snap, &reading, year, today)?;
+                let (grade_trend, age_chart) = grade_and_age_charts(&snap, &reading, year, today)?;
                 let colors: Vec<(&str, &str)> = COLOURS.iter().map(|(_, code, label)| (*code, *label)).collect();
                 let ctx = context! {
                     colors => colors,
@@ -508,6 +509,8 @@ pub(super) async fn overview(Shared(state): Shared<Arc<State>>, uri: Uri) -> Pag
                     report_figures => figures,
                     land_trend => land_trend.map(Value::from_safe_string),
                     money_trend => money_trend.map(Value::from_safe_string),
+                    grade_trend => grade_trend.map(Value::from_safe_string),
+                    age_chart => age_chart.map(Value::from_safe_string),
                     land_query => params.with(&[("as_of", &reading.as_of.to_string()), ("year", ""), ("color", "")]),
                     report_query => params.with(&[("as_of", ""), ("year", ""), ("color", "")]),
                     ..pickers(&params, &reading, Some(year.to_string()), &[]),
@@ -564,7 +567,11 @@ fn trends(
         }
         .svg()
     });
-    let yearly = snap.grid(&TableKey::Named(Named::Yearly, *reading, None))?;
+    let yearly = snap.grid(&TableKey::Named(
+        Named::Yearly,
+        yearly_reading(reading, year, today),
+        None,
+    ))?;
     let batch = &yearly.batch;
     let mut money: BTreeMap<i32, (i128, i128)> = BTreeMap::new();
     if let (Some(years), Some(output), Some(tax)) = (
@@ -608,6 +615,103 @@ fn trends(
         .svg()
     });
     Ok((land_chart, money_chart))
+}
+
+/// The yearly figures the trends read: as of the year's end (today, for a
+/// year not over), whatever day the page shows, so that pages of one year
+/// share the one table.
+fn yearly_reading(reading: &Reading, year: i32, today: NaiveDate) -> Reading {
+    Reading {
+        as_of: year_end(year).map_or(reading.as_of, |d| d.min(today)),
+        known_at: reading.known_at,
+    }
+}
+
+/// The overview's other trends: firms by grade in each year with figures
+/// (the default scheme's evaluation, ten years at most), and what is owed
+/// to the zone by age as of the reading's date, as SVG bar charts.
+fn grade_and_age_charts(
+    snap: &Snapshot,
+    reading: &Reading,
+    year: i32,
+    today: NaiveDate,
+) -> Result<(Option<String>, Option<String>), Problem> {
+    use parkdb::chart::BarChart;
+    let yearly = snap.grid(&TableKey::Named(
+        Named::Yearly,
+        yearly_reading(reading, year, today),
+        None,
+    ))?;
+    let mut years: Vec<i32> = yearly
+        .batch
+        .column_by_name("year")
+        .map(|c| {
+            c.as_primitive::<arrow_array::types::UInt64Type>()
+                .iter()
+                .flatten()
+                .filter_map(|y| i32::try_from(y).ok())
+                .filter(|y| *y <= year && *y > year - 10)
+                .collect()
+        })
+        .unwrap_or_default();
+    years.sort_unstable();
+    years.dedup();
+    let mut by_grade: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    for (i, y) in years.iter().enumerate() {
+        let scores = snap.evaluation(DEFAULT_SCHEME, *y, reading.known_at)?;
+        for (grade, n) in scores.grade_counts() {
+            by_grade
+                .entry(grade)
+                .or_insert_with(|| vec![0.0; years.len()])[i] = f64::from(n);
+        }
+    }
+    let grades = (!by_grade.is_empty()).then(|| {
+        BarChart {
+            categories: years.iter().map(ToString::to_string).collect(),
+            series: by_grade
+                .into_iter()
+                .map(|(g, v)| (format!("{g}类"), v))
+                .collect(),
+            unit: "家".into(),
+        }
+        .svg()
+    });
+    let owed = snap.grid(&TableKey::Named(Named::Receivables, *reading, None))?;
+    let mut by_age: BTreeMap<usize, i128> = BTreeMap::new();
+    if let (Some(bucket), Some(outstanding)) = (
+        owed.batch.column_by_name("bucket"),
+        owed.batch.column_by_name("outstanding_yuan"),
+    ) {
+        let bucket = bucket.as_string::<i32>();
+        let outstanding = outstanding.as_primitive::<arrow_array::types::Decimal128Type>();
+        for (b, v) in bucket.iter().zip(outstanding.iter()) {
+            let (Some(b), Some(v)) = (b, v) else { continue };
+            if let Some(at) = parkdb::money::AgingBucket::ALL
+                .iter()
+                .position(|a| a.code() == b)
+            {
+                *by_age.entry(at).or_default() += v;
+            }
+        }
+    }
+    let ages = (!by_age.is_empty()).then(|| {
+        BarChart {
+            categories: by_age
+                .keys()
+                .map(|i| parkdb::money::AgingBucket::ALL[*i].chinese().to_owned())
+                .collect(),
+            series: vec![(
+                "尚欠".into(),
+                by_age
+                    .values()
+                    .map(|fen| *fen as f64 / 1_000_000.0)
+                    .collect(),
+            )],
+            unit: "万元".into(),
+        }
+        .svg()
+    });
+    Ok((grades, ages))
 }
 
 /// The map of the overview, the evaluation and `/map.svg`: coloured by

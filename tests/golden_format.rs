@@ -532,7 +532,7 @@ fn events_stored_before_sources_were_kept_read_as_unknown() {
         table.num_rows()
     );
     assert!(db.imports().unwrap().is_empty());
-    db.set_by(Some("王芳"));
+    db.set_by(Some("王芳")).unwrap();
     let p = add_exact_area(&db);
     let h = db.history(p).unwrap();
     let o = db.origin(h[0].event.id).unwrap();

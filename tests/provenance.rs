@@ -38,7 +38,7 @@ fn ids(batch: &arrow_array::RecordBatch, name: &str) -> Vec<Option<u64>> {
 #[test]
 fn api_writes_record_who_wrote_them_by_handle_or_unit() {
     let mut db = Db::temporary().unwrap();
-    db.set_by(Some("王芳"));
+    db.set_by(Some("王芳")).unwrap();
     let p = db
         .add_parcel(NewParcel::new(
             "GP-1",
@@ -56,14 +56,14 @@ fn api_writes_record_who_wrote_them_by_handle_or_unit() {
 
     // A unit of work names its own writer.
     let mut tx = db.begin().unwrap();
-    tx.set_by("李强");
+    tx.set_by("李强").unwrap();
     tx.develop(p, d("2004-06-01")).unwrap();
     tx.commit().unwrap();
     let developed = db.history(p).unwrap()[1].event.id;
     assert_eq!(db.origin(developed).unwrap().by.as_deref(), Some("李强"));
 
     // Without a `by`, the system's user.
-    db.set_by(None);
+    db.set_by(None).unwrap();
     db.certify(p, d("2004-09-01"), "国用(2004)第1号").unwrap();
     let certified = db.history(p).unwrap()[2].event.id;
     let user = ["USER", "USERNAME", "LOGNAME"]
@@ -82,6 +82,15 @@ fn api_writes_record_who_wrote_them_by_handle_or_unit() {
         vec![Some("王芳".into()), Some("李强".into()), user]
     );
     assert_eq!(ids(&events, "import_id"), vec![None; 3]);
+    // A name the rules refuse is a typed error, and nothing changes.
+    assert!(matches!(
+        db.set_by(Some("王\u{0}芳")),
+        Err(parkdb::Error::Validation { .. })
+    ));
+    assert_eq!(db.by(), None);
+    let mut tx = db.begin().unwrap();
+    assert!(tx.set_by("").is_err());
+    drop(tx);
     // An id no event has is unknown.
     assert_eq!(
         db.origin(parkdb::EventId(999)).unwrap().kind,
@@ -108,7 +117,7 @@ fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
 fn an_imports_events_name_its_file_checksum_sheet_and_row() {
     let dir = tempfile::tempdir().unwrap();
     let mut db = Db::temporary().unwrap();
-    db.set_by(Some("数据专员"));
+    db.set_by(Some("数据专员")).unwrap();
     let register = write(dir.path(), "企业名录.csv", "企业名称\n东岸精密\n");
     let parcels = write(
         dir.path(),
@@ -261,7 +270,7 @@ fn a_boundary_files_events_name_the_file_and_feature() {
 #[test]
 fn a_history_carries_each_events_source() {
     let mut db = Db::temporary().unwrap();
-    db.set_by(Some("王芳"));
+    db.set_by(Some("王芳")).unwrap();
     let p = common::parcel(&db, "GP-1", "15", "2010-01-01");
     db.develop(p, d("2010-03-01")).unwrap();
     let v = db.now();

@@ -265,8 +265,7 @@ impl Database {
     fn set_by(&self, py: Python<'_>, who: Option<Text>) -> PyResult<()> {
         let mut slot = self.db.lock().map_err(|_| closed(py))?;
         let db = slot.as_mut().ok_or_else(|| closed(py))?;
-        db.set_by(who.as_deref());
-        Ok(())
+        db.set_by(who.as_deref()).py_err(py)
     }
 
     /// Where event `event_id` came from, as a dict (see `Database.origin`).
@@ -311,7 +310,7 @@ impl Database {
                 .py_err(py)?
             {
                 if let Some(by) = by.as_deref() {
-                    tx.set_by(by);
+                    tx.set_by(by).py_err(py)?;
                 }
                 let unit = Arc::new(Mutex::new(Unit::Open(Box::new(tx))));
                 let mut begun = self

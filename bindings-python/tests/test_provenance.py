@@ -6,6 +6,7 @@ import hashlib
 import os
 
 import pandas as pd
+import pytest
 
 import parkdb
 
@@ -37,6 +38,11 @@ def test_writes_record_the_handles_or_the_transactions_by(tmp_path):
     assert origin["source"] == "api" and origin["by"] == "王芳"
     assert origin["file"] is None and origin["row"] is None
     assert db.origin(10_000)["source"] == "unknown"
+    # A name the rules of names refuse is a ValidationError, and the handle keeps its own.
+    db.by = "王芳"
+    with pytest.raises(parkdb.ValidationError):
+        db.by = "王\x00芳"
+    assert db.by == "王芳"
     db.close()
 
 

@@ -341,7 +341,7 @@ fn view<'a>(db: &'a Db, known_at: Option<&str>) -> Result<View<'a>, String> {
 /// The database at `path`, its writes `by` someone (`--by`).
 fn open_by(path: &Path, by: Option<&str>, must_exist: bool) -> Result<Db, String> {
     let mut db = open(path, must_exist)?;
-    db.set_by(by);
+    db.set_by(by).map_err(|e| crate::said(&e))?;
     Ok(db)
 }
 

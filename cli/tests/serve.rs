@@ -711,7 +711,7 @@ fn a_timeline_names_each_events_source() {
     .unwrap();
     {
         let mut db = Db::open(&path).unwrap();
-        db.set_by(Some("王芳"));
+        db.set_by(Some("王芳")).unwrap();
         let sheets: Vec<_> = [&register, &parcels]
             .iter()
             .flat_map(|p| parkdb::ledger::read_file(p).unwrap())

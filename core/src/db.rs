@@ -275,8 +275,16 @@ impl Db {
     /// begins from now on (their events' source, see [`Db::origin`]); `None`:
     /// the system's user name. A unit of work may name its own
     /// ([`Writer::set_by`]). Clones made before keep theirs.
-    pub fn set_by(&mut self, who: Option<&str>) {
-        self.by = who.map(|w| Arc::from(w.trim()));
+    ///
+    /// # Errors
+    /// [`Error::Validation`] for a name the rules of names refuse (empty,
+    /// control characters, too long; see [`crate::text::name`]).
+    pub fn set_by(&mut self, who: Option<&str>) -> Result<()> {
+        self.by = who
+            .map(|w| crate::text::name("by", w))
+            .transpose()?
+            .map(Arc::from);
+        Ok(())
     }
 
     /// Who this handle's writes are by, if it was told ([`Db::set_by`]).

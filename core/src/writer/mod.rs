@@ -283,9 +283,12 @@ impl Writer {
 
     /// Records `who` as the writer of this unit's events (their source, see
     /// [`crate::Origin`]), instead of the handle's `by` or the system's user.
-    pub fn set_by(&mut self, who: impl Into<String>) {
-        let who: String = who.into();
-        self.source.by = Some(Arc::from(who.trim()));
+    ///
+    /// # Errors
+    /// [`Error::Validation`] for a name the rules of names refuse.
+    pub fn set_by(&mut self, who: &str) -> Result<()> {
+        self.source.by = Some(Arc::from(crate::text::name("by", who)?));
+        Ok(())
     }
 
     /// Makes this unit an import of `kind` (its events' source names the

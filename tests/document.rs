@@ -126,6 +126,15 @@ fn a_year_not_over_says_as_of_which_day_and_a_later_plan_has_not_begun() {
         report.text()
     );
     assert!(!report.text().contains(&format!("截至{year}年末")));
+    // No sentence of a year not over speaks of its end.
+    assert!(!report.text().contains("年末"), "{}", report.text());
+    assert!(
+        report
+            .text()
+            .contains(&format!("截至{}已有", today.format("%-m月%-d日"))),
+        "{}",
+        report.text()
+    );
     // A past year's report is of its last day.
     let past = db.now().annual_report(2005).unwrap();
     assert_eq!(past.as_of, common::d("2005-12-31"));

@@ -227,13 +227,19 @@ enum Command {
         zone: Option<String>,
     },
     /// Explain a figure of the annual report (or of the land summary of
-    /// the year's end): the parcels, firms or applications that make it,
-    /// each with its amount, the event that put it in and where that
-    /// event came from; the amounts add up to the figure.
+    /// the year's end, or a total of the receivables then): the parcels,
+    /// firms or applications that make it, each with its amount, the event
+    /// that put it in and where that event came from; the amounts add up
+    /// to the figure.
     Explain {
         year: i32,
-        /// The figure's field name (`certified_mu`, `tax_yuan`, `reserve_mu`…).
+        /// The figure's field name (`certified_mu`, `tax_yuan`, `reserve_mu`,
+        /// `outstanding_yuan`…).
         figure: String,
+        /// For a total of the receivables: one charge only (`land_price`,
+        /// `idle_fee`, `management_fee`).
+        #[arg(long)]
+        charge: Option<String>,
         /// Also write the explanation as a table (.csv, .xlsx, .parquet).
         #[arg(long)]
         out: Option<PathBuf>,
@@ -658,31 +664,44 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 say!("wrote {}", path.display());
             }
         }
-        Command::Explain { year, figure, out } => {
+        Command::Explain {
+            year,
+            figure,
+            charge,
+            out,
+        } => {
             let db = reader(&cli.db, cli.read_only)?;
             let v = view(&db, cli.known_at.as_deref())?;
             let explained = match v.explain_report(year, &figure) {
                 Ok(e) => e,
-                // A figure of the land summary the report does not give.
+                // A figure of the land summary the report does not give, or
+                // a total of the receivables at the year's end.
                 Err(report_err) => {
                     let end = chrono::NaiveDate::from_ymd_opt(year, 12, 31)
                         .ok_or_else(|| format!("no year {year}"))?;
-                    v.as_of(end)
-                        .explain_land(&figure)
+                    let charge = charge
+                        .as_deref()
+                        .map(parkdb::money::Charge::parse)
+                        .transpose()
+                        .map_err(|e| crate::said(&e))?;
+                    let at = v.as_of(end);
+                    at.explain_land(&figure)
+                        .or_else(|_| at.explain_receivables(&figure, charge))
                         .map_err(|_| crate::said(&report_err))?
                 }
             };
             let table = explained.to_table().map_err(|e| e.to_string())?;
             match (&explained.value, &explained.derived) {
                 (Some(value), _) => say!(
-                    "{figure} as of {}: {}{} = the sum of {} parts",
+                    "{} as of {}: {}{} = the sum of {} parts",
+                    explained.figure,
                     explained.as_of,
                     value.to_decimal_string(),
                     value.unit(),
                     explained.parts.len()
                 ),
-                (None, Some(how)) => say!("{figure} as of {}: {how}", explained.as_of),
-                (None, None) => say!("{figure} as of {}", explained.as_of),
+                (None, Some(how)) => say!("{} as of {}: {how}", explained.figure, explained.as_of),
+                (None, None) => say!("{} as of {}", explained.figure, explained.as_of),
             }
             if table.num_rows() > 0 {
                 say_raw!("{}", parkdb::tables::Pretty::new(&table).head(50));

@@ -1534,6 +1534,21 @@ fn an_import_by_name_is_traced_to_its_rows_and_the_report_is_a_document() {
         out.contains("地块事件.csv") && out.contains("王芳"),
         "{out}"
     );
+    // A total of the receivables, of one charge.
+    let (ok, out, err) = parkdb_cli(
+        dir.path(),
+        &[
+            "explain",
+            "2005",
+            "outstanding_yuan",
+            "--charge",
+            "land_price",
+        ],
+    );
+    assert!(
+        ok && out.contains("outstanding_yuan (land_price) as of 2005-12-31"),
+        "{out}{err}"
+    );
     let (ok, out, err) = parkdb_cli(
         dir.path(),
         &["report", "2005", "--docx", "2005.docx", "--zone", "东岸"],

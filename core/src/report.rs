@@ -311,6 +311,16 @@ impl AnnualReport {
         ]
     }
 
+    /// How the text names the report's last day: `年末`, or for a year not
+    /// over `截至12月7日`.
+    fn at_end(&self) -> String {
+        if Some(self.as_of) == year_end(self.year).ok() {
+            "年末".to_owned()
+        } else {
+            format!("截至{}", self.as_of.format("%-m月%-d日"))
+        }
+    }
+
     /// The report as Chinese paragraphs in the style of the work reports.
     #[must_use]
     pub fn text(&self) -> String {
@@ -358,7 +368,7 @@ impl AnnualReport {
                     )
                 })
                 .collect();
-            let _ = writeln!(t, "年末低效用地:{}。", kinds.join("、"));
+            let _ = writeln!(t, "{}低效用地:{}。", self.at_end(), kinds.join("、"));
         }
         if self.commercial_tendered_count > 0 {
             let _ = writeln!(
@@ -369,11 +379,12 @@ impl AnnualReport {
         }
         let _ = writeln!(
             t,
-            "二、招商与企业。本年共引进工业项目{}个,其中{}个项目利用闲置用地招商;增资项目{}个,增加用地{}亩。年末已有企业{}家投产,{}家在建,全年生产总值{}。",
+            "二、招商与企业。本年共引进工业项目{}个,其中{}个项目利用闲置用地招商;增资项目{}个,增加用地{}亩。{}已有企业{}家投产,{}家在建,全年生产总值{}。",
             self.projects_signed,
             self.projects_on_reclaimed_land,
             self.capital_increases,
             self.capital_increase_land_mu.to_decimal_string(),
+            self.at_end(),
             self.in_production,
             self.under_construction,
             self.output_value_yuan.report_large(),
@@ -402,15 +413,17 @@ impl AnnualReport {
         }
         let _ = writeln!(
             t,
-            "。全年拨付{},回收逾期经费{};年末逾期未还{}项{}。",
+            "。全年拨付{},回收逾期经费{};{}逾期未还{}项{}。",
             wan(self.disbursed_yuan),
             wan(self.recovered_yuan),
+            self.at_end(),
             self.overdue_count,
             wan(self.overdue_yuan)
         );
         let _ = writeln!(
             t,
-            "四、科创中心。年末已有{}家企业进驻,另有{}家签订入驻协议,租赁面积{}㎡。",
+            "四、科创中心。{}已有{}家企业进驻,另有{}家签订入驻协议,租赁面积{}㎡。",
+            self.at_end(),
             self.tenants,
             self.tenants_signed,
             self.leased_m2.to_decimal_string()
@@ -498,7 +511,8 @@ impl AnnualReport {
         }
         if self.open_compliance_items > 0 {
             parts.push(format!(
-                "年末未整改或未办结{}项",
+                "{}未整改或未办结{}项",
+                self.at_end(),
                 self.open_compliance_items
             ));
         }
@@ -522,7 +536,12 @@ impl AnnualReport {
                 line.push(format!("收回{name}{}", wan(c.collected)));
             }
             if c.outstanding.is_positive() {
-                let mut owed = format!("年末尚欠{name}{}({}户", wan(c.outstanding), c.debtors);
+                let mut owed = format!(
+                    "{}尚欠{name}{}({}户",
+                    self.at_end(),
+                    wan(c.outstanding),
+                    c.debtors
+                );
                 if c.overdue.is_positive() {
                     let _ = write!(owed, ",其中逾期{}", wan(c.overdue));
                 }

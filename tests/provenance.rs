@@ -199,6 +199,19 @@ fn an_imports_events_name_its_file_checksum_sheet_and_row() {
     assert!(ids(&table, "import_id")
         .iter()
         .all(|i| *i == Some(import.id)));
+    // As text (the command's `parkdb imports`): its time in UTC shown, not
+    // a renderer's error.
+    let shown =
+        parkdb::tables::Pretty::new(&parkdb::tables::imports_batch(&imports).unwrap()).to_string();
+    let when = import
+        .recorded
+        .to_datetime()
+        .format("%Y-%m-%dT%H:%M:%S")
+        .to_string();
+    assert!(
+        shown.contains("数据专员") && shown.contains(&when),
+        "{shown}"
+    );
     let o = db.origin(parkdb::EventId(import.first_event)).unwrap();
     assert_eq!(o.sha256.as_deref(), Some(import.files[0].sha256.as_str()));
 

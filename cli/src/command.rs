@@ -332,6 +332,13 @@ enum Command {
         #[arg(long)]
         status: bool,
     },
+    /// List the imports the database stored (ledgers and boundary files):
+    /// when, by whom, which files and their SHA-256, how many events.
+    Imports {
+        /// Also write the list as a table (.csv, .xlsx, .parquet).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Build the seed document's example zone and bureau into an empty database.
     Example,
 }
@@ -867,6 +874,19 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     None => say!("{}: {} (usable)", c.ledger, c.path.display()),
                     Some(why) => say!("{}: not used: {why}", c.ledger),
                 }
+            }
+        }
+        Command::Imports { out } => {
+            let db = reader(&cli.db, cli.read_only)?;
+            let imports = db.imports().map_err(|e| e.to_string())?;
+            let table = parkdb::tables::imports_batch(&imports).map_err(|e| e.to_string())?;
+            say!("{} imports", imports.len());
+            if table.num_rows() > 0 {
+                say_raw!("{}", parkdb::tables::Pretty::new(&table));
+            }
+            if let Some(path) = out {
+                write_table(&table, "imports", &path)?;
+                say!("wrote {}", path.display());
             }
         }
         Command::Example => {

@@ -1534,6 +1534,12 @@ fn an_import_by_name_is_traced_to_its_rows_and_the_report_is_a_document() {
         out.contains("地块事件.csv") && out.contains("王芳"),
         "{out}"
     );
+    // The import is listed, by whom and from which files.
+    let (ok, out, err) = parkdb_cli(dir.path(), &["imports"]);
+    assert!(
+        ok && out.contains("1 imports") && out.contains("王芳") && out.contains("地块台账.csv"),
+        "{out}{err}"
+    );
     // A total of the receivables, of one charge.
     let (ok, out, err) = parkdb_cli(
         dir.path(),

@@ -83,10 +83,13 @@ impl std::fmt::Display for Pretty<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let total = self.batch.num_rows();
         let shown = self.rows.map_or(total, |n| n.min(total));
-        let batch = self.batch.slice(0, shown);
-        let table =
-            arrow_cast::pretty::pretty_format_batches(&[batch]).map_err(|_| std::fmt::Error)?;
-        write!(f, "{table}")?;
+        let batch = utc_as_offset(&self.batch.slice(0, shown));
+        // A table that cannot be drawn says so: a Display that fails would
+        // make `println!` panic.
+        match arrow_cast::pretty::pretty_format_batches(&[batch]) {
+            Ok(table) => write!(f, "{table}")?,
+            Err(e) => write!(f, "(the table cannot be shown as text: {e})")?,
+        }
         if shown < total {
             write!(f, "\n({shown} of {total} rows)")?;
         }
@@ -94,6 +97,38 @@ impl std::fmt::Display for Pretty<'_> {
     }
 }
 pub use plan::progress_batch;
+
+/// `batch` with its times in UTC named by their offset (`+00:00`), the same
+/// instants: the text renderer reads offsets, not zone names.
+fn utc_as_offset(batch: &RecordBatch) -> RecordBatch {
+    use arrow_array::cast::AsArray;
+    use arrow_array::Array as _;
+    use arrow_schema::{DataType, TimeUnit};
+    let mut fields = Vec::with_capacity(batch.num_columns());
+    let mut columns: Vec<ArrayRef> = Vec::with_capacity(batch.num_columns());
+    for (field, column) in batch.schema().fields().iter().zip(batch.columns()) {
+        match field.data_type() {
+            DataType::Timestamp(TimeUnit::Microsecond, Some(tz)) if tz.as_ref() == "UTC" => {
+                let times = column
+                    .as_primitive::<arrow_array::types::TimestampMicrosecondType>()
+                    .clone()
+                    .with_timezone("+00:00");
+                fields.push(
+                    field
+                        .as_ref()
+                        .clone()
+                        .with_data_type(times.data_type().clone()),
+                );
+                columns.push(Arc::new(times));
+            }
+            _ => {
+                fields.push(field.as_ref().clone());
+                columns.push(column.clone());
+            }
+        }
+    }
+    RecordBatch::try_new(Arc::new(Schema::new(fields)), columns).unwrap_or_else(|_| batch.clone())
+}
 
 use std::sync::Arc;
 

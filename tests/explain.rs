@@ -255,3 +255,30 @@ fn a_firms_tax_per_mu_names_its_tax_and_the_parcels_of_its_land() {
     assert_eq!(land, c.land);
     assert!(e.to_table().unwrap().schema().metadata()["inputs"].contains("tax="));
 }
+
+/// A year not over is reported as of today, and its figures explain as of
+/// the same day: a step dated later this year is in neither.
+#[test]
+fn a_year_not_over_explains_as_of_the_day_it_reports() {
+    let db = seed();
+    let today = chrono::Utc::now().date_naive();
+    let year = chrono::Datelike::year(&today);
+    let p = common::parcel(&db, "NOW-1", "5", &today.to_string());
+    let later = chrono::NaiveDate::from_ymd_opt(year, 12, 31).unwrap();
+    if later > today {
+        db.certify(p, later, "国用(未来)第1号").unwrap();
+    }
+    let v = db.now();
+    let report = v.annual_report(year).unwrap();
+    for figure in [
+        "requisitioned_in_year_mu",
+        "certified_in_year_mu",
+        "certified_mu",
+    ] {
+        let e = v.explain_report(year, figure).unwrap();
+        assert_eq!(e.as_of, report.as_of, "{figure}");
+        let own = report.areas().iter().find(|a| a.0 == figure).unwrap().1;
+        assert_eq!(e.value, Some(Amount::Area(own)), "{figure}");
+        sums(&e);
+    }
+}

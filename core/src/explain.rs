@@ -422,7 +422,7 @@ impl View<'_> {
     /// (the message lists them); storage errors.
     pub fn explain_report(&self, year: i32, figure: &str) -> Result<Explanation> {
         self.consistently(|v| {
-            let end = crate::report::year_end(year)?;
+            let end = v.report_day(year)?;
             let inputs = v.report_inputs(year, end)?;
             let all = inputs.of_all();
             let report = figures(&all)?;

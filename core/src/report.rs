@@ -808,7 +808,14 @@ impl View<'_> {
     /// # Errors
     /// Storage errors; overflow.
     pub fn annual_report(&self, year: i32) -> Result<AnnualReport> {
-        self.consistently(|v| v.report_until(year, year_end(year)?.min(v.date())))
+        self.consistently(|v| v.report_until(year, v.report_day(year)?))
+    }
+
+    /// The day the report of `year` is of: the year's last, or this view's
+    /// date when earlier (a year not over). The report and the explanation
+    /// of its figures read the same day.
+    pub(crate) fn report_day(&self, year: i32) -> Result<NaiveDate> {
+        Ok(year_end(year)?.min(self.date()))
     }
 
     /// The year's figures so far: as [`View::annual_report`], from the

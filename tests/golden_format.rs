@@ -26,6 +26,7 @@ use parkdb::{
     LandUse, NewEnterprise, NewParcel, Outline, ParcelFilter, ParcelStatus, Quantity, SupplyMethod,
     YearlyFigures,
 };
+use parkdb::{Contract, Mortgage, UseTerm};
 
 fn golden_dir(format: u8) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../tests/golden/format{format}.parkdb"))
@@ -366,7 +367,104 @@ fn write_golden(path: &Path) {
     db.reach_building_stage("1#", d("2005-12-01"), BuildingStage::ToppedOut)
         .unwrap();
     add_exact_area(&db);
+    add_published_records(&db);
     db.flush().unwrap();
+}
+
+/// What format 10 added: a parcel entered without its requisition, its
+/// supply's contract terms, a mortgage, and a conveyance between holders.
+fn add_published_records(db: &Db) -> parkdb::ParcelId {
+    let holder = db
+        .add_enterprise(NewEnterprise::named("浙江辰龙玩具有限公司"))
+        .unwrap();
+    let buyer = db
+        .add_enterprise(NewEnterprise::named("云和县木玩有限公司"))
+        .unwrap();
+    let p = db
+        .register_parcel(
+            NewParcel::new(
+                "f293ae2b-70d9-4de1-ae82-b5df9a38095f",
+                "1.867291公顷".parse().unwrap(),
+                LandUse::Industrial,
+                d("2017-01-08"),
+            ),
+            None,
+        )
+        .unwrap();
+    db.allocate(
+        p,
+        Allocation {
+            holder,
+            date: d("2017-01-08"),
+            method: SupplyMethod::Listing,
+            price: "337.03万元".parse().unwrap(),
+            start_by: Some(d("2017-12-28")),
+            complete_by: Some(d("2019-12-28")),
+        },
+    )
+    .unwrap();
+    let mut contract = Contract::new();
+    contract.deliver_by = Some(d("2017-03-28"));
+    contract.terms = vec![UseTerm {
+        use_: Some("其他工业用地".into()),
+        years: 50,
+    }];
+    contract.plot_ratio_min = Some(Quantity::parse("2.00", "min").unwrap());
+    contract.plot_ratio_max = Some(Quantity::parse("1.60", "max").unwrap());
+    contract.instalments = vec!["337.03万元".parse().unwrap()];
+    contract.project = Some("杨柳河三期区块3-B-1地块".into());
+    db.agree_contract(p, d("2017-01-08"), contract).unwrap();
+    let mut m = Mortgage::new(
+        "中国工商银行云和支行",
+        "200万元".parse().unwrap(),
+        d("2018-01-14"),
+        Some(d("2019-01-13")),
+    );
+    m.use_certificate = Some("浙(2017)云和县不动产权第0000123号".into());
+    db.mortgage(p, m).unwrap();
+    db.convey(
+        p,
+        buyer,
+        d("2019-06-01"),
+        "400万元".parse().unwrap(),
+        Some("买卖"),
+    )
+    .unwrap();
+    p
+}
+
+/// What format 10 added reads back, as of each of its dates.
+fn reads_the_published_records(db: &Db) {
+    let p = db
+        .parcel_by_code("f293ae2b-70d9-4de1-ae82-b5df9a38095f")
+        .unwrap();
+    assert!(p.requisition_unknown);
+    let terms = p.supply.as_ref().unwrap();
+    assert_eq!(terms.price, yuan("3370300"));
+    let contract = terms.contract.as_ref().unwrap();
+    assert_eq!(contract.deliver_by, Some(d("2017-03-28")));
+    assert_eq!(contract.terms[0].years, 50);
+    assert!(contract.plot_ratio_swapped());
+    assert_eq!(p.mortgages.len(), 1);
+    assert_eq!(p.mortgages[0].amount, yuan("2000000"));
+    assert!(p.mortgages[0].in_force(d("2018-06-30")));
+    assert!(!p.mortgages[0].in_force(d("2019-01-13")));
+    let holder = db.enterprise(p.holder.unwrap()).unwrap();
+    assert_eq!(holder.name, "云和县木玩有限公司");
+    let s = db.land_summary(d("2018-12-31")).unwrap();
+    assert_eq!(s.total.requisition_unknown_mu, mu("28.009365"));
+    let before = db.as_of(d("2017-01-07"));
+    assert!(before
+        .parcel_by_code("f293ae2b-70d9-4de1-ae82-b5df9a38095f")
+        .is_err());
+    // Conveyed between holders: nothing is owed to the park but the
+    // supply's price, by the first holder.
+    let debts = &p.account.as_ref().unwrap().debts;
+    assert_eq!(debts.len(), 1);
+    assert_eq!(
+        (debts[0].amount, debts[0].debtor),
+        (yuan("3370300"), p.tenure[1].1.unwrap())
+    );
 }
 
 /// What format 9 added: an area to the millionth of a 亩 (1.867291 公顷),
@@ -507,6 +605,7 @@ fn the_current_format_opens_and_reads_the_same() {
     reads_the_buildings_and_water(&db);
     reads_the_money(&db);
     reads_the_exact_areas(&db);
+    reads_the_published_records(&db);
 }
 
 /// Events stored before parkdb kept sources read as "source unknown" in
@@ -559,10 +658,10 @@ fn events_stored_before_sources_were_kept_read_as_unknown() {
 }
 
 /// Format 8 kept ten-thousandths of a 亩: its values read as the same
-/// areas (times 100 in millionths), the database is marked 9, and areas
+/// areas (times 100 in millionths), the database is marked 10, and areas
 /// written after hold their six places beside the old.
 #[test]
-fn format_8_is_marked_9_and_reads_the_same() {
+fn format_8_is_marked_10_and_reads_the_same() {
     migrates_and_reads_the_same(8);
     let tmp = tempfile::tempdir().unwrap();
     let db = Db::open(golden_copy(8, &tmp)).unwrap();
@@ -574,6 +673,28 @@ fn format_8_is_marked_9_and_reads_the_same() {
     drop(db);
     let db = Db::open(golden_copy_of(&tmp)).unwrap();
     assert_eq!(db.parcel(p).unwrap().area, mu("28.009365"));
+    reads_the_exact_areas(&db);
+    reads_the_golden_facts(&db);
+}
+
+/// Format 9 had no parcels entered without a requisition, no contracts,
+/// mortgages or conveyances: its parcels read with none (the fields format
+/// 10 added read as absent), and such records written after read back
+/// beside the old.
+#[test]
+fn format_9_is_marked_10_and_reads_the_same() {
+    migrates_and_reads_the_same(9);
+    let tmp = tempfile::tempdir().unwrap();
+    let db = Db::open(golden_copy(9, &tmp)).unwrap();
+    reads_the_exact_areas(&db);
+    let old = db.parcel_by_code("HA-1").unwrap();
+    assert!(!old.requisition_unknown && old.mortgages.is_empty());
+    let kid = db.parcel_by_code("SZ-100-1").unwrap();
+    assert!(kid.supply.as_ref().unwrap().contract.is_none());
+    add_published_records(&db);
+    drop(db);
+    let db = Db::open(golden_copy_of(&tmp)).unwrap();
+    reads_the_published_records(&db);
     reads_the_exact_areas(&db);
     reads_the_golden_facts(&db);
 }
@@ -624,7 +745,7 @@ fn migrates_and_reads_the_same(format: u8) {
 }
 
 #[test]
-fn format_7_is_marked_9_and_reads_the_same() {
+fn format_7_is_marked_10_and_reads_the_same() {
     migrates_and_reads_the_same(7);
     let tmp = tempfile::tempdir().unwrap();
     let db = Db::open(golden_copy(7, &tmp)).unwrap();
@@ -636,12 +757,12 @@ fn format_7_is_marked_9_and_reads_the_same() {
 }
 
 #[test]
-fn format_4_is_marked_9_and_reads_the_same() {
+fn format_4_is_marked_10_and_reads_the_same() {
     migrates_and_reads_the_same(4);
 }
 
 #[test]
-fn format_6_is_marked_9_and_reads_the_same() {
+fn format_6_is_marked_10_and_reads_the_same() {
     migrates_and_reads_the_same(6);
     let tmp = tempfile::tempdir().unwrap();
     let db = Db::open(golden_copy(6, &tmp)).unwrap();
@@ -650,7 +771,7 @@ fn format_6_is_marked_9_and_reads_the_same() {
 }
 
 #[test]
-fn format_5_is_marked_9_and_reads_the_same() {
+fn format_5_is_marked_10_and_reads_the_same() {
     migrates_and_reads_the_same(5);
     let tmp = tempfile::tempdir().unwrap();
     let db = Db::open(golden_copy(5, &tmp)).unwrap();

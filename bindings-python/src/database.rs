@@ -556,7 +556,7 @@ impl Database {
     }
 
     /// Imports ledgers (台账) from .xlsx/.csv files in one unit of work.
-    #[pyo3(signature = (paths, *, dry_run=false, limits=None, strict=false))]
+    #[pyo3(signature = (paths, *, dry_run=false, limits=None, strict=false, layout=None))]
     fn import_ledgers<'py>(
         &self,
         py: Python<'py>,
@@ -564,8 +564,13 @@ impl Database {
         dry_run: bool,
         limits: Option<std::collections::BTreeMap<String, u64>>,
         strict: bool,
+        layout: Option<String>,
     ) -> PyResult<Bound<'py, PyDict>> {
         let db = self.db(py)?;
+        let layout = layout
+            .map(|l| parkdb::ledger::Layout::parse(&l))
+            .transpose()
+            .py_err(py)?;
         let mut bounds = parkdb::ledger::ReadLimits::default();
         for (name, value) in limits.unwrap_or_default() {
             bounds.set(&name, value).py_err(py)?;
@@ -582,6 +587,7 @@ impl Database {
                     parkdb::ledger::ImportOptions {
                         dry_run,
                         strict,
+                        layout,
                         progress: None,
                     },
                 )
@@ -1377,6 +1383,7 @@ fn figures<'py>(py: Python<'py>, f: &parkdb::LandFigures) -> PyResult<Bound<'py,
     for (label, value) in f.areas() {
         d.set_item(label.field, area(value)?)?;
     }
+    d.set_item("requisition_unknown_mu", area(f.requisition_unknown_mu)?)?;
     for (field, count) in f.counts() {
         d.set_item(field, count)?;
     }

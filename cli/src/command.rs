@@ -113,6 +113,11 @@ impl Table {
     }
 }
 
+/// A published layout named on the command line (its code or its Chinese name).
+fn parse_layout(text: &str) -> Result<ledger::Layout, String> {
+    ledger::Layout::parse(text).map_err(|e| e.to_string())
+}
+
 /// What colours a map's parcels.
 #[derive(Clone, Copy, ValueEnum)]
 enum MapColorArg {
@@ -131,8 +136,10 @@ enum Command {
     /// Each sheet (or CSV file) is named after its ledger: 企业名录, 地块台账,
     /// 地块事件, 年度经济指标, 科技计划, 项目申报, 项目流程 (or enterprises,
     /// parcels, `parcel_events`, yearly, programmes, applications,
-    /// `application_steps`). Every bad row is reported with its sheet, row,
-    /// column and reason; if there is one, nothing is written.
+    /// `application_steps`). A file of 中国土地市场网's results (供地结果,
+    /// 土地转让, 土地抵押) is recognised by its headers and taken as
+    /// published. Every bad row is reported with its sheet, row, column and
+    /// reason; if there is one, nothing is written.
     Import {
         /// The files to import, in one unit of work.
         #[arg(required = true)]
@@ -144,6 +151,10 @@ enum Command {
         /// aside and listed).
         #[arg(long)]
         strict: bool,
+        /// Read every file as this published layout: `supply_results`
+        /// (供地结果), `transfers` (土地转让) or `mortgages` (土地抵押).
+        #[arg(long, value_parser = parse_layout)]
+        layout: Option<ledger::Layout>,
         /// Raise a bound of what a file may hold, as NAME=N: `file_bytes`,
         /// `inflated_bytes`, `rows`, `columns` or `cells` (`--limit rows=3000000`).
         #[arg(long = "limit", value_name = "NAME=N")]
@@ -456,6 +467,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             files,
             dry_run,
             strict,
+            layout,
             limits,
         } => {
             let mut bounds = ledger::ReadLimits::default();
@@ -491,6 +503,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 ImportOptions {
                     dry_run,
                     strict,
+                    layout,
                     progress: Some(&mut tick),
                 },
             )

@@ -698,6 +698,7 @@ fn every_bad_row_is_reported_and_nothing_is_written() {
             strict: false,
             dry_run: true,
             progress: None,
+            ..ImportOptions::default()
         },
     )
     .unwrap();
@@ -1004,6 +1005,7 @@ fn large_imports_report_progress() {
             strict: false,
             dry_run: false,
             progress: Some(&mut progress),
+            ..ImportOptions::default()
         },
     )
     .unwrap();

@@ -12,7 +12,9 @@ use crate::error::Result;
 use crate::event::EventId;
 use crate::fund::{Application, ApplicationId, AwardKind, Overdue, ProgrammeId, RecoveryVia};
 use crate::geometry::{Crs, Outline};
-use crate::land::{BuildingSpec, BuildingStage, LandSummary, Parcel, ParcelEvent, ParcelId};
+use crate::land::{
+    BuildingSpec, BuildingStage, Contract, LandSummary, Mortgage, Parcel, ParcelEvent, ParcelId,
+};
 use crate::money::{Charge, Collection, Compensation, FeeRate, Instalment, Payment, Refund};
 use crate::units::Quantity;
 use crate::units::{Mu, Yuan};
@@ -43,6 +45,14 @@ single_writes! {
     fn add_enterprise(new: NewEnterprise) -> EnterpriseId;
     /// 征地: adds a parcel to the reserve.
     fn add_parcel(new: NewParcel) -> ParcelId;
+    /// 登记: enters a parcel whose requisition is not known.
+    fn register_parcel(new: NewParcel, holder: Option<EnterpriseId>) -> ParcelId;
+    /// The supply contract's other agreed terms.
+    fn agree_contract(parcel: ParcelId, date: NaiveDate, contract: Contract) -> EventId;
+    /// 二级市场转让 between holders.
+    fn convey(parcel: ParcelId, to: EnterpriseId, date: NaiveDate, price: Yuan, how: Option<&str>) -> EventId;
+    /// 土地抵押.
+    fn mortgage(parcel: ParcelId, mortgage: Mortgage) -> EventId;
     /// 前期开发.
     fn develop(parcel: ParcelId, date: NaiveDate) -> EventId;
     /// 办证.

@@ -35,7 +35,8 @@ pub struct CheckReport {
 /// A finding of [`CheckReport::findings`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
-    /// `area_mismatch`, `overlap` or `start_before_supply`.
+    /// `area_mismatch`, `overlap`, `start_before_supply` or
+    /// `plot_ratio_swapped`.
     pub kind: &'static str,
     /// The parcels concerned.
     pub parcels: Vec<crate::land::ParcelId>,
@@ -261,6 +262,18 @@ fn supply_findings(engine: &Engine) -> Result<Vec<Finding>> {
                 message: format!(
                     "parcel {}: agreed start {start} before its supply on {}",
                     p.code, s.date
+                ),
+            });
+        }
+        if let Some(c) = s.contract.as_ref().filter(|c| c.plot_ratio_swapped()) {
+            findings.push(Finding {
+                kind: "plot_ratio_swapped",
+                parcels: vec![p.id],
+                message: format!(
+                    "parcel {}: agreed plot ratio at most {} but at least {}: the bounds look swapped",
+                    p.code,
+                    c.plot_ratio_max.map(|q| q.to_string()).unwrap_or_default(),
+                    c.plot_ratio_min.map(|q| q.to_string()).unwrap_or_default()
                 ),
             });
         }

@@ -245,12 +245,12 @@ enum Over {
 fn over(figure: &str) -> Option<Over> {
     use Over::{Applications as A, Firms as F, Parcels as P};
     Some(match figure {
-        "requisitioned_mu" | "parcel_count" => P(&["requisitioned", "split_from"]),
+        "requisitioned_mu" | "parcel_count" => P(&["requisitioned", "registered", "split_from"]),
         "requisitioned_in_year_mu" => P(&["requisitioned"]),
         "developed_mu" | "developed_in_year_mu" => P(&["developed"]),
         "certified_mu" | "certified_in_year_mu" => P(&["certified"]),
-        "supplied_mu" => P(&["allocated", "transferred"]),
-        "reserve_mu" => P(&["requisitioned", "split_from", "reclaimed"]),
+        "supplied_mu" => P(&["allocated", "transferred", "conveyed", "registered"]),
+        "reserve_mu" => P(&["requisitioned", "registered", "split_from", "reclaimed"]),
         "under_construction_mu" => P(&["construction_started"]),
         "completed_mu" => P(&["completed"]),
         "idle_mu" | "idle_count" => P(&["idle_declared", "allocated"]),

@@ -90,7 +90,10 @@ macro_rules! code_enum {
                         v.code().eq_ignore_ascii_case(t) || v.chinese() == t || v.synonyms().contains(&t)
                     })
                     .ok_or_else(|| {
-                        let allowed: Vec<&str> = $name::ALL.iter().map(|v| v.code()).collect();
+                        let allowed: Vec<String> = $name::ALL
+                            .iter()
+                            .map(|v| format!("{} ({})", v.code(), v.chinese()))
+                            .collect();
                         $crate::Error::validation(
                             $what,
                             format!("{} is not one of {}", $crate::text::shown(&t), allowed.join(", ")),

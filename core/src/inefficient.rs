@@ -246,8 +246,14 @@ impl View<'_> {
                         K::ApprovedNotSupplied,
                         limit.succ_opt().unwrap_or(limit),
                         format!(
-                            "requisitioned on {}, not supplied within {} years",
-                            p.requisitioned, rules.unsupplied_years
+                            "{} on {}, not supplied within {} years",
+                            if p.requisition_unknown {
+                                "entered (requisition unknown)"
+                            } else {
+                                "requisitioned"
+                            },
+                            p.requisitioned,
+                            rules.unsupplied_years
                         ),
                     )
                 })

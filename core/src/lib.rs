@@ -105,8 +105,8 @@ pub use event::{Body, Event, EventId, Horizon, Recorded};
 pub use fund::{ApplicationId, ApplicationStatus, AwardKind, ProgrammeId, RecoveryVia};
 pub use geometry::{Boundary, Crs, Outline, Region};
 pub use land::{
-    IdleState, LandFigures, LandSummary, LandUse, Parcel, ParcelEvent, ParcelId, ParcelStatus,
-    SupplyMethod,
+    Contract, IdleState, LandFigures, LandSummary, LandUse, Mortgage, Parcel, ParcelEvent,
+    ParcelId, ParcelStatus, SupplyMethod, UseTerm,
 };
 pub use map::{Map, MapColor};
 pub use provenance::{ImportSummary, Origin, SourceFile, SourceKind};

@@ -368,7 +368,8 @@ impl Record for Parcel {
     fn history(event: &ParcelEvent) -> Option<(u8, Vec<u8>)> {
         let holder = match event {
             ParcelEvent::Allocated { holder, .. } => *holder,
-            ParcelEvent::Transferred { to, .. } => *to,
+            ParcelEvent::Transferred { to, .. } | ParcelEvent::Conveyed { to, .. } => *to,
+            ParcelEvent::Registered { holder, .. } => (*holder)?,
             ParcelEvent::SplitFrom { state, .. } => state.holder?,
             _ => return None,
         };

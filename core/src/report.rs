@@ -1044,7 +1044,11 @@ pub(crate) fn figures(inputs: &Inputs<'_>) -> Result<AnnualReport> {
         certified_mu: summary.total.certified_mu,
         supplied_mu: summary.total.supplied_mu,
         idle_mu: summary.total.idle_mu,
-        requisitioned_in_year_mu: area_where(&|p| in_year(p.requisitioned))?,
+        // Land entered without its requisition was not requisitioned in
+        // any year parkdb knows.
+        requisitioned_in_year_mu: area_where(&|p| {
+            !p.requisition_unknown && in_year(p.requisitioned)
+        })?,
         developed_in_year_mu: area_where(&|p| p.developed.is_some_and(in_year))?,
         certified_in_year_mu: area_where(&|p| {
             p.certificate.as_ref().is_some_and(|c| in_year(c.date))

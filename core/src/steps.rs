@@ -842,7 +842,7 @@ mod tests {
         let one: [u8; STEP_BYTES] = bytemuck::bytes_of(&step).try_into().unwrap();
         let of = |b: [u8; STEP_BYTES]| bytemuck::from_bytes::<Step>(&b).check();
         assert!(of(one).is_ok());
-        for (i, value) in [(38, 0x10), (39, 1), (36, 0xEE), (37, 0xEE)] {
+        for (i, value) in [(38, 0x20), (39, 1), (36, 0xEE), (37, 0xEE)] {
             let mut bad = one;
             bad[i] = value;
             assert!(matches!(of(bad), Err(Error::Corrupt(_))), "{i}");

@@ -112,35 +112,63 @@ fn narrow(value: i128, field: &str, text: &str) -> Result<i64> {
 pub struct Mu(i64);
 
 thread_local! {
-    /// What one stored unit of area is worth in millionths of a 亩 while a
-    /// value is decoded: 100 for values of formats before 9 (which stored
-    /// ten-thousandths), 1 otherwise. Set by the storage codec around each
-    /// decode ([`with_stored_format`]).
-    static STORED_AREA_FACTOR: std::cell::Cell<i64> = const { std::cell::Cell::new(1) };
+    /// The storage format of the value being decoded: set by the storage
+    /// codec around each decode ([`with_stored_format`]); `u8::MAX`, later
+    /// than any, otherwise (checkpoints, values being written: the
+    /// current format).
+    static STORED_FORMAT: std::cell::Cell<u8> = const { std::cell::Cell::new(u8::MAX) };
 }
 
 /// The first storage format that keeps areas in millionths of a 亩.
 pub(crate) const MILLIONTHS_FORMAT: u8 = 9;
 
-/// Runs `decode` with areas read as a value of storage format `format`
-/// stored them: ten-thousandths of a 亩 before format 9, millionths since.
+/// The first storage format with parcels entered without a requisition,
+/// supply contracts and mortgages: fields it added to stored values are
+/// read only from values of this format on ([`added_in_10`]).
+pub(crate) const CONTRACTS_FORMAT: u8 = 10;
+
+/// Runs `decode` with values read as storage format `format` stored them:
+/// areas in ten-thousandths of a 亩 before format 9, millionths since;
+/// fields added by a later format left at their defaults.
 pub(crate) fn with_stored_format<T>(format: u8, decode: impl FnOnce() -> T) -> T {
-    /// Puts the factor back however the decode ends.
-    struct Restore(i64);
+    /// Puts the format back however the decode ends.
+    struct Restore(u8);
     impl Drop for Restore {
         fn drop(&mut self) {
-            STORED_AREA_FACTOR.with(|f| f.set(self.0));
+            STORED_FORMAT.with(|f| f.set(self.0));
         }
     }
-    let factor = if format < MILLIONTHS_FORMAT { 100 } else { 1 };
-    let _restore = Restore(STORED_AREA_FACTOR.with(|f| f.replace(factor)));
+    let _restore = Restore(STORED_FORMAT.with(|f| f.replace(format)));
     decode()
+}
+
+/// The storage format of the value being decoded.
+fn stored_format() -> u8 {
+    STORED_FORMAT.with(std::cell::Cell::get)
+}
+
+/// Reads a field format 10 added to a stored value: from a value of an
+/// earlier format (which does not hold it) its default, read from nothing.
+pub(crate) fn added_in_10<'de, D, T>(d: D) -> std::result::Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    if stored_format() < CONTRACTS_FORMAT {
+        Ok(T::default())
+    } else {
+        T::deserialize(d)
+    }
 }
 
 impl<'de> Deserialize<'de> for Mu {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Mu, D::Error> {
         let stored = i64::deserialize(d)?;
-        let factor = STORED_AREA_FACTOR.with(std::cell::Cell::get);
+        let factor = if stored_format() < MILLIONTHS_FORMAT {
+            100
+        } else {
+            1
+        };
         stored
             .checked_mul(factor)
             .map(Mu)

@@ -478,10 +478,31 @@ class Database:
         dry_run: bool = False,
         limits: dict[str, int] | None = None,
         strict: bool = False,
+        layout: str | None = None,
     ) -> dict[str, Any]:
         """Imports ledgers (台账) from ``.xlsx`` and ``.csv`` files in one
         transaction: each sheet (or CSV file) named after its ledger
         (企业名录, 地块台账, 地块事件, 年度经济指标, 科技计划, 项目申报, 项目流程).
+
+        The results 中国土地市场网 publishes are taken as published,
+        recognised by their headers (or named by ``layout=``):
+        ``supply_results`` (供地结果: 面积(公顷), 供应方式 such as ``挂牌出让``,
+        成交价格 in 万元, 土地使用权人, 合同签订日期, 约定交地/开工/竣工时间,
+        土地使用年限 per use, 约定容积率, 分期支付), ``transfers`` (土地转让:
+        宗地编号, 原/现土地使用权人, 转让方式, 转让价格 in 万元, 成交时间) and
+        ``mortgages`` (土地抵押: 土地抵押人名称, 土地抵押权人, 抵押金额 in 万元,
+        抵押起始/结束时间, the certificates in the old 国用 and the new 不动产权
+        forms). A holder the register lacks is added by its name. A record
+        names no requisition: its parcel enters the ledger on the record's
+        date (the contract's, the transfer's, the mortgage's start) with
+        ``requisitioned`` left empty and ``entered_unrequisitioned_on`` set
+        in ``parcels()``; no requisition date is invented. A record without
+        a parcel number (供地结果 has none) takes its notice's
+        ``recorderguid`` as its code, so importing it again writes nothing.
+        分期支付 that do not sum to the price are set aside and listed in
+        ``skipped``; so is each published column parkdb keeps nowhere
+        (地区, 行政区, 土地来源…). A transfer's price passes between the
+        holders (``convey``): nothing is owed to the park.
         Returns ``{"rows": {ledger: rows read}, "changed": {ledger: rows
         that wrote something}, "events": events written, "skipped": [...],
         "written": bool}``: ``skipped`` lists the lines set aside (a title
@@ -522,7 +543,11 @@ class Database:
         regular file (a pipe, a directory) is refused (``ValidationError``).
         """
         return self._native.import_ledgers(
-            [os.fspath(p) for p in paths], dry_run=dry_run, limits=limits, strict=strict
+            [os.fspath(p) for p in paths],
+            dry_run=dry_run,
+            limits=limits,
+            strict=strict,
+            layout=layout,
         )
 
     def import_boundaries(

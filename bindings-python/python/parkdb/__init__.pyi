@@ -50,11 +50,13 @@ Exact = int | str | Decimal | float
 Shape = str | dict[str, Any] | Any | list[tuple[float, float]]
 #: A coordinate system: an EPSG code, ``"EPSG:4527"``, or a pyproj CRS.
 CrsLike = int | str | Any
-LandUse = Literal["industrial", "commercial_residential", "commercial", "logistics", "public", "other"]
+LandUse = Literal[
+    "industrial", "commercial_residential", "commercial", "logistics", "public", "other", "residential"
+]
 Method = Literal["tender", "auction", "listing", "agreement", "allocation"]
 Kind = Literal["grant", "interest_subsidy", "loan"]
 # The Chinese terms every write also takes (parkdb.TERMS).
-LandUseTerm = Literal["工业", "商住", "商业", "仓储物流", "公共设施", "其他"]
+LandUseTerm = Literal["工业", "商住", "商业", "仓储物流", "公共设施", "其他", "住宅"]
 MethodTerm = Literal["招标", "拍卖", "挂牌", "协议", "划拨"]
 KindTerm = Literal["无偿资助", "贷款贴息", "有偿资助"]
 
@@ -279,6 +281,7 @@ class Database(_Writes):
         dry_run: bool = False,
         limits: dict[str, int] | None = None,
         strict: bool = False,
+        layout: Literal["supply_results", "transfers", "mortgages"] | str | None = None,
     ) -> dict[str, Any]: ...
     def import_boundaries(
         self,

@@ -39,6 +39,10 @@ class LandFigures:
     #: and per 亩 requisitioned (``None`` without land).
     land_cost_yuan: Decimal = Decimal(0)
     land_cost_per_mu_yuan: Decimal | None = None
+    #: Of ``requisitioned_mu``, the land whose requisition is not known: it
+    #: entered from published supply, transfer or mortgage results
+    #: (``import_ledgers``) and is counted from the day it entered.
+    requisition_unknown_mu: Decimal = Decimal(0)
 
     @classmethod
     def _from(cls, d: dict[str, Any]) -> LandFigures:

@@ -493,9 +493,9 @@ fn the_layout_is_pinned() {
     assert_eq!(
         (LAYOUT, found),
         (
-            7,
+            8,
             [
-                0x4439_3002,
+                0x40C6_E64F,
                 0x0319_F071,
                 0xA34D_E366,
                 0x5E94_BBC3,

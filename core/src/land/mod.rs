@@ -25,24 +25,35 @@ use crate::ids::code_enum;
 pub use crate::ids::ParcelId;
 
 code_enum!(
-    /// What a parcel may be used for (用途).
+    /// What a parcel may be used for (用途). The classes of 土地利用现状分类
+    /// (GB/T 21010) that 中国土地市场网 publishes are taken as the use they
+    /// belong to: 工矿仓储用地 as industrial; 商务金融, 批发零售, 住宿餐饮
+    /// and 其他商服用地 as commercial; 城镇住宅, 经济适用住房 and 普通商品
+    /// 住房用地 as residential; 公共管理与公共服务用地, 机关团体, 科教, 医卫
+    /// 慈善, 文体娱乐, 公园与绿地 and 风景名胜设施用地 as public; 街巷, 公路
+    /// and 宗教用地 as other.
     LandUse, "land_use", {
-        Industrial = "industrial" / "工业" | "工业用地",
+        Industrial = "industrial" / "工业" | "工业用地" | "其他工业用地" | "工矿仓储用地",
         CommercialResidential = "commercial_residential" / "商住" | "商住用地",
-        Commercial = "commercial" / "商业" | "商业用地" | "商服用地",
+        Commercial = "commercial" / "商业" | "商业用地" | "商服用地" | "其他商服用地"
+            | "商务金融用地" | "批发零售用地" | "住宿餐饮用地",
         Logistics = "logistics" / "仓储物流" | "物流" | "仓储" | "仓储用地" | "物流仓储用地",
-        Public = "public" / "公共设施" | "公共设施用地" | "公用设施用地",
-        Other = "other" / "其他" | "其他用地",
+        Public = "public" / "公共设施" | "公共设施用地" | "公用设施用地"
+            | "公共管理与公共服务用地" | "机关团体用地" | "科教用地" | "医卫慈善用地"
+            | "文体娱乐用地" | "公园与绿地" | "风景名胜设施用地",
+        Other = "other" / "其他" | "其他用地" | "街巷用地" | "公路用地" | "宗教用地",
+        Residential = "residential" / "住宅" | "住宅用地" | "城镇住宅用地" | "经济适用住房用地"
+            | "中低价位、中小套型普通商品住房用地" | "普通商品住房用地",
     }
 );
 
 code_enum!(
     /// How land is supplied (供地方式).
     SupplyMethod, "method", {
-        Tender = "tender" / "招标",
-        Auction = "auction" / "拍卖",
-        Listing = "listing" / "挂牌",
-        Agreement = "agreement" / "协议",
+        Tender = "tender" / "招标" | "招标出让",
+        Auction = "auction" / "拍卖" | "拍卖出让",
+        Listing = "listing" / "挂牌" | "挂牌出让",
+        Agreement = "agreement" / "协议" | "协议出让",
         Allocation = "allocation" / "划拨",
     }
 );
@@ -74,6 +85,139 @@ pub struct SupplyTerms {
     /// The agreed date to complete construction (约定竣工日期).
     #[serde(with = "crate::days::opt")]
     pub complete_by: Option<NaiveDate>,
+    /// The contract's other agreed terms, when recorded
+    /// ([`crate::Writer::agree_contract`]).
+    #[serde(default, deserialize_with = "crate::units::added_in_10")]
+    pub contract: Option<Box<Contract>>,
+}
+
+/// The agreed terms of a supply contract (出让合同) beyond its price and
+/// construction dates, as 中国土地市场网's 供地结果 publish them. Every
+/// field is kept as published: a check ([`crate::Db::check`]) finds the
+/// terms a land officer would query (swapped plot-ratio bounds, an agreed
+/// start before the contract).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Contract {
+    /// 约定交地时间: the agreed date of handing the land over.
+    #[serde(with = "crate::days::opt")]
+    pub deliver_by: Option<NaiveDate>,
+    /// 土地使用年限: the term of use in years, per use where the contract
+    /// names several (`其他工业用地50年; 其他商服用地40`).
+    pub terms: Vec<UseTerm>,
+    /// 约定容积率(下限): the agreed lowest plot ratio, as published.
+    pub plot_ratio_min: Option<Quantity>,
+    /// 约定容积率(上限): the agreed highest plot ratio, as published.
+    pub plot_ratio_max: Option<Quantity>,
+    /// 分期支付: the instalments' amounts, kept when they sum to the price
+    /// (the published results give no due dates; a schedule with dates is
+    /// [`crate::Writer::schedule_payments`]).
+    pub instalments: Vec<Yuan>,
+    /// 行业分类: the industry the contract names.
+    pub industry: Option<String>,
+    /// 土地级别: the land's grade.
+    pub grade: Option<String>,
+    /// 批准单位: who approved the supply.
+    pub approved_by: Option<String>,
+    /// 项目名称: the project the land is supplied for.
+    pub project: Option<String>,
+    /// The published notice (its address), if any.
+    pub notice: Option<String>,
+}
+
+impl Contract {
+    /// Terms with nothing agreed.
+    #[must_use]
+    pub fn new() -> Contract {
+        Contract::default()
+    }
+
+    /// Whether the plot-ratio bounds are swapped: a highest below the lowest.
+    #[must_use]
+    pub fn plot_ratio_swapped(&self) -> bool {
+        matches!((self.plot_ratio_min, self.plot_ratio_max), (Some(lo), Some(hi)) if hi < lo)
+    }
+}
+
+/// A term of use (土地使用年限) for one use of a parcel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UseTerm {
+    /// The use as the contract names it (`其他工业用地`); `None` for the
+    /// parcel's own use.
+    pub use_: Option<String>,
+    pub years: u16,
+}
+
+/// A mortgage (土地抵押) on a parcel, as registered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Mortgage {
+    /// 抵押起始时间.
+    #[serde(with = "crate::days::day")]
+    pub from: NaiveDate,
+    /// 抵押结束时间, if registered.
+    #[serde(with = "crate::days::opt")]
+    pub until: Option<NaiveDate>,
+    /// 土地抵押权人: the lender.
+    pub mortgagee: String,
+    /// 抵押金额.
+    pub amount: Yuan,
+    /// 评估金额, if published.
+    pub appraised: Option<Yuan>,
+    /// 抵押面积, if published.
+    pub area: Option<Mu>,
+    /// 土地他项权利人证号: the mortgage's certificate (他项权证, or
+    /// 不动产证明 in the new form).
+    pub right_certificate: Option<String>,
+    /// 土地使用权证号: the land's certificate, in the old 国用 form or the
+    /// new 不动产权 form.
+    pub use_certificate: Option<String>,
+    /// The published notice (its address), if any.
+    pub notice: Option<String>,
+}
+
+impl Mortgage {
+    /// A mortgage from `from` to `until` for `amount`, lent by `mortgagee`.
+    #[must_use]
+    pub fn new(
+        mortgagee: impl Into<String>,
+        amount: Yuan,
+        from: NaiveDate,
+        until: Option<NaiveDate>,
+    ) -> Mortgage {
+        Mortgage {
+            from,
+            until,
+            mortgagee: mortgagee.into(),
+            amount,
+            appraised: None,
+            area: None,
+            right_certificate: None,
+            use_certificate: None,
+            notice: None,
+        }
+    }
+
+    /// Whether `other` records the same mortgage: the same mortgage
+    /// certificate (他项权证) where both name one, else the same lender,
+    /// amount and days.
+    #[must_use]
+    pub fn same_as(&self, other: &Mortgage) -> bool {
+        match (&self.right_certificate, &other.right_certificate) {
+            (Some(a), Some(b)) => a == b,
+            _ => {
+                (&self.mortgagee, self.amount, self.from, self.until)
+                    == (&other.mortgagee, other.amount, other.from, other.until)
+            }
+        }
+    }
+
+    /// Whether the mortgage is in force on `date`: registered by then and
+    /// not yet ended.
+    #[must_use]
+    pub fn in_force(&self, date: NaiveDate) -> bool {
+        self.from <= date && self.until.is_none_or(|u| date < u)
+    }
 }
 
 /// A land-use certificate (国有土地使用证 / 不动产权证).
@@ -203,6 +347,16 @@ pub struct Parcel {
     /// The date of the latest event in force: later events may not be earlier.
     #[serde(with = "crate::days::day")]
     pub last_event: NaiveDate,
+    /// Whether the parcel entered the ledger without its requisition
+    /// (登记, from published supply, transfer or mortgage results): then
+    /// `requisitioned` is the day it entered, not a requisition, and the
+    /// parcels table leaves `requisitioned` empty.
+    #[serde(default, deserialize_with = "crate::units::added_in_10")]
+    pub requisition_unknown: bool,
+    /// The mortgages registered on the parcel, oldest first (those ended
+    /// included: [`Mortgage::in_force`]).
+    #[serde(default, deserialize_with = "crate::units::added_in_10")]
+    pub mortgages: Vec<Mortgage>,
 }
 
 /// The fields of a parcel its own events set and a stored state skips,
@@ -571,6 +725,30 @@ pub enum ParcelEvent {
         #[serde(with = "crate::days::day")]
         by: NaiveDate,
     },
+    // Variants are stored by their place: new ones go last.
+    /// 登记: the parcel enters the ledger on this date, its requisition not
+    /// known (a parcel from published supply, transfer or mortgage
+    /// results), in the reserve or already held by `holder`.
+    Registered {
+        code: String,
+        area: Mu,
+        land_use: LandUse,
+        location: Option<String>,
+        holder: Option<EnterpriseId>,
+    },
+    /// The supply contract's other agreed terms (约定交地时间, 土地使用年限,
+    /// 约定容积率…), on the day of the supply.
+    ContractAgreed(Box<Contract>),
+    /// 土地抵押: a mortgage registered on the held parcel from its date.
+    Mortgaged(Box<Mortgage>),
+    /// 二级市场转让: the holder passes the parcel to another (买卖, 赠与,
+    /// 继承…); the price passes between them, nothing is owed to the park
+    /// (a transfer the park makes is [`ParcelEvent::Transferred`]).
+    Conveyed {
+        to: EnterpriseId,
+        price: Yuan,
+        how: Option<String>,
+    },
 }
 
 impl ParcelEvent {
@@ -579,6 +757,10 @@ impl ParcelEvent {
     pub fn name(&self) -> &'static str {
         match self {
             ParcelEvent::Requisitioned { .. } => "requisitioned",
+            ParcelEvent::Registered { .. } => "registered",
+            ParcelEvent::ContractAgreed(_) => "contract_agreed",
+            ParcelEvent::Mortgaged(_) => "mortgaged",
+            ParcelEvent::Conveyed { .. } => "conveyed",
             ParcelEvent::SplitFrom { .. } => "split_from",
             ParcelEvent::Developed => "developed",
             ParcelEvent::Certified { .. } => "certified",
@@ -620,6 +802,32 @@ impl ParcelEvent {
                     .as_ref()
                     .map(|l| format!(", {l}"))
                     .unwrap_or_default()
+            ),
+            ParcelEvent::Registered {
+                code,
+                area,
+                land_use,
+                location,
+                holder,
+            } => format!(
+                "{code}, {area}, {}{}, requisition unknown{}",
+                land_use.code(),
+                location
+                    .as_ref()
+                    .map(|l| format!(", {l}"))
+                    .unwrap_or_default(),
+                holder.map(|h| format!(", held by {h}")).unwrap_or_default()
+            ),
+            ParcelEvent::ContractAgreed(c) => describe_contract(c),
+            ParcelEvent::Conveyed { to, price, how } => format!(
+                "conveyed to {to} for {price}{}",
+                how.as_ref().map(|h| format!(" ({h})")).unwrap_or_default()
+            ),
+            ParcelEvent::Mortgaged(m) => format!(
+                "mortgaged to {} for {}{}",
+                m.mortgagee,
+                m.amount,
+                m.until.map(|u| format!(" until {u}")).unwrap_or_default()
             ),
             ParcelEvent::SplitFrom { parent, state } => {
                 format!("{} split from {parent}, {}", state.code, state.area)
@@ -732,9 +940,44 @@ impl ParcelEvent {
     pub fn creates(&self) -> bool {
         matches!(
             self,
-            ParcelEvent::Requisitioned { .. } | ParcelEvent::SplitFrom { .. }
+            ParcelEvent::Requisitioned { .. }
+                | ParcelEvent::Registered { .. }
+                | ParcelEvent::SplitFrom { .. }
         )
     }
+}
+
+/// A contract's terms in a line.
+fn describe_contract(c: &Contract) -> String {
+    let mut parts = Vec::new();
+    if let Some(d) = c.deliver_by {
+        parts.push(format!("deliver by {d}"));
+    }
+    for t in &c.terms {
+        parts.push(match &t.use_ {
+            Some(u) => format!("{u} {} years", t.years),
+            None => format!("{} years", t.years),
+        });
+    }
+    match (c.plot_ratio_min, c.plot_ratio_max) {
+        (None, None) => {}
+        (lo, hi) => parts.push(format!(
+            "plot ratio {}–{}",
+            lo.map(|q| q.to_string()).unwrap_or_default(),
+            hi.map(|q| q.to_string()).unwrap_or_default()
+        )),
+    }
+    if !c.instalments.is_empty() {
+        let each: Vec<String> = c.instalments.iter().map(ToString::to_string).collect();
+        parts.push(format!("instalments {}", each.join("; ")));
+    }
+    for v in [&c.project, &c.industry, &c.grade, &c.approved_by]
+        .into_iter()
+        .flatten()
+    {
+        parts.push(v.clone());
+    }
+    format!("contract: {}", parts.join(", "))
 }
 
 /// Applies one event to a parcel's state: the hard rules of the ledger.
@@ -781,7 +1024,31 @@ pub(crate) fn apply(
                 children: Vec::new(),
                 retired: None,
                 last_event: date,
+                requisition_unknown: false,
+                mortgages: Vec::new(),
             })
+        }
+        (
+            None,
+            ParcelEvent::Registered {
+                code,
+                area,
+                land_use,
+                location,
+                holder,
+            },
+        ) => {
+            let created = ParcelEvent::Requisitioned {
+                code: code.clone(),
+                area: *area,
+                land_use: *land_use,
+                location: location.clone(),
+            };
+            let mut p = apply(None, id, date, &created)?;
+            p.requisition_unknown = true;
+            p.holder = *holder;
+            p.tenure = vec![(date, *holder)];
+            return Ok(p);
         }
         (None, ParcelEvent::SplitFrom { state, .. }) => {
             let mut child = (**state).clone();
@@ -799,7 +1066,7 @@ pub(crate) fn apply(
                 ),
             ))
         }
-        (Some(p), ParcelEvent::Requisitioned { .. } | ParcelEvent::SplitFrom { .. }) => {
+        (Some(p), e) if e.creates() => {
             return Err(p.refuse(Rule::AlreadyExists, "the parcel already exists"))
         }
         (Some(p), _) => p,
@@ -832,7 +1099,9 @@ pub(crate) fn apply(
         ));
     }
     match event {
-        ParcelEvent::Requisitioned { .. } | ParcelEvent::SplitFrom { .. } => unreachable!(),
+        ParcelEvent::Requisitioned { .. }
+        | ParcelEvent::Registered { .. }
+        | ParcelEvent::SplitFrom { .. } => unreachable!(),
         ParcelEvent::PaymentsScheduled { .. }
         | ParcelEvent::PaymentReceived(_)
         | ParcelEvent::PaymentRefunded(_)
@@ -884,7 +1153,39 @@ pub(crate) fn apply(
                 price: *price,
                 start_by: *start_by,
                 complete_by: *complete_by,
+                contract: None,
             });
+        }
+        ParcelEvent::ContractAgreed(contract) => {
+            let Some(terms) = p.supply.as_mut() else {
+                return Err(p.refuse(
+                    Rule::InReserve,
+                    "a contract's terms belong to a supply; the parcel has none in force",
+                ));
+            };
+            if terms.date != date {
+                let on = terms.date;
+                return Err(p.refuse(
+                    Rule::NotAllowedNow,
+                    format!("a contract's terms are dated on its supply ({on}), not {date}"),
+                ));
+            }
+            if terms.contract.is_some() {
+                return Err(p.refuse(
+                    Rule::AlreadyDone,
+                    "the supply's contract terms are recorded already",
+                ));
+            }
+            terms.contract = Some(contract.clone());
+        }
+        ParcelEvent::Mortgaged(m) => {
+            if p.holder.is_none() {
+                return Err(p.refuse(
+                    Rule::InReserve,
+                    "only a held parcel can be mortgaged; it is in the reserve",
+                ));
+            }
+            p.mortgages.push((**m).clone());
         }
         ParcelEvent::ConstructionStarted => {
             if p.holder.is_none() {
@@ -963,6 +1264,23 @@ pub(crate) fn apply(
             p.supply = None;
             p.construction_started = None;
             p.completed = None;
+            p.idle_declared = None;
+        }
+        ParcelEvent::Conveyed { to, .. } => {
+            let Some(from) = p.holder else {
+                return Err(p.refuse(
+                    Rule::InReserve,
+                    "only a held parcel can be conveyed; it is in the reserve",
+                ));
+            };
+            if from == *to {
+                return Err(p.refuse(
+                    Rule::AlreadyHeld,
+                    format!("the parcel is already held by {to}"),
+                ));
+            }
+            p.holder = Some(*to);
+            p.held_from(date, Some(*to));
             p.idle_declared = None;
         }
         ParcelEvent::Transferred { to, price } => {

@@ -12,8 +12,14 @@ use crate::units::{Mu, Yuan};
 /// Areas of the land ledger in one breakdown.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LandFigures {
-    /// All land of the zone (征地), a split parent counted once through its children.
+    /// All land of the zone (征地), a split parent counted once through its
+    /// children; land entered without its requisition (from published
+    /// results) counted from the day it entered, and also in
+    /// `requisition_unknown_mu`.
     pub requisitioned_mu: Mu,
+    /// Of `requisitioned_mu`, the land whose requisition is not known
+    /// (entered from published supply, transfer or mortgage results).
+    pub requisition_unknown_mu: Mu,
     pub developed_mu: Mu,
     pub certified_mu: Mu,
     /// Held by an enterprise (已供应).
@@ -141,6 +147,10 @@ impl LandFigures {
         let idle = s.idle_on(crate::days::to_days(as_of));
         let held = s.flags & HELD != 0;
         add(&mut self.requisitioned_mu, true)?;
+        add(
+            &mut self.requisition_unknown_mu,
+            s.flags & UNREQUISITIONED != 0,
+        )?;
         add(&mut self.developed_mu, s.flags & DEVELOPED != 0)?;
         add(&mut self.certified_mu, s.flags & CERTIFIED != 0)?;
         add(&mut self.supplied_mu, held)?;
@@ -197,6 +207,7 @@ const DEVELOPED: u8 = 1;
 const CERTIFIED: u8 = 2;
 const HELD: u8 = 4;
 const IDLE: u8 = 8;
+const UNREQUISITIONED: u8 = 16;
 
 impl Step {
     /// The part of `p` in the figures of `at`.
@@ -218,7 +229,12 @@ impl Step {
             flags: if developed { DEVELOPED } else { 0 }
                 | if certified { CERTIFIED } else { 0 }
                 | if p.holder.is_some() { HELD } else { 0 }
-                | if idle_since.is_some() { IDLE } else { 0 },
+                | if idle_since.is_some() { IDLE } else { 0 }
+                | if p.requisition_unknown {
+                    UNREQUISITIONED
+                } else {
+                    0
+                },
             zero: 0,
         }
     }
@@ -240,7 +256,7 @@ impl Step {
     pub(crate) fn check(&self) -> Result<()> {
         let bad = |what: &str| crate::Error::Corrupt(format!("a checkpoint's step has {what}"));
         let day = |d: [u8; 4]| crate::days::from_day_number(i32::from_le_bytes(d)).is_some();
-        if self.flags >> 4 != 0 || self.zero != 0 {
+        if self.flags >> 5 != 0 || self.zero != 0 {
             return Err(bad("unknown flags"));
         }
         if (self.flags & HELD == 0 && self.holder != [0; 8])

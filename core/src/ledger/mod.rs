@@ -23,7 +23,7 @@ pub use dataset::{
 pub use export::{
     cell_text, neutralise, write_csv, write_csv_to, write_report_xlsx, write_xlsx, xlsx_bytes,
 };
-pub use import::{import, ImportOptions, ImportReport, RowError};
+pub use import::{import, ImportOptions, ImportReport, Layout, RowError};
 pub use manifests::{check_dataset, DatasetCheck, ParkCheck, TableCheck};
 pub use province::{
     dataset_parks, evaluate_dataset, evaluate_dataset_of, parks_for_year, province_report,

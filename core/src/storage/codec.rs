@@ -32,8 +32,13 @@ const DECODE_LIMIT: usize = 64 << 20;
 /// formats kept ten-thousandths: a value's own format byte says which, and
 /// a value of an earlier format reads its areas times 100
 /// ([`crate::units::with_stored_format`]). A format 4 to 8 database is
-/// marked 9 at open, nothing else changes.
-pub(crate) const FORMAT_VERSION: u8 = 9;
+/// marked 9 at open, nothing else changes. Format 10 adds parcels entered
+/// without a requisition (from published supply results), a supply's
+/// contract terms and mortgages: new events, and fields of a parcel's
+/// state that values of earlier formats read as absent
+/// ([`crate::units::added_in_10`]). A database of an earlier format is
+/// marked 10 at open.
+pub(crate) const FORMAT_VERSION: u8 = 10;
 
 /// The first format whose block values carry a checksum.
 const CHECKSUMMED_BLOCKS: u8 = 4;

@@ -125,6 +125,30 @@ impl EventFacts for ParcelEvent {
                 land_use: Some(land_use.code()),
                 ..Facts::default()
             },
+            ParcelEvent::Registered {
+                area,
+                land_use,
+                holder,
+                ..
+            } => Facts {
+                area_mu: Some(*area),
+                land_use: Some(land_use.code()),
+                holder_id: holder.map(|h| h.0),
+                ..Facts::default()
+            },
+            ParcelEvent::ContractAgreed(c) => Facts {
+                amount_yuan: Yuan::sum(c.instalments.iter().copied())
+                    .ok()
+                    .filter(|_| !c.instalments.is_empty()),
+                note: c.project.clone(),
+                ..Facts::default()
+            },
+            ParcelEvent::Mortgaged(m) => Facts {
+                amount_yuan: Some(m.amount),
+                area_mu: m.area,
+                certificate: m.right_certificate.clone(),
+                ..Facts::default()
+            },
             ParcelEvent::SplitFrom { state, .. } => Facts {
                 area_mu: Some(state.area),
                 ..Facts::default()
@@ -150,6 +174,13 @@ impl EventFacts for ParcelEvent {
             },
             ParcelEvent::Reclaimed { reason } => Facts {
                 reason: Some(reason.clone()).filter(|r| !r.is_empty()),
+                ..Facts::default()
+            },
+            ParcelEvent::Conveyed { to, price, how } => Facts {
+                to_id: Some(to.0),
+                price_yuan: Some(*price),
+                method: None,
+                reason: how.clone(),
                 ..Facts::default()
             },
             ParcelEvent::Transferred { to, price } => Facts {

@@ -199,9 +199,13 @@ fn parcel_columns_ledger<P: std::ops::Deref<Target = Parcel>>(
             .map(|p| p.holder.and_then(|h| names.name_of(h))),
     );
     c.text("location", parcels.iter().map(|p| p.location.as_deref()));
+    // A parcel entered without its requisition (from published results)
+    // has none to show: never the day it entered in its place.
     c.date(
         "requisitioned",
-        parcels.iter().map(|p| Some(p.requisitioned)),
+        parcels
+            .iter()
+            .map(|p| (!p.requisition_unknown).then_some(p.requisitioned)),
     );
     c.flag(
         "developed",
@@ -295,7 +299,93 @@ fn parcel_columns_supply<P: std::ops::Deref<Target = Parcel>>(
     );
     c.id("parent_id", parcels.iter().map(|p| p.parent.map(|x| x.0)));
     c.date("retired_on", parcels.iter().map(|p| p.retired));
+    contract_columns(&mut c, parcels, at)?;
     Ok(c)
+}
+
+/// The contract terms of a parcel's supply in force, if recorded.
+fn contract(p: &Parcel) -> Option<&crate::land::Contract> {
+    p.supply.as_ref().and_then(|s| s.contract.as_deref())
+}
+
+/// The parcels table's columns of published records: the day a parcel
+/// entered without its requisition, the supply contract's other terms,
+/// and the mortgages in force as of `at`.
+fn contract_columns<P: std::ops::Deref<Target = Parcel>>(
+    c: &mut Columns,
+    parcels: &[P],
+    at: NaiveDate,
+) -> Result<()> {
+    c.date(
+        "entered_unrequisitioned_on",
+        parcels
+            .iter()
+            .map(|p| p.requisition_unknown.then_some(p.requisitioned)),
+    );
+    c.date(
+        "deliver_by",
+        parcels
+            .iter()
+            .map(|p| contract(p).and_then(|k| k.deliver_by)),
+    );
+    c.text(
+        "use_terms",
+        parcels.iter().map(|p| {
+            contract(p).filter(|k| !k.terms.is_empty()).map(|k| {
+                k.terms
+                    .iter()
+                    .map(|t| format!("{}{}年", t.use_.as_deref().unwrap_or(""), t.years))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            })
+        }),
+    );
+    super::quantity(
+        c,
+        "plot_ratio_min",
+        parcels
+            .iter()
+            .map(|p| contract(p).and_then(|k| k.plot_ratio_min)),
+    )?;
+    super::quantity(
+        c,
+        "plot_ratio_max",
+        parcels
+            .iter()
+            .map(|p| contract(p).and_then(|k| k.plot_ratio_max)),
+    )?;
+    c.text(
+        "project",
+        parcels
+            .iter()
+            .map(|p| contract(p).and_then(|k| k.project.as_deref())),
+    );
+    let mortgages: Vec<Vec<&crate::land::Mortgage>> = parcels
+        .iter()
+        .map(|p| p.mortgages.iter().filter(|m| m.in_force(at)).collect())
+        .collect();
+    c.flag("mortgaged", mortgages.iter().map(|m| Some(!m.is_empty())));
+    let sums = mortgages
+        .iter()
+        .map(|m| {
+            (!m.is_empty())
+                .then(|| crate::units::Yuan::sum(m.iter().map(|m| m.amount)))
+                .transpose()
+        })
+        .collect::<Result<Vec<_>>>()?;
+    c.yuan("mortgage_yuan", sums)?;
+    c.text(
+        "mortgagees",
+        mortgages.iter().map(|m| {
+            (!m.is_empty()).then(|| {
+                m.iter()
+                    .map(|m| m.mortgagee.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            })
+        }),
+    );
+    Ok(())
 }
 
 /// The parcels table's boundary columns: `boundary` (GeoArrow WKB in

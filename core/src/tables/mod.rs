@@ -363,7 +363,7 @@ fn detail<B>(e: &Event<B>, describe: &impl Fn(&B) -> String) -> String {
     }
 }
 
-fn quantity(
+pub(crate) fn quantity(
     c: &mut Columns,
     name: &str,
     values: impl IntoIterator<Item = Option<Quantity>>,

@@ -3,6 +3,15 @@
 use super::*;
 use crate::units::Quantity;
 
+/// How a parcel enters the ledger.
+#[derive(Clone, Copy)]
+enum Entry {
+    /// 征地.
+    Requisitioned,
+    /// 登记 without its requisition, held by the firm if any.
+    Registered(Option<EnterpriseId>),
+}
+
 impl Writer {
     // ---- land ----
 
@@ -68,18 +77,53 @@ impl Writer {
     /// [`Error::Validation`] for an empty code or a non-positive area;
     /// [`Error::Conflict`] for a code already in use.
     pub fn add_parcel(&mut self, new: NewParcel) -> Result<ParcelId> {
+        self.create_parcel(new, Entry::Requisitioned)
+    }
+
+    /// 登记: enters a parcel whose requisition is not known (one of
+    /// published supply, transfer or mortgage results) on the day it
+    /// enters the ledger, `new.requisitioned`, in the reserve or already
+    /// held by `holder`. No requisition date is invented: the parcel is
+    /// marked [`Parcel::requisition_unknown`], the parcels table leaves its
+    /// `requisitioned` empty, and the land summary counts it from the day
+    /// it entered.
+    ///
+    /// # Errors
+    /// As [`Writer::add_parcel`]; [`Error::NotFound`] for an unknown holder.
+    pub fn register_parcel(
+        &mut self,
+        new: NewParcel,
+        holder: Option<EnterpriseId>,
+    ) -> Result<ParcelId> {
+        self.create_parcel(new, Entry::Registered(holder))
+    }
+
+    /// A new parcel: requisitioned, or entered without its requisition.
+    fn create_parcel(&mut self, new: NewParcel, entry: Entry) -> Result<ParcelId> {
         self.attempt(|w| {
             let code = w.check_new_parcel(&new.code, new.area)?;
             let location = match &new.location {
                 Some(l) => crate::text::note("location", l)?,
                 None => None,
             };
+            if let Entry::Registered(Some(holder)) = entry {
+                w.require::<Enterprise>(holder.0)?;
+            }
             let id = ParcelId(w.next_id(&keys::meta::next_id(keys::kind::PARCEL))?);
-            let event = ParcelEvent::Requisitioned {
-                code,
-                area: new.area,
-                land_use: new.land_use,
-                location,
+            let event = match entry {
+                Entry::Requisitioned => ParcelEvent::Requisitioned {
+                    code,
+                    area: new.area,
+                    land_use: new.land_use,
+                    location,
+                },
+                Entry::Registered(holder) => ParcelEvent::Registered {
+                    code,
+                    area: new.area,
+                    land_use: new.land_use,
+                    location,
+                    holder,
+                },
             };
             let boundary = new
                 .boundary
@@ -179,6 +223,136 @@ impl Writer {
                 },
             )?;
             Ok(id)
+        })
+    }
+
+    /// Records the supply contract's other agreed terms (约定交地时间,
+    /// 土地使用年限, 约定容积率, 分期支付…) on the day of the supply in force.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`]; [`Error::Validation`] for instalments that do
+    /// not sum to the price or a term of no years; [`Error::Lifecycle`] for
+    /// a parcel without a supply on `date`, or with its terms recorded.
+    pub fn agree_contract(
+        &mut self,
+        parcel: ParcelId,
+        date: NaiveDate,
+        contract: Contract,
+    ) -> Result<EventId> {
+        self.attempt(|w| {
+            let p: Parcel = w.require(parcel.0)?;
+            if !contract.instalments.is_empty() {
+                let sum = Yuan::sum(contract.instalments.iter().copied())?;
+                let price = p.supply.as_ref().map(|s| s.price);
+                if Some(sum) != price {
+                    return Err(Error::validation(
+                        "instalments",
+                        format!(
+                            "the instalments sum to {sum}, not the price {}",
+                            price.map_or_else(|| "(no supply)".to_owned(), |p| p.to_string())
+                        ),
+                    ));
+                }
+            }
+            if let Some(t) = contract.terms.iter().find(|t| t.years == 0) {
+                return Err(Error::validation(
+                    "terms",
+                    format!(
+                        "a term of use of 0 years{}",
+                        t.use_
+                            .as_ref()
+                            .map(|u| format!(" for {u}"))
+                            .unwrap_or_default()
+                    ),
+                ));
+            }
+            let mut contract = contract;
+            for text in [
+                &mut contract.industry,
+                &mut contract.grade,
+                &mut contract.approved_by,
+                &mut contract.project,
+                &mut contract.notice,
+            ] {
+                if let Some(t) = text.take() {
+                    *text = crate::text::note("contract", &t)?;
+                }
+            }
+            w.record_event::<Parcel>(
+                parcel.0,
+                date,
+                ParcelEvent::ContractAgreed(Box::new(contract)),
+            )
+        })
+    }
+
+    /// 二级市场转让: the holder passes the parcel to `to` (`how`: 买卖,
+    /// 赠与, 继承…). Unlike [`Writer::transfer`], the park's own transfer,
+    /// the price passes between the holders and nothing is owed to the park.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`]; [`Error::Validation`] for a negative price;
+    /// [`Error::Lifecycle`] for a parcel in the reserve or held by `to`.
+    pub fn convey(
+        &mut self,
+        parcel: ParcelId,
+        to: EnterpriseId,
+        date: NaiveDate,
+        price: Yuan,
+        how: Option<&str>,
+    ) -> Result<EventId> {
+        self.attempt(|w| {
+            w.require::<Enterprise>(to.0)?;
+            if price < Yuan::ZERO {
+                return Err(Error::validation(
+                    "price",
+                    format!("price must not be negative, got {price}"),
+                ));
+            }
+            let how = crate::text::optional_note("how", how)?;
+            w.record_event::<Parcel>(parcel.0, date, ParcelEvent::Conveyed { to, price, how })
+        })
+    }
+
+    /// 土地抵押: registers a mortgage on a held parcel from `mortgage.from`.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`]; [`Error::Validation`] for an amount that is not
+    /// positive, an end not after the start, or an empty lender;
+    /// [`Error::Lifecycle`] for a parcel in the reserve.
+    pub fn mortgage(&mut self, parcel: ParcelId, mortgage: Mortgage) -> Result<EventId> {
+        self.attempt(|w| {
+            if !mortgage.amount.is_positive() {
+                return Err(Error::validation(
+                    "amount",
+                    format!(
+                        "a mortgage's amount must be positive, got {}",
+                        mortgage.amount
+                    ),
+                ));
+            }
+            if mortgage.until.is_some_and(|u| u <= mortgage.from) {
+                return Err(Error::validation(
+                    "until",
+                    format!(
+                        "a mortgage ends after it begins ({}); it ends {}",
+                        mortgage.from,
+                        mortgage.until.unwrap_or(mortgage.from)
+                    ),
+                ));
+            }
+            let mut m = mortgage;
+            m.mortgagee = crate::text::name("mortgagee", &m.mortgagee)?;
+            for c in [&mut m.right_certificate, &mut m.use_certificate] {
+                if let Some(t) = c.take() {
+                    *c = Some(crate::text::code("certificate", &t)?);
+                }
+            }
+            if let Some(t) = m.notice.take() {
+                m.notice = crate::text::note("notice", &t)?;
+            }
+            let from = m.from;
+            w.record_event::<Parcel>(parcel.0, from, ParcelEvent::Mortgaged(Box::new(m)))
         })
     }
 

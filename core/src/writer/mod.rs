@@ -31,7 +31,7 @@ use crate::event::{Body, Event, EventId, Recorded};
 use crate::fund::{Application, Programme};
 use crate::geometry::{Boundary, Crs, Outline};
 use crate::indicators::Indicator;
-use crate::land::{self, LandUse, Parcel, ParcelEvent, ParcelId, SupplyMethod};
+use crate::land::{self, Contract, LandUse, Mortgage, Parcel, ParcelEvent, ParcelId, SupplyMethod};
 use crate::record::{self, Record};
 use crate::storage::{codec, keys, Store, Tree};
 use crate::units::{Mu, Yuan};

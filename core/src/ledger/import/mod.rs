@@ -5,13 +5,15 @@
 //! applied in one unit of work); a row and its errors are in `row.rs`, the
 //! lookups by name in `lookups.rs`, and each ledger's rows in a file of
 //! its own (`land.rs`, `money.rs`, `compliance.rs`, `fund.rs`,
-//! `snapshot.rs` for ledgers kept as a snapshot).
+//! `snapshot.rs` for ledgers kept as a snapshot, `published.rs` for the
+//! layouts 中国土地市场网 publishes).
 
 mod compliance;
 mod fund;
 mod land;
 mod lookups;
 mod money;
+mod published;
 mod row;
 mod snapshot;
 
@@ -29,6 +31,8 @@ pub use fund::ApplicationStep;
 pub use land::ParcelStep;
 use lookups::Lookups;
 pub use money::PaymentStep;
+pub use published::Layout;
+use published::PublishedSheet;
 pub use row::RowError;
 use row::{blame, Refused, Row};
 use std::collections::HashMap;
@@ -41,6 +45,9 @@ pub struct ImportOptions<'a> {
     /// Refuse a column no ledger field goes by, instead of setting it aside
     /// and listing it in [`ImportReport::skipped`].
     pub strict: bool,
+    /// Read every sheet as this published layout (供地结果, 土地转让,
+    /// 土地抵押) instead of recognising each sheet by its name or headers.
+    pub layout: Option<Layout>,
     /// Called with (rows applied so far, rows in all) as the import goes.
     pub progress: Option<&'a mut dyn FnMut(usize, usize)>,
 }
@@ -80,20 +87,47 @@ struct Prepared<'s> {
     rows: Vec<Row<'s>>,
 }
 
-fn prepare<'s>(sheets: &'s [Sheet], strict: bool, report: &mut ImportReport) -> Vec<Prepared<'s>> {
+fn prepare<'s>(
+    sheets: &'s [Sheet],
+    options: &ImportOptions<'_>,
+    report: &mut ImportReport,
+) -> (Vec<Prepared<'s>>, Vec<PublishedSheet<'s>>) {
+    let strict = options.strict;
     let mut out: Vec<Prepared<'s>> = Vec::new();
+    let mut published: Vec<PublishedSheet<'s>> = Vec::new();
     let errors = &mut report.errors;
     for sheet in sheets {
+        // A published layout: named by the caller, else by its headers
+        // when the sheet is not named after a ledger.
+        let layout = options.layout.or_else(|| {
+            Ledger::from_name(&sheet.name)
+                .is_none()
+                .then(|| Layout::recognise(&sheet.headers))
+                .flatten()
+        });
+        if let Some(layout) = layout {
+            match published::prepare(sheet, layout, &mut report.skipped) {
+                Ok(p) => published.push(p),
+                Err(e) => errors.push(e),
+            }
+            continue;
+        }
         let Some(ledger) = Ledger::from_name(&sheet.name) else {
             errors.push(RowError {
                 sheet: sheet.name.clone(),
                 row: 0,
                 column: String::new(),
                 reason: format!(
-                    "is not a ledger parkdb knows; name the sheet or file after one of: {}",
+                    "is not a ledger parkdb knows; name the sheet or file after one of: {}; \
+                     or give the headers of a layout 中国土地市场网 publishes: {}",
                     Ledger::ALL
                         .iter()
                         .map(|l| l.name())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    Layout::ALL
+                        .iter()
+                        .map(|l| format!("{} ({})", l.chinese(), l.code()))
                         .collect::<Vec<_>>()
                         .join(", ")
                 ),
@@ -208,7 +242,15 @@ fn prepare<'s>(sheets: &'s [Sheet], strict: bool, report: &mut ImportReport) -> 
                 .sort_by_key(|r| r.raw("date").and_then(super::dates::parse_date));
         }
     }
-    out
+    // Published records apply after the ledgers (their holders may be in
+    // the register), supplies before transfers before mortgages, each in
+    // date order.
+    published.sort_by_key(|p| p.layout);
+    for p in &mut published {
+        p.rows
+            .sort_by_key(|r| r.raw("date").and_then(super::dates::parse_date));
+    }
+    (out, published)
 }
 
 /// Imports sheets into `db` in one unit of work: enterprises, parcels,
@@ -234,12 +276,14 @@ pub fn import(db: &Db, sheets: &[Sheet], options: ImportOptions<'_>) -> Result<I
         skipped,
         ..ImportReport::default()
     };
-    let prepared = prepare(sheets, options.strict, &mut report);
+    let (prepared, published) = prepare(sheets, &options, &mut report);
     report.rows = prepared
         .iter()
         .map(|p| (p.ledger.name(), p.rows.len()))
+        .chain(published.iter().map(|p| (p.layout.code(), p.rows.len())))
         .collect();
-    let total: usize = prepared.iter().map(|p| p.rows.len()).sum();
+    let total: usize = prepared.iter().map(|p| p.rows.len()).sum::<usize>()
+        + published.iter().map(|p| p.rows.len()).sum::<usize>();
     let mut progress = options.progress;
     let mut abandon = false;
     let result = db.write(|w| {
@@ -275,6 +319,24 @@ pub fn import(db: &Db, sheets: &[Sheet], options: ImportOptions<'_>) -> Result<I
                 }
             }
             report.changed.push((p.ledger.name(), changed));
+        }
+        for p in &published {
+            let mut changed = 0;
+            for row in &p.rows {
+                let before = w.events_written();
+                w.at_row(Some((row.file, row.sheet, row.number as u64)));
+                if let Err(Refused(e)) =
+                    published::apply_row(w, &mut lookups, p.layout, row, &mut report.skipped)
+                {
+                    report.errors.extend(e);
+                }
+                changed += usize::from(w.events_written() > before);
+                done += 1;
+                if let Some(cb) = progress.as_mut() {
+                    cb(done, total);
+                }
+            }
+            report.changed.push((p.layout.code(), changed));
         }
         w.at_row(None);
         report.events = w.events_written();

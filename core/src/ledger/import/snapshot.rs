@@ -23,13 +23,13 @@ use crate::units::{Mu, Yuan};
 use crate::writer::{Allocation, NewParcel, Writer};
 
 /// The contradictions found in one row, each against its column.
-struct Contradictions<'r, 's> {
+pub(super) struct Contradictions<'r, 's> {
     row: &'r Row<'s>,
     found: Vec<super::row::RowError>,
 }
 
 impl<'r, 's> Contradictions<'r, 's> {
-    fn new(row: &'r Row<'s>) -> Self {
+    pub(super) fn new(row: &'r Row<'s>) -> Self {
         Contradictions {
             row,
             found: Vec::new(),
@@ -37,7 +37,7 @@ impl<'r, 's> Contradictions<'r, 's> {
     }
 
     /// Notes that the database holds `stored` where the ledger says `given`.
-    fn differ(&mut self, field: &str, stored: impl std::fmt::Display, hint: &str) {
+    pub(super) fn differ(&mut self, field: &str, stored: impl std::fmt::Display, hint: &str) {
         let given = self.row.raw(field).unwrap_or_default();
         self.found.push(self.row.err(
             field,
@@ -45,7 +45,7 @@ impl<'r, 's> Contradictions<'r, 's> {
         ));
     }
 
-    fn done(self) -> Result<(), Refused> {
+    pub(super) fn done(self) -> Result<(), Refused> {
         if self.found.is_empty() {
             Ok(())
         } else {
@@ -54,7 +54,7 @@ impl<'r, 's> Contradictions<'r, 's> {
     }
 }
 
-const VOID_FIRST: &str =
+pub(super) const VOID_FIRST: &str =
     "a recorded event is corrected by voiding it (parkdb void) and importing again";
 
 /// One dated step a snapshot row implies.

@@ -26,7 +26,7 @@ use parkdb::{
     LandUse, NewEnterprise, NewParcel, Outline, ParcelFilter, ParcelStatus, Quantity, SupplyMethod,
     YearlyFigures,
 };
-use parkdb::{Contract, Mortgage, UseTerm};
+use parkdb::{Contract, IdKind, Mortgage, UseTerm};
 
 fn golden_dir(format: u8) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../tests/golden/format{format}.parkdb"))
@@ -380,6 +380,8 @@ fn add_published_records(db: &Db) -> parkdb::ParcelId {
     let buyer = db
         .add_enterprise(NewEnterprise::named("云和县木玩有限公司"))
         .unwrap();
+    db.record_enterprise_id(buyer, IdKind::TaxId, "370613705812957")
+        .unwrap();
     let p = db
         .register_parcel(
             NewParcel::new(
@@ -451,6 +453,11 @@ fn reads_the_published_records(db: &Db) {
     assert!(!p.mortgages[0].in_force(d("2019-01-13")));
     let holder = db.enterprise(p.holder.unwrap()).unwrap();
     assert_eq!(holder.name, "云和县木玩有限公司");
+    assert_eq!(holder.other_id(IdKind::TaxId), Some("370613705812957"));
+    assert_eq!(
+        db.now().enterprise_by_key("370613705812957").unwrap().id,
+        holder.id
+    );
     let s = db.land_summary(d("2018-12-31")).unwrap();
     assert_eq!(s.total.requisition_unknown_mu, mu("28.009365"));
     let before = db.as_of(d("2017-01-07"));

@@ -672,3 +672,98 @@ fn bad_money_is_refused_and_nothing_is_written() {
     assert!(matches!(err, Error::Validation { .. }), "{err:?}");
     assert_eq!(fingerprint(&db), before);
 }
+
+/// A voucher (凭证号) is used once: a second payment naming it, on the same
+/// parcel, another parcel or a firm's fees, in a later unit or the same,
+/// is refused and writes nothing; the same payment imported again is not a
+/// second use, and a refund may name its payment's voucher.
+#[test]
+fn a_voucher_is_used_by_one_payment() {
+    let db = Db::temporary().unwrap();
+    let (a, p1) = scheduled(&db);
+    let b = firm(&db, "B 机械");
+    let p2 = parcel(&db, "P2", "5", "2004-01-01");
+    db.allocate(p2, terms(b, "2004-03-01", "500000", None))
+        .unwrap();
+    let with = |v: &str, p: Payment| Payment {
+        reference: Some(v.into()),
+        ..p
+    };
+    let before = fingerprint(&db);
+    for (on, payment) in [
+        (Account::Parcel(p1), with("收2004-001", land("100000"))),
+        (Account::Parcel(p2), with("收2004-001", land("100000"))),
+        (
+            Account::Enterprise(a),
+            with(
+                "收2004-001",
+                Payment {
+                    advance: true,
+                    ..fee("1000")
+                },
+            ),
+        ),
+    ] {
+        let refused = db
+            .receive_payment(on, d("2004-05-01"), payment)
+            .unwrap_err();
+        assert!(
+            matches!(&refused, Error::Validation { field, reason } if field == "reference" && reason.contains("P1")),
+            "{refused}"
+        );
+    }
+    assert_eq!(fingerprint(&db), before);
+    // Twice in one unit of work: the second is refused, the unit too.
+    let twice = db.write(|w| {
+        w.receive_payment(
+            Account::Parcel(p2),
+            d("2004-05-01"),
+            with("收2004-002", land("1")),
+        )?;
+        w.receive_payment(
+            Account::Parcel(p2),
+            d("2004-05-02"),
+            with("收2004-002", land("1")),
+        )
+    });
+    assert!(matches!(twice, Err(Error::Validation { .. })), "{twice:?}");
+    assert_eq!(fingerprint(&db), before);
+    // The same payment again, merged as an import merges: not a second use.
+    db.write(|w| {
+        w.merging();
+        w.receive_payment(
+            Account::Parcel(p1),
+            d("2004-04-10"),
+            with("收2004-001", land("400000")),
+        )
+    })
+    .unwrap();
+    assert_eq!(fingerprint(&db), before);
+    // A refund names the payment it gives back.
+    db.refund_payment(
+        Account::Parcel(p1),
+        d("2004-06-01"),
+        parkdb::money::Refund {
+            charge: Charge::LandPrice,
+            amount: yuan("1000"),
+            reference: Some("收2004-001".into()),
+            payer: None,
+        },
+    )
+    .unwrap();
+    // Another voucher is free; a voided payment frees its voucher.
+    let paid = db
+        .receive_payment(
+            Account::Parcel(p2),
+            d("2004-07-01"),
+            with("收2004-003", land("10")),
+        )
+        .unwrap();
+    db.void(paid, "entered on the wrong parcel").unwrap();
+    db.receive_payment(
+        Account::Parcel(p1),
+        d("2004-07-02"),
+        with("收2004-003", land("10")),
+    )
+    .unwrap();
+}

@@ -13,8 +13,8 @@ use parkdb::money::{
     FeeRate, Instalment, Payment, Refund,
 };
 use parkdb::{
-    Account, Allocation, ApplicationId, Award, AwardKind, EnterpriseId, EventId, LandUse, Mu,
-    NewEnterprise, NewParcel, ParcelId, Policy, ProgrammeId, RecoveryVia, SupplyMethod,
+    Account, Allocation, ApplicationId, Award, AwardKind, EnterpriseId, EventId, IdKind, LandUse,
+    Mu, NewEnterprise, NewParcel, ParcelId, Policy, ProgrammeId, RecoveryVia, SupplyMethod,
     YearlyFigures, Yuan,
 };
 use pyo3::prelude::*;
@@ -59,6 +59,25 @@ impl Unit {
 }
 
 /// An open unit of work (the native half of `parkdb.Transaction`).
+/// A firm as a Python argument names it: its id (an int), or its credit
+/// code, another id (纳税人识别号…) or unique registered name (a str).
+pub(crate) enum FirmKey {
+    Id(u64),
+    Key(String),
+}
+
+impl<'a, 'py> FromPyObject<'a, 'py> for FirmKey {
+    type Error = PyErr;
+
+    fn extract(ob: pyo3::Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        if ob.is_instance_of::<pyo3::types::PyString>() {
+            return Ok(FirmKey::Key(ob.extract::<String>()?));
+        }
+        // A number: an id, or the whole-number refusal saying why not.
+        ob.extract::<Whole<u64>>().map(|Whole(id)| FirmKey::Id(id))
+    }
+}
+
 #[pyclass(module = "parkdb._native", frozen)]
 pub(crate) struct Transaction {
     pub(crate) tx: Arc<OpenUnit>,
@@ -119,6 +138,17 @@ impl Transaction {
             "parcel",
             "expected a parcel id (int) or code (str)".into(),
         ))
+    }
+
+    /// A firm from its id, credit code, other id or unique registered
+    /// name, seeing this transaction's own writes.
+    fn firm(&self, py: Python<'_>, key: FirmKey) -> PyResult<EnterpriseId> {
+        match key {
+            FirmKey::Id(id) => Ok(EnterpriseId(id)),
+            FirmKey::Key(key) => self
+                .with(py, move |w| w.enterprise_by_key(&key))
+                .map(|e| e.id),
+        }
     }
 
     /// Whose debt a money write is on, and its charge: a parcel's (地款
@@ -231,7 +261,7 @@ impl Transaction {
         self.tx.lock().is_ok_and(|u| matches!(*u, Unit::Open(_)))
     }
 
-    #[pyo3(signature = (name, *, credit_code=None, industry=None, founded=None, high_tech=false, allow_invalid_code=false, registered=None))]
+    #[pyo3(signature = (name, *, credit_code=None, industry=None, founded=None, high_tech=false, allow_invalid_code=false, registered=None, tax_id=None, org_code=None, licence=None))]
     #[allow(clippy::too_many_arguments)]
     fn add_enterprise(
         &self,
@@ -243,7 +273,18 @@ impl Transaction {
         high_tech: bool,
         allow_invalid_code: bool,
         registered: Option<&Bound<'_, PyAny>>,
+        tax_id: Option<Text>,
+        org_code: Option<Text>,
+        licence: Option<Text>,
     ) -> PyResult<u64> {
+        let ids: Vec<(IdKind, String)> = [
+            (IdKind::TaxId, tax_id),
+            (IdKind::OrgCode, org_code),
+            (IdKind::Licence, licence),
+        ]
+        .into_iter()
+        .filter_map(|(kind, v)| v.map(|v| (kind, v.0)))
+        .collect();
         let new = NewEnterprise {
             name: name.0,
             credit_code: credit_code.map(String::from),
@@ -253,7 +294,30 @@ impl Transaction {
             allow_invalid_code,
             registered: opt_date(registered, "registered")?,
         };
-        self.with(py, |w| w.add_enterprise(new)).map(|id| id.0)
+        self.with(py, |w| {
+            // The firm and its ids together, or neither.
+            w.attempt(|w| {
+                let id = w.add_enterprise(new)?;
+                for (kind, value) in &ids {
+                    w.record_enterprise_id(id, *kind, value)?;
+                }
+                Ok(id)
+            })
+        })
+        .map(|id| id.0)
+    }
+
+    fn record_enterprise_id(
+        &self,
+        py: Python<'_>,
+        enterprise: FirmKey,
+        kind: Text,
+        value: Text,
+    ) -> PyResult<u64> {
+        let firm = self.firm(py, enterprise)?;
+        let kind = IdKind::parse(&kind).py_err(py)?;
+        self.with(py, |w| w.record_enterprise_id(firm, kind, &value))
+            .map(|e| e.0)
     }
 
     #[pyo3(signature = (code, area_mu=None, *, land_use=Text("industrial".into()), requisitioned, location=None, area_m2=None, area_ha=None, boundary=None, crs=None))]
@@ -282,6 +346,129 @@ impl Transaction {
                 .transpose()?,
         };
         self.with(py, |w| w.add_parcel(new)).map(|id| id.0)
+    }
+
+    #[pyo3(signature = (code, area_mu=None, *, land_use=Text("industrial".into()), entered, holder=None, location=None, area_m2=None, area_ha=None, boundary=None, crs=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn register_parcel(
+        &self,
+        py: Python<'_>,
+        code: Text,
+        area_mu: Option<&Bound<'_, PyAny>>,
+        land_use: Text,
+        entered: &Bound<'_, PyAny>,
+        holder: Option<FirmKey>,
+        location: Option<Text>,
+        area_m2: Option<&Bound<'_, PyAny>>,
+        area_ha: Option<&Bound<'_, PyAny>>,
+        boundary: Option<&Bound<'_, PyAny>>,
+        crs: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<u64> {
+        let holder = holder.map(|h| self.firm(py, h)).transpose()?;
+        let new = NewParcel {
+            area: area_arg(py, area_mu, area_m2, area_ha)?,
+            land_use: LandUse::parse(&land_use).py_err(py)?,
+            requisitioned: date(entered, "entered")?,
+            location: location.map(String::from),
+            code: code.0,
+            boundary: boundary
+                .map(|b| crate::geometry::outline(b, crs))
+                .transpose()?,
+        };
+        self.with(py, |w| w.register_parcel(new, holder))
+            .map(|id| id.0)
+    }
+
+    #[pyo3(signature = (parcel, on, *, deliver_by=None, terms=None, plot_ratio_min=None, plot_ratio_max=None, instalments=None, industry=None, grade=None, approved_by=None, project=None, notice=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn agree_contract(
+        &self,
+        py: Python<'_>,
+        parcel: &Bound<'_, PyAny>,
+        on: &Bound<'_, PyAny>,
+        deliver_by: Option<&Bound<'_, PyAny>>,
+        terms: Option<&Bound<'_, PyAny>>,
+        plot_ratio_min: Option<&Bound<'_, PyAny>>,
+        plot_ratio_max: Option<&Bound<'_, PyAny>>,
+        instalments: Option<Vec<Bound<'_, PyAny>>>,
+        industry: Option<Text>,
+        grade: Option<Text>,
+        approved_by: Option<Text>,
+        project: Option<Text>,
+        notice: Option<Text>,
+    ) -> PyResult<u64> {
+        let (p, d) = (self.parcel(py, parcel)?, date(on, "date")?);
+        let mut contract = parkdb::Contract::new();
+        contract.deliver_by = opt_date(deliver_by, "deliver_by")?;
+        contract.terms = use_terms(py, terms)?;
+        contract.plot_ratio_min = plot_ratio_min
+            .map(|q| quantity(q, "plot_ratio_min"))
+            .transpose()?;
+        contract.plot_ratio_max = plot_ratio_max
+            .map(|q| quantity(q, "plot_ratio_max"))
+            .transpose()?;
+        contract.instalments = instalments
+            .unwrap_or_default()
+            .iter()
+            .map(|a| yuan(a, "instalments"))
+            .collect::<PyResult<_>>()?;
+        contract.industry = industry.map(String::from);
+        contract.grade = grade.map(String::from);
+        contract.approved_by = approved_by.map(String::from);
+        contract.project = project.map(String::from);
+        contract.notice = notice.map(String::from);
+        self.with(py, |w| w.agree_contract(p, d, contract))
+            .map(|e| e.0)
+    }
+
+    #[pyo3(signature = (parcel, enterprise, on, *, price_yuan=None, how=None))]
+    fn convey(
+        &self,
+        py: Python<'_>,
+        parcel: &Bound<'_, PyAny>,
+        enterprise: FirmKey,
+        on: &Bound<'_, PyAny>,
+        price_yuan: Option<&Bound<'_, PyAny>>,
+        how: Option<Text>,
+    ) -> PyResult<u64> {
+        let firm = self.firm(py, enterprise)?;
+        let (p, d) = (self.parcel(py, parcel)?, date(on, "date")?);
+        let price = opt_yuan(price_yuan, "price_yuan")?.unwrap_or(parkdb::Yuan::ZERO);
+        self.with(py, |w| w.convey(p, firm, d, price, how.as_deref()))
+            .map(|e| e.0)
+    }
+
+    #[pyo3(signature = (parcel, mortgagee, on, *, amount_yuan, until=None, appraised_yuan=None, area_mu=None, right_certificate=None, use_certificate=None, notice=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn mortgage(
+        &self,
+        py: Python<'_>,
+        parcel: &Bound<'_, PyAny>,
+        mortgagee: Text,
+        on: &Bound<'_, PyAny>,
+        amount_yuan: &Bound<'_, PyAny>,
+        until: Option<&Bound<'_, PyAny>>,
+        appraised_yuan: Option<&Bound<'_, PyAny>>,
+        area_mu: Option<&Bound<'_, PyAny>>,
+        right_certificate: Option<Text>,
+        use_certificate: Option<Text>,
+        notice: Option<Text>,
+    ) -> PyResult<u64> {
+        let (p, d) = (self.parcel(py, parcel)?, date(on, "date")?);
+        let mut m = parkdb::Mortgage::new(
+            mortgagee.0,
+            yuan(amount_yuan, "amount_yuan")?,
+            d,
+            opt_date(until, "until")?,
+        );
+        m.appraised = opt_yuan(appraised_yuan, "appraised_yuan")?;
+        m.area = area_mu
+            .map(|a| area_arg(py, Some(a), None, None))
+            .transpose()?;
+        m.right_certificate = right_certificate.map(String::from);
+        m.use_certificate = use_certificate.map(String::from);
+        m.notice = notice.map(String::from);
+        self.with(py, |w| w.mortgage(p, m)).map(|e| e.0)
     }
 
     fn develop(
@@ -313,16 +500,17 @@ impl Transaction {
         &self,
         py: Python<'_>,
         parcel: &Bound<'_, PyAny>,
-        enterprise: Whole<u64>,
+        enterprise: FirmKey,
         on: &Bound<'_, PyAny>,
         method: Text,
         price_yuan: &Bound<'_, PyAny>,
         start_by: Option<&Bound<'_, PyAny>>,
         complete_by: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<u64> {
+        let firm = self.firm(py, enterprise)?;
         let p = self.parcel(py, parcel)?;
         let terms = Allocation {
-            holder: EnterpriseId(enterprise.0),
+            holder: firm,
             date: date(on, "date")?,
             method: SupplyMethod::parse(&method).py_err(py)?,
             price: yuan(price_yuan, "price_yuan")?,
@@ -383,13 +571,14 @@ impl Transaction {
         &self,
         py: Python<'_>,
         parcel: &Bound<'_, PyAny>,
-        enterprise: Whole<u64>,
+        enterprise: FirmKey,
         on: &Bound<'_, PyAny>,
         price_yuan: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<u64> {
+        let firm = self.firm(py, enterprise)?;
         let (p, d) = (self.parcel(py, parcel)?, date(on, "date")?);
         let price = opt_yuan(price_yuan, "price_yuan")?.unwrap_or(parkdb::Yuan::ZERO);
-        self.with(py, |w| w.transfer(p, EnterpriseId(enterprise.0), d, price))
+        self.with(py, |w| w.transfer(p, firm, d, price))
             .map(|e| e.0)
     }
 
@@ -490,11 +679,12 @@ impl Transaction {
     fn set_enterprise_note(
         &self,
         py: Python<'_>,
-        enterprise: Whole<u64>,
+        enterprise: FirmKey,
         note: Option<Text>,
         on: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<u64> {
-        let e = EnterpriseId(enterprise.0);
+        let firm = self.firm(py, enterprise)?;
+        let e = firm;
         let on = opt_date(on, "on")?;
         self.with(py, |w| {
             let d = match on {
@@ -560,87 +750,83 @@ impl Transaction {
     fn enterprise_signed(
         &self,
         py: Python<'_>,
-        enterprise: Whole<u64>,
+        enterprise: FirmKey,
         on: &Bound<'_, PyAny>,
         investment_yuan: Option<&Bound<'_, PyAny>>,
         land_mu: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<u64> {
+        let firm = self.firm(py, enterprise)?;
         let d = date(on, "date")?;
         let investment = opt_yuan(investment_yuan, "investment_yuan")?.unwrap_or(Yuan::ZERO);
         let land = opt_mu(land_mu, "land_mu")?.unwrap_or(Mu::ZERO);
-        self.with(py, |w| {
-            w.enterprise_signed(EnterpriseId(enterprise.0), d, investment, land)
-        })
-        .map(|e| e.0)
+        self.with(py, |w| w.enterprise_signed(firm, d, investment, land))
+            .map(|e| e.0)
     }
 
     fn enterprise_construction_started(
         &self,
         py: Python<'_>,
-        enterprise: Whole<u64>,
+        enterprise: FirmKey,
         on: &Bound<'_, PyAny>,
     ) -> PyResult<u64> {
+        let firm = self.firm(py, enterprise)?;
         let d = date(on, "date")?;
-        self.with(py, |w| {
-            w.enterprise_construction_started(EnterpriseId(enterprise.0), d)
-        })
-        .map(|e| e.0)
+        self.with(py, |w| w.enterprise_construction_started(firm, d))
+            .map(|e| e.0)
     }
 
     fn enterprise_in_production(
         &self,
         py: Python<'_>,
-        enterprise: Whole<u64>,
+        enterprise: FirmKey,
         on: &Bound<'_, PyAny>,
     ) -> PyResult<u64> {
+        let firm = self.firm(py, enterprise)?;
         let d = date(on, "date")?;
-        self.with(py, |w| {
-            w.enterprise_in_production(EnterpriseId(enterprise.0), d)
-        })
-        .map(|e| e.0)
+        self.with(py, |w| w.enterprise_in_production(firm, d))
+            .map(|e| e.0)
     }
 
     #[pyo3(signature = (enterprise, on, *, investment_yuan=None, land_mu=None))]
     fn capital_increased(
         &self,
         py: Python<'_>,
-        enterprise: Whole<u64>,
+        enterprise: FirmKey,
         on: &Bound<'_, PyAny>,
         investment_yuan: Option<&Bound<'_, PyAny>>,
         land_mu: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<u64> {
+        let firm = self.firm(py, enterprise)?;
         let d = date(on, "date")?;
         let investment = opt_yuan(investment_yuan, "investment_yuan")?.unwrap_or(Yuan::ZERO);
         let land = opt_mu(land_mu, "land_mu")?.unwrap_or(Mu::ZERO);
-        self.with(py, |w| {
-            w.capital_increased(EnterpriseId(enterprise.0), d, investment, land)
-        })
-        .map(|e| e.0)
+        self.with(py, |w| w.capital_increased(firm, d, investment, land))
+            .map(|e| e.0)
     }
 
     #[pyo3(signature = (enterprise, on, *, reason=Text(String::new())))]
     fn enterprise_suspended(
         &self,
         py: Python<'_>,
-        enterprise: Whole<u64>,
+        enterprise: FirmKey,
         on: &Bound<'_, PyAny>,
         reason: Text,
     ) -> PyResult<u64> {
+        let firm = self.firm(py, enterprise)?;
         let d = date(on, "date")?;
-        self.with(py, |w| {
-            w.enterprise_suspended(EnterpriseId(enterprise.0), d, &reason)
-        })
-        .map(|e| e.0)
+        self.with(py, |w| w.enterprise_suspended(firm, d, &reason))
+            .map(|e| e.0)
     }
 
     fn enterprise_resumed(
         &self,
         py: Python<'_>,
-        enterprise: Whole<u64>,
+        enterprise: FirmKey,
         on: &Bound<'_, PyAny>,
     ) -> PyResult<u64> {
+        let firm = self.firm(py, enterprise)?;
         let d = date(on, "date")?;
-        self.with(py, |w| w.enterprise_resumed(EnterpriseId(enterprise.0), d))
+        self.with(py, |w| w.enterprise_resumed(firm, d))
             .map(|e| e.0)
     }
 
@@ -648,15 +834,14 @@ impl Transaction {
     fn enterprise_closed(
         &self,
         py: Python<'_>,
-        enterprise: Whole<u64>,
+        enterprise: FirmKey,
         on: &Bound<'_, PyAny>,
         reason: Text,
     ) -> PyResult<u64> {
+        let firm = self.firm(py, enterprise)?;
         let d = date(on, "date")?;
-        self.with(py, |w| {
-            w.enterprise_closed(EnterpriseId(enterprise.0), d, &reason)
-        })
-        .map(|e| e.0)
+        self.with(py, |w| w.enterprise_closed(firm, d, &reason))
+            .map(|e| e.0)
     }
 
     #[pyo3(signature = (enterprise, year, *, output_yuan=None, revenue_yuan=None, tax_yuan=None, value_added_yuan=None, employees=None, rd_yuan=None, energy_tce=None, electricity_kwh=None, emissions_t=None, above_scale=None, water_m3=None))]
@@ -664,7 +849,7 @@ impl Transaction {
     fn report_year(
         &self,
         py: Python<'_>,
-        enterprise: Whole<u64>,
+        enterprise: FirmKey,
         year: Whole<i32>,
         output_yuan: Option<&Bound<'_, PyAny>>,
         revenue_yuan: Option<&Bound<'_, PyAny>>,
@@ -678,6 +863,7 @@ impl Transaction {
         above_scale: Option<bool>,
         water_m3: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<u64> {
+        let firm = self.firm(py, enterprise)?;
         let figures = YearlyFigures {
             output_value: opt_yuan(output_yuan, "output_yuan")?,
             revenue: opt_yuan(revenue_yuan, "revenue_yuan")?,
@@ -691,10 +877,8 @@ impl Transaction {
             above_scale,
             water_m3: opt_quantity(water_m3, "water_m3")?,
         };
-        self.with(py, |w| {
-            w.report_year(EnterpriseId(enterprise.0), year.0, figures)
-        })
-        .map(|e| e.0)
+        self.with(py, |w| w.report_year(firm, year.0, figures))
+            .map(|e| e.0)
     }
 
     #[pyo3(signature = (enterprise, *, building, area_m2, start, unit=None, end=None))]
@@ -702,24 +886,18 @@ impl Transaction {
     fn lease(
         &self,
         py: Python<'_>,
-        enterprise: Whole<u64>,
+        enterprise: FirmKey,
         building: Text,
         area_m2: &Bound<'_, PyAny>,
         start: &Bound<'_, PyAny>,
         unit: Option<Text>,
         end: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<u64> {
+        let firm = self.firm(py, enterprise)?;
         let area = convert::quantity(area_m2, "area_m2")?;
         let (s, e) = (date(start, "start")?, opt_date(end, "end")?);
         self.with(py, |w| {
-            w.lease(
-                EnterpriseId(enterprise.0),
-                &building,
-                unit.as_deref(),
-                area,
-                s,
-                e,
-            )
+            w.lease(firm, &building, unit.as_deref(), area, s, e)
         })
         .map(|e| e.0)
     }
@@ -727,12 +905,13 @@ impl Transaction {
     fn end_lease(
         &self,
         py: Python<'_>,
-        enterprise: Whole<u64>,
+        enterprise: FirmKey,
         index: Whole<u32>,
         on: &Bound<'_, PyAny>,
     ) -> PyResult<u64> {
+        let firm = self.firm(py, enterprise)?;
         let d = date(on, "date")?;
-        self.with(py, |w| w.end_lease(EnterpriseId(enterprise.0), index.0, d))
+        self.with(py, |w| w.end_lease(firm, index.0, d))
             .map(|e| e.0)
     }
 
@@ -773,12 +952,13 @@ impl Transaction {
         &self,
         py: Python<'_>,
         programme: Whole<u64>,
-        enterprise: Whole<u64>,
+        enterprise: FirmKey,
         title: Text,
         received: &Bound<'_, PyAny>,
         requested_yuan: &Bound<'_, PyAny>,
         field: Option<Text>,
     ) -> PyResult<u64> {
+        let firm = self.firm(py, enterprise)?;
         let (d, r) = (
             date(received, "received")?,
             yuan(requested_yuan, "requested_yuan")?,
@@ -786,7 +966,7 @@ impl Transaction {
         self.with(py, |w| {
             w.apply(
                 ProgrammeId(programme.0),
-                EnterpriseId(enterprise.0),
+                firm,
                 &title,
                 d,
                 r,
@@ -1113,13 +1293,14 @@ impl Transaction {
     fn qualify(
         &self,
         py: Python<'_>,
-        enterprise: Whole<u64>,
+        enterprise: FirmKey,
         kind: Text,
         on: &Bound<'_, PyAny>,
         number: Option<Text>,
         programme: Option<Text>,
         valid_until: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<u64> {
+        let firm = self.firm(py, enterprise)?;
         let q = Qualification {
             kind: QualificationKind::parse(&kind).py_err(py)?,
             number: number.map(|n| n.0),
@@ -1127,8 +1308,7 @@ impl Transaction {
             valid_until: opt_date(valid_until, "valid_until")?,
         };
         let d = date(on, "on")?;
-        self.with(py, |w| w.qualify(EnterpriseId(enterprise.0), d, q))
-            .map(|e| e.0)
+        self.with(py, |w| w.qualify(firm, d, q)).map(|e| e.0)
     }
 
     /// 撤销: revokes the qualification of `kind` that holds on `on`.
@@ -1136,22 +1316,17 @@ impl Transaction {
     fn revoke_qualification(
         &self,
         py: Python<'_>,
-        enterprise: Whole<u64>,
+        enterprise: FirmKey,
         kind: Text,
         on: &Bound<'_, PyAny>,
         reason: Text,
         number: Option<Text>,
     ) -> PyResult<u64> {
+        let firm = self.firm(py, enterprise)?;
         let kind = QualificationKind::parse(&kind).py_err(py)?;
         let d = date(on, "on")?;
         self.with(py, |w| {
-            w.revoke_qualification(
-                EnterpriseId(enterprise.0),
-                d,
-                kind,
-                number.as_deref(),
-                &reason,
-            )
+            w.revoke_qualification(firm, d, kind, number.as_deref(), &reason)
         })
         .map(|e| e.0)
     }
@@ -1162,7 +1337,7 @@ impl Transaction {
     fn honour(
         &self,
         py: Python<'_>,
-        enterprise: Whole<u64>,
+        enterprise: FirmKey,
         award: Text,
         on: &Bound<'_, PyAny>,
         level: Text,
@@ -1171,6 +1346,7 @@ impl Transaction {
         project: Option<Text>,
         co_winners: Vec<String>,
     ) -> PyResult<u64> {
+        let firm = self.firm(py, enterprise)?;
         let h = Honour {
             award: award.0,
             level: HonourLevel::parse(&level).py_err(py)?,
@@ -1180,8 +1356,7 @@ impl Transaction {
             co_winners,
         };
         let d = date(on, "on")?;
-        self.with(py, |w| w.honour(EnterpriseId(enterprise.0), d, h))
-            .map(|e| e.0)
+        self.with(py, |w| w.honour(firm, d, h)).map(|e| e.0)
     }
 
     /// An inspection (环保 or 安全; 突击 when `surprise`).
@@ -1190,13 +1365,14 @@ impl Transaction {
     fn record_inspection(
         &self,
         py: Python<'_>,
-        enterprise: Whole<u64>,
+        enterprise: FirmKey,
         domain: Text,
         on: &Bound<'_, PyAny>,
         surprise: bool,
         findings: Option<Text>,
         rectify_by: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<u64> {
+        let firm = self.firm(py, enterprise)?;
         let i = Inspection {
             domain: Domain::parse(&domain).py_err(py)?,
             surprise,
@@ -1204,10 +1380,8 @@ impl Transaction {
             rectify_by: opt_date(rectify_by, "rectify_by")?,
         };
         let d = date(on, "on")?;
-        self.with(py, |w| {
-            w.record_inspection(EnterpriseId(enterprise.0), d, i)
-        })
-        .map(|e| e.0)
+        self.with(py, |w| w.record_inspection(firm, d, i))
+            .map(|e| e.0)
     }
 
     /// 整改完成: the firm's inspection number `inspection` (0 for its first).
@@ -1215,16 +1389,15 @@ impl Transaction {
     fn rectify(
         &self,
         py: Python<'_>,
-        enterprise: Whole<u64>,
+        enterprise: FirmKey,
         inspection: Whole<u32>,
         on: &Bound<'_, PyAny>,
         note: Option<Text>,
     ) -> PyResult<u64> {
+        let firm = self.firm(py, enterprise)?;
         let d = date(on, "on")?;
-        self.with(py, |w| {
-            w.rectify(EnterpriseId(enterprise.0), d, inspection.0, note.as_deref())
-        })
-        .map(|e| e.0)
+        self.with(py, |w| w.rectify(firm, d, inspection.0, note.as_deref()))
+            .map(|e| e.0)
     }
 
     /// An incident (事故).
@@ -1233,7 +1406,7 @@ impl Transaction {
     fn record_incident(
         &self,
         py: Python<'_>,
-        enterprise: Whole<u64>,
+        enterprise: FirmKey,
         domain: Text,
         kind: Text,
         on: &Bound<'_, PyAny>,
@@ -1242,6 +1415,7 @@ impl Transaction {
         response_hours: Option<&Bound<'_, PyAny>>,
         outcome: Option<Text>,
     ) -> PyResult<u64> {
+        let firm = self.firm(py, enterprise)?;
         let i = Incident {
             domain: Domain::parse(&domain).py_err(py)?,
             kind: kind.0,
@@ -1251,7 +1425,7 @@ impl Transaction {
             outcome: outcome.map(|o| o.0),
         };
         let d = date(on, "on")?;
-        self.with(py, |w| w.record_incident(EnterpriseId(enterprise.0), d, i))
+        self.with(py, |w| w.record_incident(firm, d, i))
             .map(|e| e.0)
     }
 
@@ -1260,19 +1434,20 @@ impl Transaction {
     fn record_complaint(
         &self,
         py: Python<'_>,
-        enterprise: Whole<u64>,
+        enterprise: FirmKey,
         domain: Text,
         subject: Text,
         on: &Bound<'_, PyAny>,
         source: Option<Text>,
     ) -> PyResult<u64> {
+        let firm = self.firm(py, enterprise)?;
         let c = Complaint {
             domain: Domain::parse(&domain).py_err(py)?,
             subject: subject.0,
             source: source.map(|s| s.0),
         };
         let d = date(on, "on")?;
-        self.with(py, |w| w.record_complaint(EnterpriseId(enterprise.0), d, c))
+        self.with(py, |w| w.record_complaint(firm, d, c))
             .map(|e| e.0)
     }
 
@@ -1281,14 +1456,15 @@ impl Transaction {
     fn resolve_complaint(
         &self,
         py: Python<'_>,
-        enterprise: Whole<u64>,
+        enterprise: FirmKey,
         complaint: Whole<u32>,
         on: &Bound<'_, PyAny>,
         resolution: Text,
     ) -> PyResult<u64> {
+        let firm = self.firm(py, enterprise)?;
         let d = date(on, "on")?;
         self.with(py, |w| {
-            w.resolve_complaint(EnterpriseId(enterprise.0), d, complaint.0, &resolution)
+            w.resolve_complaint(firm, d, complaint.0, &resolution)
         })
         .map(|e| e.0)
     }
@@ -1458,4 +1634,30 @@ fn split_part(
             "a part is (code, area) or (code, area, boundary)".into(),
         )),
     }
+}
+
+/// 土地使用年限 as Python gives it: years (an int, the parcel's own use)
+/// or a mapping of use to years (`{"其他工业用地": 50, "其他商服用地": 40}`).
+fn use_terms(py: Python<'_>, terms: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<parkdb::UseTerm>> {
+    let Some(terms) = terms else {
+        return Ok(Vec::new());
+    };
+    if let Ok(Whole(years)) = terms.extract::<Whole<u16>>() {
+        return Ok(vec![parkdb::UseTerm { use_: None, years }]);
+    }
+    let Ok(map) = terms.cast::<pyo3::types::PyDict>() else {
+        return Err(validation(
+            py,
+            "terms",
+            "expected years (an int) or a mapping of use to years".into(),
+        ));
+    };
+    map.iter()
+        .map(|(k, v)| {
+            Ok(parkdb::UseTerm {
+                use_: Some(k.extract::<String>()?),
+                years: v.extract::<Whole<u16>>()?.0,
+            })
+        })
+        .collect()
 }

@@ -12,6 +12,16 @@ from conftest import fingerprint
 REFUSALS = [
     ("add_enterprise", lambda db, e, o, p: db.add_enterprise("  "), parkdb.ValidationError),
     ("add_enterprise", lambda db, e, o, p: db.add_enterprise("X", credit_code="914403001922038217"), parkdb.ValidationError),
+    ("add_enterprise", lambda db, e, o, p: db.add_enterprise("X", tax_id="37061370581"), parkdb.ValidationError),
+    ("record_enterprise_id", lambda db, e, o, p: db.record_enterprise_id(e, "org_code", "705812958"), parkdb.ValidationError),
+    ("record_enterprise_id", lambda db, e, o, p: db.record_enterprise_id(e, "vat", "705812957"), parkdb.ValidationError),
+    ("register_parcel", lambda db, e, o, p: db.register_parcel("GP-001", "1", entered="2017-01-08"), parkdb.ConflictError),
+    ("register_parcel", lambda db, e, o, p: db.register_parcel("LC-1", "1", entered="2017-01-08", holder="无此企业"), parkdb.NotFoundError),
+    ("agree_contract", lambda db, e, o, p: db.agree_contract(p, "2005-01-01", terms=50), parkdb.LifecycleError),
+    ("agree_contract", lambda db, e, o, p: db.agree_contract(p, "2005-01-01", terms={"其他工业用地": 0}), parkdb.ValidationError),
+    ("convey", lambda db, e, o, p: db.convey(p, o, "2005-01-01"), parkdb.LifecycleError),
+    ("mortgage", lambda db, e, o, p: db.mortgage(p, "银行", "2005-01-01", amount_yuan=100), parkdb.LifecycleError),
+    ("mortgage", lambda db, e, o, p: db.mortgage(p, "银行", "2005-01-01", amount_yuan=0), parkdb.ValidationError),
     ("add_parcel", lambda db, e, o, p: db.add_parcel("GP-001", "1", requisitioned="2004-01-01"), parkdb.ConflictError),
     ("add_parcel", lambda db, e, o, p: db.add_parcel("GP-X", "0", requisitioned="2004-01-01"), parkdb.ValidationError),
     ("add_parcel", lambda db, e, o, p: db.add_parcel("GP-X", "1.0000001", requisitioned="2004-01-01"), parkdb.ValidationError),
@@ -318,7 +328,8 @@ def test_every_native_write_method_is_published():
         "write_off_debt", "record_collection", "pay_compensation", "qualify",
         "revoke_qualification", "honour", "record_inspection", "rectify", "record_incident",
         "record_complaint", "resolve_complaint", "register_building", "reach_building_stage",
-        "plan_building_stage",
+        "plan_building_stage", "record_enterprise_id", "register_parcel", "agree_contract",
+        "convey", "mortgage",
     }
     native = {
         name

@@ -103,3 +103,41 @@ def test_a_mortgage_is_shown_while_in_force(db, tmp_path):
     assert during["mortgagees"] == "北京丁银行延庆支行"
     after = db.parcels(as_of=dt.date(2018, 3, 1)).to_pandas().iloc[0]
     assert not after["mortgaged"] and pd.isna(after["mortgage_yuan"])
+
+
+def test_a_firm_is_named_by_any_of_its_ids_or_its_name(db):
+    e = db.add_enterprise("烟台开发区某五金厂", tax_id="370613705812957", org_code="70581295-7")
+    assert db.enterprise("370613705812957")["enterprise_id"] == e
+    assert db.enterprise("705812957")["name"] == "烟台开发区某五金厂"
+    p = db.register_parcel("YT-1", area_ha="1.5", entered="2008-01-01")
+    # A write takes the firm by its tax id, or its unique name.
+    db.allocate(p, "370613705812957", "2008-06-01", method="挂牌出让", price_yuan="500万元")
+    buyer = db.add_enterprise("烟台乙机械有限公司")
+    db.convey(p, "烟台乙机械有限公司", "2012-03-01", price_yuan="800万元", how="买卖")
+    row = db.parcel("YT-1")
+    assert row["holder_id"] == buyer and row["supply_method"] == "listing"
+    assert row["entered_unrequisitioned_on"] == dt.date(2008, 1, 1) and row["requisitioned"] is None
+    # Nothing owed to the park for the conveyance: the supply's price only.
+    assert db.receivables().to_pandas()["debtor_id"].tolist() == [e]
+    with pytest.raises(parkdb.NotFoundError) as info:
+        db.allocate(db.register_parcel("YT-2", "1", entered="2008-01-01"), "无此企业", "2008-06-01",
+                    method="listing", price_yuan=1)
+    assert "纳税人识别号" in str(info.value)
+    db.mortgage("YT-1", "烟台银行", "2013-01-01", amount_yuan="300万元", until="2015-01-01")
+    assert db.parcel("YT-1", as_of="2014-01-01")["mortgage_yuan"] == Decimal("3000000.00")
+    # An id another firm holds, and instalments that do not make the price,
+    # are refused and write nothing.
+    before = db.check().events
+    with pytest.raises(parkdb.ConflictError):
+        db.record_enterprise_id(buyer, "tax_id", "370613705812957")
+    with pytest.raises(parkdb.ValidationError, match="not the price"):
+        db.agree_contract("YT-1", "2008-06-01", instalments=["100万元"])
+    assert db.check().events == before
+    # The contract's terms on the day of the supply.
+    db.agree_contract("YT-1", "2008-06-01", terms={"其他工业用地": 50, "其他商服用地": 40}, plot_ratio_min="1.0",
+                      plot_ratio_max="0.8", instalments=["200万元", "300万元"])
+    assert db.parcel("YT-1", as_of="2009-01-01")["use_terms"] == "其他工业用地50年; 其他商服用地40年"
+    assert [f["kind"] for f in db.check().findings] == ["plot_ratio_swapped"]
+    t = db.enterprises().to_pandas().set_index("name")
+    assert t.loc["烟台开发区某五金厂", "tax_id"] == "370613705812957"
+    assert t.loc["烟台开发区某五金厂", "org_code"] == "705812957"

@@ -665,6 +665,28 @@ fn every_bad_row_is_reported_and_nothing_is_written() {
         "{}",
         twice.errors[0]
     );
+    // A header's problem does not hide the rows': one run reports both.
+    let both = ledger::import(
+        &db,
+        &[sheet(
+            "地块台账",
+            "地块编号,面积(亩),area_mu,用途,征地日期\n\
+             GP-951,10,12,工业,2005-01-01\n\
+             GP-952,10,12,农业,2005-01-01",
+        )],
+        ImportOptions {
+            strict: true,
+            ..ImportOptions::default()
+        },
+    )
+    .unwrap();
+    let found: Vec<(usize, &str)> = both
+        .errors
+        .iter()
+        .map(|e| (e.row, e.column.as_str()))
+        .collect();
+    assert_eq!(found, [(1, "area_mu"), (3, "用途")], "{:#?}", both.errors);
+    assert!(!both.written);
     // An unknown column alone does not stop good rows.
     let other = Db::temporary().unwrap();
     let aside = ledger::import(

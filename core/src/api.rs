@@ -7,7 +7,7 @@ use crate::compliance::{
     Complaint, Honour, Incident, Inspection, Qualification, QualificationKind,
 };
 use crate::db::{Db, Policy};
-use crate::enterprise::{Enterprise, EnterpriseId, NewEnterprise, YearlyFigures};
+use crate::enterprise::{Enterprise, EnterpriseId, IdKind, NewEnterprise, YearlyFigures};
 use crate::error::Result;
 use crate::event::EventId;
 use crate::fund::{Application, ApplicationId, AwardKind, Overdue, ProgrammeId, RecoveryVia};
@@ -43,6 +43,8 @@ macro_rules! single_writes {
 single_writes! {
     /// Registers an enterprise.
     fn add_enterprise(new: NewEnterprise) -> EnterpriseId;
+    /// Records a firm's id other than its credit code.
+    fn record_enterprise_id(firm: EnterpriseId, kind: IdKind, value: &str) -> EventId;
     /// 征地: adds a parcel to the reserve.
     fn add_parcel(new: NewParcel) -> ParcelId;
     /// 登记: enters a parcel whose requisition is not known.

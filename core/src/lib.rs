@@ -98,7 +98,7 @@ mod writer;
 pub use check::{CheckReport, Finding};
 pub use days::{check_date, FIRST_DATE, LAST_DATE};
 pub use db::{CheckpointStatus, Db, DetachedTransaction, Durability, Options, Policy, Transaction};
-pub use enterprise::{validate_credit_code, Enterprise, EnterpriseId, NewEnterprise};
+pub use enterprise::{validate_credit_code, Enterprise, EnterpriseId, IdKind, NewEnterprise};
 pub use enterprise::{EnterpriseStatus, Lease, YearlyFigures};
 pub use error::{Entity, Error, ReadLimit, Refusal, Result, Rule};
 pub use event::{Body, Event, EventId, Horizon, Recorded};

@@ -719,6 +719,16 @@ pub struct FeeAccount {
     pub collections: Vec<(NaiveDate, Collection)>,
 }
 
+/// The vouchers (凭证号) of the payments among `entries`: a voucher is used
+/// once, by one payment (a refund may name the payment's).
+pub(crate) fn vouchers<'a>(
+    entries: impl Iterator<Item = &'a Entry>,
+) -> impl Iterator<Item = &'a str> {
+    entries
+        .filter(|e| e.kind == EntryKind::Paid)
+        .filter_map(|e| e.note.as_deref())
+}
+
 impl FeeAccount {
     /// Management fees paid, less refunds.
     #[must_use]

@@ -343,6 +343,9 @@ impl Record for Parcel {
         for b in &self.register {
             out.push((index::BUILDING_CODE, b.spec.code.as_bytes().to_vec()));
         }
+        for v in self.vouchers() {
+            out.push((index::PARCEL_VOUCHER, v.as_bytes().to_vec()));
+        }
         out
     }
 
@@ -357,6 +360,7 @@ impl Record for Parcel {
                 .iter()
                 .zip(&other.register)
                 .all(|(a, b)| a.spec.code == b.spec.code)
+            && self.vouchers().eq(other.vouchers())
     }
 
     const CODE: Option<u8> = Some(index::PARCEL_CODE);
@@ -459,6 +463,12 @@ impl Record for Enterprise {
         for b in buildings {
             out.push((index::ENTERPRISE_BUILDING, b.as_bytes().to_vec()));
         }
+        for (_, id) in &self.other_ids {
+            out.push((index::ENTERPRISE_OTHER_ID, id.as_bytes().to_vec()));
+        }
+        for v in self.vouchers() {
+            out.push((index::ENTERPRISE_VOUCHER, v.as_bytes().to_vec()));
+        }
         out
     }
 
@@ -467,6 +477,8 @@ impl Record for Enterprise {
             && self.credit_code == other.credit_code
             && self.industry == other.industry
             && self.leases.len() == other.leases.len()
+            && self.other_ids == other.other_ids
+            && self.vouchers().eq(other.vouchers())
     }
 
     const CODE: Option<u8> = Some(index::ENTERPRISE_CODE);

@@ -21,11 +21,81 @@ A unified social credit code (统一社会信用代码, GB 32100) must pass its 
 character unless ``allow_invalid_code`` and be unique; an industry must be a
 GB/T 4754-2017 code; ``founded`` may not be after ``registered``.
 
-Raises ``ValidationError`` (empty name, bad code or industry),
-``ConflictError`` (a code already registered).
+Its older ids may be given too (``tax_id`` 纳税人识别号 of 15, 17, 18 or 20
+characters, ``org_code`` 组织机构代码 with its check character, ``licence``
+工商注册号 of 15 digits); each names one firm, and every argument that
+takes a firm then takes any of them, as it takes the id, the credit code
+or the unique registered name.
+
+Raises ``ValidationError`` (empty name, bad code, id or industry),
+``ConflictError`` (a code or id already another firm's).
 
     e = db.add_enterprise("东岸精密机械有限公司", credit_code="91330100000000001X",
                           industry="C34", registered="2004-05-01")
+    old = db.add_enterprise("烟台开发区某五金厂", tax_id="370613705812957")
+""",
+    "record_enterprise_id": """Records a firm's id other than its credit code: ``kind``
+``tax_id`` (纳税人识别号: 15, 17, 18 or 20 characters), ``org_code``
+(组织机构代码: 8 characters and the GB 11714 check character) or
+``licence`` (工商注册号: 15 digits), in force from the firm's registration.
+``db.enterprise(key)`` and every argument that takes a firm find it by
+the id.
+
+Raises ``ValidationError`` (a malformed id), ``ConflictError`` (another
+firm's id or credit code), ``LifecycleError`` (an id of that kind recorded
+already), ``NotFoundError``.
+
+    db.record_enterprise_id("烟台开发区某五金厂", "tax_id", "370613705812957")
+""",
+    "register_parcel": """登记: enters a parcel whose requisition is not known (one of
+published supply, transfer or mortgage results) on the day it enters the
+ledger, ``entered``, in the reserve or already held by ``holder``. No
+requisition date is invented: ``parcels()`` leaves ``requisitioned``
+empty and says ``entered_unrequisitioned_on``; the land summary counts
+the land from then, in ``requisitioned_mu`` and ``requisition_unknown_mu``.
+``import_ledgers`` does this for 中国土地市场网's results.
+
+Raises ``ValidationError`` (empty or bad code, non-positive area),
+``ConflictError`` (a code in use), ``NotFoundError`` (the holder).
+
+    p = db.register_parcel("LC-2017-001", area_ha="1.867291", entered="2017-01-08")
+""",
+    "agree_contract": """Records the supply contract's other agreed terms on the day
+of the supply in force: ``deliver_by`` (约定交地时间), ``terms``
+(土地使用年限: years, or ``{"其他工业用地": 50, "其他商服用地": 40}``), the
+plot-ratio bounds as agreed (``check()`` finds them swapped), the
+``instalments`` of 分期支付 (they must sum to the price), ``industry``,
+``grade``, ``approved_by``, ``project`` and the ``notice``. Shown in
+``parcels()`` (``deliver_by``, ``use_terms``, ``plot_ratio_min``…).
+
+Raises ``ValidationError`` (instalments that do not make the price, a term
+of 0 years), ``LifecycleError`` (no supply on that day, or terms recorded
+already), ``NotFoundError``.
+
+    db.agree_contract(p, "2017-01-08", deliver_by="2017-03-28", terms=50,
+                      plot_ratio_min="1.2", instalments=["337.03万元"])
+""",
+    "convey": """二级市场转让: the holder passes the parcel to another firm (``how``:
+买卖, 赠与, 继承…). The price passes between the firms: unlike ``transfer``
+(the park's own), nothing is owed to the park.
+
+Raises ``NotFoundError``, ``ValidationError`` (negative price),
+``LifecycleError`` (land in the reserve, or held by that firm already).
+
+    db.convey("GP-001", "天津市乙装备有限公司", "2016-01-12", price_yuan="1403.349万元", how="买卖")
+""",
+    "mortgage": """土地抵押: registers a mortgage on a held parcel from ``on`` to
+``until``, lent by ``mortgagee``, with its certificates (the mortgage's
+他项权证, the land's 国用 or 不动产权 certificate). ``parcels(as_of)``
+shows the mortgages in force (``mortgaged``, ``mortgage_yuan``,
+``mortgagees``).
+
+Raises ``ValidationError`` (an amount that is not positive, an end not
+after the start), ``LifecycleError`` (land in the reserve),
+``NotFoundError``.
+
+    db.mortgage("GP-001", "中国工商银行", "2016-01-14", amount_yuan="1500万元",
+                until="2017-01-13", use_certificate="京延国用（2014出）第00061号")
 """,
     "add_parcel": """征地: adds a parcel to the zone's reserve and returns its id.
 

@@ -493,10 +493,10 @@ fn the_layout_is_pinned() {
     assert_eq!(
         (LAYOUT, found),
         (
-            8,
+            9,
             [
                 0x40C6_E64F,
-                0x0319_F071,
+                0xB689_8B3A,
                 0xA34D_E366,
                 0x5E94_BBC3,
                 0xD202_EF8D,

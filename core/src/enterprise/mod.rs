@@ -109,6 +109,138 @@ code_enum!(
     }
 );
 
+code_enum!(
+    /// A firm's identifier other than its 统一社会信用代码: the ids firms
+    /// were registered under before 2015 (三证合一), which tax and land
+    /// records still carry.
+    IdKind, "id_kind", {
+        /// 纳税人识别号: 15, 17, 18 or 20 letters and digits.
+        TaxId = "tax_id" / "纳税人识别号" | "税号" | "税务登记号",
+        /// 组织机构代码 (GB 11714): 8 characters and a check character.
+        OrgCode = "org_code" / "组织机构代码" | "机构代码",
+        /// 工商注册号 (营业执照注册号): 15 digits.
+        Licence = "licence" / "工商注册号" | "营业执照注册号" | "注册号",
+    }
+);
+
+/// `3, 7, 9, 10, 5, 8, 4, 2`: the weights of an organisation code's eight
+/// characters (GB 11714).
+const ORG_WEIGHTS: [u32; 8] = [3, 7, 9, 10, 5, 8, 4, 2];
+
+/// Checks a firm's id of `kind` and returns it as kept (trimmed, letters
+/// upper-cased, a `-` before an organisation code's check character
+/// dropped): a 纳税人识别号 is 15, 17, 18 or 20 letters and digits; an
+/// 组织机构代码 is 8 digits or capitals and its check character
+/// (`11 − Σ cᵢ·wᵢ mod 11`, 10 written `X`, 11 `0`); a 工商注册号 is 15
+/// digits.
+///
+/// # Errors
+/// [`Error::Validation`] saying what is wrong.
+pub fn check_other_id(kind: IdKind, text: &str) -> Result<String> {
+    let id: String = text
+        .trim()
+        .chars()
+        .filter(|c| !(kind == IdKind::OrgCode && *c == '-'))
+        .collect::<String>()
+        .to_uppercase();
+    let bad = |why: String| {
+        Error::validation(kind.code(), format!("{}: {why}", crate::text::shown(text)))
+    };
+    if !id.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(bad(format!(
+            "a {} is letters and digits only",
+            kind.chinese()
+        )));
+    }
+    let n = id.len();
+    match kind {
+        IdKind::TaxId if ![15, 17, 18, 20].contains(&n) => Err(bad(format!(
+            "has {n} characters; a 纳税人识别号 has 15, 17, 18 or 20"
+        ))),
+        IdKind::Licence if n != 15 || !id.chars().all(|c| c.is_ascii_digit()) => {
+            Err(bad("a 工商注册号 is 15 digits".into()))
+        }
+        IdKind::OrgCode => {
+            if n != 9 {
+                return Err(bad(format!(
+                    "has {n} characters; a 组织机构代码 has 9 (8 and a check character)"
+                )));
+            }
+            let value = |c: char| c.to_digit(36);
+            let sum: u32 = id
+                .chars()
+                .take(8)
+                .zip(ORG_WEIGHTS)
+                .map(|(c, w)| value(c).unwrap_or(0) * w)
+                .sum();
+            let expected = match 11 - sum % 11 {
+                10 => 'X',
+                11 => '0',
+                d => char::from_digit(d, 10).unwrap_or('0'),
+            };
+            let given = id.chars().nth(8).unwrap_or(' ');
+            if given == expected {
+                Ok(id)
+            } else {
+                Err(bad(format!(
+                    "check character is {given:?}, the code's own characters give {expected:?}"
+                )))
+            }
+        }
+        _ => Ok(id),
+    }
+}
+
+/// The firm among `all` that `key` names by another id (纳税人识别号,
+/// 组织机构代码, 工商注册号), else by its exact registered name: the end
+/// of a lookup by key, after its id and credit code (see
+/// [`crate::View::enterprise_by_key`]).
+///
+/// # Errors
+/// [`Error::NotFound`] saying which kinds of key were tried;
+/// [`Error::Conflict`] for a name two firms are registered under, listing
+/// them.
+pub(crate) fn by_other_id_or_name<'a>(
+    key: &str,
+    all: impl Iterator<Item = &'a Enterprise> + Clone,
+) -> Result<Enterprise> {
+    let upper = key.to_uppercase();
+    if let Some(e) = all
+        .clone()
+        .find(|e| e.other_ids.iter().any(|(_, id)| *id == upper))
+    {
+        return Ok(e.clone());
+    }
+    let named: Vec<&Enterprise> = all.filter(|e| e.name == key).collect();
+    if named.len() > 1 {
+        let listed: Vec<String> = named
+            .iter()
+            .map(|e| match &e.credit_code {
+                Some(c) => format!("{} ({c})", e.id),
+                None => e.id.to_string(),
+            })
+            .collect();
+        return Err(Error::Conflict {
+            entity: Entity::Enterprise,
+            key: key.to_owned(),
+            reason: format!(
+                "{} firms are registered under this name: {}; give an id or a credit code",
+                named.len(),
+                listed.join(", ")
+            ),
+        });
+    }
+    named.first().map(|e| (*e).clone()).ok_or_else(|| {
+        Error::not_found(
+            Entity::Enterprise,
+            format!(
+                "{} (tried as an id, a credit code, another id (纳税人识别号, 组织机构代码, 工商注册号) and a registered name)",
+                crate::text::shown(key)
+            ),
+        )
+    })
+}
+
 /// A year's economic figures of an enterprise; a field left `None` was not reported.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct YearlyFigures {
@@ -310,6 +442,9 @@ pub struct Enterprise {
     /// The latest date of any event in force.
     #[serde(with = "crate::days::day")]
     pub last_event: NaiveDate,
+    /// Its other ids (纳税人识别号, 组织机构代码, 工商注册号), in the order
+    /// recorded.
+    pub other_ids: Vec<(IdKind, String)>,
 }
 
 /// The fields of a firm its own events set and a stored state skips, as a
@@ -369,7 +504,22 @@ impl Enterprise {
             record: None,
             last_lifecycle: since,
             last_event: since,
+            other_ids: Vec::new(),
         }
+    }
+
+    /// The vouchers (凭证号) of the management fees it paid.
+    pub(crate) fn vouchers(&self) -> impl Iterator<Item = &str> {
+        crate::money::vouchers(self.fees.iter().flat_map(|f| f.entries.iter()))
+    }
+
+    /// Its id of `kind`, if recorded.
+    #[must_use]
+    pub fn other_id(&self, kind: IdKind) -> Option<&str> {
+        self.other_ids
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map(|(_, v)| v.as_str())
     }
 
     /// Planned plus added investment (for 投资强度).
@@ -503,6 +653,9 @@ pub enum EnterpriseEvent {
     ComplaintReceived(Complaint),
     /// The complaint at `index` resolved.
     ComplaintResolved { index: u32, resolution: String },
+    /// An id other than the credit code recorded (纳税人识别号, 组织机构代码,
+    /// 工商注册号).
+    IdRecorded { kind: IdKind, value: String },
 }
 
 impl EnterpriseEvent {
@@ -522,6 +675,7 @@ impl EnterpriseEvent {
             EnterpriseEvent::Leased(_) => "leased",
             EnterpriseEvent::LeaseEnded { .. } => "lease_ended",
             EnterpriseEvent::Noted { .. } => "noted",
+            EnterpriseEvent::IdRecorded { .. } => "id_recorded",
             EnterpriseEvent::FeePaid(_) => "fee_paid",
             EnterpriseEvent::FeeRefunded(_) => "fee_refunded",
             EnterpriseEvent::FeeWrittenOff(_) => "fee_written_off",
@@ -624,6 +778,7 @@ impl EnterpriseEvent {
             EnterpriseEvent::ComplaintResolved { index, resolution } => {
                 format!("complaint #{index} resolved: {resolution}")
             }
+            EnterpriseEvent::IdRecorded { kind, value } => format!("{} {value}", kind.chinese()),
             other => other.name().replace('_', " "),
         }
     }
@@ -648,6 +803,7 @@ impl EnterpriseEvent {
                 | EnterpriseEvent::IncidentReported(_)
                 | EnterpriseEvent::ComplaintReceived(_)
                 | EnterpriseEvent::ComplaintResolved { .. }
+                | EnterpriseEvent::IdRecorded { .. }
         )
     }
 }
@@ -857,6 +1013,15 @@ pub(crate) fn apply(
             lease.end = Some(date);
         }
         EnterpriseEvent::Noted { note } => e.note.clone_from(note),
+        EnterpriseEvent::IdRecorded { kind, value } => {
+            if let Some(held) = e.other_id(*kind) {
+                return Err(e.refuse(
+                    Rule::AlreadyDone,
+                    format!("its {} is {held} already", kind.chinese()),
+                ));
+            }
+            e.other_ids.push((*kind, value.clone()));
+        }
         EnterpriseEvent::FeePaid(p) => e.fee_account().entries.push(Entry::paid(date, p)),
         EnterpriseEvent::FeeRefunded(r) => {
             let paid = e.fees.as_ref().map_or(Yuan::ZERO, |f| f.paid());
@@ -1155,6 +1320,10 @@ mod stored {
             index: u32,
             resolution: String,
         },
+        IdRecorded {
+            kind: super::IdKind,
+            value: String,
+        },
     }
 
     impl From<EnterpriseEvent> for super::EnterpriseEvent {
@@ -1227,6 +1396,7 @@ mod stored {
                 EnterpriseEvent::ComplaintResolved { index, resolution } => {
                     E::ComplaintResolved { index, resolution }
                 }
+                EnterpriseEvent::IdRecorded { kind, value } => E::IdRecorded { kind, value },
             }
         }
     }
@@ -1285,6 +1455,7 @@ mod stored {
                 E::ComplaintResolved { index, resolution } => {
                     EnterpriseEvent::ComplaintResolved { index, resolution }
                 }
+                E::IdRecorded { kind, value } => EnterpriseEvent::IdRecorded { kind, value },
             }
         }
     }

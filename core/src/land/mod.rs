@@ -431,6 +431,15 @@ impl IdleState {
 }
 
 impl Parcel {
+    /// The vouchers (凭证号) of the payments received on the parcel.
+    pub(crate) fn vouchers(&self) -> impl Iterator<Item = &str> {
+        crate::money::vouchers(
+            self.account
+                .iter()
+                .flat_map(|a| a.debts.iter().flat_map(|d| d.entries.iter())),
+        )
+    }
+
     /// The lifecycle status.
     #[must_use]
     pub fn status(&self) -> ParcelStatus {

@@ -68,13 +68,27 @@ const fn f(
 use FieldKind::{Area, Code, Date, Flag, Integer, Money, Quantity, Text};
 
 const ENTERPRISE_FIELDS: &[Field] = &[
-    f("name", &["企业名称", "名称"], Text, true),
+    // NSRMC and NSRSBH: the tax bureau's field names (纳税人名称, 纳税人识别号).
+    f(
+        "name",
+        &["企业名称", "名称", "纳税人名称", "NSRMC"],
+        Text,
+        true,
+    ),
     f(
         "credit_code",
         &["统一社会信用代码", "信用代码"],
         Text,
         false,
     ),
+    f(
+        "tax_id",
+        &["纳税人识别号", "税号", "税务登记号", "NSRSBH"],
+        Text,
+        false,
+    ),
+    f("org_code", &["组织机构代码", "机构代码"], Text, false),
+    f("licence", &["工商注册号", "营业执照注册号"], Text, false),
     f("industry", &["行业代码", "行业"], Text, false),
     f("founded", &["成立日期"], Date, false),
     f("high_tech", &["高新技术企业", "高新"], Flag, false),

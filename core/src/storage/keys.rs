@@ -35,6 +35,8 @@ pub(crate) mod index {
     pub(crate) const PARCEL_EVER_HELD: u8 = 0x05;
     /// building code → the parcel it stands on (the buildings register)
     pub(crate) const BUILDING_CODE: u8 = 0x06;
+    /// a payment's voucher (凭证号) → the parcel it was paid on
+    pub(crate) const PARCEL_VOUCHER: u8 = 0x07;
     /// a unit of work's first event id → its event runs ([`super::encode_runs`])
     pub(crate) const EVENT: u8 = 0x10;
     /// credit code → enterprise id (unique)
@@ -45,6 +47,10 @@ pub(crate) mod index {
     pub(crate) const ENTERPRISE_STATUS: u8 = 0x22;
     /// building code → the enterprises that lease in it
     pub(crate) const ENTERPRISE_BUILDING: u8 = 0x23;
+    /// another id (纳税人识别号, 组织机构代码, 工商注册号) → the enterprise
+    pub(crate) const ENTERPRISE_OTHER_ID: u8 = 0x24;
+    /// a management fee's voucher (凭证号) → the firm that paid it
+    pub(crate) const ENTERPRISE_VOUCHER: u8 = 0x25;
     /// (programme id, application id)
     pub(crate) const APPLICATION_PROGRAMME: u8 = 0x30;
     /// (applicant id, application id)

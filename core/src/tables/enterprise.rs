@@ -86,6 +86,9 @@ pub fn enterprises_batch<E: std::borrow::Borrow<Enterprise>>(
         firms.iter().map(|e| Some(e.capital_increases.len() as u64)),
     );
     c.text("note", firms.iter().map(|e| e.note.as_deref()));
+    for kind in crate::enterprise::IdKind::ALL {
+        c.text(kind.code(), firms.iter().map(|e| e.other_id(*kind)));
+    }
     c.finish()
 }
 

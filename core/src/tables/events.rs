@@ -313,6 +313,7 @@ impl EventFacts for EnterpriseEvent {
             | EnterpriseEvent::ConstructionStarted
             | EnterpriseEvent::InProduction
             | EnterpriseEvent::Resumed
+            | EnterpriseEvent::IdRecorded { .. }
             | EnterpriseEvent::LeaseEnded { .. } => Facts::default(),
         }
     }

@@ -101,8 +101,9 @@ impl View<'_> {
     }
 
     /// An enterprise by any key a person has for it: its id (digits), its
-    /// unified social credit code, or its exact registered name (names
-    /// compared as parkdb cleans them: spaces at the ends trimmed).
+    /// unified social credit code, another id it is recorded with
+    /// (纳税人识别号, 组织机构代码, 工商注册号), or its exact registered name
+    /// (names compared as parkdb cleans them: spaces at the ends trimmed).
     ///
     /// # Errors
     /// [`Error::NotFound`] saying which kinds of key were tried;
@@ -119,40 +120,10 @@ impl View<'_> {
             Err(Error::NotFound { .. }) => {}
             found => return found,
         }
-        let named: Vec<Enterprise> = self.consistently(|v| {
+        self.consistently(|v| {
             let _read = v.engine.read_guard();
-            Ok(v.all_shared::<Enterprise>()?
-                .iter()
-                .filter(|e| e.name == key)
-                .map(|e| (**e).clone())
-                .collect())
-        })?;
-        if named.len() > 1 {
-            let listed: Vec<String> = named
-                .iter()
-                .map(|e| match &e.credit_code {
-                    Some(c) => format!("{} ({c})", e.id),
-                    None => e.id.to_string(),
-                })
-                .collect();
-            return Err(Error::Conflict {
-                entity: crate::Entity::Enterprise,
-                key: key.to_owned(),
-                reason: format!(
-                    "{} firms are registered under this name: {}; give an id or a credit code",
-                    named.len(),
-                    listed.join(", ")
-                ),
-            });
-        }
-        named.into_iter().next().ok_or_else(|| {
-            Error::not_found(
-                crate::Entity::Enterprise,
-                format!(
-                    "{} (tried as an id, a credit code and a registered name)",
-                    crate::text::shown(key)
-                ),
-            )
+            let all = v.all_shared::<Enterprise>()?;
+            crate::enterprise::by_other_id_or_name(key, all.iter().map(|e| &**e))
         })
     }
 

@@ -1,7 +1,7 @@
 //! Writes to the enterprise register.
 
 use super::*;
-use crate::enterprise::{Lease, YearlyFigures};
+use crate::enterprise::{IdKind, Lease, YearlyFigures};
 use crate::industry::normalize_industry;
 use crate::units::Quantity;
 
@@ -64,6 +64,98 @@ impl Writer {
             w.store::<Enterprise>(None, state)?;
             Ok(EnterpriseId(id))
         })
+    }
+
+    /// Records a firm's id other than its credit code (纳税人识别号,
+    /// 组织机构代码, 工商注册号; see [`crate::enterprise::check_other_id`]),
+    /// in force from the firm's registration. An id names one firm: one
+    /// another firm holds, as another id or as its credit code, is refused.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`]; [`Error::Validation`] for a malformed id;
+    /// [`Error::Conflict`] for an id another firm holds; [`Error::Lifecycle`]
+    /// for a firm that has an id of this kind already.
+    pub fn record_enterprise_id(
+        &mut self,
+        firm: EnterpriseId,
+        kind: IdKind,
+        value: &str,
+    ) -> Result<EventId> {
+        self.attempt(|w| {
+            let e: Enterprise = w.require(firm.0)?;
+            let id = crate::enterprise::check_other_id(kind, value)?;
+            let owner = match w.other_id_owner(&id)? {
+                Some(owner) => Some(owner),
+                None => w
+                    .code_owner::<Enterprise>(keys::index::ENTERPRISE_CODE, &id)?
+                    .map(EnterpriseId),
+            };
+            if let Some(owner) = owner.filter(|o| *o != firm) {
+                return Err(Error::conflict(
+                    Entity::Enterprise,
+                    id,
+                    format!("the id is {owner}'s already"),
+                ));
+            }
+            // From the firm's creation: the date add_enterprise gave it.
+            let date = e.registered.or(e.founded).unwrap_or(NaiveDate::MIN);
+            w.record_event_on::<Enterprise>(
+                firm.0,
+                date,
+                EnterpriseEvent::IdRecorded { kind, value: id },
+            )
+        })
+    }
+
+    /// The firm that holds `id` as an id other than its credit code, as
+    /// this unit of work sees it.
+    pub(crate) fn other_id_owner(&self, id: &str) -> Result<Option<EnterpriseId>> {
+        let mut candidates = self
+            .engine
+            .cache
+            .with::<Enterprise, _>(self.engine(), |m| {
+                m.ids(keys::index::ENTERPRISE_OTHER_ID, id.as_bytes())
+            })?;
+        candidates.extend(
+            Enterprise::mine(&self.pending.records)
+                .iter()
+                .filter(|(_, e)| e.other_ids.iter().any(|(_, v)| v == id))
+                .map(|(firm, _)| *firm),
+        );
+        for firm in candidates {
+            if let Some(e) = self.load::<Enterprise>(firm)? {
+                if e.other_ids.iter().any(|(_, v)| v == id) {
+                    return Ok(Some(e.id));
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// An enterprise by any key a person has for it, as this unit of work
+    /// sees it: its id (digits), credit code, another id or exact
+    /// registered name (see [`crate::View::enterprise_by_key`]).
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] saying which kinds of key were tried;
+    /// [`Error::Conflict`] for a name several firms are registered under.
+    pub fn enterprise_by_key(&self, key: &str) -> Result<Enterprise> {
+        let key = key.trim();
+        if let Some(e) = key
+            .parse::<u64>()
+            .ok()
+            .map(|id| self.load::<Enterprise>(id))
+            .transpose()?
+            .flatten()
+        {
+            return Ok(e);
+        }
+        let code = key.to_uppercase();
+        if let Some(id) = self.code_owner::<Enterprise>(keys::index::ENTERPRISE_CODE, &code)? {
+            return self.require(id);
+        }
+        let all = self.records::<Enterprise>()?;
+        crate::enterprise::by_other_id_or_name(key, all.iter())
     }
 
     /// An enterprise as this unit of work sees it.

@@ -640,6 +640,19 @@ impl Writer {
         // A date out of range is bad input whatever the entity's history:
         // Validation, before any rule of its lifecycle is asked.
         crate::days::check_date("date", date)?;
+        self.record_event_on::<R>(id, date, event)
+    }
+
+    /// [`Writer::record_event`] on a date parkdb chose rather than one a
+    /// caller gave (a firm's creation, "since always" when its
+    /// registration is not known): not checked against the dates callers
+    /// may give.
+    fn record_event_on<R: Record>(
+        &mut self,
+        id: u64,
+        date: NaiveDate,
+        event: R::Event,
+    ) -> Result<EventId> {
         let old = self
             .load_shared::<R>(id)?
             .ok_or_else(|| Error::not_found(R::ENTITY, R::display_id(id)))?;

@@ -125,16 +125,96 @@ impl Writer {
             match on {
                 Account::Parcel(p) => {
                     w.payer_exists(payment.payer)?;
-                    w.record_event::<Parcel>(p.0, date, ParcelEvent::PaymentReceived(payment))
+                    let voucher = payment.reference.clone();
+                    let event = ParcelEvent::PaymentReceived(payment);
+                    w.voucher_unused::<Parcel>(p.0, date, &event, voucher.as_deref())?;
+                    let id = w.record_event::<Parcel>(p.0, date, event)?;
+                    if let Some(v) = voucher {
+                        w.pending
+                            .take_code(keys::index::PARCEL_VOUCHER, v.as_bytes(), p.0);
+                    }
+                    Ok(id)
                 }
                 Account::Enterprise(e) => {
                     w.fee_debt(e, date)?
                         .pay(date, &payment)
                         .map_err(|why| w.refuse_fee(e, why))?;
-                    w.record_event::<Enterprise>(e.0, date, EnterpriseEvent::FeePaid(payment))
+                    let voucher = payment.reference.clone();
+                    let event = EnterpriseEvent::FeePaid(payment);
+                    w.voucher_unused::<Enterprise>(e.0, date, &event, voucher.as_deref())?;
+                    let id = w.record_event::<Enterprise>(e.0, date, event)?;
+                    if let Some(v) = voucher {
+                        w.pending
+                            .take_code(keys::index::ENTERPRISE_VOUCHER, v.as_bytes(), e.0);
+                    }
+                    Ok(id)
                 }
             }
         })
+    }
+
+    /// Refuses a payment whose voucher (凭证号) another payment used, on
+    /// any parcel or firm; a payment the database holds already (the same
+    /// event on the same day, imported again) is not a second use.
+    fn voucher_unused<R: Record>(
+        &self,
+        id: u64,
+        date: NaiveDate,
+        event: &R::Event,
+        voucher: Option<&str>,
+    ) -> Result<()> {
+        let Some(voucher) = voucher else {
+            return Ok(());
+        };
+        if self.merging && self.known_event::<R>(id, date, event)?.is_some() {
+            return Ok(());
+        }
+        let on_parcel =
+            self.voucher_holder::<Parcel>(keys::index::PARCEL_VOUCHER, voucher, |p| {
+                p.vouchers().any(|v| v == voucher).then(|| p.code.clone())
+            })?;
+        let by = match on_parcel {
+            Some(by) => Some(by),
+            None => {
+                self.voucher_holder::<Enterprise>(keys::index::ENTERPRISE_VOUCHER, voucher, |e| {
+                    e.vouchers().any(|v| v == voucher).then(|| e.name.clone())
+                })?
+            }
+        };
+        match by {
+            None => Ok(()),
+            Some(by) => Err(Error::validation(
+                "reference",
+                format!("voucher {voucher} is used already, by a payment on {by}: a voucher is used once"),
+            )),
+        }
+    }
+
+    /// The record of kind `R` that holds `voucher` (named by `name`): one
+    /// this unit of work gave it to, or a committed one.
+    fn voucher_holder<R: Record + Send + Sync + 'static>(
+        &self,
+        family: u8,
+        voucher: &str,
+        name: impl Fn(&R) -> Option<String>,
+    ) -> Result<Option<String>> {
+        let mut ids = self
+            .engine
+            .cache
+            .with::<R, _>(self.engine(), |m| m.ids(family, voucher.as_bytes()))?;
+        if let Some(id) = self
+            .pending
+            .codes
+            .get(&(family, voucher.as_bytes().to_vec()))
+        {
+            ids.insert(*id);
+        }
+        for id in ids {
+            if let Some(found) = self.load::<R>(id)?.and_then(|r| name(&r)) {
+                return Ok(Some(found));
+            }
+        }
+        Ok(None)
     }
 
     /// 退款: money given back, at most what was paid.

@@ -18,6 +18,8 @@ pub(super) struct Lookups {
     pub(super) by_code: HashMap<String, EnterpriseId>,
     /// Enterprises by name, each with whether it has a credit code.
     pub(super) by_name: HashMap<String, Vec<(EnterpriseId, bool)>>,
+    /// Enterprises by their other ids (纳税人识别号, 组织机构代码, 工商注册号).
+    pub(super) by_other_id: HashMap<String, EnterpriseId>,
     pub(super) programmes: HashMap<String, ProgrammeId>,
     pub(super) applications: HashMap<String, ApplicationId>,
     /// The applications the database holds, by programme, applicant and
@@ -31,12 +33,16 @@ impl Lookups {
         let mut l = Lookups {
             by_code: HashMap::new(),
             by_name: HashMap::new(),
+            by_other_id: HashMap::new(),
             programmes: HashMap::new(),
             applications: HashMap::new(),
             received: HashMap::new(),
         };
         for e in w.records::<Enterprise>()? {
             l.add_firm(&e.name, e.credit_code.as_deref(), e.id);
+            for (_, id) in &e.other_ids {
+                l.by_other_id.insert(id.clone(), e.id);
+            }
         }
         for p in w.records::<Programme>()? {
             l.programmes.insert(p.name, p.id);
@@ -120,6 +126,9 @@ impl Lookups {
         text: &str,
     ) -> Result<EnterpriseId, RowError> {
         let code = text.trim().to_uppercase();
+        if let Some(id) = self.by_other_id.get(&code) {
+            return Ok(*id);
+        }
         if code.len() == 18 && code.chars().all(|c| c.is_ascii_alphanumeric()) {
             return self.coded(row, field, &code);
         }

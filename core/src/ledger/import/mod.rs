@@ -135,6 +135,8 @@ fn prepare<'s>(
             continue;
         };
         let mut columns: Vec<Option<(&'static Field, Unit)>> = Vec::new();
+        // A required column missing would fail every row the same way: the
+        // header's problem is reported once and the rows are not checked.
         let mut bad_header = false;
         for h in &sheet.headers {
             if h.trim().is_empty() {
@@ -150,7 +152,6 @@ fn prepare<'s>(
                         .zip(&sheet.headers)
                         .find(|(c, _)| c.is_some_and(|(f, _)| f.name == field.name));
                     if let Some((_, first)) = given {
-                        bad_header = true;
                         errors.push(RowError {
                             sheet: sheet.name.clone(),
                             row: 1,
@@ -161,7 +162,9 @@ fn prepare<'s>(
                             ),
                         });
                     }
-                    columns.push(Some((field, unit)));
+                    // The first column giving the field is read, so the
+                    // rows are checked in the same run.
+                    columns.push(given.is_none().then_some((field, unit)));
                 }
                 // A running number, and remarks where the ledger keeps
                 // none (the register and the parcel ledger keep them as
@@ -180,9 +183,11 @@ fn prepare<'s>(
                     });
                     columns.push(None);
                 }
+                // A column refused (strict, or a unit the field does not
+                // take) is left out; the rows are still checked, so one run
+                // reports every problem.
                 Err(e) => {
                     let reason = e.to_string();
-                    bad_header = true;
                     errors.push(RowError {
                         sheet: sheet.name.clone(),
                         row: 1,

@@ -16,7 +16,7 @@ use chrono::NaiveDate;
 
 use super::lookups::Lookups;
 use super::row::{blame, Refused, Row};
-use crate::enterprise::{Enterprise, EnterpriseId, NewEnterprise};
+use crate::enterprise::{Enterprise, EnterpriseId, IdKind, NewEnterprise};
 use crate::error::Result;
 use crate::land::{LandUse, Parcel, SupplyMethod};
 use crate::units::{Mu, Yuan};
@@ -432,8 +432,29 @@ pub(super) fn enterprise_row(
         }
     }
     let new_registered = new.registered.or(new.founded);
-    let existing = lookups
-        .existing_firm(row, new.credit_code.as_deref(), &new.name)?
+    // Its other ids, checked as the register keeps them.
+    let mut other_ids = Vec::new();
+    for (field, kind) in [
+        ("tax_id", IdKind::TaxId),
+        ("org_code", IdKind::OrgCode),
+        ("licence", IdKind::Licence),
+    ] {
+        if let Some(t) = row.raw(field) {
+            let id = crate::enterprise::check_other_id(kind, t)
+                .map_err(|e| row.err(field, super::row::reason(&e)))?;
+            other_ids.push((field, kind, id));
+        }
+    }
+    // Without a credit code, a firm is found by another id before its name.
+    let by_other_id = other_ids
+        .iter()
+        .find_map(|(_, _, id)| lookups.by_other_id.get(id).copied())
+        .filter(|_| new.credit_code.is_none());
+    let found = match by_other_id {
+        Some(id) => Some(id),
+        None => lookups.existing_firm(row, new.credit_code.as_deref(), &new.name)?,
+    };
+    let existing = found
         .map(|id| w.load::<Enterprise>(id.0))
         .transpose()
         .map_err(|e| blame(row, &e))?
@@ -495,10 +516,26 @@ pub(super) fn enterprise_row(
                 started,
             );
             dated(&mut found, "in_production", e.in_production, producing);
+            for (field, kind, id) in &other_ids {
+                if let Some(held) = e.other_id(*kind).filter(|held| held != id) {
+                    found.differ(field, held, "a firm's id does not change");
+                }
+            }
             found.done()?;
             e.id
         }
     };
+    for (field, kind, id) in other_ids {
+        if existing
+            .as_ref()
+            .is_some_and(|e| e.other_id(kind).is_some())
+        {
+            continue;
+        }
+        w.attempt(|w| w.record_enterprise_id(firm, kind, &id))
+            .map_err(|e| row.err(field, super::row::reason(&e)))?;
+        lookups.by_other_id.insert(id, firm);
+    }
     let now = existing.as_ref();
     let mut steps: Vec<Step<'_>> = Vec::new();
     if let Some(d) = signed.filter(|_| now.is_none_or(|e| e.signed.is_none())) {

@@ -82,11 +82,22 @@ fn an_id_finds_its_firm_and_names_only_one() {
             .and_then(|_| db.record_enterprise_id(other, IdKind::Licence, "370600228012345")),
         Err(Error::Conflict { .. })
     ));
-    // A second id of a kind it has.
+    // An id it holds, again; a second of a kind is kept beside the first.
     assert!(matches!(
-        db.record_enterprise_id(longgang, IdKind::TaxId, "91370600MA3C000000"),
+        db.record_enterprise_id(longgang, IdKind::TaxId, "370613705812957"),
         Err(Error::Lifecycle { .. })
     ));
+    db.record_enterprise_id(longgang, IdKind::TaxId, "91370600MA3C000000")
+        .unwrap();
+    let e = db.enterprise(longgang).unwrap();
+    assert_eq!(
+        e.ids_of(IdKind::TaxId).collect::<Vec<_>>(),
+        ["370613705812957", "91370600MA3C000000"]
+    );
+    assert_eq!(
+        db.now().enterprise_by_key("91370600MA3C000000").unwrap().id,
+        longgang
+    );
     assert!(matches!(
         db.record_enterprise_id(longgang, IdKind::OrgCode, "91370600728605053T"),
         Err(Error::Validation { .. })
@@ -108,7 +119,13 @@ fn an_id_finds_its_firm_and_names_only_one() {
     let ids: Vec<Option<&str>> = (0..arrow_array::Array::len(&tax))
         .map(|i| (!arrow_array::Array::is_null(&tax, i)).then(|| tax.value(i)))
         .collect();
-    assert_eq!(ids, [Some("370613705812957"), Some("91370600728605053T")]);
+    assert_eq!(
+        ids,
+        [
+            Some("370613705812957; 91370600MA3C000000"),
+            Some("91370600728605053T")
+        ]
+    );
 }
 
 #[cfg(feature = "ledgers")]
@@ -156,14 +173,26 @@ fn a_register_with_the_tax_bureaus_ids_imports_them_all() {
         db.enterprise(p.holder.unwrap()).unwrap().name,
         "烟台开发区某五金厂"
     );
-    // An id that contradicts the register's is refused, naming both.
-    let changed = common::sheet(
+    // A firm's records carry its 15-character id and, after 三证合一, its
+    // 18-character one: the second is kept beside the first.
+    let later = common::sheet(
         "企业名录",
-        "企业名称,纳税人识别号\n烟台开发区某五金厂,370613705812958",
+        "企业名称,纳税人识别号\n烟台开发区某五金厂,91370600705812957X",
     );
-    let refused = ledger::import(&db, &[changed], ImportOptions::default()).unwrap();
+    let report = ledger::import(&db, &[later], ImportOptions::default()).unwrap();
+    assert!(report.is_clean() && report.written, "{report:?}");
+    let firm = db.now().enterprise_by_key("91370600705812957X").unwrap();
+    assert_eq!(firm.other_ids.len(), 2);
+    // A row naming another firm's id under its own name contradicts the
+    // register: the firm that id names keeps its name.
+    let taken = common::sheet(
+        "企业名录",
+        "企业名称,纳税人识别号\n个体户王某,370613705812957",
+    );
+    let refused = ledger::import(&db, &[taken], ImportOptions::default()).unwrap();
     assert_eq!(refused.errors.len(), 1, "{:?}", refused.errors);
-    assert!(refused.errors[0].reason.contains("370613705812957"));
+    assert_eq!(refused.errors[0].column, "企业名称");
+    assert!(refused.errors[0].reason.contains("烟台开发区某五金厂"));
     // A malformed id names its column.
     let bad = common::sheet("企业名录", "企业名称,组织机构代码\n新企业,705812958");
     let refused = ledger::import(&db, &[bad], ImportOptions::default()).unwrap();

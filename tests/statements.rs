@@ -662,9 +662,11 @@ fn cases() -> Vec<(&'static str, Step, Step)> {
 fn a_refused_write_inside_a_unit_leaves_its_pending_state_as_it_was() {
     for (name, before, refused) in cases() {
         let f = fixture();
+        let stored = f.db.check().unwrap().events;
         let mut tx = f.db.begin().unwrap();
         before(&mut tx, &f).unwrap_or_else(|e| panic!("{name}: the step before failed: {e}"));
         let digest = tx.pending_digest();
+        let written = tx.events_written();
         let err = refused(&mut tx, &f);
         assert!(err.is_err(), "{name}: expected a refusal");
         assert_eq!(
@@ -672,9 +674,14 @@ fn a_refused_write_inside_a_unit_leaves_its_pending_state_as_it_was() {
             digest,
             "{name}: the refused write left something behind ({err:?})"
         );
+        // The count of events written (kept as they are appended, so an
+        // import asks it after every row at no cost) is rolled back too,
+        // and is what the commit stores.
+        assert_eq!(tx.events_written(), written, "{name}");
         tx.commit().unwrap();
         let report = f.db.check().unwrap();
         assert!(report.is_clean(), "{name}: {report:?}");
+        assert_eq!(report.events, stored + written, "{name}");
     }
 }
 

@@ -443,7 +443,8 @@ pub struct Enterprise {
     #[serde(with = "crate::days::day")]
     pub last_event: NaiveDate,
     /// Its other ids (纳税人识别号, 组织机构代码, 工商注册号), in the order
-    /// recorded.
+    /// recorded: any number, of any kind (a firm's records may carry its
+    /// 15-character 纳税人识别号 and, after 三证合一, its 18-character one).
     pub other_ids: Vec<(IdKind, String)>,
 }
 
@@ -513,12 +514,17 @@ impl Enterprise {
         crate::money::vouchers(self.fees.iter().flat_map(|f| f.entries.iter()))
     }
 
-    /// Its id of `kind`, if recorded.
+    /// Its first id of `kind`, if any is recorded.
     #[must_use]
     pub fn other_id(&self, kind: IdKind) -> Option<&str> {
+        self.ids_of(kind).next()
+    }
+
+    /// Its ids of `kind`, in the order recorded.
+    pub fn ids_of(&self, kind: IdKind) -> impl Iterator<Item = &str> {
         self.other_ids
             .iter()
-            .find(|(k, _)| *k == kind)
+            .filter(move |(k, _)| *k == kind)
             .map(|(_, v)| v.as_str())
     }
 
@@ -1014,10 +1020,10 @@ pub(crate) fn apply(
         }
         EnterpriseEvent::Noted { note } => e.note.clone_from(note),
         EnterpriseEvent::IdRecorded { kind, value } => {
-            if let Some(held) = e.other_id(*kind) {
+            if e.other_ids.iter().any(|(k, v)| k == kind && v == value) {
                 return Err(e.refuse(
                     Rule::AlreadyDone,
-                    format!("its {} is {held} already", kind.chinese()),
+                    format!("{} {value} is recorded already", kind.chinese()),
                 ));
             }
             e.other_ids.push((*kind, value.clone()));

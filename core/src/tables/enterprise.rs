@@ -86,8 +86,15 @@ pub fn enterprises_batch<E: std::borrow::Borrow<Enterprise>>(
         firms.iter().map(|e| Some(e.capital_increases.len() as u64)),
     );
     c.text("note", firms.iter().map(|e| e.note.as_deref()));
+    // A firm's ids of a kind, in the order recorded, joined by "; ".
     for kind in crate::enterprise::IdKind::ALL {
-        c.text(kind.code(), firms.iter().map(|e| e.other_id(*kind)));
+        c.text(
+            kind.code(),
+            firms.iter().map(|e| {
+                let ids: Vec<&str> = e.ids_of(*kind).collect();
+                (!ids.is_empty()).then(|| ids.join("; "))
+            }),
+        );
     }
     c.finish()
 }

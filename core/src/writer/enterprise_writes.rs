@@ -74,7 +74,7 @@ impl Writer {
     /// # Errors
     /// [`Error::NotFound`]; [`Error::Validation`] for a malformed id;
     /// [`Error::Conflict`] for an id another firm holds; [`Error::Lifecycle`]
-    /// for a firm that has an id of this kind already.
+    /// for an id the firm holds already.
     pub fn record_enterprise_id(
         &mut self,
         firm: EnterpriseId,

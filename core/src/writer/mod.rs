@@ -315,7 +315,7 @@ impl Writer {
     /// Events this unit of work has written so far.
     #[must_use]
     pub fn events_written(&self) -> u64 {
-        self.pending.runs.iter().map(|r| r.count).sum()
+        self.pending.events
     }
 
     /// The policies in force in this unit of work.
@@ -445,6 +445,7 @@ impl Writer {
                 bytes: codec::encode_events(&event)?,
             }),
         }
+        self.pending.events += 1;
         self.pending.run = Some(id.0);
         // A row of an import marks where its events begin.
         let at = self.source.at.unwrap_or((0, 0));

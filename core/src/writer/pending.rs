@@ -29,6 +29,9 @@ pub(crate) struct Pending {
     pub(crate) run: Option<u64>,
     /// Every run of events this unit wrote, in order.
     pub(crate) runs: Vec<PendingRun>,
+    /// The events the runs hold, counted as they are appended (an import
+    /// asks after every row: a sum over the runs would make it quadratic).
+    pub(crate) events: u64,
     /// The new states of the records this unit changed (only their events
     /// are stored): read back by the unit and handed to the in-memory view
     /// at commit.
@@ -100,6 +103,7 @@ pub(crate) struct Savepoint {
     released: usize,
     marks: usize,
     run: Option<u64>,
+    events: u64,
 }
 
 impl Pending {
@@ -194,6 +198,7 @@ impl Pending {
             released: self.released.len(),
             marks: self.marks.len(),
             run: self.run,
+            events: self.events,
         }
     }
 
@@ -239,6 +244,7 @@ impl Pending {
             }
         }
         self.runs.truncate(point.runs);
+        self.events = point.events;
         if let (Some(last), Some((len, count))) = (self.runs.last_mut(), point.last_run_len) {
             last.bytes.truncate(len);
             last.count = count;

@@ -516,19 +516,16 @@ pub(super) fn enterprise_row(
                 started,
             );
             dated(&mut found, "in_production", e.in_production, producing);
-            for (field, kind, id) in &other_ids {
-                if let Some(held) = e.other_id(*kind).filter(|held| held != id) {
-                    found.differ(field, held, "a firm's id does not change");
-                }
-            }
             found.done()?;
             e.id
         }
     };
+    // An id the firm does not hold yet is added: a firm may carry several
+    // (its 15-character 纳税人识别号 and, after 三证合一, its 18-character one).
     for (field, kind, id) in other_ids {
         if existing
             .as_ref()
-            .is_some_and(|e| e.other_id(kind).is_some())
+            .is_some_and(|e| e.ids_of(kind).any(|held| held == id))
         {
             continue;
         }

@@ -15,7 +15,7 @@ use pyo3::types::{PyDict, PyList};
 use crate::convert::{self, closed, instant, opt_date, to_py, validation, IntoPy, Text, Whole};
 use crate::report;
 use crate::table::Table;
-use crate::transaction::{OpenUnit, Transaction, Unit};
+use crate::transaction::{FirmKey, OpenUnit, Transaction, Unit};
 
 /// An open database (the native half of `parkdb.Database`).
 #[pyclass(module = "parkdb._native", frozen)]
@@ -179,6 +179,18 @@ fn parcel_id(py: Python<'_>, db: &Db, key: &Bound<'_, PyAny>) -> PyResult<Parcel
         "parcel",
         "expected a parcel id (int) or code (str)".into(),
     ))
+}
+
+/// A firm from its id, or its credit code, another id or unique
+/// registered name, as the database holds it now.
+fn firm_id(py: Python<'_>, db: &Db, key: FirmKey) -> PyResult<EnterpriseId> {
+    match key {
+        FirmKey::Id(id) => Ok(EnterpriseId(id)),
+        FirmKey::Key(key) => py
+            .detach(|| db.now().enterprise_by_key(&key))
+            .map(|e| e.id)
+            .py_err(py),
+    }
 }
 
 #[pymethods]
@@ -463,19 +475,23 @@ impl Database {
         as_of: Option<&Bound<'py, PyAny>>,
         known_at: Option<&Bound<'py, PyAny>>,
         status: Option<Text>,
-        holder: Option<Whole<u64>>,
+        holder: Option<FirmKey>,
         land_use: Option<Text>,
         within: Option<&Bound<'py, PyAny>>,
         intersects: Option<&Bound<'py, PyAny>>,
         crs: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Table> {
+        let holder = match holder {
+            Some(h) => Some(firm_id(py, &self.db(py)?, h)?),
+            None => None,
+        };
         let filter = ParcelFilter {
             status: status
                 .as_deref()
                 .map(ParcelStatus::parse)
                 .transpose()
                 .py_err(py)?,
-            holder: holder.map(|h| EnterpriseId(h.0)),
+            holder,
             land_use: land_use
                 .as_deref()
                 .map(LandUse::parse)
@@ -869,12 +885,16 @@ impl Database {
         as_of: Option<&Bound<'py, PyAny>>,
         known_at: Option<&Bound<'py, PyAny>>,
         programme: Option<Whole<u64>>,
-        applicant: Option<Whole<u64>>,
+        applicant: Option<FirmKey>,
         status: Option<Text>,
     ) -> PyResult<Table> {
+        let applicant = match applicant {
+            Some(a) => Some(firm_id(py, &self.db(py)?, a)?),
+            None => None,
+        };
         let filter = ApplicationFilter {
             programme: programme.map(|p| ProgrammeId(p.0)),
-            applicant: applicant.map(|a| EnterpriseId(a.0)),
+            applicant,
             status: status
                 .as_deref()
                 .map(ApplicationStatus::parse)
@@ -1051,17 +1071,18 @@ impl Database {
         &self,
         py: Python<'py>,
         year: Whole<i32>,
-        enterprise: Whole<u64>,
+        enterprise: FirmKey,
         metric: Text,
         include_leased: bool,
         known_at: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Table> {
         let db = self.db(py)?;
+        let firm = firm_id(py, &db, enterprise)?;
         let v = view(&db, None, known_at)?;
         let metric = parkdb::indicators::Metric::parse(&metric).py_err(py)?;
         let batch = py
             .detach(|| {
-                v.explain_evaluation(year.0, EnterpriseId(enterprise.0), metric, include_leased)?
+                v.explain_evaluation(year.0, firm, metric, include_leased)?
                     .to_table()
             })
             .py_err(py)?;
@@ -1289,7 +1310,7 @@ impl Database {
                 })
             }
             "enterprise" => {
-                let id = EnterpriseId(key.extract::<Whole<u64>>()?.0);
+                let id = firm_id(py, &db, key.extract::<FirmKey>()?)?;
                 py.detach(|| {
                     v.enterprise_history(id).and_then(|h| {
                         parkdb::tables::history_with_origins_batch(

@@ -141,3 +141,16 @@ def test_a_firm_is_named_by_any_of_its_ids_or_its_name(db):
     t = db.enterprises().to_pandas().set_index("name")
     assert t.loc["烟台开发区某五金厂", "tax_id"] == "370613705812957"
     assert t.loc["烟台开发区某五金厂", "org_code"] == "705812957"
+
+
+def test_reads_that_take_a_firm_take_any_of_its_keys(world):
+    db, e, other, p = world
+    db.record_enterprise_id(e, "tax_id", "370613705812957")
+    db.allocate(p, "370613705812957", "2005-01-01", method="listing", price_yuan=100)
+    assert db.parcels(holder="科华电子").to_pandas()["code"].tolist() == ["GP-001"]
+    assert db.parcels(holder="370613705812957").to_pandas()["code"].tolist() == ["GP-001"]
+    assert len(db.parcels(holder="启程")) == 0
+    assert len(db.grants(applicant="科华电子")) == 1
+    assert len(db.history("enterprise", "370613705812957")) >= 2
+    with pytest.raises(parkdb.NotFoundError):
+        db.parcels(holder="无此企业")

@@ -282,7 +282,7 @@ class Database:
         )
 
     def explain_evaluation(
-        self, year: int, enterprise: int, indicator: str, *, include_leased: bool = False, known_at: Any = None
+        self, year: int, enterprise: int | str, indicator: str, *, include_leased: bool = False, known_at: Any = None
     ) -> Table:
         """What makes a firm's value of ``indicator`` (``tax_per_mu``…) in
         the evaluation of ``year``: a rate, so the table's schema metadata
@@ -415,7 +415,7 @@ class Database:
         self,
         as_of: Any = None,
         status: str | None = None,
-        holder: int | None = None,
+        holder: int | str | None = None,
         land_use: str | None = None,
         known_at: Any = None,
         *,
@@ -677,7 +677,7 @@ class Database:
         self,
         as_of: Any = None,
         programme: int | None = None,
-        applicant: int | None = None,
+        applicant: int | str | None = None,
         status: str | None = None,
         known_at: Any = None,
     ) -> Table:

@@ -289,7 +289,7 @@ class Database(_Writes):
         self, figure: str = "outstanding_yuan", *, as_of: DateLike | None = None, charge: str | None = None, known_at: Moment | None = None
     ) -> Table: ...
     def explain_evaluation(
-        self, year: int, enterprise: int, indicator: str, *, include_leased: bool = False, known_at: Moment | None = None
+        self, year: int, enterprise: Firm, indicator: str, *, include_leased: bool = False, known_at: Moment | None = None
     ) -> Table: ...
     def flush(self) -> None: ...
     def export_parquet(
@@ -313,7 +313,7 @@ class Database(_Writes):
         self,
         as_of: DateLike | None = None,
         status: str | None = None,
-        holder: int | None = None,
+        holder: Firm | None = None,
         land_use: str | None = None,
         known_at: Moment | None = None,
         *,
@@ -364,7 +364,7 @@ class Database(_Writes):
         self,
         as_of: DateLike | None = None,
         programme: int | None = None,
-        applicant: int | None = None,
+        applicant: Firm | None = None,
         status: str | None = None,
         known_at: Moment | None = None,
     ) -> Table: ...

@@ -382,6 +382,14 @@ fn add_published_records(db: &Db) -> parkdb::ParcelId {
         .unwrap();
     db.record_enterprise_id(buyer, IdKind::TaxId, "370613705812957")
         .unwrap();
+    // Idle periods as dated policy: the supply below keeps them.
+    let mut policy = db.policy().unwrap();
+    policy.idle_periods = vec![parkdb::land::IdlePeriods {
+        from: d("2017-01-01"),
+        idle_after_months: 6,
+        reclaimable_after_months: 18,
+    }];
+    db.set_policy(policy).unwrap();
     let p = db
         .register_parcel(
             NewParcel::new(
@@ -443,6 +451,8 @@ fn reads_the_published_records(db: &Db) {
     assert!(p.requisition_unknown);
     let terms = p.supply.as_ref().unwrap();
     assert_eq!(terms.price, yuan("3370300"));
+    assert_eq!(terms.periods().idle_after_months, 6);
+    assert_eq!(db.policy().unwrap().idle_periods.len(), 1);
     let contract = terms.contract.as_ref().unwrap();
     assert_eq!(contract.deliver_by, Some(d("2017-03-28")));
     assert_eq!(contract.terms[0].years, 50);

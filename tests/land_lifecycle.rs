@@ -545,3 +545,78 @@ fn refusals_name_their_rule_kind() {
     );
     assert_eq!(Rule::InReserve.code(), "in_reserve");
 }
+
+/// The idle periods are dated policy: a supply takes those in force on its
+/// agreed start when it is recorded, and keeps them; idleness, the land
+/// summary and reclamation follow them.
+#[test]
+fn idle_periods_are_dated_policy_a_supply_keeps() {
+    use parkdb::land::IdlePeriods;
+    let db = Db::temporary().unwrap();
+    let a = firm(&db, "A 纺织");
+    let before = parcel(&db, "GP-1", "10", "2015-01-01");
+    // Recorded before the policy: the default, a year and two.
+    db.allocate(before, terms(a, "2016-01-01", "100000", Some("2017-03-01")))
+        .unwrap();
+    let refused = db.set_policy(Policy {
+        idle_periods: vec![IdlePeriods {
+            from: d("2017-01-01"),
+            idle_after_months: 0,
+            reclaimable_after_months: 12,
+        }],
+        ..Policy::default()
+    });
+    assert!(matches!(refused, Err(parkdb::Error::Validation { .. })));
+    db.set_policy(Policy {
+        idle_periods: vec![IdlePeriods {
+            from: d("2017-01-01"),
+            idle_after_months: 6,
+            reclaimable_after_months: 18,
+        }],
+        ..Policy::default()
+    })
+    .unwrap();
+    let under = parcel(&db, "GP-2", "20", "2015-01-01");
+    let earlier_start = parcel(&db, "GP-3", "30", "2015-01-01");
+    db.allocate(under, terms(a, "2016-06-01", "100000", Some("2017-03-01")))
+        .unwrap();
+    db.allocate(
+        earlier_start,
+        terms(a, "2016-06-01", "100000", Some("2016-12-01")),
+    )
+    .unwrap();
+    let state = |code: &str, on: &str| {
+        let p = db.as_of(d(on)).parcel_by_code(code).unwrap();
+        p.idle_as_of(d(on))
+    };
+    // Seven months past its start: idle under the policy, not under the
+    // default the earlier supply keeps.
+    assert!(state("GP-2", "2017-10-02").is_idle());
+    assert!(!state("GP-1", "2017-10-02").is_idle());
+    // An agreed start before the policy's date: the default.
+    assert!(!state("GP-3", "2017-10-02").is_idle());
+    assert!(matches!(
+        state("GP-2", "2018-09-02"),
+        IdleState::Reclaimable { .. }
+    ));
+    assert!(matches!(
+        state("GP-1", "2018-09-02"),
+        IdleState::Idle { .. }
+    ));
+    // The summary counts as the parcels do.
+    let s = db.land_summary(d("2017-10-02")).unwrap();
+    assert_eq!(s.total.idle_mu, mu("20"));
+    // Imported again, an allocation under the default merges with its
+    // stored event: no idle periods are kept for the default.
+    let p = db.parcel(before).unwrap();
+    assert_eq!(p.supply.unwrap().idle_periods, None);
+    assert_eq!(
+        db.parcel(under)
+            .unwrap()
+            .supply
+            .unwrap()
+            .periods()
+            .idle_after_months,
+        6
+    );
+}

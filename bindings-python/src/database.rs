@@ -445,6 +445,15 @@ impl Database {
         )?;
         d.set_item("default_crs", p.default_crs.map(|c| c.to_string()))?;
         d.set_item("area_tolerance", f64::from(p.tolerance_ppm()) / 1_000_000.0)?;
+        let periods = pyo3::types::PyList::empty(py);
+        for period in &p.idle_periods {
+            let item = PyDict::new(py);
+            item.set_item("from", period.from)?;
+            item.set_item("idle_after_months", period.idle_after_months)?;
+            item.set_item("reclaimable_after_months", period.reclaimable_after_months)?;
+            periods.append(item)?;
+        }
+        d.set_item("idle_periods", periods)?;
         Ok(d)
     }
 

@@ -1565,20 +1565,47 @@ impl Transaction {
         .map(|e| e.0)
     }
 
-    #[pyo3(signature = (*, no_development_without_certificate_from=None))]
+    #[pyo3(signature = (*, no_development_without_certificate_from=None, idle_periods=None))]
     fn set_policy(
         &self,
         py: Python<'_>,
         no_development_without_certificate_from: Option<&Bound<'_, PyAny>>,
+        idle_periods: Option<Vec<Bound<'_, PyAny>>>,
     ) -> PyResult<()> {
         let from = opt_date(
             no_development_without_certificate_from,
             "no_development_without_certificate_from",
         )?;
+        let periods = idle_periods
+            .map(|list| {
+                list.iter()
+                    .map(|p| -> PyResult<parkdb::land::IdlePeriods> {
+                        let get = |key: &str| -> PyResult<Bound<'_, PyAny>> {
+                            p.get_item(key).map_err(|_| {
+                                validation(
+                                    py,
+                                    "idle_periods",
+                                    format!("each idle period is a mapping with {key:?}"),
+                                )
+                            })
+                        };
+                        Ok(parkdb::land::IdlePeriods {
+                            from: date(&get("from")?, "from")?,
+                            idle_after_months: get("idle_after_months")?.extract::<Whole<u32>>()?.0,
+                            reclaimable_after_months: get("reclaimable_after_months")?
+                                .extract::<Whole<u32>>()?
+                                .0,
+                        })
+                    })
+                    .collect::<PyResult<Vec<_>>>()
+            })
+            .transpose()?;
         self.with(py, |w| {
+            let now = w.policy();
             w.set_policy(Policy {
                 no_development_without_certificate_from: from,
-                ..w.policy()
+                idle_periods: periods.unwrap_or_else(|| now.idle_periods.clone()),
+                ..now
             })
         })
     }

@@ -80,6 +80,7 @@ def test_transfer_split_and_policy(db):
         "no_development_without_certificate_from": D(2005, 1, 1),
         "default_crs": None,
         "area_tolerance": 0.01,
+        "idle_periods": [],
     }
     r = db.add_parcel("GP-031", "10", requisitioned="2001-01-01")
     with pytest.raises(parkdb.LifecycleError, match="certificate"):

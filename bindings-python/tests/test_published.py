@@ -154,3 +154,21 @@ def test_reads_that_take_a_firm_take_any_of_its_keys(world):
     assert len(db.history("enterprise", "370613705812957")) >= 2
     with pytest.raises(parkdb.NotFoundError):
         db.parcels(holder="无此企业")
+
+
+def test_idle_periods_are_dated_policy_set_before_the_supplies(db):
+    e = db.add_enterprise("缙云县甲机械有限公司")
+    db.set_policy(idle_periods=[{"from": "2017-01-01", "idle_after_months": 6, "reclaimable_after_months": 18}])
+    assert db.policy()["idle_periods"] == [
+        {"from": dt.date(2017, 1, 1), "idle_after_months": 6, "reclaimable_after_months": 18}
+    ]
+    p = db.register_parcel("JY-1", area_ha="1", entered="2017-01-09")
+    db.allocate(p, e, "2017-01-09", method="挂牌出让", price_yuan="100万元", start_by="2017-07-09")
+    overdue = db.parcel("JY-1", as_of="2017-12-31")
+    assert overdue["start_overdue"] is True and overdue["idle"] is False
+    assert db.parcel("JY-1", as_of="2018-01-10")["idle"] is True
+    assert db.parcel("JY-1", as_of="2019-01-10")["reclaimable"] is True
+    with pytest.raises(parkdb.ValidationError, match="idle_periods|months"):
+        db.set_policy(idle_periods=[{"from": "2018-01-01", "idle_after_months": 12, "reclaimable_after_months": 6}])
+    with pytest.raises(parkdb.ValidationError, match="idle_after_months"):
+        db.set_policy(idle_periods=[{"from": "2018-01-01"}])

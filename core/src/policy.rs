@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
 use crate::geometry::Crs;
+use crate::land::IdlePeriods;
 use crate::money::FeeRate;
 use crate::storage::{codec, keys, Store, Tree};
 
@@ -25,6 +26,12 @@ pub struct Policy {
     /// The management fee rates (管理费标准), each from its date; a rate
     /// holds until the next of the same basis.
     pub fee_rates: Vec<FeeRate>,
+    /// The periods of idle land (闲置土地), each from its date: a supply
+    /// takes those in force on its agreed start (约定动工日期) when it is
+    /// recorded; without one, [`IdlePeriods::DEFAULT`] (国土资源部令第53号,
+    /// 2012: idle a year past the agreed start, reclaimable after two).
+    #[serde(default, deserialize_with = "crate::units::added_in_10")]
+    pub idle_periods: Vec<IdlePeriods>,
 }
 
 /// The policy as formats 5 to 7 stored it.
@@ -91,9 +98,25 @@ impl Policy {
                 default_crs: old.default_crs,
                 area_tolerance_ppm: old.area_tolerance_ppm,
                 fee_rates: Vec::new(),
+                idle_periods: Vec::new(),
             });
         }
         codec::decode(bytes, "policy")
+    }
+
+    /// The idle periods for a supply agreed to start on `start_by`: the
+    /// latest set from a date on or before it, else the default.
+    #[must_use]
+    pub fn idle_periods_for(&self, start_by: Option<NaiveDate>) -> IdlePeriods {
+        start_by
+            .and_then(|start| {
+                self.idle_periods
+                    .iter()
+                    .filter(|p| p.from <= start)
+                    .max_by_key(|p| p.from)
+                    .copied()
+            })
+            .unwrap_or(IdlePeriods::DEFAULT)
     }
 
     /// The fee rates in force for `basis` at `date`, if any.

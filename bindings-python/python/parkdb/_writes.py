@@ -266,7 +266,26 @@ an illegal history).
 """,
     "set_policy": """Sets the database's dated policies.
 
+``no_development_without_certificate_from``: from this date, developing
+(填土) land without a certificate is refused (not given: no such rule).
+
+``idle_periods``: when held land not started becomes idle (闲置) and
+reclaimable without compensation (无偿收回), as a list of
+``{"from": date, "idle_after_months": 12, "reclaimable_after_months": 24}``,
+each for the supplies whose agreed start (约定动工日期) is on or after its
+``from``. Without one, the rule of 闲置土地处置办法 (国土资源部令第53号,
+2012): idle a year past the agreed start, reclaimable after two. A supply
+keeps the periods in force when it was recorded (set the policy before
+importing the supplies it governs); not given: the periods stay as set.
+``parcels()`` (``idle``, ``reclaimable``, ``start_overdue``), the land
+summary and the reports follow them.
+
+Raises ``ValidationError`` (an idle period of no months, reclaimable
+before idle).
+
     db.set_policy(no_development_without_certificate_from="2005-01-01")
+    db.set_policy(idle_periods=[{"from": "2020-01-01", "idle_after_months": 6,
+                                 "reclaimable_after_months": 24}])
 """,
     "enterprise_signed": """签约/引进: the enterprise's project is signed, with its planned
 investment and land.

@@ -493,9 +493,9 @@ fn the_layout_is_pinned() {
     assert_eq!(
         (LAYOUT, found),
         (
-            9,
+            10,
             [
-                0x40C6_E64F,
+                0xF588_1E2F,
                 0xB689_8B3A,
                 0xA34D_E366,
                 0x5E94_BBC3,

@@ -72,6 +72,35 @@ code_enum!(
     }
 );
 
+/// How long past its agreed start a held parcel not started is idle, and
+/// reclaimable without compensation, in months, from a date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdlePeriods {
+    /// The periods apply to supplies whose agreed start is on or after it.
+    #[serde(with = "crate::days::day")]
+    pub from: NaiveDate,
+    /// Idle (闲置) this many months past the agreed start.
+    pub idle_after_months: u32,
+    /// Reclaimable without compensation (无偿收回) this many months past it.
+    pub reclaimable_after_months: u32,
+}
+
+impl IdlePeriods {
+    /// 闲置土地处置办法 (国土资源部令第53号, 2012): a year, and two.
+    pub const DEFAULT: IdlePeriods = IdlePeriods {
+        from: NaiveDate::MIN,
+        idle_after_months: 12,
+        reclaimable_after_months: 24,
+    };
+
+    /// Whether `other` sets the same months (whatever its date).
+    #[must_use]
+    pub fn same_months(&self, other: &IdlePeriods) -> bool {
+        (self.idle_after_months, self.reclaimable_after_months)
+            == (other.idle_after_months, other.reclaimable_after_months)
+    }
+}
+
 /// The terms on which a parcel was supplied (出让/划拨).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SupplyTerms {
@@ -89,6 +118,19 @@ pub struct SupplyTerms {
     /// ([`crate::Writer::agree_contract`]).
     #[serde(default, deserialize_with = "crate::units::added_in_10")]
     pub contract: Option<Box<Contract>>,
+    /// The idle periods of the policy in force on the agreed start when the
+    /// supply was recorded; `None` (supplies recorded before the policy kept
+    /// them) is [`IdlePeriods::DEFAULT`].
+    #[serde(default, deserialize_with = "crate::units::added_in_10")]
+    pub idle_periods: Option<IdlePeriods>,
+}
+
+impl SupplyTerms {
+    /// The idle periods the supply is held to.
+    #[must_use]
+    pub fn periods(&self) -> IdlePeriods {
+        self.idle_periods.unwrap_or(IdlePeriods::DEFAULT)
+    }
 }
 
 /// The agreed terms of a supply contract (出让合同) beyond its price and
@@ -111,7 +153,7 @@ pub struct Contract {
     pub plot_ratio_max: Option<Quantity>,
     /// 分期支付: the instalments' amounts, kept when they sum to the price
     /// (the published results give no due dates; a schedule with dates is
-    /// [`crate::Writer::schedule_payments`]).
+    /// [`crate::Writer::schedule_land_payments`]).
     pub instalments: Vec<Yuan>,
     /// 行业分类: the industry the contract names.
     pub industry: Option<String>,
@@ -467,16 +509,20 @@ impl Parcel {
         let price = self.supply.as_ref().map_or(Yuan::ZERO, |s| s.price);
         let default_fee = price.ratio(20, 100).unwrap_or(Yuan::ZERO);
         let start_by = self.supply.as_ref().and_then(|s| s.start_by);
-        let past = |years: u32| {
+        let periods = self
+            .supply
+            .as_ref()
+            .map_or(IdlePeriods::DEFAULT, SupplyTerms::periods);
+        let past = |months: u32| {
             start_by
-                .and_then(|s| s.checked_add_months(Months::new(12 * years)))
+                .and_then(|s| s.checked_add_months(Months::new(months)))
                 .is_some_and(|limit| date > limit)
         };
         let declared = self.idle_declared.as_ref().filter(|d| d.date <= date);
         let fee = declared.map_or(default_fee, |d| d.fee);
-        if past(2) {
+        if past(periods.reclaimable_after_months) {
             IdleState::Reclaimable { fee }
-        } else if past(1) || declared.is_some() {
+        } else if past(periods.idle_after_months) || declared.is_some() {
             IdleState::Idle { fee }
         } else {
             IdleState::NotIdle
@@ -530,14 +576,15 @@ impl Parcel {
         if self.retired.is_some() || self.holder.is_none() || self.construction_started.is_some() {
             return None;
         }
-        let a_year_past = self
-            .supply
-            .as_ref()
-            .and_then(|s| s.start_by)
-            .and_then(|s| s.checked_add_months(Months::new(12)))
-            .and_then(|limit| limit.succ_opt());
+        let past_the_period = self.supply.as_ref().and_then(|s| {
+            s.start_by
+                .and_then(|start| {
+                    start.checked_add_months(Months::new(s.periods().idle_after_months))
+                })
+                .and_then(|limit| limit.succ_opt())
+        });
         let declared = self.idle_declared.as_ref().map(|d| d.date);
-        a_year_past.into_iter().chain(declared).min()
+        past_the_period.into_iter().chain(declared).min()
     }
 
     fn subject_text(&self) -> String {
@@ -685,6 +732,10 @@ pub enum ParcelEvent {
         start_by: Option<NaiveDate>,
         #[serde(with = "crate::days::opt")]
         complete_by: Option<NaiveDate>,
+        /// The idle periods of the policy in force on `start_by` (format
+        /// 10 on; before, the default).
+        #[serde(default, deserialize_with = "crate::units::added_in_10")]
+        idle_periods: Option<IdlePeriods>,
     },
     /// 动工.
     ConstructionStarted,
@@ -849,6 +900,7 @@ impl ParcelEvent {
                 price,
                 start_by,
                 complete_by,
+                ..
             } => format!(
                 "to {holder} by {}, {price}{}{}",
                 method.code(),
@@ -1146,6 +1198,7 @@ pub(crate) fn apply(
             price,
             start_by,
             complete_by,
+            idle_periods,
         } => {
             if let Some(h) = p.holder {
                 return Err(p.refuse(
@@ -1163,6 +1216,7 @@ pub(crate) fn apply(
                 start_by: *start_by,
                 complete_by: *complete_by,
                 contract: None,
+                idle_periods: *idle_periods,
             });
         }
         ParcelEvent::ContractAgreed(contract) => {

@@ -1,6 +1,7 @@
 //! Writes to the land ledger.
 
 use super::*;
+use crate::land::IdlePeriods;
 use crate::units::Quantity;
 
 /// How a parcel enters the ledger.
@@ -211,6 +212,11 @@ impl Writer {
                     ));
                 }
             }
+            // The idle periods of the policy in force on the agreed start;
+            // none kept when they are the default's, so the event is the one
+            // earlier versions wrote (and an import merges it).
+            let periods = w.pending.policy.idle_periods_for(terms.start_by);
+            let periods = (!periods.same_months(&IdlePeriods::DEFAULT)).then_some(periods);
             let id = w.record_event::<Parcel>(
                 parcel.0,
                 terms.date,
@@ -220,6 +226,7 @@ impl Writer {
                     price: terms.price,
                     start_by: terms.start_by,
                     complete_by: terms.complete_by,
+                    idle_periods: periods,
                 },
             )?;
             Ok(id)

@@ -324,12 +324,26 @@ impl Writer {
         self.pending.policy.clone()
     }
 
-    /// Sets the database's dated policies.
+    /// Sets the database's dated policies. Idle periods apply to supplies
+    /// recorded after they are set, by their agreed start: a supply keeps
+    /// the periods it was recorded under.
     ///
     /// # Errors
-    /// [`Error::Storage`] if it cannot be encoded.
+    /// [`Error::Validation`] for idle periods of no months, or reclaimable
+    /// before idle; [`Error::Storage`] if it cannot be encoded.
     pub fn set_policy(&mut self, policy: Policy) -> Result<()> {
         self.attempt(|w| {
+            for p in &policy.idle_periods {
+                if p.idle_after_months == 0 || p.reclaimable_after_months < p.idle_after_months {
+                    return Err(Error::validation(
+                        "idle_periods",
+                        format!(
+                            "from {}: idle after {} months and reclaimable after {}: idle takes at least a month, and reclaimable comes no sooner",
+                            p.from, p.idle_after_months, p.reclaimable_after_months
+                        ),
+                    ));
+                }
+            }
             w.pending.put(
                 Tree::Meta,
                 keys::meta::POLICY.to_vec(),

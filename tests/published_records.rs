@@ -651,3 +651,29 @@ fn a_supply_result_without_a_holder_enters_the_parcel_and_says_so() {
     assert_eq!(said.len(), 1);
     assert!(said[0].reason.contains("划拨"), "{}", said[0].reason);
 }
+
+/// Supply results imported again after the land changed hands: the supply
+/// is compared with the holder it gave, not the holder since.
+#[test]
+fn supply_results_import_again_after_a_transfer() {
+    let tmp = tempfile::tempdir().unwrap();
+    let supply = write(tmp.path(), "供地结果.csv", &supply_csv());
+    let db = Db::open(tmp.path().join("db")).unwrap();
+    assert!(import(&db, std::slice::from_ref(&supply)).written);
+    let transfer = [
+        TRANSFER_HEADER.to_owned(),
+        format!("1.,浙江省,青田县,青田县油竹新区,{},青田县甲五金有限公司,青田县丁模具有限公司,\u{a0},0a1b2c3d-0000-4000-8000-000000000001,青田县油竹新区,1.867291,工业用地,出让,50,已建设,一级,买卖,400.0000,2019/5/6 10:00:00", link("1a000000-0000-4000-8000-000000000009")),
+    ];
+    let transfer = write(tmp.path(), "土地转让.csv", &transfer.join("\n"));
+    let report = import(&db, std::slice::from_ref(&transfer));
+    assert!(report.is_clean() && report.written, "{report:?}");
+    let p = db
+        .parcel_by_code("0a1b2c3d-0000-4000-8000-000000000001")
+        .unwrap();
+    assert_eq!(
+        db.enterprise(p.holder.unwrap()).unwrap().name,
+        "青田县丁模具有限公司"
+    );
+    let again = import(&db, &[supply, transfer]);
+    assert!(again.is_clean() && !again.written, "{again:?}");
+}

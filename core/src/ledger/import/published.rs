@@ -434,9 +434,17 @@ fn supply_result(
     if !new {
         // Imported again: the same supply, or a contradiction.
         let mut found = Contradictions::new(row);
-        match (&p.supply, p.holder) {
-            (Some(s), Some(h)) if s.date == date => {
-                if h != firm {
+        // The holder the supply gave, whoever holds the parcel since.
+        let supplied_to = p
+            .tenure
+            .iter()
+            .rev()
+            .find(|(on, _)| *on == date)
+            .and_then(|(_, h)| *h);
+        match &p.supply {
+            Some(s) if s.date == date => {
+                if supplied_to != Some(firm) {
+                    let h = supplied_to.map_or_else(|| "no holder".to_owned(), |h| h.to_string());
                     found.differ(
                         "holder",
                         h,
@@ -464,11 +472,11 @@ fn supply_result(
                     return Ok(());
                 }
             }
-            (Some(s), Some(_)) => {
+            Some(s) => {
                 found.differ("date", s.date, "the parcel is held under another supply");
                 return found.done();
             }
-            _ => {}
+            None => {}
         }
     }
     if p.holder.is_none() {

@@ -436,7 +436,7 @@ fn add_published_records(db: &Db) -> parkdb::ParcelId {
         p,
         buyer,
         d("2019-06-01"),
-        "400万元".parse().unwrap(),
+        Some("400万元".parse().unwrap()),
         Some("买卖"),
     )
     .unwrap();

@@ -494,11 +494,23 @@ fn transfers_pass_parcels_between_holders_without_a_debt_to_the_park() {
         // one and the transfer is set aside, said so.
         format!("2.,山西省,沁水县,沁水县嘉峰镇,{},,山西丙煤层气有限公司,\u{a0},21142400503,沁水县嘉峰镇,3.1811,工业用地,出让,41,已开发,未评估地区,买卖,862.0781,2016/3/10 11:11:14", link("1a000000-0000-4000-8000-000000000002")),
     ];
+    let mut rows = rows.to_vec();
+    // No price published: the conveyance keeps none, never 0.
+    rows.push(format!("3.,河北省,清河县,永定街北,{},河北丁绒毛厂,河北戊纺织有限公司,\u{a0},030,永定街北,0.0200,工业用地,转让,33,已建设,二级,赠与,,2016/3/30 10:44:50", link("1a000000-0000-4000-8000-000000000003")));
     let file = write(tmp.path(), "土地转让.csv", &rows.join("\n"));
     let db = Db::open(tmp.path().join("db")).unwrap();
     let report = import(&db, std::slice::from_ref(&file));
     assert!(report.is_clean(), "{:?}", report.errors);
-    assert_eq!(report.rows, vec![("transfers", 2)]);
+    assert_eq!(report.rows, vec![("transfers", 3)]);
+    let gift = db.parcel_by_code("030").unwrap();
+    let last = db.history(gift.id).unwrap().pop().unwrap();
+    assert!(
+        matches!(
+            &last.event.body,
+            parkdb::Body::Domain(parkdb::ParcelEvent::Conveyed { price: None, how: Some(how), .. }) if how == "赠与"
+        ),
+        "{last:?}"
+    );
     let p = db.parcel_by_code("津宁(挂)G2011-47").unwrap();
     assert_eq!(p.area, mu("70.167"));
     assert!(p.requisition_unknown);

@@ -433,7 +433,7 @@ impl Transaction {
     ) -> PyResult<u64> {
         let firm = self.firm(py, enterprise)?;
         let (p, d) = (self.parcel(py, parcel)?, date(on, "date")?);
-        let price = opt_yuan(price_yuan, "price_yuan")?.unwrap_or(parkdb::Yuan::ZERO);
+        let price = opt_yuan(price_yuan, "price_yuan")?;
         self.with(py, |w| w.convey(p, firm, d, price, how.as_deref()))
             .map(|e| e.0)
     }

@@ -52,7 +52,7 @@ single_writes! {
     /// The supply contract's other agreed terms.
     fn agree_contract(parcel: ParcelId, date: NaiveDate, contract: Contract) -> EventId;
     /// 二级市场转让 between holders.
-    fn convey(parcel: ParcelId, to: EnterpriseId, date: NaiveDate, price: Yuan, how: Option<&str>) -> EventId;
+    fn convey(parcel: ParcelId, to: EnterpriseId, date: NaiveDate, price: Option<Yuan>, how: Option<&str>) -> EventId;
     /// 土地抵押.
     fn mortgage(parcel: ParcelId, mortgage: Mortgage) -> EventId;
     /// 前期开发.

@@ -806,7 +806,8 @@ pub enum ParcelEvent {
     /// (a transfer the park makes is [`ParcelEvent::Transferred`]).
     Conveyed {
         to: EnterpriseId,
-        price: Yuan,
+        /// The price, when the record gives one.
+        price: Option<Yuan>,
         how: Option<String>,
     },
 }
@@ -880,7 +881,8 @@ impl ParcelEvent {
             ),
             ParcelEvent::ContractAgreed(c) => describe_contract(c),
             ParcelEvent::Conveyed { to, price, how } => format!(
-                "conveyed to {to} for {price}{}",
+                "conveyed to {to}{}{}",
+                price.map(|p| format!(" for {p}")).unwrap_or_default(),
                 how.as_ref().map(|h| format!(" ({h})")).unwrap_or_default()
             ),
             ParcelEvent::Mortgaged(m) => format!(
@@ -1329,24 +1331,9 @@ pub(crate) fn apply(
             p.completed = None;
             p.idle_declared = None;
         }
-        ParcelEvent::Conveyed { to, .. } => {
-            let Some(from) = p.holder else {
-                return Err(p.refuse(
-                    Rule::InReserve,
-                    "only a held parcel can be conveyed; it is in the reserve",
-                ));
-            };
-            if from == *to {
-                return Err(p.refuse(
-                    Rule::AlreadyHeld,
-                    format!("the parcel is already held by {to}"),
-                ));
-            }
-            p.holder = Some(*to);
-            p.held_from(date, Some(*to));
-            p.idle_declared = None;
-        }
-        ParcelEvent::Transferred { to, price } => {
+        // The park's transfer owes its price to the park; a conveyance
+        // between holders owes nothing.
+        ParcelEvent::Transferred { to, .. } | ParcelEvent::Conveyed { to, .. } => {
             let Some(from) = p.holder else {
                 return Err(p.refuse(
                     Rule::InReserve,
@@ -1361,7 +1348,9 @@ pub(crate) fn apply(
             }
             p.holder = Some(*to);
             p.held_from(date, Some(*to));
-            p.owe(Charge::LandPrice, *to, date, *price);
+            if let ParcelEvent::Transferred { price, .. } = event {
+                p.owe(Charge::LandPrice, *to, date, *price);
+            }
             p.idle_declared = None;
         }
         ParcelEvent::Split { children } => {

@@ -178,7 +178,7 @@ impl EventFacts for ParcelEvent {
             },
             ParcelEvent::Conveyed { to, price, how } => Facts {
                 to_id: Some(to.0),
-                price_yuan: Some(*price),
+                price_yuan: *price,
                 method: None,
                 reason: how.clone(),
                 ..Facts::default()

@@ -305,20 +305,27 @@ impl Writer {
         parcel: ParcelId,
         to: EnterpriseId,
         date: NaiveDate,
-        price: Yuan,
+        price: Option<Yuan>,
         how: Option<&str>,
     ) -> Result<EventId> {
         self.attempt(|w| {
-            w.require::<Enterprise>(to.0)?;
-            if price < Yuan::ZERO {
-                return Err(Error::validation(
-                    "price",
-                    format!("price must not be negative, got {price}"),
-                ));
-            }
+            w.passing_to(to, price)?;
             let how = crate::text::optional_note("how", how)?;
             w.record_event::<Parcel>(parcel.0, date, ParcelEvent::Conveyed { to, price, how })
         })
+    }
+
+    /// Checks what a transfer or a conveyance passes a parcel to: a firm
+    /// the register holds, at a price (if any) not negative.
+    fn passing_to(&self, to: EnterpriseId, price: Option<Yuan>) -> Result<()> {
+        self.require::<Enterprise>(to.0)?;
+        match price {
+            Some(p) if p < Yuan::ZERO => Err(Error::validation(
+                "price",
+                format!("price must not be negative, got {p}"),
+            )),
+            _ => Ok(()),
+        }
     }
 
     /// 土地抵押: registers a mortgage on a held parcel from `mortgage.from`.
@@ -440,13 +447,7 @@ impl Writer {
         price: Yuan,
     ) -> Result<EventId> {
         self.attempt(|w| {
-            w.require::<Enterprise>(to.0)?;
-            if price < Yuan::ZERO {
-                return Err(Error::validation(
-                    "price",
-                    format!("price must not be negative, got {price}"),
-                ));
-            }
+            w.passing_to(to, Some(price))?;
             w.record_event::<Parcel>(parcel.0, date, ParcelEvent::Transferred { to, price })
         })
     }

@@ -595,7 +595,8 @@ fn transfer(
     skipped: &mut Vec<RowError>,
 ) -> Result<(), Refused> {
     let date = row.need("date", row.date("date"))?;
-    let price = row.money("price")?.unwrap_or(Yuan::ZERO);
+    // Unpublished, the price stays unknown (never 0).
+    let price = row.money("price")?;
     let (from, to) = match (row.raw("from"), row.raw("holder")) {
         (None, None) => return Err(row
             .whole(
@@ -620,7 +621,7 @@ fn transfer(
                     format!(
                         "is empty: the parcel enters held by its {whom} holder on {date}; \
                          the transfer ({}) is not recorded",
-                        price.display_wan()
+                        price.map_or_else(|| "price not published".to_owned(), Yuan::display_wan)
                     ),
                 ));
             }

@@ -35,7 +35,6 @@ pub use published::Layout;
 use published::PublishedSheet;
 pub use row::RowError;
 use row::{blame, Refused, Row};
-use std::collections::HashMap;
 
 /// How to import.
 #[derive(Default)]
@@ -214,24 +213,11 @@ fn prepare<'s>(
         if bad_header {
             continue;
         }
-        let rows = sheet
-            .rows
+        let columns: Vec<_> = columns
             .iter()
-            .map(|(number, cells)| {
-                let mut map = HashMap::new();
-                for ((cell, header), column) in cells.iter().zip(&sheet.headers).zip(&columns) {
-                    if let Some((field, unit)) = column {
-                        map.insert(field.name, (header.as_str(), cell.as_str(), *unit));
-                    }
-                }
-                Row {
-                    file: sheet.file.as_ref(),
-                    sheet: &sheet.name,
-                    number: *number,
-                    cells: map,
-                }
-            })
+            .map(|c| c.map(|(field, unit)| (field.name, unit)))
             .collect();
+        let rows = Row::all_of(sheet, &columns);
         match out.iter_mut().find(|p| p.ledger == ledger) {
             Some(p) => p.rows.extend(rows),
             None => out.push(Prepared { ledger, rows }),

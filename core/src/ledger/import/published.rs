@@ -11,8 +11,6 @@
 //! parcel number takes the notice's `recorderguid` as its code, so a
 //! re-import finds it and writes nothing.
 
-use std::collections::HashMap;
-
 use serde::{Deserialize, Serialize};
 
 use chrono::NaiveDate;
@@ -227,25 +225,11 @@ pub(super) fn prepare<'s>(
             }
         }
     }
-    let rows = sheet
-        .rows
-        .iter()
-        .map(|(number, cells)| {
-            let mut map = HashMap::new();
-            for ((cell, header), column) in cells.iter().zip(&sheet.headers).zip(&at) {
-                if let Some(c) = column {
-                    map.insert(c.field, (header.as_str(), cell.as_str(), c.unit));
-                }
-            }
-            Row {
-                file: sheet.file.as_ref(),
-                sheet: &sheet.name,
-                number: *number,
-                cells: map,
-            }
-        })
-        .collect();
-    Ok(PublishedSheet { layout, rows })
+    let columns: Vec<_> = at.iter().map(|c| c.map(|c| (c.field, c.unit))).collect();
+    Ok(PublishedSheet {
+        layout,
+        rows: Row::all_of(sheet, &columns),
+    })
 }
 
 /// Applies one row of a published layout; what it sets aside (instalments

@@ -57,6 +57,32 @@ pub(super) struct Row<'s> {
 }
 
 impl<'s> Row<'s> {
+    /// The rows of `sheet`, each cell under the field its column gives
+    /// (`columns`, one per header; `None` for a column not read).
+    pub(super) fn all_of(
+        sheet: &'s super::super::read::Sheet,
+        columns: &[Option<(&'static str, Unit)>],
+    ) -> Vec<Row<'s>> {
+        sheet
+            .rows
+            .iter()
+            .map(|(number, cells)| {
+                let mut map = HashMap::new();
+                for ((cell, header), column) in cells.iter().zip(&sheet.headers).zip(columns) {
+                    if let Some((field, unit)) = column {
+                        map.insert(*field, (header.as_str(), cell.as_str(), *unit));
+                    }
+                }
+                Row {
+                    file: sheet.file.as_ref(),
+                    sheet: &sheet.name,
+                    number: *number,
+                    cells: map,
+                }
+            })
+            .collect()
+    }
+
     pub(super) fn err(&self, field: &str, reason: impl Into<String>) -> RowError {
         let column = self.cells.get(field).map_or(field, |c| c.0).to_owned();
         RowError {

@@ -48,3 +48,25 @@ def test_every_read_method_is_in_the_stub():
     public = {n for n, v in vars(parkdb.Database).items() if not n.startswith("_") and callable(v) and n not in parkdb.WRITE_METHODS}
     public |= {"closed", "path"}
     assert public - set(methods["Database"]) == set()
+
+
+def test_the_stub_agrees_with_the_package_by_mypy_stubtest(tmp_path):
+    """mypy's stubtest reads the stub and imports the package: every name,
+    class and parameter (each write method's is the native method's own
+    signature) must agree, defaults included; what may differ is listed,
+    with why, in stubtest/allowlist.txt, and an entry no longer needed
+    fails too."""
+    import subprocess
+    import sys
+
+    here = pathlib.Path(__file__).parent / "stubtest"
+    run = subprocess.run(
+        [
+            sys.executable, "-m", "mypy.stubtest", "parkdb",
+            "--mypy-config-file", str(here / "mypy.ini"),
+            "--allowlist", str(here / "allowlist.txt"),
+        ],
+        cwd=tmp_path, capture_output=True, text=True, timeout=600,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "Success" in run.stdout, run.stdout

@@ -583,16 +583,23 @@ class Database:
         moment = d.pop("_known_at", None) if known_at is None else known_at
         d.pop("_known_at", None)
         report = AnnualReport._from(d)
-        report._explainer = lambda figure: Table(
-            self._native.explain_report(year=year, figure=figure, known_at=moment)
+        # Set as the land summary's are, past the dataclass's fields.
+        object.__setattr__(
+            report,
+            "_explainer",
+            lambda figure: Table(self._native.explain_report(year=year, figure=figure, known_at=moment)),
         )
-        report._writer = lambda path, zone, scheme: self._native.report_docx(
-            year=year,
-            path=os.fspath(path),
-            known_at=moment,
-            zone=zone,
-            plan=plan.to_dict() if plan else None,
-            scheme=_scheme_dict(scheme) if scheme is not None else None,
+        object.__setattr__(
+            report,
+            "_writer",
+            lambda path, zone, scheme: self._native.report_docx(
+                year=year,
+                path=os.fspath(path),
+                known_at=moment,
+                zone=zone,
+                plan=plan.to_dict() if plan else None,
+                scheme=_scheme_dict(scheme) if scheme is not None else None,
+            ),
         )
         return report
 

@@ -25,7 +25,7 @@ impl Transaction {
     ///
     ///     db.register_building("GP-120", "1#", floor_area_m2="16,000", lettable_m2="15,000",
     ///                          on="2004-05-01", name="科创中心1#厂房")
-    #[pyo3(signature = (parcel, code, *, floor_area_m2, lettable_m2, on, r#use=Text("factory".into()), name=None, footprint_m2=None))]
+    #[pyo3(signature = (parcel, code, *, floor_area_m2, lettable_m2, on, r#use=Text("factory".into()), name=None, footprint_m2=None), text_signature = "($self, parcel, code, *, floor_area_m2, lettable_m2, on, use='factory', name=None, footprint_m2=None)")]
     #[allow(clippy::too_many_arguments)]
     fn register_building(
         &self,
@@ -104,7 +104,7 @@ impl Transaction {
     /// Raises ``ValidationError`` (empty code or name), ``ConflictError`` (a code in use).
     ///
     ///     db.define_indicator("R&D_GDP", "R&D经费占GDP比重", unit="%")
-    #[pyo3(signature = (code, name, *, unit=None, direction=Text("higher".into()), subject=Text("zone".into())))]
+    #[pyo3(signature = (code, name, *, unit=None, direction=Text("higher".into()), subject=Text("zone".into())), text_signature = "($self, code, name, *, unit=None, direction='higher', subject='zone')")]
     fn define_indicator(
         &self,
         py: Python<'_>,
@@ -129,7 +129,7 @@ impl Transaction {
     /// Raises ``NotFoundError`` (indicator or subject), ``ValidationError`` (a bad period).
     ///
     ///     db.observe("R&D_GDP", 2005, "2.1")
-    #[pyo3(signature = (code, period, value, *, subject=Text("zone".to_string()), source=None))]
+    #[pyo3(signature = (code, period, value, *, subject=Text("zone".to_string()), source=None), text_signature = "($self, code, period, value, *, subject='zone', source=None)")]
     fn observe(
         &self,
         py: Python<'_>,

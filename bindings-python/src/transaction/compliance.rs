@@ -175,7 +175,7 @@ impl Transaction {
     ///
     ///     db.record_incident(e, "environment", "浓硫酸外泄", on="2005-03-12", quantity_t=6,
     ///                        response_hours=5, outcome="未伤一人")
-    #[pyo3(signature = (enterprise, domain, kind, *, on, quantity_t=None, casualties=Whole(0), response_hours=None, outcome=None))]
+    #[pyo3(signature = (enterprise, domain, kind, *, on, quantity_t=None, casualties=Whole(0), response_hours=None, outcome=None), text_signature = "($self, enterprise, domain, kind, *, on, quantity_t=None, casualties=0, response_hours=None, outcome=None)")]
     #[allow(clippy::too_many_arguments)]
     fn record_incident(
         &self,

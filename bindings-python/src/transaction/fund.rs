@@ -156,7 +156,7 @@ impl Transaction {
     /// Raises ``LifecycleError`` (the application is not received).
     ///
     ///     db.reject(a, "2005-04-01", reason="不符合申报条件")
-    #[pyo3(signature = (application, on, *, reason=Text(String::new())))]
+    #[pyo3(signature = (application, on, *, reason=Text(String::new())), text_signature = "($self, application, on, *, reason='')")]
     fn reject(
         &self,
         py: Python<'_>,
@@ -234,7 +234,7 @@ impl Transaction {
     /// Raises ``LifecycleError`` (no loan outstanding).
     ///
     ///     db.write_off(a, "2009-01-01", reason="企业注销")
-    #[pyo3(signature = (application, on, *, reason=Text(String::new())))]
+    #[pyo3(signature = (application, on, *, reason=Text(String::new())), text_signature = "($self, application, on, *, reason='')")]
     fn write_off(
         &self,
         py: Python<'_>,

@@ -59,7 +59,7 @@ impl Transaction {
     /// ``ConflictError`` (a code in use).
     ///
     ///     p = db.add_parcel("GP-001", "52.7272", requisitioned="2004-05-01")
-    #[pyo3(signature = (code, area_mu=None, *, land_use=Text("industrial".into()), requisitioned, location=None, area_m2=None, area_ha=None, boundary=None, crs=None))]
+    #[pyo3(signature = (code, area_mu=None, *, land_use=Text("industrial".into()), requisitioned, location=None, area_m2=None, area_ha=None, boundary=None, crs=None), text_signature = "($self, code, area_mu=None, *, land_use='industrial', requisitioned, location=None, area_m2=None, area_ha=None, boundary=None, crs=None)")]
     #[allow(clippy::too_many_arguments)]
     fn add_parcel(
         &self,
@@ -99,7 +99,7 @@ impl Transaction {
     /// ``ConflictError`` (a code in use), ``NotFoundError`` (the holder).
     ///
     ///     p = db.register_parcel("LC-2017-001", area_ha="1.867291", entered="2017-01-08")
-    #[pyo3(signature = (code, area_mu=None, *, land_use=Text("industrial".into()), entered, holder=None, location=None, area_m2=None, area_ha=None, boundary=None, crs=None))]
+    #[pyo3(signature = (code, area_mu=None, *, land_use=Text("industrial".into()), entered, holder=None, location=None, area_m2=None, area_ha=None, boundary=None, crs=None), text_signature = "($self, code, area_mu=None, *, land_use='industrial', entered, holder=None, location=None, area_m2=None, area_ha=None, boundary=None, crs=None)")]
     #[allow(clippy::too_many_arguments)]
     fn register_parcel(
         &self,

@@ -44,7 +44,7 @@ macro_rules! steps {
         #[pymethods]
         impl Transaction {
             $($doc)*
-            #[pyo3(signature = (parcel, on, *, reason=Text(String::new())), text_signature = "(self, parcel, on, *, reason='')")]
+            #[pyo3(signature = (parcel, on, *, reason=Text(String::new())), text_signature = "($self, parcel, on, *, reason='')")]
             fn $name(&self, py: Python<'_>, parcel: &Bound<'_, PyAny>, on: &Bound<'_, PyAny>, reason: Text) -> PyResult<u64> {
                 let (p, d) = (self.parcel(py, parcel)?, date(on, "date")?);
                 self.with(py, |w| w.$name(p, d, &reason)).map(|e| e.0)
@@ -55,7 +55,7 @@ macro_rules! steps {
         #[pymethods]
         impl Transaction {
             $($doc)*
-            #[pyo3(signature = (enterprise, on, *, reason=Text(String::new())), text_signature = "(self, enterprise, on, *, reason='')")]
+            #[pyo3(signature = (enterprise, on, *, reason=Text(String::new())), text_signature = "($self, enterprise, on, *, reason='')")]
             fn $name(&self, py: Python<'_>, enterprise: FirmKey, on: &Bound<'_, PyAny>, reason: Text) -> PyResult<u64> {
                 let firm = self.firm(py, enterprise)?;
                 let d = date(on, "date")?;

@@ -26,7 +26,7 @@ impl Transaction {
     ///
     ///     db.set_fee_rate("held_mu", "1200", since="2004-01-01")
     ///     db.set_fee_rate("leased_m2", "8", period="month", since="2004-01-01")
-    #[pyo3(signature = (basis, amount, *, since, period=Text("year".into())))]
+    #[pyo3(signature = (basis, amount, *, since, period=Text("year".into())), text_signature = "($self, basis, amount, *, since, period='year')")]
     fn set_fee_rate(
         &self,
         py: Python<'_>,

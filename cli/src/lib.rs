@@ -9,6 +9,8 @@
 //! The library itself (`parkdb`) pulls neither a command-line parser nor an
 //! async runtime: an embedder who names it compiles the ledgers alone.
 
+#![warn(missing_docs)]
+
 mod command;
 pub mod serve;
 

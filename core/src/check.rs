@@ -20,8 +20,11 @@ use crate::storage::{codec, keys, Tree};
 /// What [`crate::Db::check`] found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CheckReport {
+    /// Records checked.
     pub records: u64,
+    /// Events checked.
     pub events: u64,
+    /// Index entries checked.
     pub index_entries: u64,
     /// Each problem, said plainly; empty when the database is sound.
     pub problems: Vec<String>,
@@ -40,6 +43,7 @@ pub struct Finding {
     pub kind: &'static str,
     /// The parcels concerned.
     pub parcels: Vec<crate::land::ParcelId>,
+    /// The finding, said plainly.
     pub message: String,
 }
 

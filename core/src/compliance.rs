@@ -66,6 +66,7 @@ code_enum!(
 /// A qualification (资质) as awarded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Qualification {
+    /// Which (高新技术企业, 骨干企业…).
     pub kind: QualificationKind,
     /// The certificate's number, if it has one.
     pub number: Option<String>,
@@ -81,7 +82,9 @@ pub struct Qualification {
 /// A qualification held, with its dates.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Held {
+    /// What was awarded.
     pub qualification: Qualification,
+    /// The day it was awarded.
     #[serde(with = "crate::days::day")]
     pub awarded: NaiveDate,
     /// Revoked (撤销) on a date, with the reason.
@@ -103,11 +106,13 @@ impl Held {
 pub struct Honour {
     /// The award: `科学技术奖`.
     pub award: String,
+    /// Who gave it (national, provincial, municipal, district).
     pub level: HonourLevel,
     /// The class: `一等奖`, `二等奖`, `三等奖`.
     pub class: String,
     /// The year it is for (the award's year, which may precede its date).
     pub year: i32,
+    /// The project honoured, if named.
     pub project: Option<String>,
     /// Others who won it with the firm.
     pub co_winners: Vec<String>,
@@ -116,9 +121,11 @@ pub struct Honour {
 /// An inspection (检查).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Inspection {
+    /// What it is about (environment, safety…).
     pub domain: Domain,
     /// 突击: unannounced (a night check, say); otherwise planned.
     pub surprise: bool,
+    /// What it found, if anything.
     pub findings: Option<String>,
     /// The rectification deadline (整改期限), when findings need one.
     #[serde(with = "crate::days::opt")]
@@ -128,20 +135,24 @@ pub struct Inspection {
 /// An incident (事故): a spill, a fire, an injury.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Incident {
+    /// What it is about (environment, safety…).
     pub domain: Domain,
     /// What happened: `浓硫酸外泄`.
     pub kind: String,
     /// How much was released, in tonnes.
     pub quantity_t: Option<Quantity>,
+    /// How many were hurt.
     pub casualties: u32,
     /// How long the response took, in hours.
     pub response_hours: Option<Quantity>,
+    /// How it ended, if said.
     pub outcome: Option<String>,
 }
 
 /// A complaint (投诉) about a firm.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Complaint {
+    /// What it is about (environment, safety…).
     pub domain: Domain,
     /// What it is about.
     pub subject: String,
@@ -153,21 +164,29 @@ pub struct Complaint {
 /// resolved) with what.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Item<T> {
+    /// The day of the item.
     #[serde(with = "crate::days::day")]
     pub date: NaiveDate,
+    /// The item.
     pub item: T,
+    /// When it was closed, and with what, if it was.
     pub closed: Option<(NaiveDate, Option<String>)>,
 }
 
 /// A firm's qualifications, honours and compliance, as folded.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct FirmRecord {
+    /// Qualifications, in order of award.
     pub qualifications: Vec<Held>,
+    /// Honours, by date.
     #[serde(with = "crate::days::dated")]
     pub honours: Vec<(NaiveDate, Honour)>,
+    /// Inspections, in order of recording.
     pub inspections: Vec<Item<Inspection>>,
+    /// Incidents, by date.
     #[serde(with = "crate::days::dated")]
     pub incidents: Vec<(NaiveDate, Incident)>,
+    /// Complaints, in order of recording.
     pub complaints: Vec<Item<Complaint>>,
 }
 

@@ -19,6 +19,7 @@ use crate::writer::Writer;
 /// How to open a database.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Options {
+    /// When a write is flushed to disk.
     pub durability: Durability,
 }
 

@@ -6,11 +6,17 @@ use std::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Entity {
+    /// A parcel of the land ledger.
     Parcel,
+    /// A firm of the register.
     Enterprise,
+    /// A programme of the fund.
     Programme,
+    /// An application to the fund.
     Application,
+    /// An indicator.
     Indicator,
+    /// An event.
     Event,
     /// A unit of work (a transaction).
     Transaction,
@@ -42,28 +48,45 @@ impl fmt::Display for Entity {
 pub enum Error {
     /// Input that can never be right: a malformed or out-of-range value.
     #[error("invalid {field}: {reason}")]
-    Validation { field: String, reason: String },
+    Validation {
+        /// The argument or column refused.
+        field: String,
+        /// Why.
+        reason: String,
+    },
 
     /// The entity or event does not exist (or did not exist at the date asked).
     #[error("{entity} {key} not found")]
-    NotFound { entity: Entity, key: String },
+    NotFound {
+        /// What kind of thing.
+        entity: Entity,
+        /// The id, code or name asked for.
+        key: String,
+    },
 
     /// A step the lifecycle of the entity does not allow at this point:
     /// `kind` says which rule, for a program to branch on; `rule` says it
     /// in words, with the dates and amounts of the case.
     #[error("{entity} {subject}: {rule}")]
     Lifecycle {
+        /// What kind of thing.
         entity: Entity,
+        /// Which one (its code or id).
         subject: String,
+        /// The rule, in words, with the dates and amounts of the case.
         rule: String,
+        /// Which rule, for a program to branch on.
         kind: Rule,
     },
 
     /// The write clashes with what is stored (a duplicate code, say).
     #[error("{entity} {key}: {reason}")]
     Conflict {
+        /// What kind of thing.
         entity: Entity,
+        /// The code or key that clashes.
         key: String,
+        /// Why.
         reason: String,
     },
 
@@ -76,7 +99,9 @@ pub enum Error {
     /// was, a full disk say). Python raises it as `StorageError`.
     #[error("storage: {context}: {source}")]
     Io {
+        /// What parkdb was doing.
         context: String,
+        /// The error itself.
         #[source]
         source: std::sync::Arc<std::io::Error>,
     },
@@ -84,7 +109,10 @@ pub enum Error {
     /// Another process has the database open (sled's lock on its directory
     /// is held). Python: `InUseError`, a `StorageError`.
     #[error("the database at {path} is in use by another process")]
-    InUse { path: String },
+    InUse {
+        /// The database's directory.
+        path: String,
+    },
 
     /// The database handle was closed, or the transaction has ended.
     /// Python: `ClosedError`, a `StorageError`.
@@ -111,16 +139,24 @@ pub enum Error {
     /// Python: `LedgerError`, with `limit` the bound's name.
     #[error("{file}: {found} {limit}, beyond the import's limit of {allowed}; if the file is what you meant to import, raise the limit (`{name}`)", name = limit.name())]
     TooLarge {
+        /// The file refused.
         file: String,
+        /// Which bound.
         limit: ReadLimit,
         /// What the file holds (at least; reading stops at the bound).
         found: u64,
+        /// The bound.
         allowed: u64,
     },
 
     /// The database was written by a format this version cannot read.
     #[error("database format {found} is newer than this parkdb reads (format {supported}); upgrade parkdb to open it")]
-    IncompatibleFormat { found: u8, supported: u8 },
+    IncompatibleFormat {
+        /// The format the database was written in.
+        found: u8,
+        /// The newest format this version reads.
+        supported: u8,
+    },
 }
 
 /// Which lifecycle rule a write broke ([`Error::Lifecycle`]'s `kind`),
@@ -206,7 +242,9 @@ impl fmt::Display for Rule {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{reason}")]
 pub struct Refusal {
+    /// Which rule, for a program to branch on.
     pub kind: Rule,
+    /// The rule, in words, with the dates and amounts of the case.
     pub reason: String,
 }
 

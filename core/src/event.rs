@@ -31,26 +31,38 @@ impl Recorded {
 /// One stored event of an entity whose domain events are `B`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event<B> {
+    /// Its number: global, increasing.
     pub id: EventId,
     /// When it happened (for a void: when the correction was made, in UTC).
     #[serde(with = "crate::days::day")]
     pub valid: NaiveDate,
+    /// When it was stored (UTC, to the microsecond).
     pub recorded: Recorded,
+    /// What it says.
     pub body: Body<B>,
 }
 
 /// A domain event, or a correction that voids an earlier one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Body<B> {
+    /// An event of the ledger.
     Domain(B),
-    Void { target: EventId, reason: String },
+    /// A correction: the event `target` is void from now, for `reason`.
+    Void {
+        /// The event voided.
+        target: EventId,
+        /// Why.
+        reason: String,
+    },
 }
 
 /// Which events a read sees: those valid on or before `as_of` (all when
 /// `None`) among those recorded at or before `known_at` (all when `None`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Horizon {
+    /// The last valid date seen; `None`: every date.
     pub as_of: Option<NaiveDate>,
+    /// The last recorded moment seen; `None`: every moment.
     pub known_at: Option<Recorded>,
 }
 

@@ -104,6 +104,7 @@ pub struct Seed {
     pub incubator: Option<ParcelId>,
     /// The incubator's tenants at year end (7) and those signed to enter (2).
     pub tenants: Vec<EnterpriseId>,
+    /// Firms signed to enter the incubator after the year.
     pub future_tenants: Vec<EnterpriseId>,
 }
 

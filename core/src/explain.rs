@@ -83,18 +83,23 @@ impl Amount {
 pub struct Part {
     /// `parcel`, `enterprise` or `application`.
     pub kind: &'static str,
+    /// The entity's id.
     pub entity_id: u64,
     /// The parcel's code, the firm's credit code, the application's title.
     pub code: Option<String>,
     /// The firm's name; a parcel's holder; an application's applicant.
     pub name: Option<String>,
+    /// Its part of the figure.
     pub amount: Amount,
     /// The event that put it in: the latest in force of the kinds the
     /// figure counts (else the entity's latest in force), its date, and
     /// where it came from.
     pub event_id: Option<EventId>,
+    /// That event's name (`allocated`…).
     pub event: Option<&'static str>,
+    /// That event's valid date.
     pub date: Option<NaiveDate>,
+    /// Where the entity's part came from.
     pub origin: Origin,
 }
 
@@ -122,10 +127,13 @@ pub struct Explanation {
 /// One input of a rate (a firm's tax in a year, its land).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Input {
+    /// The input's name (`tax_yuan`, `land_mu`).
     pub name: String,
     /// The value as shown, with its unit (`150万元`, `120.5亩`).
     pub value: String,
+    /// The event that put it in, if one did.
     pub event_id: Option<EventId>,
+    /// Where that event came from.
     pub origin: Option<Origin>,
 }
 

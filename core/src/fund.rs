@@ -49,13 +49,18 @@ code_enum!(
 /// A programme of the fund: a year's appropriation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Programme {
+    /// Its number in this database.
     pub id: ProgrammeId,
+    /// Its name (e.g. 2005年度科技计划项目).
     pub name: String,
+    /// The year it appropriates for.
     pub year: i32,
     /// The appropriation (区财政拨款).
     pub budget: Yuan,
+    /// The day it was created.
     #[serde(with = "crate::days::day")]
     pub created: NaiveDate,
+    /// The valid date of its latest event.
     #[serde(with = "crate::days::day")]
     pub last_event: NaiveDate,
 }
@@ -64,17 +69,24 @@ pub struct Programme {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum ProgrammeEvent {
+    /// Created (设立) with its appropriation.
     Created {
+        /// The programme's name.
         name: String,
+        /// The year it appropriates for.
         year: i32,
+        /// The appropriation.
         budget: Yuan,
     },
+    /// The appropriation changed (追加 or 调减).
     BudgetChanged {
+        /// The new appropriation.
         budget: Yuan,
     },
 }
 
 impl ProgrammeEvent {
+    /// The event's stable name (`created`, `budget_changed`).
     #[must_use]
     pub fn name(&self) -> &'static str {
         match self {
@@ -83,6 +95,7 @@ impl ProgrammeEvent {
         }
     }
 
+    /// The event in a sentence, as timelines and explanations show it.
     #[must_use]
     pub fn describe(&self) -> String {
         match self {
@@ -143,8 +156,11 @@ pub(crate) fn apply_programme(
 /// Awards by kind (also used for disbursed and other per-kind sums).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ByKind {
+    /// 无偿资助: money given.
     pub grant: Yuan,
+    /// 贷款贴息: interest paid on a firm's bank loan.
     pub interest_subsidy: Yuan,
+    /// 有偿资助: a loan, repaid to the fund.
     pub loan: Yuan,
 }
 
@@ -191,10 +207,12 @@ impl ByKind {
 /// The approval of an application, in a named batch.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Approval {
+    /// The day of the approval (立项).
     #[serde(with = "crate::days::day")]
     pub date: NaiveDate,
     /// 批次, e.g. 第一批.
     pub batch: String,
+    /// What was awarded, by kind.
     pub awarded: ByKind,
     /// When a loan falls due: one date for the whole loan, or a schedule.
     #[serde(with = "crate::days::dated")]
@@ -206,22 +224,31 @@ pub struct Approval {
 /// An application to the fund: the fold of its events.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Application {
+    /// Its number in this database.
     pub id: ApplicationId,
+    /// The programme applied to.
     pub programme: ProgrammeId,
+    /// The firm that applied.
     pub applicant: EnterpriseId,
+    /// The project's title.
     pub title: String,
     /// 领域, e.g. 医药化工, 农业生态.
     pub field: Option<String>,
+    /// The amount asked for.
     pub requested: Yuan,
     /// 受理日期.
     #[serde(with = "crate::days::day")]
     pub received: NaiveDate,
+    /// Where the application stands.
     pub status: ApplicationStatus,
     /// Expert scores, all reviews together.
     pub scores: Vec<u32>,
+    /// Its approval, once approved.
     pub approval: Option<Approval>,
+    /// Its rejection (date and reason), if rejected.
     #[serde(with = "crate::days::opt_dated")]
     pub rejected: Option<(NaiveDate, String)>,
+    /// What has been paid out, by kind.
     pub disbursed: ByKind,
     /// Disbursements: (date, kind, amount).
     #[serde(with = "crate::days::dated3")]
@@ -235,8 +262,10 @@ pub struct Application {
     /// Amount written off (核销), with its date.
     #[serde(with = "crate::days::opt_dated")]
     pub written_off: Option<(NaiveDate, Yuan)>,
+    /// The day it was closed (结项), if it was.
     #[serde(with = "crate::days::opt")]
     pub closed: Option<NaiveDate>,
+    /// The valid date of its latest event.
     #[serde(with = "crate::days::day")]
     pub last_event: NaiveDate,
 }
@@ -244,13 +273,17 @@ pub struct Application {
 /// A loan that is overdue as of a date.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Overdue {
+    /// The application whose loan it is.
     pub application: ApplicationId,
+    /// The firm that owes it.
     pub applicant: EnterpriseId,
+    /// The project's title.
     pub title: String,
     /// Due by the date and not paid.
     pub amount: Yuan,
     /// Since the earliest unpaid due date.
     pub days: i64,
+    /// The earliest due date not paid.
     pub due_since: NaiveDate,
     /// The whole outstanding loan (due or not).
     pub outstanding: Yuan,
@@ -354,43 +387,61 @@ impl Application {
 pub enum ApplicationEvent {
     /// 受理.
     Received {
+        /// The programme applied to.
         programme: ProgrammeId,
+        /// The firm that applied.
         applicant: EnterpriseId,
+        /// The project's title.
         title: String,
+        /// 领域, if given.
         field: Option<String>,
+        /// The amount asked for.
         requested: Yuan,
     },
     /// Expert review (评审).
     Reviewed {
+        /// The experts' scores of this review.
         scores: Vec<u32>,
     },
     /// 立项 in a batch.
     Approved {
+        /// 批次, e.g. 第一批.
         batch: String,
+        /// What was awarded, by kind.
         awarded: ByKind,
+        /// When the loan falls due: (date, amount).
         #[serde(with = "crate::days::dated")]
         repayment: Vec<(NaiveDate, Yuan)>,
+        /// The award goes beyond the budget by explicit decision.
         over_budget: bool,
     },
+    /// 不予立项, with the reason.
     Rejected {
+        /// Why it was not approved.
         reason: String,
     },
     /// 拨付 a tranche of one kind.
     Disbursed {
+        /// Of which award.
         kind: AwardKind,
+        /// How much.
         amount: Yuan,
     },
     /// 还款.
     Repaid {
+        /// How much was repaid.
         amount: Yuan,
     },
     /// 追讨 — money recovered from a debtor.
     Recovered {
+        /// How much was recovered.
         amount: Yuan,
+        /// How it was recovered.
         via: RecoveryVia,
     },
     /// 核销: the rest of the loan is written off.
     WrittenOff {
+        /// Why the rest is written off.
         reason: String,
     },
     /// 结项.
@@ -398,6 +449,7 @@ pub enum ApplicationEvent {
 }
 
 impl ApplicationEvent {
+    /// The event's stable name (`received`, `approved`…).
     #[must_use]
     pub fn name(&self) -> &'static str {
         match self {
@@ -413,6 +465,7 @@ impl ApplicationEvent {
         }
     }
 
+    /// The event in a sentence, as timelines and explanations show it.
     #[must_use]
     pub fn describe(&self) -> String {
         match self {
@@ -643,9 +696,13 @@ pub(crate) fn apply_application(
 /// The totals of one approval batch.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BatchTotals {
+    /// The programme, or none for totals across programmes.
     pub programme: Option<ProgrammeId>,
+    /// 批次.
     pub batch: String,
+    /// How many applications it approved.
     pub count: u64,
+    /// What it awarded, by kind.
     pub awarded: ByKind,
 }
 
@@ -662,9 +719,13 @@ impl BatchTotals {
 /// A programme's money: budget, committed by approvals, disbursed, remaining.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProgrammeBudget {
+    /// The programme.
     pub programme: ProgrammeId,
+    /// Its appropriation.
     pub budget: Yuan,
+    /// Awarded by its approvals.
     pub committed: Yuan,
+    /// Paid out so far.
     pub disbursed: Yuan,
     /// Budget − committed (negative when an override went beyond it).
     pub remaining: Yuan,

@@ -52,7 +52,11 @@ macro_rules! code_enum {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
         #[non_exhaustive]
         pub enum $name {
-            $($(#[$vmeta])* $variant),+
+            $(
+                #[doc = concat!($zh, " (`", $code, "`)")]
+                $(#[$vmeta])*
+                $variant
+            ),+
         }
 
         impl $name {

@@ -37,7 +37,9 @@ pub struct Observation {
     pub subject: String,
     /// The period: a year (`2005`), a quarter (`2005-Q1`), a month (`2005-03`).
     pub period: String,
+    /// The value, exact.
     pub value: Quantity,
+    /// Where it comes from (统计局, 科技局…), if said.
     pub source: Option<String>,
     /// When it was observed (the event's date).
     #[serde(with = "crate::days::day")]
@@ -47,14 +49,21 @@ pub struct Observation {
 /// An indicator: its definition and every observation, as revised.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Indicator {
+    /// Its number in this database.
     pub id: IndicatorId,
+    /// Its code, unique (e.g. `R&D_GDP`).
     pub code: String,
+    /// Its name (R&D经费占GDP比重).
     pub name: String,
+    /// Its unit (`%`, 万元), if any.
     pub unit: Option<String>,
+    /// Whether a higher value is better.
     pub direction: Direction,
+    /// What it is observed on: the zone, a firm or a parcel.
     pub subject: SubjectKind,
     /// Observations by (subject, period).
     pub observations: BTreeMap<(String, String), Observation>,
+    /// The valid date of its latest event.
     #[serde(with = "crate::days::day")]
     pub last_event: NaiveDate,
 }
@@ -63,23 +72,34 @@ pub struct Indicator {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum IndicatorEvent {
+    /// Defined, with what it observes.
     Defined {
+        /// Its code.
         code: String,
+        /// Its name.
         name: String,
+        /// Its unit.
         unit: Option<String>,
+        /// Whether a higher value is better.
         direction: Direction,
+        /// What it is observed on.
         subject: SubjectKind,
     },
     /// A value for (subject, period); a second one revises the first.
     Observed {
+        /// The subject: `zone`, or a firm's or parcel's id as text.
         subject: String,
+        /// The period (`2005`, `2005-Q1`, `2005-03`).
         period: String,
+        /// The value.
         value: Quantity,
+        /// Where it comes from.
         source: Option<String>,
     },
 }
 
 impl IndicatorEvent {
+    /// The event's stable name (`defined`, `observed`).
     #[must_use]
     pub fn name(&self) -> &'static str {
         match self {
@@ -88,6 +108,7 @@ impl IndicatorEvent {
         }
     }
 
+    /// The event in a sentence, as timelines and explanations show it.
     #[must_use]
     pub fn describe(&self) -> String {
         match self {
@@ -291,7 +312,9 @@ impl std::fmt::Display for Missing {
 pub struct EnterpriseYear<'a> {
     /// The investment signed and added (投资强度's numerator), or why not known.
     pub investment: std::result::Result<Yuan, Missing>,
+    /// The year.
     pub year: i32,
+    /// Its yearly figures, if reported.
     pub figures: Option<&'a YearlyFigures>,
     /// Land used: parcels held at year end, plus leased space where counted.
     pub land: Mu,

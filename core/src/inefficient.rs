@@ -77,10 +77,15 @@ impl Default for Rules {
 /// A parcel of inefficient land: its kind, since when, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InefficientParcel {
+    /// The parcel.
     pub parcel: ParcelId,
+    /// Its code.
     pub code: String,
+    /// Its area.
     pub area: Mu,
+    /// Its kind (批而未供, 供而未用…).
     pub kind: InefficientKind,
+    /// Who holds it, if anyone.
     pub holder: Option<EnterpriseId>,
     /// The first day the parcel was of this kind (for 投而未达标, the end
     /// of the evaluated year).

@@ -41,6 +41,8 @@
 //! No feature brings an async runtime or a command-line parser. The guide
 //! for embedders is `docs/embedding.md` in the repository.
 
+#![warn(missing_docs)]
+
 mod api;
 mod backup;
 mod cache;

@@ -111,7 +111,9 @@ impl AgingBucket {
 /// A payment received (收款) against a debt.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Payment {
+    /// What it pays (地款, 闲置费, 管理费).
     pub charge: Charge,
+    /// How much.
     pub amount: Yuan,
     /// The voucher or reference (凭证号).
     pub reference: Option<String>,
@@ -125,46 +127,62 @@ pub struct Payment {
 /// Money given back (退款) on a debt.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Refund {
+    /// What it gives back on.
     pub charge: Charge,
+    /// How much.
     pub amount: Yuan,
+    /// The voucher or reference (凭证号).
     pub reference: Option<String>,
+    /// Who is refunded, when not the latest holder.
     pub payer: Option<EnterpriseId>,
 }
 
 /// A debt written off (核销) or, for an idle fee, waived (减免).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WriteOff {
+    /// The debt's charge.
     pub charge: Charge,
+    /// How much is written off.
     pub amount: Yuan,
+    /// Why.
     pub reason: String,
+    /// Whose debt, when not the latest holder's.
     pub debtor: Option<EnterpriseId>,
 }
 
 /// A step taken to collect (追缴).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Collection {
+    /// The debt's charge.
     pub charge: Charge,
+    /// The step (催缴通知, 约谈, 诉讼…).
     pub action: CollectionAction,
+    /// What was done, in words.
     pub note: Option<String>,
 }
 
 /// A payment the zone made for a parcel's land (征地补偿, 办证).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Compensation {
+    /// What it was paid for (征地补偿, 调地, 办证费).
     pub kind: CompensationKind,
     /// Who was paid: a village collective, a household, an office.
     pub payee: String,
+    /// How much.
     pub amount: Yuan,
     /// For a swap (调地): the area of the household's plot exchanged.
     pub area: Option<Mu>,
+    /// The voucher or reference.
     pub reference: Option<String>,
 }
 
 /// One instalment of a schedule (分期付款).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Instalment {
+    /// The day it falls due.
     #[serde(with = "crate::days::day")]
     pub due: NaiveDate,
+    /// How much.
     pub amount: Yuan,
 }
 
@@ -172,20 +190,27 @@ pub struct Instalment {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum EntryKind {
+    /// 收款: paid.
     Paid,
+    /// 退款: given back.
     Refunded,
+    /// 核销 or 减免: written off.
     WrittenOff,
 }
 
 /// A dated entry on a debt.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
+    /// The day of the entry.
     #[serde(with = "crate::days::day")]
     pub date: NaiveDate,
+    /// What it did.
     pub kind: EntryKind,
+    /// How much.
     pub amount: Yuan,
     /// The reference of a payment or refund, the reason of a write-off.
     pub note: Option<String>,
+    /// A payment beyond what was outstanding (预收).
     pub advance: bool,
 }
 
@@ -242,17 +267,21 @@ fn settled<'a>(entries: impl IntoIterator<Item = &'a Entry>) -> (i128, i128) {
 /// An amount owed to the zone, with what was done about it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Debt {
+    /// What it is for (地款, 闲置费, 管理费).
     pub charge: Charge,
+    /// Who owes it.
     pub debtor: EnterpriseId,
     /// When it arose (the allocation, transfer or declaration).
     #[serde(with = "crate::days::day")]
     pub created: NaiveDate,
+    /// The whole amount charged.
     pub amount: Yuan,
     /// The schedule; empty: the whole amount is due when the debt arises.
     pub instalments: Vec<Instalment>,
     /// When a reclaim closed it.
     #[serde(with = "crate::days::opt")]
     pub closed: Option<NaiveDate>,
+    /// What was paid, refunded and written off on it, in order.
     pub entries: Vec<Entry>,
 }
 
@@ -265,6 +294,7 @@ pub struct Position {
     pub due: Yuan,
     /// Paid, less refunds.
     pub paid: Yuan,
+    /// Written off (核销, 减免).
     pub written_off: Yuan,
     /// Cancelled by a reclaim (the unpaid balance when the land came back).
     pub cancelled: Yuan,
@@ -274,10 +304,12 @@ pub struct Position {
     pub overdue: Yuan,
     /// The due date of the oldest instalment not yet covered, if overdue.
     pub oldest_due: Option<NaiveDate>,
+    /// Days since the oldest unpaid due date (0 when nothing is overdue).
     pub days_overdue: i64,
 }
 
 impl Position {
+    /// Its aging bucket (账龄), from the days overdue.
     #[must_use]
     pub fn bucket(&self) -> AgingBucket {
         AgingBucket::of_days(self.days_overdue)
@@ -649,8 +681,10 @@ pub struct LandAccount {
     pub latest: NaiveDate,
     /// Land-price and idle-fee debts, in the order they arose.
     pub debts: Vec<Debt>,
+    /// The steps taken to collect, by date.
     #[serde(with = "crate::days::dated")]
     pub collections: Vec<(NaiveDate, Collection)>,
+    /// What the zone paid for the land, by date.
     #[serde(with = "crate::days::dated")]
     pub compensation: Vec<(NaiveDate, Compensation)>,
 }
@@ -714,7 +748,9 @@ impl LandAccount {
 /// and the steps taken to collect them.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct FeeAccount {
+    /// What was paid, refunded and written off, in order.
     pub entries: Vec<Entry>,
+    /// The steps taken to collect, by date.
     #[serde(with = "crate::days::dated")]
     pub collections: Vec<(NaiveDate, Collection)>,
 }
@@ -740,9 +776,12 @@ impl FeeAccount {
 /// A management fee rate from a date (管理费标准).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FeeRate {
+    /// The first day it applies.
     #[serde(with = "crate::days::day")]
     pub from: NaiveDate,
+    /// What it is charged on: land held (per 亩) or space leased (per m²).
     pub basis: FeeBasis,
+    /// How often it falls due.
     pub period: FeePeriod,
     /// 元 per 亩 (or per m²) per period; zero stops the fee.
     pub amount: Yuan,
@@ -752,11 +791,14 @@ pub struct FeeRate {
 /// (`from` to `to`, both inclusive; `None`: still held).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Chargeable {
+    /// Land held or space leased.
     pub basis: FeeBasis,
     /// Millionths of a 亩 (held land, as [`Mu::millionths`]) or
     /// ten-thousandths of a m² (leased space, as [`Quantity::units`]).
     pub units: i64,
+    /// The first day charged.
     pub from: NaiveDate,
+    /// The last day charged; `None` while still held.
     pub to: Option<NaiveDate>,
 }
 
@@ -789,6 +831,7 @@ impl Chargeable {
 pub struct Bill {
     /// The last day of the period; the bill is due then.
     pub due: NaiveDate,
+    /// How much.
     pub amount: Yuan,
 }
 
@@ -914,12 +957,15 @@ pub fn fee_debt(debtor: EnterpriseId, bills: &[Bill], account: Option<&FeeAccoun
 /// An amount owed to the zone as of a date: a row of `receivables`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Receivable {
+    /// What it is for.
     pub charge: Charge,
+    /// Who owes it.
     pub debtor: EnterpriseId,
     /// The parcel of a land price or idle fee: id and code.
     pub parcel: Option<(crate::ids::ParcelId, String)>,
     /// When the debt arose (a management fee: its first bill).
     pub arose: NaiveDate,
+    /// Where it stands as of the date.
     pub position: Position,
     /// The latest collection step taken by the date.
     pub last_step: Option<(NaiveDate, CollectionAction)>,
@@ -978,19 +1024,25 @@ code_enum!(
 /// Money that moved: a row of `payments`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Movement {
+    /// The day the money moved.
     pub date: NaiveDate,
+    /// Which way: received, refunded or paid by the zone.
     pub flow: Flow,
     /// What a receipt or refund was for.
     pub charge: Option<Charge>,
     /// What a payment by the zone was for.
     pub compensation: Option<CompensationKind>,
+    /// How much.
     pub amount: Yuan,
     /// Who paid, or was refunded.
     pub enterprise: Option<EnterpriseId>,
+    /// The parcel of a land price, idle fee or compensation: id and code.
     pub parcel: Option<(crate::ids::ParcelId, String)>,
     /// Who the zone paid.
     pub payee: Option<String>,
+    /// The voucher or reference.
     pub reference: Option<String>,
+    /// A payment beyond what was outstanding (预收).
     pub advance: bool,
     /// For a swap, the area exchanged.
     pub area: Option<Mu>,
@@ -1060,9 +1112,11 @@ impl Movement {
 /// One charge in a year's finance figures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ChargeFigures {
+    /// The charge.
     pub charge: Charge,
     /// Received in the year, less refunds.
     pub collected: Yuan,
+    /// Written off in the year.
     pub written_off: Yuan,
     /// Owed at the year's end, due or not.
     pub outstanding: Yuan,
@@ -1076,6 +1130,7 @@ pub struct ChargeFigures {
 /// outstanding, and what the zone paid for land.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FinanceFigures {
+    /// The year.
     pub year: i32,
     /// 地款, 闲置费 and 管理费, in that order.
     pub charges: Vec<ChargeFigures>,

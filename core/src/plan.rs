@@ -19,38 +19,50 @@ pub struct Target {
     /// `projects_signed`, `tax_yuan`, `floor_area_completed_m2`…), or
     /// `approved_in_batch:<batch>` for the projects approved in a batch.
     pub figure: String,
+    /// The figure's goal.
     pub goal: f64,
+    /// The deadline, if it has one (else the year's end).
     pub by: Option<NaiveDate>,
 }
 
 /// A milestone the ledgers cannot derive (ISO14001认证): done on a date, or not.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Milestone {
+    /// What it is (ISO14001认证).
     pub name: String,
+    /// The deadline, if it has one.
     pub by: Option<NaiveDate>,
+    /// The day it was done, if it was.
     pub done: Option<NaiveDate>,
 }
 
 /// A year's plan.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
+    /// Its name.
     pub name: String,
+    /// The year it plans.
     pub year: i32,
+    /// Targets measured by the report's figures.
     pub targets: Vec<Target>,
+    /// Milestones done or not.
     pub milestones: Vec<Milestone>,
 }
 
 /// How far one item of a plan is, as of a date.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProgressRow {
+    /// The target's or milestone's name.
     pub name: String,
     /// The figure a target is measured by; `None` for a milestone.
     pub figure: Option<String>,
+    /// A target's goal; `None` for a milestone.
     pub goal: Option<f64>,
     /// The figure's value by the date (or the deadline, if earlier).
     pub value: Option<f64>,
     /// Value over goal (1 when met).
     pub share: Option<f64>,
+    /// The deadline, if any.
     pub by: Option<NaiveDate>,
     /// A milestone's date done, if done by the date.
     pub done: Option<NaiveDate>,
@@ -62,10 +74,13 @@ pub struct ProgressRow {
 /// A plan's progress as of a date.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Progress {
+    /// The plan's name.
     pub plan: String,
     /// The plan's year.
     pub year: i32,
+    /// The day the progress is of.
     pub as_of: NaiveDate,
+    /// One row per target and milestone, in the plan's order.
     pub rows: Vec<ProgressRow>,
 }
 

@@ -39,13 +39,16 @@ crate::ids::code_enum!(
 /// SHA-256 of its bytes, in lowercase hex.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SourceFile {
+    /// The file's name as given, without directories.
     pub name: String,
+    /// The SHA-256 of its bytes, in lowercase hex.
     pub sha256: String,
 }
 
 /// Where one event came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Origin {
+    /// What wrote it: an import, a Python or Rust call, the command line.
     pub kind: SourceKind,
     /// Who wrote it: the `by` of the handle or the unit of work, else the
     /// system's user name.
@@ -56,11 +59,13 @@ pub struct Origin {
     pub import_id: Option<u64>,
     /// The file an import read it from, and its SHA-256.
     pub file: Option<String>,
+    /// The file's SHA-256.
     pub sha256: Option<String>,
     /// The sheet (for a CSV file, its name without extension) and the row
     /// number as the spreadsheet shows it; for a boundary file, no sheet
     /// and the feature's number (from 1).
     pub sheet: Option<String>,
+    /// The row (or feature) number.
     pub row: Option<u64>,
 }
 
@@ -237,16 +242,23 @@ impl Sources {
 /// One import, as [`crate::Db::imports`] lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportSummary {
+    /// The import's number.
     pub id: u64,
+    /// What kind of import.
     pub kind: SourceKind,
     /// When it was stored.
     pub recorded: Recorded,
+    /// Who ran it.
     pub by: Option<String>,
+    /// The host it ran on.
     pub host: Option<String>,
+    /// The files it read.
     pub files: Vec<SourceFile>,
     /// How many events it wrote, and the first and last of their ids.
     pub events: u64,
+    /// The first event it wrote.
     pub first_event: u64,
+    /// The last event it wrote.
     pub last_event: u64,
 }
 

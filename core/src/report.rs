@@ -97,67 +97,105 @@ impl Held {
 /// A reclaimed parcel, as the annual report lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReclaimedParcel {
+    /// 地块编号.
     pub code: String,
+    /// Its area.
     pub area: Mu,
+    /// Who held it until then.
     pub former_holder: String,
+    /// The day it was reclaimed.
     pub date: NaiveDate,
 }
 
 /// The totals of one approval batch in the report year.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BatchFigures {
+    /// How many applications the batch approved.
     pub count: u64,
+    /// What it awarded, all kinds together.
     pub total: Yuan,
+    /// What it awarded, by kind.
     pub awarded: ByKind,
 }
 
 /// Every figure of the two work reports, derived from the ledgers.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AnnualReport {
+    /// The year reported.
     pub year: i32,
     /// The day the figures are of: the year's last, or for a year not over
     /// (or a view of an earlier date) the view's date. The text says it.
     pub as_of: NaiveDate,
     // land at year end
+    /// 累计征地: land requisitioned by the year's end.
     pub requisitioned_mu: Mu,
+    /// 累计开发: land developed by the year's end.
     pub developed_mu: Mu,
+    /// 累计办证: land certified by the year's end.
     pub certified_mu: Mu,
+    /// 累计供地: land supplied by the year's end.
     pub supplied_mu: Mu,
+    /// 闲置: land idle at the year's end.
     pub idle_mu: Mu,
     // land in the year
+    /// Land requisitioned in the year.
     pub requisitioned_in_year_mu: Mu,
+    /// Land developed in the year.
     pub developed_in_year_mu: Mu,
+    /// Land certified in the year.
     pub certified_in_year_mu: Mu,
+    /// The parcels reclaimed in the year.
     pub reclaimed: Vec<ReclaimedParcel>,
+    /// Land reclaimed in the year.
     pub reclaimed_in_year_mu: Mu,
     /// Commercial and commercial-residential land supplied by tender, auction or listing in the year.
     pub commercial_tendered_mu: Mu,
+    /// How many such parcels.
     pub commercial_tendered_count: u64,
+    /// 供地率: land supplied over land requisitioned, if any was.
     pub supply_rate: Option<f64>,
+    /// 建成率: land built on over land supplied, if any was.
     pub built_rate: Option<f64>,
     // enterprises
+    /// Projects signed (签约) in the year.
     pub projects_signed: u64,
     /// Signed in the year and supplied with a parcel that had been reclaimed.
     pub projects_on_reclaimed_land: u64,
+    /// Capital increases (增资) in the year.
     pub capital_increases: u64,
+    /// Land they added.
     pub capital_increase_land_mu: Mu,
+    /// Investment they added.
     pub capital_increase_yuan: Yuan,
+    /// Firms in production at the year's end.
     pub in_production: u64,
+    /// Firms under construction at the year's end.
     pub under_construction: u64,
+    /// Output value (产值) reported for the year.
     pub output_value_yuan: Yuan,
+    /// Tax (税收) reported for the year.
     pub tax_yuan: Yuan,
     // fund
+    /// Applications received (受理) in the year.
     pub applications_received: u64,
     /// Batch → totals, for approvals dated in the year.
     pub approved_by_batch: BTreeMap<String, BatchFigures>,
+    /// Paid out (拨付) in the year.
     pub disbursed_yuan: Yuan,
+    /// Paid out in the year, by kind.
     pub disbursed_by_kind: ByKind,
+    /// Loans repaid in the year.
     pub repaid_yuan: Yuan,
+    /// Recovered (追讨) in the year.
     pub recovered_yuan: Yuan,
+    /// Loans overdue at the year's end.
     pub overdue_yuan: Yuan,
+    /// How many loans are overdue at the year's end.
     pub overdue_count: u64,
     // incubator
+    /// Tenants in the incubator at the year's end.
     pub tenants: u64,
+    /// Space they lease, m².
     pub leased_m2: Quantity,
     /// Firms whose tenancy starts after the year: signed to enter.
     pub tenants_signed: u64,
@@ -179,10 +217,15 @@ pub struct AnnualReport {
     pub qualified_in_year: Vec<(QualificationKind, u64)>,
     /// Honours given in the year: (level, award, class, count).
     pub honours_in_year: Vec<(HonourLevel, String, String, u64)>,
+    /// Inspections in the year.
     pub inspections_in_year: u64,
+    /// Of which surprise (突击) inspections.
     pub surprise_inspections_in_year: u64,
+    /// Incidents (事故) in the year.
     pub incidents_in_year: u64,
+    /// Casualties in them.
     pub casualties_in_year: u64,
+    /// Complaints (投诉) in the year.
     pub complaints_in_year: u64,
     /// Inspections awaiting rectification and complaints unresolved at
     /// the year's end.
@@ -198,8 +241,11 @@ pub struct AnnualReport {
 /// Inefficient land of one kind: how many parcels, how much land.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InefficientFigures {
+    /// The kind (批而未供, 供而未用…).
     pub kind: InefficientKind,
+    /// How many parcels.
     pub parcels: u64,
+    /// Their area.
     pub area: Mu,
 }
 

@@ -42,13 +42,17 @@ impl MissingRule {
 /// One scored indicator of a scheme.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SchemeItem {
+    /// The indicator scored (亩均税收, 亩均增加值…).
     pub metric: Metric,
+    /// Its weight (权重): the points at the benchmark.
     pub weight: f64,
     /// 基准值: the value that scores the full weight.
     pub benchmark: f64,
     /// The most an item scores, as a multiple of its weight.
     pub cap: f64,
+    /// Whether a higher value is better.
     pub direction: Direction,
+    /// How a firm without the value is scored.
     pub missing: MissingRule,
 }
 
@@ -105,7 +109,9 @@ code_enum!(
 /// included).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Surcharge {
+    /// The resource priced (electricity, water, sewage…).
     pub resource: Resource,
+    /// The grade it applies to.
     pub grade: String,
     /// 元 per unit (kWh, m³, t), exact to 0.0001 元.
     pub rate: Quantity,
@@ -116,11 +122,15 @@ pub struct Surcharge {
 /// An evaluation scheme.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Scheme {
+    /// Its name.
     pub name: String,
     /// Where the method and numbers come from.
     pub source: String,
+    /// The items scored.
     pub items: Vec<SchemeItem>,
+    /// Which firms it evaluates.
     pub scope: Scope,
+    /// How scores become grades.
     pub grading: Grading,
     /// The prices its grades drive (none in the presets).
     #[serde(default)]
@@ -130,17 +140,23 @@ pub struct Scheme {
 /// One enterprise's evaluation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EvaluationRow {
+    /// The firm.
     pub enterprise: EnterpriseId,
+    /// Its registered name.
     pub name: String,
+    /// The land it used.
     pub land: Mu,
     /// Each item's value, or why it is missing.
     pub values: BTreeMap<Metric, Derived>,
     /// Each item's score (missing items scored by their rule).
     pub item_scores: BTreeMap<Metric, f64>,
+    /// Its total score, if it was scored.
     pub score: Option<f64>,
     /// 1 is best; tied scores share a rank.
     pub rank: Option<u32>,
+    /// Its grade (A, B, C, D), if graded.
     pub grade: Option<String>,
+    /// Whether the scheme's scope takes it in.
     pub in_scope: bool,
     /// Why the firm is out of scope, or which items are missing and why.
     pub reason: Option<String>,
@@ -149,8 +165,11 @@ pub struct EvaluationRow {
 /// The result of [`crate::View::evaluate`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Evaluation {
+    /// The scheme's name.
     pub scheme: String,
+    /// The year evaluated.
     pub year: i32,
+    /// One row per firm: by rank, best first; those out of scope last.
     pub rows: Vec<EvaluationRow>,
 }
 
@@ -165,12 +184,17 @@ impl Evaluation {
 /// What the evaluation needs of one enterprise.
 #[derive(Debug, Clone)]
 pub struct Candidate {
+    /// The firm.
     pub enterprise: EnterpriseId,
+    /// Its registered name.
     pub name: String,
+    /// The land it used.
     pub land: Mu,
+    /// Whether it is above designated size (规上), if reported.
     pub above_scale: Option<bool>,
     /// Why it cannot be evaluated at all (no figures, closed), if so.
     pub unfit: Option<String>,
+    /// Each item's value, or why it is missing.
     pub values: BTreeMap<Metric, Derived>,
 }
 
@@ -657,7 +681,9 @@ enum Scoped {
 /// themselves.
 #[derive(Debug, Clone)]
 pub struct Scores {
+    /// The scheme's name.
     pub scheme: String,
+    /// The year evaluated.
     pub year: i32,
     min_land: Mu,
     grades: Vec<String>,
@@ -1102,6 +1128,7 @@ fn default_grading() -> Grading {
 /// and a weight; score = Σ min(value / target, 1) × weight.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TargetFramework {
+    /// Its name.
     pub name: String,
     /// (indicator code, target, weight).
     pub targets: Vec<(String, f64, f64)>,
@@ -1110,9 +1137,11 @@ pub struct TargetFramework {
 /// A target framework's result for one period.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Assessment {
+    /// The period assessed (`2005`, `2005-Q1`, `2005-03`).
     pub period: String,
     /// (indicator code, value if observed, score).
     pub items: Vec<(String, Option<f64>, f64)>,
+    /// The score: Σ min(value / target, 1) × weight.
     pub score: f64,
     /// The highest score possible (the sum of weights).
     pub max_score: f64,

@@ -21,9 +21,13 @@ use crate::view::View;
 /// One firm's surcharge on one resource.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SurchargeRow {
+    /// The firm.
     pub enterprise: EnterpriseId,
+    /// Its registered name.
     pub name: String,
+    /// Its grade this year.
     pub grade: String,
+    /// The resource priced.
     pub resource: Resource,
     /// The straight years in the grade, this year included, counted back
     /// only as far as the scheme's longest escalation looks (a scheme with

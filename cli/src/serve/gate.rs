@@ -79,6 +79,7 @@ pub struct Permit<'a> {
 }
 
 impl Gate {
+    /// A gate admitting builds within `limits`.
     pub fn new(limits: Limits) -> Gate {
         Gate {
             limits,
@@ -87,6 +88,7 @@ impl Gate {
         }
     }
 
+    /// The limits it admits builds within.
     pub fn limits(&self) -> Limits {
         self.limits
     }

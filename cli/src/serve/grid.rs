@@ -14,13 +14,16 @@ use parkdb::ledger::cell_text;
 /// A column offered as a filter with a short list of its values.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Facet {
+    /// The column's name.
     pub column: String,
+    /// Its distinct values (a column with few of them).
     pub values: Vec<String>,
 }
 
 /// A table read under one horizon, with what pages need of it.
 #[derive(Debug)]
 pub struct Grid {
+    /// The table's rows.
     pub batch: RecordBatch,
     facets: OnceLock<Vec<Facet>>,
 }
@@ -40,6 +43,7 @@ pub struct Selection {
 const FACET_VALUES: usize = 24;
 
 impl Grid {
+    /// A grid of the rows of `batch`.
     pub fn new(batch: RecordBatch) -> Grid {
         Grid {
             batch,
@@ -61,6 +65,7 @@ impl Grid {
         })
     }
 
+    /// The table's column names, in order.
     pub fn columns(&self) -> Vec<String> {
         self.batch
             .schema_ref()

@@ -370,9 +370,13 @@ impl YearlyFigures {
 /// A tenancy in the incubator (科创中心).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Lease {
+    /// The building (e.g. 科创中心A座).
     pub building: String,
+    /// The unit (室), if named.
     pub unit: Option<String>,
+    /// The area leased, m².
     pub area_m2: Quantity,
+    /// The first day of the lease.
     #[serde(with = "crate::days::day")]
     pub start: NaiveDate,
     /// The last day of the lease, if it has ended or has an end.
@@ -391,38 +395,49 @@ impl Lease {
 /// A firm in the register: the fold of its events.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Enterprise {
+    /// Its number in this database.
     pub id: EnterpriseId,
+    /// Its registered name.
     pub name: String,
     /// 统一社会信用代码; `None` for firms registered without one.
     pub credit_code: Option<String>,
     /// GB/T 4754 industry code, e.g. `C39`.
     pub industry: Option<String>,
+    /// 成立日期, if known.
     #[serde(with = "crate::days::opt")]
     pub founded: Option<NaiveDate>,
+    /// A high-tech enterprise (高新技术企业) by its registration.
     pub high_tech: bool,
     /// When it entered the register; `None` when not known (then it counts
     /// as registered at every date).
     #[serde(with = "crate::days::opt")]
     pub registered: Option<NaiveDate>,
+    /// Where it stands (registered, signed, in production…).
     pub status: EnterpriseStatus,
     /// The status before a suspension, to resume to.
     pub resume_to: Option<EnterpriseStatus>,
+    /// 签约: when its project was signed.
     #[serde(with = "crate::days::opt")]
     pub signed: Option<NaiveDate>,
+    /// 在建: when construction started.
     #[serde(with = "crate::days::opt")]
     pub construction_started: Option<NaiveDate>,
+    /// 投产: when production began.
     #[serde(with = "crate::days::opt")]
     pub in_production: Option<NaiveDate>,
+    /// 关闭/注销: when it closed.
     #[serde(with = "crate::days::opt")]
     pub closed: Option<NaiveDate>,
     /// Planned investment and land at signing (签约).
     pub planned_investment: Yuan,
+    /// Planned land at signing.
     pub planned_land: Mu,
     /// Capital increases (增资): (date, added investment, added land).
     #[serde(with = "crate::days::dated3")]
     pub capital_increases: Vec<(NaiveDate, Yuan, Mu)>,
     /// Yearly figures by year, as revised.
     pub yearly: Yearly,
+    /// Its tenancies in the incubator, in order of leasing.
     pub leases: Vec<Lease>,
     /// The note (备注) in force, if any.
     #[serde(skip)]
@@ -602,35 +617,67 @@ impl Enterprise {
 pub enum EnterpriseEvent {
     /// Entered in the register.
     Registered {
+        /// Its registered name.
         name: String,
+        /// 统一社会信用代码, if it has one.
         credit_code: Option<String>,
+        /// GB/T 4754 industry code.
         industry: Option<String>,
+        /// 成立日期.
         #[serde(with = "crate::days::opt")]
         founded: Option<NaiveDate>,
+        /// A high-tech enterprise (高新技术企业).
         high_tech: bool,
     },
     /// 签约/引进: the investment project is signed.
-    Signed { investment: Yuan, land: Mu },
+    Signed {
+        /// Planned investment.
+        investment: Yuan,
+        /// Planned land.
+        land: Mu,
+    },
     /// 在建.
     ConstructionStarted,
     /// 投产.
     InProduction,
     /// 增资: more investment and/or land.
-    CapitalIncreased { investment: Yuan, land: Mu },
+    CapitalIncreased {
+        /// Investment added.
+        investment: Yuan,
+        /// Land added.
+        land: Mu,
+    },
     /// 停产.
-    Suspended { reason: String },
+    Suspended {
+        /// Why.
+        reason: String,
+    },
     /// Back from a suspension.
     Resumed,
     /// 关闭/注销.
-    Closed { reason: String },
+    Closed {
+        /// Why.
+        reason: String,
+    },
     /// The year's figures; a second report for a year revises the first.
-    YearReported { year: i32, figures: YearlyFigures },
+    YearReported {
+        /// The year reported.
+        year: i32,
+        /// The year's figures.
+        figures: YearlyFigures,
+    },
     /// A tenancy in the incubator begins.
     Leased(Lease),
     /// The tenancy at `index` (in order of leasing) ends on the event's date.
-    LeaseEnded { index: u32 },
+    LeaseEnded {
+        /// The lease's place in order of leasing.
+        index: u32,
+    },
     /// A note (备注) on the firm from this date; `None` removes it.
-    Noted { note: Option<String> },
+    Noted {
+        /// The note, or `None` to remove it.
+        note: Option<String>,
+    },
     /// 收款: management fees received.
     FeePaid(Payment),
     /// Management fees given back.
@@ -643,8 +690,11 @@ pub enum EnterpriseEvent {
     Qualified(Qualification),
     /// A qualification revoked (撤销) before its end.
     QualificationRevoked {
+        /// The qualification's kind.
         kind: QualificationKind,
+        /// Its number, when the firm holds more than one of the kind.
         number: Option<String>,
+        /// Why.
         reason: String,
     },
     /// An honour (科学技术奖).
@@ -652,16 +702,31 @@ pub enum EnterpriseEvent {
     /// An inspection (环保, 安全; planned or 突击).
     Inspected(Inspection),
     /// The inspection at `index` (in order of recording) rectified.
-    Rectified { index: u32, note: Option<String> },
+    Rectified {
+        /// The inspection's place in order of recording.
+        index: u32,
+        /// What was done.
+        note: Option<String>,
+    },
     /// An incident (事故).
     IncidentReported(Incident),
     /// A complaint (投诉).
     ComplaintReceived(Complaint),
     /// The complaint at `index` resolved.
-    ComplaintResolved { index: u32, resolution: String },
+    ComplaintResolved {
+        /// The complaint's place in order of recording.
+        index: u32,
+        /// How it was resolved.
+        resolution: String,
+    },
     /// An id other than the credit code recorded (纳税人识别号, 组织机构代码,
     /// 工商注册号).
-    IdRecorded { kind: IdKind, value: String },
+    IdRecorded {
+        /// The id's kind.
+        kind: IdKind,
+        /// The id, as cleaned.
+        value: String,
+    },
 }
 
 impl EnterpriseEvent {
@@ -817,11 +882,15 @@ impl EnterpriseEvent {
 /// A new enterprise for [`crate::Writer::add_enterprise`].
 #[derive(Debug, Clone, Default)]
 pub struct NewEnterprise {
+    /// The registered name.
     pub name: String,
+    /// 统一社会信用代码, if it has one.
     pub credit_code: Option<String>,
     /// GB/T 4754 code (`C39`, or `39`); checked against the standard.
     pub industry: Option<String>,
+    /// 成立日期, if known.
     pub founded: Option<NaiveDate>,
+    /// A high-tech enterprise (高新技术企业).
     pub high_tech: bool,
     /// Accept a credit code whose check character fails (a few in circulation do).
     pub allow_invalid_code: bool,

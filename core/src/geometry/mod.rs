@@ -421,7 +421,9 @@ pub(crate) mod saved {
 /// points, as checked and oriented when it was given.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StoredBoundary {
+    /// The coordinate system's EPSG code.
     pub crs: u16,
+    /// Polygons of rings (the outer first) of (x, y) points; x the easting or longitude.
     pub polygons: Vec<Vec<Vec<(f64, f64)>>>,
 }
 

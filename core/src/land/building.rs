@@ -37,7 +37,9 @@ code_enum!(
 pub struct BuildingSpec {
     /// Its code, unique in the database: `1#厂房`.
     pub code: String,
+    /// Its name, if it has one beside its code.
     pub name: Option<String>,
+    /// What it is for (厂房, 办公, 宿舍…).
     pub use_: BuildingUse,
     /// 建筑面积, m².
     pub floor_area_m2: Quantity,
@@ -51,7 +53,9 @@ pub struct BuildingSpec {
 /// A building in the register: its spec and stages.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Building {
+    /// What was registered.
     pub spec: BuildingSpec,
+    /// The day it was registered.
     #[serde(with = "crate::days::day")]
     pub registered: NaiveDate,
     /// Stages reached, in order.

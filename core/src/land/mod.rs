@@ -104,9 +104,12 @@ impl IdlePeriods {
 /// The terms on which a parcel was supplied (出让/划拨).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SupplyTerms {
+    /// The day of the supply (the contract's, 合同签订日期).
     #[serde(with = "crate::days::day")]
     pub date: NaiveDate,
+    /// How it was supplied (出让 by 招标, 拍卖, 挂牌 or agreement, 划拨).
     pub method: SupplyMethod,
+    /// The land price (成交价款).
     pub price: Yuan,
     /// The agreed date to start construction (约定动工日期).
     #[serde(with = "crate::days::opt")]
@@ -187,6 +190,7 @@ pub struct UseTerm {
     /// The use as the contract names it (`其他工业用地`); `None` for the
     /// parcel's own use.
     pub use_: Option<String>,
+    /// Years of use (土地使用年限).
     pub years: u16,
 }
 
@@ -265,6 +269,7 @@ impl Mortgage {
 /// A land-use certificate (国有土地使用证 / 不动产权证).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Certificate {
+    /// The day it was issued.
     #[serde(with = "crate::days::day")]
     pub date: NaiveDate,
     /// The certificate's number as written on it, e.g.
@@ -276,6 +281,7 @@ pub struct Certificate {
 /// (容积率) and building coverage (建筑系数) are measured from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Buildings {
+    /// The day of the report.
     #[serde(with = "crate::days::day")]
     pub date: NaiveDate,
     /// 总建筑面积, m².
@@ -312,6 +318,7 @@ impl Buildings {
 /// A declaration that a parcel is idle (认定闲置).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IdleDeclaration {
+    /// The day of the declaration.
     #[serde(with = "crate::days::day")]
     pub date: NaiveDate,
     /// The idle fee (闲置费) due.
@@ -321,20 +328,27 @@ pub struct IdleDeclaration {
 /// A reclamation (收回): the zone took the parcel back.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reclamation {
+    /// The day it was reclaimed.
     #[serde(with = "crate::days::day")]
     pub date: NaiveDate,
+    /// Who held it until then.
     pub former_holder: EnterpriseId,
+    /// Why (e.g. 闲置满两年).
     pub reason: String,
 }
 
 /// The state of a parcel: the fold of its events.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Parcel {
+    /// Its number in this database.
     pub id: ParcelId,
     /// 地块编号, unique in the database.
     pub code: String,
+    /// Its registered area, exact.
     pub area: Mu,
+    /// Its land use (用途).
     pub land_use: LandUse,
+    /// Where it is (坐落), as the ledger says.
     pub location: Option<String>,
     /// The boundary (界址) in force, if surveyed: set by its own events,
     /// never part of a stored state.
@@ -368,13 +382,19 @@ pub struct Parcel {
     /// 前期开发 (三通一平, 填土).
     #[serde(with = "crate::days::opt")]
     pub developed: Option<NaiveDate>,
+    /// Its certificate (办证), if issued.
     pub certificate: Option<Certificate>,
+    /// The firm that holds it; `None` in the reserve.
     pub holder: Option<EnterpriseId>,
+    /// The terms of its supply in force, if held.
     pub supply: Option<SupplyTerms>,
+    /// 动工: when construction started.
     #[serde(with = "crate::days::opt")]
     pub construction_started: Option<NaiveDate>,
+    /// 竣工: when construction was complete.
     #[serde(with = "crate::days::opt")]
     pub completed: Option<NaiveDate>,
+    /// Its declaration as idle in force, if any.
     pub idle_declared: Option<IdleDeclaration>,
     /// This parcel's own reclamations, oldest first.
     pub reclamations: Vec<Reclamation>,
@@ -384,6 +404,7 @@ pub struct Parcel {
     pub parent: Option<ParcelId>,
     /// The parcels this one was split into.
     pub children: Vec<ParcelId>,
+    /// When it stopped existing as a parcel of its own (split into parts).
     #[serde(with = "crate::days::opt")]
     pub retired: Option<NaiveDate>,
     /// The date of the latest event in force: later events may not be earlier.
@@ -444,13 +465,16 @@ impl Extras {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum IdleState {
+    /// Not idle.
     NotIdle,
     /// Idle: a fee (20% of the price unless declared otherwise) is due.
     Idle {
+        /// The idle fee due.
         fee: Yuan,
     },
     /// Idle more than two years past the agreed start: reclaimable without compensation.
     Reclaimable {
+        /// The idle fee due.
         fee: Yuan,
     },
 }
@@ -709,27 +733,41 @@ impl Parcel {
 pub enum ParcelEvent {
     /// 征地: the parcel enters the zone's reserve.
     Requisitioned {
+        /// 地块编号.
         code: String,
+        /// The registered area.
         area: Mu,
+        /// The land use.
         land_use: LandUse,
+        /// Where it is (坐落).
         location: Option<String>,
     },
     /// Created by splitting `parent`: the child's first state.
     SplitFrom {
+        /// The parcel split.
         parent: ParcelId,
+        /// The child's state as the split made it.
         state: Box<Parcel>,
     },
     /// 前期开发: 三通一平, 填土.
     Developed,
     /// 办证.
-    Certified { number: String },
+    Certified {
+        /// The certificate's number.
+        number: String,
+    },
     /// 出让/划拨 to an enterprise.
     Allocated {
+        /// The firm it is supplied to.
         holder: EnterpriseId,
+        /// How it is supplied.
         method: SupplyMethod,
+        /// The land price.
         price: Yuan,
+        /// 约定动工日期.
         #[serde(with = "crate::days::opt")]
         start_by: Option<NaiveDate>,
+        /// 约定竣工日期.
         #[serde(with = "crate::days::opt")]
         complete_by: Option<NaiveDate>,
         /// The idle periods of the policy in force on `start_by` (format
@@ -742,28 +780,51 @@ pub enum ParcelEvent {
     /// 竣工.
     Completed,
     /// 认定闲置, with the fee due.
-    IdleDeclared { fee: Yuan },
+    IdleDeclared {
+        /// The idle fee due.
+        fee: Yuan,
+    },
     /// 收回: back to the reserve.
-    Reclaimed { reason: String },
+    Reclaimed {
+        /// Why.
+        reason: String,
+    },
     /// 转让 from the holder to another enterprise.
-    Transferred { to: EnterpriseId, price: Yuan },
+    Transferred {
+        /// The firm it passes to.
+        to: EnterpriseId,
+        /// The price the new holder owes the park.
+        price: Yuan,
+    },
     /// 分宗 into children whose areas sum exactly to this parcel's.
     Split {
+        /// The children: id, code and area.
         children: Vec<(ParcelId, String, Mu)>,
     },
     /// The boundary (界址) surveyed or changed; `None` removes it.
-    BoundarySet { boundary: Option<StoredBoundary> },
+    BoundarySet {
+        /// The boundary, or `None` to remove it.
+        boundary: Option<StoredBoundary>,
+    },
     /// A note (备注) on the parcel from this date; `None` removes it.
-    Noted { note: Option<String> },
+    Noted {
+        /// The note, or `None` to remove it.
+        note: Option<String>,
+    },
     /// The buildings on the parcel as of this date (a reported fact, as
     /// measured or from the completion survey), in m².
     BuildingsReported {
+        /// 总建筑面积, m².
         floor_area_m2: Quantity,
+        /// 建筑基底面积, m².
         footprint_m2: Quantity,
     },
     /// The land price's schedule (分期付款), replacing any before: on the
     /// latest land-price debt arisen by the event's date.
-    PaymentsScheduled { instalments: Vec<Instalment> },
+    PaymentsScheduled {
+        /// The instalments, in order.
+        instalments: Vec<Instalment>,
+    },
     /// 收款: a payment of the land price or an idle fee.
     PaymentReceived(Payment),
     /// 退款.
@@ -777,11 +838,19 @@ pub enum ParcelEvent {
     /// A building registered on the parcel (物业).
     BuildingRegistered(BuildingSpec),
     /// A building reached a stage (在建, 封顶, 竣工, 投入使用).
-    BuildingStageReached { code: String, stage: BuildingStage },
+    BuildingStageReached {
+        /// The building's code.
+        code: String,
+        /// The stage reached.
+        stage: BuildingStage,
+    },
     /// A stage planned for a building, by a date.
     BuildingStagePlanned {
+        /// The building's code.
         code: String,
+        /// The stage planned.
         stage: BuildingStage,
+        /// The day it is planned by.
         #[serde(with = "crate::days::day")]
         by: NaiveDate,
     },
@@ -790,10 +859,15 @@ pub enum ParcelEvent {
     /// known (a parcel from published supply, transfer or mortgage
     /// results), in the reserve or already held by `holder`.
     Registered {
+        /// 地块编号.
         code: String,
+        /// The registered area.
         area: Mu,
+        /// The land use.
         land_use: LandUse,
+        /// Where it is (坐落).
         location: Option<String>,
+        /// The holder, if the parcel enters held.
         holder: Option<EnterpriseId>,
     },
     /// The supply contract's other agreed terms (约定交地时间, 土地使用年限,
@@ -805,9 +879,11 @@ pub enum ParcelEvent {
     /// 继承…); the price passes between them, nothing is owed to the park
     /// (a transfer the park makes is [`ParcelEvent::Transferred`]).
     Conveyed {
+        /// The firm it passes to.
         to: EnterpriseId,
         /// The price, when the record gives one.
         price: Option<Yuan>,
+        /// How it passes (买卖, 赠与, 继承…), as the record says.
         how: Option<String>,
     },
 }

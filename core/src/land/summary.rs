@@ -20,20 +20,27 @@ pub struct LandFigures {
     /// Of `requisitioned_mu`, the land whose requisition is not known
     /// (entered from published supply, transfer or mortgage results).
     pub requisition_unknown_mu: Mu,
+    /// Developed (前期开发).
     pub developed_mu: Mu,
+    /// Certified (办证).
     pub certified_mu: Mu,
     /// Held by an enterprise (已供应).
     pub supplied_mu: Mu,
     /// Not held: the zone's reserve.
     pub reserve_mu: Mu,
+    /// Held, construction started and not complete.
     pub under_construction_mu: Mu,
+    /// Held, construction complete.
     pub completed_mu: Mu,
     /// Idle as of the date (闲置), declared or derived.
     pub idle_mu: Mu,
     /// Reclaimed (收回) up to the date; a parcel reclaimed twice counts twice.
     pub reclaimed_mu: Mu,
+    /// Parcels of the zone as of the date (a split parent counted once, through its children).
     pub parcel_count: u64,
+    /// Of them, idle.
     pub idle_count: u64,
+    /// Reclamations up to the date.
     pub reclaimed_count: u64,
     /// What the zone paid for the land by the date (征地补偿, 调地, 办证费),
     /// a split parent's payments counted once, on it.
@@ -44,8 +51,11 @@ pub struct LandFigures {
 /// in a work report, in Chinese and in English.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AreaLabel {
+    /// The field's (and column's) name.
     pub field: &'static str,
+    /// Its label in a Chinese work report.
     pub chinese: &'static str,
+    /// Its label in English.
     pub english: &'static str,
 }
 
@@ -366,8 +376,11 @@ impl std::fmt::Debug for Step {
 /// The land ledger as of a date: totals and by land use.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LandSummary {
+    /// The day the figures are of.
     pub as_of: NaiveDate,
+    /// The zone's totals.
     pub total: LandFigures,
+    /// The figures of each land use present.
     pub by_land_use: BTreeMap<LandUse, LandFigures>,
 }
 

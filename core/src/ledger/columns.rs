@@ -25,7 +25,9 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum FieldKind {
+    /// Text, cleaned as every code and name is.
     Text,
+    /// A date, in the forms the ledgers write (`2005-03-01`, `2005年3月1日`, Excel's serial days).
     Date,
     /// 元 by default; 万元 when the header says so.
     Money,
@@ -33,6 +35,7 @@ pub enum FieldKind {
     Area,
     /// An exact decimal (energy, electricity, emissions, m²).
     Quantity,
+    /// A whole number.
     Integer,
     /// 是/否, yes/no, true/false, 1/0, Y/N.
     Flag,
@@ -47,7 +50,9 @@ pub struct Field {
     pub name: &'static str,
     /// Chinese headers that mean this column.
     pub chinese: &'static [&'static str],
+    /// What it holds.
     pub kind: FieldKind,
+    /// Whether a row needs it.
     pub required: bool,
 }
 
@@ -339,21 +344,34 @@ const STEP_FIELDS: &[Field] = &[
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[non_exhaustive]
 pub enum Ledger {
+    /// 企业名录: the register.
     Enterprises,
+    /// 地块台账: parcels, as of their latest step.
     Parcels,
+    /// 地块流水: parcels' steps, one row each.
     ParcelEvents,
+    /// 分期付款: land-price schedules.
     Schedules,
+    /// 收款: payments received.
     Payments,
+    /// 物业: buildings and their stages.
     Buildings,
+    /// 资质: qualifications awarded.
     Qualifications,
+    /// 检查、事故、投诉: compliance.
     Compliance,
+    /// 年报: firms' yearly figures.
     Yearly,
+    /// 专项: the fund's programmes.
     Programmes,
+    /// 项目申报: applications to the fund.
     Applications,
+    /// 项目流程: applications' steps.
     ApplicationSteps,
 }
 
 impl Ledger {
+    /// Every ledger, in the order they are applied.
     pub const ALL: [Ledger; 12] = [
         Ledger::Enterprises,
         Ledger::Parcels,
@@ -501,9 +519,13 @@ pub fn chinese_of(column: &str) -> Option<&'static str> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Unit {
+    /// The column's base unit (元, 亩).
     Base,
+    /// 万元.
     Wan,
+    /// ㎡.
     SquareMetres,
+    /// 公顷.
     Hectares,
 }
 

@@ -30,10 +30,12 @@ use super::staging::{finish_park, staging, write_synced, ParkLock, COMMIT};
 /// What an export wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Manifest {
+    /// The park's code (its partition, `park=<code>`).
     pub park: String,
     /// The date the tables were read as of: the one asked for, else the
     /// day of the export (always recorded).
     pub as_of: Option<NaiveDate>,
+    /// The moment the tables were read as known at, if one was asked.
     pub known_at: Option<DateTime<Utc>>,
     /// The event counter's value: how many events the database held.
     pub events: u64,

@@ -21,6 +21,7 @@ use crate::geometry::Crs;
 /// One park of a dataset, as its manifest names it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DatasetPark {
+    /// The park's code (its partition, `park=<code>`).
     pub park: String,
     /// The date its tables were read as of (the export's `as_of`, else the
     /// day it was exported).
@@ -350,21 +351,28 @@ impl DatasetPark {
 /// with each of its tables, and every problem, each naming its park.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DatasetCheck {
+    /// Every park whose manifest could be read.
     pub parks: Vec<ParkCheck>,
+    /// Every problem found, each naming its park.
     pub problems: Vec<String>,
 }
 
 /// One park of a checked dataset.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParkCheck {
+    /// The park's code.
     pub park: String,
+    /// The date its tables were read as of.
     pub as_of: NaiveDate,
+    /// When it was exported, if the manifest says.
     pub exported_at: Option<DateTime<Utc>>,
+    /// How many events its database held, if the manifest says.
     pub events: Option<u64>,
     /// The coordinate system of its parcels' boundaries: its manifest's,
     /// else what its parcels file's GeoParquet metadata says; `None`
     /// without boundaries.
     pub crs: Option<Crs>,
+    /// Each of its tables.
     pub tables: Vec<TableCheck>,
 }
 
@@ -372,9 +380,13 @@ pub struct ParkCheck {
 /// names, and whether the file holds them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TableCheck {
+    /// The table's name.
     pub table: String,
+    /// Its file, relative to the dataset.
     pub path: String,
+    /// The rows its manifest names.
     pub rows: u64,
+    /// The CRC-32 its manifest names.
     pub crc32: u32,
     /// The file is there, its CRC-32 is the manifest's and it is Parquet
     /// of the manifest's rows.

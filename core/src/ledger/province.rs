@@ -239,12 +239,14 @@ fn park_year(dir: &Path, park: &DatasetPark, year: i32, include_leased: bool) ->
 /// rows' own ids number the firms across the dataset).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DatasetEvaluation {
+    /// The ranking across the dataset's firms.
     pub evaluation: Evaluation,
     /// Per firm of the dataset (indexed by the row's `enterprise` id): the
     /// park's code and the firm's id in its park.
     pub firms: Vec<(String, EnterpriseId)>,
     /// Per firm of the dataset, its figures for the year, if reported.
     pub figures: Vec<Option<YearlyFigures>>,
+    /// The parks read, as their manifests name them.
     pub parks: Vec<DatasetPark>,
 }
 
@@ -430,23 +432,31 @@ impl DatasetEvaluation {
 /// One park's line in the province report.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParkFigures {
+    /// The park's code, as its manifest names it.
     pub park: String,
     /// The date its land was read as of.
     pub as_of: NaiveDate,
+    /// Land requisitioned by the date.
     pub requisitioned_mu: Mu,
+    /// Land supplied as of the date.
     pub supplied_mu: Mu,
+    /// Land idle as of the date.
     pub idle_mu: Mu,
     /// Reclaimed (收回) up to the date; a parcel reclaimed twice counts twice.
     pub reclaimed_mu: Mu,
     /// Firms evaluated (in scope) and how many got each grade.
     pub evaluated: u32,
+    /// How many firms got each grade.
     pub grades: BTreeMap<String, u32>,
     /// The year's tax and value added of the firms evaluated, and the land they use.
     pub tax: Yuan,
+    /// Their value added in the year.
     pub value_added: Yuan,
+    /// The land they use.
     pub land_evaluated: Mu,
     /// 亩均税收 and 亩均增加值 of the firms evaluated (万元/亩).
     pub tax_per_mu: Option<f64>,
+    /// 亩均增加值 of the firms evaluated (万元/亩).
     pub value_added_per_mu: Option<f64>,
     /// 1 is best, by tax per mu; parks without evaluated land come last, unranked.
     pub rank: Option<u32>,
@@ -464,10 +474,13 @@ pub struct ParkFigures {
 /// value added per mu, ranked by tax per mu.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProvinceReport {
+    /// The scheme's name.
     pub scheme: String,
+    /// The year.
     pub year: i32,
     /// The grades in the scheme's order.
     pub grade_names: Vec<String>,
+    /// One line per park, ranked.
     pub parks: Vec<ParkFigures>,
 }
 

@@ -21,7 +21,9 @@ use crate::error::{Error, ReadLimit, Result};
 pub struct Sheet {
     /// The sheet's name (for a CSV file, the file's name without extension).
     pub name: String,
+    /// The header row's cells, as written.
     pub headers: Vec<String>,
+    /// Each data row: its number as the spreadsheet shows it, and its cells' text.
     pub rows: Vec<(usize, Vec<String>)>,
     /// Lines that are not data (titles, unit lines, totals, signatures):
     /// their row numbers and why they were set aside.

@@ -45,6 +45,7 @@ pub struct Facts {
     pub reason: Option<String>,
     /// A boundary set, as WKT, and its coordinate system (`EPSG:4527`).
     pub boundary_wkt: Option<String>,
+    /// The boundary's coordinate system (`EPSG:4527`).
     pub crs: Option<String>,
     /// A note (备注) set.
     pub note: Option<String>,
@@ -68,6 +69,7 @@ pub struct Facts {
     /// The building a register event is about, and the stage it reached
     /// or plans.
     pub building: Option<String>,
+    /// The stage reached or planned (`in_use`…).
     pub stage: Option<&'static str>,
 }
 
@@ -114,6 +116,7 @@ impl Facts {
 
 /// The facts of an event of one ledger.
 pub trait EventFacts {
+    /// The facts of this event, as the events table's columns hold them.
     fn facts(&self) -> Facts;
 }
 
@@ -661,14 +664,20 @@ pub fn history_with_origins_batch<B: EventFacts>(
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum EventKind {
+    /// `parcel`: the land ledger.
     Parcel,
+    /// `enterprise`: the register.
     Enterprise,
+    /// `programme`: the fund's programmes.
     Programme,
+    /// `application`: applications to the fund.
     Application,
+    /// `indicator`: indicators.
     Indicator,
 }
 
 impl EventKind {
+    /// Every kind, in the order of the table.
     pub const ALL: [EventKind; 5] = [
         EventKind::Parcel,
         EventKind::Enterprise,

@@ -12,21 +12,37 @@ use super::EventFilter;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Named {
+    /// `parcels`: the land ledger.
     Parcels,
+    /// `enterprises`: the register.
     Enterprises,
+    /// `yearly`: firms' yearly figures.
     Yearly,
+    /// `leases`: tenancies in the incubator.
     Leases,
+    /// `grants`: applications to the fund.
     Grants,
+    /// `disbursements`: the fund's payments.
     Disbursements,
+    /// `programmes`: the fund's programmes and budgets.
     Programmes,
+    /// `overdue`: loans overdue.
     Overdue,
+    /// `observations`: indicators observed.
     Observations,
+    /// `receivables`: what is owed to the zone.
     Receivables,
+    /// `payments`: money received, refunded and paid out.
     Payments,
+    /// `buildings`: the buildings register.
     Buildings,
+    /// `qualifications`: qualifications awarded.
     Qualifications,
+    /// `honours`: honours given.
     Honours,
+    /// `compliance`: inspections, incidents and complaints.
     Compliance,
+    /// `events`: every event of every ledger.
     Events,
 }
 

@@ -5,6 +5,7 @@ use super::*;
 /// Which enterprises to list; every field left `None` matches all.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EnterpriseFilter {
+    /// Only firms of this status.
     pub status: Option<EnterpriseStatus>,
     /// A section (`C`) or division (`C39`) of GB/T 4754; finer codes match by prefix.
     pub industry: Option<String>,

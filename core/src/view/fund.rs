@@ -5,8 +5,11 @@ use super::*;
 /// Which applications to list; every field left `None` matches all.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ApplicationFilter {
+    /// Only applications to this programme.
     pub programme: Option<ProgrammeId>,
+    /// Only this firm's applications.
     pub applicant: Option<EnterpriseId>,
+    /// Only applications in this status.
     pub status: Option<ApplicationStatus>,
 }
 

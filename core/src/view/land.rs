@@ -6,8 +6,11 @@ use crate::land::Step;
 /// Which parcels to list; every field left `None` matches all.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ParcelFilter {
+    /// Only parcels of this status.
     pub status: Option<ParcelStatus>,
+    /// Only parcels this firm holds.
     pub holder: Option<EnterpriseId>,
+    /// Only parcels of this land use.
     pub land_use: Option<LandUse>,
 }
 
@@ -422,12 +425,17 @@ const STEPS_UNKNOWN_FOLDED: usize = 1024;
 /// A building of the register as of a date, with what is let in it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BuildingRow {
+    /// The parcel it stands on.
     pub parcel: ParcelId,
+    /// The parcel's code.
     pub parcel_code: String,
+    /// The building, as registered.
     pub building: crate::land::Building,
+    /// The stage it has reached by the date, if any.
     pub stage: Option<crate::land::BuildingStage>,
     /// Leased on the date, m².
     pub leased: crate::units::Quantity,
+    /// Firms leasing in it on the date.
     pub tenants: u64,
 }
 

@@ -39,6 +39,7 @@ use crate::units::Yuan;
 /// One event in an entity's history, with the void that superseded it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HistoryEntry<B> {
+    /// The event.
     pub event: Event<B>,
     /// The void event that supersedes this one, if any (as known under the horizon).
     pub voided_by: Option<EventId>,

@@ -11,8 +11,11 @@ use crate::fund::{
 pub struct Award {
     /// 批次, e.g. 第一批.
     pub batch: String,
+    /// 无偿资助 awarded.
     pub grant: Yuan,
+    /// 贷款贴息 awarded.
     pub interest_subsidy: Yuan,
+    /// 有偿资助 (a loan) awarded.
     pub loan: Yuan,
     /// When the whole loan falls due (or use `schedule`).
     pub repay_by: Option<NaiveDate>,

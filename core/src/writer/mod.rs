@@ -42,10 +42,15 @@ pub(crate) const MAX_PARCEL_AREA: Mu = Mu::from_millionths(100_000_000 * Mu::SCA
 /// A new parcel, entering the reserve by requisition (征地).
 #[derive(Debug, Clone)]
 pub struct NewParcel {
+    /// 地块编号, unique in the database.
     pub code: String,
+    /// The registered area, exact.
     pub area: Mu,
+    /// The land use (用途).
     pub land_use: LandUse,
+    /// 征地: the day the zone acquired it.
     pub requisitioned: NaiveDate,
+    /// Where it is (坐落).
     pub location: Option<String>,
     /// The boundary (界址), if surveyed; in the database's default
     /// coordinate system unless it names its own.
@@ -56,8 +61,11 @@ pub struct NewParcel {
 /// surveyed, its boundary.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SplitPart {
+    /// The part's 地块编号.
     pub code: String,
+    /// The part's registered area.
     pub area: Mu,
+    /// The part's boundary, if surveyed.
     pub boundary: Option<Outline>,
 }
 
@@ -96,12 +104,17 @@ impl NewParcel {
 /// The terms of an allocation (出让/划拨) for [`Writer::allocate`].
 #[derive(Debug, Clone)]
 pub struct Allocation {
+    /// The firm it is supplied to.
     pub holder: EnterpriseId,
+    /// The day of the supply.
     pub date: NaiveDate,
+    /// How it is supplied (出让 by 招标, 拍卖, 挂牌 or agreement, 划拨).
     pub method: SupplyMethod,
+    /// The land price.
     pub price: Yuan,
     /// The agreed construction start (约定动工日期); idle status runs from it.
     pub start_by: Option<NaiveDate>,
+    /// The agreed completion (约定竣工日期).
     pub complete_by: Option<NaiveDate>,
 }
 

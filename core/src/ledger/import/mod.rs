@@ -56,6 +56,7 @@ pub struct ImportOptions<'a> {
 pub struct ImportReport {
     /// Rows read per ledger, in the order the ledgers are applied.
     pub rows: Vec<(&'static str, usize)>,
+    /// The rows refused, each with why; when any is, nothing was written.
     pub errors: Vec<RowError>,
     /// Lines set aside, not imported and not errors: titles, unit lines,
     /// totals, signatures (with the sheet, the row and why).

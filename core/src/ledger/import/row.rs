@@ -25,11 +25,13 @@ impl From<RowError> for Refused {
 /// A bad row: where, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowError {
+    /// The sheet (for a CSV file, its name without extension).
     pub sheet: String,
     /// The row as the spreadsheet numbers it (the header is row 1); 0 for the sheet itself.
     pub row: usize,
     /// The column's header as written, or empty when the whole row is at fault.
     pub column: String,
+    /// What is wrong, in words.
     pub reason: String,
 }
 

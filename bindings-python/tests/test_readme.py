@@ -64,4 +64,5 @@ def test_every_python_block_of_the_readme_and_the_guides_is_run_by_a_test():
         "docs/maps.md": 1,
         "docs/promises.md": 0,
         "docs/province.md": 0,
+        "docs/storage.md": 0,
     }, counts

@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::event::{EventId, Horizon, Recorded};
 use crate::seal;
 use crate::storage::codec;
-use crate::storage::{keys, Batch, SledStore, Store, Tree};
+use crate::storage::{keys, Batch, MemStore, SledStore, Store, Tree};
 use crate::view::View;
 use crate::writer::Writer;
 
@@ -146,6 +146,15 @@ impl Db {
         let store = SledStore::open(&dir, true)?;
         crate::files::protect_files(&dir)?;
         Db::from_store(Box::new(store), Durability::Eventual, None)
+    }
+
+    /// A database held in memory alone: no directory, no files, gone when
+    /// the last handle drops. The whole engine (units of work, views,
+    /// checks) over a store of ordered maps, for runs that open a great
+    /// many databases and need none of them on disk: the fuzzer's model of
+    /// the engine.
+    pub(crate) fn in_memory() -> Result<Db> {
+        Db::from_store(Box::new(MemStore::default()), Durability::Eventual, None)
     }
 
     /// Opens a read-only snapshot of the database in `path`, waiting up to

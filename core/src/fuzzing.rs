@@ -85,11 +85,12 @@ pub fn parse_text(data: &[u8]) {
     let _ = crate::ledger::dates::parse_date(text);
 }
 
-/// Runs the bytes as a sequence of land operations against a temporary
-/// database, checking after each that the database is sound and its
-/// summary adds up. Refusals are expected; panics and broken invariants are not.
+/// Runs the bytes as a sequence of land operations against a database in
+/// memory (the engine whole, without a disk: thousands of runs a second),
+/// checking after each that the database is sound and its summary adds
+/// up. Refusals are expected; panics and broken invariants are not.
 pub fn run_operations(data: &[u8]) {
-    let db = Db::temporary().expect("a temporary database");
+    let db = Db::in_memory().expect("a database in memory");
     let firm = db
         .add_enterprise(NewEnterprise::named("F"))
         .expect("a firm");
@@ -159,4 +160,224 @@ pub fn run_operations(data: &[u8]) {
         assert!(s.completed_mu <= s.supplied_mu && s.under_construction_mu <= s.supplied_mu);
         assert!(db.check().expect("a check").is_clean());
     }
+}
+
+/// What strangers hand in: ledgers (CSV and workbooks), survey files
+/// (GeoJSON, shapefiles) and shapes as WKT, each imported into a database
+/// in memory that holds a firm and three parcels. Whatever the bytes, the
+/// import answers with a report or a typed error, never a panic; a report
+/// with errors (or a boundary import not written) writes nothing; the
+/// database stays sound; a ledger imported twice writes nothing the
+/// second time.
+#[cfg(feature = "ledgers")]
+mod handed_in {
+    use std::path::PathBuf;
+
+    use chrono::NaiveDate;
+
+    use crate::db::Db;
+    use crate::enterprise::NewEnterprise;
+    use crate::geometry::{Crs, Outline};
+    use crate::land::LandUse;
+    use crate::ledger::{self, BoundaryOptions, ImportOptions};
+    use crate::units::Mu;
+    use crate::writer::NewParcel;
+
+    /// The names a fuzzed sheet takes (its file's name names its ledger,
+    /// or none, when its headers must say).
+    const SHEETS: [&str; 16] = [
+        "地块台账",
+        "企业名录",
+        "地块流水",
+        "分期付款",
+        "收款",
+        "物业",
+        "资质",
+        "检查",
+        "年报",
+        "专项",
+        "项目申报",
+        "项目流程",
+        "供地结果",
+        "土地转让",
+        "土地抵押",
+        "sheet",
+    ];
+
+    /// A database in memory with what rows may name: a firm (by its name
+    /// and credit code) and parcels `P0`–`P2` with their codes.
+    fn seeded() -> Db {
+        let db = Db::in_memory().expect("a database in memory");
+        let day = NaiveDate::from_ymd_opt(2004, 1, 1).expect("a date");
+        db.add_enterprise(NewEnterprise {
+            credit_code: Some("91330100000000001X".into()),
+            allow_invalid_code: true,
+            ..NewEnterprise::named("东岸精密机械有限公司")
+        })
+        .expect("a firm");
+        for i in 0..3 {
+            let area = Mu::from_millionths(15_000_000 * (i + 1));
+            db.add_parcel(NewParcel::new(
+                format!("P{i}"),
+                area,
+                LandUse::Industrial,
+                day,
+            ))
+            .expect("a parcel");
+        }
+        db
+    }
+
+    /// A directory of this process's own for the files handed in.
+    fn dir() -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("parkdb-fuzz-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("a directory for the fuzzed files");
+        dir
+    }
+
+    fn events(db: &Db) -> u64 {
+        db.event_count().expect("the event count")
+    }
+
+    fn sound(db: &Db) {
+        let report = db.check().expect("a check");
+        assert!(report.problems.is_empty(), "{:?}", report.problems);
+    }
+
+    /// Imports `data` as a ledger file with extension `ext`, its name
+    /// picked by the first byte.
+    pub(super) fn import_file(data: &[u8], ext: &str) {
+        let Some((&pick, bytes)) = data.split_first() else {
+            return;
+        };
+        let path = dir().join(format!(
+            "{}.{ext}",
+            SHEETS[usize::from(pick) % SHEETS.len()]
+        ));
+        std::fs::write(&path, bytes).expect("the fuzzed file written");
+        let Ok(sheets) = ledger::read_file(&path) else {
+            return;
+        };
+        let db = seeded();
+        let before = events(&db);
+        let Ok(first) = ledger::import(&db, &sheets, ImportOptions::default()) else {
+            assert_eq!(events(&db), before, "a refused import wrote");
+            return;
+        };
+        sound(&db);
+        if !first.errors.is_empty() || !first.written {
+            assert_eq!(
+                events(&db),
+                before,
+                "an import with errors wrote: {:?}",
+                first.errors
+            );
+            return;
+        }
+        let after = events(&db);
+        let again = ledger::import(&db, &sheets, ImportOptions::default())
+            .expect("what imported once imports again");
+        assert!(again.errors.is_empty(), "{:?}", again.errors);
+        assert_eq!(events(&db), after, "a ledger imported twice wrote again");
+    }
+
+    /// Imports `data` as survey files: a GeoJSON file, or (first byte odd)
+    /// a shapefile whose `.shp`, `.shx`, `.dbf` and `.cpg` are cut from
+    /// the rest at lengths the next bytes give.
+    pub(super) fn import_survey(data: &[u8]) {
+        let Some((&pick, rest)) = data.split_first() else {
+            return;
+        };
+        let dir = dir();
+        let path = if pick % 2 == 0 {
+            let path = dir.join("survey.geojson");
+            std::fs::write(&path, rest).expect("the fuzzed file written");
+            path
+        } else {
+            let mut rest = rest;
+            for ext in ["shp", "shx", "dbf"] {
+                let n = match rest {
+                    [a, b, tail @ ..] => {
+                        rest = tail;
+                        usize::from(u16::from_le_bytes([*a, *b]))
+                    }
+                    _ => 0,
+                };
+                let (part, tail) = rest.split_at(n.min(rest.len()));
+                std::fs::write(dir.join(format!("survey.{ext}")), part).expect("a part written");
+                rest = tail;
+            }
+            std::fs::write(dir.join("survey.cpg"), rest).expect("a part written");
+            dir.join("survey.shp")
+        };
+        let db = seeded();
+        let before = events(&db);
+        let options = BoundaryOptions {
+            code_field: "地块编号".into(),
+            crs: (pick % 4 == 1).then(|| Crs::epsg(4527).expect("a zone")),
+            ..BoundaryOptions::default()
+        };
+        let Ok(report) = ledger::import_boundaries(&db, &path, &options) else {
+            assert_eq!(events(&db), before, "a refused survey file wrote");
+            return;
+        };
+        if !report.written {
+            assert_eq!(events(&db), before, "a survey not written wrote");
+        }
+        sound(&db);
+    }
+
+    /// Reads `data` as a shape (WKT, or GeoJSON text) and, when it is one,
+    /// sets it as a parcel's boundary in a coordinate system the first
+    /// byte picks: refused or set, the database stays sound and a refusal
+    /// writes nothing.
+    pub(super) fn set_shape(data: &[u8]) {
+        let Some((&pick, rest)) = data.split_first() else {
+            return;
+        };
+        let Ok(text) = std::str::from_utf8(rest) else {
+            return;
+        };
+        let Ok(outline) = Outline::parse(text) else {
+            return;
+        };
+        let crs = [4326, 4490, 4527, 4549, 4513][usize::from(pick) % 5];
+        let outline = outline.in_crs(Crs::epsg(crs).expect("a known system"));
+        let db = seeded();
+        let before = events(&db);
+        let day = NaiveDate::from_ymd_opt(2005, 1, 1).expect("a date");
+        let parcel = db.parcel_by_code("P0").expect("P0").id;
+        if db.set_boundary(parcel, day, Some(&outline)).is_err() {
+            assert_eq!(events(&db), before, "a refused boundary wrote");
+        }
+        sound(&db);
+    }
+}
+
+/// Imports the bytes as a ledger's CSV file (the first byte picks the
+/// sheet's name, so its ledger): see [`handed_in`].
+#[cfg(feature = "ledgers")]
+pub fn import_csv(data: &[u8]) {
+    handed_in::import_file(data, "csv");
+}
+
+/// Imports the bytes as an `.xlsx` workbook (the first byte picks its
+/// name): see [`handed_in`].
+#[cfg(feature = "ledgers")]
+pub fn import_xlsx(data: &[u8]) {
+    handed_in::import_file(data, "xlsx");
+}
+
+/// Imports the bytes as a survey file, GeoJSON or a shapefile's parts:
+/// see [`handed_in`].
+#[cfg(feature = "ledgers")]
+pub fn import_survey(data: &[u8]) {
+    handed_in::import_survey(data);
+}
+
+/// Reads the bytes as WKT (or GeoJSON text) and sets the shape as a
+/// parcel's boundary: see [`handed_in`].
+#[cfg(feature = "ledgers")]
+pub fn set_shape(data: &[u8]) {
+    handed_in::set_shape(data);
 }

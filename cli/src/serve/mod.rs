@@ -707,6 +707,91 @@ fn segment(text: &str) -> String {
     percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
 
+/// The dashboard's fuzz entry (`fuzz/`, cargo-fuzz, and its smoke pass in
+/// the tests): what a browser or a stranger may ask of `parkdb serve`.
+#[doc(hidden)]
+pub mod fuzzing {
+    use std::sync::{Arc, OnceLock};
+
+    use axum::body::Body;
+    use axum::http::{header, Request, StatusCode};
+    use tower::ServiceExt;
+
+    use super::{pages, router, state::State, Router};
+
+    /// The example zone's database served as `parkdb serve` serves it,
+    /// built once per process, and a runtime to serve it on.
+    fn served() -> &'static (Router, tokio::runtime::Runtime) {
+        static SERVED: OnceLock<(Router, tokio::runtime::Runtime)> = OnceLock::new();
+        SERVED.get_or_init(|| {
+            let path = std::env::temp_dir()
+                .join(format!("parkdb-fuzz-serve-{}", std::process::id()))
+                .join("zone.parkdb");
+            let _ = std::fs::remove_dir_all(&path);
+            {
+                let db = parkdb::Db::open(&path).expect("a database");
+                parkdb::example::build_seed(&db).expect("the example zone");
+                db.close().expect("closed");
+            }
+            let db = parkdb::Db::open_read_only(&path).expect("a snapshot");
+            let state = State::new(
+                path,
+                db,
+                None,
+                pages::templates().expect("the templates"),
+                super::gate::Limits::default(),
+            )
+            .expect("the server's state");
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime");
+            (router(Arc::new(state)), runtime)
+        })
+    }
+
+    /// Serves the bytes as a request's path and query (bytes that are not
+    /// printable ASCII percent-encoded, as a browser sends them): the
+    /// answer may refuse (4xx) or be busy (503), never be a fault of the
+    /// server (another 5xx), and its body is read whole. Returns the
+    /// status (0 for bytes that make no request).
+    pub fn serve_request(data: &[u8]) -> u16 {
+        /// What a browser encodes of a path and query it sends.
+        const ENCODED: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+            .add(b' ')
+            .add(b'"')
+            .add(b'#')
+            .add(b'%')
+            .add(b'<')
+            .add(b'>')
+            .add(b'`')
+            .add(b'{')
+            .add(b'}');
+        let path = data.strip_prefix(b"/").unwrap_or(data);
+        let target = format!("/{}", percent_encoding::percent_encode(path, ENCODED));
+        let Ok(request) = Request::get(&target)
+            .header(header::HOST, "127.0.0.1")
+            .body(Body::empty())
+        else {
+            return 0;
+        };
+        let (app, runtime) = served();
+        let (status, body) = runtime.block_on(async {
+            let response = app.clone().oneshot(request).await.expect("an answer");
+            let status = response.status();
+            let body = axum::body::to_bytes(response.into_body(), usize::MAX).await;
+            (status, body)
+        });
+        assert!(body.is_ok(), "{target}: the body could not be read");
+        assert!(
+            !status.is_server_error() || status == StatusCode::SERVICE_UNAVAILABLE,
+            "{target}: {status}: {}",
+            String::from_utf8_lossy(&body.unwrap_or_default())
+        );
+        status.as_u16()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

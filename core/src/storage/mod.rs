@@ -16,12 +16,14 @@
 
 pub(crate) mod codec;
 pub(crate) mod keys;
+mod mem_store;
 mod sled_store;
 
 use std::collections::BTreeMap;
 
 use crate::error::Result;
 
+pub(crate) use mem_store::MemStore;
 pub(crate) use sled_store::SledStore;
 
 /// The trees of a parkdb database.

@@ -112,7 +112,14 @@ impl Drop for Cache {
     /// thread of their own, so a closing handle (or a snapshot replaced
     /// under a server's readers) does not wait, and a process that ends
     /// meanwhile simply ends. Freeing memory has no effect to wait for.
+    /// A small view (a park's, a database in memory) is freed where it is
+    /// dropped: a thread would cost more than the freeing, and a leak
+    /// check (the fuzzer's) would count memory freed later on another
+    /// thread as lost.
     fn drop(&mut self) {
+        if self.is_small() {
+            return;
+        }
         let kinds = std::mem::take(self.kinds.get_mut().unwrap_or_else(PoisonError::into_inner));
         let runs = std::mem::take(self.runs.get_mut().unwrap_or_else(PoisonError::into_inner));
         let spatial = self
@@ -128,7 +135,39 @@ impl Drop for Cache {
     }
 }
 
+/// Below this many loaded records, and with no runs of events kept, a
+/// view is freed where it is dropped (see [`Cache`]'s `drop`).
+const FREED_ALONE_FROM: usize = 20_000;
+
 impl Cache {
+    /// Whether the view holds fewer than [`FREED_ALONE_FROM`] records and
+    /// no runs of events.
+    fn is_small(&mut self) -> bool {
+        fn records<R: Record>(kinds: &PerLedger<Loaded>) -> usize {
+            R::mine(kinds).as_ref().map_or(0, |k| k.records.len())
+        }
+        fn runs<R: Record>(runs: &PerLedger<LoadedRuns>) -> bool {
+            R::mine(runs).is_some()
+        }
+        use crate::enterprise::Enterprise;
+        use crate::fund::{Application, Programme};
+        use crate::indicators::Indicator;
+        use crate::land::Parcel;
+        let kinds = self.kinds.get_mut().unwrap_or_else(PoisonError::into_inner);
+        let loaded = records::<Parcel>(kinds)
+            + records::<Enterprise>(kinds)
+            + records::<Programme>(kinds)
+            + records::<Application>(kinds)
+            + records::<Indicator>(kinds);
+        let all = self.runs.get_mut().unwrap_or_else(PoisonError::into_inner);
+        let kept = runs::<Parcel>(all)
+            || runs::<Enterprise>(all)
+            || runs::<Programme>(all)
+            || runs::<Application>(all)
+            || runs::<Indicator>(all);
+        loaded < FREED_ALONE_FROM && !kept
+    }
+
     /// Sets where the database's checkpoints are.
     pub(crate) fn set_place(&mut self, place: checkpoint::Place) {
         self.place = Some(place);

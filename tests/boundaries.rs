@@ -805,3 +805,124 @@ fn a_large_parcels_table_in_batches_is_the_table_in_one() {
     assert_eq!(few.len(), 1);
     assert_eq!(few[0].num_rows(), n / 10);
 }
+
+/// A rectangle surveyed in zone 40 (EPSG:4528, central meridian 120°E,
+/// where Yantai registers its land) at about 121.6°E, given as
+/// longitude/latitude: 30 亩 on the survey's plane.
+fn yantai_lonlat() -> Vec<(f64, f64)> {
+    let (x, y) = (40_641_000.0, 4_150_000.0);
+    let mut corners = vec![
+        (x, y),
+        (x + 200.0, y),
+        (x + 200.0, y + 100.0),
+        (x, y + 100.0),
+    ];
+    parkdb::geometry::reproject(Crs::epsg(4528).unwrap(), Crs::CGCS2000, &mut corners).unwrap();
+    assert!(corners[0].0 > 121.5, "{corners:?}");
+    corners
+}
+
+/// Surveys in longitude and latitude are measured in the zone the park
+/// registers in: named by `zone` in an import, or the database's default
+/// CRS when that is a zone; otherwise in the zone each shape falls in,
+/// which gives another area for land past 121.5°E.
+#[test]
+fn longitude_and_latitude_are_measured_in_the_parks_zone() {
+    let close = |a: parkdb::Mu, b: &str| (a.millionths() - mu(b).millionths()).abs() <= 2;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("烟台.geojson");
+    let ring: Vec<String> = yantai_lonlat()
+        .iter()
+        .chain(yantai_lonlat().first())
+        .map(|(x, y)| format!("[{x},{y}]"))
+        .collect();
+    std::fs::write(
+        &path,
+        format!(
+            r#"{{"type":"FeatureCollection","crs":{{"type":"name","properties":{{"name":"EPSG:4490"}}}},"features":[{{"type":"Feature","properties":{{"地块编号":"YT-1"}},"geometry":{{"type":"Polygon","coordinates":[[{}]]}}}}]}}"#,
+            ring.join(",")
+        ),
+    )
+    .unwrap();
+    let area = |zone: Option<u32>, default: Option<u32>| {
+        let db = Db::temporary().unwrap();
+        common::parcel(&db, "YT-1", "30", "2010-01-01");
+        if let Some(d) = default {
+            db.set_default_crs(Some(Crs::epsg(d).unwrap())).unwrap();
+        }
+        let options = parkdb::ledger::BoundaryOptions {
+            zone: zone.map(|z| Crs::epsg(z).unwrap()),
+            ..import_options("地块编号")
+        };
+        let r = parkdb::ledger::import_boundaries(&db, &path, &options).unwrap();
+        assert!(r.written, "{:?}", r.errors);
+        let b = db.parcel_by_code("YT-1").unwrap().boundary.unwrap();
+        // Read again from its events, it is measured the same.
+        let stored = b.stored();
+        // The zone named, else the park's when the shape is within its reach.
+        let reached = default.filter(|d| matches!(d, 4528 | 4549));
+        assert_eq!(stored.plane.map(u32::from), zone.or(reached));
+        b.area()
+    };
+    // Named by the import, or the park's zone by default: the survey's 30 亩.
+    assert!(
+        close(area(Some(4528), None), "30"),
+        "{}",
+        area(Some(4528), None)
+    );
+    assert!(
+        close(area(None, Some(4528)), "30"),
+        "{}",
+        area(None, Some(4528))
+    );
+    // The plain zone 40 (EPSG:4549) is the same plane.
+    assert!(close(area(Some(4549), None), "30"));
+    // Neither: measured in zone 41, where it falls; not the registered area.
+    let own = area(None, None);
+    assert!(
+        !close(own, "30") && (own.to_f64() - 30.0).abs() < 0.02,
+        "{own}"
+    );
+    // A default CRS in longitude and latitude measures as before.
+    assert_eq!(area(None, Some(4490)), own);
+    // A zone out of reach named by the import is refused, naming it.
+    let db = Db::temporary().unwrap();
+    common::parcel(&db, "YT-1", "30", "2010-01-01");
+    let options = parkdb::ledger::BoundaryOptions {
+        zone: Some(Crs::epsg(4521).unwrap()),
+        ..import_options("地块编号")
+    };
+    let r = parkdb::ledger::import_boundaries(&db, &path, &options).unwrap();
+    assert!(!r.written && r.errors.len() == 1, "{:?}", r.errors);
+    assert!(r.errors[0].reason.contains("EPSG:4521"), "{}", r.errors[0]);
+    assert!(db.parcel_by_code("YT-1").unwrap().boundary.is_none());
+    // A park's default zone out of reach of a shape measures it where it lies.
+    assert_eq!(area(None, Some(4521)), own);
+}
+
+/// The zone a boundary is measured in survives reopening (from its
+/// events, and from a checkpoint).
+#[test]
+fn the_zone_chosen_survives_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let first = {
+        let db = Db::open(&path).unwrap();
+        let outline = Outline::points(&yantai_lonlat())
+            .in_crs(Crs::CGCS2000)
+            .measured_in(Crs::epsg(4528).unwrap());
+        let p = shaped(&db, "YT-1", "30", outline).unwrap();
+        let b = db.parcel(p).unwrap().boundary.unwrap();
+        db.close().unwrap();
+        b
+    };
+    for _ in 0..2 {
+        let db = Db::open(&path).unwrap();
+        let b = db.parcel_by_code("YT-1").unwrap().boundary.unwrap();
+        assert_eq!(*b, *first);
+        assert_eq!(b.area(), first.area());
+        assert_eq!(b.plane().unwrap(), Crs::epsg(4528).unwrap());
+        assert!(db.check().unwrap().is_clean());
+        db.close().unwrap();
+    }
+}

@@ -368,6 +368,7 @@ fn write_golden(path: &Path) {
         .unwrap();
     add_exact_area(&db);
     add_published_records(&db);
+    add_zone_measured(&db);
     db.flush().unwrap();
 }
 
@@ -486,6 +487,38 @@ fn reads_the_published_records(db: &Db) {
 
 /// What format 9 added: an area to the millionth of a 亩 (1.867291 公顷),
 /// after the summaries the older formats are read at.
+/// What format 11 added: a boundary in longitude and latitude measured in
+/// the zone the park registers in (zone 40, EPSG:4528), not the one it
+/// falls in.
+fn add_zone_measured(db: &Db) -> parkdb::ParcelId {
+    let (x, y) = (40_641_000.0, 4_150_000.0);
+    let mut corners = vec![
+        (x, y),
+        (x + 200.0, y),
+        (x + 200.0, y + 100.0),
+        (x, y + 100.0),
+    ];
+    parkdb::geometry::reproject(Crs::epsg(4528).unwrap(), Crs::CGCS2000, &mut corners).unwrap();
+    let mut new = NewParcel::new("YT-11", mu("30"), LandUse::Industrial, d("2019-06-01"));
+    new.boundary = Some(
+        parkdb::Outline::points(&corners)
+            .in_crs(Crs::CGCS2000)
+            .measured_in(Crs::epsg(4528).unwrap()),
+    );
+    db.add_parcel(new).unwrap()
+}
+
+fn reads_the_zone_measured(db: &Db) {
+    let b = db.parcel_by_code("YT-11").unwrap().boundary.unwrap();
+    assert_eq!(b.plane().unwrap(), Crs::epsg(4528).unwrap());
+    assert_eq!(b.stored().plane, Some(4528));
+    assert!(
+        (b.area().millionths() - mu("30").millionths()).abs() <= 2,
+        "{}",
+        b.area()
+    );
+}
+
 fn add_exact_area(db: &Db) -> parkdb::ParcelId {
     db.add_parcel(NewParcel::new(
         "HA-1",
@@ -623,6 +656,7 @@ fn the_current_format_opens_and_reads_the_same() {
     reads_the_money(&db);
     reads_the_exact_areas(&db);
     reads_the_published_records(&db);
+    reads_the_zone_measured(&db);
 }
 
 /// Events stored before parkdb kept sources read as "source unknown" in
@@ -675,10 +709,10 @@ fn events_stored_before_sources_were_kept_read_as_unknown() {
 }
 
 /// Format 8 kept ten-thousandths of a 亩: its values read as the same
-/// areas (times 100 in millionths), the database is marked 10, and areas
+/// areas (times 100 in millionths), the database is marked 11, and areas
 /// written after hold their six places beside the old.
 #[test]
-fn format_8_is_marked_10_and_reads_the_same() {
+fn format_8_is_marked_11_and_reads_the_same() {
     migrates_and_reads_the_same(8);
     let tmp = tempfile::tempdir().unwrap();
     let db = Db::open(golden_copy(8, &tmp)).unwrap();
@@ -699,7 +733,7 @@ fn format_8_is_marked_10_and_reads_the_same() {
 /// 10 added read as absent), and such records written after read back
 /// beside the old.
 #[test]
-fn format_9_is_marked_10_and_reads_the_same() {
+fn format_9_is_marked_11_and_reads_the_same() {
     migrates_and_reads_the_same(9);
     let tmp = tempfile::tempdir().unwrap();
     let db = Db::open(golden_copy(9, &tmp)).unwrap();
@@ -713,6 +747,27 @@ fn format_9_is_marked_10_and_reads_the_same() {
     let db = Db::open(golden_copy_of(&tmp)).unwrap();
     reads_the_published_records(&db);
     reads_the_exact_areas(&db);
+    reads_the_golden_facts(&db);
+}
+
+/// Format 10 measured a boundary in longitude and latitude in the zone it
+/// falls in: its boundaries read with no zone chosen and the areas they
+/// had, and one measured in a chosen zone, written after, reads back beside
+/// them.
+#[test]
+fn format_10_is_marked_11_and_reads_the_same() {
+    migrates_and_reads_the_same(10);
+    let tmp = tempfile::tempdir().unwrap();
+    let db = Db::open(golden_copy(10, &tmp)).unwrap();
+    reads_the_boundaries(&db);
+    reads_the_published_records(&db);
+    let old = db.parcel_by_code("SZ-100-2").unwrap().boundary.unwrap();
+    assert_eq!(old.stored().plane, None);
+    add_zone_measured(&db);
+    drop(db);
+    let db = Db::open(golden_copy_of(&tmp)).unwrap();
+    reads_the_zone_measured(&db);
+    reads_the_boundaries(&db);
     reads_the_golden_facts(&db);
 }
 
@@ -762,7 +817,7 @@ fn migrates_and_reads_the_same(format: u8) {
 }
 
 #[test]
-fn format_7_is_marked_10_and_reads_the_same() {
+fn format_7_is_marked_11_and_reads_the_same() {
     migrates_and_reads_the_same(7);
     let tmp = tempfile::tempdir().unwrap();
     let db = Db::open(golden_copy(7, &tmp)).unwrap();
@@ -774,12 +829,12 @@ fn format_7_is_marked_10_and_reads_the_same() {
 }
 
 #[test]
-fn format_4_is_marked_10_and_reads_the_same() {
+fn format_4_is_marked_11_and_reads_the_same() {
     migrates_and_reads_the_same(4);
 }
 
 #[test]
-fn format_6_is_marked_10_and_reads_the_same() {
+fn format_6_is_marked_11_and_reads_the_same() {
     migrates_and_reads_the_same(6);
     let tmp = tempfile::tempdir().unwrap();
     let db = Db::open(golden_copy(6, &tmp)).unwrap();
@@ -788,7 +843,7 @@ fn format_6_is_marked_10_and_reads_the_same() {
 }
 
 #[test]
-fn format_5_is_marked_10_and_reads_the_same() {
+fn format_5_is_marked_11_and_reads_the_same() {
     migrates_and_reads_the_same(5);
     let tmp = tempfile::tempdir().unwrap();
     let db = Db::open(golden_copy(5, &tmp)).unwrap();

@@ -210,3 +210,38 @@ def test_a_shapefiles_encoding_is_taken_by_name(tmp_path):
         db.import_boundaries(shp, code_field="DKBH", encoding="klingon")
     assert refused.value.field == "encoding" and "klingon" in str(refused.value)
     db.close()
+
+
+def test_a_survey_in_longitude_and_latitude_is_measured_in_the_parks_zone(tmp_path):
+    """A 30 亩 rectangle surveyed in zone 40 (EPSG:4528, 120°E, Yantai's),
+    lying past 121.5°E, written out by geopandas in longitude and latitude:
+    measured in the zone the park names (zone=, or its default CRS) it is
+    the survey's 30 亩; in the zone it falls in, it is not."""
+    import geopandas
+
+    x, y = 40_641_000.0, 4_150_000.0
+    rect = shapely.box(x, y, x + 200, y + 100)
+    frame = geopandas.GeoDataFrame({"地块编号": ["YT-1"]}, geometry=[rect], crs="EPSG:4528").to_crs(4490)
+    assert frame.geometry.iloc[0].centroid.x > 121.5
+    path = tmp_path / "烟台.geojson"
+    path.write_text(frame.to_json(), encoding="utf-8")
+
+    def surveyed(**how):
+        db = parkdb.open()
+        db.add_parcel("YT-1", 30, requisitioned="2010-01-01")
+        default = how.pop("default", None)
+        if default:
+            db.set_default_crs(default)
+        db.import_boundaries(path, crs=4490, on="2011-01-01", **how)
+        area = db.parcels().to_pylist()[0]["boundary_area_mu"]
+        db.close()
+        return area
+
+    exact = Decimal("30")
+    assert abs(surveyed(zone=4528) - exact) <= Decimal("0.000002")
+    assert abs(surveyed(zone="EPSG:4528") - exact) <= Decimal("0.000002")
+    assert abs(surveyed(default=4528) - exact) <= Decimal("0.000002")
+    own = surveyed()
+    assert abs(own - exact) > Decimal("0.001"), own
+    with pytest.raises(parkdb.LedgerError, match="EPSG:4521"):
+        surveyed(zone=4521)

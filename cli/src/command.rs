@@ -177,6 +177,11 @@ enum Command {
         /// The encoding of a shapefile's .dbf (GBK, GB18030, UTF-8…), over its .cpg.
         #[arg(long)]
         encoding: Option<String>,
+        /// The Gauss-Krüger zone a file in longitude and latitude is
+        /// measured in (EPSG:4528…): the park's own (default: the
+        /// database's default CRS when it is a zone, else each shape's).
+        #[arg(long)]
+        zone: Option<String>,
         /// Check and report only; write nothing.
         #[arg(long)]
         dry_run: bool,
@@ -426,18 +431,22 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             crs,
             on,
             encoding,
+            zone,
             dry_run,
         } => {
             let db = open_by(&cli.db, cli.by.as_deref(), true)?;
-            let options = ledger::BoundaryOptions {
-                code_field,
-                crs: crs
-                    .as_deref()
+            let crs_arg = |text: Option<String>| {
+                text.as_deref()
                     .map(parkdb::Crs::parse)
                     .transpose()
-                    .map_err(|e| e.to_string())?,
+                    .map_err(|e| e.to_string())
+            };
+            let options = ledger::BoundaryOptions {
+                code_field,
+                crs: crs_arg(crs)?,
                 on: on.as_deref().map(date).transpose()?,
                 encoding,
+                zone: crs_arg(zone)?,
                 dry_run,
             };
             let report =

@@ -98,8 +98,8 @@ impl Engine {
                 if found < 4 {
                     crate::counts::upgrade_format_3(store.as_ref())?;
                 } else if found < FORMAT_VERSION {
-                    // Formats 5 to 9 added events (boundaries, notes,
-                    // buildings, water use, money), policy fields and
+                    // Formats 5 to 11 added events (boundaries, notes,
+                    // buildings, water use, money, …), fields and
                     // areas in millionths that earlier versions cannot
                     // read: nothing stored changes (each value keeps its
                     // format byte and reads by it), the mark keeps those

@@ -127,6 +127,10 @@ pub(crate) const MILLIONTHS_FORMAT: u8 = 9;
 /// read only from values of this format on ([`added_in_10`]).
 pub(crate) const CONTRACTS_FORMAT: u8 = 10;
 
+/// The first storage format whose stored boundaries may name the zone
+/// their area is measured in ([`added_in_11`]).
+pub(crate) const SURVEY_PLANE_FORMAT: u8 = 11;
+
 /// Runs `decode` with values read as storage format `format` stored them:
 /// areas in ten-thousandths of a 亩 before format 9, millionths since;
 /// fields added by a later format left at their defaults.
@@ -155,6 +159,20 @@ where
     T: Deserialize<'de> + Default,
 {
     if stored_format() < CONTRACTS_FORMAT {
+        Ok(T::default())
+    } else {
+        T::deserialize(d)
+    }
+}
+
+/// Reads a field format 11 added to a stored value: from a value of an
+/// earlier format (which does not hold it) its default, read from nothing.
+pub(crate) fn added_in_11<'de, D, T>(d: D) -> std::result::Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    if stored_format() < SURVEY_PLANE_FORMAT {
         Ok(T::default())
     } else {
         T::deserialize(d)

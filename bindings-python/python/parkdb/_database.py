@@ -428,6 +428,7 @@ class Database:
         on: Any = None,
         dry_run: bool = False,
         encoding: str | None = None,
+        zone: Any = None,
     ) -> dict[str, Any]:
         """Sets parcels' boundaries from a survey file: a GeoJSON
         FeatureCollection or an ESRI shapefile (``.shp`` with its ``.dbf``
@@ -442,9 +443,22 @@ class Database:
         date the boundaries take effect (else each parcel's latest event).
         ``encoding`` is a shapefile ``.dbf``'s (``"GBK"``), over its
         ``.cpg``; a ``.dbf`` without either whose text is not UTF-8 is
-        refused (``ValidationError`` naming ``encoding``)."""
+        refused (``ValidationError`` naming ``encoding``).
+
+        A file in longitude and latitude is measured in the Gauss-Krüger
+        zone ``zone`` (``4528``, ``"EPSG:4528"``): the zone the park
+        registers its land in (Yantai's, at 121.5°E, is 120°E). Without
+        it, in the database's default CRS when that is a zone
+        (``set_default_crs``), else in the zone each shape falls in. A zone
+        more than 3° from a shape is refused."""
         return self._native.import_boundaries(
-            os.fspath(path), code_field=code_field, crs=crs, on=on, dry_run=dry_run, encoding=encoding
+            os.fspath(path),
+            code_field=code_field,
+            crs=crs,
+            on=on,
+            dry_run=dry_run,
+            encoding=encoding,
+            zone=zone,
         )
 
     def neighbours(self, parcel: int | str, as_of: Any = None, known_at: Any = None) -> Table:

@@ -272,7 +272,7 @@ impl Database {
     }
 
     /// Imports boundaries from a survey file; returns the report.
-    #[pyo3(signature = (path, *, code_field=Text("地块编号".into()), crs=None, on=None, dry_run=false, encoding=None))]
+    #[pyo3(signature = (path, *, code_field=Text("地块编号".into()), crs=None, on=None, dry_run=false, encoding=None, zone=None))]
     #[allow(clippy::too_many_arguments)]
     fn import_boundaries<'py>(
         &self,
@@ -283,6 +283,7 @@ impl Database {
         on: Option<&Bound<'py, PyAny>>,
         dry_run: bool,
         encoding: Option<Text>,
+        zone: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyDict>> {
         let db = self.db(py)?;
         let options = parkdb::ledger::BoundaryOptions {
@@ -291,6 +292,7 @@ impl Database {
             on: opt_date(on, "on")?,
             dry_run,
             encoding: encoding.map(|e| e.0),
+            zone: zone.map(crate::geometry::crs_of).transpose()?,
         };
         let r = py
             .detach(|| parkdb::ledger::import_boundaries(&db, &path, &options))

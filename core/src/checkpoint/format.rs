@@ -18,7 +18,7 @@ pub(super) const MAGIC: &[u8; 8] = b"PARKDBCP";
 /// layout are ignored. A unit test (`the_layout_is_pinned`) pins the
 /// encoding of the example zone's records, so a change that forgets to
 /// raise it fails there.
-pub(crate) const LAYOUT: u32 = 10;
+pub(crate) const LAYOUT: u32 = 11;
 /// Units of work that together add at least this many events to a loaded
 /// ledger (and at least as many as its checkpoint covers) write it again.
 pub(crate) const LARGE: u64 = 100_000;

@@ -493,7 +493,7 @@ fn the_layout_is_pinned() {
     assert_eq!(
         (LAYOUT, found),
         (
-            10,
+            11,
             [
                 0xF588_1E2F,
                 0xB689_8B3A,

@@ -32,6 +32,9 @@ const MAX_POINTS: usize = 100_000;
 pub struct Outline {
     polygons: Vec<Vec<Vec<(f64, f64)>>>,
     crs: Option<Crs>,
+    /// The Gauss-Krüger zone a longitude/latitude outline's area is
+    /// measured in, when one is chosen ([`Outline::measured_in`]).
+    plane: Option<Crs>,
     /// Rings were given as boundary points (界址点), closed implicitly.
     implicit_close: bool,
 }
@@ -89,6 +92,7 @@ impl Outline {
         Ok(Outline {
             polygons,
             crs: None,
+            plane: None,
             implicit_close: false,
         })
     }
@@ -126,6 +130,7 @@ impl Outline {
         Ok(Outline {
             polygons,
             crs,
+            plane: None,
             implicit_close: false,
         })
     }
@@ -137,6 +142,7 @@ impl Outline {
         Outline {
             polygons: vec![vec![points.to_vec()]],
             crs: None,
+            plane: None,
             implicit_close: true,
         }
     }
@@ -147,6 +153,7 @@ impl Outline {
         Outline {
             polygons,
             crs: None,
+            plane: None,
             implicit_close: false,
         }
     }
@@ -162,6 +169,24 @@ impl Outline {
     #[must_use]
     pub fn crs(&self) -> Option<Crs> {
         self.crs
+    }
+
+    /// The same outline, its area measured in the Gauss-Krüger zone
+    /// `zone` (EPSG:4513–4554) when its coordinates are longitude and
+    /// latitude: the zone the park registers its land in (surveys of
+    /// Yantai, at 121.5°E, are registered on 120°E), not the one each
+    /// shape falls in. Ignored for an outline in a projected CRS, which
+    /// is measured on its own plane.
+    #[must_use]
+    pub fn measured_in(mut self, zone: Crs) -> Outline {
+        self.plane = Some(zone);
+        self
+    }
+
+    /// The zone chosen to measure the outline in, if any.
+    #[must_use]
+    pub fn plane(&self) -> Option<Crs> {
+        self.plane
     }
 }
 
@@ -346,6 +371,9 @@ impl From<&Boundary> for Region {
 #[derive(Debug, Clone)]
 pub struct Boundary {
     crs: Crs,
+    /// For a boundary in longitude and latitude, the Gauss-Krüger zone
+    /// chosen to measure it in; `None`: the zone it falls in.
+    plane: Option<Crs>,
     shape: MultiPolygon<f64>,
     area: Mu,
     bbox: Rect<f64>,
@@ -355,6 +383,7 @@ impl PartialEq for Boundary {
     fn eq(&self, other: &Boundary) -> bool {
         use geo::CoordsIter;
         self.crs == other.crs
+            && self.plane == other.plane
             && self.shape.coords_count() == other.shape.coords_count()
             && self
                 .shape
@@ -382,8 +411,9 @@ fn shape_of(stored: &StoredBoundary) -> MultiPolygon<f64> {
     )
 }
 
-/// A parcel's boundary as a checkpoint keeps it (`#[serde(with)]`): the
-/// stored form and the measured area.
+/// A parcel's boundary as a checkpoint keeps it (`#[serde(with)]`): its
+/// CRS, the zone chosen to measure it in, the shape and the measured area
+/// (layout 11 on).
 pub(crate) mod saved {
     use std::sync::Arc;
 
@@ -400,16 +430,23 @@ pub(crate) mod saved {
         s: S,
     ) -> Result<S::Ok, S::Error> {
         b.as_ref()
-            .map(|b| (b.crs.code(), &b.shape, b.area))
+            .map(|b| {
+                (
+                    b.crs.code(),
+                    b.plane.map(super::Crs::code),
+                    &b.shape,
+                    b.area,
+                )
+            })
             .serialize(s)
     }
 
     pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
         d: D,
     ) -> Result<Option<Arc<Boundary>>, D::Error> {
-        Option::<(u16, MultiPolygon<f64>, Mu)>::deserialize(d)?
-            .map(|(crs, shape, area)| {
-                Boundary::restored(crs, shape, area)
+        Option::<(u16, Option<u16>, MultiPolygon<f64>, Mu)>::deserialize(d)?
+            .map(|(crs, plane, shape, area)| {
+                Boundary::restored(crs, plane, shape, area)
                     .map(Arc::new)
                     .map_err(serde::de::Error::custom)
             })
@@ -425,6 +462,11 @@ pub struct StoredBoundary {
     pub crs: u16,
     /// Polygons of rings (the outer first) of (x, y) points; x the easting or longitude.
     pub polygons: Vec<Vec<Vec<(f64, f64)>>>,
+    /// For longitude and latitude, the Gauss-Krüger zone (EPSG code) the
+    /// area is measured in when one was chosen; `None`: the zone the shape
+    /// falls in (format 11 on; values of earlier formats have none).
+    #[serde(default, deserialize_with = "crate::units::added_in_11")]
+    pub plane: Option<u16>,
 }
 
 // Stored coordinates were checked finite when given.
@@ -498,7 +540,11 @@ impl Boundary {
             )));
         }
         let shape = shape.orient(Direction::Default);
-        let boundary = Boundary::measured(crs, shape)?;
+        let plane = match outline.plane {
+            Some(zone) if crs.is_geographic() => Some(measuring_zone(zone, &shape)?),
+            _ => None,
+        };
+        let boundary = Boundary::measured(crs, plane, shape)?;
         if !boundary.area.is_positive() {
             return Err(refuse(
                 "the boundary encloses no area (its points lie on a line, or it is smaller than 0.000001 亩)",
@@ -507,13 +553,14 @@ impl Boundary {
         Ok(boundary)
     }
 
-    fn measured(crs: Crs, shape: MultiPolygon<f64>) -> Result<Boundary> {
+    fn measured(crs: Crs, plane: Option<Crs>, shape: MultiPolygon<f64>) -> Result<Boundary> {
         let bbox = shape
             .bounding_rect()
             .ok_or_else(|| refuse("the boundary is empty"))?;
-        let area = plane_area(crs, &shape, bbox)?;
+        let area = plane_area(crs, plane, &shape, bbox)?;
         Ok(Boundary {
             crs,
+            plane,
             shape,
             area,
             bbox,
@@ -525,21 +572,42 @@ impl Boundary {
     pub(crate) fn from_stored(stored: &StoredBoundary) -> Result<Boundary> {
         let crs = Crs::epsg(u32::from(stored.crs))
             .map_err(|_| Error::Corrupt(format!("a stored boundary in EPSG:{}", stored.crs)))?;
-        Boundary::measured(crs, shape_of(stored))
+        let plane = stored
+            .plane
+            .map(|p| {
+                Crs::epsg(u32::from(p))
+                    .ok()
+                    .filter(|z| z.zone().is_some())
+                    .ok_or_else(|| {
+                        Error::Corrupt(format!("a stored boundary measured in EPSG:{p}"))
+                    })
+            })
+            .transpose()?;
+        Boundary::measured(crs, plane, shape_of(stored))
             .map_err(|e| Error::Corrupt(format!("a stored boundary cannot be measured: {e}")))
     }
 
     /// A boundary as a checkpoint keeps it: its shape and the area
     /// measured when it was given, taken as they are (a checkpoint's
     /// checksums and its match with the events vouch for them).
-    fn restored(crs: u16, shape: MultiPolygon<f64>, area: Mu) -> Result<Boundary> {
+    fn restored(
+        crs: u16,
+        plane: Option<u16>,
+        shape: MultiPolygon<f64>,
+        area: Mu,
+    ) -> Result<Boundary> {
         let crs = Crs::epsg(u32::from(crs))
             .map_err(|_| Error::Corrupt(format!("a saved boundary in EPSG:{crs}")))?;
+        let plane = plane
+            .map(|p| Crs::epsg(u32::from(p)))
+            .transpose()
+            .map_err(|_| Error::Corrupt("a saved boundary's plane".into()))?;
         let bbox = shape
             .bounding_rect()
             .ok_or_else(|| Error::Corrupt("a saved boundary is empty".into()))?;
         Ok(Boundary {
             crs,
+            plane,
             shape,
             area,
             bbox,
@@ -552,6 +620,20 @@ impl Boundary {
         StoredBoundary {
             crs: self.crs.code(),
             polygons: rings_of(&self.shape),
+            plane: self.plane.map(Crs::code),
+        }
+    }
+
+    /// The plane its area is measured on: its own CRS when projected, else
+    /// the zone chosen ([`Outline::measured_in`]) or the one it falls in.
+    ///
+    /// # Errors
+    /// [`Error::Validation`] for a shape outside the zones (never one
+    /// that was checked).
+    pub fn plane(&self) -> Result<Crs> {
+        match self.plane {
+            Some(p) => Ok(p),
+            None => self.crs.plane_for(self.bbox.center().x),
         }
     }
 
@@ -656,14 +738,14 @@ impl Boundary {
             return Ok(0.0);
         }
         let theirs = other.shape_in(self.crs)?;
-        let (a, b) = plane_pair(self.crs, &self.shape, &theirs, self.bbox)?;
+        let (a, b) = plane_pair(self.crs, self.plane, &self.shape, &theirs, self.bbox)?;
         Ok(a.intersection(&b).unsigned_area())
     }
 
     /// The area (m²) of this boundary outside `other`.
     pub(crate) fn outside_m2(&self, other: &Boundary) -> Result<f64> {
         let theirs = other.shape_in(self.crs)?;
-        let (a, b) = plane_pair(self.crs, &self.shape, &theirs, self.bbox)?;
+        let (a, b) = plane_pair(self.crs, self.plane, &self.shape, &theirs, self.bbox)?;
         Ok(a.difference(&b).unsigned_area())
     }
 
@@ -857,13 +939,18 @@ fn crossing(shape: &MultiPolygon<f64>) -> Option<(f64, f64)> {
     None
 }
 
-/// The shape on the plane areas are measured on (itself when projected).
+/// The shape on the plane areas are measured on: itself when projected,
+/// else the zone `chosen` or the one it falls in.
 fn on_plane(
     crs: Crs,
+    chosen: Option<Crs>,
     shape: &MultiPolygon<f64>,
     bbox: Rect<f64>,
 ) -> Result<(MultiPolygon<f64>, Crs)> {
-    let plane = crs.plane_for(bbox.center().x)?;
+    let plane = match chosen {
+        Some(zone) if crs.is_geographic() => zone,
+        _ => crs.plane_for(bbox.center().x)?,
+    };
     if plane == crs {
         return Ok((shape.clone(), crs));
     }
@@ -880,23 +967,54 @@ fn on_plane(
 
 fn plane_pair(
     crs: Crs,
+    chosen: Option<Crs>,
     a: &MultiPolygon<f64>,
     b: &MultiPolygon<f64>,
     bbox: Rect<f64>,
 ) -> Result<(MultiPolygon<f64>, MultiPolygon<f64>)> {
-    let (pa, plane) = on_plane(crs, a, bbox)?;
+    let (pa, plane) = on_plane(crs, chosen, a, bbox)?;
     if plane == crs {
         return Ok((pa, b.clone()));
     }
-    let (pb, _) = on_plane(crs, b, bbox)?;
+    let (pb, _) = on_plane(crs, Some(plane), b, bbox)?;
     Ok((pa, pb))
 }
 
 /// The area in 亩 of a shape on its plane, measured to 0.000001 亩.
-fn plane_area(crs: Crs, shape: &MultiPolygon<f64>, bbox: Rect<f64>) -> Result<Mu> {
-    let (plane, _) = on_plane(crs, shape, bbox)?;
+fn plane_area(
+    crs: Crs,
+    chosen: Option<Crs>,
+    shape: &MultiPolygon<f64>,
+    bbox: Rect<f64>,
+) -> Result<Mu> {
+    let (plane, _) = on_plane(crs, chosen, shape, bbox)?;
     Mu::from_measured_m2(plane.unsigned_area())
         .map_err(|_| refuse("the boundary's area is out of range"))
+}
+
+/// The zone a longitude/latitude shape is measured in when `zone` is
+/// chosen: a Gauss-Krüger zone whose central meridian is at most 3° (the
+/// neighbouring zone) from the shape, so that a zone chosen by mistake
+/// (another province's) is refused rather than measured far out of it.
+fn measuring_zone(zone: Crs, shape: &MultiPolygon<f64>) -> Result<Crs> {
+    let Some((number, _)) = zone.zone() else {
+        return Err(Error::validation(
+            "zone",
+            format!("{zone} is not a Gauss-Krüger zone (EPSG:4513–4554) to measure areas in"),
+        ));
+    };
+    let meridian = f64::from(number) * 3.0;
+    let x = shape.bounding_rect().map_or(meridian, |r| r.center().x);
+    if (x - meridian).abs() > 4.5 {
+        return Err(Error::validation(
+            "zone",
+            format!(
+                "the boundary lies at {x:.3}°E, beyond the reach of {zone} (central meridian {meridian}°E): \
+                 measure it in a zone within 3° of it"
+            ),
+        ));
+    }
+    Ok(zone)
 }
 
 /// A boundary kept by a parcel, shared between its states.
@@ -981,5 +1099,78 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("POLYGON"));
+    }
+
+    /// A 200 m × 100 m rectangle (30 亩) surveyed in zone 40 (central
+    /// meridian 120°E, EPSG:4528), at 121.6°E: just over the line into
+    /// zone 41, as a survey of Yantai may lie.
+    fn yantai_rectangle() -> (Boundary, Outline) {
+        let zone40 = Crs::epsg(4528).unwrap();
+        let planar =
+            Boundary::new(&rect(40_641_000.0, 4_150_000.0, 200.0, 100.0), Some(zone40)).unwrap();
+        assert_eq!(planar.area(), "30".parse().unwrap());
+        let lonlat = planar.shape_in(Crs::CGCS2000).unwrap();
+        let x = lonlat.bounding_rect().unwrap().center().x;
+        assert!(x > 121.5 && x < 121.7, "{x}");
+        (planar, Outline::from(lonlat).in_crs(Crs::CGCS2000))
+    }
+
+    #[test]
+    fn longitude_and_latitude_are_measured_in_the_zone_chosen() {
+        let (planar, outline) = yantai_rectangle();
+        let zone40 = Crs::epsg(4528).unwrap();
+        // The zone it falls in (41) and the one it was surveyed in (40)
+        // measure it differently; the chosen zone gives the survey's area.
+        let own = Boundary::new(&outline, None).unwrap();
+        let chosen = Boundary::new(&outline.clone().measured_in(zone40), None).unwrap();
+        let diff = |a: Mu, b: Mu| (a.millionths() - b.millionths()).abs();
+        assert!(
+            diff(chosen.area(), planar.area()) <= 2,
+            "{} vs {}",
+            chosen.area(),
+            planar.area()
+        );
+        assert!(
+            diff(own.area(), planar.area()) > 1_000,
+            "{} vs {}",
+            own.area(),
+            planar.area()
+        );
+        assert_eq!(chosen.plane().unwrap(), zone40);
+        assert_eq!(own.plane().unwrap().zone().unwrap().0, 41);
+        // Stored and read back, it is measured in the same zone.
+        let stored = chosen.stored();
+        assert_eq!(stored.plane, Some(4528));
+        let again = Boundary::from_stored(&stored).unwrap();
+        assert_eq!(again.area(), chosen.area());
+        assert_eq!(again, chosen);
+        assert_ne!(again, own);
+        // A projected outline is measured on its own plane, whatever is chosen.
+        let projected = Boundary::new(
+            &rect(40_641_000.0, 4_150_000.0, 200.0, 100.0).measured_in(Crs::epsg(4527).unwrap()),
+            Some(zone40),
+        )
+        .unwrap();
+        assert_eq!(projected.area(), planar.area());
+        assert_eq!(projected.stored().plane, None);
+    }
+
+    #[test]
+    fn a_zone_out_of_reach_or_not_a_zone_is_refused() {
+        let (_, outline) = yantai_rectangle();
+        for (code, says) in [
+            (4521, "beyond the reach"),
+            (4490, "not a Gauss-Krüger zone"),
+        ] {
+            let e = Boundary::new(&outline.clone().measured_in(Crs::epsg(code).unwrap()), None)
+                .unwrap_err();
+            assert!(
+                matches!(&e, Error::Validation { field, .. } if field == "zone"),
+                "{e}"
+            );
+            assert!(e.to_string().contains(says), "{e}");
+        }
+        // The neighbouring zone on the other side is within reach.
+        assert!(Boundary::new(&outline.measured_in(Crs::epsg(4529).unwrap()), None).is_ok());
     }
 }

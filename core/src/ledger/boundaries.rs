@@ -32,6 +32,11 @@ pub struct BoundaryOptions {
     /// `UTF-8`…): it wins over the `.cpg` beside it. Without either, the
     /// text must be UTF-8; a `.dbf` that is not is refused, naming this.
     pub encoding: Option<String>,
+    /// The Gauss-Krüger zone (EPSG:4513–4554) a file in longitude and
+    /// latitude is measured in: the zone the park registers its land in.
+    /// Without it, the database's default CRS when that is a zone, else
+    /// the zone each shape falls in.
+    pub zone: Option<Crs>,
     /// Check and report only.
     pub dry_run: bool,
 }
@@ -145,6 +150,10 @@ pub fn import_boundaries(
         let outline = match (outline.crs(), crs) {
             (None, Some(c)) => outline.in_crs(c),
             _ => outline,
+        };
+        let outline = match options.zone {
+            Some(zone) => outline.measured_in(zone),
+            None => outline,
         };
         let parcel = match unit.parcel_by_code(code) {
             Ok(p) => p,

@@ -36,9 +36,11 @@ const DECODE_LIMIT: usize = 64 << 20;
 /// without a requisition (from published supply results), a supply's
 /// contract terms and mortgages: new events, and fields of a parcel's
 /// state that values of earlier formats read as absent
-/// ([`crate::units::added_in_10`]). A database of an earlier format is
-/// marked 10 at open.
-pub(crate) const FORMAT_VERSION: u8 = 10;
+/// ([`crate::units::added_in_10`]). Format 11 lets a stored boundary in
+/// longitude and latitude name the Gauss-Krüger zone its area is measured
+/// in ([`crate::units::added_in_11`]). A database of an earlier format is
+/// marked 11 at open.
+pub(crate) const FORMAT_VERSION: u8 = 11;
 
 /// The first format whose block values carry a checksum.
 const CHECKSUMMED_BLOCKS: u8 = 4;

@@ -512,8 +512,28 @@ impl Writer {
 
     /// An outline checked as a boundary, in the database's default
     /// coordinate system unless it names its own.
+    /// An outline checked and measured: in its own CRS or the database's
+    /// default; in longitude and latitude, measured in the zone it names
+    /// ([`Outline::measured_in`]), else in the default CRS when that is a
+    /// Gauss-Krüger zone within reach of the shape (the park's own zone),
+    /// else in the zone the shape falls in.
     pub(crate) fn checked_boundary(&self, outline: &Outline) -> Result<Boundary> {
-        Boundary::new(outline, outline.crs().or(self.pending.policy.default_crs))
+        let default = self.pending.policy.default_crs;
+        let crs = outline.crs().or(default);
+        let park_zone = default.filter(|d| d.zone().is_some());
+        match park_zone {
+            Some(zone) if outline.plane().is_none() && crs.is_some_and(Crs::is_geographic) => {
+                match Boundary::new(&outline.clone().measured_in(zone), crs) {
+                    // Beyond the park's zone's reach: not the park's land
+                    // as it registers it; measured where it lies.
+                    Err(Error::Validation { field, .. }) if field == "zone" => {
+                        Boundary::new(outline, crs)
+                    }
+                    other => other,
+                }
+            }
+            _ => Boundary::new(outline, crs),
+        }
     }
 
     /// Sets (or, with `None`, removes) a parcel's boundary from `date`: a

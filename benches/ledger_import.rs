@@ -1,4 +1,4 @@
-//! A 地块台账 of N rows imported from CSV against the same parcels written
+//! A 地块台账 of N rows imported from CSV and from xlsx against the same parcels written
 //! through the API in one unit of work: time and peak memory of each, in a
 //! process of its own (the parent runs the child per mode and run, reading
 //! its peak resident size from `/proc/self/status` as the child reports
@@ -41,7 +41,7 @@ fn row(i: usize) -> (String, String, String) {
     )
 }
 
-/// One run in this process: `api` or `csv`; prints "seconds peak_mib".
+/// One run in this process: `api`, `csv` or `xlsx`; prints "seconds peak_mib".
 fn child(mode: &str, n: usize, dir: &std::path::Path) -> parkdb::Result<()> {
     let db = Db::open(dir.join("db"))?;
     let t = Instant::now();
@@ -62,8 +62,8 @@ fn child(mode: &str, n: usize, dir: &std::path::Path) -> parkdb::Result<()> {
                 Ok(())
             })?;
         }
-        _ => {
-            let sheets = ledger::read_file(&dir.join("地块台账.csv"))?;
+        file => {
+            let sheets = ledger::read_file(&dir.join(format!("地块台账.{file}")))?;
             let report = ledger::import(&db, &sheets, ImportOptions::default())?;
             assert!(report.is_clean() && report.written, "{:?}", report.errors);
         }
@@ -101,17 +101,38 @@ fn main() -> parkdb::Result<()> {
                 .map_err(|e| parkdb::Error::Storage(e.to_string()))?;
         }
     }
+    // The same rows as a workbook, as Excel saves one.
+    {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet
+            .set_name("地块台账")
+            .map_err(|e| parkdb::Error::Storage(e.to_string()))?;
+        let xl = |e: rust_xlsxwriter::XlsxError| parkdb::Error::Storage(e.to_string());
+        for (c, h) in (0u16..).zip(["地块编号", "面积(亩)", "用途", "征地日期"]) {
+            sheet.write_string(0, c, h).map_err(xl)?;
+        }
+        for (r, i) in (1u32..).zip(0..n) {
+            let (code, area, day) = row(i);
+            sheet.write_string(r, 0, &code).map_err(xl)?;
+            sheet
+                .write_number(r, 1, area.parse::<f64>().unwrap_or(0.0))
+                .map_err(xl)?;
+            sheet.write_string(r, 2, "工业").map_err(xl)?;
+            sheet.write_string(r, 3, &day).map_err(xl)?;
+        }
+        book.save(csv.path().join("地块台账.xlsx")).map_err(xl)?;
+    }
     let me = std::env::current_exe().map_err(|e| parkdb::Error::Storage(e.to_string()))?;
     let mut results = Vec::new();
-    for mode in ["api", "csv"] {
+    for mode in ["api", "csv", "xlsx"] {
         let (mut secs, mut peaks) = (Vec::new(), Vec::new());
         for _ in 0..runs {
             let dir = tempfile::tempdir().map_err(|e| parkdb::Error::Storage(e.to_string()))?;
-            std::fs::copy(
-                csv.path().join("地块台账.csv"),
-                dir.path().join("地块台账.csv"),
-            )
-            .map_err(|e| parkdb::Error::Storage(e.to_string()))?;
+            for file in ["地块台账.csv", "地块台账.xlsx"] {
+                std::fs::copy(csv.path().join(file), dir.path().join(file))
+                    .map_err(|e| parkdb::Error::Storage(e.to_string()))?;
+            }
             let out = Command::new(&me)
                 .args(["child", mode, &n.to_string()])
                 .arg(dir.path())
@@ -129,18 +150,21 @@ fn main() -> parkdb::Result<()> {
     println!("| {n} parcels, one unit of work | median of {runs} (± spread) | peak memory |");
     println!("|---|---:|---:|");
     for (mode, (s, ss), (m, ms)) in &results {
-        let what = if *mode == "api" {
-            "through the API (`Writer::add_parcel`)"
-        } else {
-            "地块台账 CSV (`ledger::import`)"
+        let what = match *mode {
+            "api" => "through the API (`Writer::add_parcel`)",
+            "csv" => "地块台账 CSV (`ledger::import`)",
+            _ => "地块台账 xlsx (`ledger::import`)",
         };
         println!("| {what} | {s:.2} s ± {ss:.2} | {m:.0} MiB ± {ms:.0} |");
     }
-    let (api, csv) = (&results[0], &results[1]);
-    println!(
-        "CSV / API: {:.2}× the time, {:.2}× the peak memory",
-        (csv.1).0 / (api.1).0,
-        (csv.2).0 / (api.2).0
-    );
+    let api = &results[0];
+    for (mode, time, memory) in &results[1..] {
+        println!(
+            "{} / API: {:.2}× the time, {:.2}× the peak memory",
+            mode.to_uppercase(),
+            time.0 / (api.1).0,
+            memory.0 / (api.2).0
+        );
+    }
     Ok(())
 }

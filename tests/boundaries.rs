@@ -806,22 +806,6 @@ fn a_large_parcels_table_in_batches_is_the_table_in_one() {
     assert_eq!(few[0].num_rows(), n / 10);
 }
 
-/// A rectangle surveyed in zone 40 (EPSG:4528, central meridian 120°E,
-/// where Yantai registers its land) at about 121.6°E, given as
-/// longitude/latitude: 30 亩 on the survey's plane.
-fn yantai_lonlat() -> Vec<(f64, f64)> {
-    let (x, y) = (40_641_000.0, 4_150_000.0);
-    let mut corners = vec![
-        (x, y),
-        (x + 200.0, y),
-        (x + 200.0, y + 100.0),
-        (x, y + 100.0),
-    ];
-    parkdb::geometry::reproject(Crs::epsg(4528).unwrap(), Crs::CGCS2000, &mut corners).unwrap();
-    assert!(corners[0].0 > 121.5, "{corners:?}");
-    corners
-}
-
 /// Surveys in longitude and latitude are measured in the zone the park
 /// registers in: named by `zone` in an import, or the database's default
 /// CRS when that is a zone; otherwise in the zone each shape falls in,
@@ -831,9 +815,9 @@ fn longitude_and_latitude_are_measured_in_the_parks_zone() {
     let close = |a: parkdb::Mu, b: &str| (a.millionths() - mu(b).millionths()).abs() <= 2;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("烟台.geojson");
-    let ring: Vec<String> = yantai_lonlat()
+    let ring: Vec<String> = common::yantai_lonlat()
         .iter()
-        .chain(yantai_lonlat().first())
+        .chain(common::yantai_lonlat().first())
         .map(|(x, y)| format!("[{x},{y}]"))
         .collect();
     std::fs::write(
@@ -908,7 +892,7 @@ fn the_zone_chosen_survives_reopening() {
     let path = dir.path().join("db");
     let first = {
         let db = Db::open(&path).unwrap();
-        let outline = Outline::points(&yantai_lonlat())
+        let outline = Outline::points(&common::yantai_lonlat())
             .in_crs(Crs::CGCS2000)
             .measured_in(Crs::epsg(4528).unwrap());
         let p = shaped(&db, "YT-1", "30", outline).unwrap();

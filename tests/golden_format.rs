@@ -491,14 +491,7 @@ fn reads_the_published_records(db: &Db) {
 /// the zone the park registers in (zone 40, EPSG:4528), not the one it
 /// falls in.
 fn add_zone_measured(db: &Db) -> parkdb::ParcelId {
-    let (x, y) = (40_641_000.0, 4_150_000.0);
-    let mut corners = vec![
-        (x, y),
-        (x + 200.0, y),
-        (x + 200.0, y + 100.0),
-        (x, y + 100.0),
-    ];
-    parkdb::geometry::reproject(Crs::epsg(4528).unwrap(), Crs::CGCS2000, &mut corners).unwrap();
+    let corners = common::yantai_lonlat();
     let mut new = NewParcel::new("YT-11", mu("30"), LandUse::Industrial, d("2019-06-01"));
     new.boundary = Some(
         parkdb::Outline::points(&corners)

@@ -151,32 +151,37 @@ fn stored_format() -> u8 {
     STORED_FORMAT.with(std::cell::Cell::get)
 }
 
-/// Reads a field format 10 added to a stored value: from a value of an
-/// earlier format (which does not hold it) its default, read from nothing.
-pub(crate) fn added_in_10<'de, D, T>(d: D) -> std::result::Result<T, D::Error>
+/// Reads a field that storage format `since` added to a stored value:
+/// from a value of an earlier format (which does not hold it) its default,
+/// read from nothing.
+fn added_since<'de, D, T>(since: u8, d: D) -> std::result::Result<T, D::Error>
 where
     D: serde::Deserializer<'de>,
     T: Deserialize<'de> + Default,
 {
-    if stored_format() < CONTRACTS_FORMAT {
+    if stored_format() < since {
         Ok(T::default())
     } else {
         T::deserialize(d)
     }
 }
 
-/// Reads a field format 11 added to a stored value: from a value of an
-/// earlier format (which does not hold it) its default, read from nothing.
+/// Reads a field format 10 added to a stored value ([`added_since`]).
+pub(crate) fn added_in_10<'de, D, T>(d: D) -> std::result::Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    added_since(CONTRACTS_FORMAT, d)
+}
+
+/// Reads a field format 11 added to a stored value ([`added_since`]).
 pub(crate) fn added_in_11<'de, D, T>(d: D) -> std::result::Result<T, D::Error>
 where
     D: serde::Deserializer<'de>,
     T: Deserialize<'de> + Default,
 {
-    if stored_format() < SURVEY_PLANE_FORMAT {
-        Ok(T::default())
-    } else {
-        T::deserialize(d)
-    }
+    added_since(SURVEY_PLANE_FORMAT, d)
 }
 
 impl<'de> Deserialize<'de> for Mu {

@@ -229,3 +229,25 @@ pub fn each_byte_flipped_from_the_end(
     }
     std::fs::write(file, &good).expect("put the file back");
 }
+
+/// A 200 m × 100 m rectangle (30 亩) surveyed in zone 40 (EPSG:4528,
+/// central meridian 120°E, where Yantai registers its land) at about
+/// 121.6°E, its corners as longitude/latitude (CGCS2000): just past the
+/// line into zone 41.
+pub fn yantai_lonlat() -> Vec<(f64, f64)> {
+    let (x, y) = (40_641_000.0, 4_150_000.0);
+    let mut corners = vec![
+        (x, y),
+        (x + 200.0, y),
+        (x + 200.0, y + 100.0),
+        (x, y + 100.0),
+    ];
+    parkdb::geometry::reproject(
+        parkdb::Crs::epsg(4528).unwrap(),
+        parkdb::Crs::CGCS2000,
+        &mut corners,
+    )
+    .unwrap();
+    assert!(corners[0].0 > 121.5, "{corners:?}");
+    corners
+}

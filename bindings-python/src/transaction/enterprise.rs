@@ -13,31 +13,31 @@ steps! {
 /// Raises ``LifecycleError`` (the project is not signed).
 ///
 ///     db.enterprise_construction_started(e, "2004-09-01")
-    enterprise_construction_started(enterprise);
+enterprise_construction_started(enterprise);
 /// 投产: the project is in production.
 ///
 /// Raises ``LifecycleError`` (the project is neither signed nor under construction).
 ///
 ///     db.enterprise_in_production(e, "2005-06-01")
-    enterprise_in_production(enterprise);
+enterprise_in_production(enterprise);
 /// 停产: the enterprise's production is suspended.
 ///
 /// Raises ``LifecycleError`` (already suspended, or no project).
 ///
 ///     db.enterprise_suspended(e, "2005-10-01", reason="整改")
-    enterprise_suspended(enterprise, reason);
+enterprise_suspended(enterprise, reason);
 /// Back from a suspension, to the status before it.
 ///
 /// Raises ``LifecycleError`` (not suspended).
 ///
 ///     db.enterprise_resumed(e, "2006-01-01")
-    enterprise_resumed(enterprise);
+enterprise_resumed(enterprise);
 /// 关闭: the enterprise closes; no lifecycle event may follow.
 ///
 /// Raises ``LifecycleError`` (already closed).
 ///
 ///     db.enterprise_closed(e, "2007-01-01", reason="迁出")
-    enterprise_closed(enterprise, reason);
+enterprise_closed(enterprise, reason);
 }
 
 #[pymethods]

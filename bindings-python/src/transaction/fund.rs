@@ -7,6 +7,27 @@ use crate::convert::{date, opt_date, opt_yuan, validation, yuan, IntoPy, Text, W
 
 use super::{FirmKey, Transaction};
 
+steps! {
+/// 不予立项: the application is rejected.
+///
+/// Raises ``LifecycleError`` (the application is not received).
+///
+///     db.reject(a, "2005-04-01", reason="不符合申报条件")
+reject(application, reason);
+/// 核销: writes off what is outstanding on the loan.
+///
+/// Raises ``LifecycleError`` (no loan outstanding).
+///
+///     db.write_off(a, "2009-01-01", reason="企业注销")
+write_off(application, reason);
+/// 结项: closes an approved application with nothing outstanding.
+///
+/// Raises ``LifecycleError`` (a loan outstanding, or not approved).
+///
+///     db.close_application(a, "2007-06-01")
+close_application(application);
+}
+
 #[pymethods]
 impl Transaction {
     /// A programme of the fund: a year's appropriation (区财政拨款). Returns its id.
@@ -151,24 +172,6 @@ impl Transaction {
             .map(|e| e.0)
     }
 
-    /// 不予立项: the application is rejected.
-    ///
-    /// Raises ``LifecycleError`` (the application is not received).
-    ///
-    ///     db.reject(a, "2005-04-01", reason="不符合申报条件")
-    #[pyo3(signature = (application, on, *, reason=Text(String::new())), text_signature = "($self, application, on, *, reason='')")]
-    fn reject(
-        &self,
-        py: Python<'_>,
-        application: Whole<u64>,
-        on: &Bound<'_, PyAny>,
-        reason: Text,
-    ) -> PyResult<u64> {
-        let d = date(on, "date")?;
-        self.with(py, |w| w.reject(ApplicationId(application.0), d, &reason))
-            .map(|e| e.0)
-    }
-
     /// 拨付: pays a tranche of one kind (``grant``, ``interest_subsidy``,
     /// ``loan``); what is disbursed of a kind may not exceed its award.
     ///
@@ -226,42 +229,6 @@ impl Transaction {
         let (d, a) = (date(on, "date")?, yuan(amount_yuan, "amount_yuan")?);
         let via = RecoveryVia::parse(&via).py_err(py)?;
         self.with(py, |w| w.recover(ApplicationId(application.0), d, a, via))
-            .map(|e| e.0)
-    }
-
-    /// 核销: writes off what is outstanding on the loan.
-    ///
-    /// Raises ``LifecycleError`` (no loan outstanding).
-    ///
-    ///     db.write_off(a, "2009-01-01", reason="企业注销")
-    #[pyo3(signature = (application, on, *, reason=Text(String::new())), text_signature = "($self, application, on, *, reason='')")]
-    fn write_off(
-        &self,
-        py: Python<'_>,
-        application: Whole<u64>,
-        on: &Bound<'_, PyAny>,
-        reason: Text,
-    ) -> PyResult<u64> {
-        let d = date(on, "date")?;
-        self.with(py, |w| {
-            w.write_off(ApplicationId(application.0), d, &reason)
-        })
-        .map(|e| e.0)
-    }
-
-    /// 结项: closes an approved application with nothing outstanding.
-    ///
-    /// Raises ``LifecycleError`` (a loan outstanding, or not approved).
-    ///
-    ///     db.close_application(a, "2007-06-01")
-    fn close_application(
-        &self,
-        py: Python<'_>,
-        application: Whole<u64>,
-        on: &Bound<'_, PyAny>,
-    ) -> PyResult<u64> {
-        let d = date(on, "date")?;
-        self.with(py, |w| w.close_application(ApplicationId(application.0), d))
             .map(|e| e.0)
     }
 }

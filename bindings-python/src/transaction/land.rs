@@ -19,25 +19,25 @@ steps! {
 /// Raises ``NotFoundError``, ``LifecycleError`` (naming the rule).
 ///
 ///     db.develop("GP-001", "2004-06-01")
-    develop(parcel);
+develop(parcel);
 /// 动工: construction starts on a held parcel.
 ///
 /// Raises ``NotFoundError``, ``LifecycleError`` (no holder, or already started).
 ///
 ///     db.start_construction("GP-001", "2005-01-15")
-    start_construction(parcel);
+start_construction(parcel);
 /// 竣工: construction on the parcel is complete.
 ///
 /// Raises ``NotFoundError``, ``LifecycleError`` (construction not started).
 ///
 ///     db.complete_construction("GP-001", "2006-03-01")
-    complete_construction(parcel);
+complete_construction(parcel);
 /// 收回: takes a held parcel back into the reserve.
 ///
 /// Raises ``NotFoundError``, ``LifecycleError`` (land in the reserve).
 ///
 ///     db.reclaim("GP-053", "2005-09-01", reason="闲置满两年")
-    reclaim(parcel, reason);
+reclaim(parcel, reason);
 }
 
 #[pymethods]

@@ -12,8 +12,8 @@ use pyo3::prelude::*;
 use crate::convert::{self, closed, date, opt_date, to_py, validation, IntoPy, Text, Whole};
 
 /// Write methods of one shape, each with its docstring: a step on a
-/// parcel or a firm (`develop(parcel)`, `enterprise_resumed(enterprise)`)
-/// on a date, with a reason (keyword, default empty) where named
+/// parcel, a firm or an application (`develop(parcel)`,
+/// `enterprise_resumed(enterprise)`, `close_application(application)`) on a date, with a reason (keyword, default empty) where named
 /// (`reclaim(parcel, reason)`). Each is `Writer`'s method of that name.
 macro_rules! steps {
     ($($(#[$doc:meta])* $name:ident($who:ident $(, $reason:ident)?);)*) => {
@@ -37,6 +37,27 @@ macro_rules! steps {
                 let firm = self.firm(py, enterprise)?;
                 let d = date(on, "date")?;
                 self.with(py, |w| w.$name(firm, d)).map(|e| e.0)
+            }
+        }
+    };
+    (@one [$($doc:tt)*] $name:ident application) => {
+        #[pymethods]
+        impl Transaction {
+            $($doc)*
+            fn $name(&self, py: Python<'_>, application: Whole<u64>, on: &Bound<'_, PyAny>) -> PyResult<u64> {
+                let d = date(on, "date")?;
+                self.with(py, |w| w.$name(parkdb::ApplicationId(application.0), d)).map(|e| e.0)
+            }
+        }
+    };
+    (@one [$($doc:tt)*] $name:ident application reason) => {
+        #[pymethods]
+        impl Transaction {
+            $($doc)*
+            #[pyo3(signature = (application, on, *, reason=Text(String::new())), text_signature = "($self, application, on, *, reason='')")]
+            fn $name(&self, py: Python<'_>, application: Whole<u64>, on: &Bound<'_, PyAny>, reason: Text) -> PyResult<u64> {
+                let d = date(on, "date")?;
+                self.with(py, |w| w.$name(parkdb::ApplicationId(application.0), d, &reason)).map(|e| e.0)
             }
         }
     };

@@ -355,28 +355,31 @@ mod handed_in {
 }
 
 /// Imports the bytes as a ledger's CSV file (the first byte picks the
-/// sheet's name, so its ledger): see [`handed_in`].
+/// sheet's name, so its ledger) into a database in memory holding a firm
+/// and three parcels: a refusal or a report with errors writes nothing,
+/// the database stays sound, and a second import writes nothing.
 #[cfg(feature = "ledgers")]
 pub fn import_csv(data: &[u8]) {
     handed_in::import_file(data, "csv");
 }
 
-/// Imports the bytes as an `.xlsx` workbook (the first byte picks its
-/// name): see [`handed_in`].
+/// As [`import_csv`], the bytes an `.xlsx` workbook.
 #[cfg(feature = "ledgers")]
 pub fn import_xlsx(data: &[u8]) {
     handed_in::import_file(data, "xlsx");
 }
 
-/// Imports the bytes as a survey file, GeoJSON or a shapefile's parts:
-/// see [`handed_in`].
+/// Imports the bytes as a survey file (GeoJSON, or a shapefile's `.shp`,
+/// `.shx`, `.dbf` and `.cpg` cut from them): a refusal, or an import not
+/// written, writes nothing, and the database stays sound.
 #[cfg(feature = "ledgers")]
 pub fn import_survey(data: &[u8]) {
     handed_in::import_survey(data);
 }
 
 /// Reads the bytes as WKT (or GeoJSON text) and sets the shape as a
-/// parcel's boundary: see [`handed_in`].
+/// parcel's boundary: a refusal writes nothing, and the database stays
+/// sound.
 #[cfg(feature = "ledgers")]
 pub fn set_shape(data: &[u8]) {
     handed_in::set_shape(data);

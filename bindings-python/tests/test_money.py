@@ -121,3 +121,38 @@ def test_the_example_zone_keeps_the_seeds_money(seed):
     chased = [r for r in fees if r["charge"] == "management_fee" and r["last_action"] == "notice"]
     assert len(chased) == 6 and all(r["paid_since_action_yuan"] > 0 for r in chased)
     assert parkdb.TERMS["CHARGES"] == {"land_price": "地款", "idle_fee": "闲置费", "management_fee": "管理费"}
+
+
+def test_money_writes_take_a_firm_by_any_of_its_keys():
+    """enterprise=, payer= and debtor= name a firm as every other write
+    does: by its id, credit code, other id or unique name. The same writes
+    with names give the same receivables as with ids; an unknown name is
+    NotFoundError and writes nothing."""
+
+    def zone_paid(key):
+        db = parkdb.open()
+        a = db.add_enterprise("A 纺织", tax_id="370613705812957")
+        b = db.add_enterprise("B 电子")
+        name = {a: "370613705812957", b: "B 电子"} if key == "name" else {a: a, b: b}
+        p = db.add_parcel("P1", "10", requisitioned="2004-01-01")
+        db.allocate(p, a, "2004-03-01", method="listing", price_yuan="1,000,000")
+        db.set_fee_rate("held_mu", "1200", since="2004-01-01")
+        db.transfer(p, b, "2004-07-01", price_yuan="50,000")
+        db.receive_payment("100", enterprise=name[a], on="2004-05-01", advance=True)
+        # A, the former holder, pays on the land price it still owes.
+        db.receive_payment("400,000", parcel="P1", payer=name[a], on="2004-08-01")
+        db.refund_payment("1,000", parcel="P1", payer=name[a], on="2004-09-01")
+        db.write_off_debt(parcel="P1", on="2004-10-01", reason="减免", amount="10,000", debtor=name[a])
+        db.record_collection("notice", enterprise=name[b], on="2005-01-15")
+        before = db.check().events
+        with pytest.raises(parkdb.NotFoundError):
+            db.receive_payment("1", enterprise="无此企业", on="2005-01-20")
+        assert db.check().events == before
+        rows = db.receivables(as_of="2005-06-30").to_pylist()
+        db.close()
+        return rows
+
+    by_name, by_id = zone_paid("name"), zone_paid("id")
+    assert by_name == by_id
+    land = [r for r in by_id if r["charge"] == "land_price" and r["debtor"] == "A 纺织"]
+    assert [(r["paid_yuan"], r["written_off_yuan"]) for r in land] == [(Decimal("399000.00"), Decimal("10000.00"))]

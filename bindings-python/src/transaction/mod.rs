@@ -227,12 +227,12 @@ impl Transaction {
         &self,
         py: Python<'_>,
         parcel: Option<&Bound<'_, PyAny>>,
-        enterprise: Option<Whole<u64>>,
+        enterprise: Option<FirmKey>,
         kind: Option<Text>,
     ) -> PyResult<(Account, Charge)> {
         let account = match (parcel, enterprise) {
             (Some(p), None) => Account::Parcel(self.parcel(py, p)?),
-            (None, Some(e)) => Account::Enterprise(EnterpriseId(e.0)),
+            (None, Some(e)) => Account::Enterprise(self.firm(py, e)?),
             _ => {
                 return Err(validation(
                     py,

@@ -4,12 +4,11 @@ use parkdb::money::{
     Collection, CollectionAction, Compensation, CompensationKind, FeeBasis, FeePeriod, FeeRate,
     Instalment, Payment, Refund,
 };
-use parkdb::EnterpriseId;
 use pyo3::prelude::*;
 
-use crate::convert::{date, opt_date, opt_mu, opt_yuan, yuan, IntoPy, Text, Whole};
+use crate::convert::{date, opt_date, opt_mu, opt_yuan, yuan, IntoPy, Text};
 
-use super::Transaction;
+use super::{FirmKey, Transaction};
 
 #[pymethods]
 impl Transaction {
@@ -112,10 +111,10 @@ impl Transaction {
         amount: &Bound<'_, PyAny>,
         on: &Bound<'_, PyAny>,
         parcel: Option<&Bound<'_, PyAny>>,
-        enterprise: Option<Whole<u64>>,
+        enterprise: Option<FirmKey>,
         kind: Option<Text>,
         reference: Option<Text>,
-        payer: Option<Whole<u64>>,
+        payer: Option<FirmKey>,
         advance: bool,
     ) -> PyResult<u64> {
         let (account, charge) = self.account(py, parcel, enterprise, kind)?;
@@ -123,7 +122,7 @@ impl Transaction {
             charge,
             amount: yuan(amount, "amount")?,
             reference: reference.map(|r| r.0),
-            payer: payer.map(|p| EnterpriseId(p.0)),
+            payer: payer.map(|p| self.firm(py, p)).transpose()?,
             advance,
         };
         let d = date(on, "on")?;
@@ -148,17 +147,17 @@ impl Transaction {
         amount: &Bound<'_, PyAny>,
         on: &Bound<'_, PyAny>,
         parcel: Option<&Bound<'_, PyAny>>,
-        enterprise: Option<Whole<u64>>,
+        enterprise: Option<FirmKey>,
         kind: Option<Text>,
         reference: Option<Text>,
-        payer: Option<Whole<u64>>,
+        payer: Option<FirmKey>,
     ) -> PyResult<u64> {
         let (account, charge) = self.account(py, parcel, enterprise, kind)?;
         let refund = Refund {
             charge,
             amount: yuan(amount, "amount")?,
             reference: reference.map(|r| r.0),
-            payer: payer.map(|p| EnterpriseId(p.0)),
+            payer: payer.map(|p| self.firm(py, p)).transpose()?,
         };
         let d = date(on, "on")?;
         self.with(py, |w| w.refund_payment(account, d, refund))
@@ -182,15 +181,15 @@ impl Transaction {
         on: &Bound<'_, PyAny>,
         reason: Text,
         parcel: Option<&Bound<'_, PyAny>>,
-        enterprise: Option<Whole<u64>>,
+        enterprise: Option<FirmKey>,
         kind: Option<Text>,
         amount: Option<&Bound<'_, PyAny>>,
-        debtor: Option<Whole<u64>>,
+        debtor: Option<FirmKey>,
     ) -> PyResult<u64> {
         let (account, charge) = self.account(py, parcel, enterprise, kind)?;
         let amount = opt_yuan(amount, "amount")?;
         let d = date(on, "on")?;
-        let debtor = debtor.map(|x| EnterpriseId(x.0));
+        let debtor = debtor.map(|x| self.firm(py, x)).transpose()?;
         self.with(py, |w| {
             w.write_off_debt(account, d, charge, amount, &reason, debtor)
         })
@@ -214,7 +213,7 @@ impl Transaction {
         action: Text,
         on: &Bound<'_, PyAny>,
         parcel: Option<&Bound<'_, PyAny>>,
-        enterprise: Option<Whole<u64>>,
+        enterprise: Option<FirmKey>,
         kind: Option<Text>,
         note: Option<Text>,
     ) -> PyResult<u64> {

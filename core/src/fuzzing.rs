@@ -228,11 +228,30 @@ mod handed_in {
         db
     }
 
-    /// A directory of this process's own for the files handed in.
-    fn dir() -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("parkdb-fuzz-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("a directory for the fuzzed files");
-        dir
+    /// A directory of this thread's own for the files handed in (the
+    /// smoke pass runs its cases on several threads: each case reads back
+    /// what it wrote, so a failure replays), removed when dropped.
+    struct Scratch(PathBuf);
+
+    impl Scratch {
+        fn new() -> Scratch {
+            let thread = format!("{:?}", std::thread::current().id());
+            let thread: String = thread.chars().filter(char::is_ascii_digit).collect();
+            let dir =
+                std::env::temp_dir().join(format!("parkdb-fuzz-{}-{thread}", std::process::id()));
+            std::fs::create_dir_all(&dir).expect("a directory for the fuzzed files");
+            Scratch(dir)
+        }
+
+        fn join(&self, name: &str) -> PathBuf {
+            self.0.join(name)
+        }
+    }
+
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
     }
 
     fn events(db: &Db) -> u64 {
@@ -250,7 +269,8 @@ mod handed_in {
         let Some((&pick, bytes)) = data.split_first() else {
             return;
         };
-        let path = dir().join(format!(
+        let dir = Scratch::new();
+        let path = dir.join(&format!(
             "{}.{ext}",
             SHEETS[usize::from(pick) % SHEETS.len()]
         ));
@@ -288,7 +308,7 @@ mod handed_in {
         let Some((&pick, rest)) = data.split_first() else {
             return;
         };
-        let dir = dir();
+        let dir = Scratch::new();
         let path = if pick % 2 == 0 {
             let path = dir.join("survey.geojson");
             std::fs::write(&path, rest).expect("the fuzzed file written");
@@ -304,7 +324,7 @@ mod handed_in {
                     _ => 0,
                 };
                 let (part, tail) = rest.split_at(n.min(rest.len()));
-                std::fs::write(dir.join(format!("survey.{ext}")), part).expect("a part written");
+                std::fs::write(dir.join(&format!("survey.{ext}")), part).expect("a part written");
                 rest = tail;
             }
             std::fs::write(dir.join("survey.cpg"), rest).expect("a part written");

@@ -734,6 +734,12 @@ pub mod fuzzing {
                 db.close().expect("closed");
             }
             let db = parkdb::Db::open_read_only(&path).expect("a snapshot");
+            // The snapshot is a copy of its own (removed with it): the
+            // database it was taken from is not needed again (requests
+            // here never refresh), so nothing is left behind.
+            if let Some(dir) = path.parent() {
+                let _ = std::fs::remove_dir_all(dir);
+            }
             let state = State::new(
                 path,
                 db,

@@ -16,7 +16,8 @@ import weakref
 
 from . import _native
 from . import schemes
-from ._database import KNOWN_AT, Database, Map, PlanProgress, _scheme_dict
+from ._database import KNOWN_AT as KNOWN_AT  # published before the move; not in __all__
+from ._database import Database, Map, PlanProgress, _scheme_dict
 from ._transaction import WRITE_METHODS, Transaction
 from ._reports import AnnualReport, CheckReport, DatasetCheck, LandFigures, LandSummary, ProvinceReport
 from ._table import Table

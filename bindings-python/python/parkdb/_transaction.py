@@ -88,27 +88,33 @@ class Transaction:
         self._native._end_savepoint(False)
 
 
-def _tx_method(name: str) -> Callable[..., Any]:
+def _published(name: str, call: Callable[..., Any]) -> Callable[..., Any]:
+    """The write method ``name`` as the package publishes it: the native
+    method's signature and docstring, with the footer every write shares,
+    made by ``call(self, native_method_name, args, kwargs)``."""
     native = getattr(_native.Transaction, name)
 
     @functools.wraps(native)
-    def method(self: Transaction, *args: Any, **kwargs: Any) -> Any:
-        return getattr(self._native, name)(*args, **kwargs)
+    def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+        return call(self, name, args, kwargs)
 
     method.__doc__ = (native.__doc__ or "").rstrip() + FOOTER
     return method
+
+
+def _tx_method(name: str) -> Callable[..., Any]:
+    """A write that joins the open transaction."""
+    return _published(name, lambda tx, n, args, kwargs: getattr(tx._native, n)(*args, **kwargs))
+
+
+def _in_own_transaction(db: Database, name: str, args: Any, kwargs: Any) -> Any:
+    with db.transaction() as tx:
+        return getattr(tx, name)(*args, **kwargs)
 
 
 def _db_method(name: str) -> Callable[..., Any]:
-    native = getattr(_native.Transaction, name)
-
-    @functools.wraps(native)
-    def method(self: Database, *args: Any, **kwargs: Any) -> Any:
-        with self.transaction() as tx:
-            return getattr(tx, name)(*args, **kwargs)
-
-    method.__doc__ = (native.__doc__ or "").rstrip() + FOOTER
-    return method
+    """A write that is a transaction of its own."""
+    return _published(name, _in_own_transaction)
 
 
 for _name in WRITE_METHODS:

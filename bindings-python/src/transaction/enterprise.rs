@@ -1,13 +1,27 @@
 //! The register's writes: firms, their ids, steps, yearly figures and leases.
 
-use parkdb::{IdKind, Mu, NewEnterprise, YearlyFigures, Yuan};
+use parkdb::{IdKind, NewEnterprise, YearlyFigures};
 use pyo3::prelude::*;
 
-use crate::convert::{self, date, opt_date, opt_mu, opt_quantity, opt_yuan, IntoPy, Text, Whole};
+use crate::convert::{self, date, opt_date, opt_quantity, opt_yuan, IntoPy, Text, Whole};
 
 use super::{FirmKey, Transaction};
 
 steps! {
+/// 签约/引进: the enterprise's project is signed, with its planned
+/// investment and land.
+///
+/// Raises ``ValidationError`` (negative amounts), ``LifecycleError`` (already signed).
+///
+///     db.enterprise_signed(e, "2004-03-01", investment_yuan="50,000,000", land_mu=40)
+enterprise_signed(enterprise, investment);
+/// 增资: more investment and/or land (科华增资40亩).
+///
+/// Raises ``ValidationError`` (negative or empty increase), ``LifecycleError``
+/// (no live project).
+///
+///     db.capital_increased(e, "2005-08-01", investment_yuan="10,000,000", land_mu=40)
+capital_increased(enterprise, investment);
 /// 在建: construction of the project started.
 ///
 /// Raises ``LifecycleError`` (the project is not signed).
@@ -164,52 +178,6 @@ impl Transaction {
             w.set_enterprise_note(e, d, note.as_deref())
         })
         .map(|e| e.0)
-    }
-
-    /// 签约/引进: the enterprise's project is signed, with its planned
-    /// investment and land.
-    ///
-    /// Raises ``ValidationError`` (negative amounts), ``LifecycleError`` (already signed).
-    ///
-    ///     db.enterprise_signed(e, "2004-03-01", investment_yuan="50,000,000", land_mu=40)
-    #[pyo3(signature = (enterprise, on, *, investment_yuan=None, land_mu=None))]
-    fn enterprise_signed(
-        &self,
-        py: Python<'_>,
-        enterprise: FirmKey,
-        on: &Bound<'_, PyAny>,
-        investment_yuan: Option<&Bound<'_, PyAny>>,
-        land_mu: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<u64> {
-        let firm = self.firm(py, enterprise)?;
-        let d = date(on, "date")?;
-        let investment = opt_yuan(investment_yuan, "investment_yuan")?.unwrap_or(Yuan::ZERO);
-        let land = opt_mu(land_mu, "land_mu")?.unwrap_or(Mu::ZERO);
-        self.with(py, |w| w.enterprise_signed(firm, d, investment, land))
-            .map(|e| e.0)
-    }
-
-    /// 增资: more investment and/or land (科华增资40亩).
-    ///
-    /// Raises ``ValidationError`` (negative or empty increase), ``LifecycleError``
-    /// (no live project).
-    ///
-    ///     db.capital_increased(e, "2005-08-01", investment_yuan="10,000,000", land_mu=40)
-    #[pyo3(signature = (enterprise, on, *, investment_yuan=None, land_mu=None))]
-    fn capital_increased(
-        &self,
-        py: Python<'_>,
-        enterprise: FirmKey,
-        on: &Bound<'_, PyAny>,
-        investment_yuan: Option<&Bound<'_, PyAny>>,
-        land_mu: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<u64> {
-        let firm = self.firm(py, enterprise)?;
-        let d = date(on, "date")?;
-        let investment = opt_yuan(investment_yuan, "investment_yuan")?.unwrap_or(Yuan::ZERO);
-        let land = opt_mu(land_mu, "land_mu")?.unwrap_or(Mu::ZERO);
-        self.with(py, |w| w.capital_increased(firm, d, investment, land))
-            .map(|e| e.0)
     }
 
     /// Reports a year's figures (valid at the year's end). A second report for

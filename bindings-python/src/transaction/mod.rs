@@ -12,12 +12,15 @@ use pyo3::prelude::*;
 use crate::convert::{self, closed, date, opt_date, to_py, validation, IntoPy, Text, Whole};
 
 /// Write methods of one shape, each with its docstring: a step on a
-/// parcel, a firm or an application (`develop(parcel)`,
-/// `enterprise_resumed(enterprise)`, `close_application(application)`) on a date, with a reason (keyword, default empty) where named
-/// (`reclaim(parcel, reason)`). Each is `Writer`'s method of that name.
+/// parcel, a firm or an application on a date (`develop(parcel)`,
+/// `enterprise_resumed(enterprise)`, `close_application(application)`),
+/// with a reason (keyword, default empty) where named
+/// (`reclaim(parcel, reason)`), or a firm's investment and land (keywords,
+/// default zero: `capital_increased(enterprise, investment)`). Each is
+/// `Writer`'s method of that name.
 macro_rules! steps {
-    ($($(#[$doc:meta])* $name:ident($who:ident $(, $reason:ident)?);)*) => {
-        $(steps!(@one [$(#[$doc])*] $name $who $($reason)?);)*
+    ($($(#[$doc:meta])* $name:ident($who:ident $(, $what:ident)?);)*) => {
+        $(steps!(@one [$(#[$doc])*] $name $who $($what)?);)*
     };
     (@one [$($doc:tt)*] $name:ident parcel) => {
         #[pymethods]
@@ -37,6 +40,28 @@ macro_rules! steps {
                 let firm = self.firm(py, enterprise)?;
                 let d = date(on, "date")?;
                 self.with(py, |w| w.$name(firm, d)).map(|e| e.0)
+            }
+        }
+    };
+    (@one [$($doc:tt)*] $name:ident enterprise investment) => {
+        #[pymethods]
+        impl Transaction {
+            $($doc)*
+            #[pyo3(signature = (enterprise, on, *, investment_yuan=None, land_mu=None))]
+            fn $name(
+                &self,
+                py: Python<'_>,
+                enterprise: FirmKey,
+                on: &Bound<'_, PyAny>,
+                investment_yuan: Option<&Bound<'_, PyAny>>,
+                land_mu: Option<&Bound<'_, PyAny>>,
+            ) -> PyResult<u64> {
+                let firm = self.firm(py, enterprise)?;
+                let d = date(on, "date")?;
+                let investment = $crate::convert::opt_yuan(investment_yuan, "investment_yuan")?
+                    .unwrap_or(parkdb::Yuan::ZERO);
+                let land = $crate::convert::opt_mu(land_mu, "land_mu")?.unwrap_or(parkdb::Mu::ZERO);
+                self.with(py, |w| w.$name(firm, d, investment, land)).map(|e| e.0)
             }
         }
     };

@@ -1587,3 +1587,58 @@ fn an_import_by_name_is_traced_to_its_rows_and_the_report_is_a_document() {
     let bytes = std::fs::read(dir.path().join("2005.docx")).unwrap();
     assert!(bytes.starts_with(b"PK"), "a .docx is a zip");
 }
+
+/// `parkdb import-boundaries --zone` measures a survey in longitude and
+/// latitude in the zone named: the park's own is taken and gives the
+/// survey's area; one out of the shape's reach is refused, naming it, and
+/// nothing is written.
+#[test]
+fn import_boundaries_measures_in_the_zone_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open(dir.path().join("park.parkdb")).unwrap();
+    db.add_parcel(parkdb::NewParcel::new(
+        "YT-1",
+        "30".parse().unwrap(),
+        parkdb::LandUse::Industrial,
+        d("2010-01-01"),
+    ))
+    .unwrap();
+    db.close().unwrap();
+    // A 200 m × 100 m rectangle surveyed in zone 40 (120°E) at 121.6°E.
+    let mut corners = common::yantai_lonlat();
+    corners.push(corners[0]);
+    let ring: Vec<String> = corners.iter().map(|(x, y)| format!("[{x},{y}]")).collect();
+    std::fs::write(
+        dir.path().join("烟台.geojson"),
+        format!(
+            r#"{{"type":"FeatureCollection","features":[{{"type":"Feature","properties":{{"地块编号":"YT-1"}},"geometry":{{"type":"Polygon","coordinates":[[{}]]}}}}]}}"#,
+            ring.join(",")
+        ),
+    )
+    .unwrap();
+    let args = |zone: &'static str| {
+        [
+            "--db",
+            "park.parkdb",
+            "import-boundaries",
+            "烟台.geojson",
+            "--zone",
+            zone,
+        ]
+    };
+    let (ok, _, err) = parkdb_cli(dir.path(), &args("EPSG:4521"));
+    assert!(
+        !ok && err.contains("EPSG:4521") && err.contains("nothing was written"),
+        "{err}"
+    );
+    let (ok, out, err) = parkdb_cli(dir.path(), &args("4528"));
+    assert!(ok, "{out}{err}");
+    let db = Db::open(dir.path().join("park.parkdb")).unwrap();
+    let b = db.parcel_by_code("YT-1").unwrap().boundary.unwrap();
+    assert_eq!(b.plane().unwrap(), parkdb::Crs::epsg(4528).unwrap());
+    assert!(
+        (b.area().millionths() - 30_000_000).abs() <= 2,
+        "{}",
+        b.area()
+    );
+}

@@ -211,6 +211,52 @@ def test_import_bounds_are_raised_by_name_and_a_pipe_is_refused(db, tmp_path):
         db.import_ledgers(fifo, dry_run=True)
 
 
+def test_a_workbook_that_writes_its_cells_out_of_order_reads_as_excel_shows_it(db, tmp_path):
+    """Excel writes a sheet's cells row by row, left to right, and parkdb
+    builds each row as it reads; a workbook written in another order (a
+    row's cells shuffled, a row after the one below it, one row in two
+    parts) still reads cell for cell as Excel shows it."""
+    import zipfile
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "地块台账"
+    book.active.append(["placeholder"])
+    made = tmp_path / "made.xlsx"
+    book.save(made)
+
+    def c(ref, value):
+        if isinstance(value, str):
+            return f'<c r="{ref}" t="inlineStr"><is><t>{value}</t></is></c>'
+        return f'<c r="{ref}"><v>{value}</v></c>'
+
+    rows = (
+        '<row r="1">' + c("A1", "地块编号") + c("B1", "面积（亩）") + c("C1", "用途") + c("D1", "征地日期") + "</row>"
+        '<row r="3">' + c("C3", "工业") + c("A3", "GP-3") + c("D3", "2003-03-03") + c("B3", 30.5) + "</row>"
+        '<row r="2">' + c("B2", 20) + c("A2", "GP-2") + "</row>"
+        '<row r="4">' + c("A4", "GP-4") + c("B4", 40) + c("C4", "工业") + c("D4", "2004-04-04") + "</row>"
+        '<row r="2">' + c("D2", "2002-02-02") + c("C2", "仓储") + "</row>"
+    )
+    ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    sheet_xml = f'<?xml version="1.0" encoding="UTF-8"?><worksheet {ns}><sheetData>{rows}</sheetData></worksheet>'
+    path = tmp_path / "地块台账.xlsx"
+    with zipfile.ZipFile(made) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = sheet_xml.encode()
+            out.writestr(item, data)
+    report = db.import_ledgers(path)
+    assert report["rows"]["parcels"] == 3 and report["written"]
+    got = {p["code"]: p for p in db.parcels().to_pylist()}
+    assert sorted(got) == ["GP-2", "GP-3", "GP-4"]
+    assert str(got["GP-2"]["area_mu"]) == "20.000000" and got["GP-2"]["land_use"] == "logistics"
+    assert got["GP-2"]["requisitioned"] == dt.date(2002, 2, 2)
+    assert str(got["GP-3"]["area_mu"]) == "30.500000" and got["GP-3"]["requisitioned"] == dt.date(2003, 3, 3)
+    assert str(got["GP-4"]["area_mu"]) == "40.000000"
+
+
 def test_unknown_columns_are_set_aside_and_listed_unless_strict(db, tmp_path):
     path = tmp_path / "地块台账.csv"
     path.write_text("地块编号,面积(公顷),用途,征地日期,项目说明\nGP-1,1.867291,工业,2017-01-09,机加工\n", encoding="utf-8")

@@ -493,34 +493,63 @@ fn read_xlsx(path: &Path, bounded: &mut Bounded<'_>) -> Result<Vec<Sheet>> {
             Err(calamine::XlsxError::NotAWorksheet(_)) => continue,
             Err(e) => return Err(unreadable(path, e)),
         };
-        let mut rows: std::collections::BTreeMap<u32, Vec<(u32, String)>> =
-            std::collections::BTreeMap::new();
+        // Excel writes a sheet's cells row by row, left to right: each row
+        // is built as it is read. A workbook that writes them out of order
+        // is put in order after.
+        let mut lines: Vec<(usize, Vec<String>)> = Vec::new();
+        let mut in_order = true;
         while let Some(cell) = reader.next_cell().map_err(|e| unreadable(path, e))? {
             let (row, column) = cell.get_position();
-            let text = cell_text(&Data::from(cell.get_value().clone()));
+            let text = match cell.get_value() {
+                calamine::DataRef::SharedString(s) => s.trim().to_owned(),
+                calamine::DataRef::String(s) => s.trim().to_owned(),
+                other => cell_text(&Data::from(other.clone())),
+            };
             if text.is_empty() {
                 continue;
             }
             bounded.cell(u64::from(row), u64::from(column))?;
-            rows.entry(row).or_default().push((column, text));
-        }
-        let lines: Vec<(usize, Vec<String>)> = rows
-            .into_iter()
-            .map(|(row, mut placed)| {
-                placed.sort_by_key(|(column, _)| *column);
-                let width = placed.last().map_or(0, |(c, _)| *c as usize + 1);
-                let mut cells = vec![String::new(); width];
-                for (column, text) in placed {
-                    cells[column as usize] = text;
+            let number = row as usize + 1;
+            match lines.last_mut() {
+                Some((last, cells)) if *last == number => place(cells, column as usize, text),
+                last => {
+                    in_order &= last.is_none_or(|(last, _)| *last < number);
+                    let mut cells = Vec::new();
+                    place(&mut cells, column as usize, text);
+                    lines.push((number, cells));
                 }
-                (row as usize + 1, cells)
-            })
-            .collect();
+            }
+        }
+        if !in_order {
+            lines.sort_by_key(|(number, _)| *number);
+            let mut merged: Vec<(usize, Vec<String>)> = Vec::with_capacity(lines.len());
+            for (number, cells) in lines {
+                match merged.last_mut() {
+                    Some((last, into)) if *last == number => {
+                        for (column, text) in cells.into_iter().enumerate() {
+                            if !text.is_empty() {
+                                place(into, column, text);
+                            }
+                        }
+                    }
+                    _ => merged.push((number, cells)),
+                }
+            }
+            lines = merged;
+        }
         if !lines.is_empty() {
             sheets.push(lay_out(name, lines));
         }
     }
     Ok(sheets)
+}
+
+/// Puts `text` in a row's column, the row widened to reach it.
+fn place(cells: &mut Vec<String>, column: usize, text: String) {
+    if cells.len() <= column {
+        cells.resize(column + 1, String::new());
+    }
+    cells[column] = text;
 }
 
 /// An `.xls` or `.ods` workbook, read a sheet at a time (calamine reads

@@ -11,6 +11,32 @@ mod land_writes;
 mod money_writes;
 mod pending;
 
+/// The work a unit of work does reading back what it holds: the runs of
+/// events and the records it visits to answer its own reads. Counted in
+/// tests only (a thread's count), so that a test can show an import's
+/// work per row the same at any size without timing it.
+pub(crate) mod work {
+    #[cfg(test)]
+    thread_local! {
+        static VISITED: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    }
+
+    /// `n` runs or records visited.
+    #[inline]
+    pub(crate) fn visited(n: usize) {
+        #[cfg(test)]
+        VISITED.with(|v| v.set(v.get() + n as u64));
+        #[cfg(not(test))]
+        let _ = n;
+    }
+
+    /// What this thread has visited so far.
+    #[cfg(test)]
+    pub(crate) fn so_far() -> u64 {
+        VISITED.with(std::cell::Cell::get)
+    }
+}
+
 pub use fund_writes::Award;
 pub use money_writes::Account;
 use pending::Pending;
@@ -408,6 +434,7 @@ impl Writer {
             .cache
             .with::<R, _>(self.engine(), |m| m.records.keys().copied().collect())?;
         ids.extend(R::mine(&self.pending.records).keys());
+        work::visited(ids.len());
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
             out.extend(self.load::<R>(id)?);
@@ -421,12 +448,10 @@ impl Writer {
     }
 
     /// An entity's events: the stored ones, then this unit's.
-    fn events_of<R: Record>(&self, id: u64) -> Result<Vec<Event<R::Event>>> {
+    fn events_of<R: Record>(&mut self, id: u64) -> Result<Vec<Event<R::Event>>> {
         let mut out = record::stored_events::<R>(self.engine(), id)?;
-        for run in &self.pending.runs {
-            if run.kind == R::KIND && run.entity == id {
-                codec::decode_events_into(&run.bytes, run.first, &mut out)?;
-            }
+        for run in self.pending.runs_of(R::KIND, id) {
+            codec::decode_events_into(&run.bytes, run.first, &mut out)?;
         }
         Ok(out)
     }
@@ -744,7 +769,7 @@ impl Writer {
     /// new state if every event stays legal, else the rule broken and by
     /// which event.
     fn entered_late<R: Record>(
-        &self,
+        &mut self,
         current: &R,
         id: u64,
         date: NaiveDate,

@@ -52,8 +52,23 @@ pub(crate) struct Pending {
     /// Where the unit's rows begin: (first event id, place + 1, row), see
     /// [`crate::provenance::UnitSource::marks`].
     pub(crate) marks: Vec<(u64, u32, u64)>,
+    /// Each entity's runs, for the few reads of an entity's pending events
+    /// (history entered late, a void): built when first asked for and kept
+    /// up after, so that such a read costs the entity's runs, not the
+    /// unit's (an import entering a million rows late would otherwise be
+    /// quadratic).
+    by_entity: RunIndex,
     undo: Vec<Undo>,
     open: usize,
+}
+
+/// Each entity's runs in a unit: its last, and for each run indexed the
+/// same entity's run before it.
+#[derive(Default)]
+struct RunIndex {
+    last: HashMap<(u8, u64), usize>,
+    /// One per run indexed (the first `prev.len()` runs).
+    prev: Vec<Option<usize>>,
 }
 
 /// A change, and what to put back to undo it.
@@ -243,6 +258,15 @@ impl Pending {
                 Undo::Policy(p) => self.policy = p,
             }
         }
+        // The index forgets the runs rolled back, last first.
+        while self.by_entity.prev.len() > point.runs {
+            let at = self.by_entity.prev.len() - 1;
+            let run = &self.runs[at];
+            match self.by_entity.prev.pop().flatten() {
+                Some(before) => self.by_entity.last.insert((run.kind, run.entity), before),
+                None => self.by_entity.last.remove(&(run.kind, run.entity)),
+            };
+        }
         self.runs.truncate(point.runs);
         self.events = point.events;
         if let (Some(last), Some((len, count))) = (self.runs.last_mut(), point.last_run_len) {
@@ -257,6 +281,26 @@ impl Pending {
         if self.open == 0 {
             self.undo.clear();
         }
+    }
+
+    /// The runs of one entity this unit wrote, in order.
+    pub(crate) fn runs_of(&mut self, kind: u8, entity: u64) -> Vec<&PendingRun> {
+        let index = &mut self.by_entity;
+        super::work::visited(self.runs.len() - index.prev.len());
+        for (at, run) in self.runs.iter().enumerate().skip(index.prev.len()) {
+            index
+                .prev
+                .push(index.last.insert((run.kind, run.entity), at));
+        }
+        let mut at = index.last.get(&(kind, entity)).copied();
+        let mut out = Vec::new();
+        while let Some(i) = at {
+            out.push(&self.runs[i]);
+            at = index.prev[i];
+        }
+        out.reverse();
+        super::work::visited(out.len());
+        out
     }
 
     /// Every part of the pending state, in a stable order, for tests that
@@ -294,5 +338,49 @@ impl Pending {
         let _ = writeln!(out, "marks {:?}", self.marks);
         let _ = writeln!(out, "open {}", self.open);
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Pending, PendingRun};
+    use crate::engine::Policy;
+
+    fn run(first: u64, entity: u64) -> PendingRun {
+        PendingRun {
+            first,
+            kind: 1,
+            entity,
+            count: 1,
+            bytes: Vec::new(),
+        }
+    }
+
+    fn firsts(p: &mut Pending, entity: u64) -> Vec<u64> {
+        p.runs_of(1, entity).iter().map(|r| r.first).collect()
+    }
+
+    #[test]
+    fn an_entitys_runs_are_found_in_order_and_forgotten_when_rolled_back() {
+        let mut p = Pending::new(Policy::default());
+        p.runs.extend([run(1, 7), run(2, 8), run(3, 7)]);
+        assert_eq!(firsts(&mut p, 7), [1, 3]);
+        let point = p.savepoint();
+        p.runs.extend([run(4, 8), run(5, 7)]);
+        assert_eq!(firsts(&mut p, 7), [1, 3, 5]);
+        assert_eq!(firsts(&mut p, 8), [2, 4]);
+        p.rollback(point);
+        assert_eq!(firsts(&mut p, 7), [1, 3]);
+        assert_eq!(firsts(&mut p, 8), [2]);
+        // Runs added after the rollback are indexed when next asked for.
+        p.runs.extend([run(6, 9), run(7, 8)]);
+        assert_eq!(firsts(&mut p, 8), [2, 7]);
+        assert_eq!(firsts(&mut p, 9), [6]);
+        // Rolled back before they were indexed: nothing to forget.
+        let point = p.savepoint();
+        p.runs.push(run(8, 9));
+        p.rollback(point);
+        assert_eq!(firsts(&mut p, 9), [6]);
+        assert!(firsts(&mut p, 10).is_empty());
     }
 }

@@ -493,3 +493,6 @@ fn apply_row(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;

@@ -2,8 +2,6 @@
 //! (text, dates, amounts in their units, codes, boundaries), and what is
 //! wrong with it (`RowError`, `Refused`, `blame`).
 
-use std::collections::HashMap;
-
 use chrono::NaiveDate;
 
 use super::super::columns::Unit;
@@ -49,13 +47,29 @@ impl std::fmt::Display for RowError {
     }
 }
 
+/// Which field each column of a sheet gives (`None` for a column not
+/// read), shared by the sheet's rows: a row keeps its cells as the sheet
+/// holds them and finds a field's cell through this map, so a million rows
+/// cost a slice each rather than a map each.
+pub(super) type Fields = std::sync::Arc<[Option<(&'static str, Unit)>]>;
+
 /// A row's cells by field, with the header each came from.
 pub(super) struct Row<'s> {
     /// The file the sheet was read from, if any.
     pub(super) file: Option<&'s crate::SourceFile>,
     pub(super) sheet: &'s str,
     pub(super) number: usize,
-    pub(super) cells: HashMap<&'static str, (&'s str, &'s str, Unit)>,
+    headers: &'s [String],
+    values: &'s [String],
+    fields: Fields,
+}
+
+/// One cell of a row: the header it is under, its text and its column's unit.
+#[derive(Clone, Copy)]
+pub(super) struct Cell<'s> {
+    pub(super) header: &'s str,
+    pub(super) text: &'s str,
+    pub(super) unit: Unit,
 }
 
 impl<'s> Row<'s> {
@@ -65,28 +79,53 @@ impl<'s> Row<'s> {
         sheet: &'s super::super::read::Sheet,
         columns: &[Option<(&'static str, Unit)>],
     ) -> Vec<Row<'s>> {
+        let fields: Fields = columns.into();
         sheet
             .rows
             .iter()
-            .map(|(number, cells)| {
-                let mut map = HashMap::new();
-                for ((cell, header), column) in cells.iter().zip(&sheet.headers).zip(columns) {
-                    if let Some((field, unit)) = column {
-                        map.insert(*field, (header.as_str(), cell.as_str(), *unit));
-                    }
-                }
-                Row {
-                    file: sheet.file.as_ref(),
-                    sheet: &sheet.name,
-                    number: *number,
-                    cells: map,
-                }
+            .map(|(number, cells)| Row {
+                file: sheet.file.as_ref(),
+                sheet: &sheet.name,
+                number: *number,
+                headers: &sheet.headers,
+                values: cells,
+                fields: fields.clone(),
             })
             .collect()
     }
 
+    /// The row's cell of `field`, if a column gives it and the row reaches
+    /// that column.
+    pub(super) fn cell(&self, field: &str) -> Option<Cell<'s>> {
+        self.cells()
+            .find(|(name, _)| *name == field)
+            .map(|(_, c)| c)
+    }
+
+    /// The row's cells, each with the field its column gives, in the
+    /// sheet's order of columns.
+    pub(super) fn cells(&self) -> impl Iterator<Item = (&'static str, Cell<'s>)> + '_ {
+        let (headers, values) = (self.headers, self.values);
+        self.fields
+            .iter()
+            .zip(headers)
+            .zip(values)
+            .filter_map(|((column, header), text)| {
+                column.map(|(field, unit)| {
+                    (
+                        field,
+                        Cell {
+                            header: header.as_str(),
+                            text: text.as_str(),
+                            unit,
+                        },
+                    )
+                })
+            })
+    }
+
     pub(super) fn err(&self, field: &str, reason: impl Into<String>) -> RowError {
-        let column = self.cells.get(field).map_or(field, |c| c.0).to_owned();
+        let column = self.cell(field).map_or(field, |c| c.header).to_owned();
         RowError {
             sheet: self.sheet.to_owned(),
             row: self.number,
@@ -105,7 +144,7 @@ impl<'s> Row<'s> {
     }
 
     pub(super) fn raw(&self, field: &str) -> Option<&'s str> {
-        self.cells.get(field).map(|c| c.1).filter(|v| !v.is_empty())
+        self.cell(field).map(|c| c.text).filter(|v| !v.is_empty())
     }
 
     pub(super) fn text(&self, field: &str) -> Option<String> {
@@ -156,7 +195,7 @@ impl<'s> Row<'s> {
         let Some(t) = self.number_text(field) else {
             return Ok(None);
         };
-        let unit = self.cells[field].2;
+        let unit = self.cell(field).map_or(Unit::Base, |c| c.unit);
         let parsed = if unit == Unit::Wan {
             Yuan::parse_or(&t, Yuan::parse_wan)
         } else {
@@ -172,9 +211,9 @@ impl<'s> Row<'s> {
         let Some(t) = self.number_text(field) else {
             return Ok(None);
         };
-        let parsed = match self.cells[field].2 {
-            Unit::SquareMetres => Mu::parse_or(&t, Mu::parse_m2),
-            Unit::Hectares => Mu::parse_or(&t, Mu::parse_hectares),
+        let parsed = match self.cell(field).map(|c| c.unit) {
+            Some(Unit::SquareMetres) => Mu::parse_or(&t, Mu::parse_m2),
+            Some(Unit::Hectares) => Mu::parse_or(&t, Mu::parse_hectares),
             _ => Mu::parse_or(&t, Mu::parse_mu),
         };
         parsed.map(Some).map_err(|e| self.err(field, reason(&e)))
@@ -297,10 +336,10 @@ pub(super) fn reason(e: &Error) -> String {
 
 pub(super) fn blame(row: &Row<'_>, e: &Error) -> RowError {
     let at = |field: &str| {
-        row.cells.get(field).map(|c| RowError {
+        row.cell(field).map(|c| RowError {
             sheet: row.sheet.to_owned(),
             row: row.number,
-            column: c.0.to_owned(),
+            column: c.header.to_owned(),
             reason: e.to_string(),
         })
     };
@@ -315,10 +354,9 @@ pub(super) fn blame(row: &Row<'_>, e: &Error) -> RowError {
         } => at("code").unwrap_or_else(|| row.whole(e.to_string())),
         Error::Validation { field, reason } => {
             let column = row
-                .cells
-                .iter()
-                .find(|(name, _)| field.starts_with(**name) || field == *name)
-                .map(|(_, c)| c.0);
+                .cells()
+                .find(|(name, _)| field.starts_with(name) || field == name)
+                .map(|(_, c)| c.header);
             match column {
                 Some(c) => RowError {
                     sheet: row.sheet.to_owned(),

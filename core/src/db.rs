@@ -64,6 +64,20 @@ fn open_databases() -> &'static Mutex<HashMap<PathBuf, Weak<Engine>>> {
     OPEN.get_or_init(Mutex::default)
 }
 
+/// The read-only snapshots this process holds, by the directory they copy,
+/// with the fingerprint of the files they were copied from: a snapshot of
+/// files that have not changed since is shared, not copied again.
+type Snapshots = HashMap<PathBuf, (crate::files::Fingerprint, Weak<Engine>)>;
+
+fn read_only_snapshots() -> &'static Mutex<Snapshots> {
+    static SHARED: OnceLock<Mutex<Snapshots>> = OnceLock::new();
+    SHARED.get_or_init(Mutex::default)
+}
+
+/// How long a database's files must have been still before a snapshot of
+/// them is shared (see [`crate::files::Fingerprint::still_for`]).
+const STILL_BEFORE_SHARING: std::time::Duration = std::time::Duration::from_secs(1);
+
 impl Db {
     pub(crate) fn from_engine(engine: Arc<Engine>) -> Db {
         Db { engine, by: None }
@@ -176,6 +190,14 @@ impl Db {
     /// refused with [`Error::ReadOnly`]; [`Db::refreshed`] takes a new
     /// snapshot.
     ///
+    /// Snapshots of one state are one copy: while a snapshot of `path` is
+    /// open in this process and the database's files have not changed
+    /// since it was copied (no writer has flushed), another open (or
+    /// [`Db::refreshed`]) shares it, with what it has loaded, instead of
+    /// copying the files again. Files changed within the last second are
+    /// copied anew, as a write within the same tick of the file system's
+    /// clock would not show.
+    ///
     /// # Errors
     /// [`Error::Validation`] if `path` holds no database; [`Error::InUse`]
     /// if no consistent copy could be taken within `wait`;
@@ -187,6 +209,23 @@ impl Db {
                 "path",
                 format!("no database at {}", path.display()),
             ));
+        }
+        // The state on disk before the copy: a snapshot of it already
+        // open is shared.
+        let canonical = path
+            .canonicalize()
+            .map_err(|e| Error::io(format!("cannot resolve {}", path.display()), e))?;
+        let before = crate::files::Fingerprint::of(&canonical).ok();
+        if let Some(before) = &before {
+            let shared = read_only_snapshots()
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .get(&canonical)
+                .filter(|(copied, _)| copied == before)
+                .and_then(|(_, engine)| engine.upgrade());
+            if let Some(engine) = shared {
+                return Ok(Db::from_engine(engine));
+            }
         }
         let deadline = std::time::Instant::now() + wait;
         loop {
@@ -202,7 +241,22 @@ impl Db {
                 let _ = std::fs::remove_dir_all(&dir);
             }
             match opened {
-                Ok(db) => return Ok(db),
+                Ok(db) => {
+                    // Shared only when the files were still before the copy
+                    // and are the same after it: the copy is of that state.
+                    if let Some(before) = before.filter(|b| b.still_for(STILL_BEFORE_SHARING)) {
+                        if crate::files::Fingerprint::of(&canonical)
+                            .is_ok_and(|after| after == before)
+                        {
+                            let mut shared = read_only_snapshots()
+                                .lock()
+                                .unwrap_or_else(PoisonError::into_inner);
+                            shared.retain(|_, (_, engine)| engine.strong_count() > 0);
+                            shared.insert(canonical, (before, Arc::downgrade(&db.engine)));
+                        }
+                    }
+                    return Ok(db);
+                }
                 // A copy torn by a flush in progress: sled may fail on it
                 // in several ways before parkdb's own checks do.
                 Err(Error::Corrupt(_) | Error::Storage(_) | Error::Io { .. })
@@ -706,5 +760,92 @@ impl std::ops::Deref for DetachedTransaction {
 impl std::ops::DerefMut for DetachedTransaction {
     fn deref_mut(&mut self) -> &mut Writer {
         &mut self.writer
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::sync::Arc;
+
+    use super::Db;
+    use crate::units::Mu;
+    use crate::{LandUse, NewParcel};
+
+    /// Sets every file's modification time an hour back, as for a database
+    /// no writer has touched in a while.
+    fn age(dir: &Path) {
+        for entry in std::fs::read_dir(dir).expect("a directory").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                age(&path);
+            } else {
+                let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+                std::fs::File::options()
+                    .append(true)
+                    .open(&path)
+                    .and_then(|f| f.set_modified(hour_ago))
+                    .expect("a file's time set");
+            }
+        }
+    }
+
+    fn add_parcel(db: &Db, code: &str) {
+        db.write(|w| {
+            w.add_parcel(NewParcel::new(
+                code,
+                Mu::from_mu(10)?,
+                LandUse::Industrial,
+                chrono::NaiveDate::from_ymd_opt(2005, 1, 1).expect("a date"),
+            ))
+            .map(|_| ())
+        })
+        .expect("a parcel");
+    }
+
+    fn parcels(db: &Db) -> usize {
+        db.now()
+            .parcels(&crate::view::ParcelFilter::default())
+            .expect("parcels")
+            .len()
+    }
+
+    #[test]
+    fn snapshots_of_files_unchanged_are_one_copy_and_a_write_makes_a_new_one() {
+        let dir = tempfile::tempdir().expect("a directory");
+        let path = dir.path().join("db");
+        let db = Db::open(&path).expect("a database");
+        add_parcel(&db, "GP-1");
+        db.close().expect("closed");
+        age(&path);
+        let first = Db::open_read_only(&path).expect("a snapshot");
+        let second = Db::open_read_only(&path).expect("a snapshot");
+        assert!(
+            Arc::ptr_eq(&first.engine, &second.engine),
+            "one state, one copy"
+        );
+        let refreshed = first.refreshed().expect("refreshed");
+        assert!(Arc::ptr_eq(&first.engine, &refreshed.engine));
+        assert_eq!(parcels(&second), 1);
+        // A writer flushes: the next snapshot is a new copy, with the write.
+        let db = Db::open(&path).expect("a database");
+        add_parcel(&db, "GP-2");
+        db.flush().expect("flushed");
+        let after_write = Db::open_read_only(&path).expect("a snapshot");
+        assert!(!Arc::ptr_eq(&first.engine, &after_write.engine));
+        assert_eq!((parcels(&first), parcels(&after_write)), (1, 2));
+        // Files written a moment ago are not trusted to show a write within
+        // the same tick: copied again.
+        let at_once = Db::open_read_only(&path).expect("a snapshot");
+        assert!(!Arc::ptr_eq(&after_write.engine, &at_once.engine));
+        // Once the last handle of a snapshot is gone, its copy is too.
+        db.close().expect("closed");
+        age(&path);
+        let last = Db::open_read_only(&path).expect("a snapshot");
+        let copy_of_e = Arc::downgrade(&last.engine);
+        drop(last);
+        assert!(copy_of_e.upgrade().is_none());
+        let again = Db::open_read_only(&path).expect("a snapshot");
+        assert_eq!(parcels(&again), 2);
     }
 }

@@ -46,9 +46,6 @@ pub(crate) fn protect_files(dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Copies the database in `from` into the empty directory `to`: the seal
-/// first, so that the copy holds at least what the seal says was flushed,
-/// then every other file, recursively.
 /// Syncs a directory, so that the files created, renamed or removed in it
 /// are durable.
 pub(crate) fn sync_dir(dir: &Path) -> Result<()> {
@@ -61,6 +58,9 @@ pub(crate) fn sync_dir(dir: &Path) -> Result<()> {
 /// data, never copied.
 pub(crate) const CHECKPOINTS: &str = "checkpoint";
 
+/// Copies the database in `from` into the empty directory `to`: the seal
+/// first, so that the copy holds at least what the seal says was flushed,
+/// then every other file, recursively.
 pub(crate) fn copy_database(from: &Path, to: &Path) -> Result<()> {
     let seal = from.join(crate::seal::FILE);
     if seal.exists() {
@@ -97,6 +97,64 @@ fn copy_tree(from: &Path, to: &Path, top: bool) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// What a database's files are on disk, the checkpoints aside: each
+/// file's path, length and last modification, in order. Two equal
+/// fingerprints taken when the files had been still a while (see
+/// [`Fingerprint::still_for`]) are the same stored state: a write changes
+/// a file's modification time to its own moment.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Fingerprint(Vec<(std::path::PathBuf, u64, std::time::SystemTime)>);
+
+impl Fingerprint {
+    /// The fingerprint of the database in `dir`.
+    pub(crate) fn of(dir: &Path) -> Result<Fingerprint> {
+        fn walk(
+            dir: &Path,
+            top: bool,
+            out: &mut Vec<(std::path::PathBuf, u64, std::time::SystemTime)>,
+        ) -> Result<()> {
+            let entries = std::fs::read_dir(dir)
+                .map_err(|e| Error::io(format!("cannot read {}", dir.display()), e))?;
+            for entry in entries {
+                let entry =
+                    entry.map_err(|e| Error::io(format!("cannot read {}", dir.display()), e))?;
+                if top && entry.file_name() == CHECKPOINTS {
+                    continue;
+                }
+                let path = entry.path();
+                let meta = entry
+                    .metadata()
+                    .map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
+                if meta.is_dir() {
+                    walk(&path, false, out)?;
+                } else {
+                    let modified = meta
+                        .modified()
+                        .map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
+                    out.push((path, meta.len(), modified));
+                }
+            }
+            Ok(())
+        }
+        let mut files = Vec::new();
+        walk(dir, true, &mut files)?;
+        files.sort();
+        Ok(Fingerprint(files))
+    }
+
+    /// Whether no file was modified within `quiet` before now. A file's
+    /// modification time is taken from a clock that ticks every few
+    /// milliseconds, so two writes in one tick look alike; once the files
+    /// have been still longer than a tick, any later write shows.
+    pub(crate) fn still_for(&self, quiet: std::time::Duration) -> bool {
+        let now = std::time::SystemTime::now();
+        self.0.iter().all(|(_, _, modified)| {
+            now.duration_since(*modified)
+                .is_ok_and(|since| since >= quiet)
+        })
+    }
 }
 
 /// Removes temporary databases whose process no longer runs (killed

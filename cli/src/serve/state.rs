@@ -472,8 +472,9 @@ impl State {
     }
 
     /// Seconds to wait before the next refresh may be taken, if one was
-    /// taken less than [`REFRESH_SECONDS`] ago: each refresh copies the
-    /// database and drops the caches.
+    /// taken less than [`REFRESH_SECONDS`] ago: a refresh of a database
+    /// a writer has changed copies it and drops the caches (one that has
+    /// not changed keeps the snapshot, see [`parkdb::Db::open_read_only`]).
     pub fn refresh_wait(&self) -> Option<u64> {
         let last = (*self
             .last_refresh

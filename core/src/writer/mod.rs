@@ -30,8 +30,8 @@ pub(crate) mod work {
         let _ = n;
     }
 
-    /// What this thread has visited so far.
-    #[cfg(test)]
+    /// What this thread has visited so far (read by the import's tests).
+    #[cfg(all(test, feature = "ledgers"))]
     pub(crate) fn so_far() -> u64 {
         VISITED.with(std::cell::Cell::get)
     }

@@ -60,16 +60,25 @@ def test_ctrl_c_stops_a_slow_import_at_once_with_nothing_written(tmp_path, how):
     import signal
     import time
 
-    rows = "\n".join(f"GP-{i:06d},{1 + i % 50},工业,2001-01-01" for i in range(60_000))
+    # Large enough that the import runs many times the second it is given
+    # before the interrupt (60,000 rows ran about 2 s in a test build
+    # until imports got quicker, and the test began to race).
+    rows = "\n".join(f"GP-{i:06d},{1 + i % 50},工业,2001-01-01" for i in range(300_000))
     (tmp_path / "地块台账.csv").write_text("地块编号,面积（亩）,用途,征地日期\n" + rows + "\n", encoding="utf-8")
     assert run("--db", "park.parkdb", "init", cwd=tmp_path).returncode == 0
     argv = [str(COMMAND)] if how == "command" else [sys.executable, "-m", "parkdb"]
     proc = subprocess.Popen([*argv, "--db", "park.parkdb", "import", "地块台账.csv"], cwd=tmp_path,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(2.0)
-    assert proc.poll() is None, "the import should still be running: make the file larger"
-    proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=60)
+    try:
+        time.sleep(1.0)
+        assert proc.poll() is None, "the import should still be running: make the file larger"
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        # A failed assertion leaves no process running and no pipe open.
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate()
     # 130: ended by the interrupt (an import that ran to its end exits 0).
     assert proc.returncode == 130, (proc.returncode, err)
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err

@@ -447,6 +447,7 @@ fn the_map_draws_one_polygon_per_parcel_with_a_boundary() {
     assert!(idle.svg().contains("闲置满两年"));
 }
 
+#[cfg(feature = "ledgers")]
 fn import_options(code_field: &str) -> parkdb::ledger::BoundaryOptions {
     parkdb::ledger::BoundaryOptions {
         code_field: code_field.into(),
@@ -455,6 +456,7 @@ fn import_options(code_field: &str) -> parkdb::ledger::BoundaryOptions {
     }
 }
 
+#[cfg(feature = "ledgers")]
 #[test]
 fn boundaries_import_from_a_geojson_file_all_or_nothing() {
     let db = Db::temporary().unwrap();
@@ -498,6 +500,7 @@ fn boundaries_import_from_a_geojson_file_all_or_nothing() {
     assert_eq!((b.crs(), b.area()), (z39(), mu("15")));
 }
 
+#[cfg(feature = "ledgers")]
 /// A survey file as tools write it: GeoJSON without a `crs` member is WGS
 /// 84 longitude/latitude (RFC 7946); a parcel named by two features is
 /// refused; a code field no feature has is named, with the fields there are.
@@ -559,6 +562,7 @@ fn geojson_without_crs_is_lon_lat_and_doubled_or_missing_codes_are_refused() {
     assert!((area - 15.0).abs() < 0.15, "{area} 亩");
 }
 
+#[cfg(feature = "ledgers")]
 #[test]
 fn boundaries_import_from_a_shapefile() {
     use shapefile::dbase::{FieldName, FieldValue, Record, TableWriterBuilder};
@@ -678,6 +682,7 @@ fn boundaries_import_from_a_shapefile() {
     ));
 }
 
+#[cfg(feature = "ledgers")]
 /// A dBase III table of one character field named 地块编号 in GBK (8 bytes,
 /// as GDAL writes it within the 10 a name may hold), a record per code.
 fn gbk_dbf(codes: &[&str]) -> Vec<u8> {
@@ -687,6 +692,7 @@ fn gbk_dbf(codes: &[&str]) -> Vec<u8> {
     dbf(&name, &codes)
 }
 
+#[cfg(feature = "ledgers")]
 /// A dBase III table of one character field named `name` (as bytes), a
 /// record per code (as bytes).
 fn dbf(name: &[u8], codes: &[&[u8]]) -> Vec<u8> {
@@ -806,6 +812,7 @@ fn a_large_parcels_table_in_batches_is_the_table_in_one() {
     assert_eq!(few[0].num_rows(), n / 10);
 }
 
+#[cfg(feature = "ledgers")]
 /// Surveys in longitude and latitude are measured in the zone the park
 /// registers in: named by `zone` in an import, or the database's default
 /// CRS when that is a zone; otherwise in the zone each shape falls in,

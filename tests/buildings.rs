@@ -4,7 +4,9 @@
 
 mod common;
 
-use common::{d, fingerprint, firm, parcel, q, sheet};
+#[cfg(feature = "ledgers")]
+use common::sheet;
+use common::{d, fingerprint, firm, parcel, q};
 use parkdb::land::{BuildingSpec, BuildingStage, BuildingUse};
 use parkdb::{Db, Error};
 
@@ -137,6 +139,7 @@ fn stages_come_in_order_and_the_report_counts_floor_area_completed() {
     assert_eq!(mid[1].stage, None);
 }
 
+#[cfg(feature = "ledgers")]
 #[test]
 fn the_buildings_ledger_imports_once() {
     use parkdb::ledger::{self, ImportOptions};

@@ -7,7 +7,9 @@
 
 mod common;
 
-use common::{d, fingerprint, firm, q, sheet};
+#[cfg(feature = "ledgers")]
+use common::sheet;
+use common::{d, fingerprint, firm, q};
 use parkdb::compliance::{
     Complaint, Domain, Honour, HonourLevel, Incident, Inspection, Qualification, QualificationKind,
 };
@@ -344,6 +346,7 @@ fn bad_records_are_refused_and_nothing_is_written() {
     assert_eq!(fingerprint(&db), before);
 }
 
+#[cfg(feature = "ledgers")]
 #[test]
 fn the_record_ledgers_import_once_and_bad_rows_are_reported() {
     use parkdb::ledger::{self, ImportOptions};

@@ -1,6 +1,8 @@
 //! A short smoke pass of every fuzz target (`fuzz/fuzz_targets/`), on
 //! inputs generated here: the full runs are `cargo fuzz run TARGET` in `fuzz/`.
 
+#![cfg(feature = "ledgers")]
+
 use parkdb::fuzzing;
 use proptest::prelude::*;
 

@@ -5,10 +5,12 @@
 
 mod common;
 
+#[cfg(feature = "ledgers")]
 use std::path::Path;
 
 use arrow_array::{Array, StringArray, UInt64Array};
 use common::{d, mu};
+#[cfg(feature = "ledgers")]
 use parkdb::ledger::{self, ImportOptions};
 use parkdb::{Db, LandUse, NewParcel, SourceKind};
 
@@ -107,12 +109,14 @@ fn host() -> Option<String> {
         .filter(|h| !h.is_empty())
 }
 
+#[cfg(feature = "ledgers")]
 fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, text).unwrap();
     path
 }
 
+#[cfg(feature = "ledgers")]
 #[test]
 fn an_imports_events_name_its_file_checksum_sheet_and_row() {
     let dir = tempfile::tempdir().unwrap();
@@ -232,6 +236,7 @@ fn an_imports_events_name_its_file_checksum_sheet_and_row() {
     assert_eq!(db.imports().unwrap().len(), 1);
 }
 
+#[cfg(feature = "ledgers")]
 #[test]
 fn a_boundary_files_events_name_the_file_and_feature() {
     let db = Db::temporary().unwrap();

@@ -3,6 +3,8 @@
 //! rules do not depend on the others), the province report against figures
 //! worked out by hand, and exports interrupted or damaged.
 
+#![cfg(feature = "ledgers")]
+
 mod common;
 
 use std::collections::BTreeMap;

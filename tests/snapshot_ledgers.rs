@@ -3,6 +3,8 @@
 //! of two levels, totals), updated every month and imported again. Made in
 //! the tests with `rust_xlsxwriter`, read back as a park's workbook would be.
 
+#![cfg(feature = "ledgers")]
+
 mod common;
 
 use std::path::{Path, PathBuf};

@@ -189,6 +189,7 @@ pub fn raw_open(path: &std::path::Path) -> sled::Db {
 
 /// A sheet from CSV text (a header line, then rows numbered from 2, as a
 /// spreadsheet numbers them), named after its ledger.
+#[cfg(feature = "ledgers")]
 pub fn sheet(name: &str, csv: &str) -> parkdb::ledger::Sheet {
     let mut lines = csv.lines();
     let headers = lines

@@ -5,10 +5,13 @@
 mod common;
 
 #[cfg(feature = "ledgers")]
-use common::sheet;
+#[path = "common/sheet.rs"]
+mod sheets;
 use common::{d, fingerprint, firm, parcel, q};
 use parkdb::land::{BuildingSpec, BuildingStage, BuildingUse};
 use parkdb::{Db, Error};
+#[cfg(feature = "ledgers")]
+use sheets::sheet;
 
 fn spec(code: &str, floor: &str, lettable: &str) -> BuildingSpec {
     BuildingSpec {

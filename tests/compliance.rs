@@ -8,13 +8,16 @@
 mod common;
 
 #[cfg(feature = "ledgers")]
-use common::sheet;
+#[path = "common/sheet.rs"]
+mod sheets;
 use common::{d, fingerprint, firm, q};
 use parkdb::compliance::{
     Complaint, Domain, Honour, HonourLevel, Incident, Inspection, Qualification, QualificationKind,
 };
 use parkdb::scheme::TargetFramework;
 use parkdb::{Db, EnterpriseFilter, Error};
+#[cfg(feature = "ledgers")]
+use sheets::sheet;
 
 fn high_tech(number: &str) -> Qualification {
     Qualification {

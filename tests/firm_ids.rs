@@ -4,6 +4,9 @@
 //! and finding it.
 
 mod common;
+#[cfg(feature = "ledgers")]
+#[path = "common/sheet.rs"]
+mod sheets;
 
 use common::d;
 use parkdb::enterprise::check_other_id;
@@ -134,7 +137,7 @@ fn a_register_with_the_tax_bureaus_ids_imports_them_all() {
     use parkdb::ledger::{self, ImportOptions};
     // As the tax bureau's table names them (纳税人名称, 纳税人识别号): 18-,
     // 15- and 20-character ids in one column.
-    let register = common::sheet(
+    let register = sheets::sheet(
         "企业名录",
         "NSRMC,NSRSBH\n\
          烟台龙港泵业股份有限公司,91370600728605053T\n\
@@ -161,7 +164,7 @@ fn a_register_with_the_tax_bureaus_ids_imports_them_all() {
     let again = ledger::import(&db, &[register], ImportOptions::default()).unwrap();
     assert!(again.is_clean() && !again.written, "{again:?}");
     // A parcel's holder named by a tax id.
-    let parcels = common::sheet(
+    let parcels = sheets::sheet(
         "地块台账",
         "地块编号,面积(亩),用途,征地日期,用地单位,供地日期,供地方式,成交价(万元)\n\
          YT-1,23.1277,工业,2008-01-01,370613705812957,2008-06-01,挂牌,500",
@@ -175,7 +178,7 @@ fn a_register_with_the_tax_bureaus_ids_imports_them_all() {
     );
     // A firm's records carry its 15-character id and, after 三证合一, its
     // 18-character one: the second is kept beside the first.
-    let later = common::sheet(
+    let later = sheets::sheet(
         "企业名录",
         "企业名称,纳税人识别号\n烟台开发区某五金厂,91370600705812957X",
     );
@@ -185,7 +188,7 @@ fn a_register_with_the_tax_bureaus_ids_imports_them_all() {
     assert_eq!(firm.other_ids.len(), 2);
     // A row naming another firm's id under its own name contradicts the
     // register: the firm that id names keeps its name.
-    let taken = common::sheet(
+    let taken = sheets::sheet(
         "企业名录",
         "企业名称,纳税人识别号\n个体户王某,370613705812957",
     );
@@ -194,7 +197,7 @@ fn a_register_with_the_tax_bureaus_ids_imports_them_all() {
     assert_eq!(refused.errors[0].column, "企业名称");
     assert!(refused.errors[0].reason.contains("烟台开发区某五金厂"));
     // A malformed id names its column.
-    let bad = common::sheet("企业名录", "企业名称,组织机构代码\n新企业,705812958");
+    let bad = sheets::sheet("企业名录", "企业名称,组织机构代码\n新企业,705812958");
     let refused = ledger::import(&db, &[bad], ImportOptions::default()).unwrap();
     assert_eq!(refused.errors[0].column, "组织机构代码");
 }

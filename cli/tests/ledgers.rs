@@ -5,11 +5,13 @@
 
 #[path = "../../tests/common/mod.rs"]
 mod common;
+#[path = "../../tests/common/sheet.rs"]
+mod sheets;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{d, fingerprint, mu, sheet};
+use common::{d, fingerprint, mu};
 use parkdb::ledger::{self, read_file, ImportOptions, Sheet};
 use parkdb::money::{
     Charge, Collection, CollectionAction, Compensation, CompensationKind, Instalment, Payment,
@@ -19,6 +21,7 @@ use parkdb::{
     Allocation, ApplicationFilter, Award, AwardKind, Db, Error, LandUse, NewEnterprise, NewParcel,
     ParcelFilter, Quantity, SupplyMethod, YearlyFigures,
 };
+use sheets::sheet;
 
 fn ledgers_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/ledgers")

@@ -187,29 +187,6 @@ pub fn raw_open(path: &std::path::Path) -> sled::Db {
     }
 }
 
-/// A sheet from CSV text (a header line, then rows numbered from 2, as a
-/// spreadsheet numbers them), named after its ledger.
-#[cfg(feature = "ledgers")]
-pub fn sheet(name: &str, csv: &str) -> parkdb::ledger::Sheet {
-    let mut lines = csv.lines();
-    let headers = lines
-        .next()
-        .expect("a header")
-        .split(',')
-        .map(str::to_owned)
-        .collect();
-    let rows = lines
-        .enumerate()
-        .map(|(i, l)| (i + 2, l.split(',').map(str::to_owned).collect()))
-        .collect();
-    parkdb::ledger::Sheet {
-        name: name.into(),
-        headers,
-        rows,
-        ..parkdb::ledger::Sheet::default()
-    }
-}
-
 /// Damages `file` one byte at a time, xor `mask`, at every `step`th byte
 /// from its end within its last `span` bytes: `check(back)` runs with
 /// each damaged file in place (`back` bytes from the end). The file is

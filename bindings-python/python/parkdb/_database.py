@@ -450,7 +450,8 @@ class Database:
         registers its land in (Yantai's, at 121.5°E, is 120°E). Without
         it, in the database's default CRS when that is a zone
         (``set_default_crs``), else in the zone each shape falls in. A zone
-        more than 3° from a shape is refused."""
+        that is neither the one a shape lies in nor a neighbour of it
+        (central meridian more than 4.5° away) is refused."""
         return self._native.import_boundaries(
             os.fspath(path),
             code_field=code_field,

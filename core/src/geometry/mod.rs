@@ -574,14 +574,7 @@ impl Boundary {
             .map_err(|_| Error::Corrupt(format!("a stored boundary in EPSG:{}", stored.crs)))?;
         let plane = stored
             .plane
-            .map(|p| {
-                Crs::epsg(u32::from(p))
-                    .ok()
-                    .filter(|z| z.zone().is_some())
-                    .ok_or_else(|| {
-                        Error::Corrupt(format!("a stored boundary measured in EPSG:{p}"))
-                    })
-            })
+            .map(|p| stored_zone(p, "a stored boundary"))
             .transpose()?;
         Boundary::measured(crs, plane, shape_of(stored))
             .map_err(|e| Error::Corrupt(format!("a stored boundary cannot be measured: {e}")))
@@ -599,9 +592,8 @@ impl Boundary {
         let crs = Crs::epsg(u32::from(crs))
             .map_err(|_| Error::Corrupt(format!("a saved boundary in EPSG:{crs}")))?;
         let plane = plane
-            .map(|p| Crs::epsg(u32::from(p)))
-            .transpose()
-            .map_err(|_| Error::Corrupt("a saved boundary's plane".into()))?;
+            .map(|p| stored_zone(p, "a saved boundary"))
+            .transpose()?;
         let bbox = shape
             .bounding_rect()
             .ok_or_else(|| Error::Corrupt("a saved boundary is empty".into()))?;
@@ -992,10 +984,20 @@ fn plane_area(
         .map_err(|_| refuse("the boundary's area is out of range"))
 }
 
+/// The Gauss-Krüger zone a stored or saved boundary names as the plane
+/// it is measured on (`what` says which, for the error).
+fn stored_zone(code: u16, what: &str) -> Result<Crs> {
+    Crs::epsg(u32::from(code))
+        .ok()
+        .filter(|z| z.zone().is_some())
+        .ok_or_else(|| Error::Corrupt(format!("{what} measured in EPSG:{code}, not a zone")))
+}
+
 /// The zone a longitude/latitude shape is measured in when `zone` is
-/// chosen: a Gauss-Krüger zone whose central meridian is at most 3° (the
-/// neighbouring zone) from the shape, so that a zone chosen by mistake
-/// (another province's) is refused rather than measured far out of it.
+/// chosen: a Gauss-Krüger zone the shape lies in or next to (its central
+/// meridian within 4.5° of the shape's centre: the zone's own 1.5° and a
+/// neighbouring zone's 3°), so that a zone chosen by mistake (another
+/// province's) is refused rather than measured far out of it.
 fn measuring_zone(zone: Crs, shape: &MultiPolygon<f64>) -> Result<Crs> {
     let Some((number, _)) = zone.zone() else {
         return Err(Error::validation(
@@ -1010,7 +1012,7 @@ fn measuring_zone(zone: Crs, shape: &MultiPolygon<f64>) -> Result<Crs> {
             "zone",
             format!(
                 "the boundary lies at {x:.3}°E, beyond the reach of {zone} (central meridian {meridian}°E): \
-                 measure it in a zone within 3° of it"
+                 measure it in the zone it lies in or a neighbouring one"
             ),
         ));
     }

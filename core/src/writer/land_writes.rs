@@ -510,8 +510,6 @@ impl Writer {
         })
     }
 
-    /// An outline checked as a boundary, in the database's default
-    /// coordinate system unless it names its own.
     /// An outline checked and measured: in its own CRS or the database's
     /// default; in longitude and latitude, measured in the zone it names
     /// ([`Outline::measured_in`]), else in the default CRS when that is a
